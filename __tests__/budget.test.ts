@@ -1,0 +1,90 @@
+import { VirtualClock } from '../src/arazzo/pacing.js'
+import { BudgetPacer, DOCUMENTED_BUDGET_PER_HOUR, HOUR_MS, requestCost } from '../src/budget.js'
+
+describe('requestCost', () => {
+  test('POST costs 8 and every other method 1, as documented', () => {
+    expect(requestCost('POST')).toBe(8)
+    expect(requestCost('post')).toBe(8)
+    expect(requestCost('GET')).toBe(1)
+    expect(DOCUMENTED_BUDGET_PER_HOUR).toBe(14_400)
+  })
+})
+
+describe('BudgetPacer', () => {
+  test('spends freely within the limit', async () => {
+    const clock = new VirtualClock(1_000)
+    const pacer = new BudgetPacer({ limitPerHour: 20, clock })
+    await pacer.acquire(8)
+    await pacer.acquire(8)
+    await pacer.acquire(1)
+    expect(clock.sleeps).toEqual([])
+    expect(pacer.currentSpend).toBe(17)
+  })
+
+  test('waits until old spending leaves the one-hour window', async () => {
+    const clock = new VirtualClock(0)
+    const pacer = new BudgetPacer({ limitPerHour: 10, clock })
+    await pacer.acquire(8)
+    clock.advance(60_000)
+    await pacer.acquire(2)
+    await pacer.acquire(1) // 11 > 10: must wait until the first 8 expire at t = 1 h
+    expect(clock.now()).toBe(HOUR_MS)
+    expect(pacer.currentSpend).toBe(3)
+    expect(pacer.peakSpend).toBe(10)
+  })
+
+  test('never lets the spend in any window exceed the limit over a long run', async () => {
+    const clock = new VirtualClock(0)
+    const pacer = new BudgetPacer({ limitPerHour: 100, clock })
+    const times: { at: number; cost: number }[] = []
+    for (let i = 0; i < 500; i++) {
+      const cost = i % 7 === 0 ? 8 : 1
+      await pacer.acquire(cost)
+      times.push({ at: clock.now(), cost })
+      clock.advance(5_000)
+    }
+    for (const start of times) {
+      const inWindow = times
+        .filter(t => t.at >= start.at && t.at < start.at + HOUR_MS)
+        .reduce((sum, t) => sum + t.cost, 0)
+      expect(inWindow).toBeLessThanOrEqual(100)
+    }
+    expect(pacer.peakSpend).toBeLessThanOrEqual(100)
+  })
+
+  test('a 429 pauses every caller until the given time', async () => {
+    const clock = new VirtualClock(0)
+    const pacer = new BudgetPacer({ limitPerHour: 1000, clock })
+    pacer.pauseUntil(30_000)
+    await pacer.acquire(1)
+    expect(clock.now()).toBe(30_000)
+  })
+
+  test('serves waiters in arrival order, so a POST is not starved by GETs', async () => {
+    const clock = new VirtualClock(0)
+    const pacer = new BudgetPacer({ limitPerHour: 9, clock })
+    await pacer.acquire(8)
+    const order: string[] = []
+    const post = pacer.acquire(8).then(() => order.push('post'))
+    const get = pacer.acquire(1).then(() => order.push('get'))
+    await Promise.all([post, get])
+    expect(order).toEqual(['post', 'get'])
+  })
+
+  test('an aborted waiter rejects and does not block the next one', async () => {
+    const clock = new VirtualClock(0)
+    const pacer = new BudgetPacer({ limitPerHour: 8, clock })
+    await pacer.acquire(8)
+    const abort = new AbortController()
+    abort.abort(new Error('stop'))
+    await expect(pacer.acquire(8, abort.signal)).rejects.toThrow('stop')
+    await pacer.acquire(1)
+    expect(clock.now()).toBe(HOUR_MS)
+  })
+
+  test('refuses a limit too small for one POST', () => {
+    expect(() => new BudgetPacer({ limitPerHour: 7, clock: new VirtualClock() })).toThrow(
+      /at least one POST/
+    )
+  })
+})

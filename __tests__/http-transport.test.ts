@@ -1,0 +1,215 @@
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { VirtualClock } from '../src/arazzo/pacing.js'
+import { BudgetPacer } from '../src/budget.js'
+import {
+  createActionTransport,
+  TransportError,
+  type TransportOptions
+} from '../src/http-transport.js'
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
+
+let server: http.Server
+let origin: string
+let handlers: Handler[] = []
+let seen: { method: string; url: string; auth?: string }[] = []
+let inFlight = 0
+let mostInFlight = 0
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization })
+    inFlight++
+    mostInFlight = Math.max(mostInFlight, inFlight)
+    res.on('close', () => inFlight--)
+    const handler = handlers.shift() ?? ((_q, r) => json(r, 200, { status: 'done' }))
+    req.resume()
+    req.on('end', () => handler(req, res))
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise(resolve => server.close(resolve))
+})
+beforeEach(() => {
+  handlers = []
+  seen = []
+  mostInFlight = 0
+})
+
+function json(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {}
+) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers })
+  res.end(JSON.stringify(body))
+}
+
+function make(overrides: Partial<TransportOptions> = {}) {
+  const clock = new VirtualClock(0)
+  const pacer = new BudgetPacer({ limitPerHour: 7200, clock })
+  const retries: string[] = []
+  const made = createActionTransport({
+    apiOrigin: origin,
+    clock,
+    pacer,
+    maxConcurrency: 4,
+    random: () => 0.5,
+    requestTimeoutMs: 2_000,
+    onRetry: n => retries.push(`${n.reason}@${n.attempt}:${n.delayMs}`),
+    ...overrides
+  })
+  return { ...made, clock, pacer, retries }
+}
+
+const signal = new AbortController().signal
+const get = (path = '/api/2/dsar/requests/1') => ({
+  method: 'GET',
+  url: origin + path,
+  headers: {}
+})
+
+test('returns parsed JSON with lower-cased headers', async () => {
+  handlers.push((_q, r) => json(r, 200, { status: 'submitted' }, { 'X-Thing': 'a' }))
+  const { transport, stats } = make()
+  const response = await transport(get(), signal)
+  expect(response).toMatchObject({ status: 200, body: { status: 'submitted' } })
+  expect(response.headers['x-thing']).toBe('a')
+  expect(stats).toMatchObject({ requests: 1, retries: 0, cost: 1 })
+})
+
+test('refuses any origin but the API, sending nothing', async () => {
+  const { transport } = make()
+  const request = {
+    method: 'GET',
+    url: 'http://127.0.0.2:9/steal',
+    headers: { authorization: 'Basic x' }
+  }
+  await expect(transport(request, signal)).rejects.toMatchObject({ kind: 'policy' })
+  expect(seen).toHaveLength(0)
+})
+
+test('retries transient 503s on a GET with growing back-off', async () => {
+  handlers.push(
+    (_q, r) => json(r, 503, {}),
+    (_q, r) => json(r, 503, {})
+  )
+  const { transport, clock, retries } = make()
+  const response = await transport(get(), signal)
+  expect(response.status).toBe(200)
+  expect(seen).toHaveLength(3)
+  expect(retries).toEqual(['HTTP 503@1:750', 'HTTP 503@2:1500'])
+  expect(clock.totalSlept).toBe(2250)
+})
+
+test('honours Retry-After on a 429 and pauses the shared budget', async () => {
+  handlers.push((_q, r) => json(r, 429, {}, { 'Retry-After': '7' }))
+  const { transport, clock } = make()
+  await transport(get(), signal)
+  expect(seen).toHaveLength(2)
+  expect(clock.totalSlept).toBeGreaterThanOrEqual(7_000)
+})
+
+test('retries a POST on 429 and 503, never on 500 (it may have been taken)', async () => {
+  handlers.push(
+    (_q, r) => json(r, 503, {}),
+    (_q, r) => json(r, 202, { requestId: 5 })
+  )
+  const { transport, stats } = make()
+  const post = { method: 'POST', url: origin + '/api/2/dsar/requests', headers: {}, body: '{}' }
+  await expect(transport(post, signal)).resolves.toMatchObject({ status: 202 })
+  expect(stats.cost).toBe(16)
+  handlers.push((_q, r) => json(r, 500, {}))
+  await expect(transport(post, signal)).rejects.toMatchObject({ kind: 'status', status: 500 })
+})
+
+test('a connection reset on a GET is survived; on a POST it is not repeated', async () => {
+  handlers.push(req => req.socket.destroy())
+  const { transport } = make()
+  await expect(transport(get(), signal)).resolves.toMatchObject({ status: 200 })
+  handlers.push(req => req.socket.destroy())
+  const post = { method: 'POST', url: origin + '/api/2/dsar/requests', headers: {}, body: '{}' }
+  await expect(transport(post, signal)).rejects.toThrow(/not repeated/)
+})
+
+test('a stall past the per-request timeout is retried', async () => {
+  handlers.push(() => undefined) // never answers
+  const { transport } = make({ requestTimeoutMs: 200 })
+  await expect(transport(get(), signal)).resolves.toMatchObject({ status: 200 })
+  expect(seen).toHaveLength(2)
+})
+
+test('401 and 403 are refused credentials, at once', async () => {
+  for (const status of [401, 403]) {
+    handlers.push((_q, r) => json(r, status, { error: 'no' }))
+    const { transport } = make()
+    seen = []
+    await expect(transport(get(), signal)).rejects.toMatchObject({ kind: 'auth', status })
+    expect(seen).toHaveLength(1)
+  }
+})
+
+test('malformed JSON is a permanent, clear error', async () => {
+  handlers.push((_q, r) => {
+    r.writeHead(200, { 'content-type': 'application/json' })
+    r.end('{"status": "do')
+  })
+  const { transport } = make()
+  const error = await transport(get(), signal).catch(e => e)
+  expect(error).toBeInstanceOf(TransportError)
+  expect(error.message).toMatch(
+    /HTTP 200 from GET \/api\/2\/dsar\/requests\/1 had a malformed JSON body/
+  )
+  expect(seen).toHaveLength(1)
+})
+
+test('a body over the size cap is refused, declared or streamed', async () => {
+  handlers.push((_q, r) => {
+    r.writeHead(200, { 'content-type': 'application/json', 'content-length': String(5_000_000) })
+    r.write('{"a":"')
+    r.end()
+  })
+  handlers.push((_q, r) => {
+    r.writeHead(200, { 'content-type': 'application/json' })
+    const chunk = 'x'.repeat(64 * 1024)
+    let sent = 0
+    const pump = (): void => {
+      while (sent < 100 && r.write(chunk)) sent++
+      if (sent < 100) r.once('drain', pump)
+      else r.end()
+    }
+    pump()
+  })
+  const { transport } = make({ maxBodyBytes: 1024 * 1024 })
+  await expect(transport(get(), signal)).rejects.toMatchObject({ kind: 'tooLarge' })
+  await expect(transport(get(), signal)).rejects.toMatchObject({ kind: 'tooLarge' })
+})
+
+test('gives up after maxAttempts with the last reason', async () => {
+  for (let i = 0; i < 3; i++) handlers.push((_q, r) => json(r, 502, {}))
+  const { transport } = make({ maxAttempts: 3 })
+  await expect(transport(get(), signal)).rejects.toThrow(
+    /still failing after 3 attempts \(last: HTTP 502\)/
+  )
+})
+
+test('keeps at most maxConcurrency requests in flight', async () => {
+  for (let i = 0; i < 12; i++) handlers.push((_q, r) => setTimeout(() => json(r, 200, { i }), 30))
+  const { transport } = make({ maxConcurrency: 2 })
+  await Promise.all(Array.from({ length: 12 }, () => transport(get(), signal)))
+  expect(seen).toHaveLength(12)
+  expect(mostInFlight).toBe(2)
+})
+
+test('an abort stops an in-flight request', async () => {
+  handlers.push(() => undefined)
+  const { transport } = make({ requestTimeoutMs: 10_000 })
+  const abort = new AbortController()
+  setTimeout(() => abort.abort(new Error('cancelled')), 50)
+  await expect(transport(get(), abort.signal)).rejects.toThrow('cancelled')
+})

@@ -1,0 +1,171 @@
+import { jest } from '@jest/globals'
+import {
+  credentialMaskForms,
+  decodeBasicAuth,
+  encodeBasicAuth,
+  maskCredentials,
+  stripBasicPrefix
+} from '../src/secret-helper.js'
+
+// Chosen so that the Basic token holds '+', '/' and padding, and the keys hold characters that
+// encodeURIComponent changes: every variant is a distinct string.
+const API_KEY = 'a?~aaa'
+const SECRET_KEY = 'se&cr/aaa~?a'
+const TOKEN = 'YT9+YWFhOnNlJmNyL2FhYX4/YQ=='
+const EVERY_FORM = [
+  'a?~aaa',
+  'a%3F~aaa',
+  'se&cr/aaa~?a',
+  'se%26cr%2Faaa~%3Fa',
+  'a?~aaa:se&cr/aaa~?a',
+  'a%3F~aaa%3Ase%26cr%2Faaa~%3Fa',
+  'YT9+YWFhOnNlJmNyL2FhYX4/YQ==',
+  'YT9%2BYWFhOnNlJmNyL2FhYX4%2FYQ%3D%3D',
+  'YT9+YWFhOnNlJmNyL2FhYX4/YQ',
+  'YT9%2BYWFhOnNlJmNyL2FhYX4%2FYQ',
+  'YT9-YWFhOnNlJmNyL2FhYX4_YQ',
+  'YT9-YWFhOnNlJmNyL2FhYX4_YQ==',
+  'YT9-YWFhOnNlJmNyL2FhYX4_YQ%3D%3D'
+]
+
+const CREDENTIAL_INPUTS = ['INPUT_API-KEY', 'INPUT_SECRET-KEY', 'INPUT_BASIC-AUTH']
+
+/** Runs maskCredentials and returns the values it asked the runner to mask (::add-mask::). */
+function capturedMasks(): string[] {
+  const written: string[] = []
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    written.push(String(chunk))
+    return true
+  })
+  try {
+    maskCredentials()
+  } finally {
+    spy.mockRestore()
+  }
+  return written
+    .join('')
+    .split(/\r?\n/)
+    .filter(line => line.startsWith('::add-mask::'))
+    .map(line =>
+      line
+        .slice('::add-mask::'.length)
+        .replace(/%0D/g, '\r')
+        .replace(/%0A/g, '\n')
+        .replace(/%25/g, '%')
+    )
+}
+
+describe('maskCredentials', () => {
+  const saved = new Map(CREDENTIAL_INPUTS.map(key => [key, process.env[key]]))
+  beforeEach(() => CREDENTIAL_INPUTS.forEach(key => delete process.env[key]))
+  afterAll(() => {
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+  })
+
+  test('masks every form of an api-key/secret-key pair', () => {
+    process.env['INPUT_API-KEY'] = API_KEY
+    process.env['INPUT_SECRET-KEY'] = SECRET_KEY
+    const masks = capturedMasks()
+    expect(new Set(masks)).toEqual(new Set(EVERY_FORM))
+    expect(masks).toHaveLength(new Set(masks).size) // each once
+  })
+
+  test('masks the basic-auth value, its token without the Basic prefix, and the decoded pair', () => {
+    process.env['INPUT_BASIC-AUTH'] = `Basic ${TOKEN}`
+    expect(new Set(capturedMasks())).toEqual(
+      new Set([`Basic ${TOKEN}`, 'Basic%20YT9%2BYWFhOnNlJmNyL2FhYX4%2FYQ%3D%3D', ...EVERY_FORM])
+    )
+  })
+
+  test('a URL-safe basic-auth is masked together with its standard spelling', () => {
+    process.env['INPUT_BASIC-AUTH'] = 'YT9-YWFhOnNlJmNyL2FhYX4_YQ'
+    expect(new Set(capturedMasks())).toEqual(new Set(EVERY_FORM))
+  })
+
+  test('masks nothing when no credential is given', () => {
+    expect(capturedMasks()).toEqual([])
+  })
+
+  test('ignores empty and whitespace-only values', () => {
+    process.env['INPUT_API-KEY'] = '   '
+    process.env['INPUT_SECRET-KEY'] = 'only-secret'
+    expect(capturedMasks()).toEqual(['only-secret'])
+  })
+
+  test('a lone key is still masked, though no pair can be formed', () => {
+    process.env['INPUT_API-KEY'] = 'lonely key'
+    expect(capturedMasks()).toEqual(['lonely key', 'lonely%20key'])
+  })
+
+  test('an undecodable basic-auth is still masked as given', () => {
+    process.env['INPUT_BASIC-AUTH'] = 'not*base64'
+    expect(capturedMasks()).toEqual(['not*base64'])
+  })
+
+  test('a multi-line value is masked whole and line by line', () => {
+    process.env['INPUT_SECRET-KEY'] = 'first-line\nsecond-line'
+    const masks = capturedMasks()
+    expect(masks).toEqual(
+      expect.arrayContaining(['first-line\nsecond-line', 'first-line', 'second-line'])
+    )
+  })
+})
+
+describe('credentialMaskForms', () => {
+  test('pairs from both forms are merged without duplicates', () => {
+    const forms = credentialMaskForms({ apiKey: API_KEY, secretKey: SECRET_KEY, basicAuth: TOKEN })
+    expect(new Set(forms)).toEqual(new Set(EVERY_FORM))
+    expect(forms).toHaveLength(EVERY_FORM.length)
+  })
+})
+
+describe('basic-auth codec', () => {
+  test('encodes a pair as padded standard base64', () => {
+    expect(encodeBasicAuth(API_KEY, SECRET_KEY)).toBe(TOKEN)
+  })
+
+  test('strips a Basic prefix in any case', () => {
+    expect(stripBasicPrefix(`basic   ${TOKEN}`)).toBe(TOKEN)
+    expect(stripBasicPrefix(`BASIC ${TOKEN}`)).toBe(TOKEN)
+    expect(stripBasicPrefix(TOKEN)).toBe(TOKEN)
+  })
+
+  test.each([
+    [TOKEN, true],
+    [`Basic ${TOKEN}`, true],
+    ['YT9+YWFhOnNlJmNyL2FhYX4/YQ', true],
+    ['YT9-YWFhOnNlJmNyL2FhYX4_YQ==', true]
+  ])('decodes %j to the pair', (value, ok) => {
+    expect(decodeBasicAuth(value)).toEqual({ ok, apiKey: API_KEY, secretKey: SECRET_KEY })
+  })
+
+  test('splits at the first colon: the secret may contain colons', () => {
+    expect(decodeBasicAuth(encodeBasicAuth('k', 's:t:u'))).toEqual({
+      ok: true,
+      apiKey: 'k',
+      secretKey: 's:t:u'
+    })
+  })
+
+  test.each([
+    ['', /empty/],
+    ['Basic ', /empty/],
+    ['not base64!', /not base64/],
+    ['YT9+YWFhOnNlJmNyL2FhYX4/YQ=', /bad padding/],
+    ['YWJj=', /bad padding/],
+    ['YWJjZ', /bad length/],
+    ['YR==', /trailing bits/],
+    [Buffer.from([0x6b, 0x3a, 0xff]).toString('base64'), /UTF-8/],
+    [Buffer.from('no-colon-here').toString('base64'), /api_key:secret_key/],
+    [Buffer.from(':secret').toString('base64'), /api key .*empty/],
+    [Buffer.from('key:').toString('base64'), /secret key .*empty/],
+    [Buffer.from('key:sec\nret').toString('base64'), /control characters/]
+  ])('refuses %j', (value, reason) => {
+    const decoded = decodeBasicAuth(value)
+    expect(decoded.ok).toBe(false)
+    if (!decoded.ok) expect(decoded.reason).toMatch(reason)
+  })
+})

@@ -1,0 +1,119 @@
+/**
+ * Runs the bundled action (dist/index.js) the way the GitHub runner does: a child process on Node 24
+ * with `INPUT_<NAME>` variables (upper-cased, dashes kept), and the GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
+ * GITHUB_STATE, RUNNER_TEMP and GITHUB_WORKSPACE files and folders it expects. Returns what a workflow
+ * run would show: exit code, parsed step outputs, the job summary and the log lines.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseCommandFile } from '../../src/command-file.js'
+
+export { parseCommandFile }
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const actionEntry = join(repoRoot, 'dist', 'index.js')
+
+export interface ActionRunOptions {
+  /** Extra environment (e.g. ACTIONS_STEP_DEBUG). */
+  env?: Record<string, string>
+  /** Reuse a workspace (to place files the inputs point at); a fresh temp dir otherwise. */
+  workspace?: string
+  /** Kill the process after this long (a test safety net, not an assertion). Default 60 s. */
+  killAfterMs?: number
+  /** Send this signal once `when` returns true for a log line (cancellation tests). */
+  signal?: { name: NodeJS.Signals; when: (line: string) => boolean }
+}
+
+export interface ActionRun {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  outputs: Record<string, string>
+  summary: string
+  state: string
+  stdout: string
+  stderr: string
+  /** stdout and stderr lines, in arrival order. */
+  lines: string[]
+  workspace: string
+  runnerTemp: string
+  durationMs: number
+}
+
+export function makeWorkspace(): string {
+  return mkdtempSync(join(tmpdir(), 'dsar-ws-'))
+}
+
+export async function runAction(
+  inputs: Record<string, string>,
+  options: ActionRunOptions = {}
+): Promise<ActionRun> {
+  if (!existsSync(actionEntry)) throw new Error(`${actionEntry} is missing: run npm run package`)
+  const workspace = options.workspace ?? makeWorkspace()
+  const home = mkdtempSync(join(tmpdir(), 'dsar-runner-'))
+  const runnerTemp = join(home, 'temp')
+  mkdirSync(runnerTemp)
+  const files = {
+    GITHUB_OUTPUT: join(home, 'output'),
+    GITHUB_STEP_SUMMARY: join(home, 'summary'),
+    GITHUB_STATE: join(home, 'state')
+  }
+  for (const file of Object.values(files)) writeFileSync(file, '')
+
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_REPOSITORY: 'octo-org/privacy-ops',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.com',
+    ...files,
+    ...options.env
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+
+  const started = Date.now()
+  const child = spawn(process.execPath, [actionEntry], { cwd: workspace, env })
+  const lines: string[] = []
+  let stdout = ''
+  let stderr = ''
+  let signalled = false
+  const collect = (chunk: Buffer, sink: 'out' | 'err'): void => {
+    const text = chunk.toString('utf8')
+    if (sink === 'out') stdout += text
+    else stderr += text
+    for (const line of text.split('\n').filter(l => l.length > 0)) {
+      lines.push(line)
+      if (options.signal && !signalled && options.signal.when(line)) {
+        signalled = true
+        child.kill(options.signal.name)
+      }
+    }
+  }
+  child.stdout.on('data', (c: Buffer) => collect(c, 'out'))
+  child.stderr.on('data', (c: Buffer) => collect(c, 'err'))
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(done =>
+    child.on('close', (code, sig) => done([code, sig]))
+  )
+  clearTimeout(killer)
+
+  return {
+    exitCode,
+    signal,
+    outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+    summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    state: readFileSync(files.GITHUB_STATE, 'utf8'),
+    stdout,
+    stderr,
+    lines,
+    workspace,
+    runnerTemp,
+    durationMs: Date.now() - started
+  }
+}

@@ -1,0 +1,1534 @@
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 741:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P: () => (/* binding */ parseCommandFile)
+/* harmony export */ });
+/**
+ * Parses a GITHUB_OUTPUT/GITHUB_STATE file as the runner reads it: `name<<DELIMITER`, the value's lines,
+ * `DELIMITER` (what @actions/core writes), and plain `name=value` lines. Used by the demo and the tests'
+ * runner harness to read the action's step outputs.
+ */
+function parseCommandFile(text) {
+    const result = {};
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (!line)
+            continue;
+        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+        if (heredoc) {
+            const [, name, delimiter] = heredoc;
+            const value = [];
+            for (i++; i < lines.length && lines[i] !== delimiter; i++)
+                value.push(lines[i]);
+            if (i >= lines.length)
+                throw new Error(`unterminated value for ${name} in command file`);
+            result[name] = value.join('\n');
+        }
+        else {
+            const eq = line.indexOf('=');
+            if (eq < 0)
+                throw new Error(`malformed command file line: ${line}`);
+            result[line.slice(0, eq)] = line.slice(eq + 1);
+        }
+    }
+    return result;
+}
+
+
+/***/ }),
+
+/***/ 20:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(741);
+/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(252);
+/**
+ * `npm run demo`: runs the bundled action (dist/index.js) exactly as the GitHub runner would, against the
+ * embedded DSAR simulator on 127.0.0.1, then prints its step outputs and job summary. Needs nothing
+ * installed: it is bundled into dist/demo/index.js.
+ *
+ * Environment knobs: DEMO_USER_IDS (default two demo users), DEMO_WORKFLOW (`amplitude` or `apis-io`).
+ */
+
+
+
+
+
+
+
+const action = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.dirname)((0,node_url__WEBPACK_IMPORTED_MODULE_4__.fileURLToPath)(import.meta.url)), '..', 'index.js');
+async function main() {
+    const simulator = await (0,_simulator_index_js__WEBPACK_IMPORTED_MODULE_5__/* .startSimulator */ .rs)({
+        job: { pollsInStaging: 1, pollsInSubmitted: 2, files: 2 }
+    });
+    const home = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdtempSync)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)((0,node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir)(), 'dsar-demo-'));
+    const files = {
+        GITHUB_OUTPUT: (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(home, 'output'),
+        GITHUB_STEP_SUMMARY: (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(home, 'summary.md'),
+        GITHUB_STATE: (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(home, 'state')
+    };
+    for (const file of Object.values(files))
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(file, '');
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(home, 'temp'));
+    const inputs = {
+        'user-ids': process.env.DEMO_USER_IDS ?? 'demo-user-1, demo-user-2',
+        'api-key': simulator.apiKey,
+        'secret-key': simulator.secretKey,
+        'api-url': simulator.url,
+        'poll-interval': '0.2s',
+        timeout: '2m',
+        workflow: process.env.DEMO_WORKFLOW ?? 'amplitude'
+    };
+    console.log(`DSAR simulator: API ${simulator.url}, storage ${simulator.storageUrl}`);
+    console.log(`Running node ${action} with:`);
+    for (const [name, value] of Object.entries(inputs)) {
+        const shown = name === 'secret-key' || name === 'api-key' ? '***' : value;
+        console.log(`  ${name}: ${shown}`);
+    }
+    console.log('--- action log ---');
+    const env = {
+        PATH: process.env.PATH ?? '',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_WORKSPACE: process.cwd(),
+        RUNNER_TEMP: (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(home, 'temp'),
+        ...files
+    };
+    for (const [name, value] of Object.entries(inputs))
+        env[`INPUT_${name.toUpperCase()}`] = value;
+    const code = await new Promise(done => {
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(process.execPath, [action], { env, stdio: 'inherit' });
+        child.on('close', done);
+    });
+    console.log('--- step outputs ($GITHUB_OUTPUT) ---');
+    for (const [name, value] of Object.entries((0,_command_file_js__WEBPACK_IMPORTED_MODULE_6__/* .parseCommandFile */ .P)((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(files.GITHUB_OUTPUT, 'utf8')))) {
+        console.log(`${name}: ${value}`);
+    }
+    console.log('--- job summary ($GITHUB_STEP_SUMMARY) ---');
+    console.log((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(files.GITHUB_STEP_SUMMARY, 'utf8'));
+    console.log(`--- exit code ${code}; the simulator saw ${simulator.log.length} requests ---`);
+    await simulator.close();
+    process.exitCode = code ?? 1;
+}
+await main();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 252:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  rs: () => (/* reexport */ startSimulator)
+});
+
+// UNUSED EXPORTS: DEFAULT_API_KEY, DEFAULT_BUDGET_PER_HOUR, DEFAULT_FAIL_REASON, DEFAULT_LINK_TTL_MS, DEFAULT_SECRET_KEY, FIRST_DOCUMENTED_ID, FIRST_SEED_ID, GET_COST, HOUR_MS, POST_COST, SlidingWindowBudget
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:perf_hooks"
+const external_node_perf_hooks_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/simulator/budget.ts
+/**
+ * The org-wide DSAR rate budget, as a SLIDING one-hour window: a request is admitted when the cost
+ * of every admitted request in the last hour plus its own cost fits the budget. Refused requests
+ * cost nothing. A sliding window is the stricter reading of "14,400 cost per hour": a client that
+ * passes it also passes a fixed window.
+ */
+const HOUR_MS = 3_600_000;
+class SlidingWindowBudget {
+    capacity;
+    windowMs;
+    // Admitted requests, oldest first; pruned as they leave the window.
+    spent = [];
+    total = 0;
+    constructor(capacity, windowMs = HOUR_MS) {
+        this.capacity = capacity;
+        this.windowMs = windowMs;
+        if (!(capacity >= 0))
+            throw new RangeError(`budget must be >= 0, got ${capacity}`);
+    }
+    tryConsume(cost, now) {
+        this.prune(now);
+        if (this.total + cost <= this.capacity) {
+            this.spent.push({ at: now, cost });
+            this.total += cost;
+            return { admitted: true };
+        }
+        return { admitted: false, retryAfterMs: this.waitFor(cost, now) };
+    }
+    used(now) {
+        this.prune(now);
+        return this.total;
+    }
+    remaining(now) {
+        return Math.max(0, this.capacity - this.used(now));
+    }
+    prune(now) {
+        while (this.spent.length > 0 && this.spent[0].at <= now - this.windowMs) {
+            this.total -= this.spent.shift().cost;
+        }
+    }
+    /** Time until enough old cost has slid out of the window for `cost` to fit. */
+    waitFor(cost, now) {
+        if (cost > this.capacity)
+            return this.windowMs;
+        let stillCounted = this.total;
+        for (const entry of this.spent) {
+            stillCounted -= entry.cost;
+            if (stillCounted + cost <= this.capacity)
+                return Math.max(0, entry.at + this.windowMs - now);
+        }
+        return this.windowMs;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/simulator/seed-contract.ts
+/**
+ * Section B, the apis.io description the seed workflow follows: many `user_ids` per request,
+ * 200 with a string `request_id`, statuses pending/processing/complete/failed, and a single
+ * `download_url` that is present ONLY once complete (the seed's criteria depend on its absence).
+ */
+function parseSeedBody(body) {
+    if ('userId' in body || 'amplitudeId' in body) {
+        return { error: 'user_ids cannot be combined with userId or amplitudeId' };
+    }
+    const ids = body.user_ids;
+    if (!Array.isArray(ids) || ids.length === 0) {
+        return { error: 'user_ids must be a non-empty array of strings' };
+    }
+    if (!ids.every(id => typeof id === 'string' && id.trim() !== '')) {
+        return { error: 'user_ids must contain non-empty strings only' };
+    }
+    return { subject: { userIds: [...ids] } };
+}
+function seedCreatedBody(record) {
+    return { request_id: String(record.requestId), status: record.status };
+}
+/** `downloadUrl` is given only when the request is complete and has a file. */
+function seedStatusBody(record, downloadUrl) {
+    const body = {
+        request_id: String(record.requestId),
+        status: record.status
+    };
+    if (downloadUrl !== undefined)
+        body.download_url = downloadUrl;
+    return body;
+}
+
+;// CONCATENATED MODULE: ./src/simulator/documented-contract.ts
+/**
+ * Section A, the documented Amplitude DSAR API: one subject per request (`userId` or integer
+ * `amplitudeId`), required `startDate`/`endDate`, 202 with an integer `requestId`, statuses
+ * staging/submitted/done/failed, and `urls` + `expires` once done.
+ */
+
+/**
+ * Validates a create body and tells the two contracts apart by its shape: `user_ids` means the
+ * seed's contract, anything else is held to the documented one.
+ */
+function parseCreateRequest(raw, contentType) {
+    const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+    if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') {
+        return { error: `the body must be JSON, got ${type}` };
+    }
+    let body;
+    try {
+        body = JSON.parse(raw);
+    }
+    catch {
+        // The docs' own Python example posts form data under a JSON content type: this is that trap.
+        return { error: 'the body is not valid JSON' };
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        return { error: 'the body must be a JSON object' };
+    }
+    const fields = body;
+    if ('user_ids' in fields) {
+        const seed = parseSeedBody(fields);
+        return 'error' in seed ? seed : { contract: 'seed', subject: seed.subject };
+    }
+    return parseDocumentedBody(fields);
+}
+function parseDocumentedBody(body) {
+    const hasUser = body.userId !== undefined && body.userId !== null;
+    const hasAmplitude = body.amplitudeId !== undefined && body.amplitudeId !== null;
+    if (hasUser === hasAmplitude) {
+        return { error: 'exactly one of userId and amplitudeId is required' };
+    }
+    let subject;
+    if (hasUser) {
+        const userId = body.userId;
+        // The docs' curl example sends a number; the reference says string. Accept both.
+        const valid = (typeof userId === 'string' && userId.trim() !== '') ||
+            (typeof userId === 'number' && Number.isFinite(userId));
+        if (!valid)
+            return { error: 'userId must be a non-empty string' };
+        subject = { userId: String(userId) };
+    }
+    else {
+        const amplitudeId = body.amplitudeId;
+        if (!(typeof amplitudeId === 'number' &&
+            Number.isSafeInteger(amplitudeId) &&
+            amplitudeId >= 0)) {
+            return { error: 'amplitudeId must be an integer' };
+        }
+        subject = { amplitudeId };
+    }
+    for (const name of ['startDate', 'endDate']) {
+        if (body[name] === undefined)
+            return { error: `${name} is required` };
+        if (!isIsoDay(body[name]))
+            return { error: `${name} must be a date as YYYY-MM-DD` };
+    }
+    const startDate = body.startDate;
+    const endDate = body.endDate;
+    if (startDate > endDate)
+        return { error: 'startDate must not be after endDate' };
+    return { contract: 'documented', subject, startDate, endDate };
+}
+function isIsoDay(value) {
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value))
+        return false;
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+function documentedCreatedBody(record) {
+    return { requestId: record.requestId };
+}
+/** `urls` and `expires` appear only when done, `failReason` only when failed. */
+function documentedStatusBody(record, urls) {
+    const body = {
+        requestId: record.requestId,
+        userId: record.subject.userId ?? null,
+        amplitudeId: record.subject.amplitudeId ?? null,
+        startDate: record.startDate,
+        endDate: record.endDate,
+        status: record.status
+    };
+    if (record.status === 'failed')
+        body.failReason = record.failReason ?? null;
+    if (record.status === 'done') {
+        body.urls = urls;
+        body.expires = new Date(record.expiresAt ?? 0).toISOString();
+    }
+    return body;
+}
+
+;// CONCATENATED MODULE: ./src/simulator/faults.ts
+/**
+ * Fault rules: which request gets which injected failure. Rules are tried in the order added;
+ * each counts the requests it matches, lets its first `skip` through, affects the next `times`,
+ * then stays inert. The first rule that applies wins, and rules after it do not count that request.
+ */
+class FaultList {
+    rules = [];
+    add(rule) {
+        validateRule(rule);
+        this.rules.push({ rule, matched: 0 });
+    }
+    clear() {
+        this.rules = [];
+    }
+    /** The action to apply to this request, if any (and counts it). */
+    pick(target) {
+        for (const active of this.rules) {
+            if (!matches(active.rule, target))
+                continue;
+            active.matched++;
+            const skip = active.rule.skip ?? 0;
+            const times = active.rule.times ?? Infinity;
+            if (active.matched > skip && active.matched <= skip + times)
+                return active.rule.action;
+        }
+        return undefined;
+    }
+}
+function matches(rule, target) {
+    if (rule.host !== undefined && rule.host !== target.host)
+        return false;
+    if (rule.method !== undefined && rule.method.toUpperCase() !== target.method.toUpperCase()) {
+        return false;
+    }
+    if (rule.path === undefined)
+        return true;
+    if (typeof rule.path === 'string')
+        return rule.path === target.path;
+    rule.path.lastIndex = 0; // a /g or /y RegExp keeps state between tests
+    return rule.path.test(target.path);
+}
+function validateRule(rule) {
+    const counts = [
+        ['times', rule.times],
+        ['skip', rule.skip]
+    ];
+    for (const [name, value] of counts) {
+        if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+            throw new RangeError(`fault ${name} must be an integer >= 0, got ${value}`);
+        }
+    }
+    const action = rule.action;
+    switch (action.type) {
+        case 'status':
+            if (!(Number.isInteger(action.status) && action.status >= 100 && action.status <= 599)) {
+                throw new RangeError(`fault status must be 100-599, got ${action.status}`);
+            }
+            break;
+        case 'stall':
+            if (!(action.ms >= 0))
+                throw new RangeError(`stall ms must be >= 0, got ${action.ms}`);
+            break;
+        case 'dribble':
+            if (!(action.bytesPerSecond > 0)) {
+                throw new RangeError(`dribble bytesPerSecond must be > 0, got ${action.bytesPerSecond}`);
+            }
+            break;
+        case 'hugeBody':
+            if (!(Number.isInteger(action.bytes) && action.bytes >= 0)) {
+                throw new RangeError(`hugeBody bytes must be an integer >= 0, got ${action.bytes}`);
+            }
+            break;
+        case 'reset':
+        case 'malformedJson':
+        case 'truncatedGzip':
+            break;
+        default:
+            throw new TypeError(`unknown fault action ${JSON.stringify(action)}`);
+    }
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/simulator/gzip-lines.ts
+/**
+ * Deterministic export files: gzip, one JSON event per line, generated on the fly from a seed so
+ * that a file of any size costs constant memory and can be re-generated byte for byte (the same
+ * seed and the same zlib give the same gzip bytes, which is what lets tests compare sha256s).
+ */
+
+
+
+
+const CHUNK_BYTES = 64 * 1024;
+// Fast compression: the simulator must stream big files quickly; any level is valid gzip.
+const GZIP_OPTIONS = { level: external_node_zlib_namespaceObject.constants.Z_BEST_SPEED };
+const EVENT_TYPES = [
+    'session_start',
+    'page_view',
+    'button_click',
+    'search',
+    'add_to_cart',
+    'purchase',
+    'session_end'
+].map(name => JSON.stringify(name));
+const PAGES = ['/', '/pricing', '/docs', '/blog', '/account', '/checkout'].map(p => JSON.stringify(p));
+const PLATFORMS = ['Web', 'iOS', 'Android'].map(p => JSON.stringify(p));
+const COUNTRIES = ['Germany', 'France', 'United States', 'Japan', 'Brazil'].map(c => JSON.stringify(c));
+/** xoshiro128**: small, fast and good enough; seeded from sha256 so any string is a seed. */
+class Random {
+    s;
+    constructor(seed) {
+        const digest = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(seed).digest();
+        this.s = new Uint32Array([
+            digest.readUInt32LE(0) | 1,
+            digest.readUInt32LE(4),
+            digest.readUInt32LE(8),
+            digest.readUInt32LE(12)
+        ]);
+    }
+    next() {
+        const s = this.s;
+        const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+        const t = s[1] << 9;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = rotl(s[3], 11);
+        return result;
+    }
+    /** Integer in [0, n). */
+    below(n) {
+        return Math.floor((this.next() / 0x1_0000_0000) * n);
+    }
+    pick(items) {
+        return items[this.below(items.length)];
+    }
+    /** 32 hex digits (lookup table: this runs once per line of files up to gigabytes). */
+    hex32() {
+        let out = '';
+        for (let i = 0; i < 4; i++) {
+            const word = this.next();
+            out +=
+                HEX_BYTES[word >>> 24] +
+                    HEX_BYTES[(word >>> 16) & 255] +
+                    HEX_BYTES[(word >>> 8) & 255] +
+                    HEX_BYTES[word & 255];
+        }
+        return out;
+    }
+}
+function rotl(x, k) {
+    return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const DAY_MS = 86_400_000;
+/**
+ * Amplitude's export time format, '2020-02-15 01:00:00.123456' (`micros` gives the last three
+ * digits). Built from lookup tables and a per-day cache rather than Date: it is the hot path.
+ */
+class TimeFormatter {
+    // Day number -> 'YYYY-MM-DD'. Bounded by the days a file spans (a few thousand at most).
+    days = new Map();
+    format(ms, micros) {
+        const day = Math.floor(ms / DAY_MS);
+        let dayText = this.days.get(day);
+        if (dayText === undefined) {
+            dayText = new Date(day * DAY_MS).toISOString().slice(0, 10);
+            if (this.days.size < 100_000)
+                this.days.set(day, dayText);
+        }
+        let rest = ms - day * DAY_MS;
+        const millis = rest % 1000;
+        rest = (rest - millis) / 1000;
+        const seconds = rest % 60;
+        rest = (rest - seconds) / 60;
+        const minutes = rest % 60;
+        const hours = (rest - minutes) / 60;
+        return (`${dayText} ${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.` +
+            `${THREE_DIGITS[millis]}${THREE_DIGITS[micros]}`);
+    }
+}
+/** A stable pseudo Amplitude ID for a user ID without one. */
+function derivedAmplitudeId(userId) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(userId).digest().readUIntBE(0, 5) + 1_000_000_000;
+}
+/** The uncompressed JSON lines of a file, streamed in ~64 KiB chunks. */
+class EventLinesStream extends external_node_stream_namespaceObject.Readable {
+    spec;
+    linesEmitted = 0;
+    bytesEmitted = 0;
+    random;
+    users;
+    span;
+    time = new TimeFormatter();
+    constructor(spec) {
+        super();
+        this.spec = spec;
+        this.random = new Random(spec.seed);
+        const ids = spec.userIds.length > 0 ? spec.userIds : [null];
+        this.users = ids.map(id => ({
+            userId: id === null ? 'null' : JSON.stringify(id),
+            amplitudeId: spec.amplitudeId ?? derivedAmplitudeId(id ?? spec.seed)
+        }));
+        this.span = Math.max(1, spec.toMs - spec.fromMs);
+    }
+    finished() {
+        return this.spec.bytes !== undefined
+            ? this.bytesEmitted >= this.spec.bytes
+            : this.linesEmitted >= this.spec.lines;
+    }
+    _read() {
+        if (this.finished()) {
+            this.push(null);
+            return;
+        }
+        const parts = [];
+        let size = 0;
+        while (size < CHUNK_BYTES && !this.finished()) {
+            const line = this.line();
+            // Event content is ASCII except user IDs; count real bytes so `bytes` and sizes agree.
+            const lineBytes = Buffer.byteLength(line);
+            parts.push(line);
+            size += lineBytes;
+            this.bytesEmitted += lineBytes;
+            this.linesEmitted++;
+        }
+        this.push(Buffer.from(parts.join('')));
+    }
+    line() {
+        const r = this.random;
+        const user = r.pick(this.users);
+        const eventMs = this.spec.fromMs + r.below(this.span);
+        const uploadMs = eventMs + r.below(86_400_000);
+        return (`{"amplitude_id":${user.amplitudeId},"app":${100000 + r.below(3)},` +
+            `"user_id":${user.userId},"event_time":"${this.time.format(eventMs, r.below(1000))}",` +
+            `"server_upload_time":"${this.time.format(uploadMs, r.below(1000))}",` +
+            `"event_type":${r.pick(EVENT_TYPES)},"platform":${r.pick(PLATFORMS)},` +
+            `"country":${r.pick(COUNTRIES)},"session_id":${eventMs - r.below(600_000)},` +
+            `"insert_id":"${r.hex32()}","event_properties":{"page":${r.pick(PAGES)},` +
+            `"duration_ms":${r.below(60_000)}}}\n`);
+    }
+}
+/** The gzip file as served: lines piped through gzip. Destroying it stops generation. */
+function createGzipFileStream(spec) {
+    const lines = new EventLinesStream(spec);
+    const gzip = (0,external_node_zlib_namespaceObject.createGzip)(GZIP_OPTIONS);
+    lines.pipe(gzip);
+    gzip.on('close', () => lines.destroy());
+    return gzip;
+}
+/** Size, sha256 and line count of a file, by generating it once (constant memory). */
+async function measureFile(spec) {
+    const lines = new EventLinesStream(spec);
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    let bytes = 0;
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(lines, (0,external_node_zlib_namespaceObject.createGzip)(GZIP_OPTIONS), new external_node_stream_namespaceObject.Writable({
+        write(chunk, _encoding, done) {
+            hash.update(chunk);
+            bytes += chunk.length;
+            done();
+        }
+    }));
+    return {
+        bytes,
+        sha256: hash.digest('hex'),
+        lines: lines.linesEmitted,
+        uncompressedBytes: lines.bytesEmitted
+    };
+}
+
+;// CONCATENATED MODULE: ./src/simulator/jobs.ts
+/**
+ * The simulated jobs: created requests, their plans, and how each status GET moves a job along
+ * staging -> submitted -> final (seed contract: pending -> processing -> final).
+ */
+const FIRST_DOCUMENTED_ID = 53367;
+const FIRST_SEED_ID = 500123;
+const DEFAULT_FAIL_REASON = 'User has more than 100k events per month, which is not supported';
+const STATUS_NAMES = {
+    documented: { staging: 'staging', submitted: 'submitted', done: 'done' },
+    seed: { staging: 'pending', submitted: 'processing', done: 'complete' }
+};
+function resolvePlan(plan = {}) {
+    const count = (name, fallback) => {
+        const value = plan[name] ?? fallback;
+        if (!(typeof value === 'number' && Number.isInteger(value) && value >= 0)) {
+            throw new RangeError(`job plan ${name} must be an integer >= 0, got ${String(value)}`);
+        }
+        return value;
+    };
+    const resolved = {
+        pollsInStaging: count('pollsInStaging', 1),
+        pollsInSubmitted: count('pollsInSubmitted', 1),
+        outcome: plan.outcome ?? 'done',
+        files: count('files', 2),
+        linesPerFile: count('linesPerFile', 10)
+    };
+    if (plan.bytesPerFile !== undefined)
+        resolved.bytesPerFile = count('bytesPerFile', 0);
+    if (plan.failReason !== undefined)
+        resolved.failReason = plan.failReason;
+    return resolved;
+}
+function isDone(record) {
+    return record.status === STATUS_NAMES[record.contract].done;
+}
+class JobRegistry {
+    plans;
+    linkTtlMs;
+    byId = new Map();
+    order = [];
+    nextDocumentedId = FIRST_DOCUMENTED_ID;
+    nextSeedId = FIRST_SEED_ID;
+    constructor(plans, linkTtlMs) {
+        this.plans = plans;
+        this.linkTtlMs = linkTtlMs;
+        // A fixed plan is checked up front, so a bad option fails startSimulator, not a request.
+        if (typeof plans !== 'function')
+            resolvePlan(plans);
+    }
+    create(contract, subject, now, dates) {
+        const plan = resolvePlan(typeof this.plans === 'function' ? this.plans(subject, this.order.length) : this.plans);
+        const requestId = contract === 'documented' ? this.nextDocumentedId++ : String(this.nextSeedId++);
+        const record = {
+            requestId,
+            contract,
+            subject,
+            ...dates,
+            createdAt: now,
+            plan,
+            polls: 0,
+            status: STATUS_NAMES[contract].staging,
+            outputRedirects: 0,
+            storageDownloads: 0
+        };
+        this.byId.set(String(requestId), record);
+        this.order.push(record);
+        return record;
+    }
+    get(requestId) {
+        return this.byId.get(String(requestId));
+    }
+    all() {
+        return this.order;
+    }
+    /** Counts one status GET and returns the status it answers. */
+    poll(record, now) {
+        record.polls++;
+        const names = STATUS_NAMES[record.contract];
+        const { pollsInStaging, pollsInSubmitted, outcome } = record.plan;
+        if (record.polls <= pollsInStaging)
+            record.status = names.staging;
+        else if (record.polls <= pollsInStaging + pollsInSubmitted)
+            record.status = names.submitted;
+        else
+            record.status = finalStatus(record.contract, outcome);
+        if (record.status === 'failed' && record.failReason === undefined) {
+            record.failReason = record.plan.failReason ?? DEFAULT_FAIL_REASON;
+        }
+        if (record.status === names.done && record.doneAt === undefined) {
+            record.doneAt = now;
+            record.expiresAt = now + this.linkTtlMs;
+        }
+        return record.status;
+    }
+}
+function finalStatus(contract, outcome) {
+    if (outcome === 'done' || outcome === 'complete')
+        return STATUS_NAMES[contract].done;
+    return outcome;
+}
+
+;// CONCATENATED MODULE: ./src/simulator/reply.ts
+/**
+ * Responses as values: handlers build a Reply, and one writer sends it, so that faults acting on a
+ * normal response (dribble, truncated gzip) work the same for every handler.
+ */
+
+
+
+function jsonReply(status, value, headers = {}) {
+    return bufferReply(status, JSON.stringify(value), {
+        'content-type': 'application/json; charset=utf-8',
+        ...headers
+    });
+}
+function bufferReply(status, body, headers = {}) {
+    return { status, headers, body: typeof body === 'string' ? Buffer.from(body) : body };
+}
+/** A JSON-looking body of exactly `bytes` bytes, streamed (the hugeBody fault). */
+function hugeJsonBody(bytes) {
+    const head = Buffer.from('{"requestId":0,"status":"staging","padding":"');
+    const tail = Buffer.from('"}');
+    return {
+        length: bytes,
+        open: () => external_node_stream_namespaceObject.Readable.from(hugeChunks(bytes, head, tail), { objectMode: false })
+    };
+}
+function* hugeChunks(bytes, head, tail) {
+    const filler = Buffer.alloc(64 * 1024, 'x');
+    let left = bytes;
+    const take = (chunk) => {
+        const part = chunk.subarray(0, Math.min(left, chunk.length));
+        left -= part.length;
+        return part;
+    };
+    if (left > 0)
+        yield take(head);
+    while (left > tail.length) {
+        yield take(filler.subarray(0, Math.min(filler.length, left - tail.length)));
+    }
+    if (left > 0)
+        yield take(tail);
+}
+/** Sends a reply; resolves when done or when the client went away (never rejects). */
+async function sendReply(res, reply, options) {
+    let body = reply.body;
+    let length = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
+    if (options.truncate && body !== undefined) {
+        if (length === undefined && !Buffer.isBuffer(body) && body.measure)
+            length = await body.measure();
+        const cut = Math.floor((length ?? 0) / 2);
+        body = Buffer.isBuffer(body) ? body.subarray(0, cut) : limitStream(body, cut);
+        length = cut;
+    }
+    if (res.destroyed)
+        return;
+    const headers = { ...reply.headers };
+    if (length !== undefined)
+        headers['content-length'] = String(length);
+    res.writeHead(reply.status, headers);
+    if (options.headOnly || body === undefined || length === 0) {
+        res.end();
+        return;
+    }
+    const source = Buffer.isBuffer(body) ? external_node_stream_namespaceObject.Readable.from([body], { objectMode: false }) : body.open();
+    try {
+        if (options.dribbleBytesPerSecond !== undefined) {
+            const rate = options.dribbleBytesPerSecond;
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, chunks => dribble(chunks, rate, options.signal), res, {
+                signal: options.signal
+            });
+        }
+        else {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, res, { signal: options.signal });
+        }
+    }
+    catch {
+        // The client went away, the simulator closed, or the body was cut on purpose: nothing to do.
+        if (!res.destroyed)
+            res.destroy();
+    }
+}
+function limitStream(body, bytes) {
+    return {
+        length: bytes,
+        open: () => external_node_stream_namespaceObject.Readable.from(takeBytes(body.open(), bytes), { objectMode: false })
+    };
+}
+async function* takeBytes(source, bytes) {
+    let left = bytes;
+    try {
+        if (left <= 0)
+            return;
+        for await (const chunk of source) {
+            if (chunk.length >= left) {
+                yield chunk.subarray(0, left);
+                return;
+            }
+            left -= chunk.length;
+            yield chunk;
+        }
+    }
+    finally {
+        source.destroy();
+    }
+}
+async function* dribble(source, bytesPerSecond, signal) {
+    // Ten writes a second, so slow rates still look like a live, trickling connection.
+    const slice = Math.max(1, Math.floor(bytesPerSecond / 10));
+    for await (const chunk of source) {
+        for (let offset = 0; offset < chunk.length; offset += slice) {
+            const piece = chunk.subarray(offset, offset + slice);
+            yield piece;
+            await (0,promises_namespaceObject.setTimeout)((piece.length / bytesPerSecond) * 1000, undefined, { signal });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/simulator/storage.ts
+/**
+ * The S3-like storage host: presigned GET links with an expiry, refusing a second auth mechanism
+ * (an Authorization header) the way S3 does, which is how a client that forwards its Basic
+ * credentials across the redirect gets caught.
+ */
+
+
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+const REGION_SCOPE = 'us-west-2/s3/aws4_request';
+class ObjectStore {
+    signingKey = (0,external_node_crypto_namespaceObject.randomBytes)(32);
+    objects = new Map();
+    /** The opaque object path of a request's output file (stable per simulator). */
+    objectPath(requestId, file) {
+        const name = this.hmac(`object\n${requestId}\n${file}`).slice(0, 32);
+        const path = `/bucket/dsar/${name}.json.gz`;
+        this.objects.set(path, { requestId, file });
+        return path;
+    }
+    /** A presigned link valid until `expiresAt` (to the second, rounded up). */
+    presign(storageUrl, path, now, expiresAt) {
+        const issuedMs = Math.floor(now / 1000) * 1000;
+        const expiresSeconds = Math.max(0, Math.ceil((expiresAt - issuedMs) / 1000));
+        const amzDate = toAmzDate(issuedMs);
+        const query = new URLSearchParams({
+            'X-Amz-Algorithm': ALGORITHM,
+            'X-Amz-Credential': `SIMULATORKEY/${amzDate.slice(0, 8)}/${REGION_SCOPE}`,
+            'X-Amz-Date': amzDate,
+            'X-Amz-Expires': String(expiresSeconds),
+            'X-Amz-SignedHeaders': 'host',
+            'X-Amz-Signature': this.signature(path, amzDate, String(expiresSeconds))
+        });
+        return `${storageUrl}${path}?${query.toString()}`;
+    }
+    /** Checks a storage request the way S3 would, in S3's order. */
+    check(pathname, query, hasAuthorization, now) {
+        if (hasAuthorization) {
+            return refuse(400, 'InvalidArgument', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, ' +
+                'Signature query string parameter or the Authorization header should be specified');
+        }
+        const amzDate = query.get('X-Amz-Date') ?? '';
+        const expires = query.get('X-Amz-Expires') ?? '';
+        const signature = query.get('X-Amz-Signature') ?? '';
+        if (query.get('X-Amz-Algorithm') !== ALGORITHM || !signature) {
+            return refuse(403, 'AccessDenied', 'Access Denied');
+        }
+        const expected = Buffer.from(this.signature(pathname, amzDate, expires));
+        const given = Buffer.from(signature);
+        if (given.length !== expected.length || !(0,external_node_crypto_namespaceObject.timingSafeEqual)(given, expected)) {
+            return refuse(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+        }
+        const issuedMs = fromAmzDate(amzDate);
+        // The end is exclusive, so a link signed at or after its expiry (X-Amz-Expires=0) never works.
+        if (issuedMs === undefined || now >= issuedMs + Number(expires) * 1000) {
+            return refuse(403, 'AccessDenied', 'Request has expired');
+        }
+        const object = this.objects.get(pathname);
+        if (!object)
+            return refuse(404, 'NoSuchKey', 'The specified key does not exist.');
+        return { ok: true, object };
+    }
+    signature(path, amzDate, expires) {
+        return this.hmac(`GET\n${path}\n${amzDate}\n${expires}`);
+    }
+    hmac(text) {
+        return (0,external_node_crypto_namespaceObject.createHmac)('sha256', this.signingKey).update(text).digest('hex');
+    }
+}
+function s3Error(status, code, message) {
+    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n' +
+        `<Error><Code>${code}</Code><Message>${message}</Message>` +
+        `<RequestId>${(0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex').toUpperCase()}</RequestId></Error>`;
+    return bufferReply(status, xml, { 'content-type': 'application/xml' });
+}
+function refuse(status, code, message) {
+    return { ok: false, reply: s3Error(status, code, message) };
+}
+/** 20240131T235959Z */
+function toAmzDate(ms) {
+    return new Date(ms)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+}
+function fromAmzDate(text) {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+    if (!m)
+        return undefined;
+    return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+}
+
+;// CONCATENATED MODULE: ./src/simulator/server.ts
+/**
+ * The simulator's two HTTP servers: the API host (both DSAR contracts, Basic auth, the rate
+ * budget) and the storage host (presigned gzip downloads). Every request is logged, offered to
+ * the fault rules, then answered.
+ */
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_API_KEY = 'sim-api-key-4f1c8e2a9b7d';
+const DEFAULT_SECRET_KEY = 'sim-secret-key-d93a61f05c2e';
+const DEFAULT_BUDGET_PER_HOUR = 14_400;
+const DEFAULT_LINK_TTL_MS = 2 * 24 * 3_600_000;
+const POST_COST = 8;
+const GET_COST = 1;
+const DSAR_PATH = /^\/api\/2\/dsar\/requests(?:\/([^/]+)(?:\/outputs\/([^/]+))?)?\/?$/;
+const MAX_REQUEST_BODY = 1024 * 1024;
+const LOGGED_BODY_CHARS = 64 * 1024;
+// Files up to this (estimated) uncompressed size are measured before sending, so they get a
+// Content-Length like S3 gives; bigger ones are streamed chunked unless already measured.
+const MEASURE_BEFORE_SENDING = 16 * 1024 * 1024;
+const ESTIMATED_LINE_BYTES = 420;
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+async function startSimulator(options = {}) {
+    const simulator = new DsarSimulator(options);
+    await simulator.listen(options);
+    return simulator;
+}
+class DsarSimulator {
+    options;
+    url = '';
+    storageUrl = '';
+    apiKey;
+    secretKey;
+    basicAuth;
+    log = [];
+    inFlight = 0;
+    mostInFlight = 0;
+    now;
+    budget;
+    jobs;
+    store = new ObjectStore();
+    faults = new FaultList();
+    fileInfos = new Map();
+    measuredSizes = new Map();
+    closing = new AbortController();
+    apiServer;
+    storageServer;
+    constructor(options) {
+        this.options = options;
+        this.now = options.now ?? Date.now;
+        this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
+        this.secretKey = options.secretKey ?? DEFAULT_SECRET_KEY;
+        this.basicAuth = Buffer.from(`${this.apiKey}:${this.secretKey}`).toString('base64');
+        this.budget = new SlidingWindowBudget(options.budgetPerHour ?? DEFAULT_BUDGET_PER_HOUR);
+        this.jobs = new JobRegistry(options.job, options.linkTtlMs ?? DEFAULT_LINK_TTL_MS);
+        this.apiServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'api'));
+        this.storageServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'storage'));
+    }
+    get maxInFlight() {
+        return this.mostInFlight;
+    }
+    async listen(options) {
+        const host = options.host ?? '127.0.0.1';
+        const storageHost = options.storageHost ?? '127.0.0.2';
+        this.url = origin(host, await listen(this.apiServer, host, options.port ?? 0));
+        try {
+            let port;
+            try {
+                port = await listen(this.storageServer, storageHost, options.storagePort ?? 0);
+                this.storageUrl = origin(storageHost, port);
+            }
+            catch (error) {
+                // No 127.0.0.2 (macOS): another port on the API host is still another origin.
+                if (error.code !== 'EADDRNOTAVAIL')
+                    throw error;
+                port = await listen(this.storageServer, host, options.storagePort ?? 0);
+                this.storageUrl = origin(host, port);
+            }
+        }
+        catch (error) {
+            await closeServer(this.apiServer);
+            throw error;
+        }
+    }
+    addFault(rule) {
+        this.faults.add(rule);
+    }
+    clearFaults() {
+        this.faults.clear();
+    }
+    requests() {
+        return this.jobs.all().map(record => structuredClone(record));
+    }
+    budgetRemaining() {
+        return this.budget.remaining(this.now());
+    }
+    async expectedFile(requestId, n) {
+        const record = this.jobs.get(requestId);
+        if (!record)
+            throw new Error(`no request ${requestId}`);
+        if (!(Number.isInteger(n) && n >= 0 && n < record.plan.files)) {
+            throw new Error(`request ${requestId} has no output ${n} (it has ${record.plan.files})`);
+        }
+        return { ...(await this.fileInfo(record, n)) };
+    }
+    async close() {
+        this.closing.abort();
+        await Promise.all([closeServer(this.apiServer), closeServer(this.storageServer)]);
+    }
+    // -------------------------------------------------------------------------------------------
+    // Request handling
+    // -------------------------------------------------------------------------------------------
+    async handle(req, res, host) {
+        const started = external_node_perf_hooks_namespaceObject.performance.now();
+        const entry = {
+            method: req.method ?? 'GET',
+            path: req.url ?? '/',
+            host,
+            authorization: req.headers.authorization !== undefined,
+            status: 0,
+            at: this.now()
+        };
+        this.log.push(entry);
+        if (host === 'api') {
+            this.inFlight++;
+            this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+        }
+        const requestDone = new AbortController();
+        const abort = () => requestDone.abort();
+        this.closing.signal.addEventListener('abort', abort);
+        res.on('close', () => {
+            if (host === 'api')
+                this.inFlight--;
+            this.closing.signal.removeEventListener('abort', abort);
+            requestDone.abort();
+            if (!res.headersSent)
+                entry.status = 0;
+            entry.durationMs = external_node_perf_hooks_namespaceObject.performance.now() - started;
+            try {
+                this.options.onLog?.(entry);
+            }
+            catch {
+                // A failing observer must not take the server down.
+            }
+        });
+        try {
+            await this.respond(req, res, host, entry, requestDone.signal);
+        }
+        catch (error) {
+            if (res.headersSent || res.destroyed) {
+                res.destroy();
+                return;
+            }
+            entry.status = 500;
+            const message = error instanceof Error ? error.message : String(error);
+            await sendReply(res, jsonReply(500, { error: `simulator error: ${message}` }), {
+                signal: requestDone.signal
+            });
+        }
+    }
+    async respond(req, res, host, entry, signal) {
+        const target = new URL(req.url ?? '/', 'http://simulator.invalid');
+        const method = entry.method.toUpperCase();
+        const sendOptions = { signal, headOnly: method === 'HEAD' };
+        const send = (reply) => {
+            entry.status = reply.status;
+            return sendReply(res, reply, sendOptions);
+        };
+        const body = await readBody(req);
+        if (body !== undefined && body.length > 0)
+            entry.body = body.slice(0, LOGGED_BODY_CHARS);
+        const fault = this.faults.pick({ method, path: target.pathname, host });
+        if (fault) {
+            entry.fault = fault.type;
+            switch (fault.type) {
+                case 'reset':
+                    req.socket.destroy();
+                    return;
+                case 'status':
+                    return send(faultStatusReply(fault.status, fault.headers, fault.body));
+                case 'malformedJson':
+                    return send(bufferReply(200, '{"requestId": 53367, "status": "do', JSON_TYPE));
+                case 'hugeBody':
+                    return send({ status: 200, headers: JSON_TYPE, body: hugeJsonBody(fault.bytes) });
+                case 'stall':
+                    try {
+                        await (0,promises_namespaceObject.setTimeout)(fault.ms, undefined, { signal });
+                    }
+                    catch {
+                        return; // the client gave up, or the simulator is closing
+                    }
+                    break;
+                case 'dribble':
+                    sendOptions.dribbleBytesPerSecond = fault.bytesPerSecond;
+                    break;
+                case 'truncatedGzip':
+                    sendOptions.truncate = true;
+                    break;
+            }
+        }
+        if (body === undefined)
+            return send(jsonReply(413, { error: 'request body too large' }));
+        const reply = host === 'api'
+            ? this.apiReply(req, method, target.pathname, body)
+            : await this.storageReply(req, method, target);
+        return send(reply);
+    }
+    apiReply(req, method, pathname, body) {
+        const match = DSAR_PATH.exec(pathname);
+        if (!match)
+            return jsonReply(404, { error: `no such endpoint: ${pathname}` });
+        const [, id, output] = match;
+        const allowed = id === undefined ? 'POST' : 'GET';
+        if (method !== allowed) {
+            return jsonReply(405, { error: `method ${method} not allowed` }, { allow: allowed });
+        }
+        if (!this.authorized(req.headers.authorization)) {
+            return jsonReply(401, { error: 'Invalid API key or secret key' }, { 'www-authenticate': 'Basic realm="Amplitude"' });
+        }
+        const decision = this.budget.tryConsume(method === 'POST' ? POST_COST : GET_COST, this.now());
+        if (!decision.admitted)
+            return this.rateLimited(decision.retryAfterMs);
+        if (id === undefined)
+            return this.create(req, body);
+        const record = this.jobs.get(safeDecode(id));
+        if (!record)
+            return jsonReply(404, { error: `no DSAR request ${id}` });
+        return output === undefined ? this.status(record) : this.outputRedirect(record, output);
+    }
+    authorized(header) {
+        const match = /^basic\s+(\S+)\s*$/i.exec(header ?? '');
+        return match !== null && match[1] === this.basicAuth;
+    }
+    rateLimited(retryAfterMs) {
+        const setting = this.options.retryAfterSeconds;
+        const headers = {};
+        if (setting !== null) {
+            const seconds = setting ?? Math.max(1, Math.ceil(retryAfterMs / 1000));
+            headers['retry-after'] = String(seconds);
+        }
+        return jsonReply(429, { error: 'Too many requests: DSAR cost budget exceeded' }, headers);
+    }
+    create(req, body) {
+        const parsed = parseCreateRequest(body, req.headers['content-type']);
+        if ('error' in parsed)
+            return jsonReply(400, { error: parsed.error });
+        if (parsed.contract === 'seed') {
+            const record = this.jobs.create('seed', parsed.subject, this.now());
+            return jsonReply(200, seedCreatedBody(record));
+        }
+        const dates = { startDate: parsed.startDate, endDate: parsed.endDate };
+        const record = this.jobs.create('documented', parsed.subject, this.now(), dates);
+        return jsonReply(202, documentedCreatedBody(record));
+    }
+    status(record) {
+        this.jobs.poll(record, this.now());
+        const done = isDone(record);
+        if (record.contract === 'seed') {
+            const url = done && record.plan.files > 0 ? this.presignedUrl(record, 0) : undefined;
+            return jsonReply(200, seedStatusBody(record, url));
+        }
+        const urls = done ? range(record.plan.files).map(n => this.outputUrl(record, n)) : [];
+        return jsonReply(200, documentedStatusBody(record, urls));
+    }
+    outputUrl(record, n) {
+        return `${this.url}/api/2/dsar/requests/${record.requestId}/outputs/${n}`;
+    }
+    outputRedirect(record, output) {
+        const n = /^\d+$/.test(output) ? Number(output) : -1;
+        if (!isDone(record) || n < 0 || n >= record.plan.files) {
+            return jsonReply(404, { error: `no output ${output} for request ${record.requestId}` });
+        }
+        record.outputRedirects++;
+        return { status: 302, headers: { location: this.presignedUrl(record, n) } };
+    }
+    presignedUrl(record, n) {
+        const path = this.store.objectPath(String(record.requestId), n);
+        return this.store.presign(this.storageUrl, path, this.now(), record.expiresAt ?? this.now());
+    }
+    async storageReply(req, method, target) {
+        if (method !== 'GET' && method !== 'HEAD') {
+            return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed.');
+        }
+        const check = this.store.check(target.pathname, target.searchParams, req.headers.authorization !== undefined, this.now());
+        if (!check.ok)
+            return check.reply;
+        const record = this.jobs.get(check.object.requestId);
+        if (!record)
+            return s3Error(404, 'NoSuchKey', 'The specified key does not exist.');
+        const n = check.object.file;
+        const key = fileKey(record, n);
+        if (!this.measuredSizes.has(key) && estimatedSize(record) <= MEASURE_BEFORE_SENDING) {
+            await this.fileInfo(record, n);
+        }
+        if (method === 'GET')
+            record.storageDownloads++;
+        const spec = fileSpec(record, n);
+        const body = {
+            open: () => createGzipFileStream(spec),
+            length: this.measuredSizes.get(key),
+            measure: async () => (await this.fileInfo(record, n)).bytes
+        };
+        return {
+            status: 200,
+            headers: {
+                'content-type': 'application/gzip',
+                'x-amz-request-id': key.replace(/\W/g, '').toUpperCase()
+            },
+            body
+        };
+    }
+    fileInfo(record, n) {
+        const key = fileKey(record, n);
+        let info = this.fileInfos.get(key);
+        if (!info) {
+            info = measureFile(fileSpec(record, n));
+            this.fileInfos.set(key, info);
+            info.then(measured => this.measuredSizes.set(key, measured.bytes), () => this.fileInfos.delete(key));
+        }
+        return info;
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+function faultStatusReply(status, headers = {}, body) {
+    const hasType = Object.keys(headers).some(name => name.toLowerCase() === 'content-type');
+    if (body !== undefined) {
+        return bufferReply(status, body, hasType ? headers : { ...JSON_TYPE, ...headers });
+    }
+    return jsonReply(status, { error: `injected fault: HTTP ${status}` }, headers);
+}
+/** The body as text, or undefined when it is larger than allowed. */
+async function readBody(req) {
+    const chunks = [];
+    let size = 0;
+    // Read to the end even when too large (dropping the excess): leaving the request unread would
+    // tear the socket down before the 413 could be sent.
+    for await (const chunk of req) {
+        size += chunk.length;
+        if (size <= MAX_REQUEST_BODY)
+            chunks.push(chunk);
+    }
+    return size > MAX_REQUEST_BODY ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+function fileKey(record, n) {
+    return `${record.requestId}/${n}`;
+}
+function fileSpec(record, n) {
+    const day = 86_400_000;
+    const from = record.startDate ? Date.parse(`${record.startDate}T00:00:00Z`) : Date.UTC(2020, 0, 1);
+    const to = record.endDate ? Date.parse(`${record.endDate}T00:00:00Z`) + day : Date.UTC(2021, 0, 1);
+    // Like the real exports (about one file per month and project), each file covers a time slice.
+    const slice = (to - from) / Math.max(1, record.plan.files);
+    const subject = record.subject;
+    return {
+        seed: fileKey(record, n),
+        userIds: subject.userIds ?? (subject.userId !== undefined ? [subject.userId] : []),
+        amplitudeId: subject.amplitudeId,
+        fromMs: Math.floor(from + n * slice),
+        toMs: Math.floor(from + (n + 1) * slice),
+        lines: record.plan.linesPerFile,
+        bytes: record.plan.bytesPerFile
+    };
+}
+function estimatedSize(record) {
+    return record.plan.bytesPerFile ?? record.plan.linesPerFile * ESTIMATED_LINE_BYTES;
+}
+function range(n) {
+    return Array.from({ length: n }, (_, i) => i);
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+function origin(host, port) {
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+function listen(server, host, port) {
+    return new Promise((resolve, reject) => {
+        const onError = (error) => reject(error);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+            server.off('error', onError);
+            const address = server.address();
+            resolve(typeof address === 'object' && address ? address.port : port);
+        });
+    });
+}
+function closeServer(server) {
+    return new Promise(resolve => {
+        if (!server.listening) {
+            resolve();
+            return;
+        }
+        server.close(() => resolve());
+        server.closeAllConnections();
+    });
+}
+
+;// CONCATENATED MODULE: ./src/simulator/index.ts
+/**
+ * The DSAR simulator: a real HTTP server playing both Amplitude DSAR contracts (the documented
+ * API and the seed's apis.io description) and an S3-like storage host, for tests, benchmarks and
+ * the demo. Dependency-light: node:http, node:zlib and node:crypto only.
+ */
+
+
+
+
+
+/***/ }),
+
+/***/ 421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 24:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(20);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 

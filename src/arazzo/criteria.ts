@@ -1,0 +1,222 @@
+/**
+ * Criterion Objects (Arazzo 1.0.1): `simple`, `regex` and `jsonpath` conditions, compiled once
+ * and evaluated many times. `xpath` is refused at compile time: there is no XPath 3.1 engine
+ * here, and a half-working one would make success criteria lie.
+ *
+ * Compile-time errors: ArazzoSyntaxError for a simple or regex condition (or a context) that does
+ * not parse; a plain ArazzoError for xpath, an unknown type or version, a malformed criterion,
+ * and a regex criterion without `context` (the caller adds the JSON Pointer of the criterion).
+ * A jsonpath condition that is neither RFC 9535 nor the seed form is not an error: the 1.1.0
+ * draft says it fails at evaluation; `compileWarnings` reports it so the loader can warn.
+ *
+ * Embedded `{$...}` expressions in regex and jsonpath conditions (1.1.0 draft) are replaced by
+ * their raw string value (objects as JSON) before the condition runs; the author writes any
+ * quotes the query needs: `$[?@.status == '{$inputs.expectedStatus}']`. Such a condition is the
+ * only one whose text is parsed at evaluation time, since the text only exists then.
+ */
+import { ArazzoError, ArazzoSyntaxError } from './errors.js'
+import {
+  evaluateExpression,
+  parseExpression,
+  parseTemplate,
+  renderTemplate,
+  stringifyValue
+} from './expressions.js'
+import type { Expression, TemplatePart } from './expressions.js'
+import { evaluateJsonPathPlan, planJsonPath } from './jsonpath-criterion.js'
+import type { JsonPathPlan } from './jsonpath-criterion.js'
+import { evaluateSimpleCondition, parseSimpleCondition } from './simple-condition.js'
+import type { SimpleCondition } from './simple-condition.js'
+import type { Criterion, ExpressionContext } from './types.js'
+
+export type CriterionPlan =
+  | {
+      readonly type: 'simple'
+      readonly condition: SimpleCondition
+      readonly context?: Expression
+    }
+  | {
+      readonly type: 'regex'
+      readonly context: Expression
+      readonly regex?: RegExp
+      readonly template?: readonly TemplatePart[]
+    }
+  | {
+      readonly type: 'jsonpath'
+      readonly context: Expression
+      readonly plan?: JsonPathPlan
+      readonly template?: readonly TemplatePart[]
+    }
+
+export interface CompiledCriterion {
+  readonly criterion: Criterion
+  /** Things the loader should warn about (the criterion still compiles). */
+  readonly warnings: readonly string[]
+  readonly plan: CriterionPlan
+}
+
+const JSONPATH_VERSIONS = ['draft-goessner-dispatch-jsonpath-00', 'rfc9535']
+const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31']
+/** The spec's example context for JSONPath, used when a jsonpath criterion omits `context`. */
+const DEFAULT_JSONPATH_CONTEXT = '$response.body'
+
+export function compileCriterion(criterion: Criterion): CompiledCriterion {
+  if (typeof criterion !== 'object' || criterion === null) {
+    throw new ArazzoError('A criterion must be an object')
+  }
+  if (typeof criterion.condition !== 'string') {
+    throw new ArazzoError('A criterion needs a string condition')
+  }
+  const type = criterionType(criterion.type)
+  const warnings: string[] = []
+  if (isGoessner(criterion.type)) {
+    warnings.push('draft-goessner-dispatch-jsonpath-00 conditions are evaluated as RFC 9535')
+  }
+  const context = criterion.context === undefined ? undefined : parseContext(criterion.context)
+  const condition = criterion.condition
+  switch (type) {
+    case 'simple':
+      return {
+        criterion,
+        warnings,
+        plan: {
+          type,
+          condition: parseSimpleCondition(condition, { allowContext: context !== undefined }),
+          context
+        }
+      }
+    case 'regex': {
+      if (!context) throw new ArazzoError('A regex criterion needs a context')
+      const template = parseTemplate(condition, { bare: false })
+      const regex = template ? undefined : compileRegex(condition)
+      return { criterion, warnings, plan: { type, context, regex, template } }
+    }
+    case 'jsonpath': {
+      if (!context) {
+        warnings.push(`jsonpath criterion without a context: using ${DEFAULT_JSONPATH_CONTEXT}`)
+      }
+      const template = parseTemplate(condition, { bare: false })
+      const plan = template ? undefined : planJsonPath(condition)
+      if (plan?.form === 'invalid') {
+        warnings.push(`jsonpath condition will always fail: ${plan.reason}`)
+      }
+      return {
+        criterion,
+        warnings,
+        plan: {
+          type,
+          context: context ?? parseExpression(DEFAULT_JSONPATH_CONTEXT),
+          plan,
+          template
+        }
+      }
+    }
+  }
+}
+
+export function compileWarnings(compiled: CompiledCriterion): string[] {
+  return [...compiled.warnings]
+}
+
+/** Pass or fail. Never throws: evaluation errors fail the criterion (1.1.0 draft). */
+export function evaluateCriterion(compiled: CompiledCriterion, ctx: ExpressionContext): boolean {
+  try {
+    return evaluatePlan(compiled.plan, ctx)
+  } catch {
+    // Only pathological values get here (e.g. equality on a body nested deeper than the stack).
+    return false
+  }
+}
+
+function evaluatePlan(plan: CriterionPlan, ctx: ExpressionContext): boolean {
+  switch (plan.type) {
+    case 'simple': {
+      const contextValue = plan.context ? evaluateExpression(plan.context, ctx) : undefined
+      return evaluateSimpleCondition(plan.condition, ctx, contextValue)
+    }
+    case 'regex': {
+      const value = evaluateExpression(plan.context, ctx)
+      if (value === null || value === undefined) return false
+      const regex = plan.regex ?? compileRegexQuietly(renderTemplate(plan.template ?? [], ctx))
+      return regex !== undefined && regex.test(stringifyValue(value))
+    }
+    case 'jsonpath': {
+      const value = evaluateExpression(plan.context, ctx)
+      const jsonPath = plan.plan ?? planJsonPath(renderTemplate(plan.template ?? [], ctx))
+      return evaluateJsonPathPlan(jsonPath, value)
+    }
+  }
+}
+
+/** All criteria pass (the spec's implicit AND); also returns the conditions that failed. */
+export function evaluateCriteria(
+  compiled: readonly CompiledCriterion[],
+  ctx: ExpressionContext
+): { passed: boolean; failed: string[] } {
+  const failed = compiled
+    .filter(criterion => !evaluateCriterion(criterion, ctx))
+    .map(criterion => criterion.criterion.condition)
+  return { passed: failed.length === 0, failed }
+}
+
+function criterionType(type: Criterion['type']): 'simple' | 'regex' | 'jsonpath' {
+  if (type === undefined || type === 'simple') return 'simple'
+  if (type === 'regex' || type === 'jsonpath') return type
+  if (type === 'xpath') throw new ArazzoError('xpath criteria are not supported')
+  if (typeof type === 'object' && type !== null) {
+    const { type: kind, version } = type as { type?: unknown; version?: unknown }
+    if (kind === 'jsonpath') {
+      if (typeof version === 'string' && JSONPATH_VERSIONS.includes(version)) return 'jsonpath'
+      throw new ArazzoError(`Unknown jsonpath version ${JSON.stringify(version)}`)
+    }
+    if (kind === 'xpath') {
+      if (typeof version === 'string' && XPATH_VERSIONS.includes(version)) {
+        throw new ArazzoError(`xpath criteria are not supported (${version})`)
+      }
+      throw new ArazzoError(`Unknown xpath version ${JSON.stringify(version)}`)
+    }
+    throw new ArazzoError(`Unknown criterion expression type ${JSON.stringify(kind)}`)
+  }
+  throw new ArazzoError(`Unknown criterion type ${JSON.stringify(type)}`)
+}
+
+function isGoessner(type: Criterion['type']): boolean {
+  return typeof type === 'object' && type !== null && type.version === JSONPATH_VERSIONS[0]
+}
+
+/** The context is one runtime expression; `{$...}` around it is tolerated. */
+function parseContext(context: unknown): Expression {
+  if (typeof context !== 'string') throw new ArazzoError('A criterion context must be a string')
+  const braced = /^\{(\$[^{}]*)\}$/.exec(context)
+  if (!braced) return parseExpression(context)
+  try {
+    return parseExpression(braced[1])
+  } catch (error) {
+    if (!(error instanceof ArazzoSyntaxError)) throw error
+    throw new ArazzoSyntaxError(context, error.position + 1, error.detail)
+  }
+}
+
+/** ECMAScript regex; with the `u` flag when the pattern allows it (full Unicode semantics). */
+function compileRegex(pattern: string): RegExp {
+  const regex = compileRegexQuietly(pattern)
+  if (regex) return regex
+  try {
+    new RegExp(pattern)
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    throw new ArazzoSyntaxError(pattern, 0, `Invalid regular expression: ${detail}`)
+  }
+  throw new ArazzoSyntaxError(pattern, 0, 'Invalid regular expression')
+}
+
+function compileRegexQuietly(pattern: string): RegExp | undefined {
+  for (const flags of ['u', '']) {
+    try {
+      return new RegExp(pattern, flags)
+    } catch {
+      // try the next flags
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,37 @@
+/**
+ * The Arazzo 1.0.1 engine's public entry: load and validate a document, run a workflow with an
+ * injected transport and clock. A library: nothing here depends on @actions/*.
+ */
+
+export * from './types.js'
+export { ArazzoError, ArazzoLoadError, ArazzoRuntimeError, ArazzoSyntaxError } from './errors.js'
+export {
+  loadArazzoFile,
+  loadArazzoText,
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  type LoadOptions,
+  type LoadedArazzo
+} from './loader.js'
+export {
+  ArazzoValidationError,
+  validateDocument,
+  workflowInputNames,
+  type ValidationProblem,
+  type ValidationResult
+} from './validate.js'
+export { runWorkflow, DEFAULT_MAX_STEPS, MAX_WORKFLOW_DEPTH } from './runner.js'
+export {
+  systemClock,
+  VirtualClock,
+  fixedPollSchedule,
+  backoffPollSchedule,
+  parseRetryAfter,
+  defaultPollSchedule,
+  DEFAULT_POLL_INTERVAL_MS
+} from './pacing.js'
+export {
+  createFetchTransport,
+  fetchTransport,
+  decodeBody,
+  type FetchTransportOptions
+} from './fetch-transport.js'

@@ -1,0 +1,445 @@
+/**
+ * `jsonpath` criterion conditions. Two forms:
+ *
+ * 1. A standard RFC 9535 query (`$[?@.status == 'complete']`, `$[?count(@.pets) > 0]`,
+ *    `$.pets[*]`): passes when the node list is non-empty (1.1.0 draft). Evaluated by
+ *    `jsonpath-rfc9535`.
+ * 2. The seed form, for conditions that are NOT valid RFC 9535:
+ *    `<query> <op> <JSON literal>` combined with `&&`, `||`, `!` and parentheses, e.g.
+ *    `$.status == "complete"` or `$.status == "pending" || $.status == "processing"`. Its author
+ *    means "compare the value at the query with a literal", and that is what runs:
+ *    - a query in a comparison must select exactly one node; zero or several nodes read as
+ *      undefined (a missing value);
+ *    - equality is exact JSON equality: strings compare case-sensitively, numbers do not match
+ *      numeric strings; undefined (missing) equals null, as in simple conditions, so
+ *      `$.download_url != null` only passes when the URL is really there;
+ *    - ordering compares two numbers or two strings (code-unit order), anything else is false;
+ *    - a bare query operand (`$.a && $.b`) passes when it selects at least one node.
+ *    Literals are JSON, objects and arrays included (strings double-quoted; single quotes are
+ *    accepted too, as RFC 9535 allows).
+ * A condition valid as RFC 9535 is always treated as a standard query first.
+ */
+import { query } from 'jsonpath-rfc9535'
+import type { JsonValue } from 'jsonpath-rfc9535'
+import parseJsonPath from 'jsonpath-rfc9535/parser'
+import { ArazzoSyntaxError } from './errors.js'
+import { MAX_NESTING, readEscapedString, truthy } from './simple-condition.js'
+import type { ComparisonOperator } from './simple-condition.js'
+
+export type SeedNode =
+  | { readonly t: 'query'; readonly query: string }
+  | { readonly t: 'literal'; readonly value: unknown }
+  | { readonly t: 'not'; readonly operand: SeedNode }
+  | { readonly t: 'and' | 'or'; readonly operands: readonly SeedNode[] }
+  | {
+      readonly t: 'compare'
+      readonly op: ComparisonOperator
+      readonly left: SeedNode
+      readonly right: SeedNode
+    }
+
+export interface SeedCondition {
+  readonly source: string
+  readonly root: SeedNode
+}
+
+export type JsonPathPlan =
+  | { readonly form: 'query'; readonly query: string }
+  | { readonly form: 'comparison'; readonly condition: SeedCondition }
+  | { readonly form: 'invalid'; readonly reason: string }
+
+/** True when `text` is a valid RFC 9535 query. Never throws (deep input can overflow the parser). */
+export function isJsonPathQuery(text: string): boolean {
+  try {
+    parseJsonPath(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Decides once how a condition runs. Never throws: an invalid condition fails at evaluation. */
+export function planJsonPath(condition: string): JsonPathPlan {
+  if (typeof condition !== 'string') return { form: 'invalid', reason: 'condition is not a string' }
+  if (isJsonPathQuery(condition)) return { form: 'query', query: condition }
+  try {
+    return { form: 'comparison', condition: parseJsonPathComparison(condition) }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    return { form: 'invalid', reason }
+  }
+}
+
+/** Evaluates a plan against the criterion's context value. Never throws. */
+export function evaluateJsonPathPlan(plan: JsonPathPlan, contextValue: unknown): boolean {
+  if (contextValue === null || contextValue === undefined) return false
+  try {
+    switch (plan.form) {
+      case 'query':
+        return select(contextValue, plan.query).length > 0
+      case 'comparison':
+        return truthy(evaluateSeed(plan.condition.root, contextValue, false))
+      case 'invalid':
+        return false
+    }
+  } catch {
+    // RFC 9535 evaluation errors (e.g. an ill-typed function call) make the criterion fail.
+    return false
+  }
+}
+
+function select(value: unknown, path: string): JsonValue[] {
+  return query(value as JsonValue, path)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed-form parser
+// ---------------------------------------------------------------------------------------------
+
+type Token =
+  | { readonly type: 'punct'; readonly value: '(' | ')'; readonly pos: number }
+  | {
+      readonly type: 'op'
+      readonly value: ComparisonOperator | '&&' | '||' | '!'
+      readonly pos: number
+    }
+  | { readonly type: 'query'; readonly value: string; readonly pos: number }
+  | { readonly type: 'literal'; readonly value: unknown; readonly pos: number }
+  | { readonly type: 'end'; readonly pos: number }
+
+const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!'] as const
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y
+/** Characters that end a query at bracket depth 0. */
+const QUERY_END = /[=!<>&|()]/
+
+/** Parses the seed form. Throws ArazzoSyntaxError (also when a query is not valid RFC 9535). */
+export function parseJsonPathComparison(text: string): SeedCondition {
+  if (typeof text !== 'string') {
+    throw new ArazzoSyntaxError(String(text), 0, 'A condition must be a string')
+  }
+  const tokens = tokenize(text)
+  return { source: text, root: new SeedParser(text, tokens).parse() }
+}
+
+function tokenize(text: string): Token[] {
+  const fail = (pos: number, detail: string): never => {
+    throw new ArazzoSyntaxError(text, pos, detail)
+  }
+  const tokens: Token[] = []
+  let i = 0
+  while (i < text.length) {
+    const c = text[i]
+    if (/\s/.test(c)) {
+      i++
+      continue
+    }
+    const pos = i
+    if (c === '(' || c === ')') {
+      tokens.push({ type: 'punct', value: c, pos })
+      i++
+      continue
+    }
+    const op = OPERATORS.find(candidate => text.startsWith(candidate, i))
+    if (op) {
+      tokens.push({ type: 'op', value: op, pos })
+      i += op.length
+      continue
+    }
+    if (c === '$') {
+      const end = scanQuery(text, i)
+      const path = text.slice(i, end)
+      if (!isJsonPathQuery(path)) fail(i, `Invalid JSONPath query ${JSON.stringify(path)}`)
+      tokens.push({ type: 'query', value: path, pos })
+      i = end
+      continue
+    }
+    if (c === '"' || c === "'") {
+      const { value, end } = readEscapedString(text, i, fail)
+      tokens.push({ type: 'literal', value, pos })
+      i = end
+      continue
+    }
+    if (c === '{' || c === '[') {
+      const end = skipJsonComposite(text, i)
+      let value: unknown
+      try {
+        value = JSON.parse(text.slice(i, end))
+      } catch {
+        fail(i, 'Invalid JSON literal')
+      }
+      tokens.push({ type: 'literal', value, pos })
+      i = end
+      continue
+    }
+    JSON_NUMBER.lastIndex = i
+    const number = JSON_NUMBER.exec(text)?.[0]
+    if (number) {
+      tokens.push({ type: 'literal', value: Number(number), pos })
+      i += number.length
+      continue
+    }
+    WORD.lastIndex = i
+    const word = WORD.exec(text)?.[0]
+    if (word === 'true' || word === 'false' || word === 'null') {
+      tokens.push({ type: 'literal', value: word === 'null' ? null : word === 'true', pos })
+      i += word.length
+      continue
+    }
+    fail(i, word ? `Unknown word '${word}'` : `Unexpected character '${c}'`)
+  }
+  tokens.push({ type: 'end', pos: text.length })
+  return tokens
+}
+
+/**
+ * Where a query starting at `start` ends: at depth 0 (outside brackets and quotes), at an
+ * operator or parenthesis, or at whitespace not followed by another segment (`.` or `[`).
+ */
+function scanQuery(text: string, start: number): number {
+  let depth = 0
+  let i = start + 1
+  while (i < text.length) {
+    const c = text[i]
+    if (c === '"' || c === "'") {
+      i = skipQuoted(text, i)
+      continue
+    }
+    if (c === '[' || (c === '(' && depth > 0)) depth++
+    else if ((c === ']' || c === ')') && depth > 0) depth--
+    else if (depth === 0) {
+      if (QUERY_END.test(c)) return i
+      if (/\s/.test(c)) {
+        let j = i
+        while (j < text.length && /\s/.test(text[j])) j++
+        if (text[j] !== '.' && text[j] !== '[') return i
+        i = j
+        continue
+      }
+    }
+    i++
+  }
+  return i
+}
+
+/** Index after a balanced JSON object or array starting at `start` (or the end of the text). */
+function skipJsonComposite(text: string, start: number): number {
+  let depth = 0
+  let i = start
+  while (i < text.length) {
+    const c = text[i]
+    if (c === '"') {
+      i = skipQuoted(text, i)
+      continue
+    }
+    if (c === '{' || c === '[') depth++
+    else if (c === '}' || c === ']') depth--
+    i++
+    if (depth === 0) return i
+  }
+  return i
+}
+
+/** Index after the closing quote (or the end of the text when there is none). */
+function skipQuoted(text: string, start: number): number {
+  const quote = text[start]
+  let i = start + 1
+  while (i < text.length && text[i] !== quote) i += text[i] === '\\' ? 2 : 1
+  return Math.min(i + 1, text.length)
+}
+
+class SeedParser {
+  private index = 0
+  private depth = 0
+
+  constructor(
+    private readonly text: string,
+    private readonly tokens: Token[]
+  ) {}
+
+  parse(): SeedNode {
+    if (this.peek().type === 'end') this.fail(0, 'Empty condition')
+    const root = this.parseOr()
+    const next = this.peek()
+    if (next.type !== 'end') this.fail(next.pos, 'Unexpected token')
+    return root
+  }
+
+  private parseOr(): SeedNode {
+    const operands = [this.parseAnd()]
+    while (this.isOp('||')) {
+      this.index++
+      operands.push(this.parseAnd())
+    }
+    return operands.length === 1 ? operands[0] : { t: 'or', operands }
+  }
+
+  private parseAnd(): SeedNode {
+    const operands = [this.parseComparison()]
+    while (this.isOp('&&')) {
+      this.index++
+      operands.push(this.parseComparison())
+    }
+    return operands.length === 1 ? operands[0] : { t: 'and', operands }
+  }
+
+  private parseComparison(): SeedNode {
+    const left = this.parseUnary()
+    const op = this.comparisonOperator()
+    if (!op) return left
+    this.index++
+    const right = this.parseUnary()
+    if (this.comparisonOperator()) this.fail(this.peek().pos, 'Comparisons do not chain')
+    return { t: 'compare', op, left, right }
+  }
+
+  private parseUnary(): SeedNode {
+    if (!this.isOp('!')) return this.parsePrimary()
+    this.enter()
+    this.index++
+    const node: SeedNode = { t: 'not', operand: this.parseUnary() }
+    this.depth--
+    return node
+  }
+
+  private parsePrimary(): SeedNode {
+    const token = this.next()
+    switch (token.type) {
+      case 'query':
+        return { t: 'query', query: token.value }
+      case 'literal':
+        return { t: 'literal', value: token.value }
+      case 'punct':
+        if (token.value === '(') {
+          this.enter()
+          const inner = this.parseOr()
+          const close = this.next()
+          if (close.type !== 'punct' || close.value !== ')') this.fail(close.pos, "Expected ')'")
+          this.depth--
+          return inner
+        }
+        break
+      case 'end':
+        return this.fail(token.pos, 'Unexpected end of condition')
+    }
+    return this.fail(token.pos, 'Expected a query or a literal')
+  }
+
+  private enter(): void {
+    this.depth++
+    if (this.depth > MAX_NESTING) this.fail(this.peek().pos, 'Condition nested too deeply')
+  }
+
+  private comparisonOperator(): ComparisonOperator | undefined {
+    const token = this.peek()
+    if (
+      token.type !== 'op' ||
+      token.value === '&&' ||
+      token.value === '||' ||
+      token.value === '!'
+    ) {
+      return undefined
+    }
+    return token.value
+  }
+
+  private isOp(value: string): boolean {
+    const token = this.peek()
+    return token.type === 'op' && token.value === value
+  }
+
+  private peek(): Token {
+    return this.tokens[this.index]
+  }
+
+  private next(): Token {
+    const token = this.tokens[this.index]
+    if (token.type !== 'end') this.index++
+    return token
+  }
+
+  private fail(pos: number, detail: string): never {
+    throw new ArazzoSyntaxError(this.text, pos, detail)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed-form evaluation
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * `asValue`: the node is a comparison operand, so a query yields its single node's value
+ * (undefined unless exactly one node); otherwise a query is an existence test.
+ */
+function evaluateSeed(node: SeedNode, root: unknown, asValue: boolean): unknown {
+  switch (node.t) {
+    case 'query': {
+      const nodes = select(root, node.query)
+      if (!asValue) return nodes.length > 0
+      return nodes.length === 1 ? nodes[0] : undefined
+    }
+    case 'literal':
+      return node.value
+    case 'not':
+      return !truthy(evaluateSeed(node.operand, root, false))
+    case 'and':
+      return node.operands.every(operand => truthy(evaluateSeed(operand, root, false)))
+    case 'or':
+      return node.operands.some(operand => truthy(evaluateSeed(operand, root, false)))
+    case 'compare':
+      return compareStrict(
+        node.op,
+        evaluateSeed(node.left, root, true),
+        evaluateSeed(node.right, root, true)
+      )
+  }
+}
+
+export function compareStrict(op: ComparisonOperator, a: unknown, b: unknown): boolean {
+  switch (op) {
+    case '==':
+      return jsonEquals(a, b)
+    case '!=':
+      return !jsonEquals(a, b)
+  }
+  const comparable =
+    (typeof a === 'number' && typeof b === 'number') ||
+    (typeof a === 'string' && typeof b === 'string')
+  if (!comparable) return false
+  const x = a as number | string
+  const y = b as number | string
+  switch (op) {
+    case '<':
+      return x < y
+    case '<=':
+      return x <= y
+    case '>':
+      return x > y
+    case '>=':
+      return x >= y
+  }
+}
+
+/** Exact JSON equality; a missing value (undefined) equals null. */
+export function jsonEquals(a: unknown, b: unknown): boolean {
+  const x = a === undefined ? null : a
+  const y = b === undefined ? null : b
+  if (Array.isArray(x) || Array.isArray(y)) {
+    return (
+      Array.isArray(x) &&
+      Array.isArray(y) &&
+      x.length === y.length &&
+      x.every((item, i) => jsonEquals(item, y[i]))
+    )
+  }
+  if (typeof x === 'object' && x !== null && typeof y === 'object' && y !== null) {
+    const left = x as Record<string, unknown>
+    const right = y as Record<string, unknown>
+    const keys = Object.keys(left)
+    return (
+      keys.length === Object.keys(right).length &&
+      keys.every(key => Object.hasOwn(right, key) && jsonEquals(left[key], right[key]))
+    )
+  }
+  return x === y
+}

@@ -1,0 +1,505 @@
+/**
+ * `simple` criterion conditions (Arazzo 1.0.1 "Criterion Object"): literals, runtime expressions
+ * and the operators `< <= > >= == != ! && || ( ) [ ] .`, parsed by a tokenizer and a
+ * recursive-descent parser (never `eval`). Precedence, loosest first: `||`, `&&`, comparison,
+ * `!`, then postfix `[n]` / `.name`. Comparisons do not chain (`a == b == c` is an error).
+ *
+ * Semantics (1.0.1 + the 1.1.0 draft's "Condition Evaluation"):
+ * - string comparisons are case-insensitive (`==`, `!=` and ordering);
+ * - a number and a numeric string compare as numbers (`$statusCode == '200'`); ordering operators
+ *   also coerce two numeric strings (header values);
+ * - null and undefined (a missing value) equal each other and nothing else; ordering with either
+ *   is false, so only `!=` passes against a missing value;
+ * - `&&`, `||`, `!` and the final verdict use truthiness (false, 0, '', null, undefined fail).
+ * Extensions, documented: strings may also be double-quoted (JSON escapes); `{$expr}` is accepted
+ * as an operand; when the criterion has a `context`, a bare `$` (as in `$.status` or `$[0]`)
+ * denotes the context value.
+ */
+import { ArazzoSyntaxError } from './errors.js'
+import { dereference, evaluateExpression, parseExpression, propertyOf } from './expressions.js'
+import type { Expression } from './expressions.js'
+import type { ExpressionContext } from './types.js'
+
+export type ComparisonOperator = '==' | '!=' | '<' | '<=' | '>' | '>='
+
+export type SimpleNode =
+  | { readonly t: 'literal'; readonly value: unknown }
+  | { readonly t: 'expression'; readonly expression: Expression }
+  | { readonly t: 'context'; readonly path: readonly string[] }
+  | { readonly t: 'property'; readonly of: SimpleNode; readonly name: string }
+  | { readonly t: 'not'; readonly operand: SimpleNode }
+  | { readonly t: 'and' | 'or'; readonly operands: readonly SimpleNode[] }
+  | {
+      readonly t: 'compare'
+      readonly op: ComparisonOperator
+      readonly left: SimpleNode
+      readonly right: SimpleNode
+    }
+
+export interface SimpleCondition {
+  readonly source: string
+  readonly root: SimpleNode
+}
+
+/** Nesting bound ('(' and '!'), so hostile input is a syntax error, not a stack overflow. */
+export const MAX_NESTING = 100
+
+type Token =
+  | { readonly type: 'punct'; readonly value: '(' | ')' | '[' | ']'; readonly pos: number }
+  | {
+      readonly type: 'op'
+      readonly value: ComparisonOperator | '&&' | '||' | '!'
+      readonly pos: number
+    }
+  | { readonly type: 'literal'; readonly value: unknown; readonly pos: number }
+  | { readonly type: 'expression'; readonly value: Expression; readonly pos: number }
+  | { readonly type: 'context'; readonly value: readonly string[]; readonly pos: number }
+  | { readonly type: 'property'; readonly value: string; readonly pos: number }
+  | { readonly type: 'end'; readonly pos: number }
+
+/** Where a `$...` operand ends: whitespace, operators, brackets, quotes, braces. */
+const OPERAND_END = /[\s()[\]<>=!&|'",{}]/
+const PROPERTY_NAME = /[^\s()[\]<>=!&|'",{}.]+/y
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y
+const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!'] as const
+
+function tokenize(text: string, allowContext: boolean): Token[] {
+  const tokens: Token[] = []
+  const fail = (pos: number, detail: string): never => {
+    throw new ArazzoSyntaxError(text, pos, detail)
+  }
+  let i = 0
+  while (i < text.length) {
+    const c = text[i]
+    if (/\s/.test(c)) {
+      i++
+      continue
+    }
+    const pos = i
+    if (c === '(' || c === ')' || c === '[' || c === ']') {
+      tokens.push({ type: 'punct', value: c, pos })
+      i++
+      continue
+    }
+    const op = OPERATORS.find(candidate => text.startsWith(candidate, i))
+    if (op) {
+      tokens.push({ type: 'op', value: op, pos })
+      i += op.length
+      continue
+    }
+    if (c === "'") {
+      const { value, end } = readDoubledQuote(text, i, fail)
+      tokens.push({ type: 'literal', value, pos })
+      i = end
+      continue
+    }
+    if (c === '"') {
+      const { value, end } = readEscapedString(text, i, fail)
+      tokens.push({ type: 'literal', value, pos })
+      i = end
+      continue
+    }
+    if (c === '$') {
+      let end = i + 1
+      while (end < text.length && !OPERAND_END.test(text[end])) end++
+      tokens.push(operandToken(text, i, end, allowContext, fail))
+      i = end
+      continue
+    }
+    if (c === '{') {
+      const close = text.indexOf('}', i)
+      if (text[i + 1] !== '$' || close === -1) fail(i, "Unexpected '{'")
+      tokens.push({ type: 'expression', value: expressionAt(text, i + 1, close), pos })
+      i = close + 1
+      continue
+    }
+    if (c === '.') {
+      PROPERTY_NAME.lastIndex = i + 1
+      const name = PROPERTY_NAME.exec(text)?.[0]
+      if (!name) fail(i + 1, "Expected a property name after '.'")
+      tokens.push({ type: 'property', value: name as string, pos })
+      i += 1 + (name as string).length
+      continue
+    }
+    NUMBER.lastIndex = i
+    const number = NUMBER.exec(text)?.[0]
+    if (number) {
+      tokens.push({ type: 'literal', value: Number(number), pos })
+      i += number.length
+      continue
+    }
+    WORD.lastIndex = i
+    const word = WORD.exec(text)?.[0]
+    if (word === 'true' || word === 'false' || word === 'null') {
+      tokens.push({ type: 'literal', value: word === 'null' ? null : word === 'true', pos })
+      i += word.length
+      continue
+    }
+    if (word) fail(i, `Unknown word '${word}' (strings need single quotes)`)
+    fail(i, `Unexpected character '${c}'`)
+  }
+  tokens.push({ type: 'end', pos: text.length })
+  return tokens
+}
+
+/** `$` alone or `$.a.b` is the criterion context; anything else is a runtime expression. */
+function operandToken(
+  text: string,
+  start: number,
+  end: number,
+  allowContext: boolean,
+  fail: (pos: number, detail: string) => never
+): Token {
+  const raw = text.slice(start, end)
+  if (raw === '$' || raw.startsWith('$.')) {
+    if (!allowContext)
+      fail(start, "'$' refers to the criterion context, and this criterion has none")
+    const path = raw === '$' ? [] : raw.slice(2).split('.')
+    if (path.some(name => name === '')) fail(start, 'Empty property name')
+    return { type: 'context', value: path, pos: start }
+  }
+  return { type: 'expression', value: expressionAt(text, start, end), pos: start }
+}
+
+/** Parses `text[start, end)` as a runtime expression, reporting positions in the whole text. */
+function expressionAt(text: string, start: number, end: number): Expression {
+  try {
+    return parseExpression(text.slice(start, end))
+  } catch (error) {
+    if (!(error instanceof ArazzoSyntaxError)) throw error
+    throw new ArazzoSyntaxError(text, start + error.position, error.detail)
+  }
+}
+
+/** Arazzo string literal: single quotes, `''` for a quote. */
+function readDoubledQuote(text: string, start: number, fail: (pos: number, d: string) => never) {
+  let value = ''
+  let i = start + 1
+  for (;;) {
+    if (i >= text.length) fail(start, 'Unterminated string')
+    if (text[i] === "'") {
+      if (text[i + 1] !== "'") return { value, end: i + 1 }
+      value += "'"
+      i += 2
+      continue
+    }
+    value += text[i]
+    i++
+  }
+}
+
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t'
+}
+
+/**
+ * A string in double or single quotes with JSON backslash escapes (plus `\'`), as JSON and
+ * RFC 9535 write them. Used for lenient double-quoted strings here and by the jsonpath seed form.
+ */
+export function readEscapedString(
+  text: string,
+  start: number,
+  fail: (pos: number, detail: string) => never
+): { value: string; end: number } {
+  const quote = text[start]
+  let value = ''
+  let i = start + 1
+  for (;;) {
+    if (i >= text.length) fail(start, 'Unterminated string')
+    const c = text[i]
+    if (c === quote) return { value, end: i + 1 }
+    if (c !== '\\') {
+      value += c
+      i++
+      continue
+    }
+    const next = text[i + 1]
+    if (next === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
+      value += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16))
+      i += 6
+      continue
+    }
+    if (next === undefined || !Object.hasOwn(ESCAPES, next)) fail(i, 'Invalid escape in string')
+    value += ESCAPES[next]
+    i += 2
+  }
+}
+
+class Parser {
+  private index = 0
+  private depth = 0
+
+  constructor(
+    private readonly text: string,
+    private readonly tokens: Token[]
+  ) {}
+
+  parse(): SimpleNode {
+    if (this.peek().type === 'end') this.fail(this.peek().pos, 'Empty condition')
+    const root = this.parseOr()
+    const next = this.peek()
+    if (next.type !== 'end') this.fail(next.pos, 'Unexpected token')
+    return root
+  }
+
+  private parseOr(): SimpleNode {
+    const operands = [this.parseAnd()]
+    while (this.isOp('||')) {
+      this.index++
+      operands.push(this.parseAnd())
+    }
+    return operands.length === 1 ? operands[0] : { t: 'or', operands }
+  }
+
+  private parseAnd(): SimpleNode {
+    const operands = [this.parseComparison()]
+    while (this.isOp('&&')) {
+      this.index++
+      operands.push(this.parseComparison())
+    }
+    return operands.length === 1 ? operands[0] : { t: 'and', operands }
+  }
+
+  private parseComparison(): SimpleNode {
+    const left = this.parseUnary()
+    const op = this.comparisonOperator()
+    if (!op) return left
+    this.index++
+    const right = this.parseUnary()
+    if (this.comparisonOperator()) this.fail(this.peek().pos, 'Comparisons do not chain')
+    return { t: 'compare', op, left, right }
+  }
+
+  private parseUnary(): SimpleNode {
+    if (!this.isOp('!')) return this.parsePostfix()
+    this.enter()
+    this.index++
+    const node: SimpleNode = { t: 'not', operand: this.parseUnary() }
+    this.depth--
+    return node
+  }
+
+  private parsePostfix(): SimpleNode {
+    let node = this.parsePrimary()
+    for (;;) {
+      const token = this.peek()
+      if (token.type === 'property') {
+        this.index++
+        node = { t: 'property', of: node, name: token.value }
+      } else if (token.type === 'punct' && token.value === '[') {
+        this.index++
+        const key = this.next()
+        const isIndex =
+          key.type === 'literal' &&
+          ((typeof key.value === 'number' && Number.isInteger(key.value) && key.value >= 0) ||
+            typeof key.value === 'string')
+        if (!isIndex) this.fail(key.pos, 'Expected a non-negative integer or a string in [ ]')
+        this.expectPunct(']')
+        node = { t: 'property', of: node, name: String((key as { value: unknown }).value) }
+      } else {
+        return node
+      }
+    }
+  }
+
+  private parsePrimary(): SimpleNode {
+    const token = this.next()
+    switch (token.type) {
+      case 'literal':
+        return { t: 'literal', value: token.value }
+      case 'expression':
+        return { t: 'expression', expression: token.value }
+      case 'context':
+        return { t: 'context', path: token.value }
+      case 'punct':
+        if (token.value === '(') {
+          this.enter()
+          const inner = this.parseOr()
+          this.expectPunct(')')
+          this.depth--
+          return inner
+        }
+        break
+      case 'end':
+        return this.fail(token.pos, 'Unexpected end of condition')
+    }
+    return this.fail(token.pos, 'Expected a value')
+  }
+
+  private enter(): void {
+    this.depth++
+    if (this.depth > MAX_NESTING) this.fail(this.peek().pos, 'Condition nested too deeply')
+  }
+
+  private comparisonOperator(): ComparisonOperator | undefined {
+    const token = this.peek()
+    if (
+      token.type !== 'op' ||
+      token.value === '&&' ||
+      token.value === '||' ||
+      token.value === '!'
+    ) {
+      return undefined
+    }
+    return token.value
+  }
+
+  private isOp(value: string): boolean {
+    const token = this.peek()
+    return token.type === 'op' && token.value === value
+  }
+
+  private expectPunct(value: ')' | ']'): void {
+    const token = this.next()
+    if (token.type !== 'punct' || token.value !== value) this.fail(token.pos, `Expected '${value}'`)
+  }
+
+  private peek(): Token {
+    return this.tokens[this.index]
+  }
+
+  private next(): Token {
+    const token = this.tokens[this.index]
+    if (token.type !== 'end') this.index++
+    return token
+  }
+
+  private fail(pos: number, detail: string): never {
+    throw new ArazzoSyntaxError(this.text, pos, detail)
+  }
+}
+
+/**
+ * Parses a simple condition. `allowContext`: the criterion has a `context`, so `$`/`$.name`
+ * may refer to it. Throws ArazzoSyntaxError.
+ */
+export function parseSimpleCondition(
+  text: string,
+  options: { allowContext?: boolean } = {}
+): SimpleCondition {
+  if (typeof text !== 'string') {
+    throw new ArazzoSyntaxError(String(text), 0, 'A condition must be a string')
+  }
+  const tokens = tokenize(text, options.allowContext === true)
+  return { source: text, root: new Parser(text, tokens).parse() }
+}
+
+export function evaluateSimpleCondition(
+  condition: SimpleCondition,
+  ctx: ExpressionContext,
+  contextValue?: unknown
+): boolean {
+  return truthy(evaluateNode(condition.root, ctx, contextValue))
+}
+
+function evaluateNode(node: SimpleNode, ctx: ExpressionContext, contextValue: unknown): unknown {
+  switch (node.t) {
+    case 'literal':
+      return node.value
+    case 'expression':
+      return evaluateExpression(node.expression, ctx)
+    case 'context':
+      return dereference(contextValue, node.path)
+    case 'property':
+      return propertyOf(evaluateNode(node.of, ctx, contextValue), node.name)
+    case 'not':
+      return !truthy(evaluateNode(node.operand, ctx, contextValue))
+    case 'and':
+      return node.operands.every(operand => truthy(evaluateNode(operand, ctx, contextValue)))
+    case 'or':
+      return node.operands.some(operand => truthy(evaluateNode(operand, ctx, contextValue)))
+    case 'compare':
+      return compareLoose(
+        node.op,
+        evaluateNode(node.left, ctx, contextValue),
+        evaluateNode(node.right, ctx, contextValue)
+      )
+  }
+}
+
+export function truthy(value: unknown): boolean {
+  return Boolean(value) && !(typeof value === 'number' && Number.isNaN(value))
+}
+
+/** A string that reads as a decimal number (no hex, no Infinity, not blank). */
+export function numericString(value: string): number | undefined {
+  if (!/^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(value)) return undefined
+  return Number(value)
+}
+
+function fold(text: string): string {
+  return text.toLowerCase()
+}
+
+function isNullish(value: unknown): value is null | undefined {
+  return value === null || value === undefined
+}
+
+/** Arazzo `==`: case-insensitive strings, number/numeric-string coercion, null == undefined. */
+export function looseEquals(a: unknown, b: unknown): boolean {
+  if (isNullish(a) || isNullish(b)) return isNullish(a) && isNullish(b)
+  if (typeof a === 'string' && typeof b === 'string') return fold(a) === fold(b)
+  if (typeof a === 'number' && typeof b === 'string') return numericString(b) === a
+  if (typeof a === 'string' && typeof b === 'number') return numericString(a) === b
+  if (typeof a === 'boolean' && typeof b === 'string') return fold(b.trim()) === String(a)
+  if (typeof a === 'string' && typeof b === 'boolean') return fold(a.trim()) === String(b)
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => looseEquals(item, b[i]))
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const keys = Object.keys(a)
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every(key => Object.hasOwn(b, key) && looseEquals(a[key], b[key]))
+    )
+  }
+  return a === b
+}
+
+export function compareLoose(op: ComparisonOperator, a: unknown, b: unknown): boolean {
+  if (op === '==') return looseEquals(a, b)
+  if (op === '!=') return !looseEquals(a, b)
+  if (isNullish(a) || isNullish(b)) return false
+  let x = a
+  let y = b
+  if (typeof x === 'string' && (typeof y === 'number' || typeof y === 'string')) {
+    const n = numericString(x)
+    const m = typeof y === 'string' ? numericString(y) : y
+    if (n !== undefined && m !== undefined) {
+      x = n
+      y = m
+    }
+  } else if (typeof x === 'number' && typeof y === 'string') {
+    const m = numericString(y)
+    if (m !== undefined) y = m
+  }
+  if (typeof x === 'string' && typeof y === 'string') return order(op, fold(x), fold(y))
+  if (typeof x === 'number' && typeof y === 'number') return order(op, x, y)
+  return false
+}
+
+function order<T extends number | string>(op: '<' | '<=' | '>' | '>=', x: T, y: T): boolean {
+  switch (op) {
+    case '<':
+      return x < y
+    case '<=':
+      return x <= y
+    case '>':
+      return x > y
+    case '>=':
+      return x >= y
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

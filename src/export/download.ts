@@ -1,0 +1,268 @@
+/**
+ * Downloads the output files of one finished DSAR request (documented API, step 3), one file at a
+ * time:
+ *   GET {apiOrigin}/api/2/dsar/requests/{id}/outputs/{n} with Basic auth -> 302 to a presigned
+ *   object-store URL on another host -> GET it without credentials -> stream to disk.
+ * While streaming, the gzip as served is hashed and counted and gunzipped on the side to count its
+ * JSON lines; with recipients it is age-encrypted before it touches the disk. `bytes` and `sha256`
+ * always describe the export as Amplitude served it (the gzip), also when the stored file is the
+ * encrypted one. Files are `${downloadPath}/${requestId}/output-NNN.json.gz[.age]`, numbered from
+ * 1 in the order of `urls`.
+ *
+ * A `urls` entry on another origin than apiOrigin (e.g. a presigned URL handed out directly, as the
+ * seed contract's download_url is) is fetched WITHOUT credentials, and only over https unless its
+ * host is loopback.
+ */
+import type { Encrypter } from 'age-encryption'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { DownloadedFile } from '../output-helper.js'
+import { createEncrypter, encryptStage } from './encrypt-stream.js'
+import { DownloadError, TransferError } from './errors.js'
+import { fetchOutput, type OpenedOutput } from './fetch-output.js'
+import {
+  createPartialFile,
+  isSafeRequestId,
+  outputFileName,
+  prepareRequestDir,
+  publishFile,
+  refuseExisting,
+  removeQuietly
+} from './safe-files.js'
+import { VerifyingTap, type VerifiedStats } from './verify-stream.js'
+
+export type { DownloadedFile }
+
+export interface DownloadRequestOptions {
+  /** Credentials are sent only to URLs of this origin. */
+  apiOrigin: string
+  /** base64(key:secret), the value after 'Basic '. */
+  basicAuth: string
+  requestId: string
+  urls: string[]
+  /** Files go to `${downloadPath}/${requestId}/` (requestId must match ^[A-Za-z0-9_-]+$). */
+  downloadPath: string
+  /** age recipients: when non-empty, files are encrypted while streaming; plaintext never on disk. */
+  recipients?: string[]
+  signal?: AbortSignal
+  /** Per attempt: the longest the connection may stay idle (headers or body). Default 60 s. */
+  timeoutMs?: number
+  /** Attempts per file for transient failures (5xx, 429, reset, stall). Default 3. */
+  maxAttempts?: number
+  /** Called before each request to the API origin (the caller's budget pacer; a GET costs 1). */
+  beforeRequest?: (method: string, url: URL) => Promise<void>
+  /** Progress lines. Never given a URL or the credentials. */
+  onLog?: (line: string) => void
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000
+export const DEFAULT_MAX_ATTEMPTS = 3
+const BACKOFF_BASE_MS = 250
+const BACKOFF_MAX_MS = 4_000
+const PROGRESS_EVERY_BYTES = 128 * 1024 * 1024
+
+/** Error codes of a connection that broke: the download may work if repeated. */
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ERR_STREAM_PREMATURE_CLOSE'
+])
+
+export async function downloadRequestOutputs(o: DownloadRequestOptions): Promise<DownloadedFile[]> {
+  const requestId = o.requestId
+  const fail = (message: string, output: number, cause?: unknown) =>
+    new DownloadError(`request ${requestId}: ${message}`, requestId, output, { cause })
+  if (!isSafeRequestId(requestId)) {
+    throw fail('refusing this request id as a directory name (allowed: A-Z a-z 0-9 _ -)', 0)
+  }
+  const maxAttempts = o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+  if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) {
+    throw fail(`maxAttempts must be an integer >= 1, got ${maxAttempts}`, 0)
+  }
+  const targets = o.urls.map((text, i) => {
+    try {
+      return new URL(text)
+    } catch {
+      throw fail(`output ${i + 1} of ${o.urls.length} has an invalid URL`, i + 1)
+    }
+  })
+  if (targets.length === 0) return []
+
+  let encrypter: Encrypter | undefined
+  let dir: string
+  const encrypted = (o.recipients?.length ?? 0) > 0
+  const names = targets.map((_, i) => outputFileName(i + 1, encrypted))
+  try {
+    // Everything that can be checked locally is, before the first request spends budget.
+    if (encrypted) encrypter = await createEncrypter(o.recipients ?? [])
+    dir = await prepareRequestDir(o.downloadPath, requestId)
+    await refuseExisting(dir, names)
+  } catch (error) {
+    throw fail(reason(error), 0, error)
+  }
+
+  const files: DownloadedFile[] = []
+  for (const [i, url] of targets.entries()) {
+    const output = i + 1
+    const label = `output ${output} of ${targets.length}`
+    const file = await downloadWithRetries(o, {
+      url,
+      dir,
+      name: names[i],
+      label,
+      maxAttempts,
+      encrypter,
+      fail: (message, cause) => fail(`${label}: ${message}`, output, cause)
+    })
+    files.push(file)
+  }
+  return files
+}
+
+interface FileJob {
+  url: URL
+  dir: string
+  name: string
+  label: string
+  maxAttempts: number
+  encrypter?: Encrypter
+  fail: (message: string, cause?: unknown) => DownloadError
+}
+
+async function downloadWithRetries(
+  o: DownloadRequestOptions,
+  job: FileJob
+): Promise<DownloadedFile> {
+  const log = (line: string) => o.onLog?.(`request ${o.requestId}: ${line}`)
+  for (let attempt = 1; ; attempt++) {
+    log(`${job.label}: downloading${job.encrypter ? ' (age-encrypting while streaming)' : ''}`)
+    try {
+      const file = await attemptDownload(o, job, log)
+      log(
+        `${job.label}: stored ${job.name} (${file.bytes} bytes as served, ${file.events} events, ` +
+          `sha256 ${file.sha256})`
+      )
+      return file
+    } catch (error) {
+      if (o.signal?.aborted) throw job.fail('aborted', o.signal.reason ?? error)
+      const verdict = toTransferError(error)
+      if (!verdict.transient) throw job.fail(verdict.message, error)
+      if (attempt >= job.maxAttempts) {
+        throw job.fail(`${verdict.message}; gave up after ${attempt} attempts`, error)
+      }
+      const delay = backoffMs(attempt, verdict.retryAfterMs)
+      log(`${job.label}: attempt ${attempt} failed (${verdict.message}); retrying in ${delay} ms`)
+      try {
+        await sleep(delay, undefined, { signal: o.signal })
+      } catch (abort) {
+        throw job.fail('aborted', o.signal?.reason ?? abort)
+      }
+    }
+  }
+}
+
+/** One attempt, from scratch: nothing of a failed attempt is left on disk. */
+async function attemptDownload(
+  o: DownloadRequestOptions,
+  job: FileJob,
+  log: (line: string) => void
+): Promise<DownloadedFile> {
+  let opened: OpenedOutput | undefined
+  try {
+    opened = await fetchOutput(job.url, {
+      apiOrigin: o.apiOrigin,
+      basicAuth: o.basicAuth,
+      timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      signal: o.signal,
+      beforeRequest: o.beforeRequest
+    })
+    const stats = await storeVerified(opened, job, o.signal, log)
+    return {
+      path: join(job.dir, job.name),
+      bytes: stats.bytes,
+      sha256: stats.sha256,
+      events: stats.events,
+      encrypted: job.encrypter !== undefined,
+      requestId: o.requestId
+    }
+  } catch (error) {
+    if (opened?.stalled() && !(error instanceof TransferError && !error.transient)) {
+      throw new TransferError(`no data for ${o.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms (stalled)`, true)
+    }
+    throw error
+  } finally {
+    opened?.response.destroy()
+  }
+}
+
+async function storeVerified(
+  opened: OpenedOutput,
+  job: FileJob,
+  signal: AbortSignal | undefined,
+  log: (line: string) => void
+): Promise<VerifiedStats> {
+  const partial = await createPartialFile(job.dir, job.name)
+  let closed = false
+  try {
+    let nextProgress = PROGRESS_EVERY_BYTES
+    const tap = new VerifyingTap({
+      expectedBytes: opened.length,
+      onBytes: bytes => {
+        if (bytes < nextProgress) return
+        log(`${job.label}: ${Math.floor(bytes / (1024 * 1024))} MiB received`)
+        while (nextProgress <= bytes) nextProgress += PROGRESS_EVERY_BYTES
+      }
+    })
+    // autoClose off: the descriptor is ours to fsync before the file gets its final name.
+    const sink: Writable = partial.handle.createWriteStream({ autoClose: false })
+    if (job.encrypter) {
+      await pipeline(opened.response, tap, encryptStage(job.encrypter), sink, { signal })
+    } else {
+      await pipeline(opened.response, tap, sink, { signal })
+    }
+    await partial.handle.sync()
+    closed = true
+    await partial.handle.close()
+    await publishFile(partial.path, join(job.dir, job.name))
+    return tap.result()
+  } catch (error) {
+    if (!closed) await partial.handle.close().catch(() => undefined)
+    await removeQuietly(partial.path)
+    throw error
+  }
+}
+
+function toTransferError(error: unknown): TransferError {
+  if (error instanceof TransferError) return error
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  const message = scrub(error instanceof Error ? error.message : String(error))
+  if (code !== undefined && NETWORK_CODES.has(code)) {
+    return new TransferError(`connection failed (${code}: ${message})`, true)
+  }
+  return new TransferError(code ? `${code}: ${message}` : message, false)
+}
+
+function backoffMs(attempt: number, retryAfterMs?: number): number {
+  const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1))
+  const jittered = Math.round(exponential * (0.5 + Math.random() / 2))
+  return Math.max(jittered, retryAfterMs ?? 0)
+}
+
+function reason(error: unknown): string {
+  return scrub(error instanceof Error ? error.message : String(error))
+}
+
+/** Belt and braces: no URL (a presigned one is a credential) in any message we pass on. */
+function scrub(text: string): string {
+  return text.replace(/\bhttps?:\/\/\S+/gi, '<url>')
+}

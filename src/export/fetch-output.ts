@@ -1,0 +1,167 @@
+/**
+ * One attempt at opening an output: GET the API's outputs URL with Basic auth, follow its redirect
+ * to the presigned object-store URL by hand (at most MAX_REDIRECTS hops, credentials never leaving
+ * the API origin, no https -> http), and hand back the 200 response to stream from. Any other
+ * answer becomes a TransferError that says whether trying again could help. No message carries
+ * a URL: the presigned one is a bearer credential.
+ */
+import * as http from 'node:http'
+import * as https from 'node:https'
+import { TransferError } from './errors.js'
+import {
+  assertFetchable,
+  isRedirectStatus,
+  MAX_REDIRECTS,
+  nextHop,
+  sendsCredentials
+} from './url-policy.js'
+
+export interface FetchOutputOptions {
+  apiOrigin: string
+  basicAuth: string
+  /** Socket idle limit for the whole attempt (headers and body). */
+  timeoutMs: number
+  signal?: AbortSignal
+  beforeRequest?: (method: string, url: URL) => Promise<void>
+}
+
+export interface OpenedOutput {
+  response: http.IncomingMessage
+  /** Content-Length, when the server announced one. */
+  length?: number
+  /** Set when the socket went idle past timeoutMs (the body stream then fails). */
+  stalled(): boolean
+}
+
+const USER_AGENT = 'amplitude-dsar-action'
+/** Statuses worth repeating the whole download for. */
+const TRANSIENT_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504])
+/** Longest Retry-After we are willing to wait for inside one download. */
+export const MAX_RETRY_AFTER_MS = 60_000
+
+export async function fetchOutput(start: URL, options: FetchOutputOptions): Promise<OpenedOutput> {
+  assertFetchable(start)
+  const apiOrigin = new URL(options.apiOrigin).origin
+  let url = start
+  let leftApiOrigin = start.origin !== apiOrigin
+  for (let hop = 0; ; hop++) {
+    const authorized = sendsCredentials(url, apiOrigin, leftApiOrigin)
+    if (url.origin === apiOrigin) await options.beforeRequest?.('GET', url)
+    const headers: Record<string, string> = {
+      accept: '*/*',
+      // The bytes as stored: sha256 and size describe the file, not a re-encoding of it.
+      'accept-encoding': 'identity',
+      'user-agent': USER_AGENT
+    }
+    if (authorized) headers.authorization = `Basic ${options.basicAuth}`
+    const opened = await get(url, headers, options)
+    const response = opened.response
+    const status = response.statusCode ?? 0
+    if (isRedirectStatus(status)) {
+      response.resume()
+      const location = response.headers.location
+      if (!location) throw new TransferError(`HTTP ${status} redirect without a Location`, false)
+      if (hop >= MAX_REDIRECTS) {
+        throw new TransferError(`more than ${MAX_REDIRECTS} redirects`, false)
+      }
+      const next = nextHop(url, location)
+      if (next.origin !== url.origin) leftApiOrigin = true
+      url = next
+      continue
+    }
+    if (status === 200) {
+      const length = parseLength(response.headers['content-length'])
+      return { ...opened, length }
+    }
+    const code = await errorCode(response)
+    throw statusError(status, authorized, code, response.headers['retry-after'])
+  }
+}
+
+function get(
+  url: URL,
+  headers: Record<string, string>,
+  options: FetchOutputOptions
+): Promise<Omit<OpenedOutput, 'length'>> {
+  const client = url.protocol === 'https:' ? https : http
+  let stalled = false
+  return new Promise((resolve, reject) => {
+    // agent: false: one fresh connection per request, so no idle pooled socket reset by the
+    // server can fail a download, and no socket outlives the call.
+    const request = client.request(url, {
+      method: 'GET',
+      headers,
+      agent: false,
+      signal: options.signal
+    })
+    request.setTimeout(options.timeoutMs, () => {
+      stalled = true
+      request.destroy(
+        new TransferError(`no data for ${options.timeoutMs} ms (stalled connection)`, true)
+      )
+    })
+    request.once('response', response => resolve({ response, stalled: () => stalled }))
+    // Stays attached: errors after the response (a reset mid-body) must not go unhandled; the
+    // body stream reports them.
+    request.on('error', reject)
+    request.end()
+  })
+}
+
+function statusError(
+  status: number,
+  authorized: boolean,
+  code: string | undefined,
+  retryAfter: string | undefined
+): TransferError {
+  const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`
+  if (TRANSIENT_STATUSES.has(status) || status >= 500) {
+    const retryAfterMs = parseRetryAfter(retryAfter)
+    if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
+      return new TransferError(
+        `${detail}; the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than a download waits`,
+        false
+      )
+    }
+    return new TransferError(`${detail} (temporary)`, true, retryAfterMs)
+  }
+  if (status === 401) {
+    return new TransferError(`${detail}: the API refused the credentials`, false)
+  }
+  if (status === 403) {
+    return authorized
+      ? new TransferError(`${detail}: the API refused access to this output`, false)
+      : new TransferError(`${detail}: the download link expired or was refused`, false)
+  }
+  if (status === 404) return new TransferError(`${detail}: output not found`, false)
+  return new TransferError(`unexpected ${detail}`, false)
+}
+
+/** The S3-style error code of a small error body (`<Code>AccessDenied</Code>`), if any. */
+async function errorCode(response: http.IncomingMessage): Promise<string | undefined> {
+  const limit = 4096
+  let text = ''
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      text += chunk.toString('utf8')
+      if (text.length >= limit) break
+    }
+  } catch {
+    return undefined
+  } finally {
+    response.destroy()
+  }
+  const match = /<Code>([A-Za-z0-9]{1,64})<\/Code>/.exec(text)
+  return match?.[1]
+}
+
+function parseLength(header: string | undefined): number | undefined {
+  return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
+}
+
+function parseRetryAfter(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000
+  const date = Date.parse(header)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}

@@ -1,0 +1,11 @@
+/** The export download: streamed, verified, stored safely, optionally age-encrypted. */
+export {
+  downloadRequestOutputs,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_TIMEOUT_MS,
+  type DownloadedFile,
+  type DownloadRequestOptions
+} from './download.js'
+export { DownloadError } from './errors.js'
+export { isLoopbackHost, MAX_REDIRECTS, nextHop, sendsCredentials } from './url-policy.js'
+export { outputFileName } from './safe-files.js'

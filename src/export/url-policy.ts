@@ -1,0 +1,63 @@
+/**
+ * Where the download may go and what it may carry there. Pure functions, so the policy can be
+ * tested without TLS servers:
+ * - only http(s); plain http only to loopback hosts (test servers, the simulator), because a
+ *   presigned URL and Basic credentials are both bearer secrets;
+ * - never https -> http along a redirect chain, even to loopback;
+ * - no user:password in a URL (it would be sent as credentials we did not choose);
+ * - credentials only to the API origin, and never again once a redirect has left it.
+ */
+import { TransferError } from './errors.js'
+
+export const MAX_REDIRECTS = 5
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
+
+export function isRedirectStatus(status: number): boolean {
+  return REDIRECT_STATUSES.has(status)
+}
+
+/** localhost, 127.0.0.0/8, ::1 and IPv4-mapped 127.x (URL hostnames, IPv6 in brackets). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  if (/^127(\.\d{1,3}){3}$/.test(host)) return true
+  if (host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host)) return true
+  return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host)
+}
+
+/** Throws (permanent TransferError) when a URL may not be fetched at all. */
+export function assertFetchable(url: URL): void {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TransferError(`refusing a ${url.protocol} URL (only https is allowed)`, false)
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new TransferError('refusing plain http to a non-loopback host (https is required)', false)
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new TransferError('refusing a URL that embeds credentials', false)
+  }
+}
+
+/** The next URL of a redirect chain, or a permanent TransferError when the hop is not allowed. */
+export function nextHop(from: URL, location: string): URL {
+  let to: URL
+  try {
+    to = new URL(location, from)
+  } catch {
+    throw new TransferError('the server redirected to an invalid location', false)
+  }
+  if (from.protocol === 'https:' && to.protocol === 'http:') {
+    throw new TransferError('refusing a redirect from https to http (downgrade)', false)
+  }
+  assertFetchable(to)
+  return to
+}
+
+/**
+ * Whether a request to `url` carries the Basic credentials: only on the API origin, and only
+ * while the chain has never left it (`leftApiOrigin`).
+ */
+export function sendsCredentials(url: URL, apiOrigin: string, leftApiOrigin: boolean): boolean {
+  return !leftApiOrigin && url.origin === new URL(apiOrigin).origin
+}

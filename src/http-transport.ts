@@ -1,0 +1,269 @@
+/**
+ * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
+ * this is where the action is careful with the shared API budget and with credentials:
+ * - only the API origin is ever contacted (a document cannot send the credentials anywhere else);
+ * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
+ * - transient failures (429, 5xx, resets, stalls past the per-request timeout) are retried with
+ *   exponential back-off and jitter, never sooner than the server's Retry-After; a POST is retried only
+ *   when the server said it did not take it (429, 503), so a lost answer never creates a duplicate DSAR;
+ * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
+ *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
+ *   criteria decide.
+ */
+import * as http from 'node:http'
+import * as https from 'node:https'
+import type { Clock, HttpRequest, HttpResponse, HttpTransport } from './arazzo/types.js'
+import { parseRetryAfter } from './arazzo/pacing.js'
+import { BudgetPacer, requestCost } from './budget.js'
+import { Semaphore } from './semaphore.js'
+
+export type TransportErrorKind = 'auth' | 'status' | 'malformed' | 'network' | 'policy' | 'tooLarge'
+
+export class TransportError extends Error {
+  constructor(
+    readonly kind: TransportErrorKind,
+    message: string,
+    readonly status?: number
+  ) {
+    super(message)
+    this.name = 'TransportError'
+  }
+}
+
+export interface RetryNotice {
+  method: string
+  path: string
+  attempt: number
+  reason: string
+  delayMs: number
+}
+
+export interface TransportOptions {
+  apiOrigin: string
+  clock: Clock
+  pacer: BudgetPacer
+  maxConcurrency: number
+  /** Connect, headers and body of one attempt must finish within this. */
+  requestTimeoutMs?: number
+  /** Bodies larger than this are refused, not buffered (status answers are small). */
+  maxBodyBytes?: number
+  maxAttempts?: number
+  backoffBaseMs?: number
+  backoffMaxMs?: number
+  random?: () => number
+  /** Send one attempt (tests and benchmarks replace the network). */
+  send?: (request: HttpRequest, signal: AbortSignal, limits: SendLimits) => Promise<HttpResponse>
+  onRetry?: (notice: RetryNotice) => void
+}
+
+export interface SendLimits {
+  timeoutMs: number
+  maxBodyBytes: number
+}
+
+export interface TransportStats {
+  requests: number
+  retries: number
+  cost: number
+  statuses: Record<number, number>
+}
+
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504])
+/** Statuses that promise the request was not processed: safe to repeat even a POST. */
+const NOT_PROCESSED_STATUSES = new Set([429, 503])
+
+export function createActionTransport(options: TransportOptions): {
+  transport: HttpTransport
+  stats: TransportStats
+} {
+  const apiOrigin = new URL(options.apiOrigin).origin
+  const limits: SendLimits = {
+    timeoutMs: options.requestTimeoutMs ?? 30_000,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
+  }
+  const maxAttempts = options.maxAttempts ?? 8
+  const baseMs = options.backoffBaseMs ?? 1_000
+  const maxMs = options.backoffMaxMs ?? 120_000
+  const random = options.random ?? Math.random
+  const send = options.send ?? sendOnce
+  const slots = new Semaphore(options.maxConcurrency)
+  const stats: TransportStats = { requests: 0, retries: 0, cost: 0, statuses: {} }
+
+  const backoff = (attempt: number, retryAfterMs?: number): number => {
+    const exponential = Math.min(maxMs, baseMs * 2 ** (attempt - 1))
+    const jittered = exponential / 2 + (random() * exponential) / 2
+    return Math.max(Math.round(jittered), retryAfterMs ?? 0)
+  }
+
+  const transport: HttpTransport = async (request, signal) => {
+    const url = new URL(request.url)
+    if (url.origin !== apiOrigin) {
+      throw new TransportError(
+        'policy',
+        `refused to send a request to ${url.origin}: only the API origin ${apiOrigin} is contacted`
+      )
+    }
+    const method = request.method.toUpperCase()
+    const path = url.pathname
+    for (let attempt = 1; ; attempt++) {
+      const cost = requestCost(method)
+      await options.pacer.acquire(cost, signal)
+      stats.requests++
+      stats.cost += cost
+      let response: HttpResponse | undefined
+      let failure: Error | undefined
+      await slots.use(async () => {
+        try {
+          response = await send(request, signal, limits)
+        } catch (error) {
+          failure = error as Error
+        }
+      })
+      signal.throwIfAborted()
+
+      let reason: string
+      let retryAfterMs: number | undefined
+      if (response) {
+        const status = response.status
+        stats.statuses[status] = (stats.statuses[status] ?? 0) + 1
+        if (status === 401 || status === 403) {
+          throw new TransportError(
+            'auth',
+            `HTTP ${status} from ${method} ${path}: the API refused the credentials ` +
+              '(an organisation-level API key and secret key are required)',
+            status
+          )
+        }
+        if (!TRANSIENT_STATUSES.has(status)) return response
+        if (method !== 'GET' && !NOT_PROCESSED_STATUSES.has(status)) {
+          throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status)
+        }
+        retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.clock.now())
+        if (status === 429) {
+          options.pacer.pauseUntil(options.clock.now() + backoff(attempt, retryAfterMs))
+        }
+        reason = `HTTP ${status}`
+      } else {
+        const error = failure!
+        if (error instanceof TransportError && error.kind !== 'network') throw error
+        if (method !== 'GET') {
+          throw new TransportError(
+            'network',
+            `${method} ${path} failed (${error.message}); not repeated, since the server may have ` +
+              'taken it and a repeat could create a duplicate request'
+          )
+        }
+        reason = error.message
+      }
+      if (attempt >= maxAttempts) {
+        throw new TransportError(
+          response ? 'status' : 'network',
+          `${method} ${path} still failing after ${attempt} attempts (last: ${reason})`,
+          response?.status
+        )
+      }
+      const delayMs = backoff(attempt, retryAfterMs)
+      stats.retries++
+      options.onRetry?.({ method, path, attempt, reason, delayMs })
+      await options.clock.sleep(delayMs, signal)
+    }
+  }
+  return { transport, stats }
+}
+
+/** One attempt over node:http(s), with a whole-attempt timeout and a body size cap. */
+export function sendOnce(
+  request: HttpRequest,
+  signal: AbortSignal,
+  limits: SendLimits
+): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(request.url)
+    const client = url.protocol === 'https:' ? https : http
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
+    if (request.body !== undefined)
+      headers['content-length'] = String(Buffer.byteLength(request.body))
+    const req = client.request(url, { method: request.method, headers, signal })
+    const fail = (error: Error): void => {
+      clearTimeout(timer)
+      req.destroy()
+      reject(error)
+    }
+    const timer = setTimeout(
+      () => fail(new TransportError('network', `no complete answer within ${limits.timeoutMs} ms`)),
+      limits.timeoutMs
+    )
+    req.on('error', error => fail(signal.aborted ? (signal.reason as Error) : networkError(error)))
+    req.on('response', res => {
+      const declared = Number(res.headers['content-length'] ?? 0)
+      if (declared > limits.maxBodyBytes) {
+        res.destroy()
+        return fail(tooLarge(request, limits))
+      }
+      const chunks: Buffer[] = []
+      let size = 0
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length
+        if (size > limits.maxBodyBytes) {
+          res.destroy()
+          return fail(tooLarge(request, limits))
+        }
+        chunks.push(chunk)
+      })
+      res.on('error', error => fail(networkError(error)))
+      res.on('end', () => {
+        clearTimeout(timer)
+        if (!res.complete) return reject(networkError(new Error('the answer was cut short')))
+        try {
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: flattenHeaders(res.headers),
+            body: parseBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type'])
+          })
+        } catch (error) {
+          const what = `${request.method} ${url.pathname}`
+          reject(
+            new TransportError(
+              'malformed',
+              `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${(error as Error).message})`,
+              res.statusCode
+            )
+          )
+        }
+      })
+    })
+    req.end(request.body)
+  })
+}
+
+function tooLarge(request: HttpRequest, limits: SendLimits): TransportError {
+  const path = new URL(request.url).pathname
+  return new TransportError(
+    'tooLarge',
+    `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`
+  )
+}
+
+function networkError(error: Error & { code?: string }): TransportError {
+  return new TransportError(
+    'network',
+    error.code ? `${error.code}: ${error.message}` : error.message
+  )
+}
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined)
+      flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return flat
+}
+
+/** JSON when the server says so (or the text looks like JSON); throws on malformed JSON. */
+export function parseBody(text: string, contentType: string | undefined): unknown {
+  if (text.length === 0) return undefined
+  const declaredJson = /\bjson\b/i.test(contentType ?? '')
+  if (declaredJson) return JSON.parse(text)
+  return text
+}

@@ -1,0 +1,186 @@
+/**
+ * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
+ * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
+ * that is cancelled or times out still reports the request id it obtained.
+ */
+import { runWorkflow, type LoadedArazzo } from './arazzo/index.js'
+import type { Clock, EngineEvent, PollSchedule, RunStatus } from './arazzo/types.js'
+import type { PlannedRun } from './workflow-helper.js'
+
+/** Statuses across both contracts: the documented API's and the seed's. */
+export const DONE_STATUSES = new Set(['done', 'complete'])
+export const FAILED_STATUSES = new Set(['failed'])
+export const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing'])
+
+export type Outcome = 'done' | 'submitted' | 'failed' | 'timedOut' | 'aborted' | 'error'
+
+export interface RequestRecord {
+  label: string
+  subject?: string
+  requestId?: string
+  status?: string
+  failReason?: string
+  urls: string[]
+  expires?: string
+  polls: number
+  startedAt: number
+  finishedAt?: number
+  outcome?: Outcome
+  /** Why the request did not reach its done status, in one line. */
+  problem?: string
+  /** The underlying error, for the caller to classify (e.g. refused credentials stop everything). */
+  error?: Error
+  workflowOutputs: Record<string, unknown>
+}
+
+export interface RunRequestOptions {
+  loaded: LoadedArazzo
+  plan: PlannedRun
+  transport: Parameters<typeof runWorkflow>[1]['transport']
+  clock: Clock
+  pollSchedule: PollSchedule
+  serverUrl: string
+  deadline: number
+  maxSteps: number
+  signal: AbortSignal
+  /** One line per poll and per notable event, already free of secrets and subject ids. */
+  log: (line: string) => void
+}
+
+export async function runRequest(options: RunRequestOptions): Promise<RequestRecord> {
+  const { plan, clock } = options
+  const record: RequestRecord = {
+    label: plan.label,
+    subject: plan.subject,
+    urls: [],
+    polls: 0,
+    startedAt: clock.now(),
+    workflowOutputs: {}
+  }
+  const onEvent = (event: EngineEvent): void => observe(record, event, options)
+
+  const result = await runWorkflow(options.loaded, {
+    workflowId: plan.workflowId,
+    inputs: plan.inputs,
+    transport: options.transport,
+    clock,
+    pollSchedule: options.pollSchedule,
+    maxSteps: options.maxSteps,
+    deadline: options.deadline,
+    signal: options.signal,
+    serverUrl: options.serverUrl,
+    sensitiveHeaders: ['authorization'],
+    onEvent
+  })
+  record.finishedAt = clock.now()
+  record.workflowOutputs = result.outputs
+  absorbOutputs(record, result.outputs)
+  judge(record, result.status, result.error, plan.submitOnly)
+  return record
+}
+
+/** Keeps the record current while the run goes on, and writes the per-poll log line. */
+function observe(record: RequestRecord, event: EngineEvent, options: RunRequestOptions): void {
+  const { clock, log } = options
+  switch (event.type) {
+    case 'request':
+      // Every GET of these workflows reads a status: that is a poll.
+      if (event.request.method.toUpperCase() === 'GET') record.polls++
+      break
+    case 'stepOutputs':
+      absorbOutputs(record, event.outputs)
+      break
+    case 'waiting': {
+      const elapsed = formatDuration(event.at - record.startedAt)
+      const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z')
+      const reason = event.reason === 'retry' ? 'retrying' : 'next poll'
+      log(
+        `${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
+          `after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${elapsed} elapsed; ${reason} at ${next} ` +
+          `(in ${formatDuration(event.until - clock.now())})`
+      )
+      break
+    }
+    default:
+      break
+  }
+}
+
+/** Reads the names both contracts and the built-in workflows use for what the action reports. */
+function absorbOutputs(record: RequestRecord, outputs: Record<string, unknown>): void {
+  const text = (value: unknown): string | undefined =>
+    value === undefined || value === null || value === '' ? undefined : String(value)
+  record.requestId = text(outputs.requestId) ?? record.requestId
+  record.status = text(outputs.finalStatus ?? outputs.status) ?? record.status
+  record.failReason = text(outputs.failReason) ?? record.failReason
+  record.expires = text(outputs.expires) ?? record.expires
+  const urls = Array.isArray(outputs.urls)
+    ? outputs.urls.map(String)
+    : text(outputs.downloadUrl)
+      ? [String(outputs.downloadUrl)]
+      : undefined
+  if (urls && urls.length > 0) record.urls = urls
+}
+
+function judge(
+  record: RequestRecord,
+  status: RunStatus,
+  error: Error | undefined,
+  submitOnly: boolean
+): void {
+  const id = record.requestId ? `request ${record.requestId}` : record.label
+  if (status === 'aborted') {
+    record.outcome = 'aborted'
+    record.problem = `${id}: cancelled while ${record.status ?? 'running'}`
+  } else if (status === 'timedOut') {
+    record.outcome = 'timedOut'
+    record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out`
+  } else if (status === 'maxSteps') {
+    record.outcome = 'error'
+    record.problem = `${id}: stopped after the maximum number of steps`
+  } else if (status === 'failed') {
+    record.outcome = 'error'
+    record.error = error
+    record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`
+    if (record.status && !isKnownStatus(record.status)) {
+      record.problem = `${id}: unknown status '${record.status}'`
+    }
+  } else if (submitOnly) {
+    record.outcome = record.requestId ? 'submitted' : 'error'
+    if (!record.requestId)
+      record.problem = `${record.label}: submitted, but no request id came back`
+  } else if (record.status && DONE_STATUSES.has(record.status)) {
+    record.outcome = 'done'
+  } else if (record.status && FAILED_STATUSES.has(record.status)) {
+    record.outcome = 'failed'
+    record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`
+  } else if (record.status === undefined) {
+    // A custom workflow may report no status: it succeeded, which is all it said.
+    record.outcome = 'done'
+  } else {
+    record.outcome = 'error'
+    record.problem = isKnownStatus(record.status)
+      ? `${id}: the workflow ended while the request was still ${record.status}`
+      : `${id}: unknown status '${record.status}'`
+  }
+}
+
+function isKnownStatus(status: string): boolean {
+  return DONE_STATUSES.has(status) || FAILED_STATUSES.has(status) || PENDING_STATUSES.has(status)
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`
+  let seconds = Math.round(ms / 1000)
+  const hours = Math.floor(seconds / 3600)
+  seconds -= hours * 3600
+  const minutes = Math.floor(seconds / 60)
+  seconds -= minutes * 60
+  return [
+    hours ? `${hours}h` : '',
+    minutes ? `${minutes}m` : '',
+    seconds || (!hours && !minutes) ? `${seconds}s` : ''
+  ]
+    .filter(Boolean)
+    .join('')
+}

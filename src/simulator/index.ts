@@ -1,0 +1,30 @@
+/**
+ * The DSAR simulator: a real HTTP server playing both Amplitude DSAR contracts (the documented
+ * API and the seed's apis.io description) and an S3-like storage host, for tests, benchmarks and
+ * the demo. Dependency-light: node:http, node:zlib and node:crypto only.
+ */
+
+export {
+  startSimulator,
+  DEFAULT_API_KEY,
+  DEFAULT_SECRET_KEY,
+  DEFAULT_BUDGET_PER_HOUR,
+  DEFAULT_LINK_TTL_MS,
+  POST_COST,
+  GET_COST
+} from './server.js'
+export { FIRST_DOCUMENTED_ID, FIRST_SEED_ID, DEFAULT_FAIL_REASON } from './jobs.js'
+export { HOUR_MS, SlidingWindowBudget } from './budget.js'
+export type {
+  Contract,
+  DsarRecord,
+  ExpectedFile,
+  FaultAction,
+  FaultRule,
+  JobPlan,
+  RequestLogEntry,
+  ResolvedJobPlan,
+  Simulator,
+  SimulatorOptions,
+  SubjectRef
+} from './types.js'

@@ -1,0 +1,180 @@
+/**
+ * Public types of the DSAR simulator: a real HTTP server that plays both Amplitude DSAR contracts
+ * (the documented API and the apis.io description the seed workflow uses) plus an S3-like storage
+ * host, with injectable faults, a rate budget and a virtual clock.
+ */
+
+export interface SimulatorOptions {
+  /** API host, default '127.0.0.1'. */
+  host?: string
+  /**
+   * Presigned-URL host, default '127.0.0.2' (a second loopback address, so the redirect crosses
+   * origins). Where that address cannot be bound (macOS has no 127.0.0.2 alias by default) the
+   * storage server falls back to `host` on its own port, which is still another origin.
+   */
+  storageHost?: string
+  /** API port, default 0 (ephemeral). */
+  port?: number
+  /** Storage port, default 0 (ephemeral). */
+  storagePort?: number
+  /** Org API key, default DEFAULT_API_KEY. */
+  apiKey?: string
+  /** Org secret key, default DEFAULT_SECRET_KEY. */
+  secretKey?: string
+  /** The plan of every created request, or a function choosing one per request. */
+  job?: JobPlan | ((subject: SubjectRef, index: number) => JobPlan)
+  /** Cost allowed per sliding hour, default 14400. POST costs 8, GET costs 1. */
+  budgetPerHour?: number
+  /**
+   * Retry-After (seconds) sent with budget 429s. A number: always that value. null: no header.
+   * Undefined (the default): computed from the sliding window, i.e. the whole seconds until enough
+   * cost has left the window for the refused request to pass (at least 1).
+   */
+  retryAfterSeconds?: number | null
+  /** Injectable clock (epoch ms) for budget windows, link expiry and log times. Default Date.now. */
+  now?: () => number
+  /** Lifetime of the output links from the moment a request is first seen done. Default 2 days. */
+  linkTtlMs?: number
+  /** Called once per request when its response has finished (or the socket closed). */
+  onLog?: (entry: RequestLogEntry) => void
+}
+
+export interface JobPlan {
+  /** Status GETs answering 'staging' (seed: 'pending') before 'submitted'. Default 1. */
+  pollsInStaging?: number
+  /** Status GETs answering 'submitted' (seed: 'processing') before the final status. Default 1. */
+  pollsInSubmitted?: number
+  /**
+   * Final status. 'done' (seed: 'complete') and 'failed' are the known ones; any other string is
+   * answered as is (an unknown status). Default 'done'.
+   */
+  outcome?: 'done' | 'failed' | string
+  /** failReason of a failed request. */
+  failReason?: string
+  /** Output files when done. Default 2. The seed contract's single download_url is file 0. */
+  files?: number
+  /** JSON lines (events) per file. Default 10. Ignored when bytesPerFile is set. */
+  linesPerFile?: number
+  /**
+   * Approximate uncompressed size of each file: lines are generated until the size is reached
+   * (the last line makes it slightly larger). Streamed, so a 1 GiB file costs no memory.
+   */
+  bytesPerFile?: number
+}
+
+export type SubjectRef = { userId?: string; amplitudeId?: number; userIds?: string[] }
+
+export type Contract = 'documented' | 'seed'
+
+export interface DsarRecord {
+  /** Integer for the documented contract (from 53367), string for the seed's (from '500123'). */
+  requestId: number | string
+  contract: Contract
+  subject: SubjectRef
+  startDate?: string
+  endDate?: string
+  /** Epoch ms (simulator clock) of the POST. */
+  createdAt: number
+  plan: ResolvedJobPlan
+  /** Status GETs answered so far (each one moves the job along its plan). */
+  polls: number
+  /** The status last answered (the initial one before any poll). */
+  status: string
+  failReason?: string
+  /** When a GET first answered the done status. */
+  doneAt?: number
+  /** When the output links stop working: doneAt + linkTtlMs. */
+  expiresAt?: number
+  /** Outputs GETs answered with a redirect. */
+  outputRedirects: number
+  /** Storage GETs that started sending a file. */
+  storageDownloads: number
+}
+
+export interface ResolvedJobPlan {
+  pollsInStaging: number
+  pollsInSubmitted: number
+  outcome: string
+  failReason?: string
+  files: number
+  linesPerFile: number
+  bytesPerFile?: number
+}
+
+export interface ExpectedFile {
+  /** Size of the gzip file as served. */
+  bytes: number
+  /** sha256 (hex) of the gzip file as served. */
+  sha256: string
+  /** JSON lines (events) inside. */
+  lines: number
+  /** Size once gunzipped. */
+  uncompressedBytes: number
+}
+
+export interface Simulator {
+  /** API origin, e.g. 'http://127.0.0.1:PORT'. */
+  url: string
+  /** Storage origin, e.g. 'http://127.0.0.2:PORT'. */
+  storageUrl: string
+  apiKey: string
+  secretKey: string
+  /** base64(apiKey:secretKey), the value after 'Basic '. */
+  basicAuth: string
+  /** Every request, both hosts, in arrival order (entries are completed as responses finish). */
+  log: RequestLogEntry[]
+  /** Most API requests being handled at once. */
+  readonly maxInFlight: number
+  addFault(rule: FaultRule): void
+  clearFaults(): void
+  /** Snapshots of the requests created so far, in creation order. */
+  requests(): DsarRecord[]
+  /** What output n (0-based) of a request contains, computed by streaming. */
+  expectedFile(requestId: string | number, n: number): Promise<ExpectedFile>
+  /** Cost still available in the current window. */
+  budgetRemaining(): number
+  close(): Promise<void>
+}
+
+export interface RequestLogEntry {
+  method: string
+  /** The request target as sent: path plus query string. */
+  path: string
+  /** Which server answered: 'api' or 'storage'. */
+  host: string
+  /** Whether the request carried an Authorization header. */
+  authorization: boolean
+  /** Request body (API host; first 64 KiB), when there was one. */
+  body?: string
+  /** Status sent; 0 when no response was sent (reset, or the client went away first). */
+  status: number
+  /** Arrival time by the simulator clock (epoch ms). */
+  at: number
+  /** Wall-clock time from arrival until the response finished or the socket closed. */
+  durationMs?: number
+  /** The fault applied, if any (its action type). */
+  fault?: FaultAction['type']
+}
+
+export type FaultAction =
+  | { type: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  | { type: 'reset' }
+  | { type: 'stall'; ms: number }
+  | { type: 'malformedJson' }
+  | { type: 'truncatedGzip' }
+  | { type: 'dribble'; bytesPerSecond: number }
+  | { type: 'hugeBody'; bytes: number }
+
+export interface FaultRule {
+  /** Matches the method, case-insensitive. Default: any. */
+  method?: string
+  /** A string must equal the path (without query); a RegExp is tested on it. Default: any. */
+  path?: string | RegExp
+  /** Default: both hosts. */
+  host?: 'api' | 'storage'
+  /** How many matching requests it affects (after `skip`). Default: all. */
+  times?: number
+  /** Let the first N matching requests through first. Default 0. */
+  skip?: number
+  action: FaultAction
+}

@@ -1,0 +1,74 @@
+/**
+ * The job summary: one table row per request, and what to do next when not every request is done.
+ * Subjects appear by label only (personal data stays out of the summary).
+ */
+import * as core from '@actions/core'
+import type { DownloadedFile } from './output-helper.js'
+import { formatDuration, type RequestRecord } from './request-runner.js'
+
+export interface SummaryInput {
+  records: RequestRecord[]
+  workflowTitle: string
+  now: number
+  files?: DownloadedFile[]
+  resumeHint?: string
+  problems: string[]
+}
+
+export function buildSummary(input: SummaryInput): typeof core.summary {
+  const { records, now } = input
+  const summary = core.summary.addHeading('Amplitude DSAR', 2)
+  summary.addRaw(`<p>Workflow: ${escapeHtml(input.workflowTitle)}</p>`, true)
+  summary.addTable([
+    [
+      { data: 'Subject', header: true },
+      { data: 'Request id', header: true },
+      { data: 'Status', header: true },
+      { data: 'Polls', header: true },
+      { data: 'Elapsed', header: true },
+      { data: 'Links expire', header: true }
+    ],
+    ...records.map(r => [
+      escapeHtml(r.label),
+      escapeHtml(r.requestId ?? '–'),
+      escapeHtml(r.status ?? r.outcome ?? '–') +
+        (r.failReason ? ` (${escapeHtml(r.failReason)})` : ''),
+      String(r.polls),
+      formatDuration((r.finishedAt ?? now) - r.startedAt),
+      escapeHtml(r.expires ?? '–')
+    ])
+  ])
+  if (input.files && input.files.length > 0) {
+    summary.addHeading('Downloaded files', 3)
+    summary.addTable([
+      [
+        { data: 'File', header: true },
+        { data: 'Bytes', header: true },
+        { data: 'Events', header: true },
+        { data: 'SHA-256', header: true },
+        { data: 'Encrypted', header: true }
+      ],
+      ...input.files.map(f => [
+        escapeHtml(f.path),
+        String(f.bytes),
+        String(f.events),
+        `<code>${f.sha256}</code>`,
+        f.encrypted ? 'yes (age)' : 'no'
+      ])
+    ])
+  }
+  if (input.problems.length > 0) {
+    summary.addHeading('What needs attention', 3)
+    summary.addList(input.problems.map(escapeHtml))
+  }
+  if (input.resumeHint) {
+    summary.addHeading('Next step', 3)
+    summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true)
+    summary.addCodeBlock(input.resumeHint, 'yaml')
+  }
+  return summary
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+}

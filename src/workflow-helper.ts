@@ -1,0 +1,225 @@
+/**
+ * Chooses the Arazzo document the action runs (a built-in one or the user's), and plans the runs: which
+ * workflow of it, how many times (one per subject when the workflow takes one subject), with which inputs.
+ * Everything here happens before any request, so a plan that cannot work fails by input name.
+ */
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadArazzoFile, workflowInputNames, type LoadedArazzo } from './arazzo/index.js'
+import { InputError, type Settings, type Subject } from './input-helper.js'
+import { Inputs } from './input-names.js'
+
+/** The built-in documents, and which of their workflows serves each mode. */
+export const BUILTIN_WORKFLOWS = {
+  amplitude: {
+    file: 'amplitude.arazzo.yml',
+    submitAndPoll: 'submit-and-poll',
+    submit: 'submit',
+    poll: 'poll',
+    oneSubjectPerRequest: true
+  },
+  'apis-io': {
+    file: 'apis-io.arazzo.yml',
+    submitAndPoll: 'submit-and-poll-dsar',
+    submit: 'submit-dsar',
+    poll: 'poll-dsar',
+    oneSubjectPerRequest: false
+  }
+} as const
+
+/** Where the shipped Arazzo and OpenAPI documents are: dist/workflows when bundled, src/workflows in tests. */
+export function bundledWorkflowsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const candidates = [join(here, 'workflows'), join(here, '..', 'workflows')]
+  const found = candidates.find(dir => existsSync(join(dir, BUILTIN_WORKFLOWS.amplitude.file)))
+  if (!found)
+    throw new Error(`the built-in workflows are missing (looked in ${candidates.join(', ')})`)
+  return found
+}
+
+export async function loadChosenDocument(
+  settings: Settings,
+  onNotice: (message: string) => void
+): Promise<LoadedArazzo> {
+  const shipped = bundledWorkflowsDir()
+  if (settings.workflow.kind === 'builtin') {
+    return loadArazzoFile(join(shipped, BUILTIN_WORKFLOWS[settings.workflow.name].file), {
+      allowedRoots: [shipped],
+      onNotice
+    })
+  }
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
+  return loadArazzoFile(settings.workflow.path, {
+    allowedRoots: [workspace, shipped],
+    fallbackDescriptionDirs: [shipped],
+    onNotice
+  })
+}
+
+/** One run of one workflow: what the action executes, logs and reports as one request. */
+export interface PlannedRun {
+  /** A label safe for logs: never the subject's id itself (personal data). */
+  label: string
+  /** The subject(s) as given, for the `requests` output. */
+  subject?: string
+  workflowId: string
+  inputs: Record<string, unknown>
+  /** True when this run only submits (`wait: false`). */
+  submitOnly: boolean
+}
+
+export function planRuns(settings: Settings, loaded: LoadedArazzo): PlannedRun[] {
+  const choice = settings.workflow
+  if (choice.kind === 'builtin') return planBuiltin(settings, choice.name)
+  return planCustom(settings, loaded)
+}
+
+function planBuiltin(settings: Settings, name: keyof typeof BUILTIN_WORKFLOWS): PlannedRun[] {
+  const builtin = BUILTIN_WORKFLOWS[name]
+  const { basicAuth, startDate, endDate } = settings
+  if (settings.requestIds.length > 0) {
+    return settings.requestIds.map(requestId => ({
+      label: `request ${requestId}`,
+      workflowId: builtin.poll,
+      inputs: {
+        basicAuth,
+        requestId: name === 'amplitude' ? requestIdValue(requestId) : requestId
+      },
+      submitOnly: false
+    }))
+  }
+  const workflowId = settings.wait ? builtin.submitAndPoll : builtin.submit
+  if (builtin.oneSubjectPerRequest) {
+    return settings.subjects.map((subject, index) => ({
+      label: subjectLabel(subject, index),
+      subject: subjectText(subject),
+      workflowId,
+      inputs: { basicAuth, startDate, endDate, ...subjectInputs(subject) },
+      submitOnly: !settings.wait
+    }))
+  }
+  const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId')
+  if (amplitudeIds.length > 0) {
+    throw new InputError(
+      Inputs.AmplitudeIds,
+      "the 'apis-io' workflow takes user ids only; use the default 'amplitude' workflow for Amplitude ids"
+    )
+  }
+  const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''))
+  return [
+    {
+      label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+      subject: userIds.join(','),
+      workflowId,
+      inputs: { basicAuth, userIds },
+      submitOnly: !settings.wait
+    }
+  ]
+}
+
+function planCustom(settings: Settings, loaded: LoadedArazzo): PlannedRun[] {
+  let workflow
+  try {
+    workflow = loaded.workflow(settings.workflowId)
+  } catch (error) {
+    throw new InputError(Inputs.WorkflowId, (error as Error).message)
+  }
+  const { properties, required } = workflowInputNames(workflow)
+  const declared = new Set(properties)
+  const common: Record<string, unknown> = {}
+  const offer = (name: string, value: unknown): void => {
+    if (declared.has(name) && value !== undefined) common[name] = value
+  }
+  offer('basicAuth', settings.basicAuth)
+  offer('startDate', settings.startDate)
+  offer('endDate', settings.endDate)
+  // The user's own `inputs` come last: they know their workflow best.
+  const base = (extra: Record<string, unknown>): Record<string, unknown> => ({
+    ...common,
+    ...extra,
+    ...settings.extraInputs
+  })
+
+  let runs: PlannedRun[]
+  const workflowId = workflow.workflowId
+  if (settings.requestIds.length > 0 && declared.has('requestId')) {
+    runs = settings.requestIds.map(requestId => ({
+      label: `request ${requestId}`,
+      workflowId,
+      inputs: base({ requestId }),
+      submitOnly: false
+    }))
+  } else if (declared.has('userIds')) {
+    const userIds = settings.subjects.filter(s => s.kind === 'userId').map(s => s.userId)
+    runs = [
+      {
+        label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+        subject: userIds.join(','),
+        workflowId,
+        inputs: base(userIds.length > 0 ? { userIds } : {}),
+        submitOnly: false
+      }
+    ]
+  } else if (
+    (declared.has('userId') || declared.has('amplitudeId')) &&
+    settings.subjects.length > 0
+  ) {
+    runs = settings.subjects.map((subject, index) => ({
+      label: subjectLabel(subject, index),
+      subject: subjectText(subject),
+      workflowId,
+      inputs: base(pick(subjectInputs(subject), declared)),
+      submitOnly: false
+    }))
+  } else {
+    runs = [{ label: `workflow ${workflowId}`, workflowId, inputs: base({}), submitOnly: false }]
+  }
+
+  for (const run of runs) {
+    const missing = required.filter(name => run.inputs[name] === undefined)
+    if (missing.length > 0) {
+      throw new InputError(
+        Inputs.Inputs,
+        `workflow '${workflowId}' requires input${missing.length === 1 ? '' : 's'} ` +
+          `${missing.join(', ')}, which no action input supplies (add ${missing.length === 1 ? 'it' : 'them'} to 'inputs')`
+      )
+    }
+  }
+  return runs
+}
+
+function pick(values: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([name]) => names.has(name)))
+}
+
+function subjectInputs(subject: Subject): Record<string, unknown> {
+  return subject.kind === 'userId'
+    ? { userId: subject.userId }
+    : { amplitudeId: subject.amplitudeId }
+}
+
+function subjectText(subject: Subject): string {
+  return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId)
+}
+
+/**
+ * Subject ids are personal data and logs are read by everyone with access to the repository, so logs and
+ * the summary name a subject by position and a short fingerprint, never by its id.
+ */
+export function subjectLabel(subject: Subject, index: number): string {
+  const kind = subject.kind === 'userId' ? 'user' : 'amplitude id'
+  return `subject ${index + 1} (${kind} #${fingerprint(subjectText(subject))})`
+}
+
+function fingerprint(text: string): string {
+  // The first hex digits of its SHA-256: enough to tell subjects apart, and a privacy engineer who holds
+  // the id can check it (`printf %s ID | sha256sum`).
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 8)
+}
+
+/** The documented API's request ids are integers: send them as such when they are. */
+function requestIdValue(requestId: string): string | number {
+  return /^\d{1,15}$/.test(requestId) ? Number(requestId) : requestId
+}

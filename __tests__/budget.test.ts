@@ -11,26 +11,29 @@ describe('requestCost', () => {
 })
 
 describe('BudgetPacer', () => {
-  test('spends freely within the limit', async () => {
+  test('spends a burst at once, then at the hourly rate', async () => {
     const clock = new VirtualClock(1_000)
-    const pacer = new BudgetPacer({ limitPerHour: 20, clock })
-    await pacer.acquire(8)
-    await pacer.acquire(8)
-    await pacer.acquire(1)
+    const pacer = new BudgetPacer({ limitPerHour: 7200, clock })
+    expect(pacer.burst).toBe(360)
+    for (let i = 0; i < 45; i++) await pacer.acquire(8)
     expect(clock.sleeps).toEqual([])
-    expect(pacer.currentSpend).toBe(17)
+    // The bucket is empty: the next POST waits for 8 units at (7200 - 360) per hour.
+    await pacer.acquire(8)
+    expect(clock.now() - 1_000).toBe(Math.ceil(8 / (6840 / HOUR_MS)))
+    expect(pacer.currentSpend).toBe(368)
   })
 
-  test('waits until old spending leaves the one-hour window', async () => {
+  test('spreads a thousand submissions over the hour instead of spending it all at once', async () => {
     const clock = new VirtualClock(0)
-    const pacer = new BudgetPacer({ limitPerHour: 10, clock })
-    await pacer.acquire(8)
-    clock.advance(60_000)
-    await pacer.acquire(2)
-    await pacer.acquire(1) // 11 > 10: must wait until the first 8 expire at t = 1 h
-    expect(clock.now()).toBe(HOUR_MS)
-    expect(pacer.currentSpend).toBe(3)
-    expect(pacer.peakSpend).toBe(10)
+    const pacer = new BudgetPacer({ limitPerHour: 7200, clock })
+    const times: number[] = []
+    for (let i = 0; i < 1000; i++) {
+      await pacer.acquire(8)
+      times.push(clock.now())
+    }
+    const inFirstMinute = times.filter(t => t < 60_000).length
+    expect(inFirstMinute).toBeLessThan(60)
+    expect(times[999]).toBeGreaterThan(HOUR_MS)
   })
 
   test('never lets the spend in any window exceed the limit over a long run', async () => {
@@ -62,7 +65,7 @@ describe('BudgetPacer', () => {
 
   test('serves waiters in arrival order, so a POST is not starved by GETs', async () => {
     const clock = new VirtualClock(0)
-    const pacer = new BudgetPacer({ limitPerHour: 9, clock })
+    const pacer = new BudgetPacer({ limitPerHour: 16, clock })
     await pacer.acquire(8)
     const order: string[] = []
     const post = pacer.acquire(8).then(() => order.push('post'))
@@ -73,18 +76,18 @@ describe('BudgetPacer', () => {
 
   test('an aborted waiter rejects and does not block the next one', async () => {
     const clock = new VirtualClock(0)
-    const pacer = new BudgetPacer({ limitPerHour: 8, clock })
+    const pacer = new BudgetPacer({ limitPerHour: 16, clock })
     await pacer.acquire(8)
     const abort = new AbortController()
     abort.abort(new Error('stop'))
     await expect(pacer.acquire(8, abort.signal)).rejects.toThrow('stop')
     await pacer.acquire(1)
-    expect(clock.now()).toBe(HOUR_MS)
+    expect(clock.now()).toBe(Math.ceil(1 / (8 / HOUR_MS)))
   })
 
-  test('refuses a limit too small for one POST', () => {
-    expect(() => new BudgetPacer({ limitPerHour: 7, clock: new VirtualClock() })).toThrow(
-      /at least one POST/
+  test('refuses a limit too small for two POSTs', () => {
+    expect(() => new BudgetPacer({ limitPerHour: 15, clock: new VirtualClock() })).toThrow(
+      /at least two POSTs/
     )
   })
 })

@@ -1,46 +1,63 @@
 /**
  * Keeps this run's spend within its share of the organisation's DSAR budget. Amplitude gives every
  * organisation 14,400 cost units per hour across all DSAR endpoints (POST 8, GET 1) and answers 429 past
- * it; other jobs of the same organisation draw on the same budget, so the action only uses a share of it.
+ * it; other jobs of the same organisation draw on the same budget, so the action only uses a share.
  *
- * A sliding one-hour window of what this run spent: a request that would push the window over the limit
- * waits until enough old spending leaves the window. Waiters are served in arrival order so that a POST
- * (cost 8) is not starved by a stream of GETs. A 429 from the server pauses everyone until its
- * Retry-After (or a back-off), since the server's view of the budget includes other jobs.
+ * A token bucket, not a sliding window: a window would let a run spend its whole hour in the first
+ * second (a thousand submissions at once) and then stay silent for an hour, polling nobody. The bucket
+ * holds at most `burst` units and refills at (limit - burst) per hour, so any one-hour window sees at
+ * most burst + (limit - burst) = limit, and the spend is spread evenly. Waiters are served in arrival
+ * order, so a POST (cost 8) is not starved by a stream of GETs. A 429 from the server pauses everyone
+ * until its Retry-After (or a back-off), since the server's view of the budget includes other jobs.
  */
 import type { Clock } from './arazzo/types.js'
 
 export const DOCUMENTED_BUDGET_PER_HOUR = 14_400
 export const HOUR_MS = 3_600_000
+/** The largest cost of one request (a POST). */
+const MAX_REQUEST_COST = 8
 
 export function requestCost(method: string): number {
-  return method.toUpperCase() === 'POST' ? 8 : 1
+  return method.toUpperCase() === 'POST' ? MAX_REQUEST_COST : 1
 }
 
 export interface BudgetOptions {
-  /** Cost units this run may spend in any hour. */
+  /** Cost units this run may spend in any one-hour window. */
   limitPerHour: number
   clock: Clock
-  windowMs?: number
+  /** Units that may be spent at once; default 5% of the limit (at least one POST). */
+  burst?: number
 }
 
 export class BudgetPacer {
-  private readonly spent: { at: number; cost: number }[] = []
-  private spentInWindow = 0
+  readonly burst: number
+  /** Refill rate in units per millisecond. */
+  private readonly rate: number
+  private tokens: number
+  private refilledAt: number
   private pausedUntil = 0
   private queue: Promise<void> = Promise.resolve()
+  private readonly spent: { at: number; cost: number }[] = []
+  private spentInWindow = 0
   private peak = 0
-  readonly windowMs: number
 
   constructor(private readonly options: BudgetOptions) {
-    if (!(options.limitPerHour >= 8))
-      throw new Error('the budget must allow at least one POST per hour')
-    this.windowMs = options.windowMs ?? HOUR_MS
+    const { limitPerHour } = options
+    if (!(limitPerHour >= 2 * MAX_REQUEST_COST)) {
+      throw new Error(`the budget must allow at least two POSTs per hour, not ${limitPerHour}`)
+    }
+    this.burst = Math.min(
+      limitPerHour / 2,
+      Math.max(MAX_REQUEST_COST, options.burst ?? Math.floor(limitPerHour * 0.05))
+    )
+    this.rate = (limitPerHour - this.burst) / HOUR_MS
+    this.tokens = this.burst
+    this.refilledAt = options.clock.now()
   }
 
-  /** Waits until `cost` fits in the window, then records it. Resolves in arrival order. */
+  /** Waits until `cost` is available, then takes it. Resolves in arrival order. */
   acquire(cost: number, signal?: AbortSignal): Promise<void> {
-    const turn = this.queue.then(() => this.waitForRoom(cost, signal))
+    const turn = this.queue.then(() => this.waitForTokens(cost, signal))
     // A waiter that was aborted must not block the ones behind it.
     this.queue = turn.catch(() => undefined)
     return turn
@@ -51,49 +68,49 @@ export class BudgetPacer {
     this.pausedUntil = Math.max(this.pausedUntil, until)
   }
 
-  /** Total cost spent within the current window. */
+  /** What this run spent in the last hour (for reports and tests). */
   get currentSpend(): number {
-    this.expire(this.options.clock.now())
+    this.forgetOld(this.options.clock.now())
     return this.spentInWindow
   }
 
-  /** The most this run ever had in one window. */
+  /** The most this run ever spent within one hour. */
   get peakSpend(): number {
     return this.peak
   }
 
-  private async waitForRoom(cost: number, signal?: AbortSignal): Promise<void> {
-    const { clock, limitPerHour } = this.options
+  private async waitForTokens(cost: number, signal?: AbortSignal): Promise<void> {
+    if (cost > this.burst)
+      throw new Error(`a request of cost ${cost} exceeds the burst of ${this.burst}`)
+    const { clock } = this.options
     for (;;) {
       signal?.throwIfAborted()
       const now = clock.now()
-      this.expire(now)
-      const wait = Math.max(this.pausedUntil - now, this.waitForSpace(cost, now))
+      this.refill(now)
+      const wait = Math.max(this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate))
       if (wait <= 0) {
-        this.spent.push({ at: now, cost })
-        this.spentInWindow += cost
-        this.peak = Math.max(this.peak, this.spentInWindow)
+        this.tokens -= cost
+        this.record(now, cost)
         return
       }
-      if (cost > limitPerHour)
-        throw new Error(`a request of cost ${cost} exceeds the hourly budget`)
       await clock.sleep(wait, signal)
     }
   }
 
-  /** How long until the oldest spending has left the window far enough for `cost` to fit. */
-  private waitForSpace(cost: number, now: number): number {
-    let excess = this.spentInWindow + cost - this.options.limitPerHour
-    if (excess <= 0) return 0
-    for (const entry of this.spent) {
-      excess -= entry.cost
-      if (excess <= 0) return entry.at + this.windowMs - now
-    }
-    return this.windowMs
+  private refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.rate)
+    this.refilledAt = now
   }
 
-  private expire(now: number): void {
-    while (this.spent.length > 0 && this.spent[0].at + this.windowMs <= now) {
+  private record(now: number, cost: number): void {
+    this.forgetOld(now)
+    this.spent.push({ at: now, cost })
+    this.spentInWindow += cost
+    this.peak = Math.max(this.peak, this.spentInWindow)
+  }
+
+  private forgetOld(now: number): void {
+    while (this.spent.length > 0 && this.spent[0].at + HOUR_MS <= now) {
       this.spentInWindow -= this.spent.shift()!.cost
     }
   }

@@ -5,23 +5,19 @@
  */
 import * as core from '@actions/core'
 import { ArazzoError } from './arazzo/errors.js'
-import { backoffPollSchedule, systemClock } from './arazzo/pacing.js'
+import { systemClock } from './arazzo/pacing.js'
 import type { HttpTransport } from './arazzo/types.js'
-import { BudgetPacer, DOCUMENTED_BUDGET_PER_HOUR } from './budget.js'
+import { BudgetPacer, requestCost } from './budget.js'
+import { downloadExports, expiringSoon, uploadArtifact } from './export-helper.js'
 import { createActionTransport, TransportError } from './http-transport.js'
 import { getSettings, InputError, type Settings } from './input-helper.js'
 import { Inputs } from './input-names.js'
-import { computeOutputs, writeOutputs } from './output-helper.js'
+import { computeOutputs, writeOutputs, type DownloadedFile } from './output-helper.js'
 import { formatDuration, runRequest, type RequestRecord } from './request-runner.js'
+import { createBudgetPacer, createPollSchedule } from './pacing-policy.js'
 import { maskCredentials } from './secret-helper.js'
 import { buildSummary } from './summary-helper.js'
 import { loadChosenDocument, planRuns, type PlannedRun } from './workflow-helper.js'
-
-/** The share of the organisation's hourly DSAR budget one run may use: other jobs need the rest. */
-export const BUDGET_SHARE = 0.5
-/** The poll interval grows by this factor after each poll, up to POLL_INTERVAL_CAP_MS. */
-const POLL_GROWTH = 1.5
-const POLL_INTERVAL_CAP_MS = 8 * 60_000
 
 class Cancelled extends Error {
   constructor(signal: string) {
@@ -41,7 +37,6 @@ export async function run(): Promise<void> {
     // First, before anything can log an input.
     maskCredentials()
     const settings = await getSettings()
-    refuseUnimplemented(settings)
     await runRequests(settings, stop)
   } catch (error) {
     core.setFailed(failureMessage(error))
@@ -69,10 +64,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   const clock = systemClock
   const startedAt = clock.now()
   const deadline = startedAt + settings.timeoutMs
-  const pacer = new BudgetPacer({
-    limitPerHour: Math.floor(DOCUMENTED_BUDGET_PER_HOUR * BUDGET_SHARE),
-    clock
-  })
+  const pacer = createBudgetPacer(clock)
   const { transport } = createActionTransport({
     apiOrigin: settings.apiUrl,
     clock,
@@ -92,11 +84,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
       throw error
     }
   }
-  const pollSchedule = backoffPollSchedule({
-    initialMs: settings.pollIntervalMs,
-    factor: POLL_GROWTH,
-    maxMs: Math.max(settings.pollIntervalMs, POLL_INTERVAL_CAP_MS)
-  })
+  const pollSchedule = createPollSchedule(settings.pollIntervalMs)
   const maxSteps = Math.min(
     1_000_000,
     Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100
@@ -135,11 +123,20 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   }
   const records = await Promise.all(plans.map(runOne))
 
-  const outputs = computeOutputs(records)
+  const problems = records.map(r => r.problem).filter((p): p is string => Boolean(p))
+  // Write what is known now: a later download or upload failure must not lose a request id.
+  writeOutputs(computeOutputs(records))
+
+  const exported = await exportFiles(settings, records, pacer, stop.signal, problems)
+  const outputs = computeOutputs(records, exported)
   writeOutputs(outputs)
+  for (const record of expiringSoon(records, clock.now())) {
+    core.warning(
+      `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`
+    )
+  }
 
   const stopReason = stop.signal.aborted ? (stop.signal.reason as Error) : undefined
-  const problems = records.map(r => r.problem).filter((p): p is string => Boolean(p))
   const unfinished = records.filter(
     r => r.requestId && r.outcome !== 'done' && r.outcome !== 'failed'
   )
@@ -153,7 +150,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
         `Submitted. Collect the results in a later run with:\n  request-ids: ${ids.join(',')}`
       )
   }
-  await writeSummary(records, loaded.document.info.title, problems, resumeHint)
+  await writeSummary(records, loaded.document.info.title, problems, resumeHint, exported.files)
 
   if (stopReason) {
     throw stopReason instanceof TransportError
@@ -177,11 +174,59 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   )
 }
 
+/** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */
+async function exportFiles(
+  settings: Settings,
+  records: RequestRecord[],
+  pacer: BudgetPacer,
+  signal: AbortSignal,
+  problems: string[]
+): Promise<{ files?: DownloadedFile[]; artifact?: { id: number; url: string } }> {
+  if (!settings.download || signal.aborted) return {}
+  const { files, problems: failed } = await downloadExports({
+    records,
+    apiOrigin: settings.apiUrl,
+    basicAuth: settings.basicAuth,
+    downloadPath: settings.downloadPath,
+    recipients: settings.encryptTo,
+    maxConcurrency: settings.maxConcurrency,
+    signal,
+    payForRequest: paySignal => pacer.acquire(requestCost('GET'), paySignal),
+    log: line => core.info(line)
+  })
+  problems.push(...failed)
+  const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : ''
+  core.info(`Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`)
+  if (!settings.artifactName || files.length === 0 || failed.length > 0) return { files }
+  let artifact
+  try {
+    artifact = await uploadArtifact({
+      name: settings.artifactName,
+      files,
+      rootDirectory: settings.downloadPath,
+      retentionDays: settings.retentionDays
+    })
+  } catch (error) {
+    // The files are on disk and listed in the outputs; only the upload is missing.
+    problems.push((error as Error).message)
+    return { files }
+  }
+  core.info(
+    `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`
+  )
+  return { files, artifact }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
 async function writeSummary(
   records: RequestRecord[],
   title: string,
   problems: string[],
-  resumeHint: string | undefined
+  resumeHint: string | undefined,
+  files: DownloadedFile[] | undefined
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
@@ -190,23 +235,11 @@ async function writeSummary(
       workflowTitle: title,
       now: Date.now(),
       problems,
-      resumeHint
+      resumeHint,
+      files
     }).write()
   } catch (error) {
     core.warning(`could not write the job summary: ${(error as Error).message}`)
-  }
-}
-
-/** Inputs of the contract whose features have not landed yet: refuse them rather than ignore them. */
-function refuseUnimplemented(settings: Settings): void {
-  const pending: [boolean, string][] = [
-    [settings.download && !settings.artifactName, Inputs.Download],
-    [Boolean(settings.artifactName), Inputs.ArtifactName],
-    [settings.encryptTo.length > 0, Inputs.EncryptTo]
-  ]
-  for (const [given, input] of pending) {
-    if (given)
-      throw new InputError(input, 'not implemented yet (the export download is a later release)')
   }
 }
 

@@ -1,0 +1,791 @@
+export const id = 241;
+export const ids = [241];
+export const modules = {
+
+/***/ 13241:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  downloadRequestOutputs: () => (/* reexport */ downloadRequestOutputs)
+});
+
+// UNUSED EXPORTS: DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, DownloadError, MAX_REDIRECTS, isLoopbackHost, nextHop, outputFileName, sendsCredentials
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __webpack_require__(46466);
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __webpack_require__(58500);
+// EXTERNAL MODULE: ./node_modules/age-encryption/dist/index.js + 51 modules
+var dist = __webpack_require__(81539);
+;// CONCATENATED MODULE: ./src/export/errors.ts
+/**
+ * Errors of the export download. `DownloadError` is the one callers see; `TransferError` is the
+ * internal verdict on one attempt, which the retry loop reads to decide whether to try again.
+ * Messages never carry a URL: a presigned URL is a bearer credential.
+ */
+/** A request's outputs could not be downloaded. `output` is 1-based (0: not about one output). */
+class DownloadError extends Error {
+    requestId;
+    output;
+    constructor(message, requestId, output, options) {
+        super(message, options);
+        this.requestId = requestId;
+        this.output = output;
+        this.name = 'DownloadError';
+    }
+}
+/**
+ * One attempt failed. `transient`: the same download may succeed if repeated from scratch (5xx,
+ * reset, stall, 429); otherwise repeating is pointless (403, 404, 401, a corrupt gzip, a policy).
+ */
+class TransferError extends Error {
+    transient;
+    retryAfterMs;
+    constructor(message, transient, retryAfterMs, options) {
+        super(message, options);
+        this.transient = transient;
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'TransferError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/export/encrypt-stream.ts
+/**
+ * age encryption as a stream stage. age-encryption 0.3 encrypts a web ReadableStream into another
+ * one in 64 KiB STREAM chunks, so a file of any size is encrypted with constant memory and the
+ * plaintext never reaches the disk.
+ */
+
+
+/**
+ * An Encrypter for these recipients, checked up front (a bad recipient must fail before any
+ * download spends the API budget, not after the first file arrived).
+ */
+async function createEncrypter(recipients) {
+    const encrypter = new dist.Encrypter();
+    for (const recipient of recipients) {
+        try {
+            encrypter.addRecipient(recipient);
+        }
+        catch (error) {
+            throw new TransferError(`invalid age recipient: ${error.message}`, false);
+        }
+    }
+    try {
+        await encrypter.encrypt(new Uint8Array(0)); // wraps the file key for each recipient: validates them
+    }
+    catch (error) {
+        throw new TransferError(`invalid age recipient: ${error.message}`, false);
+    }
+    return encrypter;
+}
+/**
+ * A stream.pipeline stage: plaintext chunks in, age ciphertext (header included) out. Each call
+ * of the stage encrypts one file, under a fresh file key.
+ */
+function encryptStage(encrypter) {
+    return async function* encrypt(source) {
+        const ciphertext = await encrypter.encrypt(ReadableStream.from(source));
+        yield* ciphertext;
+    };
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(44708);
+;// CONCATENATED MODULE: ./src/export/url-policy.ts
+/**
+ * Where the download may go and what it may carry there. Pure functions, so the policy can be
+ * tested without TLS servers:
+ * - only http(s); plain http only to loopback hosts (test servers, the simulator), because a
+ *   presigned URL and Basic credentials are both bearer secrets;
+ * - never https -> http along a redirect chain, even to loopback;
+ * - no user:password in a URL (it would be sent as credentials we did not choose);
+ * - credentials only to the API origin, and never again once a redirect has left it.
+ */
+
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+function isRedirectStatus(status) {
+    return REDIRECT_STATUSES.has(status);
+}
+/** localhost, 127.0.0.0/8, ::1 and IPv4-mapped 127.x (URL hostnames, IPv6 in brackets). */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    if (/^127(\.\d{1,3}){3}$/.test(host))
+        return true;
+    if (host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host))
+        return true;
+    return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host);
+}
+/** Throws (permanent TransferError) when a URL may not be fetched at all. */
+function assertFetchable(url) {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new TransferError(`refusing a ${url.protocol} URL (only https is allowed)`, false);
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        throw new TransferError('refusing plain http to a non-loopback host (https is required)', false);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new TransferError('refusing a URL that embeds credentials', false);
+    }
+}
+/** The next URL of a redirect chain, or a permanent TransferError when the hop is not allowed. */
+function nextHop(from, location) {
+    let to;
+    try {
+        to = new URL(location, from);
+    }
+    catch {
+        throw new TransferError('the server redirected to an invalid location', false);
+    }
+    if (from.protocol === 'https:' && to.protocol === 'http:') {
+        throw new TransferError('refusing a redirect from https to http (downgrade)', false);
+    }
+    assertFetchable(to);
+    return to;
+}
+/**
+ * Whether a request to `url` carries the Basic credentials: only on the API origin, and only
+ * while the chain has never left it (`leftApiOrigin`).
+ */
+function sendsCredentials(url, apiOrigin, leftApiOrigin) {
+    return !leftApiOrigin && url.origin === new URL(apiOrigin).origin;
+}
+
+;// CONCATENATED MODULE: ./src/export/fetch-output.ts
+/**
+ * One attempt at opening an output: GET the API's outputs URL with Basic auth, follow its redirect
+ * to the presigned object-store URL by hand (at most MAX_REDIRECTS hops, credentials never leaving
+ * the API origin, no https -> http), and hand back the 200 response to stream from. Any other
+ * answer becomes a TransferError that says whether trying again could help. No message carries
+ * a URL: the presigned one is a bearer credential.
+ */
+
+
+
+
+const USER_AGENT = 'amplitude-dsar-action';
+/** Statuses worth repeating the whole download for. */
+const TRANSIENT_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+/** Longest Retry-After we are willing to wait for inside one download. */
+const MAX_RETRY_AFTER_MS = 60_000;
+async function fetchOutput(start, options) {
+    assertFetchable(start);
+    const apiOrigin = new URL(options.apiOrigin).origin;
+    let url = start;
+    let leftApiOrigin = start.origin !== apiOrigin;
+    for (let hop = 0;; hop++) {
+        const authorized = sendsCredentials(url, apiOrigin, leftApiOrigin);
+        if (url.origin === apiOrigin)
+            await options.beforeRequest?.('GET', url);
+        const headers = {
+            accept: '*/*',
+            // The bytes as stored: sha256 and size describe the file, not a re-encoding of it.
+            'accept-encoding': 'identity',
+            'user-agent': USER_AGENT
+        };
+        if (authorized)
+            headers.authorization = `Basic ${options.basicAuth}`;
+        const opened = await get(url, headers, options);
+        const response = opened.response;
+        const status = response.statusCode ?? 0;
+        if (isRedirectStatus(status)) {
+            response.resume();
+            const location = response.headers.location;
+            if (!location)
+                throw new TransferError(`HTTP ${status} redirect without a Location`, false);
+            if (hop >= MAX_REDIRECTS) {
+                throw new TransferError(`more than ${MAX_REDIRECTS} redirects`, false);
+            }
+            const next = nextHop(url, location);
+            if (next.origin !== url.origin)
+                leftApiOrigin = true;
+            url = next;
+            continue;
+        }
+        if (status === 200) {
+            const length = parseLength(response.headers['content-length']);
+            return { ...opened, length };
+        }
+        const code = await errorCode(response);
+        throw statusError(status, authorized, code, response.headers['retry-after']);
+    }
+}
+function get(url, headers, options) {
+    const client = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+    let stalled = false;
+    return new Promise((resolve, reject) => {
+        // agent: false: one fresh connection per request, so no idle pooled socket reset by the
+        // server can fail a download, and no socket outlives the call.
+        const request = client.request(url, {
+            method: 'GET',
+            headers,
+            agent: false,
+            signal: options.signal
+        });
+        request.setTimeout(options.timeoutMs, () => {
+            stalled = true;
+            request.destroy(new TransferError(`no data for ${options.timeoutMs} ms (stalled connection)`, true));
+        });
+        request.once('response', response => resolve({ response, stalled: () => stalled }));
+        // Stays attached: errors after the response (a reset mid-body) must not go unhandled; the
+        // body stream reports them.
+        request.on('error', reject);
+        request.end();
+    });
+}
+function statusError(status, authorized, code, retryAfter) {
+    const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
+    if (TRANSIENT_STATUSES.has(status) || status >= 500) {
+        const retryAfterMs = parseRetryAfter(retryAfter);
+        if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
+            return new TransferError(`${detail}; the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than a download waits`, false);
+        }
+        return new TransferError(`${detail} (temporary)`, true, retryAfterMs);
+    }
+    if (status === 401) {
+        return new TransferError(`${detail}: the API refused the credentials`, false);
+    }
+    if (status === 403) {
+        return authorized
+            ? new TransferError(`${detail}: the API refused access to this output`, false)
+            : new TransferError(`${detail}: the download link expired or was refused`, false);
+    }
+    if (status === 404)
+        return new TransferError(`${detail}: output not found`, false);
+    return new TransferError(`unexpected ${detail}`, false);
+}
+/** The S3-style error code of a small error body (`<Code>AccessDenied</Code>`), if any. */
+async function errorCode(response) {
+    const limit = 4096;
+    let text = '';
+    try {
+        for await (const chunk of response) {
+            text += chunk.toString('utf8');
+            if (text.length >= limit)
+                break;
+        }
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        response.destroy();
+    }
+    const match = /<Code>([A-Za-z0-9]{1,64})<\/Code>/.exec(text);
+    return match?.[1];
+}
+function parseLength(header) {
+    return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+}
+function parseRetryAfter(header) {
+    if (header === undefined)
+        return undefined;
+    if (/^\d+$/.test(header.trim()))
+        return Number(header.trim()) * 1000;
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var external_node_fs_promises_ = __webpack_require__(51455);
+;// CONCATENATED MODULE: ./src/export/safe-files.ts
+/**
+ * Storing exports safely. They are personal data, so:
+ * - `${downloadPath}/${requestId}/` is 0700 and must be a real directory of ours (an existing
+ *   symlink there is refused: it could point the export anywhere);
+ * - file names come from our own counters, never from the server;
+ * - a file is written as `<name>.partial` (0600, O_CREAT|O_EXCL|O_NOFOLLOW) and only gets its
+ *   final name once verified, through link(2), which never replaces an existing file;
+ * - a failed file is deleted, so nothing that looks complete is left behind.
+ * `downloadPath` itself (and what is above it) is the user's choice and is trusted as given.
+ */
+
+
+
+
+const REQUEST_ID = /^[A-Za-z0-9_-]+$/;
+// Windows has no O_NOFOLLOW (nor meaningful modes); everywhere else it is what makes the open safe.
+const O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
+const O_DIRECTORY = external_node_fs_.constants.O_DIRECTORY ?? 0;
+const PARTIAL_SUFFIX = '.partial';
+function isSafeRequestId(requestId) {
+    return REQUEST_ID.test(requestId);
+}
+/** `output-001.json.gz` (or `.json.gz.age`), numbered from 1 by our own counter. */
+function outputFileName(index, encrypted) {
+    return `output-${String(index).padStart(3, '0')}.json.gz${encrypted ? '.age' : ''}`;
+}
+function partialName(finalName) {
+    return finalName + PARTIAL_SUFFIX;
+}
+/**
+ * Creates (or accepts) `${downloadPath}/${requestId}` as a 0700 directory and returns its absolute
+ * path. Throws when the request id is unsafe or the directory is a symlink, not a directory, or
+ * owned by another user.
+ */
+async function prepareRequestDir(downloadPath, requestId) {
+    if (!isSafeRequestId(requestId)) {
+        throw new TransferError(`refusing request id ${JSON.stringify(requestId)} as a directory name`, false);
+    }
+    const dir = (0,external_node_path_.join)((0,external_node_path_.resolve)(downloadPath), requestId);
+    await refuseSymlink(dir);
+    await (0,external_node_fs_promises_.mkdir)(dir, { recursive: true, mode: 0o700 });
+    // Check and chmod through one descriptor opened without following links, so a symlink swapped
+    // in after the lstat above cannot redirect the chmod.
+    let handle;
+    try {
+        handle = await (0,external_node_fs_promises_.open)(dir, external_node_fs_.constants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    }
+    catch (error) {
+        if (isCode(error, 'ELOOP') || isCode(error, 'ENOTDIR')) {
+            throw new TransferError(`refusing ${dir}: it is a symlink or not a directory`, false);
+        }
+        throw error;
+    }
+    try {
+        const stat = await handle.stat();
+        if (!stat.isDirectory())
+            throw new TransferError(`refusing ${dir}: not a directory`, false);
+        const uid = process.getuid?.();
+        if (uid !== undefined && stat.uid !== uid) {
+            throw new TransferError(`refusing ${dir}: owned by another user (uid ${stat.uid})`, false);
+        }
+        await handle.chmod(0o700);
+    }
+    finally {
+        await handle.close();
+    }
+    return dir;
+}
+/** Throws when any of these names already exists in `dir` (of any type, symlinks included). */
+async function refuseExisting(dir, names) {
+    for (const name of names) {
+        if (await exists((0,external_node_path_.join)(dir, name))) {
+            throw new TransferError(`${(0,external_node_path_.join)(dir, name)} already exists; refusing to overwrite it (move it away or pick another download-path)`, false);
+        }
+    }
+}
+/**
+ * Opens `${dir}/${finalName}.partial` for writing: new (O_EXCL), 0600, never through a symlink.
+ * A stale partial of an interrupted run is removed first (unlink removes a symlink itself, never
+ * its target).
+ */
+async function createPartialFile(dir, finalName) {
+    const path = (0,external_node_path_.join)(dir, partialName(finalName));
+    await (0,external_node_fs_promises_.unlink)(path).catch((error) => {
+        if (!isCode(error, 'ENOENT'))
+            throw error;
+    });
+    const flags = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | O_NOFOLLOW;
+    const handle = await (0,external_node_fs_promises_.open)(path, flags, 0o600);
+    try {
+        await handle.chmod(0o600); // the umask may have taken bits away; make the mode exact
+    }
+    catch (error) {
+        await handle.close();
+        await (0,external_node_fs_promises_.rm)(path, { force: true });
+        throw error;
+    }
+    return { handle, path };
+}
+/**
+ * Gives a verified partial file its final name without ever replacing an existing file: link(2)
+ * fails with EEXIST. Where hard links are not supported, falls back to check-then-rename.
+ */
+async function publishFile(partialPath, finalPath) {
+    try {
+        await (0,external_node_fs_promises_.link)(partialPath, finalPath);
+    }
+    catch (error) {
+        if (isCode(error, 'EEXIST'))
+            throw alreadyExists(finalPath);
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].some(c => isCode(error, c)))
+            throw error;
+        if (await exists(finalPath))
+            throw alreadyExists(finalPath);
+        await (0,external_node_fs_promises_.rename)(partialPath, finalPath);
+        return;
+    }
+    await (0,external_node_fs_promises_.unlink)(partialPath);
+}
+/** Deletes a file if present; never throws (used on the failure path). */
+async function removeQuietly(path) {
+    await (0,external_node_fs_promises_.rm)(path, { force: true }).catch(() => undefined);
+}
+async function refuseSymlink(path) {
+    try {
+        const stat = await (0,external_node_fs_promises_.lstat)(path);
+        if (stat.isSymbolicLink())
+            throw new TransferError(`refusing ${path}: it is a symlink`, false);
+        if (!stat.isDirectory())
+            throw new TransferError(`refusing ${path}: not a directory`, false);
+    }
+    catch (error) {
+        if (!isCode(error, 'ENOENT'))
+            throw error;
+    }
+}
+async function exists(path) {
+    try {
+        await (0,external_node_fs_promises_.lstat)(path);
+        return true;
+    }
+    catch (error) {
+        if (isCode(error, 'ENOENT'))
+            return false;
+        throw error;
+    }
+}
+function alreadyExists(path) {
+    return new TransferError(`${path} already exists; refusing to overwrite it`, false);
+}
+function isCode(error, code) {
+    return error?.code === code;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(38522);
+;// CONCATENATED MODULE: ./src/export/verify-stream.ts
+/**
+ * Verification while streaming: the gzip bytes pass through unchanged (to the file, or to the
+ * encrypter) while we hash and count them, and a parallel gunzip counts the JSON lines inside.
+ * Nothing is held beyond zlib's and the stream's own small buffers, whatever the file size.
+ */
+
+
+
+
+const NEWLINE = 0x0a;
+/**
+ * Counts lines without keeping them: each '\n' ends a line; empty lines are not events; a final
+ * line without '\n' still is one (a file is not rejected for a missing last newline).
+ */
+class LineCounter {
+    lines = 0;
+    pendingBytes = 0;
+    push(chunk) {
+        let start = 0;
+        for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, start)) {
+            if (i > start || this.pendingBytes > 0)
+                this.lines++;
+            this.pendingBytes = 0;
+            start = i + 1;
+        }
+        this.pendingBytes += chunk.length - start;
+    }
+    /** Lines so far, counting an unterminated last line. */
+    get count() {
+        return this.lines + (this.pendingBytes > 0 ? 1 : 0);
+    }
+}
+/**
+ * A pass-through Transform that hashes, counts, and gunzips on the side. A corrupt or truncated
+ * gzip fails the stream with a permanent TransferError (repeating the download would not help);
+ * a body shorter than its Content-Length fails it with a transient one.
+ */
+class VerifyingTap extends external_node_stream_.Transform {
+    options;
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    gunzip = (0,external_node_zlib_.createGunzip)();
+    lines = new LineCounter();
+    gunzipDone;
+    bytes = 0;
+    gunzipError;
+    stats;
+    constructor(options = {}) {
+        super();
+        this.options = options;
+        // Flowing mode with a synchronous consumer: gunzip output is counted and dropped at once.
+        this.gunzip.on('data', (chunk) => this.lines.push(chunk));
+        this.gunzipDone = new Promise((resolve, reject) => {
+            this.gunzip.once('end', resolve);
+            this.gunzip.once('error', error => {
+                this.gunzipError = notGzip(error);
+                reject(this.gunzipError);
+                // Fail now, not at the end of a 1 GiB download.
+                this.destroy(this.gunzipError);
+            });
+        });
+        this.gunzipDone.catch(() => undefined); // reported through the stream instead
+    }
+    /** The result, once the stream has finished successfully. */
+    result() {
+        if (!this.stats)
+            throw new Error('the download has not been verified');
+        return this.stats;
+    }
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        this.options.onBytes?.(this.bytes);
+        this.push(chunk);
+        if (this.gunzipError)
+            return callback(this.gunzipError);
+        if (this.gunzip.write(chunk))
+            return callback();
+        // Respect the gunzip side's backpressure too, but never wait for a drain that cannot come.
+        const onDrain = () => {
+            this.gunzip.off('error', onError);
+            callback();
+        };
+        const onError = () => {
+            this.gunzip.off('drain', onDrain);
+            callback(this.gunzipError);
+        };
+        this.gunzip.once('drain', onDrain);
+        this.gunzip.once('error', onError);
+    }
+    _flush(callback) {
+        const expected = this.options.expectedBytes;
+        if (expected !== undefined && this.bytes !== expected) {
+            callback(new TransferError(`the connection ended after ${this.bytes} of ${expected} bytes`, this.bytes < expected));
+            return;
+        }
+        this.gunzip.end();
+        this.gunzipDone.then(() => {
+            this.stats = {
+                bytes: this.bytes,
+                sha256: this.hash.digest('hex'),
+                events: this.lines.count
+            };
+            callback();
+        }, (error) => callback(error));
+    }
+    _destroy(error, callback) {
+        this.gunzip.destroy();
+        callback(error);
+    }
+}
+function notGzip(error) {
+    const truncated = /unexpected end/i.test(error.message);
+    const what = truncated ? 'truncated' : 'corrupt';
+    return new TransferError(`the file is not a complete gzip (${what}: ${error.message})`, false, undefined, {
+        cause: error
+    });
+}
+
+;// CONCATENATED MODULE: ./src/export/download.ts
+
+
+
+
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_ATTEMPTS = 3;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 4_000;
+const PROGRESS_EVERY_BYTES = 128 * 1024 * 1024;
+/** Error codes of a connection that broke: the download may work if repeated. */
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'EHOSTUNREACH',
+    'EHOSTDOWN',
+    'ERR_STREAM_PREMATURE_CLOSE'
+]);
+async function downloadRequestOutputs(o) {
+    const requestId = o.requestId;
+    const fail = (message, output, cause) => new DownloadError(`request ${requestId}: ${message}`, requestId, output, { cause });
+    if (!isSafeRequestId(requestId)) {
+        throw fail('refusing this request id as a directory name (allowed: A-Z a-z 0-9 _ -)', 0);
+    }
+    const maxAttempts = o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) {
+        throw fail(`maxAttempts must be an integer >= 1, got ${maxAttempts}`, 0);
+    }
+    const targets = o.urls.map((text, i) => {
+        try {
+            return new URL(text);
+        }
+        catch {
+            throw fail(`output ${i + 1} of ${o.urls.length} has an invalid URL`, i + 1);
+        }
+    });
+    if (targets.length === 0)
+        return [];
+    let encrypter;
+    let dir;
+    const encrypted = (o.recipients?.length ?? 0) > 0;
+    const names = targets.map((_, i) => outputFileName(i + 1, encrypted));
+    try {
+        // Everything that can be checked locally is, before the first request spends budget.
+        if (encrypted)
+            encrypter = await createEncrypter(o.recipients ?? []);
+        dir = await prepareRequestDir(o.downloadPath, requestId);
+        await refuseExisting(dir, names);
+    }
+    catch (error) {
+        throw fail(reason(error), 0, error);
+    }
+    const files = [];
+    for (const [i, url] of targets.entries()) {
+        const output = i + 1;
+        const label = `output ${output} of ${targets.length}`;
+        const file = await downloadWithRetries(o, {
+            url,
+            dir,
+            name: names[i],
+            label,
+            maxAttempts,
+            encrypter,
+            fail: (message, cause) => fail(`${label}: ${message}`, output, cause)
+        });
+        files.push(file);
+    }
+    return files;
+}
+async function downloadWithRetries(o, job) {
+    const log = (line) => o.onLog?.(`request ${o.requestId}: ${line}`);
+    for (let attempt = 1;; attempt++) {
+        log(`${job.label}: downloading${job.encrypter ? ' (age-encrypting while streaming)' : ''}`);
+        try {
+            const file = await attemptDownload(o, job, log);
+            log(`${job.label}: stored ${job.name} (${file.bytes} bytes as served, ${file.events} events, ` +
+                `sha256 ${file.sha256})`);
+            return file;
+        }
+        catch (error) {
+            if (o.signal?.aborted)
+                throw job.fail('aborted', o.signal.reason ?? error);
+            const verdict = toTransferError(error);
+            if (!verdict.transient)
+                throw job.fail(verdict.message, error);
+            if (attempt >= job.maxAttempts) {
+                throw job.fail(`${verdict.message}; gave up after ${attempt} attempts`, error);
+            }
+            const delay = backoffMs(attempt, verdict.retryAfterMs);
+            log(`${job.label}: attempt ${attempt} failed (${verdict.message}); retrying in ${delay} ms`);
+            try {
+                await (0,external_node_timers_promises_.setTimeout)(delay, undefined, { signal: o.signal });
+            }
+            catch (abort) {
+                throw job.fail('aborted', o.signal?.reason ?? abort);
+            }
+        }
+    }
+}
+/** One attempt, from scratch: nothing of a failed attempt is left on disk. */
+async function attemptDownload(o, job, log) {
+    let opened;
+    try {
+        opened = await fetchOutput(job.url, {
+            apiOrigin: o.apiOrigin,
+            basicAuth: o.basicAuth,
+            timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+            signal: o.signal,
+            beforeRequest: o.beforeRequest
+        });
+        const stats = await storeVerified(opened, job, o.signal, log);
+        return {
+            path: (0,external_node_path_.join)(job.dir, job.name),
+            bytes: stats.bytes,
+            sha256: stats.sha256,
+            events: stats.events,
+            encrypted: job.encrypter !== undefined,
+            requestId: o.requestId
+        };
+    }
+    catch (error) {
+        if (opened?.stalled() && !(error instanceof TransferError && !error.transient)) {
+            throw new TransferError(`no data for ${o.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms (stalled)`, true);
+        }
+        throw error;
+    }
+    finally {
+        opened?.response.destroy();
+    }
+}
+async function storeVerified(opened, job, signal, log) {
+    const partial = await createPartialFile(job.dir, job.name);
+    let closed = false;
+    try {
+        let nextProgress = PROGRESS_EVERY_BYTES;
+        const tap = new VerifyingTap({
+            expectedBytes: opened.length,
+            onBytes: bytes => {
+                if (bytes < nextProgress)
+                    return;
+                log(`${job.label}: ${Math.floor(bytes / (1024 * 1024))} MiB received`);
+                while (nextProgress <= bytes)
+                    nextProgress += PROGRESS_EVERY_BYTES;
+            }
+        });
+        // autoClose off: the descriptor is ours to fsync before the file gets its final name.
+        const sink = partial.handle.createWriteStream({ autoClose: false });
+        if (job.encrypter) {
+            await (0,promises_.pipeline)(opened.response, tap, encryptStage(job.encrypter), sink, { signal });
+        }
+        else {
+            await (0,promises_.pipeline)(opened.response, tap, sink, { signal });
+        }
+        await partial.handle.sync();
+        closed = true;
+        await partial.handle.close();
+        await publishFile(partial.path, (0,external_node_path_.join)(job.dir, job.name));
+        return tap.result();
+    }
+    catch (error) {
+        if (!closed)
+            await partial.handle.close().catch(() => undefined);
+        await removeQuietly(partial.path);
+        throw error;
+    }
+}
+function toTransferError(error) {
+    if (error instanceof TransferError)
+        return error;
+    const code = error?.code;
+    const message = scrub(error instanceof Error ? error.message : String(error));
+    if (code !== undefined && NETWORK_CODES.has(code)) {
+        return new TransferError(`connection failed (${code}: ${message})`, true);
+    }
+    return new TransferError(code ? `${code}: ${message}` : message, false);
+}
+function backoffMs(attempt, retryAfterMs) {
+    const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+    const jittered = Math.round(exponential * (0.5 + Math.random() / 2));
+    return Math.max(jittered, retryAfterMs ?? 0);
+}
+function reason(error) {
+    return scrub(error instanceof Error ? error.message : String(error));
+}
+/** Belt and braces: no URL (a presigned one is a credential) in any message we pass on. */
+function scrub(text) {
+    return text.replace(/\bhttps?:\/\/\S+/gi, '<url>');
+}
+
+;// CONCATENATED MODULE: ./src/export/index.ts
+/** The export download: streamed, verified, stored safely, optionally age-encrypted. */
+
+
+
+
+
+
+/***/ })
+
+};

@@ -1,0 +1,91 @@
+/**
+ * The export phase of a run: download every output of every done request (at most `max-concurrency`
+ * requests at once, their API calls paid from the same budget as the polls), then upload the files as a
+ * workflow artifact when asked. The download and artifact modules are loaded only when a run uses them,
+ * so runs that only submit and poll start fast.
+ */
+import type { DownloadedFile } from './output-helper.js'
+import type { RequestRecord } from './request-runner.js'
+import { Semaphore } from './semaphore.js'
+
+export interface ExportOptions {
+  records: RequestRecord[]
+  apiOrigin: string
+  basicAuth: string
+  downloadPath: string
+  recipients: string[]
+  maxConcurrency: number
+  signal: AbortSignal
+  /** Takes the cost of one API-origin request from the shared budget. */
+  payForRequest: (signal: AbortSignal) => Promise<void>
+  log: (line: string) => void
+}
+
+export interface ExportResult {
+  files: DownloadedFile[]
+  /** One line per request whose download failed (request id and output named, never a URL). */
+  problems: string[]
+}
+
+export async function downloadExports(options: ExportOptions): Promise<ExportResult> {
+  const { downloadRequestOutputs } = await import('./export/index.js')
+  const apiOrigin = new URL(options.apiOrigin).origin
+  const slots = new Semaphore(options.maxConcurrency)
+  const files: DownloadedFile[] = []
+  const problems: string[] = []
+  const done = options.records.filter(r => r.outcome === 'done' && r.requestId && r.urls.length > 0)
+  await Promise.all(
+    done.map(record =>
+      slots.use(async () => {
+        try {
+          const got = await downloadRequestOutputs({
+            apiOrigin,
+            basicAuth: options.basicAuth,
+            requestId: record.requestId!,
+            urls: record.urls,
+            downloadPath: options.downloadPath,
+            recipients: options.recipients,
+            signal: options.signal,
+            beforeRequest: async (_method, url) => {
+              if (url.origin === apiOrigin) await options.payForRequest(options.signal)
+            },
+            onLog: line => options.log(`${record.label}: ${line}`)
+          })
+          files.push(...got.map(file => ({ ...file, requestId: record.requestId })))
+        } catch (error) {
+          problems.push((error as Error).message)
+        }
+      })
+    )
+  )
+  // Stable order for outputs and summary: by request, then by file name.
+  files.sort((a, b) => a.path.localeCompare(b.path))
+  return { files, problems }
+}
+
+export async function uploadArtifact(options: {
+  name: string
+  files: DownloadedFile[]
+  rootDirectory: string
+  retentionDays: number
+}): Promise<{ id: number; url: string }> {
+  const { uploadExportArtifact } = await import('./artifact-helper.js')
+  const uploaded = await uploadExportArtifact({
+    name: options.name,
+    files: options.files.map(f => f.path),
+    rootDirectory: options.rootDirectory,
+    retentionDays: options.retentionDays
+  })
+  return { id: uploaded.id, url: uploaded.url }
+}
+
+/** Links that stop working within this long get a warning annotation: download them soon. */
+export const EXPIRY_WARNING_MS = 12 * 3_600_000
+
+export function expiringSoon(records: RequestRecord[], now: number): RequestRecord[] {
+  return records.filter(r => {
+    if (!r.expires) return false
+    const at = Date.parse(r.expires)
+    return Number.isFinite(at) && at - now < EXPIRY_WARNING_MS
+  })
+}

@@ -2,7 +2,8 @@ import {
   compileCriterion,
   compileWarnings,
   evaluateCriteria,
-  evaluateCriterion
+  evaluateCriterion,
+  NATIVE_REGEX_MAX_INPUT
 } from '../src/arazzo/criteria.js'
 import { ArazzoError, ArazzoSyntaxError } from '../src/arazzo/errors.js'
 import { parseJsonPathComparison, planJsonPath } from '../src/arazzo/jsonpath-criterion.js'
@@ -250,6 +251,31 @@ describe('regex conditions', () => {
     }
     expect(passes(criterion, makeContext({ status: 'processing' }))).toBe(true)
     expect(passes(criterion, makeContext({ status: 'complete' }))).toBe(false)
+  })
+
+  test('a catastrophically backtracking pattern runs in linear time on RE2; RE2-less syntax is capped', () => {
+    // A backtracking engine would need about 2^40 steps to refuse this value (the test would time out).
+    const evil = { context: '$response.body.status', condition: '^(a+)+$', type: 'regex' as const }
+    const compiled = compileCriterion(evil)
+    expect(compiled.plan.type === 'regex' && compiled.plan.regex?.engine).toBe('re2')
+    expect(compileWarnings(compiled)).toEqual([])
+    expect(evaluateCriterion(compiled, makeContext({ status: 'a'.repeat(40) + '!' }))).toBe(false)
+    expect(evaluateCriterion(compiled, makeContext({ status: 'a'.repeat(100_000) }))).toBe(true)
+
+    // A backreference is beyond RE2: native engine, a warning, and values past the cap fail.
+    const backref = {
+      context: '$response.body.status',
+      condition: '^(\\w)\\1$',
+      type: 'regex' as const
+    }
+    const native = compileCriterion(backref)
+    expect(native.plan.type === 'regex' && native.plan.regex?.engine).toBe('native')
+    expect(compileWarnings(native).join('\n')).toMatch(/backtracking engine/)
+    expect(evaluateCriterion(native, makeContext({ status: 'zz' }))).toBe(true)
+    const long = { status: 'x'.repeat(NATIVE_REGEX_MAX_INPUT + 1) }
+    const lookahead = compileCriterion({ ...backref, condition: '^(?=x)x+$' })
+    expect(evaluateCriterion(lookahead, makeContext({ status: 'xxx' }))).toBe(true)
+    expect(evaluateCriterion(lookahead, makeContext(long))).toBe(false)
   })
 
   test('an invalid regex is a syntax error; a missing context is an error', () => {

@@ -1,5 +1,11 @@
 import { VirtualClock } from '../src/arazzo/pacing.js'
-import { BudgetPacer, DOCUMENTED_BUDGET_PER_HOUR, HOUR_MS, requestCost } from '../src/budget.js'
+import {
+  BudgetDeadlineError,
+  BudgetPacer,
+  DOCUMENTED_BUDGET_PER_HOUR,
+  HOUR_MS,
+  requestCost
+} from '../src/budget.js'
 
 describe('requestCost', () => {
   test('POST costs 8 and every other method 1, as documented', () => {
@@ -89,5 +95,18 @@ describe('BudgetPacer', () => {
     expect(() => new BudgetPacer({ limitPerHour: 15, clock: new VirtualClock() })).toThrow(
       /at least two POSTs/
     )
+  })
+})
+
+describe('BudgetPacer deadline', () => {
+  test('refuses at once, without waiting, when room comes only after the deadline', async () => {
+    const clock = new VirtualClock(0)
+    const pacer = new BudgetPacer({ limitPerHour: 7200, clock })
+    for (let i = 0; i < 45; i++) await pacer.acquire(8)
+    await expect(pacer.acquire(8, undefined, 1_000)).rejects.toBeInstanceOf(BudgetDeadlineError)
+    expect(clock.sleeps).toEqual([])
+    // A deadline far enough away is waited for.
+    await pacer.acquire(8, undefined, 60_000)
+    expect(clock.now()).toBeGreaterThan(0)
   })
 })

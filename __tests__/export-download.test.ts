@@ -185,22 +185,6 @@ test('a transient failure that persists gives up after maxAttempts', async () =>
   expect(await namesIn(join(dir, request.requestId))).toEqual([])
 })
 
-test('a reset in the middle of the body is retried and leaves no partial file', async () => {
-  const request = await doneRequest(sim)
-  // Dribbled, then cut off by a short stall limit: the file has started on disk when it fails.
-  sim.addFault({ host: 'storage', times: 1, action: { type: 'dribble', bytesPerSecond: 2_000 } })
-  const { o, lines } = options(request, { timeoutMs: 2_000 })
-  sim.addFault({ host: 'storage', times: 0, action: { type: 'reset' } })
-  const files = await downloadRequestOutputs(o)
-  expect(files).toHaveLength(3)
-  expect(await namesIn(join(dir, request.requestId))).toEqual([
-    'output-001.json.gz',
-    'output-002.json.gz',
-    'output-003.json.gz'
-  ])
-  expect(lines.some(line => line.includes('attempt 1 failed'))).toBe(false)
-})
-
 test('permanent API answers (404, 401) fail at once', async () => {
   const request = await doneRequest(sim)
   const missing = { ...request, urls: [request.urls[0].replace(/outputs\/0$/, 'outputs/99')] }
@@ -264,6 +248,13 @@ test('unsafe request ids and invalid URLs are refused before any request', async
   }
   const bad = await failure(downloadRequestOutputs(options({ ...request, urls: ['not a url'] }).o))
   expect(bad.output).toBe(1)
+  const plain = await failure(
+    downloadRequestOutputs(
+      options({ ...request, urls: [request.urls[0], 'http://bucket.example.com/x'] }).o
+    )
+  )
+  expect(plain.output).toBe(2)
+  expect(plain.message).toMatch(/output 2 of 2: refusing plain http to a non-loopback host/)
   expect(sim.log.length).toBe(logStart)
   expect(await namesIn(dir)).toEqual([])
 })

@@ -213,3 +213,20 @@ test('an abort stops an in-flight request', async () => {
   setTimeout(() => abort.abort(new Error('cancelled')), 50)
   await expect(transport(get(), abort.signal)).rejects.toThrow('cancelled')
 })
+
+test('a budget wait that would end past the deadline fails at once as a deadline error', async () => {
+  const clock = new VirtualClock(0)
+  const pacer = new BudgetPacer({ limitPerHour: 7200, clock })
+  for (let i = 0; i < 45; i++) await pacer.acquire(8)
+  const { transport } = createActionTransport({
+    apiOrigin: origin,
+    clock,
+    pacer,
+    maxConcurrency: 1,
+    deadline: 1_000
+  })
+  const post = { method: 'POST', url: origin + '/api/2/dsar/requests', headers: {}, body: '{}' }
+  await expect(transport(post, signal)).rejects.toMatchObject({ kind: 'deadline' })
+  expect(seen).toHaveLength(0)
+  expect(clock.sleeps).toEqual([])
+})

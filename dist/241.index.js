@@ -13,6 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, DownloadError, MAX_REDIRECTS, isLoopbackHost, nextHop, outputFileName, sendsCredentials
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __webpack_require__(78474);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 // EXTERNAL MODULE: external "node:stream/promises"
@@ -588,11 +590,15 @@ function notGzip(error) {
 
 
 
+
+
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_ATTEMPTS = 3;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 4_000;
 const PROGRESS_EVERY_BYTES = 128 * 1024 * 1024;
+/** Less than this in one timeout window (about 1 KiB/s over the default 60 s) is a stalled transfer. */
+const MIN_BYTES_PER_WINDOW = 64 * 1024;
 /** Error codes of a connection that broke: the download may work if repeated. */
 const NETWORK_CODES = new Set([
     'ECONNRESET',
@@ -618,12 +624,20 @@ async function downloadRequestOutputs(o) {
         throw fail(`maxAttempts must be an integer >= 1, got ${maxAttempts}`, 0);
     }
     const targets = o.urls.map((text, i) => {
+        let url;
         try {
-            return new URL(text);
+            url = new URL(text);
         }
         catch {
             throw fail(`output ${i + 1} of ${o.urls.length} has an invalid URL`, i + 1);
         }
+        try {
+            assertFetchable(url); // e.g. plain http to a non-loopback host: refused before any request
+        }
+        catch (error) {
+            throw fail(`output ${i + 1} of ${o.urls.length}: ${reason(error)}`, i + 1, error);
+        }
+        return url;
     });
     if (targets.length === 0)
         return [];
@@ -699,7 +713,7 @@ async function attemptDownload(o, job, log) {
             signal: o.signal,
             beforeRequest: o.beforeRequest
         });
-        const stats = await storeVerified(opened, job, o.signal, log);
+        const stats = await storeVerified(opened, job, o, log);
         return {
             path: (0,external_node_path_.join)(job.dir, job.name),
             bytes: stats.bytes,
@@ -719,14 +733,29 @@ async function attemptDownload(o, job, log) {
         opened?.response.destroy();
     }
 }
-async function storeVerified(opened, job, signal, log) {
+async function storeVerified(opened, job, o, log) {
+    const signal = o.signal;
     const partial = await createPartialFile(job.dir, job.name);
-    let closed = false;
+    let sink;
+    // The idle timeout catches a silent connection; this catches one that sends a byte now and then
+    // (a body dribbled at 1 byte/s would otherwise hold the step until the job is cancelled).
+    const windowMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let received = 0;
+    let atLastCheck = 0;
+    const watchdog = setInterval(() => {
+        if (received - atLastCheck < MIN_BYTES_PER_WINDOW) {
+            const slow = `under ${MIN_BYTES_PER_WINDOW} bytes in ${windowMs} ms (a stalled transfer)`;
+            opened.response.destroy(new TransferError(slow, true));
+        }
+        atLastCheck = received;
+    }, windowMs);
+    watchdog.unref();
     try {
         let nextProgress = PROGRESS_EVERY_BYTES;
         const tap = new VerifyingTap({
             expectedBytes: opened.length,
             onBytes: bytes => {
+                received = bytes;
                 if (bytes < nextProgress)
                     return;
                 log(`${job.label}: ${Math.floor(bytes / (1024 * 1024))} MiB received`);
@@ -734,26 +763,38 @@ async function storeVerified(opened, job, signal, log) {
                     nextProgress += PROGRESS_EVERY_BYTES;
             }
         });
-        // autoClose off: the descriptor is ours to fsync before the file gets its final name.
-        const sink = partial.handle.createWriteStream({ autoClose: false });
+        // The stream owns the descriptor from here: it fsyncs (flush) and closes it when done, and
+        // closes it when destroyed by a failure. (FileHandle.close() would wait for the stream, so the
+        // handle must not be closed behind its back.)
+        sink = partial.handle.createWriteStream({ flush: true });
         if (job.encrypter) {
             await (0,promises_.pipeline)(opened.response, tap, encryptStage(job.encrypter), sink, { signal });
         }
         else {
             await (0,promises_.pipeline)(opened.response, tap, sink, { signal });
         }
-        await partial.handle.sync();
-        closed = true;
-        await partial.handle.close();
         await publishFile(partial.path, (0,external_node_path_.join)(job.dir, job.name));
         return tap.result();
     }
     catch (error) {
-        if (!closed)
+        if (sink)
+            await closeStream(sink);
+        else
             await partial.handle.close().catch(() => undefined);
         await removeQuietly(partial.path);
         throw error;
     }
+    finally {
+        clearInterval(watchdog);
+    }
+}
+/** Destroys a write stream and waits until its descriptor is closed. */
+async function closeStream(stream) {
+    if (stream.closed)
+        return;
+    const closed = (0,external_node_events_.once)(stream, 'close').catch(() => undefined);
+    stream.destroy();
+    await closed;
 }
 function toTransferError(error) {
     if (error instanceof TransferError)

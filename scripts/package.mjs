@@ -1,31 +1,36 @@
-// Builds dist/ from src/ with @vercel/ncc: the action (dist/index.js), the DSAR simulator
-// (dist/simulator/index.js, for `npm run simulator`) and the demo (dist/demo/index.js), and copies the
-// Arazzo and OpenAPI documents the action ships (dist/workflows/). The output must be deterministic:
-// CI rebuilds it and fails when the committed dist/ differs.
+// Builds dist/ from src/ with @vercel/ncc: the action (dist/index.js, plus the chunks it loads only
+// when a run needs them), the DSAR simulator (dist/simulator/index.js, for `npm run simulator`) and the
+// demo (dist/demo/index.js), and copies the Arazzo and OpenAPI documents the action ships
+// (dist/workflows/). The output must be deterministic: CI rebuilds it and fails when the committed
+// dist/ differs. It is built beside dist/ and swapped in only when every build succeeded, so a failed
+// build leaves the previous dist/ in place. src/tsconfig.json keeps the bundles' type check to src/.
 import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, rmSync } from 'node:fs'
+import { cpSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
+const next = join(root, 'dist.next')
 const builds = [
-  { entry: 'src/index.ts', out: 'dist' },
-  { entry: 'src/simulator/cli.ts', out: 'dist/simulator' },
-  { entry: 'src/demo.ts', out: 'dist/demo' }
+  { entry: 'src/index.ts', out: '' },
+  { entry: 'src/simulator/cli.ts', out: 'simulator' },
+  { entry: 'src/demo.ts', out: 'demo' }
 ]
 
-rmSync(join(root, 'dist'), { recursive: true, force: true })
-for (const { entry, out } of builds) {
-  if (!existsSync(join(root, entry))) continue
-  execFileSync(
-    process.execPath,
-    [ncc, 'build', entry, '-o', out, '--license', 'licenses.txt', '-q'],
-    {
+rmSync(next, { recursive: true, force: true })
+try {
+  for (const { entry, out } of builds) {
+    const args = ['build', entry, '-o', join(next, out), '--license', 'licenses.txt']
+    execFileSync(process.execPath, [ncc, ...args, '-q'], {
       cwd: root,
       stdio: 'inherit'
-    }
-  )
+    })
+  }
+  cpSync(join(root, 'src', 'workflows'), join(next, 'workflows'), { recursive: true })
+} catch (error) {
+  rmSync(next, { recursive: true, force: true })
+  throw error
 }
-const workflows = join(root, 'src', 'workflows')
-if (existsSync(workflows)) cpSync(workflows, join(root, 'dist', 'workflows'), { recursive: true })
+rmSync(join(root, 'dist'), { recursive: true, force: true })
+renameSync(next, join(root, 'dist'))

@@ -21,6 +21,14 @@ export function requestCost(method: string): number {
   return method.toUpperCase() === 'POST' ? MAX_REQUEST_COST : 1
 }
 
+/** The budget would have had room only after the caller's deadline. */
+export class BudgetDeadlineError extends Error {
+  constructor(readonly availableAt: number) {
+    super(`the API budget has room again only at ${new Date(availableAt).toISOString()}`)
+    this.name = 'BudgetDeadlineError'
+  }
+}
+
 export interface BudgetOptions {
   /** Cost units this run may spend in any one-hour window. */
   limitPerHour: number
@@ -55,9 +63,12 @@ export class BudgetPacer {
     this.refilledAt = options.clock.now()
   }
 
-  /** Waits until `cost` is available, then takes it. Resolves in arrival order. */
-  acquire(cost: number, signal?: AbortSignal): Promise<void> {
-    const turn = this.queue.then(() => this.waitForTokens(cost, signal))
+  /**
+   * Waits until `cost` is available, then takes it. Resolves in arrival order. Rejects with a
+   * BudgetDeadlineError, without waiting, when the cost could only be had after `deadline`.
+   */
+  acquire(cost: number, signal?: AbortSignal, deadline?: number): Promise<void> {
+    const turn = this.queue.then(() => this.waitForTokens(cost, signal, deadline))
     // A waiter that was aborted must not block the ones behind it.
     this.queue = turn.catch(() => undefined)
     return turn
@@ -79,7 +90,11 @@ export class BudgetPacer {
     return this.peak
   }
 
-  private async waitForTokens(cost: number, signal?: AbortSignal): Promise<void> {
+  private async waitForTokens(
+    cost: number,
+    signal?: AbortSignal,
+    deadline?: number
+  ): Promise<void> {
     if (cost > this.burst)
       throw new Error(`a request of cost ${cost} exceeds the burst of ${this.burst}`)
     const { clock } = this.options
@@ -93,6 +108,7 @@ export class BudgetPacer {
         this.record(now, cost)
         return
       }
+      if (deadline !== undefined && now + wait > deadline) throw new BudgetDeadlineError(now + wait)
       await clock.sleep(wait, signal)
     }
   }

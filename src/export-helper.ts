@@ -16,6 +16,8 @@ export interface ExportOptions {
   recipients: string[]
   maxConcurrency: number
   signal: AbortSignal
+  /** Per download attempt: the longest the connection may stay idle (default: the download's). */
+  timeoutMs?: number
   /** Takes the cost of one API-origin request from the shared budget. */
   payForRequest: (signal: AbortSignal) => Promise<void>
   log: (line: string) => void
@@ -46,6 +48,7 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
             downloadPath: options.downloadPath,
             recipients: options.recipients,
             signal: options.signal,
+            timeoutMs: options.timeoutMs,
             beforeRequest: async (_method, url) => {
               if (url.origin === apiOrigin) await options.payForRequest(options.signal)
             },

@@ -6,6 +6,8 @@
  * - transient failures (429, 5xx, resets, stalls past the per-request timeout) are retried with
  *   exponential back-off and jitter, never sooner than the server's Retry-After; a POST is retried only
  *   when the server said it did not take it (429, 503), so a lost answer never creates a duplicate DSAR;
+ * - no retry waits past the run's deadline (a Retry-After of an hour must not outlive a 3 s timeout):
+ *   the request fails at once with a 'deadline' TransportError instead;
  * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
  *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
  *   criteria decide.
@@ -14,10 +16,11 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import type { Clock, HttpRequest, HttpResponse, HttpTransport } from './arazzo/types.js'
 import { parseRetryAfter } from './arazzo/pacing.js'
-import { BudgetPacer, requestCost } from './budget.js'
+import { BudgetDeadlineError, BudgetPacer, requestCost } from './budget.js'
 import { Semaphore } from './semaphore.js'
 
-export type TransportErrorKind = 'auth' | 'status' | 'malformed' | 'network' | 'policy' | 'tooLarge'
+export type TransportErrorKind =
+  'auth' | 'status' | 'malformed' | 'network' | 'policy' | 'tooLarge' | 'deadline'
 
 export class TransportError extends Error {
   constructor(
@@ -50,6 +53,8 @@ export interface TransportOptions {
   maxAttempts?: number
   backoffBaseMs?: number
   backoffMaxMs?: number
+  /** Epoch ms (by `clock`): a retry that would start after it is not waited for. */
+  deadline?: number
   random?: () => number
   /** Send one attempt (tests and benchmarks replace the network). */
   send?: (request: HttpRequest, signal: AbortSignal, limits: SendLimits) => Promise<HttpResponse>
@@ -107,7 +112,15 @@ export function createActionTransport(options: TransportOptions): {
     const path = url.pathname
     for (let attempt = 1; ; attempt++) {
       const cost = requestCost(method)
-      await options.pacer.acquire(cost, signal)
+      try {
+        await options.pacer.acquire(cost, signal, options.deadline)
+      } catch (error) {
+        if (!(error instanceof BudgetDeadlineError)) throw error
+        throw new TransportError(
+          'deadline',
+          `${method} ${path} not sent: ${error.message}, after the timeout`
+        )
+      }
       stats.requests++
       stats.cost += cost
       let response: HttpResponse | undefined
@@ -140,7 +153,9 @@ export function createActionTransport(options: TransportOptions): {
         }
         retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.clock.now())
         if (status === 429) {
-          options.pacer.pauseUntil(options.clock.now() + backoff(attempt, retryAfterMs))
+          // Everyone waits, but not past the deadline: the run ends there anyway.
+          const until = options.clock.now() + backoff(attempt, retryAfterMs)
+          options.pacer.pauseUntil(Math.min(until, options.deadline ?? until))
         }
         reason = `HTTP ${status}`
       } else {
@@ -163,6 +178,14 @@ export function createActionTransport(options: TransportOptions): {
         )
       }
       const delayMs = backoff(attempt, retryAfterMs)
+      if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
+        throw new TransportError(
+          'deadline',
+          `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
+            'would come after the timeout',
+          response?.status
+        )
+      }
       stats.retries++
       options.onRetry?.({ method, path, attempt, reason, delayMs })
       await options.clock.sleep(delayMs, signal)

@@ -15,7 +15,7 @@ import { Inputs } from './input-names.js'
 import { computeOutputs, writeOutputs, type DownloadedFile } from './output-helper.js'
 import { formatDuration, runRequest, type RequestRecord } from './request-runner.js'
 import { createBudgetPacer, createPollSchedule } from './pacing-policy.js'
-import { maskCredentials } from './secret-helper.js'
+import { credentialMaskForms, maskCredentials } from './secret-helper.js'
 import { buildSummary } from './summary-helper.js'
 import { loadChosenDocument, planRuns, type PlannedRun } from './workflow-helper.js'
 
@@ -65,14 +65,19 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   const startedAt = clock.now()
   const deadline = startedAt + settings.timeoutMs
   const pacer = createBudgetPacer(clock)
+  const hooks = testHooks()
+  const redact = credentialRedactor(settings)
   const { transport } = createActionTransport({
     apiOrigin: settings.apiUrl,
     clock,
     pacer,
     maxConcurrency: settings.maxConcurrency,
+    deadline,
+    requestTimeoutMs: hooks.requestTimeoutMs,
+    backoffBaseMs: hooks.backoffBaseMs,
     onRetry: n =>
       core.info(
-        `${n.reason} on ${n.method} ${n.path}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`
+        `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`
       )
   })
   // Refused credentials would be refused for every subject: stop them all at once.
@@ -108,6 +113,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
       deadline,
       maxSteps,
       signal: stop.signal,
+      redact,
       log: line => (live ? core.info(line) : lines.push(line))
     })
     const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${formatDuration((record.finishedAt ?? clock.now()) - record.startedAt)}`
@@ -127,7 +133,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   // Write what is known now: a later download or upload failure must not lose a request id.
   writeOutputs(computeOutputs(records))
 
-  const exported = await exportFiles(settings, records, pacer, stop.signal, problems)
+  const exported = await exportFiles(settings, records, pacer, stop.signal, problems, hooks)
   const outputs = computeOutputs(records, exported)
   writeOutputs(outputs)
   for (const record of expiringSoon(records, clock.now())) {
@@ -180,7 +186,8 @@ async function exportFiles(
   records: RequestRecord[],
   pacer: BudgetPacer,
   signal: AbortSignal,
-  problems: string[]
+  problems: string[],
+  hooks: TestHooks
 ): Promise<{ files?: DownloadedFile[]; artifact?: { id: number; url: string } }> {
   if (!settings.download || signal.aborted) return {}
   const { files, problems: failed } = await downloadExports({
@@ -191,6 +198,7 @@ async function exportFiles(
     recipients: settings.encryptTo,
     maxConcurrency: settings.maxConcurrency,
     signal,
+    timeoutMs: hooks.requestTimeoutMs,
     payForRequest: paySignal => pacer.acquire(requestCost('GET'), paySignal),
     log: line => core.info(line)
   })
@@ -215,6 +223,52 @@ async function exportFiles(
     `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`
   )
   return { files, artifact }
+}
+
+/**
+ * Replaces every form of the credentials (raw, base64, base64url, URL-encoded) with '***'. The runner
+ * masks them in the log, but not in step outputs, and a workflow document can copy
+ * `$inputs.basicAuth` into an output or a path.
+ */
+function credentialRedactor(settings: Settings): (text: string) => string {
+  const forms = credentialMaskForms({
+    apiKey: settings.apiKey ?? '',
+    secretKey: settings.secretKey ?? '',
+    basicAuth: settings.basicAuth
+  })
+    // Shorter than this would match ordinary text (real keys are 32 characters).
+    .filter(form => form.length >= 6)
+    .sort((a, b) => b.length - a.length)
+  return text => forms.reduce((result, form) => result.split(form).join('***'), text)
+}
+
+/**
+ * TEST HOOKS, not inputs: the reliability suites (__tests__/reliability/) stall and dribble answers,
+ * which the production limits (30 s per API request, 60 s idle per download attempt, back-off from
+ * 1 s) would turn into minutes of waiting. These variables shorten those limits; unset (as on every
+ * real runner) the defaults apply. They are not part of the action's contract.
+ */
+interface TestHooks {
+  /** DSAR_TEST_REQUEST_TIMEOUT_MS: per API request, and per download attempt (idle). */
+  requestTimeoutMs?: number
+  /** DSAR_TEST_BACKOFF_BASE_MS: first back-off of the API transport's retries. */
+  backoffBaseMs?: number
+}
+
+function testHooks(): TestHooks {
+  const read = (name: string): number | undefined => {
+    const text = process.env[name]
+    if (text === undefined || text === '') return undefined
+    if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
+      core.warning(`${name} is not a positive whole number of milliseconds: ignored`)
+      return undefined
+    }
+    return Number(text)
+  }
+  return {
+    requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
+    backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS')
+  }
 }
 
 function plural(count: number, noun: string): string {

@@ -5,6 +5,7 @@
  */
 import { runWorkflow, type LoadedArazzo } from './arazzo/index.js'
 import type { Clock, EngineEvent, PollSchedule, RunStatus } from './arazzo/types.js'
+import { TransportError } from './http-transport.js'
 import type { PlannedRun } from './workflow-helper.js'
 
 /** Statuses across both contracts: the documented API's and the seed's. */
@@ -45,6 +46,12 @@ export interface RunRequestOptions {
   signal: AbortSignal
   /** One line per poll and per notable event, already free of secrets and subject ids. */
   log: (line: string) => void
+  /**
+   * Removes credentials from text. Applied to everything the workflow hands back (outputs, error
+   * messages) before it reaches a record, so a document that echoes `$inputs.basicAuth` into an
+   * output or a path cannot put the credentials in the logs, the summary or the step outputs.
+   */
+  redact?: (text: string) => string
 }
 
 export async function runRequest(options: RunRequestOptions): Promise<RequestRecord> {
@@ -57,7 +64,16 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
     startedAt: clock.now(),
     workflowOutputs: {}
   }
-  const onEvent = (event: EngineEvent): void => observe(record, event, options)
+  const redact = options.redact ?? ((text: string) => text)
+  const onEvent = (event: EngineEvent): void => {
+    observe(
+      record,
+      event.type === 'stepOutputs'
+        ? { ...event, outputs: redactDeep(event.outputs, redact) }
+        : event,
+      options
+    )
+  }
 
   const result = await runWorkflow(options.loaded, {
     workflowId: plan.workflowId,
@@ -73,10 +89,23 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
     onEvent
   })
   record.finishedAt = clock.now()
-  record.workflowOutputs = result.outputs
-  absorbOutputs(record, result.outputs)
+  record.workflowOutputs = redactDeep(result.outputs, redact)
+  absorbOutputs(record, record.workflowOutputs)
   judge(record, result.status, result.error, plan.submitOnly)
+  if (record.problem) record.problem = redact(record.problem)
   return record
+}
+
+/** A copy of a JSON-like value with `redact` applied to every string in it. */
+function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T
+  if (Array.isArray(value)) return value.map(item => redactDeep(item, redact)) as T
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)])
+    ) as T
+  }
+  return value
 }
 
 /** Keeps the record current while the run goes on, and writes the per-poll log line. */
@@ -138,6 +167,11 @@ function judge(
   } else if (status === 'maxSteps') {
     record.outcome = 'error'
     record.problem = `${id}: stopped after the maximum number of steps`
+  } else if (status === 'failed' && error instanceof TransportError && error.kind === 'deadline') {
+    // The transport would have had to wait past the deadline to try again: a timeout, resumable.
+    record.outcome = 'timedOut'
+    record.error = error
+    record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out (${error.message})`
   } else if (status === 'failed') {
     record.outcome = 'error'
     record.error = error

@@ -143,6 +143,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DEFAULT_API_KEY, DEFAULT_BUDGET_PER_HOUR, DEFAULT_FAIL_REASON, DEFAULT_LINK_TTL_MS, DEFAULT_SECRET_KEY, FIRST_DOCUMENTED_ID, FIRST_SEED_ID, GET_COST, HOUR_MS, POST_COST, SlidingWindowBudget
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:perf_hooks"
@@ -946,6 +948,7 @@ function fromAmzDate(text) {
 
 
 
+
 const DEFAULT_API_KEY = 'sim-api-key-4f1c8e2a9b7d';
 const DEFAULT_SECRET_KEY = 'sim-secret-key-d93a61f05c2e';
 const DEFAULT_BUDGET_PER_HOUR = 14_400;
@@ -1234,6 +1237,8 @@ class DsarSimulator {
         }
         if (method === 'GET')
             record.storageDownloads++;
+        if (this.options.storageFile)
+            return staticFileReply(this.options.storageFile);
         const spec = fileSpec(record, n);
         const body = {
             open: () => createGzipFileStream(spec),
@@ -1340,6 +1345,14 @@ function closeServer(server) {
         server.close(() => resolve());
         server.closeAllConnections();
     });
+}
+/** Serves a prepared file as every output (benchmarks: the generator is then not the bottleneck). */
+function staticFileReply(path) {
+    return {
+        status: 200,
+        headers: { 'content-type': 'application/gzip' },
+        body: { open: () => (0,external_node_fs_.createReadStream)(path), length: (0,external_node_fs_.statSync)(path).size }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/simulator/index.ts

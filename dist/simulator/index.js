@@ -153,6 +153,8 @@ function formatLogEntry(entry) {
     return `${new Date(entry.at).toISOString()} ${entry.host.padEnd(7)} ${entry.method} ${path} -> ${entry.status || 'reset'}${took}${fault}`;
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:perf_hooks"
@@ -956,6 +958,7 @@ function fromAmzDate(text) {
 
 
 
+
 const DEFAULT_API_KEY = 'sim-api-key-4f1c8e2a9b7d';
 const DEFAULT_SECRET_KEY = 'sim-secret-key-d93a61f05c2e';
 const DEFAULT_BUDGET_PER_HOUR = 14_400;
@@ -1244,6 +1247,8 @@ class DsarSimulator {
         }
         if (method === 'GET')
             record.storageDownloads++;
+        if (this.options.storageFile)
+            return staticFileReply(this.options.storageFile);
         const spec = fileSpec(record, n);
         const body = {
             open: () => createGzipFileStream(spec),
@@ -1350,6 +1355,14 @@ function closeServer(server) {
         server.close(() => resolve());
         server.closeAllConnections();
     });
+}
+/** Serves a prepared file as every output (benchmarks: the generator is then not the bottleneck). */
+function staticFileReply(path) {
+    return {
+        status: 200,
+        headers: { 'content-type': 'application/gzip' },
+        body: { open: () => (0,external_node_fs_namespaceObject.createReadStream)(path), length: (0,external_node_fs_namespaceObject.statSync)(path).size }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/simulator/index.ts

@@ -9,11 +9,20 @@
  * A jsonpath condition that is neither RFC 9535 nor the seed form is not an error: the 1.1.0
  * draft says it fails at evaluation; `compileWarnings` reports it so the loader can warn.
  *
+ * Regex conditions are ECMAScript patterns (a pattern that is not valid ECMAScript is a syntax
+ * error), but a document is untrusted input and a backtracking engine can take exponential time on
+ * a pattern such as `^(a+)+$`. So a pattern that RE2 also accepts runs on re2js (linear time in the
+ * input); only patterns RE2 cannot express (backreferences, lookaround) run on the native engine,
+ * and then only on values up to NATIVE_REGEX_MAX_INPUT characters (a longer value fails the
+ * criterion) and with a compile warning. RE2's `\s` is ASCII whitespace only and its `.` matches
+ * `\r`; no DSAR status or code comes near those differences.
+ *
  * Embedded `{$...}` expressions in regex and jsonpath conditions (1.1.0 draft) are replaced by
  * their raw string value (objects as JSON) before the condition runs; the author writes any
  * quotes the query needs: `$[?@.status == '{$inputs.expectedStatus}']`. Such a condition is the
  * only one whose text is parsed at evaluation time, since the text only exists then.
  */
+import { RE2JS } from 're2js'
 import { ArazzoError, ArazzoSyntaxError } from './errors.js'
 import {
   evaluateExpression,
@@ -38,7 +47,7 @@ export type CriterionPlan =
   | {
       readonly type: 'regex'
       readonly context: Expression
-      readonly regex?: RegExp
+      readonly regex?: RegexMatcher
       readonly template?: readonly TemplatePart[]
     }
   | {
@@ -47,6 +56,16 @@ export type CriterionPlan =
       readonly plan?: JsonPathPlan
       readonly template?: readonly TemplatePart[]
     }
+
+/** A compiled regex condition, on whichever engine can run it safely. */
+export interface RegexMatcher {
+  /** 're2': linear time. 'native': backtracking, so its input is capped. */
+  readonly engine: 're2' | 'native'
+  test(text: string): boolean
+}
+
+/** The longest value the native (backtracking) engine is given; longer values fail the criterion. */
+export const NATIVE_REGEX_MAX_INPUT = 4096
 
 export interface CompiledCriterion {
   readonly criterion: Criterion
@@ -89,6 +108,12 @@ export function compileCriterion(criterion: Criterion): CompiledCriterion {
       if (!context) throw new ArazzoError('A regex criterion needs a context')
       const template = parseTemplate(condition, { bare: false })
       const regex = template ? undefined : compileRegex(condition)
+      if (regex?.engine === 'native') {
+        warnings.push(
+          'regex condition uses syntax RE2 cannot run (backreferences or lookaround): it is ' +
+            `evaluated by a backtracking engine, on values up to ${NATIVE_REGEX_MAX_INPUT} characters`
+        )
+      }
       return { criterion, warnings, plan: { type, context, regex, template } }
     }
     case 'jsonpath': {
@@ -197,8 +222,8 @@ function parseContext(context: unknown): Expression {
   }
 }
 
-/** ECMAScript regex; with the `u` flag when the pattern allows it (full Unicode semantics). */
-function compileRegex(pattern: string): RegExp {
+/** An ECMAScript pattern, run by RE2 when it can be (see the module comment). */
+function compileRegex(pattern: string): RegexMatcher {
   const regex = compileRegexQuietly(pattern)
   if (regex) return regex
   try {
@@ -210,7 +235,20 @@ function compileRegex(pattern: string): RegExp {
   throw new ArazzoSyntaxError(pattern, 0, 'Invalid regular expression')
 }
 
-function compileRegexQuietly(pattern: string): RegExp | undefined {
+/** undefined when the pattern is not valid ECMAScript (with or without the `u` flag). */
+function compileRegexQuietly(pattern: string): RegexMatcher | undefined {
+  const native = nativeRegex(pattern)
+  if (!native) return undefined
+  const re2 = re2Regex(pattern)
+  if (re2) return { engine: 're2', test: text => re2.test(text) }
+  return {
+    engine: 'native',
+    test: text => text.length <= NATIVE_REGEX_MAX_INPUT && native.test(text)
+  }
+}
+
+/** ECMAScript regex; with the `u` flag when the pattern allows it (full Unicode semantics). */
+function nativeRegex(pattern: string): RegExp | undefined {
   for (const flags of ['u', '']) {
     try {
       return new RegExp(pattern, flags)
@@ -219,4 +257,12 @@ function compileRegexQuietly(pattern: string): RegExp | undefined {
     }
   }
   return undefined
+}
+
+function re2Regex(pattern: string): RE2JS | undefined {
+  try {
+    return RE2JS.compile(RE2JS.translateRegExp(pattern))
+  } catch {
+    return undefined // syntax RE2 does not have: the caller falls back to the native engine
+  }
 }

@@ -14,6 +14,7 @@
  * host is loopback.
  */
 import type { Encrypter } from 'age-encryption'
+import { once } from 'node:events'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -31,6 +32,7 @@ import {
   refuseExisting,
   removeQuietly
 } from './safe-files.js'
+import { assertFetchable } from './url-policy.js'
 import { VerifyingTap, type VerifiedStats } from './verify-stream.js'
 
 export type { DownloadedFile }
@@ -62,6 +64,8 @@ export const DEFAULT_MAX_ATTEMPTS = 3
 const BACKOFF_BASE_MS = 250
 const BACKOFF_MAX_MS = 4_000
 const PROGRESS_EVERY_BYTES = 128 * 1024 * 1024
+/** Less than this in one timeout window (about 1 KiB/s over the default 60 s) is a stalled transfer. */
+const MIN_BYTES_PER_WINDOW = 64 * 1024
 
 /** Error codes of a connection that broke: the download may work if repeated. */
 const NETWORK_CODES = new Set([
@@ -90,11 +94,18 @@ export async function downloadRequestOutputs(o: DownloadRequestOptions): Promise
     throw fail(`maxAttempts must be an integer >= 1, got ${maxAttempts}`, 0)
   }
   const targets = o.urls.map((text, i) => {
+    let url: URL
     try {
-      return new URL(text)
+      url = new URL(text)
     } catch {
       throw fail(`output ${i + 1} of ${o.urls.length} has an invalid URL`, i + 1)
     }
+    try {
+      assertFetchable(url) // e.g. plain http to a non-loopback host: refused before any request
+    } catch (error) {
+      throw fail(`output ${i + 1} of ${o.urls.length}: ${reason(error)}`, i + 1, error)
+    }
+    return url
   })
   if (targets.length === 0) return []
 
@@ -186,7 +197,7 @@ async function attemptDownload(
       signal: o.signal,
       beforeRequest: o.beforeRequest
     })
-    const stats = await storeVerified(opened, job, o.signal, log)
+    const stats = await storeVerified(opened, job, o, log)
     return {
       path: join(job.dir, job.name),
       bytes: stats.bytes,
@@ -208,38 +219,63 @@ async function attemptDownload(
 async function storeVerified(
   opened: OpenedOutput,
   job: FileJob,
-  signal: AbortSignal | undefined,
+  o: DownloadRequestOptions,
   log: (line: string) => void
 ): Promise<VerifiedStats> {
+  const signal = o.signal
   const partial = await createPartialFile(job.dir, job.name)
-  let closed = false
+  let sink: Writable | undefined
+  // The idle timeout catches a silent connection; this catches one that sends a byte now and then
+  // (a body dribbled at 1 byte/s would otherwise hold the step until the job is cancelled).
+  const windowMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  let received = 0
+  let atLastCheck = 0
+  const watchdog = setInterval(() => {
+    if (received - atLastCheck < MIN_BYTES_PER_WINDOW) {
+      const slow = `under ${MIN_BYTES_PER_WINDOW} bytes in ${windowMs} ms (a stalled transfer)`
+      opened.response.destroy(new TransferError(slow, true))
+    }
+    atLastCheck = received
+  }, windowMs)
+  watchdog.unref()
   try {
     let nextProgress = PROGRESS_EVERY_BYTES
     const tap = new VerifyingTap({
       expectedBytes: opened.length,
       onBytes: bytes => {
+        received = bytes
         if (bytes < nextProgress) return
         log(`${job.label}: ${Math.floor(bytes / (1024 * 1024))} MiB received`)
         while (nextProgress <= bytes) nextProgress += PROGRESS_EVERY_BYTES
       }
     })
-    // autoClose off: the descriptor is ours to fsync before the file gets its final name.
-    const sink: Writable = partial.handle.createWriteStream({ autoClose: false })
+    // The stream owns the descriptor from here: it fsyncs (flush) and closes it when done, and
+    // closes it when destroyed by a failure. (FileHandle.close() would wait for the stream, so the
+    // handle must not be closed behind its back.)
+    sink = partial.handle.createWriteStream({ flush: true })
     if (job.encrypter) {
       await pipeline(opened.response, tap, encryptStage(job.encrypter), sink, { signal })
     } else {
       await pipeline(opened.response, tap, sink, { signal })
     }
-    await partial.handle.sync()
-    closed = true
-    await partial.handle.close()
     await publishFile(partial.path, join(job.dir, job.name))
     return tap.result()
   } catch (error) {
-    if (!closed) await partial.handle.close().catch(() => undefined)
+    if (sink) await closeStream(sink)
+    else await partial.handle.close().catch(() => undefined)
     await removeQuietly(partial.path)
     throw error
+  } finally {
+    clearInterval(watchdog)
   }
+}
+
+/** Destroys a write stream and waits until its descriptor is closed. */
+async function closeStream(stream: Writable): Promise<void> {
+  if (stream.closed) return
+  const closed = once(stream, 'close').catch(() => undefined)
+  stream.destroy()
+  await closed
 }
 
 function toTransferError(error: unknown): TransferError {

@@ -3,7 +3,7 @@
  * budget) and the storage host (presigned gzip downloads). Every request is logged, offered to
  * the fault rules, then answered.
  */
-
+import { createReadStream, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -350,6 +350,7 @@ class DsarSimulator implements Simulator {
       await this.fileInfo(record, n)
     }
     if (method === 'GET') record.storageDownloads++
+    if (this.options.storageFile) return staticFileReply(this.options.storageFile)
     const spec = fileSpec(record, n)
     const body: StreamBody = {
       open: () => createGzipFileStream(spec),
@@ -473,4 +474,13 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve())
     server.closeAllConnections()
   })
+}
+
+/** Serves a prepared file as every output (benchmarks: the generator is then not the bottleneck). */
+function staticFileReply(path: string): Reply {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/gzip' },
+    body: { open: () => createReadStream(path), length: statSync(path).size }
+  }
 }

@@ -35,6 +35,11 @@ export interface SimulatorOptions {
   now?: () => number
   /** Lifetime of the output links from the moment a request is first seen done. Default 2 days. */
   linkTtlMs?: number
+  /**
+   * Serve this file (a gzip of JSON lines) as every output file instead of generating one, so that a
+   * benchmark measures the client, not the simulator's generator. `expectedFile` does not describe it.
+   */
+  storageFile?: string
   /** Called once per request when its response has finished (or the socket closed). */
   onLog?: (entry: RequestLogEntry) => void
 }

@@ -1,0 +1,61 @@
+/**
+ * `npm run bench`: every benchmark, side by side in one run on this machine; writes bench/RESULTS.md
+ * (machine, Node version, date, then one section per benchmark) and prints each target as met / not met.
+ * Set BENCH_ONLY=id[,id] to run some of them (ids: startup, poll-economy, fanout, download, respect).
+ */
+import { writeFileSync } from 'node:fs'
+import { cpus, totalmem, type as osType, release } from 'node:os'
+import { join } from 'node:path'
+import { benchDownload } from './download.js'
+import { benchFanout } from './fanout.js'
+import { benchPollEconomy } from './poll-economy.js'
+import { renderSection } from './render.js'
+import type { BenchSection } from './report.js'
+import { benchRespect } from './respect.js'
+import { benchStartup } from './startup.js'
+
+const benchmarks: [string, () => Promise<BenchSection>][] = [
+  ['startup', () => benchStartup()],
+  ['poll-economy', () => benchPollEconomy()],
+  ['fanout', () => benchFanout()],
+  ['download', () => benchDownload()],
+  ['respect', () => benchRespect()]
+]
+
+const only = process.env.BENCH_ONLY?.split(',').map(s => s.trim())
+const started = Date.now()
+const sections: BenchSection[] = []
+for (const [id, bench] of benchmarks) {
+  if (only && !only.includes(id)) continue
+  const t0 = Date.now()
+  process.stdout.write(`running ${id}... `)
+  const section = await bench()
+  sections.push(section)
+  console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  for (const target of section.targets) {
+    console.log(`  ${target.met ? 'met    ' : 'NOT MET'}  ${target.name}: ${target.detail}`)
+  }
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU'
+const header = [
+  '# Benchmark results',
+  '',
+  'Written by `npm run bench` (bench/run.ts); do not edit by hand.',
+  '',
+  `- Date: ${new Date().toISOString()}`,
+  `- Machine: ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}`,
+  `- Node: ${process.version}`,
+  `- Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  ''
+]
+const summary = ['| benchmark | target | result |', '| --- | --- | --- |']
+for (const s of sections) {
+  for (const t of s.targets)
+    summary.push(`| ${s.title} | ${t.name} | ${t.met ? 'met' : '**not met**'} (${t.detail}) |`)
+}
+const markdown = [...header, ...summary, '', ...sections.map(renderSection)].join('\n')
+if (!only) writeFileSync(join(import.meta.dirname, 'RESULTS.md'), markdown)
+console.log(
+  `\n${only ? 'partial run: RESULTS.md not written' : 'wrote bench/RESULTS.md'} in ${((Date.now() - started) / 1000).toFixed(0)} s`
+)

@@ -1,0 +1,168 @@
+// Renders docs/reliability.md from the JSON files the reliability suites (__tests__/reliability/) write
+// when RELIABILITY_REPORT=<dir> is set: one table per matrix, every row, with a pass mark, plus the date
+// and the Node version of the run. `npm run reliability` runs the suites, then this script.
+//
+//   node scripts/reliability-report.mjs <dir> [output.md]
+//
+// The JSON files are removed once rendered, so a later run never mixes in stale rows. Exits 1 when a
+// suite is missing or any row failed (the document is still written, showing which).
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const dir = resolve(
+  process.argv[2] ?? process.env.RELIABILITY_REPORT ?? join(root, 'tmp', 'reliability')
+)
+const output = resolve(process.argv[3] ?? join(root, 'docs', 'reliability.md'))
+
+/** The matrices in the issue's order, with what each one checks. */
+const SUITES = [
+  {
+    suite: 'faults',
+    title: 'Faults',
+    intro:
+      'One fault per row, injected by the DSAR simulator (or by an HTTPS or plain front before it) at one ' +
+      'phase: submit (POST), poll (status GET), outputs link (the API GET that redirects to storage) and ' +
+      'storage download (the presigned GET). A transient fault must be survived with nothing lost: one ' +
+      'request created, done, every file whole (sha256 checked). A permanent one must fail with one clear ' +
+      'message, keeping the request id obtained (outputs and summary), leaving no file that looks complete. ' +
+      'A POST is never repeated unless the server said it did not take it (429, 503).'
+  },
+  {
+    suite: 'bad-input',
+    title: 'Bad input',
+    intro:
+      'An invalid value for an input of the contract, on top of otherwise valid inputs. Every row must ' +
+      "be refused with one error naming the input (`Input '<name>': ...`), zero requests sent to the " +
+      'simulator, no stack trace, and no credential or secret value echoed.'
+  },
+  {
+    suite: 'hostile-documents',
+    title: 'Hostile documents',
+    intro:
+      'A hostile or broken Arazzo document given as `workflow:`. Loops must end (paced polls and the ' +
+      'deadline, max steps, the nesting limit of 16), parsing must be bounded (aliases, size), regex ' +
+      'criteria must not backtrack without bound (RE2), local files outside the workspace and remote ' +
+      'descriptions are refused, and broken references fail at load time with their JSON Pointer, ' +
+      'before any request. Requests, when any, go to the API host only.'
+  },
+  {
+    suite: 'cancellation',
+    title: 'Cancellation',
+    intro:
+      'SIGINT or SIGTERM, as the runner sends on cancel, while polling and while a download is in ' +
+      'progress. The action must exit within 2 s of the signal (measured from the signal to the exit), ' +
+      'write its outputs and job summary with every request id obtained so far, and leave no partial ' +
+      'file under a finished name.'
+  },
+  {
+    suite: 'no-leaks',
+    title: 'No leaks',
+    intro:
+      'Full runs, with faults in every phase, with and without `ACTIONS_STEP_DEBUG`. No log line, job ' +
+      'summary, step output or state contains a credential in any form (raw, base64, base64url, ' +
+      'URL-encoded) outside `::add-mask::` commands; no presigned storage URL is in the log; the storage ' +
+      'host never receives credentials. Every row of the other matrices applies the same check to its ' +
+      'own run.'
+  }
+]
+
+function readReports() {
+  if (!existsSync(dir)) return new Map()
+  const files = readdirSync(dir).filter(name => name.endsWith('.json'))
+  return new Map(
+    files.map(name => {
+      const report = JSON.parse(readFileSync(join(dir, name), 'utf8'))
+      return [report.suite, { ...report, file: join(dir, name) }]
+    })
+  )
+}
+
+/** Markdown table cell: one line, pipes escaped. */
+function cell(text) {
+  return String(text).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')
+}
+
+function render(reports) {
+  const known = SUITES.map(s => s.suite)
+  const extra = [...reports.keys()].filter(s => !known.includes(s)).sort()
+  const suites = [...SUITES, ...extra.map(suite => ({ suite, title: suite, intro: '' }))]
+  const present = suites.filter(s => reports.has(s.suite))
+  const all = present.flatMap(s => reports.get(s.suite).rows)
+  const passed = all.filter(row => row.passed).length
+  const generated = present
+    .map(s => reports.get(s.suite).generatedAt)
+    .sort()
+    .at(-1)
+  const node = [...new Set(present.map(s => reports.get(s.suite).node))].join(', ')
+  const platform = [...new Set(present.map(s => reports.get(s.suite).platform))].join(', ')
+
+  const lines = [
+    '# Reliability and security matrices',
+    '',
+    '<!-- Generated by `npm run reliability` (scripts/reliability-report.mjs): do not edit by hand. -->',
+    '',
+    `Run on ${generated?.slice(0, 10) ?? 'an unknown date'} (${generated ?? '-'}) with Node ${node || '-'} ` +
+      `on ${platform || '-'}: **${passed} of ${all.length} rows passed**.`,
+    '',
+    'Every row runs the bundled action (`dist/index.js`) as the GitHub runner does (`INPUT_*` variables, ' +
+      'output, summary and state files; see `__tests__/support/action-harness.ts`) against the DSAR ' +
+      'simulator on 127.0.0.1, and asserts its expectation in `__tests__/reliability/`. ' +
+      'Regenerate with `npm run reliability`.',
+    '',
+    '| Matrix | Rows | Passed |',
+    '| --- | ---: | ---: |',
+    ...suites.map(s => {
+      const rows = reports.get(s.suite)?.rows ?? []
+      const ok = rows.filter(row => row.passed).length
+      return `| [${s.title}](#${anchor(s.title)}) | ${rows.length} | ${reports.has(s.suite) ? ok : 'not run'} |`
+    }),
+    ''
+  ]
+  for (const s of suites) {
+    const report = reports.get(s.suite)
+    lines.push(`## ${s.title}`, '')
+    if (s.intro) lines.push(s.intro, '')
+    if (!report) {
+      lines.push('_This suite did not run._', '')
+      continue
+    }
+    lines.push(
+      '| # | Row | What was done | What the action did | Pass |',
+      '| ---: | --- | --- | --- | :---: |'
+    )
+    report.rows.forEach((row, i) => {
+      const mark = row.passed ? '✅' : '❌'
+      lines.push(`| ${i + 1} | ${cell(row.row)} | ${cell(row.did)} | ${cell(row.got)} | ${mark} |`)
+    })
+    lines.push('')
+    for (const note of report.notes ?? []) lines.push(note, '')
+  }
+  return {
+    text: lines.join('\n'),
+    rows: all.length,
+    passed,
+    missing: SUITES.filter(s => !reports.has(s.suite))
+  }
+}
+
+function anchor(title) {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-')
+}
+
+const reports = readReports()
+if (reports.size === 0) {
+  console.error(`no reliability reports in ${dir}: run the suites with RELIABILITY_REPORT=${dir}`)
+  process.exit(1)
+}
+const { text, rows, passed, missing } = render(reports)
+mkdirSync(dirname(output), { recursive: true })
+writeFileSync(output, text)
+for (const report of reports.values()) rmSync(report.file)
+console.log(`${output}: ${passed} of ${rows} rows passed`)
+if (missing.length > 0) console.error(`missing suites: ${missing.map(s => s.suite).join(', ')}`)
+process.exit(passed === rows && missing.length === 0 ? 0 : 1)

@@ -9,7 +9,13 @@ import { ArazzoValidationError, workflowInputNames } from '../src/arazzo/validat
 const here = dirname(fileURLToPath(import.meta.url))
 const fixtures = join(here, 'fixtures', 'arazzo')
 const fallbackDir = join(fixtures, 'fallback')
-const seedPath = '/work/shared/seed/amplitude-dsar-request-workflow.yml'
+// A verbatim copy of shared/seed/amplitude-dsar-request-workflow.yml.
+const seedPath = join(
+  import.meta.dirname,
+  'fixtures',
+  'seed',
+  'amplitude-dsar-request-workflow.yml'
+)
 
 type Json = Record<string, unknown>
 

@@ -22,7 +22,13 @@ import type {
 
 const here = dirname(fileURLToPath(import.meta.url))
 const fixtures = join(here, 'fixtures', 'arazzo')
-const seedPath = '/work/shared/seed/amplitude-dsar-request-workflow.yml'
+// A verbatim copy of shared/seed/amplitude-dsar-request-workflow.yml.
+const seedPath = join(
+  import.meta.dirname,
+  'fixtures',
+  'seed',
+  'amplitude-dsar-request-workflow.yml'
+)
 const PETSTORE = 'https://eu.petstore.example/v3'
 
 // ---------------------------------------------------------------------------------------------

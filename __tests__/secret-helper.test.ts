@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals'
 import {
+  credentialRedactor,
   credentialMaskForms,
   decodeBasicAuth,
   encodeBasicAuth,
@@ -167,5 +168,20 @@ describe('basic-auth codec', () => {
     const decoded = decodeBasicAuth(value)
     expect(decoded.ok).toBe(false)
     if (!decoded.ok) expect(decoded.reason).toMatch(reason)
+  })
+})
+
+describe('credentialRedactor', () => {
+  test('replaces every form of the credentials, longest first, and leaves other text alone', () => {
+    const redact = credentialRedactor({
+      apiKey: 'key-123456',
+      secretKey: 'secret-abcdef',
+      basicAuth: ''
+    })
+    const basic = Buffer.from('key-123456:secret-abcdef').toString('base64')
+    expect(redact(`Basic ${basic}`)).toBe('Basic ***')
+    expect(redact('user key-123456 pass secret-abcdef')).toBe('user *** pass ***')
+    expect(redact(encodeURIComponent('key-123456:secret-abcdef'))).toBe('***')
+    expect(redact('request 53367 is done')).toBe('request 53367 is done')
   })
 })

@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(91491);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(20152);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 91491:
+/***/ 20152:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29204,6 +29204,18 @@ function hasControlCharacter(text) {
     // C0, DEL and C1: none belongs in an identifier or key, and some split log or header lines.
     // eslint-disable-next-line no-control-regex
     return /[\u0000-\u001f\u007f-\u009f]/.test(text);
+}
+/**
+ * Replaces every form of the credentials (raw, base64, base64url, URL-encoded) with '***'. The runner
+ * masks them in the log, but not in step outputs, and a workflow document can copy
+ * `$inputs.basicAuth` into an output or a path.
+ */
+function credentialRedactor(credentials) {
+    const forms = credentialMaskForms(credentials)
+        // Shorter than this would match ordinary text (real keys are 32 characters).
+        .filter(form => form.length >= 6)
+        .sort((a, b) => b.length - a.length);
+    return text => forms.reduce((result, form) => result.split(form).join('***'), text);
 }
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
@@ -41538,6 +41550,179 @@ function batchExec(input, expressionToCallback, errorCallback) {
     }
 }
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./src/arazzo/boolean-condition.ts
+/**
+ * The boolean skeleton shared by the `simple` and `jsonpath` (seed form) criterion languages:
+ * `||`, `&&`, one non-chaining comparison, `!` and parentheses over operands each language
+ * defines itself. Precedence, loosest first: `||`, `&&`, comparison, `!`, operand.
+ * Each language keeps its own tokenizer and operand grammar (a subclass of
+ * BooleanConditionParser) and its own leaf and comparison semantics (evaluateBoolean's callbacks).
+ */
+
+/** Nesting bound ('(' and '!'), so hostile input is a syntax error, not a stack overflow. */
+const MAX_NESTING = 100;
+const COMPARISON_OPERATORS = ['==', '!=', '<', '<=', '>', '>='];
+/** Longest first, so `<=` is not read as `<` then `=`. */
+const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!'];
+/** The operator that starts at `text[i]`, if any. */
+function operatorAt(text, i) {
+    return OPERATORS.find(candidate => text.startsWith(candidate, i));
+}
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** The identifier-like word at `text[i]`, if any (only `true`, `false`, `null` are values). */
+function wordAt(text, i) {
+    WORD.lastIndex = i;
+    return WORD.exec(text)?.[0];
+}
+/**
+ * The number (as the language's sticky `numberPattern` reads it) or `true` / `false` / `null`
+ * at `text[i]`, with the length of its source.
+ */
+function scalarAt(text, i, numberPattern) {
+    numberPattern.lastIndex = i;
+    const number = numberPattern.exec(text)?.[0];
+    if (number)
+        return { value: Number(number), length: number.length };
+    const word = wordAt(text, i);
+    if (word === 'true' || word === 'false' || word === 'null') {
+        return { value: word === 'null' ? null : word === 'true', length: word.length };
+    }
+    return undefined;
+}
+class BooleanConditionParser {
+    text;
+    tokens;
+    index = 0;
+    depth = 0;
+    constructor(text, tokens) {
+        this.text = text;
+        this.tokens = tokens;
+    }
+    /** `emptyPos`: where an empty condition is reported (languages differ; default: its end). */
+    parse(emptyPos = this.peek().pos) {
+        if (this.peek().type === 'end')
+            this.fail(emptyPos, 'Empty condition');
+        const root = this.parseOr();
+        const next = this.peek();
+        if (next.type !== 'end')
+            this.fail(next.pos, 'Unexpected token');
+        return root;
+    }
+    parseOr() {
+        const operands = [this.parseAnd()];
+        while (this.isOp('||')) {
+            this.index++;
+            operands.push(this.parseAnd());
+        }
+        return operands.length === 1 ? operands[0] : { t: 'or', operands };
+    }
+    parseAnd() {
+        const operands = [this.parseComparison()];
+        while (this.isOp('&&')) {
+            this.index++;
+            operands.push(this.parseComparison());
+        }
+        return operands.length === 1 ? operands[0] : { t: 'and', operands };
+    }
+    parseComparison() {
+        const left = this.parseUnary();
+        const op = this.comparisonOperator();
+        if (!op)
+            return left;
+        this.index++;
+        const right = this.parseUnary();
+        if (this.comparisonOperator())
+            this.fail(this.peek().pos, 'Comparisons do not chain');
+        return { t: 'compare', op, left, right };
+    }
+    parseUnary() {
+        if (!this.isOp('!'))
+            return this.parseOperand();
+        this.enter();
+        this.index++;
+        const node = { t: 'not', operand: this.parseUnary() };
+        this.depth--;
+        return node;
+    }
+    /** What binds tighter than `!`; a language with postfix syntax wraps parsePrimary here. */
+    parseOperand() {
+        return this.parsePrimary();
+    }
+    /** A leaf or a parenthesised condition. */
+    parsePrimary() {
+        const token = this.next();
+        if (token.type === 'punct' && token.value === '(')
+            return this.parseGroup();
+        if (token.type === 'end')
+            return this.fail(token.pos, 'Unexpected end of condition');
+        return this.leafOf(token) ?? this.fail(token.pos, this.expectedOperand);
+    }
+    /** The rest of a parenthesised condition, its `(` just consumed. */
+    parseGroup() {
+        this.enter();
+        const inner = this.parseOr();
+        this.expectPunct(')');
+        this.depth--;
+        return inner;
+    }
+    enter() {
+        this.depth++;
+        if (this.depth > MAX_NESTING)
+            this.fail(this.peek().pos, 'Condition nested too deeply');
+    }
+    comparisonOperator() {
+        const token = this.peek();
+        return token.type === 'op' ? COMPARISON_OPERATORS.find(op => op === token.value) : undefined;
+    }
+    isOp(value) {
+        const token = this.peek();
+        return token.type === 'op' && token.value === value;
+    }
+    expectPunct(value) {
+        const token = this.next();
+        if (token.type !== 'punct' || token.value !== value)
+            this.fail(token.pos, `Expected '${value}'`);
+    }
+    peek() {
+        return this.tokens[this.index];
+    }
+    /** The current token, moving past it unless it is the end. */
+    next() {
+        const token = this.tokens[this.index];
+        if (token.type !== 'end')
+            this.index++;
+        return token;
+    }
+    fail(pos, detail) {
+        throw new ArazzoSyntaxError(this.text, pos, detail);
+    }
+}
+/**
+ * `&&` and `||` short-circuit, and they and `!` yield booleans from their operands' truthiness;
+ * a comparison evaluates its left operand, then its right one.
+ */
+function evaluateBoolean(node, semantics, asOperand = false) {
+    if (!isOperatorNode(node))
+        return semantics.leaf(node, asOperand);
+    switch (node.t) {
+        case 'not':
+            return !truthy(evaluateBoolean(node.operand, semantics));
+        case 'and':
+            return node.operands.every(operand => truthy(evaluateBoolean(operand, semantics)));
+        case 'or':
+            return node.operands.some(operand => truthy(evaluateBoolean(operand, semantics)));
+        case 'compare':
+            return semantics.compare(node.op, evaluateBoolean(node.left, semantics, true), evaluateBoolean(node.right, semantics, true));
+    }
+}
+function isOperatorNode(node) {
+    const { t } = node;
+    return t === 'not' || t === 'and' || t === 'or' || t === 'compare';
+}
+function truthy(value) {
+    return Boolean(value) && !(typeof value === 'number' && Number.isNaN(value));
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/simple-condition.ts
 /**
  * `simple` criterion conditions (Arazzo 1.0.1 "Criterion Object"): literals, runtime expressions
@@ -41558,14 +41743,12 @@ function batchExec(input, expressionToCallback, errorCallback) {
  */
 
 
-/** Nesting bound ('(' and '!'), so hostile input is a syntax error, not a stack overflow. */
-const MAX_NESTING = 100;
+
+
 /** Where a `$...` operand ends: whitespace, operators, brackets, quotes, braces. */
 const OPERAND_END = /[\s()[\]<>=!&|'",{}]/;
 const PROPERTY_NAME = /[^\s()[\]<>=!&|'",{}.]+/y;
 const simple_condition_NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!'];
 function tokenize(text, allowContext) {
     const tokens = [];
     const fail = (pos, detail) => {
@@ -41584,7 +41767,7 @@ function tokenize(text, allowContext) {
             i++;
             continue;
         }
-        const op = OPERATORS.find(candidate => text.startsWith(candidate, i));
+        const op = operatorAt(text, i);
         if (op) {
             tokens.push({ type: 'op', value: op, pos });
             i += op.length;
@@ -41627,20 +41810,13 @@ function tokenize(text, allowContext) {
             i += 1 + name.length;
             continue;
         }
-        simple_condition_NUMBER.lastIndex = i;
-        const number = simple_condition_NUMBER.exec(text)?.[0];
-        if (number) {
-            tokens.push({ type: 'literal', value: Number(number), pos });
-            i += number.length;
+        const scalar = scalarAt(text, i, simple_condition_NUMBER);
+        if (scalar) {
+            tokens.push({ type: 'literal', value: scalar.value, pos });
+            i += scalar.length;
             continue;
         }
-        WORD.lastIndex = i;
-        const word = WORD.exec(text)?.[0];
-        if (word === 'true' || word === 'false' || word === 'null') {
-            tokens.push({ type: 'literal', value: word === 'null' ? null : word === 'true', pos });
-            i += word.length;
-            continue;
-        }
+        const word = wordAt(text, i);
         if (word)
             fail(i, `Unknown word '${word}' (strings need single quotes)`);
         fail(i, `Unexpected character '${c}'`);
@@ -41732,70 +41908,19 @@ function readEscapedString(text, start, fail) {
         i += 2;
     }
 }
-class simple_condition_Parser {
-    text;
-    tokens;
-    index = 0;
-    depth = 0;
-    constructor(text, tokens) {
-        this.text = text;
-        this.tokens = tokens;
-    }
-    parse() {
-        if (this.peek().type === 'end')
-            this.fail(this.peek().pos, 'Empty condition');
-        const root = this.parseOr();
-        const next = this.peek();
-        if (next.type !== 'end')
-            this.fail(next.pos, 'Unexpected token');
-        return root;
-    }
-    parseOr() {
-        const operands = [this.parseAnd()];
-        while (this.isOp('||')) {
-            this.index++;
-            operands.push(this.parseAnd());
-        }
-        return operands.length === 1 ? operands[0] : { t: 'or', operands };
-    }
-    parseAnd() {
-        const operands = [this.parseComparison()];
-        while (this.isOp('&&')) {
-            this.index++;
-            operands.push(this.parseComparison());
-        }
-        return operands.length === 1 ? operands[0] : { t: 'and', operands };
-    }
-    parseComparison() {
-        const left = this.parseUnary();
-        const op = this.comparisonOperator();
-        if (!op)
-            return left;
-        this.index++;
-        const right = this.parseUnary();
-        if (this.comparisonOperator())
-            this.fail(this.peek().pos, 'Comparisons do not chain');
-        return { t: 'compare', op, left, right };
-    }
-    parseUnary() {
-        if (!this.isOp('!'))
-            return this.parsePostfix();
-        this.enter();
-        this.index++;
-        const node = { t: 'not', operand: this.parseUnary() };
-        this.depth--;
-        return node;
-    }
-    parsePostfix() {
+class simple_condition_Parser extends BooleanConditionParser {
+    expectedOperand = 'Expected a value';
+    /** Postfix `[n]` / `.name` bind tighter than anything else. */
+    parseOperand() {
         let node = this.parsePrimary();
         for (;;) {
             const token = this.peek();
             if (token.type === 'property') {
-                this.index++;
+                this.next();
                 node = { t: 'property', of: node, name: token.value };
             }
             else if (token.type === 'punct' && token.value === '[') {
-                this.index++;
+                this.next();
                 const key = this.next();
                 const isIndex = key.type === 'literal' &&
                     ((typeof key.value === 'number' && Number.isInteger(key.value) && key.value >= 0) ||
@@ -41810,8 +41935,7 @@ class simple_condition_Parser {
             }
         }
     }
-    parsePrimary() {
-        const token = this.next();
+    leafOf(token) {
         switch (token.type) {
             case 'literal':
                 return { t: 'literal', value: token.value };
@@ -41819,55 +41943,8 @@ class simple_condition_Parser {
                 return { t: 'expression', expression: token.value };
             case 'context':
                 return { t: 'context', path: token.value };
-            case 'punct':
-                if (token.value === '(') {
-                    this.enter();
-                    const inner = this.parseOr();
-                    this.expectPunct(')');
-                    this.depth--;
-                    return inner;
-                }
-                break;
-            case 'end':
-                return this.fail(token.pos, 'Unexpected end of condition');
         }
-        return this.fail(token.pos, 'Expected a value');
-    }
-    enter() {
-        this.depth++;
-        if (this.depth > MAX_NESTING)
-            this.fail(this.peek().pos, 'Condition nested too deeply');
-    }
-    comparisonOperator() {
-        const token = this.peek();
-        if (token.type !== 'op' ||
-            token.value === '&&' ||
-            token.value === '||' ||
-            token.value === '!') {
-            return undefined;
-        }
-        return token.value;
-    }
-    isOp(value) {
-        const token = this.peek();
-        return token.type === 'op' && token.value === value;
-    }
-    expectPunct(value) {
-        const token = this.next();
-        if (token.type !== 'punct' || token.value !== value)
-            this.fail(token.pos, `Expected '${value}'`);
-    }
-    peek() {
-        return this.tokens[this.index];
-    }
-    next() {
-        const token = this.tokens[this.index];
-        if (token.type !== 'end')
-            this.index++;
-        return token;
-    }
-    fail(pos, detail) {
-        throw new ArazzoSyntaxError(this.text, pos, detail);
+        return undefined;
     }
 }
 /**
@@ -41882,30 +41959,33 @@ function parseSimpleCondition(text, options = {}) {
     return { source: text, root: new simple_condition_Parser(text, tokens).parse() };
 }
 function evaluateSimpleCondition(condition, ctx, contextValue) {
-    return truthy(evaluateNode(condition.root, ctx, contextValue));
+    return truthy(evaluateBoolean(condition.root, simpleSemantics(ctx, contextValue)));
 }
-function evaluateNode(node, ctx, contextValue) {
-    switch (node.t) {
-        case 'literal':
-            return node.value;
-        case 'expression':
-            return evaluateExpression(node.expression, ctx);
-        case 'context':
-            return dereference(contextValue, node.path);
-        case 'property':
-            return propertyOf(evaluateNode(node.of, ctx, contextValue), node.name);
-        case 'not':
-            return !truthy(evaluateNode(node.operand, ctx, contextValue));
-        case 'and':
-            return node.operands.every(operand => truthy(evaluateNode(operand, ctx, contextValue)));
-        case 'or':
-            return node.operands.some(operand => truthy(evaluateNode(operand, ctx, contextValue)));
-        case 'compare':
-            return compareLoose(node.op, evaluateNode(node.left, ctx, contextValue), evaluateNode(node.right, ctx, contextValue));
-    }
-}
-function truthy(value) {
-    return Boolean(value) && !(typeof value === 'number' && Number.isNaN(value));
+/** A leaf reads the same as a comparison operand and as a truth value. */
+function simpleSemantics(ctx, contextValue) {
+    const semantics = {
+        leaf: node => {
+            switch (node.t) {
+                case 'literal':
+                    return node.value;
+                case 'expression':
+                    return evaluateExpression(node.expression, ctx);
+                case 'context':
+                    return dereference(contextValue, node.path);
+                case 'property': {
+                    // A loop, not recursion through evaluateBoolean, so a long `(x).a.b.c...` chain
+                    // cannot exhaust the stack.
+                    const names = [];
+                    let base = node;
+                    for (; base.t === 'property'; base = base.of)
+                        names.push(base.name);
+                    return names.reduceRight((value, name) => propertyOf(value, name), evaluateBoolean(base, semantics));
+                }
+            }
+        },
+        compare: compareLoose
+    };
+    return semantics;
 }
 /** A string that reads as a decimal number (no hex, no Infinity, not blank). */
 function numericString(value) {
@@ -42013,6 +42093,7 @@ function isRecord(value) {
 
 
 
+
 /** True when `text` is a valid RFC 9535 query. Never throws (deep input can overflow the parser). */
 function isJsonPathQuery(text) {
     try {
@@ -42046,7 +42127,7 @@ function evaluateJsonPathPlan(plan, contextValue) {
             case 'query':
                 return jsonpath_criterion_select(contextValue, plan.query).length > 0;
             case 'comparison':
-                return truthy(evaluateSeed(plan.condition.root, contextValue, false));
+                return truthy(evaluateBoolean(plan.condition.root, seedSemantics(contextValue)));
             case 'invalid':
                 return false;
         }
@@ -42059,9 +42140,7 @@ function evaluateJsonPathPlan(plan, contextValue) {
 function jsonpath_criterion_select(value, path) {
     return query(value, path);
 }
-const jsonpath_criterion_OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!'];
 const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const jsonpath_criterion_WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** Characters that end a query at bracket depth 0. */
 const QUERY_END = /[=!<>&|()]/;
 /** Parses the seed form. Throws ArazzoSyntaxError (also when a query is not valid RFC 9535). */
@@ -42070,7 +42149,8 @@ function parseJsonPathComparison(text) {
         throw new ArazzoSyntaxError(String(text), 0, 'A condition must be a string');
     }
     const tokens = jsonpath_criterion_tokenize(text);
-    return { source: text, root: new SeedParser(text, tokens).parse() };
+    // An empty seed condition is reported at position 0 (simple conditions: at the end).
+    return { source: text, root: new SeedParser(text, tokens).parse(0) };
 }
 function jsonpath_criterion_tokenize(text) {
     const fail = (pos, detail) => {
@@ -42090,7 +42170,7 @@ function jsonpath_criterion_tokenize(text) {
             i++;
             continue;
         }
-        const op = jsonpath_criterion_OPERATORS.find(candidate => text.startsWith(candidate, i));
+        const op = operatorAt(text, i);
         if (op) {
             tokens.push({ type: 'op', value: op, pos });
             i += op.length;
@@ -42124,20 +42204,13 @@ function jsonpath_criterion_tokenize(text) {
             i = end;
             continue;
         }
-        JSON_NUMBER.lastIndex = i;
-        const number = JSON_NUMBER.exec(text)?.[0];
-        if (number) {
-            tokens.push({ type: 'literal', value: Number(number), pos });
-            i += number.length;
+        const scalar = scalarAt(text, i, JSON_NUMBER);
+        if (scalar) {
+            tokens.push({ type: 'literal', value: scalar.value, pos });
+            i += scalar.length;
             continue;
         }
-        jsonpath_criterion_WORD.lastIndex = i;
-        const word = jsonpath_criterion_WORD.exec(text)?.[0];
-        if (word === 'true' || word === 'false' || word === 'null') {
-            tokens.push({ type: 'literal', value: word === 'null' ? null : word === 'true', pos });
-            i += word.length;
-            continue;
-        }
+        const word = wordAt(text, i);
         fail(i, word ? `Unknown word '${word}'` : `Unexpected character '${c}'`);
     }
     tokens.push({ type: 'end', pos: text.length });
@@ -42205,141 +42278,35 @@ function skipQuoted(text, start) {
         i += text[i] === '\\' ? 2 : 1;
     return Math.min(i + 1, text.length);
 }
-class SeedParser {
-    text;
-    tokens;
-    index = 0;
-    depth = 0;
-    constructor(text, tokens) {
-        this.text = text;
-        this.tokens = tokens;
-    }
-    parse() {
-        if (this.peek().type === 'end')
-            this.fail(0, 'Empty condition');
-        const root = this.parseOr();
-        const next = this.peek();
-        if (next.type !== 'end')
-            this.fail(next.pos, 'Unexpected token');
-        return root;
-    }
-    parseOr() {
-        const operands = [this.parseAnd()];
-        while (this.isOp('||')) {
-            this.index++;
-            operands.push(this.parseAnd());
-        }
-        return operands.length === 1 ? operands[0] : { t: 'or', operands };
-    }
-    parseAnd() {
-        const operands = [this.parseComparison()];
-        while (this.isOp('&&')) {
-            this.index++;
-            operands.push(this.parseComparison());
-        }
-        return operands.length === 1 ? operands[0] : { t: 'and', operands };
-    }
-    parseComparison() {
-        const left = this.parseUnary();
-        const op = this.comparisonOperator();
-        if (!op)
-            return left;
-        this.index++;
-        const right = this.parseUnary();
-        if (this.comparisonOperator())
-            this.fail(this.peek().pos, 'Comparisons do not chain');
-        return { t: 'compare', op, left, right };
-    }
-    parseUnary() {
-        if (!this.isOp('!'))
-            return this.parsePrimary();
-        this.enter();
-        this.index++;
-        const node = { t: 'not', operand: this.parseUnary() };
-        this.depth--;
-        return node;
-    }
-    parsePrimary() {
-        const token = this.next();
-        switch (token.type) {
-            case 'query':
-                return { t: 'query', query: token.value };
-            case 'literal':
-                return { t: 'literal', value: token.value };
-            case 'punct':
-                if (token.value === '(') {
-                    this.enter();
-                    const inner = this.parseOr();
-                    const close = this.next();
-                    if (close.type !== 'punct' || close.value !== ')')
-                        this.fail(close.pos, "Expected ')'");
-                    this.depth--;
-                    return inner;
-                }
-                break;
-            case 'end':
-                return this.fail(token.pos, 'Unexpected end of condition');
-        }
-        return this.fail(token.pos, 'Expected a query or a literal');
-    }
-    enter() {
-        this.depth++;
-        if (this.depth > MAX_NESTING)
-            this.fail(this.peek().pos, 'Condition nested too deeply');
-    }
-    comparisonOperator() {
-        const token = this.peek();
-        if (token.type !== 'op' ||
-            token.value === '&&' ||
-            token.value === '||' ||
-            token.value === '!') {
-            return undefined;
-        }
-        return token.value;
-    }
-    isOp(value) {
-        const token = this.peek();
-        return token.type === 'op' && token.value === value;
-    }
-    peek() {
-        return this.tokens[this.index];
-    }
-    next() {
-        const token = this.tokens[this.index];
-        if (token.type !== 'end')
-            this.index++;
-        return token;
-    }
-    fail(pos, detail) {
-        throw new ArazzoSyntaxError(this.text, pos, detail);
+class SeedParser extends BooleanConditionParser {
+    expectedOperand = 'Expected a query or a literal';
+    leafOf(token) {
+        if (token.type === 'query')
+            return { t: 'query', query: token.value };
+        if (token.type === 'literal')
+            return { t: 'literal', value: token.value };
+        return undefined;
     }
 }
 // ---------------------------------------------------------------------------------------------
 // Seed-form evaluation
 // ---------------------------------------------------------------------------------------------
 /**
- * `asValue`: the node is a comparison operand, so a query yields its single node's value
- * (undefined unless exactly one node); otherwise a query is an existence test.
+ * A query that is a comparison operand yields its single node's value (undefined unless exactly
+ * one node); anywhere else it is an existence test.
  */
-function evaluateSeed(node, root, asValue) {
-    switch (node.t) {
-        case 'query': {
+function seedSemantics(root) {
+    return {
+        leaf: (node, asOperand) => {
+            if (node.t === 'literal')
+                return node.value;
             const nodes = jsonpath_criterion_select(root, node.query);
-            if (!asValue)
+            if (!asOperand)
                 return nodes.length > 0;
             return nodes.length === 1 ? nodes[0] : undefined;
-        }
-        case 'literal':
-            return node.value;
-        case 'not':
-            return !truthy(evaluateSeed(node.operand, root, false));
-        case 'and':
-            return node.operands.every(operand => truthy(evaluateSeed(operand, root, false)));
-        case 'or':
-            return node.operands.some(operand => truthy(evaluateSeed(operand, root, false)));
-        case 'compare':
-            return compareStrict(node.op, evaluateSeed(node.left, root, true), evaluateSeed(node.right, root, true));
-    }
+        },
+        compare: compareStrict
+    };
 }
 function compareStrict(op, a, b) {
     switch (op) {
@@ -44852,6 +44819,25 @@ function escapeHtml(text) {
     return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
 }
 
+;// CONCATENATED MODULE: ./src/test-hooks.ts
+
+function testHooks() {
+    const read = (name) => {
+        const text = process.env[name];
+        if (text === undefined || text === '')
+            return undefined;
+        if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
+            core/* warning */.$e(`${name} is not a positive whole number of milliseconds: ignored`);
+            return undefined;
+        }
+        return Number(text);
+    };
+    return {
+        requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
+        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS')
+    };
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./src/workflow-helper.ts
@@ -45070,6 +45056,7 @@ function requestIdValue(requestId) {
 
 
 
+
 class Cancelled extends Error {
     constructor(signal) {
         super(`cancelled (${signal})`);
@@ -45098,13 +45085,9 @@ async function run() {
     }
 }
 async function runRequests(settings, stop) {
-    const notices = [];
     let loaded;
     try {
-        loaded = await loadChosenDocument(settings, message => {
-            notices.push(message);
-            core/* notice */.lm(message);
-        });
+        loaded = await loadChosenDocument(settings, message => core/* notice */.lm(message));
     }
     catch (error) {
         if (error instanceof ArazzoError)
@@ -45119,7 +45102,11 @@ async function runRequests(settings, stop) {
     const deadline = startedAt + settings.timeoutMs;
     const pacer = createBudgetPacer(clock);
     const hooks = testHooks();
-    const redact = credentialRedactor(settings);
+    const redact = credentialRedactor({
+        apiKey: settings.apiKey ?? '',
+        secretKey: settings.secretKey ?? '',
+        basicAuth: settings.basicAuth
+    });
     const { transport } = createActionTransport({
         apiOrigin: settings.apiUrl,
         clock,
@@ -45144,7 +45131,7 @@ async function runRequests(settings, stop) {
     const pollSchedule = createPollSchedule(settings.pollIntervalMs);
     const maxSteps = Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100);
     const live = plans.length === 1;
-    core/* info */.pq(`${loaded.document.info.title}: ${plans.length} request${plans.length === 1 ? '' : 's'} ` +
+    core/* info */.pq(`${loaded.document.info.title}: ${plural(plans.length, 'request')} ` +
         `to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${formatDuration(settings.timeoutMs)}`);
     const runOne = async (plan) => {
         const lines = [];
@@ -45163,7 +45150,7 @@ async function runRequests(settings, stop) {
             redact,
             log: line => (live ? core/* info */.pq(line) : lines.push(line))
         });
-        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${formatDuration((record.finishedAt ?? clock.now()) - record.startedAt)}`;
+        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${formatDuration((record.finishedAt ?? clock.now()) - record.startedAt)}`;
         if (live) {
             core/* info */.pq(last);
             core/* endGroup */.N4();
@@ -45211,7 +45198,7 @@ async function runRequests(settings, stop) {
             message += `\nResume them in a later run with:\n  ${resumeHint}`;
         throw new Error(message);
     }
-    core/* info */.pq(`All ${records.length} request${records.length === 1 ? '' : 's'} ${outputs.finalStatus}.`);
+    core/* info */.pq(`All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
 }
 /** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */
 async function exportFiles(settings, records, pacer, signal, problems, hooks) {
@@ -45250,38 +45237,6 @@ async function exportFiles(settings, records, pacer, signal, problems, hooks) {
     }
     core/* info */.pq(`Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`);
     return { files, artifact };
-}
-/**
- * Replaces every form of the credentials (raw, base64, base64url, URL-encoded) with '***'. The runner
- * masks them in the log, but not in step outputs, and a workflow document can copy
- * `$inputs.basicAuth` into an output or a path.
- */
-function credentialRedactor(settings) {
-    const forms = credentialMaskForms({
-        apiKey: settings.apiKey ?? '',
-        secretKey: settings.secretKey ?? '',
-        basicAuth: settings.basicAuth
-    })
-        // Shorter than this would match ordinary text (real keys are 32 characters).
-        .filter(form => form.length >= 6)
-        .sort((a, b) => b.length - a.length);
-    return text => forms.reduce((result, form) => result.split(form).join('***'), text);
-}
-function testHooks() {
-    const read = (name) => {
-        const text = process.env[name];
-        if (text === undefined || text === '')
-            return undefined;
-        if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
-            core/* warning */.$e(`${name} is not a positive whole number of milliseconds: ignored`);
-            return undefined;
-        }
-        return Number(text);
-    };
-    return {
-        requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
-        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS')
-    };
 }
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -15,8 +15,9 @@ import { Inputs } from './input-names.js'
 import { computeOutputs, writeOutputs, type DownloadedFile } from './output-helper.js'
 import { formatDuration, runRequest, type RequestRecord } from './request-runner.js'
 import { createBudgetPacer, createPollSchedule } from './pacing-policy.js'
-import { credentialMaskForms, maskCredentials } from './secret-helper.js'
+import { credentialRedactor, maskCredentials } from './secret-helper.js'
 import { buildSummary } from './summary-helper.js'
+import { testHooks, type TestHooks } from './test-hooks.js'
 import { loadChosenDocument, planRuns, type PlannedRun } from './workflow-helper.js'
 
 class Cancelled extends Error {
@@ -47,13 +48,9 @@ export async function run(): Promise<void> {
 }
 
 async function runRequests(settings: Settings, stop: AbortController): Promise<void> {
-  const notices: string[] = []
   let loaded
   try {
-    loaded = await loadChosenDocument(settings, message => {
-      notices.push(message)
-      core.notice(message)
-    })
+    loaded = await loadChosenDocument(settings, message => core.notice(message))
   } catch (error) {
     if (error instanceof ArazzoError) throw new InputError(Inputs.Workflow, error.message)
     throw error
@@ -66,7 +63,11 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   const deadline = startedAt + settings.timeoutMs
   const pacer = createBudgetPacer(clock)
   const hooks = testHooks()
-  const redact = credentialRedactor(settings)
+  const redact = credentialRedactor({
+    apiKey: settings.apiKey ?? '',
+    secretKey: settings.secretKey ?? '',
+    basicAuth: settings.basicAuth
+  })
   const { transport } = createActionTransport({
     apiOrigin: settings.apiUrl,
     clock,
@@ -97,7 +98,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
 
   const live = plans.length === 1
   core.info(
-    `${loaded.document.info.title}: ${plans.length} request${plans.length === 1 ? '' : 's'} ` +
+    `${loaded.document.info.title}: ${plural(plans.length, 'request')} ` +
       `to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${formatDuration(settings.timeoutMs)}`
   )
   const runOne = async (plan: PlannedRun): Promise<RequestRecord> => {
@@ -116,7 +117,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
       redact,
       log: line => (live ? core.info(line) : lines.push(line))
     })
-    const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${formatDuration((record.finishedAt ?? clock.now()) - record.startedAt)}`
+    const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${formatDuration((record.finishedAt ?? clock.now()) - record.startedAt)}`
     if (live) {
       core.info(last)
       core.endGroup()
@@ -175,9 +176,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
     if (resumeHint) message += `\nResume them in a later run with:\n  ${resumeHint}`
     throw new Error(message)
   }
-  core.info(
-    `All ${records.length} request${records.length === 1 ? '' : 's'} ${outputs.finalStatus}.`
-  )
+  core.info(`All ${plural(records.length, 'request')} ${outputs.finalStatus}.`)
 }
 
 /** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */
@@ -223,52 +222,6 @@ async function exportFiles(
     `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`
   )
   return { files, artifact }
-}
-
-/**
- * Replaces every form of the credentials (raw, base64, base64url, URL-encoded) with '***'. The runner
- * masks them in the log, but not in step outputs, and a workflow document can copy
- * `$inputs.basicAuth` into an output or a path.
- */
-function credentialRedactor(settings: Settings): (text: string) => string {
-  const forms = credentialMaskForms({
-    apiKey: settings.apiKey ?? '',
-    secretKey: settings.secretKey ?? '',
-    basicAuth: settings.basicAuth
-  })
-    // Shorter than this would match ordinary text (real keys are 32 characters).
-    .filter(form => form.length >= 6)
-    .sort((a, b) => b.length - a.length)
-  return text => forms.reduce((result, form) => result.split(form).join('***'), text)
-}
-
-/**
- * TEST HOOKS, not inputs: the reliability suites (__tests__/reliability/) stall and dribble answers,
- * which the production limits (30 s per API request, 60 s idle per download attempt, back-off from
- * 1 s) would turn into minutes of waiting. These variables shorten those limits; unset (as on every
- * real runner) the defaults apply. They are not part of the action's contract.
- */
-interface TestHooks {
-  /** DSAR_TEST_REQUEST_TIMEOUT_MS: per API request, and per download attempt (idle). */
-  requestTimeoutMs?: number
-  /** DSAR_TEST_BACKOFF_BASE_MS: first back-off of the API transport's retries. */
-  backoffBaseMs?: number
-}
-
-function testHooks(): TestHooks {
-  const read = (name: string): number | undefined => {
-    const text = process.env[name]
-    if (text === undefined || text === '') return undefined
-    if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
-      core.warning(`${name} is not a positive whole number of milliseconds: ignored`)
-      return undefined
-    }
-    return Number(text)
-  }
-  return {
-    requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
-    backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS')
-  }
 }
 
 function plural(count: number, noun: string): string {

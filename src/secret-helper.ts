@@ -135,3 +135,16 @@ export function hasControlCharacter(text: string): boolean {
   // eslint-disable-next-line no-control-regex
   return /[\u0000-\u001f\u007f-\u009f]/.test(text)
 }
+
+/**
+ * Replaces every form of the credentials (raw, base64, base64url, URL-encoded) with '***'. The runner
+ * masks them in the log, but not in step outputs, and a workflow document can copy
+ * `$inputs.basicAuth` into an output or a path.
+ */
+export function credentialRedactor(credentials: RawCredentials): (text: string) => string {
+  const forms = credentialMaskForms(credentials)
+    // Shorter than this would match ordinary text (real keys are 32 characters).
+    .filter(form => form.length >= 6)
+    .sort((a, b) => b.length - a.length)
+  return text => forms.reduce((result, form) => result.split(form).join('***'), text)
+}

@@ -22,21 +22,29 @@
 import { query } from 'jsonpath-rfc9535'
 import type { JsonValue } from 'jsonpath-rfc9535'
 import parseJsonPath from 'jsonpath-rfc9535/parser'
+import {
+  BooleanConditionParser,
+  evaluateBoolean,
+  operatorAt,
+  scalarAt,
+  truthy,
+  wordAt
+} from './boolean-condition.js'
+import type {
+  BooleanNode,
+  BooleanOperator,
+  BooleanSemantics,
+  ComparisonOperator
+} from './boolean-condition.js'
 import { ArazzoSyntaxError } from './errors.js'
-import { MAX_NESTING, readEscapedString, truthy } from './simple-condition.js'
-import type { ComparisonOperator } from './simple-condition.js'
+import { readEscapedString } from './simple-condition.js'
 
-export type SeedNode =
+/** Operands; `!`, `&&`, `||` and comparisons over them come from boolean-condition.ts. */
+export type SeedLeaf =
   | { readonly t: 'query'; readonly query: string }
   | { readonly t: 'literal'; readonly value: unknown }
-  | { readonly t: 'not'; readonly operand: SeedNode }
-  | { readonly t: 'and' | 'or'; readonly operands: readonly SeedNode[] }
-  | {
-      readonly t: 'compare'
-      readonly op: ComparisonOperator
-      readonly left: SeedNode
-      readonly right: SeedNode
-    }
+
+export type SeedNode = BooleanNode<SeedLeaf>
 
 export interface SeedCondition {
   readonly source: string
@@ -78,7 +86,7 @@ export function evaluateJsonPathPlan(plan: JsonPathPlan, contextValue: unknown):
       case 'query':
         return select(contextValue, plan.query).length > 0
       case 'comparison':
-        return truthy(evaluateSeed(plan.condition.root, contextValue, false))
+        return truthy(evaluateBoolean(plan.condition.root, seedSemantics(contextValue)))
       case 'invalid':
         return false
     }
@@ -100,16 +108,14 @@ type Token =
   | { readonly type: 'punct'; readonly value: '(' | ')'; readonly pos: number }
   | {
       readonly type: 'op'
-      readonly value: ComparisonOperator | '&&' | '||' | '!'
+      readonly value: ComparisonOperator | BooleanOperator
       readonly pos: number
     }
   | { readonly type: 'query'; readonly value: string; readonly pos: number }
   | { readonly type: 'literal'; readonly value: unknown; readonly pos: number }
   | { readonly type: 'end'; readonly pos: number }
 
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!'] as const
 const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
-const WORD = /[A-Za-z_][A-Za-z0-9_]*/y
 /** Characters that end a query at bracket depth 0. */
 const QUERY_END = /[=!<>&|()]/
 
@@ -119,7 +125,8 @@ export function parseJsonPathComparison(text: string): SeedCondition {
     throw new ArazzoSyntaxError(String(text), 0, 'A condition must be a string')
   }
   const tokens = tokenize(text)
-  return { source: text, root: new SeedParser(text, tokens).parse() }
+  // An empty seed condition is reported at position 0 (simple conditions: at the end).
+  return { source: text, root: new SeedParser(text, tokens).parse(0) }
 }
 
 function tokenize(text: string): Token[] {
@@ -140,7 +147,7 @@ function tokenize(text: string): Token[] {
       i++
       continue
     }
-    const op = OPERATORS.find(candidate => text.startsWith(candidate, i))
+    const op = operatorAt(text, i)
     if (op) {
       tokens.push({ type: 'op', value: op, pos })
       i += op.length
@@ -172,20 +179,13 @@ function tokenize(text: string): Token[] {
       i = end
       continue
     }
-    JSON_NUMBER.lastIndex = i
-    const number = JSON_NUMBER.exec(text)?.[0]
-    if (number) {
-      tokens.push({ type: 'literal', value: Number(number), pos })
-      i += number.length
+    const scalar = scalarAt(text, i, JSON_NUMBER)
+    if (scalar) {
+      tokens.push({ type: 'literal', value: scalar.value, pos })
+      i += scalar.length
       continue
     }
-    WORD.lastIndex = i
-    const word = WORD.exec(text)?.[0]
-    if (word === 'true' || word === 'false' || word === 'null') {
-      tokens.push({ type: 'literal', value: word === 'null' ? null : word === 'true', pos })
-      i += word.length
-      continue
-    }
+    const word = wordAt(text, i)
     fail(i, word ? `Unknown word '${word}'` : `Unexpected character '${c}'`)
   }
   tokens.push({ type: 'end', pos: text.length })
@@ -248,118 +248,13 @@ function skipQuoted(text: string, start: number): number {
   return Math.min(i + 1, text.length)
 }
 
-class SeedParser {
-  private index = 0
-  private depth = 0
+class SeedParser extends BooleanConditionParser<Token, SeedLeaf> {
+  protected readonly expectedOperand = 'Expected a query or a literal'
 
-  constructor(
-    private readonly text: string,
-    private readonly tokens: Token[]
-  ) {}
-
-  parse(): SeedNode {
-    if (this.peek().type === 'end') this.fail(0, 'Empty condition')
-    const root = this.parseOr()
-    const next = this.peek()
-    if (next.type !== 'end') this.fail(next.pos, 'Unexpected token')
-    return root
-  }
-
-  private parseOr(): SeedNode {
-    const operands = [this.parseAnd()]
-    while (this.isOp('||')) {
-      this.index++
-      operands.push(this.parseAnd())
-    }
-    return operands.length === 1 ? operands[0] : { t: 'or', operands }
-  }
-
-  private parseAnd(): SeedNode {
-    const operands = [this.parseComparison()]
-    while (this.isOp('&&')) {
-      this.index++
-      operands.push(this.parseComparison())
-    }
-    return operands.length === 1 ? operands[0] : { t: 'and', operands }
-  }
-
-  private parseComparison(): SeedNode {
-    const left = this.parseUnary()
-    const op = this.comparisonOperator()
-    if (!op) return left
-    this.index++
-    const right = this.parseUnary()
-    if (this.comparisonOperator()) this.fail(this.peek().pos, 'Comparisons do not chain')
-    return { t: 'compare', op, left, right }
-  }
-
-  private parseUnary(): SeedNode {
-    if (!this.isOp('!')) return this.parsePrimary()
-    this.enter()
-    this.index++
-    const node: SeedNode = { t: 'not', operand: this.parseUnary() }
-    this.depth--
-    return node
-  }
-
-  private parsePrimary(): SeedNode {
-    const token = this.next()
-    switch (token.type) {
-      case 'query':
-        return { t: 'query', query: token.value }
-      case 'literal':
-        return { t: 'literal', value: token.value }
-      case 'punct':
-        if (token.value === '(') {
-          this.enter()
-          const inner = this.parseOr()
-          const close = this.next()
-          if (close.type !== 'punct' || close.value !== ')') this.fail(close.pos, "Expected ')'")
-          this.depth--
-          return inner
-        }
-        break
-      case 'end':
-        return this.fail(token.pos, 'Unexpected end of condition')
-    }
-    return this.fail(token.pos, 'Expected a query or a literal')
-  }
-
-  private enter(): void {
-    this.depth++
-    if (this.depth > MAX_NESTING) this.fail(this.peek().pos, 'Condition nested too deeply')
-  }
-
-  private comparisonOperator(): ComparisonOperator | undefined {
-    const token = this.peek()
-    if (
-      token.type !== 'op' ||
-      token.value === '&&' ||
-      token.value === '||' ||
-      token.value === '!'
-    ) {
-      return undefined
-    }
-    return token.value
-  }
-
-  private isOp(value: string): boolean {
-    const token = this.peek()
-    return token.type === 'op' && token.value === value
-  }
-
-  private peek(): Token {
-    return this.tokens[this.index]
-  }
-
-  private next(): Token {
-    const token = this.tokens[this.index]
-    if (token.type !== 'end') this.index++
-    return token
-  }
-
-  private fail(pos: number, detail: string): never {
-    throw new ArazzoSyntaxError(this.text, pos, detail)
+  protected leafOf(token: Token): SeedLeaf | undefined {
+    if (token.type === 'query') return { t: 'query', query: token.value }
+    if (token.type === 'literal') return { t: 'literal', value: token.value }
+    return undefined
   }
 }
 
@@ -368,30 +263,18 @@ class SeedParser {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * `asValue`: the node is a comparison operand, so a query yields its single node's value
- * (undefined unless exactly one node); otherwise a query is an existence test.
+ * A query that is a comparison operand yields its single node's value (undefined unless exactly
+ * one node); anywhere else it is an existence test.
  */
-function evaluateSeed(node: SeedNode, root: unknown, asValue: boolean): unknown {
-  switch (node.t) {
-    case 'query': {
+function seedSemantics(root: unknown): BooleanSemantics<SeedLeaf> {
+  return {
+    leaf: (node, asOperand) => {
+      if (node.t === 'literal') return node.value
       const nodes = select(root, node.query)
-      if (!asValue) return nodes.length > 0
+      if (!asOperand) return nodes.length > 0
       return nodes.length === 1 ? nodes[0] : undefined
-    }
-    case 'literal':
-      return node.value
-    case 'not':
-      return !truthy(evaluateSeed(node.operand, root, false))
-    case 'and':
-      return node.operands.every(operand => truthy(evaluateSeed(operand, root, false)))
-    case 'or':
-      return node.operands.some(operand => truthy(evaluateSeed(operand, root, false)))
-    case 'compare':
-      return compareStrict(
-        node.op,
-        evaluateSeed(node.left, root, true),
-        evaluateSeed(node.right, root, true)
-      )
+    },
+    compare: compareStrict
   }
 }
 

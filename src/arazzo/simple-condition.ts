@@ -15,40 +15,47 @@
  * as an operand; when the criterion has a `context`, a bare `$` (as in `$.status` or `$[0]`)
  * denotes the context value.
  */
+import {
+  BooleanConditionParser,
+  evaluateBoolean,
+  operatorAt,
+  scalarAt,
+  truthy,
+  wordAt
+} from './boolean-condition.js'
+import type {
+  BooleanNode,
+  BooleanOperator,
+  BooleanSemantics,
+  ComparisonOperator
+} from './boolean-condition.js'
 import { ArazzoSyntaxError } from './errors.js'
 import { dereference, evaluateExpression, parseExpression, propertyOf } from './expressions.js'
 import type { Expression } from './expressions.js'
 import type { ExpressionContext } from './types.js'
 
-export type ComparisonOperator = '==' | '!=' | '<' | '<=' | '>' | '>='
+export { MAX_NESTING, truthy } from './boolean-condition.js'
+export type { ComparisonOperator } from './boolean-condition.js'
 
-export type SimpleNode =
+/** Operands; `!`, `&&`, `||` and comparisons over them come from boolean-condition.ts. */
+export type SimpleLeaf =
   | { readonly t: 'literal'; readonly value: unknown }
   | { readonly t: 'expression'; readonly expression: Expression }
   | { readonly t: 'context'; readonly path: readonly string[] }
   | { readonly t: 'property'; readonly of: SimpleNode; readonly name: string }
-  | { readonly t: 'not'; readonly operand: SimpleNode }
-  | { readonly t: 'and' | 'or'; readonly operands: readonly SimpleNode[] }
-  | {
-      readonly t: 'compare'
-      readonly op: ComparisonOperator
-      readonly left: SimpleNode
-      readonly right: SimpleNode
-    }
+
+export type SimpleNode = BooleanNode<SimpleLeaf>
 
 export interface SimpleCondition {
   readonly source: string
   readonly root: SimpleNode
 }
 
-/** Nesting bound ('(' and '!'), so hostile input is a syntax error, not a stack overflow. */
-export const MAX_NESTING = 100
-
 type Token =
   | { readonly type: 'punct'; readonly value: '(' | ')' | '[' | ']'; readonly pos: number }
   | {
       readonly type: 'op'
-      readonly value: ComparisonOperator | '&&' | '||' | '!'
+      readonly value: ComparisonOperator | BooleanOperator
       readonly pos: number
     }
   | { readonly type: 'literal'; readonly value: unknown; readonly pos: number }
@@ -61,8 +68,6 @@ type Token =
 const OPERAND_END = /[\s()[\]<>=!&|'",{}]/
 const PROPERTY_NAME = /[^\s()[\]<>=!&|'",{}.]+/y
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y
-const WORD = /[A-Za-z_][A-Za-z0-9_]*/y
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!'] as const
 
 function tokenize(text: string, allowContext: boolean): Token[] {
   const tokens: Token[] = []
@@ -82,7 +87,7 @@ function tokenize(text: string, allowContext: boolean): Token[] {
       i++
       continue
     }
-    const op = OPERATORS.find(candidate => text.startsWith(candidate, i))
+    const op = operatorAt(text, i)
     if (op) {
       tokens.push({ type: 'op', value: op, pos })
       i += op.length
@@ -122,20 +127,13 @@ function tokenize(text: string, allowContext: boolean): Token[] {
       i += 1 + (name as string).length
       continue
     }
-    NUMBER.lastIndex = i
-    const number = NUMBER.exec(text)?.[0]
-    if (number) {
-      tokens.push({ type: 'literal', value: Number(number), pos })
-      i += number.length
+    const scalar = scalarAt(text, i, NUMBER)
+    if (scalar) {
+      tokens.push({ type: 'literal', value: scalar.value, pos })
+      i += scalar.length
       continue
     }
-    WORD.lastIndex = i
-    const word = WORD.exec(text)?.[0]
-    if (word === 'true' || word === 'false' || word === 'null') {
-      tokens.push({ type: 'literal', value: word === 'null' ? null : word === 'true', pos })
-      i += word.length
-      continue
-    }
+    const word = wordAt(text, i)
     if (word) fail(i, `Unknown word '${word}' (strings need single quotes)`)
     fail(i, `Unexpected character '${c}'`)
   }
@@ -234,69 +232,19 @@ export function readEscapedString(
   }
 }
 
-class Parser {
-  private index = 0
-  private depth = 0
+class Parser extends BooleanConditionParser<Token, SimpleLeaf> {
+  protected readonly expectedOperand = 'Expected a value'
 
-  constructor(
-    private readonly text: string,
-    private readonly tokens: Token[]
-  ) {}
-
-  parse(): SimpleNode {
-    if (this.peek().type === 'end') this.fail(this.peek().pos, 'Empty condition')
-    const root = this.parseOr()
-    const next = this.peek()
-    if (next.type !== 'end') this.fail(next.pos, 'Unexpected token')
-    return root
-  }
-
-  private parseOr(): SimpleNode {
-    const operands = [this.parseAnd()]
-    while (this.isOp('||')) {
-      this.index++
-      operands.push(this.parseAnd())
-    }
-    return operands.length === 1 ? operands[0] : { t: 'or', operands }
-  }
-
-  private parseAnd(): SimpleNode {
-    const operands = [this.parseComparison()]
-    while (this.isOp('&&')) {
-      this.index++
-      operands.push(this.parseComparison())
-    }
-    return operands.length === 1 ? operands[0] : { t: 'and', operands }
-  }
-
-  private parseComparison(): SimpleNode {
-    const left = this.parseUnary()
-    const op = this.comparisonOperator()
-    if (!op) return left
-    this.index++
-    const right = this.parseUnary()
-    if (this.comparisonOperator()) this.fail(this.peek().pos, 'Comparisons do not chain')
-    return { t: 'compare', op, left, right }
-  }
-
-  private parseUnary(): SimpleNode {
-    if (!this.isOp('!')) return this.parsePostfix()
-    this.enter()
-    this.index++
-    const node: SimpleNode = { t: 'not', operand: this.parseUnary() }
-    this.depth--
-    return node
-  }
-
-  private parsePostfix(): SimpleNode {
+  /** Postfix `[n]` / `.name` bind tighter than anything else. */
+  protected override parseOperand(): SimpleNode {
     let node = this.parsePrimary()
     for (;;) {
       const token = this.peek()
       if (token.type === 'property') {
-        this.index++
+        this.next()
         node = { t: 'property', of: node, name: token.value }
       } else if (token.type === 'punct' && token.value === '[') {
-        this.index++
+        this.next()
         const key = this.next()
         const isIndex =
           key.type === 'literal' &&
@@ -311,8 +259,7 @@ class Parser {
     }
   }
 
-  private parsePrimary(): SimpleNode {
-    const token = this.next()
+  protected leafOf(token: Token): SimpleLeaf | undefined {
     switch (token.type) {
       case 'literal':
         return { t: 'literal', value: token.value }
@@ -320,61 +267,8 @@ class Parser {
         return { t: 'expression', expression: token.value }
       case 'context':
         return { t: 'context', path: token.value }
-      case 'punct':
-        if (token.value === '(') {
-          this.enter()
-          const inner = this.parseOr()
-          this.expectPunct(')')
-          this.depth--
-          return inner
-        }
-        break
-      case 'end':
-        return this.fail(token.pos, 'Unexpected end of condition')
     }
-    return this.fail(token.pos, 'Expected a value')
-  }
-
-  private enter(): void {
-    this.depth++
-    if (this.depth > MAX_NESTING) this.fail(this.peek().pos, 'Condition nested too deeply')
-  }
-
-  private comparisonOperator(): ComparisonOperator | undefined {
-    const token = this.peek()
-    if (
-      token.type !== 'op' ||
-      token.value === '&&' ||
-      token.value === '||' ||
-      token.value === '!'
-    ) {
-      return undefined
-    }
-    return token.value
-  }
-
-  private isOp(value: string): boolean {
-    const token = this.peek()
-    return token.type === 'op' && token.value === value
-  }
-
-  private expectPunct(value: ')' | ']'): void {
-    const token = this.next()
-    if (token.type !== 'punct' || token.value !== value) this.fail(token.pos, `Expected '${value}'`)
-  }
-
-  private peek(): Token {
-    return this.tokens[this.index]
-  }
-
-  private next(): Token {
-    const token = this.tokens[this.index]
-    if (token.type !== 'end') this.index++
-    return token
-  }
-
-  private fail(pos: number, detail: string): never {
-    throw new ArazzoSyntaxError(this.text, pos, detail)
+    return undefined
   }
 }
 
@@ -398,36 +292,39 @@ export function evaluateSimpleCondition(
   ctx: ExpressionContext,
   contextValue?: unknown
 ): boolean {
-  return truthy(evaluateNode(condition.root, ctx, contextValue))
+  return truthy(evaluateBoolean(condition.root, simpleSemantics(ctx, contextValue)))
 }
 
-function evaluateNode(node: SimpleNode, ctx: ExpressionContext, contextValue: unknown): unknown {
-  switch (node.t) {
-    case 'literal':
-      return node.value
-    case 'expression':
-      return evaluateExpression(node.expression, ctx)
-    case 'context':
-      return dereference(contextValue, node.path)
-    case 'property':
-      return propertyOf(evaluateNode(node.of, ctx, contextValue), node.name)
-    case 'not':
-      return !truthy(evaluateNode(node.operand, ctx, contextValue))
-    case 'and':
-      return node.operands.every(operand => truthy(evaluateNode(operand, ctx, contextValue)))
-    case 'or':
-      return node.operands.some(operand => truthy(evaluateNode(operand, ctx, contextValue)))
-    case 'compare':
-      return compareLoose(
-        node.op,
-        evaluateNode(node.left, ctx, contextValue),
-        evaluateNode(node.right, ctx, contextValue)
-      )
+/** A leaf reads the same as a comparison operand and as a truth value. */
+function simpleSemantics(
+  ctx: ExpressionContext,
+  contextValue: unknown
+): BooleanSemantics<SimpleLeaf> {
+  const semantics: BooleanSemantics<SimpleLeaf> = {
+    leaf: node => {
+      switch (node.t) {
+        case 'literal':
+          return node.value
+        case 'expression':
+          return evaluateExpression(node.expression, ctx)
+        case 'context':
+          return dereference(contextValue, node.path)
+        case 'property': {
+          // A loop, not recursion through evaluateBoolean, so a long `(x).a.b.c...` chain
+          // cannot exhaust the stack.
+          const names: string[] = []
+          let base: SimpleNode = node
+          for (; base.t === 'property'; base = base.of) names.push(base.name)
+          return names.reduceRight(
+            (value, name) => propertyOf(value, name),
+            evaluateBoolean(base, semantics)
+          )
+        }
+      }
+    },
+    compare: compareLoose
   }
-}
-
-export function truthy(value: unknown): boolean {
-  return Boolean(value) && !(typeof value === 'number' && Number.isNaN(value))
+  return semantics
 }
 
 /** A string that reads as a decimal number (no hex, no Infinity, not blank). */

@@ -1,0 +1,30 @@
+import * as core from '@actions/core'
+
+/**
+ * TEST HOOKS, not inputs: the reliability suites (__tests__/reliability/) stall and dribble answers,
+ * which the production limits (30 s per API request, 60 s idle per download attempt, back-off from
+ * 1 s) would turn into minutes of waiting. These variables shorten those limits; unset (as on every
+ * real runner) the defaults apply. They are not part of the action's contract.
+ */
+export interface TestHooks {
+  /** DSAR_TEST_REQUEST_TIMEOUT_MS: per API request, and per download attempt (idle). */
+  requestTimeoutMs?: number
+  /** DSAR_TEST_BACKOFF_BASE_MS: first back-off of the API transport's retries. */
+  backoffBaseMs?: number
+}
+
+export function testHooks(): TestHooks {
+  const read = (name: string): number | undefined => {
+    const text = process.env[name]
+    if (text === undefined || text === '') return undefined
+    if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
+      core.warning(`${name} is not a positive whole number of milliseconds: ignored`)
+      return undefined
+    }
+    return Number(text)
+  }
+  return {
+    requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
+    backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS')
+  }
+}

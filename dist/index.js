@@ -28729,7 +28729,8 @@ async function downloadExports(options) {
                     if (url.origin === apiOrigin)
                         await options.payForRequest(options.signal);
                 },
-                onLog: line => options.log(`${record.label}: ${line}`)
+                // Its lines name the request id, which is what a reader of the log can act on.
+                onLog: options.log
             });
             files.push(...got.map(file => ({ ...file, requestId: record.requestId })));
         }

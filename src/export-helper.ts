@@ -52,7 +52,8 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
             beforeRequest: async (_method, url) => {
               if (url.origin === apiOrigin) await options.payForRequest(options.signal)
             },
-            onLog: line => options.log(`${record.label}: ${line}`)
+            // Its lines name the request id, which is what a reader of the log can act on.
+            onLog: options.log
           })
           files.push(...got.map(file => ({ ...file, requestId: record.requestId })))
         } catch (error) {

@@ -223,7 +223,7 @@ export async function benchDownload(
     }
     return {
       id: 'download',
-      title: '4. Download',
+      title: 'Download',
       description:
         `One done request whose output is a ${big.label} export (${(big.servedBytes / MiB).toFixed(0)} MiB of gzip as ` +
         `served), fetched over loopback through the documented flow (authenticated outputs URL, 302 to the ` +

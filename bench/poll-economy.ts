@@ -280,7 +280,7 @@ export async function benchPollEconomy(
   const ratio = action.detectionP95Ms / fixed.detectionP95Ms
   return {
     id: 'poll-economy',
-    title: '2. Poll economy (virtual time)',
+    title: 'Poll economy (virtual time)',
     description:
       `${subjects} subjects submitted at once; each job finishes at a seeded random time (seed ${seed}) within ` +
       'the 3-day SLA; a model of the documented budget (14,400 cost per sliding hour, POST 8, GET 1, 429 with ' +

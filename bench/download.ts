@@ -9,12 +9,13 @@
  */
 import { generateIdentity, identityToRecipient } from 'age-encryption'
 import { spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGzipFileStream } from '../src/simulator/gzip-lines.js'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
+import { prepareRunner } from '../__tests__/support/action-harness.js'
 import { formatMs } from './render.js'
 import type { BenchSection } from './report.js'
 import { spread } from './stats.js'
@@ -106,22 +107,17 @@ async function runAction(
 ): Promise<Timed> {
   const downloadPath = join(workspace, `out-${Date.now()}-${Math.random().toString(36).slice(2)}`)
   const home = mkdtempSync(join(tmpdir(), 'dsar-bench-home-'))
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: home,
-    GITHUB_OUTPUT: join(home, 'output'),
-    GITHUB_STEP_SUMMARY: join(home, 'summary'),
-    'INPUT_REQUEST-IDS': served.requestId,
-    'INPUT_API-URL': served.sim.url,
-    'INPUT_API-KEY': served.sim.apiKey,
-    'INPUT_SECRET-KEY': served.sim.secretKey,
-    INPUT_DOWNLOAD: 'true',
-    'INPUT_DOWNLOAD-PATH': downloadPath,
-    'INPUT_POLL-INTERVAL': '0.05s'
+  const inputs: Record<string, string> = {
+    'request-ids': served.requestId,
+    'api-url': served.sim.url,
+    'api-key': served.sim.apiKey,
+    'secret-key': served.sim.secretKey,
+    download: 'true',
+    'download-path': downloadPath,
+    'poll-interval': '0.05s'
   }
-  if (recipients) env['INPUT_ENCRYPT-TO'] = recipients
-  for (const file of [env.GITHUB_OUTPUT, env.GITHUB_STEP_SUMMARY]) writeFileSync(file, '')
+  if (recipients) inputs['encrypt-to'] = recipients
+  const { env } = prepareRunner(inputs, { workspace, home })
   const result = await timed(process.execPath, [`--import=${MAX_RSS_HOOK}`, action], env)
   rmSync(downloadPath, { recursive: true, force: true })
   rmSync(home, { recursive: true, force: true })

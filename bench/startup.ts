@@ -20,6 +20,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
+import { prepareRunner } from '../__tests__/support/action-harness.js'
 import type { BenchSection, Target } from './report.js'
 import { spread } from './stats.js'
 
@@ -83,25 +84,7 @@ interface Spawned {
 
 /** The GitHub runner's environment for one action run, in its own temp home. */
 function runnerEnv(home: string, inputs: Record<string, string>): Record<string, string> {
-  const files = {
-    GITHUB_OUTPUT: join(home, 'output'),
-    GITHUB_STEP_SUMMARY: join(home, 'summary'),
-    GITHUB_STATE: join(home, 'state')
-  }
-  for (const file of Object.values(files)) writeFileSync(file, '')
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: home,
-    RUNNER_TEMP: home,
-    GITHUB_REPOSITORY: 'octo-org/privacy-ops',
-    GITHUB_RUN_ID: '4242',
-    ...files
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
-  return env
+  return prepareRunner(inputs, { workspace: home, home }).env
 }
 
 function spawnTimed(args: string[], env: Record<string, string>, cwd: string): Promise<Spawned> {

@@ -46,13 +46,25 @@ export function makeWorkspace(): string {
   return mkdtempSync(join(tmpdir(), 'dsar-ws-'))
 }
 
-export async function runAction(
+export interface PreparedRunner {
+  env: Record<string, string>
+  files: { GITHUB_OUTPUT: string; GITHUB_STEP_SUMMARY: string; GITHUB_STATE: string }
+  workspace: string
+  runnerTemp: string
+}
+
+/**
+ * The runner's environment for one action run: a temp home with empty GITHUB_OUTPUT, GITHUB_STEP_SUMMARY
+ * and GITHUB_STATE files, a RUNNER_TEMP folder, the workspace, and one `INPUT_<NAME>` per input
+ * (upper-cased, dashes kept, as the runner does). Benchmarks use it to spawn the action themselves,
+ * in a `home` of their own that they clean up.
+ */
+export function prepareRunner(
   inputs: Record<string, string>,
-  options: ActionRunOptions = {}
-): Promise<ActionRun> {
-  if (!existsSync(actionEntry)) throw new Error(`${actionEntry} is missing: run npm run package`)
+  options: { workspace?: string; env?: Record<string, string>; home?: string } = {}
+): PreparedRunner {
   const workspace = options.workspace ?? makeWorkspace()
-  const home = mkdtempSync(join(tmpdir(), 'dsar-runner-'))
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'dsar-runner-'))
   const runnerTemp = join(home, 'temp')
   mkdirSync(runnerTemp)
   const files = {
@@ -61,7 +73,6 @@ export async function runAction(
     GITHUB_STATE: join(home, 'state')
   }
   for (const file of Object.values(files)) writeFileSync(file, '')
-
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: home,
@@ -76,6 +87,15 @@ export async function runAction(
     ...options.env
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  return { env, files, workspace, runnerTemp }
+}
+
+export async function runAction(
+  inputs: Record<string, string>,
+  options: ActionRunOptions = {}
+): Promise<ActionRun> {
+  if (!existsSync(actionEntry)) throw new Error(`${actionEntry} is missing: run npm run package`)
+  const { env, files, workspace, runnerTemp } = prepareRunner(inputs, options)
 
   const started = Date.now()
   const child = spawn(process.execPath, [actionEntry], { cwd: workspace, env })

@@ -26,7 +26,6 @@ describe('BudgetPacer', () => {
     // The bucket is empty: the next POST waits for 8 units at (7200 - 360) per hour.
     await pacer.acquire(8)
     expect(clock.now() - 1_000).toBe(Math.ceil(8 / (6840 / HOUR_MS)))
-    expect(pacer.currentSpend).toBe(368)
   })
 
   test('spreads a thousand submissions over the hour instead of spending it all at once', async () => {
@@ -58,7 +57,6 @@ describe('BudgetPacer', () => {
         .reduce((sum, t) => sum + t.cost, 0)
       expect(inWindow).toBeLessThanOrEqual(100)
     }
-    expect(pacer.peakSpend).toBeLessThanOrEqual(100)
   })
 
   test('a 429 pauses every caller until the given time', async () => {

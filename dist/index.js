@@ -28596,9 +28596,6 @@ class BudgetPacer {
     refilledAt;
     pausedUntil = 0;
     queue = Promise.resolve();
-    spent = [];
-    spentInWindow = 0;
-    peak = 0;
     constructor(options) {
         this.options = options;
         const { limitPerHour } = options;
@@ -28624,15 +28621,6 @@ class BudgetPacer {
     pauseUntil(until) {
         this.pausedUntil = Math.max(this.pausedUntil, until);
     }
-    /** What this run spent in the last hour (for reports and tests). */
-    get currentSpend() {
-        this.forgetOld(this.options.clock.now());
-        return this.spentInWindow;
-    }
-    /** The most this run ever spent within one hour. */
-    get peakSpend() {
-        return this.peak;
-    }
     async waitForTokens(cost, signal, deadline) {
         if (cost > this.burst)
             throw new Error(`a request of cost ${cost} exceeds the burst of ${this.burst}`);
@@ -28644,7 +28632,6 @@ class BudgetPacer {
             const wait = Math.max(this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
             if (wait <= 0) {
                 this.tokens -= cost;
-                this.record(now, cost);
                 return;
             }
             if (deadline !== undefined && now + wait > deadline)
@@ -28655,17 +28642,6 @@ class BudgetPacer {
     refill(now) {
         this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.rate);
         this.refilledAt = now;
-    }
-    record(now, cost) {
-        this.forgetOld(now);
-        this.spent.push({ at: now, cost });
-        this.spentInWindow += cost;
-        this.peak = Math.max(this.peak, this.spentInWindow);
-    }
-    forgetOld(now) {
-        while (this.spent.length > 0 && this.spent[0].at + HOUR_MS <= now) {
-            this.spentInWindow -= this.spent.shift().cost;
-        }
     }
 }
 

@@ -45,9 +45,6 @@ export class BudgetPacer {
   private refilledAt: number
   private pausedUntil = 0
   private queue: Promise<void> = Promise.resolve()
-  private readonly spent: { at: number; cost: number }[] = []
-  private spentInWindow = 0
-  private peak = 0
 
   constructor(private readonly options: BudgetOptions) {
     const { limitPerHour } = options
@@ -79,17 +76,6 @@ export class BudgetPacer {
     this.pausedUntil = Math.max(this.pausedUntil, until)
   }
 
-  /** What this run spent in the last hour (for reports and tests). */
-  get currentSpend(): number {
-    this.forgetOld(this.options.clock.now())
-    return this.spentInWindow
-  }
-
-  /** The most this run ever spent within one hour. */
-  get peakSpend(): number {
-    return this.peak
-  }
-
   private async waitForTokens(
     cost: number,
     signal?: AbortSignal,
@@ -105,7 +91,6 @@ export class BudgetPacer {
       const wait = Math.max(this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate))
       if (wait <= 0) {
         this.tokens -= cost
-        this.record(now, cost)
         return
       }
       if (deadline !== undefined && now + wait > deadline) throw new BudgetDeadlineError(now + wait)
@@ -116,18 +101,5 @@ export class BudgetPacer {
   private refill(now: number): void {
     this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.rate)
     this.refilledAt = now
-  }
-
-  private record(now: number, cost: number): void {
-    this.forgetOld(now)
-    this.spent.push({ at: now, cost })
-    this.spentInWindow += cost
-    this.peak = Math.max(this.peak, this.spentInWindow)
-  }
-
-  private forgetOld(now: number): void {
-    while (this.spent.length > 0 && this.spent[0].at + HOUR_MS <= now) {
-      this.spentInWindow -= this.spent.shift()!.cost
-    }
   }
 }

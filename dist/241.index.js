@@ -504,8 +504,8 @@ class LineCounter {
 class VerifyingTap extends external_node_stream_.Transform {
     options;
     hash = (0,external_node_crypto_.createHash)('sha256');
-    // Large output chunks: inflating a 1 GiB export in zlib's default 16 KiB pieces costs several times
-    // more per-chunk overhead than the inflating itself (measured: 2.5 s vs 0.5 s per GiB).
+    // Large output chunks: zlib's default 16 KiB pieces add a callback and a Buffer per 16 KiB of
+    // content, which dominated the download of a 1 GiB export (38 MiB/s of gzip; 256 KiB: ~75 MiB/s).
     gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: GUNZIP_CHUNK_BYTES });
     lines = new LineCounter();
     gunzipDone;

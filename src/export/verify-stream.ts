@@ -58,8 +58,8 @@ export interface VerifyingTapOptions {
  */
 export class VerifyingTap extends Transform {
   private readonly hash = createHash('sha256')
-  // Large output chunks: inflating a 1 GiB export in zlib's default 16 KiB pieces costs several times
-  // more per-chunk overhead than the inflating itself (measured: 2.5 s vs 0.5 s per GiB).
+  // Large output chunks: zlib's default 16 KiB pieces add a callback and a Buffer per 16 KiB of
+  // content, which dominated the download of a 1 GiB export (38 MiB/s of gzip; 256 KiB: ~75 MiB/s).
   private readonly gunzip: Gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES })
   private readonly lines = new LineCounter()
   private readonly gunzipDone: Promise<void>

@@ -100,6 +100,8 @@ function encryptStage(encrypter) {
 var external_node_http_ = __webpack_require__(37067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __webpack_require__(44708);
+// EXTERNAL MODULE: ./src/arazzo/pacing.ts
+var pacing = __webpack_require__(82663);
 ;// CONCATENATED MODULE: ./src/export/url-policy.ts
 /**
  * Where the download may go and what it may carry there. Pure functions, so the policy can be
@@ -170,6 +172,7 @@ function sendsCredentials(url, apiOrigin, leftApiOrigin) {
  * answer becomes a TransferError that says whether trying again could help. No message carries
  * a URL: the presigned one is a bearer credential.
  */
+
 
 
 
@@ -247,7 +250,7 @@ function get(url, headers, options) {
 function statusError(status, authorized, code, retryAfter) {
     const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
     if (TRANSIENT_STATUSES.has(status) || status >= 500) {
-        const retryAfterMs = parseRetryAfter(retryAfter);
+        const retryAfterMs = (0,pacing/* parseRetryAfter */.mu)(retryAfter, Date.now());
         if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
             return new TransferError(`${detail}; the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than a download waits`, false);
         }
@@ -287,14 +290,6 @@ async function errorCode(response) {
 }
 function parseLength(header) {
     return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
-}
-function parseRetryAfter(header) {
-    if (header === undefined)
-        return undefined;
-    if (/^\d+$/.test(header.trim()))
-        return Number(header.trim()) * 1000;
-    const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 // EXTERNAL MODULE: external "node:fs"

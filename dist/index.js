@@ -28368,76 +28368,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(20152);
-// The action's entry point (dist/index.js once bundled): everything happens in run().
-
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 20152:
+/***/ 82663:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
-var core = __nccwpck_require__(77094);
-;// CONCATENATED MODULE: ./src/arazzo/errors.ts
-/**
- * The engine's typed errors. Every failure the engine reports is one of these, so callers can
- * tell a broken document (load time) from a broken expression or a failed run.
- */
-class ArazzoError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = new.target.name;
-    }
-}
-/** A document that does not satisfy Arazzo 1.0.x; `pointer` is the JSON Pointer of the node. */
-class ArazzoLoadError extends ArazzoError {
-    pointer;
-    detail;
-    constructor(pointer, detail) {
-        super(pointer ? `${pointer}: ${detail}` : detail);
-        this.pointer = pointer;
-        this.detail = detail;
-    }
-}
-/** A runtime expression or criterion condition that does not parse. */
-class ArazzoSyntaxError extends ArazzoError {
-    source;
-    position;
-    detail;
-    constructor(source, position, detail) {
-        super(`${detail} at position ${position} in ${JSON.stringify(source)}`);
-        this.source = source;
-        this.position = position;
-        this.detail = detail;
-    }
-}
-/** A run that cannot go on (no matching failure action, bad target, transport failure...). */
-class ArazzoRuntimeError extends ArazzoError {
-    stepId;
-    statusCode;
-    constructor(message, stepId, statusCode) {
-        super(message);
-        this.stepId = stepId;
-        this.statusCode = statusCode;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/arazzo/pacing.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gp: () => (/* binding */ defaultPollSchedule),
+/* harmony export */   Zz: () => (/* binding */ backoffPollSchedule),
+/* harmony export */   ml: () => (/* binding */ systemClock),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
+/* harmony export */ });
+/* unused harmony exports VirtualClock, fixedPollSchedule, DEFAULT_POLL_INTERVAL_MS */
 /**
  * Time and pacing for the runner: a real clock, a virtual clock for tests and simulations, the
  * poll schedules that space out `goto`-loops, and Retry-After parsing.
@@ -28570,6 +28510,80 @@ function parseRetryAfter(value, now) {
     return Math.max(0, date - now);
 }
 
+
+/***/ }),
+
+/***/ 79407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8235);
+// The action's entry point (dist/index.js once bundled): everything happens in run().
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8235:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
+var core = __nccwpck_require__(77094);
+;// CONCATENATED MODULE: ./src/arazzo/errors.ts
+/**
+ * The engine's typed errors. Every failure the engine reports is one of these, so callers can
+ * tell a broken document (load time) from a broken expression or a failed run.
+ */
+class ArazzoError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = new.target.name;
+    }
+}
+/** A document that does not satisfy Arazzo 1.0.x; `pointer` is the JSON Pointer of the node. */
+class ArazzoLoadError extends ArazzoError {
+    pointer;
+    detail;
+    constructor(pointer, detail) {
+        super(pointer ? `${pointer}: ${detail}` : detail);
+        this.pointer = pointer;
+        this.detail = detail;
+    }
+}
+/** A runtime expression or criterion condition that does not parse. */
+class ArazzoSyntaxError extends ArazzoError {
+    source;
+    position;
+    detail;
+    constructor(source, position, detail) {
+        super(`${detail} at position ${position} in ${JSON.stringify(source)}`);
+        this.source = source;
+        this.position = position;
+        this.detail = detail;
+    }
+}
+/** A run that cannot go on (no matching failure action, bad target, transport failure...). */
+class ArazzoRuntimeError extends ArazzoError {
+    stepId;
+    statusCode;
+    constructor(message, stepId, statusCode) {
+        super(message);
+        this.stepId = stepId;
+        this.statusCode = statusCode;
+    }
+}
+
+// EXTERNAL MODULE: ./src/arazzo/pacing.ts
+var pacing = __nccwpck_require__(82663);
 ;// CONCATENATED MODULE: ./src/budget.ts
 const DOCUMENTED_BUDGET_PER_HOUR = 14_400;
 const HOUR_MS = 3_600_000;
@@ -28838,7 +28852,7 @@ function createActionTransport(options) {
                 if (method !== 'GET' && !NOT_PROCESSED_STATUSES.has(status)) {
                     throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status);
                 }
-                retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.clock.now());
+                retryAfterMs = (0,pacing/* parseRetryAfter */.mu)(response.headers['retry-after'], options.clock.now());
                 if (status === 429) {
                     // Everyone waits, but not past the deadline: the run ends there anyway.
                     const until = options.clock.now() + backoff(attempt, retryAfterMs);
@@ -43760,8 +43774,8 @@ class Run {
     constructor(loaded, options) {
         this.loaded = loaded;
         this.options = options;
-        this.clock = options.clock ?? systemClock;
-        this.schedule = options.pollSchedule ?? defaultPollSchedule;
+        this.clock = options.clock ?? pacing/* systemClock */.ml;
+        this.schedule = options.pollSchedule ?? pacing/* defaultPollSchedule */.Gp;
         this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
         this.signal = options.signal ?? new AbortController().signal;
         this.sensitive = new Set([
@@ -43903,7 +43917,7 @@ class Run {
                 retries.set(action.name, (retries.get(action.name) ?? 0) + 1);
                 const failedResponse = execution.response;
                 await this.beforeRetry(state, action);
-                const fromHeader = parseRetryAfter(failedResponse?.headers['retry-after'], this.clock.now());
+                const fromHeader = (0,pacing/* parseRetryAfter */.mu)(failedResponse?.headers['retry-after'], this.clock.now());
                 await this.wait(fromHeader ?? (action.retryAfter ?? 0) * 1000, 'retry', workflowId, stepId);
                 continue;
             }
@@ -43930,7 +43944,7 @@ class Run {
         if ((state.runs.get(targetStepId) ?? 0) > 0) {
             const pollNumber = (state.polls.get(targetStepId) ?? 0) + 1;
             state.polls.set(targetStepId, pollNumber);
-            const retryAfter = parseRetryAfter(this.lastResponse?.headers['retry-after'], this.clock.now());
+            const retryAfter = (0,pacing/* parseRetryAfter */.mu)(this.lastResponse?.headers['retry-after'], this.clock.now());
             const delay = this.schedule.delayMs(pollNumber, retryAfter);
             await this.wait(delay, 'poll', state.workflow.workflowId, targetStepId);
         }
@@ -44725,7 +44739,7 @@ function createBudgetPacer(clock, share = BUDGET_SHARE) {
     return new BudgetPacer({ limitPerHour: Math.floor(DOCUMENTED_BUDGET_PER_HOUR * share), clock });
 }
 function createPollSchedule(pollIntervalMs) {
-    return backoffPollSchedule({
+    return (0,pacing/* backoffPollSchedule */.Zz)({
         initialMs: pollIntervalMs,
         factor: POLL_GROWTH,
         maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
@@ -45074,7 +45088,7 @@ async function runRequests(settings, stop) {
     const plans = planRuns(settings, loaded);
     for (const warning of loaded.warnings)
         core/* warning */.$e(`${Inputs.Workflow}: ${warning}`);
-    const clock = systemClock;
+    const clock = pacing/* systemClock */.ml;
     const startedAt = clock.now();
     const deadline = startedAt + settings.timeoutMs;
     const pacer = createBudgetPacer(clock);

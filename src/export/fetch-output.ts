@@ -7,6 +7,7 @@
  */
 import * as http from 'node:http'
 import * as https from 'node:https'
+import { parseRetryAfter } from '../arazzo/pacing.js'
 import { TransferError } from './errors.js'
 import {
   assertFetchable,
@@ -116,7 +117,7 @@ function statusError(
 ): TransferError {
   const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`
   if (TRANSIENT_STATUSES.has(status) || status >= 500) {
-    const retryAfterMs = parseRetryAfter(retryAfter)
+    const retryAfterMs = parseRetryAfter(retryAfter, Date.now())
     if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
       return new TransferError(
         `${detail}; the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than a download waits`,
@@ -157,11 +158,4 @@ async function errorCode(response: http.IncomingMessage): Promise<string | undef
 
 function parseLength(header: string | undefined): number | undefined {
   return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
-}
-
-function parseRetryAfter(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000
-  const date = Date.parse(header)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
 }

@@ -21,13 +21,21 @@ export default tseslint.config(
   },
   {
     // The Arazzo engine is a library: the GitHub layer adapts it, never the reverse.
-    files: ['src/arazzo/**/*.ts'],
+    // Shared policies are pure too, so every part can use them.
+    files: ['src/arazzo/**/*.ts', 'src/policy/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['@actions/*'], message: 'The Arazzo engine must not depend on @actions/*.' }
+            {
+              group: ['@actions/*'],
+              message: 'The engine and policies must not depend on @actions/*.'
+            },
+            {
+              group: ['../action/*', '../main.js'],
+              message: 'The GitHub layer adapts the engine, never the reverse.'
+            }
           ]
         }
       ]

@@ -1,4 +1,4 @@
-import { parseCommandFile } from '../src/command-file.js'
+import { parseCommandFile } from '../src/demo/command-file.js'
 
 test('reads heredoc values (multi-line, with = and <<) and plain lines', () => {
   const text = [

@@ -1,12 +1,12 @@
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { VirtualClock } from '../src/arazzo/pacing.js'
-import { BudgetPacer } from '../src/budget.js'
+import { BudgetPacer } from '../src/action/budget.js'
 import {
   createActionTransport,
   TransportError,
   type TransportOptions
-} from '../src/http-transport.js'
+} from '../src/action/http-transport.js'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
 

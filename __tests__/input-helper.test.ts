@@ -12,8 +12,8 @@ import {
 import os from 'node:os'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { getSettings, InputError, type Settings } from '../src/input-helper.js'
-import { Inputs } from '../src/input-names.js'
+import { getSettings, InputError, type Settings } from '../src/action/input-helper.js'
+import { Inputs } from '../src/action/input-names.js'
 
 const NOW = (): Date => new Date('2025-06-15T12:00:00Z')
 const BASE: Record<string, string> = {
@@ -234,7 +234,6 @@ describe('getSettings: valid inputs', () => {
   test.each([
     ['https://proxy.example.com', 'https://proxy.example.com'],
     ['https://proxy.example.com:8443/', 'https://proxy.example.com:8443'],
-    ['http://localhost:3000', 'http://localhost:3000'],
     ['http://[::1]:3000/', 'http://[::1]:3000'],
     ['http://127.10.0.1', 'http://127.10.0.1'],
     ['HTTPS://Amplitude.COM', 'https://amplitude.com']
@@ -465,7 +464,7 @@ const invalid: Invalid[] = [
     title: 'http to a remote host',
     inputs: { 'api-url': 'http://example.com' },
     input: 'api-url',
-    message: /http is allowed only for loopback hosts/
+    message: /http is allowed only for loopback IP literals/
   },
   {
     title: 'api-url with a path',

@@ -1,4 +1,4 @@
-import { Semaphore } from '../src/semaphore.js'
+import { Semaphore } from '../src/action/semaphore.js'
 
 const tick = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 

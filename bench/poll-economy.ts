@@ -3,7 +3,7 @@
  * 3-day SLA, against a model of the documented budget (14,400 cost per sliding hour, POST 8, GET 1,
  * 429 with Retry-After beyond it). Three clients are compared:
  * - the action: the real engine running the built-in `amplitude` workflow, through the action's real
- *   transport, budget pacer and poll schedule (src/pacing-policy.ts), on a discrete-event clock;
+ *   transport, budget pacer and poll schedule (src/action/pacing-policy.ts), on a discrete-event clock;
  * - fixed 15-minute polling (the docs' advice): the same engine and transport, no pacer;
  * - an unpaced loop (a poll ~100 ms after the last answer, as Redocly Respect does): too many requests to
  *   simulate one by one, so it is modelled per second: each second every waiting subject asks ten times,
@@ -13,9 +13,14 @@ import { join } from 'node:path'
 import { loadArazzoFile, runWorkflow, type LoadedArazzo } from '../src/arazzo/index.js'
 import { fixedPollSchedule } from '../src/arazzo/pacing.js'
 import type { HttpRequest, HttpResponse, PollSchedule } from '../src/arazzo/types.js'
-import { BudgetPacer, DOCUMENTED_BUDGET_PER_HOUR, HOUR_MS, requestCost } from '../src/budget.js'
-import { createActionTransport } from '../src/http-transport.js'
-import { BUDGET_SHARE, createBudgetPacer, createPollSchedule } from '../src/pacing-policy.js'
+import {
+  BudgetPacer,
+  DOCUMENTED_BUDGET_PER_HOUR,
+  HOUR_MS,
+  requestCost
+} from '../src/action/budget.js'
+import { createActionTransport } from '../src/action/http-transport.js'
+import { BUDGET_SHARE, createBudgetPacer, createPollSchedule } from '../src/action/pacing-policy.js'
 import { SlidingWindowBudget } from '../src/simulator/budget.js'
 import { EventClock } from './event-clock.js'
 import { formatMs } from './render.js'

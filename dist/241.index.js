@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   downloadRequestOutputs: () => (/* reexport */ downloadRequestOutputs)
 });
 
-// UNUSED EXPORTS: DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, DownloadError, MAX_REDIRECTS, isLoopbackHost, nextHop, outputFileName, sendsCredentials
+// UNUSED EXPORTS: DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, DownloadError, MAX_REDIRECTS, nextHop, outputFileName, sendsCredentials
 
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __webpack_require__(78474);
@@ -102,6 +102,8 @@ var external_node_http_ = __webpack_require__(37067);
 var external_node_https_ = __webpack_require__(44708);
 // EXTERNAL MODULE: ./src/arazzo/pacing.ts
 var pacing = __webpack_require__(82663);
+// EXTERNAL MODULE: ./src/policy/loopback.ts
+var loopback = __webpack_require__(9417);
 ;// CONCATENATED MODULE: ./src/export/url-policy.ts
 /**
  * Where the download may go and what it may carry there. Pure functions, so the policy can be
@@ -113,29 +115,19 @@ var pacing = __webpack_require__(82663);
  * - credentials only to the API origin, and never again once a redirect has left it.
  */
 
+
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 function isRedirectStatus(status) {
     return REDIRECT_STATUSES.has(status);
-}
-/** localhost, 127.0.0.0/8, ::1 and IPv4-mapped 127.x (URL hostnames, IPv6 in brackets). */
-function isLoopbackHost(hostname) {
-    const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-    if (host === 'localhost' || host.endsWith('.localhost'))
-        return true;
-    if (/^127(\.\d{1,3}){3}$/.test(host))
-        return true;
-    if (host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host))
-        return true;
-    return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host);
 }
 /** Throws (permanent TransferError) when a URL may not be fetched at all. */
 function assertFetchable(url) {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new TransferError(`refusing a ${url.protocol} URL (only https is allowed)`, false);
     }
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-        throw new TransferError('refusing plain http to a non-loopback host (https is required)', false);
+    if (url.protocol === 'http:' && !(0,loopback/* isLoopbackHost */.c)(url.hostname)) {
+        throw new TransferError(`refusing plain http to a non-loopback host (${loopback/* LOOPBACK_RULE */.x})`, false);
     }
     if (url.username !== '' || url.password !== '') {
         throw new TransferError('refusing a URL that embeds credentials', false);

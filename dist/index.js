@@ -28517,7 +28517,7 @@ function parseRetryAfter(value, now) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8235);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(62789);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28527,7 +28527,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8235:
+/***/ 62789:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28584,7 +28584,7 @@ class ArazzoRuntimeError extends ArazzoError {
 
 // EXTERNAL MODULE: ./src/arazzo/pacing.ts
 var pacing = __nccwpck_require__(82663);
-;// CONCATENATED MODULE: ./src/budget.ts
+;// CONCATENATED MODULE: ./src/action/budget.ts
 const DOCUMENTED_BUDGET_PER_HOUR = 14_400;
 const HOUR_MS = 3_600_000;
 /** The largest cost of one request (a POST). */
@@ -28659,7 +28659,7 @@ class BudgetPacer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/semaphore.ts
+;// CONCATENATED MODULE: ./src/action/semaphore.ts
 /** At most `limit` holders at once; the rest wait in arrival order. */
 class Semaphore {
     limit;
@@ -28695,7 +28695,7 @@ class Semaphore {
     }
 }
 
-;// CONCATENATED MODULE: ./src/export-helper.ts
+;// CONCATENATED MODULE: ./src/action/export-helper.ts
 
 async function downloadExports(options) {
     const { downloadRequestOutputs } = await Promise.all(/* import() */[__nccwpck_require__.e(539), __nccwpck_require__.e(241)]).then(__nccwpck_require__.bind(__nccwpck_require__, 13241));
@@ -28733,7 +28733,7 @@ async function downloadExports(options) {
     return { files, problems };
 }
 async function uploadArtifact(options) {
-    const { uploadExportArtifact } = await __nccwpck_require__.e(/* import() */ 234).then(__nccwpck_require__.bind(__nccwpck_require__, 7234));
+    const { uploadExportArtifact } = await __nccwpck_require__.e(/* import() */ 935).then(__nccwpck_require__.bind(__nccwpck_require__, 73935));
     const uploaded = await uploadExportArtifact({
         name: options.name,
         files: options.files.map(f => f.path),
@@ -28757,7 +28757,7 @@ function expiringSoon(records, now) {
 var external_node_http_ = __nccwpck_require__(37067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __nccwpck_require__(44708);
-;// CONCATENATED MODULE: ./src/http-transport.ts
+;// CONCATENATED MODULE: ./src/action/http-transport.ts
 /**
  * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
  * this is where the action is careful with the shared API budget and with credentials:
@@ -28971,7 +28971,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/duration.ts
+;// CONCATENATED MODULE: ./src/action/duration.ts
 /**
  * Parses the durations the action's inputs accept (`poll-interval`, `timeout`): a sequence of
  * `<number><unit>` parts with units h, m, s, ms in that order (`5h30m`, `1h2m3s`, `1h30m500ms`,
@@ -29029,7 +29029,7 @@ function describe(text) {
     return `'${json.slice(1, -1)}'`;
 }
 
-;// CONCATENATED MODULE: ./src/input-names.ts
+;// CONCATENATED MODULE: ./src/action/input-names.ts
 /**
  * Every input of action.yml, by name, so the code never spells an input twice (the layout of
  * actions/upload-artifact's constants). These names are the action's public contract: add to
@@ -29062,7 +29062,9 @@ var Inputs;
     Inputs["Inputs"] = "inputs";
 })(Inputs || (Inputs = {}));
 
-;// CONCATENATED MODULE: ./src/secret-helper.ts
+// EXTERNAL MODULE: ./src/policy/loopback.ts
+var policy_loopback = __nccwpck_require__(9417);
+;// CONCATENATED MODULE: ./src/action/secret-helper.ts
 /**
  * Masks the Amplitude credentials in every form a log line could show them, and holds the one
  * codec for `basic-auth` (base64 of `api_key:secret_key`) that input validation shares.
@@ -29209,7 +29211,7 @@ function credentialRedactor(credentials) {
     return text => forms.reduce((result, form) => result.split(form).join('***'), text);
 }
 
-;// CONCATENATED MODULE: ./src/input-helper.ts
+;// CONCATENATED MODULE: ./src/action/input-helper.ts
 /**
  * Reads and checks every input of action.yml (the role of actions/checkout's input-helper.ts).
  * Each bad value is refused with an InputError naming the input, before any request is sent.
@@ -29217,6 +29219,7 @@ function credentialRedactor(credentials) {
  * problem found is thrown. Messages never quote credentials or user/Amplitude IDs (personal
  * data): they point at the entry or line instead.
  */
+
 
 
 
@@ -29500,15 +29503,11 @@ function parseApiUrl(text, region) {
     if (url.pathname !== '/') {
         throw new InputError(input, 'must be an origin only, without a path (e.g. https://amplitude.com)');
     }
-    const loopback = isLoopbackHost(url.hostname);
+    const loopback = (0,policy_loopback/* isLoopbackHost */.c)(url.hostname);
     if (url.protocol === 'http:' && !loopback) {
-        throw new InputError(input, 'http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost); use https');
+        throw new InputError(input, `${policy_loopback/* LOOPBACK_RULE */.x}; use https`);
     }
     return { origin: url.origin, loopback };
-}
-/** `hostname` as the WHATWG URL parser normalizes it (IPv4 canonical, IPv6 bracketed). */
-function isLoopbackHost(hostname) {
-    return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 /**
  * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
@@ -44491,7 +44490,7 @@ function decodeBody(text, contentType) {
 
 
 
-;// CONCATENATED MODULE: ./src/request-runner.ts
+;// CONCATENATED MODULE: ./src/action/request-runner.ts
 /**
  * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
  * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
@@ -44662,7 +44661,7 @@ function formatDuration(ms) {
         .join('');
 }
 
-;// CONCATENATED MODULE: ./src/output-helper.ts
+;// CONCATENATED MODULE: ./src/action/output-helper.ts
 /**
  * Step outputs, per the public contract (shared/reference/action-contract.md). Written from whatever is
  * known, also when the step fails: a request id that was obtained is never lost.
@@ -44721,7 +44720,7 @@ function writeOutputs(outputs) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/pacing-policy.ts
+;// CONCATENATED MODULE: ./src/action/pacing-policy.ts
 /**
  * How gently the action uses the API, in one place (the action and the benchmarks both build from it):
  * - its spend stays within BUDGET_SHARE of the organisation's documented 14,400 cost per hour, leaving
@@ -44746,7 +44745,7 @@ function createPollSchedule(pollIntervalMs) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/summary-helper.ts
+;// CONCATENATED MODULE: ./src/action/summary-helper.ts
 /**
  * The job summary: one table row per request, and what to do next when not every request is done.
  * Subjects appear by label only (personal data stays out of the summary).
@@ -44810,7 +44809,7 @@ function escapeHtml(text) {
     return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
 }
 
-;// CONCATENATED MODULE: ./src/test-hooks.ts
+;// CONCATENATED MODULE: ./src/action/test-hooks.ts
 
 function testHooks() {
     const read = (name) => {
@@ -44831,7 +44830,7 @@ function testHooks() {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/workflow-helper.ts
+;// CONCATENATED MODULE: ./src/action/workflow-helper.ts
 /**
  * Chooses the Arazzo document the action runs (a built-in one or the user's), and plans the runs: which
  * workflow of it, how many times (one per subject when the workflow takes one subject), with which inputs.
@@ -45255,6 +45254,38 @@ function failureMessage(error) {
         return error.message;
     return String(error);
 }
+
+
+/***/ }),
+
+/***/ 9417:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ isLoopbackHost),
+/* harmony export */   x: () => (/* binding */ LOOPBACK_RULE)
+/* harmony export */ });
+/**
+ * The one loopback rule of the action. Plain http is allowed only to a loopback host (the simulator,
+ * test servers, a local proxy), because Basic credentials and presigned URLs are bearer secrets.
+ *
+ * Only IP literals count: `localhost` and `*.localhost` are names, and a name is resolved by whatever
+ * the runner's resolver (or DNS) says, so it proves nothing about where the bytes go.
+ *
+ * Accepted: 127.0.0.0/8, ::1 (any spelling), and IPv4-mapped ::ffff:127.0.0.0/104. The argument is a
+ * URL's `hostname` (IPv6 in brackets, as the WHATWG URL parser gives it) or a bare address.
+ */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    if (/^127(\.\d{1,3}){3}$/.test(host))
+        return host.split('.').every(part => Number(part) <= 255);
+    if (host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host))
+        return true;
+    // The WHATWG parser rewrites ::ffff:127.0.0.1 as ::ffff:7f00:1.
+    return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host);
+}
+/** Why plain http was refused, for messages that name the rule once. */
+const LOOPBACK_RULE = 'http is allowed only for loopback IP literals (127.0.0.0/8, ::1)';
 
 
 /***/ }),

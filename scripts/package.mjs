@@ -15,7 +15,7 @@ const next = join(root, 'dist.next')
 const builds = [
   { entry: 'src/index.ts', out: '' },
   { entry: 'src/simulator/cli.ts', out: 'simulator' },
-  { entry: 'src/demo.ts', out: 'demo' }
+  { entry: 'src/demo/index.ts', out: 'demo' }
 ]
 
 rmSync(next, { recursive: true, force: true })

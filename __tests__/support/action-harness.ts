@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseCommandFile } from '../../src/command-file.js'
+import { parseCommandFile } from '../../src/demo/command-file.js'
 
 export { parseCommandFile }
 

@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 741:
+/***/ 881:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -42,7 +42,7 @@ function parseCommandFile(text) {
 
 /***/ }),
 
-/***/ 20:
+/***/ 435:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -56,7 +56,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(741);
+/* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(881);
 /* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(252);
 /**
  * `npm run demo`: runs the bundled action (dist/index.js) exactly as the GitHub runner would, against the
@@ -1542,6 +1542,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(20);
+/******/ var __webpack_exports__ = __nccwpck_require__(435);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -19,7 +19,6 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { DownloadedFile } from '../output-helper.js'
 import { createEncrypter, encryptStage } from './encrypt-stream.js'
 import { DownloadError, TransferError } from './errors.js'
 import { fetchOutput, type OpenedOutput } from './fetch-output.js'
@@ -35,7 +34,15 @@ import {
 import { assertFetchable } from './url-policy.js'
 import { VerifyingTap, type VerifiedStats } from './verify-stream.js'
 
-export type { DownloadedFile }
+/** One verified file on disk, as the `files` output lists it. */
+export interface DownloadedFile {
+  path: string
+  bytes: number
+  sha256: string
+  events: number
+  encrypted: boolean
+  requestId?: string
+}
 
 export interface DownloadRequestOptions {
   /** Credentials are sent only to URLs of this origin. */

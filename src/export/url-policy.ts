@@ -7,6 +7,7 @@
  * - no user:password in a URL (it would be sent as credentials we did not choose);
  * - credentials only to the API origin, and never again once a redirect has left it.
  */
+import { isLoopbackHost, LOOPBACK_RULE } from '../policy/loopback.js'
 import { TransferError } from './errors.js'
 
 export const MAX_REDIRECTS = 5
@@ -17,22 +18,13 @@ export function isRedirectStatus(status: number): boolean {
   return REDIRECT_STATUSES.has(status)
 }
 
-/** localhost, 127.0.0.0/8, ::1 and IPv4-mapped 127.x (URL hostnames, IPv6 in brackets). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1')
-  if (host === 'localhost' || host.endsWith('.localhost')) return true
-  if (/^127(\.\d{1,3}){3}$/.test(host)) return true
-  if (host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host)) return true
-  return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host)
-}
-
 /** Throws (permanent TransferError) when a URL may not be fetched at all. */
 export function assertFetchable(url: URL): void {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TransferError(`refusing a ${url.protocol} URL (only https is allowed)`, false)
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new TransferError('refusing plain http to a non-loopback host (https is required)', false)
+    throw new TransferError(`refusing plain http to a non-loopback host (${LOOPBACK_RULE})`, false)
   }
   if (url.username !== '' || url.password !== '') {
     throw new TransferError('refusing a URL that embeds credentials', false)

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseCommandFile } from './command-file.js'
-import { startSimulator } from './simulator/index.js'
+import { startSimulator } from '../simulator/index.js'
 
 const action = join(dirname(fileURLToPath(import.meta.url)), '..', 'index.js')
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadArazzoFile, workflowInputNames, type LoadedArazzo } from './arazzo/index.js'
+import { loadArazzoFile, workflowInputNames, type LoadedArazzo } from '../arazzo/index.js'
 import { InputError, type Settings, type Subject } from './input-helper.js'
 import { Inputs } from './input-names.js'
 

@@ -6,8 +6,8 @@
  *   poll interval, when that is longer): never faster than asked, and quick enough that a job finishing
  *   late in the 3-day SLA is seen within minutes, not a quarter hour.
  */
-import { backoffPollSchedule } from './arazzo/pacing.js'
-import type { Clock, PollSchedule } from './arazzo/types.js'
+import { backoffPollSchedule } from '../arazzo/pacing.js'
+import type { Clock, PollSchedule } from '../arazzo/types.js'
 import { BudgetPacer, DOCUMENTED_BUDGET_PER_HOUR } from './budget.js'
 
 export const BUDGET_SHARE = 0.5

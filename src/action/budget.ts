@@ -10,7 +10,7 @@
  * order, so a POST (cost 8) is not starved by a stream of GETs. A 429 from the server pauses everyone
  * until its Retry-After (or a back-off), since the server's view of the budget includes other jobs.
  */
-import type { Clock } from './arazzo/types.js'
+import type { Clock } from '../arazzo/types.js'
 
 export const DOCUMENTED_BUDGET_PER_HOUR = 14_400
 export const HOUR_MS = 3_600_000

@@ -3,17 +3,9 @@
  * known, also when the step fails: a request id that was obtained is never lost.
  */
 import * as core from '@actions/core'
+import type { DownloadedFile } from '../export/index.js'
 import type { RequestRecord } from './request-runner.js'
 import { DONE_STATUSES } from './request-runner.js'
-
-export interface DownloadedFile {
-  path: string
-  bytes: number
-  sha256: string
-  events: number
-  encrypted: boolean
-  requestId?: string
-}
 
 export interface ActionOutputs {
   requestId: string

@@ -3,7 +3,7 @@
  * Subjects appear by label only (personal data stays out of the summary).
  */
 import * as core from '@actions/core'
-import type { DownloadedFile } from './output-helper.js'
+import type { DownloadedFile } from '../export/index.js'
 import { formatDuration, type RequestRecord } from './request-runner.js'
 
 export interface SummaryInput {

@@ -3,8 +3,8 @@
  * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
  * that is cancelled or times out still reports the request id it obtained.
  */
-import { runWorkflow, type LoadedArazzo } from './arazzo/index.js'
-import type { Clock, EngineEvent, PollSchedule, RunStatus } from './arazzo/types.js'
+import { runWorkflow, type LoadedArazzo } from '../arazzo/index.js'
+import type { Clock, EngineEvent, PollSchedule, RunStatus } from '../arazzo/types.js'
 import { TransportError } from './http-transport.js'
 import type { PlannedRun } from './workflow-helper.js'
 

@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseDuration } from './duration.js'
 import { Inputs } from './input-names.js'
+import { isLoopbackHost, LOOPBACK_RULE } from '../policy/loopback.js'
 import { decodeBasicAuth, encodeBasicAuth, hasControlCharacter } from './secret-helper.js'
 
 export class InputError extends Error {
@@ -349,17 +350,9 @@ function parseApiUrl(text: string, region: 'us' | 'eu'): { origin: string; loopb
   }
   const loopback = isLoopbackHost(url.hostname)
   if (url.protocol === 'http:' && !loopback) {
-    throw new InputError(
-      input,
-      'http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost); use https'
-    )
+    throw new InputError(input, `${LOOPBACK_RULE}; use https`)
   }
   return { origin: url.origin, loopback }
-}
-
-/** `hostname` as the WHATWG URL parser normalizes it (IPv4 canonical, IPv6 bracketed). */
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
 }
 
 /**

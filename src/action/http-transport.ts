@@ -14,8 +14,8 @@
  */
 import * as http from 'node:http'
 import * as https from 'node:https'
-import type { Clock, HttpRequest, HttpResponse, HttpTransport } from './arazzo/types.js'
-import { parseRetryAfter } from './arazzo/pacing.js'
+import type { Clock, HttpRequest, HttpResponse, HttpTransport } from '../arazzo/types.js'
+import { parseRetryAfter } from '../arazzo/pacing.js'
 import { BudgetDeadlineError, BudgetPacer, requestCost } from './budget.js'
 import { Semaphore } from './semaphore.js'
 

@@ -4,7 +4,7 @@
  * workflow artifact when asked. The download and artifact modules are loaded only when a run uses them,
  * so runs that only submit and poll start fast.
  */
-import type { DownloadedFile } from './output-helper.js'
+import type { DownloadedFile } from '../export/index.js'
 import type { RequestRecord } from './request-runner.js'
 import { Semaphore } from './semaphore.js'
 
@@ -30,7 +30,7 @@ export interface ExportResult {
 }
 
 export async function downloadExports(options: ExportOptions): Promise<ExportResult> {
-  const { downloadRequestOutputs } = await import('./export/index.js')
+  const { downloadRequestOutputs } = await import('../export/index.js')
   const apiOrigin = new URL(options.apiOrigin).origin
   const slots = new Semaphore(options.maxConcurrency)
   const files: DownloadedFile[] = []

@@ -28517,7 +28517,7 @@ function parseRetryAfter(value, now) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(62789);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(78582);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28527,7 +28527,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 62789:
+/***/ 78582:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44745,6 +44745,80 @@ function createPollSchedule(pollIntervalMs) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/policy/untrusted-text.ts
+/**
+ * The one escaper for untrusted text: anything a server, a workflow document or an issue body said,
+ * on its way to the log, the job summary or an issue comment. Validate the shape first (a request
+ * id is digits, a status is a short word); escape whatever is shown anyway.
+ *
+ * - The log: the runner reads every line that starts with `::` (after blanks) as a workflow
+ *   command (`::add-mask::`, `::stop-commands::`, `::error::`...). Untrusted text must never end a
+ *   line early (CR, LF, other line breaks) nor begin a line with `::`.
+ * - HTML (the job summary's tables, lists and code blocks; the HTML parts of comments): `& < > " '`
+ *   become entities, and line breaks become spaces, because a blank line ends an HTML block and
+ *   what follows would render as markdown (links, images).
+ * - Markdown text (issue comments): every character markdown or GitHub gives a meaning to becomes an
+ *   entity, and `@`/`#` cannot mention a person or link an issue.
+ */
+// C0/C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+function escapeControl(c) {
+    switch (c) {
+        case '\n':
+            return '\\n';
+        case '\r':
+            return '\\r';
+        case '\t':
+            return '\\t';
+        default:
+            return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    }
+}
+/**
+ * Untrusted text for one log line (or a part of one): control characters shown as `\n`, `\u0007`,
+ * and a leading `::` (after blanks) broken so the runner cannot read it as a command.
+ */
+function forLog(text) {
+    return neutraliseCommandStart(text.replace(CONTROL, escapeControl));
+}
+/**
+ * A whole log line assembled by the action: each physical line it holds must not start a workflow
+ * command. Lines the action itself breaks (its own `\n`) are kept; untrusted parts inside it must
+ * already have gone through `forLog`.
+ */
+function safeLogLines(message) {
+    return message
+        .split('\n')
+        .map(line => neutraliseCommandStart(line.replace(/\r/g, '\\r')))
+        .join('\n');
+}
+function neutraliseCommandStart(line) {
+    // A zero-width space after the blanks: the text reads the same, the runner sees no `::` prefix.
+    return /^\s*::/.test(line) ? line.replace(/^(\s*)/, '$1\u200b') : line;
+}
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;'
+};
+/** Untrusted text inside HTML: entities for `& < > " '`, line breaks and controls as spaces. */
+function forHtml(text) {
+    return text.replace(CONTROL, ' ').replace(/[&<>"']/g, c => HTML_ENTITIES[c]);
+}
+// Characters CommonMark, GFM or GitHub give a meaning to in running text.
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#+\-.!|~&"'@:]/g;
+/**
+ * Untrusted text inside markdown (an issue comment's prose or table cell): every special character
+ * as a numeric entity, so nothing becomes a link, an image, a mention (`@team`), an issue reference
+ * (`#12`), emphasis, a table cell break or HTML; line breaks and controls as spaces.
+ */
+function forMarkdown(text) {
+    return text.replace(CONTROL, ' ').replace(MARKDOWN_SPECIAL, c => `&#${c.charCodeAt(0)};`);
+}
+
 ;// CONCATENATED MODULE: ./src/action/summary-helper.ts
 /**
  * The job summary: one table row per request, and what to do next when not every request is done.
@@ -44752,10 +44826,11 @@ function createPollSchedule(pollIntervalMs) {
  */
 
 
+
 function buildSummary(input) {
     const { records, now } = input;
     const summary = core/* summary */.z.addHeading('Amplitude DSAR', 2);
-    summary.addRaw(`<p>Workflow: ${escapeHtml(input.workflowTitle)}</p>`, true);
+    summary.addRaw(`<p>Workflow: ${forHtml(input.workflowTitle)}</p>`, true);
     summary.addTable([
         [
             { data: 'Subject', header: true },
@@ -44766,13 +44841,12 @@ function buildSummary(input) {
             { data: 'Links expire', header: true }
         ],
         ...records.map(r => [
-            escapeHtml(r.label),
-            escapeHtml(r.requestId ?? '–'),
-            escapeHtml(r.status ?? r.outcome ?? '–') +
-                (r.failReason ? ` (${escapeHtml(r.failReason)})` : ''),
+            forHtml(r.label),
+            forHtml(r.requestId ?? '–'),
+            forHtml(r.status ?? r.outcome ?? '–') + (r.failReason ? ` (${forHtml(r.failReason)})` : ''),
             String(r.polls),
             formatDuration((r.finishedAt ?? now) - r.startedAt),
-            escapeHtml(r.expires ?? '–')
+            forHtml(r.expires ?? '–')
         ])
     ]);
     if (input.files && input.files.length > 0) {
@@ -44786,7 +44860,7 @@ function buildSummary(input) {
                 { data: 'Encrypted', header: true }
             ],
             ...input.files.map(f => [
-                escapeHtml(f.path),
+                forHtml(f.path),
                 String(f.bytes),
                 String(f.events),
                 `<code>${f.sha256}</code>`,
@@ -44796,7 +44870,7 @@ function buildSummary(input) {
     }
     if (input.problems.length > 0) {
         summary.addHeading('What needs attention', 3);
-        summary.addList(input.problems.map(escapeHtml));
+        summary.addList(input.problems.map(forHtml));
     }
     if (input.resumeHint) {
         summary.addHeading('Next step', 3);
@@ -44804,9 +44878,6 @@ function buildSummary(input) {
         summary.addCodeBlock(input.resumeHint, 'yaml');
     }
     return summary;
-}
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
 }
 
 ;// CONCATENATED MODULE: ./src/action/test-hooks.ts

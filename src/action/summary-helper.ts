@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import type { DownloadedFile } from '../export/index.js'
+import { forHtml } from '../policy/untrusted-text.js'
 import { formatDuration, type RequestRecord } from './request-runner.js'
 
 export interface SummaryInput {
@@ -18,7 +19,7 @@ export interface SummaryInput {
 export function buildSummary(input: SummaryInput): typeof core.summary {
   const { records, now } = input
   const summary = core.summary.addHeading('Amplitude DSAR', 2)
-  summary.addRaw(`<p>Workflow: ${escapeHtml(input.workflowTitle)}</p>`, true)
+  summary.addRaw(`<p>Workflow: ${forHtml(input.workflowTitle)}</p>`, true)
   summary.addTable([
     [
       { data: 'Subject', header: true },
@@ -29,13 +30,12 @@ export function buildSummary(input: SummaryInput): typeof core.summary {
       { data: 'Links expire', header: true }
     ],
     ...records.map(r => [
-      escapeHtml(r.label),
-      escapeHtml(r.requestId ?? '–'),
-      escapeHtml(r.status ?? r.outcome ?? '–') +
-        (r.failReason ? ` (${escapeHtml(r.failReason)})` : ''),
+      forHtml(r.label),
+      forHtml(r.requestId ?? '–'),
+      forHtml(r.status ?? r.outcome ?? '–') + (r.failReason ? ` (${forHtml(r.failReason)})` : ''),
       String(r.polls),
       formatDuration((r.finishedAt ?? now) - r.startedAt),
-      escapeHtml(r.expires ?? '–')
+      forHtml(r.expires ?? '–')
     ])
   ])
   if (input.files && input.files.length > 0) {
@@ -49,7 +49,7 @@ export function buildSummary(input: SummaryInput): typeof core.summary {
         { data: 'Encrypted', header: true }
       ],
       ...input.files.map(f => [
-        escapeHtml(f.path),
+        forHtml(f.path),
         String(f.bytes),
         String(f.events),
         `<code>${f.sha256}</code>`,
@@ -59,7 +59,7 @@ export function buildSummary(input: SummaryInput): typeof core.summary {
   }
   if (input.problems.length > 0) {
     summary.addHeading('What needs attention', 3)
-    summary.addList(input.problems.map(escapeHtml))
+    summary.addList(input.problems.map(forHtml))
   }
   if (input.resumeHint) {
     summary.addHeading('Next step', 3)
@@ -67,8 +67,4 @@ export function buildSummary(input: SummaryInput): typeof core.summary {
     summary.addCodeBlock(input.resumeHint, 'yaml')
   }
   return summary
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
 }

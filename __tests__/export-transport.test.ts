@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { DownloadError, downloadRequestOutputs } from '../src/export/index.js'
 import type { DownloadRequestOptions } from '../src/export/index.js'
+import { createCredentialPolicy } from '../src/policy/credentials.js'
 import { namesIn, removeDir, tempDir } from './export-helpers.js'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
@@ -158,15 +159,48 @@ test('credentials go to the API origin only, and never again once the chain left
   expect(paced).toEqual([`GET ${apiOrigin}`, `GET ${apiOrigin}`])
 })
 
+test("output links on a second trusted origin (Amplitude's web host) carry the credentials, storage never", async () => {
+  // The "store" server plays the web host here, and the API server plays storage.
+  const web = `${storeOrigin}/api/2/dsar/requests/777/outputs/0`
+  storeHandlers = [redirect(`${apiOrigin}/bucket/file.json.gz?X-Amz-Signature=secret`)]
+  apiHandlers = [serveFile]
+  const credentials = createCredentialPolicy({ apiOrigin, extraOrigins: [storeOrigin] })
+  const { promise, paced } = run({ urls: [web], credentials })
+  const [file] = await promise
+  expect(file.sha256).toBe(SHA256)
+  expect(seen.map(s => [s.server, s.path.split('?')[0], s.authorization])).toEqual([
+    ['store', '/api/2/dsar/requests/777/outputs/0', `Basic ${BASIC}`],
+    ['api', '/bucket/file.json.gz', undefined]
+  ])
+  // The budget pays for the link on the web host too (it is a DSAR endpoint).
+  expect(paced[0]).toBe(`GET ${storeOrigin}`)
+})
+
+test('an output link on an origin not trusted goes without credentials; its 401 names credential-origins', async () => {
+  storeHandlers = [(_req, res) => res.writeHead(401, { 'www-authenticate': 'Basic' }).end()]
+  const { promise } = run({ urls: [`${storeOrigin}/api/2/dsar/requests/777/outputs/0`] })
+  const error = await failure(promise)
+  expect(seen).toEqual([
+    { server: 'store', path: '/api/2/dsar/requests/777/outputs/0', authorization: undefined }
+  ])
+  expect(error.message).toContain(
+    `request 777: output 1 of 1: HTTP 401 from the output link on ${storeOrigin}: no credentials were sent to that origin`
+  )
+  expect(error.message).toContain("'credential-origins'")
+  expect(error.message).not.toMatch(/refused the credentials/)
+})
+
 test('a relative Location is resolved against the current URL', async () => {
   apiHandlers = [redirect('../../777/file'), (_req, res) => res.writeHead(404).end()]
   const { promise } = run()
   const error = await failure(promise)
-  // The second request went to the API origin at the resolved path.
+  // The second request went to the API origin at the resolved path, without credentials: they
+  // go to output links (`.../outputs/{n}`) alone.
+  expect(seen[0].authorization).toBe(`Basic ${BASIC}`)
   expect(seen[1]).toEqual({
     server: 'api',
     path: '/api/2/dsar/requests/777/file',
-    authorization: `Basic ${BASIC}`
+    authorization: undefined
   })
   expect(error.message).toMatch(/HTTP 404: output not found/)
 })

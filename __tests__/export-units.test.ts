@@ -13,7 +13,7 @@ import {
   prepareRequestDir,
   publishFile
 } from '../src/export/safe-files.js'
-import { assertFetchable, nextHop, sendsCredentials } from '../src/export/url-policy.js'
+import { assertFetchable, nextHop } from '../src/export/url-policy.js'
 import { LineCounter, VerifyingTap } from '../src/export/verify-stream.js'
 import { namesIn, removeDir, tempDir } from './export-helpers.js'
 
@@ -56,17 +56,6 @@ describe('redirect and credential policy', () => {
     expect(refused(() => assertFetchable(new URL('http://amplitude.com/')))).toMatch(/plain http/)
     expect(() => assertFetchable(new URL('http://127.0.0.1:1/'))).not.toThrow()
     expect(refused(() => assertFetchable(new URL('http://localhost:1/')))).toMatch(/plain http/)
-  })
-
-  test('credentials only to the exact API origin, and not after leaving it', () => {
-    const api = 'https://amplitude.com'
-    expect(sendsCredentials(new URL('https://amplitude.com/x'), api, false)).toBe(true)
-    expect(sendsCredentials(new URL('https://amplitude.com/x'), api, true)).toBe(false)
-    expect(sendsCredentials(new URL('https://amplitude.com:8443/x'), api, false)).toBe(false)
-    expect(sendsCredentials(new URL('http://amplitude.com/x'), api, false)).toBe(false)
-    expect(sendsCredentials(new URL('https://analytics.eu.amplitude.com/x'), api, false)).toBe(
-      false
-    )
   })
 })
 

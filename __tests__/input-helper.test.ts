@@ -73,6 +73,7 @@ function defaults(): Settings {
     basicAuth: KEY_SECRET_TOKEN,
     region: 'us',
     apiUrl: 'https://amplitude.com',
+    credentialOrigins: [],
     startDate: '2012-01-01',
     endDate: '2025-06-15',
     wait: true,
@@ -163,7 +164,9 @@ describe('getSettings: valid inputs', () => {
       'encrypt-to': `# the DPO\n${recipient}\n\n${otherRecipient}\n${recipient}\n`,
       workflow: 'flows/custom.arazzo.yaml',
       'workflow-id': 'my_flow-1',
-      inputs: '{"tenant": "acme", "ids": [1, 2]}'
+      inputs: '{"tenant": "acme", "ids": [1, 2]}',
+      'credential-origins':
+        'https://dsar-proxy.example.com,\nhttp://127.0.0.3:9000/\nHTTPS://Dsar-Proxy.Example.com'
     })
     expect(settings).toStrictEqual({
       subjects: [
@@ -180,6 +183,7 @@ describe('getSettings: valid inputs', () => {
       basicAuth: Buffer.from('org-key:org:secret').toString('base64'),
       region: 'eu',
       apiUrl: 'http://127.0.0.1:8080',
+      credentialOrigins: ['https://dsar-proxy.example.com', 'http://127.0.0.3:9000'],
       startDate: '2024-02-29',
       endDate: '2025-06-16',
       wait: true,
@@ -501,6 +505,30 @@ const invalid: Invalid[] = [
     inputs: { 'api-url': 'http://127.0.0.1.example.com' },
     input: 'api-url',
     message: /loopback/
+  },
+  {
+    title: 'credential-origins with plain http to a remote host',
+    inputs: { 'credential-origins': 'https://ok.example.com\nhttp://analytics.amplitude.com' },
+    input: 'credential-origins',
+    message: /entry 2 http is allowed only for loopback IP literals/
+  },
+  {
+    title: 'credential-origins with a path',
+    inputs: { 'credential-origins': 'https://analytics.amplitude.com/api/2/dsar' },
+    input: 'credential-origins',
+    message: /entry 1 must be an origin only, without a path/
+  },
+  {
+    title: 'credential-origins with a wildcard',
+    inputs: { 'credential-origins': 'https://*.amplitude.com' },
+    input: 'credential-origins',
+    message: /entry 1 /
+  },
+  {
+    title: 'credential-origins with credentials',
+    inputs: { 'credential-origins': 'https://user:hunter2@proxy.example.com' },
+    input: 'credential-origins',
+    message: /entry 1 must not contain credentials/
   },
   // dates
   {

@@ -142,6 +142,10 @@ describe('CLI configuration', () => {
       help: false
     })
     expect(parseCliConfig(['--retry-after', '30'], {}).options.retryAfterSeconds).toBe(30)
+    expect(
+      parseCliConfig(['--output-links', 'web', '--web-host', '127.0.0.4'], {}).options
+    ).toEqual({ outputLinksOn: 'web', webHost: '127.0.0.4' })
+    expect(() => parseCliConfig(['--output-links', 'cdn'], {})).toThrow(/--output-links/)
     expect(parseCliConfig([], {}).options).toEqual({})
     expect(() => parseCliConfig(['--port', 'x'], {})).toThrow(/--port/)
     expect(() => parseCliConfig(['--nope'], {})).toThrow()

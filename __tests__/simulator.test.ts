@@ -414,6 +414,43 @@ describe('hosts', () => {
   })
 })
 
+describe('output links on a web-app host (outputLinksOn: web)', () => {
+  test('links point at the web host, which requires the credentials and redirects to storage', async () => {
+    const s = await sim({ outputLinksOn: 'web', job: { pollsInStaging: 0, pollsInSubmitted: 0 } })
+    expect(s.webUrl).toMatch(/^http:\/\/127\.0\.0\.\d+:\d+$/)
+    expect(s.webUrl).not.toBe(s.url)
+    expect(new URL(s.webUrl).origin).not.toBe(new URL(s.storageUrl).origin)
+    const id = await createDocumented(s)
+    const bodies = await pollUntilFinal(s, id)
+    const urls = bodies[bodies.length - 1].urls as string[]
+    expect(urls).toEqual([0, 1].map(n => `${s.webUrl}/api/2/dsar/requests/${id}/outputs/${n}`))
+
+    const refused = await call(s, 'GET', urls[0], { auth: false })
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Basic/)
+    const location = (await call(s, 'GET', urls[0])).headers.get('location') ?? ''
+    expect(location.startsWith(`${s.storageUrl}/`)).toBe(true)
+    expect(jsonLines(await download(location))).toHaveLength(10)
+    // The web host serves output links only; the API endpoints stay on the API host.
+    expect((await call(s, 'GET', `${s.webUrl}/api/2/dsar/requests/${id}`)).status).toBe(404)
+    expect(s.log.filter(e => e.host === 'web').map(e => [e.authorization, e.status])).toEqual([
+      [false, 401],
+      [true, 302],
+      [true, 404]
+    ])
+  })
+
+  test('off by default: no web host, links on the API host', async () => {
+    const s = await sim({ job: { pollsInStaging: 0, pollsInSubmitted: 0 } })
+    expect(s.webUrl).toBe('')
+    const id = await createDocumented(s)
+    const bodies = await pollUntilFinal(s, id)
+    expect((bodies[bodies.length - 1].urls as string[])[0]).toBe(
+      `${s.url}/api/2/dsar/requests/${id}/outputs/0`
+    )
+  })
+})
+
 describe('budget', () => {
   test('429 with a computed Retry-After once the sliding hour is spent', async () => {
     let clock = T0

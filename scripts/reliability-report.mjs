@@ -65,6 +65,15 @@ const SUITES = [
       'URL-encoded) outside `::add-mask::` commands; no presigned storage URL is in the log; the storage ' +
       'host never receives credentials. Every row of the other matrices applies the same check to its ' +
       'own run.'
+  },
+  {
+    suite: 'real-service',
+    title: 'Against the real service',
+    intro:
+      'Where the documented Amplitude service differs from a simple simulator, and what real runs meet: ' +
+      'output links on a second host that requires the credentials (the docs show them on ' +
+      '`https://analytics.amplitude.com`), 429s without `Retry-After`, connections refused or reset, ' +
+      'and the statuses and messages a user reads. Every row also applies the no-leaks check.'
   }
 ]
 

@@ -17,6 +17,7 @@ import type { DownloadedFile } from './export/index.js'
 import { formatDuration, runRequest, type RequestRecord } from './action/request-runner.js'
 import { createBudgetPacer, createPollSchedule } from './action/pacing-policy.js'
 import { credentialRedactor, maskCredentials } from './action/secret-helper.js'
+import { createCredentialPolicy } from './policy/credentials.js'
 import { buildSummary } from './action/summary-helper.js'
 import { testHooks, type TestHooks } from './action/test-hooks.js'
 import { loadChosenDocument, planRuns, type PlannedRun } from './action/workflow-helper.js'
@@ -192,7 +193,11 @@ async function exportFiles(
   if (!settings.download || signal.aborted) return {}
   const { files, problems: failed } = await downloadExports({
     records,
-    apiOrigin: settings.apiUrl,
+    credentials: createCredentialPolicy({
+      apiOrigin: settings.apiUrl,
+      region: settings.region,
+      extraOrigins: settings.credentialOrigins
+    }),
     basicAuth: settings.basicAuth,
     downloadPath: settings.downloadPath,
     recipients: settings.encryptTo,

@@ -112,7 +112,7 @@ function anonymize(text: string): string {
     .replace(new RegExp(`${tmp}/dsar-runner-[A-Za-z0-9]+/temp`, 'g'), '$$RUNNER_TEMP')
     .replace(new RegExp(`${tmp}/dsar-ws-[A-Za-z0-9]+`, 'g'), '$$GITHUB_WORKSPACE')
     .replace(new RegExp(`${tmp}/dsar-outside-[A-Za-z0-9]+`, 'g'), '/elsewhere')
-    .replace(/\b(127\.0\.0\.[12]):\d+/g, '$1:PORT')
+    .replace(/\b(127\.0\.0\.[1-3]):\d+/g, '$1:PORT')
 }
 
 function failureText(error: unknown): string {

@@ -5,12 +5,14 @@
  * so runs that only submit and poll start fast.
  */
 import type { DownloadedFile } from '../export/index.js'
+import type { CredentialPolicy } from '../policy/credentials.js'
 import type { RequestRecord } from './request-runner.js'
 import { Semaphore } from './semaphore.js'
 
 export interface ExportOptions {
   records: RequestRecord[]
-  apiOrigin: string
+  /** Who receives the credentials: the API origin, the region's Amplitude origins, the user's. */
+  credentials: CredentialPolicy
   basicAuth: string
   downloadPath: string
   recipients: string[]
@@ -18,7 +20,7 @@ export interface ExportOptions {
   signal: AbortSignal
   /** Per download attempt: the longest the connection may stay idle (default: the download's). */
   timeoutMs?: number
-  /** Takes the cost of one API-origin request from the shared budget. */
+  /** Takes the cost of one request to a DSAR endpoint from the shared budget. */
   payForRequest: (signal: AbortSignal) => Promise<void>
   log: (line: string) => void
 }
@@ -31,7 +33,6 @@ export interface ExportResult {
 
 export async function downloadExports(options: ExportOptions): Promise<ExportResult> {
   const { downloadRequestOutputs } = await import('../export/index.js')
-  const apiOrigin = new URL(options.apiOrigin).origin
   const slots = new Semaphore(options.maxConcurrency)
   const files: DownloadedFile[] = []
   const problems: string[] = []
@@ -41,7 +42,8 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
       slots.use(async () => {
         try {
           const got = await downloadRequestOutputs({
-            apiOrigin,
+            apiOrigin: options.credentials.apiOrigin,
+            credentials: options.credentials,
             basicAuth: options.basicAuth,
             requestId: record.requestId!,
             urls: record.urls,
@@ -49,9 +51,8 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
             recipients: options.recipients,
             signal: options.signal,
             timeoutMs: options.timeoutMs,
-            beforeRequest: async (_method, url) => {
-              if (url.origin === apiOrigin) await options.payForRequest(options.signal)
-            },
+            // Called for DSAR endpoints only (API and output-link hosts), not for storage.
+            beforeRequest: () => options.payForRequest(options.signal),
             // Its lines name the request id, which is what a reader of the log can act on.
             onLog: options.log
           })

@@ -1,7 +1,8 @@
 /**
  * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
  * this is where the action is careful with the shared API budget and with credentials:
- * - only the API origin is ever contacted (a document cannot send the credentials anywhere else);
+ * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
+ *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
  * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
  * - transient failures (429, 5xx, resets, stalls past the per-request timeout) are retried with
  *   exponential back-off and jitter, never sooner than the server's Retry-After; a POST is retried only
@@ -16,6 +17,7 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import type { Clock, HttpRequest, HttpResponse, HttpTransport } from '../arazzo/types.js'
 import { parseRetryAfter } from '../arazzo/pacing.js'
+import { createCredentialPolicy, mayCarryCredentials } from '../policy/credentials.js'
 import { BudgetDeadlineError, BudgetPacer, requestCost } from './budget.js'
 import { Semaphore } from './semaphore.js'
 
@@ -81,7 +83,7 @@ export function createActionTransport(options: TransportOptions): {
   transport: HttpTransport
   stats: TransportStats
 } {
-  const apiOrigin = new URL(options.apiOrigin).origin
+  const credentials = createCredentialPolicy({ apiOrigin: options.apiOrigin })
   const limits: SendLimits = {
     timeoutMs: options.requestTimeoutMs ?? 30_000,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
@@ -102,10 +104,10 @@ export function createActionTransport(options: TransportOptions): {
 
   const transport: HttpTransport = async (request, signal) => {
     const url = new URL(request.url)
-    if (url.origin !== apiOrigin) {
+    if (!mayCarryCredentials(credentials, { kind: 'apiCall', url })) {
       throw new TransportError(
         'policy',
-        `refused to send a request to ${url.origin}: only the API origin ${apiOrigin} is contacted`
+        `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`
       )
     }
     const method = request.method.toUpperCase()

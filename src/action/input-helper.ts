@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseDuration } from './duration.js'
 import { Inputs } from './input-names.js'
-import { isLoopbackHost, LOOPBACK_RULE } from '../policy/loopback.js'
+import { AMPLITUDE_ORIGINS, parseOrigin, type Region } from '../policy/credentials.js'
 import { decodeBasicAuth, encodeBasicAuth, hasControlCharacter } from './secret-helper.js'
 
 export class InputError extends Error {
@@ -35,8 +35,10 @@ export interface Settings {
   apiKey?: string
   secretKey?: string
   basicAuth: string
-  region: 'us' | 'eu'
+  region: Region
   apiUrl: string
+  /** More origins whose output links may receive the credentials (`credential-origins`). */
+  credentialOrigins: string[]
   startDate: string
   endDate: string
   wait: boolean
@@ -52,11 +54,6 @@ export interface Settings {
   workflowId?: string
   extraInputs: Record<string, unknown>
 }
-
-const REGION_ORIGINS = {
-  us: 'https://amplitude.com',
-  eu: 'https://analytics.eu.amplitude.com'
-} as const
 
 const DEFAULT_START_DATE = '2012-01-01'
 // Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
@@ -103,6 +100,7 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
   const workflow = await parseWorkflow(read(Inputs.Workflow), workspace)
   const workflowId = parseWorkflowId(read(Inputs.WorkflowId))
   const extraInputs = parseExtraInputs(read(Inputs.Inputs))
+  const credentialOrigins = parseCredentialOrigins(read(Inputs.CredentialOrigins))
 
   const subjects = uniqueSubjects([
     ...userIds.map(userId => ({ kind: 'userId', userId }) as const),
@@ -118,6 +116,7 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     ...credentials,
     region,
     apiUrl: api.origin,
+    credentialOrigins,
     startDate,
     endDate,
     wait,
@@ -312,7 +311,7 @@ function parseCredentials(): { apiKey: string; secretKey: string; basicAuth: str
   return { apiKey, secretKey, basicAuth: encodeBasicAuth(apiKey, secretKey) }
 }
 
-function parseRegion(text: string): 'us' | 'eu' {
+function parseRegion(text: string): Region {
   const region = (text || 'us').toLowerCase()
   if (region !== 'us' && region !== 'eu') {
     throw new InputError(Inputs.Region, `${quote(text)} is not a region (expected 'us' or 'eu')`)
@@ -321,38 +320,22 @@ function parseRegion(text: string): 'us' | 'eu' {
 }
 
 /** The API origin, and whether it is a loopback host (which permits http and fast polling). */
-function parseApiUrl(text: string, region: 'us' | 'eu'): { origin: string; loopback: boolean } {
-  if (text === '') return { origin: REGION_ORIGINS[region], loopback: false }
-  const input = Inputs.ApiUrl
-  // The value is never quoted in messages: a mistaken URL may carry credentials.
-  if (/[?#]/.test(text))
-    throw new InputError(input, 'must be an origin only (no query or fragment)')
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    throw new InputError(input, 'is not an absolute URL (expected e.g. https://amplitude.com)')
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(input, `must use https (got '${url.protocol}')`)
-  }
-  if (url.username !== '' || url.password !== '' || text.includes('@')) {
-    throw new InputError(
-      input,
-      'must not contain credentials (use api-key/secret-key or basic-auth)'
-    )
-  }
-  if (url.pathname !== '/') {
-    throw new InputError(
-      input,
-      'must be an origin only, without a path (e.g. https://amplitude.com)'
-    )
-  }
-  const loopback = isLoopbackHost(url.hostname)
-  if (url.protocol === 'http:' && !loopback) {
-    throw new InputError(input, `${LOOPBACK_RULE}; use https`)
-  }
-  return { origin: url.origin, loopback }
+function parseApiUrl(text: string, region: Region): { origin: string; loopback: boolean } {
+  if (text === '') return { origin: AMPLITUDE_ORIGINS[region].api, loopback: false }
+  const parsed = parseOrigin(text)
+  if (!parsed.ok) throw new InputError(Inputs.ApiUrl, parsed.reason)
+  return { origin: parsed.origin, loopback: parsed.loopback }
+}
+
+/** Origins separated by newlines and/or commas; each checked like api-url. */
+function parseCredentialOrigins(text: string): string[] {
+  const origins = splitList(text).map(({ entry, number }) => {
+    const parsed = parseOrigin(entry)
+    if (!parsed.ok)
+      throw new InputError(Inputs.CredentialOrigins, `entry ${number} ${parsed.reason}`)
+    return parsed.origin
+  })
+  return [...new Set(origins)]
 }
 
 /**

@@ -26,5 +26,6 @@ export enum Inputs {
   EncryptTo = 'encrypt-to',
   Workflow = 'workflow',
   WorkflowId = 'workflow-id',
-  Inputs = 'inputs'
+  Inputs = 'inputs',
+  CredentialOrigins = 'credential-origins'
 }

@@ -1,17 +1,18 @@
 /**
  * Downloads the output files of one finished DSAR request (documented API, step 3), one file at a
  * time:
- *   GET {apiOrigin}/api/2/dsar/requests/{id}/outputs/{n} with Basic auth -> 302 to a presigned
- *   object-store URL on another host -> GET it without credentials -> stream to disk.
+ *   GET .../api/2/dsar/requests/{id}/outputs/{n} (on the API host or Amplitude's web-app host) with
+ *   Basic auth -> 302 to a presigned object-store URL on another host -> GET it without
+ *   credentials -> stream to disk.
  * While streaming, the gzip as served is hashed and counted and gunzipped on the side to count its
  * JSON lines; with recipients it is age-encrypted before it touches the disk. `bytes` and `sha256`
  * always describe the export as Amplitude served it (the gzip), also when the stored file is the
  * encrypted one. Files are `${downloadPath}/${requestId}/output-NNN.json.gz[.age]`, numbered from
  * 1 in the order of `urls`.
  *
- * A `urls` entry on another origin than apiOrigin (e.g. a presigned URL handed out directly, as the
- * seed contract's download_url is) is fetched WITHOUT credentials, and only over https unless its
- * host is loopback.
+ * Which URLs receive the credentials is decided by src/policy/credentials.ts: a `urls` entry on an
+ * origin not trusted with them (e.g. a presigned URL handed out directly, as the seed contract's
+ * download_url is) is fetched WITHOUT credentials, and only over https unless its host is loopback.
  */
 import type { Encrypter } from 'age-encryption'
 import { once } from 'node:events'
@@ -31,6 +32,7 @@ import {
   refuseExisting,
   removeQuietly
 } from './safe-files.js'
+import { createCredentialPolicy, type CredentialPolicy } from '../policy/credentials.js'
 import { assertFetchable } from './url-policy.js'
 import { VerifyingTap, type VerifiedStats } from './verify-stream.js'
 
@@ -45,8 +47,10 @@ export interface DownloadedFile {
 }
 
 export interface DownloadRequestOptions {
-  /** Credentials are sent only to URLs of this origin. */
+  /** The API origin: its output links receive the credentials (unless `credentials` says more). */
   apiOrigin: string
+  /** Who receives the credentials; default: output links on `apiOrigin` alone. */
+  credentials?: CredentialPolicy
   /** base64(key:secret), the value after 'Basic '. */
   basicAuth: string
   requestId: string
@@ -60,7 +64,7 @@ export interface DownloadRequestOptions {
   timeoutMs?: number
   /** Attempts per file for transient failures (5xx, 429, reset, stall). Default 3. */
   maxAttempts?: number
-  /** Called before each request to the API origin (the caller's budget pacer; a GET costs 1). */
+  /** Called before each request to an origin trusted with the credentials (the budget; GET costs 1). */
   beforeRequest?: (method: string, url: URL) => Promise<void>
   /** Progress lines. Never given a URL or the credentials. */
   onLog?: (line: string) => void
@@ -198,7 +202,7 @@ async function attemptDownload(
   let opened: OpenedOutput | undefined
   try {
     opened = await fetchOutput(job.url, {
-      apiOrigin: o.apiOrigin,
+      credentials: o.credentials ?? createCredentialPolicy({ apiOrigin: o.apiOrigin }),
       basicAuth: o.basicAuth,
       timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       signal: o.signal,

@@ -1,28 +1,31 @@
 /**
- * One attempt at opening an output: GET the API's outputs URL with Basic auth, follow its redirect
- * to the presigned object-store URL by hand (at most MAX_REDIRECTS hops, credentials never leaving
- * the API origin, no https -> http), and hand back the 200 response to stream from. Any other
- * answer becomes a TransferError that says whether trying again could help. No message carries
- * a URL: the presigned one is a bearer credential.
+ * One attempt at opening an output: GET the output link (with Basic auth when
+ * src/policy/credentials.ts says its origin may receive it), follow its redirect to the presigned
+ * object-store URL by hand (at most MAX_REDIRECTS hops, credentials never crossing to another
+ * origin, no https -> http), and hand back the 200 response to stream from. Any other answer
+ * becomes a TransferError that says whether trying again could help. No message carries a URL
+ * beyond an output link's origin: the presigned one is a bearer credential.
  */
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { parseRetryAfter } from '../arazzo/pacing.js'
-import { TransferError } from './errors.js'
 import {
-  assertFetchable,
-  isRedirectStatus,
-  MAX_REDIRECTS,
-  nextHop,
-  sendsCredentials
-} from './url-policy.js'
+  isCredentialOrigin,
+  isOutputLinkPath,
+  mayCarryCredentials,
+  type CredentialPolicy
+} from '../policy/credentials.js'
+import { TransferError } from './errors.js'
+import { assertFetchable, isRedirectStatus, MAX_REDIRECTS, nextHop } from './url-policy.js'
 
 export interface FetchOutputOptions {
-  apiOrigin: string
+  /** Who receives the credentials (src/policy/credentials.ts). */
+  credentials: CredentialPolicy
   basicAuth: string
   /** Socket idle limit for the whole attempt (headers and body). */
   timeoutMs: number
   signal?: AbortSignal
+  /** Called before each request to an origin trusted with the credentials (a DSAR endpoint). */
   beforeRequest?: (method: string, url: URL) => Promise<void>
 }
 
@@ -42,12 +45,16 @@ export const MAX_RETRY_AFTER_MS = 60_000
 
 export async function fetchOutput(start: URL, options: FetchOutputOptions): Promise<OpenedOutput> {
   assertFetchable(start)
-  const apiOrigin = new URL(options.apiOrigin).origin
+  const policy = options.credentials
   let url = start
-  let leftApiOrigin = start.origin !== apiOrigin
   for (let hop = 0; ; hop++) {
-    const authorized = sendsCredentials(url, apiOrigin, leftApiOrigin)
-    if (url.origin === apiOrigin) await options.beforeRequest?.('GET', url)
+    const authorized = mayCarryCredentials(policy, {
+      kind: 'outputLink',
+      method: 'GET',
+      url,
+      chainOrigin: start.origin
+    })
+    if (isCredentialOrigin(policy, url)) await options.beforeRequest?.('GET', url)
     const headers: Record<string, string> = {
       accept: '*/*',
       // The bytes as stored: sha256 and size describe the file, not a re-encoding of it.
@@ -65,9 +72,7 @@ export async function fetchOutput(start: URL, options: FetchOutputOptions): Prom
       if (hop >= MAX_REDIRECTS) {
         throw new TransferError(`more than ${MAX_REDIRECTS} redirects`, false)
       }
-      const next = nextHop(url, location)
-      if (next.origin !== url.origin) leftApiOrigin = true
-      url = next
+      url = nextHop(url, location)
       continue
     }
     if (status === 200) {
@@ -75,8 +80,32 @@ export async function fetchOutput(start: URL, options: FetchOutputOptions): Prom
       return { ...opened, length }
     }
     const code = await errorCode(response)
+    if ((status === 401 || status === 403) && hop === 0 && !authorized) {
+      const untrusted = untrustedLinkError(url, status, code)
+      if (untrusted) throw untrusted
+    }
     throw statusError(status, authorized, code, response.headers['retry-after'])
   }
+}
+
+/**
+ * An output link refused because it came without credentials, from an origin they may not go to:
+ * say so, and name the input that trusts it. (A presigned URL handed out directly is not an output
+ * link; its 403 means an expired link, and its origin is not named.)
+ */
+function untrustedLinkError(
+  url: URL,
+  status: number,
+  code: string | undefined
+): TransferError | undefined {
+  if (!isOutputLinkPath(url.pathname)) return undefined
+  const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`
+  return new TransferError(
+    `${detail} from the output link on ${url.origin}: no credentials were sent to that origin, ` +
+      `which is not trusted with them; if it is Amplitude's (or your proxy's), add it to the ` +
+      `'credential-origins' input`,
+    false
+  )
 }
 
 function get(
@@ -127,7 +156,9 @@ function statusError(
     return new TransferError(`${detail} (temporary)`, true, retryAfterMs)
   }
   if (status === 401) {
-    return new TransferError(`${detail}: the API refused the credentials`, false)
+    return authorized
+      ? new TransferError(`${detail}: the API refused the credentials`, false)
+      : new TransferError(`${detail}: the link asks for credentials, and none were sent`, false)
   }
   if (status === 403) {
     return authorized

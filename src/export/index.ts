@@ -7,5 +7,5 @@ export {
   type DownloadRequestOptions
 } from './download.js'
 export { DownloadError } from './errors.js'
-export { MAX_REDIRECTS, nextHop, sendsCredentials } from './url-policy.js'
+export { MAX_REDIRECTS, nextHop } from './url-policy.js'
 export { outputFileName } from './safe-files.js'

@@ -4,8 +4,8 @@
  * - only http(s); plain http only to loopback hosts (test servers, the simulator), because a
  *   presigned URL and Basic credentials are both bearer secrets;
  * - never https -> http along a redirect chain, even to loopback;
- * - no user:password in a URL (it would be sent as credentials we did not choose);
- * - credentials only to the API origin, and never again once a redirect has left it.
+ * - no user:password in a URL (it would be sent as credentials we did not choose).
+ * Who receives the Basic credentials is decided by src/policy/credentials.ts, not here.
  */
 import { isLoopbackHost, LOOPBACK_RULE } from '../policy/loopback.js'
 import { TransferError } from './errors.js'
@@ -44,12 +44,4 @@ export function nextHop(from: URL, location: string): URL {
   }
   assertFetchable(to)
   return to
-}
-
-/**
- * Whether a request to `url` carries the Basic credentials: only on the API origin, and only
- * while the chain has never left it (`leftApiOrigin`).
- */
-export function sendsCredentials(url: URL, apiOrigin: string, leftApiOrigin: boolean): boolean {
-  return !leftApiOrigin && url.origin === new URL(apiOrigin).origin
 }

@@ -16,6 +16,7 @@ export interface CliConfig {
 const NUMBER_FLAGS = {
   port: 'port',
   'storage-port': 'storagePort',
+  'web-port': 'webPort',
   'budget-per-hour': 'budgetPerHour',
   'link-ttl-ms': 'linkTtlMs'
 } as const
@@ -29,6 +30,7 @@ const PLAN_NUMBER_FLAGS = {
 const STRING_FLAGS = {
   host: 'host',
   'storage-host': 'storageHost',
+  'web-host': 'webHost',
   'api-key': 'apiKey',
   'secret-key': 'secretKey'
 } as const
@@ -36,6 +38,9 @@ const STRING_FLAGS = {
 export const CLI_USAGE = `Usage: npm run simulator -- [options]   (each option also from env DSAR_SIM_<NAME>)
   --host H              API host (127.0.0.1)      --storage-host H   storage host (127.0.0.2)
   --port N              API port (0 = any)        --storage-port N   storage port (0 = any)
+  --output-links api|web  output links on the API host (api) or on a web-app host that
+                        requires the credentials, like analytics.amplitude.com (web)
+  --web-host H          web-app host (127.0.0.3)  --web-port N       web-app port (0 = any)
   --api-key K           org API key               --secret-key K     org secret key
   --polls-in-staging N  (1)                       --polls-in-submitted N (1)
   --outcome S           done | failed | any other status (done)
@@ -57,7 +62,8 @@ export function parseCliConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfi
     ...Object.keys(STRING_FLAGS),
     'outcome',
     'fail-reason',
-    'retry-after'
+    'retry-after',
+    'output-links'
   ]
   const parsed = parseArgs({
     args: argv,
@@ -106,6 +112,16 @@ export function parseCliConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfi
   if (failReason !== undefined) job.failReason = failReason
   if (Object.keys(job).length > 0) options.job = job
 
+  const outputLinks = read('output-links')
+  if (outputLinks !== undefined) {
+    if (outputLinks !== 'api' && outputLinks !== 'web') {
+      throw new Error(
+        `--output-links (or ${envName('output-links')}) must be api or web, got "${outputLinks}"`
+      )
+    }
+    options.outputLinksOn = outputLinks
+  }
+
   const retryAfter = read('retry-after')
   if (retryAfter === 'none') options.retryAfterSeconds = null
   else if (retryAfter !== undefined && retryAfter !== 'auto') {
@@ -130,6 +146,9 @@ export function formatBanner(simulator: Simulator, options: SimulatorOptions): s
     'Amplitude DSAR simulator running (Ctrl+C to stop)',
     `  API URL      ${simulator.url}`,
     `  Storage URL  ${simulator.storageUrl}`,
+    ...(simulator.webUrl
+      ? [`  Web URL      ${simulator.webUrl}  (output links; credentials required)`]
+      : []),
     `  API key      ${simulator.apiKey}`,
     `  Secret key   ${simulator.secretKey}`,
     `  Basic auth   ${simulator.basicAuth}`,
@@ -146,6 +165,7 @@ export function formatBanner(simulator: Simulator, options: SimulatorOptions): s
     `INPUT_END-DATE=2024-12-31`,
     `INPUT_POLL-INTERVAL=1s`,
     `INPUT_DOWNLOAD=true`,
+    ...(simulator.webUrl ? [`INPUT_CREDENTIAL-ORIGINS=${simulator.webUrl}`] : []),
     `(or INPUT_BASIC-AUTH=${simulator.basicAuth} instead of the two keys)`
   ].join('\n')
 }

@@ -10,7 +10,7 @@ export interface FaultTarget {
   method: string
   /** Path without the query string. */
   path: string
-  host: 'api' | 'storage'
+  host: 'api' | 'web' | 'storage'
 }
 
 interface ActiveRule {

@@ -1,7 +1,8 @@
 /**
- * The simulator's two HTTP servers: the API host (both DSAR contracts, Basic auth, the rate
- * budget) and the storage host (presigned gzip downloads). Every request is logged, offered to
- * the fault rules, then answered.
+ * The simulator's HTTP servers: the API host (both DSAR contracts, Basic auth, the rate budget),
+ * the storage host (presigned gzip downloads) and, with `outputLinksOn: 'web'`, a web-app host
+ * serving the output links behind the same auth (as Amplitude's docs show them on
+ * analytics.amplitude.com). Every request is logged, offered to the fault rules, then answered.
  */
 import { createReadStream, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -26,6 +27,7 @@ import {
   type StreamBody
 } from './reply.js'
 import { seedCreatedBody, seedStatusBody } from './seed-contract.js'
+import { closeServer, listen, listenWithFallback, origin } from './listen.js'
 import { ObjectStore, s3Error } from './storage.js'
 import type {
   DsarRecord,
@@ -52,7 +54,7 @@ const MEASURE_BEFORE_SENDING = 16 * 1024 * 1024
 const ESTIMATED_LINE_BYTES = 420
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
 
-type HostName = 'api' | 'storage'
+type HostName = 'api' | 'web' | 'storage'
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const simulator = new DsarSimulator(options)
@@ -63,6 +65,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 class DsarSimulator implements Simulator {
   url = ''
   storageUrl = ''
+  webUrl = ''
   readonly apiKey: string
   readonly secretKey: string
   readonly basicAuth: string
@@ -80,6 +83,7 @@ class DsarSimulator implements Simulator {
   private readonly closing = new AbortController()
   private readonly apiServer: Server
   private readonly storageServer: Server
+  private readonly webServer: Server | undefined
 
   constructor(private readonly options: SimulatorOptions) {
     this.now = options.now ?? Date.now
@@ -90,6 +94,13 @@ class DsarSimulator implements Simulator {
     this.jobs = new JobRegistry(options.job, options.linkTtlMs ?? DEFAULT_LINK_TTL_MS)
     this.apiServer = createServer((req, res) => void this.handle(req, res, 'api'))
     this.storageServer = createServer((req, res) => void this.handle(req, res, 'storage'))
+    if (options.outputLinksOn === 'web') {
+      this.webServer = createServer((req, res) => void this.handle(req, res, 'web'))
+    }
+  }
+
+  private servers(): Server[] {
+    return [this.apiServer, this.storageServer, ...(this.webServer ? [this.webServer] : [])]
   }
 
   get maxInFlight(): number {
@@ -98,21 +109,17 @@ class DsarSimulator implements Simulator {
 
   async listen(options: SimulatorOptions): Promise<void> {
     const host = options.host ?? '127.0.0.1'
-    const storageHost = options.storageHost ?? '127.0.0.2'
     this.url = origin(host, await listen(this.apiServer, host, options.port ?? 0))
     try {
-      let port: number
-      try {
-        port = await listen(this.storageServer, storageHost, options.storagePort ?? 0)
-        this.storageUrl = origin(storageHost, port)
-      } catch (error) {
-        // No 127.0.0.2 (macOS): another port on the API host is still another origin.
-        if ((error as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw error
-        port = await listen(this.storageServer, host, options.storagePort ?? 0)
-        this.storageUrl = origin(host, port)
+      const storageHost = options.storageHost ?? '127.0.0.2'
+      const storagePort = options.storagePort ?? 0
+      this.storageUrl = await listenWithFallback(this.storageServer, storageHost, host, storagePort)
+      if (this.webServer) {
+        const webHost = options.webHost ?? '127.0.0.3'
+        this.webUrl = await listenWithFallback(this.webServer, webHost, host, options.webPort ?? 0)
       }
     } catch (error) {
-      await closeServer(this.apiServer)
+      await Promise.all(this.servers().map(closeServer))
       throw error
     }
   }
@@ -144,7 +151,7 @@ class DsarSimulator implements Simulator {
 
   async close(): Promise<void> {
     this.closing.abort()
-    await Promise.all([closeServer(this.apiServer), closeServer(this.storageServer)])
+    await Promise.all(this.servers().map(closeServer))
   }
 
   // -------------------------------------------------------------------------------------------
@@ -162,7 +169,7 @@ class DsarSimulator implements Simulator {
       at: this.now()
     }
     this.log.push(entry)
-    if (host === 'api') {
+    if (host !== 'storage') {
       this.inFlight++
       this.mostInFlight = Math.max(this.mostInFlight, this.inFlight)
     }
@@ -170,7 +177,7 @@ class DsarSimulator implements Simulator {
     const abort = () => requestDone.abort()
     this.closing.signal.addEventListener('abort', abort)
     res.on('close', () => {
-      if (host === 'api') this.inFlight--
+      if (host !== 'storage') this.inFlight--
       this.closing.signal.removeEventListener('abort', abort)
       requestDone.abort()
       if (!res.headersSent) entry.status = 0
@@ -245,15 +252,24 @@ class DsarSimulator implements Simulator {
 
     if (body === undefined) return send(jsonReply(413, { error: 'request body too large' }))
     const reply =
-      host === 'api'
-        ? this.apiReply(req, method, target.pathname, body)
-        : await this.storageReply(req, method, target)
+      host === 'storage'
+        ? await this.storageReply(req, method, target)
+        : this.apiReply(req, method, target.pathname, body, host)
     return send(reply)
   }
 
-  private apiReply(req: IncomingMessage, method: string, pathname: string, body: string): Reply {
+  /** The API host, or the web-app host (which serves output links only, behind the same auth). */
+  private apiReply(
+    req: IncomingMessage,
+    method: string,
+    pathname: string,
+    body: string,
+    host: 'api' | 'web'
+  ): Reply {
     const match = DSAR_PATH.exec(pathname)
-    if (!match) return jsonReply(404, { error: `no such endpoint: ${pathname}` })
+    if (!match || (host === 'web' && match[2] === undefined)) {
+      return jsonReply(404, { error: `no such endpoint: ${pathname}` })
+    }
     const [, id, output] = match
     const allowed = id === undefined ? 'POST' : 'GET'
     if (method !== allowed) {
@@ -314,7 +330,8 @@ class DsarSimulator implements Simulator {
   }
 
   private outputUrl(record: DsarRecord, n: number): string {
-    return `${this.url}/api/2/dsar/requests/${record.requestId}/outputs/${n}`
+    const base = this.webServer ? this.webUrl : this.url
+    return `${base}/api/2/dsar/requests/${record.requestId}/outputs/${n}`
   }
 
   private outputRedirect(record: DsarRecord, output: string): Reply {
@@ -447,33 +464,6 @@ function safeDecode(text: string): string {
   } catch {
     return text
   }
-}
-
-function origin(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-}
-
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error)
-    server.once('error', onError)
-    server.listen(port, host, () => {
-      server.off('error', onError)
-      const address = server.address()
-      resolve(typeof address === 'object' && address ? address.port : port)
-    })
-  })
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise(resolve => {
-    if (!server.listening) {
-      resolve()
-      return
-    }
-    server.close(() => resolve())
-    server.closeAllConnections()
-  })
 }
 
 /** Serves a prepared file as every output (benchmarks: the generator is then not the bottleneck). */

@@ -13,6 +13,17 @@ export interface SimulatorOptions {
    * storage server falls back to `host` on its own port, which is still another origin.
    */
   storageHost?: string
+  /**
+   * Where the status answers put the output links. 'api' (default): on the API host. 'web': on a
+   * third host (`webHost`) that, like Amplitude's web-app host `analytics.amplitude.com` in the
+   * documentation's examples, serves only output links, requires the same Basic credentials, and
+   * redirects to storage.
+   */
+  outputLinksOn?: 'api' | 'web'
+  /** Web-app host for `outputLinksOn: 'web'`, default '127.0.0.3' (falls back like storageHost). */
+  webHost?: string
+  /** Web-app port, default 0 (ephemeral). */
+  webPort?: number
   /** API port, default 0 (ephemeral). */
   port?: number
   /** Storage port, default 0 (ephemeral). */
@@ -122,6 +133,8 @@ export interface Simulator {
   url: string
   /** Storage origin, e.g. 'http://127.0.0.2:PORT'. */
   storageUrl: string
+  /** Web-app origin serving the output links (`outputLinksOn: 'web'`), else ''. */
+  webUrl: string
   apiKey: string
   secretKey: string
   /** base64(apiKey:secretKey), the value after 'Basic '. */
@@ -145,7 +158,7 @@ export interface RequestLogEntry {
   method: string
   /** The request target as sent: path plus query string. */
   path: string
-  /** Which server answered: 'api' or 'storage'. */
+  /** Which server answered: 'api', 'web' (output links, `outputLinksOn: 'web'`) or 'storage'. */
   host: string
   /** Whether the request carried an Authorization header. */
   authorization: boolean
@@ -175,8 +188,8 @@ export interface FaultRule {
   method?: string
   /** A string must equal the path (without query); a RegExp is tested on it. Default: any. */
   path?: string | RegExp
-  /** Default: both hosts. */
-  host?: 'api' | 'storage'
+  /** Default: every host. */
+  host?: 'api' | 'web' | 'storage'
   /** How many matching requests it affects (after `skip`). Default: all. */
   times?: number
   /** Let the first N matching requests through first. Default 0. */

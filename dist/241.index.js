@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   downloadRequestOutputs: () => (/* reexport */ downloadRequestOutputs)
 });
 
-// UNUSED EXPORTS: DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, DownloadError, MAX_REDIRECTS, nextHop, outputFileName, sendsCredentials
+// UNUSED EXPORTS: DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, DownloadError, MAX_REDIRECTS, nextHop, outputFileName
 
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __webpack_require__(78474);
@@ -102,6 +102,8 @@ var external_node_http_ = __webpack_require__(37067);
 var external_node_https_ = __webpack_require__(44708);
 // EXTERNAL MODULE: ./src/arazzo/pacing.ts
 var pacing = __webpack_require__(82663);
+// EXTERNAL MODULE: ./src/policy/credentials.ts
+var credentials = __webpack_require__(13708);
 // EXTERNAL MODULE: ./src/policy/loopback.ts
 var loopback = __webpack_require__(9417);
 ;// CONCATENATED MODULE: ./src/export/url-policy.ts
@@ -111,8 +113,8 @@ var loopback = __webpack_require__(9417);
  * - only http(s); plain http only to loopback hosts (test servers, the simulator), because a
  *   presigned URL and Basic credentials are both bearer secrets;
  * - never https -> http along a redirect chain, even to loopback;
- * - no user:password in a URL (it would be sent as credentials we did not choose);
- * - credentials only to the API origin, and never again once a redirect has left it.
+ * - no user:password in a URL (it would be sent as credentials we did not choose).
+ * Who receives the Basic credentials is decided by src/policy/credentials.ts, not here.
  */
 
 
@@ -148,22 +150,17 @@ function nextHop(from, location) {
     assertFetchable(to);
     return to;
 }
-/**
- * Whether a request to `url` carries the Basic credentials: only on the API origin, and only
- * while the chain has never left it (`leftApiOrigin`).
- */
-function sendsCredentials(url, apiOrigin, leftApiOrigin) {
-    return !leftApiOrigin && url.origin === new URL(apiOrigin).origin;
-}
 
 ;// CONCATENATED MODULE: ./src/export/fetch-output.ts
 /**
- * One attempt at opening an output: GET the API's outputs URL with Basic auth, follow its redirect
- * to the presigned object-store URL by hand (at most MAX_REDIRECTS hops, credentials never leaving
- * the API origin, no https -> http), and hand back the 200 response to stream from. Any other
- * answer becomes a TransferError that says whether trying again could help. No message carries
- * a URL: the presigned one is a bearer credential.
+ * One attempt at opening an output: GET the output link (with Basic auth when
+ * src/policy/credentials.ts says its origin may receive it), follow its redirect to the presigned
+ * object-store URL by hand (at most MAX_REDIRECTS hops, credentials never crossing to another
+ * origin, no https -> http), and hand back the 200 response to stream from. Any other answer
+ * becomes a TransferError that says whether trying again could help. No message carries a URL
+ * beyond an output link's origin: the presigned one is a bearer credential.
  */
+
 
 
 
@@ -176,12 +173,16 @@ const TRANSIENT_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 60_000;
 async function fetchOutput(start, options) {
     assertFetchable(start);
-    const apiOrigin = new URL(options.apiOrigin).origin;
+    const policy = options.credentials;
     let url = start;
-    let leftApiOrigin = start.origin !== apiOrigin;
     for (let hop = 0;; hop++) {
-        const authorized = sendsCredentials(url, apiOrigin, leftApiOrigin);
-        if (url.origin === apiOrigin)
+        const authorized = (0,credentials/* mayCarryCredentials */.x6)(policy, {
+            kind: 'outputLink',
+            method: 'GET',
+            url,
+            chainOrigin: start.origin
+        });
+        if ((0,credentials/* isCredentialOrigin */.cs)(policy, url))
             await options.beforeRequest?.('GET', url);
         const headers = {
             accept: '*/*',
@@ -202,10 +203,7 @@ async function fetchOutput(start, options) {
             if (hop >= MAX_REDIRECTS) {
                 throw new TransferError(`more than ${MAX_REDIRECTS} redirects`, false);
             }
-            const next = nextHop(url, location);
-            if (next.origin !== url.origin)
-                leftApiOrigin = true;
-            url = next;
+            url = nextHop(url, location);
             continue;
         }
         if (status === 200) {
@@ -213,8 +211,26 @@ async function fetchOutput(start, options) {
             return { ...opened, length };
         }
         const code = await errorCode(response);
+        if ((status === 401 || status === 403) && hop === 0 && !authorized) {
+            const untrusted = untrustedLinkError(url, status, code);
+            if (untrusted)
+                throw untrusted;
+        }
         throw statusError(status, authorized, code, response.headers['retry-after']);
     }
+}
+/**
+ * An output link refused because it came without credentials, from an origin they may not go to:
+ * say so, and name the input that trusts it. (A presigned URL handed out directly is not an output
+ * link; its 403 means an expired link, and its origin is not named.)
+ */
+function untrustedLinkError(url, status, code) {
+    if (!(0,credentials/* isOutputLinkPath */.zq)(url.pathname))
+        return undefined;
+    const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
+    return new TransferError(`${detail} from the output link on ${url.origin}: no credentials were sent to that origin, ` +
+        `which is not trusted with them; if it is Amplitude's (or your proxy's), add it to the ` +
+        `'credential-origins' input`, false);
 }
 function get(url, headers, options) {
     const client = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
@@ -249,7 +265,9 @@ function statusError(status, authorized, code, retryAfter) {
         return new TransferError(`${detail} (temporary)`, true, retryAfterMs);
     }
     if (status === 401) {
-        return new TransferError(`${detail}: the API refused the credentials`, false);
+        return authorized
+            ? new TransferError(`${detail}: the API refused the credentials`, false)
+            : new TransferError(`${detail}: the link asks for credentials, and none were sent`, false);
     }
     if (status === 403) {
         return authorized
@@ -582,6 +600,7 @@ function notGzip(error) {
 
 
 
+
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_ATTEMPTS = 3;
 const BACKOFF_BASE_MS = 250;
@@ -697,7 +716,7 @@ async function attemptDownload(o, job, log) {
     let opened;
     try {
         opened = await fetchOutput(job.url, {
-            apiOrigin: o.apiOrigin,
+            credentials: o.credentials ?? (0,credentials/* createCredentialPolicy */.M8)({ apiOrigin: o.apiOrigin }),
             basicAuth: o.basicAuth,
             timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
             signal: o.signal,

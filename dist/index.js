@@ -28699,7 +28699,6 @@ class Semaphore {
 
 async function downloadExports(options) {
     const { downloadRequestOutputs } = await Promise.all(/* import() */[__nccwpck_require__.e(539), __nccwpck_require__.e(241)]).then(__nccwpck_require__.bind(__nccwpck_require__, 13241));
-    const apiOrigin = new URL(options.apiOrigin).origin;
     const slots = new Semaphore(options.maxConcurrency);
     const files = [];
     const problems = [];
@@ -28707,7 +28706,8 @@ async function downloadExports(options) {
     await Promise.all(done.map(record => slots.use(async () => {
         try {
             const got = await downloadRequestOutputs({
-                apiOrigin,
+                apiOrigin: options.credentials.apiOrigin,
+                credentials: options.credentials,
                 basicAuth: options.basicAuth,
                 requestId: record.requestId,
                 urls: record.urls,
@@ -28715,10 +28715,8 @@ async function downloadExports(options) {
                 recipients: options.recipients,
                 signal: options.signal,
                 timeoutMs: options.timeoutMs,
-                beforeRequest: async (_method, url) => {
-                    if (url.origin === apiOrigin)
-                        await options.payForRequest(options.signal);
-                },
+                // Called for DSAR endpoints only (API and output-link hosts), not for storage.
+                beforeRequest: () => options.payForRequest(options.signal),
                 // Its lines name the request id, which is what a reader of the log can act on.
                 onLog: options.log
             });
@@ -28757,11 +28755,14 @@ function expiringSoon(records, now) {
 var external_node_http_ = __nccwpck_require__(37067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __nccwpck_require__(44708);
+// EXTERNAL MODULE: ./src/policy/credentials.ts
+var policy_credentials = __nccwpck_require__(13708);
 ;// CONCATENATED MODULE: ./src/action/http-transport.ts
 /**
  * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
  * this is where the action is careful with the shared API budget and with credentials:
- * - only the API origin is ever contacted (a document cannot send the credentials anywhere else);
+ * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
+ *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
  * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
  * - transient failures (429, 5xx, resets, stalls past the per-request timeout) are retried with
  *   exponential back-off and jitter, never sooner than the server's Retry-After; a POST is retried only
@@ -28772,6 +28773,7 @@ var external_node_https_ = __nccwpck_require__(44708);
  *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
  *   criteria decide.
  */
+
 
 
 
@@ -28791,7 +28793,7 @@ const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
 /** Statuses that promise the request was not processed: safe to repeat even a POST. */
 const NOT_PROCESSED_STATUSES = new Set([429, 503]);
 function createActionTransport(options) {
-    const apiOrigin = new URL(options.apiOrigin).origin;
+    const credentials = (0,policy_credentials/* createCredentialPolicy */.M8)({ apiOrigin: options.apiOrigin });
     const limits = {
         timeoutMs: options.requestTimeoutMs ?? 30_000,
         maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
@@ -28810,8 +28812,8 @@ function createActionTransport(options) {
     };
     const transport = async (request, signal) => {
         const url = new URL(request.url);
-        if (url.origin !== apiOrigin) {
-            throw new TransportError('policy', `refused to send a request to ${url.origin}: only the API origin ${apiOrigin} is contacted`);
+        if (!(0,policy_credentials/* mayCarryCredentials */.x6)(credentials, { kind: 'apiCall', url })) {
+            throw new TransportError('policy', `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
         }
         const method = request.method.toUpperCase();
         const path = url.pathname;
@@ -29060,10 +29062,9 @@ var Inputs;
     Inputs["Workflow"] = "workflow";
     Inputs["WorkflowId"] = "workflow-id";
     Inputs["Inputs"] = "inputs";
+    Inputs["CredentialOrigins"] = "credential-origins";
 })(Inputs || (Inputs = {}));
 
-// EXTERNAL MODULE: ./src/policy/loopback.ts
-var policy_loopback = __nccwpck_require__(9417);
 ;// CONCATENATED MODULE: ./src/action/secret-helper.ts
 /**
  * Masks the Amplitude credentials in every form a log line could show them, and holds the one
@@ -29235,10 +29236,6 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
-const REGION_ORIGINS = {
-    us: 'https://amplitude.com',
-    eu: 'https://analytics.eu.amplitude.com'
-};
 const DEFAULT_START_DATE = '2012-01-01';
 // Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
 const EARLIEST_START_DATE = '2000-01-01';
@@ -29282,6 +29279,7 @@ async function getSettings(env = {}) {
     const workflow = await parseWorkflow(read(Inputs.Workflow), workspace);
     const workflowId = parseWorkflowId(read(Inputs.WorkflowId));
     const extraInputs = parseExtraInputs(read(Inputs.Inputs));
+    const credentialOrigins = parseCredentialOrigins(read(Inputs.CredentialOrigins));
     const subjects = uniqueSubjects([
         ...userIds.map(userId => ({ kind: 'userId', userId })),
         ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId })),
@@ -29295,6 +29293,7 @@ async function getSettings(env = {}) {
         ...credentials,
         region,
         apiUrl: api.origin,
+        credentialOrigins,
         startDate,
         endDate,
         wait,
@@ -29482,32 +29481,21 @@ function parseRegion(text) {
 /** The API origin, and whether it is a loopback host (which permits http and fast polling). */
 function parseApiUrl(text, region) {
     if (text === '')
-        return { origin: REGION_ORIGINS[region], loopback: false };
-    const input = Inputs.ApiUrl;
-    // The value is never quoted in messages: a mistaken URL may carry credentials.
-    if (/[?#]/.test(text))
-        throw new InputError(input, 'must be an origin only (no query or fragment)');
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw new InputError(input, 'is not an absolute URL (expected e.g. https://amplitude.com)');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(input, `must use https (got '${url.protocol}')`);
-    }
-    if (url.username !== '' || url.password !== '' || text.includes('@')) {
-        throw new InputError(input, 'must not contain credentials (use api-key/secret-key or basic-auth)');
-    }
-    if (url.pathname !== '/') {
-        throw new InputError(input, 'must be an origin only, without a path (e.g. https://amplitude.com)');
-    }
-    const loopback = (0,policy_loopback/* isLoopbackHost */.c)(url.hostname);
-    if (url.protocol === 'http:' && !loopback) {
-        throw new InputError(input, `${policy_loopback/* LOOPBACK_RULE */.x}; use https`);
-    }
-    return { origin: url.origin, loopback };
+        return { origin: policy_credentials/* AMPLITUDE_ORIGINS */.YK[region].api, loopback: false };
+    const parsed = (0,policy_credentials/* parseOrigin */.ef)(text);
+    if (!parsed.ok)
+        throw new InputError(Inputs.ApiUrl, parsed.reason);
+    return { origin: parsed.origin, loopback: parsed.loopback };
+}
+/** Origins separated by newlines and/or commas; each checked like api-url. */
+function parseCredentialOrigins(text) {
+    const origins = splitList(text).map(({ entry, number }) => {
+        const parsed = (0,policy_credentials/* parseOrigin */.ef)(entry);
+        if (!parsed.ok)
+            throw new InputError(Inputs.CredentialOrigins, `entry ${number} ${parsed.reason}`);
+        return parsed.origin;
+    });
+    return [...new Set(origins)];
 }
 /**
  * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
@@ -45118,6 +45106,7 @@ function requestIdValue(requestId) {
 
 
 
+
 class Cancelled extends Error {
     constructor(signal) {
         super(`cancelled (${signal})`);
@@ -45267,7 +45256,11 @@ async function exportFiles(settings, records, pacer, signal, problems, hooks) {
         return {};
     const { files, problems: failed } = await downloadExports({
         records,
-        apiOrigin: settings.apiUrl,
+        credentials: (0,policy_credentials/* createCredentialPolicy */.M8)({
+            apiOrigin: settings.apiUrl,
+            region: settings.region,
+            extraOrigins: settings.credentialOrigins
+        }),
         basicAuth: settings.basicAuth,
         downloadPath: settings.downloadPath,
         recipients: settings.encryptTo,
@@ -45324,6 +45317,122 @@ function failureMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+
+
+/***/ }),
+
+/***/ 13708:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M8: () => (/* binding */ createCredentialPolicy),
+/* harmony export */   YK: () => (/* binding */ AMPLITUDE_ORIGINS),
+/* harmony export */   cs: () => (/* binding */ isCredentialOrigin),
+/* harmony export */   ef: () => (/* binding */ parseOrigin),
+/* harmony export */   x6: () => (/* binding */ mayCarryCredentials),
+/* harmony export */   zq: () => (/* binding */ isOutputLinkPath)
+/* harmony export */ });
+/* harmony import */ var _loopback_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9417);
+/**
+ * The one place that decides who receives the Basic credentials (the organisation's API key and
+ * secret key). Every request the action sends asks here first; no other module compares origins.
+ *
+ * - API calls (every request an Arazzo workflow describes): only to the API origin (`api-url`, or
+ *   the region's API host). A workflow document may put the credentials anywhere in a request, so
+ *   its requests go to no other origin at all.
+ * - Output links: Amplitude's documentation shows every link on the web-app host
+ *   (`https://analytics.amplitude.com/api/2/dsar/requests/53367/outputs/0`) and says each one
+ *   "requires the same auth credentials". So a GET of `.../api/2/dsar/requests/{id}/outputs/{n}`
+ *   carries them when its origin is the API origin, one of the region's Amplitude origins, or one
+ *   the user added with `credential-origins`: https only, plain http for loopback IP literals alone.
+ * - Never across a redirect to another origin: the link answers with a redirect to a presigned
+ *   object-store URL, which must stay credential-free (S3 refuses a second auth mechanism, and the
+ *   secret would leak to the storage host).
+ */
+
+/** The region's Amplitude origins: the API host, and every host that serves output links. */
+const AMPLITUDE_ORIGINS = {
+    us: {
+        api: 'https://amplitude.com',
+        outputLinks: ['https://amplitude.com', 'https://analytics.amplitude.com']
+    },
+    eu: {
+        api: 'https://analytics.eu.amplitude.com',
+        outputLinks: ['https://analytics.eu.amplitude.com']
+    }
+};
+/** The documented output link path: `/api/2/dsar/requests/{requestId}/outputs/{n}`. */
+const OUTPUT_LINK_PATH = /^\/api\/2\/dsar\/requests\/[^/]+\/outputs\/\d+$/;
+function createCredentialPolicy(options) {
+    const apiOrigin = new URL(options.apiOrigin).origin;
+    const origins = [
+        apiOrigin,
+        ...(options.region ? AMPLITUDE_ORIGINS[options.region].outputLinks : []),
+        ...(options.extraOrigins ?? [])
+    ].map(origin => new URL(origin).origin);
+    return { apiOrigin, outputLinkOrigins: [...new Set(origins)] };
+}
+/** Whether this request may carry the credentials. */
+function mayCarryCredentials(policy, use) {
+    if (!transportIsSafe(use.url))
+        return false;
+    if (use.kind === 'apiCall')
+        return use.url.origin === policy.apiOrigin;
+    return (use.method.toUpperCase() === 'GET' &&
+        use.url.origin === use.chainOrigin &&
+        isOutputLinkPath(use.url.pathname) &&
+        policy.outputLinkOrigins.includes(use.url.origin));
+}
+/** Whether requests to this URL's origin are calls to a (trusted) Amplitude endpoint at all. */
+function isCredentialOrigin(policy, url) {
+    return policy.outputLinkOrigins.includes(url.origin);
+}
+function isOutputLinkPath(pathname) {
+    return OUTPUT_LINK_PATH.test(pathname);
+}
+/** https; plain http only to a loopback IP literal; never a URL with user:password in it. */
+function transportIsSafe(url) {
+    if (url.username !== '' || url.password !== '')
+        return false;
+    if (url.protocol === 'https:')
+        return true;
+    return url.protocol === 'http:' && (0,_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname);
+}
+/**
+ * Checks an origin given by the user (`api-url`, an entry of `credential-origins`):
+ * `scheme://host[:port]`, https (http for loopback IP literals alone), no credentials, no path,
+ * query or fragment. Returns the normalised origin, or why it is refused. The text is never
+ * quoted in the reason: a mistaken URL may carry credentials.
+ */
+function parseOrigin(text) {
+    const refuse = (reason) => ({ ok: false, reason });
+    if (/[?#]/.test(text))
+        return refuse('must be an origin only (no query or fragment)');
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return refuse('is not an absolute URL (expected e.g. https://amplitude.com)');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        return refuse(`must use https (got '${url.protocol}')`);
+    }
+    if (url.username !== '' || url.password !== '' || text.includes('@')) {
+        return refuse('must not contain credentials (use api-key/secret-key or basic-auth)');
+    }
+    if (url.pathname !== '/') {
+        return refuse('must be an origin only, without a path (e.g. https://amplitude.com)');
+    }
+    // The URL parser keeps characters such as `*` in a host name: no wildcards, names or IPs only.
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(url.hostname)) {
+        return refuse('has a host that is neither a DNS name nor an IP address (no wildcards)');
+    }
+    const loopback = (0,_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname);
+    if (url.protocol === 'http:' && !loopback)
+        return refuse(`${_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .LOOPBACK_RULE */ .x}; use https`);
+    return { ok: true, origin: url.origin, loopback };
 }
 
 

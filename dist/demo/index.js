@@ -57,7 +57,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
 /* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(881);
-/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(252);
+/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(257);
 /**
  * `npm run demo`: runs the bundled action (dist/index.js) exactly as the GitHub runner would, against the
  * embedded DSAR simulator on 127.0.0.1, then prints its step outputs and job summary. Needs nothing
@@ -132,7 +132,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 252:
+/***/ 257:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -839,6 +839,43 @@ async function* dribble(source, bytesPerSecond, signal) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/simulator/listen.ts
+/** Listens on `host`, or on `fallbackHost` when `host` is not a local address. Returns the origin. */
+async function listenWithFallback(server, host, fallbackHost, port) {
+    try {
+        return origin(host, await listen(server, host, port));
+    }
+    catch (error) {
+        if (error.code !== 'EADDRNOTAVAIL')
+            throw error;
+        return origin(fallbackHost, await listen(server, fallbackHost, port));
+    }
+}
+function origin(host, port) {
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+function listen(server, host, port) {
+    return new Promise((resolve, reject) => {
+        const onError = (error) => reject(error);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+            server.off('error', onError);
+            const address = server.address();
+            resolve(typeof address === 'object' && address ? address.port : port);
+        });
+    });
+}
+function closeServer(server) {
+    return new Promise(resolve => {
+        if (!server.listening) {
+            resolve();
+            return;
+        }
+        server.close(() => resolve());
+        server.closeAllConnections();
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/storage.ts
 /**
  * The S3-like storage host: presigned GET links with an expiry, refusing a second auth mechanism
@@ -933,10 +970,12 @@ function fromAmzDate(text) {
 
 ;// CONCATENATED MODULE: ./src/simulator/server.ts
 /**
- * The simulator's two HTTP servers: the API host (both DSAR contracts, Basic auth, the rate
- * budget) and the storage host (presigned gzip downloads). Every request is logged, offered to
- * the fault rules, then answered.
+ * The simulator's HTTP servers: the API host (both DSAR contracts, Basic auth, the rate budget),
+ * the storage host (presigned gzip downloads) and, with `outputLinksOn: 'web'`, a web-app host
+ * serving the output links behind the same auth (as Amplitude's docs show them on
+ * analytics.amplitude.com). Every request is logged, offered to the fault rules, then answered.
  */
+
 
 
 
@@ -972,6 +1011,7 @@ class DsarSimulator {
     options;
     url = '';
     storageUrl = '';
+    webUrl = '';
     apiKey;
     secretKey;
     basicAuth;
@@ -988,6 +1028,7 @@ class DsarSimulator {
     closing = new AbortController();
     apiServer;
     storageServer;
+    webServer;
     constructor(options) {
         this.options = options;
         this.now = options.now ?? Date.now;
@@ -998,30 +1039,30 @@ class DsarSimulator {
         this.jobs = new JobRegistry(options.job, options.linkTtlMs ?? DEFAULT_LINK_TTL_MS);
         this.apiServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'api'));
         this.storageServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'storage'));
+        if (options.outputLinksOn === 'web') {
+            this.webServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'web'));
+        }
+    }
+    servers() {
+        return [this.apiServer, this.storageServer, ...(this.webServer ? [this.webServer] : [])];
     }
     get maxInFlight() {
         return this.mostInFlight;
     }
     async listen(options) {
         const host = options.host ?? '127.0.0.1';
-        const storageHost = options.storageHost ?? '127.0.0.2';
         this.url = origin(host, await listen(this.apiServer, host, options.port ?? 0));
         try {
-            let port;
-            try {
-                port = await listen(this.storageServer, storageHost, options.storagePort ?? 0);
-                this.storageUrl = origin(storageHost, port);
-            }
-            catch (error) {
-                // No 127.0.0.2 (macOS): another port on the API host is still another origin.
-                if (error.code !== 'EADDRNOTAVAIL')
-                    throw error;
-                port = await listen(this.storageServer, host, options.storagePort ?? 0);
-                this.storageUrl = origin(host, port);
+            const storageHost = options.storageHost ?? '127.0.0.2';
+            const storagePort = options.storagePort ?? 0;
+            this.storageUrl = await listenWithFallback(this.storageServer, storageHost, host, storagePort);
+            if (this.webServer) {
+                const webHost = options.webHost ?? '127.0.0.3';
+                this.webUrl = await listenWithFallback(this.webServer, webHost, host, options.webPort ?? 0);
             }
         }
         catch (error) {
-            await closeServer(this.apiServer);
+            await Promise.all(this.servers().map(closeServer));
             throw error;
         }
     }
@@ -1048,7 +1089,7 @@ class DsarSimulator {
     }
     async close() {
         this.closing.abort();
-        await Promise.all([closeServer(this.apiServer), closeServer(this.storageServer)]);
+        await Promise.all(this.servers().map(closeServer));
     }
     // -------------------------------------------------------------------------------------------
     // Request handling
@@ -1064,7 +1105,7 @@ class DsarSimulator {
             at: this.now()
         };
         this.log.push(entry);
-        if (host === 'api') {
+        if (host !== 'storage') {
             this.inFlight++;
             this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
         }
@@ -1072,7 +1113,7 @@ class DsarSimulator {
         const abort = () => requestDone.abort();
         this.closing.signal.addEventListener('abort', abort);
         res.on('close', () => {
-            if (host === 'api')
+            if (host !== 'storage')
                 this.inFlight--;
             this.closing.signal.removeEventListener('abort', abort);
             requestDone.abort();
@@ -1143,15 +1184,17 @@ class DsarSimulator {
         }
         if (body === undefined)
             return send(jsonReply(413, { error: 'request body too large' }));
-        const reply = host === 'api'
-            ? this.apiReply(req, method, target.pathname, body)
-            : await this.storageReply(req, method, target);
+        const reply = host === 'storage'
+            ? await this.storageReply(req, method, target)
+            : this.apiReply(req, method, target.pathname, body, host);
         return send(reply);
     }
-    apiReply(req, method, pathname, body) {
+    /** The API host, or the web-app host (which serves output links only, behind the same auth). */
+    apiReply(req, method, pathname, body, host) {
         const match = DSAR_PATH.exec(pathname);
-        if (!match)
+        if (!match || (host === 'web' && match[2] === undefined)) {
             return jsonReply(404, { error: `no such endpoint: ${pathname}` });
+        }
         const [, id, output] = match;
         const allowed = id === undefined ? 'POST' : 'GET';
         if (method !== allowed) {
@@ -1206,7 +1249,8 @@ class DsarSimulator {
         return jsonReply(200, documentedStatusBody(record, urls));
     }
     outputUrl(record, n) {
-        return `${this.url}/api/2/dsar/requests/${record.requestId}/outputs/${n}`;
+        const base = this.webServer ? this.webUrl : this.url;
+        return `${base}/api/2/dsar/requests/${record.requestId}/outputs/${n}`;
     }
     outputRedirect(record, output) {
         const n = /^\d+$/.test(output) ? Number(output) : -1;
@@ -1321,30 +1365,6 @@ function safeDecode(text) {
     catch {
         return text;
     }
-}
-function origin(host, port) {
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-function listen(server, host, port) {
-    return new Promise((resolve, reject) => {
-        const onError = (error) => reject(error);
-        server.once('error', onError);
-        server.listen(port, host, () => {
-            server.off('error', onError);
-            const address = server.address();
-            resolve(typeof address === 'object' && address ? address.port : port);
-        });
-    });
-}
-function closeServer(server) {
-    return new Promise(resolve => {
-        if (!server.listening) {
-            resolve();
-            return;
-        }
-        server.close(() => resolve());
-        server.closeAllConnections();
-    });
 }
 /** Serves a prepared file as every output (benchmarks: the generator is then not the bottleneck). */
 function staticFileReply(path) {

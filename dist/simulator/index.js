@@ -13,6 +13,7 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const NUMBER_FLAGS = {
     port: 'port',
     'storage-port': 'storagePort',
+    'web-port': 'webPort',
     'budget-per-hour': 'budgetPerHour',
     'link-ttl-ms': 'linkTtlMs'
 };
@@ -26,12 +27,16 @@ const PLAN_NUMBER_FLAGS = {
 const STRING_FLAGS = {
     host: 'host',
     'storage-host': 'storageHost',
+    'web-host': 'webHost',
     'api-key': 'apiKey',
     'secret-key': 'secretKey'
 };
 const CLI_USAGE = `Usage: npm run simulator -- [options]   (each option also from env DSAR_SIM_<NAME>)
   --host H              API host (127.0.0.1)      --storage-host H   storage host (127.0.0.2)
   --port N              API port (0 = any)        --storage-port N   storage port (0 = any)
+  --output-links api|web  output links on the API host (api) or on a web-app host that
+                        requires the credentials, like analytics.amplitude.com (web)
+  --web-host H          web-app host (127.0.0.3)  --web-port N       web-app port (0 = any)
   --api-key K           org API key               --secret-key K     org secret key
   --polls-in-staging N  (1)                       --polls-in-submitted N (1)
   --outcome S           done | failed | any other status (done)
@@ -51,7 +56,8 @@ function parseCliConfig(argv, env) {
         ...Object.keys(STRING_FLAGS),
         'outcome',
         'fail-reason',
-        'retry-after'
+        'retry-after',
+        'output-links'
     ];
     const parsed = (0,external_node_util_namespaceObject.parseArgs)({
         args: argv,
@@ -104,6 +110,13 @@ function parseCliConfig(argv, env) {
         job.failReason = failReason;
     if (Object.keys(job).length > 0)
         options.job = job;
+    const outputLinks = read('output-links');
+    if (outputLinks !== undefined) {
+        if (outputLinks !== 'api' && outputLinks !== 'web') {
+            throw new Error(`--output-links (or ${envName('output-links')}) must be api or web, got "${outputLinks}"`);
+        }
+        options.outputLinksOn = outputLinks;
+    }
     const retryAfter = read('retry-after');
     if (retryAfter === 'none')
         options.retryAfterSeconds = null;
@@ -126,6 +139,9 @@ function formatBanner(simulator, options) {
         'Amplitude DSAR simulator running (Ctrl+C to stop)',
         `  API URL      ${simulator.url}`,
         `  Storage URL  ${simulator.storageUrl}`,
+        ...(simulator.webUrl
+            ? [`  Web URL      ${simulator.webUrl}  (output links; credentials required)`]
+            : []),
         `  API key      ${simulator.apiKey}`,
         `  Secret key   ${simulator.secretKey}`,
         `  Basic auth   ${simulator.basicAuth}`,
@@ -142,6 +158,7 @@ function formatBanner(simulator, options) {
         `INPUT_END-DATE=2024-12-31`,
         `INPUT_POLL-INTERVAL=1s`,
         `INPUT_DOWNLOAD=true`,
+        ...(simulator.webUrl ? [`INPUT_CREDENTIAL-ORIGINS=${simulator.webUrl}`] : []),
         `(or INPUT_BASIC-AUTH=${simulator.basicAuth} instead of the two keys)`
     ].join('\n');
 }
@@ -849,6 +866,43 @@ async function* dribble(source, bytesPerSecond, signal) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/simulator/listen.ts
+/** Listens on `host`, or on `fallbackHost` when `host` is not a local address. Returns the origin. */
+async function listenWithFallback(server, host, fallbackHost, port) {
+    try {
+        return origin(host, await listen(server, host, port));
+    }
+    catch (error) {
+        if (error.code !== 'EADDRNOTAVAIL')
+            throw error;
+        return origin(fallbackHost, await listen(server, fallbackHost, port));
+    }
+}
+function origin(host, port) {
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+function listen(server, host, port) {
+    return new Promise((resolve, reject) => {
+        const onError = (error) => reject(error);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+            server.off('error', onError);
+            const address = server.address();
+            resolve(typeof address === 'object' && address ? address.port : port);
+        });
+    });
+}
+function closeServer(server) {
+    return new Promise(resolve => {
+        if (!server.listening) {
+            resolve();
+            return;
+        }
+        server.close(() => resolve());
+        server.closeAllConnections();
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/storage.ts
 /**
  * The S3-like storage host: presigned GET links with an expiry, refusing a second auth mechanism
@@ -943,10 +997,12 @@ function fromAmzDate(text) {
 
 ;// CONCATENATED MODULE: ./src/simulator/server.ts
 /**
- * The simulator's two HTTP servers: the API host (both DSAR contracts, Basic auth, the rate
- * budget) and the storage host (presigned gzip downloads). Every request is logged, offered to
- * the fault rules, then answered.
+ * The simulator's HTTP servers: the API host (both DSAR contracts, Basic auth, the rate budget),
+ * the storage host (presigned gzip downloads) and, with `outputLinksOn: 'web'`, a web-app host
+ * serving the output links behind the same auth (as Amplitude's docs show them on
+ * analytics.amplitude.com). Every request is logged, offered to the fault rules, then answered.
  */
+
 
 
 
@@ -982,6 +1038,7 @@ class DsarSimulator {
     options;
     url = '';
     storageUrl = '';
+    webUrl = '';
     apiKey;
     secretKey;
     basicAuth;
@@ -998,6 +1055,7 @@ class DsarSimulator {
     closing = new AbortController();
     apiServer;
     storageServer;
+    webServer;
     constructor(options) {
         this.options = options;
         this.now = options.now ?? Date.now;
@@ -1008,30 +1066,30 @@ class DsarSimulator {
         this.jobs = new JobRegistry(options.job, options.linkTtlMs ?? DEFAULT_LINK_TTL_MS);
         this.apiServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'api'));
         this.storageServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'storage'));
+        if (options.outputLinksOn === 'web') {
+            this.webServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'web'));
+        }
+    }
+    servers() {
+        return [this.apiServer, this.storageServer, ...(this.webServer ? [this.webServer] : [])];
     }
     get maxInFlight() {
         return this.mostInFlight;
     }
     async listen(options) {
         const host = options.host ?? '127.0.0.1';
-        const storageHost = options.storageHost ?? '127.0.0.2';
         this.url = origin(host, await listen(this.apiServer, host, options.port ?? 0));
         try {
-            let port;
-            try {
-                port = await listen(this.storageServer, storageHost, options.storagePort ?? 0);
-                this.storageUrl = origin(storageHost, port);
-            }
-            catch (error) {
-                // No 127.0.0.2 (macOS): another port on the API host is still another origin.
-                if (error.code !== 'EADDRNOTAVAIL')
-                    throw error;
-                port = await listen(this.storageServer, host, options.storagePort ?? 0);
-                this.storageUrl = origin(host, port);
+            const storageHost = options.storageHost ?? '127.0.0.2';
+            const storagePort = options.storagePort ?? 0;
+            this.storageUrl = await listenWithFallback(this.storageServer, storageHost, host, storagePort);
+            if (this.webServer) {
+                const webHost = options.webHost ?? '127.0.0.3';
+                this.webUrl = await listenWithFallback(this.webServer, webHost, host, options.webPort ?? 0);
             }
         }
         catch (error) {
-            await closeServer(this.apiServer);
+            await Promise.all(this.servers().map(closeServer));
             throw error;
         }
     }
@@ -1058,7 +1116,7 @@ class DsarSimulator {
     }
     async close() {
         this.closing.abort();
-        await Promise.all([closeServer(this.apiServer), closeServer(this.storageServer)]);
+        await Promise.all(this.servers().map(closeServer));
     }
     // -------------------------------------------------------------------------------------------
     // Request handling
@@ -1074,7 +1132,7 @@ class DsarSimulator {
             at: this.now()
         };
         this.log.push(entry);
-        if (host === 'api') {
+        if (host !== 'storage') {
             this.inFlight++;
             this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
         }
@@ -1082,7 +1140,7 @@ class DsarSimulator {
         const abort = () => requestDone.abort();
         this.closing.signal.addEventListener('abort', abort);
         res.on('close', () => {
-            if (host === 'api')
+            if (host !== 'storage')
                 this.inFlight--;
             this.closing.signal.removeEventListener('abort', abort);
             requestDone.abort();
@@ -1153,15 +1211,17 @@ class DsarSimulator {
         }
         if (body === undefined)
             return send(jsonReply(413, { error: 'request body too large' }));
-        const reply = host === 'api'
-            ? this.apiReply(req, method, target.pathname, body)
-            : await this.storageReply(req, method, target);
+        const reply = host === 'storage'
+            ? await this.storageReply(req, method, target)
+            : this.apiReply(req, method, target.pathname, body, host);
         return send(reply);
     }
-    apiReply(req, method, pathname, body) {
+    /** The API host, or the web-app host (which serves output links only, behind the same auth). */
+    apiReply(req, method, pathname, body, host) {
         const match = DSAR_PATH.exec(pathname);
-        if (!match)
+        if (!match || (host === 'web' && match[2] === undefined)) {
             return jsonReply(404, { error: `no such endpoint: ${pathname}` });
+        }
         const [, id, output] = match;
         const allowed = id === undefined ? 'POST' : 'GET';
         if (method !== allowed) {
@@ -1216,7 +1276,8 @@ class DsarSimulator {
         return jsonReply(200, documentedStatusBody(record, urls));
     }
     outputUrl(record, n) {
-        return `${this.url}/api/2/dsar/requests/${record.requestId}/outputs/${n}`;
+        const base = this.webServer ? this.webUrl : this.url;
+        return `${base}/api/2/dsar/requests/${record.requestId}/outputs/${n}`;
     }
     outputRedirect(record, output) {
         const n = /^\d+$/.test(output) ? Number(output) : -1;
@@ -1331,30 +1392,6 @@ function safeDecode(text) {
     catch {
         return text;
     }
-}
-function origin(host, port) {
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-function listen(server, host, port) {
-    return new Promise((resolve, reject) => {
-        const onError = (error) => reject(error);
-        server.once('error', onError);
-        server.listen(port, host, () => {
-            server.off('error', onError);
-            const address = server.address();
-            resolve(typeof address === 'object' && address ? address.port : port);
-        });
-    });
-}
-function closeServer(server) {
-    return new Promise(resolve => {
-        if (!server.listening) {
-            resolve();
-            return;
-        }
-        server.close(() => resolve());
-        server.closeAllConnections();
-    });
 }
 /** Serves a prepared file as every output (benchmarks: the generator is then not the bottleneck). */
 function staticFileReply(path) {

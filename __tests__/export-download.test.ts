@@ -155,9 +155,11 @@ test('transient failures (503, reset, stall) download the file again from scratc
   const request = await doneRequest(sim)
   sim.addFault({ host: 'storage', times: 1, action: { type: 'status', status: 503 } })
   sim.addFault({ host: 'storage', times: 1, skip: 1, action: { type: 'reset' } })
-  sim.addFault({ host: 'storage', times: 1, skip: 2, action: { type: 'stall', ms: 3_000 } })
+  // The stall lasts until the client gives up. The idle limit must be long enough that a healthy
+  // transfer never trips it on a slow, loaded machine (300 ms did, at a quarter of this one's speed).
+  sim.addFault({ host: 'storage', times: 1, skip: 2, action: { type: 'stall', ms: 60_000 } })
   const logStart = sim.log.length
-  const { o, lines } = options(request, { maxAttempts: 4, timeoutMs: 300 })
+  const { o, lines } = options(request, { maxAttempts: 4, timeoutMs: 2_000 })
   const files = await downloadRequestOutputs(o)
 
   const expected = await sim.expectedFile(request.requestId, 0)

@@ -87,7 +87,8 @@ describe('loading valid documents', () => {
       operationId: 'createDsarRequest',
       method: 'POST',
       pathTemplate: '/api/2/dsar/requests',
-      servers: ['https://amplitude.com']
+      servers: ['https://amplitude.com'],
+      requestContentTypes: ['application/json']
     })
     expect(loaded.operation(workflow.steps[1])).toMatchObject({
       method: 'GET',

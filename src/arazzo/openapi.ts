@@ -4,7 +4,7 @@
  * Only what the runner needs to build a request is read; schemas are not.
  */
 
-import type { ResolvedOperation } from './types.js'
+import type { OpenApiParameter, ParameterLocation, ResolvedOperation } from './types.js'
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 
@@ -112,6 +112,10 @@ export function indexOpenApi(sourceName: string, document: unknown): OpenApiInde
         pathTemplate,
         servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
       }
+      const parameters = operationParameters(doc, pathItem.parameters, operation.parameters)
+      if (parameters) resolved.parameters = parameters
+      const contentTypes = requestContentTypes(doc, operation)
+      if (contentTypes) resolved.requestContentTypes = contentTypes
       if (typeof operation.operationId === 'string') {
         resolved.operationId = operation.operationId
         if (index.byOperationId.has(operation.operationId)) {
@@ -124,6 +128,70 @@ export function indexOpenApi(sourceName: string, document: unknown): OpenApiInde
     }
   }
   return index
+}
+
+const LOCATIONS: readonly string[] = ['path', 'query', 'header', 'cookie']
+/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
+const COLLECTION_FORMATS: Record<string, { style?: string; explode: boolean }> = {
+  csv: { explode: false },
+  multi: { style: 'form', explode: true },
+  ssv: { style: 'spaceDelimited', explode: false },
+  pipes: { style: 'pipeDelimited', explode: false },
+  tsv: { style: 'tabDelimited', explode: false }
+}
+
+/** Path-item parameters overridden by the operation's (same name and location). */
+function operationParameters(
+  document: JsonObject,
+  ...lists: unknown[]
+): OpenApiParameter[] | undefined {
+  const merged = new Map<string, OpenApiParameter>()
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue
+    for (const raw of list) {
+      const parameter = followLocalRef(document, raw)
+      if (!isObject(parameter) || typeof parameter.name !== 'string') continue
+      if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in)) continue
+      const described: OpenApiParameter = {
+        name: parameter.name,
+        in: parameter.in as ParameterLocation
+      }
+      if (typeof parameter.style === 'string') described.style = parameter.style
+      if (typeof parameter.explode === 'boolean') described.explode = parameter.explode
+      if (parameter.allowReserved === true) described.allowReserved = true
+      if (isObject(parameter.content)) {
+        const [contentType] = Object.keys(parameter.content)
+        if (contentType) described.contentType = contentType
+      }
+      if (document.swagger === '2.0' && parameter.type === 'array') {
+        const format =
+          COLLECTION_FORMATS[
+            typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'
+          ]
+        if (format) {
+          if (format.style) described.style = format.style
+          described.explode = format.explode
+        }
+      }
+      merged.set(`${described.name}\u0000${described.in}`, described)
+    }
+  }
+  return merged.size > 0 ? [...merged.values()] : undefined
+}
+
+/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
+function requestContentTypes(document: JsonObject, operation: JsonObject): string[] | undefined {
+  if (document.swagger === '2.0') {
+    const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes
+    const types = Array.isArray(consumes)
+      ? consumes.filter((type): type is string => typeof type === 'string')
+      : []
+    return types.length > 0 ? types : undefined
+  }
+  const body = followLocalRef(document, operation.requestBody)
+  if (!isObject(body) || !isObject(body.content)) return undefined
+  const types = Object.keys(body.content)
+  return types.length > 0 ? types : undefined
 }
 
 /** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */

@@ -24,9 +24,9 @@
 import { compileCriterion, evaluateCriterion } from './criteria.js'
 import { ArazzoRuntimeError } from './errors.js'
 import { compileValue, evaluateValue } from './expressions.js'
-import { setPointer } from './json-pointer.js'
 import type { LoadedArazzo } from './loader.js'
 import { defaultPollSchedule, parseRetryAfter, systemClock } from './pacing.js'
+import { buildRequest, lowerCaseKeys, parameterValue, stepParameters } from './request-builder.js'
 import type {
   Clock,
   Criterion,
@@ -35,8 +35,6 @@ import type {
   FailureAction,
   HttpRequest,
   HttpResponse,
-  Parameter,
-  ParameterLocation,
   PollSchedule,
   ReusableObject,
   RunOptions,
@@ -58,7 +56,6 @@ export const DEFAULT_MAX_STEPS = 10000
 export const MAX_WORKFLOW_DEPTH = 16
 const REDACTED = '***'
 const ALWAYS_SENSITIVE = ['authorization', 'cookie', 'proxy-authorization']
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /** Ends the whole run (all nesting levels) with a status: abort, deadline, bounds, hard errors. */
 class Stop {
@@ -97,13 +94,6 @@ interface StepExecution {
   response?: HttpResponse
   /** e.g. `GET /api/2/dsar/requests/500123`, or `workflow 'x'`: for messages, never secret. */
   description: string
-}
-
-interface ResolvedParameter {
-  name: string
-  in?: ParameterLocation
-  owner: object
-  value: unknown
 }
 
 type Action = SuccessAction | FailureAction
@@ -508,7 +498,13 @@ class Run {
   private async executeOperationStep(state: WorkflowState, step: Step): Promise<StepExecution> {
     const workflowId = state.workflow.workflowId
     const base = this.baseContext(state)
-    const built = this.buildRequest(state, step, base)
+    const built = buildRequest({
+      step,
+      operation: this.loaded.operation(step),
+      parameters: stepParameters(this.loaded.document.components, state.workflow, step, true),
+      ctx: base,
+      serverUrl: this.options.serverUrl
+    })
     const deadline = this.options.deadline
     if (deadline !== undefined && this.clock.now() > deadline) {
       throw new Stop(
@@ -561,8 +557,13 @@ class Run {
   ): Promise<StepExecution> {
     const base = this.baseContext(state)
     const inputs: Record<string, unknown> = {}
-    for (const parameter of this.parameters(state.workflow, step, false)) {
-      inputs[parameter.name] = this.parameterValue(parameter, base)
+    for (const parameter of stepParameters(
+      this.loaded.document.components,
+      state.workflow,
+      step,
+      false
+    )) {
+      inputs[parameter.name] = parameterValue(parameter, base)
     }
     const outcome = await this.workflow(this.loaded.workflow(targetId), inputs, state.depth + 1)
     if (outcome.stopped) throw new Stop(outcome.status, outcome.error)
@@ -639,160 +640,6 @@ class Run {
     }
   }
 
-  /** Workflow-level parameters, overridden by the step's (same name and location). */
-  private parameters(workflow: Workflow, step: Step, byLocation: boolean): ResolvedParameter[] {
-    const key = (p: ResolvedParameter): string => (byLocation ? `${p.name}\u0000${p.in}` : p.name)
-    const merged = new Map<string, ResolvedParameter>()
-    for (const item of [...(workflow.parameters ?? []), ...(step.parameters ?? [])]) {
-      const parameter = this.resolveParameter(item)
-      if (parameter) merged.set(key(parameter), parameter)
-    }
-    return [...merged.values()]
-  }
-
-  private resolveParameter(item: Parameter | ReusableObject): ResolvedParameter | undefined {
-    if (!('reference' in item) || item.reference === undefined) {
-      const p = item as Parameter
-      return { name: p.name, in: p.in, owner: p, value: p.value }
-    }
-    const parsed = parseComponentReference(item.reference)
-    const target =
-      parsed && lookupComponent(this.loaded.document.components, 'parameters', parsed.name)
-    if (!isObject(target)) return undefined
-    const component = target as unknown as Parameter
-    const overridden = Object.hasOwn(item, 'value') && item.value !== undefined
-    return {
-      name: component.name,
-      in: component.in,
-      owner: overridden ? item : component,
-      value: overridden ? item.value : component.value
-    }
-  }
-
-  private parameterValue(parameter: ResolvedParameter, ctx: ExpressionContext): unknown {
-    return evaluateValue(
-      cached(parameter.owner, 'value', () => compileValue(parameter.value)),
-      ctx
-    )
-  }
-
-  private buildRequest(
-    state: WorkflowState,
-    step: Step,
-    ctx: ExpressionContext
-  ): { request: HttpRequest; context: NonNullable<ExpressionContext['request']> } {
-    const operation = this.loaded.operation(step)
-    const path: Record<string, string> = {}
-    const query: [string, string][] = []
-    const headers: Record<string, string> = {}
-    const cookies: string[] = []
-    for (const parameter of this.parameters(state.workflow, step, true)) {
-      const value = this.parameterValue(parameter, ctx)
-      if (value === undefined || value === null) continue
-      switch (parameter.in) {
-        case 'path':
-          path[parameter.name] = Array.isArray(value)
-            ? value.map(scalarText).join(',')
-            : scalarText(value)
-          break
-        case 'query':
-          for (const item of Array.isArray(value) ? value : [value]) {
-            query.push([parameter.name, scalarText(item)])
-          }
-          break
-        case 'header':
-          setHeader(
-            headers,
-            parameter.name,
-            Array.isArray(value) ? value.map(scalarText).join(', ') : scalarText(value),
-            step.stepId
-          )
-          break
-        case 'cookie':
-          cookies.push(`${parameter.name}=${cookieValue(scalarText(value))}`)
-          break
-      }
-    }
-    if (cookies.length > 0) {
-      const existing = findHeader(headers, 'cookie')
-      const joined = cookies.join('; ')
-      setHeader(
-        headers,
-        existing ?? 'Cookie',
-        existing ? `${headers[existing]}; ${joined}` : joined,
-        step.stepId
-      )
-    }
-
-    const pathname = operation.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name: string) => {
-      if (!Object.hasOwn(path, name)) {
-        throw new ArazzoRuntimeError(
-          `step '${step.stepId}': path parameter '${name}' has no value`,
-          step.stepId
-        )
-      }
-      return encodeURIComponent(path[name])
-    })
-    const server = this.options.serverUrl ?? operation.servers[0]
-    if (!server || !/^https?:\/\//i.test(server)) {
-      throw new ArazzoRuntimeError(
-        `step '${step.stepId}': the operation has no absolute server URL${server ? ` ('${server}')` : ''}; pass serverUrl`,
-        step.stepId
-      )
-    }
-    let url = server.replace(/\/+$/, '') + (pathname.startsWith('/') ? pathname : `/${pathname}`)
-    if (query.length > 0) {
-      url += (url.includes('?') ? '&' : '?') + new URLSearchParams(query).toString()
-    }
-
-    let body: string | undefined
-    let bodyValue: unknown
-    if (step.requestBody) {
-      const requestBody = step.requestBody
-      const contentType = requestBody.contentType ?? 'application/json'
-      bodyValue =
-        requestBody.payload === undefined
-          ? undefined
-          : evaluateValue(
-              cached(requestBody, 'payload', () => compileValue(requestBody.payload)),
-              ctx
-            )
-      const replacements = requestBody.replacements ?? []
-      if (replacements.length > 0 && typeof bodyValue === 'string' && isJson(contentType)) {
-        try {
-          bodyValue = JSON.parse(bodyValue) as unknown
-        } catch {
-          throw new ArazzoRuntimeError(
-            `step '${step.stepId}': the payload is not JSON, so replacements cannot apply`,
-            step.stepId
-          )
-        }
-      }
-      for (const replacement of replacements) {
-        const value = evaluateValue(
-          cached(replacement, 'value', () => compileValue(replacement.value)),
-          ctx
-        )
-        bodyValue = setPointer(bodyValue ?? {}, replacement.target, value)
-      }
-      body = serializeBody(bodyValue, contentType)
-      if (body !== undefined && findHeader(headers, 'content-type') === undefined) {
-        headers['Content-Type'] = contentType
-      }
-    }
-    const request: HttpRequest = { method: operation.method, url, headers }
-    if (body !== undefined) request.body = body
-    return {
-      request,
-      context: {
-        headers: lowerCaseKeys(headers),
-        query: Object.fromEntries(query),
-        path,
-        body: bodyValue
-      }
-    }
-  }
-
   private redact(request: HttpRequest): HttpRequest {
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(request.headers)) {
@@ -850,74 +697,6 @@ function withDefaults(workflow: Workflow, given: Record<string, unknown>): Recor
     }
   }
   return inputs
-}
-
-/** Strings as is, other scalars as JSON text (true, 3), objects as JSON. */
-function scalarText(value: unknown): string {
-  if (typeof value === 'string') return value
-  if (value === undefined) return ''
-  return typeof value === 'object' ? JSON.stringify(value) : String(value)
-}
-
-/** Cookie values outside RFC 6265's cookie-octet range are percent-encoded. */
-function cookieValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[\s",;\\\u0000-\u001f\u007f]/.test(value) || /[^\u0000-\u007f]/.test(value)
-    ? encodeURIComponent(value)
-    : value
-}
-
-function findHeader(headers: Record<string, string>, name: string): string | undefined {
-  const lower = name.toLowerCase()
-  return Object.keys(headers).find(key => key.toLowerCase() === lower)
-}
-
-/** Sets a header (replacing one of the same name in any case), refusing injection. */
-function setHeader(
-  headers: Record<string, string>,
-  name: string,
-  value: string,
-  stepId: string
-): void {
-  if (!HEADER_NAME.test(name)) {
-    throw new ArazzoRuntimeError(`step '${stepId}': '${name}' is not a valid header name`, stepId)
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\r\n\u0000]/.test(value)) {
-    throw new ArazzoRuntimeError(
-      `step '${stepId}': the value of header '${name}' contains a line break or NUL`,
-      stepId
-    )
-  }
-  const existing = findHeader(headers, name)
-  if (existing !== undefined && existing !== name) delete headers[existing]
-  headers[name] = value
-}
-
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  const lowered: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) lowered[name.toLowerCase()] = value
-  return lowered
-}
-
-function isJson(contentType: string): boolean {
-  const mediaType = contentType.split(';')[0].trim().toLowerCase()
-  return mediaType === 'application/json' || mediaType.endsWith('+json')
-}
-
-function serializeBody(value: unknown, contentType: string): string | undefined {
-  if (value === undefined) return undefined
-  if (typeof value === 'string') return value
-  const mediaType = contentType.split(';')[0].trim().toLowerCase()
-  if (mediaType === 'application/x-www-form-urlencoded' && isObject(value)) {
-    const form = new URLSearchParams()
-    for (const [key, item] of Object.entries(value)) {
-      if (item === undefined || item === null) continue
-      for (const entry of Array.isArray(item) ? item : [item]) form.append(key, scalarText(entry))
-    }
-    return form.toString()
-  }
-  return JSON.stringify(value)
 }
 
 /** The URL's path, for messages: never the query (it may carry keys) nor credentials. */

@@ -116,6 +116,21 @@ export interface ResolvedOperation {
   method: string // upper case, e.g. 'GET'
   pathTemplate: string // e.g. '/api/2/dsar/requests/{request_id}'
   servers: string[] // server URLs from the description (operation, path or document level)
+  /** The operation's parameters (path-level ones merged in), for their serialisation rules. */
+  parameters?: OpenApiParameter[]
+  /** Media types the operation's request body accepts, in the description's order. */
+  requestContentTypes?: string[]
+}
+
+/** How OpenAPI says a parameter is serialised (OAS 3 style/explode; Swagger 2 mapped to them). */
+export interface OpenApiParameter {
+  name: string
+  in: ParameterLocation
+  style?: string
+  explode?: boolean
+  allowReserved?: boolean
+  /** Set when the parameter is described with `content` (its value is serialised as this type). */
+  contentType?: string
 }
 
 // ---------------------------------------------------------------------------------------------

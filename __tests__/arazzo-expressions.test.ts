@@ -1,6 +1,7 @@
 import { ArazzoError, ArazzoRuntimeError, ArazzoSyntaxError } from '../src/arazzo/errors.js'
 import {
   compileValue,
+  valueNotes,
   evaluateExpression,
   evaluateValue,
   expressionsIn,
@@ -332,10 +333,27 @@ describe('compileValue and evaluateValue', () => {
     )
   })
 
-  test('a lone token that looks like an expression but is none is an error', () => {
-    expect(() => compileValue('$steps.createRequest.requestId')).toThrow(ArazzoSyntaxError)
-    expect(() => compileValue('$inputs')).toThrow(ArazzoSyntaxError)
+  test('a lone token that looks like an expression but is none is a constant, with a note', () => {
+    for (const text of ['$steps.createRequest.requestId', '$inputs']) {
+      const compiled = compileValue(text)
+      expect(evaluateValue(compiled, ctx)).toBe(text)
+      expect(valueNotes(compiled).notExpressions).toEqual([
+        { text, reason: expect.stringMatching(/Expected/) as unknown as string }
+      ])
+    }
     expect(() => compileValue('x {$steps.a.outputz.b}')).toThrow(ArazzoSyntaxError)
+  })
+
+  test('valueNotes lists the bare tokens substituted under the compatibility rule', () => {
+    const compiled = compileValue({
+      auth: 'Basic $inputs.basicAuth',
+      braced: 'Basic {$inputs.basicAuth}',
+      list: ['$5 off', '$HOME', 'x $statusCode']
+    })
+    expect(valueNotes(compiled)).toEqual({
+      bare: ['$inputs.basicAuth', '$statusCode'],
+      notExpressions: []
+    })
   })
 
   test('objects and arrays are walked; other scalars returned as is', () => {
@@ -391,6 +409,6 @@ describe('compileValue and evaluateValue', () => {
   })
 
   test('every thrown error is an ArazzoError', () => {
-    expect(() => compileValue('$components.schemas.x')).toThrow(ArazzoError)
+    expect(() => compileValue('{$components.schemas.x}')).toThrow(ArazzoError)
   })
 })

@@ -326,7 +326,301 @@ describe('9. OpenAPI style/explode serialisation', () => {
   })
 })
 
-test('ArazzoLoadError is what every load failure is', async () => {
-  const error = await loadFailure(arazzo([]), openapi({}))
-  expect(error).toBeInstanceOf(ArazzoLoadError)
+// ---------------------------------------------------------------------------------------------
+// 1. An unused `type: arazzo` source description does not refuse the document
+// ---------------------------------------------------------------------------------------------
+
+const getPets = openapi({ '/pets': { get: { operationId: 'listPets', ...ok } } })
+const listStep = { stepId: 'list', operationId: 'listPets' }
+
+describe('1. unused arazzo source descriptions', () => {
+  test('a document with an unused arazzo source loads and runs (the source is never read)', async () => {
+    const doc = arazzo([{ workflowId: 'w', steps: [listStep] }], {
+      sourceDescriptions: [
+        { name: 'api', url: './api.openapi.json', type: 'openapi' },
+        { name: 'flows', url: './not-there.arazzo.yaml', type: 'arazzo' }
+      ]
+    })
+    const loaded = await loadWith(doc, getPets)
+    expect(loaded.warnings).toEqual([])
+    const { result, requests } = await runRecorded(loaded)
+    expect(result.status).toBe('succeeded')
+    expect(requests.map(r => r.url)).toEqual([`${API_SERVER}/pets`])
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// 4. SHOULD-level naming rules warn
+// ---------------------------------------------------------------------------------------------
+
+describe('4. SHOULD-level naming rules are warnings', () => {
+  test('stepId, workflowId and source names off the recommended pattern load with warnings', async () => {
+    const doc = arazzo(
+      [
+        {
+          workflowId: 'get pets',
+          steps: [{ stepId: 'get status', operationId: 'listPets' }]
+        }
+      ],
+      { sourceDescriptions: [{ name: 'my api', url: './api.openapi.json', type: 'openapi' }] }
+    )
+    const loaded = await loadWith(doc, getPets)
+    expect(loaded.warnings).toEqual([
+      "sourceDescriptions/0/name: name 'my api' should match ^[A-Za-z0-9_-]+$",
+      "workflows/0/workflowId: workflowId 'get pets' should match ^[A-Za-z0-9_-]+$",
+      "workflows/0/steps/0/stepId: stepId 'get status' should match ^[A-Za-z0-9_-]+$"
+    ])
+  })
+
+  test('MUST-level key rules stay errors: an output name with a space', async () => {
+    const doc = arazzo([
+      { workflowId: 'w', steps: [{ ...listStep, outputs: { 'the status': '$statusCode' } }] }
+    ])
+    const error = await loadFailure(doc, getPets)
+    expect(error.message).toMatch(
+      /^workflows\/0\/steps\/0\/outputs\/the status: output name 'the status' must match/
+    )
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// 5. Bare `$...` tokens inside strings: substituted only when complete, with a warning
+// ---------------------------------------------------------------------------------------------
+
+describe('5. bare runtime expressions inside literal strings', () => {
+  const doc = arazzo([
+    {
+      workflowId: 'w',
+      inputs: { type: 'object', properties: { token: { type: 'string' } } },
+      steps: [
+        {
+          ...listStep,
+          parameters: [
+            { name: 'Authorization', in: 'header', value: 'Token $inputs.token' },
+            { name: 'X-Braced', in: 'header', value: 'Token {$inputs.token}' },
+            { name: 'X-Price', in: 'header', value: '$5 off' },
+            { name: 'X-Home', in: 'header', value: '$HOME/x' },
+            { name: 'X-Half', in: 'header', value: 'see $steps.list and $inputs.' }
+          ]
+        }
+      ]
+    }
+  ])
+
+  test('a complete expression of a known source is substituted; anything else stays text', async () => {
+    const loaded = await loadWith(doc, getPets)
+    const { requests } = await runRecorded(loaded, { token: 't0k' })
+    expect(requests[0].headers).toMatchObject({
+      Authorization: 'Token t0k',
+      'X-Braced': 'Token t0k',
+      'X-Price': '$5 off',
+      'X-Home': '$HOME/x',
+      'X-Half': 'see $steps.list and $inputs.'
+    })
+  })
+
+  test('each substitution warns at load with the JSON pointer and the {$...} spelling', async () => {
+    const loaded = await loadWith(doc, getPets)
+    expect(loaded.warnings).toEqual([
+      "workflows/0/steps/0/parameters/0/value: '$inputs.token' inside a string is substituted as a compatibility rule; Arazzo 1.0.1 writes an embedded expression as '{$inputs.token}'"
+    ])
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// 6. A constant that looks like an expression is a constant
+// ---------------------------------------------------------------------------------------------
+
+describe('6. constants that look like expressions', () => {
+  test('value: $inputs is sent as the text "$inputs", with a warning', async () => {
+    const doc = arazzo([
+      {
+        workflowId: 'w',
+        steps: [
+          {
+            ...listStep,
+            parameters: [
+              { name: 'q', in: 'query', value: '$inputs' },
+              { name: 'X-Ref', in: 'header', value: '$steps.list.status' }
+            ]
+          }
+        ]
+      }
+    ])
+    const loaded = await loadWith(doc, getPets)
+    expect(loaded.warnings).toEqual([
+      expect.stringMatching(
+        /^workflows\/0\/steps\/0\/parameters\/0\/value: '\$inputs' is not a runtime expression \(.*\): it is sent as text$/
+      ),
+      expect.stringMatching(
+        /^workflows\/0\/steps\/0\/parameters\/1\/value: '\$steps.list.status' is not a runtime expression/
+      )
+    ])
+    const { requests } = await runRecorded(loaded)
+    expect(requests[0].url).toBe(`${API_SERVER}/pets?q=%24inputs`)
+    expect(requests[0].headers['X-Ref']).toBe('$steps.list.status')
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// 7. draft-goessner-dispatch-jsonpath-00 conditions
+// ---------------------------------------------------------------------------------------------
+
+describe('7. Goessner JSONPath conditions', () => {
+  const goessner = { type: 'jsonpath', version: 'draft-goessner-dispatch-jsonpath-00' }
+  const body = {
+    pets: [
+      { name: 'Rex', price: 12, 'first-owner': 'Ann', tags: ['dog'] },
+      { name: 'Tom', price: 8, tags: [] }
+    ]
+  }
+  async function passes(condition: string): Promise<boolean> {
+    const doc = arazzo([
+      {
+        workflowId: 'w',
+        steps: [
+          {
+            ...listStep,
+            successCriteria: [{ context: '$response.body', condition, type: goessner }]
+          }
+        ]
+      }
+    ])
+    const loaded = await loadWith(doc, getPets)
+    const { result } = await runRecorded(loaded, {}, () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body
+    }))
+    return result.status === 'succeeded'
+  }
+
+  test.each([
+    ['$.pets[?(@.price < 10)]', true],
+    ['$.pets[?(@.price < 5)]', false],
+    ['$..name', true],
+    ['$..nickname', false],
+    ['$.pets[-1:]', true],
+    ['$.pets[0,1].name', true],
+    ['$.pets[:1]', true],
+    ["$.pets[?(@.name === 'Tom' && @.price <= 8)]", true],
+    ["$.pets[?(@.name !== 'Tom' && @.price <= 8)]", false],
+    ['$.pets[?(@.tags.length > 0)]', true],
+    // A dash inside a name is read as part of it (JavaScript would subtract).
+    ['$.pets[?(@.first-owner)]', true],
+    ["$.pets[?(@['first-owner'])]", true],
+    ['$.pets[0].first-owner', true],
+    ['$.store.*', false]
+  ])('%s selects something: %s', async (condition, expected) => {
+    expect(await passes(condition)).toBe(expected)
+  })
+
+  test('script expressions and filters that need eval are refused at load, as errors', async () => {
+    for (const condition of [
+      '$.pets[(@.length-1)]',
+      '$.pets[?(@.price * 2 < 20)]',
+      '$.pets[?(@.name.match(/R/))]'
+    ]) {
+      const doc = arazzo([
+        {
+          workflowId: 'w',
+          steps: [
+            {
+              ...listStep,
+              successCriteria: [{ context: '$response.body', condition, type: goessner }]
+            }
+          ]
+        }
+      ])
+      const error = await loadFailure(doc, getPets)
+      expect(error.message).toMatch(
+        /^workflows\/0\/steps\/0\/successCriteria\/0(\/condition)?: .*(JavaScript|eval)/
+      )
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// 8. MUST violations are errors
+// ---------------------------------------------------------------------------------------------
+
+describe('8. MUST violations refuse the document', () => {
+  const withStep = (step: Record<string, unknown>) =>
+    arazzo([{ workflowId: 'w', steps: [{ ...listStep, ...step }] }])
+
+  test.each([
+    [
+      'a jsonpath criterion without context',
+      withStep({ successCriteria: [{ condition: '$[?@.id]', type: 'jsonpath' }] }),
+      'workflows/0/steps/0/successCriteria/0',
+      /needs a context/
+    ],
+    [
+      'a regex criterion without context',
+      withStep({ successCriteria: [{ condition: '^2', type: 'regex' }] }),
+      'workflows/0/steps/0/successCriteria/0',
+      /needs a context/
+    ],
+    [
+      'a jsonpath condition invalid for its version',
+      withStep({
+        successCriteria: [{ context: '$response.body', condition: '$[?@.a ==]', type: 'jsonpath' }]
+      }),
+      'workflows/0/steps/0/successCriteria/0',
+      /not valid RFC 9535/
+    ],
+    [
+      'an unknown fixed field (successcriteria)',
+      withStep({ successcriteria: [{ condition: '$statusCode == 201' }] }),
+      'workflows/0/steps/0/successcriteria',
+      /unknown field 'successcriteria' \(did you mean 'successCriteria'\?\)/
+    ]
+  ])('%s', async (_name, doc, pointer, message) => {
+    const error = (await loadFailure(doc, getPets)) as ArazzoLoadError
+    expect(error).toBeInstanceOf(ArazzoLoadError)
+    expect(error.pointer).toBe(pointer)
+    expect(error.message).toMatch(message)
+  })
+
+  test('a bare operationId when there are several OpenAPI sources', async () => {
+    const doc = arazzo([{ workflowId: 'w', steps: [listStep] }], {
+      sourceDescriptions: [
+        { name: 'api', url: './api.openapi.json', type: 'openapi' },
+        { name: 'other', url: './other.openapi.json', type: 'openapi' }
+      ]
+    })
+    const other = openapi({ '/other': { get: { operationId: 'other', ...ok } } })
+    const error = (await loadFailure(doc, getPets, {
+      'other.openapi.json': other
+    })) as ArazzoLoadError
+    expect(error.pointer).toBe('workflows/0/steps/0/operationId')
+    expect(error.message).toMatch(/several OpenAPI source descriptions \(api, other\)/)
+    expect(error.message).toContain('$sourceDescriptions.<name>.listPets')
+  })
+
+  test('an explicit simple type without context only warns', async () => {
+    const loaded = await loadWith(
+      withStep({ successCriteria: [{ condition: '$statusCode == 200', type: 'simple' }] }),
+      getPets
+    )
+    expect(loaded.warnings).toEqual([
+      expect.stringMatching(/^workflows\/0\/steps\/0\/successCriteria\/0: .*context/)
+    ])
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// 10. dependsOn into an OpenAPI source
+// ---------------------------------------------------------------------------------------------
+
+describe('10. dependsOn pointing into an OpenAPI source', () => {
+  test('says that an OpenAPI source has no workflows', async () => {
+    const doc = arazzo([
+      { workflowId: 'w', dependsOn: ['$sourceDescriptions.api.listPets'], steps: [listStep] }
+    ])
+    const error = (await loadFailure(doc, getPets)) as ArazzoLoadError
+    expect(error.pointer).toBe('workflows/0/dependsOn/0')
+    expect(error.message).toMatch(/'api' is an OpenAPI source description, which has no workflows/)
+    expect(error.message).not.toMatch(/not supported/)
+  })
 })

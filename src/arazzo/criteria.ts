@@ -5,9 +5,11 @@
  *
  * Compile-time errors: ArazzoSyntaxError for a simple or regex condition (or a context) that does
  * not parse; a plain ArazzoError for xpath, an unknown type or version, a malformed criterion,
- * and a regex criterion without `context` (the caller adds the JSON Pointer of the criterion).
- * A jsonpath condition that is neither RFC 9535 nor the seed form is not an error: the 1.1.0
- * draft says it fails at evaluation; `compileWarnings` reports it so the loader can warn.
+ * a regex or jsonpath criterion without `context` (Arazzo 1.0.1: "If `type` is specified, then
+ * the `context` MUST be provided"; an explicit `simple` without one only warns), and a jsonpath
+ * condition that is not valid for its version: RFC 9535 (or the seed form), or
+ * draft-goessner-dispatch-jsonpath-00 (translated to RFC 9535 by jsonpath-goessner.ts, which
+ * refuses what would need JavaScript `eval`). The caller adds the criterion's JSON Pointer.
  *
  * Regex conditions are ECMAScript patterns (a pattern that is not valid ECMAScript is a syntax
  * error), but a document is untrusted input and a backtracking engine can take exponential time on
@@ -33,6 +35,7 @@ import {
 } from './expressions.js'
 import type { Expression, TemplatePart } from './expressions.js'
 import { evaluateJsonPathPlan, planJsonPath } from './jsonpath-criterion.js'
+import { translateGoessner } from './jsonpath-goessner.js'
 import type { JsonPathPlan } from './jsonpath-criterion.js'
 import { evaluateSimpleCondition, parseSimpleCondition } from './simple-condition.js'
 import type { SimpleCondition } from './simple-condition.js'
@@ -55,6 +58,8 @@ export type CriterionPlan =
       readonly context: Expression
       readonly plan?: JsonPathPlan
       readonly template?: readonly TemplatePart[]
+      /** draft-goessner-dispatch-jsonpath-00 syntax (translated before it runs). */
+      readonly goessner?: boolean
     }
 
 /** A compiled regex condition, on whichever engine can run it safely. */
@@ -76,8 +81,7 @@ export interface CompiledCriterion {
 
 const JSONPATH_VERSIONS = ['draft-goessner-dispatch-jsonpath-00', 'rfc9535']
 const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31']
-/** The spec's example context for JSONPath, used when a jsonpath criterion omits `context`. */
-const DEFAULT_JSONPATH_CONTEXT = '$response.body'
+const CONTEXT_RULE = 'Arazzo 1.0.1: "If type is specified, then the context MUST be provided"'
 
 export function compileCriterion(criterion: Criterion): CompiledCriterion {
   if (typeof criterion !== 'object' || criterion === null) {
@@ -88,13 +92,13 @@ export function compileCriterion(criterion: Criterion): CompiledCriterion {
   }
   const type = criterionType(criterion.type)
   const warnings: string[] = []
-  if (isGoessner(criterion.type)) {
-    warnings.push('draft-goessner-dispatch-jsonpath-00 conditions are evaluated as RFC 9535')
-  }
   const context = criterion.context === undefined ? undefined : parseContext(criterion.context)
   const condition = criterion.condition
   switch (type) {
     case 'simple':
+      if (criterion.type !== undefined && !context) {
+        warnings.push(`a criterion with a type should have a context (${CONTEXT_RULE})`)
+      }
       return {
         criterion,
         warnings,
@@ -105,7 +109,7 @@ export function compileCriterion(criterion: Criterion): CompiledCriterion {
         }
       }
     case 'regex': {
-      if (!context) throw new ArazzoError('A regex criterion needs a context')
+      if (!context) throw new ArazzoError(`A regex criterion needs a context (${CONTEXT_RULE})`)
       const template = parseTemplate(condition, { bare: false })
       const regex = template ? undefined : compileRegex(condition)
       if (regex?.engine === 'native') {
@@ -118,23 +122,19 @@ export function compileCriterion(criterion: Criterion): CompiledCriterion {
     }
     case 'jsonpath': {
       if (!context) {
-        warnings.push(`jsonpath criterion without a context: using ${DEFAULT_JSONPATH_CONTEXT}`)
+        throw new ArazzoError(
+          `A jsonpath criterion needs a context, e.g. $response.body (${CONTEXT_RULE})`
+        )
       }
+      const goessner = isGoessner(criterion.type)
       const template = parseTemplate(condition, { bare: false })
-      const plan = template ? undefined : planJsonPath(condition)
+      const plan = template ? undefined : planFor(condition, goessner)
       if (plan?.form === 'invalid') {
-        warnings.push(`jsonpath condition will always fail: ${plan.reason}`)
+        throw new ArazzoError(
+          `The jsonpath condition is not valid ${goessner ? JSONPATH_VERSIONS[0] : 'RFC 9535'}: ${plan.reason}`
+        )
       }
-      return {
-        criterion,
-        warnings,
-        plan: {
-          type,
-          context: context ?? parseExpression(DEFAULT_JSONPATH_CONTEXT),
-          plan,
-          template
-        }
-      }
+      return { criterion, warnings, plan: { type, context, plan, template, goessner } }
     }
   }
 }
@@ -167,7 +167,8 @@ function evaluatePlan(plan: CriterionPlan, ctx: ExpressionContext): boolean {
     }
     case 'jsonpath': {
       const value = evaluateExpression(plan.context, ctx)
-      const jsonPath = plan.plan ?? planJsonPath(renderTemplate(plan.template ?? [], ctx))
+      const jsonPath =
+        plan.plan ?? planFor(renderTemplate(plan.template ?? [], ctx), plan.goessner === true)
       return evaluateJsonPathPlan(jsonPath, value)
     }
   }
@@ -203,6 +204,21 @@ function criterionType(type: Criterion['type']): 'simple' | 'regex' | 'jsonpath'
     throw new ArazzoError(`Unknown criterion expression type ${JSON.stringify(kind)}`)
   }
   throw new ArazzoError(`Unknown criterion type ${JSON.stringify(type)}`)
+}
+
+/** How a jsonpath condition runs; a Goessner one is translated to RFC 9535 first. */
+function planFor(condition: string, goessner: boolean): JsonPathPlan {
+  if (!goessner) return planJsonPath(condition)
+  let translated: string
+  try {
+    translated = translateGoessner(condition)
+  } catch (error) {
+    // Not a Goessner path: the seed's comparison form is accepted under either version.
+    const fallback = planJsonPath(condition)
+    if (fallback.form === 'comparison') return fallback
+    return { form: 'invalid', reason: error instanceof Error ? error.message : String(error) }
+  }
+  return planJsonPath(translated)
 }
 
 function isGoessner(type: Criterion['type']): boolean {

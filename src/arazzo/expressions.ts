@@ -67,6 +67,8 @@ export type ExpressionReference =
 export interface Expression {
   readonly source: string
   readonly ref: ExpressionReference
+  /** Set on a bare `$source...` token inside a longer string (the compatibility rule). */
+  readonly bare?: true
 }
 
 /** `$` + a source keyword that is not the start of a longer word (`$urls` is not `$url`). */
@@ -395,7 +397,7 @@ export function parseTemplate(
       if (token && expr) {
         if (literal) parts.push(literal)
         literal = ''
-        parts.push(expr)
+        parts.push({ ...expr, bare: true })
         found = true
         i += token.length
         continue
@@ -452,7 +454,12 @@ export function stringifyValue(value: unknown): string {
 }
 
 export type CompiledValue =
-  | { readonly kind: 'literal'; readonly value: unknown }
+  | {
+      readonly kind: 'literal'
+      readonly value: unknown
+      /** Why a string that starts like an expression is a constant after all. */
+      readonly notExpression?: string
+    }
   | { readonly kind: 'expression'; readonly expression: Expression }
   | { readonly kind: 'template'; readonly parts: readonly TemplatePart[] }
   | { readonly kind: 'array'; readonly items: readonly CompiledValue[] }
@@ -462,9 +469,13 @@ export type CompiledValue =
  * Parses a document value once (parameter value, payload, output, replacement value).
  * - a string that is exactly one expression keeps the referenced value's type;
  * - a string with `{$...}` or bare `$source...` tokens becomes a template (result is a string);
- * - a string without spaces that starts like an expression but is none (`$steps.s.requestId`)
- *   and holds no expression either is an ArazzoSyntaxError, not silently sent as text;
+ *   a bare token is substituted only when it parses as a whole expression of a known source
+ *   (`$inputs.x`, `$steps.s.outputs.y`, ...): `$5 off` and `$HOME` stay text;
+ * - a string that starts like an expression but is none (`$inputs`, `$steps.s.requestId`) is a
+ *   constant, as Arazzo allows ("a constant or a runtime expression"); `notExpression` says why,
+ *   so the loader can warn about what may be a typo;
  * - arrays and plain objects are walked; other values are literals.
+ * A `{$...}` whose inside starts like an expression but does not parse is an ArazzoSyntaxError.
  */
 export function compileValue(value: unknown): CompiledValue {
   if (typeof value === 'string') return compileString(value)
@@ -489,7 +500,10 @@ function compileString(text: string): CompiledValue {
   }
   const parts = parseTemplate(text, { bare: true })
   if (parts) return { kind: 'template', parts }
-  if (wholeError && !/\s/.test(text)) throw wholeError
+  if (wholeError && !/\s/.test(text)) {
+    const detail = wholeError instanceof Error ? wholeError.message : String(wholeError)
+    return { kind: 'literal', value: text, notExpression: detail }
+  }
   return { kind: 'literal', value: text }
 }
 
@@ -525,6 +539,38 @@ export function expressionsIn(compiled: CompiledValue): Expression[] {
     case 'object':
       return compiled.entries.flatMap(([, item]) => expressionsIn(item))
   }
+}
+
+/** What the loader warns about in a compiled value: bare tokens and expression look-alikes. */
+export function valueNotes(compiled: CompiledValue): {
+  bare: string[]
+  notExpressions: { text: string; reason: string }[]
+} {
+  const bare: string[] = []
+  const notExpressions: { text: string; reason: string }[] = []
+  const walk = (value: CompiledValue): void => {
+    switch (value.kind) {
+      case 'literal':
+        if (value.notExpression !== undefined) {
+          notExpressions.push({ text: String(value.value), reason: value.notExpression })
+        }
+        return
+      case 'template':
+        for (const part of value.parts)
+          if (typeof part !== 'string' && part.bare) bare.push(part.source)
+        return
+      case 'array':
+        value.items.forEach(walk)
+        return
+      case 'object':
+        value.entries.forEach(([, item]) => walk(item))
+        return
+      case 'expression':
+        return
+    }
+  }
+  walk(compiled)
+  return { bare, notExpressions }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -4,13 +4,15 @@
  * (`workflows/0/steps/1/onSuccess/0`), and every runtime expression and criterion is compiled here
  * so syntax errors surface with their pointers instead of half-way through a run.
  *
- * Unknown fixed fields only warn: the spec reserves `x-` for extensions, but refusing a document
- * over an extra annotation helps nobody.
+ * MUST rules of the spec are errors, among them unknown fixed fields (only `x-` extensions may be
+ * added: a misspelt `successcriteria` would otherwise be ignored and the step pass on any 2xx).
+ * SHOULD rules (the `[A-Za-z0-9_-]+` naming of ids and names) and the engine's compatibility
+ * rules (a bare `$inputs.x` inside a string is substituted) are warnings.
  */
 
 import { compileCriterion, compileWarnings } from './criteria.js'
 import { ArazzoError, ArazzoLoadError, ArazzoSyntaxError } from './errors.js'
-import { compileValue, parseExpression } from './expressions.js'
+import { compileValue, parseExpression, valueNotes } from './expressions.js'
 import { escapePointerToken } from './json-pointer.js'
 import type { Components, Criterion, Workflow } from './types.js'
 
@@ -163,7 +165,11 @@ class Validator {
   knownFields(value: JsonObject, pointer: string, fields: readonly string[]): void {
     for (const key of Object.keys(value)) {
       if (!fields.includes(key) && !key.startsWith('x-')) {
-        this.warn(childPointer(pointer, key), `unknown field '${key}' ignored`)
+        const near = fields.find(field => field.toLowerCase() === key.toLowerCase())
+        this.problem(
+          childPointer(pointer, key),
+          `unknown field '${key}'${near ? ` (did you mean '${near}'?)` : ''}: Arazzo 1.0.1 allows only its fixed fields and x- extensions here`
+        )
       }
     }
   }
@@ -217,10 +223,21 @@ class Validator {
   }
 
   value(value: unknown, pointer: string): void {
+    let notes: ReturnType<typeof valueNotes>
     try {
-      compileValue(value)
+      notes = valueNotes(compileValue(value))
     } catch (error) {
       this.problem(pointer, messageOf(error))
+      return
+    }
+    for (const token of notes.bare) {
+      this.warn(
+        pointer,
+        `'${token}' inside a string is substituted as a compatibility rule; Arazzo 1.0.1 writes an embedded expression as '{${token}}'`
+      )
+    }
+    for (const { text, reason } of notes.notExpressions) {
+      this.warn(pointer, `'${text}' is not a runtime expression (${reason}): it is sent as text`)
     }
   }
 
@@ -347,19 +364,14 @@ class Validator {
       const name = this.requireString(item, 'name', pointer)
       this.requireString(item, 'url', pointer)
       const type = this.optionalString(item, 'type', pointer)
-      if (type === 'arazzo') {
-        this.problem(
-          childPointer(pointer, 'type'),
-          'arazzo source descriptions are not supported yet (only openapi)'
-        )
-      } else if (type !== undefined && type !== 'openapi') {
+      if (type !== undefined && type !== 'openapi' && type !== 'arazzo') {
         this.problem(childPointer(pointer, 'type'), `type must be openapi or arazzo, not '${type}'`)
       }
       if (name === undefined) return
       if (!NAME_PATTERN.test(name)) {
-        this.problem(
+        this.warn(
           childPointer(pointer, 'name'),
-          `name '${name}' must match ${NAME_PATTERN.source}`
+          `name '${name}' should match ${NAME_PATTERN.source}`
         )
       }
       if (this.sourceTypes.has(name)) {
@@ -405,6 +417,11 @@ class Validator {
     if (external) {
       if (!this.sourceTypes.has(external.sourceName)) {
         this.problem(pointer, `no source description named '${external.sourceName}'`)
+      } else if (this.sourceTypes.get(external.sourceName) === 'openapi') {
+        this.problem(
+          pointer,
+          `'${external.sourceName}' is an OpenAPI source description, which has no workflows: name a workflow of this document, or of an arazzo source description as $sourceDescriptions.<name>.<workflowId>`
+        )
       } else {
         this.problem(pointer, `workflows of other Arazzo documents are not supported ('${id}')`)
       }
@@ -445,7 +462,7 @@ class Validator {
       const id = this.requireString(step, 'stepId', at)
       if (id === undefined) return
       if (!NAME_PATTERN.test(id)) {
-        this.problem(childPointer(at, 'stepId'), `stepId '${id}' must match ${NAME_PATTERN.source}`)
+        this.warn(childPointer(at, 'stepId'), `stepId '${id}' should match ${NAME_PATTERN.source}`)
       }
       if (scope.stepIds.has(id)) {
         this.problem(
@@ -502,15 +519,8 @@ class Validator {
       this.problem(pointer, `${kinds.join(' and ')} are mutually exclusive`)
     }
     const operationId = this.optionalString(step, 'operationId', pointer)
-    if (operationId !== undefined) {
-      const external = parseSourceReference(operationId)
-      if (external && !this.sourceTypes.has(external.sourceName)) {
-        this.problem(
-          childPointer(pointer, 'operationId'),
-          `no source description named '${external.sourceName}'`
-        )
-      }
-    }
+    if (operationId !== undefined)
+      this.operationId(operationId, childPointer(pointer, 'operationId'))
     const operationPath = this.optionalString(step, 'operationPath', pointer)
     if (operationPath !== undefined) {
       const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#/.exec(operationPath)
@@ -549,6 +559,30 @@ class Validator {
     this.actions(step.onSuccess, childPointer(pointer, 'onSuccess'), 'success', scope)
     this.actions(step.onFailure, childPointer(pointer, 'onFailure'), 'failure', scope)
     this.outputs(step.outputs, childPointer(pointer, 'outputs'))
+  }
+
+  /** `$sourceDescriptions.<name>.<id>`, or a bare id when there is one OpenAPI source (a MUST). */
+  operationId(operationId: string, pointer: string): void {
+    const external = parseSourceReference(operationId)
+    if (external) {
+      const type = this.sourceTypes.get(external.sourceName)
+      if (!this.sourceTypes.has(external.sourceName)) {
+        this.problem(pointer, `no source description named '${external.sourceName}'`)
+      } else if (type === 'arazzo') {
+        this.problem(
+          pointer,
+          `'${external.sourceName}' is an arazzo source description: an operationId must name an OpenAPI one (for a workflow, use workflowId)`
+        )
+      }
+      return
+    }
+    const openapi = [...this.sourceTypes].filter(([, type]) => type !== 'arazzo')
+    if (openapi.length > 1) {
+      this.problem(
+        pointer,
+        `the document has several OpenAPI source descriptions (${openapi.map(([name]) => name).join(', ')}), so operationId must name one: write $sourceDescriptions.<name>.${operationId}`
+      )
+    }
   }
 
   parameters(value: unknown, pointer: string, needsLocation: boolean): void {

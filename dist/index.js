@@ -28517,7 +28517,7 @@ function parseRetryAfter(value, now) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(78582);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(108);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28527,7 +28527,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 78582:
+/***/ 108:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30002,6 +30002,12 @@ function indexOpenApi(sourceName, document) {
                 pathTemplate,
                 servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
             };
+            const parameters = operationParameters(doc, pathItem.parameters, operation.parameters);
+            if (parameters)
+                resolved.parameters = parameters;
+            const contentTypes = requestContentTypes(doc, operation);
+            if (contentTypes)
+                resolved.requestContentTypes = contentTypes;
             if (typeof operation.operationId === 'string') {
                 resolved.operationId = operation.operationId;
                 if (index.byOperationId.has(operation.operationId)) {
@@ -30015,6 +30021,70 @@ function indexOpenApi(sourceName, document) {
         }
     }
     return index;
+}
+const LOCATIONS = ['path', 'query', 'header', 'cookie'];
+/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
+const COLLECTION_FORMATS = {
+    csv: { explode: false },
+    multi: { style: 'form', explode: true },
+    ssv: { style: 'spaceDelimited', explode: false },
+    pipes: { style: 'pipeDelimited', explode: false },
+    tsv: { style: 'tabDelimited', explode: false }
+};
+/** Path-item parameters overridden by the operation's (same name and location). */
+function operationParameters(document, ...lists) {
+    const merged = new Map();
+    for (const list of lists) {
+        if (!Array.isArray(list))
+            continue;
+        for (const raw of list) {
+            const parameter = followLocalRef(document, raw);
+            if (!isObject(parameter) || typeof parameter.name !== 'string')
+                continue;
+            if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in))
+                continue;
+            const described = {
+                name: parameter.name,
+                in: parameter.in
+            };
+            if (typeof parameter.style === 'string')
+                described.style = parameter.style;
+            if (typeof parameter.explode === 'boolean')
+                described.explode = parameter.explode;
+            if (parameter.allowReserved === true)
+                described.allowReserved = true;
+            if (isObject(parameter.content)) {
+                const [contentType] = Object.keys(parameter.content);
+                if (contentType)
+                    described.contentType = contentType;
+            }
+            if (document.swagger === '2.0' && parameter.type === 'array') {
+                const format = COLLECTION_FORMATS[typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'];
+                if (format) {
+                    if (format.style)
+                        described.style = format.style;
+                    described.explode = format.explode;
+                }
+            }
+            merged.set(`${described.name}\u0000${described.in}`, described);
+        }
+    }
+    return merged.size > 0 ? [...merged.values()] : undefined;
+}
+/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
+function requestContentTypes(document, operation) {
+    if (document.swagger === '2.0') {
+        const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes;
+        const types = Array.isArray(consumes)
+            ? consumes.filter((type) => typeof type === 'string')
+            : [];
+        return types.length > 0 ? types : undefined;
+    }
+    const body = followLocalRef(document, operation.requestBody);
+    if (!isObject(body) || !isObject(body.content))
+        return undefined;
+    const types = Object.keys(body.content);
+    return types.length > 0 ? types : undefined;
 }
 /** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */
 function parseOperationPath(text) {
@@ -37334,7 +37404,7 @@ function parseTemplate(text, options) {
                 if (literal)
                     parts.push(literal);
                 literal = '';
-                parts.push(expr);
+                parts.push({ ...expr, bare: true });
                 found = true;
                 i += token.length;
                 continue;
@@ -37396,9 +37466,13 @@ function stringifyValue(value) {
  * Parses a document value once (parameter value, payload, output, replacement value).
  * - a string that is exactly one expression keeps the referenced value's type;
  * - a string with `{$...}` or bare `$source...` tokens becomes a template (result is a string);
- * - a string without spaces that starts like an expression but is none (`$steps.s.requestId`)
- *   and holds no expression either is an ArazzoSyntaxError, not silently sent as text;
+ *   a bare token is substituted only when it parses as a whole expression of a known source
+ *   (`$inputs.x`, `$steps.s.outputs.y`, ...): `$5 off` and `$HOME` stay text;
+ * - a string that starts like an expression but is none (`$inputs`, `$steps.s.requestId`) is a
+ *   constant, as Arazzo allows ("a constant or a runtime expression"); `notExpression` says why,
+ *   so the loader can warn about what may be a typo;
  * - arrays and plain objects are walked; other values are literals.
+ * A `{$...}` whose inside starts like an expression but does not parse is an ArazzoSyntaxError.
  */
 function compileValue(value) {
     if (typeof value === 'string')
@@ -37426,8 +37500,10 @@ function compileString(text) {
     const parts = parseTemplate(text, { bare: true });
     if (parts)
         return { kind: 'template', parts };
-    if (wholeError && !/\s/.test(text))
-        throw wholeError;
+    if (wholeError && !/\s/.test(text)) {
+        const detail = wholeError instanceof Error ? wholeError.message : String(wholeError);
+        return { kind: 'literal', value: text, notExpression: detail };
+    }
     return { kind: 'literal', value: text };
 }
 function evaluateValue(compiled, ctx) {
@@ -37459,6 +37535,35 @@ function expressionsIn(compiled) {
         case 'object':
             return compiled.entries.flatMap(([, item]) => expressionsIn(item));
     }
+}
+/** What the loader warns about in a compiled value: bare tokens and expression look-alikes. */
+function valueNotes(compiled) {
+    const bare = [];
+    const notExpressions = [];
+    const walk = (value) => {
+        switch (value.kind) {
+            case 'literal':
+                if (value.notExpression !== undefined) {
+                    notExpressions.push({ text: String(value.value), reason: value.notExpression });
+                }
+                return;
+            case 'template':
+                for (const part of value.parts)
+                    if (typeof part !== 'string' && part.bare)
+                        bare.push(part.source);
+                return;
+            case 'array':
+                value.items.forEach(walk);
+                return;
+            case 'object':
+                value.entries.forEach(([, item]) => walk(item));
+                return;
+            case 'expression':
+                return;
+        }
+    };
+    walk(compiled);
+    return { bare, notExpressions };
 }
 function isPlainObject(value) {
     if (typeof value !== 'object' || value === null)
@@ -42330,6 +42435,275 @@ function jsonEquals(a, b) {
     return x === y;
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/jsonpath-goessner.ts
+/**
+ * `jsonpath` criteria of version `draft-goessner-dispatch-jsonpath-00` (Goessner's 2007 JSONPath,
+ * as submitted to the IETF). Its path syntax is translated once, at load, into an equivalent
+ * RFC 9535 query, which then runs like any other jsonpath condition (passes when it selects at
+ * least one node):
+ *
+ *   $.store.book[*].author   $..author   $.store.*   $..book[2]   $..book[-1:]   $..book[0,1]
+ *   $..book[:2]   $['store']['book']   $..book[?(@.isbn)]   $..book[?(@.price < 10)]
+ *   $.first-name            -> $['first-name']  (names RFC 9535 cannot write with a dot)
+ *   [?(@.pets.length > 0)]  -> [?(length(@.pets) > 0)]
+ *   ===, !==                -> ==, !=
+ *
+ * What the draft leaves to JavaScript `eval` is refused with an error, never evaluated: script
+ * expressions (`$.pets[(@.length-1)]`) and filters with arithmetic, calls or other operators
+ * than comparisons, `&&`, `||` and `!`. Filters compare as RFC 9535 does (no type coercion);
+ * `?(@.isbn)` tests that the member exists.
+ */
+
+/** RFC 9535 member-name-shorthand: such names may follow a dot. */
+const SHORTHAND = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/;
+/** A Goessner dot-name: anything up to the next `.`, `[`, space or operator. */
+const DOT_NAME = /[^.[\]\s()=!<>&|,'"]+/y;
+const SLICE_PART = /\s*(-?\d+)?\s*/y;
+/** The RFC 9535 query that means what the Goessner path says. Throws ArazzoSyntaxError. */
+function translateGoessner(text) {
+    const translator = new Translator(text);
+    const out = translator.path(true);
+    translator.skipSpaces();
+    if (!translator.atEnd())
+        translator.fail('Unexpected text after the JSONPath');
+    return out;
+}
+class Translator {
+    text;
+    pos = 0;
+    constructor(text) {
+        this.text = text;
+    }
+    atEnd() {
+        return this.pos >= this.text.length;
+    }
+    skipSpaces() {
+        while (/\s/.test(this.text[this.pos] ?? ''))
+            this.pos++;
+    }
+    fail(detail, at = this.pos) {
+        throw new ArazzoSyntaxError(this.text, at, detail);
+    }
+    /** `$` (or `@` inside a filter) and its segments. */
+    path(root) {
+        const start = this.text[this.pos];
+        if (root ? start !== '$' : start !== '@' && start !== '$') {
+            this.fail(root ? "A JSONPath starts with '$'" : "Expected '@' or '$'");
+        }
+        this.pos++;
+        let out = start;
+        const names = [];
+        for (;;) {
+            const c = this.text[this.pos];
+            if (c === '.' && this.text[this.pos + 1] === '.') {
+                this.pos += 2;
+                out += '..' + this.afterDescendant();
+                names.length = 0;
+            }
+            else if (c === '.') {
+                this.pos++;
+                if (this.text[this.pos] === '*') {
+                    this.pos++;
+                    out += '.*';
+                    names.length = 0;
+                    continue;
+                }
+                const name = this.match(DOT_NAME);
+                if (!name)
+                    this.fail('Expected a member name after "."');
+                out += member(name);
+                names.push(name);
+            }
+            else if (c === '[') {
+                out += this.bracket();
+                names.length = 0;
+            }
+            else {
+                return root ? out : lengthCall(out, names);
+            }
+        }
+    }
+    afterDescendant() {
+        const c = this.text[this.pos];
+        if (c === '*') {
+            this.pos++;
+            return '*';
+        }
+        if (c === '[')
+            return this.bracket();
+        const name = this.match(DOT_NAME);
+        if (!name)
+            this.fail('Expected a member name, * or [ after ".."');
+        return member(name).replace(/^\./, '');
+    }
+    bracket() {
+        const open = this.pos;
+        this.pos++;
+        this.skipSpaces();
+        const c = this.text[this.pos];
+        let inner;
+        if (c === '(') {
+            this.fail('script expressions ([(...)]) need JavaScript evaluation, which this engine never does', open);
+        }
+        else if (c === '?') {
+            this.pos++;
+            this.skipSpaces();
+            inner = `?${this.filter()}`;
+        }
+        else if (c === '*') {
+            this.pos++;
+            inner = '*';
+        }
+        else {
+            inner = this.union();
+        }
+        this.skipSpaces();
+        if (this.text[this.pos] !== ']')
+            this.fail("Expected ']'");
+        this.pos++;
+        return `[${inner}]`;
+    }
+    union() {
+        const items = [];
+        for (;;) {
+            this.skipSpaces();
+            const c = this.text[this.pos];
+            if (c === "'" || c === '"')
+                items.push(jsonpath_goessner_quote(this.quoted()));
+            else
+                items.push(this.indexOrSlice());
+            this.skipSpaces();
+            if (this.text[this.pos] !== ',')
+                return items.join(',');
+            this.pos++;
+        }
+    }
+    indexOrSlice() {
+        const parts = [];
+        for (let i = 0; i < 3; i++) {
+            const number = this.match(SLICE_PART).trim();
+            parts.push(number);
+            if (this.text[this.pos] !== ':')
+                break;
+            this.pos++;
+        }
+        if (parts.length === 1 && !/^-?\d+$/.test(parts[0])) {
+            this.fail('Expected an index, a slice, a name or *');
+        }
+        return parts.join(':');
+    }
+    quoted() {
+        const quoteChar = this.text[this.pos];
+        const start = this.pos;
+        let value = '';
+        this.pos++;
+        while (this.pos < this.text.length && this.text[this.pos] !== quoteChar) {
+            if (this.text[this.pos] === '\\' && this.pos + 1 < this.text.length) {
+                const next = this.text[this.pos + 1];
+                value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+                this.pos += 2;
+            }
+            else
+                value += this.text[this.pos++];
+        }
+        if (this.text[this.pos] !== quoteChar)
+            this.fail('Unterminated string', start);
+        this.pos++;
+        return value;
+    }
+    /** `(expr)` of a `?(...)` filter, parentheses kept (RFC 9535's `?expr` is accepted too). */
+    filter() {
+        return this.logical(0);
+    }
+    /** A filter expression: operands, comparisons, `!`, `&&`, `||`, parentheses. */
+    logical(depth) {
+        if (depth > 64)
+            this.fail('Filter nested too deeply');
+        let out = '';
+        let expectOperand = true;
+        for (;;) {
+            this.skipSpaces();
+            const c = this.text[this.pos];
+            if (c === undefined || c === ']' || c === ',') {
+                if (expectOperand)
+                    this.fail('Expected a filter operand');
+                return out;
+            }
+            if (c === ')') {
+                if (depth === 0)
+                    this.fail("Unbalanced ')'");
+                if (expectOperand)
+                    this.fail('Expected a filter operand');
+                return out;
+            }
+            if (expectOperand) {
+                if (c === '!' && this.text[this.pos + 1] !== '=') {
+                    this.pos++;
+                    out += '!';
+                    continue;
+                }
+                if (c === '(') {
+                    this.pos++;
+                    out += `(${this.logical(depth + 1)})`;
+                    if (this.text[this.pos] !== ')')
+                        this.fail("Expected ')'");
+                    this.pos++;
+                }
+                else
+                    out += this.operand();
+                expectOperand = false;
+                continue;
+            }
+            const op = /^(===|!==|==|!=|<=|>=|<|>|&&|\|\|)/.exec(this.text.slice(this.pos))?.[0];
+            if (!op) {
+                this.fail(`'${c}' in a filter needs JavaScript evaluation (only comparisons, &&, || and ! are run)`);
+            }
+            this.pos += op.length;
+            out += ` ${op === '===' ? '==' : op === '!==' ? '!=' : op} `;
+            expectOperand = true;
+        }
+    }
+    operand() {
+        const c = this.text[this.pos];
+        if (c === '@' || c === '$')
+            return this.path(false);
+        if (c === "'" || c === '"')
+            return jsonpath_goessner_quote(this.quoted());
+        const literal = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)(?![A-Za-z0-9_])/.exec(this.text.slice(this.pos))?.[0];
+        if (literal) {
+            this.pos += literal.length;
+            return literal;
+        }
+        return this.fail('Expected @, $, a string, a number, true, false or null (anything else would need JavaScript evaluation)');
+    }
+    match(pattern) {
+        pattern.lastIndex = this.pos;
+        const found = pattern.exec(this.text);
+        if (!found)
+            return '';
+        this.pos += found[0].length;
+        return found[0];
+    }
+}
+function member(name) {
+    return SHORTHAND.test(name) ? `.${name}` : `[${jsonpath_goessner_quote(name)}]`;
+}
+/** A single-quoted RFC 9535 string literal. */
+function jsonpath_goessner_quote(value) {
+    const escaped = value
+        .replace(/[\\']/g, c => `\\${c}`)
+        .replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return `'${escaped}'`;
+}
+/** `@.pets.length` (JavaScript's length) is RFC 9535's `length(@.pets)`. */
+function lengthCall(path, names) {
+    if (names.length === 0 || names[names.length - 1] !== 'length')
+        return path;
+    return `length(${path.slice(0, -'.length'.length)})`;
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/criteria.ts
 /**
  * Criterion Objects (Arazzo 1.0.1): `simple`, `regex` and `jsonpath` conditions, compiled once
@@ -42338,9 +42712,11 @@ function jsonEquals(a, b) {
  *
  * Compile-time errors: ArazzoSyntaxError for a simple or regex condition (or a context) that does
  * not parse; a plain ArazzoError for xpath, an unknown type or version, a malformed criterion,
- * and a regex criterion without `context` (the caller adds the JSON Pointer of the criterion).
- * A jsonpath condition that is neither RFC 9535 nor the seed form is not an error: the 1.1.0
- * draft says it fails at evaluation; `compileWarnings` reports it so the loader can warn.
+ * a regex or jsonpath criterion without `context` (Arazzo 1.0.1: "If `type` is specified, then
+ * the `context` MUST be provided"; an explicit `simple` without one only warns), and a jsonpath
+ * condition that is not valid for its version: RFC 9535 (or the seed form), or
+ * draft-goessner-dispatch-jsonpath-00 (translated to RFC 9535 by jsonpath-goessner.ts, which
+ * refuses what would need JavaScript `eval`). The caller adds the criterion's JSON Pointer.
  *
  * Regex conditions are ECMAScript patterns (a pattern that is not valid ECMAScript is a syntax
  * error), but a document is untrusted input and a backtracking engine can take exponential time on
@@ -42360,12 +42736,12 @@ function jsonEquals(a, b) {
 
 
 
+
 /** The longest value the native (backtracking) engine is given; longer values fail the criterion. */
 const NATIVE_REGEX_MAX_INPUT = 4096;
 const JSONPATH_VERSIONS = ['draft-goessner-dispatch-jsonpath-00', 'rfc9535'];
 const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31'];
-/** The spec's example context for JSONPath, used when a jsonpath criterion omits `context`. */
-const DEFAULT_JSONPATH_CONTEXT = '$response.body';
+const CONTEXT_RULE = 'Arazzo 1.0.1: "If type is specified, then the context MUST be provided"';
 function compileCriterion(criterion) {
     if (typeof criterion !== 'object' || criterion === null) {
         throw new ArazzoError('A criterion must be an object');
@@ -42375,13 +42751,13 @@ function compileCriterion(criterion) {
     }
     const type = criterionType(criterion.type);
     const warnings = [];
-    if (isGoessner(criterion.type)) {
-        warnings.push('draft-goessner-dispatch-jsonpath-00 conditions are evaluated as RFC 9535');
-    }
     const context = criterion.context === undefined ? undefined : parseContext(criterion.context);
     const condition = criterion.condition;
     switch (type) {
         case 'simple':
+            if (criterion.type !== undefined && !context) {
+                warnings.push(`a criterion with a type should have a context (${CONTEXT_RULE})`);
+            }
             return {
                 criterion,
                 warnings,
@@ -42393,7 +42769,7 @@ function compileCriterion(criterion) {
             };
         case 'regex': {
             if (!context)
-                throw new ArazzoError('A regex criterion needs a context');
+                throw new ArazzoError(`A regex criterion needs a context (${CONTEXT_RULE})`);
             const template = parseTemplate(condition, { bare: false });
             const regex = template ? undefined : compileRegex(condition);
             if (regex?.engine === 'native') {
@@ -42404,23 +42780,15 @@ function compileCriterion(criterion) {
         }
         case 'jsonpath': {
             if (!context) {
-                warnings.push(`jsonpath criterion without a context: using ${DEFAULT_JSONPATH_CONTEXT}`);
+                throw new ArazzoError(`A jsonpath criterion needs a context, e.g. $response.body (${CONTEXT_RULE})`);
             }
+            const goessner = isGoessner(criterion.type);
             const template = parseTemplate(condition, { bare: false });
-            const plan = template ? undefined : planJsonPath(condition);
+            const plan = template ? undefined : planFor(condition, goessner);
             if (plan?.form === 'invalid') {
-                warnings.push(`jsonpath condition will always fail: ${plan.reason}`);
+                throw new ArazzoError(`The jsonpath condition is not valid ${goessner ? JSONPATH_VERSIONS[0] : 'RFC 9535'}: ${plan.reason}`);
             }
-            return {
-                criterion,
-                warnings,
-                plan: {
-                    type,
-                    context: context ?? parseExpression(DEFAULT_JSONPATH_CONTEXT),
-                    plan,
-                    template
-                }
-            };
+            return { criterion, warnings, plan: { type, context, plan, template, goessner } };
         }
     }
 }
@@ -42452,7 +42820,7 @@ function evaluatePlan(plan, ctx) {
         }
         case 'jsonpath': {
             const value = evaluateExpression(plan.context, ctx);
-            const jsonPath = plan.plan ?? planJsonPath(renderTemplate(plan.template ?? [], ctx));
+            const jsonPath = plan.plan ?? planFor(renderTemplate(plan.template ?? [], ctx), plan.goessner === true);
             return evaluateJsonPathPlan(jsonPath, value);
         }
     }
@@ -42487,6 +42855,23 @@ function criterionType(type) {
         throw new ArazzoError(`Unknown criterion expression type ${JSON.stringify(kind)}`);
     }
     throw new ArazzoError(`Unknown criterion type ${JSON.stringify(type)}`);
+}
+/** How a jsonpath condition runs; a Goessner one is translated to RFC 9535 first. */
+function planFor(condition, goessner) {
+    if (!goessner)
+        return planJsonPath(condition);
+    let translated;
+    try {
+        translated = translateGoessner(condition);
+    }
+    catch (error) {
+        // Not a Goessner path: the seed's comparison form is accepted under either version.
+        const fallback = planJsonPath(condition);
+        if (fallback.form === 'comparison')
+            return fallback;
+        return { form: 'invalid', reason: error instanceof Error ? error.message : String(error) };
+    }
+    return planJsonPath(translated);
 }
 function isGoessner(type) {
     return typeof type === 'object' && type !== null && type.version === JSONPATH_VERSIONS[0];
@@ -42562,8 +42947,10 @@ function re2Regex(pattern) {
  * (`workflows/0/steps/1/onSuccess/0`), and every runtime expression and criterion is compiled here
  * so syntax errors surface with their pointers instead of half-way through a run.
  *
- * Unknown fixed fields only warn: the spec reserves `x-` for extensions, but refusing a document
- * over an extra annotation helps nobody.
+ * MUST rules of the spec are errors, among them unknown fixed fields (only `x-` extensions may be
+ * added: a misspelt `successcriteria` would otherwise be ignored and the step pass on any 2xx).
+ * SHOULD rules (the `[A-Za-z0-9_-]+` naming of ids and names) and the engine's compatibility
+ * rules (a bare `$inputs.x` inside a string is substituted) are warnings.
  */
 
 
@@ -42679,7 +43066,8 @@ class Validator {
     knownFields(value, pointer, fields) {
         for (const key of Object.keys(value)) {
             if (!fields.includes(key) && !key.startsWith('x-')) {
-                this.warn(childPointer(pointer, key), `unknown field '${key}' ignored`);
+                const near = fields.find(field => field.toLowerCase() === key.toLowerCase());
+                this.problem(childPointer(pointer, key), `unknown field '${key}'${near ? ` (did you mean '${near}'?)` : ''}: Arazzo 1.0.1 allows only its fixed fields and x- extensions here`);
             }
         }
     }
@@ -42730,11 +43118,19 @@ class Validator {
         }
     }
     value(value, pointer) {
+        let notes;
         try {
-            compileValue(value);
+            notes = valueNotes(compileValue(value));
         }
         catch (error) {
             this.problem(pointer, messageOf(error));
+            return;
+        }
+        for (const token of notes.bare) {
+            this.warn(pointer, `'${token}' inside a string is substituted as a compatibility rule; Arazzo 1.0.1 writes an embedded expression as '{${token}}'`);
+        }
+        for (const { text, reason } of notes.notExpressions) {
+            this.warn(pointer, `'${text}' is not a runtime expression (${reason}): it is sent as text`);
         }
     }
     /** An output value: `$...` must parse as an expression; other strings may template `{$...}`. */
@@ -42862,16 +43258,13 @@ class Validator {
             const name = this.requireString(item, 'name', pointer);
             this.requireString(item, 'url', pointer);
             const type = this.optionalString(item, 'type', pointer);
-            if (type === 'arazzo') {
-                this.problem(childPointer(pointer, 'type'), 'arazzo source descriptions are not supported yet (only openapi)');
-            }
-            else if (type !== undefined && type !== 'openapi') {
+            if (type !== undefined && type !== 'openapi' && type !== 'arazzo') {
                 this.problem(childPointer(pointer, 'type'), `type must be openapi or arazzo, not '${type}'`);
             }
             if (name === undefined)
                 return;
             if (!NAME_PATTERN.test(name)) {
-                this.problem(childPointer(pointer, 'name'), `name '${name}' must match ${NAME_PATTERN.source}`);
+                this.warn(childPointer(pointer, 'name'), `name '${name}' should match ${NAME_PATTERN.source}`);
             }
             if (this.sourceTypes.has(name)) {
                 this.problem(childPointer(pointer, 'name'), `duplicate source description name '${name}'`);
@@ -42914,6 +43307,9 @@ class Validator {
         if (external) {
             if (!this.sourceTypes.has(external.sourceName)) {
                 this.problem(pointer, `no source description named '${external.sourceName}'`);
+            }
+            else if (this.sourceTypes.get(external.sourceName) === 'openapi') {
+                this.problem(pointer, `'${external.sourceName}' is an OpenAPI source description, which has no workflows: name a workflow of this document, or of an arazzo source description as $sourceDescriptions.<name>.<workflowId>`);
             }
             else {
                 this.problem(pointer, `workflows of other Arazzo documents are not supported ('${id}')`);
@@ -42959,7 +43355,7 @@ class Validator {
             if (id === undefined)
                 return;
             if (!NAME_PATTERN.test(id)) {
-                this.problem(childPointer(at, 'stepId'), `stepId '${id}' must match ${NAME_PATTERN.source}`);
+                this.warn(childPointer(at, 'stepId'), `stepId '${id}' should match ${NAME_PATTERN.source}`);
             }
             if (scope.stepIds.has(id)) {
                 this.problem(childPointer(at, 'stepId'), `duplicate stepId '${id}' in workflow '${scope.workflowId}'`);
@@ -43011,12 +43407,8 @@ class Validator {
             this.problem(pointer, `${kinds.join(' and ')} are mutually exclusive`);
         }
         const operationId = this.optionalString(step, 'operationId', pointer);
-        if (operationId !== undefined) {
-            const external = parseSourceReference(operationId);
-            if (external && !this.sourceTypes.has(external.sourceName)) {
-                this.problem(childPointer(pointer, 'operationId'), `no source description named '${external.sourceName}'`);
-            }
-        }
+        if (operationId !== undefined)
+            this.operationId(operationId, childPointer(pointer, 'operationId'));
         const operationPath = this.optionalString(step, 'operationPath', pointer);
         if (operationPath !== undefined) {
             const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#/.exec(operationPath);
@@ -43047,6 +43439,24 @@ class Validator {
         this.actions(step.onSuccess, childPointer(pointer, 'onSuccess'), 'success', scope);
         this.actions(step.onFailure, childPointer(pointer, 'onFailure'), 'failure', scope);
         this.outputs(step.outputs, childPointer(pointer, 'outputs'));
+    }
+    /** `$sourceDescriptions.<name>.<id>`, or a bare id when there is one OpenAPI source (a MUST). */
+    operationId(operationId, pointer) {
+        const external = parseSourceReference(operationId);
+        if (external) {
+            const type = this.sourceTypes.get(external.sourceName);
+            if (!this.sourceTypes.has(external.sourceName)) {
+                this.problem(pointer, `no source description named '${external.sourceName}'`);
+            }
+            else if (type === 'arazzo') {
+                this.problem(pointer, `'${external.sourceName}' is an arazzo source description: an operationId must name an OpenAPI one (for a workflow, use workflowId)`);
+            }
+            return;
+        }
+        const openapi = [...this.sourceTypes].filter(([, type]) => type !== 'arazzo');
+        if (openapi.length > 1) {
+            this.problem(pointer, `the document has several OpenAPI source descriptions (${openapi.map(([name]) => name).join(', ')}), so operationId must name one: write $sourceDescriptions.<name>.${operationId}`);
+        }
     }
     parameters(value, pointer, needsLocation) {
         const items = this.list(value, pointer, 'parameters');
@@ -43687,6 +44097,424 @@ function dereferenceInputs(document, problems) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/parameter-style.ts
+/** Strings as is, other scalars as their JSON text (true, 3), objects and arrays as JSON. */
+function scalarText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value === undefined || value === null)
+        return '';
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+function parameter_style_isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const DEFAULT_STYLE = {
+    path: 'simple',
+    query: 'form',
+    header: 'simple',
+    cookie: 'form'
+};
+function rules(location, described) {
+    const style = described?.style ?? DEFAULT_STYLE[location];
+    const explode = described?.explode ?? style === 'form';
+    const encode = location === 'query' && described?.allowReserved ? encodeReserved : encodeURIComponent;
+    return { style, explode, encode };
+}
+/** RFC 3986 percent-encoding that keeps reserved characters (`allowReserved`). */
+function encodeReserved(text) {
+    return encodeURI(text).replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/#/g, '%23');
+}
+/** A `content`-described parameter is one value of that media type (JSON for JSON types). */
+function contentValue(value, described) {
+    if (!described?.contentType)
+        return value;
+    const mediaType = described.contentType.split(';')[0].trim().toLowerCase();
+    const json = mediaType === 'application/json' || mediaType.endsWith('+json');
+    return json && typeof value !== 'string' ? JSON.stringify(value) : value;
+}
+/** Entries of an object or items of an array as text; undefined and null members dropped. */
+function members(value) {
+    if (Array.isArray(value)) {
+        return { items: value.filter(v => v !== undefined && v !== null).map(scalarText) };
+    }
+    if (parameter_style_isPlainObject(value)) {
+        return {
+            entries: Object.entries(value)
+                .filter(([, v]) => v !== undefined && v !== null)
+                .map(([k, v]) => [k, scalarText(v)])
+        };
+    }
+    return {};
+}
+/** `a,b` or `x,1,y,2` (`x=1,y=2` exploded), each part encoded. */
+function joined(value, r, separator) {
+    const { items, entries } = members(value);
+    if (items)
+        return items.map(r.encode).join(separator);
+    if (entries) {
+        return entries
+            .map(([k, v]) => r.explode ? `${r.encode(k)}=${r.encode(v)}` : `${r.encode(k)},${r.encode(v)}`)
+            .join(separator);
+    }
+    return r.encode(scalarText(value));
+}
+/** The text that replaces `{name}` in the path template (already percent-encoded). */
+function serializePath(name, raw, described) {
+    const value = contentValue(raw, described);
+    const r = rules('path', described);
+    const { items, entries } = members(value);
+    switch (r.style) {
+        case 'label':
+            return `.${joined(value, r, r.explode ? '.' : ',')}`;
+        case 'matrix': {
+            const n = encodeURIComponent(name);
+            if (items && r.explode)
+                return items.map(item => `;${n}=${r.encode(item)}`).join('');
+            if (entries && r.explode) {
+                return entries.map(([k, v]) => `;${r.encode(k)}=${r.encode(v)}`).join('');
+            }
+            const text = joined(value, { ...r, explode: false }, ',');
+            return items || entries || text !== '' ? `;${n}=${text}` : `;${n}`;
+        }
+        default:
+            return joined(value, r, ',');
+    }
+}
+/** Encoded `name=value` pairs for the query string. */
+function serializeQuery(name, raw, described) {
+    const value = contentValue(raw, described);
+    const r = rules('query', described);
+    const n = encodeURIComponent(name);
+    const { items, entries } = members(value);
+    if (r.style === 'deepObject' && entries) {
+        return entries.map(([k, v]) => `${n}[${r.encode(k)}]=${r.encode(v)}`);
+    }
+    if (items) {
+        const delimiter = DELIMITERS[r.style];
+        if (delimiter !== undefined)
+            return [`${n}=${items.map(r.encode).join(delimiter)}`];
+        return r.explode
+            ? items.map(item => `${n}=${r.encode(item)}`)
+            : [`${n}=${items.map(r.encode).join(',')}`];
+    }
+    if (entries) {
+        return r.explode
+            ? entries.map(([k, v]) => `${r.encode(k)}=${r.encode(v)}`)
+            : [`${n}=${entries.map(([k, v]) => `${r.encode(k)},${r.encode(v)}`).join(',')}`];
+    }
+    return [`${n}=${r.encode(scalarText(value))}`];
+}
+const DELIMITERS = {
+    spaceDelimited: '%20',
+    pipeDelimited: '|',
+    tabDelimited: '%09'
+};
+/** A header's value (`simple`: `a,b`; objects `x,1,y,2` or exploded `x=1,y=2`), not encoded. */
+function serializeHeader(raw, described) {
+    const value = contentValue(raw, described);
+    const r = { ...rules('header', described), encode: (text) => text };
+    return joined(value, r, ',');
+}
+/** `name=value` cookie pairs (`form`): arrays `n=a,b`, exploded `n=a; n=b`. */
+function serializeCookie(name, raw, described) {
+    const value = contentValue(raw, described);
+    const r = { ...rules('cookie', described), encode: cookieValue };
+    const { items, entries } = members(value);
+    if (items && r.explode)
+        return items.map(item => `${name}=${cookieValue(item)}`);
+    if (entries && r.explode)
+        return entries.map(([k, v]) => `${k}=${cookieValue(v)}`);
+    return [`${name}=${joined(value, { ...r, explode: false }, ',')}`];
+}
+/** Cookie values outside RFC 6265's cookie-octet range are percent-encoded. */
+function cookieValue(value) {
+    // eslint-disable-next-line no-control-regex
+    return /[\s",;\\\u0000-\u001f\u007f]/.test(value) || /[^\u0000-\u007f]/.test(value)
+        ? encodeURIComponent(value)
+        : value;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/arazzo/request-body.ts
+/**
+ * A step's request body: which media type it is sent as, how the payload is serialised, and what
+ * `$request.body` reads afterwards.
+ *
+ * - `contentType` omitted: the target operation's request media type decides (Arazzo 1.0.1: "If
+ *   omitted then refer to Content-Type specified at the targeted operation"), a JSON one when it
+ *   accepts several, else its first; `application/json` when the description declares none.
+ * - JSON types: objects as JSON, strings (the spec's "JSON Templated Example") as written.
+ *   `application/x-www-form-urlencoded`: objects as a form (arrays repeat the key), strings as
+ *   written. `multipart/form-data`: objects as one part per key. Other types (XML, text): strings
+ *   and scalars as text; an object payload cannot be written in them and is an error.
+ * - `$request.body` is the structured value: a JSON string payload is parsed, a form string is
+ *   read back into its fields, so `$request.body#/petOrder/petId` reaches into a templated body.
+ */
+
+
+
+const DEFAULT_CONTENT_TYPE = 'application/json';
+function mediaTypeOf(contentType) {
+    return contentType.split(';')[0].trim().toLowerCase();
+}
+function isJsonMediaType(contentType) {
+    const mediaType = mediaTypeOf(contentType);
+    return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+const FORM = 'application/x-www-form-urlencoded';
+const MULTIPART = 'multipart/form-data';
+/** The content type a body is sent as: the step's, else the operation's, else JSON. */
+function chooseContentType(explicit, operation) {
+    if (explicit !== undefined)
+        return explicit;
+    const declared = (operation.requestContentTypes ?? []).filter(type => !type.includes('*'));
+    return declared.find(isJsonMediaType) ?? declared[0] ?? DEFAULT_CONTENT_TYPE;
+}
+/** A string payload of a JSON or form type, read as data for replacements and `$request.body`. */
+function structuredPayload(value, contentType) {
+    if (typeof value !== 'string')
+        return value;
+    if (isJsonMediaType(contentType)) {
+        try {
+            return JSON.parse(value);
+        }
+        catch {
+            return value;
+        }
+    }
+    if (mediaTypeOf(contentType) === FORM) {
+        const fields = {};
+        for (const [key, item] of new URLSearchParams(value)) {
+            const existing = Object.hasOwn(fields, key) ? fields[key] : undefined;
+            const next = existing === undefined ? item : [existing, item].flat();
+            Object.defineProperty(fields, key, {
+                value: next,
+                writable: true,
+                enumerable: true,
+                configurable: true
+            });
+        }
+        return fields;
+    }
+    return value;
+}
+/** The wire form of a payload; undefined when there is no payload. */
+function serializeBody(value, contentType, stepId) {
+    if (value === undefined)
+        return undefined;
+    if (typeof value === 'string')
+        return { body: value, contentType };
+    const mediaType = mediaTypeOf(contentType);
+    if (isJsonMediaType(contentType))
+        return { body: JSON.stringify(value), contentType };
+    if (value === null || typeof value !== 'object')
+        return { body: scalarText(value), contentType };
+    if (mediaType === FORM && !Array.isArray(value)) {
+        const pairs = [];
+        for (const [key, item] of Object.entries(value)) {
+            if (item === undefined || item === null)
+                continue;
+            for (const entry of Array.isArray(item) ? item : [item]) {
+                pairs.push(`${formEncode(key)}=${formEncode(scalarText(entry))}`);
+            }
+        }
+        return { body: pairs.join('&'), contentType };
+    }
+    if (mediaType === MULTIPART && !Array.isArray(value)) {
+        return multipart(value, contentType);
+    }
+    throw new ArazzoRuntimeError(`step '${stepId}': an object payload cannot be sent as ${mediaType}; write the payload as a string`, stepId);
+}
+/** application/x-www-form-urlencoded encoding (spaces as '+'). */
+function formEncode(text) {
+    return encodeURIComponent(text).replace(/%20/g, '+');
+}
+function multipart(value, contentType) {
+    const boundary = `arazzo-${(0,external_node_crypto_.randomUUID)()}`;
+    const parts = [];
+    for (const [key, item] of Object.entries(value)) {
+        if (item === undefined || item === null)
+            continue;
+        for (const entry of Array.isArray(item) ? item : [item]) {
+            const isObject = typeof entry === 'object' && entry !== null;
+            const name = key.replace(/["\r\n]/g, c => encodeURIComponent(c));
+            parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n` +
+                (isObject ? 'Content-Type: application/json\r\n' : '') +
+                `\r\n${scalarText(entry)}\r\n`);
+        }
+    }
+    return {
+        body: `${parts.join('')}--${boundary}--\r\n`,
+        contentType: `${mediaTypeOf(contentType)}; boundary=${boundary}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/request-builder.ts
+/**
+ * Builds the HTTP request of an operation step: merges workflow and step parameters (reusable
+ * ones resolved), serialises each by its OpenAPI description (parameter-style.ts), fills the path
+ * template, picks the server, and writes the body (request-body.ts). Also returns what
+ * `$request.*` expressions read afterwards.
+ *
+ * Header names are checked (RFC 9110 tokens) and header values may not hold line breaks or NUL:
+ * a document cannot smuggle a second header or request.
+ */
+
+
+
+
+
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * Workflow-level parameters, overridden by the step's: by name and location for operation steps
+ * (`byLocation`), by name for workflow steps (they become the child workflow's inputs).
+ */
+function stepParameters(components, workflow, step, byLocation) {
+    const key = (p) => (byLocation ? `${p.name}\u0000${p.in}` : p.name);
+    const merged = new Map();
+    for (const item of [...(workflow.parameters ?? []), ...(step.parameters ?? [])]) {
+        const parameter = resolveParameter(components, item);
+        if (parameter)
+            merged.set(key(parameter), parameter);
+    }
+    return [...merged.values()];
+}
+function resolveParameter(components, item) {
+    if (!('reference' in item) || item.reference === undefined) {
+        const p = item;
+        return { name: p.name, in: p.in, owner: p, value: p.value };
+    }
+    const parsed = parseComponentReference(item.reference);
+    const target = parsed && lookupComponent(components, 'parameters', parsed.name);
+    if (!validate_isObject(target))
+        return undefined;
+    const component = target;
+    const overridden = Object.hasOwn(item, 'value') && item.value !== undefined;
+    return {
+        name: component.name,
+        in: component.in,
+        owner: overridden ? item : component,
+        value: overridden ? item.value : component.value
+    };
+}
+function parameterValue(parameter, ctx) {
+    return evaluateValue(cached(parameter.owner, 'value', () => compileValue(parameter.value)), ctx);
+}
+function buildRequest({ step, operation, parameters, ctx, serverUrl }) {
+    const described = new Map();
+    for (const p of operation.parameters ?? [])
+        described.set(`${p.name}\u0000${p.in}`, p);
+    const describe = (p) => described.get(`${p.name}\u0000${p.in}`);
+    const pathText = {};
+    const path = {};
+    const queryPairs = [];
+    const query = {};
+    const headers = {};
+    const cookies = [];
+    for (const parameter of parameters) {
+        const value = parameterValue(parameter, ctx);
+        if (value === undefined || value === null)
+            continue;
+        const raw = Array.isArray(value) ? value.map(scalarText).join(',') : scalarText(value);
+        switch (parameter.in) {
+            case 'path':
+                path[parameter.name] = raw;
+                pathText[parameter.name] = serializePath(parameter.name, value, describe(parameter));
+                break;
+            case 'query':
+                query[parameter.name] = raw;
+                queryPairs.push(...serializeQuery(parameter.name, value, describe(parameter)));
+                break;
+            case 'header':
+                setHeader(headers, parameter.name, serializeHeader(value, describe(parameter)), step.stepId);
+                break;
+            case 'cookie':
+                cookies.push(...serializeCookie(parameter.name, value, describe(parameter)));
+                break;
+        }
+    }
+    if (cookies.length > 0) {
+        const existing = findHeader(headers, 'cookie');
+        const joined = cookies.join('; ');
+        setHeader(headers, existing ?? 'Cookie', existing ? `${headers[existing]}; ${joined}` : joined, step.stepId);
+    }
+    const pathname = operation.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name) => {
+        if (!Object.hasOwn(pathText, name)) {
+            throw new ArazzoRuntimeError(`step '${step.stepId}': path parameter '${name}' has no value`, step.stepId);
+        }
+        return pathText[name];
+    });
+    const server = serverUrl ?? operation.servers[0];
+    if (!server || !/^https?:\/\//i.test(server)) {
+        throw new ArazzoRuntimeError(`step '${step.stepId}': the operation has no absolute server URL${server ? ` ('${server}')` : ''}; pass serverUrl`, step.stepId);
+    }
+    let url = server.replace(/\/+$/, '') + (pathname.startsWith('/') ? pathname : `/${pathname}`);
+    if (queryPairs.length > 0)
+        url += (url.includes('?') ? '&' : '?') + queryPairs.join('&');
+    const { body, bodyValue } = buildBody(step, operation, ctx);
+    if (body !== undefined && findHeader(headers, 'content-type') === undefined) {
+        headers['Content-Type'] = body.contentType;
+    }
+    const request = { method: operation.method, url, headers };
+    if (body !== undefined)
+        request.body = body.body;
+    return {
+        request,
+        context: { headers: lowerCaseKeys(headers), query, path, body: bodyValue }
+    };
+}
+function buildBody(step, operation, ctx) {
+    const requestBody = step.requestBody;
+    if (!requestBody)
+        return { body: undefined, bodyValue: undefined };
+    const contentType = chooseContentType(requestBody.contentType, operation);
+    let value = requestBody.payload === undefined
+        ? undefined
+        : evaluateValue(cached(requestBody, 'payload', () => compileValue(requestBody.payload)), ctx);
+    const replacements = requestBody.replacements ?? [];
+    if (replacements.length > 0 && typeof value === 'string') {
+        value = structuredPayload(value, contentType);
+        if (typeof value === 'string') {
+            throw new ArazzoRuntimeError(`step '${step.stepId}': the payload is not JSON or a form, so replacements cannot apply`, step.stepId);
+        }
+    }
+    for (const replacement of replacements) {
+        const replaced = evaluateValue(cached(replacement, 'value', () => compileValue(replacement.value)), ctx);
+        value = setPointer(value ?? {}, replacement.target, replaced);
+    }
+    return {
+        body: serializeBody(value, contentType, step.stepId),
+        bodyValue: structuredPayload(value, contentType)
+    };
+}
+function findHeader(headers, name) {
+    const lower = name.toLowerCase();
+    return Object.keys(headers).find(key => key.toLowerCase() === lower);
+}
+/** Sets a header (replacing one of the same name in any case), refusing injection. */
+function setHeader(headers, name, value, stepId) {
+    if (!HEADER_NAME.test(name)) {
+        throw new ArazzoRuntimeError(`step '${stepId}': '${name}' is not a valid header name`, stepId);
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\r\n\u0000]/.test(value)) {
+        throw new ArazzoRuntimeError(`step '${stepId}': the value of header '${name}' contains a line break or NUL`, stepId);
+    }
+    const existing = findHeader(headers, name);
+    if (existing !== undefined && existing !== name)
+        delete headers[existing];
+    headers[name] = value;
+}
+function lowerCaseKeys(headers) {
+    const lowered = {};
+    for (const [name, value] of Object.entries(headers))
+        lowered[name.toLowerCase()] = value;
+    return lowered;
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/runner.ts
 /**
  * Runs a loaded Arazzo workflow: builds each step's request, sends it through the injected
@@ -43720,7 +44548,6 @@ const DEFAULT_MAX_STEPS = 10000;
 const MAX_WORKFLOW_DEPTH = 16;
 const REDACTED = '***';
 const ALWAYS_SENSITIVE = ['authorization', 'cookie', 'proxy-authorization'];
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Ends the whole run (all nesting levels) with a status: abort, deadline, bounds, hard errors. */
 class Stop {
     status;
@@ -44046,7 +44873,13 @@ class Run {
     async executeOperationStep(state, step) {
         const workflowId = state.workflow.workflowId;
         const base = this.baseContext(state);
-        const built = this.buildRequest(state, step, base);
+        const built = buildRequest({
+            step,
+            operation: this.loaded.operation(step),
+            parameters: stepParameters(this.loaded.document.components, state.workflow, step, true),
+            ctx: base,
+            serverUrl: this.options.serverUrl
+        });
         const deadline = this.options.deadline;
         if (deadline !== undefined && this.clock.now() > deadline) {
             throw new Stop('timedOut', new ArazzoRuntimeError(`deadline reached before step '${step.stepId}' could send its request` +
@@ -44087,8 +44920,8 @@ class Run {
     async executeWorkflowStep(state, step, targetId) {
         const base = this.baseContext(state);
         const inputs = {};
-        for (const parameter of this.parameters(state.workflow, step, false)) {
-            inputs[parameter.name] = this.parameterValue(parameter, base);
+        for (const parameter of stepParameters(this.loaded.document.components, state.workflow, step, false)) {
+            inputs[parameter.name] = parameterValue(parameter, base);
         }
         const outcome = await this.workflow(this.loaded.workflow(targetId), inputs, state.depth + 1);
         if (outcome.stopped)
@@ -44148,126 +44981,6 @@ class Run {
             components: this.loaded.document.components ?? {}
         };
     }
-    /** Workflow-level parameters, overridden by the step's (same name and location). */
-    parameters(workflow, step, byLocation) {
-        const key = (p) => (byLocation ? `${p.name}\u0000${p.in}` : p.name);
-        const merged = new Map();
-        for (const item of [...(workflow.parameters ?? []), ...(step.parameters ?? [])]) {
-            const parameter = this.resolveParameter(item);
-            if (parameter)
-                merged.set(key(parameter), parameter);
-        }
-        return [...merged.values()];
-    }
-    resolveParameter(item) {
-        if (!('reference' in item) || item.reference === undefined) {
-            const p = item;
-            return { name: p.name, in: p.in, owner: p, value: p.value };
-        }
-        const parsed = parseComponentReference(item.reference);
-        const target = parsed && lookupComponent(this.loaded.document.components, 'parameters', parsed.name);
-        if (!validate_isObject(target))
-            return undefined;
-        const component = target;
-        const overridden = Object.hasOwn(item, 'value') && item.value !== undefined;
-        return {
-            name: component.name,
-            in: component.in,
-            owner: overridden ? item : component,
-            value: overridden ? item.value : component.value
-        };
-    }
-    parameterValue(parameter, ctx) {
-        return evaluateValue(cached(parameter.owner, 'value', () => compileValue(parameter.value)), ctx);
-    }
-    buildRequest(state, step, ctx) {
-        const operation = this.loaded.operation(step);
-        const path = {};
-        const query = [];
-        const headers = {};
-        const cookies = [];
-        for (const parameter of this.parameters(state.workflow, step, true)) {
-            const value = this.parameterValue(parameter, ctx);
-            if (value === undefined || value === null)
-                continue;
-            switch (parameter.in) {
-                case 'path':
-                    path[parameter.name] = Array.isArray(value)
-                        ? value.map(scalarText).join(',')
-                        : scalarText(value);
-                    break;
-                case 'query':
-                    for (const item of Array.isArray(value) ? value : [value]) {
-                        query.push([parameter.name, scalarText(item)]);
-                    }
-                    break;
-                case 'header':
-                    setHeader(headers, parameter.name, Array.isArray(value) ? value.map(scalarText).join(', ') : scalarText(value), step.stepId);
-                    break;
-                case 'cookie':
-                    cookies.push(`${parameter.name}=${cookieValue(scalarText(value))}`);
-                    break;
-            }
-        }
-        if (cookies.length > 0) {
-            const existing = findHeader(headers, 'cookie');
-            const joined = cookies.join('; ');
-            setHeader(headers, existing ?? 'Cookie', existing ? `${headers[existing]}; ${joined}` : joined, step.stepId);
-        }
-        const pathname = operation.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name) => {
-            if (!Object.hasOwn(path, name)) {
-                throw new ArazzoRuntimeError(`step '${step.stepId}': path parameter '${name}' has no value`, step.stepId);
-            }
-            return encodeURIComponent(path[name]);
-        });
-        const server = this.options.serverUrl ?? operation.servers[0];
-        if (!server || !/^https?:\/\//i.test(server)) {
-            throw new ArazzoRuntimeError(`step '${step.stepId}': the operation has no absolute server URL${server ? ` ('${server}')` : ''}; pass serverUrl`, step.stepId);
-        }
-        let url = server.replace(/\/+$/, '') + (pathname.startsWith('/') ? pathname : `/${pathname}`);
-        if (query.length > 0) {
-            url += (url.includes('?') ? '&' : '?') + new URLSearchParams(query).toString();
-        }
-        let body;
-        let bodyValue;
-        if (step.requestBody) {
-            const requestBody = step.requestBody;
-            const contentType = requestBody.contentType ?? 'application/json';
-            bodyValue =
-                requestBody.payload === undefined
-                    ? undefined
-                    : evaluateValue(cached(requestBody, 'payload', () => compileValue(requestBody.payload)), ctx);
-            const replacements = requestBody.replacements ?? [];
-            if (replacements.length > 0 && typeof bodyValue === 'string' && isJson(contentType)) {
-                try {
-                    bodyValue = JSON.parse(bodyValue);
-                }
-                catch {
-                    throw new ArazzoRuntimeError(`step '${step.stepId}': the payload is not JSON, so replacements cannot apply`, step.stepId);
-                }
-            }
-            for (const replacement of replacements) {
-                const value = evaluateValue(cached(replacement, 'value', () => compileValue(replacement.value)), ctx);
-                bodyValue = setPointer(bodyValue ?? {}, replacement.target, value);
-            }
-            body = serializeBody(bodyValue, contentType);
-            if (body !== undefined && findHeader(headers, 'content-type') === undefined) {
-                headers['Content-Type'] = contentType;
-            }
-        }
-        const request = { method: operation.method, url, headers };
-        if (body !== undefined)
-            request.body = body;
-        return {
-            request,
-            context: {
-                headers: lowerCaseKeys(headers),
-                query: Object.fromEntries(query),
-                path,
-                body: bodyValue
-            }
-        };
-    }
     redact(request) {
         const headers = {};
         for (const [name, value] of Object.entries(request.headers)) {
@@ -44309,67 +45022,6 @@ function withDefaults(workflow, given) {
         }
     }
     return inputs;
-}
-/** Strings as is, other scalars as JSON text (true, 3), objects as JSON. */
-function scalarText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value === undefined)
-        return '';
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-/** Cookie values outside RFC 6265's cookie-octet range are percent-encoded. */
-function cookieValue(value) {
-    // eslint-disable-next-line no-control-regex
-    return /[\s",;\\\u0000-\u001f\u007f]/.test(value) || /[^\u0000-\u007f]/.test(value)
-        ? encodeURIComponent(value)
-        : value;
-}
-function findHeader(headers, name) {
-    const lower = name.toLowerCase();
-    return Object.keys(headers).find(key => key.toLowerCase() === lower);
-}
-/** Sets a header (replacing one of the same name in any case), refusing injection. */
-function setHeader(headers, name, value, stepId) {
-    if (!HEADER_NAME.test(name)) {
-        throw new ArazzoRuntimeError(`step '${stepId}': '${name}' is not a valid header name`, stepId);
-    }
-    // eslint-disable-next-line no-control-regex
-    if (/[\r\n\u0000]/.test(value)) {
-        throw new ArazzoRuntimeError(`step '${stepId}': the value of header '${name}' contains a line break or NUL`, stepId);
-    }
-    const existing = findHeader(headers, name);
-    if (existing !== undefined && existing !== name)
-        delete headers[existing];
-    headers[name] = value;
-}
-function lowerCaseKeys(headers) {
-    const lowered = {};
-    for (const [name, value] of Object.entries(headers))
-        lowered[name.toLowerCase()] = value;
-    return lowered;
-}
-function isJson(contentType) {
-    const mediaType = contentType.split(';')[0].trim().toLowerCase();
-    return mediaType === 'application/json' || mediaType.endsWith('+json');
-}
-function serializeBody(value, contentType) {
-    if (value === undefined)
-        return undefined;
-    if (typeof value === 'string')
-        return value;
-    const mediaType = contentType.split(';')[0].trim().toLowerCase();
-    if (mediaType === 'application/x-www-form-urlencoded' && validate_isObject(value)) {
-        const form = new URLSearchParams();
-        for (const [key, item] of Object.entries(value)) {
-            if (item === undefined || item === null)
-                continue;
-            for (const entry of Array.isArray(item) ? item : [item])
-                form.append(key, scalarText(entry));
-        }
-        return form.toString();
-    }
-    return JSON.stringify(value);
 }
 /** The URL's path, for messages: never the query (it may carry keys) nor credentials. */
 function safePath(url) {
@@ -44887,8 +45539,6 @@ function testHooks() {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./src/action/workflow-helper.ts
 /**
  * Chooses the Arazzo document the action runs (a built-in one or the user's), and plans the runs: which

@@ -233,12 +233,12 @@ class Translator {
     )
   }
 
+  /** The text a sticky pattern matches here ('' if none), consumed. */
   private match(pattern: RegExp): string {
     pattern.lastIndex = this.pos
-    const found = pattern.exec(this.text)
-    if (!found) return ''
-    this.pos += found[0].length
-    return found[0]
+    const found = pattern.exec(this.text)?.[0] ?? ''
+    this.pos += found.length
+    return found
   }
 }
 

@@ -42676,13 +42676,12 @@ class Translator {
         }
         return this.fail('Expected @, $, a string, a number, true, false or null (anything else would need JavaScript evaluation)');
     }
+    /** The text a sticky pattern matches here ('' if none), consumed. */
     match(pattern) {
         pattern.lastIndex = this.pos;
-        const found = pattern.exec(this.text);
-        if (!found)
-            return '';
-        this.pos += found[0].length;
-        return found[0];
+        const found = pattern.exec(this.text)?.[0] ?? '';
+        this.pos += found.length;
+        return found;
     }
 }
 function member(name) {

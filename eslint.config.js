@@ -20,6 +20,24 @@ export default tseslint.config(
     }
   },
   {
+    // The runner reads a stdout line starting with '::' as a workflow command: every log line goes
+    // through src/action/log.ts, which escapes text from outside (src/policy/untrusted-text.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['src/action/log.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['info', 'warning', 'notice', 'error', 'debug', 'startGroup', 'endGroup', 'group'].map(
+          property => ({
+            object: 'core',
+            property,
+            message: 'Log through src/action/log.ts (log.info(line`...`)), which escapes untrusted text.'
+          })
+        )
+      ]
+    }
+  },
+  {
     // The Arazzo engine is a library: the GitHub layer adapts it, never the reverse.
     // Shared policies are pure too, so every part can use them.
     files: ['src/arazzo/**/*.ts', 'src/policy/**/*.ts'],

@@ -48,6 +48,17 @@ const SUITES = [
       'before any request. Requests, when any, go to the API host only.'
   },
   {
+    suite: 'hostile-servers',
+    title: 'Hostile servers',
+    intro:
+      'The DSAR simulator made to answer as a hostile or compromised server would (chosen bodies for ' +
+      'chosen requests). What a server says must have its shape before it reaches a step output (request ' +
+      'ids, statuses, dates, links: nothing a shell would run when pasted into `run:`), and must be escaped ' +
+      'before it reaches the log (no line may start a workflow command) or the job summary (no HTML or ' +
+      'markdown from outside); a refused value fails its request with a message naming the field, and ' +
+      'what was already known is kept.'
+  },
+  {
     suite: 'cancellation',
     title: 'Cancellation',
     intro:

@@ -4,6 +4,7 @@
  * outputs, the job summary and one clear failure message when something is not done.
  */
 import * as core from '@actions/core'
+import { line, log } from './action/log.js'
 import { ArazzoError } from './arazzo/errors.js'
 import { systemClock } from './arazzo/pacing.js'
 import type { HttpTransport } from './arazzo/types.js'
@@ -14,7 +15,12 @@ import { getSettings, InputError, type Settings } from './action/input-helper.js
 import { Inputs } from './action/input-names.js'
 import { computeOutputs, writeOutputs } from './action/output-helper.js'
 import type { DownloadedFile } from './export/index.js'
-import { formatDuration, runRequest, type RequestRecord } from './action/request-runner.js'
+import {
+  formatDuration,
+  markSharedRequestIds,
+  runRequest,
+  type RequestRecord
+} from './action/request-runner.js'
 import { createBudgetPacer, createPollSchedule } from './action/pacing-policy.js'
 import { credentialRedactor, maskCredentials } from './action/secret-helper.js'
 import { createCredentialPolicy } from './policy/credentials.js'
@@ -31,7 +37,7 @@ class Cancelled extends Error {
 export async function run(): Promise<void> {
   const stop = new AbortController()
   const onSignal = (signal: NodeJS.Signals): void => {
-    core.warning(`Received ${signal}: stopping and writing what is known`)
+    log.warning(line`Received ${signal}: stopping and writing what is known`)
     stop.abort(new Cancelled(signal))
   }
   process.once('SIGINT', onSignal)
@@ -52,13 +58,13 @@ export async function run(): Promise<void> {
 async function runRequests(settings: Settings, stop: AbortController): Promise<void> {
   let loaded
   try {
-    loaded = await loadChosenDocument(settings, message => core.notice(message))
+    loaded = await loadChosenDocument(settings, message => log.notice(line`${message}`))
   } catch (error) {
     if (error instanceof ArazzoError) throw new InputError(Inputs.Workflow, error.message)
     throw error
   }
   const plans = planRuns(settings, loaded)
-  for (const warning of loaded.warnings) core.warning(`${Inputs.Workflow}: ${warning}`)
+  for (const warning of loaded.warnings) log.warning(line`${Inputs.Workflow}: ${warning}`)
 
   const clock = systemClock
   const startedAt = clock.now()
@@ -79,8 +85,8 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
     requestTimeoutMs: hooks.requestTimeoutMs,
     backoffBaseMs: hooks.backoffBaseMs,
     onRetry: n =>
-      core.info(
-        `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`
+      log.info(
+        line`${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`
       )
   })
   // Refused credentials would be refused for every subject: stop them all at once.
@@ -99,13 +105,12 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   )
 
   const live = plans.length === 1
-  core.info(
-    `${loaded.document.info.title}: ${plural(plans.length, 'request')} ` +
-      `to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${formatDuration(settings.timeoutMs)}`
+  log.info(
+    line`${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${formatDuration(settings.timeoutMs)}`
   )
   const runOne = async (plan: PlannedRun): Promise<RequestRecord> => {
     const lines: string[] = []
-    if (live) core.startGroup(plan.label)
+    if (live) log.startGroup(line`${plan.label}`)
     const record = await runRequest({
       loaded,
       plan,
@@ -117,22 +122,24 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
       maxSteps,
       signal: stop.signal,
       redact,
-      log: line => (live ? core.info(line) : lines.push(line))
+      mask: secret => log.secret(secret),
+      log: text => (live ? log.untrusted(text) : lines.push(text))
     })
     const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${formatDuration((record.finishedAt ?? clock.now()) - record.startedAt)}`
     if (live) {
-      core.info(last)
-      core.endGroup()
+      log.untrusted(last)
+      log.endGroup()
     } else {
-      core.startGroup(`${record.label}: ${record.status ?? record.outcome}`)
-      for (const line of [...lines, last]) core.info(line)
-      core.endGroup()
+      log.startGroup(line`${record.label}: ${record.status ?? record.outcome}`)
+      for (const text of [...lines, last]) log.untrusted(text)
+      log.endGroup()
     }
     return record
   }
   const records = await Promise.all(plans.map(runOne))
+  markSharedRequestIds(records)
 
-  const problems = records.map(r => r.problem).filter((p): p is string => Boolean(p))
+  const problems = [...new Set(records.map(r => r.problem).filter((p): p is string => !!p))]
   // Write what is known now: a later download or upload failure must not lose a request id.
   writeOutputs(computeOutputs(records))
 
@@ -140,8 +147,8 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   const outputs = computeOutputs(records, exported)
   writeOutputs(outputs)
   for (const record of expiringSoon(records, clock.now())) {
-    core.warning(
-      `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`
+    log.warning(
+      line`request ${record.requestId}: its download links expire at ${record.expires}; download them before then`
     )
   }
 
@@ -155,9 +162,8 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   if (!settings.wait) {
     const ids = records.map(r => r.requestId).filter(Boolean)
     if (ids.length > 0)
-      core.info(
-        `Submitted. Collect the results in a later run with:\n  request-ids: ${ids.join(',')}`
-      )
+      log.info(line`Submitted. Collect the results in a later run with:
+  request-ids: ${ids.join(',')}`)
   }
   await writeSummary(records, loaded.document.info.title, problems, resumeHint, exported.files)
 
@@ -178,7 +184,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
     if (resumeHint) message += `\nResume them in a later run with:\n  ${resumeHint}`
     throw new Error(message)
   }
-  core.info(`All ${plural(records.length, 'request')} ${outputs.finalStatus}.`)
+  log.info(line`All ${plural(records.length, 'request')} ${outputs.finalStatus}.`)
 }
 
 /** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */
@@ -205,11 +211,11 @@ async function exportFiles(
     signal,
     timeoutMs: hooks.requestTimeoutMs,
     payForRequest: paySignal => pacer.acquire(requestCost('GET'), paySignal),
-    log: line => core.info(line)
+    log: text => log.untrusted(text)
   })
   problems.push(...failed)
   const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : ''
-  core.info(`Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`)
+  log.info(line`Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`)
   if (!settings.artifactName || files.length === 0 || failed.length > 0) return { files }
   let artifact
   try {
@@ -224,8 +230,8 @@ async function exportFiles(
     problems.push((error as Error).message)
     return { files }
   }
-  core.info(
-    `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`
+  log.info(
+    line`Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`
   )
   return { files, artifact }
 }
@@ -252,7 +258,7 @@ async function writeSummary(
       files
     }).write()
   } catch (error) {
-    core.warning(`could not write the job summary: ${(error as Error).message}`)
+    log.warning(line`could not write the job summary: ${(error as Error).message}`)
   }
 }
 

@@ -14,7 +14,8 @@ import { parseCommandFile } from '../../src/demo/command-file.js'
 export { parseCommandFile }
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const actionEntry = join(repoRoot, 'dist', 'index.js')
+/** The bundle under test; DSAR_ACTION_ENTRY points the suites at another build (e.g. main's, to see a new row fail there). */
+export const actionEntry = process.env.DSAR_ACTION_ENTRY ?? join(repoRoot, 'dist', 'index.js')
 
 export interface ActionRunOptions {
   /** Extra environment (e.g. ACTIONS_STEP_DEBUG). */

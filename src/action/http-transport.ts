@@ -18,6 +18,7 @@ import * as https from 'node:https'
 import type { Clock, HttpRequest, HttpResponse, HttpTransport } from '../arazzo/types.js'
 import { parseRetryAfter } from '../arazzo/pacing.js'
 import { createCredentialPolicy, mayCarryCredentials } from '../policy/credentials.js'
+import { parseJsonText } from '../policy/json-text.js'
 import { BudgetDeadlineError, BudgetPacer, requestCost } from './budget.js'
 import { Semaphore } from './semaphore.js'
 
@@ -285,10 +286,13 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
   return flat
 }
 
-/** JSON when the server says so (or the text looks like JSON); throws on malformed JSON. */
+/**
+ * JSON when the server says so; throws on malformed JSON (saying where, never quoting the text) and
+ * on JSON nested too deep to walk.
+ */
 export function parseBody(text: string, contentType: string | undefined): unknown {
   if (text.length === 0) return undefined
   const declaredJson = /\bjson\b/i.test(contentType ?? '')
-  if (declaredJson) return JSON.parse(text)
+  if (declaredJson) return parseJsonText(text)
   return text
 }

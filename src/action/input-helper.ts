@@ -12,7 +12,9 @@ import path from 'node:path'
 import { parseDuration } from './duration.js'
 import { Inputs } from './input-names.js'
 import { AMPLITUDE_ORIGINS, parseOrigin, type Region } from '../policy/credentials.js'
+import { describeJsonError } from '../policy/json-text.js'
 import { decodeBasicAuth, encodeBasicAuth, hasControlCharacter } from './secret-helper.js'
+import { REQUEST_ID_PATTERN, REQUEST_ID_RULE } from './server-values.js'
 
 export class InputError extends Error {
   constructor(
@@ -64,7 +66,6 @@ const DEFAULT_POLL_INTERVAL = '60s'
 const MIN_POLL_INTERVAL_MS = 1_000
 const DEFAULT_TIMEOUT = '5h30m'
 const MAX_TIMEOUT_MS = 6 * 3_600_000
-const REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/
 const WORKFLOW_ID = /^[A-Za-z0-9_-]+$/
 // The characters @actions/artifact refuses in names, plus path separators.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/
@@ -180,10 +181,10 @@ function parseAmplitudeIds(text: string): number[] {
 
 function parseRequestIds(text: string): string[] {
   const ids = splitList(text).map(({ entry, number }) => {
-    if (!REQUEST_ID.test(entry)) {
+    if (!REQUEST_ID_PATTERN.test(entry)) {
       throw new InputError(
         Inputs.RequestIds,
-        `entry ${number} is not a request id (1 to 128 of A-Z a-z 0-9 _ -)`
+        `entry ${number} is not a request id (${REQUEST_ID_RULE})`
       )
     }
     return entry
@@ -670,120 +671,4 @@ async function isSymlink(file: string): Promise<boolean> {
 function quote(text: string): string {
   const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)
   return `'${json.slice(1, -1)}'`
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON error location
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Where JSON text first breaks, as "line L, column C". V8's own messages sometimes quote the
- * input, which may hold secrets or personal data, so they are not shown.
- */
-export function describeJsonError(text: string): string {
-  const found = locateJsonError(text)
-  if (!found) return 'is not valid JSON'
-  const before = text.slice(0, found.at)
-  const line = before.split('\n').length
-  const column = found.at - (before.lastIndexOf('\n') + 1) + 1
-  const where =
-    found.at >= text.length ? 'at the end of the input' : `at line ${line}, column ${column}`
-  return `is not valid JSON: ${where}, expected ${found.expected}`
-}
-
-class JsonStop {
-  constructor(
-    readonly at: number,
-    readonly expected: string
-  ) {}
-}
-
-/** A small RFC 8259 recognizer: the offset of the first error, or undefined if the text is valid. */
-function locateJsonError(text: string): JsonStop | undefined {
-  let i = 0
-  const fail = (expected: string): never => {
-    throw new JsonStop(i, expected)
-  }
-  const skipSpace = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++
-  }
-  const string = (): void => {
-    i++ // opening quote
-    while (i < text.length) {
-      const char = text[i]
-      if (char === '"') {
-        i++
-        return
-      }
-      if (char === '\\') {
-        const escape = text[i + 1] ?? ''
-        if (escape !== '' && '"\\/bfnrt'.includes(escape)) i += 2
-        else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6
-        else fail('a valid escape sequence')
-        continue
-      }
-      if (char < ' ') fail('no raw control character inside a string')
-      i++
-    }
-    fail('a closing double quote')
-  }
-  const number = (): void => {
-    const pattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
-    pattern.lastIndex = i
-    if (!pattern.exec(text)) fail('a number')
-    i = pattern.lastIndex
-  }
-  const value = (): void => {
-    skipSpace()
-    const char = text[i]
-    if (char === '{') return container('}', true)
-    if (char === '[') return container(']', false)
-    if (char === '"') return string()
-    if (char === '-' || (char >= '0' && char <= '9')) return number()
-    for (const word of ['true', 'false', 'null']) {
-      if (text.startsWith(word, i)) {
-        i += word.length
-        return
-      }
-    }
-    fail('a value')
-  }
-  const container = (close: string, isObject: boolean): void => {
-    i++
-    skipSpace()
-    if (text[i] === close) {
-      i++
-      return
-    }
-    for (;;) {
-      if (isObject) {
-        skipSpace()
-        if (text[i] !== '"') fail('a property name in double quotes')
-        string()
-        skipSpace()
-        if (text[i] !== ':') fail("':'")
-        i++
-      }
-      value()
-      skipSpace()
-      if (text[i] === ',') {
-        i++
-        continue
-      }
-      if (text[i] === close) {
-        i++
-        return
-      }
-      fail(`',' or '${close}'`)
-    }
-  }
-  try {
-    value()
-    skipSpace()
-    if (i < text.length) fail('nothing more')
-    return undefined
-  } catch (error) {
-    if (error instanceof JsonStop) return error
-    return undefined // e.g. nesting too deep for the stack: no position to report
-  }
 }

@@ -6,6 +6,12 @@
 import { runWorkflow, type LoadedArazzo } from '../arazzo/index.js'
 import type { Clock, EngineEvent, PollSchedule, RunStatus } from '../arazzo/types.js'
 import { TransportError } from './http-transport.js'
+import {
+  checkServerValues,
+  linkSecrets,
+  sharedRequestIds,
+  withoutRefused
+} from './server-values.js'
 import type { PlannedRun } from './workflow-helper.js'
 
 /** Statuses across both contracts: the documented API's and the seed's. */
@@ -52,6 +58,8 @@ export interface RunRequestOptions {
    * output or a path cannot put the credentials in the logs, the summary or the step outputs.
    */
   redact?: (text: string) => string
+  /** Registers a secret with the runner (the signature of a presigned download link). */
+  mask?: (secret: string) => void
 }
 
 export async function runRequest(options: RunRequestOptions): Promise<RequestRecord> {
@@ -59,20 +67,23 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
   const record: RequestRecord = {
     label: plan.label,
     subject: plan.subject,
+    ...(plan.requestId !== undefined && { requestId: plan.requestId }),
     urls: [],
     polls: 0,
     startedAt: clock.now(),
     workflowOutputs: {}
   }
   const redact = options.redact ?? ((text: string) => text)
+  // A value refused on arrival stops this request at once: a refused request id must not be polled.
+  const refused = new Set<string>()
+  const refusal = new AbortController()
+  const take = (outputs: Record<string, unknown>): void => {
+    for (const problem of absorbOutputs(record, outputs, options)) refused.add(redact(problem))
+    if (refused.size > 0) refusal.abort(new Error('a server value was refused'))
+  }
   const onEvent = (event: EngineEvent): void => {
-    observe(
-      record,
-      event.type === 'stepOutputs'
-        ? { ...event, outputs: redactDeep(event.outputs, redact) }
-        : event,
-      options
-    )
+    if (event.type === 'stepOutputs') take(redactDeep(event.outputs, redact))
+    observe(record, event, options)
   }
 
   const result = await runWorkflow(options.loaded, {
@@ -83,17 +94,28 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
     pollSchedule: options.pollSchedule,
     maxSteps: options.maxSteps,
     deadline: options.deadline,
-    signal: options.signal,
+    signal: AbortSignal.any([options.signal, refusal.signal]),
     serverUrl: options.serverUrl,
     sensitiveHeaders: ['authorization'],
     onEvent
   })
   record.finishedAt = clock.now()
-  record.workflowOutputs = redactDeep(result.outputs, redact)
-  absorbOutputs(record, record.workflowOutputs)
+  const outputs = redactDeep(result.outputs, redact)
+  take(outputs)
+  record.workflowOutputs = withoutRefused(outputs, plan.requestIdShape)
   judge(record, result.status, result.error, plan.submitOnly)
+  if (refused.size > 0) refuse(record, [...refused])
   if (record.problem) record.problem = redact(record.problem)
   return record
+}
+
+/** What the server said that had no valid shape fails the request, whatever else happened. */
+function refuse(record: RequestRecord, refused: string[]): void {
+  const id = record.requestId ? `request ${record.requestId}` : record.label
+  // A run stopped by the refusal itself says nothing more than the refusal.
+  const base = record.problem && record.outcome !== 'aborted' ? record.problem : id
+  record.problem = [base, ...refused].join('; ')
+  if (record.outcome !== 'failed' && record.outcome !== 'timedOut') record.outcome = 'error'
 }
 
 /** A copy of a JSON-like value with `redact` applied to every string in it. */
@@ -116,9 +138,6 @@ function observe(record: RequestRecord, event: EngineEvent, options: RunRequestO
       // Every GET of these workflows reads a status: that is a poll.
       if (event.request.method.toUpperCase() === 'GET') record.polls++
       break
-    case 'stepOutputs':
-      absorbOutputs(record, event.outputs)
-      break
     case 'waiting': {
       const elapsed = formatDuration(event.at - record.startedAt)
       const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -135,20 +154,33 @@ function observe(record: RequestRecord, event: EngineEvent, options: RunRequestO
   }
 }
 
-/** Reads the names both contracts and the built-in workflows use for what the action reports. */
-function absorbOutputs(record: RequestRecord, outputs: Record<string, unknown>): void {
-  const text = (value: unknown): string | undefined =>
-    value === undefined || value === null || value === '' ? undefined : String(value)
-  record.requestId = text(outputs.requestId) ?? record.requestId
-  record.status = text(outputs.finalStatus ?? outputs.status) ?? record.status
-  record.failReason = text(outputs.failReason) ?? record.failReason
-  record.expires = text(outputs.expires) ?? record.expires
-  const urls = Array.isArray(outputs.urls)
-    ? outputs.urls.map(String)
-    : text(outputs.downloadUrl)
-      ? [String(outputs.downloadUrl)]
-      : undefined
-  if (urls && urls.length > 0) record.urls = urls
+/**
+ * Takes what the action reports from a workflow's or a step's outputs, once checked
+ * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
+ * the `request-ids` input on resume), is never replaced by another one.
+ */
+function absorbOutputs(
+  record: RequestRecord,
+  outputs: Record<string, unknown>,
+  options: RunRequestOptions
+): string[] {
+  const { accepted, refused } = checkServerValues(outputs, options.plan.requestIdShape)
+  if (accepted.requestId !== undefined) {
+    if (record.requestId === undefined) record.requestId = accepted.requestId
+    else if (record.requestId !== accepted.requestId) {
+      refused.push(
+        `the server answered with request id ${accepted.requestId} for ${record.requestId}`
+      )
+    }
+  }
+  record.status = accepted.status ?? record.status
+  record.failReason = accepted.failReason ?? record.failReason
+  record.expires = accepted.expires ?? record.expires
+  if (accepted.urls && accepted.urls.length > 0) {
+    for (const link of accepted.urls) linkSecrets(link).forEach(secret => options.mask?.(secret))
+    record.urls = accepted.urls
+  }
+  return refused
 }
 
 function judge(
@@ -196,6 +228,21 @@ function judge(
     record.problem = isKnownStatus(record.status)
       ? `${id}: the workflow ended while the request was still ${record.status}`
       : `${id}: unknown status '${record.status}'`
+  }
+}
+
+/**
+ * Requests the server gave the same id fail, all of them: their exports would land in one folder
+ * and could be either subject's, so none is downloaded.
+ */
+export function markSharedRequestIds(records: RequestRecord[]): void {
+  for (const { requestId, labels } of sharedRequestIds(records)) {
+    for (const record of records.filter(r => r.requestId === requestId)) {
+      record.outcome = 'error'
+      record.problem =
+        `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
+        'the server gave one id to different requests, so none of their exports is downloaded'
+    }
   }
 }
 

@@ -64,7 +64,16 @@ export function buildSummary(input: SummaryInput): typeof core.summary {
   if (input.resumeHint) {
     summary.addHeading('Next step', 3)
     summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true)
-    summary.addCodeBlock(input.resumeHint, 'yaml')
+    summary.addRaw(codeBlock(input.resumeHint), true)
   }
   return summary
+}
+
+/**
+ * A `<pre>` block whose every line is escaped: core.summary.addCodeBlock pastes its text in raw, so
+ * `</code></pre><h1>` in it would close the block and start HTML of someone else's.
+ */
+function codeBlock(text: string): string {
+  const lines = text.split('\n').map(forHtml).join('\n')
+  return `<pre lang="yaml"><code>${lines}</code></pre>`
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import { line, log } from './log.js'
 
 /**
  * TEST HOOKS, not inputs: the reliability suites (__tests__/reliability/) stall and dribble answers,
@@ -18,7 +18,7 @@ export function testHooks(): TestHooks {
     const text = process.env[name]
     if (text === undefined || text === '') return undefined
     if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
-      core.warning(`${name} is not a positive whole number of milliseconds: ignored`)
+      log.warning(line`${name} is not a positive whole number of milliseconds: ignored`)
       return undefined
     }
     return Number(text)

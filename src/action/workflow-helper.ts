@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { loadArazzoFile, workflowInputNames, type LoadedArazzo } from '../arazzo/index.js'
 import { InputError, type Settings, type Subject } from './input-helper.js'
 import { Inputs } from './input-names.js'
+import type { RequestIdShape } from './server-values.js'
 
 /** The built-in documents, and which of their workflows serves each mode. */
 export const BUILTIN_WORKFLOWS = {
@@ -18,14 +19,16 @@ export const BUILTIN_WORKFLOWS = {
     submitAndPoll: 'submit-and-poll',
     submit: 'submit',
     poll: 'poll',
-    oneSubjectPerRequest: true
+    oneSubjectPerRequest: true,
+    requestIdShape: 'digits'
   },
   'apis-io': {
     file: 'apis-io.arazzo.yml',
     submitAndPoll: 'submit-and-poll-dsar',
     submit: 'submit-dsar',
     poll: 'poll-dsar',
-    oneSubjectPerRequest: false
+    oneSubjectPerRequest: false,
+    requestIdShape: 'token'
   }
 } as const
 
@@ -68,6 +71,10 @@ export interface PlannedRun {
   inputs: Record<string, unknown>
   /** True when this run only submits (`wait: false`). */
   submitOnly: boolean
+  /** The request it resumes (`request-ids`), already checked. */
+  requestId?: string
+  /** How the server's request ids look (checked before they reach an output). */
+  requestIdShape: RequestIdShape
 }
 
 export function planRuns(settings: Settings, loaded: LoadedArazzo): PlannedRun[] {
@@ -79,6 +86,7 @@ export function planRuns(settings: Settings, loaded: LoadedArazzo): PlannedRun[]
 function planBuiltin(settings: Settings, name: keyof typeof BUILTIN_WORKFLOWS): PlannedRun[] {
   const builtin = BUILTIN_WORKFLOWS[name]
   const { basicAuth, startDate, endDate } = settings
+  const requestIdShape = builtin.requestIdShape
   if (settings.requestIds.length > 0) {
     return settings.requestIds.map(requestId => ({
       label: `request ${requestId}`,
@@ -87,7 +95,9 @@ function planBuiltin(settings: Settings, name: keyof typeof BUILTIN_WORKFLOWS): 
         basicAuth,
         requestId: name === 'amplitude' ? requestIdValue(requestId) : requestId
       },
-      submitOnly: false
+      submitOnly: false,
+      requestId,
+      requestIdShape
     }))
   }
   const workflowId = settings.wait ? builtin.submitAndPoll : builtin.submit
@@ -97,7 +107,8 @@ function planBuiltin(settings: Settings, name: keyof typeof BUILTIN_WORKFLOWS): 
       subject: subjectText(subject),
       workflowId,
       inputs: { basicAuth, startDate, endDate, ...subjectInputs(subject) },
-      submitOnly: !settings.wait
+      submitOnly: !settings.wait,
+      requestIdShape
     }))
   }
   const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId')
@@ -114,7 +125,8 @@ function planBuiltin(settings: Settings, name: keyof typeof BUILTIN_WORKFLOWS): 
       subject: userIds.join(','),
       workflowId,
       inputs: { basicAuth, userIds },
-      submitOnly: !settings.wait
+      submitOnly: !settings.wait,
+      requestIdShape
     }
   ]
 }
@@ -144,22 +156,23 @@ function planCustom(settings: Settings, loaded: LoadedArazzo): PlannedRun[] {
 
   let runs: PlannedRun[]
   const workflowId = workflow.workflowId
+  // A custom contract's request ids are only known to be tokens.
+  const custom = { workflowId, submitOnly: false, requestIdShape: 'token' } as const
   if (settings.requestIds.length > 0 && declared.has('requestId')) {
     runs = settings.requestIds.map(requestId => ({
+      ...custom,
       label: `request ${requestId}`,
-      workflowId,
       inputs: base({ requestId }),
-      submitOnly: false
+      requestId
     }))
   } else if (declared.has('userIds')) {
     const userIds = settings.subjects.filter(s => s.kind === 'userId').map(s => s.userId)
     runs = [
       {
+        ...custom,
         label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
         subject: userIds.join(','),
-        workflowId,
-        inputs: base(userIds.length > 0 ? { userIds } : {}),
-        submitOnly: false
+        inputs: base(userIds.length > 0 ? { userIds } : {})
       }
     ]
   } else if (
@@ -167,14 +180,13 @@ function planCustom(settings: Settings, loaded: LoadedArazzo): PlannedRun[] {
     settings.subjects.length > 0
   ) {
     runs = settings.subjects.map((subject, index) => ({
+      ...custom,
       label: subjectLabel(subject, index),
       subject: subjectText(subject),
-      workflowId,
-      inputs: base(pick(subjectInputs(subject), declared)),
-      submitOnly: false
+      inputs: base(pick(subjectInputs(subject), declared))
     }))
   } else {
-    runs = [{ label: `workflow ${workflowId}`, workflowId, inputs: base({}), submitOnly: false }]
+    runs = [{ ...custom, label: `workflow ${workflowId}`, inputs: base({}) }]
   }
 
   for (const run of runs) {

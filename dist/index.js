@@ -28517,7 +28517,7 @@ function parseRetryAfter(value, now) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(108);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3758);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28527,7 +28527,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 108:
+/***/ 3758:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28538,6 +28538,130 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var core = __nccwpck_require__(77094);
+;// CONCATENATED MODULE: ./src/policy/untrusted-text.ts
+/**
+ * The one escaper for untrusted text: anything a server, a workflow document or an issue body said,
+ * on its way to the log, the job summary or an issue comment. Validate the shape first (a request
+ * id is digits, a status is a short word); escape whatever is shown anyway.
+ *
+ * - The log: the runner reads every line that starts with `::` (after blanks) as a workflow
+ *   command (`::add-mask::`, `::stop-commands::`, `::error::`...). Untrusted text must never end a
+ *   line early (CR, LF, other line breaks) nor begin a line with `::`.
+ * - HTML (the job summary's tables, lists and code blocks; the HTML parts of comments): `& < > " '`
+ *   become entities, and line breaks become spaces, because a blank line ends an HTML block and
+ *   what follows would render as markdown (links, images).
+ * - Markdown text (issue comments): every character markdown or GitHub gives a meaning to becomes an
+ *   entity, and `@`/`#` cannot mention a person or link an issue.
+ */
+// C0/C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+function escapeControl(c) {
+    switch (c) {
+        case '\n':
+            return '\\n';
+        case '\r':
+            return '\\r';
+        case '\t':
+            return '\\t';
+        default:
+            return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    }
+}
+/**
+ * Untrusted text for one log line (or a part of one): control characters shown as `\n`, `\u0007`,
+ * and a leading `::` (after blanks) broken so the runner cannot read it as a command.
+ */
+function forLog(text) {
+    return neutraliseCommandStart(text.replace(CONTROL, escapeControl));
+}
+/**
+ * A whole log line assembled by the action: each physical line it holds must not start a workflow
+ * command. Lines the action itself breaks (its own `\n`) are kept; untrusted parts inside it must
+ * already have gone through `forLog`.
+ */
+function safeLogLines(message) {
+    return message
+        .split('\n')
+        .map(line => neutraliseCommandStart(line.replace(/\r/g, '\\r')))
+        .join('\n');
+}
+function neutraliseCommandStart(line) {
+    // A zero-width space after the blanks: the text reads the same, the runner sees no `::` prefix.
+    return /^\s*::/.test(line) ? line.replace(/^(\s*)/, '$1\u200b') : line;
+}
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;'
+};
+/** Untrusted text inside HTML: entities for `& < > " '`, line breaks and controls as spaces. */
+function forHtml(text) {
+    return text.replace(CONTROL, ' ').replace(/[&<>"']/g, c => HTML_ENTITIES[c]);
+}
+// Characters CommonMark, GFM or GitHub give a meaning to in running text.
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#+\-.!|~&"'@:]/g;
+/**
+ * Untrusted text inside markdown (an issue comment's prose or table cell): every special character
+ * as a numeric entity, so nothing becomes a link, an image, a mention (`@team`), an issue reference
+ * (`#12`), emphasis, a table cell break or HTML; line breaks and controls as spaces.
+ */
+function forMarkdown(text) {
+    return text.replace(CONTROL, ' ').replace(MARKDOWN_SPECIAL, c => `&#${c.charCodeAt(0)};`);
+}
+
+;// CONCATENATED MODULE: ./src/action/log.ts
+/**
+ * The action's only way to the log. The runner reads any stdout line that starts with `::` as a
+ * workflow command (`::add-mask::`, `::stop-commands::`, `::error::`...), so text from outside (a
+ * server's answer, a workflow document, an error message that quotes either) must never start a
+ * line. Every function here escapes through src/policy/untrusted-text.ts:
+ * - `log.info` takes a `LogLine`, which only the `line` tag makes: its literal parts are the
+ *   action's own text (line breaks kept), every `${value}` is untrusted and goes through `forLog`;
+ * - `log.untrusted` prints a line another module assembled (the engine's, the download's), escaped
+ *   whole;
+ * - warnings, notices and group titles are workflow commands whose data @actions/core escapes;
+ *   they go through here too, so there is one place to read. ESLint refuses `core.info` and its
+ *   siblings everywhere else.
+ */
+
+
+/** `line\`request ${id} is ${status}\``: interpolated values escaped, literal text kept. */
+function line(strings, ...values) {
+    let text = strings[0];
+    values.forEach((value, i) => {
+        text += forLog(typeof value === 'string' ? value : String(value)) + strings[i + 1];
+    });
+    return safeLogLines(text);
+}
+const log = {
+    info(message) {
+        core/* info */.pq(message);
+    },
+    /** A line assembled elsewhere from untrusted parts: escaped as a whole (it stays one line). */
+    untrusted(text) {
+        core/* info */.pq(forLog(text));
+    },
+    warning(message) {
+        core/* warning */.$e(message);
+    },
+    notice(message) {
+        core/* notice */.lm(message);
+    },
+    startGroup(title) {
+        core/* startGroup */.Oh(title);
+    },
+    endGroup() {
+        core/* endGroup */.N4();
+    },
+    /** Registers a value the runner must hide in every later log line of the job. */
+    secret(value) {
+        core/* setSecret */.Pq(value);
+    }
+};
+
 ;// CONCATENATED MODULE: ./src/arazzo/errors.ts
 /**
  * The engine's typed errors. Every failure the engine reports is one of these, so callers can
@@ -28757,6 +28881,172 @@ var external_node_http_ = __nccwpck_require__(37067);
 var external_node_https_ = __nccwpck_require__(44708);
 // EXTERNAL MODULE: ./src/policy/credentials.ts
 var policy_credentials = __nccwpck_require__(13708);
+;// CONCATENATED MODULE: ./src/policy/json-text.ts
+/**
+ * JSON text from outside (an input, a server's answer) in error messages: where it breaks, never
+ * what it says. V8's own messages quote the start of the text (`Unexpected token 'Q', "QUtFWTAxMj"...`),
+ * and that start can be the base64 credentials a server echoed, or personal data.
+ *
+ * Also the nesting bound for parsed answers: every walk over a value (redaction, equality, output
+ * checks) is recursive somewhere, and 200,000 nested arrays overflow the stack.
+ */
+/** Answers nested deeper than this are refused (real DSAR answers nest two or three levels). */
+const MAX_JSON_DEPTH = 64;
+/** JSON.parse, with an error that gives the position only, and the nesting bound. */
+function parseJsonText(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new SyntaxError(describeJsonError(text));
+    }
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+        throw new SyntaxError(`is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    return value;
+}
+/** Whether arrays and objects nest deeper than `limit` (iterative: no stack to overflow). */
+function nestedDeeperThan(value, limit) {
+    const stack = [{ value, depth: 0 }];
+    while (stack.length > 0) {
+        const { value: current, depth } = stack.pop();
+        if (typeof current !== 'object' || current === null)
+            continue;
+        if (depth >= limit)
+            return true;
+        for (const child of Object.values(current))
+            stack.push({ value: child, depth: depth + 1 });
+    }
+    return false;
+}
+/**
+ * Where JSON text first breaks, as "line L, column C". V8's own messages sometimes quote the
+ * input, which may hold secrets or personal data, so they are not shown.
+ */
+function describeJsonError(text) {
+    const found = locateJsonError(text);
+    if (!found)
+        return 'is not valid JSON';
+    const before = text.slice(0, found.at);
+    const line = before.split('\n').length;
+    const column = found.at - (before.lastIndexOf('\n') + 1) + 1;
+    const where = found.at >= text.length ? 'at the end of the input' : `at line ${line}, column ${column}`;
+    return `is not valid JSON: ${where}, expected ${found.expected}`;
+}
+class JsonStop {
+    at;
+    expected;
+    constructor(at, expected) {
+        this.at = at;
+        this.expected = expected;
+    }
+}
+/** A small RFC 8259 recognizer: the offset of the first error, or undefined if the text is valid. */
+function locateJsonError(text) {
+    let i = 0;
+    const fail = (expected) => {
+        throw new JsonStop(i, expected);
+    };
+    const skipSpace = () => {
+        while (i < text.length && ' \t\n\r'.includes(text[i]))
+            i++;
+    };
+    const string = () => {
+        i++; // opening quote
+        while (i < text.length) {
+            const char = text[i];
+            if (char === '"') {
+                i++;
+                return;
+            }
+            if (char === '\\') {
+                const escape = text[i + 1] ?? '';
+                if (escape !== '' && '"\\/bfnrt'.includes(escape))
+                    i += 2;
+                else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
+                    i += 6;
+                else
+                    fail('a valid escape sequence');
+                continue;
+            }
+            if (char < ' ')
+                fail('no raw control character inside a string');
+            i++;
+        }
+        fail('a closing double quote');
+    };
+    const number = () => {
+        const pattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+        pattern.lastIndex = i;
+        if (!pattern.exec(text))
+            fail('a number');
+        i = pattern.lastIndex;
+    };
+    const value = () => {
+        skipSpace();
+        const char = text[i];
+        if (char === '{')
+            return container('}', true);
+        if (char === '[')
+            return container(']', false);
+        if (char === '"')
+            return string();
+        if (char === '-' || (char >= '0' && char <= '9'))
+            return number();
+        for (const word of ['true', 'false', 'null']) {
+            if (text.startsWith(word, i)) {
+                i += word.length;
+                return;
+            }
+        }
+        fail('a value');
+    };
+    const container = (close, isObject) => {
+        i++;
+        skipSpace();
+        if (text[i] === close) {
+            i++;
+            return;
+        }
+        for (;;) {
+            if (isObject) {
+                skipSpace();
+                if (text[i] !== '"')
+                    fail('a property name in double quotes');
+                string();
+                skipSpace();
+                if (text[i] !== ':')
+                    fail("':'");
+                i++;
+            }
+            value();
+            skipSpace();
+            if (text[i] === ',') {
+                i++;
+                continue;
+            }
+            if (text[i] === close) {
+                i++;
+                return;
+            }
+            fail(`',' or '${close}'`);
+        }
+    };
+    try {
+        value();
+        skipSpace();
+        if (i < text.length)
+            fail('nothing more');
+        return undefined;
+    }
+    catch (error) {
+        if (error instanceof JsonStop)
+            return error;
+        return undefined; // e.g. nesting too deep for the stack: no position to report
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action/http-transport.ts
 /**
  * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
@@ -28773,6 +29063,7 @@ var policy_credentials = __nccwpck_require__(13708);
  *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
  *   criteria decide.
  */
+
 
 
 
@@ -28955,13 +29246,16 @@ function flattenHeaders(headers) {
     }
     return flat;
 }
-/** JSON when the server says so (or the text looks like JSON); throws on malformed JSON. */
+/**
+ * JSON when the server says so; throws on malformed JSON (saying where, never quoting the text) and
+ * on JSON nested too deep to walk.
+ */
 function parseBody(text, contentType) {
     if (text.length === 0)
         return undefined;
     const declaredJson = /\bjson\b/i.test(contentType ?? '');
     if (declaredJson)
-        return JSON.parse(text);
+        return parseJsonText(text);
     return text;
 }
 
@@ -29212,6 +29506,220 @@ function credentialRedactor(credentials) {
     return text => forms.reduce((result, form) => result.split(form).join('***'), text);
 }
 
+// EXTERNAL MODULE: ./src/policy/loopback.ts
+var loopback = __nccwpck_require__(9417);
+;// CONCATENATED MODULE: ./src/action/server-values.ts
+/**
+ * What a DSAR server says, checked before it reaches a step output, a file name or a decision.
+ *
+ * Step outputs end up in workflow files (`run: echo "${{ steps.dsar.outputs.requestId }}"`), where a
+ * value is pasted into a shell script before the shell reads it: a request id such as
+ * `1"; touch /tmp/x; echo "` would run. So every value the action takes from a server has a shape,
+ * and a value outside it is refused as a whole (never repaired): the request fails with a message
+ * naming the field, and what was already known and checked (the request id obtained earlier, the
+ * last good status) is kept.
+ *
+ * The shapes leave out every character that ends a shell quote or starts an expansion
+ * (`" ' \` $ \\`) and every line break:
+ * - request id: digits for the documented API (its ids are integers), otherwise 1 to 128 of
+ *   `A-Z a-z 0-9 _ -` (the shape the `request-ids` input accepts);
+ * - status: a short word;
+ * - failReason: one line of at most 500 printable characters, none of the above;
+ * - expires: an ISO 8601 date or date-time;
+ * - urls: at most 1,000 https URLs (http only for loopback IP literals), no credentials in them,
+ *   each written with URL characters only, at most 8 KiB.
+ */
+
+/** The shape of a request id the action accepts as input and from servers of custom contracts. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
+/** The documented API's request ids are integers. */
+const DIGITS_PATTERN = /^\d{1,20}$/;
+const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+const MAX_FAIL_REASON = 500;
+// Controls, line separators, and what ends a shell quote or starts an expansion.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029"'`$\\]/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+const MAX_URLS = 1000;
+const MAX_URL_LENGTH = 8192;
+/** RFC 3986 unreserved and reserved characters, less the sub-delims a shell gives a meaning to. */
+const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@%&=+]+$/;
+/**
+ * Reads the names both contracts and the built-in workflows use (`requestId`, `status` or
+ * `finalStatus`, `failReason`, `expires`, `urls` or `downloadUrl`) from a workflow's or a step's
+ * outputs, and checks each one that is present.
+ */
+function checkServerValues(outputs, shape) {
+    const accepted = {};
+    const refused = [];
+    const refuse = (field, value, rule) => {
+        refused.push(`the server's ${field} ${shown(value)} is not ${rule}`);
+    };
+    const requestId = present(outputs.requestId);
+    if (requestId !== undefined) {
+        const text = scalarText(requestId);
+        const pattern = shape === 'digits' ? DIGITS_PATTERN : REQUEST_ID_PATTERN;
+        if (text !== undefined && pattern.test(text))
+            accepted.requestId = text;
+        else
+            refuse('requestId', requestId, `a request id (${requestIdRule(shape)})`);
+    }
+    const status = present(outputs.finalStatus ?? outputs.status);
+    if (status !== undefined) {
+        if (typeof status === 'string' && STATUS_PATTERN.test(status))
+            accepted.status = status;
+        else
+            refuse('status', status, 'a status (a word of up to 32 letters, digits, _ or -)');
+    }
+    const failReason = present(outputs.failReason);
+    if (failReason !== undefined) {
+        if (typeof failReason === 'string' &&
+            failReason.length <= MAX_FAIL_REASON &&
+            !UNSAFE_TEXT.test(failReason)) {
+            accepted.failReason = failReason;
+        }
+        else {
+            refuse('failReason', failReason, `one line of at most ${MAX_FAIL_REASON} characters without quotes, backslashes or $`);
+        }
+    }
+    const expires = present(outputs.expires);
+    if (expires !== undefined) {
+        if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
+            accepted.expires = expires;
+        }
+        else {
+            refuse('expires', expires, 'an ISO 8601 date');
+        }
+    }
+    const links = present(outputs.urls) ?? present(outputs.downloadUrl);
+    if (links !== undefined) {
+        const field = outputs.urls !== undefined ? 'urls' : 'downloadUrl';
+        const list = Array.isArray(links) ? links : [links];
+        if (list.length > MAX_URLS) {
+            refused.push(`the server's ${field} holds ${list.length} links, more than ${MAX_URLS}`);
+        }
+        else {
+            const problem = list
+                .map((link, i) => urlProblem(link, Array.isArray(links) ? `${field}[${i}]` : field))
+                .find(Boolean);
+            if (problem)
+                refused.push(problem);
+            else
+                accepted.urls = list;
+        }
+    }
+    return { accepted, refused };
+}
+/** A workflow's own outputs with every reported value that was refused replaced by null. */
+function withoutRefused(outputs, shape) {
+    const checked = { ...outputs };
+    for (const name of REPORTED_NAMES) {
+        if (!Object.hasOwn(outputs, name))
+            continue;
+        if (checkServerValues({ [name]: outputs[name] }, shape).refused.length > 0)
+            checked[name] = null;
+    }
+    return checked;
+}
+const REPORTED_NAMES = [
+    'requestId',
+    'status',
+    'finalStatus',
+    'failReason',
+    'expires',
+    'urls',
+    'downloadUrl'
+];
+function requestIdRule(shape) {
+    return shape === 'digits' ? 'digits' : REQUEST_ID_RULE;
+}
+/** Why a link is refused, or undefined when it has the shape of a download link. */
+function urlProblem(link, field) {
+    const refuse = (rule) => `the server's ${field} ${shown(link)} is not ${rule}`;
+    if (typeof link !== 'string')
+        return refuse('a URL (not text)');
+    if (link.length > MAX_URL_LENGTH)
+        return refuse(`a URL of at most ${MAX_URL_LENGTH} characters`);
+    if (!URL_CHARACTERS.test(link))
+        return refuse('a URL (characters outside URL syntax)');
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return refuse('a URL');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,loopback/* isLoopbackHost */.c)(url.hostname))) {
+        return refuse(`an https URL (${loopback/* LOOPBACK_RULE */.x})`);
+    }
+    if (url.username !== '' || url.password !== '')
+        return refuse('a URL without credentials');
+    return undefined;
+}
+/**
+ * The parts of presigned links (S3, GCS, Azure SAS, CloudFront) that make them bearer credentials:
+ * the whole query string, and each signature, credential or token parameter on its own (a log may
+ * show a link decoded or cut). The caller registers them as secrets with the runner.
+ */
+function linkSecrets(link) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return [];
+    }
+    if (url.search.length <= 1)
+        return [];
+    const secrets = new Set([url.search.slice(1)]);
+    for (const [name, value] of url.searchParams) {
+        if (/signature|^sig$|token|credential|^key$|policy|^se$|^sv$/i.test(name) &&
+            value.length >= 8) {
+            secrets.add(value);
+            secrets.add(encodeURIComponent(value));
+        }
+    }
+    return [...secrets];
+}
+/**
+ * Two requests with the same id would download into the same folder, and the export could belong to
+ * either subject: every id given to more than one request is returned with the labels holding it.
+ */
+function sharedRequestIds(records) {
+    const byId = new Map();
+    for (const record of records) {
+        if (record.requestId === undefined)
+            continue;
+        byId.set(record.requestId, [...(byId.get(record.requestId) ?? []), record.label]);
+    }
+    return [...byId]
+        .filter(([, labels]) => labels.length > 1)
+        .map(([requestId, labels]) => ({ requestId, labels }));
+}
+function present(value) {
+    return value === undefined || value === null || value === '' ? undefined : value;
+}
+/** A string or a number as text (ids arrive as either), else undefined. */
+function scalarText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+        return String(value);
+    return undefined;
+}
+/** A value for a message: JSON (quotes and line breaks escaped), at most 60 characters of it. */
+function shown(value) {
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        text = String(value);
+    }
+    return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
 ;// CONCATENATED MODULE: ./src/action/input-helper.ts
 /**
  * Reads and checks every input of action.yml (the role of actions/checkout's input-helper.ts).
@@ -29220,6 +29728,8 @@ function credentialRedactor(credentials) {
  * problem found is thrown. Messages never quote credentials or user/Amplitude IDs (personal
  * data): they point at the entry or line instead.
  */
+
+
 
 
 
@@ -29245,7 +29755,6 @@ const DEFAULT_POLL_INTERVAL = '60s';
 const MIN_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_TIMEOUT = '5h30m';
 const MAX_TIMEOUT_MS = 6 * 3_600_000;
-const REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const WORKFLOW_ID = /^[A-Za-z0-9_-]+$/;
 // The characters @actions/artifact refuses in names, plus path separators.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
@@ -29350,8 +29859,8 @@ function parseAmplitudeIds(text) {
 }
 function parseRequestIds(text) {
     const ids = splitList(text).map(({ entry, number }) => {
-        if (!REQUEST_ID.test(entry)) {
-            throw new InputError(Inputs.RequestIds, `entry ${number} is not a request id (1 to 128 of A-Z a-z 0-9 _ -)`);
+        if (!REQUEST_ID_PATTERN.test(entry)) {
+            throw new InputError(Inputs.RequestIds, `entry ${number} is not a request id (${REQUEST_ID_RULE})`);
         }
         return entry;
     });
@@ -29769,135 +30278,6 @@ async function isSymlink(file) {
 function quote(text) {
     const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
     return `'${json.slice(1, -1)}'`;
-}
-// ---------------------------------------------------------------------------------------------
-// JSON error location
-// ---------------------------------------------------------------------------------------------
-/**
- * Where JSON text first breaks, as "line L, column C". V8's own messages sometimes quote the
- * input, which may hold secrets or personal data, so they are not shown.
- */
-function describeJsonError(text) {
-    const found = locateJsonError(text);
-    if (!found)
-        return 'is not valid JSON';
-    const before = text.slice(0, found.at);
-    const line = before.split('\n').length;
-    const column = found.at - (before.lastIndexOf('\n') + 1) + 1;
-    const where = found.at >= text.length ? 'at the end of the input' : `at line ${line}, column ${column}`;
-    return `is not valid JSON: ${where}, expected ${found.expected}`;
-}
-class JsonStop {
-    at;
-    expected;
-    constructor(at, expected) {
-        this.at = at;
-        this.expected = expected;
-    }
-}
-/** A small RFC 8259 recognizer: the offset of the first error, or undefined if the text is valid. */
-function locateJsonError(text) {
-    let i = 0;
-    const fail = (expected) => {
-        throw new JsonStop(i, expected);
-    };
-    const skipSpace = () => {
-        while (i < text.length && ' \t\n\r'.includes(text[i]))
-            i++;
-    };
-    const string = () => {
-        i++; // opening quote
-        while (i < text.length) {
-            const char = text[i];
-            if (char === '"') {
-                i++;
-                return;
-            }
-            if (char === '\\') {
-                const escape = text[i + 1] ?? '';
-                if (escape !== '' && '"\\/bfnrt'.includes(escape))
-                    i += 2;
-                else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
-                    i += 6;
-                else
-                    fail('a valid escape sequence');
-                continue;
-            }
-            if (char < ' ')
-                fail('no raw control character inside a string');
-            i++;
-        }
-        fail('a closing double quote');
-    };
-    const number = () => {
-        const pattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-        pattern.lastIndex = i;
-        if (!pattern.exec(text))
-            fail('a number');
-        i = pattern.lastIndex;
-    };
-    const value = () => {
-        skipSpace();
-        const char = text[i];
-        if (char === '{')
-            return container('}', true);
-        if (char === '[')
-            return container(']', false);
-        if (char === '"')
-            return string();
-        if (char === '-' || (char >= '0' && char <= '9'))
-            return number();
-        for (const word of ['true', 'false', 'null']) {
-            if (text.startsWith(word, i)) {
-                i += word.length;
-                return;
-            }
-        }
-        fail('a value');
-    };
-    const container = (close, isObject) => {
-        i++;
-        skipSpace();
-        if (text[i] === close) {
-            i++;
-            return;
-        }
-        for (;;) {
-            if (isObject) {
-                skipSpace();
-                if (text[i] !== '"')
-                    fail('a property name in double quotes');
-                string();
-                skipSpace();
-                if (text[i] !== ':')
-                    fail("':'");
-                i++;
-            }
-            value();
-            skipSpace();
-            if (text[i] === ',') {
-                i++;
-                continue;
-            }
-            if (text[i] === close) {
-                i++;
-                return;
-            }
-            fail(`',' or '${close}'`);
-        }
-    };
-    try {
-        value();
-        skipSpace();
-        if (i < text.length)
-            fail('nothing more');
-        return undefined;
-    }
-    catch (error) {
-        if (error instanceof JsonStop)
-            return error;
-        return undefined; // e.g. nesting too deep for the stack: no position to report
-    }
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -44098,7 +44478,7 @@ function dereferenceInputs(document, problems) {
 
 ;// CONCATENATED MODULE: ./src/arazzo/parameter-style.ts
 /** Strings as is, other scalars as their JSON text (true, 3), objects and arrays as JSON. */
-function scalarText(value) {
+function parameter_style_scalarText(value) {
     if (typeof value === 'string')
         return value;
     if (value === undefined || value === null)
@@ -44135,13 +44515,13 @@ function contentValue(value, described) {
 /** Entries of an object or items of an array as text; undefined and null members dropped. */
 function members(value) {
     if (Array.isArray(value)) {
-        return { items: value.filter(v => v !== undefined && v !== null).map(scalarText) };
+        return { items: value.filter(v => v !== undefined && v !== null).map(parameter_style_scalarText) };
     }
     if (parameter_style_isPlainObject(value)) {
         return {
             entries: Object.entries(value)
                 .filter(([, v]) => v !== undefined && v !== null)
-                .map(([k, v]) => [k, scalarText(v)])
+                .map(([k, v]) => [k, parameter_style_scalarText(v)])
         };
     }
     return {};
@@ -44156,7 +44536,7 @@ function joined(value, r, separator) {
             .map(([k, v]) => r.explode ? `${r.encode(k)}=${r.encode(v)}` : `${r.encode(k)},${r.encode(v)}`)
             .join(separator);
     }
-    return r.encode(scalarText(value));
+    return r.encode(parameter_style_scalarText(value));
 }
 /** The text that replaces `{name}` in the path template (already percent-encoded). */
 function serializePath(name, raw, described) {
@@ -44202,7 +44582,7 @@ function serializeQuery(name, raw, described) {
             ? entries.map(([k, v]) => `${r.encode(k)}=${r.encode(v)}`)
             : [`${n}=${entries.map(([k, v]) => `${r.encode(k)},${r.encode(v)}`).join(',')}`];
     }
-    return [`${n}=${r.encode(scalarText(value))}`];
+    return [`${n}=${r.encode(parameter_style_scalarText(value))}`];
 }
 const DELIMITERS = {
     spaceDelimited: '%20',
@@ -44309,14 +44689,14 @@ function serializeBody(value, contentType, stepId) {
     if (isJsonMediaType(contentType))
         return { body: JSON.stringify(value), contentType };
     if (value === null || typeof value !== 'object')
-        return { body: scalarText(value), contentType };
+        return { body: parameter_style_scalarText(value), contentType };
     if (mediaType === FORM && !Array.isArray(value)) {
         const pairs = [];
         for (const [key, item] of Object.entries(value)) {
             if (item === undefined || item === null)
                 continue;
             for (const entry of Array.isArray(item) ? item : [item]) {
-                pairs.push(`${formEncode(key)}=${formEncode(scalarText(entry))}`);
+                pairs.push(`${formEncode(key)}=${formEncode(parameter_style_scalarText(entry))}`);
             }
         }
         return { body: pairs.join('&'), contentType };
@@ -44341,7 +44721,7 @@ function multipart(value, contentType) {
             const name = key.replace(/["\r\n]/g, c => encodeURIComponent(c));
             parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n` +
                 (isObject ? 'Content-Type: application/json\r\n' : '') +
-                `\r\n${scalarText(entry)}\r\n`);
+                `\r\n${parameter_style_scalarText(entry)}\r\n`);
         }
     }
     return {
@@ -44417,7 +44797,7 @@ function buildRequest({ step, operation, parameters, ctx, serverUrl }) {
         const value = parameterValue(parameter, ctx);
         if (value === undefined || value === null)
             continue;
-        const raw = Array.isArray(value) ? value.map(scalarText).join(',') : scalarText(value);
+        const raw = Array.isArray(value) ? value.map(parameter_style_scalarText).join(',') : parameter_style_scalarText(value);
         switch (parameter.in) {
             case 'path':
                 path[parameter.name] = raw;
@@ -45137,6 +45517,7 @@ function decodeBody(text, contentType) {
  */
 
 
+
 /** Statuses across both contracts: the documented API's and the seed's. */
 const DONE_STATUSES = new Set(['done', 'complete']);
 const FAILED_STATUSES = new Set(['failed']);
@@ -45146,16 +45527,26 @@ async function runRequest(options) {
     const record = {
         label: plan.label,
         subject: plan.subject,
+        ...(plan.requestId !== undefined && { requestId: plan.requestId }),
         urls: [],
         polls: 0,
         startedAt: clock.now(),
         workflowOutputs: {}
     };
     const redact = options.redact ?? ((text) => text);
+    // A value refused on arrival stops this request at once: a refused request id must not be polled.
+    const refused = new Set();
+    const refusal = new AbortController();
+    const take = (outputs) => {
+        for (const problem of absorbOutputs(record, outputs, options))
+            refused.add(redact(problem));
+        if (refused.size > 0)
+            refusal.abort(new Error('a server value was refused'));
+    };
     const onEvent = (event) => {
-        observe(record, event.type === 'stepOutputs'
-            ? { ...event, outputs: redactDeep(event.outputs, redact) }
-            : event, options);
+        if (event.type === 'stepOutputs')
+            take(redactDeep(event.outputs, redact));
+        observe(record, event, options);
     };
     const result = await runWorkflow(options.loaded, {
         workflowId: plan.workflowId,
@@ -45165,18 +45556,30 @@ async function runRequest(options) {
         pollSchedule: options.pollSchedule,
         maxSteps: options.maxSteps,
         deadline: options.deadline,
-        signal: options.signal,
+        signal: AbortSignal.any([options.signal, refusal.signal]),
         serverUrl: options.serverUrl,
         sensitiveHeaders: ['authorization'],
         onEvent
     });
     record.finishedAt = clock.now();
-    record.workflowOutputs = redactDeep(result.outputs, redact);
-    absorbOutputs(record, record.workflowOutputs);
+    const outputs = redactDeep(result.outputs, redact);
+    take(outputs);
+    record.workflowOutputs = withoutRefused(outputs, plan.requestIdShape);
     judge(record, result.status, result.error, plan.submitOnly);
+    if (refused.size > 0)
+        refuse(record, [...refused]);
     if (record.problem)
         record.problem = redact(record.problem);
     return record;
+}
+/** What the server said that had no valid shape fails the request, whatever else happened. */
+function refuse(record, refused) {
+    const id = record.requestId ? `request ${record.requestId}` : record.label;
+    // A run stopped by the refusal itself says nothing more than the refusal.
+    const base = record.problem && record.outcome !== 'aborted' ? record.problem : id;
+    record.problem = [base, ...refused].join('; ');
+    if (record.outcome !== 'failed' && record.outcome !== 'timedOut')
+        record.outcome = 'error';
 }
 /** A copy of a JSON-like value with `redact` applied to every string in it. */
 function redactDeep(value, redact) {
@@ -45198,9 +45601,6 @@ function observe(record, event, options) {
             if (event.request.method.toUpperCase() === 'GET')
                 record.polls++;
             break;
-        case 'stepOutputs':
-            absorbOutputs(record, event.outputs);
-            break;
         case 'waiting': {
             const elapsed = formatDuration(event.at - record.startedAt);
             const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -45214,20 +45614,29 @@ function observe(record, event, options) {
             break;
     }
 }
-/** Reads the names both contracts and the built-in workflows use for what the action reports. */
-function absorbOutputs(record, outputs) {
-    const text = (value) => value === undefined || value === null || value === '' ? undefined : String(value);
-    record.requestId = text(outputs.requestId) ?? record.requestId;
-    record.status = text(outputs.finalStatus ?? outputs.status) ?? record.status;
-    record.failReason = text(outputs.failReason) ?? record.failReason;
-    record.expires = text(outputs.expires) ?? record.expires;
-    const urls = Array.isArray(outputs.urls)
-        ? outputs.urls.map(String)
-        : text(outputs.downloadUrl)
-            ? [String(outputs.downloadUrl)]
-            : undefined;
-    if (urls && urls.length > 0)
-        record.urls = urls;
+/**
+ * Takes what the action reports from a workflow's or a step's outputs, once checked
+ * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
+ * the `request-ids` input on resume), is never replaced by another one.
+ */
+function absorbOutputs(record, outputs, options) {
+    const { accepted, refused } = checkServerValues(outputs, options.plan.requestIdShape);
+    if (accepted.requestId !== undefined) {
+        if (record.requestId === undefined)
+            record.requestId = accepted.requestId;
+        else if (record.requestId !== accepted.requestId) {
+            refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
+        }
+    }
+    record.status = accepted.status ?? record.status;
+    record.failReason = accepted.failReason ?? record.failReason;
+    record.expires = accepted.expires ?? record.expires;
+    if (accepted.urls && accepted.urls.length > 0) {
+        for (const link of accepted.urls)
+            linkSecrets(link).forEach(secret => options.mask?.(secret));
+        record.urls = accepted.urls;
+    }
+    return refused;
 }
 function judge(record, status, error, submitOnly) {
     const id = record.requestId ? `request ${record.requestId}` : record.label;
@@ -45278,6 +45687,20 @@ function judge(record, status, error, submitOnly) {
         record.problem = isKnownStatus(record.status)
             ? `${id}: the workflow ended while the request was still ${record.status}`
             : `${id}: unknown status '${record.status}'`;
+    }
+}
+/**
+ * Requests the server gave the same id fail, all of them: their exports would land in one folder
+ * and could be either subject's, so none is downloaded.
+ */
+function markSharedRequestIds(records) {
+    for (const { requestId, labels } of sharedRequestIds(records)) {
+        for (const record of records.filter(r => r.requestId === requestId)) {
+            record.outcome = 'error';
+            record.problem =
+                `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
+                    'the server gave one id to different requests, so none of their exports is downloaded';
+        }
     }
 }
 function isKnownStatus(status) {
@@ -45384,80 +45807,6 @@ function createPollSchedule(pollIntervalMs) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/policy/untrusted-text.ts
-/**
- * The one escaper for untrusted text: anything a server, a workflow document or an issue body said,
- * on its way to the log, the job summary or an issue comment. Validate the shape first (a request
- * id is digits, a status is a short word); escape whatever is shown anyway.
- *
- * - The log: the runner reads every line that starts with `::` (after blanks) as a workflow
- *   command (`::add-mask::`, `::stop-commands::`, `::error::`...). Untrusted text must never end a
- *   line early (CR, LF, other line breaks) nor begin a line with `::`.
- * - HTML (the job summary's tables, lists and code blocks; the HTML parts of comments): `& < > " '`
- *   become entities, and line breaks become spaces, because a blank line ends an HTML block and
- *   what follows would render as markdown (links, images).
- * - Markdown text (issue comments): every character markdown or GitHub gives a meaning to becomes an
- *   entity, and `@`/`#` cannot mention a person or link an issue.
- */
-// C0/C1 controls, DEL, and the Unicode line and paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-function escapeControl(c) {
-    switch (c) {
-        case '\n':
-            return '\\n';
-        case '\r':
-            return '\\r';
-        case '\t':
-            return '\\t';
-        default:
-            return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    }
-}
-/**
- * Untrusted text for one log line (or a part of one): control characters shown as `\n`, `\u0007`,
- * and a leading `::` (after blanks) broken so the runner cannot read it as a command.
- */
-function forLog(text) {
-    return neutraliseCommandStart(text.replace(CONTROL, escapeControl));
-}
-/**
- * A whole log line assembled by the action: each physical line it holds must not start a workflow
- * command. Lines the action itself breaks (its own `\n`) are kept; untrusted parts inside it must
- * already have gone through `forLog`.
- */
-function safeLogLines(message) {
-    return message
-        .split('\n')
-        .map(line => neutraliseCommandStart(line.replace(/\r/g, '\\r')))
-        .join('\n');
-}
-function neutraliseCommandStart(line) {
-    // A zero-width space after the blanks: the text reads the same, the runner sees no `::` prefix.
-    return /^\s*::/.test(line) ? line.replace(/^(\s*)/, '$1\u200b') : line;
-}
-const HTML_ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;'
-};
-/** Untrusted text inside HTML: entities for `& < > " '`, line breaks and controls as spaces. */
-function forHtml(text) {
-    return text.replace(CONTROL, ' ').replace(/[&<>"']/g, c => HTML_ENTITIES[c]);
-}
-// Characters CommonMark, GFM or GitHub give a meaning to in running text.
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#+\-.!|~&"'@:]/g;
-/**
- * Untrusted text inside markdown (an issue comment's prose or table cell): every special character
- * as a numeric entity, so nothing becomes a link, an image, a mention (`@team`), an issue reference
- * (`#12`), emphasis, a table cell break or HTML; line breaks and controls as spaces.
- */
-function forMarkdown(text) {
-    return text.replace(CONTROL, ' ').replace(MARKDOWN_SPECIAL, c => `&#${c.charCodeAt(0)};`);
-}
-
 ;// CONCATENATED MODULE: ./src/action/summary-helper.ts
 /**
  * The job summary: one table row per request, and what to do next when not every request is done.
@@ -45514,9 +45863,17 @@ function buildSummary(input) {
     if (input.resumeHint) {
         summary.addHeading('Next step', 3);
         summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true);
-        summary.addCodeBlock(input.resumeHint, 'yaml');
+        summary.addRaw(codeBlock(input.resumeHint), true);
     }
     return summary;
+}
+/**
+ * A `<pre>` block whose every line is escaped: core.summary.addCodeBlock pastes its text in raw, so
+ * `</code></pre><h1>` in it would close the block and start HTML of someone else's.
+ */
+function codeBlock(text) {
+    const lines = text.split('\n').map(forHtml).join('\n');
+    return `<pre lang="yaml"><code>${lines}</code></pre>`;
 }
 
 ;// CONCATENATED MODULE: ./src/action/test-hooks.ts
@@ -45527,7 +45884,7 @@ function testHooks() {
         if (text === undefined || text === '')
             return undefined;
         if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
-            core/* warning */.$e(`${name} is not a positive whole number of milliseconds: ignored`);
+            log.warning(line `${name} is not a positive whole number of milliseconds: ignored`);
             return undefined;
         }
         return Number(text);
@@ -45558,14 +45915,16 @@ const BUILTIN_WORKFLOWS = {
         submitAndPoll: 'submit-and-poll',
         submit: 'submit',
         poll: 'poll',
-        oneSubjectPerRequest: true
+        oneSubjectPerRequest: true,
+        requestIdShape: 'digits'
     },
     'apis-io': {
         file: 'apis-io.arazzo.yml',
         submitAndPoll: 'submit-and-poll-dsar',
         submit: 'submit-dsar',
         poll: 'poll-dsar',
-        oneSubjectPerRequest: false
+        oneSubjectPerRequest: false,
+        requestIdShape: 'token'
     }
 };
 /** Where the shipped Arazzo and OpenAPI documents are: dist/workflows when bundled, src/workflows in tests. */
@@ -45601,6 +45960,7 @@ function planRuns(settings, loaded) {
 function planBuiltin(settings, name) {
     const builtin = BUILTIN_WORKFLOWS[name];
     const { basicAuth, startDate, endDate } = settings;
+    const requestIdShape = builtin.requestIdShape;
     if (settings.requestIds.length > 0) {
         return settings.requestIds.map(requestId => ({
             label: `request ${requestId}`,
@@ -45609,7 +45969,9 @@ function planBuiltin(settings, name) {
                 basicAuth,
                 requestId: name === 'amplitude' ? requestIdValue(requestId) : requestId
             },
-            submitOnly: false
+            submitOnly: false,
+            requestId,
+            requestIdShape
         }));
     }
     const workflowId = settings.wait ? builtin.submitAndPoll : builtin.submit;
@@ -45619,7 +45981,8 @@ function planBuiltin(settings, name) {
             subject: subjectText(subject),
             workflowId,
             inputs: { basicAuth, startDate, endDate, ...subjectInputs(subject) },
-            submitOnly: !settings.wait
+            submitOnly: !settings.wait,
+            requestIdShape
         }));
     }
     const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId');
@@ -45633,7 +45996,8 @@ function planBuiltin(settings, name) {
             subject: userIds.join(','),
             workflowId,
             inputs: { basicAuth, userIds },
-            submitOnly: !settings.wait
+            submitOnly: !settings.wait,
+            requestIdShape
         }
     ];
 }
@@ -45663,38 +46027,38 @@ function planCustom(settings, loaded) {
     });
     let runs;
     const workflowId = workflow.workflowId;
+    // A custom contract's request ids are only known to be tokens.
+    const custom = { workflowId, submitOnly: false, requestIdShape: 'token' };
     if (settings.requestIds.length > 0 && declared.has('requestId')) {
         runs = settings.requestIds.map(requestId => ({
+            ...custom,
             label: `request ${requestId}`,
-            workflowId,
             inputs: base({ requestId }),
-            submitOnly: false
+            requestId
         }));
     }
     else if (declared.has('userIds')) {
         const userIds = settings.subjects.filter(s => s.kind === 'userId').map(s => s.userId);
         runs = [
             {
+                ...custom,
                 label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
                 subject: userIds.join(','),
-                workflowId,
-                inputs: base(userIds.length > 0 ? { userIds } : {}),
-                submitOnly: false
+                inputs: base(userIds.length > 0 ? { userIds } : {})
             }
         ];
     }
     else if ((declared.has('userId') || declared.has('amplitudeId')) &&
         settings.subjects.length > 0) {
         runs = settings.subjects.map((subject, index) => ({
+            ...custom,
             label: subjectLabel(subject, index),
             subject: subjectText(subject),
-            workflowId,
-            inputs: base(pick(subjectInputs(subject), declared)),
-            submitOnly: false
+            inputs: base(pick(subjectInputs(subject), declared))
         }));
     }
     else {
-        runs = [{ label: `workflow ${workflowId}`, workflowId, inputs: base({}), submitOnly: false }];
+        runs = [{ ...custom, label: `workflow ${workflowId}`, inputs: base({}) }];
     }
     for (const run of runs) {
         const missing = required.filter(name => run.inputs[name] === undefined);
@@ -45756,6 +46120,7 @@ function requestIdValue(requestId) {
 
 
 
+
 class Cancelled extends Error {
     constructor(signal) {
         super(`cancelled (${signal})`);
@@ -45764,7 +46129,7 @@ class Cancelled extends Error {
 async function run() {
     const stop = new AbortController();
     const onSignal = (signal) => {
-        core/* warning */.$e(`Received ${signal}: stopping and writing what is known`);
+        log.warning(line `Received ${signal}: stopping and writing what is known`);
         stop.abort(new Cancelled(signal));
     };
     process.once('SIGINT', onSignal);
@@ -45786,7 +46151,7 @@ async function run() {
 async function runRequests(settings, stop) {
     let loaded;
     try {
-        loaded = await loadChosenDocument(settings, message => core/* notice */.lm(message));
+        loaded = await loadChosenDocument(settings, message => log.notice(line `${message}`));
     }
     catch (error) {
         if (error instanceof ArazzoError)
@@ -45795,7 +46160,7 @@ async function runRequests(settings, stop) {
     }
     const plans = planRuns(settings, loaded);
     for (const warning of loaded.warnings)
-        core/* warning */.$e(`${Inputs.Workflow}: ${warning}`);
+        log.warning(line `${Inputs.Workflow}: ${warning}`);
     const clock = pacing/* systemClock */.ml;
     const startedAt = clock.now();
     const deadline = startedAt + settings.timeoutMs;
@@ -45814,7 +46179,7 @@ async function runRequests(settings, stop) {
         deadline,
         requestTimeoutMs: hooks.requestTimeoutMs,
         backoffBaseMs: hooks.backoffBaseMs,
-        onRetry: n => core/* info */.pq(`${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`)
+        onRetry: n => log.info(line `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`)
     });
     // Refused credentials would be refused for every subject: stop them all at once.
     const guarded = async (request, signal) => {
@@ -45830,12 +46195,11 @@ async function runRequests(settings, stop) {
     const pollSchedule = createPollSchedule(settings.pollIntervalMs);
     const maxSteps = Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100);
     const live = plans.length === 1;
-    core/* info */.pq(`${loaded.document.info.title}: ${plural(plans.length, 'request')} ` +
-        `to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${formatDuration(settings.timeoutMs)}`);
+    log.info(line `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${formatDuration(settings.timeoutMs)}`);
     const runOne = async (plan) => {
         const lines = [];
         if (live)
-            core/* startGroup */.Oh(plan.label);
+            log.startGroup(line `${plan.label}`);
         const record = await runRequest({
             loaded,
             plan,
@@ -45847,30 +46211,32 @@ async function runRequests(settings, stop) {
             maxSteps,
             signal: stop.signal,
             redact,
-            log: line => (live ? core/* info */.pq(line) : lines.push(line))
+            mask: secret => log.secret(secret),
+            log: text => (live ? log.untrusted(text) : lines.push(text))
         });
         const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${formatDuration((record.finishedAt ?? clock.now()) - record.startedAt)}`;
         if (live) {
-            core/* info */.pq(last);
-            core/* endGroup */.N4();
+            log.untrusted(last);
+            log.endGroup();
         }
         else {
-            core/* startGroup */.Oh(`${record.label}: ${record.status ?? record.outcome}`);
-            for (const line of [...lines, last])
-                core/* info */.pq(line);
-            core/* endGroup */.N4();
+            log.startGroup(line `${record.label}: ${record.status ?? record.outcome}`);
+            for (const text of [...lines, last])
+                log.untrusted(text);
+            log.endGroup();
         }
         return record;
     };
     const records = await Promise.all(plans.map(runOne));
-    const problems = records.map(r => r.problem).filter((p) => Boolean(p));
+    markSharedRequestIds(records);
+    const problems = [...new Set(records.map(r => r.problem).filter((p) => !!p))];
     // Write what is known now: a later download or upload failure must not lose a request id.
     writeOutputs(computeOutputs(records));
     const exported = await exportFiles(settings, records, pacer, stop.signal, problems, hooks);
     const outputs = computeOutputs(records, exported);
     writeOutputs(outputs);
     for (const record of expiringSoon(records, clock.now())) {
-        core/* warning */.$e(`request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
+        log.warning(line `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
     }
     const stopReason = stop.signal.aborted ? stop.signal.reason : undefined;
     const unfinished = records.filter(r => r.requestId && r.outcome !== 'done' && r.outcome !== 'failed');
@@ -45879,7 +46245,8 @@ async function runRequests(settings, stop) {
     if (!settings.wait) {
         const ids = records.map(r => r.requestId).filter(Boolean);
         if (ids.length > 0)
-            core/* info */.pq(`Submitted. Collect the results in a later run with:\n  request-ids: ${ids.join(',')}`);
+            log.info(line `Submitted. Collect the results in a later run with:
+  request-ids: ${ids.join(',')}`);
     }
     await writeSummary(records, loaded.document.info.title, problems, resumeHint, exported.files);
     if (stopReason) {
@@ -45897,7 +46264,7 @@ async function runRequests(settings, stop) {
             message += `\nResume them in a later run with:\n  ${resumeHint}`;
         throw new Error(message);
     }
-    core/* info */.pq(`All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
+    log.info(line `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
 }
 /** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */
 async function exportFiles(settings, records, pacer, signal, problems, hooks) {
@@ -45917,11 +46284,11 @@ async function exportFiles(settings, records, pacer, signal, problems, hooks) {
         signal,
         timeoutMs: hooks.requestTimeoutMs,
         payForRequest: paySignal => pacer.acquire(requestCost('GET'), paySignal),
-        log: line => core/* info */.pq(line)
+        log: text => log.untrusted(text)
     });
     problems.push(...failed);
     const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : '';
-    core/* info */.pq(`Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
+    log.info(line `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
     if (!settings.artifactName || files.length === 0 || failed.length > 0)
         return { files };
     let artifact;
@@ -45938,7 +46305,7 @@ async function exportFiles(settings, records, pacer, signal, problems, hooks) {
         problems.push(error.message);
         return { files };
     }
-    core/* info */.pq(`Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`);
+    log.info(line `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`);
     return { files, artifact };
 }
 function plural(count, noun) {
@@ -45958,7 +46325,7 @@ async function writeSummary(records, title, problems, resumeHint, files) {
         }).write();
     }
     catch (error) {
-        core/* warning */.$e(`could not write the job summary: ${error.message}`);
+        log.warning(line `could not write the job summary: ${error.message}`);
     }
 }
 /** One line, no stack trace: the input, request id or HTTP status involved. */

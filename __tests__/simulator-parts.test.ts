@@ -142,6 +142,7 @@ describe('CLI configuration', () => {
       help: false
     })
     expect(parseCliConfig(['--retry-after', '30'], {}).options.retryAfterSeconds).toBe(30)
+    expect(parseCliConfig(['--retry-after', 'window'], {}).options.retryAfterSeconds).toBe('window')
     expect(
       parseCliConfig(['--output-links', 'web', '--web-host', '127.0.0.4'], {}).options
     ).toEqual({ outputLinksOn: 'web', webHost: '127.0.0.4' })

@@ -207,16 +207,38 @@ describe('auth, validation and routing', () => {
     expect(s.requests()[0].polls).toBe(0)
   })
 
+  test("form fields are read as the documented fields (the docs' Python example sends them)", async () => {
+    const s = await sim()
+    const form = `userId=user%40example.com&startDate=${PERIOD.startDate}&endDate=${PERIOD.endDate}`
+    // As requests.post(url, headers={'Content-Type': 'application/json'}, data={...}) sends it.
+    const python = await call(s, 'POST', '/api/2/dsar/requests', { body: form })
+    expect(python.status).toBe(202)
+    const typed = await call(s, 'POST', '/api/2/dsar/requests', {
+      body: `amplitudeId=123456789&startDate=${PERIOD.startDate}&endDate=${PERIOD.endDate}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' }
+    })
+    expect(typed.status).toBe(202)
+    expect(s.requests().map(r => r.subject)).toEqual([
+      { userId: 'user@example.com' },
+      { amplitudeId: 123456789 }
+    ])
+  })
+
   test('400 for bodies the documented API refuses', async () => {
     const s = await sim()
     const cases: { name: string; body: string; type?: string }[] = [
-      { name: 'not JSON', body: 'userId=1&startDate=2024-01-01' },
-      { name: 'form-encoded', body: 'userId=1', type: 'application/x-www-form-urlencoded' },
+      { name: 'neither JSON nor a form', body: '{userId: 1' },
+      { name: 'form fields without endDate', body: 'userId=1&startDate=2024-01-01' },
       {
-        name: 'form type with JSON text',
-        body: JSON.stringify({ userId: 'a', ...PERIOD }),
+        name: 'form fields without dates',
+        body: 'userId=1',
         type: 'application/x-www-form-urlencoded'
       },
+      {
+        name: 'form with a non-integer amplitudeId',
+        body: 'amplitudeId=12a&startDate=2024-01-01&endDate=2024-01-02'
+      },
+      { name: 'multipart', body: '--x\r\n', type: 'multipart/form-data; boundary=x' },
       { name: 'array', body: '[1]' },
       { name: 'both subjects', body: JSON.stringify({ userId: 'a', amplitudeId: 1, ...PERIOD }) },
       { name: 'no subject', body: JSON.stringify(PERIOD) },
@@ -452,9 +474,9 @@ describe('output links on a web-app host (outputLinksOn: web)', () => {
 })
 
 describe('budget', () => {
-  test('429 with a computed Retry-After once the sliding hour is spent', async () => {
+  test("429 with a computed Retry-After once the sliding hour is spent ('window')", async () => {
     let clock = T0
-    const s = await sim({ now: () => clock, budgetPerHour: 10 })
+    const s = await sim({ now: () => clock, budgetPerHour: 10, retryAfterSeconds: 'window' })
     const id = await createDocumented(s) // 8
     expect((await call(s, 'GET', `/api/2/dsar/requests/${id}`)).status).toBe(200) // 9
     clock += 60_000
@@ -484,6 +506,16 @@ describe('budget', () => {
     expect(refused.headers.get('retry-after')).toBe('7')
     expect((await call(s, 'GET', `/api/2/dsar/requests/${FIRST_DOCUMENTED_ID}`)).status).toBe(200)
     expect(s.requests()).toHaveLength(1)
+  })
+
+  test('no Retry-After by default (the docs promise none), nor with null', async () => {
+    for (const retryAfterSeconds of [undefined, null]) {
+      const s = await sim({ budgetPerHour: 8, retryAfterSeconds })
+      await createDocumented(s)
+      const refused = await call(s, 'GET', `/api/2/dsar/requests/${FIRST_DOCUMENTED_ID}`)
+      expect(refused.status).toBe(429)
+      expect(refused.headers.has('retry-after')).toBe(false)
+    }
   })
 
   test('retryAfterSeconds: null sends no Retry-After', async () => {

@@ -47,7 +47,7 @@ export const CLI_USAGE = `Usage: npm run simulator -- [options]   (each option a
   --fail-reason S       failReason of failed jobs
   --files N             output files (2)          --lines-per-file N (10)
   --bytes-per-file N    approximate uncompressed size per file (overrides lines)
-  --budget-per-hour N   (14400)                   --retry-after N|none|auto (auto)
+  --budget-per-hour N   (14400)                   --retry-after N|none|window (none)
   --link-ttl-ms N       link lifetime (2 days)    --quiet            no request log
   --help`
 
@@ -124,20 +124,20 @@ export function parseCliConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfi
 
   const retryAfter = read('retry-after')
   if (retryAfter === 'none') options.retryAfterSeconds = null
-  else if (retryAfter !== undefined && retryAfter !== 'auto') {
-    options.retryAfterSeconds = number('retry-after')
-  }
+  else if (retryAfter === 'window' || retryAfter === 'auto') options.retryAfterSeconds = 'window'
+  else if (retryAfter !== undefined) options.retryAfterSeconds = number('retry-after')
   return { options, quiet: bool('quiet'), help: bool('help') }
 }
 
 export function formatBanner(simulator: Simulator, options: SimulatorOptions): string {
   const plan = typeof options.job === 'object' ? options.job : {}
+  const setting = options.retryAfterSeconds
   const retry =
-    options.retryAfterSeconds === null
-      ? 'no Retry-After'
-      : options.retryAfterSeconds === undefined
-        ? 'Retry-After from the window'
-        : `Retry-After ${options.retryAfterSeconds}s`
+    setting === 'window'
+      ? 'Retry-After from the window'
+      : typeof setting === 'number'
+        ? `Retry-After ${setting}s`
+        : 'no Retry-After'
   const size =
     plan.bytesPerFile !== undefined
       ? `~${plan.bytesPerFile} bytes`

@@ -14,19 +14,22 @@ export type CreateRequest =
 
 /**
  * Validates a create body and tells the two contracts apart by its shape: `user_ids` means the
- * seed's contract, anything else is held to the documented one.
+ * seed's contract, anything else is held to the documented one. Amplitude documents a JSON body,
+ * but its own Python example posts form fields (under a JSON content type), and no source shows the
+ * service refusing them: form fields are read as the documented fields (`amplitudeId` as digits).
  */
 export function parseCreateRequest(raw: string, contentType: string | undefined): CreateRequest {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase()
-  if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') {
-    return { error: `the body must be JSON, got ${type}` }
+  if (type === 'multipart/form-data') {
+    return { error: 'the simulator does not read multipart bodies (send JSON or form fields)' }
   }
+  const form = type === 'application/x-www-form-urlencoded' || looksLikeForm(raw)
+  if (form && !raw.trimStart().startsWith('{')) return parseDocumentedBody(formFields(raw))
   let body: unknown
   try {
     body = JSON.parse(raw)
   } catch {
-    // The docs' own Python example posts form data under a JSON content type: this is that trap.
-    return { error: 'the body is not valid JSON' }
+    return { error: 'the body is neither JSON nor form fields' }
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { error: 'the body must be a JSON object' }
@@ -37,6 +40,19 @@ export function parseCreateRequest(raw: string, contentType: string | undefined)
     return 'error' in seed ? seed : { contract: 'seed', subject: seed.subject }
   }
   return parseDocumentedBody(fields)
+}
+
+/** `name=value` pairs joined by `&`, as Python's requests sends a dict given as `data=`. */
+function looksLikeForm(raw: string): boolean {
+  return /^[^=&\s{[]+=[^&]*(?:&[^=&]+=[^&]*)*$/.test(raw.trim())
+}
+
+function formFields(raw: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {}
+  for (const [name, value] of new URLSearchParams(raw.trim())) {
+    fields[name] = name === 'amplitudeId' && /^\d{1,15}$/.test(value) ? Number(value) : value
+  }
+  return fields
 }
 
 function parseDocumentedBody(body: Record<string, unknown>): CreateRequest {

@@ -299,9 +299,9 @@ class DsarSimulator implements Simulator {
   private rateLimited(retryAfterMs: number): Reply {
     const setting = this.options.retryAfterSeconds
     const headers: Record<string, string> = {}
-    if (setting !== null) {
-      const seconds = setting ?? Math.max(1, Math.ceil(retryAfterMs / 1000))
-      headers['retry-after'] = String(seconds)
+    if (typeof setting === 'number') headers['retry-after'] = String(setting)
+    if (setting === 'window') {
+      headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)))
     }
     return jsonReply(429, { error: 'Too many requests: DSAR cost budget exceeded' }, headers)
   }

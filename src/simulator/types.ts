@@ -37,11 +37,12 @@ export interface SimulatorOptions {
   /** Cost allowed per sliding hour, default 14400. POST costs 8, GET costs 1. */
   budgetPerHour?: number
   /**
-   * Retry-After (seconds) sent with budget 429s. A number: always that value. null: no header.
-   * Undefined (the default): computed from the sliding window, i.e. the whole seconds until enough
-   * cost has left the window for the refused request to pass (at least 1).
+   * Retry-After sent with budget 429s. Undefined or null (the default): none, since Amplitude's
+   * documentation promises only "requests beyond this count get 429". A number: always that many
+   * seconds. 'window': the whole seconds until enough cost has left the sliding window for the
+   * refused request to pass (at least 1).
    */
-  retryAfterSeconds?: number | null
+  retryAfterSeconds?: number | null | 'window'
   /** Injectable clock (epoch ms) for budget windows, link expiry and log times. Default Date.now. */
   now?: () => number
   /** Lifetime of the output links from the moment a request is first seen done. Default 2 days. */

@@ -1,4 +1,5 @@
 import * as http from 'node:http'
+import * as https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { VirtualClock } from '../src/arazzo/pacing.js'
 import { BudgetPacer } from '../src/action/budget.js'
@@ -7,6 +8,8 @@ import {
   TransportError,
   type TransportOptions
 } from '../src/action/http-transport.js'
+import { EventClock } from '../bench/event-clock.js'
+import { freePort, testCertificate } from './reliability/support.js'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void
 
@@ -229,4 +232,165 @@ test('a budget wait that would end past the deadline fails at once as a deadline
   await expect(transport(post, signal)).rejects.toMatchObject({ kind: 'deadline' })
   expect(seen).toHaveLength(0)
   expect(clock.sleeps).toEqual([])
+})
+
+describe('patience with the shared budget (429)', () => {
+  test('ten 429s without Retry-After are waited out (beyond maxAttempts), back-off capped', async () => {
+    for (let i = 0; i < 10; i++) handlers.push((_q, r) => json(r, 429, {}))
+    const { transport, clock, retries } = make({ maxAttempts: 3, rateLimitMaxMs: 60_000 })
+    await expect(transport(get(), signal)).resolves.toMatchObject({ status: 200 })
+    expect(seen).toHaveLength(11)
+    // random() = 0.5: three quarters of min(cap, 1 s * 2^(n-1)).
+    expect(clock.sleeps).toEqual([
+      750, 1500, 3000, 6000, 12_000, 24_000, 45_000, 45_000, 45_000, 45_000
+    ])
+    expect(retries[0]).toBe('HTTP 429@1:750')
+  })
+
+  test('the default cap is a few minutes, not more', async () => {
+    for (let i = 0; i < 12; i++) handlers.push((_q, r) => json(r, 429, {}))
+    const { transport, clock } = make()
+    await transport(get(), signal)
+    expect(Math.max(...clock.sleeps)).toBe(0.75 * 5 * 60_000)
+  })
+
+  test('a POST answered 429 twelve times is sent again until it is taken, once', async () => {
+    for (let i = 0; i < 12; i++) handlers.push((_q, r) => json(r, 429, {}))
+    handlers.push((_q, r) => json(r, 202, { requestId: 7 }))
+    const { transport } = make({ deadline: 3_600_000 })
+    const post = { method: 'POST', url: origin + '/api/2/dsar/requests', headers: {}, body: '{}' }
+    await expect(transport(post, signal)).resolves.toMatchObject({ status: 202 })
+    expect(seen.filter(s => s.method === 'POST')).toHaveLength(13)
+  })
+
+  test('429s are retried until the deadline, then fail as a timeout, not as "gave up"', async () => {
+    for (let i = 0; i < 50; i++) handlers.push((_q, r) => json(r, 429, {}))
+    const { transport, clock } = make({ deadline: 60_000 })
+    const error = await transport(get(), signal).catch((e: unknown) => e)
+    expect(error).toMatchObject({ kind: 'deadline' })
+    expect((error as Error).message).toMatch(
+      /last: HTTP 429\); the next attempt, in \d+ s, would come after the timeout/
+    )
+    // 750 + 1500 + ... + 24 000 = 47 250 ms; the next wait (48 s) would end past 60 s.
+    expect(clock.totalSlept).toBe(47_250)
+    expect(seen).toHaveLength(7)
+  })
+
+  test('a 429 pauses the whole run: another request waits until the same moment', async () => {
+    // Concurrent waits need a clock that orders timers (VirtualClock adds every sleep up).
+    const clock = new EventClock(0)
+    const pacer = new BudgetPacer({ limitPerHour: 7200, clock })
+    const sent: string[] = []
+    let first = true
+    let other: Promise<unknown> | undefined
+    const { transport } = createActionTransport({
+      apiOrigin: origin,
+      clock,
+      pacer,
+      maxConcurrency: 4,
+      random: () => 0.5,
+      send: async request => {
+        sent.push(`${new URL(request.url).pathname}@${clock.now()}`)
+        if (request.url.endsWith('/a') && first) {
+          first = false
+          return { status: 429, headers: {}, body: undefined }
+        }
+        return { status: 200, headers: {}, body: { status: 'staging' } }
+      },
+      // The 429 has been seen (and the pause set) when the retry is announced: start another request.
+      onRetry: () => {
+        other = transport(get('/b'), signal)
+      }
+    })
+    const done = transport(get('/a'), signal)
+    await clock.run()
+    await done
+    await other
+    expect(sent).toEqual(['/a@0', '/b@750', '/a@750'])
+  })
+})
+
+describe('a POST that never reached the server', () => {
+  test('a refused connection is retried; the POST then arrives exactly once', async () => {
+    const port = await freePort()
+    const posts: string[] = []
+    const late = http.createServer((req, res) => {
+      posts.push(req.method ?? '')
+      req.resume()
+      req.on('end', () => json(res, 202, { requestId: 9 }))
+    })
+    const clock = new VirtualClock(0)
+    // The server starts listening while the transport waits to try again.
+    const sleep = clock.sleep.bind(clock)
+    clock.sleep = async (ms, s) => {
+      if (!late.listening) await new Promise<void>(r => late.listen(port, '127.0.0.1', r))
+      return sleep(ms, s)
+    }
+    const lateOrigin = `http://127.0.0.1:${port}`
+    const retries: string[] = []
+    const { transport } = createActionTransport({
+      apiOrigin: lateOrigin,
+      clock,
+      pacer: new BudgetPacer({ limitPerHour: 7200, clock }),
+      maxConcurrency: 1,
+      random: () => 0.5,
+      onRetry: n => retries.push(n.reason)
+    })
+    try {
+      const post = {
+        method: 'POST',
+        url: `${lateOrigin}/api/2/dsar/requests`,
+        headers: {},
+        body: '{}'
+      }
+      await expect(transport(post, signal)).resolves.toMatchObject({ status: 202 })
+      expect(posts).toEqual(['POST'])
+      expect(retries).toHaveLength(1)
+      expect(retries[0]).toMatch(/^ECONNREFUSED: .*\(the request never reached the server\)$/)
+    } finally {
+      late.closeAllConnections()
+      await new Promise(r => late.close(r))
+    }
+  })
+
+  test('a TLS failure before the request was written is retried, and nothing reaches the server', async () => {
+    const { key, cert } = testCertificate()
+    let requests = 0
+    const tls = https.createServer({ key, cert }, (_req, res) => {
+      requests++
+      res.end()
+    })
+    await new Promise<void>(r => tls.listen(0, '127.0.0.1', r))
+    const tlsOrigin = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`
+    try {
+      // The certificate is not trusted here (no NODE_EXTRA_CA_CERTS): every handshake fails.
+      const { transport, stats } = make({ apiOrigin: tlsOrigin, maxAttempts: 3 })
+      const post = {
+        method: 'POST',
+        url: `${tlsOrigin}/api/2/dsar/requests`,
+        headers: {},
+        body: '{}'
+      }
+      const error = await transport(post, signal).catch((e: unknown) => e)
+      expect((error as Error).message).toMatch(
+        /POST \/api\/2\/dsar\/requests still failing after 3 attempts \(last: .*the request never reached the server\)/
+      )
+      expect(stats.requests).toBe(3)
+      expect(requests).toBe(0)
+    } finally {
+      tls.closeAllConnections()
+      await new Promise(r => tls.close(r))
+    }
+  })
+
+  test('a reset after the request was written is not repeated', async () => {
+    handlers.push(req => req.socket.destroy())
+    const { transport, retries } = make()
+    const post = { method: 'POST', url: origin + '/api/2/dsar/requests', headers: {}, body: '{}' }
+    await expect(transport(post, signal)).rejects.toThrow(
+      /POST \/api\/2\/dsar\/requests failed \(ECONNRESET.*\); not repeated/
+    )
+    expect(seen.filter(s => s.method === 'POST')).toHaveLength(1)
+    expect(retries).toEqual([])
+  })
 })

@@ -84,6 +84,8 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
     deadline,
     requestTimeoutMs: hooks.requestTimeoutMs,
     backoffBaseMs: hooks.backoffBaseMs,
+    backoffMaxMs: hooks.backoffMaxMs,
+    rateLimitMaxMs: hooks.backoffMaxMs,
     onRetry: n =>
       log.info(
         line`${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`

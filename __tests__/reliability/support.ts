@@ -260,7 +260,7 @@ export interface Front {
 let certificate: { key: string; cert: string; certPath: string } | undefined
 
 /** A throwaway self-signed certificate (openssl), made once per test process. */
-function testCertificate(): { key: string; cert: string; certPath: string } {
+export function testCertificate(): { key: string; cert: string; certPath: string } {
   if (certificate) return certificate
   const dir = mkdtempSync(join(tmpdir(), 'dsar-tls-'))
   const keyPath = join(dir, 'key.pem')
@@ -398,6 +398,14 @@ function drained(res: http.ServerResponse): Promise<void> {
     res.once('drain', resolve)
     res.once('close', resolve)
   })
+}
+
+/** A port nothing listens on right now (to refuse a connection, then listen on it later). */
+export async function freePort(): Promise<number> {
+  const probe = http.createServer()
+  const port = await listen(probe, '127.0.0.1')
+  await closeServer(probe)
+  return port
 }
 
 function listen(server: http.Server, host: string): Promise<number> {

@@ -26,6 +26,8 @@ export interface ActionRunOptions {
   killAfterMs?: number
   /** Send this signal once `when` returns true for a log line (cancellation tests). */
   signal?: { name: NodeJS.Signals; when: (line: string) => boolean }
+  /** Sees every log line as it arrives (e.g. to start a server once the action reports a refusal). */
+  onLine?: (line: string) => void
 }
 
 export interface ActionRun {
@@ -110,6 +112,7 @@ export async function runAction(
     else stderr += text
     for (const line of text.split('\n').filter(l => l.length > 0)) {
       lines.push(line)
+      options.onLine?.(line)
       if (options.signal && !signalled && options.signal.when(line)) {
         signalled = true
         child.kill(options.signal.name)

@@ -4,9 +4,16 @@
  * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
  *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
  * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
- * - transient failures (429, 5xx, resets, stalls past the per-request timeout) are retried with
- *   exponential back-off and jitter, never sooner than the server's Retry-After; a POST is retried only
- *   when the server said it did not take it (429, 503), so a lost answer never creates a duplicate DSAR;
+ * - transient failures (5xx, resets, stalls past the per-request timeout) are retried with exponential
+ *   back-off and jitter, never sooner than the server's Retry-After, up to `maxAttempts`;
+ * - a 429 (the organisation's shared budget is spent, maybe by another job) is retried for as long as
+ *   the run's deadline allows, with back-off capped at `rateLimitMaxMs`, and pauses the whole run's
+ *   pacer, not one request: Amplitude documents no Retry-After and no window, so a client must wait
+ *   a 429 out on its own;
+ * - a POST is retried only when it cannot have been taken: the server said so (429, 503), or its
+ *   connection never reached the server (refused, DNS, TLS before the request was written). A reset
+ *   or a silence after the request was written is not repeated: a lost answer must never create a
+ *   duplicate DSAR;
  * - no retry waits past the run's deadline (a Retry-After of an hour must not outlive a 3 s timeout):
  *   the request fails at once with a 'deadline' TransportError instead;
  * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
@@ -29,7 +36,9 @@ export class TransportError extends Error {
   constructor(
     readonly kind: TransportErrorKind,
     message: string,
-    readonly status?: number
+    readonly status?: number,
+    /** For 'network': the connection never reached the server, so nothing was sent. */
+    readonly neverSent = false
   ) {
     super(message)
     this.name = 'TransportError'
@@ -53,9 +62,12 @@ export interface TransportOptions {
   requestTimeoutMs?: number
   /** Bodies larger than this are refused, not buffered (status answers are small). */
   maxBodyBytes?: number
+  /** Attempts for 5xx and network failures (429s are retried until the deadline instead). */
   maxAttempts?: number
   backoffBaseMs?: number
   backoffMaxMs?: number
+  /** Longest back-off between two attempts after a 429 (default 5 minutes). */
+  rateLimitMaxMs?: number
   /** Epoch ms (by `clock`): a retry that would start after it is not waited for. */
   deadline?: number
   random?: () => number
@@ -77,6 +89,7 @@ export interface TransportStats {
 }
 
 const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504])
+export const RATE_LIMIT_BACKOFF_MAX_MS = 5 * 60_000
 /** Statuses that promise the request was not processed: safe to repeat even a POST. */
 const NOT_PROCESSED_STATUSES = new Set([429, 503])
 
@@ -92,13 +105,14 @@ export function createActionTransport(options: TransportOptions): {
   const maxAttempts = options.maxAttempts ?? 8
   const baseMs = options.backoffBaseMs ?? 1_000
   const maxMs = options.backoffMaxMs ?? 120_000
+  const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS)
   const random = options.random ?? Math.random
   const send = options.send ?? sendOnce
   const slots = new Semaphore(options.maxConcurrency)
   const stats: TransportStats = { requests: 0, retries: 0, cost: 0, statuses: {} }
 
-  const backoff = (attempt: number, retryAfterMs?: number): number => {
-    const exponential = Math.min(maxMs, baseMs * 2 ** (attempt - 1))
+  const backoff = (failures: number, cap: number, retryAfterMs?: number): number => {
+    const exponential = Math.min(cap, baseMs * 2 ** (failures - 1))
     const jittered = exponential / 2 + (random() * exponential) / 2
     return Math.max(Math.round(jittered), retryAfterMs ?? 0)
   }
@@ -113,6 +127,10 @@ export function createActionTransport(options: TransportOptions): {
     }
     const method = request.method.toUpperCase()
     const path = url.pathname
+    // 429s and other failures are counted apart: a budget drained by another job must not use up
+    // the attempts meant for a failing server, nor the other way round.
+    let failures = 0
+    let rateLimited = 0
     for (let attempt = 1; ; attempt++) {
       const cost = requestCost(method)
       try {
@@ -138,7 +156,7 @@ export function createActionTransport(options: TransportOptions): {
       signal.throwIfAborted()
 
       let reason: string
-      let retryAfterMs: number | undefined
+      let delayMs: number
       if (response) {
         const status = response.status
         stats.statuses[status] = (stats.statuses[status] ?? 0) + 1
@@ -154,33 +172,42 @@ export function createActionTransport(options: TransportOptions): {
         if (method !== 'GET' && !NOT_PROCESSED_STATUSES.has(status)) {
           throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status)
         }
-        retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.clock.now())
-        if (status === 429) {
-          // Everyone waits, but not past the deadline: the run ends there anyway.
-          const until = options.clock.now() + backoff(attempt, retryAfterMs)
-          options.pacer.pauseUntil(Math.min(until, options.deadline ?? until))
-        }
+        const retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.clock.now())
         reason = `HTTP ${status}`
+        if (status === 429) {
+          rateLimited++
+          delayMs = backoff(rateLimited, rateLimitMaxMs, retryAfterMs)
+          // Everyone waits, but not past the deadline: the run ends there anyway.
+          const until = options.clock.now() + delayMs
+          options.pacer.pauseUntil(Math.min(until, options.deadline ?? until))
+        } else {
+          failures++
+          delayMs = backoff(failures, maxMs, retryAfterMs)
+        }
       } else {
         const error = failure!
         if (error instanceof TransportError && error.kind !== 'network') throw error
-        if (method !== 'GET') {
+        const neverSent = error instanceof TransportError && error.neverSent
+        if (method !== 'GET' && !neverSent) {
           throw new TransportError(
             'network',
             `${method} ${path} failed (${error.message}); not repeated, since the server may have ` +
               'taken it and a repeat could create a duplicate request'
           )
         }
-        reason = error.message
+        reason = neverSent
+          ? `${error.message} (the request never reached the server)`
+          : error.message
+        failures++
+        delayMs = backoff(failures, maxMs)
       }
-      if (attempt >= maxAttempts) {
+      if (failures >= maxAttempts) {
         throw new TransportError(
           response ? 'status' : 'network',
           `${method} ${path} still failing after ${attempt} attempts (last: ${reason})`,
           response?.status
         )
       }
-      const delayMs = backoff(attempt, retryAfterMs)
       if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
         throw new TransportError(
           'deadline',
@@ -210,16 +237,32 @@ export function sendOnce(
     if (request.body !== undefined)
       headers['content-length'] = String(Buffer.byteLength(request.body))
     const req = client.request(url, { method: request.method, headers, signal })
+    // Until the connection is up (TLS included), no byte of the request can have reached the
+    // server: a failure before that cannot have created anything, even for a POST.
+    let connected = false
+    req.on('socket', socket => {
+      if (!socket.connecting)
+        connected = true // a kept-alive socket, already up
+      else
+        socket.once(
+          url.protocol === 'https:' ? 'secureConnect' : 'connect',
+          () => (connected = true)
+        )
+    })
     const fail = (error: Error): void => {
       clearTimeout(timer)
       req.destroy()
       reject(error)
     }
-    const timer = setTimeout(
-      () => fail(new TransportError('network', `no complete answer within ${limits.timeoutMs} ms`)),
-      limits.timeoutMs
+    const timer = setTimeout(() => {
+      const message = connected
+        ? `no complete answer within ${limits.timeoutMs} ms`
+        : `no connection within ${limits.timeoutMs} ms`
+      fail(new TransportError('network', message, undefined, !connected))
+    }, limits.timeoutMs)
+    req.on('error', error =>
+      fail(signal.aborted ? (signal.reason as Error) : networkError(error, !connected))
     )
-    req.on('error', error => fail(signal.aborted ? (signal.reason as Error) : networkError(error)))
     req.on('response', res => {
       const declared = Number(res.headers['content-length'] ?? 0)
       if (declared > limits.maxBodyBytes) {
@@ -270,10 +313,12 @@ function tooLarge(request: HttpRequest, limits: SendLimits): TransportError {
   )
 }
 
-function networkError(error: Error & { code?: string }): TransportError {
+function networkError(error: Error & { code?: string }, neverSent = false): TransportError {
   return new TransportError(
     'network',
-    error.code ? `${error.code}: ${error.message}` : error.message
+    error.code ? `${error.code}: ${error.message}` : error.message,
+    undefined,
+    neverSent
   )
 }
 

@@ -29054,9 +29054,16 @@ function locateJsonError(text) {
  * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
  *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
  * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
- * - transient failures (429, 5xx, resets, stalls past the per-request timeout) are retried with
- *   exponential back-off and jitter, never sooner than the server's Retry-After; a POST is retried only
- *   when the server said it did not take it (429, 503), so a lost answer never creates a duplicate DSAR;
+ * - transient failures (5xx, resets, stalls past the per-request timeout) are retried with exponential
+ *   back-off and jitter, never sooner than the server's Retry-After, up to `maxAttempts`;
+ * - a 429 (the organisation's shared budget is spent, maybe by another job) is retried for as long as
+ *   the run's deadline allows, with back-off capped at `rateLimitMaxMs`, and pauses the whole run's
+ *   pacer, not one request: Amplitude documents no Retry-After and no window, so a client must wait
+ *   a 429 out on its own;
+ * - a POST is retried only when it cannot have been taken: the server said so (429, 503), or its
+ *   connection never reached the server (refused, DNS, TLS before the request was written). A reset
+ *   or a silence after the request was written is not repeated: a lost answer must never create a
+ *   duplicate DSAR;
  * - no retry waits past the run's deadline (a Retry-After of an hour must not outlive a 3 s timeout):
  *   the request fails at once with a 'deadline' TransportError instead;
  * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
@@ -29073,14 +29080,19 @@ function locateJsonError(text) {
 class TransportError extends Error {
     kind;
     status;
-    constructor(kind, message, status) {
+    neverSent;
+    constructor(kind, message, status, 
+    /** For 'network': the connection never reached the server, so nothing was sent. */
+    neverSent = false) {
         super(message);
         this.kind = kind;
         this.status = status;
+        this.neverSent = neverSent;
         this.name = 'TransportError';
     }
 }
 const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+const RATE_LIMIT_BACKOFF_MAX_MS = 5 * 60_000;
 /** Statuses that promise the request was not processed: safe to repeat even a POST. */
 const NOT_PROCESSED_STATUSES = new Set([429, 503]);
 function createActionTransport(options) {
@@ -29092,12 +29104,13 @@ function createActionTransport(options) {
     const maxAttempts = options.maxAttempts ?? 8;
     const baseMs = options.backoffBaseMs ?? 1_000;
     const maxMs = options.backoffMaxMs ?? 120_000;
+    const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS);
     const random = options.random ?? Math.random;
     const send = options.send ?? sendOnce;
     const slots = new Semaphore(options.maxConcurrency);
     const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
-    const backoff = (attempt, retryAfterMs) => {
-        const exponential = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+    const backoff = (failures, cap, retryAfterMs) => {
+        const exponential = Math.min(cap, baseMs * 2 ** (failures - 1));
         const jittered = exponential / 2 + (random() * exponential) / 2;
         return Math.max(Math.round(jittered), retryAfterMs ?? 0);
     };
@@ -29108,6 +29121,10 @@ function createActionTransport(options) {
         }
         const method = request.method.toUpperCase();
         const path = url.pathname;
+        // 429s and other failures are counted apart: a budget drained by another job must not use up
+        // the attempts meant for a failing server, nor the other way round.
+        let failures = 0;
+        let rateLimited = 0;
         for (let attempt = 1;; attempt++) {
             const cost = requestCost(method);
             try {
@@ -29132,7 +29149,7 @@ function createActionTransport(options) {
             });
             signal.throwIfAborted();
             let reason;
-            let retryAfterMs;
+            let delayMs;
             if (response) {
                 const status = response.status;
                 stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
@@ -29145,28 +29162,38 @@ function createActionTransport(options) {
                 if (method !== 'GET' && !NOT_PROCESSED_STATUSES.has(status)) {
                     throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status);
                 }
-                retryAfterMs = (0,pacing/* parseRetryAfter */.mu)(response.headers['retry-after'], options.clock.now());
+                const retryAfterMs = (0,pacing/* parseRetryAfter */.mu)(response.headers['retry-after'], options.clock.now());
+                reason = `HTTP ${status}`;
                 if (status === 429) {
+                    rateLimited++;
+                    delayMs = backoff(rateLimited, rateLimitMaxMs, retryAfterMs);
                     // Everyone waits, but not past the deadline: the run ends there anyway.
-                    const until = options.clock.now() + backoff(attempt, retryAfterMs);
+                    const until = options.clock.now() + delayMs;
                     options.pacer.pauseUntil(Math.min(until, options.deadline ?? until));
                 }
-                reason = `HTTP ${status}`;
+                else {
+                    failures++;
+                    delayMs = backoff(failures, maxMs, retryAfterMs);
+                }
             }
             else {
                 const error = failure;
                 if (error instanceof TransportError && error.kind !== 'network')
                     throw error;
-                if (method !== 'GET') {
+                const neverSent = error instanceof TransportError && error.neverSent;
+                if (method !== 'GET' && !neverSent) {
                     throw new TransportError('network', `${method} ${path} failed (${error.message}); not repeated, since the server may have ` +
                         'taken it and a repeat could create a duplicate request');
                 }
-                reason = error.message;
+                reason = neverSent
+                    ? `${error.message} (the request never reached the server)`
+                    : error.message;
+                failures++;
+                delayMs = backoff(failures, maxMs);
             }
-            if (attempt >= maxAttempts) {
+            if (failures >= maxAttempts) {
                 throw new TransportError(response ? 'status' : 'network', `${method} ${path} still failing after ${attempt} attempts (last: ${reason})`, response?.status);
             }
-            const delayMs = backoff(attempt, retryAfterMs);
             if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
                 throw new TransportError('deadline', `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
                     'would come after the timeout', response?.status);
@@ -29187,13 +29214,27 @@ function sendOnce(request, signal, limits) {
         if (request.body !== undefined)
             headers['content-length'] = String(Buffer.byteLength(request.body));
         const req = client.request(url, { method: request.method, headers, signal });
+        // Until the connection is up (TLS included), no byte of the request can have reached the
+        // server: a failure before that cannot have created anything, even for a POST.
+        let connected = false;
+        req.on('socket', socket => {
+            if (!socket.connecting)
+                connected = true; // a kept-alive socket, already up
+            else
+                socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+        });
         const fail = (error) => {
             clearTimeout(timer);
             req.destroy();
             reject(error);
         };
-        const timer = setTimeout(() => fail(new TransportError('network', `no complete answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
-        req.on('error', error => fail(signal.aborted ? signal.reason : networkError(error)));
+        const timer = setTimeout(() => {
+            const message = connected
+                ? `no complete answer within ${limits.timeoutMs} ms`
+                : `no connection within ${limits.timeoutMs} ms`;
+            fail(new TransportError('network', message, undefined, !connected));
+        }, limits.timeoutMs);
+        req.on('error', error => fail(signal.aborted ? signal.reason : networkError(error, !connected)));
         req.on('response', res => {
             const declared = Number(res.headers['content-length'] ?? 0);
             if (declared > limits.maxBodyBytes) {
@@ -29235,8 +29276,8 @@ function tooLarge(request, limits) {
     const path = new URL(request.url).pathname;
     return new TransportError('tooLarge', `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`);
 }
-function networkError(error) {
-    return new TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message);
+function networkError(error, neverSent = false) {
+    return new TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message, undefined, neverSent);
 }
 function flattenHeaders(headers) {
     const flat = {};
@@ -45891,7 +45932,8 @@ function testHooks() {
     };
     return {
         requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
-        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS')
+        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
+        backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS')
     };
 }
 
@@ -46179,6 +46221,8 @@ async function runRequests(settings, stop) {
         deadline,
         requestTimeoutMs: hooks.requestTimeoutMs,
         backoffBaseMs: hooks.backoffBaseMs,
+        backoffMaxMs: hooks.backoffMaxMs,
+        rateLimitMaxMs: hooks.backoffMaxMs,
         onRetry: n => log.info(line `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`)
     });
     // Refused credentials would be refused for every subject: stop them all at once.

@@ -248,20 +248,24 @@ function seedStatusBody(record, downloadUrl) {
 
 /**
  * Validates a create body and tells the two contracts apart by its shape: `user_ids` means the
- * seed's contract, anything else is held to the documented one.
+ * seed's contract, anything else is held to the documented one. Amplitude documents a JSON body,
+ * but its own Python example posts form fields (under a JSON content type), and no source shows the
+ * service refusing them: form fields are read as the documented fields (`amplitudeId` as digits).
  */
 function parseCreateRequest(raw, contentType) {
     const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-    if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') {
-        return { error: `the body must be JSON, got ${type}` };
+    if (type === 'multipart/form-data') {
+        return { error: 'the simulator does not read multipart bodies (send JSON or form fields)' };
     }
+    const form = type === 'application/x-www-form-urlencoded' || looksLikeForm(raw);
+    if (form && !raw.trimStart().startsWith('{'))
+        return parseDocumentedBody(formFields(raw));
     let body;
     try {
         body = JSON.parse(raw);
     }
     catch {
-        // The docs' own Python example posts form data under a JSON content type: this is that trap.
-        return { error: 'the body is not valid JSON' };
+        return { error: 'the body is neither JSON nor form fields' };
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         return { error: 'the body must be a JSON object' };
@@ -272,6 +276,17 @@ function parseCreateRequest(raw, contentType) {
         return 'error' in seed ? seed : { contract: 'seed', subject: seed.subject };
     }
     return parseDocumentedBody(fields);
+}
+/** `name=value` pairs joined by `&`, as Python's requests sends a dict given as `data=`. */
+function looksLikeForm(raw) {
+    return /^[^=&\s{[]+=[^&]*(?:&[^=&]+=[^&]*)*$/.test(raw.trim());
+}
+function formFields(raw) {
+    const fields = {};
+    for (const [name, value] of new URLSearchParams(raw.trim())) {
+        fields[name] = name === 'amplitudeId' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+    }
+    return fields;
 }
 function parseDocumentedBody(body) {
     const hasUser = body.userId !== undefined && body.userId !== null;
@@ -1220,9 +1235,10 @@ class DsarSimulator {
     rateLimited(retryAfterMs) {
         const setting = this.options.retryAfterSeconds;
         const headers = {};
-        if (setting !== null) {
-            const seconds = setting ?? Math.max(1, Math.ceil(retryAfterMs / 1000));
-            headers['retry-after'] = String(seconds);
+        if (typeof setting === 'number')
+            headers['retry-after'] = String(setting);
+        if (setting === 'window') {
+            headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
         }
         return jsonReply(429, { error: 'Too many requests: DSAR cost budget exceeded' }, headers);
     }

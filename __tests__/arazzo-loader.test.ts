@@ -1,4 +1,12 @@
-import { mkdtempSync, mkdirSync, copyFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { jest } from '@jest/globals'
+import {
+  mkdtempSync,
+  mkdirSync,
+  copyFileSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -524,19 +532,32 @@ describe('refusing hostile or oversized input', () => {
     expect(loaded.workflow().workflowId).toBe('main')
   })
 
-  test('remote source descriptions are refused unless allowed, and only https', async () => {
+  test('remote source descriptions: https only, read by the injected reader, size-capped', async () => {
     const doc = baseDocument()
     at(doc, 'sourceDescriptions', 0).url = 'http://example.com/petstore.yaml'
-    await expect(load(doc)).rejects.toThrow(/remote descriptions are not allowed/)
-    await expect(load(doc, { allowRemote: () => true })).rejects.toThrow(/only https/)
-    at(doc, 'sourceDescriptions', 0).url = 'https://example.com/petstore.yaml'
-    const seen: string[] = []
-    const error = await load(doc, { allowRemote: url => (seen.push(url), true) }).catch(
-      (e: unknown) => e
+    const reader = jest.fn(async () =>
+      readFileSync(join(fixtures, 'petstore.openapi.yaml'), 'utf8')
     )
-    expect(seen).toEqual(['https://example.com/petstore.yaml'])
-    expect((error as ArazzoLoadError).pointer).toBe('sourceDescriptions/0/url')
-    expect((error as Error).message).toMatch(/not implemented/)
+    await expect(load(doc, { sourceReader: reader })).rejects.toThrow(/only https is allowed/)
+    at(doc, 'sourceDescriptions', 0).url = 'https://example.com/api/petstore.yaml#ignored'
+    await expect(load(doc)).rejects.toThrow(/remote descriptions are not enabled/)
+    expect(reader).not.toHaveBeenCalled()
+
+    const loaded = await load(doc, { sourceReader: reader, maxDocumentBytes: 100_000 })
+    expect(reader).toHaveBeenCalledWith('https://example.com/api/petstore.yaml', {
+      maxBytes: 100_000,
+      signal: undefined
+    })
+    expect(loaded.operation(loaded.document.workflows[0].steps[0]).pathTemplate).toBe('/pets')
+
+    // A reader that ignores the limit is still held to it.
+    const oversized = async (): Promise<string> => `openapi: 3.0.3\n# ${'x'.repeat(10_000)}\n`
+    const error = (await load(doc, { sourceReader: oversized, maxDocumentBytes: 5_000 }).then(
+      () => undefined,
+      (e: unknown) => e
+    )) as ArazzoLoadError
+    expect(error.pointer).toBe('sourceDescriptions/0/url')
+    expect(error.message).toMatch(/is 10\d\d\d bytes, over the 5000 byte limit/)
   })
 
   test('a source description that is not OpenAPI is refused', async () => {

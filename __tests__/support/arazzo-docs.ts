@@ -3,9 +3,9 @@
  * source descriptions to a fresh temp directory, loads it, and runs it against an in-memory
  * transport that records every request.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { loadArazzoText, type LoadedArazzo, type LoadOptions } from '../../src/arazzo/loader.js'
 import { runWorkflow } from '../../src/arazzo/runner.js'
 import { VirtualClock } from '../../src/arazzo/pacing.js'
@@ -37,10 +37,11 @@ export function arazzo(
   }
 }
 
-/** Writes `files` (name -> JSON value or text) to a new temp dir and returns it. */
+/** Writes `files` (relative path -> JSON value or text) to a new temp dir and returns it. */
 export function writeFiles(files: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'arazzo-doc-'))
   for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
     writeFileSync(
       join(dir, name),
       typeof content === 'string' ? content : JSON.stringify(content, null, 2)

@@ -10,8 +10,10 @@ export {
   loadArazzoText,
   DEFAULT_MAX_DOCUMENT_BYTES,
   type LoadOptions,
-  type LoadedArazzo
+  type LoadedArazzo,
+  type SourceReader
 } from './loader.js'
+export { MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS } from './source-loader.js'
 export {
   ArazzoValidationError,
   validateDocument,

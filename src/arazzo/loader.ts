@@ -1,34 +1,40 @@
 /**
- * Loads an Arazzo document (YAML or JSON), validates it, loads the OpenAPI source descriptions
- * its steps use and resolves every operation, so that a loaded document can run without further
- * file access. Every failure is one ArazzoLoadError listing all problems with their pointers.
+ * Loads an Arazzo document (YAML or JSON), validates it, loads the source descriptions its steps
+ * and workflow references use (OpenAPI descriptions and other Arazzo documents, local or remote:
+ * source-loader.ts) and resolves every operation, so that a loaded document can run without
+ * further file or network access. Every failure is one ArazzoLoadError listing all problems with
+ * their pointers.
  *
  * Untrusted input is expected: documents are size-capped before parsing, YAML alias expansion is
  * bounded (alias bombs), duplicate keys are refused, local files can be confined to allowed roots,
- * and remote source descriptions are refused unless the caller allows them.
+ * nested Arazzo documents are bounded in depth and number and may not form a cycle, and remote
+ * (https) descriptions are read only through the caller's SourceReader.
  */
 
-import { readFile, realpath, stat } from 'node:fs/promises'
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import { ArazzoLoadError } from './errors.js'
+import { findOperationByPointer, parseOperationIdRef, parseOperationPath } from './openapi.js'
+import type { OpenApiIndex } from './openapi.js'
+import { loadSources, type SourceContext } from './source-loader.js'
 import {
-  findOperationByPointer,
-  indexOpenApi,
-  isOpenApiDocument,
-  parseOperationIdRef,
-  parseOperationPath,
-  type OpenApiIndex
-} from './openapi.js'
+  locationKey,
+  readCapped,
+  assertAllowed,
+  type SourceLocation,
+  type SourceReader
+} from './source-location.js'
 import type { ArazzoDocument, ResolvedOperation, Step, Workflow } from './types.js'
 import {
   ArazzoValidationError,
   childPointer,
   isObject,
+  parseSourceReference,
   validateDocument,
   type ValidationProblem
 } from './validate.js'
+
+export type { SourceReader } from './source-location.js'
 
 export interface LoadOptions {
   /**
@@ -40,12 +46,13 @@ export interface LoadOptions {
   /** Local files (the document and its source descriptions) must lie under one of these
    *  (realpath); default: no restriction. Fallback directories are trusted as given. */
   allowedRoots?: string[]
-  /** Remote (http/https) source description URLs: refused unless this returns true for the URL
-   *  (and then only https). Fetching them is not implemented yet: allowed ones are refused with
-   *  a clear error too. Default: refused. */
-  allowRemote?: (url: string) => boolean
+  /** Reads remote source descriptions (https only; http is refused before it is called).
+   *  Default: none, and remote descriptions are refused. */
+  sourceReader?: SourceReader
   /** Default 5 MiB: larger documents (and source descriptions) are refused before parsing. */
   maxDocumentBytes?: number
+  /** Stops remote reads (the caller's deadline or cancellation). */
+  signal?: AbortSignal
   onNotice?: (message: string) => void
 }
 
@@ -54,8 +61,15 @@ export interface LoadedArazzo {
   path?: string
   /** The workflow with this id (default: the first); unknown id => ArazzoLoadError naming it. */
   workflow(id?: string): Workflow
+  /**
+   * A workflowId as this document writes it: a local id, or `$sourceDescriptions.<name>.<id>`
+   * for a workflow of an arazzo source description (returned with its own loaded document).
+   */
+  resolveWorkflow(reference: string): { loaded: LoadedArazzo; workflow: Workflow }
   /** The operation of an operationId/operationPath step of this document. */
   operation(step: Step): ResolvedOperation
+  /** The arazzo source descriptions this document uses, loaded, by name. */
+  sources: ReadonlyMap<string, LoadedArazzo>
   warnings: string[]
 }
 
@@ -71,20 +85,25 @@ export async function loadArazzoFile(
 ): Promise<LoadedArazzo> {
   const absolute = resolve(path)
   await assertAllowed(absolute, options.allowedRoots, '')
-  const text = await readCapped(absolute, options.maxDocumentBytes, '')
-  return load(text, { ...options, baseDir: dirname(absolute) }, absolute)
+  const text = await readCapped(
+    absolute,
+    options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
+    ''
+  )
+  return loadRoot(text, { kind: 'file', path: absolute }, options, absolute)
 }
 
 export async function loadArazzoText(
   text: string,
   options: LoadOptions & { baseDir?: string } = {}
 ): Promise<LoadedArazzo> {
-  return load(text, options, undefined)
+  return loadRoot(text, { kind: 'dir', path: options.baseDir ?? process.cwd() }, options, undefined)
 }
 
-async function load(
+async function loadRoot(
   text: string,
-  options: LoadOptions & { baseDir?: string },
+  base: SourceLocation | { kind: 'dir'; path: string },
+  options: LoadOptions,
   path: string | undefined
 ): Promise<LoadedArazzo> {
   const limit = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES
@@ -94,22 +113,60 @@ async function load(
   }
   const warnings: string[] = []
   const parsed = parseYamlOrJson(text, 'the document', '', warnings)
+  const context: SourceContext<LoadedArazzo> = {
+    read: {
+      sourceReader: options.sourceReader,
+      allowedRoots: options.allowedRoots,
+      fallbackDescriptionDirs: options.fallbackDescriptionDirs,
+      maxDocumentBytes: limit,
+      signal: options.signal,
+      onNotice: options.onNotice
+    },
+    chain: base.kind === 'dir' ? [] : [locationKey(base)],
+    cache: new Map(),
+    counter: { documents: 1 },
+    parse: parseYamlOrJson,
+    loadNested: (nested, location, nestedContext) =>
+      loadParsed(nested, location, nestedContext, [], undefined)
+  }
+  return loadParsed(parsed, base, context, warnings, path)
+}
+
+/** Validates a parsed document, loads its sources and resolves its operations. */
+async function loadParsed(
+  parsed: unknown,
+  base: SourceLocation | { kind: 'dir'; path: string },
+  context: SourceContext<LoadedArazzo>,
+  warnings: string[],
+  path: string | undefined
+): Promise<LoadedArazzo> {
   const { problems, warnings: validationWarnings } = validateDocument(parsed)
   warnings.push(...validationWarnings)
   const document = parsed as ArazzoDocument
   const operations = new Map<Step, ResolvedOperation>()
+  let sources = new Map<string, LoadedArazzo>()
   if (problems.length === 0) {
     dereferenceInputs(document, problems)
-    const baseDir = options.baseDir ?? process.cwd()
-    const sources = await loadSources(document, baseDir, options, problems, warnings)
-    resolveOperations(document, sources, operations, problems)
+    const loaded = await loadSources(document, base, context, problems, warnings)
+    sources = loaded.arazzo
+    resolveOperations(document, loaded.openapi, operations, problems)
   }
   if (problems.length > 0) throw new ArazzoValidationError(problems)
+  return loadedDocument(document, path, warnings, operations, sources)
+}
 
-  return {
+function loadedDocument(
+  document: ArazzoDocument,
+  path: string | undefined,
+  warnings: string[],
+  operations: Map<Step, ResolvedOperation>,
+  sources: Map<string, LoadedArazzo>
+): LoadedArazzo {
+  const loaded: LoadedArazzo = {
     document,
     path,
     warnings,
+    sources,
     workflow(id?: string): Workflow {
       if (id === undefined) return document.workflows[0]
       const found = document.workflows.find(w => w.workflowId === id)
@@ -118,6 +175,12 @@ async function load(
         throw new ArazzoLoadError('workflows', `no workflow '${id}' (the document has: ${known})`)
       }
       return found
+    },
+    resolveWorkflow(reference: string) {
+      const external = parseSourceReference(reference)
+      const nested = external && sources.get(external.sourceName)
+      if (external && nested) return { loaded: nested, workflow: nested.workflow(external.rest) }
+      return { loaded, workflow: loaded.workflow(reference) }
     },
     operation(step: Step): ResolvedOperation {
       const found = operations.get(step)
@@ -130,6 +193,7 @@ async function load(
       return found
     }
   }
+  return loaded
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,201 +222,9 @@ function firstLine(text: string): string {
   return text.split('\n')[0]
 }
 
-function isUnder(root: string, file: string): boolean {
-  const rel = relative(root, file)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && rel.split(sep)[0] !== '..')
-}
-
-/** Refuses a file outside the allowed roots (both sides through realpath, so symlinks count). */
-async function assertAllowed(
-  file: string,
-  roots: string[] | undefined,
-  pointer: string
-): Promise<void> {
-  if (!roots) return
-  let real: string
-  try {
-    real = await realpath(file)
-  } catch {
-    // A missing file is reported by the read; checking the lexical path keeps the error honest.
-    real = file
-  }
-  for (const root of roots) {
-    let realRoot: string
-    try {
-      realRoot = await realpath(root)
-    } catch {
-      continue
-    }
-    if (isUnder(realRoot, real)) return
-  }
-  throw new ArazzoLoadError(pointer, `${file} is outside the allowed directories`)
-}
-
-async function readCapped(
-  file: string,
-  maxBytes: number | undefined,
-  pointer: string
-): Promise<string> {
-  const limit = maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES
-  let size: number
-  try {
-    const info = await stat(file)
-    if (!info.isFile()) throw new ArazzoLoadError(pointer, `${file} is not a file`)
-    size = info.size
-  } catch (error) {
-    if (error instanceof ArazzoLoadError) throw error
-    throw new ArazzoLoadError(pointer, `cannot read ${file}: ${describeFsError(error)}`)
-  }
-  if (size > limit) {
-    throw new ArazzoLoadError(pointer, `${file} is ${size} bytes, over the ${limit} byte limit`)
-  }
-  try {
-    return await readFile(file, 'utf8')
-  } catch (error) {
-    throw new ArazzoLoadError(pointer, `cannot read ${file}: ${describeFsError(error)}`)
-  }
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as { code?: string }).code
-  if (code === 'ENOENT') return 'file not found'
-  if (code === 'EACCES') return 'permission denied'
-  return error instanceof Error ? error.message : String(error)
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile()
-  } catch {
-    return false
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
-// Source descriptions
+// Operations
 // ---------------------------------------------------------------------------------------------
-
-/** The names of the source descriptions some step needs (unused ones are never loaded). */
-function neededSources(document: ArazzoDocument): Set<string> {
-  const needed = new Set<string>()
-  const openapiNames = document.sourceDescriptions.filter(s => s.type !== 'arazzo').map(s => s.name)
-  for (const workflow of document.workflows) {
-    for (const step of workflow.steps) {
-      if (step.operationPath !== undefined) {
-        const parsed = parseOperationPath(step.operationPath)
-        if (parsed) needed.add(parsed.sourceName)
-      } else if (step.operationId !== undefined) {
-        const ref = parseOperationIdRef(step.operationId)
-        if (ref.sourceName) needed.add(ref.sourceName)
-        else openapiNames.forEach(name => needed.add(name))
-      }
-    }
-  }
-  return needed
-}
-
-async function loadSources(
-  document: ArazzoDocument,
-  baseDir: string,
-  options: LoadOptions,
-  problems: ValidationProblem[],
-  warnings: string[]
-): Promise<Map<string, OpenApiIndex>> {
-  const indexes = new Map<string, OpenApiIndex>()
-  const needed = neededSources(document)
-  for (const [i, source] of document.sourceDescriptions.entries()) {
-    if (!needed.has(source.name)) continue
-    const pointer = childPointer('sourceDescriptions', i)
-    try {
-      const text = await readSource(source.url, baseDir, options, childPointer(pointer, 'url'))
-      const parsed = parseYamlOrJson(
-        text,
-        `source description '${source.name}'`,
-        childPointer(pointer, 'url'),
-        warnings
-      )
-      if (!isOpenApiDocument(parsed)) {
-        const message =
-          isObject(parsed) && parsed.arazzo !== undefined
-            ? 'is an Arazzo document: arazzo source descriptions are not supported yet'
-            : 'is not an OpenAPI description'
-        problems.push({
-          pointer: childPointer(pointer, 'url'),
-          message: `source description '${source.name}' ${message}`
-        })
-        continue
-      }
-      const index = indexOpenApi(source.name, parsed)
-      for (const problem of index.problems)
-        warnings.push(`source description '${source.name}': ${problem}`)
-      indexes.set(source.name, index)
-    } catch (error) {
-      if (!(error instanceof ArazzoLoadError)) throw error
-      problems.push({ pointer: error.pointer, message: error.detail })
-    }
-  }
-  return indexes
-}
-
-async function readSource(
-  url: string,
-  baseDir: string,
-  options: LoadOptions,
-  pointer: string
-): Promise<string> {
-  if (/^https?:\/\//i.test(url)) {
-    if (!options.allowRemote?.(url)) {
-      throw new ArazzoLoadError(
-        pointer,
-        `remote source description ${url} refused (remote descriptions are not allowed)`
-      )
-    }
-    if (!/^https:\/\//i.test(url)) {
-      throw new ArazzoLoadError(
-        pointer,
-        `remote source description ${url} refused: only https is allowed`
-      )
-    }
-    throw new ArazzoLoadError(
-      pointer,
-      `remote source description ${url}: fetching remote descriptions is not implemented; use a local copy`
-    )
-  }
-  if (
-    /^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) &&
-    !/^file:/i.test(url) &&
-    !/^[A-Za-z]:[\\/]/.test(url)
-  ) {
-    throw new ArazzoLoadError(pointer, `unsupported source description URL scheme in ${url}`)
-  }
-  const withoutFragment = url.split('#')[0]
-  let file: string
-  if (/^file:/i.test(withoutFragment)) {
-    file = fileURLToPath(withoutFragment)
-  } else {
-    let decoded = withoutFragment
-    try {
-      decoded = decodeURIComponent(withoutFragment)
-    } catch {
-      // Not percent-encoded: use as written.
-    }
-    file = resolve(baseDir, decoded)
-  }
-  if (!(await exists(file))) {
-    for (const dir of options.fallbackDescriptionDirs ?? []) {
-      const candidate = join(dir, basename(file))
-      if (await exists(candidate)) {
-        options.onNotice?.(
-          `source description ${url} not found at ${file}; using the bundled copy ${candidate}`
-        )
-        return readCapped(candidate, options.maxDocumentBytes, pointer)
-      }
-    }
-  }
-  await assertAllowed(file, options.allowedRoots, pointer)
-  return readCapped(file, options.maxDocumentBytes, pointer)
-}
 
 function resolveOperations(
   document: ArazzoDocument,

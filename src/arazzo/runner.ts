@@ -75,8 +75,21 @@ interface WorkflowOutcome {
   lastResponse?: HttpResponse
 }
 
+/** A workflow with the document it belongs to (its operations, components and sources). */
+interface Target {
+  loaded: LoadedArazzo
+  workflow: Workflow
+}
+
+/** What the workflows of one document share during a run. */
+interface DocumentScope {
+  workflows: ExpressionContext['workflows']
+  sourceDescriptions: ExpressionContext['sourceDescriptions']
+}
+
 /** What a workflow's steps share while it runs. */
 interface WorkflowState {
+  doc: LoadedArazzo
   workflow: Workflow
   inputs: Record<string, unknown>
   steps: Record<string, { outputs: Record<string, unknown> }>
@@ -98,11 +111,18 @@ interface StepExecution {
 
 type Action = SuccessAction | FailureAction
 
-/** Runs a workflow (default: the document's first) to its end and reports how it ended. */
+/**
+ * Runs a workflow (default: the document's first; `$sourceDescriptions.<name>.<id>` names one of
+ * an arazzo source description) to its end and reports how it ended.
+ */
 export async function runWorkflow(loaded: LoadedArazzo, options: RunOptions): Promise<RunResult> {
-  const workflow = loaded.workflow(options.workflowId)
-  const run = new Run(loaded, options)
-  const outcome = await run.workflow(workflow, options.inputs ?? {}, 0)
+  const target =
+    options.workflowId === undefined
+      ? { loaded, workflow: loaded.workflow() }
+      : loaded.resolveWorkflow(options.workflowId)
+  const workflow = target.workflow
+  const run = new Run(options)
+  const outcome = await run.workflow(target, options.inputs ?? {}, 0)
   return {
     status: outcome.status,
     workflowId: workflow.workflowId,
@@ -122,14 +142,12 @@ class Run {
   private readonly maxSteps: number
   private readonly signal: AbortSignal
   private readonly sensitive: Set<string>
-  private readonly workflowsContext: ExpressionContext['workflows'] = {}
-  private readonly dependencies = new Map<string, Promise<WorkflowOutcome>>()
-  private readonly sourceDescriptions: ExpressionContext['sourceDescriptions'] = {}
+  /** Per document: `$workflows` and `$sourceDescriptions` read their own document's. */
+  private readonly scopes = new Map<LoadedArazzo, DocumentScope>()
+  /** dependsOn workflows, by the workflow object (ids repeat across documents). */
+  private readonly dependencies = new Map<Workflow, Promise<WorkflowOutcome>>()
 
-  constructor(
-    private readonly loaded: LoadedArazzo,
-    private readonly options: RunOptions
-  ) {
+  constructor(private readonly options: RunOptions) {
     this.clock = options.clock ?? systemClock
     this.schedule = options.pollSchedule ?? defaultPollSchedule
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS
@@ -138,9 +156,19 @@ class Run {
       ...ALWAYS_SENSITIVE,
       ...(options.sensitiveHeaders ?? []).map(h => h.toLowerCase())
     ])
-    for (const source of loaded.document.sourceDescriptions) {
-      this.sourceDescriptions[source.name] = { ...source }
+  }
+
+  private scope(doc: LoadedArazzo): DocumentScope {
+    let scope = this.scopes.get(doc)
+    if (!scope) {
+      const sourceDescriptions: DocumentScope['sourceDescriptions'] = {}
+      for (const source of doc.document.sourceDescriptions) {
+        sourceDescriptions[source.name] = { ...source }
+      }
+      scope = { workflows: {}, sourceDescriptions }
+      this.scopes.set(doc, scope)
     }
+    return scope
   }
 
   private emit(event: DistributiveOmit<EngineEvent, 'at'>): void {
@@ -152,11 +180,13 @@ class Run {
   // -------------------------------------------------------------------------------------------
 
   async workflow(
-    workflow: Workflow,
+    target: Target,
     givenInputs: Record<string, unknown>,
     depth: number
   ): Promise<WorkflowOutcome> {
+    const { workflow } = target
     const state: WorkflowState = {
+      doc: target.loaded,
       workflow,
       inputs: withDefaults(workflow, givenInputs),
       steps: {},
@@ -181,7 +211,7 @@ class Run {
       }
     }
     const outputs = this.workflowOutputs(state)
-    this.workflowsContext[workflow.workflowId] = { inputs: state.inputs, outputs }
+    this.scope(state.doc).workflows[workflow.workflowId] = { inputs: state.inputs, outputs }
     this.emit({ type: 'workflowFinished', workflowId: workflow.workflowId, status, outputs })
     return { status, outputs, steps: state.steps, error, stopped, lastResponse: this.lastResponse }
   }
@@ -219,10 +249,11 @@ class Run {
 
   /** A dependsOn workflow runs once per run, however many workflows depend on it. */
   private dependency(id: string, state: WorkflowState): Promise<WorkflowOutcome> {
-    let outcome = this.dependencies.get(id)
+    const target = state.doc.resolveWorkflow(id)
+    let outcome = this.dependencies.get(target.workflow)
     if (!outcome) {
-      outcome = this.workflow(this.loaded.workflow(id), state.inputs, state.depth + 1)
-      this.dependencies.set(id, outcome)
+      outcome = this.workflow(target, state.inputs, state.depth + 1)
+      this.dependencies.set(target.workflow, outcome)
     }
     return outcome
   }
@@ -254,7 +285,7 @@ class Run {
       if (execution.passed) {
         retries.clear()
         const action = this.chooseAction(
-          this.mergeActions(step.onSuccess, workflow.successActions, 'successActions'),
+          this.mergeActions(state.doc, step.onSuccess, workflow.successActions, 'successActions'),
           execution.ctx
         )
         if (!action) {
@@ -272,7 +303,12 @@ class Run {
         return this.transferTo(state, action.workflowId as string)
       }
 
-      const actions = this.mergeActions(step.onFailure, workflow.failureActions, 'failureActions')
+      const actions = this.mergeActions(
+        state.doc,
+        step.onFailure,
+        workflow.failureActions,
+        'failureActions'
+      )
       let exhausted: FailureAction | undefined
       const action = this.chooseAction(actions, execution.ctx, candidate => {
         if (candidate.type !== 'retry') return true
@@ -342,7 +378,7 @@ class Run {
     workflowId: string
   ): Promise<{ status: RunStatus; error?: Error }> {
     const outcome = await this.workflow(
-      this.loaded.workflow(workflowId),
+      state.doc.resolveWorkflow(workflowId),
       state.inputs,
       state.depth + 1
     )
@@ -364,7 +400,7 @@ class Run {
       await this.executeStep(state, step)
     } else if (action.workflowId !== undefined) {
       const outcome = await this.workflow(
-        this.loaded.workflow(action.workflowId),
+        state.doc.resolveWorkflow(action.workflowId),
         state.inputs,
         state.depth + 1
       )
@@ -374,6 +410,7 @@ class Run {
 
   /** Step actions first, then workflow-level ones the step does not override by name. */
   private mergeActions(
+    doc: LoadedArazzo,
     stepActions: (Action | ReusableObject)[] | undefined,
     workflowActions: (Action | ReusableObject)[] | undefined,
     kind: 'successActions' | 'failureActions'
@@ -381,7 +418,7 @@ class Run {
     const resolve = (item: Action | ReusableObject): Action | undefined => {
       if (!('reference' in item) || item.reference === undefined) return item as Action
       const parsed = parseComponentReference(item.reference)
-      const target = parsed && lookupComponent(this.loaded.document.components, kind, parsed.name)
+      const target = parsed && lookupComponent(doc.document.components, kind, parsed.name)
       return isObject(target) ? (target as unknown as Action) : undefined
     }
     const own = (stepActions ?? []).map(resolve).filter((a): a is Action => a !== undefined)
@@ -500,8 +537,8 @@ class Run {
     const base = this.baseContext(state)
     const built = buildRequest({
       step,
-      operation: this.loaded.operation(step),
-      parameters: stepParameters(this.loaded.document.components, state.workflow, step, true),
+      operation: state.doc.operation(step),
+      parameters: stepParameters(state.doc.document.components, state.workflow, step, true),
       ctx: base,
       serverUrl: this.options.serverUrl
     })
@@ -558,14 +595,18 @@ class Run {
     const base = this.baseContext(state)
     const inputs: Record<string, unknown> = {}
     for (const parameter of stepParameters(
-      this.loaded.document.components,
+      state.doc.document.components,
       state.workflow,
       step,
       false
     )) {
       inputs[parameter.name] = parameterValue(parameter, base)
     }
-    const outcome = await this.workflow(this.loaded.workflow(targetId), inputs, state.depth + 1)
+    const outcome = await this.workflow(
+      state.doc.resolveWorkflow(targetId),
+      inputs,
+      state.depth + 1
+    )
     if (outcome.stopped) throw new Stop(outcome.status, outcome.error)
     const last = outcome.lastResponse
     const ctx: ExpressionContext = {
@@ -634,9 +675,9 @@ class Run {
       inputs: state.inputs,
       outputs: {},
       steps: state.steps,
-      workflows: this.workflowsContext,
-      sourceDescriptions: this.sourceDescriptions,
-      components: this.loaded.document.components ?? {}
+      workflows: this.scope(state.doc).workflows,
+      sourceDescriptions: this.scope(state.doc).sourceDescriptions,
+      components: state.doc.document.components ?? {}
     }
   }
 

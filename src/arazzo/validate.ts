@@ -422,9 +422,8 @@ class Validator {
           pointer,
           `'${external.sourceName}' is an OpenAPI source description, which has no workflows: name a workflow of this document, or of an arazzo source description as $sourceDescriptions.<name>.<workflowId>`
         )
-      } else {
-        this.problem(pointer, `workflows of other Arazzo documents are not supported ('${id}')`)
       }
+      // An arazzo source's workflows are checked once it is loaded (source-loader.ts).
       return
     }
     if (!this.workflowIds.has(id)) this.problem(pointer, `no workflow '${id}' in this document`)

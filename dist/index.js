@@ -28517,7 +28517,7 @@ function parseRetryAfter(value, now) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3758);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(64235);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28527,7 +28527,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3758:
+/***/ 64235:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30321,10 +30321,6 @@ function quote(text) {
     return `'${json.slice(1, -1)}'`;
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(73136);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
@@ -30536,6 +30532,189 @@ function findOperationByPointer(index, pointer) {
         return undefined;
     const method = tokens[3].toLowerCase();
     return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./src/arazzo/source-location.ts
+/**
+ * Where a document or source description lives, and reading it with the same bounds whatever the
+ * place: a local file (confined to the allowed roots, realpath so symlinks count) or an https URL
+ * read by the caller's injected SourceReader (the engine itself never opens a connection for a
+ * description, so it stays free of any HTTP or GitHub library).
+ *
+ * Relative URLs resolve against the document that holds them: a local document's directory, or a
+ * remote document's URL. A remote document may only refer to other https URLs: `file:` URLs and
+ * absolute paths in it are refused, so a fetched document can never read the runner's disk.
+ */
+
+
+
+
+/** A key that is the same for the same place (for caching and cycle detection). */
+function locationKey(location) {
+    return location.kind === 'file' ? `file:${location.path}` : location.url;
+}
+/** For messages: a path or a URL without credentials, query or fragment. */
+function describeLocation(location) {
+    if (location.kind === 'file')
+        return location.path;
+    try {
+        const url = new URL(location.url);
+        return `${url.protocol}//${url.host}${url.pathname}`;
+    }
+    catch {
+        return location.url;
+    }
+}
+/** Resolves a source description's `url` against the location of the document holding it. */
+function resolveLocation(url, base, pointer) {
+    if (/^https?:\/\//i.test(url))
+        return remote(url, pointer);
+    const hasScheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) && !/^[A-Za-z]:[\\/]/.test(url); // not C:\ on Windows
+    if (base.kind === 'remote') {
+        if (hasScheme || (0,external_node_path_.isAbsolute)(url)) {
+            throw new ArazzoLoadError(pointer, `${url} refused: a remote document may only refer to https URLs, never to local files`);
+        }
+        return remote(new URL(url, base.url).href, pointer);
+    }
+    if (hasScheme && !/^file:/i.test(url)) {
+        throw new ArazzoLoadError(pointer, `unsupported source description URL scheme in ${url}`);
+    }
+    const withoutFragment = url.split('#')[0];
+    if (/^file:/i.test(withoutFragment)) {
+        return { kind: 'file', path: (0,external_node_url_.fileURLToPath)(withoutFragment) };
+    }
+    let decoded = withoutFragment;
+    try {
+        decoded = decodeURIComponent(withoutFragment);
+    }
+    catch {
+        // Not percent-encoded: use as written.
+    }
+    const dir = base.kind === 'dir' ? base.path : (0,external_node_path_.join)(base.path, '..');
+    return { kind: 'file', path: (0,external_node_path_.resolve)(dir, decoded) };
+}
+function remote(url, pointer) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new ArazzoLoadError(pointer, `${url} is not a valid URL`);
+    }
+    if (parsed.protocol !== 'https:') {
+        throw new ArazzoLoadError(pointer, `remote source description ${url} refused: only https is allowed`);
+    }
+    if (parsed.username || parsed.password) {
+        throw new ArazzoLoadError(pointer, `remote source description refused: the URL carries credentials`);
+    }
+    parsed.hash = '';
+    return { kind: 'remote', url: parsed.href };
+}
+/** The text at a location, refused when larger than the limit or outside the allowed places. */
+async function readLocation(location, options, pointer) {
+    const limit = options.maxDocumentBytes;
+    if (location.kind === 'remote') {
+        if (!options.sourceReader) {
+            throw new ArazzoLoadError(pointer, `remote source description ${describeLocation(location)} refused (remote descriptions are not enabled)`);
+        }
+        let text;
+        try {
+            text = await options.sourceReader(location.url, { maxBytes: limit, signal: options.signal });
+        }
+        catch (error) {
+            const detail = error instanceof Error ? error.message : String(error);
+            throw new ArazzoLoadError(pointer, detail);
+        }
+        const size = Buffer.byteLength(text, 'utf8');
+        if (size > limit) {
+            throw new ArazzoLoadError(pointer, `${describeLocation(location)} is ${size} bytes, over the ${limit} byte limit`);
+        }
+        return text;
+    }
+    const file = location.path;
+    if (!(await exists(file))) {
+        for (const dir of options.fallbackDescriptionDirs ?? []) {
+            const candidate = (0,external_node_path_.join)(dir, (0,external_node_path_.basename)(file));
+            if (await exists(candidate)) {
+                options.onNotice?.(`source description ${file} not found; using the bundled copy ${candidate}`);
+                return readCapped(candidate, limit, pointer);
+            }
+        }
+    }
+    await assertAllowed(file, options.allowedRoots, pointer);
+    return readCapped(file, limit, pointer);
+}
+function isUnder(root, file) {
+    const rel = (0,external_node_path_.relative)(root, file);
+    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) && rel.split(external_node_path_.sep)[0] !== '..');
+}
+/** Refuses a file outside the allowed roots (both sides through realpath, so symlinks count). */
+async function assertAllowed(file, roots, pointer) {
+    if (!roots)
+        return;
+    let real;
+    try {
+        real = await (0,promises_.realpath)(file);
+    }
+    catch {
+        // A missing file is reported by the read; checking the lexical path keeps the error honest.
+        real = file;
+    }
+    for (const root of roots) {
+        let realRoot;
+        try {
+            realRoot = await (0,promises_.realpath)(root);
+        }
+        catch {
+            continue;
+        }
+        if (isUnder(realRoot, real))
+            return;
+    }
+    throw new ArazzoLoadError(pointer, `${file} is outside the allowed directories`);
+}
+async function readCapped(file, limit, pointer) {
+    let size;
+    try {
+        const info = await (0,promises_.stat)(file);
+        if (!info.isFile())
+            throw new ArazzoLoadError(pointer, `${file} is not a file`);
+        size = info.size;
+    }
+    catch (error) {
+        if (error instanceof ArazzoLoadError)
+            throw error;
+        throw new ArazzoLoadError(pointer, `cannot read ${file}: ${describeFsError(error)}`);
+    }
+    if (size > limit) {
+        throw new ArazzoLoadError(pointer, `${file} is ${size} bytes, over the ${limit} byte limit`);
+    }
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw new ArazzoLoadError(pointer, `cannot read ${file}: ${describeFsError(error)}`);
+    }
+}
+function describeFsError(error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return 'file not found';
+    if (code === 'EACCES')
+        return 'permission denied';
+    return error instanceof Error ? error.message : String(error);
+}
+async function exists(file) {
+    try {
+        return (await (0,promises_.stat)(file)).isFile();
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
@@ -43731,9 +43910,7 @@ class Validator {
             else if (this.sourceTypes.get(external.sourceName) === 'openapi') {
                 this.problem(pointer, `'${external.sourceName}' is an OpenAPI source description, which has no workflows: name a workflow of this document, or of an arazzo source description as $sourceDescriptions.<name>.<workflowId>`);
             }
-            else {
-                this.problem(pointer, `workflows of other Arazzo documents are not supported ('${id}')`);
-            }
+            // An arazzo source's workflows are checked once it is loaded (source-loader.ts).
             return;
         }
         if (!this.workflowIds.has(id))
@@ -44148,15 +44325,233 @@ function workflowInputNames(workflow) {
     return { properties, required };
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/source-loader.ts
+/**
+ * Loads the source descriptions a document uses: OpenAPI descriptions (indexed for their
+ * operations) and Arazzo documents (loaded, validated and resolved like the root document, for
+ * cross-document workflow references: `workflowId: $sourceDescriptions.<name>.<workflowId>` in a
+ * step, a goto or a retry, and in `dependsOn`).
+ *
+ * Only sources some step or reference needs are read (an unused one is never fetched). Every
+ * document, local or remote, gets the same bounds: the byte limit, the YAML alias limit (the
+ * parser's), at most MAX_SOURCE_DEPTH levels of nested Arazzo documents, at most
+ * MAX_SOURCE_DOCUMENTS documents in all, and no cycle (a document that, through its sources,
+ * refers back to itself is refused with the chain). The same place is read once per load.
+ */
+
+
+
+
+/** Nested Arazzo documents below the root (root -> source -> its source ...). */
+const MAX_SOURCE_DEPTH = 8;
+/** Documents read for one load, the root and every description included. */
+const MAX_SOURCE_DOCUMENTS = 32;
+/** Every workflow reference of the document (components' actions included). */
+function workflowReferences(document) {
+    const found = [];
+    const actions = (list, pointer) => {
+        if (!Array.isArray(list))
+            return;
+        list.forEach((action, i) => {
+            if (validate_isObject(action) && typeof action.workflowId === 'string') {
+                found.push({
+                    pointer: childPointer(childPointer(pointer, i), 'workflowId'),
+                    reference: action.workflowId
+                });
+            }
+        });
+    };
+    document.workflows.forEach((workflow, w) => {
+        const at = childPointer('workflows', w);
+        (workflow.dependsOn ?? []).forEach((reference, i) => {
+            found.push({ pointer: childPointer(childPointer(at, 'dependsOn'), i), reference });
+        });
+        actions(workflow.successActions, childPointer(at, 'successActions'));
+        actions(workflow.failureActions, childPointer(at, 'failureActions'));
+        workflow.steps.forEach((step, s) => {
+            const stepAt = childPointer(childPointer(at, 'steps'), s);
+            if (typeof step.workflowId === 'string') {
+                found.push({ pointer: childPointer(stepAt, 'workflowId'), reference: step.workflowId });
+            }
+            actions(step.onSuccess, childPointer(stepAt, 'onSuccess'));
+            actions(step.onFailure, childPointer(stepAt, 'onFailure'));
+        });
+    });
+    for (const kind of ['successActions', 'failureActions']) {
+        const map = document.components?.[kind];
+        if (!validate_isObject(map))
+            continue;
+        for (const [name, action] of Object.entries(map)) {
+            if (validate_isObject(action) && typeof action.workflowId === 'string') {
+                found.push({
+                    pointer: childPointer(childPointer(childPointer('components', kind), name), 'workflowId'),
+                    reference: action.workflowId
+                });
+            }
+        }
+    }
+    return found;
+}
+/** The sources some step or reference needs, and what for. */
+function neededSources(document) {
+    const needed = new Map();
+    const need = (name, what) => {
+        const set = needed.get(name) ?? new Set();
+        set.add(what);
+        needed.set(name, set);
+    };
+    const openapiNames = document.sourceDescriptions.filter(s => s.type !== 'arazzo').map(s => s.name);
+    for (const workflow of document.workflows) {
+        for (const step of workflow.steps) {
+            if (step.operationPath !== undefined) {
+                const parsed = parseOperationPath(step.operationPath);
+                if (parsed)
+                    need(parsed.sourceName, 'operations');
+            }
+            else if (step.operationId !== undefined) {
+                const ref = parseOperationIdRef(step.operationId);
+                if (ref.sourceName)
+                    need(ref.sourceName, 'operations');
+                else
+                    openapiNames.forEach(name => need(name, 'operations'));
+            }
+        }
+    }
+    for (const { reference } of workflowReferences(document)) {
+        const external = parseSourceReference(reference);
+        if (external)
+            need(external.sourceName, 'workflows');
+    }
+    return needed;
+}
+/** Loads the needed sources of `document` (at `base`); problems are collected, not thrown. */
+async function loadSources(document, base, context, problems, warnings) {
+    const sources = { openapi: new Map(), arazzo: new Map() };
+    const needed = neededSources(document);
+    for (const [i, source] of document.sourceDescriptions.entries()) {
+        const needs = needed.get(source.name);
+        if (!needs)
+            continue;
+        const pointer = childPointer(childPointer('sourceDescriptions', i), 'url');
+        try {
+            const location = resolveLocation(source.url, base, pointer);
+            const loaded = await loadOne({ name: source.name, location, context, pointer, warnings });
+            const declared = source.type;
+            if (declared !== undefined && declared !== loaded.kind) {
+                throw new ArazzoLoadError(pointer, `source description '${source.name}' is declared type ${declared} but is ${loaded.kind === 'arazzo' ? 'an Arazzo document' : 'an OpenAPI description'}`);
+            }
+            if (loaded.kind === 'openapi') {
+                if (needs.has('workflows')) {
+                    problems.push({
+                        pointer,
+                        message: `source description '${source.name}' is an OpenAPI description, which has no workflows: a workflowId can only name a workflow of an arazzo source description`
+                    });
+                }
+                sources.openapi.set(source.name, loaded.index);
+            }
+            else {
+                if (needs.has('operations')) {
+                    problems.push({
+                        pointer,
+                        message: `source description '${source.name}' is an Arazzo document: operationId and operationPath must target an OpenAPI description`
+                    });
+                }
+                sources.arazzo.set(source.name, loaded.loaded);
+            }
+        }
+        catch (error) {
+            if (!(error instanceof ArazzoLoadError))
+                throw error;
+            problems.push({ pointer: error.pointer || pointer, message: error.detail });
+        }
+    }
+    checkWorkflowReferences(document, sources, problems);
+    return sources;
+}
+async function loadOne(job) {
+    const { location, context, pointer } = job;
+    const key = locationKey(location);
+    if (context.chain.includes(key)) {
+        const cycle = [...context.chain.slice(context.chain.indexOf(key)), key];
+        throw new ArazzoLoadError(pointer, `circular source descriptions: ${cycle.map(describeKey).join(' -> ')}`);
+    }
+    let pending = context.cache.get(key);
+    if (!pending) {
+        pending = readAndLoad(job);
+        context.cache.set(key, pending);
+    }
+    return pending;
+}
+async function readAndLoad({ name, location, context, pointer, warnings }) {
+    if (++context.counter.documents > MAX_SOURCE_DOCUMENTS) {
+        throw new ArazzoLoadError(pointer, `more than ${MAX_SOURCE_DOCUMENTS} documents would be loaded (source description '${name}')`);
+    }
+    const text = await readLocation(location, context.read, pointer);
+    const what = `source description '${name}'`;
+    const parsed = context.parse(text, what, pointer, warnings);
+    if (isOpenApiDocument(parsed)) {
+        const index = indexOpenApi(name, parsed);
+        for (const problem of index.problems)
+            warnings.push(`${what}: ${problem}`);
+        return { kind: 'openapi', index };
+    }
+    if (!validate_isObject(parsed) || parsed.arazzo === undefined) {
+        throw new ArazzoLoadError(pointer, `${what} is neither an OpenAPI description nor an Arazzo document`);
+    }
+    const depth = context.chain.length;
+    if (depth > MAX_SOURCE_DEPTH) {
+        throw new ArazzoLoadError(pointer, `${what}: arazzo source descriptions nested deeper than ${MAX_SOURCE_DEPTH} levels`);
+    }
+    const nestedContext = { ...context, chain: [...context.chain, locationKey(location)] };
+    try {
+        const loaded = await context.loadNested(parsed, location, nestedContext);
+        for (const warning of loaded.warnings)
+            warnings.push(`${what}: ${warning}`);
+        return { kind: 'arazzo', loaded };
+    }
+    catch (error) {
+        if (!(error instanceof ArazzoLoadError))
+            throw error;
+        // A problem deep down keeps its own pointer inside the message, after the chain to it.
+        throw new ArazzoLoadError(pointer, `${what} (${describeLocation(location)}): ${error.message}`);
+    }
+}
+function describeKey(key) {
+    return key.startsWith('file:')
+        ? key.slice('file:'.length)
+        : describeLocation({ kind: 'remote', url: key });
+}
+/** `$sourceDescriptions.<name>.<id>` must reach a workflow of a loaded Arazzo document. */
+function checkWorkflowReferences(document, sources, problems) {
+    for (const { pointer, reference } of workflowReferences(document)) {
+        const external = parseSourceReference(reference);
+        if (!external)
+            continue;
+        const nested = sources.arazzo.get(external.sourceName);
+        if (!nested)
+            continue; // not loaded: its load problem is already reported
+        const ids = nested.document.workflows.map((w) => w.workflowId);
+        if (!ids.includes(external.rest)) {
+            problems.push({
+                pointer,
+                message: `no workflow '${external.rest}' in source description '${external.sourceName}' (it has: ${ids.join(', ')})`
+            });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/loader.ts
 /**
- * Loads an Arazzo document (YAML or JSON), validates it, loads the OpenAPI source descriptions
- * its steps use and resolves every operation, so that a loaded document can run without further
- * file access. Every failure is one ArazzoLoadError listing all problems with their pointers.
+ * Loads an Arazzo document (YAML or JSON), validates it, loads the source descriptions its steps
+ * and workflow references use (OpenAPI descriptions and other Arazzo documents, local or remote:
+ * source-loader.ts) and resolves every operation, so that a loaded document can run without
+ * further file or network access. Every failure is one ArazzoLoadError listing all problems with
+ * their pointers.
  *
  * Untrusted input is expected: documents are size-capped before parsing, YAML alias expansion is
  * bounded (alias bombs), duplicate keys are refused, local files can be confined to allowed roots,
- * and remote source descriptions are refused unless the caller allows them.
+ * nested Arazzo documents are bounded in depth and number and may not form a cycle, and remote
+ * (https) descriptions are read only through the caller's SourceReader.
  */
 
 
@@ -44173,13 +44568,13 @@ const MAX_REF_DEPTH = 32;
 async function loadArazzoFile(path, options = {}) {
     const absolute = (0,external_node_path_.resolve)(path);
     await assertAllowed(absolute, options.allowedRoots, '');
-    const text = await readCapped(absolute, options.maxDocumentBytes, '');
-    return load(text, { ...options, baseDir: (0,external_node_path_.dirname)(absolute) }, absolute);
+    const text = await readCapped(absolute, options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES, '');
+    return loadRoot(text, { kind: 'file', path: absolute }, options, absolute);
 }
 async function loadArazzoText(text, options = {}) {
-    return load(text, options, undefined);
+    return loadRoot(text, { kind: 'dir', path: options.baseDir ?? process.cwd() }, options, undefined);
 }
-async function load(text, options, path) {
+async function loadRoot(text, base, options, path) {
     const limit = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
     const size = Buffer.byteLength(text, 'utf8');
     if (size > limit) {
@@ -44187,22 +44582,46 @@ async function load(text, options, path) {
     }
     const warnings = [];
     const parsed = parseYamlOrJson(text, 'the document', '', warnings);
+    const context = {
+        read: {
+            sourceReader: options.sourceReader,
+            allowedRoots: options.allowedRoots,
+            fallbackDescriptionDirs: options.fallbackDescriptionDirs,
+            maxDocumentBytes: limit,
+            signal: options.signal,
+            onNotice: options.onNotice
+        },
+        chain: base.kind === 'dir' ? [] : [locationKey(base)],
+        cache: new Map(),
+        counter: { documents: 1 },
+        parse: parseYamlOrJson,
+        loadNested: (nested, location, nestedContext) => loadParsed(nested, location, nestedContext, [], undefined)
+    };
+    return loadParsed(parsed, base, context, warnings, path);
+}
+/** Validates a parsed document, loads its sources and resolves its operations. */
+async function loadParsed(parsed, base, context, warnings, path) {
     const { problems, warnings: validationWarnings } = validateDocument(parsed);
     warnings.push(...validationWarnings);
     const document = parsed;
     const operations = new Map();
+    let sources = new Map();
     if (problems.length === 0) {
         dereferenceInputs(document, problems);
-        const baseDir = options.baseDir ?? process.cwd();
-        const sources = await loadSources(document, baseDir, options, problems, warnings);
-        resolveOperations(document, sources, operations, problems);
+        const loaded = await loadSources(document, base, context, problems, warnings);
+        sources = loaded.arazzo;
+        resolveOperations(document, loaded.openapi, operations, problems);
     }
     if (problems.length > 0)
         throw new ArazzoValidationError(problems);
-    return {
+    return loadedDocument(document, path, warnings, operations, sources);
+}
+function loadedDocument(document, path, warnings, operations, sources) {
+    const loaded = {
         document,
         path,
         warnings,
+        sources,
         workflow(id) {
             if (id === undefined)
                 return document.workflows[0];
@@ -44213,6 +44632,13 @@ async function load(text, options, path) {
             }
             return found;
         },
+        resolveWorkflow(reference) {
+            const external = parseSourceReference(reference);
+            const nested = external && sources.get(external.sourceName);
+            if (external && nested)
+                return { loaded: nested, workflow: nested.workflow(external.rest) };
+            return { loaded, workflow: loaded.workflow(reference) };
+        },
         operation(step) {
             const found = operations.get(step);
             if (!found) {
@@ -44221,6 +44647,7 @@ async function load(text, options, path) {
             return found;
         }
     };
+    return loaded;
 }
 // ---------------------------------------------------------------------------------------------
 // Parsing and files
@@ -44244,175 +44671,9 @@ function parseYamlOrJson(text, what, pointer, warnings) {
 function firstLine(text) {
     return text.split('\n')[0];
 }
-function isUnder(root, file) {
-    const rel = (0,external_node_path_.relative)(root, file);
-    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) && rel.split(external_node_path_.sep)[0] !== '..');
-}
-/** Refuses a file outside the allowed roots (both sides through realpath, so symlinks count). */
-async function assertAllowed(file, roots, pointer) {
-    if (!roots)
-        return;
-    let real;
-    try {
-        real = await (0,promises_.realpath)(file);
-    }
-    catch {
-        // A missing file is reported by the read; checking the lexical path keeps the error honest.
-        real = file;
-    }
-    for (const root of roots) {
-        let realRoot;
-        try {
-            realRoot = await (0,promises_.realpath)(root);
-        }
-        catch {
-            continue;
-        }
-        if (isUnder(realRoot, real))
-            return;
-    }
-    throw new ArazzoLoadError(pointer, `${file} is outside the allowed directories`);
-}
-async function readCapped(file, maxBytes, pointer) {
-    const limit = maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
-    let size;
-    try {
-        const info = await (0,promises_.stat)(file);
-        if (!info.isFile())
-            throw new ArazzoLoadError(pointer, `${file} is not a file`);
-        size = info.size;
-    }
-    catch (error) {
-        if (error instanceof ArazzoLoadError)
-            throw error;
-        throw new ArazzoLoadError(pointer, `cannot read ${file}: ${describeFsError(error)}`);
-    }
-    if (size > limit) {
-        throw new ArazzoLoadError(pointer, `${file} is ${size} bytes, over the ${limit} byte limit`);
-    }
-    try {
-        return await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw new ArazzoLoadError(pointer, `cannot read ${file}: ${describeFsError(error)}`);
-    }
-}
-function describeFsError(error) {
-    const code = error.code;
-    if (code === 'ENOENT')
-        return 'file not found';
-    if (code === 'EACCES')
-        return 'permission denied';
-    return error instanceof Error ? error.message : String(error);
-}
-async function exists(file) {
-    try {
-        return (await (0,promises_.stat)(file)).isFile();
-    }
-    catch {
-        return false;
-    }
-}
 // ---------------------------------------------------------------------------------------------
-// Source descriptions
+// Operations
 // ---------------------------------------------------------------------------------------------
-/** The names of the source descriptions some step needs (unused ones are never loaded). */
-function neededSources(document) {
-    const needed = new Set();
-    const openapiNames = document.sourceDescriptions.filter(s => s.type !== 'arazzo').map(s => s.name);
-    for (const workflow of document.workflows) {
-        for (const step of workflow.steps) {
-            if (step.operationPath !== undefined) {
-                const parsed = parseOperationPath(step.operationPath);
-                if (parsed)
-                    needed.add(parsed.sourceName);
-            }
-            else if (step.operationId !== undefined) {
-                const ref = parseOperationIdRef(step.operationId);
-                if (ref.sourceName)
-                    needed.add(ref.sourceName);
-                else
-                    openapiNames.forEach(name => needed.add(name));
-            }
-        }
-    }
-    return needed;
-}
-async function loadSources(document, baseDir, options, problems, warnings) {
-    const indexes = new Map();
-    const needed = neededSources(document);
-    for (const [i, source] of document.sourceDescriptions.entries()) {
-        if (!needed.has(source.name))
-            continue;
-        const pointer = childPointer('sourceDescriptions', i);
-        try {
-            const text = await readSource(source.url, baseDir, options, childPointer(pointer, 'url'));
-            const parsed = parseYamlOrJson(text, `source description '${source.name}'`, childPointer(pointer, 'url'), warnings);
-            if (!isOpenApiDocument(parsed)) {
-                const message = validate_isObject(parsed) && parsed.arazzo !== undefined
-                    ? 'is an Arazzo document: arazzo source descriptions are not supported yet'
-                    : 'is not an OpenAPI description';
-                problems.push({
-                    pointer: childPointer(pointer, 'url'),
-                    message: `source description '${source.name}' ${message}`
-                });
-                continue;
-            }
-            const index = indexOpenApi(source.name, parsed);
-            for (const problem of index.problems)
-                warnings.push(`source description '${source.name}': ${problem}`);
-            indexes.set(source.name, index);
-        }
-        catch (error) {
-            if (!(error instanceof ArazzoLoadError))
-                throw error;
-            problems.push({ pointer: error.pointer, message: error.detail });
-        }
-    }
-    return indexes;
-}
-async function readSource(url, baseDir, options, pointer) {
-    if (/^https?:\/\//i.test(url)) {
-        if (!options.allowRemote?.(url)) {
-            throw new ArazzoLoadError(pointer, `remote source description ${url} refused (remote descriptions are not allowed)`);
-        }
-        if (!/^https:\/\//i.test(url)) {
-            throw new ArazzoLoadError(pointer, `remote source description ${url} refused: only https is allowed`);
-        }
-        throw new ArazzoLoadError(pointer, `remote source description ${url}: fetching remote descriptions is not implemented; use a local copy`);
-    }
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) &&
-        !/^file:/i.test(url) &&
-        !/^[A-Za-z]:[\\/]/.test(url)) {
-        throw new ArazzoLoadError(pointer, `unsupported source description URL scheme in ${url}`);
-    }
-    const withoutFragment = url.split('#')[0];
-    let file;
-    if (/^file:/i.test(withoutFragment)) {
-        file = (0,external_node_url_.fileURLToPath)(withoutFragment);
-    }
-    else {
-        let decoded = withoutFragment;
-        try {
-            decoded = decodeURIComponent(withoutFragment);
-        }
-        catch {
-            // Not percent-encoded: use as written.
-        }
-        file = (0,external_node_path_.resolve)(baseDir, decoded);
-    }
-    if (!(await exists(file))) {
-        for (const dir of options.fallbackDescriptionDirs ?? []) {
-            const candidate = (0,external_node_path_.join)(dir, (0,external_node_path_.basename)(file));
-            if (await exists(candidate)) {
-                options.onNotice?.(`source description ${url} not found at ${file}; using the bundled copy ${candidate}`);
-                return readCapped(candidate, options.maxDocumentBytes, pointer);
-            }
-        }
-    }
-    await assertAllowed(file, options.allowedRoots, pointer);
-    return readCapped(file, options.maxDocumentBytes, pointer);
-}
 function resolveOperations(document, sources, operations, problems) {
     document.workflows.forEach((workflow, w) => {
         workflow.steps.forEach((step, s) => {
@@ -44977,11 +45238,17 @@ class Stop {
         this.error = error;
     }
 }
-/** Runs a workflow (default: the document's first) to its end and reports how it ended. */
+/**
+ * Runs a workflow (default: the document's first; `$sourceDescriptions.<name>.<id>` names one of
+ * an arazzo source description) to its end and reports how it ended.
+ */
 async function runWorkflow(loaded, options) {
-    const workflow = loaded.workflow(options.workflowId);
-    const run = new Run(loaded, options);
-    const outcome = await run.workflow(workflow, options.inputs ?? {}, 0);
+    const target = options.workflowId === undefined
+        ? { loaded, workflow: loaded.workflow() }
+        : loaded.resolveWorkflow(options.workflowId);
+    const workflow = target.workflow;
+    const run = new Run(options);
+    const outcome = await run.workflow(target, options.inputs ?? {}, 0);
     return {
         status: outcome.status,
         workflowId: workflow.workflowId,
@@ -44993,7 +45260,6 @@ async function runWorkflow(loaded, options) {
     };
 }
 class Run {
-    loaded;
     options;
     stepsExecuted = 0;
     lastResponse;
@@ -45002,11 +45268,11 @@ class Run {
     maxSteps;
     signal;
     sensitive;
-    workflowsContext = {};
+    /** Per document: `$workflows` and `$sourceDescriptions` read their own document's. */
+    scopes = new Map();
+    /** dependsOn workflows, by the workflow object (ids repeat across documents). */
     dependencies = new Map();
-    sourceDescriptions = {};
-    constructor(loaded, options) {
-        this.loaded = loaded;
+    constructor(options) {
         this.options = options;
         this.clock = options.clock ?? pacing/* systemClock */.ml;
         this.schedule = options.pollSchedule ?? pacing/* defaultPollSchedule */.Gp;
@@ -45016,9 +45282,18 @@ class Run {
             ...ALWAYS_SENSITIVE,
             ...(options.sensitiveHeaders ?? []).map(h => h.toLowerCase())
         ]);
-        for (const source of loaded.document.sourceDescriptions) {
-            this.sourceDescriptions[source.name] = { ...source };
+    }
+    scope(doc) {
+        let scope = this.scopes.get(doc);
+        if (!scope) {
+            const sourceDescriptions = {};
+            for (const source of doc.document.sourceDescriptions) {
+                sourceDescriptions[source.name] = { ...source };
+            }
+            scope = { workflows: {}, sourceDescriptions };
+            this.scopes.set(doc, scope);
         }
+        return scope;
     }
     emit(event) {
         this.options.onEvent?.({ ...event, at: this.clock.now() });
@@ -45026,8 +45301,10 @@ class Run {
     // -------------------------------------------------------------------------------------------
     // Workflows
     // -------------------------------------------------------------------------------------------
-    async workflow(workflow, givenInputs, depth) {
+    async workflow(target, givenInputs, depth) {
+        const { workflow } = target;
         const state = {
+            doc: target.loaded,
             workflow,
             inputs: withDefaults(workflow, givenInputs),
             steps: {},
@@ -45055,7 +45332,7 @@ class Run {
             }
         }
         const outputs = this.workflowOutputs(state);
-        this.workflowsContext[workflow.workflowId] = { inputs: state.inputs, outputs };
+        this.scope(state.doc).workflows[workflow.workflowId] = { inputs: state.inputs, outputs };
         this.emit({ type: 'workflowFinished', workflowId: workflow.workflowId, status, outputs });
         return { status, outputs, steps: state.steps, error, stopped, lastResponse: this.lastResponse };
     }
@@ -45084,10 +45361,11 @@ class Run {
     }
     /** A dependsOn workflow runs once per run, however many workflows depend on it. */
     dependency(id, state) {
-        let outcome = this.dependencies.get(id);
+        const target = state.doc.resolveWorkflow(id);
+        let outcome = this.dependencies.get(target.workflow);
         if (!outcome) {
-            outcome = this.workflow(this.loaded.workflow(id), state.inputs, state.depth + 1);
-            this.dependencies.set(id, outcome);
+            outcome = this.workflow(target, state.inputs, state.depth + 1);
+            this.dependencies.set(target.workflow, outcome);
         }
         return outcome;
     }
@@ -45114,7 +45392,7 @@ class Run {
             const stepId = step.stepId;
             if (execution.passed) {
                 retries.clear();
-                const action = this.chooseAction(this.mergeActions(step.onSuccess, workflow.successActions, 'successActions'), execution.ctx);
+                const action = this.chooseAction(this.mergeActions(state.doc, step.onSuccess, workflow.successActions, 'successActions'), execution.ctx);
                 if (!action) {
                     this.emit({ type: 'action', workflowId, stepId, action: 'next' });
                     index++;
@@ -45131,7 +45409,7 @@ class Run {
                 }
                 return this.transferTo(state, action.workflowId);
             }
-            const actions = this.mergeActions(step.onFailure, workflow.failureActions, 'failureActions');
+            const actions = this.mergeActions(state.doc, step.onFailure, workflow.failureActions, 'failureActions');
             let exhausted;
             const action = this.chooseAction(actions, execution.ctx, candidate => {
                 if (candidate.type !== 'retry')
@@ -45186,7 +45464,7 @@ class Run {
     }
     /** A goto to a workflow: run it, then the current workflow ends with its result. */
     async transferTo(state, workflowId) {
-        const outcome = await this.workflow(this.loaded.workflow(workflowId), state.inputs, state.depth + 1);
+        const outcome = await this.workflow(state.doc.resolveWorkflow(workflowId), state.inputs, state.depth + 1);
         if (outcome.stopped)
             throw new Stop(outcome.status, outcome.error);
         return outcome.status === 'succeeded'
@@ -45203,18 +45481,18 @@ class Run {
             await this.executeStep(state, step);
         }
         else if (action.workflowId !== undefined) {
-            const outcome = await this.workflow(this.loaded.workflow(action.workflowId), state.inputs, state.depth + 1);
+            const outcome = await this.workflow(state.doc.resolveWorkflow(action.workflowId), state.inputs, state.depth + 1);
             if (outcome.stopped)
                 throw new Stop(outcome.status, outcome.error);
         }
     }
     /** Step actions first, then workflow-level ones the step does not override by name. */
-    mergeActions(stepActions, workflowActions, kind) {
+    mergeActions(doc, stepActions, workflowActions, kind) {
         const resolve = (item) => {
             if (!('reference' in item) || item.reference === undefined)
                 return item;
             const parsed = parseComponentReference(item.reference);
-            const target = parsed && lookupComponent(this.loaded.document.components, kind, parsed.name);
+            const target = parsed && lookupComponent(doc.document.components, kind, parsed.name);
             return validate_isObject(target) ? target : undefined;
         };
         const own = (stepActions ?? []).map(resolve).filter((a) => a !== undefined);
@@ -45295,8 +45573,8 @@ class Run {
         const base = this.baseContext(state);
         const built = buildRequest({
             step,
-            operation: this.loaded.operation(step),
-            parameters: stepParameters(this.loaded.document.components, state.workflow, step, true),
+            operation: state.doc.operation(step),
+            parameters: stepParameters(state.doc.document.components, state.workflow, step, true),
             ctx: base,
             serverUrl: this.options.serverUrl
         });
@@ -45340,10 +45618,10 @@ class Run {
     async executeWorkflowStep(state, step, targetId) {
         const base = this.baseContext(state);
         const inputs = {};
-        for (const parameter of stepParameters(this.loaded.document.components, state.workflow, step, false)) {
+        for (const parameter of stepParameters(state.doc.document.components, state.workflow, step, false)) {
             inputs[parameter.name] = parameterValue(parameter, base);
         }
-        const outcome = await this.workflow(this.loaded.workflow(targetId), inputs, state.depth + 1);
+        const outcome = await this.workflow(state.doc.resolveWorkflow(targetId), inputs, state.depth + 1);
         if (outcome.stopped)
             throw new Stop(outcome.status, outcome.error);
         const last = outcome.lastResponse;
@@ -45396,9 +45674,9 @@ class Run {
             inputs: state.inputs,
             outputs: {},
             steps: state.steps,
-            workflows: this.workflowsContext,
-            sourceDescriptions: this.sourceDescriptions,
-            components: this.loaded.document.components ?? {}
+            workflows: this.scope(state.doc).workflows,
+            sourceDescriptions: this.scope(state.doc).sourceDescriptions,
+            components: state.doc.document.components ?? {}
         };
     }
     redact(request) {
@@ -45542,6 +45820,7 @@ function decodeBody(text, contentType) {
  * The Arazzo 1.0.1 engine's public entry: load and validate a document, run a workflow with an
  * injected transport and clock. A library: nothing here depends on @actions/*.
  */
+
 
 
 

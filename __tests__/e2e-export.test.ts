@@ -162,7 +162,29 @@ test('the artifact reaches the results service with the requested retention, and
     expect(days).toBeLessThan(3.1)
     const zip = readZipEntries(service.uploads[0].bytes)
     const id = String(sim.requests()[0].requestId)
-    expect([...zip.keys()].sort()).toEqual([`${id}/output-001.json.gz`, `${id}/output-002.json.gz`])
+    expect([...zip.keys()].sort()).toEqual([
+      `${id}/output-001.json.gz`,
+      `${id}/output-002.json.gz`,
+      'receipt.json'
+    ])
+    // The receipt inside the artifact: what was asked and delivered, no subject id, no secret.
+    const receipt = JSON.parse(zip.get('receipt.json')!.toString('utf8'))
+    expect(receipt).toMatchObject({
+      receiptVersion: 1,
+      action: { name: 'amplitude-dsar-action' },
+      apiHost: sim.url,
+      run: { repository: 'octo-org/privacy-ops', runId: '4242' },
+      requests: [{ requestId: id, startDate: '2012-01-01', statuses: [{ status: 'done' }] }],
+      files: [
+        { name: `${id}/output-001.json.gz`, requestId: id, encrypted: false },
+        { name: `${id}/output-002.json.gz`, requestId: id, encrypted: false }
+      ],
+      encryption: null,
+      artifact: { name: 'dsar-export', retentionDays: 3 }
+    })
+    expect(receipt.requests[0].subject).toMatch(/^subject 1 \(user #[0-9a-f]{8}\)$/)
+    expect(JSON.stringify(receipt)).not.toContain('u-1')
+    expect(JSON.stringify(receipt)).not.toContain(sim.secretKey)
     expect(sha256(zip.get(`${id}/output-001.json.gz`)!)).toBe(
       (await sim.expectedFile(id, 0)).sha256
     )

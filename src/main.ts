@@ -1,19 +1,23 @@
 /**
- * The action: mask the credentials, read and check every input, load the Arazzo document, run one
- * workflow per request (subjects in parallel, one shared budget and concurrency limit), then write the
- * outputs, the job summary and one clear failure message when something is not done.
+ * The action: mask the credentials, read and check every input, then either run the requests the
+ * inputs name (one workflow per request, subjects in parallel, one shared budget and concurrency
+ * limit) or, with `ledger: issues`, sweep the DSAR issues (src/ledger/sweep.ts); write the outputs,
+ * the job summary and one clear failure message when something is not done.
+ *
+ * `run()` takes optional dependencies (clock, API transport, GitHub access: see
+ * src/action/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
+ * passes none.
  */
 import * as core from '@actions/core'
 import { line, log } from './action/log.js'
-import { ArazzoError } from './arazzo/errors.js'
 import { systemClock } from './arazzo/pacing.js'
-import type { HttpTransport } from './arazzo/types.js'
-import { BudgetPacer, requestCost } from './action/budget.js'
-import { downloadExports, expiringSoon, uploadArtifact } from './action/export-helper.js'
-import { createActionTransport, TransportError } from './action/http-transport.js'
-import { getSettings, InputError, type Settings } from './action/input-helper.js'
+import { openApiSession, type ApiSession, type RunDependencies } from './action/api-session.js'
+import { downloadRecords, expiringSoon, uploadArtifact } from './action/export-helper.js'
+import { TransportError } from './action/http-transport.js'
+import { getSettings, type Settings } from './action/input-helper.js'
 import { Inputs } from './action/input-names.js'
 import { computeOutputs, writeOutputs } from './action/output-helper.js'
+import { writeRunReceipt } from './action/receipt-helper.js'
 import type { DownloadedFile } from './export/index.js'
 import {
   formatDuration,
@@ -21,12 +25,11 @@ import {
   runRequest,
   type RequestRecord
 } from './action/request-runner.js'
-import { createBudgetPacer, createPollSchedule } from './action/pacing-policy.js'
-import { credentialRedactor, maskCredentials } from './action/secret-helper.js'
-import { createCredentialPolicy } from './policy/credentials.js'
+import { maskCredentials } from './action/secret-helper.js'
 import { buildSummary } from './action/summary-helper.js'
-import { testHooks, type TestHooks } from './action/test-hooks.js'
-import { loadChosenDocument, planRuns, type PlannedRun } from './action/workflow-helper.js'
+import { loadWorkflowInput, planRuns, type PlannedRun } from './action/workflow-helper.js'
+
+export type { RunDependencies } from './action/api-session.js'
 
 class Cancelled extends Error {
   constructor(signal: string) {
@@ -34,7 +37,7 @@ class Cancelled extends Error {
   }
 }
 
-export async function run(): Promise<void> {
+export async function run(deps: RunDependencies = {}): Promise<void> {
   const stop = new AbortController()
   const onSignal = (signal: NodeJS.Signals): void => {
     log.warning(line`Received ${signal}: stopping and writing what is known`)
@@ -45,8 +48,15 @@ export async function run(): Promise<void> {
   try {
     // First, before anything can log an input.
     maskCredentials()
-    const settings = await getSettings()
-    await runRequests(settings, stop)
+    const clock = deps.clock ?? systemClock
+    const settings = await getSettings({ now: () => new Date(clock.now()) })
+    if (settings.ledger) {
+      // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
+      const { sweepLedger } = await import('./ledger/sweep.js')
+      await sweepLedger(settings, settings.ledger, stop, deps)
+    } else {
+      await runRequests(settings, stop, deps)
+    }
   } catch (error) {
     core.setFailed(failureMessage(error))
   } finally {
@@ -55,56 +65,17 @@ export async function run(): Promise<void> {
   }
 }
 
-async function runRequests(settings: Settings, stop: AbortController): Promise<void> {
-  let loaded
-  try {
-    loaded = await loadChosenDocument(settings, message => log.notice(line`${message}`))
-  } catch (error) {
-    if (error instanceof ArazzoError) throw new InputError(Inputs.Workflow, error.message)
-    throw error
-  }
+async function runRequests(
+  settings: Settings,
+  stop: AbortController,
+  deps: RunDependencies
+): Promise<void> {
+  const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`))
   const plans = planRuns(settings, loaded)
   for (const warning of loaded.warnings) log.warning(line`${Inputs.Workflow}: ${warning}`)
 
-  const clock = systemClock
-  const startedAt = clock.now()
-  const deadline = startedAt + settings.timeoutMs
-  const pacer = createBudgetPacer(clock)
-  const hooks = testHooks()
-  const redact = credentialRedactor({
-    apiKey: settings.apiKey ?? '',
-    secretKey: settings.secretKey ?? '',
-    basicAuth: settings.basicAuth
-  })
-  const { transport } = createActionTransport({
-    apiOrigin: settings.apiUrl,
-    clock,
-    pacer,
-    maxConcurrency: settings.maxConcurrency,
-    deadline,
-    requestTimeoutMs: hooks.requestTimeoutMs,
-    backoffBaseMs: hooks.backoffBaseMs,
-    backoffMaxMs: hooks.backoffMaxMs,
-    rateLimitMaxMs: hooks.backoffMaxMs,
-    onRetry: n =>
-      log.info(
-        line`${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`
-      )
-  })
-  // Refused credentials would be refused for every subject: stop them all at once.
-  const guarded: HttpTransport = async (request, signal) => {
-    try {
-      return await transport(request, signal)
-    } catch (error) {
-      if (error instanceof TransportError && error.kind === 'auth') stop.abort(error)
-      throw error
-    }
-  }
-  const pollSchedule = createPollSchedule(settings.pollIntervalMs)
-  const maxSteps = Math.min(
-    1_000_000,
-    Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100
-  )
+  const session = openApiSession(settings, stop, deps)
+  const { clock, deadline, redact, pollSchedule, maxSteps } = session
 
   const live = plans.length === 1
   log.info(
@@ -116,7 +87,7 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
     const record = await runRequest({
       loaded,
       plan,
-      transport: guarded,
+      transport: session.transport,
       clock,
       pollSchedule,
       serverUrl: settings.apiUrl,
@@ -145,7 +116,10 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
   // Write what is known now: a later download or upload failure must not lose a request id.
   writeOutputs(computeOutputs(records))
 
-  const exported = await exportFiles(settings, records, pacer, stop.signal, problems, hooks)
+  const exported = await exportFiles(settings, records, session, stop.signal, problems, {
+    workflow: loaded.document.info.title,
+    now: clock.now()
+  })
   const outputs = computeOutputs(records, exported)
   writeOutputs(outputs)
   for (const record of expiringSoon(records, clock.now())) {
@@ -167,7 +141,14 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
       log.info(line`Submitted. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`)
   }
-  await writeSummary(records, loaded.document.info.title, problems, resumeHint, exported.files)
+  await writeSummary(
+    records,
+    loaded.document.info.title,
+    problems,
+    resumeHint,
+    exported.files,
+    clock.now()
+  )
 
   if (stopReason) {
     throw stopReason instanceof TransportError
@@ -193,37 +174,46 @@ async function runRequests(settings: Settings, stop: AbortController): Promise<v
 async function exportFiles(
   settings: Settings,
   records: RequestRecord[],
-  pacer: BudgetPacer,
+  session: ApiSession,
   signal: AbortSignal,
   problems: string[],
-  hooks: TestHooks
+  about: { workflow: string; now: number }
 ): Promise<{ files?: DownloadedFile[]; artifact?: { id: number; url: string } }> {
   if (!settings.download || signal.aborted) return {}
-  const { files, problems: failed } = await downloadExports({
+  const { files, problems: failed } = await downloadRecords(
+    settings,
+    session,
     records,
-    credentials: createCredentialPolicy({
-      apiOrigin: settings.apiUrl,
-      region: settings.region,
-      extraOrigins: settings.credentialOrigins
-    }),
-    basicAuth: settings.basicAuth,
-    downloadPath: settings.downloadPath,
-    recipients: settings.encryptTo,
-    maxConcurrency: settings.maxConcurrency,
+    settings.downloadPath,
     signal,
-    timeoutMs: hooks.requestTimeoutMs,
-    payForRequest: paySignal => pacer.acquire(requestCost('GET'), paySignal),
-    log: text => log.untrusted(text)
-  })
+    text => log.untrusted(text)
+  )
   problems.push(...failed)
   const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : ''
   log.info(line`Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`)
+  // The evidence of what was asked and delivered, whatever happens to the upload.
+  const receipt = await writeRunReceipt({
+    dir: settings.downloadPath,
+    settings,
+    records,
+    files,
+    workflow: about.workflow,
+    now: about.now,
+    ...(settings.artifactName && {
+      artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
+    })
+  }).catch((error: unknown) => {
+    problems.push(`receipt.json could not be written: ${(error as Error).message}`)
+    return undefined
+  })
+  if (receipt) log.info(line`Wrote the receipt ${receipt}`)
   if (!settings.artifactName || files.length === 0 || failed.length > 0) return { files }
   let artifact
   try {
     artifact = await uploadArtifact({
       name: settings.artifactName,
       files,
+      extraPaths: receipt ? [receipt] : [],
       rootDirectory: settings.downloadPath,
       retentionDays: settings.retentionDays
     })
@@ -247,14 +237,15 @@ async function writeSummary(
   title: string,
   problems: string[],
   resumeHint: string | undefined,
-  files: DownloadedFile[] | undefined
+  files: DownloadedFile[] | undefined,
+  now: number
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
     await buildSummary({
       records,
       workflowTitle: title,
-      now: Date.now(),
+      now,
       problems,
       resumeHint,
       files

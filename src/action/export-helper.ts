@@ -5,7 +5,10 @@
  * so runs that only submit and poll start fast.
  */
 import type { DownloadedFile } from '../export/index.js'
-import type { CredentialPolicy } from '../policy/credentials.js'
+import { createCredentialPolicy, type CredentialPolicy } from '../policy/credentials.js'
+import type { ApiSession } from './api-session.js'
+import { requestCost } from './budget.js'
+import type { Settings } from './input-helper.js'
 import type { RequestRecord } from './request-runner.js'
 import { Semaphore } from './semaphore.js'
 
@@ -68,16 +71,51 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
   return { files, problems }
 }
 
+/**
+ * Downloads the exports of `records` into `downloadPath` the way every run does: the settings'
+ * credentials, recipients and concurrency, API-origin requests paid from the session's budget.
+ */
+export function downloadRecords(
+  settings: Pick<
+    Settings,
+    'apiUrl' | 'region' | 'credentialOrigins' | 'basicAuth' | 'encryptTo' | 'maxConcurrency'
+  >,
+  session: Pick<ApiSession, 'pacer' | 'hooks'>,
+  records: RequestRecord[],
+  downloadPath: string,
+  signal: AbortSignal,
+  log: (line: string) => void
+): Promise<ExportResult> {
+  return downloadExports({
+    records,
+    credentials: createCredentialPolicy({
+      apiOrigin: settings.apiUrl,
+      region: settings.region,
+      extraOrigins: settings.credentialOrigins
+    }),
+    basicAuth: settings.basicAuth,
+    downloadPath,
+    recipients: settings.encryptTo,
+    maxConcurrency: settings.maxConcurrency,
+    signal,
+    timeoutMs: session.hooks.requestTimeoutMs,
+    payForRequest: paySignal => session.pacer.acquire(requestCost('GET'), paySignal),
+    log
+  })
+}
+
 export async function uploadArtifact(options: {
   name: string
   files: DownloadedFile[]
+  /** Other files to include (the receipt). */
+  extraPaths?: string[]
   rootDirectory: string
   retentionDays: number
 }): Promise<{ id: number; url: string }> {
   const { uploadExportArtifact } = await import('./artifact-helper.js')
   const uploaded = await uploadExportArtifact({
     name: options.name,
-    files: options.files.map(f => f.path),
+    files: [...options.files.map(f => f.path), ...(options.extraPaths ?? [])],
     rootDirectory: options.rootDirectory,
     retentionDays: options.retentionDays
   })

@@ -15,11 +15,12 @@ import { AMPLITUDE_ORIGINS, parseOrigin, type Region } from '../policy/credentia
 import { describeJsonError } from '../policy/json-text.js'
 import { decodeBasicAuth, encodeBasicAuth, hasControlCharacter } from './secret-helper.js'
 import { REQUEST_ID_PATTERN, REQUEST_ID_RULE } from './server-values.js'
+import { parseLedgerInputs, type LedgerSettings } from '../ledger/ledger-inputs.js'
 
 export class InputError extends Error {
   constructor(
     readonly input: string,
-    detail: string
+    readonly detail: string
   ) {
     super(`Input '${input}': ${detail}`)
     this.name = 'InputError'
@@ -55,6 +56,8 @@ export interface Settings {
   workflow: WorkflowChoice
   workflowId?: string
   extraInputs: Record<string, unknown>
+  /** Ledger mode (`ledger: issues`): subjects come from issues, not from the inputs above. */
+  ledger?: LedgerSettings
 }
 
 const DEFAULT_START_DATE = '2012-01-01'
@@ -102,6 +105,11 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
   const workflowId = parseWorkflowId(read(Inputs.WorkflowId))
   const extraInputs = parseExtraInputs(read(Inputs.Inputs))
   const credentialOrigins = parseCredentialOrigins(read(Inputs.CredentialOrigins))
+  const ledger = parseLedgerInputs({
+    read,
+    boolean: parseBoolean,
+    fail: (name, detail) => new InputError(name, detail)
+  })
 
   const subjects = uniqueSubjects([
     ...userIds.map(userId => ({ kind: 'userId', userId }) as const),
@@ -109,7 +117,9 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     ...fileUserIds.map(userId => ({ kind: 'userId', userId }) as const)
   ])
   const download = downloadWanted || artifactName !== undefined
-  checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs })
+  if (ledger) checkLedgerCombination({ workflow })
+  else
+    checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs })
 
   return {
     subjects,
@@ -131,7 +141,8 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     encryptTo,
     workflow,
     ...(workflowId !== undefined && { workflowId }),
-    extraInputs
+    extraInputs,
+    ...(ledger && { ledger })
   }
 }
 
@@ -158,7 +169,7 @@ function userIdProblem(id: string): string | undefined {
   return undefined
 }
 
-function parseUserIds(text: string): string[] {
+export function parseUserIds(text: string): string[] {
   return splitList(text).map(({ entry, number }) => {
     const problem = userIdProblem(entry)
     if (problem) throw new InputError(Inputs.UserIds, `entry ${number} ${problem}`)
@@ -166,7 +177,7 @@ function parseUserIds(text: string): string[] {
   })
 }
 
-function parseAmplitudeIds(text: string): number[] {
+export function parseAmplitudeIds(text: string): number[] {
   return splitList(text).map(({ entry, number }) => {
     const value = Number(entry)
     if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
@@ -192,7 +203,7 @@ function parseRequestIds(text: string): string[] {
   return [...new Set(ids)]
 }
 
-function uniqueSubjects(subjects: Subject[]): Subject[] {
+export function uniqueSubjects(subjects: Subject[]): Subject[] {
   const seen = new Set<string>()
   return subjects.filter(subject => {
     const key =
@@ -343,7 +354,7 @@ function parseCredentialOrigins(text: string): string[] {
  * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
  * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
  */
-function parseDates(
+export function parseDates(
   startText: string,
   endText: string,
   today: string
@@ -385,7 +396,7 @@ function parseDate(input: Inputs, text: string): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
-function parseBoolean(input: Inputs, fallback: boolean): boolean {
+export function parseBoolean(input: Inputs, fallback: boolean): boolean {
   const text = read(input)
   if (text === '') return fallback
   if (['true', 'True', 'TRUE'].includes(text)) return true
@@ -603,6 +614,28 @@ function checkCombination(settings: {
     throw new InputError(
       artifactName !== undefined ? Inputs.ArtifactName : Inputs.Download,
       'downloading needs wait: true (with wait: false the exports are not ready yet)'
+    )
+  }
+}
+
+/**
+ * Ledger mode takes its subjects from issues: the inputs that name subjects or requests must be
+ * empty (a subject given both ways would be asked twice), and the workflow must be a built-in one
+ * (the ledger submits, and later checks the status once, with the workflows it knows).
+ */
+function checkLedgerCombination(settings: { workflow: WorkflowChoice }): void {
+  for (const name of [Inputs.UserIds, Inputs.AmplitudeIds, Inputs.UserIdsFile, Inputs.RequestIds]) {
+    if (read(name) !== '') {
+      throw new InputError(
+        name,
+        `must be empty with ledger: issues (the subjects come from the issues carrying the ledger label)`
+      )
+    }
+  }
+  if (settings.workflow.kind !== 'builtin') {
+    throw new InputError(
+      Inputs.Workflow,
+      "ledger: issues works with the built-in workflows ('amplitude' or 'apis-io')"
     )
   }
 }

@@ -27,5 +27,9 @@ export enum Inputs {
   Workflow = 'workflow',
   WorkflowId = 'workflow-id',
   Inputs = 'inputs',
-  CredentialOrigins = 'credential-origins'
+  CredentialOrigins = 'credential-origins',
+  Ledger = 'ledger',
+  LedgerLabel = 'ledger-label',
+  GithubToken = 'github-token',
+  CloseOnDone = 'close-on-done'
 }

@@ -30,6 +30,8 @@ export interface RequestRecord {
   urls: string[]
   expires?: string
   polls: number
+  /** Each status as first seen, with when (clock ms): the receipt's evidence. */
+  history?: { status: string; at: number }[]
   startedAt: number
   finishedAt?: number
   outcome?: Outcome
@@ -70,6 +72,7 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
     ...(plan.requestId !== undefined && { requestId: plan.requestId }),
     urls: [],
     polls: 0,
+    history: [],
     startedAt: clock.now(),
     workflowOutputs: {}
   }
@@ -79,6 +82,7 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
   const refusal = new AbortController()
   const take = (outputs: Record<string, unknown>): void => {
     for (const problem of absorbOutputs(record, outputs, options)) refused.add(redact(problem))
+    noteStatus(record, clock.now())
     if (refused.size > 0) refusal.abort(new Error('a server value was refused'))
   }
   const onEvent = (event: EngineEvent): void => {
@@ -181,6 +185,13 @@ function absorbOutputs(
     record.urls = accepted.urls
   }
   return refused
+}
+
+function noteStatus(record: RequestRecord, at: number): void {
+  const history = (record.history ??= [])
+  if (record.status !== undefined && history.at(-1)?.status !== record.status) {
+    history.push({ status: record.status, at })
+  }
 }
 
 function judge(

@@ -24,6 +24,9 @@ export function maskCredentials(): void {
     basicAuth: core.getInput(Inputs.BasicAuth)
   }
   for (const form of credentialMaskForms(raw)) core.setSecret(form)
+  // The ledger's GitHub token: the runner masks ${{ github.token }} and secrets, not every source.
+  const githubToken = core.getInput(Inputs.GithubToken).trim()
+  if (githubToken.length >= 8) core.setSecret(githubToken)
 }
 
 /**

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ArazzoError } from '../arazzo/errors.js'
 import { loadArazzoFile, workflowInputNames, type LoadedArazzo } from '../arazzo/index.js'
 import { InputError, type Settings, type Subject } from './input-helper.js'
 import { Inputs } from './input-names.js'
@@ -19,6 +20,7 @@ export const BUILTIN_WORKFLOWS = {
     submitAndPoll: 'submit-and-poll',
     submit: 'submit',
     poll: 'poll',
+    status: 'status',
     oneSubjectPerRequest: true,
     requestIdShape: 'digits'
   },
@@ -27,6 +29,7 @@ export const BUILTIN_WORKFLOWS = {
     submitAndPoll: 'submit-and-poll-dsar',
     submit: 'submit-dsar',
     poll: 'poll-dsar',
+    status: 'status-dsar',
     oneSubjectPerRequest: false,
     requestIdShape: 'token'
   }
@@ -40,6 +43,19 @@ export function bundledWorkflowsDir(): string {
   if (!found)
     throw new Error(`the built-in workflows are missing (looked in ${candidates.join(', ')})`)
   return found
+}
+
+/** The chosen document, with a broken one reported against the `workflow` input. */
+export async function loadWorkflowInput(
+  settings: Settings,
+  onNotice: (message: string) => void
+): Promise<LoadedArazzo> {
+  try {
+    return await loadChosenDocument(settings, onNotice)
+  } catch (error) {
+    if (error instanceof ArazzoError) throw new InputError(Inputs.Workflow, error.message)
+    throw error
+  }
 }
 
 export async function loadChosenDocument(
@@ -129,6 +145,30 @@ function planBuiltin(settings: Settings, name: keyof typeof BUILTIN_WORKFLOWS): 
       requestIdShape
     }
   ]
+}
+
+/**
+ * One status check per request id, with a built-in workflow (the ledger: each sweep reads each
+ * request's status once, without waiting). Labels name the request, never the subject.
+ */
+export function planStatusChecks(
+  settings: Pick<Settings, 'workflow' | 'basicAuth'>,
+  requestIds: string[]
+): PlannedRun[] {
+  const choice = settings.workflow
+  if (choice.kind !== 'builtin') throw new Error('status checks need a built-in workflow')
+  const builtin = BUILTIN_WORKFLOWS[choice.name]
+  return requestIds.map(requestId => ({
+    label: `request ${requestId}`,
+    workflowId: builtin.status,
+    inputs: {
+      basicAuth: settings.basicAuth,
+      requestId: choice.name === 'amplitude' ? requestIdValue(requestId) : requestId
+    },
+    submitOnly: false,
+    requestId,
+    requestIdShape: builtin.requestIdShape
+  }))
 }
 
 function planCustom(settings: Settings, loaded: LoadedArazzo): PlannedRun[] {
@@ -221,8 +261,13 @@ function subjectText(subject: Subject): string {
  * the summary name a subject by position and a short fingerprint, never by its id.
  */
 export function subjectLabel(subject: Subject, index: number): string {
+  return `subject ${index + 1} (${subjectFingerprint(subject)})`
+}
+
+/** `user #ab12cd34` or `amplitude id #ab12cd34`: how the ledger and receipts name a subject. */
+export function subjectFingerprint(subject: Subject): string {
   const kind = subject.kind === 'userId' ? 'user' : 'amplitude id'
-  return `subject ${index + 1} (${kind} #${fingerprint(subjectText(subject))})`
+  return `${kind} #${fingerprint(subjectText(subject))}`
 }
 
 function fingerprint(text: string): string {

@@ -9,3 +9,11 @@ export {
 export { DownloadError } from './errors.js'
 export { MAX_REDIRECTS, nextHop } from './url-policy.js'
 export { outputFileName } from './safe-files.js'
+export {
+  buildReceipt,
+  RECEIPT_FILE,
+  writeReceipt,
+  type Receipt,
+  type ReceiptInput,
+  type ReceiptRequest
+} from './receipt.js'

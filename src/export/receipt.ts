@@ -1,0 +1,117 @@
+/**
+ * `receipt.json`: the evidence an auditor asks for (GDPR Art. 5(2)), written beside the files of
+ * every run that downloads and uploaded inside the artifact: what was asked (subject fingerprints,
+ * dates), when and by which request ids, the statuses seen and when, and what was delivered,
+ * verified how (each file's name, bytes, sha256, events; whether age-encrypted and to which public
+ * keys), by which action version against which API host.
+ *
+ * It never holds a raw subject id (a fingerprint: the first hex digits of the id's SHA-256), a
+ * download URL (a presigned one is a bearer credential) or a credential. It is written like the
+ * exports: a 0600 partial file opened without following links, then renamed into place.
+ */
+import { rename } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { createPartialFile, removeQuietly } from './safe-files.js'
+import type { DownloadedFile } from './download.js'
+
+export const RECEIPT_FILE = 'receipt.json'
+
+export interface ReceiptRequest {
+  requestId: string | null
+  /** How logs name the subject: kind and fingerprint, never the id (e.g. `user #ab12cd34`). */
+  subject: string
+  startDate: string
+  endDate: string
+  /** Statuses as seen, oldest first, with when (ISO 8601). */
+  statuses: { status: string; at: string }[]
+  /** When the download links stop working, as Amplitude said. */
+  expires?: string
+}
+
+export interface ReceiptInput {
+  action: { name: string; version: string; ref?: string }
+  apiHost: string
+  workflow: string
+  generatedAt: string
+  requests: ReceiptRequest[]
+  files: DownloadedFile[]
+  /** The folder file paths are written relative to (the receipt's own folder). */
+  root: string
+  recipients: string[]
+  /** The GitHub run that produced it, when known. */
+  run?: { repository: string; runId: string; url: string }
+  /** Ledger mode: the issue the request came from, and its free-text reference. */
+  issue?: { number: number; url: string; reference?: string }
+  artifact?: { name: string; retentionDays: number }
+}
+
+export interface Receipt {
+  receiptVersion: 1
+  generatedAt: string
+  action: ReceiptInput['action']
+  apiHost: string
+  workflow: string
+  run?: ReceiptInput['run']
+  issue?: ReceiptInput['issue']
+  requests: ReceiptRequest[]
+  files: {
+    name: string
+    requestId: string | null
+    bytes: number
+    sha256: string
+    events: number
+    encrypted: boolean
+  }[]
+  encryption: { format: 'age'; recipients: string[] } | null
+  artifact?: ReceiptInput['artifact']
+  /** What `bytes` and `sha256` describe, for a reader who has only this file. */
+  note: string
+}
+
+export function buildReceipt(input: ReceiptInput): Receipt {
+  const encrypted = input.files.some(file => file.encrypted)
+  return {
+    receiptVersion: 1,
+    generatedAt: input.generatedAt,
+    action: input.action,
+    apiHost: input.apiHost,
+    workflow: input.workflow,
+    ...(input.run && { run: input.run }),
+    ...(input.issue && { issue: input.issue }),
+    requests: input.requests,
+    files: input.files.map(file => ({
+      name: relative(input.root, file.path).split(sep).join('/'),
+      requestId: file.requestId ?? null,
+      bytes: file.bytes,
+      sha256: file.sha256,
+      events: file.events,
+      encrypted: file.encrypted
+    })),
+    encryption:
+      encrypted || input.recipients.length > 0
+        ? { format: 'age', recipients: [...input.recipients] }
+        : null,
+    ...(input.artifact && { artifact: input.artifact }),
+    note:
+      'bytes and sha256 describe each export as Amplitude served it (gzip of JSON lines), also when ' +
+      'the stored file is age-encrypted; events counts its JSON lines. Subjects are named by the first ' +
+      '8 hex digits of the SHA-256 of their id (printf %s ID | sha256sum).'
+  }
+}
+
+/** Writes `<dir>/receipt.json` (0600, replacing an older one) and returns its path. */
+export async function writeReceipt(dir: string, receipt: Receipt): Promise<string> {
+  const target = join(dir, RECEIPT_FILE)
+  const partial = await createPartialFile(dir, RECEIPT_FILE)
+  try {
+    await partial.handle.writeFile(JSON.stringify(receipt, null, 2) + '\n', 'utf8')
+    await partial.handle.sync()
+  } catch (error) {
+    await partial.handle.close()
+    await removeQuietly(partial.path)
+    throw error
+  }
+  await partial.handle.close()
+  await rename(partial.path, target)
+  return target
+}

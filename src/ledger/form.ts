@@ -1,0 +1,139 @@
+/**
+ * Reads a DSAR issue filed from the shipped issue form. GitHub renders each form field as a
+ * `### <label>` section; an empty optional field reads `_No response_`. The body is untrusted
+ * (anyone who may open an issue wrote it, and may have edited it since): it is bounded, each field
+ * is checked by the same rules as the matching action input (src/action/input-helper.ts), and a
+ * problem names the field, never quotes a subject id. Headings are matched case-insensitively; a
+ * field given twice is refused rather than guessed at.
+ */
+import {
+  InputError,
+  parseAmplitudeIds,
+  parseDates,
+  parseUserIds,
+  uniqueSubjects,
+  type Subject
+} from '../action/input-helper.js'
+import { Inputs } from '../action/input-names.js'
+
+export const FIELDS = {
+  userIds: 'User IDs',
+  amplitudeIds: 'Amplitude IDs',
+  startDate: 'Start date',
+  endDate: 'End date',
+  reference: 'Reference'
+} as const
+
+/** GitHub's own limit on an issue body: anything longer did not come from GitHub. */
+export const MAX_BODY_CHARS = 65_536
+/** Subjects one issue may ask for: a DSAR is about one person, sometimes a few of their ids. */
+export const MAX_SUBJECTS_PER_ISSUE = 20
+export const MAX_REFERENCE_CHARS = 200
+const NO_RESPONSE = '_No response_'
+
+export interface DsarForm {
+  subjects: Subject[]
+  startDate: string
+  endDate: string
+  /** Free text for the team's own tracking; repeated (escaped) in comments, never sent to Amplitude. */
+  reference?: string
+}
+
+export type FormReading =
+  { ok: true; form: DsarForm } | { ok: false; field: string; problem: string }
+
+export interface FormDefaults {
+  /** The action's `start-date` (used when the form leaves it empty). */
+  startDate: string
+  /** The action's `end-date` (today, UTC, unless set). */
+  endDate: string
+  /** Today (UTC), YYYY-MM-DD: a date after tomorrow is refused. */
+  today: string
+}
+
+export function readForm(body: string, defaults: FormDefaults): FormReading {
+  const refuse = (field: string, problem: string): FormReading => ({ ok: false, field, problem })
+  if (body.length > MAX_BODY_CHARS) {
+    return refuse('the issue body', `is longer than ${MAX_BODY_CHARS} characters`)
+  }
+  const sections = new Map<string, string>()
+  let current: string | undefined
+  const lines: Map<string, string[]> = new Map()
+  for (const line of body.split(/\r?\n/)) {
+    const heading = /^###[ \t]+(.+?)[ \t]*#*[ \t]*$/.exec(line)
+    if (heading) {
+      current = heading[1].toLowerCase()
+      if (lines.has(current)) return refuse(heading[1].slice(0, 40), 'appears more than once')
+      lines.set(current, [])
+      continue
+    }
+    if (current !== undefined) lines.get(current)!.push(line)
+  }
+  for (const [heading, content] of lines) sections.set(heading, fieldValue(content))
+  const value = (field: string): string => sections.get(field.toLowerCase()) ?? ''
+
+  let subjects: Subject[]
+  let dates: { startDate: string; endDate: string }
+  try {
+    subjects = uniqueSubjects([
+      ...parseUserIds(value(FIELDS.userIds)).map(userId => ({ kind: 'userId', userId }) as const),
+      ...parseAmplitudeIds(value(FIELDS.amplitudeIds)).map(
+        amplitudeId => ({ kind: 'amplitudeId', amplitudeId }) as const
+      )
+    ])
+    dates = parseDates(
+      value(FIELDS.startDate) || defaults.startDate,
+      value(FIELDS.endDate) || defaults.endDate,
+      defaults.today
+    )
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error
+    return refuse(fieldOf(error.input), error.detail)
+  }
+  if (subjects.length === 0) {
+    return refuse(
+      `${FIELDS.userIds} / ${FIELDS.amplitudeIds}`,
+      'no subject: give at least one user ID or Amplitude ID'
+    )
+  }
+  if (subjects.length > MAX_SUBJECTS_PER_ISSUE) {
+    return refuse(
+      `${FIELDS.userIds} / ${FIELDS.amplitudeIds}`,
+      `${subjects.length} subjects; one issue may ask for at most ${MAX_SUBJECTS_PER_ISSUE} (file one issue per person)`
+    )
+  }
+  const reference = value(FIELDS.reference).replace(/\s+/g, ' ').trim()
+  return {
+    ok: true,
+    form: {
+      subjects,
+      ...dates,
+      ...(reference !== '' && {
+        reference: [...reference].slice(0, MAX_REFERENCE_CHARS).join('')
+      })
+    }
+  }
+}
+
+/** A field's text: trimmed, a code fence around it removed, `_No response_` as empty. */
+function fieldValue(lines: string[]): string {
+  let text = lines.join('\n').trim()
+  const fenced = /^```[^\n]*\n([\s\S]*?)\n?```$/.exec(text)
+  if (fenced) text = fenced[1].trim()
+  return text === NO_RESPONSE ? '' : text
+}
+
+function fieldOf(input: string): string {
+  switch (input) {
+    case Inputs.UserIds:
+      return FIELDS.userIds
+    case Inputs.AmplitudeIds:
+      return FIELDS.amplitudeIds
+    case Inputs.StartDate:
+      return FIELDS.startDate
+    case Inputs.EndDate:
+      return FIELDS.endDate
+    default:
+      return input
+  }
+}

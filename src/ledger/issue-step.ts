@@ -1,0 +1,74 @@
+/**
+ * One issue, one step: read its ledger (trusted comments only), decide (src/ledger/states.ts), act.
+ * The two states that stop for a person without Amplitude's say are here: `needs-attention` (the
+ * ledger cannot tell what was submitted) and the silent completion of a label change a previous
+ * sweep recorded but did not finish.
+ */
+import { needsAttentionComment } from './comments.js'
+import type { CommentFacts, IssueFacts } from './github-client.js'
+import { readLedger } from './marker.js'
+import { pollIssue } from './poll-step.js'
+import { decide, type Step } from './states.js'
+import { submitIssue } from './submit-step.js'
+import { moveLabels, writeLedger, type IssueResult, type SweepContext } from './sweep-context.js'
+
+export async function stepIssue(
+  ctx: SweepContext,
+  issue: IssueFacts,
+  comments: CommentFacts[]
+): Promise<IssueResult> {
+  const step = decide(issue.labels, ctx.ledger.label, readLedger(comments, ctx.identity))
+  switch (step.kind) {
+    case 'new':
+      return submitIssue(ctx, issue, step)
+    case 'poll':
+      return pollIssue(ctx, issue, step.marker, step.commentId)
+    case 'stuck':
+      return stuck(ctx, issue, step)
+    case 'settle':
+      await moveLabels(ctx, issue, step.state)
+      return {
+        issue: issue.number,
+        before: step.state,
+        state: step.state,
+        requestIds: [],
+        note: 'labels brought in line with the ledger comment'
+      }
+  }
+}
+
+const REASONS = {
+  submitting:
+    'a run stopped while submitting this request (the ledger comment still says submitting, with ' +
+    'no request id), so it is unknown whether Amplitude created it.',
+  unreadable:
+    'the ledger comment no longer reads as the action wrote it. Fix or delete it, then add the ' +
+    'label again.',
+  missing:
+    'this issue is labelled as submitted, but its ledger comment is missing (only comments by the ' +
+    "action's own GitHub identity count)."
+} as const
+
+async function stuck(
+  ctx: SweepContext,
+  issue: IssueFacts,
+  step: Extract<Step, { kind: 'stuck' }>
+): Promise<IssueResult> {
+  await ctx.github.createComment(
+    issue.number,
+    needsAttentionComment(REASONS[step.why], ctx.ledger.label)
+  )
+  if (step.marker && step.commentId !== undefined) {
+    // Recorded as needs-attention, so that adding the label again can submit (a person's choice).
+    await writeLedger(ctx, issue, { ...step.marker, state: 'needs-attention' }, step.commentId)
+  }
+  await moveLabels(ctx, issue, 'needs-attention')
+  const ids = step.marker?.requests.map(r => r.requestId).filter((id): id is string => !!id) ?? []
+  return {
+    issue: issue.number,
+    before: step.why === 'missing' ? 'submitted' : step.why,
+    state: 'needs-attention',
+    requestIds: ids,
+    note: REASONS[step.why].split(' (')[0].split('. ')[0]
+  }
+}

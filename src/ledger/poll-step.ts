@@ -1,0 +1,246 @@
+/**
+ * A submitted issue: check each request's status once. Any `failed` -> tell the team (failReason)
+ * and leave it open; all done -> deliver (download, verify, encrypt, receipt, one artifact per
+ * issue when asked), post the delivery comment, `done`, close; links already expired -> `expired`.
+ * The ledger comment is edited only when a status changed: a sweep that learns nothing new writes
+ * nothing.
+ */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { downloadRecords, uploadArtifact } from '../action/export-helper.js'
+import { writeRunReceipt } from '../action/receipt-helper.js'
+import {
+  DONE_STATUSES,
+  FAILED_STATUSES,
+  PENDING_STATUSES,
+  type RequestRecord
+} from '../action/request-runner.js'
+import { planStatusChecks } from '../action/workflow-helper.js'
+import type { DownloadedFile, ReceiptRequest } from '../export/index.js'
+import { deliveredComment, expiredComment, failedComment } from './comments.js'
+import { readForm } from './form.js'
+import type { IssueFacts } from './github-client.js'
+import type { LedgerMarker } from './marker.js'
+import {
+  moveLabels,
+  nowIso,
+  runPlans,
+  writeLedger,
+  type IssueResult,
+  type SweepContext
+} from './sweep-context.js'
+
+export async function pollIssue(
+  ctx: SweepContext,
+  issue: IssueFacts,
+  marker: LedgerMarker,
+  commentId: number
+): Promise<IssueResult> {
+  const n = issue.number
+  const ids = marker.requests.map(request => request.requestId!)
+  const plans = planStatusChecks(ctx.settings, ids).map(plan => ({
+    ...plan,
+    label: `issue #${n} ${plan.label}`
+  }))
+  const records = await runPlans(ctx, plans)
+  const at = nowIso(ctx)
+  const next: LedgerMarker = structuredClone(marker)
+  const problems: string[] = []
+  let changed = false
+  records.forEach((record, i) => {
+    const status = record.status
+    const known =
+      status !== undefined &&
+      (DONE_STATUSES.has(status) || FAILED_STATUSES.has(status) || PENDING_STATUSES.has(status))
+    if (!known) {
+      problems.push(record.problem ?? `request ${ids[i]}: no status`)
+      return
+    }
+    // A status check that saw a pending status did its job: not a problem for the outputs.
+    if (PENDING_STATUSES.has(status)) {
+      record.outcome = 'submitted'
+      delete record.problem
+    }
+    const request = next.requests[i]
+    if (request.status !== status) {
+      changed = true
+      request.status = status
+      request.checkedAt = at
+    }
+    if (DONE_STATUSES.has(status)) {
+      request.doneAt ??= at
+      const expires = isoTime(record.expires)
+      if (expires && request.expires !== expires) {
+        request.expires = expires
+        changed = true
+      }
+    }
+  })
+  const result = (state: string, note: string, extra: Partial<IssueResult> = {}): IssueResult => ({
+    issue: n,
+    before: 'submitted',
+    state,
+    requestIds: ids,
+    note,
+    ...(problems.length > 0 && { problem: problems.map(p => `issue #${n}: ${p}`).join('; ') }),
+    ...extra
+  })
+  const reference = referenceOf(ctx, issue)
+
+  const failed = records.filter(r => r.status !== undefined && FAILED_STATUSES.has(r.status))
+  if (failed.length > 0) {
+    await ctx.github.createComment(
+      n,
+      failedComment(
+        failed.map(r => ({
+          requestId: r.requestId ?? ids[records.indexOf(r)],
+          subject: next.requests[records.indexOf(r)].subject,
+          failReason: r.failReason
+        })),
+        reference,
+        ctx.ledger.label
+      )
+    )
+    next.state = 'failed'
+    await writeLedger(ctx, issue, next, commentId, reference)
+    await moveLabels(ctx, issue, 'failed')
+    return result('failed', `Amplitude failed ${failed.length} request(s)`)
+  }
+  if (problems.length === 0 && records.every(r => DONE_STATUSES.has(r.status!))) {
+    return deliver(ctx, issue, next, commentId, records, reference, result)
+  }
+  if (changed) await writeLedger(ctx, issue, next, commentId, reference)
+  await moveLabels(ctx, issue, 'submitted')
+  const statuses = next.requests.map(r => r.status ?? '?').join(', ')
+  return result('submitted', changed ? `now ${statuses}` : `still ${statuses} (nothing written)`)
+}
+
+async function deliver(
+  ctx: SweepContext,
+  issue: IssueFacts,
+  marker: LedgerMarker,
+  commentId: number,
+  records: RequestRecord[],
+  reference: string | undefined,
+  result: (state: string, note: string, extra?: Partial<IssueResult>) => IssueResult
+): Promise<IssueResult> {
+  const n = issue.number
+  const { settings, ledger } = ctx
+  const now = ctx.session.clock.now()
+  const expiries = marker.requests.map(r => r.expires).filter((e): e is string => Boolean(e))
+  const earliest = expiries.sort()[0]
+  if (earliest !== undefined && Date.parse(earliest) <= now) {
+    await ctx.github.createComment(n, expiredComment(earliest, ledger.label))
+    marker.state = 'expired'
+    await writeLedger(ctx, issue, marker, commentId, reference)
+    await moveLabels(ctx, issue, 'expired')
+    return result('expired', `links expired at ${earliest}`)
+  }
+
+  // A delivery that cannot finish keeps the issue `submitted` (its new statuses recorded), so the
+  // next sweep tries again while the links are valid.
+  const keep = async (problem: string): Promise<IssueResult> => {
+    await writeLedger(ctx, issue, marker, commentId, reference)
+    return result('submitted', 'done at Amplitude; delivery failed', {
+      problem: `issue #${n}: ${problem}`
+    })
+  }
+  let files: DownloadedFile[] | undefined
+  let artifact: { name: string; url: string; retentionDays: number } | undefined
+  const dir = join(settings.downloadPath, `issue-${n}`)
+  if (settings.download) {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const got = await downloadRecords(settings, ctx.session, records, dir, ctx.signal, ctx.log)
+    if (got.problems.length > 0) return keep(got.problems.join('; '))
+    files = got.files
+    ctx.files.push(...files)
+    const name = settings.artifactName ? `${settings.artifactName}-${n}` : undefined
+    let receipt: string
+    try {
+      receipt = await writeRunReceipt({
+        dir,
+        settings,
+        requests: receiptRequests(marker),
+        files,
+        workflow: ctx.loaded.document.info.title,
+        now,
+        issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) },
+        ...(name && { artifact: { name, retentionDays: settings.retentionDays } })
+      })
+    } catch (error) {
+      return keep(`receipt.json could not be written: ${(error as Error).message}`)
+    }
+    ctx.log(`issue #${n}: wrote ${receipt}`)
+    if (name) {
+      try {
+        const uploaded = await uploadArtifact({
+          name,
+          files,
+          extraPaths: [receipt],
+          rootDirectory: dir,
+          retentionDays: settings.retentionDays
+        })
+        ctx.artifacts.push({ issue: n, ...uploaded })
+        artifact = { name, url: uploaded.url, retentionDays: settings.retentionDays }
+      } catch (error) {
+        return keep((error as Error).message)
+      }
+    }
+  }
+  await ctx.github.createComment(
+    n,
+    deliveredComment({
+      requestIds: marker.requests.map(r => r.requestId!),
+      reference,
+      expires: earliest,
+      files: files?.map(f => ({
+        name: f.path
+          .slice(dir.length + 1)
+          .split('\\')
+          .join('/'),
+        bytes: f.bytes,
+        sha256: f.sha256,
+        events: f.events
+      })),
+      recipients: settings.encryptTo,
+      ...(artifact && { artifact })
+    })
+  )
+  marker.state = 'done'
+  await writeLedger(ctx, issue, marker, commentId, reference)
+  await moveLabels(ctx, issue, 'done')
+  return result('done', files ? `delivered ${files.length} file(s)` : 'done (not downloaded)')
+}
+
+/** What the receipt says about each request, from the ledger's own record. */
+function receiptRequests(marker: LedgerMarker): ReceiptRequest[] {
+  return marker.requests.map(r => ({
+    requestId: r.requestId,
+    subject: r.subject,
+    startDate: marker.startDate,
+    endDate: marker.endDate,
+    statuses: [
+      ...(r.submittedAt ? [{ status: 'requested', at: r.submittedAt }] : []),
+      ...(r.status && (r.doneAt ?? r.checkedAt)
+        ? [{ status: r.status, at: (r.doneAt ?? r.checkedAt)! }]
+        : [])
+    ],
+    ...(r.expires && { expires: r.expires })
+  }))
+}
+
+/** The form's reference, read again (the body may have changed; a broken form has none). */
+function referenceOf(ctx: SweepContext, issue: IssueFacts): string | undefined {
+  const reading = readForm(issue.body, {
+    startDate: ctx.settings.startDate,
+    endDate: ctx.settings.endDate,
+    today: ctx.today
+  })
+  return reading.ok ? reading.form.reference : undefined
+}
+
+function isoTime(value: string | undefined): string | undefined {
+  if (!value || value.length > 40) return undefined
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/\.000Z$/, 'Z')
+}

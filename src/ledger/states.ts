@@ -1,0 +1,89 @@
+/**
+ * The ledger's state machine: what one sweep does with one open issue carrying the ledger label,
+ * from its labels and its (trusted) ledger comment. Pure: no I/O.
+ *
+ * Labels: `<label>` marks an issue the ledger must move on; `<label>:submitted` while Amplitude
+ * works; a state that waits for a person (`done`, `failed`, `needs-info`, `refused`,
+ * `needs-attention`, `expired`) replaces both with `<label>:<state>` in one call. So `<label>`
+ * together with a person state's label can only mean that a person added `<label>` again: a retry.
+ *
+ * The ledger comment decides over labels, and every doubt ends in `needs-attention`, never in a
+ * second submission: `submitting` without request ids (a run died mid-submit), a ledger comment
+ * that no longer reads, or a `<label>:submitted` issue whose ledger comment is gone.
+ */
+import type { LedgerMarker, LedgerState, MarkerReading } from './marker.js'
+
+export type IssueState = LedgerState | 'needs-info' | 'refused'
+
+/** States in which the ledger waits for a person (the issue loses `<label>`). */
+export const PERSON_STATES: readonly IssueState[] = [
+  'done',
+  'failed',
+  'needs-info',
+  'refused',
+  'needs-attention',
+  'expired'
+]
+
+export type Step =
+  /** Check the author, read the form, submit. `retry`: a person asked again. */
+  | { kind: 'new'; retry: boolean; commentId?: number }
+  /** Check each request once; deliver when all are done. */
+  | { kind: 'poll'; marker: LedgerMarker; commentId: number }
+  /** Never resubmit: ask a person. */
+  | {
+      kind: 'stuck'
+      why: 'submitting' | 'unreadable' | 'missing'
+      commentId?: number
+      marker?: LedgerMarker
+    }
+  /** A previous sweep recorded the state but stopped before the labels: finish that, silently. */
+  | { kind: 'settle'; state: LedgerState }
+
+export function stateLabel(label: string, state: IssueState): string {
+  return `${label}:${state}`
+}
+
+export function decide(labels: string[], label: string, reading: MarkerReading): Step {
+  const has = (name: string): boolean => labels.includes(name)
+  const personAsked = PERSON_STATES.some(state => has(stateLabel(label, state)))
+  if (reading.kind === 'unreadable') {
+    return { kind: 'stuck', why: 'unreadable', commentId: reading.commentId }
+  }
+  if (reading.kind === 'none') {
+    if (has(stateLabel(label, 'submitted'))) return { kind: 'stuck', why: 'missing' }
+    return { kind: 'new', retry: personAsked }
+  }
+  const { marker, commentId } = reading
+  switch (marker.state) {
+    case 'submitting':
+      return { kind: 'stuck', why: 'submitting', commentId, marker }
+    case 'submitted':
+      return { kind: 'poll', marker, commentId }
+    default:
+      return personAsked
+        ? { kind: 'new', retry: true, commentId }
+        : { kind: 'settle', state: marker.state }
+  }
+}
+
+/**
+ * The issue's labels for `state`: every label that is not one of the ledger's kept as it is, then
+ * `<label>` and `<label>:submitted` while in progress, or `<label>:<state>` alone.
+ */
+export function labelsFor(current: string[], label: string, state: IssueState | 'new'): string[] {
+  const ours = new Set([
+    label,
+    ...[...PERSON_STATES, 'submitted' as const].map(s => stateLabel(label, s))
+  ])
+  const others = current.filter(name => !ours.has(name))
+  if (state === 'new') return [...others, label]
+  if (state === 'submitting' || state === 'submitted') {
+    return [...others, label, stateLabel(label, 'submitted')]
+  }
+  return [...others, stateLabel(label, state)]
+}
+
+export function sameLabels(a: string[], b: string[]): boolean {
+  return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n')
+}

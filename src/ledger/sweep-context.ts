@@ -1,0 +1,125 @@
+/**
+ * What every step of a sweep shares (settings, the Amplitude session, the GitHub client, what the
+ * sweep has learnt so far) and the small helpers the steps use to act on an issue: post a comment,
+ * write the ledger comment, set the labels, run workflows. Request records are added to the sweep
+ * as soon as a run returns, so an id Amplitude gave is never lost whatever fails next.
+ */
+import type { LoadedArazzo } from '../arazzo/index.js'
+import type { ApiSession } from '../action/api-session.js'
+import type { Settings } from '../action/input-helper.js'
+import { runRequest, type RequestRecord } from '../action/request-runner.js'
+import type { PlannedRun } from '../action/workflow-helper.js'
+import type { DownloadedFile } from '../export/index.js'
+import { forLog } from '../policy/untrusted-text.js'
+import type { CommentFacts, GitHubClient, Identity, IssueFacts } from './github-client.js'
+import type { LedgerSettings } from './ledger-inputs.js'
+import { ledgerComment } from './comments.js'
+import type { LedgerMarker } from './marker.js'
+import { labelsFor, sameLabels, type IssueState } from './states.js'
+
+export interface SweepContext {
+  settings: Settings
+  ledger: LedgerSettings
+  session: ApiSession
+  loaded: LoadedArazzo
+  github: GitHubClient
+  identity: Identity
+  signal: AbortSignal
+  /** Today (UTC) by the session's clock, YYYY-MM-DD. */
+  today: string
+  /** One log line from parts of any origin (escaped as a whole on the way out). */
+  log: (text: string) => void
+  /** Every request this sweep submitted or checked, for the outputs and the summary. */
+  records: RequestRecord[]
+  files: DownloadedFile[]
+  artifacts: { issue: number; id: number; url: string }[]
+}
+
+export interface IssueResult {
+  issue: number
+  /** The state the sweep found ('new' for an issue the ledger has not taken up). */
+  before: string
+  /** The state after the step (the same when nothing moved). */
+  state: string
+  requestIds: string[]
+  /** What happened, in a few words, for the summary. */
+  note: string
+  /** Why the step did not finish; joins the step's failure message. */
+  problem?: string
+  /** Request ids Amplitude accepted that the ledger could not record: resume them by hand. */
+  unrecorded?: string[]
+}
+
+export function nowIso(ctx: SweepContext): string {
+  return new Date(ctx.session.clock.now()).toISOString()
+}
+
+/** Runs planned workflows (at most max-concurrency at once via the transport). */
+export async function runPlans(ctx: SweepContext, plans: PlannedRun[]): Promise<RequestRecord[]> {
+  const { session } = ctx
+  return Promise.all(
+    plans.map(async plan => {
+      const record = await runRequest({
+        loaded: ctx.loaded,
+        plan,
+        transport: session.transport,
+        clock: session.clock,
+        pollSchedule: session.pollSchedule,
+        serverUrl: ctx.settings.apiUrl,
+        deadline: session.deadline,
+        maxSteps: session.maxSteps,
+        signal: ctx.signal,
+        redact: session.redact,
+        log: text => ctx.log(text)
+      })
+      ctx.records.push(record)
+      return record
+    })
+  )
+}
+
+/** Writes the ledger comment: edits it in place when it exists, creates it otherwise. */
+export async function writeLedger(
+  ctx: SweepContext,
+  issue: IssueFacts,
+  marker: LedgerMarker,
+  commentId: number | undefined,
+  reference?: string
+): Promise<number> {
+  const body = ledgerComment(marker, reference)
+  if (commentId !== undefined) {
+    await ctx.github.updateComment(commentId, body)
+    return commentId
+  }
+  const created = await ctx.github.createComment(issue.number, body)
+  // The ledger trusts only comments by the token's identity: one written under another name would
+  // be ignored by the next sweep, which would then submit again. Stop before any DSAR call.
+  if (created.author !== ctx.identity.login || created.authorType !== ctx.identity.type) {
+    throw new IdentityError(ctx.identity, created)
+  }
+  return created.id
+}
+
+/** Sets the labels for `state` (and closes the issue when delivered), unless already so. */
+export async function moveLabels(
+  ctx: SweepContext,
+  issue: IssueFacts,
+  state: IssueState | 'new'
+): Promise<void> {
+  const labels = labelsFor(issue.labels, ctx.ledger.label, state)
+  const close = state === 'done' && ctx.ledger.closeOnDone
+  if (!close && sameLabels(labels, issue.labels)) return
+  await ctx.github.setLabels(issue.number, labels, close)
+  issue.labels = labels
+}
+
+export class IdentityError extends Error {
+  constructor(expected: Identity, got: CommentFacts) {
+    super(
+      `the GitHub token writes as ${forLog(got.author)} (${forLog(got.authorType)}), not as ` +
+        `${expected.login}: the ledger supports the workflow's GITHUB_TOKEN or a user's token ` +
+        '(github-token). Nothing was submitted.'
+    )
+    this.name = 'IdentityError'
+  }
+}

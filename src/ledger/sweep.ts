@@ -1,0 +1,204 @@
+/**
+ * `ledger: issues`: one sweep over the open issues carrying the ledger label, moving each on by at
+ * most one step of its life (src/ledger/issue-step.ts), without waiting for Amplitude.
+ *
+ * Safety first, in this order: the repository must be private (checked before anything else, so a
+ * public one fails the step before any DSAR call); the ledger trusts only comments written by the
+ * token's own identity; GitHub costs the list pages plus one call per change (comments are read for
+ * the whole repository in pages, not per issue); and whatever fails, the outputs, the job summary
+ * and the log carry every request id Amplitude gave, and the step fails with the resume line.
+ */
+import * as core from '@actions/core'
+import { openApiSession, type RunDependencies } from '../action/api-session.js'
+import type { Settings } from '../action/input-helper.js'
+import { computeOutputs, writeOutputs } from '../action/output-helper.js'
+import { Semaphore } from '../action/semaphore.js'
+import { loadWorkflowInput } from '../action/workflow-helper.js'
+import { line, log } from '../action/log.js'
+import {
+  GitHubClient,
+  GitHubError,
+  githubApiOrigin,
+  type CommentFacts,
+  type IssueFacts
+} from './github-client.js'
+import { stepIssue } from './issue-step.js'
+import type { LedgerSettings } from './ledger-inputs.js'
+import { writeSweepSummary } from './summary.js'
+import { IdentityError, type IssueResult, type SweepContext } from './sweep-context.js'
+
+/** Issues filed within this long are read through the repository's comment list; older ones alone. */
+const RECENT_MS = 7 * 24 * 3_600_000
+/** The longest wait for GitHub's rate limit a sweep accepts (the next sweep can carry on). */
+const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000
+
+export async function sweepLedger(
+  settings: Settings,
+  ledger: LedgerSettings,
+  stop: AbortController,
+  deps: RunDependencies = {}
+): Promise<void> {
+  const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`))
+  const session = openApiSession(settings, stop, deps)
+  const { owner, repo } = repositoryOf(process.env.GITHUB_REPOSITORY)
+  const github = new GitHubClient({
+    token: ledger.githubToken,
+    apiUrl: githubApiOrigin(process.env.GITHUB_API_URL),
+    owner,
+    repo,
+    ...deps.github,
+    waitUnitMs: session.hooks.backoffBaseMs,
+    maxRateLimitWaitMs: Math.min(
+      MAX_RATE_LIMIT_WAIT_MS,
+      Math.max(0, session.deadline - session.clock.now())
+    ),
+    log: text => log.untrusted(text)
+  })
+  const ctx: SweepContext = {
+    settings,
+    ledger,
+    session,
+    loaded,
+    github,
+    identity: { login: '', type: '' },
+    signal: stop.signal,
+    today: new Date(session.clock.now()).toISOString().slice(0, 10),
+    log: text => log.untrusted(text),
+    records: [],
+    files: [],
+    artifacts: []
+  }
+  const results: IssueResult[] = []
+  const problems: string[] = []
+  let openIssues = 0
+  try {
+    const repository = await github.repository()
+    if (repository.visibility !== 'private') {
+      throw new Error(
+        `${repository.fullName} is a ${repository.visibility} repository: the ledger works only in a ` +
+          'private one (DSAR issues, request ids and exports are personal data). Nothing was sent to Amplitude.'
+      )
+    }
+    ctx.identity = await github.identity()
+    const issues = await github.openIssues(ledger.label)
+    openIssues = issues.length
+    log.info(
+      line`Ledger: ${issues.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`
+    )
+    const comments = await commentsByIssue(github, issues, session.clock.now())
+    let halted: string | undefined
+    const slots = new Semaphore(settings.maxConcurrency)
+    await Promise.all(
+      issues.map(issue =>
+        slots.use(async () => {
+          if (halted || stop.signal.aborted) return
+          try {
+            const result = await stepIssue(ctx, issue, comments.get(issue.number) ?? [])
+            results.push(result)
+            log.info(line`issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`)
+          } catch (error) {
+            const message = `issue #${issue.number}: ${(error as Error).message}`
+            results.push({
+              issue: issue.number,
+              before: '?',
+              state: 'unchanged',
+              requestIds: [],
+              note: 'stopped',
+              problem: message
+            })
+            // GitHub down or the wrong identity: every further step would fail the same way.
+            if (error instanceof GitHubError || error instanceof IdentityError) halted = message
+          }
+        })
+      )
+    )
+    if (halted) problems.push(`the sweep stopped early: ${halted}`)
+  } catch (error) {
+    problems.push((error as Error).message)
+  } finally {
+    results.sort((a, b) => a.issue - b.issue)
+    problems.unshift(...results.map(r => r.problem).filter((p): p is string => Boolean(p)))
+    await report(ctx, results, problems, openIssues)
+  }
+  const unrecorded = results.flatMap(r => r.unrecorded ?? [])
+  if (stop.signal.aborted) problems.push((stop.signal.reason as Error).message)
+  if (problems.length > 0) {
+    let message = [...new Set(problems)].join('; ')
+    if (unrecorded.length > 0) {
+      message += `\nResume them in a later run with:\n  request-ids: ${unrecorded.join(',')}`
+    }
+    throw new Error(message)
+  }
+  log.info(line`Ledger sweep done: ${results.length} issue(s) moved on or checked.`)
+}
+
+/** Outputs, then the summary: written whatever happened, from whatever is known. */
+async function report(
+  ctx: SweepContext,
+  results: IssueResult[],
+  problems: string[],
+  openIssues: number
+): Promise<void> {
+  const artifact = ctx.artifacts[0]
+  writeOutputs(
+    computeOutputs(ctx.records, {
+      ...(ctx.settings.download && { files: ctx.files }),
+      ...(artifact && { artifact })
+    })
+  )
+  core.setOutput(
+    'ledger',
+    JSON.stringify(results.map(r => ({ issue: r.issue, state: r.state, requestIds: r.requestIds })))
+  )
+  const unrecorded = results.flatMap(r => r.unrecorded ?? [])
+  await writeSweepSummary({
+    results,
+    records: ctx.records,
+    files: ctx.files,
+    problems,
+    resumeHint: unrecorded.length > 0 ? `request-ids: ${unrecorded.join(',')}` : undefined,
+    workflowTitle: ctx.loaded.document.info.title,
+    now: ctx.session.clock.now(),
+    label: ctx.ledger.label,
+    openIssues,
+    calls: ctx.github.calls
+  })
+}
+
+/**
+ * The comments of every listed issue that has any. Recent issues are read through the repository's
+ * comment list (`since` the oldest of them: pages of 100, whatever the number of issues); older
+ * ones (re-labelled long after filing) one by one, so an old issue cannot make the list long.
+ */
+async function commentsByIssue(
+  github: GitHubClient,
+  issues: IssueFacts[],
+  now: number
+): Promise<Map<number, CommentFacts[]>> {
+  const byIssue = new Map<number, CommentFacts[]>()
+  const commented = issues.filter(issue => issue.comments > 0)
+  const recent = commented.filter(issue => Date.parse(issue.createdAt) >= now - RECENT_MS)
+  const alone = recent.length === 1 ? commented : commented.filter(i => !recent.includes(i))
+  if (recent.length > 1) {
+    const since = recent
+      .map(issue => issue.createdAt)
+      .sort((a, b) => Date.parse(a) - Date.parse(b))[0]
+    const wanted = new Set(recent.map(issue => issue.number))
+    for (const comment of await github.commentsSince(since)) {
+      if (!wanted.has(comment.issueNumber)) continue
+      byIssue.set(comment.issueNumber, [...(byIssue.get(comment.issueNumber) ?? []), comment])
+    }
+  }
+  for (const issue of alone) byIssue.set(issue.number, await github.issueComments(issue.number))
+  return byIssue
+}
+
+function repositoryOf(text: string | undefined): { owner: string; repo: string } {
+  const match = /^([A-Za-z0-9_.-]{1,100})\/([A-Za-z0-9_.-]{1,100})$/.exec(text ?? '')
+  if (!match) {
+    throw new Error(
+      'GITHUB_REPOSITORY is not set to owner/name: the ledger runs inside GitHub Actions'
+    )
+  }
+  return { owner: match[1], repo: match[2] }
+}

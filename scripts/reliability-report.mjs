@@ -68,6 +68,19 @@ const SUITES = [
       'file under a finished name.'
   },
   {
+    suite: 'ledger',
+    title: 'Ledger',
+    intro:
+      'The DSAR ledger (`ledger: issues`): sweeps of DSAR issues against the DSAR simulator and the GitHub ' +
+      'REST stand-in (127.0.0.1), one thing wrong per row. GitHub and Amplitude faults: transient ones are ' +
+      'survived with exactly one DSAR per subject; others fail with one clear message, never submit ' +
+      'without the write-ahead ledger comment, never lose a request id Amplitude gave. Bad forms end in ' +
+      '`needs-info` naming the field, with nothing sent to Amplitude. Hostile issue bodies and comments ' +
+      '(huge, markdown/HTML/mention injection, workflow commands, forged ledger state lines by anyone but ' +
+      "the action's own identity) are escaped or ignored. Every row also checks that no credential or " +
+      'token shows and no stack trace is printed.'
+  },
+  {
     suite: 'no-leaks',
     title: 'No leaks',
     intro:

@@ -32,7 +32,7 @@ export interface GitHubClientOptions extends GitHubAccess {
   apiUrl: string
   owner: string
   repo: string
-  /** Multiplies the plugins' waits (ms per second of retry-after; test hook). Default 1000. */
+  /** Milliseconds the plugins wait per second GitHub asks for (test hook: shorter). Default 1000. */
   waitUnitMs?: number
   /** The longest rate-limit wait accepted (ms); longer ones fail the call. */
   maxRateLimitWaitMs: number
@@ -151,9 +151,9 @@ export class GitHubClient {
     const onLimit =
       (kind: string) =>
       (retryAfter: number, o: { method: string; url: string }, _k: unknown, count: number) => {
-        const waitMs = retryAfter * waitUnit
         const what = `${o.method} ${o.url}`
-        if (count >= RATE_LIMIT_RETRIES || waitMs > options.maxRateLimitWaitMs) {
+        // Judged on the time GitHub asks for (the unit only scales the wait itself, in tests).
+        if (count >= RATE_LIMIT_RETRIES || retryAfter * 1000 > options.maxRateLimitWaitMs) {
           options.log(`GitHub ${kind} on ${what}: not waiting ${retryAfter}s (too long)`)
           return false
         }
@@ -220,7 +220,12 @@ export class GitHubClient {
       }
       return { login, type }
     } catch (error) {
-      if (error instanceof GitHubError && error.status === 403) {
+      // Only this refusal means an installation token; a 403 for a rate limit means nothing of the kind.
+      if (
+        error instanceof GitHubError &&
+        error.status === 403 &&
+        /Resource not accessible by integration/.test(error.message)
+      ) {
         return { login: ACTIONS_BOT_LOGIN, type: 'Bot' }
       }
       throw error

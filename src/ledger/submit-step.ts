@@ -156,9 +156,12 @@ async function submitForm(
     .map(r => r.problem)
     .filter(Boolean)
     .join('; ')
-  const notSent = records.every(
-    r => !r.requestId && r.error instanceof TransportError && NOT_SENT.has(r.error.kind)
-  )
+  // Refused credentials stop every request of the run (the signal's reason): none was taken.
+  const stopReason: unknown = ctx.signal.aborted ? ctx.signal.reason : undefined
+  const notSent = records.every(r => {
+    const error = r.error ?? stopReason
+    return !r.requestId && error instanceof TransportError && NOT_SENT.has(error.kind)
+  })
   if (notSent) {
     // Nothing reached Amplitude: take the write-ahead record back, the next sweep tries again.
     await ctx.github.deleteComment(commentId)

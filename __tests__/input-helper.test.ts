@@ -851,6 +851,43 @@ const invalid: Invalid[] = [
     inputs: { inputs: '{} {}' },
     input: 'inputs',
     message: /at line 1, column 4, expected nothing more/
+  },
+  // the ledger
+  {
+    title: 'ledger neither none nor issues',
+    inputs: { ledger: 'github' },
+    input: 'ledger',
+    message: /must be 'none' or 'issues'/
+  },
+  {
+    title: 'ledger-label with a comma (the issues list reads commas as several labels)',
+    inputs: { ledger: 'issues', 'ledger-label': 'dsar,privacy', 'github-token': 'ghs_x' },
+    input: 'ledger-label',
+    message: /without commas/
+  },
+  {
+    title: 'ledger-label too long for its state labels',
+    inputs: { ledger: 'issues', 'ledger-label': 'x'.repeat(35), 'github-token': 'ghs_x' },
+    input: 'ledger-label',
+    message: /1 to 34 characters/
+  },
+  {
+    title: 'github-token empty in ledger mode',
+    inputs: { ledger: 'issues', 'github-token': '' },
+    input: 'github-token',
+    message: /needs a token with `issues: write`/
+  },
+  {
+    title: 'close-on-done not a boolean',
+    inputs: { ledger: 'issues', 'github-token': 'ghs_x', 'close-on-done': 'yes' },
+    input: 'close-on-done',
+    message: /is not a boolean/
+  },
+  {
+    title: 'ledger with user ids as well',
+    inputs: { ledger: 'issues', 'github-token': 'ghs_x', 'user-ids': 'alice' },
+    input: 'user-ids',
+    message: /must be empty with ledger: issues/
   }
 ]
 

@@ -31,7 +31,8 @@ export default tseslint.config(
           property => ({
             object: 'core',
             property,
-            message: 'Log through src/action/log.ts (log.info(line`...`)), which escapes untrusted text.'
+            message:
+              'Log through src/action/log.ts (log.info(line`...`)), which escapes untrusted text.'
           })
         )
       ]

@@ -321,7 +321,7 @@ function titledDocument(workspace: string): string {
   )
   const title = `Forged\n::error title=${MARK}::forged\n::stop-commands::${MARK}`
   const text = readFileSync(join(workflows, 'amplitude.arazzo.yml'), 'utf8').replace(
-    /^  title: .*$/m,
+    /^ {2}title: .*$/m,
     `  title: ${JSON.stringify(title)}`
   )
   writeFileSync(join(workspace, 'titled.arazzo.yml'), text)

@@ -59,7 +59,10 @@ function receiptRequest(record: RequestRecord, settings: ReceiptSettings): Recei
     subject: record.label,
     startDate: settings.startDate ?? '',
     endDate: settings.endDate ?? '',
-    statuses: (record.history ?? []).map(h => ({ status: h.status, at: new Date(h.at).toISOString() })),
+    statuses: (record.history ?? []).map(h => ({
+      status: h.status,
+      at: new Date(h.at).toISOString()
+    })),
     ...(record.expires && { expires: record.expires })
   }
 }

@@ -95,7 +95,9 @@ export async function sweepLedger(
           try {
             const result = await stepIssue(ctx, issue, comments.get(issue.number) ?? [])
             results.push(result)
-            log.info(line`issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`)
+            log.info(
+              line`issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`
+            )
           } catch (error) {
             const message = `issue #${issue.number}: ${(error as Error).message}`
             results.push({

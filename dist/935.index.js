@@ -27,7 +27,7 @@ async function uploadExportArtifact(o) {
     // Checked first: without them the upload would succeed but the reported URL would be wrong.
     const runPage = workflowRunPage(process.env);
     try {
-        const { DefaultArtifactClient } = await __webpack_require__.e(/* import() */ 44).then(__webpack_require__.bind(__webpack_require__, 19044));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__webpack_require__.e(913), __webpack_require__.e(111)]).then(__webpack_require__.bind(__webpack_require__, 40111));
         const client = new DefaultArtifactClient();
         const result = await client.uploadArtifact(o.name, o.files, o.rootDirectory, {
             retentionDays: o.retentionDays

@@ -28368,347 +28368,155 @@ module.exports = {
 
 /***/ }),
 
-/***/ 82663:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gp: () => (/* binding */ defaultPollSchedule),
-/* harmony export */   Zz: () => (/* binding */ backoffPollSchedule),
-/* harmony export */   ml: () => (/* binding */ systemClock),
-/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
-/* harmony export */ });
-/* unused harmony exports VirtualClock, fixedPollSchedule, DEFAULT_POLL_INTERVAL_MS */
-/**
- * Time and pacing for the runner: a real clock, a virtual clock for tests and simulations, the
- * poll schedules that space out `goto`-loops, and Retry-After parsing.
- *
- * Pacing exists because an unpaced poll loop is a denial of service against the provider (the
- * Amplitude DSAR budget is shared by a whole organization), so every re-run of a step waits.
- */
-/** setTimeout fires at once for delays above 2^31-1 ms, so longer sleeps are chained. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-function abortReason(signal) {
-    return signal.reason ?? new Error('aborted');
-}
-/** Wall-clock time (Date.now) and setTimeout sleeps that reject promptly when aborted. */
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        let remaining = Math.max(0, ms);
-        do {
-            const chunk = Math.min(remaining, MAX_TIMER_MS);
-            await sleepOnce(chunk, signal);
-            remaining -= chunk;
-        } while (remaining > 0);
-    }
-};
-function sleepOnce(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted) {
-            reject(abortReason(signal));
-            return;
-        }
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(abortReason(signal));
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * A clock whose sleeps complete on the next macrotask, advancing its time by the slept amount.
- * Records every sleep so tests can assert the waits without waiting.
- */
-class VirtualClock {
-    current;
-    /** Every completed sleep, in order (ms). */
-    sleeps = [];
-    constructor(start = 0) {
-        this.current = start;
-    }
-    now() {
-        return this.current;
-    }
-    /** Total virtual time spent sleeping. */
-    get totalSlept() {
-        return this.sleeps.reduce((sum, ms) => sum + ms, 0);
-    }
-    sleep(ms, signal) {
-        return new Promise((resolve, reject) => {
-            if (signal?.aborted) {
-                reject(abortReason(signal));
-                return;
-            }
-            const onAbort = () => {
-                clearImmediate(handle);
-                reject(abortReason(signal));
-            };
-            // A macrotask (not a microtask) so other pending work, such as an abort, can run first.
-            const handle = setImmediate(() => {
-                signal?.removeEventListener('abort', onAbort);
-                const slept = Math.max(0, ms);
-                this.current += slept;
-                this.sleeps.push(slept);
-                resolve();
-            });
-            signal?.addEventListener('abort', onAbort, { once: true });
-        });
-    }
-    /** Moves time forward without a sleep (e.g. to simulate a slow request). */
-    advance(ms) {
-        this.current += Math.max(0, ms);
-    }
-}
-/** The same wait before every poll, never shorter than the server's Retry-After. */
-function fixedPollSchedule(ms) {
-    const base = Math.max(0, ms);
-    return {
-        delayMs: (_pollNumber, retryAfterMs) => Math.max(base, retryAfterMs ?? 0)
-    };
-}
-/**
- * Waits growing by `factor` (default 2) from `initialMs` up to `maxMs` (default unbounded);
- * never below `initialMs` and never below the server's Retry-After (which may exceed maxMs).
- */
-function backoffPollSchedule(o) {
-    const initial = Math.max(0, o.initialMs);
-    const factor = o.factor !== undefined && o.factor >= 1 ? o.factor : 2;
-    const max = o.maxMs ?? Number.POSITIVE_INFINITY;
-    return {
-        delayMs(pollNumber, retryAfterMs) {
-            const exponent = Math.max(0, Math.floor(pollNumber) - 1);
-            const grown = Math.min(max, initial * factor ** exponent);
-            return Math.max(initial, grown, retryAfterMs ?? 0);
-        }
-    };
-}
-/** The runner's default: one second between polls (callers normally pass their own). */
-const DEFAULT_POLL_INTERVAL_MS = 1000;
-const defaultPollSchedule = fixedPollSchedule(DEFAULT_POLL_INTERVAL_MS);
-/**
- * An HTTP Retry-After value (RFC 9110: delay-seconds or an HTTP-date) as milliseconds from `now`;
- * undefined when absent or unreadable. Dates in the past give 0.
- */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (text === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(text))
-        return Math.round(Number(text) * 1000);
-    // Only accept things that look like an HTTP-date, not any string Date.parse happens to read.
-    if (!/[A-Za-z]{3}/.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-
-
-/***/ }),
-
-/***/ 79407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(64235);
-// The action's entry point (dist/index.js once bundled): everything happens in run().
-
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 64235:
+/***/ 38297:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  F: () => (/* binding */ openApiSession)
 });
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
-var core = __nccwpck_require__(77094);
-;// CONCATENATED MODULE: ./src/policy/untrusted-text.ts
-/**
- * The one escaper for untrusted text: anything a server, a workflow document or an issue body said,
- * on its way to the log, the job summary or an issue comment. Validate the shape first (a request
- * id is digits, a status is a short word); escape whatever is shown anyway.
- *
- * - The log: the runner reads every line that starts with `::` (after blanks) as a workflow
- *   command (`::add-mask::`, `::stop-commands::`, `::error::`...). Untrusted text must never end a
- *   line early (CR, LF, other line breaks) nor begin a line with `::`.
- * - HTML (the job summary's tables, lists and code blocks; the HTML parts of comments): `& < > " '`
- *   become entities, and line breaks become spaces, because a blank line ends an HTML block and
- *   what follows would render as markdown (links, images).
- * - Markdown text (issue comments): every character markdown or GitHub gives a meaning to becomes an
- *   entity, and `@`/`#` cannot mention a person or link an issue.
- */
-// C0/C1 controls, DEL, and the Unicode line and paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-function escapeControl(c) {
-    switch (c) {
-        case '\n':
-            return '\\n';
-        case '\r':
-            return '\\r';
-        case '\t':
-            return '\\t';
-        default:
-            return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    }
-}
-/**
- * Untrusted text for one log line (or a part of one): control characters shown as `\n`, `\u0007`,
- * and a leading `::` (after blanks) broken so the runner cannot read it as a command.
- */
-function forLog(text) {
-    return neutraliseCommandStart(text.replace(CONTROL, escapeControl));
-}
-/**
- * A whole log line assembled by the action: each physical line it holds must not start a workflow
- * command. Lines the action itself breaks (its own `\n`) are kept; untrusted parts inside it must
- * already have gone through `forLog`.
- */
-function safeLogLines(message) {
-    return message
-        .split('\n')
-        .map(line => neutraliseCommandStart(line.replace(/\r/g, '\\r')))
-        .join('\n');
-}
-function neutraliseCommandStart(line) {
-    // A zero-width space after the blanks: the text reads the same, the runner sees no `::` prefix.
-    return /^\s*::/.test(line) ? line.replace(/^(\s*)/, '$1\u200b') : line;
-}
-const HTML_ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;'
-};
-/** Untrusted text inside HTML: entities for `& < > " '`, line breaks and controls as spaces. */
-function forHtml(text) {
-    return text.replace(CONTROL, ' ').replace(/[&<>"']/g, c => HTML_ENTITIES[c]);
-}
-// Characters CommonMark, GFM or GitHub give a meaning to in running text.
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#+\-.!|~&"'@:]/g;
-/**
- * Untrusted text inside markdown (an issue comment's prose or table cell): every special character
- * as a numeric entity, so nothing becomes a link, an image, a mention (`@team`), an issue reference
- * (`#12`), emphasis, a table cell break or HTML; line breaks and controls as spaces.
- */
-function forMarkdown(text) {
-    return text.replace(CONTROL, ' ').replace(MARKDOWN_SPECIAL, c => `&#${c.charCodeAt(0)};`);
-}
-
-;// CONCATENATED MODULE: ./src/action/log.ts
-/**
- * The action's only way to the log. The runner reads any stdout line that starts with `::` as a
- * workflow command (`::add-mask::`, `::stop-commands::`, `::error::`...), so text from outside (a
- * server's answer, a workflow document, an error message that quotes either) must never start a
- * line. Every function here escapes through src/policy/untrusted-text.ts:
- * - `log.info` takes a `LogLine`, which only the `line` tag makes: its literal parts are the
- *   action's own text (line breaks kept), every `${value}` is untrusted and goes through `forLog`;
- * - `log.untrusted` prints a line another module assembled (the engine's, the download's), escaped
- *   whole;
- * - warnings, notices and group titles are workflow commands whose data @actions/core escapes;
- *   they go through here too, so there is one place to read. ESLint refuses `core.info` and its
- *   siblings everywhere else.
- */
-
-
-/** `line\`request ${id} is ${status}\``: interpolated values escaped, literal text kept. */
-function line(strings, ...values) {
-    let text = strings[0];
-    values.forEach((value, i) => {
-        text += forLog(typeof value === 'string' ? value : String(value)) + strings[i + 1];
-    });
-    return safeLogLines(text);
-}
-const log = {
-    info(message) {
-        core/* info */.pq(message);
-    },
-    /** A line assembled elsewhere from untrusted parts: escaped as a whole (it stays one line). */
-    untrusted(text) {
-        core/* info */.pq(forLog(text));
-    },
-    warning(message) {
-        core/* warning */.$e(message);
-    },
-    notice(message) {
-        core/* notice */.lm(message);
-    },
-    startGroup(title) {
-        core/* startGroup */.Oh(title);
-    },
-    endGroup() {
-        core/* endGroup */.N4();
-    },
-    /** Registers a value the runner must hide in every later log line of the job. */
-    secret(value) {
-        core/* setSecret */.Pq(value);
-    }
-};
-
-;// CONCATENATED MODULE: ./src/arazzo/errors.ts
-/**
- * The engine's typed errors. Every failure the engine reports is one of these, so callers can
- * tell a broken document (load time) from a broken expression or a failed run.
- */
-class ArazzoError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = new.target.name;
-    }
-}
-/** A document that does not satisfy Arazzo 1.0.x; `pointer` is the JSON Pointer of the node. */
-class ArazzoLoadError extends ArazzoError {
-    pointer;
-    detail;
-    constructor(pointer, detail) {
-        super(pointer ? `${pointer}: ${detail}` : detail);
-        this.pointer = pointer;
-        this.detail = detail;
-    }
-}
-/** A runtime expression or criterion condition that does not parse. */
-class ArazzoSyntaxError extends ArazzoError {
-    source;
-    position;
-    detail;
-    constructor(source, position, detail) {
-        super(`${detail} at position ${position} in ${JSON.stringify(source)}`);
-        this.source = source;
-        this.position = position;
-        this.detail = detail;
-    }
-}
-/** A run that cannot go on (no matching failure action, bad target, transport failure...). */
-class ArazzoRuntimeError extends ArazzoError {
-    stepId;
-    statusCode;
-    constructor(message, stepId, statusCode) {
-        super(message);
-        this.stepId = stepId;
-        this.statusCode = statusCode;
-    }
-}
 
 // EXTERNAL MODULE: ./src/arazzo/pacing.ts
 var pacing = __nccwpck_require__(82663);
-;// CONCATENATED MODULE: ./src/action/budget.ts
+// EXTERNAL MODULE: ./src/action/http-transport.ts
+var http_transport = __nccwpck_require__(33404);
+// EXTERNAL MODULE: ./src/action/log.ts
+var log = __nccwpck_require__(58592);
+// EXTERNAL MODULE: ./src/action/budget.ts
+var budget = __nccwpck_require__(2513);
+;// CONCATENATED MODULE: ./src/action/pacing-policy.ts
+/**
+ * How gently the action uses the API, in one place (the action and the benchmarks both build from it):
+ * - its spend stays within BUDGET_SHARE of the organisation's documented 14,400 cost per hour, leaving
+ *   the rest to other jobs of the same organisation;
+ * - polls start at `poll-interval` and grow by POLL_GROWTH per poll up to POLL_INTERVAL_CAP_MS (or the
+ *   poll interval, when that is longer): never faster than asked, and quick enough that a job finishing
+ *   late in the 3-day SLA is seen within minutes, not a quarter hour.
+ */
+
+
+const BUDGET_SHARE = 0.5;
+const POLL_GROWTH = 1.5;
+const POLL_INTERVAL_CAP_MS = 5 * 60_000;
+function createBudgetPacer(clock, share = BUDGET_SHARE) {
+    return new budget/* BudgetPacer */.Jp({ limitPerHour: Math.floor(budget/* DOCUMENTED_BUDGET_PER_HOUR */.Yi * share), clock });
+}
+function createPollSchedule(pollIntervalMs) {
+    return (0,pacing/* backoffPollSchedule */.Zz)({
+        initialMs: pollIntervalMs,
+        factor: POLL_GROWTH,
+        maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
+    });
+}
+
+// EXTERNAL MODULE: ./src/action/request-runner.ts
+var request_runner = __nccwpck_require__(68402);
+// EXTERNAL MODULE: ./src/action/secret-helper.ts
+var secret_helper = __nccwpck_require__(92341);
+;// CONCATENATED MODULE: ./src/action/test-hooks.ts
+
+function testHooks() {
+    const read = (name) => {
+        const text = process.env[name];
+        if (text === undefined || text === '')
+            return undefined;
+        if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
+            log/* log */.R.warning((0,log/* line */.n) `${name} is not a positive whole number of milliseconds: ignored`);
+            return undefined;
+        }
+        return Number(text);
+    };
+    return {
+        requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
+        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
+        backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/api-session.ts
+/**
+ * What every run needs to talk to the Amplitude API, composed once: the clock, the deadline, the
+ * budget pacer, the transport (origin rule, retries, concurrency) and the credential redactor. The
+ * request runs (src/main.ts) and the ledger sweep (src/ledger/sweep.ts) both start from it.
+ *
+ * `RunDependencies` is how a caller other than the runner drives the real action: the lifecycle
+ * benchmark (bench/lifecycle.ts) runs `run()` on a discrete-event clock against in-process models of
+ * Amplitude and GitHub. Production passes nothing and gets the system clock and the network. Every
+ * dependency is optional and replaces exactly one thing:
+ * - `clock`: time and sleeps (deadline, budget pacer, polls, retries, "today", timestamps);
+ * - `sendToApi`: one HTTP attempt to the Amplitude API (the transport's rules still apply around it);
+ * - `github`: how the ledger reaches GitHub (an in-process fetch; real-time waits off when the caller
+ *   models GitHub's timing itself).
+ */
+
+
+
+
+
+
+
+function openApiSession(settings, stop, deps = {}) {
+    const clock = deps.clock ?? pacing/* systemClock */.ml;
+    const startedAt = clock.now();
+    const deadline = startedAt + settings.timeoutMs;
+    const pacer = createBudgetPacer(clock);
+    const hooks = testHooks();
+    const redact = (0,secret_helper/* credentialRedactor */.Ax)({
+        apiKey: settings.apiKey ?? '',
+        secretKey: settings.secretKey ?? '',
+        basicAuth: settings.basicAuth
+    });
+    const { transport } = (0,http_transport/* createActionTransport */.sp)({
+        apiOrigin: settings.apiUrl,
+        clock,
+        pacer,
+        maxConcurrency: settings.maxConcurrency,
+        deadline,
+        requestTimeoutMs: hooks.requestTimeoutMs,
+        backoffBaseMs: hooks.backoffBaseMs,
+        backoffMaxMs: hooks.backoffMaxMs,
+        rateLimitMaxMs: hooks.backoffMaxMs,
+        ...(deps.sendToApi && { send: deps.sendToApi }),
+        onRetry: n => log/* log */.R.info((0,log/* line */.n) `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${(0,request_runner/* formatDuration */.a3)(n.delayMs)}`)
+    });
+    // Refused credentials would be refused for every subject: stop them all at once.
+    const guarded = async (request, signal) => {
+        try {
+            return await transport(request, signal);
+        }
+        catch (error) {
+            if (error instanceof http_transport/* TransportError */.wX && error.kind === 'auth')
+                stop.abort(error);
+            throw error;
+        }
+    };
+    return {
+        clock,
+        startedAt,
+        deadline,
+        pacer,
+        transport: guarded,
+        redact,
+        hooks,
+        pollSchedule: createPollSchedule(settings.pollIntervalMs),
+        maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100)
+    };
+}
+
+
+/***/ }),
+
+/***/ 2513:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jp: () => (/* binding */ BudgetPacer),
+/* harmony export */   Yi: () => (/* binding */ DOCUMENTED_BUDGET_PER_HOUR),
+/* harmony export */   kw: () => (/* binding */ BudgetDeadlineError),
+/* harmony export */   ns: () => (/* binding */ requestCost)
+/* harmony export */ });
+/* unused harmony export HOUR_MS */
 const DOCUMENTED_BUDGET_PER_HOUR = 14_400;
 const HOUR_MS = 3_600_000;
 /** The largest cost of one request (a POST). */
@@ -28783,47 +28591,27 @@ class BudgetPacer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/semaphore.ts
-/** At most `limit` holders at once; the rest wait in arrival order. */
-class Semaphore {
-    limit;
-    active = 0;
-    waiting = [];
-    peak = 0;
-    constructor(limit) {
-        this.limit = limit;
-        if (!Number.isInteger(limit) || limit < 1)
-            throw new Error(`bad concurrency limit ${limit}`);
-    }
-    /** The most holders there ever were at once. */
-    get peakActive() {
-        return this.peak;
-    }
-    async use(task) {
-        if (this.active >= this.limit)
-            await new Promise(grant => this.waiting.push(grant));
-        else
-            this.active++;
-        this.peak = Math.max(this.peak, this.active);
-        try {
-            return await task();
-        }
-        finally {
-            const next = this.waiting.shift();
-            // Hand the slot straight to the next waiter, so `active` never dips and lets a newcomer jump in.
-            if (next)
-                next();
-            else
-                this.active--;
-        }
-    }
-}
 
-;// CONCATENATED MODULE: ./src/action/export-helper.ts
+/***/ }),
+
+/***/ 37871:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ln: () => (/* binding */ downloadRecords),
+/* harmony export */   mz: () => (/* binding */ uploadArtifact),
+/* harmony export */   s_: () => (/* binding */ expiringSoon)
+/* harmony export */ });
+/* unused harmony exports downloadExports, EXPIRY_WARNING_MS */
+/* harmony import */ var _policy_credentials_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(13708);
+/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2513);
+/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54396);
+
+
 
 async function downloadExports(options) {
-    const { downloadRequestOutputs } = await Promise.all(/* import() */[__nccwpck_require__.e(539), __nccwpck_require__.e(241)]).then(__nccwpck_require__.bind(__nccwpck_require__, 13241));
-    const slots = new Semaphore(options.maxConcurrency);
+    const { downloadRequestOutputs } = await Promise.all(/* import() */[__nccwpck_require__.e(539), __nccwpck_require__.e(752)]).then(__nccwpck_require__.bind(__nccwpck_require__, 86752));
+    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_2__/* .Semaphore */ .j(options.maxConcurrency);
     const files = [];
     const problems = [];
     const done = options.records.filter(r => r.outcome === 'done' && r.requestId && r.urls.length > 0);
@@ -28854,11 +28642,33 @@ async function downloadExports(options) {
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { files, problems };
 }
+/**
+ * Downloads the exports of `records` into `downloadPath` the way every run does: the settings'
+ * credentials, recipients and concurrency, API-origin requests paid from the session's budget.
+ */
+function downloadRecords(settings, session, records, downloadPath, signal, log) {
+    return downloadExports({
+        records,
+        credentials: (0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .createCredentialPolicy */ .M8)({
+            apiOrigin: settings.apiUrl,
+            region: settings.region,
+            extraOrigins: settings.credentialOrigins
+        }),
+        basicAuth: settings.basicAuth,
+        downloadPath,
+        recipients: settings.encryptTo,
+        maxConcurrency: settings.maxConcurrency,
+        signal,
+        timeoutMs: session.hooks.requestTimeoutMs,
+        payForRequest: paySignal => session.pacer.acquire((0,_budget_js__WEBPACK_IMPORTED_MODULE_1__/* .requestCost */ .ns)('GET'), paySignal),
+        log
+    });
+}
 async function uploadArtifact(options) {
     const { uploadExportArtifact } = await __nccwpck_require__.e(/* import() */ 935).then(__nccwpck_require__.bind(__nccwpck_require__, 73935));
     const uploaded = await uploadExportArtifact({
         name: options.name,
-        files: options.files.map(f => f.path),
+        files: [...options.files.map(f => f.path), ...(options.extraPaths ?? [])],
         rootDirectory: options.rootDirectory,
         retentionDays: options.retentionDays
     });
@@ -28875,179 +28685,26 @@ function expiringSoon(records, now) {
     });
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(37067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(44708);
-// EXTERNAL MODULE: ./src/policy/credentials.ts
-var policy_credentials = __nccwpck_require__(13708);
-;// CONCATENATED MODULE: ./src/policy/json-text.ts
-/**
- * JSON text from outside (an input, a server's answer) in error messages: where it breaks, never
- * what it says. V8's own messages quote the start of the text (`Unexpected token 'Q', "QUtFWTAxMj"...`),
- * and that start can be the base64 credentials a server echoed, or personal data.
- *
- * Also the nesting bound for parsed answers: every walk over a value (redaction, equality, output
- * checks) is recursive somewhere, and 200,000 nested arrays overflow the stack.
- */
-/** Answers nested deeper than this are refused (real DSAR answers nest two or three levels). */
-const MAX_JSON_DEPTH = 64;
-/** JSON.parse, with an error that gives the position only, and the nesting bound. */
-function parseJsonText(text) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
-        throw new SyntaxError(describeJsonError(text));
-    }
-    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
-        throw new SyntaxError(`is nested deeper than ${MAX_JSON_DEPTH} levels`);
-    }
-    return value;
-}
-/** Whether arrays and objects nest deeper than `limit` (iterative: no stack to overflow). */
-function nestedDeeperThan(value, limit) {
-    const stack = [{ value, depth: 0 }];
-    while (stack.length > 0) {
-        const { value: current, depth } = stack.pop();
-        if (typeof current !== 'object' || current === null)
-            continue;
-        if (depth >= limit)
-            return true;
-        for (const child of Object.values(current))
-            stack.push({ value: child, depth: depth + 1 });
-    }
-    return false;
-}
-/**
- * Where JSON text first breaks, as "line L, column C". V8's own messages sometimes quote the
- * input, which may hold secrets or personal data, so they are not shown.
- */
-function describeJsonError(text) {
-    const found = locateJsonError(text);
-    if (!found)
-        return 'is not valid JSON';
-    const before = text.slice(0, found.at);
-    const line = before.split('\n').length;
-    const column = found.at - (before.lastIndexOf('\n') + 1) + 1;
-    const where = found.at >= text.length ? 'at the end of the input' : `at line ${line}, column ${column}`;
-    return `is not valid JSON: ${where}, expected ${found.expected}`;
-}
-class JsonStop {
-    at;
-    expected;
-    constructor(at, expected) {
-        this.at = at;
-        this.expected = expected;
-    }
-}
-/** A small RFC 8259 recognizer: the offset of the first error, or undefined if the text is valid. */
-function locateJsonError(text) {
-    let i = 0;
-    const fail = (expected) => {
-        throw new JsonStop(i, expected);
-    };
-    const skipSpace = () => {
-        while (i < text.length && ' \t\n\r'.includes(text[i]))
-            i++;
-    };
-    const string = () => {
-        i++; // opening quote
-        while (i < text.length) {
-            const char = text[i];
-            if (char === '"') {
-                i++;
-                return;
-            }
-            if (char === '\\') {
-                const escape = text[i + 1] ?? '';
-                if (escape !== '' && '"\\/bfnrt'.includes(escape))
-                    i += 2;
-                else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
-                    i += 6;
-                else
-                    fail('a valid escape sequence');
-                continue;
-            }
-            if (char < ' ')
-                fail('no raw control character inside a string');
-            i++;
-        }
-        fail('a closing double quote');
-    };
-    const number = () => {
-        const pattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-        pattern.lastIndex = i;
-        if (!pattern.exec(text))
-            fail('a number');
-        i = pattern.lastIndex;
-    };
-    const value = () => {
-        skipSpace();
-        const char = text[i];
-        if (char === '{')
-            return container('}', true);
-        if (char === '[')
-            return container(']', false);
-        if (char === '"')
-            return string();
-        if (char === '-' || (char >= '0' && char <= '9'))
-            return number();
-        for (const word of ['true', 'false', 'null']) {
-            if (text.startsWith(word, i)) {
-                i += word.length;
-                return;
-            }
-        }
-        fail('a value');
-    };
-    const container = (close, isObject) => {
-        i++;
-        skipSpace();
-        if (text[i] === close) {
-            i++;
-            return;
-        }
-        for (;;) {
-            if (isObject) {
-                skipSpace();
-                if (text[i] !== '"')
-                    fail('a property name in double quotes');
-                string();
-                skipSpace();
-                if (text[i] !== ':')
-                    fail("':'");
-                i++;
-            }
-            value();
-            skipSpace();
-            if (text[i] === ',') {
-                i++;
-                continue;
-            }
-            if (text[i] === close) {
-                i++;
-                return;
-            }
-            fail(`',' or '${close}'`);
-        }
-    };
-    try {
-        value();
-        skipSpace();
-        if (i < text.length)
-            fail('nothing more');
-        return undefined;
-    }
-    catch (error) {
-        if (error instanceof JsonStop)
-            return error;
-        return undefined; // e.g. nesting too deep for the stack: no position to report
-    }
-}
 
-;// CONCATENATED MODULE: ./src/action/http-transport.ts
+/***/ }),
+
+/***/ 33404:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   sp: () => (/* binding */ createActionTransport),
+/* harmony export */   wX: () => (/* binding */ TransportError)
+/* harmony export */ });
+/* unused harmony exports RATE_LIMIT_BACKOFF_MAX_MS, sendOnce, parseBody */
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(44708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(82663);
+/* harmony import */ var _policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(13708);
+/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(83500);
+/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2513);
+/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(54396);
 /**
  * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
  * this is where the action is careful with the shared API budget and with credentials:
@@ -29096,7 +28753,7 @@ const RATE_LIMIT_BACKOFF_MAX_MS = 5 * 60_000;
 /** Statuses that promise the request was not processed: safe to repeat even a POST. */
 const NOT_PROCESSED_STATUSES = new Set([429, 503]);
 function createActionTransport(options) {
-    const credentials = (0,policy_credentials/* createCredentialPolicy */.M8)({ apiOrigin: options.apiOrigin });
+    const credentials = (0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .createCredentialPolicy */ .M8)({ apiOrigin: options.apiOrigin });
     const limits = {
         timeoutMs: options.requestTimeoutMs ?? 30_000,
         maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
@@ -29107,7 +28764,7 @@ function createActionTransport(options) {
     const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS);
     const random = options.random ?? Math.random;
     const send = options.send ?? sendOnce;
-    const slots = new Semaphore(options.maxConcurrency);
+    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_5__/* .Semaphore */ .j(options.maxConcurrency);
     const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
     const backoff = (failures, cap, retryAfterMs) => {
         const exponential = Math.min(cap, baseMs * 2 ** (failures - 1));
@@ -29116,7 +28773,7 @@ function createActionTransport(options) {
     };
     const transport = async (request, signal) => {
         const url = new URL(request.url);
-        if (!(0,policy_credentials/* mayCarryCredentials */.x6)(credentials, { kind: 'apiCall', url })) {
+        if (!(0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .mayCarryCredentials */ .x6)(credentials, { kind: 'apiCall', url })) {
             throw new TransportError('policy', `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
         }
         const method = request.method.toUpperCase();
@@ -29126,12 +28783,12 @@ function createActionTransport(options) {
         let failures = 0;
         let rateLimited = 0;
         for (let attempt = 1;; attempt++) {
-            const cost = requestCost(method);
+            const cost = (0,_budget_js__WEBPACK_IMPORTED_MODULE_4__/* .requestCost */ .ns)(method);
             try {
                 await options.pacer.acquire(cost, signal, options.deadline);
             }
             catch (error) {
-                if (!(error instanceof BudgetDeadlineError))
+                if (!(error instanceof _budget_js__WEBPACK_IMPORTED_MODULE_4__/* .BudgetDeadlineError */ .kw))
                     throw error;
                 throw new TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`);
             }
@@ -29162,7 +28819,7 @@ function createActionTransport(options) {
                 if (method !== 'GET' && !NOT_PROCESSED_STATUSES.has(status)) {
                     throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status);
                 }
-                const retryAfterMs = (0,pacing/* parseRetryAfter */.mu)(response.headers['retry-after'], options.clock.now());
+                const retryAfterMs = (0,_arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__/* .parseRetryAfter */ .mu)(response.headers['retry-after'], options.clock.now());
                 reason = `HTTP ${status}`;
                 if (status === 429) {
                     rateLimited++;
@@ -29209,7 +28866,7 @@ function createActionTransport(options) {
 function sendOnce(request, signal, limits) {
     return new Promise((resolve, reject) => {
         const url = new URL(request.url);
-        const client = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+        const client = url.protocol === 'https:' ? node_https__WEBPACK_IMPORTED_MODULE_1__ : node_http__WEBPACK_IMPORTED_MODULE_0__;
         const headers = { accept: 'application/json', ...request.headers };
         if (request.body !== undefined)
             headers['content-length'] = String(Buffer.byteLength(request.body));
@@ -29296,10 +28953,31 @@ function parseBody(text, contentType) {
         return undefined;
     const declaredJson = /\bjson\b/i.test(contentType ?? '');
     if (declaredJson)
-        return parseJsonText(text);
+        return (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_6__/* .parseJsonText */ .lk)(text);
     return text;
 }
 
+
+/***/ }),
+
+/***/ 70768:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  dz: () => (/* binding */ InputError),
+  mt: () => (/* binding */ getSettings),
+  zz: () => (/* binding */ parseAmplitudeIds),
+  d: () => (/* binding */ parseDates),
+  bC: () => (/* binding */ parseUserIds),
+  dL: () => (/* binding */ uniqueSubjects)
+});
+
+// UNUSED EXPORTS: parseBoolean
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
+var core = __nccwpck_require__(77094);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:os"
@@ -29366,7 +29044,655 @@ function describe(text) {
     return `'${json.slice(1, -1)}'`;
 }
 
-;// CONCATENATED MODULE: ./src/action/input-names.ts
+// EXTERNAL MODULE: ./src/action/input-names.ts
+var input_names = __nccwpck_require__(62383);
+// EXTERNAL MODULE: ./src/policy/credentials.ts
+var credentials = __nccwpck_require__(13708);
+// EXTERNAL MODULE: ./src/policy/json-text.ts
+var json_text = __nccwpck_require__(83500);
+// EXTERNAL MODULE: ./src/action/secret-helper.ts
+var secret_helper = __nccwpck_require__(92341);
+// EXTERNAL MODULE: ./src/action/server-values.ts
+var server_values = __nccwpck_require__(5122);
+;// CONCATENATED MODULE: ./src/ledger/ledger-inputs.ts
+/**
+ * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`), read and checked
+ * like every other input: a bad value is refused with an InputError naming it, before any request.
+ */
+
+
+/** GitHub's limit on a label name. */
+const MAX_LABEL = 50;
+/** The longest state suffix, `:needs-attention`: every state label must fit GitHub's limit. */
+const LONGEST_SUFFIX = ':needs-attention'.length;
+const MAX_LEDGER_LABEL = MAX_LABEL - LONGEST_SUFFIX;
+/** The ledger's settings, or undefined when `ledger` is `none` (the default). */
+function parseLedgerInputs(input) {
+    const mode = (input.read(input_names/* Inputs */.G.Ledger) || 'none').toLowerCase();
+    if (mode === 'none')
+        return undefined;
+    if (mode !== 'issues') {
+        throw input.fail(input_names/* Inputs */.G.Ledger, `must be 'none' or 'issues'`);
+    }
+    const label = input.read(input_names/* Inputs */.G.LedgerLabel) || 'dsar';
+    if (label.length > MAX_LEDGER_LABEL ||
+        label !== label.trim() ||
+        label.includes(',') ||
+        (0,secret_helper/* hasControlCharacter */.Fd)(label)) {
+        throw input.fail(input_names/* Inputs */.G.LedgerLabel, `must be 1 to ${MAX_LEDGER_LABEL} characters without commas, control characters or ` +
+            `surrounding blanks (state labels add up to ${LONGEST_SUFFIX} more, and GitHub allows ${MAX_LABEL})`);
+    }
+    const githubToken = input.read(input_names/* Inputs */.G.GithubToken);
+    if (githubToken === '') {
+        throw input.fail(input_names/* Inputs */.G.GithubToken, 'is empty: the ledger needs a token with `issues: write` (the default is ${{ github.token }})');
+    }
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(githubToken) || /\s/.test(githubToken)) {
+        throw input.fail(input_names/* Inputs */.G.GithubToken, 'contains blanks or control characters');
+    }
+    return {
+        mode: 'issues',
+        label,
+        githubToken,
+        closeOnDone: input.boolean(input_names/* Inputs */.G.CloseOnDone, true)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/input-helper.ts
+/**
+ * Reads and checks every input of action.yml (the role of actions/checkout's input-helper.ts).
+ * Each bad value is refused with an InputError naming the input, before any request is sent.
+ * Inputs are checked one by one in action.yml's order, then against each other; the first
+ * problem found is thrown. Messages never quote credentials or user/Amplitude IDs (personal
+ * data): they point at the entry or line instead.
+ */
+
+
+
+
+
+
+
+
+
+
+
+class InputError extends Error {
+    input;
+    detail;
+    constructor(input, detail) {
+        super(`Input '${input}': ${detail}`);
+        this.input = input;
+        this.detail = detail;
+        this.name = 'InputError';
+    }
+}
+const DEFAULT_START_DATE = '2012-01-01';
+// Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
+const EARLIEST_START_DATE = '2000-01-01';
+const MAX_ID_LENGTH = 1024;
+const MAX_USER_IDS_FILE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_POLL_INTERVAL = '60s';
+const MIN_POLL_INTERVAL_MS = 1_000;
+const DEFAULT_TIMEOUT = '5h30m';
+const MAX_TIMEOUT_MS = 6 * 3_600_000;
+const WORKFLOW_ID = /^[A-Za-z0-9_-]+$/;
+// The characters @actions/artifact refuses in names, plus path separators.
+const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
+const ARTIFACT_NAME_FORBIDDEN_LIST = `" : < > | * ? \\ / CR LF`;
+/**
+ * Reads every input and returns the checked settings. `now` fixes "today" (UTC) for tests.
+ * Async because checking `encrypt-to` loads the age library, and files are read without
+ * blocking.
+ */
+async function getSettings(env = {}) {
+    const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE || process.cwd());
+    const runnerTemp = external_node_path_default().resolve(process.env.RUNNER_TEMP || external_node_os_default().tmpdir());
+    const today = (env.now?.() ?? new Date()).toISOString().slice(0, 10);
+    const userIds = parseUserIds(read(input_names/* Inputs */.G.UserIds));
+    const amplitudeIds = parseAmplitudeIds(read(input_names/* Inputs */.G.AmplitudeIds));
+    const fileUserIds = await readUserIdsFile(read(input_names/* Inputs */.G.UserIdsFile), workspace);
+    const credentials = parseCredentials();
+    const region = parseRegion(read(input_names/* Inputs */.G.Region));
+    const api = parseApiUrl(read(input_names/* Inputs */.G.ApiUrl), region);
+    const { startDate, endDate } = parseDates(read(input_names/* Inputs */.G.StartDate), read(input_names/* Inputs */.G.EndDate), today);
+    const requestIds = parseRequestIds(read(input_names/* Inputs */.G.RequestIds));
+    const wait = parseBoolean(input_names/* Inputs */.G.Wait, true);
+    const pollIntervalMs = parsePollInterval(read(input_names/* Inputs */.G.PollInterval), api.loopback);
+    const timeoutMs = parseTimeout(read(input_names/* Inputs */.G.Timeout));
+    const maxConcurrency = parseInteger(input_names/* Inputs */.G.MaxConcurrency, 4, 1, 32);
+    const downloadWanted = parseBoolean(input_names/* Inputs */.G.Download, false);
+    const downloadPath = await parseDownloadPath(read(input_names/* Inputs */.G.DownloadPath), workspace, runnerTemp);
+    const artifactName = parseArtifactName(read(input_names/* Inputs */.G.ArtifactName));
+    const retentionDays = parseInteger(input_names/* Inputs */.G.RetentionDays, 1, 1, 90);
+    const encryptTo = await parseRecipients(read(input_names/* Inputs */.G.EncryptTo));
+    const workflow = await parseWorkflow(read(input_names/* Inputs */.G.Workflow), workspace);
+    const workflowId = parseWorkflowId(read(input_names/* Inputs */.G.WorkflowId));
+    const extraInputs = parseExtraInputs(read(input_names/* Inputs */.G.Inputs));
+    const credentialOrigins = parseCredentialOrigins(read(input_names/* Inputs */.G.CredentialOrigins));
+    const ledger = parseLedgerInputs({
+        read,
+        boolean: parseBoolean,
+        fail: (name, detail) => new InputError(name, detail)
+    });
+    const subjects = uniqueSubjects([
+        ...userIds.map(userId => ({ kind: 'userId', userId })),
+        ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId })),
+        ...fileUserIds.map(userId => ({ kind: 'userId', userId }))
+    ]);
+    const download = downloadWanted || artifactName !== undefined;
+    if (ledger)
+        checkLedgerCombination({ workflow });
+    else
+        checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs });
+    return {
+        subjects,
+        requestIds,
+        ...credentials,
+        region,
+        apiUrl: api.origin,
+        credentialOrigins,
+        startDate,
+        endDate,
+        wait,
+        pollIntervalMs,
+        timeoutMs,
+        maxConcurrency,
+        download,
+        downloadPath,
+        ...(artifactName !== undefined && { artifactName }),
+        retentionDays,
+        encryptTo,
+        workflow,
+        ...(workflowId !== undefined && { workflowId }),
+        extraInputs,
+        ...(ledger && { ledger })
+    };
+}
+function read(name) {
+    return core/* getInput */.V4(name);
+}
+// ---------------------------------------------------------------------------------------------
+// Subjects and request ids
+// ---------------------------------------------------------------------------------------------
+/** Entries separated by newlines and/or commas; blanks dropped; numbered from 1 for messages. */
+function splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map(entry => entry.trim())
+        .filter(entry => entry !== '')
+        .map((entry, index) => ({ entry, number: index + 1 }));
+}
+function userIdProblem(id) {
+    if ([...id].length > MAX_ID_LENGTH)
+        return `is longer than ${MAX_ID_LENGTH} characters`;
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(id))
+        return 'contains control characters';
+    return undefined;
+}
+function parseUserIds(text) {
+    return splitList(text).map(({ entry, number }) => {
+        const problem = userIdProblem(entry);
+        if (problem)
+            throw new InputError(input_names/* Inputs */.G.UserIds, `entry ${number} ${problem}`);
+        return entry;
+    });
+}
+function parseAmplitudeIds(text) {
+    return splitList(text).map(({ entry, number }) => {
+        const value = Number(entry);
+        if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
+            throw new InputError(input_names/* Inputs */.G.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
+        }
+        return value;
+    });
+}
+function parseRequestIds(text) {
+    const ids = splitList(text).map(({ entry, number }) => {
+        if (!server_values/* REQUEST_ID_PATTERN */.zM.test(entry)) {
+            throw new InputError(input_names/* Inputs */.G.RequestIds, `entry ${number} is not a request id (${server_values/* REQUEST_ID_RULE */.z$})`);
+        }
+        return entry;
+    });
+    return [...new Set(ids)];
+}
+function uniqueSubjects(subjects) {
+    const seen = new Set();
+    return subjects.filter(subject => {
+        const key = subject.kind === 'userId' ? `u:${subject.userId}` : `a:${String(subject.amplitudeId)}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+/**
+ * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
+ * whole lines starting with '#' are comments: an ID may itself contain '#'.
+ */
+async function readUserIdsFile(text, workspace) {
+    if (text === '')
+        return [];
+    const input = input_names/* Inputs */.G.UserIdsFile;
+    const file = await resolveWorkspaceFile(input, text, workspace);
+    const handle = await external_node_fs_.promises.open(file, 'r');
+    let content;
+    try {
+        const { size } = await handle.stat();
+        if (size > MAX_USER_IDS_FILE_BYTES) {
+            throw new InputError(input, `'${text}' is larger than 10 MiB (${size} bytes)`);
+        }
+        content = (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
+    }
+    finally {
+        await handle.close();
+    }
+    const ids = content.trimStart().startsWith('[')
+        ? idsFromJson(input, content)
+        : idsFromLines(input, content);
+    if (ids.length === 0)
+        throw new InputError(input, `'${text}' contains no user IDs`);
+    return ids;
+}
+function idsFromJson(input, content) {
+    let parsed;
+    try {
+        parsed = JSON.parse(content);
+    }
+    catch {
+        throw new InputError(input, (0,json_text/* describeJsonError */.M1)(content));
+    }
+    if (!Array.isArray(parsed))
+        throw new InputError(input, 'is not a JSON array of strings');
+    const ids = [];
+    parsed.forEach((item, index) => {
+        if (typeof item !== 'string') {
+            throw new InputError(input, `array element ${index + 1} is not a string`);
+        }
+        const id = item.trim();
+        if (id === '')
+            return;
+        const problem = userIdProblem(id);
+        if (problem)
+            throw new InputError(input, `array element ${index + 1} ${problem}`);
+        ids.push(id);
+    });
+    return ids;
+}
+function idsFromLines(input, content) {
+    const ids = [];
+    content.split('\n').forEach((raw, index) => {
+        const id = raw.trim();
+        if (id === '' || id.startsWith('#'))
+            return;
+        const problem = userIdProblem(id);
+        if (problem)
+            throw new InputError(input, `line ${index + 1} ${problem}`);
+        ids.push(id);
+    });
+    return ids;
+}
+// ---------------------------------------------------------------------------------------------
+// Credentials, region, API origin, dates
+// ---------------------------------------------------------------------------------------------
+function parseCredentials() {
+    const apiKey = read(input_names/* Inputs */.G.ApiKey);
+    const secretKey = read(input_names/* Inputs */.G.SecretKey);
+    const basicAuth = read(input_names/* Inputs */.G.BasicAuth);
+    if (basicAuth !== '') {
+        if (apiKey !== '' || secretKey !== '') {
+            throw new InputError(input_names/* Inputs */.G.BasicAuth, 'ambiguous credentials: give either basic-auth or api-key and secret-key, not both');
+        }
+        const decoded = (0,secret_helper/* decodeBasicAuth */.ZG)(basicAuth);
+        if (!decoded.ok)
+            throw new InputError(input_names/* Inputs */.G.BasicAuth, decoded.reason);
+        return {
+            apiKey: decoded.apiKey,
+            secretKey: decoded.secretKey,
+            basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(decoded.apiKey, decoded.secretKey)
+        };
+    }
+    if (apiKey === '' && secretKey === '') {
+        throw new InputError(input_names/* Inputs */.G.ApiKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
+    }
+    if (apiKey === '')
+        throw new InputError(input_names/* Inputs */.G.ApiKey, 'missing (secret-key is set; both are needed)');
+    if (secretKey === '') {
+        throw new InputError(input_names/* Inputs */.G.SecretKey, 'missing (api-key is set; both are needed)');
+    }
+    if (apiKey.includes(':')) {
+        throw new InputError(input_names/* Inputs */.G.ApiKey, 'must not contain a colon (HTTP Basic uses it as separator)');
+    }
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(apiKey))
+        throw new InputError(input_names/* Inputs */.G.ApiKey, 'contains control characters');
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(secretKey)) {
+        throw new InputError(input_names/* Inputs */.G.SecretKey, 'contains control characters');
+    }
+    return { apiKey, secretKey, basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(apiKey, secretKey) };
+}
+function parseRegion(text) {
+    const region = (text || 'us').toLowerCase();
+    if (region !== 'us' && region !== 'eu') {
+        throw new InputError(input_names/* Inputs */.G.Region, `${quote(text)} is not a region (expected 'us' or 'eu')`);
+    }
+    return region;
+}
+/** The API origin, and whether it is a loopback host (which permits http and fast polling). */
+function parseApiUrl(text, region) {
+    if (text === '')
+        return { origin: credentials/* AMPLITUDE_ORIGINS */.YK[region].api, loopback: false };
+    const parsed = (0,credentials/* parseOrigin */.ef)(text);
+    if (!parsed.ok)
+        throw new InputError(input_names/* Inputs */.G.ApiUrl, parsed.reason);
+    return { origin: parsed.origin, loopback: parsed.loopback };
+}
+/** Origins separated by newlines and/or commas; each checked like api-url. */
+function parseCredentialOrigins(text) {
+    const origins = splitList(text).map(({ entry, number }) => {
+        const parsed = (0,credentials/* parseOrigin */.ef)(entry);
+        if (!parsed.ok)
+            throw new InputError(input_names/* Inputs */.G.CredentialOrigins, `entry ${number} ${parsed.reason}`);
+        return parsed.origin;
+    });
+    return [...new Set(origins)];
+}
+/**
+ * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
+ * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
+ */
+function parseDates(startText, endText, today) {
+    const startDate = parseDate(input_names/* Inputs */.G.StartDate, startText || DEFAULT_START_DATE);
+    const endDate = endText === '' ? today : parseDate(input_names/* Inputs */.G.EndDate, endText);
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+    if (endDate > tomorrow) {
+        throw new InputError(input_names/* Inputs */.G.EndDate, `${endDate} is in the future (today is ${today} UTC)`);
+    }
+    if (startDate < EARLIEST_START_DATE) {
+        throw new InputError(input_names/* Inputs */.G.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`);
+    }
+    if (startDate > endDate) {
+        const origin = endText === '' ? ' (today, UTC)' : '';
+        throw new InputError(input_names/* Inputs */.G.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`);
+    }
+    return { startDate, endDate };
+}
+function parseDate(input, text) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+        throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`);
+    }
+    const time = Date.parse(`${text}T00:00:00Z`);
+    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+        throw new InputError(input, `${text} is not a real calendar date`);
+    }
+    return text;
+}
+// ---------------------------------------------------------------------------------------------
+// Waiting, concurrency, downloads
+// ---------------------------------------------------------------------------------------------
+/** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
+function parseBoolean(input, fallback) {
+    const text = read(input);
+    if (text === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(text))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(text))
+        return false;
+    throw new InputError(input, `${quote(text)} is not a boolean (expected true | True | TRUE | false | False | FALSE)`);
+}
+function parseDurationInput(input, text) {
+    try {
+        return parseDuration(text);
+    }
+    catch (error) {
+        throw new InputError(input, error.message);
+    }
+}
+function parsePollInterval(text, loopback) {
+    const ms = parseDurationInput(input_names/* Inputs */.G.PollInterval, text || DEFAULT_POLL_INTERVAL);
+    if (ms <= 0)
+        throw new InputError(input_names/* Inputs */.G.PollInterval, 'must be longer than 0');
+    // Every poll spends the organization's shared DSAR budget; only a local test server may be
+    // polled faster than once a second.
+    if (ms < MIN_POLL_INTERVAL_MS && !loopback) {
+        throw new InputError(input_names/* Inputs */.G.PollInterval, 'must be at least 1s (shorter intervals are allowed only with a loopback api-url)');
+    }
+    return ms;
+}
+function parseTimeout(text) {
+    const ms = parseDurationInput(input_names/* Inputs */.G.Timeout, text || DEFAULT_TIMEOUT);
+    if (ms <= 0)
+        throw new InputError(input_names/* Inputs */.G.Timeout, 'must be longer than 0');
+    if (ms > MAX_TIMEOUT_MS) {
+        throw new InputError(input_names/* Inputs */.G.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
+            'wait: false and collect later with request-ids');
+    }
+    return ms;
+}
+function parseInteger(input, fallback, min, max) {
+    const text = read(input);
+    if (text === '')
+        return fallback;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+        throw new InputError(input, `${quote(text)} is not an integer from ${min} to ${max}`);
+    }
+    return value;
+}
+/** Absolute, or relative to the workspace; must resolve (symlinks too) inside it or RUNNER_TEMP. */
+async function parseDownloadPath(text, workspace, runnerTemp) {
+    const input = input_names/* Inputs */.G.DownloadPath;
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(text))
+        throw new InputError(input, 'contains control characters');
+    const target = text === '' ? external_node_path_default().join(runnerTemp, 'amplitude-dsar') : external_node_path_default().resolve(workspace, text);
+    const nearest = await nearestExisting(target);
+    if (nearest.danglingLink) {
+        throw new InputError(input, `'${nearest.path}' is a symbolic link to nothing`);
+    }
+    if (!(await external_node_fs_.promises.stat(nearest.path)).isDirectory()) {
+        throw new InputError(input, `'${nearest.path}' exists and is not a directory`);
+    }
+    const real = external_node_path_default().join(await external_node_fs_.promises.realpath(nearest.path), ...nearest.missing);
+    const roots = await Promise.all([workspace, runnerTemp].map(realpathOrSelf));
+    if (!roots.some(root => isInside(real, root))) {
+        throw new InputError(input, `'${target}' is outside GITHUB_WORKSPACE and RUNNER_TEMP`);
+    }
+    return target;
+}
+/** The deepest existing ancestor of `target` (or itself), and the missing parts below it. */
+async function nearestExisting(target) {
+    const missing = [];
+    let current = target;
+    for (;;) {
+        try {
+            await external_node_fs_.promises.stat(current);
+            return { path: current, missing, danglingLink: false };
+        }
+        catch (error) {
+            if (!isMissing(error))
+                throw error;
+            if (await isSymlink(current))
+                return { path: current, missing, danglingLink: true };
+        }
+        const parent = external_node_path_default().dirname(current);
+        if (parent === current)
+            return { path: current, missing, danglingLink: false };
+        missing.unshift(external_node_path_default().basename(current));
+        current = parent;
+    }
+}
+function parseArtifactName(text) {
+    if (text === '')
+        return undefined;
+    if (ARTIFACT_NAME_FORBIDDEN.test(text) || (0,secret_helper/* hasControlCharacter */.Fd)(text)) {
+        throw new InputError(input_names/* Inputs */.G.ArtifactName, `${quote(text)} contains a character artifact names refuse (${ARTIFACT_NAME_FORBIDDEN_LIST} or control characters)`);
+    }
+    return text;
+}
+/** One age recipient per line; blank lines and '#' comments ignored; duplicates dropped. */
+async function parseRecipients(text) {
+    const lines = text
+        .split('\n')
+        .map((line, index) => ({ line: line.trim(), number: index + 1 }))
+        .filter(({ line }) => line !== '' && !line.startsWith('#'));
+    if (lines.length === 0)
+        return [];
+    // Loaded only when needed: the library is sizeable and most runs do not encrypt.
+    const { Encrypter } = await __nccwpck_require__.e(/* import() */ 539).then(__nccwpck_require__.bind(__nccwpck_require__, 81539));
+    for (const { line, number } of lines) {
+        if (/^age-secret-key-/i.test(line)) {
+            throw new InputError(input_names/* Inputs */.G.EncryptTo, `line ${number} is an age identity (a private key), not a recipient: give its public ` +
+                'key (age1...) instead, and treat this private key as exposed');
+        }
+        try {
+            new Encrypter().addRecipient(line);
+        }
+        catch (error) {
+            throw new InputError(input_names/* Inputs */.G.EncryptTo, `line ${number} is not a valid age recipient (${error.message}); expected age1...`);
+        }
+    }
+    return [...new Set(lines.map(({ line }) => line))];
+}
+// ---------------------------------------------------------------------------------------------
+// Workflow choice and its extra inputs
+// ---------------------------------------------------------------------------------------------
+async function parseWorkflow(text, workspace) {
+    const name = (text || 'amplitude').toLowerCase();
+    if (name === 'amplitude' || name === 'apis-io')
+        return { kind: 'builtin', name };
+    if (!/\.(ya?ml|json)$/i.test(text)) {
+        throw new InputError(input_names/* Inputs */.G.Workflow, `${quote(text)} is neither 'amplitude', 'apis-io' nor a path to an Arazzo document ` +
+            '(.yml, .yaml or .json)');
+    }
+    return { kind: 'file', path: await resolveWorkspaceFile(input_names/* Inputs */.G.Workflow, text, workspace) };
+}
+function parseWorkflowId(text) {
+    if (text === '')
+        return undefined;
+    if (!WORKFLOW_ID.test(text)) {
+        throw new InputError(input_names/* Inputs */.G.WorkflowId, `${quote(text)} is not a workflowId (A-Z a-z 0-9 _ -)`);
+    }
+    return text;
+}
+function parseExtraInputs(text) {
+    if (text === '')
+        return {};
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new InputError(input_names/* Inputs */.G.Inputs, (0,json_text/* describeJsonError */.M1)(text));
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed;
+        throw new InputError(input_names/* Inputs */.G.Inputs, `must be a JSON object, not ${kind}`);
+    }
+    return parsed;
+}
+function checkCombination(settings) {
+    const { subjects, requestIds, wait, download, artifactName, workflow, extraInputs } = settings;
+    if (requestIds.length > 0 && subjects.length > 0) {
+        throw new InputError(input_names/* Inputs */.G.RequestIds, 'ambiguous: give request-ids (to resume) or subjects (user-ids, amplitude-ids, ' +
+            'user-ids-file), not both');
+    }
+    if (requestIds.length > 0 && !wait) {
+        throw new InputError(input_names/* Inputs */.G.RequestIds, 'resuming needs wait: true (with wait: false there would be nothing to do)');
+    }
+    // A custom workflow may take its subject through `inputs`; the caller checks its required
+    // inputs against the document.
+    const customInputsGiven = workflow.kind === 'file' && Object.keys(extraInputs).length > 0;
+    if (requestIds.length === 0 && subjects.length === 0 && !customInputsGiven) {
+        throw new InputError(input_names/* Inputs */.G.UserIds, 'no subject: set user-ids, amplitude-ids or user-ids-file (or request-ids to resume)');
+    }
+    if (download && !wait) {
+        throw new InputError(artifactName !== undefined ? input_names/* Inputs */.G.ArtifactName : input_names/* Inputs */.G.Download, 'downloading needs wait: true (with wait: false the exports are not ready yet)');
+    }
+}
+/**
+ * Ledger mode takes its subjects from issues: the inputs that name subjects or requests must be
+ * empty (a subject given both ways would be asked twice), and the workflow must be a built-in one
+ * (the ledger submits, and later checks the status once, with the workflows it knows).
+ */
+function checkLedgerCombination(settings) {
+    for (const name of [input_names/* Inputs */.G.UserIds, input_names/* Inputs */.G.AmplitudeIds, input_names/* Inputs */.G.UserIdsFile, input_names/* Inputs */.G.RequestIds]) {
+        if (read(name) !== '') {
+            throw new InputError(name, `must be empty with ledger: issues (the subjects come from the issues carrying the ledger label)`);
+        }
+    }
+    if (settings.workflow.kind !== 'builtin') {
+        throw new InputError(input_names/* Inputs */.G.Workflow, "ledger: issues works with the built-in workflows ('amplitude' or 'apis-io')");
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Files and paths
+// ---------------------------------------------------------------------------------------------
+/**
+ * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
+ * file inside the workspace. Checking the real path refuses symlinks (and '..') that escape.
+ */
+async function resolveWorkspaceFile(input, text, workspace) {
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(text))
+        throw new InputError(input, 'contains control characters');
+    const candidate = external_node_path_default().resolve(workspace, text);
+    let real;
+    try {
+        real = await external_node_fs_.promises.realpath(candidate);
+    }
+    catch (error) {
+        if (isMissing(error))
+            throw new InputError(input, `'${text}' does not exist`);
+        throw new InputError(input, `'${text}' cannot be read (${error.message})`);
+    }
+    if (!isInside(real, await realpathOrSelf(workspace))) {
+        throw new InputError(input, `'${text}' is outside the workspace (GITHUB_WORKSPACE)`);
+    }
+    if (!(await external_node_fs_.promises.stat(real)).isFile()) {
+        throw new InputError(input, `'${text}' is not a regular file`);
+    }
+    return real;
+}
+async function realpathOrSelf(directory) {
+    try {
+        return await external_node_fs_.promises.realpath(directory);
+    }
+    catch {
+        return directory;
+    }
+}
+function isInside(child, parent) {
+    const relative = external_node_path_default().relative(parent, child);
+    return (relative === '' ||
+        (relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(relative)));
+}
+function isMissing(error) {
+    const code = error.code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+}
+async function isSymlink(file) {
+    try {
+        return (await external_node_fs_.promises.lstat(file)).isSymbolicLink();
+    }
+    catch {
+        return false;
+    }
+}
+/** A user-supplied value for a message: JSON-escaped and bounded (never used for secrets). */
+function quote(text) {
+    const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+    return `'${json.slice(1, -1)}'`;
+}
+
+
+/***/ }),
+
+/***/ 62383:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ Inputs)
+/* harmony export */ });
 /**
  * Every input of action.yml, by name, so the code never spells an input twice (the layout of
  * actions/upload-artifact's constants). These names are the action's public contract: add to
@@ -29398,9 +29724,473 @@ var Inputs;
     Inputs["WorkflowId"] = "workflow-id";
     Inputs["Inputs"] = "inputs";
     Inputs["CredentialOrigins"] = "credential-origins";
+    Inputs["Ledger"] = "ledger";
+    Inputs["LedgerLabel"] = "ledger-label";
+    Inputs["GithubToken"] = "github-token";
+    Inputs["CloseOnDone"] = "close-on-done";
 })(Inputs || (Inputs = {}));
 
-;// CONCATENATED MODULE: ./src/action/secret-helper.ts
+
+/***/ }),
+
+/***/ 58592:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ log),
+/* harmony export */   n: () => (/* binding */ line)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77094);
+/* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
+/**
+ * The action's only way to the log. The runner reads any stdout line that starts with `::` as a
+ * workflow command (`::add-mask::`, `::stop-commands::`, `::error::`...), so text from outside (a
+ * server's answer, a workflow document, an error message that quotes either) must never start a
+ * line. Every function here escapes through src/policy/untrusted-text.ts:
+ * - `log.info` takes a `LogLine`, which only the `line` tag makes: its literal parts are the
+ *   action's own text (line breaks kept), every `${value}` is untrusted and goes through `forLog`;
+ * - `log.untrusted` prints a line another module assembled (the engine's, the download's), escaped
+ *   whole;
+ * - warnings, notices and group titles are workflow commands whose data @actions/core escapes;
+ *   they go through here too, so there is one place to read. ESLint refuses `core.info` and its
+ *   siblings everywhere else.
+ */
+
+
+/** `line\`request ${id} is ${status}\``: interpolated values escaped, literal text kept. */
+function line(strings, ...values) {
+    let text = strings[0];
+    values.forEach((value, i) => {
+        text += (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forLog */ .Ig)(typeof value === 'string' ? value : String(value)) + strings[i + 1];
+    });
+    return (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .safeLogLines */ .Px)(text);
+}
+const log = {
+    info(message) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message);
+    },
+    /** A line assembled elsewhere from untrusted parts: escaped as a whole (it stays one line). */
+    untrusted(text) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forLog */ .Ig)(text));
+    },
+    warning(message) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message);
+    },
+    notice(message) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(message);
+    },
+    startGroup(title) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .startGroup */ .Oh(title);
+    },
+    endGroup() {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .endGroup */ .N4();
+    },
+    /** Registers a value the runner must hide in every later log line of the job. */
+    secret(value) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
+    }
+};
+
+
+/***/ }),
+
+/***/ 80686:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GC: () => (/* binding */ computeOutputs),
+/* harmony export */   Kn: () => (/* binding */ writeOutputs)
+/* harmony export */ });
+/* unused harmony export aggregateStatus */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77094);
+/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(68402);
+/**
+ * Step outputs, per the public contract (shared/reference/action-contract.md). Written from whatever is
+ * known, also when the step fails: a request id that was obtained is never lost.
+ */
+
+
+function computeOutputs(records, extra = {}) {
+    const withId = records.filter(r => r.requestId !== undefined);
+    const urls = records.flatMap(r => r.urls);
+    const expiries = records.map(r => r.expires).filter((e) => Boolean(e));
+    const outputs = {
+        requestId: withId[0]?.requestId ?? '',
+        finalStatus: aggregateStatus(records),
+        downloadUrl: urls[0] ?? '',
+        requests: JSON.stringify(records.map(r => ({
+            subject: r.subject ?? null,
+            requestId: r.requestId ?? null,
+            status: r.status ?? null,
+            failReason: r.failReason ?? null,
+            urls: r.urls,
+            expires: r.expires ?? null
+        }))),
+        downloadUrls: JSON.stringify(urls),
+        // The earliest expiry is when the set stops being complete.
+        expires: expiries.sort()[0] ?? '',
+        workflowOutputs: JSON.stringify(records.length === 1 ? records[0].workflowOutputs : records.map(r => r.workflowOutputs))
+    };
+    if (extra.files)
+        outputs.files = JSON.stringify(extra.files);
+    if (extra.artifact) {
+        outputs.artifactId = String(extra.artifact.id);
+        outputs.artifactUrl = extra.artifact.url;
+    }
+    return outputs;
+}
+/** One request: its last status. Several: a done status only when every request reached it. */
+function aggregateStatus(records) {
+    if (records.length === 0)
+        return '';
+    if (records.length === 1)
+        return records[0].status ?? '';
+    const statuses = records.map(r => r.status ?? 'unknown');
+    const first = statuses[0];
+    if (statuses.every(s => s === first))
+        return first;
+    if (statuses.some(s => s === 'failed'))
+        return 'failed';
+    const done = statuses.find(s => _request_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .DONE_STATUSES */ .CM.has(s));
+    const notDone = statuses.find(s => !_request_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .DONE_STATUSES */ .CM.has(s));
+    return notDone ?? done ?? first;
+}
+function writeOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value !== undefined)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, value);
+    }
+}
+
+
+/***/ }),
+
+/***/ 67424:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  $: () => (/* binding */ writeRunReceipt)
+});
+
+// UNUSED EXPORTS: runFacts
+
+// EXTERNAL MODULE: ./src/export/receipt.ts
+var export_receipt = __nccwpck_require__(77010);
+;// CONCATENATED MODULE: ./src/action/version.ts
+/**
+ * The action's name and version, as receipts and logs state them. Kept equal to package.json's by a
+ * test (__tests__/receipt.test.ts), so a release that bumps one and not the other fails CI.
+ */
+const ACTION_NAME = 'amplitude-dsar-action';
+const ACTION_VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./src/action/receipt-helper.ts
+
+
+/** Writes `<dir>/receipt.json` and returns its path. */
+async function writeRunReceipt(options) {
+    const settings = options.settings;
+    const requests = options.requests ?? (options.records ?? []).map(record => receiptRequest(record, settings));
+    const run = runFacts();
+    const receipt = (0,export_receipt/* buildReceipt */.pi)({
+        action: {
+            name: ACTION_NAME,
+            version: ACTION_VERSION,
+            ...(process.env.GITHUB_ACTION_REF && { ref: process.env.GITHUB_ACTION_REF })
+        },
+        apiHost: new URL(settings.apiUrl).origin,
+        workflow: options.workflow,
+        generatedAt: new Date(options.now).toISOString(),
+        requests,
+        files: options.files,
+        root: options.dir,
+        recipients: settings.encryptTo,
+        ...(run && { run }),
+        ...(options.issue && { issue: options.issue }),
+        ...(options.artifact && { artifact: options.artifact })
+    });
+    return (0,export_receipt/* writeReceipt */.Qz)(options.dir, receipt);
+}
+function receiptRequest(record, settings) {
+    return {
+        requestId: record.requestId ?? null,
+        // The label names the subject by position and fingerprint, never by its id.
+        subject: record.label,
+        startDate: settings.startDate ?? '',
+        endDate: settings.endDate ?? '',
+        statuses: (record.history ?? []).map(h => ({
+            status: h.status,
+            at: new Date(h.at).toISOString()
+        })),
+        ...(record.expires && { expires: record.expires })
+    };
+}
+/** The workflow run, from the runner's environment (absent outside Actions). */
+function runFacts() {
+    const repository = process.env.GITHUB_REPOSITORY;
+    const runId = process.env.GITHUB_RUN_ID;
+    if (!repository || !runId)
+        return undefined;
+    const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return { repository, runId, url: `${server}/${repository}/actions/runs/${runId}` };
+}
+
+
+/***/ }),
+
+/***/ 68402:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BN: () => (/* binding */ runRequest),
+/* harmony export */   CM: () => (/* binding */ DONE_STATUSES),
+/* harmony export */   FJ: () => (/* binding */ PENDING_STATUSES),
+/* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
+/* harmony export */   SC: () => (/* binding */ markSharedRequestIds),
+/* harmony export */   a3: () => (/* binding */ formatDuration)
+/* harmony export */ });
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(66320);
+/* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33404);
+/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5122);
+/**
+ * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
+ * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
+ * that is cancelled or times out still reports the request id it obtained.
+ */
+
+
+
+/** Statuses across both contracts: the documented API's and the seed's. */
+const DONE_STATUSES = new Set(['done', 'complete']);
+const FAILED_STATUSES = new Set(['failed']);
+const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
+async function runRequest(options) {
+    const { plan, clock } = options;
+    const record = {
+        label: plan.label,
+        subject: plan.subject,
+        ...(plan.requestId !== undefined && { requestId: plan.requestId }),
+        urls: [],
+        polls: 0,
+        history: [],
+        startedAt: clock.now(),
+        workflowOutputs: {}
+    };
+    const redact = options.redact ?? ((text) => text);
+    // A value refused on arrival stops this request at once: a refused request id must not be polled.
+    const refused = new Set();
+    const refusal = new AbortController();
+    const take = (outputs) => {
+        for (const problem of absorbOutputs(record, outputs, options))
+            refused.add(redact(problem));
+        noteStatus(record, clock.now());
+        if (refused.size > 0)
+            refusal.abort(new Error('a server value was refused'));
+    };
+    const onEvent = (event) => {
+        if (event.type === 'stepOutputs')
+            take(redactDeep(event.outputs, redact));
+        observe(record, event, options);
+    };
+    const result = await (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runWorkflow */ .FZ)(options.loaded, {
+        workflowId: plan.workflowId,
+        inputs: plan.inputs,
+        transport: options.transport,
+        clock,
+        pollSchedule: options.pollSchedule,
+        maxSteps: options.maxSteps,
+        deadline: options.deadline,
+        signal: AbortSignal.any([options.signal, refusal.signal]),
+        serverUrl: options.serverUrl,
+        sensitiveHeaders: ['authorization'],
+        onEvent
+    });
+    record.finishedAt = clock.now();
+    const outputs = redactDeep(result.outputs, redact);
+    take(outputs);
+    record.workflowOutputs = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutRefused */ .$z)(outputs, plan.requestIdShape);
+    judge(record, result.status, result.error, plan.submitOnly);
+    if (refused.size > 0)
+        refuse(record, [...refused]);
+    if (record.problem)
+        record.problem = redact(record.problem);
+    return record;
+}
+/** What the server said that had no valid shape fails the request, whatever else happened. */
+function refuse(record, refused) {
+    const id = record.requestId ? `request ${record.requestId}` : record.label;
+    // A run stopped by the refusal itself says nothing more than the refusal.
+    const base = record.problem && record.outcome !== 'aborted' ? record.problem : id;
+    record.problem = [base, ...refused].join('; ');
+    if (record.outcome !== 'failed' && record.outcome !== 'timedOut')
+        record.outcome = 'error';
+}
+/** A copy of a JSON-like value with `redact` applied to every string in it. */
+function redactDeep(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactDeep(item, redact));
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
+    }
+    return value;
+}
+/** Keeps the record current while the run goes on, and writes the per-poll log line. */
+function observe(record, event, options) {
+    const { clock, log } = options;
+    switch (event.type) {
+        case 'request':
+            // Every GET of these workflows reads a status: that is a poll.
+            if (event.request.method.toUpperCase() === 'GET')
+                record.polls++;
+            break;
+        case 'waiting': {
+            const elapsed = formatDuration(event.at - record.startedAt);
+            const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
+            const reason = event.reason === 'retry' ? 'retrying' : 'next poll';
+            log(`${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
+                `after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${elapsed} elapsed; ${reason} at ${next} ` +
+                `(in ${formatDuration(event.until - clock.now())})`);
+            break;
+        }
+        default:
+            break;
+    }
+}
+/**
+ * Takes what the action reports from a workflow's or a step's outputs, once checked
+ * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
+ * the `request-ids` input on resume), is never replaced by another one.
+ */
+function absorbOutputs(record, outputs, options) {
+    const { accepted, refused } = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_2__/* .checkServerValues */ .Yo)(outputs, options.plan.requestIdShape);
+    if (accepted.requestId !== undefined) {
+        if (record.requestId === undefined)
+            record.requestId = accepted.requestId;
+        else if (record.requestId !== accepted.requestId) {
+            refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
+        }
+    }
+    record.status = accepted.status ?? record.status;
+    record.failReason = accepted.failReason ?? record.failReason;
+    record.expires = accepted.expires ?? record.expires;
+    if (accepted.urls && accepted.urls.length > 0) {
+        for (const link of accepted.urls)
+            (0,_server_values_js__WEBPACK_IMPORTED_MODULE_2__/* .linkSecrets */ .a9)(link).forEach(secret => options.mask?.(secret));
+        record.urls = accepted.urls;
+    }
+    return refused;
+}
+function noteStatus(record, at) {
+    const history = (record.history ??= []);
+    if (record.status !== undefined && history.at(-1)?.status !== record.status) {
+        history.push({ status: record.status, at });
+    }
+}
+function judge(record, status, error, submitOnly) {
+    const id = record.requestId ? `request ${record.requestId}` : record.label;
+    if (status === 'aborted') {
+        record.outcome = 'aborted';
+        record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
+    }
+    else if (status === 'timedOut') {
+        record.outcome = 'timedOut';
+        record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out`;
+    }
+    else if (status === 'maxSteps') {
+        record.outcome = 'error';
+        record.problem = `${id}: stopped after the maximum number of steps`;
+    }
+    else if (status === 'failed' && error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .TransportError */ .wX && error.kind === 'deadline') {
+        // The transport would have had to wait past the deadline to try again: a timeout, resumable.
+        record.outcome = 'timedOut';
+        record.error = error;
+        record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out (${error.message})`;
+    }
+    else if (status === 'failed') {
+        record.outcome = 'error';
+        record.error = error;
+        record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`;
+        if (record.status && !isKnownStatus(record.status)) {
+            record.problem = `${id}: unknown status '${record.status}'`;
+        }
+    }
+    else if (submitOnly) {
+        record.outcome = record.requestId ? 'submitted' : 'error';
+        if (!record.requestId)
+            record.problem = `${record.label}: submitted, but no request id came back`;
+    }
+    else if (record.status && DONE_STATUSES.has(record.status)) {
+        record.outcome = 'done';
+    }
+    else if (record.status && FAILED_STATUSES.has(record.status)) {
+        record.outcome = 'failed';
+        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
+    }
+    else if (record.status === undefined) {
+        // A custom workflow may report no status: it succeeded, which is all it said.
+        record.outcome = 'done';
+    }
+    else {
+        record.outcome = 'error';
+        record.problem = isKnownStatus(record.status)
+            ? `${id}: the workflow ended while the request was still ${record.status}`
+            : `${id}: unknown status '${record.status}'`;
+    }
+}
+/**
+ * Requests the server gave the same id fail, all of them: their exports would land in one folder
+ * and could be either subject's, so none is downloaded.
+ */
+function markSharedRequestIds(records) {
+    for (const { requestId, labels } of (0,_server_values_js__WEBPACK_IMPORTED_MODULE_2__/* .sharedRequestIds */ .xk)(records)) {
+        for (const record of records.filter(r => r.requestId === requestId)) {
+            record.outcome = 'error';
+            record.problem =
+                `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
+                    'the server gave one id to different requests, so none of their exports is downloaded';
+        }
+    }
+}
+function isKnownStatus(status) {
+    return DONE_STATUSES.has(status) || FAILED_STATUSES.has(status) || PENDING_STATUSES.has(status);
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.max(0, Math.round(ms))}ms`;
+    let seconds = Math.round(ms / 1000);
+    const hours = Math.floor(seconds / 3600);
+    seconds -= hours * 3600;
+    const minutes = Math.floor(seconds / 60);
+    seconds -= minutes * 60;
+    return [
+        hours ? `${hours}h` : '',
+        minutes ? `${minutes}m` : '',
+        seconds || (!hours && !minutes) ? `${seconds}s` : ''
+    ]
+        .filter(Boolean)
+        .join('');
+}
+
+
+/***/ }),
+
+/***/ 92341:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ax: () => (/* binding */ credentialRedactor),
+/* harmony export */   Bs: () => (/* binding */ maskCredentials),
+/* harmony export */   Fd: () => (/* binding */ hasControlCharacter),
+/* harmony export */   ZG: () => (/* binding */ decodeBasicAuth),
+/* harmony export */   lq: () => (/* binding */ encodeBasicAuth)
+/* harmony export */ });
+/* unused harmony exports credentialMaskForms, stripBasicPrefix */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77094);
+/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
 /**
  * Masks the Amplitude credentials in every form a log line could show them, and holds the one
  * codec for `basic-auth` (base64 of `api_key:secret_key`) that input validation shares.
@@ -29412,12 +30202,16 @@ var Inputs;
 
 function maskCredentials() {
     const raw = {
-        apiKey: core/* getInput */.V4(Inputs.ApiKey),
-        secretKey: core/* getInput */.V4(Inputs.SecretKey),
-        basicAuth: core/* getInput */.V4(Inputs.BasicAuth)
+        apiKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.ApiKey),
+        secretKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.SecretKey),
+        basicAuth: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.BasicAuth)
     };
     for (const form of credentialMaskForms(raw))
-        core/* setSecret */.Pq(form);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
+    // The ledger's GitHub token: the runner masks ${{ github.token }} and secrets, not every source.
+    const githubToken = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.GithubToken).trim();
+    if (githubToken.length >= 8)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(githubToken);
 }
 /**
  * Every string that could reveal a credential: raw values, the Basic token in its base64 and
@@ -29547,9 +30341,66 @@ function credentialRedactor(credentials) {
     return text => forms.reduce((result, form) => result.split(form).join('***'), text);
 }
 
-// EXTERNAL MODULE: ./src/policy/loopback.ts
-var loopback = __nccwpck_require__(9417);
-;// CONCATENATED MODULE: ./src/action/server-values.ts
+
+/***/ }),
+
+/***/ 54396:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   j: () => (/* binding */ Semaphore)
+/* harmony export */ });
+/** At most `limit` holders at once; the rest wait in arrival order. */
+class Semaphore {
+    limit;
+    active = 0;
+    waiting = [];
+    peak = 0;
+    constructor(limit) {
+        this.limit = limit;
+        if (!Number.isInteger(limit) || limit < 1)
+            throw new Error(`bad concurrency limit ${limit}`);
+    }
+    /** The most holders there ever were at once. */
+    get peakActive() {
+        return this.peak;
+    }
+    async use(task) {
+        if (this.active >= this.limit)
+            await new Promise(grant => this.waiting.push(grant));
+        else
+            this.active++;
+        this.peak = Math.max(this.peak, this.active);
+        try {
+            return await task();
+        }
+        finally {
+            const next = this.waiting.shift();
+            // Hand the slot straight to the next waiter, so `active` never dips and lets a newcomer jump in.
+            if (next)
+                next();
+            else
+                this.active--;
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 5122:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $z: () => (/* binding */ withoutRefused),
+/* harmony export */   Yo: () => (/* binding */ checkServerValues),
+/* harmony export */   a9: () => (/* binding */ linkSecrets),
+/* harmony export */   xk: () => (/* binding */ sharedRequestIds),
+/* harmony export */   z$: () => (/* binding */ REQUEST_ID_RULE),
+/* harmony export */   zM: () => (/* binding */ REQUEST_ID_PATTERN)
+/* harmony export */ });
+/* unused harmony exports MAX_URLS, requestIdRule */
+/* harmony import */ var _policy_loopback_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9417);
 /**
  * What a DSAR server says, checked before it reaches a step output, a file name or a decision.
  *
@@ -29691,8 +30542,8 @@ function urlProblem(link, field) {
     catch {
         return refuse('a URL');
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,loopback/* isLoopbackHost */.c)(url.hostname))) {
-        return refuse(`an https URL (${loopback/* LOOPBACK_RULE */.x})`);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,_policy_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname))) {
+        return refuse(`an https URL (${_policy_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .LOOPBACK_RULE */ .x})`);
     }
     if (url.username !== '' || url.password !== '')
         return refuse('a URL without credentials');
@@ -29761,566 +30612,427 @@ function shown(value) {
     return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }
 
-;// CONCATENATED MODULE: ./src/action/input-helper.ts
+
+/***/ }),
+
+/***/ 89775:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ buildSummary)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77094);
+/* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
+/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68402);
 /**
- * Reads and checks every input of action.yml (the role of actions/checkout's input-helper.ts).
- * Each bad value is refused with an InputError naming the input, before any request is sent.
- * Inputs are checked one by one in action.yml's order, then against each other; the first
- * problem found is thrown. Messages never quote credentials or user/Amplitude IDs (personal
- * data): they point at the entry or line instead.
+ * The job summary: one table row per request, and what to do next when not every request is done.
+ * Subjects appear by label only (personal data stays out of the summary).
  */
 
 
 
-
-
-
-
-
-
-
-class InputError extends Error {
-    input;
-    constructor(input, detail) {
-        super(`Input '${input}': ${detail}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-const DEFAULT_START_DATE = '2012-01-01';
-// Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
-const EARLIEST_START_DATE = '2000-01-01';
-const MAX_ID_LENGTH = 1024;
-const MAX_USER_IDS_FILE_BYTES = 10 * 1024 * 1024;
-const DEFAULT_POLL_INTERVAL = '60s';
-const MIN_POLL_INTERVAL_MS = 1_000;
-const DEFAULT_TIMEOUT = '5h30m';
-const MAX_TIMEOUT_MS = 6 * 3_600_000;
-const WORKFLOW_ID = /^[A-Za-z0-9_-]+$/;
-// The characters @actions/artifact refuses in names, plus path separators.
-const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
-const ARTIFACT_NAME_FORBIDDEN_LIST = `" : < > | * ? \\ / CR LF`;
-/**
- * Reads every input and returns the checked settings. `now` fixes "today" (UTC) for tests.
- * Async because checking `encrypt-to` loads the age library, and files are read without
- * blocking.
- */
-async function getSettings(env = {}) {
-    const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE || process.cwd());
-    const runnerTemp = external_node_path_default().resolve(process.env.RUNNER_TEMP || external_node_os_default().tmpdir());
-    const today = (env.now?.() ?? new Date()).toISOString().slice(0, 10);
-    const userIds = parseUserIds(read(Inputs.UserIds));
-    const amplitudeIds = parseAmplitudeIds(read(Inputs.AmplitudeIds));
-    const fileUserIds = await readUserIdsFile(read(Inputs.UserIdsFile), workspace);
-    const credentials = parseCredentials();
-    const region = parseRegion(read(Inputs.Region));
-    const api = parseApiUrl(read(Inputs.ApiUrl), region);
-    const { startDate, endDate } = parseDates(read(Inputs.StartDate), read(Inputs.EndDate), today);
-    const requestIds = parseRequestIds(read(Inputs.RequestIds));
-    const wait = parseBoolean(Inputs.Wait, true);
-    const pollIntervalMs = parsePollInterval(read(Inputs.PollInterval), api.loopback);
-    const timeoutMs = parseTimeout(read(Inputs.Timeout));
-    const maxConcurrency = parseInteger(Inputs.MaxConcurrency, 4, 1, 32);
-    const downloadWanted = parseBoolean(Inputs.Download, false);
-    const downloadPath = await parseDownloadPath(read(Inputs.DownloadPath), workspace, runnerTemp);
-    const artifactName = parseArtifactName(read(Inputs.ArtifactName));
-    const retentionDays = parseInteger(Inputs.RetentionDays, 1, 1, 90);
-    const encryptTo = await parseRecipients(read(Inputs.EncryptTo));
-    const workflow = await parseWorkflow(read(Inputs.Workflow), workspace);
-    const workflowId = parseWorkflowId(read(Inputs.WorkflowId));
-    const extraInputs = parseExtraInputs(read(Inputs.Inputs));
-    const credentialOrigins = parseCredentialOrigins(read(Inputs.CredentialOrigins));
-    const subjects = uniqueSubjects([
-        ...userIds.map(userId => ({ kind: 'userId', userId })),
-        ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId })),
-        ...fileUserIds.map(userId => ({ kind: 'userId', userId }))
+function buildSummary(input) {
+    const { records, now } = input;
+    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading('Amplitude DSAR', 2);
+    summary.addRaw(`<p>Workflow: ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(input.workflowTitle)}</p>`, true);
+    summary.addTable([
+        [
+            { data: 'Subject', header: true },
+            { data: 'Request id', header: true },
+            { data: 'Status', header: true },
+            { data: 'Polls', header: true },
+            { data: 'Elapsed', header: true },
+            { data: 'Links expire', header: true }
+        ],
+        ...records.map(r => [
+            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.label),
+            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.requestId ?? '–'),
+            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.status ?? r.outcome ?? '–') + (r.failReason ? ` (${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.failReason)})` : ''),
+            String(r.polls),
+            (0,_request_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)((r.finishedAt ?? now) - r.startedAt),
+            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.expires ?? '–')
+        ])
     ]);
-    const download = downloadWanted || artifactName !== undefined;
-    checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs });
-    return {
-        subjects,
-        requestIds,
-        ...credentials,
-        region,
-        apiUrl: api.origin,
-        credentialOrigins,
-        startDate,
-        endDate,
-        wait,
-        pollIntervalMs,
-        timeoutMs,
-        maxConcurrency,
-        download,
-        downloadPath,
-        ...(artifactName !== undefined && { artifactName }),
-        retentionDays,
-        encryptTo,
-        workflow,
-        ...(workflowId !== undefined && { workflowId }),
-        extraInputs
-    };
-}
-function read(name) {
-    return core/* getInput */.V4(name);
-}
-// ---------------------------------------------------------------------------------------------
-// Subjects and request ids
-// ---------------------------------------------------------------------------------------------
-/** Entries separated by newlines and/or commas; blanks dropped; numbered from 1 for messages. */
-function splitList(text) {
-    return text
-        .split(/[\n,]/)
-        .map(entry => entry.trim())
-        .filter(entry => entry !== '')
-        .map((entry, index) => ({ entry, number: index + 1 }));
-}
-function userIdProblem(id) {
-    if ([...id].length > MAX_ID_LENGTH)
-        return `is longer than ${MAX_ID_LENGTH} characters`;
-    if (hasControlCharacter(id))
-        return 'contains control characters';
-    return undefined;
-}
-function parseUserIds(text) {
-    return splitList(text).map(({ entry, number }) => {
-        const problem = userIdProblem(entry);
-        if (problem)
-            throw new InputError(Inputs.UserIds, `entry ${number} ${problem}`);
-        return entry;
-    });
-}
-function parseAmplitudeIds(text) {
-    return splitList(text).map(({ entry, number }) => {
-        const value = Number(entry);
-        if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
-            throw new InputError(Inputs.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
-        }
-        return value;
-    });
-}
-function parseRequestIds(text) {
-    const ids = splitList(text).map(({ entry, number }) => {
-        if (!REQUEST_ID_PATTERN.test(entry)) {
-            throw new InputError(Inputs.RequestIds, `entry ${number} is not a request id (${REQUEST_ID_RULE})`);
-        }
-        return entry;
-    });
-    return [...new Set(ids)];
-}
-function uniqueSubjects(subjects) {
-    const seen = new Set();
-    return subjects.filter(subject => {
-        const key = subject.kind === 'userId' ? `u:${subject.userId}` : `a:${String(subject.amplitudeId)}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
+    if (input.files && input.files.length > 0) {
+        summary.addHeading('Downloaded files', 3);
+        summary.addTable([
+            [
+                { data: 'File', header: true },
+                { data: 'Bytes', header: true },
+                { data: 'Events', header: true },
+                { data: 'SHA-256', header: true },
+                { data: 'Encrypted', header: true }
+            ],
+            ...input.files.map(f => [
+                (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(f.path),
+                String(f.bytes),
+                String(f.events),
+                `<code>${f.sha256}</code>`,
+                f.encrypted ? 'yes (age)' : 'no'
+            ])
+        ]);
+    }
+    if (input.problems.length > 0) {
+        summary.addHeading('What needs attention', 3);
+        summary.addList(input.problems.map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2));
+    }
+    if (input.resumeHint) {
+        summary.addHeading('Next step', 3);
+        summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true);
+        summary.addRaw(codeBlock(input.resumeHint), true);
+    }
+    return summary;
 }
 /**
- * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
- * whole lines starting with '#' are comments: an ID may itself contain '#'.
+ * A `<pre>` block whose every line is escaped: core.summary.addCodeBlock pastes its text in raw, so
+ * `</code></pre><h1>` in it would close the block and start HTML of someone else's.
  */
-async function readUserIdsFile(text, workspace) {
-    if (text === '')
-        return [];
-    const input = Inputs.UserIdsFile;
-    const file = await resolveWorkspaceFile(input, text, workspace);
-    const handle = await external_node_fs_.promises.open(file, 'r');
-    let content;
-    try {
-        const { size } = await handle.stat();
-        if (size > MAX_USER_IDS_FILE_BYTES) {
-            throw new InputError(input, `'${text}' is larger than 10 MiB (${size} bytes)`);
-        }
-        content = (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
-    }
-    finally {
-        await handle.close();
-    }
-    const ids = content.trimStart().startsWith('[')
-        ? idsFromJson(input, content)
-        : idsFromLines(input, content);
-    if (ids.length === 0)
-        throw new InputError(input, `'${text}' contains no user IDs`);
-    return ids;
-}
-function idsFromJson(input, content) {
-    let parsed;
-    try {
-        parsed = JSON.parse(content);
-    }
-    catch {
-        throw new InputError(input, describeJsonError(content));
-    }
-    if (!Array.isArray(parsed))
-        throw new InputError(input, 'is not a JSON array of strings');
-    const ids = [];
-    parsed.forEach((item, index) => {
-        if (typeof item !== 'string') {
-            throw new InputError(input, `array element ${index + 1} is not a string`);
-        }
-        const id = item.trim();
-        if (id === '')
-            return;
-        const problem = userIdProblem(id);
-        if (problem)
-            throw new InputError(input, `array element ${index + 1} ${problem}`);
-        ids.push(id);
-    });
-    return ids;
-}
-function idsFromLines(input, content) {
-    const ids = [];
-    content.split('\n').forEach((raw, index) => {
-        const id = raw.trim();
-        if (id === '' || id.startsWith('#'))
-            return;
-        const problem = userIdProblem(id);
-        if (problem)
-            throw new InputError(input, `line ${index + 1} ${problem}`);
-        ids.push(id);
-    });
-    return ids;
-}
-// ---------------------------------------------------------------------------------------------
-// Credentials, region, API origin, dates
-// ---------------------------------------------------------------------------------------------
-function parseCredentials() {
-    const apiKey = read(Inputs.ApiKey);
-    const secretKey = read(Inputs.SecretKey);
-    const basicAuth = read(Inputs.BasicAuth);
-    if (basicAuth !== '') {
-        if (apiKey !== '' || secretKey !== '') {
-            throw new InputError(Inputs.BasicAuth, 'ambiguous credentials: give either basic-auth or api-key and secret-key, not both');
-        }
-        const decoded = decodeBasicAuth(basicAuth);
-        if (!decoded.ok)
-            throw new InputError(Inputs.BasicAuth, decoded.reason);
-        return {
-            apiKey: decoded.apiKey,
-            secretKey: decoded.secretKey,
-            basicAuth: encodeBasicAuth(decoded.apiKey, decoded.secretKey)
-        };
-    }
-    if (apiKey === '' && secretKey === '') {
-        throw new InputError(Inputs.ApiKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
-    }
-    if (apiKey === '')
-        throw new InputError(Inputs.ApiKey, 'missing (secret-key is set; both are needed)');
-    if (secretKey === '') {
-        throw new InputError(Inputs.SecretKey, 'missing (api-key is set; both are needed)');
-    }
-    if (apiKey.includes(':')) {
-        throw new InputError(Inputs.ApiKey, 'must not contain a colon (HTTP Basic uses it as separator)');
-    }
-    if (hasControlCharacter(apiKey))
-        throw new InputError(Inputs.ApiKey, 'contains control characters');
-    if (hasControlCharacter(secretKey)) {
-        throw new InputError(Inputs.SecretKey, 'contains control characters');
-    }
-    return { apiKey, secretKey, basicAuth: encodeBasicAuth(apiKey, secretKey) };
-}
-function parseRegion(text) {
-    const region = (text || 'us').toLowerCase();
-    if (region !== 'us' && region !== 'eu') {
-        throw new InputError(Inputs.Region, `${quote(text)} is not a region (expected 'us' or 'eu')`);
-    }
-    return region;
-}
-/** The API origin, and whether it is a loopback host (which permits http and fast polling). */
-function parseApiUrl(text, region) {
-    if (text === '')
-        return { origin: policy_credentials/* AMPLITUDE_ORIGINS */.YK[region].api, loopback: false };
-    const parsed = (0,policy_credentials/* parseOrigin */.ef)(text);
-    if (!parsed.ok)
-        throw new InputError(Inputs.ApiUrl, parsed.reason);
-    return { origin: parsed.origin, loopback: parsed.loopback };
-}
-/** Origins separated by newlines and/or commas; each checked like api-url. */
-function parseCredentialOrigins(text) {
-    const origins = splitList(text).map(({ entry, number }) => {
-        const parsed = (0,policy_credentials/* parseOrigin */.ef)(entry);
-        if (!parsed.ok)
-            throw new InputError(Inputs.CredentialOrigins, `entry ${number} ${parsed.reason}`);
-        return parsed.origin;
-    });
-    return [...new Set(origins)];
-}
-/**
- * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
- * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
- */
-function parseDates(startText, endText, today) {
-    const startDate = parseDate(Inputs.StartDate, startText || DEFAULT_START_DATE);
-    const endDate = endText === '' ? today : parseDate(Inputs.EndDate, endText);
-    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
-        .toISOString()
-        .slice(0, 10);
-    if (endDate > tomorrow) {
-        throw new InputError(Inputs.EndDate, `${endDate} is in the future (today is ${today} UTC)`);
-    }
-    if (startDate < EARLIEST_START_DATE) {
-        throw new InputError(Inputs.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`);
-    }
-    if (startDate > endDate) {
-        const origin = endText === '' ? ' (today, UTC)' : '';
-        throw new InputError(Inputs.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`);
-    }
-    return { startDate, endDate };
-}
-function parseDate(input, text) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-        throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`);
-    }
-    const time = Date.parse(`${text}T00:00:00Z`);
-    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
-        throw new InputError(input, `${text} is not a real calendar date`);
-    }
-    return text;
-}
-// ---------------------------------------------------------------------------------------------
-// Waiting, concurrency, downloads
-// ---------------------------------------------------------------------------------------------
-/** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
-function parseBoolean(input, fallback) {
-    const text = read(input);
-    if (text === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(text))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(text))
-        return false;
-    throw new InputError(input, `${quote(text)} is not a boolean (expected true | True | TRUE | false | False | FALSE)`);
-}
-function parseDurationInput(input, text) {
-    try {
-        return parseDuration(text);
-    }
-    catch (error) {
-        throw new InputError(input, error.message);
-    }
-}
-function parsePollInterval(text, loopback) {
-    const ms = parseDurationInput(Inputs.PollInterval, text || DEFAULT_POLL_INTERVAL);
-    if (ms <= 0)
-        throw new InputError(Inputs.PollInterval, 'must be longer than 0');
-    // Every poll spends the organization's shared DSAR budget; only a local test server may be
-    // polled faster than once a second.
-    if (ms < MIN_POLL_INTERVAL_MS && !loopback) {
-        throw new InputError(Inputs.PollInterval, 'must be at least 1s (shorter intervals are allowed only with a loopback api-url)');
-    }
-    return ms;
-}
-function parseTimeout(text) {
-    const ms = parseDurationInput(Inputs.Timeout, text || DEFAULT_TIMEOUT);
-    if (ms <= 0)
-        throw new InputError(Inputs.Timeout, 'must be longer than 0');
-    if (ms > MAX_TIMEOUT_MS) {
-        throw new InputError(Inputs.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
-            'wait: false and collect later with request-ids');
-    }
-    return ms;
-}
-function parseInteger(input, fallback, min, max) {
-    const text = read(input);
-    if (text === '')
-        return fallback;
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) {
-        throw new InputError(input, `${quote(text)} is not an integer from ${min} to ${max}`);
-    }
-    return value;
-}
-/** Absolute, or relative to the workspace; must resolve (symlinks too) inside it or RUNNER_TEMP. */
-async function parseDownloadPath(text, workspace, runnerTemp) {
-    const input = Inputs.DownloadPath;
-    if (hasControlCharacter(text))
-        throw new InputError(input, 'contains control characters');
-    const target = text === '' ? external_node_path_default().join(runnerTemp, 'amplitude-dsar') : external_node_path_default().resolve(workspace, text);
-    const nearest = await nearestExisting(target);
-    if (nearest.danglingLink) {
-        throw new InputError(input, `'${nearest.path}' is a symbolic link to nothing`);
-    }
-    if (!(await external_node_fs_.promises.stat(nearest.path)).isDirectory()) {
-        throw new InputError(input, `'${nearest.path}' exists and is not a directory`);
-    }
-    const real = external_node_path_default().join(await external_node_fs_.promises.realpath(nearest.path), ...nearest.missing);
-    const roots = await Promise.all([workspace, runnerTemp].map(realpathOrSelf));
-    if (!roots.some(root => isInside(real, root))) {
-        throw new InputError(input, `'${target}' is outside GITHUB_WORKSPACE and RUNNER_TEMP`);
-    }
-    return target;
-}
-/** The deepest existing ancestor of `target` (or itself), and the missing parts below it. */
-async function nearestExisting(target) {
-    const missing = [];
-    let current = target;
-    for (;;) {
-        try {
-            await external_node_fs_.promises.stat(current);
-            return { path: current, missing, danglingLink: false };
-        }
-        catch (error) {
-            if (!isMissing(error))
-                throw error;
-            if (await isSymlink(current))
-                return { path: current, missing, danglingLink: true };
-        }
-        const parent = external_node_path_default().dirname(current);
-        if (parent === current)
-            return { path: current, missing, danglingLink: false };
-        missing.unshift(external_node_path_default().basename(current));
-        current = parent;
-    }
-}
-function parseArtifactName(text) {
-    if (text === '')
-        return undefined;
-    if (ARTIFACT_NAME_FORBIDDEN.test(text) || hasControlCharacter(text)) {
-        throw new InputError(Inputs.ArtifactName, `${quote(text)} contains a character artifact names refuse (${ARTIFACT_NAME_FORBIDDEN_LIST} or control characters)`);
-    }
-    return text;
-}
-/** One age recipient per line; blank lines and '#' comments ignored; duplicates dropped. */
-async function parseRecipients(text) {
-    const lines = text
-        .split('\n')
-        .map((line, index) => ({ line: line.trim(), number: index + 1 }))
-        .filter(({ line }) => line !== '' && !line.startsWith('#'));
-    if (lines.length === 0)
-        return [];
-    // Loaded only when needed: the library is sizeable and most runs do not encrypt.
-    const { Encrypter } = await __nccwpck_require__.e(/* import() */ 539).then(__nccwpck_require__.bind(__nccwpck_require__, 81539));
-    for (const { line, number } of lines) {
-        if (/^age-secret-key-/i.test(line)) {
-            throw new InputError(Inputs.EncryptTo, `line ${number} is an age identity (a private key), not a recipient: give its public ` +
-                'key (age1...) instead, and treat this private key as exposed');
-        }
-        try {
-            new Encrypter().addRecipient(line);
-        }
-        catch (error) {
-            throw new InputError(Inputs.EncryptTo, `line ${number} is not a valid age recipient (${error.message}); expected age1...`);
-        }
-    }
-    return [...new Set(lines.map(({ line }) => line))];
-}
-// ---------------------------------------------------------------------------------------------
-// Workflow choice and its extra inputs
-// ---------------------------------------------------------------------------------------------
-async function parseWorkflow(text, workspace) {
-    const name = (text || 'amplitude').toLowerCase();
-    if (name === 'amplitude' || name === 'apis-io')
-        return { kind: 'builtin', name };
-    if (!/\.(ya?ml|json)$/i.test(text)) {
-        throw new InputError(Inputs.Workflow, `${quote(text)} is neither 'amplitude', 'apis-io' nor a path to an Arazzo document ` +
-            '(.yml, .yaml or .json)');
-    }
-    return { kind: 'file', path: await resolveWorkspaceFile(Inputs.Workflow, text, workspace) };
-}
-function parseWorkflowId(text) {
-    if (text === '')
-        return undefined;
-    if (!WORKFLOW_ID.test(text)) {
-        throw new InputError(Inputs.WorkflowId, `${quote(text)} is not a workflowId (A-Z a-z 0-9 _ -)`);
-    }
-    return text;
-}
-function parseExtraInputs(text) {
-    if (text === '')
-        return {};
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        throw new InputError(Inputs.Inputs, describeJsonError(text));
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed;
-        throw new InputError(Inputs.Inputs, `must be a JSON object, not ${kind}`);
-    }
-    return parsed;
-}
-function checkCombination(settings) {
-    const { subjects, requestIds, wait, download, artifactName, workflow, extraInputs } = settings;
-    if (requestIds.length > 0 && subjects.length > 0) {
-        throw new InputError(Inputs.RequestIds, 'ambiguous: give request-ids (to resume) or subjects (user-ids, amplitude-ids, ' +
-            'user-ids-file), not both');
-    }
-    if (requestIds.length > 0 && !wait) {
-        throw new InputError(Inputs.RequestIds, 'resuming needs wait: true (with wait: false there would be nothing to do)');
-    }
-    // A custom workflow may take its subject through `inputs`; the caller checks its required
-    // inputs against the document.
-    const customInputsGiven = workflow.kind === 'file' && Object.keys(extraInputs).length > 0;
-    if (requestIds.length === 0 && subjects.length === 0 && !customInputsGiven) {
-        throw new InputError(Inputs.UserIds, 'no subject: set user-ids, amplitude-ids or user-ids-file (or request-ids to resume)');
-    }
-    if (download && !wait) {
-        throw new InputError(artifactName !== undefined ? Inputs.ArtifactName : Inputs.Download, 'downloading needs wait: true (with wait: false the exports are not ready yet)');
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Files and paths
-// ---------------------------------------------------------------------------------------------
-/**
- * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
- * file inside the workspace. Checking the real path refuses symlinks (and '..') that escape.
- */
-async function resolveWorkspaceFile(input, text, workspace) {
-    if (hasControlCharacter(text))
-        throw new InputError(input, 'contains control characters');
-    const candidate = external_node_path_default().resolve(workspace, text);
-    let real;
-    try {
-        real = await external_node_fs_.promises.realpath(candidate);
-    }
-    catch (error) {
-        if (isMissing(error))
-            throw new InputError(input, `'${text}' does not exist`);
-        throw new InputError(input, `'${text}' cannot be read (${error.message})`);
-    }
-    if (!isInside(real, await realpathOrSelf(workspace))) {
-        throw new InputError(input, `'${text}' is outside the workspace (GITHUB_WORKSPACE)`);
-    }
-    if (!(await external_node_fs_.promises.stat(real)).isFile()) {
-        throw new InputError(input, `'${text}' is not a regular file`);
-    }
-    return real;
-}
-async function realpathOrSelf(directory) {
-    try {
-        return await external_node_fs_.promises.realpath(directory);
-    }
-    catch {
-        return directory;
-    }
-}
-function isInside(child, parent) {
-    const relative = external_node_path_default().relative(parent, child);
-    return (relative === '' ||
-        (relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(relative)));
-}
-function isMissing(error) {
-    const code = error.code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
-}
-async function isSymlink(file) {
-    try {
-        return (await external_node_fs_.promises.lstat(file)).isSymbolicLink();
-    }
-    catch {
-        return false;
-    }
-}
-/** A user-supplied value for a message: JSON-escaped and bounded (never used for secrets). */
-function quote(text) {
-    const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-    return `'${json.slice(1, -1)}'`;
+function codeBlock(text) {
+    const lines = text.split('\n').map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2).join('\n');
+    return `<pre lang="yaml"><code>${lines}</code></pre>`;
 }
 
+
+/***/ }),
+
+/***/ 52234:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BG: () => (/* binding */ subjectFingerprint),
+/* harmony export */   Nm: () => (/* binding */ planStatusChecks),
+/* harmony export */   cT: () => (/* binding */ loadWorkflowInput),
+/* harmony export */   gp: () => (/* binding */ planRuns)
+/* harmony export */ });
+/* unused harmony exports BUILTIN_WORKFLOWS, bundledWorkflowsDir, loadChosenDocument, subjectLabel */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(88012);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(66320);
+/* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(70768);
+/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(62383);
+/**
+ * Chooses the Arazzo document the action runs (a built-in one or the user's), and plans the runs: which
+ * workflow of it, how many times (one per subject when the workflow takes one subject), with which inputs.
+ * Everything here happens before any request, so a plan that cannot work fails by input name.
+ */
+
+
+
+
+
+
+
+
+/** The built-in documents, and which of their workflows serves each mode. */
+const BUILTIN_WORKFLOWS = {
+    amplitude: {
+        file: 'amplitude.arazzo.yml',
+        submitAndPoll: 'submit-and-poll',
+        submit: 'submit',
+        poll: 'poll',
+        status: 'status',
+        oneSubjectPerRequest: true,
+        requestIdShape: 'digits'
+    },
+    'apis-io': {
+        file: 'apis-io.arazzo.yml',
+        submitAndPoll: 'submit-and-poll-dsar',
+        submit: 'submit-dsar',
+        poll: 'poll-dsar',
+        status: 'status-dsar',
+        oneSubjectPerRequest: false,
+        requestIdShape: 'token'
+    }
+};
+/** Where the shipped Arazzo and OpenAPI documents are: dist/workflows when bundled, src/workflows in tests. */
+function bundledWorkflowsDir() {
+    const here = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(import.meta.url));
+    const candidates = [(0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(here, 'workflows'), (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(here, '..', 'workflows')];
+    const found = candidates.find(dir => (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, BUILTIN_WORKFLOWS.amplitude.file)));
+    if (!found)
+        throw new Error(`the built-in workflows are missing (looked in ${candidates.join(', ')})`);
+    return found;
+}
+/** The chosen document, with a broken one reported against the `workflow` input. */
+async function loadWorkflowInput(settings, onNotice) {
+    try {
+        return await loadChosenDocument(settings, onNotice);
+    }
+    catch (error) {
+        if (error instanceof _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ArazzoError */ .oP)
+            throw new _input_helper_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_7__/* .Inputs */ .G.Workflow, error.message);
+        throw error;
+    }
+}
+async function loadChosenDocument(settings, onNotice) {
+    const shipped = bundledWorkflowsDir();
+    if (settings.workflow.kind === 'builtin') {
+        return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__/* .loadArazzoFile */ .K6)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(shipped, BUILTIN_WORKFLOWS[settings.workflow.name].file), {
+            allowedRoots: [shipped],
+            onNotice
+        });
+    }
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__/* .loadArazzoFile */ .K6)(settings.workflow.path, {
+        allowedRoots: [workspace, shipped],
+        fallbackDescriptionDirs: [shipped],
+        onNotice
+    });
+}
+function planRuns(settings, loaded) {
+    const choice = settings.workflow;
+    if (choice.kind === 'builtin')
+        return planBuiltin(settings, choice.name);
+    return planCustom(settings, loaded);
+}
+function planBuiltin(settings, name) {
+    const builtin = BUILTIN_WORKFLOWS[name];
+    const { basicAuth, startDate, endDate } = settings;
+    const requestIdShape = builtin.requestIdShape;
+    if (settings.requestIds.length > 0) {
+        return settings.requestIds.map(requestId => ({
+            label: `request ${requestId}`,
+            workflowId: builtin.poll,
+            inputs: {
+                basicAuth,
+                requestId: name === 'amplitude' ? requestIdValue(requestId) : requestId
+            },
+            submitOnly: false,
+            requestId,
+            requestIdShape
+        }));
+    }
+    const workflowId = settings.wait ? builtin.submitAndPoll : builtin.submit;
+    if (builtin.oneSubjectPerRequest) {
+        return settings.subjects.map((subject, index) => ({
+            label: subjectLabel(subject, index),
+            subject: subjectText(subject),
+            workflowId,
+            inputs: { basicAuth, startDate, endDate, ...subjectInputs(subject) },
+            submitOnly: !settings.wait,
+            requestIdShape
+        }));
+    }
+    const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId');
+    if (amplitudeIds.length > 0) {
+        throw new _input_helper_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_7__/* .Inputs */ .G.AmplitudeIds, "the 'apis-io' workflow takes user ids only; use the default 'amplitude' workflow for Amplitude ids");
+    }
+    const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''));
+    return [
+        {
+            label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+            subject: userIds.join(','),
+            workflowId,
+            inputs: { basicAuth, userIds },
+            submitOnly: !settings.wait,
+            requestIdShape
+        }
+    ];
+}
+/**
+ * One status check per request id, with a built-in workflow (the ledger: each sweep reads each
+ * request's status once, without waiting). Labels name the request, never the subject.
+ */
+function planStatusChecks(settings, requestIds) {
+    const choice = settings.workflow;
+    if (choice.kind !== 'builtin')
+        throw new Error('status checks need a built-in workflow');
+    const builtin = BUILTIN_WORKFLOWS[choice.name];
+    return requestIds.map(requestId => ({
+        label: `request ${requestId}`,
+        workflowId: builtin.status,
+        inputs: {
+            basicAuth: settings.basicAuth,
+            requestId: choice.name === 'amplitude' ? requestIdValue(requestId) : requestId
+        },
+        submitOnly: false,
+        requestId,
+        requestIdShape: builtin.requestIdShape
+    }));
+}
+function planCustom(settings, loaded) {
+    let workflow;
+    try {
+        workflow = loaded.workflow(settings.workflowId);
+    }
+    catch (error) {
+        throw new _input_helper_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_7__/* .Inputs */ .G.WorkflowId, error.message);
+    }
+    const { properties, required } = (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__/* .workflowInputNames */ .Mf)(workflow);
+    const declared = new Set(properties);
+    const common = {};
+    const offer = (name, value) => {
+        if (declared.has(name) && value !== undefined)
+            common[name] = value;
+    };
+    offer('basicAuth', settings.basicAuth);
+    offer('startDate', settings.startDate);
+    offer('endDate', settings.endDate);
+    // The user's own `inputs` come last: they know their workflow best.
+    const base = (extra) => ({
+        ...common,
+        ...extra,
+        ...settings.extraInputs
+    });
+    let runs;
+    const workflowId = workflow.workflowId;
+    // A custom contract's request ids are only known to be tokens.
+    const custom = { workflowId, submitOnly: false, requestIdShape: 'token' };
+    if (settings.requestIds.length > 0 && declared.has('requestId')) {
+        runs = settings.requestIds.map(requestId => ({
+            ...custom,
+            label: `request ${requestId}`,
+            inputs: base({ requestId }),
+            requestId
+        }));
+    }
+    else if (declared.has('userIds')) {
+        const userIds = settings.subjects.filter(s => s.kind === 'userId').map(s => s.userId);
+        runs = [
+            {
+                ...custom,
+                label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+                subject: userIds.join(','),
+                inputs: base(userIds.length > 0 ? { userIds } : {})
+            }
+        ];
+    }
+    else if ((declared.has('userId') || declared.has('amplitudeId')) &&
+        settings.subjects.length > 0) {
+        runs = settings.subjects.map((subject, index) => ({
+            ...custom,
+            label: subjectLabel(subject, index),
+            subject: subjectText(subject),
+            inputs: base(pick(subjectInputs(subject), declared))
+        }));
+    }
+    else {
+        runs = [{ ...custom, label: `workflow ${workflowId}`, inputs: base({}) }];
+    }
+    for (const run of runs) {
+        const missing = required.filter(name => run.inputs[name] === undefined);
+        if (missing.length > 0) {
+            throw new _input_helper_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_7__/* .Inputs */ .G.Inputs, `workflow '${workflowId}' requires input${missing.length === 1 ? '' : 's'} ` +
+                `${missing.join(', ')}, which no action input supplies (add ${missing.length === 1 ? 'it' : 'them'} to 'inputs')`);
+        }
+    }
+    return runs;
+}
+function pick(values, names) {
+    return Object.fromEntries(Object.entries(values).filter(([name]) => names.has(name)));
+}
+function subjectInputs(subject) {
+    return subject.kind === 'userId'
+        ? { userId: subject.userId }
+        : { amplitudeId: subject.amplitudeId };
+}
+function subjectText(subject) {
+    return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId);
+}
+/**
+ * Subject ids are personal data and logs are read by everyone with access to the repository, so logs and
+ * the summary name a subject by position and a short fingerprint, never by its id.
+ */
+function subjectLabel(subject, index) {
+    return `subject ${index + 1} (${subjectFingerprint(subject)})`;
+}
+/** `user #ab12cd34` or `amplitude id #ab12cd34`: how the ledger and receipts name a subject. */
+function subjectFingerprint(subject) {
+    const kind = subject.kind === 'userId' ? 'user' : 'amplitude id';
+    return `${kind} #${fingerprint(subjectText(subject))}`;
+}
+function fingerprint(text) {
+    // The first hex digits of its SHA-256: enough to tell subjects apart, and a privacy engineer who holds
+    // the id can check it (`printf %s ID | sha256sum`).
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
+}
+/** The documented API's request ids are integers: send them as such when they are. */
+function requestIdValue(requestId) {
+    return /^\d{1,15}$/.test(requestId) ? Number(requestId) : requestId;
+}
+
+
+/***/ }),
+
+/***/ 88012:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GA: () => (/* binding */ ArazzoLoadError),
+/* harmony export */   oP: () => (/* binding */ ArazzoError),
+/* harmony export */   of: () => (/* binding */ ArazzoRuntimeError),
+/* harmony export */   rd: () => (/* binding */ ArazzoSyntaxError)
+/* harmony export */ });
+/**
+ * The engine's typed errors. Every failure the engine reports is one of these, so callers can
+ * tell a broken document (load time) from a broken expression or a failed run.
+ */
+class ArazzoError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = new.target.name;
+    }
+}
+/** A document that does not satisfy Arazzo 1.0.x; `pointer` is the JSON Pointer of the node. */
+class ArazzoLoadError extends ArazzoError {
+    pointer;
+    detail;
+    constructor(pointer, detail) {
+        super(pointer ? `${pointer}: ${detail}` : detail);
+        this.pointer = pointer;
+        this.detail = detail;
+    }
+}
+/** A runtime expression or criterion condition that does not parse. */
+class ArazzoSyntaxError extends ArazzoError {
+    source;
+    position;
+    detail;
+    constructor(source, position, detail) {
+        super(`${detail} at position ${position} in ${JSON.stringify(source)}`);
+        this.source = source;
+        this.position = position;
+        this.detail = detail;
+    }
+}
+/** A run that cannot go on (no matching failure action, bad target, transport failure...). */
+class ArazzoRuntimeError extends ArazzoError {
+    stepId;
+    statusCode;
+    constructor(message, stepId, statusCode) {
+        super(message);
+        this.stepId = stepId;
+        this.statusCode = statusCode;
+    }
+}
+
+
+/***/ }),
+
+/***/ 66320:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  K6: () => (/* reexport */ loadArazzoFile),
+  FZ: () => (/* reexport */ runWorkflow),
+  Mf: () => (/* reexport */ workflowInputNames)
+});
+
+// UNUSED EXPORTS: ArazzoError, ArazzoLoadError, ArazzoRuntimeError, ArazzoSyntaxError, ArazzoValidationError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_STEPS, DEFAULT_POLL_INTERVAL_MS, MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS, MAX_WORKFLOW_DEPTH, VirtualClock, backoffPollSchedule, createFetchTransport, decodeBody, defaultPollSchedule, fetchTransport, fixedPollSchedule, loadArazzoText, parseRetryAfter, systemClock, validateDocument
+
+// EXTERNAL MODULE: ./src/arazzo/errors.ts
+var errors = __nccwpck_require__(88012);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
@@ -30576,12 +31288,12 @@ function resolveLocation(url, base, pointer) {
     const hasScheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) && !/^[A-Za-z]:[\\/]/.test(url); // not C:\ on Windows
     if (base.kind === 'remote') {
         if (hasScheme || (0,external_node_path_.isAbsolute)(url)) {
-            throw new ArazzoLoadError(pointer, `${url} refused: a remote document may only refer to https URLs, never to local files`);
+            throw new errors/* ArazzoLoadError */.GA(pointer, `${url} refused: a remote document may only refer to https URLs, never to local files`);
         }
         return remote(new URL(url, base.url).href, pointer);
     }
     if (hasScheme && !/^file:/i.test(url)) {
-        throw new ArazzoLoadError(pointer, `unsupported source description URL scheme in ${url}`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `unsupported source description URL scheme in ${url}`);
     }
     const withoutFragment = url.split('#')[0];
     if (/^file:/i.test(withoutFragment)) {
@@ -30603,13 +31315,13 @@ function remote(url, pointer) {
         parsed = new URL(url);
     }
     catch {
-        throw new ArazzoLoadError(pointer, `${url} is not a valid URL`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${url} is not a valid URL`);
     }
     if (parsed.protocol !== 'https:') {
-        throw new ArazzoLoadError(pointer, `remote source description ${url} refused: only https is allowed`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${url} refused: only https is allowed`);
     }
     if (parsed.username || parsed.password) {
-        throw new ArazzoLoadError(pointer, `remote source description refused: the URL carries credentials`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description refused: the URL carries credentials`);
     }
     parsed.hash = '';
     return { kind: 'remote', url: parsed.href };
@@ -30619,7 +31331,7 @@ async function readLocation(location, options, pointer) {
     const limit = options.maxDocumentBytes;
     if (location.kind === 'remote') {
         if (!options.sourceReader) {
-            throw new ArazzoLoadError(pointer, `remote source description ${describeLocation(location)} refused (remote descriptions are not enabled)`);
+            throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${describeLocation(location)} refused (remote descriptions are not enabled)`);
         }
         let text;
         try {
@@ -30627,11 +31339,11 @@ async function readLocation(location, options, pointer) {
         }
         catch (error) {
             const detail = error instanceof Error ? error.message : String(error);
-            throw new ArazzoLoadError(pointer, detail);
+            throw new errors/* ArazzoLoadError */.GA(pointer, detail);
         }
         const size = Buffer.byteLength(text, 'utf8');
         if (size > limit) {
-            throw new ArazzoLoadError(pointer, `${describeLocation(location)} is ${size} bytes, over the ${limit} byte limit`);
+            throw new errors/* ArazzoLoadError */.GA(pointer, `${describeLocation(location)} is ${size} bytes, over the ${limit} byte limit`);
         }
         return text;
     }
@@ -30675,29 +31387,29 @@ async function assertAllowed(file, roots, pointer) {
         if (isUnder(realRoot, real))
             return;
     }
-    throw new ArazzoLoadError(pointer, `${file} is outside the allowed directories`);
+    throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is outside the allowed directories`);
 }
 async function readCapped(file, limit, pointer) {
     let size;
     try {
         const info = await (0,promises_.stat)(file);
         if (!info.isFile())
-            throw new ArazzoLoadError(pointer, `${file} is not a file`);
+            throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is not a file`);
         size = info.size;
     }
     catch (error) {
-        if (error instanceof ArazzoLoadError)
+        if (error instanceof errors/* ArazzoLoadError */.GA)
             throw error;
-        throw new ArazzoLoadError(pointer, `cannot read ${file}: ${describeFsError(error)}`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
     }
     if (size > limit) {
-        throw new ArazzoLoadError(pointer, `${file} is ${size} bytes, over the ${limit} byte limit`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is ${size} bytes, over the ${limit} byte limit`);
     }
     try {
         return await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        throw new ArazzoLoadError(pointer, `cannot read ${file}: ${describeFsError(error)}`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
     }
 }
 function describeFsError(error) {
@@ -37553,13 +38265,13 @@ function parsePointer(pointer, options = {}) {
             text = decodeURIComponent(text.slice(1));
         }
         catch {
-            throw new ArazzoSyntaxError(pointer, 0, 'Malformed percent-encoding in JSON Pointer');
+            throw new errors/* ArazzoSyntaxError */.rd(pointer, 0, 'Malformed percent-encoding in JSON Pointer');
         }
     }
     if (text === '')
         return [];
     if (!text.startsWith('/')) {
-        throw new ArazzoSyntaxError(pointer, 0, "JSON Pointer must be empty or start with '/'");
+        throw new errors/* ArazzoSyntaxError */.rd(pointer, 0, "JSON Pointer must be empty or start with '/'");
     }
     const offset = fragment ? 1 : 0;
     const tokens = [];
@@ -37567,7 +38279,7 @@ function parsePointer(pointer, options = {}) {
     for (let i = 1; i <= text.length; i++) {
         if (i < text.length && text[i] !== '/') {
             if (text[i] === '~' && text[i + 1] !== '0' && text[i + 1] !== '1') {
-                throw new ArazzoSyntaxError(pointer, i + offset, "'~' must be followed by '0' or '1'");
+                throw new errors/* ArazzoSyntaxError */.rd(pointer, i + offset, "'~' must be followed by '0' or '1'");
             }
             continue;
         }
@@ -37658,7 +38370,7 @@ function setTokens(target, tokens, value, pointer) {
     throw missing(pointer, 'parent');
 }
 function missing(pointer, what) {
-    return new ArazzoRuntimeError(`Cannot set ${JSON.stringify(pointer)}: the ${what} does not exist`);
+    return new errors/* ArazzoRuntimeError */.of(`Cannot set ${JSON.stringify(pointer)}: the ${what} does not exist`);
 }
 function json_pointer_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -37715,7 +38427,7 @@ function isRuntimeExpression(text) {
 /** Parses one whole runtime expression. Throws ArazzoSyntaxError. */
 function parseExpression(text) {
     if (typeof text !== 'string') {
-        throw new ArazzoSyntaxError(String(text), 0, 'A runtime expression must be a string');
+        throw new errors/* ArazzoSyntaxError */.rd(String(text), 0, 'A runtime expression must be a string');
     }
     return { source: text, ref: new ExpressionParser(text).parse() };
 }
@@ -37838,9 +38550,9 @@ class ExpressionParser {
             return parsePointer(this.text.slice(start), { fragment: false });
         }
         catch (error) {
-            const at = error instanceof ArazzoSyntaxError ? error.position : 0;
-            const detail = error instanceof ArazzoSyntaxError ? error.detail : 'Malformed JSON Pointer';
-            throw new ArazzoSyntaxError(this.text, start + at, detail);
+            const at = error instanceof errors/* ArazzoSyntaxError */.rd ? error.position : 0;
+            const detail = error instanceof errors/* ArazzoSyntaxError */.rd ? error.detail : 'Malformed JSON Pointer';
+            throw new errors/* ArazzoSyntaxError */.rd(this.text, start + at, detail);
         }
     }
     identifier(what) {
@@ -37867,7 +38579,7 @@ class ExpressionParser {
             this.fail('Unexpected text after the expression');
     }
     fail(detail) {
-        throw new ArazzoSyntaxError(this.text, this.pos, detail);
+        throw new errors/* ArazzoSyntaxError */.rd(this.text, this.pos, detail);
     }
 }
 // ---------------------------------------------------------------------------------------------
@@ -38023,9 +38735,9 @@ function tryParse(inner, whole, offset) {
         return parseExpression(inner);
     }
     catch (error) {
-        if (!startsWithKnownSource(inner) || !(error instanceof ArazzoSyntaxError))
+        if (!startsWithKnownSource(inner) || !(error instanceof errors/* ArazzoSyntaxError */.rd))
             return undefined;
-        throw new ArazzoSyntaxError(whole, offset + error.position, error.detail);
+        throw new errors/* ArazzoSyntaxError */.rd(whole, offset + error.position, error.detail);
     }
 }
 function parseQuietly(text) {
@@ -42377,7 +43089,7 @@ class BooleanConditionParser {
         return token;
     }
     fail(pos, detail) {
-        throw new ArazzoSyntaxError(this.text, pos, detail);
+        throw new errors/* ArazzoSyntaxError */.rd(this.text, pos, detail);
     }
 }
 /**
@@ -42431,11 +43143,11 @@ function truthy(value) {
 /** Where a `$...` operand ends: whitespace, operators, brackets, quotes, braces. */
 const OPERAND_END = /[\s()[\]<>=!&|'",{}]/;
 const PROPERTY_NAME = /[^\s()[\]<>=!&|'",{}.]+/y;
-const simple_condition_NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 function tokenize(text, allowContext) {
     const tokens = [];
     const fail = (pos, detail) => {
-        throw new ArazzoSyntaxError(text, pos, detail);
+        throw new errors/* ArazzoSyntaxError */.rd(text, pos, detail);
     };
     let i = 0;
     while (i < text.length) {
@@ -42493,7 +43205,7 @@ function tokenize(text, allowContext) {
             i += 1 + name.length;
             continue;
         }
-        const scalar = scalarAt(text, i, simple_condition_NUMBER);
+        const scalar = scalarAt(text, i, NUMBER);
         if (scalar) {
             tokens.push({ type: 'literal', value: scalar.value, pos });
             i += scalar.length;
@@ -42526,9 +43238,9 @@ function expressionAt(text, start, end) {
         return parseExpression(text.slice(start, end));
     }
     catch (error) {
-        if (!(error instanceof ArazzoSyntaxError))
+        if (!(error instanceof errors/* ArazzoSyntaxError */.rd))
             throw error;
-        throw new ArazzoSyntaxError(text, start + error.position, error.detail);
+        throw new errors/* ArazzoSyntaxError */.rd(text, start + error.position, error.detail);
     }
 }
 /** Arazzo string literal: single quotes, `''` for a quote. */
@@ -42636,7 +43348,7 @@ class simple_condition_Parser extends BooleanConditionParser {
  */
 function parseSimpleCondition(text, options = {}) {
     if (typeof text !== 'string') {
-        throw new ArazzoSyntaxError(String(text), 0, 'A condition must be a string');
+        throw new errors/* ArazzoSyntaxError */.rd(String(text), 0, 'A condition must be a string');
     }
     const tokens = tokenize(text, options.allowContext === true);
     return { source: text, root: new simple_condition_Parser(text, tokens).parse() };
@@ -42829,7 +43541,7 @@ const QUERY_END = /[=!<>&|()]/;
 /** Parses the seed form. Throws ArazzoSyntaxError (also when a query is not valid RFC 9535). */
 function parseJsonPathComparison(text) {
     if (typeof text !== 'string') {
-        throw new ArazzoSyntaxError(String(text), 0, 'A condition must be a string');
+        throw new errors/* ArazzoSyntaxError */.rd(String(text), 0, 'A condition must be a string');
     }
     const tokens = jsonpath_criterion_tokenize(text);
     // An empty seed condition is reported at position 0 (simple conditions: at the end).
@@ -42837,7 +43549,7 @@ function parseJsonPathComparison(text) {
 }
 function jsonpath_criterion_tokenize(text) {
     const fail = (pos, detail) => {
-        throw new ArazzoSyntaxError(text, pos, detail);
+        throw new errors/* ArazzoSyntaxError */.rd(text, pos, detail);
     };
     const tokens = [];
     let i = 0;
@@ -43082,7 +43794,7 @@ class Translator {
             this.pos++;
     }
     fail(detail, at = this.pos) {
-        throw new ArazzoSyntaxError(this.text, at, detail);
+        throw new errors/* ArazzoSyntaxError */.rd(this.text, at, detail);
     }
     /** `$` (or `@` inside a filter) and its segments. */
     path(root) {
@@ -43169,7 +43881,7 @@ class Translator {
             this.skipSpaces();
             const c = this.text[this.pos];
             if (c === "'" || c === '"')
-                items.push(jsonpath_goessner_quote(this.quoted()));
+                items.push(quote(this.quoted()));
             else
                 items.push(this.indexOrSlice());
             this.skipSpaces();
@@ -43268,7 +43980,7 @@ class Translator {
         if (c === '@' || c === '$')
             return this.path(false);
         if (c === "'" || c === '"')
-            return jsonpath_goessner_quote(this.quoted());
+            return quote(this.quoted());
         const literal = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)(?![A-Za-z0-9_])/.exec(this.text.slice(this.pos))?.[0];
         if (literal) {
             this.pos += literal.length;
@@ -43285,10 +43997,10 @@ class Translator {
     }
 }
 function member(name) {
-    return SHORTHAND.test(name) ? `.${name}` : `[${jsonpath_goessner_quote(name)}]`;
+    return SHORTHAND.test(name) ? `.${name}` : `[${quote(name)}]`;
 }
 /** A single-quoted RFC 9535 string literal. */
-function jsonpath_goessner_quote(value) {
+function quote(value) {
     const escaped = value
         .replace(/[\\']/g, c => `\\${c}`)
         .replace(
@@ -43343,10 +44055,10 @@ const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31'];
 const CONTEXT_RULE = 'Arazzo 1.0.1: "If type is specified, then the context MUST be provided"';
 function compileCriterion(criterion) {
     if (typeof criterion !== 'object' || criterion === null) {
-        throw new ArazzoError('A criterion must be an object');
+        throw new errors/* ArazzoError */.oP('A criterion must be an object');
     }
     if (typeof criterion.condition !== 'string') {
-        throw new ArazzoError('A criterion needs a string condition');
+        throw new errors/* ArazzoError */.oP('A criterion needs a string condition');
     }
     const type = criterionType(criterion.type);
     const warnings = [];
@@ -43368,7 +44080,7 @@ function compileCriterion(criterion) {
             };
         case 'regex': {
             if (!context)
-                throw new ArazzoError(`A regex criterion needs a context (${CONTEXT_RULE})`);
+                throw new errors/* ArazzoError */.oP(`A regex criterion needs a context (${CONTEXT_RULE})`);
             const template = parseTemplate(condition, { bare: false });
             const regex = template ? undefined : compileRegex(condition);
             if (regex?.engine === 'native') {
@@ -43379,13 +44091,13 @@ function compileCriterion(criterion) {
         }
         case 'jsonpath': {
             if (!context) {
-                throw new ArazzoError(`A jsonpath criterion needs a context, e.g. $response.body (${CONTEXT_RULE})`);
+                throw new errors/* ArazzoError */.oP(`A jsonpath criterion needs a context, e.g. $response.body (${CONTEXT_RULE})`);
             }
             const goessner = isGoessner(criterion.type);
             const template = parseTemplate(condition, { bare: false });
             const plan = template ? undefined : planFor(condition, goessner);
             if (plan?.form === 'invalid') {
-                throw new ArazzoError(`The jsonpath condition is not valid ${goessner ? JSONPATH_VERSIONS[0] : 'RFC 9535'}: ${plan.reason}`);
+                throw new errors/* ArazzoError */.oP(`The jsonpath condition is not valid ${goessner ? JSONPATH_VERSIONS[0] : 'RFC 9535'}: ${plan.reason}`);
             }
             return { criterion, warnings, plan: { type, context, plan, template, goessner } };
         }
@@ -43437,23 +44149,23 @@ function criterionType(type) {
     if (type === 'regex' || type === 'jsonpath')
         return type;
     if (type === 'xpath')
-        throw new ArazzoError('xpath criteria are not supported');
+        throw new errors/* ArazzoError */.oP('xpath criteria are not supported');
     if (typeof type === 'object' && type !== null) {
         const { type: kind, version } = type;
         if (kind === 'jsonpath') {
             if (typeof version === 'string' && JSONPATH_VERSIONS.includes(version))
                 return 'jsonpath';
-            throw new ArazzoError(`Unknown jsonpath version ${JSON.stringify(version)}`);
+            throw new errors/* ArazzoError */.oP(`Unknown jsonpath version ${JSON.stringify(version)}`);
         }
         if (kind === 'xpath') {
             if (typeof version === 'string' && XPATH_VERSIONS.includes(version)) {
-                throw new ArazzoError(`xpath criteria are not supported (${version})`);
+                throw new errors/* ArazzoError */.oP(`xpath criteria are not supported (${version})`);
             }
-            throw new ArazzoError(`Unknown xpath version ${JSON.stringify(version)}`);
+            throw new errors/* ArazzoError */.oP(`Unknown xpath version ${JSON.stringify(version)}`);
         }
-        throw new ArazzoError(`Unknown criterion expression type ${JSON.stringify(kind)}`);
+        throw new errors/* ArazzoError */.oP(`Unknown criterion expression type ${JSON.stringify(kind)}`);
     }
-    throw new ArazzoError(`Unknown criterion type ${JSON.stringify(type)}`);
+    throw new errors/* ArazzoError */.oP(`Unknown criterion type ${JSON.stringify(type)}`);
 }
 /** How a jsonpath condition runs; a Goessner one is translated to RFC 9535 first. */
 function planFor(condition, goessner) {
@@ -43478,7 +44190,7 @@ function isGoessner(type) {
 /** The context is one runtime expression; `{$...}` around it is tolerated. */
 function parseContext(context) {
     if (typeof context !== 'string')
-        throw new ArazzoError('A criterion context must be a string');
+        throw new errors/* ArazzoError */.oP('A criterion context must be a string');
     const braced = /^\{(\$[^{}]*)\}$/.exec(context);
     if (!braced)
         return parseExpression(context);
@@ -43486,9 +44198,9 @@ function parseContext(context) {
         return parseExpression(braced[1]);
     }
     catch (error) {
-        if (!(error instanceof ArazzoSyntaxError))
+        if (!(error instanceof errors/* ArazzoSyntaxError */.rd))
             throw error;
-        throw new ArazzoSyntaxError(context, error.position + 1, error.detail);
+        throw new errors/* ArazzoSyntaxError */.rd(context, error.position + 1, error.detail);
     }
 }
 /** An ECMAScript pattern, run by RE2 when it can be (see the module comment). */
@@ -43501,9 +44213,9 @@ function compileRegex(pattern) {
     }
     catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
-        throw new ArazzoSyntaxError(pattern, 0, `Invalid regular expression: ${detail}`);
+        throw new errors/* ArazzoSyntaxError */.rd(pattern, 0, `Invalid regular expression: ${detail}`);
     }
-    throw new ArazzoSyntaxError(pattern, 0, 'Invalid regular expression');
+    throw new errors/* ArazzoSyntaxError */.rd(pattern, 0, 'Invalid regular expression');
 }
 /** undefined when the pattern is not valid ECMAScript (with or without the `u` flag). */
 function compileRegexQuietly(pattern) {
@@ -43556,7 +44268,7 @@ function re2Regex(pattern) {
 
 
 /** An ArazzoLoadError that lists every problem found (the first one's pointer is `pointer`). */
-class ArazzoValidationError extends ArazzoLoadError {
+class ArazzoValidationError extends errors/* ArazzoLoadError */.GA {
     problems;
     constructor(problems) {
         const [first, ...rest] = problems;
@@ -44297,7 +45009,7 @@ class Validator {
 }
 /** A syntax error points at the field whose text it quotes; other errors at the criterion. */
 function criterionErrorPointer(criterion, pointer, error) {
-    if (!(error instanceof ArazzoSyntaxError))
+    if (!(error instanceof errors/* ArazzoSyntaxError */.rd))
         return pointer;
     if (typeof criterion.context === 'string' && error.source === criterion.context) {
         return childPointer(pointer, 'context');
@@ -44305,7 +45017,7 @@ function criterionErrorPointer(criterion, pointer, error) {
     return childPointer(pointer, 'condition');
 }
 function messageOf(error) {
-    if (error instanceof ArazzoError || error instanceof Error)
+    if (error instanceof errors/* ArazzoError */.oP || error instanceof Error)
         return error.message;
     return String(error);
 }
@@ -44438,7 +45150,7 @@ async function loadSources(document, base, context, problems, warnings) {
             const loaded = await loadOne({ name: source.name, location, context, pointer, warnings });
             const declared = source.type;
             if (declared !== undefined && declared !== loaded.kind) {
-                throw new ArazzoLoadError(pointer, `source description '${source.name}' is declared type ${declared} but is ${loaded.kind === 'arazzo' ? 'an Arazzo document' : 'an OpenAPI description'}`);
+                throw new errors/* ArazzoLoadError */.GA(pointer, `source description '${source.name}' is declared type ${declared} but is ${loaded.kind === 'arazzo' ? 'an Arazzo document' : 'an OpenAPI description'}`);
             }
             if (loaded.kind === 'openapi') {
                 if (needs.has('workflows')) {
@@ -44460,7 +45172,7 @@ async function loadSources(document, base, context, problems, warnings) {
             }
         }
         catch (error) {
-            if (!(error instanceof ArazzoLoadError))
+            if (!(error instanceof errors/* ArazzoLoadError */.GA))
                 throw error;
             problems.push({ pointer: error.pointer || pointer, message: error.detail });
         }
@@ -44473,7 +45185,7 @@ async function loadOne(job) {
     const key = locationKey(location);
     if (context.chain.includes(key)) {
         const cycle = [...context.chain.slice(context.chain.indexOf(key)), key];
-        throw new ArazzoLoadError(pointer, `circular source descriptions: ${cycle.map(describeKey).join(' -> ')}`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `circular source descriptions: ${cycle.map(describeKey).join(' -> ')}`);
     }
     let pending = context.cache.get(key);
     if (!pending) {
@@ -44484,7 +45196,7 @@ async function loadOne(job) {
 }
 async function readAndLoad({ name, location, context, pointer, warnings }) {
     if (++context.counter.documents > MAX_SOURCE_DOCUMENTS) {
-        throw new ArazzoLoadError(pointer, `more than ${MAX_SOURCE_DOCUMENTS} documents would be loaded (source description '${name}')`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `more than ${MAX_SOURCE_DOCUMENTS} documents would be loaded (source description '${name}')`);
     }
     const text = await readLocation(location, context.read, pointer);
     const what = `source description '${name}'`;
@@ -44496,11 +45208,11 @@ async function readAndLoad({ name, location, context, pointer, warnings }) {
         return { kind: 'openapi', index };
     }
     if (!validate_isObject(parsed) || parsed.arazzo === undefined) {
-        throw new ArazzoLoadError(pointer, `${what} is neither an OpenAPI description nor an Arazzo document`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} is neither an OpenAPI description nor an Arazzo document`);
     }
     const depth = context.chain.length;
     if (depth > MAX_SOURCE_DEPTH) {
-        throw new ArazzoLoadError(pointer, `${what}: arazzo source descriptions nested deeper than ${MAX_SOURCE_DEPTH} levels`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${what}: arazzo source descriptions nested deeper than ${MAX_SOURCE_DEPTH} levels`);
     }
     const nestedContext = { ...context, chain: [...context.chain, locationKey(location)] };
     try {
@@ -44510,10 +45222,10 @@ async function readAndLoad({ name, location, context, pointer, warnings }) {
         return { kind: 'arazzo', loaded };
     }
     catch (error) {
-        if (!(error instanceof ArazzoLoadError))
+        if (!(error instanceof errors/* ArazzoLoadError */.GA))
             throw error;
         // A problem deep down keeps its own pointer inside the message, after the chain to it.
-        throw new ArazzoLoadError(pointer, `${what} (${describeLocation(location)}): ${error.message}`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} (${describeLocation(location)}): ${error.message}`);
     }
 }
 function describeKey(key) {
@@ -44578,7 +45290,7 @@ async function loadRoot(text, base, options, path) {
     const limit = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
     const size = Buffer.byteLength(text, 'utf8');
     if (size > limit) {
-        throw new ArazzoLoadError('', `the document is ${size} bytes, over the ${limit} byte limit`);
+        throw new errors/* ArazzoLoadError */.GA('', `the document is ${size} bytes, over the ${limit} byte limit`);
     }
     const warnings = [];
     const parsed = parseYamlOrJson(text, 'the document', '', warnings);
@@ -44628,7 +45340,7 @@ function loadedDocument(document, path, warnings, operations, sources) {
             const found = document.workflows.find(w => w.workflowId === id);
             if (!found) {
                 const known = document.workflows.map(w => w.workflowId).join(', ');
-                throw new ArazzoLoadError('workflows', `no workflow '${id}' (the document has: ${known})`);
+                throw new errors/* ArazzoLoadError */.GA('workflows', `no workflow '${id}' (the document has: ${known})`);
             }
             return found;
         },
@@ -44642,7 +45354,7 @@ function loadedDocument(document, path, warnings, operations, sources) {
         operation(step) {
             const found = operations.get(step);
             if (!found) {
-                throw new ArazzoLoadError('', `step '${step.stepId}' is not an operation step of this document`);
+                throw new errors/* ArazzoLoadError */.GA('', `step '${step.stepId}' is not an operation step of this document`);
             }
             return found;
         }
@@ -44656,7 +45368,7 @@ function loadedDocument(document, path, warnings, operations, sources) {
 function parseYamlOrJson(text, what, pointer, warnings) {
     const doc = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: true, logLevel: 'silent', prettyErrors: true });
     if (doc.errors.length > 0) {
-        throw new ArazzoLoadError(pointer, `${what} is not valid YAML or JSON: ${firstLine(doc.errors[0].message)}`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} is not valid YAML or JSON: ${firstLine(doc.errors[0].message)}`);
     }
     for (const warning of doc.warnings)
         warnings.push(`${what}: ${firstLine(warning.message)}`);
@@ -44665,7 +45377,7 @@ function parseYamlOrJson(text, what, pointer, warnings) {
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        throw new ArazzoLoadError(pointer, `${what} was refused: ${message}`);
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} was refused: ${message}`);
     }
 }
 function firstLine(text) {
@@ -44778,9 +45490,11 @@ function dereferenceInputs(document, problems) {
     });
 }
 
+// EXTERNAL MODULE: ./src/arazzo/pacing.ts
+var pacing = __nccwpck_require__(82663);
 ;// CONCATENATED MODULE: ./src/arazzo/parameter-style.ts
 /** Strings as is, other scalars as their JSON text (true, 3), objects and arrays as JSON. */
-function parameter_style_scalarText(value) {
+function scalarText(value) {
     if (typeof value === 'string')
         return value;
     if (value === undefined || value === null)
@@ -44817,13 +45531,13 @@ function contentValue(value, described) {
 /** Entries of an object or items of an array as text; undefined and null members dropped. */
 function members(value) {
     if (Array.isArray(value)) {
-        return { items: value.filter(v => v !== undefined && v !== null).map(parameter_style_scalarText) };
+        return { items: value.filter(v => v !== undefined && v !== null).map(scalarText) };
     }
     if (parameter_style_isPlainObject(value)) {
         return {
             entries: Object.entries(value)
                 .filter(([, v]) => v !== undefined && v !== null)
-                .map(([k, v]) => [k, parameter_style_scalarText(v)])
+                .map(([k, v]) => [k, scalarText(v)])
         };
     }
     return {};
@@ -44838,7 +45552,7 @@ function joined(value, r, separator) {
             .map(([k, v]) => r.explode ? `${r.encode(k)}=${r.encode(v)}` : `${r.encode(k)},${r.encode(v)}`)
             .join(separator);
     }
-    return r.encode(parameter_style_scalarText(value));
+    return r.encode(scalarText(value));
 }
 /** The text that replaces `{name}` in the path template (already percent-encoded). */
 function serializePath(name, raw, described) {
@@ -44884,7 +45598,7 @@ function serializeQuery(name, raw, described) {
             ? entries.map(([k, v]) => `${r.encode(k)}=${r.encode(v)}`)
             : [`${n}=${entries.map(([k, v]) => `${r.encode(k)},${r.encode(v)}`).join(',')}`];
     }
-    return [`${n}=${r.encode(parameter_style_scalarText(value))}`];
+    return [`${n}=${r.encode(scalarText(value))}`];
 }
 const DELIMITERS = {
     spaceDelimited: '%20',
@@ -44991,14 +45705,14 @@ function serializeBody(value, contentType, stepId) {
     if (isJsonMediaType(contentType))
         return { body: JSON.stringify(value), contentType };
     if (value === null || typeof value !== 'object')
-        return { body: parameter_style_scalarText(value), contentType };
+        return { body: scalarText(value), contentType };
     if (mediaType === FORM && !Array.isArray(value)) {
         const pairs = [];
         for (const [key, item] of Object.entries(value)) {
             if (item === undefined || item === null)
                 continue;
             for (const entry of Array.isArray(item) ? item : [item]) {
-                pairs.push(`${formEncode(key)}=${formEncode(parameter_style_scalarText(entry))}`);
+                pairs.push(`${formEncode(key)}=${formEncode(scalarText(entry))}`);
             }
         }
         return { body: pairs.join('&'), contentType };
@@ -45006,7 +45720,7 @@ function serializeBody(value, contentType, stepId) {
     if (mediaType === MULTIPART && !Array.isArray(value)) {
         return multipart(value, contentType);
     }
-    throw new ArazzoRuntimeError(`step '${stepId}': an object payload cannot be sent as ${mediaType}; write the payload as a string`, stepId);
+    throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': an object payload cannot be sent as ${mediaType}; write the payload as a string`, stepId);
 }
 /** application/x-www-form-urlencoded encoding (spaces as '+'). */
 function formEncode(text) {
@@ -45023,7 +45737,7 @@ function multipart(value, contentType) {
             const name = key.replace(/["\r\n]/g, c => encodeURIComponent(c));
             parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n` +
                 (isObject ? 'Content-Type: application/json\r\n' : '') +
-                `\r\n${parameter_style_scalarText(entry)}\r\n`);
+                `\r\n${scalarText(entry)}\r\n`);
         }
     }
     return {
@@ -45099,7 +45813,7 @@ function buildRequest({ step, operation, parameters, ctx, serverUrl }) {
         const value = parameterValue(parameter, ctx);
         if (value === undefined || value === null)
             continue;
-        const raw = Array.isArray(value) ? value.map(parameter_style_scalarText).join(',') : parameter_style_scalarText(value);
+        const raw = Array.isArray(value) ? value.map(scalarText).join(',') : scalarText(value);
         switch (parameter.in) {
             case 'path':
                 path[parameter.name] = raw;
@@ -45124,13 +45838,13 @@ function buildRequest({ step, operation, parameters, ctx, serverUrl }) {
     }
     const pathname = operation.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name) => {
         if (!Object.hasOwn(pathText, name)) {
-            throw new ArazzoRuntimeError(`step '${step.stepId}': path parameter '${name}' has no value`, step.stepId);
+            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': path parameter '${name}' has no value`, step.stepId);
         }
         return pathText[name];
     });
     const server = serverUrl ?? operation.servers[0];
     if (!server || !/^https?:\/\//i.test(server)) {
-        throw new ArazzoRuntimeError(`step '${step.stepId}': the operation has no absolute server URL${server ? ` ('${server}')` : ''}; pass serverUrl`, step.stepId);
+        throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the operation has no absolute server URL${server ? ` ('${server}')` : ''}; pass serverUrl`, step.stepId);
     }
     let url = server.replace(/\/+$/, '') + (pathname.startsWith('/') ? pathname : `/${pathname}`);
     if (queryPairs.length > 0)
@@ -45159,7 +45873,7 @@ function buildBody(step, operation, ctx) {
     if (replacements.length > 0 && typeof value === 'string') {
         value = structuredPayload(value, contentType);
         if (typeof value === 'string') {
-            throw new ArazzoRuntimeError(`step '${step.stepId}': the payload is not JSON or a form, so replacements cannot apply`, step.stepId);
+            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the payload is not JSON or a form, so replacements cannot apply`, step.stepId);
         }
     }
     for (const replacement of replacements) {
@@ -45178,11 +45892,11 @@ function findHeader(headers, name) {
 /** Sets a header (replacing one of the same name in any case), refusing injection. */
 function setHeader(headers, name, value, stepId) {
     if (!HEADER_NAME.test(name)) {
-        throw new ArazzoRuntimeError(`step '${stepId}': '${name}' is not a valid header name`, stepId);
+        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': '${name}' is not a valid header name`, stepId);
     }
     // eslint-disable-next-line no-control-regex
     if (/[\r\n\u0000]/.test(value)) {
-        throw new ArazzoRuntimeError(`step '${stepId}': the value of header '${name}' contains a line break or NUL`, stepId);
+        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': the value of header '${name}' contains a line break or NUL`, stepId);
     }
     const existing = findHeader(headers, name);
     if (existing !== undefined && existing !== name)
@@ -45328,7 +46042,7 @@ class Run {
             }
             else {
                 status = 'failed';
-                error = thrown instanceof Error ? thrown : new ArazzoRuntimeError(String(thrown));
+                error = thrown instanceof Error ? thrown : new errors/* ArazzoRuntimeError */.of(String(thrown));
             }
         }
         const outputs = this.workflowOutputs(state);
@@ -45339,11 +46053,11 @@ class Run {
     async workflowBody(state) {
         const { workflow } = state;
         if (state.depth > MAX_WORKFLOW_DEPTH) {
-            throw new ArazzoRuntimeError(`workflow '${workflow.workflowId}' is nested deeper than ${MAX_WORKFLOW_DEPTH} levels`);
+            throw new errors/* ArazzoRuntimeError */.of(`workflow '${workflow.workflowId}' is nested deeper than ${MAX_WORKFLOW_DEPTH} levels`);
         }
         const missing = workflowInputNames(workflow).required.filter(name => state.inputs[name] === undefined);
         if (missing.length > 0) {
-            throw new ArazzoRuntimeError(`workflow '${workflow.workflowId}' is missing required input${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+            throw new errors/* ArazzoRuntimeError */.of(`workflow '${workflow.workflowId}' is missing required input${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
         }
         for (const id of workflow.dependsOn ?? []) {
             const outcome = await this.dependency(id, state);
@@ -45352,7 +46066,7 @@ class Run {
             if (outcome.status !== 'succeeded') {
                 return {
                     status: 'failed',
-                    error: new ArazzoRuntimeError(`workflow '${workflow.workflowId}' depends on '${id}', which ended ${outcome.status}` +
+                    error: new errors/* ArazzoRuntimeError */.of(`workflow '${workflow.workflowId}' depends on '${id}', which ended ${outcome.status}` +
                         (outcome.error ? `: ${outcome.error.message}` : ''))
                 };
             }
@@ -45451,7 +46165,7 @@ class Run {
     async transition(state, targetStepId) {
         const index = state.workflow.steps.findIndex(s => s.stepId === targetStepId);
         if (index < 0) {
-            throw new ArazzoRuntimeError(`no step '${targetStepId}' in workflow '${state.workflow.workflowId}'`, targetStepId);
+            throw new errors/* ArazzoRuntimeError */.of(`no step '${targetStepId}' in workflow '${state.workflow.workflowId}'`, targetStepId);
         }
         if ((state.runs.get(targetStepId) ?? 0) > 0) {
             const pollNumber = (state.polls.get(targetStepId) ?? 0) + 1;
@@ -45476,7 +46190,7 @@ class Run {
         if (action.stepId !== undefined) {
             const step = state.workflow.steps.find(s => s.stepId === action.stepId);
             if (!step) {
-                throw new ArazzoRuntimeError(`no step '${action.stepId}' in workflow '${state.workflow.workflowId}'`);
+                throw new errors/* ArazzoRuntimeError */.of(`no step '${action.stepId}' in workflow '${state.workflow.workflowId}'`);
             }
             await this.executeStep(state, step);
         }
@@ -45524,7 +46238,7 @@ class Run {
         const until = this.clock.now() + delay;
         const deadline = this.options.deadline;
         if (deadline !== undefined && until > deadline) {
-            throw new Stop('timedOut', new ArazzoRuntimeError(`deadline reached: step '${stepId}' would ${reason === 'poll' ? 'poll again' : 'retry'} after the deadline` +
+            throw new Stop('timedOut', new errors/* ArazzoRuntimeError */.of(`deadline reached: step '${stepId}' would ${reason === 'poll' ? 'poll again' : 'retry'} after the deadline` +
                 this.lastStatusNote(), stepId, this.lastResponse?.status));
         }
         if (delay === 0)
@@ -45543,7 +46257,7 @@ class Run {
     }
     checkAborted(stepId) {
         if (this.signal.aborted) {
-            throw new Stop('aborted', new ArazzoRuntimeError(`the run was aborted${stepId ? ` at step '${stepId}'` : ''}`, stepId, this.lastResponse?.status));
+            throw new Stop('aborted', new errors/* ArazzoRuntimeError */.of(`the run was aborted${stepId ? ` at step '${stepId}'` : ''}`, stepId, this.lastResponse?.status));
         }
     }
     // -------------------------------------------------------------------------------------------
@@ -45552,7 +46266,7 @@ class Run {
     async executeStep(state, step) {
         this.checkAborted(step.stepId);
         if (this.stepsExecuted >= this.maxSteps) {
-            throw new Stop('maxSteps', new ArazzoRuntimeError(`the run reached its limit of ${this.maxSteps} step executions before step '${step.stepId}'` +
+            throw new Stop('maxSteps', new errors/* ArazzoRuntimeError */.of(`the run reached its limit of ${this.maxSteps} step executions before step '${step.stepId}'` +
                 this.lastStatusNote(), step.stepId, this.lastResponse?.status));
         }
         this.stepsExecuted++;
@@ -45580,7 +46294,7 @@ class Run {
         });
         const deadline = this.options.deadline;
         if (deadline !== undefined && this.clock.now() > deadline) {
-            throw new Stop('timedOut', new ArazzoRuntimeError(`deadline reached before step '${step.stepId}' could send its request` +
+            throw new Stop('timedOut', new errors/* ArazzoRuntimeError */.of(`deadline reached before step '${step.stepId}' could send its request` +
                 this.lastStatusNote(), step.stepId, this.lastResponse?.status));
         }
         this.emit({
@@ -45708,7 +46422,7 @@ function stepFailure(stepId, execution, exhausted, note) {
     }
     if (note)
         parts.push(note);
-    return new ArazzoRuntimeError(parts.join('; '), stepId, execution.response?.status);
+    return new errors/* ArazzoRuntimeError */.of(parts.join('; '), stepId, execution.response?.status);
 }
 /** Input defaults from the workflow's schema properties, without touching the caller's object. */
 function withDefaults(workflow, given) {
@@ -45829,605 +46543,493 @@ function decodeBody(text, contentType) {
 
 
 
-;// CONCATENATED MODULE: ./src/action/request-runner.ts
+
+/***/ }),
+
+/***/ 82663:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gp: () => (/* binding */ defaultPollSchedule),
+/* harmony export */   Zz: () => (/* binding */ backoffPollSchedule),
+/* harmony export */   ml: () => (/* binding */ systemClock),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
+/* harmony export */ });
+/* unused harmony exports VirtualClock, fixedPollSchedule, DEFAULT_POLL_INTERVAL_MS */
 /**
- * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
- * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
- * that is cancelled or times out still reports the request id it obtained.
+ * Time and pacing for the runner: a real clock, a virtual clock for tests and simulations, the
+ * poll schedules that space out `goto`-loops, and Retry-After parsing.
+ *
+ * Pacing exists because an unpaced poll loop is a denial of service against the provider (the
+ * Amplitude DSAR budget is shared by a whole organization), so every re-run of a step waits.
  */
-
-
-
-/** Statuses across both contracts: the documented API's and the seed's. */
-const DONE_STATUSES = new Set(['done', 'complete']);
-const FAILED_STATUSES = new Set(['failed']);
-const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
-async function runRequest(options) {
-    const { plan, clock } = options;
-    const record = {
-        label: plan.label,
-        subject: plan.subject,
-        ...(plan.requestId !== undefined && { requestId: plan.requestId }),
-        urls: [],
-        polls: 0,
-        startedAt: clock.now(),
-        workflowOutputs: {}
-    };
-    const redact = options.redact ?? ((text) => text);
-    // A value refused on arrival stops this request at once: a refused request id must not be polled.
-    const refused = new Set();
-    const refusal = new AbortController();
-    const take = (outputs) => {
-        for (const problem of absorbOutputs(record, outputs, options))
-            refused.add(redact(problem));
-        if (refused.size > 0)
-            refusal.abort(new Error('a server value was refused'));
-    };
-    const onEvent = (event) => {
-        if (event.type === 'stepOutputs')
-            take(redactDeep(event.outputs, redact));
-        observe(record, event, options);
-    };
-    const result = await runWorkflow(options.loaded, {
-        workflowId: plan.workflowId,
-        inputs: plan.inputs,
-        transport: options.transport,
-        clock,
-        pollSchedule: options.pollSchedule,
-        maxSteps: options.maxSteps,
-        deadline: options.deadline,
-        signal: AbortSignal.any([options.signal, refusal.signal]),
-        serverUrl: options.serverUrl,
-        sensitiveHeaders: ['authorization'],
-        onEvent
-    });
-    record.finishedAt = clock.now();
-    const outputs = redactDeep(result.outputs, redact);
-    take(outputs);
-    record.workflowOutputs = withoutRefused(outputs, plan.requestIdShape);
-    judge(record, result.status, result.error, plan.submitOnly);
-    if (refused.size > 0)
-        refuse(record, [...refused]);
-    if (record.problem)
-        record.problem = redact(record.problem);
-    return record;
+/** setTimeout fires at once for delays above 2^31-1 ms, so longer sleeps are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+function abortReason(signal) {
+    return signal.reason ?? new Error('aborted');
 }
-/** What the server said that had no valid shape fails the request, whatever else happened. */
-function refuse(record, refused) {
-    const id = record.requestId ? `request ${record.requestId}` : record.label;
-    // A run stopped by the refusal itself says nothing more than the refusal.
-    const base = record.problem && record.outcome !== 'aborted' ? record.problem : id;
-    record.problem = [base, ...refused].join('; ');
-    if (record.outcome !== 'failed' && record.outcome !== 'timedOut')
-        record.outcome = 'error';
-}
-/** A copy of a JSON-like value with `redact` applied to every string in it. */
-function redactDeep(value, redact) {
-    if (typeof value === 'string')
-        return redact(value);
-    if (Array.isArray(value))
-        return value.map(item => redactDeep(item, redact));
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
-    }
-    return value;
-}
-/** Keeps the record current while the run goes on, and writes the per-poll log line. */
-function observe(record, event, options) {
-    const { clock, log } = options;
-    switch (event.type) {
-        case 'request':
-            // Every GET of these workflows reads a status: that is a poll.
-            if (event.request.method.toUpperCase() === 'GET')
-                record.polls++;
-            break;
-        case 'waiting': {
-            const elapsed = formatDuration(event.at - record.startedAt);
-            const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
-            const reason = event.reason === 'retry' ? 'retrying' : 'next poll';
-            log(`${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
-                `after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${elapsed} elapsed; ${reason} at ${next} ` +
-                `(in ${formatDuration(event.until - clock.now())})`);
-            break;
-        }
-        default:
-            break;
-    }
-}
-/**
- * Takes what the action reports from a workflow's or a step's outputs, once checked
- * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
- * the `request-ids` input on resume), is never replaced by another one.
- */
-function absorbOutputs(record, outputs, options) {
-    const { accepted, refused } = checkServerValues(outputs, options.plan.requestIdShape);
-    if (accepted.requestId !== undefined) {
-        if (record.requestId === undefined)
-            record.requestId = accepted.requestId;
-        else if (record.requestId !== accepted.requestId) {
-            refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
-        }
-    }
-    record.status = accepted.status ?? record.status;
-    record.failReason = accepted.failReason ?? record.failReason;
-    record.expires = accepted.expires ?? record.expires;
-    if (accepted.urls && accepted.urls.length > 0) {
-        for (const link of accepted.urls)
-            linkSecrets(link).forEach(secret => options.mask?.(secret));
-        record.urls = accepted.urls;
-    }
-    return refused;
-}
-function judge(record, status, error, submitOnly) {
-    const id = record.requestId ? `request ${record.requestId}` : record.label;
-    if (status === 'aborted') {
-        record.outcome = 'aborted';
-        record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
-    }
-    else if (status === 'timedOut') {
-        record.outcome = 'timedOut';
-        record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out`;
-    }
-    else if (status === 'maxSteps') {
-        record.outcome = 'error';
-        record.problem = `${id}: stopped after the maximum number of steps`;
-    }
-    else if (status === 'failed' && error instanceof TransportError && error.kind === 'deadline') {
-        // The transport would have had to wait past the deadline to try again: a timeout, resumable.
-        record.outcome = 'timedOut';
-        record.error = error;
-        record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out (${error.message})`;
-    }
-    else if (status === 'failed') {
-        record.outcome = 'error';
-        record.error = error;
-        record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`;
-        if (record.status && !isKnownStatus(record.status)) {
-            record.problem = `${id}: unknown status '${record.status}'`;
-        }
-    }
-    else if (submitOnly) {
-        record.outcome = record.requestId ? 'submitted' : 'error';
-        if (!record.requestId)
-            record.problem = `${record.label}: submitted, but no request id came back`;
-    }
-    else if (record.status && DONE_STATUSES.has(record.status)) {
-        record.outcome = 'done';
-    }
-    else if (record.status && FAILED_STATUSES.has(record.status)) {
-        record.outcome = 'failed';
-        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
-    }
-    else if (record.status === undefined) {
-        // A custom workflow may report no status: it succeeded, which is all it said.
-        record.outcome = 'done';
-    }
-    else {
-        record.outcome = 'error';
-        record.problem = isKnownStatus(record.status)
-            ? `${id}: the workflow ended while the request was still ${record.status}`
-            : `${id}: unknown status '${record.status}'`;
-    }
-}
-/**
- * Requests the server gave the same id fail, all of them: their exports would land in one folder
- * and could be either subject's, so none is downloaded.
- */
-function markSharedRequestIds(records) {
-    for (const { requestId, labels } of sharedRequestIds(records)) {
-        for (const record of records.filter(r => r.requestId === requestId)) {
-            record.outcome = 'error';
-            record.problem =
-                `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
-                    'the server gave one id to different requests, so none of their exports is downloaded';
-        }
-    }
-}
-function isKnownStatus(status) {
-    return DONE_STATUSES.has(status) || FAILED_STATUSES.has(status) || PENDING_STATUSES.has(status);
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.max(0, Math.round(ms))}ms`;
-    let seconds = Math.round(ms / 1000);
-    const hours = Math.floor(seconds / 3600);
-    seconds -= hours * 3600;
-    const minutes = Math.floor(seconds / 60);
-    seconds -= minutes * 60;
-    return [
-        hours ? `${hours}h` : '',
-        minutes ? `${minutes}m` : '',
-        seconds || (!hours && !minutes) ? `${seconds}s` : ''
-    ]
-        .filter(Boolean)
-        .join('');
-}
-
-;// CONCATENATED MODULE: ./src/action/output-helper.ts
-/**
- * Step outputs, per the public contract (shared/reference/action-contract.md). Written from whatever is
- * known, also when the step fails: a request id that was obtained is never lost.
- */
-
-
-function computeOutputs(records, extra = {}) {
-    const withId = records.filter(r => r.requestId !== undefined);
-    const urls = records.flatMap(r => r.urls);
-    const expiries = records.map(r => r.expires).filter((e) => Boolean(e));
-    const outputs = {
-        requestId: withId[0]?.requestId ?? '',
-        finalStatus: aggregateStatus(records),
-        downloadUrl: urls[0] ?? '',
-        requests: JSON.stringify(records.map(r => ({
-            subject: r.subject ?? null,
-            requestId: r.requestId ?? null,
-            status: r.status ?? null,
-            failReason: r.failReason ?? null,
-            urls: r.urls,
-            expires: r.expires ?? null
-        }))),
-        downloadUrls: JSON.stringify(urls),
-        // The earliest expiry is when the set stops being complete.
-        expires: expiries.sort()[0] ?? '',
-        workflowOutputs: JSON.stringify(records.length === 1 ? records[0].workflowOutputs : records.map(r => r.workflowOutputs))
-    };
-    if (extra.files)
-        outputs.files = JSON.stringify(extra.files);
-    if (extra.artifact) {
-        outputs.artifactId = String(extra.artifact.id);
-        outputs.artifactUrl = extra.artifact.url;
-    }
-    return outputs;
-}
-/** One request: its last status. Several: a done status only when every request reached it. */
-function aggregateStatus(records) {
-    if (records.length === 0)
-        return '';
-    if (records.length === 1)
-        return records[0].status ?? '';
-    const statuses = records.map(r => r.status ?? 'unknown');
-    const first = statuses[0];
-    if (statuses.every(s => s === first))
-        return first;
-    if (statuses.some(s => s === 'failed'))
-        return 'failed';
-    const done = statuses.find(s => DONE_STATUSES.has(s));
-    const notDone = statuses.find(s => !DONE_STATUSES.has(s));
-    return notDone ?? done ?? first;
-}
-function writeOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value !== undefined)
-            core/* setOutput */.uH(name, value);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/action/pacing-policy.ts
-/**
- * How gently the action uses the API, in one place (the action and the benchmarks both build from it):
- * - its spend stays within BUDGET_SHARE of the organisation's documented 14,400 cost per hour, leaving
- *   the rest to other jobs of the same organisation;
- * - polls start at `poll-interval` and grow by POLL_GROWTH per poll up to POLL_INTERVAL_CAP_MS (or the
- *   poll interval, when that is longer): never faster than asked, and quick enough that a job finishing
- *   late in the 3-day SLA is seen within minutes, not a quarter hour.
- */
-
-
-const BUDGET_SHARE = 0.5;
-const POLL_GROWTH = 1.5;
-const POLL_INTERVAL_CAP_MS = 5 * 60_000;
-function createBudgetPacer(clock, share = BUDGET_SHARE) {
-    return new BudgetPacer({ limitPerHour: Math.floor(DOCUMENTED_BUDGET_PER_HOUR * share), clock });
-}
-function createPollSchedule(pollIntervalMs) {
-    return (0,pacing/* backoffPollSchedule */.Zz)({
-        initialMs: pollIntervalMs,
-        factor: POLL_GROWTH,
-        maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
-    });
-}
-
-;// CONCATENATED MODULE: ./src/action/summary-helper.ts
-/**
- * The job summary: one table row per request, and what to do next when not every request is done.
- * Subjects appear by label only (personal data stays out of the summary).
- */
-
-
-
-function buildSummary(input) {
-    const { records, now } = input;
-    const summary = core/* summary */.z.addHeading('Amplitude DSAR', 2);
-    summary.addRaw(`<p>Workflow: ${forHtml(input.workflowTitle)}</p>`, true);
-    summary.addTable([
-        [
-            { data: 'Subject', header: true },
-            { data: 'Request id', header: true },
-            { data: 'Status', header: true },
-            { data: 'Polls', header: true },
-            { data: 'Elapsed', header: true },
-            { data: 'Links expire', header: true }
-        ],
-        ...records.map(r => [
-            forHtml(r.label),
-            forHtml(r.requestId ?? '–'),
-            forHtml(r.status ?? r.outcome ?? '–') + (r.failReason ? ` (${forHtml(r.failReason)})` : ''),
-            String(r.polls),
-            formatDuration((r.finishedAt ?? now) - r.startedAt),
-            forHtml(r.expires ?? '–')
-        ])
-    ]);
-    if (input.files && input.files.length > 0) {
-        summary.addHeading('Downloaded files', 3);
-        summary.addTable([
-            [
-                { data: 'File', header: true },
-                { data: 'Bytes', header: true },
-                { data: 'Events', header: true },
-                { data: 'SHA-256', header: true },
-                { data: 'Encrypted', header: true }
-            ],
-            ...input.files.map(f => [
-                forHtml(f.path),
-                String(f.bytes),
-                String(f.events),
-                `<code>${f.sha256}</code>`,
-                f.encrypted ? 'yes (age)' : 'no'
-            ])
-        ]);
-    }
-    if (input.problems.length > 0) {
-        summary.addHeading('What needs attention', 3);
-        summary.addList(input.problems.map(forHtml));
-    }
-    if (input.resumeHint) {
-        summary.addHeading('Next step', 3);
-        summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true);
-        summary.addRaw(codeBlock(input.resumeHint), true);
-    }
-    return summary;
-}
-/**
- * A `<pre>` block whose every line is escaped: core.summary.addCodeBlock pastes its text in raw, so
- * `</code></pre><h1>` in it would close the block and start HTML of someone else's.
- */
-function codeBlock(text) {
-    const lines = text.split('\n').map(forHtml).join('\n');
-    return `<pre lang="yaml"><code>${lines}</code></pre>`;
-}
-
-;// CONCATENATED MODULE: ./src/action/test-hooks.ts
-
-function testHooks() {
-    const read = (name) => {
-        const text = process.env[name];
-        if (text === undefined || text === '')
-            return undefined;
-        if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
-            log.warning(line `${name} is not a positive whole number of milliseconds: ignored`);
-            return undefined;
-        }
-        return Number(text);
-    };
-    return {
-        requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
-        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
-        backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS')
-    };
-}
-
-;// CONCATENATED MODULE: ./src/action/workflow-helper.ts
-/**
- * Chooses the Arazzo document the action runs (a built-in one or the user's), and plans the runs: which
- * workflow of it, how many times (one per subject when the workflow takes one subject), with which inputs.
- * Everything here happens before any request, so a plan that cannot work fails by input name.
- */
-
-
-
-
-
-
-
-/** The built-in documents, and which of their workflows serves each mode. */
-const BUILTIN_WORKFLOWS = {
-    amplitude: {
-        file: 'amplitude.arazzo.yml',
-        submitAndPoll: 'submit-and-poll',
-        submit: 'submit',
-        poll: 'poll',
-        oneSubjectPerRequest: true,
-        requestIdShape: 'digits'
-    },
-    'apis-io': {
-        file: 'apis-io.arazzo.yml',
-        submitAndPoll: 'submit-and-poll-dsar',
-        submit: 'submit-dsar',
-        poll: 'poll-dsar',
-        oneSubjectPerRequest: false,
-        requestIdShape: 'token'
+/** Wall-clock time (Date.now) and setTimeout sleeps that reject promptly when aborted. */
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        let remaining = Math.max(0, ms);
+        do {
+            const chunk = Math.min(remaining, MAX_TIMER_MS);
+            await sleepOnce(chunk, signal);
+            remaining -= chunk;
+        } while (remaining > 0);
     }
 };
-/** Where the shipped Arazzo and OpenAPI documents are: dist/workflows when bundled, src/workflows in tests. */
-function bundledWorkflowsDir() {
-    const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-    const candidates = [(0,external_node_path_.join)(here, 'workflows'), (0,external_node_path_.join)(here, '..', 'workflows')];
-    const found = candidates.find(dir => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, BUILTIN_WORKFLOWS.amplitude.file)));
-    if (!found)
-        throw new Error(`the built-in workflows are missing (looked in ${candidates.join(', ')})`);
-    return found;
+function sleepOnce(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(abortReason(signal));
+            return;
+        }
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(abortReason(signal));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
 }
-async function loadChosenDocument(settings, onNotice) {
-    const shipped = bundledWorkflowsDir();
-    if (settings.workflow.kind === 'builtin') {
-        return loadArazzoFile((0,external_node_path_.join)(shipped, BUILTIN_WORKFLOWS[settings.workflow.name].file), {
-            allowedRoots: [shipped],
-            onNotice
+/**
+ * A clock whose sleeps complete on the next macrotask, advancing its time by the slept amount.
+ * Records every sleep so tests can assert the waits without waiting.
+ */
+class VirtualClock {
+    current;
+    /** Every completed sleep, in order (ms). */
+    sleeps = [];
+    constructor(start = 0) {
+        this.current = start;
+    }
+    now() {
+        return this.current;
+    }
+    /** Total virtual time spent sleeping. */
+    get totalSlept() {
+        return this.sleeps.reduce((sum, ms) => sum + ms, 0);
+    }
+    sleep(ms, signal) {
+        return new Promise((resolve, reject) => {
+            if (signal?.aborted) {
+                reject(abortReason(signal));
+                return;
+            }
+            const onAbort = () => {
+                clearImmediate(handle);
+                reject(abortReason(signal));
+            };
+            // A macrotask (not a microtask) so other pending work, such as an abort, can run first.
+            const handle = setImmediate(() => {
+                signal?.removeEventListener('abort', onAbort);
+                const slept = Math.max(0, ms);
+                this.current += slept;
+                this.sleeps.push(slept);
+                resolve();
+            });
+            signal?.addEventListener('abort', onAbort, { once: true });
         });
     }
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    return loadArazzoFile(settings.workflow.path, {
-        allowedRoots: [workspace, shipped],
-        fallbackDescriptionDirs: [shipped],
-        onNotice
-    });
+    /** Moves time forward without a sleep (e.g. to simulate a slow request). */
+    advance(ms) {
+        this.current += Math.max(0, ms);
+    }
 }
-function planRuns(settings, loaded) {
-    const choice = settings.workflow;
-    if (choice.kind === 'builtin')
-        return planBuiltin(settings, choice.name);
-    return planCustom(settings, loaded);
+/** The same wait before every poll, never shorter than the server's Retry-After. */
+function fixedPollSchedule(ms) {
+    const base = Math.max(0, ms);
+    return {
+        delayMs: (_pollNumber, retryAfterMs) => Math.max(base, retryAfterMs ?? 0)
+    };
 }
-function planBuiltin(settings, name) {
-    const builtin = BUILTIN_WORKFLOWS[name];
-    const { basicAuth, startDate, endDate } = settings;
-    const requestIdShape = builtin.requestIdShape;
-    if (settings.requestIds.length > 0) {
-        return settings.requestIds.map(requestId => ({
-            label: `request ${requestId}`,
-            workflowId: builtin.poll,
-            inputs: {
-                basicAuth,
-                requestId: name === 'amplitude' ? requestIdValue(requestId) : requestId
-            },
-            submitOnly: false,
-            requestId,
-            requestIdShape
-        }));
-    }
-    const workflowId = settings.wait ? builtin.submitAndPoll : builtin.submit;
-    if (builtin.oneSubjectPerRequest) {
-        return settings.subjects.map((subject, index) => ({
-            label: subjectLabel(subject, index),
-            subject: subjectText(subject),
-            workflowId,
-            inputs: { basicAuth, startDate, endDate, ...subjectInputs(subject) },
-            submitOnly: !settings.wait,
-            requestIdShape
-        }));
-    }
-    const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId');
-    if (amplitudeIds.length > 0) {
-        throw new InputError(Inputs.AmplitudeIds, "the 'apis-io' workflow takes user ids only; use the default 'amplitude' workflow for Amplitude ids");
-    }
-    const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''));
-    return [
-        {
-            label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
-            subject: userIds.join(','),
-            workflowId,
-            inputs: { basicAuth, userIds },
-            submitOnly: !settings.wait,
-            requestIdShape
+/**
+ * Waits growing by `factor` (default 2) from `initialMs` up to `maxMs` (default unbounded);
+ * never below `initialMs` and never below the server's Retry-After (which may exceed maxMs).
+ */
+function backoffPollSchedule(o) {
+    const initial = Math.max(0, o.initialMs);
+    const factor = o.factor !== undefined && o.factor >= 1 ? o.factor : 2;
+    const max = o.maxMs ?? Number.POSITIVE_INFINITY;
+    return {
+        delayMs(pollNumber, retryAfterMs) {
+            const exponent = Math.max(0, Math.floor(pollNumber) - 1);
+            const grown = Math.min(max, initial * factor ** exponent);
+            return Math.max(initial, grown, retryAfterMs ?? 0);
         }
-    ];
+    };
 }
-function planCustom(settings, loaded) {
-    let workflow;
+/** The runner's default: one second between polls (callers normally pass their own). */
+const DEFAULT_POLL_INTERVAL_MS = 1000;
+const defaultPollSchedule = fixedPollSchedule(DEFAULT_POLL_INTERVAL_MS);
+/**
+ * An HTTP Retry-After value (RFC 9110: delay-seconds or an HTTP-date) as milliseconds from `now`;
+ * undefined when absent or unreadable. Dates in the past give 0.
+ */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (text === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    // Only accept things that look like an HTTP-date, not any string Date.parse happens to read.
+    if (!/[A-Za-z]{3}/.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
+
+/***/ }),
+
+/***/ 79095:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ TransferError),
+/* harmony export */   n: () => (/* binding */ DownloadError)
+/* harmony export */ });
+/**
+ * Errors of the export download. `DownloadError` is the one callers see; `TransferError` is the
+ * internal verdict on one attempt, which the retry loop reads to decide whether to try again.
+ * Messages never carry a URL: a presigned URL is a bearer credential.
+ */
+/** A request's outputs could not be downloaded. `output` is 1-based (0: not about one output). */
+class DownloadError extends Error {
+    requestId;
+    output;
+    constructor(message, requestId, output, options) {
+        super(message, options);
+        this.requestId = requestId;
+        this.output = output;
+        this.name = 'DownloadError';
+    }
+}
+/**
+ * One attempt failed. `transient`: the same download may succeed if repeated from scratch (5xx,
+ * reset, stall, 429); otherwise repeating is pointless (403, 404, 401, a corrupt gzip, a policy).
+ */
+class TransferError extends Error {
+    transient;
+    retryAfterMs;
+    constructor(message, transient, retryAfterMs, options) {
+        super(message, options);
+        this.transient = transient;
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'TransferError';
+    }
+}
+
+
+/***/ }),
+
+/***/ 77010:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qz: () => (/* binding */ writeReceipt),
+/* harmony export */   pi: () => (/* binding */ buildReceipt)
+/* harmony export */ });
+/* unused harmony export RECEIPT_FILE */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _safe_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73543);
+/**
+ * `receipt.json`: the evidence an auditor asks for (GDPR Art. 5(2)), written beside the files of
+ * every run that downloads and uploaded inside the artifact: what was asked (subject fingerprints,
+ * dates), when and by which request ids, the statuses seen and when, and what was delivered,
+ * verified how (each file's name, bytes, sha256, events; whether age-encrypted and to which public
+ * keys), by which action version against which API host.
+ *
+ * It never holds a raw subject id (a fingerprint: the first hex digits of the id's SHA-256), a
+ * download URL (a presigned one is a bearer credential) or a credential. It is written like the
+ * exports: a 0600 partial file opened without following links, then renamed into place.
+ */
+
+
+
+const RECEIPT_FILE = 'receipt.json';
+function buildReceipt(input) {
+    const encrypted = input.files.some(file => file.encrypted);
+    return {
+        receiptVersion: 1,
+        generatedAt: input.generatedAt,
+        action: input.action,
+        apiHost: input.apiHost,
+        workflow: input.workflow,
+        ...(input.run && { run: input.run }),
+        ...(input.issue && { issue: input.issue }),
+        requests: input.requests,
+        files: input.files.map(file => ({
+            name: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(input.root, file.path).split(node_path__WEBPACK_IMPORTED_MODULE_1__.sep).join('/'),
+            requestId: file.requestId ?? null,
+            bytes: file.bytes,
+            sha256: file.sha256,
+            events: file.events,
+            encrypted: file.encrypted
+        })),
+        encryption: encrypted || input.recipients.length > 0
+            ? { format: 'age', recipients: [...input.recipients] }
+            : null,
+        ...(input.artifact && { artifact: input.artifact }),
+        note: 'bytes and sha256 describe each export as Amplitude served it (gzip of JSON lines), also when ' +
+            'the stored file is age-encrypted; events counts its JSON lines. Subjects are named by the first ' +
+            '8 hex digits of the SHA-256 of their id (printf %s ID | sha256sum).'
+    };
+}
+/** Writes `<dir>/receipt.json` (0600, replacing an older one) and returns its path. */
+async function writeReceipt(dir, receipt) {
+    const target = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, RECEIPT_FILE);
+    const partial = await (0,_safe_files_js__WEBPACK_IMPORTED_MODULE_2__/* .createPartialFile */ .kR)(dir, RECEIPT_FILE);
     try {
-        workflow = loaded.workflow(settings.workflowId);
+        await partial.handle.writeFile(JSON.stringify(receipt, null, 2) + '\n', 'utf8');
+        await partial.handle.sync();
     }
     catch (error) {
-        throw new InputError(Inputs.WorkflowId, error.message);
+        await partial.handle.close();
+        await (0,_safe_files_js__WEBPACK_IMPORTED_MODULE_2__/* .removeQuietly */ .S2)(partial.path);
+        throw error;
     }
-    const { properties, required } = workflowInputNames(workflow);
-    const declared = new Set(properties);
-    const common = {};
-    const offer = (name, value) => {
-        if (declared.has(name) && value !== undefined)
-            common[name] = value;
-    };
-    offer('basicAuth', settings.basicAuth);
-    offer('startDate', settings.startDate);
-    offer('endDate', settings.endDate);
-    // The user's own `inputs` come last: they know their workflow best.
-    const base = (extra) => ({
-        ...common,
-        ...extra,
-        ...settings.extraInputs
-    });
-    let runs;
-    const workflowId = workflow.workflowId;
-    // A custom contract's request ids are only known to be tokens.
-    const custom = { workflowId, submitOnly: false, requestIdShape: 'token' };
-    if (settings.requestIds.length > 0 && declared.has('requestId')) {
-        runs = settings.requestIds.map(requestId => ({
-            ...custom,
-            label: `request ${requestId}`,
-            inputs: base({ requestId }),
-            requestId
-        }));
+    await partial.handle.close();
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rename)(partial.path, target);
+    return target;
+}
+
+
+/***/ }),
+
+/***/ 73543:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AV: () => (/* binding */ isSafeRequestId),
+/* harmony export */   S2: () => (/* binding */ removeQuietly),
+/* harmony export */   Uj: () => (/* binding */ refuseExisting),
+/* harmony export */   _K: () => (/* binding */ prepareRequestDir),
+/* harmony export */   bF: () => (/* binding */ outputFileName),
+/* harmony export */   kR: () => (/* binding */ createPartialFile),
+/* harmony export */   o6: () => (/* binding */ publishFile)
+/* harmony export */ });
+/* unused harmony export partialName */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(79095);
+/**
+ * Storing exports safely. They are personal data, so:
+ * - `${downloadPath}/${requestId}/` is 0700 and must be a real directory of ours (an existing
+ *   symlink there is refused: it could point the export anywhere);
+ * - file names come from our own counters, never from the server;
+ * - a file is written as `<name>.partial` (0600, O_CREAT|O_EXCL|O_NOFOLLOW) and only gets its
+ *   final name once verified, through link(2), which never replaces an existing file;
+ * - a failed file is deleted, so nothing that looks complete is left behind.
+ * `downloadPath` itself (and what is above it) is the user's choice and is trusted as given.
+ */
+
+
+
+
+const REQUEST_ID = /^[A-Za-z0-9_-]+$/;
+// Windows has no O_NOFOLLOW (nor meaningful modes); everywhere else it is what makes the open safe.
+const O_NOFOLLOW = node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW ?? 0;
+const O_DIRECTORY = node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_DIRECTORY ?? 0;
+const PARTIAL_SUFFIX = '.partial';
+function isSafeRequestId(requestId) {
+    return REQUEST_ID.test(requestId);
+}
+/** `output-001.json.gz` (or `.json.gz.age`), numbered from 1 by our own counter. */
+function outputFileName(index, encrypted) {
+    return `output-${String(index).padStart(3, '0')}.json.gz${encrypted ? '.age' : ''}`;
+}
+function partialName(finalName) {
+    return finalName + PARTIAL_SUFFIX;
+}
+/**
+ * Creates (or accepts) `${downloadPath}/${requestId}` as a 0700 directory and returns its absolute
+ * path. Throws when the request id is unsafe or the directory is a symlink, not a directory, or
+ * owned by another user.
+ */
+async function prepareRequestDir(downloadPath, requestId) {
+    if (!isSafeRequestId(requestId)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing request id ${JSON.stringify(requestId)} as a directory name`, false);
     }
-    else if (declared.has('userIds')) {
-        const userIds = settings.subjects.filter(s => s.kind === 'userId').map(s => s.userId);
-        runs = [
-            {
-                ...custom,
-                label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
-                subject: userIds.join(','),
-                inputs: base(userIds.length > 0 ? { userIds } : {})
-            }
-        ];
+    const dir = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(downloadPath), requestId);
+    await refuseSymlink(dir);
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(dir, { recursive: true, mode: 0o700 });
+    // Check and chmod through one descriptor opened without following links, so a symlink swapped
+    // in after the lstat above cannot redirect the chmod.
+    let handle;
+    try {
+        handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(dir, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     }
-    else if ((declared.has('userId') || declared.has('amplitudeId')) &&
-        settings.subjects.length > 0) {
-        runs = settings.subjects.map((subject, index) => ({
-            ...custom,
-            label: subjectLabel(subject, index),
-            subject: subjectText(subject),
-            inputs: base(pick(subjectInputs(subject), declared))
-        }));
+    catch (error) {
+        if (isCode(error, 'ELOOP') || isCode(error, 'ENOTDIR')) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${dir}: it is a symlink or not a directory`, false);
+        }
+        throw error;
     }
-    else {
-        runs = [{ ...custom, label: `workflow ${workflowId}`, inputs: base({}) }];
+    try {
+        const stat = await handle.stat();
+        if (!stat.isDirectory())
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${dir}: not a directory`, false);
+        const uid = process.getuid?.();
+        if (uid !== undefined && stat.uid !== uid) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${dir}: owned by another user (uid ${stat.uid})`, false);
+        }
+        await handle.chmod(0o700);
     }
-    for (const run of runs) {
-        const missing = required.filter(name => run.inputs[name] === undefined);
-        if (missing.length > 0) {
-            throw new InputError(Inputs.Inputs, `workflow '${workflowId}' requires input${missing.length === 1 ? '' : 's'} ` +
-                `${missing.join(', ')}, which no action input supplies (add ${missing.length === 1 ? 'it' : 'them'} to 'inputs')`);
+    finally {
+        await handle.close();
+    }
+    return dir;
+}
+/** Throws when any of these names already exists in `dir` (of any type, symlinks included). */
+async function refuseExisting(dir, names) {
+    for (const name of names) {
+        if (await exists((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, name))) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`${(0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, name)} already exists; refusing to overwrite it (move it away or pick another download-path)`, false);
         }
     }
-    return runs;
-}
-function pick(values, names) {
-    return Object.fromEntries(Object.entries(values).filter(([name]) => names.has(name)));
-}
-function subjectInputs(subject) {
-    return subject.kind === 'userId'
-        ? { userId: subject.userId }
-        : { amplitudeId: subject.amplitudeId };
-}
-function subjectText(subject) {
-    return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId);
 }
 /**
- * Subject ids are personal data and logs are read by everyone with access to the repository, so logs and
- * the summary name a subject by position and a short fingerprint, never by its id.
+ * Opens `${dir}/${finalName}.partial` for writing: new (O_EXCL), 0600, never through a symlink.
+ * A stale partial of an interrupted run is removed first (unlink removes a symlink itself, never
+ * its target).
  */
-function subjectLabel(subject, index) {
-    const kind = subject.kind === 'userId' ? 'user' : 'amplitude id';
-    return `subject ${index + 1} (${kind} #${fingerprint(subjectText(subject))})`;
+async function createPartialFile(dir, finalName) {
+    const path = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, partialName(finalName));
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.unlink)(path).catch((error) => {
+        if (!isCode(error, 'ENOENT'))
+            throw error;
+    });
+    const flags = node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_WRONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_CREAT | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_EXCL | O_NOFOLLOW;
+    const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(path, flags, 0o600);
+    try {
+        await handle.chmod(0o600); // the umask may have taken bits away; make the mode exact
+    }
+    catch (error) {
+        await handle.close();
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(path, { force: true });
+        throw error;
+    }
+    return { handle, path };
 }
-function fingerprint(text) {
-    // The first hex digits of its SHA-256: enough to tell subjects apart, and a privacy engineer who holds
-    // the id can check it (`printf %s ID | sha256sum`).
-    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
-}
-/** The documented API's request ids are integers: send them as such when they are. */
-function requestIdValue(requestId) {
-    return /^\d{1,15}$/.test(requestId) ? Number(requestId) : requestId;
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
 /**
- * The action: mask the credentials, read and check every input, load the Arazzo document, run one
- * workflow per request (subjects in parallel, one shared budget and concurrency limit), then write the
- * outputs, the job summary and one clear failure message when something is not done.
+ * Gives a verified partial file its final name without ever replacing an existing file: link(2)
+ * fails with EEXIST. Where hard links are not supported, falls back to check-then-rename.
  */
+async function publishFile(partialPath, finalPath) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.link)(partialPath, finalPath);
+    }
+    catch (error) {
+        if (isCode(error, 'EEXIST'))
+            throw alreadyExists(finalPath);
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].some(c => isCode(error, c)))
+            throw error;
+        if (await exists(finalPath))
+            throw alreadyExists(finalPath);
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(partialPath, finalPath);
+        return;
+    }
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.unlink)(partialPath);
+}
+/** Deletes a file if present; never throws (used on the failure path). */
+async function removeQuietly(path) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(path, { force: true }).catch(() => undefined);
+}
+async function refuseSymlink(path) {
+    try {
+        const stat = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.lstat)(path);
+        if (stat.isSymbolicLink())
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${path}: it is a symlink`, false);
+        if (!stat.isDirectory())
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${path}: not a directory`, false);
+    }
+    catch (error) {
+        if (!isCode(error, 'ENOENT'))
+            throw error;
+    }
+}
+async function exists(path) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.lstat)(path);
+        return true;
+    }
+    catch (error) {
+        if (isCode(error, 'ENOENT'))
+            return false;
+        throw error;
+    }
+}
+function alreadyExists(path) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`${path} already exists; refusing to overwrite it`, false);
+}
+function isCode(error, code) {
+    return error?.code === code;
+}
 
 
+/***/ }),
 
+/***/ 79407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(41730);
+// The action's entry point (dist/index.js once bundled): everything happens in run().
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 41730:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ run)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77094);
+/* harmony import */ var _action_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(58592);
+/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(82663);
+/* harmony import */ var _action_api_session_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38297);
+/* harmony import */ var _action_export_helper_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(37871);
+/* harmony import */ var _action_http_transport_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(33404);
+/* harmony import */ var _action_input_helper_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(70768);
+/* harmony import */ var _action_input_names_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(62383);
+/* harmony import */ var _action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(80686);
+/* harmony import */ var _action_receipt_helper_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(67424);
+/* harmony import */ var _action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(68402);
+/* harmony import */ var _action_secret_helper_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(92341);
+/* harmony import */ var _action_summary_helper_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(89775);
+/* harmony import */ var _action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(52234);
+/**
+ * The action: mask the credentials, read and check every input, then either run the requests the
+ * inputs name (one workflow per request, subjects in parallel, one shared budget and concurrency
+ * limit) or, with `ledger: issues`, sweep the DSAR issues (src/ledger/sweep.ts); write the outputs,
+ * the job summary and one clear failure message when something is not done.
+ *
+ * `run()` takes optional dependencies (clock, API transport, GitHub access: see
+ * src/action/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
+ * passes none.
+ */
 
 
 
@@ -46447,86 +47049,53 @@ class Cancelled extends Error {
         super(`cancelled (${signal})`);
     }
 }
-async function run() {
+async function run(deps = {}) {
     const stop = new AbortController();
     const onSignal = (signal) => {
-        log.warning(line `Received ${signal}: stopping and writing what is known`);
+        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.warning((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Received ${signal}: stopping and writing what is known`);
         stop.abort(new Cancelled(signal));
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
         // First, before anything can log an input.
-        maskCredentials();
-        const settings = await getSettings();
-        await runRequests(settings, stop);
+        (0,_action_secret_helper_js__WEBPACK_IMPORTED_MODULE_11__/* .maskCredentials */ .Bs)();
+        const clock = deps.clock ?? _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__/* .systemClock */ .ml;
+        const settings = await (0,_action_input_helper_js__WEBPACK_IMPORTED_MODULE_6__/* .getSettings */ .mt)({ now: () => new Date(clock.now()) });
+        if (settings.ledger) {
+            // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
+            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(237)]).then(__nccwpck_require__.bind(__nccwpck_require__, 93237));
+            await sweepLedger(settings, settings.ledger, stop, deps);
+        }
+        else {
+            await runRequests(settings, stop, deps);
+        }
     }
     catch (error) {
-        core/* setFailed */.C1(failureMessage(error));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(failureMessage(error));
     }
     finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
     }
 }
-async function runRequests(settings, stop) {
-    let loaded;
-    try {
-        loaded = await loadChosenDocument(settings, message => log.notice(line `${message}`));
-    }
-    catch (error) {
-        if (error instanceof ArazzoError)
-            throw new InputError(Inputs.Workflow, error.message);
-        throw error;
-    }
-    const plans = planRuns(settings, loaded);
+async function runRequests(settings, stop, deps) {
+    const loaded = await (0,_action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_13__/* .loadWorkflowInput */ .cT)(settings, message => _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.notice((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${message}`));
+    const plans = (0,_action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_13__/* .planRuns */ .gp)(settings, loaded);
     for (const warning of loaded.warnings)
-        log.warning(line `${Inputs.Workflow}: ${warning}`);
-    const clock = pacing/* systemClock */.ml;
-    const startedAt = clock.now();
-    const deadline = startedAt + settings.timeoutMs;
-    const pacer = createBudgetPacer(clock);
-    const hooks = testHooks();
-    const redact = credentialRedactor({
-        apiKey: settings.apiKey ?? '',
-        secretKey: settings.secretKey ?? '',
-        basicAuth: settings.basicAuth
-    });
-    const { transport } = createActionTransport({
-        apiOrigin: settings.apiUrl,
-        clock,
-        pacer,
-        maxConcurrency: settings.maxConcurrency,
-        deadline,
-        requestTimeoutMs: hooks.requestTimeoutMs,
-        backoffBaseMs: hooks.backoffBaseMs,
-        backoffMaxMs: hooks.backoffMaxMs,
-        rateLimitMaxMs: hooks.backoffMaxMs,
-        onRetry: n => log.info(line `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`)
-    });
-    // Refused credentials would be refused for every subject: stop them all at once.
-    const guarded = async (request, signal) => {
-        try {
-            return await transport(request, signal);
-        }
-        catch (error) {
-            if (error instanceof TransportError && error.kind === 'auth')
-                stop.abort(error);
-            throw error;
-        }
-    };
-    const pollSchedule = createPollSchedule(settings.pollIntervalMs);
-    const maxSteps = Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100);
+        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.warning((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${_action_input_names_js__WEBPACK_IMPORTED_MODULE_7__/* .Inputs */ .G.Workflow}: ${warning}`);
+    const session = (0,_action_api_session_js__WEBPACK_IMPORTED_MODULE_3__/* .openApiSession */ .F)(settings, stop, deps);
+    const { clock, deadline, redact, pollSchedule, maxSteps } = session;
     const live = plans.length === 1;
-    log.info(line `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${formatDuration(settings.timeoutMs)}`);
+    _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${(0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .formatDuration */ .a3)(settings.timeoutMs)}`);
     const runOne = async (plan) => {
         const lines = [];
         if (live)
-            log.startGroup(line `${plan.label}`);
-        const record = await runRequest({
+            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.startGroup((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${plan.label}`);
+        const record = await (0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .runRequest */ .BN)({
             loaded,
             plan,
-            transport: guarded,
+            transport: session.transport,
             clock,
             pollSchedule,
             serverUrl: settings.apiUrl,
@@ -46534,32 +47103,35 @@ async function runRequests(settings, stop) {
             maxSteps,
             signal: stop.signal,
             redact,
-            mask: secret => log.secret(secret),
-            log: text => (live ? log.untrusted(text) : lines.push(text))
+            mask: secret => _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.secret(secret),
+            log: text => (live ? _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.untrusted(text) : lines.push(text))
         });
-        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${formatDuration((record.finishedAt ?? clock.now()) - record.startedAt)}`;
+        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${(0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .formatDuration */ .a3)((record.finishedAt ?? clock.now()) - record.startedAt)}`;
         if (live) {
-            log.untrusted(last);
-            log.endGroup();
+            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.untrusted(last);
+            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.endGroup();
         }
         else {
-            log.startGroup(line `${record.label}: ${record.status ?? record.outcome}`);
+            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.startGroup((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${record.label}: ${record.status ?? record.outcome}`);
             for (const text of [...lines, last])
-                log.untrusted(text);
-            log.endGroup();
+                _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.untrusted(text);
+            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.endGroup();
         }
         return record;
     };
     const records = await Promise.all(plans.map(runOne));
-    markSharedRequestIds(records);
+    (0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .markSharedRequestIds */ .SC)(records);
     const problems = [...new Set(records.map(r => r.problem).filter((p) => !!p))];
     // Write what is known now: a later download or upload failure must not lose a request id.
-    writeOutputs(computeOutputs(records));
-    const exported = await exportFiles(settings, records, pacer, stop.signal, problems, hooks);
-    const outputs = computeOutputs(records, exported);
-    writeOutputs(outputs);
-    for (const record of expiringSoon(records, clock.now())) {
-        log.warning(line `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
+    (0,_action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__/* .writeOutputs */ .Kn)((0,_action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__/* .computeOutputs */ .GC)(records));
+    const exported = await exportFiles(settings, records, session, stop.signal, problems, {
+        workflow: loaded.document.info.title,
+        now: clock.now()
+    });
+    const outputs = (0,_action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__/* .computeOutputs */ .GC)(records, exported);
+    (0,_action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__/* .writeOutputs */ .Kn)(outputs);
+    for (const record of (0,_action_export_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .expiringSoon */ .s_)(records, clock.now())) {
+        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.warning((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
     }
     const stopReason = stop.signal.aborted ? stop.signal.reason : undefined;
     const unfinished = records.filter(r => r.requestId && r.outcome !== 'done' && r.outcome !== 'failed');
@@ -46568,12 +47140,12 @@ async function runRequests(settings, stop) {
     if (!settings.wait) {
         const ids = records.map(r => r.requestId).filter(Boolean);
         if (ids.length > 0)
-            log.info(line `Submitted. Collect the results in a later run with:
+            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Submitted. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`);
     }
-    await writeSummary(records, loaded.document.info.title, problems, resumeHint, exported.files);
+    await writeSummary(records, loaded.document.info.title, problems, resumeHint, exported.files, clock.now());
     if (stopReason) {
-        throw stopReason instanceof TransportError
+        throw stopReason instanceof _action_http_transport_js__WEBPACK_IMPORTED_MODULE_5__/* .TransportError */ .wX
             ? stopReason
             : new Error(`${stopReason.message}; request ids so far: ${records.map(r => r.requestId ?? '-').join(', ')}` +
                 (resumeHint ? `\nResume them with:\n  ${resumeHint}` : ''));
@@ -46581,44 +47153,47 @@ async function runRequests(settings, stop) {
     if (problems.length > 0) {
         const timedOut = records.filter(r => r.outcome === 'timedOut');
         let message = timedOut.length > 0
-            ? `Timed out after ${formatDuration(settings.timeoutMs)}: ${problems.join('; ')}`
+            ? `Timed out after ${(0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .formatDuration */ .a3)(settings.timeoutMs)}: ${problems.join('; ')}`
             : problems.join('; ');
         if (resumeHint)
             message += `\nResume them in a later run with:\n  ${resumeHint}`;
         throw new Error(message);
     }
-    log.info(line `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
+    _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
 }
 /** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */
-async function exportFiles(settings, records, pacer, signal, problems, hooks) {
+async function exportFiles(settings, records, session, signal, problems, about) {
     if (!settings.download || signal.aborted)
         return {};
-    const { files, problems: failed } = await downloadExports({
-        records,
-        credentials: (0,policy_credentials/* createCredentialPolicy */.M8)({
-            apiOrigin: settings.apiUrl,
-            region: settings.region,
-            extraOrigins: settings.credentialOrigins
-        }),
-        basicAuth: settings.basicAuth,
-        downloadPath: settings.downloadPath,
-        recipients: settings.encryptTo,
-        maxConcurrency: settings.maxConcurrency,
-        signal,
-        timeoutMs: hooks.requestTimeoutMs,
-        payForRequest: paySignal => pacer.acquire(requestCost('GET'), paySignal),
-        log: text => log.untrusted(text)
-    });
+    const { files, problems: failed } = await (0,_action_export_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .downloadRecords */ .Ln)(settings, session, records, settings.downloadPath, signal, text => _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.untrusted(text));
     problems.push(...failed);
     const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : '';
-    log.info(line `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
+    _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
+    // The evidence of what was asked and delivered, whatever happens to the upload.
+    const receipt = await (0,_action_receipt_helper_js__WEBPACK_IMPORTED_MODULE_9__/* .writeRunReceipt */ .$)({
+        dir: settings.downloadPath,
+        settings,
+        records,
+        files,
+        workflow: about.workflow,
+        now: about.now,
+        ...(settings.artifactName && {
+            artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
+        })
+    }).catch((error) => {
+        problems.push(`receipt.json could not be written: ${error.message}`);
+        return undefined;
+    });
+    if (receipt)
+        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Wrote the receipt ${receipt}`);
     if (!settings.artifactName || files.length === 0 || failed.length > 0)
         return { files };
     let artifact;
     try {
-        artifact = await uploadArtifact({
+        artifact = await (0,_action_export_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .uploadArtifact */ .mz)({
             name: settings.artifactName,
             files,
+            extraPaths: receipt ? [receipt] : [],
             rootDirectory: settings.downloadPath,
             retentionDays: settings.retentionDays
         });
@@ -46628,27 +47203,27 @@ async function exportFiles(settings, records, pacer, signal, problems, hooks) {
         problems.push(error.message);
         return { files };
     }
-    log.info(line `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`);
+    _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`);
     return { files, artifact };
 }
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
-async function writeSummary(records, title, problems, resumeHint, files) {
+async function writeSummary(records, title, problems, resumeHint, files, now) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await buildSummary({
+        await (0,_action_summary_helper_js__WEBPACK_IMPORTED_MODULE_12__/* .buildSummary */ .f)({
             records,
             workflowTitle: title,
-            now: Date.now(),
+            now,
             problems,
             resumeHint,
             files
         }).write();
     }
     catch (error) {
-        log.warning(line `could not write the job summary: ${error.message}`);
+        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.warning((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `could not write the job summary: ${error.message}`);
     }
 }
 /** One line, no stack trace: the input, request id or HTTP status involved. */
@@ -46777,6 +47352,182 @@ function parseOrigin(text) {
 
 /***/ }),
 
+/***/ 83500:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M1: () => (/* binding */ describeJsonError),
+/* harmony export */   lk: () => (/* binding */ parseJsonText)
+/* harmony export */ });
+/* unused harmony exports MAX_JSON_DEPTH, nestedDeeperThan */
+/**
+ * JSON text from outside (an input, a server's answer) in error messages: where it breaks, never
+ * what it says. V8's own messages quote the start of the text (`Unexpected token 'Q', "QUtFWTAxMj"...`),
+ * and that start can be the base64 credentials a server echoed, or personal data.
+ *
+ * Also the nesting bound for parsed answers: every walk over a value (redaction, equality, output
+ * checks) is recursive somewhere, and 200,000 nested arrays overflow the stack.
+ */
+/** Answers nested deeper than this are refused (real DSAR answers nest two or three levels). */
+const MAX_JSON_DEPTH = 64;
+/** JSON.parse, with an error that gives the position only, and the nesting bound. */
+function parseJsonText(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new SyntaxError(describeJsonError(text));
+    }
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+        throw new SyntaxError(`is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    return value;
+}
+/** Whether arrays and objects nest deeper than `limit` (iterative: no stack to overflow). */
+function nestedDeeperThan(value, limit) {
+    const stack = [{ value, depth: 0 }];
+    while (stack.length > 0) {
+        const { value: current, depth } = stack.pop();
+        if (typeof current !== 'object' || current === null)
+            continue;
+        if (depth >= limit)
+            return true;
+        for (const child of Object.values(current))
+            stack.push({ value: child, depth: depth + 1 });
+    }
+    return false;
+}
+/**
+ * Where JSON text first breaks, as "line L, column C". V8's own messages sometimes quote the
+ * input, which may hold secrets or personal data, so they are not shown.
+ */
+function describeJsonError(text) {
+    const found = locateJsonError(text);
+    if (!found)
+        return 'is not valid JSON';
+    const before = text.slice(0, found.at);
+    const line = before.split('\n').length;
+    const column = found.at - (before.lastIndexOf('\n') + 1) + 1;
+    const where = found.at >= text.length ? 'at the end of the input' : `at line ${line}, column ${column}`;
+    return `is not valid JSON: ${where}, expected ${found.expected}`;
+}
+class JsonStop {
+    at;
+    expected;
+    constructor(at, expected) {
+        this.at = at;
+        this.expected = expected;
+    }
+}
+/** A small RFC 8259 recognizer: the offset of the first error, or undefined if the text is valid. */
+function locateJsonError(text) {
+    let i = 0;
+    const fail = (expected) => {
+        throw new JsonStop(i, expected);
+    };
+    const skipSpace = () => {
+        while (i < text.length && ' \t\n\r'.includes(text[i]))
+            i++;
+    };
+    const string = () => {
+        i++; // opening quote
+        while (i < text.length) {
+            const char = text[i];
+            if (char === '"') {
+                i++;
+                return;
+            }
+            if (char === '\\') {
+                const escape = text[i + 1] ?? '';
+                if (escape !== '' && '"\\/bfnrt'.includes(escape))
+                    i += 2;
+                else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
+                    i += 6;
+                else
+                    fail('a valid escape sequence');
+                continue;
+            }
+            if (char < ' ')
+                fail('no raw control character inside a string');
+            i++;
+        }
+        fail('a closing double quote');
+    };
+    const number = () => {
+        const pattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+        pattern.lastIndex = i;
+        if (!pattern.exec(text))
+            fail('a number');
+        i = pattern.lastIndex;
+    };
+    const value = () => {
+        skipSpace();
+        const char = text[i];
+        if (char === '{')
+            return container('}', true);
+        if (char === '[')
+            return container(']', false);
+        if (char === '"')
+            return string();
+        if (char === '-' || (char >= '0' && char <= '9'))
+            return number();
+        for (const word of ['true', 'false', 'null']) {
+            if (text.startsWith(word, i)) {
+                i += word.length;
+                return;
+            }
+        }
+        fail('a value');
+    };
+    const container = (close, isObject) => {
+        i++;
+        skipSpace();
+        if (text[i] === close) {
+            i++;
+            return;
+        }
+        for (;;) {
+            if (isObject) {
+                skipSpace();
+                if (text[i] !== '"')
+                    fail('a property name in double quotes');
+                string();
+                skipSpace();
+                if (text[i] !== ':')
+                    fail("':'");
+                i++;
+            }
+            value();
+            skipSpace();
+            if (text[i] === ',') {
+                i++;
+                continue;
+            }
+            if (text[i] === close) {
+                i++;
+                return;
+            }
+            fail(`',' or '${close}'`);
+        }
+    };
+    try {
+        value();
+        skipSpace();
+        if (i < text.length)
+            fail('nothing more');
+        return undefined;
+    }
+    catch (error) {
+        if (error instanceof JsonStop)
+            return error;
+        return undefined; // e.g. nesting too deep for the stack: no position to report
+    }
+}
+
+
+/***/ }),
+
 /***/ 9417:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -46805,6 +47556,91 @@ function isLoopbackHost(hostname) {
 }
 /** Why plain http was refused, for messages that name the rule once. */
 const LOOPBACK_RULE = 'http is allowed only for loopback IP literals (127.0.0.0/8, ::1)';
+
+
+/***/ }),
+
+/***/ 31606:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B2: () => (/* binding */ forHtml),
+/* harmony export */   Bm: () => (/* binding */ forMarkdown),
+/* harmony export */   Ig: () => (/* binding */ forLog),
+/* harmony export */   Px: () => (/* binding */ safeLogLines)
+/* harmony export */ });
+/**
+ * The one escaper for untrusted text: anything a server, a workflow document or an issue body said,
+ * on its way to the log, the job summary or an issue comment. Validate the shape first (a request
+ * id is digits, a status is a short word); escape whatever is shown anyway.
+ *
+ * - The log: the runner reads every line that starts with `::` (after blanks) as a workflow
+ *   command (`::add-mask::`, `::stop-commands::`, `::error::`...). Untrusted text must never end a
+ *   line early (CR, LF, other line breaks) nor begin a line with `::`.
+ * - HTML (the job summary's tables, lists and code blocks; the HTML parts of comments): `& < > " '`
+ *   become entities, and line breaks become spaces, because a blank line ends an HTML block and
+ *   what follows would render as markdown (links, images).
+ * - Markdown text (issue comments): every character markdown or GitHub gives a meaning to becomes an
+ *   entity, and `@`/`#` cannot mention a person or link an issue.
+ */
+// C0/C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+function escapeControl(c) {
+    switch (c) {
+        case '\n':
+            return '\\n';
+        case '\r':
+            return '\\r';
+        case '\t':
+            return '\\t';
+        default:
+            return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    }
+}
+/**
+ * Untrusted text for one log line (or a part of one): control characters shown as `\n`, `\u0007`,
+ * and a leading `::` (after blanks) broken so the runner cannot read it as a command.
+ */
+function forLog(text) {
+    return neutraliseCommandStart(text.replace(CONTROL, escapeControl));
+}
+/**
+ * A whole log line assembled by the action: each physical line it holds must not start a workflow
+ * command. Lines the action itself breaks (its own `\n`) are kept; untrusted parts inside it must
+ * already have gone through `forLog`.
+ */
+function safeLogLines(message) {
+    return message
+        .split('\n')
+        .map(line => neutraliseCommandStart(line.replace(/\r/g, '\\r')))
+        .join('\n');
+}
+function neutraliseCommandStart(line) {
+    // A zero-width space after the blanks: the text reads the same, the runner sees no `::` prefix.
+    return /^\s*::/.test(line) ? line.replace(/^(\s*)/, '$1\u200b') : line;
+}
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;'
+};
+/** Untrusted text inside HTML: entities for `& < > " '`, line breaks and controls as spaces. */
+function forHtml(text) {
+    return text.replace(CONTROL, ' ').replace(/[&<>"']/g, c => HTML_ENTITIES[c]);
+}
+// Characters CommonMark, GFM or GitHub give a meaning to in running text.
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#+\-.!|~&"'@:]/g;
+/**
+ * Untrusted text inside markdown (an issue comment's prose or table cell): every special character
+ * as a numeric entity, so nothing becomes a link, an image, a mention (`@team`), an issue reference
+ * (`#12`), emphasis, a table cell break or HTML; line breaks and controls as spaces.
+ */
+function forMarkdown(text) {
+    return text.replace(CONTROL, ' ').replace(MARKDOWN_SPECIAL, c => `&#${c.charCodeAt(0)};`);
+}
 
 
 /***/ }),

@@ -1,0 +1,657 @@
+export const id = 752;
+export const ids = [752];
+export const modules = {
+
+/***/ 86752:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  downloadRequestOutputs: () => (/* reexport */ downloadRequestOutputs)
+});
+
+// UNUSED EXPORTS: DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, DownloadError, MAX_REDIRECTS, RECEIPT_FILE, buildReceipt, nextHop, outputFileName, writeReceipt
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __webpack_require__(78474);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __webpack_require__(46466);
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __webpack_require__(58500);
+// EXTERNAL MODULE: ./node_modules/age-encryption/dist/index.js + 51 modules
+var dist = __webpack_require__(81539);
+// EXTERNAL MODULE: ./src/export/errors.ts
+var errors = __webpack_require__(79095);
+;// CONCATENATED MODULE: ./src/export/encrypt-stream.ts
+/**
+ * age encryption as a stream stage. age-encryption 0.3 encrypts a web ReadableStream into another
+ * one in 64 KiB STREAM chunks, so a file of any size is encrypted with constant memory and the
+ * plaintext never reaches the disk.
+ */
+
+
+/**
+ * An Encrypter for these recipients, checked up front (a bad recipient must fail before any
+ * download spends the API budget, not after the first file arrived).
+ */
+async function createEncrypter(recipients) {
+    const encrypter = new dist.Encrypter();
+    for (const recipient of recipients) {
+        try {
+            encrypter.addRecipient(recipient);
+        }
+        catch (error) {
+            throw new errors/* TransferError */.a(`invalid age recipient: ${error.message}`, false);
+        }
+    }
+    try {
+        await encrypter.encrypt(new Uint8Array(0)); // wraps the file key for each recipient: validates them
+    }
+    catch (error) {
+        throw new errors/* TransferError */.a(`invalid age recipient: ${error.message}`, false);
+    }
+    return encrypter;
+}
+/**
+ * A stream.pipeline stage: plaintext chunks in, age ciphertext (header included) out. Each call
+ * of the stage encrypts one file, under a fresh file key.
+ */
+function encryptStage(encrypter) {
+    return async function* encrypt(source) {
+        const ciphertext = await encrypter.encrypt(ReadableStream.from(source));
+        yield* ciphertext;
+    };
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(44708);
+// EXTERNAL MODULE: ./src/arazzo/pacing.ts
+var pacing = __webpack_require__(82663);
+// EXTERNAL MODULE: ./src/policy/credentials.ts
+var credentials = __webpack_require__(13708);
+// EXTERNAL MODULE: ./src/policy/loopback.ts
+var loopback = __webpack_require__(9417);
+;// CONCATENATED MODULE: ./src/export/url-policy.ts
+/**
+ * Where the download may go and what it may carry there. Pure functions, so the policy can be
+ * tested without TLS servers:
+ * - only http(s); plain http only to loopback hosts (test servers, the simulator), because a
+ *   presigned URL and Basic credentials are both bearer secrets;
+ * - never https -> http along a redirect chain, even to loopback;
+ * - no user:password in a URL (it would be sent as credentials we did not choose).
+ * Who receives the Basic credentials is decided by src/policy/credentials.ts, not here.
+ */
+
+
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+function isRedirectStatus(status) {
+    return REDIRECT_STATUSES.has(status);
+}
+/** Throws (permanent TransferError) when a URL may not be fetched at all. */
+function assertFetchable(url) {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new errors/* TransferError */.a(`refusing a ${url.protocol} URL (only https is allowed)`, false);
+    }
+    if (url.protocol === 'http:' && !(0,loopback/* isLoopbackHost */.c)(url.hostname)) {
+        throw new errors/* TransferError */.a(`refusing plain http to a non-loopback host (${loopback/* LOOPBACK_RULE */.x})`, false);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new errors/* TransferError */.a('refusing a URL that embeds credentials', false);
+    }
+}
+/** The next URL of a redirect chain, or a permanent TransferError when the hop is not allowed. */
+function nextHop(from, location) {
+    let to;
+    try {
+        to = new URL(location, from);
+    }
+    catch {
+        throw new errors/* TransferError */.a('the server redirected to an invalid location', false);
+    }
+    if (from.protocol === 'https:' && to.protocol === 'http:') {
+        throw new errors/* TransferError */.a('refusing a redirect from https to http (downgrade)', false);
+    }
+    assertFetchable(to);
+    return to;
+}
+
+;// CONCATENATED MODULE: ./src/export/fetch-output.ts
+/**
+ * One attempt at opening an output: GET the output link (with Basic auth when
+ * src/policy/credentials.ts says its origin may receive it), follow its redirect to the presigned
+ * object-store URL by hand (at most MAX_REDIRECTS hops, credentials never crossing to another
+ * origin, no https -> http), and hand back the 200 response to stream from. Any other answer
+ * becomes a TransferError that says whether trying again could help. No message carries a URL
+ * beyond an output link's origin: the presigned one is a bearer credential.
+ */
+
+
+
+
+
+
+const USER_AGENT = 'amplitude-dsar-action';
+/** Statuses worth repeating the whole download for. */
+const TRANSIENT_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+/** Longest Retry-After we are willing to wait for inside one download. */
+const MAX_RETRY_AFTER_MS = 60_000;
+async function fetchOutput(start, options) {
+    assertFetchable(start);
+    const policy = options.credentials;
+    let url = start;
+    for (let hop = 0;; hop++) {
+        const authorized = (0,credentials/* mayCarryCredentials */.x6)(policy, {
+            kind: 'outputLink',
+            method: 'GET',
+            url,
+            chainOrigin: start.origin
+        });
+        if ((0,credentials/* isCredentialOrigin */.cs)(policy, url))
+            await options.beforeRequest?.('GET', url);
+        const headers = {
+            accept: '*/*',
+            // The bytes as stored: sha256 and size describe the file, not a re-encoding of it.
+            'accept-encoding': 'identity',
+            'user-agent': USER_AGENT
+        };
+        if (authorized)
+            headers.authorization = `Basic ${options.basicAuth}`;
+        const opened = await get(url, headers, options);
+        const response = opened.response;
+        const status = response.statusCode ?? 0;
+        if (isRedirectStatus(status)) {
+            response.resume();
+            const location = response.headers.location;
+            if (!location)
+                throw new errors/* TransferError */.a(`HTTP ${status} redirect without a Location`, false);
+            if (hop >= MAX_REDIRECTS) {
+                throw new errors/* TransferError */.a(`more than ${MAX_REDIRECTS} redirects`, false);
+            }
+            url = nextHop(url, location);
+            continue;
+        }
+        if (status === 200) {
+            const length = parseLength(response.headers['content-length']);
+            return { ...opened, length };
+        }
+        const code = await errorCode(response);
+        if ((status === 401 || status === 403) && hop === 0 && !authorized) {
+            const untrusted = untrustedLinkError(url, status, code);
+            if (untrusted)
+                throw untrusted;
+        }
+        throw statusError(status, authorized, code, response.headers['retry-after']);
+    }
+}
+/**
+ * An output link refused because it came without credentials, from an origin they may not go to:
+ * say so, and name the input that trusts it. (A presigned URL handed out directly is not an output
+ * link; its 403 means an expired link, and its origin is not named.)
+ */
+function untrustedLinkError(url, status, code) {
+    if (!(0,credentials/* isOutputLinkPath */.zq)(url.pathname))
+        return undefined;
+    const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
+    return new errors/* TransferError */.a(`${detail} from the output link on ${url.origin}: no credentials were sent to that origin, ` +
+        `which is not trusted with them; if it is Amplitude's (or your proxy's), add it to the ` +
+        `'credential-origins' input`, false);
+}
+function get(url, headers, options) {
+    const client = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+    let stalled = false;
+    return new Promise((resolve, reject) => {
+        // agent: false: one fresh connection per request, so no idle pooled socket reset by the
+        // server can fail a download, and no socket outlives the call.
+        const request = client.request(url, {
+            method: 'GET',
+            headers,
+            agent: false,
+            signal: options.signal
+        });
+        request.setTimeout(options.timeoutMs, () => {
+            stalled = true;
+            request.destroy(new errors/* TransferError */.a(`no data for ${options.timeoutMs} ms (stalled connection)`, true));
+        });
+        request.once('response', response => resolve({ response, stalled: () => stalled }));
+        // Stays attached: errors after the response (a reset mid-body) must not go unhandled; the
+        // body stream reports them.
+        request.on('error', reject);
+        request.end();
+    });
+}
+function statusError(status, authorized, code, retryAfter) {
+    const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
+    if (TRANSIENT_STATUSES.has(status) || status >= 500) {
+        const retryAfterMs = (0,pacing/* parseRetryAfter */.mu)(retryAfter, Date.now());
+        if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
+            return new errors/* TransferError */.a(`${detail}; the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than a download waits`, false);
+        }
+        return new errors/* TransferError */.a(`${detail} (temporary)`, true, retryAfterMs);
+    }
+    if (status === 401) {
+        return authorized
+            ? new errors/* TransferError */.a(`${detail}: the API refused the credentials`, false)
+            : new errors/* TransferError */.a(`${detail}: the link asks for credentials, and none were sent`, false);
+    }
+    if (status === 403) {
+        return authorized
+            ? new errors/* TransferError */.a(`${detail}: the API refused access to this output`, false)
+            : new errors/* TransferError */.a(`${detail}: the download link expired or was refused`, false);
+    }
+    if (status === 404)
+        return new errors/* TransferError */.a(`${detail}: output not found`, false);
+    return new errors/* TransferError */.a(`unexpected ${detail}`, false);
+}
+/** The S3-style error code of a small error body (`<Code>AccessDenied</Code>`), if any. */
+async function errorCode(response) {
+    const limit = 4096;
+    let text = '';
+    try {
+        for await (const chunk of response) {
+            text += chunk.toString('utf8');
+            if (text.length >= limit)
+                break;
+        }
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        response.destroy();
+    }
+    const match = /<Code>([A-Za-z0-9]{1,64})<\/Code>/.exec(text);
+    return match?.[1];
+}
+function parseLength(header) {
+    return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+}
+
+// EXTERNAL MODULE: ./src/export/safe-files.ts
+var safe_files = __webpack_require__(73543);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(38522);
+;// CONCATENATED MODULE: ./src/export/verify-stream.ts
+/**
+ * Verification while streaming: the gzip bytes pass through unchanged (to the file, or to the
+ * encrypter) while we hash and count them, and a parallel gunzip counts the JSON lines inside.
+ * Nothing is held beyond zlib's and the stream's own small buffers, whatever the file size.
+ */
+
+
+
+
+const NEWLINE = 0x0a;
+const GUNZIP_CHUNK_BYTES = 256 * 1024;
+/**
+ * Counts lines without keeping them: each '\n' ends a line; empty lines are not events; a final
+ * line without '\n' still is one (a file is not rejected for a missing last newline).
+ */
+class LineCounter {
+    lines = 0;
+    pendingBytes = 0;
+    push(chunk) {
+        let start = 0;
+        for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, start)) {
+            if (i > start || this.pendingBytes > 0)
+                this.lines++;
+            this.pendingBytes = 0;
+            start = i + 1;
+        }
+        this.pendingBytes += chunk.length - start;
+    }
+    /** Lines so far, counting an unterminated last line. */
+    get count() {
+        return this.lines + (this.pendingBytes > 0 ? 1 : 0);
+    }
+}
+/**
+ * A pass-through Transform that hashes, counts, and gunzips on the side. A corrupt or truncated
+ * gzip fails the stream with a permanent TransferError (repeating the download would not help);
+ * a body shorter than its Content-Length fails it with a transient one.
+ */
+class VerifyingTap extends external_node_stream_.Transform {
+    options;
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    // Large output chunks: zlib's default 16 KiB pieces add a callback and a Buffer per 16 KiB of
+    // content, which dominated the download of a 1 GiB export (38 MiB/s of gzip; 256 KiB: ~75 MiB/s).
+    gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: GUNZIP_CHUNK_BYTES });
+    lines = new LineCounter();
+    gunzipDone;
+    bytes = 0;
+    gunzipError;
+    stats;
+    constructor(options = {}) {
+        super();
+        this.options = options;
+        // Flowing mode with a synchronous consumer: gunzip output is counted and dropped at once.
+        this.gunzip.on('data', (chunk) => this.lines.push(chunk));
+        this.gunzipDone = new Promise((resolve, reject) => {
+            this.gunzip.once('end', resolve);
+            this.gunzip.once('error', error => {
+                this.gunzipError = notGzip(error);
+                reject(this.gunzipError);
+                // Fail now, not at the end of a 1 GiB download.
+                this.destroy(this.gunzipError);
+            });
+        });
+        this.gunzipDone.catch(() => undefined); // reported through the stream instead
+    }
+    /** The result, once the stream has finished successfully. */
+    result() {
+        if (!this.stats)
+            throw new Error('the download has not been verified');
+        return this.stats;
+    }
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        this.options.onBytes?.(this.bytes);
+        this.push(chunk);
+        if (this.gunzipError)
+            return callback(this.gunzipError);
+        if (this.gunzip.write(chunk))
+            return callback();
+        // Respect the gunzip side's backpressure too, but never wait for a drain that cannot come.
+        const onDrain = () => {
+            this.gunzip.off('error', onError);
+            callback();
+        };
+        const onError = () => {
+            this.gunzip.off('drain', onDrain);
+            callback(this.gunzipError);
+        };
+        this.gunzip.once('drain', onDrain);
+        this.gunzip.once('error', onError);
+    }
+    _flush(callback) {
+        const expected = this.options.expectedBytes;
+        if (expected !== undefined && this.bytes !== expected) {
+            callback(new errors/* TransferError */.a(`the connection ended after ${this.bytes} of ${expected} bytes`, this.bytes < expected));
+            return;
+        }
+        this.gunzip.end();
+        this.gunzipDone.then(() => {
+            this.stats = {
+                bytes: this.bytes,
+                sha256: this.hash.digest('hex'),
+                events: this.lines.count
+            };
+            callback();
+        }, (error) => callback(error));
+    }
+    _destroy(error, callback) {
+        this.gunzip.destroy();
+        callback(error);
+    }
+}
+function notGzip(error) {
+    const truncated = /unexpected end/i.test(error.message);
+    const what = truncated ? 'truncated' : 'corrupt';
+    return new errors/* TransferError */.a(`the file is not a complete gzip (${what}: ${error.message})`, false, undefined, {
+        cause: error
+    });
+}
+
+;// CONCATENATED MODULE: ./src/export/download.ts
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_ATTEMPTS = 3;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 4_000;
+const PROGRESS_EVERY_BYTES = 128 * 1024 * 1024;
+/** Less than this in one timeout window (about 1 KiB/s over the default 60 s) is a stalled transfer. */
+const MIN_BYTES_PER_WINDOW = 64 * 1024;
+/** Error codes of a connection that broke: the download may work if repeated. */
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'EHOSTUNREACH',
+    'EHOSTDOWN',
+    'ERR_STREAM_PREMATURE_CLOSE'
+]);
+async function downloadRequestOutputs(o) {
+    const requestId = o.requestId;
+    const fail = (message, output, cause) => new errors/* DownloadError */.n(`request ${requestId}: ${message}`, requestId, output, { cause });
+    if (!(0,safe_files/* isSafeRequestId */.AV)(requestId)) {
+        throw fail('refusing this request id as a directory name (allowed: A-Z a-z 0-9 _ -)', 0);
+    }
+    const maxAttempts = o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) {
+        throw fail(`maxAttempts must be an integer >= 1, got ${maxAttempts}`, 0);
+    }
+    const targets = o.urls.map((text, i) => {
+        let url;
+        try {
+            url = new URL(text);
+        }
+        catch {
+            throw fail(`output ${i + 1} of ${o.urls.length} has an invalid URL`, i + 1);
+        }
+        try {
+            assertFetchable(url); // e.g. plain http to a non-loopback host: refused before any request
+        }
+        catch (error) {
+            throw fail(`output ${i + 1} of ${o.urls.length}: ${reason(error)}`, i + 1, error);
+        }
+        return url;
+    });
+    if (targets.length === 0)
+        return [];
+    let encrypter;
+    let dir;
+    const encrypted = (o.recipients?.length ?? 0) > 0;
+    const names = targets.map((_, i) => (0,safe_files/* outputFileName */.bF)(i + 1, encrypted));
+    try {
+        // Everything that can be checked locally is, before the first request spends budget.
+        if (encrypted)
+            encrypter = await createEncrypter(o.recipients ?? []);
+        dir = await (0,safe_files/* prepareRequestDir */._K)(o.downloadPath, requestId);
+        await (0,safe_files/* refuseExisting */.Uj)(dir, names);
+    }
+    catch (error) {
+        throw fail(reason(error), 0, error);
+    }
+    const files = [];
+    for (const [i, url] of targets.entries()) {
+        const output = i + 1;
+        const label = `output ${output} of ${targets.length}`;
+        const file = await downloadWithRetries(o, {
+            url,
+            dir,
+            name: names[i],
+            label,
+            maxAttempts,
+            encrypter,
+            fail: (message, cause) => fail(`${label}: ${message}`, output, cause)
+        });
+        files.push(file);
+    }
+    return files;
+}
+async function downloadWithRetries(o, job) {
+    const log = (line) => o.onLog?.(`request ${o.requestId}: ${line}`);
+    for (let attempt = 1;; attempt++) {
+        log(`${job.label}: downloading${job.encrypter ? ' (age-encrypting while streaming)' : ''}`);
+        try {
+            const file = await attemptDownload(o, job, log);
+            log(`${job.label}: stored ${job.name} (${file.bytes} bytes as served, ${file.events} events, ` +
+                `sha256 ${file.sha256})`);
+            return file;
+        }
+        catch (error) {
+            if (o.signal?.aborted)
+                throw job.fail('aborted', o.signal.reason ?? error);
+            const verdict = toTransferError(error);
+            if (!verdict.transient)
+                throw job.fail(verdict.message, error);
+            if (attempt >= job.maxAttempts) {
+                throw job.fail(`${verdict.message}; gave up after ${attempt} attempts`, error);
+            }
+            const delay = backoffMs(attempt, verdict.retryAfterMs);
+            log(`${job.label}: attempt ${attempt} failed (${verdict.message}); retrying in ${delay} ms`);
+            try {
+                await (0,external_node_timers_promises_.setTimeout)(delay, undefined, { signal: o.signal });
+            }
+            catch (abort) {
+                throw job.fail('aborted', o.signal?.reason ?? abort);
+            }
+        }
+    }
+}
+/** One attempt, from scratch: nothing of a failed attempt is left on disk. */
+async function attemptDownload(o, job, log) {
+    let opened;
+    try {
+        opened = await fetchOutput(job.url, {
+            credentials: o.credentials ?? (0,credentials/* createCredentialPolicy */.M8)({ apiOrigin: o.apiOrigin }),
+            basicAuth: o.basicAuth,
+            timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+            signal: o.signal,
+            beforeRequest: o.beforeRequest
+        });
+        const stats = await storeVerified(opened, job, o, log);
+        return {
+            path: (0,external_node_path_.join)(job.dir, job.name),
+            bytes: stats.bytes,
+            sha256: stats.sha256,
+            events: stats.events,
+            encrypted: job.encrypter !== undefined,
+            requestId: o.requestId
+        };
+    }
+    catch (error) {
+        if (opened?.stalled() && !(error instanceof errors/* TransferError */.a && !error.transient)) {
+            throw new errors/* TransferError */.a(`no data for ${o.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms (stalled)`, true);
+        }
+        throw error;
+    }
+    finally {
+        opened?.response.destroy();
+    }
+}
+async function storeVerified(opened, job, o, log) {
+    const signal = o.signal;
+    const partial = await (0,safe_files/* createPartialFile */.kR)(job.dir, job.name);
+    let sink;
+    // The idle timeout catches a silent connection; this catches one that sends a byte now and then
+    // (a body dribbled at 1 byte/s would otherwise hold the step until the job is cancelled).
+    const windowMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let received = 0;
+    let atLastCheck = 0;
+    const watchdog = setInterval(() => {
+        if (received - atLastCheck < MIN_BYTES_PER_WINDOW) {
+            const slow = `under ${MIN_BYTES_PER_WINDOW} bytes in ${windowMs} ms (a stalled transfer)`;
+            opened.response.destroy(new errors/* TransferError */.a(slow, true));
+        }
+        atLastCheck = received;
+    }, windowMs);
+    watchdog.unref();
+    try {
+        let nextProgress = PROGRESS_EVERY_BYTES;
+        const tap = new VerifyingTap({
+            expectedBytes: opened.length,
+            onBytes: bytes => {
+                received = bytes;
+                if (bytes < nextProgress)
+                    return;
+                log(`${job.label}: ${Math.floor(bytes / (1024 * 1024))} MiB received`);
+                while (nextProgress <= bytes)
+                    nextProgress += PROGRESS_EVERY_BYTES;
+            }
+        });
+        // The stream owns the descriptor from here: it fsyncs (flush) and closes it when done, and
+        // closes it when destroyed by a failure. (FileHandle.close() would wait for the stream, so the
+        // handle must not be closed behind its back.)
+        sink = partial.handle.createWriteStream({ flush: true });
+        if (job.encrypter) {
+            await (0,promises_.pipeline)(opened.response, tap, encryptStage(job.encrypter), sink, { signal });
+        }
+        else {
+            await (0,promises_.pipeline)(opened.response, tap, sink, { signal });
+        }
+        await (0,safe_files/* publishFile */.o6)(partial.path, (0,external_node_path_.join)(job.dir, job.name));
+        return tap.result();
+    }
+    catch (error) {
+        if (sink)
+            await closeStream(sink);
+        else
+            await partial.handle.close().catch(() => undefined);
+        await (0,safe_files/* removeQuietly */.S2)(partial.path);
+        throw error;
+    }
+    finally {
+        clearInterval(watchdog);
+    }
+}
+/** Destroys a write stream and waits until its descriptor is closed. */
+async function closeStream(stream) {
+    if (stream.closed)
+        return;
+    const closed = (0,external_node_events_.once)(stream, 'close').catch(() => undefined);
+    stream.destroy();
+    await closed;
+}
+function toTransferError(error) {
+    if (error instanceof errors/* TransferError */.a)
+        return error;
+    const code = error?.code;
+    const message = scrub(error instanceof Error ? error.message : String(error));
+    if (code !== undefined && NETWORK_CODES.has(code)) {
+        return new errors/* TransferError */.a(`connection failed (${code}: ${message})`, true);
+    }
+    return new errors/* TransferError */.a(code ? `${code}: ${message}` : message, false);
+}
+function backoffMs(attempt, retryAfterMs) {
+    const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+    const jittered = Math.round(exponential * (0.5 + Math.random() / 2));
+    return Math.max(jittered, retryAfterMs ?? 0);
+}
+function reason(error) {
+    return scrub(error instanceof Error ? error.message : String(error));
+}
+/** Belt and braces: no URL (a presigned one is a credential) in any message we pass on. */
+function scrub(text) {
+    return text.replace(/\bhttps?:\/\/\S+/gi, '<url>');
+}
+
+// EXTERNAL MODULE: ./src/export/receipt.ts
+var receipt = __webpack_require__(77010);
+;// CONCATENATED MODULE: ./src/export/index.ts
+/** The export download: streamed, verified, stored safely, optionally age-encrypted. */
+
+
+
+
+
+
+
+/***/ })
+
+};

@@ -94,10 +94,7 @@ function aliasBomb(): string {
     const previous = `*${names[i - 1]}`
     lines.push(`  ${names[i]}: &${names[i]} [${Array(9).fill(previous).join(', ')}]`)
   }
-  const valid = JSON.stringify(arazzo([submitAndPoll(pollStep())]))
-  return `${lines.join('\n')}\n${Object.entries(JSON.parse(valid) as Json)
-    .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
-    .join('\n')}\n`
+  return yamlAfter(`${lines.join('\n')}\n`)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,6 +121,7 @@ interface HostileRow {
   /** Requests the simulator may have seen: 0 for load-time refusals. */
   requests: (count: number) => void
   check?: (run: ActionRun, setup: Setup) => void
+  timeoutMs?: number
 }
 
 const none = (count: number) => expect(count).toBe(0)
@@ -329,7 +327,7 @@ const ROWS: HostileRow[] = [
     requests: none
   },
   {
-    name: 'credentials moved into the URL query by the document',
+    name: 'credentials moved into the URL query by the document (refused at load)',
     did: 'the poll step also sends basicAuth as a query parameter, then fails its criteria',
     document: () =>
       JSON.stringify(
@@ -346,12 +344,118 @@ const ROWS: HostileRow[] = [
           )
         ])
       ),
-    message: /step 'poll' failed: GET \/api\/2\/dsar\/requests\/\d+ returned 200/,
-    requests: count => expect(count).toBe(2),
-    // The query went to the API host only, and no log line shows it.
+    message:
+      /Input 'workflow': workflows\/0\/steps\/1\/parameters\/2\/value: the secret input 'basicAuth' would reach the query parameter 'key'/,
+    requests: none,
     check: run => expect(visibleText(run)).not.toMatch(/[?&]key=/)
+  },
+  {
+    name: 'credentials read out by regex criteria, one goto per character (refused at load)',
+    did:
+      'the poll step has success actions with regex criteria on $inputs.basicAuth, one goto per candidate ' +
+      'first character, each target step emitting that character as an output',
+    document: () => JSON.stringify(arazzo([extractionWorkflow()])),
+    message:
+      /Input 'workflow': workflows\/0\/steps\/1\/onSuccess\/0\/criteria\/0\/context: the secret input 'basicAuth' would reach criteria/,
+    requests: none
+  },
+  {
+    name: 'lookahead regex that backtracks for hours (refused at load)',
+    did: "a poll criterion '^(?=a)a*a*a*a*a*b' (type regex) against a failReason of 1,000 'a's",
+    document: () =>
+      JSON.stringify(
+        arazzo([
+          submitAndPoll(
+            pollStep({
+              successCriteria: [
+                {
+                  context: '$response.body#/failReason',
+                  condition: '^(?=a)a*a*a*a*a*b',
+                  type: 'regex'
+                }
+              ]
+            })
+          )
+        ])
+      ),
+    job: {
+      pollsInStaging: 0,
+      pollsInSubmitted: 0,
+      outcome: 'failed',
+      failReason: 'a'.repeat(1000)
+    },
+    message:
+      /Input 'workflow': workflows\/0\/steps\/1\/successCriteria\/0\/condition: Regular expression refused: the pattern is not one the linear-time engine \(RE2\) runs/,
+    requests: none
+  },
+  {
+    name: 'JSONPath search() that backtracks exponentially (runs on RE2)',
+    did: "a poll criterion $[?search(@.failReason, '(a|a)*c')] (type jsonpath) against a failReason of 40 'a's (2^40 steps for a backtracking engine)",
+    document: () =>
+      JSON.stringify(
+        arazzo([
+          submitAndPoll(
+            pollStep({
+              successCriteria: [
+                {
+                  context: '$response.body',
+                  condition: "$[?search(@.failReason, '(a|a)*c')]",
+                  type: 'jsonpath'
+                }
+              ]
+            })
+          )
+        ])
+      ),
+    job: { pollsInStaging: 0, pollsInSubmitted: 0, outcome: 'failed', failReason: 'a'.repeat(40) },
+    message:
+      /step 'poll' failed: GET \/api\/2\/dsar\/requests\/\d+ returned 200; failed criteria: \$\[\?search/,
+    requests: count => expect(count).toBe(2)
+  },
+  {
+    name: '4 MB document: one 300,000-key mapping with a duplicate key (linear check)',
+    did: 'a valid document with an x- extension mapping of 300,000 keys, the last one repeating the first (the quadratic check would take about ten minutes)',
+    document: () => {
+      const keys = Array.from({ length: 300_000 }, (_, i) => `  k${i}: ${i}`)
+      return yamlAfter(`x-keys:\n${keys.join('\n')}\n  k0: again\n`)
+    },
+    message:
+      /Input 'workflow': the document is not valid YAML or JSON: Map keys must be unique: 'k0' appears more than once \(at x-keys\)/,
+    requests: none,
+    timeoutMs: 180_000
   }
 ]
+
+/**
+ * The extraction attack: regex criteria on the credentials, a goto per candidate first character,
+ * each target step emitting its character as an output (repeated per position, it rebuilds them).
+ */
+function extractionWorkflow(): Json {
+  const alphabet = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/']
+  const stepOf = (c: string) => `char${c.charCodeAt(0)}`
+  const probe = pollStep({
+    onSuccess: alphabet.map(c => ({
+      name: `first${c.charCodeAt(0)}`,
+      type: 'goto',
+      stepId: stepOf(c),
+      criteria: [
+        { context: '$inputs.basicAuth', condition: `^${c === '+' ? '\\+' : c}`, type: 'regex' }
+      ]
+    }))
+  })
+  const emit = alphabet.map(c => ({
+    ...pollStep({ outputs: { char: c }, onSuccess: [{ name: 'done', type: 'end' }] }),
+    stepId: stepOf(c)
+  }))
+  return { ...submitAndPoll(probe), steps: [submitStep, probe, ...emit] }
+}
+
+/** A valid document written as YAML lines (one JSON value per top-level key), after `prefix`. */
+function yamlAfter(prefix: string): string {
+  const valid = arazzo([submitAndPoll(pollStep())])
+  const lines = Object.entries(valid).map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+  return `${prefix}${lines.join('\n')}\n`
+}
 
 async function runRow(row: HostileRow, saw: (got: string) => void): Promise<void> {
   const sim = await startSimulator({ job: row.job ?? { pollsInStaging: 1, pollsInSubmitted: 0 } })
@@ -413,7 +517,8 @@ async function runRow(row: HostileRow, saw: (got: string) => void): Promise<void
 describe('hostile or broken documents', () => {
   for (const row of ROWS) {
     report.row('Hostile documents', row.name, row.did, saw => runRow(row, saw), {
-      concurrent: true
+      concurrent: true,
+      timeoutMs: row.timeoutMs
     })
   }
 })

@@ -58,6 +58,12 @@ export async function loadWorkflowInput(
   }
 }
 
+/**
+ * The workflow inputs the action fills from secrets: a document may use them only in request
+ * headers (the loader refuses any other use, with its JSON Pointer).
+ */
+export const SECRET_INPUTS = ['basicAuth'] as const
+
 export async function loadChosenDocument(
   settings: Settings,
   onNotice: (message: string) => void
@@ -66,6 +72,7 @@ export async function loadChosenDocument(
   if (settings.workflow.kind === 'builtin') {
     return loadArazzoFile(join(shipped, BUILTIN_WORKFLOWS[settings.workflow.name].file), {
       allowedRoots: [shipped],
+      secretInputs: SECRET_INPUTS,
       onNotice
     })
   }
@@ -73,6 +80,7 @@ export async function loadChosenDocument(
   return loadArazzoFile(settings.workflow.path, {
     allowedRoots: [workspace, shipped],
     fallbackDescriptionDirs: [shipped],
+    secretInputs: SECRET_INPUTS,
     onNotice
   })
 }

@@ -11,20 +11,17 @@
  * draft-goessner-dispatch-jsonpath-00 (translated to RFC 9535 by jsonpath-goessner.ts, which
  * refuses what would need JavaScript `eval`). The caller adds the criterion's JSON Pointer.
  *
- * Regex conditions are ECMAScript patterns (a pattern that is not valid ECMAScript is a syntax
- * error), but a document is untrusted input and a backtracking engine can take exponential time on
- * a pattern such as `^(a+)+$`. So a pattern that RE2 also accepts runs on re2js (linear time in the
- * input); only patterns RE2 cannot express (backreferences, lookaround) run on the native engine,
- * and then only on values up to NATIVE_REGEX_MAX_INPUT characters (a longer value fails the
- * criterion) and with a compile warning. RE2's `\s` is ASCII whitespace only and its `.` matches
- * `\r`; no DSAR status or code comes near those differences.
+ * Regex conditions are ECMAScript patterns run on RE2 only (safe-regex.ts): a document is untrusted
+ * input, and a backtracking engine can take hours on a pattern such as `^(?=a)a*a*a*a*a*b`. A
+ * pattern RE2 cannot run (lookaround, backreferences) is refused when the document loads, and a
+ * value too long for its pattern's work budget fails the criterion. RE2's `\s` is ASCII whitespace
+ * only and its `.` matches `\r`; no DSAR status or code comes near those differences.
  *
  * Embedded `{$...}` expressions in regex and jsonpath conditions (1.1.0 draft) are replaced by
  * their raw string value (objects as JSON) before the condition runs; the author writes any
  * quotes the query needs: `$[?@.status == '{$inputs.expectedStatus}']`. Such a condition is the
  * only one whose text is parsed at evaluation time, since the text only exists then.
  */
-import { RE2JS } from 're2js'
 import { ArazzoError, ArazzoSyntaxError } from './errors.js'
 import {
   evaluateExpression,
@@ -37,6 +34,7 @@ import type { Expression, TemplatePart } from './expressions.js'
 import { evaluateJsonPathPlan, planJsonPath } from './jsonpath-criterion.js'
 import { translateGoessner } from './jsonpath-goessner.js'
 import type { JsonPathPlan } from './jsonpath-criterion.js'
+import { compileSafeRegex, RegexRefused, type SafeRegex } from './safe-regex.js'
 import { evaluateSimpleCondition, parseSimpleCondition } from './simple-condition.js'
 import type { SimpleCondition } from './simple-condition.js'
 import type { Criterion, ExpressionContext } from './types.js'
@@ -50,7 +48,7 @@ export type CriterionPlan =
   | {
       readonly type: 'regex'
       readonly context: Expression
-      readonly regex?: RegexMatcher
+      readonly regex?: SafeRegex
       readonly template?: readonly TemplatePart[]
     }
   | {
@@ -61,16 +59,6 @@ export type CriterionPlan =
       /** draft-goessner-dispatch-jsonpath-00 syntax (translated before it runs). */
       readonly goessner?: boolean
     }
-
-/** A compiled regex condition, on whichever engine can run it safely. */
-export interface RegexMatcher {
-  /** 're2': linear time. 'native': backtracking, so its input is capped. */
-  readonly engine: 're2' | 'native'
-  test(text: string): boolean
-}
-
-/** The longest value the native (backtracking) engine is given; longer values fail the criterion. */
-export const NATIVE_REGEX_MAX_INPUT = 4096
 
 export interface CompiledCriterion {
   readonly criterion: Criterion
@@ -112,12 +100,6 @@ export function compileCriterion(criterion: Criterion): CompiledCriterion {
       if (!context) throw new ArazzoError(`A regex criterion needs a context (${CONTEXT_RULE})`)
       const template = parseTemplate(condition, { bare: false })
       const regex = template ? undefined : compileRegex(condition)
-      if (regex?.engine === 'native') {
-        warnings.push(
-          'regex condition uses syntax RE2 cannot run (backreferences or lookaround): it is ' +
-            `evaluated by a backtracking engine, on values up to ${NATIVE_REGEX_MAX_INPUT} characters`
-        )
-      }
       return { criterion, warnings, plan: { type, context, regex, template } }
     }
     case 'jsonpath': {
@@ -238,47 +220,21 @@ function parseContext(context: unknown): Expression {
   }
 }
 
-/** An ECMAScript pattern, run by RE2 when it can be (see the module comment). */
-function compileRegex(pattern: string): RegexMatcher {
-  const regex = compileRegexQuietly(pattern)
-  if (regex) return regex
+/** An ECMAScript pattern on RE2; one RE2 cannot run is refused (see the module comment). */
+function compileRegex(pattern: string): SafeRegex {
   try {
-    new RegExp(pattern)
+    return compileSafeRegex(pattern)
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error)
-    throw new ArazzoSyntaxError(pattern, 0, `Invalid regular expression: ${detail}`)
-  }
-  throw new ArazzoSyntaxError(pattern, 0, 'Invalid regular expression')
-}
-
-/** undefined when the pattern is not valid ECMAScript (with or without the `u` flag). */
-function compileRegexQuietly(pattern: string): RegexMatcher | undefined {
-  const native = nativeRegex(pattern)
-  if (!native) return undefined
-  const re2 = re2Regex(pattern)
-  if (re2) return { engine: 're2', test: text => re2.test(text) }
-  return {
-    engine: 'native',
-    test: text => text.length <= NATIVE_REGEX_MAX_INPUT && native.test(text)
+    if (!(error instanceof RegexRefused)) throw error
+    throw new ArazzoSyntaxError(pattern, 0, `Regular expression refused: ${error.message}`)
   }
 }
 
-/** ECMAScript regex; with the `u` flag when the pattern allows it (full Unicode semantics). */
-function nativeRegex(pattern: string): RegExp | undefined {
-  for (const flags of ['u', '']) {
-    try {
-      return new RegExp(pattern, flags)
-    } catch {
-      // try the next flags
-    }
-  }
-  return undefined
-}
-
-function re2Regex(pattern: string): RE2JS | undefined {
+/** A pattern made at run time (a template): undefined when RE2 cannot run it. */
+function compileRegexQuietly(pattern: string): SafeRegex | undefined {
   try {
-    return RE2JS.compile(RE2JS.translateRegExp(pattern))
+    return compileSafeRegex(pattern)
   } catch {
-    return undefined // syntax RE2 does not have: the caller falls back to the native engine
+    return undefined
   }
 }

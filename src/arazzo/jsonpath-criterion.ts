@@ -37,6 +37,7 @@ import type {
   ComparisonOperator
 } from './boolean-condition.js'
 import { ArazzoSyntaxError } from './errors.js'
+import { withRe2RegExp } from './safe-regex.js'
 import { readEscapedString } from './simple-condition.js'
 
 /** Operands; `!`, `&&`, `||` and comparisons over them come from boolean-condition.ts. */
@@ -96,8 +97,9 @@ export function evaluateJsonPathPlan(plan: JsonPathPlan, contextValue: unknown):
   }
 }
 
+/** The nodes a query selects; match() and search() in it run on RE2 (safe-regex.ts). */
 function select(value: unknown, path: string): JsonValue[] {
-  return query(value as JsonValue, path)
+  return withRe2RegExp(() => query(value as JsonValue, path))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 
 import { resolve } from 'node:path'
 import { parseDocument } from 'yaml'
+import { findKeyProblem } from './duplicate-keys.js'
 import { ArazzoLoadError } from './errors.js'
 import { findOperationByPointer, parseOperationIdRef, parseOperationPath } from './openapi.js'
 import type { OpenApiIndex } from './openapi.js'
@@ -24,6 +25,7 @@ import {
   type SourceLocation,
   type SourceReader
 } from './source-location.js'
+import { checkSecretFlow } from './secret-flow.js'
 import type { ArazzoDocument, ResolvedOperation, Step, Workflow } from './types.js'
 import {
   ArazzoValidationError,
@@ -49,6 +51,12 @@ export interface LoadOptions {
   /** Reads remote source descriptions (https only; http is refused before it is called).
    *  Default: none, and remote descriptions are refused. */
   sourceReader?: SourceReader
+  /**
+   * Inputs that hold secrets (the action's credentials): the document may use them only in request
+   * headers of operation steps, or pass them on as the same input of another workflow
+   * (secret-flow.ts). A document that uses one anywhere else is refused.
+   */
+  secretInputs?: readonly string[]
   /** Default 5 MiB: larger documents (and source descriptions) are refused before parsing. */
   maxDocumentBytes?: number
   /** Stops remote reads (the caller's deadline or cancellation). */
@@ -113,6 +121,8 @@ async function loadRoot(
   }
   const warnings: string[] = []
   const parsed = parseYamlOrJson(text, 'the document', '', warnings)
+  // Nested Arazzo documents receive the same secrets (as the same inputs), under the same rule.
+  const secretInputs = options.secretInputs ?? []
   const context: SourceContext<LoadedArazzo> = {
     read: {
       sourceReader: options.sourceReader,
@@ -127,9 +137,9 @@ async function loadRoot(
     counter: { documents: 1 },
     parse: parseYamlOrJson,
     loadNested: (nested, location, nestedContext) =>
-      loadParsed(nested, location, nestedContext, [], undefined)
+      loadParsed(nested, location, nestedContext, [], undefined, secretInputs)
   }
-  return loadParsed(parsed, base, context, warnings, path)
+  return loadParsed(parsed, base, context, warnings, path, secretInputs)
 }
 
 /** Validates a parsed document, loads its sources and resolves its operations. */
@@ -138,13 +148,15 @@ async function loadParsed(
   base: SourceLocation | { kind: 'dir'; path: string },
   context: SourceContext<LoadedArazzo>,
   warnings: string[],
-  path: string | undefined
+  path: string | undefined,
+  secretInputs: readonly string[]
 ): Promise<LoadedArazzo> {
   const { problems, warnings: validationWarnings } = validateDocument(parsed)
   warnings.push(...validationWarnings)
   const document = parsed as ArazzoDocument
   const operations = new Map<Step, ResolvedOperation>()
   let sources = new Map<string, LoadedArazzo>()
+  if (problems.length === 0) problems.push(...checkSecretFlow(document, secretInputs))
   if (problems.length === 0) {
     dereferenceInputs(document, problems)
     const loaded = await loadSources(document, base, context, problems, warnings)
@@ -200,13 +212,24 @@ function loadedDocument(
 // Parsing and files
 // ---------------------------------------------------------------------------------------------
 
-/** YAML 1.2 (JSON is YAML): one document, unique keys, bounded aliases. */
+/**
+ * YAML 1.2 (JSON is YAML): one document, unique keys (checked in linear time by
+ * duplicate-keys.ts, not by the library's quadratic check), bounded aliases.
+ */
 function parseYamlOrJson(text: string, what: string, pointer: string, warnings: string[]): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, logLevel: 'silent', prettyErrors: true })
+  const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'silent', prettyErrors: true })
   if (doc.errors.length > 0) {
     throw new ArazzoLoadError(
       pointer,
       `${what} is not valid YAML or JSON: ${firstLine(doc.errors[0].message)}`
+    )
+  }
+  const keyProblem = findKeyProblem(doc)
+  if (keyProblem) {
+    const where = keyProblem.pointer === '' ? 'at the top level' : `at ${keyProblem.pointer}`
+    throw new ArazzoLoadError(
+      pointer,
+      `${what} is not valid YAML or JSON: ${keyProblem.message} (${where})`
     )
   }
   for (const warning of doc.warnings) warnings.push(`${what}: ${firstLine(warning.message)}`)

@@ -42,8 +42,9 @@ const SUITES = [
     title: 'Hostile documents',
     intro:
       'A hostile or broken Arazzo document given as `workflow:`. Loops must end (paced polls and the ' +
-      'deadline, max steps, the nesting limit of 16), parsing must be bounded (aliases, size), regex ' +
-      'criteria must not backtrack without bound (RE2), local files outside the workspace and remote ' +
+      'deadline, max steps, the nesting limit of 16), parsing must be bounded (aliases, size, duplicate ' +
+      'keys in linear time), regular expressions (regex criteria, JSONPath match/search) run on RE2 only, ' +
+      'secret inputs may reach request headers only, local files outside the workspace and remote ' +
       'descriptions are refused, and broken references fail at load time with their JSON Pointer, ' +
       'before any request. Requests, when any, go to the API host only.'
   },

@@ -25558,7 +25558,7 @@ function simpleEnd(buf) {
 
 /***/ }),
 
-/***/ 43939:
+/***/ 66320:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 var hashClear = __webpack_require__(48051),
@@ -27250,7 +27250,7 @@ module.exports = listCacheSet;
 /***/ 88487:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var Hash = __webpack_require__(43939),
+var Hash = __webpack_require__(66320),
     ListCache = __webpack_require__(68884),
     Map = __webpack_require__(98272);
 

@@ -29951,7 +29951,7 @@ function runFacts() {
 /* harmony export */   SC: () => (/* binding */ markSharedRequestIds),
 /* harmony export */   a3: () => (/* binding */ formatDuration)
 /* harmony export */ });
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(66320);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75264);
 /* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33404);
 /* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5122);
 /**
@@ -30704,7 +30704,7 @@ function codeBlock(text) {
 /* harmony export */   cT: () => (/* binding */ loadWorkflowInput),
 /* harmony export */   gp: () => (/* binding */ planRuns)
 /* harmony export */ });
-/* unused harmony exports BUILTIN_WORKFLOWS, bundledWorkflowsDir, loadChosenDocument, subjectLabel */
+/* unused harmony exports BUILTIN_WORKFLOWS, bundledWorkflowsDir, SECRET_INPUTS, loadChosenDocument, subjectLabel */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
@@ -30714,7 +30714,7 @@ function codeBlock(text) {
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(88012);
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(66320);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(75264);
 /* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(70768);
 /* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(62383);
 /**
@@ -30771,11 +30771,17 @@ async function loadWorkflowInput(settings, onNotice) {
         throw error;
     }
 }
+/**
+ * The workflow inputs the action fills from secrets: a document may use them only in request
+ * headers (the loader refuses any other use, with its JSON Pointer).
+ */
+const SECRET_INPUTS = ['basicAuth'];
 async function loadChosenDocument(settings, onNotice) {
     const shipped = bundledWorkflowsDir();
     if (settings.workflow.kind === 'builtin') {
         return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__/* .loadArazzoFile */ .K6)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(shipped, BUILTIN_WORKFLOWS[settings.workflow.name].file), {
             allowedRoots: [shipped],
+            secretInputs: SECRET_INPUTS,
             onNotice
         });
     }
@@ -30783,6 +30789,7 @@ async function loadChosenDocument(settings, onNotice) {
     return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__/* .loadArazzoFile */ .K6)(settings.workflow.path, {
         allowedRoots: [workspace, shipped],
         fallbackDescriptionDirs: [shipped],
+        secretInputs: SECRET_INPUTS,
         onNotice
     });
 }
@@ -31016,7 +31023,7 @@ class ArazzoRuntimeError extends ArazzoError {
 
 /***/ }),
 
-/***/ 66320:
+/***/ 75264:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31035,398 +31042,4879 @@ var errors = __nccwpck_require__(88012);
 var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
+;// CONCATENATED MODULE: ./src/arazzo/json-pointer.ts
 /**
- * OpenAPI source descriptions: index a parsed OpenAPI 3.x (or Swagger 2.0) document by
- * operationId and by JSON Pointer, giving each operation its method, path template and servers.
- * Only what the runner needs to build a request is read; schemas are not.
+ * JSON Pointer (RFC 6901): read a value at a pointer, and set one (for `requestBody.replacements`).
+ * Reading never throws for a value that is not there: runtime expressions depend on a missing
+ * value being `undefined` (a download URL that is absent while a request is pending).
  */
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Array indices as RFC 6901 spells them: no sign, no leading zero. */
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+/**
+ * Splits a pointer into its unescaped reference tokens. `''` (and `'#'` in fragment form) is the
+ * whole document. With `fragment`, a leading `#` marks the URI fragment form, which is
+ * percent-decoded first (RFC 6901 section 6).
+ */
+function parsePointer(pointer, options = {}) {
+    let text = pointer;
+    const fragment = options.fragment !== false && text.startsWith('#');
+    if (fragment) {
+        try {
+            text = decodeURIComponent(text.slice(1));
+        }
+        catch {
+            throw new errors/* ArazzoSyntaxError */.rd(pointer, 0, 'Malformed percent-encoding in JSON Pointer');
+        }
+    }
+    if (text === '')
+        return [];
+    if (!text.startsWith('/')) {
+        throw new errors/* ArazzoSyntaxError */.rd(pointer, 0, "JSON Pointer must be empty or start with '/'");
+    }
+    const offset = fragment ? 1 : 0;
+    const tokens = [];
+    let start = 1;
+    for (let i = 1; i <= text.length; i++) {
+        if (i < text.length && text[i] !== '/') {
+            if (text[i] === '~' && text[i + 1] !== '0' && text[i + 1] !== '1') {
+                throw new errors/* ArazzoSyntaxError */.rd(pointer, i + offset, "'~' must be followed by '0' or '1'");
+            }
+            continue;
+        }
+        tokens.push(unescapeToken(text.slice(start, i)));
+        start = i + 1;
+    }
+    return tokens;
+}
+/** `~1` is '/' and `~0` is '~', decoded in that order so `~01` stays `~1`. */
+function unescapeToken(token) {
+    return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 function escapePointerToken(token) {
     return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
-function unescapePointerToken(token) {
-    return token.replace(/~1/g, '/').replace(/~0/g, '~');
+function formatPointer(tokens) {
+    return tokens.map(token => '/' + escapePointerToken(token)).join('');
 }
-/** True when the parsed document looks like an OpenAPI (or Swagger) description. */
-function isOpenApiDocument(document) {
-    return isObject(document) && (typeof document.openapi === 'string' || document.swagger === '2.0');
-}
-/** Server URLs of a `servers` array, with `{variables}` replaced by their defaults. */
-function serverUrls(servers) {
-    if (!Array.isArray(servers) || servers.length === 0)
-        return undefined;
-    const urls = [];
-    for (const server of servers) {
-        if (!isObject(server) || typeof server.url !== 'string')
-            continue;
-        const variables = isObject(server.variables) ? server.variables : {};
-        urls.push(server.url.replace(/\{([^}]+)\}/g, (whole, name) => {
-            const variable = variables[name];
-            return isObject(variable) && variable.default !== undefined
-                ? String(variable.default)
-                : whole;
-        }));
+/**
+ * One step down: an own property of an object, or an existing index of an array. Own
+ * properties only, so a document can never reach `constructor` or `__proto__` of a prototype.
+ */
+function childOf(value, token) {
+    if (Array.isArray(value)) {
+        if (!ARRAY_INDEX.test(token))
+            return undefined;
+        const index = Number(token);
+        return index < value.length ? value[index] : undefined;
     }
-    return urls.length > 0 ? urls : undefined;
+    if (isObject(value) && Object.hasOwn(value, token))
+        return value[token];
+    return undefined;
 }
-function swaggerServers(document) {
-    if (typeof document.host !== 'string')
-        return [];
-    const schemes = Array.isArray(document.schemes) ? document.schemes : [];
-    const scheme = schemes.includes('https')
-        ? 'https'
-        : typeof schemes[0] === 'string'
-            ? schemes[0]
-            : 'https';
-    const basePath = typeof document.basePath === 'string' ? document.basePath : '';
-    return [`${scheme}://${document.host}${basePath}`];
-}
-/** Follows a local `$ref` (`#/...`) once or a few times; other references are left alone. */
-function followLocalRef(document, value) {
+/** Follows already-parsed tokens; undefined as soon as one step reaches nothing. */
+function resolveTokens(value, tokens) {
     let current = value;
-    for (let hops = 0; hops < 8 && isObject(current) && typeof current.$ref === 'string'; hops++) {
-        const ref = current.$ref;
-        if (!ref.startsWith('#/'))
-            return current;
-        let target = document;
-        for (const token of ref.slice(2).split('/').map(unescapePointerToken)) {
-            target = isObject(target) ? target[token] : undefined;
-        }
-        if (target === undefined)
-            return current;
-        current = target;
+    for (const token of tokens) {
+        current = childOf(current, token);
+        if (current === undefined)
+            return undefined;
     }
     return current;
 }
-function indexOpenApi(sourceName, document) {
-    const index = {
-        sourceName,
-        byOperationId: new Map(),
-        byPointer: new Map(),
-        problems: []
-    };
-    if (!isOpenApiDocument(document)) {
-        index.problems.push('not an OpenAPI description (no `openapi` or `swagger: "2.0"` field)');
-        return index;
-    }
-    const doc = document;
-    const documentServers = doc.swagger === '2.0' ? swaggerServers(doc) : (serverUrls(doc.servers) ?? ['/']);
-    const paths = isObject(doc.paths) ? doc.paths : {};
-    for (const [pathTemplate, rawItem] of Object.entries(paths)) {
-        const pathItem = followLocalRef(doc, rawItem);
-        if (!isObject(pathItem))
-            continue;
-        const pathServers = serverUrls(pathItem.servers);
-        for (const method of HTTP_METHODS) {
-            const operation = pathItem[method];
-            if (!isObject(operation))
-                continue;
-            const resolved = {
-                sourceName,
-                method: method.toUpperCase(),
-                pathTemplate,
-                servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
-            };
-            const parameters = operationParameters(doc, pathItem.parameters, operation.parameters);
-            if (parameters)
-                resolved.parameters = parameters;
-            const contentTypes = requestContentTypes(doc, operation);
-            if (contentTypes)
-                resolved.requestContentTypes = contentTypes;
-            if (typeof operation.operationId === 'string') {
-                resolved.operationId = operation.operationId;
-                if (index.byOperationId.has(operation.operationId)) {
-                    index.problems.push(`operationId '${operation.operationId}' is used more than once`);
-                }
-                else {
-                    index.byOperationId.set(operation.operationId, resolved);
-                }
-            }
-            index.byPointer.set(`/paths/${escapePointerToken(pathTemplate)}/${method}`, resolved);
-        }
-    }
-    return index;
-}
-const LOCATIONS = ['path', 'query', 'header', 'cookie'];
-/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
-const COLLECTION_FORMATS = {
-    csv: { explode: false },
-    multi: { style: 'form', explode: true },
-    ssv: { style: 'spaceDelimited', explode: false },
-    pipes: { style: 'pipeDelimited', explode: false },
-    tsv: { style: 'tabDelimited', explode: false }
-};
-/** Path-item parameters overridden by the operation's (same name and location). */
-function operationParameters(document, ...lists) {
-    const merged = new Map();
-    for (const list of lists) {
-        if (!Array.isArray(list))
-            continue;
-        for (const raw of list) {
-            const parameter = followLocalRef(document, raw);
-            if (!isObject(parameter) || typeof parameter.name !== 'string')
-                continue;
-            if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in))
-                continue;
-            const described = {
-                name: parameter.name,
-                in: parameter.in
-            };
-            if (typeof parameter.style === 'string')
-                described.style = parameter.style;
-            if (typeof parameter.explode === 'boolean')
-                described.explode = parameter.explode;
-            if (parameter.allowReserved === true)
-                described.allowReserved = true;
-            if (isObject(parameter.content)) {
-                const [contentType] = Object.keys(parameter.content);
-                if (contentType)
-                    described.contentType = contentType;
-            }
-            if (document.swagger === '2.0' && parameter.type === 'array') {
-                const format = COLLECTION_FORMATS[typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'];
-                if (format) {
-                    if (format.style)
-                        described.style = format.style;
-                    described.explode = format.explode;
-                }
-            }
-            merged.set(`${described.name}\u0000${described.in}`, described);
-        }
-    }
-    return merged.size > 0 ? [...merged.values()] : undefined;
-}
-/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
-function requestContentTypes(document, operation) {
-    if (document.swagger === '2.0') {
-        const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes;
-        const types = Array.isArray(consumes)
-            ? consumes.filter((type) => typeof type === 'string')
-            : [];
-        return types.length > 0 ? types : undefined;
-    }
-    const body = followLocalRef(document, operation.requestBody);
-    if (!isObject(body) || !isObject(body.content))
-        return undefined;
-    const types = Object.keys(body.content);
-    return types.length > 0 ? types : undefined;
-}
-/** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */
-function parseOperationPath(text) {
-    const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#(.*)$/.exec(text);
-    if (!match)
-        return undefined;
-    return { sourceName: match[1], pointer: match[2] };
-}
-/** `$sourceDescriptions.name.opId` or a bare operationId. */
-function parseOperationIdRef(text) {
-    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
-    return match ? { sourceName: match[1], operationId: match[2] } : { operationId: text };
+/**
+ * The value at `pointer` ('' or '#' = the whole value; '/a/0' or '#/a/0'), undefined when
+ * unreachable. Throws ArazzoSyntaxError only for a malformed pointer.
+ */
+function resolvePointer(value, pointer) {
+    return resolveTokens(value, parsePointer(pointer));
 }
 /**
- * The operation a pointer names. The pointer must reach an operation object, i.e.
- * `/paths/<escaped path>/<method>`; percent-encoding in the fragment is decoded first.
+ * Sets `value` at `pointer` and returns the new root. Copy-on-write along the path: the input is
+ * never mutated (the payload may be an input or a step output shared with other steps). Only the
+ * last token may name something new: an object key, or '-' to append to an array.
  */
-function findOperationByPointer(index, pointer) {
-    let decoded = pointer;
-    try {
-        decoded = decodeURIComponent(pointer);
+function setPointer(target, pointer, value) {
+    return setTokens(target, parsePointer(pointer), value, pointer);
+}
+function setTokens(target, tokens, value, pointer) {
+    if (tokens.length === 0)
+        return value;
+    const [head, ...rest] = tokens;
+    if (Array.isArray(target)) {
+        const copy = [...target];
+        if (rest.length === 0 && head === '-') {
+            copy.push(value);
+            return copy;
+        }
+        if (!ARRAY_INDEX.test(head) || Number(head) >= target.length) {
+            throw missing(pointer, tokens.length === 1 ? 'array index' : 'parent');
+        }
+        copy[Number(head)] = setTokens(target[Number(head)], rest, value, pointer);
+        return copy;
     }
-    catch {
-        // Not percent-encoded after all: use as written.
+    if (isObject(target)) {
+        if (rest.length > 0 && !Object.hasOwn(target, head))
+            throw missing(pointer, 'parent');
+        const copy = { ...target };
+        // defineProperty, not assignment: a key named '__proto__' must stay a plain own property.
+        Object.defineProperty(copy, head, {
+            value: setTokens(target[head], rest, value, pointer),
+            writable: true,
+            enumerable: true,
+            configurable: true
+        });
+        return copy;
     }
-    const tokens = decoded.split('/');
-    if (tokens.length !== 4 || tokens[0] !== '' || tokens[1] !== 'paths')
-        return undefined;
-    const method = tokens[3].toLowerCase();
-    return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
+    throw missing(pointer, 'parent');
+}
+function missing(pointer, what) {
+    return new errors/* ArazzoRuntimeError */.of(`Cannot set ${JSON.stringify(pointer)}: the ${what} does not exist`);
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(73136);
-;// CONCATENATED MODULE: ./src/arazzo/source-location.ts
+;// CONCATENATED MODULE: ./src/arazzo/expressions.ts
 /**
- * Where a document or source description lives, and reading it with the same bounds whatever the
- * place: a local file (confined to the allowed roots, realpath so symlinks count) or an https URL
- * read by the caller's injected SourceReader (the engine itself never opens a connection for a
- * description, so it stays free of any HTTP or GitHub library).
+ * Arazzo 1.0.1 runtime expressions (`$statusCode`, `$response.body#/status`, `$inputs.userIds`,
+ * ...) and the document values that embed them. Everything is parsed once, at compile time;
+ * evaluation only reads the context. A reference that reaches nothing evaluates to undefined and
+ * never throws: the seed workflow reads `download_url` while it is still absent.
  *
- * Relative URLs resolve against the document that holds them: a local document's directory, or a
- * remote document's URL. A remote document may only refer to other https URLs: `file:` URLs and
- * absolute paths in it are refused, so a fetched document can never read the runner's disk.
+ * Grammar: the ABNF of Arazzo 1.0.1, with the clarifications of the 1.1.0 draft:
+ * - a JSON Pointer (`#/a/0`) may follow body references and every named reference
+ *   (`$inputs.x#/0`, `$steps.s.outputs.pets#/0/id`, `$workflows.w.outputs.o#/name`);
+ * - `$response.body.items` dereferences properties with dots (the 1.1.0 examples use
+ *   `$response.body.count` and `$response.body.status`);
+ * - names may contain dots (output names match `^[a-zA-Z0-9.\-_]+$`), so `$inputs.a.b` reads the
+ *   input named `a.b` when there is one, else property `b` of input `a` (longest name first).
+ * Source keywords are case-sensitive; header names are not (RFC 9110).
  */
 
 
-
-
-/** A key that is the same for the same place (for caching and cycle detection). */
-function locationKey(location) {
-    return location.kind === 'file' ? `file:${location.path}` : location.url;
+/** `$` + a source keyword that is not the start of a longer word (`$urls` is not `$url`). */
+const KNOWN_SOURCE = /^\$(?:url|method|statusCode|request|response|inputs|outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])/;
+/** A name segment: no separators, no operators, so conditions and templates delimit it. */
+const NAME_SEGMENT = /[^\s.#{}$,;'"()[\]<>=!&|/\\]+/y;
+/** Step, workflow and source description ids (`^[A-Za-z0-9_\-]+$` in the spec). */
+const IDENTIFIER = /[A-Za-z0-9_-]+/y;
+/** RFC 9110 token (tchar). */
+const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const PARAMETER_NAME = /^[^\s{}]+$/;
+const COMPONENT_TYPES = [
+    'inputs',
+    'parameters',
+    'successActions',
+    'failureActions'
+];
+/** True when `text` starts like an expression of a known source (a typo there is an error). */
+function startsWithKnownSource(text) {
+    return KNOWN_SOURCE.test(text);
 }
-/** For messages: a path or a URL without credentials, query or fragment. */
-function describeLocation(location) {
-    if (location.kind === 'file')
-        return location.path;
+function isRuntimeExpression(text) {
+    if (typeof text !== 'string')
+        return false;
     try {
-        const url = new URL(location.url);
-        return `${url.protocol}//${url.host}${url.pathname}`;
-    }
-    catch {
-        return location.url;
-    }
-}
-/** Resolves a source description's `url` against the location of the document holding it. */
-function resolveLocation(url, base, pointer) {
-    if (/^https?:\/\//i.test(url))
-        return remote(url, pointer);
-    const hasScheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) && !/^[A-Za-z]:[\\/]/.test(url); // not C:\ on Windows
-    if (base.kind === 'remote') {
-        if (hasScheme || (0,external_node_path_.isAbsolute)(url)) {
-            throw new errors/* ArazzoLoadError */.GA(pointer, `${url} refused: a remote document may only refer to https URLs, never to local files`);
-        }
-        return remote(new URL(url, base.url).href, pointer);
-    }
-    if (hasScheme && !/^file:/i.test(url)) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `unsupported source description URL scheme in ${url}`);
-    }
-    const withoutFragment = url.split('#')[0];
-    if (/^file:/i.test(withoutFragment)) {
-        return { kind: 'file', path: (0,external_node_url_.fileURLToPath)(withoutFragment) };
-    }
-    let decoded = withoutFragment;
-    try {
-        decoded = decodeURIComponent(withoutFragment);
-    }
-    catch {
-        // Not percent-encoded: use as written.
-    }
-    const dir = base.kind === 'dir' ? base.path : (0,external_node_path_.join)(base.path, '..');
-    return { kind: 'file', path: (0,external_node_path_.resolve)(dir, decoded) };
-}
-function remote(url, pointer) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `${url} is not a valid URL`);
-    }
-    if (parsed.protocol !== 'https:') {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${url} refused: only https is allowed`);
-    }
-    if (parsed.username || parsed.password) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description refused: the URL carries credentials`);
-    }
-    parsed.hash = '';
-    return { kind: 'remote', url: parsed.href };
-}
-/** The text at a location, refused when larger than the limit or outside the allowed places. */
-async function readLocation(location, options, pointer) {
-    const limit = options.maxDocumentBytes;
-    if (location.kind === 'remote') {
-        if (!options.sourceReader) {
-            throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${describeLocation(location)} refused (remote descriptions are not enabled)`);
-        }
-        let text;
-        try {
-            text = await options.sourceReader(location.url, { maxBytes: limit, signal: options.signal });
-        }
-        catch (error) {
-            const detail = error instanceof Error ? error.message : String(error);
-            throw new errors/* ArazzoLoadError */.GA(pointer, detail);
-        }
-        const size = Buffer.byteLength(text, 'utf8');
-        if (size > limit) {
-            throw new errors/* ArazzoLoadError */.GA(pointer, `${describeLocation(location)} is ${size} bytes, over the ${limit} byte limit`);
-        }
-        return text;
-    }
-    const file = location.path;
-    if (!(await exists(file))) {
-        for (const dir of options.fallbackDescriptionDirs ?? []) {
-            const candidate = (0,external_node_path_.join)(dir, (0,external_node_path_.basename)(file));
-            if (await exists(candidate)) {
-                options.onNotice?.(`source description ${file} not found; using the bundled copy ${candidate}`);
-                return readCapped(candidate, limit, pointer);
-            }
-        }
-    }
-    await assertAllowed(file, options.allowedRoots, pointer);
-    return readCapped(file, limit, pointer);
-}
-function isUnder(root, file) {
-    const rel = (0,external_node_path_.relative)(root, file);
-    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) && rel.split(external_node_path_.sep)[0] !== '..');
-}
-/** Refuses a file outside the allowed roots (both sides through realpath, so symlinks count). */
-async function assertAllowed(file, roots, pointer) {
-    if (!roots)
-        return;
-    let real;
-    try {
-        real = await (0,promises_.realpath)(file);
-    }
-    catch {
-        // A missing file is reported by the read; checking the lexical path keeps the error honest.
-        real = file;
-    }
-    for (const root of roots) {
-        let realRoot;
-        try {
-            realRoot = await (0,promises_.realpath)(root);
-        }
-        catch {
-            continue;
-        }
-        if (isUnder(realRoot, real))
-            return;
-    }
-    throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is outside the allowed directories`);
-}
-async function readCapped(file, limit, pointer) {
-    let size;
-    try {
-        const info = await (0,promises_.stat)(file);
-        if (!info.isFile())
-            throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is not a file`);
-        size = info.size;
-    }
-    catch (error) {
-        if (error instanceof errors/* ArazzoLoadError */.GA)
-            throw error;
-        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
-    }
-    if (size > limit) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is ${size} bytes, over the ${limit} byte limit`);
-    }
-    try {
-        return await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
-    }
-}
-function describeFsError(error) {
-    const code = error.code;
-    if (code === 'ENOENT')
-        return 'file not found';
-    if (code === 'EACCES')
-        return 'permission denied';
-    return error instanceof Error ? error.message : String(error);
-}
-async function exists(file) {
-    try {
-        return (await (0,promises_.stat)(file)).isFile();
+        parseExpression(text);
+        return true;
     }
     catch {
         return false;
     }
+}
+/** Parses one whole runtime expression. Throws ArazzoSyntaxError. */
+function parseExpression(text) {
+    if (typeof text !== 'string') {
+        throw new errors/* ArazzoSyntaxError */.rd(String(text), 0, 'A runtime expression must be a string');
+    }
+    return { source: text, ref: new ExpressionParser(text).parse() };
+}
+class ExpressionParser {
+    text;
+    pos = 0;
+    constructor(text) {
+        this.text = text;
+    }
+    parse() {
+        if (this.text[0] !== '$')
+            this.fail("A runtime expression starts with '$'");
+        this.pos = 1;
+        const keyword = this.match(/[A-Za-z]+/y);
+        switch (keyword) {
+            case 'url':
+            case 'method':
+            case 'statusCode':
+                this.expectEnd();
+                return { source: keyword };
+            case 'request':
+            case 'response':
+                this.expect('.');
+                return this.parseMessage(keyword);
+            case 'inputs':
+            case 'outputs': {
+                this.expect('.');
+                return { source: keyword, ...this.parseNamed(true) };
+            }
+            case 'steps': {
+                this.expect('.');
+                const stepId = this.identifier('a step id');
+                this.expect('.outputs');
+                return { source: 'steps', stepId, ...this.parseNamed(false) };
+            }
+            case 'workflows': {
+                this.expect('.');
+                const workflowId = this.identifier('a workflow id');
+                this.expect('.');
+                const field = this.match(/inputs|outputs/y);
+                if (field !== 'inputs' && field !== 'outputs')
+                    this.fail("Expected 'inputs' or 'outputs'");
+                this.expect('.');
+                return { source: 'workflows', workflowId, field, ...this.parseNamed(true) };
+            }
+            case 'sourceDescriptions': {
+                this.expect('.');
+                const name = this.identifier('a source description name');
+                return { source: 'sourceDescriptions', name, ...this.parseNamed(false) };
+            }
+            case 'components': {
+                this.expect('.');
+                const componentType = this.match(/[A-Za-z]+/y);
+                if (!COMPONENT_TYPES.includes(componentType)) {
+                    this.pos -= componentType.length;
+                    this.fail('Expected inputs, parameters, successActions or failureActions');
+                }
+                this.expect('.');
+                return {
+                    source: 'components',
+                    componentType: componentType,
+                    ...this.parseNamed(true)
+                };
+            }
+            default:
+                this.pos = 1;
+                return this.fail(`Unknown runtime expression source '$${keyword}'`);
+        }
+    }
+    parseMessage(source) {
+        const part = this.match(/header|query|path|body/y);
+        if (part === 'body') {
+            if (this.pos === this.text.length)
+                return { source, part, path: [], pointer: [] };
+            if (this.text[this.pos] === '#')
+                return { source, part, path: [], pointer: this.pointer() };
+            this.expect('.');
+            return { source, part, ...this.parseNamed(true) };
+        }
+        if (part === '')
+            this.fail("Expected 'header', 'query', 'path' or 'body'");
+        this.expect('.');
+        const name = this.text.slice(this.pos);
+        const valid = part === 'header' ? HEADER_TOKEN : PARAMETER_NAME;
+        if (!valid.test(name))
+            this.fail(`Expected a ${part} name`);
+        return { source, part, name };
+    }
+    /**
+     * `name(.name)*` then an optional `#pointer`, up to the end. With `required`, at least one name
+     * (`$inputs.` alone is an error); without, the position may be at the end, at `.name` or `#`.
+     */
+    parseNamed(required) {
+        const path = [];
+        if (!required) {
+            if (this.pos === this.text.length)
+                return { path, pointer: [] };
+            if (this.text[this.pos] === '#')
+                return { path, pointer: this.pointer() };
+            this.expect('.');
+        }
+        for (;;) {
+            const segment = this.match(NAME_SEGMENT);
+            if (segment === '')
+                this.fail('Expected a name');
+            path.push(segment);
+            if (this.text[this.pos] !== '.')
+                break;
+            this.pos++;
+        }
+        if (this.pos === this.text.length)
+            return { path, pointer: [] };
+        if (this.text[this.pos] === '#')
+            return { path, pointer: this.pointer() };
+        return this.fail('Unexpected character');
+    }
+    pointer() {
+        const start = this.pos + 1;
+        try {
+            return parsePointer(this.text.slice(start), { fragment: false });
+        }
+        catch (error) {
+            const at = error instanceof errors/* ArazzoSyntaxError */.rd ? error.position : 0;
+            const detail = error instanceof errors/* ArazzoSyntaxError */.rd ? error.detail : 'Malformed JSON Pointer';
+            throw new errors/* ArazzoSyntaxError */.rd(this.text, start + at, detail);
+        }
+    }
+    identifier(what) {
+        const id = this.match(IDENTIFIER);
+        if (id === '')
+            this.fail(`Expected ${what}`);
+        return id;
+    }
+    match(pattern) {
+        pattern.lastIndex = this.pos;
+        const found = pattern.exec(this.text);
+        if (!found)
+            return '';
+        this.pos += found[0].length;
+        return found[0];
+    }
+    expect(literal) {
+        if (!this.text.startsWith(literal, this.pos))
+            this.fail(`Expected '${literal}'`);
+        this.pos += literal.length;
+    }
+    expectEnd() {
+        if (this.pos !== this.text.length)
+            this.fail('Unexpected text after the expression');
+    }
+    fail(detail) {
+        throw new errors/* ArazzoSyntaxError */.rd(this.text, this.pos, detail);
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+// ---------------------------------------------------------------------------------------------
+/** The referenced value, type preserved; undefined when it is not there. */
+function evaluateExpression(expr, ctx) {
+    const ref = expr.ref;
+    switch (ref.source) {
+        case 'url':
+            return ctx.url;
+        case 'method':
+            return ctx.method;
+        case 'statusCode':
+            return ctx.statusCode;
+        case 'request':
+        case 'response': {
+            const message = ref.source === 'request' ? ctx.request : ctx.response;
+            if (!message)
+                return undefined;
+            switch (ref.part) {
+                case 'header':
+                    return headerValue(message.headers, ref.name);
+                case 'query':
+                case 'path':
+                    return ownValue(ref.source === 'request' ? ctx.request?.[ref.part] : undefined, ref.name);
+                case 'body':
+                    return resolveTokens(dereference(message.body, ref.path), ref.pointer);
+            }
+            return undefined;
+        }
+        case 'inputs':
+        case 'outputs':
+            return resolveNamed(ctx[ref.source], ref.path, ref.pointer);
+        case 'steps':
+            return resolveNamed(ownValue(ctx.steps, ref.stepId, 'outputs'), ref.path, ref.pointer);
+        case 'workflows':
+            return resolveNamed(ownValue(ctx.workflows, ref.workflowId, ref.field), ref.path, ref.pointer);
+        case 'sourceDescriptions':
+            return resolveNamed(ownValue(ctx.sourceDescriptions, ref.name), ref.path, ref.pointer);
+        case 'components':
+            return resolveNamed(ownValue(ctx.components, ref.componentType), ref.path, ref.pointer);
+    }
+}
+/** Property access as conditions use it: own keys, array indices, and `length` of arrays/strings. */
+function propertyOf(value, name) {
+    if (name === 'length' && (Array.isArray(value) || typeof value === 'string'))
+        return value.length;
+    return childOf(value, name);
+}
+function dereference(value, path) {
+    let current = value;
+    for (const name of path) {
+        current = propertyOf(current, name);
+        if (current === undefined)
+            return undefined;
+    }
+    return current;
+}
+/** Longest dotted name that exists wins: `a.b` is the name `a.b`, else `b` inside `a`. */
+function resolveNamed(record, path, pointer) {
+    if (typeof record !== 'object' || record === null)
+        return undefined;
+    for (let length = path.length; length >= 1; length--) {
+        const name = path.slice(0, length).join('.');
+        if (Object.hasOwn(record, name)) {
+            const value = record[name];
+            return resolveTokens(dereference(value, path.slice(length)), pointer);
+        }
+    }
+    return path.length === 0 ? resolveTokens(record, pointer) : undefined;
+}
+function ownValue(record, ...keys) {
+    let current = record;
+    for (const key of keys) {
+        if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) {
+            return undefined;
+        }
+        current = current[key];
+    }
+    return current;
+}
+/** Header names are case-insensitive; response headers arrive lower-cased, requests may not. */
+function headerValue(headers, name) {
+    if (!headers)
+        return undefined;
+    const lower = name.toLowerCase();
+    if (Object.hasOwn(headers, lower))
+        return headers[lower];
+    for (const [key, value] of Object.entries(headers)) {
+        if (key.toLowerCase() === lower)
+            return value;
+    }
+    return undefined;
+}
+/**
+ * A bare `$source...` token inside a longer string (the seed's "Basic $inputs.basicAuth").
+ * Segments are plain identifiers, so trailing punctuation ("... $inputs.x.") stays literal.
+ */
+const BARE_TOKEN = /\$(?:url|method|statusCode|request|response|inputs|outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])(?:\.[A-Za-z0-9_-]+)*(?:#(?:\/(?:[A-Za-z0-9_.-]|~[01])*)+)?/y;
+/**
+ * Splits a string into literal text and expressions: `{$...}` everywhere and, with `bare`,
+ * `$source...` tokens too. Returns undefined when the string has no expression at all.
+ * A `{$...}` whose inside starts with a known source but does not parse is an error (a typo the
+ * author should hear about); any other `{...}` or `$...` stays literal text.
+ */
+function parseTemplate(text, options) {
+    const parts = [];
+    let literal = '';
+    let found = false;
+    let i = 0;
+    while (i < text.length) {
+        if (text[i] === '{' && text[i + 1] === '$') {
+            const close = text.indexOf('}', i + 2);
+            if (close !== -1) {
+                const inner = text.slice(i + 1, close);
+                const expr = tryParse(inner, text, i + 1);
+                if (expr) {
+                    if (literal)
+                        parts.push(literal);
+                    literal = '';
+                    parts.push(expr);
+                    found = true;
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        else if (options.bare && text[i] === '$') {
+            BARE_TOKEN.lastIndex = i;
+            const token = BARE_TOKEN.exec(text)?.[0];
+            const expr = token ? parseQuietly(token) : undefined;
+            if (token && expr) {
+                if (literal)
+                    parts.push(literal);
+                literal = '';
+                parts.push({ ...expr, bare: true });
+                found = true;
+                i += token.length;
+                continue;
+            }
+        }
+        literal += text[i];
+        i++;
+    }
+    if (literal)
+        parts.push(literal);
+    return found ? parts : undefined;
+}
+/** Parses the inside of `{...}`: an expression, literal text (undefined), or an error. */
+function tryParse(inner, whole, offset) {
+    try {
+        return parseExpression(inner);
+    }
+    catch (error) {
+        if (!startsWithKnownSource(inner) || !(error instanceof errors/* ArazzoSyntaxError */.rd))
+            return undefined;
+        throw new errors/* ArazzoSyntaxError */.rd(whole, offset + error.position, error.detail);
+    }
+}
+function parseQuietly(text) {
+    try {
+        return parseExpression(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+function renderTemplate(parts, ctx) {
+    let out = '';
+    for (const part of parts) {
+        out += typeof part === 'string' ? part : stringifyValue(evaluateExpression(part, ctx));
+    }
+    return out;
+}
+/**
+ * How an embedded value reads inside a string: strings as is, undefined as '', objects and arrays
+ * as JSON (1.1.0 draft), other scalars as their JavaScript string.
+ */
+function stringifyValue(value) {
+    if (value === undefined)
+        return '';
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'object' && value !== null) {
+        try {
+            return JSON.stringify(value) ?? '';
+        }
+        catch {
+            return String(value);
+        }
+    }
+    return String(value);
+}
+/**
+ * Parses a document value once (parameter value, payload, output, replacement value).
+ * - a string that is exactly one expression keeps the referenced value's type;
+ * - a string with `{$...}` or bare `$source...` tokens becomes a template (result is a string);
+ *   a bare token is substituted only when it parses as a whole expression of a known source
+ *   (`$inputs.x`, `$steps.s.outputs.y`, ...): `$5 off` and `$HOME` stay text;
+ * - a string that starts like an expression but is none (`$inputs`, `$steps.s.requestId`) is a
+ *   constant, as Arazzo allows ("a constant or a runtime expression"); `notExpression` says why,
+ *   so the loader can warn about what may be a typo;
+ * - arrays and plain objects are walked; other values are literals.
+ * A `{$...}` whose inside starts like an expression but does not parse is an ArazzoSyntaxError.
+ */
+function compileValue(value) {
+    if (typeof value === 'string')
+        return compileString(value);
+    if (Array.isArray(value))
+        return { kind: 'array', items: value.map(compileValue) };
+    if (isPlainObject(value)) {
+        return {
+            kind: 'object',
+            entries: Object.entries(value).map(([key, item]) => [key, compileValue(item)])
+        };
+    }
+    return { kind: 'literal', value };
+}
+function compileString(text) {
+    let wholeError;
+    if (startsWithKnownSource(text)) {
+        try {
+            return { kind: 'expression', expression: parseExpression(text) };
+        }
+        catch (error) {
+            wholeError = error;
+        }
+    }
+    const parts = parseTemplate(text, { bare: true });
+    if (parts)
+        return { kind: 'template', parts };
+    if (wholeError && !/\s/.test(text)) {
+        const detail = wholeError instanceof Error ? wholeError.message : String(wholeError);
+        return { kind: 'literal', value: text, notExpression: detail };
+    }
+    return { kind: 'literal', value: text };
+}
+function evaluateValue(compiled, ctx) {
+    switch (compiled.kind) {
+        case 'literal':
+            return compiled.value;
+        case 'expression':
+            return evaluateExpression(compiled.expression, ctx);
+        case 'template':
+            return renderTemplate(compiled.parts, ctx);
+        case 'array':
+            return compiled.items.map(item => evaluateValue(item, ctx));
+        case 'object':
+            // fromEntries defines own properties, so a '__proto__' key stays data.
+            return Object.fromEntries(compiled.entries.map(([key, item]) => [key, evaluateValue(item, ctx)]));
+    }
+}
+/** Every expression a compiled value reads (for reference checks at load time). */
+function expressionsIn(compiled) {
+    switch (compiled.kind) {
+        case 'literal':
+            return [];
+        case 'expression':
+            return [compiled.expression];
+        case 'template':
+            return compiled.parts.filter((part) => typeof part !== 'string');
+        case 'array':
+            return compiled.items.flatMap(expressionsIn);
+        case 'object':
+            return compiled.entries.flatMap(([, item]) => expressionsIn(item));
+    }
+}
+/** What the loader warns about in a compiled value: bare tokens and expression look-alikes. */
+function valueNotes(compiled) {
+    const bare = [];
+    const notExpressions = [];
+    const walk = (value) => {
+        switch (value.kind) {
+            case 'literal':
+                if (value.notExpression !== undefined) {
+                    notExpressions.push({ text: String(value.value), reason: value.notExpression });
+                }
+                return;
+            case 'template':
+                for (const part of value.parts)
+                    if (typeof part !== 'string' && part.bare)
+                        bare.push(part.source);
+                return;
+            case 'array':
+                value.items.forEach(walk);
+                return;
+            case 'object':
+                value.entries.forEach(([, item]) => walk(item));
+                return;
+            case 'expression':
+                return;
+        }
+    };
+    walk(compiled);
+    return { bare, notExpressions };
+}
+function isPlainObject(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+}
+
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/parser/parser.js
+// @generated by Peggy 4.2.0.
+//
+// https://peggyjs.org/
+function peg$subclass(child, parent) {
+    function C() { this.constructor = child; }
+    C.prototype = parent.prototype;
+    child.prototype = new C();
+}
+function peg$SyntaxError(message, expected, found, location) {
+    var self = Error.call(this, message);
+    // istanbul ignore next Check is a necessary evil to support older environments
+    if (Object.setPrototypeOf) {
+        Object.setPrototypeOf(self, peg$SyntaxError.prototype);
+    }
+    self.expected = expected;
+    self.found = found;
+    self.location = location;
+    self.name = "SyntaxError";
+    return self;
+}
+peg$subclass(peg$SyntaxError, Error);
+function peg$padEnd(str, targetLength, padString) {
+    padString = padString || " ";
+    if (str.length > targetLength) {
+        return str;
+    }
+    targetLength -= str.length;
+    padString += padString.repeat(targetLength);
+    return str + padString.slice(0, targetLength);
+}
+peg$SyntaxError.prototype.format = function (sources) {
+    var str = "Error: " + this.message;
+    if (this.location) {
+        var src = null;
+        var k;
+        for (k = 0; k < sources.length; k++) {
+            if (sources[k].source === this.location.source) {
+                src = sources[k].text.split(/\r\n|\n|\r/g);
+                break;
+            }
+        }
+        var s = this.location.start;
+        var offset_s = (this.location.source && (typeof this.location.source.offset === "function"))
+            ? this.location.source.offset(s)
+            : s;
+        var loc = this.location.source + ":" + offset_s.line + ":" + offset_s.column;
+        if (src) {
+            var e = this.location.end;
+            var filler = peg$padEnd("", offset_s.line.toString().length, ' ');
+            var line = src[s.line - 1];
+            var last = s.line === e.line ? e.column : line.length + 1;
+            var hatLen = (last - s.column) || 1;
+            str += "\n --> " + loc + "\n"
+                + filler + " |\n"
+                + offset_s.line + " | " + line + "\n"
+                + filler + " | " + peg$padEnd("", s.column - 1, ' ')
+                + peg$padEnd("", hatLen, "^");
+        }
+        else {
+            str += "\n at " + loc;
+        }
+    }
+    return str;
+};
+peg$SyntaxError.buildMessage = function (expected, found) {
+    var DESCRIBE_EXPECTATION_FNS = {
+        literal: function (expectation) {
+            return "\"" + literalEscape(expectation.text) + "\"";
+        },
+        class: function (expectation) {
+            var escapedParts = expectation.parts.map(function (part) {
+                return Array.isArray(part)
+                    ? classEscape(part[0]) + "-" + classEscape(part[1])
+                    : classEscape(part);
+            });
+            return "[" + (expectation.inverted ? "^" : "") + escapedParts.join("") + "]";
+        },
+        any: function () {
+            return "any character";
+        },
+        end: function () {
+            return "end of input";
+        },
+        other: function (expectation) {
+            return expectation.description;
+        }
+    };
+    function hex(ch) {
+        return ch.charCodeAt(0).toString(16).toUpperCase();
+    }
+    function literalEscape(s) {
+        return s
+            .replace(/\\/g, "\\\\")
+            .replace(/"/g, "\\\"")
+            .replace(/\0/g, "\\0")
+            .replace(/\t/g, "\\t")
+            .replace(/\n/g, "\\n")
+            .replace(/\r/g, "\\r")
+            .replace(/[\x00-\x0F]/g, function (ch) { return "\\x0" + hex(ch); })
+            .replace(/[\x10-\x1F\x7F-\x9F]/g, function (ch) { return "\\x" + hex(ch); });
+    }
+    function classEscape(s) {
+        return s
+            .replace(/\\/g, "\\\\")
+            .replace(/\]/g, "\\]")
+            .replace(/\^/g, "\\^")
+            .replace(/-/g, "\\-")
+            .replace(/\0/g, "\\0")
+            .replace(/\t/g, "\\t")
+            .replace(/\n/g, "\\n")
+            .replace(/\r/g, "\\r")
+            .replace(/[\x00-\x0F]/g, function (ch) { return "\\x0" + hex(ch); })
+            .replace(/[\x10-\x1F\x7F-\x9F]/g, function (ch) { return "\\x" + hex(ch); });
+    }
+    function describeExpectation(expectation) {
+        return DESCRIBE_EXPECTATION_FNS[expectation.type](expectation);
+    }
+    function describeExpected(expected) {
+        var descriptions = expected.map(describeExpectation);
+        var i, j;
+        descriptions.sort();
+        if (descriptions.length > 0) {
+            for (i = 1, j = 1; i < descriptions.length; i++) {
+                if (descriptions[i - 1] !== descriptions[i]) {
+                    descriptions[j] = descriptions[i];
+                    j++;
+                }
+            }
+            descriptions.length = j;
+        }
+        switch (descriptions.length) {
+            case 1:
+                return descriptions[0];
+            case 2:
+                return descriptions[0] + " or " + descriptions[1];
+            default:
+                return descriptions.slice(0, -1).join(", ")
+                    + ", or "
+                    + descriptions[descriptions.length - 1];
+        }
+    }
+    function describeFound(found) {
+        return found ? "\"" + literalEscape(found) + "\"" : "end of input";
+    }
+    return "Expected " + describeExpected(expected) + " but " + describeFound(found) + " found.";
+};
+function peg$parse(input, options) {
+    options = options !== undefined ? options : {};
+    var peg$FAILED = {};
+    var peg$source = options.grammarSource;
+    var peg$startRuleFunctions = { jsonpath_query: peg$parsejsonpath_query };
+    var peg$startRuleFunction = peg$parsejsonpath_query;
+    var peg$c0 = "$";
+    var peg$c1 = ".";
+    var peg$c2 = "..";
+    var peg$c3 = "[";
+    var peg$c4 = ",";
+    var peg$c5 = "]";
+    var peg$c6 = "*";
+    var peg$c7 = ":";
+    var peg$c8 = "?";
+    var peg$c9 = "\"";
+    var peg$c10 = "'";
+    var peg$c11 = "0";
+    var peg$c12 = "-";
+    var peg$c13 = "||";
+    var peg$c14 = "\\";
+    var peg$c15 = "u";
+    var peg$c16 = "&&";
+    var peg$c17 = "d";
+    var peg$c18 = "(";
+    var peg$c19 = ")";
+    var peg$c20 = "!";
+    var peg$c21 = "==";
+    var peg$c22 = "!=";
+    var peg$c23 = "<=";
+    var peg$c24 = ">=";
+    var peg$c25 = "-0";
+    var peg$c26 = "true";
+    var peg$c27 = "false";
+    var peg$c28 = "null";
+    var peg$c29 = "@";
+    var peg$c30 = "e";
+    var peg$r0 = /^[\t-\n\r ]/;
+    var peg$r1 = /^[A-Z_a-z\x80-\uD7FF\uE000-\uFFFF]/;
+    var peg$r2 = /^[\uD800-\uDBFF]/;
+    var peg$r3 = /^[\uDC00-\uDFFF]/;
+    var peg$r4 = /^[A-Za-z]/;
+    var peg$r5 = /^[0-9]/;
+    var peg$r6 = /^[1-9]/;
+    var peg$r7 = /^[ -!#-&(-[\]-\uD7FF\uE000-\uFFFF]/;
+    var peg$r8 = /^[\/\\bfnrt]/;
+    var peg$r9 = /^[A-CE-F]/i;
+    var peg$r10 = /^[0-7]/;
+    var peg$r11 = /^[8-9]/;
+    var peg$r12 = /^[A-B]/i;
+    var peg$r13 = /^[C-F]/i;
+    var peg$r14 = /^[A-F]/i;
+    var peg$r15 = /^[<>]/;
+    var peg$r16 = /^[0-9_a-z]/;
+    var peg$r17 = /^[+\-]/;
+    var peg$r18 = /^[a-z]/;
+    var peg$e0 = peg$literalExpectation("$", false);
+    var peg$e1 = peg$classExpectation([["\t", "\n"], "\r", " "], false, false);
+    var peg$e2 = peg$literalExpectation(".", false);
+    var peg$e3 = peg$literalExpectation("..", false);
+    var peg$e4 = peg$literalExpectation("[", false);
+    var peg$e5 = peg$literalExpectation(",", false);
+    var peg$e6 = peg$literalExpectation("]", false);
+    var peg$e7 = peg$literalExpectation("*", false);
+    var peg$e8 = peg$classExpectation([["A", "Z"], "_", ["a", "z"], ["\x80", "\uD7FF"], ["\uE000", "\uFFFF"]], false, false);
+    var peg$e9 = peg$classExpectation([["\uD800", "\uDBFF"]], false, false);
+    var peg$e10 = peg$classExpectation([["\uDC00", "\uDFFF"]], false, false);
+    var peg$e11 = peg$literalExpectation(":", false);
+    var peg$e12 = peg$literalExpectation("?", false);
+    var peg$e13 = peg$classExpectation([["A", "Z"], ["a", "z"]], false, false);
+    var peg$e14 = peg$classExpectation([["0", "9"]], false, false);
+    var peg$e15 = peg$literalExpectation("\"", false);
+    var peg$e16 = peg$literalExpectation("'", false);
+    var peg$e17 = peg$literalExpectation("0", false);
+    var peg$e18 = peg$literalExpectation("-", false);
+    var peg$e19 = peg$classExpectation([["1", "9"]], false, false);
+    var peg$e20 = peg$literalExpectation("||", false);
+    var peg$e21 = peg$classExpectation([[" ", "!"], ["#", "&"], ["(", "["], ["]", "\uD7FF"], ["\uE000", "\uFFFF"]], false, false);
+    var peg$e22 = peg$literalExpectation("\\", false);
+    var peg$e23 = peg$classExpectation(["/", "\\", "b", "f", "n", "r", "t"], false, false);
+    var peg$e24 = peg$literalExpectation("u", false);
+    var peg$e25 = peg$literalExpectation("&&", false);
+    var peg$e26 = peg$classExpectation([["A", "C"], ["E", "F"]], false, true);
+    var peg$e27 = peg$literalExpectation("D", true);
+    var peg$e28 = peg$classExpectation([["0", "7"]], false, false);
+    var peg$e29 = peg$classExpectation([["8", "9"]], false, false);
+    var peg$e30 = peg$classExpectation([["A", "B"]], false, true);
+    var peg$e31 = peg$classExpectation([["C", "F"]], false, true);
+    var peg$e32 = peg$literalExpectation("(", false);
+    var peg$e33 = peg$literalExpectation(")", false);
+    var peg$e34 = peg$classExpectation([["A", "F"]], false, true);
+    var peg$e35 = peg$literalExpectation("!", false);
+    var peg$e36 = peg$literalExpectation("==", false);
+    var peg$e37 = peg$literalExpectation("!=", false);
+    var peg$e38 = peg$literalExpectation("<=", false);
+    var peg$e39 = peg$literalExpectation(">=", false);
+    var peg$e40 = peg$classExpectation(["<", ">"], false, false);
+    var peg$e41 = peg$literalExpectation("-0", false);
+    var peg$e42 = peg$literalExpectation("true", false);
+    var peg$e43 = peg$literalExpectation("false", false);
+    var peg$e44 = peg$literalExpectation("null", false);
+    var peg$e45 = peg$literalExpectation("@", false);
+    var peg$e46 = peg$classExpectation([["0", "9"], "_", ["a", "z"]], false, false);
+    var peg$e47 = peg$literalExpectation("e", true);
+    var peg$e48 = peg$classExpectation(["+", "-"], false, false);
+    var peg$e49 = peg$classExpectation([["a", "z"]], false, false);
+    var peg$f0 = function (segments) {
+        return {
+            type: 'JsonPathQuery',
+            segments,
+        };
+    };
+    var peg$f1 = function (value) { return value; };
+    var peg$f2 = function (value) { return value; };
+    var peg$f3 = function (node) { return { type: "ChildSegment", node }; };
+    var peg$f4 = function (node) { return { type: "DescendantSegment", node }; };
+    var peg$f5 = function (main, child) { return child; };
+    var peg$f6 = function (main, rest) { return [main, ...rest]; };
+    var peg$f7 = function (selectors) {
+        return {
+            type: "BracketedSelection",
+            selectors,
+        };
+    };
+    var peg$f8 = function () { return { type: "WildcardSelector" }; };
+    var peg$f9 = function (value) { return { type: "MemberNameShorthand", value }; };
+    var peg$f10 = function (value) { return { type: "NameSelector", value }; };
+    var peg$f11 = function (start, end, value) { return value; };
+    var peg$f12 = function (start, end, step) { return { start, end, step }; };
+    var peg$f13 = function (values) {
+        return {
+            type: 'SliceSelector',
+            start: values.start === "" ? null : Number.parseInt(values.start.trim(), 10),
+            end: values.end === "" ? null : Number.parseInt(values.end.trim(), 10),
+            step: values.step === "" || values.step === null ? null : Number.parseInt(values.step.trim(), 10),
+        };
+    };
+    var peg$f14 = function (value) { return { type: 'IndexSelector', value: Number.parseInt(value, 10) }; };
+    var peg$f15 = function (value) { return { type: 'FilterSelector', value }; };
+    var peg$f16 = function (value) { return value; };
+    var peg$f17 = function (value) { return value; };
+    var peg$f18 = function (value) { return value.join(''); };
+    var peg$f19 = function () { return "\""; };
+    var peg$f20 = function (value) {
+        switch (value) {
+            case "b":
+                return "\b";
+            case "f":
+                return "\f";
+            case "n":
+                return "\n";
+            case "r":
+                return "\r";
+            case "t":
+                return "\t";
+            case "/":
+                return "/";
+            case "\\":
+                return "\\";
+            default:
+                return value.slice(1);
+        }
+    };
+    var peg$f21 = function () { return "'"; };
+    var peg$f22 = function (value) {
+        switch (value) {
+            case "b":
+                return "\b";
+            case "f":
+                return "\f";
+            case "n":
+                return "\n";
+            case "r":
+                return "\r";
+            case "t":
+                return "\t";
+            case "/":
+                return "/";
+            case "\\":
+                return "\\";
+            default:
+                return value.slice(1);
+        }
+    };
+    var peg$f23 = function (left, value) { return value; };
+    var peg$f24 = function (left, rest) {
+        return rest.length === 0 ? left : {
+            type: "LogicalOrExpr",
+            left,
+            right: rest.length === 1 ? rest[0] : rest.slice(1)
+                .reduce((acc, curr) => ({
+                type: "LogicalOrExpr",
+                left: acc,
+                right: curr,
+            }), rest[0])
+        };
+    };
+    var peg$f25 = function (main, value) { return value; };
+    var peg$f26 = function (main, rest) { return [main, ...rest]; };
+    var peg$f27 = function (conditions) {
+        return conditions.length === 1 ? conditions[0] : {
+            type: "LogicalAndExpr",
+            left: conditions[0],
+            right: conditions.length === 2 ? conditions[1] : conditions.slice(2)
+                .reduce((acc, curr) => ({
+                type: "LogicalOrExpr",
+                left: acc,
+                right: curr,
+            }), conditions[1])
+        };
+    };
+    var peg$f28 = function () { return String.fromCharCode(Number.parseInt(text(), 16)); };
+    var peg$f29 = function (h, l) {
+        return (String.fromCharCode(Number.parseInt(h, 16)) + String.fromCharCode(Number.parseInt(l, 16)));
+    };
+    var peg$f30 = function (value) { return value; };
+    var peg$f31 = function (not, expression) {
+        return not !== null ? {
+            type: "LogicalNotExpr",
+            expression
+        } : expression;
+    };
+    var peg$f32 = function (left, op, right) {
+        return {
+            type: "ComparisonExpr",
+            left,
+            op,
+            right,
+        };
+    };
+    var peg$f33 = function (not, expression) {
+        return not !== null ? {
+            type: "LogicalNotExpr",
+            expression: {
+                type: "TestExpr",
+                expression
+            }
+        } : {
+            type: "TestExpr",
+            expression
+        };
+    };
+    var peg$f34 = function (value) { return { type: "FilterQuery", value }; };
+    var peg$f35 = function (name, f, rest) { return rest; };
+    var peg$f36 = function (name, f, r) { return [f, ...r]; };
+    var peg$f37 = function (name, args) {
+        return {
+            type: "FunctionExpr",
+            name,
+            arguments: args,
+        };
+    };
+    var peg$f38 = function (value) { return { type: 'Literal', value }; };
+    var peg$f39 = function (segments) { return { type: "RelQuery", segments }; };
+    var peg$f40 = function (value) { return Number(value); };
+    var peg$f41 = function () { return true; };
+    var peg$f42 = function () { return false; };
+    var peg$f43 = function () { return null; };
+    var peg$f44 = function (segments) { return { type: "RelSingularQuery", segments }; };
+    var peg$f45 = function (segments) { return { type: "AbsSingularQuery", segments }; };
+    var peg$f46 = function (segment) {
+        return {
+            type: 'SingularQuerySegment',
+            node: segment
+        };
+    };
+    var peg$f47 = function (segments) { return segments; };
+    var peg$f48 = function (value) { return value; };
+    var peg$f49 = function (value) { return value; };
+    var peg$f50 = function (selector) { return { type: "IndexSelector", selector }; };
+    var peg$currPos = options.peg$currPos | 0;
+    var peg$savedPos = peg$currPos;
+    var peg$posDetailsCache = [{ line: 1, column: 1 }];
+    var peg$maxFailPos = peg$currPos;
+    var peg$maxFailExpected = options.peg$maxFailExpected || [];
+    var peg$silentFails = options.peg$silentFails | 0;
+    var peg$result;
+    if (options.startRule) {
+        if (!(options.startRule in peg$startRuleFunctions)) {
+            throw new Error("Can't start parsing from rule \"" + options.startRule + "\".");
+        }
+        peg$startRuleFunction = peg$startRuleFunctions[options.startRule];
+    }
+    function text() {
+        return input.substring(peg$savedPos, peg$currPos);
+    }
+    function offset() {
+        return peg$savedPos;
+    }
+    function range() {
+        return {
+            source: peg$source,
+            start: peg$savedPos,
+            end: peg$currPos
+        };
+    }
+    function location() {
+        return peg$computeLocation(peg$savedPos, peg$currPos);
+    }
+    function expected(description, location) {
+        location = location !== undefined
+            ? location
+            : peg$computeLocation(peg$savedPos, peg$currPos);
+        throw peg$buildStructuredError([peg$otherExpectation(description)], input.substring(peg$savedPos, peg$currPos), location);
+    }
+    function error(message, location) {
+        location = location !== undefined
+            ? location
+            : peg$computeLocation(peg$savedPos, peg$currPos);
+        throw peg$buildSimpleError(message, location);
+    }
+    function peg$literalExpectation(text, ignoreCase) {
+        return { type: "literal", text: text, ignoreCase: ignoreCase };
+    }
+    function peg$classExpectation(parts, inverted, ignoreCase) {
+        return { type: "class", parts: parts, inverted: inverted, ignoreCase: ignoreCase };
+    }
+    function peg$anyExpectation() {
+        return { type: "any" };
+    }
+    function peg$endExpectation() {
+        return { type: "end" };
+    }
+    function peg$otherExpectation(description) {
+        return { type: "other", description: description };
+    }
+    function peg$computePosDetails(pos) {
+        var details = peg$posDetailsCache[pos];
+        var p;
+        if (details) {
+            return details;
+        }
+        else {
+            if (pos >= peg$posDetailsCache.length) {
+                p = peg$posDetailsCache.length - 1;
+            }
+            else {
+                p = pos;
+                while (!peg$posDetailsCache[--p]) { }
+            }
+            details = peg$posDetailsCache[p];
+            details = {
+                line: details.line,
+                column: details.column
+            };
+            while (p < pos) {
+                if (input.charCodeAt(p) === 10) {
+                    details.line++;
+                    details.column = 1;
+                }
+                else {
+                    details.column++;
+                }
+                p++;
+            }
+            peg$posDetailsCache[pos] = details;
+            return details;
+        }
+    }
+    function peg$computeLocation(startPos, endPos, offset) {
+        var startPosDetails = peg$computePosDetails(startPos);
+        var endPosDetails = peg$computePosDetails(endPos);
+        var res = {
+            source: peg$source,
+            start: {
+                offset: startPos,
+                line: startPosDetails.line,
+                column: startPosDetails.column
+            },
+            end: {
+                offset: endPos,
+                line: endPosDetails.line,
+                column: endPosDetails.column
+            }
+        };
+        if (offset && peg$source && (typeof peg$source.offset === "function")) {
+            res.start = peg$source.offset(res.start);
+            res.end = peg$source.offset(res.end);
+        }
+        return res;
+    }
+    function peg$fail(expected) {
+        if (peg$currPos < peg$maxFailPos) {
+            return;
+        }
+        if (peg$currPos > peg$maxFailPos) {
+            peg$maxFailPos = peg$currPos;
+            peg$maxFailExpected = [];
+        }
+        peg$maxFailExpected.push(expected);
+    }
+    function peg$buildSimpleError(message, location) {
+        return new peg$SyntaxError(message, null, null, location);
+    }
+    function peg$buildStructuredError(expected, found, location) {
+        return new peg$SyntaxError(peg$SyntaxError.buildMessage(expected, found), expected, found, location);
+    }
+    function peg$parsejsonpath_query() {
+        var s0, s1, s2;
+        s0 = peg$currPos;
+        s1 = peg$parseroot_identifier();
+        if (s1 !== peg$FAILED) {
+            s2 = peg$parsesegments();
+            peg$savedPos = s0;
+            s0 = peg$f0(s2);
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parseroot_identifier() {
+        var s0;
+        if (input.charCodeAt(peg$currPos) === 36) {
+            s0 = peg$c0;
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e0);
+            }
+        }
+        return s0;
+    }
+    function peg$parsesegments() {
+        var s0, s1, s2, s3;
+        s0 = [];
+        s1 = peg$currPos;
+        s2 = peg$parseS();
+        s3 = peg$parsesegment();
+        if (s3 !== peg$FAILED) {
+            peg$savedPos = s1;
+            s1 = peg$f1(s3);
+        }
+        else {
+            peg$currPos = s1;
+            s1 = peg$FAILED;
+        }
+        while (s1 !== peg$FAILED) {
+            s0.push(s1);
+            s1 = peg$currPos;
+            s2 = peg$parseS();
+            s3 = peg$parsesegment();
+            if (s3 !== peg$FAILED) {
+                peg$savedPos = s1;
+                s1 = peg$f1(s3);
+            }
+            else {
+                peg$currPos = s1;
+                s1 = peg$FAILED;
+            }
+        }
+        return s0;
+    }
+    function peg$parseS() {
+        var s0, s1;
+        s0 = [];
+        s1 = peg$parseB();
+        while (s1 !== peg$FAILED) {
+            s0.push(s1);
+            s1 = peg$parseB();
+        }
+        return s0;
+    }
+    function peg$parsesegment() {
+        var s0;
+        s0 = peg$parsechild_segment();
+        if (s0 === peg$FAILED) {
+            s0 = peg$parsedescendant_segment();
+        }
+        return s0;
+    }
+    function peg$parseB() {
+        var s0;
+        s0 = input.charAt(peg$currPos);
+        if (peg$r0.test(s0)) {
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e1);
+            }
+        }
+        return s0;
+    }
+    function peg$parsechild_segment() {
+        var s0, s1, s2, s3;
+        s0 = peg$currPos;
+        s1 = peg$parsebracketed_selection();
+        if (s1 === peg$FAILED) {
+            s1 = peg$currPos;
+            if (input.charCodeAt(peg$currPos) === 46) {
+                s2 = peg$c1;
+                peg$currPos++;
+            }
+            else {
+                s2 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e2);
+                }
+            }
+            if (s2 !== peg$FAILED) {
+                s3 = peg$parsewildcard_selector();
+                if (s3 === peg$FAILED) {
+                    s3 = peg$parsemember_name_shorthand();
+                }
+                if (s3 !== peg$FAILED) {
+                    peg$savedPos = s1;
+                    s1 = peg$f2(s3);
+                }
+                else {
+                    peg$currPos = s1;
+                    s1 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s1;
+                s1 = peg$FAILED;
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f3(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsedescendant_segment() {
+        var s0, s1, s2;
+        s0 = peg$currPos;
+        if (input.substr(peg$currPos, 2) === peg$c2) {
+            s1 = peg$c2;
+            peg$currPos += 2;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e3);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = peg$parsebracketed_selection();
+            if (s2 === peg$FAILED) {
+                s2 = peg$parsewildcard_selector();
+                if (s2 === peg$FAILED) {
+                    s2 = peg$parsemember_name_shorthand();
+                }
+            }
+            if (s2 !== peg$FAILED) {
+                peg$savedPos = s0;
+                s0 = peg$f4(s2);
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parsebracketed_selection() {
+        var s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10;
+        s0 = peg$currPos;
+        if (input.charCodeAt(peg$currPos) === 91) {
+            s1 = peg$c3;
+            peg$currPos++;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e4);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = peg$currPos;
+            s3 = peg$parseS();
+            s4 = peg$parseselector();
+            if (s4 !== peg$FAILED) {
+                s5 = [];
+                s6 = peg$currPos;
+                s7 = peg$parseS();
+                if (input.charCodeAt(peg$currPos) === 44) {
+                    s8 = peg$c4;
+                    peg$currPos++;
+                }
+                else {
+                    s8 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e5);
+                    }
+                }
+                if (s8 !== peg$FAILED) {
+                    s9 = peg$parseS();
+                    s10 = peg$parseselector();
+                    if (s10 !== peg$FAILED) {
+                        peg$savedPos = s6;
+                        s6 = peg$f5(s4, s10);
+                    }
+                    else {
+                        peg$currPos = s6;
+                        s6 = peg$FAILED;
+                    }
+                }
+                else {
+                    peg$currPos = s6;
+                    s6 = peg$FAILED;
+                }
+                while (s6 !== peg$FAILED) {
+                    s5.push(s6);
+                    s6 = peg$currPos;
+                    s7 = peg$parseS();
+                    if (input.charCodeAt(peg$currPos) === 44) {
+                        s8 = peg$c4;
+                        peg$currPos++;
+                    }
+                    else {
+                        s8 = peg$FAILED;
+                        if (peg$silentFails === 0) {
+                            peg$fail(peg$e5);
+                        }
+                    }
+                    if (s8 !== peg$FAILED) {
+                        s9 = peg$parseS();
+                        s10 = peg$parseselector();
+                        if (s10 !== peg$FAILED) {
+                            peg$savedPos = s6;
+                            s6 = peg$f5(s4, s10);
+                        }
+                        else {
+                            peg$currPos = s6;
+                            s6 = peg$FAILED;
+                        }
+                    }
+                    else {
+                        peg$currPos = s6;
+                        s6 = peg$FAILED;
+                    }
+                }
+                peg$savedPos = s2;
+                s2 = peg$f6(s4, s5);
+            }
+            else {
+                peg$currPos = s2;
+                s2 = peg$FAILED;
+            }
+            if (s2 !== peg$FAILED) {
+                s3 = peg$parseS();
+                if (input.charCodeAt(peg$currPos) === 93) {
+                    s4 = peg$c5;
+                    peg$currPos++;
+                }
+                else {
+                    s4 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e6);
+                    }
+                }
+                if (s4 !== peg$FAILED) {
+                    peg$savedPos = s0;
+                    s0 = peg$f7(s2);
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parsewildcard_selector() {
+        var s0, s1;
+        s0 = peg$currPos;
+        if (input.charCodeAt(peg$currPos) === 42) {
+            s1 = peg$c6;
+            peg$currPos++;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e7);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f8();
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsemember_name_shorthand() {
+        var s0, s1, s2, s3, s4, s5;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        s2 = peg$currPos;
+        s3 = peg$parsename_first();
+        if (s3 !== peg$FAILED) {
+            s4 = [];
+            s5 = peg$parsename_char();
+            while (s5 !== peg$FAILED) {
+                s4.push(s5);
+                s5 = peg$parsename_char();
+            }
+            s3 = [s3, s4];
+            s2 = s3;
+        }
+        else {
+            peg$currPos = s2;
+            s2 = peg$FAILED;
+        }
+        if (s2 !== peg$FAILED) {
+            s1 = input.substring(s1, peg$currPos);
+        }
+        else {
+            s1 = s2;
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f9(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parseselector() {
+        var s0;
+        s0 = peg$parsename_selector();
+        if (s0 === peg$FAILED) {
+            s0 = peg$parsewildcard_selector();
+            if (s0 === peg$FAILED) {
+                s0 = peg$parseslice_selector();
+                if (s0 === peg$FAILED) {
+                    s0 = peg$parseindex_selector();
+                    if (s0 === peg$FAILED) {
+                        s0 = peg$parsefilter_selector();
+                    }
+                }
+            }
+        }
+        return s0;
+    }
+    function peg$parsename_first() {
+        var s0, s1, s2;
+        s0 = input.charAt(peg$currPos);
+        if (peg$r1.test(s0)) {
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e8);
+            }
+        }
+        if (s0 === peg$FAILED) {
+            s0 = peg$currPos;
+            s1 = input.charAt(peg$currPos);
+            if (peg$r2.test(s1)) {
+                peg$currPos++;
+            }
+            else {
+                s1 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e9);
+                }
+            }
+            if (s1 !== peg$FAILED) {
+                s2 = input.charAt(peg$currPos);
+                if (peg$r3.test(s2)) {
+                    peg$currPos++;
+                }
+                else {
+                    s2 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e10);
+                    }
+                }
+                if (s2 !== peg$FAILED) {
+                    s1 = [s1, s2];
+                    s0 = s1;
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        return s0;
+    }
+    function peg$parsename_char() {
+        var s0;
+        s0 = peg$parsename_first();
+        if (s0 === peg$FAILED) {
+            s0 = peg$parseDIGIT();
+        }
+        return s0;
+    }
+    function peg$parsename_selector() {
+        var s0, s1;
+        s0 = peg$currPos;
+        s1 = peg$parsestring_literal();
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f10(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parseslice_selector() {
+        var s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        s2 = peg$currPos;
+        s3 = peg$currPos;
+        s4 = peg$parseint();
+        if (s4 !== peg$FAILED) {
+            s5 = peg$parseS();
+            s4 = [s4, s5];
+            s3 = s4;
+        }
+        else {
+            peg$currPos = s3;
+            s3 = peg$FAILED;
+        }
+        if (s3 === peg$FAILED) {
+            s3 = null;
+        }
+        s2 = input.substring(s2, peg$currPos);
+        if (input.charCodeAt(peg$currPos) === 58) {
+            s3 = peg$c7;
+            peg$currPos++;
+        }
+        else {
+            s3 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e11);
+            }
+        }
+        if (s3 !== peg$FAILED) {
+            s4 = peg$parseS();
+            s5 = peg$currPos;
+            s6 = peg$currPos;
+            s7 = peg$parseint();
+            if (s7 !== peg$FAILED) {
+                s8 = peg$parseS();
+                s7 = [s7, s8];
+                s6 = s7;
+            }
+            else {
+                peg$currPos = s6;
+                s6 = peg$FAILED;
+            }
+            if (s6 === peg$FAILED) {
+                s6 = null;
+            }
+            s5 = input.substring(s5, peg$currPos);
+            s6 = peg$currPos;
+            if (input.charCodeAt(peg$currPos) === 58) {
+                s7 = peg$c7;
+                peg$currPos++;
+            }
+            else {
+                s7 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e11);
+                }
+            }
+            if (s7 !== peg$FAILED) {
+                s8 = peg$currPos;
+                s9 = peg$currPos;
+                s10 = peg$parseS();
+                s11 = peg$parseint();
+                if (s11 === peg$FAILED) {
+                    s11 = null;
+                }
+                s10 = [s10, s11];
+                s9 = s10;
+                s8 = input.substring(s8, peg$currPos);
+                peg$savedPos = s6;
+                s6 = peg$f11(s2, s5, s8);
+            }
+            else {
+                peg$currPos = s6;
+                s6 = peg$FAILED;
+            }
+            if (s6 === peg$FAILED) {
+                s6 = null;
+            }
+            peg$savedPos = s1;
+            s1 = peg$f12(s2, s5, s6);
+        }
+        else {
+            peg$currPos = s1;
+            s1 = peg$FAILED;
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f13(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parseindex_selector() {
+        var s0, s1, s2;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        s2 = peg$parseint();
+        if (s2 !== peg$FAILED) {
+            s1 = input.substring(s1, peg$currPos);
+        }
+        else {
+            s1 = s2;
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f14(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsefilter_selector() {
+        var s0, s1, s2, s3;
+        s0 = peg$currPos;
+        if (input.charCodeAt(peg$currPos) === 63) {
+            s1 = peg$c8;
+            peg$currPos++;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e12);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = peg$parseS();
+            s3 = peg$parselogical_or_expr();
+            if (s3 !== peg$FAILED) {
+                peg$savedPos = s0;
+                s0 = peg$f15(s3);
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parseALPHA() {
+        var s0;
+        s0 = input.charAt(peg$currPos);
+        if (peg$r4.test(s0)) {
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e13);
+            }
+        }
+        return s0;
+    }
+    function peg$parseDIGIT() {
+        var s0;
+        s0 = input.charAt(peg$currPos);
+        if (peg$r5.test(s0)) {
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e14);
+            }
+        }
+        return s0;
+    }
+    function peg$parsestring_literal() {
+        var s0, s1, s2, s3, s4;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        if (input.charCodeAt(peg$currPos) === 34) {
+            s2 = peg$c9;
+            peg$currPos++;
+        }
+        else {
+            s2 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e15);
+            }
+        }
+        if (s2 !== peg$FAILED) {
+            s3 = [];
+            s4 = peg$parsedouble_quoted();
+            while (s4 !== peg$FAILED) {
+                s3.push(s4);
+                s4 = peg$parsedouble_quoted();
+            }
+            if (input.charCodeAt(peg$currPos) === 34) {
+                s4 = peg$c9;
+                peg$currPos++;
+            }
+            else {
+                s4 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e15);
+                }
+            }
+            if (s4 !== peg$FAILED) {
+                peg$savedPos = s1;
+                s1 = peg$f16(s3);
+            }
+            else {
+                peg$currPos = s1;
+                s1 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s1;
+            s1 = peg$FAILED;
+        }
+        if (s1 === peg$FAILED) {
+            s1 = peg$currPos;
+            if (input.charCodeAt(peg$currPos) === 39) {
+                s2 = peg$c10;
+                peg$currPos++;
+            }
+            else {
+                s2 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e16);
+                }
+            }
+            if (s2 !== peg$FAILED) {
+                s3 = [];
+                s4 = peg$parsesingle_quoted();
+                while (s4 !== peg$FAILED) {
+                    s3.push(s4);
+                    s4 = peg$parsesingle_quoted();
+                }
+                if (input.charCodeAt(peg$currPos) === 39) {
+                    s4 = peg$c10;
+                    peg$currPos++;
+                }
+                else {
+                    s4 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e16);
+                    }
+                }
+                if (s4 !== peg$FAILED) {
+                    peg$savedPos = s1;
+                    s1 = peg$f17(s3);
+                }
+                else {
+                    peg$currPos = s1;
+                    s1 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s1;
+                s1 = peg$FAILED;
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f18(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parseint() {
+        var s0, s1, s2, s3, s4;
+        if (input.charCodeAt(peg$currPos) === 48) {
+            s0 = peg$c11;
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e17);
+            }
+        }
+        if (s0 === peg$FAILED) {
+            s0 = peg$currPos;
+            if (input.charCodeAt(peg$currPos) === 45) {
+                s1 = peg$c12;
+                peg$currPos++;
+            }
+            else {
+                s1 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e18);
+                }
+            }
+            if (s1 === peg$FAILED) {
+                s1 = null;
+            }
+            s2 = peg$parseDIGIT1();
+            if (s2 !== peg$FAILED) {
+                s3 = [];
+                s4 = peg$parseDIGIT();
+                while (s4 !== peg$FAILED) {
+                    s3.push(s4);
+                    s4 = peg$parseDIGIT();
+                }
+                s1 = [s1, s2, s3];
+                s0 = s1;
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        return s0;
+    }
+    function peg$parsedouble_quoted() {
+        var s0, s1, s2;
+        s0 = peg$currPos;
+        s1 = peg$parseunescaped();
+        if (s1 !== peg$FAILED) {
+            s0 = input.substring(s0, peg$currPos);
+        }
+        else {
+            s0 = s1;
+        }
+        if (s0 === peg$FAILED) {
+            if (input.charCodeAt(peg$currPos) === 39) {
+                s0 = peg$c10;
+                peg$currPos++;
+            }
+            else {
+                s0 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e16);
+                }
+            }
+            if (s0 === peg$FAILED) {
+                s0 = peg$currPos;
+                s1 = peg$parseESC();
+                if (s1 !== peg$FAILED) {
+                    if (input.charCodeAt(peg$currPos) === 34) {
+                        s2 = peg$c9;
+                        peg$currPos++;
+                    }
+                    else {
+                        s2 = peg$FAILED;
+                        if (peg$silentFails === 0) {
+                            peg$fail(peg$e15);
+                        }
+                    }
+                    if (s2 !== peg$FAILED) {
+                        peg$savedPos = s0;
+                        s0 = peg$f19();
+                    }
+                    else {
+                        peg$currPos = s0;
+                        s0 = peg$FAILED;
+                    }
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+                if (s0 === peg$FAILED) {
+                    s0 = peg$currPos;
+                    s1 = peg$parseESC();
+                    if (s1 !== peg$FAILED) {
+                        s2 = peg$parseescapable();
+                        if (s2 !== peg$FAILED) {
+                            peg$savedPos = s0;
+                            s0 = peg$f20(s2);
+                        }
+                        else {
+                            peg$currPos = s0;
+                            s0 = peg$FAILED;
+                        }
+                    }
+                    else {
+                        peg$currPos = s0;
+                        s0 = peg$FAILED;
+                    }
+                }
+            }
+        }
+        return s0;
+    }
+    function peg$parsesingle_quoted() {
+        var s0, s1, s2;
+        s0 = peg$currPos;
+        s1 = peg$parseunescaped();
+        if (s1 !== peg$FAILED) {
+            s0 = input.substring(s0, peg$currPos);
+        }
+        else {
+            s0 = s1;
+        }
+        if (s0 === peg$FAILED) {
+            if (input.charCodeAt(peg$currPos) === 34) {
+                s0 = peg$c9;
+                peg$currPos++;
+            }
+            else {
+                s0 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e15);
+                }
+            }
+            if (s0 === peg$FAILED) {
+                s0 = peg$currPos;
+                s1 = peg$parseESC();
+                if (s1 !== peg$FAILED) {
+                    if (input.charCodeAt(peg$currPos) === 39) {
+                        s2 = peg$c10;
+                        peg$currPos++;
+                    }
+                    else {
+                        s2 = peg$FAILED;
+                        if (peg$silentFails === 0) {
+                            peg$fail(peg$e16);
+                        }
+                    }
+                    if (s2 !== peg$FAILED) {
+                        peg$savedPos = s0;
+                        s0 = peg$f21();
+                    }
+                    else {
+                        peg$currPos = s0;
+                        s0 = peg$FAILED;
+                    }
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+                if (s0 === peg$FAILED) {
+                    s0 = peg$currPos;
+                    s1 = peg$parseESC();
+                    if (s1 !== peg$FAILED) {
+                        s2 = peg$parseescapable();
+                        if (s2 !== peg$FAILED) {
+                            peg$savedPos = s0;
+                            s0 = peg$f22(s2);
+                        }
+                        else {
+                            peg$currPos = s0;
+                            s0 = peg$FAILED;
+                        }
+                    }
+                    else {
+                        peg$currPos = s0;
+                        s0 = peg$FAILED;
+                    }
+                }
+            }
+        }
+        return s0;
+    }
+    function peg$parseDIGIT1() {
+        var s0;
+        s0 = input.charAt(peg$currPos);
+        if (peg$r6.test(s0)) {
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e19);
+            }
+        }
+        return s0;
+    }
+    function peg$parselogical_or_expr() {
+        var s0, s1, s2, s3, s4, s5, s6, s7;
+        s0 = peg$currPos;
+        s1 = peg$parselogical_and_expr();
+        if (s1 !== peg$FAILED) {
+            s2 = [];
+            s3 = peg$currPos;
+            s4 = peg$parseS();
+            if (input.substr(peg$currPos, 2) === peg$c13) {
+                s5 = peg$c13;
+                peg$currPos += 2;
+            }
+            else {
+                s5 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e20);
+                }
+            }
+            if (s5 !== peg$FAILED) {
+                s6 = peg$parseS();
+                s7 = peg$parselogical_and_expr();
+                if (s7 !== peg$FAILED) {
+                    peg$savedPos = s3;
+                    s3 = peg$f23(s1, s7);
+                }
+                else {
+                    peg$currPos = s3;
+                    s3 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s3;
+                s3 = peg$FAILED;
+            }
+            while (s3 !== peg$FAILED) {
+                s2.push(s3);
+                s3 = peg$currPos;
+                s4 = peg$parseS();
+                if (input.substr(peg$currPos, 2) === peg$c13) {
+                    s5 = peg$c13;
+                    peg$currPos += 2;
+                }
+                else {
+                    s5 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e20);
+                    }
+                }
+                if (s5 !== peg$FAILED) {
+                    s6 = peg$parseS();
+                    s7 = peg$parselogical_and_expr();
+                    if (s7 !== peg$FAILED) {
+                        peg$savedPos = s3;
+                        s3 = peg$f23(s1, s7);
+                    }
+                    else {
+                        peg$currPos = s3;
+                        s3 = peg$FAILED;
+                    }
+                }
+                else {
+                    peg$currPos = s3;
+                    s3 = peg$FAILED;
+                }
+            }
+            peg$savedPos = s0;
+            s0 = peg$f24(s1, s2);
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parseunescaped() {
+        var s0, s1, s2;
+        s0 = input.charAt(peg$currPos);
+        if (peg$r7.test(s0)) {
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e21);
+            }
+        }
+        if (s0 === peg$FAILED) {
+            s0 = peg$currPos;
+            s1 = input.charAt(peg$currPos);
+            if (peg$r2.test(s1)) {
+                peg$currPos++;
+            }
+            else {
+                s1 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e9);
+                }
+            }
+            if (s1 !== peg$FAILED) {
+                s2 = input.charAt(peg$currPos);
+                if (peg$r3.test(s2)) {
+                    peg$currPos++;
+                }
+                else {
+                    s2 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e10);
+                    }
+                }
+                if (s2 !== peg$FAILED) {
+                    s1 = [s1, s2];
+                    s0 = s1;
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        return s0;
+    }
+    function peg$parseESC() {
+        var s0;
+        if (input.charCodeAt(peg$currPos) === 92) {
+            s0 = peg$c14;
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e22);
+            }
+        }
+        return s0;
+    }
+    function peg$parseescapable() {
+        var s0, s1, s2;
+        s0 = input.charAt(peg$currPos);
+        if (peg$r8.test(s0)) {
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e23);
+            }
+        }
+        if (s0 === peg$FAILED) {
+            s0 = peg$currPos;
+            if (input.charCodeAt(peg$currPos) === 117) {
+                s1 = peg$c15;
+                peg$currPos++;
+            }
+            else {
+                s1 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e24);
+                }
+            }
+            if (s1 !== peg$FAILED) {
+                s2 = peg$parsehexchar();
+                if (s2 !== peg$FAILED) {
+                    s1 = [s1, s2];
+                    s0 = s1;
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        return s0;
+    }
+    function peg$parselogical_and_expr() {
+        var s0, s1, s2, s3, s4, s5, s6, s7, s8;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        s2 = peg$parsebasic_expr();
+        if (s2 !== peg$FAILED) {
+            s3 = [];
+            s4 = peg$currPos;
+            s5 = peg$parseS();
+            if (input.substr(peg$currPos, 2) === peg$c16) {
+                s6 = peg$c16;
+                peg$currPos += 2;
+            }
+            else {
+                s6 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e25);
+                }
+            }
+            if (s6 !== peg$FAILED) {
+                s7 = peg$parseS();
+                s8 = peg$parsebasic_expr();
+                if (s8 !== peg$FAILED) {
+                    peg$savedPos = s4;
+                    s4 = peg$f25(s2, s8);
+                }
+                else {
+                    peg$currPos = s4;
+                    s4 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s4;
+                s4 = peg$FAILED;
+            }
+            while (s4 !== peg$FAILED) {
+                s3.push(s4);
+                s4 = peg$currPos;
+                s5 = peg$parseS();
+                if (input.substr(peg$currPos, 2) === peg$c16) {
+                    s6 = peg$c16;
+                    peg$currPos += 2;
+                }
+                else {
+                    s6 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e25);
+                    }
+                }
+                if (s6 !== peg$FAILED) {
+                    s7 = peg$parseS();
+                    s8 = peg$parsebasic_expr();
+                    if (s8 !== peg$FAILED) {
+                        peg$savedPos = s4;
+                        s4 = peg$f25(s2, s8);
+                    }
+                    else {
+                        peg$currPos = s4;
+                        s4 = peg$FAILED;
+                    }
+                }
+                else {
+                    peg$currPos = s4;
+                    s4 = peg$FAILED;
+                }
+            }
+            peg$savedPos = s1;
+            s1 = peg$f26(s2, s3);
+        }
+        else {
+            peg$currPos = s1;
+            s1 = peg$FAILED;
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f27(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsehexchar() {
+        var s0, s1, s2, s3, s4, s5, s6;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        s2 = peg$parsenon_surrogate();
+        if (s2 !== peg$FAILED) {
+            peg$savedPos = s1;
+            s2 = peg$f28();
+        }
+        s1 = s2;
+        if (s1 === peg$FAILED) {
+            s1 = peg$currPos;
+            s2 = peg$currPos;
+            s3 = peg$parsehigh_surrogate();
+            if (s3 !== peg$FAILED) {
+                s2 = input.substring(s2, peg$currPos);
+            }
+            else {
+                s2 = s3;
+            }
+            if (s2 !== peg$FAILED) {
+                if (input.charCodeAt(peg$currPos) === 92) {
+                    s3 = peg$c14;
+                    peg$currPos++;
+                }
+                else {
+                    s3 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e22);
+                    }
+                }
+                if (s3 !== peg$FAILED) {
+                    if (input.charCodeAt(peg$currPos) === 117) {
+                        s4 = peg$c15;
+                        peg$currPos++;
+                    }
+                    else {
+                        s4 = peg$FAILED;
+                        if (peg$silentFails === 0) {
+                            peg$fail(peg$e24);
+                        }
+                    }
+                    if (s4 !== peg$FAILED) {
+                        s5 = peg$currPos;
+                        s6 = peg$parselow_surrogate();
+                        if (s6 !== peg$FAILED) {
+                            s5 = input.substring(s5, peg$currPos);
+                        }
+                        else {
+                            s5 = s6;
+                        }
+                        if (s5 !== peg$FAILED) {
+                            peg$savedPos = s1;
+                            s1 = peg$f29(s2, s5);
+                        }
+                        else {
+                            peg$currPos = s1;
+                            s1 = peg$FAILED;
+                        }
+                    }
+                    else {
+                        peg$currPos = s1;
+                        s1 = peg$FAILED;
+                    }
+                }
+                else {
+                    peg$currPos = s1;
+                    s1 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s1;
+                s1 = peg$FAILED;
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f30(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsebasic_expr() {
+        var s0;
+        s0 = peg$parseparen_expr();
+        if (s0 === peg$FAILED) {
+            s0 = peg$parsecomparison_expr();
+            if (s0 === peg$FAILED) {
+                s0 = peg$parsetest_expr();
+            }
+        }
+        return s0;
+    }
+    function peg$parsenon_surrogate() {
+        var s0, s1, s2, s3, s4, s5;
+        s0 = peg$currPos;
+        s1 = peg$parseDIGIT();
+        if (s1 === peg$FAILED) {
+            s1 = input.charAt(peg$currPos);
+            if (peg$r9.test(s1)) {
+                peg$currPos++;
+            }
+            else {
+                s1 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e26);
+                }
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = peg$currPos;
+            s3 = [];
+            s4 = peg$parseHEXDIG();
+            while (s4 !== peg$FAILED) {
+                s3.push(s4);
+                if (s3.length >= 3) {
+                    s4 = peg$FAILED;
+                }
+                else {
+                    s4 = peg$parseHEXDIG();
+                }
+            }
+            if (s3.length < 3) {
+                peg$currPos = s2;
+                s2 = peg$FAILED;
+            }
+            else {
+                s2 = s3;
+            }
+            if (s2 !== peg$FAILED) {
+                s1 = [s1, s2];
+                s0 = s1;
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        if (s0 === peg$FAILED) {
+            s0 = peg$currPos;
+            s1 = input.charAt(peg$currPos);
+            if (s1.toLowerCase() === peg$c17) {
+                peg$currPos++;
+            }
+            else {
+                s1 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e27);
+                }
+            }
+            if (s1 !== peg$FAILED) {
+                s2 = input.charAt(peg$currPos);
+                if (peg$r10.test(s2)) {
+                    peg$currPos++;
+                }
+                else {
+                    s2 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e28);
+                    }
+                }
+                if (s2 !== peg$FAILED) {
+                    s3 = peg$currPos;
+                    s4 = [];
+                    s5 = peg$parseHEXDIG();
+                    while (s5 !== peg$FAILED) {
+                        s4.push(s5);
+                        if (s4.length >= 2) {
+                            s5 = peg$FAILED;
+                        }
+                        else {
+                            s5 = peg$parseHEXDIG();
+                        }
+                    }
+                    if (s4.length < 2) {
+                        peg$currPos = s3;
+                        s3 = peg$FAILED;
+                    }
+                    else {
+                        s3 = s4;
+                    }
+                    if (s3 !== peg$FAILED) {
+                        s1 = [s1, s2, s3];
+                        s0 = s1;
+                    }
+                    else {
+                        peg$currPos = s0;
+                        s0 = peg$FAILED;
+                    }
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        return s0;
+    }
+    function peg$parsehigh_surrogate() {
+        var s0, s1, s2, s3, s4, s5;
+        s0 = peg$currPos;
+        s1 = input.charAt(peg$currPos);
+        if (s1.toLowerCase() === peg$c17) {
+            peg$currPos++;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e27);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = input.charAt(peg$currPos);
+            if (peg$r11.test(s2)) {
+                peg$currPos++;
+            }
+            else {
+                s2 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e29);
+                }
+            }
+            if (s2 === peg$FAILED) {
+                s2 = input.charAt(peg$currPos);
+                if (peg$r12.test(s2)) {
+                    peg$currPos++;
+                }
+                else {
+                    s2 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e30);
+                    }
+                }
+            }
+            if (s2 !== peg$FAILED) {
+                s3 = peg$currPos;
+                s4 = [];
+                s5 = peg$parseHEXDIG();
+                while (s5 !== peg$FAILED) {
+                    s4.push(s5);
+                    if (s4.length >= 2) {
+                        s5 = peg$FAILED;
+                    }
+                    else {
+                        s5 = peg$parseHEXDIG();
+                    }
+                }
+                if (s4.length < 2) {
+                    peg$currPos = s3;
+                    s3 = peg$FAILED;
+                }
+                else {
+                    s3 = s4;
+                }
+                if (s3 !== peg$FAILED) {
+                    s1 = [s1, s2, s3];
+                    s0 = s1;
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parselow_surrogate() {
+        var s0, s1, s2, s3, s4, s5;
+        s0 = peg$currPos;
+        s1 = input.charAt(peg$currPos);
+        if (s1.toLowerCase() === peg$c17) {
+            peg$currPos++;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e27);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = input.charAt(peg$currPos);
+            if (peg$r13.test(s2)) {
+                peg$currPos++;
+            }
+            else {
+                s2 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e31);
+                }
+            }
+            if (s2 !== peg$FAILED) {
+                s3 = peg$currPos;
+                s4 = [];
+                s5 = peg$parseHEXDIG();
+                while (s5 !== peg$FAILED) {
+                    s4.push(s5);
+                    if (s4.length >= 2) {
+                        s5 = peg$FAILED;
+                    }
+                    else {
+                        s5 = peg$parseHEXDIG();
+                    }
+                }
+                if (s4.length < 2) {
+                    peg$currPos = s3;
+                    s3 = peg$FAILED;
+                }
+                else {
+                    s3 = s4;
+                }
+                if (s3 !== peg$FAILED) {
+                    s1 = [s1, s2, s3];
+                    s0 = s1;
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parseparen_expr() {
+        var s0, s1, s2, s3, s4, s5, s6;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        s2 = peg$parselogical_not_op();
+        if (s2 !== peg$FAILED) {
+            s3 = peg$parseS();
+            s2 = [s2, s3];
+            s1 = s2;
+        }
+        else {
+            peg$currPos = s1;
+            s1 = peg$FAILED;
+        }
+        if (s1 === peg$FAILED) {
+            s1 = null;
+        }
+        if (input.charCodeAt(peg$currPos) === 40) {
+            s2 = peg$c18;
+            peg$currPos++;
+        }
+        else {
+            s2 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e32);
+            }
+        }
+        if (s2 !== peg$FAILED) {
+            s3 = peg$parseS();
+            s4 = peg$parselogical_or_expr();
+            if (s4 !== peg$FAILED) {
+                s5 = peg$parseS();
+                if (input.charCodeAt(peg$currPos) === 41) {
+                    s6 = peg$c19;
+                    peg$currPos++;
+                }
+                else {
+                    s6 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e33);
+                    }
+                }
+                if (s6 !== peg$FAILED) {
+                    peg$savedPos = s0;
+                    s0 = peg$f31(s1, s4);
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parsecomparison_expr() {
+        var s0, s1, s2, s3, s4, s5;
+        s0 = peg$currPos;
+        s1 = peg$parsecomparable();
+        if (s1 !== peg$FAILED) {
+            s2 = peg$parseS();
+            s3 = peg$parsecomparison_op();
+            if (s3 !== peg$FAILED) {
+                s4 = peg$parseS();
+                s5 = peg$parsecomparable();
+                if (s5 !== peg$FAILED) {
+                    peg$savedPos = s0;
+                    s0 = peg$f32(s1, s3, s5);
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parsetest_expr() {
+        var s0, s1, s2, s3;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        s2 = peg$parselogical_not_op();
+        if (s2 !== peg$FAILED) {
+            s3 = peg$parseS();
+            s2 = [s2, s3];
+            s1 = s2;
+        }
+        else {
+            peg$currPos = s1;
+            s1 = peg$FAILED;
+        }
+        if (s1 === peg$FAILED) {
+            s1 = null;
+        }
+        s2 = peg$parsefilter_query();
+        if (s2 === peg$FAILED) {
+            s2 = peg$parsefunction_expr();
+        }
+        if (s2 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s0 = peg$f33(s1, s2);
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parseHEXDIG() {
+        var s0;
+        s0 = peg$parseDIGIT();
+        if (s0 === peg$FAILED) {
+            s0 = input.charAt(peg$currPos);
+            if (peg$r14.test(s0)) {
+                peg$currPos++;
+            }
+            else {
+                s0 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e34);
+                }
+            }
+        }
+        return s0;
+    }
+    function peg$parselogical_not_op() {
+        var s0;
+        if (input.charCodeAt(peg$currPos) === 33) {
+            s0 = peg$c20;
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e35);
+            }
+        }
+        return s0;
+    }
+    function peg$parsecomparable() {
+        var s0;
+        s0 = peg$parseliteral();
+        if (s0 === peg$FAILED) {
+            s0 = peg$parsesingular_query();
+            if (s0 === peg$FAILED) {
+                s0 = peg$parsefunction_expr();
+            }
+        }
+        return s0;
+    }
+    function peg$parsecomparison_op() {
+        var s0;
+        if (input.substr(peg$currPos, 2) === peg$c21) {
+            s0 = peg$c21;
+            peg$currPos += 2;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e36);
+            }
+        }
+        if (s0 === peg$FAILED) {
+            if (input.substr(peg$currPos, 2) === peg$c22) {
+                s0 = peg$c22;
+                peg$currPos += 2;
+            }
+            else {
+                s0 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e37);
+                }
+            }
+            if (s0 === peg$FAILED) {
+                if (input.substr(peg$currPos, 2) === peg$c23) {
+                    s0 = peg$c23;
+                    peg$currPos += 2;
+                }
+                else {
+                    s0 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e38);
+                    }
+                }
+                if (s0 === peg$FAILED) {
+                    if (input.substr(peg$currPos, 2) === peg$c24) {
+                        s0 = peg$c24;
+                        peg$currPos += 2;
+                    }
+                    else {
+                        s0 = peg$FAILED;
+                        if (peg$silentFails === 0) {
+                            peg$fail(peg$e39);
+                        }
+                    }
+                    if (s0 === peg$FAILED) {
+                        s0 = input.charAt(peg$currPos);
+                        if (peg$r15.test(s0)) {
+                            peg$currPos++;
+                        }
+                        else {
+                            s0 = peg$FAILED;
+                            if (peg$silentFails === 0) {
+                                peg$fail(peg$e40);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return s0;
+    }
+    function peg$parsefilter_query() {
+        var s0, s1;
+        s0 = peg$currPos;
+        s1 = peg$parserel_query();
+        if (s1 === peg$FAILED) {
+            s1 = peg$parsejsonpath_query();
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f34(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsefunction_expr() {
+        var s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+        s0 = peg$currPos;
+        s1 = peg$parsefunction_name();
+        if (s1 !== peg$FAILED) {
+            if (input.charCodeAt(peg$currPos) === 40) {
+                s2 = peg$c18;
+                peg$currPos++;
+            }
+            else {
+                s2 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e32);
+                }
+            }
+            if (s2 !== peg$FAILED) {
+                s3 = peg$parseS();
+                s4 = peg$currPos;
+                s5 = peg$parsefunction_argument();
+                if (s5 !== peg$FAILED) {
+                    s6 = [];
+                    s7 = peg$currPos;
+                    s8 = peg$parseS();
+                    if (input.charCodeAt(peg$currPos) === 44) {
+                        s9 = peg$c4;
+                        peg$currPos++;
+                    }
+                    else {
+                        s9 = peg$FAILED;
+                        if (peg$silentFails === 0) {
+                            peg$fail(peg$e5);
+                        }
+                    }
+                    if (s9 !== peg$FAILED) {
+                        s10 = peg$parseS();
+                        s11 = peg$parsefunction_argument();
+                        if (s11 !== peg$FAILED) {
+                            peg$savedPos = s7;
+                            s7 = peg$f35(s1, s5, s11);
+                        }
+                        else {
+                            peg$currPos = s7;
+                            s7 = peg$FAILED;
+                        }
+                    }
+                    else {
+                        peg$currPos = s7;
+                        s7 = peg$FAILED;
+                    }
+                    while (s7 !== peg$FAILED) {
+                        s6.push(s7);
+                        s7 = peg$currPos;
+                        s8 = peg$parseS();
+                        if (input.charCodeAt(peg$currPos) === 44) {
+                            s9 = peg$c4;
+                            peg$currPos++;
+                        }
+                        else {
+                            s9 = peg$FAILED;
+                            if (peg$silentFails === 0) {
+                                peg$fail(peg$e5);
+                            }
+                        }
+                        if (s9 !== peg$FAILED) {
+                            s10 = peg$parseS();
+                            s11 = peg$parsefunction_argument();
+                            if (s11 !== peg$FAILED) {
+                                peg$savedPos = s7;
+                                s7 = peg$f35(s1, s5, s11);
+                            }
+                            else {
+                                peg$currPos = s7;
+                                s7 = peg$FAILED;
+                            }
+                        }
+                        else {
+                            peg$currPos = s7;
+                            s7 = peg$FAILED;
+                        }
+                    }
+                    peg$savedPos = s4;
+                    s4 = peg$f36(s1, s5, s6);
+                }
+                else {
+                    peg$currPos = s4;
+                    s4 = peg$FAILED;
+                }
+                if (s4 === peg$FAILED) {
+                    s4 = null;
+                }
+                s5 = peg$parseS();
+                if (input.charCodeAt(peg$currPos) === 41) {
+                    s6 = peg$c19;
+                    peg$currPos++;
+                }
+                else {
+                    s6 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e33);
+                    }
+                }
+                if (s6 !== peg$FAILED) {
+                    peg$savedPos = s0;
+                    s0 = peg$f37(s1, s4);
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parseliteral() {
+        var s0, s1;
+        s0 = peg$currPos;
+        s1 = peg$parsenumber();
+        if (s1 === peg$FAILED) {
+            s1 = peg$parsestring_literal();
+            if (s1 === peg$FAILED) {
+                s1 = peg$parsetrue();
+                if (s1 === peg$FAILED) {
+                    s1 = peg$parsefalse();
+                    if (s1 === peg$FAILED) {
+                        s1 = peg$parsenull();
+                    }
+                }
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f38(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsesingular_query() {
+        var s0;
+        s0 = peg$parserel_singular_query();
+        if (s0 === peg$FAILED) {
+            s0 = peg$parseabs_singular_query();
+        }
+        return s0;
+    }
+    function peg$parserel_query() {
+        var s0, s1, s2;
+        s0 = peg$currPos;
+        s1 = peg$parsecurrent_node_identifier();
+        if (s1 !== peg$FAILED) {
+            s2 = peg$parsesegments();
+            if (s2 !== peg$FAILED) {
+                peg$savedPos = s0;
+                s0 = peg$f39(s2);
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parsefunction_name() {
+        var s0, s1, s2, s3, s4;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        s2 = peg$parseLCALPHA();
+        if (s2 !== peg$FAILED) {
+            s3 = [];
+            s4 = peg$parsefunction_name_char();
+            while (s4 !== peg$FAILED) {
+                s3.push(s4);
+                s4 = peg$parsefunction_name_char();
+            }
+            s2 = [s2, s3];
+            s1 = s2;
+        }
+        else {
+            peg$currPos = s1;
+            s1 = peg$FAILED;
+        }
+        if (s1 !== peg$FAILED) {
+            s0 = input.substring(s0, peg$currPos);
+        }
+        else {
+            s0 = s1;
+        }
+        return s0;
+    }
+    function peg$parsefunction_argument() {
+        var s0;
+        s0 = peg$parseliteral();
+        if (s0 === peg$FAILED) {
+            s0 = peg$parsefilter_query();
+            if (s0 === peg$FAILED) {
+                s0 = peg$parsefunction_expr();
+                if (s0 === peg$FAILED) {
+                    s0 = peg$parselogical_or_expr();
+                }
+            }
+        }
+        return s0;
+    }
+    function peg$parsenumber() {
+        var s0, s1, s2, s3, s4, s5;
+        s0 = peg$currPos;
+        s1 = peg$currPos;
+        s2 = peg$currPos;
+        s3 = peg$parseint();
+        if (s3 === peg$FAILED) {
+            if (input.substr(peg$currPos, 2) === peg$c25) {
+                s3 = peg$c25;
+                peg$currPos += 2;
+            }
+            else {
+                s3 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e41);
+                }
+            }
+        }
+        if (s3 !== peg$FAILED) {
+            s4 = peg$parsefrac();
+            if (s4 === peg$FAILED) {
+                s4 = null;
+            }
+            s5 = peg$parseexp();
+            if (s5 === peg$FAILED) {
+                s5 = null;
+            }
+            s3 = [s3, s4, s5];
+            s2 = s3;
+        }
+        else {
+            peg$currPos = s2;
+            s2 = peg$FAILED;
+        }
+        if (s2 !== peg$FAILED) {
+            s1 = input.substring(s1, peg$currPos);
+        }
+        else {
+            s1 = s2;
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f40(s1);
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsetrue() {
+        var s0, s1;
+        s0 = peg$currPos;
+        if (input.substr(peg$currPos, 4) === peg$c26) {
+            s1 = peg$c26;
+            peg$currPos += 4;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e42);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f41();
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsefalse() {
+        var s0, s1;
+        s0 = peg$currPos;
+        if (input.substr(peg$currPos, 5) === peg$c27) {
+            s1 = peg$c27;
+            peg$currPos += 5;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e43);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f42();
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parsenull() {
+        var s0, s1;
+        s0 = peg$currPos;
+        if (input.substr(peg$currPos, 4) === peg$c28) {
+            s1 = peg$c28;
+            peg$currPos += 4;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e44);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            peg$savedPos = s0;
+            s1 = peg$f43();
+        }
+        s0 = s1;
+        return s0;
+    }
+    function peg$parserel_singular_query() {
+        var s0, s1, s2;
+        s0 = peg$currPos;
+        s1 = peg$parsecurrent_node_identifier();
+        if (s1 !== peg$FAILED) {
+            s2 = peg$parsesingular_query_segments();
+            peg$savedPos = s0;
+            s0 = peg$f44(s2);
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parseabs_singular_query() {
+        var s0, s1, s2;
+        s0 = peg$currPos;
+        s1 = peg$parseroot_identifier();
+        if (s1 !== peg$FAILED) {
+            s2 = peg$parsesingular_query_segments();
+            peg$savedPos = s0;
+            s0 = peg$f45(s2);
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parsecurrent_node_identifier() {
+        var s0;
+        if (input.charCodeAt(peg$currPos) === 64) {
+            s0 = peg$c29;
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e45);
+            }
+        }
+        return s0;
+    }
+    function peg$parsefunction_name_char() {
+        var s0;
+        s0 = input.charAt(peg$currPos);
+        if (peg$r16.test(s0)) {
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e46);
+            }
+        }
+        return s0;
+    }
+    function peg$parsefrac() {
+        var s0, s1, s2, s3;
+        s0 = peg$currPos;
+        if (input.charCodeAt(peg$currPos) === 46) {
+            s1 = peg$c1;
+            peg$currPos++;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e2);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = [];
+            s3 = peg$parseDIGIT();
+            if (s3 !== peg$FAILED) {
+                while (s3 !== peg$FAILED) {
+                    s2.push(s3);
+                    s3 = peg$parseDIGIT();
+                }
+            }
+            else {
+                s2 = peg$FAILED;
+            }
+            if (s2 !== peg$FAILED) {
+                s1 = [s1, s2];
+                s0 = s1;
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parseexp() {
+        var s0, s1, s2, s3, s4;
+        s0 = peg$currPos;
+        s1 = input.charAt(peg$currPos);
+        if (s1.toLowerCase() === peg$c30) {
+            peg$currPos++;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e47);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = input.charAt(peg$currPos);
+            if (peg$r17.test(s2)) {
+                peg$currPos++;
+            }
+            else {
+                s2 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e48);
+                }
+            }
+            if (s2 === peg$FAILED) {
+                s2 = null;
+            }
+            s3 = [];
+            s4 = peg$parseDIGIT();
+            if (s4 !== peg$FAILED) {
+                while (s4 !== peg$FAILED) {
+                    s3.push(s4);
+                    s4 = peg$parseDIGIT();
+                }
+            }
+            else {
+                s3 = peg$FAILED;
+            }
+            if (s3 !== peg$FAILED) {
+                s1 = [s1, s2, s3];
+                s0 = s1;
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    function peg$parsesingular_query_segments() {
+        var s0, s1, s2, s3, s4;
+        s0 = peg$currPos;
+        s1 = [];
+        s2 = peg$currPos;
+        s3 = peg$parseS();
+        s4 = peg$parsename_segment();
+        if (s4 === peg$FAILED) {
+            s4 = peg$parseindex_segment();
+        }
+        if (s4 !== peg$FAILED) {
+            peg$savedPos = s2;
+            s2 = peg$f46(s4);
+        }
+        else {
+            peg$currPos = s2;
+            s2 = peg$FAILED;
+        }
+        while (s2 !== peg$FAILED) {
+            s1.push(s2);
+            s2 = peg$currPos;
+            s3 = peg$parseS();
+            s4 = peg$parsename_segment();
+            if (s4 === peg$FAILED) {
+                s4 = peg$parseindex_segment();
+            }
+            if (s4 !== peg$FAILED) {
+                peg$savedPos = s2;
+                s2 = peg$f46(s4);
+            }
+            else {
+                peg$currPos = s2;
+                s2 = peg$FAILED;
+            }
+        }
+        peg$savedPos = s0;
+        s1 = peg$f47(s1);
+        s0 = s1;
+        return s0;
+    }
+    function peg$parseLCALPHA() {
+        var s0;
+        s0 = input.charAt(peg$currPos);
+        if (peg$r18.test(s0)) {
+            peg$currPos++;
+        }
+        else {
+            s0 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e49);
+            }
+        }
+        return s0;
+    }
+    function peg$parsename_segment() {
+        var s0, s1, s2, s3;
+        s0 = peg$currPos;
+        if (input.charCodeAt(peg$currPos) === 91) {
+            s1 = peg$c3;
+            peg$currPos++;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e4);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = peg$parsename_selector();
+            if (s2 !== peg$FAILED) {
+                if (input.charCodeAt(peg$currPos) === 93) {
+                    s3 = peg$c5;
+                    peg$currPos++;
+                }
+                else {
+                    s3 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e6);
+                    }
+                }
+                if (s3 !== peg$FAILED) {
+                    peg$savedPos = s0;
+                    s0 = peg$f48(s2);
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        if (s0 === peg$FAILED) {
+            s0 = peg$currPos;
+            if (input.charCodeAt(peg$currPos) === 46) {
+                s1 = peg$c1;
+                peg$currPos++;
+            }
+            else {
+                s1 = peg$FAILED;
+                if (peg$silentFails === 0) {
+                    peg$fail(peg$e2);
+                }
+            }
+            if (s1 !== peg$FAILED) {
+                s2 = peg$parsemember_name_shorthand();
+                if (s2 !== peg$FAILED) {
+                    peg$savedPos = s0;
+                    s0 = peg$f49(s2);
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        return s0;
+    }
+    function peg$parseindex_segment() {
+        var s0, s1, s2, s3;
+        s0 = peg$currPos;
+        if (input.charCodeAt(peg$currPos) === 91) {
+            s1 = peg$c3;
+            peg$currPos++;
+        }
+        else {
+            s1 = peg$FAILED;
+            if (peg$silentFails === 0) {
+                peg$fail(peg$e4);
+            }
+        }
+        if (s1 !== peg$FAILED) {
+            s2 = peg$parseindex_selector();
+            if (s2 !== peg$FAILED) {
+                if (input.charCodeAt(peg$currPos) === 93) {
+                    s3 = peg$c5;
+                    peg$currPos++;
+                }
+                else {
+                    s3 = peg$FAILED;
+                    if (peg$silentFails === 0) {
+                        peg$fail(peg$e6);
+                    }
+                }
+                if (s3 !== peg$FAILED) {
+                    peg$savedPos = s0;
+                    s0 = peg$f50(s2);
+                }
+                else {
+                    peg$currPos = s0;
+                    s0 = peg$FAILED;
+                }
+            }
+            else {
+                peg$currPos = s0;
+                s0 = peg$FAILED;
+            }
+        }
+        else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+        }
+        return s0;
+    }
+    peg$result = peg$startRuleFunction();
+    if (options.peg$library) {
+        return /** @type {any} */ ({
+            peg$result,
+            peg$currPos,
+            peg$FAILED,
+            peg$maxFailExpected,
+            peg$maxFailPos
+        });
+    }
+    if (peg$result !== peg$FAILED && peg$currPos === input.length) {
+        return peg$result;
+    }
+    else {
+        if (peg$result !== peg$FAILED && peg$currPos < input.length) {
+            peg$fail(peg$endExpectation());
+        }
+        throw peg$buildStructuredError(peg$maxFailExpected, peg$maxFailPos < input.length ? input.charAt(peg$maxFailPos) : null, peg$maxFailPos < input.length
+            ? peg$computeLocation(peg$maxFailPos, peg$maxFailPos + 1)
+            : peg$computeLocation(peg$maxFailPos, peg$maxFailPos));
+    }
+}
+const peg$allowedStartRules = (/* unused pure expression or super */ null && ([
+    "jsonpath_query"
+]));
+
+//# sourceMappingURL=parser.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/parser/index.js
+
+/* harmony default export */ function parser(input) {
+    return peg$parse(input);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/stack.js
+class Stack {
+    head = null;
+    tail = null;
+    size = 0;
+    push(element) {
+        const newNode = { value: element, next: null };
+        if (this.tail !== null) {
+            this.tail.next = newNode;
+        }
+        this.tail = newNode;
+        if (this.head === null) {
+            this.head = newNode;
+        }
+        this.size++;
+    }
+    pop() {
+        if (this.head === null)
+            return;
+        const value = this.head.value;
+        this.head = this.head.next;
+        if (this.head === null) {
+            this.tail = null;
+        }
+        this.size--;
+        return value;
+    }
+}
+//# sourceMappingURL=stack.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/guards.js
+function guards_isPlainObject(value) {
+    if (typeof value !== "object" || value === null) {
+        return false;
+    }
+    const prototype = Object.getPrototypeOf(value);
+    return prototype === null || prototype === Object.prototype;
+}
+const isStackItemWithArrayValue = (item) => Array.isArray(item.value);
+const isStackItemWithObjectValue = (item) => guards_isPlainObject(item.value);
+//# sourceMappingURL=guards.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/results.js
+
+const nodeLists = new WeakSet();
+const isNodeList = (value) => {
+    return typeof value === "object" && value !== null && nodeLists.has(value);
+};
+const isJsonValue = (value) => {
+    switch (typeof value) {
+        case "string":
+        case "number":
+        case "boolean":
+            return true;
+        case "object":
+            return value === null || guards_isPlainObject(value) || isArray(value);
+        default:
+            return false;
+    }
+};
+const isArray = (value) => Array.isArray(value) && !isNodeList(value);
+const createNodeList = () => {
+    const list = [];
+    nodeLists.add(list);
+    return list;
+};
+const Nothing = Symbol("Nothing");
+//# sourceMappingURL=results.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/count.js
+
+/* harmony default export */ const count = ({
+    declaration: function count(ctx, value) {
+        if (isNodeList(value)) {
+            return value.length;
+        }
+        return 0;
+    },
+    definition: {
+        parameters: ["NodesType"],
+        returnType: "ValueType",
+    },
+});
+//# sourceMappingURL=count.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/length.js
+
+
+// Any Unicode code point except high-surrogate and low-surrogate code points.
+function countUnicodeScalarValues(str) {
+    let count = 0;
+    for (let i = 0; i < str.length; i++) {
+        const code = str.charCodeAt(i);
+        if ((code >= 0 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0x10ffff)) {
+            count++;
+        }
+    }
+    return count;
+}
+/* harmony default export */ const functions_length = ({
+    declaration: function length(ctx, value) {
+        if (typeof value === "string") {
+            return countUnicodeScalarValues(value);
+        }
+        if (Array.isArray(value)) {
+            return value.length;
+        }
+        if (guards_isPlainObject(value)) {
+            return Object.keys(value).length;
+        }
+        return Nothing;
+    },
+    definition: {
+        parameters: ["ValueType"],
+        returnType: "ValueType",
+    },
+});
+//# sourceMappingURL=length.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/utils/construct-regex.js
+function isBackslash(code) {
+    return code === 92;
+}
+function eatCharacterClass(pattern, start) {
+    let maybeEscaped = false;
+    let i = start;
+    while (i < pattern.length) {
+        const ch = pattern.charCodeAt(i);
+        i++;
+        if (isBackslash(ch)) {
+            maybeEscaped = true;
+            continue;
+        }
+        if (ch === 93 /* ] */) {
+            if (!maybeEscaped) {
+                break;
+            }
+            maybeEscaped = false;
+        }
+    }
+    return i;
+}
+function toEcmaScriptPattern(pattern) {
+    let ecmaScriptPattern = pattern;
+    for (let i = 0; i < pattern.length; i++) {
+        const ch = pattern.charCodeAt(i);
+        if (isBackslash(ch)) {
+            i++;
+        }
+        else if (ch === 91 /* [ */) {
+            i = eatCharacterClass(pattern, i);
+        }
+        else if (ch === 46 /* . */) {
+            ecmaScriptPattern = `${pattern.slice(0, i)}[^\n\r]${pattern.slice(i + 1)}`;
+        }
+    }
+    return ecmaScriptPattern;
+}
+function constructRegex({ cache }, pattern) {
+    const store = (cache.get("regexps") ?? {});
+    if (!cache.has("regexps")) {
+        cache.set("regexps", store);
+    }
+    if (Object.hasOwn(store, pattern)) {
+        return store[pattern];
+    }
+    try {
+        const r = RegExp(toEcmaScriptPattern(pattern), "u");
+        store[pattern] = r;
+        return r;
+    }
+    catch {
+        store[pattern] = null;
+        return null;
+    }
+}
+//# sourceMappingURL=construct-regex.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/match.js
+
+/* harmony default export */ const match = ({
+    declaration: function match(ctx, value, pattern) {
+        if (typeof value !== "string" || typeof pattern !== "string") {
+            return false;
+        }
+        return constructRegex(ctx, `^${pattern}$`)?.test(value) === true;
+    },
+    definition: {
+        parameters: ["ValueType", "ValueType"],
+        returnType: "LogicalType",
+    },
+});
+//# sourceMappingURL=match.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/search.js
+
+/* harmony default export */ const search = ({
+    declaration: function search(ctx, value, pattern) {
+        if (typeof value !== "string" || typeof pattern !== "string") {
+            return false;
+        }
+        return constructRegex(ctx, pattern)?.test(value) === true;
+    },
+    definition: {
+        parameters: ["ValueType", "ValueType"],
+        returnType: "LogicalType",
+    },
+});
+//# sourceMappingURL=search.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/value.js
+
+/* harmony default export */ const value = ({
+    declaration: function value(ctx, nodes) {
+        if (nodes.length === 1) {
+            return nodes[0];
+        }
+        return Nothing;
+    },
+    definition: {
+        parameters: ["NodesType"],
+        returnType: "ValueType",
+    },
+});
+//# sourceMappingURL=value.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/path.js
+const EMPTY_PATH = [];
+function joinPathWithKey(path, key) {
+    if (path === EMPTY_PATH) {
+        return EMPTY_PATH;
+    }
+    if (typeof key === "number") {
+        return [...path, key];
+    }
+    return [...path, toNormalizedKey(key)];
+}
+function getInitialPath(capturePaths) {
+    return capturePaths ? [] : EMPTY_PATH;
+}
+const ESCAPE_REGEX = 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: we need control characters to escape Unicode characters
+/[\u0000-\u001f'\\]/g;
+function escapeValue(ch) {
+    const code = ch.charCodeAt(0);
+    switch (code) {
+        case 0x8 /* backspace */:
+            return "\\b";
+        case 0xc /* form feed */:
+            return "\\f";
+        case 0xa /* line feed */:
+            return "\\n";
+        case 0xd /* carriage return */:
+            return "\\r";
+        case 0x9 /* horizontal tab */:
+            return "\\t";
+        case 0x27 /* apostrophe */:
+            return "\\'";
+        case 0x5c /* backslash */:
+            return "\\\\";
+        default:
+            return `\\u${code.toString(16).padStart(4, "0")}`;
+    }
+}
+function toNormalizedKey(key) {
+    return key.replace(ESCAPE_REGEX, escapeValue);
+}
+function path_toNormalizedPath(path) {
+    let normalizedPath = "$";
+    for (const key of path) {
+        if (typeof key === "number") {
+            normalizedPath += `[${key}]`;
+        }
+        else {
+            normalizedPath += `['${key}']`;
+        }
+    }
+    return normalizedPath;
+}
+//# sourceMappingURL=path.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/assertions.js
+function assertDefinedNodeType(node) {
+    throw new TypeError(
+    // biome-ignore lint/complexity/useLiteralKeys: type exhaustiveness
+    `Unexpected node type: ${node["type"]}`);
+}
+function assertDefinedComparisonOp(op) {
+    throw new TypeError(`Unexpected comparison operator: ${op}`);
+}
+function assertNever(_, message) {
+    throw new Error(message);
+}
+//# sourceMappingURL=assertions.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/get-type.js
+
+
+function getType(value) {
+    switch (typeof value) {
+        case "object":
+            if (value === null) {
+                return "null";
+            }
+            if (isNodeList(value)) {
+                return "NodeList";
+            }
+            if (isArray(value)) {
+                return "array";
+            }
+            if (guards_isPlainObject(value)) {
+                return "object";
+            }
+            throw new TypeError(`Unknown type: ${value}`);
+        case "string":
+            return "string";
+        case "number":
+            return "number";
+        case "boolean":
+            return "boolean";
+        default:
+            if (value === Nothing) {
+                return "Nothing";
+            }
+            throw new TypeError(`Unknown type: ${value}`);
+    }
+}
+//# sourceMappingURL=get-type.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/is-equal.js
+
+function isEqualArray(a, b) {
+    if (a.length !== b.length) {
+        return false;
+    }
+    for (let i = 0; i < a.length; i++) {
+        if (!isEqual(a[i], b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+function isEqualObject(a, b) {
+    const aKeys = Object.keys(a);
+    const bKeys = Object.keys(b);
+    if (aKeys.length !== bKeys.length) {
+        return false;
+    }
+    for (const key of aKeys) {
+        if (!Object.hasOwn(b, key)) {
+            return false;
+        }
+        if (!isEqual(a[key], b[key])) {
+            return false;
+        }
+    }
+    return true;
+}
+function isEqual(left, right) {
+    if (getType(left) !== getType(right)) {
+        return false;
+    }
+    switch (getType(left)) {
+        case "string":
+        case "number":
+        case "boolean":
+        case "null":
+            return left === right;
+        case "object":
+            return isEqualObject(left, right);
+        case "array":
+        case "NodeList":
+            return isEqualArray(left, right);
+        default:
+            return false;
+    }
+}
+//# sourceMappingURL=is-equal.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/array.js
+
+
+
+function compareArrays(a, b, op) {
+    switch (op) {
+        case "==":
+        case ">=": // does not offer < comparison
+        case "<=": // does not offer < comparison
+            return !isNodeList(a) && !isNodeList(b) && isEqual(a, b);
+        case "<": // does not offer < comparison
+        case ">": // does not offer < comparison
+            return false;
+        case "!=":
+            return !compareArrays(a, b, "==");
+        default:
+            assertDefinedComparisonOp(op);
+    }
+}
+//# sourceMappingURL=array.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/node-lists.js
+
+
+
+function compareNodeLists(a, b, op) {
+    switch (op) {
+        case "==":
+        case "<=": // does not offer < comparison
+        case ">=": // does not offer < comparison
+            return (isNodeList(a) && ((isNodeList(b) && isEqual(a, b)) || b === Nothing));
+        case "<": // does not offer < comparison
+        case ">": // does not offer < comparison
+            return false;
+        case "!=":
+            return !compareNodeLists(a, b, "==");
+        default:
+            assertDefinedComparisonOp(op);
+    }
+}
+//# sourceMappingURL=node-lists.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/nothing.js
+
+
+function compareNothing(a, b, op) {
+    switch (op) {
+        case "==":
+        case "<=": // does not offer < comparison
+        case ">=": // does not offer < comparison
+            return b === Nothing || (isNodeList(b) && b.length === 0);
+        case "<": // does not offer < comparison
+        case ">": // does not offer < comparison
+            return false;
+        case "!=":
+            return !compareNothing(a, b, "==");
+        default:
+            assertDefinedComparisonOp(op);
+    }
+}
+//# sourceMappingURL=nothing.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/number.js
+
+function compareNumbers(a, b, op) {
+    switch (op) {
+        case "==":
+            return a === b;
+        case "<":
+            return typeof b === "number" && a < b;
+        case "!=":
+            return !compareNumbers(a, b, "==");
+        case "<=":
+            return compareNumbers(a, b, "<") || compareNumbers(a, b, "==");
+        case ">":
+            return typeof b === "number" && compareNumbers(b, a, "<");
+        case ">=":
+            return ((typeof b === "number" && compareNumbers(b, a, "<")) ||
+                compareNumbers(a, b, "=="));
+        default:
+            assertDefinedComparisonOp(op);
+    }
+}
+//# sourceMappingURL=number.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/object.js
+
+
+function compareObjects(a, b, op) {
+    switch (op) {
+        case "==":
+        case "<=": // does not offer < comparison
+        case ">=": // does not offer < comparison
+            return isEqual(a, b);
+        case "<": // does not offer < comparison
+        case ">": // does not offer < comparison
+            return false;
+        case "!=":
+            return !isEqual(a, b);
+        default:
+            assertDefinedComparisonOp(op);
+    }
+}
+//# sourceMappingURL=object.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/primitives.js
+
+function comparePrimitives(a, b, op) {
+    switch (op) {
+        case "==":
+        case "<=": // do not offer < comparison
+        case ">=": // do not offer < comparison
+            return a === b;
+        case "<":
+        case ">":
+            return false;
+        case "!=":
+            return !comparePrimitives(a, b, "==");
+        default:
+            assertDefinedComparisonOp(op);
+    }
+}
+//# sourceMappingURL=primitives.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/string.js
+
+function compareString(a, b, op) {
+    if (typeof a !== "string" || typeof b !== "string") {
+        return false;
+    }
+    switch (op) {
+        case "==":
+            return a === b;
+        case "<": {
+            let index = 0;
+            while (a.length > index && b.length > index) {
+                const leftCode = a.charCodeAt(index);
+                const rightCode = b.charCodeAt(index);
+                if (leftCode === rightCode) {
+                    index++;
+                    continue;
+                }
+                return a.charCodeAt(index) < b.charCodeAt(index);
+            }
+            return a.length < b.length;
+        }
+        default:
+            assertDefinedComparisonOp(op);
+    }
+}
+/* harmony default export */ function string(a, b, op) {
+    switch (op) {
+        case "==":
+        case "<":
+            return compareString(a, b, op);
+        case "!=":
+            return !compareString(a, b, "==");
+        case "<=":
+            return compareString(a, b, "<") || compareString(a, b, "==");
+        case ">":
+            return compareString(b, a, "<");
+        case ">=":
+            return compareString(b, a, "<") || compareString(a, b, "==");
+        default:
+            assertDefinedComparisonOp(op);
+    }
+}
+//# sourceMappingURL=string.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/compare.js
+
+
+
+
+
+
+
+
+
+
+function compare(a, b, op) {
+    const leftValue = isNodeList(a) && a.length === 1 ? a[0] : a;
+    const leftType = getType(leftValue);
+    const rightValue = isNodeList(b) && b.length === 1 ? b[0] : b;
+    switch (leftType) {
+        case "string":
+            return string(leftValue, rightValue, op);
+        case "number":
+            return compareNumbers(leftValue, rightValue, op);
+        case "boolean":
+        case "null":
+            return comparePrimitives(leftValue, rightValue, op);
+        case "object":
+            return compareObjects(leftValue, rightValue, op);
+        case "array":
+            return compareArrays(leftValue, rightValue, op);
+        case "Nothing":
+            return compareNothing(leftValue, rightValue, op);
+        case "NodeList":
+            return compareNodeLists(leftValue, rightValue, op);
+        default:
+            assertNever(leftType, "Unknown type");
+    }
+}
+//# sourceMappingURL=compare.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/filter-query.js
+
+
+
+function evalFilterQuery(ctx, item, node) {
+    const list = createNodeList();
+    switch (node.value.type) {
+        case "RelQuery":
+            visitQuery(ctx, item.root, item.value, node.value, (value) => {
+                list.push(value);
+            });
+            break;
+        case "JsonPathQuery":
+            visitQuery(ctx, item.root, item.root, node.value, (value) => {
+                list.push(value);
+            });
+            break;
+        default:
+            assertDefinedNodeType(node.value);
+    }
+    return list;
+}
+//# sourceMappingURL=filter-query.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/test-expr.js
+
+
+
+function evalTestExpr(ctx, item, node) {
+    switch (node.expression.type) {
+        case "FilterQuery":
+            return evalFilterQuery(ctx, item, node.expression).length > 0;
+        case "FunctionExpr":
+            return evalFunctionExpr(ctx, item, node.expression) === true;
+        default:
+            assertDefinedNodeType(node.expression);
+    }
+}
+//# sourceMappingURL=test-expr.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/logical-expr.js
+
+
+
+function evalLogicalExpr(ctx, item, node) {
+    switch (node.type) {
+        case "LogicalNotExpr":
+            return !evalLogicalExpr(ctx, item, node.expression);
+        case "LogicalAndExpr":
+            return (evalLogicalExpr(ctx, item, node.left) &&
+                evalLogicalExpr(ctx, item, node.right));
+        case "LogicalOrExpr":
+            return (evalLogicalExpr(ctx, item, node.left) ||
+                evalLogicalExpr(ctx, item, node.right));
+        case "TestExpr":
+            return evalTestExpr(ctx, item, node);
+        case "ComparisonExpr":
+            return evalComparisonExpr(ctx, item, node);
+        default:
+            assertDefinedNodeType(node);
+    }
+}
+//# sourceMappingURL=logical-expr.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/function-argument.js
+
+
+
+
+function evalFunctionArgument(ctx, item, node) {
+    switch (node.type) {
+        case "FunctionExpr":
+            return evalFunctionExpr(ctx, item, node);
+        case "FilterQuery":
+            return evalFilterQuery(ctx, item, node);
+        case "LogicalNotExpr":
+        case "LogicalAndExpr":
+        case "LogicalOrExpr":
+        case "TestExpr":
+            return evalLogicalExpr(ctx, item, node);
+        case "Literal":
+            return node.value;
+        default:
+            assertDefinedNodeType(node);
+    }
+}
+//# sourceMappingURL=function-argument.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/function-expr.js
+
+
+
+function coerceValueType(value) {
+    if (isNodeList(value)) {
+        return value.length === 1 ? value[0] : Nothing;
+    }
+    return value;
+}
+function evalFunctionExpr(ctx, item, node) {
+    if (!isKnownFunction(ctx.functions, node.name)) {
+        return false;
+    }
+    const fn = ctx.functions[node.name];
+    if (fn.definition.parameters.length !== node.arguments.length) {
+        return false;
+    }
+    const args = [];
+    for (let i = 0; i < node.arguments.length; i++) {
+        const value = evalFunctionArgument(ctx, item, node.arguments[i]);
+        const param = fn.definition.parameters[i];
+        switch (param) {
+            case "ValueType":
+                if (!isNodeList(value) && !isJsonValue(value)) {
+                    return false;
+                }
+                args.push(coerceValueType(value));
+                break;
+            case "NodesType":
+                if (!isNodeList(value)) {
+                    return false;
+                }
+                args.push(value);
+                break;
+            case "LogicalType":
+                if (typeof value === "boolean") {
+                    args.push(value);
+                }
+                else if (isNodeList(value)) {
+                    args.push(value.length > 0);
+                }
+                else {
+                    return false;
+                }
+                break;
+            default:
+                assertNever(param, "Unknown function argument type");
+        }
+    }
+    // we could validate the return type here,
+    // but currently all functions are well-typed when it comes to returned values
+    return fn.declaration(ctx, 
+    // @ts-expect-error
+    ...args);
+}
+function isKnownFunction(functions, name) {
+    return Object.hasOwn(functions, name);
+}
+//# sourceMappingURL=function-expr.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/comparable.js
+
+
+
+
+function evalComparable(ctx, item, node) {
+    switch (node.type) {
+        case "Literal":
+            return node.value;
+        case "RelSingularQuery":
+        case "AbsSingularQuery": {
+            const root = node.type === "RelSingularQuery" ? item.value : item.root;
+            if (node.segments.length === 0) {
+                return root;
+            }
+            const nodeList = createNodeList();
+            visitQuery(ctx, item.root, root, node, (v) => {
+                nodeList.push(v);
+            });
+            return nodeList;
+        }
+        case "FunctionExpr":
+            return evalFunctionExpr(ctx, item, node);
+        default:
+            assertDefinedNodeType(node);
+    }
+}
+//# sourceMappingURL=comparable.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/comparison-expr.js
+
+
+function evalComparisonExpr(ctx, item, node) {
+    const leftValue = evalComparable(ctx, item, node.left);
+    const rightValue = evalComparable(ctx, item, node.right);
+    return compare(leftValue, rightValue, node.op);
+}
+//# sourceMappingURL=comparison-expr.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/filter-selector.js
+
+
+function visitFilterSelector(ctx, item, node) {
+    if (node.value.type === "ComparisonExpr") {
+        if (!evalComparisonExpr(ctx, item, node.value)) {
+            return;
+        }
+    }
+    else if (!evalLogicalExpr(ctx, item, node.value)) {
+        return;
+    }
+    ctx.stack.push({
+        root: item.root,
+        path: item.path,
+        value: item.value,
+        index: item.index + 1,
+    });
+}
+//# sourceMappingURL=filter-selector.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/index-selector.js
+
+function getArrayIndex(index, length) {
+    return index < 0 ? length + index : index;
+}
+function visitIndexSelector(ctx, item, node) {
+    const index = getArrayIndex(node.value, item.value.length);
+    if (index >= 0 && index < item.value.length) {
+        ctx.stack.push({
+            root: item.root,
+            path: joinPathWithKey(item.path, index),
+            value: item.value[index],
+            index: item.index + 1,
+        });
+    }
+}
+//# sourceMappingURL=index-selector.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/name-selector.js
+
+function visitNameSelector(ctx, { root, path, value, index }, node) {
+    if (Object.hasOwn(value, node.value)) {
+        ctx.stack.push({
+            root,
+            path: joinPathWithKey(path, node.value),
+            value: value[node.value],
+            index: index + 1,
+        });
+    }
+}
+//# sourceMappingURL=name-selector.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/slice-selector.js
+
+function normalize(i, len) {
+    return i >= 0 ? i : len + i;
+}
+function bounds(start, end, step, len) {
+    const nStart = normalize(start, len);
+    const nEnd = normalize(end, len);
+    if (step >= 0) {
+        const lower = Math.min(Math.max(nStart, 0), len);
+        const upper = Math.min(Math.max(nEnd, 0), len);
+        return [lower, upper];
+    }
+    const upper = Math.min(Math.max(nStart, -1), len - 1);
+    const lower = Math.min(Math.max(nEnd, -1), len - 1);
+    return [lower, upper];
+}
+function visitSliceSelector(ctx, { root, path, value, index }, node) {
+    const step = node.step ?? 1;
+    const defaultStart = step >= 0 ? 0 : value.length - 1;
+    const defaultEnd = step >= 0 ? value.length : -value.length - 1;
+    const nStart = node.start === null ? defaultStart : normalize(node.start, value.length);
+    const nEnd = node.end === null ? defaultEnd : normalize(node.end, value.length);
+    const [lower, upper] = bounds(nStart, nEnd, step, value.length);
+    if (step > 0) {
+        let i = lower;
+        while (i < upper) {
+            ctx.stack.push({
+                root,
+                path: joinPathWithKey(path, i),
+                value: value[i],
+                index: index + 1,
+            });
+            i += step;
+        }
+    }
+    else if (step < 0) {
+        let i = upper;
+        while (lower < i) {
+            ctx.stack.push({
+                root,
+                path: joinPathWithKey(path, i),
+                value: value[i],
+                index: index + 1,
+            });
+            i += step;
+        }
+    }
+}
+//# sourceMappingURL=slice-selector.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/wildcard-selector.js
+
+
+function visitWildcardSelector(ctx, { root, path, value, index }) {
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            ctx.stack.push({
+                root,
+                path: joinPathWithKey(path, i),
+                value: value[i],
+                index: index + 1,
+            });
+        }
+    }
+    else if (guards_isPlainObject(value)) {
+        for (const key of Object.keys(value)) {
+            ctx.stack.push({
+                root,
+                path: joinPathWithKey(path, key),
+                value: value[key],
+                index: index + 1,
+            });
+        }
+    }
+}
+//# sourceMappingURL=wildcard-selector.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/bracketed-selection.js
+
+
+
+
+
+
+
+
+function visitBracketedSelection(ctx, item, node) {
+    for (const selector of node.selectors) {
+        switch (selector.type) {
+            case "NameSelector":
+                if (isStackItemWithObjectValue(item)) {
+                    visitNameSelector(ctx, item, selector);
+                }
+                break;
+            case "SliceSelector":
+                if (isStackItemWithArrayValue(item)) {
+                    visitSliceSelector(ctx, item, selector);
+                }
+                break;
+            case "IndexSelector": {
+                if (isStackItemWithArrayValue(item)) {
+                    visitIndexSelector(ctx, item, selector);
+                }
+                break;
+            }
+            case "WildcardSelector":
+                visitWildcardSelector(ctx, item);
+                break;
+            case "FilterSelector": {
+                if (isStackItemWithArrayValue(item)) {
+                    visitFilterSelectorForArrayItem(ctx, item, selector);
+                }
+                else if (isStackItemWithObjectValue(item)) {
+                    visitFilterSelectorForObjectItem(ctx, item, selector);
+                }
+                break;
+            }
+            default:
+                assertDefinedNodeType(selector);
+        }
+    }
+}
+function visitFilterSelectorForArrayItem(ctx, { root, path, value, index }, node) {
+    for (let i = 0; i < value.length; i++) {
+        visitFilterSelector(ctx, {
+            root,
+            path: joinPathWithKey(path, i),
+            value: value[i],
+            index,
+        }, node);
+    }
+}
+function visitFilterSelectorForObjectItem(ctx, { root, path, value, index }, node) {
+    for (const key of Object.keys(value)) {
+        visitFilterSelector(ctx, {
+            root,
+            path: joinPathWithKey(path, key),
+            value: value[key],
+            index,
+        }, node);
+    }
+}
+//# sourceMappingURL=bracketed-selection.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/member-name-shorthand.js
+
+function visitMemberNameShorthand(ctx, { root, path, value, index }, node) {
+    if (Object.hasOwn(value, node.value)) {
+        ctx.stack.push({
+            root,
+            path: joinPathWithKey(path, node.value),
+            value: value[node.value],
+            index: index + 1,
+        });
+    }
+}
+//# sourceMappingURL=member-name-shorthand.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/segment.js
+
+
+
+
+
+
+
+function visitSegment(ctx, item, node) {
+    switch (node.type) {
+        case "BracketedSelection":
+            return visitBracketedSelection(ctx, item, node);
+        case "WildcardSelector":
+            return visitWildcardSelector(ctx, item);
+        case "MemberNameShorthand":
+            if (isStackItemWithObjectValue(item)) {
+                visitMemberNameShorthand(ctx, item, node);
+            }
+            break;
+        case "NameSelector":
+            if (isStackItemWithObjectValue(item)) {
+                visitNameSelector(ctx, item, node);
+            }
+            break;
+        case "IndexSelector":
+            if (isStackItemWithArrayValue(item)) {
+                visitIndexSelector(ctx, item, node);
+            }
+            break;
+        default:
+            assertDefinedNodeType(node);
+    }
+}
+//# sourceMappingURL=segment.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/query.js
+
+
+
+function visitQuery(ctx, root, input, node, cb) {
+    const stack = new Stack();
+    stack.push({
+        root,
+        path: getInitialPath(ctx.capturePaths),
+        value: input,
+        index: 0,
+    });
+    const context = {
+        cache: ctx.cache,
+        capturePaths: false,
+        functions: ctx.functions,
+        regexp: ctx.regexp,
+        stack,
+    };
+    while (stack.size > 0) {
+        // biome-ignore lint/style/noNonNullAssertion: size is guaranteed to be > 0
+        const item = stack.pop();
+        if (item.index === node.segments.length) {
+            cb(item.value, item.path);
+            continue;
+        }
+        const { path, value, index } = item;
+        const segment = node.segments[index];
+        visitSegment(context, item, segment.node);
+        if (segment.type === "DescendantSegment") {
+            if (Array.isArray(value)) {
+                for (let i = 0; i < value.length; i++) {
+                    stack.push({
+                        root,
+                        path: joinPathWithKey(path, i),
+                        value: value[i],
+                        index,
+                    });
+                }
+            }
+            else if (value !== null && typeof value === "object") {
+                for (const key of Object.keys(value)) {
+                    stack.push({
+                        root,
+                        path: joinPathWithKey(path, key),
+                        value: value[key],
+                        index,
+                    });
+                }
+            }
+        }
+    }
+}
+//# sourceMappingURL=query.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/exec.js
+
+
+
+
+
+
+
+
+function exec(input, expression, opts, cb) {
+    const ctx = {
+        cache: new Map(),
+        capturePaths: opts.capturePaths,
+        functions: {
+            count: count,
+            search: search,
+            value: value,
+            match: match,
+            length: functions_length,
+        },
+        regexp: "i-regexp",
+        stack: new Stack(),
+    };
+    visitQuery(ctx, input, input, parser(expression), cb);
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/index.js
+
+
+const DEFAULT_OPTIONS = {
+    capturePaths: true,
+};
+function query(input, expression) {
+    const values = [];
+    exec(input, expression, { capturePaths: false }, (value) => {
+        values.push(value);
+    });
+    return values;
+}
+function paths(input, expression) {
+    const paths = [];
+    _exec(input, expression, DEFAULT_OPTIONS, (_, path) => {
+        paths.push(toNormalizedPath(path));
+    });
+    return paths;
+}
+function esm_exec(input, expression, cb) {
+    _exec(input, expression, DEFAULT_OPTIONS, cb);
+}
+function batchExec(input, expressionToCallback, errorCallback) {
+    for (const [expression, cb] of expressionToCallback) {
+        try {
+            esm_exec(input, expression, cb);
+        }
+        catch (e) {
+            errorCallback?.(e instanceof Error ? e : new Error(String(e)), expression);
+        }
+    }
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./src/arazzo/boolean-condition.ts
+/**
+ * The boolean skeleton shared by the `simple` and `jsonpath` (seed form) criterion languages:
+ * `||`, `&&`, one non-chaining comparison, `!` and parentheses over operands each language
+ * defines itself. Precedence, loosest first: `||`, `&&`, comparison, `!`, operand.
+ * Each language keeps its own tokenizer and operand grammar (a subclass of
+ * BooleanConditionParser) and its own leaf and comparison semantics (evaluateBoolean's callbacks).
+ */
+
+/** Nesting bound ('(' and '!'), so hostile input is a syntax error, not a stack overflow. */
+const MAX_NESTING = 100;
+const COMPARISON_OPERATORS = ['==', '!=', '<', '<=', '>', '>='];
+/** Longest first, so `<=` is not read as `<` then `=`. */
+const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!'];
+/** The operator that starts at `text[i]`, if any. */
+function operatorAt(text, i) {
+    return OPERATORS.find(candidate => text.startsWith(candidate, i));
+}
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** The identifier-like word at `text[i]`, if any (only `true`, `false`, `null` are values). */
+function wordAt(text, i) {
+    WORD.lastIndex = i;
+    return WORD.exec(text)?.[0];
+}
+/**
+ * The number (as the language's sticky `numberPattern` reads it) or `true` / `false` / `null`
+ * at `text[i]`, with the length of its source.
+ */
+function scalarAt(text, i, numberPattern) {
+    numberPattern.lastIndex = i;
+    const number = numberPattern.exec(text)?.[0];
+    if (number)
+        return { value: Number(number), length: number.length };
+    const word = wordAt(text, i);
+    if (word === 'true' || word === 'false' || word === 'null') {
+        return { value: word === 'null' ? null : word === 'true', length: word.length };
+    }
+    return undefined;
+}
+class BooleanConditionParser {
+    text;
+    tokens;
+    index = 0;
+    depth = 0;
+    constructor(text, tokens) {
+        this.text = text;
+        this.tokens = tokens;
+    }
+    /** `emptyPos`: where an empty condition is reported (languages differ; default: its end). */
+    parse(emptyPos = this.peek().pos) {
+        if (this.peek().type === 'end')
+            this.fail(emptyPos, 'Empty condition');
+        const root = this.parseOr();
+        const next = this.peek();
+        if (next.type !== 'end')
+            this.fail(next.pos, 'Unexpected token');
+        return root;
+    }
+    parseOr() {
+        const operands = [this.parseAnd()];
+        while (this.isOp('||')) {
+            this.index++;
+            operands.push(this.parseAnd());
+        }
+        return operands.length === 1 ? operands[0] : { t: 'or', operands };
+    }
+    parseAnd() {
+        const operands = [this.parseComparison()];
+        while (this.isOp('&&')) {
+            this.index++;
+            operands.push(this.parseComparison());
+        }
+        return operands.length === 1 ? operands[0] : { t: 'and', operands };
+    }
+    parseComparison() {
+        const left = this.parseUnary();
+        const op = this.comparisonOperator();
+        if (!op)
+            return left;
+        this.index++;
+        const right = this.parseUnary();
+        if (this.comparisonOperator())
+            this.fail(this.peek().pos, 'Comparisons do not chain');
+        return { t: 'compare', op, left, right };
+    }
+    parseUnary() {
+        if (!this.isOp('!'))
+            return this.parseOperand();
+        this.enter();
+        this.index++;
+        const node = { t: 'not', operand: this.parseUnary() };
+        this.depth--;
+        return node;
+    }
+    /** What binds tighter than `!`; a language with postfix syntax wraps parsePrimary here. */
+    parseOperand() {
+        return this.parsePrimary();
+    }
+    /** A leaf or a parenthesised condition. */
+    parsePrimary() {
+        const token = this.next();
+        if (token.type === 'punct' && token.value === '(')
+            return this.parseGroup();
+        if (token.type === 'end')
+            return this.fail(token.pos, 'Unexpected end of condition');
+        return this.leafOf(token) ?? this.fail(token.pos, this.expectedOperand);
+    }
+    /** The rest of a parenthesised condition, its `(` just consumed. */
+    parseGroup() {
+        this.enter();
+        const inner = this.parseOr();
+        this.expectPunct(')');
+        this.depth--;
+        return inner;
+    }
+    enter() {
+        this.depth++;
+        if (this.depth > MAX_NESTING)
+            this.fail(this.peek().pos, 'Condition nested too deeply');
+    }
+    comparisonOperator() {
+        const token = this.peek();
+        return token.type === 'op' ? COMPARISON_OPERATORS.find(op => op === token.value) : undefined;
+    }
+    isOp(value) {
+        const token = this.peek();
+        return token.type === 'op' && token.value === value;
+    }
+    expectPunct(value) {
+        const token = this.next();
+        if (token.type !== 'punct' || token.value !== value)
+            this.fail(token.pos, `Expected '${value}'`);
+    }
+    peek() {
+        return this.tokens[this.index];
+    }
+    /** The current token, moving past it unless it is the end. */
+    next() {
+        const token = this.tokens[this.index];
+        if (token.type !== 'end')
+            this.index++;
+        return token;
+    }
+    fail(pos, detail) {
+        throw new errors/* ArazzoSyntaxError */.rd(this.text, pos, detail);
+    }
+}
+/**
+ * `&&` and `||` short-circuit, and they and `!` yield booleans from their operands' truthiness;
+ * a comparison evaluates its left operand, then its right one.
+ */
+function evaluateBoolean(node, semantics, asOperand = false) {
+    if (!isOperatorNode(node))
+        return semantics.leaf(node, asOperand);
+    switch (node.t) {
+        case 'not':
+            return !truthy(evaluateBoolean(node.operand, semantics));
+        case 'and':
+            return node.operands.every(operand => truthy(evaluateBoolean(operand, semantics)));
+        case 'or':
+            return node.operands.some(operand => truthy(evaluateBoolean(operand, semantics)));
+        case 'compare':
+            return semantics.compare(node.op, evaluateBoolean(node.left, semantics, true), evaluateBoolean(node.right, semantics, true));
+    }
+}
+function isOperatorNode(node) {
+    const { t } = node;
+    return t === 'not' || t === 'and' || t === 'or' || t === 'compare';
+}
+function truthy(value) {
+    return Boolean(value) && !(typeof value === 'number' && Number.isNaN(value));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
@@ -38243,4879 +42731,102 @@ function re(stringsOrFlags, ...values) {
 }
 
 
-;// CONCATENATED MODULE: ./src/arazzo/json-pointer.ts
+;// CONCATENATED MODULE: ./src/arazzo/safe-regex.ts
 /**
- * JSON Pointer (RFC 6901): read a value at a pointer, and set one (for `requestBody.replacements`).
- * Reading never throws for a value that is not there: runtime expressions depend on a missing
- * value being `undefined` (a download URL that is absent while a request is pending).
- */
-
-/** Array indices as RFC 6901 spells them: no sign, no leading zero. */
-const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
-/**
- * Splits a pointer into its unescaped reference tokens. `''` (and `'#'` in fragment form) is the
- * whole document. With `fragment`, a leading `#` marks the URI fragment form, which is
- * percent-decoded first (RFC 6901 section 6).
- */
-function parsePointer(pointer, options = {}) {
-    let text = pointer;
-    const fragment = options.fragment !== false && text.startsWith('#');
-    if (fragment) {
-        try {
-            text = decodeURIComponent(text.slice(1));
-        }
-        catch {
-            throw new errors/* ArazzoSyntaxError */.rd(pointer, 0, 'Malformed percent-encoding in JSON Pointer');
-        }
-    }
-    if (text === '')
-        return [];
-    if (!text.startsWith('/')) {
-        throw new errors/* ArazzoSyntaxError */.rd(pointer, 0, "JSON Pointer must be empty or start with '/'");
-    }
-    const offset = fragment ? 1 : 0;
-    const tokens = [];
-    let start = 1;
-    for (let i = 1; i <= text.length; i++) {
-        if (i < text.length && text[i] !== '/') {
-            if (text[i] === '~' && text[i + 1] !== '0' && text[i + 1] !== '1') {
-                throw new errors/* ArazzoSyntaxError */.rd(pointer, i + offset, "'~' must be followed by '0' or '1'");
-            }
-            continue;
-        }
-        tokens.push(unescapeToken(text.slice(start, i)));
-        start = i + 1;
-    }
-    return tokens;
-}
-/** `~1` is '/' and `~0` is '~', decoded in that order so `~01` stays `~1`. */
-function unescapeToken(token) {
-    return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-function json_pointer_escapePointerToken(token) {
-    return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-function formatPointer(tokens) {
-    return tokens.map(token => '/' + json_pointer_escapePointerToken(token)).join('');
-}
-/**
- * One step down: an own property of an object, or an existing index of an array. Own
- * properties only, so a document can never reach `constructor` or `__proto__` of a prototype.
- */
-function childOf(value, token) {
-    if (Array.isArray(value)) {
-        if (!ARRAY_INDEX.test(token))
-            return undefined;
-        const index = Number(token);
-        return index < value.length ? value[index] : undefined;
-    }
-    if (json_pointer_isObject(value) && Object.hasOwn(value, token))
-        return value[token];
-    return undefined;
-}
-/** Follows already-parsed tokens; undefined as soon as one step reaches nothing. */
-function resolveTokens(value, tokens) {
-    let current = value;
-    for (const token of tokens) {
-        current = childOf(current, token);
-        if (current === undefined)
-            return undefined;
-    }
-    return current;
-}
-/**
- * The value at `pointer` ('' or '#' = the whole value; '/a/0' or '#/a/0'), undefined when
- * unreachable. Throws ArazzoSyntaxError only for a malformed pointer.
- */
-function resolvePointer(value, pointer) {
-    return resolveTokens(value, parsePointer(pointer));
-}
-/**
- * Sets `value` at `pointer` and returns the new root. Copy-on-write along the path: the input is
- * never mutated (the payload may be an input or a step output shared with other steps). Only the
- * last token may name something new: an object key, or '-' to append to an array.
- */
-function setPointer(target, pointer, value) {
-    return setTokens(target, parsePointer(pointer), value, pointer);
-}
-function setTokens(target, tokens, value, pointer) {
-    if (tokens.length === 0)
-        return value;
-    const [head, ...rest] = tokens;
-    if (Array.isArray(target)) {
-        const copy = [...target];
-        if (rest.length === 0 && head === '-') {
-            copy.push(value);
-            return copy;
-        }
-        if (!ARRAY_INDEX.test(head) || Number(head) >= target.length) {
-            throw missing(pointer, tokens.length === 1 ? 'array index' : 'parent');
-        }
-        copy[Number(head)] = setTokens(target[Number(head)], rest, value, pointer);
-        return copy;
-    }
-    if (json_pointer_isObject(target)) {
-        if (rest.length > 0 && !Object.hasOwn(target, head))
-            throw missing(pointer, 'parent');
-        const copy = { ...target };
-        // defineProperty, not assignment: a key named '__proto__' must stay a plain own property.
-        Object.defineProperty(copy, head, {
-            value: setTokens(target[head], rest, value, pointer),
-            writable: true,
-            enumerable: true,
-            configurable: true
-        });
-        return copy;
-    }
-    throw missing(pointer, 'parent');
-}
-function missing(pointer, what) {
-    return new errors/* ArazzoRuntimeError */.of(`Cannot set ${JSON.stringify(pointer)}: the ${what} does not exist`);
-}
-function json_pointer_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/arazzo/expressions.ts
-/**
- * Arazzo 1.0.1 runtime expressions (`$statusCode`, `$response.body#/status`, `$inputs.userIds`,
- * ...) and the document values that embed them. Everything is parsed once, at compile time;
- * evaluation only reads the context. A reference that reaches nothing evaluates to undefined and
- * never throws: the seed workflow reads `download_url` while it is still absent.
+ * Regular expressions from documents and servers, run only on RE2 (re2js): never on the native
+ * backtracking engine, where `^(?=a)a*a*a*a*a*b` on 1,000 characters runs for hours and blocks the
+ * event loop, so that neither the deadline nor SIGTERM can stop the run.
  *
- * Grammar: the ABNF of Arazzo 1.0.1, with the clarifications of the 1.1.0 draft:
- * - a JSON Pointer (`#/a/0`) may follow body references and every named reference
- *   (`$inputs.x#/0`, `$steps.s.outputs.pets#/0/id`, `$workflows.w.outputs.o#/name`);
- * - `$response.body.items` dereferences properties with dots (the 1.1.0 examples use
- *   `$response.body.count` and `$response.body.status`);
- * - names may contain dots (output names match `^[a-zA-Z0-9.\-_]+$`), so `$inputs.a.b` reads the
- *   input named `a.b` when there is one, else property `b` of input `a` (longest name first).
- * Source keywords are case-sensitive; header names are not (RFC 9110).
+ * RE2 is linear in the input, but its constant is the pattern's program size, and re2js is
+ * JavaScript: on this project's 2-core machine a 1,000-instruction program costs about 15-65 ns
+ * per input character in its slow paths. So every test is bounded by a work budget (input
+ * characters x program instructions, REGEX_WORK_BUDGET: under a tenth of a second), and a value
+ * longer than its pattern's share fails the test. Patterns are at most MAX_PATTERN_LENGTH long.
+ * What RE2 cannot run (lookaround, backreferences) is refused, never handed to the native engine.
+ *
+ * JSONPath's `match()` and `search()` (RFC 9535, I-Regexp, RFC 9485: within RE2's syntax) are
+ * evaluated inside jsonpath-rfc9535, which builds each pattern with the global `RegExp`. There is
+ * no option to give it another engine, so `withRe2RegExp` puts an RE2-backed stand-in in place of
+ * the global for the duration of one synchronous query, and puts the original back before
+ * returning (nothing else can run in between). The same work budget, four times over, bounds all
+ * the patterns one query compiles and tests, since a server's answer can supply both.
  */
 
-
-/** `$` + a source keyword that is not the start of a longer word (`$urls` is not `$url`). */
-const KNOWN_SOURCE = /^\$(?:url|method|statusCode|request|response|inputs|outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])/;
-/** A name segment: no separators, no operators, so conditions and templates delimit it. */
-const NAME_SEGMENT = /[^\s.#{}$,;'"()[\]<>=!&|/\\]+/y;
-/** Step, workflow and source description ids (`^[A-Za-z0-9_\-]+$` in the spec). */
-const IDENTIFIER = /[A-Za-z0-9_-]+/y;
-/** RFC 9110 token (tchar). */
-const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const PARAMETER_NAME = /^[^\s{}]+$/;
-const COMPONENT_TYPES = [
-    'inputs',
-    'parameters',
-    'successActions',
-    'failureActions'
-];
-/** True when `text` starts like an expression of a known source (a typo there is an error). */
-function startsWithKnownSource(text) {
-    return KNOWN_SOURCE.test(text);
+const MAX_PATTERN_LENGTH = 4096;
+/** Input characters x program instructions a single test may cost. */
+const REGEX_WORK_BUDGET = 1_000_000;
+/** The budget of everything one JSONPath query compiles and tests. */
+const QUERY_WORK_BUDGET = 4 * REGEX_WORK_BUDGET;
+/** What compiling a pattern costs against a query's budget (per character, plus a base). */
+const COMPILE_COST_BASE = 10_000;
+const COMPILE_COST_PER_CHARACTER = 100;
+/** A pattern refused at compile time; the message says why. */
+class RegexRefused extends Error {
+    constructor(reason) {
+        super(reason);
+        this.name = 'RegexRefused';
+    }
 }
-function isRuntimeExpression(text) {
-    if (typeof text !== 'string')
-        return false;
+/** An ECMAScript pattern on RE2, or a RegexRefused saying why it cannot run there. */
+function compileSafeRegex(pattern) {
+    if (pattern.length > MAX_PATTERN_LENGTH) {
+        throw new RegexRefused(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
+    }
+    let re2;
     try {
-        parseExpression(text);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Parses one whole runtime expression. Throws ArazzoSyntaxError. */
-function parseExpression(text) {
-    if (typeof text !== 'string') {
-        throw new errors/* ArazzoSyntaxError */.rd(String(text), 0, 'A runtime expression must be a string');
-    }
-    return { source: text, ref: new ExpressionParser(text).parse() };
-}
-class ExpressionParser {
-    text;
-    pos = 0;
-    constructor(text) {
-        this.text = text;
-    }
-    parse() {
-        if (this.text[0] !== '$')
-            this.fail("A runtime expression starts with '$'");
-        this.pos = 1;
-        const keyword = this.match(/[A-Za-z]+/y);
-        switch (keyword) {
-            case 'url':
-            case 'method':
-            case 'statusCode':
-                this.expectEnd();
-                return { source: keyword };
-            case 'request':
-            case 'response':
-                this.expect('.');
-                return this.parseMessage(keyword);
-            case 'inputs':
-            case 'outputs': {
-                this.expect('.');
-                return { source: keyword, ...this.parseNamed(true) };
-            }
-            case 'steps': {
-                this.expect('.');
-                const stepId = this.identifier('a step id');
-                this.expect('.outputs');
-                return { source: 'steps', stepId, ...this.parseNamed(false) };
-            }
-            case 'workflows': {
-                this.expect('.');
-                const workflowId = this.identifier('a workflow id');
-                this.expect('.');
-                const field = this.match(/inputs|outputs/y);
-                if (field !== 'inputs' && field !== 'outputs')
-                    this.fail("Expected 'inputs' or 'outputs'");
-                this.expect('.');
-                return { source: 'workflows', workflowId, field, ...this.parseNamed(true) };
-            }
-            case 'sourceDescriptions': {
-                this.expect('.');
-                const name = this.identifier('a source description name');
-                return { source: 'sourceDescriptions', name, ...this.parseNamed(false) };
-            }
-            case 'components': {
-                this.expect('.');
-                const componentType = this.match(/[A-Za-z]+/y);
-                if (!COMPONENT_TYPES.includes(componentType)) {
-                    this.pos -= componentType.length;
-                    this.fail('Expected inputs, parameters, successActions or failureActions');
-                }
-                this.expect('.');
-                return {
-                    source: 'components',
-                    componentType: componentType,
-                    ...this.parseNamed(true)
-                };
-            }
-            default:
-                this.pos = 1;
-                return this.fail(`Unknown runtime expression source '$${keyword}'`);
-        }
-    }
-    parseMessage(source) {
-        const part = this.match(/header|query|path|body/y);
-        if (part === 'body') {
-            if (this.pos === this.text.length)
-                return { source, part, path: [], pointer: [] };
-            if (this.text[this.pos] === '#')
-                return { source, part, path: [], pointer: this.pointer() };
-            this.expect('.');
-            return { source, part, ...this.parseNamed(true) };
-        }
-        if (part === '')
-            this.fail("Expected 'header', 'query', 'path' or 'body'");
-        this.expect('.');
-        const name = this.text.slice(this.pos);
-        const valid = part === 'header' ? HEADER_TOKEN : PARAMETER_NAME;
-        if (!valid.test(name))
-            this.fail(`Expected a ${part} name`);
-        return { source, part, name };
-    }
-    /**
-     * `name(.name)*` then an optional `#pointer`, up to the end. With `required`, at least one name
-     * (`$inputs.` alone is an error); without, the position may be at the end, at `.name` or `#`.
-     */
-    parseNamed(required) {
-        const path = [];
-        if (!required) {
-            if (this.pos === this.text.length)
-                return { path, pointer: [] };
-            if (this.text[this.pos] === '#')
-                return { path, pointer: this.pointer() };
-            this.expect('.');
-        }
-        for (;;) {
-            const segment = this.match(NAME_SEGMENT);
-            if (segment === '')
-                this.fail('Expected a name');
-            path.push(segment);
-            if (this.text[this.pos] !== '.')
-                break;
-            this.pos++;
-        }
-        if (this.pos === this.text.length)
-            return { path, pointer: [] };
-        if (this.text[this.pos] === '#')
-            return { path, pointer: this.pointer() };
-        return this.fail('Unexpected character');
-    }
-    pointer() {
-        const start = this.pos + 1;
-        try {
-            return parsePointer(this.text.slice(start), { fragment: false });
-        }
-        catch (error) {
-            const at = error instanceof errors/* ArazzoSyntaxError */.rd ? error.position : 0;
-            const detail = error instanceof errors/* ArazzoSyntaxError */.rd ? error.detail : 'Malformed JSON Pointer';
-            throw new errors/* ArazzoSyntaxError */.rd(this.text, start + at, detail);
-        }
-    }
-    identifier(what) {
-        const id = this.match(IDENTIFIER);
-        if (id === '')
-            this.fail(`Expected ${what}`);
-        return id;
-    }
-    match(pattern) {
-        pattern.lastIndex = this.pos;
-        const found = pattern.exec(this.text);
-        if (!found)
-            return '';
-        this.pos += found[0].length;
-        return found[0];
-    }
-    expect(literal) {
-        if (!this.text.startsWith(literal, this.pos))
-            this.fail(`Expected '${literal}'`);
-        this.pos += literal.length;
-    }
-    expectEnd() {
-        if (this.pos !== this.text.length)
-            this.fail('Unexpected text after the expression');
-    }
-    fail(detail) {
-        throw new errors/* ArazzoSyntaxError */.rd(this.text, this.pos, detail);
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Evaluation
-// ---------------------------------------------------------------------------------------------
-/** The referenced value, type preserved; undefined when it is not there. */
-function evaluateExpression(expr, ctx) {
-    const ref = expr.ref;
-    switch (ref.source) {
-        case 'url':
-            return ctx.url;
-        case 'method':
-            return ctx.method;
-        case 'statusCode':
-            return ctx.statusCode;
-        case 'request':
-        case 'response': {
-            const message = ref.source === 'request' ? ctx.request : ctx.response;
-            if (!message)
-                return undefined;
-            switch (ref.part) {
-                case 'header':
-                    return headerValue(message.headers, ref.name);
-                case 'query':
-                case 'path':
-                    return ownValue(ref.source === 'request' ? ctx.request?.[ref.part] : undefined, ref.name);
-                case 'body':
-                    return resolveTokens(dereference(message.body, ref.path), ref.pointer);
-            }
-            return undefined;
-        }
-        case 'inputs':
-        case 'outputs':
-            return resolveNamed(ctx[ref.source], ref.path, ref.pointer);
-        case 'steps':
-            return resolveNamed(ownValue(ctx.steps, ref.stepId, 'outputs'), ref.path, ref.pointer);
-        case 'workflows':
-            return resolveNamed(ownValue(ctx.workflows, ref.workflowId, ref.field), ref.path, ref.pointer);
-        case 'sourceDescriptions':
-            return resolveNamed(ownValue(ctx.sourceDescriptions, ref.name), ref.path, ref.pointer);
-        case 'components':
-            return resolveNamed(ownValue(ctx.components, ref.componentType), ref.path, ref.pointer);
-    }
-}
-/** Property access as conditions use it: own keys, array indices, and `length` of arrays/strings. */
-function propertyOf(value, name) {
-    if (name === 'length' && (Array.isArray(value) || typeof value === 'string'))
-        return value.length;
-    return childOf(value, name);
-}
-function dereference(value, path) {
-    let current = value;
-    for (const name of path) {
-        current = propertyOf(current, name);
-        if (current === undefined)
-            return undefined;
-    }
-    return current;
-}
-/** Longest dotted name that exists wins: `a.b` is the name `a.b`, else `b` inside `a`. */
-function resolveNamed(record, path, pointer) {
-    if (typeof record !== 'object' || record === null)
-        return undefined;
-    for (let length = path.length; length >= 1; length--) {
-        const name = path.slice(0, length).join('.');
-        if (Object.hasOwn(record, name)) {
-            const value = record[name];
-            return resolveTokens(dereference(value, path.slice(length)), pointer);
-        }
-    }
-    return path.length === 0 ? resolveTokens(record, pointer) : undefined;
-}
-function ownValue(record, ...keys) {
-    let current = record;
-    for (const key of keys) {
-        if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) {
-            return undefined;
-        }
-        current = current[key];
-    }
-    return current;
-}
-/** Header names are case-insensitive; response headers arrive lower-cased, requests may not. */
-function headerValue(headers, name) {
-    if (!headers)
-        return undefined;
-    const lower = name.toLowerCase();
-    if (Object.hasOwn(headers, lower))
-        return headers[lower];
-    for (const [key, value] of Object.entries(headers)) {
-        if (key.toLowerCase() === lower)
-            return value;
-    }
-    return undefined;
-}
-/**
- * A bare `$source...` token inside a longer string (the seed's "Basic $inputs.basicAuth").
- * Segments are plain identifiers, so trailing punctuation ("... $inputs.x.") stays literal.
- */
-const BARE_TOKEN = /\$(?:url|method|statusCode|request|response|inputs|outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])(?:\.[A-Za-z0-9_-]+)*(?:#(?:\/(?:[A-Za-z0-9_.-]|~[01])*)+)?/y;
-/**
- * Splits a string into literal text and expressions: `{$...}` everywhere and, with `bare`,
- * `$source...` tokens too. Returns undefined when the string has no expression at all.
- * A `{$...}` whose inside starts with a known source but does not parse is an error (a typo the
- * author should hear about); any other `{...}` or `$...` stays literal text.
- */
-function parseTemplate(text, options) {
-    const parts = [];
-    let literal = '';
-    let found = false;
-    let i = 0;
-    while (i < text.length) {
-        if (text[i] === '{' && text[i + 1] === '$') {
-            const close = text.indexOf('}', i + 2);
-            if (close !== -1) {
-                const inner = text.slice(i + 1, close);
-                const expr = tryParse(inner, text, i + 1);
-                if (expr) {
-                    if (literal)
-                        parts.push(literal);
-                    literal = '';
-                    parts.push(expr);
-                    found = true;
-                    i = close + 1;
-                    continue;
-                }
-            }
-        }
-        else if (options.bare && text[i] === '$') {
-            BARE_TOKEN.lastIndex = i;
-            const token = BARE_TOKEN.exec(text)?.[0];
-            const expr = token ? parseQuietly(token) : undefined;
-            if (token && expr) {
-                if (literal)
-                    parts.push(literal);
-                literal = '';
-                parts.push({ ...expr, bare: true });
-                found = true;
-                i += token.length;
-                continue;
-            }
-        }
-        literal += text[i];
-        i++;
-    }
-    if (literal)
-        parts.push(literal);
-    return found ? parts : undefined;
-}
-/** Parses the inside of `{...}`: an expression, literal text (undefined), or an error. */
-function tryParse(inner, whole, offset) {
-    try {
-        return parseExpression(inner);
+        re2 = RE2JS.compile(RE2JS.translateRegExp(pattern));
     }
     catch (error) {
-        if (!startsWithKnownSource(inner) || !(error instanceof errors/* ArazzoSyntaxError */.rd))
-            return undefined;
-        throw new errors/* ArazzoSyntaxError */.rd(whole, offset + error.position, error.detail);
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new RegexRefused(`the pattern is not one the linear-time engine (RE2) runs: ${detail}. Lookahead, ` +
+            'lookbehind and backreferences are refused: a backtracking engine can take hours on them');
     }
+    const programSize = Math.max(1, re2.programSize());
+    const maxInput = Math.floor(REGEX_WORK_BUDGET / programSize);
+    return { programSize, maxInput, test: text => text.length <= maxInput && re2.test(text) };
 }
-function parseQuietly(text) {
+/**
+ * Runs `query` (synchronous) with the global RegExp replaced by an RE2-backed stand-in that offers
+ * what jsonpath-rfc9535's match()/search() use: construction and `test`. A pattern RE2 refuses, or
+ * one past the query's budget, is a failed construction, which makes the function return false
+ * (RFC 9535: an invalid I-Regexp gives LogicalFalse).
+ */
+function withRe2RegExp(query) {
+    const native = globalThis.RegExp;
+    let left = QUERY_WORK_BUDGET;
+    // re2js itself may use RegExp: it always sees the native one.
+    const natively = (run) => {
+        globalThis.RegExp = native;
+        try {
+            return run();
+        }
+        finally {
+            globalThis.RegExp = standIn;
+        }
+    };
+    const standIn = function (pattern) {
+        const source = String(pattern);
+        left -= COMPILE_COST_BASE + COMPILE_COST_PER_CHARACTER * source.length;
+        if (left < 0)
+            throw new RegexRefused('the regular-expression budget of this query is spent');
+        const regex = natively(() => compileSafeRegex(source));
+        return {
+            test(text) {
+                const cost = text.length * regex.programSize;
+                if (text.length > regex.maxInput || cost > left)
+                    return false;
+                left -= cost;
+                return natively(() => regex.test(text));
+            }
+        };
+    };
+    globalThis.RegExp = standIn;
     try {
-        return parseExpression(text);
+        return query();
     }
-    catch {
-        return undefined;
+    finally {
+        globalThis.RegExp = native;
     }
-}
-function renderTemplate(parts, ctx) {
-    let out = '';
-    for (const part of parts) {
-        out += typeof part === 'string' ? part : stringifyValue(evaluateExpression(part, ctx));
-    }
-    return out;
-}
-/**
- * How an embedded value reads inside a string: strings as is, undefined as '', objects and arrays
- * as JSON (1.1.0 draft), other scalars as their JavaScript string.
- */
-function stringifyValue(value) {
-    if (value === undefined)
-        return '';
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'object' && value !== null) {
-        try {
-            return JSON.stringify(value) ?? '';
-        }
-        catch {
-            return String(value);
-        }
-    }
-    return String(value);
-}
-/**
- * Parses a document value once (parameter value, payload, output, replacement value).
- * - a string that is exactly one expression keeps the referenced value's type;
- * - a string with `{$...}` or bare `$source...` tokens becomes a template (result is a string);
- *   a bare token is substituted only when it parses as a whole expression of a known source
- *   (`$inputs.x`, `$steps.s.outputs.y`, ...): `$5 off` and `$HOME` stay text;
- * - a string that starts like an expression but is none (`$inputs`, `$steps.s.requestId`) is a
- *   constant, as Arazzo allows ("a constant or a runtime expression"); `notExpression` says why,
- *   so the loader can warn about what may be a typo;
- * - arrays and plain objects are walked; other values are literals.
- * A `{$...}` whose inside starts like an expression but does not parse is an ArazzoSyntaxError.
- */
-function compileValue(value) {
-    if (typeof value === 'string')
-        return compileString(value);
-    if (Array.isArray(value))
-        return { kind: 'array', items: value.map(compileValue) };
-    if (isPlainObject(value)) {
-        return {
-            kind: 'object',
-            entries: Object.entries(value).map(([key, item]) => [key, compileValue(item)])
-        };
-    }
-    return { kind: 'literal', value };
-}
-function compileString(text) {
-    let wholeError;
-    if (startsWithKnownSource(text)) {
-        try {
-            return { kind: 'expression', expression: parseExpression(text) };
-        }
-        catch (error) {
-            wholeError = error;
-        }
-    }
-    const parts = parseTemplate(text, { bare: true });
-    if (parts)
-        return { kind: 'template', parts };
-    if (wholeError && !/\s/.test(text)) {
-        const detail = wholeError instanceof Error ? wholeError.message : String(wholeError);
-        return { kind: 'literal', value: text, notExpression: detail };
-    }
-    return { kind: 'literal', value: text };
-}
-function evaluateValue(compiled, ctx) {
-    switch (compiled.kind) {
-        case 'literal':
-            return compiled.value;
-        case 'expression':
-            return evaluateExpression(compiled.expression, ctx);
-        case 'template':
-            return renderTemplate(compiled.parts, ctx);
-        case 'array':
-            return compiled.items.map(item => evaluateValue(item, ctx));
-        case 'object':
-            // fromEntries defines own properties, so a '__proto__' key stays data.
-            return Object.fromEntries(compiled.entries.map(([key, item]) => [key, evaluateValue(item, ctx)]));
-    }
-}
-/** Every expression a compiled value reads (for reference checks at load time). */
-function expressionsIn(compiled) {
-    switch (compiled.kind) {
-        case 'literal':
-            return [];
-        case 'expression':
-            return [compiled.expression];
-        case 'template':
-            return compiled.parts.filter((part) => typeof part !== 'string');
-        case 'array':
-            return compiled.items.flatMap(expressionsIn);
-        case 'object':
-            return compiled.entries.flatMap(([, item]) => expressionsIn(item));
-    }
-}
-/** What the loader warns about in a compiled value: bare tokens and expression look-alikes. */
-function valueNotes(compiled) {
-    const bare = [];
-    const notExpressions = [];
-    const walk = (value) => {
-        switch (value.kind) {
-            case 'literal':
-                if (value.notExpression !== undefined) {
-                    notExpressions.push({ text: String(value.value), reason: value.notExpression });
-                }
-                return;
-            case 'template':
-                for (const part of value.parts)
-                    if (typeof part !== 'string' && part.bare)
-                        bare.push(part.source);
-                return;
-            case 'array':
-                value.items.forEach(walk);
-                return;
-            case 'object':
-                value.entries.forEach(([, item]) => walk(item));
-                return;
-            case 'expression':
-                return;
-        }
-    };
-    walk(compiled);
-    return { bare, notExpressions };
-}
-function isPlainObject(value) {
-    if (typeof value !== 'object' || value === null)
-        return false;
-    const proto = Object.getPrototypeOf(value);
-    return proto === Object.prototype || proto === null;
-}
-
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/parser/parser.js
-// @generated by Peggy 4.2.0.
-//
-// https://peggyjs.org/
-function peg$subclass(child, parent) {
-    function C() { this.constructor = child; }
-    C.prototype = parent.prototype;
-    child.prototype = new C();
-}
-function peg$SyntaxError(message, expected, found, location) {
-    var self = Error.call(this, message);
-    // istanbul ignore next Check is a necessary evil to support older environments
-    if (Object.setPrototypeOf) {
-        Object.setPrototypeOf(self, peg$SyntaxError.prototype);
-    }
-    self.expected = expected;
-    self.found = found;
-    self.location = location;
-    self.name = "SyntaxError";
-    return self;
-}
-peg$subclass(peg$SyntaxError, Error);
-function peg$padEnd(str, targetLength, padString) {
-    padString = padString || " ";
-    if (str.length > targetLength) {
-        return str;
-    }
-    targetLength -= str.length;
-    padString += padString.repeat(targetLength);
-    return str + padString.slice(0, targetLength);
-}
-peg$SyntaxError.prototype.format = function (sources) {
-    var str = "Error: " + this.message;
-    if (this.location) {
-        var src = null;
-        var k;
-        for (k = 0; k < sources.length; k++) {
-            if (sources[k].source === this.location.source) {
-                src = sources[k].text.split(/\r\n|\n|\r/g);
-                break;
-            }
-        }
-        var s = this.location.start;
-        var offset_s = (this.location.source && (typeof this.location.source.offset === "function"))
-            ? this.location.source.offset(s)
-            : s;
-        var loc = this.location.source + ":" + offset_s.line + ":" + offset_s.column;
-        if (src) {
-            var e = this.location.end;
-            var filler = peg$padEnd("", offset_s.line.toString().length, ' ');
-            var line = src[s.line - 1];
-            var last = s.line === e.line ? e.column : line.length + 1;
-            var hatLen = (last - s.column) || 1;
-            str += "\n --> " + loc + "\n"
-                + filler + " |\n"
-                + offset_s.line + " | " + line + "\n"
-                + filler + " | " + peg$padEnd("", s.column - 1, ' ')
-                + peg$padEnd("", hatLen, "^");
-        }
-        else {
-            str += "\n at " + loc;
-        }
-    }
-    return str;
-};
-peg$SyntaxError.buildMessage = function (expected, found) {
-    var DESCRIBE_EXPECTATION_FNS = {
-        literal: function (expectation) {
-            return "\"" + literalEscape(expectation.text) + "\"";
-        },
-        class: function (expectation) {
-            var escapedParts = expectation.parts.map(function (part) {
-                return Array.isArray(part)
-                    ? classEscape(part[0]) + "-" + classEscape(part[1])
-                    : classEscape(part);
-            });
-            return "[" + (expectation.inverted ? "^" : "") + escapedParts.join("") + "]";
-        },
-        any: function () {
-            return "any character";
-        },
-        end: function () {
-            return "end of input";
-        },
-        other: function (expectation) {
-            return expectation.description;
-        }
-    };
-    function hex(ch) {
-        return ch.charCodeAt(0).toString(16).toUpperCase();
-    }
-    function literalEscape(s) {
-        return s
-            .replace(/\\/g, "\\\\")
-            .replace(/"/g, "\\\"")
-            .replace(/\0/g, "\\0")
-            .replace(/\t/g, "\\t")
-            .replace(/\n/g, "\\n")
-            .replace(/\r/g, "\\r")
-            .replace(/[\x00-\x0F]/g, function (ch) { return "\\x0" + hex(ch); })
-            .replace(/[\x10-\x1F\x7F-\x9F]/g, function (ch) { return "\\x" + hex(ch); });
-    }
-    function classEscape(s) {
-        return s
-            .replace(/\\/g, "\\\\")
-            .replace(/\]/g, "\\]")
-            .replace(/\^/g, "\\^")
-            .replace(/-/g, "\\-")
-            .replace(/\0/g, "\\0")
-            .replace(/\t/g, "\\t")
-            .replace(/\n/g, "\\n")
-            .replace(/\r/g, "\\r")
-            .replace(/[\x00-\x0F]/g, function (ch) { return "\\x0" + hex(ch); })
-            .replace(/[\x10-\x1F\x7F-\x9F]/g, function (ch) { return "\\x" + hex(ch); });
-    }
-    function describeExpectation(expectation) {
-        return DESCRIBE_EXPECTATION_FNS[expectation.type](expectation);
-    }
-    function describeExpected(expected) {
-        var descriptions = expected.map(describeExpectation);
-        var i, j;
-        descriptions.sort();
-        if (descriptions.length > 0) {
-            for (i = 1, j = 1; i < descriptions.length; i++) {
-                if (descriptions[i - 1] !== descriptions[i]) {
-                    descriptions[j] = descriptions[i];
-                    j++;
-                }
-            }
-            descriptions.length = j;
-        }
-        switch (descriptions.length) {
-            case 1:
-                return descriptions[0];
-            case 2:
-                return descriptions[0] + " or " + descriptions[1];
-            default:
-                return descriptions.slice(0, -1).join(", ")
-                    + ", or "
-                    + descriptions[descriptions.length - 1];
-        }
-    }
-    function describeFound(found) {
-        return found ? "\"" + literalEscape(found) + "\"" : "end of input";
-    }
-    return "Expected " + describeExpected(expected) + " but " + describeFound(found) + " found.";
-};
-function peg$parse(input, options) {
-    options = options !== undefined ? options : {};
-    var peg$FAILED = {};
-    var peg$source = options.grammarSource;
-    var peg$startRuleFunctions = { jsonpath_query: peg$parsejsonpath_query };
-    var peg$startRuleFunction = peg$parsejsonpath_query;
-    var peg$c0 = "$";
-    var peg$c1 = ".";
-    var peg$c2 = "..";
-    var peg$c3 = "[";
-    var peg$c4 = ",";
-    var peg$c5 = "]";
-    var peg$c6 = "*";
-    var peg$c7 = ":";
-    var peg$c8 = "?";
-    var peg$c9 = "\"";
-    var peg$c10 = "'";
-    var peg$c11 = "0";
-    var peg$c12 = "-";
-    var peg$c13 = "||";
-    var peg$c14 = "\\";
-    var peg$c15 = "u";
-    var peg$c16 = "&&";
-    var peg$c17 = "d";
-    var peg$c18 = "(";
-    var peg$c19 = ")";
-    var peg$c20 = "!";
-    var peg$c21 = "==";
-    var peg$c22 = "!=";
-    var peg$c23 = "<=";
-    var peg$c24 = ">=";
-    var peg$c25 = "-0";
-    var peg$c26 = "true";
-    var peg$c27 = "false";
-    var peg$c28 = "null";
-    var peg$c29 = "@";
-    var peg$c30 = "e";
-    var peg$r0 = /^[\t-\n\r ]/;
-    var peg$r1 = /^[A-Z_a-z\x80-\uD7FF\uE000-\uFFFF]/;
-    var peg$r2 = /^[\uD800-\uDBFF]/;
-    var peg$r3 = /^[\uDC00-\uDFFF]/;
-    var peg$r4 = /^[A-Za-z]/;
-    var peg$r5 = /^[0-9]/;
-    var peg$r6 = /^[1-9]/;
-    var peg$r7 = /^[ -!#-&(-[\]-\uD7FF\uE000-\uFFFF]/;
-    var peg$r8 = /^[\/\\bfnrt]/;
-    var peg$r9 = /^[A-CE-F]/i;
-    var peg$r10 = /^[0-7]/;
-    var peg$r11 = /^[8-9]/;
-    var peg$r12 = /^[A-B]/i;
-    var peg$r13 = /^[C-F]/i;
-    var peg$r14 = /^[A-F]/i;
-    var peg$r15 = /^[<>]/;
-    var peg$r16 = /^[0-9_a-z]/;
-    var peg$r17 = /^[+\-]/;
-    var peg$r18 = /^[a-z]/;
-    var peg$e0 = peg$literalExpectation("$", false);
-    var peg$e1 = peg$classExpectation([["\t", "\n"], "\r", " "], false, false);
-    var peg$e2 = peg$literalExpectation(".", false);
-    var peg$e3 = peg$literalExpectation("..", false);
-    var peg$e4 = peg$literalExpectation("[", false);
-    var peg$e5 = peg$literalExpectation(",", false);
-    var peg$e6 = peg$literalExpectation("]", false);
-    var peg$e7 = peg$literalExpectation("*", false);
-    var peg$e8 = peg$classExpectation([["A", "Z"], "_", ["a", "z"], ["\x80", "\uD7FF"], ["\uE000", "\uFFFF"]], false, false);
-    var peg$e9 = peg$classExpectation([["\uD800", "\uDBFF"]], false, false);
-    var peg$e10 = peg$classExpectation([["\uDC00", "\uDFFF"]], false, false);
-    var peg$e11 = peg$literalExpectation(":", false);
-    var peg$e12 = peg$literalExpectation("?", false);
-    var peg$e13 = peg$classExpectation([["A", "Z"], ["a", "z"]], false, false);
-    var peg$e14 = peg$classExpectation([["0", "9"]], false, false);
-    var peg$e15 = peg$literalExpectation("\"", false);
-    var peg$e16 = peg$literalExpectation("'", false);
-    var peg$e17 = peg$literalExpectation("0", false);
-    var peg$e18 = peg$literalExpectation("-", false);
-    var peg$e19 = peg$classExpectation([["1", "9"]], false, false);
-    var peg$e20 = peg$literalExpectation("||", false);
-    var peg$e21 = peg$classExpectation([[" ", "!"], ["#", "&"], ["(", "["], ["]", "\uD7FF"], ["\uE000", "\uFFFF"]], false, false);
-    var peg$e22 = peg$literalExpectation("\\", false);
-    var peg$e23 = peg$classExpectation(["/", "\\", "b", "f", "n", "r", "t"], false, false);
-    var peg$e24 = peg$literalExpectation("u", false);
-    var peg$e25 = peg$literalExpectation("&&", false);
-    var peg$e26 = peg$classExpectation([["A", "C"], ["E", "F"]], false, true);
-    var peg$e27 = peg$literalExpectation("D", true);
-    var peg$e28 = peg$classExpectation([["0", "7"]], false, false);
-    var peg$e29 = peg$classExpectation([["8", "9"]], false, false);
-    var peg$e30 = peg$classExpectation([["A", "B"]], false, true);
-    var peg$e31 = peg$classExpectation([["C", "F"]], false, true);
-    var peg$e32 = peg$literalExpectation("(", false);
-    var peg$e33 = peg$literalExpectation(")", false);
-    var peg$e34 = peg$classExpectation([["A", "F"]], false, true);
-    var peg$e35 = peg$literalExpectation("!", false);
-    var peg$e36 = peg$literalExpectation("==", false);
-    var peg$e37 = peg$literalExpectation("!=", false);
-    var peg$e38 = peg$literalExpectation("<=", false);
-    var peg$e39 = peg$literalExpectation(">=", false);
-    var peg$e40 = peg$classExpectation(["<", ">"], false, false);
-    var peg$e41 = peg$literalExpectation("-0", false);
-    var peg$e42 = peg$literalExpectation("true", false);
-    var peg$e43 = peg$literalExpectation("false", false);
-    var peg$e44 = peg$literalExpectation("null", false);
-    var peg$e45 = peg$literalExpectation("@", false);
-    var peg$e46 = peg$classExpectation([["0", "9"], "_", ["a", "z"]], false, false);
-    var peg$e47 = peg$literalExpectation("e", true);
-    var peg$e48 = peg$classExpectation(["+", "-"], false, false);
-    var peg$e49 = peg$classExpectation([["a", "z"]], false, false);
-    var peg$f0 = function (segments) {
-        return {
-            type: 'JsonPathQuery',
-            segments,
-        };
-    };
-    var peg$f1 = function (value) { return value; };
-    var peg$f2 = function (value) { return value; };
-    var peg$f3 = function (node) { return { type: "ChildSegment", node }; };
-    var peg$f4 = function (node) { return { type: "DescendantSegment", node }; };
-    var peg$f5 = function (main, child) { return child; };
-    var peg$f6 = function (main, rest) { return [main, ...rest]; };
-    var peg$f7 = function (selectors) {
-        return {
-            type: "BracketedSelection",
-            selectors,
-        };
-    };
-    var peg$f8 = function () { return { type: "WildcardSelector" }; };
-    var peg$f9 = function (value) { return { type: "MemberNameShorthand", value }; };
-    var peg$f10 = function (value) { return { type: "NameSelector", value }; };
-    var peg$f11 = function (start, end, value) { return value; };
-    var peg$f12 = function (start, end, step) { return { start, end, step }; };
-    var peg$f13 = function (values) {
-        return {
-            type: 'SliceSelector',
-            start: values.start === "" ? null : Number.parseInt(values.start.trim(), 10),
-            end: values.end === "" ? null : Number.parseInt(values.end.trim(), 10),
-            step: values.step === "" || values.step === null ? null : Number.parseInt(values.step.trim(), 10),
-        };
-    };
-    var peg$f14 = function (value) { return { type: 'IndexSelector', value: Number.parseInt(value, 10) }; };
-    var peg$f15 = function (value) { return { type: 'FilterSelector', value }; };
-    var peg$f16 = function (value) { return value; };
-    var peg$f17 = function (value) { return value; };
-    var peg$f18 = function (value) { return value.join(''); };
-    var peg$f19 = function () { return "\""; };
-    var peg$f20 = function (value) {
-        switch (value) {
-            case "b":
-                return "\b";
-            case "f":
-                return "\f";
-            case "n":
-                return "\n";
-            case "r":
-                return "\r";
-            case "t":
-                return "\t";
-            case "/":
-                return "/";
-            case "\\":
-                return "\\";
-            default:
-                return value.slice(1);
-        }
-    };
-    var peg$f21 = function () { return "'"; };
-    var peg$f22 = function (value) {
-        switch (value) {
-            case "b":
-                return "\b";
-            case "f":
-                return "\f";
-            case "n":
-                return "\n";
-            case "r":
-                return "\r";
-            case "t":
-                return "\t";
-            case "/":
-                return "/";
-            case "\\":
-                return "\\";
-            default:
-                return value.slice(1);
-        }
-    };
-    var peg$f23 = function (left, value) { return value; };
-    var peg$f24 = function (left, rest) {
-        return rest.length === 0 ? left : {
-            type: "LogicalOrExpr",
-            left,
-            right: rest.length === 1 ? rest[0] : rest.slice(1)
-                .reduce((acc, curr) => ({
-                type: "LogicalOrExpr",
-                left: acc,
-                right: curr,
-            }), rest[0])
-        };
-    };
-    var peg$f25 = function (main, value) { return value; };
-    var peg$f26 = function (main, rest) { return [main, ...rest]; };
-    var peg$f27 = function (conditions) {
-        return conditions.length === 1 ? conditions[0] : {
-            type: "LogicalAndExpr",
-            left: conditions[0],
-            right: conditions.length === 2 ? conditions[1] : conditions.slice(2)
-                .reduce((acc, curr) => ({
-                type: "LogicalOrExpr",
-                left: acc,
-                right: curr,
-            }), conditions[1])
-        };
-    };
-    var peg$f28 = function () { return String.fromCharCode(Number.parseInt(text(), 16)); };
-    var peg$f29 = function (h, l) {
-        return (String.fromCharCode(Number.parseInt(h, 16)) + String.fromCharCode(Number.parseInt(l, 16)));
-    };
-    var peg$f30 = function (value) { return value; };
-    var peg$f31 = function (not, expression) {
-        return not !== null ? {
-            type: "LogicalNotExpr",
-            expression
-        } : expression;
-    };
-    var peg$f32 = function (left, op, right) {
-        return {
-            type: "ComparisonExpr",
-            left,
-            op,
-            right,
-        };
-    };
-    var peg$f33 = function (not, expression) {
-        return not !== null ? {
-            type: "LogicalNotExpr",
-            expression: {
-                type: "TestExpr",
-                expression
-            }
-        } : {
-            type: "TestExpr",
-            expression
-        };
-    };
-    var peg$f34 = function (value) { return { type: "FilterQuery", value }; };
-    var peg$f35 = function (name, f, rest) { return rest; };
-    var peg$f36 = function (name, f, r) { return [f, ...r]; };
-    var peg$f37 = function (name, args) {
-        return {
-            type: "FunctionExpr",
-            name,
-            arguments: args,
-        };
-    };
-    var peg$f38 = function (value) { return { type: 'Literal', value }; };
-    var peg$f39 = function (segments) { return { type: "RelQuery", segments }; };
-    var peg$f40 = function (value) { return Number(value); };
-    var peg$f41 = function () { return true; };
-    var peg$f42 = function () { return false; };
-    var peg$f43 = function () { return null; };
-    var peg$f44 = function (segments) { return { type: "RelSingularQuery", segments }; };
-    var peg$f45 = function (segments) { return { type: "AbsSingularQuery", segments }; };
-    var peg$f46 = function (segment) {
-        return {
-            type: 'SingularQuerySegment',
-            node: segment
-        };
-    };
-    var peg$f47 = function (segments) { return segments; };
-    var peg$f48 = function (value) { return value; };
-    var peg$f49 = function (value) { return value; };
-    var peg$f50 = function (selector) { return { type: "IndexSelector", selector }; };
-    var peg$currPos = options.peg$currPos | 0;
-    var peg$savedPos = peg$currPos;
-    var peg$posDetailsCache = [{ line: 1, column: 1 }];
-    var peg$maxFailPos = peg$currPos;
-    var peg$maxFailExpected = options.peg$maxFailExpected || [];
-    var peg$silentFails = options.peg$silentFails | 0;
-    var peg$result;
-    if (options.startRule) {
-        if (!(options.startRule in peg$startRuleFunctions)) {
-            throw new Error("Can't start parsing from rule \"" + options.startRule + "\".");
-        }
-        peg$startRuleFunction = peg$startRuleFunctions[options.startRule];
-    }
-    function text() {
-        return input.substring(peg$savedPos, peg$currPos);
-    }
-    function offset() {
-        return peg$savedPos;
-    }
-    function range() {
-        return {
-            source: peg$source,
-            start: peg$savedPos,
-            end: peg$currPos
-        };
-    }
-    function location() {
-        return peg$computeLocation(peg$savedPos, peg$currPos);
-    }
-    function expected(description, location) {
-        location = location !== undefined
-            ? location
-            : peg$computeLocation(peg$savedPos, peg$currPos);
-        throw peg$buildStructuredError([peg$otherExpectation(description)], input.substring(peg$savedPos, peg$currPos), location);
-    }
-    function error(message, location) {
-        location = location !== undefined
-            ? location
-            : peg$computeLocation(peg$savedPos, peg$currPos);
-        throw peg$buildSimpleError(message, location);
-    }
-    function peg$literalExpectation(text, ignoreCase) {
-        return { type: "literal", text: text, ignoreCase: ignoreCase };
-    }
-    function peg$classExpectation(parts, inverted, ignoreCase) {
-        return { type: "class", parts: parts, inverted: inverted, ignoreCase: ignoreCase };
-    }
-    function peg$anyExpectation() {
-        return { type: "any" };
-    }
-    function peg$endExpectation() {
-        return { type: "end" };
-    }
-    function peg$otherExpectation(description) {
-        return { type: "other", description: description };
-    }
-    function peg$computePosDetails(pos) {
-        var details = peg$posDetailsCache[pos];
-        var p;
-        if (details) {
-            return details;
-        }
-        else {
-            if (pos >= peg$posDetailsCache.length) {
-                p = peg$posDetailsCache.length - 1;
-            }
-            else {
-                p = pos;
-                while (!peg$posDetailsCache[--p]) { }
-            }
-            details = peg$posDetailsCache[p];
-            details = {
-                line: details.line,
-                column: details.column
-            };
-            while (p < pos) {
-                if (input.charCodeAt(p) === 10) {
-                    details.line++;
-                    details.column = 1;
-                }
-                else {
-                    details.column++;
-                }
-                p++;
-            }
-            peg$posDetailsCache[pos] = details;
-            return details;
-        }
-    }
-    function peg$computeLocation(startPos, endPos, offset) {
-        var startPosDetails = peg$computePosDetails(startPos);
-        var endPosDetails = peg$computePosDetails(endPos);
-        var res = {
-            source: peg$source,
-            start: {
-                offset: startPos,
-                line: startPosDetails.line,
-                column: startPosDetails.column
-            },
-            end: {
-                offset: endPos,
-                line: endPosDetails.line,
-                column: endPosDetails.column
-            }
-        };
-        if (offset && peg$source && (typeof peg$source.offset === "function")) {
-            res.start = peg$source.offset(res.start);
-            res.end = peg$source.offset(res.end);
-        }
-        return res;
-    }
-    function peg$fail(expected) {
-        if (peg$currPos < peg$maxFailPos) {
-            return;
-        }
-        if (peg$currPos > peg$maxFailPos) {
-            peg$maxFailPos = peg$currPos;
-            peg$maxFailExpected = [];
-        }
-        peg$maxFailExpected.push(expected);
-    }
-    function peg$buildSimpleError(message, location) {
-        return new peg$SyntaxError(message, null, null, location);
-    }
-    function peg$buildStructuredError(expected, found, location) {
-        return new peg$SyntaxError(peg$SyntaxError.buildMessage(expected, found), expected, found, location);
-    }
-    function peg$parsejsonpath_query() {
-        var s0, s1, s2;
-        s0 = peg$currPos;
-        s1 = peg$parseroot_identifier();
-        if (s1 !== peg$FAILED) {
-            s2 = peg$parsesegments();
-            peg$savedPos = s0;
-            s0 = peg$f0(s2);
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parseroot_identifier() {
-        var s0;
-        if (input.charCodeAt(peg$currPos) === 36) {
-            s0 = peg$c0;
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e0);
-            }
-        }
-        return s0;
-    }
-    function peg$parsesegments() {
-        var s0, s1, s2, s3;
-        s0 = [];
-        s1 = peg$currPos;
-        s2 = peg$parseS();
-        s3 = peg$parsesegment();
-        if (s3 !== peg$FAILED) {
-            peg$savedPos = s1;
-            s1 = peg$f1(s3);
-        }
-        else {
-            peg$currPos = s1;
-            s1 = peg$FAILED;
-        }
-        while (s1 !== peg$FAILED) {
-            s0.push(s1);
-            s1 = peg$currPos;
-            s2 = peg$parseS();
-            s3 = peg$parsesegment();
-            if (s3 !== peg$FAILED) {
-                peg$savedPos = s1;
-                s1 = peg$f1(s3);
-            }
-            else {
-                peg$currPos = s1;
-                s1 = peg$FAILED;
-            }
-        }
-        return s0;
-    }
-    function peg$parseS() {
-        var s0, s1;
-        s0 = [];
-        s1 = peg$parseB();
-        while (s1 !== peg$FAILED) {
-            s0.push(s1);
-            s1 = peg$parseB();
-        }
-        return s0;
-    }
-    function peg$parsesegment() {
-        var s0;
-        s0 = peg$parsechild_segment();
-        if (s0 === peg$FAILED) {
-            s0 = peg$parsedescendant_segment();
-        }
-        return s0;
-    }
-    function peg$parseB() {
-        var s0;
-        s0 = input.charAt(peg$currPos);
-        if (peg$r0.test(s0)) {
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e1);
-            }
-        }
-        return s0;
-    }
-    function peg$parsechild_segment() {
-        var s0, s1, s2, s3;
-        s0 = peg$currPos;
-        s1 = peg$parsebracketed_selection();
-        if (s1 === peg$FAILED) {
-            s1 = peg$currPos;
-            if (input.charCodeAt(peg$currPos) === 46) {
-                s2 = peg$c1;
-                peg$currPos++;
-            }
-            else {
-                s2 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e2);
-                }
-            }
-            if (s2 !== peg$FAILED) {
-                s3 = peg$parsewildcard_selector();
-                if (s3 === peg$FAILED) {
-                    s3 = peg$parsemember_name_shorthand();
-                }
-                if (s3 !== peg$FAILED) {
-                    peg$savedPos = s1;
-                    s1 = peg$f2(s3);
-                }
-                else {
-                    peg$currPos = s1;
-                    s1 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s1;
-                s1 = peg$FAILED;
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f3(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsedescendant_segment() {
-        var s0, s1, s2;
-        s0 = peg$currPos;
-        if (input.substr(peg$currPos, 2) === peg$c2) {
-            s1 = peg$c2;
-            peg$currPos += 2;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e3);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = peg$parsebracketed_selection();
-            if (s2 === peg$FAILED) {
-                s2 = peg$parsewildcard_selector();
-                if (s2 === peg$FAILED) {
-                    s2 = peg$parsemember_name_shorthand();
-                }
-            }
-            if (s2 !== peg$FAILED) {
-                peg$savedPos = s0;
-                s0 = peg$f4(s2);
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parsebracketed_selection() {
-        var s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10;
-        s0 = peg$currPos;
-        if (input.charCodeAt(peg$currPos) === 91) {
-            s1 = peg$c3;
-            peg$currPos++;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e4);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = peg$currPos;
-            s3 = peg$parseS();
-            s4 = peg$parseselector();
-            if (s4 !== peg$FAILED) {
-                s5 = [];
-                s6 = peg$currPos;
-                s7 = peg$parseS();
-                if (input.charCodeAt(peg$currPos) === 44) {
-                    s8 = peg$c4;
-                    peg$currPos++;
-                }
-                else {
-                    s8 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e5);
-                    }
-                }
-                if (s8 !== peg$FAILED) {
-                    s9 = peg$parseS();
-                    s10 = peg$parseselector();
-                    if (s10 !== peg$FAILED) {
-                        peg$savedPos = s6;
-                        s6 = peg$f5(s4, s10);
-                    }
-                    else {
-                        peg$currPos = s6;
-                        s6 = peg$FAILED;
-                    }
-                }
-                else {
-                    peg$currPos = s6;
-                    s6 = peg$FAILED;
-                }
-                while (s6 !== peg$FAILED) {
-                    s5.push(s6);
-                    s6 = peg$currPos;
-                    s7 = peg$parseS();
-                    if (input.charCodeAt(peg$currPos) === 44) {
-                        s8 = peg$c4;
-                        peg$currPos++;
-                    }
-                    else {
-                        s8 = peg$FAILED;
-                        if (peg$silentFails === 0) {
-                            peg$fail(peg$e5);
-                        }
-                    }
-                    if (s8 !== peg$FAILED) {
-                        s9 = peg$parseS();
-                        s10 = peg$parseselector();
-                        if (s10 !== peg$FAILED) {
-                            peg$savedPos = s6;
-                            s6 = peg$f5(s4, s10);
-                        }
-                        else {
-                            peg$currPos = s6;
-                            s6 = peg$FAILED;
-                        }
-                    }
-                    else {
-                        peg$currPos = s6;
-                        s6 = peg$FAILED;
-                    }
-                }
-                peg$savedPos = s2;
-                s2 = peg$f6(s4, s5);
-            }
-            else {
-                peg$currPos = s2;
-                s2 = peg$FAILED;
-            }
-            if (s2 !== peg$FAILED) {
-                s3 = peg$parseS();
-                if (input.charCodeAt(peg$currPos) === 93) {
-                    s4 = peg$c5;
-                    peg$currPos++;
-                }
-                else {
-                    s4 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e6);
-                    }
-                }
-                if (s4 !== peg$FAILED) {
-                    peg$savedPos = s0;
-                    s0 = peg$f7(s2);
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parsewildcard_selector() {
-        var s0, s1;
-        s0 = peg$currPos;
-        if (input.charCodeAt(peg$currPos) === 42) {
-            s1 = peg$c6;
-            peg$currPos++;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e7);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f8();
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsemember_name_shorthand() {
-        var s0, s1, s2, s3, s4, s5;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        s2 = peg$currPos;
-        s3 = peg$parsename_first();
-        if (s3 !== peg$FAILED) {
-            s4 = [];
-            s5 = peg$parsename_char();
-            while (s5 !== peg$FAILED) {
-                s4.push(s5);
-                s5 = peg$parsename_char();
-            }
-            s3 = [s3, s4];
-            s2 = s3;
-        }
-        else {
-            peg$currPos = s2;
-            s2 = peg$FAILED;
-        }
-        if (s2 !== peg$FAILED) {
-            s1 = input.substring(s1, peg$currPos);
-        }
-        else {
-            s1 = s2;
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f9(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parseselector() {
-        var s0;
-        s0 = peg$parsename_selector();
-        if (s0 === peg$FAILED) {
-            s0 = peg$parsewildcard_selector();
-            if (s0 === peg$FAILED) {
-                s0 = peg$parseslice_selector();
-                if (s0 === peg$FAILED) {
-                    s0 = peg$parseindex_selector();
-                    if (s0 === peg$FAILED) {
-                        s0 = peg$parsefilter_selector();
-                    }
-                }
-            }
-        }
-        return s0;
-    }
-    function peg$parsename_first() {
-        var s0, s1, s2;
-        s0 = input.charAt(peg$currPos);
-        if (peg$r1.test(s0)) {
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e8);
-            }
-        }
-        if (s0 === peg$FAILED) {
-            s0 = peg$currPos;
-            s1 = input.charAt(peg$currPos);
-            if (peg$r2.test(s1)) {
-                peg$currPos++;
-            }
-            else {
-                s1 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e9);
-                }
-            }
-            if (s1 !== peg$FAILED) {
-                s2 = input.charAt(peg$currPos);
-                if (peg$r3.test(s2)) {
-                    peg$currPos++;
-                }
-                else {
-                    s2 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e10);
-                    }
-                }
-                if (s2 !== peg$FAILED) {
-                    s1 = [s1, s2];
-                    s0 = s1;
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        return s0;
-    }
-    function peg$parsename_char() {
-        var s0;
-        s0 = peg$parsename_first();
-        if (s0 === peg$FAILED) {
-            s0 = peg$parseDIGIT();
-        }
-        return s0;
-    }
-    function peg$parsename_selector() {
-        var s0, s1;
-        s0 = peg$currPos;
-        s1 = peg$parsestring_literal();
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f10(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parseslice_selector() {
-        var s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        s2 = peg$currPos;
-        s3 = peg$currPos;
-        s4 = peg$parseint();
-        if (s4 !== peg$FAILED) {
-            s5 = peg$parseS();
-            s4 = [s4, s5];
-            s3 = s4;
-        }
-        else {
-            peg$currPos = s3;
-            s3 = peg$FAILED;
-        }
-        if (s3 === peg$FAILED) {
-            s3 = null;
-        }
-        s2 = input.substring(s2, peg$currPos);
-        if (input.charCodeAt(peg$currPos) === 58) {
-            s3 = peg$c7;
-            peg$currPos++;
-        }
-        else {
-            s3 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e11);
-            }
-        }
-        if (s3 !== peg$FAILED) {
-            s4 = peg$parseS();
-            s5 = peg$currPos;
-            s6 = peg$currPos;
-            s7 = peg$parseint();
-            if (s7 !== peg$FAILED) {
-                s8 = peg$parseS();
-                s7 = [s7, s8];
-                s6 = s7;
-            }
-            else {
-                peg$currPos = s6;
-                s6 = peg$FAILED;
-            }
-            if (s6 === peg$FAILED) {
-                s6 = null;
-            }
-            s5 = input.substring(s5, peg$currPos);
-            s6 = peg$currPos;
-            if (input.charCodeAt(peg$currPos) === 58) {
-                s7 = peg$c7;
-                peg$currPos++;
-            }
-            else {
-                s7 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e11);
-                }
-            }
-            if (s7 !== peg$FAILED) {
-                s8 = peg$currPos;
-                s9 = peg$currPos;
-                s10 = peg$parseS();
-                s11 = peg$parseint();
-                if (s11 === peg$FAILED) {
-                    s11 = null;
-                }
-                s10 = [s10, s11];
-                s9 = s10;
-                s8 = input.substring(s8, peg$currPos);
-                peg$savedPos = s6;
-                s6 = peg$f11(s2, s5, s8);
-            }
-            else {
-                peg$currPos = s6;
-                s6 = peg$FAILED;
-            }
-            if (s6 === peg$FAILED) {
-                s6 = null;
-            }
-            peg$savedPos = s1;
-            s1 = peg$f12(s2, s5, s6);
-        }
-        else {
-            peg$currPos = s1;
-            s1 = peg$FAILED;
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f13(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parseindex_selector() {
-        var s0, s1, s2;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        s2 = peg$parseint();
-        if (s2 !== peg$FAILED) {
-            s1 = input.substring(s1, peg$currPos);
-        }
-        else {
-            s1 = s2;
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f14(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsefilter_selector() {
-        var s0, s1, s2, s3;
-        s0 = peg$currPos;
-        if (input.charCodeAt(peg$currPos) === 63) {
-            s1 = peg$c8;
-            peg$currPos++;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e12);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = peg$parseS();
-            s3 = peg$parselogical_or_expr();
-            if (s3 !== peg$FAILED) {
-                peg$savedPos = s0;
-                s0 = peg$f15(s3);
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parseALPHA() {
-        var s0;
-        s0 = input.charAt(peg$currPos);
-        if (peg$r4.test(s0)) {
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e13);
-            }
-        }
-        return s0;
-    }
-    function peg$parseDIGIT() {
-        var s0;
-        s0 = input.charAt(peg$currPos);
-        if (peg$r5.test(s0)) {
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e14);
-            }
-        }
-        return s0;
-    }
-    function peg$parsestring_literal() {
-        var s0, s1, s2, s3, s4;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        if (input.charCodeAt(peg$currPos) === 34) {
-            s2 = peg$c9;
-            peg$currPos++;
-        }
-        else {
-            s2 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e15);
-            }
-        }
-        if (s2 !== peg$FAILED) {
-            s3 = [];
-            s4 = peg$parsedouble_quoted();
-            while (s4 !== peg$FAILED) {
-                s3.push(s4);
-                s4 = peg$parsedouble_quoted();
-            }
-            if (input.charCodeAt(peg$currPos) === 34) {
-                s4 = peg$c9;
-                peg$currPos++;
-            }
-            else {
-                s4 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e15);
-                }
-            }
-            if (s4 !== peg$FAILED) {
-                peg$savedPos = s1;
-                s1 = peg$f16(s3);
-            }
-            else {
-                peg$currPos = s1;
-                s1 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s1;
-            s1 = peg$FAILED;
-        }
-        if (s1 === peg$FAILED) {
-            s1 = peg$currPos;
-            if (input.charCodeAt(peg$currPos) === 39) {
-                s2 = peg$c10;
-                peg$currPos++;
-            }
-            else {
-                s2 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e16);
-                }
-            }
-            if (s2 !== peg$FAILED) {
-                s3 = [];
-                s4 = peg$parsesingle_quoted();
-                while (s4 !== peg$FAILED) {
-                    s3.push(s4);
-                    s4 = peg$parsesingle_quoted();
-                }
-                if (input.charCodeAt(peg$currPos) === 39) {
-                    s4 = peg$c10;
-                    peg$currPos++;
-                }
-                else {
-                    s4 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e16);
-                    }
-                }
-                if (s4 !== peg$FAILED) {
-                    peg$savedPos = s1;
-                    s1 = peg$f17(s3);
-                }
-                else {
-                    peg$currPos = s1;
-                    s1 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s1;
-                s1 = peg$FAILED;
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f18(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parseint() {
-        var s0, s1, s2, s3, s4;
-        if (input.charCodeAt(peg$currPos) === 48) {
-            s0 = peg$c11;
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e17);
-            }
-        }
-        if (s0 === peg$FAILED) {
-            s0 = peg$currPos;
-            if (input.charCodeAt(peg$currPos) === 45) {
-                s1 = peg$c12;
-                peg$currPos++;
-            }
-            else {
-                s1 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e18);
-                }
-            }
-            if (s1 === peg$FAILED) {
-                s1 = null;
-            }
-            s2 = peg$parseDIGIT1();
-            if (s2 !== peg$FAILED) {
-                s3 = [];
-                s4 = peg$parseDIGIT();
-                while (s4 !== peg$FAILED) {
-                    s3.push(s4);
-                    s4 = peg$parseDIGIT();
-                }
-                s1 = [s1, s2, s3];
-                s0 = s1;
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        return s0;
-    }
-    function peg$parsedouble_quoted() {
-        var s0, s1, s2;
-        s0 = peg$currPos;
-        s1 = peg$parseunescaped();
-        if (s1 !== peg$FAILED) {
-            s0 = input.substring(s0, peg$currPos);
-        }
-        else {
-            s0 = s1;
-        }
-        if (s0 === peg$FAILED) {
-            if (input.charCodeAt(peg$currPos) === 39) {
-                s0 = peg$c10;
-                peg$currPos++;
-            }
-            else {
-                s0 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e16);
-                }
-            }
-            if (s0 === peg$FAILED) {
-                s0 = peg$currPos;
-                s1 = peg$parseESC();
-                if (s1 !== peg$FAILED) {
-                    if (input.charCodeAt(peg$currPos) === 34) {
-                        s2 = peg$c9;
-                        peg$currPos++;
-                    }
-                    else {
-                        s2 = peg$FAILED;
-                        if (peg$silentFails === 0) {
-                            peg$fail(peg$e15);
-                        }
-                    }
-                    if (s2 !== peg$FAILED) {
-                        peg$savedPos = s0;
-                        s0 = peg$f19();
-                    }
-                    else {
-                        peg$currPos = s0;
-                        s0 = peg$FAILED;
-                    }
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-                if (s0 === peg$FAILED) {
-                    s0 = peg$currPos;
-                    s1 = peg$parseESC();
-                    if (s1 !== peg$FAILED) {
-                        s2 = peg$parseescapable();
-                        if (s2 !== peg$FAILED) {
-                            peg$savedPos = s0;
-                            s0 = peg$f20(s2);
-                        }
-                        else {
-                            peg$currPos = s0;
-                            s0 = peg$FAILED;
-                        }
-                    }
-                    else {
-                        peg$currPos = s0;
-                        s0 = peg$FAILED;
-                    }
-                }
-            }
-        }
-        return s0;
-    }
-    function peg$parsesingle_quoted() {
-        var s0, s1, s2;
-        s0 = peg$currPos;
-        s1 = peg$parseunescaped();
-        if (s1 !== peg$FAILED) {
-            s0 = input.substring(s0, peg$currPos);
-        }
-        else {
-            s0 = s1;
-        }
-        if (s0 === peg$FAILED) {
-            if (input.charCodeAt(peg$currPos) === 34) {
-                s0 = peg$c9;
-                peg$currPos++;
-            }
-            else {
-                s0 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e15);
-                }
-            }
-            if (s0 === peg$FAILED) {
-                s0 = peg$currPos;
-                s1 = peg$parseESC();
-                if (s1 !== peg$FAILED) {
-                    if (input.charCodeAt(peg$currPos) === 39) {
-                        s2 = peg$c10;
-                        peg$currPos++;
-                    }
-                    else {
-                        s2 = peg$FAILED;
-                        if (peg$silentFails === 0) {
-                            peg$fail(peg$e16);
-                        }
-                    }
-                    if (s2 !== peg$FAILED) {
-                        peg$savedPos = s0;
-                        s0 = peg$f21();
-                    }
-                    else {
-                        peg$currPos = s0;
-                        s0 = peg$FAILED;
-                    }
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-                if (s0 === peg$FAILED) {
-                    s0 = peg$currPos;
-                    s1 = peg$parseESC();
-                    if (s1 !== peg$FAILED) {
-                        s2 = peg$parseescapable();
-                        if (s2 !== peg$FAILED) {
-                            peg$savedPos = s0;
-                            s0 = peg$f22(s2);
-                        }
-                        else {
-                            peg$currPos = s0;
-                            s0 = peg$FAILED;
-                        }
-                    }
-                    else {
-                        peg$currPos = s0;
-                        s0 = peg$FAILED;
-                    }
-                }
-            }
-        }
-        return s0;
-    }
-    function peg$parseDIGIT1() {
-        var s0;
-        s0 = input.charAt(peg$currPos);
-        if (peg$r6.test(s0)) {
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e19);
-            }
-        }
-        return s0;
-    }
-    function peg$parselogical_or_expr() {
-        var s0, s1, s2, s3, s4, s5, s6, s7;
-        s0 = peg$currPos;
-        s1 = peg$parselogical_and_expr();
-        if (s1 !== peg$FAILED) {
-            s2 = [];
-            s3 = peg$currPos;
-            s4 = peg$parseS();
-            if (input.substr(peg$currPos, 2) === peg$c13) {
-                s5 = peg$c13;
-                peg$currPos += 2;
-            }
-            else {
-                s5 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e20);
-                }
-            }
-            if (s5 !== peg$FAILED) {
-                s6 = peg$parseS();
-                s7 = peg$parselogical_and_expr();
-                if (s7 !== peg$FAILED) {
-                    peg$savedPos = s3;
-                    s3 = peg$f23(s1, s7);
-                }
-                else {
-                    peg$currPos = s3;
-                    s3 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s3;
-                s3 = peg$FAILED;
-            }
-            while (s3 !== peg$FAILED) {
-                s2.push(s3);
-                s3 = peg$currPos;
-                s4 = peg$parseS();
-                if (input.substr(peg$currPos, 2) === peg$c13) {
-                    s5 = peg$c13;
-                    peg$currPos += 2;
-                }
-                else {
-                    s5 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e20);
-                    }
-                }
-                if (s5 !== peg$FAILED) {
-                    s6 = peg$parseS();
-                    s7 = peg$parselogical_and_expr();
-                    if (s7 !== peg$FAILED) {
-                        peg$savedPos = s3;
-                        s3 = peg$f23(s1, s7);
-                    }
-                    else {
-                        peg$currPos = s3;
-                        s3 = peg$FAILED;
-                    }
-                }
-                else {
-                    peg$currPos = s3;
-                    s3 = peg$FAILED;
-                }
-            }
-            peg$savedPos = s0;
-            s0 = peg$f24(s1, s2);
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parseunescaped() {
-        var s0, s1, s2;
-        s0 = input.charAt(peg$currPos);
-        if (peg$r7.test(s0)) {
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e21);
-            }
-        }
-        if (s0 === peg$FAILED) {
-            s0 = peg$currPos;
-            s1 = input.charAt(peg$currPos);
-            if (peg$r2.test(s1)) {
-                peg$currPos++;
-            }
-            else {
-                s1 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e9);
-                }
-            }
-            if (s1 !== peg$FAILED) {
-                s2 = input.charAt(peg$currPos);
-                if (peg$r3.test(s2)) {
-                    peg$currPos++;
-                }
-                else {
-                    s2 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e10);
-                    }
-                }
-                if (s2 !== peg$FAILED) {
-                    s1 = [s1, s2];
-                    s0 = s1;
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        return s0;
-    }
-    function peg$parseESC() {
-        var s0;
-        if (input.charCodeAt(peg$currPos) === 92) {
-            s0 = peg$c14;
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e22);
-            }
-        }
-        return s0;
-    }
-    function peg$parseescapable() {
-        var s0, s1, s2;
-        s0 = input.charAt(peg$currPos);
-        if (peg$r8.test(s0)) {
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e23);
-            }
-        }
-        if (s0 === peg$FAILED) {
-            s0 = peg$currPos;
-            if (input.charCodeAt(peg$currPos) === 117) {
-                s1 = peg$c15;
-                peg$currPos++;
-            }
-            else {
-                s1 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e24);
-                }
-            }
-            if (s1 !== peg$FAILED) {
-                s2 = peg$parsehexchar();
-                if (s2 !== peg$FAILED) {
-                    s1 = [s1, s2];
-                    s0 = s1;
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        return s0;
-    }
-    function peg$parselogical_and_expr() {
-        var s0, s1, s2, s3, s4, s5, s6, s7, s8;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        s2 = peg$parsebasic_expr();
-        if (s2 !== peg$FAILED) {
-            s3 = [];
-            s4 = peg$currPos;
-            s5 = peg$parseS();
-            if (input.substr(peg$currPos, 2) === peg$c16) {
-                s6 = peg$c16;
-                peg$currPos += 2;
-            }
-            else {
-                s6 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e25);
-                }
-            }
-            if (s6 !== peg$FAILED) {
-                s7 = peg$parseS();
-                s8 = peg$parsebasic_expr();
-                if (s8 !== peg$FAILED) {
-                    peg$savedPos = s4;
-                    s4 = peg$f25(s2, s8);
-                }
-                else {
-                    peg$currPos = s4;
-                    s4 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s4;
-                s4 = peg$FAILED;
-            }
-            while (s4 !== peg$FAILED) {
-                s3.push(s4);
-                s4 = peg$currPos;
-                s5 = peg$parseS();
-                if (input.substr(peg$currPos, 2) === peg$c16) {
-                    s6 = peg$c16;
-                    peg$currPos += 2;
-                }
-                else {
-                    s6 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e25);
-                    }
-                }
-                if (s6 !== peg$FAILED) {
-                    s7 = peg$parseS();
-                    s8 = peg$parsebasic_expr();
-                    if (s8 !== peg$FAILED) {
-                        peg$savedPos = s4;
-                        s4 = peg$f25(s2, s8);
-                    }
-                    else {
-                        peg$currPos = s4;
-                        s4 = peg$FAILED;
-                    }
-                }
-                else {
-                    peg$currPos = s4;
-                    s4 = peg$FAILED;
-                }
-            }
-            peg$savedPos = s1;
-            s1 = peg$f26(s2, s3);
-        }
-        else {
-            peg$currPos = s1;
-            s1 = peg$FAILED;
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f27(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsehexchar() {
-        var s0, s1, s2, s3, s4, s5, s6;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        s2 = peg$parsenon_surrogate();
-        if (s2 !== peg$FAILED) {
-            peg$savedPos = s1;
-            s2 = peg$f28();
-        }
-        s1 = s2;
-        if (s1 === peg$FAILED) {
-            s1 = peg$currPos;
-            s2 = peg$currPos;
-            s3 = peg$parsehigh_surrogate();
-            if (s3 !== peg$FAILED) {
-                s2 = input.substring(s2, peg$currPos);
-            }
-            else {
-                s2 = s3;
-            }
-            if (s2 !== peg$FAILED) {
-                if (input.charCodeAt(peg$currPos) === 92) {
-                    s3 = peg$c14;
-                    peg$currPos++;
-                }
-                else {
-                    s3 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e22);
-                    }
-                }
-                if (s3 !== peg$FAILED) {
-                    if (input.charCodeAt(peg$currPos) === 117) {
-                        s4 = peg$c15;
-                        peg$currPos++;
-                    }
-                    else {
-                        s4 = peg$FAILED;
-                        if (peg$silentFails === 0) {
-                            peg$fail(peg$e24);
-                        }
-                    }
-                    if (s4 !== peg$FAILED) {
-                        s5 = peg$currPos;
-                        s6 = peg$parselow_surrogate();
-                        if (s6 !== peg$FAILED) {
-                            s5 = input.substring(s5, peg$currPos);
-                        }
-                        else {
-                            s5 = s6;
-                        }
-                        if (s5 !== peg$FAILED) {
-                            peg$savedPos = s1;
-                            s1 = peg$f29(s2, s5);
-                        }
-                        else {
-                            peg$currPos = s1;
-                            s1 = peg$FAILED;
-                        }
-                    }
-                    else {
-                        peg$currPos = s1;
-                        s1 = peg$FAILED;
-                    }
-                }
-                else {
-                    peg$currPos = s1;
-                    s1 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s1;
-                s1 = peg$FAILED;
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f30(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsebasic_expr() {
-        var s0;
-        s0 = peg$parseparen_expr();
-        if (s0 === peg$FAILED) {
-            s0 = peg$parsecomparison_expr();
-            if (s0 === peg$FAILED) {
-                s0 = peg$parsetest_expr();
-            }
-        }
-        return s0;
-    }
-    function peg$parsenon_surrogate() {
-        var s0, s1, s2, s3, s4, s5;
-        s0 = peg$currPos;
-        s1 = peg$parseDIGIT();
-        if (s1 === peg$FAILED) {
-            s1 = input.charAt(peg$currPos);
-            if (peg$r9.test(s1)) {
-                peg$currPos++;
-            }
-            else {
-                s1 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e26);
-                }
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = peg$currPos;
-            s3 = [];
-            s4 = peg$parseHEXDIG();
-            while (s4 !== peg$FAILED) {
-                s3.push(s4);
-                if (s3.length >= 3) {
-                    s4 = peg$FAILED;
-                }
-                else {
-                    s4 = peg$parseHEXDIG();
-                }
-            }
-            if (s3.length < 3) {
-                peg$currPos = s2;
-                s2 = peg$FAILED;
-            }
-            else {
-                s2 = s3;
-            }
-            if (s2 !== peg$FAILED) {
-                s1 = [s1, s2];
-                s0 = s1;
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        if (s0 === peg$FAILED) {
-            s0 = peg$currPos;
-            s1 = input.charAt(peg$currPos);
-            if (s1.toLowerCase() === peg$c17) {
-                peg$currPos++;
-            }
-            else {
-                s1 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e27);
-                }
-            }
-            if (s1 !== peg$FAILED) {
-                s2 = input.charAt(peg$currPos);
-                if (peg$r10.test(s2)) {
-                    peg$currPos++;
-                }
-                else {
-                    s2 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e28);
-                    }
-                }
-                if (s2 !== peg$FAILED) {
-                    s3 = peg$currPos;
-                    s4 = [];
-                    s5 = peg$parseHEXDIG();
-                    while (s5 !== peg$FAILED) {
-                        s4.push(s5);
-                        if (s4.length >= 2) {
-                            s5 = peg$FAILED;
-                        }
-                        else {
-                            s5 = peg$parseHEXDIG();
-                        }
-                    }
-                    if (s4.length < 2) {
-                        peg$currPos = s3;
-                        s3 = peg$FAILED;
-                    }
-                    else {
-                        s3 = s4;
-                    }
-                    if (s3 !== peg$FAILED) {
-                        s1 = [s1, s2, s3];
-                        s0 = s1;
-                    }
-                    else {
-                        peg$currPos = s0;
-                        s0 = peg$FAILED;
-                    }
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        return s0;
-    }
-    function peg$parsehigh_surrogate() {
-        var s0, s1, s2, s3, s4, s5;
-        s0 = peg$currPos;
-        s1 = input.charAt(peg$currPos);
-        if (s1.toLowerCase() === peg$c17) {
-            peg$currPos++;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e27);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = input.charAt(peg$currPos);
-            if (peg$r11.test(s2)) {
-                peg$currPos++;
-            }
-            else {
-                s2 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e29);
-                }
-            }
-            if (s2 === peg$FAILED) {
-                s2 = input.charAt(peg$currPos);
-                if (peg$r12.test(s2)) {
-                    peg$currPos++;
-                }
-                else {
-                    s2 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e30);
-                    }
-                }
-            }
-            if (s2 !== peg$FAILED) {
-                s3 = peg$currPos;
-                s4 = [];
-                s5 = peg$parseHEXDIG();
-                while (s5 !== peg$FAILED) {
-                    s4.push(s5);
-                    if (s4.length >= 2) {
-                        s5 = peg$FAILED;
-                    }
-                    else {
-                        s5 = peg$parseHEXDIG();
-                    }
-                }
-                if (s4.length < 2) {
-                    peg$currPos = s3;
-                    s3 = peg$FAILED;
-                }
-                else {
-                    s3 = s4;
-                }
-                if (s3 !== peg$FAILED) {
-                    s1 = [s1, s2, s3];
-                    s0 = s1;
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parselow_surrogate() {
-        var s0, s1, s2, s3, s4, s5;
-        s0 = peg$currPos;
-        s1 = input.charAt(peg$currPos);
-        if (s1.toLowerCase() === peg$c17) {
-            peg$currPos++;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e27);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = input.charAt(peg$currPos);
-            if (peg$r13.test(s2)) {
-                peg$currPos++;
-            }
-            else {
-                s2 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e31);
-                }
-            }
-            if (s2 !== peg$FAILED) {
-                s3 = peg$currPos;
-                s4 = [];
-                s5 = peg$parseHEXDIG();
-                while (s5 !== peg$FAILED) {
-                    s4.push(s5);
-                    if (s4.length >= 2) {
-                        s5 = peg$FAILED;
-                    }
-                    else {
-                        s5 = peg$parseHEXDIG();
-                    }
-                }
-                if (s4.length < 2) {
-                    peg$currPos = s3;
-                    s3 = peg$FAILED;
-                }
-                else {
-                    s3 = s4;
-                }
-                if (s3 !== peg$FAILED) {
-                    s1 = [s1, s2, s3];
-                    s0 = s1;
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parseparen_expr() {
-        var s0, s1, s2, s3, s4, s5, s6;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        s2 = peg$parselogical_not_op();
-        if (s2 !== peg$FAILED) {
-            s3 = peg$parseS();
-            s2 = [s2, s3];
-            s1 = s2;
-        }
-        else {
-            peg$currPos = s1;
-            s1 = peg$FAILED;
-        }
-        if (s1 === peg$FAILED) {
-            s1 = null;
-        }
-        if (input.charCodeAt(peg$currPos) === 40) {
-            s2 = peg$c18;
-            peg$currPos++;
-        }
-        else {
-            s2 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e32);
-            }
-        }
-        if (s2 !== peg$FAILED) {
-            s3 = peg$parseS();
-            s4 = peg$parselogical_or_expr();
-            if (s4 !== peg$FAILED) {
-                s5 = peg$parseS();
-                if (input.charCodeAt(peg$currPos) === 41) {
-                    s6 = peg$c19;
-                    peg$currPos++;
-                }
-                else {
-                    s6 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e33);
-                    }
-                }
-                if (s6 !== peg$FAILED) {
-                    peg$savedPos = s0;
-                    s0 = peg$f31(s1, s4);
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parsecomparison_expr() {
-        var s0, s1, s2, s3, s4, s5;
-        s0 = peg$currPos;
-        s1 = peg$parsecomparable();
-        if (s1 !== peg$FAILED) {
-            s2 = peg$parseS();
-            s3 = peg$parsecomparison_op();
-            if (s3 !== peg$FAILED) {
-                s4 = peg$parseS();
-                s5 = peg$parsecomparable();
-                if (s5 !== peg$FAILED) {
-                    peg$savedPos = s0;
-                    s0 = peg$f32(s1, s3, s5);
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parsetest_expr() {
-        var s0, s1, s2, s3;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        s2 = peg$parselogical_not_op();
-        if (s2 !== peg$FAILED) {
-            s3 = peg$parseS();
-            s2 = [s2, s3];
-            s1 = s2;
-        }
-        else {
-            peg$currPos = s1;
-            s1 = peg$FAILED;
-        }
-        if (s1 === peg$FAILED) {
-            s1 = null;
-        }
-        s2 = peg$parsefilter_query();
-        if (s2 === peg$FAILED) {
-            s2 = peg$parsefunction_expr();
-        }
-        if (s2 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s0 = peg$f33(s1, s2);
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parseHEXDIG() {
-        var s0;
-        s0 = peg$parseDIGIT();
-        if (s0 === peg$FAILED) {
-            s0 = input.charAt(peg$currPos);
-            if (peg$r14.test(s0)) {
-                peg$currPos++;
-            }
-            else {
-                s0 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e34);
-                }
-            }
-        }
-        return s0;
-    }
-    function peg$parselogical_not_op() {
-        var s0;
-        if (input.charCodeAt(peg$currPos) === 33) {
-            s0 = peg$c20;
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e35);
-            }
-        }
-        return s0;
-    }
-    function peg$parsecomparable() {
-        var s0;
-        s0 = peg$parseliteral();
-        if (s0 === peg$FAILED) {
-            s0 = peg$parsesingular_query();
-            if (s0 === peg$FAILED) {
-                s0 = peg$parsefunction_expr();
-            }
-        }
-        return s0;
-    }
-    function peg$parsecomparison_op() {
-        var s0;
-        if (input.substr(peg$currPos, 2) === peg$c21) {
-            s0 = peg$c21;
-            peg$currPos += 2;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e36);
-            }
-        }
-        if (s0 === peg$FAILED) {
-            if (input.substr(peg$currPos, 2) === peg$c22) {
-                s0 = peg$c22;
-                peg$currPos += 2;
-            }
-            else {
-                s0 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e37);
-                }
-            }
-            if (s0 === peg$FAILED) {
-                if (input.substr(peg$currPos, 2) === peg$c23) {
-                    s0 = peg$c23;
-                    peg$currPos += 2;
-                }
-                else {
-                    s0 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e38);
-                    }
-                }
-                if (s0 === peg$FAILED) {
-                    if (input.substr(peg$currPos, 2) === peg$c24) {
-                        s0 = peg$c24;
-                        peg$currPos += 2;
-                    }
-                    else {
-                        s0 = peg$FAILED;
-                        if (peg$silentFails === 0) {
-                            peg$fail(peg$e39);
-                        }
-                    }
-                    if (s0 === peg$FAILED) {
-                        s0 = input.charAt(peg$currPos);
-                        if (peg$r15.test(s0)) {
-                            peg$currPos++;
-                        }
-                        else {
-                            s0 = peg$FAILED;
-                            if (peg$silentFails === 0) {
-                                peg$fail(peg$e40);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return s0;
-    }
-    function peg$parsefilter_query() {
-        var s0, s1;
-        s0 = peg$currPos;
-        s1 = peg$parserel_query();
-        if (s1 === peg$FAILED) {
-            s1 = peg$parsejsonpath_query();
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f34(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsefunction_expr() {
-        var s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
-        s0 = peg$currPos;
-        s1 = peg$parsefunction_name();
-        if (s1 !== peg$FAILED) {
-            if (input.charCodeAt(peg$currPos) === 40) {
-                s2 = peg$c18;
-                peg$currPos++;
-            }
-            else {
-                s2 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e32);
-                }
-            }
-            if (s2 !== peg$FAILED) {
-                s3 = peg$parseS();
-                s4 = peg$currPos;
-                s5 = peg$parsefunction_argument();
-                if (s5 !== peg$FAILED) {
-                    s6 = [];
-                    s7 = peg$currPos;
-                    s8 = peg$parseS();
-                    if (input.charCodeAt(peg$currPos) === 44) {
-                        s9 = peg$c4;
-                        peg$currPos++;
-                    }
-                    else {
-                        s9 = peg$FAILED;
-                        if (peg$silentFails === 0) {
-                            peg$fail(peg$e5);
-                        }
-                    }
-                    if (s9 !== peg$FAILED) {
-                        s10 = peg$parseS();
-                        s11 = peg$parsefunction_argument();
-                        if (s11 !== peg$FAILED) {
-                            peg$savedPos = s7;
-                            s7 = peg$f35(s1, s5, s11);
-                        }
-                        else {
-                            peg$currPos = s7;
-                            s7 = peg$FAILED;
-                        }
-                    }
-                    else {
-                        peg$currPos = s7;
-                        s7 = peg$FAILED;
-                    }
-                    while (s7 !== peg$FAILED) {
-                        s6.push(s7);
-                        s7 = peg$currPos;
-                        s8 = peg$parseS();
-                        if (input.charCodeAt(peg$currPos) === 44) {
-                            s9 = peg$c4;
-                            peg$currPos++;
-                        }
-                        else {
-                            s9 = peg$FAILED;
-                            if (peg$silentFails === 0) {
-                                peg$fail(peg$e5);
-                            }
-                        }
-                        if (s9 !== peg$FAILED) {
-                            s10 = peg$parseS();
-                            s11 = peg$parsefunction_argument();
-                            if (s11 !== peg$FAILED) {
-                                peg$savedPos = s7;
-                                s7 = peg$f35(s1, s5, s11);
-                            }
-                            else {
-                                peg$currPos = s7;
-                                s7 = peg$FAILED;
-                            }
-                        }
-                        else {
-                            peg$currPos = s7;
-                            s7 = peg$FAILED;
-                        }
-                    }
-                    peg$savedPos = s4;
-                    s4 = peg$f36(s1, s5, s6);
-                }
-                else {
-                    peg$currPos = s4;
-                    s4 = peg$FAILED;
-                }
-                if (s4 === peg$FAILED) {
-                    s4 = null;
-                }
-                s5 = peg$parseS();
-                if (input.charCodeAt(peg$currPos) === 41) {
-                    s6 = peg$c19;
-                    peg$currPos++;
-                }
-                else {
-                    s6 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e33);
-                    }
-                }
-                if (s6 !== peg$FAILED) {
-                    peg$savedPos = s0;
-                    s0 = peg$f37(s1, s4);
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parseliteral() {
-        var s0, s1;
-        s0 = peg$currPos;
-        s1 = peg$parsenumber();
-        if (s1 === peg$FAILED) {
-            s1 = peg$parsestring_literal();
-            if (s1 === peg$FAILED) {
-                s1 = peg$parsetrue();
-                if (s1 === peg$FAILED) {
-                    s1 = peg$parsefalse();
-                    if (s1 === peg$FAILED) {
-                        s1 = peg$parsenull();
-                    }
-                }
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f38(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsesingular_query() {
-        var s0;
-        s0 = peg$parserel_singular_query();
-        if (s0 === peg$FAILED) {
-            s0 = peg$parseabs_singular_query();
-        }
-        return s0;
-    }
-    function peg$parserel_query() {
-        var s0, s1, s2;
-        s0 = peg$currPos;
-        s1 = peg$parsecurrent_node_identifier();
-        if (s1 !== peg$FAILED) {
-            s2 = peg$parsesegments();
-            if (s2 !== peg$FAILED) {
-                peg$savedPos = s0;
-                s0 = peg$f39(s2);
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parsefunction_name() {
-        var s0, s1, s2, s3, s4;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        s2 = peg$parseLCALPHA();
-        if (s2 !== peg$FAILED) {
-            s3 = [];
-            s4 = peg$parsefunction_name_char();
-            while (s4 !== peg$FAILED) {
-                s3.push(s4);
-                s4 = peg$parsefunction_name_char();
-            }
-            s2 = [s2, s3];
-            s1 = s2;
-        }
-        else {
-            peg$currPos = s1;
-            s1 = peg$FAILED;
-        }
-        if (s1 !== peg$FAILED) {
-            s0 = input.substring(s0, peg$currPos);
-        }
-        else {
-            s0 = s1;
-        }
-        return s0;
-    }
-    function peg$parsefunction_argument() {
-        var s0;
-        s0 = peg$parseliteral();
-        if (s0 === peg$FAILED) {
-            s0 = peg$parsefilter_query();
-            if (s0 === peg$FAILED) {
-                s0 = peg$parsefunction_expr();
-                if (s0 === peg$FAILED) {
-                    s0 = peg$parselogical_or_expr();
-                }
-            }
-        }
-        return s0;
-    }
-    function peg$parsenumber() {
-        var s0, s1, s2, s3, s4, s5;
-        s0 = peg$currPos;
-        s1 = peg$currPos;
-        s2 = peg$currPos;
-        s3 = peg$parseint();
-        if (s3 === peg$FAILED) {
-            if (input.substr(peg$currPos, 2) === peg$c25) {
-                s3 = peg$c25;
-                peg$currPos += 2;
-            }
-            else {
-                s3 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e41);
-                }
-            }
-        }
-        if (s3 !== peg$FAILED) {
-            s4 = peg$parsefrac();
-            if (s4 === peg$FAILED) {
-                s4 = null;
-            }
-            s5 = peg$parseexp();
-            if (s5 === peg$FAILED) {
-                s5 = null;
-            }
-            s3 = [s3, s4, s5];
-            s2 = s3;
-        }
-        else {
-            peg$currPos = s2;
-            s2 = peg$FAILED;
-        }
-        if (s2 !== peg$FAILED) {
-            s1 = input.substring(s1, peg$currPos);
-        }
-        else {
-            s1 = s2;
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f40(s1);
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsetrue() {
-        var s0, s1;
-        s0 = peg$currPos;
-        if (input.substr(peg$currPos, 4) === peg$c26) {
-            s1 = peg$c26;
-            peg$currPos += 4;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e42);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f41();
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsefalse() {
-        var s0, s1;
-        s0 = peg$currPos;
-        if (input.substr(peg$currPos, 5) === peg$c27) {
-            s1 = peg$c27;
-            peg$currPos += 5;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e43);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f42();
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parsenull() {
-        var s0, s1;
-        s0 = peg$currPos;
-        if (input.substr(peg$currPos, 4) === peg$c28) {
-            s1 = peg$c28;
-            peg$currPos += 4;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e44);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            peg$savedPos = s0;
-            s1 = peg$f43();
-        }
-        s0 = s1;
-        return s0;
-    }
-    function peg$parserel_singular_query() {
-        var s0, s1, s2;
-        s0 = peg$currPos;
-        s1 = peg$parsecurrent_node_identifier();
-        if (s1 !== peg$FAILED) {
-            s2 = peg$parsesingular_query_segments();
-            peg$savedPos = s0;
-            s0 = peg$f44(s2);
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parseabs_singular_query() {
-        var s0, s1, s2;
-        s0 = peg$currPos;
-        s1 = peg$parseroot_identifier();
-        if (s1 !== peg$FAILED) {
-            s2 = peg$parsesingular_query_segments();
-            peg$savedPos = s0;
-            s0 = peg$f45(s2);
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parsecurrent_node_identifier() {
-        var s0;
-        if (input.charCodeAt(peg$currPos) === 64) {
-            s0 = peg$c29;
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e45);
-            }
-        }
-        return s0;
-    }
-    function peg$parsefunction_name_char() {
-        var s0;
-        s0 = input.charAt(peg$currPos);
-        if (peg$r16.test(s0)) {
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e46);
-            }
-        }
-        return s0;
-    }
-    function peg$parsefrac() {
-        var s0, s1, s2, s3;
-        s0 = peg$currPos;
-        if (input.charCodeAt(peg$currPos) === 46) {
-            s1 = peg$c1;
-            peg$currPos++;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e2);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = [];
-            s3 = peg$parseDIGIT();
-            if (s3 !== peg$FAILED) {
-                while (s3 !== peg$FAILED) {
-                    s2.push(s3);
-                    s3 = peg$parseDIGIT();
-                }
-            }
-            else {
-                s2 = peg$FAILED;
-            }
-            if (s2 !== peg$FAILED) {
-                s1 = [s1, s2];
-                s0 = s1;
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parseexp() {
-        var s0, s1, s2, s3, s4;
-        s0 = peg$currPos;
-        s1 = input.charAt(peg$currPos);
-        if (s1.toLowerCase() === peg$c30) {
-            peg$currPos++;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e47);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = input.charAt(peg$currPos);
-            if (peg$r17.test(s2)) {
-                peg$currPos++;
-            }
-            else {
-                s2 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e48);
-                }
-            }
-            if (s2 === peg$FAILED) {
-                s2 = null;
-            }
-            s3 = [];
-            s4 = peg$parseDIGIT();
-            if (s4 !== peg$FAILED) {
-                while (s4 !== peg$FAILED) {
-                    s3.push(s4);
-                    s4 = peg$parseDIGIT();
-                }
-            }
-            else {
-                s3 = peg$FAILED;
-            }
-            if (s3 !== peg$FAILED) {
-                s1 = [s1, s2, s3];
-                s0 = s1;
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    function peg$parsesingular_query_segments() {
-        var s0, s1, s2, s3, s4;
-        s0 = peg$currPos;
-        s1 = [];
-        s2 = peg$currPos;
-        s3 = peg$parseS();
-        s4 = peg$parsename_segment();
-        if (s4 === peg$FAILED) {
-            s4 = peg$parseindex_segment();
-        }
-        if (s4 !== peg$FAILED) {
-            peg$savedPos = s2;
-            s2 = peg$f46(s4);
-        }
-        else {
-            peg$currPos = s2;
-            s2 = peg$FAILED;
-        }
-        while (s2 !== peg$FAILED) {
-            s1.push(s2);
-            s2 = peg$currPos;
-            s3 = peg$parseS();
-            s4 = peg$parsename_segment();
-            if (s4 === peg$FAILED) {
-                s4 = peg$parseindex_segment();
-            }
-            if (s4 !== peg$FAILED) {
-                peg$savedPos = s2;
-                s2 = peg$f46(s4);
-            }
-            else {
-                peg$currPos = s2;
-                s2 = peg$FAILED;
-            }
-        }
-        peg$savedPos = s0;
-        s1 = peg$f47(s1);
-        s0 = s1;
-        return s0;
-    }
-    function peg$parseLCALPHA() {
-        var s0;
-        s0 = input.charAt(peg$currPos);
-        if (peg$r18.test(s0)) {
-            peg$currPos++;
-        }
-        else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e49);
-            }
-        }
-        return s0;
-    }
-    function peg$parsename_segment() {
-        var s0, s1, s2, s3;
-        s0 = peg$currPos;
-        if (input.charCodeAt(peg$currPos) === 91) {
-            s1 = peg$c3;
-            peg$currPos++;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e4);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = peg$parsename_selector();
-            if (s2 !== peg$FAILED) {
-                if (input.charCodeAt(peg$currPos) === 93) {
-                    s3 = peg$c5;
-                    peg$currPos++;
-                }
-                else {
-                    s3 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e6);
-                    }
-                }
-                if (s3 !== peg$FAILED) {
-                    peg$savedPos = s0;
-                    s0 = peg$f48(s2);
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        if (s0 === peg$FAILED) {
-            s0 = peg$currPos;
-            if (input.charCodeAt(peg$currPos) === 46) {
-                s1 = peg$c1;
-                peg$currPos++;
-            }
-            else {
-                s1 = peg$FAILED;
-                if (peg$silentFails === 0) {
-                    peg$fail(peg$e2);
-                }
-            }
-            if (s1 !== peg$FAILED) {
-                s2 = peg$parsemember_name_shorthand();
-                if (s2 !== peg$FAILED) {
-                    peg$savedPos = s0;
-                    s0 = peg$f49(s2);
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        return s0;
-    }
-    function peg$parseindex_segment() {
-        var s0, s1, s2, s3;
-        s0 = peg$currPos;
-        if (input.charCodeAt(peg$currPos) === 91) {
-            s1 = peg$c3;
-            peg$currPos++;
-        }
-        else {
-            s1 = peg$FAILED;
-            if (peg$silentFails === 0) {
-                peg$fail(peg$e4);
-            }
-        }
-        if (s1 !== peg$FAILED) {
-            s2 = peg$parseindex_selector();
-            if (s2 !== peg$FAILED) {
-                if (input.charCodeAt(peg$currPos) === 93) {
-                    s3 = peg$c5;
-                    peg$currPos++;
-                }
-                else {
-                    s3 = peg$FAILED;
-                    if (peg$silentFails === 0) {
-                        peg$fail(peg$e6);
-                    }
-                }
-                if (s3 !== peg$FAILED) {
-                    peg$savedPos = s0;
-                    s0 = peg$f50(s2);
-                }
-                else {
-                    peg$currPos = s0;
-                    s0 = peg$FAILED;
-                }
-            }
-            else {
-                peg$currPos = s0;
-                s0 = peg$FAILED;
-            }
-        }
-        else {
-            peg$currPos = s0;
-            s0 = peg$FAILED;
-        }
-        return s0;
-    }
-    peg$result = peg$startRuleFunction();
-    if (options.peg$library) {
-        return /** @type {any} */ ({
-            peg$result,
-            peg$currPos,
-            peg$FAILED,
-            peg$maxFailExpected,
-            peg$maxFailPos
-        });
-    }
-    if (peg$result !== peg$FAILED && peg$currPos === input.length) {
-        return peg$result;
-    }
-    else {
-        if (peg$result !== peg$FAILED && peg$currPos < input.length) {
-            peg$fail(peg$endExpectation());
-        }
-        throw peg$buildStructuredError(peg$maxFailExpected, peg$maxFailPos < input.length ? input.charAt(peg$maxFailPos) : null, peg$maxFailPos < input.length
-            ? peg$computeLocation(peg$maxFailPos, peg$maxFailPos + 1)
-            : peg$computeLocation(peg$maxFailPos, peg$maxFailPos));
-    }
-}
-const peg$allowedStartRules = (/* unused pure expression or super */ null && ([
-    "jsonpath_query"
-]));
-
-//# sourceMappingURL=parser.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/parser/index.js
-
-/* harmony default export */ function parser(input) {
-    return peg$parse(input);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/stack.js
-class Stack {
-    head = null;
-    tail = null;
-    size = 0;
-    push(element) {
-        const newNode = { value: element, next: null };
-        if (this.tail !== null) {
-            this.tail.next = newNode;
-        }
-        this.tail = newNode;
-        if (this.head === null) {
-            this.head = newNode;
-        }
-        this.size++;
-    }
-    pop() {
-        if (this.head === null)
-            return;
-        const value = this.head.value;
-        this.head = this.head.next;
-        if (this.head === null) {
-            this.tail = null;
-        }
-        this.size--;
-        return value;
-    }
-}
-//# sourceMappingURL=stack.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/guards.js
-function guards_isPlainObject(value) {
-    if (typeof value !== "object" || value === null) {
-        return false;
-    }
-    const prototype = Object.getPrototypeOf(value);
-    return prototype === null || prototype === Object.prototype;
-}
-const isStackItemWithArrayValue = (item) => Array.isArray(item.value);
-const isStackItemWithObjectValue = (item) => guards_isPlainObject(item.value);
-//# sourceMappingURL=guards.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/results.js
-
-const nodeLists = new WeakSet();
-const isNodeList = (value) => {
-    return typeof value === "object" && value !== null && nodeLists.has(value);
-};
-const isJsonValue = (value) => {
-    switch (typeof value) {
-        case "string":
-        case "number":
-        case "boolean":
-            return true;
-        case "object":
-            return value === null || guards_isPlainObject(value) || isArray(value);
-        default:
-            return false;
-    }
-};
-const isArray = (value) => Array.isArray(value) && !isNodeList(value);
-const createNodeList = () => {
-    const list = [];
-    nodeLists.add(list);
-    return list;
-};
-const Nothing = Symbol("Nothing");
-//# sourceMappingURL=results.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/count.js
-
-/* harmony default export */ const count = ({
-    declaration: function count(ctx, value) {
-        if (isNodeList(value)) {
-            return value.length;
-        }
-        return 0;
-    },
-    definition: {
-        parameters: ["NodesType"],
-        returnType: "ValueType",
-    },
-});
-//# sourceMappingURL=count.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/length.js
-
-
-// Any Unicode code point except high-surrogate and low-surrogate code points.
-function countUnicodeScalarValues(str) {
-    let count = 0;
-    for (let i = 0; i < str.length; i++) {
-        const code = str.charCodeAt(i);
-        if ((code >= 0 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0x10ffff)) {
-            count++;
-        }
-    }
-    return count;
-}
-/* harmony default export */ const functions_length = ({
-    declaration: function length(ctx, value) {
-        if (typeof value === "string") {
-            return countUnicodeScalarValues(value);
-        }
-        if (Array.isArray(value)) {
-            return value.length;
-        }
-        if (guards_isPlainObject(value)) {
-            return Object.keys(value).length;
-        }
-        return Nothing;
-    },
-    definition: {
-        parameters: ["ValueType"],
-        returnType: "ValueType",
-    },
-});
-//# sourceMappingURL=length.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/utils/construct-regex.js
-function isBackslash(code) {
-    return code === 92;
-}
-function eatCharacterClass(pattern, start) {
-    let maybeEscaped = false;
-    let i = start;
-    while (i < pattern.length) {
-        const ch = pattern.charCodeAt(i);
-        i++;
-        if (isBackslash(ch)) {
-            maybeEscaped = true;
-            continue;
-        }
-        if (ch === 93 /* ] */) {
-            if (!maybeEscaped) {
-                break;
-            }
-            maybeEscaped = false;
-        }
-    }
-    return i;
-}
-function toEcmaScriptPattern(pattern) {
-    let ecmaScriptPattern = pattern;
-    for (let i = 0; i < pattern.length; i++) {
-        const ch = pattern.charCodeAt(i);
-        if (isBackslash(ch)) {
-            i++;
-        }
-        else if (ch === 91 /* [ */) {
-            i = eatCharacterClass(pattern, i);
-        }
-        else if (ch === 46 /* . */) {
-            ecmaScriptPattern = `${pattern.slice(0, i)}[^\n\r]${pattern.slice(i + 1)}`;
-        }
-    }
-    return ecmaScriptPattern;
-}
-function constructRegex({ cache }, pattern) {
-    const store = (cache.get("regexps") ?? {});
-    if (!cache.has("regexps")) {
-        cache.set("regexps", store);
-    }
-    if (Object.hasOwn(store, pattern)) {
-        return store[pattern];
-    }
-    try {
-        const r = RegExp(toEcmaScriptPattern(pattern), "u");
-        store[pattern] = r;
-        return r;
-    }
-    catch {
-        store[pattern] = null;
-        return null;
-    }
-}
-//# sourceMappingURL=construct-regex.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/match.js
-
-/* harmony default export */ const match = ({
-    declaration: function match(ctx, value, pattern) {
-        if (typeof value !== "string" || typeof pattern !== "string") {
-            return false;
-        }
-        return constructRegex(ctx, `^${pattern}$`)?.test(value) === true;
-    },
-    definition: {
-        parameters: ["ValueType", "ValueType"],
-        returnType: "LogicalType",
-    },
-});
-//# sourceMappingURL=match.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/search.js
-
-/* harmony default export */ const search = ({
-    declaration: function search(ctx, value, pattern) {
-        if (typeof value !== "string" || typeof pattern !== "string") {
-            return false;
-        }
-        return constructRegex(ctx, pattern)?.test(value) === true;
-    },
-    definition: {
-        parameters: ["ValueType", "ValueType"],
-        returnType: "LogicalType",
-    },
-});
-//# sourceMappingURL=search.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/functions/value.js
-
-/* harmony default export */ const value = ({
-    declaration: function value(ctx, nodes) {
-        if (nodes.length === 1) {
-            return nodes[0];
-        }
-        return Nothing;
-    },
-    definition: {
-        parameters: ["NodesType"],
-        returnType: "ValueType",
-    },
-});
-//# sourceMappingURL=value.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/path.js
-const EMPTY_PATH = [];
-function joinPathWithKey(path, key) {
-    if (path === EMPTY_PATH) {
-        return EMPTY_PATH;
-    }
-    if (typeof key === "number") {
-        return [...path, key];
-    }
-    return [...path, toNormalizedKey(key)];
-}
-function getInitialPath(capturePaths) {
-    return capturePaths ? [] : EMPTY_PATH;
-}
-const ESCAPE_REGEX = 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: we need control characters to escape Unicode characters
-/[\u0000-\u001f'\\]/g;
-function escapeValue(ch) {
-    const code = ch.charCodeAt(0);
-    switch (code) {
-        case 0x8 /* backspace */:
-            return "\\b";
-        case 0xc /* form feed */:
-            return "\\f";
-        case 0xa /* line feed */:
-            return "\\n";
-        case 0xd /* carriage return */:
-            return "\\r";
-        case 0x9 /* horizontal tab */:
-            return "\\t";
-        case 0x27 /* apostrophe */:
-            return "\\'";
-        case 0x5c /* backslash */:
-            return "\\\\";
-        default:
-            return `\\u${code.toString(16).padStart(4, "0")}`;
-    }
-}
-function toNormalizedKey(key) {
-    return key.replace(ESCAPE_REGEX, escapeValue);
-}
-function path_toNormalizedPath(path) {
-    let normalizedPath = "$";
-    for (const key of path) {
-        if (typeof key === "number") {
-            normalizedPath += `[${key}]`;
-        }
-        else {
-            normalizedPath += `['${key}']`;
-        }
-    }
-    return normalizedPath;
-}
-//# sourceMappingURL=path.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/assertions.js
-function assertDefinedNodeType(node) {
-    throw new TypeError(
-    // biome-ignore lint/complexity/useLiteralKeys: type exhaustiveness
-    `Unexpected node type: ${node["type"]}`);
-}
-function assertDefinedComparisonOp(op) {
-    throw new TypeError(`Unexpected comparison operator: ${op}`);
-}
-function assertNever(_, message) {
-    throw new Error(message);
-}
-//# sourceMappingURL=assertions.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/get-type.js
-
-
-function getType(value) {
-    switch (typeof value) {
-        case "object":
-            if (value === null) {
-                return "null";
-            }
-            if (isNodeList(value)) {
-                return "NodeList";
-            }
-            if (isArray(value)) {
-                return "array";
-            }
-            if (guards_isPlainObject(value)) {
-                return "object";
-            }
-            throw new TypeError(`Unknown type: ${value}`);
-        case "string":
-            return "string";
-        case "number":
-            return "number";
-        case "boolean":
-            return "boolean";
-        default:
-            if (value === Nothing) {
-                return "Nothing";
-            }
-            throw new TypeError(`Unknown type: ${value}`);
-    }
-}
-//# sourceMappingURL=get-type.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/is-equal.js
-
-function isEqualArray(a, b) {
-    if (a.length !== b.length) {
-        return false;
-    }
-    for (let i = 0; i < a.length; i++) {
-        if (!isEqual(a[i], b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-function isEqualObject(a, b) {
-    const aKeys = Object.keys(a);
-    const bKeys = Object.keys(b);
-    if (aKeys.length !== bKeys.length) {
-        return false;
-    }
-    for (const key of aKeys) {
-        if (!Object.hasOwn(b, key)) {
-            return false;
-        }
-        if (!isEqual(a[key], b[key])) {
-            return false;
-        }
-    }
-    return true;
-}
-function isEqual(left, right) {
-    if (getType(left) !== getType(right)) {
-        return false;
-    }
-    switch (getType(left)) {
-        case "string":
-        case "number":
-        case "boolean":
-        case "null":
-            return left === right;
-        case "object":
-            return isEqualObject(left, right);
-        case "array":
-        case "NodeList":
-            return isEqualArray(left, right);
-        default:
-            return false;
-    }
-}
-//# sourceMappingURL=is-equal.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/array.js
-
-
-
-function compareArrays(a, b, op) {
-    switch (op) {
-        case "==":
-        case ">=": // does not offer < comparison
-        case "<=": // does not offer < comparison
-            return !isNodeList(a) && !isNodeList(b) && isEqual(a, b);
-        case "<": // does not offer < comparison
-        case ">": // does not offer < comparison
-            return false;
-        case "!=":
-            return !compareArrays(a, b, "==");
-        default:
-            assertDefinedComparisonOp(op);
-    }
-}
-//# sourceMappingURL=array.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/node-lists.js
-
-
-
-function compareNodeLists(a, b, op) {
-    switch (op) {
-        case "==":
-        case "<=": // does not offer < comparison
-        case ">=": // does not offer < comparison
-            return (isNodeList(a) && ((isNodeList(b) && isEqual(a, b)) || b === Nothing));
-        case "<": // does not offer < comparison
-        case ">": // does not offer < comparison
-            return false;
-        case "!=":
-            return !compareNodeLists(a, b, "==");
-        default:
-            assertDefinedComparisonOp(op);
-    }
-}
-//# sourceMappingURL=node-lists.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/nothing.js
-
-
-function compareNothing(a, b, op) {
-    switch (op) {
-        case "==":
-        case "<=": // does not offer < comparison
-        case ">=": // does not offer < comparison
-            return b === Nothing || (isNodeList(b) && b.length === 0);
-        case "<": // does not offer < comparison
-        case ">": // does not offer < comparison
-            return false;
-        case "!=":
-            return !compareNothing(a, b, "==");
-        default:
-            assertDefinedComparisonOp(op);
-    }
-}
-//# sourceMappingURL=nothing.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/number.js
-
-function compareNumbers(a, b, op) {
-    switch (op) {
-        case "==":
-            return a === b;
-        case "<":
-            return typeof b === "number" && a < b;
-        case "!=":
-            return !compareNumbers(a, b, "==");
-        case "<=":
-            return compareNumbers(a, b, "<") || compareNumbers(a, b, "==");
-        case ">":
-            return typeof b === "number" && compareNumbers(b, a, "<");
-        case ">=":
-            return ((typeof b === "number" && compareNumbers(b, a, "<")) ||
-                compareNumbers(a, b, "=="));
-        default:
-            assertDefinedComparisonOp(op);
-    }
-}
-//# sourceMappingURL=number.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/object.js
-
-
-function compareObjects(a, b, op) {
-    switch (op) {
-        case "==":
-        case "<=": // does not offer < comparison
-        case ">=": // does not offer < comparison
-            return isEqual(a, b);
-        case "<": // does not offer < comparison
-        case ">": // does not offer < comparison
-            return false;
-        case "!=":
-            return !isEqual(a, b);
-        default:
-            assertDefinedComparisonOp(op);
-    }
-}
-//# sourceMappingURL=object.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/primitives.js
-
-function comparePrimitives(a, b, op) {
-    switch (op) {
-        case "==":
-        case "<=": // do not offer < comparison
-        case ">=": // do not offer < comparison
-            return a === b;
-        case "<":
-        case ">":
-            return false;
-        case "!=":
-            return !comparePrimitives(a, b, "==");
-        default:
-            assertDefinedComparisonOp(op);
-    }
-}
-//# sourceMappingURL=primitives.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/string.js
-
-function compareString(a, b, op) {
-    if (typeof a !== "string" || typeof b !== "string") {
-        return false;
-    }
-    switch (op) {
-        case "==":
-            return a === b;
-        case "<": {
-            let index = 0;
-            while (a.length > index && b.length > index) {
-                const leftCode = a.charCodeAt(index);
-                const rightCode = b.charCodeAt(index);
-                if (leftCode === rightCode) {
-                    index++;
-                    continue;
-                }
-                return a.charCodeAt(index) < b.charCodeAt(index);
-            }
-            return a.length < b.length;
-        }
-        default:
-            assertDefinedComparisonOp(op);
-    }
-}
-/* harmony default export */ function string(a, b, op) {
-    switch (op) {
-        case "==":
-        case "<":
-            return compareString(a, b, op);
-        case "!=":
-            return !compareString(a, b, "==");
-        case "<=":
-            return compareString(a, b, "<") || compareString(a, b, "==");
-        case ">":
-            return compareString(b, a, "<");
-        case ">=":
-            return compareString(b, a, "<") || compareString(a, b, "==");
-        default:
-            assertDefinedComparisonOp(op);
-    }
-}
-//# sourceMappingURL=string.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/utils/comparers/compare.js
-
-
-
-
-
-
-
-
-
-
-function compare(a, b, op) {
-    const leftValue = isNodeList(a) && a.length === 1 ? a[0] : a;
-    const leftType = getType(leftValue);
-    const rightValue = isNodeList(b) && b.length === 1 ? b[0] : b;
-    switch (leftType) {
-        case "string":
-            return string(leftValue, rightValue, op);
-        case "number":
-            return compareNumbers(leftValue, rightValue, op);
-        case "boolean":
-        case "null":
-            return comparePrimitives(leftValue, rightValue, op);
-        case "object":
-            return compareObjects(leftValue, rightValue, op);
-        case "array":
-            return compareArrays(leftValue, rightValue, op);
-        case "Nothing":
-            return compareNothing(leftValue, rightValue, op);
-        case "NodeList":
-            return compareNodeLists(leftValue, rightValue, op);
-        default:
-            assertNever(leftType, "Unknown type");
-    }
-}
-//# sourceMappingURL=compare.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/filter-query.js
-
-
-
-function evalFilterQuery(ctx, item, node) {
-    const list = createNodeList();
-    switch (node.value.type) {
-        case "RelQuery":
-            visitQuery(ctx, item.root, item.value, node.value, (value) => {
-                list.push(value);
-            });
-            break;
-        case "JsonPathQuery":
-            visitQuery(ctx, item.root, item.root, node.value, (value) => {
-                list.push(value);
-            });
-            break;
-        default:
-            assertDefinedNodeType(node.value);
-    }
-    return list;
-}
-//# sourceMappingURL=filter-query.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/test-expr.js
-
-
-
-function evalTestExpr(ctx, item, node) {
-    switch (node.expression.type) {
-        case "FilterQuery":
-            return evalFilterQuery(ctx, item, node.expression).length > 0;
-        case "FunctionExpr":
-            return evalFunctionExpr(ctx, item, node.expression) === true;
-        default:
-            assertDefinedNodeType(node.expression);
-    }
-}
-//# sourceMappingURL=test-expr.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/logical-expr.js
-
-
-
-function evalLogicalExpr(ctx, item, node) {
-    switch (node.type) {
-        case "LogicalNotExpr":
-            return !evalLogicalExpr(ctx, item, node.expression);
-        case "LogicalAndExpr":
-            return (evalLogicalExpr(ctx, item, node.left) &&
-                evalLogicalExpr(ctx, item, node.right));
-        case "LogicalOrExpr":
-            return (evalLogicalExpr(ctx, item, node.left) ||
-                evalLogicalExpr(ctx, item, node.right));
-        case "TestExpr":
-            return evalTestExpr(ctx, item, node);
-        case "ComparisonExpr":
-            return evalComparisonExpr(ctx, item, node);
-        default:
-            assertDefinedNodeType(node);
-    }
-}
-//# sourceMappingURL=logical-expr.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/function-argument.js
-
-
-
-
-function evalFunctionArgument(ctx, item, node) {
-    switch (node.type) {
-        case "FunctionExpr":
-            return evalFunctionExpr(ctx, item, node);
-        case "FilterQuery":
-            return evalFilterQuery(ctx, item, node);
-        case "LogicalNotExpr":
-        case "LogicalAndExpr":
-        case "LogicalOrExpr":
-        case "TestExpr":
-            return evalLogicalExpr(ctx, item, node);
-        case "Literal":
-            return node.value;
-        default:
-            assertDefinedNodeType(node);
-    }
-}
-//# sourceMappingURL=function-argument.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/function-expr.js
-
-
-
-function coerceValueType(value) {
-    if (isNodeList(value)) {
-        return value.length === 1 ? value[0] : Nothing;
-    }
-    return value;
-}
-function evalFunctionExpr(ctx, item, node) {
-    if (!isKnownFunction(ctx.functions, node.name)) {
-        return false;
-    }
-    const fn = ctx.functions[node.name];
-    if (fn.definition.parameters.length !== node.arguments.length) {
-        return false;
-    }
-    const args = [];
-    for (let i = 0; i < node.arguments.length; i++) {
-        const value = evalFunctionArgument(ctx, item, node.arguments[i]);
-        const param = fn.definition.parameters[i];
-        switch (param) {
-            case "ValueType":
-                if (!isNodeList(value) && !isJsonValue(value)) {
-                    return false;
-                }
-                args.push(coerceValueType(value));
-                break;
-            case "NodesType":
-                if (!isNodeList(value)) {
-                    return false;
-                }
-                args.push(value);
-                break;
-            case "LogicalType":
-                if (typeof value === "boolean") {
-                    args.push(value);
-                }
-                else if (isNodeList(value)) {
-                    args.push(value.length > 0);
-                }
-                else {
-                    return false;
-                }
-                break;
-            default:
-                assertNever(param, "Unknown function argument type");
-        }
-    }
-    // we could validate the return type here,
-    // but currently all functions are well-typed when it comes to returned values
-    return fn.declaration(ctx, 
-    // @ts-expect-error
-    ...args);
-}
-function isKnownFunction(functions, name) {
-    return Object.hasOwn(functions, name);
-}
-//# sourceMappingURL=function-expr.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/comparable.js
-
-
-
-
-function evalComparable(ctx, item, node) {
-    switch (node.type) {
-        case "Literal":
-            return node.value;
-        case "RelSingularQuery":
-        case "AbsSingularQuery": {
-            const root = node.type === "RelSingularQuery" ? item.value : item.root;
-            if (node.segments.length === 0) {
-                return root;
-            }
-            const nodeList = createNodeList();
-            visitQuery(ctx, item.root, root, node, (v) => {
-                nodeList.push(v);
-            });
-            return nodeList;
-        }
-        case "FunctionExpr":
-            return evalFunctionExpr(ctx, item, node);
-        default:
-            assertDefinedNodeType(node);
-    }
-}
-//# sourceMappingURL=comparable.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/evaluators/comparison-expr.js
-
-
-function evalComparisonExpr(ctx, item, node) {
-    const leftValue = evalComparable(ctx, item, node.left);
-    const rightValue = evalComparable(ctx, item, node.right);
-    return compare(leftValue, rightValue, node.op);
-}
-//# sourceMappingURL=comparison-expr.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/filter-selector.js
-
-
-function visitFilterSelector(ctx, item, node) {
-    if (node.value.type === "ComparisonExpr") {
-        if (!evalComparisonExpr(ctx, item, node.value)) {
-            return;
-        }
-    }
-    else if (!evalLogicalExpr(ctx, item, node.value)) {
-        return;
-    }
-    ctx.stack.push({
-        root: item.root,
-        path: item.path,
-        value: item.value,
-        index: item.index + 1,
-    });
-}
-//# sourceMappingURL=filter-selector.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/index-selector.js
-
-function getArrayIndex(index, length) {
-    return index < 0 ? length + index : index;
-}
-function visitIndexSelector(ctx, item, node) {
-    const index = getArrayIndex(node.value, item.value.length);
-    if (index >= 0 && index < item.value.length) {
-        ctx.stack.push({
-            root: item.root,
-            path: joinPathWithKey(item.path, index),
-            value: item.value[index],
-            index: item.index + 1,
-        });
-    }
-}
-//# sourceMappingURL=index-selector.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/name-selector.js
-
-function visitNameSelector(ctx, { root, path, value, index }, node) {
-    if (Object.hasOwn(value, node.value)) {
-        ctx.stack.push({
-            root,
-            path: joinPathWithKey(path, node.value),
-            value: value[node.value],
-            index: index + 1,
-        });
-    }
-}
-//# sourceMappingURL=name-selector.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/slice-selector.js
-
-function normalize(i, len) {
-    return i >= 0 ? i : len + i;
-}
-function bounds(start, end, step, len) {
-    const nStart = normalize(start, len);
-    const nEnd = normalize(end, len);
-    if (step >= 0) {
-        const lower = Math.min(Math.max(nStart, 0), len);
-        const upper = Math.min(Math.max(nEnd, 0), len);
-        return [lower, upper];
-    }
-    const upper = Math.min(Math.max(nStart, -1), len - 1);
-    const lower = Math.min(Math.max(nEnd, -1), len - 1);
-    return [lower, upper];
-}
-function visitSliceSelector(ctx, { root, path, value, index }, node) {
-    const step = node.step ?? 1;
-    const defaultStart = step >= 0 ? 0 : value.length - 1;
-    const defaultEnd = step >= 0 ? value.length : -value.length - 1;
-    const nStart = node.start === null ? defaultStart : normalize(node.start, value.length);
-    const nEnd = node.end === null ? defaultEnd : normalize(node.end, value.length);
-    const [lower, upper] = bounds(nStart, nEnd, step, value.length);
-    if (step > 0) {
-        let i = lower;
-        while (i < upper) {
-            ctx.stack.push({
-                root,
-                path: joinPathWithKey(path, i),
-                value: value[i],
-                index: index + 1,
-            });
-            i += step;
-        }
-    }
-    else if (step < 0) {
-        let i = upper;
-        while (lower < i) {
-            ctx.stack.push({
-                root,
-                path: joinPathWithKey(path, i),
-                value: value[i],
-                index: index + 1,
-            });
-            i += step;
-        }
-    }
-}
-//# sourceMappingURL=slice-selector.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/wildcard-selector.js
-
-
-function visitWildcardSelector(ctx, { root, path, value, index }) {
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-            ctx.stack.push({
-                root,
-                path: joinPathWithKey(path, i),
-                value: value[i],
-                index: index + 1,
-            });
-        }
-    }
-    else if (guards_isPlainObject(value)) {
-        for (const key of Object.keys(value)) {
-            ctx.stack.push({
-                root,
-                path: joinPathWithKey(path, key),
-                value: value[key],
-                index: index + 1,
-            });
-        }
-    }
-}
-//# sourceMappingURL=wildcard-selector.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/bracketed-selection.js
-
-
-
-
-
-
-
-
-function visitBracketedSelection(ctx, item, node) {
-    for (const selector of node.selectors) {
-        switch (selector.type) {
-            case "NameSelector":
-                if (isStackItemWithObjectValue(item)) {
-                    visitNameSelector(ctx, item, selector);
-                }
-                break;
-            case "SliceSelector":
-                if (isStackItemWithArrayValue(item)) {
-                    visitSliceSelector(ctx, item, selector);
-                }
-                break;
-            case "IndexSelector": {
-                if (isStackItemWithArrayValue(item)) {
-                    visitIndexSelector(ctx, item, selector);
-                }
-                break;
-            }
-            case "WildcardSelector":
-                visitWildcardSelector(ctx, item);
-                break;
-            case "FilterSelector": {
-                if (isStackItemWithArrayValue(item)) {
-                    visitFilterSelectorForArrayItem(ctx, item, selector);
-                }
-                else if (isStackItemWithObjectValue(item)) {
-                    visitFilterSelectorForObjectItem(ctx, item, selector);
-                }
-                break;
-            }
-            default:
-                assertDefinedNodeType(selector);
-        }
-    }
-}
-function visitFilterSelectorForArrayItem(ctx, { root, path, value, index }, node) {
-    for (let i = 0; i < value.length; i++) {
-        visitFilterSelector(ctx, {
-            root,
-            path: joinPathWithKey(path, i),
-            value: value[i],
-            index,
-        }, node);
-    }
-}
-function visitFilterSelectorForObjectItem(ctx, { root, path, value, index }, node) {
-    for (const key of Object.keys(value)) {
-        visitFilterSelector(ctx, {
-            root,
-            path: joinPathWithKey(path, key),
-            value: value[key],
-            index,
-        }, node);
-    }
-}
-//# sourceMappingURL=bracketed-selection.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/member-name-shorthand.js
-
-function visitMemberNameShorthand(ctx, { root, path, value, index }, node) {
-    if (Object.hasOwn(value, node.value)) {
-        ctx.stack.push({
-            root,
-            path: joinPathWithKey(path, node.value),
-            value: value[node.value],
-            index: index + 1,
-        });
-    }
-}
-//# sourceMappingURL=member-name-shorthand.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/segment.js
-
-
-
-
-
-
-
-function visitSegment(ctx, item, node) {
-    switch (node.type) {
-        case "BracketedSelection":
-            return visitBracketedSelection(ctx, item, node);
-        case "WildcardSelector":
-            return visitWildcardSelector(ctx, item);
-        case "MemberNameShorthand":
-            if (isStackItemWithObjectValue(item)) {
-                visitMemberNameShorthand(ctx, item, node);
-            }
-            break;
-        case "NameSelector":
-            if (isStackItemWithObjectValue(item)) {
-                visitNameSelector(ctx, item, node);
-            }
-            break;
-        case "IndexSelector":
-            if (isStackItemWithArrayValue(item)) {
-                visitIndexSelector(ctx, item, node);
-            }
-            break;
-        default:
-            assertDefinedNodeType(node);
-    }
-}
-//# sourceMappingURL=segment.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/visitors/query.js
-
-
-
-function visitQuery(ctx, root, input, node, cb) {
-    const stack = new Stack();
-    stack.push({
-        root,
-        path: getInitialPath(ctx.capturePaths),
-        value: input,
-        index: 0,
-    });
-    const context = {
-        cache: ctx.cache,
-        capturePaths: false,
-        functions: ctx.functions,
-        regexp: ctx.regexp,
-        stack,
-    };
-    while (stack.size > 0) {
-        // biome-ignore lint/style/noNonNullAssertion: size is guaranteed to be > 0
-        const item = stack.pop();
-        if (item.index === node.segments.length) {
-            cb(item.value, item.path);
-            continue;
-        }
-        const { path, value, index } = item;
-        const segment = node.segments[index];
-        visitSegment(context, item, segment.node);
-        if (segment.type === "DescendantSegment") {
-            if (Array.isArray(value)) {
-                for (let i = 0; i < value.length; i++) {
-                    stack.push({
-                        root,
-                        path: joinPathWithKey(path, i),
-                        value: value[i],
-                        index,
-                    });
-                }
-            }
-            else if (value !== null && typeof value === "object") {
-                for (const key of Object.keys(value)) {
-                    stack.push({
-                        root,
-                        path: joinPathWithKey(path, key),
-                        value: value[key],
-                        index,
-                    });
-                }
-            }
-        }
-    }
-}
-//# sourceMappingURL=query.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/core/exec.js
-
-
-
-
-
-
-
-
-function exec(input, expression, opts, cb) {
-    const ctx = {
-        cache: new Map(),
-        capturePaths: opts.capturePaths,
-        functions: {
-            count: count,
-            search: search,
-            value: value,
-            match: match,
-            length: functions_length,
-        },
-        regexp: "i-regexp",
-        stack: new Stack(),
-    };
-    visitQuery(ctx, input, input, parser(expression), cb);
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/jsonpath-rfc9535/dist/esm/index.js
-
-
-const DEFAULT_OPTIONS = {
-    capturePaths: true,
-};
-function query(input, expression) {
-    const values = [];
-    exec(input, expression, { capturePaths: false }, (value) => {
-        values.push(value);
-    });
-    return values;
-}
-function paths(input, expression) {
-    const paths = [];
-    _exec(input, expression, DEFAULT_OPTIONS, (_, path) => {
-        paths.push(toNormalizedPath(path));
-    });
-    return paths;
-}
-function esm_exec(input, expression, cb) {
-    _exec(input, expression, DEFAULT_OPTIONS, cb);
-}
-function batchExec(input, expressionToCallback, errorCallback) {
-    for (const [expression, cb] of expressionToCallback) {
-        try {
-            esm_exec(input, expression, cb);
-        }
-        catch (e) {
-            errorCallback?.(e instanceof Error ? e : new Error(String(e)), expression);
-        }
-    }
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./src/arazzo/boolean-condition.ts
-/**
- * The boolean skeleton shared by the `simple` and `jsonpath` (seed form) criterion languages:
- * `||`, `&&`, one non-chaining comparison, `!` and parentheses over operands each language
- * defines itself. Precedence, loosest first: `||`, `&&`, comparison, `!`, operand.
- * Each language keeps its own tokenizer and operand grammar (a subclass of
- * BooleanConditionParser) and its own leaf and comparison semantics (evaluateBoolean's callbacks).
- */
-
-/** Nesting bound ('(' and '!'), so hostile input is a syntax error, not a stack overflow. */
-const MAX_NESTING = 100;
-const COMPARISON_OPERATORS = ['==', '!=', '<', '<=', '>', '>='];
-/** Longest first, so `<=` is not read as `<` then `=`. */
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!'];
-/** The operator that starts at `text[i]`, if any. */
-function operatorAt(text, i) {
-    return OPERATORS.find(candidate => text.startsWith(candidate, i));
-}
-const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
-/** The identifier-like word at `text[i]`, if any (only `true`, `false`, `null` are values). */
-function wordAt(text, i) {
-    WORD.lastIndex = i;
-    return WORD.exec(text)?.[0];
-}
-/**
- * The number (as the language's sticky `numberPattern` reads it) or `true` / `false` / `null`
- * at `text[i]`, with the length of its source.
- */
-function scalarAt(text, i, numberPattern) {
-    numberPattern.lastIndex = i;
-    const number = numberPattern.exec(text)?.[0];
-    if (number)
-        return { value: Number(number), length: number.length };
-    const word = wordAt(text, i);
-    if (word === 'true' || word === 'false' || word === 'null') {
-        return { value: word === 'null' ? null : word === 'true', length: word.length };
-    }
-    return undefined;
-}
-class BooleanConditionParser {
-    text;
-    tokens;
-    index = 0;
-    depth = 0;
-    constructor(text, tokens) {
-        this.text = text;
-        this.tokens = tokens;
-    }
-    /** `emptyPos`: where an empty condition is reported (languages differ; default: its end). */
-    parse(emptyPos = this.peek().pos) {
-        if (this.peek().type === 'end')
-            this.fail(emptyPos, 'Empty condition');
-        const root = this.parseOr();
-        const next = this.peek();
-        if (next.type !== 'end')
-            this.fail(next.pos, 'Unexpected token');
-        return root;
-    }
-    parseOr() {
-        const operands = [this.parseAnd()];
-        while (this.isOp('||')) {
-            this.index++;
-            operands.push(this.parseAnd());
-        }
-        return operands.length === 1 ? operands[0] : { t: 'or', operands };
-    }
-    parseAnd() {
-        const operands = [this.parseComparison()];
-        while (this.isOp('&&')) {
-            this.index++;
-            operands.push(this.parseComparison());
-        }
-        return operands.length === 1 ? operands[0] : { t: 'and', operands };
-    }
-    parseComparison() {
-        const left = this.parseUnary();
-        const op = this.comparisonOperator();
-        if (!op)
-            return left;
-        this.index++;
-        const right = this.parseUnary();
-        if (this.comparisonOperator())
-            this.fail(this.peek().pos, 'Comparisons do not chain');
-        return { t: 'compare', op, left, right };
-    }
-    parseUnary() {
-        if (!this.isOp('!'))
-            return this.parseOperand();
-        this.enter();
-        this.index++;
-        const node = { t: 'not', operand: this.parseUnary() };
-        this.depth--;
-        return node;
-    }
-    /** What binds tighter than `!`; a language with postfix syntax wraps parsePrimary here. */
-    parseOperand() {
-        return this.parsePrimary();
-    }
-    /** A leaf or a parenthesised condition. */
-    parsePrimary() {
-        const token = this.next();
-        if (token.type === 'punct' && token.value === '(')
-            return this.parseGroup();
-        if (token.type === 'end')
-            return this.fail(token.pos, 'Unexpected end of condition');
-        return this.leafOf(token) ?? this.fail(token.pos, this.expectedOperand);
-    }
-    /** The rest of a parenthesised condition, its `(` just consumed. */
-    parseGroup() {
-        this.enter();
-        const inner = this.parseOr();
-        this.expectPunct(')');
-        this.depth--;
-        return inner;
-    }
-    enter() {
-        this.depth++;
-        if (this.depth > MAX_NESTING)
-            this.fail(this.peek().pos, 'Condition nested too deeply');
-    }
-    comparisonOperator() {
-        const token = this.peek();
-        return token.type === 'op' ? COMPARISON_OPERATORS.find(op => op === token.value) : undefined;
-    }
-    isOp(value) {
-        const token = this.peek();
-        return token.type === 'op' && token.value === value;
-    }
-    expectPunct(value) {
-        const token = this.next();
-        if (token.type !== 'punct' || token.value !== value)
-            this.fail(token.pos, `Expected '${value}'`);
-    }
-    peek() {
-        return this.tokens[this.index];
-    }
-    /** The current token, moving past it unless it is the end. */
-    next() {
-        const token = this.tokens[this.index];
-        if (token.type !== 'end')
-            this.index++;
-        return token;
-    }
-    fail(pos, detail) {
-        throw new errors/* ArazzoSyntaxError */.rd(this.text, pos, detail);
-    }
-}
-/**
- * `&&` and `||` short-circuit, and they and `!` yield booleans from their operands' truthiness;
- * a comparison evaluates its left operand, then its right one.
- */
-function evaluateBoolean(node, semantics, asOperand = false) {
-    if (!isOperatorNode(node))
-        return semantics.leaf(node, asOperand);
-    switch (node.t) {
-        case 'not':
-            return !truthy(evaluateBoolean(node.operand, semantics));
-        case 'and':
-            return node.operands.every(operand => truthy(evaluateBoolean(operand, semantics)));
-        case 'or':
-            return node.operands.some(operand => truthy(evaluateBoolean(operand, semantics)));
-        case 'compare':
-            return semantics.compare(node.op, evaluateBoolean(node.left, semantics, true), evaluateBoolean(node.right, semantics, true));
-    }
-}
-function isOperatorNode(node) {
-    const { t } = node;
-    return t === 'not' || t === 'and' || t === 'or' || t === 'compare';
-}
-function truthy(value) {
-    return Boolean(value) && !(typeof value === 'number' && Number.isNaN(value));
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/simple-condition.ts
@@ -43489,6 +43200,7 @@ function isRecord(value) {
 
 
 
+
 /** True when `text` is a valid RFC 9535 query. Never throws (deep input can overflow the parser). */
 function isJsonPathQuery(text) {
     try {
@@ -43532,8 +43244,9 @@ function evaluateJsonPathPlan(plan, contextValue) {
         return false;
     }
 }
+/** The nodes a query selects; match() and search() in it run on RE2 (safe-regex.ts). */
 function jsonpath_criterion_select(value, path) {
-    return query(value, path);
+    return withRe2RegExp(() => query(value, path));
 }
 const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /** Characters that end a query at bracket depth 0. */
@@ -44029,13 +43742,11 @@ function lengthCall(path, names) {
  * draft-goessner-dispatch-jsonpath-00 (translated to RFC 9535 by jsonpath-goessner.ts, which
  * refuses what would need JavaScript `eval`). The caller adds the criterion's JSON Pointer.
  *
- * Regex conditions are ECMAScript patterns (a pattern that is not valid ECMAScript is a syntax
- * error), but a document is untrusted input and a backtracking engine can take exponential time on
- * a pattern such as `^(a+)+$`. So a pattern that RE2 also accepts runs on re2js (linear time in the
- * input); only patterns RE2 cannot express (backreferences, lookaround) run on the native engine,
- * and then only on values up to NATIVE_REGEX_MAX_INPUT characters (a longer value fails the
- * criterion) and with a compile warning. RE2's `\s` is ASCII whitespace only and its `.` matches
- * `\r`; no DSAR status or code comes near those differences.
+ * Regex conditions are ECMAScript patterns run on RE2 only (safe-regex.ts): a document is untrusted
+ * input, and a backtracking engine can take hours on a pattern such as `^(?=a)a*a*a*a*a*b`. A
+ * pattern RE2 cannot run (lookaround, backreferences) is refused when the document loads, and a
+ * value too long for its pattern's work budget fails the criterion. RE2's `\s` is ASCII whitespace
+ * only and its `.` matches `\r`; no DSAR status or code comes near those differences.
  *
  * Embedded `{$...}` expressions in regex and jsonpath conditions (1.1.0 draft) are replaced by
  * their raw string value (objects as JSON) before the condition runs; the author writes any
@@ -44048,8 +43759,6 @@ function lengthCall(path, names) {
 
 
 
-/** The longest value the native (backtracking) engine is given; longer values fail the criterion. */
-const NATIVE_REGEX_MAX_INPUT = 4096;
 const JSONPATH_VERSIONS = ['draft-goessner-dispatch-jsonpath-00', 'rfc9535'];
 const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31'];
 const CONTEXT_RULE = 'Arazzo 1.0.1: "If type is specified, then the context MUST be provided"';
@@ -44083,10 +43792,6 @@ function compileCriterion(criterion) {
                 throw new errors/* ArazzoError */.oP(`A regex criterion needs a context (${CONTEXT_RULE})`);
             const template = parseTemplate(condition, { bare: false });
             const regex = template ? undefined : compileRegex(condition);
-            if (regex?.engine === 'native') {
-                warnings.push('regex condition uses syntax RE2 cannot run (backreferences or lookaround): it is ' +
-                    `evaluated by a backtracking engine, on values up to ${NATIVE_REGEX_MAX_INPUT} characters`);
-            }
             return { criterion, warnings, plan: { type, context, regex, template } };
         }
         case 'jsonpath': {
@@ -44203,51 +43908,24 @@ function parseContext(context) {
         throw new errors/* ArazzoSyntaxError */.rd(context, error.position + 1, error.detail);
     }
 }
-/** An ECMAScript pattern, run by RE2 when it can be (see the module comment). */
+/** An ECMAScript pattern on RE2; one RE2 cannot run is refused (see the module comment). */
 function compileRegex(pattern) {
-    const regex = compileRegexQuietly(pattern);
-    if (regex)
-        return regex;
     try {
-        new RegExp(pattern);
+        return compileSafeRegex(pattern);
     }
     catch (error) {
-        const detail = error instanceof Error ? error.message : String(error);
-        throw new errors/* ArazzoSyntaxError */.rd(pattern, 0, `Invalid regular expression: ${detail}`);
+        if (!(error instanceof RegexRefused))
+            throw error;
+        throw new errors/* ArazzoSyntaxError */.rd(pattern, 0, `Regular expression refused: ${error.message}`);
     }
-    throw new errors/* ArazzoSyntaxError */.rd(pattern, 0, 'Invalid regular expression');
 }
-/** undefined when the pattern is not valid ECMAScript (with or without the `u` flag). */
+/** A pattern made at run time (a template): undefined when RE2 cannot run it. */
 function compileRegexQuietly(pattern) {
-    const native = nativeRegex(pattern);
-    if (!native)
-        return undefined;
-    const re2 = re2Regex(pattern);
-    if (re2)
-        return { engine: 're2', test: text => re2.test(text) };
-    return {
-        engine: 'native',
-        test: text => text.length <= NATIVE_REGEX_MAX_INPUT && native.test(text)
-    };
-}
-/** ECMAScript regex; with the `u` flag when the pattern allows it (full Unicode semantics). */
-function nativeRegex(pattern) {
-    for (const flags of ['u', '']) {
-        try {
-            return new RegExp(pattern, flags);
-        }
-        catch {
-            // try the next flags
-        }
-    }
-    return undefined;
-}
-function re2Regex(pattern) {
     try {
-        return RE2JS.compile(RE2JS.translateRegExp(pattern));
+        return compileSafeRegex(pattern);
     }
     catch {
-        return undefined; // syntax RE2 does not have: the caller falls back to the native engine
+        return undefined;
     }
 }
 
@@ -44290,7 +43968,7 @@ function validate_isObject(value) {
 }
 /** `parent/child` in the pointer style of load errors (no leading '/', RFC 6901 escapes). */
 function childPointer(parent, key) {
-    const token = json_pointer_escapePointerToken(String(key));
+    const token = escapePointerToken(String(key));
     return parent === '' ? token : `${parent}/${token}`;
 }
 /** `$components.parameters.page` => { kind: 'parameters', name: 'page' } (names may hold dots). */
@@ -45037,6 +44715,443 @@ function workflowInputNames(workflow) {
     return { properties, required };
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/duplicate-keys.ts
+/**
+ * Duplicate mapping keys, found in linear time. The `yaml` library's own check (`uniqueKeys: true`)
+ * compares every new key with every key before it: a 1 MB document holding one 100,000-key mapping
+ * kept the CPU busy for 69 s, a 5 MiB one would take about 40 minutes. Here each mapping's keys go
+ * into a Set once, so a document costs time in proportion to its size.
+ *
+ * Keys are compared as JavaScript will see them once the document is converted (`toJS` makes every
+ * key a string): `200` and `'200'` are the same key there, so they are duplicates here. A key that
+ * is not a plain value (a mapping, a sequence or an alias used as a key) is refused outright: no
+ * Arazzo or OpenAPI document uses one, and an alias key could stand for anything.
+ */
+
+
+/** The first duplicate or non-scalar key of the document, or undefined. Iterative: no recursion. */
+function findKeyProblem(document) {
+    const stack = [{ node: document.contents, pointer: '' }];
+    while (stack.length > 0) {
+        const { node, pointer } = stack.pop();
+        if ((0,dist/* isMap */.jh)(node)) {
+            const seen = new Set();
+            for (const pair of node.items) {
+                const key = pair.key;
+                if (key !== null && !(0,dist/* isScalar */.jn)(key)) {
+                    const kind = (0,dist/* isAlias */.Vj)(key) ? 'an alias' : 'a mapping or sequence';
+                    return { pointer, message: `a mapping key is ${kind}, not a plain value` };
+                }
+                const name = key === null || key.value === null ? '' : String(key.value);
+                if (seen.has(name)) {
+                    return { pointer, message: `Map keys must be unique: '${name}' appears more than once` };
+                }
+                seen.add(name);
+                stack.push({ node: pair.value, pointer: childPointer(pointer, name) });
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            node.items.forEach((item, i) => stack.push({ node: item, pointer: childPointer(pointer, i) }));
+        }
+        // Scalars and aliases: nothing below (an alias's target is checked where it is defined).
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
+/**
+ * OpenAPI source descriptions: index a parsed OpenAPI 3.x (or Swagger 2.0) document by
+ * operationId and by JSON Pointer, giving each operation its method, path template and servers.
+ * Only what the runner needs to build a request is read; schemas are not.
+ */
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+function openapi_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function openapi_escapePointerToken(token) {
+    return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+function unescapePointerToken(token) {
+    return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+/** True when the parsed document looks like an OpenAPI (or Swagger) description. */
+function isOpenApiDocument(document) {
+    return openapi_isObject(document) && (typeof document.openapi === 'string' || document.swagger === '2.0');
+}
+/** Server URLs of a `servers` array, with `{variables}` replaced by their defaults. */
+function serverUrls(servers) {
+    if (!Array.isArray(servers) || servers.length === 0)
+        return undefined;
+    const urls = [];
+    for (const server of servers) {
+        if (!openapi_isObject(server) || typeof server.url !== 'string')
+            continue;
+        const variables = openapi_isObject(server.variables) ? server.variables : {};
+        urls.push(server.url.replace(/\{([^}]+)\}/g, (whole, name) => {
+            const variable = variables[name];
+            return openapi_isObject(variable) && variable.default !== undefined
+                ? String(variable.default)
+                : whole;
+        }));
+    }
+    return urls.length > 0 ? urls : undefined;
+}
+function swaggerServers(document) {
+    if (typeof document.host !== 'string')
+        return [];
+    const schemes = Array.isArray(document.schemes) ? document.schemes : [];
+    const scheme = schemes.includes('https')
+        ? 'https'
+        : typeof schemes[0] === 'string'
+            ? schemes[0]
+            : 'https';
+    const basePath = typeof document.basePath === 'string' ? document.basePath : '';
+    return [`${scheme}://${document.host}${basePath}`];
+}
+/** Follows a local `$ref` (`#/...`) once or a few times; other references are left alone. */
+function followLocalRef(document, value) {
+    let current = value;
+    for (let hops = 0; hops < 8 && openapi_isObject(current) && typeof current.$ref === 'string'; hops++) {
+        const ref = current.$ref;
+        if (!ref.startsWith('#/'))
+            return current;
+        let target = document;
+        for (const token of ref.slice(2).split('/').map(unescapePointerToken)) {
+            target = openapi_isObject(target) ? target[token] : undefined;
+        }
+        if (target === undefined)
+            return current;
+        current = target;
+    }
+    return current;
+}
+function indexOpenApi(sourceName, document) {
+    const index = {
+        sourceName,
+        byOperationId: new Map(),
+        byPointer: new Map(),
+        problems: []
+    };
+    if (!isOpenApiDocument(document)) {
+        index.problems.push('not an OpenAPI description (no `openapi` or `swagger: "2.0"` field)');
+        return index;
+    }
+    const doc = document;
+    const documentServers = doc.swagger === '2.0' ? swaggerServers(doc) : (serverUrls(doc.servers) ?? ['/']);
+    const paths = openapi_isObject(doc.paths) ? doc.paths : {};
+    for (const [pathTemplate, rawItem] of Object.entries(paths)) {
+        const pathItem = followLocalRef(doc, rawItem);
+        if (!openapi_isObject(pathItem))
+            continue;
+        const pathServers = serverUrls(pathItem.servers);
+        for (const method of HTTP_METHODS) {
+            const operation = pathItem[method];
+            if (!openapi_isObject(operation))
+                continue;
+            const resolved = {
+                sourceName,
+                method: method.toUpperCase(),
+                pathTemplate,
+                servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
+            };
+            const parameters = operationParameters(doc, pathItem.parameters, operation.parameters);
+            if (parameters)
+                resolved.parameters = parameters;
+            const contentTypes = requestContentTypes(doc, operation);
+            if (contentTypes)
+                resolved.requestContentTypes = contentTypes;
+            if (typeof operation.operationId === 'string') {
+                resolved.operationId = operation.operationId;
+                if (index.byOperationId.has(operation.operationId)) {
+                    index.problems.push(`operationId '${operation.operationId}' is used more than once`);
+                }
+                else {
+                    index.byOperationId.set(operation.operationId, resolved);
+                }
+            }
+            index.byPointer.set(`/paths/${openapi_escapePointerToken(pathTemplate)}/${method}`, resolved);
+        }
+    }
+    return index;
+}
+const LOCATIONS = ['path', 'query', 'header', 'cookie'];
+/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
+const COLLECTION_FORMATS = {
+    csv: { explode: false },
+    multi: { style: 'form', explode: true },
+    ssv: { style: 'spaceDelimited', explode: false },
+    pipes: { style: 'pipeDelimited', explode: false },
+    tsv: { style: 'tabDelimited', explode: false }
+};
+/** Path-item parameters overridden by the operation's (same name and location). */
+function operationParameters(document, ...lists) {
+    const merged = new Map();
+    for (const list of lists) {
+        if (!Array.isArray(list))
+            continue;
+        for (const raw of list) {
+            const parameter = followLocalRef(document, raw);
+            if (!openapi_isObject(parameter) || typeof parameter.name !== 'string')
+                continue;
+            if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in))
+                continue;
+            const described = {
+                name: parameter.name,
+                in: parameter.in
+            };
+            if (typeof parameter.style === 'string')
+                described.style = parameter.style;
+            if (typeof parameter.explode === 'boolean')
+                described.explode = parameter.explode;
+            if (parameter.allowReserved === true)
+                described.allowReserved = true;
+            if (openapi_isObject(parameter.content)) {
+                const [contentType] = Object.keys(parameter.content);
+                if (contentType)
+                    described.contentType = contentType;
+            }
+            if (document.swagger === '2.0' && parameter.type === 'array') {
+                const format = COLLECTION_FORMATS[typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'];
+                if (format) {
+                    if (format.style)
+                        described.style = format.style;
+                    described.explode = format.explode;
+                }
+            }
+            merged.set(`${described.name}\u0000${described.in}`, described);
+        }
+    }
+    return merged.size > 0 ? [...merged.values()] : undefined;
+}
+/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
+function requestContentTypes(document, operation) {
+    if (document.swagger === '2.0') {
+        const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes;
+        const types = Array.isArray(consumes)
+            ? consumes.filter((type) => typeof type === 'string')
+            : [];
+        return types.length > 0 ? types : undefined;
+    }
+    const body = followLocalRef(document, operation.requestBody);
+    if (!openapi_isObject(body) || !openapi_isObject(body.content))
+        return undefined;
+    const types = Object.keys(body.content);
+    return types.length > 0 ? types : undefined;
+}
+/** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */
+function parseOperationPath(text) {
+    const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#(.*)$/.exec(text);
+    if (!match)
+        return undefined;
+    return { sourceName: match[1], pointer: match[2] };
+}
+/** `$sourceDescriptions.name.opId` or a bare operationId. */
+function parseOperationIdRef(text) {
+    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
+    return match ? { sourceName: match[1], operationId: match[2] } : { operationId: text };
+}
+/**
+ * The operation a pointer names. The pointer must reach an operation object, i.e.
+ * `/paths/<escaped path>/<method>`; percent-encoding in the fragment is decoded first.
+ */
+function findOperationByPointer(index, pointer) {
+    let decoded = pointer;
+    try {
+        decoded = decodeURIComponent(pointer);
+    }
+    catch {
+        // Not percent-encoded after all: use as written.
+    }
+    const tokens = decoded.split('/');
+    if (tokens.length !== 4 || tokens[0] !== '' || tokens[1] !== 'paths')
+        return undefined;
+    const method = tokens[3].toLowerCase();
+    return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./src/arazzo/source-location.ts
+/**
+ * Where a document or source description lives, and reading it with the same bounds whatever the
+ * place: a local file (confined to the allowed roots, realpath so symlinks count) or an https URL
+ * read by the caller's injected SourceReader (the engine itself never opens a connection for a
+ * description, so it stays free of any HTTP or GitHub library).
+ *
+ * Relative URLs resolve against the document that holds them: a local document's directory, or a
+ * remote document's URL. A remote document may only refer to other https URLs: `file:` URLs and
+ * absolute paths in it are refused, so a fetched document can never read the runner's disk.
+ */
+
+
+
+
+/** A key that is the same for the same place (for caching and cycle detection). */
+function locationKey(location) {
+    return location.kind === 'file' ? `file:${location.path}` : location.url;
+}
+/** For messages: a path or a URL without credentials, query or fragment. */
+function describeLocation(location) {
+    if (location.kind === 'file')
+        return location.path;
+    try {
+        const url = new URL(location.url);
+        return `${url.protocol}//${url.host}${url.pathname}`;
+    }
+    catch {
+        return location.url;
+    }
+}
+/** Resolves a source description's `url` against the location of the document holding it. */
+function resolveLocation(url, base, pointer) {
+    if (/^https?:\/\//i.test(url))
+        return remote(url, pointer);
+    const hasScheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) && !/^[A-Za-z]:[\\/]/.test(url); // not C:\ on Windows
+    if (base.kind === 'remote') {
+        if (hasScheme || (0,external_node_path_.isAbsolute)(url)) {
+            throw new errors/* ArazzoLoadError */.GA(pointer, `${url} refused: a remote document may only refer to https URLs, never to local files`);
+        }
+        return remote(new URL(url, base.url).href, pointer);
+    }
+    if (hasScheme && !/^file:/i.test(url)) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `unsupported source description URL scheme in ${url}`);
+    }
+    const withoutFragment = url.split('#')[0];
+    if (/^file:/i.test(withoutFragment)) {
+        return { kind: 'file', path: (0,external_node_url_.fileURLToPath)(withoutFragment) };
+    }
+    let decoded = withoutFragment;
+    try {
+        decoded = decodeURIComponent(withoutFragment);
+    }
+    catch {
+        // Not percent-encoded: use as written.
+    }
+    const dir = base.kind === 'dir' ? base.path : (0,external_node_path_.join)(base.path, '..');
+    return { kind: 'file', path: (0,external_node_path_.resolve)(dir, decoded) };
+}
+function remote(url, pointer) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${url} is not a valid URL`);
+    }
+    if (parsed.protocol !== 'https:') {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${url} refused: only https is allowed`);
+    }
+    if (parsed.username || parsed.password) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description refused: the URL carries credentials`);
+    }
+    parsed.hash = '';
+    return { kind: 'remote', url: parsed.href };
+}
+/** The text at a location, refused when larger than the limit or outside the allowed places. */
+async function readLocation(location, options, pointer) {
+    const limit = options.maxDocumentBytes;
+    if (location.kind === 'remote') {
+        if (!options.sourceReader) {
+            throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${describeLocation(location)} refused (remote descriptions are not enabled)`);
+        }
+        let text;
+        try {
+            text = await options.sourceReader(location.url, { maxBytes: limit, signal: options.signal });
+        }
+        catch (error) {
+            const detail = error instanceof Error ? error.message : String(error);
+            throw new errors/* ArazzoLoadError */.GA(pointer, detail);
+        }
+        const size = Buffer.byteLength(text, 'utf8');
+        if (size > limit) {
+            throw new errors/* ArazzoLoadError */.GA(pointer, `${describeLocation(location)} is ${size} bytes, over the ${limit} byte limit`);
+        }
+        return text;
+    }
+    const file = location.path;
+    if (!(await exists(file))) {
+        for (const dir of options.fallbackDescriptionDirs ?? []) {
+            const candidate = (0,external_node_path_.join)(dir, (0,external_node_path_.basename)(file));
+            if (await exists(candidate)) {
+                options.onNotice?.(`source description ${file} not found; using the bundled copy ${candidate}`);
+                return readCapped(candidate, limit, pointer);
+            }
+        }
+    }
+    await assertAllowed(file, options.allowedRoots, pointer);
+    return readCapped(file, limit, pointer);
+}
+function isUnder(root, file) {
+    const rel = (0,external_node_path_.relative)(root, file);
+    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) && rel.split(external_node_path_.sep)[0] !== '..');
+}
+/** Refuses a file outside the allowed roots (both sides through realpath, so symlinks count). */
+async function assertAllowed(file, roots, pointer) {
+    if (!roots)
+        return;
+    let real;
+    try {
+        real = await (0,promises_.realpath)(file);
+    }
+    catch {
+        // A missing file is reported by the read; checking the lexical path keeps the error honest.
+        real = file;
+    }
+    for (const root of roots) {
+        let realRoot;
+        try {
+            realRoot = await (0,promises_.realpath)(root);
+        }
+        catch {
+            continue;
+        }
+        if (isUnder(realRoot, real))
+            return;
+    }
+    throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is outside the allowed directories`);
+}
+async function readCapped(file, limit, pointer) {
+    let size;
+    try {
+        const info = await (0,promises_.stat)(file);
+        if (!info.isFile())
+            throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is not a file`);
+        size = info.size;
+    }
+    catch (error) {
+        if (error instanceof errors/* ArazzoLoadError */.GA)
+            throw error;
+        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
+    }
+    if (size > limit) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is ${size} bytes, over the ${limit} byte limit`);
+    }
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
+    }
+}
+function describeFsError(error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return 'file not found';
+    if (code === 'EACCES')
+        return 'permission denied';
+    return error instanceof Error ? error.message : String(error);
+}
+async function exists(file) {
+    try {
+        return (await (0,promises_.stat)(file)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/source-loader.ts
 /**
  * Loads the source descriptions a document uses: OpenAPI descriptions (indexed for their
@@ -45252,6 +45367,180 @@ function checkWorkflowReferences(document, sources, problems) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/secret-flow.ts
+
+/** Characters that end a name segment of a runtime expression (see NAME_SEGMENT in expressions.ts). */
+const NAME_END = String.raw `(?![^\s.#{}$,;'"()[\]<>=!&|/\\])`;
+/** Header names are RFC 9110 tokens; what follows one is not a tchar. */
+const TOKEN_END = String.raw `(?![!#$%&'*+\-.^_\`|~0-9A-Za-z])`;
+/**
+ * Every use of a secret input the document makes outside request headers, as load problems (JSON
+ * Pointer of the offending value, what it would reach). `secretInputs` are input names.
+ */
+function checkSecretFlow(document, secretInputs) {
+    if (secretInputs.length === 0)
+        return [];
+    const check = new SecretFlow(document, secretInputs);
+    check.run();
+    return check.problems;
+}
+class SecretFlow {
+    document;
+    secretInputs;
+    problems = [];
+    secrets;
+    /** Header names (lower case) some step fills from a secret. */
+    secretHeaders = new Set();
+    /** Values read later for `$request.header.<secret header>` (known only after all headers). */
+    scanned = [];
+    constructor(document, secretInputs) {
+        this.document = document;
+        this.secretInputs = secretInputs;
+        const names = secretInputs.map(escapeRegex).join('|');
+        this.secrets = new RegExp(String.raw `\$(?:inputs|workflows\.[A-Za-z0-9_-]+\.inputs)\.(${names})${NAME_END}`);
+    }
+    run() {
+        const components = this.document.components ?? {};
+        this.document.workflows.forEach((workflow, w) => {
+            const at = childPointer('workflows', w);
+            workflow.steps.forEach((step, s) => {
+                const stepAt = childPointer(childPointer(at, 'steps'), s);
+                const isOperation = step.workflowId === undefined;
+                const parameters = [
+                    ...listed(workflow.parameters, childPointer(at, 'parameters')),
+                    ...listed(step.parameters, childPointer(stepAt, 'parameters'))
+                ];
+                for (const { item, pointer } of parameters) {
+                    this.parameter(item, pointer, isOperation, step.stepId, step.workflowId, components);
+                }
+                this.forbid(step.requestBody, childPointer(stepAt, 'requestBody'), 'a request body');
+                this.forbid(step.successCriteria, childPointer(stepAt, 'successCriteria'), 'criteria');
+                this.forbid(step.onSuccess, childPointer(stepAt, 'onSuccess'), 'criteria');
+                this.forbid(step.onFailure, childPointer(stepAt, 'onFailure'), 'criteria');
+                this.forbid(step.outputs, childPointer(stepAt, 'outputs'), 'an output');
+            });
+            this.forbid(workflow.successActions, childPointer(at, 'successActions'), 'criteria');
+            this.forbid(workflow.failureActions, childPointer(at, 'failureActions'), 'criteria');
+            this.forbid(workflow.outputs, childPointer(at, 'outputs'), 'an output');
+        });
+        for (const kind of ['successActions', 'failureActions']) {
+            this.forbid(components[kind], childPointer('components', kind), 'criteria');
+        }
+        this.secretHeaderReads();
+    }
+    /** A parameter: a header of an operation step, or a secret input of a child workflow, may carry one. */
+    parameter(item, pointer, isOperation, stepId, childWorkflow, components) {
+        if (!validate_isObject(item))
+            return;
+        let parameter = item;
+        let valueAt = childPointer(pointer, 'value');
+        if (typeof item.reference === 'string') {
+            const parsed = parseComponentReference(item.reference);
+            const target = parsed && lookupComponent(components, 'parameters', parsed.name);
+            if (!parsed || !validate_isObject(target))
+                return; // reported by validation
+            const overridden = item.value !== undefined;
+            parameter = { ...target, ...(overridden && { value: item.value }) };
+            if (!overridden)
+                valueAt = childPointer(childPointer('components/parameters', parsed.name), 'value');
+        }
+        const name = typeof parameter.name === 'string' ? parameter.name : '';
+        const secret = this.firstSecret(parameter.value);
+        if (secret === undefined) {
+            this.scanned.push({
+                value: parameter.value,
+                pointer: valueAt,
+                reaches: `parameter '${name}'`
+            });
+            return;
+        }
+        if (isOperation && parameter.in === 'header') {
+            this.secretHeaders.add(name.toLowerCase());
+            return;
+        }
+        if (!isOperation && this.secretInputs.includes(name))
+            return;
+        const reaches = isOperation
+            ? `the ${String(parameter.in ?? 'unplaced')} parameter '${name}' of step '${stepId}'`
+            : `input '${name}' of workflow '${childWorkflow}' (only an input of the same secret name may receive it)`;
+        this.refuse(valueAt, secret, reaches);
+    }
+    /** Nothing under `value` may read a secret. */
+    forbid(value, pointer, reaches) {
+        for (const found of strings(value, pointer)) {
+            this.scanned.push({ ...found, reaches });
+            const secret = this.firstSecret(found.value);
+            if (secret !== undefined)
+                this.refuse(found.pointer, secret, reaches);
+        }
+    }
+    /** `$request.header.Authorization` would read the secret back out of the request. */
+    secretHeaderReads() {
+        if (this.secretHeaders.size === 0)
+            return;
+        const names = [...this.secretHeaders].map(escapeRegex).join('|');
+        const reads = new RegExp(String.raw `\$request\.header\.(${names})${TOKEN_END}`, 'i');
+        for (const { value, pointer, reaches } of this.scanned) {
+            for (const found of strings(value, pointer)) {
+                const match = reads.exec(found.value);
+                if (!match)
+                    continue;
+                this.problems.push({
+                    pointer: found.pointer,
+                    message: `${match[0]} reads a header that carries a secret input; it would reach ${reaches}. ` +
+                        'Secret inputs may be used in request headers only'
+                });
+            }
+        }
+    }
+    firstSecret(value) {
+        for (const found of strings(value, '')) {
+            const match = this.secrets.exec(found.value);
+            if (match)
+                return match[1];
+        }
+        return undefined;
+    }
+    refuse(pointer, secret, reaches) {
+        this.problems.push({
+            pointer,
+            message: `the secret input '${secret}' would reach ${reaches}: secret inputs may be used only in ` +
+                'request headers of operation steps (and passed on as the same secret input of another workflow)'
+        });
+    }
+}
+/** The items of a parameter list with their pointers (non-lists were reported by validation). */
+function listed(list, pointer) {
+    return Array.isArray(list)
+        ? list.map((item, i) => ({ item, pointer: childPointer(pointer, i) }))
+        : [];
+}
+/**
+ * Every string under a value, with its pointer, in document order; iterative, so no document depth
+ * overflows it.
+ */
+function strings(value, pointer) {
+    const found = [];
+    const stack = [{ value, pointer }];
+    while (stack.length > 0) {
+        const { value: current, pointer: at } = stack.pop();
+        if (typeof current === 'string')
+            found.push({ value: current, pointer: at });
+        else if (Array.isArray(current) || validate_isObject(current)) {
+            const children = Object.entries(current).map(([key, item]) => ({
+                value: item,
+                pointer: childPointer(at, key)
+            }));
+            for (let i = children.length - 1; i >= 0; i--)
+                stack.push(children[i]);
+        }
+    }
+    return found;
+}
+function escapeRegex(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/loader.ts
 /**
  * Loads an Arazzo document (YAML or JSON), validates it, loads the source descriptions its steps
@@ -45265,6 +45554,8 @@ function checkWorkflowReferences(document, sources, problems) {
  * nested Arazzo documents are bounded in depth and number and may not form a cycle, and remote
  * (https) descriptions are read only through the caller's SourceReader.
  */
+
+
 
 
 
@@ -45294,6 +45585,8 @@ async function loadRoot(text, base, options, path) {
     }
     const warnings = [];
     const parsed = parseYamlOrJson(text, 'the document', '', warnings);
+    // Nested Arazzo documents receive the same secrets (as the same inputs), under the same rule.
+    const secretInputs = options.secretInputs ?? [];
     const context = {
         read: {
             sourceReader: options.sourceReader,
@@ -45307,17 +45600,19 @@ async function loadRoot(text, base, options, path) {
         cache: new Map(),
         counter: { documents: 1 },
         parse: parseYamlOrJson,
-        loadNested: (nested, location, nestedContext) => loadParsed(nested, location, nestedContext, [], undefined)
+        loadNested: (nested, location, nestedContext) => loadParsed(nested, location, nestedContext, [], undefined, secretInputs)
     };
-    return loadParsed(parsed, base, context, warnings, path);
+    return loadParsed(parsed, base, context, warnings, path, secretInputs);
 }
 /** Validates a parsed document, loads its sources and resolves its operations. */
-async function loadParsed(parsed, base, context, warnings, path) {
+async function loadParsed(parsed, base, context, warnings, path, secretInputs) {
     const { problems, warnings: validationWarnings } = validateDocument(parsed);
     warnings.push(...validationWarnings);
     const document = parsed;
     const operations = new Map();
     let sources = new Map();
+    if (problems.length === 0)
+        problems.push(...checkSecretFlow(document, secretInputs));
     if (problems.length === 0) {
         dereferenceInputs(document, problems);
         const loaded = await loadSources(document, base, context, problems, warnings);
@@ -45364,11 +45659,19 @@ function loadedDocument(document, path, warnings, operations, sources) {
 // ---------------------------------------------------------------------------------------------
 // Parsing and files
 // ---------------------------------------------------------------------------------------------
-/** YAML 1.2 (JSON is YAML): one document, unique keys, bounded aliases. */
+/**
+ * YAML 1.2 (JSON is YAML): one document, unique keys (checked in linear time by
+ * duplicate-keys.ts, not by the library's quadratic check), bounded aliases.
+ */
 function parseYamlOrJson(text, what, pointer, warnings) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: true, logLevel: 'silent', prettyErrors: true });
+    const doc = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: false, logLevel: 'silent', prettyErrors: true });
     if (doc.errors.length > 0) {
         throw new errors/* ArazzoLoadError */.GA(pointer, `${what} is not valid YAML or JSON: ${firstLine(doc.errors[0].message)}`);
+    }
+    const keyProblem = findKeyProblem(doc);
+    if (keyProblem) {
+        const where = keyProblem.pointer === '' ? 'at the top level' : `at ${keyProblem.pointer}`;
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} is not valid YAML or JSON: ${keyProblem.message} (${where})`);
     }
     for (const warning of doc.warnings)
         warnings.push(`${what}: ${firstLine(warning.message)}`);
@@ -50621,14 +50924,14 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
+exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
+exports.jn = identity.isScalar;
+exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;

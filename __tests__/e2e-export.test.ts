@@ -75,6 +75,12 @@ test('three files land with the right bytes, sha256 and events, mode 0600, and n
       .every(e => e.authorization)
   ).toBe(true)
   expect(run.summary).toContain('Downloaded files')
+  // The summary names files relative to download-path, never by the runner's temporary path, and
+  // says where the requests went and what range they asked for.
+  expect(run.summary).toContain(`<td>${id}/output-001.json.gz</td>`)
+  expect(run.summary).not.toContain(run.runnerTemp)
+  expect(run.summary).toContain(`<code>${new URL(sim.url).host}</code>`)
+  expect(run.summary).toMatch(/<td>Date range asked<\/td><td>2012-01-01 to \d{4}-\d\d-\d\d<\/td>/)
   // Presigned URLs are bearer credentials: never in the log.
   expect(run.stdout).not.toContain(sim.storageUrl)
 })
@@ -187,6 +193,10 @@ test('the artifact reaches the results service with the requested retention, and
     expect(JSON.stringify(receipt)).not.toContain(sim.secretKey)
     expect(sha256(zip.get(`${id}/output-001.json.gz`)!)).toBe(
       (await sim.expectedFile(id, 0)).sha256
+    )
+    // The summary names the artifact, links it and says how long it is kept.
+    expect(run.summary).toContain(
+      `<a href="${run.outputs.artifactUrl}">dsar-export</a> (id ${artifact.id}), kept 3 days`
     )
   } finally {
     await service.close()

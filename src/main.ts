@@ -27,6 +27,7 @@ import {
 } from './action/request-runner.js'
 import { maskCredentials } from './action/secret-helper.js'
 import { buildSummary } from './action/summary-helper.js'
+import { runFacts, type RunFacts } from './action/summary-facts.js'
 import { loadWorkflowInput, planRuns, type PlannedRun } from './action/workflow-helper.js'
 
 export type { RunDependencies } from './action/api-session.js'
@@ -141,13 +142,15 @@ async function runRequests(
       log.info(line`Submitted. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`)
   }
+  const facts = runFacts(settings, { plans, records, now: clock.now(), ...exported })
   await writeSummary(
     records,
     loaded.document.info.title,
     problems,
     resumeHint,
     exported.files,
-    clock.now()
+    clock.now(),
+    facts
   )
 
   if (stopReason) {
@@ -238,7 +241,8 @@ async function writeSummary(
   problems: string[],
   resumeHint: string | undefined,
   files: DownloadedFile[] | undefined,
-  now: number
+  now: number,
+  facts: RunFacts
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
@@ -248,7 +252,8 @@ async function writeSummary(
       now,
       problems,
       resumeHint,
-      files
+      files,
+      facts
     }).write()
   } catch (error) {
     log.warning(line`could not write the job summary: ${(error as Error).message}`)

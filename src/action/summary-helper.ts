@@ -6,6 +6,13 @@ import * as core from '@actions/core'
 import type { DownloadedFile } from '../export/index.js'
 import { forHtml } from '../policy/untrusted-text.js'
 import { formatDuration, type RequestRecord } from './request-runner.js'
+import {
+  artifactHtml,
+  displayFileName,
+  expiryWarningHtml,
+  factsTableRows,
+  type RunFacts
+} from './summary-facts.js'
 
 export interface SummaryInput {
   records: RequestRecord[]
@@ -14,12 +21,14 @@ export interface SummaryInput {
   files?: DownloadedFile[]
   resumeHint?: string
   problems: string[]
+  /** API host, date range, artifact, expiring links, the folder file names are relative to. */
+  facts: RunFacts
 }
 
 export function buildSummary(input: SummaryInput): typeof core.summary {
   const { records, now } = input
   const summary = core.summary.addHeading('Amplitude DSAR', 2)
-  summary.addRaw(`<p>Workflow: ${forHtml(input.workflowTitle)}</p>`, true)
+  summary.addTable(factsTableRows(input.facts, input.workflowTitle))
   summary.addTable([
     [
       { data: 'Subject', header: true },
@@ -38,18 +47,21 @@ export function buildSummary(input: SummaryInput): typeof core.summary {
       forHtml(r.expires ?? '–')
     ])
   ])
+  if (input.facts.expiring.length > 0) {
+    summary.addRaw(expiryWarningHtml(input.facts.expiring), true)
+  }
   if (input.files && input.files.length > 0) {
     summary.addHeading('Downloaded files', 3)
     summary.addTable([
       [
-        { data: 'File', header: true },
+        { data: 'File (in download-path)', header: true },
         { data: 'Bytes', header: true },
         { data: 'Events', header: true },
         { data: 'SHA-256', header: true },
         { data: 'Encrypted', header: true }
       ],
       ...input.files.map(f => [
-        forHtml(f.path),
+        forHtml(displayFileName(f, input.facts.downloadPath)),
         String(f.bytes),
         String(f.events),
         `<code>${f.sha256}</code>`,
@@ -57,6 +69,7 @@ export function buildSummary(input: SummaryInput): typeof core.summary {
       ])
     ])
   }
+  if (input.facts.artifact) summary.addRaw(artifactHtml(input.facts.artifact), true)
   if (input.problems.length > 0) {
     summary.addHeading('What needs attention', 3)
     summary.addList(input.problems.map(forHtml))

@@ -33,7 +33,8 @@ const plan = (inputs: Record<string, unknown>): PlannedRun => ({
   label: 'subject 1',
   workflowId: 'w',
   inputs,
-  submitOnly: false
+  submitOnly: false,
+  requestIdShape: 'digits'
 })
 
 const file = (name: string, requestId = '53367'): DownloadedFile => ({

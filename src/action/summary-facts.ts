@@ -67,7 +67,7 @@ export function dateRangeAsked(plans: PlannedRun[]): string {
       .map(p => `${String(p.inputs.startDate)} to ${String(p.inputs.endDate)}`)
   )
   if (ranges.size > 0) return [...ranges].join('; ')
-  if (plans.length > 0 && plans.every(p => p.inputs.requestId !== undefined)) {
+  if (plans.length > 0 && plans.every(p => (p.requestId ?? p.inputs.requestId) !== undefined)) {
     return 'none in this run (resuming requests submitted earlier)'
   }
   return "none (this workflow's requests take no date range)"

@@ -19,7 +19,13 @@ describe('buildSummary', () => {
       workflowTitle: 'T\n\n<script>x</script>',
       now: 1000,
       problems: ['request 1 failed: <b>x</b>\n\nmarkdown'],
-      resumeHint: 'request-ids: 1</code></pre><h1>FORGED</h1>'
+      resumeHint: 'request-ids: 1</code></pre><h1>FORGED</h1>',
+      facts: {
+        apiHost: 'amplitude.com',
+        dateRange: '2024-01-01 to <b>2024</b>',
+        expiring: [{ requestId: '<img src=x>', expires: 'soon\n\n<script>x</script>' }],
+        artifact: { name: '<b>dsar</b>', url: '"><img src=x>', id: 1, retentionDays: 1 }
+      }
     })
     const html = summary.stringify()
     summary.emptyBuffer()

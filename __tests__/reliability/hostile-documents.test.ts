@@ -145,7 +145,10 @@ const ROWS: HostileRow[] = [
   },
   {
     name: 'endless zero-delay retry, ended by max steps',
-    did: 'a poll step that never succeeds, with a failure action retry (retryAfter: 0, retryLimit: 100000); timeout 10s, poll-interval 0.05s (max steps 300)',
+    // Max steps is timeout / poll-interval + 100: a long interval keeps that small, so the zero-delay
+    // retries reach it in a second or two, well inside the timeout even on a slow, loaded machine
+    // (10 s with 0.05 s, i.e. 300 steps in 10 s, timed out under load).
+    did: 'a poll step that never succeeds, with a failure action retry (retryAfter: 0, retryLimit: 100000); timeout 60s, poll-interval 30s (max steps 102)',
     document: () =>
       JSON.stringify(
         arazzo([
@@ -158,9 +161,9 @@ const ROWS: HostileRow[] = [
         ])
       ),
     job: endlessPoll,
-    inputs: { timeout: '10s' },
+    inputs: { timeout: '60s', 'poll-interval': '30s' },
     message: /request \d+: stopped after the maximum number of steps/,
-    requests: count => expect(count).toBe(300)
+    requests: count => expect(count).toBe(102)
   },
   {
     name: 'recursive workflowId step',

@@ -22,8 +22,8 @@ export interface UploadedArtifactFacts {
 export interface RunFacts {
   /** Host (and port) of the API origin every request went to. */
   apiHost: string
-  /** The date range sent with the requests, or why none was. */
-  dateRange: string
+  /** The date range sent with the requests, or why none was (unknown when no plans were given). */
+  dateRange?: string
   /** The folder downloaded files are named relative to. */
   downloadPath?: string
   artifact?: UploadedArtifactFacts
@@ -37,7 +37,8 @@ export function runFacts(
     'apiUrl' | 'download' | 'downloadPath' | 'artifactName' | 'retentionDays'
   >,
   run: {
-    plans: PlannedRun[]
+    /** The runs planned from the inputs; a ledger sweep plans per issue and passes none. */
+    plans?: PlannedRun[]
     records: RequestRecord[]
     now: number
     artifact?: { id: number; url: string }
@@ -46,7 +47,7 @@ export function runFacts(
   const { artifactName } = settings
   return {
     apiHost: new URL(settings.apiUrl).host,
-    dateRange: dateRangeAsked(run.plans),
+    ...(run.plans && { dateRange: dateRangeAsked(run.plans) }),
     ...(settings.download && { downloadPath: settings.downloadPath }),
     ...(run.artifact &&
       artifactName !== undefined && {
@@ -91,7 +92,7 @@ export function factsTableRows(facts: RunFacts, workflowTitle: string): string[]
   return [
     ['Workflow', forHtml(workflowTitle)],
     ['API host', `<code>${forHtml(facts.apiHost)}</code>`],
-    ['Date range asked', forHtml(facts.dateRange)]
+    ...(facts.dateRange !== undefined ? [['Date range asked', forHtml(facts.dateRange)]] : [])
   ]
 }
 

@@ -5,6 +5,7 @@
  */
 import { line, log } from '../action/log.js'
 import type { RequestRecord } from '../action/request-runner.js'
+import type { RunFacts } from '../action/summary-facts.js'
 import { buildSummary } from '../action/summary-helper.js'
 import type { DownloadedFile } from '../export/index.js'
 import { forHtml } from '../policy/untrusted-text.js'
@@ -22,6 +23,8 @@ export interface SweepSummary {
   label: string
   openIssues: number
   calls: GitHubCalls
+  /** API host and the folder file names are relative to (src/action/summary-facts.ts). */
+  facts: RunFacts
 }
 
 export async function writeSweepSummary(s: SweepSummary): Promise<void> {
@@ -32,7 +35,8 @@ export async function writeSweepSummary(s: SweepSummary): Promise<void> {
     now: s.now,
     problems: s.problems,
     ...(s.resumeHint && { resumeHint: s.resumeHint }),
-    files: s.files
+    files: s.files,
+    facts: s.facts
   })
   const calls = s.calls
   summary.addHeading('Ledger sweep', 3)

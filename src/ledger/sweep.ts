@@ -13,6 +13,7 @@ import { openApiSession, type RunDependencies } from '../action/api-session.js'
 import type { Settings } from '../action/input-helper.js'
 import { computeOutputs, writeOutputs } from '../action/output-helper.js'
 import { Semaphore } from '../action/semaphore.js'
+import { runFacts } from '../action/summary-facts.js'
 import { loadWorkflowInput } from '../action/workflow-helper.js'
 import { line, log } from '../action/log.js'
 import {
@@ -163,7 +164,8 @@ async function report(
     now: ctx.session.clock.now(),
     label: ctx.ledger.label,
     openIssues,
-    calls: ctx.github.calls
+    calls: ctx.github.calls,
+    facts: runFacts(ctx.settings, { records: ctx.records, now: ctx.session.clock.now() })
   })
 }
 

@@ -19,6 +19,8 @@ var api_session = __webpack_require__(38297);
 var output_helper = __webpack_require__(80686);
 // EXTERNAL MODULE: ./src/action/semaphore.ts
 var semaphore = __webpack_require__(54396);
+// EXTERNAL MODULE: ./src/action/summary-facts.ts
+var summary_facts = __webpack_require__(79640);
 // EXTERNAL MODULE: ./src/action/workflow-helper.ts
 var workflow_helper = __webpack_require__(52234);
 // EXTERNAL MODULE: ./src/action/log.ts
@@ -1530,7 +1532,8 @@ async function writeSweepSummary(s) {
         now: s.now,
         problems: s.problems,
         ...(s.resumeHint && { resumeHint: s.resumeHint }),
-        files: s.files
+        files: s.files,
+        facts: s.facts
     });
     const calls = s.calls;
     summary.addHeading('Ledger sweep', 3);
@@ -1577,6 +1580,7 @@ async function writeSweepSummary(s) {
  * the whole repository in pages, not per issue); and whatever fails, the outputs, the job summary
  * and the log carry every request id Amplitude gave, and the step fails with the resume line.
  */
+
 
 
 
@@ -1700,7 +1704,8 @@ async function report(ctx, results, problems, openIssues) {
         now: ctx.session.clock.now(),
         label: ctx.ledger.label,
         openIssues,
-        calls: ctx.github.calls
+        calls: ctx.github.calls,
+        facts: (0,summary_facts/* runFacts */.pI)(ctx.settings, { records: ctx.records, now: ctx.session.clock.now() })
     });
 }
 /**

@@ -30615,6 +30615,97 @@ function shown(value) {
 
 /***/ }),
 
+/***/ 79640:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AW: () => (/* binding */ artifactHtml),
+/* harmony export */   _g: () => (/* binding */ displayFileName),
+/* harmony export */   jM: () => (/* binding */ expiryWarningHtml),
+/* harmony export */   pC: () => (/* binding */ factsTableRows),
+/* harmony export */   pI: () => (/* binding */ runFacts)
+/* harmony export */ });
+/* unused harmony export dateRangeAsked */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
+/* harmony import */ var _export_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(37871);
+/**
+ * What a compliance engineer files with the job summary besides the per-request table: where the
+ * requests went (the API host), what was asked (the date range), where the export went (file names
+ * relative to `download-path`, and the artifact: name, link, retention), and when the download links
+ * stop working. Computed from the settings and the results, so the summary is testable without a run.
+ */
+
+
+
+function runFacts(settings, run) {
+    const { artifactName } = settings;
+    return {
+        apiHost: new URL(settings.apiUrl).host,
+        ...(run.plans && { dateRange: dateRangeAsked(run.plans) }),
+        ...(settings.download && { downloadPath: settings.downloadPath }),
+        ...(run.artifact &&
+            artifactName !== undefined && {
+            artifact: { ...run.artifact, name: artifactName, retentionDays: settings.retentionDays }
+        }),
+        expiring: (0,_export_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .expiringSoon */ .s_)(run.records, run.now).map(r => ({
+            requestId: r.requestId ?? r.label,
+            expires: r.expires ?? ''
+        }))
+    };
+}
+/** `start to end` when every request was sent the same range; otherwise each range, or why none. */
+function dateRangeAsked(plans) {
+    const ranges = new Set(plans
+        .filter(p => typeof p.inputs.startDate === 'string' && typeof p.inputs.endDate === 'string')
+        .map(p => `${String(p.inputs.startDate)} to ${String(p.inputs.endDate)}`));
+    if (ranges.size > 0)
+        return [...ranges].join('; ');
+    if (plans.length > 0 && plans.every(p => (p.requestId ?? p.inputs.requestId) !== undefined)) {
+        return 'none in this run (resuming requests submitted earlier)';
+    }
+    return "none (this workflow's requests take no date range)";
+}
+/**
+ * A downloaded file's name as the summary shows it: relative to `download-path` (the runner's
+ * temporary folder means nothing to the reader), e.g. `53367/output-001.json.gz.age`.
+ */
+function displayFileName(file, downloadPath) {
+    if (downloadPath === undefined)
+        return node_path__WEBPACK_IMPORTED_MODULE_0__.basename(file.path);
+    const relative = node_path__WEBPACK_IMPORTED_MODULE_0__.relative(downloadPath, file.path);
+    if (relative === '' || relative.startsWith('..') || node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute(relative)) {
+        return node_path__WEBPACK_IMPORTED_MODULE_0__.basename(file.path);
+    }
+    return relative.split(node_path__WEBPACK_IMPORTED_MODULE_0__.sep).join('/');
+}
+/** The run's facts as the HTML of a two-column table (values escaped). */
+function factsTableRows(facts, workflowTitle) {
+    return [
+        ['Workflow', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(workflowTitle)],
+        ['API host', `<code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.apiHost)}</code>`],
+        ...(facts.dateRange !== undefined ? [['Date range asked', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.dateRange)]] : [])
+    ];
+}
+/** The artifact paragraph: its name linked to its page, its id, and how long GitHub keeps it. */
+function artifactHtml(artifact) {
+    const days = `${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`;
+    return (`<p>Uploaded as artifact <a href="${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(artifact.url)}">${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(artifact.name)}</a> ` +
+        `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +
+        `may be shorter). It holds the files listed above, under the same names.</p>`);
+}
+/** One warning line per request whose links expire soon (the same warning as the log's). */
+function expiryWarningHtml(expiring) {
+    return expiring
+        .map(e => `<p><strong>Warning:</strong> the download links of request ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(e.requestId)} ` +
+        `expire at ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(e.expires)}; download them before then.</p>`)
+        .join('\n');
+}
+
+
+/***/ }),
+
 /***/ 89775:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -30624,6 +30715,7 @@ function shown(value) {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77094);
 /* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
 /* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68402);
+/* harmony import */ var _summary_facts_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(79640);
 /**
  * The job summary: one table row per request, and what to do next when not every request is done.
  * Subjects appear by label only (personal data stays out of the summary).
@@ -30631,10 +30723,11 @@ function shown(value) {
 
 
 
+
 function buildSummary(input) {
     const { records, now } = input;
     const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading('Amplitude DSAR', 2);
-    summary.addRaw(`<p>Workflow: ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(input.workflowTitle)}</p>`, true);
+    summary.addTable((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_3__/* .factsTableRows */ .pC)(input.facts, input.workflowTitle));
     summary.addTable([
         [
             { data: 'Subject', header: true },
@@ -30653,18 +30746,21 @@ function buildSummary(input) {
             (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.expires ?? '–')
         ])
     ]);
+    if (input.facts.expiring.length > 0) {
+        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_3__/* .expiryWarningHtml */ .jM)(input.facts.expiring), true);
+    }
     if (input.files && input.files.length > 0) {
         summary.addHeading('Downloaded files', 3);
         summary.addTable([
             [
-                { data: 'File', header: true },
+                { data: 'File (in download-path)', header: true },
                 { data: 'Bytes', header: true },
                 { data: 'Events', header: true },
                 { data: 'SHA-256', header: true },
                 { data: 'Encrypted', header: true }
             ],
             ...input.files.map(f => [
-                (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(f.path),
+                (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_3__/* .displayFileName */ ._g)(f, input.facts.downloadPath)),
                 String(f.bytes),
                 String(f.events),
                 `<code>${f.sha256}</code>`,
@@ -30672,6 +30768,8 @@ function buildSummary(input) {
             ])
         ]);
     }
+    if (input.facts.artifact)
+        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_3__/* .artifactHtml */ .AW)(input.facts.artifact), true);
     if (input.problems.length > 0) {
         summary.addHeading('What needs attention', 3);
         summary.addList(input.problems.map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2));
@@ -47322,7 +47420,8 @@ __webpack_async_result__();
 /* harmony import */ var _action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(68402);
 /* harmony import */ var _action_secret_helper_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(92341);
 /* harmony import */ var _action_summary_helper_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(89775);
-/* harmony import */ var _action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(52234);
+/* harmony import */ var _action_summary_facts_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(79640);
+/* harmony import */ var _action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(52234);
 /**
  * The action: mask the credentials, read and check every input, then either run the requests the
  * inputs name (one workflow per request, subjects in parallel, one shared budget and concurrency
@@ -47333,6 +47432,7 @@ __webpack_async_result__();
  * src/action/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
  * passes none.
  */
+
 
 
 
@@ -47383,8 +47483,8 @@ async function run(deps = {}) {
     }
 }
 async function runRequests(settings, stop, deps) {
-    const loaded = await (0,_action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_13__/* .loadWorkflowInput */ .cT)(settings, message => _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.notice((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${message}`));
-    const plans = (0,_action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_13__/* .planRuns */ .gp)(settings, loaded);
+    const loaded = await (0,_action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_14__/* .loadWorkflowInput */ .cT)(settings, message => _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.notice((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${message}`));
+    const plans = (0,_action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_14__/* .planRuns */ .gp)(settings, loaded);
     for (const warning of loaded.warnings)
         _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.warning((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${_action_input_names_js__WEBPACK_IMPORTED_MODULE_7__/* .Inputs */ .G.Workflow}: ${warning}`);
     const session = (0,_action_api_session_js__WEBPACK_IMPORTED_MODULE_3__/* .openApiSession */ .F)(settings, stop, deps);
@@ -47446,7 +47546,8 @@ async function runRequests(settings, stop, deps) {
             _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Submitted. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`);
     }
-    await writeSummary(records, loaded.document.info.title, problems, resumeHint, exported.files, clock.now());
+    const facts = (0,_action_summary_facts_js__WEBPACK_IMPORTED_MODULE_13__/* .runFacts */ .pI)(settings, { plans, records, now: clock.now(), ...exported });
+    await writeSummary(records, loaded.document.info.title, problems, resumeHint, exported.files, clock.now(), facts);
     if (stopReason) {
         throw stopReason instanceof _action_http_transport_js__WEBPACK_IMPORTED_MODULE_5__/* .TransportError */ .wX
             ? stopReason
@@ -47512,7 +47613,7 @@ async function exportFiles(settings, records, session, signal, problems, about) 
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
-async function writeSummary(records, title, problems, resumeHint, files, now) {
+async function writeSummary(records, title, problems, resumeHint, files, now, facts) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
@@ -47522,7 +47623,8 @@ async function writeSummary(records, title, problems, resumeHint, files, now) {
             now,
             problems,
             resumeHint,
-            files
+            files,
+            facts
         }).write();
     }
     catch (error) {

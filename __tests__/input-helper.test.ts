@@ -85,7 +85,8 @@ function defaults(): Settings {
     retentionDays: 1,
     encryptTo: [],
     workflow: { kind: 'builtin', name: 'amplitude' },
-    extraInputs: {}
+    extraInputs: {},
+    sourceIntegrity: new Map()
   }
 }
 
@@ -166,7 +167,8 @@ describe('getSettings: valid inputs', () => {
       'workflow-id': 'my_flow-1',
       inputs: '{"tenant": "acme", "ids": [1, 2]}',
       'credential-origins':
-        'https://dsar-proxy.example.com,\nhttp://127.0.0.3:9000/\nHTTPS://Dsar-Proxy.Example.com'
+        'https://dsar-proxy.example.com,\nhttp://127.0.0.3:9000/\nHTTPS://Dsar-Proxy.Example.com',
+      'source-integrity': `# shared flows\nhttps://flows.example.com/a.arazzo.yaml sha256:${'A'.repeat(64)}`
     })
     expect(settings).toStrictEqual({
       subjects: [
@@ -197,7 +199,8 @@ describe('getSettings: valid inputs', () => {
       encryptTo: [recipient, otherRecipient],
       workflow: { kind: 'file', path: flow },
       workflowId: 'my_flow-1',
-      extraInputs: { tenant: 'acme', ids: [1, 2] }
+      extraInputs: { tenant: 'acme', ids: [1, 2] },
+      sourceIntegrity: new Map([['https://flows.example.com/a.arazzo.yaml', 'a'.repeat(64)]])
     })
   })
 
@@ -511,6 +514,18 @@ const invalid: Invalid[] = [
     inputs: { 'credential-origins': 'https://ok.example.com\nhttp://analytics.amplitude.com' },
     input: 'credential-origins',
     message: /entry 2 http is allowed only for loopback IP literals/
+  },
+  {
+    title: 'source-integrity pinning a plain http URL',
+    inputs: { 'source-integrity': `http://flows.example.com/a.yaml sha256:${'a'.repeat(64)}` },
+    input: 'source-integrity',
+    message: /line 1: only https URLs can be pinned/
+  },
+  {
+    title: 'source-integrity with a short digest',
+    inputs: { 'source-integrity': 'https://flows.example.com/a.yaml sha256:abc' },
+    input: 'source-integrity',
+    message: /line 1: the digest must be sha256:<64 hex digits> or sha256-<base64>/
   },
   {
     title: 'credential-origins with a path',

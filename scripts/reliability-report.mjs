@@ -44,9 +44,20 @@ const SUITES = [
       'A hostile or broken Arazzo document given as `workflow:`. Loops must end (paced polls and the ' +
       'deadline, max steps, the nesting limit of 16), parsing must be bounded (aliases, size, duplicate ' +
       'keys in linear time), regular expressions (regex criteria, JSONPath match/search) run on RE2 only, ' +
-      'secret inputs may reach request headers only, local files outside the workspace and remote ' +
-      'descriptions are refused, and broken references fail at load time with their JSON Pointer, ' +
+      'secret inputs may reach request headers only, local files outside the workspace are refused ' +
+      '(remote descriptions: the Remote sources matrix), and broken references fail at load time with ' +
+      'their JSON Pointer, ' +
       'before any request. Requests, when any, go to the API host only.'
+  },
+  {
+    suite: 'remote-sources',
+    title: 'Remote sources',
+    intro:
+      'A custom workflow whose work is done by a workflow of a remote Arazzo document (`type: arazzo`, ' +
+      'https, fetched with @actions/tool-cache from a loopback HTTPS server the action trusts), broken in ' +
+      'one way per row: size, nesting depth, a cycle, integrity (`source-integrity`), parsing, time, a ' +
+      'local file, an HTTP error. Every row must be refused at load time with the JSON Pointer of the ' +
+      'source description, before any API request, with no stack trace and nothing leaked.'
   },
   {
     suite: 'hostile-servers',

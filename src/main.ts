@@ -71,7 +71,9 @@ async function runRequests(
   stop: AbortController,
   deps: RunDependencies
 ): Promise<void> {
-  const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`))
+  const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`), {
+    signal: stop.signal
+  })
   const plans = planRuns(settings, loaded)
   for (const warning of loaded.warnings) log.warning(line`${Inputs.Workflow}: ${warning}`)
 

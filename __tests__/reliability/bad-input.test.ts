@@ -335,6 +335,21 @@ const ROWS: BadInputRow[] = [
     name: 'a workflow-id the document does not have',
     inputs: ({ workspace }) => ({ workflow: ticketWorkflow(workspace), 'workflow-id': 'nope' })
   },
+  {
+    input: 'source-integrity',
+    name: 'a source-integrity pin with an md5 digest',
+    inputs: () => ({
+      'source-integrity':
+        'https://flows.example.com/dsar.arazzo.yml md5:9e107d9d372bb6826bd81d3542a419d6'
+    })
+  },
+  {
+    input: 'source-integrity',
+    name: 'a source-integrity pin for a plain http URL',
+    inputs: () => ({
+      'source-integrity': `http://flows.example.com/a.yml sha256:${'a'.repeat(64)}`
+    })
+  },
   { input: 'inputs', name: 'inputs that are a JSON array', inputs: () => ({ inputs: '[1, 2]' }) },
   {
     input: 'inputs',

@@ -301,14 +301,15 @@ const ROWS: HostileRow[] = [
     requests: none
   },
   {
-    name: 'remote https source description',
-    did: 'sourceDescriptions[0].url is https://example.com/openapi.yml',
+    name: 'remote https source description not pinned while source-integrity is set',
+    did: 'sourceDescriptions[0].url is https://example.com/openapi.yml; source-integrity pins another URL (more remote rows: the Remote sources matrix)',
     document: () =>
       JSON.stringify(
         arazzo([submitAndPoll(pollStep())], { url: 'https://example.com/openapi.yml' })
       ),
+    inputs: { 'source-integrity': `https://example.com/other.yml sha256:${'0'.repeat(64)}` },
     message:
-      /Input 'workflow': sourceDescriptions\/0\/url: remote source description https:\/\/example\.com\/openapi\.yml refused/,
+      /Input 'workflow': sourceDescriptions\/0\/url: https:\/\/example\.com\/openapi\.yml refused: 'source-integrity' is set/,
     requests: none
   },
   {

@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseDuration } from './duration.js'
 import { Inputs } from './input-names.js'
+import { parseSourceIntegrity } from './remote-sources.js'
 import { AMPLITUDE_ORIGINS, parseOrigin, type Region } from '../policy/credentials.js'
 import { describeJsonError } from '../policy/json-text.js'
 import { decodeBasicAuth, encodeBasicAuth, hasControlCharacter } from './secret-helper.js'
@@ -58,6 +59,8 @@ export interface Settings {
   extraInputs: Record<string, unknown>
   /** Ledger mode (`ledger: issues`): subjects come from issues, not from the inputs above. */
   ledger?: LedgerSettings
+  /** `source-integrity`: remote source description URL -> pinned sha256 (hex). */
+  sourceIntegrity: Map<string, string>
 }
 
 const DEFAULT_START_DATE = '2012-01-01'
@@ -110,6 +113,7 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     boolean: parseBoolean,
     fail: (name, detail) => new InputError(name, detail)
   })
+  const sourceIntegrity = parseSourcePins(read(Inputs.SourceIntegrity))
 
   const subjects = uniqueSubjects([
     ...userIds.map(userId => ({ kind: 'userId', userId }) as const),
@@ -142,6 +146,7 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     workflow,
     ...(workflowId !== undefined && { workflowId }),
     extraInputs,
+    sourceIntegrity,
     ...(ledger && { ledger })
   }
 }
@@ -348,6 +353,14 @@ function parseCredentialOrigins(text: string): string[] {
     return parsed.origin
   })
   return [...new Set(origins)]
+}
+
+function parseSourcePins(text: string): Map<string, string> {
+  try {
+    return parseSourceIntegrity(text)
+  } catch (error) {
+    throw new InputError(Inputs.SourceIntegrity, (error as Error).message)
+  }
 }
 
 /**

@@ -31,5 +31,6 @@ export enum Inputs {
   Ledger = 'ledger',
   LedgerLabel = 'ledger-label',
   GithubToken = 'github-token',
-  CloseOnDone = 'close-on-done'
+  CloseOnDone = 'close-on-done',
+  SourceIntegrity = 'source-integrity'
 }

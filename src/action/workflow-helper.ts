@@ -11,7 +11,10 @@ import { ArazzoError } from '../arazzo/errors.js'
 import { loadArazzoFile, workflowInputNames, type LoadedArazzo } from '../arazzo/index.js'
 import { InputError, type Settings, type Subject } from './input-helper.js'
 import { Inputs } from './input-names.js'
+import { line, log } from './log.js'
+import { createRemoteSourceReader } from './remote-sources.js'
 import type { RequestIdShape } from './server-values.js'
+import { testHooks } from './test-hooks.js'
 
 /** The built-in documents, and which of their workflows serves each mode. */
 export const BUILTIN_WORKFLOWS = {
@@ -45,13 +48,22 @@ export function bundledWorkflowsDir(): string {
   return found
 }
 
+/** What loading may need besides the settings: remote descriptions are fetched on the way. */
+export interface LoadChoices {
+  /** Stops remote fetches (cancellation). */
+  signal?: AbortSignal
+  /** Per remote description, retries included (default 60 s; the DSAR_TEST_REQUEST_TIMEOUT_MS hook). */
+  remoteTimeoutMs?: number
+}
+
 /** The chosen document, with a broken one reported against the `workflow` input. */
 export async function loadWorkflowInput(
   settings: Settings,
-  onNotice: (message: string) => void
+  onNotice: (message: string) => void,
+  choices: LoadChoices = {}
 ): Promise<LoadedArazzo> {
   try {
-    return await loadChosenDocument(settings, onNotice)
+    return await loadChosenDocument(settings, onNotice, choices)
   } catch (error) {
     if (error instanceof ArazzoError) throw new InputError(Inputs.Workflow, error.message)
     throw error
@@ -66,7 +78,8 @@ export const SECRET_INPUTS = ['basicAuth'] as const
 
 export async function loadChosenDocument(
   settings: Settings,
-  onNotice: (message: string) => void
+  onNotice: (message: string) => void,
+  choices: LoadChoices = {}
 ): Promise<LoadedArazzo> {
   const shipped = bundledWorkflowsDir()
   if (settings.workflow.kind === 'builtin') {
@@ -81,6 +94,12 @@ export async function loadChosenDocument(
     allowedRoots: [workspace, shipped],
     fallbackDescriptionDirs: [shipped],
     secretInputs: SECRET_INPUTS,
+    sourceReader: createRemoteSourceReader({
+      pins: settings.sourceIntegrity,
+      timeoutMs: choices.remoteTimeoutMs ?? testHooks().requestTimeoutMs,
+      log: (url, message) => log.info(line`source description ${url}: ${message}`)
+    }),
+    signal: choices.signal,
     onNotice
   })
 }

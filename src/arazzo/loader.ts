@@ -133,6 +133,7 @@ async function loadRoot(
       onNotice: options.onNotice
     },
     chain: base.kind === 'dir' ? [] : [locationKey(base)],
+    depth: 0,
     cache: new Map(),
     counter: { documents: 1 },
     parse: parseYamlOrJson,

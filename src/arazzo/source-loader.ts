@@ -34,6 +34,12 @@ export const MAX_SOURCE_DEPTH = 8
 /** Documents read for one load, the root and every description included. */
 export const MAX_SOURCE_DOCUMENTS = 32
 
+/**
+ * A bound of the whole load was crossed (cycle, depth, number of documents): it ends the load
+ * at once, with the chain of documents in its message, instead of being one problem among many.
+ */
+export class SourceBoundError extends ArazzoLoadError {}
+
 /** What the loader needs of a loaded Arazzo document here. */
 export interface NestedDocument {
   document: ArazzoDocument
@@ -46,8 +52,10 @@ export type LoadedSource<Nested> =
 /** Shared by every document of one load. */
 export interface SourceContext<Nested> {
   read: ReadOptions
-  /** Location keys from the root to the document being loaded. */
+  /** Location keys from the root to the document being loaded (the root's when it has one). */
   chain: string[]
+  /** How deep the document being loaded is nested (the root: 0). */
+  depth: number
   /** Each place once: a diamond of references loads the shared document one time. */
   cache: Map<string, Promise<LoadedSource<Nested>>>
   counter: { documents: number }
@@ -189,7 +197,7 @@ export async function loadSources<Nested extends NestedDocument>(
         sources.arazzo.set(source.name, loaded.loaded)
       }
     } catch (error) {
-      if (!(error instanceof ArazzoLoadError)) throw error
+      if (!(error instanceof ArazzoLoadError) || error instanceof SourceBoundError) throw error
       problems.push({ pointer: error.pointer || pointer, message: error.detail })
     }
   }
@@ -213,7 +221,7 @@ async function loadOne<Nested extends NestedDocument>(
   const key = locationKey(location)
   if (context.chain.includes(key)) {
     const cycle = [...context.chain.slice(context.chain.indexOf(key)), key]
-    throw new ArazzoLoadError(
+    throw new SourceBoundError(
       pointer,
       `circular source descriptions: ${cycle.map(describeKey).join(' -> ')}`
     )
@@ -234,7 +242,7 @@ async function readAndLoad<Nested extends NestedDocument>({
   warnings
 }: SourceJob<Nested>): Promise<LoadedSource<Nested>> {
   if (++context.counter.documents > MAX_SOURCE_DOCUMENTS) {
-    throw new ArazzoLoadError(
+    throw new SourceBoundError(
       pointer,
       `more than ${MAX_SOURCE_DOCUMENTS} documents would be loaded (source description '${name}')`
     )
@@ -253,20 +261,26 @@ async function readAndLoad<Nested extends NestedDocument>({
       `${what} is neither an OpenAPI description nor an Arazzo document`
     )
   }
-  const depth = context.chain.length
-  if (depth > MAX_SOURCE_DEPTH) {
-    throw new ArazzoLoadError(
+  if (context.depth + 1 > MAX_SOURCE_DEPTH) {
+    const chain = [...context.chain, locationKey(location)].map(describeKey).join(' -> ')
+    throw new SourceBoundError(
       pointer,
-      `${what}: arazzo source descriptions nested deeper than ${MAX_SOURCE_DEPTH} levels`
+      `arazzo source descriptions nested deeper than ${MAX_SOURCE_DEPTH} levels: ${chain}`
     )
   }
-  const nestedContext = { ...context, chain: [...context.chain, locationKey(location)] }
+  const nestedContext = {
+    ...context,
+    chain: [...context.chain, locationKey(location)],
+    depth: context.depth + 1
+  }
   try {
     const loaded = await context.loadNested(parsed, location, nestedContext)
     for (const warning of loaded.warnings) warnings.push(`${what}: ${warning}`)
     return { kind: 'arazzo', loaded }
   } catch (error) {
     if (!(error instanceof ArazzoLoadError)) throw error
+    // A bound names its whole chain already: it goes up as it is, at this document's pointer.
+    if (error instanceof SourceBoundError) throw new SourceBoundError(pointer, error.detail)
     // A problem deep down keeps its own pointer inside the message, after the chain to it.
     throw new ArazzoLoadError(pointer, `${what} (${describeLocation(location)}): ${error.message}`)
   }

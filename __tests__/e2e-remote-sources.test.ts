@@ -1,0 +1,83 @@
+/**
+ * End to end: a user's workflow whose work is done by a workflow of a remote Arazzo document
+ * (`type: arazzo`, https), itself using a remote OpenAPI description given by a relative URL. The
+ * bundled dist/index.js runs as the runner does; the documents come from a loopback HTTPS server
+ * whose throwaway certificate the action trusts through NODE_EXTRA_CA_CERTS, and the API is the
+ * DSAR simulator. With RUNNER_TOOL_CACHE kept between runs, the second run fetches nothing.
+ */
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startSimulator, type Simulator } from '../src/simulator/index.js'
+import { repoRoot } from './support/action-harness.js'
+import { startDescriptionServer, type DescriptionServer } from './support/description-server.js'
+import { runWithSharedFlows } from './support/shared-flows.js'
+
+const shipped = (name: string): string =>
+  readFileSync(join(repoRoot, 'src', 'workflows', name), 'utf8')
+const FLOWS = shipped('amplitude.arazzo.yml')
+const API = shipped('amplitude-dsar.openapi.yml')
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+
+let sim: Simulator
+let server: DescriptionServer
+
+beforeEach(async () => {
+  sim = await startSimulator({ job: { pollsInStaging: 1, pollsInSubmitted: 1, files: 1 } })
+  server = await startDescriptionServer({
+    '/shared/amplitude.arazzo.yml': { kind: 'document', body: FLOWS },
+    '/shared/amplitude-dsar.openapi.yml': { kind: 'document', body: API }
+  })
+})
+afterEach(async () => {
+  await sim.close()
+  await server.close()
+})
+
+function run(toolCache: string, extra: Record<string, string> = {}) {
+  return runWithSharedFlows({
+    sim,
+    server,
+    flowsPath: '/shared/amplitude.arazzo.yml',
+    inputs: extra,
+    env: { RUNNER_TOOL_CACHE: toolCache }
+  }).then(({ run }) => run)
+}
+
+test('a remote arazzo source runs end to end; the second run takes it from the tool cache', async () => {
+  const toolCache = mkdtempSync(join(tmpdir(), 'dsar-tool-cache-'))
+  const first = await run(toolCache)
+  expect(first.exitCode).toBe(0)
+  const [created] = sim.requests()
+  expect(first.outputs.requestId).toBe(String(created.requestId))
+  expect(first.outputs.finalStatus).toBe('done')
+  expect(server.requests.map(r => r.path)).toEqual([
+    '/shared/amplitude.arazzo.yml',
+    '/shared/amplitude-dsar.openapi.yml'
+  ])
+  expect(first.stdout).toContain(
+    `source description ${server.url('/shared/amplitude.arazzo.yml')}: fetched ${Buffer.byteLength(FLOWS)} bytes, sha256 ${sha256(FLOWS)}; pin it with 'source-integrity'`
+  )
+
+  const second = await run(toolCache)
+  expect(second.exitCode).toBe(0)
+  expect(server.requests).toHaveLength(2)
+  expect(second.stdout).toContain(
+    `source description ${server.url('/shared/amplitude-dsar.openapi.yml')}: from the runner's tool cache (sha256 ${sha256(API)})`
+  )
+  expect(sim.requests()).toHaveLength(2)
+})
+
+test('pinned with source-integrity, the fetched descriptions are checked and run', async () => {
+  const pins = [
+    `${server.url('/shared/amplitude.arazzo.yml')} sha256:${sha256(FLOWS)}`,
+    `${server.url('/shared/amplitude-dsar.openapi.yml')} sha256-${createHash('sha256').update(API).digest('base64')}`
+  ].join('\n')
+  const pinned = await run(mkdtempSync(join(tmpdir(), 'dsar-tool-cache-')), {
+    'source-integrity': pins
+  })
+  expect(pinned.exitCode).toBe(0)
+  expect(pinned.outputs.finalStatus).toBe('done')
+  expect(pinned.stdout).toContain('(matches its pin)')
+})

@@ -11,10 +11,10 @@ __webpack_require__.d(__webpack_exports__, {
   sweepLedger: () => (/* binding */ sweepLedger)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
-var core = __webpack_require__(77094);
-// EXTERNAL MODULE: ./src/action/api-session.ts + 2 modules
-var api_session = __webpack_require__(38297);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __webpack_require__(33838);
+// EXTERNAL MODULE: ./src/action/api-session.ts + 1 modules
+var api_session = __webpack_require__(50340);
 // EXTERNAL MODULE: ./src/action/output-helper.ts
 var output_helper = __webpack_require__(80686);
 // EXTERNAL MODULE: ./src/action/semaphore.ts

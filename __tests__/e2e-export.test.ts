@@ -2,6 +2,7 @@
  * End to end, the export: dist/index.js downloads, verifies, stores (optionally encrypted) and uploads
  * the files of done requests, against the DSAR simulator and a stand-in of the artifact service.
  */
+import { MANIFEST_NAME } from '../src/export/resume.js'
 import { Decrypter, generateIdentity, identityToRecipient } from 'age-encryption'
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
@@ -94,7 +95,11 @@ test('a truncated gzip fails that file clearly, keeps the request id, and leaves
   expect(run.outputs.requestId).toBe(id)
   expect(errorText(run)).toMatch(new RegExp(`request ${id}: .*output 2`))
   const left = readdirSync(join(run.runnerTemp, 'amplitude-dsar', id))
-  expect(left).toEqual(['output-001.json.gz'])
+  // The verified file stays (and is listed), beside the manifest that lets a re-run resume.
+  expect(left.sort()).toEqual([MANIFEST_NAME, 'output-001.json.gz'])
+  expect((JSON.parse(run.outputs.files) as { path: string }[]).map(f => f.path)).toEqual([
+    join(run.runnerTemp, 'amplitude-dsar', id, 'output-001.json.gz')
+  ])
 })
 
 test('an expired link (403 from storage) fails clearly, naming the request and output, not the URL', async () => {
@@ -142,7 +147,9 @@ test('encrypted files decrypt with the matching identity, and no plaintext file 
     expect(file.sha256).toBe(expected.sha256)
   }
   expect(
-    readdirSync(join(run.runnerTemp, 'amplitude-dsar', id)).every(n => n.endsWith('.age'))
+    readdirSync(join(run.runnerTemp, 'amplitude-dsar', id))
+      .filter(n => n !== MANIFEST_NAME) // sizes and hashes only
+      .every(n => n.endsWith('.age'))
   ).toBe(true)
 })
 

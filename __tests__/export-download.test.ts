@@ -47,6 +47,10 @@ function options(
   return { o, lines, paced }
 }
 
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
 function storageRequests(since: number) {
   return sim.log.slice(since).filter(entry => entry.host === 'storage')
 }
@@ -201,16 +205,46 @@ test('permanent API answers (404, 401) fail at once', async () => {
   expect(refused.message).toMatch(/HTTP 401: the API refused the credentials/)
 })
 
-test('an existing final file is never overwritten, and nothing is fetched', async () => {
+test('a file under an output name that no manifest vouches for is replaced', async () => {
   const request = await doneRequest(sim)
   const requestDir = join(dir, request.requestId)
   await mkdir(requestDir, { recursive: true })
-  await writeFile(join(requestDir, 'output-002.json.gz'), 'earlier download')
+  await writeFile(join(requestDir, 'output-002.json.gz'), 'a partial earlier download')
+  const files = await downloadRequestOutputs(options(request).o)
+  const expected = await sim.expectedFile(request.requestId, 1)
+  expect(sha256(await readFile(join(requestDir, 'output-002.json.gz')))).toBe(expected.sha256)
+  expect(files[1].sha256).toBe(expected.sha256)
+})
+
+test('a run that failed half-way is resumed: whole files kept, the rest fetched, changed ones replaced', async () => {
+  const request = await doneRequest(sim)
+  const requestDir = join(dir, request.requestId)
+  // Output 2 arrives corrupt: a permanent failure after output 1 was stored.
+  sim.addFault({ host: 'storage', skip: 1, times: 1, action: { type: 'truncatedGzip' } })
+  const first = await failure(downloadRequestOutputs(options(request).o))
+  expect(first.message).toMatch(/output 2 of 3: the file is not a complete gzip/)
+  expect(first.done.map(f => f.path)).toEqual([join(requestDir, 'output-001.json.gz')])
+  expect(await namesIn(requestDir)).toEqual(['output-001.json.gz'])
+  expect((await lstat(join(requestDir, '.dsar-manifest.json'))).mode & 0o777).toBe(0o600)
+
   const logStart = sim.log.length
-  const error = await failure(downloadRequestOutputs(options(request).o))
-  expect(error.message).toMatch(/output-002\.json\.gz already exists; refusing to overwrite/)
-  expect(sim.log.length).toBe(logStart)
-  expect(await readFile(join(requestDir, 'output-002.json.gz'), 'utf8')).toBe('earlier download')
+  const { o, lines } = options(request)
+  const files = await downloadRequestOutputs(o)
+  expect(files).toHaveLength(3)
+  // Only outputs 2 and 3 were fetched again.
+  expect(storageRequests(logStart)).toHaveLength(2)
+  expect(lines).toContain(
+    `request ${request.requestId}: output 1 of 3: kept output-001.json.gz from an earlier run (whole, sha256 checked)`
+  )
+  expect(files[0]).toEqual(first.done[0])
+
+  // A kept file whose bytes changed on disk is not whole any more: fetched again.
+  await writeFile(join(requestDir, 'output-003.json.gz'), 'tampered')
+  const again = sim.log.length
+  await downloadRequestOutputs(options(request).o)
+  expect(storageRequests(again)).toHaveLength(1)
+  const expected = await sim.expectedFile(request.requestId, 2)
+  expect(sha256(await readFile(join(requestDir, 'output-003.json.gz')))).toBe(expected.sha256)
 })
 
 test('a symlink planted as the request directory is refused', async () => {

@@ -1,3 +1,4 @@
+import { MANIFEST_NAME } from '../src/export/resume.js'
 import { Decrypter, generateIdentity, identityToRecipient } from 'age-encryption'
 import { createHash } from 'node:crypto'
 import { watch } from 'node:fs'
@@ -57,6 +58,8 @@ test('files are age-encrypted while streaming: round trip, and no plaintext ever
   const watcher = watch(requestDir, (_event, name) => {
     // (inotify also reports the watched directory itself, by its own name, when it is chmodded)
     if (!name || name === request.requestId) return
+    // The resume manifest (and its partial) holds sizes and hashes only, never export content.
+    if (name.startsWith(MANIFEST_NAME)) return
     seenNames.add(name)
     if (name.endsWith('.partial')) {
       pending.push(

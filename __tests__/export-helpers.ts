@@ -1,4 +1,5 @@
 // Shared by the export-*.test.ts files (not a test file itself).
+import { MANIFEST_NAME } from '../src/export/resume.js'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -33,9 +34,10 @@ export async function removeDir(dir: string): Promise<void> {
 }
 
 /** Names in a directory, or [] when it does not exist. */
+/** The files of a directory, sorted; the resume manifest (src/export/resume.ts) left out. */
 export async function namesIn(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).sort()
+    return (await readdir(dir)).filter(name => name !== MANIFEST_NAME).sort()
   } catch {
     return []
   }

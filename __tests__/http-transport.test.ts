@@ -394,3 +394,32 @@ describe('a POST that never reached the server', () => {
     expect(retries).toEqual([])
   })
 })
+
+test('a request in flight is cut at the deadline, not at the per-request timeout', async () => {
+  // The server never answers; the per-request timeout is 30 s, the run's deadline 200 ms away.
+  handlers.push(() => undefined)
+  const clock = {
+    now: () => Date.now(),
+    sleep: (ms: number) => new Promise<void>(r => setTimeout(r, ms))
+  }
+  const { transport } = createActionTransport({
+    apiOrigin: origin,
+    clock,
+    pacer: new BudgetPacer({ limitPerHour: 7200, clock }),
+    maxConcurrency: 1,
+    requestTimeoutMs: 30_000,
+    deadline: Date.now() + 200
+  })
+  const started = Date.now()
+  const error = await transport(
+    { method: 'GET', url: `${origin}/api/2/dsar/requests/1`, headers: {} },
+    new AbortController().signal
+  ).catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(TransportError)
+  expect((error as TransportError).kind).toBe('deadline')
+  expect((error as Error).message).toBe(
+    'GET /api/2/dsar/requests/1 had no answer when the timeout ran out'
+  )
+  // Well before the 30 s per-request timeout (a loose bound: this is not a timing claim).
+  expect(Date.now() - started).toBeLessThan(20_000)
+})

@@ -68,7 +68,9 @@ const SUITES = [
       'ids, statuses, dates, links: nothing a shell would run when pasted into `run:`), and must be escaped ' +
       'before it reaches the log (no line may start a workflow command) or the job summary (no HTML or ' +
       'markdown from outside); a refused value fails its request with a message naming the field, and ' +
-      'what was already known is kept.'
+      "what was already known is kept. Storage hosts too: no download from internal addresses, the run's " +
+      'timeout binds downloads and requests in flight, a file has a byte cap, and a run that failed ' +
+      'half-way resumes into the same download-path.'
   },
   {
     suite: 'cancellation',

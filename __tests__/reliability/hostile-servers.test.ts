@@ -6,7 +6,10 @@
  * start a workflow command) or the job summary (no HTML or markdown from outside).
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { createGzip } from 'node:zlib'
 import { startSimulator, FIRST_DOCUMENTED_ID, type Simulator } from '../../src/simulator/index.js'
 import { makeWorkspace, repoRoot, runAction, type ActionRun } from '../support/action-harness.js'
 import { describeRun, errorText, expectNoLeaks, Report, STACK_FRAME } from './support.js'
@@ -18,17 +21,31 @@ const STATUS_PATH = /^\/api\/2\/dsar\/requests\/[^/]+$/
 const MARK = 'pwned'
 const SHELL = `1"; touch /tmp/${MARK}; echo "`
 
+interface Stand {
+  sim: Simulator
+  workspace: string
+  /** The hostile storage host's URL, when the row has one. */
+  storage: string
+}
+
 interface HostileServerRow {
   name: string
   did: string
+  /** A storage host of the row's own, on 127.0.0.1 (see startHostileStorage). */
+  storage?: StorageMode
   /** Faults (hostile answers) added to the simulator before the run. */
-  setup: (sim: Simulator) => void | Promise<void>
+  setup: (sim: Simulator, stand: Stand) => void | Promise<void>
   inputs?: (
     sim: Simulator,
-    workspace: string
+    workspace: string,
+    stand: Stand
   ) => Record<string, string> | Promise<Record<string, string>>
+  /** A run before the checked one (e.g. one that fails half-way), with its own assertions. */
+  before?: (stand: Stand, inputs: Record<string, string>) => Promise<void>
   exitCode?: 0 | 1
   message?: RegExp
+  killAfterMs?: number
+  timeoutMs?: number
   check: (run: ActionRun, sim: Simulator) => void
 }
 
@@ -309,8 +326,190 @@ const ROWS: HostileServerRow[] = [
       // Registered with the runner, which then hides it in every later log line of the job.
       expect(run.lines).toContain(`::add-mask::${signature}`)
     }
+  },
+  {
+    name: 'presigned download_url on the cloud metadata address',
+    did: 'apis-io contract: download_url is https://169.254.169.254/latest/meta-data/iam/security-credentials/x (download: true)',
+    setup: sim =>
+      completeWith(sim, 'https://169.254.169.254/latest/meta-data/iam/security-credentials/x'),
+    inputs: () => ({ workflow: 'apis-io', download: 'true' }),
+    exitCode: 1,
+    message: /output 1 of 1: refusing a link-local \(cloud metadata\) address/,
+    check: run => expect(JSON.parse(run.outputs.files)).toEqual([])
+  },
+  {
+    name: 'output link redirecting to a private address',
+    did: 'documented API: the outputs link answers 302 to https://10.255.255.1/export.json.gz',
+    setup: sim =>
+      sim.addFault({
+        host: 'api',
+        method: 'GET',
+        path: /\/outputs\//,
+        action: {
+          type: 'status',
+          status: 302,
+          headers: { location: 'https://10.255.255.1/export.json.gz' }
+        }
+      }),
+    inputs: () => ({ download: 'true' }),
+    exitCode: 1,
+    message: /output 1 of 2: refusing a private address/,
+    check: (run, sim) => {
+      expect(run.outputs.requestId).toBe(String(FIRST_DOCUMENTED_ID))
+      expect(sim.log.filter(e => e.host === 'storage')).toHaveLength(0)
+    }
+  },
+  {
+    name: 'storage host trickling a never-ending gzip: the timeout binds the download',
+    did: 'apis-io contract: download_url points at a host that sends an endless gzip at 40 KiB/s (the stall watchdog needs only 64 KiB a minute); timeout: 4s',
+    storage: 'endless',
+    setup: (sim, { storage }) => completeWith(sim, `${storage}/endless.json.gz`),
+    inputs: () => ({ workflow: 'apis-io', download: 'true', timeout: '4s' }),
+    exitCode: 1,
+    message: /output 1 of 1: the timeout \(4s\) ran out during the download/,
+    killAfterMs: 120_000,
+    timeoutMs: 150_000,
+    check: run => {
+      // Ended by the deadline, not by the harness (which would kill it at 120 s).
+      expect(run.signal).toBeNull()
+      expect(run.durationMs).toBeLessThan(60_000)
+      expect(run.outputs.requestId).toBe('500123')
+      expect(JSON.parse(run.outputs.files)).toEqual([])
+    }
+  },
+  {
+    name: 'storage host announcing a 10 GiB file',
+    did: 'apis-io contract: the download answers 200 with Content-Length: 10737418240, then nothing',
+    storage: 'huge',
+    setup: (sim, { storage }) => completeWith(sim, `${storage}/huge.json.gz`),
+    inputs: () => ({ workflow: 'apis-io', download: 'true' }),
+    exitCode: 1,
+    message:
+      /output 1 of 1: the server announces 10737418240 bytes, more than the 4294967296 bytes an export file may have/,
+    check: run => expect(JSON.parse(run.outputs.files)).toEqual([])
+  },
+  {
+    name: 'API request in flight cut at the deadline',
+    did: 'the status GET gets no answer for 120 s (the per-request timeout is 30 s); timeout: 3s',
+    setup: sim =>
+      sim.addFault({
+        host: 'api',
+        method: 'GET',
+        path: STATUS_PATH,
+        times: 1,
+        action: { type: 'stall', ms: 120_000 }
+      }),
+    inputs: () => ({ timeout: '3s' }),
+    exitCode: 1,
+    message: /Timed out after 3s: request 53367: still .* when the timeout ran out/,
+    timeoutMs: 90_000,
+    check: run => {
+      expect(run.durationMs).toBeLessThan(25_000)
+      expect(run.outputs.requestId).toBe(String(FIRST_DOCUMENTED_ID))
+      expect(errorText(run)).toContain(`request-ids: ${FIRST_DOCUMENTED_ID}`)
+    }
+  },
+  {
+    name: 'a download that failed half-way resumes into the same path',
+    did:
+      'first run: output 2 of 2 arrives corrupt (a permanent failure); second run: request-ids resumes the ' +
+      'request into the same download-path',
+    before: async ({ sim, workspace }, base) => {
+      sim.addFault({ host: 'storage', skip: 1, times: 1, action: { type: 'truncatedGzip' } })
+      const first = await runAction(
+        { ...base, download: 'true', 'download-path': 'exports' },
+        { workspace }
+      )
+      expect(first.exitCode).toBe(1)
+      expect(errorText(first)).toMatch(/output 2 of 2: the file is not a complete gzip/)
+      // What is on disk and whole is listed.
+      const files = JSON.parse(first.outputs.files) as { path: string }[]
+      expect(files.map(f => f.path.split('/').slice(-2).join('/'))).toEqual([
+        `${FIRST_DOCUMENTED_ID}/output-001.json.gz`
+      ])
+      sim.log.length = 0
+    },
+    setup: () => undefined,
+    inputs: () => ({
+      'user-ids': '',
+      'request-ids': String(FIRST_DOCUMENTED_ID),
+      download: 'true',
+      'download-path': 'exports'
+    }),
+    exitCode: 0,
+    check: (run, sim) => {
+      const files = JSON.parse(run.outputs.files) as { path: string; sha256: string }[]
+      expect(files).toHaveLength(2)
+      // Output 1 was kept (verified on disk), only output 2 fetched again.
+      expect(sim.log.filter(e => e.host === 'storage')).toHaveLength(1)
+      expect(run.lines.some(line => /output 1 of 2: kept output-001\.json\.gz/.test(line))).toBe(
+        true
+      )
+    }
   }
 ]
+
+/** The apis-io status answer: complete, with this download_url. */
+function completeWith(sim: Simulator, downloadUrl: string): void {
+  sim.addFault({
+    host: 'api',
+    method: 'GET',
+    path: STATUS_PATH,
+    action: answer(
+      200,
+      json({ request_id: '500123', status: 'complete', download_url: downloadUrl })
+    )
+  })
+}
+
+type StorageMode = 'endless' | 'huge'
+
+/**
+ * A storage host of its own on 127.0.0.1: 'endless' sends a gzip that never ends, at 40 KiB/s
+ * (stored, so bytes flow at that rate); 'huge' announces 10 GiB and sends nothing.
+ */
+async function startHostileStorage(
+  mode: StorageMode
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const timers = new Set<NodeJS.Timeout>()
+  const server = http.createServer((req, res) => {
+    if (mode === 'huge') {
+      res.writeHead(200, {
+        'content-type': 'application/gzip',
+        'content-length': String(10 * 2 ** 30)
+      })
+      res.flushHeaders()
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/gzip' })
+    const gzip = createGzip({ level: 0 })
+    gzip.pipe(res)
+    const line = Buffer.from(
+      `${JSON.stringify({ event_type: 'x', user_id: 'u', n: 'y'.repeat(90) })}\n`
+    )
+    const tick = setInterval(() => {
+      for (let i = 0; i < 40; i++) gzip.write(line) // ~4 KiB per 100 ms
+      gzip.flush()
+    }, 100)
+    timers.add(tick)
+    res.on('close', () => {
+      clearInterval(tick)
+      timers.delete(tick)
+      gzip.destroy()
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const timer of timers) clearInterval(timer)
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
 
 /** The built-in documented-API workflow, copied into the workspace under a hostile title. */
 function titledDocument(workspace: string): string {
@@ -340,20 +539,27 @@ async function createRequest(sim: Simulator): Promise<number> {
 
 async function runRow(row: HostileServerRow, saw: (got: string) => void): Promise<void> {
   const sim = await startSimulator({ job: quickJob })
+  const storage = row.storage ? await startHostileStorage(row.storage) : undefined
   try {
     const workspace = makeWorkspace()
-    const extra = (await row.inputs?.(sim, workspace)) ?? {}
-    await row.setup(sim)
-    const inputs: Record<string, string> = {
+    const stand: Stand = { sim, workspace, storage: storage?.url ?? '' }
+    const base: Record<string, string> = {
       'api-url': sim.url,
       'api-key': sim.apiKey,
       'secret-key': sim.secretKey,
       'user-ids': 'subject-1@example.com',
       'poll-interval': '0.05s',
-      timeout: '30s',
-      ...extra
+      timeout: '30s'
     }
-    const run = await runAction(inputs, { workspace, env: { DSAR_TEST_BACKOFF_BASE_MS: '20' } })
+    await row.before?.(stand, base)
+    const extra = (await row.inputs?.(sim, workspace, stand)) ?? {}
+    await row.setup(sim, stand)
+    const inputs: Record<string, string> = { ...base, ...extra }
+    const run = await runAction(inputs, {
+      workspace,
+      env: { DSAR_TEST_BACKOFF_BASE_MS: '20' },
+      killAfterMs: row.killAfterMs
+    })
     saw(describeRun(run))
     expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME)
     if (row.exitCode !== undefined) expect(run.exitCode).toBe(row.exitCode)
@@ -361,6 +567,7 @@ async function runRow(row: HostileServerRow, saw: (got: string) => void): Promis
     expectNoLeaks(run, { inputs, sim })
     row.check(run, sim)
   } finally {
+    await storage?.close()
     await sim.close()
   }
 }
@@ -368,7 +575,8 @@ async function runRow(row: HostileServerRow, saw: (got: string) => void): Promis
 describe('hostile servers', () => {
   for (const row of ROWS) {
     report.row('Hostile servers', row.name, row.did, saw => runRow(row, saw), {
-      concurrent: true
+      concurrent: true,
+      timeoutMs: row.timeoutMs
     })
   }
 })

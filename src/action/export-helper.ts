@@ -4,12 +4,14 @@
  * workflow artifact when asked. The download and artifact modules are loaded only when a run uses them,
  * so runs that only submit and poll start fast.
  */
+import type { Clock } from '../arazzo/types.js'
+import { DeadlineReached, DownloadError } from '../export/errors.js'
 import type { DownloadedFile } from '../export/index.js'
 import { createCredentialPolicy, type CredentialPolicy } from '../policy/credentials.js'
 import type { ApiSession } from './api-session.js'
 import { requestCost } from './budget.js'
 import type { Settings } from './input-helper.js'
-import type { RequestRecord } from './request-runner.js'
+import { formatDuration, type RequestRecord } from './request-runner.js'
 import { Semaphore } from './semaphore.js'
 
 export interface ExportOptions {
@@ -25,6 +27,8 @@ export interface ExportOptions {
   timeoutMs?: number
   /** Takes the cost of one request to a DSAR endpoint from the shared budget. */
   payForRequest: (signal: AbortSignal) => Promise<void>
+  /** The run's timeout: downloads still going when it runs out are cut (by `clock`). */
+  deadline?: { at: number; clock: Clock; timeoutMs: number }
   log: (line: string) => void
 }
 
@@ -39,6 +43,7 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
   const slots = new Semaphore(options.maxConcurrency)
   const files: DownloadedFile[] = []
   const problems: string[] = []
+  const { signal, release } = untilDeadline(options.signal, options.deadline)
   const done = options.records.filter(r => r.outcome === 'done' && r.requestId && r.urls.length > 0)
   await Promise.all(
     done.map(record =>
@@ -52,23 +57,50 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
             urls: record.urls,
             downloadPath: options.downloadPath,
             recipients: options.recipients,
-            signal: options.signal,
+            signal,
             timeoutMs: options.timeoutMs,
             // Called for DSAR endpoints only (API and output-link hosts), not for storage.
-            beforeRequest: () => options.payForRequest(options.signal),
+            beforeRequest: () => options.payForRequest(signal),
             // Its lines name the request id, which is what a reader of the log can act on.
             onLog: options.log
           })
           files.push(...got.map(file => ({ ...file, requestId: record.requestId })))
         } catch (error) {
           problems.push((error as Error).message)
+          // What was verified before the failure is on disk and whole: it is listed too.
+          if (error instanceof DownloadError) files.push(...error.done)
         }
       })
     )
-  )
+  ).finally(release)
   // Stable order for outputs and summary: by request, then by file name.
   files.sort((a, b) => a.path.localeCompare(b.path))
   return { files, problems }
+}
+
+/**
+ * `signal`, also aborted (with a DeadlineReached) when the run's timeout runs out; `release` stops
+ * watching the clock once the downloads are over.
+ */
+function untilDeadline(
+  signal: AbortSignal,
+  deadline: ExportOptions['deadline']
+): { signal: AbortSignal; release: () => void } {
+  if (!deadline) return { signal, release: () => undefined }
+  const watch = new AbortController()
+  const reached = new AbortController()
+  const { at, clock, timeoutMs } = deadline
+  clock.sleep(Math.max(0, at - clock.now()), watch.signal).then(
+    () =>
+      reached.abort(
+        new DeadlineReached(
+          `the timeout (${formatDuration(timeoutMs)}) ran out during the download; a later run ` +
+            'with request-ids and the same download-path keeps the whole files and fetches the rest'
+        )
+      ),
+    () => undefined
+  )
+  return { signal: AbortSignal.any([signal, reached.signal]), release: () => watch.abort() }
 }
 
 /**
@@ -78,9 +110,15 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
 export function downloadRecords(
   settings: Pick<
     Settings,
-    'apiUrl' | 'region' | 'credentialOrigins' | 'basicAuth' | 'encryptTo' | 'maxConcurrency'
+    | 'apiUrl'
+    | 'region'
+    | 'credentialOrigins'
+    | 'basicAuth'
+    | 'encryptTo'
+    | 'maxConcurrency'
+    | 'timeoutMs'
   >,
-  session: Pick<ApiSession, 'pacer' | 'hooks'>,
+  session: Pick<ApiSession, 'pacer' | 'hooks' | 'clock' | 'deadline'>,
   records: RequestRecord[],
   downloadPath: string,
   signal: AbortSignal,
@@ -99,7 +137,9 @@ export function downloadRecords(
     maxConcurrency: settings.maxConcurrency,
     signal,
     timeoutMs: session.hooks.requestTimeoutMs,
-    payForRequest: paySignal => session.pacer.acquire(requestCost('GET'), paySignal),
+    payForRequest: paySignal =>
+      session.pacer.acquire(requestCost('GET'), paySignal, session.deadline),
+    deadline: { at: session.deadline, clock: session.clock, timeoutMs: settings.timeoutMs },
     log
   })
 }

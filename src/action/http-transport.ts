@@ -146,14 +146,37 @@ export function createActionTransport(options: TransportOptions): {
       stats.cost += cost
       let response: HttpResponse | undefined
       let failure: Error | undefined
+      // A request in flight is cut at the deadline, whatever the per-request timeout says.
+      let cut = false
+      let late = false
       await slots.use(async () => {
+        const remainingMs = (options.deadline ?? Infinity) - options.clock.now()
+        cut = remainingMs < limits.timeoutMs
+        late = remainingMs <= 0
+        if (late) return
         try {
-          response = await send(request, signal, limits)
+          response = await send(
+            request,
+            signal,
+            cut ? { ...limits, timeoutMs: remainingMs } : limits
+          )
         } catch (error) {
           failure = error as Error
         }
       })
       signal.throwIfAborted()
+      if (late) {
+        throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`)
+      }
+      if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
+        throw new TransportError(
+          'deadline',
+          `${method} ${path} had no answer when the timeout ran out` +
+            (method === 'GET'
+              ? ''
+              : ' (the server may have taken it: check before submitting again)')
+        )
+      }
 
       let reason: string
       let delayMs: number

@@ -8,7 +8,12 @@
  * JSON lines; with recipients it is age-encrypted before it touches the disk. `bytes` and `sha256`
  * always describe the export as Amplitude served it (the gzip), also when the stored file is the
  * encrypted one. Files are `${downloadPath}/${requestId}/output-NNN.json.gz[.age]`, numbered from
- * 1 in the order of `urls`.
+ * 1 in the order of `urls`. A run into a folder an earlier run left keeps the files that are whole
+ * (resume.ts) and fetches the rest; when a file fails, the ones done are still reported
+ * (`DownloadError.done`).
+ *
+ * Bounds: the run's deadline (the caller's signal aborts with a DeadlineReached), a stall watchdog,
+ * and MAX_EXPORT_FILE_BYTES per file, so a host streaming without end cannot fill the disk first.
  *
  * Which URLs receive the credentials is decided by src/policy/credentials.ts: a `urls` entry on an
  * origin not trusted with them (e.g. a presigned URL handed out directly, as the seed contract's
@@ -21,7 +26,7 @@ import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createEncrypter, encryptStage } from './encrypt-stream.js'
-import { DownloadError, TransferError } from './errors.js'
+import { DeadlineReached, DownloadError, TransferError } from './errors.js'
 import { fetchOutput, type OpenedOutput } from './fetch-output.js'
 import {
   createPartialFile,
@@ -29,9 +34,16 @@ import {
   outputFileName,
   prepareRequestDir,
   publishFile,
-  refuseExisting,
   removeQuietly
 } from './safe-files.js'
+import {
+  isWhole,
+  readManifest,
+  StoredTap,
+  writeManifest,
+  type Manifest,
+  type StoredStats
+} from './resume.js'
 import { createCredentialPolicy, type CredentialPolicy } from '../policy/credentials.js'
 import { assertFetchable } from './url-policy.js'
 import { VerifyingTap, type VerifiedStats } from './verify-stream.js'
@@ -77,6 +89,12 @@ const BACKOFF_MAX_MS = 4_000
 const PROGRESS_EVERY_BYTES = 128 * 1024 * 1024
 /** Less than this in one timeout window (about 1 KiB/s over the default 60 s) is a stalled transfer. */
 const MIN_BYTES_PER_WINDOW = 64 * 1024
+/**
+ * The most one export file may hold (as served). A user with the most events Amplitude exports
+ * (100k a month) has files of tens of MiB; 4 GiB is a hundred times that, and stops a host that
+ * streams without end (or announces 10 GiB) before the disk is full.
+ */
+export const MAX_EXPORT_FILE_BYTES = 4 * 2 ** 30
 
 /** Error codes of a connection that broke: the download may work if repeated. */
 const NETWORK_CODES = new Set([
@@ -122,31 +140,65 @@ export async function downloadRequestOutputs(o: DownloadRequestOptions): Promise
 
   let encrypter: Encrypter | undefined
   let dir: string
-  const encrypted = (o.recipients?.length ?? 0) > 0
+  let manifest: Manifest
+  const recipients = [...(o.recipients ?? [])].sort()
+  const encrypted = recipients.length > 0
   const names = targets.map((_, i) => outputFileName(i + 1, encrypted))
   try {
     // Everything that can be checked locally is, before the first request spends budget.
-    if (encrypted) encrypter = await createEncrypter(o.recipients ?? [])
+    if (encrypted) encrypter = await createEncrypter(recipients)
     dir = await prepareRequestDir(o.downloadPath, requestId)
-    await refuseExisting(dir, names)
+    manifest = await readManifest(dir)
   } catch (error) {
     throw fail(reason(error), 0, error)
   }
 
   const files: DownloadedFile[] = []
+  const fileOf = (name: string, figures: Omit<DownloadedFile, 'path' | 'encrypted'>) => ({
+    ...figures,
+    path: join(dir, name),
+    encrypted,
+    requestId
+  })
   for (const [i, url] of targets.entries()) {
     const output = i + 1
     const label = `output ${output} of ${targets.length}`
-    const file = await downloadWithRetries(o, {
-      url,
-      dir,
-      name: names[i],
-      label,
-      maxAttempts,
-      encrypter,
-      fail: (message, cause) => fail(`${label}: ${message}`, output, cause)
-    })
-    files.push(file)
+    const name = names[i]
+    const kept = manifest[name]
+    if (await isWhole(dir, name, kept, recipients)) {
+      o.onLog?.(
+        `request ${requestId}: ${label}: kept ${name} from an earlier run (whole, sha256 checked)`
+      )
+      files.push(fileOf(name, { bytes: kept.bytes, sha256: kept.sha256, events: kept.events }))
+      continue
+    }
+    try {
+      // Whatever holds the name is not a whole file of ours: it is replaced.
+      await removeQuietly(join(dir, name))
+      const { file, stored } = await downloadWithRetries(o, {
+        url,
+        dir,
+        name,
+        label,
+        maxAttempts,
+        encrypter,
+        fail: (message, cause) => fail(`${label}: ${message}`, output, cause)
+      })
+      manifest[name] = {
+        bytes: file.bytes,
+        sha256: file.sha256,
+        events: file.events,
+        recipients,
+        stored
+      }
+      await writeManifest(dir, manifest)
+      files.push(file)
+    } catch (error) {
+      const failure =
+        error instanceof DownloadError ? error : fail(`${label}: ${reason(error)}`, output, error)
+      failure.done = files
+      throw failure
+    }
   }
   return files
 }
@@ -164,19 +216,20 @@ interface FileJob {
 async function downloadWithRetries(
   o: DownloadRequestOptions,
   job: FileJob
-): Promise<DownloadedFile> {
+): Promise<{ file: DownloadedFile; stored: StoredStats }> {
   const log = (line: string) => o.onLog?.(`request ${o.requestId}: ${line}`)
   for (let attempt = 1; ; attempt++) {
     log(`${job.label}: downloading${job.encrypter ? ' (age-encrypting while streaming)' : ''}`)
     try {
-      const file = await attemptDownload(o, job, log)
+      const done = await attemptDownload(o, job, log)
+      const { file } = done
       log(
         `${job.label}: stored ${job.name} (${file.bytes} bytes as served, ${file.events} events, ` +
           `sha256 ${file.sha256})`
       )
-      return file
+      return done
     } catch (error) {
-      if (o.signal?.aborted) throw job.fail('aborted', o.signal.reason ?? error)
+      if (o.signal?.aborted) throw job.fail(abortMessage(o.signal.reason), o.signal.reason ?? error)
       const verdict = toTransferError(error)
       if (!verdict.transient) throw job.fail(verdict.message, error)
       if (attempt >= job.maxAttempts) {
@@ -187,7 +240,7 @@ async function downloadWithRetries(
       try {
         await sleep(delay, undefined, { signal: o.signal })
       } catch (abort) {
-        throw job.fail('aborted', o.signal?.reason ?? abort)
+        throw job.fail(abortMessage(o.signal?.reason), o.signal?.reason ?? abort)
       }
     }
   }
@@ -198,7 +251,7 @@ async function attemptDownload(
   o: DownloadRequestOptions,
   job: FileJob,
   log: (line: string) => void
-): Promise<DownloadedFile> {
+): Promise<{ file: DownloadedFile; stored: StoredStats }> {
   let opened: OpenedOutput | undefined
   try {
     opened = await fetchOutput(job.url, {
@@ -208,8 +261,11 @@ async function attemptDownload(
       signal: o.signal,
       beforeRequest: o.beforeRequest
     })
-    const stats = await storeVerified(opened, job, o, log)
-    return {
+    if (opened.length !== undefined && opened.length > MAX_EXPORT_FILE_BYTES) {
+      throw new TransferError(tooLarge(`announces ${opened.length} bytes`), false)
+    }
+    const { stats, stored } = await storeVerified(opened, job, o, log)
+    const file: DownloadedFile = {
       path: join(job.dir, job.name),
       bytes: stats.bytes,
       sha256: stats.sha256,
@@ -217,6 +273,7 @@ async function attemptDownload(
       encrypted: job.encrypter !== undefined,
       requestId: o.requestId
     }
+    return { file, stored }
   } catch (error) {
     if (opened?.stalled() && !(error instanceof TransferError && !error.transient)) {
       throw new TransferError(`no data for ${o.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms (stalled)`, true)
@@ -232,7 +289,7 @@ async function storeVerified(
   job: FileJob,
   o: DownloadRequestOptions,
   log: (line: string) => void
-): Promise<VerifiedStats> {
+): Promise<{ stats: VerifiedStats; stored: StoredStats }> {
   const signal = o.signal
   const partial = await createPartialFile(job.dir, job.name)
   let sink: Writable | undefined
@@ -255,6 +312,10 @@ async function storeVerified(
       expectedBytes: opened.length,
       onBytes: bytes => {
         received = bytes
+        if (bytes > MAX_EXPORT_FILE_BYTES) {
+          opened.response.destroy(new TransferError(tooLarge(`sent ${bytes} bytes`), false))
+          return
+        }
         if (bytes < nextProgress) return
         log(`${job.label}: ${Math.floor(bytes / (1024 * 1024))} MiB received`)
         while (nextProgress <= bytes) nextProgress += PROGRESS_EVERY_BYTES
@@ -264,13 +325,14 @@ async function storeVerified(
     // closes it when destroyed by a failure. (FileHandle.close() would wait for the stream, so the
     // handle must not be closed behind its back.)
     sink = partial.handle.createWriteStream({ flush: true })
+    const stored = new StoredTap()
     if (job.encrypter) {
-      await pipeline(opened.response, tap, encryptStage(job.encrypter), sink, { signal })
+      await pipeline(opened.response, tap, encryptStage(job.encrypter), stored, sink, { signal })
     } else {
-      await pipeline(opened.response, tap, sink, { signal })
+      await pipeline(opened.response, tap, stored, sink, { signal })
     }
     await publishFile(partial.path, join(job.dir, job.name))
-    return tap.result()
+    return { stats: tap.result(), stored: stored.result() }
   } catch (error) {
     if (sink) await closeStream(sink)
     else await partial.handle.close().catch(() => undefined)
@@ -303,6 +365,15 @@ function backoffMs(attempt: number, retryAfterMs?: number): number {
   const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1))
   const jittered = Math.round(exponential * (0.5 + Math.random() / 2))
   return Math.max(jittered, retryAfterMs ?? 0)
+}
+
+function tooLarge(what: string): string {
+  return `the server ${what}, more than the ${MAX_EXPORT_FILE_BYTES} bytes an export file may have`
+}
+
+/** Why a download stopped when its signal aborted: the run's deadline, or a cancellation. */
+function abortMessage(abortReason: unknown): string {
+  return abortReason instanceof DeadlineReached ? abortReason.message : 'aborted'
 }
 
 function reason(error: unknown): string {

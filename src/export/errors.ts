@@ -4,8 +4,13 @@
  * Messages never carry a URL: a presigned URL is a bearer credential.
  */
 
+import type { DownloadedFile } from './download.js'
+
 /** A request's outputs could not be downloaded. `output` is 1-based (0: not about one output). */
 export class DownloadError extends Error {
+  /** The files verified and stored before this failure (they are on disk and whole). */
+  done: DownloadedFile[] = []
+
   constructor(
     message: string,
     readonly requestId: string,
@@ -30,5 +35,13 @@ export class TransferError extends Error {
   ) {
     super(message, options)
     this.name = 'TransferError'
+  }
+}
+
+/** The run's timeout ran out while downloading (the abort reason of the download's signal). */
+export class DeadlineReached extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DeadlineReached'
   }
 }

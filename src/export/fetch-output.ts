@@ -15,8 +15,15 @@ import {
   mayCarryCredentials,
   type CredentialPolicy
 } from '../policy/credentials.js'
+import { InternalAddressError, refusingLookup } from '../policy/private-address.js'
 import { TransferError } from './errors.js'
-import { assertFetchable, isRedirectStatus, MAX_REDIRECTS, nextHop } from './url-policy.js'
+import {
+  assertFetchable,
+  assertNotInternal,
+  isRedirectStatus,
+  MAX_REDIRECTS,
+  nextHop
+} from './url-policy.js'
 
 export interface FetchOutputOptions {
   /** Who receives the credentials (src/policy/credentials.ts). */
@@ -54,7 +61,11 @@ export async function fetchOutput(start: URL, options: FetchOutputOptions): Prom
       url,
       chainOrigin: start.origin
     })
-    if (isCredentialOrigin(policy, url)) await options.beforeRequest?.('GET', url)
+    // An origin trusted with the credentials is the user's choice; any other is the server's, and
+    // may not lead to an internal address (cloud metadata on a self-hosted runner, the LAN).
+    const trusted = isCredentialOrigin(policy, url)
+    if (!trusted) assertNotInternal(url)
+    if (trusted) await options.beforeRequest?.('GET', url)
     const headers: Record<string, string> = {
       accept: '*/*',
       // The bytes as stored: sha256 and size describe the file, not a re-encoding of it.
@@ -62,7 +73,7 @@ export async function fetchOutput(start: URL, options: FetchOutputOptions): Prom
       'user-agent': USER_AGENT
     }
     if (authorized) headers.authorization = `Basic ${options.basicAuth}`
-    const opened = await get(url, headers, options)
+    const opened = await get(url, headers, options, trusted ? undefined : refusingLookup())
     const response = opened.response
     const status = response.statusCode ?? 0
     if (isRedirectStatus(status)) {
@@ -111,7 +122,8 @@ function untrustedLinkError(
 function get(
   url: URL,
   headers: Record<string, string>,
-  options: FetchOutputOptions
+  options: FetchOutputOptions,
+  lookup: ReturnType<typeof refusingLookup> | undefined
 ): Promise<Omit<OpenedOutput, 'length'>> {
   const client = url.protocol === 'https:' ? https : http
   let stalled = false
@@ -122,7 +134,8 @@ function get(
       method: 'GET',
       headers,
       agent: false,
-      signal: options.signal
+      signal: options.signal,
+      ...(lookup && { lookup })
     })
     request.setTimeout(options.timeoutMs, () => {
       stalled = true
@@ -133,7 +146,11 @@ function get(
     request.once('response', response => resolve({ response, stalled: () => stalled }))
     // Stays attached: errors after the response (a reset mid-body) must not go unhandled; the
     // body stream reports them.
-    request.on('error', reject)
+    request.on('error', error =>
+      reject(
+        error instanceof InternalAddressError ? new TransferError(error.message, false) : error
+      )
+    )
     request.end()
   })
 }

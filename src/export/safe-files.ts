@@ -72,18 +72,6 @@ export async function prepareRequestDir(downloadPath: string, requestId: string)
   return dir
 }
 
-/** Throws when any of these names already exists in `dir` (of any type, symlinks included). */
-export async function refuseExisting(dir: string, names: string[]): Promise<void> {
-  for (const name of names) {
-    if (await exists(join(dir, name))) {
-      throw new TransferError(
-        `${join(dir, name)} already exists; refusing to overwrite it (move it away or pick another download-path)`,
-        false
-      )
-    }
-  }
-}
-
 export interface PartialFile {
   handle: FileHandle
   path: string

@@ -4,10 +4,13 @@
  * - only http(s); plain http only to loopback hosts (test servers, the simulator), because a
  *   presigned URL and Basic credentials are both bearer secrets;
  * - never https -> http along a redirect chain, even to loopback;
- * - no user:password in a URL (it would be sent as credentials we did not choose).
+ * - no user:password in a URL (it would be sent as credentials we did not choose);
+ * - nothing outside the origins trusted with the credentials on a link-local, private or other
+ *   internal address (src/policy/private-address.ts; host names are checked as they resolve).
  * Who receives the Basic credentials is decided by src/policy/credentials.ts, not here.
  */
 import { isLoopbackHost, LOOPBACK_RULE } from '../policy/loopback.js'
+import { internalAddressKind, internalAddressRefusal } from '../policy/private-address.js'
 import { TransferError } from './errors.js'
 
 export const MAX_REDIRECTS = 5
@@ -44,4 +47,10 @@ export function nextHop(from: URL, location: string): URL {
   }
   assertFetchable(to)
   return to
+}
+
+/** Throws (permanent TransferError) when the URL's host is an internal IP literal. */
+export function assertNotInternal(url: URL): void {
+  const kind = internalAddressKind(url.hostname)
+  if (kind) throw new TransferError(internalAddressRefusal(kind), false)
 }

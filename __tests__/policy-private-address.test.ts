@@ -1,0 +1,79 @@
+import type { LookupAddress } from 'node:dns'
+import {
+  InternalAddressError,
+  internalAddressKind,
+  refusingLookup
+} from '../src/policy/private-address.js'
+
+describe('internalAddressKind', () => {
+  test.each([
+    ['169.254.169.254', 'link-local (cloud metadata)'],
+    ['10.0.0.1', 'private'],
+    ['172.16.5.4', 'private'],
+    ['172.31.255.255', 'private'],
+    ['192.168.1.1', 'private'],
+    ['100.64.0.1', 'shared (carrier-grade NAT)'],
+    ['0.0.0.0', 'unspecified'],
+    ['224.0.0.1', 'multicast or reserved'],
+    ['[fe80::1]', 'link-local'],
+    ['fd00:ec2::254', 'unique local (private)'],
+    ['::ffff:169.254.169.254', 'link-local (cloud metadata)'],
+    ['[::ffff:a9fe:a9fe]', 'link-local (cloud metadata)'],
+    ['::ffff:10.1.2.3', 'private'],
+    ['::', 'unspecified']
+  ])('%s is %s', (address, kind) => {
+    expect(internalAddressKind(address)).toBe(kind)
+  })
+
+  test.each([
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '127.0.0.1',
+    '127.0.0.2',
+    '::1',
+    '2600:1f18::1',
+    'amplitude.com',
+    's3.amazonaws.com'
+  ])('%s may be fetched', address => {
+    expect(internalAddressKind(address)).toBeUndefined()
+  })
+})
+
+describe('refusingLookup', () => {
+  const resolver =
+    (addresses: LookupAddress[]) =>
+    (_host: string, _options: unknown, callback: (e: null, a: LookupAddress[]) => void) =>
+      callback(null, addresses)
+
+  const lookup = (addresses: LookupAddress[], all: boolean) =>
+    new Promise<{ error: Error | null; address: unknown; family?: number }>(resolve =>
+      refusingLookup(resolver(addresses) as never)(
+        'bucket.example',
+        { all },
+        (error, address, family) => resolve({ error, address, family })
+      )
+    )
+
+  test('a name that resolves to an internal address is refused, even among public ones', async () => {
+    const { error } = await lookup(
+      [
+        { address: '52.1.2.3', family: 4 },
+        { address: '169.254.169.254', family: 4 }
+      ],
+      true
+    )
+    expect(error).toBeInstanceOf(InternalAddressError)
+    expect(error?.message).toMatch(/refusing a link-local \(cloud metadata\) address/)
+  })
+
+  test('public addresses pass, in the form the caller asked for', async () => {
+    const addresses = [{ address: '52.1.2.3', family: 4 }]
+    expect(await lookup(addresses, true)).toEqual({
+      error: null,
+      address: addresses,
+      family: undefined
+    })
+    expect(await lookup(addresses, false)).toEqual({ error: null, address: '52.1.2.3', family: 4 })
+  })
+})

@@ -31824,17 +31824,22 @@ class BudgetPacer {
 /* harmony export */   s_: () => (/* binding */ expiringSoon)
 /* harmony export */ });
 /* unused harmony exports downloadExports, EXPIRY_WARNING_MS */
-/* harmony import */ var _policy_credentials_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(13708);
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2513);
-/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54396);
+/* harmony import */ var _export_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79095);
+/* harmony import */ var _policy_credentials_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(13708);
+/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2513);
+/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(68402);
+/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(54396);
+
+
 
 
 
 async function downloadExports(options) {
-    const { downloadRequestOutputs } = await Promise.all(/* import() */[__nccwpck_require__.e(539), __nccwpck_require__.e(752)]).then(__nccwpck_require__.bind(__nccwpck_require__, 86752));
-    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_2__/* .Semaphore */ .j(options.maxConcurrency);
+    const { downloadRequestOutputs } = await Promise.all(/* import() */[__nccwpck_require__.e(539), __nccwpck_require__.e(683)]).then(__nccwpck_require__.bind(__nccwpck_require__, 72683));
+    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_4__/* .Semaphore */ .j(options.maxConcurrency);
     const files = [];
     const problems = [];
+    const { signal, release } = untilDeadline(options.signal, options.deadline);
     const done = options.records.filter(r => r.outcome === 'done' && r.requestId && r.urls.length > 0);
     await Promise.all(done.map(record => slots.use(async () => {
         try {
@@ -31846,10 +31851,10 @@ async function downloadExports(options) {
                 urls: record.urls,
                 downloadPath: options.downloadPath,
                 recipients: options.recipients,
-                signal: options.signal,
+                signal,
                 timeoutMs: options.timeoutMs,
                 // Called for DSAR endpoints only (API and output-link hosts), not for storage.
-                beforeRequest: () => options.payForRequest(options.signal),
+                beforeRequest: () => options.payForRequest(signal),
                 // Its lines name the request id, which is what a reader of the log can act on.
                 onLog: options.log
             });
@@ -31857,11 +31862,28 @@ async function downloadExports(options) {
         }
         catch (error) {
             problems.push(error.message);
+            // What was verified before the failure is on disk and whole: it is listed too.
+            if (error instanceof _export_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DownloadError */ .nV)
+                files.push(...error.done);
         }
-    })));
+    }))).finally(release);
     // Stable order for outputs and summary: by request, then by file name.
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { files, problems };
+}
+/**
+ * `signal`, also aborted (with a DeadlineReached) when the run's timeout runs out; `release` stops
+ * watching the clock once the downloads are over.
+ */
+function untilDeadline(signal, deadline) {
+    if (!deadline)
+        return { signal, release: () => undefined };
+    const watch = new AbortController();
+    const reached = new AbortController();
+    const { at, clock, timeoutMs } = deadline;
+    clock.sleep(Math.max(0, at - clock.now()), watch.signal).then(() => reached.abort(new _export_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DeadlineReached */ .h_(`the timeout (${(0,_request_runner_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(timeoutMs)}) ran out during the download; a later run ` +
+        'with request-ids and the same download-path keeps the whole files and fetches the rest')), () => undefined);
+    return { signal: AbortSignal.any([signal, reached.signal]), release: () => watch.abort() };
 }
 /**
  * Downloads the exports of `records` into `downloadPath` the way every run does: the settings'
@@ -31870,7 +31892,7 @@ async function downloadExports(options) {
 function downloadRecords(settings, session, records, downloadPath, signal, log) {
     return downloadExports({
         records,
-        credentials: (0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .createCredentialPolicy */ .M8)({
+        credentials: (0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_1__/* .createCredentialPolicy */ .M8)({
             apiOrigin: settings.apiUrl,
             region: settings.region,
             extraOrigins: settings.credentialOrigins
@@ -31881,7 +31903,8 @@ function downloadRecords(settings, session, records, downloadPath, signal, log) 
         maxConcurrency: settings.maxConcurrency,
         signal,
         timeoutMs: session.hooks.requestTimeoutMs,
-        payForRequest: paySignal => session.pacer.acquire((0,_budget_js__WEBPACK_IMPORTED_MODULE_1__/* .requestCost */ .ns)('GET'), paySignal),
+        payForRequest: paySignal => session.pacer.acquire((0,_budget_js__WEBPACK_IMPORTED_MODULE_2__/* .requestCost */ .ns)('GET'), paySignal, session.deadline),
+        deadline: { at: session.deadline, clock: session.clock, timeoutMs: settings.timeoutMs },
         log
     });
 }
@@ -32017,15 +32040,32 @@ function createActionTransport(options) {
             stats.cost += cost;
             let response;
             let failure;
+            // A request in flight is cut at the deadline, whatever the per-request timeout says.
+            let cut = false;
+            let late = false;
             await slots.use(async () => {
+                const remainingMs = (options.deadline ?? Infinity) - options.clock.now();
+                cut = remainingMs < limits.timeoutMs;
+                late = remainingMs <= 0;
+                if (late)
+                    return;
                 try {
-                    response = await send(request, signal, limits);
+                    response = await send(request, signal, cut ? { ...limits, timeoutMs: remainingMs } : limits);
                 }
                 catch (error) {
                     failure = error;
                 }
             });
             signal.throwIfAborted();
+            if (late) {
+                throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`);
+            }
+            if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
+                throw new TransportError('deadline', `${method} ${path} had no answer when the timeout ran out` +
+                    (method === 'GET'
+                        ? ''
+                        : ' (the server may have taken it: check before submitting again)'));
+            }
             let reason;
             let delayMs;
             if (response) {
@@ -51496,8 +51536,9 @@ function parseRetryAfter(value, now) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   a: () => (/* binding */ TransferError),
-/* harmony export */   n: () => (/* binding */ DownloadError)
+/* harmony export */   aG: () => (/* binding */ TransferError),
+/* harmony export */   h_: () => (/* binding */ DeadlineReached),
+/* harmony export */   nV: () => (/* binding */ DownloadError)
 /* harmony export */ });
 /**
  * Errors of the export download. `DownloadError` is the one callers see; `TransferError` is the
@@ -51508,6 +51549,8 @@ function parseRetryAfter(value, now) {
 class DownloadError extends Error {
     requestId;
     output;
+    /** The files verified and stored before this failure (they are on disk and whole). */
+    done = [];
     constructor(message, requestId, output, options) {
         super(message, options);
         this.requestId = requestId;
@@ -51527,6 +51570,13 @@ class TransferError extends Error {
         this.transient = transient;
         this.retryAfterMs = retryAfterMs;
         this.name = 'TransferError';
+    }
+}
+/** The run's timeout ran out while downloading (the abort reason of the download's signal). */
+class DeadlineReached extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DeadlineReached';
     }
 }
 
@@ -51616,7 +51666,6 @@ async function writeReceipt(dir, receipt) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   AV: () => (/* binding */ isSafeRequestId),
 /* harmony export */   S2: () => (/* binding */ removeQuietly),
-/* harmony export */   Uj: () => (/* binding */ refuseExisting),
 /* harmony export */   _K: () => (/* binding */ prepareRequestDir),
 /* harmony export */   bF: () => (/* binding */ outputFileName),
 /* harmony export */   kR: () => (/* binding */ createPartialFile),
@@ -51666,7 +51715,7 @@ function partialName(finalName) {
  */
 async function prepareRequestDir(downloadPath, requestId) {
     if (!isSafeRequestId(requestId)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing request id ${JSON.stringify(requestId)} as a directory name`, false);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing request id ${JSON.stringify(requestId)} as a directory name`, false);
     }
     const dir = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(downloadPath), requestId);
     await refuseSymlink(dir);
@@ -51679,17 +51728,17 @@ async function prepareRequestDir(downloadPath, requestId) {
     }
     catch (error) {
         if (isCode(error, 'ELOOP') || isCode(error, 'ENOTDIR')) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${dir}: it is a symlink or not a directory`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${dir}: it is a symlink or not a directory`, false);
         }
         throw error;
     }
     try {
         const stat = await handle.stat();
         if (!stat.isDirectory())
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${dir}: not a directory`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${dir}: not a directory`, false);
         const uid = process.getuid?.();
         if (uid !== undefined && stat.uid !== uid) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${dir}: owned by another user (uid ${stat.uid})`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${dir}: owned by another user (uid ${stat.uid})`, false);
         }
         await handle.chmod(0o700);
     }
@@ -51697,14 +51746,6 @@ async function prepareRequestDir(downloadPath, requestId) {
         await handle.close();
     }
     return dir;
-}
-/** Throws when any of these names already exists in `dir` (of any type, symlinks included). */
-async function refuseExisting(dir, names) {
-    for (const name of names) {
-        if (await exists((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, name))) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`${(0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, name)} already exists; refusing to overwrite it (move it away or pick another download-path)`, false);
-        }
-    }
 }
 /**
  * Opens `${dir}/${finalName}.partial` for writing: new (O_EXCL), 0600, never through a symlink.
@@ -51757,9 +51798,9 @@ async function refuseSymlink(path) {
     try {
         const stat = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.lstat)(path);
         if (stat.isSymbolicLink())
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${path}: it is a symlink`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${path}: it is a symlink`, false);
         if (!stat.isDirectory())
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`refusing ${path}: not a directory`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${path}: not a directory`, false);
     }
     catch (error) {
         if (!isCode(error, 'ENOENT'))
@@ -51778,7 +51819,7 @@ async function exists(path) {
     }
 }
 function alreadyExists(path) {
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .a(`${path} already exists; refusing to overwrite it`, false);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`${path} already exists; refusing to overwrite it`, false);
 }
 function isCode(error, code) {
     return error?.code === code;

@@ -5,7 +5,7 @@
 // dist/ differs. It is built beside dist/ and swapped in only when every build succeeded, so a failed
 // build leaves the previous dist/ in place. src/tsconfig.json keeps the bundles' type check to src/.
 import { execFileSync } from 'node:child_process'
-import { cpSync, renameSync, rmSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -28,9 +28,26 @@ try {
     })
   }
   cpSync(join(root, 'src', 'workflows'), join(next, 'workflows'), { recursive: true })
+  normaliseLineEndings(next)
 } catch (error) {
   rmSync(next, { recursive: true, force: true })
   throw error
 }
 rmSync(join(root, 'dist'), { recursive: true, force: true })
 renameSync(next, join(root, 'dist'))
+
+/**
+ * Some bundled libraries ship CRLF sources (tslib, deepmerge-ts), which ncc copies as they are. Git
+ * stores dist/ with LF (.gitattributes `eol=lf`), so a fresh build in a clean clone would differ
+ * from the committed files by line endings alone and fail CI's freshness check. CRLF -> LF changes
+ * no JavaScript's meaning (template literals already read CRLF as LF; other literals cannot hold a
+ * line break), so the bundle is written the way git keeps it.
+ */
+function normaliseLineEndings(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue
+    const file = join(entry.parentPath, entry.name)
+    const text = readFileSync(file, 'utf8')
+    if (text.includes('\r\n')) writeFileSync(file, text.replaceAll('\r\n', '\n'))
+  }
+}

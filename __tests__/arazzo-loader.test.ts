@@ -151,10 +151,11 @@ describe('loading valid documents', () => {
 
   test('servers come from the operation, else the path item, else the document', async () => {
     const doc = baseDocument()
+    const petId = [{ name: 'petId', in: 'path', value: 7 }]
     at(doc, 'workflows', 0).steps = [
-      { stepId: 'op', operationId: 'deletePet' },
-      { stepId: 'path', operationId: 'getPetCoupons' },
-      { stepId: 'doc', operationId: 'getPetById' }
+      { stepId: 'op', operationId: 'deletePet', parameters: petId },
+      { stepId: 'path', operationId: 'getPetCoupons', parameters: petId },
+      { stepId: 'doc', operationId: 'getPetById', parameters: petId }
     ]
     const loaded = await load(doc)
     const [op, path, document] = loaded.workflow().steps.map(s => loaded.operation(s).servers)
@@ -390,6 +391,12 @@ describe('load errors carry the pointer of the offending node', () => {
       },
       'workflows/0/steps/1/operationPath',
       /is not an operation/
+    ],
+    [
+      'a path parameter of the operation that no parameter gives (named pet_id instead)',
+      d => (at(d, 'workflows', 0, 'steps', 1, 'parameters', 0).name = 'pet_id'),
+      'workflows/0/steps/1',
+      /GET \/pets\/\{petId\} needs path parameter 'petId', which no parameter of step 'second' gives \(it gives 'pet_id' in path\)/
     ],
     [
       'operationPath to an unknown source',

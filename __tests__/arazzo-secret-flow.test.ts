@@ -41,7 +41,13 @@ function document(): Json {
       {
         workflowId: 'child',
         inputs: { type: 'object', properties: { basicAuth: { type: 'string' } } },
-        steps: [{ stepId: 'only', operationId: 'getJob', parameters: [header] }]
+        steps: [
+          {
+            stepId: 'only',
+            operationId: 'getJob',
+            parameters: [header, { name: 'jobId', in: 'path', value: 'job-1' }]
+          }
+        ]
       }
     ],
     components: {

@@ -17,6 +17,7 @@ import { findKeyProblem } from './duplicate-keys.js'
 import { ArazzoLoadError } from './errors.js'
 import { findOperationByPointer, parseOperationIdRef, parseOperationPath } from './openapi.js'
 import type { OpenApiIndex } from './openapi.js'
+import { checkPathParameters } from './operation-checks.js'
 import { loadSources, type SourceContext } from './source-loader.js'
 import {
   locationKey,
@@ -163,6 +164,7 @@ async function loadParsed(
     const loaded = await loadSources(document, base, context, problems, warnings)
     sources = loaded.arazzo
     resolveOperations(document, loaded.openapi, operations, problems)
+    checkPathParameters(document, operations, problems)
   }
   if (problems.length > 0) throw new ArazzoValidationError(problems)
   return loadedDocument(document, path, warnings, operations, sources)

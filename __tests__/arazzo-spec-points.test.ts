@@ -372,6 +372,24 @@ describe('4. SHOULD-level naming rules are warnings', () => {
     ])
   })
 
+  test('a step id with a space can still be read: $steps.get status.outputs.code', async () => {
+    const doc = arazzo([
+      {
+        workflowId: 'w',
+        steps: [
+          { stepId: 'get status', operationId: 'listPets', outputs: { code: '$statusCode' } }
+        ],
+        outputs: {
+          code: '$steps.get status.outputs.code',
+          text: 'status {$steps.get status.outputs.code}'
+        }
+      }
+    ])
+    const loaded = await loadWith(doc, getPets)
+    const { result } = await runRecorded(loaded)
+    expect(result.outputs).toEqual({ code: 200, text: 'status 200' })
+  })
+
   test('MUST-level key rules stay errors: an output name with a space', async () => {
     const doc = arazzo([
       { workflowId: 'w', steps: [{ ...listStep, outputs: { 'the status': '$statusCode' } }] }

@@ -77,8 +77,12 @@ const KNOWN_SOURCE =
 
 /** A name segment: no separators, no operators, so conditions and templates delimit it. */
 const NAME_SEGMENT = /[^\s.#{}$,;'"()[\]<>=!&|/\\]+/y
-/** Step, workflow and source description ids (`^[A-Za-z0-9_\-]+$` in the spec). */
-const IDENTIFIER = /[A-Za-z0-9_-]+/y
+/**
+ * Step, workflow and source description ids. The spec only recommends `[A-Za-z0-9_\-]+` (a SHOULD)
+ * and its ABNF allows any CHAR in a name, so an id such as `get status` is read up to the next
+ * `.`: dots, `#` and braces end it (they delimit the expression and what follows).
+ */
+const IDENTIFIER = /[^.#{}]+/y
 /** RFC 9110 token (tchar). */
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const PARAMETER_NAME = /^[^\s{}]+$/

@@ -436,6 +436,29 @@ describe('hosts', () => {
   })
 })
 
+describe('what the docs leave open', () => {
+  test("an outcome in capitals ('DONE') is done, with links, and answered as given", async () => {
+    const s = await sim({ job: { pollsInStaging: 0, pollsInSubmitted: 0, outcome: 'DONE' } })
+    const id = await createDocumented(s)
+    const [body] = await pollUntilFinal(s, id, ['DONE'])
+    expect(body.status).toBe('DONE')
+    expect(body.urls).toHaveLength(2)
+    expect(typeof body.expires).toBe('string')
+  })
+
+  test('expiresAsDate answers expires as a bare date', async () => {
+    const clock = T0
+    const s = await sim({
+      now: () => clock,
+      expiresAsDate: true,
+      job: { pollsInStaging: 0, pollsInSubmitted: 0 }
+    })
+    const id = await createDocumented(s)
+    const [body] = await pollUntilFinal(s, id)
+    expect(body.expires).toBe(new Date(T0 + 2 * DAY).toISOString().slice(0, 10))
+  })
+})
+
 describe('output links on a web-app host (outputLinksOn: web)', () => {
   test('links point at the web host, which requires the credentials and redirects to storage', async () => {
     const s = await sim({ outputLinksOn: 'web', job: { pollsInStaging: 0, pollsInSubmitted: 0 } })

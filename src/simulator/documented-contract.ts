@@ -101,8 +101,16 @@ export function documentedCreatedBody(record: DsarRecord): Record<string, unknow
   return { requestId: record.requestId }
 }
 
-/** `urls` and `expires` appear only when done, `failReason` only when failed. */
-export function documentedStatusBody(record: DsarRecord, urls: string[]): Record<string, unknown> {
+/**
+ * `urls` and `expires` appear only when done, `failReason` only when failed (statuses compared
+ * case-insensitively). `expires` is a date-time, or with `expiresAsDate` the bare date (the docs say
+ * only "Date").
+ */
+export function documentedStatusBody(
+  record: DsarRecord,
+  urls: string[],
+  options: { expiresAsDate?: boolean } = {}
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     requestId: record.requestId,
     userId: record.subject.userId ?? null,
@@ -111,10 +119,12 @@ export function documentedStatusBody(record: DsarRecord, urls: string[]): Record
     endDate: record.endDate,
     status: record.status
   }
-  if (record.status === 'failed') body.failReason = record.failReason ?? null
-  if (record.status === 'done') {
+  const status = record.status.toLowerCase()
+  if (status === 'failed') body.failReason = record.failReason ?? null
+  if (status === 'done') {
     body.urls = urls
-    body.expires = new Date(record.expiresAt ?? 0).toISOString()
+    const expires = new Date(record.expiresAt ?? 0).toISOString()
+    body.expires = options.expiresAsDate ? expires.slice(0, 10) : expires
   }
   return body
 }

@@ -37,8 +37,9 @@ export function resolvePlan(plan: JobPlan = {}): ResolvedJobPlan {
   return resolved
 }
 
+/** Case-insensitive, so a plan's outcome 'DONE' is done (with links) and answered as 'DONE'. */
 export function isDone(record: DsarRecord): boolean {
-  return record.status === STATUS_NAMES[record.contract].done
+  return record.status.toLowerCase() === STATUS_NAMES[record.contract].done
 }
 
 export class JobRegistry {
@@ -100,10 +101,10 @@ export class JobRegistry {
     else if (record.polls <= pollsInStaging + pollsInSubmitted) record.status = names.submitted
     else record.status = finalStatus(record.contract, outcome)
 
-    if (record.status === 'failed' && record.failReason === undefined) {
+    if (record.status.toLowerCase() === 'failed' && record.failReason === undefined) {
       record.failReason = record.plan.failReason ?? DEFAULT_FAIL_REASON
     }
-    if (record.status === names.done && record.doneAt === undefined) {
+    if (isDone(record) && record.doneAt === undefined) {
       record.doneAt = now
       record.expiresAt = now + this.linkTtlMs
     }

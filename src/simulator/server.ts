@@ -326,7 +326,8 @@ class DsarSimulator implements Simulator {
       return jsonReply(200, seedStatusBody(record, url))
     }
     const urls = done ? range(record.plan.files).map(n => this.outputUrl(record, n)) : []
-    return jsonReply(200, documentedStatusBody(record, urls))
+    const expiresAsDate = this.options.expiresAsDate
+    return jsonReply(200, documentedStatusBody(record, urls, { expiresAsDate }))
   }
 
   private outputUrl(record: DsarRecord, n: number): string {

@@ -45,6 +45,11 @@ export interface SimulatorOptions {
   retryAfterSeconds?: number | null | 'window'
   /** Injectable clock (epoch ms) for budget windows, link expiry and log times. Default Date.now. */
   now?: () => number
+  /**
+   * Answer `expires` as a bare date (`2026-12-03`) instead of a date-time: Amplitude documents the
+   * field only as a "Date". Default false.
+   */
+  expiresAsDate?: boolean
   /** Lifetime of the output links from the moment a request is first seen done. Default 2 days. */
   linkTtlMs?: number
   /**

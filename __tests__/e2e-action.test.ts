@@ -2,6 +2,7 @@
  * End to end: the bundled dist/index.js, run as the GitHub runner runs it, against the DSAR simulator
  * over HTTP on 127.0.0.1. These are the acceptance checks of the action's contract.
  */
+import { createHash } from 'node:crypto'
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator, type JobPlan, type Simulator } from '../src/simulator/index.js'
@@ -191,14 +192,19 @@ test('a timeout keeps the request ids and prints the line that resumes them', as
   expect(run.summary).toContain('request-ids: ')
 })
 
-test('request-ids resume polling without any POST', async () => {
+test('wait: false reports the status it saw; request-ids resume it, naming the subject from the answer', async () => {
   await simulator({ pollsInStaging: 1, pollsInSubmitted: 1 })
-  const first = await runAction(inputs({ 'user-ids': 'u-1', wait: 'false' }))
+  const subject = 'resumed-subject@example.com'
+  const first = await runAction(inputs({ 'user-ids': subject, wait: 'false' }))
   expect(first.exitCode).toBe(0)
   const id = first.outputs.requestId
   expect(posts()).toHaveLength(1)
-  expect(gets()).toHaveLength(0)
+  // One status read, no loop: the run reports what it saw.
+  expect(gets()).toHaveLength(1)
+  expect(first.outputs.finalStatus).toBe('staging')
+  expect(first.stdout).toContain(`Submitted 1 request; 1 staging. Collect the results`)
   expect(first.stdout).toContain(`request-ids: ${id}`)
+  expect(first.stdout).not.toMatch(/All 1 request/)
 
   const resumed = await runAction(inputs({ 'request-ids': id }))
   expect(resumed.exitCode).toBe(0)
@@ -206,6 +212,12 @@ test('request-ids resume polling without any POST', async () => {
   expect(gets()).toHaveLength(3)
   expect(resumed.outputs.finalStatus).toBe('done')
   expect(resumed.outputs.requestId).toBe(id)
+  // The status answer names the subject: in the outputs as is, in logs and summary fingerprinted.
+  expect(requestsOutput(resumed)[0].subject).toBe(subject)
+  const tag = createHash('sha256').update(subject).digest('hex').slice(0, 8)
+  expect(resumed.stdout).toContain(`request ${id} (user #${tag})`)
+  expect(resumed.summary).toContain(`request ${id} (user #${tag})`)
+  expect(resumed.stdout + resumed.summary).not.toContain(subject)
 })
 
 test('the seed document, verbatim, as `workflow:` reaches complete (with the bundled description)', async () => {

@@ -257,6 +257,22 @@ describe('getSettings: valid inputs', () => {
     ])
   })
 
+  test('user-ids-file may also be in RUNNER_TEMP (a step can keep the ids out of the checkout)', async () => {
+    const file = write(path.join(dirs.temp, 'ids.txt'), 'u1\nu2\n')
+    const settings = await settingsFor({ ...BASE, 'user-ids': '', 'user-ids-file': file })
+    expect(settings.subjects).toEqual([
+      { kind: 'userId', userId: 'u1' },
+      { kind: 'userId', userId: 'u2' }
+    ])
+  })
+
+  test('a workflow file in RUNNER_TEMP is refused: a document is code, kept in the repository', async () => {
+    const flow = write(path.join(dirs.temp, 'flow.arazzo.yaml'), 'arazzo: 1.0.1\n')
+    const error = await inputErrorFor({ ...BASE, workflow: flow })
+    expect(error.input).toBe('workflow')
+    expect(error.message).toMatch(/is outside the workspace \(GITHUB_WORKSPACE\)/)
+  })
+
   test('a custom workflow whose inputs carry the subject needs no user-ids', async () => {
     const flow = write(path.join(dirs.workspace, 'flow.json'), '{}')
     const settings = await settingsFor({
@@ -346,7 +362,7 @@ const invalid: Invalid[] = [
       return { 'user-ids-file': '../outside/ids.txt' }
     },
     input: 'user-ids-file',
-    message: /is outside the workspace/
+    message: /is outside GITHUB_WORKSPACE and RUNNER_TEMP/
   },
   {
     title: 'user-ids-file symlink escaping the workspace',
@@ -355,7 +371,7 @@ const invalid: Invalid[] = [
       return { 'user-ids-file': 'ids.txt' }
     },
     input: 'user-ids-file',
-    message: /'ids.txt' is outside the workspace/
+    message: /'ids.txt' is outside GITHUB_WORKSPACE and RUNNER_TEMP/
   },
   {
     title: 'user-ids-file is a directory',

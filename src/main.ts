@@ -13,11 +13,12 @@ import { line, log } from './action/log.js'
 import { systemClock } from './arazzo/pacing.js'
 import { openApiSession, type ApiSession, type RunDependencies } from './action/api-session.js'
 import { downloadRecords, expiringSoon, uploadArtifact } from './action/export-helper.js'
-import { TransportError } from './action/http-transport.js'
 import { getSettings, type Settings } from './action/input-helper.js'
 import { Inputs } from './action/input-names.js'
 import { computeOutputs, writeOutputs } from './action/output-helper.js'
 import { writeRunReceipt } from './action/receipt-helper.js'
+import { failureMessage as runFailure, resumeHint, submittedSummary } from './action/conclusion.js'
+import { startProgress } from './action/progress.js'
 import type { DownloadedFile } from './export/index.js'
 import {
   formatDuration,
@@ -74,13 +75,14 @@ async function runRequests(
   const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`), {
     signal: stop.signal
   })
-  const plans = planRuns(settings, loaded)
+  const plans = planRuns(settings, loaded, { readStatusAfterSubmit: true })
   for (const warning of loaded.warnings) log.warning(line`${Inputs.Workflow}: ${warning}`)
 
   const session = openApiSession(settings, stop, deps)
   const { clock, deadline, redact, pollSchedule, maxSteps } = session
 
   const live = plans.length === 1
+  const started: RequestRecord[] = []
   log.info(
     line`${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${formatDuration(settings.timeoutMs)}`
   )
@@ -99,6 +101,7 @@ async function runRequests(
       signal: stop.signal,
       redact,
       mask: secret => log.secret(secret),
+      onStart: record => started.push(record),
       log: text => (live ? log.untrusted(text) : lines.push(text))
     })
     const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${formatDuration((record.finishedAt ?? clock.now()) - record.startedAt)}`
@@ -112,7 +115,22 @@ async function runRequests(
     }
     return record
   }
-  const records = await Promise.all(plans.map(runOne))
+  // Several requests log only when each ends: say where the run stands every few minutes.
+  const progress = live
+    ? undefined
+    : startProgress({
+        records: started,
+        total: plans.length,
+        clock,
+        everyMs: session.hooks.progressEveryMs,
+        print: text => log.untrusted(text)
+      })
+  let records: RequestRecord[]
+  try {
+    records = await Promise.all(plans.map(runOne))
+  } finally {
+    progress?.stop()
+  }
   markSharedRequestIds(records)
 
   const problems = [...new Set(records.map(r => r.problem).filter((p): p is string => !!p))]
@@ -132,16 +150,9 @@ async function runRequests(
   }
 
   const stopReason = stop.signal.aborted ? (stop.signal.reason as Error) : undefined
-  const unfinished = records.filter(
-    r => r.requestId && r.outcome !== 'done' && r.outcome !== 'failed'
-  )
-  const resumable = unfinished.filter(r => r.outcome === 'timedOut' || r.outcome === 'aborted')
-  const resumeHint =
-    resumable.length > 0 ? `request-ids: ${resumable.map(r => r.requestId).join(',')}` : undefined
-  if (!settings.wait) {
-    const ids = records.map(r => r.requestId).filter(Boolean)
-    if (ids.length > 0)
-      log.info(line`Submitted. Collect the results in a later run with:
+  const ids = records.map(r => r.requestId).filter(Boolean)
+  if (!settings.wait && ids.length > 0) {
+    log.info(line`${submittedSummary(records)}. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`)
   }
   const facts = runFacts(settings, { plans, records, now: clock.now(), ...exported })
@@ -149,30 +160,22 @@ async function runRequests(
     records,
     loaded.document.info.title,
     problems,
-    resumeHint,
+    resumeHint(records),
     exported.files,
     clock.now(),
     facts
   )
 
-  if (stopReason) {
-    throw stopReason instanceof TransportError
-      ? stopReason
-      : new Error(
-          `${stopReason.message}; request ids so far: ${records.map(r => r.requestId ?? '-').join(', ')}` +
-            (resumeHint ? `\nResume them with:\n  ${resumeHint}` : '')
-        )
-  }
-  if (problems.length > 0) {
-    const timedOut = records.filter(r => r.outcome === 'timedOut')
-    let message =
-      timedOut.length > 0
-        ? `Timed out after ${formatDuration(settings.timeoutMs)}: ${problems.join('; ')}`
-        : problems.join('; ')
-    if (resumeHint) message += `\nResume them in a later run with:\n  ${resumeHint}`
-    throw new Error(message)
-  }
-  log.info(line`All ${plural(records.length, 'request')} ${outputs.finalStatus}.`)
+  const failure = runFailure({
+    records,
+    problems,
+    stopReason,
+    timeoutMs: settings.timeoutMs,
+    deadline
+  })
+  if (failure) throw new Error(failure)
+  if (settings.wait)
+    log.info(line`All ${plural(records.length, 'request')} ${outputs.finalStatus}.`)
 }
 
 /** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */

@@ -179,7 +179,7 @@ const ROWS: FaultRow[] = [
     inputs: { timeout: '3s' },
     expect: 'fails',
     message:
-      /Timed out after 3s: .*still not submitted when the timeout ran out .*would come after the timeout/
+      /Timed out \(timeout 3s, deadline \S+Z\): .*still not submitted; POST \/api\/2\/dsar\/requests failed \(last: HTTP 429\); the next attempt, in 3600 s, would come after the timeout/
   },
   {
     phase: 'submit',
@@ -277,7 +277,7 @@ const ROWS: FaultRow[] = [
     inputs: { timeout: '3s' },
     expect: 'fails',
     message:
-      /Timed out after 3s: request \d+: still staging when the timeout ran out .*would come after the timeout/,
+      /Timed out \(timeout 3s, deadline \S+Z\): request \d+: still staging; GET \/api\/2\/dsar\/requests\/\d+ failed \(last: HTTP 429\); the next attempt, in 3600 s, would come after the timeout/,
     check: ({ run, sim }) => {
       const id = String(sim.requests()[0].requestId)
       expect(errorText(run)).toContain(`request-ids: ${id}`)

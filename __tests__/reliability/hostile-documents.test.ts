@@ -139,7 +139,8 @@ const ROWS: HostileRow[] = [
       ),
     job: endlessPoll,
     inputs: { timeout: '2s' },
-    message: /Timed out after 2s: request \d+: still staging when the timeout ran out/,
+    message:
+      /Timed out \(timeout 2s, deadline \S+Z\): request \d+: still staging (after [\d.]+s, and its next poll would come after the timeout|when the timeout ran out)/,
     // Paced: the interval grows 1.5x per poll, so 2 s holds about a dozen polls, not thousands.
     requests: count => expect(count).toBeLessThan(20)
   },

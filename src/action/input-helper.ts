@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseDuration } from './duration.js'
 import { Inputs } from './input-names.js'
+import { line, log } from './log.js'
 import { parseSourceIntegrity } from './remote-sources.js'
 import { AMPLITUDE_ORIGINS, parseOrigin, type Region } from '../policy/credentials.js'
 import { describeJsonError } from '../policy/json-text.js'
@@ -89,10 +90,16 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
 
   const userIds = parseUserIds(read(Inputs.UserIds))
   const amplitudeIds = parseAmplitudeIds(read(Inputs.AmplitudeIds))
-  const fileUserIds = await readUserIdsFile(read(Inputs.UserIdsFile), workspace)
+  const fileUserIds = await readUserIdsFile(read(Inputs.UserIdsFile), workspace, runnerTemp)
   const credentials = parseCredentials()
   const region = parseRegion(read(Inputs.Region))
   const api = parseApiUrl(read(Inputs.ApiUrl), region)
+  if (read(Inputs.ApiUrl) !== '' && region !== 'us') {
+    // The runner passes action.yml's default (us) when region is not given: only eu was chosen.
+    log.warning(
+      line`Input '${Inputs.Region}': ${region} is ignored for API calls because api-url is set (they go to ${api.origin}); it still chooses which Amplitude hosts may receive the credentials for output links`
+    )
+  }
   const { startDate, endDate } = parseDates(read(Inputs.StartDate), read(Inputs.EndDate), today)
   const requestIds = parseRequestIds(read(Inputs.RequestIds))
   const wait = parseBoolean(Inputs.Wait, true)
@@ -223,10 +230,16 @@ export function uniqueSubjects(subjects: Subject[]): Subject[] {
  * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
  * whole lines starting with '#' are comments: an ID may itself contain '#'.
  */
-async function readUserIdsFile(text: string, workspace: string): Promise<string[]> {
+async function readUserIdsFile(
+  text: string,
+  workspace: string,
+  runnerTemp: string
+): Promise<string[]> {
   if (text === '') return []
   const input = Inputs.UserIdsFile
-  const file = await resolveWorkspaceFile(input, text, workspace)
+  // RUNNER_TEMP too: a step may write the ids there to keep personal data out of the checkout
+  // (the runner empties it after every job).
+  const file = await resolveWorkspaceFile(input, text, workspace, runnerTemp)
   const handle = await fs.open(file, 'r')
   let content: string
   try {
@@ -659,12 +672,14 @@ function checkLedgerCombination(settings: { workflow: WorkflowChoice }): void {
 
 /**
  * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
- * file inside the workspace. Checking the real path refuses symlinks (and '..') that escape.
+ * file inside the workspace (or `runnerTemp`, when given). Checking the real path refuses symlinks
+ * (and '..') that escape.
  */
 async function resolveWorkspaceFile(
   input: Inputs,
   text: string,
-  workspace: string
+  workspace: string,
+  runnerTemp?: string
 ): Promise<string> {
   if (hasControlCharacter(text)) throw new InputError(input, 'contains control characters')
   const candidate = path.resolve(workspace, text)
@@ -675,8 +690,12 @@ async function resolveWorkspaceFile(
     if (isMissing(error)) throw new InputError(input, `'${text}' does not exist`)
     throw new InputError(input, `'${text}' cannot be read (${(error as Error).message})`)
   }
-  if (!isInside(real, await realpathOrSelf(workspace))) {
-    throw new InputError(input, `'${text}' is outside the workspace (GITHUB_WORKSPACE)`)
+  const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf))
+  if (!roots.some(root => isInside(real, root))) {
+    const allowed = runnerTemp
+      ? 'GITHUB_WORKSPACE and RUNNER_TEMP'
+      : 'the workspace (GITHUB_WORKSPACE)'
+    throw new InputError(input, `'${text}' is outside ${allowed}`)
   }
   if (!(await fs.stat(real)).isFile()) {
     throw new InputError(input, `'${text}' is not a regular file`)

@@ -60,6 +60,8 @@ export function computeOutputs(
 export function aggregateStatus(records: RequestRecord[]): string {
   if (records.length === 0) return ''
   if (records.length === 1) return records[0].status ?? ''
+  // No status seen at all (refused before any answer): nothing to report, not 'unknown'.
+  if (records.every(r => r.status === undefined)) return ''
   const statuses = records.map(r => r.status ?? 'unknown')
   const first = statuses[0]
   if (statuses.every(s => s === first)) return first

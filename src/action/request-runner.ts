@@ -5,6 +5,14 @@
  */
 import { runWorkflow, type LoadedArazzo } from '../arazzo/index.js'
 import type { Clock, EngineEvent, PollSchedule, RunStatus } from '../arazzo/types.js'
+import {
+  answeredSubject,
+  DONE_STATUSES,
+  expiresAt,
+  FAILED_STATUSES,
+  isKnownStatus,
+  normalizeStatus
+} from './dsar-status.js'
 import { TransportError } from './http-transport.js'
 import {
   checkServerValues,
@@ -12,12 +20,9 @@ import {
   sharedRequestIds,
   withoutRefused
 } from './server-values.js'
-import type { PlannedRun } from './workflow-helper.js'
+import { subjectFingerprint, subjectText, type PlannedRun } from './workflow-helper.js'
 
-/** Statuses across both contracts: the documented API's and the seed's. */
-export const DONE_STATUSES = new Set(['done', 'complete'])
-export const FAILED_STATUSES = new Set(['failed'])
-export const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing'])
+export { DONE_STATUSES, FAILED_STATUSES, PENDING_STATUSES } from './dsar-status.js'
 
 export type Outcome = 'done' | 'submitted' | 'failed' | 'timedOut' | 'aborted' | 'error'
 
@@ -39,6 +44,10 @@ export interface RequestRecord {
   problem?: string
   /** The underlying error, for the caller to classify (e.g. refused credentials stop everything). */
   error?: Error
+  /** The refused call that stopped the run (`HTTP 401 from POST /api/...`), for the summary. */
+  stoppedBy?: string
+  /** When its next poll (or retry) is due, while it waits (epoch ms). */
+  nextPollAt?: number
   workflowOutputs: Record<string, unknown>
 }
 
@@ -62,6 +71,8 @@ export interface RunRequestOptions {
   redact?: (text: string) => string
   /** Registers a secret with the runner (the signature of a presigned download link). */
   mask?: (secret: string) => void
+  /** Given the record as soon as it exists, so progress lines can read it while it runs. */
+  onStart?: (record: RequestRecord) => void
 }
 
 export async function runRequest(options: RunRequestOptions): Promise<RequestRecord> {
@@ -76,6 +87,7 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
     startedAt: clock.now(),
     workflowOutputs: {}
   }
+  options.onStart?.(record)
   const redact = options.redact ?? ((text: string) => text)
   // A value refused on arrival stops this request at once: a refused request id must not be polled.
   const refused = new Set<string>()
@@ -107,7 +119,8 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
   const outputs = redactDeep(result.outputs, redact)
   take(outputs)
   record.workflowOutputs = withoutRefused(outputs, plan.requestIdShape)
-  judge(record, result.status, result.error, plan.submitOnly)
+  record.nextPollAt = undefined
+  judge(record, result.status, result.error, options)
   if (refused.size > 0) refuse(record, [...refused])
   if (record.problem) record.problem = redact(record.problem)
   return record
@@ -141,8 +154,10 @@ function observe(record: RequestRecord, event: EngineEvent, options: RunRequestO
     case 'request':
       // Every GET of these workflows reads a status: that is a poll.
       if (event.request.method.toUpperCase() === 'GET') record.polls++
+      record.nextPollAt = undefined
       break
     case 'waiting': {
+      record.nextPollAt = event.until
       const elapsed = formatDuration(event.at - record.startedAt)
       const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z')
       const reason = event.reason === 'retry' ? 'retrying' : 'next poll'
@@ -177,9 +192,15 @@ function absorbOutputs(
       )
     }
   }
-  record.status = accepted.status ?? record.status
+  if (accepted.status !== undefined) record.status = normalizeStatus(accepted.status)
   record.failReason = accepted.failReason ?? record.failReason
-  record.expires = accepted.expires ?? record.expires
+  if (accepted.expires !== undefined) record.expires = expiresAt(accepted.expires)
+  // Resuming by request id, the subject is not known until a status answer names it.
+  const subject = record.subject === undefined ? answeredSubject(outputs) : undefined
+  if (subject) {
+    record.subject = subjectText(subject)
+    record.label = `${record.label} (${subjectFingerprint(subject)})`
+  }
   if (accepted.urls && accepted.urls.length > 0) {
     for (const link of accepted.urls) linkSecrets(link).forEach(secret => options.mask?.(secret))
     record.urls = accepted.urls
@@ -198,15 +219,27 @@ function judge(
   record: RequestRecord,
   status: RunStatus,
   error: Error | undefined,
-  submitOnly: boolean
+  options: RunRequestOptions
 ): void {
   const id = record.requestId ? `request ${record.requestId}` : record.label
-  if (status === 'aborted') {
+  const still = `still ${record.status ?? 'not submitted'}`
+  const stopReason: unknown = options.signal.reason
+  if (status === 'aborted' && stopReason instanceof TransportError && stopReason.kind === 'auth') {
+    // Refused credentials stop every request: say which call was refused, not "cancelled".
+    record.outcome = 'aborted'
+    record.stoppedBy =
+      /^HTTP \d+ from \S+ \S+/.exec(stopReason.message)?.[0] ?? `HTTP ${stopReason.status}`
+    record.problem = `${id}: ${still}, stopped by ${stopReason.message}`
+  } else if (status === 'aborted') {
     record.outcome = 'aborted'
     record.problem = `${id}: cancelled while ${record.status ?? 'running'}`
   } else if (status === 'timedOut') {
     record.outcome = 'timedOut'
-    record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out`
+    // The engine stops early when the next wait would end after the deadline: say that.
+    const early = (record.finishedAt ?? options.clock.now()) < options.deadline
+    record.problem = early
+      ? `${id}: ${still} after ${formatElapsed(record.finishedAt! - record.startedAt)}, and its next poll would come after the timeout`
+      : `${id}: ${still} when the timeout ran out`
   } else if (status === 'maxSteps') {
     record.outcome = 'error'
     record.problem = `${id}: stopped after the maximum number of steps`
@@ -214,7 +247,7 @@ function judge(
     // The transport would have had to wait past the deadline to try again: a timeout, resumable.
     record.outcome = 'timedOut'
     record.error = error
-    record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out (${error.message})`
+    record.problem = `${id}: ${still}; ${error.message}`
   } else if (status === 'failed') {
     record.outcome = 'error'
     record.error = error
@@ -222,15 +255,15 @@ function judge(
     if (record.status && !isKnownStatus(record.status)) {
       record.problem = `${id}: unknown status '${record.status}'`
     }
-  } else if (submitOnly) {
+  } else if (record.status && FAILED_STATUSES.has(record.status)) {
+    record.outcome = 'failed'
+    record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`
+  } else if (options.plan.submitOnly) {
     record.outcome = record.requestId ? 'submitted' : 'error'
     if (!record.requestId)
       record.problem = `${record.label}: submitted, but no request id came back`
   } else if (record.status && DONE_STATUSES.has(record.status)) {
     record.outcome = 'done'
-  } else if (record.status && FAILED_STATUSES.has(record.status)) {
-    record.outcome = 'failed'
-    record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`
   } else if (record.status === undefined) {
     // A custom workflow may report no status: it succeeded, which is all it said.
     record.outcome = 'done'
@@ -257,8 +290,9 @@ export function markSharedRequestIds(records: RequestRecord[]): void {
   }
 }
 
-function isKnownStatus(status: string): boolean {
-  return DONE_STATUSES.has(status) || FAILED_STATUSES.has(status) || PENDING_STATUSES.has(status)
+/** Like formatDuration, with tenths under a minute: "stopped after 13.7s" of a 20s timeout. */
+function formatElapsed(ms: number): string {
+  return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms)
 }
 
 export function formatDuration(ms: number): string {

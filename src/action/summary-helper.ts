@@ -25,6 +25,14 @@ export interface SummaryInput {
   facts: RunFacts
 }
 
+/** The status seen, or what ended the request: a refused call is named, never "aborted". */
+function statusCell(r: RequestRecord): string {
+  const status = r.stoppedBy
+    ? `${r.status ?? 'not submitted'}; stopped by ${r.stoppedBy}`
+    : (r.status ?? r.outcome ?? '–')
+  return forHtml(status) + (r.failReason ? ` (${forHtml(r.failReason)})` : '')
+}
+
 export function buildSummary(input: SummaryInput): typeof core.summary {
   const { records, now } = input
   const summary = core.summary.addHeading('Amplitude DSAR', 2)
@@ -41,7 +49,7 @@ export function buildSummary(input: SummaryInput): typeof core.summary {
     ...records.map(r => [
       forHtml(r.label),
       forHtml(r.requestId ?? '–'),
-      forHtml(r.status ?? r.outcome ?? '–') + (r.failReason ? ` (${forHtml(r.failReason)})` : ''),
+      statusCell(r),
       String(r.polls),
       formatDuration((r.finishedAt ?? now) - r.startedAt),
       forHtml(r.expires ?? '–')

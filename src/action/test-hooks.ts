@@ -3,8 +3,8 @@ import { line, log } from './log.js'
 /**
  * TEST HOOKS, not inputs: the reliability suites (__tests__/reliability/) stall and dribble answers
  * and answer 429 ten times in a row, which the production limits (30 s per API request, 60 s idle per
- * download attempt, back-off from 1 s, up to 2 minutes, 5 after a 429) would turn into minutes of
- * waiting. These variables shorten those limits; unset (as on every
+ * download attempt, back-off from 1 s, up to 2 minutes, 5 after a 429, a progress line every 3
+ * minutes) would turn into minutes of waiting. These variables shorten those limits; unset (as on every
  * real runner) the defaults apply. They are not part of the action's contract.
  */
 export interface TestHooks {
@@ -14,6 +14,8 @@ export interface TestHooks {
   backoffBaseMs?: number
   /** DSAR_TEST_BACKOFF_MAX_MS: cap of every back-off of the API transport (429s included). */
   backoffMaxMs?: number
+  /** DSAR_TEST_PROGRESS_EVERY_MS: how often a run of several requests prints its progress line. */
+  progressEveryMs?: number
 }
 
 export function testHooks(): TestHooks {
@@ -29,6 +31,7 @@ export function testHooks(): TestHooks {
   return {
     requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
     backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
-    backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS')
+    backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS'),
+    progressEveryMs: read('DSAR_TEST_PROGRESS_EVERY_MS')
   }
 }

@@ -22,6 +22,8 @@ export const BUILTIN_WORKFLOWS = {
     file: 'amplitude.arazzo.yml',
     submitAndPoll: 'submit-and-poll',
     submit: 'submit',
+    // `wait: false`: submit, then read the status once (the create answer carries none).
+    submitAndCheck: 'submit-and-check',
     poll: 'poll',
     status: 'status',
     oneSubjectPerRequest: true,
@@ -31,6 +33,8 @@ export const BUILTIN_WORKFLOWS = {
     file: 'apis-io.arazzo.yml',
     submitAndPoll: 'submit-and-poll-dsar',
     submit: 'submit-dsar',
+    // The seed contract's create answer carries the status already.
+    submitAndCheck: 'submit-dsar',
     poll: 'poll-dsar',
     status: 'status-dsar',
     oneSubjectPerRequest: false,
@@ -120,13 +124,29 @@ export interface PlannedRun {
   requestIdShape: RequestIdShape
 }
 
-export function planRuns(settings: Settings, loaded: LoadedArazzo): PlannedRun[] {
+export interface PlanOptions {
+  /**
+   * With `wait: false`, read each new request's status once after submitting it, so the run reports
+   * the status it saw (the action's own runs). The ledger submits only: its sweeps read statuses.
+   */
+  readStatusAfterSubmit?: boolean
+}
+
+export function planRuns(
+  settings: Settings,
+  loaded: LoadedArazzo,
+  options: PlanOptions = {}
+): PlannedRun[] {
   const choice = settings.workflow
-  if (choice.kind === 'builtin') return planBuiltin(settings, choice.name)
+  if (choice.kind === 'builtin') return planBuiltin(settings, choice.name, options)
   return planCustom(settings, loaded)
 }
 
-function planBuiltin(settings: Settings, name: keyof typeof BUILTIN_WORKFLOWS): PlannedRun[] {
+function planBuiltin(
+  settings: Settings,
+  name: keyof typeof BUILTIN_WORKFLOWS,
+  options: PlanOptions
+): PlannedRun[] {
   const builtin = BUILTIN_WORKFLOWS[name]
   const { basicAuth, startDate, endDate } = settings
   const requestIdShape = builtin.requestIdShape
@@ -143,7 +163,11 @@ function planBuiltin(settings: Settings, name: keyof typeof BUILTIN_WORKFLOWS): 
       requestIdShape
     }))
   }
-  const workflowId = settings.wait ? builtin.submitAndPoll : builtin.submit
+  const workflowId = settings.wait
+    ? builtin.submitAndPoll
+    : options.readStatusAfterSubmit
+      ? builtin.submitAndCheck
+      : builtin.submit
   if (builtin.oneSubjectPerRequest) {
     return settings.subjects.map((subject, index) => ({
       label: subjectLabel(subject, index),
@@ -279,7 +303,7 @@ function subjectInputs(subject: Subject): Record<string, unknown> {
     : { amplitudeId: subject.amplitudeId }
 }
 
-function subjectText(subject: Subject): string {
+export function subjectText(subject: Subject): string {
   return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId)
 }
 
@@ -291,7 +315,7 @@ export function subjectLabel(subject: Subject, index: number): string {
   return `subject ${index + 1} (${subjectFingerprint(subject)})`
 }
 
-/** `user #ab12cd34` or `amplitude id #ab12cd34`: how the ledger and receipts name a subject. */
+/** `user #ab12cd34` or `amplitude id #ab12cd34`: how logs, the ledger and receipts name a subject. */
 export function subjectFingerprint(subject: Subject): string {
   const kind = subject.kind === 'userId' ? 'user' : 'amplitude id'
   return `${kind} #${fingerprint(subjectText(subject))}`

@@ -1,0 +1,57 @@
+/**
+ * How a run ends, in words: the step's one failure message (naming the HTTP status, request id or
+ * timeout involved, and the line that resumes what is unfinished), or what a run that submitted
+ * without waiting saw.
+ */
+import { formatDuration, type RequestRecord } from './request-runner.js'
+import { TransportError } from './http-transport.js'
+import { describeCounts, statusCounts } from './progress.js'
+
+/** `request-ids: 1,2` for the requests a later run can pick up (timed out or stopped). */
+export function resumeHint(records: readonly RequestRecord[]): string | undefined {
+  const resumable = records.filter(
+    r => r.requestId && (r.outcome === 'timedOut' || r.outcome === 'aborted')
+  )
+  return resumable.length > 0
+    ? `request-ids: ${resumable.map(r => r.requestId).join(',')}`
+    : undefined
+}
+
+export interface FailureInput {
+  records: readonly RequestRecord[]
+  problems: readonly string[]
+  /** Why the whole run was stopped (a signal, refused credentials), when it was. */
+  stopReason?: Error
+  timeoutMs: number
+  /** Epoch ms. */
+  deadline: number
+}
+
+/** The step's failure message, or undefined when every request reached its done status. */
+export function failureMessage(input: FailureInput): string | undefined {
+  const { records, problems, stopReason } = input
+  const hint = resumeHint(records)
+  const ids = records.map(r => r.requestId).filter((id): id is string => Boolean(id))
+  if (stopReason) {
+    // Refused credentials say which call was refused; a signal says it was cancelled.
+    const known = ids.length > 0 ? `; request ids so far: ${ids.join(', ')}` : ''
+    const message =
+      stopReason instanceof TransportError
+        ? `${stopReason.message}${known}`
+        : `${stopReason.message}; request ids so far: ${records.map(r => r.requestId ?? '-').join(', ')}`
+    return message + (hint ? `\nResume them with:\n  ${hint}` : '')
+  }
+  if (problems.length === 0) return undefined
+  const timedOut = records.some(r => r.outcome === 'timedOut')
+  const deadline = new Date(input.deadline).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const message = timedOut
+    ? `Timed out (timeout ${formatDuration(input.timeoutMs)}, deadline ${deadline}): ${problems.join('; ')}`
+    : problems.join('; ')
+  return message + (hint ? `\nResume them in a later run with:\n  ${hint}` : '')
+}
+
+/** `Submitted 3 requests; 2 staging, 1 submitted` (wait: false). */
+export function submittedSummary(records: readonly RequestRecord[]): string {
+  const n = records.length
+  return `Submitted ${n} request${n === 1 ? '' : 's'}; ${describeCounts(statusCounts(records))}`
+}

@@ -31815,6 +31815,64 @@ class BudgetPacer {
 
 /***/ }),
 
+/***/ 14877:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CM: () => (/* binding */ DONE_STATUSES),
+/* harmony export */   FJ: () => (/* binding */ PENDING_STATUSES),
+/* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
+/* harmony export */   SP: () => (/* binding */ normalizeStatus),
+/* harmony export */   WJ: () => (/* binding */ expiresAt),
+/* harmony export */   gi: () => (/* binding */ answeredSubject),
+/* harmony export */   ih: () => (/* binding */ isKnownStatus)
+/* harmony export */ });
+/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(92341);
+
+/** Statuses across both contracts: the documented API's and the seed's (lowercase). */
+const DONE_STATUSES = new Set(['done', 'complete']);
+const FAILED_STATUSES = new Set(['failed']);
+const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
+function normalizeStatus(status) {
+    return status.toLowerCase();
+}
+function isKnownStatus(status) {
+    const word = normalizeStatus(status);
+    return DONE_STATUSES.has(word) || FAILED_STATUSES.has(word) || PENDING_STATUSES.has(word);
+}
+/** `2026-12-03` -> `2026-12-03T23:59:59Z` (the links work through that day); others unchanged. */
+function expiresAt(expires) {
+    return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T23:59:59Z` : expires;
+}
+/** The longest user id the action accepts as input (input-helper.ts), and so from a server. */
+const MAX_USER_ID_LENGTH = 1024;
+/** What ends a shell quote or starts an expansion: outputs are pasted into scripts. */
+const SHELL_SPECIAL = /["'`$\\]/;
+/**
+ * The subject a status answer names, when it has the shape of one (a user id of at most 1,024
+ * characters, without control characters, quotes, backslashes or `$`; or a non-negative integer
+ * Amplitude id); otherwise none: it is only a label, never worth failing a request for.
+ */
+function answeredSubject(outputs) {
+    const { userId, amplitudeId } = outputs;
+    if (typeof userId === 'string' || typeof userId === 'number') {
+        const text = String(userId);
+        const fits = text.trim() !== '' &&
+            [...text].length <= MAX_USER_ID_LENGTH &&
+            !(0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(text) &&
+            !SHELL_SPECIAL.test(text);
+        if (fits)
+            return { kind: 'userId', userId: text };
+    }
+    if (typeof amplitudeId === 'number' && Number.isSafeInteger(amplitudeId) && amplitudeId >= 0) {
+        return { kind: 'amplitudeId', amplitudeId };
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
 /***/ 37871:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32307,6 +32365,8 @@ function describe(text) {
 
 // EXTERNAL MODULE: ./src/action/input-names.ts
 var input_names = __nccwpck_require__(62383);
+// EXTERNAL MODULE: ./src/action/log.ts
+var log = __nccwpck_require__(58592);
 // EXTERNAL MODULE: ./src/action/remote-sources.ts + 3 modules
 var remote_sources = __nccwpck_require__(61068);
 // EXTERNAL MODULE: ./src/policy/credentials.ts
@@ -32380,6 +32440,7 @@ function parseLedgerInputs(input) {
 
 
 
+
 class InputError extends Error {
     input;
     detail;
@@ -32414,10 +32475,14 @@ async function getSettings(env = {}) {
     const today = (env.now?.() ?? new Date()).toISOString().slice(0, 10);
     const userIds = parseUserIds(read(input_names/* Inputs */.G.UserIds));
     const amplitudeIds = parseAmplitudeIds(read(input_names/* Inputs */.G.AmplitudeIds));
-    const fileUserIds = await readUserIdsFile(read(input_names/* Inputs */.G.UserIdsFile), workspace);
+    const fileUserIds = await readUserIdsFile(read(input_names/* Inputs */.G.UserIdsFile), workspace, runnerTemp);
     const credentials = parseCredentials();
     const region = parseRegion(read(input_names/* Inputs */.G.Region));
     const api = parseApiUrl(read(input_names/* Inputs */.G.ApiUrl), region);
+    if (read(input_names/* Inputs */.G.ApiUrl) !== '' && region !== 'us') {
+        // The runner passes action.yml's default (us) when region is not given: only eu was chosen.
+        log/* log */.R.warning((0,log/* line */.n) `Input '${input_names/* Inputs */.G.Region}': ${region} is ignored for API calls because api-url is set (they go to ${api.origin}); it still chooses which Amplitude hosts may receive the credentials for output links`);
+    }
     const { startDate, endDate } = parseDates(read(input_names/* Inputs */.G.StartDate), read(input_names/* Inputs */.G.EndDate), today);
     const requestIds = parseRequestIds(read(input_names/* Inputs */.G.RequestIds));
     const wait = parseBoolean(input_names/* Inputs */.G.Wait, true);
@@ -32535,11 +32600,13 @@ function uniqueSubjects(subjects) {
  * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
  * whole lines starting with '#' are comments: an ID may itself contain '#'.
  */
-async function readUserIdsFile(text, workspace) {
+async function readUserIdsFile(text, workspace, runnerTemp) {
     if (text === '')
         return [];
     const input = input_names/* Inputs */.G.UserIdsFile;
-    const file = await resolveWorkspaceFile(input, text, workspace);
+    // RUNNER_TEMP too: a step may write the ids there to keep personal data out of the checkout
+    // (the runner empties it after every job).
+    const file = await resolveWorkspaceFile(input, text, workspace, runnerTemp);
     const handle = await external_node_fs_.promises.open(file, 'r');
     let content;
     try {
@@ -32904,9 +32971,10 @@ function checkLedgerCombination(settings) {
 // ---------------------------------------------------------------------------------------------
 /**
  * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
- * file inside the workspace. Checking the real path refuses symlinks (and '..') that escape.
+ * file inside the workspace (or `runnerTemp`, when given). Checking the real path refuses symlinks
+ * (and '..') that escape.
  */
-async function resolveWorkspaceFile(input, text, workspace) {
+async function resolveWorkspaceFile(input, text, workspace, runnerTemp) {
     if ((0,secret_helper/* hasControlCharacter */.Fd)(text))
         throw new InputError(input, 'contains control characters');
     const candidate = external_node_path_default().resolve(workspace, text);
@@ -32919,8 +32987,12 @@ async function resolveWorkspaceFile(input, text, workspace) {
             throw new InputError(input, `'${text}' does not exist`);
         throw new InputError(input, `'${text}' cannot be read (${error.message})`);
     }
-    if (!isInside(real, await realpathOrSelf(workspace))) {
-        throw new InputError(input, `'${text}' is outside the workspace (GITHUB_WORKSPACE)`);
+    const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf));
+    if (!roots.some(root => isInside(real, root))) {
+        const allowed = runnerTemp
+            ? 'GITHUB_WORKSPACE and RUNNER_TEMP'
+            : 'the workspace (GITHUB_WORKSPACE)';
+        throw new InputError(input, `'${text}' is outside ${allowed}`);
     }
     if (!(await external_node_fs_.promises.stat(real)).isFile()) {
         throw new InputError(input, `'${text}' is not a regular file`);
@@ -33120,6 +33192,9 @@ function aggregateStatus(records) {
         return '';
     if (records.length === 1)
         return records[0].status ?? '';
+    // No status seen at all (refused before any answer): nothing to report, not 'unknown'.
+    if (records.every(r => r.status === undefined))
+        return '';
     const statuses = records.map(r => r.status ?? 'unknown');
     const first = statuses[0];
     if (statuses.every(s => s === first))
@@ -34330,15 +34405,17 @@ class DownloadGuard {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BN: () => (/* binding */ runRequest),
-/* harmony export */   CM: () => (/* binding */ DONE_STATUSES),
-/* harmony export */   FJ: () => (/* binding */ PENDING_STATUSES),
-/* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
+/* harmony export */   CM: () => (/* reexport safe */ _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__.CM),
+/* harmony export */   FJ: () => (/* reexport safe */ _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__.FJ),
+/* harmony export */   Lg: () => (/* reexport safe */ _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__.Lg),
 /* harmony export */   SC: () => (/* binding */ markSharedRequestIds),
 /* harmony export */   a3: () => (/* binding */ formatDuration)
 /* harmony export */ });
 /* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75264);
-/* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33404);
-/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5122);
+/* harmony import */ var _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14877);
+/* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33404);
+/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5122);
+/* harmony import */ var _workflow_helper_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(52234);
 /**
  * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
  * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
@@ -34347,10 +34424,9 @@ class DownloadGuard {
 
 
 
-/** Statuses across both contracts: the documented API's and the seed's. */
-const DONE_STATUSES = new Set(['done', 'complete']);
-const FAILED_STATUSES = new Set(['failed']);
-const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
+
+
+
 async function runRequest(options) {
     const { plan, clock } = options;
     const record = {
@@ -34363,6 +34439,7 @@ async function runRequest(options) {
         startedAt: clock.now(),
         workflowOutputs: {}
     };
+    options.onStart?.(record);
     const redact = options.redact ?? ((text) => text);
     // A value refused on arrival stops this request at once: a refused request id must not be polled.
     const refused = new Set();
@@ -34395,8 +34472,9 @@ async function runRequest(options) {
     record.finishedAt = clock.now();
     const outputs = redactDeep(result.outputs, redact);
     take(outputs);
-    record.workflowOutputs = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutRefused */ .$z)(outputs, plan.requestIdShape);
-    judge(record, result.status, result.error, plan.submitOnly);
+    record.workflowOutputs = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .withoutRefused */ .$z)(outputs, plan.requestIdShape);
+    record.nextPollAt = undefined;
+    judge(record, result.status, result.error, options);
     if (refused.size > 0)
         refuse(record, [...refused]);
     if (record.problem)
@@ -34431,8 +34509,10 @@ function observe(record, event, options) {
             // Every GET of these workflows reads a status: that is a poll.
             if (event.request.method.toUpperCase() === 'GET')
                 record.polls++;
+            record.nextPollAt = undefined;
             break;
         case 'waiting': {
+            record.nextPollAt = event.until;
             const elapsed = formatDuration(event.at - record.startedAt);
             const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
             const reason = event.reason === 'retry' ? 'retrying' : 'next poll';
@@ -34451,7 +34531,7 @@ function observe(record, event, options) {
  * the `request-ids` input on resume), is never replaced by another one.
  */
 function absorbOutputs(record, outputs, options) {
-    const { accepted, refused } = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_2__/* .checkServerValues */ .Yo)(outputs, options.plan.requestIdShape);
+    const { accepted, refused } = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .checkServerValues */ .Yo)(outputs, options.plan.requestIdShape);
     if (accepted.requestId !== undefined) {
         if (record.requestId === undefined)
             record.requestId = accepted.requestId;
@@ -34459,12 +34539,20 @@ function absorbOutputs(record, outputs, options) {
             refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
         }
     }
-    record.status = accepted.status ?? record.status;
+    if (accepted.status !== undefined)
+        record.status = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizeStatus */ .SP)(accepted.status);
     record.failReason = accepted.failReason ?? record.failReason;
-    record.expires = accepted.expires ?? record.expires;
+    if (accepted.expires !== undefined)
+        record.expires = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .expiresAt */ .WJ)(accepted.expires);
+    // Resuming by request id, the subject is not known until a status answer names it.
+    const subject = record.subject === undefined ? (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .answeredSubject */ .gi)(outputs) : undefined;
+    if (subject) {
+        record.subject = (0,_workflow_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .subjectText */ .yq)(subject);
+        record.label = `${record.label} (${(0,_workflow_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .subjectFingerprint */ .BG)(subject)})`;
+    }
     if (accepted.urls && accepted.urls.length > 0) {
         for (const link of accepted.urls)
-            (0,_server_values_js__WEBPACK_IMPORTED_MODULE_2__/* .linkSecrets */ .a9)(link).forEach(secret => options.mask?.(secret));
+            (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .linkSecrets */ .a9)(link).forEach(secret => options.mask?.(secret));
         record.urls = accepted.urls;
     }
     return refused;
@@ -34475,45 +34563,58 @@ function noteStatus(record, at) {
         history.push({ status: record.status, at });
     }
 }
-function judge(record, status, error, submitOnly) {
+function judge(record, status, error, options) {
     const id = record.requestId ? `request ${record.requestId}` : record.label;
-    if (status === 'aborted') {
+    const still = `still ${record.status ?? 'not submitted'}`;
+    const stopReason = options.signal.reason;
+    if (status === 'aborted' && stopReason instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && stopReason.kind === 'auth') {
+        // Refused credentials stop every request: say which call was refused, not "cancelled".
+        record.outcome = 'aborted';
+        record.stoppedBy =
+            /^HTTP \d+ from \S+ \S+/.exec(stopReason.message)?.[0] ?? `HTTP ${stopReason.status}`;
+        record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
+    }
+    else if (status === 'aborted') {
         record.outcome = 'aborted';
         record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
     }
     else if (status === 'timedOut') {
         record.outcome = 'timedOut';
-        record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out`;
+        // The engine stops early when the next wait would end after the deadline: say that.
+        const early = (record.finishedAt ?? options.clock.now()) < options.deadline;
+        record.problem = early
+            ? `${id}: ${still} after ${formatElapsed(record.finishedAt - record.startedAt)}, and its next poll would come after the timeout`
+            : `${id}: ${still} when the timeout ran out`;
     }
     else if (status === 'maxSteps') {
         record.outcome = 'error';
         record.problem = `${id}: stopped after the maximum number of steps`;
     }
-    else if (status === 'failed' && error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .TransportError */ .wX && error.kind === 'deadline') {
+    else if (status === 'failed' && error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && error.kind === 'deadline') {
         // The transport would have had to wait past the deadline to try again: a timeout, resumable.
         record.outcome = 'timedOut';
         record.error = error;
-        record.problem = `${id}: still ${record.status ?? 'not submitted'} when the timeout ran out (${error.message})`;
+        record.problem = `${id}: ${still}; ${error.message}`;
     }
     else if (status === 'failed') {
         record.outcome = 'error';
         record.error = error;
         record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`;
-        if (record.status && !isKnownStatus(record.status)) {
+        if (record.status && !(0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .isKnownStatus */ .ih)(record.status)) {
             record.problem = `${id}: unknown status '${record.status}'`;
         }
     }
-    else if (submitOnly) {
+    else if (record.status && _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .FAILED_STATUSES */ .Lg.has(record.status)) {
+        record.outcome = 'failed';
+        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
+    }
+    else if (options.plan.submitOnly) {
         record.outcome = record.requestId ? 'submitted' : 'error';
         if (!record.requestId)
             record.problem = `${record.label}: submitted, but no request id came back`;
     }
-    else if (record.status && DONE_STATUSES.has(record.status)) {
+    else if (record.status && _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .DONE_STATUSES */ .CM.has(record.status)) {
         record.outcome = 'done';
-    }
-    else if (record.status && FAILED_STATUSES.has(record.status)) {
-        record.outcome = 'failed';
-        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
     }
     else if (record.status === undefined) {
         // A custom workflow may report no status: it succeeded, which is all it said.
@@ -34521,7 +34622,7 @@ function judge(record, status, error, submitOnly) {
     }
     else {
         record.outcome = 'error';
-        record.problem = isKnownStatus(record.status)
+        record.problem = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .isKnownStatus */ .ih)(record.status)
             ? `${id}: the workflow ended while the request was still ${record.status}`
             : `${id}: unknown status '${record.status}'`;
     }
@@ -34531,7 +34632,7 @@ function judge(record, status, error, submitOnly) {
  * and could be either subject's, so none is downloaded.
  */
 function markSharedRequestIds(records) {
-    for (const { requestId, labels } of (0,_server_values_js__WEBPACK_IMPORTED_MODULE_2__/* .sharedRequestIds */ .xk)(records)) {
+    for (const { requestId, labels } of (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .sharedRequestIds */ .xk)(records)) {
         for (const record of records.filter(r => r.requestId === requestId)) {
             record.outcome = 'error';
             record.problem =
@@ -34540,8 +34641,9 @@ function markSharedRequestIds(records) {
         }
     }
 }
-function isKnownStatus(status) {
-    return DONE_STATUSES.has(status) || FAILED_STATUSES.has(status) || PENDING_STATUSES.has(status);
+/** Like formatDuration, with tenths under a minute: "stopped after 13.7s" of a 20s timeout. */
+function formatElapsed(ms) {
+    return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms);
 }
 function formatDuration(ms) {
     if (ms < 1000)
@@ -35109,6 +35211,13 @@ function expiryWarningHtml(expiring) {
 
 
 
+/** The status seen, or what ended the request: a refused call is named, never "aborted". */
+function statusCell(r) {
+    const status = r.stoppedBy
+        ? `${r.status ?? 'not submitted'}; stopped by ${r.stoppedBy}`
+        : (r.status ?? r.outcome ?? '–');
+    return (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(status) + (r.failReason ? ` (${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.failReason)})` : '');
+}
 function buildSummary(input) {
     const { records, now } = input;
     const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading('Amplitude DSAR', 2);
@@ -35125,7 +35234,7 @@ function buildSummary(input) {
         ...records.map(r => [
             (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.label),
             (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.requestId ?? '–'),
-            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.status ?? r.outcome ?? '–') + (r.failReason ? ` (${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.failReason)})` : ''),
+            statusCell(r),
             String(r.polls),
             (0,_request_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)((r.finishedAt ?? now) - r.startedAt),
             (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.expires ?? '–')
@@ -35200,7 +35309,8 @@ function testHooks() {
     return {
         requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
         backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
-        backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS')
+        backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS'),
+        progressEveryMs: read('DSAR_TEST_PROGRESS_EVERY_MS')
     };
 }
 
@@ -35214,7 +35324,8 @@ function testHooks() {
 /* harmony export */   BG: () => (/* binding */ subjectFingerprint),
 /* harmony export */   Nm: () => (/* binding */ planStatusChecks),
 /* harmony export */   cT: () => (/* binding */ loadWorkflowInput),
-/* harmony export */   gp: () => (/* binding */ planRuns)
+/* harmony export */   gp: () => (/* binding */ planRuns),
+/* harmony export */   yq: () => (/* binding */ subjectText)
 /* harmony export */ });
 /* unused harmony exports BUILTIN_WORKFLOWS, bundledWorkflowsDir, SECRET_INPUTS, loadChosenDocument, subjectLabel */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
@@ -35254,6 +35365,8 @@ const BUILTIN_WORKFLOWS = {
         file: 'amplitude.arazzo.yml',
         submitAndPoll: 'submit-and-poll',
         submit: 'submit',
+        // `wait: false`: submit, then read the status once (the create answer carries none).
+        submitAndCheck: 'submit-and-check',
         poll: 'poll',
         status: 'status',
         oneSubjectPerRequest: true,
@@ -35263,6 +35376,8 @@ const BUILTIN_WORKFLOWS = {
         file: 'apis-io.arazzo.yml',
         submitAndPoll: 'submit-and-poll-dsar',
         submit: 'submit-dsar',
+        // The seed contract's create answer carries the status already.
+        submitAndCheck: 'submit-dsar',
         poll: 'poll-dsar',
         status: 'status-dsar',
         oneSubjectPerRequest: false,
@@ -35317,13 +35432,13 @@ async function loadChosenDocument(settings, onNotice, choices = {}) {
         onNotice
     });
 }
-function planRuns(settings, loaded) {
+function planRuns(settings, loaded, options = {}) {
     const choice = settings.workflow;
     if (choice.kind === 'builtin')
-        return planBuiltin(settings, choice.name);
+        return planBuiltin(settings, choice.name, options);
     return planCustom(settings, loaded);
 }
-function planBuiltin(settings, name) {
+function planBuiltin(settings, name, options) {
     const builtin = BUILTIN_WORKFLOWS[name];
     const { basicAuth, startDate, endDate } = settings;
     const requestIdShape = builtin.requestIdShape;
@@ -35340,7 +35455,11 @@ function planBuiltin(settings, name) {
             requestIdShape
         }));
     }
-    const workflowId = settings.wait ? builtin.submitAndPoll : builtin.submit;
+    const workflowId = settings.wait
+        ? builtin.submitAndPoll
+        : options.readStatusAfterSubmit
+            ? builtin.submitAndCheck
+            : builtin.submit;
     if (builtin.oneSubjectPerRequest) {
         return settings.subjects.map((subject, index) => ({
             label: subjectLabel(subject, index),
@@ -35474,7 +35593,7 @@ function subjectText(subject) {
 function subjectLabel(subject, index) {
     return `subject ${index + 1} (${subjectFingerprint(subject)})`;
 }
-/** `user #ab12cd34` or `amplitude id #ab12cd34`: how the ledger and receipts name a subject. */
+/** `user #ab12cd34` or `amplitude id #ab12cd34`: how logs, the ledger and receipts name a subject. */
 function subjectFingerprint(subject) {
     const kind = subject.kind === 'userId' ? 'user' : 'amplitude id';
     return `${kind} #${fingerprint(subjectText(subject))}`;
@@ -51832,7 +51951,7 @@ function isCode(error, code) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(41730);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(85111);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -51842,27 +51961,152 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 41730:
+/***/ 85111:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ run)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _action_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(58592);
-/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(82663);
-/* harmony import */ var _action_api_session_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(50340);
-/* harmony import */ var _action_export_helper_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(37871);
-/* harmony import */ var _action_http_transport_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(33404);
-/* harmony import */ var _action_input_helper_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(70768);
-/* harmony import */ var _action_input_names_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(62383);
-/* harmony import */ var _action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(80686);
-/* harmony import */ var _action_receipt_helper_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(67424);
-/* harmony import */ var _action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(68402);
-/* harmony import */ var _action_secret_helper_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(92341);
-/* harmony import */ var _action_summary_helper_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(89775);
-/* harmony import */ var _action_summary_facts_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(79640);
-/* harmony import */ var _action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(52234);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(33838);
+// EXTERNAL MODULE: ./src/action/log.ts
+var log = __nccwpck_require__(58592);
+// EXTERNAL MODULE: ./src/arazzo/pacing.ts
+var pacing = __nccwpck_require__(82663);
+// EXTERNAL MODULE: ./src/action/api-session.ts + 1 modules
+var api_session = __nccwpck_require__(50340);
+// EXTERNAL MODULE: ./src/action/export-helper.ts
+var export_helper = __nccwpck_require__(37871);
+// EXTERNAL MODULE: ./src/action/input-helper.ts + 2 modules
+var input_helper = __nccwpck_require__(70768);
+// EXTERNAL MODULE: ./src/action/input-names.ts
+var input_names = __nccwpck_require__(62383);
+// EXTERNAL MODULE: ./src/action/output-helper.ts
+var output_helper = __nccwpck_require__(80686);
+// EXTERNAL MODULE: ./src/action/receipt-helper.ts + 1 modules
+var receipt_helper = __nccwpck_require__(67424);
+// EXTERNAL MODULE: ./src/action/request-runner.ts
+var request_runner = __nccwpck_require__(68402);
+// EXTERNAL MODULE: ./src/action/http-transport.ts
+var http_transport = __nccwpck_require__(33404);
+// EXTERNAL MODULE: ./src/action/dsar-status.ts
+var dsar_status = __nccwpck_require__(14877);
+;// CONCATENATED MODULE: ./src/action/progress.ts
+
+
+/** How often the progress line is printed: within the "every few minutes" a reader expects. */
+const PROGRESS_EVERY_MS = 3 * 60_000;
+/** `3 done, 5 submitted, 2 staging` style counts of where each request stands. */
+function statusCounts(records) {
+    const counts = new Map();
+    for (const record of records) {
+        const where = standing(record);
+        counts.set(where, (counts.get(where) ?? 0) + 1);
+    }
+    return counts;
+}
+function standing(record) {
+    if (record.outcome === 'done' || (record.status && dsar_status/* DONE_STATUSES */.CM.has(record.status))) {
+        return 'done';
+    }
+    if (record.status)
+        return record.status;
+    if (record.outcome)
+        return record.outcome === 'timedOut' ? 'timed out' : record.outcome;
+    return record.requestId ? 'submitted (status not read yet)' : 'not submitted yet';
+}
+/** `5 submitted, 2 staging` (largest first; `done` left out, it leads the line). */
+function describeCounts(counts, leaveOut = []) {
+    return [...counts]
+        .filter(([where]) => !leaveOut.includes(where))
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([where, count]) => `${count} ${where}`)
+        .join(', ');
+}
+/** `Progress: 3 of 10 done, 5 submitted, 2 staging; next poll in 4m`. */
+function progressLine(records, total, now) {
+    const counts = statusCounts(records);
+    const notStarted = total - records.length;
+    if (notStarted > 0)
+        counts.set('waiting for a slot', notStarted);
+    const rest = describeCounts(counts, ['done']);
+    const due = records
+        .map(r => r.nextPollAt)
+        .filter((at) => at !== undefined && at >= now);
+    const next = due.length > 0 ? `; next poll in ${(0,request_runner/* formatDuration */.a3)(Math.min(...due) - now)}` : '';
+    return `Progress: ${counts.get('done') ?? 0} of ${total} done${rest ? `, ${rest}` : ''}${next}`;
+}
+/** Prints a progress line every `everyMs` until `stop()` is called. */
+function startProgress(options) {
+    const stopped = new AbortController();
+    const everyMs = options.everyMs ?? PROGRESS_EVERY_MS;
+    const loop = async () => {
+        for (;;) {
+            await options.clock.sleep(everyMs, stopped.signal);
+            options.print(progressLine(options.records, options.total, options.clock.now()));
+        }
+    };
+    // The loop ends by the abort of `stop()`; nothing else can make it fail.
+    loop().catch(() => undefined);
+    return { stop: () => stopped.abort() };
+}
+
+;// CONCATENATED MODULE: ./src/action/conclusion.ts
+/**
+ * How a run ends, in words: the step's one failure message (naming the HTTP status, request id or
+ * timeout involved, and the line that resumes what is unfinished), or what a run that submitted
+ * without waiting saw.
+ */
+
+
+
+/** `request-ids: 1,2` for the requests a later run can pick up (timed out or stopped). */
+function resumeHint(records) {
+    const resumable = records.filter(r => r.requestId && (r.outcome === 'timedOut' || r.outcome === 'aborted'));
+    return resumable.length > 0
+        ? `request-ids: ${resumable.map(r => r.requestId).join(',')}`
+        : undefined;
+}
+/** The step's failure message, or undefined when every request reached its done status. */
+function failureMessage(input) {
+    const { records, problems, stopReason } = input;
+    const hint = resumeHint(records);
+    const ids = records.map(r => r.requestId).filter((id) => Boolean(id));
+    if (stopReason) {
+        // Refused credentials say which call was refused; a signal says it was cancelled.
+        const known = ids.length > 0 ? `; request ids so far: ${ids.join(', ')}` : '';
+        const message = stopReason instanceof http_transport/* TransportError */.wX
+            ? `${stopReason.message}${known}`
+            : `${stopReason.message}; request ids so far: ${records.map(r => r.requestId ?? '-').join(', ')}`;
+        return message + (hint ? `\nResume them with:\n  ${hint}` : '');
+    }
+    if (problems.length === 0)
+        return undefined;
+    const timedOut = records.some(r => r.outcome === 'timedOut');
+    const deadline = new Date(input.deadline).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const message = timedOut
+        ? `Timed out (timeout ${(0,request_runner/* formatDuration */.a3)(input.timeoutMs)}, deadline ${deadline}): ${problems.join('; ')}`
+        : problems.join('; ');
+    return message + (hint ? `\nResume them in a later run with:\n  ${hint}` : '');
+}
+/** `Submitted 3 requests; 2 staging, 1 submitted` (wait: false). */
+function submittedSummary(records) {
+    const n = records.length;
+    return `Submitted ${n} request${n === 1 ? '' : 's'}; ${describeCounts(statusCounts(records))}`;
+}
+
+// EXTERNAL MODULE: ./src/action/secret-helper.ts
+var secret_helper = __nccwpck_require__(92341);
+// EXTERNAL MODULE: ./src/action/summary-helper.ts
+var summary_helper = __nccwpck_require__(89775);
+// EXTERNAL MODULE: ./src/action/summary-facts.ts
+var summary_facts = __nccwpck_require__(79640);
+// EXTERNAL MODULE: ./src/action/workflow-helper.ts
+var workflow_helper = __nccwpck_require__(52234);
+;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action: mask the credentials, read and check every input, then either run the requests the
  * inputs name (one workflow per request, subjects in parallel, one shared budget and concurrency
@@ -51888,6 +52132,7 @@ __webpack_async_result__();
 
 
 
+
 class Cancelled extends Error {
     constructor(signal) {
         super(`cancelled (${signal})`);
@@ -51896,16 +52141,16 @@ class Cancelled extends Error {
 async function run(deps = {}) {
     const stop = new AbortController();
     const onSignal = (signal) => {
-        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.warning((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Received ${signal}: stopping and writing what is known`);
+        log/* log */.R.warning((0,log/* line */.n) `Received ${signal}: stopping and writing what is known`);
         stop.abort(new Cancelled(signal));
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
         // First, before anything can log an input.
-        (0,_action_secret_helper_js__WEBPACK_IMPORTED_MODULE_11__/* .maskCredentials */ .Bs)();
-        const clock = deps.clock ?? _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__/* .systemClock */ .ml;
-        const settings = await (0,_action_input_helper_js__WEBPACK_IMPORTED_MODULE_6__/* .getSettings */ .mt)({ now: () => new Date(clock.now()) });
+        (0,secret_helper/* maskCredentials */.Bs)();
+        const clock = deps.clock ?? pacing/* systemClock */.ml;
+        const settings = await (0,input_helper/* getSettings */.mt)({ now: () => new Date(clock.now()) });
         if (settings.ledger) {
             // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
             const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(237)]).then(__nccwpck_require__.bind(__nccwpck_require__, 93237));
@@ -51916,7 +52161,7 @@ async function run(deps = {}) {
         }
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(failureMessage(error));
+        core/* setFailed */.C1(main_failureMessage(error));
     }
     finally {
         process.off('SIGINT', onSignal);
@@ -51924,21 +52169,22 @@ async function run(deps = {}) {
     }
 }
 async function runRequests(settings, stop, deps) {
-    const loaded = await (0,_action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_14__/* .loadWorkflowInput */ .cT)(settings, message => _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.notice((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${message}`), {
+    const loaded = await (0,workflow_helper/* loadWorkflowInput */.cT)(settings, message => log/* log */.R.notice((0,log/* line */.n) `${message}`), {
         signal: stop.signal
     });
-    const plans = (0,_action_workflow_helper_js__WEBPACK_IMPORTED_MODULE_14__/* .planRuns */ .gp)(settings, loaded);
+    const plans = (0,workflow_helper/* planRuns */.gp)(settings, loaded, { readStatusAfterSubmit: true });
     for (const warning of loaded.warnings)
-        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.warning((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${_action_input_names_js__WEBPACK_IMPORTED_MODULE_7__/* .Inputs */ .G.Workflow}: ${warning}`);
-    const session = (0,_action_api_session_js__WEBPACK_IMPORTED_MODULE_3__/* .openApiSession */ .F)(settings, stop, deps);
+        log/* log */.R.warning((0,log/* line */.n) `${input_names/* Inputs */.G.Workflow}: ${warning}`);
+    const session = (0,api_session/* openApiSession */.F)(settings, stop, deps);
     const { clock, deadline, redact, pollSchedule, maxSteps } = session;
     const live = plans.length === 1;
-    _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${(0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .formatDuration */ .a3)(settings.timeoutMs)}`);
+    const started = [];
+    log/* log */.R.info((0,log/* line */.n) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${(0,request_runner/* formatDuration */.a3)(settings.timeoutMs)}`);
     const runOne = async (plan) => {
         const lines = [];
         if (live)
-            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.startGroup((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${plan.label}`);
-        const record = await (0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .runRequest */ .BN)({
+            log/* log */.R.startGroup((0,log/* line */.n) `${plan.label}`);
+        const record = await (0,request_runner/* runRequest */.BN)({
             loaded,
             plan,
             transport: session.transport,
@@ -51949,75 +52195,83 @@ async function runRequests(settings, stop, deps) {
             maxSteps,
             signal: stop.signal,
             redact,
-            mask: secret => _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.secret(secret),
-            log: text => (live ? _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.untrusted(text) : lines.push(text))
+            mask: secret => log/* log */.R.secret(secret),
+            onStart: record => started.push(record),
+            log: text => (live ? log/* log */.R.untrusted(text) : lines.push(text))
         });
-        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${(0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .formatDuration */ .a3)((record.finishedAt ?? clock.now()) - record.startedAt)}`;
+        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${(0,request_runner/* formatDuration */.a3)((record.finishedAt ?? clock.now()) - record.startedAt)}`;
         if (live) {
-            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.untrusted(last);
-            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.endGroup();
+            log/* log */.R.untrusted(last);
+            log/* log */.R.endGroup();
         }
         else {
-            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.startGroup((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `${record.label}: ${record.status ?? record.outcome}`);
+            log/* log */.R.startGroup((0,log/* line */.n) `${record.label}: ${record.status ?? record.outcome}`);
             for (const text of [...lines, last])
-                _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.untrusted(text);
-            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.endGroup();
+                log/* log */.R.untrusted(text);
+            log/* log */.R.endGroup();
         }
         return record;
     };
-    const records = await Promise.all(plans.map(runOne));
-    (0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .markSharedRequestIds */ .SC)(records);
+    // Several requests log only when each ends: say where the run stands every few minutes.
+    const progress = live
+        ? undefined
+        : startProgress({
+            records: started,
+            total: plans.length,
+            clock,
+            everyMs: session.hooks.progressEveryMs,
+            print: text => log/* log */.R.untrusted(text)
+        });
+    let records;
+    try {
+        records = await Promise.all(plans.map(runOne));
+    }
+    finally {
+        progress?.stop();
+    }
+    (0,request_runner/* markSharedRequestIds */.SC)(records);
     const problems = [...new Set(records.map(r => r.problem).filter((p) => !!p))];
     // Write what is known now: a later download or upload failure must not lose a request id.
-    (0,_action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__/* .writeOutputs */ .Kn)((0,_action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__/* .computeOutputs */ .GC)(records));
+    (0,output_helper/* writeOutputs */.Kn)((0,output_helper/* computeOutputs */.GC)(records));
     const exported = await exportFiles(settings, records, session, stop.signal, problems, {
         workflow: loaded.document.info.title,
         now: clock.now()
     });
-    const outputs = (0,_action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__/* .computeOutputs */ .GC)(records, exported);
-    (0,_action_output_helper_js__WEBPACK_IMPORTED_MODULE_8__/* .writeOutputs */ .Kn)(outputs);
-    for (const record of (0,_action_export_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .expiringSoon */ .s_)(records, clock.now())) {
-        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.warning((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
+    const outputs = (0,output_helper/* computeOutputs */.GC)(records, exported);
+    (0,output_helper/* writeOutputs */.Kn)(outputs);
+    for (const record of (0,export_helper/* expiringSoon */.s_)(records, clock.now())) {
+        log/* log */.R.warning((0,log/* line */.n) `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
     }
     const stopReason = stop.signal.aborted ? stop.signal.reason : undefined;
-    const unfinished = records.filter(r => r.requestId && r.outcome !== 'done' && r.outcome !== 'failed');
-    const resumable = unfinished.filter(r => r.outcome === 'timedOut' || r.outcome === 'aborted');
-    const resumeHint = resumable.length > 0 ? `request-ids: ${resumable.map(r => r.requestId).join(',')}` : undefined;
-    if (!settings.wait) {
-        const ids = records.map(r => r.requestId).filter(Boolean);
-        if (ids.length > 0)
-            _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Submitted. Collect the results in a later run with:
+    const ids = records.map(r => r.requestId).filter(Boolean);
+    if (!settings.wait && ids.length > 0) {
+        log/* log */.R.info((0,log/* line */.n) `${submittedSummary(records)}. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`);
     }
-    const facts = (0,_action_summary_facts_js__WEBPACK_IMPORTED_MODULE_13__/* .runFacts */ .pI)(settings, { plans, records, now: clock.now(), ...exported });
-    await writeSummary(records, loaded.document.info.title, problems, resumeHint, exported.files, clock.now(), facts);
-    if (stopReason) {
-        throw stopReason instanceof _action_http_transport_js__WEBPACK_IMPORTED_MODULE_5__/* .TransportError */ .wX
-            ? stopReason
-            : new Error(`${stopReason.message}; request ids so far: ${records.map(r => r.requestId ?? '-').join(', ')}` +
-                (resumeHint ? `\nResume them with:\n  ${resumeHint}` : ''));
-    }
-    if (problems.length > 0) {
-        const timedOut = records.filter(r => r.outcome === 'timedOut');
-        let message = timedOut.length > 0
-            ? `Timed out after ${(0,_action_request_runner_js__WEBPACK_IMPORTED_MODULE_10__/* .formatDuration */ .a3)(settings.timeoutMs)}: ${problems.join('; ')}`
-            : problems.join('; ');
-        if (resumeHint)
-            message += `\nResume them in a later run with:\n  ${resumeHint}`;
-        throw new Error(message);
-    }
-    _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
+    const facts = (0,summary_facts/* runFacts */.pI)(settings, { plans, records, now: clock.now(), ...exported });
+    await writeSummary(records, loaded.document.info.title, problems, resumeHint(records), exported.files, clock.now(), facts);
+    const failure = failureMessage({
+        records,
+        problems,
+        stopReason,
+        timeoutMs: settings.timeoutMs,
+        deadline
+    });
+    if (failure)
+        throw new Error(failure);
+    if (settings.wait)
+        log/* log */.R.info((0,log/* line */.n) `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
 }
 /** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */
 async function exportFiles(settings, records, session, signal, problems, about) {
     if (!settings.download || signal.aborted)
         return {};
-    const { files, problems: failed } = await (0,_action_export_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .downloadRecords */ .Ln)(settings, session, records, settings.downloadPath, signal, text => _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.untrusted(text));
+    const { files, problems: failed } = await (0,export_helper/* downloadRecords */.Ln)(settings, session, records, settings.downloadPath, signal, text => log/* log */.R.untrusted(text));
     problems.push(...failed);
     const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : '';
-    _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
+    log/* log */.R.info((0,log/* line */.n) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
     // The evidence of what was asked and delivered, whatever happens to the upload.
-    const receipt = await (0,_action_receipt_helper_js__WEBPACK_IMPORTED_MODULE_9__/* .writeRunReceipt */ .$)({
+    const receipt = await (0,receipt_helper/* writeRunReceipt */.$)({
         dir: settings.downloadPath,
         settings,
         records,
@@ -52032,12 +52286,12 @@ async function exportFiles(settings, records, session, signal, problems, about) 
         return undefined;
     });
     if (receipt)
-        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Wrote the receipt ${receipt}`);
+        log/* log */.R.info((0,log/* line */.n) `Wrote the receipt ${receipt}`);
     if (!settings.artifactName || files.length === 0 || failed.length > 0)
         return { files };
     let artifact;
     try {
-        artifact = await (0,_action_export_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .uploadArtifact */ .mz)({
+        artifact = await (0,export_helper/* uploadArtifact */.mz)({
             name: settings.artifactName,
             files,
             extraPaths: receipt ? [receipt] : [],
@@ -52050,7 +52304,7 @@ async function exportFiles(settings, records, session, signal, problems, about) 
         problems.push(error.message);
         return { files };
     }
-    _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.info((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`);
+    log/* log */.R.info((0,log/* line */.n) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`);
     return { files, artifact };
 }
 function plural(count, noun) {
@@ -52060,7 +52314,7 @@ async function writeSummary(records, title, problems, resumeHint, files, now, fa
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await (0,_action_summary_helper_js__WEBPACK_IMPORTED_MODULE_12__/* .buildSummary */ .f)({
+        await (0,summary_helper/* buildSummary */.f)({
             records,
             workflowTitle: title,
             now,
@@ -52071,11 +52325,11 @@ async function writeSummary(records, title, problems, resumeHint, files, now, fa
         }).write();
     }
     catch (error) {
-        _action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .R.warning((0,_action_log_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n) `could not write the job summary: ${error.message}`);
+        log/* log */.R.warning((0,log/* line */.n) `could not write the job summary: ${error.message}`);
     }
 }
 /** One line, no stack trace: the input, request id or HTTP status involved. */
-function failureMessage(error) {
+function main_failureMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);

@@ -401,7 +401,7 @@ const ROWS: HostileServerRow[] = [
       }),
     inputs: () => ({ timeout: '3s' }),
     exitCode: 1,
-    message: /Timed out after 3s: request 53367: still .* when the timeout ran out/,
+    message: /Timed out \(timeout 3s, deadline \S+Z\): request 53367: .* when the timeout ran out/,
     timeoutMs: 90_000,
     check: run => {
       expect(run.durationMs).toBeLessThan(25_000)

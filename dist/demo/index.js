@@ -10965,8 +10965,12 @@ function isIsoDay(value) {
 function documentedCreatedBody(record) {
     return { requestId: record.requestId };
 }
-/** `urls` and `expires` appear only when done, `failReason` only when failed. */
-function documentedStatusBody(record, urls) {
+/**
+ * `urls` and `expires` appear only when done, `failReason` only when failed (statuses compared
+ * case-insensitively). `expires` is a date-time, or with `expiresAsDate` the bare date (the docs say
+ * only "Date").
+ */
+function documentedStatusBody(record, urls, options = {}) {
     const body = {
         requestId: record.requestId,
         userId: record.subject.userId ?? null,
@@ -10975,11 +10979,13 @@ function documentedStatusBody(record, urls) {
         endDate: record.endDate,
         status: record.status
     };
-    if (record.status === 'failed')
+    const status = record.status.toLowerCase();
+    if (status === 'failed')
         body.failReason = record.failReason ?? null;
-    if (record.status === 'done') {
+    if (status === 'done') {
         body.urls = urls;
-        body.expires = new Date(record.expiresAt ?? 0).toISOString();
+        const expires = new Date(record.expiresAt ?? 0).toISOString();
+        body.expires = options.expiresAsDate ? expires.slice(0, 10) : expires;
     }
     return body;
 }
@@ -11299,8 +11305,9 @@ function resolvePlan(plan = {}) {
         resolved.failReason = plan.failReason;
     return resolved;
 }
+/** Case-insensitive, so a plan's outcome 'DONE' is done (with links) and answered as 'DONE'. */
 function isDone(record) {
-    return record.status === STATUS_NAMES[record.contract].done;
+    return record.status.toLowerCase() === STATUS_NAMES[record.contract].done;
 }
 class JobRegistry {
     plans;
@@ -11352,10 +11359,10 @@ class JobRegistry {
             record.status = names.submitted;
         else
             record.status = finalStatus(record.contract, outcome);
-        if (record.status === 'failed' && record.failReason === undefined) {
+        if (record.status.toLowerCase() === 'failed' && record.failReason === undefined) {
             record.failReason = record.plan.failReason ?? DEFAULT_FAIL_REASON;
         }
-        if (record.status === names.done && record.doneAt === undefined) {
+        if (isDone(record) && record.doneAt === undefined) {
             record.doneAt = now;
             record.expiresAt = now + this.linkTtlMs;
         }
@@ -11893,7 +11900,8 @@ class DsarSimulator {
             return jsonReply(200, seedStatusBody(record, url));
         }
         const urls = done ? range(record.plan.files).map(n => this.outputUrl(record, n)) : [];
-        return jsonReply(200, documentedStatusBody(record, urls));
+        const expiresAsDate = this.options.expiresAsDate;
+        return jsonReply(200, documentedStatusBody(record, urls, { expiresAsDate }));
     }
     outputUrl(record, n) {
         const base = this.webServer ? this.webUrl : this.url;

@@ -222,7 +222,12 @@ function judge(
   options: RunRequestOptions
 ): void {
   const id = record.requestId ? `request ${record.requestId}` : record.label
-  const still = `still ${record.status ?? 'not submitted'}`
+  // A request resumed by id was submitted, even before its status was read.
+  const still = record.status
+    ? `still ${record.status}`
+    : record.requestId
+      ? 'no status read yet'
+      : 'still not submitted'
   const stopReason: unknown = options.signal.reason
   if (status === 'aborted' && stopReason instanceof TransportError && stopReason.kind === 'auth') {
     // Refused credentials stop every request: say which call was refused, not "cancelled".

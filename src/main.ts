@@ -15,7 +15,7 @@ import { openApiSession, type ApiSession, type RunDependencies } from './action/
 import { downloadRecords, expiringSoon, uploadArtifact } from './action/export-helper.js'
 import { getSettings, type Settings } from './action/input-helper.js'
 import { Inputs } from './action/input-names.js'
-import { computeOutputs, writeOutputs } from './action/output-helper.js'
+import { computeOutputs, noteTruncation, writeOutputs } from './action/output-helper.js'
 import { writeRunReceipt } from './action/receipt-helper.js'
 import { failureMessage as runFailure, resumeHint, submittedSummary } from './action/conclusion.js'
 import { startProgress } from './action/progress.js'
@@ -27,8 +27,8 @@ import {
   type RequestRecord
 } from './action/request-runner.js'
 import { maskCredentials } from './action/secret-helper.js'
-import { buildSummary } from './action/summary-helper.js'
-import { runFacts, type RunFacts } from './action/summary-facts.js'
+import { buildSummary, type SummaryInput } from './action/summary-helper.js'
+import { runFacts } from './action/summary-facts.js'
 import { loadWorkflowInput, planRuns, type PlannedRun } from './action/workflow-helper.js'
 
 export type { RunDependencies } from './action/api-session.js'
@@ -142,7 +142,7 @@ async function runRequests(
     now: clock.now()
   })
   const outputs = computeOutputs(records, exported)
-  writeOutputs(outputs)
+  const notes = await noteTruncation(writeOutputs(outputs), outputs, settings.downloadPath)
   for (const record of expiringSoon(records, clock.now())) {
     log.warning(
       line`request ${record.requestId}: its download links expire at ${record.expires}; download them before then`
@@ -156,15 +156,16 @@ async function runRequests(
   request-ids: ${ids.join(',')}`)
   }
   const facts = runFacts(settings, { plans, records, now: clock.now(), ...exported })
-  await writeSummary(
+  await writeSummary({
     records,
-    loaded.document.info.title,
+    workflowTitle: loaded.document.info.title,
     problems,
-    resumeHint(records),
-    exported.files,
-    clock.now(),
-    facts
-  )
+    resumeHint: resumeHint(records),
+    files: exported.files,
+    now: clock.now(),
+    facts,
+    notes
+  })
 
   const failure = runFailure({
     records,
@@ -240,26 +241,10 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
-async function writeSummary(
-  records: RequestRecord[],
-  title: string,
-  problems: string[],
-  resumeHint: string | undefined,
-  files: DownloadedFile[] | undefined,
-  now: number,
-  facts: RunFacts
-): Promise<void> {
+async function writeSummary(input: SummaryInput): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
-    await buildSummary({
-      records,
-      workflowTitle: title,
-      now,
-      problems,
-      resumeHint,
-      files,
-      facts
-    }).write()
+    await buildSummary(input).write()
   } catch (error) {
     log.warning(line`could not write the job summary: ${(error as Error).message}`)
   }

@@ -124,6 +124,28 @@ const ROWS: BadInputRow[] = [
   },
   {
     input: 'user-ids-file',
+    name: 'more subjects than one run may submit (4,951; the cap is 4,950)',
+    inputs: ({ workspace }) => ({
+      'user-ids': 'subject-0@example.com',
+      timeout: '5s',
+      'user-ids-file': file(
+        workspace,
+        'many.txt',
+        Array.from({ length: 4950 }, (_, i) => `subject-${i + 1}@example.com`).join('\n')
+      )
+    })
+  },
+  {
+    input: 'request-ids',
+    name: 'more request ids than one run may resume (4,951; the cap is 4,950)',
+    inputs: () => ({
+      'user-ids': '',
+      timeout: '5s',
+      'request-ids': Array.from({ length: 4951 }, (_, i) => String(60000 + i)).join(',')
+    })
+  },
+  {
+    input: 'user-ids-file',
     name: 'a JSON user-ids-file with a number in it',
     inputs: ({ workspace }) => ({
       'user-ids': '',

@@ -10,7 +10,12 @@ import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createGzip } from 'node:zlib'
-import { startSimulator, FIRST_DOCUMENTED_ID, type Simulator } from '../../src/simulator/index.js'
+import {
+  startSimulator,
+  FIRST_DOCUMENTED_ID,
+  type JobPlan,
+  type Simulator
+} from '../../src/simulator/index.js'
 import { makeWorkspace, repoRoot, runAction, type ActionRun } from '../support/action-harness.js'
 import { describeRun, errorText, expectNoLeaks, Report, STACK_FRAME } from './support.js'
 
@@ -31,6 +36,8 @@ interface Stand {
 interface HostileServerRow {
   name: string
   did: string
+  /** The simulator's plan for every request (default: quickJob). */
+  job?: JobPlan
   /** A storage host of the row's own, on 127.0.0.1 (see startHostileStorage). */
   storage?: StorageMode
   /** Faults (hostile answers) added to the simulator before the run. */
@@ -446,8 +453,47 @@ const ROWS: HostileServerRow[] = [
         true
       )
     }
+  },
+  {
+    name: 'outputs and summary kept under GitHub’s limits; the full list in a file',
+    did:
+      'request-ids resumes 300 requests, each done with 26 output links (the outputs would hold ' +
+      'about 1.3 million characters; GitHub keeps 1 MB of outputs per job)',
+    job: { pollsInStaging: 0, pollsInSubmitted: 0, files: 26 },
+    before: async ({ sim }, base) => {
+      const ids: number[] = []
+      for (let i = 0; i < 300; i++) ids.push(await createRequest(sim))
+      base['user-ids'] = ''
+      base['request-ids'] = ids.join(',')
+      base['max-concurrency'] = '16'
+    },
+    setup: () => undefined,
+    exitCode: 0,
+    timeoutMs: 120_000,
+    check: run => {
+      const sizes = Object.values(run.outputs).map(value => value.length)
+      expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(OUTPUTS_BUDGET)
+      const shown = JSON.parse(run.outputs.requests) as unknown[]
+      expect(shown.length).toBeGreaterThan(10)
+      expect(shown.length).toBeLessThan(300)
+      // The note says where the whole list is, and the file holds every request.
+      const note = run.lines.find(line =>
+        /^::warning::.*requests output holds \d+ of 300/.test(line)
+      )
+      expect(note).toBeDefined()
+      const full = JSON.parse(
+        readFileSync(join(run.runnerTemp, 'amplitude-dsar', 'requests.json'), 'utf8')
+      ) as { requestId: string; urls: string[] }[]
+      expect(full).toHaveLength(300)
+      expect(full.every(r => r.urls.length === 26)).toBe(true)
+      expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024)
+      expect(run.summary).toContain('requests.json')
+    }
   }
 ]
+
+/** What the action may put in its step outputs, all together (characters). */
+const OUTPUTS_BUDGET = 400_000
 
 /** The apis-io status answer: complete, with this download_url. */
 function completeWith(sim: Simulator, downloadUrl: string): void {
@@ -538,7 +584,7 @@ async function createRequest(sim: Simulator): Promise<number> {
 }
 
 async function runRow(row: HostileServerRow, saw: (got: string) => void): Promise<void> {
-  const sim = await startSimulator({ job: quickJob })
+  const sim = await startSimulator({ job: row.job ?? quickJob })
   const storage = row.storage ? await startHostileStorage(row.storage) : undefined
   try {
     const workspace = makeWorkspace()

@@ -45,8 +45,8 @@ export function failureMessage(input: FailureInput): string | undefined {
   const timedOut = records.some(r => r.outcome === 'timedOut')
   const deadline = new Date(input.deadline).toISOString().replace(/\.\d{3}Z$/, 'Z')
   const message = timedOut
-    ? `Timed out (timeout ${formatDuration(input.timeoutMs)}, deadline ${deadline}): ${problems.join('; ')}`
-    : problems.join('; ')
+    ? `Timed out (timeout ${formatDuration(input.timeoutMs)}, deadline ${deadline}): ${someOf(problems)}`
+    : someOf(problems)
   return message + (hint ? `\nResume them in a later run with:\n  ${hint}` : '')
 }
 
@@ -54,4 +54,13 @@ export function failureMessage(input: FailureInput): string | undefined {
 export function submittedSummary(records: readonly RequestRecord[]): string {
   const n = records.length
   return `Submitted ${n} request${n === 1 ? '' : 's'}; ${describeCounts(statusCounts(records))}`
+}
+
+/** The first problems, for one message (thousands of them would bury the resume line). */
+export function someOf(problems: readonly string[], count = 20): string {
+  const more = problems.length - count
+  return (
+    problems.slice(0, count).join('; ') +
+    (more > 0 ? `; and ${more} more (see the job summary)` : '')
+  )
 }

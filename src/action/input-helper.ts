@@ -16,6 +16,7 @@ import { parseSourceIntegrity } from './remote-sources.js'
 import { AMPLITUDE_ORIGINS, parseOrigin, type Region } from '../policy/credentials.js'
 import { describeJsonError } from '../policy/json-text.js'
 import { decodeBasicAuth, encodeBasicAuth, hasControlCharacter } from './secret-helper.js'
+import { runSizeProblem } from './run-limits.js'
 import { REQUEST_ID_PATTERN, REQUEST_ID_RULE } from './server-values.js'
 import { parseLedgerInputs, type LedgerSettings } from '../ledger/ledger-inputs.js'
 
@@ -127,6 +128,7 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId }) as const),
     ...fileUserIds.map(userId => ({ kind: 'userId', userId }) as const)
   ])
+  checkRunSize({ userIds, amplitudeIds, fileUserIds, subjects, requestIds })
   const download = downloadWanted || artifactName !== undefined
   if (ledger) checkLedgerCombination({ workflow })
   else
@@ -602,6 +604,28 @@ function parseExtraInputs(text: string): Record<string, unknown> {
     throw new InputError(Inputs.Inputs, `must be a JSON object, not ${kind}`)
   }
   return parsed as Record<string, unknown>
+}
+
+/** At most MAX_SUBJECTS subjects, or request ids, per run (run-limits.ts), refused by input name. */
+function checkRunSize(given: {
+  userIds: string[]
+  amplitudeIds: number[]
+  fileUserIds: string[]
+  subjects: Subject[]
+  requestIds: string[]
+}): void {
+  const requestIds = runSizeProblem(given.requestIds.length, 'request ids')
+  if (requestIds) throw new InputError(Inputs.RequestIds, requestIds)
+  const subjects = runSizeProblem(given.subjects.length, 'subjects')
+  if (!subjects) return
+  // Named by the input that gave the most of them.
+  const inputs: [Inputs, number][] = [
+    [Inputs.UserIds, given.userIds.length],
+    [Inputs.AmplitudeIds, given.amplitudeIds.length],
+    [Inputs.UserIdsFile, given.fileUserIds.length]
+  ]
+  const [largest] = inputs.sort((a, b) => b[1] - a[1])[0]
+  throw new InputError(largest, subjects)
 }
 
 function checkCombination(settings: {

@@ -3,9 +3,13 @@
  * known, also when the step fails: a request id that was obtained is never lost.
  */
 import * as core from '@actions/core'
+import { mkdir } from 'node:fs/promises'
+import { writeWholeFile } from '../export/safe-files.js'
+import { line, log } from './log.js'
 import type { DownloadedFile } from '../export/index.js'
 import type { RequestRecord } from './request-runner.js'
 import { DONE_STATUSES } from './request-runner.js'
+import { fitJsonList, LIST_OUTPUT_LIMITS, type ListOutput, type Truncation } from './run-limits.js'
 
 export interface ActionOutputs {
   requestId: string
@@ -71,8 +75,61 @@ export function aggregateStatus(records: RequestRecord[]): string {
   return notDone ?? done ?? first
 }
 
-export function writeOutputs(outputs: ActionOutputs): void {
+/**
+ * Sets the outputs, each list cut to what GitHub keeps (run-limits.ts); returns what was cut, for
+ * the caller to say so and to write the whole list beside the downloads.
+ */
+export function writeOutputs(outputs: ActionOutputs): Truncation[] {
+  const truncated: Truncation[] = []
   for (const [name, value] of Object.entries(outputs)) {
-    if (value !== undefined) core.setOutput(name, value)
+    if (value === undefined) continue
+    const limit = LIST_OUTPUT_LIMITS[name as ListOutput]
+    const fitted = limit === undefined ? undefined : fitJsonList(value, limit)
+    if (fitted)
+      truncated.push({ output: name as ListOutput, kept: fitted.kept, total: fitted.total })
+    core.setOutput(name, fitted ? fitted.text : value)
   }
+  return truncated
+}
+
+/** The whole `requests` list, beside the downloads, when the output had to be cut. */
+export const REQUESTS_FILE = 'requests.json'
+
+const LIST_NOUNS: Record<ListOutput, string> = {
+  requests: 'requests',
+  downloadUrls: 'links',
+  files: 'files',
+  workflowOutputs: 'workflow outputs'
+}
+
+/**
+ * Says which outputs were cut (a warning each) and writes the whole `requests` list to
+ * `dir/requests.json` (0700 folder, 0600 file). Returns the notes, for the job summary.
+ */
+export async function noteTruncation(
+  truncated: Truncation[],
+  full: ActionOutputs,
+  dir: string
+): Promise<string[]> {
+  if (truncated.length === 0) return []
+  let where: string
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    where = `all of them are in ${await writeWholeFile(dir, REQUESTS_FILE, full.requests)}`
+  } catch (error) {
+    where = `${REQUESTS_FILE} could not be written (${(error as Error).message})`
+  }
+  return truncated.map(({ output, kept, total }) => {
+    const whole =
+      output === 'files'
+        ? 'all of them are in receipt.json beside them'
+        : output === 'workflowOutputs'
+          ? 'set to null; the reported values are in the requests list'
+          : where
+    const note =
+      `the ${output} output holds ${kept} of ${total} ${LIST_NOUNS[output]} ` +
+      `(GitHub keeps 1 MB of outputs per job): ${whole}`
+    log.warning(line`${note}`)
+    return note
+  })
 }

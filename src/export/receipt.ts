@@ -9,9 +9,8 @@
  * download URL (a presigned one is a bearer credential) or a credential. It is written like the
  * exports: a 0600 partial file opened without following links, then renamed into place.
  */
-import { rename } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
-import { createPartialFile, removeQuietly } from './safe-files.js'
+import { relative, sep } from 'node:path'
+import { writeWholeFile } from './safe-files.js'
 import type { DownloadedFile } from './download.js'
 
 export const RECEIPT_FILE = 'receipt.json'
@@ -101,17 +100,5 @@ export function buildReceipt(input: ReceiptInput): Receipt {
 
 /** Writes `<dir>/receipt.json` (0600, replacing an older one) and returns its path. */
 export async function writeReceipt(dir: string, receipt: Receipt): Promise<string> {
-  const target = join(dir, RECEIPT_FILE)
-  const partial = await createPartialFile(dir, RECEIPT_FILE)
-  try {
-    await partial.handle.writeFile(JSON.stringify(receipt, null, 2) + '\n', 'utf8')
-    await partial.handle.sync()
-  } catch (error) {
-    await partial.handle.close()
-    await removeQuietly(partial.path)
-    throw error
-  }
-  await partial.handle.close()
-  await rename(partial.path, target)
-  return target
+  return writeWholeFile(dir, RECEIPT_FILE, JSON.stringify(receipt, null, 2) + '\n')
 }

@@ -11,10 +11,10 @@
  */
 import { createHash } from 'node:crypto'
 import { constants } from 'node:fs'
-import { lstat, open, rename } from 'node:fs/promises'
+import { lstat, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type TransformCallback } from 'node:stream'
-import { createPartialFile, removeQuietly } from './safe-files.js'
+import { writeWholeFile } from './safe-files.js'
 
 export const MANIFEST_NAME = '.dsar-manifest.json'
 const MAX_MANIFEST_BYTES = 1024 * 1024
@@ -64,19 +64,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
 
 /** Writes the manifest whole (a new file renamed over the old one, never through a symlink). */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
-  const partial = await createPartialFile(dir, MANIFEST_NAME)
-  try {
-    await partial.handle.writeFile(JSON.stringify({ version: 1, files: manifest }, null, 2))
-    await partial.handle.sync()
-  } finally {
-    await partial.handle.close()
-  }
-  try {
-    await rename(partial.path, join(dir, MANIFEST_NAME))
-  } catch (error) {
-    await removeQuietly(partial.path)
-    throw error
-  }
+  await writeWholeFile(dir, MANIFEST_NAME, JSON.stringify({ version: 1, files: manifest }, null, 2))
 }
 
 /**

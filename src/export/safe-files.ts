@@ -117,6 +117,32 @@ export async function publishFile(partialPath: string, finalPath: string): Promi
   await unlink(partialPath)
 }
 
+/**
+ * Writes `dir/name` whole: a 0600 partial file (new, never through a symlink), synced, then renamed
+ * into place, replacing an older one (rename replaces a symlink there, never its target). Returns
+ * the path. Readers never see half a file.
+ */
+export async function writeWholeFile(dir: string, name: string, text: string): Promise<string> {
+  const target = join(dir, name)
+  const partial = await createPartialFile(dir, name)
+  try {
+    await partial.handle.writeFile(text, 'utf8')
+    await partial.handle.sync()
+  } catch (error) {
+    await partial.handle.close()
+    await removeQuietly(partial.path)
+    throw error
+  }
+  await partial.handle.close()
+  try {
+    await rename(partial.path, target)
+  } catch (error) {
+    await removeQuietly(partial.path)
+    throw error
+  }
+  return target
+}
+
 /** Deletes a file if present; never throws (used on the failure path). */
 export async function removeQuietly(path: string): Promise<void> {
   await rm(path, { force: true }).catch(() => undefined)

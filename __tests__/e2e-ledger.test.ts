@@ -314,3 +314,39 @@ test('downloads go beside receipt.json in download-path/issue-N, and the files o
   expect(JSON.stringify(receipt)).not.toContain('alice@example.com')
   expect(errorOf(run)).toBe('')
 })
+
+test('npm run demo -- --ledger: three sweeps take a DSAR from filed to delivered, refuse an outsider, ask for a fixed date', async () => {
+  const { spawn } = await import('node:child_process')
+  const demo = join(import.meta.dirname, '..', 'dist', 'demo', 'index.js')
+  const child = spawn(process.execPath, [demo, '--ledger'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+  const code = await new Promise<number | null>(done => child.on('close', done))
+  expect(code).toBe(0)
+  const lastSweep = out.slice(out.lastIndexOf('=== sweep 3 of 3'))
+  expect(lastSweep).toMatch(/#1 \[closed\] labels: dsar:done/)
+  expect(lastSweep).toContain('**DSAR delivered**')
+  expect(lastSweep).toMatch(/#2 \[open\] labels: dsar:refused/)
+  expect(lastSweep).toMatch(/#3 \[open\] labels: dsar:needs-info/)
+  expect(out).not.toContain('bob@example.com')
+})
+
+test('a run started by an issue event takes up new issues at once and leaves requests in progress to the schedule', async () => {
+  world = await startLedgerWorld({ sim: { job: { pollsInStaging: 5 } } })
+  const first = world.file({ userIds: 'alice@example.com' })
+  await world.sweep()
+  const second = world.file({ userIds: 'bob@example.com' })
+  const ghBefore = world.gh.log.length
+  const simBefore = world.sim.log.length
+  const run = await world.sweep({}, { env: { GITHUB_EVENT_NAME: 'issues' } })
+  expect(run.exitCode).toBe(0)
+  expect(ledgerOf(run)).toEqual([
+    { issue: second, state: 'submitted', requestIds: [String(world.sim.requests()[1].requestId)] }
+  ])
+  // Amplitude saw the new DSAR only; GitHub was not asked about the first issue's comments.
+  expect(world.sim.log.slice(simBefore).map(e => e.method)).toEqual(['POST'])
+  expect(world.gh.log.slice(ghBefore).some(e => e.path.includes(`/issues/${first}/`))).toBe(false)
+  // The next scheduled sweep checks both.
+  const scheduled = await world.sweep()
+  expect(ledgerOf(scheduled).map(r => r.issue)).toEqual([first, second])
+})

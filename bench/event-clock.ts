@@ -48,6 +48,46 @@ export class EventClock implements Clock {
     }
   }
 
+  /** Fires every timer due by `at` (in order), then sets the time to `at`. */
+  async advanceTo(at: number): Promise<void> {
+    await this.run(at)
+    this.current = Math.max(this.current, at)
+  }
+
+  /**
+   * Runs the clock until `work` settles. Time moves only once the work is parked on the clock:
+   * several turns of the event loop in a row with no file or network request in flight (the action
+   * reads its workflows and writes its outputs; a Response body is read over a few turns), so real
+   * work never costs virtual time and never lets a later timer fire first.
+   */
+  async until<T>(work: Promise<T>): Promise<T> {
+    let settled = false
+    work.then(
+      () => (settled = true),
+      () => (settled = true)
+    )
+    for (let idle = 0; ;) {
+      for (let quiet = 0; quiet < QUIET_TURNS;) {
+        await settle()
+        if (settled) return work
+        if (realWorkPending()) {
+          quiet = 0
+          await new Promise(resolve => setTimeout(resolve, 1))
+        } else quiet++
+      }
+      const next = this.pop()
+      if (next) {
+        idle = 0
+        this.current = Math.max(this.current, next.at)
+        next.fire()
+        continue
+      }
+      // Nothing scheduled and nothing real pending: give stragglers a moment, then give up.
+      if (++idle > 1000) throw new Error('the work waits for something that never comes')
+      await new Promise(resolve => setTimeout(resolve, 1))
+    }
+  }
+
   private push(timer: Timer): void {
     const heap = this.heap
     heap.push(timer)
@@ -85,6 +125,16 @@ export class EventClock implements Clock {
 
 function before(a: Timer, b: Timer): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq)
+}
+
+/** Turns of the event loop without real work before the clock may move. */
+const QUIET_TURNS = 8
+
+/** File-system and network requests in flight (not our own timers, not stdout). */
+function realWorkPending(): boolean {
+  return process
+    .getActiveResourcesInfo()
+    .some(name => /FSReq|FileHandle|GetAddrInfo|TCPConnect|Shutdown|WriteWrap/.test(name))
 }
 
 /** Lets every queued promise continuation run (a macrotask turn drains the microtask queue). */

@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: every benchmark, side by side in one run on this machine; writes bench/RESULTS.md
  * (machine, Node version, date, then one section per benchmark) and prints each target as met / not met.
- * Set BENCH_ONLY=id[,id] to run some of them (ids: startup, poll-economy, fanout, download, respect).
+ * Set BENCH_ONLY=id[,id] to run some of them (ids: startup, poll-economy, fanout, download, respect,
+ * lifecycle): their sections (and summary rows) in RESULTS.md are replaced, the others kept as they were.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, type as osType, release } from 'node:os'
 import { join } from 'node:path'
 import { benchDownload } from './download.js'
 import { benchFanout } from './fanout.js'
+import { benchLifecycle } from './lifecycle.js'
 import { benchPollEconomy } from './poll-economy.js'
 import { renderSection } from './render.js'
 import type { BenchSection } from './report.js'
@@ -19,7 +21,8 @@ const benchmarks: [string, () => Promise<BenchSection>][] = [
   ['poll-economy', () => benchPollEconomy()],
   ['fanout', () => benchFanout()],
   ['download', () => benchDownload()],
-  ['respect', () => benchRespect()]
+  ['respect', () => benchRespect()],
+  ['lifecycle', () => benchLifecycle()]
 ]
 
 const only = process.env.BENCH_ONLY?.split(',').map(s => s.trim())
@@ -54,8 +57,47 @@ for (const s of sections) {
   for (const t of s.targets)
     summary.push(`| ${s.title} | ${t.name} | ${t.met ? 'met' : '**not met**'} (${t.detail}) |`)
 }
-const markdown = [...header, ...summary, '', ...sections.map(renderSection)].join('\n')
-if (!only) writeFileSync(join(import.meta.dirname, 'RESULTS.md'), markdown)
-console.log(
-  `\n${only ? 'partial run: RESULTS.md not written' : 'wrote bench/RESULTS.md'} in ${((Date.now() - started) / 1000).toFixed(0)} s`
-)
+const results = join(import.meta.dirname, 'RESULTS.md')
+const markdown = only
+  ? mergeInto(existsSync(results) ? readFileSync(results, 'utf8') : '', sections)
+  : [...header, ...summary, '', ...sections.map(renderSection)].join('\n')
+writeFileSync(results, markdown)
+console.log(`\nwrote bench/RESULTS.md in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+
+/**
+ * A partial run: the sections it ran replace theirs in the existing RESULTS.md (or are added), with
+ * their summary rows; every other section and row stays as the last run wrote it. The header says
+ * which sections were updated, and when.
+ */
+function mergeInto(previous: string, fresh: BenchSection[]): string {
+  const titles = new Set(fresh.map(s => s.title))
+  const [head, ...bodies] = previous.split(/\n(?=## )/)
+  const kept = bodies.filter(body => !titles.has(body.slice(3, body.indexOf('\n')).trim()))
+  const headLines = head === '' ? [...header] : head.trimEnd().split('\n')
+  const rows = headLines.filter(l => l.startsWith('| ') && !l.startsWith('| benchmark'))
+  const keptRows = rows.filter(
+    l => !l.startsWith('| ---') && !titles.has(l.split(' | ')[0].slice(2))
+  )
+  const freshRows = fresh.flatMap(s =>
+    s.targets.map(
+      t => `| ${s.title} | ${t.name} | ${t.met ? 'met' : '**not met**'} (${t.detail}) |`
+    )
+  )
+  const intro = headLines
+    .filter(l => !l.startsWith('|') && !l.startsWith('- Partial run'))
+    .join('\n')
+    .trimEnd()
+  const note = `- Partial run ${new Date().toISOString()}: ${fresh.map(s => s.title).join(', ')} (BENCH_ONLY)`
+  return [
+    intro,
+    note,
+    '',
+    '| benchmark | target | result |',
+    '| --- | --- | --- |',
+    ...keptRows,
+    ...freshRows,
+    '',
+    ...kept.map(body => body.trimEnd() + '\n'),
+    ...fresh.map(renderSection)
+  ].join('\n')
+}

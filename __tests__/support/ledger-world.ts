@@ -1,8 +1,8 @@
 /**
  * The ledger's world for end-to-end tests: the DSAR simulator and the GitHub REST stand-in on
  * loopback, and `sweep()`, which runs the bundled dist/index.js once with `ledger: issues` the way
- * the runner does (a fresh process per sweep, as on a runner). Issues are filed with `formBody()`,
- * the body GitHub renders from the shipped issue form.
+ * the runner does (a fresh process per sweep, as on a runner). Issues are filed with `formBody()`
+ * (src/ledger/form.ts), the body GitHub renders from the shipped issue form.
  */
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js'
 import {
@@ -10,41 +10,12 @@ import {
   type GitHubStandIn,
   type GitHubStandInOptions
 } from '../../src/simulator/github/index.js'
+import { formBody, type FormFields } from '../../src/ledger/form.js'
 import { runAction, type ActionRun, type ActionRunOptions } from './action-harness.js'
 
-export interface Form {
-  userIds?: string
-  amplitudeIds?: string
-  startDate?: string
-  endDate?: string
-  reference?: string
-}
-
-/** The issue body GitHub renders from .github/ISSUE_TEMPLATE/dsar.yml. */
-export function formBody(form: Form): string {
-  const field = (value: string | undefined) => (value && value !== '' ? value : '_No response_')
-  return [
-    '### User IDs',
-    '',
-    field(form.userIds),
-    '',
-    '### Amplitude IDs',
-    '',
-    field(form.amplitudeIds),
-    '',
-    '### Start date',
-    '',
-    field(form.startDate),
-    '',
-    '### End date',
-    '',
-    field(form.endDate),
-    '',
-    '### Reference',
-    '',
-    field(form.reference)
-  ].join('\n')
-}
+/** The fields of the issue form; `formBody` renders them as GitHub does. */
+export type Form = FormFields
+export { formBody }
 
 export interface LedgerWorld {
   sim: Simulator

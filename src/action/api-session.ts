@@ -10,7 +10,8 @@
  * - `clock`: time and sleeps (deadline, budget pacer, polls, retries, "today", timestamps);
  * - `sendToApi`: one HTTP attempt to the Amplitude API (the transport's rules still apply around it);
  * - `github`: how the ledger reaches GitHub (an in-process fetch; real-time waits off when the caller
- *   models GitHub's timing itself).
+ *   models GitHub's timing itself);
+ * - `random`: the transport's back-off jitter (a seeded generator makes a simulation repeatable).
  */
 import { systemClock } from '../arazzo/pacing.js'
 import type { Clock, HttpTransport, PollSchedule } from '../arazzo/types.js'
@@ -31,6 +32,8 @@ export interface RunDependencies {
   sendToApi?: TransportOptions['send']
   /** How the ledger reaches GitHub. Default: GITHUB_API_URL over the network. */
   github?: GitHubAccess
+  /** The transport's back-off jitter, 0 <= x < 1. Default: Math.random. */
+  random?: () => number
 }
 
 export interface ApiSession {
@@ -73,6 +76,7 @@ export function openApiSession(
     backoffMaxMs: hooks.backoffMaxMs,
     rateLimitMaxMs: hooks.backoffMaxMs,
     ...(deps.sendToApi && { send: deps.sendToApi }),
+    ...(deps.random && { random: deps.random }),
     onRetry: n =>
       log.info(
         line`${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`

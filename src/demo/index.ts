@@ -4,6 +4,7 @@
  * export, age-encrypt it to a key the demo generates, then decrypt one file and show its first event.
  * The log is shown as GitHub shows it, and the job summary as text. Bundled into dist/demo/index.js,
  * so it needs nothing installed. Settings: see ./settings.ts and the README ("The demo").
+ * `npm run demo -- --ledger` shows the DSAR ledger instead (src/demo/ledger.ts).
  */
 import { generateIdentity, identityToRecipient } from 'age-encryption'
 import { spawn } from 'node:child_process'
@@ -172,4 +173,10 @@ function prettyJson(text: string): string {
   }
 }
 
-await main()
+if (process.argv.includes('--ledger')) {
+  // The ledger's demo (src/demo/ledger.ts): sweeps of DSAR issues against both stand-ins.
+  const { ledgerDemo } = await import('./ledger.js')
+  await ledgerDemo()
+} else {
+  await main()
+}

@@ -115,6 +115,28 @@ export function readForm(body: string, defaults: FormDefaults): FormReading {
   }
 }
 
+/** The fields of the shipped issue form, as a person fills them in. */
+export interface FormFields {
+  userIds?: string
+  amplitudeIds?: string
+  startDate?: string
+  endDate?: string
+  reference?: string
+}
+
+/** The issue body GitHub renders from the shipped form (examples/ISSUE_TEMPLATE/dsar.yml). */
+export function formBody(fields: FormFields): string {
+  const section = (label: string, value: string | undefined): string =>
+    `### ${label}\n\n${value && value !== '' ? value : NO_RESPONSE}`
+  return [
+    section(FIELDS.userIds, fields.userIds),
+    section(FIELDS.amplitudeIds, fields.amplitudeIds),
+    section(FIELDS.startDate, fields.startDate),
+    section(FIELDS.endDate, fields.endDate),
+    section(FIELDS.reference, fields.reference)
+  ].join('\n\n')
+}
+
 /** A field's text: trimmed, a code fence around it removed, `_No response_` as empty. */
 function fieldValue(lines: string[]): string {
   let text = lines.join('\n').trim()

@@ -232,8 +232,8 @@ export class GitHubClient {
     }
   }
 
-  /** Open issues carrying `label`, oldest first, pull requests left out. */
-  async openIssues(label: string): Promise<IssueFacts[]> {
+  /** Open issues carrying `label` (updated at or after `since`, ISO, when given), oldest first, pull requests left out. */
+  async openIssues(label: string, since?: string): Promise<IssueFacts[]> {
     const items = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
       owner: this.owner,
       repo: this.repo,
@@ -241,7 +241,8 @@ export class GitHubClient {
       labels: label,
       sort: 'created',
       direction: 'asc',
-      per_page: PAGE
+      per_page: PAGE,
+      ...(since && { since })
     })
     const issues: IssueFacts[] = []
     for (const item of items as unknown[]) {

@@ -15,14 +15,22 @@ import { moveLabels, writeLedger, type IssueResult, type SweepContext } from './
 export async function stepIssue(
   ctx: SweepContext,
   issue: IssueFacts,
-  comments: CommentFacts[]
+  comments: CommentFacts[],
+  options: { poll: boolean } = { poll: true }
 ): Promise<IssueResult> {
   const step = decide(issue.labels, ctx.ledger.label, readLedger(comments, ctx.identity))
   switch (step.kind) {
     case 'new':
       return submitIssue(ctx, issue, step)
     case 'poll':
-      return pollIssue(ctx, issue, step.marker, step.commentId)
+      if (options.poll) return pollIssue(ctx, issue, step.marker, step.commentId)
+      return {
+        issue: issue.number,
+        before: 'submitted',
+        state: 'submitted',
+        requestIds: step.marker.requests.map(r => r.requestId!),
+        note: 'not checked (an issue event; the scheduled sweeps check requests)'
+      }
     case 'stuck':
       return stuck(ctx, issue, step)
     case 'settle':

@@ -24,12 +24,15 @@ import {
   type IssueFacts
 } from './github-client.js'
 import { stepIssue } from './issue-step.js'
+import { stateLabel } from './states.js'
 import type { LedgerSettings } from './ledger-inputs.js'
 import { writeSweepSummary } from './summary.js'
 import { IdentityError, type IssueResult, type SweepContext } from './sweep-context.js'
 
 /** Issues filed within this long are read through the repository's comment list; older ones alone. */
 const RECENT_MS = 7 * 24 * 3_600_000
+/** An issue event's run looks at the issues updated this recently (the schedule sees the rest). */
+const EVENT_LOOKBACK_MS = 2 * 3_600_000
 /** The longest wait for GitHub's rate limit a sweep accepts (the next sweep can carry on). */
 const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000
 
@@ -81,10 +84,22 @@ export async function sweepLedger(
       )
     }
     ctx.identity = await github.identity()
-    const issues = await github.openIssues(ledger.label)
+    // A run started by an issue event takes up the issues changed lately (filed, re-labelled) at
+    // once; checking the requests Amplitude is working on, and older issues, is the schedule's job:
+    // a burst of filings then costs Amplitude nothing and GitHub a page or two per run.
+    const event = eventRun()
+    const listed = await github.openIssues(
+      ledger.label,
+      event ? new Date(session.clock.now() - EVENT_LOOKBACK_MS).toISOString() : undefined
+    )
+    const issues = event
+      ? listed.filter(issue => !issue.labels.includes(stateLabel(ledger.label, 'submitted')))
+      : listed
     openIssues = issues.length
     log.info(
-      line`Ledger: ${issues.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`
+      event
+        ? line`An issue event: ${issues.length} open issue(s) labelled '${ledger.label}' changed in the last 2 hours to take up in ${repository.fullName}; requests in progress are checked by the scheduled sweeps`
+        : line`Ledger: ${listed.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`
     )
     const comments = await commentsByIssue(github, issues, session.clock.now())
     let halted: string | undefined
@@ -94,7 +109,9 @@ export async function sweepLedger(
         slots.use(async () => {
           if (halted || stop.signal.aborted) return
           try {
-            const result = await stepIssue(ctx, issue, comments.get(issue.number) ?? [])
+            const result = await stepIssue(ctx, issue, comments.get(issue.number) ?? [], {
+              poll: !event
+            })
             results.push(result)
             log.info(
               line`issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`
@@ -195,6 +212,11 @@ async function commentsByIssue(
   }
   for (const issue of alone) byIssue.set(issue.number, await github.issueComments(issue.number))
   return byIssue
+}
+
+/** Whether an `issues` event started this run (GITHUB_EVENT_NAME, set by the runner). */
+function eventRun(): boolean {
+  return process.env.GITHUB_EVENT_NAME === 'issues'
 }
 
 function repositoryOf(text: string | undefined): { owner: string; repo: string } {

@@ -72,10 +72,13 @@ export function createRoutes(state: RepositoryState): (request: RestRequest) => 
       .split(',')
       .map(label => label.trim())
       .filter(Boolean)
+    const since = sinceOf(request)
+    if (since === null) return invalid('since', 'is not an ISO 8601 timestamp')
     const issues = state
       .allIssues()
       .filter(issue => wanted === 'all' || issue.state === wanted)
       .filter(issue => labels.every(label => issue.labels.includes(label)))
+      .filter(issue => issue.updatedAt >= since)
     const direction = query.get('direction') ?? 'desc'
     issues.sort(
       (a, b) => (direction === 'asc' ? 1 : -1) * (a.createdAt - b.createdAt || a.number - b.number)

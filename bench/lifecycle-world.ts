@@ -1,0 +1,196 @@
+/**
+ * The world of the lifecycle benchmark (bench/lifecycle.ts), in virtual time:
+ * - `AmplitudeModel`: the documented DSAR API as a function of time (staging for 10 minutes, then
+ *   submitted until the job's seeded finish, then done with links valid two days), behind the
+ *   documented budget (14,400 cost per sliding hour, POST 8, GET 1, 429 with Retry-After past it),
+ *   which another consumer of the organisation drains at a steady share (60%: one GET every 417 ms);
+ * - `pacedGitHub`: the GitHub REST stand-in's in-process fetch with GitHub's latency and the
+ *   throttling plugin's spacing of writes (1 s, 3 s between new comments) in virtual time;
+ * - `runSweep`: the real `run()` of src/main.ts, in this process, with the runner's environment
+ *   (INPUT_*, GITHUB_OUTPUT...) set for the call and its log kept off the console: a fresh sweep
+ *   each time, as on a runner, with the clock, the API transport and GitHub access injected.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Clock, HttpRequest, HttpResponse } from '../src/arazzo/types.js'
+import { DOCUMENTED_BUDGET_PER_HOUR, HOUR_MS, requestCost } from '../src/action/budget.js'
+import { run } from '../src/main.js'
+import type { GitHubStandIn } from '../src/simulator/github/index.js'
+import { SlidingWindowBudget } from '../src/simulator/budget.js'
+import { prepareRunner } from '../__tests__/support/action-harness.js'
+
+export const MINUTE_MS = 60_000
+export const DAY_MS = 24 * HOUR_MS
+const STAGING_MS = 10 * MINUTE_MS
+const LINK_TTL_MS = 2 * DAY_MS
+export const API_ORIGIN = 'https://amplitude.com'
+
+interface Job {
+  subject: string
+  submittedAt: number
+  finishAt: number
+}
+
+export class AmplitudeModel {
+  private readonly budget = new SlidingWindowBudget(DOCUMENTED_BUDGET_PER_HOUR)
+  private readonly jobs = new Map<number, Job>()
+  private nextId = 53367
+  private nextBackground: number
+  private readonly backgroundEveryMs: number
+  /** Our admitted requests (time, cost), for the peak-hour share. */
+  readonly admitted: { at: number; cost: number }[] = []
+  readonly refused = { post: 0, get: 0 }
+  /** DSARs created per subject: more than one would be a duplicate. */
+  readonly created = new Map<string, number>()
+
+  constructor(
+    private readonly clock: Clock,
+    /** How long the job of `subject` takes, from its submission. */
+    private readonly jobLength: (subject: string) => number,
+    backgroundShare: number,
+    start: number
+  ) {
+    this.backgroundEveryMs = HOUR_MS / (DOCUMENTED_BUDGET_PER_HOUR * backgroundShare)
+    this.nextBackground = start
+  }
+
+  send = async (request: HttpRequest): Promise<HttpResponse> => {
+    const now = this.clock.now()
+    // The other consumer's calls up to now, in their order.
+    for (; this.nextBackground <= now; this.nextBackground += this.backgroundEveryMs) {
+      this.budget.tryConsume(1, this.nextBackground)
+    }
+    const cost = requestCost(request.method)
+    const decision = this.budget.tryConsume(cost, now)
+    if (!decision.admitted) {
+      if (request.method === 'POST') this.refused.post++
+      else this.refused.get++
+      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000))
+      return json(429, { error: 'Too many requests' }, { 'retry-after': String(seconds) })
+    }
+    this.admitted.push({ at: now, cost })
+    const url = new URL(request.url)
+    if (request.method === 'POST') {
+      const subject = subjectOf(request.body)
+      const id = this.nextId++
+      this.jobs.set(id, { subject, submittedAt: now, finishAt: now + this.jobLength(subject) })
+      this.created.set(subject, (this.created.get(subject) ?? 0) + 1)
+      return json(202, { requestId: id })
+    }
+    const id = Number(url.pathname.split('/').pop())
+    const job = this.jobs.get(id)
+    if (!job) return json(404, { error: 'no such request' })
+    if (now < job.submittedAt + STAGING_MS && now < job.finishAt) {
+      return json(200, { requestId: id, status: 'staging' })
+    }
+    if (now < job.finishAt) return json(200, { requestId: id, status: 'submitted' })
+    return json(200, {
+      requestId: id,
+      status: 'done',
+      urls: [`${API_ORIGIN}/api/2/dsar/requests/${id}/outputs/0`],
+      expires: new Date(job.finishAt + LINK_TTL_MS).toISOString()
+    })
+  }
+
+  /** When the job of `subject` finished at Amplitude (undefined before it was submitted). */
+  finishOf(subject: string): number | undefined {
+    for (const job of this.jobs.values()) if (job.subject === subject) return job.finishAt
+    return undefined
+  }
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body }
+}
+
+function subjectOf(body: string | undefined): string {
+  try {
+    const parsed = JSON.parse(body ?? '{}') as { userId?: string }
+    if (parsed.userId) return parsed.userId
+  } catch {
+    // a form body
+  }
+  return new URLSearchParams(body ?? '').get('userId') ?? '?'
+}
+
+/** Round trip of one GitHub REST call. */
+export const GITHUB_LATENCY_MS = 250
+
+/**
+ * The stand-in's fetch as a runner sees GitHub: each call takes GITHUB_LATENCY_MS, writes are at
+ * least 1 s apart and new comments 3 s apart (the throttling plugin's spacing, which it keeps in
+ * real time: modelled here in virtual time). One per sweep: the spacing is per process.
+ */
+export function pacedGitHub(standIn: GitHubStandIn, clock: Clock): typeof fetch {
+  let nextWrite = 0
+  let nextComment = 0
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const method = (init?.method ?? 'GET').toUpperCase()
+    if (method !== 'GET') {
+      const path = new URL(String(input)).pathname
+      const comment = method === 'POST' && /\/issues\/\d+\/comments$/.test(path)
+      const at = Math.max(clock.now(), nextWrite, comment ? nextComment : 0)
+      nextWrite = at + 1000
+      if (comment) nextComment = at + 3000
+      await clock.sleep(at - clock.now())
+    }
+    await clock.sleep(GITHUB_LATENCY_MS)
+    return standIn.fetch(input, init)
+  }) as typeof fetch
+}
+
+export interface SweepResult {
+  startedAt: number
+  endedAt: number
+  failed: boolean
+  /** The `::error::` line, when the step failed. */
+  error?: string
+}
+
+/**
+ * Runs the real action once, in this process: the runner's environment for the call, the log kept
+ * (not printed), the exit code read and reset. `drive` advances the clock until the run ends.
+ */
+export async function runSweep(o: {
+  home: string
+  inputs: Record<string, string>
+  env: Record<string, string>
+  clock: Clock
+  sendToApi: (request: HttpRequest) => Promise<HttpResponse>
+  github: typeof fetch
+  /** The transport's jitter (seeded: the benchmark is deterministic). */
+  random: () => number
+  drive: (running: Promise<void>) => Promise<void>
+}): Promise<SweepResult> {
+  mkdirSync(o.home, { recursive: true })
+  const prepared = prepareRunner(o.inputs, { home: o.home, env: o.env, workspace: o.home })
+  const saved = process.env
+  const write = process.stdout.write
+  const lines: string[] = []
+  process.env = { ...saved, ...prepared.env }
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split('\n'))
+    return true
+  }) as typeof process.stdout.write
+  const startedAt = o.clock.now()
+  try {
+    await o.drive(
+      run({
+        clock: o.clock,
+        sendToApi: o.sendToApi,
+        github: { fetch: o.github, realTimeWaits: false }
+      })
+    )
+  } finally {
+    process.stdout.write = write
+    process.env = saved
+  }
+  const failed = process.exitCode === 1
+  process.exitCode = undefined
+  const error = lines.find(line => line.startsWith('::error::'))
+  return { startedAt, endedAt: o.clock.now(), failed, ...(error && { error }) }
+}
+
+export function sweepHome(root: string, n: number): string {
+  return join(root, `sweep-${n}`)
+}

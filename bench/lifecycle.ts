@@ -447,7 +447,9 @@ export async function benchLifecycle(
       'access injected; rows (a) and (b) run the same engine, workflows, transport and pacer. Delay: ' +
       "from Amplitude's done to the delivery comment (a, b: to the poll that sees done). Runner " +
       `minutes: each job's virtual duration plus ${JOB_OVERHEAD_MS / 1000} s of runner start, billed ` +
-      'by the started minute, per DSAR. Deterministic: one run is the result.',
+      'by the started minute, per DSAR. Seeded, in virtual time: a rerun gives the same figures, except ' +
+      'that rows drawing 429s may differ by a few percent in their 429 count (the order in which ' +
+      'concurrent retries meet the budget).',
     headers: [
       'deployment',
       'delay median',

@@ -7,6 +7,7 @@ import type { DownloadedFile } from '../export/download.js'
 import { buildReceipt, writeReceipt, type ReceiptRequest } from '../export/receipt.js'
 import type { Settings } from './input-helper.js'
 import type { RequestRecord } from './request-runner.js'
+import { workflowRunPage } from './artifact-helper.js'
 import { ACTION_NAME, ACTION_VERSION } from './version.js'
 
 type ReceiptSettings = Pick<Settings, 'apiUrl' | 'encryptTo'> &
@@ -31,7 +32,7 @@ export async function writeRunReceipt(options: RunReceiptOptions): Promise<strin
   const settings = options.settings
   const requests =
     options.requests ?? (options.records ?? []).map(record => receiptRequest(record, settings))
-  const run = runFacts()
+  const run = workflowRun()
   const receipt = buildReceipt({
     action: {
       name: ACTION_NAME,
@@ -68,10 +69,9 @@ function receiptRequest(record: RequestRecord, settings: ReceiptSettings): Recei
 }
 
 /** The workflow run, from the runner's environment (absent outside Actions). */
-export function runFacts(): { repository: string; runId: string; url: string } | undefined {
+function workflowRun(): { repository: string; runId: string; url: string } | undefined {
   const repository = process.env.GITHUB_REPOSITORY
   const runId = process.env.GITHUB_RUN_ID
   if (!repository || !runId) return undefined
-  const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
-  return { repository, runId, url: `${server}/${repository}/actions/runs/${runId}` }
+  return { repository, runId, url: workflowRunPage(process.env) }
 }

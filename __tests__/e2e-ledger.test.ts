@@ -350,3 +350,30 @@ test('a run started by an issue event takes up new issues at once and leaves req
   const scheduled = await world.sweep()
   expect(ledgerOf(scheduled).map(r => r.issue)).toEqual([first, second])
 })
+
+test("workflow: apis-io (the seed's contract): one request for the issue's user ids, checked and delivered", async () => {
+  world = await startLedgerWorld({
+    sim: { job: { pollsInStaging: 0, pollsInSubmitted: 1, files: 1 } }
+  })
+  const n = world.file({ userIds: 'alice@example.com, alice-2@example.com' })
+  const inputs = { workflow: 'apis-io', download: 'true' }
+  const first = await world.sweep(inputs)
+  expect(first.exitCode).toBe(0)
+  const [request] = world.sim.requests()
+  expect(world.sim.requests()).toHaveLength(1)
+  expect(request.subject.userIds).toEqual(['alice@example.com', 'alice-2@example.com'])
+  expect(markerOf(world, n).requests).toEqual([
+    expect.objectContaining({
+      requestId: String(request.requestId),
+      subject: expect.stringMatching(/^user #[0-9a-f]{8}, user #[0-9a-f]{8}$/)
+    })
+  ])
+  await world.sweep(inputs)
+  const last = await world.sweep(inputs)
+  expect(last.exitCode).toBe(0)
+  expect(ledgerOf(last)).toEqual([
+    { issue: n, state: 'done', requestIds: [String(request.requestId)] }
+  ])
+  // The seed's download_url is a presigned link: it never reaches a comment.
+  for (const c of world.gh.comments(n)) expect(c.body).not.toMatch(/X-Amz|https?:\/\/127\.0\.0\.2/)
+})

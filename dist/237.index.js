@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __webpack_require__(33838);
-// EXTERNAL MODULE: ./src/action/api-session.ts + 1 modules
-var api_session = __webpack_require__(50340);
+// EXTERNAL MODULE: ./src/action/api-session.ts
+var api_session = __webpack_require__(81779);
 // EXTERNAL MODULE: ./src/action/output-helper.ts
 var output_helper = __webpack_require__(80686);
 // EXTERNAL MODULE: ./src/action/semaphore.ts
@@ -426,8 +426,8 @@ class GitHubClient {
             throw error;
         }
     }
-    /** Open issues carrying `label`, oldest first, pull requests left out. */
-    async openIssues(label) {
+    /** Open issues carrying `label` (updated at or after `since`, ISO, when given), oldest first, pull requests left out. */
+    async openIssues(label, since) {
         const items = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
             owner: this.owner,
             repo: this.repo,
@@ -435,7 +435,8 @@ class GitHubClient {
             labels: label,
             sort: 'created',
             direction: 'asc',
-            per_page: PAGE
+            per_page: PAGE,
+            ...(since && { since })
         });
         const issues = [];
         for (const item of items) {
@@ -944,6 +945,17 @@ function readForm(body, defaults) {
             })
         }
     };
+}
+/** The issue body GitHub renders from the shipped form (examples/ISSUE_TEMPLATE/dsar.yml). */
+function formBody(fields) {
+    const section = (label, value) => `### ${label}\n\n${value && value !== '' ? value : NO_RESPONSE}`;
+    return [
+        section(FIELDS.userIds, fields.userIds),
+        section(FIELDS.amplitudeIds, fields.amplitudeIds),
+        section(FIELDS.startDate, fields.startDate),
+        section(FIELDS.endDate, fields.endDate),
+        section(FIELDS.reference, fields.reference)
+    ].join('\n\n');
 }
 /** A field's text: trimmed, a code fence around it removed, `_No response_` as empty. */
 function fieldValue(lines) {
@@ -1467,13 +1479,21 @@ async function submitForm(ctx, issue, form, step, result) {
 
 
 
-async function stepIssue(ctx, issue, comments) {
+async function stepIssue(ctx, issue, comments, options = { poll: true }) {
     const step = decide(issue.labels, ctx.ledger.label, readLedger(comments, ctx.identity));
     switch (step.kind) {
         case 'new':
             return submitIssue(ctx, issue, step);
         case 'poll':
-            return pollIssue(ctx, issue, step.marker, step.commentId);
+            if (options.poll)
+                return pollIssue(ctx, issue, step.marker, step.commentId);
+            return {
+                issue: issue.number,
+                before: 'submitted',
+                state: 'submitted',
+                requestIds: step.marker.requests.map(r => r.requestId),
+                note: 'not checked (an issue event; the scheduled sweeps check requests)'
+            };
         case 'stuck':
             return stuck(ctx, issue, step);
         case 'settle':
@@ -1591,8 +1611,11 @@ async function writeSweepSummary(s) {
 
 
 
+
 /** Issues filed within this long are read through the repository's comment list; older ones alone. */
 const RECENT_MS = 7 * 24 * 3_600_000;
+/** An issue event's run looks at the issues updated this recently (the schedule sees the rest). */
+const EVENT_LOOKBACK_MS = 2 * 3_600_000;
 /** The longest wait for GitHub's rate limit a sweep accepts (the next sweep can carry on). */
 const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
 async function sweepLedger(settings, ledger, stop, deps = {}) {
@@ -1633,9 +1656,18 @@ async function sweepLedger(settings, ledger, stop, deps = {}) {
                 'private one (DSAR issues, request ids and exports are personal data). Nothing was sent to Amplitude.');
         }
         ctx.identity = await github.identity();
-        const issues = await github.openIssues(ledger.label);
+        // A run started by an issue event takes up the issues changed lately (filed, re-labelled) at
+        // once; checking the requests Amplitude is working on, and older issues, is the schedule's job:
+        // a burst of filings then costs Amplitude nothing and GitHub a page or two per run.
+        const event = eventRun();
+        const listed = await github.openIssues(ledger.label, event ? new Date(session.clock.now() - EVENT_LOOKBACK_MS).toISOString() : undefined);
+        const issues = event
+            ? listed.filter(issue => !issue.labels.includes(stateLabel(ledger.label, 'submitted')))
+            : listed;
         openIssues = issues.length;
-        log/* log */.R.info((0,log/* line */.n) `Ledger: ${issues.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`);
+        log/* log */.R.info(event
+            ? (0,log/* line */.n) `An issue event: ${issues.length} open issue(s) labelled '${ledger.label}' changed in the last 2 hours to take up in ${repository.fullName}; requests in progress are checked by the scheduled sweeps`
+            : (0,log/* line */.n) `Ledger: ${listed.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`);
         const comments = await commentsByIssue(github, issues, session.clock.now());
         let halted;
         const slots = new semaphore/* Semaphore */.j(settings.maxConcurrency);
@@ -1643,7 +1675,9 @@ async function sweepLedger(settings, ledger, stop, deps = {}) {
             if (halted || stop.signal.aborted)
                 return;
             try {
-                const result = await stepIssue(ctx, issue, comments.get(issue.number) ?? []);
+                const result = await stepIssue(ctx, issue, comments.get(issue.number) ?? [], {
+                    poll: !event
+                });
                 results.push(result);
                 log/* log */.R.info((0,log/* line */.n) `issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`);
             }
@@ -1732,6 +1766,10 @@ async function commentsByIssue(github, issues, now) {
     for (const issue of alone)
         byIssue.set(issue.number, await github.issueComments(issue.number));
     return byIssue;
+}
+/** Whether an `issues` event started this run (GITHUB_EVENT_NAME, set by the runner). */
+function eventRun() {
+    return process.env.GITHUB_EVENT_NAME === 'issues';
 }
 function repositoryOf(text) {
     const match = /^([A-Za-z0-9_.-]{1,100})\/([A-Za-z0-9_.-]{1,100})$/.exec(text ?? '');

@@ -466,21 +466,7 @@ async function readManifest(dir) {
 }
 /** Writes the manifest whole (a new file renamed over the old one, never through a symlink). */
 async function writeManifest(dir, manifest) {
-    const partial = await (0,safe_files/* createPartialFile */.kR)(dir, MANIFEST_NAME);
-    try {
-        await partial.handle.writeFile(JSON.stringify({ version: 1, files: manifest }, null, 2));
-        await partial.handle.sync();
-    }
-    finally {
-        await partial.handle.close();
-    }
-    try {
-        await (0,external_node_fs_promises_.rename)(partial.path, (0,external_node_path_.join)(dir, MANIFEST_NAME));
-    }
-    catch (error) {
-        await (0,safe_files/* removeQuietly */.S2)(partial.path);
-        throw error;
-    }
+    await (0,safe_files/* writeWholeFile */.R0)(dir, MANIFEST_NAME, JSON.stringify({ version: 1, files: manifest }, null, 2));
 }
 /**
  * Whether `dir/name` is the whole file the manifest entry describes: a regular file (not a link)

@@ -31607,55 +31607,19 @@ module.exports = {
 
 /***/ }),
 
-/***/ 50340:
+/***/ 81779:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  F: () => (/* binding */ openApiSession)
-});
-
-// EXTERNAL MODULE: ./src/arazzo/pacing.ts
-var pacing = __nccwpck_require__(82663);
-// EXTERNAL MODULE: ./src/action/http-transport.ts
-var http_transport = __nccwpck_require__(33404);
-// EXTERNAL MODULE: ./src/action/log.ts
-var log = __nccwpck_require__(58592);
-// EXTERNAL MODULE: ./src/action/budget.ts
-var budget = __nccwpck_require__(2513);
-;// CONCATENATED MODULE: ./src/action/pacing-policy.ts
-/**
- * How gently the action uses the API, in one place (the action and the benchmarks both build from it):
- * - its spend stays within BUDGET_SHARE of the organisation's documented 14,400 cost per hour, leaving
- *   the rest to other jobs of the same organisation;
- * - polls start at `poll-interval` and grow by POLL_GROWTH per poll up to POLL_INTERVAL_CAP_MS (or the
- *   poll interval, when that is longer): never faster than asked, and quick enough that a job finishing
- *   late in the 3-day SLA is seen within minutes, not a quarter hour.
- */
-
-
-const BUDGET_SHARE = 0.5;
-const POLL_GROWTH = 1.5;
-const POLL_INTERVAL_CAP_MS = 5 * 60_000;
-function createBudgetPacer(clock, share = BUDGET_SHARE) {
-    return new budget/* BudgetPacer */.Jp({ limitPerHour: Math.floor(budget/* DOCUMENTED_BUDGET_PER_HOUR */.Yi * share), clock });
-}
-function createPollSchedule(pollIntervalMs) {
-    return (0,pacing/* backoffPollSchedule */.Zz)({
-        initialMs: pollIntervalMs,
-        factor: POLL_GROWTH,
-        maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
-    });
-}
-
-// EXTERNAL MODULE: ./src/action/request-runner.ts
-var request_runner = __nccwpck_require__(68402);
-// EXTERNAL MODULE: ./src/action/secret-helper.ts
-var secret_helper = __nccwpck_require__(92341);
-// EXTERNAL MODULE: ./src/action/test-hooks.ts
-var test_hooks = __nccwpck_require__(95717);
-;// CONCATENATED MODULE: ./src/action/api-session.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F: () => (/* binding */ openApiSession)
+/* harmony export */ });
+/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82663);
+/* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33404);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58592);
+/* harmony import */ var _pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(65019);
+/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(68402);
+/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(92341);
+/* harmony import */ var _test_hooks_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(95717);
 /**
  * What every run needs to talk to the Amplitude API, composed once: the clock, the deadline, the
  * budget pacer, the transport (origin rule, retries, concurrency) and the credential redactor. The
@@ -31668,7 +31632,8 @@ var test_hooks = __nccwpck_require__(95717);
  * - `clock`: time and sleeps (deadline, budget pacer, polls, retries, "today", timestamps);
  * - `sendToApi`: one HTTP attempt to the Amplitude API (the transport's rules still apply around it);
  * - `github`: how the ledger reaches GitHub (an in-process fetch; real-time waits off when the caller
- *   models GitHub's timing itself).
+ *   models GitHub's timing itself);
+ * - `random`: the transport's back-off jitter (a seeded generator makes a simulation repeatable).
  */
 
 
@@ -31678,17 +31643,17 @@ var test_hooks = __nccwpck_require__(95717);
 
 
 function openApiSession(settings, stop, deps = {}) {
-    const clock = deps.clock ?? pacing/* systemClock */.ml;
+    const clock = deps.clock ?? _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .ml;
     const startedAt = clock.now();
     const deadline = startedAt + settings.timeoutMs;
-    const pacer = createBudgetPacer(clock);
-    const hooks = (0,test_hooks/* testHooks */.r)();
-    const redact = (0,secret_helper/* credentialRedactor */.Ax)({
+    const pacer = (0,_pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__/* .createBudgetPacer */ .pH)(clock);
+    const hooks = (0,_test_hooks_js__WEBPACK_IMPORTED_MODULE_6__/* .testHooks */ .r)();
+    const redact = (0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_5__/* .credentialRedactor */ .Ax)({
         apiKey: settings.apiKey ?? '',
         secretKey: settings.secretKey ?? '',
         basicAuth: settings.basicAuth
     });
-    const { transport } = (0,http_transport/* createActionTransport */.sp)({
+    const { transport } = (0,_http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .createActionTransport */ .sp)({
         apiOrigin: settings.apiUrl,
         clock,
         pacer,
@@ -31699,7 +31664,8 @@ function openApiSession(settings, stop, deps = {}) {
         backoffMaxMs: hooks.backoffMaxMs,
         rateLimitMaxMs: hooks.backoffMaxMs,
         ...(deps.sendToApi && { send: deps.sendToApi }),
-        onRetry: n => log/* log */.R.info((0,log/* line */.n) `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${(0,request_runner/* formatDuration */.a3)(n.delayMs)}`)
+        ...(deps.random && { random: deps.random }),
+        onRetry: n => _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .R.info((0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .line */ .n) `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${(0,_request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(n.delayMs)}`)
     });
     // Refused credentials would be refused for every subject: stop them all at once.
     const guarded = async (request, signal) => {
@@ -31707,7 +31673,7 @@ function openApiSession(settings, stop, deps = {}) {
             return await transport(request, signal);
         }
         catch (error) {
-            if (error instanceof http_transport/* TransportError */.wX && error.kind === 'auth')
+            if (error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .TransportError */ .wX && error.kind === 'auth')
                 stop.abort(error);
             throw error;
         }
@@ -31720,9 +31686,84 @@ function openApiSession(settings, stop, deps = {}) {
         transport: guarded,
         redact,
         hooks,
-        pollSchedule: createPollSchedule(settings.pollIntervalMs),
+        pollSchedule: (0,_pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__/* .createPollSchedule */ .z1)(settings.pollIntervalMs),
         maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100)
     };
+}
+
+
+/***/ }),
+
+/***/ 73935:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   YC: () => (/* binding */ workflowRunPage),
+/* harmony export */   uploadExportArtifact: () => (/* binding */ uploadExportArtifact)
+/* harmony export */ });
+/* unused harmony exports ArtifactUploadError, safeDetail */
+/**
+ * Uploads the downloaded export as a workflow artifact through @actions/artifact, and names the
+ * result the way a person finds it: the artifact's page under the workflow run.
+ *
+ * @actions/artifact (with the Azure SDK behind it) is loaded only when an upload happens: most runs
+ * upload nothing and should not pay its start-up cost. Failures become one line that never carries
+ * the runtime token or a signed storage URL, since the message ends up in the job log.
+ */
+class ArtifactUploadError extends Error {
+    constructor(detail) {
+        super(`artifact upload failed: ${detail}`);
+        this.name = 'ArtifactUploadError';
+    }
+}
+async function uploadExportArtifact(o) {
+    // Checked first: without them the upload would succeed but the reported URL would be wrong.
+    const runPage = workflowRunPage(process.env);
+    try {
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(111)]).then(__nccwpck_require__.bind(__nccwpck_require__, 40111));
+        const client = new DefaultArtifactClient();
+        const result = await client.uploadArtifact(o.name, o.files, o.rootDirectory, {
+            retentionDays: o.retentionDays
+        });
+        if (result.id === undefined)
+            throw new Error('the service returned no artifact id');
+        return {
+            id: result.id,
+            url: `${runPage}/artifacts/${result.id}`,
+            size: result.size ?? 0,
+            ...(result.digest && { digest: result.digest })
+        };
+    }
+    catch (error) {
+        throw new ArtifactUploadError(safeDetail(error, process.env.ACTIONS_RUNTIME_TOKEN));
+    }
+}
+/** `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`. */
+function workflowRunPage(env) {
+    const repository = env.GITHUB_REPOSITORY;
+    const runId = env.GITHUB_RUN_ID;
+    if (!repository || !runId) {
+        throw new ArtifactUploadError('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (artifacts need a GitHub Actions run)');
+    }
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return `${server}/${repository}/actions/runs/${runId}`;
+}
+/**
+ * The error's message on one line, with the secrets a storage or Twirp error can echo removed:
+ * the runtime token, bearer credentials, SAS signatures and any URL's query string (where signed
+ * URLs keep their authority). No stack: the message is for the job log, not for debugging the client.
+ */
+function safeDetail(error, runtimeToken) {
+    let text = error instanceof Error ? error.message : String(error);
+    if (runtimeToken && runtimeToken.length >= 8)
+        text = text.split(runtimeToken).join('***');
+    text = text
+        .replace(/\bBearer\s+[^\s,;"']+/gi, 'Bearer ***')
+        .replace(/\b(https?:\/\/[^\s?#"'<>]+)\?[^\s"'<>]*/gi, '$1?***')
+        .replace(/\bsig=[^&\s"'<>]+/gi, 'sig=***')
+        .replace(/\s+/g, ' ')
+        .trim();
+    return text === '' ? 'unknown error' : text;
 }
 
 
@@ -31734,10 +31775,10 @@ function openApiSession(settings, stop, deps = {}) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Jp: () => (/* binding */ BudgetPacer),
 /* harmony export */   Yi: () => (/* binding */ DOCUMENTED_BUDGET_PER_HOUR),
+/* harmony export */   iQ: () => (/* binding */ HOUR_MS),
 /* harmony export */   kw: () => (/* binding */ BudgetDeadlineError),
 /* harmony export */   ns: () => (/* binding */ requestCost)
 /* harmony export */ });
-/* unused harmony export HOUR_MS */
 const DOCUMENTED_BUDGET_PER_HOUR = 14_400;
 const HOUR_MS = 3_600_000;
 /** The largest cost of one request (a POST). */
@@ -31967,7 +32008,7 @@ function downloadRecords(settings, session, records, downloadPath, signal, log) 
     });
 }
 async function uploadArtifact(options) {
-    const { uploadExportArtifact } = await __nccwpck_require__.e(/* import() */ 935).then(__nccwpck_require__.bind(__nccwpck_require__, 73935));
+    const { uploadExportArtifact } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 73935));
     const uploaded = await uploadExportArtifact({
         name: options.name,
         files: [...options.files.map(f => f.path), ...(options.extraPaths ?? [])],
@@ -32375,6 +32416,8 @@ var credentials = __nccwpck_require__(13708);
 var json_text = __nccwpck_require__(83500);
 // EXTERNAL MODULE: ./src/action/secret-helper.ts
 var secret_helper = __nccwpck_require__(92341);
+// EXTERNAL MODULE: ./src/action/run-limits.ts
+var run_limits = __nccwpck_require__(6132);
 // EXTERNAL MODULE: ./src/action/server-values.ts
 var server_values = __nccwpck_require__(5122);
 ;// CONCATENATED MODULE: ./src/ledger/ledger-inputs.ts
@@ -32428,6 +32471,7 @@ function parseLedgerInputs(input) {
  * problem found is thrown. Messages never quote credentials or user/Amplitude IDs (personal
  * data): they point at the entry or line instead.
  */
+
 
 
 
@@ -32509,6 +32553,7 @@ async function getSettings(env = {}) {
         ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId })),
         ...fileUserIds.map(userId => ({ kind: 'userId', userId }))
     ]);
+    checkRunSize({ userIds, amplitudeIds, fileUserIds, subjects, requestIds });
     const download = downloadWanted || artifactName !== undefined;
     if (ledger)
         checkLedgerCombination({ workflow });
@@ -32932,6 +32977,23 @@ function parseExtraInputs(text) {
     }
     return parsed;
 }
+/** At most MAX_SUBJECTS subjects, or request ids, per run (run-limits.ts), refused by input name. */
+function checkRunSize(given) {
+    const requestIds = (0,run_limits/* runSizeProblem */.gG)(given.requestIds.length, 'request ids');
+    if (requestIds)
+        throw new InputError(input_names/* Inputs */.G.RequestIds, requestIds);
+    const subjects = (0,run_limits/* runSizeProblem */.gG)(given.subjects.length, 'subjects');
+    if (!subjects)
+        return;
+    // Named by the input that gave the most of them.
+    const inputs = [
+        [input_names/* Inputs */.G.UserIds, given.userIds.length],
+        [input_names/* Inputs */.G.AmplitudeIds, given.amplitudeIds.length],
+        [input_names/* Inputs */.G.UserIdsFile, given.fileUserIds.length]
+    ];
+    const [largest] = inputs.sort((a, b) => b[1] - a[1])[0];
+    throw new InputError(largest, subjects);
+}
 function checkCombination(settings) {
     const { subjects, requestIds, wait, download, artifactName, workflow, extraInputs } = settings;
     if (requestIds.length > 0 && subjects.length > 0) {
@@ -33146,15 +33208,25 @@ const log = {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GC: () => (/* binding */ computeOutputs),
-/* harmony export */   Kn: () => (/* binding */ writeOutputs)
+/* harmony export */   Kn: () => (/* binding */ writeOutputs),
+/* harmony export */   mX: () => (/* binding */ noteTruncation)
 /* harmony export */ });
-/* unused harmony export aggregateStatus */
+/* unused harmony exports aggregateStatus, REQUESTS_FILE */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(68402);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _export_safe_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73543);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(58592);
+/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(68402);
+/* harmony import */ var _run_limits_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6132);
 /**
  * Step outputs, per the public contract (shared/reference/action-contract.md). Written from whatever is
  * known, also when the step fails: a request id that was obtained is never lost.
  */
+
+
+
+
 
 
 function computeOutputs(records, extra = {}) {
@@ -33201,15 +33273,99 @@ function aggregateStatus(records) {
         return first;
     if (statuses.some(s => s === 'failed'))
         return 'failed';
-    const done = statuses.find(s => _request_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .DONE_STATUSES */ .CM.has(s));
-    const notDone = statuses.find(s => !_request_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .DONE_STATUSES */ .CM.has(s));
+    const done = statuses.find(s => _request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .DONE_STATUSES */ .CM.has(s));
+    const notDone = statuses.find(s => !_request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .DONE_STATUSES */ .CM.has(s));
     return notDone ?? done ?? first;
 }
+/**
+ * Sets the outputs, each list cut to what GitHub keeps (run-limits.ts); returns what was cut, for
+ * the caller to say so and to write the whole list beside the downloads.
+ */
 function writeOutputs(outputs) {
+    const truncated = [];
     for (const [name, value] of Object.entries(outputs)) {
-        if (value !== undefined)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, value);
+        if (value === undefined)
+            continue;
+        const limit = _run_limits_js__WEBPACK_IMPORTED_MODULE_5__/* .LIST_OUTPUT_LIMITS */ .sV[name];
+        const fitted = limit === undefined ? undefined : (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_5__/* .fitJsonList */ .MK)(value, limit);
+        if (fitted)
+            truncated.push({ output: name, kept: fitted.kept, total: fitted.total });
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, fitted ? fitted.text : value);
     }
+    return truncated;
+}
+/** The whole `requests` list, beside the downloads, when the output had to be cut. */
+const REQUESTS_FILE = 'requests.json';
+const LIST_NOUNS = {
+    requests: 'requests',
+    downloadUrls: 'links',
+    files: 'files',
+    workflowOutputs: 'workflow outputs'
+};
+/**
+ * Says which outputs were cut (a warning each) and writes the whole `requests` list to
+ * `dir/requests.json` (0700 folder, 0600 file). Returns the notes, for the job summary.
+ */
+async function noteTruncation(truncated, full, dir) {
+    if (truncated.length === 0)
+        return [];
+    let where;
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(dir, { recursive: true, mode: 0o700 });
+        where = `all of them are in ${await (0,_export_safe_files_js__WEBPACK_IMPORTED_MODULE_2__/* .writeWholeFile */ .R0)(dir, REQUESTS_FILE, full.requests)}`;
+    }
+    catch (error) {
+        where = `${REQUESTS_FILE} could not be written (${error.message})`;
+    }
+    return truncated.map(({ output, kept, total }) => {
+        const whole = output === 'files'
+            ? 'all of them are in receipt.json beside them'
+            : output === 'workflowOutputs'
+                ? 'set to null; the reported values are in the requests list'
+                : where;
+        const note = `the ${output} output holds ${kept} of ${total} ${LIST_NOUNS[output]} ` +
+            `(GitHub keeps 1 MB of outputs per job): ${whole}`;
+        _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .R.warning((0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .line */ .n) `${note}`);
+        return note;
+    });
+}
+
+
+/***/ }),
+
+/***/ 65019:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   eg: () => (/* binding */ BUDGET_SHARE),
+/* harmony export */   pH: () => (/* binding */ createBudgetPacer),
+/* harmony export */   z1: () => (/* binding */ createPollSchedule)
+/* harmony export */ });
+/* unused harmony exports POLL_GROWTH, POLL_INTERVAL_CAP_MS */
+/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82663);
+/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2513);
+/**
+ * How gently the action uses the API, in one place (the action and the benchmarks both build from it):
+ * - its spend stays within BUDGET_SHARE of the organisation's documented 14,400 cost per hour, leaving
+ *   the rest to other jobs of the same organisation;
+ * - polls start at `poll-interval` and grow by POLL_GROWTH per poll up to POLL_INTERVAL_CAP_MS (or the
+ *   poll interval, when that is longer): never faster than asked, and quick enough that a job finishing
+ *   late in the 3-day SLA is seen within minutes, not a quarter hour.
+ */
+
+
+const BUDGET_SHARE = 0.5;
+const POLL_GROWTH = 1.5;
+const POLL_INTERVAL_CAP_MS = 5 * 60_000;
+function createBudgetPacer(clock, share = BUDGET_SHARE) {
+    return new _budget_js__WEBPACK_IMPORTED_MODULE_1__/* .BudgetPacer */ .Jp({ limitPerHour: Math.floor(_budget_js__WEBPACK_IMPORTED_MODULE_1__/* .DOCUMENTED_BUDGET_PER_HOUR */ .Yi * share), clock });
+}
+function createPollSchedule(pollIntervalMs) {
+    return (0,_arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__/* .backoffPollSchedule */ .Zz)({
+        initialMs: pollIntervalMs,
+        factor: POLL_GROWTH,
+        maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
+    });
 }
 
 
@@ -33224,10 +33380,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   $: () => (/* binding */ writeRunReceipt)
 });
 
-// UNUSED EXPORTS: runFacts
-
 // EXTERNAL MODULE: ./src/export/receipt.ts
 var export_receipt = __nccwpck_require__(77010);
+// EXTERNAL MODULE: ./src/action/artifact-helper.ts
+var artifact_helper = __nccwpck_require__(73935);
 ;// CONCATENATED MODULE: ./src/action/version.ts
 /**
  * The action's name and version, as receipts and logs state them. Kept equal to package.json's by a
@@ -33239,11 +33395,12 @@ const ACTION_VERSION = '0.1.0';
 ;// CONCATENATED MODULE: ./src/action/receipt-helper.ts
 
 
+
 /** Writes `<dir>/receipt.json` and returns its path. */
 async function writeRunReceipt(options) {
     const settings = options.settings;
     const requests = options.requests ?? (options.records ?? []).map(record => receiptRequest(record, settings));
-    const run = runFacts();
+    const run = workflowRun();
     const receipt = (0,export_receipt/* buildReceipt */.pi)({
         action: {
             name: ACTION_NAME,
@@ -33278,13 +33435,12 @@ function receiptRequest(record, settings) {
     };
 }
 /** The workflow run, from the runner's environment (absent outside Actions). */
-function runFacts() {
+function workflowRun() {
     const repository = process.env.GITHUB_REPOSITORY;
     const runId = process.env.GITHUB_RUN_ID;
     if (!repository || !runId)
         return undefined;
-    const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-    return { repository, runId, url: `${server}/${repository}/actions/runs/${runId}` };
+    return { repository, runId, url: (0,artifact_helper/* workflowRunPage */.YC)(process.env) };
 }
 
 
@@ -34411,7 +34567,7 @@ class DownloadGuard {
 /* harmony export */   SC: () => (/* binding */ markSharedRequestIds),
 /* harmony export */   a3: () => (/* binding */ formatDuration)
 /* harmony export */ });
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75264);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(53516);
 /* harmony import */ var _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14877);
 /* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33404);
 /* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5122);
@@ -34565,7 +34721,12 @@ function noteStatus(record, at) {
 }
 function judge(record, status, error, options) {
     const id = record.requestId ? `request ${record.requestId}` : record.label;
-    const still = `still ${record.status ?? 'not submitted'}`;
+    // A request resumed by id was submitted, even before its status was read.
+    const still = record.status
+        ? `still ${record.status}`
+        : record.requestId
+            ? 'no status read yet'
+            : 'still not submitted';
     const stopReason = options.signal.reason;
     if (status === 'aborted' && stopReason instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && stopReason.kind === 'auth') {
         // Refused credentials stop every request: say which call was refused, not "cancelled".
@@ -34660,6 +34821,95 @@ function formatDuration(ms) {
     ]
         .filter(Boolean)
         .join('');
+}
+
+
+/***/ }),
+
+/***/ 6132:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   MK: () => (/* binding */ fitJsonList),
+/* harmony export */   gG: () => (/* binding */ runSizeProblem),
+/* harmony export */   pm: () => (/* binding */ SUMMARY_BUDGET),
+/* harmony export */   sV: () => (/* binding */ LIST_OUTPUT_LIMITS),
+/* harmony export */   xV: () => (/* binding */ withinBudget)
+/* harmony export */ });
+/* unused harmony exports LONGEST_RUN_MS, MAX_SUBJECTS, OUTPUT_BUDGET */
+/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2513);
+/* harmony import */ var _pacing_policy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(65019);
+/**
+ * How large one run may be, and how large what it reports may be.
+ *
+ * Subjects: a run submits at most MAX_SUBJECTS, derived from the budget the action keeps to: half
+ * of the organisation's 14,400 cost units an hour, over the longest run (the default `timeout`,
+ * 5h30m, inside the 6-hour limit of a hosted job), at 8 units per submission:
+ * 0.5 x 14,400 x 5.5 / 8 = 4,950. More could not all be submitted within one run anyway; the same
+ * cap bounds `request-ids`. (850,000 subjects used to exhaust the heap with no message at all.)
+ *
+ * Outputs: GitHub keeps at most 1 MB of outputs per job (measured in UTF-16, so about 500,000
+ * characters of plain text) and 1 MiB of summary per step, and drops what is over. The action keeps
+ * its outputs within OUTPUT_BUDGET characters together and its summary within SUMMARY_BUDGET bytes:
+ * a JSON list that does not fit keeps as many whole entries as fit, with a warning that says so
+ * and where the whole list is (requests.json beside the downloads; receipt.json for the files).
+ */
+
+
+/** The longest a run waits: the default `timeout` (5h30m). */
+const LONGEST_RUN_MS = 5.5 * _budget_js__WEBPACK_IMPORTED_MODULE_0__/* .HOUR_MS */ .iQ;
+const MAX_SUBJECTS = Math.floor((_pacing_policy_js__WEBPACK_IMPORTED_MODULE_1__/* .BUDGET_SHARE */ .eg * _budget_js__WEBPACK_IMPORTED_MODULE_0__/* .DOCUMENTED_BUDGET_PER_HOUR */ .Yi * (LONGEST_RUN_MS / _budget_js__WEBPACK_IMPORTED_MODULE_0__/* .HOUR_MS */ .iQ)) / (0,_budget_js__WEBPACK_IMPORTED_MODULE_0__/* .requestCost */ .ns)('POST'));
+/** Why `count` subjects (or request ids) are too many for one run; undefined when they are not. */
+function runSizeProblem(count, what) {
+    if (count <= MAX_SUBJECTS)
+        return undefined;
+    return (`${count.toLocaleString('en-US')} ${what} are more than the ${MAX_SUBJECTS.toLocaleString('en-US')} one run ` +
+        `may take (half of the 14,400 cost units an hour over 5h30m, at 8 per submission): split them ` +
+        'over several runs');
+}
+/** Characters the action's step outputs may take together (GitHub: 1 MB per job, in UTF-16). */
+const OUTPUT_BUDGET = 400_000;
+/** The share of each list output; the small outputs (ids, statuses, one link) take the rest. */
+const LIST_OUTPUT_LIMITS = {
+    requests: 200_000,
+    downloadUrls: 60_000,
+    files: 60_000,
+    workflowOutputs: 60_000
+};
+/** Bytes the job summary may take (GitHub: 1 MiB per step). */
+const SUMMARY_BUDGET = 512 * 1024;
+/**
+ * A JSON list output cut to the whole entries that fit in `limit` characters (an object that does
+ * not fit becomes `null`); undefined when it fits as it is.
+ */
+function fitJsonList(text, limit) {
+    if (text.length <= limit)
+        return undefined;
+    const value = JSON.parse(text);
+    if (!Array.isArray(value))
+        return { text: 'null', kept: 0, total: 1 };
+    let size = 2; // the brackets
+    let kept = 0;
+    for (const item of value) {
+        const itemSize = JSON.stringify(item).length + (kept > 0 ? 1 : 0);
+        if (size + itemSize > limit)
+            break;
+        size += itemSize;
+        kept++;
+    }
+    return { text: JSON.stringify(value.slice(0, kept)), kept, total: value.length };
+}
+/** Items of a summary section that fit in `budget` characters, and how many were left out. */
+function withinBudget(items, budget, size) {
+    let used = 0;
+    let count = 0;
+    for (const item of items) {
+        used += size(item);
+        if (used > budget)
+            break;
+        count++;
+    }
+    return { kept: items.slice(0, count), left: items.length - count };
 }
 
 
@@ -35202,7 +35452,8 @@ function expiryWarningHtml(expiring) {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
 /* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68402);
-/* harmony import */ var _summary_facts_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(79640);
+/* harmony import */ var _run_limits_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6132);
+/* harmony import */ var _summary_facts_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(79640);
 /**
  * The job summary: one table row per request, and what to do next when not every request is done.
  * Subjects appear by label only (personal data stays out of the summary).
@@ -35211,6 +35462,11 @@ function expiryWarningHtml(expiring) {
 
 
 
+
+/** Shares of SUMMARY_BUDGET (run-limits.ts), so that GitHub never drops the summary as too large. */
+const REQUEST_ROWS_BUDGET = _run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .SUMMARY_BUDGET */ .pm / 2;
+const FILE_ROWS_BUDGET = _run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .SUMMARY_BUDGET */ .pm / 4;
+const SECTION_BUDGET = _run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .SUMMARY_BUDGET */ .pm / 16;
 /** The status seen, or what ended the request: a refused call is named, never "aborted". */
 function statusCell(r) {
     const status = r.stoppedBy
@@ -35221,7 +35477,17 @@ function statusCell(r) {
 function buildSummary(input) {
     const { records, now } = input;
     const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading('Amplitude DSAR', 2);
-    summary.addTable((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_3__/* .factsTableRows */ .pC)(input.facts, input.workflowTitle));
+    for (const note of input.notes ?? [])
+        summary.addRaw(`<p>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(note)}</p>`, true);
+    summary.addTable((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .factsTableRows */ .pC)(input.facts, input.workflowTitle));
+    const requestRows = (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .withinBudget */ .xV)(records.map(r => [
+        (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.label),
+        (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.requestId ?? '–'),
+        statusCell(r),
+        String(r.polls),
+        (0,_request_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)((r.finishedAt ?? now) - r.startedAt),
+        (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.expires ?? '–')
+    ]), REQUEST_ROWS_BUDGET, rowSize);
     summary.addTable([
         [
             { data: 'Subject', header: true },
@@ -35231,19 +35497,20 @@ function buildSummary(input) {
             { data: 'Elapsed', header: true },
             { data: 'Links expire', header: true }
         ],
-        ...records.map(r => [
-            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.label),
-            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.requestId ?? '–'),
-            statusCell(r),
-            String(r.polls),
-            (0,_request_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)((r.finishedAt ?? now) - r.startedAt),
-            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.expires ?? '–')
-        ])
+        ...requestRows.kept,
+        ...leftOut(requestRows.left, 6, 'more requests (all of them are in the requests output or requests.json)')
     ]);
     if (input.facts.expiring.length > 0) {
-        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_3__/* .expiryWarningHtml */ .jM)(input.facts.expiring), true);
+        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .expiryWarningHtml */ .jM)(input.facts.expiring), true);
     }
     if (input.files && input.files.length > 0) {
+        const fileRows = (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .withinBudget */ .xV)(input.files.map(f => [
+            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .displayFileName */ ._g)(f, input.facts.downloadPath)),
+            String(f.bytes),
+            String(f.events),
+            `<code>${f.sha256}</code>`,
+            f.encrypted ? 'yes (age)' : 'no'
+        ]), FILE_ROWS_BUDGET, rowSize);
         summary.addHeading('Downloaded files', 3);
         summary.addTable([
             [
@@ -35253,25 +35520,25 @@ function buildSummary(input) {
                 { data: 'SHA-256', header: true },
                 { data: 'Encrypted', header: true }
             ],
-            ...input.files.map(f => [
-                (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_3__/* .displayFileName */ ._g)(f, input.facts.downloadPath)),
-                String(f.bytes),
-                String(f.events),
-                `<code>${f.sha256}</code>`,
-                f.encrypted ? 'yes (age)' : 'no'
-            ])
+            ...fileRows.kept,
+            ...leftOut(fileRows.left, 5, 'more files (all of them are in receipt.json)')
         ]);
     }
     if (input.facts.artifact)
-        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_3__/* .artifactHtml */ .AW)(input.facts.artifact), true);
+        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactHtml */ .AW)(input.facts.artifact), true);
     if (input.problems.length > 0) {
         summary.addHeading('What needs attention', 3);
-        summary.addList(input.problems.map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2));
+        const shown = (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .withinBudget */ .xV)(input.problems.map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2), SECTION_BUDGET, p => p.length + 9);
+        const more = shown.left > 0 ? [`… and ${shown.left} more`] : [];
+        summary.addList([...shown.kept, ...more]);
     }
     if (input.resumeHint) {
         summary.addHeading('Next step', 3);
         summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true);
-        summary.addRaw(codeBlock(input.resumeHint), true);
+        const hint = input.resumeHint;
+        summary.addRaw(hint.length <= SECTION_BUDGET
+            ? codeBlock(hint)
+            : `<p>The request-ids line is too long to show here (${hint.length} characters): it is in the log, in the failure message.</p>`, true);
     }
     return summary;
 }
@@ -35282,6 +35549,13 @@ function buildSummary(input) {
 function codeBlock(text) {
     const lines = text.split('\n').map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2).join('\n');
     return `<pre lang="yaml"><code>${lines}</code></pre>`;
+}
+function rowSize(cells) {
+    return cells.reduce((size, cell) => size + cell.length + 9, 9);
+}
+/** The row saying how many rows the budget left out (none when none was). */
+function leftOut(count, columns, what) {
+    return count > 0 ? [[{ data: `… and ${count} ${what}`, colspan: String(columns) }]] : [];
 }
 
 
@@ -35337,7 +35611,7 @@ function testHooks() {
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(88012);
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(75264);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(53516);
 /* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(70768);
 /* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(62383);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(58592);
@@ -35666,7 +35940,7 @@ class ArazzoRuntimeError extends ArazzoError {
 
 /***/ }),
 
-/***/ 75264:
+/***/ 53516:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35840,8 +36114,12 @@ function isObject(value) {
 const KNOWN_SOURCE = /^\$(?:url|method|statusCode|request|response|inputs|outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])/;
 /** A name segment: no separators, no operators, so conditions and templates delimit it. */
 const NAME_SEGMENT = /[^\s.#{}$,;'"()[\]<>=!&|/\\]+/y;
-/** Step, workflow and source description ids (`^[A-Za-z0-9_\-]+$` in the spec). */
-const IDENTIFIER = /[A-Za-z0-9_-]+/y;
+/**
+ * Step, workflow and source description ids. The spec only recommends `[A-Za-z0-9_\-]+` (a SHOULD)
+ * and its ABNF allows any CHAR in a name, so an id such as `get status` is read up to the next
+ * `.`: dots, `#` and braces end it (they delimit the expression and what follows).
+ */
+const IDENTIFIER = /[^.#{}]+/y;
 /** RFC 9110 token (tchar). */
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const PARAMETER_NAME = /^[^\s{}]+$/;
@@ -49612,6 +49890,460 @@ function findOperationByPointer(index, pointer) {
     return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/parameter-style.ts
+/** Strings as is, other scalars as their JSON text (true, 3), objects and arrays as JSON. */
+function scalarText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value === undefined || value === null)
+        return '';
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+function parameter_style_isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const DEFAULT_STYLE = {
+    path: 'simple',
+    query: 'form',
+    header: 'simple',
+    cookie: 'form'
+};
+function rules(location, described) {
+    const style = described?.style ?? DEFAULT_STYLE[location];
+    const explode = described?.explode ?? style === 'form';
+    const encode = location === 'query' && described?.allowReserved ? encodeReserved : encodeURIComponent;
+    return { style, explode, encode };
+}
+/** RFC 3986 percent-encoding that keeps reserved characters (`allowReserved`). */
+function encodeReserved(text) {
+    return encodeURI(text).replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/#/g, '%23');
+}
+/** A `content`-described parameter is one value of that media type (JSON for JSON types). */
+function contentValue(value, described) {
+    if (!described?.contentType)
+        return value;
+    const mediaType = described.contentType.split(';')[0].trim().toLowerCase();
+    const json = mediaType === 'application/json' || mediaType.endsWith('+json');
+    return json && typeof value !== 'string' ? JSON.stringify(value) : value;
+}
+/** Entries of an object or items of an array as text; undefined and null members dropped. */
+function members(value) {
+    if (Array.isArray(value)) {
+        return { items: value.filter(v => v !== undefined && v !== null).map(scalarText) };
+    }
+    if (parameter_style_isPlainObject(value)) {
+        return {
+            entries: Object.entries(value)
+                .filter(([, v]) => v !== undefined && v !== null)
+                .map(([k, v]) => [k, scalarText(v)])
+        };
+    }
+    return {};
+}
+/** `a,b` or `x,1,y,2` (`x=1,y=2` exploded), each part encoded. */
+function joined(value, r, separator) {
+    const { items, entries } = members(value);
+    if (items)
+        return items.map(r.encode).join(separator);
+    if (entries) {
+        return entries
+            .map(([k, v]) => r.explode ? `${r.encode(k)}=${r.encode(v)}` : `${r.encode(k)},${r.encode(v)}`)
+            .join(separator);
+    }
+    return r.encode(scalarText(value));
+}
+/** The text that replaces `{name}` in the path template (already percent-encoded). */
+function serializePath(name, raw, described) {
+    const value = contentValue(raw, described);
+    const r = rules('path', described);
+    const { items, entries } = members(value);
+    switch (r.style) {
+        case 'label':
+            return `.${joined(value, r, r.explode ? '.' : ',')}`;
+        case 'matrix': {
+            const n = encodeURIComponent(name);
+            if (items && r.explode)
+                return items.map(item => `;${n}=${r.encode(item)}`).join('');
+            if (entries && r.explode) {
+                return entries.map(([k, v]) => `;${r.encode(k)}=${r.encode(v)}`).join('');
+            }
+            const text = joined(value, { ...r, explode: false }, ',');
+            return items || entries || text !== '' ? `;${n}=${text}` : `;${n}`;
+        }
+        default:
+            return joined(value, r, ',');
+    }
+}
+/** Encoded `name=value` pairs for the query string. */
+function serializeQuery(name, raw, described) {
+    const value = contentValue(raw, described);
+    const r = rules('query', described);
+    const n = encodeURIComponent(name);
+    const { items, entries } = members(value);
+    if (r.style === 'deepObject' && entries) {
+        return entries.map(([k, v]) => `${n}[${r.encode(k)}]=${r.encode(v)}`);
+    }
+    if (items) {
+        const delimiter = DELIMITERS[r.style];
+        if (delimiter !== undefined)
+            return [`${n}=${items.map(r.encode).join(delimiter)}`];
+        return r.explode
+            ? items.map(item => `${n}=${r.encode(item)}`)
+            : [`${n}=${items.map(r.encode).join(',')}`];
+    }
+    if (entries) {
+        return r.explode
+            ? entries.map(([k, v]) => `${r.encode(k)}=${r.encode(v)}`)
+            : [`${n}=${entries.map(([k, v]) => `${r.encode(k)},${r.encode(v)}`).join(',')}`];
+    }
+    return [`${n}=${r.encode(scalarText(value))}`];
+}
+const DELIMITERS = {
+    spaceDelimited: '%20',
+    pipeDelimited: '|',
+    tabDelimited: '%09'
+};
+/** A header's value (`simple`: `a,b`; objects `x,1,y,2` or exploded `x=1,y=2`), not encoded. */
+function serializeHeader(raw, described) {
+    const value = contentValue(raw, described);
+    const r = { ...rules('header', described), encode: (text) => text };
+    return joined(value, r, ',');
+}
+/** `name=value` cookie pairs (`form`): arrays `n=a,b`, exploded `n=a; n=b`. */
+function serializeCookie(name, raw, described) {
+    const value = contentValue(raw, described);
+    const r = { ...rules('cookie', described), encode: cookieValue };
+    const { items, entries } = members(value);
+    if (items && r.explode)
+        return items.map(item => `${name}=${cookieValue(item)}`);
+    if (entries && r.explode)
+        return entries.map(([k, v]) => `${k}=${cookieValue(v)}`);
+    return [`${name}=${joined(value, { ...r, explode: false }, ',')}`];
+}
+/** Cookie values outside RFC 6265's cookie-octet range are percent-encoded. */
+function cookieValue(value) {
+    // eslint-disable-next-line no-control-regex
+    return /[\s",;\\\u0000-\u001f\u007f]/.test(value) || /[^\u0000-\u007f]/.test(value)
+        ? encodeURIComponent(value)
+        : value;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/arazzo/request-body.ts
+/**
+ * A step's request body: which media type it is sent as, how the payload is serialised, and what
+ * `$request.body` reads afterwards.
+ *
+ * - `contentType` omitted: the target operation's request media type decides (Arazzo 1.0.1: "If
+ *   omitted then refer to Content-Type specified at the targeted operation"), a JSON one when it
+ *   accepts several, else its first; `application/json` when the description declares none.
+ * - JSON types: objects as JSON, strings (the spec's "JSON Templated Example") as written.
+ *   `application/x-www-form-urlencoded`: objects as a form (arrays repeat the key), strings as
+ *   written. `multipart/form-data`: objects as one part per key. Other types (XML, text): strings
+ *   and scalars as text; an object payload cannot be written in them and is an error.
+ * - `$request.body` is the structured value: a JSON string payload is parsed, a form string is
+ *   read back into its fields, so `$request.body#/petOrder/petId` reaches into a templated body.
+ */
+
+
+
+const DEFAULT_CONTENT_TYPE = 'application/json';
+function mediaTypeOf(contentType) {
+    return contentType.split(';')[0].trim().toLowerCase();
+}
+function isJsonMediaType(contentType) {
+    const mediaType = mediaTypeOf(contentType);
+    return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+const FORM = 'application/x-www-form-urlencoded';
+const MULTIPART = 'multipart/form-data';
+/** The content type a body is sent as: the step's, else the operation's, else JSON. */
+function chooseContentType(explicit, operation) {
+    if (explicit !== undefined)
+        return explicit;
+    const declared = (operation.requestContentTypes ?? []).filter(type => !type.includes('*'));
+    return declared.find(isJsonMediaType) ?? declared[0] ?? DEFAULT_CONTENT_TYPE;
+}
+/** A string payload of a JSON or form type, read as data for replacements and `$request.body`. */
+function structuredPayload(value, contentType) {
+    if (typeof value !== 'string')
+        return value;
+    if (isJsonMediaType(contentType)) {
+        try {
+            return JSON.parse(value);
+        }
+        catch {
+            return value;
+        }
+    }
+    if (mediaTypeOf(contentType) === FORM) {
+        const fields = {};
+        for (const [key, item] of new URLSearchParams(value)) {
+            const existing = Object.hasOwn(fields, key) ? fields[key] : undefined;
+            const next = existing === undefined ? item : [existing, item].flat();
+            Object.defineProperty(fields, key, {
+                value: next,
+                writable: true,
+                enumerable: true,
+                configurable: true
+            });
+        }
+        return fields;
+    }
+    return value;
+}
+/** The wire form of a payload; undefined when there is no payload. */
+function serializeBody(value, contentType, stepId) {
+    if (value === undefined)
+        return undefined;
+    if (typeof value === 'string')
+        return { body: value, contentType };
+    const mediaType = mediaTypeOf(contentType);
+    if (isJsonMediaType(contentType))
+        return { body: JSON.stringify(value), contentType };
+    if (value === null || typeof value !== 'object')
+        return { body: scalarText(value), contentType };
+    if (mediaType === FORM && !Array.isArray(value)) {
+        const pairs = [];
+        for (const [key, item] of Object.entries(value)) {
+            if (item === undefined || item === null)
+                continue;
+            for (const entry of Array.isArray(item) ? item : [item]) {
+                pairs.push(`${formEncode(key)}=${formEncode(scalarText(entry))}`);
+            }
+        }
+        return { body: pairs.join('&'), contentType };
+    }
+    if (mediaType === MULTIPART && !Array.isArray(value)) {
+        return multipart(value, contentType);
+    }
+    throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': an object payload cannot be sent as ${mediaType}; write the payload as a string`, stepId);
+}
+/** application/x-www-form-urlencoded encoding (spaces as '+'). */
+function formEncode(text) {
+    return encodeURIComponent(text).replace(/%20/g, '+');
+}
+function multipart(value, contentType) {
+    const boundary = `arazzo-${(0,external_node_crypto_.randomUUID)()}`;
+    const parts = [];
+    for (const [key, item] of Object.entries(value)) {
+        if (item === undefined || item === null)
+            continue;
+        for (const entry of Array.isArray(item) ? item : [item]) {
+            const isObject = typeof entry === 'object' && entry !== null;
+            const name = key.replace(/["\r\n]/g, c => encodeURIComponent(c));
+            parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n` +
+                (isObject ? 'Content-Type: application/json\r\n' : '') +
+                `\r\n${scalarText(entry)}\r\n`);
+        }
+    }
+    return {
+        body: `${parts.join('')}--${boundary}--\r\n`,
+        contentType: `${mediaTypeOf(contentType)}; boundary=${boundary}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/request-builder.ts
+/**
+ * Builds the HTTP request of an operation step: merges workflow and step parameters (reusable
+ * ones resolved), serialises each by its OpenAPI description (parameter-style.ts), fills the path
+ * template, picks the server, and writes the body (request-body.ts). Also returns what
+ * `$request.*` expressions read afterwards.
+ *
+ * Header names are checked (RFC 9110 tokens) and header values may not hold line breaks or NUL:
+ * a document cannot smuggle a second header or request.
+ */
+
+
+
+
+
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * Workflow-level parameters, overridden by the step's: by name and location for operation steps
+ * (`byLocation`), by name for workflow steps (they become the child workflow's inputs).
+ */
+function stepParameters(components, workflow, step, byLocation) {
+    const key = (p) => (byLocation ? `${p.name}\u0000${p.in}` : p.name);
+    const merged = new Map();
+    for (const item of [...(workflow.parameters ?? []), ...(step.parameters ?? [])]) {
+        const parameter = resolveParameter(components, item);
+        if (parameter)
+            merged.set(key(parameter), parameter);
+    }
+    return [...merged.values()];
+}
+function resolveParameter(components, item) {
+    if (!('reference' in item) || item.reference === undefined) {
+        const p = item;
+        return { name: p.name, in: p.in, owner: p, value: p.value };
+    }
+    const parsed = parseComponentReference(item.reference);
+    const target = parsed && lookupComponent(components, 'parameters', parsed.name);
+    if (!validate_isObject(target))
+        return undefined;
+    const component = target;
+    const overridden = Object.hasOwn(item, 'value') && item.value !== undefined;
+    return {
+        name: component.name,
+        in: component.in,
+        owner: overridden ? item : component,
+        value: overridden ? item.value : component.value
+    };
+}
+function parameterValue(parameter, ctx) {
+    return evaluateValue(cached(parameter.owner, 'value', () => compileValue(parameter.value)), ctx);
+}
+function buildRequest({ step, operation, parameters, ctx, serverUrl }) {
+    const described = new Map();
+    for (const p of operation.parameters ?? [])
+        described.set(`${p.name}\u0000${p.in}`, p);
+    const describe = (p) => described.get(`${p.name}\u0000${p.in}`);
+    const pathText = {};
+    const path = {};
+    const queryPairs = [];
+    const query = {};
+    const headers = {};
+    const cookies = [];
+    for (const parameter of parameters) {
+        const value = parameterValue(parameter, ctx);
+        if (value === undefined || value === null)
+            continue;
+        const raw = Array.isArray(value) ? value.map(scalarText).join(',') : scalarText(value);
+        switch (parameter.in) {
+            case 'path':
+                path[parameter.name] = raw;
+                pathText[parameter.name] = serializePath(parameter.name, value, describe(parameter));
+                break;
+            case 'query':
+                query[parameter.name] = raw;
+                queryPairs.push(...serializeQuery(parameter.name, value, describe(parameter)));
+                break;
+            case 'header':
+                setHeader(headers, parameter.name, serializeHeader(value, describe(parameter)), step.stepId);
+                break;
+            case 'cookie':
+                cookies.push(...serializeCookie(parameter.name, value, describe(parameter)));
+                break;
+        }
+    }
+    if (cookies.length > 0) {
+        const existing = findHeader(headers, 'cookie');
+        const joined = cookies.join('; ');
+        setHeader(headers, existing ?? 'Cookie', existing ? `${headers[existing]}; ${joined}` : joined, step.stepId);
+    }
+    const pathname = operation.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name) => {
+        if (!Object.hasOwn(pathText, name)) {
+            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': path parameter '${name}' has no value`, step.stepId);
+        }
+        return pathText[name];
+    });
+    const server = serverUrl ?? operation.servers[0];
+    if (!server || !/^https?:\/\//i.test(server)) {
+        throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the operation has no absolute server URL${server ? ` ('${server}')` : ''}; pass serverUrl`, step.stepId);
+    }
+    let url = server.replace(/\/+$/, '') + (pathname.startsWith('/') ? pathname : `/${pathname}`);
+    if (queryPairs.length > 0)
+        url += (url.includes('?') ? '&' : '?') + queryPairs.join('&');
+    const { body, bodyValue } = buildBody(step, operation, ctx);
+    if (body !== undefined && findHeader(headers, 'content-type') === undefined) {
+        headers['Content-Type'] = body.contentType;
+    }
+    const request = { method: operation.method, url, headers };
+    if (body !== undefined)
+        request.body = body.body;
+    return {
+        request,
+        context: { headers: lowerCaseKeys(headers), query, path, body: bodyValue }
+    };
+}
+function buildBody(step, operation, ctx) {
+    const requestBody = step.requestBody;
+    if (!requestBody)
+        return { body: undefined, bodyValue: undefined };
+    const contentType = chooseContentType(requestBody.contentType, operation);
+    let value = requestBody.payload === undefined
+        ? undefined
+        : evaluateValue(cached(requestBody, 'payload', () => compileValue(requestBody.payload)), ctx);
+    const replacements = requestBody.replacements ?? [];
+    if (replacements.length > 0 && typeof value === 'string') {
+        value = structuredPayload(value, contentType);
+        if (typeof value === 'string') {
+            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the payload is not JSON or a form, so replacements cannot apply`, step.stepId);
+        }
+    }
+    for (const replacement of replacements) {
+        const replaced = evaluateValue(cached(replacement, 'value', () => compileValue(replacement.value)), ctx);
+        value = setPointer(value ?? {}, replacement.target, replaced);
+    }
+    return {
+        body: serializeBody(value, contentType, step.stepId),
+        bodyValue: structuredPayload(value, contentType)
+    };
+}
+function findHeader(headers, name) {
+    const lower = name.toLowerCase();
+    return Object.keys(headers).find(key => key.toLowerCase() === lower);
+}
+/** Sets a header (replacing one of the same name in any case), refusing injection. */
+function setHeader(headers, name, value, stepId) {
+    if (!HEADER_NAME.test(name)) {
+        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': '${name}' is not a valid header name`, stepId);
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\r\n\u0000]/.test(value)) {
+        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': the value of header '${name}' contains a line break or NUL`, stepId);
+    }
+    const existing = findHeader(headers, name);
+    if (existing !== undefined && existing !== name)
+        delete headers[existing];
+    headers[name] = value;
+}
+function lowerCaseKeys(headers) {
+    const lowered = {};
+    for (const [name, value] of Object.entries(headers))
+        lowered[name.toLowerCase()] = value;
+    return lowered;
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/operation-checks.ts
+/**
+ * Checks of operation steps against the operation they target, done at load time so that a step
+ * that cannot build its request fails before any request is sent: every `{name}` of the
+ * operation's path template must be given by an `in: path` parameter of the step (its own, the
+ * workflow's, or a reusable one). The Arazzo examples say parameter names "must be resolvable at
+ * the referenced operation"; a missing path value could only fail later, half-way through a run.
+ */
+
+
+function checkPathParameters(document, operations, problems) {
+    document.workflows.forEach((workflow, w) => {
+        workflow.steps.forEach((step, s) => {
+            const operation = operations.get(step);
+            if (!operation)
+                return;
+            const given = stepParameters(document.components, workflow, step, true)
+                .filter(p => p.in === 'path')
+                .map(p => p.name);
+            const needed = [...operation.pathTemplate.matchAll(/\{([^}]+)\}/g)].map(m => m[1]);
+            const missing = needed.filter(name => !given.includes(name));
+            if (missing.length === 0)
+                return;
+            const pointer = childPointer(childPointer(childPointer('workflows', w), 'steps'), s);
+            problems.push({
+                pointer,
+                message: `${operation.method} ${operation.pathTemplate} needs path parameter${missing.length > 1 ? 's' : ''} ` +
+                    `${missing.map(name => `'${name}'`).join(', ')}, which no parameter of step '${step.stepId}' gives` +
+                    (given.length > 0
+                        ? ` (it gives ${given.map(name => `'${name}'`).join(', ')} in path)`
+                        : '')
+            });
+        });
+    });
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:url"
@@ -50219,6 +50951,7 @@ function escapeRegex(text) {
 
 
 
+
 const DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 /** Generous for real documents, tiny next to what an alias bomb needs. */
 const MAX_ALIAS_COUNT = 100;
@@ -50275,6 +51008,7 @@ async function loadParsed(parsed, base, context, warnings, path, secretInputs) {
         const loaded = await loadSources(document, base, context, problems, warnings);
         sources = loaded.arazzo;
         resolveOperations(document, loaded.openapi, operations, problems);
+        checkPathParameters(document, operations, problems);
     }
     if (problems.length > 0)
         throw new ArazzoValidationError(problems);
@@ -50452,424 +51186,6 @@ function dereferenceInputs(document, problems) {
 
 // EXTERNAL MODULE: ./src/arazzo/pacing.ts
 var pacing = __nccwpck_require__(82663);
-;// CONCATENATED MODULE: ./src/arazzo/parameter-style.ts
-/** Strings as is, other scalars as their JSON text (true, 3), objects and arrays as JSON. */
-function scalarText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value === undefined || value === null)
-        return '';
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-function parameter_style_isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-const DEFAULT_STYLE = {
-    path: 'simple',
-    query: 'form',
-    header: 'simple',
-    cookie: 'form'
-};
-function rules(location, described) {
-    const style = described?.style ?? DEFAULT_STYLE[location];
-    const explode = described?.explode ?? style === 'form';
-    const encode = location === 'query' && described?.allowReserved ? encodeReserved : encodeURIComponent;
-    return { style, explode, encode };
-}
-/** RFC 3986 percent-encoding that keeps reserved characters (`allowReserved`). */
-function encodeReserved(text) {
-    return encodeURI(text).replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/#/g, '%23');
-}
-/** A `content`-described parameter is one value of that media type (JSON for JSON types). */
-function contentValue(value, described) {
-    if (!described?.contentType)
-        return value;
-    const mediaType = described.contentType.split(';')[0].trim().toLowerCase();
-    const json = mediaType === 'application/json' || mediaType.endsWith('+json');
-    return json && typeof value !== 'string' ? JSON.stringify(value) : value;
-}
-/** Entries of an object or items of an array as text; undefined and null members dropped. */
-function members(value) {
-    if (Array.isArray(value)) {
-        return { items: value.filter(v => v !== undefined && v !== null).map(scalarText) };
-    }
-    if (parameter_style_isPlainObject(value)) {
-        return {
-            entries: Object.entries(value)
-                .filter(([, v]) => v !== undefined && v !== null)
-                .map(([k, v]) => [k, scalarText(v)])
-        };
-    }
-    return {};
-}
-/** `a,b` or `x,1,y,2` (`x=1,y=2` exploded), each part encoded. */
-function joined(value, r, separator) {
-    const { items, entries } = members(value);
-    if (items)
-        return items.map(r.encode).join(separator);
-    if (entries) {
-        return entries
-            .map(([k, v]) => r.explode ? `${r.encode(k)}=${r.encode(v)}` : `${r.encode(k)},${r.encode(v)}`)
-            .join(separator);
-    }
-    return r.encode(scalarText(value));
-}
-/** The text that replaces `{name}` in the path template (already percent-encoded). */
-function serializePath(name, raw, described) {
-    const value = contentValue(raw, described);
-    const r = rules('path', described);
-    const { items, entries } = members(value);
-    switch (r.style) {
-        case 'label':
-            return `.${joined(value, r, r.explode ? '.' : ',')}`;
-        case 'matrix': {
-            const n = encodeURIComponent(name);
-            if (items && r.explode)
-                return items.map(item => `;${n}=${r.encode(item)}`).join('');
-            if (entries && r.explode) {
-                return entries.map(([k, v]) => `;${r.encode(k)}=${r.encode(v)}`).join('');
-            }
-            const text = joined(value, { ...r, explode: false }, ',');
-            return items || entries || text !== '' ? `;${n}=${text}` : `;${n}`;
-        }
-        default:
-            return joined(value, r, ',');
-    }
-}
-/** Encoded `name=value` pairs for the query string. */
-function serializeQuery(name, raw, described) {
-    const value = contentValue(raw, described);
-    const r = rules('query', described);
-    const n = encodeURIComponent(name);
-    const { items, entries } = members(value);
-    if (r.style === 'deepObject' && entries) {
-        return entries.map(([k, v]) => `${n}[${r.encode(k)}]=${r.encode(v)}`);
-    }
-    if (items) {
-        const delimiter = DELIMITERS[r.style];
-        if (delimiter !== undefined)
-            return [`${n}=${items.map(r.encode).join(delimiter)}`];
-        return r.explode
-            ? items.map(item => `${n}=${r.encode(item)}`)
-            : [`${n}=${items.map(r.encode).join(',')}`];
-    }
-    if (entries) {
-        return r.explode
-            ? entries.map(([k, v]) => `${r.encode(k)}=${r.encode(v)}`)
-            : [`${n}=${entries.map(([k, v]) => `${r.encode(k)},${r.encode(v)}`).join(',')}`];
-    }
-    return [`${n}=${r.encode(scalarText(value))}`];
-}
-const DELIMITERS = {
-    spaceDelimited: '%20',
-    pipeDelimited: '|',
-    tabDelimited: '%09'
-};
-/** A header's value (`simple`: `a,b`; objects `x,1,y,2` or exploded `x=1,y=2`), not encoded. */
-function serializeHeader(raw, described) {
-    const value = contentValue(raw, described);
-    const r = { ...rules('header', described), encode: (text) => text };
-    return joined(value, r, ',');
-}
-/** `name=value` cookie pairs (`form`): arrays `n=a,b`, exploded `n=a; n=b`. */
-function serializeCookie(name, raw, described) {
-    const value = contentValue(raw, described);
-    const r = { ...rules('cookie', described), encode: cookieValue };
-    const { items, entries } = members(value);
-    if (items && r.explode)
-        return items.map(item => `${name}=${cookieValue(item)}`);
-    if (entries && r.explode)
-        return entries.map(([k, v]) => `${k}=${cookieValue(v)}`);
-    return [`${name}=${joined(value, { ...r, explode: false }, ',')}`];
-}
-/** Cookie values outside RFC 6265's cookie-octet range are percent-encoded. */
-function cookieValue(value) {
-    // eslint-disable-next-line no-control-regex
-    return /[\s",;\\\u0000-\u001f\u007f]/.test(value) || /[^\u0000-\u007f]/.test(value)
-        ? encodeURIComponent(value)
-        : value;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/arazzo/request-body.ts
-/**
- * A step's request body: which media type it is sent as, how the payload is serialised, and what
- * `$request.body` reads afterwards.
- *
- * - `contentType` omitted: the target operation's request media type decides (Arazzo 1.0.1: "If
- *   omitted then refer to Content-Type specified at the targeted operation"), a JSON one when it
- *   accepts several, else its first; `application/json` when the description declares none.
- * - JSON types: objects as JSON, strings (the spec's "JSON Templated Example") as written.
- *   `application/x-www-form-urlencoded`: objects as a form (arrays repeat the key), strings as
- *   written. `multipart/form-data`: objects as one part per key. Other types (XML, text): strings
- *   and scalars as text; an object payload cannot be written in them and is an error.
- * - `$request.body` is the structured value: a JSON string payload is parsed, a form string is
- *   read back into its fields, so `$request.body#/petOrder/petId` reaches into a templated body.
- */
-
-
-
-const DEFAULT_CONTENT_TYPE = 'application/json';
-function mediaTypeOf(contentType) {
-    return contentType.split(';')[0].trim().toLowerCase();
-}
-function isJsonMediaType(contentType) {
-    const mediaType = mediaTypeOf(contentType);
-    return mediaType === 'application/json' || mediaType.endsWith('+json');
-}
-const FORM = 'application/x-www-form-urlencoded';
-const MULTIPART = 'multipart/form-data';
-/** The content type a body is sent as: the step's, else the operation's, else JSON. */
-function chooseContentType(explicit, operation) {
-    if (explicit !== undefined)
-        return explicit;
-    const declared = (operation.requestContentTypes ?? []).filter(type => !type.includes('*'));
-    return declared.find(isJsonMediaType) ?? declared[0] ?? DEFAULT_CONTENT_TYPE;
-}
-/** A string payload of a JSON or form type, read as data for replacements and `$request.body`. */
-function structuredPayload(value, contentType) {
-    if (typeof value !== 'string')
-        return value;
-    if (isJsonMediaType(contentType)) {
-        try {
-            return JSON.parse(value);
-        }
-        catch {
-            return value;
-        }
-    }
-    if (mediaTypeOf(contentType) === FORM) {
-        const fields = {};
-        for (const [key, item] of new URLSearchParams(value)) {
-            const existing = Object.hasOwn(fields, key) ? fields[key] : undefined;
-            const next = existing === undefined ? item : [existing, item].flat();
-            Object.defineProperty(fields, key, {
-                value: next,
-                writable: true,
-                enumerable: true,
-                configurable: true
-            });
-        }
-        return fields;
-    }
-    return value;
-}
-/** The wire form of a payload; undefined when there is no payload. */
-function serializeBody(value, contentType, stepId) {
-    if (value === undefined)
-        return undefined;
-    if (typeof value === 'string')
-        return { body: value, contentType };
-    const mediaType = mediaTypeOf(contentType);
-    if (isJsonMediaType(contentType))
-        return { body: JSON.stringify(value), contentType };
-    if (value === null || typeof value !== 'object')
-        return { body: scalarText(value), contentType };
-    if (mediaType === FORM && !Array.isArray(value)) {
-        const pairs = [];
-        for (const [key, item] of Object.entries(value)) {
-            if (item === undefined || item === null)
-                continue;
-            for (const entry of Array.isArray(item) ? item : [item]) {
-                pairs.push(`${formEncode(key)}=${formEncode(scalarText(entry))}`);
-            }
-        }
-        return { body: pairs.join('&'), contentType };
-    }
-    if (mediaType === MULTIPART && !Array.isArray(value)) {
-        return multipart(value, contentType);
-    }
-    throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': an object payload cannot be sent as ${mediaType}; write the payload as a string`, stepId);
-}
-/** application/x-www-form-urlencoded encoding (spaces as '+'). */
-function formEncode(text) {
-    return encodeURIComponent(text).replace(/%20/g, '+');
-}
-function multipart(value, contentType) {
-    const boundary = `arazzo-${(0,external_node_crypto_.randomUUID)()}`;
-    const parts = [];
-    for (const [key, item] of Object.entries(value)) {
-        if (item === undefined || item === null)
-            continue;
-        for (const entry of Array.isArray(item) ? item : [item]) {
-            const isObject = typeof entry === 'object' && entry !== null;
-            const name = key.replace(/["\r\n]/g, c => encodeURIComponent(c));
-            parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n` +
-                (isObject ? 'Content-Type: application/json\r\n' : '') +
-                `\r\n${scalarText(entry)}\r\n`);
-        }
-    }
-    return {
-        body: `${parts.join('')}--${boundary}--\r\n`,
-        contentType: `${mediaTypeOf(contentType)}; boundary=${boundary}`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/arazzo/request-builder.ts
-/**
- * Builds the HTTP request of an operation step: merges workflow and step parameters (reusable
- * ones resolved), serialises each by its OpenAPI description (parameter-style.ts), fills the path
- * template, picks the server, and writes the body (request-body.ts). Also returns what
- * `$request.*` expressions read afterwards.
- *
- * Header names are checked (RFC 9110 tokens) and header values may not hold line breaks or NUL:
- * a document cannot smuggle a second header or request.
- */
-
-
-
-
-
-
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/**
- * Workflow-level parameters, overridden by the step's: by name and location for operation steps
- * (`byLocation`), by name for workflow steps (they become the child workflow's inputs).
- */
-function stepParameters(components, workflow, step, byLocation) {
-    const key = (p) => (byLocation ? `${p.name}\u0000${p.in}` : p.name);
-    const merged = new Map();
-    for (const item of [...(workflow.parameters ?? []), ...(step.parameters ?? [])]) {
-        const parameter = resolveParameter(components, item);
-        if (parameter)
-            merged.set(key(parameter), parameter);
-    }
-    return [...merged.values()];
-}
-function resolveParameter(components, item) {
-    if (!('reference' in item) || item.reference === undefined) {
-        const p = item;
-        return { name: p.name, in: p.in, owner: p, value: p.value };
-    }
-    const parsed = parseComponentReference(item.reference);
-    const target = parsed && lookupComponent(components, 'parameters', parsed.name);
-    if (!validate_isObject(target))
-        return undefined;
-    const component = target;
-    const overridden = Object.hasOwn(item, 'value') && item.value !== undefined;
-    return {
-        name: component.name,
-        in: component.in,
-        owner: overridden ? item : component,
-        value: overridden ? item.value : component.value
-    };
-}
-function parameterValue(parameter, ctx) {
-    return evaluateValue(cached(parameter.owner, 'value', () => compileValue(parameter.value)), ctx);
-}
-function buildRequest({ step, operation, parameters, ctx, serverUrl }) {
-    const described = new Map();
-    for (const p of operation.parameters ?? [])
-        described.set(`${p.name}\u0000${p.in}`, p);
-    const describe = (p) => described.get(`${p.name}\u0000${p.in}`);
-    const pathText = {};
-    const path = {};
-    const queryPairs = [];
-    const query = {};
-    const headers = {};
-    const cookies = [];
-    for (const parameter of parameters) {
-        const value = parameterValue(parameter, ctx);
-        if (value === undefined || value === null)
-            continue;
-        const raw = Array.isArray(value) ? value.map(scalarText).join(',') : scalarText(value);
-        switch (parameter.in) {
-            case 'path':
-                path[parameter.name] = raw;
-                pathText[parameter.name] = serializePath(parameter.name, value, describe(parameter));
-                break;
-            case 'query':
-                query[parameter.name] = raw;
-                queryPairs.push(...serializeQuery(parameter.name, value, describe(parameter)));
-                break;
-            case 'header':
-                setHeader(headers, parameter.name, serializeHeader(value, describe(parameter)), step.stepId);
-                break;
-            case 'cookie':
-                cookies.push(...serializeCookie(parameter.name, value, describe(parameter)));
-                break;
-        }
-    }
-    if (cookies.length > 0) {
-        const existing = findHeader(headers, 'cookie');
-        const joined = cookies.join('; ');
-        setHeader(headers, existing ?? 'Cookie', existing ? `${headers[existing]}; ${joined}` : joined, step.stepId);
-    }
-    const pathname = operation.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name) => {
-        if (!Object.hasOwn(pathText, name)) {
-            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': path parameter '${name}' has no value`, step.stepId);
-        }
-        return pathText[name];
-    });
-    const server = serverUrl ?? operation.servers[0];
-    if (!server || !/^https?:\/\//i.test(server)) {
-        throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the operation has no absolute server URL${server ? ` ('${server}')` : ''}; pass serverUrl`, step.stepId);
-    }
-    let url = server.replace(/\/+$/, '') + (pathname.startsWith('/') ? pathname : `/${pathname}`);
-    if (queryPairs.length > 0)
-        url += (url.includes('?') ? '&' : '?') + queryPairs.join('&');
-    const { body, bodyValue } = buildBody(step, operation, ctx);
-    if (body !== undefined && findHeader(headers, 'content-type') === undefined) {
-        headers['Content-Type'] = body.contentType;
-    }
-    const request = { method: operation.method, url, headers };
-    if (body !== undefined)
-        request.body = body.body;
-    return {
-        request,
-        context: { headers: lowerCaseKeys(headers), query, path, body: bodyValue }
-    };
-}
-function buildBody(step, operation, ctx) {
-    const requestBody = step.requestBody;
-    if (!requestBody)
-        return { body: undefined, bodyValue: undefined };
-    const contentType = chooseContentType(requestBody.contentType, operation);
-    let value = requestBody.payload === undefined
-        ? undefined
-        : evaluateValue(cached(requestBody, 'payload', () => compileValue(requestBody.payload)), ctx);
-    const replacements = requestBody.replacements ?? [];
-    if (replacements.length > 0 && typeof value === 'string') {
-        value = structuredPayload(value, contentType);
-        if (typeof value === 'string') {
-            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the payload is not JSON or a form, so replacements cannot apply`, step.stepId);
-        }
-    }
-    for (const replacement of replacements) {
-        const replaced = evaluateValue(cached(replacement, 'value', () => compileValue(replacement.value)), ctx);
-        value = setPointer(value ?? {}, replacement.target, replaced);
-    }
-    return {
-        body: serializeBody(value, contentType, step.stepId),
-        bodyValue: structuredPayload(value, contentType)
-    };
-}
-function findHeader(headers, name) {
-    const lower = name.toLowerCase();
-    return Object.keys(headers).find(key => key.toLowerCase() === lower);
-}
-/** Sets a header (replacing one of the same name in any case), refusing injection. */
-function setHeader(headers, name, value, stepId) {
-    if (!HEADER_NAME.test(name)) {
-        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': '${name}' is not a valid header name`, stepId);
-    }
-    // eslint-disable-next-line no-control-regex
-    if (/[\r\n\u0000]/.test(value)) {
-        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': the value of header '${name}' contains a line break or NUL`, stepId);
-    }
-    const existing = findHeader(headers, name);
-    if (existing !== undefined && existing !== name)
-        delete headers[existing];
-    headers[name] = value;
-}
-function lowerCaseKeys(headers) {
-    const lowered = {};
-    for (const [name, value] of Object.entries(headers))
-        lowered[name.toLowerCase()] = value;
-    return lowered;
-}
-
 ;// CONCATENATED MODULE: ./src/arazzo/runner.ts
 /**
  * Runs a loaded Arazzo workflow: builds each step's request, sends it through the injected
@@ -51710,11 +52026,9 @@ class DeadlineReached extends Error {
 /* harmony export */   pi: () => (/* binding */ buildReceipt)
 /* harmony export */ });
 /* unused harmony export RECEIPT_FILE */
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _safe_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73543);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _safe_files_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73543);
 /**
  * `receipt.json`: the evidence an auditor asks for (GDPR Art. 5(2)), written beside the files of
  * every run that downloads and uploaded inside the artifact: what was asked (subject fingerprints,
@@ -51726,7 +52040,6 @@ class DeadlineReached extends Error {
  * download URL (a presigned one is a bearer credential) or a credential. It is written like the
  * exports: a 0600 partial file opened without following links, then renamed into place.
  */
-
 
 
 const RECEIPT_FILE = 'receipt.json';
@@ -51742,7 +52055,7 @@ function buildReceipt(input) {
         ...(input.issue && { issue: input.issue }),
         requests: input.requests,
         files: input.files.map(file => ({
-            name: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(input.root, file.path).split(node_path__WEBPACK_IMPORTED_MODULE_1__.sep).join('/'),
+            name: (0,node_path__WEBPACK_IMPORTED_MODULE_0__.relative)(input.root, file.path).split(node_path__WEBPACK_IMPORTED_MODULE_0__.sep).join('/'),
             requestId: file.requestId ?? null,
             bytes: file.bytes,
             sha256: file.sha256,
@@ -51760,20 +52073,7 @@ function buildReceipt(input) {
 }
 /** Writes `<dir>/receipt.json` (0600, replacing an older one) and returns its path. */
 async function writeReceipt(dir, receipt) {
-    const target = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, RECEIPT_FILE);
-    const partial = await (0,_safe_files_js__WEBPACK_IMPORTED_MODULE_2__/* .createPartialFile */ .kR)(dir, RECEIPT_FILE);
-    try {
-        await partial.handle.writeFile(JSON.stringify(receipt, null, 2) + '\n', 'utf8');
-        await partial.handle.sync();
-    }
-    catch (error) {
-        await partial.handle.close();
-        await (0,_safe_files_js__WEBPACK_IMPORTED_MODULE_2__/* .removeQuietly */ .S2)(partial.path);
-        throw error;
-    }
-    await partial.handle.close();
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rename)(partial.path, target);
-    return target;
+    return (0,_safe_files_js__WEBPACK_IMPORTED_MODULE_1__/* .writeWholeFile */ .R0)(dir, RECEIPT_FILE, JSON.stringify(receipt, null, 2) + '\n');
 }
 
 
@@ -51784,6 +52084,7 @@ async function writeReceipt(dir, receipt) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   AV: () => (/* binding */ isSafeRequestId),
+/* harmony export */   R0: () => (/* binding */ writeWholeFile),
 /* harmony export */   S2: () => (/* binding */ removeQuietly),
 /* harmony export */   _K: () => (/* binding */ prepareRequestDir),
 /* harmony export */   bF: () => (/* binding */ outputFileName),
@@ -51909,6 +52210,33 @@ async function publishFile(partialPath, finalPath) {
     }
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.unlink)(partialPath);
 }
+/**
+ * Writes `dir/name` whole: a 0600 partial file (new, never through a symlink), synced, then renamed
+ * into place, replacing an older one (rename replaces a symlink there, never its target). Returns
+ * the path. Readers never see half a file.
+ */
+async function writeWholeFile(dir, name, text) {
+    const target = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, name);
+    const partial = await createPartialFile(dir, name);
+    try {
+        await partial.handle.writeFile(text, 'utf8');
+        await partial.handle.sync();
+    }
+    catch (error) {
+        await partial.handle.close();
+        await removeQuietly(partial.path);
+        throw error;
+    }
+    await partial.handle.close();
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(partial.path, target);
+    }
+    catch (error) {
+        await removeQuietly(partial.path);
+        throw error;
+    }
+    return target;
+}
 /** Deletes a file if present; never throws (used on the failure path). */
 async function removeQuietly(path) {
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(path, { force: true }).catch(() => undefined);
@@ -51976,8 +52304,8 @@ var core = __nccwpck_require__(33838);
 var log = __nccwpck_require__(58592);
 // EXTERNAL MODULE: ./src/arazzo/pacing.ts
 var pacing = __nccwpck_require__(82663);
-// EXTERNAL MODULE: ./src/action/api-session.ts + 1 modules
-var api_session = __nccwpck_require__(50340);
+// EXTERNAL MODULE: ./src/action/api-session.ts
+var api_session = __nccwpck_require__(81779);
 // EXTERNAL MODULE: ./src/action/export-helper.ts
 var export_helper = __nccwpck_require__(37871);
 // EXTERNAL MODULE: ./src/action/input-helper.ts + 2 modules
@@ -52088,14 +52416,20 @@ function failureMessage(input) {
     const timedOut = records.some(r => r.outcome === 'timedOut');
     const deadline = new Date(input.deadline).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const message = timedOut
-        ? `Timed out (timeout ${(0,request_runner/* formatDuration */.a3)(input.timeoutMs)}, deadline ${deadline}): ${problems.join('; ')}`
-        : problems.join('; ');
+        ? `Timed out (timeout ${(0,request_runner/* formatDuration */.a3)(input.timeoutMs)}, deadline ${deadline}): ${someOf(problems)}`
+        : someOf(problems);
     return message + (hint ? `\nResume them in a later run with:\n  ${hint}` : '');
 }
 /** `Submitted 3 requests; 2 staging, 1 submitted` (wait: false). */
 function submittedSummary(records) {
     const n = records.length;
     return `Submitted ${n} request${n === 1 ? '' : 's'}; ${describeCounts(statusCounts(records))}`;
+}
+/** The first problems, for one message (thousands of them would bury the resume line). */
+function someOf(problems, count = 20) {
+    const more = problems.length - count;
+    return (problems.slice(0, count).join('; ') +
+        (more > 0 ? `; and ${more} more (see the job summary)` : ''));
 }
 
 // EXTERNAL MODULE: ./src/action/secret-helper.ts
@@ -52238,7 +52572,7 @@ async function runRequests(settings, stop, deps) {
         now: clock.now()
     });
     const outputs = (0,output_helper/* computeOutputs */.GC)(records, exported);
-    (0,output_helper/* writeOutputs */.Kn)(outputs);
+    const notes = await (0,output_helper/* noteTruncation */.mX)((0,output_helper/* writeOutputs */.Kn)(outputs), outputs, settings.downloadPath);
     for (const record of (0,export_helper/* expiringSoon */.s_)(records, clock.now())) {
         log/* log */.R.warning((0,log/* line */.n) `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
     }
@@ -52249,7 +52583,16 @@ async function runRequests(settings, stop, deps) {
   request-ids: ${ids.join(',')}`);
     }
     const facts = (0,summary_facts/* runFacts */.pI)(settings, { plans, records, now: clock.now(), ...exported });
-    await writeSummary(records, loaded.document.info.title, problems, resumeHint(records), exported.files, clock.now(), facts);
+    await writeSummary({
+        records,
+        workflowTitle: loaded.document.info.title,
+        problems,
+        resumeHint: resumeHint(records),
+        files: exported.files,
+        now: clock.now(),
+        facts,
+        notes
+    });
     const failure = failureMessage({
         records,
         problems,
@@ -52310,19 +52653,11 @@ async function exportFiles(settings, records, session, signal, problems, about) 
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
-async function writeSummary(records, title, problems, resumeHint, files, now, facts) {
+async function writeSummary(input) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await (0,summary_helper/* buildSummary */.f)({
-            records,
-            workflowTitle: title,
-            now,
-            problems,
-            resumeHint,
-            files,
-            facts
-        }).write();
+        await (0,summary_helper/* buildSummary */.f)(input).write();
     }
     catch (error) {
         log/* log */.R.warning((0,log/* line */.n) `could not write the job summary: ${error.message}`);

@@ -4,10 +4,14 @@ import {
   evaluateCriteria,
   evaluateCriterion
 } from '../src/arazzo/criteria.js'
+import { loadCriterionEngines } from '../src/arazzo/criteria-engines.js'
 import { ArazzoError, ArazzoSyntaxError } from '../src/arazzo/errors.js'
 import { parseJsonPathComparison, planJsonPath } from '../src/arazzo/jsonpath-criterion.js'
 import { parseSimpleCondition } from '../src/arazzo/simple-condition.js'
 import type { Criterion, ExpressionContext } from '../src/arazzo/types.js'
+
+// The loader loads these when a document needs them; these tests compile criteria directly.
+beforeAll(() => loadCriterionEngines())
 
 function makeContext(
   body: unknown,

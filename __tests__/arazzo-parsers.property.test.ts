@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { compileCriterion, evaluateCriterion } from '../src/arazzo/criteria.js'
+import { loadCriterionEngines } from '../src/arazzo/criteria-engines.js'
 import { ArazzoError } from '../src/arazzo/errors.js'
 import {
   compileValue,
@@ -17,6 +18,9 @@ import {
   setPointer
 } from '../src/arazzo/json-pointer.js'
 import type { Criterion, ExpressionContext } from '../src/arazzo/types.js'
+
+// The loader loads these when a document needs them; these tests compile criteria directly.
+beforeAll(() => loadCriterionEngines())
 
 const RUNS = 3000
 

@@ -6,6 +6,10 @@ import {
   REGEX_WORK_BUDGET,
   withRe2RegExp
 } from '../src/arazzo/safe-regex.js'
+import { loadCriterionEngines } from '../src/arazzo/criteria-engines.js'
+
+// The loader loads re2js and jsonpath-rfc9535 when a document needs them; these tests use them directly.
+beforeAll(() => loadCriterionEngines())
 
 const jsonpath = (query: string, value: unknown) => evaluateJsonPathPlan(planJsonPath(query), value)
 

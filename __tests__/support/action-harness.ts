@@ -24,6 +24,8 @@ export interface ActionRunOptions {
   workspace?: string
   /** Kill the process after this long (a test safety net, not an assertion). Default 60 s. */
   killAfterMs?: number
+  /** Node options before the entry (e.g. `--import` of a module-log hook). */
+  nodeArgs?: string[]
   /** Send this signal once `when` returns true for a log line (cancellation tests). */
   signal?: { name: NodeJS.Signals; when: (line: string) => boolean }
   /** Sees every log line as it arrives (e.g. to start a server once the action reports a refusal). */
@@ -101,7 +103,10 @@ export async function runAction(
   const { env, files, workspace, runnerTemp } = prepareRunner(inputs, options)
 
   const started = Date.now()
-  const child = spawn(process.execPath, [actionEntry], { cwd: workspace, env })
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), actionEntry], {
+    cwd: workspace,
+    env
+  })
   const lines: string[] = []
   let stdout = ''
   let stderr = ''

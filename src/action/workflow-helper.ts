@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ArazzoError } from '../arazzo/errors.js'
@@ -80,16 +81,36 @@ export async function loadWorkflowInput(
  */
 export const SECRET_INPUTS = ['basicAuth'] as const
 
+/**
+ * The build (scripts/package.mjs) also writes every shipped YAML document, parsed, into one JSON file
+ * beside them: reading that is much cheaper at start-up than parsing YAML (and loading `yaml`).
+ */
+export const PREBUILT_DOCUMENTS_FILE = 'documents.json'
+
+/** The shipped documents as parsed at build time, by absolute path; empty when not built (tests). */
+export async function prebuiltDocuments(shipped: string): Promise<Map<string, unknown>> {
+  let text: string
+  try {
+    text = await readFile(join(shipped, PREBUILT_DOCUMENTS_FILE), 'utf8')
+  } catch {
+    return new Map()
+  }
+  const byName = JSON.parse(text) as Record<string, unknown>
+  return new Map(Object.entries(byName).map(([name, parsed]) => [join(shipped, name), parsed]))
+}
+
 export async function loadChosenDocument(
   settings: Settings,
   onNotice: (message: string) => void,
   choices: LoadChoices = {}
 ): Promise<LoadedArazzo> {
   const shipped = bundledWorkflowsDir()
+  const prebuilt = await prebuiltDocuments(shipped)
   if (settings.workflow.kind === 'builtin') {
     return loadArazzoFile(join(shipped, BUILTIN_WORKFLOWS[settings.workflow.name].file), {
       allowedRoots: [shipped],
       secretInputs: SECRET_INPUTS,
+      prebuilt,
       onNotice
     })
   }
@@ -104,6 +125,7 @@ export async function loadChosenDocument(
       log: (url, message) => log.info(line`source description ${url}: ${message}`)
     }),
     signal: choices.signal,
+    prebuilt,
     onNotice
   })
 }

@@ -19,9 +19,7 @@
  *    accepted too, as RFC 9535 allows).
  * A condition valid as RFC 9535 is always treated as a standard query first.
  */
-import { query } from 'jsonpath-rfc9535'
 import type { JsonValue } from 'jsonpath-rfc9535'
-import parseJsonPath from 'jsonpath-rfc9535/parser'
 import {
   BooleanConditionParser,
   evaluateBoolean,
@@ -36,6 +34,7 @@ import type {
   BooleanSemantics,
   ComparisonOperator
 } from './boolean-condition.js'
+import { jsonPathEngine } from './criteria-engines.js'
 import { ArazzoSyntaxError } from './errors.js'
 import { withRe2RegExp } from './safe-regex.js'
 import { readEscapedString } from './simple-condition.js'
@@ -59,8 +58,9 @@ export type JsonPathPlan =
 
 /** True when `text` is a valid RFC 9535 query. Never throws (deep input can overflow the parser). */
 export function isJsonPathQuery(text: string): boolean {
+  const { parse } = jsonPathEngine() // outside the try: a missing engine is not an invalid query
   try {
-    parseJsonPath(text)
+    parse(text)
     return true
   } catch {
     return false
@@ -99,7 +99,7 @@ export function evaluateJsonPathPlan(plan: JsonPathPlan, contextValue: unknown):
 
 /** The nodes a query selects; match() and search() in it run on RE2 (safe-regex.ts). */
 function select(value: unknown, path: string): JsonValue[] {
-  return withRe2RegExp(() => query(value as JsonValue, path))
+  return withRe2RegExp(() => jsonPathEngine().query(value as JsonValue, path))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,8 +12,7 @@
  */
 
 import { resolve } from 'node:path'
-import { parseDocument } from 'yaml'
-import { findKeyProblem } from './duplicate-keys.js'
+import { criterionEnginesNeeded, loadCriterionEngines } from './criteria-engines.js'
 import { ArazzoLoadError } from './errors.js'
 import { findOperationByPointer, parseOperationIdRef, parseOperationPath } from './openapi.js'
 import type { OpenApiIndex } from './openapi.js'
@@ -58,6 +57,12 @@ export interface LoadOptions {
    * (secret-flow.ts). A document that uses one anywhere else is refused.
    */
   secretInputs?: readonly string[]
+  /**
+   * Documents already parsed, by absolute file path: the action's own, turned into JSON at build
+   * time (trusted, so neither read nor parsed again, and `yaml` need not load). A file listed here
+   * is still subject to `allowedRoots`.
+   */
+  prebuilt?: ReadonlyMap<string, unknown>
   /** Default 5 MiB: larger documents (and source descriptions) are refused before parsing. */
   maxDocumentBytes?: number
   /** Stops remote reads (the caller's deadline or cancellation). */
@@ -94,34 +99,46 @@ export async function loadArazzoFile(
 ): Promise<LoadedArazzo> {
   const absolute = resolve(path)
   await assertAllowed(absolute, options.allowedRoots, '')
+  const prebuilt = prebuiltCopy(options.prebuilt, absolute)
+  if (prebuilt) return loadRoot(prebuilt, { kind: 'file', path: absolute }, options, absolute)
   const text = await readCapped(
     absolute,
     options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
     ''
   )
-  return loadRoot(text, { kind: 'file', path: absolute }, options, absolute)
+  return loadRoot({ text }, { kind: 'file', path: absolute }, options, absolute)
 }
 
 export async function loadArazzoText(
   text: string,
   options: LoadOptions & { baseDir?: string } = {}
 ): Promise<LoadedArazzo> {
-  return loadRoot(text, { kind: 'dir', path: options.baseDir ?? process.cwd() }, options, undefined)
+  return loadRoot(
+    { text },
+    { kind: 'dir', path: options.baseDir ?? process.cwd() },
+    options,
+    undefined
+  )
 }
 
 async function loadRoot(
-  text: string,
+  root: { text: string } | { parsed: unknown },
   base: SourceLocation | { kind: 'dir'; path: string },
   options: LoadOptions,
   path: string | undefined
 ): Promise<LoadedArazzo> {
   const limit = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES
-  const size = Buffer.byteLength(text, 'utf8')
-  if (size > limit) {
-    throw new ArazzoLoadError('', `the document is ${size} bytes, over the ${limit} byte limit`)
-  }
   const warnings: string[] = []
-  const parsed = parseYamlOrJson(text, 'the document', '', warnings)
+  let parsed: unknown
+  if ('text' in root) {
+    const size = Buffer.byteLength(root.text, 'utf8')
+    if (size > limit) {
+      throw new ArazzoLoadError('', `the document is ${size} bytes, over the ${limit} byte limit`)
+    }
+    parsed = await parseYamlOrJson(root.text, 'the document', '', warnings)
+  } else {
+    parsed = root.parsed
+  }
   // Nested Arazzo documents receive the same secrets (as the same inputs), under the same rule.
   const secretInputs = options.secretInputs ?? []
   const context: SourceContext<LoadedArazzo> = {
@@ -138,6 +155,7 @@ async function loadRoot(
     cache: new Map(),
     counter: { documents: 1 },
     parse: parseYamlOrJson,
+    prebuilt: file => prebuiltCopy(options.prebuilt, file)?.parsed,
     loadNested: (nested, location, nestedContext) =>
       loadParsed(nested, location, nestedContext, [], undefined, secretInputs)
   }
@@ -153,6 +171,7 @@ async function loadParsed(
   path: string | undefined,
   secretInputs: readonly string[]
 ): Promise<LoadedArazzo> {
+  await loadCriterionEngines(criterionEnginesNeeded(parsed))
   const { problems, warnings: validationWarnings } = validateDocument(parsed)
   warnings.push(...validationWarnings)
   const document = parsed as ArazzoDocument
@@ -215,11 +234,30 @@ function loadedDocument(
 // Parsing and files
 // ---------------------------------------------------------------------------------------------
 
+/** A fresh copy of a prebuilt document (loading changes what it loads), if there is one. */
+function prebuiltCopy(
+  prebuilt: ReadonlyMap<string, unknown> | undefined,
+  file: string
+): { parsed: unknown } | undefined {
+  const parsed = prebuilt?.get(file)
+  return parsed === undefined ? undefined : { parsed: structuredClone(parsed) }
+}
+
 /**
  * YAML 1.2 (JSON is YAML): one document, unique keys (checked in linear time by
- * duplicate-keys.ts, not by the library's quadratic check), bounded aliases.
+ * duplicate-keys.ts, not by the library's quadratic check), bounded aliases. `yaml` (and the key
+ * check built on it) is loaded here, on first use, so a run of prebuilt documents never loads it.
  */
-function parseYamlOrJson(text: string, what: string, pointer: string, warnings: string[]): unknown {
+async function parseYamlOrJson(
+  text: string,
+  what: string,
+  pointer: string,
+  warnings: string[]
+): Promise<unknown> {
+  const [{ parseDocument }, { findKeyProblem }] = await Promise.all([
+    import('yaml'),
+    import('./duplicate-keys.js')
+  ])
   const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'silent', prettyErrors: true })
   if (doc.errors.length > 0) {
     throw new ArazzoLoadError(

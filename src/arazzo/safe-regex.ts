@@ -17,7 +17,8 @@
  * returning (nothing else can run in between). The same work budget, four times over, bounds all
  * the patterns one query compiles and tests, since a server's answer can supply both.
  */
-import { RE2JS } from 're2js'
+import type { RE2JS } from 're2js'
+import { re2Engine } from './criteria-engines.js'
 
 export const MAX_PATTERN_LENGTH = 4096
 /** Input characters x program instructions a single test may cost. */
@@ -50,9 +51,11 @@ export function compileSafeRegex(pattern: string): SafeRegex {
   if (pattern.length > MAX_PATTERN_LENGTH) {
     throw new RegexRefused(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`)
   }
+  // Outside the try: an engine that was never loaded is a bug to report, not a refused pattern.
+  const RE2 = re2Engine()
   let re2: RE2JS
   try {
-    re2 = RE2JS.compile(RE2JS.translateRegExp(pattern))
+    re2 = RE2.compile(RE2.translateRegExp(pattern))
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
     throw new RegexRefused(

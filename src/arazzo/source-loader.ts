@@ -19,6 +19,7 @@ import {
 } from './openapi.js'
 import type { OpenApiIndex } from './openapi.js'
 import {
+  assertAllowed,
   describeLocation,
   locationKey,
   readLocation,
@@ -60,7 +61,9 @@ export interface SourceContext<Nested> {
   cache: Map<string, Promise<LoadedSource<Nested>>>
   counter: { documents: number }
   /** YAML/JSON parsing with the loader's bounds (aliases, duplicate keys). */
-  parse: (text: string, what: string, pointer: string, warnings: string[]) => unknown
+  parse: (text: string, what: string, pointer: string, warnings: string[]) => Promise<unknown>
+  /** A document parsed at build time for this local file (the loader's `prebuilt`), if any. */
+  prebuilt?: (file: string) => unknown
   /** Loads a nested Arazzo document (validation, its own sources, operations). */
   loadNested: (
     parsed: unknown,
@@ -247,9 +250,8 @@ async function readAndLoad<Nested extends NestedDocument>({
       `more than ${MAX_SOURCE_DOCUMENTS} documents would be loaded (source description '${name}')`
     )
   }
-  const text = await readLocation(location, context.read, pointer)
   const what = `source description '${name}'`
-  const parsed = context.parse(text, what, pointer, warnings)
+  const parsed = await readParsed(location, context, what, pointer, warnings)
   if (isOpenApiDocument(parsed)) {
     const index = indexOpenApi(name, parsed)
     for (const problem of index.problems) warnings.push(`${what}: ${problem}`)
@@ -284,6 +286,25 @@ async function readAndLoad<Nested extends NestedDocument>({
     // A problem deep down keeps its own pointer inside the message, after the chain to it.
     throw new ArazzoLoadError(pointer, `${what} (${describeLocation(location)}): ${error.message}`)
   }
+}
+
+/** A prebuilt copy of a local file (still confined to the allowed roots), or the file parsed. */
+async function readParsed<Nested>(
+  location: SourceLocation,
+  context: SourceContext<Nested>,
+  what: string,
+  pointer: string,
+  warnings: string[]
+): Promise<unknown> {
+  if (location.kind === 'file') {
+    const prebuilt = context.prebuilt?.(location.path)
+    if (prebuilt !== undefined) {
+      await assertAllowed(location.path, context.read.allowedRoots, pointer)
+      return prebuilt
+    }
+  }
+  const text = await readLocation(location, context.read, pointer)
+  return context.parse(text, what, pointer, warnings)
 }
 
 function describeKey(key: string): string {

@@ -1,0 +1,102 @@
+/**
+ * Start-up: the bundle keeps libraries a run may not need in chunks of their own, and a run loads
+ * only what its document and inputs need. Checked on dist/ with a module-load hook: the built-in
+ * workflows load none of yaml, re2js and jsonpath-rfc9535 (they ship prebuilt as JSON and use simple
+ * criteria); a YAML document loads yaml; a jsonpath criterion loads jsonpath-rfc9535 and a regex
+ * one re2js. The hook must see a chunk when one is loaded, or "not loaded" would prove nothing.
+ */
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startSimulator, type Simulator } from '../src/simulator/index.js'
+import { makeWorkspace, repoRoot, runAction } from './support/action-harness.js'
+import { distChunks, moduleLog, type LazyLibrary } from './support/module-log.js'
+
+const SEED = join(import.meta.dirname, 'fixtures', 'seed', 'amplitude-dsar-request-workflow.yml')
+const WORKFLOWS = join(repoRoot, 'src', 'workflows')
+
+let sim: Simulator
+
+beforeEach(async () => {
+  sim = await startSimulator({ job: { pollsInStaging: 0, pollsInSubmitted: 0 } })
+})
+afterEach(async () => {
+  await sim.close()
+})
+
+async function librariesLoaded(
+  inputs: Record<string, string>,
+  workspace = makeWorkspace()
+): Promise<LazyLibrary[]> {
+  const log = moduleLog()
+  const run = await runAction(
+    { 'api-url': sim.url, 'poll-interval': '0.05s', timeout: '30s', ...inputs },
+    { workspace, nodeArgs: log.nodeArgs, env: log.env }
+  )
+  expect({ exit: run.exitCode, errors: run.lines.filter(l => l.startsWith('::error')) }).toEqual({
+    exit: 0,
+    errors: []
+  })
+  const loaded = log.read()
+  expect(loaded.distFiles).toContain('index.js')
+  return loaded.libraries
+}
+
+const keys = () => ({ 'api-key': sim.apiKey, 'secret-key': sim.secretKey })
+
+test('every lazy library sits in a chunk of its own, outside dist/index.js', () => {
+  const held = distChunks().flatMap(c => c.holds)
+  for (const library of ['yaml', 're2js', 'jsonpath-rfc9535'] as const) {
+    expect(held).toContain(library)
+  }
+  const entry = readFileSync(join(repoRoot, 'dist', 'index.js'), 'utf8')
+  expect(entry).not.toContain('class Composer') // yaml
+  expect(entry).not.toContain('RE2JS.compile') // re2js
+})
+
+test('the built-in workflows load none of yaml, re2js and jsonpath-rfc9535', async () => {
+  expect(await librariesLoaded({ ...keys(), 'user-ids': 'u-1' })).toEqual([])
+  expect(await librariesLoaded({ ...keys(), 'user-ids': 'u-1', workflow: 'apis-io' })).toEqual([])
+})
+
+test('the seed document (YAML, jsonpath criteria) loads yaml and jsonpath-rfc9535, not re2js', async () => {
+  const workspace = makeWorkspace()
+  mkdirSync(join(workspace, 'arazzo'))
+  copyFileSync(SEED, join(workspace, 'arazzo', 'seed.yml'))
+  const libraries = await librariesLoaded(
+    { 'basic-auth': sim.basicAuth, 'user-ids': 'u-1', workflow: 'arazzo/seed.yml' },
+    workspace
+  )
+  expect(libraries).toEqual(expect.arrayContaining(['yaml', 'jsonpath-rfc9535']))
+  expect(libraries).not.toContain('re2js')
+})
+
+test('a document with a regex criterion loads re2js', async () => {
+  const workspace = makeWorkspace()
+  copyFileSync(
+    join(WORKFLOWS, 'amplitude-dsar.openapi.yml'),
+    join(workspace, 'amplitude-dsar.openapi.yml')
+  )
+  const simple = '          - condition: $statusCode == 202\n'
+  const document = readFileSync(join(WORKFLOWS, 'amplitude.arazzo.yml'), 'utf8')
+  expect(document).toContain(simple)
+  writeFileSync(
+    join(workspace, 'regex.arazzo.yml'),
+    // (a function replacer: the pattern's `$'` would mean something to a replacement string)
+    document.replace(
+      simple,
+      () =>
+        `${simple}          - context: $statusCode\n            condition: '^20[0-9]$'\n            type: regex\n`
+    )
+  )
+  const libraries = await librariesLoaded(
+    {
+      ...keys(),
+      'user-ids': 'u-1',
+      workflow: 'regex.arazzo.yml',
+      'workflow-id': 'submit-and-poll'
+    },
+    workspace
+  )
+  expect(libraries).toEqual(expect.arrayContaining(['yaml', 're2js']))
+  expect(libraries).not.toContain('jsonpath-rfc9535')
+})

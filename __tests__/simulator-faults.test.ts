@@ -183,6 +183,30 @@ describe('fault rules', () => {
     expect(s.log[s.log.length - 1]).toMatchObject({ host: 'storage', fault: 'dribble' })
   })
 
+  test('dribble paces on a cumulative schedule: a piece never leaves ahead of the rate', async () => {
+    const s = await sim({ job: { files: 1, linesPerFile: 20_000 } })
+    const { id, location } = await presignedLink(s)
+    const expected = await s.expectedFile(id, 0)
+    // A fast link (the simulator's pieces are at most 64 KiB there).
+    const rate = 4 * 1024 * 1024
+    s.addFault({ host: 'storage', action: { type: 'dribble', bytesPerSecond: rate } })
+    const started = performance.now()
+    const response = await fetch(location)
+    let received = 0
+    const pieces: Buffer[] = []
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      pieces.push(Buffer.from(chunk))
+      received += chunk.length
+      // The piece that starts at byte n leaves no earlier than n / rate (a lower bound only: a
+      // slow machine may be later, never earlier).
+      const earliestMs = ((received - chunk.length) / rate) * 1000
+      expect(performance.now() - started).toBeGreaterThanOrEqual(earliestMs - 1)
+    }
+    expect(sha256(Buffer.concat(pieces))).toBe(expected.sha256)
+    expect(expected.bytes).toBeGreaterThan(256 * 1024)
+    expect(pieces.length).toBeGreaterThan(3)
+  })
+
   test('hugeBody: a streamed JSON-looking 200 body of exactly the size asked', async () => {
     const s = await sim()
     const bytes = 8 * 1024 * 1024 + 3

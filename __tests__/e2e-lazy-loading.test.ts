@@ -100,3 +100,19 @@ test('a document with a regex criterion loads re2js', async () => {
   expect(libraries).toEqual(expect.arrayContaining(['yaml', 're2js']))
   expect(libraries).not.toContain('jsonpath-rfc9535')
 })
+
+test('a download loads the export chunk, and age only when it encrypts', async () => {
+  const plain = await librariesLoaded({ ...keys(), 'user-ids': 'u-1', download: 'true' })
+  expect(plain).toContain('export downloader')
+  expect(plain).not.toContain('age-encryption')
+  const age = await import('age-encryption')
+  const recipient = await age.identityToRecipient(await age.generateIdentity())
+  const encrypted = await librariesLoaded({
+    ...keys(),
+    'user-ids': 'u-1',
+    download: 'true',
+    'encrypt-to': recipient
+  })
+  expect(encrypted).toEqual(expect.arrayContaining(['export downloader', 'age-encryption']))
+  expect(encrypted).not.toContain('@actions/artifact')
+})

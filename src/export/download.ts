@@ -19,15 +19,15 @@
  * origin not trusted with them (e.g. a presigned URL handed out directly, as the seed contract's
  * download_url is) is fetched WITHOUT credentials, and only over https unless its host is loopback.
  */
-import type { Encrypter } from 'age-encryption'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createEncrypter, encryptStage } from './encrypt-stream.js'
+import type { EncryptStage } from './encrypt-stream.js'
 import { DeadlineReached, DownloadError, TransferError } from './errors.js'
 import { fetchOutput, type OpenedOutput } from './fetch-output.js'
+import { openFileSink, type FileSink } from './file-sink.js'
 import {
   createPartialFile,
   isSafeRequestId,
@@ -138,7 +138,7 @@ export async function downloadRequestOutputs(o: DownloadRequestOptions): Promise
   })
   if (targets.length === 0) return []
 
-  let encrypter: Encrypter | undefined
+  let encrypt: EncryptStage | undefined
   let dir: string
   let manifest: Manifest
   const recipients = [...(o.recipients ?? [])].sort()
@@ -146,7 +146,11 @@ export async function downloadRequestOutputs(o: DownloadRequestOptions): Promise
   const names = targets.map((_, i) => outputFileName(i + 1, encrypted))
   try {
     // Everything that can be checked locally is, before the first request spends budget.
-    if (encrypted) encrypter = await createEncrypter(recipients)
+    if (encrypted) {
+      // age (and its curve tables) only when a run encrypts: an unencrypted download never loads it.
+      const age = await import('./encrypt-stream.js')
+      encrypt = age.encryptStage(await age.createEncrypter(recipients))
+    }
     dir = await prepareRequestDir(o.downloadPath, requestId)
     manifest = await readManifest(dir)
   } catch (error) {
@@ -181,7 +185,7 @@ export async function downloadRequestOutputs(o: DownloadRequestOptions): Promise
         name,
         label,
         maxAttempts,
-        encrypter,
+        encrypt,
         fail: (message, cause) => fail(`${label}: ${message}`, output, cause)
       })
       manifest[name] = {
@@ -209,7 +213,8 @@ interface FileJob {
   name: string
   label: string
   maxAttempts: number
-  encrypter?: Encrypter
+  /** age encryption as a pipeline stage; each use encrypts one file under a fresh key. */
+  encrypt?: EncryptStage
   fail: (message: string, cause?: unknown) => DownloadError
 }
 
@@ -219,7 +224,7 @@ async function downloadWithRetries(
 ): Promise<{ file: DownloadedFile; stored: StoredStats }> {
   const log = (line: string) => o.onLog?.(`request ${o.requestId}: ${line}`)
   for (let attempt = 1; ; attempt++) {
-    log(`${job.label}: downloading${job.encrypter ? ' (age-encrypting while streaming)' : ''}`)
+    log(`${job.label}: downloading${job.encrypt ? ' (age-encrypting while streaming)' : ''}`)
     try {
       const done = await attemptDownload(o, job, log)
       const { file } = done
@@ -270,7 +275,7 @@ async function attemptDownload(
       bytes: stats.bytes,
       sha256: stats.sha256,
       events: stats.events,
-      encrypted: job.encrypter !== undefined,
+      encrypted: job.encrypt !== undefined,
       requestId: o.requestId
     }
     return { file, stored }
@@ -292,7 +297,7 @@ async function storeVerified(
 ): Promise<{ stats: VerifiedStats; stored: StoredStats }> {
   const signal = o.signal
   const partial = await createPartialFile(job.dir, job.name)
-  let sink: Writable | undefined
+  let sink: FileSink | undefined
   // The idle timeout catches a silent connection; this catches one that sends a byte now and then
   // (a body dribbled at 1 byte/s would otherwise hold the step until the job is cancelled).
   const windowMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS
@@ -307,6 +312,10 @@ async function storeVerified(
   }, windowMs)
   watchdog.unref()
   try {
+    // The sink owns the descriptor from here: it fsyncs (flush) and closes it when done, and
+    // closes it when destroyed by a failure. (FileHandle.close() would wait for the stream, so the
+    // handle must not be closed behind its back.)
+    const fileSink = (sink = openFileSink(partial.handle))
     let nextProgress = PROGRESS_EVERY_BYTES
     const tap = new VerifyingTap({
       expectedBytes: opened.length,
@@ -316,25 +325,23 @@ async function storeVerified(
           opened.response.destroy(new TransferError(tooLarge(`sent ${bytes} bytes`), false))
           return
         }
+        fileSink.progress(bytes)
         if (bytes < nextProgress) return
         log(`${job.label}: ${Math.floor(bytes / (1024 * 1024))} MiB received`)
         while (nextProgress <= bytes) nextProgress += PROGRESS_EVERY_BYTES
       }
     })
-    // The stream owns the descriptor from here: it fsyncs (flush) and closes it when done, and
-    // closes it when destroyed by a failure. (FileHandle.close() would wait for the stream, so the
-    // handle must not be closed behind its back.)
-    sink = partial.handle.createWriteStream({ flush: true })
     const stored = new StoredTap()
-    if (job.encrypter) {
-      await pipeline(opened.response, tap, encryptStage(job.encrypter), stored, sink, { signal })
+    if (job.encrypt) {
+      await pipeline(opened.response, tap, job.encrypt, stored, fileSink.stream, { signal })
     } else {
-      await pipeline(opened.response, tap, stored, sink, { signal })
+      await pipeline(opened.response, tap, stored, fileSink.stream, { signal })
     }
+    await fileSink.synced()
     await publishFile(partial.path, join(job.dir, job.name))
     return { stats: tap.result(), stored: stored.result() }
   } catch (error) {
-    if (sink) await closeStream(sink)
+    if (sink) await closeStream(sink.stream)
     else await partial.handle.close().catch(() => undefined)
     await removeQuietly(partial.path)
     throw error

@@ -31,9 +31,9 @@ export async function createEncrypter(recipients: string[]): Promise<Encrypter> 
  * A stream.pipeline stage: plaintext chunks in, age ciphertext (header included) out. Each call
  * of the stage encrypts one file, under a fresh file key.
  */
-export function encryptStage(
-  encrypter: Encrypter
-): (source: AsyncIterable<Uint8Array>) => AsyncGenerator<Uint8Array> {
+export type EncryptStage = (source: AsyncIterable<Uint8Array>) => AsyncGenerator<Uint8Array>
+
+export function encryptStage(encrypter: Encrypter): EncryptStage {
   return async function* encrypt(source) {
     const ciphertext = await encrypter.encrypt(ReadableStream.from(source))
     yield* ciphertext

@@ -5,7 +5,7 @@
  * lifecycle): their sections (and summary rows) in RESULTS.md are replaced, the others kept as they were.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem, type as osType, release } from 'node:os'
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os'
 import { join } from 'node:path'
 import { benchDownload } from './download.js'
 import { benchFanout } from './fanout.js'
@@ -27,6 +27,12 @@ const benchmarks: [string, () => Promise<BenchSection>][] = [
 
 const only = process.env.BENCH_ONLY?.split(',').map(s => s.trim())
 const started = Date.now()
+// The machine may be shared: its load says how much the timings can be trusted.
+const load = () =>
+  loadavg()
+    .map(l => l.toFixed(2))
+    .join(' / ')
+const loadAtStart = load()
 const sections: BenchSection[] = []
 for (const [id, bench] of benchmarks) {
   if (only && !only.includes(id)) continue
@@ -50,6 +56,8 @@ const header = [
   `- Machine: ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}`,
   `- Node: ${process.version}`,
   `- Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  `- Load average (1 / 5 / 15 min) at the start: ${loadAtStart}; at the end: ${load()} ` +
+    `(${cpus().length} cores: a load above that means other work shared the CPUs, and timings are slower and noisier)`,
   ''
 ]
 const summary = ['| benchmark | target | result |', '| --- | --- | --- |']

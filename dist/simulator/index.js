@@ -878,14 +878,35 @@ async function* takeBytes(source, bytes) {
         source.destroy();
     }
 }
+/** Pieces of at most this size, so a fast paced link still sends many small writes. */
+const PACED_PIECE_MAX_BYTES = 64 * 1024;
+/** After the receiver held the sender back, at most this much of the schedule is caught up at once. */
+const PACED_MAX_CATCH_UP_MS = 100;
+/**
+ * Sends at `bytesPerSecond` on a cumulative schedule: the piece that starts at byte n leaves no
+ * earlier than start + n / rate. Pacing each piece on its own would add every timer's overshoot
+ * and send slower than asked (noticeably so at tens of MiB/s); here an overshoot is made up by
+ * the next pieces. A receiver that held the sender back (backpressure) gets at most
+ * PACED_MAX_CATCH_UP_MS of the schedule as a burst afterwards, as a link's buffers would give it,
+ * not everything it missed.
+ */
 async function* dribble(source, bytesPerSecond, signal) {
-    // Ten writes a second, so slow rates still look like a live, trickling connection.
-    const slice = Math.max(1, Math.floor(bytesPerSecond / 10));
+    // Ten writes a second at slow rates, so they still look like a live, trickling connection.
+    const slice = Math.max(1, Math.min(PACED_PIECE_MAX_BYTES, Math.floor(bytesPerSecond / 10)));
+    let origin = performance.now();
+    let sent = 0;
     for await (const chunk of source) {
         for (let offset = 0; offset < chunk.length; offset += slice) {
             const piece = chunk.subarray(offset, offset + slice);
+            const now = performance.now();
+            const behindMs = now - (origin + (sent * 1000) / bytesPerSecond);
+            if (behindMs > PACED_MAX_CATCH_UP_MS)
+                origin += behindMs - PACED_MAX_CATCH_UP_MS;
+            const dueMs = origin + (sent * 1000) / bytesPerSecond - now;
+            if (dueMs > 0)
+                await (0,promises_namespaceObject.setTimeout)(dueMs, undefined, { signal });
+            sent += piece.length;
             yield piece;
-            await (0,promises_namespaceObject.setTimeout)((piece.length / bytesPerSecond) * 1000, undefined, { signal });
         }
     }
 }

@@ -12,7 +12,8 @@ import {
 import os from 'node:os'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { getSettings, InputError, type Settings } from '../src/action/input-helper.js'
+import { getSettings, type Settings } from '../src/action/input-helper.js'
+import { InputError } from '../src/action/input-reading.js'
 import { Inputs } from '../src/action/input-names.js'
 
 const NOW = (): Date => new Date('2025-06-15T12:00:00Z')

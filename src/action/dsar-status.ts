@@ -7,7 +7,7 @@
  * - the subject (`userId` or `amplitudeId`) a status answer names, for runs that resume by request
  *   id and would otherwise not know whose request it is.
  */
-import type { Subject } from './input-helper.js'
+import type { Subject } from './subject-inputs.js'
 import { hasControlCharacter } from './secret-helper.js'
 
 /** Statuses across both contracts: the documented API's and the seed's (lowercase). */
@@ -29,7 +29,7 @@ export function expiresAt(expires: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T23:59:59Z` : expires
 }
 
-/** The longest user id the action accepts as input (input-helper.ts), and so from a server. */
+/** The longest user id the action accepts as input (subject-inputs.ts), and so from a server. */
 const MAX_USER_ID_LENGTH = 1024
 
 /** What ends a shell quote or starts an expansion: outputs are pasted into scripts. */

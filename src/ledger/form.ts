@@ -2,18 +2,18 @@
  * Reads a DSAR issue filed from the shipped issue form. GitHub renders each form field as a
  * `### <label>` section; an empty optional field reads `_No response_`. The body is untrusted
  * (anyone who may open an issue wrote it, and may have edited it since): it is bounded, each field
- * is checked by the same rules as the matching action input (src/action/input-helper.ts), and a
- * problem names the field, never quotes a subject id. Headings are matched case-insensitively; a
- * field given twice is refused rather than guessed at.
+ * is checked by the same rules as the matching action input (src/action/subject-inputs.ts,
+ * scalar-inputs.ts), and a problem names the field, never quotes a subject id. Headings are
+ * matched case-insensitively; a field given twice is refused rather than guessed at.
  */
+import { InputError } from '../action/input-reading.js'
+import { parseDates } from '../action/scalar-inputs.js'
 import {
-  InputError,
   parseAmplitudeIds,
-  parseDates,
   parseUserIds,
   uniqueSubjects,
   type Subject
-} from '../action/input-helper.js'
+} from '../action/subject-inputs.js'
 import { Inputs } from '../action/input-names.js'
 
 export const FIELDS = {

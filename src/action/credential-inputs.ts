@@ -1,0 +1,81 @@
+/**
+ * Credentials and where they may go: api-key/secret-key or basic-auth, region, api-url and
+ * credential-origins. The origin rule itself lives in src/policy/credentials.ts; this module only
+ * turns the inputs into checked values, never quoting a credential in a message.
+ */
+import { Inputs } from './input-names.js'
+import { InputError, quote, read } from './input-reading.js'
+import { AMPLITUDE_ORIGINS, parseOrigin, type Region } from '../policy/credentials.js'
+import { decodeBasicAuth, encodeBasicAuth, hasControlCharacter } from './secret-helper.js'
+import { splitList } from './subject-inputs.js'
+
+export function parseCredentials(): { apiKey: string; secretKey: string; basicAuth: string } {
+  const apiKey = read(Inputs.ApiKey)
+  const secretKey = read(Inputs.SecretKey)
+  const basicAuth = read(Inputs.BasicAuth)
+  if (basicAuth !== '') {
+    if (apiKey !== '' || secretKey !== '') {
+      throw new InputError(
+        Inputs.BasicAuth,
+        'ambiguous credentials: give either basic-auth or api-key and secret-key, not both'
+      )
+    }
+    const decoded = decodeBasicAuth(basicAuth)
+    if (!decoded.ok) throw new InputError(Inputs.BasicAuth, decoded.reason)
+    return {
+      apiKey: decoded.apiKey,
+      secretKey: decoded.secretKey,
+      basicAuth: encodeBasicAuth(decoded.apiKey, decoded.secretKey)
+    }
+  }
+  if (apiKey === '' && secretKey === '') {
+    throw new InputError(
+      Inputs.ApiKey,
+      'no credentials: set api-key and secret-key (organization-level keys), or basic-auth'
+    )
+  }
+  if (apiKey === '')
+    throw new InputError(Inputs.ApiKey, 'missing (secret-key is set; both are needed)')
+  if (secretKey === '') {
+    throw new InputError(Inputs.SecretKey, 'missing (api-key is set; both are needed)')
+  }
+  if (apiKey.includes(':')) {
+    throw new InputError(
+      Inputs.ApiKey,
+      'must not contain a colon (HTTP Basic uses it as separator)'
+    )
+  }
+  if (hasControlCharacter(apiKey))
+    throw new InputError(Inputs.ApiKey, 'contains control characters')
+  if (hasControlCharacter(secretKey)) {
+    throw new InputError(Inputs.SecretKey, 'contains control characters')
+  }
+  return { apiKey, secretKey, basicAuth: encodeBasicAuth(apiKey, secretKey) }
+}
+
+export function parseRegion(text: string): Region {
+  const region = (text || 'us').toLowerCase()
+  if (region !== 'us' && region !== 'eu') {
+    throw new InputError(Inputs.Region, `${quote(text)} is not a region (expected 'us' or 'eu')`)
+  }
+  return region
+}
+
+/** The API origin, and whether it is a loopback host (which permits http and fast polling). */
+export function parseApiUrl(text: string, region: Region): { origin: string; loopback: boolean } {
+  if (text === '') return { origin: AMPLITUDE_ORIGINS[region].api, loopback: false }
+  const parsed = parseOrigin(text)
+  if (!parsed.ok) throw new InputError(Inputs.ApiUrl, parsed.reason)
+  return { origin: parsed.origin, loopback: parsed.loopback }
+}
+
+/** Origins separated by newlines and/or commas; each checked like api-url. */
+export function parseCredentialOrigins(text: string): string[] {
+  const origins = splitList(text).map(({ entry, number }) => {
+    const parsed = parseOrigin(entry)
+    if (!parsed.ok)
+      throw new InputError(Inputs.CredentialOrigins, `entry ${number} ${parsed.reason}`)
+    return parsed.origin
+  })
+  return [...new Set(origins)]
+}

@@ -1,0 +1,27 @@
+/**
+ * What every input module shares: reading an input, the error that names it, and quoting a
+ * user-supplied value for a message. Messages never quote credentials or user/Amplitude IDs
+ * (personal data): they point at the entry or line instead.
+ */
+import * as core from '@actions/core'
+import { Inputs } from './input-names.js'
+
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    readonly detail: string
+  ) {
+    super(`Input '${input}': ${detail}`)
+    this.name = 'InputError'
+  }
+}
+
+export function read(name: Inputs): string {
+  return core.getInput(name)
+}
+
+/** A user-supplied value for a message: JSON-escaped and bounded (never used for secrets). */
+export function quote(text: string): string {
+  const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)
+  return `'${json.slice(1, -1)}'`
+}

@@ -1,0 +1,113 @@
+/**
+ * Scalar inputs: booleans, bounded integers, durations (poll-interval, timeout) and the date
+ * range. A value outside its bounds is refused, never clamped.
+ */
+import { parseDuration } from './duration.js'
+import { Inputs } from './input-names.js'
+import { InputError, quote, read } from './input-reading.js'
+
+const DEFAULT_START_DATE = '2012-01-01'
+// Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
+const EARLIEST_START_DATE = '2000-01-01'
+const DEFAULT_POLL_INTERVAL = '60s'
+const MIN_POLL_INTERVAL_MS = 1_000
+const DEFAULT_TIMEOUT = '5h30m'
+const MAX_TIMEOUT_MS = 6 * 3_600_000
+
+/** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
+export function parseBoolean(input: Inputs, fallback: boolean): boolean {
+  const text = read(input)
+  if (text === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(text)) return true
+  if (['false', 'False', 'FALSE'].includes(text)) return false
+  throw new InputError(
+    input,
+    `${quote(text)} is not a boolean (expected true | True | TRUE | false | False | FALSE)`
+  )
+}
+
+function parseDurationInput(input: Inputs, text: string): number {
+  try {
+    return parseDuration(text)
+  } catch (error) {
+    throw new InputError(input, (error as Error).message)
+  }
+}
+
+export function parsePollInterval(text: string, loopback: boolean): number {
+  const ms = parseDurationInput(Inputs.PollInterval, text || DEFAULT_POLL_INTERVAL)
+  if (ms <= 0) throw new InputError(Inputs.PollInterval, 'must be longer than 0')
+  // Every poll spends the organization's shared DSAR budget; only a local test server may be
+  // polled faster than once a second.
+  if (ms < MIN_POLL_INTERVAL_MS && !loopback) {
+    throw new InputError(
+      Inputs.PollInterval,
+      'must be at least 1s (shorter intervals are allowed only with a loopback api-url)'
+    )
+  }
+  return ms
+}
+
+export function parseTimeout(text: string): number {
+  const ms = parseDurationInput(Inputs.Timeout, text || DEFAULT_TIMEOUT)
+  if (ms <= 0) throw new InputError(Inputs.Timeout, 'must be longer than 0')
+  if (ms > MAX_TIMEOUT_MS) {
+    throw new InputError(
+      Inputs.Timeout,
+      'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
+        'wait: false and collect later with request-ids'
+    )
+  }
+  return ms
+}
+
+export function parseInteger(input: Inputs, fallback: number, min: number, max: number): number {
+  const text = read(input)
+  if (text === '') return fallback
+  const value = Number(text)
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new InputError(input, `${quote(text)} is not an integer from ${min} to ${max}`)
+  }
+  return value
+}
+
+/**
+ * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
+ * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
+ */
+export function parseDates(
+  startText: string,
+  endText: string,
+  today: string
+): { startDate: string; endDate: string } {
+  const startDate = parseDate(Inputs.StartDate, startText || DEFAULT_START_DATE)
+  const endDate = endText === '' ? today : parseDate(Inputs.EndDate, endText)
+  const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
+    .toISOString()
+    .slice(0, 10)
+  if (endDate > tomorrow) {
+    throw new InputError(Inputs.EndDate, `${endDate} is in the future (today is ${today} UTC)`)
+  }
+  if (startDate < EARLIEST_START_DATE) {
+    throw new InputError(Inputs.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`)
+  }
+  if (startDate > endDate) {
+    const origin = endText === '' ? ' (today, UTC)' : ''
+    throw new InputError(
+      Inputs.StartDate,
+      `${startDate} is after end-date ${endDate}${origin}; the range would be empty`
+    )
+  }
+  return { startDate, endDate }
+}
+
+function parseDate(input: Inputs, text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`)
+  }
+  const time = Date.parse(`${text}T00:00:00Z`)
+  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+    throw new InputError(input, `${text} is not a real calendar date`)
+  }
+  return text
+}

@@ -1,0 +1,145 @@
+/**
+ * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
+ * request-ids. Lists are split by newlines and/or commas, and a problem names the entry or line,
+ * never the id itself (personal data).
+ */
+import { promises as fs } from 'node:fs'
+import { Inputs } from './input-names.js'
+import { InputError } from './input-reading.js'
+import { resolveWorkspaceFile } from './path-inputs.js'
+import { describeJsonError } from '../policy/json-text.js'
+import { hasControlCharacter } from './secret-helper.js'
+import { REQUEST_ID_PATTERN, REQUEST_ID_RULE } from './server-values.js'
+
+export type Subject =
+  { kind: 'userId'; userId: string } | { kind: 'amplitudeId'; amplitudeId: number }
+
+const MAX_ID_LENGTH = 1024
+const MAX_USER_IDS_FILE_BYTES = 10 * 1024 * 1024
+
+/** Entries separated by newlines and/or commas; blanks dropped; numbered from 1 for messages. */
+export function splitList(text: string): { entry: string; number: number }[] {
+  return text
+    .split(/[\n,]/)
+    .map(entry => entry.trim())
+    .filter(entry => entry !== '')
+    .map((entry, index) => ({ entry, number: index + 1 }))
+}
+
+function userIdProblem(id: string): string | undefined {
+  if ([...id].length > MAX_ID_LENGTH) return `is longer than ${MAX_ID_LENGTH} characters`
+  if (hasControlCharacter(id)) return 'contains control characters'
+  return undefined
+}
+
+export function parseUserIds(text: string): string[] {
+  return splitList(text).map(({ entry, number }) => {
+    const problem = userIdProblem(entry)
+    if (problem) throw new InputError(Inputs.UserIds, `entry ${number} ${problem}`)
+    return entry
+  })
+}
+
+export function parseAmplitudeIds(text: string): number[] {
+  return splitList(text).map(({ entry, number }) => {
+    const value = Number(entry)
+    if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
+      throw new InputError(
+        Inputs.AmplitudeIds,
+        `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`
+      )
+    }
+    return value
+  })
+}
+
+export function parseRequestIds(text: string): string[] {
+  const ids = splitList(text).map(({ entry, number }) => {
+    if (!REQUEST_ID_PATTERN.test(entry)) {
+      throw new InputError(
+        Inputs.RequestIds,
+        `entry ${number} is not a request id (${REQUEST_ID_RULE})`
+      )
+    }
+    return entry
+  })
+  return [...new Set(ids)]
+}
+
+export function uniqueSubjects(subjects: Subject[]): Subject[] {
+  const seen = new Set<string>()
+  return subjects.filter(subject => {
+    const key =
+      subject.kind === 'userId' ? `u:${subject.userId}` : `a:${String(subject.amplitudeId)}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
+ * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
+ * whole lines starting with '#' are comments: an ID may itself contain '#'.
+ */
+export async function readUserIdsFile(
+  text: string,
+  workspace: string,
+  runnerTemp: string
+): Promise<string[]> {
+  if (text === '') return []
+  const input = Inputs.UserIdsFile
+  // RUNNER_TEMP too: a step may write the ids there to keep personal data out of the checkout
+  // (the runner empties it after every job).
+  const file = await resolveWorkspaceFile(input, text, workspace, runnerTemp)
+  const handle = await fs.open(file, 'r')
+  let content: string
+  try {
+    const { size } = await handle.stat()
+    if (size > MAX_USER_IDS_FILE_BYTES) {
+      throw new InputError(input, `'${text}' is larger than 10 MiB (${size} bytes)`)
+    }
+    content = (await handle.readFile('utf8')).replace(/^\uFEFF/, '')
+  } finally {
+    await handle.close()
+  }
+
+  const ids = content.trimStart().startsWith('[')
+    ? idsFromJson(input, content)
+    : idsFromLines(input, content)
+  if (ids.length === 0) throw new InputError(input, `'${text}' contains no user IDs`)
+  return ids
+}
+
+function idsFromJson(input: string, content: string): string[] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(content)
+  } catch {
+    throw new InputError(input, describeJsonError(content))
+  }
+  if (!Array.isArray(parsed)) throw new InputError(input, 'is not a JSON array of strings')
+  const ids: string[] = []
+  parsed.forEach((item: unknown, index) => {
+    if (typeof item !== 'string') {
+      throw new InputError(input, `array element ${index + 1} is not a string`)
+    }
+    const id = item.trim()
+    if (id === '') return
+    const problem = userIdProblem(id)
+    if (problem) throw new InputError(input, `array element ${index + 1} ${problem}`)
+    ids.push(id)
+  })
+  return ids
+}
+
+function idsFromLines(input: string, content: string): string[] {
+  const ids: string[] = []
+  content.split('\n').forEach((raw, index) => {
+    const id = raw.trim()
+    if (id === '' || id.startsWith('#')) return
+    const problem = userIdProblem(id)
+    if (problem) throw new InputError(input, `line ${index + 1} ${problem}`)
+    ids.push(id)
+  })
+  return ids
+}

@@ -9,10 +9,9 @@ export {
   DEFAULT_API_KEY,
   DEFAULT_SECRET_KEY,
   DEFAULT_BUDGET_PER_HOUR,
-  DEFAULT_LINK_TTL_MS,
-  POST_COST,
-  GET_COST
+  DEFAULT_LINK_TTL_MS
 } from './server.js'
+export { POST_COST, GET_COST } from './api-routes.js'
 export { FIRST_DOCUMENTED_ID, FIRST_SEED_ID, DEFAULT_FAIL_REASON } from './jobs.js'
 export { HOUR_MS, SlidingWindowBudget } from './budget.js'
 export type {

@@ -2,33 +2,26 @@
  * The simulator's HTTP servers: the API host (both DSAR contracts, Basic auth, the rate budget),
  * the storage host (presigned gzip downloads) and, with `outputLinksOn: 'web'`, a web-app host
  * serving the output links behind the same auth (as Amplitude's docs show them on
- * analytics.amplitude.com). Every request is logged, offered to the fault rules, then answered.
+ * analytics.amplitude.com). Every request is logged, offered to the fault rules, then answered:
+ * by the API routes (api-routes.ts) or the output files (output-files.ts).
  */
-import { createReadStream, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { ApiRoutes } from './api-routes.js'
 import { SlidingWindowBudget } from './budget.js'
-import {
-  documentedCreatedBody,
-  documentedStatusBody,
-  parseCreateRequest
-} from './documented-contract.js'
 import { FaultList } from './faults.js'
-import { createGzipFileStream, measureFile, type FileInfo, type FileSpec } from './gzip-lines.js'
-import { isDone, JobRegistry } from './jobs.js'
+import { JobRegistry } from './jobs.js'
+import { OutputFiles } from './output-files.js'
 import {
   bufferReply,
   hugeJsonBody,
   jsonReply,
   sendReply,
   type Reply,
-  type SendOptions,
-  type StreamBody
+  type SendOptions
 } from './reply.js'
-import { seedCreatedBody, seedStatusBody } from './seed-contract.js'
 import { closeServer, listen, listenWithFallback, origin } from './listen.js'
-import { ObjectStore, s3Error } from './storage.js'
 import type {
   DsarRecord,
   ExpectedFile,
@@ -42,16 +35,9 @@ export const DEFAULT_API_KEY = 'sim-api-key-4f1c8e2a9b7d'
 export const DEFAULT_SECRET_KEY = 'sim-secret-key-d93a61f05c2e'
 export const DEFAULT_BUDGET_PER_HOUR = 14_400
 export const DEFAULT_LINK_TTL_MS = 2 * 24 * 3_600_000
-export const POST_COST = 8
-export const GET_COST = 1
 
-const DSAR_PATH = /^\/api\/2\/dsar\/requests(?:\/([^/]+)(?:\/outputs\/([^/]+))?)?\/?$/
 const MAX_REQUEST_BODY = 1024 * 1024
 const LOGGED_BODY_CHARS = 64 * 1024
-// Files up to this (estimated) uncompressed size are measured before sending, so they get a
-// Content-Length like S3 gives; bigger ones are streamed chunked unless already measured.
-const MEASURE_BEFORE_SENDING = 16 * 1024 * 1024
-const ESTIMATED_LINE_BYTES = 420
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
 
 type HostName = 'api' | 'web' | 'storage'
@@ -76,10 +62,9 @@ class DsarSimulator implements Simulator {
   private readonly now: () => number
   private readonly budget: SlidingWindowBudget
   private readonly jobs: JobRegistry
-  private readonly store = new ObjectStore()
+  private readonly outputs: OutputFiles
+  private readonly routes: ApiRoutes
   private readonly faults = new FaultList()
-  private readonly fileInfos = new Map<string, Promise<FileInfo>>()
-  private readonly measuredSizes = new Map<string, number>()
   private readonly closing = new AbortController()
   private readonly apiServer: Server
   private readonly storageServer: Server
@@ -92,6 +77,16 @@ class DsarSimulator implements Simulator {
     this.basicAuth = Buffer.from(`${this.apiKey}:${this.secretKey}`).toString('base64')
     this.budget = new SlidingWindowBudget(options.budgetPerHour ?? DEFAULT_BUDGET_PER_HOUR)
     this.jobs = new JobRegistry(options.job, options.linkTtlMs ?? DEFAULT_LINK_TTL_MS)
+    this.outputs = new OutputFiles(this.jobs, this.now, options.storageFile)
+    this.routes = new ApiRoutes({
+      jobs: this.jobs,
+      budget: this.budget,
+      now: this.now,
+      basicAuth: this.basicAuth,
+      options,
+      presignedUrl: (record, n) => this.outputs.presignedUrl(this.storageUrl, record, n),
+      outputLinkBase: () => (this.webServer ? this.webUrl : this.url)
+    })
     this.apiServer = createServer((req, res) => void this.handle(req, res, 'api'))
     this.storageServer = createServer((req, res) => void this.handle(req, res, 'storage'))
     if (options.outputLinksOn === 'web') {
@@ -146,7 +141,7 @@ class DsarSimulator implements Simulator {
     if (!(Number.isInteger(n) && n >= 0 && n < record.plan.files)) {
       throw new Error(`request ${requestId} has no output ${n} (it has ${record.plan.files})`)
     }
-    return { ...(await this.fileInfo(record, n)) }
+    return { ...(await this.outputs.fileInfo(record, n)) }
   }
 
   async close(): Promise<void> {
@@ -253,150 +248,9 @@ class DsarSimulator implements Simulator {
     if (body === undefined) return send(jsonReply(413, { error: 'request body too large' }))
     const reply =
       host === 'storage'
-        ? await this.storageReply(req, method, target)
-        : this.apiReply(req, method, target.pathname, body, host)
+        ? await this.outputs.reply(req, method, target)
+        : this.routes.reply(req, method, target.pathname, body, host)
     return send(reply)
-  }
-
-  /** The API host, or the web-app host (which serves output links only, behind the same auth). */
-  private apiReply(
-    req: IncomingMessage,
-    method: string,
-    pathname: string,
-    body: string,
-    host: 'api' | 'web'
-  ): Reply {
-    const match = DSAR_PATH.exec(pathname)
-    if (!match || (host === 'web' && match[2] === undefined)) {
-      return jsonReply(404, { error: `no such endpoint: ${pathname}` })
-    }
-    const [, id, output] = match
-    const allowed = id === undefined ? 'POST' : 'GET'
-    if (method !== allowed) {
-      return jsonReply(405, { error: `method ${method} not allowed` }, { allow: allowed })
-    }
-    if (!this.authorized(req.headers.authorization)) {
-      return jsonReply(
-        401,
-        { error: 'Invalid API key or secret key' },
-        { 'www-authenticate': 'Basic realm="Amplitude"' }
-      )
-    }
-    const decision = this.budget.tryConsume(method === 'POST' ? POST_COST : GET_COST, this.now())
-    if (!decision.admitted) return this.rateLimited(decision.retryAfterMs)
-
-    if (id === undefined) return this.create(req, body)
-    const record = this.jobs.get(safeDecode(id))
-    if (!record) return jsonReply(404, { error: `no DSAR request ${id}` })
-    return output === undefined ? this.status(record) : this.outputRedirect(record, output)
-  }
-
-  private authorized(header: string | undefined): boolean {
-    const match = /^basic\s+(\S+)\s*$/i.exec(header ?? '')
-    return match !== null && match[1] === this.basicAuth
-  }
-
-  private rateLimited(retryAfterMs: number): Reply {
-    const setting = this.options.retryAfterSeconds
-    const headers: Record<string, string> = {}
-    if (typeof setting === 'number') headers['retry-after'] = String(setting)
-    if (setting === 'window') {
-      headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)))
-    }
-    return jsonReply(429, { error: 'Too many requests: DSAR cost budget exceeded' }, headers)
-  }
-
-  private create(req: IncomingMessage, body: string): Reply {
-    const parsed = parseCreateRequest(body, req.headers['content-type'])
-    if ('error' in parsed) return jsonReply(400, { error: parsed.error })
-    if (parsed.contract === 'seed') {
-      const record = this.jobs.create('seed', parsed.subject, this.now())
-      return jsonReply(200, seedCreatedBody(record))
-    }
-    const dates = { startDate: parsed.startDate, endDate: parsed.endDate }
-    const record = this.jobs.create('documented', parsed.subject, this.now(), dates)
-    return jsonReply(202, documentedCreatedBody(record))
-  }
-
-  private status(record: DsarRecord): Reply {
-    this.jobs.poll(record, this.now())
-    const done = isDone(record)
-    if (record.contract === 'seed') {
-      const url = done && record.plan.files > 0 ? this.presignedUrl(record, 0) : undefined
-      return jsonReply(200, seedStatusBody(record, url))
-    }
-    const urls = done ? range(record.plan.files).map(n => this.outputUrl(record, n)) : []
-    const expiresAsDate = this.options.expiresAsDate
-    return jsonReply(200, documentedStatusBody(record, urls, { expiresAsDate }))
-  }
-
-  private outputUrl(record: DsarRecord, n: number): string {
-    const base = this.webServer ? this.webUrl : this.url
-    return `${base}/api/2/dsar/requests/${record.requestId}/outputs/${n}`
-  }
-
-  private outputRedirect(record: DsarRecord, output: string): Reply {
-    const n = /^\d+$/.test(output) ? Number(output) : -1
-    if (!isDone(record) || n < 0 || n >= record.plan.files) {
-      return jsonReply(404, { error: `no output ${output} for request ${record.requestId}` })
-    }
-    record.outputRedirects++
-    return { status: 302, headers: { location: this.presignedUrl(record, n) } }
-  }
-
-  private presignedUrl(record: DsarRecord, n: number): string {
-    const path = this.store.objectPath(String(record.requestId), n)
-    return this.store.presign(this.storageUrl, path, this.now(), record.expiresAt ?? this.now())
-  }
-
-  private async storageReply(req: IncomingMessage, method: string, target: URL): Promise<Reply> {
-    if (method !== 'GET' && method !== 'HEAD') {
-      return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed.')
-    }
-    const check = this.store.check(
-      target.pathname,
-      target.searchParams,
-      req.headers.authorization !== undefined,
-      this.now()
-    )
-    if (!check.ok) return check.reply
-    const record = this.jobs.get(check.object.requestId)
-    if (!record) return s3Error(404, 'NoSuchKey', 'The specified key does not exist.')
-    const n = check.object.file
-    const key = fileKey(record, n)
-    if (!this.measuredSizes.has(key) && estimatedSize(record) <= MEASURE_BEFORE_SENDING) {
-      await this.fileInfo(record, n)
-    }
-    if (method === 'GET') record.storageDownloads++
-    if (this.options.storageFile) return staticFileReply(this.options.storageFile)
-    const spec = fileSpec(record, n)
-    const body: StreamBody = {
-      open: () => createGzipFileStream(spec),
-      length: this.measuredSizes.get(key),
-      measure: async () => (await this.fileInfo(record, n)).bytes
-    }
-    return {
-      status: 200,
-      headers: {
-        'content-type': 'application/gzip',
-        'x-amz-request-id': key.replace(/\W/g, '').toUpperCase()
-      },
-      body
-    }
-  }
-
-  private fileInfo(record: DsarRecord, n: number): Promise<FileInfo> {
-    const key = fileKey(record, n)
-    let info = this.fileInfos.get(key)
-    if (!info) {
-      info = measureFile(fileSpec(record, n))
-      this.fileInfos.set(key, info)
-      info.then(
-        measured => this.measuredSizes.set(key, measured.bytes),
-        () => this.fileInfos.delete(key)
-      )
-    }
-    return info
   }
 }
 
@@ -427,51 +281,4 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
     if (size <= MAX_REQUEST_BODY) chunks.push(chunk)
   }
   return size > MAX_REQUEST_BODY ? undefined : Buffer.concat(chunks).toString('utf8')
-}
-
-function fileKey(record: DsarRecord, n: number): string {
-  return `${record.requestId}/${n}`
-}
-
-function fileSpec(record: DsarRecord, n: number): FileSpec {
-  const day = 86_400_000
-  const from = record.startDate ? Date.parse(`${record.startDate}T00:00:00Z`) : Date.UTC(2020, 0, 1)
-  const to = record.endDate ? Date.parse(`${record.endDate}T00:00:00Z`) + day : Date.UTC(2021, 0, 1)
-  // Like the real exports (about one file per month and project), each file covers a time slice.
-  const slice = (to - from) / Math.max(1, record.plan.files)
-  const subject = record.subject
-  return {
-    seed: fileKey(record, n),
-    userIds: subject.userIds ?? (subject.userId !== undefined ? [subject.userId] : []),
-    amplitudeId: subject.amplitudeId,
-    fromMs: Math.floor(from + n * slice),
-    toMs: Math.floor(from + (n + 1) * slice),
-    lines: record.plan.linesPerFile,
-    bytes: record.plan.bytesPerFile
-  }
-}
-
-function estimatedSize(record: DsarRecord): number {
-  return record.plan.bytesPerFile ?? record.plan.linesPerFile * ESTIMATED_LINE_BYTES
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i)
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
-}
-
-/** Serves a prepared file as every output (benchmarks: the generator is then not the bottleneck). */
-function staticFileReply(path: string): Reply {
-  return {
-    status: 200,
-    headers: { 'content-type': 'application/gzip' },
-    body: { open: () => createReadStream(path), length: statSync(path).size }
-  }
 }

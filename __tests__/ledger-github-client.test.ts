@@ -5,13 +5,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  commentFacts,
-  GitHubClient,
-  GitHubError,
-  githubApiOrigin,
-  issueFacts
-} from '../src/ledger/github-client.js'
+import { GitHubClient } from '../src/ledger/github-client.js'
+import { GitHubError, githubApiOrigin } from '../src/ledger/github-octokit.js'
+import { commentFacts, issueFacts } from '../src/ledger/github-shapes.js'
 import { ACTION_VERSION } from '../src/action/version.js'
 import {
   secondaryRateLimit,

@@ -13,7 +13,8 @@ import {
   refusedComment
 } from '../src/ledger/comments.js'
 import { FIELDS, MAX_BODY_CHARS, MAX_SUBJECTS_PER_ISSUE, readForm } from '../src/ledger/form.js'
-import type { CommentFacts, Identity } from '../src/ledger/github-client.js'
+import type { Identity } from '../src/ledger/github-client.js'
+import type { CommentFacts } from '../src/ledger/github-shapes.js'
 import {
   MARKER_PREFIX,
   markerLine,

@@ -5,7 +5,7 @@
  * sweep recorded but did not finish.
  */
 import { needsAttentionComment } from './comments.js'
-import type { CommentFacts, IssueFacts } from './github-client.js'
+import type { CommentFacts, IssueFacts } from './github-shapes.js'
 import { readLedger } from './marker.js'
 import { pollIssue } from './poll-step.js'
 import { decide, type Step } from './states.js'

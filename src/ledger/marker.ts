@@ -5,7 +5,8 @@
  * (the token's bot or user), and only when every value has the shape the action writes; a marker
  * the action wrote that no longer reads as one is reported, never guessed at.
  */
-import type { CommentFacts, Identity } from './github-client.js'
+import type { Identity } from './github-client.js'
+import type { CommentFacts } from './github-shapes.js'
 
 export const MARKER_PREFIX = '<!-- amplitude-dsar-ledger '
 const MARKER_LINE = /^<!-- amplitude-dsar-ledger (\{.*\}) -->$/

@@ -19,7 +19,7 @@ import { planStatusChecks } from '../action/workflow-helper.js'
 import type { DownloadedFile, ReceiptRequest } from '../export/index.js'
 import { deliveredComment, expiredComment, failedComment } from './comments.js'
 import { readForm } from './form.js'
-import type { IssueFacts } from './github-client.js'
+import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
 import {
   moveLabels,

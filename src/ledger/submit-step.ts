@@ -9,7 +9,7 @@ import { planRuns, subjectFingerprint } from '../action/workflow-helper.js'
 import { forLog } from '../policy/untrusted-text.js'
 import { needsAttentionComment, needsInfoComment, refusedComment } from './comments.js'
 import { readForm, type DsarForm } from './form.js'
-import type { IssueFacts } from './github-client.js'
+import type { IssueFacts } from './github-shapes.js'
 import { MARKER_VERSION, type LedgerMarker } from './marker.js'
 import type { Step } from './states.js'
 import {

@@ -9,7 +9,7 @@ import type { RunFacts } from '../action/summary-facts.js'
 import { buildSummary } from '../action/summary-helper.js'
 import type { DownloadedFile } from '../export/index.js'
 import { forHtml } from '../policy/untrusted-text.js'
-import type { GitHubCalls } from './github-client.js'
+import type { GitHubCalls } from './github-octokit.js'
 import type { IssueResult } from './sweep-context.js'
 
 export interface SweepSummary {

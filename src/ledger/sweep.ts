@@ -16,13 +16,9 @@ import { Semaphore } from '../action/semaphore.js'
 import { runFacts } from '../action/summary-facts.js'
 import { loadWorkflowInput } from '../action/workflow-helper.js'
 import { line, log } from '../action/log.js'
-import {
-  GitHubClient,
-  GitHubError,
-  githubApiOrigin,
-  type CommentFacts,
-  type IssueFacts
-} from './github-client.js'
+import { GitHubClient } from './github-client.js'
+import { GitHubError, githubApiOrigin } from './github-octokit.js'
+import type { CommentFacts, IssueFacts } from './github-shapes.js'
 import { stepIssue } from './issue-step.js'
 import { stateLabel } from './states.js'
 import type { LedgerSettings } from './ledger-inputs.js'

@@ -31885,7 +31885,7 @@ function isKnownStatus(status) {
 function expiresAt(expires) {
     return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T23:59:59Z` : expires;
 }
-/** The longest user id the action accepts as input (input-helper.ts), and so from a server. */
+/** The longest user id the action accepts as input (subject-inputs.ts), and so from a server. */
 const MAX_USER_ID_LENGTH = 1024;
 /** What ends a shell quote or starts an expansion: outputs are pasted into scripts. */
 const SHELL_SPECIAL = /["'`$\\]/;
@@ -32320,781 +32320,6 @@ function parseBody(text, contentType) {
 
 /***/ }),
 
-/***/ 70768:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  dz: () => (/* binding */ InputError),
-  mt: () => (/* binding */ getSettings),
-  zz: () => (/* binding */ parseAmplitudeIds),
-  d: () => (/* binding */ parseDates),
-  bC: () => (/* binding */ parseUserIds),
-  dL: () => (/* binding */ uniqueSubjects)
-});
-
-// UNUSED EXPORTS: parseBoolean
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(33838);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/action/duration.ts
-/**
- * Parses the durations the action's inputs accept (`poll-interval`, `timeout`): a sequence of
- * `<number><unit>` parts with units h, m, s, ms in that order (`5h30m`, `1h2m3s`, `1h30m500ms`,
- * `1.5h`), or a bare number of seconds (`90`, `0.05`). Returns whole milliseconds.
- */
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-// Largest first: each unit may appear once, and only after every larger unit used.
-const UNIT_ORDER = ['h', 'm', 's', 'ms'];
-// Nothing the action waits for can last a month; larger values are typos (or overflow attempts).
-const MAX_MS = 30 * 24 * UNIT_MS.h;
-const NUMBER = String.raw `(?:\d+(?:\.\d+)?|\.\d+)`;
-const BARE_SECONDS = new RegExp(`^${NUMBER}$`);
-// `ms` before `m` so that `500ms` is not read as `500m` followed by a stray `s`.
-const PART = new RegExp(`(${NUMBER})(ms|h|m|s)\\s*`, 'y');
-const EXPECTED = "expected e.g. '500ms', '30s', '15m', '2h', '5h30m' or a number of seconds";
-function parseDuration(text) {
-    const shown = describe(text);
-    const trimmed = text.trim();
-    if (trimmed === '')
-        throw new Error(`invalid duration ${shown}: it is empty (${EXPECTED})`);
-    if (trimmed.startsWith('-')) {
-        throw new Error(`invalid duration ${shown}: it is negative (${EXPECTED})`);
-    }
-    const source = trimmed.toLowerCase(); // 'M' can only mean minutes: no unit here is months
-    const ms = BARE_SECONDS.test(source) ? Number(source) * UNIT_MS.s : sumOfParts(source, shown);
-    if (!Number.isFinite(ms) || ms > MAX_MS) {
-        throw new Error(`invalid duration ${shown}: it exceeds the 30-day maximum`);
-    }
-    return Math.round(ms);
-}
-function sumOfParts(source, shown) {
-    let total = 0;
-    let position = 0;
-    let smallestUsed = -1; // index in UNIT_ORDER of the last unit seen
-    while (position < source.length) {
-        PART.lastIndex = position;
-        const match = PART.exec(source);
-        if (!match) {
-            throw new Error(`invalid duration ${shown}: cannot read '${source.slice(position)}' (${EXPECTED})`);
-        }
-        const unit = match[2];
-        const rank = UNIT_ORDER.indexOf(unit);
-        if (rank <= smallestUsed) {
-            throw new Error(`invalid duration ${shown}: units must go from largest to smallest (h, m, s, ms), each at most once`);
-        }
-        smallestUsed = rank;
-        total += Number(match[1]) * UNIT_MS[unit];
-        position = PART.lastIndex;
-    }
-    return total;
-}
-/** The input as it may appear in an error: quoted, control characters escaped, bounded. */
-function describe(text) {
-    const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
-    return `'${json.slice(1, -1)}'`;
-}
-
-// EXTERNAL MODULE: ./src/action/input-names.ts
-var input_names = __nccwpck_require__(62383);
-// EXTERNAL MODULE: ./src/action/log.ts
-var log = __nccwpck_require__(58592);
-// EXTERNAL MODULE: ./src/action/remote-sources.ts + 3 modules
-var remote_sources = __nccwpck_require__(61068);
-// EXTERNAL MODULE: ./src/policy/credentials.ts
-var credentials = __nccwpck_require__(13708);
-// EXTERNAL MODULE: ./src/policy/json-text.ts
-var json_text = __nccwpck_require__(83500);
-// EXTERNAL MODULE: ./src/action/secret-helper.ts
-var secret_helper = __nccwpck_require__(92341);
-// EXTERNAL MODULE: ./src/action/run-limits.ts
-var run_limits = __nccwpck_require__(6132);
-// EXTERNAL MODULE: ./src/action/server-values.ts
-var server_values = __nccwpck_require__(5122);
-;// CONCATENATED MODULE: ./src/ledger/ledger-inputs.ts
-/**
- * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`), read and checked
- * like every other input: a bad value is refused with an InputError naming it, before any request.
- */
-
-
-/** GitHub's limit on a label name. */
-const MAX_LABEL = 50;
-/** The longest state suffix, `:needs-attention`: every state label must fit GitHub's limit. */
-const LONGEST_SUFFIX = ':needs-attention'.length;
-const MAX_LEDGER_LABEL = MAX_LABEL - LONGEST_SUFFIX;
-/** The ledger's settings, or undefined when `ledger` is `none` (the default). */
-function parseLedgerInputs(input) {
-    const mode = (input.read(input_names/* Inputs */.G.Ledger) || 'none').toLowerCase();
-    if (mode === 'none')
-        return undefined;
-    if (mode !== 'issues') {
-        throw input.fail(input_names/* Inputs */.G.Ledger, `must be 'none' or 'issues'`);
-    }
-    const label = input.read(input_names/* Inputs */.G.LedgerLabel) || 'dsar';
-    if (label.length > MAX_LEDGER_LABEL ||
-        label !== label.trim() ||
-        label.includes(',') ||
-        (0,secret_helper/* hasControlCharacter */.Fd)(label)) {
-        throw input.fail(input_names/* Inputs */.G.LedgerLabel, `must be 1 to ${MAX_LEDGER_LABEL} characters without commas, control characters or ` +
-            `surrounding blanks (state labels add up to ${LONGEST_SUFFIX} more, and GitHub allows ${MAX_LABEL})`);
-    }
-    const githubToken = input.read(input_names/* Inputs */.G.GithubToken);
-    if (githubToken === '') {
-        throw input.fail(input_names/* Inputs */.G.GithubToken, 'is empty: the ledger needs a token with `issues: write` (the default is ${{ github.token }})');
-    }
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(githubToken) || /\s/.test(githubToken)) {
-        throw input.fail(input_names/* Inputs */.G.GithubToken, 'contains blanks or control characters');
-    }
-    return {
-        mode: 'issues',
-        label,
-        githubToken,
-        closeOnDone: input.boolean(input_names/* Inputs */.G.CloseOnDone, true)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/action/input-helper.ts
-/**
- * Reads and checks every input of action.yml (the role of actions/checkout's input-helper.ts).
- * Each bad value is refused with an InputError naming the input, before any request is sent.
- * Inputs are checked one by one in action.yml's order, then against each other; the first
- * problem found is thrown. Messages never quote credentials or user/Amplitude IDs (personal
- * data): they point at the entry or line instead.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class InputError extends Error {
-    input;
-    detail;
-    constructor(input, detail) {
-        super(`Input '${input}': ${detail}`);
-        this.input = input;
-        this.detail = detail;
-        this.name = 'InputError';
-    }
-}
-const DEFAULT_START_DATE = '2012-01-01';
-// Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
-const EARLIEST_START_DATE = '2000-01-01';
-const MAX_ID_LENGTH = 1024;
-const MAX_USER_IDS_FILE_BYTES = 10 * 1024 * 1024;
-const DEFAULT_POLL_INTERVAL = '60s';
-const MIN_POLL_INTERVAL_MS = 1_000;
-const DEFAULT_TIMEOUT = '5h30m';
-const MAX_TIMEOUT_MS = 6 * 3_600_000;
-const WORKFLOW_ID = /^[A-Za-z0-9_-]+$/;
-// The characters @actions/artifact refuses in names, plus path separators.
-const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
-const ARTIFACT_NAME_FORBIDDEN_LIST = `" : < > | * ? \\ / CR LF`;
-/**
- * Reads every input and returns the checked settings. `now` fixes "today" (UTC) for tests.
- * Async because checking `encrypt-to` loads the age library, and files are read without
- * blocking.
- */
-async function getSettings(env = {}) {
-    const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE || process.cwd());
-    const runnerTemp = external_node_path_default().resolve(process.env.RUNNER_TEMP || external_node_os_default().tmpdir());
-    const today = (env.now?.() ?? new Date()).toISOString().slice(0, 10);
-    const userIds = parseUserIds(read(input_names/* Inputs */.G.UserIds));
-    const amplitudeIds = parseAmplitudeIds(read(input_names/* Inputs */.G.AmplitudeIds));
-    const fileUserIds = await readUserIdsFile(read(input_names/* Inputs */.G.UserIdsFile), workspace, runnerTemp);
-    const credentials = parseCredentials();
-    const region = parseRegion(read(input_names/* Inputs */.G.Region));
-    const api = parseApiUrl(read(input_names/* Inputs */.G.ApiUrl), region);
-    if (read(input_names/* Inputs */.G.ApiUrl) !== '' && region !== 'us') {
-        // The runner passes action.yml's default (us) when region is not given: only eu was chosen.
-        log/* log */.R.warning((0,log/* line */.n) `Input '${input_names/* Inputs */.G.Region}': ${region} is ignored for API calls because api-url is set (they go to ${api.origin}); it still chooses which Amplitude hosts may receive the credentials for output links`);
-    }
-    const { startDate, endDate } = parseDates(read(input_names/* Inputs */.G.StartDate), read(input_names/* Inputs */.G.EndDate), today);
-    const requestIds = parseRequestIds(read(input_names/* Inputs */.G.RequestIds));
-    const wait = parseBoolean(input_names/* Inputs */.G.Wait, true);
-    const pollIntervalMs = parsePollInterval(read(input_names/* Inputs */.G.PollInterval), api.loopback);
-    const timeoutMs = parseTimeout(read(input_names/* Inputs */.G.Timeout));
-    const maxConcurrency = parseInteger(input_names/* Inputs */.G.MaxConcurrency, 4, 1, 32);
-    const downloadWanted = parseBoolean(input_names/* Inputs */.G.Download, false);
-    const downloadPath = await parseDownloadPath(read(input_names/* Inputs */.G.DownloadPath), workspace, runnerTemp);
-    const artifactName = parseArtifactName(read(input_names/* Inputs */.G.ArtifactName));
-    const retentionDays = parseInteger(input_names/* Inputs */.G.RetentionDays, 1, 1, 90);
-    const encryptTo = await parseRecipients(read(input_names/* Inputs */.G.EncryptTo));
-    const workflow = await parseWorkflow(read(input_names/* Inputs */.G.Workflow), workspace);
-    const workflowId = parseWorkflowId(read(input_names/* Inputs */.G.WorkflowId));
-    const extraInputs = parseExtraInputs(read(input_names/* Inputs */.G.Inputs));
-    const credentialOrigins = parseCredentialOrigins(read(input_names/* Inputs */.G.CredentialOrigins));
-    const ledger = parseLedgerInputs({
-        read,
-        boolean: parseBoolean,
-        fail: (name, detail) => new InputError(name, detail)
-    });
-    const sourceIntegrity = parseSourcePins(read(input_names/* Inputs */.G.SourceIntegrity));
-    const subjects = uniqueSubjects([
-        ...userIds.map(userId => ({ kind: 'userId', userId })),
-        ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId })),
-        ...fileUserIds.map(userId => ({ kind: 'userId', userId }))
-    ]);
-    checkRunSize({ userIds, amplitudeIds, fileUserIds, subjects, requestIds });
-    const download = downloadWanted || artifactName !== undefined;
-    if (ledger)
-        checkLedgerCombination({ workflow });
-    else
-        checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs });
-    return {
-        subjects,
-        requestIds,
-        ...credentials,
-        region,
-        apiUrl: api.origin,
-        credentialOrigins,
-        startDate,
-        endDate,
-        wait,
-        pollIntervalMs,
-        timeoutMs,
-        maxConcurrency,
-        download,
-        downloadPath,
-        ...(artifactName !== undefined && { artifactName }),
-        retentionDays,
-        encryptTo,
-        workflow,
-        ...(workflowId !== undefined && { workflowId }),
-        extraInputs,
-        sourceIntegrity,
-        ...(ledger && { ledger })
-    };
-}
-function read(name) {
-    return core/* getInput */.V4(name);
-}
-// ---------------------------------------------------------------------------------------------
-// Subjects and request ids
-// ---------------------------------------------------------------------------------------------
-/** Entries separated by newlines and/or commas; blanks dropped; numbered from 1 for messages. */
-function splitList(text) {
-    return text
-        .split(/[\n,]/)
-        .map(entry => entry.trim())
-        .filter(entry => entry !== '')
-        .map((entry, index) => ({ entry, number: index + 1 }));
-}
-function userIdProblem(id) {
-    if ([...id].length > MAX_ID_LENGTH)
-        return `is longer than ${MAX_ID_LENGTH} characters`;
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(id))
-        return 'contains control characters';
-    return undefined;
-}
-function parseUserIds(text) {
-    return splitList(text).map(({ entry, number }) => {
-        const problem = userIdProblem(entry);
-        if (problem)
-            throw new InputError(input_names/* Inputs */.G.UserIds, `entry ${number} ${problem}`);
-        return entry;
-    });
-}
-function parseAmplitudeIds(text) {
-    return splitList(text).map(({ entry, number }) => {
-        const value = Number(entry);
-        if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
-            throw new InputError(input_names/* Inputs */.G.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
-        }
-        return value;
-    });
-}
-function parseRequestIds(text) {
-    const ids = splitList(text).map(({ entry, number }) => {
-        if (!server_values/* REQUEST_ID_PATTERN */.zM.test(entry)) {
-            throw new InputError(input_names/* Inputs */.G.RequestIds, `entry ${number} is not a request id (${server_values/* REQUEST_ID_RULE */.z$})`);
-        }
-        return entry;
-    });
-    return [...new Set(ids)];
-}
-function uniqueSubjects(subjects) {
-    const seen = new Set();
-    return subjects.filter(subject => {
-        const key = subject.kind === 'userId' ? `u:${subject.userId}` : `a:${String(subject.amplitudeId)}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-/**
- * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
- * whole lines starting with '#' are comments: an ID may itself contain '#'.
- */
-async function readUserIdsFile(text, workspace, runnerTemp) {
-    if (text === '')
-        return [];
-    const input = input_names/* Inputs */.G.UserIdsFile;
-    // RUNNER_TEMP too: a step may write the ids there to keep personal data out of the checkout
-    // (the runner empties it after every job).
-    const file = await resolveWorkspaceFile(input, text, workspace, runnerTemp);
-    const handle = await external_node_fs_.promises.open(file, 'r');
-    let content;
-    try {
-        const { size } = await handle.stat();
-        if (size > MAX_USER_IDS_FILE_BYTES) {
-            throw new InputError(input, `'${text}' is larger than 10 MiB (${size} bytes)`);
-        }
-        content = (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
-    }
-    finally {
-        await handle.close();
-    }
-    const ids = content.trimStart().startsWith('[')
-        ? idsFromJson(input, content)
-        : idsFromLines(input, content);
-    if (ids.length === 0)
-        throw new InputError(input, `'${text}' contains no user IDs`);
-    return ids;
-}
-function idsFromJson(input, content) {
-    let parsed;
-    try {
-        parsed = JSON.parse(content);
-    }
-    catch {
-        throw new InputError(input, (0,json_text/* describeJsonError */.M1)(content));
-    }
-    if (!Array.isArray(parsed))
-        throw new InputError(input, 'is not a JSON array of strings');
-    const ids = [];
-    parsed.forEach((item, index) => {
-        if (typeof item !== 'string') {
-            throw new InputError(input, `array element ${index + 1} is not a string`);
-        }
-        const id = item.trim();
-        if (id === '')
-            return;
-        const problem = userIdProblem(id);
-        if (problem)
-            throw new InputError(input, `array element ${index + 1} ${problem}`);
-        ids.push(id);
-    });
-    return ids;
-}
-function idsFromLines(input, content) {
-    const ids = [];
-    content.split('\n').forEach((raw, index) => {
-        const id = raw.trim();
-        if (id === '' || id.startsWith('#'))
-            return;
-        const problem = userIdProblem(id);
-        if (problem)
-            throw new InputError(input, `line ${index + 1} ${problem}`);
-        ids.push(id);
-    });
-    return ids;
-}
-// ---------------------------------------------------------------------------------------------
-// Credentials, region, API origin, dates
-// ---------------------------------------------------------------------------------------------
-function parseCredentials() {
-    const apiKey = read(input_names/* Inputs */.G.ApiKey);
-    const secretKey = read(input_names/* Inputs */.G.SecretKey);
-    const basicAuth = read(input_names/* Inputs */.G.BasicAuth);
-    if (basicAuth !== '') {
-        if (apiKey !== '' || secretKey !== '') {
-            throw new InputError(input_names/* Inputs */.G.BasicAuth, 'ambiguous credentials: give either basic-auth or api-key and secret-key, not both');
-        }
-        const decoded = (0,secret_helper/* decodeBasicAuth */.ZG)(basicAuth);
-        if (!decoded.ok)
-            throw new InputError(input_names/* Inputs */.G.BasicAuth, decoded.reason);
-        return {
-            apiKey: decoded.apiKey,
-            secretKey: decoded.secretKey,
-            basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(decoded.apiKey, decoded.secretKey)
-        };
-    }
-    if (apiKey === '' && secretKey === '') {
-        throw new InputError(input_names/* Inputs */.G.ApiKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
-    }
-    if (apiKey === '')
-        throw new InputError(input_names/* Inputs */.G.ApiKey, 'missing (secret-key is set; both are needed)');
-    if (secretKey === '') {
-        throw new InputError(input_names/* Inputs */.G.SecretKey, 'missing (api-key is set; both are needed)');
-    }
-    if (apiKey.includes(':')) {
-        throw new InputError(input_names/* Inputs */.G.ApiKey, 'must not contain a colon (HTTP Basic uses it as separator)');
-    }
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(apiKey))
-        throw new InputError(input_names/* Inputs */.G.ApiKey, 'contains control characters');
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(secretKey)) {
-        throw new InputError(input_names/* Inputs */.G.SecretKey, 'contains control characters');
-    }
-    return { apiKey, secretKey, basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(apiKey, secretKey) };
-}
-function parseRegion(text) {
-    const region = (text || 'us').toLowerCase();
-    if (region !== 'us' && region !== 'eu') {
-        throw new InputError(input_names/* Inputs */.G.Region, `${quote(text)} is not a region (expected 'us' or 'eu')`);
-    }
-    return region;
-}
-/** The API origin, and whether it is a loopback host (which permits http and fast polling). */
-function parseApiUrl(text, region) {
-    if (text === '')
-        return { origin: credentials/* AMPLITUDE_ORIGINS */.YK[region].api, loopback: false };
-    const parsed = (0,credentials/* parseOrigin */.ef)(text);
-    if (!parsed.ok)
-        throw new InputError(input_names/* Inputs */.G.ApiUrl, parsed.reason);
-    return { origin: parsed.origin, loopback: parsed.loopback };
-}
-/** Origins separated by newlines and/or commas; each checked like api-url. */
-function parseCredentialOrigins(text) {
-    const origins = splitList(text).map(({ entry, number }) => {
-        const parsed = (0,credentials/* parseOrigin */.ef)(entry);
-        if (!parsed.ok)
-            throw new InputError(input_names/* Inputs */.G.CredentialOrigins, `entry ${number} ${parsed.reason}`);
-        return parsed.origin;
-    });
-    return [...new Set(origins)];
-}
-function parseSourcePins(text) {
-    try {
-        return (0,remote_sources/* parseSourceIntegrity */.ol)(text);
-    }
-    catch (error) {
-        throw new InputError(input_names/* Inputs */.G.SourceIntegrity, error.message);
-    }
-}
-/**
- * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
- * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
- */
-function parseDates(startText, endText, today) {
-    const startDate = parseDate(input_names/* Inputs */.G.StartDate, startText || DEFAULT_START_DATE);
-    const endDate = endText === '' ? today : parseDate(input_names/* Inputs */.G.EndDate, endText);
-    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
-        .toISOString()
-        .slice(0, 10);
-    if (endDate > tomorrow) {
-        throw new InputError(input_names/* Inputs */.G.EndDate, `${endDate} is in the future (today is ${today} UTC)`);
-    }
-    if (startDate < EARLIEST_START_DATE) {
-        throw new InputError(input_names/* Inputs */.G.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`);
-    }
-    if (startDate > endDate) {
-        const origin = endText === '' ? ' (today, UTC)' : '';
-        throw new InputError(input_names/* Inputs */.G.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`);
-    }
-    return { startDate, endDate };
-}
-function parseDate(input, text) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-        throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`);
-    }
-    const time = Date.parse(`${text}T00:00:00Z`);
-    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
-        throw new InputError(input, `${text} is not a real calendar date`);
-    }
-    return text;
-}
-// ---------------------------------------------------------------------------------------------
-// Waiting, concurrency, downloads
-// ---------------------------------------------------------------------------------------------
-/** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
-function parseBoolean(input, fallback) {
-    const text = read(input);
-    if (text === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(text))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(text))
-        return false;
-    throw new InputError(input, `${quote(text)} is not a boolean (expected true | True | TRUE | false | False | FALSE)`);
-}
-function parseDurationInput(input, text) {
-    try {
-        return parseDuration(text);
-    }
-    catch (error) {
-        throw new InputError(input, error.message);
-    }
-}
-function parsePollInterval(text, loopback) {
-    const ms = parseDurationInput(input_names/* Inputs */.G.PollInterval, text || DEFAULT_POLL_INTERVAL);
-    if (ms <= 0)
-        throw new InputError(input_names/* Inputs */.G.PollInterval, 'must be longer than 0');
-    // Every poll spends the organization's shared DSAR budget; only a local test server may be
-    // polled faster than once a second.
-    if (ms < MIN_POLL_INTERVAL_MS && !loopback) {
-        throw new InputError(input_names/* Inputs */.G.PollInterval, 'must be at least 1s (shorter intervals are allowed only with a loopback api-url)');
-    }
-    return ms;
-}
-function parseTimeout(text) {
-    const ms = parseDurationInput(input_names/* Inputs */.G.Timeout, text || DEFAULT_TIMEOUT);
-    if (ms <= 0)
-        throw new InputError(input_names/* Inputs */.G.Timeout, 'must be longer than 0');
-    if (ms > MAX_TIMEOUT_MS) {
-        throw new InputError(input_names/* Inputs */.G.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
-            'wait: false and collect later with request-ids');
-    }
-    return ms;
-}
-function parseInteger(input, fallback, min, max) {
-    const text = read(input);
-    if (text === '')
-        return fallback;
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) {
-        throw new InputError(input, `${quote(text)} is not an integer from ${min} to ${max}`);
-    }
-    return value;
-}
-/** Absolute, or relative to the workspace; must resolve (symlinks too) inside it or RUNNER_TEMP. */
-async function parseDownloadPath(text, workspace, runnerTemp) {
-    const input = input_names/* Inputs */.G.DownloadPath;
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(text))
-        throw new InputError(input, 'contains control characters');
-    const target = text === '' ? external_node_path_default().join(runnerTemp, 'amplitude-dsar') : external_node_path_default().resolve(workspace, text);
-    const nearest = await nearestExisting(target);
-    if (nearest.danglingLink) {
-        throw new InputError(input, `'${nearest.path}' is a symbolic link to nothing`);
-    }
-    if (!(await external_node_fs_.promises.stat(nearest.path)).isDirectory()) {
-        throw new InputError(input, `'${nearest.path}' exists and is not a directory`);
-    }
-    const real = external_node_path_default().join(await external_node_fs_.promises.realpath(nearest.path), ...nearest.missing);
-    const roots = await Promise.all([workspace, runnerTemp].map(realpathOrSelf));
-    if (!roots.some(root => isInside(real, root))) {
-        throw new InputError(input, `'${target}' is outside GITHUB_WORKSPACE and RUNNER_TEMP`);
-    }
-    return target;
-}
-/** The deepest existing ancestor of `target` (or itself), and the missing parts below it. */
-async function nearestExisting(target) {
-    const missing = [];
-    let current = target;
-    for (;;) {
-        try {
-            await external_node_fs_.promises.stat(current);
-            return { path: current, missing, danglingLink: false };
-        }
-        catch (error) {
-            if (!isMissing(error))
-                throw error;
-            if (await isSymlink(current))
-                return { path: current, missing, danglingLink: true };
-        }
-        const parent = external_node_path_default().dirname(current);
-        if (parent === current)
-            return { path: current, missing, danglingLink: false };
-        missing.unshift(external_node_path_default().basename(current));
-        current = parent;
-    }
-}
-function parseArtifactName(text) {
-    if (text === '')
-        return undefined;
-    if (ARTIFACT_NAME_FORBIDDEN.test(text) || (0,secret_helper/* hasControlCharacter */.Fd)(text)) {
-        throw new InputError(input_names/* Inputs */.G.ArtifactName, `${quote(text)} contains a character artifact names refuse (${ARTIFACT_NAME_FORBIDDEN_LIST} or control characters)`);
-    }
-    return text;
-}
-/** One age recipient per line; blank lines and '#' comments ignored; duplicates dropped. */
-async function parseRecipients(text) {
-    const lines = text
-        .split('\n')
-        .map((line, index) => ({ line: line.trim(), number: index + 1 }))
-        .filter(({ line }) => line !== '' && !line.startsWith('#'));
-    if (lines.length === 0)
-        return [];
-    // Loaded only when needed: the library is sizeable and most runs do not encrypt.
-    const { Encrypter } = await __nccwpck_require__.e(/* import() */ 539).then(__nccwpck_require__.bind(__nccwpck_require__, 81539));
-    for (const { line, number } of lines) {
-        if (/^age-secret-key-/i.test(line)) {
-            throw new InputError(input_names/* Inputs */.G.EncryptTo, `line ${number} is an age identity (a private key), not a recipient: give its public ` +
-                'key (age1...) instead, and treat this private key as exposed');
-        }
-        try {
-            new Encrypter().addRecipient(line);
-        }
-        catch (error) {
-            throw new InputError(input_names/* Inputs */.G.EncryptTo, `line ${number} is not a valid age recipient (${error.message}); expected age1...`);
-        }
-    }
-    return [...new Set(lines.map(({ line }) => line))];
-}
-// ---------------------------------------------------------------------------------------------
-// Workflow choice and its extra inputs
-// ---------------------------------------------------------------------------------------------
-async function parseWorkflow(text, workspace) {
-    const name = (text || 'amplitude').toLowerCase();
-    if (name === 'amplitude' || name === 'apis-io')
-        return { kind: 'builtin', name };
-    if (!/\.(ya?ml|json)$/i.test(text)) {
-        throw new InputError(input_names/* Inputs */.G.Workflow, `${quote(text)} is neither 'amplitude', 'apis-io' nor a path to an Arazzo document ` +
-            '(.yml, .yaml or .json)');
-    }
-    return { kind: 'file', path: await resolveWorkspaceFile(input_names/* Inputs */.G.Workflow, text, workspace) };
-}
-function parseWorkflowId(text) {
-    if (text === '')
-        return undefined;
-    if (!WORKFLOW_ID.test(text)) {
-        throw new InputError(input_names/* Inputs */.G.WorkflowId, `${quote(text)} is not a workflowId (A-Z a-z 0-9 _ -)`);
-    }
-    return text;
-}
-function parseExtraInputs(text) {
-    if (text === '')
-        return {};
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        throw new InputError(input_names/* Inputs */.G.Inputs, (0,json_text/* describeJsonError */.M1)(text));
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed;
-        throw new InputError(input_names/* Inputs */.G.Inputs, `must be a JSON object, not ${kind}`);
-    }
-    return parsed;
-}
-/** At most MAX_SUBJECTS subjects, or request ids, per run (run-limits.ts), refused by input name. */
-function checkRunSize(given) {
-    const requestIds = (0,run_limits/* runSizeProblem */.gG)(given.requestIds.length, 'request ids');
-    if (requestIds)
-        throw new InputError(input_names/* Inputs */.G.RequestIds, requestIds);
-    const subjects = (0,run_limits/* runSizeProblem */.gG)(given.subjects.length, 'subjects');
-    if (!subjects)
-        return;
-    // Named by the input that gave the most of them.
-    const inputs = [
-        [input_names/* Inputs */.G.UserIds, given.userIds.length],
-        [input_names/* Inputs */.G.AmplitudeIds, given.amplitudeIds.length],
-        [input_names/* Inputs */.G.UserIdsFile, given.fileUserIds.length]
-    ];
-    const [largest] = inputs.sort((a, b) => b[1] - a[1])[0];
-    throw new InputError(largest, subjects);
-}
-function checkCombination(settings) {
-    const { subjects, requestIds, wait, download, artifactName, workflow, extraInputs } = settings;
-    if (requestIds.length > 0 && subjects.length > 0) {
-        throw new InputError(input_names/* Inputs */.G.RequestIds, 'ambiguous: give request-ids (to resume) or subjects (user-ids, amplitude-ids, ' +
-            'user-ids-file), not both');
-    }
-    if (requestIds.length > 0 && !wait) {
-        throw new InputError(input_names/* Inputs */.G.RequestIds, 'resuming needs wait: true (with wait: false there would be nothing to do)');
-    }
-    // A custom workflow may take its subject through `inputs`; the caller checks its required
-    // inputs against the document.
-    const customInputsGiven = workflow.kind === 'file' && Object.keys(extraInputs).length > 0;
-    if (requestIds.length === 0 && subjects.length === 0 && !customInputsGiven) {
-        throw new InputError(input_names/* Inputs */.G.UserIds, 'no subject: set user-ids, amplitude-ids or user-ids-file (or request-ids to resume)');
-    }
-    if (download && !wait) {
-        throw new InputError(artifactName !== undefined ? input_names/* Inputs */.G.ArtifactName : input_names/* Inputs */.G.Download, 'downloading needs wait: true (with wait: false the exports are not ready yet)');
-    }
-}
-/**
- * Ledger mode takes its subjects from issues: the inputs that name subjects or requests must be
- * empty (a subject given both ways would be asked twice), and the workflow must be a built-in one
- * (the ledger submits, and later checks the status once, with the workflows it knows).
- */
-function checkLedgerCombination(settings) {
-    for (const name of [input_names/* Inputs */.G.UserIds, input_names/* Inputs */.G.AmplitudeIds, input_names/* Inputs */.G.UserIdsFile, input_names/* Inputs */.G.RequestIds]) {
-        if (read(name) !== '') {
-            throw new InputError(name, `must be empty with ledger: issues (the subjects come from the issues carrying the ledger label)`);
-        }
-    }
-    if (settings.workflow.kind !== 'builtin') {
-        throw new InputError(input_names/* Inputs */.G.Workflow, "ledger: issues works with the built-in workflows ('amplitude' or 'apis-io')");
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Files and paths
-// ---------------------------------------------------------------------------------------------
-/**
- * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
- * file inside the workspace (or `runnerTemp`, when given). Checking the real path refuses symlinks
- * (and '..') that escape.
- */
-async function resolveWorkspaceFile(input, text, workspace, runnerTemp) {
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(text))
-        throw new InputError(input, 'contains control characters');
-    const candidate = external_node_path_default().resolve(workspace, text);
-    let real;
-    try {
-        real = await external_node_fs_.promises.realpath(candidate);
-    }
-    catch (error) {
-        if (isMissing(error))
-            throw new InputError(input, `'${text}' does not exist`);
-        throw new InputError(input, `'${text}' cannot be read (${error.message})`);
-    }
-    const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf));
-    if (!roots.some(root => isInside(real, root))) {
-        const allowed = runnerTemp
-            ? 'GITHUB_WORKSPACE and RUNNER_TEMP'
-            : 'the workspace (GITHUB_WORKSPACE)';
-        throw new InputError(input, `'${text}' is outside ${allowed}`);
-    }
-    if (!(await external_node_fs_.promises.stat(real)).isFile()) {
-        throw new InputError(input, `'${text}' is not a regular file`);
-    }
-    return real;
-}
-async function realpathOrSelf(directory) {
-    try {
-        return await external_node_fs_.promises.realpath(directory);
-    }
-    catch {
-        return directory;
-    }
-}
-function isInside(child, parent) {
-    const relative = external_node_path_default().relative(parent, child);
-    return (relative === '' ||
-        (relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(relative)));
-}
-function isMissing(error) {
-    const code = error.code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
-}
-async function isSymlink(file) {
-    try {
-        return (await external_node_fs_.promises.lstat(file)).isSymbolicLink();
-    }
-    catch {
-        return false;
-    }
-}
-/** A user-supplied value for a message: JSON-escaped and bounded (never used for secrets). */
-function quote(text) {
-    const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-    return `'${json.slice(1, -1)}'`;
-}
-
-
-/***/ }),
-
 /***/ 62383:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -33138,6 +32363,43 @@ var Inputs;
     Inputs["CloseOnDone"] = "close-on-done";
     Inputs["SourceIntegrity"] = "source-integrity";
 })(Inputs || (Inputs = {}));
+
+
+/***/ }),
+
+/***/ 32167:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LF: () => (/* binding */ read),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   hD: () => (/* binding */ quote)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
+/**
+ * What every input module shares: reading an input, the error that names it, and quoting a
+ * user-supplied value for a message. Messages never quote credentials or user/Amplitude IDs
+ * (personal data): they point at the entry or line instead.
+ */
+
+class InputError extends Error {
+    input;
+    detail;
+    constructor(input, detail) {
+        super(`Input '${input}': ${detail}`);
+        this.input = input;
+        this.detail = detail;
+        this.name = 'InputError';
+    }
+}
+function read(name) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
+}
+/** A user-supplied value for a message: JSON-escaped and bounded (never used for secrets). */
+function quote(text) {
+    const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+    return `'${json.slice(1, -1)}'`;
+}
 
 
 /***/ }),
@@ -33366,6 +32628,131 @@ function createPollSchedule(pollIntervalMs) {
         factor: POLL_GROWTH,
         maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
     });
+}
+
+
+/***/ }),
+
+/***/ 99269:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   J: () => (/* binding */ parseDownloadPath),
+/* harmony export */   K: () => (/* binding */ resolveWorkspaceFile)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(62383);
+/* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(32167);
+/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(92341);
+/**
+ * Paths given as inputs: files that must be regular files inside the workspace (or RUNNER_TEMP),
+ * and the download folder, which must resolve inside them. Real paths are compared, so symlinks
+ * and '..' cannot escape.
+ */
+
+
+
+
+
+/** Absolute, or relative to the workspace; must resolve (symlinks too) inside it or RUNNER_TEMP. */
+async function parseDownloadPath(text, workspace, runnerTemp) {
+    const input = _input_names_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G.DownloadPath;
+    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .hasControlCharacter */ .Fd)(text))
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, 'contains control characters');
+    const target = text === '' ? node_path__WEBPACK_IMPORTED_MODULE_1___default().join(runnerTemp, 'amplitude-dsar') : node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, text);
+    const nearest = await nearestExisting(target);
+    if (nearest.danglingLink) {
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${nearest.path}' is a symbolic link to nothing`);
+    }
+    if (!(await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(nearest.path)).isDirectory()) {
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${nearest.path}' exists and is not a directory`);
+    }
+    const real = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.realpath(nearest.path), ...nearest.missing);
+    const roots = await Promise.all([workspace, runnerTemp].map(realpathOrSelf));
+    if (!roots.some(root => isInside(real, root))) {
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${target}' is outside GITHUB_WORKSPACE and RUNNER_TEMP`);
+    }
+    return target;
+}
+/** The deepest existing ancestor of `target` (or itself), and the missing parts below it. */
+async function nearestExisting(target) {
+    const missing = [];
+    let current = target;
+    for (;;) {
+        try {
+            await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(current);
+            return { path: current, missing, danglingLink: false };
+        }
+        catch (error) {
+            if (!isMissing(error))
+                throw error;
+            if (await isSymlink(current))
+                return { path: current, missing, danglingLink: true };
+        }
+        const parent = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(current);
+        if (parent === current)
+            return { path: current, missing, danglingLink: false };
+        missing.unshift(node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(current));
+        current = parent;
+    }
+}
+/**
+ * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
+ * file inside the workspace (or `runnerTemp`, when given). Checking the real path refuses symlinks
+ * (and '..') that escape.
+ */
+async function resolveWorkspaceFile(input, text, workspace, runnerTemp) {
+    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .hasControlCharacter */ .Fd)(text))
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, 'contains control characters');
+    const candidate = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, text);
+    let real;
+    try {
+        real = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.realpath(candidate);
+    }
+    catch (error) {
+        if (isMissing(error))
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' does not exist`);
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' cannot be read (${error.message})`);
+    }
+    const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf));
+    if (!roots.some(root => isInside(real, root))) {
+        const allowed = runnerTemp
+            ? 'GITHUB_WORKSPACE and RUNNER_TEMP'
+            : 'the workspace (GITHUB_WORKSPACE)';
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' is outside ${allowed}`);
+    }
+    if (!(await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(real)).isFile()) {
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' is not a regular file`);
+    }
+    return real;
+}
+async function realpathOrSelf(directory) {
+    try {
+        return await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.realpath(directory);
+    }
+    catch {
+        return directory;
+    }
+}
+function isInside(child, parent) {
+    const relative = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(parent, child);
+    return (relative === '' ||
+        (relative !== '..' && !relative.startsWith(`..${(node_path__WEBPACK_IMPORTED_MODULE_1___default().sep)}`) && !node_path__WEBPACK_IMPORTED_MODULE_1___default().isAbsolute(relative)));
+}
+function isMissing(error) {
+    const code = error.code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+}
+async function isSymlink(file) {
+    try {
+        return (await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.lstat(file)).isSymbolicLink();
+    }
+    catch {
+        return false;
+    }
 }
 
 
@@ -34915,6 +34302,182 @@ function withinBudget(items, budget, size) {
 
 /***/ }),
 
+/***/ 63784:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  yG: () => (/* binding */ parseBoolean),
+  d: () => (/* binding */ parseDates),
+  cG: () => (/* binding */ parseInteger),
+  Uz: () => (/* binding */ parsePollInterval),
+  ZZ: () => (/* binding */ parseTimeout)
+});
+
+;// CONCATENATED MODULE: ./src/action/duration.ts
+/**
+ * Parses the durations the action's inputs accept (`poll-interval`, `timeout`): a sequence of
+ * `<number><unit>` parts with units h, m, s, ms in that order (`5h30m`, `1h2m3s`, `1h30m500ms`,
+ * `1.5h`), or a bare number of seconds (`90`, `0.05`). Returns whole milliseconds.
+ */
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+// Largest first: each unit may appear once, and only after every larger unit used.
+const UNIT_ORDER = ['h', 'm', 's', 'ms'];
+// Nothing the action waits for can last a month; larger values are typos (or overflow attempts).
+const MAX_MS = 30 * 24 * UNIT_MS.h;
+const NUMBER = String.raw `(?:\d+(?:\.\d+)?|\.\d+)`;
+const BARE_SECONDS = new RegExp(`^${NUMBER}$`);
+// `ms` before `m` so that `500ms` is not read as `500m` followed by a stray `s`.
+const PART = new RegExp(`(${NUMBER})(ms|h|m|s)\\s*`, 'y');
+const EXPECTED = "expected e.g. '500ms', '30s', '15m', '2h', '5h30m' or a number of seconds";
+function parseDuration(text) {
+    const shown = describe(text);
+    const trimmed = text.trim();
+    if (trimmed === '')
+        throw new Error(`invalid duration ${shown}: it is empty (${EXPECTED})`);
+    if (trimmed.startsWith('-')) {
+        throw new Error(`invalid duration ${shown}: it is negative (${EXPECTED})`);
+    }
+    const source = trimmed.toLowerCase(); // 'M' can only mean minutes: no unit here is months
+    const ms = BARE_SECONDS.test(source) ? Number(source) * UNIT_MS.s : sumOfParts(source, shown);
+    if (!Number.isFinite(ms) || ms > MAX_MS) {
+        throw new Error(`invalid duration ${shown}: it exceeds the 30-day maximum`);
+    }
+    return Math.round(ms);
+}
+function sumOfParts(source, shown) {
+    let total = 0;
+    let position = 0;
+    let smallestUsed = -1; // index in UNIT_ORDER of the last unit seen
+    while (position < source.length) {
+        PART.lastIndex = position;
+        const match = PART.exec(source);
+        if (!match) {
+            throw new Error(`invalid duration ${shown}: cannot read '${source.slice(position)}' (${EXPECTED})`);
+        }
+        const unit = match[2];
+        const rank = UNIT_ORDER.indexOf(unit);
+        if (rank <= smallestUsed) {
+            throw new Error(`invalid duration ${shown}: units must go from largest to smallest (h, m, s, ms), each at most once`);
+        }
+        smallestUsed = rank;
+        total += Number(match[1]) * UNIT_MS[unit];
+        position = PART.lastIndex;
+    }
+    return total;
+}
+/** The input as it may appear in an error: quoted, control characters escaped, bounded. */
+function describe(text) {
+    const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+    return `'${json.slice(1, -1)}'`;
+}
+
+// EXTERNAL MODULE: ./src/action/input-names.ts
+var input_names = __nccwpck_require__(62383);
+// EXTERNAL MODULE: ./src/action/input-reading.ts
+var input_reading = __nccwpck_require__(32167);
+;// CONCATENATED MODULE: ./src/action/scalar-inputs.ts
+/**
+ * Scalar inputs: booleans, bounded integers, durations (poll-interval, timeout) and the date
+ * range. A value outside its bounds is refused, never clamped.
+ */
+
+
+
+const DEFAULT_START_DATE = '2012-01-01';
+// Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
+const EARLIEST_START_DATE = '2000-01-01';
+const DEFAULT_POLL_INTERVAL = '60s';
+const MIN_POLL_INTERVAL_MS = 1_000;
+const DEFAULT_TIMEOUT = '5h30m';
+const MAX_TIMEOUT_MS = 6 * 3_600_000;
+/** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
+function parseBoolean(input, fallback) {
+    const text = (0,input_reading/* read */.LF)(input);
+    if (text === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(text))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(text))
+        return false;
+    throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not a boolean (expected true | True | TRUE | false | False | FALSE)`);
+}
+function parseDurationInput(input, text) {
+    try {
+        return parseDuration(text);
+    }
+    catch (error) {
+        throw new input_reading/* InputError */.dz(input, error.message);
+    }
+}
+function parsePollInterval(text, loopback) {
+    const ms = parseDurationInput(input_names/* Inputs */.G.PollInterval, text || DEFAULT_POLL_INTERVAL);
+    if (ms <= 0)
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.PollInterval, 'must be longer than 0');
+    // Every poll spends the organization's shared DSAR budget; only a local test server may be
+    // polled faster than once a second.
+    if (ms < MIN_POLL_INTERVAL_MS && !loopback) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.PollInterval, 'must be at least 1s (shorter intervals are allowed only with a loopback api-url)');
+    }
+    return ms;
+}
+function parseTimeout(text) {
+    const ms = parseDurationInput(input_names/* Inputs */.G.Timeout, text || DEFAULT_TIMEOUT);
+    if (ms <= 0)
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be longer than 0');
+    if (ms > MAX_TIMEOUT_MS) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
+            'wait: false and collect later with request-ids');
+    }
+    return ms;
+}
+function parseInteger(input, fallback, min, max) {
+    const text = (0,input_reading/* read */.LF)(input);
+    if (text === '')
+        return fallback;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+        throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not an integer from ${min} to ${max}`);
+    }
+    return value;
+}
+/**
+ * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
+ * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
+ */
+function parseDates(startText, endText, today) {
+    const startDate = parseDate(input_names/* Inputs */.G.StartDate, startText || DEFAULT_START_DATE);
+    const endDate = endText === '' ? today : parseDate(input_names/* Inputs */.G.EndDate, endText);
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+    if (endDate > tomorrow) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EndDate, `${endDate} is in the future (today is ${today} UTC)`);
+    }
+    if (startDate < EARLIEST_START_DATE) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`);
+    }
+    if (startDate > endDate) {
+        const origin = endText === '' ? ' (today, UTC)' : '';
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`);
+    }
+    return { startDate, endDate };
+}
+function parseDate(input, text) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+        throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not a date in the form YYYY-MM-DD`);
+    }
+    const time = Date.parse(`${text}T00:00:00Z`);
+    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+        throw new input_reading/* InputError */.dz(input, `${text} is not a real calendar date`);
+    }
+    return text;
+}
+
+
+/***/ }),
+
 /***/ 92341:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -35352,6 +34915,162 @@ function shown(value) {
 
 /***/ }),
 
+/***/ 95642:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Kd: () => (/* binding */ readUserIdsFile),
+/* harmony export */   bC: () => (/* binding */ parseUserIds),
+/* harmony export */   dL: () => (/* binding */ uniqueSubjects),
+/* harmony export */   dS: () => (/* binding */ parseRequestIds),
+/* harmony export */   ry: () => (/* binding */ splitList),
+/* harmony export */   zz: () => (/* binding */ parseAmplitudeIds)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
+/* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(32167);
+/* harmony import */ var _path_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(99269);
+/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(83500);
+/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(92341);
+/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5122);
+/**
+ * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
+ * request-ids. Lists are split by newlines and/or commas, and a problem names the entry or line,
+ * never the id itself (personal data).
+ */
+
+
+
+
+
+
+
+const MAX_ID_LENGTH = 1024;
+const MAX_USER_IDS_FILE_BYTES = 10 * 1024 * 1024;
+/** Entries separated by newlines and/or commas; blanks dropped; numbered from 1 for messages. */
+function splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map(entry => entry.trim())
+        .filter(entry => entry !== '')
+        .map((entry, index) => ({ entry, number: index + 1 }));
+}
+function userIdProblem(id) {
+    if ([...id].length > MAX_ID_LENGTH)
+        return `is longer than ${MAX_ID_LENGTH} characters`;
+    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .hasControlCharacter */ .Fd)(id))
+        return 'contains control characters';
+    return undefined;
+}
+function parseUserIds(text) {
+    return splitList(text).map(({ entry, number }) => {
+        const problem = userIdProblem(entry);
+        if (problem)
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.UserIds, `entry ${number} ${problem}`);
+        return entry;
+    });
+}
+function parseAmplitudeIds(text) {
+    return splitList(text).map(({ entry, number }) => {
+        const value = Number(entry);
+        if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
+        }
+        return value;
+    });
+}
+function parseRequestIds(text) {
+    const ids = splitList(text).map(({ entry, number }) => {
+        if (!_server_values_js__WEBPACK_IMPORTED_MODULE_5__/* .REQUEST_ID_PATTERN */ .zM.test(entry)) {
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.RequestIds, `entry ${number} is not a request id (${_server_values_js__WEBPACK_IMPORTED_MODULE_5__/* .REQUEST_ID_RULE */ .z$})`);
+        }
+        return entry;
+    });
+    return [...new Set(ids)];
+}
+function uniqueSubjects(subjects) {
+    const seen = new Set();
+    return subjects.filter(subject => {
+        const key = subject.kind === 'userId' ? `u:${subject.userId}` : `a:${String(subject.amplitudeId)}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+/**
+ * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
+ * whole lines starting with '#' are comments: an ID may itself contain '#'.
+ */
+async function readUserIdsFile(text, workspace, runnerTemp) {
+    if (text === '')
+        return [];
+    const input = _input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.UserIdsFile;
+    // RUNNER_TEMP too: a step may write the ids there to keep personal data out of the checkout
+    // (the runner empties it after every job).
+    const file = await (0,_path_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .resolveWorkspaceFile */ .K)(input, text, workspace, runnerTemp);
+    const handle = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.open(file, 'r');
+    let content;
+    try {
+        const { size } = await handle.stat();
+        if (size > MAX_USER_IDS_FILE_BYTES) {
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `'${text}' is larger than 10 MiB (${size} bytes)`);
+        }
+        content = (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
+    }
+    finally {
+        await handle.close();
+    }
+    const ids = content.trimStart().startsWith('[')
+        ? idsFromJson(input, content)
+        : idsFromLines(input, content);
+    if (ids.length === 0)
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `'${text}' contains no user IDs`);
+    return ids;
+}
+function idsFromJson(input, content) {
+    let parsed;
+    try {
+        parsed = JSON.parse(content);
+    }
+    catch {
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_6__/* .describeJsonError */ .M1)(content));
+    }
+    if (!Array.isArray(parsed))
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'is not a JSON array of strings');
+    const ids = [];
+    parsed.forEach((item, index) => {
+        if (typeof item !== 'string') {
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `array element ${index + 1} is not a string`);
+        }
+        const id = item.trim();
+        if (id === '')
+            return;
+        const problem = userIdProblem(id);
+        if (problem)
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `array element ${index + 1} ${problem}`);
+        ids.push(id);
+    });
+    return ids;
+}
+function idsFromLines(input, content) {
+    const ids = [];
+    content.split('\n').forEach((raw, index) => {
+        const id = raw.trim();
+        if (id === '' || id.startsWith('#'))
+            return;
+        const problem = userIdProblem(id);
+        if (problem)
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `line ${index + 1} ${problem}`);
+        ids.push(id);
+    });
+    return ids;
+}
+
+
+/***/ }),
+
 /***/ 79640:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -35614,7 +35333,7 @@ function testHooks() {
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
 /* harmony import */ var _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(88012);
 /* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8450);
-/* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(70768);
+/* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(32167);
 /* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(62383);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(58592);
 /* harmony import */ var _remote_sources_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(61068);
@@ -35677,7 +35396,7 @@ async function loadWorkflowInput(settings, onNotice, choices = {}) {
     }
     catch (error) {
         if (error instanceof _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ArazzoError */ .oP)
-            throw new _input_helper_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.Workflow, error.message);
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.Workflow, error.message);
         throw error;
     }
 }
@@ -35769,7 +35488,7 @@ function planBuiltin(settings, name, options) {
     }
     const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId');
     if (amplitudeIds.length > 0) {
-        throw new _input_helper_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.AmplitudeIds, "the 'apis-io' workflow takes user ids only; use the default 'amplitude' workflow for Amplitude ids");
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.AmplitudeIds, "the 'apis-io' workflow takes user ids only; use the default 'amplitude' workflow for Amplitude ids");
     }
     const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''));
     return [
@@ -35810,7 +35529,7 @@ function planCustom(settings, loaded) {
         workflow = loaded.workflow(settings.workflowId);
     }
     catch (error) {
-        throw new _input_helper_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.WorkflowId, error.message);
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.WorkflowId, error.message);
     }
     const { properties, required } = (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__/* .workflowInputNames */ .Mf)(workflow);
     const declared = new Set(properties);
@@ -35866,7 +35585,7 @@ function planCustom(settings, loaded) {
     for (const run of runs) {
         const missing = required.filter(name => run.inputs[name] === undefined);
         if (missing.length > 0) {
-            throw new _input_helper_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.Inputs, `workflow '${workflowId}' requires input${missing.length === 1 ? '' : 's'} ` +
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.Inputs, `workflow '${workflowId}' requires input${missing.length === 1 ? '' : 's'} ` +
                 `${missing.join(', ')}, which no action input supplies (add ${missing.length === 1 ? 'it' : 'them'} to 'inputs')`);
         }
     }
@@ -41550,7 +41269,7 @@ function isCode(error, code) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(85111);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(93063);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -41560,7 +41279,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 85111:
+/***/ 93063:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41579,10 +41298,396 @@ var pacing = __nccwpck_require__(82663);
 var api_session = __nccwpck_require__(81779);
 // EXTERNAL MODULE: ./src/action/export-helper.ts
 var export_helper = __nccwpck_require__(37871);
-// EXTERNAL MODULE: ./src/action/input-helper.ts + 2 modules
-var input_helper = __nccwpck_require__(70768);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/action/input-names.ts
 var input_names = __nccwpck_require__(62383);
+// EXTERNAL MODULE: ./src/action/input-reading.ts
+var input_reading = __nccwpck_require__(32167);
+// EXTERNAL MODULE: ./src/policy/credentials.ts
+var credentials = __nccwpck_require__(13708);
+// EXTERNAL MODULE: ./src/action/secret-helper.ts
+var secret_helper = __nccwpck_require__(92341);
+// EXTERNAL MODULE: ./src/action/subject-inputs.ts
+var subject_inputs = __nccwpck_require__(95642);
+;// CONCATENATED MODULE: ./src/action/credential-inputs.ts
+/**
+ * Credentials and where they may go: api-key/secret-key or basic-auth, region, api-url and
+ * credential-origins. The origin rule itself lives in src/policy/credentials.ts; this module only
+ * turns the inputs into checked values, never quoting a credential in a message.
+ */
+
+
+
+
+
+function parseCredentials() {
+    const apiKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiKey);
+    const secretKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.SecretKey);
+    const basicAuth = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.BasicAuth);
+    if (basicAuth !== '') {
+        if (apiKey !== '' || secretKey !== '') {
+            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.BasicAuth, 'ambiguous credentials: give either basic-auth or api-key and secret-key, not both');
+        }
+        const decoded = (0,secret_helper/* decodeBasicAuth */.ZG)(basicAuth);
+        if (!decoded.ok)
+            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.BasicAuth, decoded.reason);
+        return {
+            apiKey: decoded.apiKey,
+            secretKey: decoded.secretKey,
+            basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(decoded.apiKey, decoded.secretKey)
+        };
+    }
+    if (apiKey === '' && secretKey === '') {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
+    }
+    if (apiKey === '')
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiKey, 'missing (secret-key is set; both are needed)');
+    if (secretKey === '') {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.SecretKey, 'missing (api-key is set; both are needed)');
+    }
+    if (apiKey.includes(':')) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiKey, 'must not contain a colon (HTTP Basic uses it as separator)');
+    }
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(apiKey))
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiKey, 'contains control characters');
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(secretKey)) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.SecretKey, 'contains control characters');
+    }
+    return { apiKey, secretKey, basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(apiKey, secretKey) };
+}
+function parseRegion(text) {
+    const region = (text || 'us').toLowerCase();
+    if (region !== 'us' && region !== 'eu') {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Region, `${(0,input_reading/* quote */.hD)(text)} is not a region (expected 'us' or 'eu')`);
+    }
+    return region;
+}
+/** The API origin, and whether it is a loopback host (which permits http and fast polling). */
+function parseApiUrl(text, region) {
+    if (text === '')
+        return { origin: credentials/* AMPLITUDE_ORIGINS */.YK[region].api, loopback: false };
+    const parsed = (0,credentials/* parseOrigin */.ef)(text);
+    if (!parsed.ok)
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiUrl, parsed.reason);
+    return { origin: parsed.origin, loopback: parsed.loopback };
+}
+/** Origins separated by newlines and/or commas; each checked like api-url. */
+function parseCredentialOrigins(text) {
+    const origins = (0,subject_inputs/* splitList */.ry)(text).map(({ entry, number }) => {
+        const parsed = (0,credentials/* parseOrigin */.ef)(entry);
+        if (!parsed.ok)
+            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.CredentialOrigins, `entry ${number} ${parsed.reason}`);
+        return parsed.origin;
+    });
+    return [...new Set(origins)];
+}
+
+;// CONCATENATED MODULE: ./src/action/export-inputs.ts
+/**
+ * What the run does with the exports once downloaded: the artifact name (checked against what
+ * @actions/artifact accepts) and the age recipients to encrypt to.
+ */
+
+
+
+// The characters @actions/artifact refuses in names, plus path separators.
+const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
+const ARTIFACT_NAME_FORBIDDEN_LIST = `" : < > | * ? \\ / CR LF`;
+function parseArtifactName(text) {
+    if (text === '')
+        return undefined;
+    if (ARTIFACT_NAME_FORBIDDEN.test(text) || (0,secret_helper/* hasControlCharacter */.Fd)(text)) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ArtifactName, `${(0,input_reading/* quote */.hD)(text)} contains a character artifact names refuse (${ARTIFACT_NAME_FORBIDDEN_LIST} or control characters)`);
+    }
+    return text;
+}
+/** One age recipient per line; blank lines and '#' comments ignored; duplicates dropped. */
+async function parseRecipients(text) {
+    const lines = text
+        .split('\n')
+        .map((line, index) => ({ line: line.trim(), number: index + 1 }))
+        .filter(({ line }) => line !== '' && !line.startsWith('#'));
+    if (lines.length === 0)
+        return [];
+    // Loaded only when needed: the library is sizeable and most runs do not encrypt.
+    const { Encrypter } = await __nccwpck_require__.e(/* import() */ 539).then(__nccwpck_require__.bind(__nccwpck_require__, 81539));
+    for (const { line, number } of lines) {
+        if (/^age-secret-key-/i.test(line)) {
+            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EncryptTo, `line ${number} is an age identity (a private key), not a recipient: give its public ` +
+                'key (age1...) instead, and treat this private key as exposed');
+        }
+        try {
+            new Encrypter().addRecipient(line);
+        }
+        catch (error) {
+            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EncryptTo, `line ${number} is not a valid age recipient (${error.message}); expected age1...`);
+        }
+    }
+    return [...new Set(lines.map(({ line }) => line))];
+}
+
+// EXTERNAL MODULE: ./src/action/path-inputs.ts
+var path_inputs = __nccwpck_require__(99269);
+// EXTERNAL MODULE: ./src/action/run-limits.ts
+var run_limits = __nccwpck_require__(6132);
+// EXTERNAL MODULE: ./src/action/scalar-inputs.ts + 1 modules
+var scalar_inputs = __nccwpck_require__(63784);
+// EXTERNAL MODULE: ./src/action/remote-sources.ts + 3 modules
+var remote_sources = __nccwpck_require__(61068);
+// EXTERNAL MODULE: ./src/policy/json-text.ts
+var json_text = __nccwpck_require__(83500);
+;// CONCATENATED MODULE: ./src/action/workflow-inputs.ts
+/**
+ * Which Arazzo workflow runs: the built-in documents or a file in the workspace, an optional
+ * workflowId, the extra `inputs` object, and the sha256 pins of remote source descriptions.
+ */
+
+
+
+
+
+const WORKFLOW_ID = /^[A-Za-z0-9_-]+$/;
+async function parseWorkflow(text, workspace) {
+    const name = (text || 'amplitude').toLowerCase();
+    if (name === 'amplitude' || name === 'apis-io')
+        return { kind: 'builtin', name };
+    if (!/\.(ya?ml|json)$/i.test(text)) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Workflow, `${(0,input_reading/* quote */.hD)(text)} is neither 'amplitude', 'apis-io' nor a path to an Arazzo document ` +
+            '(.yml, .yaml or .json)');
+    }
+    return { kind: 'file', path: await (0,path_inputs/* resolveWorkspaceFile */.K)(input_names/* Inputs */.G.Workflow, text, workspace) };
+}
+function parseWorkflowId(text) {
+    if (text === '')
+        return undefined;
+    if (!WORKFLOW_ID.test(text)) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.WorkflowId, `${(0,input_reading/* quote */.hD)(text)} is not a workflowId (A-Z a-z 0-9 _ -)`);
+    }
+    return text;
+}
+function parseExtraInputs(text) {
+    if (text === '')
+        return {};
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Inputs, (0,json_text/* describeJsonError */.M1)(text));
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed;
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Inputs, `must be a JSON object, not ${kind}`);
+    }
+    return parsed;
+}
+function parseSourcePins(text) {
+    try {
+        return (0,remote_sources/* parseSourceIntegrity */.ol)(text);
+    }
+    catch (error) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.SourceIntegrity, error.message);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ledger/ledger-inputs.ts
+/**
+ * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`), read and checked
+ * like every other input: a bad value is refused with an InputError naming it, before any request.
+ */
+
+
+/** GitHub's limit on a label name. */
+const MAX_LABEL = 50;
+/** The longest state suffix, `:needs-attention`: every state label must fit GitHub's limit. */
+const LONGEST_SUFFIX = ':needs-attention'.length;
+const MAX_LEDGER_LABEL = MAX_LABEL - LONGEST_SUFFIX;
+/** The ledger's settings, or undefined when `ledger` is `none` (the default). */
+function parseLedgerInputs(input) {
+    const mode = (input.read(input_names/* Inputs */.G.Ledger) || 'none').toLowerCase();
+    if (mode === 'none')
+        return undefined;
+    if (mode !== 'issues') {
+        throw input.fail(input_names/* Inputs */.G.Ledger, `must be 'none' or 'issues'`);
+    }
+    const label = input.read(input_names/* Inputs */.G.LedgerLabel) || 'dsar';
+    if (label.length > MAX_LEDGER_LABEL ||
+        label !== label.trim() ||
+        label.includes(',') ||
+        (0,secret_helper/* hasControlCharacter */.Fd)(label)) {
+        throw input.fail(input_names/* Inputs */.G.LedgerLabel, `must be 1 to ${MAX_LEDGER_LABEL} characters without commas, control characters or ` +
+            `surrounding blanks (state labels add up to ${LONGEST_SUFFIX} more, and GitHub allows ${MAX_LABEL})`);
+    }
+    const githubToken = input.read(input_names/* Inputs */.G.GithubToken);
+    if (githubToken === '') {
+        throw input.fail(input_names/* Inputs */.G.GithubToken, 'is empty: the ledger needs a token with `issues: write` (the default is ${{ github.token }})');
+    }
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(githubToken) || /\s/.test(githubToken)) {
+        throw input.fail(input_names/* Inputs */.G.GithubToken, 'contains blanks or control characters');
+    }
+    return {
+        mode: 'issues',
+        label,
+        githubToken,
+        closeOnDone: input.boolean(input_names/* Inputs */.G.CloseOnDone, true)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/input-helper.ts
+/**
+ * Reads and checks every input of action.yml (the role of actions/checkout's input-helper.ts),
+ * composing the checked values into the one typed Settings object. Each bad value is refused
+ * with an InputError naming the input, before any request is sent. Inputs are checked one by one
+ * in action.yml's order, then against each other; the first problem found is thrown. The checks
+ * of each kind of input live in their own modules (subject-, credential-, scalar-, path-,
+ * export- and workflow-inputs.ts); what is checked here is only how inputs combine.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Reads every input and returns the checked settings. `now` fixes "today" (UTC) for tests.
+ * Async because checking `encrypt-to` loads the age library, and files are read without
+ * blocking.
+ */
+async function getSettings(env = {}) {
+    const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE || process.cwd());
+    const runnerTemp = external_node_path_default().resolve(process.env.RUNNER_TEMP || external_node_os_default().tmpdir());
+    const today = (env.now?.() ?? new Date()).toISOString().slice(0, 10);
+    const userIds = (0,subject_inputs/* parseUserIds */.bC)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.UserIds));
+    const amplitudeIds = (0,subject_inputs/* parseAmplitudeIds */.zz)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.AmplitudeIds));
+    const fileUserIds = await (0,subject_inputs/* readUserIdsFile */.Kd)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.UserIdsFile), workspace, runnerTemp);
+    const credentials = parseCredentials();
+    const region = parseRegion((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Region));
+    const api = parseApiUrl((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl), region);
+    if ((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl) !== '' && region !== 'us') {
+        // The runner passes action.yml's default (us) when region is not given: only eu was chosen.
+        log/* log */.R.warning((0,log/* line */.n) `Input '${input_names/* Inputs */.G.Region}': ${region} is ignored for API calls because api-url is set (they go to ${api.origin}); it still chooses which Amplitude hosts may receive the credentials for output links`);
+    }
+    const { startDate, endDate } = (0,scalar_inputs/* parseDates */.d)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.StartDate), (0,input_reading/* read */.LF)(input_names/* Inputs */.G.EndDate), today);
+    const requestIds = (0,subject_inputs/* parseRequestIds */.dS)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.RequestIds));
+    const wait = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Wait, true);
+    const pollIntervalMs = (0,scalar_inputs/* parsePollInterval */.Uz)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.PollInterval), api.loopback);
+    const timeoutMs = (0,scalar_inputs/* parseTimeout */.ZZ)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout));
+    const maxConcurrency = (0,scalar_inputs/* parseInteger */.cG)(input_names/* Inputs */.G.MaxConcurrency, 4, 1, 32);
+    const downloadWanted = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Download, false);
+    const downloadPath = await (0,path_inputs/* parseDownloadPath */.J)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.DownloadPath), workspace, runnerTemp);
+    const artifactName = parseArtifactName((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ArtifactName));
+    const retentionDays = (0,scalar_inputs/* parseInteger */.cG)(input_names/* Inputs */.G.RetentionDays, 1, 1, 90);
+    const encryptTo = await parseRecipients((0,input_reading/* read */.LF)(input_names/* Inputs */.G.EncryptTo));
+    const workflow = await parseWorkflow((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Workflow), workspace);
+    const workflowId = parseWorkflowId((0,input_reading/* read */.LF)(input_names/* Inputs */.G.WorkflowId));
+    const extraInputs = parseExtraInputs((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Inputs));
+    const credentialOrigins = parseCredentialOrigins((0,input_reading/* read */.LF)(input_names/* Inputs */.G.CredentialOrigins));
+    const ledger = parseLedgerInputs({
+        read: input_reading/* read */.LF,
+        boolean: scalar_inputs/* parseBoolean */.yG,
+        fail: (name, detail) => new input_reading/* InputError */.dz(name, detail)
+    });
+    const sourceIntegrity = parseSourcePins((0,input_reading/* read */.LF)(input_names/* Inputs */.G.SourceIntegrity));
+    const subjects = (0,subject_inputs/* uniqueSubjects */.dL)([
+        ...userIds.map(userId => ({ kind: 'userId', userId })),
+        ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId })),
+        ...fileUserIds.map(userId => ({ kind: 'userId', userId }))
+    ]);
+    checkRunSize({ userIds, amplitudeIds, fileUserIds, subjects, requestIds });
+    const download = downloadWanted || artifactName !== undefined;
+    if (ledger)
+        checkLedgerCombination({ workflow });
+    else
+        checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs });
+    return {
+        subjects,
+        requestIds,
+        ...credentials,
+        region,
+        apiUrl: api.origin,
+        credentialOrigins,
+        startDate,
+        endDate,
+        wait,
+        pollIntervalMs,
+        timeoutMs,
+        maxConcurrency,
+        download,
+        downloadPath,
+        ...(artifactName !== undefined && { artifactName }),
+        retentionDays,
+        encryptTo,
+        workflow,
+        ...(workflowId !== undefined && { workflowId }),
+        extraInputs,
+        sourceIntegrity,
+        ...(ledger && { ledger })
+    };
+}
+/** At most MAX_SUBJECTS subjects, or request ids, per run (run-limits.ts), refused by input name. */
+function checkRunSize(given) {
+    const requestIds = (0,run_limits/* runSizeProblem */.gG)(given.requestIds.length, 'request ids');
+    if (requestIds)
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, requestIds);
+    const subjects = (0,run_limits/* runSizeProblem */.gG)(given.subjects.length, 'subjects');
+    if (!subjects)
+        return;
+    // Named by the input that gave the most of them.
+    const inputs = [
+        [input_names/* Inputs */.G.UserIds, given.userIds.length],
+        [input_names/* Inputs */.G.AmplitudeIds, given.amplitudeIds.length],
+        [input_names/* Inputs */.G.UserIdsFile, given.fileUserIds.length]
+    ];
+    const [largest] = inputs.sort((a, b) => b[1] - a[1])[0];
+    throw new input_reading/* InputError */.dz(largest, subjects);
+}
+function checkCombination(settings) {
+    const { subjects, requestIds, wait, download, artifactName, workflow, extraInputs } = settings;
+    if (requestIds.length > 0 && subjects.length > 0) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, 'ambiguous: give request-ids (to resume) or subjects (user-ids, amplitude-ids, ' +
+            'user-ids-file), not both');
+    }
+    if (requestIds.length > 0 && !wait) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, 'resuming needs wait: true (with wait: false there would be nothing to do)');
+    }
+    // A custom workflow may take its subject through `inputs`; the caller checks its required
+    // inputs against the document.
+    const customInputsGiven = workflow.kind === 'file' && Object.keys(extraInputs).length > 0;
+    if (requestIds.length === 0 && subjects.length === 0 && !customInputsGiven) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.UserIds, 'no subject: set user-ids, amplitude-ids or user-ids-file (or request-ids to resume)');
+    }
+    if (download && !wait) {
+        throw new input_reading/* InputError */.dz(artifactName !== undefined ? input_names/* Inputs */.G.ArtifactName : input_names/* Inputs */.G.Download, 'downloading needs wait: true (with wait: false the exports are not ready yet)');
+    }
+}
+/**
+ * Ledger mode takes its subjects from issues: the inputs that name subjects or requests must be
+ * empty (a subject given both ways would be asked twice), and the workflow must be a built-in one
+ * (the ledger submits, and later checks the status once, with the workflows it knows).
+ */
+function checkLedgerCombination(settings) {
+    for (const name of [input_names/* Inputs */.G.UserIds, input_names/* Inputs */.G.AmplitudeIds, input_names/* Inputs */.G.UserIdsFile, input_names/* Inputs */.G.RequestIds]) {
+        if ((0,input_reading/* read */.LF)(name) !== '') {
+            throw new input_reading/* InputError */.dz(name, `must be empty with ledger: issues (the subjects come from the issues carrying the ledger label)`);
+        }
+    }
+    if (settings.workflow.kind !== 'builtin') {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Workflow, "ledger: issues works with the built-in workflows ('amplitude' or 'apis-io')");
+    }
+}
+
 // EXTERNAL MODULE: ./src/action/output-helper.ts
 var output_helper = __nccwpck_require__(80686);
 // EXTERNAL MODULE: ./src/action/receipt-helper.ts + 1 modules
@@ -41703,8 +41808,6 @@ function someOf(problems, count = 20) {
         (more > 0 ? `; and ${more} more (see the job summary)` : ''));
 }
 
-// EXTERNAL MODULE: ./src/action/secret-helper.ts
-var secret_helper = __nccwpck_require__(92341);
 // EXTERNAL MODULE: ./src/action/summary-helper.ts
 var summary_helper = __nccwpck_require__(89775);
 // EXTERNAL MODULE: ./src/action/summary-facts.ts
@@ -41755,10 +41858,10 @@ async function run(deps = {}) {
         // First, before anything can log an input.
         (0,secret_helper/* maskCredentials */.Bs)();
         const clock = deps.clock ?? pacing/* systemClock */.ml;
-        const settings = await (0,input_helper/* getSettings */.mt)({ now: () => new Date(clock.now()) });
+        const settings = await getSettings({ now: () => new Date(clock.now()) });
         if (settings.ledger) {
             // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(237)]).then(__nccwpck_require__.bind(__nccwpck_require__, 93237));
+            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(63)]).then(__nccwpck_require__.bind(__nccwpck_require__, 84063));
             await sweepLedger(settings, settings.ledger, stop, deps);
         }
         else {

@@ -172,69 +172,12 @@ function formatLogEntry(entry) {
     return `${new Date(entry.at).toISOString()} ${entry.host.padEnd(7)} ${entry.method} ${path} -> ${entry.status || 'reset'}${took}${fault}`;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:perf_hooks"
 const external_node_perf_hooks_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/simulator/budget.ts
-/**
- * The org-wide DSAR rate budget, as a SLIDING one-hour window: a request is admitted when the cost
- * of every admitted request in the last hour plus its own cost fits the budget. Refused requests
- * cost nothing. A sliding window is the stricter reading of "14,400 cost per hour": a client that
- * passes it also passes a fixed window.
- */
-const HOUR_MS = 3_600_000;
-class SlidingWindowBudget {
-    capacity;
-    windowMs;
-    // Admitted requests, oldest first; pruned as they leave the window.
-    spent = [];
-    total = 0;
-    constructor(capacity, windowMs = HOUR_MS) {
-        this.capacity = capacity;
-        this.windowMs = windowMs;
-        if (!(capacity >= 0))
-            throw new RangeError(`budget must be >= 0, got ${capacity}`);
-    }
-    tryConsume(cost, now) {
-        this.prune(now);
-        if (this.total + cost <= this.capacity) {
-            this.spent.push({ at: now, cost });
-            this.total += cost;
-            return { admitted: true };
-        }
-        return { admitted: false, retryAfterMs: this.waitFor(cost, now) };
-    }
-    used(now) {
-        this.prune(now);
-        return this.total;
-    }
-    remaining(now) {
-        return Math.max(0, this.capacity - this.used(now));
-    }
-    prune(now) {
-        while (this.spent.length > 0 && this.spent[0].at <= now - this.windowMs) {
-            this.total -= this.spent.shift().cost;
-        }
-    }
-    /** Time until enough old cost has slid out of the window for `cost` to fit. */
-    waitFor(cost, now) {
-        if (cost > this.capacity)
-            return this.windowMs;
-        let stillCounted = this.total;
-        for (const entry of this.spent) {
-            stillCounted -= entry.cost;
-            if (stillCounted + cost <= this.capacity)
-                return Math.max(0, entry.at + this.windowMs - now);
-        }
-        return this.windowMs;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/simulator/seed-contract.ts
 /**
  * Section B, the apis.io description the seed workflow follows: many `user_ids` per request,
@@ -388,6 +331,404 @@ function documentedStatusBody(record, urls, options = {}) {
     return body;
 }
 
+;// CONCATENATED MODULE: ./src/simulator/jobs.ts
+/**
+ * The simulated jobs: created requests, their plans, and how each status GET moves a job along
+ * staging -> submitted -> final (seed contract: pending -> processing -> final).
+ */
+const FIRST_DOCUMENTED_ID = 53367;
+const FIRST_SEED_ID = 500123;
+const DEFAULT_FAIL_REASON = 'User has more than 100k events per month, which is not supported';
+const STATUS_NAMES = {
+    documented: { staging: 'staging', submitted: 'submitted', done: 'done' },
+    seed: { staging: 'pending', submitted: 'processing', done: 'complete' }
+};
+function resolvePlan(plan = {}) {
+    const count = (name, fallback) => {
+        const value = plan[name] ?? fallback;
+        if (!(typeof value === 'number' && Number.isInteger(value) && value >= 0)) {
+            throw new RangeError(`job plan ${name} must be an integer >= 0, got ${String(value)}`);
+        }
+        return value;
+    };
+    const resolved = {
+        pollsInStaging: count('pollsInStaging', 1),
+        pollsInSubmitted: count('pollsInSubmitted', 1),
+        outcome: plan.outcome ?? 'done',
+        files: count('files', 2),
+        linesPerFile: count('linesPerFile', 10)
+    };
+    if (plan.bytesPerFile !== undefined)
+        resolved.bytesPerFile = count('bytesPerFile', 0);
+    if (plan.failReason !== undefined)
+        resolved.failReason = plan.failReason;
+    return resolved;
+}
+/** Case-insensitive, so a plan's outcome 'DONE' is done (with links) and answered as 'DONE'. */
+function isDone(record) {
+    return record.status.toLowerCase() === STATUS_NAMES[record.contract].done;
+}
+class JobRegistry {
+    plans;
+    linkTtlMs;
+    byId = new Map();
+    order = [];
+    nextDocumentedId = FIRST_DOCUMENTED_ID;
+    nextSeedId = FIRST_SEED_ID;
+    constructor(plans, linkTtlMs) {
+        this.plans = plans;
+        this.linkTtlMs = linkTtlMs;
+        // A fixed plan is checked up front, so a bad option fails startSimulator, not a request.
+        if (typeof plans !== 'function')
+            resolvePlan(plans);
+    }
+    create(contract, subject, now, dates) {
+        const plan = resolvePlan(typeof this.plans === 'function' ? this.plans(subject, this.order.length) : this.plans);
+        const requestId = contract === 'documented' ? this.nextDocumentedId++ : String(this.nextSeedId++);
+        const record = {
+            requestId,
+            contract,
+            subject,
+            ...dates,
+            createdAt: now,
+            plan,
+            polls: 0,
+            status: STATUS_NAMES[contract].staging,
+            outputRedirects: 0,
+            storageDownloads: 0
+        };
+        this.byId.set(String(requestId), record);
+        this.order.push(record);
+        return record;
+    }
+    get(requestId) {
+        return this.byId.get(String(requestId));
+    }
+    all() {
+        return this.order;
+    }
+    /** Counts one status GET and returns the status it answers. */
+    poll(record, now) {
+        record.polls++;
+        const names = STATUS_NAMES[record.contract];
+        const { pollsInStaging, pollsInSubmitted, outcome } = record.plan;
+        if (record.polls <= pollsInStaging)
+            record.status = names.staging;
+        else if (record.polls <= pollsInStaging + pollsInSubmitted)
+            record.status = names.submitted;
+        else
+            record.status = finalStatus(record.contract, outcome);
+        if (record.status.toLowerCase() === 'failed' && record.failReason === undefined) {
+            record.failReason = record.plan.failReason ?? DEFAULT_FAIL_REASON;
+        }
+        if (isDone(record) && record.doneAt === undefined) {
+            record.doneAt = now;
+            record.expiresAt = now + this.linkTtlMs;
+        }
+        return record.status;
+    }
+}
+function finalStatus(contract, outcome) {
+    if (outcome === 'done' || outcome === 'complete')
+        return STATUS_NAMES[contract].done;
+    return outcome;
+}
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/simulator/reply.ts
+/**
+ * Responses as values: handlers build a Reply, and one writer sends it, so that faults acting on a
+ * normal response (dribble, truncated gzip) work the same for every handler.
+ */
+
+
+
+function jsonReply(status, value, headers = {}) {
+    return bufferReply(status, JSON.stringify(value), {
+        'content-type': 'application/json; charset=utf-8',
+        ...headers
+    });
+}
+function bufferReply(status, body, headers = {}) {
+    return { status, headers, body: typeof body === 'string' ? Buffer.from(body) : body };
+}
+/** A JSON-looking body of exactly `bytes` bytes, streamed (the hugeBody fault). */
+function hugeJsonBody(bytes) {
+    const head = Buffer.from('{"requestId":0,"status":"staging","padding":"');
+    const tail = Buffer.from('"}');
+    return {
+        length: bytes,
+        open: () => external_node_stream_namespaceObject.Readable.from(hugeChunks(bytes, head, tail), { objectMode: false })
+    };
+}
+function* hugeChunks(bytes, head, tail) {
+    const filler = Buffer.alloc(64 * 1024, 'x');
+    let left = bytes;
+    const take = (chunk) => {
+        const part = chunk.subarray(0, Math.min(left, chunk.length));
+        left -= part.length;
+        return part;
+    };
+    if (left > 0)
+        yield take(head);
+    while (left > tail.length) {
+        yield take(filler.subarray(0, Math.min(filler.length, left - tail.length)));
+    }
+    if (left > 0)
+        yield take(tail);
+}
+/** Sends a reply; resolves when done or when the client went away (never rejects). */
+async function sendReply(res, reply, options) {
+    let body = reply.body;
+    let length = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
+    if (options.truncate && body !== undefined) {
+        if (length === undefined && !Buffer.isBuffer(body) && body.measure)
+            length = await body.measure();
+        const cut = Math.floor((length ?? 0) / 2);
+        body = Buffer.isBuffer(body) ? body.subarray(0, cut) : limitStream(body, cut);
+        length = cut;
+    }
+    if (res.destroyed)
+        return;
+    const headers = { ...reply.headers };
+    if (length !== undefined)
+        headers['content-length'] = String(length);
+    res.writeHead(reply.status, headers);
+    if (options.headOnly || body === undefined || length === 0) {
+        res.end();
+        return;
+    }
+    const source = Buffer.isBuffer(body) ? external_node_stream_namespaceObject.Readable.from([body], { objectMode: false }) : body.open();
+    try {
+        if (options.dribbleBytesPerSecond !== undefined) {
+            const rate = options.dribbleBytesPerSecond;
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, chunks => dribble(chunks, rate, options.signal), res, {
+                signal: options.signal
+            });
+        }
+        else {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, res, { signal: options.signal });
+        }
+    }
+    catch {
+        // The client went away, the simulator closed, or the body was cut on purpose: nothing to do.
+        if (!res.destroyed)
+            res.destroy();
+    }
+}
+function limitStream(body, bytes) {
+    return {
+        length: bytes,
+        open: () => external_node_stream_namespaceObject.Readable.from(takeBytes(body.open(), bytes), { objectMode: false })
+    };
+}
+async function* takeBytes(source, bytes) {
+    let left = bytes;
+    try {
+        if (left <= 0)
+            return;
+        for await (const chunk of source) {
+            if (chunk.length >= left) {
+                yield chunk.subarray(0, left);
+                return;
+            }
+            left -= chunk.length;
+            yield chunk;
+        }
+    }
+    finally {
+        source.destroy();
+    }
+}
+/** Pieces of at most this size, so a fast paced link still sends many small writes. */
+const PACED_PIECE_MAX_BYTES = 64 * 1024;
+/** After the receiver held the sender back, at most this much of the schedule is caught up at once. */
+const PACED_MAX_CATCH_UP_MS = 100;
+/**
+ * Sends at `bytesPerSecond` on a cumulative schedule: the piece that starts at byte n leaves no
+ * earlier than start + n / rate. Pacing each piece on its own would add every timer's overshoot
+ * and send slower than asked (noticeably so at tens of MiB/s); here an overshoot is made up by
+ * the next pieces. A receiver that held the sender back (backpressure) gets at most
+ * PACED_MAX_CATCH_UP_MS of the schedule as a burst afterwards, as a link's buffers would give it,
+ * not everything it missed.
+ */
+async function* dribble(source, bytesPerSecond, signal) {
+    // Ten writes a second at slow rates, so they still look like a live, trickling connection.
+    const slice = Math.max(1, Math.min(PACED_PIECE_MAX_BYTES, Math.floor(bytesPerSecond / 10)));
+    let origin = performance.now();
+    let sent = 0;
+    for await (const chunk of source) {
+        for (let offset = 0; offset < chunk.length; offset += slice) {
+            const piece = chunk.subarray(offset, offset + slice);
+            const now = performance.now();
+            const behindMs = now - (origin + (sent * 1000) / bytesPerSecond);
+            if (behindMs > PACED_MAX_CATCH_UP_MS)
+                origin += behindMs - PACED_MAX_CATCH_UP_MS;
+            const dueMs = origin + (sent * 1000) / bytesPerSecond - now;
+            if (dueMs > 0)
+                await (0,promises_namespaceObject.setTimeout)(dueMs, undefined, { signal });
+            sent += piece.length;
+            yield piece;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/simulator/api-routes.ts
+
+
+
+
+const POST_COST = 8;
+const GET_COST = 1;
+const DSAR_PATH = /^\/api\/2\/dsar\/requests(?:\/([^/]+)(?:\/outputs\/([^/]+))?)?\/?$/;
+class ApiRoutes {
+    context;
+    constructor(context) {
+        this.context = context;
+    }
+    /** The API host, or the web-app host (which serves output links only, behind the same auth). */
+    reply(req, method, pathname, body, host) {
+        const match = DSAR_PATH.exec(pathname);
+        if (!match || (host === 'web' && match[2] === undefined)) {
+            return jsonReply(404, { error: `no such endpoint: ${pathname}` });
+        }
+        const [, id, output] = match;
+        const allowed = id === undefined ? 'POST' : 'GET';
+        if (method !== allowed) {
+            return jsonReply(405, { error: `method ${method} not allowed` }, { allow: allowed });
+        }
+        if (!this.authorized(req.headers.authorization)) {
+            return jsonReply(401, { error: 'Invalid API key or secret key' }, { 'www-authenticate': 'Basic realm="Amplitude"' });
+        }
+        const decision = this.context.budget.tryConsume(method === 'POST' ? POST_COST : GET_COST, this.context.now());
+        if (!decision.admitted)
+            return this.rateLimited(decision.retryAfterMs);
+        if (id === undefined)
+            return this.create(req, body);
+        const record = this.context.jobs.get(safeDecode(id));
+        if (!record)
+            return jsonReply(404, { error: `no DSAR request ${id}` });
+        return output === undefined ? this.status(record) : this.outputRedirect(record, output);
+    }
+    authorized(header) {
+        const match = /^basic\s+(\S+)\s*$/i.exec(header ?? '');
+        return match !== null && match[1] === this.context.basicAuth;
+    }
+    rateLimited(retryAfterMs) {
+        const setting = this.context.options.retryAfterSeconds;
+        const headers = {};
+        if (typeof setting === 'number')
+            headers['retry-after'] = String(setting);
+        if (setting === 'window') {
+            headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+        }
+        return jsonReply(429, { error: 'Too many requests: DSAR cost budget exceeded' }, headers);
+    }
+    create(req, body) {
+        const parsed = parseCreateRequest(body, req.headers['content-type']);
+        if ('error' in parsed)
+            return jsonReply(400, { error: parsed.error });
+        if (parsed.contract === 'seed') {
+            const record = this.context.jobs.create('seed', parsed.subject, this.context.now());
+            return jsonReply(200, seedCreatedBody(record));
+        }
+        const dates = { startDate: parsed.startDate, endDate: parsed.endDate };
+        const record = this.context.jobs.create('documented', parsed.subject, this.context.now(), dates);
+        return jsonReply(202, documentedCreatedBody(record));
+    }
+    status(record) {
+        this.context.jobs.poll(record, this.context.now());
+        const done = isDone(record);
+        if (record.contract === 'seed') {
+            const url = done && record.plan.files > 0 ? this.context.presignedUrl(record, 0) : undefined;
+            return jsonReply(200, seedStatusBody(record, url));
+        }
+        const urls = done ? range(record.plan.files).map(n => this.outputUrl(record, n)) : [];
+        const expiresAsDate = this.context.options.expiresAsDate;
+        return jsonReply(200, documentedStatusBody(record, urls, { expiresAsDate }));
+    }
+    outputUrl(record, n) {
+        return `${this.context.outputLinkBase()}/api/2/dsar/requests/${record.requestId}/outputs/${n}`;
+    }
+    outputRedirect(record, output) {
+        const n = /^\d+$/.test(output) ? Number(output) : -1;
+        if (!isDone(record) || n < 0 || n >= record.plan.files) {
+            return jsonReply(404, { error: `no output ${output} for request ${record.requestId}` });
+        }
+        record.outputRedirects++;
+        return { status: 302, headers: { location: this.context.presignedUrl(record, n) } };
+    }
+}
+function range(n) {
+    return Array.from({ length: n }, (_, i) => i);
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/simulator/budget.ts
+/**
+ * The org-wide DSAR rate budget, as a SLIDING one-hour window: a request is admitted when the cost
+ * of every admitted request in the last hour plus its own cost fits the budget. Refused requests
+ * cost nothing. A sliding window is the stricter reading of "14,400 cost per hour": a client that
+ * passes it also passes a fixed window.
+ */
+const HOUR_MS = 3_600_000;
+class SlidingWindowBudget {
+    capacity;
+    windowMs;
+    // Admitted requests, oldest first; pruned as they leave the window.
+    spent = [];
+    total = 0;
+    constructor(capacity, windowMs = HOUR_MS) {
+        this.capacity = capacity;
+        this.windowMs = windowMs;
+        if (!(capacity >= 0))
+            throw new RangeError(`budget must be >= 0, got ${capacity}`);
+    }
+    tryConsume(cost, now) {
+        this.prune(now);
+        if (this.total + cost <= this.capacity) {
+            this.spent.push({ at: now, cost });
+            this.total += cost;
+            return { admitted: true };
+        }
+        return { admitted: false, retryAfterMs: this.waitFor(cost, now) };
+    }
+    used(now) {
+        this.prune(now);
+        return this.total;
+    }
+    remaining(now) {
+        return Math.max(0, this.capacity - this.used(now));
+    }
+    prune(now) {
+        while (this.spent.length > 0 && this.spent[0].at <= now - this.windowMs) {
+            this.total -= this.spent.shift().cost;
+        }
+    }
+    /** Time until enough old cost has slid out of the window for `cost` to fit. */
+    waitFor(cost, now) {
+        if (cost > this.capacity)
+            return this.windowMs;
+        let stillCounted = this.total;
+        for (const entry of this.spent) {
+            stillCounted -= entry.cost;
+            if (stillCounted + cost <= this.capacity)
+                return Math.max(0, entry.at + this.windowMs - now);
+        }
+        return this.windowMs;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/faults.ts
 /**
  * Fault rules: which request gets which injected failure. Rules are tried in the order added;
@@ -470,12 +811,10 @@ function validateRule(rule) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/simulator/gzip-lines.ts
@@ -670,284 +1009,6 @@ async function measureFile(spec) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/simulator/jobs.ts
-/**
- * The simulated jobs: created requests, their plans, and how each status GET moves a job along
- * staging -> submitted -> final (seed contract: pending -> processing -> final).
- */
-const FIRST_DOCUMENTED_ID = 53367;
-const FIRST_SEED_ID = 500123;
-const DEFAULT_FAIL_REASON = 'User has more than 100k events per month, which is not supported';
-const STATUS_NAMES = {
-    documented: { staging: 'staging', submitted: 'submitted', done: 'done' },
-    seed: { staging: 'pending', submitted: 'processing', done: 'complete' }
-};
-function resolvePlan(plan = {}) {
-    const count = (name, fallback) => {
-        const value = plan[name] ?? fallback;
-        if (!(typeof value === 'number' && Number.isInteger(value) && value >= 0)) {
-            throw new RangeError(`job plan ${name} must be an integer >= 0, got ${String(value)}`);
-        }
-        return value;
-    };
-    const resolved = {
-        pollsInStaging: count('pollsInStaging', 1),
-        pollsInSubmitted: count('pollsInSubmitted', 1),
-        outcome: plan.outcome ?? 'done',
-        files: count('files', 2),
-        linesPerFile: count('linesPerFile', 10)
-    };
-    if (plan.bytesPerFile !== undefined)
-        resolved.bytesPerFile = count('bytesPerFile', 0);
-    if (plan.failReason !== undefined)
-        resolved.failReason = plan.failReason;
-    return resolved;
-}
-/** Case-insensitive, so a plan's outcome 'DONE' is done (with links) and answered as 'DONE'. */
-function isDone(record) {
-    return record.status.toLowerCase() === STATUS_NAMES[record.contract].done;
-}
-class JobRegistry {
-    plans;
-    linkTtlMs;
-    byId = new Map();
-    order = [];
-    nextDocumentedId = FIRST_DOCUMENTED_ID;
-    nextSeedId = FIRST_SEED_ID;
-    constructor(plans, linkTtlMs) {
-        this.plans = plans;
-        this.linkTtlMs = linkTtlMs;
-        // A fixed plan is checked up front, so a bad option fails startSimulator, not a request.
-        if (typeof plans !== 'function')
-            resolvePlan(plans);
-    }
-    create(contract, subject, now, dates) {
-        const plan = resolvePlan(typeof this.plans === 'function' ? this.plans(subject, this.order.length) : this.plans);
-        const requestId = contract === 'documented' ? this.nextDocumentedId++ : String(this.nextSeedId++);
-        const record = {
-            requestId,
-            contract,
-            subject,
-            ...dates,
-            createdAt: now,
-            plan,
-            polls: 0,
-            status: STATUS_NAMES[contract].staging,
-            outputRedirects: 0,
-            storageDownloads: 0
-        };
-        this.byId.set(String(requestId), record);
-        this.order.push(record);
-        return record;
-    }
-    get(requestId) {
-        return this.byId.get(String(requestId));
-    }
-    all() {
-        return this.order;
-    }
-    /** Counts one status GET and returns the status it answers. */
-    poll(record, now) {
-        record.polls++;
-        const names = STATUS_NAMES[record.contract];
-        const { pollsInStaging, pollsInSubmitted, outcome } = record.plan;
-        if (record.polls <= pollsInStaging)
-            record.status = names.staging;
-        else if (record.polls <= pollsInStaging + pollsInSubmitted)
-            record.status = names.submitted;
-        else
-            record.status = finalStatus(record.contract, outcome);
-        if (record.status.toLowerCase() === 'failed' && record.failReason === undefined) {
-            record.failReason = record.plan.failReason ?? DEFAULT_FAIL_REASON;
-        }
-        if (isDone(record) && record.doneAt === undefined) {
-            record.doneAt = now;
-            record.expiresAt = now + this.linkTtlMs;
-        }
-        return record.status;
-    }
-}
-function finalStatus(contract, outcome) {
-    if (outcome === 'done' || outcome === 'complete')
-        return STATUS_NAMES[contract].done;
-    return outcome;
-}
-
-;// CONCATENATED MODULE: ./src/simulator/reply.ts
-/**
- * Responses as values: handlers build a Reply, and one writer sends it, so that faults acting on a
- * normal response (dribble, truncated gzip) work the same for every handler.
- */
-
-
-
-function jsonReply(status, value, headers = {}) {
-    return bufferReply(status, JSON.stringify(value), {
-        'content-type': 'application/json; charset=utf-8',
-        ...headers
-    });
-}
-function bufferReply(status, body, headers = {}) {
-    return { status, headers, body: typeof body === 'string' ? Buffer.from(body) : body };
-}
-/** A JSON-looking body of exactly `bytes` bytes, streamed (the hugeBody fault). */
-function hugeJsonBody(bytes) {
-    const head = Buffer.from('{"requestId":0,"status":"staging","padding":"');
-    const tail = Buffer.from('"}');
-    return {
-        length: bytes,
-        open: () => external_node_stream_namespaceObject.Readable.from(hugeChunks(bytes, head, tail), { objectMode: false })
-    };
-}
-function* hugeChunks(bytes, head, tail) {
-    const filler = Buffer.alloc(64 * 1024, 'x');
-    let left = bytes;
-    const take = (chunk) => {
-        const part = chunk.subarray(0, Math.min(left, chunk.length));
-        left -= part.length;
-        return part;
-    };
-    if (left > 0)
-        yield take(head);
-    while (left > tail.length) {
-        yield take(filler.subarray(0, Math.min(filler.length, left - tail.length)));
-    }
-    if (left > 0)
-        yield take(tail);
-}
-/** Sends a reply; resolves when done or when the client went away (never rejects). */
-async function sendReply(res, reply, options) {
-    let body = reply.body;
-    let length = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
-    if (options.truncate && body !== undefined) {
-        if (length === undefined && !Buffer.isBuffer(body) && body.measure)
-            length = await body.measure();
-        const cut = Math.floor((length ?? 0) / 2);
-        body = Buffer.isBuffer(body) ? body.subarray(0, cut) : limitStream(body, cut);
-        length = cut;
-    }
-    if (res.destroyed)
-        return;
-    const headers = { ...reply.headers };
-    if (length !== undefined)
-        headers['content-length'] = String(length);
-    res.writeHead(reply.status, headers);
-    if (options.headOnly || body === undefined || length === 0) {
-        res.end();
-        return;
-    }
-    const source = Buffer.isBuffer(body) ? external_node_stream_namespaceObject.Readable.from([body], { objectMode: false }) : body.open();
-    try {
-        if (options.dribbleBytesPerSecond !== undefined) {
-            const rate = options.dribbleBytesPerSecond;
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, chunks => dribble(chunks, rate, options.signal), res, {
-                signal: options.signal
-            });
-        }
-        else {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, res, { signal: options.signal });
-        }
-    }
-    catch {
-        // The client went away, the simulator closed, or the body was cut on purpose: nothing to do.
-        if (!res.destroyed)
-            res.destroy();
-    }
-}
-function limitStream(body, bytes) {
-    return {
-        length: bytes,
-        open: () => external_node_stream_namespaceObject.Readable.from(takeBytes(body.open(), bytes), { objectMode: false })
-    };
-}
-async function* takeBytes(source, bytes) {
-    let left = bytes;
-    try {
-        if (left <= 0)
-            return;
-        for await (const chunk of source) {
-            if (chunk.length >= left) {
-                yield chunk.subarray(0, left);
-                return;
-            }
-            left -= chunk.length;
-            yield chunk;
-        }
-    }
-    finally {
-        source.destroy();
-    }
-}
-/** Pieces of at most this size, so a fast paced link still sends many small writes. */
-const PACED_PIECE_MAX_BYTES = 64 * 1024;
-/** After the receiver held the sender back, at most this much of the schedule is caught up at once. */
-const PACED_MAX_CATCH_UP_MS = 100;
-/**
- * Sends at `bytesPerSecond` on a cumulative schedule: the piece that starts at byte n leaves no
- * earlier than start + n / rate. Pacing each piece on its own would add every timer's overshoot
- * and send slower than asked (noticeably so at tens of MiB/s); here an overshoot is made up by
- * the next pieces. A receiver that held the sender back (backpressure) gets at most
- * PACED_MAX_CATCH_UP_MS of the schedule as a burst afterwards, as a link's buffers would give it,
- * not everything it missed.
- */
-async function* dribble(source, bytesPerSecond, signal) {
-    // Ten writes a second at slow rates, so they still look like a live, trickling connection.
-    const slice = Math.max(1, Math.min(PACED_PIECE_MAX_BYTES, Math.floor(bytesPerSecond / 10)));
-    let origin = performance.now();
-    let sent = 0;
-    for await (const chunk of source) {
-        for (let offset = 0; offset < chunk.length; offset += slice) {
-            const piece = chunk.subarray(offset, offset + slice);
-            const now = performance.now();
-            const behindMs = now - (origin + (sent * 1000) / bytesPerSecond);
-            if (behindMs > PACED_MAX_CATCH_UP_MS)
-                origin += behindMs - PACED_MAX_CATCH_UP_MS;
-            const dueMs = origin + (sent * 1000) / bytesPerSecond - now;
-            if (dueMs > 0)
-                await (0,promises_namespaceObject.setTimeout)(dueMs, undefined, { signal });
-            sent += piece.length;
-            yield piece;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/simulator/listen.ts
-/** Listens on `host`, or on `fallbackHost` when `host` is not a local address. Returns the origin. */
-async function listenWithFallback(server, host, fallbackHost, port) {
-    try {
-        return origin(host, await listen(server, host, port));
-    }
-    catch (error) {
-        if (error.code !== 'EADDRNOTAVAIL')
-            throw error;
-        return origin(fallbackHost, await listen(server, fallbackHost, port));
-    }
-}
-function origin(host, port) {
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-function listen(server, host, port) {
-    return new Promise((resolve, reject) => {
-        const onError = (error) => reject(error);
-        server.once('error', onError);
-        server.listen(port, host, () => {
-            server.off('error', onError);
-            const address = server.address();
-            resolve(typeof address === 'object' && address ? address.port : port);
-        });
-    });
-}
-function closeServer(server) {
-    return new Promise(resolve => {
-        if (!server.listening) {
-            resolve();
-            return;
-        }
-        server.close(() => resolve());
-        server.closeAllConnections();
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/simulator/storage.ts
 /**
  * The S3-like storage host: presigned GET links with an expiry, refusing a second auth mechanism
@@ -1040,16 +1101,161 @@ function fromAmzDate(text) {
     return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
 }
 
+;// CONCATENATED MODULE: ./src/simulator/output-files.ts
+/**
+ * The simulator's output files as the storage host serves them: presigned links, the S3-style
+ * checks behind them (storage.ts), and the gzip exports themselves, generated on the fly from each
+ * job's plan (gzip-lines.ts) and measured once so that repeated downloads agree byte for byte.
+ */
+
+
+
+// Files up to this (estimated) uncompressed size are measured before sending, so they get a
+// Content-Length like S3 gives; bigger ones are streamed chunked unless already measured.
+const MEASURE_BEFORE_SENDING = 16 * 1024 * 1024;
+const ESTIMATED_LINE_BYTES = 420;
+class OutputFiles {
+    jobs;
+    now;
+    storageFile;
+    store = new ObjectStore();
+    fileInfos = new Map();
+    measuredSizes = new Map();
+    constructor(jobs, now, 
+    /** Serve this prepared file as every output (benchmarks), instead of generating each. */
+    storageFile) {
+        this.jobs = jobs;
+        this.now = now;
+        this.storageFile = storageFile;
+    }
+    presignedUrl(storageUrl, record, n) {
+        const path = this.store.objectPath(String(record.requestId), n);
+        return this.store.presign(storageUrl, path, this.now(), record.expiresAt ?? this.now());
+    }
+    /** The storage host's answer to a GET or HEAD of a presigned link. */
+    async reply(req, method, target) {
+        if (method !== 'GET' && method !== 'HEAD') {
+            return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed.');
+        }
+        const check = this.store.check(target.pathname, target.searchParams, req.headers.authorization !== undefined, this.now());
+        if (!check.ok)
+            return check.reply;
+        const record = this.jobs.get(check.object.requestId);
+        if (!record)
+            return s3Error(404, 'NoSuchKey', 'The specified key does not exist.');
+        const n = check.object.file;
+        const key = fileKey(record, n);
+        if (!this.measuredSizes.has(key) && estimatedSize(record) <= MEASURE_BEFORE_SENDING) {
+            await this.fileInfo(record, n);
+        }
+        if (method === 'GET')
+            record.storageDownloads++;
+        if (this.storageFile)
+            return staticFileReply(this.storageFile);
+        const spec = fileSpec(record, n);
+        const body = {
+            open: () => createGzipFileStream(spec),
+            length: this.measuredSizes.get(key),
+            measure: async () => (await this.fileInfo(record, n)).bytes
+        };
+        return {
+            status: 200,
+            headers: {
+                'content-type': 'application/gzip',
+                'x-amz-request-id': key.replace(/\W/g, '').toUpperCase()
+            },
+            body
+        };
+    }
+    /** What output `n` of `record` holds (size, sha256, lines), measured once and remembered. */
+    fileInfo(record, n) {
+        const key = fileKey(record, n);
+        let info = this.fileInfos.get(key);
+        if (!info) {
+            info = measureFile(fileSpec(record, n));
+            this.fileInfos.set(key, info);
+            info.then(measured => this.measuredSizes.set(key, measured.bytes), () => this.fileInfos.delete(key));
+        }
+        return info;
+    }
+}
+function fileKey(record, n) {
+    return `${record.requestId}/${n}`;
+}
+function fileSpec(record, n) {
+    const day = 86_400_000;
+    const from = record.startDate ? Date.parse(`${record.startDate}T00:00:00Z`) : Date.UTC(2020, 0, 1);
+    const to = record.endDate ? Date.parse(`${record.endDate}T00:00:00Z`) + day : Date.UTC(2021, 0, 1);
+    // Like the real exports (about one file per month and project), each file covers a time slice.
+    const slice = (to - from) / Math.max(1, record.plan.files);
+    const subject = record.subject;
+    return {
+        seed: fileKey(record, n),
+        userIds: subject.userIds ?? (subject.userId !== undefined ? [subject.userId] : []),
+        amplitudeId: subject.amplitudeId,
+        fromMs: Math.floor(from + n * slice),
+        toMs: Math.floor(from + (n + 1) * slice),
+        lines: record.plan.linesPerFile,
+        bytes: record.plan.bytesPerFile
+    };
+}
+function estimatedSize(record) {
+    return record.plan.bytesPerFile ?? record.plan.linesPerFile * ESTIMATED_LINE_BYTES;
+}
+/** Serves a prepared file as every output (benchmarks: the generator is then not the bottleneck). */
+function staticFileReply(path) {
+    return {
+        status: 200,
+        headers: { 'content-type': 'application/gzip' },
+        body: { open: () => (0,external_node_fs_namespaceObject.createReadStream)(path), length: (0,external_node_fs_namespaceObject.statSync)(path).size }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/simulator/listen.ts
+/** Listens on `host`, or on `fallbackHost` when `host` is not a local address. Returns the origin. */
+async function listenWithFallback(server, host, fallbackHost, port) {
+    try {
+        return origin(host, await listen(server, host, port));
+    }
+    catch (error) {
+        if (error.code !== 'EADDRNOTAVAIL')
+            throw error;
+        return origin(fallbackHost, await listen(server, fallbackHost, port));
+    }
+}
+function origin(host, port) {
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+function listen(server, host, port) {
+    return new Promise((resolve, reject) => {
+        const onError = (error) => reject(error);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+            server.off('error', onError);
+            const address = server.address();
+            resolve(typeof address === 'object' && address ? address.port : port);
+        });
+    });
+}
+function closeServer(server) {
+    return new Promise(resolve => {
+        if (!server.listening) {
+            resolve();
+            return;
+        }
+        server.close(() => resolve());
+        server.closeAllConnections();
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/server.ts
 /**
  * The simulator's HTTP servers: the API host (both DSAR contracts, Basic auth, the rate budget),
  * the storage host (presigned gzip downloads) and, with `outputLinksOn: 'web'`, a web-app host
  * serving the output links behind the same auth (as Amplitude's docs show them on
- * analytics.amplitude.com). Every request is logged, offered to the fault rules, then answered.
+ * analytics.amplitude.com). Every request is logged, offered to the fault rules, then answered:
+ * by the API routes (api-routes.ts) or the output files (output-files.ts).
  */
-
-
-
 
 
 
@@ -1064,15 +1270,8 @@ const DEFAULT_API_KEY = 'sim-api-key-4f1c8e2a9b7d';
 const DEFAULT_SECRET_KEY = 'sim-secret-key-d93a61f05c2e';
 const DEFAULT_BUDGET_PER_HOUR = 14_400;
 const DEFAULT_LINK_TTL_MS = 2 * 24 * 3_600_000;
-const POST_COST = 8;
-const GET_COST = 1;
-const DSAR_PATH = /^\/api\/2\/dsar\/requests(?:\/([^/]+)(?:\/outputs\/([^/]+))?)?\/?$/;
 const MAX_REQUEST_BODY = 1024 * 1024;
 const LOGGED_BODY_CHARS = 64 * 1024;
-// Files up to this (estimated) uncompressed size are measured before sending, so they get a
-// Content-Length like S3 gives; bigger ones are streamed chunked unless already measured.
-const MEASURE_BEFORE_SENDING = 16 * 1024 * 1024;
-const ESTIMATED_LINE_BYTES = 420;
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 async function startSimulator(options = {}) {
     const simulator = new DsarSimulator(options);
@@ -1093,10 +1292,9 @@ class DsarSimulator {
     now;
     budget;
     jobs;
-    store = new ObjectStore();
+    outputs;
+    routes;
     faults = new FaultList();
-    fileInfos = new Map();
-    measuredSizes = new Map();
     closing = new AbortController();
     apiServer;
     storageServer;
@@ -1109,6 +1307,16 @@ class DsarSimulator {
         this.basicAuth = Buffer.from(`${this.apiKey}:${this.secretKey}`).toString('base64');
         this.budget = new SlidingWindowBudget(options.budgetPerHour ?? DEFAULT_BUDGET_PER_HOUR);
         this.jobs = new JobRegistry(options.job, options.linkTtlMs ?? DEFAULT_LINK_TTL_MS);
+        this.outputs = new OutputFiles(this.jobs, this.now, options.storageFile);
+        this.routes = new ApiRoutes({
+            jobs: this.jobs,
+            budget: this.budget,
+            now: this.now,
+            basicAuth: this.basicAuth,
+            options,
+            presignedUrl: (record, n) => this.outputs.presignedUrl(this.storageUrl, record, n),
+            outputLinkBase: () => (this.webServer ? this.webUrl : this.url)
+        });
         this.apiServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'api'));
         this.storageServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'storage'));
         if (options.outputLinksOn === 'web') {
@@ -1157,7 +1365,7 @@ class DsarSimulator {
         if (!(Number.isInteger(n) && n >= 0 && n < record.plan.files)) {
             throw new Error(`request ${requestId} has no output ${n} (it has ${record.plan.files})`);
         }
-        return { ...(await this.fileInfo(record, n)) };
+        return { ...(await this.outputs.fileInfo(record, n)) };
     }
     async close() {
         this.closing.abort();
@@ -1257,130 +1465,9 @@ class DsarSimulator {
         if (body === undefined)
             return send(jsonReply(413, { error: 'request body too large' }));
         const reply = host === 'storage'
-            ? await this.storageReply(req, method, target)
-            : this.apiReply(req, method, target.pathname, body, host);
+            ? await this.outputs.reply(req, method, target)
+            : this.routes.reply(req, method, target.pathname, body, host);
         return send(reply);
-    }
-    /** The API host, or the web-app host (which serves output links only, behind the same auth). */
-    apiReply(req, method, pathname, body, host) {
-        const match = DSAR_PATH.exec(pathname);
-        if (!match || (host === 'web' && match[2] === undefined)) {
-            return jsonReply(404, { error: `no such endpoint: ${pathname}` });
-        }
-        const [, id, output] = match;
-        const allowed = id === undefined ? 'POST' : 'GET';
-        if (method !== allowed) {
-            return jsonReply(405, { error: `method ${method} not allowed` }, { allow: allowed });
-        }
-        if (!this.authorized(req.headers.authorization)) {
-            return jsonReply(401, { error: 'Invalid API key or secret key' }, { 'www-authenticate': 'Basic realm="Amplitude"' });
-        }
-        const decision = this.budget.tryConsume(method === 'POST' ? POST_COST : GET_COST, this.now());
-        if (!decision.admitted)
-            return this.rateLimited(decision.retryAfterMs);
-        if (id === undefined)
-            return this.create(req, body);
-        const record = this.jobs.get(safeDecode(id));
-        if (!record)
-            return jsonReply(404, { error: `no DSAR request ${id}` });
-        return output === undefined ? this.status(record) : this.outputRedirect(record, output);
-    }
-    authorized(header) {
-        const match = /^basic\s+(\S+)\s*$/i.exec(header ?? '');
-        return match !== null && match[1] === this.basicAuth;
-    }
-    rateLimited(retryAfterMs) {
-        const setting = this.options.retryAfterSeconds;
-        const headers = {};
-        if (typeof setting === 'number')
-            headers['retry-after'] = String(setting);
-        if (setting === 'window') {
-            headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
-        }
-        return jsonReply(429, { error: 'Too many requests: DSAR cost budget exceeded' }, headers);
-    }
-    create(req, body) {
-        const parsed = parseCreateRequest(body, req.headers['content-type']);
-        if ('error' in parsed)
-            return jsonReply(400, { error: parsed.error });
-        if (parsed.contract === 'seed') {
-            const record = this.jobs.create('seed', parsed.subject, this.now());
-            return jsonReply(200, seedCreatedBody(record));
-        }
-        const dates = { startDate: parsed.startDate, endDate: parsed.endDate };
-        const record = this.jobs.create('documented', parsed.subject, this.now(), dates);
-        return jsonReply(202, documentedCreatedBody(record));
-    }
-    status(record) {
-        this.jobs.poll(record, this.now());
-        const done = isDone(record);
-        if (record.contract === 'seed') {
-            const url = done && record.plan.files > 0 ? this.presignedUrl(record, 0) : undefined;
-            return jsonReply(200, seedStatusBody(record, url));
-        }
-        const urls = done ? range(record.plan.files).map(n => this.outputUrl(record, n)) : [];
-        const expiresAsDate = this.options.expiresAsDate;
-        return jsonReply(200, documentedStatusBody(record, urls, { expiresAsDate }));
-    }
-    outputUrl(record, n) {
-        const base = this.webServer ? this.webUrl : this.url;
-        return `${base}/api/2/dsar/requests/${record.requestId}/outputs/${n}`;
-    }
-    outputRedirect(record, output) {
-        const n = /^\d+$/.test(output) ? Number(output) : -1;
-        if (!isDone(record) || n < 0 || n >= record.plan.files) {
-            return jsonReply(404, { error: `no output ${output} for request ${record.requestId}` });
-        }
-        record.outputRedirects++;
-        return { status: 302, headers: { location: this.presignedUrl(record, n) } };
-    }
-    presignedUrl(record, n) {
-        const path = this.store.objectPath(String(record.requestId), n);
-        return this.store.presign(this.storageUrl, path, this.now(), record.expiresAt ?? this.now());
-    }
-    async storageReply(req, method, target) {
-        if (method !== 'GET' && method !== 'HEAD') {
-            return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed.');
-        }
-        const check = this.store.check(target.pathname, target.searchParams, req.headers.authorization !== undefined, this.now());
-        if (!check.ok)
-            return check.reply;
-        const record = this.jobs.get(check.object.requestId);
-        if (!record)
-            return s3Error(404, 'NoSuchKey', 'The specified key does not exist.');
-        const n = check.object.file;
-        const key = fileKey(record, n);
-        if (!this.measuredSizes.has(key) && estimatedSize(record) <= MEASURE_BEFORE_SENDING) {
-            await this.fileInfo(record, n);
-        }
-        if (method === 'GET')
-            record.storageDownloads++;
-        if (this.options.storageFile)
-            return staticFileReply(this.options.storageFile);
-        const spec = fileSpec(record, n);
-        const body = {
-            open: () => createGzipFileStream(spec),
-            length: this.measuredSizes.get(key),
-            measure: async () => (await this.fileInfo(record, n)).bytes
-        };
-        return {
-            status: 200,
-            headers: {
-                'content-type': 'application/gzip',
-                'x-amz-request-id': key.replace(/\W/g, '').toUpperCase()
-            },
-            body
-        };
-    }
-    fileInfo(record, n) {
-        const key = fileKey(record, n);
-        let info = this.fileInfos.get(key);
-        if (!info) {
-            info = measureFile(fileSpec(record, n));
-            this.fileInfos.set(key, info);
-            info.then(measured => this.measuredSizes.set(key, measured.bytes), () => this.fileInfos.delete(key));
-        }
-        return info;
     }
 }
 // ---------------------------------------------------------------------------------------------
@@ -1406,48 +1493,6 @@ async function readBody(req) {
     }
     return size > MAX_REQUEST_BODY ? undefined : Buffer.concat(chunks).toString('utf8');
 }
-function fileKey(record, n) {
-    return `${record.requestId}/${n}`;
-}
-function fileSpec(record, n) {
-    const day = 86_400_000;
-    const from = record.startDate ? Date.parse(`${record.startDate}T00:00:00Z`) : Date.UTC(2020, 0, 1);
-    const to = record.endDate ? Date.parse(`${record.endDate}T00:00:00Z`) + day : Date.UTC(2021, 0, 1);
-    // Like the real exports (about one file per month and project), each file covers a time slice.
-    const slice = (to - from) / Math.max(1, record.plan.files);
-    const subject = record.subject;
-    return {
-        seed: fileKey(record, n),
-        userIds: subject.userIds ?? (subject.userId !== undefined ? [subject.userId] : []),
-        amplitudeId: subject.amplitudeId,
-        fromMs: Math.floor(from + n * slice),
-        toMs: Math.floor(from + (n + 1) * slice),
-        lines: record.plan.linesPerFile,
-        bytes: record.plan.bytesPerFile
-    };
-}
-function estimatedSize(record) {
-    return record.plan.bytesPerFile ?? record.plan.linesPerFile * ESTIMATED_LINE_BYTES;
-}
-function range(n) {
-    return Array.from({ length: n }, (_, i) => i);
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-/** Serves a prepared file as every output (benchmarks: the generator is then not the bottleneck). */
-function staticFileReply(path) {
-    return {
-        status: 200,
-        headers: { 'content-type': 'application/gzip' },
-        body: { open: () => (0,external_node_fs_namespaceObject.createReadStream)(path), length: (0,external_node_fs_namespaceObject.statSync)(path).size }
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/simulator/index.ts
 /**
@@ -1455,6 +1500,7 @@ function staticFileReply(path) {
  * API and the seed's apis.io description) and an S3-like storage host, for tests, benchmarks and
  * the demo. Dependency-light: node:http, node:zlib and node:crypto only.
  */
+
 
 
 

@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ArazzoLoadError } from '../src/arazzo/errors.js'
 import { loadArazzoFile, loadArazzoText } from '../src/arazzo/loader.js'
-import { ArazzoValidationError, workflowInputNames } from '../src/arazzo/validate.js'
+import { workflowInputNames } from '../src/arazzo/validate.js'
+import { ArazzoValidationError } from '../src/arazzo/validation-context.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const fixtures = join(here, 'fixtures', 'arazzo')

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadArazzoFile, loadArazzoText } from '../src/arazzo/loader.js'
-import { ArazzoValidationError } from '../src/arazzo/validate.js'
+import { ArazzoValidationError } from '../src/arazzo/validation-context.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const fixtures = join(here, 'fixtures', 'arazzo')

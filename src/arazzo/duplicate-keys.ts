@@ -10,7 +10,7 @@
  * Arazzo or OpenAPI document uses one, and an alias key could stand for anything.
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml'
-import { childPointer } from './validate.js'
+import { childPointer } from './document-nodes.js'
 
 export interface KeyProblem {
   /** JSON Pointer (load-error style, no leading '/') of the mapping. */

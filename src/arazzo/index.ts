@@ -14,13 +14,12 @@ export {
   type SourceReader
 } from './loader.js'
 export { MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS } from './source-loader.js'
+export { validateDocument, workflowInputNames } from './validate.js'
 export {
   ArazzoValidationError,
-  validateDocument,
-  workflowInputNames,
   type ValidationProblem,
   type ValidationResult
-} from './validate.js'
+} from './validation-context.js'
 export { runWorkflow, DEFAULT_MAX_STEPS, MAX_WORKFLOW_DEPTH } from './runner.js'
 export {
   systemClock,

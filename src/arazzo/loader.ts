@@ -27,14 +27,9 @@ import {
 } from './source-location.js'
 import { checkSecretFlow } from './secret-flow.js'
 import type { ArazzoDocument, ResolvedOperation, Step, Workflow } from './types.js'
-import {
-  ArazzoValidationError,
-  childPointer,
-  isObject,
-  parseSourceReference,
-  validateDocument,
-  type ValidationProblem
-} from './validate.js'
+import { childPointer, isObject, parseSourceReference } from './document-nodes.js'
+import { validateDocument } from './validate.js'
+import { ArazzoValidationError, type ValidationProblem } from './validation-context.js'
 
 export type { SourceReader } from './source-location.js'
 

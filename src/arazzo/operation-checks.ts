@@ -7,7 +7,8 @@
  */
 import { stepParameters } from './request-builder.js'
 import type { ArazzoDocument, ResolvedOperation, Step } from './types.js'
-import { childPointer, type ValidationProblem } from './validate.js'
+import { childPointer } from './document-nodes.js'
+import type { ValidationProblem } from './validation-context.js'
 
 export function checkPathParameters(
   document: ArazzoDocument,

@@ -30,7 +30,8 @@ import type {
   Step,
   Workflow
 } from './types.js'
-import { cached, isObject, lookupComponent, parseComponentReference } from './validate.js'
+import { cached } from './compile-cache.js'
+import { isObject, lookupComponent, parseComponentReference } from './document-nodes.js'
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 

@@ -44,13 +44,9 @@ import type {
   SuccessAction,
   Workflow
 } from './types.js'
-import {
-  cached,
-  isObject,
-  lookupComponent,
-  parseComponentReference,
-  workflowInputNames
-} from './validate.js'
+import { cached } from './compile-cache.js'
+import { isObject, lookupComponent, parseComponentReference } from './document-nodes.js'
+import { workflowInputNames } from './validate.js'
 
 export const DEFAULT_MAX_STEPS = 10000
 export const MAX_WORKFLOW_DEPTH = 16

@@ -16,8 +16,13 @@
  * can sit (bare, `{$...}`, inside a simple condition or a regex template) at the price of refusing
  * a string literal that merely mentions one, which no DSAR document needs.
  */
-import type { ValidationProblem } from './validate.js'
-import { childPointer, isObject, lookupComponent, parseComponentReference } from './validate.js'
+import type { ValidationProblem } from './validation-context.js'
+import {
+  childPointer,
+  isObject,
+  lookupComponent,
+  parseComponentReference
+} from './document-nodes.js'
 import type { ArazzoDocument, Components } from './types.js'
 
 type Json = Record<string, unknown>

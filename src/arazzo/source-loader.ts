@@ -28,7 +28,8 @@ import {
   type SourceLocation
 } from './source-location.js'
 import type { ArazzoDocument, Workflow } from './types.js'
-import { childPointer, isObject, parseSourceReference, type ValidationProblem } from './validate.js'
+import { childPointer, isObject, parseSourceReference } from './document-nodes.js'
+import type { ValidationProblem } from './validation-context.js'
 
 /** Nested Arazzo documents below the root (root -> source -> its source ...). */
 export const MAX_SOURCE_DEPTH = 8

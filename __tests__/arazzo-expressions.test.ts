@@ -2,13 +2,12 @@ import { ArazzoError, ArazzoRuntimeError, ArazzoSyntaxError } from '../src/arazz
 import {
   compileValue,
   valueNotes,
-  evaluateExpression,
   evaluateValue,
-  expressionsIn,
-  isRuntimeExpression,
-  parseExpression,
-  parseTemplate
-} from '../src/arazzo/expressions.js'
+  expressionsIn
+} from '../src/arazzo/compiled-values.js'
+import { evaluateExpression } from '../src/arazzo/expression-evaluation.js'
+import { isRuntimeExpression, parseExpression } from '../src/arazzo/expression-parser.js'
+import { parseTemplate } from '../src/arazzo/expression-templates.js'
 import { parsePointer, resolvePointer, setPointer } from '../src/arazzo/json-pointer.js'
 import type { ExpressionContext } from '../src/arazzo/types.js'
 

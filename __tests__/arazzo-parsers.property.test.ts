@@ -2,13 +2,9 @@ import fc from 'fast-check'
 import { compileCriterion, evaluateCriterion } from '../src/arazzo/criteria.js'
 import { loadCriterionEngines } from '../src/arazzo/criteria-engines.js'
 import { ArazzoError } from '../src/arazzo/errors.js'
-import {
-  compileValue,
-  evaluateExpression,
-  evaluateValue,
-  isRuntimeExpression,
-  parseExpression
-} from '../src/arazzo/expressions.js'
+import { compileValue, evaluateValue } from '../src/arazzo/compiled-values.js'
+import { evaluateExpression } from '../src/arazzo/expression-evaluation.js'
+import { isRuntimeExpression, parseExpression } from '../src/arazzo/expression-parser.js'
 import { parseJsonPathComparison, planJsonPath } from '../src/arazzo/jsonpath-criterion.js'
 import {
   formatPointer,

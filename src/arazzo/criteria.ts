@@ -23,14 +23,14 @@
  * only one whose text is parsed at evaluation time, since the text only exists then.
  */
 import { ArazzoError, ArazzoSyntaxError } from './errors.js'
+import { evaluateExpression } from './expression-evaluation.js'
+import { parseExpression, type Expression } from './expression-parser.js'
 import {
-  evaluateExpression,
-  parseExpression,
   parseTemplate,
   renderTemplate,
-  stringifyValue
-} from './expressions.js'
-import type { Expression, TemplatePart } from './expressions.js'
+  stringifyValue,
+  type TemplatePart
+} from './expression-templates.js'
 import { evaluateJsonPathPlan, planJsonPath } from './jsonpath-criterion.js'
 import { translateGoessner } from './jsonpath-goessner.js'
 import type { JsonPathPlan } from './jsonpath-criterion.js'

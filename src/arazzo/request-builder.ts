@@ -8,7 +8,7 @@
  * a document cannot smuggle a second header or request.
  */
 import { ArazzoRuntimeError } from './errors.js'
-import { compileValue, evaluateValue } from './expressions.js'
+import { compileValue, evaluateValue } from './compiled-values.js'
 import { setPointer } from './json-pointer.js'
 import {
   scalarText,

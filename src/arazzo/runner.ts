@@ -23,7 +23,7 @@
 
 import { compileCriterion, evaluateCriterion } from './criteria.js'
 import { ArazzoRuntimeError } from './errors.js'
-import { compileValue, evaluateValue } from './expressions.js'
+import { compileValue, evaluateValue } from './compiled-values.js'
 import type { LoadedArazzo } from './loader.js'
 import { defaultPollSchedule, parseRetryAfter, systemClock } from './pacing.js'
 import { buildRequest, lowerCaseKeys, parameterValue, stepParameters } from './request-builder.js'

@@ -27,7 +27,7 @@ import type { ArazzoDocument, Components } from './types.js'
 
 type Json = Record<string, unknown>
 
-/** Characters that end a name segment of a runtime expression (see NAME_SEGMENT in expressions.ts). */
+/** Characters that end a name segment of a runtime expression (see NAME_SEGMENT in expression-parser.ts). */
 const NAME_END = String.raw`(?![^\s.#{}$,;'"()[\]<>=!&|/\\])`
 /** Header names are RFC 9110 tokens; what follows one is not a tchar. */
 const TOKEN_END = String.raw`(?![!#$%&'*+\-.^_\`|~0-9A-Za-z])`

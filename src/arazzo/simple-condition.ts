@@ -30,8 +30,8 @@ import type {
   ComparisonOperator
 } from './boolean-condition.js'
 import { ArazzoSyntaxError } from './errors.js'
-import { dereference, evaluateExpression, parseExpression, propertyOf } from './expressions.js'
-import type { Expression } from './expressions.js'
+import { dereference, evaluateExpression, propertyOf } from './expression-evaluation.js'
+import { parseExpression, type Expression } from './expression-parser.js'
 import type { ExpressionContext } from './types.js'
 
 export { MAX_NESTING, truthy } from './boolean-condition.js'

@@ -9,7 +9,8 @@
 import { compileCriterion, compileWarnings } from './criteria.js'
 import { childPointer, isObject, KEY_PATTERN, type JsonObject } from './document-nodes.js'
 import { ArazzoSyntaxError } from './errors.js'
-import { compileValue, parseExpression, valueNotes } from './expressions.js'
+import { compileValue, valueNotes } from './compiled-values.js'
+import { parseExpression } from './expression-parser.js'
 import type { Criterion } from './types.js'
 import { FIELDS, messageOf, type ValidationContext } from './validation-context.js'
 

@@ -20,7 +20,8 @@ export {
   type ValidationProblem,
   type ValidationResult
 } from './validation-context.js'
-export { runWorkflow, DEFAULT_MAX_STEPS, MAX_WORKFLOW_DEPTH } from './runner.js'
+export { runWorkflow, MAX_WORKFLOW_DEPTH } from './runner.js'
+export { DEFAULT_MAX_STEPS } from './run-control.js'
 export {
   systemClock,
   VirtualClock,

@@ -10,7 +10,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   findKeyProblem: () => (/* binding */ findKeyProblem)
 /* harmony export */ });
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38815);
-/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(50189);
+/* harmony import */ var _document_nodes_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4970);
 /**
  * Duplicate mapping keys, found in linear time. The `yaml` library's own check (`uniqueKeys: true`)
  * compares every new key with every key before it: a 1 MB document holding one 100,000-key mapping
@@ -42,11 +42,11 @@ function findKeyProblem(document) {
                     return { pointer, message: `Map keys must be unique: '${name}' appears more than once` };
                 }
                 seen.add(name);
-                stack.push({ node: pair.value, pointer: (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .childPointer */ .Y2)(pointer, name) });
+                stack.push({ node: pair.value, pointer: (0,_document_nodes_js__WEBPACK_IMPORTED_MODULE_1__/* .childPointer */ .Y2)(pointer, name) });
             }
         }
         else if ((0,yaml__WEBPACK_IMPORTED_MODULE_0__.isSeq)(node)) {
-            node.items.forEach((item, i) => stack.push({ node: item, pointer: (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .childPointer */ .Y2)(pointer, i) }));
+            node.items.forEach((item, i) => stack.push({ node: item, pointer: (0,_document_nodes_js__WEBPACK_IMPORTED_MODULE_1__/* .childPointer */ .Y2)(pointer, i) }));
         }
         // Scalars and aliases: nothing below (an alias's target is checked where it is defined).
     }

@@ -33954,7 +33954,7 @@ class DownloadGuard {
 /* harmony export */   SC: () => (/* binding */ markSharedRequestIds),
 /* harmony export */   a3: () => (/* binding */ formatDuration)
 /* harmony export */ });
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8450);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17744);
 /* harmony import */ var _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14877);
 /* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33404);
 /* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5122);
@@ -35332,7 +35332,7 @@ function testHooks() {
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
 /* harmony import */ var _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(88012);
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8450);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(17744);
 /* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(32167);
 /* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(62383);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(58592);
@@ -35627,16 +35627,132 @@ function requestIdValue(requestId) {
 
 /***/ }),
 
-/***/ 48304:
+/***/ 4970:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   S1: () => (/* binding */ jsonPathEngine),
-/* harmony export */   en: () => (/* binding */ criterionEnginesNeeded),
-/* harmony export */   kd: () => (/* binding */ re2Engine),
-/* harmony export */   th: () => (/* binding */ loadCriterionEngines)
+/* harmony export */   AS: () => (/* binding */ lookupComponent),
+/* harmony export */   Gv: () => (/* binding */ isObject),
+/* harmony export */   O$: () => (/* binding */ parseSourceReference),
+/* harmony export */   Vh: () => (/* binding */ NAME_PATTERN),
+/* harmony export */   Y2: () => (/* binding */ childPointer),
+/* harmony export */   bn: () => (/* binding */ KEY_PATTERN),
+/* harmony export */   m_: () => (/* binding */ parseComponentReference),
+/* harmony export */   tt: () => (/* binding */ PARAMETER_LOCATIONS)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(88012);
+/* harmony import */ var _json_pointer_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(22425);
+/**
+ * The shared vocabulary for walking a parsed Arazzo document, used by the validator, the loader,
+ * the secret-flow check and the runner alike: what counts as an object node, how a child's JSON
+ * Pointer is written in load errors, the naming patterns of ids and keys, and how
+ * `$components.<kind>.<name>` and `$sourceDescriptions.<name>.<rest>` references are split and
+ * looked up. Pure functions and constants only; no checks are reported from here.
+ */
+
+const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+/** Keys of outputs and components maps. */
+const KEY_PATTERN = /^[a-zA-Z0-9.\-_]+$/;
+const PARAMETER_LOCATIONS = ['path', 'query', 'header', 'cookie'];
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** `parent/child` in the pointer style of load errors (no leading '/', RFC 6901 escapes). */
+function childPointer(parent, key) {
+    const token = (0,_json_pointer_js__WEBPACK_IMPORTED_MODULE_0__/* .escapePointerToken */ .uC)(String(key));
+    return parent === '' ? token : `${parent}/${token}`;
+}
+/** `$components.parameters.page` => { kind: 'parameters', name: 'page' } (names may hold dots). */
+function parseComponentReference(reference) {
+    const match = /^\$components\.(inputs|parameters|successActions|failureActions)\.(.+)$/.exec(reference);
+    return match ? { kind: match[1], name: match[2] } : undefined;
+}
+/** The component a reference names, if the document has it. */
+function lookupComponent(components, kind, name) {
+    const map = components?.[kind];
+    return isObject(map) && Object.hasOwn(map, name) ? map[name] : undefined;
+}
+/** `$sourceDescriptions.name.rest` split, for workflow references into other documents. */
+function parseSourceReference(text) {
+    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
+    return match ? { sourceName: match[1], rest: match[2] } : undefined;
+}
+
+
+/***/ }),
+
+/***/ 88012:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GA: () => (/* binding */ ArazzoLoadError),
+/* harmony export */   oP: () => (/* binding */ ArazzoError),
+/* harmony export */   of: () => (/* binding */ ArazzoRuntimeError),
+/* harmony export */   rd: () => (/* binding */ ArazzoSyntaxError)
+/* harmony export */ });
+/**
+ * The engine's typed errors. Every failure the engine reports is one of these, so callers can
+ * tell a broken document (load time) from a broken expression or a failed run.
+ */
+class ArazzoError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = new.target.name;
+    }
+}
+/** A document that does not satisfy Arazzo 1.0.x; `pointer` is the JSON Pointer of the node. */
+class ArazzoLoadError extends ArazzoError {
+    pointer;
+    detail;
+    constructor(pointer, detail) {
+        super(pointer ? `${pointer}: ${detail}` : detail);
+        this.pointer = pointer;
+        this.detail = detail;
+    }
+}
+/** A runtime expression or criterion condition that does not parse. */
+class ArazzoSyntaxError extends ArazzoError {
+    source;
+    position;
+    detail;
+    constructor(source, position, detail) {
+        super(`${detail} at position ${position} in ${JSON.stringify(source)}`);
+        this.source = source;
+        this.position = position;
+        this.detail = detail;
+    }
+}
+/** A run that cannot go on (no matching failure action, bad target, transport failure...). */
+class ArazzoRuntimeError extends ArazzoError {
+    stepId;
+    statusCode;
+    constructor(message, stepId, statusCode) {
+        super(message);
+        this.stepId = stepId;
+        this.statusCode = statusCode;
+    }
+}
+
+
+/***/ }),
+
+/***/ 17744:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  K6: () => (/* reexport */ loadArazzoFile),
+  FZ: () => (/* reexport */ runWorkflow),
+  Mf: () => (/* reexport */ workflowInputNames)
+});
+
+// UNUSED EXPORTS: ArazzoError, ArazzoLoadError, ArazzoRuntimeError, ArazzoSyntaxError, ArazzoValidationError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_STEPS, DEFAULT_POLL_INTERVAL_MS, MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS, MAX_WORKFLOW_DEPTH, VirtualClock, backoffPollSchedule, createFetchTransport, decodeBody, defaultPollSchedule, fetchTransport, fixedPollSchedule, loadArazzoText, parseRetryAfter, systemClock, validateDocument
+
+// EXTERNAL MODULE: ./src/arazzo/errors.ts
+var errors = __nccwpck_require__(88012);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+;// CONCATENATED MODULE: ./src/arazzo/criteria-engines.ts
 /**
  * The two criterion libraries, loaded only when a document needs them: re2js for `regex`
  * conditions (and for the match() and search() functions of JSONPath ones), jsonpath-rfc9535 for
@@ -35667,13 +35783,13 @@ async function loadCriterionEngines(needed = { regex: true, jsonpath: true }) {
 /** The RE2 engine; an error when nothing loaded it (a caller bypassed the loader). */
 function re2Engine() {
     if (!re2)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ArazzoError */ .oP('the regex engine is not loaded (loadCriterionEngines)');
+        throw new errors/* ArazzoError */.oP('the regex engine is not loaded (loadCriterionEngines)');
     return re2;
 }
 /** The RFC 9535 engine; an error when nothing loaded it (a caller bypassed the loader). */
 function jsonPathEngine() {
     if (!jsonPath)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ArazzoError */ .oP('the JSONPath engine is not loaded (loadCriterionEngines)');
+        throw new errors/* ArazzoError */.oP('the JSONPath engine is not loaded (loadCriterionEngines)');
     return jsonPath;
 }
 /**
@@ -35712,26 +35828,1830 @@ function criterionEnginesNeeded(document) {
     return needed;
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
+/**
+ * OpenAPI source descriptions: index a parsed OpenAPI 3.x (or Swagger 2.0) document by
+ * operationId and by JSON Pointer, giving each operation its method, path template and servers.
+ * Only what the runner needs to build a request is read; schemas are not.
+ */
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function escapePointerToken(token) {
+    return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+function unescapePointerToken(token) {
+    return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+/** True when the parsed document looks like an OpenAPI (or Swagger) description. */
+function isOpenApiDocument(document) {
+    return isObject(document) && (typeof document.openapi === 'string' || document.swagger === '2.0');
+}
+/** Server URLs of a `servers` array, with `{variables}` replaced by their defaults. */
+function serverUrls(servers) {
+    if (!Array.isArray(servers) || servers.length === 0)
+        return undefined;
+    const urls = [];
+    for (const server of servers) {
+        if (!isObject(server) || typeof server.url !== 'string')
+            continue;
+        const variables = isObject(server.variables) ? server.variables : {};
+        urls.push(server.url.replace(/\{([^}]+)\}/g, (whole, name) => {
+            const variable = variables[name];
+            return isObject(variable) && variable.default !== undefined
+                ? String(variable.default)
+                : whole;
+        }));
+    }
+    return urls.length > 0 ? urls : undefined;
+}
+function swaggerServers(document) {
+    if (typeof document.host !== 'string')
+        return [];
+    const schemes = Array.isArray(document.schemes) ? document.schemes : [];
+    const scheme = schemes.includes('https')
+        ? 'https'
+        : typeof schemes[0] === 'string'
+            ? schemes[0]
+            : 'https';
+    const basePath = typeof document.basePath === 'string' ? document.basePath : '';
+    return [`${scheme}://${document.host}${basePath}`];
+}
+/** Follows a local `$ref` (`#/...`) once or a few times; other references are left alone. */
+function followLocalRef(document, value) {
+    let current = value;
+    for (let hops = 0; hops < 8 && isObject(current) && typeof current.$ref === 'string'; hops++) {
+        const ref = current.$ref;
+        if (!ref.startsWith('#/'))
+            return current;
+        let target = document;
+        for (const token of ref.slice(2).split('/').map(unescapePointerToken)) {
+            target = isObject(target) ? target[token] : undefined;
+        }
+        if (target === undefined)
+            return current;
+        current = target;
+    }
+    return current;
+}
+function indexOpenApi(sourceName, document) {
+    const index = {
+        sourceName,
+        byOperationId: new Map(),
+        byPointer: new Map(),
+        problems: []
+    };
+    if (!isOpenApiDocument(document)) {
+        index.problems.push('not an OpenAPI description (no `openapi` or `swagger: "2.0"` field)');
+        return index;
+    }
+    const doc = document;
+    const documentServers = doc.swagger === '2.0' ? swaggerServers(doc) : (serverUrls(doc.servers) ?? ['/']);
+    const paths = isObject(doc.paths) ? doc.paths : {};
+    for (const [pathTemplate, rawItem] of Object.entries(paths)) {
+        const pathItem = followLocalRef(doc, rawItem);
+        if (!isObject(pathItem))
+            continue;
+        const pathServers = serverUrls(pathItem.servers);
+        for (const method of HTTP_METHODS) {
+            const operation = pathItem[method];
+            if (!isObject(operation))
+                continue;
+            const resolved = {
+                sourceName,
+                method: method.toUpperCase(),
+                pathTemplate,
+                servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
+            };
+            const parameters = operationParameters(doc, pathItem.parameters, operation.parameters);
+            if (parameters)
+                resolved.parameters = parameters;
+            const contentTypes = requestContentTypes(doc, operation);
+            if (contentTypes)
+                resolved.requestContentTypes = contentTypes;
+            if (typeof operation.operationId === 'string') {
+                resolved.operationId = operation.operationId;
+                if (index.byOperationId.has(operation.operationId)) {
+                    index.problems.push(`operationId '${operation.operationId}' is used more than once`);
+                }
+                else {
+                    index.byOperationId.set(operation.operationId, resolved);
+                }
+            }
+            index.byPointer.set(`/paths/${escapePointerToken(pathTemplate)}/${method}`, resolved);
+        }
+    }
+    return index;
+}
+const LOCATIONS = ['path', 'query', 'header', 'cookie'];
+/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
+const COLLECTION_FORMATS = {
+    csv: { explode: false },
+    multi: { style: 'form', explode: true },
+    ssv: { style: 'spaceDelimited', explode: false },
+    pipes: { style: 'pipeDelimited', explode: false },
+    tsv: { style: 'tabDelimited', explode: false }
+};
+/** Path-item parameters overridden by the operation's (same name and location). */
+function operationParameters(document, ...lists) {
+    const merged = new Map();
+    for (const list of lists) {
+        if (!Array.isArray(list))
+            continue;
+        for (const raw of list) {
+            const parameter = followLocalRef(document, raw);
+            if (!isObject(parameter) || typeof parameter.name !== 'string')
+                continue;
+            if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in))
+                continue;
+            const described = {
+                name: parameter.name,
+                in: parameter.in
+            };
+            if (typeof parameter.style === 'string')
+                described.style = parameter.style;
+            if (typeof parameter.explode === 'boolean')
+                described.explode = parameter.explode;
+            if (parameter.allowReserved === true)
+                described.allowReserved = true;
+            if (isObject(parameter.content)) {
+                const [contentType] = Object.keys(parameter.content);
+                if (contentType)
+                    described.contentType = contentType;
+            }
+            if (document.swagger === '2.0' && parameter.type === 'array') {
+                const format = COLLECTION_FORMATS[typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'];
+                if (format) {
+                    if (format.style)
+                        described.style = format.style;
+                    described.explode = format.explode;
+                }
+            }
+            merged.set(`${described.name}\u0000${described.in}`, described);
+        }
+    }
+    return merged.size > 0 ? [...merged.values()] : undefined;
+}
+/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
+function requestContentTypes(document, operation) {
+    if (document.swagger === '2.0') {
+        const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes;
+        const types = Array.isArray(consumes)
+            ? consumes.filter((type) => typeof type === 'string')
+            : [];
+        return types.length > 0 ? types : undefined;
+    }
+    const body = followLocalRef(document, operation.requestBody);
+    if (!isObject(body) || !isObject(body.content))
+        return undefined;
+    const types = Object.keys(body.content);
+    return types.length > 0 ? types : undefined;
+}
+/** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */
+function parseOperationPath(text) {
+    const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#(.*)$/.exec(text);
+    if (!match)
+        return undefined;
+    return { sourceName: match[1], pointer: match[2] };
+}
+/** `$sourceDescriptions.name.opId` or a bare operationId. */
+function parseOperationIdRef(text) {
+    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
+    return match ? { sourceName: match[1], operationId: match[2] } : { operationId: text };
+}
+/**
+ * The operation a pointer names. The pointer must reach an operation object, i.e.
+ * `/paths/<escaped path>/<method>`; percent-encoding in the fragment is decoded first.
+ */
+function findOperationByPointer(index, pointer) {
+    let decoded = pointer;
+    try {
+        decoded = decodeURIComponent(pointer);
+    }
+    catch {
+        // Not percent-encoded after all: use as written.
+    }
+    const tokens = decoded.split('/');
+    if (tokens.length !== 4 || tokens[0] !== '' || tokens[1] !== 'paths')
+        return undefined;
+    const method = tokens[3].toLowerCase();
+    return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
+}
 
-/***/ }),
+// EXTERNAL MODULE: ./src/arazzo/json-pointer.ts
+var json_pointer = __nccwpck_require__(22425);
+;// CONCATENATED MODULE: ./src/arazzo/expression-evaluation.ts
 
-/***/ 48124:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/** The referenced value, type preserved; undefined when it is not there. */
+function evaluateExpression(expr, ctx) {
+    const ref = expr.ref;
+    switch (ref.source) {
+        case 'url':
+            return ctx.url;
+        case 'method':
+            return ctx.method;
+        case 'statusCode':
+            return ctx.statusCode;
+        case 'request':
+        case 'response': {
+            const message = ref.source === 'request' ? ctx.request : ctx.response;
+            if (!message)
+                return undefined;
+            switch (ref.part) {
+                case 'header':
+                    return headerValue(message.headers, ref.name);
+                case 'query':
+                case 'path':
+                    return ownValue(ref.source === 'request' ? ctx.request?.[ref.part] : undefined, ref.name);
+                case 'body':
+                    return (0,json_pointer/* resolveTokens */.Zm)(dereference(message.body, ref.path), ref.pointer);
+            }
+            return undefined;
+        }
+        case 'inputs':
+        case 'outputs':
+            return resolveNamed(ctx[ref.source], ref.path, ref.pointer);
+        case 'steps':
+            return resolveNamed(ownValue(ctx.steps, ref.stepId, 'outputs'), ref.path, ref.pointer);
+        case 'workflows':
+            return resolveNamed(ownValue(ctx.workflows, ref.workflowId, ref.field), ref.path, ref.pointer);
+        case 'sourceDescriptions':
+            return resolveNamed(ownValue(ctx.sourceDescriptions, ref.name), ref.path, ref.pointer);
+        case 'components':
+            return resolveNamed(ownValue(ctx.components, ref.componentType), ref.path, ref.pointer);
+    }
+}
+/** Property access as conditions use it: own keys, array indices, and `length` of arrays/strings. */
+function propertyOf(value, name) {
+    if (name === 'length' && (Array.isArray(value) || typeof value === 'string'))
+        return value.length;
+    return (0,json_pointer/* childOf */.GG)(value, name);
+}
+function dereference(value, path) {
+    let current = value;
+    for (const name of path) {
+        current = propertyOf(current, name);
+        if (current === undefined)
+            return undefined;
+    }
+    return current;
+}
+/** Longest dotted name that exists wins: `a.b` is the name `a.b`, else `b` inside `a`. */
+function resolveNamed(record, path, pointer) {
+    if (typeof record !== 'object' || record === null)
+        return undefined;
+    for (let length = path.length; length >= 1; length--) {
+        const name = path.slice(0, length).join('.');
+        if (Object.hasOwn(record, name)) {
+            const value = record[name];
+            return (0,json_pointer/* resolveTokens */.Zm)(dereference(value, path.slice(length)), pointer);
+        }
+    }
+    return path.length === 0 ? (0,json_pointer/* resolveTokens */.Zm)(record, pointer) : undefined;
+}
+function ownValue(record, ...keys) {
+    let current = record;
+    for (const key of keys) {
+        if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) {
+            return undefined;
+        }
+        current = current[key];
+    }
+    return current;
+}
+/** Header names are case-insensitive; response headers arrive lower-cased, requests may not. */
+function headerValue(headers, name) {
+    if (!headers)
+        return undefined;
+    const lower = name.toLowerCase();
+    if (Object.hasOwn(headers, lower))
+        return headers[lower];
+    for (const [key, value] of Object.entries(headers)) {
+        if (key.toLowerCase() === lower)
+            return value;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/expression-parser.ts
+/**
+ * Parsing of Arazzo 1.0.1 runtime expressions (`$statusCode`, `$response.body#/status`,
+ * `$inputs.userIds`, ...) into an `Expression`: what source it reads and along which path. Parsing
+ * happens once, at compile time; evaluation (expression-evaluation.ts) only reads the context.
+ *
+ * Grammar: the ABNF of Arazzo 1.0.1, with the clarifications of the 1.1.0 draft:
+ * - a JSON Pointer (`#/a/0`) may follow body references and every named reference
+ *   (`$inputs.x#/0`, `$steps.s.outputs.pets#/0/id`, `$workflows.w.outputs.o#/name`);
+ * - `$response.body.items` dereferences properties with dots (the 1.1.0 examples use
+ *   `$response.body.count` and `$response.body.status`);
+ * - names may contain dots (output names match `^[a-zA-Z0-9.\-_]+$`), so `$inputs.a.b` reads the
+ *   input named `a.b` when there is one, else property `b` of input `a` (longest name first).
+ * Source keywords are case-sensitive; header names are not (RFC 9110).
+ */
 
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  H5: () => (/* binding */ compileCriterion),
-  He: () => (/* binding */ compileWarnings),
-  Ji: () => (/* binding */ evaluateCriterion)
-});
+/** `$` + a source keyword that is not the start of a longer word (`$urls` is not `$url`). */
+const KNOWN_SOURCE = /^\$(?:url|method|statusCode|request|response|inputs|outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])/;
+/** A name segment: no separators, no operators, so conditions and templates delimit it. */
+const NAME_SEGMENT = /[^\s.#{}$,;'"()[\]<>=!&|/\\]+/y;
+/**
+ * Step, workflow and source description ids. The spec only recommends `[A-Za-z0-9_\-]+` (a SHOULD)
+ * and its ABNF allows any CHAR in a name, so an id such as `get status` is read up to the next
+ * `.`: dots, `#` and braces end it (they delimit the expression and what follows).
+ */
+const IDENTIFIER = /[^.#{}]+/y;
+/** RFC 9110 token (tchar). */
+const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const PARAMETER_NAME = /^[^\s{}]+$/;
+const COMPONENT_TYPES = [
+    'inputs',
+    'parameters',
+    'successActions',
+    'failureActions'
+];
+/** True when `text` starts like an expression of a known source (a typo there is an error). */
+function startsWithKnownSource(text) {
+    return KNOWN_SOURCE.test(text);
+}
+function isRuntimeExpression(text) {
+    if (typeof text !== 'string')
+        return false;
+    try {
+        parseExpression(text);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Parses one whole runtime expression. Throws ArazzoSyntaxError. */
+function parseExpression(text) {
+    if (typeof text !== 'string') {
+        throw new errors/* ArazzoSyntaxError */.rd(String(text), 0, 'A runtime expression must be a string');
+    }
+    return { source: text, ref: new ExpressionParser(text).parse() };
+}
+class ExpressionParser {
+    text;
+    pos = 0;
+    constructor(text) {
+        this.text = text;
+    }
+    parse() {
+        if (this.text[0] !== '$')
+            this.fail("A runtime expression starts with '$'");
+        this.pos = 1;
+        const keyword = this.match(/[A-Za-z]+/y);
+        switch (keyword) {
+            case 'url':
+            case 'method':
+            case 'statusCode':
+                this.expectEnd();
+                return { source: keyword };
+            case 'request':
+            case 'response':
+                this.expect('.');
+                return this.parseMessage(keyword);
+            case 'inputs':
+            case 'outputs': {
+                this.expect('.');
+                return { source: keyword, ...this.parseNamed(true) };
+            }
+            case 'steps': {
+                this.expect('.');
+                const stepId = this.identifier('a step id');
+                this.expect('.outputs');
+                return { source: 'steps', stepId, ...this.parseNamed(false) };
+            }
+            case 'workflows': {
+                this.expect('.');
+                const workflowId = this.identifier('a workflow id');
+                this.expect('.');
+                const field = this.match(/inputs|outputs/y);
+                if (field !== 'inputs' && field !== 'outputs')
+                    this.fail("Expected 'inputs' or 'outputs'");
+                this.expect('.');
+                return { source: 'workflows', workflowId, field, ...this.parseNamed(true) };
+            }
+            case 'sourceDescriptions': {
+                this.expect('.');
+                const name = this.identifier('a source description name');
+                return { source: 'sourceDescriptions', name, ...this.parseNamed(false) };
+            }
+            case 'components': {
+                this.expect('.');
+                const componentType = this.match(/[A-Za-z]+/y);
+                if (!COMPONENT_TYPES.includes(componentType)) {
+                    this.pos -= componentType.length;
+                    this.fail('Expected inputs, parameters, successActions or failureActions');
+                }
+                this.expect('.');
+                return {
+                    source: 'components',
+                    componentType: componentType,
+                    ...this.parseNamed(true)
+                };
+            }
+            default:
+                this.pos = 1;
+                return this.fail(`Unknown runtime expression source '$${keyword}'`);
+        }
+    }
+    parseMessage(source) {
+        const part = this.match(/header|query|path|body/y);
+        if (part === 'body') {
+            if (this.pos === this.text.length)
+                return { source, part, path: [], pointer: [] };
+            if (this.text[this.pos] === '#')
+                return { source, part, path: [], pointer: this.pointer() };
+            this.expect('.');
+            return { source, part, ...this.parseNamed(true) };
+        }
+        if (part === '')
+            this.fail("Expected 'header', 'query', 'path' or 'body'");
+        this.expect('.');
+        const name = this.text.slice(this.pos);
+        const valid = part === 'header' ? HEADER_TOKEN : PARAMETER_NAME;
+        if (!valid.test(name))
+            this.fail(`Expected a ${part} name`);
+        return { source, part, name };
+    }
+    /**
+     * `name(.name)*` then an optional `#pointer`, up to the end. With `required`, at least one name
+     * (`$inputs.` alone is an error); without, the position may be at the end, at `.name` or `#`.
+     */
+    parseNamed(required) {
+        const path = [];
+        if (!required) {
+            if (this.pos === this.text.length)
+                return { path, pointer: [] };
+            if (this.text[this.pos] === '#')
+                return { path, pointer: this.pointer() };
+            this.expect('.');
+        }
+        for (;;) {
+            const segment = this.match(NAME_SEGMENT);
+            if (segment === '')
+                this.fail('Expected a name');
+            path.push(segment);
+            if (this.text[this.pos] !== '.')
+                break;
+            this.pos++;
+        }
+        if (this.pos === this.text.length)
+            return { path, pointer: [] };
+        if (this.text[this.pos] === '#')
+            return { path, pointer: this.pointer() };
+        return this.fail('Unexpected character');
+    }
+    pointer() {
+        const start = this.pos + 1;
+        try {
+            return (0,json_pointer/* parsePointer */.vp)(this.text.slice(start), { fragment: false });
+        }
+        catch (error) {
+            const at = error instanceof errors/* ArazzoSyntaxError */.rd ? error.position : 0;
+            const detail = error instanceof errors/* ArazzoSyntaxError */.rd ? error.detail : 'Malformed JSON Pointer';
+            throw new errors/* ArazzoSyntaxError */.rd(this.text, start + at, detail);
+        }
+    }
+    identifier(what) {
+        const id = this.match(IDENTIFIER);
+        if (id === '')
+            this.fail(`Expected ${what}`);
+        return id;
+    }
+    match(pattern) {
+        pattern.lastIndex = this.pos;
+        const found = pattern.exec(this.text);
+        if (!found)
+            return '';
+        this.pos += found[0].length;
+        return found[0];
+    }
+    expect(literal) {
+        if (!this.text.startsWith(literal, this.pos))
+            this.fail(`Expected '${literal}'`);
+        this.pos += literal.length;
+    }
+    expectEnd() {
+        if (this.pos !== this.text.length)
+            this.fail('Unexpected text after the expression');
+    }
+    fail(detail) {
+        throw new errors/* ArazzoSyntaxError */.rd(this.text, this.pos, detail);
+    }
+}
 
-// UNUSED EXPORTS: evaluateCriteria
+;// CONCATENATED MODULE: ./src/arazzo/expression-templates.ts
+/**
+ * Strings with embedded runtime expressions: `{$...}` everywhere and, as a compatibility rule, a
+ * bare `$source...` token inside a longer string (the seed's "Basic $inputs.basicAuth"). Splits
+ * such a string into literal text and expressions once, and renders it against a context, with
+ * the rule for how a non-string value reads inside a string.
+ */
 
-// EXTERNAL MODULE: ./src/arazzo/errors.ts
-var errors = __nccwpck_require__(88012);
-// EXTERNAL MODULE: ./src/arazzo/expressions.ts
-var expressions = __nccwpck_require__(76016);
+
+
+/**
+ * A bare `$source...` token inside a longer string (the seed's "Basic $inputs.basicAuth").
+ * Segments are plain identifiers, so trailing punctuation ("... $inputs.x.") stays literal.
+ */
+const BARE_TOKEN = /\$(?:url|method|statusCode|request|response|inputs|outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])(?:\.[A-Za-z0-9_-]+)*(?:#(?:\/(?:[A-Za-z0-9_.-]|~[01])*)+)?/y;
+/**
+ * Splits a string into literal text and expressions: `{$...}` everywhere and, with `bare`,
+ * `$source...` tokens too. Returns undefined when the string has no expression at all.
+ * A `{$...}` whose inside starts with a known source but does not parse is an error (a typo the
+ * author should hear about); any other `{...}` or `$...` stays literal text.
+ */
+function parseTemplate(text, options) {
+    const parts = [];
+    let literal = '';
+    let found = false;
+    let i = 0;
+    while (i < text.length) {
+        if (text[i] === '{' && text[i + 1] === '$') {
+            const close = text.indexOf('}', i + 2);
+            if (close !== -1) {
+                const inner = text.slice(i + 1, close);
+                const expr = tryParse(inner, text, i + 1);
+                if (expr) {
+                    if (literal)
+                        parts.push(literal);
+                    literal = '';
+                    parts.push(expr);
+                    found = true;
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        else if (options.bare && text[i] === '$') {
+            BARE_TOKEN.lastIndex = i;
+            const token = BARE_TOKEN.exec(text)?.[0];
+            const expr = token ? parseQuietly(token) : undefined;
+            if (token && expr) {
+                if (literal)
+                    parts.push(literal);
+                literal = '';
+                parts.push({ ...expr, bare: true });
+                found = true;
+                i += token.length;
+                continue;
+            }
+        }
+        literal += text[i];
+        i++;
+    }
+    if (literal)
+        parts.push(literal);
+    return found ? parts : undefined;
+}
+/** Parses the inside of `{...}`: an expression, literal text (undefined), or an error. */
+function tryParse(inner, whole, offset) {
+    try {
+        return parseExpression(inner);
+    }
+    catch (error) {
+        if (!startsWithKnownSource(inner) || !(error instanceof errors/* ArazzoSyntaxError */.rd))
+            return undefined;
+        throw new errors/* ArazzoSyntaxError */.rd(whole, offset + error.position, error.detail);
+    }
+}
+function parseQuietly(text) {
+    try {
+        return parseExpression(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+function renderTemplate(parts, ctx) {
+    let out = '';
+    for (const part of parts) {
+        out += typeof part === 'string' ? part : stringifyValue(evaluateExpression(part, ctx));
+    }
+    return out;
+}
+/**
+ * How an embedded value reads inside a string: strings as is, undefined as '', objects and arrays
+ * as JSON (1.1.0 draft), other scalars as their JavaScript string.
+ */
+function stringifyValue(value) {
+    if (value === undefined)
+        return '';
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'object' && value !== null) {
+        try {
+            return JSON.stringify(value) ?? '';
+        }
+        catch {
+            return String(value);
+        }
+    }
+    return String(value);
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/compiled-values.ts
+/**
+ * Document values (parameter values, payloads, outputs, replacement values) compiled once into a
+ * CompiledValue: a literal, a whole expression (whose value keeps its type), a template, or an
+ * array/object of those. Evaluated per request against the context; also walked at load time for
+ * the expressions a value reads and for the warnings the loader gives (bare tokens, constants
+ * that look like expressions).
+ */
+
+
+
+/**
+ * Parses a document value once (parameter value, payload, output, replacement value).
+ * - a string that is exactly one expression keeps the referenced value's type;
+ * - a string with `{$...}` or bare `$source...` tokens becomes a template (result is a string);
+ *   a bare token is substituted only when it parses as a whole expression of a known source
+ *   (`$inputs.x`, `$steps.s.outputs.y`, ...): `$5 off` and `$HOME` stay text;
+ * - a string that starts like an expression but is none (`$inputs`, `$steps.s.requestId`) is a
+ *   constant, as Arazzo allows ("a constant or a runtime expression"); `notExpression` says why,
+ *   so the loader can warn about what may be a typo;
+ * - arrays and plain objects are walked; other values are literals.
+ * A `{$...}` whose inside starts like an expression but does not parse is an ArazzoSyntaxError.
+ */
+function compileValue(value) {
+    if (typeof value === 'string')
+        return compileString(value);
+    if (Array.isArray(value))
+        return { kind: 'array', items: value.map(compileValue) };
+    if (isPlainObject(value)) {
+        return {
+            kind: 'object',
+            entries: Object.entries(value).map(([key, item]) => [key, compileValue(item)])
+        };
+    }
+    return { kind: 'literal', value };
+}
+function compileString(text) {
+    let wholeError;
+    if (startsWithKnownSource(text)) {
+        try {
+            return { kind: 'expression', expression: parseExpression(text) };
+        }
+        catch (error) {
+            wholeError = error;
+        }
+    }
+    const parts = parseTemplate(text, { bare: true });
+    if (parts)
+        return { kind: 'template', parts };
+    if (wholeError && !/\s/.test(text)) {
+        const detail = wholeError instanceof Error ? wholeError.message : String(wholeError);
+        return { kind: 'literal', value: text, notExpression: detail };
+    }
+    return { kind: 'literal', value: text };
+}
+function evaluateValue(compiled, ctx) {
+    switch (compiled.kind) {
+        case 'literal':
+            return compiled.value;
+        case 'expression':
+            return evaluateExpression(compiled.expression, ctx);
+        case 'template':
+            return renderTemplate(compiled.parts, ctx);
+        case 'array':
+            return compiled.items.map(item => evaluateValue(item, ctx));
+        case 'object':
+            // fromEntries defines own properties, so a '__proto__' key stays data.
+            return Object.fromEntries(compiled.entries.map(([key, item]) => [key, evaluateValue(item, ctx)]));
+    }
+}
+/** Every expression a compiled value reads (for reference checks at load time). */
+function expressionsIn(compiled) {
+    switch (compiled.kind) {
+        case 'literal':
+            return [];
+        case 'expression':
+            return [compiled.expression];
+        case 'template':
+            return compiled.parts.filter((part) => typeof part !== 'string');
+        case 'array':
+            return compiled.items.flatMap(expressionsIn);
+        case 'object':
+            return compiled.entries.flatMap(([, item]) => expressionsIn(item));
+    }
+}
+/** What the loader warns about in a compiled value: bare tokens and expression look-alikes. */
+function valueNotes(compiled) {
+    const bare = [];
+    const notExpressions = [];
+    const walk = (value) => {
+        switch (value.kind) {
+            case 'literal':
+                if (value.notExpression !== undefined) {
+                    notExpressions.push({ text: String(value.value), reason: value.notExpression });
+                }
+                return;
+            case 'template':
+                for (const part of value.parts)
+                    if (typeof part !== 'string' && part.bare)
+                        bare.push(part.source);
+                return;
+            case 'array':
+                value.items.forEach(walk);
+                return;
+            case 'object':
+                value.entries.forEach(([, item]) => walk(item));
+                return;
+            case 'expression':
+                return;
+        }
+    };
+    walk(compiled);
+    return { bare, notExpressions };
+}
+function isPlainObject(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/parameter-style.ts
+/** Strings as is, other scalars as their JSON text (true, 3), objects and arrays as JSON. */
+function scalarText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value === undefined || value === null)
+        return '';
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+function parameter_style_isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const DEFAULT_STYLE = {
+    path: 'simple',
+    query: 'form',
+    header: 'simple',
+    cookie: 'form'
+};
+function rules(location, described) {
+    const style = described?.style ?? DEFAULT_STYLE[location];
+    const explode = described?.explode ?? style === 'form';
+    const encode = location === 'query' && described?.allowReserved ? encodeReserved : encodeURIComponent;
+    return { style, explode, encode };
+}
+/** RFC 3986 percent-encoding that keeps reserved characters (`allowReserved`). */
+function encodeReserved(text) {
+    return encodeURI(text).replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/#/g, '%23');
+}
+/** A `content`-described parameter is one value of that media type (JSON for JSON types). */
+function contentValue(value, described) {
+    if (!described?.contentType)
+        return value;
+    const mediaType = described.contentType.split(';')[0].trim().toLowerCase();
+    const json = mediaType === 'application/json' || mediaType.endsWith('+json');
+    return json && typeof value !== 'string' ? JSON.stringify(value) : value;
+}
+/** Entries of an object or items of an array as text; undefined and null members dropped. */
+function members(value) {
+    if (Array.isArray(value)) {
+        return { items: value.filter(v => v !== undefined && v !== null).map(scalarText) };
+    }
+    if (parameter_style_isPlainObject(value)) {
+        return {
+            entries: Object.entries(value)
+                .filter(([, v]) => v !== undefined && v !== null)
+                .map(([k, v]) => [k, scalarText(v)])
+        };
+    }
+    return {};
+}
+/** `a,b` or `x,1,y,2` (`x=1,y=2` exploded), each part encoded. */
+function joined(value, r, separator) {
+    const { items, entries } = members(value);
+    if (items)
+        return items.map(r.encode).join(separator);
+    if (entries) {
+        return entries
+            .map(([k, v]) => r.explode ? `${r.encode(k)}=${r.encode(v)}` : `${r.encode(k)},${r.encode(v)}`)
+            .join(separator);
+    }
+    return r.encode(scalarText(value));
+}
+/** The text that replaces `{name}` in the path template (already percent-encoded). */
+function serializePath(name, raw, described) {
+    const value = contentValue(raw, described);
+    const r = rules('path', described);
+    const { items, entries } = members(value);
+    switch (r.style) {
+        case 'label':
+            return `.${joined(value, r, r.explode ? '.' : ',')}`;
+        case 'matrix': {
+            const n = encodeURIComponent(name);
+            if (items && r.explode)
+                return items.map(item => `;${n}=${r.encode(item)}`).join('');
+            if (entries && r.explode) {
+                return entries.map(([k, v]) => `;${r.encode(k)}=${r.encode(v)}`).join('');
+            }
+            const text = joined(value, { ...r, explode: false }, ',');
+            return items || entries || text !== '' ? `;${n}=${text}` : `;${n}`;
+        }
+        default:
+            return joined(value, r, ',');
+    }
+}
+/** Encoded `name=value` pairs for the query string. */
+function serializeQuery(name, raw, described) {
+    const value = contentValue(raw, described);
+    const r = rules('query', described);
+    const n = encodeURIComponent(name);
+    const { items, entries } = members(value);
+    if (r.style === 'deepObject' && entries) {
+        return entries.map(([k, v]) => `${n}[${r.encode(k)}]=${r.encode(v)}`);
+    }
+    if (items) {
+        const delimiter = DELIMITERS[r.style];
+        if (delimiter !== undefined)
+            return [`${n}=${items.map(r.encode).join(delimiter)}`];
+        return r.explode
+            ? items.map(item => `${n}=${r.encode(item)}`)
+            : [`${n}=${items.map(r.encode).join(',')}`];
+    }
+    if (entries) {
+        return r.explode
+            ? entries.map(([k, v]) => `${r.encode(k)}=${r.encode(v)}`)
+            : [`${n}=${entries.map(([k, v]) => `${r.encode(k)},${r.encode(v)}`).join(',')}`];
+    }
+    return [`${n}=${r.encode(scalarText(value))}`];
+}
+const DELIMITERS = {
+    spaceDelimited: '%20',
+    pipeDelimited: '|',
+    tabDelimited: '%09'
+};
+/** A header's value (`simple`: `a,b`; objects `x,1,y,2` or exploded `x=1,y=2`), not encoded. */
+function serializeHeader(raw, described) {
+    const value = contentValue(raw, described);
+    const r = { ...rules('header', described), encode: (text) => text };
+    return joined(value, r, ',');
+}
+/** `name=value` cookie pairs (`form`): arrays `n=a,b`, exploded `n=a; n=b`. */
+function serializeCookie(name, raw, described) {
+    const value = contentValue(raw, described);
+    const r = { ...rules('cookie', described), encode: cookieValue };
+    const { items, entries } = members(value);
+    if (items && r.explode)
+        return items.map(item => `${name}=${cookieValue(item)}`);
+    if (entries && r.explode)
+        return entries.map(([k, v]) => `${k}=${cookieValue(v)}`);
+    return [`${name}=${joined(value, { ...r, explode: false }, ',')}`];
+}
+/** Cookie values outside RFC 6265's cookie-octet range are percent-encoded. */
+function cookieValue(value) {
+    // eslint-disable-next-line no-control-regex
+    return /[\s",;\\\u0000-\u001f\u007f]/.test(value) || /[^\u0000-\u007f]/.test(value)
+        ? encodeURIComponent(value)
+        : value;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/arazzo/request-body.ts
+/**
+ * A step's request body: which media type it is sent as, how the payload is serialised, and what
+ * `$request.body` reads afterwards.
+ *
+ * - `contentType` omitted: the target operation's request media type decides (Arazzo 1.0.1: "If
+ *   omitted then refer to Content-Type specified at the targeted operation"), a JSON one when it
+ *   accepts several, else its first; `application/json` when the description declares none.
+ * - JSON types: objects as JSON, strings (the spec's "JSON Templated Example") as written.
+ *   `application/x-www-form-urlencoded`: objects as a form (arrays repeat the key), strings as
+ *   written. `multipart/form-data`: objects as one part per key. Other types (XML, text): strings
+ *   and scalars as text; an object payload cannot be written in them and is an error.
+ * - `$request.body` is the structured value: a JSON string payload is parsed, a form string is
+ *   read back into its fields, so `$request.body#/petOrder/petId` reaches into a templated body.
+ */
+
+
+
+const DEFAULT_CONTENT_TYPE = 'application/json';
+function mediaTypeOf(contentType) {
+    return contentType.split(';')[0].trim().toLowerCase();
+}
+function isJsonMediaType(contentType) {
+    const mediaType = mediaTypeOf(contentType);
+    return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+const FORM = 'application/x-www-form-urlencoded';
+const MULTIPART = 'multipart/form-data';
+/** The content type a body is sent as: the step's, else the operation's, else JSON. */
+function chooseContentType(explicit, operation) {
+    if (explicit !== undefined)
+        return explicit;
+    const declared = (operation.requestContentTypes ?? []).filter(type => !type.includes('*'));
+    return declared.find(isJsonMediaType) ?? declared[0] ?? DEFAULT_CONTENT_TYPE;
+}
+/** A string payload of a JSON or form type, read as data for replacements and `$request.body`. */
+function structuredPayload(value, contentType) {
+    if (typeof value !== 'string')
+        return value;
+    if (isJsonMediaType(contentType)) {
+        try {
+            return JSON.parse(value);
+        }
+        catch {
+            return value;
+        }
+    }
+    if (mediaTypeOf(contentType) === FORM) {
+        const fields = {};
+        for (const [key, item] of new URLSearchParams(value)) {
+            const existing = Object.hasOwn(fields, key) ? fields[key] : undefined;
+            const next = existing === undefined ? item : [existing, item].flat();
+            Object.defineProperty(fields, key, {
+                value: next,
+                writable: true,
+                enumerable: true,
+                configurable: true
+            });
+        }
+        return fields;
+    }
+    return value;
+}
+/** The wire form of a payload; undefined when there is no payload. */
+function serializeBody(value, contentType, stepId) {
+    if (value === undefined)
+        return undefined;
+    if (typeof value === 'string')
+        return { body: value, contentType };
+    const mediaType = mediaTypeOf(contentType);
+    if (isJsonMediaType(contentType))
+        return { body: JSON.stringify(value), contentType };
+    if (value === null || typeof value !== 'object')
+        return { body: scalarText(value), contentType };
+    if (mediaType === FORM && !Array.isArray(value)) {
+        const pairs = [];
+        for (const [key, item] of Object.entries(value)) {
+            if (item === undefined || item === null)
+                continue;
+            for (const entry of Array.isArray(item) ? item : [item]) {
+                pairs.push(`${formEncode(key)}=${formEncode(scalarText(entry))}`);
+            }
+        }
+        return { body: pairs.join('&'), contentType };
+    }
+    if (mediaType === MULTIPART && !Array.isArray(value)) {
+        return multipart(value, contentType);
+    }
+    throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': an object payload cannot be sent as ${mediaType}; write the payload as a string`, stepId);
+}
+/** application/x-www-form-urlencoded encoding (spaces as '+'). */
+function formEncode(text) {
+    return encodeURIComponent(text).replace(/%20/g, '+');
+}
+function multipart(value, contentType) {
+    const boundary = `arazzo-${(0,external_node_crypto_.randomUUID)()}`;
+    const parts = [];
+    for (const [key, item] of Object.entries(value)) {
+        if (item === undefined || item === null)
+            continue;
+        for (const entry of Array.isArray(item) ? item : [item]) {
+            const isObject = typeof entry === 'object' && entry !== null;
+            const name = key.replace(/["\r\n]/g, c => encodeURIComponent(c));
+            parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n` +
+                (isObject ? 'Content-Type: application/json\r\n' : '') +
+                `\r\n${scalarText(entry)}\r\n`);
+        }
+    }
+    return {
+        body: `${parts.join('')}--${boundary}--\r\n`,
+        contentType: `${mediaTypeOf(contentType)}; boundary=${boundary}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/compile-cache.ts
+/**
+ * Memoization of compiled expressions, values and criteria on the document objects they were
+ * compiled from. The validator compiles everything once at load time to report errors; the
+ * runner and the request builder then reuse these per-object caches so a step that polls a
+ * thousand times does not re-parse its expressions a thousand times. Keyed weakly, so a
+ * document that is dropped takes its compilations with it.
+ */
+const compileCache = new WeakMap();
+/**
+ * Memoizes a compilation on the object it came from (a parameter, a criterion...), so the
+ * runner compiles each expression once however often a step polls.
+ */
+function cached(owner, key, make) {
+    let entries = compileCache.get(owner);
+    if (!entries) {
+        entries = new Map();
+        compileCache.set(owner, entries);
+    }
+    if (!entries.has(key))
+        entries.set(key, make());
+    return entries.get(key);
+}
+
+// EXTERNAL MODULE: ./src/arazzo/document-nodes.ts
+var document_nodes = __nccwpck_require__(4970);
+;// CONCATENATED MODULE: ./src/arazzo/request-builder.ts
+/**
+ * Builds the HTTP request of an operation step: merges workflow and step parameters (reusable
+ * ones resolved), serialises each by its OpenAPI description (parameter-style.ts), fills the path
+ * template, picks the server, and writes the body (request-body.ts). Also returns what
+ * `$request.*` expressions read afterwards.
+ *
+ * Header names are checked (RFC 9110 tokens) and header values may not hold line breaks or NUL:
+ * a document cannot smuggle a second header or request.
+ */
+
+
+
+
+
+
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * Workflow-level parameters, overridden by the step's: by name and location for operation steps
+ * (`byLocation`), by name for workflow steps (they become the child workflow's inputs).
+ */
+function stepParameters(components, workflow, step, byLocation) {
+    const key = (p) => (byLocation ? `${p.name}\u0000${p.in}` : p.name);
+    const merged = new Map();
+    for (const item of [...(workflow.parameters ?? []), ...(step.parameters ?? [])]) {
+        const parameter = resolveParameter(components, item);
+        if (parameter)
+            merged.set(key(parameter), parameter);
+    }
+    return [...merged.values()];
+}
+function resolveParameter(components, item) {
+    if (!('reference' in item) || item.reference === undefined) {
+        const p = item;
+        return { name: p.name, in: p.in, owner: p, value: p.value };
+    }
+    const parsed = (0,document_nodes/* parseComponentReference */.m_)(item.reference);
+    const target = parsed && (0,document_nodes/* lookupComponent */.AS)(components, 'parameters', parsed.name);
+    if (!(0,document_nodes/* isObject */.Gv)(target))
+        return undefined;
+    const component = target;
+    const overridden = Object.hasOwn(item, 'value') && item.value !== undefined;
+    return {
+        name: component.name,
+        in: component.in,
+        owner: overridden ? item : component,
+        value: overridden ? item.value : component.value
+    };
+}
+function parameterValue(parameter, ctx) {
+    return evaluateValue(cached(parameter.owner, 'value', () => compileValue(parameter.value)), ctx);
+}
+function buildRequest({ step, operation, parameters, ctx, serverUrl }) {
+    const described = new Map();
+    for (const p of operation.parameters ?? [])
+        described.set(`${p.name}\u0000${p.in}`, p);
+    const describe = (p) => described.get(`${p.name}\u0000${p.in}`);
+    const pathText = {};
+    const path = {};
+    const queryPairs = [];
+    const query = {};
+    const headers = {};
+    const cookies = [];
+    for (const parameter of parameters) {
+        const value = parameterValue(parameter, ctx);
+        if (value === undefined || value === null)
+            continue;
+        const raw = Array.isArray(value) ? value.map(scalarText).join(',') : scalarText(value);
+        switch (parameter.in) {
+            case 'path':
+                path[parameter.name] = raw;
+                pathText[parameter.name] = serializePath(parameter.name, value, describe(parameter));
+                break;
+            case 'query':
+                query[parameter.name] = raw;
+                queryPairs.push(...serializeQuery(parameter.name, value, describe(parameter)));
+                break;
+            case 'header':
+                setHeader(headers, parameter.name, serializeHeader(value, describe(parameter)), step.stepId);
+                break;
+            case 'cookie':
+                cookies.push(...serializeCookie(parameter.name, value, describe(parameter)));
+                break;
+        }
+    }
+    if (cookies.length > 0) {
+        const existing = findHeader(headers, 'cookie');
+        const joined = cookies.join('; ');
+        setHeader(headers, existing ?? 'Cookie', existing ? `${headers[existing]}; ${joined}` : joined, step.stepId);
+    }
+    const pathname = operation.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name) => {
+        if (!Object.hasOwn(pathText, name)) {
+            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': path parameter '${name}' has no value`, step.stepId);
+        }
+        return pathText[name];
+    });
+    const server = serverUrl ?? operation.servers[0];
+    if (!server || !/^https?:\/\//i.test(server)) {
+        throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the operation has no absolute server URL${server ? ` ('${server}')` : ''}; pass serverUrl`, step.stepId);
+    }
+    let url = server.replace(/\/+$/, '') + (pathname.startsWith('/') ? pathname : `/${pathname}`);
+    if (queryPairs.length > 0)
+        url += (url.includes('?') ? '&' : '?') + queryPairs.join('&');
+    const { body, bodyValue } = buildBody(step, operation, ctx);
+    if (body !== undefined && findHeader(headers, 'content-type') === undefined) {
+        headers['Content-Type'] = body.contentType;
+    }
+    const request = { method: operation.method, url, headers };
+    if (body !== undefined)
+        request.body = body.body;
+    return {
+        request,
+        context: { headers: lowerCaseKeys(headers), query, path, body: bodyValue }
+    };
+}
+function buildBody(step, operation, ctx) {
+    const requestBody = step.requestBody;
+    if (!requestBody)
+        return { body: undefined, bodyValue: undefined };
+    const contentType = chooseContentType(requestBody.contentType, operation);
+    let value = requestBody.payload === undefined
+        ? undefined
+        : evaluateValue(cached(requestBody, 'payload', () => compileValue(requestBody.payload)), ctx);
+    const replacements = requestBody.replacements ?? [];
+    if (replacements.length > 0 && typeof value === 'string') {
+        value = structuredPayload(value, contentType);
+        if (typeof value === 'string') {
+            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the payload is not JSON or a form, so replacements cannot apply`, step.stepId);
+        }
+    }
+    for (const replacement of replacements) {
+        const replaced = evaluateValue(cached(replacement, 'value', () => compileValue(replacement.value)), ctx);
+        value = (0,json_pointer/* setPointer */.OW)(value ?? {}, replacement.target, replaced);
+    }
+    return {
+        body: serializeBody(value, contentType, step.stepId),
+        bodyValue: structuredPayload(value, contentType)
+    };
+}
+function findHeader(headers, name) {
+    const lower = name.toLowerCase();
+    return Object.keys(headers).find(key => key.toLowerCase() === lower);
+}
+/** Sets a header (replacing one of the same name in any case), refusing injection. */
+function setHeader(headers, name, value, stepId) {
+    if (!HEADER_NAME.test(name)) {
+        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': '${name}' is not a valid header name`, stepId);
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\r\n\u0000]/.test(value)) {
+        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': the value of header '${name}' contains a line break or NUL`, stepId);
+    }
+    const existing = findHeader(headers, name);
+    if (existing !== undefined && existing !== name)
+        delete headers[existing];
+    headers[name] = value;
+}
+function lowerCaseKeys(headers) {
+    const lowered = {};
+    for (const [name, value] of Object.entries(headers))
+        lowered[name.toLowerCase()] = value;
+    return lowered;
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/operation-checks.ts
+/**
+ * Checks of operation steps against the operation they target, done at load time so that a step
+ * that cannot build its request fails before any request is sent: every `{name}` of the
+ * operation's path template must be given by an `in: path` parameter of the step (its own, the
+ * workflow's, or a reusable one). The Arazzo examples say parameter names "must be resolvable at
+ * the referenced operation"; a missing path value could only fail later, half-way through a run.
+ */
+
+
+function checkPathParameters(document, operations, problems) {
+    document.workflows.forEach((workflow, w) => {
+        workflow.steps.forEach((step, s) => {
+            const operation = operations.get(step);
+            if (!operation)
+                return;
+            const given = stepParameters(document.components, workflow, step, true)
+                .filter(p => p.in === 'path')
+                .map(p => p.name);
+            const needed = [...operation.pathTemplate.matchAll(/\{([^}]+)\}/g)].map(m => m[1]);
+            const missing = needed.filter(name => !given.includes(name));
+            if (missing.length === 0)
+                return;
+            const pointer = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('workflows', w), 'steps'), s);
+            problems.push({
+                pointer,
+                message: `${operation.method} ${operation.pathTemplate} needs path parameter${missing.length > 1 ? 's' : ''} ` +
+                    `${missing.map(name => `'${name}'`).join(', ')}, which no parameter of step '${step.stepId}' gives` +
+                    (given.length > 0
+                        ? ` (it gives ${given.map(name => `'${name}'`).join(', ')} in path)`
+                        : '')
+            });
+        });
+    });
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./src/arazzo/source-location.ts
+/**
+ * Where a document or source description lives, and reading it with the same bounds whatever the
+ * place: a local file (confined to the allowed roots, realpath so symlinks count) or an https URL
+ * read by the caller's injected SourceReader (the engine itself never opens a connection for a
+ * description, so it stays free of any HTTP or GitHub library).
+ *
+ * Relative URLs resolve against the document that holds them: a local document's directory, or a
+ * remote document's URL. A remote document may only refer to other https URLs: `file:` URLs and
+ * absolute paths in it are refused, so a fetched document can never read the runner's disk.
+ */
+
+
+
+
+/** A key that is the same for the same place (for caching and cycle detection). */
+function locationKey(location) {
+    return location.kind === 'file' ? `file:${location.path}` : location.url;
+}
+/** For messages: a path or a URL without credentials, query or fragment. */
+function describeLocation(location) {
+    if (location.kind === 'file')
+        return location.path;
+    try {
+        const url = new URL(location.url);
+        return `${url.protocol}//${url.host}${url.pathname}`;
+    }
+    catch {
+        return location.url;
+    }
+}
+/** Resolves a source description's `url` against the location of the document holding it. */
+function resolveLocation(url, base, pointer) {
+    if (/^https?:\/\//i.test(url))
+        return remote(url, pointer);
+    const hasScheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) && !/^[A-Za-z]:[\\/]/.test(url); // not C:\ on Windows
+    if (base.kind === 'remote') {
+        if (hasScheme || (0,external_node_path_.isAbsolute)(url)) {
+            throw new errors/* ArazzoLoadError */.GA(pointer, `${url} refused: a remote document may only refer to https URLs, never to local files`);
+        }
+        return remote(new URL(url, base.url).href, pointer);
+    }
+    if (hasScheme && !/^file:/i.test(url)) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `unsupported source description URL scheme in ${url}`);
+    }
+    const withoutFragment = url.split('#')[0];
+    if (/^file:/i.test(withoutFragment)) {
+        return { kind: 'file', path: (0,external_node_url_.fileURLToPath)(withoutFragment) };
+    }
+    let decoded = withoutFragment;
+    try {
+        decoded = decodeURIComponent(withoutFragment);
+    }
+    catch {
+        // Not percent-encoded: use as written.
+    }
+    const dir = base.kind === 'dir' ? base.path : (0,external_node_path_.join)(base.path, '..');
+    return { kind: 'file', path: (0,external_node_path_.resolve)(dir, decoded) };
+}
+function remote(url, pointer) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${url} is not a valid URL`);
+    }
+    if (parsed.protocol !== 'https:') {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${url} refused: only https is allowed`);
+    }
+    if (parsed.username || parsed.password) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description refused: the URL carries credentials`);
+    }
+    parsed.hash = '';
+    return { kind: 'remote', url: parsed.href };
+}
+/** The text at a location, refused when larger than the limit or outside the allowed places. */
+async function readLocation(location, options, pointer) {
+    const limit = options.maxDocumentBytes;
+    if (location.kind === 'remote') {
+        if (!options.sourceReader) {
+            throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${describeLocation(location)} refused (remote descriptions are not enabled)`);
+        }
+        let text;
+        try {
+            text = await options.sourceReader(location.url, { maxBytes: limit, signal: options.signal });
+        }
+        catch (error) {
+            const detail = error instanceof Error ? error.message : String(error);
+            throw new errors/* ArazzoLoadError */.GA(pointer, detail);
+        }
+        const size = Buffer.byteLength(text, 'utf8');
+        if (size > limit) {
+            throw new errors/* ArazzoLoadError */.GA(pointer, `${describeLocation(location)} is ${size} bytes, over the ${limit} byte limit`);
+        }
+        return text;
+    }
+    const file = location.path;
+    if (!(await exists(file))) {
+        for (const dir of options.fallbackDescriptionDirs ?? []) {
+            const candidate = (0,external_node_path_.join)(dir, (0,external_node_path_.basename)(file));
+            if (await exists(candidate)) {
+                options.onNotice?.(`source description ${file} not found; using the bundled copy ${candidate}`);
+                return readCapped(candidate, limit, pointer);
+            }
+        }
+    }
+    await assertAllowed(file, options.allowedRoots, pointer);
+    return readCapped(file, limit, pointer);
+}
+function isUnder(root, file) {
+    const rel = (0,external_node_path_.relative)(root, file);
+    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) && rel.split(external_node_path_.sep)[0] !== '..');
+}
+/** Refuses a file outside the allowed roots (both sides through realpath, so symlinks count). */
+async function assertAllowed(file, roots, pointer) {
+    if (!roots)
+        return;
+    let real;
+    try {
+        real = await (0,promises_.realpath)(file);
+    }
+    catch {
+        // A missing file is reported by the read; checking the lexical path keeps the error honest.
+        real = file;
+    }
+    for (const root of roots) {
+        let realRoot;
+        try {
+            realRoot = await (0,promises_.realpath)(root);
+        }
+        catch {
+            continue;
+        }
+        if (isUnder(realRoot, real))
+            return;
+    }
+    throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is outside the allowed directories`);
+}
+async function readCapped(file, limit, pointer) {
+    let size;
+    try {
+        const info = await (0,promises_.stat)(file);
+        if (!info.isFile())
+            throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is not a file`);
+        size = info.size;
+    }
+    catch (error) {
+        if (error instanceof errors/* ArazzoLoadError */.GA)
+            throw error;
+        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
+    }
+    if (size > limit) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is ${size} bytes, over the ${limit} byte limit`);
+    }
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
+    }
+}
+function describeFsError(error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return 'file not found';
+    if (code === 'EACCES')
+        return 'permission denied';
+    return error instanceof Error ? error.message : String(error);
+}
+async function exists(file) {
+    try {
+        return (await (0,promises_.stat)(file)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/source-loader.ts
+/**
+ * Loads the source descriptions a document uses: OpenAPI descriptions (indexed for their
+ * operations) and Arazzo documents (loaded, validated and resolved like the root document, for
+ * cross-document workflow references: `workflowId: $sourceDescriptions.<name>.<workflowId>` in a
+ * step, a goto or a retry, and in `dependsOn`).
+ *
+ * Only sources some step or reference needs are read (an unused one is never fetched). Every
+ * document, local or remote, gets the same bounds: the byte limit, the YAML alias limit (the
+ * parser's), at most MAX_SOURCE_DEPTH levels of nested Arazzo documents, at most
+ * MAX_SOURCE_DOCUMENTS documents in all, and no cycle (a document that, through its sources,
+ * refers back to itself is refused with the chain). The same place is read once per load.
+ */
+
+
+
+
+/** Nested Arazzo documents below the root (root -> source -> its source ...). */
+const MAX_SOURCE_DEPTH = 8;
+/** Documents read for one load, the root and every description included. */
+const MAX_SOURCE_DOCUMENTS = 32;
+/**
+ * A bound of the whole load was crossed (cycle, depth, number of documents): it ends the load
+ * at once, with the chain of documents in its message, instead of being one problem among many.
+ */
+class SourceBoundError extends errors/* ArazzoLoadError */.GA {
+}
+/** Every workflow reference of the document (components' actions included). */
+function workflowReferences(document) {
+    const found = [];
+    const actions = (list, pointer) => {
+        if (!Array.isArray(list))
+            return;
+        list.forEach((action, i) => {
+            if ((0,document_nodes/* isObject */.Gv)(action) && typeof action.workflowId === 'string') {
+                found.push({
+                    pointer: (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(pointer, i), 'workflowId'),
+                    reference: action.workflowId
+                });
+            }
+        });
+    };
+    document.workflows.forEach((workflow, w) => {
+        const at = (0,document_nodes/* childPointer */.Y2)('workflows', w);
+        (workflow.dependsOn ?? []).forEach((reference, i) => {
+            found.push({ pointer: (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(at, 'dependsOn'), i), reference });
+        });
+        actions(workflow.successActions, (0,document_nodes/* childPointer */.Y2)(at, 'successActions'));
+        actions(workflow.failureActions, (0,document_nodes/* childPointer */.Y2)(at, 'failureActions'));
+        workflow.steps.forEach((step, s) => {
+            const stepAt = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(at, 'steps'), s);
+            if (typeof step.workflowId === 'string') {
+                found.push({ pointer: (0,document_nodes/* childPointer */.Y2)(stepAt, 'workflowId'), reference: step.workflowId });
+            }
+            actions(step.onSuccess, (0,document_nodes/* childPointer */.Y2)(stepAt, 'onSuccess'));
+            actions(step.onFailure, (0,document_nodes/* childPointer */.Y2)(stepAt, 'onFailure'));
+        });
+    });
+    for (const kind of ['successActions', 'failureActions']) {
+        const map = document.components?.[kind];
+        if (!(0,document_nodes/* isObject */.Gv)(map))
+            continue;
+        for (const [name, action] of Object.entries(map)) {
+            if ((0,document_nodes/* isObject */.Gv)(action) && typeof action.workflowId === 'string') {
+                found.push({
+                    pointer: (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('components', kind), name), 'workflowId'),
+                    reference: action.workflowId
+                });
+            }
+        }
+    }
+    return found;
+}
+/** The sources some step or reference needs, and what for. */
+function neededSources(document) {
+    const needed = new Map();
+    const need = (name, what) => {
+        const set = needed.get(name) ?? new Set();
+        set.add(what);
+        needed.set(name, set);
+    };
+    const openapiNames = document.sourceDescriptions.filter(s => s.type !== 'arazzo').map(s => s.name);
+    for (const workflow of document.workflows) {
+        for (const step of workflow.steps) {
+            if (step.operationPath !== undefined) {
+                const parsed = parseOperationPath(step.operationPath);
+                if (parsed)
+                    need(parsed.sourceName, 'operations');
+            }
+            else if (step.operationId !== undefined) {
+                const ref = parseOperationIdRef(step.operationId);
+                if (ref.sourceName)
+                    need(ref.sourceName, 'operations');
+                else
+                    openapiNames.forEach(name => need(name, 'operations'));
+            }
+        }
+    }
+    for (const { reference } of workflowReferences(document)) {
+        const external = (0,document_nodes/* parseSourceReference */.O$)(reference);
+        if (external)
+            need(external.sourceName, 'workflows');
+    }
+    return needed;
+}
+/** Loads the needed sources of `document` (at `base`); problems are collected, not thrown. */
+async function loadSources(document, base, context, problems, warnings) {
+    const sources = { openapi: new Map(), arazzo: new Map() };
+    const needed = neededSources(document);
+    for (const [i, source] of document.sourceDescriptions.entries()) {
+        const needs = needed.get(source.name);
+        if (!needs)
+            continue;
+        const pointer = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('sourceDescriptions', i), 'url');
+        try {
+            const location = resolveLocation(source.url, base, pointer);
+            const loaded = await loadOne({ name: source.name, location, context, pointer, warnings });
+            const declared = source.type;
+            if (declared !== undefined && declared !== loaded.kind) {
+                throw new errors/* ArazzoLoadError */.GA(pointer, `source description '${source.name}' is declared type ${declared} but is ${loaded.kind === 'arazzo' ? 'an Arazzo document' : 'an OpenAPI description'}`);
+            }
+            if (loaded.kind === 'openapi') {
+                if (needs.has('workflows')) {
+                    problems.push({
+                        pointer,
+                        message: `source description '${source.name}' is an OpenAPI description, which has no workflows: a workflowId can only name a workflow of an arazzo source description`
+                    });
+                }
+                sources.openapi.set(source.name, loaded.index);
+            }
+            else {
+                if (needs.has('operations')) {
+                    problems.push({
+                        pointer,
+                        message: `source description '${source.name}' is an Arazzo document: operationId and operationPath must target an OpenAPI description`
+                    });
+                }
+                sources.arazzo.set(source.name, loaded.loaded);
+            }
+        }
+        catch (error) {
+            if (!(error instanceof errors/* ArazzoLoadError */.GA) || error instanceof SourceBoundError)
+                throw error;
+            problems.push({ pointer: error.pointer || pointer, message: error.detail });
+        }
+    }
+    checkWorkflowReferences(document, sources, problems);
+    return sources;
+}
+async function loadOne(job) {
+    const { location, context, pointer } = job;
+    const key = locationKey(location);
+    if (context.chain.includes(key)) {
+        const cycle = [...context.chain.slice(context.chain.indexOf(key)), key];
+        throw new SourceBoundError(pointer, `circular source descriptions: ${cycle.map(describeKey).join(' -> ')}`);
+    }
+    let pending = context.cache.get(key);
+    if (!pending) {
+        pending = readAndLoad(job);
+        context.cache.set(key, pending);
+    }
+    return pending;
+}
+async function readAndLoad({ name, location, context, pointer, warnings }) {
+    if (++context.counter.documents > MAX_SOURCE_DOCUMENTS) {
+        throw new SourceBoundError(pointer, `more than ${MAX_SOURCE_DOCUMENTS} documents would be loaded (source description '${name}')`);
+    }
+    const what = `source description '${name}'`;
+    const parsed = await readParsed(location, context, what, pointer, warnings);
+    if (isOpenApiDocument(parsed)) {
+        const index = indexOpenApi(name, parsed);
+        for (const problem of index.problems)
+            warnings.push(`${what}: ${problem}`);
+        return { kind: 'openapi', index };
+    }
+    if (!(0,document_nodes/* isObject */.Gv)(parsed) || parsed.arazzo === undefined) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} is neither an OpenAPI description nor an Arazzo document`);
+    }
+    if (context.depth + 1 > MAX_SOURCE_DEPTH) {
+        const chain = [...context.chain, locationKey(location)].map(describeKey).join(' -> ');
+        throw new SourceBoundError(pointer, `arazzo source descriptions nested deeper than ${MAX_SOURCE_DEPTH} levels: ${chain}`);
+    }
+    const nestedContext = {
+        ...context,
+        chain: [...context.chain, locationKey(location)],
+        depth: context.depth + 1
+    };
+    try {
+        const loaded = await context.loadNested(parsed, location, nestedContext);
+        for (const warning of loaded.warnings)
+            warnings.push(`${what}: ${warning}`);
+        return { kind: 'arazzo', loaded };
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ArazzoLoadError */.GA))
+            throw error;
+        // A bound names its whole chain already: it goes up as it is, at this document's pointer.
+        if (error instanceof SourceBoundError)
+            throw new SourceBoundError(pointer, error.detail);
+        // A problem deep down keeps its own pointer inside the message, after the chain to it.
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} (${describeLocation(location)}): ${error.message}`);
+    }
+}
+/** A prebuilt copy of a local file (still confined to the allowed roots), or the file parsed. */
+async function readParsed(location, context, what, pointer, warnings) {
+    if (location.kind === 'file') {
+        const prebuilt = context.prebuilt?.(location.path);
+        if (prebuilt !== undefined) {
+            await assertAllowed(location.path, context.read.allowedRoots, pointer);
+            return prebuilt;
+        }
+    }
+    const text = await readLocation(location, context.read, pointer);
+    return context.parse(text, what, pointer, warnings);
+}
+function describeKey(key) {
+    return key.startsWith('file:')
+        ? key.slice('file:'.length)
+        : describeLocation({ kind: 'remote', url: key });
+}
+/** `$sourceDescriptions.<name>.<id>` must reach a workflow of a loaded Arazzo document. */
+function checkWorkflowReferences(document, sources, problems) {
+    for (const { pointer, reference } of workflowReferences(document)) {
+        const external = (0,document_nodes/* parseSourceReference */.O$)(reference);
+        if (!external)
+            continue;
+        const nested = sources.arazzo.get(external.sourceName);
+        if (!nested)
+            continue; // not loaded: its load problem is already reported
+        const ids = nested.document.workflows.map((w) => w.workflowId);
+        if (!ids.includes(external.rest)) {
+            problems.push({
+                pointer,
+                message: `no workflow '${external.rest}' in source description '${external.sourceName}' (it has: ${ids.join(', ')})`
+            });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/secret-flow.ts
+
+/** Characters that end a name segment of a runtime expression (see NAME_SEGMENT in expression-parser.ts). */
+const NAME_END = String.raw `(?![^\s.#{}$,;'"()[\]<>=!&|/\\])`;
+/** Header names are RFC 9110 tokens; what follows one is not a tchar. */
+const TOKEN_END = String.raw `(?![!#$%&'*+\-.^_\`|~0-9A-Za-z])`;
+/**
+ * Every use of a secret input the document makes outside request headers, as load problems (JSON
+ * Pointer of the offending value, what it would reach). `secretInputs` are input names.
+ */
+function checkSecretFlow(document, secretInputs) {
+    if (secretInputs.length === 0)
+        return [];
+    const check = new SecretFlow(document, secretInputs);
+    check.run();
+    return check.problems;
+}
+class SecretFlow {
+    document;
+    secretInputs;
+    problems = [];
+    secrets;
+    /** Header names (lower case) some step fills from a secret. */
+    secretHeaders = new Set();
+    /** Values read later for `$request.header.<secret header>` (known only after all headers). */
+    scanned = [];
+    constructor(document, secretInputs) {
+        this.document = document;
+        this.secretInputs = secretInputs;
+        const names = secretInputs.map(escapeRegex).join('|');
+        this.secrets = new RegExp(String.raw `\$(?:inputs|workflows\.[A-Za-z0-9_-]+\.inputs)\.(${names})${NAME_END}`);
+    }
+    run() {
+        const components = this.document.components ?? {};
+        this.document.workflows.forEach((workflow, w) => {
+            const at = (0,document_nodes/* childPointer */.Y2)('workflows', w);
+            workflow.steps.forEach((step, s) => {
+                const stepAt = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(at, 'steps'), s);
+                const isOperation = step.workflowId === undefined;
+                const parameters = [
+                    ...listed(workflow.parameters, (0,document_nodes/* childPointer */.Y2)(at, 'parameters')),
+                    ...listed(step.parameters, (0,document_nodes/* childPointer */.Y2)(stepAt, 'parameters'))
+                ];
+                for (const { item, pointer } of parameters) {
+                    this.parameter(item, pointer, isOperation, step.stepId, step.workflowId, components);
+                }
+                this.forbid(step.requestBody, (0,document_nodes/* childPointer */.Y2)(stepAt, 'requestBody'), 'a request body');
+                this.forbid(step.successCriteria, (0,document_nodes/* childPointer */.Y2)(stepAt, 'successCriteria'), 'criteria');
+                this.forbid(step.onSuccess, (0,document_nodes/* childPointer */.Y2)(stepAt, 'onSuccess'), 'criteria');
+                this.forbid(step.onFailure, (0,document_nodes/* childPointer */.Y2)(stepAt, 'onFailure'), 'criteria');
+                this.forbid(step.outputs, (0,document_nodes/* childPointer */.Y2)(stepAt, 'outputs'), 'an output');
+            });
+            this.forbid(workflow.successActions, (0,document_nodes/* childPointer */.Y2)(at, 'successActions'), 'criteria');
+            this.forbid(workflow.failureActions, (0,document_nodes/* childPointer */.Y2)(at, 'failureActions'), 'criteria');
+            this.forbid(workflow.outputs, (0,document_nodes/* childPointer */.Y2)(at, 'outputs'), 'an output');
+        });
+        for (const kind of ['successActions', 'failureActions']) {
+            this.forbid(components[kind], (0,document_nodes/* childPointer */.Y2)('components', kind), 'criteria');
+        }
+        this.secretHeaderReads();
+    }
+    /** A parameter: a header of an operation step, or a secret input of a child workflow, may carry one. */
+    parameter(item, pointer, isOperation, stepId, childWorkflow, components) {
+        if (!(0,document_nodes/* isObject */.Gv)(item))
+            return;
+        let parameter = item;
+        let valueAt = (0,document_nodes/* childPointer */.Y2)(pointer, 'value');
+        if (typeof item.reference === 'string') {
+            const parsed = (0,document_nodes/* parseComponentReference */.m_)(item.reference);
+            const target = parsed && (0,document_nodes/* lookupComponent */.AS)(components, 'parameters', parsed.name);
+            if (!parsed || !(0,document_nodes/* isObject */.Gv)(target))
+                return; // reported by validation
+            const overridden = item.value !== undefined;
+            parameter = { ...target, ...(overridden && { value: item.value }) };
+            if (!overridden)
+                valueAt = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('components/parameters', parsed.name), 'value');
+        }
+        const name = typeof parameter.name === 'string' ? parameter.name : '';
+        const secret = this.firstSecret(parameter.value);
+        if (secret === undefined) {
+            this.scanned.push({
+                value: parameter.value,
+                pointer: valueAt,
+                reaches: `parameter '${name}'`
+            });
+            return;
+        }
+        if (isOperation && parameter.in === 'header') {
+            this.secretHeaders.add(name.toLowerCase());
+            return;
+        }
+        if (!isOperation && this.secretInputs.includes(name))
+            return;
+        const reaches = isOperation
+            ? `the ${String(parameter.in ?? 'unplaced')} parameter '${name}' of step '${stepId}'`
+            : `input '${name}' of workflow '${childWorkflow}' (only an input of the same secret name may receive it)`;
+        this.refuse(valueAt, secret, reaches);
+    }
+    /** Nothing under `value` may read a secret. */
+    forbid(value, pointer, reaches) {
+        for (const found of strings(value, pointer)) {
+            this.scanned.push({ ...found, reaches });
+            const secret = this.firstSecret(found.value);
+            if (secret !== undefined)
+                this.refuse(found.pointer, secret, reaches);
+        }
+    }
+    /** `$request.header.Authorization` would read the secret back out of the request. */
+    secretHeaderReads() {
+        if (this.secretHeaders.size === 0)
+            return;
+        const names = [...this.secretHeaders].map(escapeRegex).join('|');
+        const reads = new RegExp(String.raw `\$request\.header\.(${names})${TOKEN_END}`, 'i');
+        for (const { value, pointer, reaches } of this.scanned) {
+            for (const found of strings(value, pointer)) {
+                const match = reads.exec(found.value);
+                if (!match)
+                    continue;
+                this.problems.push({
+                    pointer: found.pointer,
+                    message: `${match[0]} reads a header that carries a secret input; it would reach ${reaches}. ` +
+                        'Secret inputs may be used in request headers only'
+                });
+            }
+        }
+    }
+    firstSecret(value) {
+        for (const found of strings(value, '')) {
+            const match = this.secrets.exec(found.value);
+            if (match)
+                return match[1];
+        }
+        return undefined;
+    }
+    refuse(pointer, secret, reaches) {
+        this.problems.push({
+            pointer,
+            message: `the secret input '${secret}' would reach ${reaches}: secret inputs may be used only in ` +
+                'request headers of operation steps (and passed on as the same secret input of another workflow)'
+        });
+    }
+}
+/** The items of a parameter list with their pointers (non-lists were reported by validation). */
+function listed(list, pointer) {
+    return Array.isArray(list)
+        ? list.map((item, i) => ({ item, pointer: (0,document_nodes/* childPointer */.Y2)(pointer, i) }))
+        : [];
+}
+/**
+ * Every string under a value, with its pointer, in document order; iterative, so no document depth
+ * overflows it.
+ */
+function strings(value, pointer) {
+    const found = [];
+    const stack = [{ value, pointer }];
+    while (stack.length > 0) {
+        const { value: current, pointer: at } = stack.pop();
+        if (typeof current === 'string')
+            found.push({ value: current, pointer: at });
+        else if (Array.isArray(current) || (0,document_nodes/* isObject */.Gv)(current)) {
+            const children = Object.entries(current).map(([key, item]) => ({
+                value: item,
+                pointer: (0,document_nodes/* childPointer */.Y2)(at, key)
+            }));
+            for (let i = children.length - 1; i >= 0; i--)
+                stack.push(children[i]);
+        }
+    }
+    return found;
+}
+function escapeRegex(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/boolean-condition.ts
 /**
  * The boolean skeleton shared by the `simple` and `jsonpath` (seed form) criterion languages:
@@ -35905,8 +37825,6 @@ function truthy(value) {
     return Boolean(value) && !(typeof value === 'number' && Number.isNaN(value));
 }
 
-// EXTERNAL MODULE: ./src/arazzo/criteria-engines.ts
-var criteria_engines = __nccwpck_require__(48304);
 ;// CONCATENATED MODULE: ./src/arazzo/safe-regex.ts
 
 const MAX_PATTERN_LENGTH = 4096;
@@ -35930,7 +37848,7 @@ function compileSafeRegex(pattern) {
         throw new RegexRefused(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
     }
     // Outside the try: an engine that was never loaded is a bug to report, not a refused pattern.
-    const RE2 = (0,criteria_engines/* re2Engine */.kd)();
+    const RE2 = re2Engine();
     let re2;
     try {
         re2 = RE2.compile(RE2.translateRegExp(pattern));
@@ -36006,6 +37924,7 @@ function withRe2RegExp(query) {
  * as an operand; when the criterion has a `context`, a bare `$` (as in `$.status` or `$[0]`)
  * denotes the context value.
  */
+
 
 
 
@@ -36105,7 +38024,7 @@ function operandToken(text, start, end, allowContext, fail) {
 /** Parses `text[start, end)` as a runtime expression, reporting positions in the whole text. */
 function expressionAt(text, start, end) {
     try {
-        return (0,expressions/* parseExpression */.YK)(text.slice(start, end));
+        return parseExpression(text.slice(start, end));
     }
     catch (error) {
         if (!(error instanceof errors/* ArazzoSyntaxError */.rd))
@@ -36234,9 +38153,9 @@ function simpleSemantics(ctx, contextValue) {
                 case 'literal':
                     return node.value;
                 case 'expression':
-                    return (0,expressions/* evaluateExpression */.O4)(node.expression, ctx);
+                    return evaluateExpression(node.expression, ctx);
                 case 'context':
-                    return (0,expressions/* dereference */.DS)(contextValue, node.path);
+                    return dereference(contextValue, node.path);
                 case 'property': {
                     // A loop, not recursion through evaluateBoolean, so a long `(x).a.b.c...` chain
                     // cannot exhaust the stack.
@@ -36244,7 +38163,7 @@ function simpleSemantics(ctx, contextValue) {
                     let base = node;
                     for (; base.t === 'property'; base = base.of)
                         names.push(base.name);
-                    return names.reduceRight((value, name) => (0,expressions/* propertyOf */.$r)(value, name), evaluateBoolean(base, semantics));
+                    return names.reduceRight((value, name) => propertyOf(value, name), evaluateBoolean(base, semantics));
                 }
             }
         },
@@ -36340,7 +38259,7 @@ function isRecord(value) {
 
 /** True when `text` is a valid RFC 9535 query. Never throws (deep input can overflow the parser). */
 function isJsonPathQuery(text) {
-    const { parse } = (0,criteria_engines/* jsonPathEngine */.S1)(); // outside the try: a missing engine is not an invalid query
+    const { parse } = jsonPathEngine(); // outside the try: a missing engine is not an invalid query
     try {
         parse(text);
         return true;
@@ -36384,7 +38303,7 @@ function evaluateJsonPathPlan(plan, contextValue) {
 }
 /** The nodes a query selects; match() and search() in it run on RE2 (safe-regex.ts). */
 function jsonpath_criterion_select(value, path) {
-    return withRe2RegExp(() => (0,criteria_engines/* jsonPathEngine */.S1)().query(value, path));
+    return withRe2RegExp(() => jsonPathEngine().query(value, path));
 }
 const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /** Characters that end a query at bracket depth 0. */
@@ -36897,6 +38816,8 @@ function lengthCall(path, names) {
 
 
 
+
+
 const JSONPATH_VERSIONS = ['draft-goessner-dispatch-jsonpath-00', 'rfc9535'];
 const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31'];
 const CONTEXT_RULE = 'Arazzo 1.0.1: "If type is specified, then the context MUST be provided"';
@@ -36928,7 +38849,7 @@ function compileCriterion(criterion) {
         case 'regex': {
             if (!context)
                 throw new errors/* ArazzoError */.oP(`A regex criterion needs a context (${CONTEXT_RULE})`);
-            const template = (0,expressions/* parseTemplate */.QC)(condition, { bare: false });
+            const template = parseTemplate(condition, { bare: false });
             const regex = template ? undefined : compileRegex(condition);
             return { criterion, warnings, plan: { type, context, regex, template } };
         }
@@ -36937,7 +38858,7 @@ function compileCriterion(criterion) {
                 throw new errors/* ArazzoError */.oP(`A jsonpath criterion needs a context, e.g. $response.body (${CONTEXT_RULE})`);
             }
             const goessner = isGoessner(criterion.type);
-            const template = (0,expressions/* parseTemplate */.QC)(condition, { bare: false });
+            const template = parseTemplate(condition, { bare: false });
             const plan = template ? undefined : planFor(condition, goessner);
             if (plan?.form === 'invalid') {
                 throw new errors/* ArazzoError */.oP(`The jsonpath condition is not valid ${goessner ? JSONPATH_VERSIONS[0] : 'RFC 9535'}: ${plan.reason}`);
@@ -36962,19 +38883,19 @@ function evaluateCriterion(compiled, ctx) {
 function evaluatePlan(plan, ctx) {
     switch (plan.type) {
         case 'simple': {
-            const contextValue = plan.context ? (0,expressions/* evaluateExpression */.O4)(plan.context, ctx) : undefined;
+            const contextValue = plan.context ? evaluateExpression(plan.context, ctx) : undefined;
             return evaluateSimpleCondition(plan.condition, ctx, contextValue);
         }
         case 'regex': {
-            const value = (0,expressions/* evaluateExpression */.O4)(plan.context, ctx);
+            const value = evaluateExpression(plan.context, ctx);
             if (value === null || value === undefined)
                 return false;
-            const regex = plan.regex ?? compileRegexQuietly((0,expressions/* renderTemplate */.Xm)(plan.template ?? [], ctx));
-            return regex !== undefined && regex.test((0,expressions/* stringifyValue */.ng)(value));
+            const regex = plan.regex ?? compileRegexQuietly(renderTemplate(plan.template ?? [], ctx));
+            return regex !== undefined && regex.test(stringifyValue(value));
         }
         case 'jsonpath': {
-            const value = (0,expressions/* evaluateExpression */.O4)(plan.context, ctx);
-            const jsonPath = plan.plan ?? planFor((0,expressions/* renderTemplate */.Xm)(plan.template ?? [], ctx), plan.goessner === true);
+            const value = evaluateExpression(plan.context, ctx);
+            const jsonPath = plan.plan ?? planFor(renderTemplate(plan.template ?? [], ctx), plan.goessner === true);
             return evaluateJsonPathPlan(jsonPath, value);
         }
     }
@@ -37036,9 +38957,9 @@ function parseContext(context) {
         throw new errors/* ArazzoError */.oP('A criterion context must be a string');
     const braced = /^\{(\$[^{}]*)\}$/.exec(context);
     if (!braced)
-        return (0,expressions/* parseExpression */.YK)(context);
+        return parseExpression(context);
     try {
-        return (0,expressions/* parseExpression */.YK)(braced[1]);
+        return parseExpression(braced[1]);
     }
     catch (error) {
         if (!(error instanceof errors/* ArazzoSyntaxError */.rd))
@@ -37067,1880 +38988,824 @@ function compileRegexQuietly(pattern) {
     }
 }
 
-
-/***/ }),
-
-/***/ 88012:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   GA: () => (/* binding */ ArazzoLoadError),
-/* harmony export */   oP: () => (/* binding */ ArazzoError),
-/* harmony export */   of: () => (/* binding */ ArazzoRuntimeError),
-/* harmony export */   rd: () => (/* binding */ ArazzoSyntaxError)
-/* harmony export */ });
+;// CONCATENATED MODULE: ./src/arazzo/validation-context.ts
 /**
- * The engine's typed errors. Every failure the engine reports is one of these, so callers can
- * tell a broken document (load time) from a broken expression or a failed run.
- */
-class ArazzoError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = new.target.name;
-    }
-}
-/** A document that does not satisfy Arazzo 1.0.x; `pointer` is the JSON Pointer of the node. */
-class ArazzoLoadError extends ArazzoError {
-    pointer;
-    detail;
-    constructor(pointer, detail) {
-        super(pointer ? `${pointer}: ${detail}` : detail);
-        this.pointer = pointer;
-        this.detail = detail;
-    }
-}
-/** A runtime expression or criterion condition that does not parse. */
-class ArazzoSyntaxError extends ArazzoError {
-    source;
-    position;
-    detail;
-    constructor(source, position, detail) {
-        super(`${detail} at position ${position} in ${JSON.stringify(source)}`);
-        this.source = source;
-        this.position = position;
-        this.detail = detail;
-    }
-}
-/** A run that cannot go on (no matching failure action, bad target, transport failure...). */
-class ArazzoRuntimeError extends ArazzoError {
-    stepId;
-    statusCode;
-    constructor(message, stepId, statusCode) {
-        super(message);
-        this.stepId = stepId;
-        this.statusCode = statusCode;
-    }
-}
-
-
-/***/ }),
-
-/***/ 76016:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $r: () => (/* binding */ propertyOf),
-/* harmony export */   DS: () => (/* binding */ dereference),
-/* harmony export */   FD: () => (/* binding */ valueNotes),
-/* harmony export */   O4: () => (/* binding */ evaluateExpression),
-/* harmony export */   QC: () => (/* binding */ parseTemplate),
-/* harmony export */   Xm: () => (/* binding */ renderTemplate),
-/* harmony export */   YK: () => (/* binding */ parseExpression),
-/* harmony export */   hX: () => (/* binding */ compileValue),
-/* harmony export */   ng: () => (/* binding */ stringifyValue),
-/* harmony export */   zG: () => (/* binding */ evaluateValue)
-/* harmony export */ });
-/* unused harmony exports startsWithKnownSource, isRuntimeExpression, expressionsIn */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(88012);
-/* harmony import */ var _json_pointer_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(22425);
-/**
- * Arazzo 1.0.1 runtime expressions (`$statusCode`, `$response.body#/status`, `$inputs.userIds`,
- * ...) and the document values that embed them. Everything is parsed once, at compile time;
- * evaluation only reads the context. A reference that reaches nothing evaluates to undefined and
- * never throws: the seed workflow reads `download_url` while it is still absent.
- *
- * Grammar: the ABNF of Arazzo 1.0.1, with the clarifications of the 1.1.0 draft:
- * - a JSON Pointer (`#/a/0`) may follow body references and every named reference
- *   (`$inputs.x#/0`, `$steps.s.outputs.pets#/0/id`, `$workflows.w.outputs.o#/name`);
- * - `$response.body.items` dereferences properties with dots (the 1.1.0 examples use
- *   `$response.body.count` and `$response.body.status`);
- * - names may contain dots (output names match `^[a-zA-Z0-9.\-_]+$`), so `$inputs.a.b` reads the
- *   input named `a.b` when there is one, else property `b` of input `a` (longest name first).
- * Source keywords are case-sensitive; header names are not (RFC 9110).
+ * What every part of document validation shares: the problem and warning lists (with the error
+ * that carries them out of the loader), the fixed fields Arazzo 1.0.1 allows on each object, and
+ * the `ValidationContext` that the check modules (validate-values, validate-references,
+ * validate-actions, validate-steps, validate-components, validate) report into. The context also
+ * holds what one document's checks learn about it as they go (its source description types,
+ * workflow ids and components), because later checks resolve references against them.
  */
 
 
-/** `$` + a source keyword that is not the start of a longer word (`$urls` is not `$url`). */
-const KNOWN_SOURCE = /^\$(?:url|method|statusCode|request|response|inputs|outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])/;
-/** A name segment: no separators, no operators, so conditions and templates delimit it. */
-const NAME_SEGMENT = /[^\s.#{}$,;'"()[\]<>=!&|/\\]+/y;
-/**
- * Step, workflow and source description ids. The spec only recommends `[A-Za-z0-9_\-]+` (a SHOULD)
- * and its ABNF allows any CHAR in a name, so an id such as `get status` is read up to the next
- * `.`: dots, `#` and braces end it (they delimit the expression and what follows).
- */
-const IDENTIFIER = /[^.#{}]+/y;
-/** RFC 9110 token (tchar). */
-const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const PARAMETER_NAME = /^[^\s{}]+$/;
-const COMPONENT_TYPES = [
-    'inputs',
-    'parameters',
-    'successActions',
-    'failureActions'
-];
-/** True when `text` starts like an expression of a known source (a typo there is an error). */
-function startsWithKnownSource(text) {
-    return KNOWN_SOURCE.test(text);
+/** An ArazzoLoadError that lists every problem found (the first one's pointer is `pointer`). */
+class ArazzoValidationError extends errors/* ArazzoLoadError */.GA {
+    problems;
+    constructor(problems) {
+        const [first, ...rest] = problems;
+        const more = rest.map(p => `\n  ${p.pointer ? `${p.pointer}: ` : ''}${p.message}`).join('');
+        const count = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
+        super(first.pointer, `${first.message}${count}${more}`);
+        this.problems = problems;
+        // Callers test `name`; this is a load error that happens to carry a list.
+        this.name = 'ArazzoLoadError';
+    }
 }
-function isRuntimeExpression(text) {
-    if (typeof text !== 'string')
-        return false;
+/** The fixed fields of each Arazzo object; anything else must be an `x-` extension. */
+const FIELDS = {
+    root: ['arazzo', 'info', 'sourceDescriptions', 'workflows', 'components'],
+    info: ['title', 'summary', 'description', 'version'],
+    source: ['name', 'url', 'type'],
+    workflow: [
+        'workflowId',
+        'summary',
+        'description',
+        'inputs',
+        'dependsOn',
+        'steps',
+        'successActions',
+        'failureActions',
+        'outputs',
+        'parameters'
+    ],
+    step: [
+        'stepId',
+        'description',
+        'operationId',
+        'operationPath',
+        'workflowId',
+        'parameters',
+        'requestBody',
+        'successCriteria',
+        'onSuccess',
+        'onFailure',
+        'outputs'
+    ],
+    parameter: ['name', 'in', 'value'],
+    reusable: ['reference', 'value'],
+    successAction: ['name', 'type', 'workflowId', 'stepId', 'criteria'],
+    failureAction: ['name', 'type', 'workflowId', 'stepId', 'retryAfter', 'retryLimit', 'criteria'],
+    criterion: ['context', 'condition', 'type'],
+    expressionType: ['type', 'version'],
+    requestBody: ['contentType', 'payload', 'replacements'],
+    replacement: ['target', 'value'],
+    components: ['inputs', 'parameters', 'successActions', 'failureActions']
+};
+/** Collects the problems (errors) and warnings of one document, and what its checks learnt. */
+class ValidationContext {
+    problems = [];
+    warnings = [];
+    sourceTypes = new Map();
+    workflowIds = new Set();
+    components = {};
+    problem(pointer, message) {
+        this.problems.push({ pointer, message });
+    }
+    warn(pointer, message) {
+        this.warnings.push(pointer ? `${pointer}: ${message}` : message);
+    }
+    knownFields(value, pointer, fields) {
+        for (const key of Object.keys(value)) {
+            if (!fields.includes(key) && !key.startsWith('x-')) {
+                const near = fields.find(field => field.toLowerCase() === key.toLowerCase());
+                this.problem((0,document_nodes/* childPointer */.Y2)(pointer, key), `unknown field '${key}'${near ? ` (did you mean '${near}'?)` : ''}: Arazzo 1.0.1 allows only its fixed fields and x- extensions here`);
+            }
+        }
+    }
+    requireString(value, key, pointer) {
+        const field = value[key];
+        if (field === undefined) {
+            this.problem(pointer, `${key} is required`);
+            return undefined;
+        }
+        if (typeof field !== 'string') {
+            this.problem((0,document_nodes/* childPointer */.Y2)(pointer, key), `${key} must be a string`);
+            return undefined;
+        }
+        return field;
+    }
+    optionalString(value, key, pointer) {
+        const field = value[key];
+        if (field === undefined)
+            return undefined;
+        if (typeof field !== 'string') {
+            this.problem((0,document_nodes/* childPointer */.Y2)(pointer, key), `${key} must be a string`);
+            return undefined;
+        }
+        return field;
+    }
+    list(value, pointer, what) {
+        if (value === undefined)
+            return undefined;
+        if (!Array.isArray(value)) {
+            this.problem(pointer, `${what} must be a list`);
+            return undefined;
+        }
+        return value;
+    }
+}
+function messageOf(error) {
+    if (error instanceof errors/* ArazzoError */.oP || error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/validate-values.ts
+/**
+ * Validation of the values a document computes at run time: runtime expressions, parameter and
+ * payload values that embed them (with the warnings about bare `$tokens` and expression
+ * look-alikes), workflow and step outputs, and success/action criteria. Each is compiled here
+ * exactly as the runner will compile it, so a syntax error is reported at load time with the
+ * pointer of the field that holds it.
+ */
+
+
+
+
+
+
+function checkExpression(v, text, pointer) {
+    if (typeof text !== 'string') {
+        v.problem(pointer, 'must be a runtime expression string');
+        return;
+    }
     try {
         parseExpression(text);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Parses one whole runtime expression. Throws ArazzoSyntaxError. */
-function parseExpression(text) {
-    if (typeof text !== 'string') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ArazzoSyntaxError */ .rd(String(text), 0, 'A runtime expression must be a string');
-    }
-    return { source: text, ref: new ExpressionParser(text).parse() };
-}
-class ExpressionParser {
-    text;
-    pos = 0;
-    constructor(text) {
-        this.text = text;
-    }
-    parse() {
-        if (this.text[0] !== '$')
-            this.fail("A runtime expression starts with '$'");
-        this.pos = 1;
-        const keyword = this.match(/[A-Za-z]+/y);
-        switch (keyword) {
-            case 'url':
-            case 'method':
-            case 'statusCode':
-                this.expectEnd();
-                return { source: keyword };
-            case 'request':
-            case 'response':
-                this.expect('.');
-                return this.parseMessage(keyword);
-            case 'inputs':
-            case 'outputs': {
-                this.expect('.');
-                return { source: keyword, ...this.parseNamed(true) };
-            }
-            case 'steps': {
-                this.expect('.');
-                const stepId = this.identifier('a step id');
-                this.expect('.outputs');
-                return { source: 'steps', stepId, ...this.parseNamed(false) };
-            }
-            case 'workflows': {
-                this.expect('.');
-                const workflowId = this.identifier('a workflow id');
-                this.expect('.');
-                const field = this.match(/inputs|outputs/y);
-                if (field !== 'inputs' && field !== 'outputs')
-                    this.fail("Expected 'inputs' or 'outputs'");
-                this.expect('.');
-                return { source: 'workflows', workflowId, field, ...this.parseNamed(true) };
-            }
-            case 'sourceDescriptions': {
-                this.expect('.');
-                const name = this.identifier('a source description name');
-                return { source: 'sourceDescriptions', name, ...this.parseNamed(false) };
-            }
-            case 'components': {
-                this.expect('.');
-                const componentType = this.match(/[A-Za-z]+/y);
-                if (!COMPONENT_TYPES.includes(componentType)) {
-                    this.pos -= componentType.length;
-                    this.fail('Expected inputs, parameters, successActions or failureActions');
-                }
-                this.expect('.');
-                return {
-                    source: 'components',
-                    componentType: componentType,
-                    ...this.parseNamed(true)
-                };
-            }
-            default:
-                this.pos = 1;
-                return this.fail(`Unknown runtime expression source '$${keyword}'`);
-        }
-    }
-    parseMessage(source) {
-        const part = this.match(/header|query|path|body/y);
-        if (part === 'body') {
-            if (this.pos === this.text.length)
-                return { source, part, path: [], pointer: [] };
-            if (this.text[this.pos] === '#')
-                return { source, part, path: [], pointer: this.pointer() };
-            this.expect('.');
-            return { source, part, ...this.parseNamed(true) };
-        }
-        if (part === '')
-            this.fail("Expected 'header', 'query', 'path' or 'body'");
-        this.expect('.');
-        const name = this.text.slice(this.pos);
-        const valid = part === 'header' ? HEADER_TOKEN : PARAMETER_NAME;
-        if (!valid.test(name))
-            this.fail(`Expected a ${part} name`);
-        return { source, part, name };
-    }
-    /**
-     * `name(.name)*` then an optional `#pointer`, up to the end. With `required`, at least one name
-     * (`$inputs.` alone is an error); without, the position may be at the end, at `.name` or `#`.
-     */
-    parseNamed(required) {
-        const path = [];
-        if (!required) {
-            if (this.pos === this.text.length)
-                return { path, pointer: [] };
-            if (this.text[this.pos] === '#')
-                return { path, pointer: this.pointer() };
-            this.expect('.');
-        }
-        for (;;) {
-            const segment = this.match(NAME_SEGMENT);
-            if (segment === '')
-                this.fail('Expected a name');
-            path.push(segment);
-            if (this.text[this.pos] !== '.')
-                break;
-            this.pos++;
-        }
-        if (this.pos === this.text.length)
-            return { path, pointer: [] };
-        if (this.text[this.pos] === '#')
-            return { path, pointer: this.pointer() };
-        return this.fail('Unexpected character');
-    }
-    pointer() {
-        const start = this.pos + 1;
-        try {
-            return (0,_json_pointer_js__WEBPACK_IMPORTED_MODULE_1__/* .parsePointer */ .vp)(this.text.slice(start), { fragment: false });
-        }
-        catch (error) {
-            const at = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ArazzoSyntaxError */ .rd ? error.position : 0;
-            const detail = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ArazzoSyntaxError */ .rd ? error.detail : 'Malformed JSON Pointer';
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ArazzoSyntaxError */ .rd(this.text, start + at, detail);
-        }
-    }
-    identifier(what) {
-        const id = this.match(IDENTIFIER);
-        if (id === '')
-            this.fail(`Expected ${what}`);
-        return id;
-    }
-    match(pattern) {
-        pattern.lastIndex = this.pos;
-        const found = pattern.exec(this.text);
-        if (!found)
-            return '';
-        this.pos += found[0].length;
-        return found[0];
-    }
-    expect(literal) {
-        if (!this.text.startsWith(literal, this.pos))
-            this.fail(`Expected '${literal}'`);
-        this.pos += literal.length;
-    }
-    expectEnd() {
-        if (this.pos !== this.text.length)
-            this.fail('Unexpected text after the expression');
-    }
-    fail(detail) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ArazzoSyntaxError */ .rd(this.text, this.pos, detail);
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Evaluation
-// ---------------------------------------------------------------------------------------------
-/** The referenced value, type preserved; undefined when it is not there. */
-function evaluateExpression(expr, ctx) {
-    const ref = expr.ref;
-    switch (ref.source) {
-        case 'url':
-            return ctx.url;
-        case 'method':
-            return ctx.method;
-        case 'statusCode':
-            return ctx.statusCode;
-        case 'request':
-        case 'response': {
-            const message = ref.source === 'request' ? ctx.request : ctx.response;
-            if (!message)
-                return undefined;
-            switch (ref.part) {
-                case 'header':
-                    return headerValue(message.headers, ref.name);
-                case 'query':
-                case 'path':
-                    return ownValue(ref.source === 'request' ? ctx.request?.[ref.part] : undefined, ref.name);
-                case 'body':
-                    return (0,_json_pointer_js__WEBPACK_IMPORTED_MODULE_1__/* .resolveTokens */ .Zm)(dereference(message.body, ref.path), ref.pointer);
-            }
-            return undefined;
-        }
-        case 'inputs':
-        case 'outputs':
-            return resolveNamed(ctx[ref.source], ref.path, ref.pointer);
-        case 'steps':
-            return resolveNamed(ownValue(ctx.steps, ref.stepId, 'outputs'), ref.path, ref.pointer);
-        case 'workflows':
-            return resolveNamed(ownValue(ctx.workflows, ref.workflowId, ref.field), ref.path, ref.pointer);
-        case 'sourceDescriptions':
-            return resolveNamed(ownValue(ctx.sourceDescriptions, ref.name), ref.path, ref.pointer);
-        case 'components':
-            return resolveNamed(ownValue(ctx.components, ref.componentType), ref.path, ref.pointer);
-    }
-}
-/** Property access as conditions use it: own keys, array indices, and `length` of arrays/strings. */
-function propertyOf(value, name) {
-    if (name === 'length' && (Array.isArray(value) || typeof value === 'string'))
-        return value.length;
-    return (0,_json_pointer_js__WEBPACK_IMPORTED_MODULE_1__/* .childOf */ .GG)(value, name);
-}
-function dereference(value, path) {
-    let current = value;
-    for (const name of path) {
-        current = propertyOf(current, name);
-        if (current === undefined)
-            return undefined;
-    }
-    return current;
-}
-/** Longest dotted name that exists wins: `a.b` is the name `a.b`, else `b` inside `a`. */
-function resolveNamed(record, path, pointer) {
-    if (typeof record !== 'object' || record === null)
-        return undefined;
-    for (let length = path.length; length >= 1; length--) {
-        const name = path.slice(0, length).join('.');
-        if (Object.hasOwn(record, name)) {
-            const value = record[name];
-            return (0,_json_pointer_js__WEBPACK_IMPORTED_MODULE_1__/* .resolveTokens */ .Zm)(dereference(value, path.slice(length)), pointer);
-        }
-    }
-    return path.length === 0 ? (0,_json_pointer_js__WEBPACK_IMPORTED_MODULE_1__/* .resolveTokens */ .Zm)(record, pointer) : undefined;
-}
-function ownValue(record, ...keys) {
-    let current = record;
-    for (const key of keys) {
-        if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) {
-            return undefined;
-        }
-        current = current[key];
-    }
-    return current;
-}
-/** Header names are case-insensitive; response headers arrive lower-cased, requests may not. */
-function headerValue(headers, name) {
-    if (!headers)
-        return undefined;
-    const lower = name.toLowerCase();
-    if (Object.hasOwn(headers, lower))
-        return headers[lower];
-    for (const [key, value] of Object.entries(headers)) {
-        if (key.toLowerCase() === lower)
-            return value;
-    }
-    return undefined;
-}
-/**
- * A bare `$source...` token inside a longer string (the seed's "Basic $inputs.basicAuth").
- * Segments are plain identifiers, so trailing punctuation ("... $inputs.x.") stays literal.
- */
-const BARE_TOKEN = /\$(?:url|method|statusCode|request|response|inputs|outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])(?:\.[A-Za-z0-9_-]+)*(?:#(?:\/(?:[A-Za-z0-9_.-]|~[01])*)+)?/y;
-/**
- * Splits a string into literal text and expressions: `{$...}` everywhere and, with `bare`,
- * `$source...` tokens too. Returns undefined when the string has no expression at all.
- * A `{$...}` whose inside starts with a known source but does not parse is an error (a typo the
- * author should hear about); any other `{...}` or `$...` stays literal text.
- */
-function parseTemplate(text, options) {
-    const parts = [];
-    let literal = '';
-    let found = false;
-    let i = 0;
-    while (i < text.length) {
-        if (text[i] === '{' && text[i + 1] === '$') {
-            const close = text.indexOf('}', i + 2);
-            if (close !== -1) {
-                const inner = text.slice(i + 1, close);
-                const expr = tryParse(inner, text, i + 1);
-                if (expr) {
-                    if (literal)
-                        parts.push(literal);
-                    literal = '';
-                    parts.push(expr);
-                    found = true;
-                    i = close + 1;
-                    continue;
-                }
-            }
-        }
-        else if (options.bare && text[i] === '$') {
-            BARE_TOKEN.lastIndex = i;
-            const token = BARE_TOKEN.exec(text)?.[0];
-            const expr = token ? parseQuietly(token) : undefined;
-            if (token && expr) {
-                if (literal)
-                    parts.push(literal);
-                literal = '';
-                parts.push({ ...expr, bare: true });
-                found = true;
-                i += token.length;
-                continue;
-            }
-        }
-        literal += text[i];
-        i++;
-    }
-    if (literal)
-        parts.push(literal);
-    return found ? parts : undefined;
-}
-/** Parses the inside of `{...}`: an expression, literal text (undefined), or an error. */
-function tryParse(inner, whole, offset) {
-    try {
-        return parseExpression(inner);
     }
     catch (error) {
-        if (!startsWithKnownSource(inner) || !(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ArazzoSyntaxError */ .rd))
-            return undefined;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ArazzoSyntaxError */ .rd(whole, offset + error.position, error.detail);
+        v.problem(pointer, messageOf(error));
     }
 }
-function parseQuietly(text) {
+function checkValue(v, value, pointer) {
+    let notes;
     try {
-        return parseExpression(text);
+        notes = valueNotes(compileValue(value));
     }
-    catch {
-        return undefined;
-    }
-}
-function renderTemplate(parts, ctx) {
-    let out = '';
-    for (const part of parts) {
-        out += typeof part === 'string' ? part : stringifyValue(evaluateExpression(part, ctx));
-    }
-    return out;
-}
-/**
- * How an embedded value reads inside a string: strings as is, undefined as '', objects and arrays
- * as JSON (1.1.0 draft), other scalars as their JavaScript string.
- */
-function stringifyValue(value) {
-    if (value === undefined)
-        return '';
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'object' && value !== null) {
-        try {
-            return JSON.stringify(value) ?? '';
-        }
-        catch {
-            return String(value);
-        }
-    }
-    return String(value);
-}
-/**
- * Parses a document value once (parameter value, payload, output, replacement value).
- * - a string that is exactly one expression keeps the referenced value's type;
- * - a string with `{$...}` or bare `$source...` tokens becomes a template (result is a string);
- *   a bare token is substituted only when it parses as a whole expression of a known source
- *   (`$inputs.x`, `$steps.s.outputs.y`, ...): `$5 off` and `$HOME` stay text;
- * - a string that starts like an expression but is none (`$inputs`, `$steps.s.requestId`) is a
- *   constant, as Arazzo allows ("a constant or a runtime expression"); `notExpression` says why,
- *   so the loader can warn about what may be a typo;
- * - arrays and plain objects are walked; other values are literals.
- * A `{$...}` whose inside starts like an expression but does not parse is an ArazzoSyntaxError.
- */
-function compileValue(value) {
-    if (typeof value === 'string')
-        return compileString(value);
-    if (Array.isArray(value))
-        return { kind: 'array', items: value.map(compileValue) };
-    if (isPlainObject(value)) {
-        return {
-            kind: 'object',
-            entries: Object.entries(value).map(([key, item]) => [key, compileValue(item)])
-        };
-    }
-    return { kind: 'literal', value };
-}
-function compileString(text) {
-    let wholeError;
-    if (startsWithKnownSource(text)) {
-        try {
-            return { kind: 'expression', expression: parseExpression(text) };
-        }
-        catch (error) {
-            wholeError = error;
-        }
-    }
-    const parts = parseTemplate(text, { bare: true });
-    if (parts)
-        return { kind: 'template', parts };
-    if (wholeError && !/\s/.test(text)) {
-        const detail = wholeError instanceof Error ? wholeError.message : String(wholeError);
-        return { kind: 'literal', value: text, notExpression: detail };
-    }
-    return { kind: 'literal', value: text };
-}
-function evaluateValue(compiled, ctx) {
-    switch (compiled.kind) {
-        case 'literal':
-            return compiled.value;
-        case 'expression':
-            return evaluateExpression(compiled.expression, ctx);
-        case 'template':
-            return renderTemplate(compiled.parts, ctx);
-        case 'array':
-            return compiled.items.map(item => evaluateValue(item, ctx));
-        case 'object':
-            // fromEntries defines own properties, so a '__proto__' key stays data.
-            return Object.fromEntries(compiled.entries.map(([key, item]) => [key, evaluateValue(item, ctx)]));
-    }
-}
-/** Every expression a compiled value reads (for reference checks at load time). */
-function expressionsIn(compiled) {
-    switch (compiled.kind) {
-        case 'literal':
-            return [];
-        case 'expression':
-            return [compiled.expression];
-        case 'template':
-            return compiled.parts.filter((part) => typeof part !== 'string');
-        case 'array':
-            return compiled.items.flatMap(expressionsIn);
-        case 'object':
-            return compiled.entries.flatMap(([, item]) => expressionsIn(item));
-    }
-}
-/** What the loader warns about in a compiled value: bare tokens and expression look-alikes. */
-function valueNotes(compiled) {
-    const bare = [];
-    const notExpressions = [];
-    const walk = (value) => {
-        switch (value.kind) {
-            case 'literal':
-                if (value.notExpression !== undefined) {
-                    notExpressions.push({ text: String(value.value), reason: value.notExpression });
-                }
-                return;
-            case 'template':
-                for (const part of value.parts)
-                    if (typeof part !== 'string' && part.bare)
-                        bare.push(part.source);
-                return;
-            case 'array':
-                value.items.forEach(walk);
-                return;
-            case 'object':
-                value.entries.forEach(([, item]) => walk(item));
-                return;
-            case 'expression':
-                return;
-        }
-    };
-    walk(compiled);
-    return { bare, notExpressions };
-}
-function isPlainObject(value) {
-    if (typeof value !== 'object' || value === null)
-        return false;
-    const proto = Object.getPrototypeOf(value);
-    return proto === Object.prototype || proto === null;
-}
-
-
-/***/ }),
-
-/***/ 8450:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  K6: () => (/* reexport */ loadArazzoFile),
-  FZ: () => (/* reexport */ runWorkflow),
-  Mf: () => (/* reexport */ validate/* workflowInputNames */.Mf)
-});
-
-// UNUSED EXPORTS: ArazzoError, ArazzoLoadError, ArazzoRuntimeError, ArazzoSyntaxError, ArazzoValidationError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_STEPS, DEFAULT_POLL_INTERVAL_MS, MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS, MAX_WORKFLOW_DEPTH, VirtualClock, backoffPollSchedule, createFetchTransport, decodeBody, defaultPollSchedule, fetchTransport, fixedPollSchedule, loadArazzoText, parseRetryAfter, systemClock, validateDocument
-
-// EXTERNAL MODULE: ./src/arazzo/errors.ts
-var errors = __nccwpck_require__(88012);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: ./src/arazzo/criteria-engines.ts
-var criteria_engines = __nccwpck_require__(48304);
-;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
-/**
- * OpenAPI source descriptions: index a parsed OpenAPI 3.x (or Swagger 2.0) document by
- * operationId and by JSON Pointer, giving each operation its method, path template and servers.
- * Only what the runner needs to build a request is read; schemas are not.
- */
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function escapePointerToken(token) {
-    return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-function unescapePointerToken(token) {
-    return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-/** True when the parsed document looks like an OpenAPI (or Swagger) description. */
-function isOpenApiDocument(document) {
-    return isObject(document) && (typeof document.openapi === 'string' || document.swagger === '2.0');
-}
-/** Server URLs of a `servers` array, with `{variables}` replaced by their defaults. */
-function serverUrls(servers) {
-    if (!Array.isArray(servers) || servers.length === 0)
-        return undefined;
-    const urls = [];
-    for (const server of servers) {
-        if (!isObject(server) || typeof server.url !== 'string')
-            continue;
-        const variables = isObject(server.variables) ? server.variables : {};
-        urls.push(server.url.replace(/\{([^}]+)\}/g, (whole, name) => {
-            const variable = variables[name];
-            return isObject(variable) && variable.default !== undefined
-                ? String(variable.default)
-                : whole;
-        }));
-    }
-    return urls.length > 0 ? urls : undefined;
-}
-function swaggerServers(document) {
-    if (typeof document.host !== 'string')
-        return [];
-    const schemes = Array.isArray(document.schemes) ? document.schemes : [];
-    const scheme = schemes.includes('https')
-        ? 'https'
-        : typeof schemes[0] === 'string'
-            ? schemes[0]
-            : 'https';
-    const basePath = typeof document.basePath === 'string' ? document.basePath : '';
-    return [`${scheme}://${document.host}${basePath}`];
-}
-/** Follows a local `$ref` (`#/...`) once or a few times; other references are left alone. */
-function followLocalRef(document, value) {
-    let current = value;
-    for (let hops = 0; hops < 8 && isObject(current) && typeof current.$ref === 'string'; hops++) {
-        const ref = current.$ref;
-        if (!ref.startsWith('#/'))
-            return current;
-        let target = document;
-        for (const token of ref.slice(2).split('/').map(unescapePointerToken)) {
-            target = isObject(target) ? target[token] : undefined;
-        }
-        if (target === undefined)
-            return current;
-        current = target;
-    }
-    return current;
-}
-function indexOpenApi(sourceName, document) {
-    const index = {
-        sourceName,
-        byOperationId: new Map(),
-        byPointer: new Map(),
-        problems: []
-    };
-    if (!isOpenApiDocument(document)) {
-        index.problems.push('not an OpenAPI description (no `openapi` or `swagger: "2.0"` field)');
-        return index;
-    }
-    const doc = document;
-    const documentServers = doc.swagger === '2.0' ? swaggerServers(doc) : (serverUrls(doc.servers) ?? ['/']);
-    const paths = isObject(doc.paths) ? doc.paths : {};
-    for (const [pathTemplate, rawItem] of Object.entries(paths)) {
-        const pathItem = followLocalRef(doc, rawItem);
-        if (!isObject(pathItem))
-            continue;
-        const pathServers = serverUrls(pathItem.servers);
-        for (const method of HTTP_METHODS) {
-            const operation = pathItem[method];
-            if (!isObject(operation))
-                continue;
-            const resolved = {
-                sourceName,
-                method: method.toUpperCase(),
-                pathTemplate,
-                servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
-            };
-            const parameters = operationParameters(doc, pathItem.parameters, operation.parameters);
-            if (parameters)
-                resolved.parameters = parameters;
-            const contentTypes = requestContentTypes(doc, operation);
-            if (contentTypes)
-                resolved.requestContentTypes = contentTypes;
-            if (typeof operation.operationId === 'string') {
-                resolved.operationId = operation.operationId;
-                if (index.byOperationId.has(operation.operationId)) {
-                    index.problems.push(`operationId '${operation.operationId}' is used more than once`);
-                }
-                else {
-                    index.byOperationId.set(operation.operationId, resolved);
-                }
-            }
-            index.byPointer.set(`/paths/${escapePointerToken(pathTemplate)}/${method}`, resolved);
-        }
-    }
-    return index;
-}
-const LOCATIONS = ['path', 'query', 'header', 'cookie'];
-/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
-const COLLECTION_FORMATS = {
-    csv: { explode: false },
-    multi: { style: 'form', explode: true },
-    ssv: { style: 'spaceDelimited', explode: false },
-    pipes: { style: 'pipeDelimited', explode: false },
-    tsv: { style: 'tabDelimited', explode: false }
-};
-/** Path-item parameters overridden by the operation's (same name and location). */
-function operationParameters(document, ...lists) {
-    const merged = new Map();
-    for (const list of lists) {
-        if (!Array.isArray(list))
-            continue;
-        for (const raw of list) {
-            const parameter = followLocalRef(document, raw);
-            if (!isObject(parameter) || typeof parameter.name !== 'string')
-                continue;
-            if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in))
-                continue;
-            const described = {
-                name: parameter.name,
-                in: parameter.in
-            };
-            if (typeof parameter.style === 'string')
-                described.style = parameter.style;
-            if (typeof parameter.explode === 'boolean')
-                described.explode = parameter.explode;
-            if (parameter.allowReserved === true)
-                described.allowReserved = true;
-            if (isObject(parameter.content)) {
-                const [contentType] = Object.keys(parameter.content);
-                if (contentType)
-                    described.contentType = contentType;
-            }
-            if (document.swagger === '2.0' && parameter.type === 'array') {
-                const format = COLLECTION_FORMATS[typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'];
-                if (format) {
-                    if (format.style)
-                        described.style = format.style;
-                    described.explode = format.explode;
-                }
-            }
-            merged.set(`${described.name}\u0000${described.in}`, described);
-        }
-    }
-    return merged.size > 0 ? [...merged.values()] : undefined;
-}
-/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
-function requestContentTypes(document, operation) {
-    if (document.swagger === '2.0') {
-        const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes;
-        const types = Array.isArray(consumes)
-            ? consumes.filter((type) => typeof type === 'string')
-            : [];
-        return types.length > 0 ? types : undefined;
-    }
-    const body = followLocalRef(document, operation.requestBody);
-    if (!isObject(body) || !isObject(body.content))
-        return undefined;
-    const types = Object.keys(body.content);
-    return types.length > 0 ? types : undefined;
-}
-/** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */
-function parseOperationPath(text) {
-    const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#(.*)$/.exec(text);
-    if (!match)
-        return undefined;
-    return { sourceName: match[1], pointer: match[2] };
-}
-/** `$sourceDescriptions.name.opId` or a bare operationId. */
-function parseOperationIdRef(text) {
-    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
-    return match ? { sourceName: match[1], operationId: match[2] } : { operationId: text };
-}
-/**
- * The operation a pointer names. The pointer must reach an operation object, i.e.
- * `/paths/<escaped path>/<method>`; percent-encoding in the fragment is decoded first.
- */
-function findOperationByPointer(index, pointer) {
-    let decoded = pointer;
-    try {
-        decoded = decodeURIComponent(pointer);
-    }
-    catch {
-        // Not percent-encoded after all: use as written.
-    }
-    const tokens = decoded.split('/');
-    if (tokens.length !== 4 || tokens[0] !== '' || tokens[1] !== 'paths')
-        return undefined;
-    const method = tokens[3].toLowerCase();
-    return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
-}
-
-// EXTERNAL MODULE: ./src/arazzo/expressions.ts
-var expressions = __nccwpck_require__(76016);
-// EXTERNAL MODULE: ./src/arazzo/json-pointer.ts
-var json_pointer = __nccwpck_require__(22425);
-;// CONCATENATED MODULE: ./src/arazzo/parameter-style.ts
-/** Strings as is, other scalars as their JSON text (true, 3), objects and arrays as JSON. */
-function scalarText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value === undefined || value === null)
-        return '';
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-const DEFAULT_STYLE = {
-    path: 'simple',
-    query: 'form',
-    header: 'simple',
-    cookie: 'form'
-};
-function rules(location, described) {
-    const style = described?.style ?? DEFAULT_STYLE[location];
-    const explode = described?.explode ?? style === 'form';
-    const encode = location === 'query' && described?.allowReserved ? encodeReserved : encodeURIComponent;
-    return { style, explode, encode };
-}
-/** RFC 3986 percent-encoding that keeps reserved characters (`allowReserved`). */
-function encodeReserved(text) {
-    return encodeURI(text).replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/#/g, '%23');
-}
-/** A `content`-described parameter is one value of that media type (JSON for JSON types). */
-function contentValue(value, described) {
-    if (!described?.contentType)
-        return value;
-    const mediaType = described.contentType.split(';')[0].trim().toLowerCase();
-    const json = mediaType === 'application/json' || mediaType.endsWith('+json');
-    return json && typeof value !== 'string' ? JSON.stringify(value) : value;
-}
-/** Entries of an object or items of an array as text; undefined and null members dropped. */
-function members(value) {
-    if (Array.isArray(value)) {
-        return { items: value.filter(v => v !== undefined && v !== null).map(scalarText) };
-    }
-    if (isPlainObject(value)) {
-        return {
-            entries: Object.entries(value)
-                .filter(([, v]) => v !== undefined && v !== null)
-                .map(([k, v]) => [k, scalarText(v)])
-        };
-    }
-    return {};
-}
-/** `a,b` or `x,1,y,2` (`x=1,y=2` exploded), each part encoded. */
-function joined(value, r, separator) {
-    const { items, entries } = members(value);
-    if (items)
-        return items.map(r.encode).join(separator);
-    if (entries) {
-        return entries
-            .map(([k, v]) => r.explode ? `${r.encode(k)}=${r.encode(v)}` : `${r.encode(k)},${r.encode(v)}`)
-            .join(separator);
-    }
-    return r.encode(scalarText(value));
-}
-/** The text that replaces `{name}` in the path template (already percent-encoded). */
-function serializePath(name, raw, described) {
-    const value = contentValue(raw, described);
-    const r = rules('path', described);
-    const { items, entries } = members(value);
-    switch (r.style) {
-        case 'label':
-            return `.${joined(value, r, r.explode ? '.' : ',')}`;
-        case 'matrix': {
-            const n = encodeURIComponent(name);
-            if (items && r.explode)
-                return items.map(item => `;${n}=${r.encode(item)}`).join('');
-            if (entries && r.explode) {
-                return entries.map(([k, v]) => `;${r.encode(k)}=${r.encode(v)}`).join('');
-            }
-            const text = joined(value, { ...r, explode: false }, ',');
-            return items || entries || text !== '' ? `;${n}=${text}` : `;${n}`;
-        }
-        default:
-            return joined(value, r, ',');
-    }
-}
-/** Encoded `name=value` pairs for the query string. */
-function serializeQuery(name, raw, described) {
-    const value = contentValue(raw, described);
-    const r = rules('query', described);
-    const n = encodeURIComponent(name);
-    const { items, entries } = members(value);
-    if (r.style === 'deepObject' && entries) {
-        return entries.map(([k, v]) => `${n}[${r.encode(k)}]=${r.encode(v)}`);
-    }
-    if (items) {
-        const delimiter = DELIMITERS[r.style];
-        if (delimiter !== undefined)
-            return [`${n}=${items.map(r.encode).join(delimiter)}`];
-        return r.explode
-            ? items.map(item => `${n}=${r.encode(item)}`)
-            : [`${n}=${items.map(r.encode).join(',')}`];
-    }
-    if (entries) {
-        return r.explode
-            ? entries.map(([k, v]) => `${r.encode(k)}=${r.encode(v)}`)
-            : [`${n}=${entries.map(([k, v]) => `${r.encode(k)},${r.encode(v)}`).join(',')}`];
-    }
-    return [`${n}=${r.encode(scalarText(value))}`];
-}
-const DELIMITERS = {
-    spaceDelimited: '%20',
-    pipeDelimited: '|',
-    tabDelimited: '%09'
-};
-/** A header's value (`simple`: `a,b`; objects `x,1,y,2` or exploded `x=1,y=2`), not encoded. */
-function serializeHeader(raw, described) {
-    const value = contentValue(raw, described);
-    const r = { ...rules('header', described), encode: (text) => text };
-    return joined(value, r, ',');
-}
-/** `name=value` cookie pairs (`form`): arrays `n=a,b`, exploded `n=a; n=b`. */
-function serializeCookie(name, raw, described) {
-    const value = contentValue(raw, described);
-    const r = { ...rules('cookie', described), encode: cookieValue };
-    const { items, entries } = members(value);
-    if (items && r.explode)
-        return items.map(item => `${name}=${cookieValue(item)}`);
-    if (entries && r.explode)
-        return entries.map(([k, v]) => `${k}=${cookieValue(v)}`);
-    return [`${name}=${joined(value, { ...r, explode: false }, ',')}`];
-}
-/** Cookie values outside RFC 6265's cookie-octet range are percent-encoded. */
-function cookieValue(value) {
-    // eslint-disable-next-line no-control-regex
-    return /[\s",;\\\u0000-\u001f\u007f]/.test(value) || /[^\u0000-\u007f]/.test(value)
-        ? encodeURIComponent(value)
-        : value;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/arazzo/request-body.ts
-/**
- * A step's request body: which media type it is sent as, how the payload is serialised, and what
- * `$request.body` reads afterwards.
- *
- * - `contentType` omitted: the target operation's request media type decides (Arazzo 1.0.1: "If
- *   omitted then refer to Content-Type specified at the targeted operation"), a JSON one when it
- *   accepts several, else its first; `application/json` when the description declares none.
- * - JSON types: objects as JSON, strings (the spec's "JSON Templated Example") as written.
- *   `application/x-www-form-urlencoded`: objects as a form (arrays repeat the key), strings as
- *   written. `multipart/form-data`: objects as one part per key. Other types (XML, text): strings
- *   and scalars as text; an object payload cannot be written in them and is an error.
- * - `$request.body` is the structured value: a JSON string payload is parsed, a form string is
- *   read back into its fields, so `$request.body#/petOrder/petId` reaches into a templated body.
- */
-
-
-
-const DEFAULT_CONTENT_TYPE = 'application/json';
-function mediaTypeOf(contentType) {
-    return contentType.split(';')[0].trim().toLowerCase();
-}
-function isJsonMediaType(contentType) {
-    const mediaType = mediaTypeOf(contentType);
-    return mediaType === 'application/json' || mediaType.endsWith('+json');
-}
-const FORM = 'application/x-www-form-urlencoded';
-const MULTIPART = 'multipart/form-data';
-/** The content type a body is sent as: the step's, else the operation's, else JSON. */
-function chooseContentType(explicit, operation) {
-    if (explicit !== undefined)
-        return explicit;
-    const declared = (operation.requestContentTypes ?? []).filter(type => !type.includes('*'));
-    return declared.find(isJsonMediaType) ?? declared[0] ?? DEFAULT_CONTENT_TYPE;
-}
-/** A string payload of a JSON or form type, read as data for replacements and `$request.body`. */
-function structuredPayload(value, contentType) {
-    if (typeof value !== 'string')
-        return value;
-    if (isJsonMediaType(contentType)) {
-        try {
-            return JSON.parse(value);
-        }
-        catch {
-            return value;
-        }
-    }
-    if (mediaTypeOf(contentType) === FORM) {
-        const fields = {};
-        for (const [key, item] of new URLSearchParams(value)) {
-            const existing = Object.hasOwn(fields, key) ? fields[key] : undefined;
-            const next = existing === undefined ? item : [existing, item].flat();
-            Object.defineProperty(fields, key, {
-                value: next,
-                writable: true,
-                enumerable: true,
-                configurable: true
-            });
-        }
-        return fields;
-    }
-    return value;
-}
-/** The wire form of a payload; undefined when there is no payload. */
-function serializeBody(value, contentType, stepId) {
-    if (value === undefined)
-        return undefined;
-    if (typeof value === 'string')
-        return { body: value, contentType };
-    const mediaType = mediaTypeOf(contentType);
-    if (isJsonMediaType(contentType))
-        return { body: JSON.stringify(value), contentType };
-    if (value === null || typeof value !== 'object')
-        return { body: scalarText(value), contentType };
-    if (mediaType === FORM && !Array.isArray(value)) {
-        const pairs = [];
-        for (const [key, item] of Object.entries(value)) {
-            if (item === undefined || item === null)
-                continue;
-            for (const entry of Array.isArray(item) ? item : [item]) {
-                pairs.push(`${formEncode(key)}=${formEncode(scalarText(entry))}`);
-            }
-        }
-        return { body: pairs.join('&'), contentType };
-    }
-    if (mediaType === MULTIPART && !Array.isArray(value)) {
-        return multipart(value, contentType);
-    }
-    throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': an object payload cannot be sent as ${mediaType}; write the payload as a string`, stepId);
-}
-/** application/x-www-form-urlencoded encoding (spaces as '+'). */
-function formEncode(text) {
-    return encodeURIComponent(text).replace(/%20/g, '+');
-}
-function multipart(value, contentType) {
-    const boundary = `arazzo-${(0,external_node_crypto_.randomUUID)()}`;
-    const parts = [];
-    for (const [key, item] of Object.entries(value)) {
-        if (item === undefined || item === null)
-            continue;
-        for (const entry of Array.isArray(item) ? item : [item]) {
-            const isObject = typeof entry === 'object' && entry !== null;
-            const name = key.replace(/["\r\n]/g, c => encodeURIComponent(c));
-            parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n` +
-                (isObject ? 'Content-Type: application/json\r\n' : '') +
-                `\r\n${scalarText(entry)}\r\n`);
-        }
-    }
-    return {
-        body: `${parts.join('')}--${boundary}--\r\n`,
-        contentType: `${mediaTypeOf(contentType)}; boundary=${boundary}`
-    };
-}
-
-// EXTERNAL MODULE: ./src/arazzo/validate.ts
-var validate = __nccwpck_require__(50189);
-;// CONCATENATED MODULE: ./src/arazzo/request-builder.ts
-/**
- * Builds the HTTP request of an operation step: merges workflow and step parameters (reusable
- * ones resolved), serialises each by its OpenAPI description (parameter-style.ts), fills the path
- * template, picks the server, and writes the body (request-body.ts). Also returns what
- * `$request.*` expressions read afterwards.
- *
- * Header names are checked (RFC 9110 tokens) and header values may not hold line breaks or NUL:
- * a document cannot smuggle a second header or request.
- */
-
-
-
-
-
-
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/**
- * Workflow-level parameters, overridden by the step's: by name and location for operation steps
- * (`byLocation`), by name for workflow steps (they become the child workflow's inputs).
- */
-function stepParameters(components, workflow, step, byLocation) {
-    const key = (p) => (byLocation ? `${p.name}\u0000${p.in}` : p.name);
-    const merged = new Map();
-    for (const item of [...(workflow.parameters ?? []), ...(step.parameters ?? [])]) {
-        const parameter = resolveParameter(components, item);
-        if (parameter)
-            merged.set(key(parameter), parameter);
-    }
-    return [...merged.values()];
-}
-function resolveParameter(components, item) {
-    if (!('reference' in item) || item.reference === undefined) {
-        const p = item;
-        return { name: p.name, in: p.in, owner: p, value: p.value };
-    }
-    const parsed = (0,validate/* parseComponentReference */.m_)(item.reference);
-    const target = parsed && (0,validate/* lookupComponent */.AS)(components, 'parameters', parsed.name);
-    if (!(0,validate/* isObject */.Gv)(target))
-        return undefined;
-    const component = target;
-    const overridden = Object.hasOwn(item, 'value') && item.value !== undefined;
-    return {
-        name: component.name,
-        in: component.in,
-        owner: overridden ? item : component,
-        value: overridden ? item.value : component.value
-    };
-}
-function parameterValue(parameter, ctx) {
-    return (0,expressions/* evaluateValue */.zG)((0,validate/* cached */.PO)(parameter.owner, 'value', () => (0,expressions/* compileValue */.hX)(parameter.value)), ctx);
-}
-function buildRequest({ step, operation, parameters, ctx, serverUrl }) {
-    const described = new Map();
-    for (const p of operation.parameters ?? [])
-        described.set(`${p.name}\u0000${p.in}`, p);
-    const describe = (p) => described.get(`${p.name}\u0000${p.in}`);
-    const pathText = {};
-    const path = {};
-    const queryPairs = [];
-    const query = {};
-    const headers = {};
-    const cookies = [];
-    for (const parameter of parameters) {
-        const value = parameterValue(parameter, ctx);
-        if (value === undefined || value === null)
-            continue;
-        const raw = Array.isArray(value) ? value.map(scalarText).join(',') : scalarText(value);
-        switch (parameter.in) {
-            case 'path':
-                path[parameter.name] = raw;
-                pathText[parameter.name] = serializePath(parameter.name, value, describe(parameter));
-                break;
-            case 'query':
-                query[parameter.name] = raw;
-                queryPairs.push(...serializeQuery(parameter.name, value, describe(parameter)));
-                break;
-            case 'header':
-                setHeader(headers, parameter.name, serializeHeader(value, describe(parameter)), step.stepId);
-                break;
-            case 'cookie':
-                cookies.push(...serializeCookie(parameter.name, value, describe(parameter)));
-                break;
-        }
-    }
-    if (cookies.length > 0) {
-        const existing = findHeader(headers, 'cookie');
-        const joined = cookies.join('; ');
-        setHeader(headers, existing ?? 'Cookie', existing ? `${headers[existing]}; ${joined}` : joined, step.stepId);
-    }
-    const pathname = operation.pathTemplate.replace(/\{([^}]+)\}/g, (_whole, name) => {
-        if (!Object.hasOwn(pathText, name)) {
-            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': path parameter '${name}' has no value`, step.stepId);
-        }
-        return pathText[name];
-    });
-    const server = serverUrl ?? operation.servers[0];
-    if (!server || !/^https?:\/\//i.test(server)) {
-        throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the operation has no absolute server URL${server ? ` ('${server}')` : ''}; pass serverUrl`, step.stepId);
-    }
-    let url = server.replace(/\/+$/, '') + (pathname.startsWith('/') ? pathname : `/${pathname}`);
-    if (queryPairs.length > 0)
-        url += (url.includes('?') ? '&' : '?') + queryPairs.join('&');
-    const { body, bodyValue } = buildBody(step, operation, ctx);
-    if (body !== undefined && findHeader(headers, 'content-type') === undefined) {
-        headers['Content-Type'] = body.contentType;
-    }
-    const request = { method: operation.method, url, headers };
-    if (body !== undefined)
-        request.body = body.body;
-    return {
-        request,
-        context: { headers: lowerCaseKeys(headers), query, path, body: bodyValue }
-    };
-}
-function buildBody(step, operation, ctx) {
-    const requestBody = step.requestBody;
-    if (!requestBody)
-        return { body: undefined, bodyValue: undefined };
-    const contentType = chooseContentType(requestBody.contentType, operation);
-    let value = requestBody.payload === undefined
-        ? undefined
-        : (0,expressions/* evaluateValue */.zG)((0,validate/* cached */.PO)(requestBody, 'payload', () => (0,expressions/* compileValue */.hX)(requestBody.payload)), ctx);
-    const replacements = requestBody.replacements ?? [];
-    if (replacements.length > 0 && typeof value === 'string') {
-        value = structuredPayload(value, contentType);
-        if (typeof value === 'string') {
-            throw new errors/* ArazzoRuntimeError */.of(`step '${step.stepId}': the payload is not JSON or a form, so replacements cannot apply`, step.stepId);
-        }
-    }
-    for (const replacement of replacements) {
-        const replaced = (0,expressions/* evaluateValue */.zG)((0,validate/* cached */.PO)(replacement, 'value', () => (0,expressions/* compileValue */.hX)(replacement.value)), ctx);
-        value = (0,json_pointer/* setPointer */.OW)(value ?? {}, replacement.target, replaced);
-    }
-    return {
-        body: serializeBody(value, contentType, step.stepId),
-        bodyValue: structuredPayload(value, contentType)
-    };
-}
-function findHeader(headers, name) {
-    const lower = name.toLowerCase();
-    return Object.keys(headers).find(key => key.toLowerCase() === lower);
-}
-/** Sets a header (replacing one of the same name in any case), refusing injection. */
-function setHeader(headers, name, value, stepId) {
-    if (!HEADER_NAME.test(name)) {
-        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': '${name}' is not a valid header name`, stepId);
-    }
-    // eslint-disable-next-line no-control-regex
-    if (/[\r\n\u0000]/.test(value)) {
-        throw new errors/* ArazzoRuntimeError */.of(`step '${stepId}': the value of header '${name}' contains a line break or NUL`, stepId);
-    }
-    const existing = findHeader(headers, name);
-    if (existing !== undefined && existing !== name)
-        delete headers[existing];
-    headers[name] = value;
-}
-function lowerCaseKeys(headers) {
-    const lowered = {};
-    for (const [name, value] of Object.entries(headers))
-        lowered[name.toLowerCase()] = value;
-    return lowered;
-}
-
-;// CONCATENATED MODULE: ./src/arazzo/operation-checks.ts
-/**
- * Checks of operation steps against the operation they target, done at load time so that a step
- * that cannot build its request fails before any request is sent: every `{name}` of the
- * operation's path template must be given by an `in: path` parameter of the step (its own, the
- * workflow's, or a reusable one). The Arazzo examples say parameter names "must be resolvable at
- * the referenced operation"; a missing path value could only fail later, half-way through a run.
- */
-
-
-function checkPathParameters(document, operations, problems) {
-    document.workflows.forEach((workflow, w) => {
-        workflow.steps.forEach((step, s) => {
-            const operation = operations.get(step);
-            if (!operation)
-                return;
-            const given = stepParameters(document.components, workflow, step, true)
-                .filter(p => p.in === 'path')
-                .map(p => p.name);
-            const needed = [...operation.pathTemplate.matchAll(/\{([^}]+)\}/g)].map(m => m[1]);
-            const missing = needed.filter(name => !given.includes(name));
-            if (missing.length === 0)
-                return;
-            const pointer = (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)('workflows', w), 'steps'), s);
-            problems.push({
-                pointer,
-                message: `${operation.method} ${operation.pathTemplate} needs path parameter${missing.length > 1 ? 's' : ''} ` +
-                    `${missing.map(name => `'${name}'`).join(', ')}, which no parameter of step '${step.stepId}' gives` +
-                    (given.length > 0
-                        ? ` (it gives ${given.map(name => `'${name}'`).join(', ')} in path)`
-                        : '')
-            });
-        });
-    });
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(73136);
-;// CONCATENATED MODULE: ./src/arazzo/source-location.ts
-/**
- * Where a document or source description lives, and reading it with the same bounds whatever the
- * place: a local file (confined to the allowed roots, realpath so symlinks count) or an https URL
- * read by the caller's injected SourceReader (the engine itself never opens a connection for a
- * description, so it stays free of any HTTP or GitHub library).
- *
- * Relative URLs resolve against the document that holds them: a local document's directory, or a
- * remote document's URL. A remote document may only refer to other https URLs: `file:` URLs and
- * absolute paths in it are refused, so a fetched document can never read the runner's disk.
- */
-
-
-
-
-/** A key that is the same for the same place (for caching and cycle detection). */
-function locationKey(location) {
-    return location.kind === 'file' ? `file:${location.path}` : location.url;
-}
-/** For messages: a path or a URL without credentials, query or fragment. */
-function describeLocation(location) {
-    if (location.kind === 'file')
-        return location.path;
-    try {
-        const url = new URL(location.url);
-        return `${url.protocol}//${url.host}${url.pathname}`;
-    }
-    catch {
-        return location.url;
-    }
-}
-/** Resolves a source description's `url` against the location of the document holding it. */
-function resolveLocation(url, base, pointer) {
-    if (/^https?:\/\//i.test(url))
-        return remote(url, pointer);
-    const hasScheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) && !/^[A-Za-z]:[\\/]/.test(url); // not C:\ on Windows
-    if (base.kind === 'remote') {
-        if (hasScheme || (0,external_node_path_.isAbsolute)(url)) {
-            throw new errors/* ArazzoLoadError */.GA(pointer, `${url} refused: a remote document may only refer to https URLs, never to local files`);
-        }
-        return remote(new URL(url, base.url).href, pointer);
-    }
-    if (hasScheme && !/^file:/i.test(url)) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `unsupported source description URL scheme in ${url}`);
-    }
-    const withoutFragment = url.split('#')[0];
-    if (/^file:/i.test(withoutFragment)) {
-        return { kind: 'file', path: (0,external_node_url_.fileURLToPath)(withoutFragment) };
-    }
-    let decoded = withoutFragment;
-    try {
-        decoded = decodeURIComponent(withoutFragment);
-    }
-    catch {
-        // Not percent-encoded: use as written.
-    }
-    const dir = base.kind === 'dir' ? base.path : (0,external_node_path_.join)(base.path, '..');
-    return { kind: 'file', path: (0,external_node_path_.resolve)(dir, decoded) };
-}
-function remote(url, pointer) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `${url} is not a valid URL`);
-    }
-    if (parsed.protocol !== 'https:') {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${url} refused: only https is allowed`);
-    }
-    if (parsed.username || parsed.password) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description refused: the URL carries credentials`);
-    }
-    parsed.hash = '';
-    return { kind: 'remote', url: parsed.href };
-}
-/** The text at a location, refused when larger than the limit or outside the allowed places. */
-async function readLocation(location, options, pointer) {
-    const limit = options.maxDocumentBytes;
-    if (location.kind === 'remote') {
-        if (!options.sourceReader) {
-            throw new errors/* ArazzoLoadError */.GA(pointer, `remote source description ${describeLocation(location)} refused (remote descriptions are not enabled)`);
-        }
-        let text;
-        try {
-            text = await options.sourceReader(location.url, { maxBytes: limit, signal: options.signal });
-        }
-        catch (error) {
-            const detail = error instanceof Error ? error.message : String(error);
-            throw new errors/* ArazzoLoadError */.GA(pointer, detail);
-        }
-        const size = Buffer.byteLength(text, 'utf8');
-        if (size > limit) {
-            throw new errors/* ArazzoLoadError */.GA(pointer, `${describeLocation(location)} is ${size} bytes, over the ${limit} byte limit`);
-        }
-        return text;
-    }
-    const file = location.path;
-    if (!(await exists(file))) {
-        for (const dir of options.fallbackDescriptionDirs ?? []) {
-            const candidate = (0,external_node_path_.join)(dir, (0,external_node_path_.basename)(file));
-            if (await exists(candidate)) {
-                options.onNotice?.(`source description ${file} not found; using the bundled copy ${candidate}`);
-                return readCapped(candidate, limit, pointer);
-            }
-        }
-    }
-    await assertAllowed(file, options.allowedRoots, pointer);
-    return readCapped(file, limit, pointer);
-}
-function isUnder(root, file) {
-    const rel = (0,external_node_path_.relative)(root, file);
-    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) && rel.split(external_node_path_.sep)[0] !== '..');
-}
-/** Refuses a file outside the allowed roots (both sides through realpath, so symlinks count). */
-async function assertAllowed(file, roots, pointer) {
-    if (!roots)
+    catch (error) {
+        v.problem(pointer, messageOf(error));
         return;
-    let real;
-    try {
-        real = await (0,promises_.realpath)(file);
     }
-    catch {
-        // A missing file is reported by the read; checking the lexical path keeps the error honest.
-        real = file;
+    for (const token of notes.bare) {
+        v.warn(pointer, `'${token}' inside a string is substituted as a compatibility rule; Arazzo 1.0.1 writes an embedded expression as '{${token}}'`);
     }
-    for (const root of roots) {
-        let realRoot;
-        try {
-            realRoot = await (0,promises_.realpath)(root);
-        }
-        catch {
-            continue;
-        }
-        if (isUnder(realRoot, real))
-            return;
+    for (const { text, reason } of notes.notExpressions) {
+        v.warn(pointer, `'${text}' is not a runtime expression (${reason}): it is sent as text`);
     }
-    throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is outside the allowed directories`);
 }
-async function readCapped(file, limit, pointer) {
-    let size;
+/** An output value: `$...` must parse as an expression; other strings may template `{$...}`. */
+function checkOutput(v, value, pointer) {
+    if (typeof value !== 'string') {
+        v.problem(pointer, 'an output must be a runtime expression string');
+        return;
+    }
+    if (value.startsWith('$'))
+        checkExpression(v, value, pointer);
+    else
+        checkValue(v, value, pointer);
+}
+function checkOutputs(v, value, pointer) {
+    if (value === undefined)
+        return;
+    if (!(0,document_nodes/* isObject */.Gv)(value)) {
+        v.problem(pointer, 'outputs must be a map of names to runtime expressions');
+        return;
+    }
+    for (const [key, expression] of Object.entries(value)) {
+        const at = (0,document_nodes/* childPointer */.Y2)(pointer, key);
+        if (!document_nodes/* KEY_PATTERN */.bn.test(key)) {
+            v.problem(at, `output name '${key}' must match ${document_nodes/* KEY_PATTERN */.bn.source}`);
+        }
+        checkOutput(v, expression, at);
+    }
+}
+function checkCriteria(v, value, pointer) {
+    const items = v.list(value, pointer, 'criteria');
+    items?.forEach((item, i) => checkCriterion(v, item, (0,document_nodes/* childPointer */.Y2)(pointer, i)));
+}
+function checkCriterion(v, value, pointer) {
+    if (!(0,document_nodes/* isObject */.Gv)(value)) {
+        v.problem(pointer, 'a criterion must be an object');
+        return;
+    }
+    v.knownFields(value, pointer, FIELDS.criterion);
+    if ((0,document_nodes/* isObject */.Gv)(value.type)) {
+        v.knownFields(value.type, (0,document_nodes/* childPointer */.Y2)(pointer, 'type'), FIELDS.expressionType);
+    }
+    if (v.requireString(value, 'condition', pointer) === undefined)
+        return;
+    // The criteria module owns the rules on types and contexts (e.g. a jsonpath criterion
+    // without context defaults to $response.body with a warning; a regex one is an error).
     try {
-        const info = await (0,promises_.stat)(file);
-        if (!info.isFile())
-            throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is not a file`);
-        size = info.size;
+        const compiled = compileCriterion(value);
+        for (const warning of compileWarnings(compiled))
+            v.warn(pointer, warning);
     }
     catch (error) {
-        if (error instanceof errors/* ArazzoLoadError */.GA)
-            throw error;
-        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
-    }
-    if (size > limit) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `${file} is ${size} bytes, over the ${limit} byte limit`);
-    }
-    try {
-        return await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `cannot read ${file}: ${describeFsError(error)}`);
+        v.problem(criterionErrorPointer(value, pointer, error), messageOf(error));
     }
 }
-function describeFsError(error) {
-    const code = error.code;
-    if (code === 'ENOENT')
-        return 'file not found';
-    if (code === 'EACCES')
-        return 'permission denied';
-    return error instanceof Error ? error.message : String(error);
-}
-async function exists(file) {
-    try {
-        return (await (0,promises_.stat)(file)).isFile();
+/** A syntax error points at the field whose text it quotes; other errors at the criterion. */
+function criterionErrorPointer(criterion, pointer, error) {
+    if (!(error instanceof errors/* ArazzoSyntaxError */.rd))
+        return pointer;
+    if (typeof criterion.context === 'string' && error.source === criterion.context) {
+        return (0,document_nodes/* childPointer */.Y2)(pointer, 'context');
     }
-    catch {
-        return false;
-    }
+    return (0,document_nodes/* childPointer */.Y2)(pointer, 'condition');
 }
 
-;// CONCATENATED MODULE: ./src/arazzo/source-loader.ts
+;// CONCATENATED MODULE: ./src/arazzo/validate-references.ts
 /**
- * Loads the source descriptions a document uses: OpenAPI descriptions (indexed for their
- * operations) and Arazzo documents (loaded, validated and resolved like the root document, for
- * cross-document workflow references: `workflowId: $sourceDescriptions.<name>.<workflowId>` in a
- * step, a goto or a retry, and in `dependsOn`).
- *
- * Only sources some step or reference needs are read (an unused one is never fetched). Every
- * document, local or remote, gets the same bounds: the byte limit, the YAML alias limit (the
- * parser's), at most MAX_SOURCE_DEPTH levels of nested Arazzo documents, at most
- * MAX_SOURCE_DOCUMENTS documents in all, and no cycle (a document that, through its sources,
- * refers back to itself is refused with the chain). The same place is read once per load.
+ * Validation of the references a document makes to things outside the node being checked:
+ * workflowIds (local, or `$sourceDescriptions.<name>.<id>` into an arazzo source), operationIds
+ * (which OpenAPI source they name), `$components` Reusable Objects and `#/components/inputs`
+ * schema references. Each reference is resolved against what the ValidationContext has learnt of
+ * the document, so a dangling one fails at load time rather than mid-run.
  */
 
 
-
-
-/** Nested Arazzo documents below the root (root -> source -> its source ...). */
-const MAX_SOURCE_DEPTH = 8;
-/** Documents read for one load, the root and every description included. */
-const MAX_SOURCE_DOCUMENTS = 32;
-/**
- * A bound of the whole load was crossed (cycle, depth, number of documents): it ends the load
- * at once, with the chain of documents in its message, instead of being one problem among many.
- */
-class SourceBoundError extends errors/* ArazzoLoadError */.GA {
-}
-/** Every workflow reference of the document (components' actions included). */
-function workflowReferences(document) {
-    const found = [];
-    const actions = (list, pointer) => {
-        if (!Array.isArray(list))
-            return;
-        list.forEach((action, i) => {
-            if ((0,validate/* isObject */.Gv)(action) && typeof action.workflowId === 'string') {
-                found.push({
-                    pointer: (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)(pointer, i), 'workflowId'),
-                    reference: action.workflowId
-                });
-            }
-        });
-    };
-    document.workflows.forEach((workflow, w) => {
-        const at = (0,validate/* childPointer */.Y2)('workflows', w);
-        (workflow.dependsOn ?? []).forEach((reference, i) => {
-            found.push({ pointer: (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)(at, 'dependsOn'), i), reference });
-        });
-        actions(workflow.successActions, (0,validate/* childPointer */.Y2)(at, 'successActions'));
-        actions(workflow.failureActions, (0,validate/* childPointer */.Y2)(at, 'failureActions'));
-        workflow.steps.forEach((step, s) => {
-            const stepAt = (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)(at, 'steps'), s);
-            if (typeof step.workflowId === 'string') {
-                found.push({ pointer: (0,validate/* childPointer */.Y2)(stepAt, 'workflowId'), reference: step.workflowId });
-            }
-            actions(step.onSuccess, (0,validate/* childPointer */.Y2)(stepAt, 'onSuccess'));
-            actions(step.onFailure, (0,validate/* childPointer */.Y2)(stepAt, 'onFailure'));
-        });
-    });
-    for (const kind of ['successActions', 'failureActions']) {
-        const map = document.components?.[kind];
-        if (!(0,validate/* isObject */.Gv)(map))
-            continue;
-        for (const [name, action] of Object.entries(map)) {
-            if ((0,validate/* isObject */.Gv)(action) && typeof action.workflowId === 'string') {
-                found.push({
-                    pointer: (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)('components', kind), name), 'workflowId'),
-                    reference: action.workflowId
-                });
-            }
+/** A workflowId in a step, action or dependsOn: local, or `$sourceDescriptions.x.id`. */
+function checkWorkflowReference(v, id, pointer) {
+    const external = (0,document_nodes/* parseSourceReference */.O$)(id);
+    if (external) {
+        if (!v.sourceTypes.has(external.sourceName)) {
+            v.problem(pointer, `no source description named '${external.sourceName}'`);
         }
-    }
-    return found;
-}
-/** The sources some step or reference needs, and what for. */
-function neededSources(document) {
-    const needed = new Map();
-    const need = (name, what) => {
-        const set = needed.get(name) ?? new Set();
-        set.add(what);
-        needed.set(name, set);
-    };
-    const openapiNames = document.sourceDescriptions.filter(s => s.type !== 'arazzo').map(s => s.name);
-    for (const workflow of document.workflows) {
-        for (const step of workflow.steps) {
-            if (step.operationPath !== undefined) {
-                const parsed = parseOperationPath(step.operationPath);
-                if (parsed)
-                    need(parsed.sourceName, 'operations');
-            }
-            else if (step.operationId !== undefined) {
-                const ref = parseOperationIdRef(step.operationId);
-                if (ref.sourceName)
-                    need(ref.sourceName, 'operations');
-                else
-                    openapiNames.forEach(name => need(name, 'operations'));
-            }
+        else if (v.sourceTypes.get(external.sourceName) === 'openapi') {
+            v.problem(pointer, `'${external.sourceName}' is an OpenAPI source description, which has no workflows: name a workflow of this document, or of an arazzo source description as $sourceDescriptions.<name>.<workflowId>`);
         }
+        // An arazzo source's workflows are checked once it is loaded (source-loader.ts).
+        return;
     }
-    for (const { reference } of workflowReferences(document)) {
-        const external = (0,validate/* parseSourceReference */.O$)(reference);
-        if (external)
-            need(external.sourceName, 'workflows');
-    }
-    return needed;
+    if (!v.workflowIds.has(id))
+        v.problem(pointer, `no workflow '${id}' in this document`);
 }
-/** Loads the needed sources of `document` (at `base`); problems are collected, not thrown. */
-async function loadSources(document, base, context, problems, warnings) {
-    const sources = { openapi: new Map(), arazzo: new Map() };
-    const needed = neededSources(document);
-    for (const [i, source] of document.sourceDescriptions.entries()) {
-        const needs = needed.get(source.name);
-        if (!needs)
-            continue;
-        const pointer = (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)('sourceDescriptions', i), 'url');
-        try {
-            const location = resolveLocation(source.url, base, pointer);
-            const loaded = await loadOne({ name: source.name, location, context, pointer, warnings });
-            const declared = source.type;
-            if (declared !== undefined && declared !== loaded.kind) {
-                throw new errors/* ArazzoLoadError */.GA(pointer, `source description '${source.name}' is declared type ${declared} but is ${loaded.kind === 'arazzo' ? 'an Arazzo document' : 'an OpenAPI description'}`);
-            }
-            if (loaded.kind === 'openapi') {
-                if (needs.has('workflows')) {
-                    problems.push({
-                        pointer,
-                        message: `source description '${source.name}' is an OpenAPI description, which has no workflows: a workflowId can only name a workflow of an arazzo source description`
-                    });
-                }
-                sources.openapi.set(source.name, loaded.index);
-            }
-            else {
-                if (needs.has('operations')) {
-                    problems.push({
-                        pointer,
-                        message: `source description '${source.name}' is an Arazzo document: operationId and operationPath must target an OpenAPI description`
-                    });
-                }
-                sources.arazzo.set(source.name, loaded.loaded);
-            }
+/** `$sourceDescriptions.<name>.<id>`, or a bare id when there is one OpenAPI source (a MUST). */
+function checkOperationId(v, operationId, pointer) {
+    const external = (0,document_nodes/* parseSourceReference */.O$)(operationId);
+    if (external) {
+        const type = v.sourceTypes.get(external.sourceName);
+        if (!v.sourceTypes.has(external.sourceName)) {
+            v.problem(pointer, `no source description named '${external.sourceName}'`);
         }
-        catch (error) {
-            if (!(error instanceof errors/* ArazzoLoadError */.GA) || error instanceof SourceBoundError)
-                throw error;
-            problems.push({ pointer: error.pointer || pointer, message: error.detail });
+        else if (type === 'arazzo') {
+            v.problem(pointer, `'${external.sourceName}' is an arazzo source description: an operationId must name an OpenAPI one (for a workflow, use workflowId)`);
         }
+        return;
     }
-    checkWorkflowReferences(document, sources, problems);
-    return sources;
-}
-async function loadOne(job) {
-    const { location, context, pointer } = job;
-    const key = locationKey(location);
-    if (context.chain.includes(key)) {
-        const cycle = [...context.chain.slice(context.chain.indexOf(key)), key];
-        throw new SourceBoundError(pointer, `circular source descriptions: ${cycle.map(describeKey).join(' -> ')}`);
-    }
-    let pending = context.cache.get(key);
-    if (!pending) {
-        pending = readAndLoad(job);
-        context.cache.set(key, pending);
-    }
-    return pending;
-}
-async function readAndLoad({ name, location, context, pointer, warnings }) {
-    if (++context.counter.documents > MAX_SOURCE_DOCUMENTS) {
-        throw new SourceBoundError(pointer, `more than ${MAX_SOURCE_DOCUMENTS} documents would be loaded (source description '${name}')`);
-    }
-    const what = `source description '${name}'`;
-    const parsed = await readParsed(location, context, what, pointer, warnings);
-    if (isOpenApiDocument(parsed)) {
-        const index = indexOpenApi(name, parsed);
-        for (const problem of index.problems)
-            warnings.push(`${what}: ${problem}`);
-        return { kind: 'openapi', index };
-    }
-    if (!(0,validate/* isObject */.Gv)(parsed) || parsed.arazzo === undefined) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} is neither an OpenAPI description nor an Arazzo document`);
-    }
-    if (context.depth + 1 > MAX_SOURCE_DEPTH) {
-        const chain = [...context.chain, locationKey(location)].map(describeKey).join(' -> ');
-        throw new SourceBoundError(pointer, `arazzo source descriptions nested deeper than ${MAX_SOURCE_DEPTH} levels: ${chain}`);
-    }
-    const nestedContext = {
-        ...context,
-        chain: [...context.chain, locationKey(location)],
-        depth: context.depth + 1
-    };
-    try {
-        const loaded = await context.loadNested(parsed, location, nestedContext);
-        for (const warning of loaded.warnings)
-            warnings.push(`${what}: ${warning}`);
-        return { kind: 'arazzo', loaded };
-    }
-    catch (error) {
-        if (!(error instanceof errors/* ArazzoLoadError */.GA))
-            throw error;
-        // A bound names its whole chain already: it goes up as it is, at this document's pointer.
-        if (error instanceof SourceBoundError)
-            throw new SourceBoundError(pointer, error.detail);
-        // A problem deep down keeps its own pointer inside the message, after the chain to it.
-        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} (${describeLocation(location)}): ${error.message}`);
+    const openapi = [...v.sourceTypes].filter(([, type]) => type !== 'arazzo');
+    if (openapi.length > 1) {
+        v.problem(pointer, `the document has several OpenAPI source descriptions (${openapi.map(([name]) => name).join(', ')}), so operationId must name one: write $sourceDescriptions.<name>.${operationId}`);
     }
 }
-/** A prebuilt copy of a local file (still confined to the allowed roots), or the file parsed. */
-async function readParsed(location, context, what, pointer, warnings) {
-    if (location.kind === 'file') {
-        const prebuilt = context.prebuilt?.(location.path);
-        if (prebuilt !== undefined) {
-            await assertAllowed(location.path, context.read.allowedRoots, pointer);
-            return prebuilt;
-        }
-    }
-    const text = await readLocation(location, context.read, pointer);
-    return context.parse(text, what, pointer, warnings);
-}
-function describeKey(key) {
-    return key.startsWith('file:')
-        ? key.slice('file:'.length)
-        : describeLocation({ kind: 'remote', url: key });
-}
-/** `$sourceDescriptions.<name>.<id>` must reach a workflow of a loaded Arazzo document. */
-function checkWorkflowReferences(document, sources, problems) {
-    for (const { pointer, reference } of workflowReferences(document)) {
-        const external = (0,validate/* parseSourceReference */.O$)(reference);
-        if (!external)
-            continue;
-        const nested = sources.arazzo.get(external.sourceName);
-        if (!nested)
-            continue; // not loaded: its load problem is already reported
-        const ids = nested.document.workflows.map((w) => w.workflowId);
-        if (!ids.includes(external.rest)) {
-            problems.push({
-                pointer,
-                message: `no workflow '${external.rest}' in source description '${external.sourceName}' (it has: ${ids.join(', ')})`
-            });
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/arazzo/secret-flow.ts
-
-/** Characters that end a name segment of a runtime expression (see NAME_SEGMENT in expressions.ts). */
-const NAME_END = String.raw `(?![^\s.#{}$,;'"()[\]<>=!&|/\\])`;
-/** Header names are RFC 9110 tokens; what follows one is not a tchar. */
-const TOKEN_END = String.raw `(?![!#$%&'*+\-.^_\`|~0-9A-Za-z])`;
-/**
- * Every use of a secret input the document makes outside request headers, as load problems (JSON
- * Pointer of the offending value, what it would reach). `secretInputs` are input names.
- */
-function checkSecretFlow(document, secretInputs) {
-    if (secretInputs.length === 0)
-        return [];
-    const check = new SecretFlow(document, secretInputs);
-    check.run();
-    return check.problems;
-}
-class SecretFlow {
-    document;
-    secretInputs;
-    problems = [];
-    secrets;
-    /** Header names (lower case) some step fills from a secret. */
-    secretHeaders = new Set();
-    /** Values read later for `$request.header.<secret header>` (known only after all headers). */
-    scanned = [];
-    constructor(document, secretInputs) {
-        this.document = document;
-        this.secretInputs = secretInputs;
-        const names = secretInputs.map(escapeRegex).join('|');
-        this.secrets = new RegExp(String.raw `\$(?:inputs|workflows\.[A-Za-z0-9_-]+\.inputs)\.(${names})${NAME_END}`);
-    }
-    run() {
-        const components = this.document.components ?? {};
-        this.document.workflows.forEach((workflow, w) => {
-            const at = (0,validate/* childPointer */.Y2)('workflows', w);
-            workflow.steps.forEach((step, s) => {
-                const stepAt = (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)(at, 'steps'), s);
-                const isOperation = step.workflowId === undefined;
-                const parameters = [
-                    ...listed(workflow.parameters, (0,validate/* childPointer */.Y2)(at, 'parameters')),
-                    ...listed(step.parameters, (0,validate/* childPointer */.Y2)(stepAt, 'parameters'))
-                ];
-                for (const { item, pointer } of parameters) {
-                    this.parameter(item, pointer, isOperation, step.stepId, step.workflowId, components);
-                }
-                this.forbid(step.requestBody, (0,validate/* childPointer */.Y2)(stepAt, 'requestBody'), 'a request body');
-                this.forbid(step.successCriteria, (0,validate/* childPointer */.Y2)(stepAt, 'successCriteria'), 'criteria');
-                this.forbid(step.onSuccess, (0,validate/* childPointer */.Y2)(stepAt, 'onSuccess'), 'criteria');
-                this.forbid(step.onFailure, (0,validate/* childPointer */.Y2)(stepAt, 'onFailure'), 'criteria');
-                this.forbid(step.outputs, (0,validate/* childPointer */.Y2)(stepAt, 'outputs'), 'an output');
-            });
-            this.forbid(workflow.successActions, (0,validate/* childPointer */.Y2)(at, 'successActions'), 'criteria');
-            this.forbid(workflow.failureActions, (0,validate/* childPointer */.Y2)(at, 'failureActions'), 'criteria');
-            this.forbid(workflow.outputs, (0,validate/* childPointer */.Y2)(at, 'outputs'), 'an output');
-        });
-        for (const kind of ['successActions', 'failureActions']) {
-            this.forbid(components[kind], (0,validate/* childPointer */.Y2)('components', kind), 'criteria');
-        }
-        this.secretHeaderReads();
-    }
-    /** A parameter: a header of an operation step, or a secret input of a child workflow, may carry one. */
-    parameter(item, pointer, isOperation, stepId, childWorkflow, components) {
-        if (!(0,validate/* isObject */.Gv)(item))
-            return;
-        let parameter = item;
-        let valueAt = (0,validate/* childPointer */.Y2)(pointer, 'value');
-        if (typeof item.reference === 'string') {
-            const parsed = (0,validate/* parseComponentReference */.m_)(item.reference);
-            const target = parsed && (0,validate/* lookupComponent */.AS)(components, 'parameters', parsed.name);
-            if (!parsed || !(0,validate/* isObject */.Gv)(target))
-                return; // reported by validation
-            const overridden = item.value !== undefined;
-            parameter = { ...target, ...(overridden && { value: item.value }) };
-            if (!overridden)
-                valueAt = (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)('components/parameters', parsed.name), 'value');
-        }
-        const name = typeof parameter.name === 'string' ? parameter.name : '';
-        const secret = this.firstSecret(parameter.value);
-        if (secret === undefined) {
-            this.scanned.push({
-                value: parameter.value,
-                pointer: valueAt,
-                reaches: `parameter '${name}'`
-            });
-            return;
-        }
-        if (isOperation && parameter.in === 'header') {
-            this.secretHeaders.add(name.toLowerCase());
-            return;
-        }
-        if (!isOperation && this.secretInputs.includes(name))
-            return;
-        const reaches = isOperation
-            ? `the ${String(parameter.in ?? 'unplaced')} parameter '${name}' of step '${stepId}'`
-            : `input '${name}' of workflow '${childWorkflow}' (only an input of the same secret name may receive it)`;
-        this.refuse(valueAt, secret, reaches);
-    }
-    /** Nothing under `value` may read a secret. */
-    forbid(value, pointer, reaches) {
-        for (const found of strings(value, pointer)) {
-            this.scanned.push({ ...found, reaches });
-            const secret = this.firstSecret(found.value);
-            if (secret !== undefined)
-                this.refuse(found.pointer, secret, reaches);
-        }
-    }
-    /** `$request.header.Authorization` would read the secret back out of the request. */
-    secretHeaderReads() {
-        if (this.secretHeaders.size === 0)
-            return;
-        const names = [...this.secretHeaders].map(escapeRegex).join('|');
-        const reads = new RegExp(String.raw `\$request\.header\.(${names})${TOKEN_END}`, 'i');
-        for (const { value, pointer, reaches } of this.scanned) {
-            for (const found of strings(value, pointer)) {
-                const match = reads.exec(found.value);
-                if (!match)
-                    continue;
-                this.problems.push({
-                    pointer: found.pointer,
-                    message: `${match[0]} reads a header that carries a secret input; it would reach ${reaches}. ` +
-                        'Secret inputs may be used in request headers only'
-                });
-            }
-        }
-    }
-    firstSecret(value) {
-        for (const found of strings(value, '')) {
-            const match = this.secrets.exec(found.value);
-            if (match)
-                return match[1];
-        }
+/** Checks a Reusable Object and returns the component it names (undefined if broken). */
+function checkReusable(v, item, pointer, kind) {
+    const reference = item.reference;
+    const at = (0,document_nodes/* childPointer */.Y2)(pointer, 'reference');
+    if (typeof reference !== 'string') {
+        v.problem(at, 'reference must be a $components expression string');
         return undefined;
     }
-    refuse(pointer, secret, reaches) {
-        this.problems.push({
-            pointer,
-            message: `the secret input '${secret}' would reach ${reaches}: secret inputs may be used only in ` +
-                'request headers of operation steps (and passed on as the same secret input of another workflow)'
-        });
+    const parsed = (0,document_nodes/* parseComponentReference */.m_)(reference);
+    if (!parsed || parsed.kind !== kind) {
+        v.problem(at, `reference must look like $components.${kind}.<name>, not '${reference}'`);
+        return undefined;
+    }
+    const target = (0,document_nodes/* lookupComponent */.AS)(v.components, kind, parsed.name);
+    if (target === undefined) {
+        v.problem(at, `no components.${kind} entry '${parsed.name}'`);
+        return undefined;
+    }
+    if (item.value !== undefined) {
+        if (kind === 'parameters')
+            checkValue(v, item.value, (0,document_nodes/* childPointer */.Y2)(pointer, 'value'));
+        else
+            v.warn((0,document_nodes/* childPointer */.Y2)(pointer, 'value'), 'value only applies to parameter references');
+    }
+    return target;
+}
+function checkInputsRef(v, ref, pointer) {
+    const match = /^#\/components\/inputs\/(.+)$/.exec(ref);
+    if (!match) {
+        if (ref.startsWith('#'))
+            v.problem(pointer, `'${ref}' must point into #/components/inputs`);
+        else
+            v.warn(pointer, `external schema reference '${ref}' is not resolved`);
+        return;
+    }
+    const name = match[1].replace(/~1/g, '/').replace(/~0/g, '~');
+    if ((0,document_nodes/* lookupComponent */.AS)(v.components, 'inputs', name) === undefined) {
+        v.problem(pointer, `no components.inputs entry '${name}'`);
     }
 }
-/** The items of a parameter list with their pointers (non-lists were reported by validation). */
-function listed(list, pointer) {
-    return Array.isArray(list)
-        ? list.map((item, i) => ({ item, pointer: (0,validate/* childPointer */.Y2)(pointer, i) }))
-        : [];
-}
+
+;// CONCATENATED MODULE: ./src/arazzo/validate-actions.ts
 /**
- * Every string under a value, with its pointer, in document order; iterative, so no document depth
- * overflows it.
+ * Validation of Success and Failure Action Objects, on steps, on workflows and under components:
+ * their fixed fields, types (end/goto, plus retry for failures), goto targets (a step of the same
+ * workflow or a workflow reference), retry bounds, criteria and unique names. A component action's
+ * step target is checked where it is used, since only the using workflow knows its steps.
  */
-function strings(value, pointer) {
-    const found = [];
-    const stack = [{ value, pointer }];
-    while (stack.length > 0) {
-        const { value: current, pointer: at } = stack.pop();
-        if (typeof current === 'string')
-            found.push({ value: current, pointer: at });
-        else if (Array.isArray(current) || (0,validate/* isObject */.Gv)(current)) {
-            const children = Object.entries(current).map(([key, item]) => ({
-                value: item,
-                pointer: (0,validate/* childPointer */.Y2)(at, key)
-            }));
-            for (let i = children.length - 1; i >= 0; i--)
-                stack.push(children[i]);
+
+
+
+
+function checkActions(v, value, pointer, kind, scope) {
+    const items = v.list(value, pointer, kind === 'success' ? 'success actions' : 'failure actions');
+    if (!items)
+        return;
+    const names = new Set();
+    const componentKind = kind === 'success' ? 'successActions' : 'failureActions';
+    items.forEach((item, i) => {
+        const at = (0,document_nodes/* childPointer */.Y2)(pointer, i);
+        if (!(0,document_nodes/* isObject */.Gv)(item)) {
+            v.problem(at, 'an action must be an object');
+            return;
+        }
+        let action = item;
+        if (item.reference !== undefined) {
+            v.knownFields(item, at, FIELDS.reusable);
+            const target = checkReusable(v, item, at, componentKind);
+            action = (0,document_nodes/* isObject */.Gv)(target) ? target : undefined;
+            // The component's own shape was checked under components; its step target depends on
+            // the workflow it is used in.
+            if (action && typeof action.stepId === 'string' && !scope.stepIds.has(action.stepId)) {
+                v.problem(at, `${componentKind} '${String(action.name)}' goes to step '${action.stepId}', which is not in workflow '${scope.workflowId}'`);
+            }
+        }
+        else {
+            checkAction(v, item, at, kind, scope);
+        }
+        if (!action || typeof action.name !== 'string')
+            return;
+        if (names.has(action.name))
+            v.problem(at, `duplicate action name '${action.name}'`);
+        names.add(action.name);
+    });
+}
+/** A Success or Failure Action Object; scope undefined for components (step targets unknown). */
+function checkAction(v, action, pointer, kind, scope) {
+    v.knownFields(action, pointer, kind === 'success' ? FIELDS.successAction : FIELDS.failureAction);
+    v.requireString(action, 'name', pointer);
+    const type = v.requireString(action, 'type', pointer);
+    const allowed = kind === 'success' ? ['end', 'goto'] : ['end', 'goto', 'retry'];
+    if (type !== undefined && !allowed.includes(type)) {
+        v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'type'), `type must be ${allowed.join(' or ')}, not '${type}'`);
+    }
+    const stepId = v.optionalString(action, 'stepId', pointer);
+    const workflowId = v.optionalString(action, 'workflowId', pointer);
+    if (type === 'goto' && action.stepId === undefined && action.workflowId === undefined) {
+        v.problem(pointer, 'goto needs stepId or workflowId');
+    }
+    if (action.stepId !== undefined && action.workflowId !== undefined) {
+        v.problem(pointer, 'stepId and workflowId are mutually exclusive');
+    }
+    if (type === 'end' && (action.stepId !== undefined || action.workflowId !== undefined)) {
+        v.warn(pointer, 'stepId/workflowId are ignored on an end action');
+    }
+    if (stepId !== undefined && scope && !scope.stepIds.has(stepId)) {
+        v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'stepId'), `no step '${stepId}' in workflow '${scope.workflowId}'`);
+    }
+    if (workflowId !== undefined)
+        checkWorkflowReference(v, workflowId, (0,document_nodes/* childPointer */.Y2)(pointer, 'workflowId'));
+    if (kind === 'failure') {
+        const retryAfter = action.retryAfter;
+        if (retryAfter !== undefined && (typeof retryAfter !== 'number' || !(retryAfter >= 0))) {
+            v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'retryAfter'), 'retryAfter must be a non-negative number of seconds');
+        }
+        const retryLimit = action.retryLimit;
+        if (retryLimit !== undefined &&
+            (typeof retryLimit !== 'number' || !Number.isInteger(retryLimit) || retryLimit < 0)) {
+            v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'retryLimit'), 'retryLimit must be a non-negative integer');
+        }
+        if (type !== 'retry' && (retryAfter !== undefined || retryLimit !== undefined)) {
+            v.warn(pointer, 'retryAfter/retryLimit only apply to retry actions');
         }
     }
-    return found;
+    if (action.criteria !== undefined)
+        checkCriteria(v, action.criteria, (0,document_nodes/* childPointer */.Y2)(pointer, 'criteria'));
 }
-function escapeRegex(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+;// CONCATENATED MODULE: ./src/arazzo/validate-steps.ts
+/**
+ * Validation of Step Objects: exactly one of operationId, operationPath or workflowId (and that
+ * it names something real), parameters (locations, duplicates, references), the request body and
+ * its JSON Pointer replacements, success criteria, onSuccess/onFailure actions and outputs.
+ */
+
+
+
+
+
+function checkStep(v, step, pointer, scope) {
+    v.knownFields(step, pointer, FIELDS.step);
+    v.optionalString(step, 'description', pointer);
+    const kinds = ['operationId', 'operationPath', 'workflowId'].filter(k => step[k] !== undefined);
+    if (kinds.length === 0) {
+        v.problem(pointer, 'a step needs one of operationId, operationPath or workflowId');
+    }
+    else if (kinds.length > 1) {
+        v.problem(pointer, `${kinds.join(' and ')} are mutually exclusive`);
+    }
+    const operationId = v.optionalString(step, 'operationId', pointer);
+    if (operationId !== undefined)
+        checkOperationId(v, operationId, (0,document_nodes/* childPointer */.Y2)(pointer, 'operationId'));
+    const operationPath = v.optionalString(step, 'operationPath', pointer);
+    if (operationPath !== undefined) {
+        const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#/.exec(operationPath);
+        if (!match) {
+            v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'operationPath'), 'operationPath must look like {$sourceDescriptions.<name>.url}#/paths/<path>/<method>');
+        }
+        else if (!v.sourceTypes.has(match[1])) {
+            v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'operationPath'), `no source description named '${match[1]}'`);
+        }
+    }
+    const workflowId = v.optionalString(step, 'workflowId', pointer);
+    if (workflowId !== undefined) {
+        if (workflowId === scope.workflowId) {
+            v.warn((0,document_nodes/* childPointer */.Y2)(pointer, 'workflowId'), 'the step calls its own workflow (bounded by the nesting limit)');
+        }
+        checkWorkflowReference(v, workflowId, (0,document_nodes/* childPointer */.Y2)(pointer, 'workflowId'));
+    }
+    const isOperation = operationId !== undefined || operationPath !== undefined;
+    checkParameters(v, step.parameters, (0,document_nodes/* childPointer */.Y2)(pointer, 'parameters'), isOperation);
+    if (step.requestBody !== undefined) {
+        if (!isOperation)
+            v.warn((0,document_nodes/* childPointer */.Y2)(pointer, 'requestBody'), 'ignored on a workflow step');
+        checkRequestBody(v, step.requestBody, (0,document_nodes/* childPointer */.Y2)(pointer, 'requestBody'));
+    }
+    if (step.successCriteria !== undefined) {
+        checkCriteria(v, step.successCriteria, (0,document_nodes/* childPointer */.Y2)(pointer, 'successCriteria'));
+    }
+    checkActions(v, step.onSuccess, (0,document_nodes/* childPointer */.Y2)(pointer, 'onSuccess'), 'success', scope);
+    checkActions(v, step.onFailure, (0,document_nodes/* childPointer */.Y2)(pointer, 'onFailure'), 'failure', scope);
+    checkOutputs(v, step.outputs, (0,document_nodes/* childPointer */.Y2)(pointer, 'outputs'));
+}
+function checkParameters(v, value, pointer, needsLocation) {
+    const items = v.list(value, pointer, 'parameters');
+    if (!items)
+        return;
+    const seen = new Set();
+    items.forEach((item, i) => {
+        const at = (0,document_nodes/* childPointer */.Y2)(pointer, i);
+        if (!(0,document_nodes/* isObject */.Gv)(item)) {
+            v.problem(at, 'a parameter must be an object');
+            return;
+        }
+        let parameter = item;
+        if (item.reference !== undefined) {
+            v.knownFields(item, at, FIELDS.reusable);
+            const target = checkReusable(v, item, at, 'parameters');
+            parameter = (0,document_nodes/* isObject */.Gv)(target) ? target : undefined;
+        }
+        else {
+            checkParameter(v, item, at, needsLocation);
+        }
+        if (!parameter || typeof parameter.name !== 'string')
+            return;
+        const key = `${parameter.name}\u0000${typeof parameter.in === 'string' ? parameter.in : ''}`;
+        if (seen.has(key)) {
+            v.problem(at, `duplicate parameter '${parameter.name}'${parameter.in ? ` in ${parameter.in}` : ''}`);
+        }
+        seen.add(key);
+        if (needsLocation && parameter !== item && parameter.in === undefined) {
+            v.problem(at, `parameter '${parameter.name}' needs 'in' for an operation step`);
+        }
+    });
+}
+function checkParameter(v, parameter, pointer, needsLocation) {
+    v.knownFields(parameter, pointer, FIELDS.parameter);
+    v.requireString(parameter, 'name', pointer);
+    const location = parameter.in;
+    if (location === undefined) {
+        if (needsLocation)
+            v.problem(pointer, "in is required for an operation step's parameters");
+    }
+    else if (typeof location !== 'string' ||
+        !document_nodes/* PARAMETER_LOCATIONS */.tt.includes(location)) {
+        v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'in'), `in must be one of ${document_nodes/* PARAMETER_LOCATIONS */.tt.join(', ')}`);
+    }
+    if (!Object.hasOwn(parameter, 'value'))
+        v.problem(pointer, 'value is required');
+    else
+        checkValue(v, parameter.value, (0,document_nodes/* childPointer */.Y2)(pointer, 'value'));
+}
+function checkRequestBody(v, value, pointer) {
+    if (!(0,document_nodes/* isObject */.Gv)(value)) {
+        v.problem(pointer, 'requestBody must be an object');
+        return;
+    }
+    v.knownFields(value, pointer, FIELDS.requestBody);
+    v.optionalString(value, 'contentType', pointer);
+    if (value.payload !== undefined)
+        checkValue(v, value.payload, (0,document_nodes/* childPointer */.Y2)(pointer, 'payload'));
+    const replacementsPointer = (0,document_nodes/* childPointer */.Y2)(pointer, 'replacements');
+    v.list(value.replacements, replacementsPointer, 'replacements')?.forEach((item, i) => {
+        const at = (0,document_nodes/* childPointer */.Y2)(replacementsPointer, i);
+        if (!(0,document_nodes/* isObject */.Gv)(item)) {
+            v.problem(at, 'a replacement must be an object');
+            return;
+        }
+        v.knownFields(item, at, FIELDS.replacement);
+        const target = v.requireString(item, 'target', at);
+        if (target !== undefined && target !== '' && !target.startsWith('/')) {
+            v.problem((0,document_nodes/* childPointer */.Y2)(at, 'target'), 'target must be a JSON Pointer (XPath targets are not supported)');
+        }
+        if (!Object.hasOwn(item, 'value'))
+            v.problem(at, 'value is required');
+        else
+            checkValue(v, item.value, (0,document_nodes/* childPointer */.Y2)(at, 'value'));
+    });
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/validate-components.ts
+/**
+ * Validation of the document's Components Object: its maps (inputs, parameters, successActions,
+ * failureActions), their key names, and each reusable parameter and action checked with the same
+ * rules as an inline one (except step targets, which depend on the workflow that uses them).
+ */
+
+
+
+
+function checkComponents(v) {
+    const components = v.components;
+    v.knownFields(components, 'components', FIELDS.components);
+    const maps = ['inputs', 'parameters', 'successActions', 'failureActions'];
+    for (const kind of maps) {
+        const map = components[kind];
+        const pointer = (0,document_nodes/* childPointer */.Y2)('components', kind);
+        if (map === undefined)
+            continue;
+        if (!(0,document_nodes/* isObject */.Gv)(map)) {
+            v.problem(pointer, `components.${kind} must be a map`);
+            continue;
+        }
+        for (const [key, entry] of Object.entries(map)) {
+            const at = (0,document_nodes/* childPointer */.Y2)(pointer, key);
+            if (!document_nodes/* KEY_PATTERN */.bn.test(key))
+                v.problem(at, `component name '${key}' must match ${document_nodes/* KEY_PATTERN */.bn.source}`);
+            if (!(0,document_nodes/* isObject */.Gv)(entry)) {
+                v.problem(at, `a components.${kind} entry must be an object`);
+                continue;
+            }
+            if (kind === 'parameters')
+                checkParameter(v, entry, at, false);
+            else if (kind === 'successActions')
+                checkAction(v, entry, at, 'success', undefined);
+            else if (kind === 'failureActions')
+                checkAction(v, entry, at, 'failure', undefined);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/validate.ts
+/**
+ * Structural validation of an Arazzo 1.0.x document, done once at load time so a broken document
+ * fails before any request is sent. Every problem carries the JSON Pointer of the offending node
+ * (`workflows/0/steps/1/onSuccess/0`), and every runtime expression and criterion is compiled here
+ * so syntax errors surface with their pointers instead of half-way through a run.
+ *
+ * MUST rules of the spec are errors, among them unknown fixed fields (only `x-` extensions may be
+ * added: a misspelt `successcriteria` would otherwise be ignored and the step pass on any 2xx).
+ * SHOULD rules (the `[A-Za-z0-9_-]+` naming of ids and names) and the engine's compatibility
+ * rules (a bare `$inputs.x` inside a string is substituted) are warnings.
+ *
+ * This module walks the document, its source descriptions and its workflows; the checks of
+ * values and criteria, references, actions, steps and components live in the validate-*.ts
+ * modules beside it, all reporting into one ValidationContext.
+ */
+
+
+
+
+
+
+
+const ARAZZO_VERSION = /^1\.0\.\d+(-.+)?$/;
+/** Validates a parsed document; never throws (problems are returned). */
+function validateDocument(doc) {
+    const context = new ValidationContext();
+    checkDocument(context, doc);
+    return { problems: context.problems, warnings: context.warnings };
+}
+function checkDocument(v, doc) {
+    if (!(0,document_nodes/* isObject */.Gv)(doc)) {
+        v.problem('', 'an Arazzo document must be an object');
+        return;
+    }
+    v.knownFields(doc, '', FIELDS.root);
+    checkVersion(v, doc);
+    checkInfo(v, doc.info);
+    checkSourceDescriptions(v, doc.sourceDescriptions);
+    if (doc.components !== undefined) {
+        if ((0,document_nodes/* isObject */.Gv)(doc.components))
+            v.components = doc.components;
+        else
+            v.problem('components', 'components must be an object');
+    }
+    const workflows = checkWorkflowList(v, doc.workflows);
+    checkComponents(v);
+    workflows.forEach((workflow, i) => {
+        if ((0,document_nodes/* isObject */.Gv)(workflow))
+            checkWorkflow(v, workflow, (0,document_nodes/* childPointer */.Y2)('workflows', i));
+    });
+    checkDependencyCycles(v, workflows);
+}
+function checkVersion(v, doc) {
+    if (doc.arazzo === undefined)
+        v.problem('', 'arazzo is required');
+    else if (typeof doc.arazzo !== 'string' || !ARAZZO_VERSION.test(doc.arazzo)) {
+        v.problem('arazzo', `unsupported Arazzo version ${JSON.stringify(doc.arazzo)} (need 1.0.x)`);
+    }
+}
+function checkInfo(v, info) {
+    if (info === undefined) {
+        v.problem('', 'info is required');
+        return;
+    }
+    if (!(0,document_nodes/* isObject */.Gv)(info)) {
+        v.problem('info', 'info must be an object');
+        return;
+    }
+    v.knownFields(info, 'info', FIELDS.info);
+    v.requireString(info, 'title', 'info');
+    if (info.version === undefined)
+        v.problem('info', 'version is required');
+    else if (typeof info.version === 'number') {
+        v.warn('info/version', 'version should be a string (quote it in YAML)');
+    }
+    else if (typeof info.version !== 'string') {
+        v.problem('info/version', 'version must be a string');
+    }
+}
+function checkSourceDescriptions(v, value) {
+    if (value === undefined) {
+        v.problem('', 'sourceDescriptions is required');
+        return;
+    }
+    const items = v.list(value, 'sourceDescriptions', 'sourceDescriptions');
+    if (!items)
+        return;
+    if (items.length === 0)
+        v.problem('sourceDescriptions', 'sourceDescriptions must not be empty');
+    items.forEach((item, i) => {
+        const pointer = (0,document_nodes/* childPointer */.Y2)('sourceDescriptions', i);
+        if (!(0,document_nodes/* isObject */.Gv)(item)) {
+            v.problem(pointer, 'a source description must be an object');
+            return;
+        }
+        v.knownFields(item, pointer, FIELDS.source);
+        const name = v.requireString(item, 'name', pointer);
+        v.requireString(item, 'url', pointer);
+        const type = v.optionalString(item, 'type', pointer);
+        if (type !== undefined && type !== 'openapi' && type !== 'arazzo') {
+            v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'type'), `type must be openapi or arazzo, not '${type}'`);
+        }
+        if (name === undefined)
+            return;
+        if (!document_nodes/* NAME_PATTERN */.Vh.test(name)) {
+            v.warn((0,document_nodes/* childPointer */.Y2)(pointer, 'name'), `name '${name}' should match ${document_nodes/* NAME_PATTERN */.Vh.source}`);
+        }
+        if (v.sourceTypes.has(name)) {
+            v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'name'), `duplicate source description name '${name}'`);
+        }
+        v.sourceTypes.set(name, type);
+    });
+}
+function checkWorkflowList(v, value) {
+    if (value === undefined) {
+        v.problem('', 'workflows is required');
+        return [];
+    }
+    const items = v.list(value, 'workflows', 'workflows');
+    if (!items)
+        return [];
+    if (items.length === 0)
+        v.problem('workflows', 'workflows must not be empty');
+    items.forEach((item, i) => {
+        const pointer = (0,document_nodes/* childPointer */.Y2)('workflows', i);
+        if (!(0,document_nodes/* isObject */.Gv)(item)) {
+            v.problem(pointer, 'a workflow must be an object');
+            return;
+        }
+        const id = v.requireString(item, 'workflowId', pointer);
+        if (id === undefined)
+            return;
+        if (v.workflowIds.has(id)) {
+            v.problem((0,document_nodes/* childPointer */.Y2)(pointer, 'workflowId'), `duplicate workflowId '${id}'`);
+        }
+        if (!document_nodes/* NAME_PATTERN */.Vh.test(id)) {
+            v.warn((0,document_nodes/* childPointer */.Y2)(pointer, 'workflowId'), `workflowId '${id}' should match ${document_nodes/* NAME_PATTERN */.Vh.source}`);
+        }
+        v.workflowIds.add(id);
+    });
+    return items;
+}
+function checkWorkflow(v, workflow, pointer) {
+    v.knownFields(workflow, pointer, FIELDS.workflow);
+    v.optionalString(workflow, 'summary', pointer);
+    v.optionalString(workflow, 'description', pointer);
+    const scope = {
+        workflowId: typeof workflow.workflowId === 'string' ? workflow.workflowId : '',
+        stepIds: new Set()
+    };
+    checkInputs(v, workflow.inputs, (0,document_nodes/* childPointer */.Y2)(pointer, 'inputs'));
+    const dependsOn = v.list(workflow.dependsOn, (0,document_nodes/* childPointer */.Y2)(pointer, 'dependsOn'), 'dependsOn');
+    dependsOn?.forEach((id, i) => {
+        const at = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(pointer, 'dependsOn'), i);
+        if (typeof id !== 'string')
+            v.problem(at, 'dependsOn entries must be workflowIds');
+        else if (id === scope.workflowId)
+            v.problem(at, 'a workflow cannot depend on itself');
+        else
+            checkWorkflowReference(v, id, at);
+    });
+    const stepsPointer = (0,document_nodes/* childPointer */.Y2)(pointer, 'steps');
+    const steps = workflow.steps === undefined ? undefined : v.list(workflow.steps, stepsPointer, 'steps');
+    if (workflow.steps === undefined)
+        v.problem(pointer, 'steps is required');
+    else if (steps && steps.length === 0)
+        v.problem(stepsPointer, 'steps must not be empty');
+    // Step ids first: actions may jump forward.
+    steps?.forEach((step, i) => {
+        const at = (0,document_nodes/* childPointer */.Y2)(stepsPointer, i);
+        if (!(0,document_nodes/* isObject */.Gv)(step)) {
+            v.problem(at, 'a step must be an object');
+            return;
+        }
+        const id = v.requireString(step, 'stepId', at);
+        if (id === undefined)
+            return;
+        if (!document_nodes/* NAME_PATTERN */.Vh.test(id)) {
+            v.warn((0,document_nodes/* childPointer */.Y2)(at, 'stepId'), `stepId '${id}' should match ${document_nodes/* NAME_PATTERN */.Vh.source}`);
+        }
+        if (scope.stepIds.has(id)) {
+            v.problem((0,document_nodes/* childPointer */.Y2)(at, 'stepId'), `duplicate stepId '${id}' in workflow '${scope.workflowId}'`);
+        }
+        scope.stepIds.add(id);
+    });
+    const hasOperationStep = steps?.some(s => (0,document_nodes/* isObject */.Gv)(s) && (s.operationId !== undefined || s.operationPath !== undefined)) ?? false;
+    checkParameters(v, workflow.parameters, (0,document_nodes/* childPointer */.Y2)(pointer, 'parameters'), hasOperationStep);
+    checkActions(v, workflow.successActions, (0,document_nodes/* childPointer */.Y2)(pointer, 'successActions'), 'success', scope);
+    checkActions(v, workflow.failureActions, (0,document_nodes/* childPointer */.Y2)(pointer, 'failureActions'), 'failure', scope);
+    steps?.forEach((step, i) => {
+        if ((0,document_nodes/* isObject */.Gv)(step))
+            checkStep(v, step, (0,document_nodes/* childPointer */.Y2)(stepsPointer, i), scope);
+    });
+    checkOutputs(v, workflow.outputs, (0,document_nodes/* childPointer */.Y2)(pointer, 'outputs'));
+}
+function checkInputs(v, value, pointer) {
+    if (value === undefined)
+        return;
+    if (!(0,document_nodes/* isObject */.Gv)(value)) {
+        v.problem(pointer, 'inputs must be a JSON Schema object');
+        return;
+    }
+    if (typeof value.$ref === 'string')
+        checkInputsRef(v, value.$ref, (0,document_nodes/* childPointer */.Y2)(pointer, '$ref'));
+}
+function checkDependencyCycles(v, workflows) {
+    const graph = new Map();
+    workflows.forEach((w, index) => {
+        if (!(0,document_nodes/* isObject */.Gv)(w) || typeof w.workflowId !== 'string')
+            return;
+        const deps = Array.isArray(w.dependsOn)
+            ? w.dependsOn.filter((d) => typeof d === 'string')
+            : [];
+        graph.set(w.workflowId, { deps, index });
+    });
+    const state = new Map();
+    const reported = new Set();
+    const visit = (id, trail) => {
+        const node = graph.get(id);
+        if (!node || state.get(id) === 'done')
+            return;
+        if (state.get(id) === 'visiting') {
+            const cycle = [...trail.slice(trail.indexOf(id)), id];
+            if (cycle.length > 2 && !reported.has(id)) {
+                reported.add(id);
+                v.problem((0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('workflows', node.index), 'dependsOn'), `circular dependsOn: ${cycle.join(' -> ')}`);
+            }
+            return;
+        }
+        state.set(id, 'visiting');
+        for (const dep of node.deps)
+            visit(dep, [...trail, id]);
+        state.set(id, 'done');
+    };
+    for (const id of graph.keys())
+        visit(id, []);
+}
+/** The names a workflow's inputs schema declares (after the loader resolved `$ref`s). */
+function workflowInputNames(workflow) {
+    const schema = workflow.inputs;
+    const properties = (0,document_nodes/* isObject */.Gv)(schema?.properties) ? Object.keys(schema.properties) : [];
+    const required = Array.isArray(schema?.required)
+        ? schema.required.filter((name) => typeof name === 'string')
+        : [];
+    return { properties, required };
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/loader.ts
@@ -38956,6 +39821,8 @@ function escapeRegex(text) {
  * nested Arazzo documents are bounded in depth and number and may not form a cycle, and remote
  * (https) descriptions are read only through the caller's SourceReader.
  */
+
+
 
 
 
@@ -39019,8 +39886,8 @@ async function loadRoot(root, base, options, path) {
 }
 /** Validates a parsed document, loads its sources and resolves its operations. */
 async function loadParsed(parsed, base, context, warnings, path, secretInputs) {
-    await (0,criteria_engines/* loadCriterionEngines */.th)((0,criteria_engines/* criterionEnginesNeeded */.en)(parsed));
-    const { problems, warnings: validationWarnings } = (0,validate/* validateDocument */.mv)(parsed);
+    await loadCriterionEngines(criterionEnginesNeeded(parsed));
+    const { problems, warnings: validationWarnings } = validateDocument(parsed);
     warnings.push(...validationWarnings);
     const document = parsed;
     const operations = new Map();
@@ -39035,7 +39902,7 @@ async function loadParsed(parsed, base, context, warnings, path, secretInputs) {
         checkPathParameters(document, operations, problems);
     }
     if (problems.length > 0)
-        throw new validate/* ArazzoValidationError */.P9(problems);
+        throw new ArazzoValidationError(problems);
     return loadedDocument(document, path, warnings, operations, sources);
 }
 function loadedDocument(document, path, warnings, operations, sources) {
@@ -39055,7 +39922,7 @@ function loadedDocument(document, path, warnings, operations, sources) {
             return found;
         },
         resolveWorkflow(reference) {
-            const external = (0,validate/* parseSourceReference */.O$)(reference);
+            const external = (0,document_nodes/* parseSourceReference */.O$)(reference);
             const nested = external && sources.get(external.sourceName);
             if (external && nested)
                 return { loaded: nested, workflow: nested.workflow(external.rest) };
@@ -39119,7 +39986,7 @@ function resolveOperations(document, sources, operations, problems) {
         workflow.steps.forEach((step, s) => {
             const pointer = `workflows/${w}/steps/${s}`;
             if (step.operationPath !== undefined) {
-                const at = (0,validate/* childPointer */.Y2)(pointer, 'operationPath');
+                const at = (0,document_nodes/* childPointer */.Y2)(pointer, 'operationPath');
                 const parsed = parseOperationPath(step.operationPath);
                 const index = parsed && sources.get(parsed.sourceName);
                 if (!parsed || !index)
@@ -39135,7 +40002,7 @@ function resolveOperations(document, sources, operations, problems) {
                     operations.set(step, operation);
             }
             else if (step.operationId !== undefined) {
-                const at = (0,validate/* childPointer */.Y2)(pointer, 'operationId');
+                const at = (0,document_nodes/* childPointer */.Y2)(pointer, 'operationId');
                 const ref = parseOperationIdRef(step.operationId);
                 if (ref.sourceName !== undefined) {
                     const index = sources.get(ref.sourceName);
@@ -39181,7 +40048,7 @@ function resolveOperations(document, sources, operations, problems) {
 function dereferenceInputs(document, problems) {
     const inputs = document.components?.inputs ?? {};
     const resolveRef = (schema, pointer, depth) => {
-        if (!(0,validate/* isObject */.Gv)(schema) || typeof schema.$ref !== 'string')
+        if (!(0,document_nodes/* isObject */.Gv)(schema) || typeof schema.$ref !== 'string')
             return schema;
         const match = /^#\/components\/inputs\/(.+)$/.exec(schema.$ref);
         if (!match)
@@ -39196,19 +40063,19 @@ function dereferenceInputs(document, problems) {
             return schema; // reported by validation
         const { $ref: _ignored, ...siblings } = schema;
         const resolved = resolveRef(target, pointer, depth + 1);
-        return (0,validate/* isObject */.Gv)(resolved) ? { ...resolved, ...siblings } : resolved;
+        return (0,document_nodes/* isObject */.Gv)(resolved) ? { ...resolved, ...siblings } : resolved;
     };
     document.workflows.forEach((workflow, i) => {
         if (workflow.inputs === undefined)
             return;
-        const pointer = (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)('workflows', i), 'inputs');
+        const pointer = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('workflows', i), 'inputs');
         const schema = resolveRef(workflow.inputs, pointer, 0);
-        if (!(0,validate/* isObject */.Gv)(schema))
+        if (!(0,document_nodes/* isObject */.Gv)(schema))
             return;
-        if ((0,validate/* isObject */.Gv)(schema.properties)) {
+        if ((0,document_nodes/* isObject */.Gv)(schema.properties)) {
             const properties = {};
             for (const [name, property] of Object.entries(schema.properties)) {
-                properties[name] = resolveRef(property, (0,validate/* childPointer */.Y2)((0,validate/* childPointer */.Y2)(pointer, 'properties'), name), 0);
+                properties[name] = resolveRef(property, (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(pointer, 'properties'), name), 0);
             }
             workflow.inputs = { ...schema, properties };
         }
@@ -39218,41 +40085,20 @@ function dereferenceInputs(document, problems) {
     });
 }
 
-// EXTERNAL MODULE: ./src/arazzo/criteria.ts + 5 modules
-var criteria = __nccwpck_require__(48124);
 // EXTERNAL MODULE: ./src/arazzo/pacing.ts
 var pacing = __nccwpck_require__(82663);
-;// CONCATENATED MODULE: ./src/arazzo/runner.ts
+;// CONCATENATED MODULE: ./src/arazzo/run-control.ts
 /**
- * Runs a loaded Arazzo workflow: builds each step's request, sends it through the injected
- * transport, checks success criteria, evaluates outputs, and follows success/failure actions.
- *
- * What the spec leaves to the runner, and how this one decides:
- * - A `goto` back to a step that already ran is a poll: it waits `pollSchedule.delayMs(n,
- *   Retry-After)` first (default 1 s fixed), because an unpaced loop hammers the provider.
- * - Every run is bounded: `maxSteps` (all step executions, nested ones too), a nesting depth of
- *   16, an optional `deadline` (no request starts and no wait ends past it: a wait that would
- *   end after it ends the run as `timedOut` at once) and an AbortSignal.
- * - Step outputs are evaluated whenever a response arrived, also when the step failed, and
- *   workflow outputs at the end of every run whatever its status: a caller needs the request id
- *   and last status even after a timeout.
- * - A retry whose limit is exhausted is skipped, so a later failure action can match (the spec:
- *   the limit "MUST be exhausted prior to executing subsequent failure actions"); if none does,
- *   the workflow fails.
- * - A `workflowId` step has no HTTP exchange of its own: its criteria see the child workflow's
- *   last response (`$statusCode`) and its outputs see the child's outputs as `$outputs`; it
- *   succeeds when the child succeeded and its criteria pass.
- * - Errors never include header values or bodies (they may hold credentials or personal data);
- *   `request` events show sensitive headers as '***'.
+ * The bounds and the event stream one workflow run shares across all its nesting levels: the
+ * injected clock and poll schedule, the AbortSignal, the optional deadline and the `maxSteps`
+ * budget, the count of step executions and the last response (for messages and for Retry-After),
+ * and the `onEvent` emitter with its header redaction. A `Stop` thrown from here ends the whole
+ * run with a status (aborted, timedOut, maxSteps, or failed on a transport error), however deeply
+ * nested the workflow that hit it.
  */
 
 
-
-
-
-
 const DEFAULT_MAX_STEPS = 10000;
-const MAX_WORKFLOW_DEPTH = 16;
 const REDACTED = '***';
 const ALWAYS_SENSITIVE = ['authorization', 'cookie', 'proxy-authorization'];
 /** Ends the whole run (all nesting levels) with a status: abort, deadline, bounds, hard errors. */
@@ -39264,40 +40110,15 @@ class Stop {
         this.error = error;
     }
 }
-/**
- * Runs a workflow (default: the document's first; `$sourceDescriptions.<name>.<id>` names one of
- * an arazzo source description) to its end and reports how it ended.
- */
-async function runWorkflow(loaded, options) {
-    const target = options.workflowId === undefined
-        ? { loaded, workflow: loaded.workflow() }
-        : loaded.resolveWorkflow(options.workflowId);
-    const workflow = target.workflow;
-    const run = new Run(options);
-    const outcome = await run.workflow(target, options.inputs ?? {}, 0);
-    return {
-        status: outcome.status,
-        workflowId: workflow.workflowId,
-        outputs: outcome.outputs,
-        steps: outcome.steps,
-        error: outcome.error,
-        lastResponse: run.lastResponse,
-        stepsExecuted: run.stepsExecuted
-    };
-}
-class Run {
+class RunControl {
     options;
     stepsExecuted = 0;
     lastResponse;
     clock;
     schedule;
-    maxSteps;
     signal;
+    maxSteps;
     sensitive;
-    /** Per document: `$workflows` and `$sourceDescriptions` read their own document's. */
-    scopes = new Map();
-    /** dependsOn workflows, by the workflow object (ids repeat across documents). */
-    dependencies = new Map();
     constructor(options) {
         this.options = options;
         this.clock = options.clock ?? pacing/* systemClock */.ml;
@@ -39309,239 +40130,8 @@ class Run {
             ...(options.sensitiveHeaders ?? []).map(h => h.toLowerCase())
         ]);
     }
-    scope(doc) {
-        let scope = this.scopes.get(doc);
-        if (!scope) {
-            const sourceDescriptions = {};
-            for (const source of doc.document.sourceDescriptions) {
-                sourceDescriptions[source.name] = { ...source };
-            }
-            scope = { workflows: {}, sourceDescriptions };
-            this.scopes.set(doc, scope);
-        }
-        return scope;
-    }
     emit(event) {
         this.options.onEvent?.({ ...event, at: this.clock.now() });
-    }
-    // -------------------------------------------------------------------------------------------
-    // Workflows
-    // -------------------------------------------------------------------------------------------
-    async workflow(target, givenInputs, depth) {
-        const { workflow } = target;
-        const state = {
-            doc: target.loaded,
-            workflow,
-            inputs: withDefaults(workflow, givenInputs),
-            steps: {},
-            runs: new Map(),
-            polls: new Map(),
-            depth
-        };
-        this.emit({ type: 'workflowStarted', workflowId: workflow.workflowId });
-        let status;
-        let error;
-        let stopped = false;
-        try {
-            ;
-            ({ status, error } = await this.workflowBody(state));
-        }
-        catch (thrown) {
-            stopped = true;
-            if (thrown instanceof Stop) {
-                status = thrown.status;
-                error = thrown.error;
-            }
-            else {
-                status = 'failed';
-                error = thrown instanceof Error ? thrown : new errors/* ArazzoRuntimeError */.of(String(thrown));
-            }
-        }
-        const outputs = this.workflowOutputs(state);
-        this.scope(state.doc).workflows[workflow.workflowId] = { inputs: state.inputs, outputs };
-        this.emit({ type: 'workflowFinished', workflowId: workflow.workflowId, status, outputs });
-        return { status, outputs, steps: state.steps, error, stopped, lastResponse: this.lastResponse };
-    }
-    async workflowBody(state) {
-        const { workflow } = state;
-        if (state.depth > MAX_WORKFLOW_DEPTH) {
-            throw new errors/* ArazzoRuntimeError */.of(`workflow '${workflow.workflowId}' is nested deeper than ${MAX_WORKFLOW_DEPTH} levels`);
-        }
-        const missing = (0,validate/* workflowInputNames */.Mf)(workflow).required.filter(name => state.inputs[name] === undefined);
-        if (missing.length > 0) {
-            throw new errors/* ArazzoRuntimeError */.of(`workflow '${workflow.workflowId}' is missing required input${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
-        }
-        for (const id of workflow.dependsOn ?? []) {
-            const outcome = await this.dependency(id, state);
-            if (outcome.stopped)
-                throw new Stop(outcome.status, outcome.error);
-            if (outcome.status !== 'succeeded') {
-                return {
-                    status: 'failed',
-                    error: new errors/* ArazzoRuntimeError */.of(`workflow '${workflow.workflowId}' depends on '${id}', which ended ${outcome.status}` +
-                        (outcome.error ? `: ${outcome.error.message}` : ''))
-                };
-            }
-        }
-        return this.steps(state);
-    }
-    /** A dependsOn workflow runs once per run, however many workflows depend on it. */
-    dependency(id, state) {
-        const target = state.doc.resolveWorkflow(id);
-        let outcome = this.dependencies.get(target.workflow);
-        if (!outcome) {
-            outcome = this.workflow(target, state.inputs, state.depth + 1);
-            this.dependencies.set(target.workflow, outcome);
-        }
-        return outcome;
-    }
-    workflowOutputs(state) {
-        const outputs = {};
-        const ctx = { ...this.baseContext(state), outputs };
-        for (const [name, expression] of Object.entries(state.workflow.outputs ?? {})) {
-            outputs[name] = this.evaluateOutput(state.workflow.outputs, name, expression, ctx);
-        }
-        return outputs;
-    }
-    // -------------------------------------------------------------------------------------------
-    // Steps and actions
-    // -------------------------------------------------------------------------------------------
-    async steps(state) {
-        const { workflow } = state;
-        const workflowId = workflow.workflowId;
-        /** Retries used per failure action name, for the current step; reset on leaving it. */
-        const retries = new Map();
-        let index = 0;
-        for (;;) {
-            const step = workflow.steps[index];
-            const execution = await this.executeStep(state, step);
-            const stepId = step.stepId;
-            if (execution.passed) {
-                retries.clear();
-                const action = this.chooseAction(this.mergeActions(state.doc, step.onSuccess, workflow.successActions, 'successActions'), execution.ctx);
-                if (!action) {
-                    this.emit({ type: 'action', workflowId, stepId, action: 'next' });
-                    index++;
-                    if (index >= workflow.steps.length)
-                        return { status: 'succeeded' };
-                    continue;
-                }
-                this.emit(actionEvent(workflowId, stepId, action));
-                if (action.type === 'end')
-                    return { status: 'succeeded' };
-                if (action.stepId !== undefined) {
-                    index = await this.transition(state, action.stepId);
-                    continue;
-                }
-                return this.transferTo(state, action.workflowId);
-            }
-            const actions = this.mergeActions(state.doc, step.onFailure, workflow.failureActions, 'failureActions');
-            let exhausted;
-            const action = this.chooseAction(actions, execution.ctx, candidate => {
-                if (candidate.type !== 'retry')
-                    return true;
-                const used = retries.get(candidate.name) ?? 0;
-                if (used < (candidate.retryLimit ?? 1))
-                    return true;
-                exhausted ??= candidate;
-                return false;
-            });
-            if (!action) {
-                this.emit({ type: 'action', workflowId, stepId, action: 'fail' });
-                return { status: 'failed', error: stepFailure(stepId, execution, exhausted) };
-            }
-            this.emit(actionEvent(workflowId, stepId, action));
-            if (action.type === 'retry') {
-                retries.set(action.name, (retries.get(action.name) ?? 0) + 1);
-                const failedResponse = execution.response;
-                await this.beforeRetry(state, action);
-                const fromHeader = (0,pacing/* parseRetryAfter */.mu)(failedResponse?.headers['retry-after'], this.clock.now());
-                await this.wait(fromHeader ?? (action.retryAfter ?? 0) * 1000, 'retry', workflowId, stepId);
-                continue;
-            }
-            if (action.type === 'end') {
-                return {
-                    status: 'failed',
-                    error: stepFailure(stepId, execution, undefined, `ended by failure action '${action.name}'`)
-                };
-            }
-            retries.clear();
-            if (action.stepId !== undefined) {
-                index = await this.transition(state, action.stepId);
-                continue;
-            }
-            return this.transferTo(state, action.workflowId);
-        }
-    }
-    /** The index of a goto's target step, after the poll wait when it already ran. */
-    async transition(state, targetStepId) {
-        const index = state.workflow.steps.findIndex(s => s.stepId === targetStepId);
-        if (index < 0) {
-            throw new errors/* ArazzoRuntimeError */.of(`no step '${targetStepId}' in workflow '${state.workflow.workflowId}'`, targetStepId);
-        }
-        if ((state.runs.get(targetStepId) ?? 0) > 0) {
-            const pollNumber = (state.polls.get(targetStepId) ?? 0) + 1;
-            state.polls.set(targetStepId, pollNumber);
-            const retryAfter = (0,pacing/* parseRetryAfter */.mu)(this.lastResponse?.headers['retry-after'], this.clock.now());
-            const delay = this.schedule.delayMs(pollNumber, retryAfter);
-            await this.wait(delay, 'poll', state.workflow.workflowId, targetStepId);
-        }
-        return index;
-    }
-    /** A goto to a workflow: run it, then the current workflow ends with its result. */
-    async transferTo(state, workflowId) {
-        const outcome = await this.workflow(state.doc.resolveWorkflow(workflowId), state.inputs, state.depth + 1);
-        if (outcome.stopped)
-            throw new Stop(outcome.status, outcome.error);
-        return outcome.status === 'succeeded'
-            ? { status: 'succeeded' }
-            : { status: 'failed', error: outcome.error };
-    }
-    /** A retry naming a step or workflow runs it first; context then returns to the retry. */
-    async beforeRetry(state, action) {
-        if (action.stepId !== undefined) {
-            const step = state.workflow.steps.find(s => s.stepId === action.stepId);
-            if (!step) {
-                throw new errors/* ArazzoRuntimeError */.of(`no step '${action.stepId}' in workflow '${state.workflow.workflowId}'`);
-            }
-            await this.executeStep(state, step);
-        }
-        else if (action.workflowId !== undefined) {
-            const outcome = await this.workflow(state.doc.resolveWorkflow(action.workflowId), state.inputs, state.depth + 1);
-            if (outcome.stopped)
-                throw new Stop(outcome.status, outcome.error);
-        }
-    }
-    /** Step actions first, then workflow-level ones the step does not override by name. */
-    mergeActions(doc, stepActions, workflowActions, kind) {
-        const resolve = (item) => {
-            if (!('reference' in item) || item.reference === undefined)
-                return item;
-            const parsed = (0,validate/* parseComponentReference */.m_)(item.reference);
-            const target = parsed && (0,validate/* lookupComponent */.AS)(doc.document.components, kind, parsed.name);
-            return (0,validate/* isObject */.Gv)(target) ? target : undefined;
-        };
-        const own = (stepActions ?? []).map(resolve).filter((a) => a !== undefined);
-        const names = new Set(own.map(a => a.name));
-        const inherited = (workflowActions ?? [])
-            .map(resolve)
-            .filter((a) => a !== undefined && !names.has(a.name));
-        return [...own, ...inherited];
-    }
-    /** The first action whose criteria all pass (and that `usable` accepts). */
-    chooseAction(actions, ctx, usable = () => true) {
-        return actions.find(action => (action.criteria ?? []).every(criterion => this.criterionPasses(criterion, ctx)) &&
-            usable(action));
-    }
-    criterionPasses(criterion, ctx) {
-        try {
-            const compiled = (0,validate/* cached */.PO)(criterion, 'criterion', () => (0,criteria/* compileCriterion */.H5)(criterion));
-            return (0,criteria/* evaluateCriterion */.Ji)(compiled, ctx);
-        }
-        catch {
-            // Validated at load; a criterion that still cannot be evaluated does not pass.
-            return false;
-        }
     }
     /** Waits (a poll or a retry delay) unless that would end past the deadline. */
     async wait(ms, reason, workflowId, stepId) {
@@ -39572,138 +40162,13 @@ class Run {
             throw new Stop('aborted', new errors/* ArazzoRuntimeError */.of(`the run was aborted${stepId ? ` at step '${stepId}'` : ''}`, stepId, this.lastResponse?.status));
         }
     }
-    // -------------------------------------------------------------------------------------------
-    // One step execution
-    // -------------------------------------------------------------------------------------------
-    async executeStep(state, step) {
-        this.checkAborted(step.stepId);
+    /** Counts one step execution against `maxSteps`; past the budget the run stops. */
+    countStepExecution(stepId) {
         if (this.stepsExecuted >= this.maxSteps) {
-            throw new Stop('maxSteps', new errors/* ArazzoRuntimeError */.of(`the run reached its limit of ${this.maxSteps} step executions before step '${step.stepId}'` +
-                this.lastStatusNote(), step.stepId, this.lastResponse?.status));
+            throw new Stop('maxSteps', new errors/* ArazzoRuntimeError */.of(`the run reached its limit of ${this.maxSteps} step executions before step '${stepId}'` +
+                this.lastStatusNote(), stepId, this.lastResponse?.status));
         }
         this.stepsExecuted++;
-        const attempt = (state.runs.get(step.stepId) ?? 0) + 1;
-        state.runs.set(step.stepId, attempt);
-        this.emit({
-            type: 'stepStarted',
-            workflowId: state.workflow.workflowId,
-            stepId: step.stepId,
-            attempt
-        });
-        return step.workflowId !== undefined
-            ? this.executeWorkflowStep(state, step, step.workflowId)
-            : this.executeOperationStep(state, step);
-    }
-    async executeOperationStep(state, step) {
-        const workflowId = state.workflow.workflowId;
-        const base = this.baseContext(state);
-        const built = buildRequest({
-            step,
-            operation: state.doc.operation(step),
-            parameters: stepParameters(state.doc.document.components, state.workflow, step, true),
-            ctx: base,
-            serverUrl: this.options.serverUrl
-        });
-        const deadline = this.options.deadline;
-        if (deadline !== undefined && this.clock.now() > deadline) {
-            throw new Stop('timedOut', new errors/* ArazzoRuntimeError */.of(`deadline reached before step '${step.stepId}' could send its request` +
-                this.lastStatusNote(), step.stepId, this.lastResponse?.status));
-        }
-        this.emit({
-            type: 'request',
-            workflowId,
-            stepId: step.stepId,
-            request: this.redact(built.request)
-        });
-        let response;
-        try {
-            response = await raceAbort(this.options.transport(built.request, this.signal), this.signal);
-        }
-        catch (error) {
-            this.checkAborted(step.stepId);
-            // The caller's transport may throw its own typed errors: hand them back untouched.
-            throw new Stop('failed', error instanceof Error ? error : new Error(String(error)));
-        }
-        this.lastResponse = response;
-        this.emit({ type: 'response', workflowId, stepId: step.stepId, status: response.status });
-        const ctx = {
-            ...base,
-            url: built.request.url,
-            method: built.request.method,
-            statusCode: response.status,
-            request: built.context,
-            response: { headers: lowerCaseKeys(response.headers), body: response.body }
-        };
-        const failed = this.failedCriteria(step, ctx);
-        const passed = step.successCriteria && step.successCriteria.length > 0
-            ? failed.length === 0
-            : response.status >= 200 && response.status < 300;
-        const description = `${built.request.method} ${safePath(built.request.url)} returned ${response.status}`;
-        return this.finishStep(state, step, ctx, passed, failed, description, response);
-    }
-    async executeWorkflowStep(state, step, targetId) {
-        const base = this.baseContext(state);
-        const inputs = {};
-        for (const parameter of stepParameters(state.doc.document.components, state.workflow, step, false)) {
-            inputs[parameter.name] = parameterValue(parameter, base);
-        }
-        const outcome = await this.workflow(state.doc.resolveWorkflow(targetId), inputs, state.depth + 1);
-        if (outcome.stopped)
-            throw new Stop(outcome.status, outcome.error);
-        const last = outcome.lastResponse;
-        const ctx = {
-            ...base,
-            outputs: outcome.outputs,
-            statusCode: last?.status,
-            response: last ? { headers: lowerCaseKeys(last.headers), body: last.body } : undefined
-        };
-        const failed = this.failedCriteria(step, ctx);
-        const passed = outcome.status === 'succeeded' && failed.length === 0;
-        const description = `workflow '${targetId}' ended ${outcome.status}${outcome.error ? ` (${outcome.error.message})` : ''}`;
-        return this.finishStep(state, step, ctx, passed, failed, description, last);
-    }
-    failedCriteria(step, ctx) {
-        return (step.successCriteria ?? [])
-            .filter(criterion => !this.criterionPasses(criterion, ctx))
-            .map(criterion => criterion.condition);
-    }
-    finishStep(state, step, ctx, passed, failed, description, response) {
-        const workflowId = state.workflow.workflowId;
-        this.emit({
-            type: 'criteria',
-            workflowId,
-            stepId: step.stepId,
-            passed,
-            ...(failed.length > 0 ? { failed } : {})
-        });
-        const outputs = {};
-        for (const [name, expression] of Object.entries(step.outputs ?? {})) {
-            outputs[name] = this.evaluateOutput(step.outputs, name, expression, ctx);
-        }
-        state.steps[step.stepId] = { outputs };
-        this.emit({ type: 'stepOutputs', workflowId, stepId: step.stepId, outputs });
-        return { passed, ctx, failed, response, description };
-    }
-    evaluateOutput(owner, name, expression, ctx) {
-        try {
-            return (0,expressions/* evaluateValue */.zG)((0,validate/* cached */.PO)(owner, `output:${name}`, () => (0,expressions/* compileValue */.hX)(expression)), ctx);
-        }
-        catch {
-            return undefined;
-        }
-    }
-    // -------------------------------------------------------------------------------------------
-    // Requests
-    // -------------------------------------------------------------------------------------------
-    baseContext(state) {
-        return {
-            inputs: state.inputs,
-            outputs: {},
-            steps: state.steps,
-            workflows: this.scope(state.doc).workflows,
-            sourceDescriptions: this.scope(state.doc).sourceDescriptions,
-            components: state.doc.document.components ?? {}
-        };
     }
     redact(request) {
         const headers = {};
@@ -39711,6 +40176,95 @@ class Run {
             headers[name] = this.sensitive.has(name.toLowerCase()) ? REDACTED : value;
         }
         return { ...request, headers };
+    }
+}
+/** Rejects as soon as the signal aborts, even if the transport ignores it. */
+function raceAbort(promise, signal) {
+    return new Promise((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        if (signal.aborted)
+            onAbort();
+        else
+            signal.addEventListener('abort', onAbort, { once: true });
+        promise.then(value => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(value);
+        }, (error) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/run-outputs.ts
+/**
+ * Evaluation of step and workflow outputs. Each output expression is compiled once (cached on
+ * the outputs map it belongs to) and evaluated against the context; an output whose expression
+ * cannot be evaluated is undefined rather than an error, because outputs are read after failures
+ * and timeouts too, when a caller still needs the request id and last status.
+ */
+
+
+/**
+ * Evaluates an outputs map in order into `into`, which may be the context's own `outputs` (a
+ * workflow output may then read the ones before it).
+ */
+function evaluateOutputs(outputs, ctx, into = {}) {
+    for (const [name, expression] of Object.entries(outputs ?? {})) {
+        into[name] = evaluateOutput(outputs, name, expression, ctx);
+    }
+    return into;
+}
+function evaluateOutput(owner, name, expression, ctx) {
+    try {
+        return evaluateValue(cached(owner, `output:${name}`, () => compileValue(expression)), ctx);
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/step-actions.ts
+/**
+ * Choosing what happens after a step: the step's success or failure actions merged with the
+ * workflow's (step ones first, `$components` references resolved), the first whose criteria all
+ * pass, the `action` event that reports the choice, and the error a failed step ends its
+ * workflow with (its request line and status, failed criteria, an exhausted retry). Pure
+ * functions; the runner applies the chosen action.
+ */
+
+
+
+
+/** Step actions first, then workflow-level ones the step does not override by name. */
+function mergeActions(doc, stepActions, workflowActions, kind) {
+    const resolve = (item) => {
+        if (!('reference' in item) || item.reference === undefined)
+            return item;
+        const parsed = (0,document_nodes/* parseComponentReference */.m_)(item.reference);
+        const target = parsed && (0,document_nodes/* lookupComponent */.AS)(doc.document.components, kind, parsed.name);
+        return (0,document_nodes/* isObject */.Gv)(target) ? target : undefined;
+    };
+    const own = (stepActions ?? []).map(resolve).filter((a) => a !== undefined);
+    const names = new Set(own.map(a => a.name));
+    const inherited = (workflowActions ?? [])
+        .map(resolve)
+        .filter((a) => a !== undefined && !names.has(a.name));
+    return [...own, ...inherited];
+}
+/** The first action whose criteria all pass (and that `usable` accepts). */
+function chooseAction(actions, ctx, usable = () => true) {
+    return actions.find(action => (action.criteria ?? []).every(criterion => criterionPasses(criterion, ctx)) &&
+        usable(action));
+}
+function criterionPasses(criterion, ctx) {
+    try {
+        const compiled = cached(criterion, 'criterion', () => compileCriterion(criterion));
+        return evaluateCriterion(compiled, ctx);
+    }
+    catch {
+        // Validated at load; a criterion that still cannot be evaluated does not pass.
+        return false;
     }
 }
 function actionEvent(workflowId, stepId, action) {
@@ -39736,16 +40290,123 @@ function stepFailure(stepId, execution, exhausted, note) {
         parts.push(note);
     return new errors/* ArazzoRuntimeError */.of(parts.join('; '), stepId, execution.response?.status);
 }
-/** Input defaults from the workflow's schema properties, without touching the caller's object. */
-function withDefaults(workflow, given) {
-    const inputs = { ...given };
-    const properties = (0,validate/* isObject */.Gv)(workflow.inputs?.properties) ? workflow.inputs.properties : {};
-    for (const [name, schema] of Object.entries(properties)) {
-        if (inputs[name] === undefined && (0,validate/* isObject */.Gv)(schema) && schema.default !== undefined) {
-            inputs[name] = structuredClone(schema.default);
-        }
+
+;// CONCATENATED MODULE: ./src/arazzo/step-execution.ts
+/**
+ * One execution of one step. An operation step builds its request, sends it through the
+ * injected transport (raced against the abort signal, refused past the deadline) and reads the
+ * response; a `workflowId` step runs the child workflow with the step's parameters as inputs, and
+ * its criteria see the child's last response and its outputs the child's outputs. Either way the
+ * success criteria are checked and the step's outputs evaluated (also when the step failed: a
+ * caller needs the last status), and the `stepStarted`, `request`, `response`, `criteria` and
+ * `stepOutputs` events are emitted.
+ */
+
+
+
+
+
+async function executeStep(run, state, step) {
+    run.control.checkAborted(step.stepId);
+    run.control.countStepExecution(step.stepId);
+    const attempt = (state.runs.get(step.stepId) ?? 0) + 1;
+    state.runs.set(step.stepId, attempt);
+    run.control.emit({
+        type: 'stepStarted',
+        workflowId: state.workflow.workflowId,
+        stepId: step.stepId,
+        attempt
+    });
+    return step.workflowId !== undefined
+        ? executeWorkflowStep(run, state, step, step.workflowId)
+        : executeOperationStep(run, state, step);
+}
+async function executeOperationStep(run, state, step) {
+    const workflowId = state.workflow.workflowId;
+    const base = run.baseContext(state);
+    const built = buildRequest({
+        step,
+        operation: state.doc.operation(step),
+        parameters: stepParameters(state.doc.document.components, state.workflow, step, true),
+        ctx: base,
+        serverUrl: run.control.options.serverUrl
+    });
+    const deadline = run.control.options.deadline;
+    if (deadline !== undefined && run.control.clock.now() > deadline) {
+        throw new Stop('timedOut', new errors/* ArazzoRuntimeError */.of(`deadline reached before step '${step.stepId}' could send its request` +
+            run.control.lastStatusNote(), step.stepId, run.control.lastResponse?.status));
     }
-    return inputs;
+    run.control.emit({
+        type: 'request',
+        workflowId,
+        stepId: step.stepId,
+        request: run.control.redact(built.request)
+    });
+    let response;
+    try {
+        response = await raceAbort(run.control.options.transport(built.request, run.control.signal), run.control.signal);
+    }
+    catch (error) {
+        run.control.checkAborted(step.stepId);
+        // The caller's transport may throw its own typed errors: hand them back untouched.
+        throw new Stop('failed', error instanceof Error ? error : new Error(String(error)));
+    }
+    run.control.lastResponse = response;
+    run.control.emit({ type: 'response', workflowId, stepId: step.stepId, status: response.status });
+    const ctx = {
+        ...base,
+        url: built.request.url,
+        method: built.request.method,
+        statusCode: response.status,
+        request: built.context,
+        response: { headers: lowerCaseKeys(response.headers), body: response.body }
+    };
+    const failed = failedCriteria(run, step, ctx);
+    const passed = step.successCriteria && step.successCriteria.length > 0
+        ? failed.length === 0
+        : response.status >= 200 && response.status < 300;
+    const description = `${built.request.method} ${safePath(built.request.url)} returned ${response.status}`;
+    return finishStep(run, state, step, ctx, passed, failed, description, response);
+}
+async function executeWorkflowStep(run, state, step, targetId) {
+    const base = run.baseContext(state);
+    const inputs = {};
+    for (const parameter of stepParameters(state.doc.document.components, state.workflow, step, false)) {
+        inputs[parameter.name] = parameterValue(parameter, base);
+    }
+    const outcome = await run.workflow(state.doc.resolveWorkflow(targetId), inputs, state.depth + 1);
+    if (outcome.stopped)
+        throw new Stop(outcome.status, outcome.error);
+    const last = outcome.lastResponse;
+    const ctx = {
+        ...base,
+        outputs: outcome.outputs,
+        statusCode: last?.status,
+        response: last ? { headers: lowerCaseKeys(last.headers), body: last.body } : undefined
+    };
+    const failed = failedCriteria(run, step, ctx);
+    const passed = outcome.status === 'succeeded' && failed.length === 0;
+    const description = `workflow '${targetId}' ended ${outcome.status}${outcome.error ? ` (${outcome.error.message})` : ''}`;
+    return finishStep(run, state, step, ctx, passed, failed, description, last);
+}
+function failedCriteria(run, step, ctx) {
+    return (step.successCriteria ?? [])
+        .filter(criterion => !criterionPasses(criterion, ctx))
+        .map(criterion => criterion.condition);
+}
+function finishStep(run, state, step, ctx, passed, failed, description, response) {
+    const workflowId = state.workflow.workflowId;
+    run.control.emit({
+        type: 'criteria',
+        workflowId,
+        stepId: step.stepId,
+        passed,
+        ...(failed.length > 0 ? { failed } : {})
+    });
+    const outputs = evaluateOutputs(step.outputs, ctx);
+    state.steps[step.stepId] = { outputs };
+    run.control.emit({ type: 'stepOutputs', workflowId, stepId: step.stepId, outputs });
+    return { passed, ctx, failed, response, description };
 }
 /** The URL's path, for messages: never the query (it may carry keys) nor credentials. */
 function safePath(url) {
@@ -39756,22 +40417,306 @@ function safePath(url) {
         return '(invalid URL)';
     }
 }
-/** Rejects as soon as the signal aborts, even if the transport ignores it. */
-function raceAbort(promise, signal) {
-    return new Promise((resolve, reject) => {
-        const onAbort = () => reject(signal.reason);
-        if (signal.aborted)
-            onAbort();
-        else
-            signal.addEventListener('abort', onAbort, { once: true });
-        promise.then(value => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(value);
-        }, (error) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(error);
+
+;// CONCATENATED MODULE: ./src/arazzo/runner.ts
+/**
+ * Runs a loaded Arazzo workflow: builds each step's request, sends it through the injected
+ * transport, checks success criteria, evaluates outputs, and follows success/failure actions.
+ *
+ * What the spec leaves to the runner, and how this one decides:
+ * - A `goto` back to a step that already ran is a poll: it waits `pollSchedule.delayMs(n,
+ *   Retry-After)` first (default 1 s fixed), because an unpaced loop hammers the provider.
+ * - Every run is bounded: `maxSteps` (all step executions, nested ones too), a nesting depth of
+ *   16, an optional `deadline` (no request starts and no wait ends past it: a wait that would
+ *   end after it ends the run as `timedOut` at once) and an AbortSignal.
+ * - Step outputs are evaluated whenever a response arrived, also when the step failed, and
+ *   workflow outputs at the end of every run whatever its status: a caller needs the request id
+ *   and last status even after a timeout.
+ * - A retry whose limit is exhausted is skipped, so a later failure action can match (the spec:
+ *   the limit "MUST be exhausted prior to executing subsequent failure actions"); if none does,
+ *   the workflow fails.
+ * - A `workflowId` step has no HTTP exchange of its own: its criteria see the child workflow's
+ *   last response (`$statusCode`) and its outputs see the child's outputs as `$outputs`; it
+ *   succeeds when the child succeeded and its criteria pass.
+ * - Errors never include header values or bodies (they may hold credentials or personal data);
+ *   `request` events show sensitive headers as '***'.
+ *
+ * This module runs workflows (inputs, dependsOn, outputs) and applies the chosen actions (next,
+ * end, goto with its poll wait, retry, transfer to another workflow). One step's execution is in
+ * step-execution.ts, the choice of action in step-actions.ts, output evaluation in
+ * run-outputs.ts, and the run's bounds, waits and events in run-control.ts.
+ */
+
+
+
+
+
+
+
+
+const MAX_WORKFLOW_DEPTH = 16;
+/**
+ * Runs a workflow (default: the document's first; `$sourceDescriptions.<name>.<id>` names one of
+ * an arazzo source description) to its end and reports how it ended.
+ */
+async function runWorkflow(loaded, options) {
+    const target = options.workflowId === undefined
+        ? { loaded, workflow: loaded.workflow() }
+        : loaded.resolveWorkflow(options.workflowId);
+    const workflow = target.workflow;
+    const run = new Run(options);
+    const outcome = await run.workflow(target, options.inputs ?? {}, 0);
+    return {
+        status: outcome.status,
+        workflowId: workflow.workflowId,
+        outputs: outcome.outputs,
+        steps: outcome.steps,
+        error: outcome.error,
+        lastResponse: run.control.lastResponse,
+        stepsExecuted: run.control.stepsExecuted
+    };
+}
+class Run {
+    control;
+    /** Per document: `$workflows` and `$sourceDescriptions` read their own document's. */
+    scopes = new Map();
+    /** dependsOn workflows, by the workflow object (ids repeat across documents). */
+    dependencies = new Map();
+    constructor(options) {
+        this.control = new RunControl(options);
+    }
+    scope(doc) {
+        let scope = this.scopes.get(doc);
+        if (!scope) {
+            const sourceDescriptions = {};
+            for (const source of doc.document.sourceDescriptions) {
+                sourceDescriptions[source.name] = { ...source };
+            }
+            scope = { workflows: {}, sourceDescriptions };
+            this.scopes.set(doc, scope);
+        }
+        return scope;
+    }
+    // -------------------------------------------------------------------------------------------
+    // Workflows
+    // -------------------------------------------------------------------------------------------
+    async workflow(target, givenInputs, depth) {
+        const { workflow } = target;
+        const state = {
+            doc: target.loaded,
+            workflow,
+            inputs: withDefaults(workflow, givenInputs),
+            steps: {},
+            runs: new Map(),
+            polls: new Map(),
+            depth
+        };
+        this.control.emit({ type: 'workflowStarted', workflowId: workflow.workflowId });
+        let status;
+        let error;
+        let stopped = false;
+        try {
+            ;
+            ({ status, error } = await this.workflowBody(state));
+        }
+        catch (thrown) {
+            stopped = true;
+            if (thrown instanceof Stop) {
+                status = thrown.status;
+                error = thrown.error;
+            }
+            else {
+                status = 'failed';
+                error = thrown instanceof Error ? thrown : new errors/* ArazzoRuntimeError */.of(String(thrown));
+            }
+        }
+        const outputs = this.workflowOutputs(state);
+        this.scope(state.doc).workflows[workflow.workflowId] = { inputs: state.inputs, outputs };
+        this.control.emit({
+            type: 'workflowFinished',
+            workflowId: workflow.workflowId,
+            status,
+            outputs
         });
-    });
+        return {
+            status,
+            outputs,
+            steps: state.steps,
+            error,
+            stopped,
+            lastResponse: this.control.lastResponse
+        };
+    }
+    async workflowBody(state) {
+        const { workflow } = state;
+        if (state.depth > MAX_WORKFLOW_DEPTH) {
+            throw new errors/* ArazzoRuntimeError */.of(`workflow '${workflow.workflowId}' is nested deeper than ${MAX_WORKFLOW_DEPTH} levels`);
+        }
+        const missing = workflowInputNames(workflow).required.filter(name => state.inputs[name] === undefined);
+        if (missing.length > 0) {
+            throw new errors/* ArazzoRuntimeError */.of(`workflow '${workflow.workflowId}' is missing required input${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+        }
+        for (const id of workflow.dependsOn ?? []) {
+            const outcome = await this.dependency(id, state);
+            if (outcome.stopped)
+                throw new Stop(outcome.status, outcome.error);
+            if (outcome.status !== 'succeeded') {
+                return {
+                    status: 'failed',
+                    error: new errors/* ArazzoRuntimeError */.of(`workflow '${workflow.workflowId}' depends on '${id}', which ended ${outcome.status}` +
+                        (outcome.error ? `: ${outcome.error.message}` : ''))
+                };
+            }
+        }
+        return this.steps(state);
+    }
+    /** A dependsOn workflow runs once per run, however many workflows depend on it. */
+    dependency(id, state) {
+        const target = state.doc.resolveWorkflow(id);
+        let outcome = this.dependencies.get(target.workflow);
+        if (!outcome) {
+            outcome = this.workflow(target, state.inputs, state.depth + 1);
+            this.dependencies.set(target.workflow, outcome);
+        }
+        return outcome;
+    }
+    workflowOutputs(state) {
+        const outputs = {};
+        return evaluateOutputs(state.workflow.outputs, { ...this.baseContext(state), outputs }, outputs);
+    }
+    // -------------------------------------------------------------------------------------------
+    // Steps and the actions that follow them
+    // -------------------------------------------------------------------------------------------
+    async steps(state) {
+        const { workflow } = state;
+        const workflowId = workflow.workflowId;
+        /** Retries used per failure action name, for the current step; reset on leaving it. */
+        const retries = new Map();
+        let index = 0;
+        for (;;) {
+            const step = workflow.steps[index];
+            const execution = await executeStep(this, state, step);
+            const stepId = step.stepId;
+            if (execution.passed) {
+                retries.clear();
+                const action = chooseAction(mergeActions(state.doc, step.onSuccess, workflow.successActions, 'successActions'), execution.ctx);
+                if (!action) {
+                    this.control.emit({ type: 'action', workflowId, stepId, action: 'next' });
+                    index++;
+                    if (index >= workflow.steps.length)
+                        return { status: 'succeeded' };
+                    continue;
+                }
+                this.control.emit(actionEvent(workflowId, stepId, action));
+                if (action.type === 'end')
+                    return { status: 'succeeded' };
+                if (action.stepId !== undefined) {
+                    index = await this.transition(state, action.stepId);
+                    continue;
+                }
+                return this.transferTo(state, action.workflowId);
+            }
+            const actions = mergeActions(state.doc, step.onFailure, workflow.failureActions, 'failureActions');
+            let exhausted;
+            const action = chooseAction(actions, execution.ctx, candidate => {
+                if (candidate.type !== 'retry')
+                    return true;
+                const used = retries.get(candidate.name) ?? 0;
+                if (used < (candidate.retryLimit ?? 1))
+                    return true;
+                exhausted ??= candidate;
+                return false;
+            });
+            if (!action) {
+                this.control.emit({ type: 'action', workflowId, stepId, action: 'fail' });
+                return { status: 'failed', error: stepFailure(stepId, execution, exhausted) };
+            }
+            this.control.emit(actionEvent(workflowId, stepId, action));
+            if (action.type === 'retry') {
+                retries.set(action.name, (retries.get(action.name) ?? 0) + 1);
+                const failedResponse = execution.response;
+                await this.beforeRetry(state, action);
+                const fromHeader = (0,pacing/* parseRetryAfter */.mu)(failedResponse?.headers['retry-after'], this.control.clock.now());
+                await this.control.wait(fromHeader ?? (action.retryAfter ?? 0) * 1000, 'retry', workflowId, stepId);
+                continue;
+            }
+            if (action.type === 'end') {
+                return {
+                    status: 'failed',
+                    error: stepFailure(stepId, execution, undefined, `ended by failure action '${action.name}'`)
+                };
+            }
+            retries.clear();
+            if (action.stepId !== undefined) {
+                index = await this.transition(state, action.stepId);
+                continue;
+            }
+            return this.transferTo(state, action.workflowId);
+        }
+    }
+    /** The index of a goto's target step, after the poll wait when it already ran. */
+    async transition(state, targetStepId) {
+        const index = state.workflow.steps.findIndex(s => s.stepId === targetStepId);
+        if (index < 0) {
+            throw new errors/* ArazzoRuntimeError */.of(`no step '${targetStepId}' in workflow '${state.workflow.workflowId}'`, targetStepId);
+        }
+        if ((state.runs.get(targetStepId) ?? 0) > 0) {
+            const pollNumber = (state.polls.get(targetStepId) ?? 0) + 1;
+            state.polls.set(targetStepId, pollNumber);
+            const retryAfter = (0,pacing/* parseRetryAfter */.mu)(this.control.lastResponse?.headers['retry-after'], this.control.clock.now());
+            const delay = this.control.schedule.delayMs(pollNumber, retryAfter);
+            await this.control.wait(delay, 'poll', state.workflow.workflowId, targetStepId);
+        }
+        return index;
+    }
+    /** A goto to a workflow: run it, then the current workflow ends with its result. */
+    async transferTo(state, workflowId) {
+        const outcome = await this.workflow(state.doc.resolveWorkflow(workflowId), state.inputs, state.depth + 1);
+        if (outcome.stopped)
+            throw new Stop(outcome.status, outcome.error);
+        return outcome.status === 'succeeded'
+            ? { status: 'succeeded' }
+            : { status: 'failed', error: outcome.error };
+    }
+    /** A retry naming a step or workflow runs it first; context then returns to the retry. */
+    async beforeRetry(state, action) {
+        if (action.stepId !== undefined) {
+            const step = state.workflow.steps.find(s => s.stepId === action.stepId);
+            if (!step) {
+                throw new errors/* ArazzoRuntimeError */.of(`no step '${action.stepId}' in workflow '${state.workflow.workflowId}'`);
+            }
+            await executeStep(this, state, step);
+        }
+        else if (action.workflowId !== undefined) {
+            const outcome = await this.workflow(state.doc.resolveWorkflow(action.workflowId), state.inputs, state.depth + 1);
+            if (outcome.stopped)
+                throw new Stop(outcome.status, outcome.error);
+        }
+    }
+    // -------------------------------------------------------------------------------------------
+    // Expression context
+    // -------------------------------------------------------------------------------------------
+    baseContext(state) {
+        return {
+            inputs: state.inputs,
+            outputs: {},
+            steps: state.steps,
+            workflows: this.scope(state.doc).workflows,
+            sourceDescriptions: this.scope(state.doc).sourceDescriptions,
+            components: state.doc.document.components ?? {}
+        };
+    }
+}
+/** Input defaults from the workflow's schema properties, without touching the caller's object. */
+function withDefaults(workflow, given) {
+    const inputs = { ...given };
+    const properties = (0,document_nodes/* isObject */.Gv)(workflow.inputs?.properties) ? workflow.inputs.properties : {};
+    for (const [name, schema] of Object.entries(properties)) {
+        if (inputs[name] === undefined && (0,document_nodes/* isObject */.Gv)(schema) && schema.default !== undefined) {
+            inputs[name] = structuredClone(schema.default);
+        }
+    }
+    return inputs;
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/fetch-transport.ts
@@ -39846,6 +40791,8 @@ function decodeBody(text, contentType) {
  * The Arazzo 1.0.1 engine's public entry: load and validate a document, run a workflow with an
  * injected transport and clock. A library: nothing here depends on @actions/*.
  */
+
+
 
 
 
@@ -40145,813 +41092,6 @@ function parseRetryAfter(value, now) {
     if (Number.isNaN(date))
         return undefined;
     return Math.max(0, date - now);
-}
-
-
-/***/ }),
-
-/***/ 50189:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AS: () => (/* binding */ lookupComponent),
-/* harmony export */   Gv: () => (/* binding */ isObject),
-/* harmony export */   Mf: () => (/* binding */ workflowInputNames),
-/* harmony export */   O$: () => (/* binding */ parseSourceReference),
-/* harmony export */   P9: () => (/* binding */ ArazzoValidationError),
-/* harmony export */   PO: () => (/* binding */ cached),
-/* harmony export */   Y2: () => (/* binding */ childPointer),
-/* harmony export */   m_: () => (/* binding */ parseComponentReference),
-/* harmony export */   mv: () => (/* binding */ validateDocument)
-/* harmony export */ });
-/* unused harmony exports NAME_PATTERN, KEY_PATTERN, PARAMETER_LOCATIONS */
-/* harmony import */ var _criteria_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48124);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(88012);
-/* harmony import */ var _expressions_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76016);
-/* harmony import */ var _json_pointer_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(22425);
-/**
- * Structural validation of an Arazzo 1.0.x document, done once at load time so a broken document
- * fails before any request is sent. Every problem carries the JSON Pointer of the offending node
- * (`workflows/0/steps/1/onSuccess/0`), and every runtime expression and criterion is compiled here
- * so syntax errors surface with their pointers instead of half-way through a run.
- *
- * MUST rules of the spec are errors, among them unknown fixed fields (only `x-` extensions may be
- * added: a misspelt `successcriteria` would otherwise be ignored and the step pass on any 2xx).
- * SHOULD rules (the `[A-Za-z0-9_-]+` naming of ids and names) and the engine's compatibility
- * rules (a bare `$inputs.x` inside a string is substituted) are warnings.
- */
-
-
-
-
-/** An ArazzoLoadError that lists every problem found (the first one's pointer is `pointer`). */
-class ArazzoValidationError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ArazzoLoadError */ .GA {
-    problems;
-    constructor(problems) {
-        const [first, ...rest] = problems;
-        const more = rest.map(p => `\n  ${p.pointer ? `${p.pointer}: ` : ''}${p.message}`).join('');
-        const count = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
-        super(first.pointer, `${first.message}${count}${more}`);
-        this.problems = problems;
-        // Callers test `name`; this is a load error that happens to carry a list.
-        this.name = 'ArazzoLoadError';
-    }
-}
-const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
-/** Keys of outputs and components maps. */
-const KEY_PATTERN = /^[a-zA-Z0-9.\-_]+$/;
-const PARAMETER_LOCATIONS = ['path', 'query', 'header', 'cookie'];
-const ARAZZO_VERSION = /^1\.0\.\d+(-.+)?$/;
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** `parent/child` in the pointer style of load errors (no leading '/', RFC 6901 escapes). */
-function childPointer(parent, key) {
-    const token = (0,_json_pointer_js__WEBPACK_IMPORTED_MODULE_3__/* .escapePointerToken */ .uC)(String(key));
-    return parent === '' ? token : `${parent}/${token}`;
-}
-/** `$components.parameters.page` => { kind: 'parameters', name: 'page' } (names may hold dots). */
-function parseComponentReference(reference) {
-    const match = /^\$components\.(inputs|parameters|successActions|failureActions)\.(.+)$/.exec(reference);
-    return match ? { kind: match[1], name: match[2] } : undefined;
-}
-/** The component a reference names, if the document has it. */
-function lookupComponent(components, kind, name) {
-    const map = components?.[kind];
-    return isObject(map) && Object.hasOwn(map, name) ? map[name] : undefined;
-}
-/** `$sourceDescriptions.name.rest` split, for workflow references into other documents. */
-function parseSourceReference(text) {
-    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
-    return match ? { sourceName: match[1], rest: match[2] } : undefined;
-}
-const compileCache = new WeakMap();
-/**
- * Memoizes a compilation on the object it came from (a parameter, a criterion...), so the
- * runner compiles each expression once however often a step polls.
- */
-function cached(owner, key, make) {
-    let entries = compileCache.get(owner);
-    if (!entries) {
-        entries = new Map();
-        compileCache.set(owner, entries);
-    }
-    if (!entries.has(key))
-        entries.set(key, make());
-    return entries.get(key);
-}
-const FIELDS = {
-    root: ['arazzo', 'info', 'sourceDescriptions', 'workflows', 'components'],
-    info: ['title', 'summary', 'description', 'version'],
-    source: ['name', 'url', 'type'],
-    workflow: [
-        'workflowId',
-        'summary',
-        'description',
-        'inputs',
-        'dependsOn',
-        'steps',
-        'successActions',
-        'failureActions',
-        'outputs',
-        'parameters'
-    ],
-    step: [
-        'stepId',
-        'description',
-        'operationId',
-        'operationPath',
-        'workflowId',
-        'parameters',
-        'requestBody',
-        'successCriteria',
-        'onSuccess',
-        'onFailure',
-        'outputs'
-    ],
-    parameter: ['name', 'in', 'value'],
-    reusable: ['reference', 'value'],
-    successAction: ['name', 'type', 'workflowId', 'stepId', 'criteria'],
-    failureAction: ['name', 'type', 'workflowId', 'stepId', 'retryAfter', 'retryLimit', 'criteria'],
-    criterion: ['context', 'condition', 'type'],
-    expressionType: ['type', 'version'],
-    requestBody: ['contentType', 'payload', 'replacements'],
-    replacement: ['target', 'value'],
-    components: ['inputs', 'parameters', 'successActions', 'failureActions']
-};
-class Validator {
-    problems = [];
-    warnings = [];
-    sourceTypes = new Map();
-    workflowIds = new Set();
-    components = {};
-    problem(pointer, message) {
-        this.problems.push({ pointer, message });
-    }
-    warn(pointer, message) {
-        this.warnings.push(pointer ? `${pointer}: ${message}` : message);
-    }
-    knownFields(value, pointer, fields) {
-        for (const key of Object.keys(value)) {
-            if (!fields.includes(key) && !key.startsWith('x-')) {
-                const near = fields.find(field => field.toLowerCase() === key.toLowerCase());
-                this.problem(childPointer(pointer, key), `unknown field '${key}'${near ? ` (did you mean '${near}'?)` : ''}: Arazzo 1.0.1 allows only its fixed fields and x- extensions here`);
-            }
-        }
-    }
-    requireString(value, key, pointer) {
-        const field = value[key];
-        if (field === undefined) {
-            this.problem(pointer, `${key} is required`);
-            return undefined;
-        }
-        if (typeof field !== 'string') {
-            this.problem(childPointer(pointer, key), `${key} must be a string`);
-            return undefined;
-        }
-        return field;
-    }
-    optionalString(value, key, pointer) {
-        const field = value[key];
-        if (field === undefined)
-            return undefined;
-        if (typeof field !== 'string') {
-            this.problem(childPointer(pointer, key), `${key} must be a string`);
-            return undefined;
-        }
-        return field;
-    }
-    list(value, pointer, what) {
-        if (value === undefined)
-            return undefined;
-        if (!Array.isArray(value)) {
-            this.problem(pointer, `${what} must be a list`);
-            return undefined;
-        }
-        return value;
-    }
-    // -------------------------------------------------------------------------------------------
-    // Expressions
-    // -------------------------------------------------------------------------------------------
-    expression(text, pointer) {
-        if (typeof text !== 'string') {
-            this.problem(pointer, 'must be a runtime expression string');
-            return;
-        }
-        try {
-            (0,_expressions_js__WEBPACK_IMPORTED_MODULE_2__/* .parseExpression */ .YK)(text);
-        }
-        catch (error) {
-            this.problem(pointer, messageOf(error));
-        }
-    }
-    value(value, pointer) {
-        let notes;
-        try {
-            notes = (0,_expressions_js__WEBPACK_IMPORTED_MODULE_2__/* .valueNotes */ .FD)((0,_expressions_js__WEBPACK_IMPORTED_MODULE_2__/* .compileValue */ .hX)(value));
-        }
-        catch (error) {
-            this.problem(pointer, messageOf(error));
-            return;
-        }
-        for (const token of notes.bare) {
-            this.warn(pointer, `'${token}' inside a string is substituted as a compatibility rule; Arazzo 1.0.1 writes an embedded expression as '{${token}}'`);
-        }
-        for (const { text, reason } of notes.notExpressions) {
-            this.warn(pointer, `'${text}' is not a runtime expression (${reason}): it is sent as text`);
-        }
-    }
-    /** An output value: `$...` must parse as an expression; other strings may template `{$...}`. */
-    output(value, pointer) {
-        if (typeof value !== 'string') {
-            this.problem(pointer, 'an output must be a runtime expression string');
-            return;
-        }
-        if (value.startsWith('$'))
-            this.expression(value, pointer);
-        else
-            this.value(value, pointer);
-    }
-    outputs(value, pointer) {
-        if (value === undefined)
-            return;
-        if (!isObject(value)) {
-            this.problem(pointer, 'outputs must be a map of names to runtime expressions');
-            return;
-        }
-        for (const [key, expression] of Object.entries(value)) {
-            const at = childPointer(pointer, key);
-            if (!KEY_PATTERN.test(key)) {
-                this.problem(at, `output name '${key}' must match ${KEY_PATTERN.source}`);
-            }
-            this.output(expression, at);
-        }
-    }
-    criteria(value, pointer) {
-        const items = this.list(value, pointer, 'criteria');
-        items?.forEach((item, i) => this.criterion(item, childPointer(pointer, i)));
-    }
-    criterion(value, pointer) {
-        if (!isObject(value)) {
-            this.problem(pointer, 'a criterion must be an object');
-            return;
-        }
-        this.knownFields(value, pointer, FIELDS.criterion);
-        if (isObject(value.type)) {
-            this.knownFields(value.type, childPointer(pointer, 'type'), FIELDS.expressionType);
-        }
-        if (this.requireString(value, 'condition', pointer) === undefined)
-            return;
-        // The criteria module owns the rules on types and contexts (e.g. a jsonpath criterion
-        // without context defaults to $response.body with a warning; a regex one is an error).
-        try {
-            const compiled = (0,_criteria_js__WEBPACK_IMPORTED_MODULE_0__/* .compileCriterion */ .H5)(value);
-            for (const warning of (0,_criteria_js__WEBPACK_IMPORTED_MODULE_0__/* .compileWarnings */ .He)(compiled))
-                this.warn(pointer, warning);
-        }
-        catch (error) {
-            this.problem(criterionErrorPointer(value, pointer, error), messageOf(error));
-        }
-    }
-    // -------------------------------------------------------------------------------------------
-    // Document
-    // -------------------------------------------------------------------------------------------
-    document(doc) {
-        if (!isObject(doc)) {
-            this.problem('', 'an Arazzo document must be an object');
-            return;
-        }
-        this.knownFields(doc, '', FIELDS.root);
-        this.version(doc);
-        this.info(doc.info);
-        this.sourceDescriptions(doc.sourceDescriptions);
-        if (doc.components !== undefined) {
-            if (isObject(doc.components))
-                this.components = doc.components;
-            else
-                this.problem('components', 'components must be an object');
-        }
-        const workflows = this.workflowList(doc.workflows);
-        this.componentsObject();
-        workflows.forEach((workflow, i) => {
-            if (isObject(workflow))
-                this.workflow(workflow, childPointer('workflows', i));
-        });
-        this.dependencyCycles(workflows);
-    }
-    version(doc) {
-        if (doc.arazzo === undefined)
-            this.problem('', 'arazzo is required');
-        else if (typeof doc.arazzo !== 'string' || !ARAZZO_VERSION.test(doc.arazzo)) {
-            this.problem('arazzo', `unsupported Arazzo version ${JSON.stringify(doc.arazzo)} (need 1.0.x)`);
-        }
-    }
-    info(info) {
-        if (info === undefined) {
-            this.problem('', 'info is required');
-            return;
-        }
-        if (!isObject(info)) {
-            this.problem('info', 'info must be an object');
-            return;
-        }
-        this.knownFields(info, 'info', FIELDS.info);
-        this.requireString(info, 'title', 'info');
-        if (info.version === undefined)
-            this.problem('info', 'version is required');
-        else if (typeof info.version === 'number') {
-            this.warn('info/version', 'version should be a string (quote it in YAML)');
-        }
-        else if (typeof info.version !== 'string') {
-            this.problem('info/version', 'version must be a string');
-        }
-    }
-    sourceDescriptions(value) {
-        if (value === undefined) {
-            this.problem('', 'sourceDescriptions is required');
-            return;
-        }
-        const items = this.list(value, 'sourceDescriptions', 'sourceDescriptions');
-        if (!items)
-            return;
-        if (items.length === 0)
-            this.problem('sourceDescriptions', 'sourceDescriptions must not be empty');
-        items.forEach((item, i) => {
-            const pointer = childPointer('sourceDescriptions', i);
-            if (!isObject(item)) {
-                this.problem(pointer, 'a source description must be an object');
-                return;
-            }
-            this.knownFields(item, pointer, FIELDS.source);
-            const name = this.requireString(item, 'name', pointer);
-            this.requireString(item, 'url', pointer);
-            const type = this.optionalString(item, 'type', pointer);
-            if (type !== undefined && type !== 'openapi' && type !== 'arazzo') {
-                this.problem(childPointer(pointer, 'type'), `type must be openapi or arazzo, not '${type}'`);
-            }
-            if (name === undefined)
-                return;
-            if (!NAME_PATTERN.test(name)) {
-                this.warn(childPointer(pointer, 'name'), `name '${name}' should match ${NAME_PATTERN.source}`);
-            }
-            if (this.sourceTypes.has(name)) {
-                this.problem(childPointer(pointer, 'name'), `duplicate source description name '${name}'`);
-            }
-            this.sourceTypes.set(name, type);
-        });
-    }
-    workflowList(value) {
-        if (value === undefined) {
-            this.problem('', 'workflows is required');
-            return [];
-        }
-        const items = this.list(value, 'workflows', 'workflows');
-        if (!items)
-            return [];
-        if (items.length === 0)
-            this.problem('workflows', 'workflows must not be empty');
-        items.forEach((item, i) => {
-            const pointer = childPointer('workflows', i);
-            if (!isObject(item)) {
-                this.problem(pointer, 'a workflow must be an object');
-                return;
-            }
-            const id = this.requireString(item, 'workflowId', pointer);
-            if (id === undefined)
-                return;
-            if (this.workflowIds.has(id)) {
-                this.problem(childPointer(pointer, 'workflowId'), `duplicate workflowId '${id}'`);
-            }
-            if (!NAME_PATTERN.test(id)) {
-                this.warn(childPointer(pointer, 'workflowId'), `workflowId '${id}' should match ${NAME_PATTERN.source}`);
-            }
-            this.workflowIds.add(id);
-        });
-        return items;
-    }
-    /** A workflowId in a step, action or dependsOn: local, or `$sourceDescriptions.x.id`. */
-    workflowReference(id, pointer) {
-        const external = parseSourceReference(id);
-        if (external) {
-            if (!this.sourceTypes.has(external.sourceName)) {
-                this.problem(pointer, `no source description named '${external.sourceName}'`);
-            }
-            else if (this.sourceTypes.get(external.sourceName) === 'openapi') {
-                this.problem(pointer, `'${external.sourceName}' is an OpenAPI source description, which has no workflows: name a workflow of this document, or of an arazzo source description as $sourceDescriptions.<name>.<workflowId>`);
-            }
-            // An arazzo source's workflows are checked once it is loaded (source-loader.ts).
-            return;
-        }
-        if (!this.workflowIds.has(id))
-            this.problem(pointer, `no workflow '${id}' in this document`);
-    }
-    workflow(workflow, pointer) {
-        this.knownFields(workflow, pointer, FIELDS.workflow);
-        this.optionalString(workflow, 'summary', pointer);
-        this.optionalString(workflow, 'description', pointer);
-        const scope = {
-            workflowId: typeof workflow.workflowId === 'string' ? workflow.workflowId : '',
-            stepIds: new Set()
-        };
-        this.inputs(workflow.inputs, childPointer(pointer, 'inputs'));
-        const dependsOn = this.list(workflow.dependsOn, childPointer(pointer, 'dependsOn'), 'dependsOn');
-        dependsOn?.forEach((id, i) => {
-            const at = childPointer(childPointer(pointer, 'dependsOn'), i);
-            if (typeof id !== 'string')
-                this.problem(at, 'dependsOn entries must be workflowIds');
-            else if (id === scope.workflowId)
-                this.problem(at, 'a workflow cannot depend on itself');
-            else
-                this.workflowReference(id, at);
-        });
-        const stepsPointer = childPointer(pointer, 'steps');
-        const steps = workflow.steps === undefined ? undefined : this.list(workflow.steps, stepsPointer, 'steps');
-        if (workflow.steps === undefined)
-            this.problem(pointer, 'steps is required');
-        else if (steps && steps.length === 0)
-            this.problem(stepsPointer, 'steps must not be empty');
-        // Step ids first: actions may jump forward.
-        steps?.forEach((step, i) => {
-            const at = childPointer(stepsPointer, i);
-            if (!isObject(step)) {
-                this.problem(at, 'a step must be an object');
-                return;
-            }
-            const id = this.requireString(step, 'stepId', at);
-            if (id === undefined)
-                return;
-            if (!NAME_PATTERN.test(id)) {
-                this.warn(childPointer(at, 'stepId'), `stepId '${id}' should match ${NAME_PATTERN.source}`);
-            }
-            if (scope.stepIds.has(id)) {
-                this.problem(childPointer(at, 'stepId'), `duplicate stepId '${id}' in workflow '${scope.workflowId}'`);
-            }
-            scope.stepIds.add(id);
-        });
-        const hasOperationStep = steps?.some(s => isObject(s) && (s.operationId !== undefined || s.operationPath !== undefined)) ?? false;
-        this.parameters(workflow.parameters, childPointer(pointer, 'parameters'), hasOperationStep);
-        this.actions(workflow.successActions, childPointer(pointer, 'successActions'), 'success', scope);
-        this.actions(workflow.failureActions, childPointer(pointer, 'failureActions'), 'failure', scope);
-        steps?.forEach((step, i) => {
-            if (isObject(step))
-                this.step(step, childPointer(stepsPointer, i), scope);
-        });
-        this.outputs(workflow.outputs, childPointer(pointer, 'outputs'));
-    }
-    inputs(value, pointer) {
-        if (value === undefined)
-            return;
-        if (!isObject(value)) {
-            this.problem(pointer, 'inputs must be a JSON Schema object');
-            return;
-        }
-        if (typeof value.$ref === 'string')
-            this.inputsRef(value.$ref, childPointer(pointer, '$ref'));
-    }
-    inputsRef(ref, pointer) {
-        const match = /^#\/components\/inputs\/(.+)$/.exec(ref);
-        if (!match) {
-            if (ref.startsWith('#'))
-                this.problem(pointer, `'${ref}' must point into #/components/inputs`);
-            else
-                this.warn(pointer, `external schema reference '${ref}' is not resolved`);
-            return;
-        }
-        const name = match[1].replace(/~1/g, '/').replace(/~0/g, '~');
-        if (lookupComponent(this.components, 'inputs', name) === undefined) {
-            this.problem(pointer, `no components.inputs entry '${name}'`);
-        }
-    }
-    step(step, pointer, scope) {
-        this.knownFields(step, pointer, FIELDS.step);
-        this.optionalString(step, 'description', pointer);
-        const kinds = ['operationId', 'operationPath', 'workflowId'].filter(k => step[k] !== undefined);
-        if (kinds.length === 0) {
-            this.problem(pointer, 'a step needs one of operationId, operationPath or workflowId');
-        }
-        else if (kinds.length > 1) {
-            this.problem(pointer, `${kinds.join(' and ')} are mutually exclusive`);
-        }
-        const operationId = this.optionalString(step, 'operationId', pointer);
-        if (operationId !== undefined)
-            this.operationId(operationId, childPointer(pointer, 'operationId'));
-        const operationPath = this.optionalString(step, 'operationPath', pointer);
-        if (operationPath !== undefined) {
-            const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#/.exec(operationPath);
-            if (!match) {
-                this.problem(childPointer(pointer, 'operationPath'), 'operationPath must look like {$sourceDescriptions.<name>.url}#/paths/<path>/<method>');
-            }
-            else if (!this.sourceTypes.has(match[1])) {
-                this.problem(childPointer(pointer, 'operationPath'), `no source description named '${match[1]}'`);
-            }
-        }
-        const workflowId = this.optionalString(step, 'workflowId', pointer);
-        if (workflowId !== undefined) {
-            if (workflowId === scope.workflowId) {
-                this.warn(childPointer(pointer, 'workflowId'), 'the step calls its own workflow (bounded by the nesting limit)');
-            }
-            this.workflowReference(workflowId, childPointer(pointer, 'workflowId'));
-        }
-        const isOperation = operationId !== undefined || operationPath !== undefined;
-        this.parameters(step.parameters, childPointer(pointer, 'parameters'), isOperation);
-        if (step.requestBody !== undefined) {
-            if (!isOperation)
-                this.warn(childPointer(pointer, 'requestBody'), 'ignored on a workflow step');
-            this.requestBody(step.requestBody, childPointer(pointer, 'requestBody'));
-        }
-        if (step.successCriteria !== undefined) {
-            this.criteria(step.successCriteria, childPointer(pointer, 'successCriteria'));
-        }
-        this.actions(step.onSuccess, childPointer(pointer, 'onSuccess'), 'success', scope);
-        this.actions(step.onFailure, childPointer(pointer, 'onFailure'), 'failure', scope);
-        this.outputs(step.outputs, childPointer(pointer, 'outputs'));
-    }
-    /** `$sourceDescriptions.<name>.<id>`, or a bare id when there is one OpenAPI source (a MUST). */
-    operationId(operationId, pointer) {
-        const external = parseSourceReference(operationId);
-        if (external) {
-            const type = this.sourceTypes.get(external.sourceName);
-            if (!this.sourceTypes.has(external.sourceName)) {
-                this.problem(pointer, `no source description named '${external.sourceName}'`);
-            }
-            else if (type === 'arazzo') {
-                this.problem(pointer, `'${external.sourceName}' is an arazzo source description: an operationId must name an OpenAPI one (for a workflow, use workflowId)`);
-            }
-            return;
-        }
-        const openapi = [...this.sourceTypes].filter(([, type]) => type !== 'arazzo');
-        if (openapi.length > 1) {
-            this.problem(pointer, `the document has several OpenAPI source descriptions (${openapi.map(([name]) => name).join(', ')}), so operationId must name one: write $sourceDescriptions.<name>.${operationId}`);
-        }
-    }
-    parameters(value, pointer, needsLocation) {
-        const items = this.list(value, pointer, 'parameters');
-        if (!items)
-            return;
-        const seen = new Set();
-        items.forEach((item, i) => {
-            const at = childPointer(pointer, i);
-            if (!isObject(item)) {
-                this.problem(at, 'a parameter must be an object');
-                return;
-            }
-            let parameter = item;
-            if (item.reference !== undefined) {
-                this.knownFields(item, at, FIELDS.reusable);
-                const target = this.reusable(item, at, 'parameters');
-                parameter = isObject(target) ? target : undefined;
-            }
-            else {
-                this.parameter(item, at, needsLocation);
-            }
-            if (!parameter || typeof parameter.name !== 'string')
-                return;
-            const key = `${parameter.name}\u0000${typeof parameter.in === 'string' ? parameter.in : ''}`;
-            if (seen.has(key)) {
-                this.problem(at, `duplicate parameter '${parameter.name}'${parameter.in ? ` in ${parameter.in}` : ''}`);
-            }
-            seen.add(key);
-            if (needsLocation && parameter !== item && parameter.in === undefined) {
-                this.problem(at, `parameter '${parameter.name}' needs 'in' for an operation step`);
-            }
-        });
-    }
-    parameter(parameter, pointer, needsLocation) {
-        this.knownFields(parameter, pointer, FIELDS.parameter);
-        this.requireString(parameter, 'name', pointer);
-        const location = parameter.in;
-        if (location === undefined) {
-            if (needsLocation)
-                this.problem(pointer, "in is required for an operation step's parameters");
-        }
-        else if (typeof location !== 'string' ||
-            !PARAMETER_LOCATIONS.includes(location)) {
-            this.problem(childPointer(pointer, 'in'), `in must be one of ${PARAMETER_LOCATIONS.join(', ')}`);
-        }
-        if (!Object.hasOwn(parameter, 'value'))
-            this.problem(pointer, 'value is required');
-        else
-            this.value(parameter.value, childPointer(pointer, 'value'));
-    }
-    /** Checks a Reusable Object and returns the component it names (undefined if broken). */
-    reusable(item, pointer, kind) {
-        const reference = item.reference;
-        const at = childPointer(pointer, 'reference');
-        if (typeof reference !== 'string') {
-            this.problem(at, 'reference must be a $components expression string');
-            return undefined;
-        }
-        const parsed = parseComponentReference(reference);
-        if (!parsed || parsed.kind !== kind) {
-            this.problem(at, `reference must look like $components.${kind}.<name>, not '${reference}'`);
-            return undefined;
-        }
-        const target = lookupComponent(this.components, kind, parsed.name);
-        if (target === undefined) {
-            this.problem(at, `no components.${kind} entry '${parsed.name}'`);
-            return undefined;
-        }
-        if (item.value !== undefined) {
-            if (kind === 'parameters')
-                this.value(item.value, childPointer(pointer, 'value'));
-            else
-                this.warn(childPointer(pointer, 'value'), 'value only applies to parameter references');
-        }
-        return target;
-    }
-    requestBody(value, pointer) {
-        if (!isObject(value)) {
-            this.problem(pointer, 'requestBody must be an object');
-            return;
-        }
-        this.knownFields(value, pointer, FIELDS.requestBody);
-        this.optionalString(value, 'contentType', pointer);
-        if (value.payload !== undefined)
-            this.value(value.payload, childPointer(pointer, 'payload'));
-        const replacementsPointer = childPointer(pointer, 'replacements');
-        this.list(value.replacements, replacementsPointer, 'replacements')?.forEach((item, i) => {
-            const at = childPointer(replacementsPointer, i);
-            if (!isObject(item)) {
-                this.problem(at, 'a replacement must be an object');
-                return;
-            }
-            this.knownFields(item, at, FIELDS.replacement);
-            const target = this.requireString(item, 'target', at);
-            if (target !== undefined && target !== '' && !target.startsWith('/')) {
-                this.problem(childPointer(at, 'target'), 'target must be a JSON Pointer (XPath targets are not supported)');
-            }
-            if (!Object.hasOwn(item, 'value'))
-                this.problem(at, 'value is required');
-            else
-                this.value(item.value, childPointer(at, 'value'));
-        });
-    }
-    actions(value, pointer, kind, scope) {
-        const items = this.list(value, pointer, kind === 'success' ? 'success actions' : 'failure actions');
-        if (!items)
-            return;
-        const names = new Set();
-        const componentKind = kind === 'success' ? 'successActions' : 'failureActions';
-        items.forEach((item, i) => {
-            const at = childPointer(pointer, i);
-            if (!isObject(item)) {
-                this.problem(at, 'an action must be an object');
-                return;
-            }
-            let action = item;
-            if (item.reference !== undefined) {
-                this.knownFields(item, at, FIELDS.reusable);
-                const target = this.reusable(item, at, componentKind);
-                action = isObject(target) ? target : undefined;
-                // The component's own shape was checked under components; its step target depends on
-                // the workflow it is used in.
-                if (action && typeof action.stepId === 'string' && !scope.stepIds.has(action.stepId)) {
-                    this.problem(at, `${componentKind} '${String(action.name)}' goes to step '${action.stepId}', which is not in workflow '${scope.workflowId}'`);
-                }
-            }
-            else {
-                this.action(item, at, kind, scope);
-            }
-            if (!action || typeof action.name !== 'string')
-                return;
-            if (names.has(action.name))
-                this.problem(at, `duplicate action name '${action.name}'`);
-            names.add(action.name);
-        });
-    }
-    /** A Success or Failure Action Object; scope undefined for components (step targets unknown). */
-    action(action, pointer, kind, scope) {
-        this.knownFields(action, pointer, kind === 'success' ? FIELDS.successAction : FIELDS.failureAction);
-        this.requireString(action, 'name', pointer);
-        const type = this.requireString(action, 'type', pointer);
-        const allowed = kind === 'success' ? ['end', 'goto'] : ['end', 'goto', 'retry'];
-        if (type !== undefined && !allowed.includes(type)) {
-            this.problem(childPointer(pointer, 'type'), `type must be ${allowed.join(' or ')}, not '${type}'`);
-        }
-        const stepId = this.optionalString(action, 'stepId', pointer);
-        const workflowId = this.optionalString(action, 'workflowId', pointer);
-        if (type === 'goto' && action.stepId === undefined && action.workflowId === undefined) {
-            this.problem(pointer, 'goto needs stepId or workflowId');
-        }
-        if (action.stepId !== undefined && action.workflowId !== undefined) {
-            this.problem(pointer, 'stepId and workflowId are mutually exclusive');
-        }
-        if (type === 'end' && (action.stepId !== undefined || action.workflowId !== undefined)) {
-            this.warn(pointer, 'stepId/workflowId are ignored on an end action');
-        }
-        if (stepId !== undefined && scope && !scope.stepIds.has(stepId)) {
-            this.problem(childPointer(pointer, 'stepId'), `no step '${stepId}' in workflow '${scope.workflowId}'`);
-        }
-        if (workflowId !== undefined)
-            this.workflowReference(workflowId, childPointer(pointer, 'workflowId'));
-        if (kind === 'failure') {
-            const retryAfter = action.retryAfter;
-            if (retryAfter !== undefined && (typeof retryAfter !== 'number' || !(retryAfter >= 0))) {
-                this.problem(childPointer(pointer, 'retryAfter'), 'retryAfter must be a non-negative number of seconds');
-            }
-            const retryLimit = action.retryLimit;
-            if (retryLimit !== undefined &&
-                (typeof retryLimit !== 'number' || !Number.isInteger(retryLimit) || retryLimit < 0)) {
-                this.problem(childPointer(pointer, 'retryLimit'), 'retryLimit must be a non-negative integer');
-            }
-            if (type !== 'retry' && (retryAfter !== undefined || retryLimit !== undefined)) {
-                this.warn(pointer, 'retryAfter/retryLimit only apply to retry actions');
-            }
-        }
-        if (action.criteria !== undefined)
-            this.criteria(action.criteria, childPointer(pointer, 'criteria'));
-    }
-    componentsObject() {
-        const components = this.components;
-        this.knownFields(components, 'components', FIELDS.components);
-        const maps = ['inputs', 'parameters', 'successActions', 'failureActions'];
-        for (const kind of maps) {
-            const map = components[kind];
-            const pointer = childPointer('components', kind);
-            if (map === undefined)
-                continue;
-            if (!isObject(map)) {
-                this.problem(pointer, `components.${kind} must be a map`);
-                continue;
-            }
-            for (const [key, entry] of Object.entries(map)) {
-                const at = childPointer(pointer, key);
-                if (!KEY_PATTERN.test(key))
-                    this.problem(at, `component name '${key}' must match ${KEY_PATTERN.source}`);
-                if (!isObject(entry)) {
-                    this.problem(at, `a components.${kind} entry must be an object`);
-                    continue;
-                }
-                if (kind === 'parameters')
-                    this.parameter(entry, at, false);
-                else if (kind === 'successActions')
-                    this.action(entry, at, 'success', undefined);
-                else if (kind === 'failureActions')
-                    this.action(entry, at, 'failure', undefined);
-            }
-        }
-    }
-    dependencyCycles(workflows) {
-        const graph = new Map();
-        workflows.forEach((w, index) => {
-            if (!isObject(w) || typeof w.workflowId !== 'string')
-                return;
-            const deps = Array.isArray(w.dependsOn)
-                ? w.dependsOn.filter((d) => typeof d === 'string')
-                : [];
-            graph.set(w.workflowId, { deps, index });
-        });
-        const state = new Map();
-        const reported = new Set();
-        const visit = (id, trail) => {
-            const node = graph.get(id);
-            if (!node || state.get(id) === 'done')
-                return;
-            if (state.get(id) === 'visiting') {
-                const cycle = [...trail.slice(trail.indexOf(id)), id];
-                if (cycle.length > 2 && !reported.has(id)) {
-                    reported.add(id);
-                    this.problem(childPointer(childPointer('workflows', node.index), 'dependsOn'), `circular dependsOn: ${cycle.join(' -> ')}`);
-                }
-                return;
-            }
-            state.set(id, 'visiting');
-            for (const dep of node.deps)
-                visit(dep, [...trail, id]);
-            state.set(id, 'done');
-        };
-        for (const id of graph.keys())
-            visit(id, []);
-    }
-}
-/** A syntax error points at the field whose text it quotes; other errors at the criterion. */
-function criterionErrorPointer(criterion, pointer, error) {
-    if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ArazzoSyntaxError */ .rd))
-        return pointer;
-    if (typeof criterion.context === 'string' && error.source === criterion.context) {
-        return childPointer(pointer, 'context');
-    }
-    return childPointer(pointer, 'condition');
-}
-function messageOf(error) {
-    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ArazzoError */ .oP || error instanceof Error)
-        return error.message;
-    return String(error);
-}
-/** Validates a parsed document; never throws (problems are returned). */
-function validateDocument(doc) {
-    const validator = new Validator();
-    validator.document(doc);
-    return { problems: validator.problems, warnings: validator.warnings };
-}
-/** The names a workflow's inputs schema declares (after the loader resolved `$ref`s). */
-function workflowInputNames(workflow) {
-    const schema = workflow.inputs;
-    const properties = isObject(schema?.properties) ? Object.keys(schema.properties) : [];
-    const required = Array.isArray(schema?.required)
-        ? schema.required.filter((name) => typeof name === 'string')
-        : [];
-    return { properties, required };
 }
 
 

@@ -7,17 +7,19 @@
  * - `pacedGitHub`: the GitHub REST stand-in's in-process fetch with GitHub's latency and the
  *   throttling plugin's spacing of writes (1 s, 3 s between new comments) in virtual time;
  * - `runSweep`: the real `run()` of src/main.ts, in this process, with the runner's environment
- *   (INPUT_*, GITHUB_OUTPUT...) set for the call and its log kept off the console: a fresh sweep
- *   each time, as on a runner, with the clock, the API transport and GitHub access injected.
+ *   (INPUT_*, GITHUB_OUTPUT...) for the call and its log kept off the console: a fresh run each
+ *   time, as on a runner, with the clock, the API transport and GitHub access injected. Several may
+ *   be live at once (overlapping scheduled runs): each sees only its own environment and log.
  */
-import { mkdirSync } from 'node:fs'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Clock, HttpRequest, HttpResponse } from '../src/arazzo/types.js'
 import { DOCUMENTED_BUDGET_PER_HOUR, HOUR_MS, requestCost } from '../src/action/budget.js'
 import { run } from '../src/main.js'
 import type { GitHubStandIn } from '../src/simulator/github/index.js'
 import { SlidingWindowBudget } from '../src/simulator/budget.js'
-import { prepareRunner } from '../__tests__/support/action-harness.js'
+import { parseCommandFile, prepareRunner } from '../__tests__/support/action-harness.js'
 
 export const MINUTE_MS = 60_000
 export const DAY_MS = 24 * HOUR_MS
@@ -37,8 +39,12 @@ export class AmplitudeModel {
   private nextId = 53367
   private nextBackground: number
   private readonly backgroundEveryMs: number
+  /** When each job was first answered `done` (its id -> time): when the action saw it. */
+  private readonly seen = new Map<number, number>()
   /** Our admitted requests (time, cost), for the peak-hour share. */
   readonly admitted: { at: number; cost: number }[] = []
+  /** Every request of ours, admitted or refused (time, cost): what the action asked for. */
+  readonly asked: { at: number; cost: number }[] = []
   readonly refused = { post: 0, get: 0 }
   /** DSARs created per subject: more than one would be a duplicate. */
   readonly created = new Map<string, number>()
@@ -61,6 +67,7 @@ export class AmplitudeModel {
       this.budget.tryConsume(1, this.nextBackground)
     }
     const cost = requestCost(request.method)
+    this.asked.push({ at: now, cost })
     const decision = this.budget.tryConsume(cost, now)
     if (!decision.admitted) {
       if (request.method === 'POST') this.refused.post++
@@ -84,6 +91,7 @@ export class AmplitudeModel {
       return json(200, { requestId: id, status: 'staging' })
     }
     if (now < job.finishAt) return json(200, { requestId: id, status: 'submitted' })
+    if (!this.seen.has(id)) this.seen.set(id, now)
     return json(200, {
       requestId: id,
       status: 'done',
@@ -95,6 +103,12 @@ export class AmplitudeModel {
   /** When the job of `subject` finished at Amplitude (undefined before it was submitted). */
   finishOf(subject: string): number | undefined {
     for (const job of this.jobs.values()) if (job.subject === subject) return job.finishAt
+    return undefined
+  }
+
+  /** When a job of `subject` was first answered `done` (undefined: never). */
+  seenOf(subject: string): number | undefined {
+    for (const [id, job] of this.jobs) if (job.subject === subject) return this.seen.get(id)
     return undefined
   }
 }
@@ -145,11 +159,63 @@ export interface SweepResult {
   failed: boolean
   /** The `::error::` line, when the step failed. */
   error?: string
+  /** The step outputs (GITHUB_OUTPUT) the run wrote. */
+  outputs: Record<string, string>
+}
+
+/** What one live run sees as its process: its environment and its stdout. */
+interface RunnerProcess {
+  env: NodeJS.ProcessEnv
+  lines: string[]
+}
+
+const current = new AsyncLocalStorage<RunnerProcess>()
+let live = 0
+let restore: (() => void) | undefined
+
+/**
+ * While runs are live, `process.env` and `process.stdout.write` answer for the run whose code is
+ * executing (the async context it started in): two overlapping runs each read their own INPUT_*
+ * and GITHUB_OUTPUT and keep their own log, as two runner processes would. Code outside a run sees
+ * the real ones; both are put back when the last run ends.
+ */
+function isolate(): void {
+  if (live++ > 0) return
+  const env = process.env
+  const write = process.stdout.write
+  const target = (): NodeJS.ProcessEnv => current.getStore()?.env ?? env
+  process.env = new Proxy(env, {
+    get: (_, key) => Reflect.get(target(), key),
+    set: (_, key, value) => Reflect.set(target(), key, value),
+    has: (_, key) => Reflect.has(target(), key),
+    deleteProperty: (_, key) => Reflect.deleteProperty(target(), key),
+    ownKeys: () => Reflect.ownKeys(target()),
+    getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(target(), key)
+  })
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    const run = current.getStore()
+    if (!run) return write.call(process.stdout, chunk, ...rest)
+    run.lines.push(...String(chunk).split('\n'))
+    return true
+  }) as typeof process.stdout.write
+  restore = () => {
+    process.env = env
+    process.stdout.write = write
+  }
+}
+
+function release(): void {
+  if (--live > 0) return
+  restore?.()
+  // core.setFailed sets the exit code of the process: the bench itself has not failed.
+  process.exitCode = undefined
 }
 
 /**
  * Runs the real action once, in this process: the runner's environment for the call, the log kept
- * (not printed), the exit code read and reset. `drive` advances the clock until the run ends.
+ * (not printed), failure read from its `::error::` line (the exit code is shared by overlapping
+ * runs). `drive` advances the clock until the run ends (or just awaits it, when one driver
+ * advances the clock for several runs).
  */
 export async function runSweep(o: {
   home: string
@@ -157,38 +223,33 @@ export async function runSweep(o: {
   env: Record<string, string>
   clock: Clock
   sendToApi: (request: HttpRequest) => Promise<HttpResponse>
-  github: typeof fetch
+  github?: typeof fetch
   /** The transport's jitter (seeded: the benchmark is deterministic). */
   random: () => number
   drive: (running: Promise<void>) => Promise<void>
 }): Promise<SweepResult> {
   mkdirSync(o.home, { recursive: true })
   const prepared = prepareRunner(o.inputs, { home: o.home, env: o.env, workspace: o.home })
-  const saved = process.env
-  const write = process.stdout.write
-  const lines: string[] = []
-  process.env = { ...saved, ...prepared.env }
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n'))
-    return true
-  }) as typeof process.stdout.write
+  const runner: RunnerProcess = { env: { ...process.env, ...prepared.env }, lines: [] }
   const startedAt = o.clock.now()
+  isolate()
   try {
     await o.drive(
-      run({
-        clock: o.clock,
-        sendToApi: o.sendToApi,
-        github: { fetch: o.github, realTimeWaits: false }
-      })
+      current.run(runner, () =>
+        run({
+          clock: o.clock,
+          sendToApi: o.sendToApi,
+          random: o.random,
+          ...(o.github && { github: { fetch: o.github, realTimeWaits: false } })
+        })
+      )
     )
   } finally {
-    process.stdout.write = write
-    process.env = saved
+    release()
   }
-  const failed = process.exitCode === 1
-  process.exitCode = undefined
-  const error = lines.find(line => line.startsWith('::error::'))
-  return { startedAt, endedAt: o.clock.now(), failed, ...(error && { error }) }
+  const error = runner.lines.find(line => line.startsWith('::error::'))
+  const outputs = parseCommandFile(readFileSync(prepared.files.GITHUB_OUTPUT, 'utf8'))
+  return { startedAt, endedAt: o.clock.now(), failed: !!error, ...(error && { error }), outputs }
 }
 
 export function sweepHome(root: string, n: number): string {

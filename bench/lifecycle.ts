@@ -37,14 +37,13 @@ import {
   runSweep,
   sweepHome
 } from './lifecycle-world.js'
-import { peakHour } from './poll-economy.js'
 import { formatMs } from './render.js'
 import type { BenchSection, Target } from './report.js'
-import { mulberry32, percentile } from './stats.js'
+import { mulberry32, peakHour, percentile } from './stats.js'
 
 /** A runner's own start (machine, checkout of the action) before the step runs. */
 const JOB_OVERHEAD_MS = 30_000
-const START = Date.UTC(2026, 2, 2, 0, 0)
+export const START = Date.UTC(2026, 2, 2, 0, 0)
 const SWEEP_MINUTE = 17
 const OTHER_CONSUMER_SHARE = 0.6
 const MAX_DAYS = 6
@@ -52,9 +51,13 @@ const MAX_DAYS = 6
 export interface Deployment {
   name: string
   delays: number[]
+  /** From Amplitude's done to the first poll that saw it. */
+  seen: number[]
   undelivered: number
   duplicates: number
   peakShare: number
+  /** The largest cost we asked for (admitted or refused) in any hour, as a share of the budget. */
+  askedShare: number
   refused429: { post: number; get: number }
   githubPeakHour?: number
   githubRefused?: number
@@ -64,7 +67,7 @@ export interface Deployment {
   failedJobs: number
 }
 
-interface Plan {
+export interface Plan {
   subjects: number
   filedAt: number[]
   jobLength: number[]
@@ -80,10 +83,10 @@ export function plan(subjects: number, seed: number): Plan {
   return { subjects, filedAt, jobLength }
 }
 
-const subjectOf = (i: number) => `subject-${i}@example.com`
+export const subjectOf = (i: number) => `subject-${i}@example.com`
 const indexOf = (subject: string) => Number(/^subject-(\d+)@/.exec(subject)?.[1] ?? -1)
 
-function model(clock: Clock, p: Plan): AmplitudeModel {
+export function model(clock: Clock, p: Plan): AmplitudeModel {
   // The other consumer has been at it for an hour already: the window starts full of its calls.
   return new AmplitudeModel(
     clock,
@@ -93,14 +96,14 @@ function model(clock: Clock, p: Plan): AmplitudeModel {
   )
 }
 
-function billing(durations: number[]): { billed: number; held: number } {
+export function billing(durations: number[]): { billed: number; held: number } {
   return {
     billed: durations.reduce((sum, ms) => sum + Math.ceil((ms + JOB_OVERHEAD_MS) / MINUTE_MS), 0),
     held: durations.reduce((sum, ms) => sum + (ms + JOB_OVERHEAD_MS) / MINUTE_MS, 0)
   }
 }
 
-function duplicatesOf(amplitude: AmplitudeModel): number {
+export function duplicatesOf(amplitude: AmplitudeModel): number {
   return [...amplitude.created.values()].filter(n => n > 1).length
 }
 
@@ -196,6 +199,7 @@ export async function ledgerDeployment(
   }
   const { billed, held } = billing(sweeps.map(s => s.endedAt - s.startedAt))
   return {
+    seen: seenDelays(amplitude, p.subjects),
     name:
       triggers === 'schedule'
         ? 'ledger, hourly (the real action)'
@@ -204,6 +208,7 @@ export async function ledgerDeployment(
     undelivered,
     duplicates: duplicatesOf(amplitude),
     peakShare: peakHour(amplitude.admitted) / DOCUMENTED_BUDGET_PER_HOUR,
+    askedShare: peakHour(amplitude.asked) / DOCUMENTED_BUDGET_PER_HOUR,
     refused429: amplitude.refused,
     githubPeakHour: peakHour(github.log.map(e => ({ at: e.at, cost: 1 }))),
     // GET /user answers 403 to a GITHUB_TOKEN by design (the identity probe): not a refusal.
@@ -215,6 +220,17 @@ export async function ledgerDeployment(
     heldMinutes: held,
     failedJobs: sweeps.filter(s => s.failed).length
   }
+}
+
+/** From each subject's job finishing to the first poll that saw it done. */
+export function seenDelays(amplitude: AmplitudeModel, subjects: number): number[] {
+  const delays: number[] = []
+  for (let i = 0; i < subjects; i++) {
+    const finish = amplitude.finishOf(subjectOf(i))
+    const seen = amplitude.seenOf(subjectOf(i))
+    if (finish !== undefined && seen !== undefined) delays.push(seen - finish)
+  }
+  return delays
 }
 
 function openIssues(github: ReturnType<typeof createGitHubStandIn>): number {
@@ -368,7 +384,8 @@ export async function sixHourlyDeployment(p: Plan, loaded: LoadedArazzo): Promis
   )
 }
 
-function engineResult(
+/** A deployment's figures from when each subject was delivered and how long each job ran. */
+export function engineResult(
   name: string,
   p: Plan,
   amplitude: AmplitudeModel,
@@ -383,10 +400,12 @@ function engineResult(
   const { billed, held } = billing(durations)
   return {
     name,
+    seen: seenDelays(amplitude, p.subjects),
     delays,
     undelivered: p.subjects - delays.length,
     duplicates: duplicatesOf(amplitude),
     peakShare: peakHour(amplitude.admitted) / DOCUMENTED_BUDGET_PER_HOUR,
+    askedShare: peakHour(amplitude.asked) / DOCUMENTED_BUDGET_PER_HOUR,
     refused429: amplitude.refused,
     jobs: durations.length,
     billedMinutes: billed,

@@ -1,320 +1,400 @@
 /**
- * Poll economy under virtual time: 1,000 subjects whose jobs finish at seeded random times within the
- * 3-day SLA, against a model of the documented budget (14,400 cost per sliding hour, POST 8, GET 1,
- * 429 with Retry-After beyond it). Three clients are compared:
- * - the action: the real engine running the built-in `amplitude` workflow, through the action's real
- *   transport, budget pacer and poll schedule (src/action/pacing-policy.ts), on a discrete-event clock;
- * - fixed 15-minute polling (the docs' advice): the same engine and transport, no pacer;
- * - an unpaced loop (a poll ~100 ms after the last answer, as Redocly Respect does): too many requests to
- *   simulate one by one, so it is modelled per second: each second every waiting subject asks ten times,
- *   the server admits what its window allows (round-robin over subjects), the rest are 429s.
+ * Poll economy, as deployed: the real action (`run()` of src/main.ts, the modules the bundle is built
+ * from) driven in virtual time, in the deployments the README recommends or users will try, for 10,
+ * 100 and 1,000 subjects submitted at once, each Amplitude job finishing at a seeded random time
+ * within the 3-day SLA, against the documented budget with another consumer of the organisation
+ * using 60% of it (so 429s happen and must be waited out). The world (Amplitude model, GitHub REST
+ * stand-in, one run of the action per call) is the lifecycle benchmark's (bench/lifecycle-world.ts).
+ *
+ * Every run is a new `run()` with its own inputs and environment, as a runner starts it, bound by
+ * `timeout` (5h30m, the default, inside a hosted job's 6 hours). Request ids pass from run to run as
+ * a user passes them: the ledger keeps them in its issues; scheduled runs get the ids still pending
+ * from the `requests` output of the runs that ended before they started (`request-ids`).
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadArazzoFile, runWorkflow, type LoadedArazzo } from '../src/arazzo/index.js'
-import { fixedPollSchedule } from '../src/arazzo/pacing.js'
-import type { HttpRequest, HttpResponse, PollSchedule } from '../src/arazzo/types.js'
-import {
-  BudgetPacer,
-  DOCUMENTED_BUDGET_PER_HOUR,
-  HOUR_MS,
-  requestCost
-} from '../src/action/budget.js'
-import { createActionTransport } from '../src/action/http-transport.js'
-import { BUDGET_SHARE, createBudgetPacer, createPollSchedule } from '../src/action/pacing-policy.js'
-import { SlidingWindowBudget } from '../src/simulator/budget.js'
+import { HOUR_MS } from '../src/action/budget.js'
+import { BUDGET_SHARE } from '../src/action/pacing-policy.js'
 import { EventClock } from './event-clock.js'
+import {
+  engineResult,
+  ledgerDeployment,
+  model,
+  START,
+  subjectOf,
+  type Deployment,
+  type Plan
+} from './lifecycle.js'
+import { DAY_MS, MINUTE_MS, runSweep, sweepHome, type SweepResult } from './lifecycle-world.js'
 import { formatMs } from './render.js'
-import type { BenchSection } from './report.js'
+import type { BenchSection, Target } from './report.js'
 import { mulberry32, percentile } from './stats.js'
 
-const DAY_MS = 24 * HOUR_MS
-const ORIGIN = 'https://dsar.model'
+const SUBJECT_COUNTS = [10, 100, 1000]
+/** Scheduled runs stop being started this long after the submission (the SLA is 3 days). */
+const HORIZON_MS = 6 * DAY_MS
+const TIMEOUT = '5h30m'
+const LEDGER = 'ledger, hourly sweeps'
 
-export interface EconomyResult {
-  client: string
+/** Subjects submitted at once (a batch of DSARs); their jobs end within the 3-day SLA. */
+function batchPlan(subjects: number, seed: number): Plan {
+  const random = mulberry32(seed)
+  return {
+    subjects,
+    filedAt: new Array<number>(subjects).fill(START),
+    jobLength: Array.from({ length: subjects }, () => Math.floor(random() * 3 * DAY_MS))
+  }
+}
+
+/** A deployment of scheduled runs: the first submits, each later one resumes what is pending. */
+interface Schedule {
+  name: string
+  /** The name in a target's detail. */
+  short: string
+  /** A run starts every `everyMs` after the first. */
+  everyMs: number
+  pollInterval: string
+  /** The first run waits (and polls) like the others, or only submits (`wait: false`). */
+  firstRunWaits: boolean
+}
+
+const SIX_HOURLY: Schedule = {
+  name: 'one long run every 6 h',
+  short: 'every 6 h',
+  everyMs: 6 * HOUR_MS,
+  pollInterval: '60s',
+  firstRunWaits: true
+}
+const SIX_HOURLY_FIXED: Schedule = {
+  ...SIX_HOURLY,
+  name: 'one long run every 6 h, `poll-interval: 15m` (fixed 15-minute polling)',
+  short: 'every 6 h, 15m polls',
+  pollInterval: '15m'
+}
+const OVERLAPPING: Schedule = {
+  name: 'submit (`wait: false`), then a run every 2 h (up to 3 live at once)',
+  short: 'every 2 h, overlapping',
+  everyMs: 2 * HOUR_MS,
+  pollInterval: '60s',
+  firstRunWaits: false
+}
+
+export interface Economy extends Deployment {
+  short: string
   subjects: number
-  requests: number
-  totalCost: number
-  peakHourCost: number
-  peakHourShare: number
-  refused429: number
-  detectionMedianMs: number
-  detectionP95Ms: number
-  undetected: number
+  /** Runs that ended at their `timeout` (how a long run with work left ends; not a failure). */
+  timedOut: number
+  /** Done-to-seen delays of the jobs that finished while a run was live (all, for the ledger). */
+  seenWhileLive: number[]
+  /** Wall time of this deployment's simulation, ms. */
+  wallMs: number
 }
 
-export interface EconomyOptions {
-  subjects: number
-  seed: number
-  slaMs?: number
-  pollIntervalMs?: number
-}
-
-/** When each subject's job finishes, relative to its submission. */
-function finishOffsets(options: EconomyOptions): number[] {
-  const random = mulberry32(options.seed)
-  const sla = options.slaMs ?? 3 * DAY_MS
-  return Array.from({ length: options.subjects }, () => Math.floor(random() * sla))
-}
-
-/** The documented API as a pure function of time: what a real server would answer. */
-class ModelServer {
-  private readonly budget = new SlidingWindowBudget(DOCUMENTED_BUDGET_PER_HOUR)
-  private readonly jobs = new Map<number, { finishAt: number; seenAt?: number }>()
-  private nextId = 1
-  readonly admitted: { at: number; cost: number }[] = []
-  refused = 0
-
-  constructor(
-    private readonly clock: EventClock,
-    private readonly offsets: number[]
-  ) {}
-
-  send = async (request: HttpRequest): Promise<HttpResponse> => {
-    const now = this.clock.now()
-    const cost = requestCost(request.method)
-    const decision = this.budget.tryConsume(cost, now)
-    if (!decision.admitted) {
-      this.refused++
-      const retryAfter = String(Math.max(1, Math.ceil((decision.retryAfterMs ?? 1000) / 1000)))
-      return { status: 429, headers: { 'retry-after': retryAfter }, body: { error: 'budget' } }
-    }
-    this.admitted.push({ at: now, cost })
-    if (request.method === 'POST') {
-      const id = this.nextId++
-      this.jobs.set(id, { finishAt: now + this.offsets[id - 1] })
-      return { status: 202, headers: {}, body: { requestId: id } }
-    }
-    const id = Number(new URL(request.url).pathname.split('/').pop())
-    const job = this.jobs.get(id)!
-    if (now < job.finishAt)
-      return { status: 200, headers: {}, body: { requestId: id, status: 'submitted' } }
-    job.seenAt ??= now
-    const body = { requestId: id, status: 'done', urls: [`${ORIGIN}/o/${id}/0`], expires: 'x' }
-    return { status: 200, headers: {}, body }
-  }
-
-  delays(): number[] {
-    return [...this.jobs.values()]
-      .filter(j => j.seenAt !== undefined)
-      .map(j => j.seenAt! - j.finishAt)
-  }
-
-  get undetected(): number {
-    return [...this.jobs.values()].filter(j => j.seenAt === undefined).length
-  }
-}
-
-/** The largest total cost admitted within any one-hour window. */
-export function peakHour(admitted: { at: number; cost: number }[]): number {
-  let peak = 0
-  let sum = 0
-  let start = 0
-  for (let end = 0; end < admitted.length; end++) {
-    sum += admitted[end].cost
-    while (admitted[start].at <= admitted[end].at - HOUR_MS) sum -= admitted[start++].cost
-    peak = Math.max(peak, sum)
-  }
-  return peak
-}
-
-async function runEngineClient(
-  client: string,
-  loaded: LoadedArazzo,
-  options: EconomyOptions,
-  makePacer: (clock: EventClock) => BudgetPacer,
-  schedule: PollSchedule
-): Promise<EconomyResult> {
-  const clock = new EventClock(0)
-  const server = new ModelServer(clock, finishOffsets(options))
-  const random = mulberry32(options.seed + 1)
-  const { transport, stats } = createActionTransport({
-    apiOrigin: ORIGIN,
-    clock,
-    pacer: makePacer(clock),
-    maxConcurrency: 4,
-    random,
-    maxAttempts: 1_000,
-    send: request => server.send(request)
-  })
-  const horizon = 4 * DAY_MS
-  const runs = Array.from({ length: options.subjects }, (_, i) =>
-    runWorkflow(loaded, {
-      workflowId: 'submit-and-poll',
+/** Scheduled runs of the real action, each a fresh `run()`, overlapping when the schedule says so. */
+export async function scheduledRuns(p: Plan, s: Schedule): Promise<Economy> {
+  const wallStart = Date.now()
+  const clock = new EventClock(START)
+  const amplitude = model(clock, p)
+  const root = mkdtempSync(join(tmpdir(), 'dsar-poll-economy-'))
+  const runs: SweepResult[] = []
+  const subjectOfId = new Map<string, string>()
+  /** When the outputs of an ended run first said a subject's request was done. */
+  const reportedAt = new Map<string, number>()
+  const pending = (): string[] =>
+    [...subjectOfId].filter(([, subject]) => !reportedAt.has(subject)).map(([id]) => id)
+  let started = 0
+  const launch = async (inputs: Record<string, string>): Promise<void> => {
+    const n = started++
+    const result = await runSweep({
+      home: sweepHome(root, n),
       inputs: {
-        basicAuth: 'eDp5',
-        userId: `user-${i}`,
-        startDate: '2024-01-01',
-        endDate: '2024-12-31'
+        'api-key': 'bench-api-key-0001',
+        'secret-key': 'bench-secret-key-0001',
+        'start-date': '2025-01-01',
+        'poll-interval': s.pollInterval,
+        timeout: TIMEOUT,
+        ...inputs
       },
-      transport,
+      env: {},
       clock,
-      pollSchedule: schedule,
-      deadline: horizon,
-      maxSteps: 1_000_000,
-      serverUrl: ORIGIN
+      sendToApi: amplitude.send,
+      random: mulberry32(n + 1),
+      // One driver (below) moves the clock for every live run.
+      drive: running => running
     })
-  )
-  await clock.run(horizon)
-  await Promise.all(runs)
-  const delays = server.delays()
+    runs.push(result)
+    const requests = JSON.parse(result.outputs.requests ?? '[]') as {
+      subject: string | null
+      requestId: string | null
+      status: string | null
+    }[]
+    for (const r of requests) {
+      if (r.requestId === null) continue
+      if (r.subject !== null && !subjectOfId.has(r.requestId))
+        subjectOfId.set(r.requestId, r.subject)
+      const subject = subjectOfId.get(r.requestId)
+      if (subject !== undefined && r.status === 'done' && !reportedAt.has(subject))
+        reportedAt.set(subject, result.endedAt)
+    }
+  }
+  const live: Promise<void>[] = []
+  const schedule = async (): Promise<void> => {
+    const everyone = Array.from({ length: p.subjects }, (_, i) => subjectOf(i)).join('\n')
+    live.push(launch({ 'user-ids': everyone, wait: String(s.firstRunWaits) }))
+    for (let k = 1; k * s.everyMs < HORIZON_MS && reportedAt.size < p.subjects; k++) {
+      await clock.sleep(START + k * s.everyMs - clock.now())
+      const ids = pending()
+      // Nothing to resume yet (the ids come with the first run's outputs): the run is not started.
+      if (ids.length > 0) live.push(launch({ 'request-ids': ids.join(',') }))
+    }
+    await Promise.all(live)
+  }
+  try {
+    await clock.until(schedule())
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+  const reported = Array.from({ length: p.subjects }, (_, i) => reportedAt.get(subjectOf(i)))
+  const timedOut = runs.filter(r => r.error?.startsWith('::error::Timed out')).length
+  const whileLive: number[] = []
+  for (let i = 0; i < p.subjects; i++) {
+    const finish = amplitude.finishOf(subjectOf(i))
+    const seen = amplitude.seenOf(subjectOf(i))
+    if (finish === undefined || seen === undefined) continue
+    if (runs.some(r => r.startedAt <= finish && finish < r.endedAt)) whileLive.push(seen - finish)
+  }
+  const durations = runs.map(r => r.endedAt - r.startedAt)
   return {
-    client,
-    subjects: options.subjects,
-    requests: stats.requests,
-    totalCost: server.admitted.reduce((sum, a) => sum + a.cost, 0),
-    peakHourCost: peakHour(server.admitted),
-    peakHourShare: peakHour(server.admitted) / DOCUMENTED_BUDGET_PER_HOUR,
-    refused429: server.refused,
-    detectionMedianMs: percentile(delays, 0.5),
-    detectionP95Ms: percentile(delays, 0.95),
-    undetected: server.undetected
+    ...engineResult(s.name, p, amplitude, reported, durations),
+    short: s.short,
+    subjects: p.subjects,
+    failedJobs: runs.filter(r => r.failed).length - timedOut,
+    timedOut,
+    seenWhileLive: whileLive,
+    wallMs: Date.now() - wallStart
   }
 }
 
-/** The unpaced loop, per second (see the file comment). */
-export function unpacedModel(options: EconomyOptions, asksPerSecond = 10): EconomyResult {
-  const offsets = finishOffsets(options)
-  const spentPerSecond = new Int32Array(3600)
-  let windowSum = 0
-  const admitted: { at: number; cost: number }[] = []
-  let refused = 0
-  let requests = 0
-  const unsubmitted: number[] = Array.from({ length: options.subjects }, (_, i) => i)
-  const waiting: number[] = []
-  const finishAt = new Array<number>(options.subjects)
-  const seenAt = new Array<number | undefined>(options.subjects)
-  let cursor = 0
-  const endSecond = (options.slaMs ?? 3 * DAY_MS) / 1000 + 2 * 3600
-  for (let second = 0; second < endSecond && (unsubmitted.length || waiting.length); second++) {
-    const now = second * 1000
-    const slot = second % 3600
-    windowSum -= spentPerSecond[slot]
-    spentPerSecond[slot] = 0
-    const room = (cost: number): boolean => windowSum + cost <= DOCUMENTED_BUDGET_PER_HOUR
-    const spend = (cost: number): void => {
-      windowSum += cost
-      spentPerSecond[slot] += cost
-      admitted.push({ at: now, cost })
-    }
-    // Submissions: every unsubmitted subject asks each tick; the window admits what it can.
-    const postAsks = unsubmitted.length * asksPerSecond
-    let posted = 0
-    while (unsubmitted.length > 0 && room(8)) {
-      const subject = unsubmitted.shift()!
-      spend(8)
-      posted++
-      finishAt[subject] = now + offsets[subject]
-      waiting.push(subject)
-    }
-    requests += postAsks
-    refused += postAsks - posted
-    // Polls: every waiting subject asks each tick; admitted ones go round-robin over subjects.
-    const getAsks = waiting.length * asksPerSecond
-    let answered = 0
-    while (answered < getAsks && waiting.length > 0 && room(1)) {
-      spend(1)
-      answered++
-      cursor %= waiting.length
-      const subject = waiting[cursor]
-      if (now >= finishAt[subject]) {
-        seenAt[subject] = now
-        waiting.splice(cursor, 1)
-      } else cursor++
-    }
-    requests += getAsks
-    refused += getAsks - answered
-  }
-  const delays = seenAt
-    .map((seen, i) => (seen === undefined ? undefined : seen - finishAt[i]))
-    .filter((d): d is number => d !== undefined)
-  const peak = peakHour(admitted)
+/** The ledger's hourly sweeps (bench/lifecycle.ts), for a batch filed at once. */
+async function hourlyLedger(p: Plan): Promise<Economy> {
+  const wallStart = Date.now()
+  const d = await ledgerDeployment(p)
   return {
-    client: 'unpaced loop (~100 ms, modelled per second)',
-    subjects: options.subjects,
-    requests,
-    totalCost: admitted.reduce((sum, a) => sum + a.cost, 0),
-    peakHourCost: peak,
-    peakHourShare: peak / DOCUMENTED_BUDGET_PER_HOUR,
-    refused429: refused,
-    detectionMedianMs: percentile(delays, 0.5),
-    detectionP95Ms: percentile(delays, 0.95),
-    undetected: seenAt.filter(s => s === undefined).length
+    ...d,
+    name: LEDGER,
+    short: 'ledger',
+    subjects: p.subjects,
+    timedOut: 0,
+    seenWhileLive: d.seen,
+    wallMs: Date.now() - wallStart
   }
 }
 
-export async function pollEconomy(options: EconomyOptions): Promise<EconomyResult[]> {
-  const loaded = await loadArazzoFile(
-    join(import.meta.dirname, '..', 'src', 'workflows', 'amplitude.arazzo.yml')
-  )
-  const pollIntervalMs = options.pollIntervalMs ?? 60_000
-  const action = await runEngineClient(
-    `action (poll-interval ${pollIntervalMs / 1000}s, ${BUDGET_SHARE * 100}% budget)`,
-    loaded,
-    options,
-    clock => createBudgetPacer(clock),
-    createPollSchedule(pollIntervalMs)
-  )
-  const fixed = await runEngineClient(
-    'fixed 15-minute polling',
-    loaded,
-    options,
-    clock => new BudgetPacer({ limitPerHour: Number.MAX_SAFE_INTEGER, clock }),
-    fixedPollSchedule(15 * 60_000)
-  )
-  return [action, fixed, unpacedModel(options)]
-}
-
-/** Benchmark 2 as a report section, with its targets checked. */
 export async function benchPollEconomy(
-  o: { subjects?: number; seed?: number } = {}
+  o: { seed?: number; subjects?: number[] } = {}
 ): Promise<BenchSection> {
-  const subjects = o.subjects ?? 1000
   const seed = o.seed ?? 20261127
-  const [action, fixed, unpaced] = await pollEconomy({ subjects, seed })
-  const row = (r: EconomyResult): string[] => [
-    r.client,
-    r.requests.toLocaleString('en-US'),
-    r.totalCost.toLocaleString('en-US'),
-    `${r.peakHourCost.toLocaleString('en-US')} (${(r.peakHourShare * 100).toFixed(1)}%)`,
-    r.refused429.toLocaleString('en-US'),
-    formatMs(r.detectionMedianMs),
-    formatMs(r.detectionP95Ms),
-    String(r.undetected)
+  const started = Date.now()
+  const loadAtStart = loadavg()[0]
+  // Small runs first, discarded: they load every module a run uses, so that loading code (off the
+  // main thread, unseen by the clock) never happens inside the measured virtual time.
+  await hourlyLedger(batchPlan(2, seed + 1))
+  await scheduledRuns(batchPlan(2, seed + 1), OVERLAPPING)
+  const results: Economy[] = []
+  for (const subjects of o.subjects ?? SUBJECT_COUNTS) {
+    const p = batchPlan(subjects, seed)
+    results.push(await hourlyLedger(p))
+    for (const s of [SIX_HOURLY, SIX_HOURLY_FIXED, OVERLAPPING])
+      results.push(await scheduledRuns(p, s))
+  }
+  const wallS = (Date.now() - started) / 1000
+  const notes = economyNotes(results)
+  const share = (x: number): string => (Number.isNaN(x) ? '–' : `${(x * 100).toFixed(1)}%`)
+  const p95 = (xs: number[]): number => percentile(xs, 0.95)
+  const row = (e: Economy): string[] => [
+    e.name,
+    String(e.subjects),
+    `${formatMs(percentile(e.seen, 0.5))} / ${formatMs(p95(e.seen))}`,
+    `${formatMs(percentile(e.delays, 0.5))} / ${formatMs(p95(e.delays))}`,
+    `${e.undelivered} / ${e.duplicates}`,
+    `${share(e.peakShare)} (asked ${share(e.askedShare)})`,
+    `${e.refused429.post + e.refused429.get} (${e.refused429.post} POST)`,
+    e.githubPeakHour === undefined ? '–' : `${e.githubPeakHour} (${e.githubRefused} refused)`,
+    `${e.jobs}${e.timedOut ? ` (${e.timedOut} timed out)` : ''}${e.failedJobs ? `, ${e.failedJobs} failed` : ''}`,
+    (e.billedMinutes / e.subjects).toFixed(2)
   ]
-  const ratio = action.detectionP95Ms / fixed.detectionP95Ms
+  const of = (name: string) => results.filter(e => e.name === name)
+  const counts = [...new Set(results.map(e => e.subjects))]
+  const sizes = `(${counts.map(n => n.toLocaleString('en-US')).join(' / ')} subjects)`
+  /** One target over deployments: met by all; the detail lists each one's value per size. */
+  const each = (
+    es: Economy[],
+    met: (e: Economy) => boolean,
+    value: (e: Economy) => string
+  ): { met: boolean; detail: string } => {
+    const names = [...new Set(es.map(e => e.short))]
+    const lines = names.map(
+      n =>
+        `${n} ${es
+          .filter(e => e.short === n)
+          .map(value)
+          .join(' / ')}`
+    )
+    return { met: es.every(met), detail: `${sizes} ${lines.join('; ')}` }
+  }
+  const fixedBy = new Map(of(SIX_HOURLY_FIXED.name).map(e => [e.subjects, e]))
+  const ratio = (e: Economy): number =>
+    p95(e.seenWhileLive) / p95(fixedBy.get(e.subjects)!.seenWhileLive)
+  const detection = each(
+    of(SIX_HOURLY.name),
+    e => ratio(e) <= 0.6,
+    e =>
+      `${formatMs(p95(e.seenWhileLive))} vs ${formatMs(p95(fixedBy.get(e.subjects)!.seenWhileLive))} ` +
+      `(${ratio(e).toFixed(2)}x)`
+  )
+  const asked = each(
+    results.filter(e => e.name !== LEDGER),
+    e => e.askedShare <= BUDGET_SHARE,
+    e => share(e.askedShare)
+  )
+  const ok = (e: Economy): boolean =>
+    e.undelivered === 0 && e.duplicates === 0 && e.failedJobs === 0
+  const refused = each(results, ok, e =>
+    (e.refused429.post + e.refused429.get).toLocaleString('en-US')
+  )
+  const problems = results
+    .filter(e => !ok(e))
+    .map(
+      e =>
+        `${e.subjects} subjects, ${e.short}: ${e.undelivered} undelivered, ` +
+        `${e.duplicates} duplicated, ${e.failedJobs} failed runs`
+    )
+  const lost = {
+    met: refused.met,
+    detail:
+      `429s waited out ${refused.detail}; ` +
+      (problems.length > 0
+        ? problems.join('; ')
+        : 'every request reported done, none duplicated, no run failed')
+  }
+  const ledger = each(
+    of(LEDGER),
+    e => p95(e.delays) < 70 * MINUTE_MS,
+    e => formatMs(p95(e.delays))
+  )
+  const minutes = each(
+    results,
+    e => e.billedMinutes / e.subjects < 5,
+    e => (e.billedMinutes / e.subjects).toFixed(2)
+  )
+  const targets: Target[] = [
+    {
+      name: 'no DSAR call lost: every 429 waited out (every request reported done, none duplicated, no run failed but by its timeout), every deployment and size',
+      ...lost
+    },
+    {
+      name: 'one long run every 6 h: p95 delay from done to seen, for jobs finishing while a run is live, at most 0.6x the same deployment with fixed 15-minute polling (limit: 15-minute polling; between runs the schedule binds, see the notes)',
+      ...detection
+    },
+    {
+      name: `scheduled runs: peak hour of cost asked (admitted or refused) within the configured share (${BUDGET_SHARE * 100}%)`,
+      ...asked
+    },
+    {
+      name: 'ledger: p95 delay from done to the delivery comment under 70 min (limit: the hourly schedule)',
+      ...ledger
+    },
+    { name: 'runner minutes per DSAR under 5 (billed by the started minute)', ...minutes }
+  ]
   return {
     id: 'poll-economy',
     title: 'Poll economy (virtual time)',
     description:
-      `${subjects} subjects submitted at once; each job finishes at a seeded random time (seed ${seed}) within ` +
-      'the 3-day SLA; a model of the documented budget (14,400 cost per sliding hour, POST 8, GET 1, 429 with ' +
-      'Retry-After beyond it). The action and fixed polling run the real engine, workflow and transport on a ' +
-      'discrete-event clock; the unpaced loop is modelled per second (ten asks per waiting subject per second). ' +
-      'Detection delay: from a job finishing to the client seeing `done`. Deterministic: one run is the result.',
+      `The real action (\`run()\` of src/main.ts, a fresh call per run with its own inputs) in virtual time, ` +
+      `for 10, 100 and 1,000 subjects submitted at once; each Amplitude job finishes at a seeded random time ` +
+      `within the 3-day SLA (seed ${seed}); the documented budget (14,400 cost per sliding hour, POST 8, ` +
+      'GET 1, 429 with Retry-After past it) with another consumer of the organisation using 60% of it ' +
+      'steadily, so at most 40% is left. Each run is bound by `timeout: 5h30m` (the ledger\u2019s sweeps by ' +
+      'the 50 min of the lifecycle benchmark). Request ids pass between runs as a user passes them: in the ' +
+      'issues (ledger) or from the `requests` output of the runs that had ended when the next one starts ' +
+      '(`request-ids`). Seen: the first poll that is answered `done`; reported: the delivery comment ' +
+      '(ledger) or the end of the run whose outputs say `done` (outputs are written when a run ends). ' +
+      'Runner minutes: each run plus 30 s of runner start, billed by the started minute, per DSAR.',
     headers: [
-      'client',
-      'requests',
-      'cost admitted',
-      'peak hour',
+      'deployment',
+      'subjects',
+      'done to seen, median / p95',
+      'done to reported, median / p95',
+      'undelivered / duplicated',
+      'our peak hour of the budget',
       '429s',
-      'detection median',
-      'detection p95',
-      'never seen'
+      'GitHub REST calls, peak hour',
+      'runs',
+      'runner min / DSAR'
     ],
-    rows: [row(action), row(fixed), row(unpaced)],
-    targets: [
-      { name: 'zero 429s', met: action.refused429 === 0, detail: `${action.refused429}` },
-      {
-        name: `peak hour within the configured share (${BUDGET_SHARE * 100}%)`,
-        met: action.peakHourShare <= BUDGET_SHARE,
-        detail: `${(action.peakHourShare * 100).toFixed(1)}%`
-      },
-      {
-        name: 'p95 detection delay at most 0.6x fixed 15-minute polling',
-        met: ratio <= 0.6,
-        detail: `${formatMs(action.detectionP95Ms)} vs ${formatMs(fixed.detectionP95Ms)} (${ratio.toFixed(2)}x)`
-      }
+    rows: results.map(row),
+    targets,
+    notes: [
+      `Wall time of this section: ${wallS.toFixed(0)} s (load average ${loadAtStart.toFixed(2)} at its start, ` +
+        `${loadavg()[0].toFixed(2)} at its end, on ${cpus().length} cores).`,
+      'Two runs live at once: `run()` reads its inputs from `process.env` and logs to stdout, as on a ' +
+        'runner. The benchmark gives each live run its own environment and stdout (an AsyncLocalStorage ' +
+        'view of `process.env` and `process.stdout.write` in bench/lifecycle-world.ts), as two runner ' +
+        'processes have; the action itself is unchanged.',
+      'Peak hour: cost admitted in the busiest hour (asked: admitted and refused). With the other ' +
+        'consumer at 60%, at most 40% can be admitted whatever the action asks; what it asks is the ' +
+        'share its pacer keeps to. The ledger\u2019s sweeps run one at a time (one concurrency group).',
+      ...notes,
+      `Wall time per deployment: ${results.map(e => `${e.short} at ${e.subjects} ${(e.wallMs / 1000).toFixed(0)} s`).join(', ')}.`
     ]
   }
+}
+
+/** What the rows show, from the figures themselves. */
+function economyNotes(results: Economy[]): string[] {
+  const notes: string[] = []
+  const largest = Math.max(...results.map(e => e.subjects))
+  const at = (name: string): Economy | undefined =>
+    results.find(e => e.name === name && e.subjects === largest)
+  const six = at(SIX_HOURLY.name)
+  if (six) {
+    const gap = (six.seen.length - six.seenWhileLive.length) / six.seen.length
+    notes.push(
+      'Between runs: a run every 6 h ends at its 5h30m timeout, so no run is live for about 30 min ' +
+        `of every 6 h; at ${largest} subjects ${(gap * 100).toFixed(1)}% of the jobs finished in such a ` +
+        'gap and waited for the next run. More than 5% of jobs there put the p95 over all jobs in the ' +
+        'gap whatever the poll schedule; the detection target therefore compares the jobs finishing ' +
+        'while a run is live.'
+    )
+  }
+  const overlapping = at(OVERLAPPING.name)
+  if (overlapping) {
+    notes.push(
+      `Overlapping runs: each run\u2019s pacer keeps to ${BUDGET_SHARE * 100}%, but up to three live runs ` +
+        `do not know of each other: together they asked ${(overlapping.askedShare * 100).toFixed(1)}% ` +
+        `of the budget in their busiest hour at ${largest} subjects and drew ` +
+        `${(overlapping.refused429.post + overlapping.refused429.get).toLocaleString('en-US')} 429s, all ` +
+        'waited out. A `concurrency` group (as the ledger\u2019s workflow has) keeps one run at a time.'
+    )
+  }
+  notes.push(
+    'Reported: a run with several requests writes its outputs when it ends, so with `wait: true` a ' +
+      'batch is reported at the end of the run, mostly at its timeout: hours after Amplitude finished, ' +
+      'however quickly each poll saw `done`. The ledger reports each DSAR in the sweep that sees it.'
+  )
+  const ledger = at(LEDGER)
+  if (ledger && (ledger.githubRefused ?? 0) > 0) {
+    notes.push(
+      `Ledger at ${largest} issues filed at once: the first sweeps spent GitHub\u2019s 1,000 REST calls ` +
+        `an hour per repository (a GITHUB_TOKEN\u2019s limit; peak ${ledger.githubPeakHour}), ` +
+        `${ledger.githubRefused} calls were refused (403), ${ledger.failedJobs} sweeps failed and ` +
+        `${ledger.undelivered} DSARs accepted by Amplitude were left \`submitting\` (the next sweep asks ` +
+        'a person, `needs-attention`; none was submitted twice). The throttling plugin (its waits are ' +
+        'off in virtual time) waits at most 15 min for the reset, which was further away when the ' +
+        'limit was reached, so the action as shipped ends the same way: the ledger does not budget ' +
+        'its GitHub calls per sweep yet.'
+    )
+  }
+  return notes
 }

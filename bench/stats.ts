@@ -1,5 +1,7 @@
 /** Small statistics and a seeded random generator for the benchmarks. */
 
+import { HOUR_MS } from '../src/action/budget.js'
+
 /** A seeded PRNG (mulberry32): the same seed gives the same run. */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0
@@ -40,4 +42,17 @@ export function spread(values: number[]): Spread {
     p75: percentile(values, 0.75),
     runs: values.length
   }
+}
+
+/** The largest total cost admitted within any one-hour window (`admitted` in time order). */
+export function peakHour(admitted: { at: number; cost: number }[]): number {
+  let peak = 0
+  let sum = 0
+  let start = 0
+  for (let end = 0; end < admitted.length; end++) {
+    sum += admitted[end].cost
+    while (admitted[start].at <= admitted[end].at - HOUR_MS) sum -= admitted[start++].cost
+    peak = Math.max(peak, sum)
+  }
+  return peak
 }

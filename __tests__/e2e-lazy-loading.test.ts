@@ -3,13 +3,16 @@
  * only what its document and inputs need. Checked on dist/ with a module-load hook: the built-in
  * workflows load none of yaml, re2js and jsonpath-rfc9535 (they ship prebuilt as JSON and use simple
  * criteria); a YAML document loads yaml; a jsonpath criterion loads jsonpath-rfc9535 and a regex
- * one re2js. The hook must see a chunk when one is loaded, or "not loaded" would prove nothing.
+ * one re2js; @actions/tool-cache (and semver) load only when a document names a remote (https)
+ * source. The hook must see a chunk when one is loaded, or "not loaded" would prove nothing.
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
 import { makeWorkspace, repoRoot, runAction } from './support/action-harness.js'
+import { startDescriptionServer } from './support/description-server.js'
 import { distChunks, moduleLog, type LazyLibrary } from './support/module-log.js'
+import { runWithSharedFlows } from './support/shared-flows.js'
 
 const SEED = join(import.meta.dirname, 'fixtures', 'seed', 'amplitude-dsar-request-workflow.yml')
 const WORKFLOWS = join(repoRoot, 'src', 'workflows')
@@ -45,12 +48,14 @@ const keys = () => ({ 'api-key': sim.apiKey, 'secret-key': sim.secretKey })
 
 test('every lazy library sits in a chunk of its own, outside dist/index.js', () => {
   const held = distChunks().flatMap(c => c.holds)
-  for (const library of ['yaml', 're2js', 'jsonpath-rfc9535'] as const) {
+  for (const library of ['yaml', 're2js', 'jsonpath-rfc9535', '@actions/tool-cache'] as const) {
     expect(held).toContain(library)
   }
   const entry = readFileSync(join(repoRoot, 'dist', 'index.js'), 'utf8')
   expect(entry).not.toContain('class Composer') // yaml
   expect(entry).not.toContain('RE2JS.compile') // re2js
+  expect(entry).not.toContain('node_modules/@actions/tool-cache/')
+  expect(entry).not.toContain('node_modules/semver/') // only tool-cache needs it
 })
 
 test('the built-in workflows load none of yaml, re2js and jsonpath-rfc9535', async () => {
@@ -115,4 +120,42 @@ test('a download loads the export chunk, and age only when it encrypts', async (
   })
   expect(encrypted).toEqual(expect.arrayContaining(['export downloader', 'age-encryption']))
   expect(encrypted).not.toContain('@actions/artifact')
+})
+
+test('a document naming a remote source loads @actions/tool-cache; one that does not, does not', async () => {
+  const server = await startDescriptionServer({
+    '/shared/amplitude.arazzo.yml': {
+      kind: 'document',
+      body: readFileSync(join(WORKFLOWS, 'amplitude.arazzo.yml'), 'utf8')
+    },
+    '/shared/amplitude-dsar.openapi.yml': {
+      kind: 'document',
+      body: readFileSync(join(WORKFLOWS, 'amplitude-dsar.openapi.yml'), 'utf8')
+    }
+  })
+  try {
+    const log = moduleLog()
+    const { run } = await runWithSharedFlows({
+      sim,
+      server,
+      flowsPath: '/shared/amplitude.arazzo.yml',
+      nodeArgs: log.nodeArgs,
+      env: log.env
+    })
+    expect(run.exitCode).toBe(0)
+    expect(server.requests.map(r => r.path)).toContain('/shared/amplitude.arazzo.yml')
+    expect(log.read().libraries).toContain('@actions/tool-cache')
+  } finally {
+    await server.close()
+  }
+  // A user's document with local descriptions only (the copy of a built-in one).
+  const workspace = makeWorkspace()
+  for (const name of ['amplitude.arazzo.yml', 'amplitude-dsar.openapi.yml']) {
+    copyFileSync(join(WORKFLOWS, name), join(workspace, name))
+  }
+  const local = await librariesLoaded(
+    { ...keys(), 'user-ids': 'u-1', workflow: 'amplitude.arazzo.yml' },
+    workspace
+  )
+  expect(local).not.toContain('@actions/tool-cache')
 })

@@ -35,7 +35,8 @@ export const LAZY_LIBRARIES = [
   { label: 'jsonpath-rfc9535', marker: 'jsonpath-rfc9535/dist/esm/' },
   { label: 'export downloader', marker: 'downloadRequestOutputs' },
   { label: 'age-encryption', marker: 'class Encrypter' },
-  { label: '@actions/artifact', marker: 'DefaultArtifactClient' }
+  { label: '@actions/artifact', marker: 'DefaultArtifactClient' },
+  { label: '@actions/tool-cache', marker: 'node_modules/@actions/tool-cache/' }
 ] as const
 
 export type LazyLibrary = (typeof LAZY_LIBRARIES)[number]['label']

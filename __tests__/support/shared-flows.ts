@@ -57,6 +57,8 @@ export interface SharedFlowsRun {
   workflowId?: string
   inputs?: Record<string, string>
   env?: Record<string, string>
+  /** Node options before the entry (e.g. the module-log hook). */
+  nodeArgs?: string[]
 }
 
 /** Runs dist/index.js with the user's document in a fresh workspace; returns the run and inputs. */
@@ -81,6 +83,7 @@ export async function runWithSharedFlows(
   }
   const run = await runAction(inputs, {
     workspace,
+    nodeArgs: options.nodeArgs,
     env: { NODE_EXTRA_CA_CERTS: server.certPath, ...options.env }
   })
   return { run, inputs }

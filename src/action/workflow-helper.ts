@@ -9,13 +9,18 @@ import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ArazzoError } from '../arazzo/errors.js'
-import { loadArazzoFile, workflowInputNames, type LoadedArazzo } from '../arazzo/index.js'
+import {
+  loadArazzoFile,
+  workflowInputNames,
+  type LoadedArazzo,
+  type SourceReader
+} from '../arazzo/index.js'
 import type { Settings } from './input-helper.js'
 import { InputError } from './input-reading.js'
 import type { Subject } from './subject-inputs.js'
 import { Inputs } from './input-names.js'
 import { line, log } from './log.js'
-import { createRemoteSourceReader } from './remote-sources.js'
+import type { RemoteSourceOptions } from './remote-sources.js'
 import type { RequestIdShape } from './server-values.js'
 import { testHooks } from './test-hooks.js'
 
@@ -121,7 +126,7 @@ export async function loadChosenDocument(
     allowedRoots: [workspace, shipped],
     fallbackDescriptionDirs: [shipped],
     secretInputs: SECRET_INPUTS,
-    sourceReader: createRemoteSourceReader({
+    sourceReader: lazyRemoteSourceReader({
       pins: settings.sourceIntegrity,
       timeoutMs: choices.remoteTimeoutMs ?? testHooks().requestTimeoutMs,
       log: (url, message) => log.info(line`source description ${url}: ${message}`)
@@ -130,6 +135,18 @@ export async function loadChosenDocument(
     prebuilt,
     onNotice
   })
+}
+
+/**
+ * The remote source reader, loaded (with @actions/tool-cache and semver) on the first remote
+ * description a document names: most runs name none, and their start-up need not compile it.
+ */
+function lazyRemoteSourceReader(options: RemoteSourceOptions): SourceReader {
+  let reader: Promise<SourceReader> | undefined
+  return async (url, limits) => {
+    reader ??= import('./remote-sources.js').then(m => m.createRemoteSourceReader(options))
+    return (await reader)(url, limits)
+  }
 }
 
 /** One run of one workflow: what the action executes, logs and reports as one request. */

@@ -5,7 +5,7 @@
 import { Inputs } from './input-names.js'
 import { InputError, quote } from './input-reading.js'
 import { resolveWorkspaceFile } from './path-inputs.js'
-import { parseSourceIntegrity } from './remote-sources.js'
+import { parseSourceIntegrity } from './source-integrity.js'
 import { describeJsonError } from '../policy/json-text.js'
 
 export type WorkflowChoice =

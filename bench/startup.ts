@@ -316,7 +316,8 @@ function timingRow(
 }
 
 export async function benchStartup(o: { runs?: number } = {}): Promise<BenchSection> {
-  const runs = o.runs ?? 20
+  // BENCH_STARTUP_RUNS: more rounds when the machine is busy (the medians settle slowly under load).
+  const runs = o.runs ?? (Number(process.env.BENCH_STARTUP_RUNS) || 20)
   const nodeMajor = Number(process.versions.node.split('.')[0])
   const baselineDir = process.env.BENCH_STARTUP_BASELINE
   const baselineEntry = baselineDir ? join(resolve(baselineDir), 'index.js') : undefined

@@ -105,14 +105,17 @@ export class Report {
 }
 
 /**
- * Temporary paths, ports and today's date change from run to run: the report says what they are
- * instead, so docs/reliability.md only changes when the action's behaviour does.
+ * Temporary paths, ports, today's date, clock times and measured elapsed times change from run to
+ * run: the report says what they are instead, so docs/reliability.md only changes when the action's
+ * behaviour does. (The bounds a row checks are stated in its own words, not in these quotes.)
  */
 function anonymize(text: string): string {
   const tmp = tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const today = new Date().toISOString().slice(0, 10)
   return text
     .replaceAll(today, 'TODAY')
+    .replace(/TODAYT\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, 'TODAYThh:mm:ssZ')
+    .replace(/\b(after|in) \d+(\.\d+)?(ms|s)\b/g, '$1 <elapsed>')
     .replace(new RegExp(`${tmp}/dsar-runner-[A-Za-z0-9]+/temp`, 'g'), '$$RUNNER_TEMP')
     .replace(new RegExp(`${tmp}/dsar-ws-[A-Za-z0-9]+`, 'g'), '$$GITHUB_WORKSPACE')
     .replace(new RegExp(`${tmp}/dsar-outside-[A-Za-z0-9]+`, 'g'), '/elsewhere')

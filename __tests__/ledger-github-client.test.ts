@@ -40,6 +40,16 @@ test('5xx answers are repeated; every attempt is counted; the last remaining bud
   expect(c.calls).toMatchObject({ reads: 3, writes: 0, failedAttempts: 2, remaining: 999 })
 })
 
+test('the budget kept is what GitHub said last: calls left and when its hour starts afresh', async () => {
+  const start = Date.parse('2026-12-01T06:00:00.250Z')
+  gh = await startGitHubStandIn({ now: () => start, rateLimitPerHour: 5 })
+  const c = client()
+  await c.repository()
+  await c.repository()
+  // x-ratelimit-reset is in whole seconds: the window's end, rounded up.
+  expect(c.calls).toMatchObject({ remaining: 3, resetAt: Date.parse('2026-12-01T07:00:01Z') })
+})
+
 test('a secondary rate limit and a 429 are waited out for as long as GitHub says (retry-after)', async () => {
   gh = await startGitHubStandIn()
   const n = gh.fileIssue({ author: 'octo-org', body: 'x', labels: ['dsar'] })

@@ -150,8 +150,8 @@ const FAULTS: FaultRow[] = [
   },
   {
     name: "GitHub's hourly budget spent",
-    did: 'the token has 3 requests per hour (the 4th is refused with x-ratelimit-remaining: 0)',
-    gh: { rateLimitPerHour: 3 },
+    did: 'the token has 2 requests per hour (the issues list is refused with x-ratelimit-remaining: 0)',
+    gh: { rateLimitPerHour: 2 },
     setup: w => w.file({ userIds: 'alice@example.com' }),
     expect: (run, world) => {
       expect(run.exitCode).toBe(1)
@@ -223,6 +223,54 @@ for (const row of FAULTS) {
     })
   })
 }
+
+report.row(
+  'Faults',
+  "GitHub's budget too low for every new issue",
+  '14 GitHub requests per hour, two issues filed at once; a second sweep an hour later',
+  async saw => {
+    // The GitHub budget rule (src/ledger/github-budget.ts): sweep 1 spends 3 calls reading (the
+    // repository, GET /user, the issues), 11 are left: one submit's 6 fit, a second's not beside
+    // them. Sweep 2, in GitHub's next hour, reads 4 (+ #1's comments) and keeps 4 for #1's poll:
+    // the 6 of #2's submit still fit.
+    let shift = 0
+    await withWorld(
+      {
+        sim: { job: { pollsInStaging: 2 } },
+        gh: { rateLimitPerHour: 14, now: () => Date.now() + shift }
+      },
+      async world => {
+        const first = world.file({ userIds: 'alice@example.com' })
+        const second = world.file({ userIds: 'bob@example.com' })
+        const run = await sweep(world)
+        const note =
+          /GitHub API: \d+ call\(s\) left until \d\d:\d\d UTC; 1 new issue\(s\) left for the next sweep/
+        const firstSweep = `${describe(run, world)}; log: "${run.lines.find(l => note.test(l))}"`
+        expect(run.exitCode).toBe(0)
+        expect(ledgerOf(run)).toMatchObject([{ issue: first, state: 'submitted' }])
+        expect(dsarPosts(world)).toBe(1)
+        // #2 untouched: no write-ahead comment, no state label, no DSAR; nothing refused by GitHub.
+        expect(world.gh.comments(second)).toEqual([])
+        expect(world.gh.issue(second).labels).toEqual(['dsar'])
+        expect(world.gh.log.filter(e => e.status === 403 && e.path.includes('/issues'))).toEqual([])
+        expect(run.lines.filter(l => note.test(l))).toHaveLength(1)
+        expect(run.summary).toMatch(note)
+
+        shift = 3_600_000 // GitHub's next hour
+        const next = await sweep(world)
+        saw(`${firstSweep}; next hour: ${describe(next, world)}`)
+        expect(next.exitCode).toBe(0)
+        expect(ledgerOf(next)).toMatchObject([
+          { issue: first, state: 'submitted' },
+          { issue: second, state: 'submitted' }
+        ])
+        expect(dsarPosts(world)).toBe(2)
+        expect(world.sim.requests()).toHaveLength(2)
+        expect(next.lines.some(l => note.test(l))).toBe(false)
+      }
+    )
+  }
+)
 
 report.row(
   'Faults',

@@ -43,6 +43,8 @@ export interface GitHubCalls {
   failedAttempts: number
   /** The last `x-ratelimit-remaining` GitHub reported. */
   remaining?: number
+  /** When that hour's budget starts afresh (`x-ratelimit-reset`, epoch ms). */
+  resetAt?: number
   /** Answers dropped because their shape was wrong. */
   malformed: number
 }
@@ -93,11 +95,11 @@ export function createOctokit(options: OctokitOptions, calls: GitHubCalls): Ledg
       else calls.writes++
       try {
         const answer = await request(o)
-        calls.remaining = remainingOf(answer.headers) ?? calls.remaining
+        noteBudget(calls, answer.headers)
         return answer
       } catch (error) {
         calls.failedAttempts++
-        calls.remaining = remainingOf((error as Failure).response?.headers) ?? calls.remaining
+        noteBudget(calls, (error as Failure).response?.headers)
         throw error
       }
     })
@@ -159,10 +161,21 @@ interface Failure extends Error {
   response?: Answer
 }
 
-function remainingOf(headers: Answer['headers'] | undefined): number | undefined {
-  const value = headers?.['x-ratelimit-remaining']
+/** Keeps what GitHub last said of the hour's budget (src/ledger/github-budget.ts decides on it). */
+function noteBudget(calls: GitHubCalls, headers: Answer['headers'] | undefined): void {
+  const remaining = countOf(headers?.['x-ratelimit-remaining'])
+  if (remaining === undefined) return
+  calls.remaining = remaining
+  const reset = countOf(headers?.['x-ratelimit-reset'])
+  calls.resetAt = reset === undefined ? undefined : reset * 1000
+}
+
+/** A header that should hold a whole number >= 0 (GitHub's, but checked: it is untrusted). */
+function countOf(value: string | number | undefined): number | undefined {
   const number = Number(value)
-  return value !== undefined && Number.isInteger(number) && number >= 0 ? number : undefined
+  return value !== undefined && value !== '' && Number.isSafeInteger(number) && number >= 0
+    ? number
+    : undefined
 }
 
 function firstLine(text: string): string {

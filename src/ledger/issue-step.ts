@@ -12,13 +12,17 @@ import { decide, type Step } from './states.js'
 import { submitIssue } from './submit-step.js'
 import { moveLabels, writeLedger, type IssueResult, type SweepContext } from './sweep-context.js'
 
+/** What the sweep will do with `issue`, from its labels and its ledger (no call made). */
+export function planStep(ctx: SweepContext, issue: IssueFacts, comments: CommentFacts[]): Step {
+  return decide(issue.labels, ctx.ledger.label, readLedger(comments, ctx.identity))
+}
+
 export async function stepIssue(
   ctx: SweepContext,
   issue: IssueFacts,
-  comments: CommentFacts[],
+  step: Step,
   options: { poll: boolean } = { poll: true }
 ): Promise<IssueResult> {
-  const step = decide(issue.labels, ctx.ledger.label, readLedger(comments, ctx.identity))
   switch (step.kind) {
     case 'new':
       return submitIssue(ctx, issue, step)

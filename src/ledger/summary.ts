@@ -22,6 +22,8 @@ export interface SweepSummary {
   now: number
   label: string
   openIssues: number
+  /** New issues left for the next sweep because GitHub's budget was low (github-budget.ts). */
+  deferred?: string
   calls: GitHubCalls
   /** API host and the folder file names are relative to (src/action/summary-facts.ts). */
   facts: RunFacts
@@ -46,7 +48,8 @@ export async function writeSweepSummary(s: SweepSummary): Promise<void> {
       `write(s), ${calls.failedAttempts} failed attempt(s)` +
       (calls.remaining !== undefined ? `, ${calls.remaining} requests left this hour` : '') +
       (calls.malformed > 0 ? `, ${calls.malformed} malformed item(s) ignored` : '') +
-      '.</p>',
+      '.</p>' +
+      (s.deferred ? `<p>${forHtml(s.deferred)}.</p>` : ''),
     true
   )
   if (s.results.length > 0) {

@@ -19,7 +19,8 @@ import { line, log } from '../action/log.js'
 import { GitHubClient } from './github-client.js'
 import { GitHubError, githubApiOrigin } from './github-octokit.js'
 import type { CommentFacts, IssueFacts } from './github-shapes.js'
-import { stepIssue } from './issue-step.js'
+import { GitHubBudget } from './github-budget.js'
+import { planStep, stepIssue } from './issue-step.js'
 import { stateLabel } from './states.js'
 import type { LedgerSettings } from './ledger-inputs.js'
 import { writeSweepSummary } from './summary.js'
@@ -71,6 +72,8 @@ export async function sweepLedger(
   const results: IssueResult[] = []
   const problems: string[] = []
   let openIssues = 0
+  const budget = new GitHubBudget(github.calls, () => session.clock.now())
+  let deferred: string | undefined
   try {
     const repository = await github.repository()
     if (repository.visibility !== 'private') {
@@ -98,16 +101,27 @@ export async function sweepLedger(
         : line`Ledger: ${listed.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`
     )
     const comments = await commentsByIssue(github, issues, session.clock.now())
+    // Requests already at Amplitude come first (their polls and deliveries start before any new
+    // submit, oldest first within each); new issues are taken up only while GitHub's budget can
+    // record their whole submit (src/ledger/github-budget.ts), the rest wait for the next sweep.
+    const planned = issues.map(issue => ({
+      issue,
+      step: planStep(ctx, issue, comments.get(issue.number) ?? [])
+    }))
+    const ordered = [
+      ...planned.filter(p => p.step.kind !== 'new'),
+      ...planned.filter(p => p.step.kind === 'new')
+    ]
     let halted: string | undefined
     const slots = new Semaphore(settings.maxConcurrency)
     await Promise.all(
-      issues.map(issue =>
+      ordered.map(({ issue, step }) =>
         slots.use(async () => {
           if (halted || stop.signal.aborted) return
           try {
-            const result = await stepIssue(ctx, issue, comments.get(issue.number) ?? [], {
-              poll: !event
-            })
+            const go = () => stepIssue(ctx, issue, step, { poll: !event })
+            const result = step.kind === 'new' ? await budget.submit(go) : await budget.progress(go)
+            if (!result) return // left untouched for the next sweep (said once, below)
             results.push(result)
             log.info(
               line`issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`
@@ -128,13 +142,15 @@ export async function sweepLedger(
         })
       )
     )
+    deferred = budget.deferredNote()
+    if (deferred) log.notice(line`${deferred}`)
     if (halted) problems.push(`the sweep stopped early: ${halted}`)
   } catch (error) {
     problems.push((error as Error).message)
   } finally {
     results.sort((a, b) => a.issue - b.issue)
     problems.unshift(...results.map(r => r.problem).filter((p): p is string => Boolean(p)))
-    await report(ctx, results, problems, openIssues)
+    await report(ctx, results, problems, openIssues, deferred)
   }
   const unrecorded = results.flatMap(r => r.unrecorded ?? [])
   if (stop.signal.aborted) problems.push((stop.signal.reason as Error).message)
@@ -153,7 +169,8 @@ async function report(
   ctx: SweepContext,
   results: IssueResult[],
   problems: string[],
-  openIssues: number
+  openIssues: number,
+  deferred: string | undefined
 ): Promise<void> {
   const artifact = ctx.artifacts[0]
   writeOutputs(
@@ -177,6 +194,7 @@ async function report(
     now: ctx.session.clock.now(),
     label: ctx.ledger.label,
     openIssues,
+    ...(deferred && { deferred }),
     calls: ctx.github.calls,
     facts: runFacts(ctx.settings, { records: ctx.records, now: ctx.session.clock.now() })
   })

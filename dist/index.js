@@ -37710,7 +37710,7 @@ async function run(deps = {}) {
         const settings = await getSettings({ now: () => new Date(clock.now()) });
         if (settings.ledger) {
             // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(63)]).then(__nccwpck_require__.bind(__nccwpck_require__, 84063));
+            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(683)]).then(__nccwpck_require__.bind(__nccwpck_require__, 39683));
             await sweepLedger(settings, settings.ledger, stop, deps);
         }
         else {

@@ -66,6 +66,15 @@ describe('GitHubBudget', () => {
     )
   })
 
+  test('a reset time no date can hold (a hostile x-ratelimit-reset) leaves the time unsaid', async () => {
+    const budget = new GitHubBudget(callsLeft(0, Number.MAX_SAFE_INTEGER * 1000), () => NOW)
+    expect(await budget.submit(async () => 'a')).toBeUndefined()
+    expect(budget.deferredNote()).toBe(
+      `GitHub API: 0 call(s) left; 1 new issue(s) left for the next sweep ` +
+        `(each submit needs up to ${SUBMIT_CALLS} GitHub calls to be recorded)`
+    )
+  })
+
   test('requests under way come first: their steps always run and count against new submits', async () => {
     const budget = new GitHubBudget(callsLeft(PROGRESS_CALLS + SUBMIT_CALLS - 1), () => NOW)
     const poll = pending('polled')

@@ -115,6 +115,7 @@ function anonymize(text: string): string {
   return text
     .replaceAll(today, 'TODAY')
     .replace(/TODAYT\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, 'TODAYThh:mm:ssZ')
+    .replace(/\buntil \d{2}:\d{2} UTC\b/g, 'until hh:mm UTC')
     .replace(/\b(after|in) \d+(\.\d+)?(ms|s)\b/g, '$1 <elapsed>')
     .replace(new RegExp(`${tmp}/dsar-runner-[A-Za-z0-9]+/temp`, 'g'), '$$RUNNER_TEMP')
     .replace(new RegExp(`${tmp}/dsar-ws-[A-Za-z0-9]+`, 'g'), '$$GITHUB_WORKSPACE')

@@ -158,12 +158,6 @@ export async function downloadRequestOutputs(o: DownloadRequestOptions): Promise
   }
 
   const files: DownloadedFile[] = []
-  const fileOf = (name: string, figures: Omit<DownloadedFile, 'path' | 'encrypted'>) => ({
-    ...figures,
-    path: join(dir, name),
-    encrypted,
-    requestId
-  })
   for (const [i, url] of targets.entries()) {
     const output = i + 1
     const label = `output ${output} of ${targets.length}`
@@ -173,7 +167,7 @@ export async function downloadRequestOutputs(o: DownloadRequestOptions): Promise
       o.onLog?.(
         `request ${requestId}: ${label}: kept ${name} from an earlier run (whole, sha256 checked)`
       )
-      files.push(fileOf(name, { bytes: kept.bytes, sha256: kept.sha256, events: kept.events }))
+      files.push(downloadedFile(dir, name, kept, encrypted, requestId))
       continue
     }
     try {
@@ -270,14 +264,7 @@ async function attemptDownload(
       throw new TransferError(tooLarge(`announces ${opened.length} bytes`), false)
     }
     const { stats, stored } = await storeVerified(opened, job, o, log)
-    const file: DownloadedFile = {
-      path: join(job.dir, job.name),
-      bytes: stats.bytes,
-      sha256: stats.sha256,
-      events: stats.events,
-      encrypted: job.encrypt !== undefined,
-      requestId: o.requestId
-    }
+    const file = downloadedFile(job.dir, job.name, stats, job.encrypt !== undefined, o.requestId)
     return { file, stored }
   } catch (error) {
     if (opened?.stalled() && !(error instanceof TransferError && !error.transient)) {
@@ -348,6 +335,18 @@ async function storeVerified(
   } finally {
     clearInterval(watchdog)
   }
+}
+
+/** A file as the `files` output reports it, whether fetched now or kept from an earlier run. */
+function downloadedFile(
+  dir: string,
+  name: string,
+  figures: Pick<DownloadedFile, 'bytes' | 'sha256' | 'events'>,
+  encrypted: boolean,
+  requestId: string
+): DownloadedFile {
+  const { bytes, sha256, events } = figures
+  return { path: join(dir, name), bytes, sha256, events, encrypted, requestId }
 }
 
 /** Destroys a write stream and waits until its descriptor is closed. */

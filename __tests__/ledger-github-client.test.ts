@@ -50,6 +50,15 @@ test('the budget kept is what GitHub said last: calls left and when its hour sta
   expect(c.calls).toMatchObject({ remaining: 3, resetAt: Date.parse('2026-12-01T07:00:01Z') })
 })
 
+test('a reset time later than any date is not kept (x-ratelimit-reset is untrusted)', async () => {
+  // The stand-in's clock at the last millisecond a Date can hold: its reset header lies beyond it.
+  gh = await startGitHubStandIn({ now: () => 8.64e15, rateLimitPerHour: 5 })
+  const c = client()
+  await c.repository()
+  expect(c.calls.remaining).toBe(4)
+  expect(c.calls.resetAt).toBeUndefined()
+})
+
 test('a secondary rate limit and a 429 are waited out for as long as GitHub says (retry-after)', async () => {
   gh = await startGitHubStandIn()
   const n = gh.fileIssue({ author: 'octo-org', body: 'x', labels: ['dsar'] })

@@ -74,11 +74,10 @@ export class GitHubBudget {
   deferredNote(): string | undefined {
     if (this.deferred === 0) return undefined
     const left = this.calls.remaining ?? 0
-    // The reset time is what a server said: one no Date can hold is left unsaid, not thrown.
-    const reset = new Date(this.calls.resetAt ?? Number.NaN)
-    const until = Number.isNaN(reset.getTime())
-      ? ''
-      : ` until ${reset.toISOString().slice(11, 16)} UTC`
+    const until =
+      this.calls.resetAt !== undefined
+        ? ` until ${new Date(this.calls.resetAt).toISOString().slice(11, 16)} UTC`
+        : ''
     return (
       `GitHub API: ${left} call(s) left${until}; ${this.deferred} new issue(s) left for the next ` +
       `sweep (each submit needs up to ${SUBMIT_CALLS} GitHub calls to be recorded)`

@@ -167,8 +167,12 @@ function noteBudget(calls: GitHubCalls, headers: Answer['headers'] | undefined):
   if (remaining === undefined) return
   calls.remaining = remaining
   const reset = countOf(headers?.['x-ratelimit-reset'])
-  calls.resetAt = reset === undefined ? undefined : reset * 1000
+  // Epoch seconds; one later than any date a Date can hold is not a time at all.
+  calls.resetAt = reset === undefined || reset > LAST_DATE_SECONDS ? undefined : reset * 1000
 }
+
+/** The last second a JavaScript Date can hold (8.64e15 ms after the epoch). */
+const LAST_DATE_SECONDS = 8.64e12
 
 /** A header that should hold a whole number >= 0 (GitHub's, but checked: it is untrusted). */
 function countOf(value: string | number | undefined): number | undefined {

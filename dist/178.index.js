@@ -777,12 +777,6 @@ async function downloadRequestOutputs(o) {
         throw fail(reason(error), 0, error);
     }
     const files = [];
-    const fileOf = (name, figures) => ({
-        ...figures,
-        path: (0,external_node_path_.join)(dir, name),
-        encrypted,
-        requestId
-    });
     for (const [i, url] of targets.entries()) {
         const output = i + 1;
         const label = `output ${output} of ${targets.length}`;
@@ -790,7 +784,7 @@ async function downloadRequestOutputs(o) {
         const kept = manifest[name];
         if (await isWhole(dir, name, kept, recipients)) {
             o.onLog?.(`request ${requestId}: ${label}: kept ${name} from an earlier run (whole, sha256 checked)`);
-            files.push(fileOf(name, { bytes: kept.bytes, sha256: kept.sha256, events: kept.events }));
+            files.push(downloadedFile(dir, name, kept, encrypted, requestId));
             continue;
         }
         try {
@@ -869,14 +863,7 @@ async function attemptDownload(o, job, log) {
             throw new errors/* TransferError */.aG(tooLarge(`announces ${opened.length} bytes`), false);
         }
         const { stats, stored } = await storeVerified(opened, job, o, log);
-        const file = {
-            path: (0,external_node_path_.join)(job.dir, job.name),
-            bytes: stats.bytes,
-            sha256: stats.sha256,
-            events: stats.events,
-            encrypted: job.encrypt !== undefined,
-            requestId: o.requestId
-        };
+        const file = downloadedFile(job.dir, job.name, stats, job.encrypt !== undefined, o.requestId);
         return { file, stored };
     }
     catch (error) {
@@ -950,6 +937,11 @@ async function storeVerified(opened, job, o, log) {
     finally {
         clearInterval(watchdog);
     }
+}
+/** A file as the `files` output reports it, whether fetched now or kept from an earlier run. */
+function downloadedFile(dir, name, figures, encrypted, requestId) {
+    const { bytes, sha256, events } = figures;
+    return { path: (0,external_node_path_.join)(dir, name), bytes, sha256, events, encrypted, requestId };
 }
 /** Destroys a write stream and waits until its descriptor is closed. */
 async function closeStream(stream) {

@@ -387,8 +387,11 @@ function noteBudget(calls, headers) {
         return;
     calls.remaining = remaining;
     const reset = countOf(headers?.['x-ratelimit-reset']);
-    calls.resetAt = reset === undefined ? undefined : reset * 1000;
+    // Epoch seconds; one later than any date a Date can hold is not a time at all.
+    calls.resetAt = reset === undefined || reset > LAST_DATE_SECONDS ? undefined : reset * 1000;
 }
+/** The last second a JavaScript Date can hold (8.64e15 ms after the epoch). */
+const LAST_DATE_SECONDS = 8.64e12;
 /** A header that should hold a whole number >= 0 (GitHub's, but checked: it is untrusted). */
 function countOf(value) {
     const number = Number(value);
@@ -706,11 +709,9 @@ class GitHubBudget {
         if (this.deferred === 0)
             return undefined;
         const left = this.calls.remaining ?? 0;
-        // The reset time is what a server said: one no Date can hold is left unsaid, not thrown.
-        const reset = new Date(this.calls.resetAt ?? Number.NaN);
-        const until = Number.isNaN(reset.getTime())
-            ? ''
-            : ` until ${reset.toISOString().slice(11, 16)} UTC`;
+        const until = this.calls.resetAt !== undefined
+            ? ` until ${new Date(this.calls.resetAt).toISOString().slice(11, 16)} UTC`
+            : '';
         return (`GitHub API: ${left} call(s) left${until}; ${this.deferred} new issue(s) left for the next ` +
             `sweep (each submit needs up to ${SUBMIT_CALLS} GitHub calls to be recorded)`);
     }

@@ -372,6 +372,17 @@ const ROWS: HostileRow[] = [
     requests: none
   },
   {
+    name: 'credentials read through an unusual workflow id, `$workflows.sub:x.inputs` (refused at load)',
+    did:
+      "the document passes basicAuth on to a workflow 'sub:x' (allowed), which reads " +
+      '$workflows.sub:x.inputs.basicAuth in a regex criterion and returns its length as an output',
+    document: () => JSON.stringify(arazzo(unusualIdWorkflows())),
+    message:
+      /Input 'workflow': workflows\/1\/steps\/1\/onSuccess\/0\/criteria\/0\/context: the secret input 'basicAuth' would reach criteria/,
+    requests: none,
+    check: run => expect(run.outputs.workflowOutputs ?? '').not.toMatch(/length|\d{2}/)
+  },
+  {
     name: 'lookahead regex that backtracks for hours (refused at load)',
     did: "a poll criterion '^(?=a)a*a*a*a*a*b' (type regex) against a failReason of 1,000 'a's",
     document: () =>
@@ -460,6 +471,43 @@ function extractionWorkflow(): Json {
     stepId: stepOf(c)
   }))
   return { ...submitAndPoll(probe), steps: [submitStep, probe, ...emit] }
+}
+
+/**
+ * The second review's bypass: `sub:x` is an id the expression parser accepts (only a naming
+ * warning), and a regex over the text that knew only `[A-Za-z0-9_-]+` ids let its secret through.
+ */
+function unusualIdWorkflows(): Json[] {
+  const pass = ['basicAuth', 'userId', 'startDate', 'endDate'].map(name => ({
+    name,
+    value: `$inputs.${name}`
+  }))
+  const secret = '$workflows.sub:x.inputs.basicAuth'
+  const sub = submitAndPoll(
+    pollStep({
+      onSuccess: [
+        {
+          name: 'probe',
+          type: 'goto',
+          stepId: 'poll',
+          criteria: [{ context: secret, condition: '^Q', type: 'regex' }]
+        }
+      ]
+    })
+  )
+  return [
+    {
+      workflowId: 'main',
+      inputs: subjectInputs,
+      steps: [{ stepId: 'call', workflowId: 'sub:x', parameters: pass }],
+      outputs: { length: '$workflows.sub:x.outputs.length' }
+    },
+    {
+      ...sub,
+      workflowId: 'sub:x',
+      outputs: { ...(sub.outputs as Json), length: `${secret}.length` }
+    }
+  ]
 }
 
 /** A valid document written as YAML lines (one JSON value per top-level key), after `prefix`. */

@@ -35,7 +35,11 @@ import { evaluateJsonPathPlan, planJsonPath } from './jsonpath-criterion.js'
 import { translateGoessner } from './jsonpath-goessner.js'
 import type { JsonPathPlan } from './jsonpath-criterion.js'
 import { compileSafeRegex, RegexRefused, type SafeRegex } from './safe-regex.js'
-import { evaluateSimpleCondition, parseSimpleCondition } from './simple-condition.js'
+import {
+  evaluateSimpleCondition,
+  parseSimpleCondition,
+  simpleConditionExpressions
+} from './simple-condition.js'
 import type { SimpleCondition } from './simple-condition.js'
 import type { Criterion, ExpressionContext } from './types.js'
 
@@ -119,6 +123,24 @@ export function compileCriterion(criterion: Criterion): CompiledCriterion {
       return { criterion, warnings, plan: { type, context, plan, template, goessner } }
     }
   }
+}
+
+/**
+ * The runtime expressions a compiled criterion evaluates, by where they sit: its context, and
+ * those its condition reads (operands of a simple condition, `{$...}` of a regex or jsonpath
+ * template). The secret-flow check reads these, so it sees exactly what the runner parsed.
+ */
+export function criterionExpressions(compiled: CompiledCriterion): {
+  context: Expression[]
+  condition: Expression[]
+} {
+  const { plan } = compiled
+  const context = plan.context ? [plan.context] : []
+  if (plan.type === 'simple') {
+    return { context, condition: simpleConditionExpressions(plan.condition) }
+  }
+  const template = plan.template ?? []
+  return { context, condition: template.filter(part => typeof part !== 'string') }
 }
 
 export function compileWarnings(compiled: CompiledCriterion): string[] {

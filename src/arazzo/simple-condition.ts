@@ -400,3 +400,31 @@ function order<T extends number | string>(op: '<' | '<=' | '>' | '>=', x: T, y: 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
+
+/** Every runtime expression a simple condition evaluates (iterative: no nesting overflows it). */
+export function simpleConditionExpressions(condition: SimpleCondition): Expression[] {
+  const found: Expression[] = []
+  const stack: SimpleNode[] = [condition.root]
+  while (stack.length > 0) {
+    const node = stack.pop()!
+    switch (node.t) {
+      case 'expression':
+        found.push(node.expression)
+        break
+      case 'property':
+        stack.push(node.of)
+        break
+      case 'not':
+        stack.push(node.operand)
+        break
+      case 'and':
+      case 'or':
+        stack.push(...node.operands)
+        break
+      case 'compare':
+        stack.push(node.left, node.right)
+        break
+    }
+  }
+  return found
+}

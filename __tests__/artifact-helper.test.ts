@@ -296,7 +296,12 @@ describe('loading', () => {
     const script = `
       import { registerHooks } from 'node:module'
       const resolved = new Set()
-      registerHooks({ resolve(specifier, context, next) { resolved.add(specifier); return next(specifier, context) } })
+      // Our own modules are imported as .js (the bundle's names): read their .ts sources here.
+      registerHooks({ resolve(specifier, context, next) {
+        resolved.add(specifier)
+        const source = specifier.startsWith('.') && specifier.endsWith('.js') ? specifier.slice(0, -3) + '.ts' : specifier
+        return next(source, context)
+      } })
       const { uploadExportArtifact } = await import(process.env.ADAPTER_URL)
       const afterImport = resolved.has('@actions/artifact')
       const failure = await uploadExportArtifact({ name: 'x', files: [], rootDirectory: '/', retentionDays: 1 })

@@ -6,6 +6,7 @@
  * upload nothing and should not pay its start-up cost. Failures become one line that never carries
  * the runtime token or a signed storage URL, since the message ends up in the job log.
  */
+import { withoutTrailing, withoutUrlQueries } from './linear-text.js'
 
 export interface UploadedArtifact {
   id: number
@@ -62,7 +63,7 @@ export function workflowRunPage(env: NodeJS.ProcessEnv): string {
       'GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (artifacts need a GitHub Actions run)'
     )
   }
-  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
+  const server = withoutTrailing(env.GITHUB_SERVER_URL || 'https://github.com', '/')
   return `${server}/${repository}/actions/runs/${runId}`
 }
 
@@ -74,11 +75,10 @@ export function workflowRunPage(env: NodeJS.ProcessEnv): string {
 export function safeDetail(error: unknown, runtimeToken?: string): string {
   let text = error instanceof Error ? error.message : String(error)
   if (runtimeToken && runtimeToken.length >= 8) text = text.split(runtimeToken).join('***')
-  text = text
-    .replace(/\bBearer\s+[^\s,;"']+/gi, 'Bearer ***')
-    .replace(/\b(https?:\/\/[^\s?#"'<>]+)\?[^\s"'<>]*/gi, '$1?***')
+  // Whitespace first: then `Bearer <credential>` has one unbounded run, last in its pattern.
+  text = withoutUrlQueries(text.replace(/\s+/g, ' '))
+    .replace(/\bBearer [^\s,;"']+/gi, 'Bearer ***')
     .replace(/\bsig=[^&\s"'<>]+/gi, 'sig=***')
-    .replace(/\s+/g, ' ')
     .trim()
   return text === '' ? 'unknown error' : text
 }

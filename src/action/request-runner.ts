@@ -233,7 +233,8 @@ function judge(
     // Refused credentials stop every request: say which call was refused, not "cancelled".
     record.outcome = 'aborted'
     record.stoppedBy =
-      /^HTTP \d+ from \S+ \S+/.exec(stopReason.message)?.[0] ?? `HTTP ${stopReason.status}`
+      /^HTTP \d{3} from [A-Z]{1,16} \S+/.exec(stopReason.message)?.[0] ??
+      `HTTP ${stopReason.status}`
     record.problem = `${id}: ${still}, stopped by ${stopReason.message}`
   } else if (status === 'aborted') {
     record.outcome = 'aborted'

@@ -7,6 +7,7 @@
  */
 import * as core from '@actions/core'
 import { Inputs } from './input-names.js'
+import { withoutTrailing } from './linear-text.js'
 
 export interface RawCredentials {
   apiKey: string
@@ -53,7 +54,7 @@ export function credentialMaskForms(raw: RawCredentials): string[] {
     add(pair)
     const standard = Buffer.from(pair, 'utf8').toString('base64')
     add(standard)
-    add(standard.replace(/=+$/, ''))
+    add(withoutTrailing(standard, '='))
     const urlSafe = Buffer.from(pair, 'utf8').toString('base64url')
     add(urlSafe)
     add(urlSafe + '='.repeat((4 - (urlSafe.length % 4)) % 4))
@@ -95,7 +96,7 @@ export function decodeBasicAuth(value: string): DecodedBasicAuth {
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) {
     return { ok: false, reason: 'it is not base64 (expected base64 of `api_key:secret_key`)' }
   }
-  const unpadded = token.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/')
+  const unpadded = withoutTrailing(token, '=').replace(/-/g, '+').replace(/_/g, '/')
   if (unpadded.length % 4 === 1) return { ok: false, reason: 'it is not valid base64 (bad length)' }
   const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4)
   if (token.includes('=') && token.length !== padded.length) {

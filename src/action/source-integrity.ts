@@ -11,7 +11,7 @@
 export function parseSourceIntegrity(text: string): Map<string, string> {
   const pins = new Map<string, string>()
   text.split(/\r?\n/).forEach((raw, index) => {
-    const entry = raw.replace(/(^|\s)#.*$/, '').trim()
+    const entry = withoutComment(raw).trim()
     if (entry === '') return
     const fields = entry.split(/\s+/)
     const where = `line ${index + 1}`
@@ -42,4 +42,12 @@ function digestHex(digest: string): string | undefined {
   if (hex) return hex.toLowerCase()
   const base64 = /^sha256-([A-Za-z0-9+/]{43}=)$/.exec(digest)?.[1]
   return base64 ? Buffer.from(base64, 'base64').toString('hex') : undefined
+}
+
+/** A line up to its `#` comment (a `#` at the start or after whitespace), read by index. */
+function withoutComment(line: string): string {
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '#' && (i === 0 || /\s/.test(line[i - 1]))) return line.slice(0, i)
+  }
+  return line
 }

@@ -60,10 +60,10 @@ export function readForm(body: string, defaults: FormDefaults): FormReading {
   let current: string | undefined
   const lines: Map<string, string[]> = new Map()
   for (const line of body.split(/\r?\n/)) {
-    const heading = /^###[ \t]+(.+?)[ \t]*#*[ \t]*$/.exec(line)
-    if (heading) {
-      current = heading[1].toLowerCase()
-      if (lines.has(current)) return refuse(heading[1].slice(0, 40), 'appears more than once')
+    const heading = headingOf(line)
+    if (heading !== undefined) {
+      current = heading.toLowerCase()
+      if (lines.has(current)) return refuse(heading.slice(0, 40), 'appears more than once')
       lines.set(current, [])
       continue
     }
@@ -137,12 +137,52 @@ export function formBody(fields: FormFields): string {
   ].join('\n\n')
 }
 
+/**
+ * The label of a `### <label>` line (closing `#`s and blanks dropped), or undefined. Read by
+ * index, not by a regular expression: the body is untrusted, and the pattern this replaces
+ * (`/^###[ \t]+(.+?)[ \t]*#*[ \t]*$/`) backtracked cubically on `### a` + spaces + `x`.
+ * Each character is looked at a bounded number of times.
+ */
+export function headingOf(line: string): string | undefined {
+  if (!line.startsWith('###') || !isBlank(line[3])) return undefined
+  let start = 4
+  while (isBlank(line[start])) start++
+  if (start === line.length) {
+    // Only blanks: the old pattern gave the last one back to the label when it had two.
+    return start - 3 >= 2 ? line[start - 1] : undefined
+  }
+  // The closing part: blanks, `#`s, blanks, read from the end; the label keeps at least one char.
+  let tail = line.length
+  while (tail > start && isBlank(line[tail - 1])) tail--
+  while (tail > start && line[tail - 1] === '#') tail--
+  while (tail > start && isBlank(line[tail - 1])) tail--
+  const label = line.slice(start, Math.max(start + 1, tail))
+  // The old pattern's `.` refused line terminators other than \n; so does this reading.
+  for (const char of ['\r', '\u2028', '\u2029']) if (label.includes(char)) return undefined
+  return label
+}
+
+function isBlank(char: string | undefined): boolean {
+  return char === ' ' || char === '\t'
+}
+
 /** A field's text: trimmed, a code fence around it removed, `_No response_` as empty. */
 function fieldValue(lines: string[]): string {
   let text = lines.join('\n').trim()
-  const fenced = /^```[^\n]*\n([\s\S]*?)\n?```$/.exec(text)
-  if (fenced) text = fenced[1].trim()
+  const fenced = fencedText(text)
+  if (fenced !== undefined) text = fenced.trim()
   return text === NO_RESPONSE ? '' : text
+}
+
+/** The inside of a text that is one code fence (```` ```lang\n...\n``` ````), read by index. */
+function fencedText(text: string): string | undefined {
+  if (!text.startsWith('```') || !text.endsWith('```')) return undefined
+  const open = text.indexOf('\n', 3)
+  const close = text.length - 3
+  if (open === -1 || open > close) return undefined
+  let inner = text.slice(open + 1, close)
+  if (inner.endsWith('\n')) inner = inner.slice(0, -1)
+  return inner
 }
 
 function fieldOf(input: string): string {

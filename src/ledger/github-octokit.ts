@@ -10,6 +10,7 @@ import { getOctokit } from '@actions/github'
 import { defaults as githubDefaults } from '@actions/github/lib/utils'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import { withoutTrailing } from '../action/linear-text.js'
 import { isLoopbackHost, LOOPBACK_RULE } from '../policy/loopback.js'
 
 type OctokitPlugin = Parameters<typeof getOctokit>[2]
@@ -81,7 +82,7 @@ export function githubApiOrigin(text: string | undefined): string {
     throw new Error(`GITHUB_API_URL must use https (${LOOPBACK_RULE})`)
   }
   // GitHub Enterprise Server serves the API under /api/v3: keep the path.
-  return url.href.replace(/\/+$/, '')
+  return withoutTrailing(url.href, '/')
 }
 
 export type LedgerOctokit = ReturnType<typeof getOctokit>

@@ -401,6 +401,35 @@ report.row(
 
 report.row(
   'Hostile issue bodies',
+  'a 64 KiB body built to make the form reader backtrack, beside another DSAR',
+  'eight lines of `### a` + 8,000 spaces + `x` (64 KiB; the old heading pattern took 106 s on one) ' +
+    'in one issue, a valid DSAR in another; timeout 2m',
+  async saw => {
+    await withWorld({ sim: { job: { pollsInStaging: 2 } } }, async world => {
+      const line = `### a${' '.repeat(8_000)}x`
+      const body = Array.from({ length: 8 }, (_, i) => `${line}${i}`).join('\n')
+      expect(body.length).toBeGreaterThan(64_000)
+      const hostile = world.file(body)
+      const other = world.file({ userIds: 'alice@example.com' })
+      const run = await sweep(world)
+      saw(describe(run, world))
+      expect(run.exitCode).toBe(0)
+      // The hostile issue gets its needs-info answer; the other person's DSAR goes on as usual.
+      expect(ledgerOf(run)).toEqual(
+        expect.arrayContaining([
+          { issue: hostile, state: 'needs-info', requestIds: [] },
+          expect.objectContaining({ issue: other, state: 'submitted' })
+        ])
+      )
+      expect(decode(world.gh.comments(hostile)[0].body)).toMatch(/User IDs/)
+      expect(dsarPosts(world)).toBe(1)
+    })
+  },
+  { timeoutMs: 150_000 }
+)
+
+report.row(
+  'Hostile issue bodies',
   'markdown, HTML and mentions in the reference, to the end of delivery',
   `Reference: ${INJECTION}`,
   async saw => {

@@ -45,7 +45,7 @@ function run(toolCache: string, extra: Record<string, string> = {}) {
   }).then(({ run }) => run)
 }
 
-test('a remote arazzo source runs end to end; the second run takes it from the tool cache', async () => {
+test('a remote arazzo source runs end to end; unpinned, it is fetched again on the next run', async () => {
   const toolCache = mkdtempSync(join(tmpdir(), 'dsar-tool-cache-'))
   const first = await run(toolCache)
   expect(first.exitCode).toBe(0)
@@ -57,15 +57,14 @@ test('a remote arazzo source runs end to end; the second run takes it from the t
     '/shared/amplitude-dsar.openapi.yml'
   ])
   expect(first.stdout).toContain(
-    `source description ${server.url('/shared/amplitude.arazzo.yml')}: fetched ${Buffer.byteLength(FLOWS)} bytes, sha256 ${sha256(FLOWS)}; pin it with 'source-integrity'`
+    `source description ${server.url('/shared/amplitude.arazzo.yml')}: fetched ${Buffer.byteLength(FLOWS)} bytes, sha256 ${sha256(FLOWS)}; not pinned, so fetched on every run and never cached: pin it with 'source-integrity'`
   )
 
+  // Unpinned: nothing was cached, the next run fetches both again.
   const second = await run(toolCache)
   expect(second.exitCode).toBe(0)
-  expect(server.requests).toHaveLength(2)
-  expect(second.stdout).toContain(
-    `source description ${server.url('/shared/amplitude-dsar.openapi.yml')}: from the runner's tool cache (sha256 ${sha256(API)})`
-  )
+  expect(server.requests).toHaveLength(4)
+  expect(second.stdout).not.toContain("from the runner's tool cache")
   expect(sim.requests()).toHaveLength(2)
 })
 
@@ -74,10 +73,17 @@ test('pinned with source-integrity, the fetched descriptions are checked and run
     `${server.url('/shared/amplitude.arazzo.yml')} sha256:${sha256(FLOWS)}`,
     `${server.url('/shared/amplitude-dsar.openapi.yml')} sha256-${createHash('sha256').update(API).digest('base64')}`
   ].join('\n')
-  const pinned = await run(mkdtempSync(join(tmpdir(), 'dsar-tool-cache-')), {
-    'source-integrity': pins
-  })
+  const toolCache = mkdtempSync(join(tmpdir(), 'dsar-tool-cache-'))
+  const pinned = await run(toolCache, { 'source-integrity': pins })
   expect(pinned.exitCode).toBe(0)
   expect(pinned.outputs.finalStatus).toBe('done')
   expect(pinned.stdout).toContain('(matches its pin)')
+  // Pinned: the next run takes both from the tool cache, their pins checked again.
+  const fetched = server.requests.length
+  const second = await run(toolCache, { 'source-integrity': pins })
+  expect(second.exitCode).toBe(0)
+  expect(server.requests).toHaveLength(fetched)
+  expect(second.stdout).toContain(
+    `source description ${server.url('/shared/amplitude-dsar.openapi.yml')}: from the runner's tool cache (sha256 ${sha256(API)}, matches its pin)`
+  )
 })

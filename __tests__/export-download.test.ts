@@ -6,6 +6,10 @@ import { DownloadError, downloadRequestOutputs } from '../src/export/index.js'
 import type { DownloadRequestOptions } from '../src/export/index.js'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
 import { doneRequest, namesIn, removeDir, tempDir } from './export-helpers.js'
+import { guardThisSuite } from './support/network-guard.js'
+
+// Nothing here may reach beyond loopback, even if the internal-address rule regressed.
+guardThisSuite()
 
 let sim: Simulator
 let dir: string

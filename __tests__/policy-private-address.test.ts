@@ -20,7 +20,14 @@ describe('internalAddressKind', () => {
     ['::ffff:169.254.169.254', 'link-local (cloud metadata)'],
     ['[::ffff:a9fe:a9fe]', 'link-local (cloud metadata)'],
     ['::ffff:10.1.2.3', 'private'],
-    ['::', 'unspecified']
+    ['::', 'unspecified'],
+    // NAT64 and 6to4 embed an IPv4 address that a gateway on the runner's network reaches.
+    ['64:ff9b::a9fe:a9fe', 'link-local (cloud metadata), embedded in NAT64 64:ff9b::/96'],
+    ['[64:ff9b::10.1.2.3]', 'private, embedded in NAT64 64:ff9b::/96'],
+    ['64:ff9b::7f00:1', 'loopback, embedded in NAT64 64:ff9b::/96'],
+    ['2002:a9fe:a9fe::1', 'link-local (cloud metadata), embedded in 6to4 2002::/16'],
+    ['2002:c0a8:0101::', 'private, embedded in 6to4 2002::/16'],
+    ['2002:7f00:1::', 'loopback, embedded in 6to4 2002::/16']
   ])('%s is %s', (address, kind) => {
     expect(internalAddressKind(address)).toBe(kind)
   })
@@ -33,6 +40,8 @@ describe('internalAddressKind', () => {
     '127.0.0.2',
     '::1',
     '2600:1f18::1',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
     'amplitude.com',
     's3.amazonaws.com'
   ])('%s may be fetched', address => {

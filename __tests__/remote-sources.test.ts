@@ -4,14 +4,20 @@
  * trusts, the tool cache, `source-integrity` pins, and the bounds (size, time, cancellation).
  */
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { createRemoteSourceReader } from '../src/action/remote-sources.js'
 import { parseSourceIntegrity } from '../src/action/source-integrity.js'
 import type { SourceReader } from '../src/arazzo/index.js'
+import { fetchRemote } from '../src/action/remote-fetch.js'
+import { refusingLookup } from '../src/policy/private-address.js'
 import { startDescriptionServer, type DescriptionServer } from './support/description-server.js'
+import { guardThisSuite } from './support/network-guard.js'
+
+// These tests name internal addresses: a regression must reach nothing (it fails the test instead).
+guardThisSuite()
 
 const DOC = 'openapi: 3.1.0\ninfo: { title: t, version: "1" }\npaths: {}\n'
 const DIGEST = createHash('sha256').update(DOC).digest('hex')
@@ -103,21 +109,42 @@ describe('fetching with tool-cache', () => {
     const { read, lines } = reader()
     await expect(read(server.url('/api.yaml'), { maxBytes: MIB })).resolves.toBe(DOC)
     expect(lines).toEqual([
-      `${server.url('/api.yaml')}: fetched ${DOC.length} bytes, sha256 ${DIGEST}; pin it with 'source-integrity'`
+      `${server.url('/api.yaml')}: fetched ${DOC.length} bytes, sha256 ${DIGEST}; not pinned, so fetched on every run and never cached: pin it with 'source-integrity'`
     ])
-    // The temporary download is gone.
-    expect(readdirSync(join(runnerTemp, 'arazzo-sources'))).toEqual([])
+    // Nothing was written to disk: the bytes stay in memory.
+    expect(readdirSync(runnerTemp)).toEqual([])
   })
 
-  test('with RUNNER_TOOL_CACHE, the same URL is fetched once', async () => {
+  test('with RUNNER_TOOL_CACHE, a pinned URL is fetched once; an unpinned one on every run', async () => {
     process.env.RUNNER_TOOL_CACHE = mkdtempSync(join(tmpdir(), 'remote-sources-cache-'))
-    const { read, lines } = reader()
-    await read(server.url('/api.yaml'), { maxBytes: MIB })
-    await expect(read(server.url('/api.yaml'), { maxBytes: MIB })).resolves.toBe(DOC)
+    const url = server.url('/api.yaml')
+    const { read, lines } = reader(new Map([[url, DIGEST]]))
+    await read(url, { maxBytes: MIB })
+    await expect(read(url, { maxBytes: MIB })).resolves.toBe(DOC)
     expect(server.requests.map(r => r.path)).toEqual(['/api.yaml'])
     expect(lines[1]).toBe(
-      `${server.url('/api.yaml')}: from the runner's tool cache (sha256 ${DIGEST})`
+      `${url}: from the runner's tool cache (sha256 ${DIGEST}, matches its pin)`
     )
+
+    const unpinned = reader()
+    await unpinned.read(url, { maxBytes: MIB })
+    await unpinned.read(url, { maxBytes: MIB })
+    expect(server.requests).toHaveLength(3)
+  })
+
+  test('a copy planted in the tool cache is never used: unpinned, or not matching its pin', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'remote-sources-cache-'))
+    process.env.RUNNER_TOOL_CACHE = cache
+    const url = server.url('/api.yaml')
+    // Plant a description under the pinned key (as a previous job on the runner could).
+    const planted = 'openapi: 3.1.0\ninfo: { title: planted, version: "1" }\npaths: {}\n'
+    const { read } = reader(new Map([[url, DIGEST]]))
+    await read(url, { maxBytes: MIB })
+    const [dir] = readdirSync(join(cache, 'amplitude-dsar-arazzo-source'))
+    const file = join(cache, 'amplitude-dsar-arazzo-source', dir, 'x64', 'description')
+    writeFileSync(file, planted)
+    await expect(read(url, { maxBytes: MIB })).resolves.toBe(DOC)
+    expect(server.requests).toHaveLength(2)
   })
 
   test('a matching pin passes; a mismatch fails; with pins, an unpinned URL is refused', async () => {
@@ -191,5 +218,63 @@ describe('bounds', () => {
     expect((await failure(read(server.url('/gone.yaml'), { maxBytes: MIB }))).message).toBe(
       `${server.url('/gone.yaml')}: HTTP 410`
     )
+  })
+})
+
+describe('the internal-address rule (src/policy/private-address.ts)', () => {
+  test.each([
+    ['a private IP literal', 'https://10.99.0.1:8443/meta', 'private'],
+    ['the cloud metadata address', 'https://169.254.169.254/latest/meta-data/', 'link-local'],
+    ['metadata through NAT64', 'https://[64:ff9b::a9fe:a9fe]/latest/', 'embedded in NAT64'],
+    ['a private address through 6to4', 'https://[2002:a00:1::]/x', 'embedded in 6to4']
+  ])('%s is refused before any connection', async (_name, url, kind) => {
+    const { read } = reader()
+    const error = await failure(read(url, { maxBytes: MIB }))
+    expect(error.message).toContain(`${url} refused: refusing a `)
+    expect(error.message).toContain(kind)
+    expect(error.message).toContain('remote source descriptions never go to')
+  })
+
+  test('a name whose DNS answer is internal is refused at the connection (no rebinding gap)', async () => {
+    const answers: string[] = []
+    const resolver = ((host: string, _options: unknown, callback: (...a: unknown[]) => void) => {
+      answers.push(host)
+      callback(null, [{ address: '10.0.0.7', family: 4 }])
+    }) as never
+    const error = await failure(
+      fetchRemote('https://descriptions.internal.test/api.yaml', {
+        maxBytes: MIB,
+        timeoutMs: 10_000,
+        lookup: refusingLookup(resolver)
+      })
+    )
+    expect(answers).toEqual(['descriptions.internal.test'])
+    expect(error.message).toBe(
+      'https://descriptions.internal.test/api.yaml refused: refusing a private address: ' +
+        'downloads and remote source descriptions never go to link-local, private or other ' +
+        'internal addresses (cloud metadata, the local network)'
+    )
+  })
+
+  test('each redirect hop is checked; the Location is not quoted', async () => {
+    server.routes.set('/to-metadata', {
+      kind: 'redirect',
+      location: 'https://169.254.169.254/latest/meta-data/iam/security-credentials/'
+    })
+    server.routes.set('/to-http', { kind: 'redirect', location: 'http://127.0.0.1:9/x' })
+    const { read } = reader()
+    const metadata = await failure(read(server.url('/to-metadata'), { maxBytes: MIB }))
+    expect(metadata.message).toMatch(
+      /\/to-metadata: a redirect refused: refusing a link-local \(cloud metadata\) address/
+    )
+    expect(metadata.message).not.toContain('security-credentials')
+    const downgrade = await failure(read(server.url('/to-http'), { maxBytes: MIB }))
+    expect(downgrade.message).toMatch(/\/to-http: a redirect refused: only https is allowed/)
+  })
+
+  test('a redirect to an allowed host is followed', async () => {
+    server.routes.set('/moved', { kind: 'redirect', location: '/api.yaml', status: 301 })
+    const { read } = reader()
+    await expect(read(server.url('/moved'), { maxBytes: MIB })).resolves.toBe(DOC)
   })
 })

@@ -6,7 +6,8 @@
  * come at load time, naming the source description's JSON Pointer, before any API request.
  */
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { arch, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSimulator } from '../../src/simulator/index.js'
 import { repoRoot } from '../support/action-harness.js'
@@ -162,6 +163,54 @@ const ROWS: RemoteRow[] = [
     routes: () => ({}),
     message: /https:\/\/127\.0\.0\.1:\d+\/flows: HTTP 404/,
     check: server => expect(server.requests).toHaveLength(1)
+  },
+  // The rows below name internal addresses: the connect guard (support/network-guard.ts) fails
+  // the row if the action tries to reach one, so a regressed build reaches nothing.
+  {
+    name: 'remote description on a private address',
+    did: 'the shared document runs a workflow of https://10.99.0.1:8443/meta',
+    routes: () => ({ '/flows': relay('https://10.99.0.1:8443/meta') }),
+    workflowId: 'w',
+    message:
+      /https:\/\/10\.99\.0\.1:8443\/meta refused: refusing a private address: downloads and remote source descriptions never go to/,
+    check: server => expect(server.requests.map(r => r.path)).toEqual(['/flows'])
+  },
+  {
+    name: 'remote description redirected to the cloud metadata address',
+    did: 'the shared document URL answers 302 to https://169.254.169.254/latest/meta-data/iam/security-credentials/',
+    routes: () => ({
+      '/flows': {
+        kind: 'redirect',
+        location: 'https://169.254.169.254/latest/meta-data/iam/security-credentials/'
+      }
+    }),
+    message:
+      /\/flows: a redirect refused: refusing a link-local \(cloud metadata\) address: downloads and remote source descriptions never go to/
+  },
+  {
+    name: 'remote description shaped like Arazzo, quoting secrets in its fields',
+    did:
+      'the shared document is an Arazzo document whose ids and fields carry credential-like text ' +
+      '(an internal service answer); its step names an unknown operationId',
+    routes: () => ({
+      '/flows': JSON.stringify({
+        arazzo: '1.0.1',
+        info: { title: 'AccessKeyId ASIAEXAMPLEKEY', version: '1' },
+        sourceDescriptions: [{ name: 'api', url: './amplitude-dsar.openapi.yml', type: 'openapi' }],
+        workflows: [
+          {
+            workflowId: 'w',
+            'SecretAccessKey-wJalrXUtnFEMI': true,
+            steps: [{ stepId: 'Token-IQoJb3JpZ2lu', operationId: 'SecretAccessKey-wJalrXUtnFEMI' }]
+          }
+        ]
+      }),
+      '/amplitude-dsar.openapi.yml': API
+    }),
+    workflowId: 'w',
+    message:
+      /source description 'shared' \(https:\/\/127\.0\.0\.1:\d+\/flows\): .*what the fetched document says is not repeated here/,
+    check: () => undefined
   }
 ]
 
@@ -187,6 +236,10 @@ async function runRow(row: RemoteRow, saw: (got: string) => void): Promise<void>
     expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME)
     expect(sim.log).toHaveLength(0)
     expectNoLeaks(run, { inputs, sim })
+    // What a remote answer says (or where it redirects) never reaches the log.
+    expect(run.lines.join('\n')).not.toMatch(
+      /wJalrXUtnFEMI|IQoJb3JpZ2lu|ASIAEXAMPLEKEY|security-credentials/
+    )
     row.check?.(server)
   } finally {
     await server.close()
@@ -196,6 +249,72 @@ async function runRow(row: RemoteRow, saw: (got: string) => void): Promise<void>
 
 describe('remote and arazzo source descriptions that must be refused', () => {
   for (const row of ROWS) {
-    report.row('Remote sources', row.name, row.did, saw => runRow(row, saw), { concurrent: true })
+    report.row('Remote sources', row.name, row.did, saw => runRow(row, saw), {
+      concurrent: true,
+      // Long enough for a regressed build's retries to end at the connect guard, not at a timeout.
+      timeoutMs: 120_000
+    })
   }
 })
+
+// ---------------------------------------------------------------------------------------------
+// The tool cache
+// ---------------------------------------------------------------------------------------------
+
+report.row(
+  'Remote sources',
+  "description planted in the runner's tool cache, no pin set",
+  "before the run, the runner's tool cache holds, under the OpenAPI description URL's key, a copy " +
+    'whose getDataRequest path is /api/2/TAMPERED/{requestId}; no source-integrity',
+  async saw => {
+    const sim = await startSimulator({ job: { pollsInStaging: 0, pollsInSubmitted: 0 } })
+    const server = await startDescriptionServer({
+      '/flows': { kind: 'document', body: FLOWS },
+      '/amplitude-dsar.openapi.yml': { kind: 'document', body: API }
+    })
+    const toolCache = mkdtempSync(join(tmpdir(), 'dsar-tool-cache-'))
+    try {
+      const tampered = API.replace(
+        '/api/2/dsar/requests/{requestId}:',
+        '/api/2/TAMPERED/{requestId}:'
+      )
+      expect(tampered).not.toBe(API)
+      plantInToolCache(toolCache, server.url('/amplitude-dsar.openapi.yml'), tampered)
+      const { run, inputs } = await runWithSharedFlows({
+        sim,
+        server,
+        flowsPath: '/flows',
+        env: { RUNNER_TOOL_CACHE: toolCache }
+      })
+      const tamperedCalls = sim.log.filter(e => e.path.includes('TAMPERED')).length
+      saw(
+        describeRun(run, [
+          `${server.requests.length} fetches`,
+          `${tamperedCalls} requests to the planted path`
+        ])
+      )
+      expect(run.exitCode).toBe(0)
+      expect(tamperedCalls).toBe(0)
+      // Unpinned descriptions are fetched on every run, and the log says so.
+      expect(server.requests.map(r => r.path)).toEqual(['/flows', '/amplitude-dsar.openapi.yml'])
+      expect(run.stdout).toContain('not pinned, so fetched on every run and never cached')
+      expectNoLeaks(run, { inputs, sim })
+    } finally {
+      rmSync(toolCache, { recursive: true, force: true })
+      await server.close()
+      await sim.close()
+    }
+  }
+)
+
+/**
+ * Writes `text` where @actions/tool-cache's find() looks for this action's copy of `url` (the key
+ * the action used for unpinned descriptions until they stopped being cached).
+ */
+function plantInToolCache(toolCache: string, url: string, text: string): void {
+  const key = createHash('sha256').update(url).digest('hex').slice(0, 32)
+  const versionDir = join(toolCache, 'amplitude-dsar-arazzo-source', `0.0.0-u${key}`)
+  mkdirSync(join(versionDir, arch()), { recursive: true })
+  writeFileSync(join(versionDir, arch(), 'description'), text)
+  writeFileSync(`${join(versionDir, arch())}.complete`, '')
+}

@@ -95,15 +95,24 @@ export function prepareRunner(
   return { env, files, workspace, runnerTemp }
 }
 
+/** The connect guard every run is preloaded with (support/network-guard.ts). */
+const NETWORK_GUARD = join(repoRoot, '__tests__', 'support', 'network-guard.ts')
+
 export async function runAction(
   inputs: Record<string, string>,
   options: ActionRunOptions = {}
 ): Promise<ActionRun> {
   if (!existsSync(actionEntry)) throw new Error(`${actionEntry} is missing: run npm run package`)
   const { env, files, workspace, runnerTemp } = prepareRunner(inputs, options)
+  // Nothing leaves this machine: the guard refuses (and records) any socket beyond loopback, so
+  // even a regressed build that names 169.254.169.254 or 10.x reaches nothing.
+  const guardLog = join(dirname(files.GITHUB_OUTPUT), 'connect-guard.log')
+  writeFileSync(guardLog, '')
+  env.DSAR_CONNECT_GUARD_LOG = guardLog
 
   const started = Date.now()
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), actionEntry], {
+  const nodeArgs = ['--import', NETWORK_GUARD, ...(options.nodeArgs ?? [])]
+  const child = spawn(process.execPath, [...nodeArgs, actionEntry], {
     cwd: workspace,
     env
   })
@@ -131,6 +140,10 @@ export async function runAction(
     child.on('close', (code, sig) => done([code, sig]))
   )
   clearTimeout(killer)
+  const guarded = readFileSync(guardLog, 'utf8').trim()
+  if (guarded !== '') {
+    throw new Error(`the action tried to reach beyond loopback (connect guard): ${guarded}`)
+  }
 
   return {
     exitCode,

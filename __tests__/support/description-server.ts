@@ -17,6 +17,8 @@ export type Route =
   | { kind: 'declares'; length: number }
   /** Sends the headers and nothing more. */
   | { kind: 'stall' }
+  /** Answers a redirect (302 by default) to `location`. */
+  | { kind: 'redirect'; location: string; status?: number }
 
 export interface ServedRequest {
   path: string
@@ -66,6 +68,9 @@ export async function startDescriptionServer(
         })
         write(route.body)
         res.end()
+        return
+      case 'redirect':
+        res.writeHead(route.status ?? 302, { location: route.location }).end()
         return
       case 'stall':
         res.writeHead(200, { 'content-type': 'application/yaml' })

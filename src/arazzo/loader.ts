@@ -17,7 +17,12 @@ import { ArazzoLoadError } from './errors.js'
 import { findOperationByPointer, parseOperationIdRef, parseOperationPath } from './openapi.js'
 import type { OpenApiIndex } from './openapi.js'
 import { checkPathParameters } from './operation-checks.js'
-import { loadSources, type SourceContext } from './source-loader.js'
+import {
+  loadSources,
+  REMOTE_CONTENT_WITHHELD,
+  withhold,
+  type SourceContext
+} from './source-loader.js'
 import {
   locationKey,
   readCapped,
@@ -168,18 +173,24 @@ async function loadParsed(
 ): Promise<LoadedArazzo> {
   await loadCriterionEngines(criterionEnginesNeeded(parsed))
   const { problems, warnings: validationWarnings } = validateDocument(parsed)
-  warnings.push(...validationWarnings)
+  const remote = base.kind === 'remote'
+  if (remote && validationWarnings.length > 0) {
+    warnings.push(`${validationWarnings.length} warning(s); ${REMOTE_CONTENT_WITHHELD}`)
+  } else warnings.push(...validationWarnings)
   const document = parsed as ArazzoDocument
   const operations = new Map<Step, ResolvedOperation>()
   let sources = new Map<string, LoadedArazzo>()
   if (problems.length === 0) problems.push(...checkSecretFlow(document, secretInputs))
   if (problems.length === 0) {
     dereferenceInputs(document, problems)
+    const fromSources = problems.length
     const loaded = await loadSources(document, base, context, problems, warnings)
+    const sourcesEnd = problems.length
     sources = loaded.arazzo
     resolveOperations(document, loaded.openapi, operations, problems)
     checkPathParameters(document, operations, problems)
-  }
+    if (remote) withhold(problems, [fromSources, sourcesEnd])
+  } else if (remote) withhold(problems)
   if (problems.length > 0) throw new ArazzoValidationError(problems)
   return loadedDocument(document, path, warnings, operations, sources)
 }
@@ -247,7 +258,8 @@ async function parseYamlOrJson(
   text: string,
   what: string,
   pointer: string,
-  warnings: string[]
+  warnings: string[],
+  remote = false
 ): Promise<unknown> {
   const [{ parseDocument }, { findKeyProblem }] = await Promise.all([
     import('yaml'),
@@ -255,12 +267,23 @@ async function parseYamlOrJson(
   ])
   const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'silent', prettyErrors: true })
   if (doc.errors.length > 0) {
+    const [error] = doc.errors
+    const at = error.linePos?.[0]
+    const position = at ? `line ${at.line}, column ${at.col}` : `offset ${error.pos[0]}`
     throw new ArazzoLoadError(
       pointer,
-      `${what} is not valid YAML or JSON: ${firstLine(doc.errors[0].message)}`
+      remote
+        ? `${what} is not valid YAML or JSON (${error.code} at ${position}); ${REMOTE_CONTENT_WITHHELD}`
+        : `${what} is not valid YAML or JSON: ${firstLine(error.message)}`
     )
   }
   const keyProblem = findKeyProblem(doc)
+  if (keyProblem && remote) {
+    throw new ArazzoLoadError(
+      pointer,
+      `${what} is not valid YAML or JSON: a duplicate key; ${REMOTE_CONTENT_WITHHELD}`
+    )
+  }
   if (keyProblem) {
     const where = keyProblem.pointer === '' ? 'at the top level' : `at ${keyProblem.pointer}`
     throw new ArazzoLoadError(
@@ -268,7 +291,9 @@ async function parseYamlOrJson(
       `${what} is not valid YAML or JSON: ${keyProblem.message} (${where})`
     )
   }
-  for (const warning of doc.warnings) warnings.push(`${what}: ${firstLine(warning.message)}`)
+  if (remote && doc.warnings.length > 0) {
+    warnings.push(`${what}: ${doc.warnings.length} YAML warning(s); ${REMOTE_CONTENT_WITHHELD}`)
+  } else for (const warning of doc.warnings) warnings.push(`${what}: ${firstLine(warning.message)}`)
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (error) {

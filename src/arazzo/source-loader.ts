@@ -61,8 +61,17 @@ export interface SourceContext<Nested> {
   /** Each place once: a diamond of references loads the shared document one time. */
   cache: Map<string, Promise<LoadedSource<Nested>>>
   counter: { documents: number }
-  /** YAML/JSON parsing with the loader's bounds (aliases, duplicate keys). */
-  parse: (text: string, what: string, pointer: string, warnings: string[]) => Promise<unknown>
+  /**
+   * YAML/JSON parsing with the loader's bounds (aliases, duplicate keys). With `remote`, its
+   * errors give a position only, never the fetched text (see REMOTE_CONTENT_WITHHELD).
+   */
+  parse: (
+    text: string,
+    what: string,
+    pointer: string,
+    warnings: string[],
+    remote: boolean
+  ) => Promise<unknown>
   /** A document parsed at build time for this local file (the loader's `prebuilt`), if any. */
   prebuilt?: (file: string) => unknown
   /** Loads a nested Arazzo document (validation, its own sources, operations). */
@@ -76,7 +85,17 @@ export interface SourceContext<Nested> {
 export interface Sources<Nested> {
   openapi: Map<string, OpenApiIndex>
   arazzo: Map<string, Nested>
+  /** Names of the sources fetched over https: what they say is not repeated in messages. */
+  remote: Set<string>
 }
+
+/**
+ * Why a message about a fetched document gives positions only. Its host is chosen by a document,
+ * and its answer may be something no one should read in a job log (an internal service's reply
+ * shaped like an Arazzo document once had its key names quoted there).
+ */
+export const REMOTE_CONTENT_WITHHELD =
+  'what the fetched document says is not repeated here; load a copy of it as a local file to see the details'
 
 type Need = 'operations' | 'workflows'
 
@@ -159,6 +178,40 @@ function neededSources(document: ArazzoDocument): Map<string, Set<Need>> {
   return needed
 }
 
+/**
+ * A fetched document's own problems by position only (their messages quote its content). The
+ * problems of loading its sources in `keep` ([start, end) indices) are the loader's own words
+ * about URLs and stay as they are.
+ */
+export function withhold(problems: ValidationProblem[], keep: [number, number] = [0, 0]): void {
+  problems.forEach((problem, i) => {
+    if (i >= keep[0] && i < keep[1]) return
+    problems[i] = {
+      pointer: positionOnly(problem.pointer),
+      message: `refused; ${REMOTE_CONTENT_WITHHELD}`
+    }
+  })
+}
+
+/** Arazzo 1.0.1's own field names: a pointer keeps these and indices; other keys are content. */
+const ARAZZO_FIELDS = new Set(
+  (
+    'arazzo info title summary description version sourceDescriptions name url type workflows ' +
+    'workflowId inputs dependsOn steps stepId operationId operationPath parameters in value ' +
+    'requestBody contentType payload replacements target successCriteria onSuccess onFailure ' +
+    'outputs successActions failureActions criteria context condition retryAfter retryLimit ' +
+    'components reference'
+  ).split(' ')
+)
+
+/** A JSON Pointer with every key that is not an Arazzo field or an index shown as `*`. */
+function positionOnly(pointer: string): string {
+  return pointer
+    .split('/')
+    .map(token => (token === '' || /^\d+$/.test(token) || ARAZZO_FIELDS.has(token) ? token : '*'))
+    .join('/')
+}
+
 /** Loads the needed sources of `document` (at `base`); problems are collected, not thrown. */
 export async function loadSources<Nested extends NestedDocument>(
   document: ArazzoDocument,
@@ -167,7 +220,7 @@ export async function loadSources<Nested extends NestedDocument>(
   problems: ValidationProblem[],
   warnings: string[]
 ): Promise<Sources<Nested>> {
-  const sources: Sources<Nested> = { openapi: new Map(), arazzo: new Map() }
+  const sources: Sources<Nested> = { openapi: new Map(), arazzo: new Map(), remote: new Set() }
   const needed = neededSources(document)
   for (const [i, source] of document.sourceDescriptions.entries()) {
     const needs = needed.get(source.name)
@@ -175,6 +228,7 @@ export async function loadSources<Nested extends NestedDocument>(
     const pointer = childPointer(childPointer('sourceDescriptions', i), 'url')
     try {
       const location = resolveLocation(source.url, base, pointer)
+      if (location.kind === 'remote') sources.remote.add(source.name)
       const loaded = await loadOne({ name: source.name, location, context, pointer, warnings })
       const declared = source.type
       if (declared !== undefined && declared !== loaded.kind) {
@@ -255,7 +309,11 @@ async function readAndLoad<Nested extends NestedDocument>({
   const parsed = await readParsed(location, context, what, pointer, warnings)
   if (isOpenApiDocument(parsed)) {
     const index = indexOpenApi(name, parsed)
-    for (const problem of index.problems) warnings.push(`${what}: ${problem}`)
+    if (location.kind === 'remote' && index.problems.length > 0) {
+      warnings.push(
+        `${what}: ${index.problems.length} problem(s) in it; ${REMOTE_CONTENT_WITHHELD}`
+      )
+    } else for (const problem of index.problems) warnings.push(`${what}: ${problem}`)
     return { kind: 'openapi', index }
   }
   if (!isObject(parsed) || parsed.arazzo === undefined) {
@@ -305,7 +363,7 @@ async function readParsed<Nested>(
     }
   }
   const text = await readLocation(location, context.read, pointer)
-  return context.parse(text, what, pointer, warnings)
+  return context.parse(text, what, pointer, warnings, location.kind === 'remote')
 }
 
 function describeKey(key: string): string {
@@ -327,9 +385,10 @@ function checkWorkflowReferences<Nested extends NestedDocument>(
     if (!nested) continue // not loaded: its load problem is already reported
     const ids = nested.document.workflows.map((w: Workflow) => w.workflowId)
     if (!ids.includes(external.rest)) {
+      const has = sources.remote.has(external.sourceName) ? '' : ` (it has: ${ids.join(', ')})`
       problems.push({
         pointer,
-        message: `no workflow '${external.rest}' in source description '${external.sourceName}' (it has: ${ids.join(', ')})`
+        message: `no workflow '${external.rest}' in source description '${external.sourceName}'${has}`
       })
     }
   }

@@ -1,6 +1,7 @@
 /**
- * The one rule on where an export may be fetched from besides the origins trusted with the
- * credentials: never from a link-local, private or otherwise internal address. A presigned link or
+ * The one rule on where an export or a remote source description may be fetched from besides the
+ * origins trusted with the credentials: never from a link-local, private or otherwise internal
+ * address. A presigned link or
  * a redirect is chosen by the server, and on a self-hosted runner `http(s)://169.254.169.254/`
  * (cloud metadata: instance credentials), `10.x`, `192.168.x` or `fd00::/8` reach machines the
  * server could never reach itself; what they answer would land in the export folder, and maybe in
@@ -24,7 +25,7 @@ export function internalAddressKind(address: string): string | undefined {
 }
 
 export const INTERNAL_ADDRESS_RULE =
-  'downloads never go to link-local, private or other internal addresses (cloud metadata, the local network)'
+  'downloads and remote source descriptions never go to link-local, private or other internal addresses (cloud metadata, the local network)'
 
 /** The one wording of a refusal, for the URL check and the DNS check alike. */
 export function internalAddressRefusal(kind: string): string {
@@ -50,10 +51,33 @@ function ipv6Kind(host: string): string | undefined {
     }
     return ipv4Kind([words[6] >> 8, words[6] & 0xff, words[7] >> 8, words[7] & 0xff])
   }
+  // NAT64 (64:ff9b::/96, RFC 6052) and 6to4 (2002::/16, RFC 3056) carry an IPv4 address that a
+  // gateway on the runner's network connects to: the IPv4 rule decides, and an embedded loopback
+  // address is not the runner itself.
+  const embedded = embeddedIpv4(words)
+  if (embedded) {
+    const kind = embedded.ipv4[0] === 127 ? 'loopback' : ipv4Kind(embedded.ipv4)
+    return kind && `${kind}, embedded in ${embedded.form}`
+  }
   if ((words[0] & 0xffc0) === 0xfe80) return 'link-local'
   if ((words[0] & 0xfe00) === 0xfc00) return 'unique local (private)'
   if ((words[0] & 0xff00) === 0xff00) return 'multicast'
   if (words[0] === 0xfec0) return 'site-local (private)'
+  return undefined
+}
+
+/** The IPv4 address a NAT64 or 6to4 address embeds, if it is one. */
+function embeddedIpv4(words: number[]): { ipv4: number[]; form: string } | undefined {
+  const bytes = (high: number, low: number): number[] => [
+    high >> 8,
+    high & 0xff,
+    low >> 8,
+    low & 0xff
+  ]
+  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every(w => w === 0)) {
+    return { ipv4: bytes(words[6], words[7]), form: 'NAT64 64:ff9b::/96' }
+  }
+  if (words[0] === 0x2002) return { ipv4: bytes(words[1], words[2]), form: '6to4 2002::/16' }
   return undefined
 }
 

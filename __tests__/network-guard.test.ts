@@ -72,9 +72,17 @@ test('preloaded into a child, it refuses and logs what the child tried', () => {
   try {
     const log = join(dir, 'guard.log')
     writeFileSync(log, '')
+    // fetch (undici) and https.request (which passes its request path along with the port).
     const script = `
       const tries = [['169.254.169.254', 80], ['example.com', 443]]
-      let left = tries.length
+      let left = tries.length + 1
+      require('node:https')
+        .request('https://10.255.255.1/latest/', { agent: false }, () => console.log('reached 10.255.255.1'))
+        .on('error', error => {
+          console.log('refused 10.255.255.1 ' + error.code)
+          if (--left === 0) process.exit(0)
+        })
+        .end()
       for (const [host, port] of tries) {
         fetch('http://' + host + ':' + port + '/latest/meta-data/').then(
           () => console.log('reached ' + host),
@@ -88,6 +96,7 @@ test('preloaded into a child, it refuses and logs what the child tried', () => {
     })
     expect(run.stdout).toContain('refused 169.254.169.254 ENOTFOUND')
     expect(run.stdout).toContain('refused example.com ENOTFOUND')
+    expect(run.stdout).toContain('refused 10.255.255.1 ENOTFOUND')
     expect(run.stdout).not.toContain('reached')
     const logged = readFileSync(log, 'utf8')
       .trim()
@@ -96,7 +105,8 @@ test('preloaded into a child, it refuses and logs what the child tried', () => {
     expect(logged).toEqual(
       expect.arrayContaining([
         { kind: 'address', target: '169.254.169.254' },
-        { kind: 'name', target: 'example.com' }
+        { kind: 'name', target: 'example.com' },
+        { kind: 'address', target: '10.255.255.1' }
       ])
     )
   } finally {

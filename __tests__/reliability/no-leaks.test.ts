@@ -235,3 +235,34 @@ describe('no credential and no presigned URL leaks', () => {
     report.row('No leaks', row.name, row.did, saw => runRow(row, saw), { concurrent: true })
   }
 })
+
+// ---------------------------------------------------------------------------------------------
+// Containment of the tests themselves
+// ---------------------------------------------------------------------------------------------
+
+report.row(
+  'No leaks',
+  'the connect guard stops a run that reaches beyond loopback',
+  "api-url: https://10.255.255.1 (a private address the user's own api-url may name; the action " +
+    'connects there by design) with the connect guard every test run is preloaded with',
+  async saw => {
+    const inputs = {
+      'api-url': 'https://10.255.255.1',
+      'api-key': API_KEY,
+      'secret-key': SECRET_KEY,
+      'user-ids': 'subject-1@example.com',
+      timeout: '20s'
+    }
+    const run = await runAction(inputs, { reportGuarded: true, env: HOOKS })
+    saw(describeRun(run, [`connect guard refused: ${run.guarded.join(', ')}`]))
+    // The fault fired: the action tried, and the guard refused before any packet left.
+    expect(run.guarded.map(line => JSON.parse(line))).toContainEqual({
+      kind: 'address',
+      target: '10.255.255.1'
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME)
+    expectNoLeaks(run, { inputs })
+  },
+  { timeoutMs: 90_000 }
+)

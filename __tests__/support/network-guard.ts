@@ -99,8 +99,10 @@ export function installConnectGuard(): void {
         : typeof first === 'object' && first !== null
           ? first
           : { port: first, host: typeof args[1] === 'string' ? args[1] : undefined }
-    ) as { host?: string; path?: string; lookup?: Lookup }
-    if (options && options.path === undefined) {
+    ) as { host?: string; port?: unknown; path?: string; lookup?: Lookup }
+    // An IPC socket has a path and no port; http(s) passes its request path along with a port.
+    const ipc = options && options.port === undefined && typeof options.path === 'string'
+    if (options && !ipc) {
       const host = options.host ?? 'localhost'
       if (net.isIP(host)) {
         if (!isLoopbackAddress(host)) {

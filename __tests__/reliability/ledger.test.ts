@@ -400,6 +400,35 @@ report.row(
 )
 
 report.row(
+  'Bad forms',
+  'a subject id typed into a date field',
+  'an issue whose Start date field reads "alice.smith@example.com" (and End date "2024-13-45")',
+  async saw => {
+    await withWorld({}, async world => {
+      const issue = world.file({
+        userIds: 'a',
+        startDate: 'alice.smith@example.com',
+        endDate: '2024-13-45'
+      })
+      const run = await sweep(world)
+      const [comment] = world.gh.comments(issue)
+      const shown = decode(comment?.body ?? '')
+      saw(`${describe(run, world)}; comment: "${shown.split('\n')[0]}"`)
+      expect(ledgerOf(run)).toEqual([{ issue, state: 'needs-info', requestIds: [] }])
+      // The comment names the field and the form expected; what was typed is not repeated.
+      expect(shown).toMatch(/(Start|End) date/)
+      expect(shown).toMatch(/YYYY-MM-DD/)
+      for (const typed of ['alice.smith', 'example.com', '2024-13-45']) {
+        expect(shown).not.toContain(typed)
+        expect(comment.body).not.toContain(typed)
+      }
+      expect(visibleText(run)).not.toContain('alice.smith')
+      expect(world.sim.log).toEqual([])
+    })
+  }
+)
+
+report.row(
   'Hostile issue bodies',
   'a 64 KiB body built to make the form reader backtrack, beside another DSAR',
   'eight lines of `### a` + 8,000 spaces + `x` (64 KiB; the old heading pattern took 106 s on one) ' +

@@ -9,7 +9,12 @@ import { Inputs } from './input-names.js'
 export class InputError extends Error {
   constructor(
     readonly input: string,
-    readonly detail: string
+    readonly detail: string,
+    /**
+     * What was expected, without the value given: for a place that must not repeat what was
+     * typed (an issue comment, where a subject id typed into a date field would be published).
+     */
+    readonly expected?: string
   ) {
     super(`Input '${input}': ${detail}`)
     this.name = 'InputError'

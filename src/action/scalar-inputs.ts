@@ -86,16 +86,25 @@ export function parseDates(
     .toISOString()
     .slice(0, 10)
   if (endDate > tomorrow) {
-    throw new InputError(Inputs.EndDate, `${endDate} is in the future (today is ${today} UTC)`)
+    throw new InputError(
+      Inputs.EndDate,
+      `${endDate} is in the future (today is ${today} UTC)`,
+      `is in the future: expected a date in the form YYYY-MM-DD up to today (${today} UTC)`
+    )
   }
   if (startDate < EARLIEST_START_DATE) {
-    throw new InputError(Inputs.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`)
+    throw new InputError(
+      Inputs.StartDate,
+      `${startDate} is before ${EARLIEST_START_DATE}`,
+      `is before ${EARLIEST_START_DATE}: expected a date in the form YYYY-MM-DD from ${EARLIEST_START_DATE}`
+    )
   }
   if (startDate > endDate) {
     const origin = endText === '' ? ' (today, UTC)' : ''
     throw new InputError(
       Inputs.StartDate,
-      `${startDate} is after end-date ${endDate}${origin}; the range would be empty`
+      `${startDate} is after end-date ${endDate}${origin}; the range would be empty`,
+      `is after end date${origin}: expected a start date on or before the end date`
     )
   }
   return { startDate, endDate }
@@ -103,11 +112,19 @@ export function parseDates(
 
 function parseDate(input: Inputs, text: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`)
+    throw new InputError(
+      input,
+      `${quote(text)} is not a date in the form YYYY-MM-DD`,
+      'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)'
+    )
   }
   const time = Date.parse(`${text}T00:00:00Z`)
   if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
-    throw new InputError(input, `${text} is not a real calendar date`)
+    throw new InputError(
+      input,
+      `${text} is not a real calendar date`,
+      'is not a real calendar date: expected the form YYYY-MM-DD (e.g. 2024-01-31)'
+    )
   }
   return text
 }

@@ -88,7 +88,8 @@ export function readForm(body: string, defaults: FormDefaults): FormReading {
     )
   } catch (error) {
     if (!(error instanceof InputError)) throw error
-    return refuse(fieldOf(error.input), error.detail)
+    // The field and the expected form, never what was typed: the comment is public to the repo.
+    return refuse(fieldOf(error.input), error.expected ?? error.detail)
   }
   if (subjects.length === 0) {
     return refuse(

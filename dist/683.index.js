@@ -275,6 +275,8 @@ throttling.VERSION = VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+// EXTERNAL MODULE: ./src/action/linear-text.ts
+var linear_text = __webpack_require__(28681);
 // EXTERNAL MODULE: ./src/policy/loopback.ts
 var loopback = __webpack_require__(9417);
 ;// CONCATENATED MODULE: ./src/ledger/github-octokit.ts
@@ -286,6 +288,7 @@ var loopback = __webpack_require__(9417);
  * `x-ratelimit-remaining` kept, for the job summary and the budget: a GITHUB_TOKEN allows 1,000
  * requests per hour per repository. A failed call becomes one GitHubError line naming the status.
  */
+
 
 
 
@@ -321,7 +324,7 @@ function githubApiOrigin(text) {
         throw new Error(`GITHUB_API_URL must use https (${loopback/* LOOPBACK_RULE */.x})`);
     }
     // GitHub Enterprise Server serves the API under /api/v3: keep the path.
-    return url.href.replace(/\/+$/, '');
+    return (0,linear_text/* withoutTrailing */.h)(url.href, '/');
 }
 /** The Octokit for `options`, counting every attempt into `calls`. */
 function createOctokit(options, calls) {
@@ -1018,11 +1021,11 @@ function readForm(body, defaults) {
     let current;
     const lines = new Map();
     for (const line of body.split(/\r?\n/)) {
-        const heading = /^###[ \t]+(.+?)[ \t]*#*[ \t]*$/.exec(line);
-        if (heading) {
-            current = heading[1].toLowerCase();
+        const heading = headingOf(line);
+        if (heading !== undefined) {
+            current = heading.toLowerCase();
             if (lines.has(current))
-                return refuse(heading[1].slice(0, 40), 'appears more than once');
+                return refuse(heading.slice(0, 40), 'appears more than once');
             lines.set(current, []);
             continue;
         }
@@ -1044,7 +1047,8 @@ function readForm(body, defaults) {
     catch (error) {
         if (!(error instanceof input_reading/* InputError */.dz))
             throw error;
-        return refuse(fieldOf(error.input), error.detail);
+        // The field and the expected form, never what was typed: the comment is public to the repo.
+        return refuse(fieldOf(error.input), error.expected ?? error.detail);
     }
     if (subjects.length === 0) {
         return refuse(`${FIELDS.userIds} / ${FIELDS.amplitudeIds}`, 'no subject: give at least one user ID or Amplitude ID');
@@ -1075,13 +1079,60 @@ function formBody(fields) {
         section(FIELDS.reference, fields.reference)
     ].join('\n\n');
 }
+/**
+ * The label of a `### <label>` line (closing `#`s and blanks dropped), or undefined. Read by
+ * index, not by a regular expression: the body is untrusted, and the pattern this replaces
+ * (`/^###[ \t]+(.+?)[ \t]*#*[ \t]*$/`) backtracked cubically on `### a` + spaces + `x`.
+ * Each character is looked at a bounded number of times.
+ */
+function headingOf(line) {
+    if (!line.startsWith('###') || !isBlank(line[3]))
+        return undefined;
+    let start = 4;
+    while (isBlank(line[start]))
+        start++;
+    if (start === line.length) {
+        // Only blanks: the old pattern gave the last one back to the label when it had two.
+        return start - 3 >= 2 ? line[start - 1] : undefined;
+    }
+    // The closing part: blanks, `#`s, blanks, read from the end; the label keeps at least one char.
+    let tail = line.length;
+    while (tail > start && isBlank(line[tail - 1]))
+        tail--;
+    while (tail > start && line[tail - 1] === '#')
+        tail--;
+    while (tail > start && isBlank(line[tail - 1]))
+        tail--;
+    const label = line.slice(start, Math.max(start + 1, tail));
+    // The old pattern's `.` refused line terminators other than \n; so does this reading.
+    for (const char of ['\r', '\u2028', '\u2029'])
+        if (label.includes(char))
+            return undefined;
+    return label;
+}
+function isBlank(char) {
+    return char === ' ' || char === '\t';
+}
 /** A field's text: trimmed, a code fence around it removed, `_No response_` as empty. */
 function fieldValue(lines) {
     let text = lines.join('\n').trim();
-    const fenced = /^```[^\n]*\n([\s\S]*?)\n?```$/.exec(text);
-    if (fenced)
-        text = fenced[1].trim();
+    const fenced = fencedText(text);
+    if (fenced !== undefined)
+        text = fenced.trim();
     return text === NO_RESPONSE ? '' : text;
+}
+/** The inside of a text that is one code fence (```` ```lang\n...\n``` ````), read by index. */
+function fencedText(text) {
+    if (!text.startsWith('```') || !text.endsWith('```'))
+        return undefined;
+    const open = text.indexOf('\n', 3);
+    const close = text.length - 3;
+    if (open === -1 || open > close)
+        return undefined;
+    let inner = text.slice(open + 1, close);
+    if (inner.endsWith('\n'))
+        inner = inner.slice(0, -1);
+    return inner;
 }
 function fieldOf(input) {
     switch (input) {

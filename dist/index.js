@@ -28463,6 +28463,7 @@ function openApiSession(settings, stop, deps = {}) {
 /* harmony export */   uploadExportArtifact: () => (/* binding */ uploadExportArtifact)
 /* harmony export */ });
 /* unused harmony exports ArtifactUploadError, safeDetail */
+/* harmony import */ var _linear_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(28681);
 /**
  * Uploads the downloaded export as a workflow artifact through @actions/artifact, and names the
  * result the way a person finds it: the artifact's page under the workflow run.
@@ -28471,6 +28472,7 @@ function openApiSession(settings, stop, deps = {}) {
  * upload nothing and should not pay its start-up cost. Failures become one line that never carries
  * the runtime token or a signed storage URL, since the message ends up in the job log.
  */
+
 class ArtifactUploadError extends Error {
     constructor(detail) {
         super(`artifact upload failed: ${detail}`);
@@ -28506,7 +28508,7 @@ function workflowRunPage(env) {
     if (!repository || !runId) {
         throw new ArtifactUploadError('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (artifacts need a GitHub Actions run)');
     }
-    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const server = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutTrailing */ .h)(env.GITHUB_SERVER_URL || 'https://github.com', '/');
     return `${server}/${repository}/actions/runs/${runId}`;
 }
 /**
@@ -28518,11 +28520,10 @@ function safeDetail(error, runtimeToken) {
     let text = error instanceof Error ? error.message : String(error);
     if (runtimeToken && runtimeToken.length >= 8)
         text = text.split(runtimeToken).join('***');
-    text = text
-        .replace(/\bBearer\s+[^\s,;"']+/gi, 'Bearer ***')
-        .replace(/\b(https?:\/\/[^\s?#"'<>]+)\?[^\s"'<>]*/gi, '$1?***')
+    // Whitespace first: then `Bearer <credential>` has one unbounded run, last in its pattern.
+    text = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutUrlQueries */ .k)(text.replace(/\s+/g, ' '))
+        .replace(/\bBearer [^\s,;"']+/gi, 'Bearer ***')
         .replace(/\bsig=[^&\s"'<>]+/gi, 'sig=***')
-        .replace(/\s+/g, ' ')
         .trim();
     return text === '' ? 'unknown error' : text;
 }
@@ -28695,7 +28696,7 @@ function answeredSubject(outputs) {
 
 
 async function downloadExports(options) {
-    const { downloadRequestOutputs } = await __nccwpck_require__.e(/* import() */ 178).then(__nccwpck_require__.bind(__nccwpck_require__, 36178));
+    const { downloadRequestOutputs } = await __nccwpck_require__.e(/* import() */ 524).then(__nccwpck_require__.bind(__nccwpck_require__, 10524));
     const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_4__/* .Semaphore */ .j(options.maxConcurrency);
     const files = [];
     const problems = [];
@@ -29146,10 +29147,17 @@ var Inputs;
 class InputError extends Error {
     input;
     detail;
-    constructor(input, detail) {
+    expected;
+    constructor(input, detail, 
+    /**
+     * What was expected, without the value given: for a place that must not repeat what was
+     * typed (an issue comment, where a subject id typed into a date field would be published).
+     */
+    expected) {
         super(`Input '${input}': ${detail}`);
         this.input = input;
         this.detail = detail;
+        this.expected = expected;
         this.name = 'InputError';
     }
 }
@@ -29160,6 +29168,71 @@ function read(name) {
 function quote(text) {
     const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
     return `'${json.slice(1, -1)}'`;
+}
+
+
+/***/ }),
+
+/***/ 28681:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   h: () => (/* binding */ withoutTrailing),
+/* harmony export */   k: () => (/* binding */ withoutUrlQueries)
+/* harmony export */ });
+/**
+ * Small text operations done by index instead of by a regular expression, for text that may come
+ * from outside (error messages, server answers): the patterns they replace (`/\/+$/`,
+ * `/\bhttps?:\/\/[^?]+\?.../`) are quadratic on JavaScript's backtracking engine for a long run
+ * that ends in the wrong character. Each character here is read a bounded number of times. The
+ * rule that keeps src/ledger and src/action free of such patterns: __tests__/linear-regex-rule.test.ts.
+ */
+/** `text` without any run of `char` at its end (`/x+$/` without the quadratic worst case). */
+function withoutTrailing(text, char) {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === char)
+        end--;
+    return text.slice(0, end);
+}
+const WHITESPACE = /\s/;
+/** Characters that end a URL's host and path (`[^\s?#"'<>]`) or its query (`[^\s"'<>]`). */
+const endsPath = (char) => WHITESPACE.test(char) || '?#"\'<>'.includes(char);
+const endsQuery = (char) => WHITESPACE.test(char) || '"\'<>'.includes(char);
+const isWordChar = (char) => char !== undefined && /[A-Za-z0-9_]/.test(char);
+/**
+ * Every `http(s)://...?query` in `text` with its query replaced by `***` (signed URLs keep their
+ * authority there); a URL whose path ends at `#` keeps its fragment, and the text after it is
+ * searched on. One pass: the search always moves forward.
+ */
+function withoutUrlQueries(text) {
+    const lower = text.toLowerCase();
+    let out = '';
+    let from = 0;
+    let search = 0;
+    for (;;) {
+        const at = lower.indexOf('http', search);
+        if (at === -1)
+            return out + text.slice(from);
+        const scheme = lower.startsWith('https://', at) ? 8 : lower.startsWith('http://', at) ? 7 : 0;
+        if (scheme === 0 || isWordChar(text[at - 1])) {
+            search = at + 1;
+            continue;
+        }
+        let end = at + scheme;
+        while (end < text.length && !endsPath(text[end]))
+            end++;
+        if (end > at + scheme && text[end] === '?') {
+            let queryEnd = end + 1;
+            while (queryEnd < text.length && !endsQuery(text[queryEnd]))
+                queryEnd++;
+            out += `${text.slice(from, end)}?***`;
+            from = queryEnd;
+            search = queryEnd;
+        }
+        else {
+            search = Math.max(end, at + 1);
+        }
+    }
 }
 
 
@@ -29770,7 +29843,8 @@ function judge(record, status, error, options) {
         // Refused credentials stop every request: say which call was refused, not "cancelled".
         record.outcome = 'aborted';
         record.stoppedBy =
-            /^HTTP \d+ from \S+ \S+/.exec(stopReason.message)?.[0] ?? `HTTP ${stopReason.status}`;
+            /^HTTP \d{3} from [A-Z]{1,16} \S+/.exec(stopReason.message)?.[0] ??
+                `HTTP ${stopReason.status}`;
         record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
     }
     else if (status === 'aborted') {
@@ -30104,24 +30178,24 @@ function parseDates(startText, endText, today) {
         .toISOString()
         .slice(0, 10);
     if (endDate > tomorrow) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EndDate, `${endDate} is in the future (today is ${today} UTC)`);
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EndDate, `${endDate} is in the future (today is ${today} UTC)`, `is in the future: expected a date in the form YYYY-MM-DD up to today (${today} UTC)`);
     }
     if (startDate < EARLIEST_START_DATE) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`);
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`, `is before ${EARLIEST_START_DATE}: expected a date in the form YYYY-MM-DD from ${EARLIEST_START_DATE}`);
     }
     if (startDate > endDate) {
         const origin = endText === '' ? ' (today, UTC)' : '';
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`);
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`, `is after end date${origin}: expected a start date on or before the end date`);
     }
     return { startDate, endDate };
 }
 function parseDate(input, text) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-        throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not a date in the form YYYY-MM-DD`);
+        throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not a date in the form YYYY-MM-DD`, 'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
     }
     const time = Date.parse(`${text}T00:00:00Z`);
     if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
-        throw new input_reading/* InputError */.dz(input, `${text} is not a real calendar date`);
+        throw new input_reading/* InputError */.dz(input, `${text} is not a real calendar date`, 'is not a real calendar date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
     }
     return text;
 }
@@ -30142,6 +30216,7 @@ function parseDate(input, text) {
 /* unused harmony exports credentialMaskForms, stripBasicPrefix */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
+/* harmony import */ var _linear_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(28681);
 /**
  * Masks the Amplitude credentials in every form a log line could show them, and holds the one
  * codec for `basic-auth` (base64 of `api_key:secret_key`) that input validation shares.
@@ -30149,6 +30224,7 @@ function parseDate(input, text) {
  * `maskCredentials()` must run first in the action, before anything reads or logs other inputs:
  * the runner only hides what it was told about, and only from then on.
  */
+
 
 
 function maskCredentials() {
@@ -30192,7 +30268,7 @@ function credentialMaskForms(raw) {
         add(pair);
         const standard = Buffer.from(pair, 'utf8').toString('base64');
         add(standard);
-        add(standard.replace(/=+$/, ''));
+        add((0,_linear_text_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutTrailing */ .h)(standard, '='));
         const urlSafe = Buffer.from(pair, 'utf8').toString('base64url');
         add(urlSafe);
         add(urlSafe + '='.repeat((4 - (urlSafe.length % 4)) % 4));
@@ -30233,7 +30309,7 @@ function decodeBasicAuth(value) {
     if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) {
         return { ok: false, reason: 'it is not base64 (expected base64 of `api_key:secret_key`)' };
     }
-    const unpadded = token.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+    const unpadded = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutTrailing */ .h)(token, '=').replace(/-/g, '+').replace(/_/g, '/');
     if (unpadded.length % 4 === 1)
         return { ok: false, reason: 'it is not valid base64 (bad length)' };
     const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4);
@@ -31104,7 +31180,7 @@ async function loadChosenDocument(settings, onNotice, choices = {}) {
 function lazyRemoteSourceReader(options) {
     let reader;
     return async (url, limits) => {
-        reader ??= Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(253)]).then(__nccwpck_require__.bind(__nccwpck_require__, 61253)).then(m => m.createRemoteSourceReader(options));
+        reader ??= Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(489)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9489)).then(m => m.createRemoteSourceReader(options));
         return (await reader)(url, limits);
     };
 }
@@ -32926,6 +33002,12 @@ const MAX_SOURCE_DOCUMENTS = 32;
  */
 class SourceBoundError extends errors/* ArazzoLoadError */.GA {
 }
+/**
+ * Why a message about a fetched document gives positions only. Its host is chosen by a document,
+ * and its answer may be something no one should read in a job log (an internal service's reply
+ * shaped like an Arazzo document once had its key names quoted there).
+ */
+const REMOTE_CONTENT_WITHHELD = 'what the fetched document says is not repeated here; load a copy of it as a local file to see the details';
 /** Every workflow reference of the document (components' actions included). */
 function workflowReferences(document) {
     const found = [];
@@ -33004,9 +33086,37 @@ function neededSources(document) {
     }
     return needed;
 }
+/**
+ * A fetched document's own problems by position only (their messages quote its content). The
+ * problems of loading its sources in `keep` ([start, end) indices) are the loader's own words
+ * about URLs and stay as they are.
+ */
+function withhold(problems, keep = [0, 0]) {
+    problems.forEach((problem, i) => {
+        if (i >= keep[0] && i < keep[1])
+            return;
+        problems[i] = {
+            pointer: positionOnly(problem.pointer),
+            message: `refused; ${REMOTE_CONTENT_WITHHELD}`
+        };
+    });
+}
+/** Arazzo 1.0.1's own field names: a pointer keeps these and indices; other keys are content. */
+const ARAZZO_FIELDS = new Set(('arazzo info title summary description version sourceDescriptions name url type workflows ' +
+    'workflowId inputs dependsOn steps stepId operationId operationPath parameters in value ' +
+    'requestBody contentType payload replacements target successCriteria onSuccess onFailure ' +
+    'outputs successActions failureActions criteria context condition retryAfter retryLimit ' +
+    'components reference').split(' '));
+/** A JSON Pointer with every key that is not an Arazzo field or an index shown as `*`. */
+function positionOnly(pointer) {
+    return pointer
+        .split('/')
+        .map(token => (token === '' || /^\d+$/.test(token) || ARAZZO_FIELDS.has(token) ? token : '*'))
+        .join('/');
+}
 /** Loads the needed sources of `document` (at `base`); problems are collected, not thrown. */
 async function loadSources(document, base, context, problems, warnings) {
-    const sources = { openapi: new Map(), arazzo: new Map() };
+    const sources = { openapi: new Map(), arazzo: new Map(), remote: new Set() };
     const needed = neededSources(document);
     for (const [i, source] of document.sourceDescriptions.entries()) {
         const needs = needed.get(source.name);
@@ -33015,6 +33125,8 @@ async function loadSources(document, base, context, problems, warnings) {
         const pointer = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('sourceDescriptions', i), 'url');
         try {
             const location = resolveLocation(source.url, base, pointer);
+            if (location.kind === 'remote')
+                sources.remote.add(source.name);
             const loaded = await loadOne({ name: source.name, location, context, pointer, warnings });
             const declared = source.type;
             if (declared !== undefined && declared !== loaded.kind) {
@@ -33070,8 +33182,12 @@ async function readAndLoad({ name, location, context, pointer, warnings }) {
     const parsed = await readParsed(location, context, what, pointer, warnings);
     if (isOpenApiDocument(parsed)) {
         const index = indexOpenApi(name, parsed);
-        for (const problem of index.problems)
-            warnings.push(`${what}: ${problem}`);
+        if (location.kind === 'remote' && index.problems.length > 0) {
+            warnings.push(`${what}: ${index.problems.length} problem(s) in it; ${REMOTE_CONTENT_WITHHELD}`);
+        }
+        else
+            for (const problem of index.problems)
+                warnings.push(`${what}: ${problem}`);
         return { kind: 'openapi', index };
     }
     if (!(0,document_nodes/* isObject */.Gv)(parsed) || parsed.arazzo === undefined) {
@@ -33112,7 +33228,7 @@ async function readParsed(location, context, what, pointer, warnings) {
         }
     }
     const text = await readLocation(location, context.read, pointer);
-    return context.parse(text, what, pointer, warnings);
+    return context.parse(text, what, pointer, warnings, location.kind === 'remote');
 }
 function describeKey(key) {
     return key.startsWith('file:')
@@ -33130,186 +33246,13 @@ function checkWorkflowReferences(document, sources, problems) {
             continue; // not loaded: its load problem is already reported
         const ids = nested.document.workflows.map((w) => w.workflowId);
         if (!ids.includes(external.rest)) {
+            const has = sources.remote.has(external.sourceName) ? '' : ` (it has: ${ids.join(', ')})`;
             problems.push({
                 pointer,
-                message: `no workflow '${external.rest}' in source description '${external.sourceName}' (it has: ${ids.join(', ')})`
+                message: `no workflow '${external.rest}' in source description '${external.sourceName}'${has}`
             });
         }
     }
-}
-
-;// CONCATENATED MODULE: ./src/arazzo/secret-flow.ts
-
-/** Characters that end a name segment of a runtime expression (see NAME_SEGMENT in expression-parser.ts). */
-const NAME_END = String.raw `(?![^\s.#{}$,;'"()[\]<>=!&|/\\])`;
-/** Header names are RFC 9110 tokens; what follows one is not a tchar. */
-const TOKEN_END = String.raw `(?![!#$%&'*+\-.^_\`|~0-9A-Za-z])`;
-/**
- * Every use of a secret input the document makes outside request headers, as load problems (JSON
- * Pointer of the offending value, what it would reach). `secretInputs` are input names.
- */
-function checkSecretFlow(document, secretInputs) {
-    if (secretInputs.length === 0)
-        return [];
-    const check = new SecretFlow(document, secretInputs);
-    check.run();
-    return check.problems;
-}
-class SecretFlow {
-    document;
-    secretInputs;
-    problems = [];
-    secrets;
-    /** Header names (lower case) some step fills from a secret. */
-    secretHeaders = new Set();
-    /** Values read later for `$request.header.<secret header>` (known only after all headers). */
-    scanned = [];
-    constructor(document, secretInputs) {
-        this.document = document;
-        this.secretInputs = secretInputs;
-        const names = secretInputs.map(escapeRegex).join('|');
-        this.secrets = new RegExp(String.raw `\$(?:inputs|workflows\.[A-Za-z0-9_-]+\.inputs)\.(${names})${NAME_END}`);
-    }
-    run() {
-        const components = this.document.components ?? {};
-        this.document.workflows.forEach((workflow, w) => {
-            const at = (0,document_nodes/* childPointer */.Y2)('workflows', w);
-            workflow.steps.forEach((step, s) => {
-                const stepAt = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(at, 'steps'), s);
-                const isOperation = step.workflowId === undefined;
-                const parameters = [
-                    ...listed(workflow.parameters, (0,document_nodes/* childPointer */.Y2)(at, 'parameters')),
-                    ...listed(step.parameters, (0,document_nodes/* childPointer */.Y2)(stepAt, 'parameters'))
-                ];
-                for (const { item, pointer } of parameters) {
-                    this.parameter(item, pointer, isOperation, step.stepId, step.workflowId, components);
-                }
-                this.forbid(step.requestBody, (0,document_nodes/* childPointer */.Y2)(stepAt, 'requestBody'), 'a request body');
-                this.forbid(step.successCriteria, (0,document_nodes/* childPointer */.Y2)(stepAt, 'successCriteria'), 'criteria');
-                this.forbid(step.onSuccess, (0,document_nodes/* childPointer */.Y2)(stepAt, 'onSuccess'), 'criteria');
-                this.forbid(step.onFailure, (0,document_nodes/* childPointer */.Y2)(stepAt, 'onFailure'), 'criteria');
-                this.forbid(step.outputs, (0,document_nodes/* childPointer */.Y2)(stepAt, 'outputs'), 'an output');
-            });
-            this.forbid(workflow.successActions, (0,document_nodes/* childPointer */.Y2)(at, 'successActions'), 'criteria');
-            this.forbid(workflow.failureActions, (0,document_nodes/* childPointer */.Y2)(at, 'failureActions'), 'criteria');
-            this.forbid(workflow.outputs, (0,document_nodes/* childPointer */.Y2)(at, 'outputs'), 'an output');
-        });
-        for (const kind of ['successActions', 'failureActions']) {
-            this.forbid(components[kind], (0,document_nodes/* childPointer */.Y2)('components', kind), 'criteria');
-        }
-        this.secretHeaderReads();
-    }
-    /** A parameter: a header of an operation step, or a secret input of a child workflow, may carry one. */
-    parameter(item, pointer, isOperation, stepId, childWorkflow, components) {
-        if (!(0,document_nodes/* isObject */.Gv)(item))
-            return;
-        let parameter = item;
-        let valueAt = (0,document_nodes/* childPointer */.Y2)(pointer, 'value');
-        if (typeof item.reference === 'string') {
-            const parsed = (0,document_nodes/* parseComponentReference */.m_)(item.reference);
-            const target = parsed && (0,document_nodes/* lookupComponent */.AS)(components, 'parameters', parsed.name);
-            if (!parsed || !(0,document_nodes/* isObject */.Gv)(target))
-                return; // reported by validation
-            const overridden = item.value !== undefined;
-            parameter = { ...target, ...(overridden && { value: item.value }) };
-            if (!overridden)
-                valueAt = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('components/parameters', parsed.name), 'value');
-        }
-        const name = typeof parameter.name === 'string' ? parameter.name : '';
-        const secret = this.firstSecret(parameter.value);
-        if (secret === undefined) {
-            this.scanned.push({
-                value: parameter.value,
-                pointer: valueAt,
-                reaches: `parameter '${name}'`
-            });
-            return;
-        }
-        if (isOperation && parameter.in === 'header') {
-            this.secretHeaders.add(name.toLowerCase());
-            return;
-        }
-        if (!isOperation && this.secretInputs.includes(name))
-            return;
-        const reaches = isOperation
-            ? `the ${String(parameter.in ?? 'unplaced')} parameter '${name}' of step '${stepId}'`
-            : `input '${name}' of workflow '${childWorkflow}' (only an input of the same secret name may receive it)`;
-        this.refuse(valueAt, secret, reaches);
-    }
-    /** Nothing under `value` may read a secret. */
-    forbid(value, pointer, reaches) {
-        for (const found of strings(value, pointer)) {
-            this.scanned.push({ ...found, reaches });
-            const secret = this.firstSecret(found.value);
-            if (secret !== undefined)
-                this.refuse(found.pointer, secret, reaches);
-        }
-    }
-    /** `$request.header.Authorization` would read the secret back out of the request. */
-    secretHeaderReads() {
-        if (this.secretHeaders.size === 0)
-            return;
-        const names = [...this.secretHeaders].map(escapeRegex).join('|');
-        const reads = new RegExp(String.raw `\$request\.header\.(${names})${TOKEN_END}`, 'i');
-        for (const { value, pointer, reaches } of this.scanned) {
-            for (const found of strings(value, pointer)) {
-                const match = reads.exec(found.value);
-                if (!match)
-                    continue;
-                this.problems.push({
-                    pointer: found.pointer,
-                    message: `${match[0]} reads a header that carries a secret input; it would reach ${reaches}. ` +
-                        'Secret inputs may be used in request headers only'
-                });
-            }
-        }
-    }
-    firstSecret(value) {
-        for (const found of strings(value, '')) {
-            const match = this.secrets.exec(found.value);
-            if (match)
-                return match[1];
-        }
-        return undefined;
-    }
-    refuse(pointer, secret, reaches) {
-        this.problems.push({
-            pointer,
-            message: `the secret input '${secret}' would reach ${reaches}: secret inputs may be used only in ` +
-                'request headers of operation steps (and passed on as the same secret input of another workflow)'
-        });
-    }
-}
-/** The items of a parameter list with their pointers (non-lists were reported by validation). */
-function listed(list, pointer) {
-    return Array.isArray(list)
-        ? list.map((item, i) => ({ item, pointer: (0,document_nodes/* childPointer */.Y2)(pointer, i) }))
-        : [];
-}
-/**
- * Every string under a value, with its pointer, in document order; iterative, so no document depth
- * overflows it.
- */
-function strings(value, pointer) {
-    const found = [];
-    const stack = [{ value, pointer }];
-    while (stack.length > 0) {
-        const { value: current, pointer: at } = stack.pop();
-        if (typeof current === 'string')
-            found.push({ value: current, pointer: at });
-        else if (Array.isArray(current) || (0,document_nodes/* isObject */.Gv)(current)) {
-            const children = Object.entries(current).map(([key, item]) => ({
-                value: item,
-                pointer: (0,document_nodes/* childPointer */.Y2)(at, key)
-            }));
-            for (let i = children.length - 1; i >= 0; i--)
-                stack.push(children[i]);
-        }
-    }
-    return found;
-}
-function escapeRegex(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/boolean-condition.ts
@@ -33909,6 +33852,33 @@ function order(op, x, y) {
 }
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Every runtime expression a simple condition evaluates (iterative: no nesting overflows it). */
+function simpleConditionExpressions(condition) {
+    const found = [];
+    const stack = [condition.root];
+    while (stack.length > 0) {
+        const node = stack.pop();
+        switch (node.t) {
+            case 'expression':
+                found.push(node.expression);
+                break;
+            case 'property':
+                stack.push(node.of);
+                break;
+            case 'not':
+                stack.push(node.operand);
+                break;
+            case 'and':
+            case 'or':
+                stack.push(...node.operands);
+                break;
+            case 'compare':
+                stack.push(node.left, node.right);
+                break;
+        }
+    }
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/jsonpath-criterion.ts
@@ -34527,6 +34497,20 @@ function compileCriterion(criterion) {
         }
     }
 }
+/**
+ * The runtime expressions a compiled criterion evaluates, by where they sit: its context, and
+ * those its condition reads (operands of a simple condition, `{$...}` of a regex or jsonpath
+ * template). The secret-flow check reads these, so it sees exactly what the runner parsed.
+ */
+function criterionExpressions(compiled) {
+    const { plan } = compiled;
+    const context = plan.context ? [plan.context] : [];
+    if (plan.type === 'simple') {
+        return { context, condition: simpleConditionExpressions(plan.condition) };
+    }
+    const template = plan.template ?? [];
+    return { context, condition: template.filter(part => typeof part !== 'string') };
+}
 function compileWarnings(compiled) {
     return [...compiled.warnings];
 }
@@ -34646,6 +34630,232 @@ function compileRegexQuietly(pattern) {
     catch {
         return undefined;
     }
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/secret-flow.ts
+/**
+ * Where a secret input may flow in a document: into request headers of operation steps (which the
+ * caller's transport sends to the API's own origin only), and on to another workflow as an input of
+ * the same secret name (where the same rule holds). Nowhere else: not into criteria, outputs, request
+ * bodies, query, path or cookie parameters, nor into another workflow's other inputs.
+ *
+ * Why at load time, and why so strict: redaction catches a secret only where it appears whole. A
+ * document with regex criteria on `$inputs.basicAuth`, one `goto` per candidate character, each
+ * target step emitting a literal, rebuilds the credentials in its outputs character by character,
+ * and no output then contains them. Only refusing the flow itself closes that.
+ *
+ * The check decides on PARSED expressions, from the same parsers the runner uses (compileValue for
+ * values, compileCriterion for criteria), never on a second reading of the text: an earlier regex
+ * over the text knew only ids of `[A-Za-z0-9_-]+`, so `$workflows.sub:x.inputs.basicAuth` (an id
+ * the parser accepts) walked past it. One rule (`secretRead`) then says which parsed references
+ * carry a secret: `$inputs.<secret>` and `$workflows.<any id>.inputs.<secret>` (with any property
+ * path or JSON Pointer tail), and `$request.header.<name>` of a header some step fills from a
+ * secret. Outputs never carry one (they may not read one), so `$steps`/`$workflows` outputs are
+ * clean by induction. Every string under a refused place is also read as a value (whole
+ * expression, `{$...}`, bare token), so a string the runner might evaluate in either form is seen.
+ */
+
+
+
+/**
+ * Every use of a secret input the document makes outside request headers, as load problems (JSON
+ * Pointer of the offending value, what it would reach). `secretInputs` are input names.
+ */
+function checkSecretFlow(document, secretInputs) {
+    if (secretInputs.length === 0)
+        return [];
+    const places = [];
+    const parameters = [];
+    collect(document, places, parameters);
+    // Headers filled from a secret, or from a header filled from one: to a fixed point.
+    const secretHeaders = new Set();
+    const secrets = new Set(secretInputs);
+    for (let grew = true; grew;) {
+        grew = false;
+        for (const use of parameters) {
+            const name = use.name.toLowerCase();
+            if (!use.header || secretHeaders.has(name))
+                continue;
+            if (use.found.some(f => secretRead(f.expression, secrets, secretHeaders))) {
+                secretHeaders.add(name);
+                grew = true;
+            }
+        }
+    }
+    const problems = [];
+    const refuse = (found, reaches, allowed) => {
+        for (const { expression, pointer } of found) {
+            const secret = secretRead(expression, secrets, secretHeaders);
+            if (secret === undefined || secret === allowed)
+                continue;
+            problems.push({ pointer, message: message(secret, expression, reaches) });
+        }
+    };
+    for (const use of parameters) {
+        if (use.header)
+            continue;
+        refuse(use.found, use.reaches, use.childInput && secrets.has(use.name) ? use.name : undefined);
+    }
+    for (const place of places)
+        refuse(place.found, place.reaches);
+    return dedupe(problems);
+}
+/**
+ * The one rule: the secret input a parsed reference reads, if any. `$inputs.a.b` reads input
+ * `a.b` or property `b` of input `a` (longest name first), so every prefix of the path counts.
+ */
+function secretRead(expression, secrets, secretHeaders) {
+    const ref = expression.ref;
+    if (ref.source === 'inputs' || (ref.source === 'workflows' && ref.field === 'inputs')) {
+        for (let n = 1; n <= ref.path.length; n++) {
+            const name = ref.path.slice(0, n).join('.');
+            if (secrets.has(name))
+                return name;
+        }
+        return undefined;
+    }
+    if (ref.source === 'request' && ref.part === 'header') {
+        const name = ref.name.toLowerCase();
+        if (secretHeaders.has(name))
+            return `header:${name}`;
+    }
+    return undefined;
+}
+function message(secret, expression, reaches) {
+    if (secret.startsWith('header:')) {
+        return (`${expression.source} reads a header that carries a secret input; it would reach ${reaches}. ` +
+            'Secret inputs may be used in request headers only');
+    }
+    return (`the secret input '${secret}' would reach ${reaches}: secret inputs may be used only in ` +
+        'request headers of operation steps (and passed on as the same secret input of another workflow)');
+}
+/** Walks every place the runner evaluates: parameters apart, everything else refused outright. */
+function collect(document, places, parameters) {
+    const components = document.components ?? {};
+    const place = (value, pointer, reaches) => {
+        places.push({ found: expressionsUnder(value, pointer), reaches });
+    };
+    document.workflows.forEach((workflow, w) => {
+        const at = (0,document_nodes/* childPointer */.Y2)('workflows', w);
+        workflow.steps.forEach((step, s) => {
+            const stepAt = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(at, 'steps'), s);
+            const isOperation = step.workflowId === undefined;
+            const listedParameters = [
+                ...listed(workflow.parameters, (0,document_nodes/* childPointer */.Y2)(at, 'parameters')),
+                ...listed(step.parameters, (0,document_nodes/* childPointer */.Y2)(stepAt, 'parameters'))
+            ];
+            for (const { item, pointer } of listedParameters) {
+                const use = parameterUse(item, pointer, isOperation, step.stepId, step.workflowId, components);
+                if (use)
+                    parameters.push(use);
+            }
+            place(step.requestBody, (0,document_nodes/* childPointer */.Y2)(stepAt, 'requestBody'), 'a request body');
+            place(step.successCriteria, (0,document_nodes/* childPointer */.Y2)(stepAt, 'successCriteria'), 'criteria');
+            place(step.onSuccess, (0,document_nodes/* childPointer */.Y2)(stepAt, 'onSuccess'), 'criteria');
+            place(step.onFailure, (0,document_nodes/* childPointer */.Y2)(stepAt, 'onFailure'), 'criteria');
+            place(step.outputs, (0,document_nodes/* childPointer */.Y2)(stepAt, 'outputs'), 'an output');
+        });
+        place(workflow.successActions, (0,document_nodes/* childPointer */.Y2)(at, 'successActions'), 'criteria');
+        place(workflow.failureActions, (0,document_nodes/* childPointer */.Y2)(at, 'failureActions'), 'criteria');
+        place(workflow.outputs, (0,document_nodes/* childPointer */.Y2)(at, 'outputs'), 'an output');
+    });
+    for (const kind of ['successActions', 'failureActions']) {
+        place(components[kind], (0,document_nodes/* childPointer */.Y2)('components', kind), 'criteria');
+    }
+}
+/** A parameter (resolved through its component reference) and the expressions its value reads. */
+function parameterUse(item, pointer, isOperation, stepId, childWorkflow, components) {
+    if (!(0,document_nodes/* isObject */.Gv)(item))
+        return undefined;
+    let parameter = item;
+    let valueAt = (0,document_nodes/* childPointer */.Y2)(pointer, 'value');
+    if (typeof item.reference === 'string') {
+        const parsed = (0,document_nodes/* parseComponentReference */.m_)(item.reference);
+        const target = parsed && (0,document_nodes/* lookupComponent */.AS)(components, 'parameters', parsed.name);
+        if (!parsed || !(0,document_nodes/* isObject */.Gv)(target))
+            return undefined; // reported by validation
+        const overridden = item.value !== undefined;
+        parameter = { ...target, ...(overridden && { value: item.value }) };
+        if (!overridden)
+            valueAt = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('components/parameters', parsed.name), 'value');
+    }
+    const name = typeof parameter.name === 'string' ? parameter.name : '';
+    const reaches = isOperation
+        ? `the ${String(parameter.in ?? 'unplaced')} parameter '${name}' of step '${stepId}'`
+        : `input '${name}' of workflow '${childWorkflow}' (only an input of the same secret name may receive it)`;
+    return {
+        found: expressionsUnder(parameter.value, valueAt),
+        name,
+        reaches,
+        header: isOperation && parameter.in === 'header',
+        childInput: !isOperation
+    };
+}
+/**
+ * Every expression the runner could evaluate under a document value, parsed as the runner parses
+ * it: each criterion-shaped object (a string `condition`) through compileCriterion, and each
+ * string through compileValue. Iterative, so no document depth overflows it.
+ */
+function expressionsUnder(value, pointer) {
+    const found = [];
+    const stack = [{ value, pointer }];
+    while (stack.length > 0) {
+        const { value: current, pointer: at } = stack.pop();
+        if (typeof current === 'string') {
+            for (const expression of valueExpressions(current))
+                found.push({ expression, pointer: at });
+        }
+        else if (Array.isArray(current) || (0,document_nodes/* isObject */.Gv)(current)) {
+            if ((0,document_nodes/* isObject */.Gv)(current) && typeof current.condition === 'string') {
+                found.push(...criterionUnder(current, at));
+            }
+            for (const [key, item] of Object.entries(current)) {
+                stack.push({ value: item, pointer: (0,document_nodes/* childPointer */.Y2)(at, key) });
+            }
+        }
+    }
+    return found;
+}
+function valueExpressions(text) {
+    try {
+        return expressionsIn(compileValue(text));
+    }
+    catch {
+        return []; // a `{$...}` that does not parse: validation reports it, and nothing runs it
+    }
+}
+function criterionUnder(criterion, pointer) {
+    let parts;
+    try {
+        parts = criterionExpressions(compileCriterion(criterion));
+    }
+    catch {
+        return []; // a criterion that does not compile is a validation problem, and never runs
+    }
+    return [
+        ...parts.context.map(expression => ({ expression, pointer: (0,document_nodes/* childPointer */.Y2)(pointer, 'context') })),
+        ...parts.condition.map(expression => ({
+            expression,
+            pointer: (0,document_nodes/* childPointer */.Y2)(pointer, 'condition')
+        }))
+    ];
+}
+/** The items of a parameter list with their pointers (non-lists were reported by validation). */
+function listed(list, pointer) {
+    return Array.isArray(list)
+        ? list.map((item, i) => ({ item, pointer: (0,document_nodes/* childPointer */.Y2)(pointer, i) }))
+        : [];
+}
+/** One problem per pointer and message (a string read both as a value and a criterion). */
+function dedupe(problems) {
+    const seen = new Set();
+    return problems.filter(problem => {
+        const key = `${problem.pointer}\n${problem.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/validation-context.ts
@@ -35548,7 +35758,12 @@ async function loadRoot(root, base, options, path) {
 async function loadParsed(parsed, base, context, warnings, path, secretInputs) {
     await loadCriterionEngines(criterionEnginesNeeded(parsed));
     const { problems, warnings: validationWarnings } = validateDocument(parsed);
-    warnings.push(...validationWarnings);
+    const remote = base.kind === 'remote';
+    if (remote && validationWarnings.length > 0) {
+        warnings.push(`${validationWarnings.length} warning(s); ${REMOTE_CONTENT_WITHHELD}`);
+    }
+    else
+        warnings.push(...validationWarnings);
     const document = parsed;
     const operations = new Map();
     let sources = new Map();
@@ -35556,11 +35771,17 @@ async function loadParsed(parsed, base, context, warnings, path, secretInputs) {
         problems.push(...checkSecretFlow(document, secretInputs));
     if (problems.length === 0) {
         dereferenceInputs(document, problems);
+        const fromSources = problems.length;
         const loaded = await loadSources(document, base, context, problems, warnings);
+        const sourcesEnd = problems.length;
         sources = loaded.arazzo;
         resolveOperations(document, loaded.openapi, operations, problems);
         checkPathParameters(document, operations, problems);
+        if (remote)
+            withhold(problems, [fromSources, sourcesEnd]);
     }
+    else if (remote)
+        withhold(problems);
     if (problems.length > 0)
         throw new ArazzoValidationError(problems);
     return loadedDocument(document, path, warnings, operations, sources);
@@ -35611,22 +35832,34 @@ function prebuiltCopy(prebuilt, file) {
  * duplicate-keys.ts, not by the library's quadratic check), bounded aliases. `yaml` (and the key
  * check built on it) is loaded here, on first use, so a run of prebuilt documents never loads it.
  */
-async function parseYamlOrJson(text, what, pointer, warnings) {
+async function parseYamlOrJson(text, what, pointer, warnings, remote = false) {
     const [{ parseDocument }, { findKeyProblem }] = await Promise.all([
         __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 38815, 19)),
         Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(7)]).then(__nccwpck_require__.bind(__nccwpck_require__, 27007))
     ]);
     const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'silent', prettyErrors: true });
     if (doc.errors.length > 0) {
-        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} is not valid YAML or JSON: ${firstLine(doc.errors[0].message)}`);
+        const [error] = doc.errors;
+        const at = error.linePos?.[0];
+        const position = at ? `line ${at.line}, column ${at.col}` : `offset ${error.pos[0]}`;
+        throw new errors/* ArazzoLoadError */.GA(pointer, remote
+            ? `${what} is not valid YAML or JSON (${error.code} at ${position}); ${REMOTE_CONTENT_WITHHELD}`
+            : `${what} is not valid YAML or JSON: ${firstLine(error.message)}`);
     }
     const keyProblem = findKeyProblem(doc);
+    if (keyProblem && remote) {
+        throw new errors/* ArazzoLoadError */.GA(pointer, `${what} is not valid YAML or JSON: a duplicate key; ${REMOTE_CONTENT_WITHHELD}`);
+    }
     if (keyProblem) {
         const where = keyProblem.pointer === '' ? 'at the top level' : `at ${keyProblem.pointer}`;
         throw new errors/* ArazzoLoadError */.GA(pointer, `${what} is not valid YAML or JSON: ${keyProblem.message} (${where})`);
     }
-    for (const warning of doc.warnings)
-        warnings.push(`${what}: ${firstLine(warning.message)}`);
+    if (remote && doc.warnings.length > 0) {
+        warnings.push(`${what}: ${doc.warnings.length} YAML warning(s); ${REMOTE_CONTENT_WITHHELD}`);
+    }
+    else
+        for (const warning of doc.warnings)
+            warnings.push(`${what}: ${firstLine(warning.message)}`);
     try {
         return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     }
@@ -37251,7 +37484,7 @@ var scalar_inputs = __nccwpck_require__(63784);
 function parseSourceIntegrity(text) {
     const pins = new Map();
     text.split(/\r?\n/).forEach((raw, index) => {
-        const entry = raw.replace(/(^|\s)#.*$/, '').trim();
+        const entry = withoutComment(raw).trim();
         if (entry === '')
             return;
         const fields = entry.split(/\s+/);
@@ -37286,6 +37519,14 @@ function digestHex(digest) {
         return hex.toLowerCase();
     const base64 = /^sha256-([A-Za-z0-9+/]{43}=)$/.exec(digest)?.[1];
     return base64 ? Buffer.from(base64, 'base64').toString('hex') : undefined;
+}
+/** A line up to its `#` comment (a `#` at the start or after whitespace), read by index. */
+function withoutComment(line) {
+    for (let i = 0; i < line.length; i++) {
+        if (line[i] === '#' && (i === 0 || /\s/.test(line[i - 1])))
+            return line.slice(0, i);
+    }
+    return line;
 }
 
 // EXTERNAL MODULE: ./src/policy/json-text.ts

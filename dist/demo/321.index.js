@@ -808,10 +808,17 @@ var lib_core = __webpack_require__(6811);
 class input_reading_InputError extends Error {
     input;
     detail;
-    constructor(input, detail) {
+    expected;
+    constructor(input, detail, 
+    /**
+     * What was expected, without the value given: for a place that must not repeat what was
+     * typed (an issue comment, where a subject id typed into a date field would be published).
+     */
+    expected) {
         super(`Input '${input}': ${detail}`);
         this.input = input;
         this.detail = detail;
+        this.expected = expected;
         this.name = 'InputError';
     }
 }
@@ -997,24 +1004,24 @@ function scalar_inputs_parseDates(startText, endText, today) {
         .toISOString()
         .slice(0, 10);
     if (endDate > tomorrow) {
-        throw new InputError(Inputs.EndDate, `${endDate} is in the future (today is ${today} UTC)`);
+        throw new InputError(Inputs.EndDate, `${endDate} is in the future (today is ${today} UTC)`, `is in the future: expected a date in the form YYYY-MM-DD up to today (${today} UTC)`);
     }
     if (startDate < EARLIEST_START_DATE) {
-        throw new InputError(Inputs.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`);
+        throw new InputError(Inputs.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`, `is before ${EARLIEST_START_DATE}: expected a date in the form YYYY-MM-DD from ${EARLIEST_START_DATE}`);
     }
     if (startDate > endDate) {
         const origin = endText === '' ? ' (today, UTC)' : '';
-        throw new InputError(Inputs.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`);
+        throw new InputError(Inputs.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`, `is after end date${origin}: expected a start date on or before the end date`);
     }
     return { startDate, endDate };
 }
 function parseDate(input, text) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-        throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`);
+        throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`, 'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
     }
     const time = Date.parse(`${text}T00:00:00Z`);
     if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
-        throw new InputError(input, `${text} is not a real calendar date`);
+        throw new InputError(input, `${text} is not a real calendar date`, 'is not a real calendar date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
     }
     return text;
 }
@@ -1027,6 +1034,7 @@ function parseDate(input, text) {
  * `maskCredentials()` must run first in the action, before anything reads or logs other inputs:
  * the runner only hides what it was told about, and only from then on.
  */
+
 
 
 function maskCredentials() {
@@ -1070,7 +1078,7 @@ function credentialMaskForms(raw) {
         add(pair);
         const standard = Buffer.from(pair, 'utf8').toString('base64');
         add(standard);
-        add(standard.replace(/=+$/, ''));
+        add(withoutTrailing(standard, '='));
         const urlSafe = Buffer.from(pair, 'utf8').toString('base64url');
         add(urlSafe);
         add(urlSafe + '='.repeat((4 - (urlSafe.length % 4)) % 4));
@@ -1111,7 +1119,7 @@ function decodeBasicAuth(value) {
     if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) {
         return { ok: false, reason: 'it is not base64 (expected base64 of `api_key:secret_key`)' };
     }
-    const unpadded = token.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+    const unpadded = withoutTrailing(token, '=').replace(/-/g, '+').replace(/_/g, '/');
     if (unpadded.length % 4 === 1)
         return { ok: false, reason: 'it is not valid base64 (bad length)' };
     const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4);
@@ -1449,11 +1457,11 @@ function readForm(body, defaults) {
     let current;
     const lines = new Map();
     for (const line of body.split(/\r?\n/)) {
-        const heading = /^###[ \t]+(.+?)[ \t]*#*[ \t]*$/.exec(line);
-        if (heading) {
-            current = heading[1].toLowerCase();
+        const heading = headingOf(line);
+        if (heading !== undefined) {
+            current = heading.toLowerCase();
             if (lines.has(current))
-                return refuse(heading[1].slice(0, 40), 'appears more than once');
+                return refuse(heading.slice(0, 40), 'appears more than once');
             lines.set(current, []);
             continue;
         }
@@ -1475,7 +1483,8 @@ function readForm(body, defaults) {
     catch (error) {
         if (!(error instanceof InputError))
             throw error;
-        return refuse(fieldOf(error.input), error.detail);
+        // The field and the expected form, never what was typed: the comment is public to the repo.
+        return refuse(fieldOf(error.input), error.expected ?? error.detail);
     }
     if (subjects.length === 0) {
         return refuse(`${FIELDS.userIds} / ${FIELDS.amplitudeIds}`, 'no subject: give at least one user ID or Amplitude ID');
@@ -1506,13 +1515,60 @@ function formBody(fields) {
         section(FIELDS.reference, fields.reference)
     ].join('\n\n');
 }
+/**
+ * The label of a `### <label>` line (closing `#`s and blanks dropped), or undefined. Read by
+ * index, not by a regular expression: the body is untrusted, and the pattern this replaces
+ * (`/^###[ \t]+(.+?)[ \t]*#*[ \t]*$/`) backtracked cubically on `### a` + spaces + `x`.
+ * Each character is looked at a bounded number of times.
+ */
+function headingOf(line) {
+    if (!line.startsWith('###') || !isBlank(line[3]))
+        return undefined;
+    let start = 4;
+    while (isBlank(line[start]))
+        start++;
+    if (start === line.length) {
+        // Only blanks: the old pattern gave the last one back to the label when it had two.
+        return start - 3 >= 2 ? line[start - 1] : undefined;
+    }
+    // The closing part: blanks, `#`s, blanks, read from the end; the label keeps at least one char.
+    let tail = line.length;
+    while (tail > start && isBlank(line[tail - 1]))
+        tail--;
+    while (tail > start && line[tail - 1] === '#')
+        tail--;
+    while (tail > start && isBlank(line[tail - 1]))
+        tail--;
+    const label = line.slice(start, Math.max(start + 1, tail));
+    // The old pattern's `.` refused line terminators other than \n; so does this reading.
+    for (const char of ['\r', '\u2028', '\u2029'])
+        if (label.includes(char))
+            return undefined;
+    return label;
+}
+function isBlank(char) {
+    return char === ' ' || char === '\t';
+}
 /** A field's text: trimmed, a code fence around it removed, `_No response_` as empty. */
 function fieldValue(lines) {
     let text = lines.join('\n').trim();
-    const fenced = /^```[^\n]*\n([\s\S]*?)\n?```$/.exec(text);
-    if (fenced)
-        text = fenced[1].trim();
+    const fenced = fencedText(text);
+    if (fenced !== undefined)
+        text = fenced.trim();
     return text === NO_RESPONSE ? '' : text;
+}
+/** The inside of a text that is one code fence (```` ```lang\n...\n``` ````), read by index. */
+function fencedText(text) {
+    if (!text.startsWith('```') || !text.endsWith('```'))
+        return undefined;
+    const open = text.indexOf('\n', 3);
+    const close = text.length - 3;
+    if (open === -1 || open > close)
+        return undefined;
+    let inner = text.slice(open + 1, close);
+    if (inner.endsWith('\n'))
+        inner = inner.slice(0, -1);
+    return inner;
 }
 function fieldOf(input) {
     switch (input) {

@@ -72,8 +72,7 @@ const placement = fc.constantFrom<[string, Placement]>(
   ['parent output', (doc, text) => void ((doc.workflows as Json[])[0].outputs = { leak: text })],
   [
     'simple condition',
-    (doc, _text, ref) =>
-      void (step(doc, 1, 0).successCriteria = [{ condition: `${ref} == 'x'` }])
+    (doc, _text, ref) => void (step(doc, 1, 0).successCriteria = [{ condition: `${ref} == 'x'` }])
   ],
   [
     'simple condition, braced',

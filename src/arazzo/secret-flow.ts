@@ -226,7 +226,10 @@ function expressionsUnder(value: unknown, pointer: string): Found[] {
       if (isObject(current) && typeof current.condition === 'string') {
         found.push(...criterionUnder(current as unknown as Criterion, at))
       }
-      for (const [key, item] of Object.entries(current)) {
+      // Pushed last-first, so problems come out in document order.
+      const children = Object.entries(current)
+      for (let i = children.length - 1; i >= 0; i--) {
+        const [key, item] = children[i]
         stack.push({ value: item as unknown, pointer: childPointer(at, key) })
       }
     }

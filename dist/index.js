@@ -34809,7 +34809,10 @@ function expressionsUnder(value, pointer) {
             if ((0,document_nodes/* isObject */.Gv)(current) && typeof current.condition === 'string') {
                 found.push(...criterionUnder(current, at));
             }
-            for (const [key, item] of Object.entries(current)) {
+            // Pushed last-first, so problems come out in document order.
+            const children = Object.entries(current);
+            for (let i = children.length - 1; i >= 0; i--) {
+                const [key, item] = children[i];
                 stack.push({ value: item, pointer: (0,document_nodes/* childPointer */.Y2)(at, key) });
             }
         }

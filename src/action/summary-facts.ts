@@ -17,6 +17,24 @@ export interface UploadedArtifactFacts {
   id: number
   url: string
   retentionDays: number
+  /** When the service deletes it (ISO 8601), counted from the upload. */
+  expiresAt?: string
+}
+
+/** The GitHub run: its page and who started it, from the runner's environment. */
+export interface RunContext {
+  url?: string
+  actor?: string
+}
+
+export function runContext(env: NodeJS.ProcessEnv): RunContext {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_ACTOR } = env
+  const server = GITHUB_SERVER_URL || 'https://github.com'
+  return {
+    ...(GITHUB_REPOSITORY &&
+      GITHUB_RUN_ID && { url: `${server}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }),
+    ...(GITHUB_ACTOR && { actor: GITHUB_ACTOR })
+  }
 }
 
 export interface RunFacts {
@@ -27,6 +45,13 @@ export interface RunFacts {
   /** The folder downloaded files are named relative to. */
   downloadPath?: string
   artifact?: UploadedArtifactFacts
+  /** receipt.json as written: its path and SHA-256. */
+  receipt?: { path: string; sha256: string }
+  run?: RunContext
+  /** When this run submitted its first request (ISO 8601), or why it submitted none. */
+  submitted?: string
+  /** Subjects not sent, by label (fingerprint only). */
+  notSent?: string[]
   /** Requests whose download links expire within the warning window. */
   expiring: { requestId: string; expires: string }[]
 }
@@ -41,7 +66,9 @@ export function runFacts(
     plans?: PlannedRun[]
     records: RequestRecord[]
     now: number
-    artifact?: { id: number; url: string }
+    artifact?: { id: number; url: string; expiresAt?: string }
+    receipt?: { path: string; sha256: string }
+    run?: RunContext
   }
 ): RunFacts {
   const { artifactName } = settings
@@ -53,11 +80,24 @@ export function runFacts(
       artifactName !== undefined && {
         artifact: { ...run.artifact, name: artifactName, retentionDays: settings.retentionDays }
       }),
+    ...(run.receipt && { receipt: run.receipt }),
+    ...(run.run && { run: run.run }),
+    ...(run.records.length > 0 && { submitted: submittedAt(run.records) }),
+    notSent: run.records.filter(r => r.outcome === 'notSent').map(r => r.label),
     expiring: expiringSoon(run.records, run.now).map(r => ({
       requestId: r.requestId ?? r.label,
       expires: r.expires ?? ''
     }))
   }
+}
+
+/** The earliest submit of this run, or what was submitted instead. */
+function submittedAt(records: RequestRecord[]): string {
+  const times = records.map(r => r.submittedAt).filter((t): t is number => t !== undefined)
+  if (times.length > 0) return new Date(Math.min(...times)).toISOString()
+  return records.some(r => r.requestId !== undefined)
+    ? 'before this run (resumed by request id)'
+    : 'nothing (no request was submitted)'
 }
 
 /** `start to end` when every request was sent the same range; otherwise each range, or why none. */
@@ -92,7 +132,24 @@ export function factsTableRows(facts: RunFacts, workflowTitle: string): string[]
   return [
     ['Workflow', forHtml(workflowTitle)],
     ['API host', `<code>${forHtml(facts.apiHost)}</code>`],
-    ...(facts.dateRange !== undefined ? [['Date range asked', forHtml(facts.dateRange)]] : [])
+    ...(facts.dateRange !== undefined ? [['Date range asked', forHtml(facts.dateRange)]] : []),
+    ...(facts.run?.url
+      ? [['Run', `<a href="${forHtml(facts.run.url)}">${forHtml(facts.run.url)}</a>`]]
+      : []),
+    ...(facts.run?.actor ? [['Started by', forHtml(facts.run.actor)]] : []),
+    ...(facts.submitted !== undefined ? [['Submitted', forHtml(facts.submitted)]] : []),
+    ...(facts.receipt
+      ? [
+          [
+            'Receipt',
+            `<code>${forHtml(path.basename(facts.receipt.path))}</code> (in download-path), ` +
+              `SHA-256 <code>${forHtml(facts.receipt.sha256)}</code>`
+          ]
+        ]
+      : []),
+    ...(facts.artifact?.expiresAt
+      ? [['Artifact deleted', `about ${forHtml(facts.artifact.expiresAt)}`]]
+      : [])
   ]
 }
 
@@ -102,7 +159,28 @@ export function artifactHtml(artifact: UploadedArtifactFacts): string {
   return (
     `<p>Uploaded as artifact <a href="${forHtml(artifact.url)}">${forHtml(artifact.name)}</a> ` +
     `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +
-    `may be shorter). It holds the files listed above, under the same names.</p>`
+    `may be shorter). It holds the files listed above, under the same names, and receipt.json.</p>`
+  )
+}
+
+/**
+ * The subjects this run never sent, by label (position and fingerprint, never the id): the
+ * `requests` output lists them by value with status `not-sent`, for the next run to take.
+ */
+export function notSentHtml(labels: string[], budget: number): string {
+  const shown: string[] = []
+  let size = 0
+  for (const label of labels) {
+    size += label.length + 2
+    if (size > budget) break
+    shown.push(forHtml(label))
+  }
+  const more = labels.length - shown.length
+  return (
+    `<p><strong>${labels.length} subject${labels.length === 1 ? ' was' : 's were'} not sent</strong> ` +
+    `(the timeout ran out or the run was stopped first; nothing reached Amplitude for them). ` +
+    `The <code>requests</code> output lists them with status <code>not-sent</code>, for the next ` +
+    `run to take: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.</p>`
   )
 }
 

@@ -30852,9 +30852,7 @@ async function readUserIdsFile(text, workspace, runnerTemp) {
     finally {
         await handle.close();
     }
-    const ids = isJsonArray(content)
-        ? idsFromJson(input, content)
-        : idsFromLines(input, content);
+    const ids = isJsonArray(content) ? idsFromJson(input, content) : idsFromLines(input, content);
     if (ids.length === 0)
         throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `'${text}' contains no user IDs`);
     return ids;
@@ -37953,7 +37951,9 @@ function failureMessage(input) {
 function submittedSummary(records) {
     const n = records.length;
     const sent = records.filter(r => r.requestId !== undefined).length;
-    const what = sent === n ? `${n} request${n === 1 ? '' : 's'}` : `${sent} of ${n} subject${n === 1 ? '' : 's'}`;
+    const what = sent === n
+        ? `${n} request${n === 1 ? '' : 's'}`
+        : `${sent} of ${n} subject${n === 1 ? '' : 's'}`;
     return `Submitted ${what}; ${describeCounts(statusCounts(records))}`;
 }
 /**

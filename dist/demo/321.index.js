@@ -1412,9 +1412,7 @@ async function readUserIdsFile(text, workspace, runnerTemp) {
     finally {
         await handle.close();
     }
-    const ids = isJsonArray(content)
-        ? idsFromJson(input, content)
-        : idsFromLines(input, content);
+    const ids = isJsonArray(content) ? idsFromJson(input, content) : idsFromLines(input, content);
     if (ids.length === 0)
         throw new InputError(input, `'${text}' contains no user IDs`);
     return ids;

@@ -72,11 +72,15 @@ export function submittedSummary(records: readonly RequestRecord[]): string {
 export function runProblems(records: readonly RequestRecord[]): string[] {
   const problems = new Set<string>()
   for (const r of records) if (r.problem && r.outcome !== 'notSent') problems.add(r.problem)
-  const unsent = records.filter(r => r.outcome === 'notSent').length
-  if (unsent > 0) {
+  const unsent = records.filter(r => r.outcome === 'notSent')
+  if (unsent.length > 0) {
+    // Why, once: the first one's reason (they share it: the timeout, or the stop).
+    const why = unsent[0].problem?.split('; ').slice(1).join('; ')
     problems.add(
-      `${unsent} subject${unsent === 1 ? ' was' : 's were'} not sent (nothing reached Amplitude ` +
-        'for them before the run stopped): the requests output lists them with status not-sent'
+      `${unsent.length} subject${unsent.length === 1 ? ' was' : 's were'} not sent (nothing ` +
+        'reached Amplitude for them before the run stopped' +
+        (why ? `; the first: ${why}` : '') +
+        '): the requests output lists them with status not-sent'
     )
   }
   return [...problems]

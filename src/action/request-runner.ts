@@ -266,7 +266,10 @@ function judge(
     // Nothing reached Amplitude for this subject: the next run can take it as it is.
     record.outcome = 'notSent'
     record.status = NOT_SENT
-    record.problem = `${record.label}: not sent (${status === 'aborted' ? 'the run was stopped' : 'the timeout ran out'} first)`
+    record.problem =
+      status === 'aborted'
+        ? `${record.label}: not sent (the run was stopped first)`
+        : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`
   } else if (status === 'aborted') {
     record.outcome = 'aborted'
     record.problem = `${id}: cancelled while ${record.status ?? 'running'}`

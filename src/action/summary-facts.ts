@@ -133,9 +133,7 @@ export function factsTableRows(facts: RunFacts, workflowTitle: string): string[]
     ['Workflow', forHtml(workflowTitle)],
     ['API host', `<code>${forHtml(facts.apiHost)}</code>`],
     ...(facts.dateRange !== undefined ? [['Date range asked', forHtml(facts.dateRange)]] : []),
-    ...(facts.run?.url
-      ? [['Run', `<a href="${forHtml(facts.run.url)}">${forHtml(facts.run.url)}</a>`]]
-      : []),
+    ...(facts.run?.url ? [['Run', forHtml(facts.run.url)]] : []),
     ...(facts.run?.actor ? [['Started by', forHtml(facts.run.actor)]] : []),
     ...(facts.submitted !== undefined ? [['Submitted', forHtml(facts.submitted)]] : []),
     ...(facts.receipt

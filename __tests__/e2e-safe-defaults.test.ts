@@ -145,7 +145,7 @@ describe('inputs that look right are read right', () => {
     expect(run.stdout).toContain('Submitted 2 of 6 subjects; ')
     expect(run.stdout).toContain('4 not-sent')
     expect(errorText(run)).toContain(
-      '4 subjects were not sent (nothing reached Amplitude for them before the run stopped)'
+      '4 subjects were not sent (nothing was taken by Amplitude for them before the run stopped; the first: POST /api/2/dsar/requests failed (last: HTTP 429)'
     )
     expect(run.summary).toContain('4 subjects were not sent')
     for (const id of unsent) expect(run.summary).toContain(`(user #${fingerprint(id)})`)

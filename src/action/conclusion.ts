@@ -78,7 +78,7 @@ export function runProblems(records: readonly RequestRecord[]): string[] {
     const why = unsent[0].problem?.split('; ').slice(1).join('; ')
     problems.add(
       `${unsent.length} subject${unsent.length === 1 ? ' was' : 's were'} not sent (nothing ` +
-        'reached Amplitude for them before the run stopped' +
+        'was taken by Amplitude for them before the run stopped' +
         (why ? `; the first: ${why}` : '') +
         '): the requests output lists them with status not-sent'
     )

@@ -176,7 +176,7 @@ export function notSentHtml(labels: string[], budget: number): string {
   const more = labels.length - shown.length
   return (
     `<p><strong>${labels.length} subject${labels.length === 1 ? ' was' : 's were'} not sent</strong> ` +
-    `(the timeout ran out or the run was stopped first; nothing reached Amplitude for them). ` +
+    `(the timeout ran out or the run was stopped first; Amplitude took no request for them). ` +
     `The <code>requests</code> output lists them with status <code>not-sent</code>, for the next ` +
     `run to take: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.</p>`
   )

@@ -29571,10 +29571,10 @@ var artifact_helper = __nccwpck_require__(73935);
 ;// CONCATENATED MODULE: ./src/action/version.ts
 /**
  * The action's name and version, as receipts and logs state them. Kept equal to package.json's by a
- * test (__tests__/receipt.test.ts), so a release that bumps one and not the other fails CI.
+ * test (__tests__/ledger-github-client.test.ts), so a release that bumps one and not the other fails CI.
  */
 const ACTION_NAME = 'amplitude-dsar-action';
-const ACTION_VERSION = '0.1.0';
+const ACTION_VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ./src/action/receipt-helper.ts
 /**
@@ -29882,7 +29882,10 @@ function judge(record, status, error, options) {
         // Nothing reached Amplitude for this subject: the next run can take it as it is.
         record.outcome = 'notSent';
         record.status = NOT_SENT;
-        record.problem = `${record.label}: not sent (${status === 'aborted' ? 'the run was stopped' : 'the timeout ran out'} first)`;
+        record.problem =
+            status === 'aborted'
+                ? `${record.label}: not sent (the run was stopped first)`
+                : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`;
     }
     else if (status === 'aborted') {
         record.outcome = 'aborted';
@@ -30994,9 +30997,7 @@ function factsTableRows(facts, workflowTitle) {
         ['Workflow', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(workflowTitle)],
         ['API host', `<code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.apiHost)}</code>`],
         ...(facts.dateRange !== undefined ? [['Date range asked', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.dateRange)]] : []),
-        ...(facts.run?.url
-            ? [['Run', `<a href="${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.url)}">${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.url)}</a>`]]
-            : []),
+        ...(facts.run?.url ? [['Run', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.url)]] : []),
         ...(facts.run?.actor ? [['Started by', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.actor)]] : []),
         ...(facts.submitted !== undefined ? [['Submitted', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.submitted)]] : []),
         ...(facts.receipt
@@ -31035,7 +31036,7 @@ function notSentHtml(labels, budget) {
     }
     const more = labels.length - shown.length;
     return (`<p><strong>${labels.length} subject${labels.length === 1 ? ' was' : 's were'} not sent</strong> ` +
-        `(the timeout ran out or the run was stopped first; nothing reached Amplitude for them). ` +
+        `(the timeout ran out or the run was stopped first; Amplitude took no request for them). ` +
         `The <code>requests</code> output lists them with status <code>not-sent</code>, for the next ` +
         `run to take: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.</p>`);
 }
@@ -37966,10 +37967,14 @@ function runProblems(records) {
     for (const r of records)
         if (r.problem && r.outcome !== 'notSent')
             problems.add(r.problem);
-    const unsent = records.filter(r => r.outcome === 'notSent').length;
-    if (unsent > 0) {
-        problems.add(`${unsent} subject${unsent === 1 ? ' was' : 's were'} not sent (nothing reached Amplitude ` +
-            'for them before the run stopped): the requests output lists them with status not-sent');
+    const unsent = records.filter(r => r.outcome === 'notSent');
+    if (unsent.length > 0) {
+        // Why, once: the first one's reason (they share it: the timeout, or the stop).
+        const why = unsent[0].problem?.split('; ').slice(1).join('; ');
+        problems.add(`${unsent.length} subject${unsent.length === 1 ? ' was' : 's were'} not sent (nothing ` +
+            'was taken by Amplitude for them before the run stopped' +
+            (why ? `; the first: ${why}` : '') +
+            '): the requests output lists them with status not-sent');
     }
     return [...problems];
 }

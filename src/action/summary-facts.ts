@@ -7,6 +7,7 @@
 import * as path from 'node:path'
 import type { DownloadedFile } from '../export/index.js'
 import { forHtml } from '../policy/untrusted-text.js'
+import { workflowRunPage } from './artifact-helper.js'
 import { expiringSoon } from './export-helper.js'
 import type { Settings } from './input-helper.js'
 import type { RequestRecord } from './request-runner.js'
@@ -28,12 +29,10 @@ export interface RunContext {
 }
 
 export function runContext(env: NodeJS.ProcessEnv): RunContext {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_ACTOR } = env
-  const server = GITHUB_SERVER_URL || 'https://github.com'
   return {
-    ...(GITHUB_REPOSITORY &&
-      GITHUB_RUN_ID && { url: `${server}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }),
-    ...(GITHUB_ACTOR && { actor: GITHUB_ACTOR })
+    // The one rule for a run's page (artifact-helper.ts); absent outside a GitHub run.
+    ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && { url: workflowRunPage(env) }),
+    ...(env.GITHUB_ACTOR && { actor: env.GITHUB_ACTOR })
   }
 }
 

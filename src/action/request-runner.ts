@@ -13,7 +13,8 @@ import {
   expiresAt,
   FAILED_STATUSES,
   isKnownStatus,
-  normalizeStatus
+  normalizeStatus,
+  type RequestDates
 } from './dsar-status.js'
 import { TransportError } from './http-transport.js'
 import {
@@ -23,8 +24,6 @@ import {
   withoutRefused
 } from './server-values.js'
 import { subjectFingerprint, subjectText, type PlannedRun } from './workflow-helper.js'
-
-import type { RequestDates } from './dsar-status.js'
 
 export { DONE_STATUSES, FAILED_STATUSES, PENDING_STATUSES } from './dsar-status.js'
 export type { RequestDates } from './dsar-status.js'
@@ -102,10 +101,11 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
     history: [],
     startedAt: clock.now(),
     requestsStarted: 0,
-    ...(plan.requestId === undefined && { dates: askedDates(plan.inputs) }),
     workflowOutputs: {}
   }
-  if (!record.dates) delete record.dates
+  // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
+  const asked = plan.requestId === undefined ? askedDates(plan.inputs) : undefined
+  if (asked) record.dates = asked
   options.onStart?.(record)
   const redact = options.redact ?? ((text: string) => text)
   // A value refused on arrival stops this request at once: a refused request id must not be polled.
@@ -263,7 +263,7 @@ function judge(
       /^HTTP \d+ from \S+ \S+/.exec(stopReason.message)?.[0] ?? `HTTP ${stopReason.status}`
     record.problem = `${id}: ${still}, stopped by ${stopReason.message}`
   } else if (neverSent(record, status, error, options)) {
-    // Nothing reached Amplitude for this subject: the next run can take it as it is.
+    // Amplitude took nothing for this subject: the next run can take it as it is.
     record.outcome = 'notSent'
     record.status = NOT_SENT
     record.problem =
@@ -321,9 +321,10 @@ function judge(
 }
 
 /**
- * A subject whose submit never left the runner: no request id, none resumed, and either no request
- * started or the transport said it sent nothing (the budget or the timeout held it back). A submit
- * cut in flight may have been taken, so it is not counted here.
+ * A subject Amplitude took no request for: no request id, none resumed, and either no request
+ * started or the transport said nothing was taken (the budget or the timeout held it back, or every
+ * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
+ * is not counted here.
  */
 function neverSent(
   record: RequestRecord,

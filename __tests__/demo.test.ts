@@ -3,6 +3,8 @@
  * and the bundled demo end to end: the whole story, with nothing of the runner protocol left raw.
  */
 import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLogView, parseCommand } from '../src/demo/log-view.js'
 import { demoSettings } from '../src/demo/settings.js'
@@ -157,4 +159,29 @@ test('npm run demo (dist/demo): submit, poll, download, encrypt, decrypt one fil
   )
   expect(summary).not.toContain('<td>')
   expect(out).toMatch(/exit code 0; the simulator answered \d+ requests/)
+}, 120_000)
+
+test('npm run demo -- --ledger removes its temporary folder (the downloaded exports) when it ends', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'dsar-demo-tmp-'))
+  try {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'dist', 'demo', 'index.js'), '--ledger'],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', TMPDIR: tmp }
+      }
+    )
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+    const code = await new Promise<number | null>(done => child.on('close', done))
+    expect(code).toBe(0)
+    // It did download (into that folder) before removing it.
+    expect(out).toContain('request 53367: output 1 of 1: downloading')
+    expect(out).toMatch(new RegExp(`wrote ${tmp}/dsar-ledger-demo-\\w+/\\S+/receipt\\.json`))
+    expect(readdirSync(tmp)).toEqual([])
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
 }, 120_000)

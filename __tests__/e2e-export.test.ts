@@ -157,10 +157,15 @@ test('the artifact reaches the results service with the requested retention, and
   await simulator({ pollsInStaging: 0, pollsInSubmitted: 0, files: 2 })
   const service = await startArtifactService()
   try {
-    const run = await runAction(inputs({ 'artifact-name': 'dsar-export', 'retention-days': '3' }), {
-      env: service.env
-    })
+    // Plaintext on GitHub only when asked for by name (encrypt-to: none), and said so.
+    const run = await runAction(
+      inputs({ 'artifact-name': 'dsar-export', 'retention-days': '3', 'encrypt-to': 'none' }),
+      { env: service.env }
+    )
     expect(run.exitCode).toBe(0)
+    expect(run.lines).toContain(
+      "::warning::Input 'encrypt-to': no recipient, so the export (personal data) is stored in plaintext on the runner and in the artifact 'dsar-export' on GitHub (encrypt-to: none)"
+    )
     const [artifact] = service.artifacts
     expect(artifact).toBeDefined()
     expect(run.outputs.artifactId).toBe(String(artifact.id))
@@ -189,7 +194,13 @@ test('the artifact reaches the results service with the requested retention, and
       run: { repository: 'octo-org/privacy-ops', runId: '4242' },
       requests: [{ requestId: id, startDate: '2012-01-01', statuses: [{ status: 'done' }] }],
       files: [
-        { name: `${id}/output-001.json.gz`, requestId: id, encrypted: false },
+        {
+          name: `${id}/output-001.json.gz`,
+          requestId: id,
+          encrypted: false,
+          // Stored as served: both hashes are the same.
+          storedSha256: (await sim.expectedFile(id, 0)).sha256
+        },
         { name: `${id}/output-002.json.gz`, requestId: id, encrypted: false }
       ],
       encryption: null,

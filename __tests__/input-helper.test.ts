@@ -35,6 +35,9 @@ let dirs: Dirs
 let recipient: string
 let otherRecipient: string
 const savedEnv = { ...process.env }
+/** What the action wrote to stdout (its warnings), kept out of the test's own output. */
+let written: string[] = []
+const realWrite = process.stdout.write.bind(process.stdout)
 
 function setInputs(values: Record<string, string>): void {
   for (const [name, value] of Object.entries(values)) {
@@ -97,6 +100,11 @@ beforeAll(async () => {
 })
 
 beforeEach(() => {
+  written = []
+  process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+    written.push(String(chunk))
+    return true
+  }) as typeof process.stdout.write
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
   // realpath: the settings hold real paths, and os.tmpdir() may itself be a symlink
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'input-helper-')))
@@ -112,6 +120,7 @@ beforeEach(() => {
 })
 
 afterEach(() => {
+  process.stdout.write = realWrite
   rmSync(dirs.root, { recursive: true, force: true })
   for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key]
   Object.assign(process.env, savedEnv)
@@ -256,6 +265,38 @@ describe('getSettings: valid inputs', () => {
       { kind: 'userId', userId: 'u1' },
       { kind: 'userId', userId: 'u2' }
     ])
+  })
+
+  test('user-ids and amplitude-ids as JSON arrays, like user-ids-file', async () => {
+    const settings = await settingsFor({
+      ...BASE,
+      'user-ids': ' ["u1", " u2 ", "", "u1"]',
+      'amplitude-ids': '[123, "456"]'
+    })
+    expect(settings.subjects).toEqual([
+      { kind: 'userId', userId: 'u1' },
+      { kind: 'userId', userId: 'u2' },
+      { kind: 'amplitudeId', amplitudeId: 123 },
+      { kind: 'amplitudeId', amplitudeId: 456 }
+    ])
+  })
+
+  test('encrypt-to: none is plaintext on purpose, and lets artifact-name upload (with a warning)', async () => {
+    const settings = await settingsFor({ ...BASE, 'artifact-name': 'x', 'encrypt-to': ' None ' })
+    expect(settings).toMatchObject({ encryptTo: [], plaintextOnPurpose: true, download: true })
+    expect(written.join('')).toContain(
+      "::warning::Input 'encrypt-to': no recipient, so the export (personal data) is stored in plaintext on the runner and in the artifact 'x' on GitHub"
+    )
+  })
+
+  test('without encrypt-to: none, nothing is plaintext on purpose', async () => {
+    expect((await settingsFor(BASE)).plaintextOnPurpose).toBeUndefined()
+    expect(written).toEqual([])
+  })
+
+  test('a bare-number timeout is said in seconds; a duration with a unit is not', async () => {
+    expect((await settingsFor({ ...BASE, timeout: '90' })).timeoutSaid).toBe('90 s')
+    expect((await settingsFor({ ...BASE, timeout: '90s' })).timeoutSaid).toBeUndefined()
   })
 
   test('user-ids-file may also be in RUNNER_TEMP (a step can keep the ids out of the checkout)', async () => {

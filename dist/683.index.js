@@ -1390,7 +1390,7 @@ async function deliver(ctx, issue, marker, commentId, records, reference, result
         const name = settings.artifactName ? `${settings.artifactName}-${n}` : undefined;
         let receipt;
         try {
-            receipt = await (0,receipt_helper/* writeRunReceipt */.$)({
+            receipt = await (0,receipt_helper/* writeRunReceipt */.$q)({
                 dir,
                 settings,
                 requests: receiptRequests(marker),

@@ -28625,10 +28625,12 @@ class BudgetPacer {
 /* harmony export */   CM: () => (/* binding */ DONE_STATUSES),
 /* harmony export */   FJ: () => (/* binding */ PENDING_STATUSES),
 /* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
+/* harmony export */   NF: () => (/* binding */ answeredDates),
 /* harmony export */   SP: () => (/* binding */ normalizeStatus),
 /* harmony export */   WJ: () => (/* binding */ expiresAt),
 /* harmony export */   gi: () => (/* binding */ answeredSubject),
-/* harmony export */   ih: () => (/* binding */ isKnownStatus)
+/* harmony export */   ih: () => (/* binding */ isKnownStatus),
+/* harmony export */   wD: () => (/* binding */ askedDates)
 /* harmony export */ });
 /* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(92341);
 
@@ -28671,6 +28673,23 @@ function answeredSubject(outputs) {
         return { kind: 'amplitudeId', amplitudeId };
     }
     return undefined;
+}
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+function askedDates(inputs) {
+    const { startDate, endDate } = inputs;
+    return typeof startDate === 'string' && typeof endDate === 'string'
+        ? { startDate, endDate, from: 'asked' }
+        : undefined;
+}
+/** The range a status answer names, when both ends are calendar days (YYYY-MM-DD). */
+function answeredDates(outputs) {
+    const { startDate, endDate } = outputs;
+    return typeof startDate === 'string' &&
+        typeof endDate === 'string' &&
+        DAY.test(startDate) &&
+        DAY.test(endDate)
+        ? { startDate, endDate, from: 'amplitude' }
+        : undefined;
 }
 
 
@@ -28844,7 +28863,11 @@ class TransportError extends Error {
     status;
     neverSent;
     constructor(kind, message, status, 
-    /** For 'network': the connection never reached the server, so nothing was sent. */
+    /**
+     * For 'network': the connection never reached the server; for 'deadline': the timeout ran out
+     * before the request was sent, or before a POST answered 429/503 (not processed) could be
+     * repeated. Either way nothing was taken.
+     */
     neverSent = false) {
         super(message);
         this.kind = kind;
@@ -28895,7 +28918,7 @@ function createActionTransport(options) {
             catch (error) {
                 if (!(error instanceof _budget_js__WEBPACK_IMPORTED_MODULE_4__/* .BudgetDeadlineError */ .kw))
                     throw error;
-                throw new TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`);
+                throw new TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`, undefined, true);
             }
             stats.requests++;
             stats.cost += cost;
@@ -28919,7 +28942,7 @@ function createActionTransport(options) {
             });
             signal.throwIfAborted();
             if (late) {
-                throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`);
+                throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`, undefined, true);
             }
             if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
                 throw new TransportError('deadline', `${method} ${path} had no answer when the timeout ran out` +
@@ -28975,7 +28998,10 @@ function createActionTransport(options) {
             }
             if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
                 throw new TransportError('deadline', `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
-                    'would come after the timeout', response?.status);
+                    'would come after the timeout', response?.status, 
+                // A POST is repeated only after 429/503 or a connection that never reached the server:
+                // none of its attempts was taken.
+                method !== 'GET');
             }
             stats.retries++;
             options.onRetry?.({ method, path, attempt, reason, delayMs });
@@ -29352,6 +29378,8 @@ function computeOutputs(records, extra = {}) {
         outputs.artifactId = String(extra.artifact.id);
         outputs.artifactUrl = extra.artifact.url;
     }
+    if (extra.receipt)
+        outputs.receipt = extra.receipt;
     return outputs;
 }
 /** One request: its last status. Several: a done status only when every request reached it. */
@@ -29598,9 +29626,17 @@ async function isSymlink(file) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  $: () => (/* binding */ writeRunReceipt)
+  ap: () => (/* binding */ reachedAmplitude),
+  $q: () => (/* binding */ writeRunReceipt),
+  HI: () => (/* binding */ writeRunReceiptWithDigest)
 });
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: ./src/export/receipt.ts
 var export_receipt = __nccwpck_require__(77010);
 // EXTERNAL MODULE: ./src/action/artifact-helper.ts
@@ -29608,19 +29644,30 @@ var artifact_helper = __nccwpck_require__(73935);
 ;// CONCATENATED MODULE: ./src/action/version.ts
 /**
  * The action's name and version, as receipts and logs state them. Kept equal to package.json's by a
- * test (__tests__/receipt.test.ts), so a release that bumps one and not the other fails CI.
+ * test (__tests__/ledger-github-client.test.ts), so a release that bumps one and not the other fails CI.
  */
 const ACTION_NAME = 'amplitude-dsar-action';
-const ACTION_VERSION = '0.1.0';
+const ACTION_VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ./src/action/receipt-helper.ts
+/**
+ * The action's side of `receipt.json` (src/export/receipt.ts): the facts only the GitHub layer knows
+ * (the run, the action version, the API host) joined to what the requests and downloads recorded,
+ * and the SHA-256 of each file as stored (the `.age` file when encrypted), read back from disk so
+ * the receipt describes exactly what an auditor finds in the artifact.
+ */
 
 
 
-/** Writes `<dir>/receipt.json` and returns its path. */
+
+
+
+/** Writes `<dir>/receipt.json` (creating `dir`, 0700, when missing) and returns its path. */
 async function writeRunReceipt(options) {
     const settings = options.settings;
-    const requests = options.requests ?? (options.records ?? []).map(record => receiptRequest(record, settings));
+    const requests = options.requests ?? (options.records ?? []).map(receiptRequest);
+    const files = await Promise.all(options.files.map(storedFile));
+    await (0,promises_.mkdir)(options.dir, { recursive: true, mode: 0o700 });
     const run = workflowRun();
     const receipt = (0,export_receipt/* buildReceipt */.pi)({
         action: {
@@ -29632,7 +29679,7 @@ async function writeRunReceipt(options) {
         workflow: options.workflow,
         generatedAt: new Date(options.now).toISOString(),
         requests,
-        files: options.files,
+        files,
         root: options.dir,
         recipients: settings.encryptTo,
         ...(run && { run }),
@@ -29641,13 +29688,44 @@ async function writeRunReceipt(options) {
     });
     return (0,export_receipt/* writeReceipt */.Qz)(options.dir, receipt);
 }
-function receiptRequest(record, settings) {
+/** The size and SHA-256 (hex) of a file, read as a stream. */
+async function hashFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path)) {
+        hash.update(chunk);
+        bytes += chunk.length;
+    }
+    return { bytes, sha256: hash.digest('hex') };
+}
+async function fileSha256(path) {
+    return (await hashFile(path)).sha256;
+}
+/** A plain file is stored as served; an encrypted one is hashed again as the `.age` file it is. */
+async function storedFile(file) {
+    if (!file.encrypted)
+        return { ...file, storedBytes: file.bytes, storedSha256: file.sha256 };
+    const stored = await hashFile(file.path);
+    return { ...file, storedBytes: stored.bytes, storedSha256: stored.sha256 };
+}
+/**
+ * What the receipt says of one request of this run. Its dates are those this run sent, or those
+ * Amplitude's status answer gave (a resumed request): never the inputs' defaults, which a resumed
+ * run did not send.
+ */
+function receiptRequest(record) {
     return {
         requestId: record.requestId ?? null,
         // The label names the subject by position and fingerprint, never by its id.
         subject: record.label,
-        startDate: settings.startDate ?? '',
-        endDate: settings.endDate ?? '',
+        startDate: record.dates?.startDate ?? export_receipt/* NOT_KNOWN */.gE,
+        endDate: record.dates?.endDate ?? export_receipt/* NOT_KNOWN */.gE,
+        ...(record.dates && { datesFrom: record.dates.from }),
+        ...(record.submittedAt !== undefined && {
+            submittedAt: new Date(record.submittedAt).toISOString()
+        }),
+        ...(record.outcome && { outcome: record.outcome }),
+        ...(record.failReason && { failReason: record.failReason }),
         statuses: (record.history ?? []).map(h => ({
             status: h.status,
             at: new Date(h.at).toISOString()
@@ -29662,6 +29740,17 @@ function workflowRun() {
     if (!repository || !runId)
         return undefined;
     return { repository, runId, url: (0,artifact_helper/* workflowRunPage */.YC)(process.env) };
+}
+async function writeRunReceiptWithDigest(options) {
+    const path = await writeRunReceipt(options);
+    return { path, sha256: await fileSha256(path) };
+}
+/**
+ * Whether the run reached Amplitude: a request id obtained or resumed, or any answer at all (a
+ * refused submit is evidence too). A run stopped before that has nothing to attest.
+ */
+function reachedAmplitude(records) {
+    return records.some(r => r.requestId !== undefined || r.lastHttpStatus !== undefined);
 }
 
 
@@ -29678,6 +29767,7 @@ function workflowRun() {
 /* harmony export */   SC: () => (/* binding */ markSharedRequestIds),
 /* harmony export */   a3: () => (/* binding */ formatDuration)
 /* harmony export */ });
+/* unused harmony export NOT_SENT */
 /* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17744);
 /* harmony import */ var _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14877);
 /* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33404);
@@ -29694,6 +29784,8 @@ function workflowRun() {
 
 
 
+/** The status a subject that was never sent is reported with (`requests` output, summary). */
+const NOT_SENT = 'not-sent';
 async function runRequest(options) {
     const { plan, clock } = options;
     const record = {
@@ -29704,8 +29796,12 @@ async function runRequest(options) {
         polls: 0,
         history: [],
         startedAt: clock.now(),
+        requestsStarted: 0,
+        ...(plan.requestId === undefined && { dates: (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .askedDates */ .wD)(plan.inputs) }),
         workflowOutputs: {}
     };
+    if (!record.dates)
+        delete record.dates;
     options.onStart?.(record);
     const redact = options.redact ?? ((text) => text);
     // A value refused on arrival stops this request at once: a refused request id must not be polled.
@@ -29776,7 +29872,11 @@ function observe(record, event, options) {
             // Every GET of these workflows reads a status: that is a poll.
             if (event.request.method.toUpperCase() === 'GET')
                 record.polls++;
+            record.requestsStarted = (record.requestsStarted ?? 0) + 1;
             record.nextPollAt = undefined;
+            break;
+        case 'response':
+            record.lastHttpStatus = event.status;
             break;
         case 'waiting': {
             record.nextPollAt = event.until;
@@ -29800,8 +29900,10 @@ function observe(record, event, options) {
 function absorbOutputs(record, outputs, options) {
     const { accepted, refused } = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .checkServerValues */ .Yo)(outputs, options.plan.requestIdShape);
     if (accepted.requestId !== undefined) {
-        if (record.requestId === undefined)
+        if (record.requestId === undefined) {
             record.requestId = accepted.requestId;
+            record.submittedAt = options.clock.now();
+        }
         else if (record.requestId !== accepted.requestId) {
             refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
         }
@@ -29811,6 +29913,9 @@ function absorbOutputs(record, outputs, options) {
     record.failReason = accepted.failReason ?? record.failReason;
     if (accepted.expires !== undefined)
         record.expires = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .expiresAt */ .WJ)(accepted.expires);
+    const answered = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .answeredDates */ .NF)(outputs);
+    if (answered)
+        record.dates = answered;
     // Resuming by request id, the subject is not known until a status answer names it.
     const subject = record.subject === undefined ? (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .answeredSubject */ .gi)(outputs) : undefined;
     if (subject) {
@@ -29847,6 +29952,15 @@ function judge(record, status, error, options) {
                 `HTTP ${stopReason.status}`;
         record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
     }
+    else if (neverSent(record, status, error, options)) {
+        // Nothing reached Amplitude for this subject: the next run can take it as it is.
+        record.outcome = 'notSent';
+        record.status = NOT_SENT;
+        record.problem =
+            status === 'aborted'
+                ? `${record.label}: not sent (the run was stopped first)`
+                : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`;
+    }
     else if (status === 'aborted') {
         record.outcome = 'aborted';
         record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
@@ -29868,6 +29982,12 @@ function judge(record, status, error, options) {
         record.outcome = 'timedOut';
         record.error = error;
         record.problem = `${id}: ${still}; ${error.message}`;
+    }
+    else if (status === 'failed' && resumedUnknown(record, options)) {
+        // The workflow's criteria failed on a 404: what that means is what the user needs to read.
+        record.outcome = 'error';
+        record.error = error;
+        record.problem = `${id}: Amplitude has no such request (HTTP 404)`;
     }
     else if (status === 'failed') {
         record.outcome = 'error';
@@ -29899,6 +30019,24 @@ function judge(record, status, error, options) {
             ? `${id}: the workflow ended while the request was still ${record.status}`
             : `${id}: unknown status '${record.status}'`;
     }
+}
+/**
+ * A subject whose submit never left the runner: no request id, none resumed, and either no request
+ * started or the transport said it sent nothing (the budget or the timeout held it back). A submit
+ * cut in flight may have been taken, so it is not counted here.
+ */
+function neverSent(record, status, error, options) {
+    if (record.requestId !== undefined || options.plan.requestId !== undefined)
+        return false;
+    if (error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && error.kind === 'deadline' && error.neverSent)
+        return true;
+    return (status === 'timedOut' || status === 'aborted') && (record.requestsStarted ?? 0) === 0;
+}
+/** A request resumed by id whose status read was answered 404 before any status was seen. */
+function resumedUnknown(record, options) {
+    return (options.plan.requestId !== undefined &&
+        record.status === undefined &&
+        record.lastHttpStatus === 404);
 }
 /**
  * Requests the server gave the same id fail, all of them: their exports would land in one folder
@@ -30147,15 +30285,24 @@ function parsePollInterval(text, loopback) {
     }
     return ms;
 }
-function parseTimeout(text) {
+/** The timeout, at least one poll interval: a shorter one could only submit and then fail. */
+function parseTimeout(text, pollIntervalMs) {
     const ms = parseDurationInput(input_names/* Inputs */.G.Timeout, text || DEFAULT_TIMEOUT);
     if (ms <= 0)
         throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be longer than 0');
+    if (ms < pollIntervalMs) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, `${(0,input_reading/* quote */.hD)(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
+            'request would be submitted and the run would stop before its first status read ' +
+            '(a bare number is seconds: timeout: 90 is 90 s)');
+    }
     if (ms > MAX_TIMEOUT_MS) {
         throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
             'wait: false and collect later with request-ids');
     }
     return ms;
+}
+function formatSeconds(ms) {
+    return `${ms / 1000} s`;
 }
 function parseInteger(input, fallback, min, max) {
     const text = (0,input_reading/* read */.LF)(input);
@@ -30658,13 +30805,15 @@ function shown(value) {
 /* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
 /* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(32167);
 /* harmony import */ var _path_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(99269);
-/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(83500);
+/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(83500);
 /* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(92341);
-/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5122);
+/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5122);
 /**
  * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
- * request-ids. Lists are split by newlines and/or commas, and a problem names the entry or line,
- * never the id itself (personal data).
+ * request-ids. Lists are split by newlines and/or commas, or given as a JSON array (`["u1","u2"]`,
+ * as user-ids-file takes), and a problem names the entry or line, never the id itself (personal
+ * data). An id that starts or ends with a bracket or a quote is refused: it is almost always a JSON
+ * array or a quoted list read as a plain one (`["u1"` and `"u2"]` would be asked for as subjects).
  */
 
 
@@ -30683,14 +30832,25 @@ function splitList(text) {
         .filter(entry => entry !== '')
         .map((entry, index) => ({ entry, number: index + 1 }));
 }
+/** Characters no id starts or ends with, but a JSON array or a quoted list read as plain text does. */
+const WRAPPING = /^["'[\]]|["'[\]]$/;
 function userIdProblem(id) {
     if ([...id].length > MAX_ID_LENGTH)
         return `is longer than ${MAX_ID_LENGTH} characters`;
     if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .hasControlCharacter */ .Fd)(id))
         return 'contains control characters';
+    if (WRAPPING.test(id)) {
+        return 'starts or ends with a bracket or a quote: give a JSON array (["u1","u2"]) or plain ids separated by commas or newlines, without quotes';
+    }
     return undefined;
 }
+/** `[...]`: the list is a JSON array, read as such. */
+function isJsonArray(text) {
+    return text.trimStart().startsWith('[');
+}
 function parseUserIds(text) {
+    if (isJsonArray(text))
+        return idsFromJson(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.UserIds, text);
     return splitList(text).map(({ entry, number }) => {
         const problem = userIdProblem(entry);
         if (problem)
@@ -30698,8 +30858,30 @@ function parseUserIds(text) {
         return entry;
     });
 }
+/** A JSON array of Amplitude ids: integers, or strings of digits; numbered from 1 for messages. */
+function amplitudeIdsFromJson(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_5__/* .describeJsonError */ .M1)(text));
+    }
+    if (!Array.isArray(parsed)) {
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, 'is not a JSON array of integers');
+    }
+    return parsed.map((item, index) => {
+        // A number outside the safe range has already lost digits: refused below by its text.
+        const entry = typeof item === 'number' ? JSON.stringify(item) : item;
+        if (typeof entry !== 'string') {
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, `array element ${index + 1} is not an integer`);
+        }
+        return { entry: entry.trim(), number: index + 1 };
+    });
+}
 function parseAmplitudeIds(text) {
-    return splitList(text).map(({ entry, number }) => {
+    const entries = isJsonArray(text) ? amplitudeIdsFromJson(text) : splitList(text);
+    return entries.map(({ entry, number }) => {
         const value = Number(entry);
         if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
             throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
@@ -30709,8 +30891,8 @@ function parseAmplitudeIds(text) {
 }
 function parseRequestIds(text) {
     const ids = splitList(text).map(({ entry, number }) => {
-        if (!_server_values_js__WEBPACK_IMPORTED_MODULE_5__/* .REQUEST_ID_PATTERN */ .zM.test(entry)) {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.RequestIds, `entry ${number} is not a request id (${_server_values_js__WEBPACK_IMPORTED_MODULE_5__/* .REQUEST_ID_RULE */ .z$})`);
+        if (!_server_values_js__WEBPACK_IMPORTED_MODULE_6__/* .REQUEST_ID_PATTERN */ .zM.test(entry)) {
+            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.RequestIds, `entry ${number} is not a request id (${_server_values_js__WEBPACK_IMPORTED_MODULE_6__/* .REQUEST_ID_RULE */ .z$})`);
         }
         return entry;
     });
@@ -30749,9 +30931,7 @@ async function readUserIdsFile(text, workspace, runnerTemp) {
     finally {
         await handle.close();
     }
-    const ids = content.trimStart().startsWith('[')
-        ? idsFromJson(input, content)
-        : idsFromLines(input, content);
+    const ids = isJsonArray(content) ? idsFromJson(input, content) : idsFromLines(input, content);
     if (ids.length === 0)
         throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `'${text}' contains no user IDs`);
     return ids;
@@ -30762,7 +30942,7 @@ function idsFromJson(input, content) {
         parsed = JSON.parse(content);
     }
     catch {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_6__/* .describeJsonError */ .M1)(content));
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_5__/* .describeJsonError */ .M1)(content));
     }
     if (!Array.isArray(parsed))
         throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'is not a JSON array of strings');
@@ -30803,10 +30983,12 @@ function idsFromLines(input, content) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   AW: () => (/* binding */ artifactHtml),
+/* harmony export */   NG: () => (/* binding */ notSentHtml),
 /* harmony export */   _g: () => (/* binding */ displayFileName),
 /* harmony export */   jM: () => (/* binding */ expiryWarningHtml),
 /* harmony export */   pC: () => (/* binding */ factsTableRows),
-/* harmony export */   pI: () => (/* binding */ runFacts)
+/* harmony export */   pI: () => (/* binding */ runFacts),
+/* harmony export */   pO: () => (/* binding */ runContext)
 /* harmony export */ });
 /* unused harmony export dateRangeAsked */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
@@ -30822,6 +31004,15 @@ function idsFromLines(input, content) {
 
 
 
+function runContext(env) {
+    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_ACTOR } = env;
+    const server = GITHUB_SERVER_URL || 'https://github.com';
+    return {
+        ...(GITHUB_REPOSITORY &&
+            GITHUB_RUN_ID && { url: `${server}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }),
+        ...(GITHUB_ACTOR && { actor: GITHUB_ACTOR })
+    };
+}
 function runFacts(settings, run) {
     const { artifactName } = settings;
     return {
@@ -30832,11 +31023,24 @@ function runFacts(settings, run) {
             artifactName !== undefined && {
             artifact: { ...run.artifact, name: artifactName, retentionDays: settings.retentionDays }
         }),
+        ...(run.receipt && { receipt: run.receipt }),
+        ...(run.run && { run: run.run }),
+        ...(run.records.length > 0 && { submitted: submittedAt(run.records) }),
+        notSent: run.records.filter(r => r.outcome === 'notSent').map(r => r.label),
         expiring: (0,_export_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .expiringSoon */ .s_)(run.records, run.now).map(r => ({
             requestId: r.requestId ?? r.label,
             expires: r.expires ?? ''
         }))
     };
+}
+/** The earliest submit of this run, or what was submitted instead. */
+function submittedAt(records) {
+    const times = records.map(r => r.submittedAt).filter((t) => t !== undefined);
+    if (times.length > 0)
+        return new Date(Math.min(...times)).toISOString();
+    return records.some(r => r.requestId !== undefined)
+        ? 'before this run (resumed by request id)'
+        : 'nothing (no request was submitted)';
 }
 /** `start to end` when every request was sent the same range; otherwise each range, or why none. */
 function dateRangeAsked(plans) {
@@ -30868,7 +31072,22 @@ function factsTableRows(facts, workflowTitle) {
     return [
         ['Workflow', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(workflowTitle)],
         ['API host', `<code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.apiHost)}</code>`],
-        ...(facts.dateRange !== undefined ? [['Date range asked', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.dateRange)]] : [])
+        ...(facts.dateRange !== undefined ? [['Date range asked', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.dateRange)]] : []),
+        ...(facts.run?.url ? [['Run', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.url)]] : []),
+        ...(facts.run?.actor ? [['Started by', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.actor)]] : []),
+        ...(facts.submitted !== undefined ? [['Submitted', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.submitted)]] : []),
+        ...(facts.receipt
+            ? [
+                [
+                    'Receipt',
+                    `<code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(node_path__WEBPACK_IMPORTED_MODULE_0__.basename(facts.receipt.path))}</code> (in download-path), ` +
+                        `SHA-256 <code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.receipt.sha256)}</code>`
+                ]
+            ]
+            : []),
+        ...(facts.artifact?.expiresAt
+            ? [['Artifact deleted', `about ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.artifact.expiresAt)}`]]
+            : [])
     ];
 }
 /** The artifact paragraph: its name linked to its page, its id, and how long GitHub keeps it. */
@@ -30876,7 +31095,26 @@ function artifactHtml(artifact) {
     const days = `${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`;
     return (`<p>Uploaded as artifact <a href="${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(artifact.url)}">${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(artifact.name)}</a> ` +
         `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +
-        `may be shorter). It holds the files listed above, under the same names.</p>`);
+        `may be shorter). It holds the files listed above, under the same names, and receipt.json.</p>`);
+}
+/**
+ * The subjects this run never sent, by label (position and fingerprint, never the id): the
+ * `requests` output lists them by value with status `not-sent`, for the next run to take.
+ */
+function notSentHtml(labels, budget) {
+    const shown = [];
+    let size = 0;
+    for (const label of labels) {
+        size += label.length + 2;
+        if (size > budget)
+            break;
+        shown.push((0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(label));
+    }
+    const more = labels.length - shown.length;
+    return (`<p><strong>${labels.length} subject${labels.length === 1 ? ' was' : 's were'} not sent</strong> ` +
+        `(the timeout ran out or the run was stopped first; Amplitude took no request for them). ` +
+        `The <code>requests</code> output lists them with status <code>not-sent</code>, for the next ` +
+        `run to take: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.</p>`);
 }
 /** One warning line per request whose links expire soon (the same warning as the log's). */
 function expiryWarningHtml(expiring) {
@@ -30946,6 +31184,9 @@ function buildSummary(input) {
         ...requestRows.kept,
         ...leftOut(requestRows.left, 6, 'more requests (all of them are in the requests output or requests.json)')
     ]);
+    const notSent = input.facts.notSent ?? [];
+    if (notSent.length > 0)
+        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .notSentHtml */ .NG)(notSent, SECTION_BUDGET), true);
     if (input.facts.expiring.length > 0) {
         summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .expiryWarningHtml */ .jM)(input.facts.expiring), true);
     }
@@ -37049,6 +37290,7 @@ class DeadlineReached extends Error {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Qz: () => (/* binding */ writeReceipt),
+/* harmony export */   gE: () => (/* binding */ NOT_KNOWN),
 /* harmony export */   pi: () => (/* binding */ buildReceipt)
 /* harmony export */ });
 /* unused harmony export RECEIPT_FILE */
@@ -37056,11 +37298,14 @@ class DeadlineReached extends Error {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _safe_files_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73543);
 /**
- * `receipt.json`: the evidence an auditor asks for (GDPR Art. 5(2)), written beside the files of
- * every run that downloads and uploaded inside the artifact: what was asked (subject fingerprints,
- * dates), when and by which request ids, the statuses seen and when, and what was delivered,
- * verified how (each file's name, bytes, sha256, events; whether age-encrypted and to which public
- * keys), by which action version against which API host.
+ * `receipt.json`: the evidence an auditor asks for (GDPR Art. 5(2)), written by every run that
+ * reached Amplitude (in `download-path`, beside the files when there are any, and uploaded inside the
+ * artifact): what was asked (subject fingerprints, dates as sent or as Amplitude's status answer
+ * gave them, never a default), when and by which request ids, the statuses seen and when, how each
+ * request ended (and Amplitude's failReason), and what was delivered, verified how (each file's
+ * name, events, and bytes and sha256 both as Amplitude served it and as stored, which differ when
+ * age-encrypted; to which public keys), by which action version against which API host.
+ * docs/receipt.md describes it field by field.
  *
  * It never holds a raw subject id (a fingerprint: the first hex digits of the id's SHA-256), a
  * download URL (a presigned one is a bearer credential) or a credential. It is written like the
@@ -37069,6 +37314,8 @@ class DeadlineReached extends Error {
 
 
 const RECEIPT_FILE = 'receipt.json';
+/** What the receipt says of a date it does not know (a resumed request Amplitude did not date). */
+const NOT_KNOWN = 'not known in this run';
 function buildReceipt(input) {
     const encrypted = input.files.some(file => file.encrypted);
     return {
@@ -37085,6 +37332,8 @@ function buildReceipt(input) {
             requestId: file.requestId ?? null,
             bytes: file.bytes,
             sha256: file.sha256,
+            storedBytes: file.storedBytes,
+            storedSha256: file.storedSha256,
             events: file.events,
             encrypted: file.encrypted
         })),
@@ -37092,9 +37341,12 @@ function buildReceipt(input) {
             ? { format: 'age', recipients: [...input.recipients] }
             : null,
         ...(input.artifact && { artifact: input.artifact }),
-        note: 'bytes and sha256 describe each export as Amplitude served it (gzip of JSON lines), also when ' +
-            'the stored file is age-encrypted; events counts its JSON lines. Subjects are named by the first ' +
-            '8 hex digits of the SHA-256 of their id (printf %s ID | sha256sum).'
+        note: 'bytes and sha256 describe each export as Amplitude served it (gzip of JSON lines); ' +
+            'storedBytes and storedSha256 describe the file as stored and uploaded (the .age file when ' +
+            'encrypted: check it with sha256sum without decrypting); events counts its JSON lines. ' +
+            'Subjects are named by the first 8 hex digits of the SHA-256 of their id ' +
+            `(printf %s ID | sha256sum). A date that reads "${NOT_KNOWN}" was neither sent by this run ` +
+            "nor given in Amplitude's status answer."
     };
 }
 /** Writes `<dir>/receipt.json` (0600, replacing an older one) and returns its path. */
@@ -37442,8 +37694,18 @@ function parseArtifactName(text) {
     }
     return text;
 }
-/** One age recipient per line; blank lines and '#' comments ignored; duplicates dropped. */
+/** `encrypt-to: none`: the explicit choice to leave exports in plaintext (no recipient). */
+const PLAINTEXT_CHOICE = 'none';
+function isPlaintextChoice(text) {
+    return text.trim().toLowerCase() === PLAINTEXT_CHOICE;
+}
+/**
+ * One age recipient per line; blank lines and '#' comments ignored; duplicates dropped. `none`
+ * alone gives no recipient, on purpose (see checkEncryption in input-helper.ts).
+ */
 async function parseRecipients(text) {
+    if (isPlaintextChoice(text))
+        return [];
     const lines = text
         .split('\n')
         .map((line, index) => ({ line: line.trim(), number: index + 1 }))
@@ -37676,13 +37938,15 @@ async function getSettings(env = {}) {
     const requestIds = (0,subject_inputs/* parseRequestIds */.dS)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.RequestIds));
     const wait = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Wait, true);
     const pollIntervalMs = (0,scalar_inputs/* parsePollInterval */.Uz)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.PollInterval), api.loopback);
-    const timeoutMs = (0,scalar_inputs/* parseTimeout */.ZZ)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout));
+    const timeoutMs = (0,scalar_inputs/* parseTimeout */.ZZ)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout), pollIntervalMs);
+    const timeoutSaid = bareSeconds((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout));
     const maxConcurrency = (0,scalar_inputs/* parseInteger */.cG)(input_names/* Inputs */.G.MaxConcurrency, 4, 1, 32);
     const downloadWanted = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Download, false);
     const downloadPath = await (0,path_inputs/* parseDownloadPath */.J)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.DownloadPath), workspace, runnerTemp);
     const artifactName = parseArtifactName((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ArtifactName));
     const retentionDays = (0,scalar_inputs/* parseInteger */.cG)(input_names/* Inputs */.G.RetentionDays, 1, 1, 90);
     const encryptTo = await parseRecipients((0,input_reading/* read */.LF)(input_names/* Inputs */.G.EncryptTo));
+    const plaintextOnPurpose = isPlaintextChoice((0,input_reading/* read */.LF)(input_names/* Inputs */.G.EncryptTo));
     const workflow = await parseWorkflow((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Workflow), workspace);
     const workflowId = parseWorkflowId((0,input_reading/* read */.LF)(input_names/* Inputs */.G.WorkflowId));
     const extraInputs = parseExtraInputs((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Inputs));
@@ -37704,6 +37968,7 @@ async function getSettings(env = {}) {
         checkLedgerCombination({ workflow });
     else
         checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs });
+    checkEncryption({ download, artifactName, encryptTo, plaintextOnPurpose });
     return {
         subjects,
         requestIds,
@@ -37716,18 +37981,53 @@ async function getSettings(env = {}) {
         wait,
         pollIntervalMs,
         timeoutMs,
+        ...(timeoutSaid !== undefined && { timeoutSaid }),
         maxConcurrency,
         download,
         downloadPath,
         ...(artifactName !== undefined && { artifactName }),
         retentionDays,
         encryptTo,
+        ...(plaintextOnPurpose && { plaintextOnPurpose: true }),
         workflow,
         ...(workflowId !== undefined && { workflowId }),
         extraInputs,
         sourceIntegrity,
         ...(ledger && { ledger })
     };
+}
+/** `90` -> `90 s`: a bare number is seconds, said so in the first log line (not 90 minutes). */
+function bareSeconds(text) {
+    const value = text.trim();
+    return /^\d+(?:\.\d+)?$/.test(value) ? `${value} s` : undefined;
+}
+/**
+ * Personal data leaves the runner encrypted unless the workflow says otherwise: `artifact-name`
+ * with no recipient is refused before any call (an unset `vars.` variable or a misspelt input reads
+ * as empty), unless `encrypt-to: none` chooses plaintext on purpose. Plaintext that stays on the
+ * runner is allowed, with a warning; encryption or a folder given for a run that downloads nothing
+ * gets a warning naming `download`.
+ */
+function checkEncryption(given) {
+    const { download, artifactName, encryptTo, plaintextOnPurpose } = given;
+    if (artifactName !== undefined && encryptTo.length === 0 && !plaintextOnPurpose) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EncryptTo, `is empty, and artifact-name would upload the export (personal data) to GitHub unencrypted: ` +
+            `give the age recipient(s) to encrypt to (age1...; an unset repository variable reads as ` +
+            `empty), or set encrypt-to: none to store it in plaintext on GitHub on purpose`);
+    }
+    if (download && encryptTo.length === 0) {
+        const where = artifactName !== undefined
+            ? `on the runner and in the artifact '${artifactName}' on GitHub (encrypt-to: none)`
+            : 'on the runner (in download-path, until the job ends)';
+        log/* log */.R.warning((0,log/* line */.n) `Input '${input_names/* Inputs */.G.EncryptTo}': no recipient, so the export (personal data) is stored in plaintext ${where}`);
+    }
+    if (!download) {
+        for (const name of [input_names/* Inputs */.G.EncryptTo, input_names/* Inputs */.G.DownloadPath]) {
+            if ((0,input_reading/* read */.LF)(name) === '')
+                continue;
+            log/* log */.R.warning((0,log/* line */.n) `Input '${name}' is set, but '${input_names/* Inputs */.G.Download}' is not true: nothing is downloaded (set ${input_names/* Inputs */.G.Download}: true or artifact-name to download the export)`);
+        }
+    }
 }
 /** At most MAX_SUBJECTS subjects, or request ids, per run (run-limits.ts), refused by input name. */
 function checkRunSize(given) {
@@ -37882,17 +38182,45 @@ function failureMessage(input) {
     }
     if (problems.length === 0)
         return undefined;
-    const timedOut = records.some(r => r.outcome === 'timedOut');
+    const timedOut = records.some(r => r.outcome === 'timedOut' || r.outcome === 'notSent');
     const deadline = new Date(input.deadline).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const message = timedOut
         ? `Timed out (timeout ${(0,request_runner/* formatDuration */.a3)(input.timeoutMs)}, deadline ${deadline}): ${someOf(problems)}`
         : someOf(problems);
     return message + (hint ? `\nResume them in a later run with:\n  ${hint}` : '');
 }
-/** `Submitted 3 requests; 2 staging, 1 submitted` (wait: false). */
+/**
+ * `Submitted 3 requests; 2 staging, 1 submitted` (wait: false); what was sent is counted, not what
+ * was planned: `Submitted 45 of 4950 subjects; 45 submitted, 4905 not-sent`.
+ */
 function submittedSummary(records) {
     const n = records.length;
-    return `Submitted ${n} request${n === 1 ? '' : 's'}; ${describeCounts(statusCounts(records))}`;
+    const sent = records.filter(r => r.requestId !== undefined).length;
+    const what = sent === n
+        ? `${n} request${n === 1 ? '' : 's'}`
+        : `${sent} of ${n} subject${n === 1 ? '' : 's'}`;
+    return `Submitted ${what}; ${describeCounts(statusCounts(records))}`;
+}
+/**
+ * The run's problems, one line each, the subjects never sent counted in one line (thousands of
+ * them would bury everything else): the summary lists them by fingerprint, the `requests` output
+ * by value.
+ */
+function runProblems(records) {
+    const problems = new Set();
+    for (const r of records)
+        if (r.problem && r.outcome !== 'notSent')
+            problems.add(r.problem);
+    const unsent = records.filter(r => r.outcome === 'notSent');
+    if (unsent.length > 0) {
+        // Why, once: the first one's reason (they share it: the timeout, or the stop).
+        const why = unsent[0].problem?.split('; ').slice(1).join('; ');
+        problems.add(`${unsent.length} subject${unsent.length === 1 ? ' was' : 's were'} not sent (nothing ` +
+            'was taken by Amplitude for them before the run stopped' +
+            (why ? `; the first: ${why}` : '') +
+            '): the requests output lists them with status not-sent');
+    }
+    return [...problems];
 }
 /** The first problems, for one message (thousands of them would bury the resume line). */
 function someOf(problems, count = 20) {
@@ -37980,7 +38308,7 @@ async function runRequests(settings, stop, deps) {
     const { clock, deadline, redact, pollSchedule, maxSteps } = session;
     const live = plans.length === 1;
     const started = [];
-    log/* log */.R.info((0,log/* line */.n) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${(0,request_runner/* formatDuration */.a3)(settings.timeoutMs)}`);
+    log/* log */.R.info((0,log/* line */.n) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${settings.timeoutSaid ?? (0,request_runner/* formatDuration */.a3)(settings.timeoutMs)}`);
     const runOne = async (plan) => {
         const lines = [];
         if (live)
@@ -38031,14 +38359,14 @@ async function runRequests(settings, stop, deps) {
         progress?.stop();
     }
     (0,request_runner/* markSharedRequestIds */.SC)(records);
-    const problems = [...new Set(records.map(r => r.problem).filter((p) => !!p))];
+    const problems = runProblems(records);
     // Write what is known now: a later download or upload failure must not lose a request id.
     (0,output_helper/* writeOutputs */.Kn)((0,output_helper/* computeOutputs */.GC)(records));
     const exported = await exportFiles(settings, records, session, stop.signal, problems, {
         workflow: loaded.document.info.title,
         now: clock.now()
     });
-    const outputs = (0,output_helper/* computeOutputs */.GC)(records, exported);
+    const outputs = (0,output_helper/* computeOutputs */.GC)(records, { ...exported, receipt: exported.receipt?.path });
     const notes = await (0,output_helper/* noteTruncation */.mX)((0,output_helper/* writeOutputs */.Kn)(outputs), outputs, settings.downloadPath);
     for (const record of (0,export_helper/* expiringSoon */.s_)(records, clock.now())) {
         log/* log */.R.warning((0,log/* line */.n) `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
@@ -38049,7 +38377,13 @@ async function runRequests(settings, stop, deps) {
         log/* log */.R.info((0,log/* line */.n) `${submittedSummary(records)}. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`);
     }
-    const facts = (0,summary_facts/* runFacts */.pI)(settings, { plans, records, now: clock.now(), ...exported });
+    const facts = (0,summary_facts/* runFacts */.pI)(settings, {
+        plans,
+        records,
+        now: clock.now(),
+        ...exported,
+        run: (0,summary_facts/* runContext */.pO)(process.env)
+    });
     await writeSummary({
         records,
         workflowTitle: loaded.document.info.title,
@@ -38072,39 +38406,24 @@ async function runRequests(settings, stop, deps) {
     if (settings.wait)
         log/* log */.R.info((0,log/* line */.n) `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
 }
-/** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */
+/**
+ * Downloads the exports of done requests when asked, writes the receipt of every run that reached
+ * Amplitude, and uploads files and receipt when asked; failures join `problems`.
+ */
 async function exportFiles(settings, records, session, signal, problems, about) {
-    if (!settings.download || signal.aborted)
-        return {};
-    const { files, problems: failed } = await (0,export_helper/* downloadRecords */.Ln)(settings, session, records, settings.downloadPath, signal, text => log/* log */.R.untrusted(text));
+    const { files, failed } = await downloadFiles(settings, records, session, signal);
     problems.push(...failed);
-    const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : '';
-    log/* log */.R.info((0,log/* line */.n) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
-    // The evidence of what was asked and delivered, whatever happens to the upload.
-    const receipt = await (0,receipt_helper/* writeRunReceipt */.$)({
-        dir: settings.downloadPath,
-        settings,
-        records,
-        files,
-        workflow: about.workflow,
-        now: about.now,
-        ...(settings.artifactName && {
-            artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
-        })
-    }).catch((error) => {
-        problems.push(`receipt.json could not be written: ${error.message}`);
-        return undefined;
-    });
-    if (receipt)
-        log/* log */.R.info((0,log/* line */.n) `Wrote the receipt ${receipt}`);
-    if (!settings.artifactName || files.length === 0 || failed.length > 0)
-        return { files };
+    // The evidence of what was asked and delivered, whatever happens to the downloads and the upload.
+    const receipt = await runReceipt(settings, records, files ?? [], about, problems);
+    if (!settings.artifactName || !files || files.length === 0 || failed.length > 0) {
+        return { files, receipt };
+    }
     let artifact;
     try {
         artifact = await (0,export_helper/* uploadArtifact */.mz)({
             name: settings.artifactName,
             files,
-            extraPaths: receipt ? [receipt] : [],
+            extraPaths: receipt ? [receipt.path] : [],
             rootDirectory: settings.downloadPath,
             retentionDays: settings.retentionDays
         });
@@ -38112,10 +38431,45 @@ async function exportFiles(settings, records, session, signal, problems, about) 
     catch (error) {
         // The files are on disk and listed in the outputs; only the upload is missing.
         problems.push(error.message);
-        return { files };
+        return { files, receipt };
     }
-    log/* log */.R.info((0,log/* line */.n) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`);
-    return { files, artifact };
+    // The service keeps it `retention-days` from the upload (or the repository's shorter limit).
+    const expiresAt = new Date(Date.now() + settings.retentionDays * 86_400_000).toISOString();
+    log/* log */.R.info((0,log/* line */.n) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')} (until about ${expiresAt})`);
+    return { files, receipt, artifact: { ...artifact, expiresAt } };
+}
+async function downloadFiles(settings, records, session, signal) {
+    if (!settings.download || signal.aborted)
+        return { failed: [] };
+    const { files, problems: failed } = await (0,export_helper/* downloadRecords */.Ln)(settings, session, records, settings.downloadPath, signal, text => log/* log */.R.untrusted(text));
+    const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : '';
+    log/* log */.R.info((0,log/* line */.n) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
+    return { files, failed };
+}
+/** `receipt.json` in download-path, for every run that reached Amplitude (none when none did). */
+async function runReceipt(settings, records, files, about, problems) {
+    if (!(0,receipt_helper/* reachedAmplitude */.ap)(records))
+        return undefined;
+    try {
+        const receipt = await (0,receipt_helper/* writeRunReceiptWithDigest */.HI)({
+            dir: settings.downloadPath,
+            settings,
+            records,
+            files,
+            workflow: about.workflow,
+            now: about.now,
+            ...(settings.artifactName &&
+                settings.download && {
+                artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
+            })
+        });
+        log/* log */.R.info((0,log/* line */.n) `Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`);
+        return receipt;
+    }
+    catch (error) {
+        problems.push(`receipt.json could not be written: ${error.message}`);
+        return undefined;
+    }
 }
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;

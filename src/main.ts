@@ -16,8 +16,17 @@ import { downloadRecords, expiringSoon, uploadArtifact } from './action/export-h
 import { getSettings, type Settings } from './action/input-helper.js'
 import { Inputs } from './action/input-names.js'
 import { computeOutputs, noteTruncation, writeOutputs } from './action/output-helper.js'
-import { writeRunReceipt } from './action/receipt-helper.js'
-import { failureMessage as runFailure, resumeHint, submittedSummary } from './action/conclusion.js'
+import {
+  reachedAmplitude,
+  writeRunReceiptWithDigest,
+  type WrittenReceipt
+} from './action/receipt-helper.js'
+import {
+  failureMessage as runFailure,
+  resumeHint,
+  runProblems,
+  submittedSummary
+} from './action/conclusion.js'
 import { startProgress } from './action/progress.js'
 import type { DownloadedFile } from './export/index.js'
 import {
@@ -28,7 +37,7 @@ import {
 } from './action/request-runner.js'
 import { maskCredentials } from './action/secret-helper.js'
 import { buildSummary, type SummaryInput } from './action/summary-helper.js'
-import { runFacts } from './action/summary-facts.js'
+import { runContext, runFacts } from './action/summary-facts.js'
 import { loadWorkflowInput, planRuns, type PlannedRun } from './action/workflow-helper.js'
 
 export type { RunDependencies } from './action/api-session.js'
@@ -84,7 +93,7 @@ async function runRequests(
   const live = plans.length === 1
   const started: RequestRecord[] = []
   log.info(
-    line`${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${formatDuration(settings.timeoutMs)}`
+    line`${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${settings.timeoutSaid ?? formatDuration(settings.timeoutMs)}`
   )
   const runOne = async (plan: PlannedRun): Promise<RequestRecord> => {
     const lines: string[] = []
@@ -133,7 +142,7 @@ async function runRequests(
   }
   markSharedRequestIds(records)
 
-  const problems = [...new Set(records.map(r => r.problem).filter((p): p is string => !!p))]
+  const problems = runProblems(records)
   // Write what is known now: a later download or upload failure must not lose a request id.
   writeOutputs(computeOutputs(records))
 
@@ -141,7 +150,7 @@ async function runRequests(
     workflow: loaded.document.info.title,
     now: clock.now()
   })
-  const outputs = computeOutputs(records, exported)
+  const outputs = computeOutputs(records, { ...exported, receipt: exported.receipt?.path })
   const notes = await noteTruncation(writeOutputs(outputs), outputs, settings.downloadPath)
   for (const record of expiringSoon(records, clock.now())) {
     log.warning(
@@ -155,7 +164,13 @@ async function runRequests(
     log.info(line`${submittedSummary(records)}. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`)
   }
-  const facts = runFacts(settings, { plans, records, now: clock.now(), ...exported })
+  const facts = runFacts(settings, {
+    plans,
+    records,
+    now: clock.now(),
+    ...exported,
+    run: runContext(process.env)
+  })
   await writeSummary({
     records,
     workflowTitle: loaded.document.info.title,
@@ -179,7 +194,16 @@ async function runRequests(
     log.info(line`All ${plural(records.length, 'request')} ${outputs.finalStatus}.`)
 }
 
-/** Downloads (and uploads) the exports of done requests when asked; failures join `problems`. */
+interface Exported {
+  files?: DownloadedFile[]
+  receipt?: WrittenReceipt
+  artifact?: { id: number; url: string; expiresAt: string }
+}
+
+/**
+ * Downloads the exports of done requests when asked, writes the receipt of every run that reached
+ * Amplitude, and uploads files and receipt when asked; failures join `problems`.
+ */
 async function exportFiles(
   settings: Settings,
   records: RequestRecord[],
@@ -187,8 +211,43 @@ async function exportFiles(
   signal: AbortSignal,
   problems: string[],
   about: { workflow: string; now: number }
-): Promise<{ files?: DownloadedFile[]; artifact?: { id: number; url: string } }> {
-  if (!settings.download || signal.aborted) return {}
+): Promise<Exported> {
+  const { files, failed } = await downloadFiles(settings, records, session, signal)
+  problems.push(...failed)
+  // The evidence of what was asked and delivered, whatever happens to the downloads and the upload.
+  const receipt = await runReceipt(settings, records, files ?? [], about, problems)
+  if (!settings.artifactName || !files || files.length === 0 || failed.length > 0) {
+    return { files, receipt }
+  }
+  let artifact
+  try {
+    artifact = await uploadArtifact({
+      name: settings.artifactName,
+      files,
+      extraPaths: receipt ? [receipt.path] : [],
+      rootDirectory: settings.downloadPath,
+      retentionDays: settings.retentionDays
+    })
+  } catch (error) {
+    // The files are on disk and listed in the outputs; only the upload is missing.
+    problems.push((error as Error).message)
+    return { files, receipt }
+  }
+  // The service keeps it `retention-days` from the upload (or the repository's shorter limit).
+  const expiresAt = new Date(Date.now() + settings.retentionDays * 86_400_000).toISOString()
+  log.info(
+    line`Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')} (until about ${expiresAt})`
+  )
+  return { files, receipt, artifact: { ...artifact, expiresAt } }
+}
+
+async function downloadFiles(
+  settings: Settings,
+  records: RequestRecord[],
+  session: ApiSession,
+  signal: AbortSignal
+): Promise<{ files?: DownloadedFile[]; failed: string[] }> {
+  if (!settings.download || signal.aborted) return { failed: [] }
   const { files, problems: failed } = await downloadRecords(
     settings,
     session,
@@ -197,44 +256,39 @@ async function exportFiles(
     signal,
     text => log.untrusted(text)
   )
-  problems.push(...failed)
   const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : ''
   log.info(line`Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`)
-  // The evidence of what was asked and delivered, whatever happens to the upload.
-  const receipt = await writeRunReceipt({
-    dir: settings.downloadPath,
-    settings,
-    records,
-    files,
-    workflow: about.workflow,
-    now: about.now,
-    ...(settings.artifactName && {
-      artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
+  return { files, failed }
+}
+
+/** `receipt.json` in download-path, for every run that reached Amplitude (none when none did). */
+async function runReceipt(
+  settings: Settings,
+  records: RequestRecord[],
+  files: DownloadedFile[],
+  about: { workflow: string; now: number },
+  problems: string[]
+): Promise<WrittenReceipt | undefined> {
+  if (!reachedAmplitude(records)) return undefined
+  try {
+    const receipt = await writeRunReceiptWithDigest({
+      dir: settings.downloadPath,
+      settings,
+      records,
+      files,
+      workflow: about.workflow,
+      now: about.now,
+      ...(settings.artifactName &&
+        settings.download && {
+          artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
+        })
     })
-  }).catch((error: unknown) => {
+    log.info(line`Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`)
+    return receipt
+  } catch (error) {
     problems.push(`receipt.json could not be written: ${(error as Error).message}`)
     return undefined
-  })
-  if (receipt) log.info(line`Wrote the receipt ${receipt}`)
-  if (!settings.artifactName || files.length === 0 || failed.length > 0) return { files }
-  let artifact
-  try {
-    artifact = await uploadArtifact({
-      name: settings.artifactName,
-      files,
-      extraPaths: receipt ? [receipt] : [],
-      rootDirectory: settings.downloadPath,
-      retentionDays: settings.retentionDays
-    })
-  } catch (error) {
-    // The files are on disk and listed in the outputs; only the upload is missing.
-    problems.push((error as Error).message)
-    return { files }
   }
-  log.info(
-    line`Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')}`
-  )
-  return { files, artifact }
 }
 
 function plural(count: number, noun: string): string {

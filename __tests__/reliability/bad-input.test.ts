@@ -28,6 +28,8 @@ interface BadInputRow {
   name: string
   /** Inputs on top of a valid base (an empty string removes a base input). */
   inputs: (setup: Setup) => Record<string, string> | Promise<Record<string, string>>
+  /** Text the message must contain besides the input's name (e.g. the way out). */
+  mentions?: string[]
   /** Text the visible log must not contain (a value that may be secret). */
   notShown?: (setup: Setup) => string[]
 }
@@ -88,6 +90,31 @@ const ROWS: BadInputRow[] = [
     input: 'user-ids',
     name: 'a user id of 1025 characters',
     inputs: () => ({ 'user-ids': 'u'.repeat(1025) })
+  },
+  {
+    input: 'user-ids',
+    name: 'a quoted list read as plain ids ("u1", "u2")',
+    inputs: () => ({ 'user-ids': '"u1", "u2"' })
+  },
+  {
+    input: 'user-ids',
+    name: 'an id ending with a bracket (u1])',
+    inputs: () => ({ 'user-ids': 'u0, u1]' })
+  },
+  {
+    input: 'user-ids',
+    name: 'a JSON array that does not parse ([u1, u2])',
+    inputs: () => ({ 'user-ids': '[u1, u2]' })
+  },
+  {
+    input: 'user-ids',
+    name: 'a JSON array holding a number',
+    inputs: () => ({ 'user-ids': '["u1", 2]' })
+  },
+  {
+    input: 'amplitude-ids',
+    name: 'a JSON array holding a word',
+    inputs: () => ({ 'user-ids': '', 'amplitude-ids': '[123, "abc"]' })
   },
   {
     input: 'amplitude-ids',
@@ -275,6 +302,12 @@ const ROWS: BadInputRow[] = [
   },
   { input: 'timeout', name: 'a negative timeout', inputs: () => ({ timeout: '-5m' }) },
   {
+    input: 'timeout',
+    name: 'a timeout shorter than one poll-interval (5 with poll-interval 10)',
+    mentions: ['shorter than one poll-interval (10 s)'],
+    inputs: () => ({ timeout: '5', 'poll-interval': '10' })
+  },
+  {
     input: 'max-concurrency',
     name: 'max-concurrency 33',
     inputs: () => ({ 'max-concurrency': '33' })
@@ -319,6 +352,27 @@ const ROWS: BadInputRow[] = [
     input: 'retention-days',
     name: 'retention-days 91',
     inputs: () => ({ 'retention-days': '91' })
+  },
+  {
+    input: 'encrypt-to',
+    name: 'artifact-name with no recipient (plaintext on GitHub needs encrypt-to: none)',
+    mentions: ['encrypt-to: none', 'plaintext on GitHub'],
+    inputs: () => ({ 'artifact-name': 'dsar-export' })
+  },
+  {
+    input: 'encrypt-to',
+    name: 'artifact-name with an empty encrypt-to (an unset repository variable)',
+    mentions: ['encrypt-to: none', 'plaintext on GitHub'],
+    inputs: () => ({ 'artifact-name': 'dsar-export', 'encrypt-to': '' })
+  },
+  {
+    input: 'encrypt-to',
+    name: 'artifact-name with the recipient under a misspelt input (encrypt_to)',
+    mentions: ['encrypt-to: none', 'plaintext on GitHub'],
+    inputs: () => ({
+      'artifact-name': 'dsar-export',
+      encrypt_to: 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq'
+    })
   },
   {
     input: 'encrypt-to',
@@ -409,6 +463,7 @@ async function runRow(row: BadInputRow, saw: Saw): Promise<void> {
     expect(run.exitCode).toBe(1)
     const message = errorText(run)
     expect(message).toContain(`Input '${row.input}'`)
+    for (const text of row.mentions ?? []) expect(message).toContain(text)
     expect(run.lines.filter(line => line.startsWith('::error::'))).toHaveLength(1)
     expect(sim.log).toHaveLength(0)
     expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME)

@@ -179,7 +179,7 @@ const ROWS: FaultRow[] = [
     inputs: { timeout: '3s' },
     expect: 'fails',
     message:
-      /Timed out \(timeout 3s, deadline \S+Z\): .*still not submitted; POST \/api\/2\/dsar\/requests failed \(last: HTTP 429\); the next attempt, in 3600 s, would come after the timeout/
+      /Timed out \(timeout 3s, deadline \S+Z\): 1 subject was not sent \(nothing was taken by Amplitude for them before the run stopped; the first: POST \/api\/2\/dsar\/requests failed \(last: HTTP 429\); the next attempt, in 3600 s, would come after the timeout\): the requests output lists them with status not-sent/
   },
   {
     phase: 'submit',

@@ -973,15 +973,24 @@ function parsePollInterval(text, loopback) {
     }
     return ms;
 }
-function parseTimeout(text) {
+/** The timeout, at least one poll interval: a shorter one could only submit and then fail. */
+function parseTimeout(text, pollIntervalMs) {
     const ms = parseDurationInput(Inputs.Timeout, text || DEFAULT_TIMEOUT);
     if (ms <= 0)
         throw new InputError(Inputs.Timeout, 'must be longer than 0');
+    if (ms < pollIntervalMs) {
+        throw new InputError(Inputs.Timeout, `${quote(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
+            'request would be submitted and the run would stop before its first status read ' +
+            '(a bare number is seconds: timeout: 90 is 90 s)');
+    }
     if (ms > MAX_TIMEOUT_MS) {
         throw new InputError(Inputs.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
             'wait: false and collect later with request-ids');
     }
     return ms;
+}
+function formatSeconds(ms) {
+    return `${ms / 1000} s`;
 }
 function parseInteger(input, fallback, min, max) {
     const text = read(input);
@@ -1290,8 +1299,10 @@ async function isSymlink(file) {
 ;// CONCATENATED MODULE: ./src/action/subject-inputs.ts
 /**
  * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
- * request-ids. Lists are split by newlines and/or commas, and a problem names the entry or line,
- * never the id itself (personal data).
+ * request-ids. Lists are split by newlines and/or commas, or given as a JSON array (`["u1","u2"]`,
+ * as user-ids-file takes), and a problem names the entry or line, never the id itself (personal
+ * data). An id that starts or ends with a bracket or a quote is refused: it is almost always a JSON
+ * array or a quoted list read as a plain one (`["u1"` and `"u2"]` would be asked for as subjects).
  */
 
 
@@ -1310,14 +1321,25 @@ function splitList(text) {
         .filter(entry => entry !== '')
         .map((entry, index) => ({ entry, number: index + 1 }));
 }
+/** Characters no id starts or ends with, but a JSON array or a quoted list read as plain text does. */
+const WRAPPING = /^["'[\]]|["'[\]]$/;
 function userIdProblem(id) {
     if ([...id].length > MAX_ID_LENGTH)
         return `is longer than ${MAX_ID_LENGTH} characters`;
     if (hasControlCharacter(id))
         return 'contains control characters';
+    if (WRAPPING.test(id)) {
+        return 'starts or ends with a bracket or a quote: give a JSON array (["u1","u2"]) or plain ids separated by commas or newlines, without quotes';
+    }
     return undefined;
 }
+/** `[...]`: the list is a JSON array, read as such. */
+function isJsonArray(text) {
+    return text.trimStart().startsWith('[');
+}
 function subject_inputs_parseUserIds(text) {
+    if (isJsonArray(text))
+        return idsFromJson(Inputs.UserIds, text);
     return splitList(text).map(({ entry, number }) => {
         const problem = userIdProblem(entry);
         if (problem)
@@ -1325,8 +1347,30 @@ function subject_inputs_parseUserIds(text) {
         return entry;
     });
 }
+/** A JSON array of Amplitude ids: integers, or strings of digits; numbered from 1 for messages. */
+function amplitudeIdsFromJson(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new InputError(Inputs.AmplitudeIds, describeJsonError(text));
+    }
+    if (!Array.isArray(parsed)) {
+        throw new InputError(Inputs.AmplitudeIds, 'is not a JSON array of integers');
+    }
+    return parsed.map((item, index) => {
+        // A number outside the safe range has already lost digits: refused below by its text.
+        const entry = typeof item === 'number' ? JSON.stringify(item) : item;
+        if (typeof entry !== 'string') {
+            throw new InputError(Inputs.AmplitudeIds, `array element ${index + 1} is not an integer`);
+        }
+        return { entry: entry.trim(), number: index + 1 };
+    });
+}
 function subject_inputs_parseAmplitudeIds(text) {
-    return splitList(text).map(({ entry, number }) => {
+    const entries = isJsonArray(text) ? amplitudeIdsFromJson(text) : splitList(text);
+    return entries.map(({ entry, number }) => {
         const value = Number(entry);
         if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
             throw new InputError(Inputs.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
@@ -1376,9 +1420,7 @@ async function readUserIdsFile(text, workspace, runnerTemp) {
     finally {
         await handle.close();
     }
-    const ids = content.trimStart().startsWith('[')
-        ? idsFromJson(input, content)
-        : idsFromLines(input, content);
+    const ids = isJsonArray(content) ? idsFromJson(input, content) : idsFromLines(input, content);
     if (ids.length === 0)
         throw new InputError(input, `'${text}' contains no user IDs`);
     return ids;
@@ -1593,7 +1635,8 @@ var command_file = __webpack_require__(8881);
  * the GitHub REST stand-in on 127.0.0.1, files three issues (a DSAR from a collaborator, one from an
  * outsider, one with a broken form), then runs the bundled action (dist/index.js) three times with
  * `ledger: issues`, as three scheduled sweeps would, printing each sweep's log and the issues'
- * comments and labels as they change.
+ * comments and labels as they change. Like the other demo, it removes its temporary folder (which holds
+ * the downloaded exports: personal data, even simulated) unless DEMO_KEEP_FILES=true.
  */
 
 
@@ -1636,21 +1679,30 @@ async function ledgerDemo() {
     console.log(`DSAR simulator: ${simulator.url}; GitHub REST stand-in: ${github.url} (${github.repository})`);
     console.log('Filed: #1 by a collaborator, #2 by an outsider, #3 with a start date of 2024-13-01\n');
     const home = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'dsar-ledger-demo-'));
+    const keep = process.env.DEMO_KEEP_FILES === 'true';
     let code = 0;
-    for (let sweep = 1; sweep <= SWEEPS; sweep++) {
-        console.log(`=== sweep ${sweep} of ${SWEEPS}: node ${action} with ledger: issues ===`);
-        const run = await sweepOnce((0,external_node_path_.join)(home, `sweep-${sweep}`), {
-            ledger: 'issues',
-            'github-token': github.token,
-            'api-url': simulator.url,
-            'api-key': simulator.apiKey,
-            'secret-key': simulator.secretKey,
-            download: 'true',
-            timeout: '2m'
-        }, { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: github.repository });
-        code = run.code;
-        console.log(`--- output ledger: ${run.outputs.ledger ?? '(none)'}; exit code ${run.code} ---`);
-        printIssues(github, issues);
+    try {
+        for (let sweep = 1; sweep <= SWEEPS; sweep++) {
+            console.log(`=== sweep ${sweep} of ${SWEEPS}: node ${action} with ledger: issues ===`);
+            const run = await sweepOnce((0,external_node_path_.join)(home, `sweep-${sweep}`), {
+                ledger: 'issues',
+                'github-token': github.token,
+                'api-url': simulator.url,
+                'api-key': simulator.apiKey,
+                'secret-key': simulator.secretKey,
+                download: 'true',
+                timeout: '2m'
+            }, { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: github.repository });
+            code = run.code;
+            console.log(`--- output ledger: ${run.outputs.ledger ?? '(none)'}; exit code ${run.code} ---`);
+            printIssues(github, issues);
+        }
+    }
+    finally {
+        if (keep)
+            console.log(`Files kept in ${home}`);
+        else
+            (0,external_node_fs_.rmSync)(home, { recursive: true, force: true });
     }
     console.log(`The stand-in saw ${github.log.length} GitHub requests, the simulator ${simulator.log.length}.`);
     await Promise.all([simulator.close(), github.close()]);

@@ -130,7 +130,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * (dist/index.js) run exactly as the GitHub runner runs it: submit, poll, download and verify the
  * export, age-encrypt it to a key the demo generates, then decrypt one file and show its first event.
  * The log is shown as GitHub shows it, and the job summary as text. Bundled into dist/demo/index.js,
- * so it needs nothing installed. Settings: see ./settings.ts and the README ("The demo").
+ * so it needs nothing installed. Settings: see ./settings.ts and docs/development.md ("The demo").
  * `npm run demo -- --ledger` shows the DSAR ledger instead (src/demo/ledger.ts).
  */
 
@@ -415,7 +415,7 @@ function createLogView(options) {
 /* harmony export */   L: () => (/* binding */ demoSettings)
 /* harmony export */ });
 /**
- * The demo's settings, from the environment (documented in the README's "The demo" section). One typed
+ * The demo's settings, from the environment (documented in docs/development.md, "The demo"). One typed
  * object, read once; anything unrecognised falls back to the default with a note, never a stack trace.
  */
 function demoSettings(env, note) {

@@ -42,7 +42,7 @@ export function failureMessage(input: FailureInput): string | undefined {
     return message + (hint ? `\nResume them with:\n  ${hint}` : '')
   }
   if (problems.length === 0) return undefined
-  const timedOut = records.some(r => r.outcome === 'timedOut')
+  const timedOut = records.some(r => r.outcome === 'timedOut' || r.outcome === 'notSent')
   const deadline = new Date(input.deadline).toISOString().replace(/\.\d{3}Z$/, 'Z')
   const message = timedOut
     ? `Timed out (timeout ${formatDuration(input.timeoutMs)}, deadline ${deadline}): ${someOf(problems)}`
@@ -50,10 +50,40 @@ export function failureMessage(input: FailureInput): string | undefined {
   return message + (hint ? `\nResume them in a later run with:\n  ${hint}` : '')
 }
 
-/** `Submitted 3 requests; 2 staging, 1 submitted` (wait: false). */
+/**
+ * `Submitted 3 requests; 2 staging, 1 submitted` (wait: false); what was sent is counted, not what
+ * was planned: `Submitted 45 of 4950 subjects; 45 submitted, 4905 not-sent`.
+ */
 export function submittedSummary(records: readonly RequestRecord[]): string {
   const n = records.length
-  return `Submitted ${n} request${n === 1 ? '' : 's'}; ${describeCounts(statusCounts(records))}`
+  const sent = records.filter(r => r.requestId !== undefined).length
+  const what =
+    sent === n
+      ? `${n} request${n === 1 ? '' : 's'}`
+      : `${sent} of ${n} subject${n === 1 ? '' : 's'}`
+  return `Submitted ${what}; ${describeCounts(statusCounts(records))}`
+}
+
+/**
+ * The run's problems, one line each, the subjects never sent counted in one line (thousands of
+ * them would bury everything else): the summary lists them by fingerprint, the `requests` output
+ * by value.
+ */
+export function runProblems(records: readonly RequestRecord[]): string[] {
+  const problems = new Set<string>()
+  for (const r of records) if (r.problem && r.outcome !== 'notSent') problems.add(r.problem)
+  const unsent = records.filter(r => r.outcome === 'notSent')
+  if (unsent.length > 0) {
+    // Why, once: the first one's reason (they share it: the timeout, or the stop).
+    const why = unsent[0].problem?.split('; ').slice(1).join('; ')
+    problems.add(
+      `${unsent.length} subject${unsent.length === 1 ? ' was' : 's were'} not sent (nothing ` +
+        'was taken by Amplitude for them before the run stopped' +
+        (why ? `; the first: ${why}` : '') +
+        '): the requests output lists them with status not-sent'
+    )
+  }
+  return [...problems]
 }
 
 /** The first problems, for one message (thousands of them would bury the resume line). */

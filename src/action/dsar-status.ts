@@ -4,6 +4,8 @@
  * - statuses are words compared case-insensitively everywhere (the criteria already are), so `DONE`
  *   is done; they are reported lowercase;
  * - `expires` is documented only as a "Date": a date without a time is the end of that day, UTC;
+ * - the date range a status answer names (`startDate`, `endDate`), so a resumed request's receipt
+ *   records what Amplitude holds rather than a default;
  * - the subject (`userId` or `amplitudeId`) a status answer names, for runs that resume by request
  *   id and would otherwise not know whose request it is.
  */
@@ -55,4 +57,34 @@ export function answeredSubject(outputs: Record<string, unknown>): Subject | und
     return { kind: 'amplitudeId', amplitudeId }
   }
   return undefined
+}
+
+/**
+ * The date range of a request and where it was learnt: `asked` (this run sent it) or `amplitude`
+ * (a status answer said it). Unknown, it is absent: a resumed request's range is never guessed.
+ */
+export interface RequestDates {
+  startDate: string
+  endDate: string
+  from: 'asked' | 'amplitude'
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+export function askedDates(inputs: Record<string, unknown>): RequestDates | undefined {
+  const { startDate, endDate } = inputs
+  return typeof startDate === 'string' && typeof endDate === 'string'
+    ? { startDate, endDate, from: 'asked' }
+    : undefined
+}
+
+/** The range a status answer names, when both ends are calendar days (YYYY-MM-DD). */
+export function answeredDates(outputs: Record<string, unknown>): RequestDates | undefined {
+  const { startDate, endDate } = outputs
+  return typeof startDate === 'string' &&
+    typeof endDate === 'string' &&
+    DAY.test(startDate) &&
+    DAY.test(endDate)
+    ? { startDate, endDate, from: 'amplitude' }
+    : undefined
 }

@@ -21,8 +21,19 @@ export function parseArtifactName(text: string): string | undefined {
   return text
 }
 
-/** One age recipient per line; blank lines and '#' comments ignored; duplicates dropped. */
+/** `encrypt-to: none`: the explicit choice to leave exports in plaintext (no recipient). */
+export const PLAINTEXT_CHOICE = 'none'
+
+export function isPlaintextChoice(text: string): boolean {
+  return text.trim().toLowerCase() === PLAINTEXT_CHOICE
+}
+
+/**
+ * One age recipient per line; blank lines and '#' comments ignored; duplicates dropped. `none`
+ * alone gives no recipient, on purpose (see checkEncryption in input-helper.ts).
+ */
 export async function parseRecipients(text: string): Promise<string[]> {
+  if (isPlaintextChoice(text)) return []
   const lines = text
     .split('\n')
     .map((line, index) => ({ line: line.trim(), number: index + 1 }))

@@ -37,7 +37,11 @@ export class TransportError extends Error {
     readonly kind: TransportErrorKind,
     message: string,
     readonly status?: number,
-    /** For 'network': the connection never reached the server, so nothing was sent. */
+    /**
+     * For 'network': the connection never reached the server; for 'deadline': the timeout ran out
+     * before the request was sent, or before a POST answered 429/503 (not processed) could be
+     * repeated. Either way nothing was taken.
+     */
     readonly neverSent = false
   ) {
     super(message)
@@ -139,7 +143,9 @@ export function createActionTransport(options: TransportOptions): {
         if (!(error instanceof BudgetDeadlineError)) throw error
         throw new TransportError(
           'deadline',
-          `${method} ${path} not sent: ${error.message}, after the timeout`
+          `${method} ${path} not sent: ${error.message}, after the timeout`,
+          undefined,
+          true
         )
       }
       stats.requests++
@@ -166,7 +172,12 @@ export function createActionTransport(options: TransportOptions): {
       })
       signal.throwIfAborted()
       if (late) {
-        throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`)
+        throw new TransportError(
+          'deadline',
+          `${method} ${path} not sent: the timeout ran out`,
+          undefined,
+          true
+        )
       }
       if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
         throw new TransportError(
@@ -236,7 +247,10 @@ export function createActionTransport(options: TransportOptions): {
           'deadline',
           `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
             'would come after the timeout',
-          response?.status
+          response?.status,
+          // A POST is repeated only after 429/503 or a connection that never reached the server:
+          // none of its attempts was taken.
+          method !== 'GET'
         )
       }
       stats.retries++

@@ -14,7 +14,7 @@ import {
   parseCredentials,
   parseRegion
 } from './credential-inputs.js'
-import { parseArtifactName, parseRecipients } from './export-inputs.js'
+import { isPlaintextChoice, parseArtifactName, parseRecipients } from './export-inputs.js'
 import { Inputs } from './input-names.js'
 import { InputError, read } from './input-reading.js'
 import { line, log } from './log.js'
@@ -66,6 +66,10 @@ export interface Settings {
   artifactName?: string
   retentionDays: number
   encryptTo: string[]
+  /** `encrypt-to: none`: plaintext exports chosen on purpose. */
+  plaintextOnPurpose?: true
+  /** How the log says the timeout when it was given as a bare number of seconds (`90 s`). */
+  timeoutSaid?: string
   workflow: WorkflowChoice
   workflowId?: string
   extraInputs: Record<string, unknown>
@@ -101,13 +105,15 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
   const requestIds = parseRequestIds(read(Inputs.RequestIds))
   const wait = parseBoolean(Inputs.Wait, true)
   const pollIntervalMs = parsePollInterval(read(Inputs.PollInterval), api.loopback)
-  const timeoutMs = parseTimeout(read(Inputs.Timeout))
+  const timeoutMs = parseTimeout(read(Inputs.Timeout), pollIntervalMs)
+  const timeoutSaid = bareSeconds(read(Inputs.Timeout))
   const maxConcurrency = parseInteger(Inputs.MaxConcurrency, 4, 1, 32)
   const downloadWanted = parseBoolean(Inputs.Download, false)
   const downloadPath = await parseDownloadPath(read(Inputs.DownloadPath), workspace, runnerTemp)
   const artifactName = parseArtifactName(read(Inputs.ArtifactName))
   const retentionDays = parseInteger(Inputs.RetentionDays, 1, 1, 90)
   const encryptTo = await parseRecipients(read(Inputs.EncryptTo))
+  const plaintextOnPurpose = isPlaintextChoice(read(Inputs.EncryptTo))
   const workflow = await parseWorkflow(read(Inputs.Workflow), workspace)
   const workflowId = parseWorkflowId(read(Inputs.WorkflowId))
   const extraInputs = parseExtraInputs(read(Inputs.Inputs))
@@ -129,6 +135,7 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
   if (ledger) checkLedgerCombination({ workflow })
   else
     checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs })
+  checkEncryption({ download, artifactName, encryptTo, plaintextOnPurpose })
 
   return {
     subjects,
@@ -142,17 +149,66 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     wait,
     pollIntervalMs,
     timeoutMs,
+    ...(timeoutSaid !== undefined && { timeoutSaid }),
     maxConcurrency,
     download,
     downloadPath,
     ...(artifactName !== undefined && { artifactName }),
     retentionDays,
     encryptTo,
+    ...(plaintextOnPurpose && { plaintextOnPurpose: true as const }),
     workflow,
     ...(workflowId !== undefined && { workflowId }),
     extraInputs,
     sourceIntegrity,
     ...(ledger && { ledger })
+  }
+}
+
+/** `90` -> `90 s`: a bare number is seconds, said so in the first log line (not 90 minutes). */
+function bareSeconds(text: string): string | undefined {
+  const value = text.trim()
+  return /^\d+(?:\.\d+)?$/.test(value) ? `${value} s` : undefined
+}
+
+/**
+ * Personal data leaves the runner encrypted unless the workflow says otherwise: `artifact-name`
+ * with no recipient is refused before any call (an unset `vars.` variable or a misspelt input reads
+ * as empty), unless `encrypt-to: none` chooses plaintext on purpose. Plaintext that stays on the
+ * runner is allowed, with a warning; encryption or a folder given for a run that downloads nothing
+ * gets a warning naming `download`.
+ */
+function checkEncryption(given: {
+  download: boolean
+  artifactName?: string
+  encryptTo: string[]
+  plaintextOnPurpose: boolean
+}): void {
+  const { download, artifactName, encryptTo, plaintextOnPurpose } = given
+  if (artifactName !== undefined && encryptTo.length === 0 && !plaintextOnPurpose) {
+    throw new InputError(
+      Inputs.EncryptTo,
+      `is empty, and artifact-name would upload the export (personal data) to GitHub unencrypted: ` +
+        `give the age recipient(s) to encrypt to (age1...; an unset repository variable reads as ` +
+        `empty), or set encrypt-to: none to store it in plaintext on GitHub on purpose`
+    )
+  }
+  if (download && encryptTo.length === 0) {
+    const where =
+      artifactName !== undefined
+        ? `on the runner and in the artifact '${artifactName}' on GitHub (encrypt-to: none)`
+        : 'on the runner (in download-path, until the job ends)'
+    log.warning(
+      line`Input '${Inputs.EncryptTo}': no recipient, so the export (personal data) is stored in plaintext ${where}`
+    )
+  }
+  if (!download) {
+    for (const name of [Inputs.EncryptTo, Inputs.DownloadPath]) {
+      if (read(name) === '') continue
+      log.warning(
+        line`Input '${name}' is set, but '${Inputs.Download}' is not true: nothing is downloaded (set ${Inputs.Download}: true or artifact-name to download the export)`
+      )
+    }
   }
 }
 

@@ -22,11 +22,17 @@ export interface ActionOutputs {
   files?: string
   artifactId?: string
   artifactUrl?: string
+  /** Path of receipt.json, when this run wrote one. */
+  receipt?: string
 }
 
 export function computeOutputs(
   records: RequestRecord[],
-  extra: { files?: DownloadedFile[]; artifact?: { id: number | string; url: string } } = {}
+  extra: {
+    files?: DownloadedFile[]
+    artifact?: { id: number | string; url: string }
+    receipt?: string
+  } = {}
 ): ActionOutputs {
   const withId = records.filter(r => r.requestId !== undefined)
   const urls = records.flatMap(r => r.urls)
@@ -57,6 +63,7 @@ export function computeOutputs(
     outputs.artifactId = String(extra.artifact.id)
     outputs.artifactUrl = extra.artifact.url
   }
+  if (extra.receipt) outputs.receipt = extra.receipt
   return outputs
 }
 

@@ -1,17 +1,27 @@
 /**
  * The action's side of `receipt.json` (src/export/receipt.ts): the facts only the GitHub layer knows
- * (the run, the action version, the API host) joined to what the requests and downloads recorded.
+ * (the run, the action version, the API host) joined to what the requests and downloads recorded,
+ * and the SHA-256 of each file as stored (the `.age` file when encrypted), read back from disk so
+ * the receipt describes exactly what an auditor finds in the artifact.
  */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 // Not through export/index.js: that would load the download code into runs that do not download.
 import type { DownloadedFile } from '../export/download.js'
-import { buildReceipt, writeReceipt, type ReceiptRequest } from '../export/receipt.js'
+import {
+  buildReceipt,
+  NOT_KNOWN,
+  writeReceipt,
+  type ReceiptFile,
+  type ReceiptRequest
+} from '../export/receipt.js'
 import type { Settings } from './input-helper.js'
 import type { RequestRecord } from './request-runner.js'
 import { workflowRunPage } from './artifact-helper.js'
 import { ACTION_NAME, ACTION_VERSION } from './version.js'
 
-type ReceiptSettings = Pick<Settings, 'apiUrl' | 'encryptTo'> &
-  Partial<Pick<Settings, 'startDate' | 'endDate'>>
+type ReceiptSettings = Pick<Settings, 'apiUrl' | 'encryptTo'>
 
 export interface RunReceiptOptions {
   /** Where the receipt goes: the folder the files are in (and the artifact's root). */
@@ -27,11 +37,12 @@ export interface RunReceiptOptions {
   artifact?: { name: string; retentionDays: number }
 }
 
-/** Writes `<dir>/receipt.json` and returns its path. */
+/** Writes `<dir>/receipt.json` (creating `dir`, 0700, when missing) and returns its path. */
 export async function writeRunReceipt(options: RunReceiptOptions): Promise<string> {
   const settings = options.settings
-  const requests =
-    options.requests ?? (options.records ?? []).map(record => receiptRequest(record, settings))
+  const requests = options.requests ?? (options.records ?? []).map(receiptRequest)
+  const files = await Promise.all(options.files.map(storedFile))
+  await mkdir(options.dir, { recursive: true, mode: 0o700 })
   const run = workflowRun()
   const receipt = buildReceipt({
     action: {
@@ -43,7 +54,7 @@ export async function writeRunReceipt(options: RunReceiptOptions): Promise<strin
     workflow: options.workflow,
     generatedAt: new Date(options.now).toISOString(),
     requests,
-    files: options.files,
+    files,
     root: options.dir,
     recipients: settings.encryptTo,
     ...(run && { run }),
@@ -53,13 +64,46 @@ export async function writeRunReceipt(options: RunReceiptOptions): Promise<strin
   return writeReceipt(options.dir, receipt)
 }
 
-function receiptRequest(record: RequestRecord, settings: ReceiptSettings): ReceiptRequest {
+/** The size and SHA-256 (hex) of a file, read as a stream. */
+async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash('sha256')
+  let bytes = 0
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer)
+    bytes += (chunk as Buffer).length
+  }
+  return { bytes, sha256: hash.digest('hex') }
+}
+
+async function fileSha256(path: string): Promise<string> {
+  return (await hashFile(path)).sha256
+}
+
+/** A plain file is stored as served; an encrypted one is hashed again as the `.age` file it is. */
+async function storedFile(file: DownloadedFile): Promise<ReceiptFile> {
+  if (!file.encrypted) return { ...file, storedBytes: file.bytes, storedSha256: file.sha256 }
+  const stored = await hashFile(file.path)
+  return { ...file, storedBytes: stored.bytes, storedSha256: stored.sha256 }
+}
+
+/**
+ * What the receipt says of one request of this run. Its dates are those this run sent, or those
+ * Amplitude's status answer gave (a resumed request): never the inputs' defaults, which a resumed
+ * run did not send.
+ */
+function receiptRequest(record: RequestRecord): ReceiptRequest {
   return {
     requestId: record.requestId ?? null,
     // The label names the subject by position and fingerprint, never by its id.
     subject: record.label,
-    startDate: settings.startDate ?? '',
-    endDate: settings.endDate ?? '',
+    startDate: record.dates?.startDate ?? NOT_KNOWN,
+    endDate: record.dates?.endDate ?? NOT_KNOWN,
+    ...(record.dates && { datesFrom: record.dates.from }),
+    ...(record.submittedAt !== undefined && {
+      submittedAt: new Date(record.submittedAt).toISOString()
+    }),
+    ...(record.outcome && { outcome: record.outcome }),
+    ...(record.failReason && { failReason: record.failReason }),
     statuses: (record.history ?? []).map(h => ({
       status: h.status,
       at: new Date(h.at).toISOString()
@@ -74,4 +118,25 @@ function workflowRun(): { repository: string; runId: string; url: string } | und
   const runId = process.env.GITHUB_RUN_ID
   if (!repository || !runId) return undefined
   return { repository, runId, url: workflowRunPage(process.env) }
+}
+
+/** A receipt on disk: where, and its SHA-256 (for the job summary, to match the artifact's copy). */
+export interface WrittenReceipt {
+  path: string
+  sha256: string
+}
+
+export async function writeRunReceiptWithDigest(
+  options: RunReceiptOptions
+): Promise<WrittenReceipt> {
+  const path = await writeRunReceipt(options)
+  return { path, sha256: await fileSha256(path) }
+}
+
+/**
+ * Whether the run reached Amplitude: a request id obtained or resumed, or any answer at all (a
+ * refused submit is evidence too). A run stopped before that has nothing to attest.
+ */
+export function reachedAmplitude(records: readonly RequestRecord[]): boolean {
+  return records.some(r => r.requestId !== undefined || r.lastHttpStatus !== undefined)
 }

@@ -6,12 +6,15 @@
 import { runWorkflow, type LoadedArazzo } from '../arazzo/index.js'
 import type { Clock, EngineEvent, PollSchedule, RunStatus } from '../arazzo/types.js'
 import {
+  answeredDates,
   answeredSubject,
+  askedDates,
   DONE_STATUSES,
   expiresAt,
   FAILED_STATUSES,
   isKnownStatus,
-  normalizeStatus
+  normalizeStatus,
+  type RequestDates
 } from './dsar-status.js'
 import { TransportError } from './http-transport.js'
 import {
@@ -23,8 +26,12 @@ import {
 import { subjectFingerprint, subjectText, type PlannedRun } from './workflow-helper.js'
 
 export { DONE_STATUSES, FAILED_STATUSES, PENDING_STATUSES } from './dsar-status.js'
+export type { RequestDates } from './dsar-status.js'
 
-export type Outcome = 'done' | 'submitted' | 'failed' | 'timedOut' | 'aborted' | 'error'
+export type Outcome = 'done' | 'submitted' | 'failed' | 'timedOut' | 'aborted' | 'error' | 'notSent'
+
+/** The status a subject that was never sent is reported with (`requests` output, summary). */
+export const NOT_SENT = 'not-sent'
 
 export interface RequestRecord {
   label: string
@@ -35,6 +42,14 @@ export interface RequestRecord {
   urls: string[]
   expires?: string
   polls: number
+  /** The date range, when this run sent it or a status answer said it. */
+  dates?: RequestDates
+  /** When this run obtained the request id from a submit (clock ms); absent when resumed. */
+  submittedAt?: number
+  /** Requests the workflow started (before any reached the network). */
+  requestsStarted?: number
+  /** The HTTP status of the last answer. */
+  lastHttpStatus?: number
   /** Each status as first seen, with when (clock ms): the receipt's evidence. */
   history?: { status: string; at: number }[]
   startedAt: number
@@ -85,8 +100,12 @@ export async function runRequest(options: RunRequestOptions): Promise<RequestRec
     polls: 0,
     history: [],
     startedAt: clock.now(),
+    requestsStarted: 0,
     workflowOutputs: {}
   }
+  // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
+  const asked = plan.requestId === undefined ? askedDates(plan.inputs) : undefined
+  if (asked) record.dates = asked
   options.onStart?.(record)
   const redact = options.redact ?? ((text: string) => text)
   // A value refused on arrival stops this request at once: a refused request id must not be polled.
@@ -154,7 +173,11 @@ function observe(record: RequestRecord, event: EngineEvent, options: RunRequestO
     case 'request':
       // Every GET of these workflows reads a status: that is a poll.
       if (event.request.method.toUpperCase() === 'GET') record.polls++
+      record.requestsStarted = (record.requestsStarted ?? 0) + 1
       record.nextPollAt = undefined
+      break
+    case 'response':
+      record.lastHttpStatus = event.status
       break
     case 'waiting': {
       record.nextPollAt = event.until
@@ -185,8 +208,10 @@ function absorbOutputs(
 ): string[] {
   const { accepted, refused } = checkServerValues(outputs, options.plan.requestIdShape)
   if (accepted.requestId !== undefined) {
-    if (record.requestId === undefined) record.requestId = accepted.requestId
-    else if (record.requestId !== accepted.requestId) {
+    if (record.requestId === undefined) {
+      record.requestId = accepted.requestId
+      record.submittedAt = options.clock.now()
+    } else if (record.requestId !== accepted.requestId) {
       refused.push(
         `the server answered with request id ${accepted.requestId} for ${record.requestId}`
       )
@@ -195,6 +220,8 @@ function absorbOutputs(
   if (accepted.status !== undefined) record.status = normalizeStatus(accepted.status)
   record.failReason = accepted.failReason ?? record.failReason
   if (accepted.expires !== undefined) record.expires = expiresAt(accepted.expires)
+  const answered = answeredDates(outputs)
+  if (answered) record.dates = answered
   // Resuming by request id, the subject is not known until a status answer names it.
   const subject = record.subject === undefined ? answeredSubject(outputs) : undefined
   if (subject) {
@@ -236,6 +263,14 @@ function judge(
       /^HTTP \d{3} from [A-Z]{1,16} \S+/.exec(stopReason.message)?.[0] ??
       `HTTP ${stopReason.status}`
     record.problem = `${id}: ${still}, stopped by ${stopReason.message}`
+  } else if (neverSent(record, status, error, options)) {
+    // Amplitude took nothing for this subject: the next run can take it as it is.
+    record.outcome = 'notSent'
+    record.status = NOT_SENT
+    record.problem =
+      status === 'aborted'
+        ? `${record.label}: not sent (the run was stopped first)`
+        : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`
   } else if (status === 'aborted') {
     record.outcome = 'aborted'
     record.problem = `${id}: cancelled while ${record.status ?? 'running'}`
@@ -254,6 +289,11 @@ function judge(
     record.outcome = 'timedOut'
     record.error = error
     record.problem = `${id}: ${still}; ${error.message}`
+  } else if (status === 'failed' && resumedUnknown(record, options)) {
+    // The workflow's criteria failed on a 404: what that means is what the user needs to read.
+    record.outcome = 'error'
+    record.error = error
+    record.problem = `${id}: Amplitude has no such request (HTTP 404)`
   } else if (status === 'failed') {
     record.outcome = 'error'
     record.error = error
@@ -279,6 +319,32 @@ function judge(
       ? `${id}: the workflow ended while the request was still ${record.status}`
       : `${id}: unknown status '${record.status}'`
   }
+}
+
+/**
+ * A subject Amplitude took no request for: no request id, none resumed, and either no request
+ * started or the transport said nothing was taken (the budget or the timeout held it back, or every
+ * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
+ * is not counted here.
+ */
+function neverSent(
+  record: RequestRecord,
+  status: RunStatus,
+  error: Error | undefined,
+  options: RunRequestOptions
+): boolean {
+  if (record.requestId !== undefined || options.plan.requestId !== undefined) return false
+  if (error instanceof TransportError && error.kind === 'deadline' && error.neverSent) return true
+  return (status === 'timedOut' || status === 'aborted') && (record.requestsStarted ?? 0) === 0
+}
+
+/** A request resumed by id whose status read was answered 404 before any status was seen. */
+function resumedUnknown(record: RequestRecord, options: RunRequestOptions): boolean {
+  return (
+    options.plan.requestId !== undefined &&
+    record.status === undefined &&
+    record.lastHttpStatus === 404
+  )
 }
 
 /**

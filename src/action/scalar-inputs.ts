@@ -48,9 +48,18 @@ export function parsePollInterval(text: string, loopback: boolean): number {
   return ms
 }
 
-export function parseTimeout(text: string): number {
+/** The timeout, at least one poll interval: a shorter one could only submit and then fail. */
+export function parseTimeout(text: string, pollIntervalMs: number): number {
   const ms = parseDurationInput(Inputs.Timeout, text || DEFAULT_TIMEOUT)
   if (ms <= 0) throw new InputError(Inputs.Timeout, 'must be longer than 0')
+  if (ms < pollIntervalMs) {
+    throw new InputError(
+      Inputs.Timeout,
+      `${quote(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
+        'request would be submitted and the run would stop before its first status read ' +
+        '(a bare number is seconds: timeout: 90 is 90 s)'
+    )
+  }
   if (ms > MAX_TIMEOUT_MS) {
     throw new InputError(
       Inputs.Timeout,
@@ -59,6 +68,10 @@ export function parseTimeout(text: string): number {
     )
   }
   return ms
+}
+
+function formatSeconds(ms: number): string {
+  return `${ms / 1000} s`
 }
 
 export function parseInteger(input: Inputs, fallback: number, min: number, max: number): number {

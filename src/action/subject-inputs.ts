@@ -1,7 +1,9 @@
 /**
  * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
- * request-ids. Lists are split by newlines and/or commas, and a problem names the entry or line,
- * never the id itself (personal data).
+ * request-ids. Lists are split by newlines and/or commas, or given as a JSON array (`["u1","u2"]`,
+ * as user-ids-file takes), and a problem names the entry or line, never the id itself (personal
+ * data). An id that starts or ends with a bracket or a quote is refused: it is almost always a JSON
+ * array or a quoted list read as a plain one (`["u1"` and `"u2"]` would be asked for as subjects).
  */
 import { promises as fs } from 'node:fs'
 import { Inputs } from './input-names.js'
@@ -26,13 +28,25 @@ export function splitList(text: string): { entry: string; number: number }[] {
     .map((entry, index) => ({ entry, number: index + 1 }))
 }
 
+/** Characters no id starts or ends with, but a JSON array or a quoted list read as plain text does. */
+const WRAPPING = /^["'[\]]|["'[\]]$/
+
 function userIdProblem(id: string): string | undefined {
   if ([...id].length > MAX_ID_LENGTH) return `is longer than ${MAX_ID_LENGTH} characters`
   if (hasControlCharacter(id)) return 'contains control characters'
+  if (WRAPPING.test(id)) {
+    return 'starts or ends with a bracket or a quote: give a JSON array (["u1","u2"]) or plain ids separated by commas or newlines, without quotes'
+  }
   return undefined
 }
 
+/** `[...]`: the list is a JSON array, read as such. */
+function isJsonArray(text: string): boolean {
+  return text.trimStart().startsWith('[')
+}
+
 export function parseUserIds(text: string): string[] {
+  if (isJsonArray(text)) return idsFromJson(Inputs.UserIds, text)
   return splitList(text).map(({ entry, number }) => {
     const problem = userIdProblem(entry)
     if (problem) throw new InputError(Inputs.UserIds, `entry ${number} ${problem}`)
@@ -40,8 +54,30 @@ export function parseUserIds(text: string): string[] {
   })
 }
 
+/** A JSON array of Amplitude ids: integers, or strings of digits; numbered from 1 for messages. */
+function amplitudeIdsFromJson(text: string): { entry: string; number: number }[] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new InputError(Inputs.AmplitudeIds, describeJsonError(text))
+  }
+  if (!Array.isArray(parsed)) {
+    throw new InputError(Inputs.AmplitudeIds, 'is not a JSON array of integers')
+  }
+  return parsed.map((item: unknown, index) => {
+    // A number outside the safe range has already lost digits: refused below by its text.
+    const entry = typeof item === 'number' ? JSON.stringify(item) : item
+    if (typeof entry !== 'string') {
+      throw new InputError(Inputs.AmplitudeIds, `array element ${index + 1} is not an integer`)
+    }
+    return { entry: entry.trim(), number: index + 1 }
+  })
+}
+
 export function parseAmplitudeIds(text: string): number[] {
-  return splitList(text).map(({ entry, number }) => {
+  const entries = isJsonArray(text) ? amplitudeIdsFromJson(text) : splitList(text)
+  return entries.map(({ entry, number }) => {
     const value = Number(entry)
     if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
       throw new InputError(
@@ -103,9 +139,7 @@ export async function readUserIdsFile(
     await handle.close()
   }
 
-  const ids = content.trimStart().startsWith('[')
-    ? idsFromJson(input, content)
-    : idsFromLines(input, content)
+  const ids = isJsonArray(content) ? idsFromJson(input, content) : idsFromLines(input, content)
   if (ids.length === 0) throw new InputError(input, `'${text}' contains no user IDs`)
   return ids
 }

@@ -7,6 +7,7 @@
 import * as path from 'node:path'
 import type { DownloadedFile } from '../export/index.js'
 import { forHtml } from '../policy/untrusted-text.js'
+import { workflowRunPage } from './artifact-helper.js'
 import { expiringSoon } from './export-helper.js'
 import type { Settings } from './input-helper.js'
 import type { RequestRecord } from './request-runner.js'
@@ -17,6 +18,22 @@ export interface UploadedArtifactFacts {
   id: number
   url: string
   retentionDays: number
+  /** When the service deletes it (ISO 8601), counted from the upload. */
+  expiresAt?: string
+}
+
+/** The GitHub run: its page and who started it, from the runner's environment. */
+export interface RunContext {
+  url?: string
+  actor?: string
+}
+
+export function runContext(env: NodeJS.ProcessEnv): RunContext {
+  return {
+    // The one rule for a run's page (artifact-helper.ts); absent outside a GitHub run.
+    ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && { url: workflowRunPage(env) }),
+    ...(env.GITHUB_ACTOR && { actor: env.GITHUB_ACTOR })
+  }
 }
 
 export interface RunFacts {
@@ -27,6 +44,13 @@ export interface RunFacts {
   /** The folder downloaded files are named relative to. */
   downloadPath?: string
   artifact?: UploadedArtifactFacts
+  /** receipt.json as written: its path and SHA-256. */
+  receipt?: { path: string; sha256: string }
+  run?: RunContext
+  /** When this run submitted its first request (ISO 8601), or why it submitted none. */
+  submitted?: string
+  /** Subjects not sent, by label (fingerprint only). */
+  notSent?: string[]
   /** Requests whose download links expire within the warning window. */
   expiring: { requestId: string; expires: string }[]
 }
@@ -41,7 +65,9 @@ export function runFacts(
     plans?: PlannedRun[]
     records: RequestRecord[]
     now: number
-    artifact?: { id: number; url: string }
+    artifact?: { id: number; url: string; expiresAt?: string }
+    receipt?: { path: string; sha256: string }
+    run?: RunContext
   }
 ): RunFacts {
   const { artifactName } = settings
@@ -53,11 +79,24 @@ export function runFacts(
       artifactName !== undefined && {
         artifact: { ...run.artifact, name: artifactName, retentionDays: settings.retentionDays }
       }),
+    ...(run.receipt && { receipt: run.receipt }),
+    ...(run.run && { run: run.run }),
+    ...(run.records.length > 0 && { submitted: submittedAt(run.records) }),
+    notSent: run.records.filter(r => r.outcome === 'notSent').map(r => r.label),
     expiring: expiringSoon(run.records, run.now).map(r => ({
       requestId: r.requestId ?? r.label,
       expires: r.expires ?? ''
     }))
   }
+}
+
+/** The earliest submit of this run, or what was submitted instead. */
+function submittedAt(records: RequestRecord[]): string {
+  const times = records.map(r => r.submittedAt).filter((t): t is number => t !== undefined)
+  if (times.length > 0) return new Date(Math.min(...times)).toISOString()
+  return records.some(r => r.requestId !== undefined)
+    ? 'before this run (resumed by request id)'
+    : 'nothing (no request was submitted)'
 }
 
 /** `start to end` when every request was sent the same range; otherwise each range, or why none. */
@@ -92,7 +131,22 @@ export function factsTableRows(facts: RunFacts, workflowTitle: string): string[]
   return [
     ['Workflow', forHtml(workflowTitle)],
     ['API host', `<code>${forHtml(facts.apiHost)}</code>`],
-    ...(facts.dateRange !== undefined ? [['Date range asked', forHtml(facts.dateRange)]] : [])
+    ...(facts.dateRange !== undefined ? [['Date range asked', forHtml(facts.dateRange)]] : []),
+    ...(facts.run?.url ? [['Run', forHtml(facts.run.url)]] : []),
+    ...(facts.run?.actor ? [['Started by', forHtml(facts.run.actor)]] : []),
+    ...(facts.submitted !== undefined ? [['Submitted', forHtml(facts.submitted)]] : []),
+    ...(facts.receipt
+      ? [
+          [
+            'Receipt',
+            `<code>${forHtml(path.basename(facts.receipt.path))}</code> (in download-path), ` +
+              `SHA-256 <code>${forHtml(facts.receipt.sha256)}</code>`
+          ]
+        ]
+      : []),
+    ...(facts.artifact?.expiresAt
+      ? [['Artifact deleted', `about ${forHtml(facts.artifact.expiresAt)}`]]
+      : [])
   ]
 }
 
@@ -102,7 +156,28 @@ export function artifactHtml(artifact: UploadedArtifactFacts): string {
   return (
     `<p>Uploaded as artifact <a href="${forHtml(artifact.url)}">${forHtml(artifact.name)}</a> ` +
     `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +
-    `may be shorter). It holds the files listed above, under the same names.</p>`
+    `may be shorter). It holds the files listed above, under the same names, and receipt.json.</p>`
+  )
+}
+
+/**
+ * The subjects this run never sent, by label (position and fingerprint, never the id): the
+ * `requests` output lists them by value with status `not-sent`, for the next run to take.
+ */
+export function notSentHtml(labels: string[], budget: number): string {
+  const shown: string[] = []
+  let size = 0
+  for (const label of labels) {
+    size += label.length + 2
+    if (size > budget) break
+    shown.push(forHtml(label))
+  }
+  const more = labels.length - shown.length
+  return (
+    `<p><strong>${labels.length} subject${labels.length === 1 ? ' was' : 's were'} not sent</strong> ` +
+    `(the timeout ran out or the run was stopped first; Amplitude took no request for them). ` +
+    `The <code>requests</code> output lists them with status <code>not-sent</code>, for the next ` +
+    `run to take: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.</p>`
   )
 }
 

@@ -12,6 +12,7 @@ import {
   displayFileName,
   expiryWarningHtml,
   factsTableRows,
+  notSentHtml,
   type RunFacts
 } from './summary-facts.js'
 
@@ -74,6 +75,8 @@ export function buildSummary(input: SummaryInput): typeof core.summary {
       'more requests (all of them are in the requests output or requests.json)'
     )
   ])
+  const notSent = input.facts.notSent ?? []
+  if (notSent.length > 0) summary.addRaw(notSentHtml(notSent, SECTION_BUDGET), true)
   if (input.facts.expiring.length > 0) {
     summary.addRaw(expiryWarningHtml(input.facts.expiring), true)
   }

@@ -3,7 +3,7 @@
  * (dist/index.js) run exactly as the GitHub runner runs it: submit, poll, download and verify the
  * export, age-encrypt it to a key the demo generates, then decrypt one file and show its first event.
  * The log is shown as GitHub shows it, and the job summary as text. Bundled into dist/demo/index.js,
- * so it needs nothing installed. Settings: see ./settings.ts and the README ("The demo").
+ * so it needs nothing installed. Settings: see ./settings.ts and docs/development.md ("The demo").
  * `npm run demo -- --ledger` shows the DSAR ledger instead (src/demo/ledger.ts).
  */
 import { generateIdentity, identityToRecipient } from 'age-encryption'

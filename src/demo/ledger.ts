@@ -3,10 +3,11 @@
  * the GitHub REST stand-in on 127.0.0.1, files three issues (a DSAR from a collaborator, one from an
  * outsider, one with a broken form), then runs the bundled action (dist/index.js) three times with
  * `ledger: issues`, as three scheduled sweeps would, printing each sweep's log and the issues'
- * comments and labels as they change.
+ * comments and labels as they change. Like the other demo, it removes its temporary folder (which holds
+ * the downloaded exports: personal data, even simulated) unless DEMO_KEEP_FILES=true.
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -53,25 +54,31 @@ export async function ledgerDemo(): Promise<void> {
     'Filed: #1 by a collaborator, #2 by an outsider, #3 with a start date of 2024-13-01\n'
   )
   const home = mkdtempSync(join(tmpdir(), 'dsar-ledger-demo-'))
+  const keep = process.env.DEMO_KEEP_FILES === 'true'
   let code: number | null = 0
-  for (let sweep = 1; sweep <= SWEEPS; sweep++) {
-    console.log(`=== sweep ${sweep} of ${SWEEPS}: node ${action} with ledger: issues ===`)
-    const run = await sweepOnce(
-      join(home, `sweep-${sweep}`),
-      {
-        ledger: 'issues',
-        'github-token': github.token,
-        'api-url': simulator.url,
-        'api-key': simulator.apiKey,
-        'secret-key': simulator.secretKey,
-        download: 'true',
-        timeout: '2m'
-      },
-      { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: github.repository }
-    )
-    code = run.code
-    console.log(`--- output ledger: ${run.outputs.ledger ?? '(none)'}; exit code ${run.code} ---`)
-    printIssues(github, issues)
+  try {
+    for (let sweep = 1; sweep <= SWEEPS; sweep++) {
+      console.log(`=== sweep ${sweep} of ${SWEEPS}: node ${action} with ledger: issues ===`)
+      const run = await sweepOnce(
+        join(home, `sweep-${sweep}`),
+        {
+          ledger: 'issues',
+          'github-token': github.token,
+          'api-url': simulator.url,
+          'api-key': simulator.apiKey,
+          'secret-key': simulator.secretKey,
+          download: 'true',
+          timeout: '2m'
+        },
+        { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: github.repository }
+      )
+      code = run.code
+      console.log(`--- output ledger: ${run.outputs.ledger ?? '(none)'}; exit code ${run.code} ---`)
+      printIssues(github, issues)
+    }
+  } finally {
+    if (keep) console.log(`Files kept in ${home}`)
+    else rmSync(home, { recursive: true, force: true })
   }
   console.log(
     `The stand-in saw ${github.log.length} GitHub requests, the simulator ${simulator.log.length}.`

@@ -1,5 +1,5 @@
 /**
- * The demo's settings, from the environment (documented in the README's "The demo" section). One typed
+ * The demo's settings, from the environment (documented in docs/development.md, "The demo"). One typed
  * object, read once; anything unrecognised falls back to the default with a note, never a stack trace.
  */
 

@@ -1,9 +1,12 @@
 /**
- * `receipt.json`: the evidence an auditor asks for (GDPR Art. 5(2)), written beside the files of
- * every run that downloads and uploaded inside the artifact: what was asked (subject fingerprints,
- * dates), when and by which request ids, the statuses seen and when, and what was delivered,
- * verified how (each file's name, bytes, sha256, events; whether age-encrypted and to which public
- * keys), by which action version against which API host.
+ * `receipt.json`: the evidence an auditor asks for (GDPR Art. 5(2)), written by every run that
+ * reached Amplitude (in `download-path`, beside the files when there are any, and uploaded inside the
+ * artifact): what was asked (subject fingerprints, dates as sent or as Amplitude's status answer
+ * gave them, never a default), when and by which request ids, the statuses seen and when, how each
+ * request ended (and Amplitude's failReason), and what was delivered, verified how (each file's
+ * name, events, and bytes and sha256 both as Amplitude served it and as stored, which differ when
+ * age-encrypted; to which public keys), by which action version against which API host.
+ * docs/receipt.md describes it field by field.
  *
  * It never holds a raw subject id (a fingerprint: the first hex digits of the id's SHA-256), a
  * download URL (a presigned one is a bearer credential) or a credential. It is written like the
@@ -15,17 +18,32 @@ import type { DownloadedFile } from './download.js'
 
 export const RECEIPT_FILE = 'receipt.json'
 
+/** What the receipt says of a date it does not know (a resumed request Amplitude did not date). */
+export const NOT_KNOWN = 'not known in this run'
+
 export interface ReceiptRequest {
   requestId: string | null
   /** How logs name the subject: kind and fingerprint, never the id (e.g. `user #ab12cd34`). */
   subject: string
+  /** YYYY-MM-DD, or NOT_KNOWN. */
   startDate: string
   endDate: string
+  /** Where the dates come from: `asked` (sent by this run) or `amplitude` (its status answer). */
+  datesFrom?: 'asked' | 'amplitude'
+  /** When this run submitted it (ISO 8601); absent when it was submitted earlier. */
+  submittedAt?: string
+  /** How the request ended in this run (done, failed, timedOut, submitted, notSent, ...). */
+  outcome?: string
+  /** Amplitude's reason, for a failed request. */
+  failReason?: string
   /** Statuses as seen, oldest first, with when (ISO 8601). */
   statuses: { status: string; at: string }[]
   /** When the download links stop working, as Amplitude said. */
   expires?: string
 }
+
+/** A downloaded file, with the size and SHA-256 of the file as stored (ciphertext when encrypted). */
+export type ReceiptFile = DownloadedFile & { storedBytes: number; storedSha256: string }
 
 export interface ReceiptInput {
   action: { name: string; version: string; ref?: string }
@@ -33,7 +51,7 @@ export interface ReceiptInput {
   workflow: string
   generatedAt: string
   requests: ReceiptRequest[]
-  files: DownloadedFile[]
+  files: ReceiptFile[]
   /** The folder file paths are written relative to (the receipt's own folder). */
   root: string
   recipients: string[]
@@ -58,6 +76,9 @@ export interface Receipt {
     requestId: string | null
     bytes: number
     sha256: string
+    /** The stored file (the `.age` file when encrypted; otherwise the same as bytes, sha256). */
+    storedBytes: number
+    storedSha256: string
     events: number
     encrypted: boolean
   }[]
@@ -83,6 +104,8 @@ export function buildReceipt(input: ReceiptInput): Receipt {
       requestId: file.requestId ?? null,
       bytes: file.bytes,
       sha256: file.sha256,
+      storedBytes: file.storedBytes,
+      storedSha256: file.storedSha256,
       events: file.events,
       encrypted: file.encrypted
     })),
@@ -92,9 +115,12 @@ export function buildReceipt(input: ReceiptInput): Receipt {
         : null,
     ...(input.artifact && { artifact: input.artifact }),
     note:
-      'bytes and sha256 describe each export as Amplitude served it (gzip of JSON lines), also when ' +
-      'the stored file is age-encrypted; events counts its JSON lines. Subjects are named by the first ' +
-      '8 hex digits of the SHA-256 of their id (printf %s ID | sha256sum).'
+      'bytes and sha256 describe each export as Amplitude served it (gzip of JSON lines); ' +
+      'storedBytes and storedSha256 describe the file as stored and uploaded (the .age file when ' +
+      'encrypted: check it with sha256sum without decrypting); events counts its JSON lines. ' +
+      'Subjects are named by the first 8 hex digits of the SHA-256 of their id ' +
+      `(printf %s ID | sha256sum). A date that reads "${NOT_KNOWN}" was neither sent by this run ` +
+      "nor given in Amplitude's status answer."
   }
 }
 

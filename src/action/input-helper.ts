@@ -174,8 +174,8 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     extraInputs,
     sourceIntegrity,
     ...(ledger && { ledger }),
-    requestType,
-    ...(erasure && { erasure })
+    // Absent means access: only an erasure says its type.
+    ...(erasure && { requestType, erasure })
   }
 }
 

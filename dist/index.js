@@ -37591,8 +37591,8 @@ async function getSettings(env = {}) {
         extraInputs,
         sourceIntegrity,
         ...(ledger && { ledger }),
-        requestType,
-        ...(erasure && { erasure })
+        // Absent means access: only an erasure says its type.
+        ...(erasure && { requestType, erasure })
     };
 }
 /**

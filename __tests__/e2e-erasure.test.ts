@@ -22,14 +22,15 @@ jest.setTimeout(120_000)
 let sim: Simulator
 let offset = 0
 
-async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
+async function simulator(options: SimulatorOptions = {}, daysPerRead = 2): Promise<Simulator> {
   offset = 0
   sim = await startSimulator({
     now: () => Date.now() + offset,
     deletions: { leadDays: 4, scrubDays: 0, unknownUserIds: ['ghost-user'], ...options.deletions },
     // Two virtual days pass at each answered read of the job list.
     onLog: entry => {
-      if (entry.method === 'GET' && isDeletion(entry) && entry.status === 200) offset += 2 * DAY_MS
+      if (entry.method === 'GET' && isDeletion(entry) && entry.status === 200)
+        offset += daysPerRead * DAY_MS
     },
     ...options
   })
@@ -174,6 +175,21 @@ test('a 429 is waited out, and even then no two calls arrive within a second', a
   expect(deletionCalls().filter(e => e.fault === 'status')).toHaveLength(2)
   expectPacedAtOnePerSecond()
   expect(sim.deletionJobs()[0].entries).toHaveLength(150)
+})
+
+test('a job not done by the timeout fails the step, keeping its day and the line that resumes it', async () => {
+  await simulator({}, 0) // the clock stands still: the job stays staging
+  const run = await runAction(inputs({ 'user-ids': 'slow-1', timeout: '4s' }), { env })
+  expect(run.exitCode).toBe(1)
+  const [job] = sim.deletionJobs()
+  expect(run.outputs.requestId).toBe(job.day)
+  expect(run.outputs.finalStatus).toBe('staging')
+  const error = run.lines.find(l => l.startsWith('::error::'))!
+  expect(error).toContain(`job ${job.day}: still staging`)
+  expect(error).toContain(`request-ids: ${job.day}`)
+  expect(run.summary).toContain(`request-ids: ${job.day}`)
+  expect(deletionCalls().filter(e => e.method === 'POST')).toHaveLength(1)
+  expectNoRawIds(run, ['slow-1'])
 })
 
 test("refused erasure keys stop the run, naming the call and the project's keys", async () => {

@@ -10,6 +10,14 @@ import { BudgetDeadlineError, type Pacer } from './budget.js'
 
 export const ERASURE_MIN_INTERVAL_MS = 1000
 
+/** The next deletion call could go only after the caller's deadline. */
+export class PaceDeadlineError extends BudgetDeadlineError {
+  constructor(availableAt: number) {
+    super(availableAt)
+    this.message = `the next deletion call may go only at ${new Date(availableAt).toISOString()} (1 call a second, 429s waited out)`
+  }
+}
+
 export class IntervalPacer implements Pacer {
   private lastEnded = -Infinity
   private pausedUntil = 0
@@ -48,7 +56,7 @@ export class IntervalPacer implements Pacer {
       const now = this.clock.now()
       const wait = Math.max(this.lastEnded + this.intervalMs, this.pausedUntil) - now
       if (wait <= 0) break
-      if (deadline !== undefined && now + wait > deadline) throw new BudgetDeadlineError(now + wait)
+      if (deadline !== undefined && now + wait > deadline) throw new PaceDeadlineError(now + wait)
       await this.clock.sleep(wait, signal)
     }
     this.inFlight = new Promise(resolve => (this.endInFlight = resolve))

@@ -97,9 +97,8 @@ export async function runErasure(
   if (!resuming) await submitBatches(ctx, jobs, notSubmitted, problems)
 
   const days = resuming ? settings.requestIds : [...jobs.keys()]
-  const unfinished: string[] = []
   if (settings.wait && !stop.signal.aborted) {
-    await Promise.all(days.map(day => pollJob(ctx, day, jobs, problems, unfinished)))
+    await Promise.all(days.map(day => pollJob(ctx, day, jobs, problems)))
   }
   const finalJobs = [...jobs.values()].sort((a, b) => a.day.localeCompare(b.day))
   const placed = placeSubjects(resuming ? listedSubjects(finalJobs) : subjects, finalJobs)
@@ -108,7 +107,9 @@ export async function runErasure(
     jobs: finalJobs,
     notSubmitted,
     problems,
-    resumeDays: settings.wait ? unfinished : days,
+    // Every day a later run should read: all of them after a submit, else those not seen done
+    // (timed out, cancelled, or not read at all because the run stopped first).
+    resumeDays: settings.wait ? days.filter(day => jobs.get(day)?.status !== 'done') : days,
     requester: erasure.requester,
     apiUrl: settings.apiUrl,
     wait: settings.wait
@@ -185,8 +186,7 @@ async function pollJob(
   ctx: Context,
   day: string,
   jobs: Map<string, ErasureJob>,
-  problems: string[],
-  unfinished: string[]
+  problems: string[]
 ): Promise<void> {
   const { settings } = ctx
   const loopback = isLoopbackHost(new URL(settings.apiUrl).hostname)
@@ -198,13 +198,13 @@ async function pollJob(
     pollSchedule: erasurePollSchedule(settings.pollIntervalMs, loopback),
     maxSteps: 10_000,
     onEvent: (event: EngineEvent) => {
-      if (event.type === 'request') reads++
       if (event.type === 'waiting') {
         const status = jobs.get(day)?.status ?? 'unknown'
         const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z')
         log.info(line`job ${day} is ${status} after ${reads} read(s); next read at ${next}`)
       }
       if (event.type === 'stepOutputs') {
+        reads++
         const found = readJobs(event.outputs.jobs).jobs.find(j => j.day === day)
         if (found) jobs.set(day, found)
       }
@@ -215,23 +215,22 @@ async function pollJob(
   const job = answered.find(j => j.day === day) ?? jobs.get(day)
   if (job) jobs.set(day, job)
   const still = job ? `still ${job.status}` : 'not read'
-  if (result.status === 'timedOut') {
-    unfinished.push(day)
+  const outOfTime =
+    result.status === 'timedOut' ||
+    (result.error instanceof TransportError && result.error.kind === 'deadline')
+  if (outOfTime) {
     problems.push(
       `job ${day}: ${still} after ${reads} read(s); the next read would come after the timeout`
     )
   } else if (result.status === 'aborted') {
-    unfinished.push(day)
+    return // the stop reason is reported once, for the whole run
   } else if (result.status !== 'succeeded') {
-    const error = result.error
-    if (error instanceof TransportError && error.kind === 'deadline') unfinished.push(day)
-    problems.push(`job ${day}: ${ctx.redact(error?.message ?? result.status)}`)
+    problems.push(`job ${day}: ${ctx.redact(result.error?.message ?? result.status)}`)
   } else if (!job) {
     problems.push(`job ${day}: Amplitude lists no deletion job on that day`)
   } else if (!(ERASURE_STATUSES as readonly string[]).includes(job.status)) {
     problems.push(`job ${day}: unknown status '${job.status}'`)
   } else if (job.status !== 'done') {
-    unfinished.push(day)
     problems.push(`job ${day}: the workflow ended while the job was still ${job.status}`)
   }
 }

@@ -28,6 +28,13 @@ var budget = __webpack_require__(2513);
 ;// CONCATENATED MODULE: ./src/action/erasure-pacer.ts
 
 const ERASURE_MIN_INTERVAL_MS = 1000;
+/** The next deletion call could go only after the caller's deadline. */
+class PaceDeadlineError extends budget/* BudgetDeadlineError */.kw {
+    constructor(availableAt) {
+        super(availableAt);
+        this.message = `the next deletion call may go only at ${new Date(availableAt).toISOString()} (1 call a second, 429s waited out)`;
+    }
+}
 class IntervalPacer {
     clock;
     intervalMs;
@@ -65,7 +72,7 @@ class IntervalPacer {
             if (wait <= 0)
                 break;
             if (deadline !== undefined && now + wait > deadline)
-                throw new budget/* BudgetDeadlineError */.kw(now + wait);
+                throw new PaceDeadlineError(now + wait);
             await this.clock.sleep(wait, signal);
         }
         this.inFlight = new Promise(resolve => (this.endInFlight = resolve));
@@ -470,9 +477,8 @@ async function runErasure(settings, stop, deps = {}) {
     if (!resuming)
         await submitBatches(ctx, jobs, notSubmitted, problems);
     const days = resuming ? settings.requestIds : [...jobs.keys()];
-    const unfinished = [];
     if (settings.wait && !stop.signal.aborted) {
-        await Promise.all(days.map(day => pollJob(ctx, day, jobs, problems, unfinished)));
+        await Promise.all(days.map(day => pollJob(ctx, day, jobs, problems)));
     }
     const finalJobs = [...jobs.values()].sort((a, b) => a.day.localeCompare(b.day));
     const placed = placeSubjects(resuming ? listedSubjects(finalJobs) : subjects, finalJobs);
@@ -481,7 +487,9 @@ async function runErasure(settings, stop, deps = {}) {
         jobs: finalJobs,
         notSubmitted,
         problems,
-        resumeDays: settings.wait ? unfinished : days,
+        // Every day a later run should read: all of them after a submit, else those not seen done
+        // (timed out, cancelled, or not read at all because the run stopped first).
+        resumeDays: settings.wait ? days.filter(day => jobs.get(day)?.status !== 'done') : days,
         requester: erasure.requester,
         apiUrl: settings.apiUrl,
         wait: settings.wait
@@ -548,7 +556,7 @@ async function submitBatches(ctx, jobs, notSubmitted, problems) {
     }
 }
 /** Reads the job of one day until it is done (or the run's time is up). */
-async function pollJob(ctx, day, jobs, problems, unfinished) {
+async function pollJob(ctx, day, jobs, problems) {
     const { settings } = ctx;
     const loopback = (0,policy_loopback/* isLoopbackHost */.c)(new URL(settings.apiUrl).hostname);
     let reads = 0;
@@ -559,14 +567,13 @@ async function pollJob(ctx, day, jobs, problems, unfinished) {
         pollSchedule: erasurePollSchedule(settings.pollIntervalMs, loopback),
         maxSteps: 10_000,
         onEvent: (event) => {
-            if (event.type === 'request')
-                reads++;
             if (event.type === 'waiting') {
                 const status = jobs.get(day)?.status ?? 'unknown';
                 const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
                 log/* log */.R.info((0,log/* line */.n) `job ${day} is ${status} after ${reads} read(s); next read at ${next}`);
             }
             if (event.type === 'stepOutputs') {
+                reads++;
                 const found = readJobs(event.outputs.jobs).jobs.find(j => j.day === day);
                 if (found)
                     jobs.set(day, found);
@@ -580,18 +587,16 @@ async function pollJob(ctx, day, jobs, problems, unfinished) {
     if (job)
         jobs.set(day, job);
     const still = job ? `still ${job.status}` : 'not read';
-    if (result.status === 'timedOut') {
-        unfinished.push(day);
+    const outOfTime = result.status === 'timedOut' ||
+        (result.error instanceof http_transport/* TransportError */.wX && result.error.kind === 'deadline');
+    if (outOfTime) {
         problems.push(`job ${day}: ${still} after ${reads} read(s); the next read would come after the timeout`);
     }
     else if (result.status === 'aborted') {
-        unfinished.push(day);
+        return; // the stop reason is reported once, for the whole run
     }
     else if (result.status !== 'succeeded') {
-        const error = result.error;
-        if (error instanceof http_transport/* TransportError */.wX && error.kind === 'deadline')
-            unfinished.push(day);
-        problems.push(`job ${day}: ${ctx.redact(error?.message ?? result.status)}`);
+        problems.push(`job ${day}: ${ctx.redact(result.error?.message ?? result.status)}`);
     }
     else if (!job) {
         problems.push(`job ${day}: Amplitude lists no deletion job on that day`);
@@ -600,7 +605,6 @@ async function pollJob(ctx, day, jobs, problems, unfinished) {
         problems.push(`job ${day}: unknown status '${job.status}'`);
     }
     else if (job.status !== 'done') {
-        unfinished.push(day);
         problems.push(`job ${day}: the workflow ended while the job was still ${job.status}`);
     }
 }

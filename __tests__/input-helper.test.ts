@@ -227,6 +227,35 @@ describe('getSettings: valid inputs', () => {
     })
   })
 
+  test('erasure: the project keys alone; the DSAR keys are not needed', async () => {
+    const actor = process.env.GITHUB_ACTOR
+    process.env.GITHUB_ACTOR = 'octocat'
+    try {
+      const settings = await settingsFor({
+        'user-ids': 'alice',
+        'request-type': 'erasure',
+        'erasure-api-key': 'project-key',
+        'erasure-secret-key': 'project-secret'
+      })
+      expect(settings).toStrictEqual({
+        ...defaults(),
+        apiKey: '',
+        secretKey: '',
+        basicAuth: '',
+        requestType: 'erasure',
+        erasure: {
+          apiKey: 'project-key',
+          secretKey: 'project-secret',
+          basicAuth: Buffer.from('project-key:project-secret').toString('base64'),
+          requester: 'octocat'
+        }
+      })
+    } finally {
+      if (actor === undefined) delete process.env.GITHUB_ACTOR
+      else process.env.GITHUB_ACTOR = actor
+    }
+  })
+
   test('submit only', async () => {
     const settings = await settingsFor({ ...BASE, wait: 'false' })
     expect(settings).toStrictEqual({ ...defaults(), wait: false })
@@ -961,6 +990,41 @@ const invalid: Invalid[] = [
     inputs: { ledger: 'issues', 'github-token': 'ghs_x', 'user-ids': 'alice' },
     input: 'user-ids',
     message: /must be empty with ledger: issues/
+  },
+  {
+    title: 'request-type neither access nor erasure',
+    inputs: { 'request-type': 'delete' },
+    input: 'request-type',
+    message: /not a request type/
+  },
+  {
+    title: 'erasure without the erasure keys',
+    inputs: { 'request-type': 'erasure' },
+    input: 'erasure-api-key',
+    message: /needs a project's keys/
+  },
+  {
+    title: 'erasure-secret-key without erasure-api-key',
+    inputs: { 'request-type': 'erasure', 'erasure-secret-key': 'project-secret' },
+    input: 'erasure-api-key',
+    message: /missing/
+  },
+  {
+    title: 'erasure-api-key without erasure-secret-key',
+    inputs: { 'request-type': 'erasure', 'erasure-api-key': 'project-key' },
+    input: 'erasure-secret-key',
+    message: /missing/
+  },
+  {
+    title: 'erasure-requester with a line break',
+    inputs: {
+      'request-type': 'erasure',
+      'erasure-api-key': 'project-key',
+      'erasure-secret-key': 'project-secret',
+      'erasure-requester': 'a\nb'
+    },
+    input: 'erasure-requester',
+    message: /control characters/
   }
 ]
 

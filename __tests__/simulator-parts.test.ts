@@ -162,6 +162,8 @@ describe('CLI configuration', () => {
       expect(banner).toContain(`INPUT_API-KEY=${simulator.apiKey}\n`)
       expect(banner).toContain(`INPUT_SECRET-KEY=${simulator.secretKey}\n`)
       expect(banner).toContain(simulator.basicAuth)
+      expect(banner).toContain(`INPUT_ERASURE-API-KEY=${simulator.erasureApiKey}\n`)
+      expect(banner).toContain(`INPUT_ERASURE-SECRET-KEY=${simulator.erasureSecretKey}`)
       const line = formatLogEntry({
         method: 'GET',
         path: '/x',

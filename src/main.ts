@@ -65,6 +65,9 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
       // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
       const { sweepLedger } = await import('./ledger/sweep.js')
       await sweepLedger(settings, settings.ledger, stop, deps)
+    } else if (settings.requestType === 'erasure') {
+      const { runErasure } = await import('./action/erasure-run.js')
+      await runErasure(settings, stop, deps)
     } else {
       await runRequests(settings, stop, deps)
     }

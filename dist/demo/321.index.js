@@ -794,8 +794,8 @@ function json(status, body, headers) {
 
 
 
-// EXTERNAL MODULE: ./src/simulator/index.ts + 12 modules
-var src_simulator = __webpack_require__(9388);
+// EXTERNAL MODULE: ./src/simulator/index.ts + 14 modules
+var src_simulator = __webpack_require__(4408);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var lib_core = __webpack_require__(6811);
 ;// CONCATENATED MODULE: ./src/action/input-reading.ts
@@ -926,6 +926,10 @@ var input_names_Inputs;
     Inputs["GithubToken"] = "github-token";
     Inputs["CloseOnDone"] = "close-on-done";
     Inputs["SourceIntegrity"] = "source-integrity";
+    Inputs["RequestType"] = "request-type";
+    Inputs["ErasureApiKey"] = "erasure-api-key";
+    Inputs["ErasureSecretKey"] = "erasure-secret-key";
+    Inputs["ErasureRequester"] = "erasure-requester";
 })(input_names_Inputs || (input_names_Inputs = {}));
 
 ;// CONCATENATED MODULE: ./src/action/scalar-inputs.ts
@@ -1053,6 +1057,14 @@ function maskCredentials() {
         basicAuth: core.getInput(Inputs.BasicAuth)
     };
     for (const form of credentialMaskForms(raw))
+        core.setSecret(form);
+    // A project's erasure keys: their own pair, masked in the same forms.
+    const erasure = {
+        apiKey: core.getInput(Inputs.ErasureApiKey),
+        secretKey: core.getInput(Inputs.ErasureSecretKey),
+        basicAuth: ''
+    };
+    for (const form of credentialMaskForms(erasure))
         core.setSecret(form);
     // The ledger's GitHub token: the runner masks ${{ github.token }} and secrets, not every source.
     const githubToken = core.getInput(Inputs.GithubToken).trim();

@@ -150,6 +150,8 @@ function formatBanner(simulator, options) {
         `  Jobs         staging x${plan.pollsInStaging ?? 1} -> submitted x${plan.pollsInSubmitted ?? 1}` +
             ` -> ${plan.outcome ?? 'done'}, ${plan.files ?? 2} file(s) of ${size}`,
         `  Budget       ${options.budgetPerHour ?? 14400} cost per sliding hour (POST 8, GET 1), ${retry}`,
+        `  Deletions    /api/2/deletions/users with the project keys ${simulator.erasureApiKey} / ${simulator.erasureSecretKey}` +
+            ' (1 request/s; jobs by the simulator clock)',
         '',
         "Action inputs for a local run (e.g. env 'INPUT_API-URL=...' ... node dist/index.js):",
         `INPUT_API-URL=${simulator.url}`,
@@ -161,7 +163,11 @@ function formatBanner(simulator, options) {
         `INPUT_POLL-INTERVAL=1s`,
         `INPUT_DOWNLOAD=true`,
         ...(simulator.webUrl ? [`INPUT_CREDENTIAL-ORIGINS=${simulator.webUrl}`] : []),
-        `(or INPUT_BASIC-AUTH=${simulator.basicAuth} instead of the two keys)`
+        `(or INPUT_BASIC-AUTH=${simulator.basicAuth} instead of the two keys)`,
+        '',
+        'For an erasure: INPUT_REQUEST-TYPE=erasure with',
+        `INPUT_ERASURE-API-KEY=${simulator.erasureApiKey}`,
+        `INPUT_ERASURE-SECRET-KEY=${simulator.erasureSecretKey}`
     ].join('\n');
 }
 function formatLogEntry(entry) {
@@ -729,6 +735,310 @@ class SlidingWindowBudget {
     }
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/simulator/deletions.ts
+/**
+ * Amplitude's deletion jobs (User Privacy API v1), driven by the simulator's clock so tests and
+ * benchmarks run whole erasures in virtual days:
+ * - ids are added to the project's open job: the newest job still `staging`; when there is none, a
+ *   new job is scheduled `leadDays` after today (Amplitude's batches ran 10-13 days after their
+ *   first request);
+ * - a job is `staging` (ids may still be added or revoked) until three days before its day, then
+ *   `submitted`; its live data is scrubbed `scrubDays` after its day (`active_scrub_done_date`),
+ *   and it is `done` once the 5-day backup purge after that has run;
+ * - an id already in a job is not added twice (the job keeps one entry; `timesRequested` counts).
+ * Statuses are computed from the clock on every read, so moving the clock moves every job.
+ */
+
+const DAY_MS = 86_400_000;
+/** Revocable until this many days before the job's day. */
+const CANCEL_WINDOW_DAYS = 3;
+const DEFAULT_LEAD_DAYS = 10;
+const DEFAULT_SCRUB_DAYS = 1;
+/** Amplitude purges its backups five days after the active scrub. */
+const BACKUP_PURGE_DAYS = 5;
+/** `YYYY-MM-DD` of an epoch ms, UTC. */
+function dayOf(ms) {
+    return new Date(ms).toISOString().slice(0, 10);
+}
+/** Epoch ms of a day's start (UTC), or NaN when `day` is not a real `YYYY-MM-DD` date. */
+function dayStart(day) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
+        return NaN;
+    const ms = Date.parse(`${day}T00:00:00Z`);
+    return Number.isNaN(ms) || dayOf(ms) !== day ? NaN : ms;
+}
+function addDays(day, days) {
+    return dayOf(dayStart(day) + days * DAY_MS);
+}
+/** The Amplitude id the simulator's project gives a user id (stable, so runs agree). */
+function amplitudeIdOf(userId) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(userId, 'utf8').digest();
+    return 100_000_000 + (hash.readUInt32BE(0) % 900_000_000);
+}
+function resolveDeletionOptions(options = {}) {
+    const days = (name, fallback, min) => {
+        const value = options[name] ?? fallback;
+        if (!(Number.isInteger(value) && value >= min && value <= 365)) {
+            throw new RangeError(`deletions.${name} must be an integer ${min}..365, got ${value}`);
+        }
+        return value;
+    };
+    return {
+        // A job less than four days ahead would be submitted at once: nothing could join or leave it.
+        leadDays: days('leadDays', DEFAULT_LEAD_DAYS, CANCEL_WINDOW_DAYS + 1),
+        scrubDays: days('scrubDays', DEFAULT_SCRUB_DAYS, 0),
+        unknownUserIds: new Set(options.unknownUserIds ?? []),
+        unknownAmplitudeIds: new Set(options.unknownAmplitudeIds ?? [])
+    };
+}
+class DeletionJobs {
+    options;
+    jobs = [];
+    constructor(options) {
+        this.options = options;
+    }
+    /** The ids Amplitude does not know (a request naming one fails without ignore_invalid_id). */
+    invalid(ids) {
+        return ids.filter(id => 'userId' in id
+            ? this.options.unknownUserIds.has(id.userId)
+            : this.options.unknownAmplitudeIds.has(id.amplitudeId));
+    }
+    /** Adds valid ids to the project's open job (opening one when none is staging); returns it. */
+    add(project, ids, requester, now) {
+        const today = dayOf(now);
+        let job = this.jobs.findLast(j => j.project === project && this.status(j, now) === 'staging');
+        if (!job) {
+            job = { project, day: addDays(today, this.options.leadDays), entries: [] };
+            this.jobs.push(job);
+        }
+        for (const id of ids) {
+            const amplitudeId = 'userId' in id ? amplitudeIdOf(id.userId) : id.amplitudeId;
+            const userId = 'userId' in id ? id.userId : undefined;
+            const held = job.entries.find(e => e.amplitude_id === amplitudeId);
+            if (held) {
+                held.timesRequested++;
+                continue;
+            }
+            job.entries.push({
+                amplitude_id: amplitudeId,
+                ...(userId !== undefined && { user_id: userId }),
+                requester,
+                requested_on_day: today,
+                timesRequested: 1
+            });
+        }
+        return job;
+    }
+    status(job, now) {
+        const start = dayStart(job.day);
+        if (now < start - CANCEL_WINDOW_DAYS * DAY_MS)
+            return 'staging';
+        const scrubbed = start + this.options.scrubDays * DAY_MS;
+        return now < scrubbed + BACKUP_PURGE_DAYS * DAY_MS ? 'submitted' : 'done';
+    }
+    /** The day the live data was scrubbed, once it was. */
+    activeScrubDoneDate(job, now) {
+        const scrubbed = dayStart(job.day) + this.options.scrubDays * DAY_MS;
+        return now >= scrubbed ? dayOf(scrubbed) : undefined;
+    }
+    /** The project's jobs whose day lies in [startDay, endDay], by day. */
+    list(project, startDay, endDay) {
+        return this.jobs
+            .filter(j => j.project === project && j.day >= startDay && j.day <= endDay)
+            .sort((a, b) => a.day.localeCompare(b.day));
+    }
+    find(project, day) {
+        return this.jobs.find(j => j.project === project && j.day === day);
+    }
+    /** Takes one id out of a job (the caller checked it is still staging). */
+    revoke(job, amplitudeId) {
+        const index = job.entries.findIndex(e => e.amplitude_id === amplitudeId);
+        if (index < 0)
+            return false;
+        job.entries.splice(index, 1);
+        return true;
+    }
+    /** What a GET or POST answers for a job: Amplitude's field names, no bookkeeping. */
+    body(job, now) {
+        const scrubDone = this.activeScrubDoneDate(job, now);
+        return {
+            day: job.day,
+            status: this.status(job, now),
+            amplitude_ids: job.entries.map(({ timesRequested: _, ...entry }) => entry),
+            ...(scrubDone !== undefined && { active_scrub_done_date: scrubDone })
+        };
+    }
+    snapshots(now) {
+        return this.jobs.map(job => ({
+            project: job.project,
+            day: job.day,
+            status: this.status(job, now),
+            activeScrubDoneDate: this.activeScrubDoneDate(job, now),
+            entries: structuredClone(job.entries)
+        }));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/simulator/deletion-routes.ts
+
+
+const DELETIONS_PATH = /^\/api\/2\/deletions\/users(?:\/([^/]+)\/([^/]+))?\/?$/;
+const MAX_IDS_PER_REQUEST = 100;
+/** The longest job list one GET may ask for: six months. */
+const MAX_LIST_RANGE_DAYS = 184;
+const DEFAULT_MIN_INTERVAL_MS = 1000;
+class DeletionRoutes {
+    context;
+    /** Per project: when its last admitted call arrived. */
+    lastAdmitted = new Map();
+    constructor(context) {
+        this.context = context;
+    }
+    handles(pathname) {
+        return pathname.startsWith('/api/2/deletions/');
+    }
+    reply(req, method, target, body) {
+        const match = DELETIONS_PATH.exec(target.pathname);
+        if (!match)
+            return jsonReply(404, { error: `no such endpoint: ${target.pathname}` });
+        const [, id, day] = match;
+        const allowed = id === undefined ? ['GET', 'POST'] : ['DELETE'];
+        if (!allowed.includes(method)) {
+            return jsonReply(405, { error: `method ${method} not allowed` }, { allow: allowed.join(', ') });
+        }
+        const project = this.project(req.headers.authorization);
+        if (project === undefined) {
+            return jsonReply(401, { error: 'Invalid API key or secret key for this project' }, { 'www-authenticate': 'Basic realm="Amplitude"' });
+        }
+        const now = this.context.now();
+        const last = this.lastAdmitted.get(project);
+        if (last !== undefined && now - last < this.context.minIntervalMs) {
+            return jsonReply(429, { error: 'Too many requests: 1 request per second per project' });
+        }
+        this.lastAdmitted.set(project, now);
+        if (method === 'POST')
+            return this.create(project, body, req.headers['content-type']);
+        if (method === 'GET')
+            return this.list(project, target.searchParams);
+        return this.revoke(project, decode(id), decode(day));
+    }
+    project(header) {
+        const match = /^basic\s+(\S+)\s*$/i.exec(header ?? '');
+        return match ? this.context.projects.get(match[1]) : undefined;
+    }
+    create(project, raw, contentType) {
+        const parsed = parseDeletionRequest(raw, contentType);
+        if ('error' in parsed)
+            return jsonReply(400, { error: parsed.error });
+        const { jobs, now } = this.context;
+        const invalid = jobs.invalid(parsed.ids);
+        if (invalid.length > 0 && !parsed.ignoreInvalid) {
+            // Nothing is marked: the whole request fails.
+            return jsonReply(400, {
+                error: `${invalid.length} invalid id(s); send ignore_invalid_id: true to skip them`,
+                invalid_ids: invalid.map(id => ('userId' in id ? id.userId : id.amplitudeId))
+            });
+        }
+        const valid = parsed.ids.filter(id => !invalid.includes(id));
+        if (valid.length === 0)
+            return jsonReply(200, []);
+        const job = jobs.add(project, valid, parsed.requester, now());
+        return jsonReply(200, [jobs.body(job, now())]);
+    }
+    list(project, query) {
+        const startDay = query.get('start_day') ?? '';
+        const endDay = query.get('end_day') ?? '';
+        const start = dayStart(startDay);
+        const end = dayStart(endDay);
+        if (Number.isNaN(start) || Number.isNaN(end)) {
+            return jsonReply(400, { error: 'start_day and end_day are required, as YYYY-MM-DD' });
+        }
+        if (end < start)
+            return jsonReply(400, { error: 'end_day is before start_day' });
+        if (end - start > MAX_LIST_RANGE_DAYS * 86_400_000) {
+            return jsonReply(400, { error: 'the range may span at most six months' });
+        }
+        const { jobs, now } = this.context;
+        return jsonReply(200, jobs.list(project, startDay, endDay).map(job => jobs.body(job, now())));
+    }
+    revoke(project, id, day) {
+        const { jobs, now } = this.context;
+        if (!/^\d{1,15}$/.test(id))
+            return jsonReply(400, { error: 'amplitude_id must be an integer' });
+        if (Number.isNaN(dayStart(day)))
+            return jsonReply(400, { error: 'day must be YYYY-MM-DD' });
+        const job = jobs.find(project, day);
+        if (!job)
+            return jsonReply(404, { error: `no deletion job on ${day}` });
+        if (jobs.status(job, now()) !== 'staging') {
+            return jsonReply(400, {
+                error: `the job of ${day} is ${jobs.status(job, now())}: ids can be revoked only until three days before its day`
+            });
+        }
+        if (!jobs.revoke(job, Number(id))) {
+            return jsonReply(404, { error: `amplitude id ${id} is not in the job of ${day}` });
+        }
+        return jsonReply(200, jobs.body(job, now()));
+    }
+}
+/** Checks a POST body: JSON object, integer amplitude_ids, string user_ids, 1..100 ids in all. */
+function parseDeletionRequest(raw, contentType) {
+    if (!/\bjson\b/i.test(contentType ?? ''))
+        return { error: 'the body must be JSON' };
+    let body;
+    try {
+        body = JSON.parse(raw);
+    }
+    catch {
+        return { error: 'the body is not JSON' };
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        return { error: 'the body must be a JSON object' };
+    }
+    const fields = body;
+    const amplitudeIds = fields.amplitude_ids ?? [];
+    const userIds = fields.user_ids ?? [];
+    if (!Array.isArray(amplitudeIds) || !amplitudeIds.every(isAmplitudeId)) {
+        return { error: 'amplitude_ids must be an array of non-negative integers' };
+    }
+    if (!Array.isArray(userIds) || !userIds.every(u => typeof u === 'string' && u !== '')) {
+        return { error: 'user_ids must be an array of non-empty strings' };
+    }
+    const count = amplitudeIds.length + userIds.length;
+    if (count === 0)
+        return { error: 'no ids: send amplitude_ids and/or user_ids' };
+    if (count > MAX_IDS_PER_REQUEST) {
+        return { error: `at most ${MAX_IDS_PER_REQUEST} ids per request, got ${count}` };
+    }
+    const requester = fields.requester ?? '';
+    if (typeof requester !== 'string')
+        return { error: 'requester must be a string' };
+    const ignore = fields.ignore_invalid_id ?? fields.ignore_invalid_ids ?? false;
+    if (typeof ignore !== 'boolean')
+        return { error: 'ignore_invalid_id must be a boolean' };
+    return {
+        ids: [
+            ...amplitudeIds.map(amplitudeId => ({ amplitudeId })),
+            ...userIds.map(userId => ({ userId }))
+        ],
+        requester,
+        ignoreInvalid: ignore
+    };
+}
+function isAmplitudeId(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function decode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/faults.ts
 /**
  * Fault rules: which request gets which injected failure. Rules are tried in the order added;
@@ -813,8 +1123,6 @@ function validateRule(rule) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/simulator/gzip-lines.ts
@@ -893,7 +1201,7 @@ function rotl(x, k) {
 const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-const DAY_MS = 86_400_000;
+const gzip_lines_DAY_MS = 86_400_000;
 /**
  * Amplitude's export time format, '2020-02-15 01:00:00.123456' (`micros` gives the last three
  * digits). Built from lookup tables and a per-day cache rather than Date: it is the hot path.
@@ -902,14 +1210,14 @@ class TimeFormatter {
     // Day number -> 'YYYY-MM-DD'. Bounded by the days a file spans (a few thousand at most).
     days = new Map();
     format(ms, micros) {
-        const day = Math.floor(ms / DAY_MS);
+        const day = Math.floor(ms / gzip_lines_DAY_MS);
         let dayText = this.days.get(day);
         if (dayText === undefined) {
-            dayText = new Date(day * DAY_MS).toISOString().slice(0, 10);
+            dayText = new Date(day * gzip_lines_DAY_MS).toISOString().slice(0, 10);
             if (this.days.size < 100_000)
                 this.days.set(day, dayText);
         }
-        let rest = ms - day * DAY_MS;
+        let rest = ms - day * gzip_lines_DAY_MS;
         const millis = rest % 1000;
         rest = (rest - millis) / 1000;
         const seconds = rest % 60;
@@ -1266,8 +1574,13 @@ function closeServer(server) {
 
 
 
+
+
 const DEFAULT_API_KEY = 'sim-api-key-4f1c8e2a9b7d';
 const DEFAULT_SECRET_KEY = 'sim-secret-key-d93a61f05c2e';
+/** The deletion API's default project keys (a project's, not the org's DSAR keys). */
+const DEFAULT_ERASURE_API_KEY = 'sim-project-key-7a21c4e9d0b3';
+const DEFAULT_ERASURE_SECRET_KEY = 'sim-project-secret-5e8f2b6c1a94';
 const DEFAULT_BUDGET_PER_HOUR = 14_400;
 const DEFAULT_LINK_TTL_MS = 2 * 24 * 3_600_000;
 const MAX_REQUEST_BODY = 1024 * 1024;
@@ -1286,6 +1599,9 @@ class DsarSimulator {
     apiKey;
     secretKey;
     basicAuth;
+    erasureApiKey;
+    erasureSecretKey;
+    erasureBasicAuth;
     log = [];
     inFlight = 0;
     mostInFlight = 0;
@@ -1294,6 +1610,8 @@ class DsarSimulator {
     jobs;
     outputs;
     routes;
+    deletionJobsStore;
+    deletions;
     faults = new FaultList();
     closing = new AbortController();
     apiServer;
@@ -1304,7 +1622,7 @@ class DsarSimulator {
         this.now = options.now ?? Date.now;
         this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
         this.secretKey = options.secretKey ?? DEFAULT_SECRET_KEY;
-        this.basicAuth = Buffer.from(`${this.apiKey}:${this.secretKey}`).toString('base64');
+        this.basicAuth = basic(this.apiKey, this.secretKey);
         this.budget = new SlidingWindowBudget(options.budgetPerHour ?? DEFAULT_BUDGET_PER_HOUR);
         this.jobs = new JobRegistry(options.job, options.linkTtlMs ?? DEFAULT_LINK_TTL_MS);
         this.outputs = new OutputFiles(this.jobs, this.now, options.storageFile);
@@ -1316,6 +1634,22 @@ class DsarSimulator {
             options,
             presignedUrl: (record, n) => this.outputs.presignedUrl(this.storageUrl, record, n),
             outputLinkBase: () => (this.webServer ? this.webUrl : this.url)
+        });
+        const deletionOptions = options.deletions ?? {};
+        const projects = deletionOptions.projects ?? [
+            { apiKey: DEFAULT_ERASURE_API_KEY, secretKey: DEFAULT_ERASURE_SECRET_KEY }
+        ];
+        if (projects.length === 0)
+            throw new RangeError('deletions.projects must not be empty');
+        this.erasureApiKey = projects[0].apiKey;
+        this.erasureSecretKey = projects[0].secretKey;
+        this.erasureBasicAuth = basic(this.erasureApiKey, this.erasureSecretKey);
+        this.deletionJobsStore = new DeletionJobs(resolveDeletionOptions(deletionOptions));
+        this.deletions = new DeletionRoutes({
+            jobs: this.deletionJobsStore,
+            now: this.now,
+            projects: new Map(projects.map(p => [basic(p.apiKey, p.secretKey), p.apiKey])),
+            minIntervalMs: deletionOptions.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS
         });
         this.apiServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'api'));
         this.storageServer = (0,external_node_http_namespaceObject.createServer)((req, res) => void this.handle(req, res, 'storage'));
@@ -1357,6 +1691,9 @@ class DsarSimulator {
     }
     budgetRemaining() {
         return this.budget.remaining(this.now());
+    }
+    deletionJobs() {
+        return this.deletionJobsStore.snapshots(this.now());
     }
     async expectedFile(requestId, n) {
         const record = this.jobs.get(requestId);
@@ -1466,13 +1803,18 @@ class DsarSimulator {
             return send(jsonReply(413, { error: 'request body too large' }));
         const reply = host === 'storage'
             ? await this.outputs.reply(req, method, target)
-            : this.routes.reply(req, method, target.pathname, body, host);
+            : host === 'api' && this.deletions.handles(target.pathname)
+                ? this.deletions.reply(req, method, target, body)
+                : this.routes.reply(req, method, target.pathname, body, host);
         return send(reply);
     }
 }
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
+function basic(apiKey, secretKey) {
+    return Buffer.from(`${apiKey}:${secretKey}`).toString('base64');
+}
 function faultStatusReply(status, headers = {}, body) {
     const hasType = Object.keys(headers).some(name => name.toLowerCase() === 'content-type');
     if (body !== undefined) {
@@ -1500,6 +1842,8 @@ async function readBody(req) {
  * API and the seed's apis.io description) and an S3-like storage host, for tests, benchmarks and
  * the demo. Dependency-light: node:http, node:zlib and node:crypto only.
  */
+
+
 
 
 

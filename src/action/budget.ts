@@ -29,6 +29,16 @@ export class BudgetDeadlineError extends Error {
   }
 }
 
+/** How the transport paces its calls: this budget pacer, or the erasure's interval pacer. */
+export interface Pacer {
+  /** Waits for the turn of one attempt of this cost; rejects with BudgetDeadlineError past `deadline`. */
+  acquire(cost: number, signal?: AbortSignal, deadline?: number): Promise<void>
+  /** The server said 429: nobody sends before `until` (epoch ms). */
+  pauseUntil(until: number): void
+  /** The attempt admitted by the last `acquire` has ended (answered, failed, or not sent). */
+  settled?(): void
+}
+
 export interface BudgetOptions {
   /** Cost units this run may spend in any one-hour window. */
   limitPerHour: number
@@ -37,7 +47,7 @@ export interface BudgetOptions {
   burst?: number
 }
 
-export class BudgetPacer {
+export class BudgetPacer implements Pacer {
   readonly burst: number
   /** Refill rate in units per millisecond. */
   private readonly rate: number

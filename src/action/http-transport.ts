@@ -24,9 +24,13 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import type { Clock, HttpRequest, HttpResponse, HttpTransport } from '../arazzo/types.js'
 import { parseRetryAfter } from '../arazzo/pacing.js'
-import { createCredentialPolicy, mayCarryCredentials } from '../policy/credentials.js'
+import {
+  createCredentialPolicy,
+  mayCarryCredentials,
+  type CredentialScope
+} from '../policy/credentials.js'
 import { parseJsonText } from '../policy/json-text.js'
-import { BudgetDeadlineError, BudgetPacer, requestCost } from './budget.js'
+import { BudgetDeadlineError, requestCost, type Pacer } from './budget.js'
 import { Semaphore } from './semaphore.js'
 
 export type TransportErrorKind =
@@ -59,8 +63,10 @@ export interface RetryNotice {
 
 export interface TransportOptions {
   apiOrigin: string
+  /** The key pair this transport's requests carry (src/policy/credentials.ts). Default 'dsar'. */
+  scope?: CredentialScope
   clock: Clock
-  pacer: BudgetPacer
+  pacer: Pacer
   maxConcurrency: number
   /** Connect, headers and body of one attempt must finish within this. */
   requestTimeoutMs?: number
@@ -123,10 +129,16 @@ export function createActionTransport(options: TransportOptions): {
 
   const transport: HttpTransport = async (request, signal) => {
     const url = new URL(request.url)
-    if (!mayCarryCredentials(credentials, { kind: 'apiCall', url })) {
+    const scope = options.scope ?? 'dsar'
+    if (!mayCarryCredentials(credentials, { kind: 'apiCall', url, scope })) {
       throw new TransportError(
         'policy',
-        `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`
+        url.origin === credentials.apiOrigin
+          ? `refused to send ${scope === 'erasure' ? 'the erasure keys' : 'the DSAR keys'} to ${url.pathname}: ` +
+              (scope === 'erasure'
+                ? 'they go to the deletion API (/api/2/deletions/users) only'
+                : "the deletion API takes a project's erasure keys, not these")
+          : `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`
       )
     }
     const method = request.method.toUpperCase()
@@ -155,21 +167,26 @@ export function createActionTransport(options: TransportOptions): {
       // A request in flight is cut at the deadline, whatever the per-request timeout says.
       let cut = false
       let late = false
-      await slots.use(async () => {
-        const remainingMs = (options.deadline ?? Infinity) - options.clock.now()
-        cut = remainingMs < limits.timeoutMs
-        late = remainingMs <= 0
-        if (late) return
-        try {
-          response = await send(
-            request,
-            signal,
-            cut ? { ...limits, timeoutMs: remainingMs } : limits
-          )
-        } catch (error) {
-          failure = error as Error
-        }
-      })
+      // The pacer hears when each attempt ended (the erasure pacer spaces calls from there).
+      try {
+        await slots.use(async () => {
+          const remainingMs = (options.deadline ?? Infinity) - options.clock.now()
+          cut = remainingMs < limits.timeoutMs
+          late = remainingMs <= 0
+          if (late) return
+          try {
+            response = await send(
+              request,
+              signal,
+              cut ? { ...limits, timeoutMs: remainingMs } : limits
+            )
+          } catch (error) {
+            failure = error as Error
+          }
+        })
+      } finally {
+        options.pacer.settled?.()
+      }
       signal.throwIfAborted()
       if (late) {
         throw new TransportError(

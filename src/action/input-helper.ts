@@ -14,6 +14,13 @@ import {
   parseCredentials,
   parseRegion
 } from './credential-inputs.js'
+import {
+  checkJobDays,
+  parseErasureInputs,
+  parseRequestType,
+  type ErasureSettings,
+  type RequestType
+} from './erasure-inputs.js'
 import { isPlaintextChoice, parseArtifactName, parseRecipients } from './export-inputs.js'
 import { Inputs } from './input-names.js'
 import { InputError, read } from './input-reading.js'
@@ -77,6 +84,10 @@ export interface Settings {
   ledger?: LedgerSettings
   /** `source-integrity`: remote source description URL -> pinned sha256 (hex). */
   sourceIntegrity: Map<string, string>
+  /** `request-type`: the DSAR export (access, also when absent) or Amplitude's deletion API. */
+  requestType?: RequestType
+  /** The project's keys and the requester, for `request-type: erasure`. */
+  erasure?: ErasureSettings
 }
 
 /**
@@ -92,7 +103,16 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
   const userIds = parseUserIds(read(Inputs.UserIds))
   const amplitudeIds = parseAmplitudeIds(read(Inputs.AmplitudeIds))
   const fileUserIds = await readUserIdsFile(read(Inputs.UserIdsFile), workspace, runnerTemp)
-  const credentials = parseCredentials()
+  const requestType = parseRequestType(read(Inputs.RequestType))
+  // An erasure needs only the project's keys; the org's DSAR keys are checked when given.
+  const dsarKeysGiven = [Inputs.ApiKey, Inputs.SecretKey, Inputs.BasicAuth].some(
+    n => read(n) !== ''
+  )
+  const credentials =
+    requestType === 'erasure' && !dsarKeysGiven
+      ? { apiKey: '', secretKey: '', basicAuth: '' }
+      : parseCredentials()
+  const erasure = requestType === 'erasure' ? parseErasureInputs() : undefined
   const region = parseRegion(read(Inputs.Region))
   const api = parseApiUrl(read(Inputs.ApiUrl), region)
   if (read(Inputs.ApiUrl) !== '' && region !== 'us') {
@@ -135,7 +155,8 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
   if (ledger) checkLedgerCombination({ workflow })
   else
     checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs })
-  checkEncryption({ download, artifactName, encryptTo, plaintextOnPurpose })
+  if (erasure) checkErasureCombination({ requestIds, download, artifactName, workflow, ledger })
+  else checkEncryption({ download, artifactName, encryptTo, plaintextOnPurpose })
 
   return {
     subjects,
@@ -161,7 +182,9 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     ...(workflowId !== undefined && { workflowId }),
     extraInputs,
     sourceIntegrity,
-    ...(ledger && { ledger })
+    ...(ledger && { ledger }),
+    // Absent means access: only an erasure says its type.
+    ...(erasure && { requestType, erasure })
   }
 }
 
@@ -210,6 +233,39 @@ function checkEncryption(given: {
       )
     }
   }
+}
+
+/**
+ * An erasure exports nothing (so nothing to download), runs the built-in `amplitude-erasure`
+ * document or a file with the same workflows (not apis-io's DSAR contract), is resumed by job day,
+ * and is not (yet) taken from ledger issues.
+ */
+function checkErasureCombination(settings: {
+  requestIds: string[]
+  download: boolean
+  artifactName?: string
+  workflow: WorkflowChoice
+  ledger?: LedgerSettings
+}): void {
+  if (settings.ledger) {
+    throw new InputError(
+      Inputs.RequestType,
+      'request-type: erasure takes its subjects from user-ids/amplitude-ids, not from ledger issues'
+    )
+  }
+  if (settings.download) {
+    throw new InputError(
+      settings.artifactName !== undefined ? Inputs.ArtifactName : Inputs.Download,
+      'an erasure has nothing to download (set request-type: access for the export)'
+    )
+  }
+  if (settings.workflow.kind === 'builtin' && settings.workflow.name !== 'amplitude') {
+    throw new InputError(
+      Inputs.Workflow,
+      "request-type: erasure runs the built-in 'amplitude-erasure' document (keep workflow: amplitude) or a file with its workflows"
+    )
+  }
+  checkJobDays(settings.requestIds)
 }
 
 /** At most MAX_SUBJECTS subjects, or request ids, per run (run-limits.ts), refused by input name. */

@@ -32,5 +32,9 @@ export enum Inputs {
   LedgerLabel = 'ledger-label',
   GithubToken = 'github-token',
   CloseOnDone = 'close-on-done',
-  SourceIntegrity = 'source-integrity'
+  SourceIntegrity = 'source-integrity',
+  RequestType = 'request-type',
+  ErasureApiKey = 'erasure-api-key',
+  ErasureSecretKey = 'erasure-secret-key',
+  ErasureRequester = 'erasure-requester'
 }

@@ -25,6 +25,13 @@ export function maskCredentials(): void {
     basicAuth: core.getInput(Inputs.BasicAuth)
   }
   for (const form of credentialMaskForms(raw)) core.setSecret(form)
+  // A project's erasure keys: their own pair, masked in the same forms.
+  const erasure: RawCredentials = {
+    apiKey: core.getInput(Inputs.ErasureApiKey),
+    secretKey: core.getInput(Inputs.ErasureSecretKey),
+    basicAuth: ''
+  }
+  for (const form of credentialMaskForms(erasure)) core.setSecret(form)
   // The ledger's GitHub token: the runner masks ${{ github.token }} and secrets, not every source.
   const githubToken = core.getInput(Inputs.GithubToken).trim()
   if (githubToken.length >= 8) core.setSecret(githubToken)

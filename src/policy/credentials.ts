@@ -1,6 +1,7 @@
 /**
- * The one place that decides who receives the Basic credentials (the organisation's API key and
- * secret key). Every request the action sends asks here first; no other module compares origins.
+ * The one place that decides who receives the Basic credentials: the organisation's DSAR keys
+ * (`api-key`/`secret-key`) and a project's erasure keys (`erasure-api-key`/`erasure-secret-key`).
+ * Every request the action sends asks here first; no other module compares origins or paths.
  *
  * - API calls (every request an Arazzo workflow describes): only to the API origin (`api-url`, or
  *   the region's API host). A workflow document may put the credentials anywhere in a request, so
@@ -29,6 +30,16 @@ export const AMPLITUDE_ORIGINS: Record<Region, { api: string; outputLinks: reado
     outputLinks: ['https://analytics.eu.amplitude.com']
   }
 }
+
+/**
+ * Which key pair a request carries. Erasure keys go only to the deletion API
+ * (`/api/2/deletions/users...`) on the API origin: never to the DSAR endpoints, output links or any
+ * other host. DSAR keys never go to the deletion API: an access run (or its document) cannot erase.
+ */
+export type CredentialScope = 'dsar' | 'erasure'
+
+/** The deletion API: `/api/2/deletions/users`, and `/api/2/deletions/users/{amplitude_id}/{day}`. */
+const DELETION_API_PATH = /^\/api\/2\/deletions\/users(?:\/[^/]+\/[^/]+)?\/?$/
 
 /** The documented output link path: `/api/2/dsar/requests/{requestId}/outputs/{n}`. */
 const OUTPUT_LINK_PATH = /^\/api\/2\/dsar\/requests\/[^/]+\/outputs\/\d+$/
@@ -60,8 +71,11 @@ export function createCredentialPolicy(options: CredentialPolicyOptions): Creden
 
 /** A request the action is about to send, described for the decision. */
 export type CredentialUse =
-  /** A request of the Arazzo workflow (it may carry the credentials anywhere). */
-  | { kind: 'apiCall'; url: URL }
+  /**
+   * A request of the Arazzo workflow (it may carry the credentials anywhere), with the key pair
+   * its run holds (default 'dsar').
+   */
+  | { kind: 'apiCall'; url: URL; scope?: CredentialScope }
   /**
    * One hop of an output download: `method`, its URL, and the origin of the chain's first URL
    * (a hop on another origin than that one came through a cross-origin redirect).
@@ -71,7 +85,11 @@ export type CredentialUse =
 /** Whether this request may carry the credentials. */
 export function mayCarryCredentials(policy: CredentialPolicy, use: CredentialUse): boolean {
   if (!transportIsSafe(use.url)) return false
-  if (use.kind === 'apiCall') return use.url.origin === policy.apiOrigin
+  if (use.kind === 'apiCall') {
+    const deletionApi = isDeletionApiPath(use.url.pathname)
+    const scopeFits = (use.scope ?? 'dsar') === 'erasure' ? deletionApi : !deletionApi
+    return use.url.origin === policy.apiOrigin && scopeFits
+  }
   return (
     use.method.toUpperCase() === 'GET' &&
     use.url.origin === use.chainOrigin &&
@@ -83,6 +101,10 @@ export function mayCarryCredentials(policy: CredentialPolicy, use: CredentialUse
 /** Whether requests to this URL's origin are calls to a (trusted) Amplitude endpoint at all. */
 export function isCredentialOrigin(policy: CredentialPolicy, url: URL): boolean {
   return policy.outputLinkOrigins.includes(url.origin)
+}
+
+export function isDeletionApiPath(pathname: string): boolean {
+  return DELETION_API_PATH.test(pathname)
 }
 
 export function isOutputLinkPath(pathname: string): boolean {

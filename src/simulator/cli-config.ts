@@ -155,6 +155,8 @@ export function formatBanner(simulator: Simulator, options: SimulatorOptions): s
     `  Jobs         staging x${plan.pollsInStaging ?? 1} -> submitted x${plan.pollsInSubmitted ?? 1}` +
       ` -> ${plan.outcome ?? 'done'}, ${plan.files ?? 2} file(s) of ${size}`,
     `  Budget       ${options.budgetPerHour ?? 14400} cost per sliding hour (POST 8, GET 1), ${retry}`,
+    `  Deletions    /api/2/deletions/users with the project keys ${simulator.erasureApiKey} / ${simulator.erasureSecretKey}` +
+      ' (1 request/s; jobs by the simulator clock)',
     '',
     "Action inputs for a local run (e.g. env 'INPUT_API-URL=...' ... node dist/index.js):",
     `INPUT_API-URL=${simulator.url}`,
@@ -166,7 +168,11 @@ export function formatBanner(simulator: Simulator, options: SimulatorOptions): s
     `INPUT_POLL-INTERVAL=1s`,
     `INPUT_DOWNLOAD=true`,
     ...(simulator.webUrl ? [`INPUT_CREDENTIAL-ORIGINS=${simulator.webUrl}`] : []),
-    `(or INPUT_BASIC-AUTH=${simulator.basicAuth} instead of the two keys)`
+    `(or INPUT_BASIC-AUTH=${simulator.basicAuth} instead of the two keys)`,
+    '',
+    'For an erasure: INPUT_REQUEST-TYPE=erasure with',
+    `INPUT_ERASURE-API-KEY=${simulator.erasureApiKey}`,
+    `INPUT_ERASURE-SECRET-KEY=${simulator.erasureSecretKey}`
   ].join('\n')
 }
 

@@ -10,6 +10,8 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ApiRoutes } from './api-routes.js'
 import { SlidingWindowBudget } from './budget.js'
+import { DEFAULT_MIN_INTERVAL_MS, DeletionRoutes } from './deletion-routes.js'
+import { DeletionJobs, resolveDeletionOptions } from './deletions.js'
 import { FaultList } from './faults.js'
 import { JobRegistry } from './jobs.js'
 import { OutputFiles } from './output-files.js'
@@ -23,6 +25,7 @@ import {
 } from './reply.js'
 import { closeServer, listen, listenWithFallback, origin } from './listen.js'
 import type {
+  DeletionJob,
   DsarRecord,
   ExpectedFile,
   FaultRule,
@@ -33,6 +36,9 @@ import type {
 
 export const DEFAULT_API_KEY = 'sim-api-key-4f1c8e2a9b7d'
 export const DEFAULT_SECRET_KEY = 'sim-secret-key-d93a61f05c2e'
+/** The deletion API's default project keys (a project's, not the org's DSAR keys). */
+export const DEFAULT_ERASURE_API_KEY = 'sim-project-key-7a21c4e9d0b3'
+export const DEFAULT_ERASURE_SECRET_KEY = 'sim-project-secret-5e8f2b6c1a94'
 export const DEFAULT_BUDGET_PER_HOUR = 14_400
 export const DEFAULT_LINK_TTL_MS = 2 * 24 * 3_600_000
 
@@ -55,6 +61,9 @@ class DsarSimulator implements Simulator {
   readonly apiKey: string
   readonly secretKey: string
   readonly basicAuth: string
+  readonly erasureApiKey: string
+  readonly erasureSecretKey: string
+  readonly erasureBasicAuth: string
   readonly log: RequestLogEntry[] = []
 
   private inFlight = 0
@@ -64,6 +73,8 @@ class DsarSimulator implements Simulator {
   private readonly jobs: JobRegistry
   private readonly outputs: OutputFiles
   private readonly routes: ApiRoutes
+  private readonly deletionJobsStore: DeletionJobs
+  private readonly deletions: DeletionRoutes
   private readonly faults = new FaultList()
   private readonly closing = new AbortController()
   private readonly apiServer: Server
@@ -74,7 +85,7 @@ class DsarSimulator implements Simulator {
     this.now = options.now ?? Date.now
     this.apiKey = options.apiKey ?? DEFAULT_API_KEY
     this.secretKey = options.secretKey ?? DEFAULT_SECRET_KEY
-    this.basicAuth = Buffer.from(`${this.apiKey}:${this.secretKey}`).toString('base64')
+    this.basicAuth = basic(this.apiKey, this.secretKey)
     this.budget = new SlidingWindowBudget(options.budgetPerHour ?? DEFAULT_BUDGET_PER_HOUR)
     this.jobs = new JobRegistry(options.job, options.linkTtlMs ?? DEFAULT_LINK_TTL_MS)
     this.outputs = new OutputFiles(this.jobs, this.now, options.storageFile)
@@ -86,6 +97,21 @@ class DsarSimulator implements Simulator {
       options,
       presignedUrl: (record, n) => this.outputs.presignedUrl(this.storageUrl, record, n),
       outputLinkBase: () => (this.webServer ? this.webUrl : this.url)
+    })
+    const deletionOptions = options.deletions ?? {}
+    const projects = deletionOptions.projects ?? [
+      { apiKey: DEFAULT_ERASURE_API_KEY, secretKey: DEFAULT_ERASURE_SECRET_KEY }
+    ]
+    if (projects.length === 0) throw new RangeError('deletions.projects must not be empty')
+    this.erasureApiKey = projects[0].apiKey
+    this.erasureSecretKey = projects[0].secretKey
+    this.erasureBasicAuth = basic(this.erasureApiKey, this.erasureSecretKey)
+    this.deletionJobsStore = new DeletionJobs(resolveDeletionOptions(deletionOptions))
+    this.deletions = new DeletionRoutes({
+      jobs: this.deletionJobsStore,
+      now: this.now,
+      projects: new Map(projects.map(p => [basic(p.apiKey, p.secretKey), p.apiKey])),
+      minIntervalMs: deletionOptions.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS
     })
     this.apiServer = createServer((req, res) => void this.handle(req, res, 'api'))
     this.storageServer = createServer((req, res) => void this.handle(req, res, 'storage'))
@@ -133,6 +159,10 @@ class DsarSimulator implements Simulator {
 
   budgetRemaining(): number {
     return this.budget.remaining(this.now())
+  }
+
+  deletionJobs(): DeletionJob[] {
+    return this.deletionJobsStore.snapshots(this.now())
   }
 
   async expectedFile(requestId: string | number, n: number): Promise<ExpectedFile> {
@@ -249,7 +279,9 @@ class DsarSimulator implements Simulator {
     const reply =
       host === 'storage'
         ? await this.outputs.reply(req, method, target)
-        : this.routes.reply(req, method, target.pathname, body, host)
+        : host === 'api' && this.deletions.handles(target.pathname)
+          ? this.deletions.reply(req, method, target, body)
+          : this.routes.reply(req, method, target.pathname, body, host)
     return send(reply)
   }
 }
@@ -257,6 +289,10 @@ class DsarSimulator implements Simulator {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
+
+function basic(apiKey: string, secretKey: string): string {
+  return Buffer.from(`${apiKey}:${secretKey}`).toString('base64')
+}
 
 function faultStatusReply(
   status: number,

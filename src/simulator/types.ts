@@ -59,6 +59,46 @@ export interface SimulatorOptions {
   storageFile?: string
   /** Called once per request when its response has finished (or the socket closed). */
   onLog?: (entry: RequestLogEntry) => void
+  /** The deletion API (`/api/2/deletions/users`): its projects, unknown ids and job timeline. */
+  deletions?: DeletionOptions
+}
+
+/**
+ * Amplitude's deletion API (User Privacy API v1) as the simulator plays it: project keys (not the
+ * org's DSAR keys), at most 100 ids per request, 1 request per second per project, jobs by day.
+ */
+export interface DeletionOptions {
+  /** The projects' key pairs; default one project with DEFAULT_ERASURE_API_KEY/SECRET_KEY. */
+  projects?: { apiKey: string; secretKey: string }[]
+  /** User ids the project does not know: a request naming one fails without ignore_invalid_id. */
+  unknownUserIds?: string[]
+  /** Amplitude ids the project does not know. */
+  unknownAmplitudeIds?: number[]
+  /** Days from the first request to a new job's day (>= 4). Default 10. */
+  leadDays?: number
+  /** Days from a job's day to its active scrub (`active_scrub_done_date`). Default 1. */
+  scrubDays?: number
+  /** Shortest time between two admitted deletion calls of one project. Default 1000 (1 req/s). */
+  minIntervalMs?: number
+}
+
+/** One id in a deletion job, as Amplitude lists it (`user_id` when it was asked by user id). */
+export interface DeletionEntry {
+  amplitude_id: number
+  user_id?: string
+  requester: string
+  requested_on_day: string
+  /** Simulator bookkeeping, never answered: how many requests named this id for this job. */
+  timesRequested: number
+}
+
+export interface DeletionJob {
+  /** The API key of the project the job belongs to. */
+  project: string
+  day: string
+  status: 'staging' | 'submitted' | 'done'
+  activeScrubDoneDate?: string
+  entries: DeletionEntry[]
 }
 
 export interface JobPlan {
@@ -157,6 +197,13 @@ export interface Simulator {
   expectedFile(requestId: string | number, n: number): Promise<ExpectedFile>
   /** Cost still available in the current window. */
   budgetRemaining(): number
+  /** The first project's keys for the deletion API (`deletions.projects[0]`). */
+  erasureApiKey: string
+  erasureSecretKey: string
+  /** base64(erasureApiKey:erasureSecretKey). */
+  erasureBasicAuth: string
+  /** Snapshots of the deletion jobs, statuses as of the simulator clock now. */
+  deletionJobs(): DeletionJob[]
   close(): Promise<void>
 }
 

@@ -28901,8 +28901,14 @@ function createActionTransport(options) {
     };
     const transport = async (request, signal) => {
         const url = new URL(request.url);
-        if (!(0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .mayCarryCredentials */ .x6)(credentials, { kind: 'apiCall', url })) {
-            throw new TransportError('policy', `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
+        const scope = options.scope ?? 'dsar';
+        if (!(0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .mayCarryCredentials */ .x6)(credentials, { kind: 'apiCall', url, scope })) {
+            throw new TransportError('policy', url.origin === credentials.apiOrigin
+                ? `refused to send ${scope === 'erasure' ? 'the erasure keys' : 'the DSAR keys'} to ${url.pathname}: ` +
+                    (scope === 'erasure'
+                        ? 'they go to the deletion API (/api/2/deletions/users) only'
+                        : "the deletion API takes a project's erasure keys, not these")
+                : `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
         }
         const method = request.method.toUpperCase();
         const path = url.pathname;
@@ -28927,19 +28933,25 @@ function createActionTransport(options) {
             // A request in flight is cut at the deadline, whatever the per-request timeout says.
             let cut = false;
             let late = false;
-            await slots.use(async () => {
-                const remainingMs = (options.deadline ?? Infinity) - options.clock.now();
-                cut = remainingMs < limits.timeoutMs;
-                late = remainingMs <= 0;
-                if (late)
-                    return;
-                try {
-                    response = await send(request, signal, cut ? { ...limits, timeoutMs: remainingMs } : limits);
-                }
-                catch (error) {
-                    failure = error;
-                }
-            });
+            // The pacer hears when each attempt ended (the erasure pacer spaces calls from there).
+            try {
+                await slots.use(async () => {
+                    const remainingMs = (options.deadline ?? Infinity) - options.clock.now();
+                    cut = remainingMs < limits.timeoutMs;
+                    late = remainingMs <= 0;
+                    if (late)
+                        return;
+                    try {
+                        response = await send(request, signal, cut ? { ...limits, timeoutMs: remainingMs } : limits);
+                    }
+                    catch (error) {
+                        failure = error;
+                    }
+                });
+            }
+            finally {
+                options.pacer.settled?.();
+            }
             signal.throwIfAborted();
             if (late) {
                 throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`, undefined, true);
@@ -29150,6 +29162,10 @@ var Inputs;
     Inputs["GithubToken"] = "github-token";
     Inputs["CloseOnDone"] = "close-on-done";
     Inputs["SourceIntegrity"] = "source-integrity";
+    Inputs["RequestType"] = "request-type";
+    Inputs["ErasureApiKey"] = "erasure-api-key";
+    Inputs["ErasureSecretKey"] = "erasure-secret-key";
+    Inputs["ErasureRequester"] = "erasure-requester";
 })(Inputs || (Inputs = {}));
 
 
@@ -29797,11 +29813,12 @@ async function runRequest(options) {
         history: [],
         startedAt: clock.now(),
         requestsStarted: 0,
-        ...(plan.requestId === undefined && { dates: (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .askedDates */ .wD)(plan.inputs) }),
         workflowOutputs: {}
     };
-    if (!record.dates)
-        delete record.dates;
+    // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
+    const asked = plan.requestId === undefined ? (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .askedDates */ .wD)(plan.inputs) : undefined;
+    if (asked)
+        record.dates = asked;
     options.onStart?.(record);
     const redact = options.redact ?? ((text) => text);
     // A value refused on arrival stops this request at once: a refused request id must not be polled.
@@ -29953,7 +29970,7 @@ function judge(record, status, error, options) {
         record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
     }
     else if (neverSent(record, status, error, options)) {
-        // Nothing reached Amplitude for this subject: the next run can take it as it is.
+        // Amplitude took nothing for this subject: the next run can take it as it is.
         record.outcome = 'notSent';
         record.status = NOT_SENT;
         record.problem =
@@ -30021,9 +30038,10 @@ function judge(record, status, error, options) {
     }
 }
 /**
- * A subject whose submit never left the runner: no request id, none resumed, and either no request
- * started or the transport said it sent nothing (the budget or the timeout held it back). A submit
- * cut in flight may have been taken, so it is not counted here.
+ * A subject Amplitude took no request for: no request id, none resumed, and either no request
+ * started or the transport said nothing was taken (the budget or the timeout held it back, or every
+ * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
+ * is not counted here.
  */
 function neverSent(record, status, error, options) {
     if (record.requestId !== undefined || options.plan.requestId !== undefined)
@@ -30381,6 +30399,14 @@ function maskCredentials() {
         basicAuth: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.BasicAuth)
     };
     for (const form of credentialMaskForms(raw))
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
+    // A project's erasure keys: their own pair, masked in the same forms.
+    const erasure = {
+        apiKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.ErasureApiKey),
+        secretKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.ErasureSecretKey),
+        basicAuth: ''
+    };
+    for (const form of credentialMaskForms(erasure))
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
     // The ledger's GitHub token: the runner masks ${{ github.token }} and secrets, not every source.
     const githubToken = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.GithubToken).trim();
@@ -30994,7 +31020,8 @@ function idsFromLines(input, content) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
-/* harmony import */ var _export_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(37871);
+/* harmony import */ var _artifact_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73935);
+/* harmony import */ var _export_helper_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(37871);
 /**
  * What a compliance engineer files with the job summary besides the per-request table: where the
  * requests went (the API host), what was asked (the date range), where the export went (file names
@@ -31004,13 +31031,12 @@ function idsFromLines(input, content) {
 
 
 
+
 function runContext(env) {
-    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_ACTOR } = env;
-    const server = GITHUB_SERVER_URL || 'https://github.com';
     return {
-        ...(GITHUB_REPOSITORY &&
-            GITHUB_RUN_ID && { url: `${server}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }),
-        ...(GITHUB_ACTOR && { actor: GITHUB_ACTOR })
+        // The one rule for a run's page (artifact-helper.ts); absent outside a GitHub run.
+        ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && { url: (0,_artifact_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .workflowRunPage */ .YC)(env) }),
+        ...(env.GITHUB_ACTOR && { actor: env.GITHUB_ACTOR })
     };
 }
 function runFacts(settings, run) {
@@ -31027,7 +31053,7 @@ function runFacts(settings, run) {
         ...(run.run && { run: run.run }),
         ...(run.records.length > 0 && { submitted: submittedAt(run.records) }),
         notSent: run.records.filter(r => r.outcome === 'notSent').map(r => r.label),
-        expiring: (0,_export_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .expiringSoon */ .s_)(run.records, run.now).map(r => ({
+        expiring: (0,_export_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .expiringSoon */ .s_)(run.records, run.now).map(r => ({
             requestId: r.requestId ?? r.label,
             expires: r.expires ?? ''
         }))
@@ -31284,11 +31310,16 @@ function testHooks() {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BG: () => (/* binding */ subjectFingerprint),
 /* harmony export */   Nm: () => (/* binding */ planStatusChecks),
+/* harmony export */   Oj: () => (/* binding */ bundledWorkflowsDir),
 /* harmony export */   cT: () => (/* binding */ loadWorkflowInput),
 /* harmony export */   gp: () => (/* binding */ planRuns),
+/* harmony export */   im: () => (/* binding */ prebuiltDocuments),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
+/* harmony export */   pb: () => (/* binding */ subjectLabel),
+/* harmony export */   yb: () => (/* binding */ loadChosenDocument),
 /* harmony export */   yq: () => (/* binding */ subjectText)
 /* harmony export */ });
-/* unused harmony exports BUILTIN_WORKFLOWS, bundledWorkflowsDir, SECRET_INPUTS, PREBUILT_DOCUMENTS_FILE, prebuiltDocuments, loadChosenDocument, subjectLabel */
+/* unused harmony exports BUILTIN_WORKFLOWS, PREBUILT_DOCUMENTS_FILE */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
@@ -37557,7 +37588,7 @@ function isCode(error, code) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(36601);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10110);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37567,7 +37598,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 36601:
+/***/ 10110:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37673,6 +37704,76 @@ function parseCredentialOrigins(text) {
         return parsed.origin;
     });
     return [...new Set(origins)];
+}
+
+;// CONCATENATED MODULE: ./src/action/erasure-inputs.ts
+/**
+ * The erasure inputs: `request-type`, the project's keys (`erasure-api-key`/`erasure-secret-key`,
+ * their own pair, so that one workflow can hold the org's DSAR keys and a project's keys side by
+ * side), `erasure-requester`, and job days as `request-ids` when resuming. Messages never quote a
+ * key. Where the keys may go is decided in src/policy/credentials.ts, not here.
+ */
+
+
+
+/** Used when neither `erasure-requester` nor GITHUB_ACTOR says who asked. */
+const FALLBACK_REQUESTER = 'amplitude-dsar-action';
+const MAX_REQUESTER_LENGTH = 200;
+function parseRequestType(text) {
+    const type = (text || 'access').toLowerCase();
+    if (type !== 'access' && type !== 'erasure') {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestType, `${(0,input_reading/* quote */.hD)(text)} is not a request type (expected 'access' or 'erasure')`);
+    }
+    return type;
+}
+/** The project's key pair and the requester; only read for `request-type: erasure`. */
+function parseErasureInputs(actor = process.env.GITHUB_ACTOR ?? '') {
+    const apiKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureApiKey);
+    const secretKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureSecretKey);
+    if (apiKey === '' && secretKey === '') {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureApiKey, "request-type: erasure needs a project's keys: set erasure-api-key and erasure-secret-key " +
+            "(the project's API key and secret key, not the organisation's DSAR keys)");
+    }
+    if (apiKey === '') {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureApiKey, 'missing (erasure-secret-key is set; both are needed)');
+    }
+    if (secretKey === '') {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureSecretKey, 'missing (erasure-api-key is set; both are needed)');
+    }
+    if (apiKey.includes(':')) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureApiKey, 'must not contain a colon (HTTP Basic uses it as separator)');
+    }
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(apiKey))
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureApiKey, 'contains control characters');
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(secretKey)) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureSecretKey, 'contains control characters');
+    }
+    return {
+        apiKey,
+        secretKey,
+        basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(apiKey, secretKey),
+        requester: parseRequester((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureRequester), actor)
+    };
+}
+/** Who asked: the input, else the GitHub actor, else the action's name. One line, 200 characters. */
+function parseRequester(text, actor) {
+    const requester = text || actor.trim() || FALLBACK_REQUESTER;
+    if ((0,secret_helper/* hasControlCharacter */.Fd)(requester)) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureRequester, 'contains control characters');
+    }
+    if ([...requester].length > MAX_REQUESTER_LENGTH) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureRequester, `is longer than ${MAX_REQUESTER_LENGTH} characters`);
+    }
+    return requester;
+}
+/** An erasure is resumed by its jobs' days (`YYYY-MM-DD`): Amplitude lists jobs by day. */
+function checkJobDays(requestIds) {
+    requestIds.forEach((id, index) => {
+        const ms = /^\d{4}-\d{2}-\d{2}$/.test(id) ? Date.parse(`${id}T00:00:00Z`) : NaN;
+        if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== id) {
+            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, `entry ${index + 1} is not a job day: with request-type: erasure, request ids are the days of deletion jobs (YYYY-MM-DD)`);
+        }
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/action/export-inputs.ts
@@ -37915,6 +38016,7 @@ function parseLedgerInputs(input) {
 
 
 
+
 /**
  * Reads every input and returns the checked settings. `now` fixes "today" (UTC) for tests.
  * Async because checking `encrypt-to` loads the age library, and files are read without
@@ -37927,7 +38029,13 @@ async function getSettings(env = {}) {
     const userIds = (0,subject_inputs/* parseUserIds */.bC)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.UserIds));
     const amplitudeIds = (0,subject_inputs/* parseAmplitudeIds */.zz)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.AmplitudeIds));
     const fileUserIds = await (0,subject_inputs/* readUserIdsFile */.Kd)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.UserIdsFile), workspace, runnerTemp);
-    const credentials = parseCredentials();
+    const requestType = parseRequestType((0,input_reading/* read */.LF)(input_names/* Inputs */.G.RequestType));
+    // An erasure needs only the project's keys; the org's DSAR keys are checked when given.
+    const dsarKeysGiven = [input_names/* Inputs */.G.ApiKey, input_names/* Inputs */.G.SecretKey, input_names/* Inputs */.G.BasicAuth].some(n => (0,input_reading/* read */.LF)(n) !== '');
+    const credentials = requestType === 'erasure' && !dsarKeysGiven
+        ? { apiKey: '', secretKey: '', basicAuth: '' }
+        : parseCredentials();
+    const erasure = requestType === 'erasure' ? parseErasureInputs() : undefined;
     const region = parseRegion((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Region));
     const api = parseApiUrl((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl), region);
     if ((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl) !== '' && region !== 'us') {
@@ -37968,7 +38076,10 @@ async function getSettings(env = {}) {
         checkLedgerCombination({ workflow });
     else
         checkCombination({ subjects, requestIds, wait, download, artifactName, workflow, extraInputs });
-    checkEncryption({ download, artifactName, encryptTo, plaintextOnPurpose });
+    if (erasure)
+        checkErasureCombination({ requestIds, download, artifactName, workflow, ledger });
+    else
+        checkEncryption({ download, artifactName, encryptTo, plaintextOnPurpose });
     return {
         subjects,
         requestIds,
@@ -37993,7 +38104,9 @@ async function getSettings(env = {}) {
         ...(workflowId !== undefined && { workflowId }),
         extraInputs,
         sourceIntegrity,
-        ...(ledger && { ledger })
+        ...(ledger && { ledger }),
+        // Absent means access: only an erasure says its type.
+        ...(erasure && { requestType, erasure })
     };
 }
 /** `90` -> `90 s`: a bare number is seconds, said so in the first log line (not 90 minutes). */
@@ -38028,6 +38141,23 @@ function checkEncryption(given) {
             log/* log */.R.warning((0,log/* line */.n) `Input '${name}' is set, but '${input_names/* Inputs */.G.Download}' is not true: nothing is downloaded (set ${input_names/* Inputs */.G.Download}: true or artifact-name to download the export)`);
         }
     }
+}
+/**
+ * An erasure exports nothing (so nothing to download), runs the built-in `amplitude-erasure`
+ * document or a file with the same workflows (not apis-io's DSAR contract), is resumed by job day,
+ * and is not (yet) taken from ledger issues.
+ */
+function checkErasureCombination(settings) {
+    if (settings.ledger) {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestType, 'request-type: erasure takes its subjects from user-ids/amplitude-ids, not from ledger issues');
+    }
+    if (settings.download) {
+        throw new input_reading/* InputError */.dz(settings.artifactName !== undefined ? input_names/* Inputs */.G.ArtifactName : input_names/* Inputs */.G.Download, 'an erasure has nothing to download (set request-type: access for the export)');
+    }
+    if (settings.workflow.kind === 'builtin' && settings.workflow.name !== 'amplitude') {
+        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Workflow, "request-type: erasure runs the built-in 'amplitude-erasure' document (keep workflow: amplitude) or a file with its workflows");
+    }
+    checkJobDays(settings.requestIds);
 }
 /** At most MAX_SUBJECTS subjects, or request ids, per run (run-limits.ts), refused by input name. */
 function checkRunSize(given) {
@@ -38285,6 +38415,10 @@ async function run(deps = {}) {
             const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(683)]).then(__nccwpck_require__.bind(__nccwpck_require__, 39683));
             await sweepLedger(settings, settings.ledger, stop, deps);
         }
+        else if (settings.requestType === 'erasure') {
+            const { runErasure } = await __nccwpck_require__.e(/* import() */ 311).then(__nccwpck_require__.bind(__nccwpck_require__, 68311));
+            await runErasure(settings, stop, deps);
+        }
         else {
             await runRequests(settings, stop, deps);
         }
@@ -38505,10 +38639,12 @@ function main_failureMessage(error) {
 /* harmony export */   x6: () => (/* binding */ mayCarryCredentials),
 /* harmony export */   zq: () => (/* binding */ isOutputLinkPath)
 /* harmony export */ });
+/* unused harmony export isDeletionApiPath */
 /* harmony import */ var _loopback_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9417);
 /**
- * The one place that decides who receives the Basic credentials (the organisation's API key and
- * secret key). Every request the action sends asks here first; no other module compares origins.
+ * The one place that decides who receives the Basic credentials: the organisation's DSAR keys
+ * (`api-key`/`secret-key`) and a project's erasure keys (`erasure-api-key`/`erasure-secret-key`).
+ * Every request the action sends asks here first; no other module compares origins or paths.
  *
  * - API calls (every request an Arazzo workflow describes): only to the API origin (`api-url`, or
  *   the region's API host). A workflow document may put the credentials anywhere in a request, so
@@ -38534,6 +38670,8 @@ const AMPLITUDE_ORIGINS = {
         outputLinks: ['https://analytics.eu.amplitude.com']
     }
 };
+/** The deletion API: `/api/2/deletions/users`, and `/api/2/deletions/users/{amplitude_id}/{day}`. */
+const DELETION_API_PATH = /^\/api\/2\/deletions\/users(?:\/[^/]+\/[^/]+)?\/?$/;
 /** The documented output link path: `/api/2/dsar/requests/{requestId}/outputs/{n}`. */
 const OUTPUT_LINK_PATH = /^\/api\/2\/dsar\/requests\/[^/]+\/outputs\/\d+$/;
 function createCredentialPolicy(options) {
@@ -38549,8 +38687,11 @@ function createCredentialPolicy(options) {
 function mayCarryCredentials(policy, use) {
     if (!transportIsSafe(use.url))
         return false;
-    if (use.kind === 'apiCall')
-        return use.url.origin === policy.apiOrigin;
+    if (use.kind === 'apiCall') {
+        const deletionApi = isDeletionApiPath(use.url.pathname);
+        const scopeFits = (use.scope ?? 'dsar') === 'erasure' ? deletionApi : !deletionApi;
+        return use.url.origin === policy.apiOrigin && scopeFits;
+    }
     return (use.method.toUpperCase() === 'GET' &&
         use.url.origin === use.chainOrigin &&
         isOutputLinkPath(use.url.pathname) &&
@@ -38559,6 +38700,9 @@ function mayCarryCredentials(policy, use) {
 /** Whether requests to this URL's origin are calls to a (trusted) Amplitude endpoint at all. */
 function isCredentialOrigin(policy, url) {
     return policy.outputLinkOrigins.includes(url.origin);
+}
+function isDeletionApiPath(pathname) {
+    return DELETION_API_PATH.test(pathname);
 }
 function isOutputLinkPath(pathname) {
     return OUTPUT_LINK_PATH.test(pathname);

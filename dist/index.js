@@ -29724,11 +29724,12 @@ async function runRequest(options) {
         history: [],
         startedAt: clock.now(),
         requestsStarted: 0,
-        ...(plan.requestId === undefined && { dates: (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .askedDates */ .wD)(plan.inputs) }),
         workflowOutputs: {}
     };
-    if (!record.dates)
-        delete record.dates;
+    // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
+    const asked = plan.requestId === undefined ? (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .askedDates */ .wD)(plan.inputs) : undefined;
+    if (asked)
+        record.dates = asked;
     options.onStart?.(record);
     const redact = options.redact ?? ((text) => text);
     // A value refused on arrival stops this request at once: a refused request id must not be polled.
@@ -29879,7 +29880,7 @@ function judge(record, status, error, options) {
         record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
     }
     else if (neverSent(record, status, error, options)) {
-        // Nothing reached Amplitude for this subject: the next run can take it as it is.
+        // Amplitude took nothing for this subject: the next run can take it as it is.
         record.outcome = 'notSent';
         record.status = NOT_SENT;
         record.problem =
@@ -29947,9 +29948,10 @@ function judge(record, status, error, options) {
     }
 }
 /**
- * A subject whose submit never left the runner: no request id, none resumed, and either no request
- * started or the transport said it sent nothing (the budget or the timeout held it back). A submit
- * cut in flight may have been taken, so it is not counted here.
+ * A subject Amplitude took no request for: no request id, none resumed, and either no request
+ * started or the transport said nothing was taken (the budget or the timeout held it back, or every
+ * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
+ * is not counted here.
  */
 function neverSent(record, status, error, options) {
     if (record.requestId !== undefined || options.plan.requestId !== undefined)
@@ -30918,7 +30920,8 @@ function idsFromLines(input, content) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
-/* harmony import */ var _export_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(37871);
+/* harmony import */ var _artifact_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73935);
+/* harmony import */ var _export_helper_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(37871);
 /**
  * What a compliance engineer files with the job summary besides the per-request table: where the
  * requests went (the API host), what was asked (the date range), where the export went (file names
@@ -30928,13 +30931,12 @@ function idsFromLines(input, content) {
 
 
 
+
 function runContext(env) {
-    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_ACTOR } = env;
-    const server = GITHUB_SERVER_URL || 'https://github.com';
     return {
-        ...(GITHUB_REPOSITORY &&
-            GITHUB_RUN_ID && { url: `${server}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` }),
-        ...(GITHUB_ACTOR && { actor: GITHUB_ACTOR })
+        // The one rule for a run's page (artifact-helper.ts); absent outside a GitHub run.
+        ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && { url: (0,_artifact_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .workflowRunPage */ .YC)(env) }),
+        ...(env.GITHUB_ACTOR && { actor: env.GITHUB_ACTOR })
     };
 }
 function runFacts(settings, run) {
@@ -30951,7 +30953,7 @@ function runFacts(settings, run) {
         ...(run.run && { run: run.run }),
         ...(run.records.length > 0 && { submitted: submittedAt(run.records) }),
         notSent: run.records.filter(r => r.outcome === 'notSent').map(r => r.label),
-        expiring: (0,_export_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .expiringSoon */ .s_)(run.records, run.now).map(r => ({
+        expiring: (0,_export_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .expiringSoon */ .s_)(run.records, run.now).map(r => ({
             requestId: r.requestId ?? r.label,
             expires: r.expires ?? ''
         }))

@@ -251,6 +251,7 @@ report.row(
       'api-key': API_KEY,
       'secret-key': SECRET_KEY,
       'user-ids': 'subject-1@example.com',
+      'poll-interval': '5s',
       timeout: '20s'
     }
     const run = await runAction(inputs, { reportGuarded: true, env: HOOKS })

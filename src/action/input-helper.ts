@@ -191,7 +191,11 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
 /** `90` -> `90 s`: a bare number is seconds, said so in the first log line (not 90 minutes). */
 function bareSeconds(text: string): string | undefined {
   const value = text.trim()
-  return /^\d+(?:\.\d+)?$/.test(value) ? `${value} s` : undefined
+  // Digits with at most one inner dot, read by index (no regex on input text: linear-regex-rule).
+  const parts = value.split('.')
+  const digits = (part: string): boolean =>
+    part.length > 0 && [...part].every(c => c >= '0' && c <= '9')
+  return parts.length <= 2 && parts.every(digits) ? `${value} s` : undefined
 }
 
 /**

@@ -11,6 +11,11 @@ import {
   type GitHubStandInOptions
 } from '../../src/simulator/github/index.js'
 import { formBody, type FormFields } from '../../src/ledger/form.js'
+import { ledgerComment } from '../../src/ledger/comments.js'
+import { ledgerLabels } from '../../src/ledger/labels.js'
+import type { LedgerMarker } from '../../src/ledger/marker.js'
+import { ledgerKey, sealFor } from '../../src/ledger/seal.js'
+import { encodeBasicAuth } from '../../src/action/secret-helper.js'
 import { runAction, type ActionRun, type ActionRunOptions } from './action-harness.js'
 
 /** The fields of the issue form; `formBody` renders them as GitHub does. */
@@ -24,16 +29,27 @@ export interface LedgerWorld {
   member: string
   file(form: Form | string, author?: string, labels?: string[]): number
   sweep(inputs?: Record<string, string>, options?: ActionRunOptions): Promise<ActionRun>
+  /** A ledger comment as the action writes it for issue `n` (sealed with the world's secret key). */
+  ledgerComment(n: number, marker: LedgerMarker, reference?: string): string
   close(): Promise<void>
 }
 
 export async function startLedgerWorld(
-  options: { sim?: SimulatorOptions; gh?: GitHubStandInOptions } = {}
+  options: {
+    sim?: SimulatorOptions
+    gh?: GitHubStandInOptions
+    /** No labels yet (a repository the ledger never swept); default: the ledger's labels exist. */
+    emptyRepository?: boolean
+  } = {}
 ): Promise<LedgerWorld> {
   const sim = await startSimulator(options.sim)
   const gh = await startGitHubStandIn(options.gh)
   const member = 'priya'
   gh.addUser({ login: member, permission: 'write' })
+  if (!options.emptyRepository) {
+    for (const l of ledgerLabels('dsar')) gh.addLabel(l.name, l.color, l.description)
+  }
+  const key = ledgerKey(encodeBasicAuth(sim.apiKey, sim.secretKey))
   return {
     sim,
     gh,
@@ -64,8 +80,21 @@ export async function startLedgerWorld(
         }
       )
     },
+    ledgerComment(n, marker, reference) {
+      return ledgerComment(marker, sealFor(key, gh.repository, n), reference)
+    },
     async close() {
       await Promise.all([sim.close(), gh.close()])
     }
   }
+}
+
+/** A loopback port nothing listens on (bound, then closed): connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  return port
 }

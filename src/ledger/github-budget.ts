@@ -13,11 +13,11 @@ import type { GitHubCalls } from './github-octokit.js'
 /**
  * The most GitHub calls one new issue's step makes once started: the author's permission (when
  * the association does not settle it), a retried issue's old state label taken off, the
- * write-ahead `submitting` comment, then either the ledger edit with the request ids and the
+ * write-ahead `submitting` comment, the read that checks no other sweep wrote one first, then either the ledger edit with the request ids and the
  * `submitted` labels, or (Amplitude answered only in part) the ledger edit, the needs-attention
  * comment and its labels. Refused and needs-info steps make fewer.
  */
-export const SUBMIT_CALLS = 6
+export const SUBMIT_CALLS = 7
 
 /**
  * The most GitHub calls a step of an issue already taken up makes: a delivery writes the ledger

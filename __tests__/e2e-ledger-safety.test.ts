@@ -159,6 +159,11 @@ test('GitHub down after Amplitude answered: the request id is in the outputs, th
   expect(run.lines.join('\n')).not.toMatch(/\n\s+at .*:\d+:\d+/)
 
   world.gh.clearFaults()
+  // Within the failed run's deadline, another sweep cannot tell it from a live one: left alone.
+  const soon = await world.sweep()
+  expect(ledgerOf(soon)[0].state).toBe('submitting')
+  expect(dsarPosts(world)).toHaveLength(1)
+  await world.runDeadlinePassed(n)
   const next = await world.sweep()
   expect(ledgerOf(next)[0].state).toBe('needs-attention')
   expect(dsarPosts(world)).toHaveLength(1)

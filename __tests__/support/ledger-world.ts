@@ -13,7 +13,7 @@ import {
 import { formBody, type FormFields } from '../../src/ledger/form.js'
 import { ledgerComment } from '../../src/ledger/comments.js'
 import { ledgerLabels } from '../../src/ledger/labels.js'
-import type { LedgerMarker } from '../../src/ledger/marker.js'
+import { MARKER_PREFIX, type LedgerMarker } from '../../src/ledger/marker.js'
 import { ledgerKey, sealFor } from '../../src/ledger/seal.js'
 import { encodeBasicAuth } from '../../src/action/secret-helper.js'
 import { runAction, type ActionRun, type ActionRunOptions } from './action-harness.js'
@@ -31,6 +31,11 @@ export interface LedgerWorld {
   sweep(inputs?: Record<string, string>, options?: ActionRunOptions): Promise<ActionRun>
   /** A ledger comment as the action writes it for issue `n` (sealed with the world's secret key). */
   ledgerComment(n: number, marker: LedgerMarker, reference?: string): string
+  /**
+   * Time passes: the `until` (deadline) of the run that left issue `n` submitting is put an hour
+   * back, as the action would have written it an hour earlier (re-sealed; through the REST API).
+   */
+  runDeadlinePassed(n: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -82,6 +87,25 @@ export async function startLedgerWorld(
     },
     ledgerComment(n, marker, reference) {
       return ledgerComment(marker, sealFor(key, gh.repository, n), reference)
+    },
+    async runDeadlinePassed(n) {
+      const comment = gh.comments(n).find(c => c.body.includes(MARKER_PREFIX))
+      if (!comment) throw new Error(`issue #${n} has no ledger comment`)
+      const line = comment.body.trimEnd().split('\n').pop()!
+      const { mac: _mac, ...marker } = JSON.parse(
+        line.slice(MARKER_PREFIX.length, -' -->'.length)
+      ) as LedgerMarker & { mac: string }
+      const until = new Date(Date.parse(marker.until ?? new Date().toISOString()) - 3_600_000)
+      const body = ledgerComment(
+        { ...marker, until: until.toISOString() },
+        sealFor(key, gh.repository, n)
+      )
+      const answer = await fetch(`${gh.url}/repos/${gh.repository}/issues/comments/${comment.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `token ${gh.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ body })
+      })
+      if (answer.status !== 200) throw new Error(`PATCH comment: HTTP ${answer.status}`)
     },
     async close() {
       await Promise.all([sim.close(), gh.close()])

@@ -34,6 +34,13 @@ export function fitsBudget(left: number | undefined, promised: number, need: num
   return left === undefined || left - promised >= need
 }
 
+/**
+ * The share of the hour's budget new issues never take: left for another workflow, a person's
+ * script and the sweeps of the next hour (GitHub counts fixed hours, a sliding hour can hold the
+ * end of one and the start of the next).
+ */
+export const KEPT_FREE_SHARE = 0.1
+
 export class GitHubBudget {
   /** Calls set aside for steps started and not yet finished (never less than they still make). */
   private promised = 0
@@ -62,7 +69,8 @@ export class GitHubBudget {
 
   /** A new issue's step: run only when all its calls fit; undefined when it is left for later. */
   async submit<T>(step: () => Promise<T>): Promise<T | undefined> {
-    if (this.full || !fitsBudget(this.left(), this.promised, SUBMIT_CALLS)) {
+    const kept = Math.floor((this.calls.limit ?? 0) * KEPT_FREE_SHARE)
+    if (this.full || !fitsBudget(this.left(), this.promised + kept, SUBMIT_CALLS)) {
       this.full = true
       this.deferred++
       return undefined

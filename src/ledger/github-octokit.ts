@@ -48,6 +48,8 @@ export interface GitHubCalls {
   failedAttempts: number
   /** The last `x-ratelimit-remaining` GitHub reported. */
   remaining?: number
+  /** The hour's whole budget (`x-ratelimit-limit`), when GitHub said it. */
+  limit?: number
   /** When that hour's budget starts afresh (`x-ratelimit-reset`, epoch ms). */
   resetAt?: number
   /** Answers dropped because their shape was wrong. */
@@ -204,6 +206,8 @@ function noteBudget(calls: GitHubCalls, headers: Answer['headers'] | undefined):
   const remaining = countOf(headers?.['x-ratelimit-remaining'])
   if (remaining === undefined) return
   calls.remaining = remaining
+  const limit = countOf(headers?.['x-ratelimit-limit'])
+  if (limit !== undefined) calls.limit = limit
   const reset = countOf(headers?.['x-ratelimit-reset'])
   // Epoch seconds; one later than any date a Date can hold is not a time at all.
   calls.resetAt = reset === undefined || reset > LAST_DATE_SECONDS ? undefined : reset * 1000

@@ -21,7 +21,7 @@ import {
 /** What the sweep will do with `issue`, from its labels and its ledger (no call made). */
 export function planStep(ctx: SweepContext, issue: IssueFacts, comments: CommentFacts[]): Step {
   const reading = readLedger(comments, ctx.identity, sealOf(ctx, issue.number))
-  return decide(issue.labels, ctx.ledger.label, reading)
+  return decide(issue.labels, ctx.ledger.label, reading, ctx.session.clock.now())
 }
 
 export async function stepIssue(
@@ -44,6 +44,14 @@ export async function stepIssue(
       }
     case 'stuck':
       return stuck(ctx, issue, step)
+    case 'busy':
+      return {
+        issue: issue.number,
+        before: 'submitting',
+        state: 'submitting',
+        requestIds: [],
+        note: `another run is submitting it (its deadline: ${step.until}); left alone`
+      }
     case 'settle':
       await moveLabels(ctx, issue, step.state)
       return {

@@ -56,6 +56,11 @@ export interface LedgerMarker {
   startDate: string
   endDate: string
   requests: LedgerRequest[]
+  /**
+   * While `submitting`: the deadline of the run writing it. Until then (and a minute for clocks)
+   * another sweep leaves the issue alone: that run may still be submitting and recording.
+   */
+  until?: string
 }
 
 export type MarkerReading =
@@ -175,7 +180,8 @@ export function markerProblem(value: unknown): string | undefined {
     const problem = requestProblem(request, value.state as LedgerState)
     if (problem) return `request ${index + 1}: ${problem}`
   }
-  const allowed = new Set(['version', 'state', 'startDate', 'endDate', 'requests'])
+  if (value.until !== undefined && !isTime(value.until)) return 'bad until'
+  const allowed = new Set(['version', 'state', 'startDate', 'endDate', 'requests', 'until'])
   if (Object.keys(value).some(key => !allowed.has(key))) return 'unexpected fields'
   return undefined
 }

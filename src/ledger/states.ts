@@ -45,12 +45,22 @@ export type Step =
     }
   /** A previous sweep recorded the state but stopped before the labels: finish that, silently. */
   | { kind: 'settle'; state: LedgerState }
+  /** Another run, still within its deadline, is submitting it: left alone this sweep. */
+  | { kind: 'busy'; until: string }
+
+/** Leeway for the clocks of two runners when judging another run's deadline. */
+export const CLOCK_LEEWAY_MS = 60_000
 
 export function stateLabel(label: string, state: IssueState): string {
   return `${label}:${state}`
 }
 
-export function decide(labels: string[], label: string, reading: MarkerReading): Step {
+export function decide(
+  labels: string[],
+  label: string,
+  reading: MarkerReading,
+  now = Number.POSITIVE_INFINITY
+): Step {
   const has = (name: string): boolean => labels.includes(name)
   const personAsked = PERSON_STATES.some(state => has(stateLabel(label, state)))
   if (reading.kind === 'several') {
@@ -70,6 +80,9 @@ export function decide(labels: string[], label: string, reading: MarkerReading):
   const { marker, commentId } = reading
   switch (marker.state) {
     case 'submitting':
+      if (marker.until && now < Date.parse(marker.until) + CLOCK_LEEWAY_MS) {
+        return { kind: 'busy', until: marker.until }
+      }
       return { kind: 'stuck', why: 'submitting', commentId, marker }
     case 'submitted':
       // Subjects a cut run never sent are submitted first (the accepted ones are kept).

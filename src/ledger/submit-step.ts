@@ -112,6 +112,7 @@ async function submitForm(
     state: 'submitting',
     startDate: step.keep?.startDate ?? form.startDate,
     endDate: step.keep?.endDate ?? form.endDate,
+    until: new Date(ctx.deadline).toISOString(),
     requests: [
       ...kept.map(r => ({ ...r })),
       ...todo.map(({ subject }) => ({
@@ -176,6 +177,7 @@ async function submitForm(
     })
   }
 
+  delete marker.until
   if (uncertain.length === 0) {
     marker.state = 'submitted'
     try {

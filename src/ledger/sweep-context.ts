@@ -35,6 +35,8 @@ export interface SweepContext {
   records: RequestRecord[]
   files: DownloadedFile[]
   artifacts: { issue: number; id: number; url: string }[]
+  /** When the run's timeout runs out (epoch ms): GitHub calls are cut there. */
+  deadline: number
   /** The state line's key (src/ledger/seal.ts) and the repository it is bound to. */
   ledgerKey: Buffer
   repository: string

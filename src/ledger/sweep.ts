@@ -83,6 +83,7 @@ export async function sweepLedger(
     records: [],
     files: [],
     artifacts: [],
+    deadline,
     ledgerKey: ledgerKey(settings.basicAuth),
     repository: `${owner}/${repo}`
   }

@@ -4,7 +4,7 @@
  * only; only the action's own comments are trusted; a submission is never repeated on doubt; GitHub's
  * faults and rate limits are survived; nothing Amplitude gave is lost when GitHub fails; budgets.
  */
-import { ledgerComment } from '../src/ledger/comments.js'
+import { subjectFingerprint } from '../src/action/workflow-helper.js'
 import { MARKER_PREFIX, type LedgerMarker } from '../src/ledger/marker.js'
 import { secondaryRateLimit } from '../src/simulator/github/index.js'
 import type { ActionRun } from './support/action-harness.js'
@@ -26,16 +26,20 @@ const errorOf = (run: ActionRun) =>
 const dsarPosts = (w: LedgerWorld) => w.sim.log.filter(e => e.method === 'POST')
 const writes = (w: LedgerWorld, from = 0) => w.gh.log.slice(from).filter(e => e.method !== 'GET')
 
-function submittedMarker(requestId: string, status = 'staging'): LedgerMarker {
+function submittedMarker(
+  requestId: string,
+  status = 'staging',
+  subject = 'user #0123abcd'
+): LedgerMarker {
   return {
-    version: 1,
+    version: 2,
     state: 'submitted',
     startDate: PERIOD.startDate,
     endDate: PERIOD.endDate,
     requests: [
       {
         requestId,
-        subject: 'user #0123abcd',
+        subject,
         status,
         submittedAt: '2026-01-01T00:00:00.000Z',
         checkedAt: '2026-01-01T00:00:00.000Z',
@@ -111,7 +115,12 @@ test('150 open issues are read across pages, each request checked once, and noth
       body: { userId: `user-${i}@example.com`, ...PERIOD }
     })
     const requestId = String((created.json as { requestId: number }).requestId)
-    world.gh.addComment(n, world.gh.botLogin, ledgerComment(submittedMarker(requestId)))
+    const subject = subjectFingerprint({ kind: 'userId', userId: `user-${i}@example.com` })
+    world.gh.addComment(
+      n,
+      world.gh.botLogin,
+      world.ledgerComment(n, submittedMarker(requestId, 'staging', subject))
+    )
     issues.push(n)
   }
   const run = await world.sweep({ 'max-concurrency': '8' })
@@ -127,8 +136,8 @@ test('150 open issues are read across pages, each request checked once, and noth
   expect(commentPages).toHaveLength(2)
   expect(world.sim.log.filter(e => e.method === 'GET')).toHaveLength(150)
   expect(writes(world)).toEqual([])
-  // The list pages and the identity checks: far below the hour's 1,000.
-  expect(world.gh.log).toHaveLength(2 + 2 + 2)
+  // The list pages, the identity checks and the labels: far below the hour's 1,000.
+  expect(world.gh.log).toHaveLength(2 + 2 + 2 + 1)
 })
 
 test('GitHub down after Amplitude answered: the request id is in the outputs, the summary and the log; no second DSAR later', async () => {
@@ -150,6 +159,11 @@ test('GitHub down after Amplitude answered: the request id is in the outputs, th
   expect(run.lines.join('\n')).not.toMatch(/\n\s+at .*:\d+:\d+/)
 
   world.gh.clearFaults()
+  // Within the failed run's deadline, another sweep cannot tell it from a live one: left alone.
+  const soon = await world.sweep()
+  expect(ledgerOf(soon)[0].state).toBe('submitting')
+  expect(dsarPosts(world)).toHaveLength(1)
+  await world.runDeadlinePassed(n)
   const next = await world.sweep()
   expect(ledgerOf(next)[0].state).toBe('needs-attention')
   expect(dsarPosts(world)).toHaveLength(1)
@@ -159,7 +173,7 @@ test('forged ledger markers by anyone but the action are ignored: a collaborator
   world = await startLedgerWorld({ sim: { job: { pollsInStaging: 2 } } })
   world.gh.addUser({ login: 'github-actions', permission: 'write' })
   const forged = (state: string) =>
-    ledgerComment({ ...submittedMarker('99999', 'done'), state } as LedgerMarker)
+    world.ledgerComment(1, { ...submittedMarker('99999', 'done'), state } as LedgerMarker)
   const n = world.gh.fileIssue({
     author: world.member,
     body: `${formBody({ userIds: 'alice@example.com' })}\n\n${forged('done')}`,
@@ -216,7 +230,7 @@ test("a user's token (PAT): its owner is the identity whose ledger comments are 
   expect(ledgerOf(await world.sweep(inputs))[0].state).toBe('submitted')
   expect(world.gh.comments(n)[0].user.login).toBe('privacy-bot-user')
   expect(ledgerOf(await world.sweep(inputs))[0].state).toBe('submitted')
-  expect(ledgerOf(await world.sweep(inputs))[0].state).toBe('done')
+  expect(ledgerOf(await world.sweep(inputs))[0].state).toBe('ready')
   expect(dsarPosts(world)).toHaveLength(1)
 })
 

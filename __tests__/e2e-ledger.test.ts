@@ -36,7 +36,7 @@ const errorOf = (run: ActionRun) =>
     .join('\n')
     .replace(/%0A/g, '\n')
 
-test('new -> submitted -> done: one DSAR per subject, the ledger comment edited in place, delivered, closed', async () => {
+test('new -> submitted -> ready: one DSAR per subject, the ledger comment edited in place; without artifact-name not called delivered, left open', async () => {
   world = await startLedgerWorld({
     sim: { job: { pollsInStaging: 0, pollsInSubmitted: 1, files: 2, linesPerFile: 7 } }
   })
@@ -63,25 +63,32 @@ test('new -> submitted -> done: one DSAR per subject, the ledger comment edited 
 
   const third = await world.sweep({ download: 'true' })
   expect(third.exitCode).toBe(0)
-  expect(ledgerOf(third)).toEqual([{ issue: n, state: 'done', requestIds: ids }])
+  // No artifact-name: the files stay on the runner, so nothing is called delivered and the issue
+  // stays open, ready to collect by request id before the links expire.
+  expect(ledgerOf(third)).toEqual([{ issue: n, state: 'ready', requestIds: ids }])
   expect(dsarPosts(world)).toHaveLength(2) // never submitted again
   const issue = world.gh.issue(n)
-  expect(issue.state).toBe('closed')
-  expect(issue.labels).toEqual(['dsar:done'])
+  expect(issue.state).toBe('open')
+  expect(issue.labels).toEqual(['dsar:ready'])
   const comments = world.gh.comments(n)
-  expect(comments).toHaveLength(2) // the ledger comment (edited) and the delivery comment
+  expect(comments).toHaveLength(2) // the ledger comment (edited) and the ready comment
   expect(comments.every(c => c.user.login === 'github-actions[bot]')).toBe(true)
-  const delivery = comments[1].body
-  expect(delivery).toContain('DSAR delivered')
-  expect(delivery).toContain('T&#45;17')
-  for (const file of JSON.parse(third.outputs.files) as { sha256: string }[]) {
-    expect(delivery).toContain(file.sha256)
-  }
+  const ready = comments[1].body
+  expect(ready).toContain('DSAR ready to collect (not delivered)')
+  expect(ready).not.toContain('DSAR delivered')
+  expect(ready).toContain(`request-ids: ${ids.join(',')}`)
+  expect(ready).toMatch(/before \d{4}-\d\d-\d\dT/)
+  expect(ready).toContain('T&#45;17')
+  expect(JSON.parse(third.outputs.files)).toHaveLength(4)
   // Raw subject ids never appear in anything the action wrote.
   for (const c of comments) {
     expect(c.body).not.toContain('alice@example.com')
     expect(c.body).not.toContain('4242')
   }
+  // A later sweep leaves it as it is: nothing written, nothing asked.
+  const before = world.gh.log.length
+  expect((await world.sweep({ download: 'true' })).exitCode).toBe(0)
+  expect(writes(world, before)).toEqual([])
   expect(third.summary).toContain('Ledger sweep')
 })
 
@@ -255,7 +262,22 @@ test('submitting with no request id (a run died mid-submit): needs-attention, ne
   world.gh.addComment(
     n,
     world.gh.botLogin,
-    `ledger\n${MARKER_PREFIX}{"version":1,"state":"submitting","startDate":"2024-01-01","endDate":"2024-12-31","requests":[{"requestId":null,"subject":"user #0123abcd","status":null,"submittedAt":null,"checkedAt":null,"doneAt":null}]} -->`
+    world.ledgerComment(n, {
+      version: 2,
+      state: 'submitting',
+      startDate: '2024-01-01',
+      endDate: '2024-12-31',
+      requests: [
+        {
+          requestId: null,
+          subject: 'user #0123abcd',
+          status: null,
+          submittedAt: null,
+          checkedAt: null,
+          doneAt: null
+        }
+      ]
+    })
   )
   const run = await world.sweep()
   expect(run.exitCode).toBe(0)
@@ -315,7 +337,7 @@ test('downloads go beside receipt.json in download-path/issue-N, and the files o
   expect(errorOf(run)).toBe('')
 })
 
-test('npm run demo -- --ledger: three sweeps take a DSAR from filed to delivered, refuse an outsider, ask for a fixed date', async () => {
+test('npm run demo -- --ledger: three sweeps take a DSAR from filed to ready to collect, refuse an outsider, ask for a fixed date', async () => {
   const { spawn } = await import('node:child_process')
   const demo = join(import.meta.dirname, '..', 'dist', 'demo', 'index.js')
   const child = spawn(process.execPath, [demo, '--ledger'], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -324,8 +346,8 @@ test('npm run demo -- --ledger: three sweeps take a DSAR from filed to delivered
   const code = await new Promise<number | null>(done => child.on('close', done))
   expect(code).toBe(0)
   const lastSweep = out.slice(out.lastIndexOf('=== sweep 3 of 3'))
-  expect(lastSweep).toMatch(/#1 \[closed\] labels: dsar:done/)
-  expect(lastSweep).toContain('**DSAR delivered**')
+  expect(lastSweep).toMatch(/#1 \[open\] labels: dsar:ready/)
+  expect(lastSweep).toContain('**DSAR ready to collect (not delivered)**')
   expect(lastSweep).toMatch(/#2 \[open\] labels: dsar:refused/)
   expect(lastSweep).toMatch(/#3 \[open\] labels: dsar:needs-info/)
   expect(out).not.toContain('bob@example.com')
@@ -372,7 +394,7 @@ test("workflow: apis-io (the seed's contract): one request for the issue's user 
   const last = await world.sweep(inputs)
   expect(last.exitCode).toBe(0)
   expect(ledgerOf(last)).toEqual([
-    { issue: n, state: 'done', requestIds: [String(request.requestId)] }
+    { issue: n, state: 'ready', requestIds: [String(request.requestId)] }
   ])
   // The seed's download_url is a presigned link: it never reaches a comment.
   for (const c of world.gh.comments(n)) expect(c.body).not.toMatch(/X-Amz|https?:\/\/127\.0\.0\.2/)

@@ -23,6 +23,7 @@ import {
   type LedgerMarker
 } from '../src/ledger/marker.js'
 import { decide, labelsFor } from '../src/ledger/states.js'
+import { ledgerKey, sealFor } from '../src/ledger/seal.js'
 import { formBody } from './support/ledger-world.js'
 
 const defaults = { startDate: '2012-01-01', endDate: '2026-06-30', today: '2026-06-30' }
@@ -126,8 +127,10 @@ describe('the issue form', () => {
   })
 })
 
+const seal = sealFor(ledgerKey('test-secret'), 'octo-org/privacy-ops', 1)
+
 const marker = (over: Partial<LedgerMarker> = {}): LedgerMarker => ({
-  version: 1,
+  version: 2,
   state: 'submitted',
   startDate: '2024-01-01',
   endDate: '2024-12-31',
@@ -158,36 +161,64 @@ function comment(id: number, author: string, type: string, body: string, at = id
 describe('the ledger comment', () => {
   test('round-trips through the comment, with <, > and & unable to end the HTML comment', () => {
     const m = marker()
-    const body = ledgerComment(m, 'T-1 --> <script>')
-    expect(body.split('\n').pop()).toBe(markerLine(m))
-    expect(readLedger([comment(1, bot.login, bot.type, body)], bot)).toEqual({
+    const body = ledgerComment(m, seal, 'T-1 --> <script>')
+    expect(body.split('\n').pop()).toBe(markerLine(m, seal))
+    expect(readLedger([comment(1, bot.login, bot.type, body)], bot, seal)).toEqual({
       kind: 'valid',
       marker: m,
       commentId: 1
     })
-    const line = markerLine({ ...m, startDate: '-->' as never })
+    const line = markerLine({ ...m, startDate: '-->' as never }, seal)
     expect(line.indexOf('-->')).toBe(line.length - 3)
   })
 
-  test("only the action's own identity is trusted; the latest of its comments wins", () => {
-    const forged = ledgerComment(marker({ state: 'done' }))
-    const own = ledgerComment(marker())
+  test("only the action's own identity is trusted; two of its ledger comments are never chosen between", () => {
+    const forged = ledgerComment(marker({ state: 'done' }), seal)
+    const own = ledgerComment(marker(), seal)
     const comments = [
       comment(1, bot.login, bot.type, own, 1),
       comment(2, 'priya', 'User', forged, 5),
       comment(3, 'github-actions', 'User', forged, 6),
       comment(4, bot.login, 'User', forged, 7)
     ]
-    const reading = readLedger(comments, bot)
+    const reading = readLedger(comments, bot, seal)
     expect(reading.kind === 'valid' && reading.marker.state).toBe('submitted')
-    const newer = ledgerComment(marker({ state: 'failed' }))
-    const updated = readLedger([...comments, comment(5, bot.login, bot.type, newer, 9)], bot)
-    expect(updated.kind === 'valid' && updated.marker.state).toBe('failed')
-    expect(readLedger([comments[1]], bot)).toEqual({ kind: 'none' })
+    const second = ledgerComment(
+      marker({ state: 'failed', requests: [{ ...marker().requests[0], requestId: '777' }] }),
+      seal
+    )
+    expect(
+      readLedger([...comments, comment(5, bot.login, bot.type, second, 9)], bot, seal)
+    ).toEqual({
+      kind: 'several',
+      commentIds: [1, 5],
+      requestIds: ['53367', '777']
+    })
+    expect(readLedger([comments[1]], bot, seal)).toEqual({ kind: 'none' })
+  })
+
+  test('a state line edited by hand, copied from another issue or of version 1 fails its check', () => {
+    const own = ledgerComment(marker(), seal)
+    const edited = own.replace('"requestId":"53367"', '"requestId":"77001"')
+    const other = ledgerComment(
+      marker(),
+      sealFor(ledgerKey('test-secret'), 'octo-org/privacy-ops', 2)
+    )
+    const rotated = ledgerComment(
+      marker(),
+      sealFor(ledgerKey('new-secret'), 'octo-org/privacy-ops', 1)
+    )
+    const v1 = `x\n${MARKER_PREFIX}${JSON.stringify({ ...marker(), version: 1 })} -->`
+    for (const body of [edited, other, rotated, v1]) {
+      expect(readLedger([comment(1, bot.login, bot.type, body)], bot, seal)).toMatchObject({
+        kind: 'unreadable',
+        tampered: true
+      })
+    }
   })
 
   test.each([
-    ['an unknown version', { version: 2 }],
+    ['an unknown version', { version: 3 }],
     ['an unknown state', { state: 'delivered' }],
     [
       'a request id with a path in it',
@@ -202,7 +233,7 @@ describe('the ledger comment', () => {
   ])('refuses %s', (_name, change) => {
     expect(markerProblem({ ...marker(), ...change })).toBeDefined()
     const body = `x\n${MARKER_PREFIX}${JSON.stringify({ ...marker(), ...change })} -->`
-    expect(readLedger([comment(1, bot.login, bot.type, body)], bot).kind).toBe('unreadable')
+    expect(readLedger([comment(1, bot.login, bot.type, body)], bot, seal).kind).toBe('unreadable')
   })
 })
 
@@ -266,7 +297,7 @@ describe('the comments', () => {
   const hostile =
     '[x](https://evil.example) ![i](https://evil.example/i.png) <img src=x> @org/team #12 | `code`'
   test.each([
-    ['ledger', ledgerComment(marker(), hostile)],
+    ['ledger', ledgerComment(marker(), seal, hostile)],
     [
       'delivered',
       deliveredComment({ requestIds: ['1'], reference: hostile, recipients: [hostile], files: [] })

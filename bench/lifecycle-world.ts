@@ -87,13 +87,16 @@ export class AmplitudeModel {
     const id = Number(url.pathname.split('/').pop())
     const job = this.jobs.get(id)
     if (!job) return json(404, { error: 'no such request' })
+    // Status answers name the request's subject, as the documented API does.
+    const userId = job.subject
     if (now < job.submittedAt + STAGING_MS && now < job.finishAt) {
-      return json(200, { requestId: id, status: 'staging' })
+      return json(200, { requestId: id, userId, status: 'staging' })
     }
-    if (now < job.finishAt) return json(200, { requestId: id, status: 'submitted' })
+    if (now < job.finishAt) return json(200, { requestId: id, userId, status: 'submitted' })
     if (!this.seen.has(id)) this.seen.set(id, now)
     return json(200, {
       requestId: id,
+      userId,
       status: 'done',
       urls: [`${API_ORIGIN}/api/2/dsar/requests/${id}/outputs/0`],
       expires: new Date(job.finishAt + LINK_TTL_MS).toISOString()
@@ -103,6 +106,12 @@ export class AmplitudeModel {
   /** When the job of `subject` finished at Amplitude (undefined before it was submitted). */
   finishOf(subject: string): number | undefined {
     for (const job of this.jobs.values()) if (job.subject === subject) return job.finishAt
+    return undefined
+  }
+
+  /** When the first DSAR of `subject` was created (undefined: never). */
+  submittedOf(subject: string): number | undefined {
+    for (const job of this.jobs.values()) if (job.subject === subject) return job.submittedAt
     return undefined
   }
 

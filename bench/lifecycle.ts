@@ -65,6 +65,13 @@ export interface Deployment {
   billedMinutes: number
   heldMinutes: number
   failedJobs: number
+  /** From each issue's filing to its DSAR's creation at Amplitude. */
+  submitDelays?: number[]
+  /** Issues that were ever asked about in a needs-attention comment. */
+  needsAttention?: number
+  /** Runs that went on past their `timeout` (virtual time). */
+  overran?: number
+  longestRunMs?: number
 }
 
 export interface Plan {
@@ -86,14 +93,9 @@ export function plan(subjects: number, seed: number): Plan {
 export const subjectOf = (i: number) => `subject-${i}@example.com`
 const indexOf = (subject: string) => Number(/^subject-(\d+)@/.exec(subject)?.[1] ?? -1)
 
-export function model(clock: Clock, p: Plan): AmplitudeModel {
+export function model(clock: Clock, p: Plan, share = OTHER_CONSUMER_SHARE): AmplitudeModel {
   // The other consumer has been at it for an hour already: the window starts full of its calls.
-  return new AmplitudeModel(
-    clock,
-    subject => p.jobLength[indexOf(subject)],
-    OTHER_CONSUMER_SHARE,
-    START - HOUR_MS
-  )
+  return new AmplitudeModel(clock, subject => p.jobLength[indexOf(subject)], share, START - HOUR_MS)
 }
 
 export function billing(durations: number[]): { billed: number; held: number } {
@@ -122,14 +124,18 @@ interface Trigger {
   event: boolean
 }
 
+/** The example workflow's `timeout` (examples/workflows/dsar-ledger.yml). */
+export const LEDGER_TIMEOUT = '50m'
+const LEDGER_TIMEOUT_MS = 50 * MINUTE_MS
+
 export async function ledgerDeployment(
   p: Plan,
-  o: { triggers?: Triggers; maxDays?: number } = {}
+  o: { triggers?: Triggers; maxDays?: number; otherConsumerShare?: number } = {}
 ): Promise<Deployment> {
   const triggers = o.triggers ?? 'schedule'
   const maxDays = o.maxDays ?? MAX_DAYS
   const clock = new EventClock(START)
-  const amplitude = model(clock, p)
+  const amplitude = model(clock, p, o.otherConsumerShare)
   const github = createGitHubStandIn({ now: () => clock.now() })
   github.addUser({ login: 'priya', permission: 'write' })
   // Issues are filed between sweeps, with the time they were filed (a sweep sees what was filed
@@ -164,7 +170,7 @@ export async function ledgerDeployment(
           'api-key': 'bench-api-key-0001',
           'secret-key': 'bench-secret-key-0001',
           'start-date': '2025-01-01',
-          timeout: '50m'
+          timeout: LEDGER_TIMEOUT
         },
         env: {
           GITHUB_API_URL: github.url,
@@ -178,7 +184,8 @@ export async function ledgerDeployment(
         drive: running => clock.until(running)
       })
       sweeps.push(sweep)
-      // Once everything was filed and every issue is closed (delivered), the sweeps are done.
+      // Once everything was filed and no issue is left to the ledger (delivered, or ready to
+      // collect, or waiting for a person), the sweeps are done.
       if (filed === p.subjects && openIssues(github) === 0) break
       // Of the runs triggered while this one ran, the newest starts now; the others were cancelled.
       let waiting: Trigger | undefined
@@ -192,7 +199,10 @@ export async function ledgerDeployment(
   let undelivered = 0
   for (let i = 0; i < p.subjects; i++) {
     // Issues are filed in plan order: issue #n asks for subject n-1.
-    const delivered = github.comments(i + 1).find(c => c.body.startsWith('**DSAR delivered**'))
+    // Without artifact-name (as here) the ledger's last word is "ready to collect".
+    const delivered = github
+      .comments(i + 1)
+      .find(c => /^\*\*DSAR (delivered|ready to collect)/.test(c.body))
     const finish = amplitude.finishOf(subjectOf(i))
     if (!delivered || finish === undefined) undelivered++
     else delays.push(delivered.createdAt - finish)
@@ -218,7 +228,16 @@ export async function ledgerDeployment(
     jobs: sweeps.length,
     billedMinutes: billed,
     heldMinutes: held,
-    failedJobs: sweeps.filter(s => s.failed).length
+    failedJobs: sweeps.filter(s => s.failed).length,
+    submitDelays: p.filedAt.flatMap((at, i) => {
+      const submitted = amplitude.submittedOf(subjectOf(i))
+      return submitted === undefined ? [] : [submitted - at]
+    }),
+    needsAttention: Array.from({ length: p.subjects }, (_, i) => i + 1).filter(n =>
+      github.comments(n).some(c => c.body.startsWith('**DSAR needs attention**'))
+    ).length,
+    overran: sweeps.filter(s => s.endedAt - s.startedAt > LEDGER_TIMEOUT_MS).length,
+    longestRunMs: Math.max(...sweeps.map(s => s.endedAt - s.startedAt))
   }
 }
 
@@ -233,11 +252,13 @@ export function seenDelays(amplitude: AmplitudeModel, subjects: number): number[
   return delays
 }
 
+/** Open issues still in the ledger's hands (carrying the `dsar` label). */
 function openIssues(github: ReturnType<typeof createGitHubStandIn>): number {
   let open = 0
   for (let n = 1; ; n++) {
     try {
-      if (github.issue(n).state === 'open') open++
+      const issue = github.issue(n)
+      if (issue.state === 'open' && issue.labels.includes('dsar')) open++
     } catch {
       return open
     }

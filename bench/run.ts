@@ -2,11 +2,12 @@
  * `npm run bench`: every benchmark, side by side in one run on this machine; writes bench/RESULTS.md
  * (machine, Node version, date, then one section per benchmark) and prints each target as met / not met.
  * Set BENCH_ONLY=id[,id] to run some of them (ids: startup, poll-economy, fanout, download, respect,
- * lifecycle): their sections (and summary rows) in RESULTS.md are replaced, the others kept as they were.
+ * lifecycle, burst): their sections (and summary rows) in RESULTS.md are replaced, the others kept as they were.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os'
 import { join } from 'node:path'
+import { benchBurst } from './burst.js'
 import { benchDownload } from './download.js'
 import { benchFanout } from './fanout.js'
 import { benchLifecycle } from './lifecycle.js'
@@ -22,7 +23,8 @@ const benchmarks: [string, () => Promise<BenchSection>][] = [
   ['fanout', () => benchFanout()],
   ['download', () => benchDownload()],
   ['respect', () => benchRespect()],
-  ['lifecycle', () => benchLifecycle()]
+  ['lifecycle', () => benchLifecycle()],
+  ['burst', () => benchBurst()]
 ]
 
 const only = process.env.BENCH_ONLY?.split(',').map(s => s.trim())

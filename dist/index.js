@@ -28409,6 +28409,8 @@ function openApiSession(settings, stop, deps = {}) {
     const deadline = startedAt + settings.timeoutMs;
     const pacer = (0,_pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__/* .createBudgetPacer */ .pH)(clock);
     const hooks = (0,_test_hooks_js__WEBPACK_IMPORTED_MODULE_6__/* .testHooks */ .r)();
+    const sent = new WeakSet();
+    const send = deps.sendToApi ?? _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .sendOnce */ .E4;
     const redact = (0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_5__/* .credentialRedactor */ .Ax)({
         apiKey: settings.apiKey ?? '',
         secretKey: settings.secretKey ?? '',
@@ -28424,7 +28426,20 @@ function openApiSession(settings, stop, deps = {}) {
         backoffBaseMs: hooks.backoffBaseMs,
         backoffMaxMs: hooks.backoffMaxMs,
         rateLimitMaxMs: hooks.backoffMaxMs,
-        ...(deps.sendToApi && { send: deps.sendToApi }),
+        send: async (request, signal, limits) => {
+            try {
+                const response = await send(request, signal, limits);
+                const refused = response.status >= 400 && response.status < 500;
+                if (!refused && !_http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .NOT_PROCESSED_STATUSES */ .eG.has(response.status))
+                    sent.add(request);
+                return response;
+            }
+            catch (error) {
+                if (!(error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .TransportError */ .wX && error.neverSent))
+                    sent.add(request);
+                throw error;
+            }
+        },
         ...(deps.random && { random: deps.random }),
         onRetry: n => _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .R.info((0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .line */ .n) `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${(0,_request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(n.delayMs)}`)
     });
@@ -28448,7 +28463,8 @@ function openApiSession(settings, stop, deps = {}) {
         redact,
         hooks,
         pollSchedule: (0,_pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__/* .createPollSchedule */ .z1)(settings.pollIntervalMs),
-        maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100)
+        maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100),
+        wasSent: request => sent.has(request)
     };
 }
 
@@ -28586,6 +28602,12 @@ class BudgetPacer {
         // A waiter that was aborted must not block the ones behind it.
         this.queue = turn.catch(() => undefined);
         return turn;
+    }
+    /** How long, from now, until `cost` units are free (ignoring waiters already queued). */
+    waitMs(cost) {
+        const now = this.options.clock.now();
+        this.refill(now);
+        return Math.max(0, this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
     }
     /** The server said 429: nobody sends before `until` (epoch ms). */
     pauseUntil(until) {
@@ -28816,10 +28838,12 @@ function expiringSoon(records, now) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E4: () => (/* binding */ sendOnce),
+/* harmony export */   eG: () => (/* binding */ NOT_PROCESSED_STATUSES),
 /* harmony export */   sp: () => (/* binding */ createActionTransport),
 /* harmony export */   wX: () => (/* binding */ TransportError)
 /* harmony export */ });
-/* unused harmony exports RATE_LIMIT_BACKOFF_MAX_MS, sendOnce, parseBody */
+/* unused harmony exports RATE_LIMIT_BACKOFF_MAX_MS, parseBody */
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37067);
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(44708);
@@ -38412,7 +38436,7 @@ async function run(deps = {}) {
         const settings = await getSettings({ now: () => new Date(clock.now()) });
         if (settings.ledger) {
             // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(683)]).then(__nccwpck_require__.bind(__nccwpck_require__, 39683));
+            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(176)]).then(__nccwpck_require__.bind(__nccwpck_require__, 86176));
             await sweepLedger(settings, settings.ledger, stop, deps);
         }
         else if (settings.requestType === 'erasure') {

@@ -99,6 +99,17 @@ const SUITES = [
       'token shows and no stack trace is printed.'
   },
   {
+    suite: 'ledger-pressure',
+    title: 'Ledger under pressure',
+    intro:
+      'The ledger against bursts, deadlines, edited comments and overlapping sweeps (docs/ledger.md): a ' +
+      'new issue is taken up only when the time left holds its whole submit, an issue cut before its POST ' +
+      'stays new, state is kept per request, every GitHub call is cut at the deadline and lists are ' +
+      'capped, a state line that fails its integrity check or a status answer for another subject stops ' +
+      'at `needs-attention` with nothing polled or downloaded, overlapping sweeps never submit twice, the ' +
+      'first sweep creates the labels, and an export is called delivered only when an artifact holds it.'
+  },
+  {
     suite: 'no-leaks',
     title: 'No leaks',
     intro:

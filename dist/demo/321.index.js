@@ -35,6 +35,8 @@ class RepositoryState {
     repo;
     now;
     visibility;
+    /** Issues report `comments: 0` whatever they have (GitHub's count lagging behind a write). */
+    staleCommentCounts = false;
     people = new Map();
     issues = new Map();
     allComments = [];
@@ -145,13 +147,26 @@ class RepositoryState {
     commentCount(issue) {
         return this.allComments.filter(comment => comment.issueNumber === issue.number).length;
     }
+    /** GitHub creates a label set on an issue that does not exist yet (grey, no description). */
     label(name) {
         let label = this.labels.get(name);
         if (!label) {
-            label = { id: this.nextLabelId++, name, color: 'ededed' };
+            label = { id: this.nextLabelId++, name, color: 'ededed', description: null };
             this.labels.set(name, label);
         }
         return label;
+    }
+    /** A label made through POST /labels; undefined when one of that name (any case) exists. */
+    createLabel(name, color, description) {
+        if ([...this.labels.keys()].some(existing => existing.toLowerCase() === name.toLowerCase())) {
+            return undefined;
+        }
+        const label = { id: this.nextLabelId++, name, color, description };
+        this.labels.set(name, label);
+        return label;
+    }
+    allLabels() {
+        return [...this.labels.values()];
     }
     // -------------------------------------------------------------------------------------------
     // JSON as GitHub renders it
@@ -189,7 +204,7 @@ class RepositoryState {
             labels: issue.labels.map(name => ({ ...this.label(name) })),
             state: issue.state,
             state_reason: issue.stateReason,
-            comments: this.commentCount(issue),
+            comments: this.staleCommentCounts ? 0 : this.commentCount(issue),
             created_at: iso(issue.createdAt),
             updated_at: iso(issue.updatedAt),
             author_association: issue.association ?? this.association(issue.user.login),
@@ -242,6 +257,8 @@ function createRoutes(state) {
         ['PUT', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels$/, setLabels],
         ['POST', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels$/, addLabels],
         ['DELETE', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels\/([^/]+)$/, removeLabel],
+        ['GET', /^\/repos\/[^/]+\/[^/]+\/labels$/, listLabels],
+        ['POST', /^\/repos\/[^/]+\/[^/]+\/labels$/, createLabel],
         ['GET', /^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/, getPermission]
     ];
     function getUser(request) {
@@ -380,6 +397,31 @@ function createRoutes(state) {
             return invalid('labels', 'is not an array of label names');
         state.setLabels(issue, next(issue, names));
         return ok(issue.labels.map(label => ({ name: label })));
+    }
+    function listLabels(request) {
+        return paged(request, state.allLabels(), label => ({
+            id: label.id,
+            name: label.name,
+            color: label.color,
+            description: label.description
+        }));
+    }
+    function createLabel(request) {
+        if (!request.caller.canWrite)
+            return forbidden('Resource not accessible by integration');
+        const body = objectBody(request);
+        const name = body?.name;
+        if (typeof name !== 'string' || name === '' || name.length > 50) {
+            return invalid('name', 'is not a label name');
+        }
+        const color = typeof body?.color === 'string' ? body.color : 'ededed';
+        if (!/^[0-9a-fA-F]{6}$/.test(color))
+            return invalid('color', 'is not a hex colour');
+        const description = typeof body?.description === 'string' ? body.description : null;
+        const label = state.createLabel(name, color, description);
+        if (!label)
+            return invalid('name', 'already_exists');
+        return { status: 201, body: { id: label.id, name, color, description } };
     }
     function getPermission(request, [login]) {
         const name = decodeURIComponent(login);
@@ -549,6 +591,7 @@ class StandIn {
         this.owner = options.owner ?? 'octo-org';
         this.repo = options.repo ?? 'privacy-ops';
         this.state = new RepositoryState(this.owner, this.repo, options.visibility ?? 'private', this.now);
+        this.state.staleCommentCounts = options.staleCommentCounts ?? false;
         this.routes = createRoutes(this.state);
         this.tokens.set(INSTALLATION_TOKEN, ACTIONS_BOT.login);
     }
@@ -606,6 +649,12 @@ class StandIn {
     }
     comments(issueNumber) {
         return structuredClone(this.state.comments(comment => comment.issueNumber === issueNumber));
+    }
+    labels() {
+        return structuredClone(this.state.allLabels());
+    }
+    addLabel(name, color = 'ededed', description) {
+        this.state.createLabel(name, color, description ?? null);
     }
     addFault(rule) {
         this.faults.add(rule);

@@ -14,10 +14,16 @@
  * - `random`: the transport's back-off jitter (a seeded generator makes a simulation repeatable).
  */
 import { systemClock } from '../arazzo/pacing.js'
-import type { Clock, HttpTransport, PollSchedule } from '../arazzo/types.js'
+import type { Clock, HttpRequest, HttpTransport, PollSchedule } from '../arazzo/types.js'
 import type { GitHubAccess } from '../ledger/github-client.js'
 import type { BudgetPacer } from './budget.js'
-import { createActionTransport, TransportError, type TransportOptions } from './http-transport.js'
+import {
+  createActionTransport,
+  NOT_PROCESSED_STATUSES,
+  sendOnce,
+  TransportError,
+  type TransportOptions
+} from './http-transport.js'
 import type { Settings } from './input-helper.js'
 import { line, log } from './log.js'
 import { createBudgetPacer, createPollSchedule } from './pacing-policy.js'
@@ -48,6 +54,13 @@ export interface ApiSession {
   hooks: TestHooks
   pollSchedule: PollSchedule
   maxSteps: number
+  /**
+   * Whether an attempt of `request` may have been taken by the server: handed to the network and
+   * then not answered, or answered with anything but a refusal (4xx) or "not processed" (429,
+   * 503). A request stopped before that (the deadline, the budget, the origin rule, a connection
+   * that never opened) was never taken.
+   */
+  wasSent: (request: HttpRequest) => boolean
 }
 
 export function openApiSession(
@@ -60,6 +73,8 @@ export function openApiSession(
   const deadline = startedAt + settings.timeoutMs
   const pacer = createBudgetPacer(clock)
   const hooks = testHooks()
+  const sent = new WeakSet<HttpRequest>()
+  const send = deps.sendToApi ?? sendOnce
   const redact = credentialRedactor({
     apiKey: settings.apiKey ?? '',
     secretKey: settings.secretKey ?? '',
@@ -75,7 +90,17 @@ export function openApiSession(
     backoffBaseMs: hooks.backoffBaseMs,
     backoffMaxMs: hooks.backoffMaxMs,
     rateLimitMaxMs: hooks.backoffMaxMs,
-    ...(deps.sendToApi && { send: deps.sendToApi }),
+    send: async (request, signal, limits) => {
+      try {
+        const response = await send(request, signal, limits)
+        const refused = response.status >= 400 && response.status < 500
+        if (!refused && !NOT_PROCESSED_STATUSES.has(response.status)) sent.add(request)
+        return response
+      } catch (error) {
+        if (!(error instanceof TransportError && error.neverSent)) sent.add(request)
+        throw error
+      }
+    },
     ...(deps.random && { random: deps.random }),
     onRetry: n =>
       log.info(
@@ -100,6 +125,7 @@ export function openApiSession(
     redact,
     hooks,
     pollSchedule: createPollSchedule(settings.pollIntervalMs),
-    maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100)
+    maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100),
+    wasSent: request => sent.has(request)
   }
 }

@@ -81,6 +81,13 @@ export class BudgetPacer implements Pacer {
     return turn
   }
 
+  /** How long, from now, until `cost` units are free (ignoring waiters already queued). */
+  waitMs(cost: number): number {
+    const now = this.options.clock.now()
+    this.refill(now)
+    return Math.max(0, this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate))
+  }
+
   /** The server said 429: nobody sends before `until` (epoch ms). */
   pauseUntil(until: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, until)

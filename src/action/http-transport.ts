@@ -101,7 +101,7 @@ export interface TransportStats {
 const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504])
 export const RATE_LIMIT_BACKOFF_MAX_MS = 5 * 60_000
 /** Statuses that promise the request was not processed: safe to repeat even a POST. */
-const NOT_PROCESSED_STATUSES = new Set([429, 503])
+export const NOT_PROCESSED_STATUSES = new Set([429, 503])
 
 export function createActionTransport(options: TransportOptions): {
   transport: HttpTransport

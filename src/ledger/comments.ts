@@ -7,6 +7,7 @@
  */
 import { forMarkdown } from '../policy/untrusted-text.js'
 import { markerLine, type LedgerMarker } from './marker.js'
+import type { Seal } from './seal.js'
 
 const SIGNATURE =
   '<sub>Written by the Amplitude DSAR action (ledger). Do not edit this comment.</sub>'
@@ -19,12 +20,12 @@ function cell(value: string | null | undefined): string {
   return value ? forMarkdown(value) : '–'
 }
 
-/** The ledger comment: one row per request, then the state line. Edited in place. */
-export function ledgerComment(marker: LedgerMarker, reference?: string): string {
+/** The ledger comment: one row per request, then the state line (sealed). Edited in place. */
+export function ledgerComment(marker: LedgerMarker, seal: Seal, reference?: string): string {
   // Times are the action's own (ISO, validated in the marker); the rest came from outside.
   const rows = marker.requests.map(
     r =>
-      `| ${cell(r.subject)} | ${cell(r.requestId)} | ${cell(r.status ?? (r.requestId ? 'requested' : 'submitting'))} | ${r.checkedAt ?? r.submittedAt ?? '–'} |`
+      `| ${cell(r.subject)} | ${cell(r.requestId)} | ${cell(r.status ?? (r.requestId ? 'requested' : (r.sent ?? 'submitting')))} | ${r.checkedAt ?? r.submittedAt ?? '–'} |`
   )
   return [
     `**DSAR ledger**: ${forMarkdown(marker.state)} (data from ${marker.startDate} to ${marker.endDate})`,
@@ -35,7 +36,7 @@ export function ledgerComment(marker: LedgerMarker, reference?: string): string 
     ...rows,
     '',
     SIGNATURE,
-    markerLine(marker)
+    markerLine(marker, seal)
   ].join('\n')
 }
 
@@ -95,6 +96,31 @@ export function deliveredComment(d: Delivery): string {
   if (d.expires) lines.push(`Amplitude's download links expire at ${d.expires}.`, '')
   lines.push(SIGNATURE)
   return lines.join('\n')
+}
+
+/**
+ * Posted when every request is done but the workflow delivers nothing (no `artifact-name`): the
+ * export is not called delivered, and the issue stays open until someone collects it.
+ */
+export function readyComment(d: {
+  requestIds: string[]
+  reference?: string
+  expires?: string
+  why: string
+}): string {
+  return [
+    `**DSAR ready to collect (not delivered)**: Amplitude finished ${d.requestIds.length === 1 ? 'request' : 'requests'} ${d.requestIds.map(id => forMarkdown(id)).join(', ')}, but ${d.why}.`,
+    '',
+    ...referenceLine(d.reference),
+    `Collect the export with \`request-ids: ${d.requestIds.join(',')}\`` +
+      (d.expires
+        ? ` before ${d.expires}, when Amplitude's download links expire.`
+        : " before Amplitude's download links expire."),
+    '',
+    'This issue stays open until a person closes it. To have the ledger deliver exports itself, set `artifact-name` in the workflow.',
+    '',
+    SIGNATURE
+  ].join('\n')
 }
 
 export function failedComment(

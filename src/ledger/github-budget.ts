@@ -13,11 +13,11 @@ import type { GitHubCalls } from './github-octokit.js'
 /**
  * The most GitHub calls one new issue's step makes once started: the author's permission (when
  * the association does not settle it), a retried issue's old state label taken off, the
- * write-ahead `submitting` comment, then either the ledger edit with the request ids and the
+ * write-ahead `submitting` comment, the read that checks no other sweep wrote one first, then either the ledger edit with the request ids and the
  * `submitted` labels, or (Amplitude answered only in part) the ledger edit, the needs-attention
  * comment and its labels. Refused and needs-info steps make fewer.
  */
-export const SUBMIT_CALLS = 6
+export const SUBMIT_CALLS = 7
 
 /**
  * The most GitHub calls a step of an issue already taken up makes: a delivery writes the ledger
@@ -33,6 +33,13 @@ export const PROGRESS_CALLS = 4
 export function fitsBudget(left: number | undefined, promised: number, need: number): boolean {
   return left === undefined || left - promised >= need
 }
+
+/**
+ * The share of the hour's budget new issues never take: left for another workflow, a person's
+ * script and the sweeps of the next hour (GitHub counts fixed hours, a sliding hour can hold the
+ * end of one and the start of the next).
+ */
+export const KEPT_FREE_SHARE = 0.1
 
 export class GitHubBudget {
   /** Calls set aside for steps started and not yet finished (never less than they still make). */
@@ -62,7 +69,8 @@ export class GitHubBudget {
 
   /** A new issue's step: run only when all its calls fit; undefined when it is left for later. */
   async submit<T>(step: () => Promise<T>): Promise<T | undefined> {
-    if (this.full || !fitsBudget(this.left(), this.promised, SUBMIT_CALLS)) {
+    const kept = Math.floor((this.calls.limit ?? 0) * KEPT_FREE_SHARE)
+    if (this.full || !fitsBudget(this.left(), this.promised + kept, SUBMIT_CALLS)) {
       this.full = true
       this.deferred++
       return undefined

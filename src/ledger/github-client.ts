@@ -34,6 +34,8 @@ export interface Identity {
 /** The login a GITHUB_TOKEN writes as (GET /user is not allowed for it). */
 export const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
 const PAGE = 100
+/** The most pages one list may take (10,000 items): a `rel="next"` chain that never ends is cut. */
+export const MAX_PAGES = 100
 
 export class GitHubClient {
   readonly calls: GitHubCalls = { reads: 0, writes: 0, failedAttempts: 0, malformed: 0 }
@@ -88,7 +90,7 @@ export class GitHubClient {
 
   /** Open issues carrying `label` (updated at or after `since`, ISO, when given), oldest first, pull requests left out. */
   async openIssues(label: string, since?: string): Promise<IssueFacts[]> {
-    const items = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
+    const items = await this.pages(this.octokit.rest.issues.listForRepo, {
       owner: this.owner,
       repo: this.repo,
       state: 'open',
@@ -110,7 +112,7 @@ export class GitHubClient {
 
   /** Comments of the repository updated at or after `since` (ISO), oldest first. */
   async commentsSince(since: string): Promise<CommentFacts[]> {
-    const items = await this.octokit.paginate(this.octokit.rest.issues.listCommentsForRepo, {
+    const items = await this.pages(this.octokit.rest.issues.listCommentsForRepo, {
       owner: this.owner,
       repo: this.repo,
       since,
@@ -120,7 +122,7 @@ export class GitHubClient {
   }
 
   async issueComments(issueNumber: number): Promise<CommentFacts[]> {
-    const items = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+    const items = await this.pages(this.octokit.rest.issues.listComments, {
       owner: this.owner,
       repo: this.repo,
       issue_number: issueNumber,
@@ -196,6 +198,48 @@ export class GitHubClient {
       repo: this.repo,
       issue_number: issueNumber,
       labels
+    })
+  }
+
+  /** Every page of a list, at most MAX_PAGES of them. */
+  private async pages<R extends Parameters<LedgerOctokit['paginate']['iterator']>[0]>(
+    route: R,
+    params: Record<string, unknown>
+  ): Promise<unknown[]> {
+    const items: unknown[] = []
+    let pages = 0
+    for await (const page of this.octokit.paginate.iterator(route as never, params as never)) {
+      if (++pages > MAX_PAGES) {
+        throw new GitHubError(
+          undefined,
+          `GitHub kept answering with a next page after ${MAX_PAGES} pages of ${String(page.url).split('?')[0]}: ` +
+            'stopped reading (a list this long is not a ledger this action can sweep)'
+        )
+      }
+      items.push(...(page.data as unknown[]))
+    }
+    return items
+  }
+
+  /** The repository's labels (names, at most MAX_PAGES pages). */
+  async labels(): Promise<string[]> {
+    const items = await this.pages(this.octokit.rest.issues.listLabelsForRepo, {
+      owner: this.owner,
+      repo: this.repo,
+      per_page: PAGE
+    })
+    return items
+      .map(item => (item as { name?: unknown }).name)
+      .filter((name): name is string => typeof name === 'string')
+  }
+
+  async createLabel(name: string, color: string, description: string): Promise<void> {
+    await this.octokit.rest.issues.createLabel({
+      owner: this.owner,
+      repo: this.repo,
+      name,
+      color,
+      description
     })
   }
 

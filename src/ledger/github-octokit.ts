@@ -35,6 +35,11 @@ export interface OctokitOptions extends GitHubAccess {
   maxRateLimitWaitMs: number
   /** One line per retry or rate-limit wait. */
   log: (line: string) => void
+  /**
+   * Aborted at the run's deadline (or on cancellation): a call in flight is cut, one not yet sent
+   * is never sent, none is retried.
+   */
+  signal?: AbortSignal
 }
 
 export interface GitHubCalls {
@@ -44,6 +49,8 @@ export interface GitHubCalls {
   failedAttempts: number
   /** The last `x-ratelimit-remaining` GitHub reported. */
   remaining?: number
+  /** The hour's whole budget (`x-ratelimit-limit`), when GitHub said it. */
+  limit?: number
   /** When that hour's budget starts afresh (`x-ratelimit-reset`, epoch ms). */
   resetAt?: number
   /** Answers dropped because their shape was wrong. */
@@ -92,6 +99,10 @@ export function createOctokit(options: OctokitOptions, calls: GitHubCalls): Ledg
   // Listed first, so it sits inside the retry and throttling plugins and sees every attempt.
   const counting: OctokitPlugin = octokit => {
     octokit.hook.wrap('request', async (request, o) => {
+      // A call queued behind GitHub's write spacing when the deadline came is never sent. The
+      // error has no `request`, so the retry plugin lets it through.
+      if (signal?.aborted) throw new CutError(String(o.method), String(o.url))
+      if (signal) o.request = { ...o.request, signal }
       if (o.method === 'GET' || o.method === 'HEAD') calls.reads++
       else calls.writes++
       try {
@@ -105,6 +116,7 @@ export function createOctokit(options: OctokitOptions, calls: GitHubCalls): Ledg
       }
     })
   }
+  const signal = options.signal
   const waitUnit = options.waitUnitMs ?? 1000
   const realTime = options.realTimeWaits ?? true
   const onLimit =
@@ -144,6 +156,16 @@ export function createOctokit(options: OctokitOptions, calls: GitHubCalls): Ledg
   )
   octokit.hook.error('request', (error, o) => {
     const failure = error as Failure
+    if (error instanceof CutError || (signal?.aborted && !failure.response)) {
+      throw new GitHubError(undefined, `${o.method} ${o.url} to GitHub ${cutReason(signal)}`)
+    }
+    // No HTTP answer at all: Octokit calls that a 500; say what it was.
+    if (!failure.response) {
+      const why = /ECONNREFUSED/.test(`${failure.message} ${causeCode(failure)}`)
+        ? 'connection refused'
+        : firstLine(failure.message)
+      throw new GitHubError(undefined, `cannot reach GitHub at ${options.apiUrl}: ${why}`)
+    }
     throw new GitHubError(
       failure.status,
       `GitHub answered ${failure.status ? `HTTP ${failure.status}` : `no answer (${firstLine(failure.message)})`} to ${o.method} ${o.url}` +
@@ -151,6 +173,24 @@ export function createOctokit(options: OctokitOptions, calls: GitHubCalls): Ledg
     )
   })
   return octokit
+}
+
+/** A call not sent because the run's deadline (or a cancellation) came first. */
+class CutError extends Error {
+  constructor(method: string, url: string) {
+    super(`${method} ${url} not sent: the run is stopping`)
+    this.name = 'CutError'
+  }
+}
+
+function cutReason(signal: AbortSignal | undefined): string {
+  const reason = signal?.reason as Error | undefined
+  return `cut: ${reason?.message ?? 'the run is stopping'}`
+}
+
+function causeCode(error: Error): string {
+  const cause = (error as { cause?: { code?: unknown; cause?: { code?: unknown } } }).cause
+  return String(cause?.code ?? cause?.cause?.code ?? '')
 }
 
 interface Answer {
@@ -167,6 +207,8 @@ function noteBudget(calls: GitHubCalls, headers: Answer['headers'] | undefined):
   const remaining = countOf(headers?.['x-ratelimit-remaining'])
   if (remaining === undefined) return
   calls.remaining = remaining
+  const limit = countOf(headers?.['x-ratelimit-limit'])
+  if (limit !== undefined) calls.limit = limit
   const reset = countOf(headers?.['x-ratelimit-reset'])
   // Epoch seconds; one later than any date a Date can hold is not a time at all.
   calls.resetAt = reset === undefined || reset > LAST_DATE_SECONDS ? undefined : reset * 1000

@@ -10,11 +10,18 @@ import { readLedger } from './marker.js'
 import { pollIssue } from './poll-step.js'
 import { decide, type Step } from './states.js'
 import { submitIssue } from './submit-step.js'
-import { moveLabels, writeLedger, type IssueResult, type SweepContext } from './sweep-context.js'
+import {
+  moveLabels,
+  sealOf,
+  writeLedger,
+  type IssueResult,
+  type SweepContext
+} from './sweep-context.js'
 
 /** What the sweep will do with `issue`, from its labels and its ledger (no call made). */
 export function planStep(ctx: SweepContext, issue: IssueFacts, comments: CommentFacts[]): Step {
-  return decide(issue.labels, ctx.ledger.label, readLedger(comments, ctx.identity))
+  const reading = readLedger(comments, ctx.identity, sealOf(ctx, issue.number))
+  return decide(issue.labels, ctx.ledger.label, reading, ctx.session.clock.now())
 }
 
 export async function stepIssue(
@@ -37,6 +44,14 @@ export async function stepIssue(
       }
     case 'stuck':
       return stuck(ctx, issue, step)
+    case 'busy':
+      return {
+        issue: issue.number,
+        before: 'submitting',
+        state: 'submitting',
+        requestIds: [],
+        note: `another run is submitting it (its deadline: ${step.until}); left alone`
+      }
     case 'settle':
       await moveLabels(ctx, issue, step.state)
       return {
@@ -56,6 +71,13 @@ const REASONS = {
   unreadable:
     'the ledger comment no longer reads as the action wrote it. Fix or delete it, then add the ' +
     'label again.',
+  tampered:
+    'the state line of the ledger comment fails its integrity check (edited by hand, copied from ' +
+    'another issue, written by an older version, or the secret key changed), so nothing was ' +
+    'checked or downloaded.',
+  several:
+    'this issue has more than one ledger comment (two sweeps took it up at once), so nothing was ' +
+    'checked or downloaded.',
   missing:
     'this issue is labelled as submitted, but its ledger comment is missing (only comments by the ' +
     "action's own GitHub identity count)."
@@ -66,16 +88,23 @@ async function stuck(
   issue: IssueFacts,
   step: Extract<Step, { kind: 'stuck' }>
 ): Promise<IssueResult> {
+  const named =
+    step.why === 'several'
+      ? ` Request ids found in them: ${step.requestIds?.length ? step.requestIds.join(', ') : 'none'}.`
+      : ''
   await ctx.github.createComment(
     issue.number,
-    needsAttentionComment(REASONS[step.why], ctx.ledger.label)
+    needsAttentionComment(REASONS[step.why] + named, ctx.ledger.label)
   )
   if (step.marker && step.commentId !== undefined) {
     // Recorded as needs-attention, so that adding the label again can submit (a person's choice).
     await writeLedger(ctx, issue, { ...step.marker, state: 'needs-attention' }, step.commentId)
   }
   await moveLabels(ctx, issue, 'needs-attention')
-  const ids = step.marker?.requests.map(r => r.requestId).filter((id): id is string => !!id) ?? []
+  const ids =
+    step.requestIds ??
+    step.marker?.requests.map(r => r.requestId).filter((id): id is string => !!id) ??
+    []
   return {
     issue: issue.number,
     before: step.why === 'missing' ? 'submitted' : step.why,

@@ -7,18 +7,24 @@
  */
 import type { Identity } from './github-client.js'
 import type { CommentFacts } from './github-shapes.js'
+import { macMatches, macOf, type Seal } from './seal.js'
 
 export const MARKER_PREFIX = '<!-- amplitude-dsar-ledger '
 const MARKER_LINE = /^<!-- amplitude-dsar-ledger (\{.*\}) -->$/
-export const MARKER_VERSION = 1
+/**
+ * 2: per-request outcome (`sent`) and the integrity check (`mac`, src/ledger/seal.ts). A version-1
+ * line (no check) is not honoured: docs/ledger.md says how to carry one over.
+ */
+export const MARKER_VERSION = 2
 
 /** States the ledger comment records (needs-info and refused submit nothing, so need none). */
 export type LedgerState =
-  'submitting' | 'submitted' | 'done' | 'failed' | 'needs-attention' | 'expired'
+  'submitting' | 'submitted' | 'done' | 'ready' | 'failed' | 'needs-attention' | 'expired'
 const STATES: readonly LedgerState[] = [
   'submitting',
   'submitted',
   'done',
+  'ready',
   'failed',
   'needs-attention',
   'expired'
@@ -36,6 +42,12 @@ export interface LedgerRequest {
   doneAt: string | null
   /** When the download links stop working, once done. */
   expires?: string
+  /**
+   * Only while `requestId` is null, after a submit: `not-sent` (no POST left this machine, or
+   * Amplitude refused it: safe to submit) or `uncertain` (sent, no usable answer: it may exist at
+   * Amplitude, so only a person may have it submitted again).
+   */
+  sent?: 'not-sent' | 'uncertain'
 }
 
 export interface LedgerMarker {
@@ -44,12 +56,19 @@ export interface LedgerMarker {
   startDate: string
   endDate: string
   requests: LedgerRequest[]
+  /**
+   * While `submitting`: the deadline of the run writing it. Until then (and a minute for clocks)
+   * another sweep leaves the issue alone: that run may still be submitting and recording.
+   */
+  until?: string
 }
 
 export type MarkerReading =
   | { kind: 'none' }
   | { kind: 'valid'; marker: LedgerMarker; commentId: number }
-  | { kind: 'unreadable'; commentId: number; problem: string }
+  | { kind: 'unreadable'; commentId: number; problem: string; tampered?: boolean }
+  /** More than one ledger comment (overlapping sweeps): every request id found in them. */
+  | { kind: 'several'; commentIds: number[]; requestIds: string[] }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/
 // One subject, or several (a seed-contract request covers all the issue's user ids).
@@ -58,27 +77,38 @@ const STATUS = /^[a-z][a-z_-]{0,31}$/
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 const MAX_REQUESTS = 100
 
-/** The marker line: JSON with `<`, `>` and `&` escaped, so no value can end the HTML comment. */
-export function markerLine(marker: LedgerMarker): string {
-  const json = JSON.stringify(marker).replace(
-    /[<>&]/g,
-    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  )
+/**
+ * The marker line: the state, then its check (`mac`, over the JSON before it, bound to the issue),
+ * with `<`, `>` and `&` escaped, so no value can end the HTML comment.
+ */
+export function markerLine(marker: LedgerMarker, seal: Seal): string {
+  const plain = JSON.stringify(marker)
+  const signed = `${plain.slice(0, -1)},"mac":"${macOf(seal, plain)}"}`
+  const json = signed.replace(/[<>&]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return `${MARKER_PREFIX}${json} -->`
 }
 
 /**
- * The ledger of one issue from its comments: the most recently updated comment by `identity` that
- * carries a marker. Markers in anyone else's comments are ignored (forgeries or quotes).
+ * The ledger of one issue from its comments: the one comment by `identity` that carries a marker,
+ * checked against `seal` (its issue). Markers in anyone else's comments are ignored (forgeries or
+ * quotes); two or more of the action's own (overlapping sweeps) are never chosen between.
  */
-export function readLedger(comments: CommentFacts[], identity: Identity): MarkerReading {
+export function readLedger(
+  comments: CommentFacts[],
+  identity: Identity,
+  seal: Seal
+): MarkerReading {
   const own = comments
     .filter(c => c.author === identity.login && c.authorType === identity.type)
     .filter(c => c.body.includes(MARKER_PREFIX))
-    .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt) || b.id - a.id)
+    .sort((a, b) => a.id - b.id)
+  if (own.length === 0) return { kind: 'none' }
+  if (own.length > 1) {
+    const requestIds = own.flatMap(comment => idsIn(comment.body))
+    return { kind: 'several', commentIds: own.map(c => c.id), requestIds: [...new Set(requestIds)] }
+  }
   const latest = own[0]
-  if (!latest) return { kind: 'none' }
-  const line = latest.body.trimEnd().split('\n').pop()!.trim()
+  const line = lastLine(latest.body)
   const match = MARKER_LINE.exec(line)
   if (!match) {
     return {
@@ -93,9 +123,46 @@ export function readLedger(comments: CommentFacts[], identity: Identity): Marker
   } catch {
     return { kind: 'unreadable', commentId: latest.id, problem: 'its state line is not JSON' }
   }
-  const problem = markerProblem(parsed)
+  if (isObject(parsed) && parsed.version !== MARKER_VERSION) {
+    return {
+      kind: 'unreadable',
+      commentId: latest.id,
+      problem: `its state line is version ${String(parsed.version)}, which carries no integrity check`,
+      tampered: true
+    }
+  }
+  const { mac, ...state } = isObject(parsed) ? parsed : { mac: undefined }
+  if (!macMatches(seal, JSON.stringify(state), mac)) {
+    return {
+      kind: 'unreadable',
+      commentId: latest.id,
+      problem: 'its state line fails its integrity check',
+      tampered: true
+    }
+  }
+  const problem = markerProblem(state)
   if (problem) return { kind: 'unreadable', commentId: latest.id, problem }
-  return { kind: 'valid', marker: parsed as LedgerMarker, commentId: latest.id }
+  return { kind: 'valid', marker: state as unknown as LedgerMarker, commentId: latest.id }
+}
+
+function lastLine(body: string): string {
+  return body.trimEnd().split('\n').pop()!.trim()
+}
+
+/** Request ids named in a ledger comment's state line, whatever its check says (for a person). */
+function idsIn(body: string): string[] {
+  const match = MARKER_LINE.exec(lastLine(body))
+  if (!match) return []
+  try {
+    const parsed: unknown = JSON.parse(match[1])
+    const requests = isObject(parsed) && Array.isArray(parsed.requests) ? parsed.requests : []
+    return requests
+      .map(r => (isObject(r) ? r.requestId : undefined))
+      .filter((id): id is string => typeof id === 'string' && REQUEST_ID.test(id))
+      .slice(0, MAX_REQUESTS)
+  } catch {
+    return []
+  }
 }
 
 /** Why a parsed value is not a marker the action writes, or undefined when it is one. */
@@ -113,18 +180,26 @@ export function markerProblem(value: unknown): string | undefined {
     const problem = requestProblem(request, value.state as LedgerState)
     if (problem) return `request ${index + 1}: ${problem}`
   }
-  const allowed = new Set(['version', 'state', 'startDate', 'endDate', 'requests'])
+  if (value.until !== undefined && !isTime(value.until)) return 'bad until'
+  const allowed = new Set(['version', 'state', 'startDate', 'endDate', 'requests', 'until'])
   if (Object.keys(value).some(key => !allowed.has(key))) return 'unexpected fields'
   return undefined
 }
 
 function requestProblem(value: unknown, state: LedgerState): string | undefined {
   if (!isObject(value)) return 'not an object'
-  const { requestId, subject, status } = value
+  const { requestId, subject, status, sent } = value
   if (requestId === null) {
-    if (state !== 'submitting' && state !== 'needs-attention') return 'no request id'
+    const allowed =
+      state === 'submitting' ||
+      state === 'needs-attention' ||
+      (state === 'submitted' && sent === 'not-sent')
+    if (!allowed) return 'no request id'
+    if (sent !== undefined && sent !== 'not-sent' && sent !== 'uncertain') return 'bad sent'
   } else if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) {
     return 'bad request id'
+  } else if (sent !== undefined) {
+    return 'sent beside a request id'
   }
   if (typeof subject !== 'string' || !SUBJECT.test(subject)) return 'bad subject fingerprint'
   if (status !== null && (typeof status !== 'string' || !STATUS.test(status))) return 'bad status'
@@ -139,7 +214,8 @@ function requestProblem(value: unknown, state: LedgerState): string | undefined 
     'submittedAt',
     'checkedAt',
     'doneAt',
-    'expires'
+    'expires',
+    'sent'
   ])
   if (Object.keys(value).some(key => !allowed.has(key))) return 'unexpected fields'
   return undefined

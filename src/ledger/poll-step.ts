@@ -5,8 +5,8 @@
  * The ledger comment is edited only when a status changed: a sweep that learns nothing new writes
  * nothing.
  */
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { lstat, mkdir } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { downloadRecords, uploadArtifact } from '../action/export-helper.js'
 import { writeRunReceipt } from '../action/receipt-helper.js'
 import {
@@ -15,9 +15,16 @@ import {
   PENDING_STATUSES,
   type RequestRecord
 } from '../action/request-runner.js'
-import { planStatusChecks } from '../action/workflow-helper.js'
+import type { Subject } from '../action/subject-inputs.js'
+import { planStatusChecks, subjectFingerprint } from '../action/workflow-helper.js'
 import type { DownloadedFile, ReceiptRequest } from '../export/index.js'
-import { deliveredComment, expiredComment, failedComment } from './comments.js'
+import {
+  deliveredComment,
+  expiredComment,
+  failedComment,
+  needsAttentionComment,
+  readyComment
+} from './comments.js'
 import { readForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
@@ -43,6 +50,8 @@ export async function pollIssue(
     label: `issue #${n} ${plan.label}`
   }))
   const records = await runPlans(ctx, plans)
+  const mismatch = foreignAnswers(ctx, issue, marker, records)
+  if (mismatch.length > 0) return foreign(ctx, issue, marker, commentId, ids, mismatch)
   const at = nowIso(ctx)
   const next: LedgerMarker = structuredClone(marker)
   const problems: string[] = []
@@ -149,7 +158,11 @@ async function deliver(
   let artifact: { name: string; url: string; retentionDays: number } | undefined
   const dir = join(settings.downloadPath, `issue-${n}`)
   if (settings.download) {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
+    try {
+      await ownFolder(settings.downloadPath, dir)
+    } catch (error) {
+      return keep((error as Error).message)
+    }
     const got = await downloadRecords(settings, ctx.session, records, dir, ctx.signal, ctx.log)
     if (got.problems.length > 0) return keep(got.problems.join('; '))
     files = got.files
@@ -187,6 +200,25 @@ async function deliver(
       }
     }
   }
+  // Delivered means delivered: an artifact uploaded (the ledger's way to deliver) and the receipt
+  // in it. Otherwise the team is told where and until when to collect, and the issue stays open.
+  if (!artifact) {
+    await ctx.github.createComment(
+      n,
+      readyComment({
+        requestIds: marker.requests.map(r => r.requestId!),
+        reference,
+        expires: earliest,
+        why: settings.download
+          ? 'this workflow sets no `artifact-name`, so the files it downloaded stay on the runner, which is gone after the job'
+          : 'this workflow does not download exports (`download: false`, no `artifact-name`)'
+      })
+    )
+    marker.state = 'ready'
+    await writeLedger(ctx, issue, marker, commentId, reference)
+    await moveLabels(ctx, issue, 'ready')
+    return result('ready', 'done at Amplitude; not delivered (no artifact-name): ready to collect')
+  }
   await ctx.github.createComment(
     n,
     deliveredComment({
@@ -209,7 +241,108 @@ async function deliver(
   marker.state = 'done'
   await writeLedger(ctx, issue, marker, commentId, reference)
   await moveLabels(ctx, issue, 'done')
-  return result('done', files ? `delivered ${files.length} file(s)` : 'done (not downloaded)')
+  return result('done', `delivered ${files?.length ?? 0} file(s)`)
+}
+
+/**
+ * Status answers naming a subject that is not this request's (or not the form's): a state line
+ * pointing at someone else's request. Each answer must name the request's own subject; one that
+ * names none cannot be checked, and counts as a mismatch. Requests covering several subjects (the
+ * seed's contract) are checked when the answer names one. The subject ids are dropped from the
+ * records once checked: the ledger's outputs never carried them.
+ */
+function foreignAnswers(
+  ctx: SweepContext,
+  issue: IssueFacts,
+  marker: LedgerMarker,
+  records: RequestRecord[]
+): string[] {
+  const reading = readForm(issue.body, {
+    startDate: ctx.settings.startDate,
+    endDate: ctx.settings.endDate,
+    today: ctx.today
+  })
+  const formSubjects = new Set(reading.ok ? reading.form.subjects.map(subjectFingerprint) : [])
+  const problems: string[] = []
+  records.forEach((record, i) => {
+    const answered = namedSubject(record.workflowOutputs)
+    delete record.workflowOutputs.userId
+    delete record.workflowOutputs.amplitudeId
+    delete record.subject
+    if (record.status === undefined) return // no answer: nothing to deliver from it
+    const request = marker.requests[i]
+    const single = !request.subject.includes(',')
+    if (answered === undefined) {
+      if (single) problems.push(`request ${request.requestId}: the status answer names no subject`)
+      return
+    }
+    const fingerprint = subjectFingerprint(answered)
+    const ownSubject = single
+      ? request.subject === fingerprint
+      : request.subject.split(', ').includes(fingerprint)
+    if (!ownSubject || !formSubjects.has(fingerprint)) {
+      problems.push(
+        `request ${request.requestId}: the status answer names ${fingerprint}, not a subject of this issue's form`
+      )
+    }
+  })
+  return problems
+}
+
+function namedSubject(outputs: Record<string, unknown>): Subject | undefined {
+  const { userId, amplitudeId } = outputs
+  if (typeof userId === 'string' && userId !== '') return { kind: 'userId', userId }
+  if (typeof amplitudeId === 'number' && Number.isSafeInteger(amplitudeId)) {
+    return { kind: 'amplitudeId', amplitudeId }
+  }
+  return undefined
+}
+
+async function foreign(
+  ctx: SweepContext,
+  issue: IssueFacts,
+  marker: LedgerMarker,
+  commentId: number,
+  ids: string[],
+  problems: string[]
+): Promise<IssueResult> {
+  await ctx.github.createComment(
+    issue.number,
+    needsAttentionComment(
+      `${problems.join('; ')}. Nothing was downloaded or delivered: check the ledger comment ` +
+        'and the requests at Amplitude.',
+      ctx.ledger.label
+    )
+  )
+  await writeLedger(ctx, issue, { ...marker, state: 'needs-attention' }, commentId)
+  await moveLabels(ctx, issue, 'needs-attention')
+  return {
+    issue: issue.number,
+    before: 'submitted',
+    state: 'needs-attention',
+    requestIds: ids,
+    note: 'a status answer named another subject',
+    problem: `issue #${issue.number}: ${problems.join('; ')}`
+  }
+}
+
+/**
+ * The per-issue download folder, created without following a symbolic link: a link planted at
+ * `issue-<n>` (or a file) would send the export, its manifest and the receipt elsewhere.
+ */
+async function ownFolder(root: string, dir: string): Promise<void> {
+  await mkdir(root, { recursive: true, mode: 0o700 })
+  try {
+    await mkdir(dir, { mode: 0o700 })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+  const found = await lstat(dir)
+  if (found.isSymbolicLink() || !found.isDirectory()) {
+    throw new Error(
+      `the download folder ${basename(dir)} is ${found.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: refused to write the export through it`
+    )
+  }
 }
 
 /** What the receipt says about each request, from the ledger's own record. */

@@ -18,6 +18,7 @@ export type IssueState = LedgerState | 'needs-info' | 'refused'
 /** States in which the ledger waits for a person (the issue loses `<label>`). */
 export const PERSON_STATES: readonly IssueState[] = [
   'done',
+  'ready',
   'failed',
   'needs-info',
   'refused',
@@ -26,29 +27,51 @@ export const PERSON_STATES: readonly IssueState[] = [
 ]
 
 export type Step =
-  /** Check the author, read the form, submit. `retry`: a person asked again. */
-  | { kind: 'new'; retry: boolean; commentId?: number }
+  /**
+   * Check the author, read the form, submit. `retry`: a person asked again. `keep`: the ledger
+   * whose accepted requests stay as they are (only the other subjects are submitted).
+   */
+  | { kind: 'new'; retry: boolean; commentId?: number; keep?: LedgerMarker }
   /** Check each request once; deliver when all are done. */
   | { kind: 'poll'; marker: LedgerMarker; commentId: number }
   /** Never resubmit: ask a person. */
   | {
       kind: 'stuck'
-      why: 'submitting' | 'unreadable' | 'missing'
+      why: 'submitting' | 'unreadable' | 'tampered' | 'missing' | 'several'
       commentId?: number
       marker?: LedgerMarker
+      /** What the ledger comments name (several ledger comments), for the person. */
+      requestIds?: string[]
     }
   /** A previous sweep recorded the state but stopped before the labels: finish that, silently. */
   | { kind: 'settle'; state: LedgerState }
+  /** Another run, still within its deadline, is submitting it: left alone this sweep. */
+  | { kind: 'busy'; until: string }
+
+/** Leeway for the clocks of two runners when judging another run's deadline. */
+export const CLOCK_LEEWAY_MS = 60_000
 
 export function stateLabel(label: string, state: IssueState): string {
   return `${label}:${state}`
 }
 
-export function decide(labels: string[], label: string, reading: MarkerReading): Step {
+export function decide(
+  labels: string[],
+  label: string,
+  reading: MarkerReading,
+  now = Number.POSITIVE_INFINITY
+): Step {
   const has = (name: string): boolean => labels.includes(name)
   const personAsked = PERSON_STATES.some(state => has(stateLabel(label, state)))
+  if (reading.kind === 'several') {
+    return { kind: 'stuck', why: 'several', requestIds: reading.requestIds }
+  }
   if (reading.kind === 'unreadable') {
-    return { kind: 'stuck', why: 'unreadable', commentId: reading.commentId }
+    return {
+      kind: 'stuck',
+      why: reading.tampered ? 'tampered' : 'unreadable',
+      commentId: reading.commentId
+    }
   }
   if (reading.kind === 'none') {
     if (has(stateLabel(label, 'submitted'))) return { kind: 'stuck', why: 'missing' }
@@ -57,9 +80,21 @@ export function decide(labels: string[], label: string, reading: MarkerReading):
   const { marker, commentId } = reading
   switch (marker.state) {
     case 'submitting':
+      if (marker.until && now < Date.parse(marker.until) + CLOCK_LEEWAY_MS) {
+        return { kind: 'busy', until: marker.until }
+      }
       return { kind: 'stuck', why: 'submitting', commentId, marker }
     case 'submitted':
+      // Subjects a cut run never sent are submitted first (the accepted ones are kept).
+      if (marker.requests.some(r => r.requestId === null)) {
+        return { kind: 'new', retry: false, commentId, keep: marker }
+      }
       return { kind: 'poll', marker, commentId }
+    case 'needs-attention':
+      // A person asked again: requests Amplitude accepted are kept, never asked twice.
+      return personAsked
+        ? { kind: 'new', retry: true, commentId, keep: marker }
+        : { kind: 'settle', state: marker.state }
     default:
       return personAsked
         ? { kind: 'new', retry: true, commentId }

@@ -10,12 +10,13 @@ import { forLog } from '../policy/untrusted-text.js'
 import { needsAttentionComment, needsInfoComment, refusedComment } from './comments.js'
 import { readForm, type DsarForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
-import { MARKER_VERSION, type LedgerMarker } from './marker.js'
+import { MARKER_PREFIX, MARKER_VERSION, type LedgerMarker } from './marker.js'
 import type { Step } from './states.js'
+import type { RequestRecord } from '../action/request-runner.js'
 import {
   moveLabels,
   nowIso,
-  runPlans,
+  submitPlans,
   writeLedger,
   type IssueResult,
   type SweepContext
@@ -26,8 +27,6 @@ const ASKING_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR'])
 const ASKING_PERMISSIONS = new Set(['admin', 'maintain', 'write', 'triage', 'read'])
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/
 const STATUS = /^[a-z][a-z_-]{0,31}$/
-/** Errors that prove the request never reached Amplitude (nothing to duplicate). */
-const NOT_SENT = new Set(['auth', 'deadline', 'policy'])
 
 /**
  * Only owners, members and collaborators may ask. GitHub shows a private org member to some
@@ -82,7 +81,7 @@ async function submitForm(
   result: (state: string, note: string, extra?: Partial<IssueResult>) => IssueResult
 ): Promise<IssueResult> {
   const n = issue.number
-  const plans = planRuns(
+  const allPlans = planRuns(
     {
       ...ctx.settings,
       subjects: form.subjects,
@@ -95,9 +94,15 @@ async function submitForm(
   ).map(plan => ({ ...plan, label: `issue #${n} ${plan.label}`, subject: undefined }))
   // One request per subject (documented API), or one for all of them (the seed's contract).
   const fingerprints =
-    plans.length === form.subjects.length
+    allPlans.length === form.subjects.length
       ? form.subjects.map(subjectFingerprint)
       : [form.subjects.map(subjectFingerprint).join(', ')]
+  // Requests Amplitude accepted in an earlier run stay as they are: never asked twice.
+  const kept = (step.keep?.requests ?? []).filter(r => r.requestId !== null)
+  const keptSubjects = new Set(kept.map(r => r.subject))
+  const todo = fingerprints.flatMap((subject, i) =>
+    keptSubjects.has(subject) ? [] : [{ subject, plan: allPlans[i] }]
+  )
 
   // A person asked again: their old state label goes first, so that no crash below can leave
   // `<label>` beside a person state (which would read as yet another retry).
@@ -105,37 +110,76 @@ async function submitForm(
   const marker: LedgerMarker = {
     version: MARKER_VERSION,
     state: 'submitting',
-    startDate: form.startDate,
-    endDate: form.endDate,
-    requests: fingerprints.map(subject => ({
-      requestId: null,
-      subject,
-      status: null,
-      submittedAt: null,
-      checkedAt: null,
-      doneAt: null
-    }))
+    startDate: step.keep?.startDate ?? form.startDate,
+    endDate: step.keep?.endDate ?? form.endDate,
+    until: new Date(ctx.deadline).toISOString(),
+    requests: [
+      ...kept.map(r => ({ ...r })),
+      ...todo.map(({ subject }) => ({
+        requestId: null,
+        subject,
+        status: null,
+        submittedAt: null,
+        checkedAt: null,
+        doneAt: null
+      }))
+    ]
   }
   const commentId = await writeLedger(ctx, issue, marker, step.commentId, form.reference)
-  ctx.log(`issue #${n}: ledger says submitting; submitting ${plans.length} request(s)`)
+  if (step.commentId === undefined && (await anotherSweepFirst(ctx, issue, commentId))) {
+    // Two sweeps took the issue up at once (outside one concurrency group): the one whose
+    // write-ahead comment came first submits; this one takes its comment back.
+    await ctx.github.deleteComment(commentId)
+    return result(step.retry ? 'retry' : 'new', 'another sweep is submitting it')
+  }
+  ctx.log(`issue #${n}: ledger says submitting; submitting ${todo.length} request(s)`)
 
-  const records = await runPlans(ctx, plans)
+  const runs = await submitPlans(
+    ctx,
+    todo.map(t => t.plan)
+  )
   const at = nowIso(ctx)
-  const ids = records.map(r => (r.requestId && REQUEST_ID.test(r.requestId) ? r.requestId : null))
-  records.forEach((record, i) => {
-    if (ids[i]) ctx.log(`issue #${n}: Amplitude accepted request ${ids[i]} (${fingerprints[i]})`)
+  const stopReason: unknown = ctx.signal.aborted ? ctx.signal.reason : undefined
+  const fresh = marker.requests.slice(kept.length)
+  const outcomes = runs.map(({ record, posted }, i) => {
+    const id = record.requestId && REQUEST_ID.test(record.requestId) ? record.requestId : null
+    if (id) ctx.log(`issue #${n}: Amplitude accepted request ${id} (${fresh[i].subject})`)
     else if (record.requestId) ctx.log(`issue #${n}: Amplitude answered an unusable request id`)
+    return { record, id, sent: id ? undefined : sentOutcome(record, posted) }
   })
-  const obtained = ids.filter((id): id is string => id !== null)
-
-  if (obtained.length === records.length) {
-    marker.state = 'submitted'
-    marker.requests.forEach((request, i) => {
-      request.requestId = ids[i]
+  outcomes.forEach(({ record, id, sent }, i) => {
+    const request = fresh[i]
+    request.requestId = id
+    if (id) {
       request.submittedAt = at
-      const status = records[i].status
+      const status = record.status
       request.status = status && STATUS.test(status) ? status : null
+    } else request.sent = sent
+  })
+  const obtained = outcomes.map(o => o.id).filter((id): id is string => id !== null)
+  const allIds = marker.requests.map(r => r.requestId).filter((id): id is string => id !== null)
+  const uncertain = fresh.filter(r => r.sent === 'uncertain')
+  const notSent = fresh.filter(r => r.sent === 'not-sent')
+  const why = runs
+    .map(r => r.record.problem)
+    .filter(Boolean)
+    .join('; ')
+  // The timeout (or the budget's room only after it) stopped a request before it was sent: not a
+  // fault, the next sweep submits it.
+  const cut = outcomes.every(o => o.sent !== 'not-sent' || isDeadline(o.record.error ?? stopReason))
+  const problem = notSent.length > 0 && !cut ? { problem: `issue #${n}: ${why}` } : {}
+
+  if (uncertain.length === 0 && allIds.length === 0) {
+    // Nothing reached Amplitude: take the write-ahead record back, the next sweep tries again.
+    await ctx.github.deleteComment(commentId)
+    return result(step.retry ? 'retry' : 'new', 'nothing submitted', {
+      ...(notSent.length > 0 && !cut && { problem: `issue #${n}: nothing was submitted (${why})` })
     })
+  }
+
+  delete marker.until
+  if (uncertain.length === 0) {
+    marker.state = 'submitted'
     try {
       await writeLedger(ctx, issue, marker, commentId, form.reference)
     } catch (error) {
@@ -149,44 +193,58 @@ async function submitForm(
       })
     }
     await moveLabels(ctx, issue, 'submitted')
-    return result('submitted', `submitted ${obtained.join(', ')}`, { requestIds: obtained })
-  }
-
-  const why = records
-    .map(r => r.problem)
-    .filter(Boolean)
-    .join('; ')
-  // Refused credentials stop every request of the run (the signal's reason): none was taken.
-  const stopReason: unknown = ctx.signal.aborted ? ctx.signal.reason : undefined
-  const notSent = records.every(r => {
-    const error = r.error ?? stopReason
-    return !r.requestId && error instanceof TransportError && NOT_SENT.has(error.kind)
-  })
-  if (notSent) {
-    // Nothing reached Amplitude: take the write-ahead record back, the next sweep tries again.
-    await ctx.github.deleteComment(commentId)
-    return result(step.retry ? 'retry' : 'new', 'nothing submitted', {
-      problem: `issue #${n}: nothing was submitted (${why})`
+    const rest = notSent.length > 0 ? `; ${notSent.length} not sent yet (the next sweep)` : ''
+    return result('submitted', `submitted ${obtained.join(', ') || '(none new)'}${rest}`, {
+      requestIds: allIds,
+      ...problem
     })
   }
+
   marker.state = 'needs-attention'
-  marker.requests.forEach((request, i) => {
-    request.requestId = ids[i]
-    request.submittedAt = ids[i] ? at : null
-  })
   await writeLedger(ctx, issue, marker, commentId, form.reference)
   await ctx.github.createComment(
     n,
     needsAttentionComment(
-      `Amplitude accepted ${obtained.length} of ${records.length} requests` +
-        (obtained.length > 0 ? ` (${obtained.join(', ')}, in the ledger comment)` : '') +
-        '; for the others it is unknown whether Amplitude created them.',
+      `Amplitude accepted ${allIds.length} of ${marker.requests.length} requests` +
+        (allIds.length > 0 ? ` (${allIds.join(', ')}, in the ledger comment)` : '') +
+        `; ${notSent.length} were never sent; for ${uncertain.map(r => r.subject).join(', ')} ` +
+        'a request was sent without a usable answer, so it is unknown whether Amplitude created it. ' +
+        'Adding the label again keeps the accepted requests and submits only the others.',
       ctx.ledger.label
     )
   )
   await moveLabels(ctx, issue, 'needs-attention')
-  return result('needs-attention', 'some requests may not have been created', {
-    requestIds: obtained,
+  return result('needs-attention', 'some requests may have been created without an answer', {
+    requestIds: allIds,
     problem: `issue #${n}: ${why}`
   })
+}
+
+/** Whether a ledger comment of the action's own, older than `commentId`, is on the issue. */
+async function anotherSweepFirst(
+  ctx: SweepContext,
+  issue: IssueFacts,
+  commentId: number
+): Promise<boolean> {
+  const comments = await ctx.github.issueComments(issue.number)
+  return comments.some(
+    c =>
+      c.id < commentId &&
+      c.author === ctx.identity.login &&
+      c.authorType === ctx.identity.type &&
+      c.body.includes(MARKER_PREFIX)
+  )
+}
+
+/**
+ * A request with no usable id: `not-sent` when Amplitude cannot have taken it (no attempt left
+ * this machine, or every answer was a refusal or "not processed": src/action/api-session.ts);
+ * `uncertain` otherwise (sent and not answered, or answered with an id the ledger cannot keep).
+ */
+function sentOutcome(record: RequestRecord, posted: boolean): 'not-sent' | 'uncertain' {
+  return record.requestId || posted ? 'uncertain' : 'not-sent'
+}
+
+function isDeadline(error: unknown): boolean {
+  return error instanceof TransportError && error.kind === 'deadline'
 }

@@ -4,7 +4,7 @@
  * write the ledger comment, set the labels, run workflows. Request records are added to the sweep
  * as soon as a run returns, so an id Amplitude gave is never lost whatever fails next.
  */
-import type { LoadedArazzo } from '../arazzo/index.js'
+import type { HttpRequest, LoadedArazzo } from '../arazzo/index.js'
 import type { ApiSession } from '../action/api-session.js'
 import type { Settings } from '../action/input-helper.js'
 import { runRequest, type RequestRecord } from '../action/request-runner.js'
@@ -16,6 +16,7 @@ import type { CommentFacts, IssueFacts } from './github-shapes.js'
 import type { LedgerSettings } from './ledger-inputs.js'
 import { ledgerComment } from './comments.js'
 import type { LedgerMarker } from './marker.js'
+import { sealFor, type Seal } from './seal.js'
 import { labelsFor, sameLabels, type IssueState } from './states.js'
 
 export interface SweepContext {
@@ -34,6 +35,15 @@ export interface SweepContext {
   records: RequestRecord[]
   files: DownloadedFile[]
   artifacts: { issue: number; id: number; url: string }[]
+  /** When the run's timeout runs out (epoch ms): GitHub calls are cut there. */
+  deadline: number
+  /** The state line's key (src/ledger/seal.ts) and the repository it is bound to. */
+  ledgerKey: Buffer
+  repository: string
+}
+
+export function sealOf(ctx: SweepContext, issue: number): Seal {
+  return sealFor(ctx.ledgerKey, ctx.repository, issue)
 }
 
 export interface IssueResult {
@@ -57,13 +67,25 @@ export function nowIso(ctx: SweepContext): string {
 
 /** Runs planned workflows (at most max-concurrency at once via the transport). */
 export async function runPlans(ctx: SweepContext, plans: PlannedRun[]): Promise<RequestRecord[]> {
+  return (await submitPlans(ctx, plans)).map(run => run.record)
+}
+
+/** Runs planned workflows, saying for each whether a POST of it left this machine. */
+export async function submitPlans(
+  ctx: SweepContext,
+  plans: PlannedRun[]
+): Promise<{ record: RequestRecord; posted: boolean }[]> {
   const { session } = ctx
   return Promise.all(
     plans.map(async plan => {
+      const posts: HttpRequest[] = []
       const record = await runRequest({
         loaded: ctx.loaded,
         plan,
-        transport: session.transport,
+        transport: (request, signal) => {
+          if (request.method.toUpperCase() === 'POST') posts.push(request)
+          return session.transport(request, signal)
+        },
         clock: session.clock,
         pollSchedule: session.pollSchedule,
         serverUrl: ctx.settings.apiUrl,
@@ -74,7 +96,7 @@ export async function runPlans(ctx: SweepContext, plans: PlannedRun[]): Promise<
         log: text => ctx.log(text)
       })
       ctx.records.push(record)
-      return record
+      return { record, posted: posts.some(post => session.wasSent(post)) }
     })
   )
 }
@@ -87,7 +109,7 @@ export async function writeLedger(
   commentId: number | undefined,
   reference?: string
 ): Promise<number> {
-  const body = ledgerComment(marker, reference)
+  const body = ledgerComment(marker, sealOf(ctx, issue.number), reference)
   if (commentId !== undefined) {
     await ctx.github.updateComment(commentId, body)
     return commentId

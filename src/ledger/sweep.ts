@@ -20,6 +20,10 @@ import { GitHubClient } from './github-client.js'
 import { GitHubError, githubApiOrigin } from './github-octokit.js'
 import type { CommentFacts, IssueFacts } from './github-shapes.js'
 import { GitHubBudget } from './github-budget.js'
+import { readForm } from './form.js'
+import { ensureLabels } from './labels.js'
+import { ledgerKey } from './seal.js'
+import { reserveMs, SubmitTime } from './sweep-time.js'
 import { planStep, stepIssue } from './issue-step.js'
 import { stateLabel } from './states.js'
 import type { LedgerSettings } from './ledger-inputs.js'
@@ -30,6 +34,8 @@ import { IdentityError, type IssueResult, type SweepContext } from './sweep-cont
 const RECENT_MS = 7 * 24 * 3_600_000
 /** An issue event's run looks at the issues updated this recently (the schedule sees the rest). */
 const EVENT_LOOKBACK_MS = 2 * 3_600_000
+/** How long GitHub calls may go on after the run was stopped, to record what was done. */
+const CLEANUP_MS = 5_000
 /** The longest wait for GitHub's rate limit a sweep accepts (the next sweep can carry on). */
 const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000
 
@@ -40,7 +46,15 @@ export async function sweepLedger(
   deps: RunDependencies = {}
 ): Promise<void> {
   const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`))
-  const session = openApiSession(settings, stop, deps)
+  // Amplitude is cut a reserve before the deadline, GitHub at it (src/ledger/sweep-time.ts).
+  const reserve = reserveMs(settings.timeoutMs)
+  const session = openApiSession(
+    { ...settings, timeoutMs: settings.timeoutMs - reserve },
+    stop,
+    deps
+  )
+  const deadline = session.startedAt + settings.timeoutMs
+  const githubStop = githubDeadline(session, deadline, stop.signal)
   const { owner, repo } = repositoryOf(process.env.GITHUB_REPOSITORY)
   const github = new GitHubClient({
     token: ledger.githubToken,
@@ -53,7 +67,8 @@ export async function sweepLedger(
       MAX_RATE_LIMIT_WAIT_MS,
       Math.max(0, session.deadline - session.clock.now())
     ),
-    log: text => log.untrusted(text)
+    log: text => log.untrusted(text),
+    signal: githubStop.signal
   })
   const ctx: SweepContext = {
     settings,
@@ -67,12 +82,21 @@ export async function sweepLedger(
     log: text => log.untrusted(text),
     records: [],
     files: [],
-    artifacts: []
+    artifacts: [],
+    deadline,
+    ledgerKey: ledgerKey(settings.basicAuth),
+    repository: `${owner}/${repo}`
   }
   const results: IssueResult[] = []
   const problems: string[] = []
   let openIssues = 0
   const budget = new GitHubBudget(github.calls, () => session.clock.now())
+  const time = new SubmitTime({
+    now: () => session.clock.now(),
+    cutoff: session.deadline,
+    pacer: session.pacer,
+    concurrency: settings.maxConcurrency
+  })
   let deferred: string | undefined
   try {
     const repository = await github.repository()
@@ -83,6 +107,7 @@ export async function sweepLedger(
       )
     }
     ctx.identity = await github.identity()
+    await ensureLabels(github, ledger.label, text => log.info(line`${text}`))
     // A run started by an issue event takes up the issues changed lately (filed, re-labelled) at
     // once; checking the requests Amplitude is working on, and older issues, is the schedule's job:
     // a burst of filings then costs Amplitude nothing and GitHub a page or two per run.
@@ -101,6 +126,14 @@ export async function sweepLedger(
         : line`Ledger: ${listed.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`
     )
     const comments = await commentsByIssue(github, issues, session.clock.now())
+    const subjects = (issue: IssueFacts): number => {
+      const reading = readForm(issue.body, {
+        startDate: settings.startDate,
+        endDate: settings.endDate,
+        today: ctx.today
+      })
+      return reading.ok ? reading.form.subjects.length : 0
+    }
     // Requests already at Amplitude come first (their polls and deliveries start before any new
     // submit, oldest first within each); new issues are taken up only while GitHub's budget can
     // record their whole submit (src/ledger/github-budget.ts), the rest wait for the next sweep.
@@ -117,10 +150,14 @@ export async function sweepLedger(
     await Promise.all(
       ordered.map(({ issue, step }) =>
         slots.use(async () => {
-          if (halted || stop.signal.aborted) return
+          // Past Amplitude's cutoff nothing more is taken up: issues not reached stay as they were.
+          if (halted || stop.signal.aborted || session.clock.now() >= session.deadline) return
           try {
             const go = () => stepIssue(ctx, issue, step, { poll: !event })
-            const result = step.kind === 'new' ? await budget.submit(go) : await budget.progress(go)
+            const result =
+              step.kind === 'new'
+                ? await time.submit(subjects(issue), () => budget.submit(go))
+                : await budget.progress(go)
             if (!result) return // left untouched for the next sweep (said once, below)
             results.push(result)
             log.info(
@@ -142,12 +179,13 @@ export async function sweepLedger(
         })
       )
     )
-    deferred = budget.deferredNote()
+    deferred = [time.deferredNote(), budget.deferredNote()].filter(Boolean).join('; ') || undefined
     if (deferred) log.notice(line`${deferred}`)
     if (halted) problems.push(`the sweep stopped early: ${halted}`)
   } catch (error) {
     problems.push((error as Error).message)
   } finally {
+    githubStop.release()
     results.sort((a, b) => a.issue - b.issue)
     problems.unshift(...results.map(r => r.problem).filter((p): p is string => Boolean(p)))
     await report(ctx, results, problems, openIssues, deferred)
@@ -211,7 +249,9 @@ async function commentsByIssue(
   now: number
 ): Promise<Map<number, CommentFacts[]>> {
   const byIssue = new Map<number, CommentFacts[]>()
-  const commented = issues.filter(issue => issue.comments > 0)
+  // Every issue's comments are read: GitHub's `comments` count can lag behind a comment just
+  // written (a sweep trusting a 0 would submit again beside an existing ledger comment).
+  const commented = issues
   const recent = commented.filter(issue => Date.parse(issue.createdAt) >= now - RECENT_MS)
   const alone = recent.length === 1 ? commented : commented.filter(i => !recent.includes(i))
   if (recent.length > 1) {
@@ -226,6 +266,39 @@ async function commentsByIssue(
   }
   for (const issue of alone) byIssue.set(issue.number, await github.issueComments(issue.number))
   return byIssue
+}
+
+/**
+ * The signal that cuts every GitHub call: aborted at the run's deadline (by the session's clock),
+ * or CLEANUP_MS after the run was stopped (cancelled, or credentials refused), so the steps under
+ * way can still take back a write-ahead comment or record what Amplitude accepted. `release` ends
+ * its timers once the sweep is over.
+ */
+function githubDeadline(
+  session: { clock: { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> } },
+  deadline: number,
+  stopped: AbortSignal
+): { signal: AbortSignal; release: () => void } {
+  const cut = new AbortController()
+  const timers = new AbortController()
+  const cutAfter = (ms: number, reason: string): void => {
+    session.clock.sleep(Math.max(0, ms), timers.signal).then(
+      () => cut.abort(new Error(reason)),
+      () => undefined
+    )
+  }
+  cutAfter(deadline - session.clock.now(), "the run's timeout ran out")
+  const onStop = (): void =>
+    cutAfter(Math.min(CLEANUP_MS, deadline - session.clock.now()), 'the run was stopped')
+  if (stopped.aborted) onStop()
+  else stopped.addEventListener('abort', onStop, { once: true })
+  return {
+    signal: cut.signal,
+    release: () => {
+      timers.abort()
+      stopped.removeEventListener('abort', onStop)
+    }
+  }
 }
 
 /** Whether an `issues` event started this run (GITHUB_EVENT_NAME, set by the runner). */

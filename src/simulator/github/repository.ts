@@ -26,6 +26,8 @@ interface Person {
 
 export class RepositoryState {
   visibility: Visibility
+  /** Issues report `comments: 0` whatever they have (GitHub's count lagging behind a write). */
+  staleCommentCounts = false
   private readonly people = new Map<string, Person>()
   private readonly issues = new Map<number, StandInIssue>()
   private readonly allComments: StandInComment[] = []
@@ -149,13 +151,28 @@ export class RepositoryState {
     return this.allComments.filter(comment => comment.issueNumber === issue.number).length
   }
 
+  /** GitHub creates a label set on an issue that does not exist yet (grey, no description). */
   private label(name: string): StandInLabel {
     let label = this.labels.get(name)
     if (!label) {
-      label = { id: this.nextLabelId++, name, color: 'ededed' }
+      label = { id: this.nextLabelId++, name, color: 'ededed', description: null }
       this.labels.set(name, label)
     }
     return label
+  }
+
+  /** A label made through POST /labels; undefined when one of that name (any case) exists. */
+  createLabel(name: string, color: string, description: string | null): StandInLabel | undefined {
+    if ([...this.labels.keys()].some(existing => existing.toLowerCase() === name.toLowerCase())) {
+      return undefined
+    }
+    const label = { id: this.nextLabelId++, name, color, description }
+    this.labels.set(name, label)
+    return label
+  }
+
+  allLabels(): StandInLabel[] {
+    return [...this.labels.values()]
   }
 
   // -------------------------------------------------------------------------------------------
@@ -197,7 +214,7 @@ export class RepositoryState {
       labels: issue.labels.map(name => ({ ...this.label(name) })),
       state: issue.state,
       state_reason: issue.stateReason,
-      comments: this.commentCount(issue),
+      comments: this.staleCommentCounts ? 0 : this.commentCount(issue),
       created_at: iso(issue.createdAt),
       updated_at: iso(issue.updatedAt),
       author_association: issue.association ?? this.association(issue.user.login),

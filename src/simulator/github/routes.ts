@@ -53,6 +53,8 @@ export function createRoutes(state: RepositoryState): (request: RestRequest) => 
     ['PUT', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels$/, setLabels],
     ['POST', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels$/, addLabels],
     ['DELETE', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels\/([^/]+)$/, removeLabel],
+    ['GET', /^\/repos\/[^/]+\/[^/]+\/labels$/, listLabels],
+    ['POST', /^\/repos\/[^/]+\/[^/]+\/labels$/, createLabel],
     ['GET', /^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/, getPermission]
   ]
 
@@ -191,6 +193,30 @@ export function createRoutes(state: RepositoryState): (request: RestRequest) => 
     if (!names) return invalid('labels', 'is not an array of label names')
     state.setLabels(issue, next(issue, names))
     return ok(issue.labels.map(label => ({ name: label })))
+  }
+
+  function listLabels(request: RestRequest): RestReply {
+    return paged(request, state.allLabels(), label => ({
+      id: label.id,
+      name: label.name,
+      color: label.color,
+      description: label.description
+    }))
+  }
+
+  function createLabel(request: RestRequest): RestReply {
+    if (!request.caller.canWrite) return forbidden('Resource not accessible by integration')
+    const body = objectBody(request)
+    const name = body?.name
+    if (typeof name !== 'string' || name === '' || name.length > 50) {
+      return invalid('name', 'is not a label name')
+    }
+    const color = typeof body?.color === 'string' ? body.color : 'ededed'
+    if (!/^[0-9a-fA-F]{6}$/.test(color)) return invalid('color', 'is not a hex colour')
+    const description = typeof body?.description === 'string' ? body.description : null
+    const label = state.createLabel(name, color, description)
+    if (!label) return invalid('name', 'already_exists')
+    return { status: 201, body: { id: label.id, name, color, description } }
   }
 
   function getPermission(request: RestRequest, [login]: string[]): RestReply {

@@ -17,6 +17,7 @@ import type {
   GitHubStandInOptions,
   GitHubUserSpec,
   StandInComment,
+  StandInLabel,
   StandInIssue,
   StandInUser,
   Visibility
@@ -108,6 +109,7 @@ class StandIn implements GitHubStandIn {
       options.visibility ?? 'private',
       this.now
     )
+    this.state.staleCommentCounts = options.staleCommentCounts ?? false
     this.routes = createRoutes(this.state)
     this.tokens.set(INSTALLATION_TOKEN, ACTIONS_BOT.login)
   }
@@ -175,6 +177,14 @@ class StandIn implements GitHubStandIn {
 
   comments(issueNumber: number): StandInComment[] {
     return structuredClone(this.state.comments(comment => comment.issueNumber === issueNumber))
+  }
+
+  labels(): StandInLabel[] {
+    return structuredClone(this.state.allLabels())
+  }
+
+  addLabel(name: string, color = 'ededed', description?: string): void {
+    this.state.createLabel(name, color, description ?? null)
   }
 
   addFault(rule: FaultRule): void {

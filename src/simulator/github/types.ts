@@ -45,6 +45,8 @@ export interface GitHubStandInOptions {
   now?: () => number
   /** REST requests per token per hour (a GITHUB_TOKEN has 1,000 per repository). Default 1000. */
   rateLimitPerHour?: number
+  /** Issues report `comments: 0` whatever they have (GitHub's count lagging behind a write). */
+  staleCommentCounts?: boolean
   /** The installation token (GITHUB_TOKEN) cannot write issues (no `issues: write`). */
   readOnlyToken?: boolean
   /** Called once per request after it was answered. */
@@ -75,6 +77,7 @@ export interface StandInLabel {
   id: number
   name: string
   color: string
+  description: string | null
 }
 
 export interface StandInComment {
@@ -136,6 +139,10 @@ export interface GitHubStandIn {
   editIssue(issueNumber: number, change: { body?: string; labels?: string[] }): void
   issue(issueNumber: number): StandInIssue
   comments(issueNumber: number): StandInComment[]
+  /** The repository's labels (those made by the API or set on an issue). */
+  labels(): StandInLabel[]
+  /** A label made beforehand, as a person would in the settings. */
+  addLabel(name: string, color?: string, description?: string): void
   addFault(rule: FaultRule): void
   clearFaults(): void
   /** The API without a socket (benchmarks): the same handler behind the Fetch API. */

@@ -1,0 +1,55 @@
+/**
+ * The ledger's labels, created by the first sweep. An issue form adds its label only when the
+ * label exists in the repository, so before the first sweep an issue filed from the form carries
+ * no label and the ledger would never see it: the workflow is run once by hand first (any
+ * trigger creates them). One read per sweep; writes only for labels that are missing.
+ */
+import type { GitHubClient } from './github-client.js'
+import { GitHubError } from './github-octokit.js'
+import { PERSON_STATES, stateLabel, type IssueState } from './states.js'
+
+const DESCRIPTIONS: Record<IssueState | 'submitted', [string, string]> = {
+  submitting: ['fbca04', 'DSAR: being submitted'],
+  submitted: ['0e8a16', 'DSAR: submitted to Amplitude, checked by each sweep'],
+  done: ['5319e7', 'DSAR: delivered (artifact uploaded)'],
+  ready: ['1d76db', 'DSAR: finished at Amplitude, ready to collect (not delivered)'],
+  failed: ['b60205', 'DSAR: Amplitude failed it; a person decides'],
+  'needs-info': ['d93f0b', 'DSAR: the form needs a fix; add the DSAR label again'],
+  refused: ['000000', 'DSAR: the author may not ask'],
+  'needs-attention': ['b60205', 'DSAR: a person must check what Amplitude received'],
+  expired: ['c5def5', 'DSAR: links expired before delivery; add the DSAR label again']
+}
+
+/** Every label the ledger sets, with its colour and description. */
+export function ledgerLabels(
+  label: string
+): { name: string; color: string; description: string }[] {
+  return [
+    { name: label, color: '0052cc', description: 'Data subject access request (DSAR ledger)' },
+    ...(['submitted', ...PERSON_STATES] as const).map(state => ({
+      name: stateLabel(label, state),
+      color: DESCRIPTIONS[state][0],
+      description: DESCRIPTIONS[state][1]
+    }))
+  ]
+}
+
+export async function ensureLabels(
+  github: GitHubClient,
+  label: string,
+  log: (line: string) => void
+): Promise<void> {
+  const existing = new Set((await github.labels()).map(name => name.toLowerCase()))
+  const missing = ledgerLabels(label).filter(l => !existing.has(l.name.toLowerCase()))
+  for (const l of missing) {
+    try {
+      await github.createLabel(l.name, l.color, l.description)
+    } catch (error) {
+      // Another sweep created it meanwhile.
+      if (!(error instanceof GitHubError && error.status === 422)) throw error
+    }
+  }
+  if (missing.length > 0) {
+    log(`Created the ledger's label(s): ${missing.map(l => l.name).join(', ')}`)
+  }
+}

@@ -38136,7 +38136,10 @@ async function getSettings(env = {}) {
 /** `90` -> `90 s`: a bare number is seconds, said so in the first log line (not 90 minutes). */
 function bareSeconds(text) {
     const value = text.trim();
-    return /^\d+(?:\.\d+)?$/.test(value) ? `${value} s` : undefined;
+    // Digits with at most one inner dot, read by index (no regex on input text: linear-regex-rule).
+    const parts = value.split('.');
+    const digits = (part) => part.length > 0 && [...part].every(c => c >= '0' && c <= '9');
+    return parts.length <= 2 && parts.every(digits) ? `${value} s` : undefined;
 }
 /**
  * Personal data leaves the runner encrypted unless the workflow says otherwise: `artifact-name`

@@ -323,6 +323,17 @@ describe('getSettings: valid inputs', () => {
     expect(written).toEqual([])
   })
 
+  test('a timeout under one poll-interval is refused only for a run that waits between polls', async () => {
+    const short = { timeout: '5s', 'poll-interval': '10s' }
+    await expect(settingsFor({ ...BASE, ...short })).rejects.toThrow(
+      "Input 'timeout': '5s' is shorter than one poll-interval (10 s)"
+    )
+    // wait: false submits and reads each status once; a ledger sweep moves each issue one step.
+    expect((await settingsFor({ ...BASE, ...short, wait: 'false' })).timeoutMs).toBe(5000)
+    const ledger = { ledger: 'issues', 'github-token': 'ghs_x', 'user-ids': '', wait: 'true' }
+    expect((await settingsFor({ ...ledger, ...short })).timeoutMs).toBe(5000)
+  })
+
   test('a bare-number timeout is said in seconds; a duration with a unit is not', async () => {
     expect((await settingsFor({ ...BASE, timeout: '90' })).timeoutSaid).toBe('90 s')
     expect((await settingsFor({ ...BASE, timeout: '90s' })).timeoutSaid).toBeUndefined()

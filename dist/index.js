@@ -29997,6 +29997,9 @@ function judge(record, status, error, options) {
         // Amplitude took nothing for this subject: the next run can take it as it is.
         record.outcome = 'notSent';
         record.status = NOT_SENT;
+        // Kept for callers that tell a deadline cut from a refusal (the ledger's submit step).
+        if (error)
+            record.error = error;
         record.problem =
             status === 'aborted'
                 ? `${record.label}: not sent (the run was stopped first)`
@@ -30213,6 +30216,7 @@ function withinBudget(items, budget, size) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  B4: () => (/* binding */ checkTimeoutHoldsOnePoll),
   yG: () => (/* binding */ parseBoolean),
   d: () => (/* binding */ parseDates),
   cG: () => (/* binding */ parseInteger),
@@ -30327,21 +30331,27 @@ function parsePollInterval(text, loopback) {
     }
     return ms;
 }
-/** The timeout, at least one poll interval: a shorter one could only submit and then fail. */
-function parseTimeout(text, pollIntervalMs) {
+/** The timeout: longer than 0, at most what a GitHub job may run. */
+function parseTimeout(text) {
     const ms = parseDurationInput(input_names/* Inputs */.G.Timeout, text || DEFAULT_TIMEOUT);
     if (ms <= 0)
         throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be longer than 0');
-    if (ms < pollIntervalMs) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, `${(0,input_reading/* quote */.hD)(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
-            'request would be submitted and the run would stop before its first status read ' +
-            '(a bare number is seconds: timeout: 90 is 90 s)');
-    }
     if (ms > MAX_TIMEOUT_MS) {
         throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
             'wait: false and collect later with request-ids');
     }
     return ms;
+}
+/**
+ * A run that waits holds at least one poll interval: a shorter timeout could only submit and then
+ * fail. A ledger sweep or a `wait: false` run never waits between polls, so it is not held to it.
+ */
+function checkTimeoutHoldsOnePoll(text, timeoutMs, pollIntervalMs) {
+    if (timeoutMs >= pollIntervalMs)
+        return;
+    throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, `${(0,input_reading/* quote */.hD)(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
+        'request would be submitted and the run would stop before its first status read ' +
+        '(a bare number is seconds: timeout: 90 is 90 s)');
 }
 function formatSeconds(ms) {
     return `${ms / 1000} s`;
@@ -38070,7 +38080,7 @@ async function getSettings(env = {}) {
     const requestIds = (0,subject_inputs/* parseRequestIds */.dS)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.RequestIds));
     const wait = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Wait, true);
     const pollIntervalMs = (0,scalar_inputs/* parsePollInterval */.Uz)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.PollInterval), api.loopback);
-    const timeoutMs = (0,scalar_inputs/* parseTimeout */.ZZ)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout), pollIntervalMs);
+    const timeoutMs = (0,scalar_inputs/* parseTimeout */.ZZ)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout));
     const timeoutSaid = bareSeconds((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout));
     const maxConcurrency = (0,scalar_inputs/* parseInteger */.cG)(input_names/* Inputs */.G.MaxConcurrency, 4, 1, 32);
     const downloadWanted = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Download, false);
@@ -38089,6 +38099,8 @@ async function getSettings(env = {}) {
         fail: (name, detail) => new input_reading/* InputError */.dz(name, detail)
     });
     const sourceIntegrity = parseSourcePins((0,input_reading/* read */.LF)(input_names/* Inputs */.G.SourceIntegrity));
+    if (wait && !ledger)
+        (0,scalar_inputs/* checkTimeoutHoldsOnePoll */.B4)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout), timeoutMs, pollIntervalMs);
     const subjects = (0,subject_inputs/* uniqueSubjects */.dL)([
         ...userIds.map(userId => ({ kind: 'userId', userId })),
         ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId })),

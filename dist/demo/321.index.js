@@ -1026,21 +1026,27 @@ function parsePollInterval(text, loopback) {
     }
     return ms;
 }
-/** The timeout, at least one poll interval: a shorter one could only submit and then fail. */
-function parseTimeout(text, pollIntervalMs) {
+/** The timeout: longer than 0, at most what a GitHub job may run. */
+function parseTimeout(text) {
     const ms = parseDurationInput(Inputs.Timeout, text || DEFAULT_TIMEOUT);
     if (ms <= 0)
         throw new InputError(Inputs.Timeout, 'must be longer than 0');
-    if (ms < pollIntervalMs) {
-        throw new InputError(Inputs.Timeout, `${quote(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
-            'request would be submitted and the run would stop before its first status read ' +
-            '(a bare number is seconds: timeout: 90 is 90 s)');
-    }
     if (ms > MAX_TIMEOUT_MS) {
         throw new InputError(Inputs.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
             'wait: false and collect later with request-ids');
     }
     return ms;
+}
+/**
+ * A run that waits holds at least one poll interval: a shorter timeout could only submit and then
+ * fail. A ledger sweep or a `wait: false` run never waits between polls, so it is not held to it.
+ */
+function checkTimeoutHoldsOnePoll(text, timeoutMs, pollIntervalMs) {
+    if (timeoutMs >= pollIntervalMs)
+        return;
+    throw new InputError(Inputs.Timeout, `${quote(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
+        'request would be submitted and the run would stop before its first status read ' +
+        '(a bare number is seconds: timeout: 90 is 90 s)');
 }
 function formatSeconds(ms) {
     return `${ms / 1000} s`;

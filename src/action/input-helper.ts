@@ -32,7 +32,8 @@ import {
   parseDates,
   parseInteger,
   parsePollInterval,
-  parseTimeout
+  parseTimeout,
+  checkTimeoutHoldsOnePoll
 } from './scalar-inputs.js'
 import {
   parseAmplitudeIds,
@@ -125,7 +126,7 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
   const requestIds = parseRequestIds(read(Inputs.RequestIds))
   const wait = parseBoolean(Inputs.Wait, true)
   const pollIntervalMs = parsePollInterval(read(Inputs.PollInterval), api.loopback)
-  const timeoutMs = parseTimeout(read(Inputs.Timeout), pollIntervalMs)
+  const timeoutMs = parseTimeout(read(Inputs.Timeout))
   const timeoutSaid = bareSeconds(read(Inputs.Timeout))
   const maxConcurrency = parseInteger(Inputs.MaxConcurrency, 4, 1, 32)
   const downloadWanted = parseBoolean(Inputs.Download, false)
@@ -144,6 +145,7 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     fail: (name, detail) => new InputError(name, detail)
   })
   const sourceIntegrity = parseSourcePins(read(Inputs.SourceIntegrity))
+  if (wait && !ledger) checkTimeoutHoldsOnePoll(read(Inputs.Timeout), timeoutMs, pollIntervalMs)
 
   const subjects = uniqueSubjects([
     ...userIds.map(userId => ({ kind: 'userId', userId }) as const),

@@ -267,6 +267,8 @@ function judge(
     // Amplitude took nothing for this subject: the next run can take it as it is.
     record.outcome = 'notSent'
     record.status = NOT_SENT
+    // Kept for callers that tell a deadline cut from a refusal (the ledger's submit step).
+    if (error) record.error = error
     record.problem =
       status === 'aborted'
         ? `${record.label}: not sent (the run was stopped first)`

@@ -48,18 +48,10 @@ export function parsePollInterval(text: string, loopback: boolean): number {
   return ms
 }
 
-/** The timeout, at least one poll interval: a shorter one could only submit and then fail. */
-export function parseTimeout(text: string, pollIntervalMs: number): number {
+/** The timeout: longer than 0, at most what a GitHub job may run. */
+export function parseTimeout(text: string): number {
   const ms = parseDurationInput(Inputs.Timeout, text || DEFAULT_TIMEOUT)
   if (ms <= 0) throw new InputError(Inputs.Timeout, 'must be longer than 0')
-  if (ms < pollIntervalMs) {
-    throw new InputError(
-      Inputs.Timeout,
-      `${quote(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
-        'request would be submitted and the run would stop before its first status read ' +
-        '(a bare number is seconds: timeout: 90 is 90 s)'
-    )
-  }
   if (ms > MAX_TIMEOUT_MS) {
     throw new InputError(
       Inputs.Timeout,
@@ -68,6 +60,24 @@ export function parseTimeout(text: string, pollIntervalMs: number): number {
     )
   }
   return ms
+}
+
+/**
+ * A run that waits holds at least one poll interval: a shorter timeout could only submit and then
+ * fail. A ledger sweep or a `wait: false` run never waits between polls, so it is not held to it.
+ */
+export function checkTimeoutHoldsOnePoll(
+  text: string,
+  timeoutMs: number,
+  pollIntervalMs: number
+): void {
+  if (timeoutMs >= pollIntervalMs) return
+  throw new InputError(
+    Inputs.Timeout,
+    `${quote(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
+      'request would be submitted and the run would stop before its first status read ' +
+      '(a bare number is seconds: timeout: 90 is 90 s)'
+  )
 }
 
 function formatSeconds(ms: number): string {

@@ -127,6 +127,14 @@ class DsarSimulator implements Simulator {
     this.faults.clear()
   }
 
+  get faultsInjected(): number {
+    return this.faults.injected
+  }
+
+  unfiredFaults(): FaultRule[] {
+    return this.faults.unfired()
+  }
+
   requests(): DsarRecord[] {
     return this.jobs.all().map(record => structuredClone(record))
   }
@@ -221,6 +229,7 @@ class DsarSimulator implements Simulator {
       entry.fault = fault.type
       switch (fault.type) {
         case 'reset':
+          if (fault.afterHandling) break
           req.socket.destroy()
           return
         case 'status':
@@ -250,6 +259,11 @@ class DsarSimulator implements Simulator {
       host === 'storage'
         ? await this.outputs.reply(req, method, target)
         : this.routes.reply(req, method, target.pathname, body, host)
+    if (fault?.type === 'reset') {
+      entry.status = reply.status
+      req.socket.destroy()
+      return
+    }
     return send(reply)
   }
 }

@@ -14,6 +14,7 @@ import {
   credentialForms,
   describeRun,
   errorText,
+  expectMasked,
   expectNoLeaks,
   Report,
   STACK_FRAME
@@ -222,6 +223,8 @@ async function runRow(row: LeakRow, saw: (got: string) => void): Promise<void> {
       expect(sim.log).toHaveLength(0)
     } else expect(run.lines.length - masks).toBeGreaterThan(3)
     expectNoLeaks(run, { inputs, sim })
+    // The runner hides only what it was told about: every form of the credentials, registered.
+    expectMasked(run, inputs)
     // The API host saw the credentials on every request; the storage host on none.
     expect(sim.log.filter(e => e.host === 'api').every(e => e.authorization)).toBe(true)
     if (row.faults) expect(sim.log.filter(e => e.fault !== undefined)).toHaveLength(5)

@@ -97,6 +97,8 @@ export class Report {
       suite: this.suite,
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
+      // Rows the suite declared: fewer written (a filtered or aborted run) fails the report.
+      declared: this.declared,
       rows,
       notes: this.notes
     }
@@ -202,6 +204,58 @@ export function credentialForms(inputs: Record<string, string>): string[] {
     }
   }
   return [...forms]
+}
+
+/**
+ * The values the run must have registered with `::add-mask::` before the runner can hide them: each
+ * credential raw and percent-encoded, the Basic token of the key pair in its base64, unpadded and
+ * base64url spellings, the `basic-auth` input as given, and the GitHub token. Written here from the
+ * inputs, not taken from src/, so a run that masks less fails.
+ */
+export function expectedMasks(inputs: Record<string, string>): string[] {
+  const forms = new Set<string>()
+  const add = (value: string): void => {
+    if (value === '') return
+    forms.add(value)
+    forms.add(encodeURIComponent(value))
+  }
+  const addPair = (apiKey: string, secretKey: string): void => {
+    add(apiKey)
+    add(secretKey)
+    const token = Buffer.from(`${apiKey}:${secretKey}`).toString('base64')
+    for (const form of [token, token.replace(/=+$/, '')]) add(form)
+    add(Buffer.from(`${apiKey}:${secretKey}`).toString('base64url'))
+  }
+  const apiKey = inputs['api-key'] ?? ''
+  const secretKey = inputs['secret-key'] ?? ''
+  if (apiKey && secretKey) addPair(apiKey, secretKey)
+  const basicAuth = inputs['basic-auth'] ?? ''
+  if (basicAuth) {
+    add(basicAuth)
+    const pair = Buffer.from(basicAuth.replace(/^basic\s+/i, ''), 'base64').toString('utf8')
+    const colon = pair.indexOf(':')
+    if (colon > 0) addPair(pair.slice(0, colon), pair.slice(colon + 1))
+  }
+  const githubToken = inputs['github-token'] ?? ''
+  if (githubToken) forms.add(githubToken)
+  return [...forms]
+}
+
+/** The values the run registered with `::add-mask::` (unescaped as the runner reads them). */
+export function registeredMasks(run: ActionRun): Set<string> {
+  return new Set(
+    run.lines
+      .filter(line => line.startsWith('::add-mask::'))
+      .map(line => unescapeCommand(line.slice('::add-mask::'.length)))
+  )
+}
+
+/** Every form of every credential was registered as a mask (the runner hides only those). */
+export function expectMasked(run: ActionRun, inputs: Record<string, string>): void {
+  const masks = registeredMasks(run)
+  const expected = expectedMasks(inputs)
+  expect(expected.length).toBeGreaterThan(0)
+  expect(expected.filter(form => !masks.has(form))).toEqual([])
 }
 
 /** Everything a run shows, except the mask registrations the runner never displays. */

@@ -140,6 +140,8 @@ async function runRow(row: CancelRow, saw: (got: string) => void): Promise<void>
     }
     if (row.phase === 'a download') await expectNoCompleteLookingPartials(run, sim, ids)
     expectNoLeaks(run, { inputs, sim })
+    // A fault the row set up that never fired would make the row prove nothing.
+    expect(sim.unfiredFaults()).toEqual([])
   } finally {
     await sim.close()
   }

@@ -540,8 +540,9 @@ async function runRow(row: FaultRow, saw: (got: string) => void): Promise<void> 
     )
 
     // The fault happened.
-    const faulted = sim.log.some(e => e.fault !== undefined) || front?.log.some(e => e.fault)
+    const faulted = sim.faultsInjected > 0 || front?.log.some(e => e.fault)
     expect(faulted).toBe(true)
+    expect(sim.unfiredFaults()).toEqual([])
     expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME)
     expectNoLeaks(run, { inputs, sim, front })
     // Never a duplicate submission.

@@ -612,6 +612,8 @@ async function runRow(row: HostileServerRow, saw: (got: string) => void): Promis
     if (row.message) expect(errorText(run)).toMatch(row.message)
     expectNoLeaks(run, { inputs, sim })
     row.check(run, sim)
+    // A fault the row set up that never fired would make the row prove nothing.
+    expect(sim.unfiredFaults()).toEqual([])
   } finally {
     await storage?.close()
     await sim.close()

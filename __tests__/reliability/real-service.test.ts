@@ -325,6 +325,8 @@ async function runRow(row: Row, saw: (got: string) => void): Promise<void> {
     const bodies = posts(sim).map(p => p.body)
     expect(new Set(bodies).size).toBe(bodies.length)
     await row.check(run, sim)
+    // A fault the row set up that never fired would make the row prove nothing.
+    expect(sim.unfiredFaults()).toEqual([])
   } finally {
     await sim.close()
   }

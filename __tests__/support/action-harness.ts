@@ -111,26 +111,34 @@ export async function runAction(
   let stdout = ''
   let stderr = ''
   let signalled = false
-  const collect = (chunk: Buffer, sink: 'out' | 'err'): void => {
-    const text = chunk.toString('utf8')
-    if (sink === 'out') stdout += text
-    else stderr += text
-    for (const line of text.split('\n').filter(l => l.length > 0)) {
-      lines.push(line)
-      options.onLine?.(line)
-      if (options.signal && !signalled && options.signal.when(line)) {
-        signalled = true
-        child.kill(options.signal.name)
-      }
+  const onLine = (line: string): void => {
+    lines.push(line)
+    options.onLine?.(line)
+    if (options.signal && !signalled && options.signal.when(line)) {
+      signalled = true
+      child.kill(options.signal.name)
     }
   }
-  child.stdout.on('data', (c: Buffer) => collect(c, 'out'))
-  child.stderr.on('data', (c: Buffer) => collect(c, 'err'))
+  const out = lineSplitter(onLine)
+  const err = lineSplitter(onLine)
+  // Decoded as text by the streams, so a character split across two chunks stays whole.
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stdout.on('data', (text: string) => {
+    stdout += text
+    out.push(text)
+  })
+  child.stderr.on('data', (text: string) => {
+    stderr += text
+    err.push(text)
+  })
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(done =>
     child.on('close', (code, sig) => done([code, sig]))
   )
   clearTimeout(killer)
+  out.end()
+  err.end()
 
   return {
     exitCode,
@@ -144,5 +152,29 @@ export async function runAction(
     workspace,
     runnerTemp,
     durationMs: Date.now() - started
+  }
+}
+
+/**
+ * Cuts a stream's text into lines the way the runner reads a log: a line ends at '\n', whatever
+ * chunks it arrived in (a credential split across two chunks must still be one line for the leak
+ * check). `end()` gives the last line when the output does not end with a newline. Empty lines
+ * are dropped.
+ */
+export function lineSplitter(onLine: (line: string) => void): {
+  push(text: string): void
+  end(): void
+} {
+  let partial = ''
+  return {
+    push(text) {
+      const parts = (partial + text).split('\n')
+      partial = parts.pop() ?? ''
+      for (const line of parts) if (line.length > 0) onLine(line)
+    },
+    end() {
+      if (partial.length > 0) onLine(partial)
+      partial = ''
+    }
   }
 }

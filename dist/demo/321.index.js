@@ -613,6 +613,12 @@ class StandIn {
     clearFaults() {
         this.faults.clear();
     }
+    get faultsInjected() {
+        return this.faults.injected;
+    }
+    unfiredFaults() {
+        return this.faults.unfired();
+    }
     fetch = async (input, init = {}) => {
         const request = input instanceof Request ? input : undefined;
         const url = new URL(request ? request.url : String(input));
@@ -675,8 +681,11 @@ class StandIn {
             ...(request.body !== '' && { body: request.body.slice(0, LOGGED_BODY_CHARS) })
         };
         this.log.push(entry);
-        const response = await this.respond(request, login, entry);
+        let response = await this.respond(request, login, entry);
         entry.status = response.reset ? 0 : response.status;
+        // A reset after handling: the request took effect, its answer is lost.
+        if (entry.fault === 'reset')
+            response = { status: 0, headers: {}, body: '', reset: true };
         try {
             this.options.onLog?.(entry);
         }
@@ -693,8 +702,9 @@ class StandIn {
         });
         if (fault) {
             entry.fault = fault.type;
-            if (fault.type === 'reset')
+            if (fault.type === 'reset' && !fault.afterHandling) {
                 return { status: 0, headers: {}, body: '', reset: true };
+            }
             if (fault.type === 'status') {
                 const body = fault.body ?? JSON.stringify({ message: `injected fault: HTTP ${fault.status}` });
                 return {

@@ -4,10 +4,10 @@
  * declare, and "1 of 1 rows passed" would read as a full matrix.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from './support/action-harness.js'
+import { tempDir } from './support/temp.js'
 
 const SUITES = [
   'faults',
@@ -23,7 +23,7 @@ const SUITES = [
 
 let dir: string
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'dsar-report-'))
+  dir = tempDir('dsar-report-')
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 

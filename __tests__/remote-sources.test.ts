@@ -4,14 +4,15 @@
  * trusts, the tool cache, `source-integrity` pins, and the bounds (size, time, cancellation).
  */
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { createRemoteSourceReader } from '../src/action/remote-sources.js'
 import { parseSourceIntegrity } from '../src/action/source-integrity.js'
 import type { SourceReader } from '../src/arazzo/index.js'
 import { startDescriptionServer, type DescriptionServer } from './support/description-server.js'
+import { captureRunnerCommands } from './support/runner-commands.js'
+import { tempDir } from './support/temp.js'
 
 const DOC = 'openapi: 3.1.0\ninfo: { title: t, version: "1" }\npaths: {}\n'
 const DIGEST = createHash('sha256').update(DOC).digest('hex')
@@ -21,6 +22,9 @@ let server: DescriptionServer
 let runnerTemp: string
 const savedEnv = { ...process.env }
 const defaultCAs = tls.getCACertificates('default')
+
+// @actions/tool-cache logs `::debug::` lines, in this process: kept off the test run's stdout.
+captureRunnerCommands()
 
 beforeAll(async () => {
   server = await startDescriptionServer({
@@ -37,7 +41,7 @@ afterAll(async () => {
   await server.close()
 })
 beforeEach(() => {
-  runnerTemp = mkdtempSync(join(tmpdir(), 'remote-sources-temp-'))
+  runnerTemp = tempDir('remote-sources-temp-')
   process.env.RUNNER_TEMP = runnerTemp
   delete process.env.RUNNER_TOOL_CACHE
   server.requests.length = 0
@@ -110,7 +114,7 @@ describe('fetching with tool-cache', () => {
   })
 
   test('with RUNNER_TOOL_CACHE, the same URL is fetched once', async () => {
-    process.env.RUNNER_TOOL_CACHE = mkdtempSync(join(tmpdir(), 'remote-sources-cache-'))
+    process.env.RUNNER_TOOL_CACHE = tempDir('remote-sources-cache-')
     const { read, lines } = reader()
     await read(server.url('/api.yaml'), { maxBytes: MIB })
     await expect(read(server.url('/api.yaml'), { maxBytes: MIB })).resolves.toBe(DOC)
@@ -141,7 +145,7 @@ describe('fetching with tool-cache', () => {
   })
 
   test('a cached copy that does not match the pin is fetched again and checked', async () => {
-    process.env.RUNNER_TOOL_CACHE = mkdtempSync(join(tmpdir(), 'remote-sources-cache-'))
+    process.env.RUNNER_TOOL_CACHE = tempDir('remote-sources-cache-')
     const url = server.url('/api.yaml')
     await reader().read(url, { maxBytes: MIB })
     const pinned = reader(new Map([[url, DIGEST]]))

@@ -9,7 +9,13 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator, type JobPlan, type Simulator } from '../../src/simulator/index.js'
-import { makeWorkspace, repoRoot, runAction, type ActionRun } from '../support/action-harness.js'
+import {
+  baseInputs,
+  makeWorkspace,
+  repoRoot,
+  runAction,
+  type ActionRun
+} from '../support/action-harness.js'
 import {
   credentialForms,
   describeRun,
@@ -193,11 +199,8 @@ async function runRow(row: LeakRow, saw: (got: string) => void): Promise<void> {
         ? { 'api-key': sim.apiKey, 'secret-key': sim.secretKey }
         : { 'basic-auth': sim.basicAuth }
     const inputs: Record<string, string> = {
-      'api-url': sim.url,
+      ...baseInputs(sim, { 'api-key': '', 'secret-key': '' }),
       ...credentials,
-      'user-ids': 'subject-1@example.com',
-      'poll-interval': '0.05s',
-      timeout: '30s',
       ...row.inputs?.(workspace, sim)
     }
     const run: ActionRun = await runAction(inputs, {

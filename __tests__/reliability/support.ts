@@ -12,13 +12,14 @@
  *   connection dropped before the announced Content-Length), a chunked answer with no length.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Simulator } from '../../src/simulator/index.js'
 import type { ActionRun } from '../support/action-harness.js'
+import { tempDir } from '../support/temp.js'
 
 // ---------------------------------------------------------------------------------------------
 // The report
@@ -324,7 +325,7 @@ let certificate: { key: string; cert: string; certPath: string } | undefined
 /** A throwaway self-signed certificate (openssl), made once per test process. */
 export function testCertificate(): { key: string; cert: string; certPath: string } {
   if (certificate) return certificate
-  const dir = mkdtempSync(join(tmpdir(), 'dsar-tls-'))
+  const dir = tempDir('dsar-tls-')
   const keyPath = join(dir, 'key.pem')
   const certPath = join(dir, 'cert.pem')
   execFileSync(

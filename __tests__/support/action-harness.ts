@@ -5,11 +5,11 @@
  * run would show: exit code, parsed step outputs, the job summary and the log lines.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseCommandFile } from '../../src/demo/command-file.js'
+import { tempDir } from './temp.js'
 
 export { parseCommandFile }
 
@@ -47,8 +47,28 @@ export interface ActionRun {
   durationMs: number
 }
 
+/**
+ * The inputs of an ordinary run against the DSAR simulator (or a front before it): its API, its
+ * keys, one subject, quick polls and a generous timeout; `extra` adds or overrides (an empty value
+ * is an input left unset, as on the runner).
+ */
+export function baseInputs(
+  sim: { url: string; apiKey: string; secretKey: string },
+  extra: Record<string, string> = {}
+): Record<string, string> {
+  return {
+    'api-url': sim.url,
+    'api-key': sim.apiKey,
+    'secret-key': sim.secretKey,
+    'user-ids': 'subject-1@example.com',
+    'poll-interval': '0.05s',
+    timeout: '30s',
+    ...extra
+  }
+}
+
 export function makeWorkspace(): string {
-  return mkdtempSync(join(tmpdir(), 'dsar-ws-'))
+  return tempDir('dsar-ws-')
 }
 
 export interface PreparedRunner {
@@ -69,7 +89,7 @@ export function prepareRunner(
   options: { workspace?: string; env?: Record<string, string>; home?: string } = {}
 ): PreparedRunner {
   const workspace = options.workspace ?? makeWorkspace()
-  const home = options.home ?? mkdtempSync(join(tmpdir(), 'dsar-runner-'))
+  const home = options.home ?? tempDir('dsar-runner-')
   const runnerTemp = join(home, 'temp')
   mkdirSync(runnerTemp)
   const files = {
@@ -88,6 +108,8 @@ export function prepareRunner(
     GITHUB_REPOSITORY: 'octo-org/privacy-ops',
     GITHUB_RUN_ID: '4242',
     GITHUB_SERVER_URL: 'https://github.com',
+    // The test run's own temp root (__tests__/jest/temp-root.mjs): what a run leaves there is seen.
+    ...(process.env.TMPDIR !== undefined && { TMPDIR: process.env.TMPDIR }),
     ...files,
     ...options.env
   }

@@ -6,7 +6,7 @@
  * comments and labels as they change.
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -54,24 +54,29 @@ export async function ledgerDemo(): Promise<void> {
   )
   const home = mkdtempSync(join(tmpdir(), 'dsar-ledger-demo-'))
   let code: number | null = 0
-  for (let sweep = 1; sweep <= SWEEPS; sweep++) {
-    console.log(`=== sweep ${sweep} of ${SWEEPS}: node ${action} with ledger: issues ===`)
-    const run = await sweepOnce(
-      join(home, `sweep-${sweep}`),
-      {
-        ledger: 'issues',
-        'github-token': github.token,
-        'api-url': simulator.url,
-        'api-key': simulator.apiKey,
-        'secret-key': simulator.secretKey,
-        download: 'true',
-        timeout: '2m'
-      },
-      { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: github.repository }
-    )
-    code = run.code
-    console.log(`--- output ledger: ${run.outputs.ledger ?? '(none)'}; exit code ${run.code} ---`)
-    printIssues(github, issues)
+  // The runs' files are the demo's own: gone when it ends.
+  try {
+    for (let sweep = 1; sweep <= SWEEPS; sweep++) {
+      console.log(`=== sweep ${sweep} of ${SWEEPS}: node ${action} with ledger: issues ===`)
+      const run = await sweepOnce(
+        join(home, `sweep-${sweep}`),
+        {
+          ledger: 'issues',
+          'github-token': github.token,
+          'api-url': simulator.url,
+          'api-key': simulator.apiKey,
+          'secret-key': simulator.secretKey,
+          download: 'true',
+          timeout: '2m'
+        },
+        { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: github.repository }
+      )
+      code = run.code
+      console.log(`--- output ledger: ${run.outputs.ledger ?? '(none)'}; exit code ${run.code} ---`)
+      printIssues(github, issues)
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true })
   }
   console.log(
     `The stand-in saw ${github.log.length} GitHub requests, the simulator ${simulator.log.length}.`

@@ -165,7 +165,7 @@ describe('the ledger comment', () => {
       marker: m,
       commentId: 1
     })
-    const line = markerLine({ ...m, startDate: '-->' as never })
+    const line = markerLine({ ...m, startDate: '-->' })
     expect(line.indexOf('-->')).toBe(line.length - 3)
   })
 

@@ -524,7 +524,7 @@ async function startHostileStorage(
   mode: StorageMode
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const timers = new Set<NodeJS.Timeout>()
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     if (mode === 'huge') {
       res.writeHead(200, {
         'content-type': 'application/gzip',

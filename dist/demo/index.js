@@ -273,7 +273,7 @@ function prettyJson(text) {
 }
 if (process.argv.includes('--ledger')) {
     // The ledger's demo (src/demo/ledger.ts): sweeps of DSAR issues against both stand-ins.
-    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(811), __nccwpck_require__.e(321)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5321));
+    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(811), __nccwpck_require__.e(281)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6281));
     await ledgerDemo();
 }
 else {

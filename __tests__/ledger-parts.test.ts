@@ -186,23 +186,117 @@ describe('the ledger comment', () => {
     expect(readLedger([comments[1]], bot)).toEqual({ kind: 'none' })
   })
 
+  const request = (change: Record<string, unknown>) => ({
+    requests: [{ ...marker().requests[0], ...change }]
+  })
+  const subjects = (n: number) =>
+    Array.from({ length: n }, (_, i) => `user #${String(i).padStart(8, '0')}`).join(', ')
+
   test.each([
-    ['an unknown version', { version: 2 }],
-    ['an unknown state', { state: 'delivered' }],
+    ['not an object', [], 'the state is not an object'],
+    ['an unknown version', { version: 2 }, 'unknown version 2'],
+    ['an unknown state', { state: 'delivered' }, 'unknown state'],
+    ['a startDate with a time', { startDate: '2024-01-01T00:00' }, 'bad startDate'],
+    ['a startDate that is not text', { startDate: 20240101 }, 'bad startDate'],
+    ['an endDate with a prefix', { endDate: 'x2024-12-31' }, 'bad endDate'],
+    ['no requests', { requests: [] }, 'bad requests list'],
+    ['requests that are not a list', { requests: {} }, 'bad requests list'],
     [
-      'a request id with a path in it',
-      { requests: [{ ...marker().requests[0], requestId: '../x' }] }
+      '101 requests',
+      { requests: Array.from({ length: 101 }, () => marker().requests[0]) },
+      'bad requests list'
     ],
-    ['a raw subject id', { requests: [{ ...marker().requests[0], subject: 'alice@example.com' }] }],
-    ['a status with markup', { requests: [{ ...marker().requests[0], status: '<b>done</b>' }] }],
-    ['a bad time', { requests: [{ ...marker().requests[0], doneAt: 'yesterday' }] }],
-    ['no request id once submitted', { requests: [{ ...marker().requests[0], requestId: null }] }],
-    ['an extra field', { note: 'x' }],
-    ['no requests', { requests: [] }]
-  ])('refuses %s', (_name, change) => {
-    expect(markerProblem({ ...marker(), ...change })).toBeDefined()
-    const body = `x\n${MARKER_PREFIX}${JSON.stringify({ ...marker(), ...change })} -->`
-    expect(readLedger([comment(1, bot.login, bot.type, body)], bot).kind).toBe('unreadable')
+    ['a request that is not an object', { requests: [null] }, 'request 1: not an object'],
+    ['a request id with a path in it', request({ requestId: '../x' }), 'request 1: bad request id'],
+    ['a numeric request id', request({ requestId: 53367 }), 'request 1: bad request id'],
+    [
+      'a request id of 129 characters',
+      request({ requestId: 'a'.repeat(129) }),
+      'request 1: bad request id'
+    ],
+    [
+      'a raw subject id',
+      request({ subject: 'alice@example.com' }),
+      'request 1: bad subject fingerprint'
+    ],
+    [
+      '21 subjects in one request',
+      request({ subject: subjects(21) }),
+      'request 1: bad subject fingerprint'
+    ],
+    [
+      'a subject with a suffix',
+      request({ subject: 'user #0123abcd x' }),
+      'request 1: bad subject fingerprint'
+    ],
+    ['a status with markup', request({ status: '<b>done</b>' }), 'request 1: bad status'],
+    ['a numeric status', request({ status: 7 }), 'request 1: bad status'],
+    ['a bad time', request({ doneAt: 'yesterday' }), 'request 1: bad doneAt'],
+    ['a bad submittedAt', request({ submittedAt: '2026-01-01' }), 'request 1: bad submittedAt'],
+    ['a bad checkedAt', request({ checkedAt: '2026-13-01T00:00:00Z' }), 'request 1: bad checkedAt'],
+    ['a time with a suffix', request({ doneAt: '2026-01-01T00:00:00Zx' }), 'request 1: bad doneAt'],
+    ['a bad expires', request({ expires: 'soon' }), 'request 1: bad expires'],
+    ['no request id once submitted', request({ requestId: null }), 'request 1: no request id'],
+    ['an extra field in a request', request({ note: 'x' }), 'request 1: unexpected fields'],
+    ['an extra field', { note: 'x' }, 'unexpected fields']
+  ])('refuses %s', (_name, change, problem) => {
+    const value = Array.isArray(change) ? change : { ...marker(), ...change }
+    expect(markerProblem(value)).toBe(problem)
+    if (Array.isArray(value)) return // not `{...}`: the state line itself does not match
+    const body = `x\n${MARKER_PREFIX}${JSON.stringify(value)} -->`
+    expect(readLedger([comment(1, bot.login, bot.type, body)], bot)).toEqual({
+      kind: 'unreadable',
+      commentId: 1,
+      problem
+    })
+  })
+
+  test.each([
+    [
+      'a request id not yet known while submitting',
+      { state: 'submitting', ...request({ requestId: null, status: null }) }
+    ],
+    [
+      'a request id never known, needs-attention',
+      { state: 'needs-attention', ...request({ requestId: null }) }
+    ],
+    ['20 subjects in one request', request({ subject: subjects(20) })],
+    ['an amplitude id subject', request({ subject: 'amplitude id #89abcdef' })],
+    [
+      'expires and milliseconds',
+      request({ expires: '2026-01-03T00:00:00Z', doneAt: '2026-01-01T00:00:00.5Z' })
+    ],
+    ['100 requests', { requests: Array.from({ length: 100 }, () => marker().requests[0]) }]
+  ])('accepts %s', (_name, change) => {
+    expect(markerProblem({ ...marker(), ...change })).toBeUndefined()
+  })
+
+  test('a marker the action wrote that no longer reads is reported with why, never guessed at', () => {
+    const own = (body: string) => readLedger([comment(7, bot.login, bot.type, body)], bot)
+    expect(own(`${markerLine(marker())}\nmore text`)).toEqual({
+      kind: 'unreadable',
+      commentId: 7,
+      problem: 'its last line is not the state line'
+    })
+    expect(own(`x\n${MARKER_PREFIX}{nope} -->`)).toEqual({
+      kind: 'unreadable',
+      commentId: 7,
+      problem: 'its state line is not JSON'
+    })
+    // Trailing blank lines and spaces around the state line are not a problem.
+    expect(own(`x\n  ${markerLine(marker())}  \n\n`).kind).toBe('valid')
+  })
+
+  test('between two own comments updated at the same moment, the higher id wins', () => {
+    const first = comment(1, bot.login, bot.type, ledgerComment(marker({ state: 'done' })), 5)
+    const second = comment(2, bot.login, bot.type, ledgerComment(marker({ state: 'failed' })), 5)
+    for (const comments of [
+      [first, second],
+      [second, first]
+    ]) {
+      const reading = readLedger(comments, bot)
+      expect(reading.kind === 'valid' && reading.marker.state).toBe('failed')
+    }
   })
 })
 

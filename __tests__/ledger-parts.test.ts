@@ -22,7 +22,7 @@ import {
   readLedger,
   type LedgerMarker
 } from '../src/ledger/marker.js'
-import { decide, labelsFor } from '../src/ledger/states.js'
+import { decide, labelsFor, PERSON_STATES, sameLabels } from '../src/ledger/states.js'
 import { formBody } from './support/ledger-world.js'
 
 const defaults = { startDate: '2012-01-01', endDate: '2026-06-30', today: '2026-06-30' }
@@ -353,6 +353,69 @@ describe('the state machine', () => {
       'dsar:done'
     ])
     expect(labelsFor(['dsar', 'dsar:failed'], 'dsar', 'new')).toEqual(['dsar'])
+    expect(labelsFor(['dsar'], 'dsar', 'submitting')).toEqual(['dsar', 'dsar:submitted'])
+  })
+
+  test('every state that waits for a person: its label is replaced, and `dsar` beside it asks again', () => {
+    expect([...PERSON_STATES].sort()).toEqual(
+      ['done', 'expired', 'failed', 'needs-attention', 'needs-info', 'refused'].sort()
+    )
+    const everyOne = PERSON_STATES.map(state => `dsar:${state}`)
+    expect(labelsFor(['x', ...everyOne, 'dsar:submitted', 'dsar'], 'dsar', 'new')).toEqual([
+      'x',
+      'dsar'
+    ])
+    for (const state of PERSON_STATES) {
+      expect(labelsFor(['dsar', 'dsar:submitted'], 'dsar', state)).toEqual([`dsar:${state}`])
+      expect(decide(['dsar', `dsar:${state}`], 'dsar', { kind: 'none' })).toEqual({
+        kind: 'new',
+        retry: true
+      })
+      expect(decide(['dsar', `dsar:${state}`], 'dsar', valid('done'))).toEqual({
+        kind: 'new',
+        retry: true,
+        commentId: 7
+      })
+    }
+  })
+
+  test('each step carries exactly what its handler needs', () => {
+    expect(decide(['dsar'], 'dsar', valid('submitting'))).toEqual({
+      kind: 'stuck',
+      why: 'submitting',
+      commentId: 7,
+      marker: marker({ state: 'submitting' })
+    })
+    expect(decide(['dsar', 'dsar:submitted'], 'dsar', valid('submitted'))).toEqual({
+      kind: 'poll',
+      marker: marker({ state: 'submitted' }),
+      commentId: 7
+    })
+    expect(decide(['dsar'], 'dsar', { kind: 'unreadable', commentId: 7, problem: 'x' })).toEqual({
+      kind: 'stuck',
+      why: 'unreadable',
+      commentId: 7
+    })
+    expect(decide(['dsar', 'dsar:submitted'], 'dsar', { kind: 'none' })).toEqual({
+      kind: 'stuck',
+      why: 'missing'
+    })
+    expect(decide(['dsar', 'dsar:submitted'], 'dsar', valid('expired'))).toEqual({
+      kind: 'settle',
+      state: 'expired'
+    })
+    // Another label's person state is not a person asking this ledger again.
+    expect(decide(['dsar', 'other:failed'], 'dsar', { kind: 'none' })).toEqual({
+      kind: 'new',
+      retry: false
+    })
+  })
+
+  test('sameLabels compares as sets of the same size', () => {
+    expect(sameLabels(['a', 'b'], ['b', 'a'])).toBe(true)
+    expect(sameLabels(['a', 'b'], ['a', 'b', 'b'])).toBe(false)
+    expect(sameLabels(['a', 'b'], ['a', 'c'])).toBe(false)
+    expect(sameLabels([], [])).toBe(true)
   })
 })
 

@@ -1,9 +1,10 @@
 import js from '@eslint/js'
+import jest from 'eslint-plugin-jest'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,6 +19,56 @@ export default tseslint.config(
       'no-new-func': 'error',
       'no-implied-eval': 'error'
     }
+  },
+  {
+    // Type-aware rules: a promise nobody awaits, a thrown non-Error, a switch that misses a case
+    // of its union, an assertion that asserts nothing. (The no-unsafe-* family is left out: the
+    // `any`s it finds are parsed JSON and YAML, checked by shape where they are read.)
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }
+    },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true }
+      ],
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+      '@typescript-eslint/no-base-to-string': 'off',
+      '@typescript-eslint/restrict-template-expressions': 'off',
+      '@typescript-eslint/no-redundant-type-constituents': 'off',
+      // An AbortSignal's reason is rejected as the caller gave it.
+      '@typescript-eslint/prefer-promise-reject-errors': 'off',
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/unbound-method': 'off'
+    }
+  },
+  {
+    files: ['__tests__/**/*.ts'],
+    ...jest.configs['flat/recommended'],
+    rules: {
+      ...jest.configs['flat/recommended'].rules,
+      // Rows of the reliability matrices are tests declared by Report.row(), with their expects.
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect*', 'fc.assert'] }],
+      'jest/no-standalone-expect': ['error', { additionalTestBlockFunctions: ['report.row'] }]
+    }
+  },
+  {
+    // The reliability Report declares each row as a test (test / test.concurrent) by name.
+    files: ['__tests__/reliability/support.ts'],
+    rules: { 'jest/no-export': 'off', 'jest/valid-title': 'off', 'jest/expect-expect': 'off' }
+  },
+  {
+    // Matrix rows keep their expectations in the row tables (`expect: (run) => ...`), which run
+    // inside the row's test; the rule cannot follow them there.
+    files: ['__tests__/reliability/*.test.ts'],
+    rules: { 'jest/no-standalone-expect': 'off' }
   },
   {
     // The runner reads a stdout line starting with '::' as a workflow command: every log line goes

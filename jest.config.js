@@ -11,5 +11,11 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   roots: ['<rootDir>/__tests__'],
   testTimeout: 30000,
+  // A temp root per run, checked empty at the end (__tests__/jest/temp-root.mjs).
+  globalSetup: '<rootDir>/__tests__/jest/global-setup.mjs',
+  globalTeardown: '<rootDir>/__tests__/jest/global-teardown.mjs',
+  reporters: ['default', '<rootDir>/__tests__/jest/leftovers-reporter.mjs'],
+  // No workflow commands on the run's stdout (a CI runner would act on them).
+  setupFilesAfterEnv: ['<rootDir>/__tests__/jest/no-runner-commands.ts'],
   collectCoverageFrom: ['src/**/*.ts']
 }

@@ -1,19 +1,12 @@
 import { jest } from '@jest/globals'
-import {
-  mkdtempSync,
-  mkdirSync,
-  copyFileSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, copyFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ArazzoLoadError } from '../src/arazzo/errors.js'
 import { loadArazzoFile, loadArazzoText } from '../src/arazzo/loader.js'
 import { workflowInputNames } from '../src/arazzo/validate.js'
 import { ArazzoValidationError } from '../src/arazzo/validation-context.js'
+import { tempDir } from './support/temp.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const fixtures = join(here, 'fixtures', 'arazzo')
@@ -507,7 +500,7 @@ describe('refusing hostile or oversized input', () => {
   })
 
   test('allowedRoots confine the document and its source descriptions', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'arazzo-roots-'))
+    const root = tempDir('arazzo-roots-')
     const inside = join(root, 'inside')
     const outside = join(root, 'outside')
     mkdirSync(inside)

@@ -378,7 +378,7 @@ describe('flow', () => {
       'GET /v3/pets': () => json(200, []),
       'GET /v3/user/login': () => json(200, 'token')
     })
-    const { result, events } = run(await loaded, { transport: api.transport })
+    const { result, events } = run(loaded, { transport: api.transport })
     expect((await result).status).toBe('succeeded')
     expect(api.paths()).toEqual(['GET /v3/pets', 'GET /v3/user/login'])
     expect(actions(events)).toEqual(['a:goto>c', 'c:end'])

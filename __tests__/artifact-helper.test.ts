@@ -1,7 +1,6 @@
 import { jest } from '@jest/globals'
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import {
@@ -16,6 +15,7 @@ import {
   startArtifactService,
   type ArtifactService
 } from './support/artifact-service.js'
+import { tempDir } from './support/temp.js'
 
 const DAY_MS = 86_400_000
 
@@ -26,7 +26,7 @@ let files: Record<string, Buffer>
 
 beforeAll(async () => {
   service = await startArtifactService()
-  exportDir = mkdtempSync(join(tmpdir(), 'dsar-export-'))
+  exportDir = tempDir('dsar-export-')
   // What a download leaves behind: one summary and a gzip-like binary per request.
   files = {
     'summary.json': Buffer.from(JSON.stringify({ requests: ['r-1', 'r-2'] }, null, 2)),

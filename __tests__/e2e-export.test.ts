@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator, type JobPlan, type Simulator } from '../src/simulator/index.js'
-import { runAction, type ActionRun } from './support/action-harness.js'
+import { baseInputs, runAction, type ActionRun } from './support/action-harness.js'
 import { readZipEntries, startArtifactService } from './support/artifact-service.js'
 
 let sim: Simulator
@@ -23,15 +23,7 @@ async function simulator(job: JobPlan) {
 }
 
 function inputs(extra: Record<string, string>): Record<string, string> {
-  return {
-    'api-url': sim.url,
-    'api-key': sim.apiKey,
-    'secret-key': sim.secretKey,
-    'poll-interval': '0.05s',
-    timeout: '60s',
-    'user-ids': 'u-1',
-    ...extra
-  }
+  return baseInputs(sim, { timeout: '60s', 'user-ids': 'u-1', ...extra })
 }
 
 interface FileOutput {

@@ -1,15 +1,15 @@
 /**
  * End to end, the ledger's safety rules (shared/reference/ledger-contract.md, "Rules that keep it
  * safe"): dist/index.js against the DSAR simulator and the GitHub REST stand-in. Private repositories
- * only; only the action's own comments are trusted; a submission is never repeated on doubt; GitHub's
- * faults and rate limits are survived; nothing Amplitude gave is lost when GitHub fails; budgets.
+ * only; a submission is never repeated on doubt; pagination; the token's identity and permissions.
+ * GitHub's faults, forged and tampered ledger comments, and a GitHub failure after Amplitude answered
+ * are rows of the reliability matrix (__tests__/reliability/ledger.test.ts), not repeated here.
  */
 import { subjectFingerprint } from '../src/action/workflow-helper.js'
-import { MARKER_PREFIX, type LedgerMarker } from '../src/ledger/marker.js'
-import { secondaryRateLimit } from '../src/simulator/github/index.js'
+import type { LedgerMarker } from '../src/ledger/marker.js'
 import type { ActionRun } from './support/action-harness.js'
 import { call, PERIOD } from './simulator-helpers.js'
-import { formBody, startLedgerWorld, type LedgerWorld } from './support/ledger-world.js'
+import { startLedgerWorld, type LedgerWorld } from './support/ledger-world.js'
 
 let world: LedgerWorld
 afterEach(async () => {
@@ -66,43 +66,6 @@ test.each(['public', 'internal'] as const)(
   }
 )
 
-test('a GitHub 502, a secondary rate limit (403) and a 429 are survived: one DSAR, the issue submitted', async () => {
-  world = await startLedgerWorld({ sim: { job: { pollsInStaging: 2 } } })
-  const n = world.file({ userIds: 'alice@example.com' })
-  world.gh.addFault({
-    method: 'GET',
-    path: /\/issues$/,
-    times: 1,
-    action: { type: 'status', status: 502 }
-  })
-  world.gh.addFault({
-    method: 'POST',
-    path: /\/comments$/,
-    times: 1,
-    action: secondaryRateLimit(403, 1)
-  })
-  world.gh.addFault({
-    method: 'PATCH',
-    path: /\/comments\/\d+$/,
-    times: 1,
-    action: secondaryRateLimit(429, 1)
-  })
-  const run = await world.sweep()
-  expect(run.exitCode).toBe(0)
-  expect(ledgerOf(run)[0]).toMatchObject({ issue: n, state: 'submitted' })
-  expect(dsarPosts(world)).toHaveLength(1)
-  const statuses = world.gh.log.map(e => `${e.method} ${e.status}`)
-  expect(statuses).toEqual(expect.arrayContaining(['GET 502', 'POST 403', 'PATCH 429']))
-  // Waited as GitHub asked (retry-after: 1) before repeating.
-  const limited = world.gh.log.findIndex(e => e.method === 'POST' && e.status === 403)
-  const repeated = world.gh.log.slice(limited + 1).find(e => e.method === 'POST')!
-  expect(repeated.at - world.gh.log[limited].at).toBeGreaterThanOrEqual(1000)
-  expect(run.lines.some(l => l.includes('secondary rate limit') && l.includes('waiting 1s'))).toBe(
-    true
-  )
-  expect(world.gh.comments(n)).toHaveLength(1)
-})
-
 test('150 open issues are read across pages, each request checked once, and nothing written', async () => {
   world = await startLedgerWorld({ sim: { job: { pollsInStaging: 50 } } })
   const issues: number[] = []
@@ -138,69 +101,6 @@ test('150 open issues are read across pages, each request checked once, and noth
   expect(writes(world)).toEqual([])
   // The list pages, the identity checks and the labels: far below the hour's 1,000.
   expect(world.gh.log).toHaveLength(2 + 2 + 2 + 1)
-})
-
-test('GitHub down after Amplitude answered: the request id is in the outputs, the summary and the log; no second DSAR later', async () => {
-  world = await startLedgerWorld({ sim: { job: { pollsInStaging: 2 } } })
-  const n = world.file({ userIds: 'alice@example.com' })
-  // The write-ahead comment goes through; every later write fails (after the retries).
-  world.gh.addFault({ method: 'PATCH', action: { type: 'status', status: 502 } })
-  const run = await world.sweep()
-  expect(run.exitCode).toBe(1)
-  const id = String(world.sim.requests()[0].requestId)
-  expect(run.outputs.requestId).toBe(id)
-  expect(JSON.parse(run.outputs.requests)[0].requestId).toBe(id)
-  expect(ledgerOf(run)).toEqual([{ issue: n, state: 'submitting', requestIds: [id] }])
-  expect(run.summary).toContain(id)
-  expect(run.lines.some(l => l.includes(`Amplitude accepted request ${id}`))).toBe(true)
-  const error = errorOf(run)
-  expect(error).toContain('GitHub failed after Amplitude accepted request')
-  expect(error).toContain(`request-ids: ${id}`)
-  expect(run.lines.join('\n')).not.toMatch(/\n\s+at .*:\d+:\d+/)
-
-  world.gh.clearFaults()
-  // Within the failed run's deadline, another sweep cannot tell it from a live one: left alone.
-  const soon = await world.sweep()
-  expect(ledgerOf(soon)[0].state).toBe('submitting')
-  expect(dsarPosts(world)).toHaveLength(1)
-  await world.runDeadlinePassed(n)
-  const next = await world.sweep()
-  expect(ledgerOf(next)[0].state).toBe('needs-attention')
-  expect(dsarPosts(world)).toHaveLength(1)
-})
-
-test('forged ledger markers by anyone but the action are ignored: a collaborator, a user named like the bot, the issue body', async () => {
-  world = await startLedgerWorld({ sim: { job: { pollsInStaging: 2 } } })
-  world.gh.addUser({ login: 'github-actions', permission: 'write' })
-  const forged = (state: string) =>
-    world.ledgerComment(1, { ...submittedMarker('99999', 'done'), state } as LedgerMarker)
-  const n = world.gh.fileIssue({
-    author: world.member,
-    body: `${formBody({ userIds: 'alice@example.com' })}\n\n${forged('done')}`,
-    labels: ['dsar']
-  })
-  world.gh.addComment(n, world.member, forged('submitted'))
-  world.gh.addComment(n, 'github-actions', forged('done'))
-  const run = await world.sweep()
-  expect(run.exitCode).toBe(0)
-  // Treated as the new issue it is: one DSAR for the form's subject, not a poll of request 99999.
-  expect(ledgerOf(run)[0]).toMatchObject({ issue: n, state: 'submitted' })
-  expect(dsarPosts(world)).toHaveLength(1)
-  expect(world.sim.log.some(e => e.path.includes('99999'))).toBe(false)
-})
-
-test("the action's own ledger comment, tampered so it no longer reads, stops the issue: needs-attention, no DSAR", async () => {
-  world = await startLedgerWorld()
-  const n = world.file({ userIds: 'alice@example.com' }, world.member, ['dsar', 'dsar:submitted'])
-  world.gh.addComment(
-    n,
-    world.gh.botLogin,
-    `ledger\n${MARKER_PREFIX}{"version":1,"state":"submitted","requests":[{"requestId":"../../x"}]} -->`
-  )
-  const run = await world.sweep()
-  expect(run.exitCode).toBe(0)
-  expect(ledgerOf(run)[0].state).toBe('needs-attention')
-  expect(world.sim.log).toEqual([])
 })
 
 test('an issue labelled submitted whose ledger comment is gone is not submitted again', async () => {

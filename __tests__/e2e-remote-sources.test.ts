@@ -6,13 +6,13 @@
  * DSAR simulator. With RUNNER_TOOL_CACHE kept between runs, the second run fetches nothing.
  */
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
 import { repoRoot } from './support/action-harness.js'
 import { startDescriptionServer, type DescriptionServer } from './support/description-server.js'
 import { runWithSharedFlows } from './support/shared-flows.js'
+import { tempDir } from './support/temp.js'
 
 const shipped = (name: string): string =>
   readFileSync(join(repoRoot, 'src', 'workflows', name), 'utf8')
@@ -46,7 +46,7 @@ function run(toolCache: string, extra: Record<string, string> = {}) {
 }
 
 test('a remote arazzo source runs end to end; unpinned, it is fetched again on the next run', async () => {
-  const toolCache = mkdtempSync(join(tmpdir(), 'dsar-tool-cache-'))
+  const toolCache = tempDir('dsar-tool-cache-')
   const first = await run(toolCache)
   expect(first.exitCode).toBe(0)
   const [created] = sim.requests()
@@ -73,7 +73,7 @@ test('pinned with source-integrity, the fetched descriptions are checked and run
     `${server.url('/shared/amplitude.arazzo.yml')} sha256:${sha256(FLOWS)}`,
     `${server.url('/shared/amplitude-dsar.openapi.yml')} sha256-${createHash('sha256').update(API).digest('base64')}`
   ].join('\n')
-  const toolCache = mkdtempSync(join(tmpdir(), 'dsar-tool-cache-'))
+  const toolCache = tempDir('dsar-tool-cache-')
   const pinned = await run(toolCache, { 'source-integrity': pins })
   expect(pinned.exitCode).toBe(0)
   expect(pinned.outputs.finalStatus).toBe('done')

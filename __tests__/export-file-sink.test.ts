@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { openFileSink } from '../src/export/file-sink.js'
+import { tempDir } from './support/temp.js'
 
 const MiB = 1024 * 1024
 
@@ -30,7 +30,7 @@ function fakeHandle(datasync: () => Promise<void>) {
 
 describe('file sink', () => {
   test('writes the bytes, fsyncs at the end, and is closed when done (a real file)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'file-sink-'))
+    const dir = tempDir('file-sink-')
     const handle = await open(join(dir, 'out'), 'w')
     const sink = openFileSink(handle)
     const data = Buffer.alloc(3 * MiB + 5, 7)

@@ -1,9 +1,8 @@
 // Shared by the export-*.test.ts files (not a test file itself).
 import { MANIFEST_NAME } from '../src/export/resume.js'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdir, rm } from 'node:fs/promises'
 import type { Simulator } from '../src/simulator/index.js'
+import { tempDir as makeTempDir } from './support/temp.js'
 
 /** Creates a documented-API request on the simulator and polls it until done. */
 export async function doneRequest(
@@ -25,8 +24,8 @@ export async function doneRequest(
   throw new Error(`request ${requestId} never finished`)
 }
 
-export async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'dsar-export-'))
+export function tempDir(): Promise<string> {
+  return Promise.resolve(makeTempDir('dsar-export-'))
 }
 
 export async function removeDir(dir: string): Promise<void> {

@@ -1,7 +1,6 @@
 import { generateX25519Identity, identityToRecipient } from 'age-encryption'
 import {
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -9,12 +8,13 @@ import {
   truncateSync,
   writeFileSync
 } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { getSettings, type Settings } from '../src/action/input-helper.js'
 import { InputError } from '../src/action/input-reading.js'
 import { Inputs } from '../src/action/input-names.js'
+import { captureRunnerCommands } from './support/runner-commands.js'
+import { tempDir } from './support/temp.js'
 
 const NOW = (): Date => new Date('2025-06-15T12:00:00Z')
 const BASE: Record<string, string> = {
@@ -107,7 +107,7 @@ beforeEach(() => {
   }) as typeof process.stdout.write
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
   // realpath: the settings hold real paths, and os.tmpdir() may itself be a symlink
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'input-helper-')))
+  const root = realpathSync(tempDir('input-helper-'))
   dirs = {
     root,
     workspace: path.join(root, 'workspace'),
@@ -146,6 +146,8 @@ describe('InputError', () => {
 })
 
 describe('getSettings: valid inputs', () => {
+  const commands = captureRunnerCommands()
+
   test('defaults', async () => {
     expect(await settingsFor(BASE)).toStrictEqual(defaults())
   })
@@ -212,6 +214,12 @@ describe('getSettings: valid inputs', () => {
       extraInputs: { tenant: 'acme', ids: [1, 2] },
       sourceIntegrity: new Map([['https://flows.example.com/a.arazzo.yaml', 'a'.repeat(64)]])
     })
+    // A region beside api-url is a warning on the runner's log, not silence.
+    expect(commands).toEqual([
+      expect.stringMatching(
+        /^::warning::Input 'region': eu is ignored for API calls because api-url is set/
+      )
+    ])
   })
 
   test('resume by request ids', async () => {

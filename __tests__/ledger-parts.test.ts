@@ -22,7 +22,7 @@ import {
   readLedger,
   type LedgerMarker
 } from '../src/ledger/marker.js'
-import { decide, labelsFor } from '../src/ledger/states.js'
+import { decide, labelsFor, PERSON_STATES, sameLabels } from '../src/ledger/states.js'
 import { ledgerKey, sealFor } from '../src/ledger/seal.js'
 import { formBody } from './support/ledger-world.js'
 
@@ -217,23 +217,108 @@ describe('the ledger comment', () => {
     }
   })
 
+  const request = (change: Record<string, unknown>) => ({
+    requests: [{ ...marker().requests[0], ...change }]
+  })
+  const subjects = (n: number) =>
+    Array.from({ length: n }, (_, i) => `user #${String(i).padStart(8, '0')}`).join(', ')
+
   test.each([
-    ['an unknown version', { version: 3 }],
-    ['an unknown state', { state: 'delivered' }],
+    ['not an object', [], 'the state is not an object'],
+    ['an unknown version', { version: 3 }, 'unknown version 3'],
+    ['an unknown state', { state: 'delivered' }, 'unknown state'],
+    ['a startDate with a time', { startDate: '2024-01-01T00:00' }, 'bad startDate'],
+    ['a startDate that is not text', { startDate: 20240101 }, 'bad startDate'],
+    ['an endDate with a prefix', { endDate: 'x2024-12-31' }, 'bad endDate'],
+    ['no requests', { requests: [] }, 'bad requests list'],
+    ['requests that are not a list', { requests: {} }, 'bad requests list'],
     [
-      'a request id with a path in it',
-      { requests: [{ ...marker().requests[0], requestId: '../x' }] }
+      '101 requests',
+      { requests: Array.from({ length: 101 }, () => marker().requests[0]) },
+      'bad requests list'
     ],
-    ['a raw subject id', { requests: [{ ...marker().requests[0], subject: 'alice@example.com' }] }],
-    ['a status with markup', { requests: [{ ...marker().requests[0], status: '<b>done</b>' }] }],
-    ['a bad time', { requests: [{ ...marker().requests[0], doneAt: 'yesterday' }] }],
-    ['no request id once submitted', { requests: [{ ...marker().requests[0], requestId: null }] }],
-    ['an extra field', { note: 'x' }],
-    ['no requests', { requests: [] }]
-  ])('refuses %s', (_name, change) => {
-    expect(markerProblem({ ...marker(), ...change })).toBeDefined()
-    const body = `x\n${MARKER_PREFIX}${JSON.stringify({ ...marker(), ...change })} -->`
-    expect(readLedger([comment(1, bot.login, bot.type, body)], bot, seal).kind).toBe('unreadable')
+    ['a request that is not an object', { requests: [null] }, 'request 1: not an object'],
+    ['a request id with a path in it', request({ requestId: '../x' }), 'request 1: bad request id'],
+    ['a numeric request id', request({ requestId: 53367 }), 'request 1: bad request id'],
+    [
+      'a request id of 129 characters',
+      request({ requestId: 'a'.repeat(129) }),
+      'request 1: bad request id'
+    ],
+    [
+      'a raw subject id',
+      request({ subject: 'alice@example.com' }),
+      'request 1: bad subject fingerprint'
+    ],
+    [
+      '21 subjects in one request',
+      request({ subject: subjects(21) }),
+      'request 1: bad subject fingerprint'
+    ],
+    [
+      'a subject with a suffix',
+      request({ subject: 'user #0123abcd x' }),
+      'request 1: bad subject fingerprint'
+    ],
+    ['a status with markup', request({ status: '<b>done</b>' }), 'request 1: bad status'],
+    ['a numeric status', request({ status: 7 }), 'request 1: bad status'],
+    ['a bad time', request({ doneAt: 'yesterday' }), 'request 1: bad doneAt'],
+    ['a bad submittedAt', request({ submittedAt: '2026-01-01' }), 'request 1: bad submittedAt'],
+    ['a bad checkedAt', request({ checkedAt: '2026-13-01T00:00:00Z' }), 'request 1: bad checkedAt'],
+    ['a time with a suffix', request({ doneAt: '2026-01-01T00:00:00Zx' }), 'request 1: bad doneAt'],
+    ['a bad expires', request({ expires: 'soon' }), 'request 1: bad expires'],
+    ['no request id once submitted', request({ requestId: null }), 'request 1: no request id'],
+    ['an extra field in a request', request({ note: 'x' }), 'request 1: unexpected fields'],
+    ['an extra field', { note: 'x' }, 'unexpected fields']
+  ])('refuses %s', (_name, change, problem) => {
+    const value = Array.isArray(change) ? change : { ...marker(), ...change }
+    expect(markerProblem(value)).toBe(problem)
+    if (Array.isArray(value)) return // not `{...}`: the state line itself does not match
+    // Sealed as the action would seal it: the integrity check passes, the shape check refuses.
+    const body = `x\n${markerLine(value as unknown as LedgerMarker, seal)}`
+    const reading = readLedger([comment(1, bot.login, bot.type, body)], bot, seal)
+    if (value.version !== 2) {
+      // Another version carries no integrity check this action can verify: refused before its shape.
+      expect(reading).toMatchObject({ kind: 'unreadable', commentId: 1, tampered: true })
+      return
+    }
+    expect(reading).toEqual({ kind: 'unreadable', commentId: 1, problem })
+  })
+
+  test.each([
+    [
+      'a request id not yet known while submitting',
+      { state: 'submitting', ...request({ requestId: null, status: null }) }
+    ],
+    [
+      'a request id never known, needs-attention',
+      { state: 'needs-attention', ...request({ requestId: null }) }
+    ],
+    ['20 subjects in one request', request({ subject: subjects(20) })],
+    ['an amplitude id subject', request({ subject: 'amplitude id #89abcdef' })],
+    [
+      'expires and milliseconds',
+      request({ expires: '2026-01-03T00:00:00Z', doneAt: '2026-01-01T00:00:00.5Z' })
+    ],
+    ['100 requests', { requests: Array.from({ length: 100 }, () => marker().requests[0]) }]
+  ])('accepts %s', (_name, change) => {
+    expect(markerProblem({ ...marker(), ...change })).toBeUndefined()
+  })
+
+  test('a marker the action wrote that no longer reads is reported with why, never guessed at', () => {
+    const own = (body: string) => readLedger([comment(7, bot.login, bot.type, body)], bot, seal)
+    expect(own(`${markerLine(marker(), seal)}\nmore text`)).toEqual({
+      kind: 'unreadable',
+      commentId: 7,
+      problem: 'its last line is not the state line'
+    })
+    expect(own(`x\n${MARKER_PREFIX}{nope} -->`)).toEqual({
+      kind: 'unreadable',
+      commentId: 7,
+      problem: 'its state line is not JSON'
+    })
+    // Trailing blank lines and spaces around the state line are not a problem.
+    expect(own(`x\n  ${markerLine(marker(), seal)}  \n\n`).kind).toBe('valid')
   })
 })
 
@@ -290,6 +375,69 @@ describe('the state machine', () => {
       'dsar:done'
     ])
     expect(labelsFor(['dsar', 'dsar:failed'], 'dsar', 'new')).toEqual(['dsar'])
+    expect(labelsFor(['dsar'], 'dsar', 'submitting')).toEqual(['dsar', 'dsar:submitted'])
+  })
+
+  test('every state that waits for a person: its label is replaced, and `dsar` beside it asks again', () => {
+    expect([...PERSON_STATES].sort()).toEqual(
+      ['done', 'ready', 'expired', 'failed', 'needs-attention', 'needs-info', 'refused'].sort()
+    )
+    const everyOne = PERSON_STATES.map(state => `dsar:${state}`)
+    expect(labelsFor(['x', ...everyOne, 'dsar:submitted', 'dsar'], 'dsar', 'new')).toEqual([
+      'x',
+      'dsar'
+    ])
+    for (const state of PERSON_STATES) {
+      expect(labelsFor(['dsar', 'dsar:submitted'], 'dsar', state)).toEqual([`dsar:${state}`])
+      expect(decide(['dsar', `dsar:${state}`], 'dsar', { kind: 'none' })).toEqual({
+        kind: 'new',
+        retry: true
+      })
+      expect(decide(['dsar', `dsar:${state}`], 'dsar', valid('done'))).toEqual({
+        kind: 'new',
+        retry: true,
+        commentId: 7
+      })
+    }
+  })
+
+  test('each step carries exactly what its handler needs', () => {
+    expect(decide(['dsar'], 'dsar', valid('submitting'))).toEqual({
+      kind: 'stuck',
+      why: 'submitting',
+      commentId: 7,
+      marker: marker({ state: 'submitting' })
+    })
+    expect(decide(['dsar', 'dsar:submitted'], 'dsar', valid('submitted'))).toEqual({
+      kind: 'poll',
+      marker: marker({ state: 'submitted' }),
+      commentId: 7
+    })
+    expect(decide(['dsar'], 'dsar', { kind: 'unreadable', commentId: 7, problem: 'x' })).toEqual({
+      kind: 'stuck',
+      why: 'unreadable',
+      commentId: 7
+    })
+    expect(decide(['dsar', 'dsar:submitted'], 'dsar', { kind: 'none' })).toEqual({
+      kind: 'stuck',
+      why: 'missing'
+    })
+    expect(decide(['dsar', 'dsar:submitted'], 'dsar', valid('expired'))).toEqual({
+      kind: 'settle',
+      state: 'expired'
+    })
+    // Another label's person state is not a person asking this ledger again.
+    expect(decide(['dsar', 'other:failed'], 'dsar', { kind: 'none' })).toEqual({
+      kind: 'new',
+      retry: false
+    })
+  })
+
+  test('sameLabels compares as sets of the same size', () => {
+    expect(sameLabels(['a', 'b'], ['b', 'a'])).toBe(true)
+    expect(sameLabels(['a', 'b'], ['a', 'b', 'b'])).toBe(false)
+    expect(sameLabels(['a', 'b'], ['a', 'c'])).toBe(false)
+    expect(sameLabels([], [])).toBe(true)
   })
 })
 

@@ -7,11 +7,11 @@
 import { jest } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
 import { repoRoot } from './support/action-harness.js'
+import { tempDir } from './support/temp.js'
 
 /** local-action compiles the sources with tsx: seconds here, a minute at a quarter of the speed. */
 const SAFETY_NET_MS = 240_000
@@ -20,7 +20,7 @@ let sim: Simulator
 let home: string
 
 beforeEach(async () => {
-  home = mkdtempSync(join(tmpdir(), 'dsar-local-action-'))
+  home = tempDir('dsar-local-action-')
   sim = await startSimulator({ job: { pollsInStaging: 1, pollsInSubmitted: 1, files: 2 } })
 })
 afterEach(async () => {

@@ -8,7 +8,12 @@ describe('the one loopback rule', () => {
     '[::1]',
     '::1',
     '[0:0:0:0:0:0:0:1]',
-    '[::ffff:7f00:1]'
+    '[::ffff:7f00:1]',
+    // Every spelling the rule names, as a bare address too (not only as the URL parser writes it).
+    '[0000:0000:0000:0000:0000:0000:0000:0001]',
+    '::ffff:127.0.0.1',
+    '::ffff:127.10.20.30',
+    '::ffff:7f00:101'
   ])('%s is a loopback literal', host => expect(isLoopbackHost(host)).toBe(true))
 
   test.each([
@@ -21,7 +26,17 @@ describe('the one loopback rule', () => {
     '169.254.169.254',
     '127.0.0.256',
     '[::2]',
-    '[::ffff:a00:1]'
+    '[::ffff:a00:1]',
+    // Anchored at both ends: a loopback literal inside a longer host is not one.
+    '127.0.0.1.5',
+    '0127.0.0.1',
+    '[0:0:0:0:0:0:0:10]',
+    '[1:0:0:0:0:0:0:0:1]',
+    '1::ffff:7f00:1',
+    '::ffff:7f00:1:0',
+    // Brackets are stripped only when they enclose the whole host.
+    ':[:1]',
+    '[:]:1'
   ])('%s is not', host => expect(isLoopbackHost(host)).toBe(false))
 
   test('hostnames as the URL parser gives them', () => {

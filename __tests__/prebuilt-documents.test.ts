@@ -3,8 +3,7 @@
  * description) and parsed at build time into dist/workflows/documents.json, which the action reads
  * instead of parsing YAML at start-up. Both must give the same loaded document.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ArazzoLoadError } from '../src/arazzo/errors.js'
 import { loadArazzoFile } from '../src/arazzo/loader.js'
@@ -14,6 +13,7 @@ import {
   prebuiltDocuments
 } from '../src/action/workflow-helper.js'
 import { repoRoot } from './support/action-harness.js'
+import { tempDir } from './support/temp.js'
 
 const srcWorkflows = join(repoRoot, 'src', 'workflows')
 const distWorkflows = join(repoRoot, 'dist', 'workflows')
@@ -54,7 +54,7 @@ describe('prebuilt documents (dist/workflows/documents.json)', () => {
   )
 
   test('a prebuilt document is used instead of the file, and each load gets its own copy', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prebuilt-'))
+    const dir = tempDir('prebuilt-')
     const source = await loadArazzoFile(join(srcWorkflows, BUILTIN_WORKFLOWS.amplitude.file), {
       allowedRoots: [srcWorkflows]
     })
@@ -73,7 +73,7 @@ describe('prebuilt documents (dist/workflows/documents.json)', () => {
 
   test('allowedRoots still apply to a prebuilt document', async () => {
     const prebuilt = await prebuiltDocuments(distWorkflows)
-    const elsewhere = mkdtempSync(join(tmpdir(), 'prebuilt-root-'))
+    const elsewhere = tempDir('prebuilt-root-')
     await expect(
       loadArazzoFile(join(distWorkflows, BUILTIN_WORKFLOWS.amplitude.file), {
         allowedRoots: [elsewhere],

@@ -4,8 +4,7 @@
  * trusts, the tool cache, `source-integrity` pins, and the bounds (size, time, cancellation).
  */
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { createRemoteSourceReader } from '../src/action/remote-sources.js'
@@ -14,6 +13,8 @@ import type { SourceReader } from '../src/arazzo/index.js'
 import { fetchRemote } from '../src/action/remote-fetch.js'
 import { refusingLookup } from '../src/policy/private-address.js'
 import { startDescriptionServer, type DescriptionServer } from './support/description-server.js'
+import { captureRunnerCommands } from './support/runner-commands.js'
+import { tempDir } from './support/temp.js'
 import { guardThisSuite } from './support/network-guard.js'
 
 // These tests name internal addresses: a regression must reach nothing (it fails the test instead).
@@ -27,6 +28,9 @@ let server: DescriptionServer
 let runnerTemp: string
 const savedEnv = { ...process.env }
 const defaultCAs = tls.getCACertificates('default')
+
+// @actions/tool-cache logs `::debug::` lines, in this process: kept off the test run's stdout.
+captureRunnerCommands()
 
 beforeAll(async () => {
   server = await startDescriptionServer({
@@ -43,7 +47,7 @@ afterAll(async () => {
   await server.close()
 })
 beforeEach(() => {
-  runnerTemp = mkdtempSync(join(tmpdir(), 'remote-sources-temp-'))
+  runnerTemp = tempDir('remote-sources-temp-')
   process.env.RUNNER_TEMP = runnerTemp
   delete process.env.RUNNER_TOOL_CACHE
   server.requests.length = 0
@@ -116,7 +120,7 @@ describe('fetching with tool-cache', () => {
   })
 
   test('with RUNNER_TOOL_CACHE, a pinned URL is fetched once; an unpinned one on every run', async () => {
-    process.env.RUNNER_TOOL_CACHE = mkdtempSync(join(tmpdir(), 'remote-sources-cache-'))
+    process.env.RUNNER_TOOL_CACHE = tempDir('remote-sources-cache-')
     const url = server.url('/api.yaml')
     const { read, lines } = reader(new Map([[url, DIGEST]]))
     await read(url, { maxBytes: MIB })
@@ -133,7 +137,7 @@ describe('fetching with tool-cache', () => {
   })
 
   test('a copy planted in the tool cache is never used: unpinned, or not matching its pin', async () => {
-    const cache = mkdtempSync(join(tmpdir(), 'remote-sources-cache-'))
+    const cache = tempDir('remote-sources-cache-')
     process.env.RUNNER_TOOL_CACHE = cache
     const url = server.url('/api.yaml')
     // Plant a description under the pinned key (as a previous job on the runner could).
@@ -168,7 +172,7 @@ describe('fetching with tool-cache', () => {
   })
 
   test('a cached copy that does not match the pin is fetched again and checked', async () => {
-    process.env.RUNNER_TOOL_CACHE = mkdtempSync(join(tmpdir(), 'remote-sources-cache-'))
+    process.env.RUNNER_TOOL_CACHE = tempDir('remote-sources-cache-')
     const url = server.url('/api.yaml')
     await reader().read(url, { maxBytes: MIB })
     const pinned = reader(new Map([[url, DIGEST]]))

@@ -147,7 +147,7 @@ export const GITHUB_LATENCY_MS = 250
 export function pacedGitHub(standIn: GitHubStandIn, clock: Clock): typeof fetch {
   let nextWrite = 0
   let nextComment = 0
-  return (async (input: string | URL | Request, init?: RequestInit) => {
+  return async (input: string | URL | Request, init?: RequestInit) => {
     const method = (init?.method ?? 'GET').toUpperCase()
     if (method !== 'GET') {
       const path = new URL(String(input)).pathname
@@ -159,7 +159,7 @@ export function pacedGitHub(standIn: GitHubStandIn, clock: Clock): typeof fetch 
     }
     await clock.sleep(GITHUB_LATENCY_MS)
     return standIn.fetch(input, init)
-  }) as typeof fetch
+  }
 }
 
 export interface SweepResult {
@@ -201,12 +201,12 @@ function isolate(): void {
     ownKeys: () => Reflect.ownKeys(target()),
     getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(target(), key)
   })
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
     const run = current.getStore()
     if (!run) return write.call(process.stdout, chunk, ...rest)
     run.lines.push(...String(chunk).split('\n'))
     return true
-  }) as typeof process.stdout.write
+  }
   restore = () => {
     process.env = env
     process.stdout.write = write

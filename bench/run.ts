@@ -68,9 +68,18 @@ for (const s of sections) {
     summary.push(`| ${s.title} | ${t.name} | ${t.met ? 'met' : '**not met**'} (${t.detail}) |`)
 }
 const results = join(import.meta.dirname, 'RESULTS.md')
+const previous = existsSync(results) ? readFileSync(results, 'utf8') : ''
+// `npm run mutation`'s section is written by hand from Stryker's report: a bench run keeps it.
+const mutation = previous.split(/\n(?=## )/).find(body => body.startsWith('## Mutation testing'))
 const markdown = only
-  ? mergeInto(existsSync(results) ? readFileSync(results, 'utf8') : '', sections)
-  : [...header, ...summary, '', ...sections.map(renderSection)].join('\n')
+  ? mergeInto(previous, sections)
+  : [
+      ...header,
+      ...summary,
+      '',
+      ...sections.map(renderSection),
+      ...(mutation ? [mutation.trimEnd() + '\n'] : [])
+    ].join('\n')
 writeFileSync(results, markdown)
 console.log(`\nwrote bench/RESULTS.md in ${((Date.now() - started) / 1000).toFixed(0)} s`)
 

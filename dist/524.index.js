@@ -17,6 +17,8 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_events_ = __webpack_require__(78474);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: external "node:timers/promises"
@@ -271,7 +273,7 @@ function openFileSink(handle) {
         async synced() {
             await syncing;
             if (failure !== undefined)
-                throw failure;
+                throw failure instanceof Error ? failure : new Error(String(failure));
         }
     };
 }
@@ -284,8 +286,6 @@ var external_node_crypto_ = __webpack_require__(77598);
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var external_node_fs_promises_ = __webpack_require__(51455);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __webpack_require__(57075);
 ;// CONCATENATED MODULE: ./src/export/resume.ts
 /**
  * What a run leaves for the next one in a request's folder: `.dsar-manifest.json`, one entry per
@@ -575,6 +575,7 @@ function notGzip(error) {
  * origin not trusted with them (e.g. a presigned URL handed out directly, as the seed contract's
  * download_url is) is fetched WITHOUT credentials, and only over https unless its host is loopback.
  */
+
 
 
 

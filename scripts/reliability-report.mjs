@@ -5,7 +5,8 @@
 //   node scripts/reliability-report.mjs <dir> [output.md]
 //
 // The JSON files are removed once rendered, so a later run never mixes in stale rows. Exits 1 when a
-// suite is missing or any row failed (the document is still written, showing which).
+// suite is missing, any row failed, or a suite wrote fewer or more rows than it declares (a run
+// filtered with -t); the document is still written, showing which.
 //
 // The document is deterministic: no date, no timings, no counts that depend on the machine's speed
 // (the suites report the bounds they check instead), so regenerating it with nothing changed leaves
@@ -201,7 +202,10 @@ function render(reports) {
     text: lines.join('\n'),
     rows: all.length,
     passed,
-    missing: SUITES.filter(s => !reports.has(s.suite))
+    missing: SUITES.filter(s => !reports.has(s.suite)),
+    short: present
+      .map(s => reports.get(s.suite))
+      .filter(report => report.declared !== report.rows.length)
   }
 }
 
@@ -217,10 +221,17 @@ if (reports.size === 0) {
   console.error(`no reliability reports in ${dir}: run the suites with RELIABILITY_REPORT=${dir}`)
   process.exit(1)
 }
-const { text, rows, passed, missing } = render(reports)
+const { text, rows, passed, missing, short } = render(reports)
 mkdirSync(dirname(output), { recursive: true })
 writeFileSync(output, text)
 for (const report of reports.values()) rmSync(report.file)
 console.log(`${output}: ${passed} of ${rows} rows passed`)
 if (missing.length > 0) console.error(`missing suites: ${missing.map(s => s.suite).join(', ')}`)
-process.exit(passed === rows && missing.length === 0 ? 0 : 1)
+for (const report of short) {
+  // A filtered run (jest -t) or one cut short writes fewer rows than the suite declares: the
+  // matrix would shrink silently.
+  console.error(
+    `${report.suite}: ${report.rows.length} of ${report.declared ?? '?'} declared rows written`
+  )
+}
+process.exit(passed === rows && missing.length === 0 && short.length === 0 ? 0 : 1)

@@ -311,9 +311,8 @@ describe('Jentic arazzo-engine runner fixtures', () => {
         for (const { key, expected, actual } of run.outputs) {
           expect({ key, value: actual }).toEqual({ key, value: expected })
         }
-        if (testCase.expected_api_calls !== undefined) {
-          expect(run.requests).toHaveLength(testCase.expected_api_calls)
-        }
+        // Not every case counts its calls.
+        expect(run.requests).toHaveLength(testCase.expected_api_calls ?? run.requests.length)
       })
     }
   }

@@ -5,11 +5,10 @@
  * cases; these are others.)
  */
 import { generateIdentity } from 'age-encryption'
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator, type Simulator } from '../../src/simulator/index.js'
-import { makeWorkspace, repoRoot, runAction } from '../support/action-harness.js'
+import { baseInputs, makeWorkspace, repoRoot, runAction } from '../support/action-harness.js'
 import {
   describeRun,
   errorText,
@@ -19,6 +18,7 @@ import {
   visibleText,
   type Saw
 } from './support.js'
+import { tempDir } from '../support/temp.js'
 
 const report = new Report('bad-input')
 
@@ -443,20 +443,12 @@ async function runRow(row: BadInputRow, saw: Saw): Promise<void> {
   const sim = await startSimulator()
   try {
     const workspace = makeWorkspace()
-    const outside = mkdtempSync(join(tmpdir(), 'dsar-outside-'))
+    const outside = tempDir('dsar-outside-')
     file(outside, 'outside.txt', 'someone@example.com\n')
     file(outside, 'outside.arazzo.yml', 'arazzo: 1.0.1\n')
     const setup: Setup = { sim, workspace, outside }
     const given = await row.inputs(setup)
-    const inputs: Record<string, string> = {
-      'api-url': sim.url,
-      'api-key': sim.apiKey,
-      'secret-key': sim.secretKey,
-      'user-ids': 'subject-1@example.com',
-      'poll-interval': '0.05s',
-      timeout: '30s',
-      ...given
-    }
+    const inputs = baseInputs(sim, given)
     const run = await runAction(inputs, { workspace })
     const shown = Object.entries(given).map(([name, value]) => `${name}: ${show(value, sim)}`)
     saw(describeRun(run), shown.join(', '))

@@ -13,7 +13,7 @@ import {
   type JobPlan,
   type Simulator
 } from '../../src/simulator/index.js'
-import { runAction, type ActionRun } from '../support/action-harness.js'
+import { baseInputs, runAction, type ActionRun } from '../support/action-harness.js'
 import { describeRun, errorText, expectNoLeaks, Report, STACK_FRAME } from './support.js'
 
 const report = new Report('cancellation')
@@ -80,14 +80,7 @@ async function runRow(row: CancelRow, saw: (got: string) => void): Promise<void>
   const sim = await startSimulator({ job: row.job })
   try {
     for (const fault of row.faults ?? []) sim.addFault(fault)
-    const inputs: Record<string, string> = {
-      'api-url': sim.url,
-      'api-key': sim.apiKey,
-      'secret-key': sim.secretKey,
-      'poll-interval': '0.05s',
-      timeout: '60s',
-      ...row.inputs
-    }
+    const inputs = baseInputs(sim, { 'user-ids': '', timeout: '60s', ...row.inputs })
     let signalledAt: number | undefined
     const run: ActionRun = await runAction(inputs, {
       killAfterMs: 30_000,
@@ -140,6 +133,8 @@ async function runRow(row: CancelRow, saw: (got: string) => void): Promise<void>
     }
     if (row.phase === 'a download') await expectNoCompleteLookingPartials(run, sim, ids)
     expectNoLeaks(run, { inputs, sim })
+    // A fault the row set up that never fired would make the row prove nothing.
+    expect(sim.unfiredFaults()).toEqual([])
   } finally {
     await sim.close()
   }

@@ -15,7 +15,7 @@ import {
   type FaultRule,
   type Simulator
 } from '../../src/simulator/index.js'
-import { runAction, type ActionRun } from '../support/action-harness.js'
+import { baseInputs, runAction, type ActionRun } from '../support/action-harness.js'
 import {
   describeRun,
   errorText,
@@ -518,16 +518,11 @@ async function runRow(row: FaultRow, saw: (got: string) => void): Promise<void> 
       const options: FrontOptions = { tls: row.front.tls, [row.front.fault]: once }
       front = await startFront(sim, options)
     }
-    const inputs: Record<string, string> = {
+    const inputs = baseInputs(sim, {
       'api-url': front?.url ?? sim.url,
-      'api-key': sim.apiKey,
-      'secret-key': sim.secretKey,
-      'user-ids': 'subject-1@example.com',
-      'poll-interval': '0.05s',
-      timeout: '30s',
       ...(downloads(row.phase) && { download: 'true' }),
       ...row.inputs
-    }
+    })
     const slow = row.action?.type === 'stall' || row.action?.type === 'dribble'
     const env = { ...BACKOFF_ENV, ...(slow && TIMEOUT_ENV), ...front?.env }
     const run = await runAction(inputs, { env })
@@ -540,8 +535,9 @@ async function runRow(row: FaultRow, saw: (got: string) => void): Promise<void> 
     )
 
     // The fault happened.
-    const faulted = sim.log.some(e => e.fault !== undefined) || front?.log.some(e => e.fault)
+    const faulted = sim.faultsInjected > 0 || front?.log.some(e => e.fault)
     expect(faulted).toBe(true)
+    expect(sim.unfiredFaults()).toEqual([])
     expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME)
     expectNoLeaks(run, { inputs, sim, front })
     // Never a duplicate submission.

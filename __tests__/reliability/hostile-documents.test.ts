@@ -5,11 +5,16 @@
  * descriptions are refused, and a broken reference fails at load time with its JSON Pointer, before
  * any request.
  */
-import { copyFileSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator, type JobPlan, type Simulator } from '../../src/simulator/index.js'
-import { makeWorkspace, repoRoot, runAction, type ActionRun } from '../support/action-harness.js'
+import {
+  baseInputs,
+  makeWorkspace,
+  repoRoot,
+  runAction,
+  type ActionRun
+} from '../support/action-harness.js'
 import {
   describeRun,
   errorText,
@@ -18,6 +23,7 @@ import {
   STACK_FRAME,
   visibleText
 } from './support.js'
+import { tempDir } from '../support/temp.js'
 
 const report = new Report('hostile-documents')
 
@@ -521,7 +527,7 @@ async function runRow(row: HostileRow, saw: (got: string) => void): Promise<void
   const sim = await startSimulator({ job: row.job ?? { pollsInStaging: 1, pollsInSubmitted: 0 } })
   try {
     const workspace = makeWorkspace()
-    const outside = mkdtempSync(join(tmpdir(), 'dsar-outside-'))
+    const outside = tempDir('dsar-outside-')
     copyFileSync(DESCRIPTION_SOURCE, join(outside, DESCRIPTION))
     copyFileSync(DESCRIPTION_SOURCE, join(workspace, DESCRIPTION))
     const setup: Setup = { sim, workspace, outside }
@@ -543,12 +549,7 @@ async function runRow(row: HostileRow, saw: (got: string) => void): Promise<void
     }
     const before = sim.log.length
     const inputs: Record<string, string> = {
-      'api-url': sim.url,
-      'api-key': sim.apiKey,
-      'secret-key': sim.secretKey,
-      'user-ids': 'subject-1@example.com',
-      'poll-interval': '0.05s',
-      timeout: '30s',
+      ...baseInputs(sim),
       workflow: 'hostile.arazzo.yml',
       ...row.inputs,
       ...resume

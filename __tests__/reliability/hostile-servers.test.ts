@@ -16,7 +16,13 @@ import {
   type JobPlan,
   type Simulator
 } from '../../src/simulator/index.js'
-import { makeWorkspace, repoRoot, runAction, type ActionRun } from '../support/action-harness.js'
+import {
+  baseInputs,
+  makeWorkspace,
+  repoRoot,
+  runAction,
+  type ActionRun
+} from '../support/action-harness.js'
 import { describeRun, errorText, expectNoLeaks, Report, STACK_FRAME } from './support.js'
 
 const report = new Report('hostile-servers')
@@ -518,7 +524,7 @@ async function startHostileStorage(
   mode: StorageMode
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const timers = new Set<NodeJS.Timeout>()
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     if (mode === 'huge') {
       res.writeHead(200, {
         'content-type': 'application/gzip',
@@ -589,14 +595,7 @@ async function runRow(row: HostileServerRow, saw: (got: string) => void): Promis
   try {
     const workspace = makeWorkspace()
     const stand: Stand = { sim, workspace, storage: storage?.url ?? '' }
-    const base: Record<string, string> = {
-      'api-url': sim.url,
-      'api-key': sim.apiKey,
-      'secret-key': sim.secretKey,
-      'user-ids': 'subject-1@example.com',
-      'poll-interval': '0.05s',
-      timeout: '30s'
-    }
+    const base = baseInputs(sim)
     await row.before?.(stand, base)
     const extra = (await row.inputs?.(sim, workspace, stand)) ?? {}
     await row.setup(sim, stand)
@@ -612,6 +611,8 @@ async function runRow(row: HostileServerRow, saw: (got: string) => void): Promis
     if (row.message) expect(errorText(run)).toMatch(row.message)
     expectNoLeaks(run, { inputs, sim })
     row.check(run, sim)
+    // A fault the row set up that never fired would make the row prove nothing.
+    expect(sim.unfiredFaults()).toEqual([])
   } finally {
     await storage?.close()
     await sim.close()

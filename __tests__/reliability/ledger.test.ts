@@ -24,6 +24,7 @@ import {
 import {
   describeRun,
   errorText,
+  expectMasked,
   expectNoLeaks,
   Report,
   STACK_FRAME,
@@ -55,6 +56,11 @@ async function sweep(world: LedgerWorld, inputs: Record<string, string> = {}): P
     sim: world.sim
   })
   expect(visibleText(run)).not.toContain(world.gh.token)
+  expectMasked(run, {
+    'api-key': world.sim.apiKey,
+    'secret-key': inputs['secret-key'] ?? world.sim.secretKey,
+    'github-token': world.gh.token
+  })
   expect(run.lines.join('\n')).not.toMatch(STACK_FRAME)
   return run
 }
@@ -70,6 +76,9 @@ async function withWorld(
   const world = await startLedgerWorld(job)
   try {
     await body(world)
+    // A row whose fault never happened proves nothing: every fault rule it set up has fired.
+    expect(world.gh.unfiredFaults()).toEqual([])
+    expect(world.sim.unfiredFaults()).toEqual([])
   } finally {
     await world.close()
   }
@@ -85,6 +94,8 @@ interface FaultRow {
   /** Sets the fault up; returns the issue. */
   setup: (world: LedgerWorld) => number
   expect: (run: ActionRun, world: LedgerWorld, issue: number) => void
+  /** The stand-in whose injected fault the row is about (asserted to have fired). */
+  fault?: 'github' | 'amplitude'
   gh?: Parameters<typeof startLedgerWorld>[0] extends infer O
     ? O extends { gh?: infer G }
       ? G
@@ -102,6 +113,7 @@ const survived =
 
 const FAULTS: FaultRow[] = [
   {
+    fault: 'github',
     name: 'GitHub 502 on the issues list',
     did: 'GET /issues answers 502 once',
     setup: w => {
@@ -116,6 +128,7 @@ const FAULTS: FaultRow[] = [
     expect: survived()
   },
   {
+    fault: 'github',
     name: 'GitHub connection reset while reading',
     did: 'GET /issues: the connection is dropped once',
     setup: w => {
@@ -125,6 +138,7 @@ const FAULTS: FaultRow[] = [
     expect: survived()
   },
   {
+    fault: 'github',
     name: 'GitHub secondary rate limit (403) on the ledger comment',
     did: 'POST comment answers 403 "secondary rate limit", retry-after 2',
     setup: w => {
@@ -134,6 +148,7 @@ const FAULTS: FaultRow[] = [
     expect: survived()
   },
   {
+    fault: 'github',
     name: 'GitHub 429 on the ledger edit',
     did: 'PATCH comment answers 429 "secondary rate limit", retry-after 1',
     setup: w => {
@@ -143,6 +158,7 @@ const FAULTS: FaultRow[] = [
     expect: survived()
   },
   {
+    fault: 'github',
     name: 'GitHub 500 on every write-ahead attempt',
     did: 'POST comment answers 500 on every attempt',
     setup: w => {
@@ -168,6 +184,7 @@ const FAULTS: FaultRow[] = [
     }
   },
   {
+    fault: 'github',
     name: 'GitHub fails after Amplitude answered',
     did: 'every PATCH answers 502 (the ledger edit with the request id fails)',
     setup: w => {
@@ -184,6 +201,7 @@ const FAULTS: FaultRow[] = [
     }
   },
   {
+    fault: 'amplitude',
     name: 'Amplitude 503 on submit',
     did: 'the DSAR POST answers 503 once (not taken: repeated)',
     setup: w => {
@@ -227,6 +245,8 @@ for (const row of FAULTS) {
       const run = await sweep(world, inputs)
       saw(describe(run, world))
       row.expect(run, world, issue)
+      if (row.fault === 'github') expect(world.gh.faultsInjected).toBeGreaterThan(0)
+      if (row.fault === 'amplitude') expect(world.sim.faultsInjected).toBeGreaterThan(0)
     })
   })
 }
@@ -297,6 +317,33 @@ report.row(
       saw(describe(run, world))
       expect(run.exitCode).toBe(0)
       expect(ledgerOf(run)).toMatchObject([{ issue, state: 'ready' }])
+    })
+  }
+)
+
+report.row(
+  'Faults',
+  'Amplitude resets the connection on the DSAR POST',
+  'the DSAR POST is handled (a DSAR created) but its answer is lost (connection reset); two sweeps',
+  async saw => {
+    await withWorld({ sim: { job: { pollsInStaging: 2 } } }, async world => {
+      world.sim.addFault({
+        host: 'api',
+        method: 'POST',
+        times: 1,
+        action: { type: 'reset', afterHandling: true }
+      })
+      const issue = world.file({ userIds: 'alice@example.com' })
+      const run = await sweep(world)
+      expect(world.sim.faultsInjected).toBe(1)
+      // The POST may have reached Amplitude (it did): never "nothing sent", never sent again.
+      expect(ledgerOf(run)).toMatchObject([{ issue, state: 'needs-attention' }])
+      const next = await sweep(world)
+      saw(`${describe(run, world)}; next sweep: ledger ${states(next)}`)
+      expect(world.sim.requests()).toHaveLength(1)
+      expect(dsarPosts(world)).toBe(1)
+      expect(world.gh.issue(issue).labels).toEqual(['dsar:needs-attention'])
+      expect(ledgerOf(next).every(r => r.state !== 'submitted')).toBe(true)
     })
   }
 )

@@ -9,11 +9,18 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator, type JobPlan, type Simulator } from '../../src/simulator/index.js'
-import { makeWorkspace, repoRoot, runAction, type ActionRun } from '../support/action-harness.js'
+import {
+  baseInputs,
+  makeWorkspace,
+  repoRoot,
+  runAction,
+  type ActionRun
+} from '../support/action-harness.js'
 import {
   credentialForms,
   describeRun,
   errorText,
+  expectMasked,
   expectNoLeaks,
   Report,
   STACK_FRAME
@@ -192,11 +199,8 @@ async function runRow(row: LeakRow, saw: (got: string) => void): Promise<void> {
         ? { 'api-key': sim.apiKey, 'secret-key': sim.secretKey }
         : { 'basic-auth': sim.basicAuth }
     const inputs: Record<string, string> = {
-      'api-url': sim.url,
+      ...baseInputs(sim, { 'api-key': '', 'secret-key': '' }),
       ...credentials,
-      'user-ids': 'subject-1@example.com',
-      'poll-interval': '0.05s',
-      timeout: '30s',
       ...row.inputs?.(workspace, sim)
     }
     const run: ActionRun = await runAction(inputs, {
@@ -222,6 +226,8 @@ async function runRow(row: LeakRow, saw: (got: string) => void): Promise<void> {
       expect(sim.log).toHaveLength(0)
     } else expect(run.lines.length - masks).toBeGreaterThan(3)
     expectNoLeaks(run, { inputs, sim })
+    // The runner hides only what it was told about: every form of the credentials, registered.
+    expectMasked(run, inputs)
     // The API host saw the credentials on every request; the storage host on none.
     expect(sim.log.filter(e => e.host === 'api').every(e => e.authorization)).toBe(true)
     if (row.faults) expect(sim.log.filter(e => e.fault !== undefined)).toHaveLength(5)

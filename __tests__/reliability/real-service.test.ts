@@ -16,7 +16,7 @@ import {
   type Simulator,
   type SimulatorOptions
 } from '../../src/simulator/index.js'
-import { runAction, type ActionRun } from '../support/action-harness.js'
+import { baseInputs, runAction, type ActionRun } from '../support/action-harness.js'
 import { describeRun, errorText, expectNoLeaks, freePort, Report, STACK_FRAME } from './support.js'
 
 const report = new Report('real-service')
@@ -48,14 +48,7 @@ interface Row {
   describe?: (run: ActionRun, sim: Simulator) => string[]
 }
 
-const base = (sim: Simulator): Record<string, string> => ({
-  'api-url': sim.url,
-  'api-key': sim.apiKey,
-  'secret-key': sim.secretKey,
-  'user-ids': 'subject-1@example.com',
-  'poll-interval': '0.05s',
-  timeout: '30s'
-})
+const base = (sim: Simulator): Record<string, string> => baseInputs(sim)
 
 const posts = (sim: Simulator) => sim.log.filter(e => e.host === 'api' && e.method === 'POST')
 const statusGets = (sim: Simulator) =>
@@ -325,6 +318,8 @@ async function runRow(row: Row, saw: (got: string) => void): Promise<void> {
     const bodies = posts(sim).map(p => p.body)
     expect(new Set(bodies).size).toBe(bodies.length)
     await row.check(run, sim)
+    // A fault the row set up that never fired would make the row prove nothing.
+    expect(sim.unfiredFaults()).toEqual([])
   } finally {
     await sim.close()
   }

@@ -12,13 +12,14 @@
  *   connection dropped before the announced Content-Length), a chunked answer with no length.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Simulator } from '../../src/simulator/index.js'
 import type { ActionRun } from '../support/action-harness.js'
+import { tempDir } from '../support/temp.js'
 
 // ---------------------------------------------------------------------------------------------
 // The report
@@ -97,6 +98,8 @@ export class Report {
       suite: this.suite,
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
+      // Rows the suite declared: fewer written (a filtered or aborted run) fails the report.
+      declared: this.declared,
       rows,
       notes: this.notes
     }
@@ -204,6 +207,58 @@ export function credentialForms(inputs: Record<string, string>): string[] {
   return [...forms]
 }
 
+/**
+ * The values the run must have registered with `::add-mask::` before the runner can hide them: each
+ * credential raw and percent-encoded, the Basic token of the key pair in its base64, unpadded and
+ * base64url spellings, the `basic-auth` input as given, and the GitHub token. Written here from the
+ * inputs, not taken from src/, so a run that masks less fails.
+ */
+export function expectedMasks(inputs: Record<string, string>): string[] {
+  const forms = new Set<string>()
+  const add = (value: string): void => {
+    if (value === '') return
+    forms.add(value)
+    forms.add(encodeURIComponent(value))
+  }
+  const addPair = (apiKey: string, secretKey: string): void => {
+    add(apiKey)
+    add(secretKey)
+    const token = Buffer.from(`${apiKey}:${secretKey}`).toString('base64')
+    for (const form of [token, token.replace(/=+$/, '')]) add(form)
+    add(Buffer.from(`${apiKey}:${secretKey}`).toString('base64url'))
+  }
+  const apiKey = inputs['api-key'] ?? ''
+  const secretKey = inputs['secret-key'] ?? ''
+  if (apiKey && secretKey) addPair(apiKey, secretKey)
+  const basicAuth = inputs['basic-auth'] ?? ''
+  if (basicAuth) {
+    add(basicAuth)
+    const pair = Buffer.from(basicAuth.replace(/^basic\s+/i, ''), 'base64').toString('utf8')
+    const colon = pair.indexOf(':')
+    if (colon > 0) addPair(pair.slice(0, colon), pair.slice(colon + 1))
+  }
+  const githubToken = inputs['github-token'] ?? ''
+  if (githubToken) forms.add(githubToken)
+  return [...forms]
+}
+
+/** The values the run registered with `::add-mask::` (unescaped as the runner reads them). */
+export function registeredMasks(run: ActionRun): Set<string> {
+  return new Set(
+    run.lines
+      .filter(line => line.startsWith('::add-mask::'))
+      .map(line => unescapeCommand(line.slice('::add-mask::'.length)))
+  )
+}
+
+/** Every form of every credential was registered as a mask (the runner hides only those). */
+export function expectMasked(run: ActionRun, inputs: Record<string, string>): void {
+  const masks = registeredMasks(run)
+  const expected = expectedMasks(inputs)
+  expect(expected.length).toBeGreaterThan(0)
+  expect(expected.filter(form => !masks.has(form))).toEqual([])
+}
+
 /** Everything a run shows, except the mask registrations the runner never displays. */
 export function visibleText(run: ActionRun): string {
   const logs = run.lines.filter(line => !line.startsWith('::add-mask::'))
@@ -270,7 +325,7 @@ let certificate: { key: string; cert: string; certPath: string } | undefined
 /** A throwaway self-signed certificate (openssl), made once per test process. */
 export function testCertificate(): { key: string; cert: string; certPath: string } {
   if (certificate) return certificate
-  const dir = mkdtempSync(join(tmpdir(), 'dsar-tls-'))
+  const dir = tempDir('dsar-tls-')
   const keyPath = join(dir, 'key.pem')
   const certPath = join(dir, 'cert.pem')
   execFileSync(

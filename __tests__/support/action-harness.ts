@@ -5,11 +5,11 @@
  * run would show: exit code, parsed step outputs, the job summary and the log lines.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseCommandFile } from '../../src/demo/command-file.js'
+import { tempDir } from './temp.js'
 
 export { parseCommandFile }
 
@@ -54,8 +54,28 @@ export interface ActionRun {
   guarded: string[]
 }
 
+/**
+ * The inputs of an ordinary run against the DSAR simulator (or a front before it): its API, its
+ * keys, one subject, quick polls and a generous timeout; `extra` adds or overrides (an empty value
+ * is an input left unset, as on the runner).
+ */
+export function baseInputs(
+  sim: { url: string; apiKey: string; secretKey: string },
+  extra: Record<string, string> = {}
+): Record<string, string> {
+  return {
+    'api-url': sim.url,
+    'api-key': sim.apiKey,
+    'secret-key': sim.secretKey,
+    'user-ids': 'subject-1@example.com',
+    'poll-interval': '0.05s',
+    timeout: '30s',
+    ...extra
+  }
+}
+
 export function makeWorkspace(): string {
-  return mkdtempSync(join(tmpdir(), 'dsar-ws-'))
+  return tempDir('dsar-ws-')
 }
 
 export interface PreparedRunner {
@@ -76,7 +96,7 @@ export function prepareRunner(
   options: { workspace?: string; env?: Record<string, string>; home?: string } = {}
 ): PreparedRunner {
   const workspace = options.workspace ?? makeWorkspace()
-  const home = options.home ?? mkdtempSync(join(tmpdir(), 'dsar-runner-'))
+  const home = options.home ?? tempDir('dsar-runner-')
   const runnerTemp = join(home, 'temp')
   mkdirSync(runnerTemp)
   const files = {
@@ -95,6 +115,8 @@ export function prepareRunner(
     GITHUB_REPOSITORY: 'octo-org/privacy-ops',
     GITHUB_RUN_ID: '4242',
     GITHUB_SERVER_URL: 'https://github.com',
+    // The test run's own temp root (__tests__/jest/temp-root.mjs): what a run leaves there is seen.
+    ...(process.env.TMPDIR !== undefined && { TMPDIR: process.env.TMPDIR }),
     ...files,
     ...options.env
   }
@@ -127,26 +149,34 @@ export async function runAction(
   let stdout = ''
   let stderr = ''
   let signalled = false
-  const collect = (chunk: Buffer, sink: 'out' | 'err'): void => {
-    const text = chunk.toString('utf8')
-    if (sink === 'out') stdout += text
-    else stderr += text
-    for (const line of text.split('\n').filter(l => l.length > 0)) {
-      lines.push(line)
-      options.onLine?.(line)
-      if (options.signal && !signalled && options.signal.when(line)) {
-        signalled = true
-        child.kill(options.signal.name)
-      }
+  const onLine = (line: string): void => {
+    lines.push(line)
+    options.onLine?.(line)
+    if (options.signal && !signalled && options.signal.when(line)) {
+      signalled = true
+      child.kill(options.signal.name)
     }
   }
-  child.stdout.on('data', (c: Buffer) => collect(c, 'out'))
-  child.stderr.on('data', (c: Buffer) => collect(c, 'err'))
+  const out = lineSplitter(onLine)
+  const err = lineSplitter(onLine)
+  // Decoded as text by the streams, so a character split across two chunks stays whole.
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stdout.on('data', (text: string) => {
+    stdout += text
+    out.push(text)
+  })
+  child.stderr.on('data', (text: string) => {
+    stderr += text
+    err.push(text)
+  })
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 60_000)
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(done =>
     child.on('close', (code, sig) => done([code, sig]))
   )
   clearTimeout(killer)
+  out.end()
+  err.end()
   const guarded = readFileSync(guardLog, 'utf8').split('\n').filter(Boolean)
   if (guarded.length > 0 && !options.reportGuarded) {
     throw new Error(
@@ -167,5 +197,29 @@ export async function runAction(
     runnerTemp,
     durationMs: Date.now() - started,
     guarded
+  }
+}
+
+/**
+ * Cuts a stream's text into lines the way the runner reads a log: a line ends at '\n', whatever
+ * chunks it arrived in (a credential split across two chunks must still be one line for the leak
+ * check). `end()` gives the last line when the output does not end with a newline. Empty lines
+ * are dropped.
+ */
+export function lineSplitter(onLine: (line: string) => void): {
+  push(text: string): void
+  end(): void
+} {
+  let partial = ''
+  return {
+    push(text) {
+      const parts = (partial + text).split('\n')
+      partial = parts.pop() ?? ''
+      for (const line of parts) if (line.length > 0) onLine(line)
+    },
+    end() {
+      if (partial.length > 0) onLine(partial)
+      partial = ''
+    }
   }
 }

@@ -3,13 +3,13 @@
  * source descriptions to a fresh temp directory, loads it, and runs it against an in-memory
  * transport that records every request.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { loadArazzoText, type LoadedArazzo, type LoadOptions } from '../../src/arazzo/loader.js'
 import { runWorkflow } from '../../src/arazzo/runner.js'
 import { VirtualClock } from '../../src/arazzo/pacing.js'
 import type { HttpRequest, HttpResponse, RunResult } from '../../src/arazzo/types.js'
+import { tempDir } from './temp.js'
 
 export const API_SERVER = 'https://api.example.test'
 
@@ -39,7 +39,7 @@ export function arazzo(
 
 /** Writes `files` (relative path -> JSON value or text) to a new temp dir and returns it. */
 export function writeFiles(files: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'arazzo-doc-'))
+  const dir = tempDir('arazzo-doc-')
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true })
     writeFileSync(

@@ -3,11 +3,11 @@
  * bundled action loads: a tiny `--import` hook writes every module URL Node loads to a file. Used by
  * the lazy-loading test and the start-up benchmark.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { repoRoot } from './action-harness.js'
+import { tempDir } from './temp.js'
 
 export const distDir = join(repoRoot, 'dist')
 
@@ -72,7 +72,7 @@ export interface ModuleLog {
 }
 
 export function moduleLog(): ModuleLog {
-  const dir = mkdtempSync(join(tmpdir(), 'dsar-module-log-'))
+  const dir = tempDir('dsar-module-log-')
   const hook = join(dir, 'hook.mjs')
   const log = join(dir, 'modules.txt')
   writeFileSync(hook, LOAD_HOOK)

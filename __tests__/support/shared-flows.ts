@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Simulator } from '../../src/simulator/index.js'
-import { makeWorkspace, runAction, type ActionRun } from './action-harness.js'
+import { baseInputs, makeWorkspace, runAction, type ActionRun } from './action-harness.js'
 import type { DescriptionServer } from './description-server.js'
 
 const INPUTS = ['basicAuth', 'userId', 'startDate', 'endDate']
@@ -72,12 +72,7 @@ export async function runWithSharedFlows(
     sharedFlowsDocument(server.url(options.flowsPath), options.workflowId)
   )
   const inputs: Record<string, string> = {
-    'api-url': sim.url,
-    'api-key': sim.apiKey,
-    'secret-key': sim.secretKey,
-    'user-ids': 'subject-1@example.com',
-    'poll-interval': '0.05s',
-    timeout: '30s',
+    ...baseInputs(sim),
     workflow: 'dsar.arazzo.json',
     ...options.inputs
   }

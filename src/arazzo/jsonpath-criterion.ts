@@ -286,13 +286,15 @@ export function compareStrict(op: ComparisonOperator, a: unknown, b: unknown): b
       return jsonEquals(a, b)
     case '!=':
       return !jsonEquals(a, b)
+    default:
+      break // the ordering operators, below
   }
   const comparable =
     (typeof a === 'number' && typeof b === 'number') ||
     (typeof a === 'string' && typeof b === 'string')
   if (!comparable) return false
-  const x = a as number | string
-  const y = b as number | string
+  const x = a
+  const y = b
   switch (op) {
     case '<':
       return x < y

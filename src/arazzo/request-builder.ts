@@ -142,6 +142,9 @@ export function buildRequest({
       case 'cookie':
         cookies.push(...serializeCookie(parameter.name, value, describe(parameter)))
         break
+      default:
+        // No `in`: nothing to place in the request (as before this switch was made exhaustive).
+        break
     }
   }
   if (cookies.length > 0) {

@@ -23,12 +23,21 @@ export const DEFAULT_MAX_STEPS = 10000
 const REDACTED = '***'
 const ALWAYS_SENSITIVE = ['authorization', 'cookie', 'proxy-authorization']
 
-/** Ends the whole run (all nesting levels) with a status: abort, deadline, bounds, hard errors. */
-export class Stop {
+/**
+ * Ends the whole run (all nesting levels) with a status: abort, deadline, bounds, hard errors.
+ * An Error (so that anything that catches it sees an error), carrying the run's status and the
+ * error that explains it; the runner turns it back into a status.
+ */
+export class Stop extends Error {
   constructor(
     readonly status: RunStatus,
     readonly error?: Error
-  ) {}
+  ) {
+    super(error ? `run stopped (${status}): ${error.message}` : `run stopped (${status})`, {
+      cause: error
+    })
+    this.name = 'Stop'
+  }
 }
 
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
@@ -54,7 +63,7 @@ export class RunControl {
   }
 
   emit(event: DistributiveOmit<EngineEvent, 'at'>): void {
-    this.options.onEvent?.({ ...event, at: this.clock.now() } as EngineEvent)
+    this.options.onEvent?.({ ...event, at: this.clock.now() })
   }
 
   /** Waits (a poll or a retry delay) unless that would end past the deadline. */

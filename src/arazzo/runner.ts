@@ -243,7 +243,7 @@ class Run implements StepHost {
         if (used < (candidate.retryLimit ?? 1)) return true
         exhausted ??= candidate
         return false
-      }) as FailureAction | undefined
+      })
       if (!action) {
         this.control.emit({ type: 'action', workflowId, stepId, action: 'fail' })
         return { status: 'failed', error: stepFailure(stepId, execution, exhausted) }

@@ -267,8 +267,9 @@ class Parser extends BooleanConditionParser<Token, SimpleLeaf> {
         return { t: 'expression', expression: token.value }
       case 'context':
         return { t: 'context', path: token.value }
+      default:
+        return undefined
     }
-    return undefined
   }
 }
 

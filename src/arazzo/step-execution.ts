@@ -96,7 +96,7 @@ async function executeOperationStep(
     request: built.context,
     response: { headers: lowerCaseKeys(response.headers), body: response.body }
   }
-  const failed = failedCriteria(run, step, ctx)
+  const failed = failedCriteria(step, ctx)
   const passed =
     step.successCriteria && step.successCriteria.length > 0
       ? failed.length === 0
@@ -131,7 +131,7 @@ async function executeWorkflowStep(
     statusCode: last?.status,
     response: last ? { headers: lowerCaseKeys(last.headers), body: last.body } : undefined
   }
-  const failed = failedCriteria(run, step, ctx)
+  const failed = failedCriteria(step, ctx)
   const passed = outcome.status === 'succeeded' && failed.length === 0
   const description = `workflow '${targetId}' ended ${outcome.status}${
     outcome.error ? ` (${outcome.error.message})` : ''
@@ -139,7 +139,7 @@ async function executeWorkflowStep(
   return finishStep(run, state, step, ctx, passed, failed, description, last)
 }
 
-function failedCriteria(run: StepHost, step: Step, ctx: ExpressionContext): string[] {
+function failedCriteria(step: Step, ctx: ExpressionContext): string[] {
   return (step.successCriteria ?? [])
     .filter(criterion => !criterionPasses(criterion, ctx))
     .map(criterion => criterion.condition)

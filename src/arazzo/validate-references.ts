@@ -14,7 +14,6 @@ import {
   type ComponentKind,
   type JsonObject
 } from './document-nodes.js'
-import type { Components } from './types.js'
 import { checkValue } from './validate-values.js'
 import type { ValidationContext } from './validation-context.js'
 
@@ -78,7 +77,7 @@ export function checkReusable(
     v.problem(at, `reference must look like $components.${kind}.<name>, not '${reference}'`)
     return undefined
   }
-  const target = lookupComponent(v.components as Components, kind, parsed.name)
+  const target = lookupComponent(v.components, kind, parsed.name)
   if (target === undefined) {
     v.problem(at, `no components.${kind} entry '${parsed.name}'`)
     return undefined
@@ -98,7 +97,7 @@ export function checkInputsRef(v: ValidationContext, ref: string, pointer: strin
     return
   }
   const name = match[1].replace(/~1/g, '/').replace(/~0/g, '~')
-  if (lookupComponent(v.components as Components, 'inputs', name) === undefined) {
+  if (lookupComponent(v.components, 'inputs', name) === undefined) {
     v.problem(pointer, `no components.inputs entry '${name}'`)
   }
 }

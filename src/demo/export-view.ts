@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { PassThrough, Readable } from 'node:stream'
-import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { createGunzip } from 'node:zlib'
 
 export interface ReadBack {
@@ -25,7 +24,7 @@ export async function readBack(path: string, identity?: string): Promise<ReadBac
     decrypter.addIdentity(identity)
     const ciphertext = Readable.toWeb(gzip) as unknown as ReadableStream<Uint8Array>
     const plaintext = await decrypter.decrypt(ciphertext)
-    gzip = Readable.fromWeb(plaintext as unknown as WebReadableStream<Uint8Array>)
+    gzip = Readable.fromWeb(plaintext)
   }
   const hash = createHash('sha256')
   const hashed = new PassThrough()

@@ -56,6 +56,7 @@ export async function ledgerDemo(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'dsar-ledger-demo-'))
   const keep = process.env.DEMO_KEEP_FILES === 'true'
   let code: number | null = 0
+  // The runs' files are the demo's own: gone when it ends.
   try {
     for (let sweep = 1; sweep <= SWEEPS; sweep++) {
       console.log(`=== sweep ${sweep} of ${SWEEPS}: node ${action} with ledger: issues ===`)

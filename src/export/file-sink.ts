@@ -43,7 +43,8 @@ export function openFileSink(handle: FileHandle): FileSink {
     },
     async synced() {
       await syncing
-      if (failure !== undefined) throw failure
+      if (failure !== undefined)
+        throw failure instanceof Error ? failure : new Error(String(failure))
     }
   }
 }

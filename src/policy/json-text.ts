@@ -51,11 +51,14 @@ export function describeJsonError(text: string): string {
   return `is not valid JSON: ${where}, expected ${found.expected}`
 }
 
-class JsonStop {
+/** Thrown inside the recognizer to unwind to its caller; never leaves this module. */
+class JsonStop extends Error {
   constructor(
     readonly at: number,
     readonly expected: string
-  ) {}
+  ) {
+    super(`expected ${expected}`)
+  }
 }
 
 /** A small RFC 8259 recognizer: the offset of the first error, or undefined if the text is valid. */

@@ -124,7 +124,7 @@ export function refusingLookup(
   return (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '')
-      const list = addresses as LookupAddress[]
+      const list = addresses
       const refused = list.map(entry => internalAddressKind(entry.address)).find(Boolean)
       if (refused) return callback(new InternalAddressError(refused), '')
       if (list.length === 0)

@@ -16,14 +16,17 @@ export interface FaultTarget {
 interface ActiveRule {
   rule: FaultRule
   matched: number
+  injected: number
 }
 
 export class FaultList {
   private rules: ActiveRule[] = []
+  /** Faults applied since the list was made (clear() keeps it): a fault row asserts its fault fired. */
+  private applied = 0
 
   add(rule: FaultRule): void {
     validateRule(rule)
-    this.rules.push({ rule, matched: 0 })
+    this.rules.push({ rule, matched: 0, injected: 0 })
   }
 
   clear(): void {
@@ -37,9 +40,23 @@ export class FaultList {
       active.matched++
       const skip = active.rule.skip ?? 0
       const times = active.rule.times ?? Infinity
-      if (active.matched > skip && active.matched <= skip + times) return active.rule.action
+      if (active.matched > skip && active.matched <= skip + times) {
+        active.injected++
+        this.applied++
+        return active.rule.action
+      }
     }
     return undefined
+  }
+
+  /** How many requests got an injected fault so far. */
+  get injected(): number {
+    return this.applied
+  }
+
+  /** The rules added (and not cleared) that have not affected any request yet. */
+  unfired(): FaultRule[] {
+    return this.rules.filter(active => active.injected === 0).map(active => active.rule)
   }
 }
 

@@ -153,6 +153,14 @@ class DsarSimulator implements Simulator {
     this.faults.clear()
   }
 
+  get faultsInjected(): number {
+    return this.faults.injected
+  }
+
+  unfiredFaults(): FaultRule[] {
+    return this.faults.unfired()
+  }
+
   requests(): DsarRecord[] {
     return this.jobs.all().map(record => structuredClone(record))
   }
@@ -251,6 +259,7 @@ class DsarSimulator implements Simulator {
       entry.fault = fault.type
       switch (fault.type) {
         case 'reset':
+          if (fault.afterHandling) break
           req.socket.destroy()
           return
         case 'status':
@@ -282,6 +291,11 @@ class DsarSimulator implements Simulator {
         : host === 'api' && this.deletions.handles(target.pathname)
           ? this.deletions.reply(req, method, target, body)
           : this.routes.reply(req, method, target.pathname, body, host)
+    if (fault?.type === 'reset') {
+      entry.status = reply.status
+      req.socket.destroy()
+      return
+    }
     return send(reply)
   }
 }

@@ -191,6 +191,10 @@ export interface Simulator {
   readonly maxInFlight: number
   addFault(rule: FaultRule): void
   clearFaults(): void
+  /** Requests that got an injected fault so far (a fault row asserts its fault fired). */
+  readonly faultsInjected: number
+  /** Fault rules added (and not cleared) that no request has met yet. */
+  unfiredFaults(): FaultRule[]
   /** Snapshots of the requests created so far, in creation order. */
   requests(): DsarRecord[]
   /** What output n (0-based) of a request contains, computed by streaming. */
@@ -229,7 +233,11 @@ export interface RequestLogEntry {
 
 export type FaultAction =
   | { type: 'status'; status: number; headers?: Record<string, string>; body?: string }
-  | { type: 'reset' }
+  /**
+   * Drop the connection without an answer. `afterHandling`: only once the request was handled (a
+   * DSAR created, a comment written), as when the answer is lost on its way back.
+   */
+  | { type: 'reset'; afterHandling?: boolean }
   | { type: 'stall'; ms: number }
   | { type: 'malformedJson' }
   | { type: 'truncatedGzip' }

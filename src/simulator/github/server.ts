@@ -195,6 +195,14 @@ class StandIn implements GitHubStandIn {
     this.faults.clear()
   }
 
+  get faultsInjected(): number {
+    return this.faults.injected
+  }
+
+  unfiredFaults(): FaultRule[] {
+    return this.faults.unfired()
+  }
+
   fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const request = input instanceof Request ? input : undefined
     const url = new URL(request ? request.url : String(input))
@@ -256,8 +264,10 @@ class StandIn implements GitHubStandIn {
       ...(request.body !== '' && { body: request.body.slice(0, LOGGED_BODY_CHARS) })
     }
     this.log.push(entry)
-    const response = await this.respond(request, login, entry)
+    let response = await this.respond(request, login, entry)
     entry.status = response.reset ? 0 : response.status
+    // A reset after handling: the request took effect, its answer is lost.
+    if (entry.fault === 'reset') response = { status: 0, headers: {}, body: '', reset: true }
     try {
       this.options.onLog?.(entry)
     } catch {
@@ -278,7 +288,9 @@ class StandIn implements GitHubStandIn {
     })
     if (fault) {
       entry.fault = fault.type
-      if (fault.type === 'reset') return { status: 0, headers: {}, body: '', reset: true }
+      if (fault.type === 'reset' && !fault.afterHandling) {
+        return { status: 0, headers: {}, body: '', reset: true }
+      }
       if (fault.type === 'status') {
         const body =
           fault.body ?? JSON.stringify({ message: `injected fault: HTTP ${fault.status}` })

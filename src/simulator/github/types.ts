@@ -145,6 +145,10 @@ export interface GitHubStandIn {
   addLabel(name: string, color?: string, description?: string): void
   addFault(rule: FaultRule): void
   clearFaults(): void
+  /** Requests that got an injected fault so far (a fault row asserts its fault fired). */
+  readonly faultsInjected: number
+  /** Fault rules added (and not cleared) that no request has met yet. */
+  unfiredFaults(): FaultRule[]
   /** The API without a socket (benchmarks): the same handler behind the Fetch API. */
   fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>
   close(): Promise<void>

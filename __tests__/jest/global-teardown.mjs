@@ -1,0 +1,3 @@
+import { teardown } from './temp-root.mjs'
+
+export default teardown

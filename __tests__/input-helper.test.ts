@@ -101,10 +101,10 @@ beforeAll(async () => {
 
 beforeEach(() => {
   written = []
-  process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+  process.stdout.write = (chunk: string | Uint8Array): boolean => {
     written.push(String(chunk))
     return true
-  }) as typeof process.stdout.write
+  }
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
   // realpath: the settings hold real paths, and os.tmpdir() may itself be a symlink
   const root = realpathSync(tempDir('input-helper-'))

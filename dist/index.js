@@ -28850,9 +28850,9 @@ function expiringSoon(records, now) {
 /* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(82663);
 /* harmony import */ var _policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(13708);
-/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(83500);
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2513);
-/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(54396);
+/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83500);
+/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2513);
+/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(54396);
 /**
  * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
  * this is where the action is careful with the shared API budget and with credentials:
@@ -28916,7 +28916,7 @@ function createActionTransport(options) {
     const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS);
     const random = options.random ?? Math.random;
     const send = options.send ?? sendOnce;
-    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_5__/* .Semaphore */ .j(options.maxConcurrency);
+    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_6__/* .Semaphore */ .j(options.maxConcurrency);
     const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
     const backoff = (failures, cap, retryAfterMs) => {
         const exponential = Math.min(cap, baseMs * 2 ** (failures - 1));
@@ -28941,12 +28941,12 @@ function createActionTransport(options) {
         let failures = 0;
         let rateLimited = 0;
         for (let attempt = 1;; attempt++) {
-            const cost = (0,_budget_js__WEBPACK_IMPORTED_MODULE_4__/* .requestCost */ .ns)(method);
+            const cost = (0,_budget_js__WEBPACK_IMPORTED_MODULE_5__/* .requestCost */ .ns)(method);
             try {
                 await options.pacer.acquire(cost, signal, options.deadline);
             }
             catch (error) {
-                if (!(error instanceof _budget_js__WEBPACK_IMPORTED_MODULE_4__/* .BudgetDeadlineError */ .kw))
+                if (!(error instanceof _budget_js__WEBPACK_IMPORTED_MODULE_5__/* .BudgetDeadlineError */ .kw))
                     throw error;
                 throw new TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`, undefined, true);
             }
@@ -29137,7 +29137,7 @@ function parseBody(text, contentType) {
         return undefined;
     const declaredJson = /\bjson\b/i.test(contentType ?? '');
     if (declaredJson)
-        return (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_6__/* .parseJsonText */ .lk)(text);
+        return (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJsonText */ .lk)(text);
     return text;
 }
 
@@ -29204,11 +29204,13 @@ var Inputs;
 /* harmony export */   hD: () => (/* binding */ quote)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
+/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
 /**
  * What every input module shares: reading an input, the error that names it, and quoting a
  * user-supplied value for a message. Messages never quote credentials or user/Amplitude IDs
  * (personal data): they point at the entry or line instead.
  */
+
 
 class InputError extends Error {
     input;
@@ -30865,8 +30867,8 @@ function shown(value) {
 /* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
 /* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(32167);
 /* harmony import */ var _path_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(99269);
-/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(83500);
-/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(92341);
+/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83500);
+/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(92341);
 /* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5122);
 /**
  * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
@@ -30897,7 +30899,7 @@ const WRAPPING = /^["'[\]]|["'[\]]$/;
 function userIdProblem(id) {
     if ([...id].length > MAX_ID_LENGTH)
         return `is longer than ${MAX_ID_LENGTH} characters`;
-    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .hasControlCharacter */ .Fd)(id))
+    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_5__/* .hasControlCharacter */ .Fd)(id))
         return 'contains control characters';
     if (WRAPPING.test(id)) {
         return 'starts or ends with a bracket or a quote: give a JSON array (["u1","u2"]) or plain ids separated by commas or newlines, without quotes';
@@ -30925,7 +30927,7 @@ function amplitudeIdsFromJson(text) {
         parsed = JSON.parse(text);
     }
     catch {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_5__/* .describeJsonError */ .M1)(text));
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__/* .describeJsonError */ .M1)(text));
     }
     if (!Array.isArray(parsed)) {
         throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, 'is not a JSON array of integers');
@@ -31002,7 +31004,7 @@ function idsFromJson(input, content) {
         parsed = JSON.parse(content);
     }
     catch {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_5__/* .describeJsonError */ .M1)(content));
+        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__/* .describeJsonError */ .M1)(content));
     }
     if (!Array.isArray(parsed))
         throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'is not a JSON array of strings');
@@ -32981,6 +32983,9 @@ function buildRequest({ step, operation, parameters, ctx, serverUrl }) {
             case 'cookie':
                 cookies.push(...serializeCookie(parameter.name, value, describe(parameter)));
                 break;
+            default:
+                // No `in`: nothing to place in the request (as before this switch was made exhaustive).
+                break;
         }
     }
     if (cookies.length > 0) {
@@ -34036,8 +34041,9 @@ class Parser extends BooleanConditionParser {
                 return { t: 'expression', expression: token.value };
             case 'context':
                 return { t: 'context', path: token.value };
+            default:
+                return undefined;
         }
-        return undefined;
     }
 }
 /**
@@ -34181,6 +34187,10 @@ function simpleConditionExpressions(condition) {
                 break;
             case 'compare':
                 stack.push(node.left, node.right);
+                break;
+            case 'context':
+            case 'literal':
+                // No expression of their own: the context is the criterion's `context`, read separately.
                 break;
         }
     }
@@ -34415,6 +34425,8 @@ function compareStrict(op, a, b) {
             return jsonEquals(a, b);
         case '!=':
             return !jsonEquals(a, b);
+        default:
+            break; // the ordering operators, below
     }
     const comparable = (typeof a === 'number' && typeof b === 'number') ||
         (typeof a === 'string' && typeof b === 'string');
@@ -36303,13 +36315,21 @@ var pacing = __nccwpck_require__(82663);
 const DEFAULT_MAX_STEPS = 10000;
 const REDACTED = '***';
 const ALWAYS_SENSITIVE = ['authorization', 'cookie', 'proxy-authorization'];
-/** Ends the whole run (all nesting levels) with a status: abort, deadline, bounds, hard errors. */
-class Stop {
+/**
+ * Ends the whole run (all nesting levels) with a status: abort, deadline, bounds, hard errors.
+ * An Error (so that anything that catches it sees an error), carrying the run's status and the
+ * error that explains it; the runner turns it back into a status.
+ */
+class Stop extends Error {
     status;
     error;
     constructor(status, error) {
+        super(error ? `run stopped (${status}): ${error.message}` : `run stopped (${status})`, {
+            cause: error
+        });
         this.status = status;
         this.error = error;
+        this.name = 'Stop';
     }
 }
 class RunControl {
@@ -36563,7 +36583,7 @@ async function executeOperationStep(run, state, step) {
         request: built.context,
         response: { headers: lowerCaseKeys(response.headers), body: response.body }
     };
-    const failed = failedCriteria(run, step, ctx);
+    const failed = failedCriteria(step, ctx);
     const passed = step.successCriteria && step.successCriteria.length > 0
         ? failed.length === 0
         : response.status >= 200 && response.status < 300;
@@ -36586,12 +36606,12 @@ async function executeWorkflowStep(run, state, step, targetId) {
         statusCode: last?.status,
         response: last ? { headers: lowerCaseKeys(last.headers), body: last.body } : undefined
     };
-    const failed = failedCriteria(run, step, ctx);
+    const failed = failedCriteria(step, ctx);
     const passed = outcome.status === 'succeeded' && failed.length === 0;
     const description = `workflow '${targetId}' ended ${outcome.status}${outcome.error ? ` (${outcome.error.message})` : ''}`;
     return finishStep(run, state, step, ctx, passed, failed, description, last);
 }
-function failedCriteria(run, step, ctx) {
+function failedCriteria(step, ctx) {
     return (step.successCriteria ?? [])
         .filter(criterion => !criterionPasses(criterion, ctx))
         .map(criterion => criterion.condition);
@@ -38853,10 +38873,12 @@ function describeJsonError(text) {
     const where = found.at >= text.length ? 'at the end of the input' : `at line ${line}, column ${column}`;
     return `is not valid JSON: ${where}, expected ${found.expected}`;
 }
-class JsonStop {
+/** Thrown inside the recognizer to unwind to its caller; never leaves this module. */
+class JsonStop extends Error {
     at;
     expected;
     constructor(at, expected) {
+        super(`expected ${expected}`);
         this.at = at;
         this.expected = expected;
     }

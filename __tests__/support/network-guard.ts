@@ -120,7 +120,7 @@ export function installConnectGuard(): void {
       }
     }
     return (originals.connect as (...a: unknown[]) => net.Socket).apply(this, args)
-  } as typeof net.Socket.prototype.connect
+  }
 }
 
 export function uninstallConnectGuard(): void {

@@ -1,8 +1,8 @@
-export const id = 321;
-export const ids = [321];
+export const id = 281;
+export const ids = [281];
 export const modules = {
 
-/***/ 5321:
+/***/ 6281:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -662,6 +662,12 @@ class StandIn {
     clearFaults() {
         this.faults.clear();
     }
+    get faultsInjected() {
+        return this.faults.injected;
+    }
+    unfiredFaults() {
+        return this.faults.unfired();
+    }
     fetch = async (input, init = {}) => {
         const request = input instanceof Request ? input : undefined;
         const url = new URL(request ? request.url : String(input));
@@ -724,8 +730,11 @@ class StandIn {
             ...(request.body !== '' && { body: request.body.slice(0, LOGGED_BODY_CHARS) })
         };
         this.log.push(entry);
-        const response = await this.respond(request, login, entry);
+        let response = await this.respond(request, login, entry);
         entry.status = response.reset ? 0 : response.status;
+        // A reset after handling: the request took effect, its answer is lost.
+        if (entry.fault === 'reset')
+            response = { status: 0, headers: {}, body: '', reset: true };
         try {
             this.options.onLog?.(entry);
         }
@@ -742,8 +751,9 @@ class StandIn {
         });
         if (fault) {
             entry.fault = fault.type;
-            if (fault.type === 'reset')
+            if (fault.type === 'reset' && !fault.afterHandling) {
                 return { status: 0, headers: {}, body: '', reset: true };
+            }
             if (fault.type === 'status') {
                 const body = fault.body ?? JSON.stringify({ message: `injected fault: HTTP ${fault.status}` });
                 return {
@@ -847,12 +857,56 @@ function json(status, body, headers) {
 var src_simulator = __webpack_require__(4408);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var lib_core = __webpack_require__(6811);
+;// CONCATENATED MODULE: ./src/action/input-names.ts
+/**
+ * Every input of action.yml, by name, so the code never spells an input twice (the layout of
+ * actions/upload-artifact's constants). These names are the action's public contract: add to
+ * them, never rename.
+ */
+var input_names_Inputs;
+(function (Inputs) {
+    Inputs["UserIds"] = "user-ids";
+    Inputs["AmplitudeIds"] = "amplitude-ids";
+    Inputs["UserIdsFile"] = "user-ids-file";
+    Inputs["ApiKey"] = "api-key";
+    Inputs["SecretKey"] = "secret-key";
+    Inputs["BasicAuth"] = "basic-auth";
+    Inputs["Region"] = "region";
+    Inputs["ApiUrl"] = "api-url";
+    Inputs["StartDate"] = "start-date";
+    Inputs["EndDate"] = "end-date";
+    Inputs["RequestIds"] = "request-ids";
+    Inputs["Wait"] = "wait";
+    Inputs["PollInterval"] = "poll-interval";
+    Inputs["Timeout"] = "timeout";
+    Inputs["MaxConcurrency"] = "max-concurrency";
+    Inputs["Download"] = "download";
+    Inputs["DownloadPath"] = "download-path";
+    Inputs["ArtifactName"] = "artifact-name";
+    Inputs["RetentionDays"] = "retention-days";
+    Inputs["EncryptTo"] = "encrypt-to";
+    Inputs["Workflow"] = "workflow";
+    Inputs["WorkflowId"] = "workflow-id";
+    Inputs["Inputs"] = "inputs";
+    Inputs["CredentialOrigins"] = "credential-origins";
+    Inputs["Ledger"] = "ledger";
+    Inputs["LedgerLabel"] = "ledger-label";
+    Inputs["GithubToken"] = "github-token";
+    Inputs["CloseOnDone"] = "close-on-done";
+    Inputs["SourceIntegrity"] = "source-integrity";
+    Inputs["RequestType"] = "request-type";
+    Inputs["ErasureApiKey"] = "erasure-api-key";
+    Inputs["ErasureSecretKey"] = "erasure-secret-key";
+    Inputs["ErasureRequester"] = "erasure-requester";
+})(input_names_Inputs || (input_names_Inputs = {}));
+
 ;// CONCATENATED MODULE: ./src/action/input-reading.ts
 /**
  * What every input module shares: reading an input, the error that names it, and quoting a
  * user-supplied value for a message. Messages never quote credentials or user/Amplitude IDs
  * (personal data): they point at the entry or line instead.
  */
+
 
 class input_reading_InputError extends Error {
     input;
@@ -937,49 +991,6 @@ function describe(text) {
     const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
     return `'${json.slice(1, -1)}'`;
 }
-
-;// CONCATENATED MODULE: ./src/action/input-names.ts
-/**
- * Every input of action.yml, by name, so the code never spells an input twice (the layout of
- * actions/upload-artifact's constants). These names are the action's public contract: add to
- * them, never rename.
- */
-var input_names_Inputs;
-(function (Inputs) {
-    Inputs["UserIds"] = "user-ids";
-    Inputs["AmplitudeIds"] = "amplitude-ids";
-    Inputs["UserIdsFile"] = "user-ids-file";
-    Inputs["ApiKey"] = "api-key";
-    Inputs["SecretKey"] = "secret-key";
-    Inputs["BasicAuth"] = "basic-auth";
-    Inputs["Region"] = "region";
-    Inputs["ApiUrl"] = "api-url";
-    Inputs["StartDate"] = "start-date";
-    Inputs["EndDate"] = "end-date";
-    Inputs["RequestIds"] = "request-ids";
-    Inputs["Wait"] = "wait";
-    Inputs["PollInterval"] = "poll-interval";
-    Inputs["Timeout"] = "timeout";
-    Inputs["MaxConcurrency"] = "max-concurrency";
-    Inputs["Download"] = "download";
-    Inputs["DownloadPath"] = "download-path";
-    Inputs["ArtifactName"] = "artifact-name";
-    Inputs["RetentionDays"] = "retention-days";
-    Inputs["EncryptTo"] = "encrypt-to";
-    Inputs["Workflow"] = "workflow";
-    Inputs["WorkflowId"] = "workflow-id";
-    Inputs["Inputs"] = "inputs";
-    Inputs["CredentialOrigins"] = "credential-origins";
-    Inputs["Ledger"] = "ledger";
-    Inputs["LedgerLabel"] = "ledger-label";
-    Inputs["GithubToken"] = "github-token";
-    Inputs["CloseOnDone"] = "close-on-done";
-    Inputs["SourceIntegrity"] = "source-integrity";
-    Inputs["RequestType"] = "request-type";
-    Inputs["ErasureApiKey"] = "erasure-api-key";
-    Inputs["ErasureSecretKey"] = "erasure-secret-key";
-    Inputs["ErasureRequester"] = "erasure-requester";
-})(input_names_Inputs || (input_names_Inputs = {}));
 
 ;// CONCATENATED MODULE: ./src/action/scalar-inputs.ts
 /**
@@ -1360,6 +1371,174 @@ async function isSymlink(file) {
     }
     catch {
         return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/policy/json-text.ts
+/**
+ * JSON text from outside (an input, a server's answer) in error messages: where it breaks, never
+ * what it says. V8's own messages quote the start of the text (`Unexpected token 'Q', "QUtFWTAxMj"...`),
+ * and that start can be the base64 credentials a server echoed, or personal data.
+ *
+ * Also the nesting bound for parsed answers: every walk over a value (redaction, equality, output
+ * checks) is recursive somewhere, and 200,000 nested arrays overflow the stack.
+ */
+/** Answers nested deeper than this are refused (real DSAR answers nest two or three levels). */
+const MAX_JSON_DEPTH = 64;
+/** JSON.parse, with an error that gives the position only, and the nesting bound. */
+function parseJsonText(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new SyntaxError(json_text_describeJsonError(text));
+    }
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+        throw new SyntaxError(`is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    return value;
+}
+/** Whether arrays and objects nest deeper than `limit` (iterative: no stack to overflow). */
+function nestedDeeperThan(value, limit) {
+    const stack = [{ value, depth: 0 }];
+    while (stack.length > 0) {
+        const { value: current, depth } = stack.pop();
+        if (typeof current !== 'object' || current === null)
+            continue;
+        if (depth >= limit)
+            return true;
+        for (const child of Object.values(current))
+            stack.push({ value: child, depth: depth + 1 });
+    }
+    return false;
+}
+/**
+ * Where JSON text first breaks, as "line L, column C". V8's own messages sometimes quote the
+ * input, which may hold secrets or personal data, so they are not shown.
+ */
+function json_text_describeJsonError(text) {
+    const found = locateJsonError(text);
+    if (!found)
+        return 'is not valid JSON';
+    const before = text.slice(0, found.at);
+    const line = before.split('\n').length;
+    const column = found.at - (before.lastIndexOf('\n') + 1) + 1;
+    const where = found.at >= text.length ? 'at the end of the input' : `at line ${line}, column ${column}`;
+    return `is not valid JSON: ${where}, expected ${found.expected}`;
+}
+/** Thrown inside the recognizer to unwind to its caller; never leaves this module. */
+class JsonStop extends Error {
+    at;
+    expected;
+    constructor(at, expected) {
+        super(`expected ${expected}`);
+        this.at = at;
+        this.expected = expected;
+    }
+}
+/** A small RFC 8259 recognizer: the offset of the first error, or undefined if the text is valid. */
+function locateJsonError(text) {
+    let i = 0;
+    const fail = (expected) => {
+        throw new JsonStop(i, expected);
+    };
+    const skipSpace = () => {
+        while (i < text.length && ' \t\n\r'.includes(text[i]))
+            i++;
+    };
+    const string = () => {
+        i++; // opening quote
+        while (i < text.length) {
+            const char = text[i];
+            if (char === '"') {
+                i++;
+                return;
+            }
+            if (char === '\\') {
+                const escape = text[i + 1] ?? '';
+                if (escape !== '' && '"\\/bfnrt'.includes(escape))
+                    i += 2;
+                else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
+                    i += 6;
+                else
+                    fail('a valid escape sequence');
+                continue;
+            }
+            if (char < ' ')
+                fail('no raw control character inside a string');
+            i++;
+        }
+        fail('a closing double quote');
+    };
+    const number = () => {
+        const pattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+        pattern.lastIndex = i;
+        if (!pattern.exec(text))
+            fail('a number');
+        i = pattern.lastIndex;
+    };
+    const value = () => {
+        skipSpace();
+        const char = text[i];
+        if (char === '{')
+            return container('}', true);
+        if (char === '[')
+            return container(']', false);
+        if (char === '"')
+            return string();
+        if (char === '-' || (char >= '0' && char <= '9'))
+            return number();
+        for (const word of ['true', 'false', 'null']) {
+            if (text.startsWith(word, i)) {
+                i += word.length;
+                return;
+            }
+        }
+        fail('a value');
+    };
+    const container = (close, isObject) => {
+        i++;
+        skipSpace();
+        if (text[i] === close) {
+            i++;
+            return;
+        }
+        for (;;) {
+            if (isObject) {
+                skipSpace();
+                if (text[i] !== '"')
+                    fail('a property name in double quotes');
+                string();
+                skipSpace();
+                if (text[i] !== ':')
+                    fail("':'");
+                i++;
+            }
+            value();
+            skipSpace();
+            if (text[i] === ',') {
+                i++;
+                continue;
+            }
+            if (text[i] === close) {
+                i++;
+                return;
+            }
+            fail(`',' or '${close}'`);
+        }
+    };
+    try {
+        value();
+        skipSpace();
+        if (i < text.length)
+            fail('nothing more');
+        return undefined;
+    }
+    catch (error) {
+        if (error instanceof JsonStop)
+            return error;
+        return undefined; // e.g. nesting too deep for the stack: no position to report
     }
 }
 
@@ -1748,6 +1927,7 @@ async function ledgerDemo() {
     const home = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'dsar-ledger-demo-'));
     const keep = process.env.DEMO_KEEP_FILES === 'true';
     let code = 0;
+    // The runs' files are the demo's own: gone when it ends.
     try {
         for (let sweep = 1; sweep <= SWEEPS; sweep++) {
             console.log(`=== sweep ${sweep} of ${SWEEPS}: node ${action} with ledger: issues ===`);

@@ -273,7 +273,7 @@ function prettyJson(text) {
 }
 if (process.argv.includes('--ledger')) {
     // The ledger's demo (src/demo/ledger.ts): sweeps of DSAR issues against both stand-ins.
-    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(811), __nccwpck_require__.e(321)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5321));
+    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(811), __nccwpck_require__.e(281)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6281));
     await ledgerDemo();
 }
 else {
@@ -10784,9 +10784,11 @@ function forMarkdown(text) {
  */
 class FaultList {
     rules = [];
+    /** Faults applied since the list was made (clear() keeps it): a fault row asserts its fault fired. */
+    applied = 0;
     add(rule) {
         validateRule(rule);
-        this.rules.push({ rule, matched: 0 });
+        this.rules.push({ rule, matched: 0, injected: 0 });
     }
     clear() {
         this.rules = [];
@@ -10799,10 +10801,21 @@ class FaultList {
             active.matched++;
             const skip = active.rule.skip ?? 0;
             const times = active.rule.times ?? Infinity;
-            if (active.matched > skip && active.matched <= skip + times)
+            if (active.matched > skip && active.matched <= skip + times) {
+                active.injected++;
+                this.applied++;
                 return active.rule.action;
+            }
         }
         return undefined;
+    }
+    /** How many requests got an injected fault so far. */
+    get injected() {
+        return this.applied;
+    }
+    /** The rules added (and not cleared) that have not affected any request yet. */
+    unfired() {
+        return this.rules.filter(active => active.injected === 0).map(active => active.rule);
     }
 }
 function matches(rule, target) {
@@ -12300,6 +12313,12 @@ class DsarSimulator {
     clearFaults() {
         this.faults.clear();
     }
+    get faultsInjected() {
+        return this.faults.injected;
+    }
+    unfiredFaults() {
+        return this.faults.unfired();
+    }
     requests() {
         return this.jobs.all().map(record => structuredClone(record));
     }
@@ -12389,6 +12408,8 @@ class DsarSimulator {
             entry.fault = fault.type;
             switch (fault.type) {
                 case 'reset':
+                    if (fault.afterHandling)
+                        break;
                     req.socket.destroy();
                     return;
                 case 'status':
@@ -12420,6 +12441,11 @@ class DsarSimulator {
             : host === 'api' && this.deletions.handles(target.pathname)
                 ? this.deletions.reply(req, method, target, body)
                 : this.routes.reply(req, method, target.pathname, body, host);
+        if (fault?.type === 'reset') {
+            entry.status = reply.status;
+            req.socket.destroy();
+            return;
+        }
         return send(reply);
     }
 }

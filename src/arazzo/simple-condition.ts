@@ -425,6 +425,10 @@ export function simpleConditionExpressions(condition: SimpleCondition): Expressi
       case 'compare':
         stack.push(node.left, node.right)
         break
+      case 'context':
+      case 'literal':
+        // No expression of their own: the context is the criterion's `context`, read separately.
+        break
     }
   }
   return found

@@ -101,7 +101,7 @@ export class GitHubClient {
       ...(since && { since })
     })
     const issues: IssueFacts[] = []
-    for (const item of items as unknown[]) {
+    for (const item of items) {
       const issue = issueFacts(item)
       if (issue === null) continue // a pull request
       if (issue) issues.push(issue)

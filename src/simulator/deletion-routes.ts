@@ -67,7 +67,7 @@ export class DeletionRoutes {
 
     if (method === 'POST') return this.create(project, body, req.headers['content-type'])
     if (method === 'GET') return this.list(project, target.searchParams)
-    return this.revoke(project, decode(id!), decode(day!))
+    return this.revoke(project, decode(id), decode(day))
   }
 
   private project(header: string | undefined): string | undefined {
@@ -168,7 +168,7 @@ export function parseDeletionRequest(
   if (typeof ignore !== 'boolean') return { error: 'ignore_invalid_id must be a boolean' }
   return {
     ids: [
-      ...(amplitudeIds as number[]).map(amplitudeId => ({ amplitudeId })),
+      ...amplitudeIds.map(amplitudeId => ({ amplitudeId })),
       ...(userIds as string[]).map(userId => ({ userId }))
     ],
     requester,

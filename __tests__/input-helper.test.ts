@@ -321,14 +321,14 @@ describe('getSettings: valid inputs', () => {
   test('encrypt-to: none is plaintext on purpose, and lets artifact-name upload (with a warning)', async () => {
     const settings = await settingsFor({ ...BASE, 'artifact-name': 'x', 'encrypt-to': ' None ' })
     expect(settings).toMatchObject({ encryptTo: [], plaintextOnPurpose: true, download: true })
-    expect(written.join('')).toContain(
+    expect(commands.join('\n')).toContain(
       "::warning::Input 'encrypt-to': no recipient, so the export (personal data) is stored in plaintext on the runner and in the artifact 'x' on GitHub"
     )
   })
 
   test('without encrypt-to: none, nothing is plaintext on purpose', async () => {
     expect((await settingsFor(BASE)).plaintextOnPurpose).toBeUndefined()
-    expect(written).toEqual([])
+    expect([...written, ...commands]).toEqual([])
   })
 
   test('a timeout under one poll-interval is refused only for a run that waits between polls', async () => {

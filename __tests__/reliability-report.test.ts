@@ -17,6 +17,7 @@ const SUITES = [
   'hostile-servers',
   'cancellation',
   'ledger',
+  'ledger-pressure',
   'no-leaks',
   'real-service'
 ]

@@ -37715,21 +37715,28 @@ function parseCredentials() {
             basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(decoded.apiKey, decoded.secretKey)
         };
     }
-    if (apiKey === '' && secretKey === '') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
+    return checkKeyPair({ key: input_names/* Inputs */.G.ApiKey, secret: input_names/* Inputs */.G.SecretKey }, apiKey, secretKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
+}
+/**
+ * One API key and secret key pair (the org's DSAR keys, or a project's erasure keys): both given,
+ * no colon in the key (HTTP Basic's separator), no control characters; `none` when neither is set.
+ */
+function checkKeyPair(names, apiKey, secretKey, none) {
+    if (apiKey === '' && secretKey === '')
+        throw new input_reading/* InputError */.dz(names.key, none);
+    if (apiKey === '') {
+        throw new input_reading/* InputError */.dz(names.key, `missing (${names.secret} is set; both are needed)`);
     }
-    if (apiKey === '')
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiKey, 'missing (secret-key is set; both are needed)');
     if (secretKey === '') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.SecretKey, 'missing (api-key is set; both are needed)');
+        throw new input_reading/* InputError */.dz(names.secret, `missing (${names.key} is set; both are needed)`);
     }
     if (apiKey.includes(':')) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiKey, 'must not contain a colon (HTTP Basic uses it as separator)');
+        throw new input_reading/* InputError */.dz(names.key, 'must not contain a colon (HTTP Basic uses it as separator)');
     }
     if ((0,secret_helper/* hasControlCharacter */.Fd)(apiKey))
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiKey, 'contains control characters');
+        throw new input_reading/* InputError */.dz(names.key, 'contains control characters');
     if ((0,secret_helper/* hasControlCharacter */.Fd)(secretKey)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.SecretKey, 'contains control characters');
+        throw new input_reading/* InputError */.dz(names.secret, 'contains control characters');
     }
     return { apiKey, secretKey, basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(apiKey, secretKey) };
 }
@@ -37770,6 +37777,7 @@ function parseCredentialOrigins(text) {
 
 
 
+
 /** Used when neither `erasure-requester` nor GITHUB_ACTOR says who asked. */
 const FALLBACK_REQUESTER = 'amplitude-dsar-action';
 const MAX_REQUESTER_LENGTH = 200;
@@ -37784,30 +37792,9 @@ function parseRequestType(text) {
 function parseErasureInputs(actor = process.env.GITHUB_ACTOR ?? '') {
     const apiKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureApiKey);
     const secretKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureSecretKey);
-    if (apiKey === '' && secretKey === '') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureApiKey, "request-type: erasure needs a project's keys: set erasure-api-key and erasure-secret-key " +
-            "(the project's API key and secret key, not the organisation's DSAR keys)");
-    }
-    if (apiKey === '') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureApiKey, 'missing (erasure-secret-key is set; both are needed)');
-    }
-    if (secretKey === '') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureSecretKey, 'missing (erasure-api-key is set; both are needed)');
-    }
-    if (apiKey.includes(':')) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureApiKey, 'must not contain a colon (HTTP Basic uses it as separator)');
-    }
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(apiKey))
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureApiKey, 'contains control characters');
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(secretKey)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureSecretKey, 'contains control characters');
-    }
-    return {
-        apiKey,
-        secretKey,
-        basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(apiKey, secretKey),
-        requester: parseRequester((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureRequester), actor)
-    };
+    const keys = checkKeyPair({ key: input_names/* Inputs */.G.ErasureApiKey, secret: input_names/* Inputs */.G.ErasureSecretKey }, apiKey, secretKey, "request-type: erasure needs a project's keys: set erasure-api-key and erasure-secret-key " +
+        "(the project's API key and secret key, not the organisation's DSAR keys)");
+    return { ...keys, requester: parseRequester((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureRequester), actor) };
 }
 /** Who asked: the input, else the GitHub actor, else the action's name. One line, 200 characters. */
 function parseRequester(text, actor) {

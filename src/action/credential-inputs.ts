@@ -28,27 +28,37 @@ export function parseCredentials(): { apiKey: string; secretKey: string; basicAu
       basicAuth: encodeBasicAuth(decoded.apiKey, decoded.secretKey)
     }
   }
-  if (apiKey === '' && secretKey === '') {
-    throw new InputError(
-      Inputs.ApiKey,
-      'no credentials: set api-key and secret-key (organization-level keys), or basic-auth'
-    )
+  return checkKeyPair(
+    { key: Inputs.ApiKey, secret: Inputs.SecretKey },
+    apiKey,
+    secretKey,
+    'no credentials: set api-key and secret-key (organization-level keys), or basic-auth'
+  )
+}
+
+/**
+ * One API key and secret key pair (the org's DSAR keys, or a project's erasure keys): both given,
+ * no colon in the key (HTTP Basic's separator), no control characters; `none` when neither is set.
+ */
+export function checkKeyPair(
+  names: { key: Inputs; secret: Inputs },
+  apiKey: string,
+  secretKey: string,
+  none: string
+): { apiKey: string; secretKey: string; basicAuth: string } {
+  if (apiKey === '' && secretKey === '') throw new InputError(names.key, none)
+  if (apiKey === '') {
+    throw new InputError(names.key, `missing (${names.secret} is set; both are needed)`)
   }
-  if (apiKey === '')
-    throw new InputError(Inputs.ApiKey, 'missing (secret-key is set; both are needed)')
   if (secretKey === '') {
-    throw new InputError(Inputs.SecretKey, 'missing (api-key is set; both are needed)')
+    throw new InputError(names.secret, `missing (${names.key} is set; both are needed)`)
   }
   if (apiKey.includes(':')) {
-    throw new InputError(
-      Inputs.ApiKey,
-      'must not contain a colon (HTTP Basic uses it as separator)'
-    )
+    throw new InputError(names.key, 'must not contain a colon (HTTP Basic uses it as separator)')
   }
-  if (hasControlCharacter(apiKey))
-    throw new InputError(Inputs.ApiKey, 'contains control characters')
+  if (hasControlCharacter(apiKey)) throw new InputError(names.key, 'contains control characters')
   if (hasControlCharacter(secretKey)) {
-    throw new InputError(Inputs.SecretKey, 'contains control characters')
+    throw new InputError(names.secret, 'contains control characters')
   }
   return { apiKey, secretKey, basicAuth: encodeBasicAuth(apiKey, secretKey) }
 }

@@ -6,7 +6,8 @@
  */
 import { Inputs } from './input-names.js'
 import { InputError, quote, read } from './input-reading.js'
-import { encodeBasicAuth, hasControlCharacter } from './secret-helper.js'
+import { checkKeyPair } from './credential-inputs.js'
+import { hasControlCharacter } from './secret-helper.js'
 
 export type RequestType = 'access' | 'erasure'
 
@@ -38,42 +39,14 @@ export function parseRequestType(text: string): RequestType {
 export function parseErasureInputs(actor = process.env.GITHUB_ACTOR ?? ''): ErasureSettings {
   const apiKey = read(Inputs.ErasureApiKey)
   const secretKey = read(Inputs.ErasureSecretKey)
-  if (apiKey === '' && secretKey === '') {
-    throw new InputError(
-      Inputs.ErasureApiKey,
-      "request-type: erasure needs a project's keys: set erasure-api-key and erasure-secret-key " +
-        "(the project's API key and secret key, not the organisation's DSAR keys)"
-    )
-  }
-  if (apiKey === '') {
-    throw new InputError(
-      Inputs.ErasureApiKey,
-      'missing (erasure-secret-key is set; both are needed)'
-    )
-  }
-  if (secretKey === '') {
-    throw new InputError(
-      Inputs.ErasureSecretKey,
-      'missing (erasure-api-key is set; both are needed)'
-    )
-  }
-  if (apiKey.includes(':')) {
-    throw new InputError(
-      Inputs.ErasureApiKey,
-      'must not contain a colon (HTTP Basic uses it as separator)'
-    )
-  }
-  if (hasControlCharacter(apiKey))
-    throw new InputError(Inputs.ErasureApiKey, 'contains control characters')
-  if (hasControlCharacter(secretKey)) {
-    throw new InputError(Inputs.ErasureSecretKey, 'contains control characters')
-  }
-  return {
+  const keys = checkKeyPair(
+    { key: Inputs.ErasureApiKey, secret: Inputs.ErasureSecretKey },
     apiKey,
     secretKey,
-    basicAuth: encodeBasicAuth(apiKey, secretKey),
-    requester: parseRequester(read(Inputs.ErasureRequester), actor)
-  }
+    "request-type: erasure needs a project's keys: set erasure-api-key and erasure-secret-key " +
+      "(the project's API key and secret key, not the organisation's DSAR keys)"
+  )
+  return { ...keys, requester: parseRequester(read(Inputs.ErasureRequester), actor) }
 }
 
 /** Who asked: the input, else the GitHub actor, else the action's name. One line, 200 characters. */

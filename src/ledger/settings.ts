@@ -1,0 +1,11 @@
+/**
+ * What the ledger is configured with. The action's input room reads and checks the inputs
+ * (src/action/inputs/ledger-inputs.ts) and hands the ledger this object: the ledger reads no input.
+ */
+export interface LedgerSettings {
+  /** Subjects come from open issues carrying `label`. */
+  mode: 'issues'
+  label: string
+  githubToken: string
+  closeOnDone: boolean
+}

@@ -8,6 +8,7 @@ import {
   TransportError,
   type TransportOptions
 } from '../src/run/http-transport.js'
+import { answeredSentState, sentState, stoppedByDeadline } from '../src/run/sent-state.js'
 import { EventClock } from '../bench/event-clock.js'
 import { freePort, testCertificate } from './reliability/support.js'
 
@@ -422,4 +423,54 @@ test('a request in flight is cut at the deadline, not at the per-request timeout
   )
   // Well before the 30 s per-request timeout (a loose bound: this is not a timing claim).
   expect(Date.now() - started).toBeLessThan(20_000)
+})
+
+describe('the transport says whether a request was sent (src/run/sent-state.ts)', () => {
+  const post = () => ({
+    method: 'POST',
+    url: origin + '/api/2/dsar/requests',
+    headers: {},
+    body: '{}'
+  })
+
+  test('a reset after the POST was written: unknown (it may have been taken)', async () => {
+    handlers.push(req => req.socket.destroy())
+    const { transport } = make()
+    const error = await transport(post(), signal).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    expect(seen.filter(s => s.method === 'POST')).toHaveLength(1)
+    expect(sentState(error)).toBe('unknown')
+    expect(stoppedByDeadline(error)).toBe(false)
+  })
+
+  test('held back by the budget until past the deadline: not sent, and a deadline stop', async () => {
+    const clock = new VirtualClock(0)
+    const pacer = new BudgetPacer({ limitPerHour: 7200, clock })
+    for (let i = 0; i < 45; i++) await pacer.acquire(8)
+    const { transport } = createActionTransport({
+      apiOrigin: origin,
+      clock,
+      pacer,
+      maxConcurrency: 1,
+      deadline: 1_000
+    })
+    const error = await transport(post(), signal).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    expect(seen).toHaveLength(0)
+    expect(sentState(error)).toBe('not-sent')
+    expect(stoppedByDeadline(error)).toBe(true)
+  })
+
+  test('answers: a refusal or "not processed" was not taken, anything else was', () => {
+    expect([400, 401, 404, 429, 503].map(answeredSentState)).toEqual(Array(5).fill('not-sent'))
+    expect([200, 202, 500, 502, 504].map(answeredSentState)).toEqual(Array(5).fill('sent'))
+    // Anything but the transport's own word is "may have been taken".
+    expect(sentState(new Error('ECONNRESET'))).toBe('unknown')
+    expect(sentState(new TransportError('network', 'refused', undefined, true))).toBe('not-sent')
+    expect(sentState(new TransportError('network', 'reset'))).toBe('unknown')
+  })
 })

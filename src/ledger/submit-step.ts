@@ -4,7 +4,12 @@
  * record the request ids (`submitted`). A request id that GitHub then fails to record is logged at
  * once and reaches the step's outputs, summary and failure message: nothing is lost.
  */
-import { planRuns, type RequestRecord, subjectFingerprint, TransportError } from '../run/index.js'
+import {
+  planRuns,
+  type RequestRecord,
+  stoppedByDeadline,
+  subjectFingerprint
+} from '../run/index.js'
 import { forLog } from '../policy/index.js'
 import { needsAttentionComment, needsInfoComment, refusedComment } from './comments.js'
 import { readForm, type DsarForm } from './form.js'
@@ -164,7 +169,7 @@ async function submitForm(
     .join('; ')
   // The timeout (or the budget's room only after it) stopped a request before it was sent: not a
   // fault, the next sweep submits it.
-  const cut = outcomes.every(o => o.sent !== 'not-sent' || isDeadline(o.record.error ?? stopReason))
+  const cut = outcomes.every(o => o.sent !== 'not-sent' || stoppedByDeadline(o.record.error ?? stopReason))
   const problem = notSent.length > 0 && !cut ? { problem: `issue #${n}: ${why}` } : {}
 
   if (uncertain.length === 0 && allIds.length === 0) {
@@ -241,8 +246,4 @@ async function anotherSweepFirst(
  */
 function sentOutcome(record: RequestRecord, posted: boolean): 'not-sent' | 'uncertain' {
   return record.requestId || posted ? 'uncertain' : 'not-sent'
-}
-
-function isDeadline(error: unknown): boolean {
-  return error instanceof TransportError && error.kind === 'deadline'
 }

@@ -22,7 +22,6 @@ import {
 import type { BudgetPacer } from './budget.js'
 import {
   createActionTransport,
-  NOT_PROCESSED_STATUSES,
   sendOnce,
   TransportError,
   type TransportOptions
@@ -32,6 +31,7 @@ import { line, log } from './log.js'
 import { createBudgetPacer, createPollSchedule } from './pacing-policy.js'
 import { formatDuration } from './request-runner.js'
 import { credentialRedactor } from './secret-helper.js'
+import { answeredSentState, sentState } from './sent-state.js'
 import { testHooks, type TestHooks } from './test-hooks.js'
 
 export interface RunDependencies {
@@ -94,11 +94,10 @@ export function openApiSession(
     send: async (request, signal, limits) => {
       try {
         const response = await send(request, signal, limits)
-        const refused = response.status >= 400 && response.status < 500
-        if (!refused && !NOT_PROCESSED_STATUSES.has(response.status)) sent.add(request)
+        if (answeredSentState(response.status) === 'sent') sent.add(request)
         return response
       } catch (error) {
-        if (!(error instanceof TransportError && error.neverSent)) sent.add(request)
+        if (sentState(error) !== 'not-sent') sent.add(request)
         throw error
       }
     },

@@ -23,6 +23,7 @@ import {
   type RequestDates
 } from './dsar-status.js'
 import { TransportError } from './http-transport.js'
+import { sentState, stoppedByDeadline } from './sent-state.js'
 import {
   checkServerValues,
   linkSecrets,
@@ -293,7 +294,7 @@ function judge(
   } else if (status === 'maxSteps') {
     record.outcome = 'error'
     record.problem = `${id}: stopped after the maximum number of steps`
-  } else if (status === 'failed' && error instanceof TransportError && error.kind === 'deadline') {
+  } else if (status === 'failed' && error && stoppedByDeadline(error)) {
     // The transport would have had to wait past the deadline to try again: a timeout, resumable.
     record.outcome = 'timedOut'
     record.error = error
@@ -343,7 +344,7 @@ function neverSent(
   options: RunRequestOptions
 ): boolean {
   if (record.requestId !== undefined || options.plan.requestId !== undefined) return false
-  if (error instanceof TransportError && error.kind === 'deadline' && error.neverSent) return true
+  if (stoppedByDeadline(error) && sentState(error) === 'not-sent') return true
   return (status === 'timedOut' || status === 'aborted') && (record.requestsStarted ?? 0) === 0
 }
 

@@ -30,6 +30,7 @@ import {
   log,
   type RunDependencies,
   subjectLabel,
+  stoppedByDeadline,
   testHooks,
   TransportError
 } from '../../run/index.js'
@@ -227,7 +228,7 @@ async function pollJob(
   const still = job ? `still ${job.status}` : 'not read'
   const outOfTime =
     result.status === 'timedOut' ||
-    (result.error instanceof TransportError && result.error.kind === 'deadline')
+    stoppedByDeadline(result.error)
   if (outOfTime) {
     problems.push(
       `job ${day}: ${still} after ${reads} read(s); the next read would come after the timeout`

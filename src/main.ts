@@ -24,7 +24,7 @@ import {
   planRuns,
   reachedAmplitude,
   type RequestRecord,
-  runRequest,
+  runOnSession,
   uploadArtifact,
   writeRunReceiptWithDigest,
   type WrittenReceipt
@@ -99,7 +99,7 @@ async function runRequests(
   for (const warning of loaded.warnings) log.warning(line`${Inputs.Workflow}: ${warning}`)
 
   const session = openApiSession(settings, stop, deps)
-  const { clock, deadline, redact, pollSchedule, maxSteps } = session
+  const { clock, deadline } = session
 
   const live = plans.length === 1
   const started: RequestRecord[] = []
@@ -109,17 +109,11 @@ async function runRequests(
   const runOne = async (plan: PlannedRun): Promise<RequestRecord> => {
     const lines: string[] = []
     if (live) log.startGroup(line`${plan.label}`)
-    const record = await runRequest({
+    const { record } = await runOnSession(session, {
       loaded,
       plan,
-      transport: session.transport,
-      clock,
-      pollSchedule,
       serverUrl: settings.apiUrl,
-      deadline,
-      maxSteps,
       signal: stop.signal,
-      redact,
       mask: secret => log.secret(secret),
       onStart: record => started.push(record),
       log: text => (live ? log.untrusted(text) : lines.push(text))

@@ -5,6 +5,7 @@
  * once and reaches the step's outputs, summary and failure message: nothing is lost.
  */
 import {
+  planDocument,
   planRuns,
   type RequestRecord,
   stoppedByDeadline,
@@ -86,7 +87,7 @@ async function submitForm(
   const n = issue.number
   const allPlans = planRuns(
     {
-      ...ctx.settings,
+      ...planDocument(ctx.settings),
       subjects: form.subjects,
       startDate: form.startDate,
       endDate: form.endDate,
@@ -169,7 +170,9 @@ async function submitForm(
     .join('; ')
   // The timeout (or the budget's room only after it) stopped a request before it was sent: not a
   // fault, the next sweep submits it.
-  const cut = outcomes.every(o => o.sent !== 'not-sent' || stoppedByDeadline(o.record.error ?? stopReason))
+  const cut = outcomes.every(
+    o => o.sent !== 'not-sent' || stoppedByDeadline(o.record.error ?? stopReason)
+  )
   const problem = notSent.length > 0 && !cut ? { problem: `issue #${n}: ${why}` } : {}
 
   if (uncertain.length === 0 && allIds.length === 0) {

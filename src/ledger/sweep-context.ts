@@ -4,12 +4,12 @@
  * write the ledger comment, set the labels, run workflows. Request records are added to the sweep
  * as soon as a run returns, so an id Amplitude gave is never lost whatever fails next.
  */
-import type { HttpRequest, LoadedArazzo } from '../arazzo/index.js'
+import type { LoadedArazzo } from '../arazzo/index.js'
 import {
   type ApiSession,
   type PlannedRun,
   type RequestRecord,
-  runRequest,
+  runOnSession,
   type RunSettings
 } from '../run/index.js'
 import type { DownloadedFile } from '../export/index.js'
@@ -78,28 +78,17 @@ export async function submitPlans(
   ctx: SweepContext,
   plans: PlannedRun[]
 ): Promise<{ record: RequestRecord; posted: boolean }[]> {
-  const { session } = ctx
   return Promise.all(
     plans.map(async plan => {
-      const posts: HttpRequest[] = []
-      const record = await runRequest({
+      const run = await runOnSession(ctx.session, {
         loaded: ctx.loaded,
         plan,
-        transport: (request, signal) => {
-          if (request.method.toUpperCase() === 'POST') posts.push(request)
-          return session.transport(request, signal)
-        },
-        clock: session.clock,
-        pollSchedule: session.pollSchedule,
         serverUrl: ctx.settings.apiUrl,
-        deadline: session.deadline,
-        maxSteps: session.maxSteps,
         signal: ctx.signal,
-        redact: session.redact,
         log: text => ctx.log(text)
       })
-      ctx.records.push(record)
-      return { record, posted: posts.some(post => session.wasSent(post)) }
+      ctx.records.push(run.record)
+      return run
     })
   )
 }

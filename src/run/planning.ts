@@ -36,8 +36,29 @@ export interface PlanOptions {
   readStatusAfterSubmit?: boolean
 }
 
+/** Which document's workflow a run follows, with what it is always given. */
+export type PlanDocument = Pick<
+  RunSettings,
+  'workflow' | 'workflowId' | 'basicAuth' | 'extraInputs'
+>
+
+/** What a run asks: for whom (or which requests to resume), which dates, and whether to wait. */
+export type PlanRequests = Pick<
+  RunSettings,
+  'subjects' | 'requestIds' | 'startDate' | 'endDate' | 'wait'
+>
+
+/** What planning reads: not the whole settings (the ledger plans each issue's form with it). */
+export type PlanInput = PlanDocument & PlanRequests
+
+/** The document half of the settings, for a caller that brings its own requests. */
+export function planDocument(settings: PlanDocument): PlanDocument {
+  const { workflow, workflowId, basicAuth, extraInputs } = settings
+  return { workflow, basicAuth, extraInputs, ...(workflowId !== undefined && { workflowId }) }
+}
+
 export function planRuns(
-  settings: RunSettings,
+  settings: PlanInput,
   loaded: LoadedArazzo,
   options: PlanOptions = {}
 ): PlannedRun[] {
@@ -47,7 +68,7 @@ export function planRuns(
 }
 
 function planBuiltin(
-  settings: RunSettings,
+  settings: PlanInput,
   name: keyof typeof BUILTIN_WORKFLOWS,
   options: PlanOptions
 ): PlannedRun[] {
@@ -107,7 +128,7 @@ function planBuiltin(
  * request's status once, without waiting). Labels name the request, never the subject.
  */
 export function planStatusChecks(
-  settings: Pick<RunSettings, 'workflow' | 'basicAuth'>,
+  settings: Pick<PlanDocument, 'workflow' | 'basicAuth'>,
   requestIds: string[]
 ): PlannedRun[] {
   const choice = settings.workflow
@@ -126,7 +147,7 @@ export function planStatusChecks(
   }))
 }
 
-function planCustom(settings: RunSettings, loaded: LoadedArazzo): PlannedRun[] {
+function planCustom(settings: PlanInput, loaded: LoadedArazzo): PlannedRun[] {
   let workflow
   try {
     workflow = loaded.workflow(settings.workflowId)

@@ -11,7 +11,6 @@
 import * as core from '@actions/core'
 import {
   type ApiSession,
-  downloadRecords,
   expiringSoon,
   formatDuration,
   Inputs,
@@ -25,8 +24,7 @@ import {
   reachedAmplitude,
   type RequestRecord,
   runOnSession,
-  uploadArtifact,
-  writeRunReceiptWithDigest,
+  deliver,
   type WrittenReceipt
 } from './run/index.js'
 import { systemClock } from './arazzo/index.js'
@@ -206,8 +204,9 @@ interface Exported {
 }
 
 /**
- * Downloads the exports of done requests when asked, writes the receipt of every run that reached
- * Amplitude, and uploads files and receipt when asked; failures join `problems`.
+ * Delivers through the one pipeline (src/run/delivery.ts): the exports of done requests when
+ * asked, the receipt of every run that reached Amplitude, the artifact when asked; failures join
+ * `problems`.
  */
 async function exportFiles(
   settings: Settings,
@@ -217,83 +216,36 @@ async function exportFiles(
   problems: string[],
   about: { workflow: string; now: number }
 ): Promise<Exported> {
-  const { files, failed } = await downloadFiles(settings, records, session, signal)
-  problems.push(...failed)
-  // The evidence of what was asked and delivered, whatever happens to the downloads and the upload.
-  const receipt = await runReceipt(settings, records, files ?? [], about, problems)
-  if (!settings.artifactName || !files || files.length === 0 || failed.length > 0) {
-    return { files, receipt }
-  }
-  let artifact
-  try {
-    artifact = await uploadArtifact({
-      name: settings.artifactName,
-      files,
-      extraPaths: receipt ? [receipt.path] : [],
-      rootDirectory: settings.downloadPath,
-      retentionDays: settings.retentionDays
-    })
-  } catch (error) {
-    // The files are on disk and listed in the outputs; only the upload is missing.
-    problems.push((error as Error).message)
-    return { files, receipt }
-  }
-  // The service keeps it `retention-days` from the upload (or the repository's shorter limit).
-  const expiresAt = new Date(Date.now() + settings.retentionDays * 86_400_000).toISOString()
-  log.info(
-    line`Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')} (until about ${expiresAt})`
-  )
-  return { files, receipt, artifact: { ...artifact, expiresAt } }
-}
-
-async function downloadFiles(
-  settings: Settings,
-  records: RequestRecord[],
-  session: ApiSession,
-  signal: AbortSignal
-): Promise<{ files?: DownloadedFile[]; failed: string[] }> {
-  if (!settings.download || signal.aborted) return { failed: [] }
-  const { files, problems: failed } = await downloadRecords(
+  const delivery = await deliver({
     settings,
     session,
     records,
-    settings.downloadPath,
+    dir: settings.downloadPath,
+    download: settings.download && !signal.aborted,
     signal,
-    text => log.untrusted(text)
+    log: text => log.untrusted(text),
+    ...(reachedAmplitude(records) && { receipt: about }),
+    ...(settings.artifactName && { artifact: { name: settings.artifactName } }),
+    on: {
+      downloaded: files => {
+        const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : ''
+        log.info(
+          line`Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`
+        )
+      },
+      receipt: receipt =>
+        log.info(line`Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`)
+    }
+  })
+  problems.push(...delivery.problems)
+  const { files, receipt, artifact } = delivery
+  if (!artifact) return { files, receipt }
+  // The service keeps it `retention-days` from the upload (or the repository's shorter limit).
+  const expiresAt = new Date(Date.now() + settings.retentionDays * 86_400_000).toISOString()
+  log.info(
+    line`Uploaded artifact '${artifact.name}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')} (until about ${expiresAt})`
   )
-  const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : ''
-  log.info(line`Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`)
-  return { files, failed }
-}
-
-/** `receipt.json` in download-path, for every run that reached Amplitude (none when none did). */
-async function runReceipt(
-  settings: Settings,
-  records: RequestRecord[],
-  files: DownloadedFile[],
-  about: { workflow: string; now: number },
-  problems: string[]
-): Promise<WrittenReceipt | undefined> {
-  if (!reachedAmplitude(records)) return undefined
-  try {
-    const receipt = await writeRunReceiptWithDigest({
-      dir: settings.downloadPath,
-      settings,
-      records,
-      files,
-      workflow: about.workflow,
-      now: about.now,
-      ...(settings.artifactName &&
-        settings.download && {
-          artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
-        })
-    })
-    log.info(line`Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`)
-    return receipt
-  } catch (error) {
-    problems.push(`receipt.json could not be written: ${(error as Error).message}`)
-    return undefined
-  }
+  return { files, receipt, artifact: { id: artifact.id, url: artifact.url, expiresAt } }
 }
 
 function plural(count: number, noun: string): string {

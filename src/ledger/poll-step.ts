@@ -9,15 +9,13 @@ import { lstat, mkdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import {
   DONE_STATUSES,
-  downloadRecords,
+  deliver as deliverExports,
   FAILED_STATUSES,
   PENDING_STATUSES,
   planStatusChecks,
   type RequestRecord,
   type Subject,
-  subjectFingerprint,
-  uploadArtifact,
-  writeRunReceipt
+  subjectFingerprint
 } from '../run/index.js'
 import type { DownloadedFile, ReceiptRequest } from '../export/index.js'
 import {
@@ -165,41 +163,35 @@ async function deliver(
     } catch (error) {
       return keep((error as Error).message)
     }
-    const got = await downloadRecords(settings, ctx.session, records, dir, ctx.signal, ctx.log)
-    if (got.problems.length > 0) return keep(got.problems.join('; '))
-    files = got.files
-    ctx.files.push(...files)
+    // The one delivery pipeline (src/run/delivery.ts): the ledger's artifact is the delivery
+    // itself, so it is uploaded even when a request had no files.
     const name = settings.artifactName ? `${settings.artifactName}-${n}` : undefined
-    let receipt: string
-    try {
-      receipt = await writeRunReceipt({
-        dir,
-        settings,
-        requests: receiptRequests(marker),
-        files,
+    const delivery = await deliverExports({
+      settings,
+      session: ctx.session,
+      records,
+      dir,
+      download: true,
+      signal: ctx.signal,
+      log: ctx.log,
+      receipt: {
         workflow: ctx.loaded.document.info.title,
         now,
-        issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) },
-        ...(name && { artifact: { name, retentionDays: settings.retentionDays } })
-      })
-    } catch (error) {
-      return keep(`receipt.json could not be written: ${(error as Error).message}`)
-    }
-    ctx.log(`issue #${n}: wrote ${receipt}`)
-    if (name) {
-      try {
-        const uploaded = await uploadArtifact({
-          name,
-          files,
-          extraPaths: [receipt],
-          rootDirectory: dir,
-          retentionDays: settings.retentionDays
-        })
-        ctx.artifacts.push({ issue: n, ...uploaded })
-        artifact = { name, url: uploaded.url, retentionDays: settings.retentionDays }
-      } catch (error) {
-        return keep((error as Error).message)
+        requests: receiptRequests(marker),
+        issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) }
+      },
+      ...(name && { artifact: { name, evenWithoutFiles: true } }),
+      on: {
+        downloaded: got => ctx.files.push(...got),
+        receipt: receipt => ctx.log(`issue #${n}: wrote ${receipt.path}`)
       }
+    })
+    if (delivery.problems.length > 0) return keep(delivery.problems.join('; '))
+    files = delivery.files
+    if (delivery.artifact) {
+      const { id, url, retentionDays } = delivery.artifact
+      ctx.artifacts.push({ issue: n, id, url })
+      artifact = { name: delivery.artifact.name, url, retentionDays }
     }
   }
   // Delivered means delivered: an artifact uploaded (the ledger's way to deliver) and the receipt

@@ -41,14 +41,14 @@ afterEach(() => {
 // A done request whose export had no files: nothing to download, the receipt still says so.
 const record: RequestRecord = {
   label: 'issue #7 subject 1',
-  workflowId: 'status',
   requestId: '123',
   status: 'done',
+  urls: [],
   lastHttpStatus: 200,
   polls: 1,
   startedAt: 0,
   workflowOutputs: {}
-} as RequestRecord
+}
 
 function options(dir: string): DeliveryOptions {
   const clock = new VirtualClock(0)

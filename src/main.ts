@@ -19,6 +19,7 @@ import {
   markSharedRequestIds,
   maskCredentials,
   openApiSession,
+  plural,
   type PlannedRun,
   planRuns,
   reachedAmplitude,
@@ -27,7 +28,7 @@ import {
   deliver,
   type WrittenReceipt
 } from './run/index.js'
-import { systemClock } from './arazzo/index.js'
+import { messageOf, systemClock } from './arazzo/index.js'
 import { getSettings, type Settings } from './action/inputs/input-helper.js'
 import { computeOutputs, noteTruncation, writeOutputs } from './action/reporting/output-helper.js'
 import {
@@ -248,16 +249,12 @@ async function exportFiles(
   return { files, receipt, artifact: { id: artifact.id, url: artifact.url, expiresAt } }
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
-}
-
 async function writeSummary(input: SummaryInput): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
     await buildSummary(input).write()
   } catch (error) {
-    log.warning(line`could not write the job summary: ${(error as Error).message}`)
+    log.warning(line`could not write the job summary: ${messageOf(error)}`)
   }
 }
 

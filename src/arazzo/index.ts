@@ -17,6 +17,7 @@ export { MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS } from './source-loader.js'
 export { validateDocument, workflowInputNames } from './validate.js'
 export {
   ArazzoValidationError,
+  messageOf,
   type ValidationProblem,
   type ValidationResult
 } from './validation-context.js'

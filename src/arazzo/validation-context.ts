@@ -141,6 +141,7 @@ export class ValidationContext {
   }
 }
 
+/** The message of anything thrown: an Error's own, or the value as text (never a stack trace). */
 export function messageOf(error: unknown): string {
   if (error instanceof ArazzoError || error instanceof Error) return error.message
   return String(error)

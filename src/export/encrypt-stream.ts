@@ -20,6 +20,7 @@
 import { Encrypter, type Recipient } from 'age-encryption'
 import { createCipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto'
 import { TransferError } from './errors.js'
+import { messageOf } from '../arazzo/index.js'
 
 const CHUNK_BYTES = 64 * 1024
 const TAG_BYTES = 16
@@ -48,7 +49,7 @@ export async function createEncrypter(recipients: string[]): Promise<AgeFileEncr
     try {
       encrypter.addRecipient(recipient)
     } catch (error) {
-      throw new TransferError(`invalid age recipient: ${(error as Error).message}`, false)
+      throw new TransferError(`invalid age recipient: ${messageOf(error)}`, false)
     }
   }
   encrypter.addRecipient(observer)
@@ -75,7 +76,7 @@ export async function createEncrypter(recipients: string[]): Promise<AgeFileEncr
     await start() // wraps a file key for each recipient: validates them
   } catch (error) {
     if (error instanceof TransferError) throw error
-    throw new TransferError(`invalid age recipient: ${(error as Error).message}`, false)
+    throw new TransferError(`invalid age recipient: ${messageOf(error)}`, false)
   }
   return { start }
 }

@@ -11,16 +11,16 @@
 import { constants } from 'node:fs'
 import { link, lstat, mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { REQUEST_ID_PATTERN } from '../policy/index.js'
 import { TransferError } from './errors.js'
 
-const REQUEST_ID = /^[A-Za-z0-9_-]+$/
 // Windows has no O_NOFOLLOW (nor meaningful modes); everywhere else it is what makes the open safe.
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
 const O_DIRECTORY = constants.O_DIRECTORY ?? 0
 const PARTIAL_SUFFIX = '.partial'
 
 export function isSafeRequestId(requestId: string): boolean {
-  return REQUEST_ID.test(requestId)
+  return REQUEST_ID_PATTERN.test(requestId)
 }
 
 /** `output-001.json.gz` (or `.json.gz.age`), numbered from 1 by our own counter. */

@@ -8,6 +8,7 @@
 import { forMarkdown } from '../policy/index.js'
 import { markerLine, type LedgerMarker } from './marker.js'
 import type { Seal } from './seal.js'
+import { plural } from '../run/index.js'
 
 const SIGNATURE =
   '<sub>Written by the Amplitude DSAR action (ledger). Do not edit this comment.</sub>'
@@ -67,7 +68,7 @@ export function deliveredComment(d: Delivery): string {
   ]
   if (d.artifact) {
     lines.push(
-      `Artifact: [${forMarkdown(d.artifact.name)}](${d.artifact.url}), kept ${d.artifact.retentionDays} day${d.artifact.retentionDays === 1 ? '' : 's'}; \`receipt.json\` inside it records what was asked and delivered.`,
+      `Artifact: [${forMarkdown(d.artifact.name)}](${d.artifact.url}), kept ${plural(d.artifact.retentionDays, 'day')}; \`receipt.json\` inside it records what was asked and delivered.`,
       ''
     )
   }

@@ -5,6 +5,7 @@
  * (the token's bot or user), and only when every value has the shape the action writes; a marker
  * the action wrote that no longer reads as one is reported, never guessed at.
  */
+import { isRecordedStatus, REQUEST_ID_PATTERN } from '../policy/index.js'
 import type { Identity } from './github-client.js'
 import type { CommentFacts } from './github-shapes.js'
 import { macMatches, macOf, type Seal } from './seal.js'
@@ -70,10 +71,8 @@ export type MarkerReading =
   /** More than one ledger comment (overlapping sweeps): every request id found in them. */
   | { kind: 'several'; commentIds: number[]; requestIds: string[] }
 
-const REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/
 // One subject, or several (a seed-contract request covers all the issue's user ids).
 const SUBJECT = /^(user|amplitude id) #[0-9a-f]{8}(, (user|amplitude id) #[0-9a-f]{8}){0,19}$/
-const STATUS = /^[a-z][a-z_-]{0,31}$/
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 const MAX_REQUESTS = 100
 
@@ -158,7 +157,7 @@ function idsIn(body: string): string[] {
     const requests = isObject(parsed) && Array.isArray(parsed.requests) ? parsed.requests : []
     return requests
       .map(r => (isObject(r) ? r.requestId : undefined))
-      .filter((id): id is string => typeof id === 'string' && REQUEST_ID.test(id))
+      .filter((id): id is string => typeof id === 'string' && REQUEST_ID_PATTERN.test(id))
       .slice(0, MAX_REQUESTS)
   } catch {
     return []
@@ -196,13 +195,14 @@ function requestProblem(value: unknown, state: LedgerState): string | undefined 
       (state === 'submitted' && sent === 'not-sent')
     if (!allowed) return 'no request id'
     if (sent !== undefined && sent !== 'not-sent' && sent !== 'uncertain') return 'bad sent'
-  } else if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) {
+  } else if (typeof requestId !== 'string' || !REQUEST_ID_PATTERN.test(requestId)) {
     return 'bad request id'
   } else if (sent !== undefined) {
     return 'sent beside a request id'
   }
   if (typeof subject !== 'string' || !SUBJECT.test(subject)) return 'bad subject fingerprint'
-  if (status !== null && (typeof status !== 'string' || !STATUS.test(status))) return 'bad status'
+  if (status !== null && (typeof status !== 'string' || !isRecordedStatus(status)))
+    return 'bad status'
   for (const key of ['submittedAt', 'checkedAt', 'doneAt'] as const) {
     if (value[key] !== null && !isTime(value[key])) return `bad ${key}`
   }

@@ -36,6 +36,7 @@ import {
   type IssueResult,
   type SweepContext
 } from './sweep-context.js'
+import { messageOf } from '../arazzo/index.js'
 
 export async function pollIssue(
   ctx: SweepContext,
@@ -161,7 +162,7 @@ async function deliver(
     try {
       await ownFolder(settings.downloadPath, dir)
     } catch (error) {
-      return keep((error as Error).message)
+      return keep(messageOf(error))
     }
     // The one delivery pipeline (src/run/delivery.ts): the ledger's artifact is the delivery
     // itself, so it is uploaded even when a request had no files.

@@ -11,7 +11,7 @@ import {
   stoppedByDeadline,
   subjectFingerprint
 } from '../run/index.js'
-import { forLog } from '../policy/index.js'
+import { forLog, isRecordedStatus, REQUEST_ID_PATTERN } from '../policy/index.js'
 import { needsAttentionComment, needsInfoComment, refusedComment } from './comments.js'
 import { readForm, type DsarForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
@@ -25,12 +25,11 @@ import {
   type IssueResult,
   type SweepContext
 } from './sweep-context.js'
+import { messageOf } from '../arazzo/index.js'
 
 const ASKING_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR'])
 /** Any permission on a private repository makes its holder a member or collaborator. */
 const ASKING_PERMISSIONS = new Set(['admin', 'maintain', 'write', 'triage', 'read'])
-const REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/
-const STATUS = /^[a-z][a-z_-]{0,31}$/
 
 /**
  * Only owners, members and collaborators may ask. GitHub shows a private org member to some
@@ -146,7 +145,8 @@ async function submitForm(
   const stopReason: unknown = ctx.signal.aborted ? ctx.signal.reason : undefined
   const fresh = marker.requests.slice(kept.length)
   const outcomes = runs.map(({ record, posted }, i) => {
-    const id = record.requestId && REQUEST_ID.test(record.requestId) ? record.requestId : null
+    const id =
+      record.requestId && REQUEST_ID_PATTERN.test(record.requestId) ? record.requestId : null
     if (id) ctx.log(`issue #${n}: Amplitude accepted request ${id} (${fresh[i].subject})`)
     else if (record.requestId) ctx.log(`issue #${n}: Amplitude answered an unusable request id`)
     return { record, id, sent: id ? undefined : sentOutcome(record, posted) }
@@ -157,7 +157,7 @@ async function submitForm(
     if (id) {
       request.submittedAt = at
       const status = record.status
-      request.status = status && STATUS.test(status) ? status : null
+      request.status = status && isRecordedStatus(status) ? status : null
     } else request.sent = sent
   })
   const obtained = outcomes.map(o => o.id).filter((id): id is string => id !== null)
@@ -194,7 +194,7 @@ async function submitForm(
         unrecorded: obtained,
         problem:
           `issue #${n}: GitHub failed after Amplitude accepted request ${obtained.join(', ')} ` +
-          `(${(error as Error).message}); the ledger comment still says submitting, so the next ` +
+          `(${messageOf(error)}); the ledger comment still says submitting, so the next ` +
           'sweep asks a person (needs-attention) instead of submitting again'
       })
     }

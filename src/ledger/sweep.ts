@@ -8,7 +8,7 @@
  * the whole repository in pages, not per issue); and whatever fails, the outputs, the job summary
  * and the log carry every request id Amplitude gave, and the step fails with the resume line.
  */
-import type { LoadedArazzo } from '../arazzo/index.js'
+import { type LoadedArazzo, messageOf } from '../arazzo/index.js'
 import type { DownloadedFile } from '../export/index.js'
 import {
   line,
@@ -199,7 +199,7 @@ export async function sweepLedger(
               line`issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`
             )
           } catch (error) {
-            const message = `issue #${issue.number}: ${(error as Error).message}`
+            const message = `issue #${issue.number}: ${messageOf(error)}`
             results.push({
               issue: issue.number,
               before: '?',
@@ -218,7 +218,7 @@ export async function sweepLedger(
     if (deferred) log.notice(line`${deferred}`)
     if (halted) problems.push(`the sweep stopped early: ${halted}`)
   } catch (error) {
-    problems.push((error as Error).message)
+    problems.push(messageOf(error))
   } finally {
     githubStop.release()
     results.sort((a, b) => a.issue - b.issue)
@@ -240,7 +240,7 @@ export async function sweepLedger(
     })
   }
   const unrecorded = results.flatMap(r => r.unrecorded ?? [])
-  if (stop.signal.aborted) problems.push((stop.signal.reason as Error).message)
+  if (stop.signal.aborted) problems.push(messageOf(stop.signal.reason))
   if (problems.length > 0) {
     let message = [...new Set(problems)].join('; ')
     if (unrecorded.length > 0) {

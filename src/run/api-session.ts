@@ -29,7 +29,7 @@ import {
 import type { RunSettings } from './settings.js'
 import { line, log } from './log.js'
 import { createBudgetPacer, createPollSchedule } from './pacing-policy.js'
-import { formatDuration } from './request-runner.js'
+import { formatDuration } from './duration.js'
 import { credentialRedactor } from './secret-helper.js'
 import { answeredSentState, sentState } from './sent-state.js'
 import { testHooks, type TestHooks } from './test-hooks.js'

@@ -13,7 +13,7 @@
  * - The artifact holds the files and the receipt, rooted at the delivery's folder.
  */
 import type { DownloadedFile, ReceiptRequest } from '../export/index.js'
-import { messageOf } from './errors.js'
+import { messageOf } from '../arazzo/index.js'
 import type { ApiSession } from './api-session.js'
 import { downloadRecords, uploadArtifact } from './export-helper.js'
 import { writeRunReceiptWithDigest, type WrittenReceipt } from './receipt-helper.js'

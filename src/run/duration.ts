@@ -65,3 +65,20 @@ function describe(text: string): string {
   const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
   return `'${json.slice(1, -1)}'`
 }
+
+/** A duration as the log and the summary say it (`1h5m`, `30s`, `250ms`): what parseDuration reads. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`
+  let seconds = Math.round(ms / 1000)
+  const hours = Math.floor(seconds / 3600)
+  seconds -= hours * 3600
+  const minutes = Math.floor(seconds / 60)
+  seconds -= minutes * 60
+  return [
+    hours ? `${hours}h` : '',
+    minutes ? `${minutes}m` : '',
+    seconds || (!hours && !minutes) ? `${seconds}s` : ''
+  ]
+    .filter(Boolean)
+    .join('')
+}

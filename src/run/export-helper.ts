@@ -4,13 +4,14 @@
  * workflow artifact when asked. The download and artifact modules are loaded only when a run uses them,
  * so runs that only submit and poll start fast.
  */
-import type { Clock } from '../arazzo/index.js'
+import { type Clock, messageOf } from '../arazzo/index.js'
 import { DeadlineReached, type DownloadedFile, DownloadError } from '../export/index.js'
 import { createCredentialPolicy, type CredentialPolicy } from '../policy/index.js'
 import type { ApiSession } from './api-session.js'
 import { requestCost } from './budget.js'
 import type { RunSettings } from './settings.js'
-import { formatDuration, type RequestRecord } from './request-runner.js'
+import { formatDuration } from './duration.js'
+import type { RequestRecord } from './request-runner.js'
 import { Semaphore } from './semaphore.js'
 
 export interface ExportOptions {
@@ -65,7 +66,7 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
           })
           files.push(...got.map(file => ({ ...file, requestId: record.requestId })))
         } catch (error) {
-          problems.push((error as Error).message)
+          problems.push(messageOf(error))
           // What was verified before the failure is on disk and whole: it is listed too.
           if (error instanceof DownloadError) files.push(...error.done)
         }

@@ -27,6 +27,7 @@ import {
   type HttpRequest,
   type HttpResponse,
   type HttpTransport,
+  messageOf,
   parseRetryAfter
 } from '../arazzo/index.js'
 import {
@@ -353,7 +354,7 @@ export function sendOnce(
           reject(
             new TransportError(
               'malformed',
-              `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${(error as Error).message})`,
+              `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${messageOf(error)})`,
               res.statusCode
             )
           )

@@ -3,7 +3,7 @@
  * the workflow takes one subject), with which inputs. Everything here happens before any request,
  * so a plan that cannot work fails by input name.
  */
-import { workflowInputNames, type LoadedArazzo } from '../arazzo/index.js'
+import { type LoadedArazzo, messageOf, workflowInputNames } from '../arazzo/index.js'
 import { BUILTIN_WORKFLOWS } from './builtin-workflows.js'
 import { InputError } from './input-error.js'
 import { Inputs } from './input-names.js'
@@ -11,6 +11,7 @@ import type { RequestIdShape } from './server-values.js'
 import type { RunSettings } from './settings.js'
 import { subjectLabel, subjectText } from './subject-fingerprint.js'
 import type { Subject } from './subjects.js'
+import { plural } from './wording.js'
 
 /** One run of one workflow: what the action executes, logs and reports as one request. */
 export interface PlannedRun {
@@ -113,7 +114,7 @@ function planBuiltin(
   const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''))
   return [
     {
-      label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+      label: `${plural(userIds.length, 'user id')}`,
       subject: userIds.join(','),
       workflowId,
       inputs: { basicAuth, userIds },
@@ -152,7 +153,7 @@ function planCustom(settings: PlanInput, loaded: LoadedArazzo): PlannedRun[] {
   try {
     workflow = loaded.workflow(settings.workflowId)
   } catch (error) {
-    throw new InputError(Inputs.WorkflowId, (error as Error).message)
+    throw new InputError(Inputs.WorkflowId, messageOf(error))
   }
   const { properties, required } = workflowInputNames(workflow)
   const declared = new Set(properties)
@@ -186,7 +187,7 @@ function planCustom(settings: PlanInput, loaded: LoadedArazzo): PlannedRun[] {
     runs = [
       {
         ...custom,
-        label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+        label: `${plural(userIds.length, 'user id')}`,
         subject: userIds.join(','),
         inputs: base(userIds.length > 0 ? { userIds } : {})
       }

@@ -22,6 +22,7 @@ import {
   normalizeStatus,
   type RequestDates
 } from './dsar-status.js'
+import { formatDuration } from './duration.js'
 import { TransportError } from './http-transport.js'
 import { sentState, stoppedByDeadline } from './sent-state.js'
 import {
@@ -32,6 +33,7 @@ import {
 } from './server-values.js'
 import type { PlannedRun } from './planning.js'
 import { subjectFingerprint, subjectText } from './subject-fingerprint.js'
+import { plural } from './wording.js'
 
 export { DONE_STATUSES, FAILED_STATUSES, PENDING_STATUSES } from './dsar-status.js'
 export type { RequestDates } from './dsar-status.js'
@@ -194,7 +196,7 @@ function observe(record: RequestRecord, event: EngineEvent, options: RunRequestO
       const reason = event.reason === 'retry' ? 'retrying' : 'next poll'
       log(
         `${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
-          `after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${elapsed} elapsed; ${reason} at ${next} ` +
+          `after ${plural(record.polls, 'poll')}, ${elapsed} elapsed; ${reason} at ${next} ` +
           `(in ${formatDuration(event.until - clock.now())})`
       )
       break
@@ -375,20 +377,4 @@ export function markSharedRequestIds(records: RequestRecord[]): void {
 /** Like formatDuration, with tenths under a minute: "stopped after 13.7s" of a 20s timeout. */
 function formatElapsed(ms: number): string {
   return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms)
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`
-  let seconds = Math.round(ms / 1000)
-  const hours = Math.floor(seconds / 3600)
-  seconds -= hours * 3600
-  const minutes = Math.floor(seconds / 60)
-  seconds -= minutes * 60
-  return [
-    hours ? `${hours}h` : '',
-    minutes ? `${minutes}m` : '',
-    seconds || (!hours && !minutes) ? `${seconds}s` : ''
-  ]
-    .filter(Boolean)
-    .join('')
 }

@@ -18,14 +18,17 @@
  * - urls: at most 1,000 https URLs (http only for loopback IP literals), no credentials in them,
  *   each written with URL characters only, at most 8 KiB.
  */
-import { isLoopbackHost, LOOPBACK_RULE } from '../policy/index.js'
+import {
+  isLoopbackHost,
+  LOOPBACK_RULE,
+  REQUEST_ID_PATTERN,
+  REQUEST_ID_RULE,
+  STATUS_PATTERN
+} from '../policy/index.js'
 
-/** The shape of a request id the action accepts as input and from servers of custom contracts. */
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
-export const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -'
+export { REQUEST_ID_PATTERN, REQUEST_ID_RULE }
 /** The documented API's request ids are integers. */
 const DIGITS_PATTERN = /^\d{1,20}$/
-const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/
 const MAX_FAIL_REASON = 500
 // Controls, line separators, and what ends a shell quote or starts an expansion.
 // eslint-disable-next-line no-control-regex

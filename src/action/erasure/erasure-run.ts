@@ -14,6 +14,7 @@ import {
   type HttpTransport,
   loadArazzoFile,
   type LoadedArazzo,
+  messageOf,
   runWorkflow,
   systemClock
 } from '../../arazzo/index.js'
@@ -28,9 +29,10 @@ import {
   IntervalPacer,
   line,
   log,
+  plural,
   type RunDependencies,
-  subjectLabel,
   stoppedByDeadline,
+  subjectLabel,
   testHooks,
   TransportError
 } from '../../run/index.js'
@@ -145,7 +147,7 @@ export async function runErasure(
     try {
       await buildErasureSummary(report).write()
     } catch (error) {
-      log.warning(line`could not write the job summary: ${(error as Error).message}`)
+      log.warning(line`could not write the job summary: ${messageOf(error)}`)
     }
   }
   const stopReason = stop.signal.aborted ? (stop.signal.reason as Error) : undefined
@@ -167,7 +169,7 @@ async function submitBatches(
       group.forEach(g => notSubmitted.add(g.index))
       continue
     }
-    const what = `batch ${n + 1} of ${groups.length} (${group.length} id${group.length === 1 ? '' : 's'})`
+    const what = `batch ${n + 1} of ${groups.length} (${plural(group.length, 'id')})`
     const result = await runWorkflow(ctx.loaded, {
       workflowId: ERASURE_WORKFLOWS.submit,
       inputs: {
@@ -226,9 +228,7 @@ async function pollJob(
   const job = answered.find(j => j.day === day) ?? jobs.get(day)
   if (job) jobs.set(day, job)
   const still = job ? `still ${job.status}` : 'not read'
-  const outOfTime =
-    result.status === 'timedOut' ||
-    stoppedByDeadline(result.error)
+  const outOfTime = result.status === 'timedOut' || stoppedByDeadline(result.error)
   if (outOfTime) {
     problems.push(
       `job ${day}: ${still} after ${reads} read(s); the next read would come after the timeout`

@@ -3,6 +3,7 @@
  * @actions/artifact accepts) and the age recipients to encrypt to.
  */
 import { hasControlCharacter, InputError, Inputs, quote } from '../../run/index.js'
+import { messageOf } from '../../arazzo/index.js'
 
 // The characters @actions/artifact refuses in names, plus path separators.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/
@@ -52,7 +53,7 @@ export async function parseRecipients(text: string): Promise<string[]> {
     } catch (error) {
       throw new InputError(
         Inputs.EncryptTo,
-        `line ${number} is not a valid age recipient (${(error as Error).message}); expected age1...`
+        `line ${number} is not a valid age recipient (${messageOf(error)}); expected age1...`
       )
     }
   }

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { hasControlCharacter, InputError, Inputs } from '../../run/index.js'
+import { messageOf } from '../../arazzo/index.js'
 
 /** Absolute, or relative to the workspace; must resolve (symlinks too) inside it or RUNNER_TEMP. */
 export async function parseDownloadPath(
@@ -71,7 +72,7 @@ export async function resolveWorkspaceFile(
     real = await fs.realpath(candidate)
   } catch (error) {
     if (isMissing(error)) throw new InputError(input, `'${text}' does not exist`)
-    throw new InputError(input, `'${text}' cannot be read (${(error as Error).message})`)
+    throw new InputError(input, `'${text}' cannot be read (${messageOf(error)})`)
   }
   const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf))
   if (!roots.some(root => isInside(real, root))) {

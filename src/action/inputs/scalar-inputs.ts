@@ -4,6 +4,7 @@
  */
 import { InputError, Inputs, parseDuration, quote } from '../../run/index.js'
 import { read } from './input-reading.js'
+import { messageOf } from '../../arazzo/index.js'
 
 const DEFAULT_POLL_INTERVAL = '60s'
 const MIN_POLL_INTERVAL_MS = 1_000
@@ -26,7 +27,7 @@ function parseDurationInput(input: Inputs, text: string): number {
   try {
     return parseDuration(text)
   } catch (error) {
-    throw new InputError(input, (error as Error).message)
+    throw new InputError(input, messageOf(error))
   }
 }
 

@@ -6,6 +6,7 @@ import { InputError, Inputs, quote, type WorkflowChoice } from '../../run/index.
 import { resolveWorkspaceFile } from './path-inputs.js'
 import { parseSourceIntegrity } from '../documents/source-integrity.js'
 import { describeJsonError } from '../../policy/index.js'
+import { messageOf } from '../../arazzo/index.js'
 
 const WORKFLOW_ID = /^[A-Za-z0-9_-]+$/
 
@@ -49,6 +50,6 @@ export function parseSourcePins(text: string): Map<string, string> {
   try {
     return parseSourceIntegrity(text)
   } catch (error) {
-    throw new InputError(Inputs.SourceIntegrity, (error as Error).message)
+    throw new InputError(Inputs.SourceIntegrity, messageOf(error))
   }
 }

@@ -3,7 +3,7 @@
  * timeout involved, and the line that resumes what is unfinished), or what a run that submitted
  * without waiting saw.
  */
-import { formatDuration, type RequestRecord, TransportError } from '../../run/index.js'
+import { formatDuration, plural, type RequestRecord, TransportError } from '../../run/index.js'
 import { describeCounts, statusCounts } from './progress.js'
 
 /** `request-ids: 1,2` for the requests a later run can pick up (timed out or stopped). */
@@ -56,10 +56,7 @@ export function failureMessage(input: FailureInput): string | undefined {
 export function submittedSummary(records: readonly RequestRecord[]): string {
   const n = records.length
   const sent = records.filter(r => r.requestId !== undefined).length
-  const what =
-    sent === n
-      ? `${n} request${n === 1 ? '' : 's'}`
-      : `${sent} of ${n} subject${n === 1 ? '' : 's'}`
+  const what = sent === n ? `${plural(n, 'request')}` : `${sent} of ${plural(n, 'subject')}`
   return `Submitted ${what}; ${describeCounts(statusCounts(records))}`
 }
 

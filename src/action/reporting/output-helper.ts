@@ -15,6 +15,7 @@ import {
   type RequestRecord,
   type Truncation
 } from '../../run/index.js'
+import { messageOf } from '../../arazzo/index.js'
 
 export interface ActionOutputs {
   requestId: string
@@ -129,7 +130,7 @@ export async function noteTruncation(
     await mkdir(dir, { recursive: true, mode: 0o700 })
     where = `all of them are in ${await writeWholeFile(dir, REQUESTS_FILE, full.requests)}`
   } catch (error) {
-    where = `${REQUESTS_FILE} could not be written (${(error as Error).message})`
+    where = `${REQUESTS_FILE} could not be written (${messageOf(error)})`
   }
   return truncated.map(({ output, kept, total }) => {
     const whole =

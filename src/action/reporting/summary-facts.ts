@@ -10,6 +10,7 @@ import { forHtml } from '../../policy/index.js'
 import {
   expiringSoon,
   type PlannedRun,
+  plural,
   type RequestRecord,
   workflowRunPage
 } from '../../run/index.js'
@@ -154,7 +155,7 @@ export function factsTableRows(facts: RunFacts, workflowTitle: string): string[]
 
 /** The artifact paragraph: its name linked to its page, its id, and how long GitHub keeps it. */
 export function artifactHtml(artifact: UploadedArtifactFacts): string {
-  const days = `${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`
+  const days = `${plural(artifact.retentionDays, 'day')}`
   return (
     `<p>Uploaded as artifact <a href="${forHtml(artifact.url)}">${forHtml(artifact.name)}</a> ` +
     `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +

@@ -10,6 +10,7 @@ import { line, log, type RunSettings } from '../../run/index.js'
 import { computeOutputs, writeOutputs } from './output-helper.js'
 import { runFacts, type RunFacts } from './summary-facts.js'
 import { buildSummary } from './summary-helper.js'
+import { messageOf } from '../../arazzo/index.js'
 
 export interface SweepSummary extends SweepReport {
   /** API host and the folder file names are relative to (src/action/reporting/summary-facts.ts). */
@@ -82,6 +83,6 @@ export async function writeSweepSummary(s: SweepSummary): Promise<void> {
   try {
     await summary.write()
   } catch (error) {
-    log.warning(line`could not write the job summary: ${(error as Error).message}`)
+    log.warning(line`could not write the job summary: ${messageOf(error)}`)
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { DownloadError, downloadRequestOutputs } from '../src/export/index.js'
 import type { DownloadRequestOptions } from '../src/export/index.js'
+import { VirtualClock } from '../src/arazzo/pacing.js'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
 import { doneRequest, namesIn, removeDir, tempDir } from './export-helpers.js'
 import { guardThisSuite } from './support/network-guard.js'
@@ -329,4 +330,20 @@ test('an abort stops the download and removes the partial file', async () => {
   const error = await failure(downloadRequestOutputs(o))
   expect(error.message).toMatch(/output 1 of 3: aborted/)
   expect(await namesIn(join(dir, request.requestId))).toEqual([])
+})
+
+test("the retry waits on the run's clock and jitter (the clock and random seam)", async () => {
+  const request = await doneRequest(sim)
+  sim.addFault({ host: 'storage', times: 2, action: { type: 'status', status: 503 } })
+  const virtual = new VirtualClock(Date.now())
+  const { o, lines } = options(request, { maxAttempts: 3, clock: virtual, random: () => 0 })
+  const files = await downloadRequestOutputs(o)
+  expect(files).toHaveLength(3)
+  expect(sim.faultsInjected).toBeGreaterThanOrEqual(2)
+  // Half jitter at its floor: 250 ms then 500 ms, halved; slept on the given clock, not in real time.
+  expect(virtual.sleeps).toEqual([125, 250])
+  expect(lines.filter(line => line.includes('retrying'))).toEqual([
+    expect.stringContaining('retrying in 125 ms'),
+    expect.stringContaining('retrying in 250 ms')
+  ])
 })

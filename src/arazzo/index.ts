@@ -25,6 +25,8 @@ export { runWorkflow, MAX_WORKFLOW_DEPTH } from './runner.js'
 export { DEFAULT_MAX_STEPS } from './run-control.js'
 export {
   systemClock,
+  systemRandom,
+  jitteredBackoffMs,
   VirtualClock,
   fixedPollSchedule,
   backoffPollSchedule,

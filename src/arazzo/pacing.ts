@@ -125,6 +125,26 @@ export function backoffPollSchedule(o: {
   }
 }
 
+/** The system's random source, 0 <= x < 1 (a seeded one makes a simulation repeatable). */
+export const systemRandom = (): number => Math.random()
+
+/**
+ * The one back-off formula: `baseMs` doubled per failure up to `maxMs`, half of it jittered (so
+ * clients that failed together do not retry together), never sooner than the server's Retry-After.
+ */
+export function jitteredBackoffMs(o: {
+  /** 1 for the first retry. */
+  attempt: number
+  baseMs: number
+  maxMs: number
+  random: () => number
+  retryAfterMs?: number
+}): number {
+  const exponential = Math.min(o.maxMs, o.baseMs * 2 ** (o.attempt - 1))
+  const jittered = exponential / 2 + (o.random() * exponential) / 2
+  return Math.max(Math.round(jittered), o.retryAfterMs ?? 0)
+}
+
 /** The runner's default: one second between polls (callers normally pass their own). */
 export const DEFAULT_POLL_INTERVAL_MS = 1000
 export const defaultPollSchedule: PollSchedule = fixedPollSchedule(DEFAULT_POLL_INTERVAL_MS)

@@ -23,8 +23,9 @@ import { once } from 'node:events'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { jitteredBackoffMs, systemClock, systemRandom, type Clock } from '../arazzo/index.js'
 import type { EncryptStage } from './encrypt-stream.js'
+import type { DownloadedFile, Manifest, StoredStats } from './types.js'
 import { DeadlineReached, DownloadError, TransferError } from './errors.js'
 import { fetchOutput, type OpenedOutput } from './fetch-output.js'
 import { openFileSink, type FileSink } from './file-sink.js'
@@ -36,27 +37,10 @@ import {
   publishFile,
   removeQuietly
 } from './safe-files.js'
-import {
-  isWhole,
-  readManifest,
-  StoredTap,
-  writeManifest,
-  type Manifest,
-  type StoredStats
-} from './resume.js'
+import { isWhole, readManifest, StoredTap, writeManifest } from './resume.js'
 import { createCredentialPolicy, type CredentialPolicy } from '../policy/index.js'
 import { assertFetchable } from './url-policy.js'
 import { VerifyingTap, type VerifiedStats } from './verify-stream.js'
-
-/** One verified file on disk, as the `files` output lists it. */
-export interface DownloadedFile {
-  path: string
-  bytes: number
-  sha256: string
-  events: number
-  encrypted: boolean
-  requestId?: string
-}
 
 export interface DownloadRequestOptions {
   /** The API origin: its output links receive the credentials (unless `credentials` says more). */
@@ -80,6 +64,10 @@ export interface DownloadRequestOptions {
   beforeRequest?: (method: string, url: URL) => Promise<void>
   /** Progress lines. Never given a URL or the credentials. */
   onLog?: (line: string) => void
+  /** Time and sleeps between attempts (the run's clock). Default: the system clock. */
+  clock?: Clock
+  /** The back-off jitter, 0 <= x < 1. Default: Math.random. */
+  random?: () => number
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000
@@ -234,10 +222,16 @@ async function downloadWithRetries(
       if (attempt >= job.maxAttempts) {
         throw job.fail(`${verdict.message}; gave up after ${attempt} attempts`, error)
       }
-      const delay = backoffMs(attempt, verdict.retryAfterMs)
+      const delay = jitteredBackoffMs({
+        attempt,
+        baseMs: BACKOFF_BASE_MS,
+        maxMs: BACKOFF_MAX_MS,
+        random: o.random ?? systemRandom,
+        ...(verdict.retryAfterMs !== undefined && { retryAfterMs: verdict.retryAfterMs })
+      })
       log(`${job.label}: attempt ${attempt} failed (${verdict.message}); retrying in ${delay} ms`)
       try {
-        await sleep(delay, undefined, { signal: o.signal })
+        await (o.clock ?? systemClock).sleep(delay, o.signal)
       } catch (abort) {
         throw job.fail(abortMessage(o.signal?.reason), o.signal?.reason ?? abort)
       }
@@ -258,7 +252,8 @@ async function attemptDownload(
       basicAuth: o.basicAuth,
       timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       signal: o.signal,
-      beforeRequest: o.beforeRequest
+      beforeRequest: o.beforeRequest,
+      now: () => (o.clock ?? systemClock).now()
     })
     if (opened.length !== undefined && opened.length > MAX_EXPORT_FILE_BYTES) {
       throw new TransferError(tooLarge(`announces ${opened.length} bytes`), false)
@@ -367,12 +362,6 @@ function toTransferError(error: unknown): TransferError {
   return new TransferError(code ? `${code}: ${message}` : message, false)
 }
 
-function backoffMs(attempt: number, retryAfterMs?: number): number {
-  const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1))
-  const jittered = Math.round(exponential * (0.5 + Math.random() / 2))
-  return Math.max(jittered, retryAfterMs ?? 0)
-}
-
 function tooLarge(what: string): string {
   return `the server ${what}, more than the ${MAX_EXPORT_FILE_BYTES} bytes an export file may have`
 }
@@ -390,3 +379,5 @@ function reason(error: unknown): string {
 function scrub(text: string): string {
   return text.replace(/\bhttps?:\/\/\S+/gi, '<url>')
 }
+
+export type { DownloadedFile } from './types.js'

@@ -4,7 +4,7 @@
  * Messages never carry a URL: a presigned URL is a bearer credential.
  */
 
-import type { DownloadedFile } from './download.js'
+import type { DownloadedFile } from './types.js'
 
 /** A request's outputs could not be downloaded. `output` is 1-based (0: not about one output). */
 export class DownloadError extends Error {

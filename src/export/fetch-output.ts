@@ -35,6 +35,8 @@ export interface FetchOutputOptions {
   signal?: AbortSignal
   /** Called before each request to an origin trusted with the credentials (a DSAR endpoint). */
   beforeRequest?: (method: string, url: URL) => Promise<void>
+  /** The clock Retry-After dates are read against (epoch ms). */
+  now: () => number
 }
 
 export interface OpenedOutput {
@@ -96,7 +98,7 @@ export async function fetchOutput(start: URL, options: FetchOutputOptions): Prom
       const untrusted = untrustedLinkError(url, status, code)
       if (untrusted) throw untrusted
     }
-    throw statusError(status, authorized, code, response.headers['retry-after'])
+    throw statusError(status, authorized, code, response.headers['retry-after'], options.now())
   }
 }
 
@@ -160,11 +162,12 @@ function statusError(
   status: number,
   authorized: boolean,
   code: string | undefined,
-  retryAfter: string | undefined
+  retryAfter: string | undefined,
+  now: number
 ): TransferError {
   const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`
   if (TRANSIENT_STATUSES.has(status) || status >= 500) {
-    const retryAfterMs = parseRetryAfter(retryAfter, Date.now())
+    const retryAfterMs = parseRetryAfter(retryAfter, now)
     if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
       return new TransferError(
         `${detail}; the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than a download waits`,

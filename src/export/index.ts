@@ -3,9 +3,11 @@
  * code itself is loaded on the first download (a run that does not download never compiles it);
  * the errors, the receipt and the safe file writes are small and load with the index.
  */
-import type { DownloadedFile, DownloadRequestOptions } from './download.js'
+import type { DownloadRequestOptions } from './download.js'
+import type { DownloadedFile } from './types.js'
 
-export type { DownloadedFile, DownloadRequestOptions } from './download.js'
+export type { DownloadRequestOptions } from './download.js'
+export type { DownloadedFile, Manifest, ManifestEntry, StoredStats } from './types.js'
 export { DeadlineReached, DownloadError, TransferError } from './errors.js'
 export { MAX_REDIRECTS, nextHop } from './url-policy.js'
 export { outputFileName, writeWholeFile } from './safe-files.js'

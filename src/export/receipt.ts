@@ -14,7 +14,7 @@
  */
 import { relative, sep } from 'node:path'
 import { writeWholeFile } from './safe-files.js'
-import type { DownloadedFile } from './download.js'
+import type { DownloadedFile } from './types.js'
 
 export const RECEIPT_FILE = 'receipt.json'
 

@@ -15,28 +15,11 @@ import { lstat, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type TransformCallback } from 'node:stream'
 import { writeWholeFile } from './safe-files.js'
+import type { Manifest, ManifestEntry, StoredStats } from './types.js'
 
 export const MANIFEST_NAME = '.dsar-manifest.json'
 const MAX_MANIFEST_BYTES = 1024 * 1024
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
-
-export interface StoredStats {
-  bytes: number
-  sha256: string
-}
-
-export interface ManifestEntry {
-  /** As served (the gzip), as the `files` output reports them. */
-  bytes: number
-  sha256: string
-  events: number
-  /** The age recipients it was encrypted to (sorted); empty when stored as served. */
-  recipients: string[]
-  /** What is on disk. */
-  stored: StoredStats
-}
-
-export type Manifest = Record<string, ManifestEntry>
 
 /** The manifest of a request folder; empty when there is none or it cannot be trusted. */
 export async function readManifest(dir: string): Promise<Manifest> {

@@ -62,7 +62,8 @@ export async function downloadExports(options: ExportOptions): Promise<ExportRes
             // Called for DSAR endpoints only (API and output-link hosts), not for storage.
             beforeRequest: () => options.payForRequest(signal),
             // Its lines name the request id, which is what a reader of the log can act on.
-            onLog: options.log
+            onLog: options.log,
+            ...(options.deadline && { clock: options.deadline.clock })
           })
           files.push(...got.map(file => ({ ...file, requestId: record.requestId })))
         } catch (error) {

@@ -28,6 +28,7 @@ import {
   type HttpResponse,
   type HttpTransport,
   messageOf,
+  jitteredBackoffMs,
   parseRetryAfter
 } from '../arazzo/index.js'
 import {
@@ -127,11 +128,14 @@ export function createActionTransport(options: TransportOptions): {
   const slots = new Semaphore(options.maxConcurrency)
   const stats: TransportStats = { requests: 0, retries: 0, cost: 0, statuses: {} }
 
-  const backoff = (failures: number, cap: number, retryAfterMs?: number): number => {
-    const exponential = Math.min(cap, baseMs * 2 ** (failures - 1))
-    const jittered = exponential / 2 + (random() * exponential) / 2
-    return Math.max(Math.round(jittered), retryAfterMs ?? 0)
-  }
+  const backoff = (failures: number, cap: number, retryAfterMs?: number): number =>
+    jitteredBackoffMs({
+      attempt: failures,
+      baseMs,
+      maxMs: cap,
+      random,
+      ...(retryAfterMs !== undefined && { retryAfterMs })
+    })
 
   const transport: HttpTransport = async (request, signal) => {
     const url = new URL(request.url)

@@ -14,6 +14,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(79095);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(33707);
 /**
  * age encryption as a stream stage, with constant memory: the plaintext never reaches the disk.
  *
@@ -33,6 +34,7 @@ __webpack_require__.r(__webpack_exports__);
  * empty chunk is recomputed here and must match the library's byte for byte, so a mismatch of key
  * derivation or nonce layout can never produce a file nobody can open.
  */
+
 
 
 
@@ -57,7 +59,7 @@ async function createEncrypter(recipients) {
             encrypter.addRecipient(recipient);
         }
         catch (error) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .TransferError */ .aG(`invalid age recipient: ${error.message}`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .TransferError */ .aG(`invalid age recipient: ${(0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}`, false);
         }
     }
     encrypter.addRecipient(observer);
@@ -84,7 +86,7 @@ async function createEncrypter(recipients) {
     catch (error) {
         if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .TransferError */ .aG)
             throw error;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .TransferError */ .aG(`invalid age recipient: ${error.message}`, false);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .TransferError */ .aG(`invalid age recipient: ${(0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}`, false);
     }
     return { start };
 }

@@ -17,10 +17,10 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_path_ = __webpack_require__(76760);
 // EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
 var arazzo = __webpack_require__(33707);
-// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
-var policy = __webpack_require__(48261);
-// EXTERNAL MODULE: ./src/run/index.ts + 24 modules
-var run = __webpack_require__(23954);
+// EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
+var policy = __webpack_require__(74161);
+// EXTERNAL MODULE: ./src/run/index.ts + 28 modules
+var run = __webpack_require__(21961);
 ;// CONCATENATED MODULE: ./src/action/erasure/erasure-jobs.ts
 
 /** Amplitude takes at most 100 ids per deletion request. */
@@ -423,7 +423,7 @@ async function runErasure(settings, stop, deps = {}) {
             await buildErasureSummary(report).write();
         }
         catch (error) {
-            run/* log */.Rm.warning((0,run/* line */.n8) `could not write the job summary: ${error.message}`);
+            run/* log */.Rm.warning((0,run/* line */.n8) `could not write the job summary: ${(0,arazzo/* messageOf */.bD)(error)}`);
         }
     }
     const stopReason = stop.signal.aborted ? stop.signal.reason : undefined;
@@ -440,7 +440,7 @@ async function submitBatches(ctx, jobs, notSubmitted, problems) {
             group.forEach(g => notSubmitted.add(g.index));
             continue;
         }
-        const what = `batch ${n + 1} of ${groups.length} (${group.length} id${group.length === 1 ? '' : 's'})`;
+        const what = `batch ${n + 1} of ${groups.length} (${(0,run/* plural */.LS)(group.length, 'id')})`;
         const result = await (0,arazzo/* runWorkflow */.FZ)(ctx.loaded, {
             workflowId: ERASURE_WORKFLOWS.submit,
             inputs: {
@@ -498,8 +498,7 @@ async function pollJob(ctx, day, jobs, problems) {
     if (job)
         jobs.set(day, job);
     const still = job ? `still ${job.status}` : 'not read';
-    const outOfTime = result.status === 'timedOut' ||
-        (result.error instanceof run/* TransportError */.wX && result.error.kind === 'deadline');
+    const outOfTime = result.status === 'timedOut' || (0,run/* stoppedByDeadline */.N3)(result.error);
     if (outOfTime) {
         problems.push(`job ${day}: ${still} after ${reads} read(s); the next read would come after the timeout`);
     }

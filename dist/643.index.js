@@ -13,8 +13,10 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: formBody
 
-// EXTERNAL MODULE: ./src/run/index.ts + 24 modules
-var run = __webpack_require__(23954);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
+var arazzo = __webpack_require__(33707);
+// EXTERNAL MODULE: ./src/run/index.ts + 28 modules
+var src_run = __webpack_require__(21961);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __webpack_require__(61351);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 19 modules
@@ -265,8 +267,8 @@ throttling.VERSION = VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
-var policy = __webpack_require__(48261);
+// EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
+var policy = __webpack_require__(74161);
 ;// CONCATENATED MODULE: ./src/ledger/github-octokit.ts
 /**
  * The Octokit the ledger talks through: @actions/github's Octokit with @octokit/plugin-retry (5xx,
@@ -312,7 +314,7 @@ function githubApiOrigin(text) {
         throw new Error(`GITHUB_API_URL must use https (${policy/* LOOPBACK_RULE */.x1})`);
     }
     // GitHub Enterprise Server serves the API under /api/v3: keep the path.
-    return (0,run/* withoutTrailing */.hT)(url.href, '/');
+    return (0,src_run/* withoutTrailing */.hT)(url.href, '/');
 }
 /** The Octokit for `options`, counting every attempt into `calls`. */
 function createOctokit(options, calls) {
@@ -845,14 +847,14 @@ function readForm(body, defaults) {
     let subjects;
     let dates;
     try {
-        subjects = (0,run/* uniqueSubjects */.dL)([
-            ...(0,run/* parseUserIds */.bC)(value(FIELDS.userIds)).map(userId => ({ kind: 'userId', userId })),
-            ...(0,run/* parseAmplitudeIds */.zz)(value(FIELDS.amplitudeIds)).map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId }))
+        subjects = (0,src_run/* uniqueSubjects */.dL)([
+            ...(0,src_run/* parseUserIds */.bC)(value(FIELDS.userIds)).map(userId => ({ kind: 'userId', userId })),
+            ...(0,src_run/* parseAmplitudeIds */.zz)(value(FIELDS.amplitudeIds)).map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId }))
         ]);
-        dates = (0,run/* parseDates */.d)(value(FIELDS.startDate) || defaults.startDate, value(FIELDS.endDate) || defaults.endDate, defaults.today);
+        dates = (0,src_run/* parseDates */.d)(value(FIELDS.startDate) || defaults.startDate, value(FIELDS.endDate) || defaults.endDate, defaults.today);
     }
     catch (error) {
-        if (!(error instanceof run/* InputError */.dz))
+        if (!(error instanceof src_run/* InputError */.dz))
             throw error;
         // The field and the expected form, never what was typed: the comment is public to the repo.
         return refuse(fieldOf(error.input), error.expected ?? error.detail);
@@ -943,13 +945,13 @@ function fencedText(text) {
 }
 function fieldOf(input) {
     switch (input) {
-        case run/* Inputs */.G0.UserIds:
+        case src_run/* Inputs */.G0.UserIds:
             return FIELDS.userIds;
-        case run/* Inputs */.G0.AmplitudeIds:
+        case src_run/* Inputs */.G0.AmplitudeIds:
             return FIELDS.amplitudeIds;
-        case run/* Inputs */.G0.StartDate:
+        case src_run/* Inputs */.G0.StartDate:
             return FIELDS.startDate;
-        case run/* Inputs */.G0.EndDate:
+        case src_run/* Inputs */.G0.EndDate:
             return FIELDS.endDate;
         default:
             return input;
@@ -1148,7 +1150,7 @@ class SubmitTime {
     /** How long a submit of `subjects` takes from now, beside the submits under way. */
     estimateMs(subjects) {
         const { pacer, concurrency } = this.options;
-        const cost = subjects * (0,run/* requestCost */.ns)('POST');
+        const cost = subjects * (0,src_run/* requestCost */.ns)('POST');
         const github = SUBMIT_WRITES_MS * (this.inFlight + 1);
         const amplitude = (cost > 0 ? pacer.waitMs(this.promisedCost + cost) : 0) +
             ANSWER_MS * Math.ceil(subjects / concurrency);
@@ -1162,7 +1164,7 @@ class SubmitTime {
             this.deferred++;
             return undefined;
         }
-        const cost = subjects * (0,run/* requestCost */.ns)('POST');
+        const cost = subjects * (0,src_run/* requestCost */.ns)('POST');
         this.inFlight++;
         this.promisedCost += cost;
         try {
@@ -1184,6 +1186,14 @@ class SubmitTime {
 }
 
 ;// CONCATENATED MODULE: ./src/ledger/marker.ts
+/**
+ * The ledger's state, kept in the last line of the ledger comment as
+ * `<!-- amplitude-dsar-ledger {json} -->`. Comments are untrusted: anyone who can comment can
+ * write that line. A marker is honoured only in a comment written by the action's own identity
+ * (the token's bot or user), and only when every value has the shape the action writes; a marker
+ * the action wrote that no longer reads as one is reported, never guessed at.
+ */
+
 
 const MARKER_PREFIX = '<!-- amplitude-dsar-ledger ';
 const MARKER_LINE = /^<!-- amplitude-dsar-ledger (\{.*\}) -->$/;
@@ -1201,10 +1211,8 @@ const STATES = [
     'needs-attention',
     'expired'
 ];
-const REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/;
 // One subject, or several (a seed-contract request covers all the issue's user ids).
 const SUBJECT = /^(user|amplitude id) #[0-9a-f]{8}(, (user|amplitude id) #[0-9a-f]{8}){0,19}$/;
-const STATUS = /^[a-z][a-z_-]{0,31}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_REQUESTS = 100;
 /**
@@ -1285,7 +1293,7 @@ function idsIn(body) {
         const requests = marker_isObject(parsed) && Array.isArray(parsed.requests) ? parsed.requests : [];
         return requests
             .map(r => (marker_isObject(r) ? r.requestId : undefined))
-            .filter((id) => typeof id === 'string' && REQUEST_ID.test(id))
+            .filter((id) => typeof id === 'string' && policy/* REQUEST_ID_PATTERN */.zM.test(id))
             .slice(0, MAX_REQUESTS);
     }
     catch {
@@ -1333,7 +1341,7 @@ function requestProblem(value, state) {
         if (sent !== undefined && sent !== 'not-sent' && sent !== 'uncertain')
             return 'bad sent';
     }
-    else if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) {
+    else if (typeof requestId !== 'string' || !policy/* REQUEST_ID_PATTERN */.zM.test(requestId)) {
         return 'bad request id';
     }
     else if (sent !== undefined) {
@@ -1341,7 +1349,7 @@ function requestProblem(value, state) {
     }
     if (typeof subject !== 'string' || !SUBJECT.test(subject))
         return 'bad subject fingerprint';
-    if (status !== null && (typeof status !== 'string' || !STATUS.test(status)))
+    if (status !== null && (typeof status !== 'string' || !(0,policy/* isRecordedStatus */.zc)(status)))
         return 'bad status';
     for (const key of ['submittedAt', 'checkedAt', 'doneAt']) {
         if (value[key] !== null && !marker_isTime(value[key]))
@@ -1382,6 +1390,7 @@ function marker_isTime(value) {
  */
 
 
+
 const SIGNATURE = '<sub>Written by the Amplitude DSAR action (ledger). Do not edit this comment.</sub>';
 function referenceLine(reference) {
     return reference ? [`Reference: ${(0,policy/* forMarkdown */.Bm)(reference)}`, ''] : [];
@@ -1413,7 +1422,7 @@ function deliveredComment(d) {
         ...referenceLine(d.reference)
     ];
     if (d.artifact) {
-        lines.push(`Artifact: [${(0,policy/* forMarkdown */.Bm)(d.artifact.name)}](${d.artifact.url}), kept ${d.artifact.retentionDays} day${d.artifact.retentionDays === 1 ? '' : 's'}; \`receipt.json\` inside it records what was asked and delivered.`, '');
+        lines.push(`Artifact: [${(0,policy/* forMarkdown */.Bm)(d.artifact.name)}](${d.artifact.url}), kept ${(0,src_run/* plural */.LS)(d.artifact.retentionDays, 'day')}; \`receipt.json\` inside it records what was asked and delivered.`, '');
     }
     if (d.files && d.files.length > 0) {
         lines.push('| file | bytes | SHA-256 (as served) | events |', '| --- | --- | --- | --- |', ...d.files.map(f => `| ${(0,policy/* forMarkdown */.Bm)(f.name)} | ${f.bytes} | \`${f.sha256}\` | ${f.events} |`), '');
@@ -1523,28 +1532,16 @@ async function runPlans(ctx, plans) {
 }
 /** Runs planned workflows, saying for each whether a POST of it left this machine. */
 async function submitPlans(ctx, plans) {
-    const { session } = ctx;
     return Promise.all(plans.map(async (plan) => {
-        const posts = [];
-        const record = await (0,run/* runRequest */.BN)({
+        const run = await (0,src_run/* runOnSession */.fJ)(ctx.session, {
             loaded: ctx.loaded,
             plan,
-            transport: (request, signal) => {
-                if (request.method.toUpperCase() === 'POST')
-                    posts.push(request);
-                return session.transport(request, signal);
-            },
-            clock: session.clock,
-            pollSchedule: session.pollSchedule,
             serverUrl: ctx.settings.apiUrl,
-            deadline: session.deadline,
-            maxSteps: session.maxSteps,
             signal: ctx.signal,
-            redact: session.redact,
             log: text => ctx.log(text)
         });
-        ctx.records.push(record);
-        return { record, posted: posts.some(post => session.wasSent(post)) };
+        ctx.records.push(run.record);
+        return run;
     }));
 }
 /** Writes the ledger comment: edits it in place when it exists, creates it otherwise. */
@@ -1594,10 +1591,11 @@ class IdentityError extends Error {
 
 
 
+
 async function pollIssue(ctx, issue, marker, commentId) {
     const n = issue.number;
     const ids = marker.requests.map(request => request.requestId);
-    const plans = (0,run/* planStatusChecks */.Nm)(ctx.settings, ids).map(plan => ({
+    const plans = (0,src_run/* planStatusChecks */.Nm)(ctx.settings, ids).map(plan => ({
         ...plan,
         label: `issue #${n} ${plan.label}`
     }));
@@ -1612,13 +1610,13 @@ async function pollIssue(ctx, issue, marker, commentId) {
     records.forEach((record, i) => {
         const status = record.status;
         const known = status !== undefined &&
-            (run/* DONE_STATUSES */.CM.has(status) || run/* FAILED_STATUSES */.Lg.has(status) || run/* PENDING_STATUSES */.FJ.has(status));
+            (src_run/* DONE_STATUSES */.CM.has(status) || src_run/* FAILED_STATUSES */.Lg.has(status) || src_run/* PENDING_STATUSES */.FJ.has(status));
         if (!known) {
             problems.push(record.problem ?? `request ${ids[i]}: no status`);
             return;
         }
         // A status check that saw a pending status did its job: not a problem for the outputs.
-        if (run/* PENDING_STATUSES */.FJ.has(status)) {
+        if (src_run/* PENDING_STATUSES */.FJ.has(status)) {
             record.outcome = 'submitted';
             delete record.problem;
         }
@@ -1628,7 +1626,7 @@ async function pollIssue(ctx, issue, marker, commentId) {
             request.status = status;
             request.checkedAt = at;
         }
-        if (run/* DONE_STATUSES */.CM.has(status)) {
+        if (src_run/* DONE_STATUSES */.CM.has(status)) {
             request.doneAt ??= at;
             const expires = isoTime(record.expires);
             if (expires && request.expires !== expires) {
@@ -1647,7 +1645,7 @@ async function pollIssue(ctx, issue, marker, commentId) {
         ...extra
     });
     const reference = referenceOf(ctx, issue);
-    const failed = records.filter(r => r.status !== undefined && run/* FAILED_STATUSES */.Lg.has(r.status));
+    const failed = records.filter(r => r.status !== undefined && src_run/* FAILED_STATUSES */.Lg.has(r.status));
     if (failed.length > 0) {
         await ctx.github.createComment(n, failedComment(failed.map(r => ({
             requestId: r.requestId ?? ids[records.indexOf(r)],
@@ -1659,7 +1657,7 @@ async function pollIssue(ctx, issue, marker, commentId) {
         await moveLabels(ctx, issue, 'failed');
         return result('failed', `Amplitude failed ${failed.length} request(s)`);
     }
-    if (problems.length === 0 && records.every(r => run/* DONE_STATUSES */.CM.has(r.status))) {
+    if (problems.length === 0 && records.every(r => src_run/* DONE_STATUSES */.CM.has(r.status))) {
         return deliver(ctx, issue, next, commentId, records, reference, result);
     }
     if (changed)
@@ -1697,46 +1695,38 @@ async function deliver(ctx, issue, marker, commentId, records, reference, result
             await ownFolder(settings.downloadPath, dir);
         }
         catch (error) {
-            return keep(error.message);
+            return keep((0,arazzo/* messageOf */.bD)(error));
         }
-        const got = await (0,run/* downloadRecords */.Ln)(settings, ctx.session, records, dir, ctx.signal, ctx.log);
-        if (got.problems.length > 0)
-            return keep(got.problems.join('; '));
-        files = got.files;
-        ctx.files.push(...files);
+        // The one delivery pipeline (src/run/delivery.ts): the ledger's artifact is the delivery
+        // itself, so it is uploaded even when a request had no files.
         const name = settings.artifactName ? `${settings.artifactName}-${n}` : undefined;
-        let receipt;
-        try {
-            receipt = await (0,run/* writeRunReceipt */.$q)({
-                dir,
-                settings,
-                requests: receiptRequests(marker),
-                files,
+        const delivery = await (0,src_run/* deliver */.cK)({
+            settings,
+            session: ctx.session,
+            records,
+            dir,
+            download: true,
+            signal: ctx.signal,
+            log: ctx.log,
+            receipt: {
                 workflow: ctx.loaded.document.info.title,
                 now,
-                issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) },
-                ...(name && { artifact: { name, retentionDays: settings.retentionDays } })
-            });
-        }
-        catch (error) {
-            return keep(`receipt.json could not be written: ${error.message}`);
-        }
-        ctx.log(`issue #${n}: wrote ${receipt}`);
-        if (name) {
-            try {
-                const uploaded = await (0,run/* uploadArtifact */.mz)({
-                    name,
-                    files,
-                    extraPaths: [receipt],
-                    rootDirectory: dir,
-                    retentionDays: settings.retentionDays
-                });
-                ctx.artifacts.push({ issue: n, ...uploaded });
-                artifact = { name, url: uploaded.url, retentionDays: settings.retentionDays };
+                requests: receiptRequests(marker),
+                issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) }
+            },
+            ...(name && { artifact: { name, evenWithoutFiles: true } }),
+            on: {
+                downloaded: got => ctx.files.push(...got),
+                receipt: receipt => ctx.log(`issue #${n}: wrote ${receipt.path}`)
             }
-            catch (error) {
-                return keep(error.message);
-            }
+        });
+        if (delivery.problems.length > 0)
+            return keep(delivery.problems.join('; '));
+        files = delivery.files;
+        if (delivery.artifact) {
+            const { id, url, retentionDays } = delivery.artifact;
+            ctx.artifacts.push({ issue: n, id, url });
+            artifact = { name: delivery.artifact.name, url, retentionDays };
         }
     }
     // Delivered means delivered: an artifact uploaded (the ledger's way to deliver) and the receipt
@@ -1789,7 +1779,7 @@ function foreignAnswers(ctx, issue, marker, records) {
         endDate: ctx.settings.endDate,
         today: ctx.today
     });
-    const formSubjects = new Set(reading.ok ? reading.form.subjects.map(run/* subjectFingerprint */.BG) : []);
+    const formSubjects = new Set(reading.ok ? reading.form.subjects.map(src_run/* subjectFingerprint */.BG) : []);
     const problems = [];
     records.forEach((record, i) => {
         const answered = namedSubject(record.workflowOutputs);
@@ -1805,7 +1795,7 @@ function foreignAnswers(ctx, issue, marker, records) {
                 problems.push(`request ${request.requestId}: the status answer names no subject`);
             return;
         }
-        const fingerprint = (0,run/* subjectFingerprint */.BG)(answered);
+        const fingerprint = (0,src_run/* subjectFingerprint */.BG)(answered);
         const ownSubject = single
             ? request.subject === fingerprint
             : request.subject.split(', ').includes(fingerprint);
@@ -1901,11 +1891,10 @@ function isoTime(value) {
 
 
 
+
 const ASKING_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 /** Any permission on a private repository makes its holder a member or collaborator. */
 const ASKING_PERMISSIONS = new Set(['admin', 'maintain', 'write', 'triage', 'read']);
-const submit_step_REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/;
-const submit_step_STATUS = /^[a-z][a-z_-]{0,31}$/;
 /**
  * Only owners, members and collaborators may ask. GitHub shows a private org member to some
  * tokens as CONTRIBUTOR or NONE, so anyone else is looked up by their permission first.
@@ -1945,8 +1934,8 @@ async function submitIssue(ctx, issue, step) {
 }
 async function submitForm(ctx, issue, form, step, result) {
     const n = issue.number;
-    const allPlans = (0,run/* planRuns */.gp)({
-        ...ctx.settings,
+    const allPlans = (0,src_run/* planRuns */.gp)({
+        ...(0,src_run/* planDocument */.NP)(ctx.settings),
         subjects: form.subjects,
         startDate: form.startDate,
         endDate: form.endDate,
@@ -1955,8 +1944,8 @@ async function submitForm(ctx, issue, form, step, result) {
     }, ctx.loaded).map(plan => ({ ...plan, label: `issue #${n} ${plan.label}`, subject: undefined }));
     // One request per subject (documented API), or one for all of them (the seed's contract).
     const fingerprints = allPlans.length === form.subjects.length
-        ? form.subjects.map(run/* subjectFingerprint */.BG)
-        : [form.subjects.map(run/* subjectFingerprint */.BG).join(', ')];
+        ? form.subjects.map(src_run/* subjectFingerprint */.BG)
+        : [form.subjects.map(src_run/* subjectFingerprint */.BG).join(', ')];
     // Requests Amplitude accepted in an earlier run stay as they are: never asked twice.
     const kept = (step.keep?.requests ?? []).filter(r => r.requestId !== null);
     const keptSubjects = new Set(kept.map(r => r.subject));
@@ -1996,7 +1985,7 @@ async function submitForm(ctx, issue, form, step, result) {
     const stopReason = ctx.signal.aborted ? ctx.signal.reason : undefined;
     const fresh = marker.requests.slice(kept.length);
     const outcomes = runs.map(({ record, posted }, i) => {
-        const id = record.requestId && submit_step_REQUEST_ID.test(record.requestId) ? record.requestId : null;
+        const id = record.requestId && policy/* REQUEST_ID_PATTERN */.zM.test(record.requestId) ? record.requestId : null;
         if (id)
             ctx.log(`issue #${n}: Amplitude accepted request ${id} (${fresh[i].subject})`);
         else if (record.requestId)
@@ -2009,7 +1998,7 @@ async function submitForm(ctx, issue, form, step, result) {
         if (id) {
             request.submittedAt = at;
             const status = record.status;
-            request.status = status && submit_step_STATUS.test(status) ? status : null;
+            request.status = status && (0,policy/* isRecordedStatus */.zc)(status) ? status : null;
         }
         else
             request.sent = sent;
@@ -2024,7 +2013,7 @@ async function submitForm(ctx, issue, form, step, result) {
         .join('; ');
     // The timeout (or the budget's room only after it) stopped a request before it was sent: not a
     // fault, the next sweep submits it.
-    const cut = outcomes.every(o => o.sent !== 'not-sent' || isDeadline(o.record.error ?? stopReason));
+    const cut = outcomes.every(o => o.sent !== 'not-sent' || (0,src_run/* stoppedByDeadline */.N3)(o.record.error ?? stopReason));
     const problem = notSent.length > 0 && !cut ? { problem: `issue #${n}: ${why}` } : {};
     if (uncertain.length === 0 && allIds.length === 0) {
         // Nothing reached Amplitude: take the write-ahead record back, the next sweep tries again.
@@ -2044,7 +2033,7 @@ async function submitForm(ctx, issue, form, step, result) {
                 requestIds: obtained,
                 unrecorded: obtained,
                 problem: `issue #${n}: GitHub failed after Amplitude accepted request ${obtained.join(', ')} ` +
-                    `(${error.message}); the ledger comment still says submitting, so the next ` +
+                    `(${(0,arazzo/* messageOf */.bD)(error)}); the ledger comment still says submitting, so the next ` +
                     'sweep asks a person (needs-attention) instead of submitting again'
             });
         }
@@ -2083,9 +2072,6 @@ async function anotherSweepFirst(ctx, issue, commentId) {
  */
 function sentOutcome(record, posted) {
     return record.requestId || posted ? 'uncertain' : 'not-sent';
-}
-function isDeadline(error) {
-    return error instanceof run/* TransportError */.wX && error.kind === 'deadline';
 }
 
 ;// CONCATENATED MODULE: ./src/ledger/issue-step.ts
@@ -2177,6 +2163,17 @@ async function stuck(ctx, issue, step) {
 }
 
 ;// CONCATENATED MODULE: ./src/ledger/sweep.ts
+/**
+ * `ledger: issues`: one sweep over the open issues carrying the ledger label, moving each on by at
+ * most one step of its life (src/ledger/issue-step.ts), without waiting for Amplitude.
+ *
+ * Safety first, in this order: the repository must be private (checked before anything else, so a
+ * public one fails the step before any DSAR call); the ledger trusts only comments written by the
+ * token's own identity; GitHub costs the list pages plus one call per change (comments are read for
+ * the whole repository in pages, not per issue); and whatever fails, the outputs, the job summary
+ * and the log carry every request id Amplitude gave, and the step fails with the resume line.
+ */
+
 
 
 
@@ -2203,7 +2200,7 @@ const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
 async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
     // Amplitude is cut a reserve before the deadline, GitHub at it (src/ledger/sweep-time.ts).
     const reserve = reserveMs(settings.timeoutMs);
-    const session = (0,run/* openApiSession */.FC)({ ...settings, timeoutMs: settings.timeoutMs - reserve }, stop, deps);
+    const session = (0,src_run/* openApiSession */.FC)({ ...settings, timeoutMs: settings.timeoutMs - reserve }, stop, deps);
     const deadline = session.startedAt + settings.timeoutMs;
     const githubStop = githubDeadline(session, deadline, stop.signal);
     const { owner, repo } = repositoryOf(process.env.GITHUB_REPOSITORY);
@@ -2215,7 +2212,7 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
         ...deps.github,
         waitUnitMs: session.hooks.backoffBaseMs,
         maxRateLimitWaitMs: Math.min(MAX_RATE_LIMIT_WAIT_MS, Math.max(0, session.deadline - session.clock.now())),
-        log: text => run/* log */.Rm.untrusted(text),
+        log: text => src_run/* log */.Rm.untrusted(text),
         signal: githubStop.signal
     });
     const ctx = {
@@ -2227,7 +2224,7 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
         identity: { login: '', type: '' },
         signal: stop.signal,
         today: new Date(session.clock.now()).toISOString().slice(0, 10),
-        log: text => run/* log */.Rm.untrusted(text),
+        log: text => src_run/* log */.Rm.untrusted(text),
         records: [],
         files: [],
         artifacts: [],
@@ -2253,7 +2250,7 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
                 'private one (DSAR issues, request ids and exports are personal data). Nothing was sent to Amplitude.');
         }
         ctx.identity = await github.identity();
-        await ensureLabels(github, ledger.label, text => run/* log */.Rm.info((0,run/* line */.n8) `${text}`));
+        await ensureLabels(github, ledger.label, text => src_run/* log */.Rm.info((0,src_run/* line */.n8) `${text}`));
         // A run started by an issue event takes up the issues changed lately (filed, re-labelled) at
         // once; checking the requests Amplitude is working on, and older issues, is the schedule's job:
         // a burst of filings then costs Amplitude nothing and GitHub a page or two per run.
@@ -2263,9 +2260,9 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
             ? listed.filter(issue => !issue.labels.includes(stateLabel(ledger.label, 'submitted')))
             : listed;
         openIssues = issues.length;
-        run/* log */.Rm.info(event
-            ? (0,run/* line */.n8) `An issue event: ${issues.length} open issue(s) labelled '${ledger.label}' changed in the last 2 hours to take up in ${repository.fullName}; requests in progress are checked by the scheduled sweeps`
-            : (0,run/* line */.n8) `Ledger: ${listed.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`);
+        src_run/* log */.Rm.info(event
+            ? (0,src_run/* line */.n8) `An issue event: ${issues.length} open issue(s) labelled '${ledger.label}' changed in the last 2 hours to take up in ${repository.fullName}; requests in progress are checked by the scheduled sweeps`
+            : (0,src_run/* line */.n8) `Ledger: ${listed.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`);
         const comments = await commentsByIssue(github, issues, session.clock.now());
         const subjects = (issue) => {
             const reading = readForm(issue.body, {
@@ -2287,7 +2284,7 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
             ...planned.filter(p => p.step.kind === 'new')
         ];
         let halted;
-        const slots = new run/* Semaphore */.jf(settings.maxConcurrency);
+        const slots = new src_run/* Semaphore */.jf(settings.maxConcurrency);
         await Promise.all(ordered.map(({ issue, step }) => slots.use(async () => {
             // Past Amplitude's cutoff nothing more is taken up: issues not reached stay as they were.
             if (halted || stop.signal.aborted || session.clock.now() >= session.deadline)
@@ -2300,10 +2297,10 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
                 if (!result)
                     return; // left untouched for the next sweep (said once, below)
                 results.push(result);
-                run/* log */.Rm.info((0,run/* line */.n8) `issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`);
+                src_run/* log */.Rm.info((0,src_run/* line */.n8) `issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`);
             }
             catch (error) {
-                const message = `issue #${issue.number}: ${error.message}`;
+                const message = `issue #${issue.number}: ${(0,arazzo/* messageOf */.bD)(error)}`;
                 results.push({
                     issue: issue.number,
                     before: '?',
@@ -2319,12 +2316,12 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
         })));
         deferred = [time.deferredNote(), budget.deferredNote()].filter(Boolean).join('; ') || undefined;
         if (deferred)
-            run/* log */.Rm.notice((0,run/* line */.n8) `${deferred}`);
+            src_run/* log */.Rm.notice((0,src_run/* line */.n8) `${deferred}`);
         if (halted)
             problems.push(`the sweep stopped early: ${halted}`);
     }
     catch (error) {
-        problems.push(error.message);
+        problems.push((0,arazzo/* messageOf */.bD)(error));
     }
     finally {
         githubStop.release();
@@ -2348,7 +2345,7 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
     }
     const unrecorded = results.flatMap(r => r.unrecorded ?? []);
     if (stop.signal.aborted)
-        problems.push(stop.signal.reason.message);
+        problems.push((0,arazzo/* messageOf */.bD)(stop.signal.reason));
     if (problems.length > 0) {
         let message = [...new Set(problems)].join('; ');
         if (unrecorded.length > 0) {
@@ -2356,7 +2353,7 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
         }
         throw new Error(message);
     }
-    run/* log */.Rm.info((0,run/* line */.n8) `Ledger sweep done: ${results.length} issue(s) moved on or checked.`);
+    src_run/* log */.Rm.info((0,src_run/* line */.n8) `Ledger sweep done: ${results.length} issue(s) moved on or checked.`);
 }
 /**
  * The comments of every listed issue that has any. Recent issues are read through the repository's

@@ -28388,7 +28388,7 @@ module.exports = {
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(33707);
-/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(23954);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(21961);
 /**
  * Chooses the Arazzo document the action runs (a built-in one or the user's) and loads it: the
  * shipped documents pre-parsed at build time, remote source descriptions fetched (and pinned) on
@@ -28497,11 +28497,13 @@ function lazyRemoteSourceReader(options) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _export_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54608);
-/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(23954);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(21961);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(33707);
 /**
  * Step outputs, per the public contract (shared/reference/action-contract.md). Written from whatever is
  * known, also when the step fails: a request id that was obtained is never lost.
  */
+
 
 
 
@@ -28594,7 +28596,7 @@ async function noteTruncation(truncated, full, dir) {
         where = `all of them are in ${await (0,_export_index_js__WEBPACK_IMPORTED_MODULE_2__/* .writeWholeFile */ .R0)(dir, REQUESTS_FILE, full.requests)}`;
     }
     catch (error) {
-        where = `${REQUESTS_FILE} could not be written (${error.message})`;
+        where = `${REQUESTS_FILE} could not be written (${(0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__/* .messageOf */ .bD)(error)})`;
     }
     return truncated.map(({ output, kept, total }) => {
         const whole = output === 'files'
@@ -28728,10 +28730,13 @@ class ArazzoRuntimeError extends ArazzoError {
 __nccwpck_require__.d(__webpack_exports__, {
   oP: () => (/* reexport */ errors/* ArazzoError */.oP),
   Zz: () => (/* reexport */ backoffPollSchedule),
+  sq: () => (/* reexport */ jitteredBackoffMs),
   K6: () => (/* reexport */ loadArazzoFile),
+  bD: () => (/* reexport */ messageOf),
   mu: () => (/* reexport */ parseRetryAfter),
   FZ: () => (/* reexport */ runWorkflow),
   ml: () => (/* reexport */ systemClock),
+  vg: () => (/* reexport */ systemRandom),
   Mf: () => (/* reexport */ workflowInputNames)
 });
 
@@ -32241,6 +32246,7 @@ class ValidationContext {
         return value;
     }
 }
+/** The message of anything thrown: an Error's own, or the value as text (never a stack trace). */
 function messageOf(error) {
     if (error instanceof errors/* ArazzoError */.oP || error instanceof Error)
         return error.message;
@@ -33353,6 +33359,17 @@ function backoffPollSchedule(o) {
         }
     };
 }
+/** The system's random source, 0 <= x < 1 (a seeded one makes a simulation repeatable). */
+const systemRandom = () => Math.random();
+/**
+ * The one back-off formula: `baseMs` doubled per failure up to `maxMs`, half of it jittered (so
+ * clients that failed together do not retry together), never sooner than the server's Retry-After.
+ */
+function jitteredBackoffMs(o) {
+    const exponential = Math.min(o.maxMs, o.baseMs * 2 ** (o.attempt - 1));
+    const jittered = exponential / 2 + (o.random() * exponential) / 2;
+    return Math.max(Math.round(jittered), o.retryAfterMs ?? 0);
+}
 /** The runner's default: one second between polls (callers normally pass their own). */
 const DEFAULT_POLL_INTERVAL_MS = 1000;
 const defaultPollSchedule = fixedPollSchedule(DEFAULT_POLL_INTERVAL_MS);
@@ -34417,7 +34434,8 @@ async function downloadRequestOutputs(options) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(79095);
+/* harmony import */ var _policy_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(74161);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(79095);
 /**
  * Storing exports safely. They are personal data, so:
  * - `${downloadPath}/${requestId}/` is 0700 and must be a real directory of ours (an existing
@@ -34432,13 +34450,13 @@ async function downloadRequestOutputs(options) {
 
 
 
-const REQUEST_ID = /^[A-Za-z0-9_-]+$/;
+
 // Windows has no O_NOFOLLOW (nor meaningful modes); everywhere else it is what makes the open safe.
 const O_NOFOLLOW = node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_NOFOLLOW ?? 0;
 const O_DIRECTORY = node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_DIRECTORY ?? 0;
 const PARTIAL_SUFFIX = '.partial';
 function isSafeRequestId(requestId) {
-    return REQUEST_ID.test(requestId);
+    return _policy_index_js__WEBPACK_IMPORTED_MODULE_3__/* .REQUEST_ID_PATTERN */ .zM.test(requestId);
 }
 /** `output-001.json.gz` (or `.json.gz.age`), numbered from 1 by our own counter. */
 function outputFileName(index, encrypted) {
@@ -34454,7 +34472,7 @@ function partialName(finalName) {
  */
 async function prepareRequestDir(downloadPath, requestId) {
     if (!isSafeRequestId(requestId)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing request id ${JSON.stringify(requestId)} as a directory name`, false);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .TransferError */ .aG(`refusing request id ${JSON.stringify(requestId)} as a directory name`, false);
     }
     const dir = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(downloadPath), requestId);
     await refuseSymlink(dir);
@@ -34467,17 +34485,17 @@ async function prepareRequestDir(downloadPath, requestId) {
     }
     catch (error) {
         if (isCode(error, 'ELOOP') || isCode(error, 'ENOTDIR')) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${dir}: it is a symlink or not a directory`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .TransferError */ .aG(`refusing ${dir}: it is a symlink or not a directory`, false);
         }
         throw error;
     }
     try {
         const stat = await handle.stat();
         if (!stat.isDirectory())
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${dir}: not a directory`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .TransferError */ .aG(`refusing ${dir}: not a directory`, false);
         const uid = process.getuid?.();
         if (uid !== undefined && stat.uid !== uid) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${dir}: owned by another user (uid ${stat.uid})`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .TransferError */ .aG(`refusing ${dir}: owned by another user (uid ${stat.uid})`, false);
         }
         await handle.chmod(0o700);
     }
@@ -34564,9 +34582,9 @@ async function refuseSymlink(path) {
     try {
         const stat = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.lstat)(path);
         if (stat.isSymbolicLink())
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${path}: it is a symlink`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .TransferError */ .aG(`refusing ${path}: it is a symlink`, false);
         if (!stat.isDirectory())
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`refusing ${path}: not a directory`, false);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .TransferError */ .aG(`refusing ${path}: not a directory`, false);
     }
     catch (error) {
         if (!isCode(error, 'ENOENT'))
@@ -34585,7 +34603,7 @@ async function exists(path) {
     }
 }
 function alreadyExists(path) {
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .TransferError */ .aG(`${path} already exists; refusing to overwrite it`, false);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .TransferError */ .aG(`${path} already exists; refusing to overwrite it`, false);
 }
 function isCode(error, code) {
     return error?.code === code;
@@ -34604,7 +34622,7 @@ function isCode(error, code) {
 /* harmony export */   Pb: () => (/* binding */ assertFetchable),
 /* harmony export */   xl: () => (/* binding */ isRedirectStatus)
 /* harmony export */ });
-/* harmony import */ var _policy_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48261);
+/* harmony import */ var _policy_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(74161);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(79095);
 /**
  * Where the download may go and what it may carry there. Pure functions, so the policy can be
@@ -34665,7 +34683,7 @@ function assertNotInternal(url) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(89951);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83377);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34675,7 +34693,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 89951:
+/***/ 83377:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34686,16 +34704,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
-// EXTERNAL MODULE: ./src/run/index.ts + 24 modules
-var src_run = __nccwpck_require__(23954);
-// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
-var arazzo = __nccwpck_require__(33707);
+// EXTERNAL MODULE: ./src/action/documents/document-loading.ts
+var document_loading = __nccwpck_require__(84703);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/run/index.ts + 28 modules
+var src_run = __nccwpck_require__(21961);
 ;// CONCATENATED MODULE: ./src/action/inputs/input-reading.ts
 /** Reading one input of action.yml: the one place the input room calls the runner for it. */
 
@@ -34703,8 +34721,8 @@ function read(name) {
     return core/* getInput */.V4(name);
 }
 
-// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
-var policy = __nccwpck_require__(48261);
+// EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
+var policy = __nccwpck_require__(74161);
 ;// CONCATENATED MODULE: ./src/action/inputs/credential-inputs.ts
 /**
  * Credentials and where they may go: api-key/secret-key or basic-auth, region, api-url and
@@ -34832,11 +34850,14 @@ function checkJobDays(requestIds) {
     });
 }
 
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
+var arazzo = __nccwpck_require__(33707);
 ;// CONCATENATED MODULE: ./src/action/inputs/export-inputs.ts
 /**
  * What the run does with the exports once downloaded: the artifact name (checked against what
  * @actions/artifact accepts) and the age recipients to encrypt to.
  */
+
 
 // The characters @actions/artifact refuses in names, plus path separators.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
@@ -34878,7 +34899,7 @@ async function parseRecipients(text) {
             new Encrypter().addRecipient(line);
         }
         catch (error) {
-            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.EncryptTo, `line ${number} is not a valid age recipient (${error.message}); expected age1...`);
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.EncryptTo, `line ${number} is not a valid age recipient (${(0,arazzo/* messageOf */.bD)(error)}); expected age1...`);
         }
     }
     return [...new Set(lines.map(({ line }) => line))];
@@ -34892,6 +34913,7 @@ var external_node_fs_ = __nccwpck_require__(73024);
  * and the download folder, which must resolve inside them. Real paths are compared, so symlinks
  * and '..' cannot escape.
  */
+
 
 
 
@@ -34953,7 +34975,7 @@ async function resolveWorkspaceFile(input, text, workspace, runnerTemp) {
     catch (error) {
         if (isMissing(error))
             throw new src_run/* InputError */.dz(input, `'${text}' does not exist`);
-        throw new src_run/* InputError */.dz(input, `'${text}' cannot be read (${error.message})`);
+        throw new src_run/* InputError */.dz(input, `'${text}' cannot be read (${(0,arazzo/* messageOf */.bD)(error)})`);
     }
     const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf));
     if (!roots.some(root => isInside(real, root))) {
@@ -35000,6 +35022,7 @@ async function isSymlink(file) {
  */
 
 
+
 const DEFAULT_POLL_INTERVAL = '60s';
 const MIN_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_TIMEOUT = '5h30m';
@@ -35020,7 +35043,7 @@ function parseDurationInput(input, text) {
         return (0,src_run/* parseDuration */.E9)(text);
     }
     catch (error) {
-        throw new src_run/* InputError */.dz(input, error.message);
+        throw new src_run/* InputError */.dz(input, (0,arazzo/* messageOf */.bD)(error));
     }
 }
 function parsePollInterval(text, loopback) {
@@ -35186,6 +35209,7 @@ function withoutComment(line) {
 
 
 
+
 const WORKFLOW_ID = /^[A-Za-z0-9_-]+$/;
 async function parseWorkflow(text, workspace) {
     const name = (text || 'amplitude').toLowerCase();
@@ -35226,7 +35250,7 @@ function parseSourcePins(text) {
         return parseSourceIntegrity(text);
     }
     catch (error) {
-        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.SourceIntegrity, error.message);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.SourceIntegrity, (0,arazzo/* messageOf */.bD)(error));
     }
 }
 
@@ -35593,9 +35617,7 @@ function failureMessage(input) {
 function submittedSummary(records) {
     const n = records.length;
     const sent = records.filter(r => r.requestId !== undefined).length;
-    const what = sent === n
-        ? `${n} request${n === 1 ? '' : 's'}`
-        : `${sent} of ${n} subject${n === 1 ? '' : 's'}`;
+    const what = sent === n ? `${(0,src_run/* plural */.LS)(n, 'request')}` : `${sent} of ${(0,src_run/* plural */.LS)(n, 'subject')}`;
     return `Submitted ${what}; ${describeCounts(statusCounts(records))}`;
 }
 /**
@@ -35722,7 +35744,7 @@ function factsTableRows(facts, workflowTitle) {
 }
 /** The artifact paragraph: its name linked to its page, its id, and how long GitHub keeps it. */
 function artifactHtml(artifact) {
-    const days = `${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`;
+    const days = `${(0,src_run/* plural */.LS)(artifact.retentionDays, 'day')}`;
     return (`<p>Uploaded as artifact <a href="${(0,policy/* forHtml */.B2)(artifact.url)}">${(0,policy/* forHtml */.B2)(artifact.name)}</a> ` +
         `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +
         `may be shorter). It holds the files listed above, under the same names, and receipt.json.</p>`);
@@ -35861,91 +35883,12 @@ function leftOut(count, columns, what) {
     return count > 0 ? [[{ data: `… and ${count} ${what}`, colspan: String(columns) }]] : [];
 }
 
-// EXTERNAL MODULE: ./src/action/documents/document-loading.ts
-var document_loading = __nccwpck_require__(84703);
-;// CONCATENATED MODULE: ./src/action/reporting/sweep-summary.ts
+;// CONCATENATED MODULE: ./src/action/request-run.ts
 /**
- * The job summary of a sweep: what happened to each issue, what GitHub's budget saw, then the
- * requests table every run writes (summary-helper.ts). When each request was last
- * checked lives here, not in the issue: the ledger comment changes only when a status does.
- */
-
-
-
-
-
-
-/** Outputs, then the summary: written whatever happened, from whatever the sweep knows. */
-function sweepReporter(settings) {
-    return async (report) => {
-        (0,output_helper/* writeOutputs */.Kn)((0,output_helper/* computeOutputs */.GC)(report.records, {
-            ...(settings.download && { files: report.files }),
-            ...(report.artifact && { artifact: report.artifact })
-        }));
-        core/* setOutput */.uH('ledger', JSON.stringify(report.results.map(r => ({ issue: r.issue, state: r.state, requestIds: r.requestIds }))));
-        await writeSweepSummary({
-            ...report,
-            facts: runFacts(settings, { records: report.records, now: report.now })
-        });
-    };
-}
-async function writeSweepSummary(s) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    const summary = buildSummary({
-        records: s.records,
-        workflowTitle: s.workflowTitle,
-        now: s.now,
-        problems: s.problems,
-        ...(s.resumeHint && { resumeHint: s.resumeHint }),
-        files: s.files,
-        facts: s.facts
-    });
-    const calls = s.calls;
-    summary.addHeading('Ledger sweep', 3);
-    summary.addRaw(`<p>${s.openIssues} open issue(s) labelled <code>${(0,policy/* forHtml */.B2)(s.label)}</code>, checked at ` +
-        `${new Date(s.now).toISOString()}. GitHub REST: ${calls.reads} read(s), ${calls.writes} ` +
-        `write(s), ${calls.failedAttempts} failed attempt(s)` +
-        (calls.remaining !== undefined ? `, ${calls.remaining} requests left this hour` : '') +
-        (calls.malformed > 0 ? `, ${calls.malformed} malformed item(s) ignored` : '') +
-        '.</p>' +
-        (s.deferred ? `<p>${(0,policy/* forHtml */.B2)(s.deferred)}.</p>` : ''), true);
-    if (s.results.length > 0) {
-        summary.addTable([
-            [
-                { data: 'Issue', header: true },
-                { data: 'Was', header: true },
-                { data: 'Now', header: true },
-                { data: 'Request ids', header: true },
-                { data: 'What happened', header: true }
-            ],
-            ...s.results.map(r => [
-                `#${r.issue}`,
-                (0,policy/* forHtml */.B2)(r.before),
-                (0,policy/* forHtml */.B2)(r.state),
-                (0,policy/* forHtml */.B2)(r.requestIds.join(', ') || '–'),
-                (0,policy/* forHtml */.B2)(r.note)
-            ])
-        ]);
-    }
-    try {
-        await summary.write();
-    }
-    catch (error) {
-        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `could not write the job summary: ${error.message}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-/**
- * The action: mask the credentials, read and check every input, then either run the requests the
- * inputs name (one workflow per request, subjects in parallel, one shared budget and concurrency
- * limit) or, with `ledger: issues`, sweep the DSAR issues (src/ledger/sweep.ts); write the outputs,
- * the job summary and one clear failure message when something is not done.
- *
- * `run()` takes optional dependencies (clock, API transport, GitHub access: see
- * src/run/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
- * passes none.
+ * A run of the requests the inputs name (the default mode): load the document, plan one workflow
+ * per request, run them on one API session (subjects in parallel, one shared budget and
+ * concurrency limit), deliver the exports through the one pipeline (src/run/delivery.ts), then
+ * write the outputs, the job summary and one clear failure message when something is not done.
  */
 
 
@@ -35955,49 +35898,6 @@ async function writeSweepSummary(s) {
 
 
 
-
-
-
-class Cancelled extends Error {
-    constructor(signal) {
-        super(`cancelled (${signal})`);
-    }
-}
-async function run(deps = {}) {
-    const stop = new AbortController();
-    const onSignal = (signal) => {
-        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Received ${signal}: stopping and writing what is known`);
-        stop.abort(new Cancelled(signal));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-        // First, before anything can log an input.
-        (0,src_run/* maskCredentials */.Bs)();
-        const clock = deps.clock ?? arazzo/* systemClock */.ml;
-        const settings = await getSettings({ now: () => new Date(clock.now()) });
-        if (settings.ledger) {
-            // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(643)]).then(__nccwpck_require__.bind(__nccwpck_require__, 65643));
-            const loaded = await (0,document_loading/* loadWorkflowInput */.cT)(settings, message => src_run/* log */.Rm.notice((0,src_run/* line */.n8) `${message}`));
-            await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), deps);
-        }
-        else if (settings.requestType === 'erasure') {
-            const { runErasure } = await __nccwpck_require__.e(/* import() */ 444).then(__nccwpck_require__.bind(__nccwpck_require__, 58444));
-            await runErasure(settings, stop, deps);
-        }
-        else {
-            await runRequests(settings, stop, deps);
-        }
-    }
-    catch (error) {
-        core/* setFailed */.C1(main_failureMessage(error));
-    }
-    finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    }
-}
 async function runRequests(settings, stop, deps) {
     const loaded = await (0,document_loading/* loadWorkflowInput */.cT)(settings, message => src_run/* log */.Rm.notice((0,src_run/* line */.n8) `${message}`), {
         signal: stop.signal
@@ -36006,30 +35906,24 @@ async function runRequests(settings, stop, deps) {
     for (const warning of loaded.warnings)
         src_run/* log */.Rm.warning((0,src_run/* line */.n8) `${src_run/* Inputs */.G0.Workflow}: ${warning}`);
     const session = (0,src_run/* openApiSession */.FC)(settings, stop, deps);
-    const { clock, deadline, redact, pollSchedule, maxSteps } = session;
+    const { clock, deadline } = session;
     const live = plans.length === 1;
     const started = [];
-    src_run/* log */.Rm.info((0,src_run/* line */.n8) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${settings.timeoutSaid ?? (0,src_run/* formatDuration */.a3)(settings.timeoutMs)}`);
+    src_run/* log */.Rm.info((0,src_run/* line */.n8) `${loaded.document.info.title}: ${(0,src_run/* plural */.LS)(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${settings.timeoutSaid ?? (0,src_run/* formatDuration */.a3)(settings.timeoutMs)}`);
     const runOne = async (plan) => {
         const lines = [];
         if (live)
             src_run/* log */.Rm.startGroup((0,src_run/* line */.n8) `${plan.label}`);
-        const record = await (0,src_run/* runRequest */.BN)({
+        const { record } = await (0,src_run/* runOnSession */.fJ)(session, {
             loaded,
             plan,
-            transport: session.transport,
-            clock,
-            pollSchedule,
             serverUrl: settings.apiUrl,
-            deadline,
-            maxSteps,
             signal: stop.signal,
-            redact,
             mask: secret => src_run/* log */.Rm.secret(secret),
             onStart: record => started.push(record),
             log: text => (live ? src_run/* log */.Rm.untrusted(text) : lines.push(text))
         });
-        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${(0,src_run/* formatDuration */.a3)((record.finishedAt ?? clock.now()) - record.startedAt)}`;
+        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${(0,src_run/* plural */.LS)(record.polls, 'poll')}, ${(0,src_run/* formatDuration */.a3)((record.finishedAt ?? clock.now()) - record.startedAt)}`;
         if (live) {
             src_run/* log */.Rm.untrusted(last);
             src_run/* log */.Rm.endGroup();
@@ -36105,75 +35999,40 @@ async function runRequests(settings, stop, deps) {
     if (failure)
         throw new Error(failure);
     if (settings.wait)
-        src_run/* log */.Rm.info((0,src_run/* line */.n8) `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
+        src_run/* log */.Rm.info((0,src_run/* line */.n8) `All ${(0,src_run/* plural */.LS)(records.length, 'request')} ${outputs.finalStatus}.`);
 }
 /**
- * Downloads the exports of done requests when asked, writes the receipt of every run that reached
- * Amplitude, and uploads files and receipt when asked; failures join `problems`.
+ * Delivers through the one pipeline (src/run/delivery.ts): the exports of done requests when
+ * asked, the receipt of every run that reached Amplitude, the artifact when asked; failures join
+ * `problems`.
  */
 async function exportFiles(settings, records, session, signal, problems, about) {
-    const { files, failed } = await downloadFiles(settings, records, session, signal);
-    problems.push(...failed);
-    // The evidence of what was asked and delivered, whatever happens to the downloads and the upload.
-    const receipt = await runReceipt(settings, records, files ?? [], about, problems);
-    if (!settings.artifactName || !files || files.length === 0 || failed.length > 0) {
+    const delivery = await (0,src_run/* deliver */.cK)({
+        settings,
+        session,
+        records,
+        dir: settings.downloadPath,
+        download: settings.download && !signal.aborted,
+        signal,
+        log: text => src_run/* log */.Rm.untrusted(text),
+        ...((0,src_run/* reachedAmplitude */.ap)(records) && { receipt: about }),
+        ...(settings.artifactName && { artifact: { name: settings.artifactName } }),
+        on: {
+            downloaded: files => {
+                const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : '';
+                src_run/* log */.Rm.info((0,src_run/* line */.n8) `Downloaded ${(0,src_run/* plural */.LS)(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
+            },
+            receipt: receipt => src_run/* log */.Rm.info((0,src_run/* line */.n8) `Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`)
+        }
+    });
+    problems.push(...delivery.problems);
+    const { files, receipt, artifact } = delivery;
+    if (!artifact)
         return { files, receipt };
-    }
-    let artifact;
-    try {
-        artifact = await (0,src_run/* uploadArtifact */.mz)({
-            name: settings.artifactName,
-            files,
-            extraPaths: receipt ? [receipt.path] : [],
-            rootDirectory: settings.downloadPath,
-            retentionDays: settings.retentionDays
-        });
-    }
-    catch (error) {
-        // The files are on disk and listed in the outputs; only the upload is missing.
-        problems.push(error.message);
-        return { files, receipt };
-    }
     // The service keeps it `retention-days` from the upload (or the repository's shorter limit).
     const expiresAt = new Date(Date.now() + settings.retentionDays * 86_400_000).toISOString();
-    src_run/* log */.Rm.info((0,src_run/* line */.n8) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')} (until about ${expiresAt})`);
-    return { files, receipt, artifact: { ...artifact, expiresAt } };
-}
-async function downloadFiles(settings, records, session, signal) {
-    if (!settings.download || signal.aborted)
-        return { failed: [] };
-    const { files, problems: failed } = await (0,src_run/* downloadRecords */.Ln)(settings, session, records, settings.downloadPath, signal, text => src_run/* log */.Rm.untrusted(text));
-    const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : '';
-    src_run/* log */.Rm.info((0,src_run/* line */.n8) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
-    return { files, failed };
-}
-/** `receipt.json` in download-path, for every run that reached Amplitude (none when none did). */
-async function runReceipt(settings, records, files, about, problems) {
-    if (!(0,src_run/* reachedAmplitude */.ap)(records))
-        return undefined;
-    try {
-        const receipt = await (0,src_run/* writeRunReceiptWithDigest */.HI)({
-            dir: settings.downloadPath,
-            settings,
-            records,
-            files,
-            workflow: about.workflow,
-            now: about.now,
-            ...(settings.artifactName &&
-                settings.download && {
-                artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
-            })
-        });
-        src_run/* log */.Rm.info((0,src_run/* line */.n8) `Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`);
-        return receipt;
-    }
-    catch (error) {
-        problems.push(`receipt.json could not be written: ${error.message}`);
-        return undefined;
-    }
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+    src_run/* log */.Rm.info((0,src_run/* line */.n8) `Uploaded artifact '${artifact.name}' (id ${artifact.id}), kept ${(0,src_run/* plural */.LS)(settings.retentionDays, 'day')} (until about ${expiresAt})`);
+    return { files, receipt, artifact: { id: artifact.id, url: artifact.url, expiresAt } };
 }
 async function writeSummary(input) {
     if (!process.env.GITHUB_STEP_SUMMARY)
@@ -36182,20 +36041,157 @@ async function writeSummary(input) {
         await buildSummary(input).write();
     }
     catch (error) {
-        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `could not write the job summary: ${error.message}`);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `could not write the job summary: ${(0,arazzo/* messageOf */.bD)(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/reporting/sweep-summary.ts
+/**
+ * The job summary of a sweep: what happened to each issue, what GitHub's budget saw, then the
+ * requests table every run writes (summary-helper.ts). When each request was last
+ * checked lives here, not in the issue: the ledger comment changes only when a status does.
+ */
+
+
+
+
+
+
+
+/** Outputs, then the summary: written whatever happened, from whatever the sweep knows. */
+function sweepReporter(settings) {
+    return async (report) => {
+        (0,output_helper/* writeOutputs */.Kn)((0,output_helper/* computeOutputs */.GC)(report.records, {
+            ...(settings.download && { files: report.files }),
+            ...(report.artifact && { artifact: report.artifact })
+        }));
+        core/* setOutput */.uH('ledger', JSON.stringify(report.results.map(r => ({ issue: r.issue, state: r.state, requestIds: r.requestIds }))));
+        await writeSweepSummary({
+            ...report,
+            facts: runFacts(settings, { records: report.records, now: report.now })
+        });
+    };
+}
+async function writeSweepSummary(s) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const summary = buildSummary({
+        records: s.records,
+        workflowTitle: s.workflowTitle,
+        now: s.now,
+        problems: s.problems,
+        ...(s.resumeHint && { resumeHint: s.resumeHint }),
+        files: s.files,
+        facts: s.facts
+    });
+    const calls = s.calls;
+    summary.addHeading('Ledger sweep', 3);
+    summary.addRaw(`<p>${s.openIssues} open issue(s) labelled <code>${(0,policy/* forHtml */.B2)(s.label)}</code>, checked at ` +
+        `${new Date(s.now).toISOString()}. GitHub REST: ${calls.reads} read(s), ${calls.writes} ` +
+        `write(s), ${calls.failedAttempts} failed attempt(s)` +
+        (calls.remaining !== undefined ? `, ${calls.remaining} requests left this hour` : '') +
+        (calls.malformed > 0 ? `, ${calls.malformed} malformed item(s) ignored` : '') +
+        '.</p>' +
+        (s.deferred ? `<p>${(0,policy/* forHtml */.B2)(s.deferred)}.</p>` : ''), true);
+    if (s.results.length > 0) {
+        summary.addTable([
+            [
+                { data: 'Issue', header: true },
+                { data: 'Was', header: true },
+                { data: 'Now', header: true },
+                { data: 'Request ids', header: true },
+                { data: 'What happened', header: true }
+            ],
+            ...s.results.map(r => [
+                `#${r.issue}`,
+                (0,policy/* forHtml */.B2)(r.before),
+                (0,policy/* forHtml */.B2)(r.state),
+                (0,policy/* forHtml */.B2)(r.requestIds.join(', ') || '–'),
+                (0,policy/* forHtml */.B2)(r.note)
+            ])
+        ]);
+    }
+    try {
+        await summary.write();
+    }
+    catch (error) {
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `could not write the job summary: ${(0,arazzo/* messageOf */.bD)(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+/**
+ * The action, read like actions/checkout's main: mask the credentials, read and check every input
+ * (the settings), choose the mode, run it: the requests the inputs name
+ * (src/action/request-run.ts), an erasure (src/action/erasure/), or with `ledger: issues` a sweep of
+ * the DSAR issues (src/ledger/). Each mode reports its outputs and job summary; a failure reaches
+ * `core.setFailed` as one clear line.
+ *
+ * `run()` takes optional dependencies (clock, API transport, GitHub access: see
+ * src/run/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
+ * passes none.
+ */
+
+
+
+
+
+
+
+class Cancelled extends Error {
+    constructor(signal) {
+        super(`cancelled (${signal})`);
+    }
+}
+/** Settings, mode, run, report: each mode writes its own outputs and summary. */
+async function run(deps = {}) {
+    const stop = new AbortController();
+    const onSignal = (signal) => {
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Received ${signal}: stopping and writing what is known`);
+        stop.abort(new Cancelled(signal));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+        // First, before anything can log an input.
+        (0,src_run/* maskCredentials */.Bs)();
+        const clock = deps.clock ?? arazzo/* systemClock */.ml;
+        const settings = await getSettings({ now: () => new Date(clock.now()) });
+        await runMode(settings, stop, deps);
+    }
+    catch (error) {
+        core/* setFailed */.C1(main_failureMessage(error));
+    }
+    finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    }
+}
+/** `ledger: issues` sweeps the issues; `request-type: erasure` deletes; otherwise the requests run. */
+async function runMode(settings, stop, deps) {
+    if (settings.ledger) {
+        // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
+        const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(643)]).then(__nccwpck_require__.bind(__nccwpck_require__, 65643));
+        const loaded = await (0,document_loading/* loadWorkflowInput */.cT)(settings, message => src_run/* log */.Rm.notice((0,src_run/* line */.n8) `${message}`));
+        await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), deps);
+    }
+    else if (settings.requestType === 'erasure') {
+        const { runErasure } = await __nccwpck_require__.e(/* import() */ 444).then(__nccwpck_require__.bind(__nccwpck_require__, 58444));
+        await runErasure(settings, stop, deps);
+    }
+    else {
+        await runRequests(settings, stop, deps);
     }
 }
 /** One line, no stack trace: the input, request id or HTTP status involved. */
 function main_failureMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
+    return (0,arazzo/* messageOf */.bD)(error);
 }
 
 
 /***/ }),
 
-/***/ 48261:
+/***/ 74161:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36204,6 +36200,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   YK: () => (/* reexport */ AMPLITUDE_ORIGINS),
   oo: () => (/* reexport */ InternalAddressError),
   x1: () => (/* reexport */ LOOPBACK_RULE),
+  zM: () => (/* reexport */ REQUEST_ID_PATTERN),
+  z$: () => (/* reexport */ REQUEST_ID_RULE),
+  oW: () => (/* reexport */ STATUS_PATTERN),
   M8: () => (/* reexport */ createCredentialPolicy),
   M1: () => (/* reexport */ describeJsonError),
   B2: () => (/* reexport */ forHtml),
@@ -36214,6 +36213,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   cs: () => (/* reexport */ isCredentialOrigin),
   cW: () => (/* reexport */ isLoopbackHost),
   zq: () => (/* reexport */ isOutputLinkPath),
+  zc: () => (/* reexport */ isRecordedStatus),
   x6: () => (/* reexport */ mayCarryCredentials),
   lk: () => (/* reexport */ parseJsonText),
   ef: () => (/* reexport */ parseOrigin),
@@ -36740,8 +36740,27 @@ function forMarkdown(text) {
     return text.replace(CONTROL, ' ').replace(MARKDOWN_SPECIAL, c => `&#${c.charCodeAt(0)};`);
 }
 
+;// CONCATENATED MODULE: ./src/policy/value-shapes.ts
+/**
+ * The shapes of the values every part checks, defined once: a request id and a status. Servers,
+ * inputs, issue comments and file names are checked against these, never against a copy.
+ */
+/** A request id: what the action accepts as input, from servers, in the ledger and as a folder name. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
+/** A status as a server may answer it: a word of up to 32 letters, digits, `_` or `-`. */
+const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+/**
+ * A status as the action records it (the request runner lower-cases what a server answered): the
+ * ledger's comments and markers hold only these.
+ */
+function isRecordedStatus(status) {
+    return STATUS_PATTERN.test(status) && status === status.toLowerCase();
+}
+
 ;// CONCATENATED MODULE: ./src/policy/index.ts
 /** The rules every part shares, pure: credentials, loopback, private addresses, text from outside. */
+
 
 
 
@@ -36827,7 +36846,7 @@ function safeDetail(error, runtimeToken) {
 
 /***/ }),
 
-/***/ 23954:
+/***/ 21961:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36848,7 +36867,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sp: () => (/* reexport */ createActionTransport),
   Ax: () => (/* reexport */ credentialRedactor),
   ZG: () => (/* reexport */ decodeBasicAuth),
-  Ln: () => (/* reexport */ downloadRecords),
+  cK: () => (/* reexport */ deliver),
   lq: () => (/* reexport */ encodeBasicAuth),
   s_: () => (/* reexport */ expiringSoon),
   MK: () => (/* reexport */ fitJsonList),
@@ -36866,29 +36885,29 @@ __nccwpck_require__.d(__webpack_exports__, {
   E9: () => (/* reexport */ parseDuration),
   dS: () => (/* reexport */ parseRequestIds),
   bC: () => (/* reexport */ parseUserIds),
+  NP: () => (/* reexport */ planDocument),
   gp: () => (/* reexport */ planRuns),
   Nm: () => (/* reexport */ planStatusChecks),
+  LS: () => (/* reexport */ plural),
   hD: () => (/* reexport */ quote),
   ap: () => (/* reexport */ reachedAmplitude),
   ns: () => (/* reexport */ requestCost),
-  BN: () => (/* reexport */ runRequest),
+  fJ: () => (/* reexport */ runOnSession),
   gG: () => (/* reexport */ runSizeProblem),
   ry: () => (/* reexport */ splitList),
+  N3: () => (/* reexport */ stoppedByDeadline),
   BG: () => (/* reexport */ subjectFingerprint),
   pb: () => (/* reexport */ subjectLabel),
   yq: () => (/* reexport */ subjectText),
   rq: () => (/* reexport */ testHooks),
   dL: () => (/* reexport */ uniqueSubjects),
-  mz: () => (/* reexport */ uploadArtifact),
   Uo: () => (/* reexport */ userIdProblem),
   xV: () => (/* reexport */ withinBudget),
   hT: () => (/* reexport */ linear_text/* withoutTrailing */.h),
-  YC: () => (/* reexport */ artifact_helper/* workflowRunPage */.YC),
-  $q: () => (/* reexport */ writeRunReceipt),
-  HI: () => (/* reexport */ writeRunReceiptWithDigest)
+  YC: () => (/* reexport */ artifact_helper/* workflowRunPage */.YC)
 });
 
-// UNUSED EXPORTS: ACTION_NAME, ACTION_VERSION, ArtifactUploadError, BUDGET_SHARE, BudgetDeadlineError, BudgetPacer, DOCUMENTED_BUDGET_PER_HOUR, ERASURE_MIN_INTERVAL_MS, EXPIRY_WARNING_MS, HOUR_MS, LONGEST_RUN_MS, MAX_SUBJECTS, MAX_URLS, NOT_PROCESSED_STATUSES, NOT_SENT, OUTPUT_BUDGET, POLL_GROWTH, POLL_INTERVAL_CAP_MS, PaceDeadlineError, RATE_LIMIT_BACKOFF_MAX_MS, REQUEST_ID_PATTERN, REQUEST_ID_RULE, answeredDates, askedDates, checkServerValues, createBudgetPacer, createPollSchedule, credentialMaskForms, downloadExports, expiresAt, isKnownStatus, linkSecrets, normalizeStatus, parseBody, requestIdRule, safeDetail, sendOnce, sharedRequestIds, stripBasicPrefix, uploadExportArtifact, withoutRefused, withoutUrlQueries
+// UNUSED EXPORTS: ACTION_NAME, ACTION_VERSION, ArtifactUploadError, BUDGET_SHARE, BudgetDeadlineError, BudgetPacer, DOCUMENTED_BUDGET_PER_HOUR, ERASURE_MIN_INTERVAL_MS, EXPIRY_WARNING_MS, HOUR_MS, LONGEST_RUN_MS, MAX_SUBJECTS, MAX_URLS, NOT_PROCESSED_STATUSES, NOT_SENT, OUTPUT_BUDGET, POLL_GROWTH, POLL_INTERVAL_CAP_MS, PaceDeadlineError, RATE_LIMIT_BACKOFF_MAX_MS, REQUEST_ID_PATTERN, REQUEST_ID_RULE, answeredDates, answeredSentState, askedDates, checkServerValues, createBudgetPacer, createPollSchedule, credentialMaskForms, downloadExports, downloadRecords, expiresAt, isKnownStatus, linkSecrets, normalizeStatus, parseBody, requestIdRule, runRequest, safeDetail, sendOnce, sentState, sharedRequestIds, stripBasicPrefix, uploadArtifact, uploadExportArtifact, withoutRefused, withoutUrlQueries, writeRunReceipt, writeRunReceiptWithDigest
 
 // EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
 var arazzo = __nccwpck_require__(33707);
@@ -36896,8 +36915,8 @@ var arazzo = __nccwpck_require__(33707);
 var external_node_http_ = __nccwpck_require__(37067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __nccwpck_require__(44708);
-// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
-var policy = __nccwpck_require__(48261);
+// EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
+var policy = __nccwpck_require__(74161);
 ;// CONCATENATED MODULE: ./src/run/budget.ts
 const DOCUMENTED_BUDGET_PER_HOUR = 14_400;
 const HOUR_MS = 3_600_000;
@@ -37080,11 +37099,13 @@ function createActionTransport(options) {
     const send = options.send ?? sendOnce;
     const slots = new Semaphore(options.maxConcurrency);
     const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
-    const backoff = (failures, cap, retryAfterMs) => {
-        const exponential = Math.min(cap, baseMs * 2 ** (failures - 1));
-        const jittered = exponential / 2 + (random() * exponential) / 2;
-        return Math.max(Math.round(jittered), retryAfterMs ?? 0);
-    };
+    const backoff = (failures, cap, retryAfterMs) => (0,arazzo/* jitteredBackoffMs */.sq)({
+        attempt: failures,
+        baseMs,
+        maxMs: cap,
+        random,
+        ...(retryAfterMs !== undefined && { retryAfterMs })
+    });
     const transport = async (request, signal) => {
         const url = new URL(request.url);
         const scope = options.scope ?? 'dsar';
@@ -37268,7 +37289,7 @@ function sendOnce(request, signal, limits) {
                 }
                 catch (error) {
                     const what = `${request.method} ${url.pathname}`;
-                    reject(new TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${error.message})`, res.statusCode));
+                    reject(new TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${(0,arazzo/* messageOf */.bD)(error)})`, res.statusCode));
                 }
             });
         });
@@ -37378,6 +37399,81 @@ function createPollSchedule(pollIntervalMs) {
         factor: POLL_GROWTH,
         maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
     });
+}
+
+;// CONCATENATED MODULE: ./src/run/duration.ts
+/**
+ * Parses the durations the action's inputs accept (`poll-interval`, `timeout`): a sequence of
+ * `<number><unit>` parts with units h, m, s, ms in that order (`5h30m`, `1h2m3s`, `1h30m500ms`,
+ * `1.5h`), or a bare number of seconds (`90`, `0.05`). Returns whole milliseconds.
+ */
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+// Largest first: each unit may appear once, and only after every larger unit used.
+const UNIT_ORDER = ['h', 'm', 's', 'ms'];
+// Nothing the action waits for can last a month; larger values are typos (or overflow attempts).
+const MAX_MS = 30 * 24 * UNIT_MS.h;
+const NUMBER = String.raw `(?:\d+(?:\.\d+)?|\.\d+)`;
+const BARE_SECONDS = new RegExp(`^${NUMBER}$`);
+// `ms` before `m` so that `500ms` is not read as `500m` followed by a stray `s`.
+const PART = new RegExp(`(${NUMBER})(ms|h|m|s)\\s*`, 'y');
+const EXPECTED = "expected e.g. '500ms', '30s', '15m', '2h', '5h30m' or a number of seconds";
+function parseDuration(text) {
+    const shown = describe(text);
+    const trimmed = text.trim();
+    if (trimmed === '')
+        throw new Error(`invalid duration ${shown}: it is empty (${EXPECTED})`);
+    if (trimmed.startsWith('-')) {
+        throw new Error(`invalid duration ${shown}: it is negative (${EXPECTED})`);
+    }
+    const source = trimmed.toLowerCase(); // 'M' can only mean minutes: no unit here is months
+    const ms = BARE_SECONDS.test(source) ? Number(source) * UNIT_MS.s : sumOfParts(source, shown);
+    if (!Number.isFinite(ms) || ms > MAX_MS) {
+        throw new Error(`invalid duration ${shown}: it exceeds the 30-day maximum`);
+    }
+    return Math.round(ms);
+}
+function sumOfParts(source, shown) {
+    let total = 0;
+    let position = 0;
+    let smallestUsed = -1; // index in UNIT_ORDER of the last unit seen
+    while (position < source.length) {
+        PART.lastIndex = position;
+        const match = PART.exec(source);
+        if (!match) {
+            throw new Error(`invalid duration ${shown}: cannot read '${source.slice(position)}' (${EXPECTED})`);
+        }
+        const unit = match[2];
+        const rank = UNIT_ORDER.indexOf(unit);
+        if (rank <= smallestUsed) {
+            throw new Error(`invalid duration ${shown}: units must go from largest to smallest (h, m, s, ms), each at most once`);
+        }
+        smallestUsed = rank;
+        total += Number(match[1]) * UNIT_MS[unit];
+        position = PART.lastIndex;
+    }
+    return total;
+}
+/** The input as it may appear in an error: quoted, control characters escaped, bounded. */
+function describe(text) {
+    const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+    return `'${json.slice(1, -1)}'`;
+}
+/** A duration as the log and the summary say it (`1h5m`, `30s`, `250ms`): what parseDuration reads. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.max(0, Math.round(ms))}ms`;
+    let seconds = Math.round(ms / 1000);
+    const hours = Math.floor(seconds / 3600);
+    seconds -= hours * 3600;
+    const minutes = Math.floor(seconds / 60);
+    seconds -= minutes * 60;
+    return [
+        hours ? `${hours}h` : '',
+        minutes ? `${minutes}m` : '',
+        seconds || (!hours && !minutes) ? `${seconds}s` : ''
+    ]
+        .filter(Boolean)
+        .join('');
 }
 
 ;// CONCATENATED MODULE: ./src/run/input-names.ts
@@ -37585,611 +37681,32 @@ function credentialRedactor(credentials) {
     return text => forms.reduce((result, form) => result.split(form).join('***'), text);
 }
 
-;// CONCATENATED MODULE: ./src/run/dsar-status.ts
-
-/** Statuses across both contracts: the documented API's and the seed's (lowercase). */
-const DONE_STATUSES = new Set(['done', 'complete']);
-const FAILED_STATUSES = new Set(['failed']);
-const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
-function normalizeStatus(status) {
-    return status.toLowerCase();
-}
-function isKnownStatus(status) {
-    const word = normalizeStatus(status);
-    return DONE_STATUSES.has(word) || FAILED_STATUSES.has(word) || PENDING_STATUSES.has(word);
-}
-/** `2026-12-03` -> `2026-12-03T23:59:59Z` (the links work through that day); others unchanged. */
-function expiresAt(expires) {
-    return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T23:59:59Z` : expires;
-}
-/** The longest user id the action accepts as input (subject-inputs.ts), and so from a server. */
-const MAX_USER_ID_LENGTH = 1024;
-/** What ends a shell quote or starts an expansion: outputs are pasted into scripts. */
-const SHELL_SPECIAL = /["'`$\\]/;
+;// CONCATENATED MODULE: ./src/run/sent-state.ts
 /**
- * The subject a status answer names, when it has the shape of one (a user id of at most 1,024
- * characters, without control characters, quotes, backslashes or `$`; or a non-negative integer
- * Amplitude id); otherwise none: it is only a label, never worth failing a request for.
- */
-function answeredSubject(outputs) {
-    const { userId, amplitudeId } = outputs;
-    if (typeof userId === 'string' || typeof userId === 'number') {
-        const text = String(userId);
-        const fits = text.trim() !== '' &&
-            [...text].length <= MAX_USER_ID_LENGTH &&
-            !hasControlCharacter(text) &&
-            !SHELL_SPECIAL.test(text);
-        if (fits)
-            return { kind: 'userId', userId: text };
-    }
-    if (typeof amplitudeId === 'number' && Number.isSafeInteger(amplitudeId) && amplitudeId >= 0) {
-        return { kind: 'amplitudeId', amplitudeId };
-    }
-    return undefined;
-}
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-function askedDates(inputs) {
-    const { startDate, endDate } = inputs;
-    return typeof startDate === 'string' && typeof endDate === 'string'
-        ? { startDate, endDate, from: 'asked' }
-        : undefined;
-}
-/** The range a status answer names, when both ends are calendar days (YYYY-MM-DD). */
-function answeredDates(outputs) {
-    const { startDate, endDate } = outputs;
-    return typeof startDate === 'string' &&
-        typeof endDate === 'string' &&
-        DAY.test(startDate) &&
-        DAY.test(endDate)
-        ? { startDate, endDate, from: 'amplitude' }
-        : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/run/server-values.ts
-/**
- * What a DSAR server says, checked before it reaches a step output, a file name or a decision.
+ * The transport's own answer to "was this request sent?": the one place that reads its error
+ * kinds and statuses for it. The ledger's submit step (one DSAR per person, never two) and the
+ * request runner (`not-sent` records) ask here instead of reading the transport's error kinds.
  *
- * Step outputs end up in workflow files (`run: echo "${{ steps.dsar.outputs.requestId }}"`), where a
- * value is pasted into a shell script before the shell reads it: a request id such as
- * `1"; touch /tmp/x; echo "` would run. So every value the action takes from a server has a shape,
- * and a value outside it is refused as a whole (never repaired): the request fails with a message
- * naming the field, and what was already known and checked (the request id obtained earlier, the
- * last good status) is kept.
- *
- * The shapes leave out every character that ends a shell quote or starts an expansion
- * (`" ' \` $ \\`) and every line break:
- * - request id: digits for the documented API (its ids are integers), otherwise 1 to 128 of
- *   `A-Z a-z 0-9 _ -` (the shape the `request-ids` input accepts);
- * - status: a short word;
- * - failReason: one line of at most 500 printable characters, none of the above;
- * - expires: an ISO 8601 date or date-time;
- * - urls: at most 1,000 https URLs (http only for loopback IP literals), no credentials in them,
- *   each written with URL characters only, at most 8 KiB.
+ * - `not-sent`: Amplitude cannot have taken it: the attempt was refused (4xx), answered "not
+ *   processed" (429, 503), or the transport knows nothing left this machine (the connection never
+ *   opened, the deadline or the budget came first).
+ * - `sent`: answered with anything else: the server took it.
+ * - `unknown`: handed to the network and not answered (a reset, a stall, a cut): it may have been
+ *   taken, so it is never submitted again blindly.
  */
 
-/** The shape of a request id the action accepts as input and from servers of custom contracts. */
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
-/** The documented API's request ids are integers. */
-const DIGITS_PATTERN = /^\d{1,20}$/;
-const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
-const MAX_FAIL_REASON = 500;
-// Controls, line separators, and what ends a shell quote or starts an expansion.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029"'`$\\]/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
-const MAX_URLS = 1000;
-const MAX_URL_LENGTH = 8192;
-/** RFC 3986 unreserved and reserved characters, less the sub-delims a shell gives a meaning to. */
-const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@%&=+]+$/;
-/**
- * Reads the names both contracts and the built-in workflows use (`requestId`, `status` or
- * `finalStatus`, `failReason`, `expires`, `urls` or `downloadUrl`) from a workflow's or a step's
- * outputs, and checks each one that is present.
- */
-function checkServerValues(outputs, shape) {
-    const accepted = {};
-    const refused = [];
-    const refuse = (field, value, rule) => {
-        refused.push(`the server's ${field} ${shown(value)} is not ${rule}`);
-    };
-    const requestId = present(outputs.requestId);
-    if (requestId !== undefined) {
-        const text = scalarText(requestId);
-        const pattern = shape === 'digits' ? DIGITS_PATTERN : REQUEST_ID_PATTERN;
-        if (text !== undefined && pattern.test(text))
-            accepted.requestId = text;
-        else
-            refuse('requestId', requestId, `a request id (${requestIdRule(shape)})`);
-    }
-    const status = present(outputs.finalStatus ?? outputs.status);
-    if (status !== undefined) {
-        if (typeof status === 'string' && STATUS_PATTERN.test(status))
-            accepted.status = status;
-        else
-            refuse('status', status, 'a status (a word of up to 32 letters, digits, _ or -)');
-    }
-    const failReason = present(outputs.failReason);
-    if (failReason !== undefined) {
-        if (typeof failReason === 'string' &&
-            failReason.length <= MAX_FAIL_REASON &&
-            !UNSAFE_TEXT.test(failReason)) {
-            accepted.failReason = failReason;
-        }
-        else {
-            refuse('failReason', failReason, `one line of at most ${MAX_FAIL_REASON} characters without quotes, backslashes or $`);
-        }
-    }
-    const expires = present(outputs.expires);
-    if (expires !== undefined) {
-        if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
-            accepted.expires = expires;
-        }
-        else {
-            refuse('expires', expires, 'an ISO 8601 date');
-        }
-    }
-    const links = present(outputs.urls) ?? present(outputs.downloadUrl);
-    if (links !== undefined) {
-        const field = outputs.urls !== undefined ? 'urls' : 'downloadUrl';
-        const list = Array.isArray(links) ? links : [links];
-        if (list.length > MAX_URLS) {
-            refused.push(`the server's ${field} holds ${list.length} links, more than ${MAX_URLS}`);
-        }
-        else {
-            const problem = list
-                .map((link, i) => urlProblem(link, Array.isArray(links) ? `${field}[${i}]` : field))
-                .find(Boolean);
-            if (problem)
-                refused.push(problem);
-            else
-                accepted.urls = list;
-        }
-    }
-    return { accepted, refused };
+/** Whether an attempt that was answered with `status` was taken by the server. */
+function answeredSentState(status) {
+    const refused = status >= 400 && status < 500;
+    return refused || NOT_PROCESSED_STATUSES.has(status) ? 'not-sent' : 'sent';
 }
-/** A workflow's own outputs with every reported value that was refused replaced by null. */
-function withoutRefused(outputs, shape) {
-    const checked = { ...outputs };
-    for (const name of REPORTED_NAMES) {
-        if (!Object.hasOwn(outputs, name))
-            continue;
-        if (checkServerValues({ [name]: outputs[name] }, shape).refused.length > 0)
-            checked[name] = null;
-    }
-    return checked;
+/** Whether an attempt (or a request) that failed with `error` was taken by the server. */
+function sentState(error) {
+    return error instanceof TransportError && error.neverSent ? 'not-sent' : 'unknown';
 }
-const REPORTED_NAMES = [
-    'requestId',
-    'status',
-    'finalStatus',
-    'failReason',
-    'expires',
-    'urls',
-    'downloadUrl'
-];
-function requestIdRule(shape) {
-    return shape === 'digits' ? 'digits' : REQUEST_ID_RULE;
-}
-/** Why a link is refused, or undefined when it has the shape of a download link. */
-function urlProblem(link, field) {
-    const refuse = (rule) => `the server's ${field} ${shown(link)} is not ${rule}`;
-    if (typeof link !== 'string')
-        return refuse('a URL (not text)');
-    if (link.length > MAX_URL_LENGTH)
-        return refuse(`a URL of at most ${MAX_URL_LENGTH} characters`);
-    if (!URL_CHARACTERS.test(link))
-        return refuse('a URL (characters outside URL syntax)');
-    let url;
-    try {
-        url = new URL(link);
-    }
-    catch {
-        return refuse('a URL');
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,policy/* isLoopbackHost */.cW)(url.hostname))) {
-        return refuse(`an https URL (${policy/* LOOPBACK_RULE */.x1})`);
-    }
-    if (url.username !== '' || url.password !== '')
-        return refuse('a URL without credentials');
-    return undefined;
-}
-/**
- * The parts of presigned links (S3, GCS, Azure SAS, CloudFront) that make them bearer credentials:
- * the whole query string, and each signature, credential or token parameter on its own (a log may
- * show a link decoded or cut). The caller registers them as secrets with the runner.
- */
-function linkSecrets(link) {
-    let url;
-    try {
-        url = new URL(link);
-    }
-    catch {
-        return [];
-    }
-    if (url.search.length <= 1)
-        return [];
-    const secrets = new Set([url.search.slice(1)]);
-    for (const [name, value] of url.searchParams) {
-        if (/signature|^sig$|token|credential|^key$|policy|^se$|^sv$/i.test(name) &&
-            value.length >= 8) {
-            secrets.add(value);
-            secrets.add(encodeURIComponent(value));
-        }
-    }
-    return [...secrets];
-}
-/**
- * Two requests with the same id would download into the same folder, and the export could belong to
- * either subject: every id given to more than one request is returned with the labels holding it.
- */
-function sharedRequestIds(records) {
-    const byId = new Map();
-    for (const record of records) {
-        if (record.requestId === undefined)
-            continue;
-        byId.set(record.requestId, [...(byId.get(record.requestId) ?? []), record.label]);
-    }
-    return [...byId]
-        .filter(([, labels]) => labels.length > 1)
-        .map(([requestId, labels]) => ({ requestId, labels }));
-}
-function present(value) {
-    return value === undefined || value === null || value === '' ? undefined : value;
-}
-/** A string or a number as text (ids arrive as either), else undefined. */
-function scalarText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
-        return String(value);
-    return undefined;
-}
-/** A value for a message: JSON (quotes and line breaks escaped), at most 60 characters of it. */
-function shown(value) {
-    let text;
-    try {
-        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    }
-    catch {
-        text = String(value);
-    }
-    return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/run/subject-fingerprint.ts
-/**
- * How logs, the summary, the ledger and receipts name a subject: by position and a short
- * fingerprint, never by its id (personal data).
- */
-
-function subjectText(subject) {
-    return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId);
-}
-/**
- * Subject ids are personal data and logs are read by everyone with access to the repository, so logs and
- * the summary name a subject by position and a short fingerprint, never by its id.
- */
-function subjectLabel(subject, index) {
-    return `subject ${index + 1} (${subjectFingerprint(subject)})`;
-}
-/** `user #ab12cd34` or `amplitude id #ab12cd34`: how logs, the ledger and receipts name a subject. */
-function subjectFingerprint(subject) {
-    const kind = subject.kind === 'userId' ? 'user' : 'amplitude id';
-    return `${kind} #${fingerprint(subjectText(subject))}`;
-}
-function fingerprint(text) {
-    // The first hex digits of its SHA-256: enough to tell subjects apart, and a privacy engineer who holds
-    // the id can check it (`printf %s ID | sha256sum`).
-    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
-}
-
-;// CONCATENATED MODULE: ./src/run/request-runner.ts
-/**
- * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
- * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
- * that is cancelled or times out still reports the request id it obtained.
- */
-
-
-
-
-
-
-/** The status a subject that was never sent is reported with (`requests` output, summary). */
-const NOT_SENT = 'not-sent';
-async function runRequest(options) {
-    const { plan, clock } = options;
-    const record = {
-        label: plan.label,
-        subject: plan.subject,
-        ...(plan.requestId !== undefined && { requestId: plan.requestId }),
-        urls: [],
-        polls: 0,
-        history: [],
-        startedAt: clock.now(),
-        requestsStarted: 0,
-        workflowOutputs: {}
-    };
-    // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
-    const asked = plan.requestId === undefined ? askedDates(plan.inputs) : undefined;
-    if (asked)
-        record.dates = asked;
-    options.onStart?.(record);
-    const redact = options.redact ?? ((text) => text);
-    // A value refused on arrival stops this request at once: a refused request id must not be polled.
-    const refused = new Set();
-    const refusal = new AbortController();
-    const take = (outputs) => {
-        for (const problem of absorbOutputs(record, outputs, options))
-            refused.add(redact(problem));
-        noteStatus(record, clock.now());
-        if (refused.size > 0)
-            refusal.abort(new Error('a server value was refused'));
-    };
-    const onEvent = (event) => {
-        if (event.type === 'stepOutputs')
-            take(redactDeep(event.outputs, redact));
-        observe(record, event, options);
-    };
-    const result = await (0,arazzo/* runWorkflow */.FZ)(options.loaded, {
-        workflowId: plan.workflowId,
-        inputs: plan.inputs,
-        transport: options.transport,
-        clock,
-        pollSchedule: options.pollSchedule,
-        maxSteps: options.maxSteps,
-        deadline: options.deadline,
-        signal: AbortSignal.any([options.signal, refusal.signal]),
-        serverUrl: options.serverUrl,
-        sensitiveHeaders: ['authorization'],
-        onEvent
-    });
-    record.finishedAt = clock.now();
-    const outputs = redactDeep(result.outputs, redact);
-    take(outputs);
-    record.workflowOutputs = withoutRefused(outputs, plan.requestIdShape);
-    record.nextPollAt = undefined;
-    judge(record, result.status, result.error, options);
-    if (refused.size > 0)
-        refuse(record, [...refused]);
-    if (record.problem)
-        record.problem = redact(record.problem);
-    return record;
-}
-/** What the server said that had no valid shape fails the request, whatever else happened. */
-function refuse(record, refused) {
-    const id = record.requestId ? `request ${record.requestId}` : record.label;
-    // A run stopped by the refusal itself says nothing more than the refusal.
-    const base = record.problem && record.outcome !== 'aborted' ? record.problem : id;
-    record.problem = [base, ...refused].join('; ');
-    if (record.outcome !== 'failed' && record.outcome !== 'timedOut')
-        record.outcome = 'error';
-}
-/** A copy of a JSON-like value with `redact` applied to every string in it. */
-function redactDeep(value, redact) {
-    if (typeof value === 'string')
-        return redact(value);
-    if (Array.isArray(value))
-        return value.map(item => redactDeep(item, redact));
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
-    }
-    return value;
-}
-/** Keeps the record current while the run goes on, and writes the per-poll log line. */
-function observe(record, event, options) {
-    const { clock, log } = options;
-    switch (event.type) {
-        case 'request':
-            // Every GET of these workflows reads a status: that is a poll.
-            if (event.request.method.toUpperCase() === 'GET')
-                record.polls++;
-            record.requestsStarted = (record.requestsStarted ?? 0) + 1;
-            record.nextPollAt = undefined;
-            break;
-        case 'response':
-            record.lastHttpStatus = event.status;
-            break;
-        case 'waiting': {
-            record.nextPollAt = event.until;
-            const elapsed = formatDuration(event.at - record.startedAt);
-            const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
-            const reason = event.reason === 'retry' ? 'retrying' : 'next poll';
-            log(`${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
-                `after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${elapsed} elapsed; ${reason} at ${next} ` +
-                `(in ${formatDuration(event.until - clock.now())})`);
-            break;
-        }
-        default:
-            break;
-    }
-}
-/**
- * Takes what the action reports from a workflow's or a step's outputs, once checked
- * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
- * the `request-ids` input on resume), is never replaced by another one.
- */
-function absorbOutputs(record, outputs, options) {
-    const { accepted, refused } = checkServerValues(outputs, options.plan.requestIdShape);
-    if (accepted.requestId !== undefined) {
-        if (record.requestId === undefined) {
-            record.requestId = accepted.requestId;
-            record.submittedAt = options.clock.now();
-        }
-        else if (record.requestId !== accepted.requestId) {
-            refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
-        }
-    }
-    if (accepted.status !== undefined)
-        record.status = normalizeStatus(accepted.status);
-    record.failReason = accepted.failReason ?? record.failReason;
-    if (accepted.expires !== undefined)
-        record.expires = expiresAt(accepted.expires);
-    const answered = answeredDates(outputs);
-    if (answered)
-        record.dates = answered;
-    // Resuming by request id, the subject is not known until a status answer names it.
-    const subject = record.subject === undefined ? answeredSubject(outputs) : undefined;
-    if (subject) {
-        record.subject = subjectText(subject);
-        record.label = `${record.label} (${subjectFingerprint(subject)})`;
-    }
-    if (accepted.urls && accepted.urls.length > 0) {
-        for (const link of accepted.urls)
-            linkSecrets(link).forEach(secret => options.mask?.(secret));
-        record.urls = accepted.urls;
-    }
-    return refused;
-}
-function noteStatus(record, at) {
-    const history = (record.history ??= []);
-    if (record.status !== undefined && history.at(-1)?.status !== record.status) {
-        history.push({ status: record.status, at });
-    }
-}
-function judge(record, status, error, options) {
-    const id = record.requestId ? `request ${record.requestId}` : record.label;
-    // A request resumed by id was submitted, even before its status was read.
-    const still = record.status
-        ? `still ${record.status}`
-        : record.requestId
-            ? 'no status read yet'
-            : 'still not submitted';
-    const stopReason = options.signal.reason;
-    if (status === 'aborted' && stopReason instanceof TransportError && stopReason.kind === 'auth') {
-        // Refused credentials stop every request: say which call was refused, not "cancelled".
-        record.outcome = 'aborted';
-        record.stoppedBy =
-            /^HTTP \d{3} from [A-Z]{1,16} \S+/.exec(stopReason.message)?.[0] ??
-                `HTTP ${stopReason.status}`;
-        record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
-    }
-    else if (neverSent(record, status, error, options)) {
-        // Amplitude took nothing for this subject: the next run can take it as it is.
-        record.outcome = 'notSent';
-        record.status = NOT_SENT;
-        // Kept for callers that tell a deadline cut from a refusal (the ledger's submit step).
-        if (error)
-            record.error = error;
-        record.problem =
-            status === 'aborted'
-                ? `${record.label}: not sent (the run was stopped first)`
-                : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`;
-    }
-    else if (status === 'aborted') {
-        record.outcome = 'aborted';
-        record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
-    }
-    else if (status === 'timedOut') {
-        record.outcome = 'timedOut';
-        // The engine stops early when the next wait would end after the deadline: say that.
-        const early = (record.finishedAt ?? options.clock.now()) < options.deadline;
-        record.problem = early
-            ? `${id}: ${still} after ${formatElapsed(record.finishedAt - record.startedAt)}, and its next poll would come after the timeout`
-            : `${id}: ${still} when the timeout ran out`;
-    }
-    else if (status === 'maxSteps') {
-        record.outcome = 'error';
-        record.problem = `${id}: stopped after the maximum number of steps`;
-    }
-    else if (status === 'failed' && error instanceof TransportError && error.kind === 'deadline') {
-        // The transport would have had to wait past the deadline to try again: a timeout, resumable.
-        record.outcome = 'timedOut';
-        record.error = error;
-        record.problem = `${id}: ${still}; ${error.message}`;
-    }
-    else if (status === 'failed' && resumedUnknown(record, options)) {
-        // The workflow's criteria failed on a 404: what that means is what the user needs to read.
-        record.outcome = 'error';
-        record.error = error;
-        record.problem = `${id}: Amplitude has no such request (HTTP 404)`;
-    }
-    else if (status === 'failed') {
-        record.outcome = 'error';
-        record.error = error;
-        record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`;
-        if (record.status && !isKnownStatus(record.status)) {
-            record.problem = `${id}: unknown status '${record.status}'`;
-        }
-    }
-    else if (record.status && FAILED_STATUSES.has(record.status)) {
-        record.outcome = 'failed';
-        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
-    }
-    else if (options.plan.submitOnly) {
-        record.outcome = record.requestId ? 'submitted' : 'error';
-        if (!record.requestId)
-            record.problem = `${record.label}: submitted, but no request id came back`;
-    }
-    else if (record.status && DONE_STATUSES.has(record.status)) {
-        record.outcome = 'done';
-    }
-    else if (record.status === undefined) {
-        // A custom workflow may report no status: it succeeded, which is all it said.
-        record.outcome = 'done';
-    }
-    else {
-        record.outcome = 'error';
-        record.problem = isKnownStatus(record.status)
-            ? `${id}: the workflow ended while the request was still ${record.status}`
-            : `${id}: unknown status '${record.status}'`;
-    }
-}
-/**
- * A subject Amplitude took no request for: no request id, none resumed, and either no request
- * started or the transport said nothing was taken (the budget or the timeout held it back, or every
- * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
- * is not counted here.
- */
-function neverSent(record, status, error, options) {
-    if (record.requestId !== undefined || options.plan.requestId !== undefined)
-        return false;
-    if (error instanceof TransportError && error.kind === 'deadline' && error.neverSent)
-        return true;
-    return (status === 'timedOut' || status === 'aborted') && (record.requestsStarted ?? 0) === 0;
-}
-/** A request resumed by id whose status read was answered 404 before any status was seen. */
-function resumedUnknown(record, options) {
-    return (options.plan.requestId !== undefined &&
-        record.status === undefined &&
-        record.lastHttpStatus === 404);
-}
-/**
- * Requests the server gave the same id fail, all of them: their exports would land in one folder
- * and could be either subject's, so none is downloaded.
- */
-function markSharedRequestIds(records) {
-    for (const { requestId, labels } of sharedRequestIds(records)) {
-        for (const record of records.filter(r => r.requestId === requestId)) {
-            record.outcome = 'error';
-            record.problem =
-                `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
-                    'the server gave one id to different requests, so none of their exports is downloaded';
-        }
-    }
-}
-/** Like formatDuration, with tenths under a minute: "stopped after 13.7s" of a 20s timeout. */
-function formatElapsed(ms) {
-    return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms);
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.max(0, Math.round(ms))}ms`;
-    let seconds = Math.round(ms / 1000);
-    const hours = Math.floor(seconds / 3600);
-    seconds -= hours * 3600;
-    const minutes = Math.floor(seconds / 60);
-    seconds -= minutes * 60;
-    return [
-        hours ? `${hours}h` : '',
-        minutes ? `${minutes}m` : '',
-        seconds || (!hours && !minutes) ? `${seconds}s` : ''
-    ]
-        .filter(Boolean)
-        .join('');
+/** Whether the run's timeout (or the budget's room only after it) stopped the request: no fault. */
+function stoppedByDeadline(error) {
+    return error instanceof TransportError && error.kind === 'deadline';
 }
 
 ;// CONCATENATED MODULE: ./src/run/test-hooks.ts
@@ -38235,6 +37752,7 @@ function testHooks() {
 
 
 
+
 function openApiSession(settings, stop, deps = {}) {
     const clock = deps.clock ?? arazzo/* systemClock */.ml;
     const startedAt = clock.now();
@@ -38261,13 +37779,12 @@ function openApiSession(settings, stop, deps = {}) {
         send: async (request, signal, limits) => {
             try {
                 const response = await send(request, signal, limits);
-                const refused = response.status >= 400 && response.status < 500;
-                if (!refused && !NOT_PROCESSED_STATUSES.has(response.status))
+                if (answeredSentState(response.status) === 'sent')
                     sent.add(request);
                 return response;
             }
             catch (error) {
-                if (!(error instanceof TransportError && error.neverSent))
+                if (sentState(error) !== 'not-sent')
                     sent.add(request);
                 throw error;
             }
@@ -38399,62 +37916,64 @@ function parseDate(input, text) {
     return text;
 }
 
-;// CONCATENATED MODULE: ./src/run/duration.ts
+;// CONCATENATED MODULE: ./src/run/dsar-status.ts
+
+/** Statuses across both contracts: the documented API's and the seed's (lowercase). */
+const DONE_STATUSES = new Set(['done', 'complete']);
+const FAILED_STATUSES = new Set(['failed']);
+const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
+function normalizeStatus(status) {
+    return status.toLowerCase();
+}
+function isKnownStatus(status) {
+    const word = normalizeStatus(status);
+    return DONE_STATUSES.has(word) || FAILED_STATUSES.has(word) || PENDING_STATUSES.has(word);
+}
+/** `2026-12-03` -> `2026-12-03T23:59:59Z` (the links work through that day); others unchanged. */
+function expiresAt(expires) {
+    return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T23:59:59Z` : expires;
+}
+/** The longest user id the action accepts as input (subject-inputs.ts), and so from a server. */
+const MAX_USER_ID_LENGTH = 1024;
+/** What ends a shell quote or starts an expansion: outputs are pasted into scripts. */
+const SHELL_SPECIAL = /["'`$\\]/;
 /**
- * Parses the durations the action's inputs accept (`poll-interval`, `timeout`): a sequence of
- * `<number><unit>` parts with units h, m, s, ms in that order (`5h30m`, `1h2m3s`, `1h30m500ms`,
- * `1.5h`), or a bare number of seconds (`90`, `0.05`). Returns whole milliseconds.
+ * The subject a status answer names, when it has the shape of one (a user id of at most 1,024
+ * characters, without control characters, quotes, backslashes or `$`; or a non-negative integer
+ * Amplitude id); otherwise none: it is only a label, never worth failing a request for.
  */
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-// Largest first: each unit may appear once, and only after every larger unit used.
-const UNIT_ORDER = ['h', 'm', 's', 'ms'];
-// Nothing the action waits for can last a month; larger values are typos (or overflow attempts).
-const MAX_MS = 30 * 24 * UNIT_MS.h;
-const NUMBER = String.raw `(?:\d+(?:\.\d+)?|\.\d+)`;
-const BARE_SECONDS = new RegExp(`^${NUMBER}$`);
-// `ms` before `m` so that `500ms` is not read as `500m` followed by a stray `s`.
-const PART = new RegExp(`(${NUMBER})(ms|h|m|s)\\s*`, 'y');
-const EXPECTED = "expected e.g. '500ms', '30s', '15m', '2h', '5h30m' or a number of seconds";
-function parseDuration(text) {
-    const shown = describe(text);
-    const trimmed = text.trim();
-    if (trimmed === '')
-        throw new Error(`invalid duration ${shown}: it is empty (${EXPECTED})`);
-    if (trimmed.startsWith('-')) {
-        throw new Error(`invalid duration ${shown}: it is negative (${EXPECTED})`);
+function answeredSubject(outputs) {
+    const { userId, amplitudeId } = outputs;
+    if (typeof userId === 'string' || typeof userId === 'number') {
+        const text = String(userId);
+        const fits = text.trim() !== '' &&
+            [...text].length <= MAX_USER_ID_LENGTH &&
+            !hasControlCharacter(text) &&
+            !SHELL_SPECIAL.test(text);
+        if (fits)
+            return { kind: 'userId', userId: text };
     }
-    const source = trimmed.toLowerCase(); // 'M' can only mean minutes: no unit here is months
-    const ms = BARE_SECONDS.test(source) ? Number(source) * UNIT_MS.s : sumOfParts(source, shown);
-    if (!Number.isFinite(ms) || ms > MAX_MS) {
-        throw new Error(`invalid duration ${shown}: it exceeds the 30-day maximum`);
+    if (typeof amplitudeId === 'number' && Number.isSafeInteger(amplitudeId) && amplitudeId >= 0) {
+        return { kind: 'amplitudeId', amplitudeId };
     }
-    return Math.round(ms);
+    return undefined;
 }
-function sumOfParts(source, shown) {
-    let total = 0;
-    let position = 0;
-    let smallestUsed = -1; // index in UNIT_ORDER of the last unit seen
-    while (position < source.length) {
-        PART.lastIndex = position;
-        const match = PART.exec(source);
-        if (!match) {
-            throw new Error(`invalid duration ${shown}: cannot read '${source.slice(position)}' (${EXPECTED})`);
-        }
-        const unit = match[2];
-        const rank = UNIT_ORDER.indexOf(unit);
-        if (rank <= smallestUsed) {
-            throw new Error(`invalid duration ${shown}: units must go from largest to smallest (h, m, s, ms), each at most once`);
-        }
-        smallestUsed = rank;
-        total += Number(match[1]) * UNIT_MS[unit];
-        position = PART.lastIndex;
-    }
-    return total;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+function askedDates(inputs) {
+    const { startDate, endDate } = inputs;
+    return typeof startDate === 'string' && typeof endDate === 'string'
+        ? { startDate, endDate, from: 'asked' }
+        : undefined;
 }
-/** The input as it may appear in an error: quoted, control characters escaped, bounded. */
-function describe(text) {
-    const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
-    return `'${json.slice(1, -1)}'`;
+/** The range a status answer names, when both ends are calendar days (YYYY-MM-DD). */
+function answeredDates(outputs) {
+    const { startDate, endDate } = outputs;
+    return typeof startDate === 'string' &&
+        typeof endDate === 'string' &&
+        DAY.test(startDate) &&
+        DAY.test(endDate)
+        ? { startDate, endDate, from: 'amplitude' }
+        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/run/erasure-pacer.ts
@@ -38514,6 +38033,13 @@ class IntervalPacer {
 // EXTERNAL MODULE: ./src/export/index.ts + 1 modules
 var src_export = __nccwpck_require__(54608);
 ;// CONCATENATED MODULE: ./src/run/export-helper.ts
+/**
+ * The export phase of a run: download every output of every done request (at most `max-concurrency`
+ * requests at once, their API calls paid from the same budget as the polls), then upload the files as a
+ * workflow artifact when asked. The download and artifact modules are loaded only when a run uses them,
+ * so runs that only submit and poll start fast.
+ */
+
 
 
 
@@ -38541,12 +38067,13 @@ async function downloadExports(options) {
                 // Called for DSAR endpoints only (API and output-link hosts), not for storage.
                 beforeRequest: () => options.payForRequest(signal),
                 // Its lines name the request id, which is what a reader of the log can act on.
-                onLog: options.log
+                onLog: options.log,
+                ...(options.deadline && { clock: options.deadline.clock })
             });
             files.push(...got.map(file => ({ ...file, requestId: record.requestId })));
         }
         catch (error) {
-            problems.push(error.message);
+            problems.push((0,arazzo/* messageOf */.bD)(error));
             // What was verified before the failure is on disk and whole: it is listed too.
             if (error instanceof src_export/* DownloadError */.nV)
                 files.push(...error.done);
@@ -38614,6 +38141,41 @@ function expiringSoon(records, now) {
     });
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/run/subject-fingerprint.ts
+/**
+ * How logs, the summary, the ledger and receipts name a subject: by position and a short
+ * fingerprint, never by its id (personal data).
+ */
+
+function subjectText(subject) {
+    return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId);
+}
+/**
+ * Subject ids are personal data and logs are read by everyone with access to the repository, so logs and
+ * the summary name a subject by position and a short fingerprint, never by its id.
+ */
+function subjectLabel(subject, index) {
+    return `subject ${index + 1} (${subjectFingerprint(subject)})`;
+}
+/** `user #ab12cd34` or `amplitude id #ab12cd34`: how logs, the ledger and receipts name a subject. */
+function subjectFingerprint(subject) {
+    const kind = subject.kind === 'userId' ? 'user' : 'amplitude id';
+    return `${kind} #${fingerprint(subjectText(subject))}`;
+}
+function fingerprint(text) {
+    // The first hex digits of its SHA-256: enough to tell subjects apart, and a privacy engineer who holds
+    // the id can check it (`printf %s ID | sha256sum`).
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
+}
+
+;// CONCATENATED MODULE: ./src/run/wording.ts
+/** `1 request`, `2 requests`: a count and its noun, the one way every message says it. */
+function plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 ;// CONCATENATED MODULE: ./src/run/planning.ts
 /**
  * Plans the runs of a loaded document: which workflow of it, how many times (one per subject when
@@ -38625,6 +38187,12 @@ function expiringSoon(records, now) {
 
 
 
+
+/** The document half of the settings, for a caller that brings its own requests. */
+function planDocument(settings) {
+    const { workflow, workflowId, basicAuth, extraInputs } = settings;
+    return { workflow, basicAuth, extraInputs, ...(workflowId !== undefined && { workflowId }) };
+}
 function planRuns(settings, loaded, options = {}) {
     const choice = settings.workflow;
     if (choice.kind === 'builtin')
@@ -38670,7 +38238,7 @@ function planBuiltin(settings, name, options) {
     const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''));
     return [
         {
-            label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+            label: `${plural(userIds.length, 'user id')}`,
             subject: userIds.join(','),
             workflowId,
             inputs: { basicAuth, userIds },
@@ -38706,7 +38274,7 @@ function planCustom(settings, loaded) {
         workflow = loaded.workflow(settings.workflowId);
     }
     catch (error) {
-        throw new InputError(Inputs.WorkflowId, error.message);
+        throw new InputError(Inputs.WorkflowId, (0,arazzo/* messageOf */.bD)(error));
     }
     const { properties, required } = (0,arazzo/* workflowInputNames */.Mf)(workflow);
     const declared = new Set(properties);
@@ -38741,7 +38309,7 @@ function planCustom(settings, loaded) {
         runs = [
             {
                 ...custom,
-                label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+                label: `${plural(userIds.length, 'user id')}`,
                 subject: userIds.join(','),
                 inputs: base(userIds.length > 0 ? { userIds } : {})
             }
@@ -38896,6 +38464,508 @@ async function writeRunReceiptWithDigest(options) {
  */
 function reachedAmplitude(records) {
     return records.some(r => r.requestId !== undefined || r.lastHttpStatus !== undefined);
+}
+
+;// CONCATENATED MODULE: ./src/run/server-values.ts
+/**
+ * What a DSAR server says, checked before it reaches a step output, a file name or a decision.
+ *
+ * Step outputs end up in workflow files (`run: echo "${{ steps.dsar.outputs.requestId }}"`), where a
+ * value is pasted into a shell script before the shell reads it: a request id such as
+ * `1"; touch /tmp/x; echo "` would run. So every value the action takes from a server has a shape,
+ * and a value outside it is refused as a whole (never repaired): the request fails with a message
+ * naming the field, and what was already known and checked (the request id obtained earlier, the
+ * last good status) is kept.
+ *
+ * The shapes leave out every character that ends a shell quote or starts an expansion
+ * (`" ' \` $ \\`) and every line break:
+ * - request id: digits for the documented API (its ids are integers), otherwise 1 to 128 of
+ *   `A-Z a-z 0-9 _ -` (the shape the `request-ids` input accepts);
+ * - status: a short word;
+ * - failReason: one line of at most 500 printable characters, none of the above;
+ * - expires: an ISO 8601 date or date-time;
+ * - urls: at most 1,000 https URLs (http only for loopback IP literals), no credentials in them,
+ *   each written with URL characters only, at most 8 KiB.
+ */
+
+
+/** The documented API's request ids are integers. */
+const DIGITS_PATTERN = /^\d{1,20}$/;
+const MAX_FAIL_REASON = 500;
+// Controls, line separators, and what ends a shell quote or starts an expansion.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029"'`$\\]/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+const MAX_URLS = 1000;
+const MAX_URL_LENGTH = 8192;
+/** RFC 3986 unreserved and reserved characters, less the sub-delims a shell gives a meaning to. */
+const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@%&=+]+$/;
+/**
+ * Reads the names both contracts and the built-in workflows use (`requestId`, `status` or
+ * `finalStatus`, `failReason`, `expires`, `urls` or `downloadUrl`) from a workflow's or a step's
+ * outputs, and checks each one that is present.
+ */
+function checkServerValues(outputs, shape) {
+    const accepted = {};
+    const refused = [];
+    const refuse = (field, value, rule) => {
+        refused.push(`the server's ${field} ${shown(value)} is not ${rule}`);
+    };
+    const requestId = present(outputs.requestId);
+    if (requestId !== undefined) {
+        const text = scalarText(requestId);
+        const pattern = shape === 'digits' ? DIGITS_PATTERN : policy/* REQUEST_ID_PATTERN */.zM;
+        if (text !== undefined && pattern.test(text))
+            accepted.requestId = text;
+        else
+            refuse('requestId', requestId, `a request id (${requestIdRule(shape)})`);
+    }
+    const status = present(outputs.finalStatus ?? outputs.status);
+    if (status !== undefined) {
+        if (typeof status === 'string' && policy/* STATUS_PATTERN */.oW.test(status))
+            accepted.status = status;
+        else
+            refuse('status', status, 'a status (a word of up to 32 letters, digits, _ or -)');
+    }
+    const failReason = present(outputs.failReason);
+    if (failReason !== undefined) {
+        if (typeof failReason === 'string' &&
+            failReason.length <= MAX_FAIL_REASON &&
+            !UNSAFE_TEXT.test(failReason)) {
+            accepted.failReason = failReason;
+        }
+        else {
+            refuse('failReason', failReason, `one line of at most ${MAX_FAIL_REASON} characters without quotes, backslashes or $`);
+        }
+    }
+    const expires = present(outputs.expires);
+    if (expires !== undefined) {
+        if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
+            accepted.expires = expires;
+        }
+        else {
+            refuse('expires', expires, 'an ISO 8601 date');
+        }
+    }
+    const links = present(outputs.urls) ?? present(outputs.downloadUrl);
+    if (links !== undefined) {
+        const field = outputs.urls !== undefined ? 'urls' : 'downloadUrl';
+        const list = Array.isArray(links) ? links : [links];
+        if (list.length > MAX_URLS) {
+            refused.push(`the server's ${field} holds ${list.length} links, more than ${MAX_URLS}`);
+        }
+        else {
+            const problem = list
+                .map((link, i) => urlProblem(link, Array.isArray(links) ? `${field}[${i}]` : field))
+                .find(Boolean);
+            if (problem)
+                refused.push(problem);
+            else
+                accepted.urls = list;
+        }
+    }
+    return { accepted, refused };
+}
+/** A workflow's own outputs with every reported value that was refused replaced by null. */
+function withoutRefused(outputs, shape) {
+    const checked = { ...outputs };
+    for (const name of REPORTED_NAMES) {
+        if (!Object.hasOwn(outputs, name))
+            continue;
+        if (checkServerValues({ [name]: outputs[name] }, shape).refused.length > 0)
+            checked[name] = null;
+    }
+    return checked;
+}
+const REPORTED_NAMES = [
+    'requestId',
+    'status',
+    'finalStatus',
+    'failReason',
+    'expires',
+    'urls',
+    'downloadUrl'
+];
+function requestIdRule(shape) {
+    return shape === 'digits' ? 'digits' : policy/* REQUEST_ID_RULE */.z$;
+}
+/** Why a link is refused, or undefined when it has the shape of a download link. */
+function urlProblem(link, field) {
+    const refuse = (rule) => `the server's ${field} ${shown(link)} is not ${rule}`;
+    if (typeof link !== 'string')
+        return refuse('a URL (not text)');
+    if (link.length > MAX_URL_LENGTH)
+        return refuse(`a URL of at most ${MAX_URL_LENGTH} characters`);
+    if (!URL_CHARACTERS.test(link))
+        return refuse('a URL (characters outside URL syntax)');
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return refuse('a URL');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,policy/* isLoopbackHost */.cW)(url.hostname))) {
+        return refuse(`an https URL (${policy/* LOOPBACK_RULE */.x1})`);
+    }
+    if (url.username !== '' || url.password !== '')
+        return refuse('a URL without credentials');
+    return undefined;
+}
+/**
+ * The parts of presigned links (S3, GCS, Azure SAS, CloudFront) that make them bearer credentials:
+ * the whole query string, and each signature, credential or token parameter on its own (a log may
+ * show a link decoded or cut). The caller registers them as secrets with the runner.
+ */
+function linkSecrets(link) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return [];
+    }
+    if (url.search.length <= 1)
+        return [];
+    const secrets = new Set([url.search.slice(1)]);
+    for (const [name, value] of url.searchParams) {
+        if (/signature|^sig$|token|credential|^key$|policy|^se$|^sv$/i.test(name) &&
+            value.length >= 8) {
+            secrets.add(value);
+            secrets.add(encodeURIComponent(value));
+        }
+    }
+    return [...secrets];
+}
+/**
+ * Two requests with the same id would download into the same folder, and the export could belong to
+ * either subject: every id given to more than one request is returned with the labels holding it.
+ */
+function sharedRequestIds(records) {
+    const byId = new Map();
+    for (const record of records) {
+        if (record.requestId === undefined)
+            continue;
+        byId.set(record.requestId, [...(byId.get(record.requestId) ?? []), record.label]);
+    }
+    return [...byId]
+        .filter(([, labels]) => labels.length > 1)
+        .map(([requestId, labels]) => ({ requestId, labels }));
+}
+function present(value) {
+    return value === undefined || value === null || value === '' ? undefined : value;
+}
+/** A string or a number as text (ids arrive as either), else undefined. */
+function scalarText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+        return String(value);
+    return undefined;
+}
+/** A value for a message: JSON (quotes and line breaks escaped), at most 60 characters of it. */
+function shown(value) {
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        text = String(value);
+    }
+    return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+;// CONCATENATED MODULE: ./src/run/request-runner.ts
+/**
+ * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
+ * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
+ * that is cancelled or times out still reports the request id it obtained.
+ */
+
+
+
+
+
+
+
+
+
+/** The status a subject that was never sent is reported with (`requests` output, summary). */
+const NOT_SENT = 'not-sent';
+async function runRequest(options) {
+    const { plan, clock } = options;
+    const record = {
+        label: plan.label,
+        subject: plan.subject,
+        ...(plan.requestId !== undefined && { requestId: plan.requestId }),
+        urls: [],
+        polls: 0,
+        history: [],
+        startedAt: clock.now(),
+        requestsStarted: 0,
+        workflowOutputs: {}
+    };
+    // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
+    const asked = plan.requestId === undefined ? askedDates(plan.inputs) : undefined;
+    if (asked)
+        record.dates = asked;
+    options.onStart?.(record);
+    const redact = options.redact ?? ((text) => text);
+    // A value refused on arrival stops this request at once: a refused request id must not be polled.
+    const refused = new Set();
+    const refusal = new AbortController();
+    const take = (outputs) => {
+        for (const problem of absorbOutputs(record, outputs, options))
+            refused.add(redact(problem));
+        noteStatus(record, clock.now());
+        if (refused.size > 0)
+            refusal.abort(new Error('a server value was refused'));
+    };
+    const onEvent = (event) => {
+        if (event.type === 'stepOutputs')
+            take(redactDeep(event.outputs, redact));
+        observe(record, event, options);
+    };
+    const result = await (0,arazzo/* runWorkflow */.FZ)(options.loaded, {
+        workflowId: plan.workflowId,
+        inputs: plan.inputs,
+        transport: options.transport,
+        clock,
+        pollSchedule: options.pollSchedule,
+        maxSteps: options.maxSteps,
+        deadline: options.deadline,
+        signal: AbortSignal.any([options.signal, refusal.signal]),
+        serverUrl: options.serverUrl,
+        sensitiveHeaders: ['authorization'],
+        onEvent
+    });
+    record.finishedAt = clock.now();
+    const outputs = redactDeep(result.outputs, redact);
+    take(outputs);
+    record.workflowOutputs = withoutRefused(outputs, plan.requestIdShape);
+    record.nextPollAt = undefined;
+    judge(record, result.status, result.error, options);
+    if (refused.size > 0)
+        refuse(record, [...refused]);
+    if (record.problem)
+        record.problem = redact(record.problem);
+    return record;
+}
+/** What the server said that had no valid shape fails the request, whatever else happened. */
+function refuse(record, refused) {
+    const id = record.requestId ? `request ${record.requestId}` : record.label;
+    // A run stopped by the refusal itself says nothing more than the refusal.
+    const base = record.problem && record.outcome !== 'aborted' ? record.problem : id;
+    record.problem = [base, ...refused].join('; ');
+    if (record.outcome !== 'failed' && record.outcome !== 'timedOut')
+        record.outcome = 'error';
+}
+/** A copy of a JSON-like value with `redact` applied to every string in it. */
+function redactDeep(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactDeep(item, redact));
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
+    }
+    return value;
+}
+/** Keeps the record current while the run goes on, and writes the per-poll log line. */
+function observe(record, event, options) {
+    const { clock, log } = options;
+    switch (event.type) {
+        case 'request':
+            // Every GET of these workflows reads a status: that is a poll.
+            if (event.request.method.toUpperCase() === 'GET')
+                record.polls++;
+            record.requestsStarted = (record.requestsStarted ?? 0) + 1;
+            record.nextPollAt = undefined;
+            break;
+        case 'response':
+            record.lastHttpStatus = event.status;
+            break;
+        case 'waiting': {
+            record.nextPollAt = event.until;
+            const elapsed = formatDuration(event.at - record.startedAt);
+            const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
+            const reason = event.reason === 'retry' ? 'retrying' : 'next poll';
+            log(`${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
+                `after ${plural(record.polls, 'poll')}, ${elapsed} elapsed; ${reason} at ${next} ` +
+                `(in ${formatDuration(event.until - clock.now())})`);
+            break;
+        }
+        default:
+            break;
+    }
+}
+/**
+ * Takes what the action reports from a workflow's or a step's outputs, once checked
+ * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
+ * the `request-ids` input on resume), is never replaced by another one.
+ */
+function absorbOutputs(record, outputs, options) {
+    const { accepted, refused } = checkServerValues(outputs, options.plan.requestIdShape);
+    if (accepted.requestId !== undefined) {
+        if (record.requestId === undefined) {
+            record.requestId = accepted.requestId;
+            record.submittedAt = options.clock.now();
+        }
+        else if (record.requestId !== accepted.requestId) {
+            refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
+        }
+    }
+    if (accepted.status !== undefined)
+        record.status = normalizeStatus(accepted.status);
+    record.failReason = accepted.failReason ?? record.failReason;
+    if (accepted.expires !== undefined)
+        record.expires = expiresAt(accepted.expires);
+    const answered = answeredDates(outputs);
+    if (answered)
+        record.dates = answered;
+    // Resuming by request id, the subject is not known until a status answer names it.
+    const subject = record.subject === undefined ? answeredSubject(outputs) : undefined;
+    if (subject) {
+        record.subject = subjectText(subject);
+        record.label = `${record.label} (${subjectFingerprint(subject)})`;
+    }
+    if (accepted.urls && accepted.urls.length > 0) {
+        for (const link of accepted.urls)
+            linkSecrets(link).forEach(secret => options.mask?.(secret));
+        record.urls = accepted.urls;
+    }
+    return refused;
+}
+function noteStatus(record, at) {
+    const history = (record.history ??= []);
+    if (record.status !== undefined && history.at(-1)?.status !== record.status) {
+        history.push({ status: record.status, at });
+    }
+}
+function judge(record, status, error, options) {
+    const id = record.requestId ? `request ${record.requestId}` : record.label;
+    // A request resumed by id was submitted, even before its status was read.
+    const still = record.status
+        ? `still ${record.status}`
+        : record.requestId
+            ? 'no status read yet'
+            : 'still not submitted';
+    const stopReason = options.signal.reason;
+    if (status === 'aborted' && stopReason instanceof TransportError && stopReason.kind === 'auth') {
+        // Refused credentials stop every request: say which call was refused, not "cancelled".
+        record.outcome = 'aborted';
+        record.stoppedBy =
+            /^HTTP \d{3} from [A-Z]{1,16} \S+/.exec(stopReason.message)?.[0] ??
+                `HTTP ${stopReason.status}`;
+        record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
+    }
+    else if (neverSent(record, status, error, options)) {
+        // Amplitude took nothing for this subject: the next run can take it as it is.
+        record.outcome = 'notSent';
+        record.status = NOT_SENT;
+        // Kept for callers that tell a deadline cut from a refusal (the ledger's submit step).
+        if (error)
+            record.error = error;
+        record.problem =
+            status === 'aborted'
+                ? `${record.label}: not sent (the run was stopped first)`
+                : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`;
+    }
+    else if (status === 'aborted') {
+        record.outcome = 'aborted';
+        record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
+    }
+    else if (status === 'timedOut') {
+        record.outcome = 'timedOut';
+        // The engine stops early when the next wait would end after the deadline: say that.
+        const early = (record.finishedAt ?? options.clock.now()) < options.deadline;
+        record.problem = early
+            ? `${id}: ${still} after ${formatElapsed(record.finishedAt - record.startedAt)}, and its next poll would come after the timeout`
+            : `${id}: ${still} when the timeout ran out`;
+    }
+    else if (status === 'maxSteps') {
+        record.outcome = 'error';
+        record.problem = `${id}: stopped after the maximum number of steps`;
+    }
+    else if (status === 'failed' && error && stoppedByDeadline(error)) {
+        // The transport would have had to wait past the deadline to try again: a timeout, resumable.
+        record.outcome = 'timedOut';
+        record.error = error;
+        record.problem = `${id}: ${still}; ${error.message}`;
+    }
+    else if (status === 'failed' && resumedUnknown(record, options)) {
+        // The workflow's criteria failed on a 404: what that means is what the user needs to read.
+        record.outcome = 'error';
+        record.error = error;
+        record.problem = `${id}: Amplitude has no such request (HTTP 404)`;
+    }
+    else if (status === 'failed') {
+        record.outcome = 'error';
+        record.error = error;
+        record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`;
+        if (record.status && !isKnownStatus(record.status)) {
+            record.problem = `${id}: unknown status '${record.status}'`;
+        }
+    }
+    else if (record.status && FAILED_STATUSES.has(record.status)) {
+        record.outcome = 'failed';
+        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
+    }
+    else if (options.plan.submitOnly) {
+        record.outcome = record.requestId ? 'submitted' : 'error';
+        if (!record.requestId)
+            record.problem = `${record.label}: submitted, but no request id came back`;
+    }
+    else if (record.status && DONE_STATUSES.has(record.status)) {
+        record.outcome = 'done';
+    }
+    else if (record.status === undefined) {
+        // A custom workflow may report no status: it succeeded, which is all it said.
+        record.outcome = 'done';
+    }
+    else {
+        record.outcome = 'error';
+        record.problem = isKnownStatus(record.status)
+            ? `${id}: the workflow ended while the request was still ${record.status}`
+            : `${id}: unknown status '${record.status}'`;
+    }
+}
+/**
+ * A subject Amplitude took no request for: no request id, none resumed, and either no request
+ * started or the transport said nothing was taken (the budget or the timeout held it back, or every
+ * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
+ * is not counted here.
+ */
+function neverSent(record, status, error, options) {
+    if (record.requestId !== undefined || options.plan.requestId !== undefined)
+        return false;
+    if (stoppedByDeadline(error) && sentState(error) === 'not-sent')
+        return true;
+    return (status === 'timedOut' || status === 'aborted') && (record.requestsStarted ?? 0) === 0;
+}
+/** A request resumed by id whose status read was answered 404 before any status was seen. */
+function resumedUnknown(record, options) {
+    return (options.plan.requestId !== undefined &&
+        record.status === undefined &&
+        record.lastHttpStatus === 404);
+}
+/**
+ * Requests the server gave the same id fail, all of them: their exports would land in one folder
+ * and could be either subject's, so none is downloaded.
+ */
+function markSharedRequestIds(records) {
+    for (const { requestId, labels } of sharedRequestIds(records)) {
+        for (const record of records.filter(r => r.requestId === requestId)) {
+            record.outcome = 'error';
+            record.problem =
+                `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
+                    'the server gave one id to different requests, so none of their exports is downloaded';
+        }
+    }
+}
+/** Like formatDuration, with tenths under a minute: "stopped after 13.7s" of a 20s timeout. */
+function formatElapsed(ms) {
+    return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms);
 }
 
 ;// CONCATENATED MODULE: ./src/run/run-limits.ts
@@ -39053,8 +39123,8 @@ function parseAmplitudeIds(text) {
 }
 function parseRequestIds(text) {
     const ids = splitList(text).map(({ entry, number }) => {
-        if (!REQUEST_ID_PATTERN.test(entry)) {
-            throw new InputError(Inputs.RequestIds, `entry ${number} is not a request id (${REQUEST_ID_RULE})`);
+        if (!policy/* REQUEST_ID_PATTERN */.zM.test(entry)) {
+            throw new InputError(Inputs.RequestIds, `entry ${number} is not a request id (${policy/* REQUEST_ID_RULE */.z$})`);
         }
         return entry;
     });
@@ -39096,6 +39166,90 @@ function idsFromJson(input, content) {
     return ids;
 }
 
+;// CONCATENATED MODULE: ./src/run/session-run.ts
+
+/** Runs one planned workflow on the session. */
+async function runOnSession(session, options) {
+    const posts = [];
+    const record = await runRequest({
+        ...options,
+        transport: (request, signal) => {
+            if (request.method.toUpperCase() === 'POST')
+                posts.push(request);
+            return session.transport(request, signal);
+        },
+        clock: session.clock,
+        pollSchedule: session.pollSchedule,
+        deadline: session.deadline,
+        maxSteps: session.maxSteps,
+        redact: session.redact
+    });
+    return { record, posted: posts.some(post => session.wasSent(post)) };
+}
+
+;// CONCATENATED MODULE: ./src/run/delivery.ts
+
+
+
+async function deliver(o) {
+    const { settings } = o;
+    const problems = [];
+    let files;
+    if (o.download) {
+        const got = await downloadRecords(settings, o.session, o.records, o.dir, o.signal, o.log);
+        files = got.files;
+        problems.push(...got.problems);
+        o.on?.downloaded?.(files);
+    }
+    const withArtifact = o.artifact && settings.download;
+    let receipt;
+    if (o.receipt) {
+        try {
+            receipt = await writeRunReceiptWithDigest({
+                dir: o.dir,
+                settings,
+                ...(o.receipt.requests ? { requests: o.receipt.requests } : { records: o.records }),
+                files: files ?? [],
+                workflow: o.receipt.workflow,
+                now: o.receipt.now,
+                ...(o.receipt.issue && { issue: o.receipt.issue }),
+                ...(withArtifact && {
+                    artifact: { name: o.artifact.name, retentionDays: settings.retentionDays }
+                })
+            });
+            o.on?.receipt?.(receipt);
+        }
+        catch (error) {
+            problems.push(`receipt.json could not be written: ${(0,arazzo/* messageOf */.bD)(error)}`);
+            return { files, problems };
+        }
+    }
+    const upload = withArtifact && problems.length === 0 && (files?.length || o.artifact.evenWithoutFiles);
+    if (!upload || files === undefined)
+        return { files, ...(receipt && { receipt }), problems };
+    const name = o.artifact.name;
+    try {
+        const uploaded = await uploadArtifact({
+            name,
+            files,
+            extraPaths: receipt ? [receipt.path] : [],
+            rootDirectory: o.dir,
+            retentionDays: settings.retentionDays
+        });
+        return {
+            files,
+            ...(receipt && { receipt }),
+            artifact: { name, ...uploaded, retentionDays: settings.retentionDays },
+            problems
+        };
+    }
+    catch (error) {
+        // The files are on disk and listed in the outputs; only the upload is missing.
+        problems.push((0,arazzo/* messageOf */.bD)(error));
+        return { files, ...(receipt && { receipt }), problems };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/run/index.ts
 /**
  * The run core: what one run of the action and one ledger sweep both use. The API session and its
@@ -39103,6 +39257,10 @@ function idsFromJson(input, content) {
  * running requests, the status and server values, run limits, the log, and delivering exports.
  * It imports the engine, the export and the policies, never the action or the ledger.
  */
+
+
+
+
 
 
 
@@ -39427,13 +39585,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-
-/***/ }),
-
-/***/ 58500:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 

@@ -21,18 +21,16 @@ var external_node_path_ = __webpack_require__(76760);
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __webpack_require__(46466);
-// EXTERNAL MODULE: external "node:timers/promises"
-var external_node_timers_promises_ = __webpack_require__(58500);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
+var arazzo = __webpack_require__(33707);
 // EXTERNAL MODULE: ./src/export/errors.ts
 var errors = __webpack_require__(79095);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(37067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __webpack_require__(44708);
-// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
-var arazzo = __webpack_require__(33707);
-// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
-var src_policy = __webpack_require__(48261);
+// EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
+var src_policy = __webpack_require__(74161);
 // EXTERNAL MODULE: ./src/export/url-policy.ts
 var url_policy = __webpack_require__(53938);
 ;// CONCATENATED MODULE: ./src/export/fetch-output.ts
@@ -105,7 +103,7 @@ async function fetchOutput(start, options) {
             if (untrusted)
                 throw untrusted;
         }
-        throw statusError(status, authorized, code, response.headers['retry-after']);
+        throw statusError(status, authorized, code, response.headers['retry-after'], options.now());
     }
 }
 /**
@@ -145,10 +143,10 @@ function get(url, headers, options, lookup) {
         request.end();
     });
 }
-function statusError(status, authorized, code, retryAfter) {
+function statusError(status, authorized, code, retryAfter, now) {
     const detail = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
     if (TRANSIENT_STATUSES.has(status) || status >= 500) {
-        const retryAfterMs = (0,arazzo/* parseRetryAfter */.mu)(retryAfter, Date.now());
+        const retryAfterMs = (0,arazzo/* parseRetryAfter */.mu)(retryAfter, now);
         if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
             return new errors/* TransferError */.aG(`${detail}; the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than a download waits`, false);
         }
@@ -666,10 +664,16 @@ async function downloadWithRetries(o, job) {
             if (attempt >= job.maxAttempts) {
                 throw job.fail(`${verdict.message}; gave up after ${attempt} attempts`, error);
             }
-            const delay = backoffMs(attempt, verdict.retryAfterMs);
+            const delay = (0,arazzo/* jitteredBackoffMs */.sq)({
+                attempt,
+                baseMs: BACKOFF_BASE_MS,
+                maxMs: BACKOFF_MAX_MS,
+                random: o.random ?? arazzo/* systemRandom */.vg,
+                ...(verdict.retryAfterMs !== undefined && { retryAfterMs: verdict.retryAfterMs })
+            });
             log(`${job.label}: attempt ${attempt} failed (${verdict.message}); retrying in ${delay} ms`);
             try {
-                await (0,external_node_timers_promises_.setTimeout)(delay, undefined, { signal: o.signal });
+                await (o.clock ?? arazzo/* systemClock */.ml).sleep(delay, o.signal);
             }
             catch (abort) {
                 throw job.fail(abortMessage(o.signal?.reason), o.signal?.reason ?? abort);
@@ -686,7 +690,8 @@ async function attemptDownload(o, job, log) {
             basicAuth: o.basicAuth,
             timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
             signal: o.signal,
-            beforeRequest: o.beforeRequest
+            beforeRequest: o.beforeRequest,
+            now: () => (o.clock ?? arazzo/* systemClock */.ml).now()
         });
         if (opened.length !== undefined && opened.length > MAX_EXPORT_FILE_BYTES) {
             throw new errors/* TransferError */.aG(tooLarge(`announces ${opened.length} bytes`), false);
@@ -789,11 +794,6 @@ function toTransferError(error) {
         return new errors/* TransferError */.aG(`connection failed (${code}: ${message})`, true);
     }
     return new errors/* TransferError */.aG(code ? `${code}: ${message}` : message, false);
-}
-function backoffMs(attempt, retryAfterMs) {
-    const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-    const jittered = Math.round(exponential * (0.5 + Math.random() / 2));
-    return Math.max(jittered, retryAfterMs ?? 0);
 }
 function tooLarge(what) {
     return `the server ${what}, more than the ${MAX_EXPORT_FILE_BYTES} bytes an export file may have`;

@@ -118,7 +118,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_5__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_6__);
-/* harmony import */ var _policy_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(48261);
+/* harmony import */ var _policy_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(74161);
 /* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(28249);
 /* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(58881);
 /* harmony import */ var _export_view_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(33831);
@@ -273,7 +273,7 @@ function prettyJson(text) {
 }
 if (process.argv.includes('--ledger')) {
     // The ledger's demo (src/demo/ledger.ts): sweeps of DSAR issues against both stand-ins.
-    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(773), __nccwpck_require__.e(573)]).then(__nccwpck_require__.bind(__nccwpck_require__, 29573));
+    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(773), __nccwpck_require__.e(668)]).then(__nccwpck_require__.bind(__nccwpck_require__, 11668));
     await ledgerDemo();
 }
 else {
@@ -10649,8 +10649,8 @@ function handleDeprecatedOptions (options) {
 
 
 
-// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
-var policy = __nccwpck_require__(48261);
+// EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
+var policy = __nccwpck_require__(74161);
 ;// CONCATENATED MODULE: ./src/demo/summary-view.ts
 /**
  * The job summary as readable terminal text: the HTML the action writes to GITHUB_STEP_SUMMARY (what
@@ -10688,7 +10688,7 @@ function renderSummary(html, width = 120) {
 
 /***/ }),
 
-/***/ 48261:
+/***/ 74161:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10696,6 +10696,7 @@ function renderSummary(html, width = 120) {
 __nccwpck_require__.d(__webpack_exports__, {
   oo: () => (/* reexport */ InternalAddressError),
   x1: () => (/* reexport */ loopback_LOOPBACK_RULE),
+  zM: () => (/* reexport */ REQUEST_ID_PATTERN),
   M8: () => (/* reexport */ createCredentialPolicy),
   Ig: () => (/* reexport */ forLog),
   sg: () => (/* reexport */ internalAddressKind),
@@ -10707,7 +10708,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   MV: () => (/* reexport */ refusingLookup)
 });
 
-// UNUSED EXPORTS: AMPLITUDE_ORIGINS, INTERNAL_ADDRESS_RULE, MAX_JSON_DEPTH, describeJsonError, forHtml, forMarkdown, isDeletionApiPath, nestedDeeperThan, parseJsonText, parseOrigin, safeLogLines
+// UNUSED EXPORTS: AMPLITUDE_ORIGINS, INTERNAL_ADDRESS_RULE, MAX_JSON_DEPTH, REQUEST_ID_RULE, STATUS_PATTERN, describeJsonError, forHtml, forMarkdown, isDeletionApiPath, isRecordedStatus, nestedDeeperThan, parseJsonText, parseOrigin, safeLogLines
 
 ;// CONCATENATED MODULE: ./src/policy/loopback.ts
 /**
@@ -11226,8 +11227,27 @@ function forMarkdown(text) {
     return text.replace(CONTROL, ' ').replace(MARKDOWN_SPECIAL, c => `&#${c.charCodeAt(0)};`);
 }
 
+;// CONCATENATED MODULE: ./src/policy/value-shapes.ts
+/**
+ * The shapes of the values every part checks, defined once: a request id and a status. Servers,
+ * inputs, issue comments and file names are checked against these, never against a copy.
+ */
+/** A request id: what the action accepts as input, from servers, in the ledger and as a folder name. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
+/** A status as a server may answer it: a word of up to 32 letters, digits, `_` or `-`. */
+const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+/**
+ * A status as the action records it (the request runner lower-cases what a server answered): the
+ * ledger's comments and markers hold only these.
+ */
+function isRecordedStatus(status) {
+    return STATUS_PATTERN.test(status) && status === status.toLowerCase();
+}
+
 ;// CONCATENATED MODULE: ./src/policy/index.ts
 /** The rules every part shares, pure: credentials, loopback, private addresses, text from outside. */
+
 
 
 

@@ -15,23 +15,12 @@
 import type { DownloadedFile, ReceiptRequest } from '../export/index.js'
 import { messageOf } from '../arazzo/index.js'
 import type { ApiSession } from './api-session.js'
-import { downloadRecords, uploadArtifact } from './export-helper.js'
+import { downloadRecords, type DownloadSettings, uploadArtifact } from './export-helper.js'
 import { writeRunReceiptWithDigest, type WrittenReceipt } from './receipt-helper.js'
 import type { RequestRecord } from './request-runner.js'
 import type { RunSettings } from './settings.js'
 
-export type DeliverySettings = Pick<
-  RunSettings,
-  | 'apiUrl'
-  | 'region'
-  | 'credentialOrigins'
-  | 'basicAuth'
-  | 'encryptTo'
-  | 'maxConcurrency'
-  | 'timeoutMs'
-  | 'download'
-  | 'retentionDays'
->
+export type DeliverySettings = DownloadSettings & Pick<RunSettings, 'download' | 'retentionDays'>
 
 export interface DeliveryOptions {
   settings: DeliverySettings

@@ -104,21 +104,24 @@ function untilDeadline(
   return { signal: AbortSignal.any([signal, reached.signal]), release: () => watch.abort() }
 }
 
+/** What downloading reads of the settings. */
+export type DownloadSettings = Pick<
+  RunSettings,
+  | 'apiUrl'
+  | 'region'
+  | 'credentialOrigins'
+  | 'basicAuth'
+  | 'encryptTo'
+  | 'maxConcurrency'
+  | 'timeoutMs'
+>
+
 /**
  * Downloads the exports of `records` into `downloadPath` the way every run does: the settings'
  * credentials, recipients and concurrency, API-origin requests paid from the session's budget.
  */
 export function downloadRecords(
-  settings: Pick<
-    RunSettings,
-    | 'apiUrl'
-    | 'region'
-    | 'credentialOrigins'
-    | 'basicAuth'
-    | 'encryptTo'
-    | 'maxConcurrency'
-    | 'timeoutMs'
-  >,
+  settings: DownloadSettings,
   session: Pick<ApiSession, 'pacer' | 'hooks' | 'clock' | 'deadline'>,
   records: RequestRecord[],
   downloadPath: string,

@@ -3,6 +3,7 @@
  * like every other input: a bad value is refused with an InputError naming it, before any request.
  */
 import { Inputs } from '../action/input-names.js'
+import type { ErasureSettings } from '../action/erasure-inputs.js'
 import { hasControlCharacter } from '../action/secret-helper.js'
 
 export interface LedgerSettings {
@@ -11,12 +12,17 @@ export interface LedgerSettings {
   label: string
   githubToken: string
   closeOnDone: boolean
+  /**
+   * A project's keys (`erasure-api-key`/`erasure-secret-key`) for the issues that ask for an
+   * erasure; absent when not given (an approved erasure then waits, and the step says why).
+   */
+  erasure?: ErasureSettings
 }
 
 /** GitHub's limit on a label name. */
 const MAX_LABEL = 50
-/** The longest state suffix, `:needs-attention`: every state label must fit GitHub's limit. */
-const LONGEST_SUFFIX = ':needs-attention'.length
+/** The longest state suffix, `:awaiting-approval`: every state label must fit GitHub's limit. */
+const LONGEST_SUFFIX = ':awaiting-approval'.length
 export const MAX_LEDGER_LABEL = MAX_LABEL - LONGEST_SUFFIX
 
 export interface LedgerInputReader {

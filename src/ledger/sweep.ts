@@ -25,7 +25,7 @@ import { ensureLabels } from './labels.js'
 import { ledgerKey } from './seal.js'
 import { reserveMs, SubmitTime } from './sweep-time.js'
 import { planStep, stepIssue } from './issue-step.js'
-import { stateLabel } from './states.js'
+import { personLabel, stateLabel } from './states.js'
 import type { LedgerSettings } from './ledger-inputs.js'
 import { writeSweepSummary } from './summary.js'
 import { IdentityError, type IssueResult, type SweepContext } from './sweep-context.js'
@@ -116,8 +116,14 @@ export async function sweepLedger(
       ledger.label,
       event ? new Date(session.clock.now() - EVENT_LOOKBACK_MS).toISOString() : undefined
     )
+    // (An erasure's job too, unless a person asked to cancel it: that is answered at once.)
     const issues = event
-      ? listed.filter(issue => !issue.labels.includes(stateLabel(ledger.label, 'submitted')))
+      ? listed.filter(
+          issue =>
+            !issue.labels.includes(stateLabel(ledger.label, 'submitted')) &&
+            (!issue.labels.includes(stateLabel(ledger.label, 'erasure-scheduled')) ||
+              issue.labels.includes(personLabel(ledger.label, 'cancel')))
+        )
       : listed
     openIssues = issues.length
     log.info(

@@ -38001,8 +38001,8 @@ function parseSourcePins(text) {
 
 /** GitHub's limit on a label name. */
 const MAX_LABEL = 50;
-/** The longest state suffix, `:needs-attention`: every state label must fit GitHub's limit. */
-const LONGEST_SUFFIX = ':needs-attention'.length;
+/** The longest state suffix, `:awaiting-approval`: every state label must fit GitHub's limit. */
+const LONGEST_SUFFIX = ':awaiting-approval'.length;
 const MAX_LEDGER_LABEL = MAX_LABEL - LONGEST_SUFFIX;
 /** The ledger's settings, or undefined when `ledger` is `none` (the default). */
 function parseLedgerInputs(input) {
@@ -38077,6 +38077,8 @@ async function getSettings(env = {}) {
         ? { apiKey: '', secretKey: '', basicAuth: '' }
         : parseCredentials();
     const erasure = requestType === 'erasure' ? parseErasureInputs() : undefined;
+    // The ledger erases when an issue asks for it: the project's keys are optional until then.
+    const ledgerErasureKeys = [input_names/* Inputs */.G.ErasureApiKey, input_names/* Inputs */.G.ErasureSecretKey].some(n => (0,input_reading/* read */.LF)(n) !== '');
     const region = parseRegion((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Region));
     const api = parseApiUrl((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl), region);
     if ((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl) !== '' && region !== 'us') {
@@ -38147,7 +38149,12 @@ async function getSettings(env = {}) {
         ...(workflowId !== undefined && { workflowId }),
         extraInputs,
         sourceIntegrity,
-        ...(ledger && { ledger }),
+        ...(ledger && {
+            ledger: {
+                ...ledger,
+                ...(requestType !== 'erasure' && ledgerErasureKeys && { erasure: parseErasureInputs() })
+            }
+        }),
         // Absent means access: only an erasure says its type.
         ...(erasure && { requestType, erasure })
     };
@@ -38458,11 +38465,11 @@ async function run(deps = {}) {
         const settings = await getSettings({ now: () => new Date(clock.now()) });
         if (settings.ledger) {
             // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(176)]).then(__nccwpck_require__.bind(__nccwpck_require__, 86176));
+            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(639), __nccwpck_require__.e(674)]).then(__nccwpck_require__.bind(__nccwpck_require__, 33674));
             await sweepLedger(settings, settings.ledger, stop, deps);
         }
         else if (settings.requestType === 'erasure') {
-            const { runErasure } = await __nccwpck_require__.e(/* import() */ 311).then(__nccwpck_require__.bind(__nccwpck_require__, 68311));
+            const { runErasure } = await __nccwpck_require__.e(/* import() */ 639).then(__nccwpck_require__.bind(__nccwpck_require__, 57639));
             await runErasure(settings, stop, deps);
         }
         else {

@@ -41,6 +41,8 @@ class RepositoryState {
     issues = new Map();
     allComments = [];
     labels = new Map();
+    events = [];
+    nextEventId = 30_000_001;
     nextUserId = 1001;
     nextNumber = 1;
     nextCommentId = 900001;
@@ -100,7 +102,7 @@ class RepositoryState {
             association: options.association
         };
         this.issues.set(issue.number, issue);
-        this.setLabels(issue, options.labels ?? []);
+        this.setLabels(issue, options.labels ?? [], user);
         return issue;
     }
     issue(number) {
@@ -112,11 +114,36 @@ class RepositoryState {
     allIssues() {
         return [...this.issues.values()];
     }
-    setLabels(issue, names) {
+    /** Sets the issue's labels; `actor` (when known) is recorded in a labeled/unlabeled event per change. */
+    setLabels(issue, names, actor) {
         for (const name of names)
             this.label(name);
-        issue.labels = [...new Set(names)];
+        const next = [...new Set(names)];
+        if (actor) {
+            const at = this.now();
+            const record = (event, label) => {
+                this.events.push({
+                    id: this.nextEventId++,
+                    issueNumber: issue.number,
+                    event,
+                    actor,
+                    label,
+                    at
+                });
+            };
+            for (const name of issue.labels)
+                if (!next.includes(name))
+                    record('unlabeled', name);
+            for (const name of next)
+                if (!issue.labels.includes(name))
+                    record('labeled', name);
+        }
+        issue.labels = next;
         issue.updatedAt = this.now();
+    }
+    /** The issue's events, oldest first (only label events are recorded). */
+    issueEvents(issueNumber) {
+        return this.events.filter(event => event.issueNumber === issueNumber);
     }
     addComment(issue, user, body) {
         const at = this.now();
@@ -213,6 +240,22 @@ class RepositoryState {
             ...(issue.pullRequest && { pull_request: { url: `${repoUrl}/pulls/${issue.number}` } })
         };
     }
+    /** An issue event as GitHub renders it (GET /repos/{owner}/{repo}/issues/{n}/events). */
+    eventJson(event, base) {
+        const label = this.labels.get(event.label);
+        return {
+            id: event.id,
+            node_id: `LE_${event.id}`,
+            url: `${base}/repos/${this.owner}/${this.repo}/issues/events/${event.id}`,
+            actor: this.userJson(event.actor, base),
+            event: event.event,
+            commit_id: null,
+            commit_url: null,
+            created_at: iso(event.at),
+            performed_via_github_app: null,
+            label: { name: event.label, color: label?.color ?? 'ededed' }
+        };
+    }
     commentJson(comment, base) {
         const repoUrl = `${base}/repos/${this.owner}/${this.repo}`;
         return {
@@ -251,6 +294,7 @@ function createRoutes(state) {
         ['GET', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/, getIssue],
         ['PATCH', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/, updateIssue],
         ['GET', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/, listIssueComments],
+        ['GET', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/events$/, listIssueEvents],
         ['POST', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/, createComment],
         ['PATCH', /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/, updateComment],
         ['DELETE', /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/, deleteComment],
@@ -318,7 +362,7 @@ function createRoutes(state) {
             const labels = labelNames(body.labels);
             if (!labels)
                 return invalid('labels', 'is not an array of label names');
-            state.setLabels(issue, labels);
+            state.setLabels(issue, labels, request.caller.user);
         }
         issue.updatedAt = state.now();
         return ok(state.issueJson(issue, request.base));
@@ -332,6 +376,13 @@ function createRoutes(state) {
             return invalid('since', 'is not an ISO 8601 timestamp');
         const comments = state.comments(c => c.issueNumber === issue.number && c.updatedAt >= since);
         return paged(request, comments, comment => state.commentJson(comment, request.base));
+    }
+    /** GitHub's issue events, oldest first (the stand-in records label events, with their actor). */
+    function listIssueEvents(request, [number]) {
+        const issue = state.issue(Number(number));
+        if (!issue)
+            return notFound();
+        return paged(request, state.issueEvents(issue.number), event => state.eventJson(event, request.base));
     }
     function createComment(request, [number]) {
         const issue = state.issue(Number(number));
@@ -382,7 +433,7 @@ function createRoutes(state) {
         const label = decodeURIComponent(name);
         if (!issue.labels.includes(label))
             return notFound('Label does not exist');
-        state.setLabels(issue, issue.labels.filter(existing => existing !== label));
+        state.setLabels(issue, issue.labels.filter(existing => existing !== label), request.caller.user);
         return ok(issue.labels.map(label => ({ name: label })));
     }
     function changeLabels(request, number, next) {
@@ -395,7 +446,7 @@ function createRoutes(state) {
         const names = labelNames(Array.isArray(request.body) ? request.body : body?.labels);
         if (!names)
             return invalid('labels', 'is not an array of label names');
-        state.setLabels(issue, next(issue, names));
+        state.setLabels(issue, next(issue, names), request.caller.user);
         return ok(issue.labels.map(label => ({ name: label })));
     }
     function listLabels(request) {
@@ -430,7 +481,8 @@ function createRoutes(state) {
         if (!user || permission === undefined)
             return notFound(`${name} is not a user`);
         return ok({
-            permission: permission === 'maintain' || permission === 'triage' ? 'write' : permission,
+            // GitHub's `permission` keeps the legacy levels: maintain reads as write, triage as read.
+            permission: permission === 'maintain' ? 'write' : permission === 'triage' ? 'read' : permission,
             role_name: permission,
             user: state.userJson(user, request.base)
         });
@@ -636,13 +688,24 @@ class StandIn {
         const user = this.state.user(author) ?? this.state.addUser({ login: author });
         return this.state.addComment(this.mustIssue(issueNumber), user, body).id;
     }
-    editIssue(issueNumber, change) {
+    editIssue(issueNumber, change, actor) {
         const issue = this.mustIssue(issueNumber);
         if (change.body !== undefined)
             issue.body = change.body;
+        const who = actor === undefined ? issue.user : this.person(actor);
         if (change.labels !== undefined)
-            this.state.setLabels(issue, change.labels);
+            this.state.setLabels(issue, change.labels, who);
         issue.updatedAt = this.now();
+    }
+    addIssueLabel(issueNumber, login, label) {
+        const issue = this.mustIssue(issueNumber);
+        this.state.setLabels(issue, [...issue.labels, label], this.person(login));
+    }
+    issueEvents(issueNumber) {
+        return structuredClone(this.state.issueEvents(issueNumber));
+    }
+    person(login) {
+        return this.state.user(login) ?? this.state.addUser({ login });
     }
     issue(issueNumber) {
         return structuredClone(this.mustIssue(issueNumber));
@@ -1728,7 +1791,9 @@ const FIELDS = {
     amplitudeIds: 'Amplitude IDs',
     startDate: 'Start date',
     endDate: 'End date',
-    reference: 'Reference'
+    reference: 'Reference',
+    request: 'Request',
+    identityVerified: 'Identity verified'
 };
 /** GitHub's own limit on an issue body: anything longer did not come from GitHub. */
 const form_MAX_BODY_CHARS = 65_536;
@@ -1781,11 +1846,16 @@ function readForm(body, defaults) {
         return refuse(`${FIELDS.userIds} / ${FIELDS.amplitudeIds}`, `${subjects.length} subjects; one issue may ask for at most ${MAX_SUBJECTS_PER_ISSUE} (file one issue per person)`);
     }
     const reference = value(FIELDS.reference).replace(/\s+/g, ' ').trim();
+    const erasure = readErasureFields(value);
+    if (!erasure.ok)
+        return erasure;
     return {
         ok: true,
         form: {
             subjects,
             ...dates,
+            request: erasure.request,
+            ...(erasure.identityVerified !== undefined && { identityVerified: erasure.identityVerified }),
             ...(reference !== '' && {
                 reference: [...reference].slice(0, MAX_REFERENCE_CHARS).join('')
             })
@@ -1800,7 +1870,8 @@ function formBody(fields) {
         section(FIELDS.amplitudeIds, fields.amplitudeIds),
         section(FIELDS.startDate, fields.startDate),
         section(FIELDS.endDate, fields.endDate),
-        section(FIELDS.reference, fields.reference)
+        section(FIELDS.reference, fields.reference),
+        ...erasureSections(fields).map(([label, value]) => section(label, value))
     ].join('\n\n');
 }
 /**
@@ -1871,6 +1942,45 @@ function fieldOf(input) {
         default:
             return input;
     }
+}
+/** The dropdown's options, as the form shows them, and what each means. */
+const REQUEST_OPTIONS = (/* unused pure expression or super */ null && ([
+    ['Access (export)', 'access'],
+    ['Erasure', 'erasure'],
+    ['Access, then erasure', 'access-then-erasure']
+]));
+const MAX_IDENTITY_CHARS = 200;
+/** The form's `Request` (default access) and `Identity verified` (empty: not verified). */
+function readErasureFields(value) {
+    const said = value(FIELDS.request).replace(/\s+/g, ' ').trim();
+    const found = REQUEST_OPTIONS.find(([option]) => option.toLowerCase() === said.toLowerCase());
+    if (said !== '' && !found) {
+        return {
+            ok: false,
+            field: FIELDS.request,
+            problem: `is not one of ${REQUEST_OPTIONS.map(([option]) => `'${option}'`).join(', ')}`
+        };
+    }
+    const identity = value(FIELDS.identityVerified).replace(/\s+/g, ' ').trim();
+    return {
+        ok: true,
+        request: found ? found[1] : 'access',
+        ...(identity !== '' && {
+            identityVerified: [...identity].slice(0, MAX_IDENTITY_CHARS).join('')
+        })
+    };
+}
+function erasureSections(fields) {
+    return [
+        ...(fields.request !== undefined ? [[FIELDS.request, fields.request]] : []),
+        ...(fields.identityVerified !== undefined
+            ? [[FIELDS.identityVerified, fields.identityVerified]]
+            : [])
+    ];
+}
+/** Whether the request erases (alone, or after the export). */
+function erases(kind) {
+    return kind !== 'access';
 }
 
 // EXTERNAL MODULE: ./src/demo/command-file.ts

@@ -5,11 +5,14 @@
  * call at a time, at least a second apart, 429s waited out. One transport (one pacer) per sweep,
  * shared by every issue, so the sweep as a whole never sends more than one call a second.
  */
-import { runWorkflow, type LoadedArazzo } from '../arazzo/index.js'
-import type { HttpTransport } from '../arazzo/types.js'
-import { readJobs, type ErasureJob } from '../action/erasure-jobs.js'
-import type { ErasureSettings } from '../action/erasure-inputs.js'
-import { composeRedactors, erasureTransport, loadErasureDocument } from '../action/erasure-run.js'
+import { runWorkflow, type HttpTransport, type LoadedArazzo } from '../arazzo/index.js'
+import {
+  composeRedactors,
+  erasureTransport,
+  readJobs,
+  type ErasureJob,
+  type ErasureSettings
+} from '../run/index.js'
 import type { SweepContext } from './sweep-context.js'
 
 export interface CallResult {
@@ -34,14 +37,19 @@ export interface ErasureCalls {
 /** The sweep's deletion-API calls, or why there are none (no erasure keys). */
 export function erasureCalls(ctx: SweepContext): Promise<ErasureCalls> | undefined {
   const keys = ctx.ledger.erasure
-  if (!keys) return undefined
-  ctx.erasureCalls ??= open(ctx, keys)
+  const load = ctx.erasureDocument
+  if (!keys || !load) return undefined
+  ctx.erasureCalls ??= open(ctx, keys, load)
   return ctx.erasureCalls
 }
 
-async function open(ctx: SweepContext, keys: ErasureSettings): Promise<ErasureCalls> {
+async function open(
+  ctx: SweepContext,
+  keys: ErasureSettings,
+  load: () => Promise<LoadedArazzo>
+): Promise<ErasureCalls> {
   const { settings, session } = ctx
-  const loaded: LoadedArazzo = await loadErasureDocument(settings, ctx.signal)
+  const loaded = await load()
   // Refused keys stop the erasure calls of this sweep, not its access requests.
   const stop = new AbortController()
   ctx.signal.addEventListener('abort', () => stop.abort(ctx.signal.reason), { once: true })

@@ -4,8 +4,8 @@
  * cancellation, and the erasure receipt. Values from outside (logins, the form's text) go through
  * the one escaper; subjects appear by fingerprint only.
  */
-import { forMarkdown } from '../policy/untrusted-text.js'
-import { cancellableUntil } from '../action/erasure-jobs.js'
+import { forMarkdown } from '../policy/index.js'
+import { cancellableUntil } from '../run/index.js'
 import type { ErasureRecord } from './erasure-record.js'
 import type { LedgerMarker } from './marker.js'
 

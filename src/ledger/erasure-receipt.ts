@@ -3,7 +3,7 @@
  * done, from the ledger's own sealed record. Subjects by fingerprint only (raw ids never leave the
  * issue body and the calls to the deletion API). Fields: docs/receipt.md.
  */
-import { forMarkdown } from '../policy/untrusted-text.js'
+import { forMarkdown } from '../policy/index.js'
 import { readForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'

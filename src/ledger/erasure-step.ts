@@ -11,11 +11,16 @@
  *   for each id, `cancelled`; too late: a comment says so, nothing is called.
  * Raw subject ids go to the deletion API only; the issue, the log and the summary see fingerprints.
  */
-import { DAY_MS, entryIs, placeSubjects, type ErasureJob } from '../action/erasure-jobs.js'
-import { batchInputs, cancellableUntil } from '../action/erasure-jobs.js'
-import { subjectFingerprint } from '../action/workflow-helper.js'
-import { isLoopbackHost } from '../policy/loopback.js'
-import { forLog } from '../policy/untrusted-text.js'
+import { forLog, isLoopbackHost } from '../policy/index.js'
+import {
+  batchInputs,
+  cancellableUntil,
+  DAY_MS,
+  entryIs,
+  placeSubjects,
+  subjectFingerprint,
+  type ErasureJob
+} from '../run/index.js'
 import { APPROVING_PERMISSIONS, judgeApproval } from './approval.js'
 import { needsInfoComment } from './comments.js'
 import { erasureCalls } from './erasure-calls.js'

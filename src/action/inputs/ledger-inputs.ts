@@ -1,0 +1,56 @@
+/**
+ * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`), read and checked
+ * like every other input: a bad value is refused with an InputError naming it, before any request.
+ */
+import type { LedgerSettings } from '../../ledger/index.js'
+import { hasControlCharacter, Inputs } from '../../run/index.js'
+
+/** GitHub's limit on a label name. */
+const MAX_LABEL = 50
+/** The longest state suffix, `:awaiting-approval`: every state label must fit GitHub's limit. */
+const LONGEST_SUFFIX = ':awaiting-approval'.length
+export const MAX_LEDGER_LABEL = MAX_LABEL - LONGEST_SUFFIX
+
+export interface LedgerInputReader {
+  read(name: Inputs): string
+  boolean(name: Inputs, fallback: boolean): boolean
+  fail(name: Inputs, detail: string): Error
+}
+
+/** The ledger's settings, or undefined when `ledger` is `none` (the default). */
+export function parseLedgerInputs(input: LedgerInputReader): LedgerSettings | undefined {
+  const mode = (input.read(Inputs.Ledger) || 'none').toLowerCase()
+  if (mode === 'none') return undefined
+  if (mode !== 'issues') {
+    throw input.fail(Inputs.Ledger, `must be 'none' or 'issues'`)
+  }
+  const label = input.read(Inputs.LedgerLabel) || 'dsar'
+  if (
+    label.length > MAX_LEDGER_LABEL ||
+    label !== label.trim() ||
+    label.includes(',') ||
+    hasControlCharacter(label)
+  ) {
+    throw input.fail(
+      Inputs.LedgerLabel,
+      `must be 1 to ${MAX_LEDGER_LABEL} characters without commas, control characters or ` +
+        `surrounding blanks (state labels add up to ${LONGEST_SUFFIX} more, and GitHub allows ${MAX_LABEL})`
+    )
+  }
+  const githubToken = input.read(Inputs.GithubToken)
+  if (githubToken === '') {
+    throw input.fail(
+      Inputs.GithubToken,
+      'is empty: the ledger needs a token with `issues: write` (the default is ${{ github.token }})'
+    )
+  }
+  if (hasControlCharacter(githubToken) || /\s/.test(githubToken)) {
+    throw input.fail(Inputs.GithubToken, 'contains blanks or control characters')
+  }
+  return {
+    mode: 'issues',
+    label,
+    githubToken,
+    closeOnDone: input.boolean(Inputs.CloseOnDone, true)
+  }
+}

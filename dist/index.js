@@ -28368,33 +28368,31 @@ module.exports = {
 
 /***/ }),
 
-/***/ 81779:
+/***/ 84703:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   F: () => (/* binding */ openApiSession)
+/* harmony export */   Oj: () => (/* binding */ bundledWorkflowsDir),
+/* harmony export */   cT: () => (/* binding */ loadWorkflowInput),
+/* harmony export */   im: () => (/* binding */ prebuiltDocuments),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
+/* harmony export */   yb: () => (/* binding */ loadChosenDocument)
 /* harmony export */ });
-/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82663);
-/* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33404);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58592);
-/* harmony import */ var _pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(65019);
-/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(68402);
-/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(92341);
-/* harmony import */ var _test_hooks_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(95717);
+/* unused harmony export PREBUILT_DOCUMENTS_FILE */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(33707);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(87309);
 /**
- * What every run needs to talk to the Amplitude API, composed once: the clock, the deadline, the
- * budget pacer, the transport (origin rule, retries, concurrency) and the credential redactor. The
- * request runs (src/main.ts) and the ledger sweep (src/ledger/sweep.ts) both start from it.
- *
- * `RunDependencies` is how a caller other than the runner drives the real action: the lifecycle
- * benchmark (bench/lifecycle.ts) runs `run()` on a discrete-event clock against in-process models of
- * Amplitude and GitHub. Production passes nothing and gets the system clock and the network. Every
- * dependency is optional and replaces exactly one thing:
- * - `clock`: time and sleeps (deadline, budget pacer, polls, retries, "today", timestamps);
- * - `sendToApi`: one HTTP attempt to the Amplitude API (the transport's rules still apply around it);
- * - `github`: how the ledger reaches GitHub (an in-process fetch; real-time waits off when the caller
- *   models GitHub's timing itself);
- * - `random`: the transport's back-off jitter (a seeded generator makes a simulation repeatable).
+ * Chooses the Arazzo document the action runs (a built-in one or the user's) and loads it: the
+ * shipped documents pre-parsed at build time, remote source descriptions fetched (and pinned) on
+ * the way. A broken document is reported against the `workflow` input, before any request.
  */
 
 
@@ -28402,972 +28400,91 @@ module.exports = {
 
 
 
-
-function openApiSession(settings, stop, deps = {}) {
-    const clock = deps.clock ?? _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .ml;
-    const startedAt = clock.now();
-    const deadline = startedAt + settings.timeoutMs;
-    const pacer = (0,_pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__/* .createBudgetPacer */ .pH)(clock);
-    const hooks = (0,_test_hooks_js__WEBPACK_IMPORTED_MODULE_6__/* .testHooks */ .r)();
-    const sent = new WeakSet();
-    const send = deps.sendToApi ?? _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .sendOnce */ .E4;
-    const redact = (0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_5__/* .credentialRedactor */ .Ax)({
-        apiKey: settings.apiKey ?? '',
-        secretKey: settings.secretKey ?? '',
-        basicAuth: settings.basicAuth
-    });
-    const { transport } = (0,_http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .createActionTransport */ .sp)({
-        apiOrigin: settings.apiUrl,
-        clock,
-        pacer,
-        maxConcurrency: settings.maxConcurrency,
-        deadline,
-        requestTimeoutMs: hooks.requestTimeoutMs,
-        backoffBaseMs: hooks.backoffBaseMs,
-        backoffMaxMs: hooks.backoffMaxMs,
-        rateLimitMaxMs: hooks.backoffMaxMs,
-        send: async (request, signal, limits) => {
-            try {
-                const response = await send(request, signal, limits);
-                const refused = response.status >= 400 && response.status < 500;
-                if (!refused && !_http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .NOT_PROCESSED_STATUSES */ .eG.has(response.status))
-                    sent.add(request);
-                return response;
-            }
-            catch (error) {
-                if (!(error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .TransportError */ .wX && error.neverSent))
-                    sent.add(request);
-                throw error;
-            }
-        },
-        ...(deps.random && { random: deps.random }),
-        onRetry: n => _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .R.info((0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .line */ .n) `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${(0,_request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(n.delayMs)}`)
-    });
-    // Refused credentials would be refused for every subject: stop them all at once.
-    const guarded = async (request, signal) => {
-        try {
-            return await transport(request, signal);
-        }
-        catch (error) {
-            if (error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .TransportError */ .wX && error.kind === 'auth')
-                stop.abort(error);
-            throw error;
-        }
-    };
-    return {
-        clock,
-        startedAt,
-        deadline,
-        pacer,
-        transport: guarded,
-        redact,
-        hooks,
-        pollSchedule: (0,_pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__/* .createPollSchedule */ .z1)(settings.pollIntervalMs),
-        maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100),
-        wasSent: request => sent.has(request)
-    };
+/** Where the shipped Arazzo and OpenAPI documents are: dist/workflows when bundled, src/workflows in tests. */
+function bundledWorkflowsDir() {
+    const here = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(import.meta.url));
+    // dist/ when bundled; src/workflows beside src/action/documents/ in tests.
+    const candidates = [(0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(here, 'workflows'), (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(here, '..', '..', 'workflows')];
+    const found = candidates.find(dir => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, _run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .BUILTIN_WORKFLOWS */ .rN.amplitude.file)));
+    if (!found)
+        throw new Error(`the built-in workflows are missing (looked in ${candidates.join(', ')})`);
+    return found;
 }
-
-
-/***/ }),
-
-/***/ 73935:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   YC: () => (/* binding */ workflowRunPage),
-/* harmony export */   uploadExportArtifact: () => (/* binding */ uploadExportArtifact)
-/* harmony export */ });
-/* unused harmony exports ArtifactUploadError, safeDetail */
-/* harmony import */ var _linear_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(28681);
-/**
- * Uploads the downloaded export as a workflow artifact through @actions/artifact, and names the
- * result the way a person finds it: the artifact's page under the workflow run.
- *
- * @actions/artifact (with the Azure SDK behind it) is loaded only when an upload happens: most runs
- * upload nothing and should not pay its start-up cost. Failures become one line that never carries
- * the runtime token or a signed storage URL, since the message ends up in the job log.
- */
-
-class ArtifactUploadError extends Error {
-    constructor(detail) {
-        super(`artifact upload failed: ${detail}`);
-        this.name = 'ArtifactUploadError';
-    }
-}
-async function uploadExportArtifact(o) {
-    // Checked first: without them the upload would succeed but the reported URL would be wrong.
-    const runPage = workflowRunPage(process.env);
+/** The chosen document, with a broken one reported against the `workflow` input. */
+async function loadWorkflowInput(settings, onNotice, choices = {}) {
     try {
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(111)]).then(__nccwpck_require__.bind(__nccwpck_require__, 40111));
-        const client = new DefaultArtifactClient();
-        const result = await client.uploadArtifact(o.name, o.files, o.rootDirectory, {
-            retentionDays: o.retentionDays
-        });
-        if (result.id === undefined)
-            throw new Error('the service returned no artifact id');
-        return {
-            id: result.id,
-            url: `${runPage}/artifacts/${result.id}`,
-            size: result.size ?? 0,
-            ...(result.digest && { digest: result.digest })
-        };
+        return await loadChosenDocument(settings, onNotice, choices);
     }
     catch (error) {
-        throw new ArtifactUploadError(safeDetail(error, process.env.ACTIONS_RUNTIME_TOKEN));
+        if (error instanceof _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__/* .ArazzoError */ .oP)
+            throw new _run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .InputError */ .dz(_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .Inputs */ .G0.Workflow, error.message);
+        throw error;
     }
-}
-/** `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`. */
-function workflowRunPage(env) {
-    const repository = env.GITHUB_REPOSITORY;
-    const runId = env.GITHUB_RUN_ID;
-    if (!repository || !runId) {
-        throw new ArtifactUploadError('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (artifacts need a GitHub Actions run)');
-    }
-    const server = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutTrailing */ .h)(env.GITHUB_SERVER_URL || 'https://github.com', '/');
-    return `${server}/${repository}/actions/runs/${runId}`;
 }
 /**
- * The error's message on one line, with the secrets a storage or Twirp error can echo removed:
- * the runtime token, bearer credentials, SAS signatures and any URL's query string (where signed
- * URLs keep their authority). No stack: the message is for the job log, not for debugging the client.
+ * The workflow inputs the action fills from secrets: a document may use them only in request
+ * headers (the loader refuses any other use, with its JSON Pointer).
  */
-function safeDetail(error, runtimeToken) {
-    let text = error instanceof Error ? error.message : String(error);
-    if (runtimeToken && runtimeToken.length >= 8)
-        text = text.split(runtimeToken).join('***');
-    // Whitespace first: then `Bearer <credential>` has one unbounded run, last in its pattern.
-    text = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutUrlQueries */ .k)(text.replace(/\s+/g, ' '))
-        .replace(/\bBearer [^\s,;"']+/gi, 'Bearer ***')
-        .replace(/\bsig=[^&\s"'<>]+/gi, 'sig=***')
-        .trim();
-    return text === '' ? 'unknown error' : text;
-}
-
-
-/***/ }),
-
-/***/ 2513:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Jp: () => (/* binding */ BudgetPacer),
-/* harmony export */   Yi: () => (/* binding */ DOCUMENTED_BUDGET_PER_HOUR),
-/* harmony export */   iQ: () => (/* binding */ HOUR_MS),
-/* harmony export */   kw: () => (/* binding */ BudgetDeadlineError),
-/* harmony export */   ns: () => (/* binding */ requestCost)
-/* harmony export */ });
-const DOCUMENTED_BUDGET_PER_HOUR = 14_400;
-const HOUR_MS = 3_600_000;
-/** The largest cost of one request (a POST). */
-const MAX_REQUEST_COST = 8;
-function requestCost(method) {
-    return method.toUpperCase() === 'POST' ? MAX_REQUEST_COST : 1;
-}
-/** The budget would have had room only after the caller's deadline. */
-class BudgetDeadlineError extends Error {
-    availableAt;
-    constructor(availableAt) {
-        super(`the API budget has room again only at ${new Date(availableAt).toISOString()}`);
-        this.availableAt = availableAt;
-        this.name = 'BudgetDeadlineError';
-    }
-}
-class BudgetPacer {
-    options;
-    burst;
-    /** Refill rate in units per millisecond. */
-    rate;
-    tokens;
-    refilledAt;
-    pausedUntil = 0;
-    queue = Promise.resolve();
-    constructor(options) {
-        this.options = options;
-        const { limitPerHour } = options;
-        if (!(limitPerHour >= 2 * MAX_REQUEST_COST)) {
-            throw new Error(`the budget must allow at least two POSTs per hour, not ${limitPerHour}`);
-        }
-        this.burst = Math.min(limitPerHour / 2, Math.max(MAX_REQUEST_COST, options.burst ?? Math.floor(limitPerHour * 0.05)));
-        this.rate = (limitPerHour - this.burst) / HOUR_MS;
-        this.tokens = this.burst;
-        this.refilledAt = options.clock.now();
-    }
-    /**
-     * Waits until `cost` is available, then takes it. Resolves in arrival order. Rejects with a
-     * BudgetDeadlineError, without waiting, when the cost could only be had after `deadline`.
-     */
-    acquire(cost, signal, deadline) {
-        const turn = this.queue.then(() => this.waitForTokens(cost, signal, deadline));
-        // A waiter that was aborted must not block the ones behind it.
-        this.queue = turn.catch(() => undefined);
-        return turn;
-    }
-    /** How long, from now, until `cost` units are free (ignoring waiters already queued). */
-    waitMs(cost) {
-        const now = this.options.clock.now();
-        this.refill(now);
-        return Math.max(0, this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
-    }
-    /** The server said 429: nobody sends before `until` (epoch ms). */
-    pauseUntil(until) {
-        this.pausedUntil = Math.max(this.pausedUntil, until);
-    }
-    async waitForTokens(cost, signal, deadline) {
-        if (cost > this.burst)
-            throw new Error(`a request of cost ${cost} exceeds the burst of ${this.burst}`);
-        const { clock } = this.options;
-        for (;;) {
-            signal?.throwIfAborted();
-            const now = clock.now();
-            this.refill(now);
-            const wait = Math.max(this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
-            if (wait <= 0) {
-                this.tokens -= cost;
-                return;
-            }
-            if (deadline !== undefined && now + wait > deadline)
-                throw new BudgetDeadlineError(now + wait);
-            await clock.sleep(wait, signal);
-        }
-    }
-    refill(now) {
-        this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.rate);
-        this.refilledAt = now;
-    }
-}
-
-
-/***/ }),
-
-/***/ 14877:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CM: () => (/* binding */ DONE_STATUSES),
-/* harmony export */   FJ: () => (/* binding */ PENDING_STATUSES),
-/* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
-/* harmony export */   NF: () => (/* binding */ answeredDates),
-/* harmony export */   SP: () => (/* binding */ normalizeStatus),
-/* harmony export */   WJ: () => (/* binding */ expiresAt),
-/* harmony export */   gi: () => (/* binding */ answeredSubject),
-/* harmony export */   ih: () => (/* binding */ isKnownStatus),
-/* harmony export */   wD: () => (/* binding */ askedDates)
-/* harmony export */ });
-/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(92341);
-
-/** Statuses across both contracts: the documented API's and the seed's (lowercase). */
-const DONE_STATUSES = new Set(['done', 'complete']);
-const FAILED_STATUSES = new Set(['failed']);
-const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
-function normalizeStatus(status) {
-    return status.toLowerCase();
-}
-function isKnownStatus(status) {
-    const word = normalizeStatus(status);
-    return DONE_STATUSES.has(word) || FAILED_STATUSES.has(word) || PENDING_STATUSES.has(word);
-}
-/** `2026-12-03` -> `2026-12-03T23:59:59Z` (the links work through that day); others unchanged. */
-function expiresAt(expires) {
-    return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T23:59:59Z` : expires;
-}
-/** The longest user id the action accepts as input (subject-inputs.ts), and so from a server. */
-const MAX_USER_ID_LENGTH = 1024;
-/** What ends a shell quote or starts an expansion: outputs are pasted into scripts. */
-const SHELL_SPECIAL = /["'`$\\]/;
+const SECRET_INPUTS = ['basicAuth'];
 /**
- * The subject a status answer names, when it has the shape of one (a user id of at most 1,024
- * characters, without control characters, quotes, backslashes or `$`; or a non-negative integer
- * Amplitude id); otherwise none: it is only a label, never worth failing a request for.
+ * The build (scripts/package.mjs) also writes every shipped YAML document, parsed, into one JSON file
+ * beside them: reading that is much cheaper at start-up than parsing YAML (and loading `yaml`).
  */
-function answeredSubject(outputs) {
-    const { userId, amplitudeId } = outputs;
-    if (typeof userId === 'string' || typeof userId === 'number') {
-        const text = String(userId);
-        const fits = text.trim() !== '' &&
-            [...text].length <= MAX_USER_ID_LENGTH &&
-            !(0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(text) &&
-            !SHELL_SPECIAL.test(text);
-        if (fits)
-            return { kind: 'userId', userId: text };
+const PREBUILT_DOCUMENTS_FILE = 'documents.json';
+/** The shipped documents as parsed at build time, by absolute path; empty when not built (tests). */
+async function prebuiltDocuments(shipped) {
+    let text;
+    try {
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(shipped, PREBUILT_DOCUMENTS_FILE), 'utf8');
     }
-    if (typeof amplitudeId === 'number' && Number.isSafeInteger(amplitudeId) && amplitudeId >= 0) {
-        return { kind: 'amplitudeId', amplitudeId };
+    catch {
+        return new Map();
     }
-    return undefined;
+    const byName = JSON.parse(text);
+    return new Map(Object.entries(byName).map(([name, parsed]) => [(0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(shipped, name), parsed]));
 }
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-function askedDates(inputs) {
-    const { startDate, endDate } = inputs;
-    return typeof startDate === 'string' && typeof endDate === 'string'
-        ? { startDate, endDate, from: 'asked' }
-        : undefined;
-}
-/** The range a status answer names, when both ends are calendar days (YYYY-MM-DD). */
-function answeredDates(outputs) {
-    const { startDate, endDate } = outputs;
-    return typeof startDate === 'string' &&
-        typeof endDate === 'string' &&
-        DAY.test(startDate) &&
-        DAY.test(endDate)
-        ? { startDate, endDate, from: 'amplitude' }
-        : undefined;
-}
-
-
-/***/ }),
-
-/***/ 37871:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ln: () => (/* binding */ downloadRecords),
-/* harmony export */   mz: () => (/* binding */ uploadArtifact),
-/* harmony export */   s_: () => (/* binding */ expiringSoon)
-/* harmony export */ });
-/* unused harmony exports downloadExports, EXPIRY_WARNING_MS */
-/* harmony import */ var _export_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79095);
-/* harmony import */ var _policy_credentials_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(13708);
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2513);
-/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(68402);
-/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(54396);
-
-
-
-
-
-async function downloadExports(options) {
-    const { downloadRequestOutputs } = await __nccwpck_require__.e(/* import() */ 524).then(__nccwpck_require__.bind(__nccwpck_require__, 10524));
-    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_4__/* .Semaphore */ .j(options.maxConcurrency);
-    const files = [];
-    const problems = [];
-    const { signal, release } = untilDeadline(options.signal, options.deadline);
-    const done = options.records.filter(r => r.outcome === 'done' && r.requestId && r.urls.length > 0);
-    await Promise.all(done.map(record => slots.use(async () => {
-        try {
-            const got = await downloadRequestOutputs({
-                apiOrigin: options.credentials.apiOrigin,
-                credentials: options.credentials,
-                basicAuth: options.basicAuth,
-                requestId: record.requestId,
-                urls: record.urls,
-                downloadPath: options.downloadPath,
-                recipients: options.recipients,
-                signal,
-                timeoutMs: options.timeoutMs,
-                // Called for DSAR endpoints only (API and output-link hosts), not for storage.
-                beforeRequest: () => options.payForRequest(signal),
-                // Its lines name the request id, which is what a reader of the log can act on.
-                onLog: options.log
-            });
-            files.push(...got.map(file => ({ ...file, requestId: record.requestId })));
-        }
-        catch (error) {
-            problems.push(error.message);
-            // What was verified before the failure is on disk and whole: it is listed too.
-            if (error instanceof _export_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DownloadError */ .nV)
-                files.push(...error.done);
-        }
-    }))).finally(release);
-    // Stable order for outputs and summary: by request, then by file name.
-    files.sort((a, b) => a.path.localeCompare(b.path));
-    return { files, problems };
-}
-/**
- * `signal`, also aborted (with a DeadlineReached) when the run's timeout runs out; `release` stops
- * watching the clock once the downloads are over.
- */
-function untilDeadline(signal, deadline) {
-    if (!deadline)
-        return { signal, release: () => undefined };
-    const watch = new AbortController();
-    const reached = new AbortController();
-    const { at, clock, timeoutMs } = deadline;
-    clock.sleep(Math.max(0, at - clock.now()), watch.signal).then(() => reached.abort(new _export_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DeadlineReached */ .h_(`the timeout (${(0,_request_runner_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(timeoutMs)}) ran out during the download; a later run ` +
-        'with request-ids and the same download-path keeps the whole files and fetches the rest')), () => undefined);
-    return { signal: AbortSignal.any([signal, reached.signal]), release: () => watch.abort() };
-}
-/**
- * Downloads the exports of `records` into `downloadPath` the way every run does: the settings'
- * credentials, recipients and concurrency, API-origin requests paid from the session's budget.
- */
-function downloadRecords(settings, session, records, downloadPath, signal, log) {
-    return downloadExports({
-        records,
-        credentials: (0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_1__/* .createCredentialPolicy */ .M8)({
-            apiOrigin: settings.apiUrl,
-            region: settings.region,
-            extraOrigins: settings.credentialOrigins
+async function loadChosenDocument(settings, onNotice, choices = {}) {
+    const shipped = bundledWorkflowsDir();
+    const prebuilt = await prebuiltDocuments(shipped);
+    if (settings.workflow.kind === 'builtin') {
+        return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__/* .loadArazzoFile */ .K6)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(shipped, _run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .BUILTIN_WORKFLOWS */ .rN[settings.workflow.name].file), {
+            allowedRoots: [shipped],
+            secretInputs: SECRET_INPUTS,
+            prebuilt,
+            onNotice
+        });
+    }
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__/* .loadArazzoFile */ .K6)(settings.workflow.path, {
+        allowedRoots: [workspace, shipped],
+        fallbackDescriptionDirs: [shipped],
+        secretInputs: SECRET_INPUTS,
+        sourceReader: lazyRemoteSourceReader({
+            pins: settings.sourceIntegrity,
+            timeoutMs: choices.remoteTimeoutMs ?? (0,_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .testHooks */ .rq)().requestTimeoutMs,
+            log: (url, message) => _run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info((0,_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .line */ .n8) `source description ${url}: ${message}`)
         }),
-        basicAuth: settings.basicAuth,
-        downloadPath,
-        recipients: settings.encryptTo,
-        maxConcurrency: settings.maxConcurrency,
-        signal,
-        timeoutMs: session.hooks.requestTimeoutMs,
-        payForRequest: paySignal => session.pacer.acquire((0,_budget_js__WEBPACK_IMPORTED_MODULE_2__/* .requestCost */ .ns)('GET'), paySignal, session.deadline),
-        deadline: { at: session.deadline, clock: session.clock, timeoutMs: settings.timeoutMs },
-        log
+        signal: choices.signal,
+        prebuilt,
+        onNotice
     });
 }
-async function uploadArtifact(options) {
-    const { uploadExportArtifact } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 73935));
-    const uploaded = await uploadExportArtifact({
-        name: options.name,
-        files: [...options.files.map(f => f.path), ...(options.extraPaths ?? [])],
-        rootDirectory: options.rootDirectory,
-        retentionDays: options.retentionDays
-    });
-    return { id: uploaded.id, url: uploaded.url };
-}
-/** Links that stop working within this long get a warning annotation: download them soon. */
-const EXPIRY_WARNING_MS = 12 * 3_600_000;
-function expiringSoon(records, now) {
-    return records.filter(r => {
-        if (!r.expires)
-            return false;
-        const at = Date.parse(r.expires);
-        return Number.isFinite(at) && at - now < EXPIRY_WARNING_MS;
-    });
-}
-
-
-/***/ }),
-
-/***/ 33404:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E4: () => (/* binding */ sendOnce),
-/* harmony export */   eG: () => (/* binding */ NOT_PROCESSED_STATUSES),
-/* harmony export */   sp: () => (/* binding */ createActionTransport),
-/* harmony export */   wX: () => (/* binding */ TransportError)
-/* harmony export */ });
-/* unused harmony exports RATE_LIMIT_BACKOFF_MAX_MS, parseBody */
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37067);
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(44708);
-/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(82663);
-/* harmony import */ var _policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(13708);
-/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83500);
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2513);
-/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(54396);
 /**
- * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
- * this is where the action is careful with the shared API budget and with credentials:
- * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
- *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
- * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
- * - transient failures (5xx, resets, stalls past the per-request timeout) are retried with exponential
- *   back-off and jitter, never sooner than the server's Retry-After, up to `maxAttempts`;
- * - a 429 (the organisation's shared budget is spent, maybe by another job) is retried for as long as
- *   the run's deadline allows, with back-off capped at `rateLimitMaxMs`, and pauses the whole run's
- *   pacer, not one request: Amplitude documents no Retry-After and no window, so a client must wait
- *   a 429 out on its own;
- * - a POST is retried only when it cannot have been taken: the server said so (429, 503), or its
- *   connection never reached the server (refused, DNS, TLS before the request was written). A reset
- *   or a silence after the request was written is not repeated: a lost answer must never create a
- *   duplicate DSAR;
- * - no retry waits past the run's deadline (a Retry-After of an hour must not outlive a 3 s timeout):
- *   the request fails at once with a 'deadline' TransportError instead;
- * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
- *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
- *   criteria decide.
+ * The remote source reader, loaded (with @actions/tool-cache and semver) on the first remote
+ * description a document names: most runs name none, and their start-up need not compile it.
  */
-
-
-
-
-
-
-
-class TransportError extends Error {
-    kind;
-    status;
-    neverSent;
-    constructor(kind, message, status, 
-    /**
-     * For 'network': the connection never reached the server; for 'deadline': the timeout ran out
-     * before the request was sent, or before a POST answered 429/503 (not processed) could be
-     * repeated. Either way nothing was taken.
-     */
-    neverSent = false) {
-        super(message);
-        this.kind = kind;
-        this.status = status;
-        this.neverSent = neverSent;
-        this.name = 'TransportError';
-    }
-}
-const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
-const RATE_LIMIT_BACKOFF_MAX_MS = 5 * 60_000;
-/** Statuses that promise the request was not processed: safe to repeat even a POST. */
-const NOT_PROCESSED_STATUSES = new Set([429, 503]);
-function createActionTransport(options) {
-    const credentials = (0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .createCredentialPolicy */ .M8)({ apiOrigin: options.apiOrigin });
-    const limits = {
-        timeoutMs: options.requestTimeoutMs ?? 30_000,
-        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
+function lazyRemoteSourceReader(options) {
+    let reader;
+    return async (url, limits) => {
+        reader ??= Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(162)]).then(__nccwpck_require__.bind(__nccwpck_require__, 25162)).then(m => m.createRemoteSourceReader(options));
+        return (await reader)(url, limits);
     };
-    const maxAttempts = options.maxAttempts ?? 8;
-    const baseMs = options.backoffBaseMs ?? 1_000;
-    const maxMs = options.backoffMaxMs ?? 120_000;
-    const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS);
-    const random = options.random ?? Math.random;
-    const send = options.send ?? sendOnce;
-    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_6__/* .Semaphore */ .j(options.maxConcurrency);
-    const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
-    const backoff = (failures, cap, retryAfterMs) => {
-        const exponential = Math.min(cap, baseMs * 2 ** (failures - 1));
-        const jittered = exponential / 2 + (random() * exponential) / 2;
-        return Math.max(Math.round(jittered), retryAfterMs ?? 0);
-    };
-    const transport = async (request, signal) => {
-        const url = new URL(request.url);
-        const scope = options.scope ?? 'dsar';
-        if (!(0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .mayCarryCredentials */ .x6)(credentials, { kind: 'apiCall', url, scope })) {
-            throw new TransportError('policy', url.origin === credentials.apiOrigin
-                ? `refused to send ${scope === 'erasure' ? 'the erasure keys' : 'the DSAR keys'} to ${url.pathname}: ` +
-                    (scope === 'erasure'
-                        ? 'they go to the deletion API (/api/2/deletions/users) only'
-                        : "the deletion API takes a project's erasure keys, not these")
-                : `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
-        }
-        const method = request.method.toUpperCase();
-        const path = url.pathname;
-        // 429s and other failures are counted apart: a budget drained by another job must not use up
-        // the attempts meant for a failing server, nor the other way round.
-        let failures = 0;
-        let rateLimited = 0;
-        for (let attempt = 1;; attempt++) {
-            const cost = (0,_budget_js__WEBPACK_IMPORTED_MODULE_5__/* .requestCost */ .ns)(method);
-            try {
-                await options.pacer.acquire(cost, signal, options.deadline);
-            }
-            catch (error) {
-                if (!(error instanceof _budget_js__WEBPACK_IMPORTED_MODULE_5__/* .BudgetDeadlineError */ .kw))
-                    throw error;
-                throw new TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`, undefined, true);
-            }
-            stats.requests++;
-            stats.cost += cost;
-            let response;
-            let failure;
-            // A request in flight is cut at the deadline, whatever the per-request timeout says.
-            let cut = false;
-            let late = false;
-            // The pacer hears when each attempt ended (the erasure pacer spaces calls from there).
-            try {
-                await slots.use(async () => {
-                    const remainingMs = (options.deadline ?? Infinity) - options.clock.now();
-                    cut = remainingMs < limits.timeoutMs;
-                    late = remainingMs <= 0;
-                    if (late)
-                        return;
-                    try {
-                        response = await send(request, signal, cut ? { ...limits, timeoutMs: remainingMs } : limits);
-                    }
-                    catch (error) {
-                        failure = error;
-                    }
-                });
-            }
-            finally {
-                options.pacer.settled?.();
-            }
-            signal.throwIfAborted();
-            if (late) {
-                throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`, undefined, true);
-            }
-            if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
-                throw new TransportError('deadline', `${method} ${path} had no answer when the timeout ran out` +
-                    (method === 'GET'
-                        ? ''
-                        : ' (the server may have taken it: check before submitting again)'));
-            }
-            let reason;
-            let delayMs;
-            if (response) {
-                const status = response.status;
-                stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
-                if (status === 401 || status === 403) {
-                    throw new TransportError('auth', `HTTP ${status} from ${method} ${path}: the API refused the credentials ` +
-                        '(an organisation-level API key and secret key are required)', status);
-                }
-                if (!TRANSIENT_STATUSES.has(status))
-                    return response;
-                if (method !== 'GET' && !NOT_PROCESSED_STATUSES.has(status)) {
-                    throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status);
-                }
-                const retryAfterMs = (0,_arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__/* .parseRetryAfter */ .mu)(response.headers['retry-after'], options.clock.now());
-                reason = `HTTP ${status}`;
-                if (status === 429) {
-                    rateLimited++;
-                    delayMs = backoff(rateLimited, rateLimitMaxMs, retryAfterMs);
-                    // Everyone waits, but not past the deadline: the run ends there anyway.
-                    const until = options.clock.now() + delayMs;
-                    options.pacer.pauseUntil(Math.min(until, options.deadline ?? until));
-                }
-                else {
-                    failures++;
-                    delayMs = backoff(failures, maxMs, retryAfterMs);
-                }
-            }
-            else {
-                const error = failure;
-                if (error instanceof TransportError && error.kind !== 'network')
-                    throw error;
-                const neverSent = error instanceof TransportError && error.neverSent;
-                if (method !== 'GET' && !neverSent) {
-                    throw new TransportError('network', `${method} ${path} failed (${error.message}); not repeated, since the server may have ` +
-                        'taken it and a repeat could create a duplicate request');
-                }
-                reason = neverSent
-                    ? `${error.message} (the request never reached the server)`
-                    : error.message;
-                failures++;
-                delayMs = backoff(failures, maxMs);
-            }
-            if (failures >= maxAttempts) {
-                throw new TransportError(response ? 'status' : 'network', `${method} ${path} still failing after ${attempt} attempts (last: ${reason})`, response?.status);
-            }
-            if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
-                throw new TransportError('deadline', `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
-                    'would come after the timeout', response?.status, 
-                // A POST is repeated only after 429/503 or a connection that never reached the server:
-                // none of its attempts was taken.
-                method !== 'GET');
-            }
-            stats.retries++;
-            options.onRetry?.({ method, path, attempt, reason, delayMs });
-            await options.clock.sleep(delayMs, signal);
-        }
-    };
-    return { transport, stats };
-}
-/** One attempt over node:http(s), with a whole-attempt timeout and a body size cap. */
-function sendOnce(request, signal, limits) {
-    return new Promise((resolve, reject) => {
-        const url = new URL(request.url);
-        const client = url.protocol === 'https:' ? node_https__WEBPACK_IMPORTED_MODULE_1__ : node_http__WEBPACK_IMPORTED_MODULE_0__;
-        const headers = { accept: 'application/json', ...request.headers };
-        if (request.body !== undefined)
-            headers['content-length'] = String(Buffer.byteLength(request.body));
-        const req = client.request(url, { method: request.method, headers, signal });
-        // Until the connection is up (TLS included), no byte of the request can have reached the
-        // server: a failure before that cannot have created anything, even for a POST.
-        let connected = false;
-        req.on('socket', socket => {
-            if (!socket.connecting)
-                connected = true; // a kept-alive socket, already up
-            else
-                socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
-        });
-        const fail = (error) => {
-            clearTimeout(timer);
-            req.destroy();
-            reject(error);
-        };
-        const timer = setTimeout(() => {
-            const message = connected
-                ? `no complete answer within ${limits.timeoutMs} ms`
-                : `no connection within ${limits.timeoutMs} ms`;
-            fail(new TransportError('network', message, undefined, !connected));
-        }, limits.timeoutMs);
-        req.on('error', error => fail(signal.aborted ? signal.reason : networkError(error, !connected)));
-        req.on('response', res => {
-            const declared = Number(res.headers['content-length'] ?? 0);
-            if (declared > limits.maxBodyBytes) {
-                res.destroy();
-                return fail(tooLarge(request, limits));
-            }
-            const chunks = [];
-            let size = 0;
-            res.on('data', (chunk) => {
-                size += chunk.length;
-                if (size > limits.maxBodyBytes) {
-                    res.destroy();
-                    return fail(tooLarge(request, limits));
-                }
-                chunks.push(chunk);
-            });
-            res.on('error', error => fail(networkError(error)));
-            res.on('end', () => {
-                clearTimeout(timer);
-                if (!res.complete)
-                    return reject(networkError(new Error('the answer was cut short')));
-                try {
-                    resolve({
-                        status: res.statusCode ?? 0,
-                        headers: flattenHeaders(res.headers),
-                        body: parseBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type'])
-                    });
-                }
-                catch (error) {
-                    const what = `${request.method} ${url.pathname}`;
-                    reject(new TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${error.message})`, res.statusCode));
-                }
-            });
-        });
-        req.end(request.body);
-    });
-}
-function tooLarge(request, limits) {
-    const path = new URL(request.url).pathname;
-    return new TransportError('tooLarge', `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`);
-}
-function networkError(error, neverSent = false) {
-    return new TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message, undefined, neverSent);
-}
-function flattenHeaders(headers) {
-    const flat = {};
-    for (const [name, value] of Object.entries(headers)) {
-        if (value !== undefined)
-            flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return flat;
-}
-/**
- * JSON when the server says so; throws on malformed JSON (saying where, never quoting the text) and
- * on JSON nested too deep to walk.
- */
-function parseBody(text, contentType) {
-    if (text.length === 0)
-        return undefined;
-    const declaredJson = /\bjson\b/i.test(contentType ?? '');
-    if (declaredJson)
-        return (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJsonText */ .lk)(text);
-    return text;
 }
 
 
 /***/ }),
 
-/***/ 62383:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ Inputs)
-/* harmony export */ });
-/**
- * Every input of action.yml, by name, so the code never spells an input twice (the layout of
- * actions/upload-artifact's constants). These names are the action's public contract: add to
- * them, never rename.
- */
-var Inputs;
-(function (Inputs) {
-    Inputs["UserIds"] = "user-ids";
-    Inputs["AmplitudeIds"] = "amplitude-ids";
-    Inputs["UserIdsFile"] = "user-ids-file";
-    Inputs["ApiKey"] = "api-key";
-    Inputs["SecretKey"] = "secret-key";
-    Inputs["BasicAuth"] = "basic-auth";
-    Inputs["Region"] = "region";
-    Inputs["ApiUrl"] = "api-url";
-    Inputs["StartDate"] = "start-date";
-    Inputs["EndDate"] = "end-date";
-    Inputs["RequestIds"] = "request-ids";
-    Inputs["Wait"] = "wait";
-    Inputs["PollInterval"] = "poll-interval";
-    Inputs["Timeout"] = "timeout";
-    Inputs["MaxConcurrency"] = "max-concurrency";
-    Inputs["Download"] = "download";
-    Inputs["DownloadPath"] = "download-path";
-    Inputs["ArtifactName"] = "artifact-name";
-    Inputs["RetentionDays"] = "retention-days";
-    Inputs["EncryptTo"] = "encrypt-to";
-    Inputs["Workflow"] = "workflow";
-    Inputs["WorkflowId"] = "workflow-id";
-    Inputs["Inputs"] = "inputs";
-    Inputs["CredentialOrigins"] = "credential-origins";
-    Inputs["Ledger"] = "ledger";
-    Inputs["LedgerLabel"] = "ledger-label";
-    Inputs["GithubToken"] = "github-token";
-    Inputs["CloseOnDone"] = "close-on-done";
-    Inputs["SourceIntegrity"] = "source-integrity";
-    Inputs["RequestType"] = "request-type";
-    Inputs["ErasureApiKey"] = "erasure-api-key";
-    Inputs["ErasureSecretKey"] = "erasure-secret-key";
-    Inputs["ErasureRequester"] = "erasure-requester";
-})(Inputs || (Inputs = {}));
-
-
-/***/ }),
-
-/***/ 32167:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   LF: () => (/* binding */ read),
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   hD: () => (/* binding */ quote)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
-/**
- * What every input module shares: reading an input, the error that names it, and quoting a
- * user-supplied value for a message. Messages never quote credentials or user/Amplitude IDs
- * (personal data): they point at the entry or line instead.
- */
-
-
-class InputError extends Error {
-    input;
-    detail;
-    expected;
-    constructor(input, detail, 
-    /**
-     * What was expected, without the value given: for a place that must not repeat what was
-     * typed (an issue comment, where a subject id typed into a date field would be published).
-     */
-    expected) {
-        super(`Input '${input}': ${detail}`);
-        this.input = input;
-        this.detail = detail;
-        this.expected = expected;
-        this.name = 'InputError';
-    }
-}
-function read(name) {
-    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
-}
-/** A user-supplied value for a message: JSON-escaped and bounded (never used for secrets). */
-function quote(text) {
-    const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-    return `'${json.slice(1, -1)}'`;
-}
-
-
-/***/ }),
-
-/***/ 28681:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   h: () => (/* binding */ withoutTrailing),
-/* harmony export */   k: () => (/* binding */ withoutUrlQueries)
-/* harmony export */ });
-/**
- * Small text operations done by index instead of by a regular expression, for text that may come
- * from outside (error messages, server answers): the patterns they replace (`/\/+$/`,
- * `/\bhttps?:\/\/[^?]+\?.../`) are quadratic on JavaScript's backtracking engine for a long run
- * that ends in the wrong character. Each character here is read a bounded number of times. The
- * rule that keeps src/ledger and src/action free of such patterns: __tests__/linear-regex-rule.test.ts.
- */
-/** `text` without any run of `char` at its end (`/x+$/` without the quadratic worst case). */
-function withoutTrailing(text, char) {
-    let end = text.length;
-    while (end > 0 && text[end - 1] === char)
-        end--;
-    return text.slice(0, end);
-}
-const WHITESPACE = /\s/;
-/** Characters that end a URL's host and path (`[^\s?#"'<>]`) or its query (`[^\s"'<>]`). */
-const endsPath = (char) => WHITESPACE.test(char) || '?#"\'<>'.includes(char);
-const endsQuery = (char) => WHITESPACE.test(char) || '"\'<>'.includes(char);
-const isWordChar = (char) => char !== undefined && /[A-Za-z0-9_]/.test(char);
-/**
- * Every `http(s)://...?query` in `text` with its query replaced by `***` (signed URLs keep their
- * authority there); a URL whose path ends at `#` keeps its fragment, and the text after it is
- * searched on. One pass: the search always moves forward.
- */
-function withoutUrlQueries(text) {
-    const lower = text.toLowerCase();
-    let out = '';
-    let from = 0;
-    let search = 0;
-    for (;;) {
-        const at = lower.indexOf('http', search);
-        if (at === -1)
-            return out + text.slice(from);
-        const scheme = lower.startsWith('https://', at) ? 8 : lower.startsWith('http://', at) ? 7 : 0;
-        if (scheme === 0 || isWordChar(text[at - 1])) {
-            search = at + 1;
-            continue;
-        }
-        let end = at + scheme;
-        while (end < text.length && !endsPath(text[end]))
-            end++;
-        if (end > at + scheme && text[end] === '?') {
-            let queryEnd = end + 1;
-            while (queryEnd < text.length && !endsQuery(text[queryEnd]))
-                queryEnd++;
-            out += `${text.slice(from, end)}?***`;
-            from = queryEnd;
-            search = queryEnd;
-        }
-        else {
-            search = Math.max(end, at + 1);
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 58592:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ log),
-/* harmony export */   n: () => (/* binding */ line)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
-/**
- * The action's only way to the log. The runner reads any stdout line that starts with `::` as a
- * workflow command (`::add-mask::`, `::stop-commands::`, `::error::`...), so text from outside (a
- * server's answer, a workflow document, an error message that quotes either) must never start a
- * line. Every function here escapes through src/policy/untrusted-text.ts:
- * - `log.info` takes a `LogLine`, which only the `line` tag makes: its literal parts are the
- *   action's own text (line breaks kept), every `${value}` is untrusted and goes through `forLog`;
- * - `log.untrusted` prints a line another module assembled (the engine's, the download's), escaped
- *   whole;
- * - warnings, notices and group titles are workflow commands whose data @actions/core escapes;
- *   they go through here too, so there is one place to read. ESLint refuses `core.info` and its
- *   siblings everywhere else.
- */
-
-
-/** `line\`request ${id} is ${status}\``: interpolated values escaped, literal text kept. */
-function line(strings, ...values) {
-    let text = strings[0];
-    values.forEach((value, i) => {
-        text += (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forLog */ .Ig)(typeof value === 'string' ? value : String(value)) + strings[i + 1];
-    });
-    return (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .safeLogLines */ .Px)(text);
-}
-const log = {
-    info(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message);
-    },
-    /** A line assembled elsewhere from untrusted parts: escaped as a whole (it stays one line). */
-    untrusted(text) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forLog */ .Ig)(text));
-    },
-    warning(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message);
-    },
-    notice(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(message);
-    },
-    startGroup(title) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .startGroup */ .Oh(title);
-    },
-    endGroup() {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .endGroup */ .N4();
-    },
-    /** Registers a value the runner must hide in every later log line of the job. */
-    secret(value) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
-    }
-};
-
-
-/***/ }),
-
-/***/ 80686:
+/***/ 31443:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -29379,16 +28496,12 @@ const log = {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _export_safe_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73543);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(58592);
-/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(68402);
-/* harmony import */ var _run_limits_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6132);
+/* harmony import */ var _export_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54608);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(87309);
 /**
  * Step outputs, per the public contract (shared/reference/action-contract.md). Written from whatever is
  * known, also when the step fails: a request id that was obtained is never lost.
  */
-
-
 
 
 
@@ -29439,8 +28552,8 @@ function aggregateStatus(records) {
         return first;
     if (statuses.some(s => s === 'failed'))
         return 'failed';
-    const done = statuses.find(s => _request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .DONE_STATUSES */ .CM.has(s));
-    const notDone = statuses.find(s => !_request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .DONE_STATUSES */ .CM.has(s));
+    const done = statuses.find(s => _run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .DONE_STATUSES */ .CM.has(s));
+    const notDone = statuses.find(s => !_run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .DONE_STATUSES */ .CM.has(s));
     return notDone ?? done ?? first;
 }
 /**
@@ -29452,8 +28565,8 @@ function writeOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
         if (value === undefined)
             continue;
-        const limit = _run_limits_js__WEBPACK_IMPORTED_MODULE_5__/* .LIST_OUTPUT_LIMITS */ .sV[name];
-        const fitted = limit === undefined ? undefined : (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_5__/* .fitJsonList */ .MK)(value, limit);
+        const limit = _run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .LIST_OUTPUT_LIMITS */ .sV[name];
+        const fitted = limit === undefined ? undefined : (0,_run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .fitJsonList */ .MK)(value, limit);
         if (fitted)
             truncated.push({ output: name, kept: fitted.kept, total: fitted.total });
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, fitted ? fitted.text : value);
@@ -29478,7 +28591,7 @@ async function noteTruncation(truncated, full, dir) {
     let where;
     try {
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(dir, { recursive: true, mode: 0o700 });
-        where = `all of them are in ${await (0,_export_safe_files_js__WEBPACK_IMPORTED_MODULE_2__/* .writeWholeFile */ .R0)(dir, REQUESTS_FILE, full.requests)}`;
+        where = `all of them are in ${await (0,_export_index_js__WEBPACK_IMPORTED_MODULE_2__/* .writeWholeFile */ .R0)(dir, REQUESTS_FILE, full.requests)}`;
     }
     catch (error) {
         where = `${REQUESTS_FILE} could not be written (${error.message})`;
@@ -29491,2181 +28604,9 @@ async function noteTruncation(truncated, full, dir) {
                 : where;
         const note = `the ${output} output holds ${kept} of ${total} ${LIST_NOUNS[output]} ` +
             `(GitHub keeps 1 MB of outputs per job): ${whole}`;
-        _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .R.warning((0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .line */ .n) `${note}`);
+        _run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.warning((0,_run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .line */ .n8) `${note}`);
         return note;
     });
-}
-
-
-/***/ }),
-
-/***/ 65019:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   eg: () => (/* binding */ BUDGET_SHARE),
-/* harmony export */   pH: () => (/* binding */ createBudgetPacer),
-/* harmony export */   z1: () => (/* binding */ createPollSchedule)
-/* harmony export */ });
-/* unused harmony exports POLL_GROWTH, POLL_INTERVAL_CAP_MS */
-/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82663);
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2513);
-/**
- * How gently the action uses the API, in one place (the action and the benchmarks both build from it):
- * - its spend stays within BUDGET_SHARE of the organisation's documented 14,400 cost per hour, leaving
- *   the rest to other jobs of the same organisation;
- * - polls start at `poll-interval` and grow by POLL_GROWTH per poll up to POLL_INTERVAL_CAP_MS (or the
- *   poll interval, when that is longer): never faster than asked, and quick enough that a job finishing
- *   late in the 3-day SLA is seen within minutes, not a quarter hour.
- */
-
-
-const BUDGET_SHARE = 0.5;
-const POLL_GROWTH = 1.5;
-const POLL_INTERVAL_CAP_MS = 5 * 60_000;
-function createBudgetPacer(clock, share = BUDGET_SHARE) {
-    return new _budget_js__WEBPACK_IMPORTED_MODULE_1__/* .BudgetPacer */ .Jp({ limitPerHour: Math.floor(_budget_js__WEBPACK_IMPORTED_MODULE_1__/* .DOCUMENTED_BUDGET_PER_HOUR */ .Yi * share), clock });
-}
-function createPollSchedule(pollIntervalMs) {
-    return (0,_arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__/* .backoffPollSchedule */ .Zz)({
-        initialMs: pollIntervalMs,
-        factor: POLL_GROWTH,
-        maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
-    });
-}
-
-
-/***/ }),
-
-/***/ 99269:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   J: () => (/* binding */ parseDownloadPath),
-/* harmony export */   K: () => (/* binding */ resolveWorkspaceFile)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(62383);
-/* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(32167);
-/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(92341);
-/**
- * Paths given as inputs: files that must be regular files inside the workspace (or RUNNER_TEMP),
- * and the download folder, which must resolve inside them. Real paths are compared, so symlinks
- * and '..' cannot escape.
- */
-
-
-
-
-
-/** Absolute, or relative to the workspace; must resolve (symlinks too) inside it or RUNNER_TEMP. */
-async function parseDownloadPath(text, workspace, runnerTemp) {
-    const input = _input_names_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G.DownloadPath;
-    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .hasControlCharacter */ .Fd)(text))
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, 'contains control characters');
-    const target = text === '' ? node_path__WEBPACK_IMPORTED_MODULE_1___default().join(runnerTemp, 'amplitude-dsar') : node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, text);
-    const nearest = await nearestExisting(target);
-    if (nearest.danglingLink) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${nearest.path}' is a symbolic link to nothing`);
-    }
-    if (!(await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(nearest.path)).isDirectory()) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${nearest.path}' exists and is not a directory`);
-    }
-    const real = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.realpath(nearest.path), ...nearest.missing);
-    const roots = await Promise.all([workspace, runnerTemp].map(realpathOrSelf));
-    if (!roots.some(root => isInside(real, root))) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${target}' is outside GITHUB_WORKSPACE and RUNNER_TEMP`);
-    }
-    return target;
-}
-/** The deepest existing ancestor of `target` (or itself), and the missing parts below it. */
-async function nearestExisting(target) {
-    const missing = [];
-    let current = target;
-    for (;;) {
-        try {
-            await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(current);
-            return { path: current, missing, danglingLink: false };
-        }
-        catch (error) {
-            if (!isMissing(error))
-                throw error;
-            if (await isSymlink(current))
-                return { path: current, missing, danglingLink: true };
-        }
-        const parent = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(current);
-        if (parent === current)
-            return { path: current, missing, danglingLink: false };
-        missing.unshift(node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(current));
-        current = parent;
-    }
-}
-/**
- * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
- * file inside the workspace (or `runnerTemp`, when given). Checking the real path refuses symlinks
- * (and '..') that escape.
- */
-async function resolveWorkspaceFile(input, text, workspace, runnerTemp) {
-    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .hasControlCharacter */ .Fd)(text))
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, 'contains control characters');
-    const candidate = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, text);
-    let real;
-    try {
-        real = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.realpath(candidate);
-    }
-    catch (error) {
-        if (isMissing(error))
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' does not exist`);
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' cannot be read (${error.message})`);
-    }
-    const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf));
-    if (!roots.some(root => isInside(real, root))) {
-        const allowed = runnerTemp
-            ? 'GITHUB_WORKSPACE and RUNNER_TEMP'
-            : 'the workspace (GITHUB_WORKSPACE)';
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' is outside ${allowed}`);
-    }
-    if (!(await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(real)).isFile()) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' is not a regular file`);
-    }
-    return real;
-}
-async function realpathOrSelf(directory) {
-    try {
-        return await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.realpath(directory);
-    }
-    catch {
-        return directory;
-    }
-}
-function isInside(child, parent) {
-    const relative = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(parent, child);
-    return (relative === '' ||
-        (relative !== '..' && !relative.startsWith(`..${(node_path__WEBPACK_IMPORTED_MODULE_1___default().sep)}`) && !node_path__WEBPACK_IMPORTED_MODULE_1___default().isAbsolute(relative)));
-}
-function isMissing(error) {
-    const code = error.code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
-}
-async function isSymlink(file) {
-    try {
-        return (await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.lstat(file)).isSymbolicLink();
-    }
-    catch {
-        return false;
-    }
-}
-
-
-/***/ }),
-
-/***/ 67424:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  ap: () => (/* binding */ reachedAmplitude),
-  $q: () => (/* binding */ writeRunReceipt),
-  HI: () => (/* binding */ writeRunReceiptWithDigest)
-});
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: ./src/export/receipt.ts
-var export_receipt = __nccwpck_require__(77010);
-// EXTERNAL MODULE: ./src/action/artifact-helper.ts
-var artifact_helper = __nccwpck_require__(73935);
-;// CONCATENATED MODULE: ./src/action/version.ts
-/**
- * The action's name and version, as receipts and logs state them. Kept equal to package.json's by a
- * test (__tests__/ledger-github-client.test.ts), so a release that bumps one and not the other fails CI.
- */
-const ACTION_NAME = 'amplitude-dsar-action';
-const ACTION_VERSION = '1.0.0';
-
-;// CONCATENATED MODULE: ./src/action/receipt-helper.ts
-/**
- * The action's side of `receipt.json` (src/export/receipt.ts): the facts only the GitHub layer knows
- * (the run, the action version, the API host) joined to what the requests and downloads recorded,
- * and the SHA-256 of each file as stored (the `.age` file when encrypted), read back from disk so
- * the receipt describes exactly what an auditor finds in the artifact.
- */
-
-
-
-
-
-
-/** Writes `<dir>/receipt.json` (creating `dir`, 0700, when missing) and returns its path. */
-async function writeRunReceipt(options) {
-    const settings = options.settings;
-    const requests = options.requests ?? (options.records ?? []).map(receiptRequest);
-    const files = await Promise.all(options.files.map(storedFile));
-    await (0,promises_.mkdir)(options.dir, { recursive: true, mode: 0o700 });
-    const run = workflowRun();
-    const receipt = (0,export_receipt/* buildReceipt */.pi)({
-        action: {
-            name: ACTION_NAME,
-            version: ACTION_VERSION,
-            ...(process.env.GITHUB_ACTION_REF && { ref: process.env.GITHUB_ACTION_REF })
-        },
-        apiHost: new URL(settings.apiUrl).origin,
-        workflow: options.workflow,
-        generatedAt: new Date(options.now).toISOString(),
-        requests,
-        files,
-        root: options.dir,
-        recipients: settings.encryptTo,
-        ...(run && { run }),
-        ...(options.issue && { issue: options.issue }),
-        ...(options.artifact && { artifact: options.artifact })
-    });
-    return (0,export_receipt/* writeReceipt */.Qz)(options.dir, receipt);
-}
-/** The size and SHA-256 (hex) of a file, read as a stream. */
-async function hashFile(path) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let bytes = 0;
-    for await (const chunk of (0,external_node_fs_.createReadStream)(path)) {
-        hash.update(chunk);
-        bytes += chunk.length;
-    }
-    return { bytes, sha256: hash.digest('hex') };
-}
-async function fileSha256(path) {
-    return (await hashFile(path)).sha256;
-}
-/** A plain file is stored as served; an encrypted one is hashed again as the `.age` file it is. */
-async function storedFile(file) {
-    if (!file.encrypted)
-        return { ...file, storedBytes: file.bytes, storedSha256: file.sha256 };
-    const stored = await hashFile(file.path);
-    return { ...file, storedBytes: stored.bytes, storedSha256: stored.sha256 };
-}
-/**
- * What the receipt says of one request of this run. Its dates are those this run sent, or those
- * Amplitude's status answer gave (a resumed request): never the inputs' defaults, which a resumed
- * run did not send.
- */
-function receiptRequest(record) {
-    return {
-        requestId: record.requestId ?? null,
-        // The label names the subject by position and fingerprint, never by its id.
-        subject: record.label,
-        startDate: record.dates?.startDate ?? export_receipt/* NOT_KNOWN */.gE,
-        endDate: record.dates?.endDate ?? export_receipt/* NOT_KNOWN */.gE,
-        ...(record.dates && { datesFrom: record.dates.from }),
-        ...(record.submittedAt !== undefined && {
-            submittedAt: new Date(record.submittedAt).toISOString()
-        }),
-        ...(record.outcome && { outcome: record.outcome }),
-        ...(record.failReason && { failReason: record.failReason }),
-        statuses: (record.history ?? []).map(h => ({
-            status: h.status,
-            at: new Date(h.at).toISOString()
-        })),
-        ...(record.expires && { expires: record.expires })
-    };
-}
-/** The workflow run, from the runner's environment (absent outside Actions). */
-function workflowRun() {
-    const repository = process.env.GITHUB_REPOSITORY;
-    const runId = process.env.GITHUB_RUN_ID;
-    if (!repository || !runId)
-        return undefined;
-    return { repository, runId, url: (0,artifact_helper/* workflowRunPage */.YC)(process.env) };
-}
-async function writeRunReceiptWithDigest(options) {
-    const path = await writeRunReceipt(options);
-    return { path, sha256: await fileSha256(path) };
-}
-/**
- * Whether the run reached Amplitude: a request id obtained or resumed, or any answer at all (a
- * refused submit is evidence too). A run stopped before that has nothing to attest.
- */
-function reachedAmplitude(records) {
-    return records.some(r => r.requestId !== undefined || r.lastHttpStatus !== undefined);
-}
-
-
-/***/ }),
-
-/***/ 68402:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BN: () => (/* binding */ runRequest),
-/* harmony export */   CM: () => (/* reexport safe */ _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__.CM),
-/* harmony export */   FJ: () => (/* reexport safe */ _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__.FJ),
-/* harmony export */   Lg: () => (/* reexport safe */ _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__.Lg),
-/* harmony export */   SC: () => (/* binding */ markSharedRequestIds),
-/* harmony export */   a3: () => (/* binding */ formatDuration)
-/* harmony export */ });
-/* unused harmony export NOT_SENT */
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17744);
-/* harmony import */ var _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14877);
-/* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33404);
-/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5122);
-/* harmony import */ var _workflow_helper_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(52234);
-/**
- * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
- * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
- * that is cancelled or times out still reports the request id it obtained.
- */
-
-
-
-
-
-
-/** The status a subject that was never sent is reported with (`requests` output, summary). */
-const NOT_SENT = 'not-sent';
-async function runRequest(options) {
-    const { plan, clock } = options;
-    const record = {
-        label: plan.label,
-        subject: plan.subject,
-        ...(plan.requestId !== undefined && { requestId: plan.requestId }),
-        urls: [],
-        polls: 0,
-        history: [],
-        startedAt: clock.now(),
-        requestsStarted: 0,
-        workflowOutputs: {}
-    };
-    // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
-    const asked = plan.requestId === undefined ? (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .askedDates */ .wD)(plan.inputs) : undefined;
-    if (asked)
-        record.dates = asked;
-    options.onStart?.(record);
-    const redact = options.redact ?? ((text) => text);
-    // A value refused on arrival stops this request at once: a refused request id must not be polled.
-    const refused = new Set();
-    const refusal = new AbortController();
-    const take = (outputs) => {
-        for (const problem of absorbOutputs(record, outputs, options))
-            refused.add(redact(problem));
-        noteStatus(record, clock.now());
-        if (refused.size > 0)
-            refusal.abort(new Error('a server value was refused'));
-    };
-    const onEvent = (event) => {
-        if (event.type === 'stepOutputs')
-            take(redactDeep(event.outputs, redact));
-        observe(record, event, options);
-    };
-    const result = await (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runWorkflow */ .FZ)(options.loaded, {
-        workflowId: plan.workflowId,
-        inputs: plan.inputs,
-        transport: options.transport,
-        clock,
-        pollSchedule: options.pollSchedule,
-        maxSteps: options.maxSteps,
-        deadline: options.deadline,
-        signal: AbortSignal.any([options.signal, refusal.signal]),
-        serverUrl: options.serverUrl,
-        sensitiveHeaders: ['authorization'],
-        onEvent
-    });
-    record.finishedAt = clock.now();
-    const outputs = redactDeep(result.outputs, redact);
-    take(outputs);
-    record.workflowOutputs = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .withoutRefused */ .$z)(outputs, plan.requestIdShape);
-    record.nextPollAt = undefined;
-    judge(record, result.status, result.error, options);
-    if (refused.size > 0)
-        refuse(record, [...refused]);
-    if (record.problem)
-        record.problem = redact(record.problem);
-    return record;
-}
-/** What the server said that had no valid shape fails the request, whatever else happened. */
-function refuse(record, refused) {
-    const id = record.requestId ? `request ${record.requestId}` : record.label;
-    // A run stopped by the refusal itself says nothing more than the refusal.
-    const base = record.problem && record.outcome !== 'aborted' ? record.problem : id;
-    record.problem = [base, ...refused].join('; ');
-    if (record.outcome !== 'failed' && record.outcome !== 'timedOut')
-        record.outcome = 'error';
-}
-/** A copy of a JSON-like value with `redact` applied to every string in it. */
-function redactDeep(value, redact) {
-    if (typeof value === 'string')
-        return redact(value);
-    if (Array.isArray(value))
-        return value.map(item => redactDeep(item, redact));
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
-    }
-    return value;
-}
-/** Keeps the record current while the run goes on, and writes the per-poll log line. */
-function observe(record, event, options) {
-    const { clock, log } = options;
-    switch (event.type) {
-        case 'request':
-            // Every GET of these workflows reads a status: that is a poll.
-            if (event.request.method.toUpperCase() === 'GET')
-                record.polls++;
-            record.requestsStarted = (record.requestsStarted ?? 0) + 1;
-            record.nextPollAt = undefined;
-            break;
-        case 'response':
-            record.lastHttpStatus = event.status;
-            break;
-        case 'waiting': {
-            record.nextPollAt = event.until;
-            const elapsed = formatDuration(event.at - record.startedAt);
-            const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
-            const reason = event.reason === 'retry' ? 'retrying' : 'next poll';
-            log(`${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
-                `after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${elapsed} elapsed; ${reason} at ${next} ` +
-                `(in ${formatDuration(event.until - clock.now())})`);
-            break;
-        }
-        default:
-            break;
-    }
-}
-/**
- * Takes what the action reports from a workflow's or a step's outputs, once checked
- * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
- * the `request-ids` input on resume), is never replaced by another one.
- */
-function absorbOutputs(record, outputs, options) {
-    const { accepted, refused } = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .checkServerValues */ .Yo)(outputs, options.plan.requestIdShape);
-    if (accepted.requestId !== undefined) {
-        if (record.requestId === undefined) {
-            record.requestId = accepted.requestId;
-            record.submittedAt = options.clock.now();
-        }
-        else if (record.requestId !== accepted.requestId) {
-            refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
-        }
-    }
-    if (accepted.status !== undefined)
-        record.status = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizeStatus */ .SP)(accepted.status);
-    record.failReason = accepted.failReason ?? record.failReason;
-    if (accepted.expires !== undefined)
-        record.expires = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .expiresAt */ .WJ)(accepted.expires);
-    const answered = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .answeredDates */ .NF)(outputs);
-    if (answered)
-        record.dates = answered;
-    // Resuming by request id, the subject is not known until a status answer names it.
-    const subject = record.subject === undefined ? (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .answeredSubject */ .gi)(outputs) : undefined;
-    if (subject) {
-        record.subject = (0,_workflow_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .subjectText */ .yq)(subject);
-        record.label = `${record.label} (${(0,_workflow_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .subjectFingerprint */ .BG)(subject)})`;
-    }
-    if (accepted.urls && accepted.urls.length > 0) {
-        for (const link of accepted.urls)
-            (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .linkSecrets */ .a9)(link).forEach(secret => options.mask?.(secret));
-        record.urls = accepted.urls;
-    }
-    return refused;
-}
-function noteStatus(record, at) {
-    const history = (record.history ??= []);
-    if (record.status !== undefined && history.at(-1)?.status !== record.status) {
-        history.push({ status: record.status, at });
-    }
-}
-function judge(record, status, error, options) {
-    const id = record.requestId ? `request ${record.requestId}` : record.label;
-    // A request resumed by id was submitted, even before its status was read.
-    const still = record.status
-        ? `still ${record.status}`
-        : record.requestId
-            ? 'no status read yet'
-            : 'still not submitted';
-    const stopReason = options.signal.reason;
-    if (status === 'aborted' && stopReason instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && stopReason.kind === 'auth') {
-        // Refused credentials stop every request: say which call was refused, not "cancelled".
-        record.outcome = 'aborted';
-        record.stoppedBy =
-            /^HTTP \d{3} from [A-Z]{1,16} \S+/.exec(stopReason.message)?.[0] ??
-                `HTTP ${stopReason.status}`;
-        record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
-    }
-    else if (neverSent(record, status, error, options)) {
-        // Amplitude took nothing for this subject: the next run can take it as it is.
-        record.outcome = 'notSent';
-        record.status = NOT_SENT;
-        // Kept for callers that tell a deadline cut from a refusal (the ledger's submit step).
-        if (error)
-            record.error = error;
-        record.problem =
-            status === 'aborted'
-                ? `${record.label}: not sent (the run was stopped first)`
-                : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`;
-    }
-    else if (status === 'aborted') {
-        record.outcome = 'aborted';
-        record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
-    }
-    else if (status === 'timedOut') {
-        record.outcome = 'timedOut';
-        // The engine stops early when the next wait would end after the deadline: say that.
-        const early = (record.finishedAt ?? options.clock.now()) < options.deadline;
-        record.problem = early
-            ? `${id}: ${still} after ${formatElapsed(record.finishedAt - record.startedAt)}, and its next poll would come after the timeout`
-            : `${id}: ${still} when the timeout ran out`;
-    }
-    else if (status === 'maxSteps') {
-        record.outcome = 'error';
-        record.problem = `${id}: stopped after the maximum number of steps`;
-    }
-    else if (status === 'failed' && error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && error.kind === 'deadline') {
-        // The transport would have had to wait past the deadline to try again: a timeout, resumable.
-        record.outcome = 'timedOut';
-        record.error = error;
-        record.problem = `${id}: ${still}; ${error.message}`;
-    }
-    else if (status === 'failed' && resumedUnknown(record, options)) {
-        // The workflow's criteria failed on a 404: what that means is what the user needs to read.
-        record.outcome = 'error';
-        record.error = error;
-        record.problem = `${id}: Amplitude has no such request (HTTP 404)`;
-    }
-    else if (status === 'failed') {
-        record.outcome = 'error';
-        record.error = error;
-        record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`;
-        if (record.status && !(0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .isKnownStatus */ .ih)(record.status)) {
-            record.problem = `${id}: unknown status '${record.status}'`;
-        }
-    }
-    else if (record.status && _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .FAILED_STATUSES */ .Lg.has(record.status)) {
-        record.outcome = 'failed';
-        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
-    }
-    else if (options.plan.submitOnly) {
-        record.outcome = record.requestId ? 'submitted' : 'error';
-        if (!record.requestId)
-            record.problem = `${record.label}: submitted, but no request id came back`;
-    }
-    else if (record.status && _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .DONE_STATUSES */ .CM.has(record.status)) {
-        record.outcome = 'done';
-    }
-    else if (record.status === undefined) {
-        // A custom workflow may report no status: it succeeded, which is all it said.
-        record.outcome = 'done';
-    }
-    else {
-        record.outcome = 'error';
-        record.problem = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .isKnownStatus */ .ih)(record.status)
-            ? `${id}: the workflow ended while the request was still ${record.status}`
-            : `${id}: unknown status '${record.status}'`;
-    }
-}
-/**
- * A subject Amplitude took no request for: no request id, none resumed, and either no request
- * started or the transport said nothing was taken (the budget or the timeout held it back, or every
- * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
- * is not counted here.
- */
-function neverSent(record, status, error, options) {
-    if (record.requestId !== undefined || options.plan.requestId !== undefined)
-        return false;
-    if (error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && error.kind === 'deadline' && error.neverSent)
-        return true;
-    return (status === 'timedOut' || status === 'aborted') && (record.requestsStarted ?? 0) === 0;
-}
-/** A request resumed by id whose status read was answered 404 before any status was seen. */
-function resumedUnknown(record, options) {
-    return (options.plan.requestId !== undefined &&
-        record.status === undefined &&
-        record.lastHttpStatus === 404);
-}
-/**
- * Requests the server gave the same id fail, all of them: their exports would land in one folder
- * and could be either subject's, so none is downloaded.
- */
-function markSharedRequestIds(records) {
-    for (const { requestId, labels } of (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .sharedRequestIds */ .xk)(records)) {
-        for (const record of records.filter(r => r.requestId === requestId)) {
-            record.outcome = 'error';
-            record.problem =
-                `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
-                    'the server gave one id to different requests, so none of their exports is downloaded';
-        }
-    }
-}
-/** Like formatDuration, with tenths under a minute: "stopped after 13.7s" of a 20s timeout. */
-function formatElapsed(ms) {
-    return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms);
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.max(0, Math.round(ms))}ms`;
-    let seconds = Math.round(ms / 1000);
-    const hours = Math.floor(seconds / 3600);
-    seconds -= hours * 3600;
-    const minutes = Math.floor(seconds / 60);
-    seconds -= minutes * 60;
-    return [
-        hours ? `${hours}h` : '',
-        minutes ? `${minutes}m` : '',
-        seconds || (!hours && !minutes) ? `${seconds}s` : ''
-    ]
-        .filter(Boolean)
-        .join('');
-}
-
-
-/***/ }),
-
-/***/ 6132:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   MK: () => (/* binding */ fitJsonList),
-/* harmony export */   gG: () => (/* binding */ runSizeProblem),
-/* harmony export */   pm: () => (/* binding */ SUMMARY_BUDGET),
-/* harmony export */   sV: () => (/* binding */ LIST_OUTPUT_LIMITS),
-/* harmony export */   xV: () => (/* binding */ withinBudget)
-/* harmony export */ });
-/* unused harmony exports LONGEST_RUN_MS, MAX_SUBJECTS, OUTPUT_BUDGET */
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2513);
-/* harmony import */ var _pacing_policy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(65019);
-/**
- * How large one run may be, and how large what it reports may be.
- *
- * Subjects: a run submits at most MAX_SUBJECTS, derived from the budget the action keeps to: half
- * of the organisation's 14,400 cost units an hour, over the longest run (the default `timeout`,
- * 5h30m, inside the 6-hour limit of a hosted job), at 8 units per submission:
- * 0.5 x 14,400 x 5.5 / 8 = 4,950. More could not all be submitted within one run anyway; the same
- * cap bounds `request-ids`. (850,000 subjects used to exhaust the heap with no message at all.)
- *
- * Outputs: GitHub keeps at most 1 MB of outputs per job (measured in UTF-16, so about 500,000
- * characters of plain text) and 1 MiB of summary per step, and drops what is over. The action keeps
- * its outputs within OUTPUT_BUDGET characters together and its summary within SUMMARY_BUDGET bytes:
- * a JSON list that does not fit keeps as many whole entries as fit, with a warning that says so
- * and where the whole list is (requests.json beside the downloads; receipt.json for the files).
- */
-
-
-/** The longest a run waits: the default `timeout` (5h30m). */
-const LONGEST_RUN_MS = 5.5 * _budget_js__WEBPACK_IMPORTED_MODULE_0__/* .HOUR_MS */ .iQ;
-const MAX_SUBJECTS = Math.floor((_pacing_policy_js__WEBPACK_IMPORTED_MODULE_1__/* .BUDGET_SHARE */ .eg * _budget_js__WEBPACK_IMPORTED_MODULE_0__/* .DOCUMENTED_BUDGET_PER_HOUR */ .Yi * (LONGEST_RUN_MS / _budget_js__WEBPACK_IMPORTED_MODULE_0__/* .HOUR_MS */ .iQ)) / (0,_budget_js__WEBPACK_IMPORTED_MODULE_0__/* .requestCost */ .ns)('POST'));
-/** Why `count` subjects (or request ids) are too many for one run; undefined when they are not. */
-function runSizeProblem(count, what) {
-    if (count <= MAX_SUBJECTS)
-        return undefined;
-    return (`${count.toLocaleString('en-US')} ${what} are more than the ${MAX_SUBJECTS.toLocaleString('en-US')} one run ` +
-        `may take (half of the 14,400 cost units an hour over 5h30m, at 8 per submission): split them ` +
-        'over several runs');
-}
-/** Characters the action's step outputs may take together (GitHub: 1 MB per job, in UTF-16). */
-const OUTPUT_BUDGET = 400_000;
-/** The share of each list output; the small outputs (ids, statuses, one link) take the rest. */
-const LIST_OUTPUT_LIMITS = {
-    requests: 200_000,
-    downloadUrls: 60_000,
-    files: 60_000,
-    workflowOutputs: 60_000
-};
-/** Bytes the job summary may take (GitHub: 1 MiB per step). */
-const SUMMARY_BUDGET = 512 * 1024;
-/**
- * A JSON list output cut to the whole entries that fit in `limit` characters (an object that does
- * not fit becomes `null`); undefined when it fits as it is.
- */
-function fitJsonList(text, limit) {
-    if (text.length <= limit)
-        return undefined;
-    const value = JSON.parse(text);
-    if (!Array.isArray(value))
-        return { text: 'null', kept: 0, total: 1 };
-    let size = 2; // the brackets
-    let kept = 0;
-    for (const item of value) {
-        const itemSize = JSON.stringify(item).length + (kept > 0 ? 1 : 0);
-        if (size + itemSize > limit)
-            break;
-        size += itemSize;
-        kept++;
-    }
-    return { text: JSON.stringify(value.slice(0, kept)), kept, total: value.length };
-}
-/** Items of a summary section that fit in `budget` characters, and how many were left out. */
-function withinBudget(items, budget, size) {
-    let used = 0;
-    let count = 0;
-    for (const item of items) {
-        used += size(item);
-        if (used > budget)
-            break;
-        count++;
-    }
-    return { kept: items.slice(0, count), left: items.length - count };
-}
-
-
-/***/ }),
-
-/***/ 63784:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  B4: () => (/* binding */ checkTimeoutHoldsOnePoll),
-  yG: () => (/* binding */ parseBoolean),
-  d: () => (/* binding */ parseDates),
-  cG: () => (/* binding */ parseInteger),
-  Uz: () => (/* binding */ parsePollInterval),
-  ZZ: () => (/* binding */ parseTimeout)
-});
-
-;// CONCATENATED MODULE: ./src/action/duration.ts
-/**
- * Parses the durations the action's inputs accept (`poll-interval`, `timeout`): a sequence of
- * `<number><unit>` parts with units h, m, s, ms in that order (`5h30m`, `1h2m3s`, `1h30m500ms`,
- * `1.5h`), or a bare number of seconds (`90`, `0.05`). Returns whole milliseconds.
- */
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-// Largest first: each unit may appear once, and only after every larger unit used.
-const UNIT_ORDER = ['h', 'm', 's', 'ms'];
-// Nothing the action waits for can last a month; larger values are typos (or overflow attempts).
-const MAX_MS = 30 * 24 * UNIT_MS.h;
-const NUMBER = String.raw `(?:\d+(?:\.\d+)?|\.\d+)`;
-const BARE_SECONDS = new RegExp(`^${NUMBER}$`);
-// `ms` before `m` so that `500ms` is not read as `500m` followed by a stray `s`.
-const PART = new RegExp(`(${NUMBER})(ms|h|m|s)\\s*`, 'y');
-const EXPECTED = "expected e.g. '500ms', '30s', '15m', '2h', '5h30m' or a number of seconds";
-function parseDuration(text) {
-    const shown = describe(text);
-    const trimmed = text.trim();
-    if (trimmed === '')
-        throw new Error(`invalid duration ${shown}: it is empty (${EXPECTED})`);
-    if (trimmed.startsWith('-')) {
-        throw new Error(`invalid duration ${shown}: it is negative (${EXPECTED})`);
-    }
-    const source = trimmed.toLowerCase(); // 'M' can only mean minutes: no unit here is months
-    const ms = BARE_SECONDS.test(source) ? Number(source) * UNIT_MS.s : sumOfParts(source, shown);
-    if (!Number.isFinite(ms) || ms > MAX_MS) {
-        throw new Error(`invalid duration ${shown}: it exceeds the 30-day maximum`);
-    }
-    return Math.round(ms);
-}
-function sumOfParts(source, shown) {
-    let total = 0;
-    let position = 0;
-    let smallestUsed = -1; // index in UNIT_ORDER of the last unit seen
-    while (position < source.length) {
-        PART.lastIndex = position;
-        const match = PART.exec(source);
-        if (!match) {
-            throw new Error(`invalid duration ${shown}: cannot read '${source.slice(position)}' (${EXPECTED})`);
-        }
-        const unit = match[2];
-        const rank = UNIT_ORDER.indexOf(unit);
-        if (rank <= smallestUsed) {
-            throw new Error(`invalid duration ${shown}: units must go from largest to smallest (h, m, s, ms), each at most once`);
-        }
-        smallestUsed = rank;
-        total += Number(match[1]) * UNIT_MS[unit];
-        position = PART.lastIndex;
-    }
-    return total;
-}
-/** The input as it may appear in an error: quoted, control characters escaped, bounded. */
-function describe(text) {
-    const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
-    return `'${json.slice(1, -1)}'`;
-}
-
-// EXTERNAL MODULE: ./src/action/input-names.ts
-var input_names = __nccwpck_require__(62383);
-// EXTERNAL MODULE: ./src/action/input-reading.ts
-var input_reading = __nccwpck_require__(32167);
-;// CONCATENATED MODULE: ./src/action/scalar-inputs.ts
-/**
- * Scalar inputs: booleans, bounded integers, durations (poll-interval, timeout) and the date
- * range. A value outside its bounds is refused, never clamped.
- */
-
-
-
-const DEFAULT_START_DATE = '2012-01-01';
-// Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
-const EARLIEST_START_DATE = '2000-01-01';
-const DEFAULT_POLL_INTERVAL = '60s';
-const MIN_POLL_INTERVAL_MS = 1_000;
-const DEFAULT_TIMEOUT = '5h30m';
-const MAX_TIMEOUT_MS = 6 * 3_600_000;
-/** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
-function parseBoolean(input, fallback) {
-    const text = (0,input_reading/* read */.LF)(input);
-    if (text === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(text))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(text))
-        return false;
-    throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not a boolean (expected true | True | TRUE | false | False | FALSE)`);
-}
-function parseDurationInput(input, text) {
-    try {
-        return parseDuration(text);
-    }
-    catch (error) {
-        throw new input_reading/* InputError */.dz(input, error.message);
-    }
-}
-function parsePollInterval(text, loopback) {
-    const ms = parseDurationInput(input_names/* Inputs */.G.PollInterval, text || DEFAULT_POLL_INTERVAL);
-    if (ms <= 0)
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.PollInterval, 'must be longer than 0');
-    // Every poll spends the organization's shared DSAR budget; only a local test server may be
-    // polled faster than once a second.
-    if (ms < MIN_POLL_INTERVAL_MS && !loopback) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.PollInterval, 'must be at least 1s (shorter intervals are allowed only with a loopback api-url)');
-    }
-    return ms;
-}
-/** The timeout: longer than 0, at most what a GitHub job may run. */
-function parseTimeout(text) {
-    const ms = parseDurationInput(input_names/* Inputs */.G.Timeout, text || DEFAULT_TIMEOUT);
-    if (ms <= 0)
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be longer than 0');
-    if (ms > MAX_TIMEOUT_MS) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
-            'wait: false and collect later with request-ids');
-    }
-    return ms;
-}
-/**
- * A run that waits holds at least one poll interval: a shorter timeout could only submit and then
- * fail. A ledger sweep or a `wait: false` run never waits between polls, so it is not held to it.
- */
-function checkTimeoutHoldsOnePoll(text, timeoutMs, pollIntervalMs) {
-    if (timeoutMs >= pollIntervalMs)
-        return;
-    throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, `${(0,input_reading/* quote */.hD)(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
-        'request would be submitted and the run would stop before its first status read ' +
-        '(a bare number is seconds: timeout: 90 is 90 s)');
-}
-function formatSeconds(ms) {
-    return `${ms / 1000} s`;
-}
-function parseInteger(input, fallback, min, max) {
-    const text = (0,input_reading/* read */.LF)(input);
-    if (text === '')
-        return fallback;
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) {
-        throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not an integer from ${min} to ${max}`);
-    }
-    return value;
-}
-/**
- * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
- * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
- */
-function parseDates(startText, endText, today) {
-    const startDate = parseDate(input_names/* Inputs */.G.StartDate, startText || DEFAULT_START_DATE);
-    const endDate = endText === '' ? today : parseDate(input_names/* Inputs */.G.EndDate, endText);
-    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
-        .toISOString()
-        .slice(0, 10);
-    if (endDate > tomorrow) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EndDate, `${endDate} is in the future (today is ${today} UTC)`, `is in the future: expected a date in the form YYYY-MM-DD up to today (${today} UTC)`);
-    }
-    if (startDate < EARLIEST_START_DATE) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`, `is before ${EARLIEST_START_DATE}: expected a date in the form YYYY-MM-DD from ${EARLIEST_START_DATE}`);
-    }
-    if (startDate > endDate) {
-        const origin = endText === '' ? ' (today, UTC)' : '';
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`, `is after end date${origin}: expected a start date on or before the end date`);
-    }
-    return { startDate, endDate };
-}
-function parseDate(input, text) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-        throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not a date in the form YYYY-MM-DD`, 'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
-    }
-    const time = Date.parse(`${text}T00:00:00Z`);
-    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
-        throw new input_reading/* InputError */.dz(input, `${text} is not a real calendar date`, 'is not a real calendar date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
-    }
-    return text;
-}
-
-
-/***/ }),
-
-/***/ 92341:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ax: () => (/* binding */ credentialRedactor),
-/* harmony export */   Bs: () => (/* binding */ maskCredentials),
-/* harmony export */   Fd: () => (/* binding */ hasControlCharacter),
-/* harmony export */   ZG: () => (/* binding */ decodeBasicAuth),
-/* harmony export */   lq: () => (/* binding */ encodeBasicAuth)
-/* harmony export */ });
-/* unused harmony exports credentialMaskForms, stripBasicPrefix */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
-/* harmony import */ var _linear_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(28681);
-/**
- * Masks the Amplitude credentials in every form a log line could show them, and holds the one
- * codec for `basic-auth` (base64 of `api_key:secret_key`) that input validation shares.
- *
- * `maskCredentials()` must run first in the action, before anything reads or logs other inputs:
- * the runner only hides what it was told about, and only from then on.
- */
-
-
-
-function maskCredentials() {
-    const raw = {
-        apiKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.ApiKey),
-        secretKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.SecretKey),
-        basicAuth: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.BasicAuth)
-    };
-    for (const form of credentialMaskForms(raw))
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
-    // A project's erasure keys: their own pair, masked in the same forms.
-    const erasure = {
-        apiKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.ErasureApiKey),
-        secretKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.ErasureSecretKey),
-        basicAuth: ''
-    };
-    for (const form of credentialMaskForms(erasure))
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
-    // The ledger's GitHub token: the runner masks ${{ github.token }} and secrets, not every source.
-    const githubToken = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.GithubToken).trim();
-    if (githubToken.length >= 8)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(githubToken);
-}
-/**
- * Every string that could reveal a credential: raw values, the Basic token in its base64 and
- * base64url spellings (padded or not), the decoded halves, and their percent-encoded forms (as
- * a URL or a form body would carry them). Empty values give nothing.
- */
-function credentialMaskForms(raw) {
-    const forms = new Set();
-    const add = (value) => {
-        if (value === '')
-            return;
-        forms.add(value);
-        const encoded = percentEncoded(value);
-        if (encoded !== undefined && encoded !== value)
-            forms.add(encoded);
-        // The runner matches masks line by line, so a multi-line value is hidden line by line too.
-        if (/[\r\n]/.test(value)) {
-            for (const line of value.split(/\r?\n|\r/))
-                if (line.trim() !== '')
-                    forms.add(line.trim());
-        }
-    };
-    const addPair = (apiKey, secretKey) => {
-        add(apiKey);
-        add(secretKey);
-        const pair = `${apiKey}:${secretKey}`;
-        add(pair);
-        const standard = Buffer.from(pair, 'utf8').toString('base64');
-        add(standard);
-        add((0,_linear_text_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutTrailing */ .h)(standard, '='));
-        const urlSafe = Buffer.from(pair, 'utf8').toString('base64url');
-        add(urlSafe);
-        add(urlSafe + '='.repeat((4 - (urlSafe.length % 4)) % 4));
-    };
-    add(raw.apiKey);
-    add(raw.secretKey);
-    if (raw.apiKey !== '' && raw.secretKey !== '')
-        addPair(raw.apiKey, raw.secretKey);
-    if (raw.basicAuth !== '') {
-        add(raw.basicAuth);
-        add(stripBasicPrefix(raw.basicAuth));
-        const decoded = decodeBasicAuth(raw.basicAuth);
-        if (decoded.ok)
-            addPair(decoded.apiKey, decoded.secretKey);
-    }
-    return [...forms];
-}
-/** The `Authorization: Basic` token for a key pair (standard base64, padded). */
-function encodeBasicAuth(apiKey, secretKey) {
-    return Buffer.from(`${apiKey}:${secretKey}`, 'utf8').toString('base64');
-}
-/**
- * A leading `Basic ` (any case) is dropped: people paste whole header values, and the workflows
- * add the scheme themselves (`"Basic $inputs.basicAuth"`), which would otherwise double it.
- */
-function stripBasicPrefix(value) {
-    return value.trim().replace(/^basic(?:\s+|$)/i, '');
-}
-/**
- * Decodes `basic-auth` into its key pair. Accepts standard or URL-safe base64, with or without
- * padding, but refuses anything that does not round-trip (stray characters, bad padding, bits
- * past the end) and bytes that are not UTF-8. The reasons never quote the value.
- */
-function decodeBasicAuth(value) {
-    const token = stripBasicPrefix(value);
-    if (token === '')
-        return { ok: false, reason: 'it is empty' };
-    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) {
-        return { ok: false, reason: 'it is not base64 (expected base64 of `api_key:secret_key`)' };
-    }
-    const unpadded = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutTrailing */ .h)(token, '=').replace(/-/g, '+').replace(/_/g, '/');
-    if (unpadded.length % 4 === 1)
-        return { ok: false, reason: 'it is not valid base64 (bad length)' };
-    const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4);
-    if (token.includes('=') && token.length !== padded.length) {
-        return { ok: false, reason: 'it is not valid base64 (bad padding)' };
-    }
-    const bytes = Buffer.from(padded, 'base64');
-    if (bytes.toString('base64') !== padded) {
-        return { ok: false, reason: 'it is not valid base64 (trailing bits)' };
-    }
-    let text;
-    try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        return { ok: false, reason: 'it does not decode to UTF-8 text' };
-    }
-    const colon = text.indexOf(':');
-    if (colon < 0)
-        return { ok: false, reason: 'it does not decode to `api_key:secret_key`' };
-    const apiKey = text.slice(0, colon);
-    const secretKey = text.slice(colon + 1);
-    if (apiKey === '')
-        return { ok: false, reason: 'its decoded api key (before the colon) is empty' };
-    if (secretKey === '') {
-        return { ok: false, reason: 'its decoded secret key (after the colon) is empty' };
-    }
-    if (hasControlCharacter(text)) {
-        return { ok: false, reason: 'its decoded value contains control characters' };
-    }
-    return { ok: true, apiKey, secretKey };
-}
-function percentEncoded(value) {
-    try {
-        return encodeURIComponent(value);
-    }
-    catch {
-        return undefined; // a lone surrogate cannot be percent-encoded, so no log can show that form
-    }
-}
-function hasControlCharacter(text) {
-    // C0, DEL and C1: none belongs in an identifier or key, and some split log or header lines.
-    // eslint-disable-next-line no-control-regex
-    return /[\u0000-\u001f\u007f-\u009f]/.test(text);
-}
-/**
- * Replaces every form of the credentials (raw, base64, base64url, URL-encoded) with '***'. The runner
- * masks them in the log, but not in step outputs, and a workflow document can copy
- * `$inputs.basicAuth` into an output or a path.
- */
-function credentialRedactor(credentials) {
-    const forms = credentialMaskForms(credentials)
-        // Shorter than this would match ordinary text (real keys are 32 characters).
-        .filter(form => form.length >= 6)
-        .sort((a, b) => b.length - a.length);
-    return text => forms.reduce((result, form) => result.split(form).join('***'), text);
-}
-
-
-/***/ }),
-
-/***/ 54396:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   j: () => (/* binding */ Semaphore)
-/* harmony export */ });
-/** At most `limit` holders at once; the rest wait in arrival order. */
-class Semaphore {
-    limit;
-    active = 0;
-    waiting = [];
-    peak = 0;
-    constructor(limit) {
-        this.limit = limit;
-        if (!Number.isInteger(limit) || limit < 1)
-            throw new Error(`bad concurrency limit ${limit}`);
-    }
-    /** The most holders there ever were at once. */
-    get peakActive() {
-        return this.peak;
-    }
-    async use(task) {
-        if (this.active >= this.limit)
-            await new Promise(grant => this.waiting.push(grant));
-        else
-            this.active++;
-        this.peak = Math.max(this.peak, this.active);
-        try {
-            return await task();
-        }
-        finally {
-            const next = this.waiting.shift();
-            // Hand the slot straight to the next waiter, so `active` never dips and lets a newcomer jump in.
-            if (next)
-                next();
-            else
-                this.active--;
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 5122:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $z: () => (/* binding */ withoutRefused),
-/* harmony export */   Yo: () => (/* binding */ checkServerValues),
-/* harmony export */   a9: () => (/* binding */ linkSecrets),
-/* harmony export */   xk: () => (/* binding */ sharedRequestIds),
-/* harmony export */   z$: () => (/* binding */ REQUEST_ID_RULE),
-/* harmony export */   zM: () => (/* binding */ REQUEST_ID_PATTERN)
-/* harmony export */ });
-/* unused harmony exports MAX_URLS, requestIdRule */
-/* harmony import */ var _policy_loopback_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9417);
-/**
- * What a DSAR server says, checked before it reaches a step output, a file name or a decision.
- *
- * Step outputs end up in workflow files (`run: echo "${{ steps.dsar.outputs.requestId }}"`), where a
- * value is pasted into a shell script before the shell reads it: a request id such as
- * `1"; touch /tmp/x; echo "` would run. So every value the action takes from a server has a shape,
- * and a value outside it is refused as a whole (never repaired): the request fails with a message
- * naming the field, and what was already known and checked (the request id obtained earlier, the
- * last good status) is kept.
- *
- * The shapes leave out every character that ends a shell quote or starts an expansion
- * (`" ' \` $ \\`) and every line break:
- * - request id: digits for the documented API (its ids are integers), otherwise 1 to 128 of
- *   `A-Z a-z 0-9 _ -` (the shape the `request-ids` input accepts);
- * - status: a short word;
- * - failReason: one line of at most 500 printable characters, none of the above;
- * - expires: an ISO 8601 date or date-time;
- * - urls: at most 1,000 https URLs (http only for loopback IP literals), no credentials in them,
- *   each written with URL characters only, at most 8 KiB.
- */
-
-/** The shape of a request id the action accepts as input and from servers of custom contracts. */
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
-/** The documented API's request ids are integers. */
-const DIGITS_PATTERN = /^\d{1,20}$/;
-const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
-const MAX_FAIL_REASON = 500;
-// Controls, line separators, and what ends a shell quote or starts an expansion.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029"'`$\\]/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
-const MAX_URLS = 1000;
-const MAX_URL_LENGTH = 8192;
-/** RFC 3986 unreserved and reserved characters, less the sub-delims a shell gives a meaning to. */
-const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@%&=+]+$/;
-/**
- * Reads the names both contracts and the built-in workflows use (`requestId`, `status` or
- * `finalStatus`, `failReason`, `expires`, `urls` or `downloadUrl`) from a workflow's or a step's
- * outputs, and checks each one that is present.
- */
-function checkServerValues(outputs, shape) {
-    const accepted = {};
-    const refused = [];
-    const refuse = (field, value, rule) => {
-        refused.push(`the server's ${field} ${shown(value)} is not ${rule}`);
-    };
-    const requestId = present(outputs.requestId);
-    if (requestId !== undefined) {
-        const text = scalarText(requestId);
-        const pattern = shape === 'digits' ? DIGITS_PATTERN : REQUEST_ID_PATTERN;
-        if (text !== undefined && pattern.test(text))
-            accepted.requestId = text;
-        else
-            refuse('requestId', requestId, `a request id (${requestIdRule(shape)})`);
-    }
-    const status = present(outputs.finalStatus ?? outputs.status);
-    if (status !== undefined) {
-        if (typeof status === 'string' && STATUS_PATTERN.test(status))
-            accepted.status = status;
-        else
-            refuse('status', status, 'a status (a word of up to 32 letters, digits, _ or -)');
-    }
-    const failReason = present(outputs.failReason);
-    if (failReason !== undefined) {
-        if (typeof failReason === 'string' &&
-            failReason.length <= MAX_FAIL_REASON &&
-            !UNSAFE_TEXT.test(failReason)) {
-            accepted.failReason = failReason;
-        }
-        else {
-            refuse('failReason', failReason, `one line of at most ${MAX_FAIL_REASON} characters without quotes, backslashes or $`);
-        }
-    }
-    const expires = present(outputs.expires);
-    if (expires !== undefined) {
-        if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
-            accepted.expires = expires;
-        }
-        else {
-            refuse('expires', expires, 'an ISO 8601 date');
-        }
-    }
-    const links = present(outputs.urls) ?? present(outputs.downloadUrl);
-    if (links !== undefined) {
-        const field = outputs.urls !== undefined ? 'urls' : 'downloadUrl';
-        const list = Array.isArray(links) ? links : [links];
-        if (list.length > MAX_URLS) {
-            refused.push(`the server's ${field} holds ${list.length} links, more than ${MAX_URLS}`);
-        }
-        else {
-            const problem = list
-                .map((link, i) => urlProblem(link, Array.isArray(links) ? `${field}[${i}]` : field))
-                .find(Boolean);
-            if (problem)
-                refused.push(problem);
-            else
-                accepted.urls = list;
-        }
-    }
-    return { accepted, refused };
-}
-/** A workflow's own outputs with every reported value that was refused replaced by null. */
-function withoutRefused(outputs, shape) {
-    const checked = { ...outputs };
-    for (const name of REPORTED_NAMES) {
-        if (!Object.hasOwn(outputs, name))
-            continue;
-        if (checkServerValues({ [name]: outputs[name] }, shape).refused.length > 0)
-            checked[name] = null;
-    }
-    return checked;
-}
-const REPORTED_NAMES = [
-    'requestId',
-    'status',
-    'finalStatus',
-    'failReason',
-    'expires',
-    'urls',
-    'downloadUrl'
-];
-function requestIdRule(shape) {
-    return shape === 'digits' ? 'digits' : REQUEST_ID_RULE;
-}
-/** Why a link is refused, or undefined when it has the shape of a download link. */
-function urlProblem(link, field) {
-    const refuse = (rule) => `the server's ${field} ${shown(link)} is not ${rule}`;
-    if (typeof link !== 'string')
-        return refuse('a URL (not text)');
-    if (link.length > MAX_URL_LENGTH)
-        return refuse(`a URL of at most ${MAX_URL_LENGTH} characters`);
-    if (!URL_CHARACTERS.test(link))
-        return refuse('a URL (characters outside URL syntax)');
-    let url;
-    try {
-        url = new URL(link);
-    }
-    catch {
-        return refuse('a URL');
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,_policy_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname))) {
-        return refuse(`an https URL (${_policy_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .LOOPBACK_RULE */ .x})`);
-    }
-    if (url.username !== '' || url.password !== '')
-        return refuse('a URL without credentials');
-    return undefined;
-}
-/**
- * The parts of presigned links (S3, GCS, Azure SAS, CloudFront) that make them bearer credentials:
- * the whole query string, and each signature, credential or token parameter on its own (a log may
- * show a link decoded or cut). The caller registers them as secrets with the runner.
- */
-function linkSecrets(link) {
-    let url;
-    try {
-        url = new URL(link);
-    }
-    catch {
-        return [];
-    }
-    if (url.search.length <= 1)
-        return [];
-    const secrets = new Set([url.search.slice(1)]);
-    for (const [name, value] of url.searchParams) {
-        if (/signature|^sig$|token|credential|^key$|policy|^se$|^sv$/i.test(name) &&
-            value.length >= 8) {
-            secrets.add(value);
-            secrets.add(encodeURIComponent(value));
-        }
-    }
-    return [...secrets];
-}
-/**
- * Two requests with the same id would download into the same folder, and the export could belong to
- * either subject: every id given to more than one request is returned with the labels holding it.
- */
-function sharedRequestIds(records) {
-    const byId = new Map();
-    for (const record of records) {
-        if (record.requestId === undefined)
-            continue;
-        byId.set(record.requestId, [...(byId.get(record.requestId) ?? []), record.label]);
-    }
-    return [...byId]
-        .filter(([, labels]) => labels.length > 1)
-        .map(([requestId, labels]) => ({ requestId, labels }));
-}
-function present(value) {
-    return value === undefined || value === null || value === '' ? undefined : value;
-}
-/** A string or a number as text (ids arrive as either), else undefined. */
-function scalarText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
-        return String(value);
-    return undefined;
-}
-/** A value for a message: JSON (quotes and line breaks escaped), at most 60 characters of it. */
-function shown(value) {
-    let text;
-    try {
-        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    }
-    catch {
-        text = String(value);
-    }
-    return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-}
-
-
-/***/ }),
-
-/***/ 95642:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Kd: () => (/* binding */ readUserIdsFile),
-/* harmony export */   bC: () => (/* binding */ parseUserIds),
-/* harmony export */   dL: () => (/* binding */ uniqueSubjects),
-/* harmony export */   dS: () => (/* binding */ parseRequestIds),
-/* harmony export */   ry: () => (/* binding */ splitList),
-/* harmony export */   zz: () => (/* binding */ parseAmplitudeIds)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
-/* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(32167);
-/* harmony import */ var _path_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(99269);
-/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83500);
-/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(92341);
-/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5122);
-/**
- * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
- * request-ids. Lists are split by newlines and/or commas, or given as a JSON array (`["u1","u2"]`,
- * as user-ids-file takes), and a problem names the entry or line, never the id itself (personal
- * data). An id that starts or ends with a bracket or a quote is refused: it is almost always a JSON
- * array or a quoted list read as a plain one (`["u1"` and `"u2"]` would be asked for as subjects).
- */
-
-
-
-
-
-
-
-const MAX_ID_LENGTH = 1024;
-const MAX_USER_IDS_FILE_BYTES = 10 * 1024 * 1024;
-/** Entries separated by newlines and/or commas; blanks dropped; numbered from 1 for messages. */
-function splitList(text) {
-    return text
-        .split(/[\n,]/)
-        .map(entry => entry.trim())
-        .filter(entry => entry !== '')
-        .map((entry, index) => ({ entry, number: index + 1 }));
-}
-/** Characters no id starts or ends with, but a JSON array or a quoted list read as plain text does. */
-const WRAPPING = /^["'[\]]|["'[\]]$/;
-function userIdProblem(id) {
-    if ([...id].length > MAX_ID_LENGTH)
-        return `is longer than ${MAX_ID_LENGTH} characters`;
-    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_5__/* .hasControlCharacter */ .Fd)(id))
-        return 'contains control characters';
-    if (WRAPPING.test(id)) {
-        return 'starts or ends with a bracket or a quote: give a JSON array (["u1","u2"]) or plain ids separated by commas or newlines, without quotes';
-    }
-    return undefined;
-}
-/** `[...]`: the list is a JSON array, read as such. */
-function isJsonArray(text) {
-    return text.trimStart().startsWith('[');
-}
-function parseUserIds(text) {
-    if (isJsonArray(text))
-        return idsFromJson(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.UserIds, text);
-    return splitList(text).map(({ entry, number }) => {
-        const problem = userIdProblem(entry);
-        if (problem)
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.UserIds, `entry ${number} ${problem}`);
-        return entry;
-    });
-}
-/** A JSON array of Amplitude ids: integers, or strings of digits; numbered from 1 for messages. */
-function amplitudeIdsFromJson(text) {
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__/* .describeJsonError */ .M1)(text));
-    }
-    if (!Array.isArray(parsed)) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, 'is not a JSON array of integers');
-    }
-    return parsed.map((item, index) => {
-        // A number outside the safe range has already lost digits: refused below by its text.
-        const entry = typeof item === 'number' ? JSON.stringify(item) : item;
-        if (typeof entry !== 'string') {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, `array element ${index + 1} is not an integer`);
-        }
-        return { entry: entry.trim(), number: index + 1 };
-    });
-}
-function parseAmplitudeIds(text) {
-    const entries = isJsonArray(text) ? amplitudeIdsFromJson(text) : splitList(text);
-    return entries.map(({ entry, number }) => {
-        const value = Number(entry);
-        if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
-        }
-        return value;
-    });
-}
-function parseRequestIds(text) {
-    const ids = splitList(text).map(({ entry, number }) => {
-        if (!_server_values_js__WEBPACK_IMPORTED_MODULE_6__/* .REQUEST_ID_PATTERN */ .zM.test(entry)) {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.RequestIds, `entry ${number} is not a request id (${_server_values_js__WEBPACK_IMPORTED_MODULE_6__/* .REQUEST_ID_RULE */ .z$})`);
-        }
-        return entry;
-    });
-    return [...new Set(ids)];
-}
-function uniqueSubjects(subjects) {
-    const seen = new Set();
-    return subjects.filter(subject => {
-        const key = subject.kind === 'userId' ? `u:${subject.userId}` : `a:${String(subject.amplitudeId)}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-/**
- * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
- * whole lines starting with '#' are comments: an ID may itself contain '#'.
- */
-async function readUserIdsFile(text, workspace, runnerTemp) {
-    if (text === '')
-        return [];
-    const input = _input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.UserIdsFile;
-    // RUNNER_TEMP too: a step may write the ids there to keep personal data out of the checkout
-    // (the runner empties it after every job).
-    const file = await (0,_path_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .resolveWorkspaceFile */ .K)(input, text, workspace, runnerTemp);
-    const handle = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.open(file, 'r');
-    let content;
-    try {
-        const { size } = await handle.stat();
-        if (size > MAX_USER_IDS_FILE_BYTES) {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `'${text}' is larger than 10 MiB (${size} bytes)`);
-        }
-        content = (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
-    }
-    finally {
-        await handle.close();
-    }
-    const ids = isJsonArray(content) ? idsFromJson(input, content) : idsFromLines(input, content);
-    if (ids.length === 0)
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `'${text}' contains no user IDs`);
-    return ids;
-}
-function idsFromJson(input, content) {
-    let parsed;
-    try {
-        parsed = JSON.parse(content);
-    }
-    catch {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__/* .describeJsonError */ .M1)(content));
-    }
-    if (!Array.isArray(parsed))
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'is not a JSON array of strings');
-    const ids = [];
-    parsed.forEach((item, index) => {
-        if (typeof item !== 'string') {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `array element ${index + 1} is not a string`);
-        }
-        const id = item.trim();
-        if (id === '')
-            return;
-        const problem = userIdProblem(id);
-        if (problem)
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `array element ${index + 1} ${problem}`);
-        ids.push(id);
-    });
-    return ids;
-}
-function idsFromLines(input, content) {
-    const ids = [];
-    content.split('\n').forEach((raw, index) => {
-        const id = raw.trim();
-        if (id === '' || id.startsWith('#'))
-            return;
-        const problem = userIdProblem(id);
-        if (problem)
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `line ${index + 1} ${problem}`);
-        ids.push(id);
-    });
-    return ids;
-}
-
-
-/***/ }),
-
-/***/ 79640:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AW: () => (/* binding */ artifactHtml),
-/* harmony export */   NG: () => (/* binding */ notSentHtml),
-/* harmony export */   _g: () => (/* binding */ displayFileName),
-/* harmony export */   jM: () => (/* binding */ expiryWarningHtml),
-/* harmony export */   pC: () => (/* binding */ factsTableRows),
-/* harmony export */   pI: () => (/* binding */ runFacts),
-/* harmony export */   pO: () => (/* binding */ runContext)
-/* harmony export */ });
-/* unused harmony export dateRangeAsked */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
-/* harmony import */ var _artifact_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73935);
-/* harmony import */ var _export_helper_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(37871);
-/**
- * What a compliance engineer files with the job summary besides the per-request table: where the
- * requests went (the API host), what was asked (the date range), where the export went (file names
- * relative to `download-path`, and the artifact: name, link, retention), and when the download links
- * stop working. Computed from the settings and the results, so the summary is testable without a run.
- */
-
-
-
-
-function runContext(env) {
-    return {
-        // The one rule for a run's page (artifact-helper.ts); absent outside a GitHub run.
-        ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && { url: (0,_artifact_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .workflowRunPage */ .YC)(env) }),
-        ...(env.GITHUB_ACTOR && { actor: env.GITHUB_ACTOR })
-    };
-}
-function runFacts(settings, run) {
-    const { artifactName } = settings;
-    return {
-        apiHost: new URL(settings.apiUrl).host,
-        ...(run.plans && { dateRange: dateRangeAsked(run.plans) }),
-        ...(settings.download && { downloadPath: settings.downloadPath }),
-        ...(run.artifact &&
-            artifactName !== undefined && {
-            artifact: { ...run.artifact, name: artifactName, retentionDays: settings.retentionDays }
-        }),
-        ...(run.receipt && { receipt: run.receipt }),
-        ...(run.run && { run: run.run }),
-        ...(run.records.length > 0 && { submitted: submittedAt(run.records) }),
-        notSent: run.records.filter(r => r.outcome === 'notSent').map(r => r.label),
-        expiring: (0,_export_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .expiringSoon */ .s_)(run.records, run.now).map(r => ({
-            requestId: r.requestId ?? r.label,
-            expires: r.expires ?? ''
-        }))
-    };
-}
-/** The earliest submit of this run, or what was submitted instead. */
-function submittedAt(records) {
-    const times = records.map(r => r.submittedAt).filter((t) => t !== undefined);
-    if (times.length > 0)
-        return new Date(Math.min(...times)).toISOString();
-    return records.some(r => r.requestId !== undefined)
-        ? 'before this run (resumed by request id)'
-        : 'nothing (no request was submitted)';
-}
-/** `start to end` when every request was sent the same range; otherwise each range, or why none. */
-function dateRangeAsked(plans) {
-    const ranges = new Set(plans
-        .filter(p => typeof p.inputs.startDate === 'string' && typeof p.inputs.endDate === 'string')
-        .map(p => `${String(p.inputs.startDate)} to ${String(p.inputs.endDate)}`));
-    if (ranges.size > 0)
-        return [...ranges].join('; ');
-    if (plans.length > 0 && plans.every(p => (p.requestId ?? p.inputs.requestId) !== undefined)) {
-        return 'none in this run (resuming requests submitted earlier)';
-    }
-    return "none (this workflow's requests take no date range)";
-}
-/**
- * A downloaded file's name as the summary shows it: relative to `download-path` (the runner's
- * temporary folder means nothing to the reader), e.g. `53367/output-001.json.gz.age`.
- */
-function displayFileName(file, downloadPath) {
-    if (downloadPath === undefined)
-        return node_path__WEBPACK_IMPORTED_MODULE_0__.basename(file.path);
-    const relative = node_path__WEBPACK_IMPORTED_MODULE_0__.relative(downloadPath, file.path);
-    if (relative === '' || relative.startsWith('..') || node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute(relative)) {
-        return node_path__WEBPACK_IMPORTED_MODULE_0__.basename(file.path);
-    }
-    return relative.split(node_path__WEBPACK_IMPORTED_MODULE_0__.sep).join('/');
-}
-/** The run's facts as the HTML of a two-column table (values escaped). */
-function factsTableRows(facts, workflowTitle) {
-    return [
-        ['Workflow', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(workflowTitle)],
-        ['API host', `<code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.apiHost)}</code>`],
-        ...(facts.dateRange !== undefined ? [['Date range asked', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.dateRange)]] : []),
-        ...(facts.run?.url ? [['Run', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.url)]] : []),
-        ...(facts.run?.actor ? [['Started by', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.actor)]] : []),
-        ...(facts.submitted !== undefined ? [['Submitted', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.submitted)]] : []),
-        ...(facts.receipt
-            ? [
-                [
-                    'Receipt',
-                    `<code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(node_path__WEBPACK_IMPORTED_MODULE_0__.basename(facts.receipt.path))}</code> (in download-path), ` +
-                        `SHA-256 <code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.receipt.sha256)}</code>`
-                ]
-            ]
-            : []),
-        ...(facts.artifact?.expiresAt
-            ? [['Artifact deleted', `about ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.artifact.expiresAt)}`]]
-            : [])
-    ];
-}
-/** The artifact paragraph: its name linked to its page, its id, and how long GitHub keeps it. */
-function artifactHtml(artifact) {
-    const days = `${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`;
-    return (`<p>Uploaded as artifact <a href="${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(artifact.url)}">${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(artifact.name)}</a> ` +
-        `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +
-        `may be shorter). It holds the files listed above, under the same names, and receipt.json.</p>`);
-}
-/**
- * The subjects this run never sent, by label (position and fingerprint, never the id): the
- * `requests` output lists them by value with status `not-sent`, for the next run to take.
- */
-function notSentHtml(labels, budget) {
-    const shown = [];
-    let size = 0;
-    for (const label of labels) {
-        size += label.length + 2;
-        if (size > budget)
-            break;
-        shown.push((0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(label));
-    }
-    const more = labels.length - shown.length;
-    return (`<p><strong>${labels.length} subject${labels.length === 1 ? ' was' : 's were'} not sent</strong> ` +
-        `(the timeout ran out or the run was stopped first; Amplitude took no request for them). ` +
-        `The <code>requests</code> output lists them with status <code>not-sent</code>, for the next ` +
-        `run to take: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.</p>`);
-}
-/** One warning line per request whose links expire soon (the same warning as the log's). */
-function expiryWarningHtml(expiring) {
-    return expiring
-        .map(e => `<p><strong>Warning:</strong> the download links of request ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(e.requestId)} ` +
-        `expire at ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(e.expires)}; download them before then.</p>`)
-        .join('\n');
-}
-
-
-/***/ }),
-
-/***/ 89775:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   f: () => (/* binding */ buildSummary)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
-/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68402);
-/* harmony import */ var _run_limits_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6132);
-/* harmony import */ var _summary_facts_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(79640);
-/**
- * The job summary: one table row per request, and what to do next when not every request is done.
- * Subjects appear by label only (personal data stays out of the summary).
- */
-
-
-
-
-
-/** Shares of SUMMARY_BUDGET (run-limits.ts), so that GitHub never drops the summary as too large. */
-const REQUEST_ROWS_BUDGET = _run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .SUMMARY_BUDGET */ .pm / 2;
-const FILE_ROWS_BUDGET = _run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .SUMMARY_BUDGET */ .pm / 4;
-const SECTION_BUDGET = _run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .SUMMARY_BUDGET */ .pm / 16;
-/** The status seen, or what ended the request: a refused call is named, never "aborted". */
-function statusCell(r) {
-    const status = r.stoppedBy
-        ? `${r.status ?? 'not submitted'}; stopped by ${r.stoppedBy}`
-        : (r.status ?? r.outcome ?? '–');
-    return (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(status) + (r.failReason ? ` (${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.failReason)})` : '');
-}
-function buildSummary(input) {
-    const { records, now } = input;
-    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading('Amplitude DSAR', 2);
-    for (const note of input.notes ?? [])
-        summary.addRaw(`<p>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(note)}</p>`, true);
-    summary.addTable((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .factsTableRows */ .pC)(input.facts, input.workflowTitle));
-    const requestRows = (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .withinBudget */ .xV)(records.map(r => [
-        (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.label),
-        (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.requestId ?? '–'),
-        statusCell(r),
-        String(r.polls),
-        (0,_request_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)((r.finishedAt ?? now) - r.startedAt),
-        (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.expires ?? '–')
-    ]), REQUEST_ROWS_BUDGET, rowSize);
-    summary.addTable([
-        [
-            { data: 'Subject', header: true },
-            { data: 'Request id', header: true },
-            { data: 'Status', header: true },
-            { data: 'Polls', header: true },
-            { data: 'Elapsed', header: true },
-            { data: 'Links expire', header: true }
-        ],
-        ...requestRows.kept,
-        ...leftOut(requestRows.left, 6, 'more requests (all of them are in the requests output or requests.json)')
-    ]);
-    const notSent = input.facts.notSent ?? [];
-    if (notSent.length > 0)
-        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .notSentHtml */ .NG)(notSent, SECTION_BUDGET), true);
-    if (input.facts.expiring.length > 0) {
-        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .expiryWarningHtml */ .jM)(input.facts.expiring), true);
-    }
-    if (input.files && input.files.length > 0) {
-        const fileRows = (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .withinBudget */ .xV)(input.files.map(f => [
-            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .displayFileName */ ._g)(f, input.facts.downloadPath)),
-            String(f.bytes),
-            String(f.events),
-            `<code>${f.sha256}</code>`,
-            f.encrypted ? 'yes (age)' : 'no'
-        ]), FILE_ROWS_BUDGET, rowSize);
-        summary.addHeading('Downloaded files', 3);
-        summary.addTable([
-            [
-                { data: 'File (in download-path)', header: true },
-                { data: 'Bytes', header: true },
-                { data: 'Events', header: true },
-                { data: 'SHA-256', header: true },
-                { data: 'Encrypted', header: true }
-            ],
-            ...fileRows.kept,
-            ...leftOut(fileRows.left, 5, 'more files (all of them are in receipt.json)')
-        ]);
-    }
-    if (input.facts.artifact)
-        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactHtml */ .AW)(input.facts.artifact), true);
-    if (input.problems.length > 0) {
-        summary.addHeading('What needs attention', 3);
-        const shown = (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .withinBudget */ .xV)(input.problems.map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2), SECTION_BUDGET, p => p.length + 9);
-        const more = shown.left > 0 ? [`… and ${shown.left} more`] : [];
-        summary.addList([...shown.kept, ...more]);
-    }
-    if (input.resumeHint) {
-        summary.addHeading('Next step', 3);
-        summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true);
-        const hint = input.resumeHint;
-        summary.addRaw(hint.length <= SECTION_BUDGET
-            ? codeBlock(hint)
-            : `<p>The request-ids line is too long to show here (${hint.length} characters): it is in the log, in the failure message.</p>`, true);
-    }
-    return summary;
-}
-/**
- * A `<pre>` block whose every line is escaped: core.summary.addCodeBlock pastes its text in raw, so
- * `</code></pre><h1>` in it would close the block and start HTML of someone else's.
- */
-function codeBlock(text) {
-    const lines = text.split('\n').map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2).join('\n');
-    return `<pre lang="yaml"><code>${lines}</code></pre>`;
-}
-function rowSize(cells) {
-    return cells.reduce((size, cell) => size + cell.length + 9, 9);
-}
-/** The row saying how many rows the budget left out (none when none was). */
-function leftOut(count, columns, what) {
-    return count > 0 ? [[{ data: `… and ${count} ${what}`, colspan: String(columns) }]] : [];
-}
-
-
-/***/ }),
-
-/***/ 95717:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   r: () => (/* binding */ testHooks)
-/* harmony export */ });
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58592);
-
-function testHooks() {
-    const read = (name) => {
-        const text = process.env[name];
-        if (text === undefined || text === '')
-            return undefined;
-        if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
-            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .R.warning((0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .line */ .n) `${name} is not a positive whole number of milliseconds: ignored`);
-            return undefined;
-        }
-        return Number(text);
-    };
-    return {
-        requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
-        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
-        backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS'),
-        progressEveryMs: read('DSAR_TEST_PROGRESS_EVERY_MS')
-    };
-}
-
-
-/***/ }),
-
-/***/ 52234:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BG: () => (/* binding */ subjectFingerprint),
-/* harmony export */   Nm: () => (/* binding */ planStatusChecks),
-/* harmony export */   Oj: () => (/* binding */ bundledWorkflowsDir),
-/* harmony export */   cT: () => (/* binding */ loadWorkflowInput),
-/* harmony export */   gp: () => (/* binding */ planRuns),
-/* harmony export */   im: () => (/* binding */ prebuiltDocuments),
-/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
-/* harmony export */   pb: () => (/* binding */ subjectLabel),
-/* harmony export */   yb: () => (/* binding */ loadChosenDocument),
-/* harmony export */   yq: () => (/* binding */ subjectText)
-/* harmony export */ });
-/* unused harmony exports BUILTIN_WORKFLOWS, PREBUILT_DOCUMENTS_FILE */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(73136);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(88012);
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(17744);
-/* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(32167);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(62383);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(58592);
-/* harmony import */ var _test_hooks_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(95717);
-/**
- * Chooses the Arazzo document the action runs (a built-in one or the user's), and plans the runs: which
- * workflow of it, how many times (one per subject when the workflow takes one subject), with which inputs.
- * Everything here happens before any request, so a plan that cannot work fails by input name.
- */
-
-
-
-
-
-
-
-
-
-
-
-/** The built-in documents, and which of their workflows serves each mode. */
-const BUILTIN_WORKFLOWS = {
-    amplitude: {
-        file: 'amplitude.arazzo.yml',
-        submitAndPoll: 'submit-and-poll',
-        submit: 'submit',
-        // `wait: false`: submit, then read the status once (the create answer carries none).
-        submitAndCheck: 'submit-and-check',
-        poll: 'poll',
-        status: 'status',
-        oneSubjectPerRequest: true,
-        requestIdShape: 'digits'
-    },
-    'apis-io': {
-        file: 'apis-io.arazzo.yml',
-        submitAndPoll: 'submit-and-poll-dsar',
-        submit: 'submit-dsar',
-        // The seed contract's create answer carries the status already.
-        submitAndCheck: 'submit-dsar',
-        poll: 'poll-dsar',
-        status: 'status-dsar',
-        oneSubjectPerRequest: false,
-        requestIdShape: 'token'
-    }
-};
-/** Where the shipped Arazzo and OpenAPI documents are: dist/workflows when bundled, src/workflows in tests. */
-function bundledWorkflowsDir() {
-    const here = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.dirname)((0,node_url__WEBPACK_IMPORTED_MODULE_4__.fileURLToPath)(import.meta.url));
-    const candidates = [(0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(here, 'workflows'), (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(here, '..', 'workflows')];
-    const found = candidates.find(dir => (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(dir, BUILTIN_WORKFLOWS.amplitude.file)));
-    if (!found)
-        throw new Error(`the built-in workflows are missing (looked in ${candidates.join(', ')})`);
-    return found;
-}
-/** The chosen document, with a broken one reported against the `workflow` input. */
-async function loadWorkflowInput(settings, onNotice, choices = {}) {
-    try {
-        return await loadChosenDocument(settings, onNotice, choices);
-    }
-    catch (error) {
-        if (error instanceof _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ArazzoError */ .oP)
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.Workflow, error.message);
-        throw error;
-    }
-}
-/**
- * The workflow inputs the action fills from secrets: a document may use them only in request
- * headers (the loader refuses any other use, with its JSON Pointer).
- */
-const SECRET_INPUTS = ['basicAuth'];
-/**
- * The build (scripts/package.mjs) also writes every shipped YAML document, parsed, into one JSON file
- * beside them: reading that is much cheaper at start-up than parsing YAML (and loading `yaml`).
- */
-const PREBUILT_DOCUMENTS_FILE = 'documents.json';
-/** The shipped documents as parsed at build time, by absolute path; empty when not built (tests). */
-async function prebuiltDocuments(shipped) {
-    let text;
-    try {
-        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(shipped, PREBUILT_DOCUMENTS_FILE), 'utf8');
-    }
-    catch {
-        return new Map();
-    }
-    const byName = JSON.parse(text);
-    return new Map(Object.entries(byName).map(([name, parsed]) => [(0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(shipped, name), parsed]));
-}
-async function loadChosenDocument(settings, onNotice, choices = {}) {
-    const shipped = bundledWorkflowsDir();
-    const prebuilt = await prebuiltDocuments(shipped);
-    if (settings.workflow.kind === 'builtin') {
-        return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__/* .loadArazzoFile */ .K6)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(shipped, BUILTIN_WORKFLOWS[settings.workflow.name].file), {
-            allowedRoots: [shipped],
-            secretInputs: SECRET_INPUTS,
-            prebuilt,
-            onNotice
-        });
-    }
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__/* .loadArazzoFile */ .K6)(settings.workflow.path, {
-        allowedRoots: [workspace, shipped],
-        fallbackDescriptionDirs: [shipped],
-        secretInputs: SECRET_INPUTS,
-        sourceReader: lazyRemoteSourceReader({
-            pins: settings.sourceIntegrity,
-            timeoutMs: choices.remoteTimeoutMs ?? (0,_test_hooks_js__WEBPACK_IMPORTED_MODULE_10__/* .testHooks */ .r)().requestTimeoutMs,
-            log: (url, message) => _log_js__WEBPACK_IMPORTED_MODULE_9__/* .log */ .R.info((0,_log_js__WEBPACK_IMPORTED_MODULE_9__/* .line */ .n) `source description ${url}: ${message}`)
-        }),
-        signal: choices.signal,
-        prebuilt,
-        onNotice
-    });
-}
-/**
- * The remote source reader, loaded (with @actions/tool-cache and semver) on the first remote
- * description a document names: most runs name none, and their start-up need not compile it.
- */
-function lazyRemoteSourceReader(options) {
-    let reader;
-    return async (url, limits) => {
-        reader ??= Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(489)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9489)).then(m => m.createRemoteSourceReader(options));
-        return (await reader)(url, limits);
-    };
-}
-function planRuns(settings, loaded, options = {}) {
-    const choice = settings.workflow;
-    if (choice.kind === 'builtin')
-        return planBuiltin(settings, choice.name, options);
-    return planCustom(settings, loaded);
-}
-function planBuiltin(settings, name, options) {
-    const builtin = BUILTIN_WORKFLOWS[name];
-    const { basicAuth, startDate, endDate } = settings;
-    const requestIdShape = builtin.requestIdShape;
-    if (settings.requestIds.length > 0) {
-        return settings.requestIds.map(requestId => ({
-            label: `request ${requestId}`,
-            workflowId: builtin.poll,
-            inputs: {
-                basicAuth,
-                requestId: name === 'amplitude' ? requestIdValue(requestId) : requestId
-            },
-            submitOnly: false,
-            requestId,
-            requestIdShape
-        }));
-    }
-    const workflowId = settings.wait
-        ? builtin.submitAndPoll
-        : options.readStatusAfterSubmit
-            ? builtin.submitAndCheck
-            : builtin.submit;
-    if (builtin.oneSubjectPerRequest) {
-        return settings.subjects.map((subject, index) => ({
-            label: subjectLabel(subject, index),
-            subject: subjectText(subject),
-            workflowId,
-            inputs: { basicAuth, startDate, endDate, ...subjectInputs(subject) },
-            submitOnly: !settings.wait,
-            requestIdShape
-        }));
-    }
-    const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId');
-    if (amplitudeIds.length > 0) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.AmplitudeIds, "the 'apis-io' workflow takes user ids only; use the default 'amplitude' workflow for Amplitude ids");
-    }
-    const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''));
-    return [
-        {
-            label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
-            subject: userIds.join(','),
-            workflowId,
-            inputs: { basicAuth, userIds },
-            submitOnly: !settings.wait,
-            requestIdShape
-        }
-    ];
-}
-/**
- * One status check per request id, with a built-in workflow (the ledger: each sweep reads each
- * request's status once, without waiting). Labels name the request, never the subject.
- */
-function planStatusChecks(settings, requestIds) {
-    const choice = settings.workflow;
-    if (choice.kind !== 'builtin')
-        throw new Error('status checks need a built-in workflow');
-    const builtin = BUILTIN_WORKFLOWS[choice.name];
-    return requestIds.map(requestId => ({
-        label: `request ${requestId}`,
-        workflowId: builtin.status,
-        inputs: {
-            basicAuth: settings.basicAuth,
-            requestId: choice.name === 'amplitude' ? requestIdValue(requestId) : requestId
-        },
-        submitOnly: false,
-        requestId,
-        requestIdShape: builtin.requestIdShape
-    }));
-}
-function planCustom(settings, loaded) {
-    let workflow;
-    try {
-        workflow = loaded.workflow(settings.workflowId);
-    }
-    catch (error) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.WorkflowId, error.message);
-    }
-    const { properties, required } = (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__/* .workflowInputNames */ .Mf)(workflow);
-    const declared = new Set(properties);
-    const common = {};
-    const offer = (name, value) => {
-        if (declared.has(name) && value !== undefined)
-            common[name] = value;
-    };
-    offer('basicAuth', settings.basicAuth);
-    offer('startDate', settings.startDate);
-    offer('endDate', settings.endDate);
-    // The user's own `inputs` come last: they know their workflow best.
-    const base = (extra) => ({
-        ...common,
-        ...extra,
-        ...settings.extraInputs
-    });
-    let runs;
-    const workflowId = workflow.workflowId;
-    // A custom contract's request ids are only known to be tokens.
-    const custom = { workflowId, submitOnly: false, requestIdShape: 'token' };
-    if (settings.requestIds.length > 0 && declared.has('requestId')) {
-        runs = settings.requestIds.map(requestId => ({
-            ...custom,
-            label: `request ${requestId}`,
-            inputs: base({ requestId }),
-            requestId
-        }));
-    }
-    else if (declared.has('userIds')) {
-        const userIds = settings.subjects.filter(s => s.kind === 'userId').map(s => s.userId);
-        runs = [
-            {
-                ...custom,
-                label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
-                subject: userIds.join(','),
-                inputs: base(userIds.length > 0 ? { userIds } : {})
-            }
-        ];
-    }
-    else if ((declared.has('userId') || declared.has('amplitudeId')) &&
-        settings.subjects.length > 0) {
-        runs = settings.subjects.map((subject, index) => ({
-            ...custom,
-            label: subjectLabel(subject, index),
-            subject: subjectText(subject),
-            inputs: base(pick(subjectInputs(subject), declared))
-        }));
-    }
-    else {
-        runs = [{ ...custom, label: `workflow ${workflowId}`, inputs: base({}) }];
-    }
-    for (const run of runs) {
-        const missing = required.filter(name => run.inputs[name] === undefined);
-        if (missing.length > 0) {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.Inputs, `workflow '${workflowId}' requires input${missing.length === 1 ? '' : 's'} ` +
-                `${missing.join(', ')}, which no action input supplies (add ${missing.length === 1 ? 'it' : 'them'} to 'inputs')`);
-        }
-    }
-    return runs;
-}
-function pick(values, names) {
-    return Object.fromEntries(Object.entries(values).filter(([name]) => names.has(name)));
-}
-function subjectInputs(subject) {
-    return subject.kind === 'userId'
-        ? { userId: subject.userId }
-        : { amplitudeId: subject.amplitudeId };
-}
-function subjectText(subject) {
-    return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId);
-}
-/**
- * Subject ids are personal data and logs are read by everyone with access to the repository, so logs and
- * the summary name a subject by position and a short fingerprint, never by its id.
- */
-function subjectLabel(subject, index) {
-    return `subject ${index + 1} (${subjectFingerprint(subject)})`;
-}
-/** `user #ab12cd34` or `amplitude id #ab12cd34`: how logs, the ledger and receipts name a subject. */
-function subjectFingerprint(subject) {
-    const kind = subject.kind === 'userId' ? 'user' : 'amplitude id';
-    return `${kind} #${fingerprint(subjectText(subject))}`;
-}
-function fingerprint(text) {
-    // The first hex digits of its SHA-256: enough to tell subjects apart, and a privacy engineer who holds
-    // the id can check it (`printf %s ID | sha256sum`).
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
-}
-/** The documented API's request ids are integers: send them as such when they are. */
-function requestIdValue(requestId) {
-    return /^\d{1,15}$/.test(requestId) ? Number(requestId) : requestId;
 }
 
 
@@ -31779,18 +28720,22 @@ class ArazzoRuntimeError extends ArazzoError {
 
 /***/ }),
 
-/***/ 17744:
+/***/ 33707:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  oP: () => (/* reexport */ errors/* ArazzoError */.oP),
+  Zz: () => (/* reexport */ backoffPollSchedule),
   K6: () => (/* reexport */ loadArazzoFile),
+  mu: () => (/* reexport */ parseRetryAfter),
   FZ: () => (/* reexport */ runWorkflow),
+  ml: () => (/* reexport */ systemClock),
   Mf: () => (/* reexport */ workflowInputNames)
 });
 
-// UNUSED EXPORTS: ArazzoError, ArazzoLoadError, ArazzoRuntimeError, ArazzoSyntaxError, ArazzoValidationError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_STEPS, DEFAULT_POLL_INTERVAL_MS, MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS, MAX_WORKFLOW_DEPTH, VirtualClock, backoffPollSchedule, createFetchTransport, decodeBody, defaultPollSchedule, fetchTransport, fixedPollSchedule, loadArazzoText, parseRetryAfter, systemClock, validateDocument
+// UNUSED EXPORTS: ArazzoLoadError, ArazzoRuntimeError, ArazzoSyntaxError, ArazzoValidationError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_STEPS, DEFAULT_POLL_INTERVAL_MS, MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS, MAX_WORKFLOW_DEPTH, VirtualClock, createFetchTransport, decodeBody, defaultPollSchedule, fetchTransport, fixedPollSchedule, loadArazzoText, validateDocument
 
 // EXTERNAL MODULE: ./src/arazzo/errors.ts
 var errors = __nccwpck_require__(88012);
@@ -36299,8 +33244,139 @@ function dereferenceInputs(document, problems) {
     });
 }
 
-// EXTERNAL MODULE: ./src/arazzo/pacing.ts
-var pacing = __nccwpck_require__(82663);
+;// CONCATENATED MODULE: ./src/arazzo/pacing.ts
+/**
+ * Time and pacing for the runner: a real clock, a virtual clock for tests and simulations, the
+ * poll schedules that space out `goto`-loops, and Retry-After parsing.
+ *
+ * Pacing exists because an unpaced poll loop is a denial of service against the provider (the
+ * Amplitude DSAR budget is shared by a whole organization), so every re-run of a step waits.
+ */
+/** setTimeout fires at once for delays above 2^31-1 ms, so longer sleeps are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+function abortReason(signal) {
+    return signal.reason ?? new Error('aborted');
+}
+/** Wall-clock time (Date.now) and setTimeout sleeps that reject promptly when aborted. */
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        let remaining = Math.max(0, ms);
+        do {
+            const chunk = Math.min(remaining, MAX_TIMER_MS);
+            await sleepOnce(chunk, signal);
+            remaining -= chunk;
+        } while (remaining > 0);
+    }
+};
+function sleepOnce(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(abortReason(signal));
+            return;
+        }
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(abortReason(signal));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * A clock whose sleeps complete on the next macrotask, advancing its time by the slept amount.
+ * Records every sleep so tests can assert the waits without waiting.
+ */
+class VirtualClock {
+    current;
+    /** Every completed sleep, in order (ms). */
+    sleeps = [];
+    constructor(start = 0) {
+        this.current = start;
+    }
+    now() {
+        return this.current;
+    }
+    /** Total virtual time spent sleeping. */
+    get totalSlept() {
+        return this.sleeps.reduce((sum, ms) => sum + ms, 0);
+    }
+    sleep(ms, signal) {
+        return new Promise((resolve, reject) => {
+            if (signal?.aborted) {
+                reject(abortReason(signal));
+                return;
+            }
+            const onAbort = () => {
+                clearImmediate(handle);
+                reject(abortReason(signal));
+            };
+            // A macrotask (not a microtask) so other pending work, such as an abort, can run first.
+            const handle = setImmediate(() => {
+                signal?.removeEventListener('abort', onAbort);
+                const slept = Math.max(0, ms);
+                this.current += slept;
+                this.sleeps.push(slept);
+                resolve();
+            });
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+    }
+    /** Moves time forward without a sleep (e.g. to simulate a slow request). */
+    advance(ms) {
+        this.current += Math.max(0, ms);
+    }
+}
+/** The same wait before every poll, never shorter than the server's Retry-After. */
+function fixedPollSchedule(ms) {
+    const base = Math.max(0, ms);
+    return {
+        delayMs: (_pollNumber, retryAfterMs) => Math.max(base, retryAfterMs ?? 0)
+    };
+}
+/**
+ * Waits growing by `factor` (default 2) from `initialMs` up to `maxMs` (default unbounded);
+ * never below `initialMs` and never below the server's Retry-After (which may exceed maxMs).
+ */
+function backoffPollSchedule(o) {
+    const initial = Math.max(0, o.initialMs);
+    const factor = o.factor !== undefined && o.factor >= 1 ? o.factor : 2;
+    const max = o.maxMs ?? Number.POSITIVE_INFINITY;
+    return {
+        delayMs(pollNumber, retryAfterMs) {
+            const exponent = Math.max(0, Math.floor(pollNumber) - 1);
+            const grown = Math.min(max, initial * factor ** exponent);
+            return Math.max(initial, grown, retryAfterMs ?? 0);
+        }
+    };
+}
+/** The runner's default: one second between polls (callers normally pass their own). */
+const DEFAULT_POLL_INTERVAL_MS = 1000;
+const defaultPollSchedule = fixedPollSchedule(DEFAULT_POLL_INTERVAL_MS);
+/**
+ * An HTTP Retry-After value (RFC 9110: delay-seconds or an HTTP-date) as milliseconds from `now`;
+ * undefined when absent or unreadable. Dates in the past give 0.
+ */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (text === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    // Only accept things that look like an HTTP-date, not any string Date.parse happens to read.
+    if (!/[A-Za-z]{3}/.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/run-control.ts
 /**
  * The bounds and the event stream one workflow run shares across all its nesting levels: the
@@ -36343,8 +33419,8 @@ class RunControl {
     sensitive;
     constructor(options) {
         this.options = options;
-        this.clock = options.clock ?? pacing/* systemClock */.ml;
-        this.schedule = options.pollSchedule ?? pacing/* defaultPollSchedule */.Gp;
+        this.clock = options.clock ?? systemClock;
+        this.schedule = options.pollSchedule ?? defaultPollSchedule;
         this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
         this.signal = options.signal ?? new AbortController().signal;
         this.sensitive = new Set([
@@ -36858,7 +33934,7 @@ class Run {
                 retries.set(action.name, (retries.get(action.name) ?? 0) + 1);
                 const failedResponse = execution.response;
                 await this.beforeRetry(state, action);
-                const fromHeader = (0,pacing/* parseRetryAfter */.mu)(failedResponse?.headers['retry-after'], this.control.clock.now());
+                const fromHeader = parseRetryAfter(failedResponse?.headers['retry-after'], this.control.clock.now());
                 await this.control.wait(fromHeader ?? (action.retryAfter ?? 0) * 1000, 'retry', workflowId, stepId);
                 continue;
             }
@@ -36885,7 +33961,7 @@ class Run {
         if ((state.runs.get(targetStepId) ?? 0) > 0) {
             const pollNumber = (state.polls.get(targetStepId) ?? 0) + 1;
             state.polls.set(targetStepId, pollNumber);
-            const retryAfter = (0,pacing/* parseRetryAfter */.mu)(this.control.lastResponse?.headers['retry-after'], this.control.clock.now());
+            const retryAfter = parseRetryAfter(this.control.lastResponse?.headers['retry-after'], this.control.clock.now());
             const delay = this.control.schedule.delayMs(pollNumber, retryAfter);
             await this.control.wait(delay, 'poll', state.workflow.workflowId, targetStepId);
         }
@@ -37174,151 +34250,6 @@ function isObject(value) {
 
 /***/ }),
 
-/***/ 82663:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gp: () => (/* binding */ defaultPollSchedule),
-/* harmony export */   Zz: () => (/* binding */ backoffPollSchedule),
-/* harmony export */   ml: () => (/* binding */ systemClock),
-/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
-/* harmony export */ });
-/* unused harmony exports VirtualClock, fixedPollSchedule, DEFAULT_POLL_INTERVAL_MS */
-/**
- * Time and pacing for the runner: a real clock, a virtual clock for tests and simulations, the
- * poll schedules that space out `goto`-loops, and Retry-After parsing.
- *
- * Pacing exists because an unpaced poll loop is a denial of service against the provider (the
- * Amplitude DSAR budget is shared by a whole organization), so every re-run of a step waits.
- */
-/** setTimeout fires at once for delays above 2^31-1 ms, so longer sleeps are chained. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-function abortReason(signal) {
-    return signal.reason ?? new Error('aborted');
-}
-/** Wall-clock time (Date.now) and setTimeout sleeps that reject promptly when aborted. */
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        let remaining = Math.max(0, ms);
-        do {
-            const chunk = Math.min(remaining, MAX_TIMER_MS);
-            await sleepOnce(chunk, signal);
-            remaining -= chunk;
-        } while (remaining > 0);
-    }
-};
-function sleepOnce(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted) {
-            reject(abortReason(signal));
-            return;
-        }
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(abortReason(signal));
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * A clock whose sleeps complete on the next macrotask, advancing its time by the slept amount.
- * Records every sleep so tests can assert the waits without waiting.
- */
-class VirtualClock {
-    current;
-    /** Every completed sleep, in order (ms). */
-    sleeps = [];
-    constructor(start = 0) {
-        this.current = start;
-    }
-    now() {
-        return this.current;
-    }
-    /** Total virtual time spent sleeping. */
-    get totalSlept() {
-        return this.sleeps.reduce((sum, ms) => sum + ms, 0);
-    }
-    sleep(ms, signal) {
-        return new Promise((resolve, reject) => {
-            if (signal?.aborted) {
-                reject(abortReason(signal));
-                return;
-            }
-            const onAbort = () => {
-                clearImmediate(handle);
-                reject(abortReason(signal));
-            };
-            // A macrotask (not a microtask) so other pending work, such as an abort, can run first.
-            const handle = setImmediate(() => {
-                signal?.removeEventListener('abort', onAbort);
-                const slept = Math.max(0, ms);
-                this.current += slept;
-                this.sleeps.push(slept);
-                resolve();
-            });
-            signal?.addEventListener('abort', onAbort, { once: true });
-        });
-    }
-    /** Moves time forward without a sleep (e.g. to simulate a slow request). */
-    advance(ms) {
-        this.current += Math.max(0, ms);
-    }
-}
-/** The same wait before every poll, never shorter than the server's Retry-After. */
-function fixedPollSchedule(ms) {
-    const base = Math.max(0, ms);
-    return {
-        delayMs: (_pollNumber, retryAfterMs) => Math.max(base, retryAfterMs ?? 0)
-    };
-}
-/**
- * Waits growing by `factor` (default 2) from `initialMs` up to `maxMs` (default unbounded);
- * never below `initialMs` and never below the server's Retry-After (which may exceed maxMs).
- */
-function backoffPollSchedule(o) {
-    const initial = Math.max(0, o.initialMs);
-    const factor = o.factor !== undefined && o.factor >= 1 ? o.factor : 2;
-    const max = o.maxMs ?? Number.POSITIVE_INFINITY;
-    return {
-        delayMs(pollNumber, retryAfterMs) {
-            const exponent = Math.max(0, Math.floor(pollNumber) - 1);
-            const grown = Math.min(max, initial * factor ** exponent);
-            return Math.max(initial, grown, retryAfterMs ?? 0);
-        }
-    };
-}
-/** The runner's default: one second between polls (callers normally pass their own). */
-const DEFAULT_POLL_INTERVAL_MS = 1000;
-const defaultPollSchedule = fixedPollSchedule(DEFAULT_POLL_INTERVAL_MS);
-/**
- * An HTTP Retry-After value (RFC 9110: delay-seconds or an HTTP-date) as milliseconds from `now`;
- * undefined when absent or unreadable. Dates in the past give 0.
- */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (text === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(text))
-        return Math.round(Number(text) * 1000);
-    // Only accept things that look like an HTTP-date, not any string Date.parse happens to read.
-    if (!/[A-Za-z]{3}/.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-
-
-/***/ }),
-
 /***/ 79095:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37370,18 +34301,32 @@ class DeadlineReached extends Error {
 
 /***/ }),
 
-/***/ 77010:
+/***/ 54608:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Qz: () => (/* binding */ writeReceipt),
-/* harmony export */   gE: () => (/* binding */ NOT_KNOWN),
-/* harmony export */   pi: () => (/* binding */ buildReceipt)
-/* harmony export */ });
-/* unused harmony export RECEIPT_FILE */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _safe_files_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73543);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  h_: () => (/* reexport */ errors/* DeadlineReached */.h_),
+  nV: () => (/* reexport */ errors/* DownloadError */.nV),
+  gE: () => (/* reexport */ NOT_KNOWN),
+  pi: () => (/* reexport */ buildReceipt),
+  downloadRequestOutputs: () => (/* binding */ downloadRequestOutputs),
+  Qz: () => (/* reexport */ writeReceipt),
+  R0: () => (/* reexport */ safe_files/* writeWholeFile */.R0)
+});
+
+// UNUSED EXPORTS: MAX_REDIRECTS, RECEIPT_FILE, TransferError, nextHop, outputFileName
+
+// EXTERNAL MODULE: ./src/export/errors.ts
+var errors = __nccwpck_require__(79095);
+// EXTERNAL MODULE: ./src/export/url-policy.ts
+var url_policy = __nccwpck_require__(53938);
+// EXTERNAL MODULE: ./src/export/safe-files.ts
+var safe_files = __nccwpck_require__(73543);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+;// CONCATENATED MODULE: ./src/export/receipt.ts
 /**
  * `receipt.json`: the evidence an auditor asks for (GDPR Art. 5(2)), written by every run that
  * reached Amplitude (in `download-path`, beside the files when there are any, and uploaded inside the
@@ -37413,7 +34358,7 @@ function buildReceipt(input) {
         ...(input.issue && { issue: input.issue }),
         requests: input.requests,
         files: input.files.map(file => ({
-            name: (0,node_path__WEBPACK_IMPORTED_MODULE_0__.relative)(input.root, file.path).split(node_path__WEBPACK_IMPORTED_MODULE_0__.sep).join('/'),
+            name: (0,external_node_path_.relative)(input.root, file.path).split(external_node_path_.sep).join('/'),
             requestId: file.requestId ?? null,
             bytes: file.bytes,
             sha256: file.sha256,
@@ -37436,7 +34381,18 @@ function buildReceipt(input) {
 }
 /** Writes `<dir>/receipt.json` (0600, replacing an older one) and returns its path. */
 async function writeReceipt(dir, receipt) {
-    return (0,_safe_files_js__WEBPACK_IMPORTED_MODULE_1__/* .writeWholeFile */ .R0)(dir, RECEIPT_FILE, JSON.stringify(receipt, null, 2) + '\n');
+    return (0,safe_files/* writeWholeFile */.R0)(dir, RECEIPT_FILE, JSON.stringify(receipt, null, 2) + '\n');
+}
+
+;// CONCATENATED MODULE: ./src/export/index.ts
+
+
+
+
+/** Downloads one request's output files (src/export/download.ts, loaded on first use). */
+async function downloadRequestOutputs(options) {
+    const { downloadRequestOutputs: download } = await __nccwpck_require__.e(/* import() */ 98).then(__nccwpck_require__.bind(__nccwpck_require__, 87098));
+    return download(options);
 }
 
 
@@ -37638,11 +34594,78 @@ function isCode(error, code) {
 
 /***/ }),
 
+/***/ 53938:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B_: () => (/* binding */ assertNotInternal),
+/* harmony export */   Fz: () => (/* binding */ nextHop),
+/* harmony export */   NX: () => (/* binding */ MAX_REDIRECTS),
+/* harmony export */   Pb: () => (/* binding */ assertFetchable),
+/* harmony export */   xl: () => (/* binding */ isRedirectStatus)
+/* harmony export */ });
+/* harmony import */ var _policy_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48261);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(79095);
+/**
+ * Where the download may go and what it may carry there. Pure functions, so the policy can be
+ * tested without TLS servers:
+ * - only http(s); plain http only to loopback hosts (test servers, the simulator), because a
+ *   presigned URL and Basic credentials are both bearer secrets;
+ * - never https -> http along a redirect chain, even to loopback;
+ * - no user:password in a URL (it would be sent as credentials we did not choose);
+ * - nothing outside the origins trusted with the credentials on a link-local, private or other
+ *   internal address (src/policy/private-address.ts; host names are checked as they resolve).
+ * Who receives the Basic credentials is decided by src/policy/credentials.ts, not here.
+ */
+
+
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+function isRedirectStatus(status) {
+    return REDIRECT_STATUSES.has(status);
+}
+/** Throws (permanent TransferError) when a URL may not be fetched at all. */
+function assertFetchable(url) {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG(`refusing a ${url.protocol} URL (only https is allowed)`, false);
+    }
+    if (url.protocol === 'http:' && !(0,_policy_index_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .cW)(url.hostname)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG(`refusing plain http to a non-loopback host (${_policy_index_js__WEBPACK_IMPORTED_MODULE_0__/* .LOOPBACK_RULE */ .x1})`, false);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG('refusing a URL that embeds credentials', false);
+    }
+}
+/** The next URL of a redirect chain, or a permanent TransferError when the hop is not allowed. */
+function nextHop(from, location) {
+    let to;
+    try {
+        to = new URL(location, from);
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG('the server redirected to an invalid location', false);
+    }
+    if (from.protocol === 'https:' && to.protocol === 'http:') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG('refusing a redirect from https to http (downgrade)', false);
+    }
+    assertFetchable(to);
+    return to;
+}
+/** Throws (permanent TransferError) when the URL's host is an internal IP literal. */
+function assertNotInternal(url) {
+    const kind = (0,_policy_index_js__WEBPACK_IMPORTED_MODULE_0__/* .internalAddressKind */ .sg)(url.hostname);
+    if (kind)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG((0,_policy_index_js__WEBPACK_IMPORTED_MODULE_0__/* .internalAddressRefusal */ .UT)(kind), false);
+}
+
+
+/***/ }),
+
 /***/ 79407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10110);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(89951);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37652,7 +34675,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 10110:
+/***/ 89951:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37663,31 +34686,26 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
-// EXTERNAL MODULE: ./src/action/log.ts
-var log = __nccwpck_require__(58592);
-// EXTERNAL MODULE: ./src/arazzo/pacing.ts
-var pacing = __nccwpck_require__(82663);
-// EXTERNAL MODULE: ./src/action/api-session.ts
-var api_session = __nccwpck_require__(81779);
-// EXTERNAL MODULE: ./src/action/export-helper.ts
-var export_helper = __nccwpck_require__(37871);
+// EXTERNAL MODULE: ./src/run/index.ts + 26 modules
+var src_run = __nccwpck_require__(87309);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
+var arazzo = __nccwpck_require__(33707);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/action/input-names.ts
-var input_names = __nccwpck_require__(62383);
-// EXTERNAL MODULE: ./src/action/input-reading.ts
-var input_reading = __nccwpck_require__(32167);
-// EXTERNAL MODULE: ./src/policy/credentials.ts
-var credentials = __nccwpck_require__(13708);
-// EXTERNAL MODULE: ./src/action/secret-helper.ts
-var secret_helper = __nccwpck_require__(92341);
-// EXTERNAL MODULE: ./src/action/subject-inputs.ts
-var subject_inputs = __nccwpck_require__(95642);
-;// CONCATENATED MODULE: ./src/action/credential-inputs.ts
+;// CONCATENATED MODULE: ./src/action/inputs/input-reading.ts
+/** Reading one input of action.yml: the one place the input room calls the runner for it. */
+
+function read(name) {
+    return core/* getInput */.V4(name);
+}
+
+// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
+var policy = __nccwpck_require__(48261);
+;// CONCATENATED MODULE: ./src/action/inputs/credential-inputs.ts
 /**
  * Credentials and where they may go: api-key/secret-key or basic-auth, region, api-url and
  * credential-origins. The origin rule itself lives in src/policy/credentials.ts; this module only
@@ -37696,26 +34714,24 @@ var subject_inputs = __nccwpck_require__(95642);
 
 
 
-
-
 function parseCredentials() {
-    const apiKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiKey);
-    const secretKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.SecretKey);
-    const basicAuth = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.BasicAuth);
+    const apiKey = read(src_run/* Inputs */.G0.ApiKey);
+    const secretKey = read(src_run/* Inputs */.G0.SecretKey);
+    const basicAuth = read(src_run/* Inputs */.G0.BasicAuth);
     if (basicAuth !== '') {
         if (apiKey !== '' || secretKey !== '') {
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.BasicAuth, 'ambiguous credentials: give either basic-auth or api-key and secret-key, not both');
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.BasicAuth, 'ambiguous credentials: give either basic-auth or api-key and secret-key, not both');
         }
-        const decoded = (0,secret_helper/* decodeBasicAuth */.ZG)(basicAuth);
+        const decoded = (0,src_run/* decodeBasicAuth */.ZG)(basicAuth);
         if (!decoded.ok)
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.BasicAuth, decoded.reason);
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.BasicAuth, decoded.reason);
         return {
             apiKey: decoded.apiKey,
             secretKey: decoded.secretKey,
-            basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(decoded.apiKey, decoded.secretKey)
+            basicAuth: (0,src_run/* encodeBasicAuth */.lq)(decoded.apiKey, decoded.secretKey)
         };
     }
-    return checkKeyPair({ key: input_names/* Inputs */.G.ApiKey, secret: input_names/* Inputs */.G.SecretKey }, apiKey, secretKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
+    return checkKeyPair({ key: src_run/* Inputs */.G0.ApiKey, secret: src_run/* Inputs */.G0.SecretKey }, apiKey, secretKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
 }
 /**
  * One API key and secret key pair (the org's DSAR keys, or a project's erasure keys): both given,
@@ -37723,51 +34739,51 @@ function parseCredentials() {
  */
 function checkKeyPair(names, apiKey, secretKey, none) {
     if (apiKey === '' && secretKey === '')
-        throw new input_reading/* InputError */.dz(names.key, none);
+        throw new src_run/* InputError */.dz(names.key, none);
     if (apiKey === '') {
-        throw new input_reading/* InputError */.dz(names.key, `missing (${names.secret} is set; both are needed)`);
+        throw new src_run/* InputError */.dz(names.key, `missing (${names.secret} is set; both are needed)`);
     }
     if (secretKey === '') {
-        throw new input_reading/* InputError */.dz(names.secret, `missing (${names.key} is set; both are needed)`);
+        throw new src_run/* InputError */.dz(names.secret, `missing (${names.key} is set; both are needed)`);
     }
     if (apiKey.includes(':')) {
-        throw new input_reading/* InputError */.dz(names.key, 'must not contain a colon (HTTP Basic uses it as separator)');
+        throw new src_run/* InputError */.dz(names.key, 'must not contain a colon (HTTP Basic uses it as separator)');
     }
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(apiKey))
-        throw new input_reading/* InputError */.dz(names.key, 'contains control characters');
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(secretKey)) {
-        throw new input_reading/* InputError */.dz(names.secret, 'contains control characters');
+    if ((0,src_run/* hasControlCharacter */.Fd)(apiKey))
+        throw new src_run/* InputError */.dz(names.key, 'contains control characters');
+    if ((0,src_run/* hasControlCharacter */.Fd)(secretKey)) {
+        throw new src_run/* InputError */.dz(names.secret, 'contains control characters');
     }
-    return { apiKey, secretKey, basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(apiKey, secretKey) };
+    return { apiKey, secretKey, basicAuth: (0,src_run/* encodeBasicAuth */.lq)(apiKey, secretKey) };
 }
 function parseRegion(text) {
     const region = (text || 'us').toLowerCase();
     if (region !== 'us' && region !== 'eu') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Region, `${(0,input_reading/* quote */.hD)(text)} is not a region (expected 'us' or 'eu')`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Region, `${(0,src_run/* quote */.hD)(text)} is not a region (expected 'us' or 'eu')`);
     }
     return region;
 }
 /** The API origin, and whether it is a loopback host (which permits http and fast polling). */
 function parseApiUrl(text, region) {
     if (text === '')
-        return { origin: credentials/* AMPLITUDE_ORIGINS */.YK[region].api, loopback: false };
-    const parsed = (0,credentials/* parseOrigin */.ef)(text);
+        return { origin: policy/* AMPLITUDE_ORIGINS */.YK[region].api, loopback: false };
+    const parsed = (0,policy/* parseOrigin */.ef)(text);
     if (!parsed.ok)
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiUrl, parsed.reason);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.ApiUrl, parsed.reason);
     return { origin: parsed.origin, loopback: parsed.loopback };
 }
 /** Origins separated by newlines and/or commas; each checked like api-url. */
 function parseCredentialOrigins(text) {
-    const origins = (0,subject_inputs/* splitList */.ry)(text).map(({ entry, number }) => {
-        const parsed = (0,credentials/* parseOrigin */.ef)(entry);
+    const origins = (0,src_run/* splitList */.ry)(text).map(({ entry, number }) => {
+        const parsed = (0,policy/* parseOrigin */.ef)(entry);
         if (!parsed.ok)
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.CredentialOrigins, `entry ${number} ${parsed.reason}`);
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.CredentialOrigins, `entry ${number} ${parsed.reason}`);
         return parsed.origin;
     });
     return [...new Set(origins)];
 }
 
-;// CONCATENATED MODULE: ./src/action/erasure-inputs.ts
+;// CONCATENATED MODULE: ./src/action/inputs/erasure-inputs.ts
 /**
  * The erasure inputs: `request-type`, the project's keys (`erasure-api-key`/`erasure-secret-key`,
  * their own pair, so that one workflow can hold the org's DSAR keys and a project's keys side by
@@ -37777,33 +34793,32 @@ function parseCredentialOrigins(text) {
 
 
 
-
 /** Used when neither `erasure-requester` nor GITHUB_ACTOR says who asked. */
 const FALLBACK_REQUESTER = 'amplitude-dsar-action';
 const MAX_REQUESTER_LENGTH = 200;
 function parseRequestType(text) {
     const type = (text || 'access').toLowerCase();
     if (type !== 'access' && type !== 'erasure') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestType, `${(0,input_reading/* quote */.hD)(text)} is not a request type (expected 'access' or 'erasure')`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestType, `${(0,src_run/* quote */.hD)(text)} is not a request type (expected 'access' or 'erasure')`);
     }
     return type;
 }
 /** The project's key pair and the requester; only read for `request-type: erasure`. */
 function parseErasureInputs(actor = process.env.GITHUB_ACTOR ?? '') {
-    const apiKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureApiKey);
-    const secretKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureSecretKey);
-    const keys = checkKeyPair({ key: input_names/* Inputs */.G.ErasureApiKey, secret: input_names/* Inputs */.G.ErasureSecretKey }, apiKey, secretKey, "request-type: erasure needs a project's keys: set erasure-api-key and erasure-secret-key " +
+    const apiKey = read(src_run/* Inputs */.G0.ErasureApiKey);
+    const secretKey = read(src_run/* Inputs */.G0.ErasureSecretKey);
+    const keys = checkKeyPair({ key: src_run/* Inputs */.G0.ErasureApiKey, secret: src_run/* Inputs */.G0.ErasureSecretKey }, apiKey, secretKey, "request-type: erasure needs a project's keys: set erasure-api-key and erasure-secret-key " +
         "(the project's API key and secret key, not the organisation's DSAR keys)");
-    return { ...keys, requester: parseRequester((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureRequester), actor) };
+    return { ...keys, requester: parseRequester(read(src_run/* Inputs */.G0.ErasureRequester), actor) };
 }
 /** Who asked: the input, else the GitHub actor, else the action's name. One line, 200 characters. */
 function parseRequester(text, actor) {
     const requester = text || actor.trim() || FALLBACK_REQUESTER;
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(requester)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureRequester, 'contains control characters');
+    if ((0,src_run/* hasControlCharacter */.Fd)(requester)) {
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.ErasureRequester, 'contains control characters');
     }
     if ([...requester].length > MAX_REQUESTER_LENGTH) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureRequester, `is longer than ${MAX_REQUESTER_LENGTH} characters`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.ErasureRequester, `is longer than ${MAX_REQUESTER_LENGTH} characters`);
     }
     return requester;
 }
@@ -37812,18 +34827,16 @@ function checkJobDays(requestIds) {
     requestIds.forEach((id, index) => {
         const ms = /^\d{4}-\d{2}-\d{2}$/.test(id) ? Date.parse(`${id}T00:00:00Z`) : NaN;
         if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== id) {
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, `entry ${index + 1} is not a job day: with request-type: erasure, request ids are the days of deletion jobs (YYYY-MM-DD)`);
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestIds, `entry ${index + 1} is not a job day: with request-type: erasure, request ids are the days of deletion jobs (YYYY-MM-DD)`);
         }
     });
 }
 
-;// CONCATENATED MODULE: ./src/action/export-inputs.ts
+;// CONCATENATED MODULE: ./src/action/inputs/export-inputs.ts
 /**
  * What the run does with the exports once downloaded: the artifact name (checked against what
  * @actions/artifact accepts) and the age recipients to encrypt to.
  */
-
-
 
 // The characters @actions/artifact refuses in names, plus path separators.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
@@ -37831,8 +34844,8 @@ const ARTIFACT_NAME_FORBIDDEN_LIST = `" : < > | * ? \\ / CR LF`;
 function parseArtifactName(text) {
     if (text === '')
         return undefined;
-    if (ARTIFACT_NAME_FORBIDDEN.test(text) || (0,secret_helper/* hasControlCharacter */.Fd)(text)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ArtifactName, `${(0,input_reading/* quote */.hD)(text)} contains a character artifact names refuse (${ARTIFACT_NAME_FORBIDDEN_LIST} or control characters)`);
+    if (ARTIFACT_NAME_FORBIDDEN.test(text) || (0,src_run/* hasControlCharacter */.Fd)(text)) {
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.ArtifactName, `${(0,src_run/* quote */.hD)(text)} contains a character artifact names refuse (${ARTIFACT_NAME_FORBIDDEN_LIST} or control characters)`);
     }
     return text;
 }
@@ -37858,26 +34871,254 @@ async function parseRecipients(text) {
     const { Encrypter } = await __nccwpck_require__.e(/* import() */ 539).then(__nccwpck_require__.bind(__nccwpck_require__, 81539));
     for (const { line, number } of lines) {
         if (/^age-secret-key-/i.test(line)) {
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EncryptTo, `line ${number} is an age identity (a private key), not a recipient: give its public ` +
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.EncryptTo, `line ${number} is an age identity (a private key), not a recipient: give its public ` +
                 'key (age1...) instead, and treat this private key as exposed');
         }
         try {
             new Encrypter().addRecipient(line);
         }
         catch (error) {
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EncryptTo, `line ${number} is not a valid age recipient (${error.message}); expected age1...`);
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.EncryptTo, `line ${number} is not a valid age recipient (${error.message}); expected age1...`);
         }
     }
     return [...new Set(lines.map(({ line }) => line))];
 }
 
-// EXTERNAL MODULE: ./src/action/path-inputs.ts
-var path_inputs = __nccwpck_require__(99269);
-// EXTERNAL MODULE: ./src/action/run-limits.ts
-var run_limits = __nccwpck_require__(6132);
-// EXTERNAL MODULE: ./src/action/scalar-inputs.ts + 1 modules
-var scalar_inputs = __nccwpck_require__(63784);
-;// CONCATENATED MODULE: ./src/action/source-integrity.ts
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./src/action/inputs/path-inputs.ts
+/**
+ * Paths given as inputs: files that must be regular files inside the workspace (or RUNNER_TEMP),
+ * and the download folder, which must resolve inside them. Real paths are compared, so symlinks
+ * and '..' cannot escape.
+ */
+
+
+
+/** Absolute, or relative to the workspace; must resolve (symlinks too) inside it or RUNNER_TEMP. */
+async function parseDownloadPath(text, workspace, runnerTemp) {
+    const input = src_run/* Inputs */.G0.DownloadPath;
+    if ((0,src_run/* hasControlCharacter */.Fd)(text))
+        throw new src_run/* InputError */.dz(input, 'contains control characters');
+    const target = text === '' ? external_node_path_default().join(runnerTemp, 'amplitude-dsar') : external_node_path_default().resolve(workspace, text);
+    const nearest = await nearestExisting(target);
+    if (nearest.danglingLink) {
+        throw new src_run/* InputError */.dz(input, `'${nearest.path}' is a symbolic link to nothing`);
+    }
+    if (!(await external_node_fs_.promises.stat(nearest.path)).isDirectory()) {
+        throw new src_run/* InputError */.dz(input, `'${nearest.path}' exists and is not a directory`);
+    }
+    const real = external_node_path_default().join(await external_node_fs_.promises.realpath(nearest.path), ...nearest.missing);
+    const roots = await Promise.all([workspace, runnerTemp].map(realpathOrSelf));
+    if (!roots.some(root => isInside(real, root))) {
+        throw new src_run/* InputError */.dz(input, `'${target}' is outside GITHUB_WORKSPACE and RUNNER_TEMP`);
+    }
+    return target;
+}
+/** The deepest existing ancestor of `target` (or itself), and the missing parts below it. */
+async function nearestExisting(target) {
+    const missing = [];
+    let current = target;
+    for (;;) {
+        try {
+            await external_node_fs_.promises.stat(current);
+            return { path: current, missing, danglingLink: false };
+        }
+        catch (error) {
+            if (!isMissing(error))
+                throw error;
+            if (await isSymlink(current))
+                return { path: current, missing, danglingLink: true };
+        }
+        const parent = external_node_path_default().dirname(current);
+        if (parent === current)
+            return { path: current, missing, danglingLink: false };
+        missing.unshift(external_node_path_default().basename(current));
+        current = parent;
+    }
+}
+/**
+ * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
+ * file inside the workspace (or `runnerTemp`, when given). Checking the real path refuses symlinks
+ * (and '..') that escape.
+ */
+async function resolveWorkspaceFile(input, text, workspace, runnerTemp) {
+    if ((0,src_run/* hasControlCharacter */.Fd)(text))
+        throw new src_run/* InputError */.dz(input, 'contains control characters');
+    const candidate = external_node_path_default().resolve(workspace, text);
+    let real;
+    try {
+        real = await external_node_fs_.promises.realpath(candidate);
+    }
+    catch (error) {
+        if (isMissing(error))
+            throw new src_run/* InputError */.dz(input, `'${text}' does not exist`);
+        throw new src_run/* InputError */.dz(input, `'${text}' cannot be read (${error.message})`);
+    }
+    const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf));
+    if (!roots.some(root => isInside(real, root))) {
+        const allowed = runnerTemp
+            ? 'GITHUB_WORKSPACE and RUNNER_TEMP'
+            : 'the workspace (GITHUB_WORKSPACE)';
+        throw new src_run/* InputError */.dz(input, `'${text}' is outside ${allowed}`);
+    }
+    if (!(await external_node_fs_.promises.stat(real)).isFile()) {
+        throw new src_run/* InputError */.dz(input, `'${text}' is not a regular file`);
+    }
+    return real;
+}
+async function realpathOrSelf(directory) {
+    try {
+        return await external_node_fs_.promises.realpath(directory);
+    }
+    catch {
+        return directory;
+    }
+}
+function isInside(child, parent) {
+    const relative = external_node_path_default().relative(parent, child);
+    return (relative === '' ||
+        (relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(relative)));
+}
+function isMissing(error) {
+    const code = error.code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+}
+async function isSymlink(file) {
+    try {
+        return (await external_node_fs_.promises.lstat(file)).isSymbolicLink();
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/inputs/scalar-inputs.ts
+/**
+ * Scalar inputs: booleans, bounded integers, durations (poll-interval, timeout); the date
+ * range is src/run/dates.ts (the issue form reads it too). A value outside its bounds is refused, never clamped.
+ */
+
+
+const DEFAULT_POLL_INTERVAL = '60s';
+const MIN_POLL_INTERVAL_MS = 1_000;
+const DEFAULT_TIMEOUT = '5h30m';
+const MAX_TIMEOUT_MS = 6 * 3_600_000;
+/** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
+function parseBoolean(input, fallback) {
+    const text = read(input);
+    if (text === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(text))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(text))
+        return false;
+    throw new src_run/* InputError */.dz(input, `${(0,src_run/* quote */.hD)(text)} is not a boolean (expected true | True | TRUE | false | False | FALSE)`);
+}
+function parseDurationInput(input, text) {
+    try {
+        return (0,src_run/* parseDuration */.E9)(text);
+    }
+    catch (error) {
+        throw new src_run/* InputError */.dz(input, error.message);
+    }
+}
+function parsePollInterval(text, loopback) {
+    const ms = parseDurationInput(src_run/* Inputs */.G0.PollInterval, text || DEFAULT_POLL_INTERVAL);
+    if (ms <= 0)
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.PollInterval, 'must be longer than 0');
+    // Every poll spends the organization's shared DSAR budget; only a local test server may be
+    // polled faster than once a second.
+    if (ms < MIN_POLL_INTERVAL_MS && !loopback) {
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.PollInterval, 'must be at least 1s (shorter intervals are allowed only with a loopback api-url)');
+    }
+    return ms;
+}
+/** The timeout: longer than 0, at most what a GitHub job may run. */
+function parseTimeout(text) {
+    const ms = parseDurationInput(src_run/* Inputs */.G0.Timeout, text || DEFAULT_TIMEOUT);
+    if (ms <= 0)
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Timeout, 'must be longer than 0');
+    if (ms > MAX_TIMEOUT_MS) {
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
+            'wait: false and collect later with request-ids');
+    }
+    return ms;
+}
+/**
+ * A run that waits holds at least one poll interval: a shorter timeout could only submit and then
+ * fail. A ledger sweep or a `wait: false` run never waits between polls, so it is not held to it.
+ */
+function checkTimeoutHoldsOnePoll(text, timeoutMs, pollIntervalMs) {
+    if (timeoutMs >= pollIntervalMs)
+        return;
+    throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Timeout, `${(0,src_run/* quote */.hD)(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
+        'request would be submitted and the run would stop before its first status read ' +
+        '(a bare number is seconds: timeout: 90 is 90 s)');
+}
+function formatSeconds(ms) {
+    return `${ms / 1000} s`;
+}
+function parseInteger(input, fallback, min, max) {
+    const text = read(input);
+    if (text === '')
+        return fallback;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+        throw new src_run/* InputError */.dz(input, `${(0,src_run/* quote */.hD)(text)} is not an integer from ${min} to ${max}`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/action/inputs/user-ids-file.ts
+/** `user-ids-file`: the subjects' user ids read from a file in the workspace (or RUNNER_TEMP). */
+
+
+
+const MAX_USER_IDS_FILE_BYTES = 10 * 1024 * 1024;
+/**
+ * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
+ * whole lines starting with '#' are comments: an ID may itself contain '#'.
+ */
+async function readUserIdsFile(text, workspace, runnerTemp) {
+    if (text === '')
+        return [];
+    const input = src_run/* Inputs */.G0.UserIdsFile;
+    // RUNNER_TEMP too: a step may write the ids there to keep personal data out of the checkout
+    // (the runner empties it after every job).
+    const file = await resolveWorkspaceFile(input, text, workspace, runnerTemp);
+    const handle = await external_node_fs_.promises.open(file, 'r');
+    let content;
+    try {
+        const { size } = await handle.stat();
+        if (size > MAX_USER_IDS_FILE_BYTES) {
+            throw new src_run/* InputError */.dz(input, `'${text}' is larger than 10 MiB (${size} bytes)`);
+        }
+        content = (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
+    }
+    finally {
+        await handle.close();
+    }
+    const ids = (0,src_run/* isJsonArray */.Md)(content) ? (0,src_run/* idsFromJson */.ll)(input, content) : idsFromLines(input, content);
+    if (ids.length === 0)
+        throw new src_run/* InputError */.dz(input, `'${text}' contains no user IDs`);
+    return ids;
+}
+function idsFromLines(input, content) {
+    const ids = [];
+    content.split('\n').forEach((raw, index) => {
+        const id = raw.trim();
+        if (id === '' || id.startsWith('#'))
+            return;
+        const problem = (0,src_run/* userIdProblem */.Uo)(id);
+        if (problem)
+            throw new src_run/* InputError */.dz(input, `line ${index + 1} ${problem}`);
+        ids.push(id);
+    });
+    return ids;
+}
+
+;// CONCATENATED MODULE: ./src/action/documents/source-integrity.ts
 /**
  * The `source-integrity` input: pins of remote source descriptions (URL -> sha256). Kept apart
  * from remote-sources.ts, which every run's input check would otherwise load with
@@ -37936,14 +35177,11 @@ function withoutComment(line) {
     return line;
 }
 
-// EXTERNAL MODULE: ./src/policy/json-text.ts
-var json_text = __nccwpck_require__(83500);
-;// CONCATENATED MODULE: ./src/action/workflow-inputs.ts
+;// CONCATENATED MODULE: ./src/action/inputs/workflow-inputs.ts
 /**
  * Which Arazzo workflow runs: the built-in documents or a file in the workspace, an optional
  * workflowId, the extra `inputs` object, and the sha256 pins of remote source descriptions.
  */
-
 
 
 
@@ -37954,16 +35192,16 @@ async function parseWorkflow(text, workspace) {
     if (name === 'amplitude' || name === 'apis-io')
         return { kind: 'builtin', name };
     if (!/\.(ya?ml|json)$/i.test(text)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Workflow, `${(0,input_reading/* quote */.hD)(text)} is neither 'amplitude', 'apis-io' nor a path to an Arazzo document ` +
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Workflow, `${(0,src_run/* quote */.hD)(text)} is neither 'amplitude', 'apis-io' nor a path to an Arazzo document ` +
             '(.yml, .yaml or .json)');
     }
-    return { kind: 'file', path: await (0,path_inputs/* resolveWorkspaceFile */.K)(input_names/* Inputs */.G.Workflow, text, workspace) };
+    return { kind: 'file', path: await resolveWorkspaceFile(src_run/* Inputs */.G0.Workflow, text, workspace) };
 }
 function parseWorkflowId(text) {
     if (text === '')
         return undefined;
     if (!WORKFLOW_ID.test(text)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.WorkflowId, `${(0,input_reading/* quote */.hD)(text)} is not a workflowId (A-Z a-z 0-9 _ -)`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.WorkflowId, `${(0,src_run/* quote */.hD)(text)} is not a workflowId (A-Z a-z 0-9 _ -)`);
     }
     return text;
 }
@@ -37975,11 +35213,11 @@ function parseExtraInputs(text) {
         parsed = JSON.parse(text);
     }
     catch {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Inputs, (0,json_text/* describeJsonError */.M1)(text));
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Inputs, (0,policy/* describeJsonError */.M1)(text));
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
         const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed;
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Inputs, `must be a JSON object, not ${kind}`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Inputs, `must be a JSON object, not ${kind}`);
     }
     return parsed;
 }
@@ -37988,16 +35226,11 @@ function parseSourcePins(text) {
         return parseSourceIntegrity(text);
     }
     catch (error) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.SourceIntegrity, error.message);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.SourceIntegrity, error.message);
     }
 }
 
-;// CONCATENATED MODULE: ./src/ledger/ledger-inputs.ts
-/**
- * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`), read and checked
- * like every other input: a bad value is refused with an InputError naming it, before any request.
- */
-
+;// CONCATENATED MODULE: ./src/action/inputs/ledger-inputs.ts
 
 /** GitHub's limit on a label name. */
 const MAX_LABEL = 50;
@@ -38006,36 +35239,36 @@ const LONGEST_SUFFIX = ':awaiting-approval'.length;
 const MAX_LEDGER_LABEL = MAX_LABEL - LONGEST_SUFFIX;
 /** The ledger's settings, or undefined when `ledger` is `none` (the default). */
 function parseLedgerInputs(input) {
-    const mode = (input.read(input_names/* Inputs */.G.Ledger) || 'none').toLowerCase();
+    const mode = (input.read(src_run/* Inputs */.G0.Ledger) || 'none').toLowerCase();
     if (mode === 'none')
         return undefined;
     if (mode !== 'issues') {
-        throw input.fail(input_names/* Inputs */.G.Ledger, `must be 'none' or 'issues'`);
+        throw input.fail(src_run/* Inputs */.G0.Ledger, `must be 'none' or 'issues'`);
     }
-    const label = input.read(input_names/* Inputs */.G.LedgerLabel) || 'dsar';
+    const label = input.read(src_run/* Inputs */.G0.LedgerLabel) || 'dsar';
     if (label.length > MAX_LEDGER_LABEL ||
         label !== label.trim() ||
         label.includes(',') ||
-        (0,secret_helper/* hasControlCharacter */.Fd)(label)) {
-        throw input.fail(input_names/* Inputs */.G.LedgerLabel, `must be 1 to ${MAX_LEDGER_LABEL} characters without commas, control characters or ` +
+        (0,src_run/* hasControlCharacter */.Fd)(label)) {
+        throw input.fail(src_run/* Inputs */.G0.LedgerLabel, `must be 1 to ${MAX_LEDGER_LABEL} characters without commas, control characters or ` +
             `surrounding blanks (state labels add up to ${LONGEST_SUFFIX} more, and GitHub allows ${MAX_LABEL})`);
     }
-    const githubToken = input.read(input_names/* Inputs */.G.GithubToken);
+    const githubToken = input.read(src_run/* Inputs */.G0.GithubToken);
     if (githubToken === '') {
-        throw input.fail(input_names/* Inputs */.G.GithubToken, 'is empty: the ledger needs a token with `issues: write` (the default is ${{ github.token }})');
+        throw input.fail(src_run/* Inputs */.G0.GithubToken, 'is empty: the ledger needs a token with `issues: write` (the default is ${{ github.token }})');
     }
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(githubToken) || /\s/.test(githubToken)) {
-        throw input.fail(input_names/* Inputs */.G.GithubToken, 'contains blanks or control characters');
+    if ((0,src_run/* hasControlCharacter */.Fd)(githubToken) || /\s/.test(githubToken)) {
+        throw input.fail(src_run/* Inputs */.G0.GithubToken, 'contains blanks or control characters');
     }
     return {
         mode: 'issues',
         label,
         githubToken,
-        closeOnDone: input.boolean(input_names/* Inputs */.G.CloseOnDone, true)
+        closeOnDone: input.boolean(src_run/* Inputs */.G0.CloseOnDone, true)
     };
 }
 
-;// CONCATENATED MODULE: ./src/action/input-helper.ts
+;// CONCATENATED MODULE: ./src/action/inputs/input-helper.ts
 /**
  * Reads and checks every input of action.yml (the role of actions/checkout's input-helper.ts),
  * composing the checked values into the one typed Settings object. Each bad value is refused
@@ -38044,8 +35277,6 @@ function parseLedgerInputs(input) {
  * of each kind of input live in their own modules (subject-, credential-, scalar-, path-,
  * export- and workflow-inputs.ts); what is checked here is only how inputs combine.
  */
-
-
 
 
 
@@ -38067,50 +35298,50 @@ async function getSettings(env = {}) {
     const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE || process.cwd());
     const runnerTemp = external_node_path_default().resolve(process.env.RUNNER_TEMP || external_node_os_default().tmpdir());
     const today = (env.now?.() ?? new Date()).toISOString().slice(0, 10);
-    const userIds = (0,subject_inputs/* parseUserIds */.bC)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.UserIds));
-    const amplitudeIds = (0,subject_inputs/* parseAmplitudeIds */.zz)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.AmplitudeIds));
-    const fileUserIds = await (0,subject_inputs/* readUserIdsFile */.Kd)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.UserIdsFile), workspace, runnerTemp);
-    const requestType = parseRequestType((0,input_reading/* read */.LF)(input_names/* Inputs */.G.RequestType));
+    const userIds = (0,src_run/* parseUserIds */.bC)(read(src_run/* Inputs */.G0.UserIds));
+    const amplitudeIds = (0,src_run/* parseAmplitudeIds */.zz)(read(src_run/* Inputs */.G0.AmplitudeIds));
+    const fileUserIds = await readUserIdsFile(read(src_run/* Inputs */.G0.UserIdsFile), workspace, runnerTemp);
+    const requestType = parseRequestType(read(src_run/* Inputs */.G0.RequestType));
     // An erasure needs only the project's keys; the org's DSAR keys are checked when given.
-    const dsarKeysGiven = [input_names/* Inputs */.G.ApiKey, input_names/* Inputs */.G.SecretKey, input_names/* Inputs */.G.BasicAuth].some(n => (0,input_reading/* read */.LF)(n) !== '');
+    const dsarKeysGiven = [src_run/* Inputs */.G0.ApiKey, src_run/* Inputs */.G0.SecretKey, src_run/* Inputs */.G0.BasicAuth].some(n => read(n) !== '');
     const credentials = requestType === 'erasure' && !dsarKeysGiven
         ? { apiKey: '', secretKey: '', basicAuth: '' }
         : parseCredentials();
     const erasure = requestType === 'erasure' ? parseErasureInputs() : undefined;
     // The ledger erases when an issue asks for it: the project's keys are optional until then.
-    const ledgerErasureKeys = [input_names/* Inputs */.G.ErasureApiKey, input_names/* Inputs */.G.ErasureSecretKey].some(n => (0,input_reading/* read */.LF)(n) !== '');
-    const region = parseRegion((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Region));
-    const api = parseApiUrl((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl), region);
-    if ((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl) !== '' && region !== 'us') {
+    const ledgerErasureKeys = [src_run/* Inputs */.G0.ErasureApiKey, src_run/* Inputs */.G0.ErasureSecretKey].some(n => read(n) !== '');
+    const region = parseRegion(read(src_run/* Inputs */.G0.Region));
+    const api = parseApiUrl(read(src_run/* Inputs */.G0.ApiUrl), region);
+    if (read(src_run/* Inputs */.G0.ApiUrl) !== '' && region !== 'us') {
         // The runner passes action.yml's default (us) when region is not given: only eu was chosen.
-        log/* log */.R.warning((0,log/* line */.n) `Input '${input_names/* Inputs */.G.Region}': ${region} is ignored for API calls because api-url is set (they go to ${api.origin}); it still chooses which Amplitude hosts may receive the credentials for output links`);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Input '${src_run/* Inputs */.G0.Region}': ${region} is ignored for API calls because api-url is set (they go to ${api.origin}); it still chooses which Amplitude hosts may receive the credentials for output links`);
     }
-    const { startDate, endDate } = (0,scalar_inputs/* parseDates */.d)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.StartDate), (0,input_reading/* read */.LF)(input_names/* Inputs */.G.EndDate), today);
-    const requestIds = (0,subject_inputs/* parseRequestIds */.dS)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.RequestIds));
-    const wait = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Wait, true);
-    const pollIntervalMs = (0,scalar_inputs/* parsePollInterval */.Uz)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.PollInterval), api.loopback);
-    const timeoutMs = (0,scalar_inputs/* parseTimeout */.ZZ)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout));
-    const timeoutSaid = bareSeconds((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout));
-    const maxConcurrency = (0,scalar_inputs/* parseInteger */.cG)(input_names/* Inputs */.G.MaxConcurrency, 4, 1, 32);
-    const downloadWanted = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Download, false);
-    const downloadPath = await (0,path_inputs/* parseDownloadPath */.J)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.DownloadPath), workspace, runnerTemp);
-    const artifactName = parseArtifactName((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ArtifactName));
-    const retentionDays = (0,scalar_inputs/* parseInteger */.cG)(input_names/* Inputs */.G.RetentionDays, 1, 1, 90);
-    const encryptTo = await parseRecipients((0,input_reading/* read */.LF)(input_names/* Inputs */.G.EncryptTo));
-    const plaintextOnPurpose = isPlaintextChoice((0,input_reading/* read */.LF)(input_names/* Inputs */.G.EncryptTo));
-    const workflow = await parseWorkflow((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Workflow), workspace);
-    const workflowId = parseWorkflowId((0,input_reading/* read */.LF)(input_names/* Inputs */.G.WorkflowId));
-    const extraInputs = parseExtraInputs((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Inputs));
-    const credentialOrigins = parseCredentialOrigins((0,input_reading/* read */.LF)(input_names/* Inputs */.G.CredentialOrigins));
+    const { startDate, endDate } = (0,src_run/* parseDates */.d)(read(src_run/* Inputs */.G0.StartDate), read(src_run/* Inputs */.G0.EndDate), today);
+    const requestIds = (0,src_run/* parseRequestIds */.dS)(read(src_run/* Inputs */.G0.RequestIds));
+    const wait = parseBoolean(src_run/* Inputs */.G0.Wait, true);
+    const pollIntervalMs = parsePollInterval(read(src_run/* Inputs */.G0.PollInterval), api.loopback);
+    const timeoutMs = parseTimeout(read(src_run/* Inputs */.G0.Timeout));
+    const timeoutSaid = bareSeconds(read(src_run/* Inputs */.G0.Timeout));
+    const maxConcurrency = parseInteger(src_run/* Inputs */.G0.MaxConcurrency, 4, 1, 32);
+    const downloadWanted = parseBoolean(src_run/* Inputs */.G0.Download, false);
+    const downloadPath = await parseDownloadPath(read(src_run/* Inputs */.G0.DownloadPath), workspace, runnerTemp);
+    const artifactName = parseArtifactName(read(src_run/* Inputs */.G0.ArtifactName));
+    const retentionDays = parseInteger(src_run/* Inputs */.G0.RetentionDays, 1, 1, 90);
+    const encryptTo = await parseRecipients(read(src_run/* Inputs */.G0.EncryptTo));
+    const plaintextOnPurpose = isPlaintextChoice(read(src_run/* Inputs */.G0.EncryptTo));
+    const workflow = await parseWorkflow(read(src_run/* Inputs */.G0.Workflow), workspace);
+    const workflowId = parseWorkflowId(read(src_run/* Inputs */.G0.WorkflowId));
+    const extraInputs = parseExtraInputs(read(src_run/* Inputs */.G0.Inputs));
+    const credentialOrigins = parseCredentialOrigins(read(src_run/* Inputs */.G0.CredentialOrigins));
     const ledger = parseLedgerInputs({
-        read: input_reading/* read */.LF,
-        boolean: scalar_inputs/* parseBoolean */.yG,
-        fail: (name, detail) => new input_reading/* InputError */.dz(name, detail)
+        read: read,
+        boolean: parseBoolean,
+        fail: (name, detail) => new src_run/* InputError */.dz(name, detail)
     });
-    const sourceIntegrity = parseSourcePins((0,input_reading/* read */.LF)(input_names/* Inputs */.G.SourceIntegrity));
+    const sourceIntegrity = parseSourcePins(read(src_run/* Inputs */.G0.SourceIntegrity));
     if (wait && !ledger)
-        (0,scalar_inputs/* checkTimeoutHoldsOnePoll */.B4)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout), timeoutMs, pollIntervalMs);
-    const subjects = (0,subject_inputs/* uniqueSubjects */.dL)([
+        checkTimeoutHoldsOnePoll(read(src_run/* Inputs */.G0.Timeout), timeoutMs, pollIntervalMs);
+    const subjects = (0,src_run/* uniqueSubjects */.dL)([
         ...userIds.map(userId => ({ kind: 'userId', userId })),
         ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId })),
         ...fileUserIds.map(userId => ({ kind: 'userId', userId }))
@@ -38177,7 +35408,7 @@ function bareSeconds(text) {
 function checkEncryption(given) {
     const { download, artifactName, encryptTo, plaintextOnPurpose } = given;
     if (artifactName !== undefined && encryptTo.length === 0 && !plaintextOnPurpose) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EncryptTo, `is empty, and artifact-name would upload the export (personal data) to GitHub unencrypted: ` +
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.EncryptTo, `is empty, and artifact-name would upload the export (personal data) to GitHub unencrypted: ` +
             `give the age recipient(s) to encrypt to (age1...; an unset repository variable reads as ` +
             `empty), or set encrypt-to: none to store it in plaintext on GitHub on purpose`);
     }
@@ -38185,13 +35416,13 @@ function checkEncryption(given) {
         const where = artifactName !== undefined
             ? `on the runner and in the artifact '${artifactName}' on GitHub (encrypt-to: none)`
             : 'on the runner (in download-path, until the job ends)';
-        log/* log */.R.warning((0,log/* line */.n) `Input '${input_names/* Inputs */.G.EncryptTo}': no recipient, so the export (personal data) is stored in plaintext ${where}`);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Input '${src_run/* Inputs */.G0.EncryptTo}': no recipient, so the export (personal data) is stored in plaintext ${where}`);
     }
     if (!download) {
-        for (const name of [input_names/* Inputs */.G.EncryptTo, input_names/* Inputs */.G.DownloadPath]) {
-            if ((0,input_reading/* read */.LF)(name) === '')
+        for (const name of [src_run/* Inputs */.G0.EncryptTo, src_run/* Inputs */.G0.DownloadPath]) {
+            if (read(name) === '')
                 continue;
-            log/* log */.R.warning((0,log/* line */.n) `Input '${name}' is set, but '${input_names/* Inputs */.G.Download}' is not true: nothing is downloaded (set ${input_names/* Inputs */.G.Download}: true or artifact-name to download the export)`);
+            src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Input '${name}' is set, but '${src_run/* Inputs */.G0.Download}' is not true: nothing is downloaded (set ${src_run/* Inputs */.G0.Download}: true or artifact-name to download the export)`);
         }
     }
 }
@@ -38202,50 +35433,50 @@ function checkEncryption(given) {
  */
 function checkErasureCombination(settings) {
     if (settings.ledger) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestType, 'request-type: erasure takes its subjects from user-ids/amplitude-ids, not from ledger issues');
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestType, 'request-type: erasure takes its subjects from user-ids/amplitude-ids, not from ledger issues');
     }
     if (settings.download) {
-        throw new input_reading/* InputError */.dz(settings.artifactName !== undefined ? input_names/* Inputs */.G.ArtifactName : input_names/* Inputs */.G.Download, 'an erasure has nothing to download (set request-type: access for the export)');
+        throw new src_run/* InputError */.dz(settings.artifactName !== undefined ? src_run/* Inputs */.G0.ArtifactName : src_run/* Inputs */.G0.Download, 'an erasure has nothing to download (set request-type: access for the export)');
     }
     if (settings.workflow.kind === 'builtin' && settings.workflow.name !== 'amplitude') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Workflow, "request-type: erasure runs the built-in 'amplitude-erasure' document (keep workflow: amplitude) or a file with its workflows");
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Workflow, "request-type: erasure runs the built-in 'amplitude-erasure' document (keep workflow: amplitude) or a file with its workflows");
     }
     checkJobDays(settings.requestIds);
 }
 /** At most MAX_SUBJECTS subjects, or request ids, per run (run-limits.ts), refused by input name. */
 function checkRunSize(given) {
-    const requestIds = (0,run_limits/* runSizeProblem */.gG)(given.requestIds.length, 'request ids');
+    const requestIds = (0,src_run/* runSizeProblem */.gG)(given.requestIds.length, 'request ids');
     if (requestIds)
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, requestIds);
-    const subjects = (0,run_limits/* runSizeProblem */.gG)(given.subjects.length, 'subjects');
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestIds, requestIds);
+    const subjects = (0,src_run/* runSizeProblem */.gG)(given.subjects.length, 'subjects');
     if (!subjects)
         return;
     // Named by the input that gave the most of them.
     const inputs = [
-        [input_names/* Inputs */.G.UserIds, given.userIds.length],
-        [input_names/* Inputs */.G.AmplitudeIds, given.amplitudeIds.length],
-        [input_names/* Inputs */.G.UserIdsFile, given.fileUserIds.length]
+        [src_run/* Inputs */.G0.UserIds, given.userIds.length],
+        [src_run/* Inputs */.G0.AmplitudeIds, given.amplitudeIds.length],
+        [src_run/* Inputs */.G0.UserIdsFile, given.fileUserIds.length]
     ];
     const [largest] = inputs.sort((a, b) => b[1] - a[1])[0];
-    throw new input_reading/* InputError */.dz(largest, subjects);
+    throw new src_run/* InputError */.dz(largest, subjects);
 }
 function checkCombination(settings) {
     const { subjects, requestIds, wait, download, artifactName, workflow, extraInputs } = settings;
     if (requestIds.length > 0 && subjects.length > 0) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, 'ambiguous: give request-ids (to resume) or subjects (user-ids, amplitude-ids, ' +
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestIds, 'ambiguous: give request-ids (to resume) or subjects (user-ids, amplitude-ids, ' +
             'user-ids-file), not both');
     }
     if (requestIds.length > 0 && !wait) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, 'resuming needs wait: true (with wait: false there would be nothing to do)');
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestIds, 'resuming needs wait: true (with wait: false there would be nothing to do)');
     }
     // A custom workflow may take its subject through `inputs`; the caller checks its required
     // inputs against the document.
     const customInputsGiven = workflow.kind === 'file' && Object.keys(extraInputs).length > 0;
     if (requestIds.length === 0 && subjects.length === 0 && !customInputsGiven) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.UserIds, 'no subject: set user-ids, amplitude-ids or user-ids-file (or request-ids to resume)');
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.UserIds, 'no subject: set user-ids, amplitude-ids or user-ids-file (or request-ids to resume)');
     }
     if (download && !wait) {
-        throw new input_reading/* InputError */.dz(artifactName !== undefined ? input_names/* Inputs */.G.ArtifactName : input_names/* Inputs */.G.Download, 'downloading needs wait: true (with wait: false the exports are not ready yet)');
+        throw new src_run/* InputError */.dz(artifactName !== undefined ? src_run/* Inputs */.G0.ArtifactName : src_run/* Inputs */.G0.Download, 'downloading needs wait: true (with wait: false the exports are not ready yet)');
     }
 }
 /**
@@ -38254,28 +35485,19 @@ function checkCombination(settings) {
  * (the ledger submits, and later checks the status once, with the workflows it knows).
  */
 function checkLedgerCombination(settings) {
-    for (const name of [input_names/* Inputs */.G.UserIds, input_names/* Inputs */.G.AmplitudeIds, input_names/* Inputs */.G.UserIdsFile, input_names/* Inputs */.G.RequestIds]) {
-        if ((0,input_reading/* read */.LF)(name) !== '') {
-            throw new input_reading/* InputError */.dz(name, `must be empty with ledger: issues (the subjects come from the issues carrying the ledger label)`);
+    for (const name of [src_run/* Inputs */.G0.UserIds, src_run/* Inputs */.G0.AmplitudeIds, src_run/* Inputs */.G0.UserIdsFile, src_run/* Inputs */.G0.RequestIds]) {
+        if (read(name) !== '') {
+            throw new src_run/* InputError */.dz(name, `must be empty with ledger: issues (the subjects come from the issues carrying the ledger label)`);
         }
     }
     if (settings.workflow.kind !== 'builtin') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Workflow, "ledger: issues works with the built-in workflows ('amplitude' or 'apis-io')");
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Workflow, "ledger: issues works with the built-in workflows ('amplitude' or 'apis-io')");
     }
 }
 
-// EXTERNAL MODULE: ./src/action/output-helper.ts
-var output_helper = __nccwpck_require__(80686);
-// EXTERNAL MODULE: ./src/action/receipt-helper.ts + 1 modules
-var receipt_helper = __nccwpck_require__(67424);
-// EXTERNAL MODULE: ./src/action/request-runner.ts
-var request_runner = __nccwpck_require__(68402);
-// EXTERNAL MODULE: ./src/action/http-transport.ts
-var http_transport = __nccwpck_require__(33404);
-// EXTERNAL MODULE: ./src/action/dsar-status.ts
-var dsar_status = __nccwpck_require__(14877);
-;// CONCATENATED MODULE: ./src/action/progress.ts
-
+// EXTERNAL MODULE: ./src/action/reporting/output-helper.ts
+var output_helper = __nccwpck_require__(31443);
+;// CONCATENATED MODULE: ./src/action/reporting/progress.ts
 
 /** How often the progress line is printed: within the "every few minutes" a reader expects. */
 const PROGRESS_EVERY_MS = 3 * 60_000;
@@ -38289,7 +35511,7 @@ function statusCounts(records) {
     return counts;
 }
 function standing(record) {
-    if (record.outcome === 'done' || (record.status && dsar_status/* DONE_STATUSES */.CM.has(record.status))) {
+    if (record.outcome === 'done' || (record.status && src_run/* DONE_STATUSES */.CM.has(record.status))) {
         return 'done';
     }
     if (record.status)
@@ -38316,7 +35538,7 @@ function progressLine(records, total, now) {
     const due = records
         .map(r => r.nextPollAt)
         .filter((at) => at !== undefined && at >= now);
-    const next = due.length > 0 ? `; next poll in ${(0,request_runner/* formatDuration */.a3)(Math.min(...due) - now)}` : '';
+    const next = due.length > 0 ? `; next poll in ${(0,src_run/* formatDuration */.a3)(Math.min(...due) - now)}` : '';
     return `Progress: ${counts.get('done') ?? 0} of ${total} done${rest ? `, ${rest}` : ''}${next}`;
 }
 /** Prints a progress line every `everyMs` until `stop()` is called. */
@@ -38334,13 +35556,12 @@ function startProgress(options) {
     return { stop: () => stopped.abort() };
 }
 
-;// CONCATENATED MODULE: ./src/action/conclusion.ts
+;// CONCATENATED MODULE: ./src/action/reporting/conclusion.ts
 /**
  * How a run ends, in words: the step's one failure message (naming the HTTP status, request id or
  * timeout involved, and the line that resumes what is unfinished), or what a run that submitted
  * without waiting saw.
  */
-
 
 
 /** `request-ids: 1,2` for the requests a later run can pick up (timed out or stopped). */
@@ -38358,7 +35579,7 @@ function failureMessage(input) {
     if (stopReason) {
         // Refused credentials say which call was refused; a signal says it was cancelled.
         const known = ids.length > 0 ? `; request ids so far: ${ids.join(', ')}` : '';
-        const message = stopReason instanceof http_transport/* TransportError */.wX
+        const message = stopReason instanceof src_run/* TransportError */.wX
             ? `${stopReason.message}${known}`
             : `${stopReason.message}; request ids so far: ${records.map(r => r.requestId ?? '-').join(', ')}`;
         return message + (hint ? `\nResume them with:\n  ${hint}` : '');
@@ -38368,7 +35589,7 @@ function failureMessage(input) {
     const timedOut = records.some(r => r.outcome === 'timedOut' || r.outcome === 'notSent');
     const deadline = new Date(input.deadline).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const message = timedOut
-        ? `Timed out (timeout ${(0,request_runner/* formatDuration */.a3)(input.timeoutMs)}, deadline ${deadline}): ${someOf(problems)}`
+        ? `Timed out (timeout ${(0,src_run/* formatDuration */.a3)(input.timeoutMs)}, deadline ${deadline}): ${someOf(problems)}`
         : someOf(problems);
     return message + (hint ? `\nResume them in a later run with:\n  ${hint}` : '');
 }
@@ -38412,12 +35633,316 @@ function someOf(problems, count = 20) {
         (more > 0 ? `; and ${more} more (see the job summary)` : ''));
 }
 
-// EXTERNAL MODULE: ./src/action/summary-helper.ts
-var summary_helper = __nccwpck_require__(89775);
-// EXTERNAL MODULE: ./src/action/summary-facts.ts
-var summary_facts = __nccwpck_require__(79640);
-// EXTERNAL MODULE: ./src/action/workflow-helper.ts
-var workflow_helper = __nccwpck_require__(52234);
+;// CONCATENATED MODULE: ./src/action/reporting/summary-facts.ts
+/**
+ * What a compliance engineer files with the job summary besides the per-request table: where the
+ * requests went (the API host), what was asked (the date range), where the export went (file names
+ * relative to `download-path`, and the artifact: name, link, retention), and when the download links
+ * stop working. Computed from the settings and the results, so the summary is testable without a run.
+ */
+
+
+
+function runContext(env) {
+    return {
+        // The one rule for a run's page (artifact-helper.ts); absent outside a GitHub run.
+        ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && { url: (0,src_run/* workflowRunPage */.YC)(env) }),
+        ...(env.GITHUB_ACTOR && { actor: env.GITHUB_ACTOR })
+    };
+}
+function runFacts(settings, run) {
+    const { artifactName } = settings;
+    return {
+        apiHost: new URL(settings.apiUrl).host,
+        ...(run.plans && { dateRange: dateRangeAsked(run.plans) }),
+        ...(settings.download && { downloadPath: settings.downloadPath }),
+        ...(run.artifact &&
+            artifactName !== undefined && {
+            artifact: { ...run.artifact, name: artifactName, retentionDays: settings.retentionDays }
+        }),
+        ...(run.receipt && { receipt: run.receipt }),
+        ...(run.run && { run: run.run }),
+        ...(run.records.length > 0 && { submitted: submittedAt(run.records) }),
+        notSent: run.records.filter(r => r.outcome === 'notSent').map(r => r.label),
+        expiring: (0,src_run/* expiringSoon */.s_)(run.records, run.now).map(r => ({
+            requestId: r.requestId ?? r.label,
+            expires: r.expires ?? ''
+        }))
+    };
+}
+/** The earliest submit of this run, or what was submitted instead. */
+function submittedAt(records) {
+    const times = records.map(r => r.submittedAt).filter((t) => t !== undefined);
+    if (times.length > 0)
+        return new Date(Math.min(...times)).toISOString();
+    return records.some(r => r.requestId !== undefined)
+        ? 'before this run (resumed by request id)'
+        : 'nothing (no request was submitted)';
+}
+/** `start to end` when every request was sent the same range; otherwise each range, or why none. */
+function dateRangeAsked(plans) {
+    const ranges = new Set(plans
+        .filter(p => typeof p.inputs.startDate === 'string' && typeof p.inputs.endDate === 'string')
+        .map(p => `${String(p.inputs.startDate)} to ${String(p.inputs.endDate)}`));
+    if (ranges.size > 0)
+        return [...ranges].join('; ');
+    if (plans.length > 0 && plans.every(p => (p.requestId ?? p.inputs.requestId) !== undefined)) {
+        return 'none in this run (resuming requests submitted earlier)';
+    }
+    return "none (this workflow's requests take no date range)";
+}
+/**
+ * A downloaded file's name as the summary shows it: relative to `download-path` (the runner's
+ * temporary folder means nothing to the reader), e.g. `53367/output-001.json.gz.age`.
+ */
+function displayFileName(file, downloadPath) {
+    if (downloadPath === undefined)
+        return external_node_path_.basename(file.path);
+    const relative = external_node_path_.relative(downloadPath, file.path);
+    if (relative === '' || relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
+        return external_node_path_.basename(file.path);
+    }
+    return relative.split(external_node_path_.sep).join('/');
+}
+/** The run's facts as the HTML of a two-column table (values escaped). */
+function factsTableRows(facts, workflowTitle) {
+    return [
+        ['Workflow', (0,policy/* forHtml */.B2)(workflowTitle)],
+        ['API host', `<code>${(0,policy/* forHtml */.B2)(facts.apiHost)}</code>`],
+        ...(facts.dateRange !== undefined ? [['Date range asked', (0,policy/* forHtml */.B2)(facts.dateRange)]] : []),
+        ...(facts.run?.url ? [['Run', (0,policy/* forHtml */.B2)(facts.run.url)]] : []),
+        ...(facts.run?.actor ? [['Started by', (0,policy/* forHtml */.B2)(facts.run.actor)]] : []),
+        ...(facts.submitted !== undefined ? [['Submitted', (0,policy/* forHtml */.B2)(facts.submitted)]] : []),
+        ...(facts.receipt
+            ? [
+                [
+                    'Receipt',
+                    `<code>${(0,policy/* forHtml */.B2)(external_node_path_.basename(facts.receipt.path))}</code> (in download-path), ` +
+                        `SHA-256 <code>${(0,policy/* forHtml */.B2)(facts.receipt.sha256)}</code>`
+                ]
+            ]
+            : []),
+        ...(facts.artifact?.expiresAt
+            ? [['Artifact deleted', `about ${(0,policy/* forHtml */.B2)(facts.artifact.expiresAt)}`]]
+            : [])
+    ];
+}
+/** The artifact paragraph: its name linked to its page, its id, and how long GitHub keeps it. */
+function artifactHtml(artifact) {
+    const days = `${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`;
+    return (`<p>Uploaded as artifact <a href="${(0,policy/* forHtml */.B2)(artifact.url)}">${(0,policy/* forHtml */.B2)(artifact.name)}</a> ` +
+        `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +
+        `may be shorter). It holds the files listed above, under the same names, and receipt.json.</p>`);
+}
+/**
+ * The subjects this run never sent, by label (position and fingerprint, never the id): the
+ * `requests` output lists them by value with status `not-sent`, for the next run to take.
+ */
+function notSentHtml(labels, budget) {
+    const shown = [];
+    let size = 0;
+    for (const label of labels) {
+        size += label.length + 2;
+        if (size > budget)
+            break;
+        shown.push((0,policy/* forHtml */.B2)(label));
+    }
+    const more = labels.length - shown.length;
+    return (`<p><strong>${labels.length} subject${labels.length === 1 ? ' was' : 's were'} not sent</strong> ` +
+        `(the timeout ran out or the run was stopped first; Amplitude took no request for them). ` +
+        `The <code>requests</code> output lists them with status <code>not-sent</code>, for the next ` +
+        `run to take: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.</p>`);
+}
+/** One warning line per request whose links expire soon (the same warning as the log's). */
+function expiryWarningHtml(expiring) {
+    return expiring
+        .map(e => `<p><strong>Warning:</strong> the download links of request ${(0,policy/* forHtml */.B2)(e.requestId)} ` +
+        `expire at ${(0,policy/* forHtml */.B2)(e.expires)}; download them before then.</p>`)
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/action/reporting/summary-helper.ts
+/**
+ * The job summary: one table row per request, and what to do next when not every request is done.
+ * Subjects appear by label only (personal data stays out of the summary).
+ */
+
+
+
+
+/** Shares of SUMMARY_BUDGET (run-limits.ts), so that GitHub never drops the summary as too large. */
+const REQUEST_ROWS_BUDGET = src_run/* SUMMARY_BUDGET */.pm / 2;
+const FILE_ROWS_BUDGET = src_run/* SUMMARY_BUDGET */.pm / 4;
+const SECTION_BUDGET = src_run/* SUMMARY_BUDGET */.pm / 16;
+/** The status seen, or what ended the request: a refused call is named, never "aborted". */
+function statusCell(r) {
+    const status = r.stoppedBy
+        ? `${r.status ?? 'not submitted'}; stopped by ${r.stoppedBy}`
+        : (r.status ?? r.outcome ?? '–');
+    return (0,policy/* forHtml */.B2)(status) + (r.failReason ? ` (${(0,policy/* forHtml */.B2)(r.failReason)})` : '');
+}
+function buildSummary(input) {
+    const { records, now } = input;
+    const summary = core/* summary */.z.addHeading('Amplitude DSAR', 2);
+    for (const note of input.notes ?? [])
+        summary.addRaw(`<p>${(0,policy/* forHtml */.B2)(note)}</p>`, true);
+    summary.addTable(factsTableRows(input.facts, input.workflowTitle));
+    const requestRows = (0,src_run/* withinBudget */.xV)(records.map(r => [
+        (0,policy/* forHtml */.B2)(r.label),
+        (0,policy/* forHtml */.B2)(r.requestId ?? '–'),
+        statusCell(r),
+        String(r.polls),
+        (0,src_run/* formatDuration */.a3)((r.finishedAt ?? now) - r.startedAt),
+        (0,policy/* forHtml */.B2)(r.expires ?? '–')
+    ]), REQUEST_ROWS_BUDGET, rowSize);
+    summary.addTable([
+        [
+            { data: 'Subject', header: true },
+            { data: 'Request id', header: true },
+            { data: 'Status', header: true },
+            { data: 'Polls', header: true },
+            { data: 'Elapsed', header: true },
+            { data: 'Links expire', header: true }
+        ],
+        ...requestRows.kept,
+        ...leftOut(requestRows.left, 6, 'more requests (all of them are in the requests output or requests.json)')
+    ]);
+    const notSent = input.facts.notSent ?? [];
+    if (notSent.length > 0)
+        summary.addRaw(notSentHtml(notSent, SECTION_BUDGET), true);
+    if (input.facts.expiring.length > 0) {
+        summary.addRaw(expiryWarningHtml(input.facts.expiring), true);
+    }
+    if (input.files && input.files.length > 0) {
+        const fileRows = (0,src_run/* withinBudget */.xV)(input.files.map(f => [
+            (0,policy/* forHtml */.B2)(displayFileName(f, input.facts.downloadPath)),
+            String(f.bytes),
+            String(f.events),
+            `<code>${f.sha256}</code>`,
+            f.encrypted ? 'yes (age)' : 'no'
+        ]), FILE_ROWS_BUDGET, rowSize);
+        summary.addHeading('Downloaded files', 3);
+        summary.addTable([
+            [
+                { data: 'File (in download-path)', header: true },
+                { data: 'Bytes', header: true },
+                { data: 'Events', header: true },
+                { data: 'SHA-256', header: true },
+                { data: 'Encrypted', header: true }
+            ],
+            ...fileRows.kept,
+            ...leftOut(fileRows.left, 5, 'more files (all of them are in receipt.json)')
+        ]);
+    }
+    if (input.facts.artifact)
+        summary.addRaw(artifactHtml(input.facts.artifact), true);
+    if (input.problems.length > 0) {
+        summary.addHeading('What needs attention', 3);
+        const shown = (0,src_run/* withinBudget */.xV)(input.problems.map(policy/* forHtml */.B2), SECTION_BUDGET, p => p.length + 9);
+        const more = shown.left > 0 ? [`… and ${shown.left} more`] : [];
+        summary.addList([...shown.kept, ...more]);
+    }
+    if (input.resumeHint) {
+        summary.addHeading('Next step', 3);
+        summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true);
+        const hint = input.resumeHint;
+        summary.addRaw(hint.length <= SECTION_BUDGET
+            ? codeBlock(hint)
+            : `<p>The request-ids line is too long to show here (${hint.length} characters): it is in the log, in the failure message.</p>`, true);
+    }
+    return summary;
+}
+/**
+ * A `<pre>` block whose every line is escaped: core.summary.addCodeBlock pastes its text in raw, so
+ * `</code></pre><h1>` in it would close the block and start HTML of someone else's.
+ */
+function codeBlock(text) {
+    const lines = text.split('\n').map(policy/* forHtml */.B2).join('\n');
+    return `<pre lang="yaml"><code>${lines}</code></pre>`;
+}
+function rowSize(cells) {
+    return cells.reduce((size, cell) => size + cell.length + 9, 9);
+}
+/** The row saying how many rows the budget left out (none when none was). */
+function leftOut(count, columns, what) {
+    return count > 0 ? [[{ data: `… and ${count} ${what}`, colspan: String(columns) }]] : [];
+}
+
+// EXTERNAL MODULE: ./src/action/documents/document-loading.ts
+var document_loading = __nccwpck_require__(84703);
+;// CONCATENATED MODULE: ./src/action/reporting/sweep-summary.ts
+/**
+ * The job summary of a sweep: what happened to each issue, what GitHub's budget saw, then the
+ * requests table every run writes (summary-helper.ts). When each request was last
+ * checked lives here, not in the issue: the ledger comment changes only when a status does.
+ */
+
+
+
+
+
+
+/** Outputs, then the summary: written whatever happened, from whatever the sweep knows. */
+function sweepReporter(settings) {
+    return async (report) => {
+        (0,output_helper/* writeOutputs */.Kn)((0,output_helper/* computeOutputs */.GC)(report.records, {
+            ...(settings.download && { files: report.files }),
+            ...(report.artifact && { artifact: report.artifact })
+        }));
+        core/* setOutput */.uH('ledger', JSON.stringify(report.results.map(r => ({ issue: r.issue, state: r.state, requestIds: r.requestIds }))));
+        await writeSweepSummary({
+            ...report,
+            facts: runFacts(settings, { records: report.records, now: report.now })
+        });
+    };
+}
+async function writeSweepSummary(s) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const summary = buildSummary({
+        records: s.records,
+        workflowTitle: s.workflowTitle,
+        now: s.now,
+        problems: s.problems,
+        ...(s.resumeHint && { resumeHint: s.resumeHint }),
+        files: s.files,
+        facts: s.facts
+    });
+    const calls = s.calls;
+    summary.addHeading('Ledger sweep', 3);
+    summary.addRaw(`<p>${s.openIssues} open issue(s) labelled <code>${(0,policy/* forHtml */.B2)(s.label)}</code>, checked at ` +
+        `${new Date(s.now).toISOString()}. GitHub REST: ${calls.reads} read(s), ${calls.writes} ` +
+        `write(s), ${calls.failedAttempts} failed attempt(s)` +
+        (calls.remaining !== undefined ? `, ${calls.remaining} requests left this hour` : '') +
+        (calls.malformed > 0 ? `, ${calls.malformed} malformed item(s) ignored` : '') +
+        '.</p>' +
+        (s.deferred ? `<p>${(0,policy/* forHtml */.B2)(s.deferred)}.</p>` : ''), true);
+    if (s.results.length > 0) {
+        summary.addTable([
+            [
+                { data: 'Issue', header: true },
+                { data: 'Was', header: true },
+                { data: 'Now', header: true },
+                { data: 'Request ids', header: true },
+                { data: 'What happened', header: true }
+            ],
+            ...s.results.map(r => [
+                `#${r.issue}`,
+                (0,policy/* forHtml */.B2)(r.before),
+                (0,policy/* forHtml */.B2)(r.state),
+                (0,policy/* forHtml */.B2)(r.requestIds.join(', ') || '–'),
+                (0,policy/* forHtml */.B2)(r.note)
+            ])
+        ]);
+    }
+    try {
+        await summary.write();
+    }
+    catch (error) {
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `could not write the job summary: ${error.message}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action: mask the credentials, read and check every input, then either run the requests the
@@ -38426,14 +35951,9 @@ var workflow_helper = __nccwpck_require__(52234);
  * the job summary and one clear failure message when something is not done.
  *
  * `run()` takes optional dependencies (clock, API transport, GitHub access: see
- * src/action/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
+ * src/run/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
  * passes none.
  */
-
-
-
-
-
 
 
 
@@ -38453,23 +35973,31 @@ class Cancelled extends Error {
 async function run(deps = {}) {
     const stop = new AbortController();
     const onSignal = (signal) => {
-        log/* log */.R.warning((0,log/* line */.n) `Received ${signal}: stopping and writing what is known`);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Received ${signal}: stopping and writing what is known`);
         stop.abort(new Cancelled(signal));
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
         // First, before anything can log an input.
-        (0,secret_helper/* maskCredentials */.Bs)();
-        const clock = deps.clock ?? pacing/* systemClock */.ml;
+        (0,src_run/* maskCredentials */.Bs)();
+        const clock = deps.clock ?? arazzo/* systemClock */.ml;
         const settings = await getSettings({ now: () => new Date(clock.now()) });
         if (settings.ledger) {
             // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(639), __nccwpck_require__.e(674)]).then(__nccwpck_require__.bind(__nccwpck_require__, 33674));
-            await sweepLedger(settings, settings.ledger, stop, deps);
+            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(208)]).then(__nccwpck_require__.bind(__nccwpck_require__, 28208));
+            const loaded = await (0,document_loading/* loadWorkflowInput */.cT)(settings, message => src_run/* log */.Rm.notice((0,src_run/* line */.n8) `${message}`));
+            await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), {
+                ...deps,
+                // The deletion API's document, for issues that ask for an erasure (loaded when needed).
+                erasureDocument: async () => {
+                    const { loadErasureDocument } = await __nccwpck_require__.e(/* import() */ 569).then(__nccwpck_require__.bind(__nccwpck_require__, 58569));
+                    return loadErasureDocument(settings, stop.signal);
+                }
+            });
         }
         else if (settings.requestType === 'erasure') {
-            const { runErasure } = await __nccwpck_require__.e(/* import() */ 639).then(__nccwpck_require__.bind(__nccwpck_require__, 57639));
+            const { runErasure } = await __nccwpck_require__.e(/* import() */ 569).then(__nccwpck_require__.bind(__nccwpck_require__, 58569));
             await runErasure(settings, stop, deps);
         }
         else {
@@ -38485,22 +36013,22 @@ async function run(deps = {}) {
     }
 }
 async function runRequests(settings, stop, deps) {
-    const loaded = await (0,workflow_helper/* loadWorkflowInput */.cT)(settings, message => log/* log */.R.notice((0,log/* line */.n) `${message}`), {
+    const loaded = await (0,document_loading/* loadWorkflowInput */.cT)(settings, message => src_run/* log */.Rm.notice((0,src_run/* line */.n8) `${message}`), {
         signal: stop.signal
     });
-    const plans = (0,workflow_helper/* planRuns */.gp)(settings, loaded, { readStatusAfterSubmit: true });
+    const plans = (0,src_run/* planRuns */.gp)(settings, loaded, { readStatusAfterSubmit: true });
     for (const warning of loaded.warnings)
-        log/* log */.R.warning((0,log/* line */.n) `${input_names/* Inputs */.G.Workflow}: ${warning}`);
-    const session = (0,api_session/* openApiSession */.F)(settings, stop, deps);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `${src_run/* Inputs */.G0.Workflow}: ${warning}`);
+    const session = (0,src_run/* openApiSession */.FC)(settings, stop, deps);
     const { clock, deadline, redact, pollSchedule, maxSteps } = session;
     const live = plans.length === 1;
     const started = [];
-    log/* log */.R.info((0,log/* line */.n) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${settings.timeoutSaid ?? (0,request_runner/* formatDuration */.a3)(settings.timeoutMs)}`);
+    src_run/* log */.Rm.info((0,src_run/* line */.n8) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${settings.timeoutSaid ?? (0,src_run/* formatDuration */.a3)(settings.timeoutMs)}`);
     const runOne = async (plan) => {
         const lines = [];
         if (live)
-            log/* log */.R.startGroup((0,log/* line */.n) `${plan.label}`);
-        const record = await (0,request_runner/* runRequest */.BN)({
+            src_run/* log */.Rm.startGroup((0,src_run/* line */.n8) `${plan.label}`);
+        const record = await (0,src_run/* runRequest */.BN)({
             loaded,
             plan,
             transport: session.transport,
@@ -38511,20 +36039,20 @@ async function runRequests(settings, stop, deps) {
             maxSteps,
             signal: stop.signal,
             redact,
-            mask: secret => log/* log */.R.secret(secret),
+            mask: secret => src_run/* log */.Rm.secret(secret),
             onStart: record => started.push(record),
-            log: text => (live ? log/* log */.R.untrusted(text) : lines.push(text))
+            log: text => (live ? src_run/* log */.Rm.untrusted(text) : lines.push(text))
         });
-        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${(0,request_runner/* formatDuration */.a3)((record.finishedAt ?? clock.now()) - record.startedAt)}`;
+        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${(0,src_run/* formatDuration */.a3)((record.finishedAt ?? clock.now()) - record.startedAt)}`;
         if (live) {
-            log/* log */.R.untrusted(last);
-            log/* log */.R.endGroup();
+            src_run/* log */.Rm.untrusted(last);
+            src_run/* log */.Rm.endGroup();
         }
         else {
-            log/* log */.R.startGroup((0,log/* line */.n) `${record.label}: ${record.status ?? record.outcome}`);
+            src_run/* log */.Rm.startGroup((0,src_run/* line */.n8) `${record.label}: ${record.status ?? record.outcome}`);
             for (const text of [...lines, last])
-                log/* log */.R.untrusted(text);
-            log/* log */.R.endGroup();
+                src_run/* log */.Rm.untrusted(text);
+            src_run/* log */.Rm.endGroup();
         }
         return record;
     };
@@ -38536,7 +36064,7 @@ async function runRequests(settings, stop, deps) {
             total: plans.length,
             clock,
             everyMs: session.hooks.progressEveryMs,
-            print: text => log/* log */.R.untrusted(text)
+            print: text => src_run/* log */.Rm.untrusted(text)
         });
     let records;
     try {
@@ -38545,7 +36073,7 @@ async function runRequests(settings, stop, deps) {
     finally {
         progress?.stop();
     }
-    (0,request_runner/* markSharedRequestIds */.SC)(records);
+    (0,src_run/* markSharedRequestIds */.SC)(records);
     const problems = runProblems(records);
     // Write what is known now: a later download or upload failure must not lose a request id.
     (0,output_helper/* writeOutputs */.Kn)((0,output_helper/* computeOutputs */.GC)(records));
@@ -38555,21 +36083,21 @@ async function runRequests(settings, stop, deps) {
     });
     const outputs = (0,output_helper/* computeOutputs */.GC)(records, { ...exported, receipt: exported.receipt?.path });
     const notes = await (0,output_helper/* noteTruncation */.mX)((0,output_helper/* writeOutputs */.Kn)(outputs), outputs, settings.downloadPath);
-    for (const record of (0,export_helper/* expiringSoon */.s_)(records, clock.now())) {
-        log/* log */.R.warning((0,log/* line */.n) `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
+    for (const record of (0,src_run/* expiringSoon */.s_)(records, clock.now())) {
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
     }
     const stopReason = stop.signal.aborted ? stop.signal.reason : undefined;
     const ids = records.map(r => r.requestId).filter(Boolean);
     if (!settings.wait && ids.length > 0) {
-        log/* log */.R.info((0,log/* line */.n) `${submittedSummary(records)}. Collect the results in a later run with:
+        src_run/* log */.Rm.info((0,src_run/* line */.n8) `${submittedSummary(records)}. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`);
     }
-    const facts = (0,summary_facts/* runFacts */.pI)(settings, {
+    const facts = runFacts(settings, {
         plans,
         records,
         now: clock.now(),
         ...exported,
-        run: (0,summary_facts/* runContext */.pO)(process.env)
+        run: runContext(process.env)
     });
     await writeSummary({
         records,
@@ -38591,7 +36119,7 @@ async function runRequests(settings, stop, deps) {
     if (failure)
         throw new Error(failure);
     if (settings.wait)
-        log/* log */.R.info((0,log/* line */.n) `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
+        src_run/* log */.Rm.info((0,src_run/* line */.n8) `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
 }
 /**
  * Downloads the exports of done requests when asked, writes the receipt of every run that reached
@@ -38607,7 +36135,7 @@ async function exportFiles(settings, records, session, signal, problems, about) 
     }
     let artifact;
     try {
-        artifact = await (0,export_helper/* uploadArtifact */.mz)({
+        artifact = await (0,src_run/* uploadArtifact */.mz)({
             name: settings.artifactName,
             files,
             extraPaths: receipt ? [receipt.path] : [],
@@ -38622,23 +36150,23 @@ async function exportFiles(settings, records, session, signal, problems, about) 
     }
     // The service keeps it `retention-days` from the upload (or the repository's shorter limit).
     const expiresAt = new Date(Date.now() + settings.retentionDays * 86_400_000).toISOString();
-    log/* log */.R.info((0,log/* line */.n) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')} (until about ${expiresAt})`);
+    src_run/* log */.Rm.info((0,src_run/* line */.n8) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')} (until about ${expiresAt})`);
     return { files, receipt, artifact: { ...artifact, expiresAt } };
 }
 async function downloadFiles(settings, records, session, signal) {
     if (!settings.download || signal.aborted)
         return { failed: [] };
-    const { files, problems: failed } = await (0,export_helper/* downloadRecords */.Ln)(settings, session, records, settings.downloadPath, signal, text => log/* log */.R.untrusted(text));
+    const { files, problems: failed } = await (0,src_run/* downloadRecords */.Ln)(settings, session, records, settings.downloadPath, signal, text => src_run/* log */.Rm.untrusted(text));
     const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : '';
-    log/* log */.R.info((0,log/* line */.n) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
+    src_run/* log */.Rm.info((0,src_run/* line */.n8) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
     return { files, failed };
 }
 /** `receipt.json` in download-path, for every run that reached Amplitude (none when none did). */
 async function runReceipt(settings, records, files, about, problems) {
-    if (!(0,receipt_helper/* reachedAmplitude */.ap)(records))
+    if (!(0,src_run/* reachedAmplitude */.ap)(records))
         return undefined;
     try {
-        const receipt = await (0,receipt_helper/* writeRunReceiptWithDigest */.HI)({
+        const receipt = await (0,src_run/* writeRunReceiptWithDigest */.HI)({
             dir: settings.downloadPath,
             settings,
             records,
@@ -38650,7 +36178,7 @@ async function runReceipt(settings, records, files, about, problems) {
                 artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
             })
         });
-        log/* log */.R.info((0,log/* line */.n) `Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`);
+        src_run/* log */.Rm.info((0,src_run/* line */.n8) `Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`);
         return receipt;
     }
     catch (error) {
@@ -38665,10 +36193,10 @@ async function writeSummary(input) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await (0,summary_helper/* buildSummary */.f)(input).write();
+        await buildSummary(input).write();
     }
     catch (error) {
-        log/* log */.R.warning((0,log/* line */.n) `could not write the job summary: ${error.message}`);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `could not write the job summary: ${error.message}`);
     }
 }
 /** One line, no stack trace: the input, request id or HTTP status involved. */
@@ -38681,19 +36209,58 @@ function main_failureMessage(error) {
 
 /***/ }),
 
-/***/ 13708:
+/***/ 48261:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   M8: () => (/* binding */ createCredentialPolicy),
-/* harmony export */   YK: () => (/* binding */ AMPLITUDE_ORIGINS),
-/* harmony export */   cs: () => (/* binding */ isCredentialOrigin),
-/* harmony export */   ef: () => (/* binding */ parseOrigin),
-/* harmony export */   x6: () => (/* binding */ mayCarryCredentials),
-/* harmony export */   zq: () => (/* binding */ isOutputLinkPath)
-/* harmony export */ });
-/* unused harmony export isDeletionApiPath */
-/* harmony import */ var _loopback_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9417);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  YK: () => (/* reexport */ AMPLITUDE_ORIGINS),
+  oo: () => (/* reexport */ InternalAddressError),
+  x1: () => (/* reexport */ LOOPBACK_RULE),
+  M8: () => (/* reexport */ createCredentialPolicy),
+  M1: () => (/* reexport */ describeJsonError),
+  B2: () => (/* reexport */ forHtml),
+  Ig: () => (/* reexport */ forLog),
+  Bm: () => (/* reexport */ forMarkdown),
+  sg: () => (/* reexport */ internalAddressKind),
+  UT: () => (/* reexport */ internalAddressRefusal),
+  cs: () => (/* reexport */ isCredentialOrigin),
+  cW: () => (/* reexport */ isLoopbackHost),
+  zq: () => (/* reexport */ isOutputLinkPath),
+  x6: () => (/* reexport */ mayCarryCredentials),
+  lk: () => (/* reexport */ parseJsonText),
+  ef: () => (/* reexport */ parseOrigin),
+  MV: () => (/* reexport */ refusingLookup),
+  Px: () => (/* reexport */ safeLogLines)
+});
+
+// UNUSED EXPORTS: INTERNAL_ADDRESS_RULE, MAX_JSON_DEPTH, isDeletionApiPath, nestedDeeperThan
+
+;// CONCATENATED MODULE: ./src/policy/loopback.ts
+/**
+ * The one loopback rule of the action. Plain http is allowed only to a loopback host (the simulator,
+ * test servers, a local proxy), because Basic credentials and presigned URLs are bearer secrets.
+ *
+ * Only IP literals count: `localhost` and `*.localhost` are names, and a name is resolved by whatever
+ * the runner's resolver (or DNS) says, so it proves nothing about where the bytes go.
+ *
+ * Accepted: 127.0.0.0/8, ::1 (any spelling), and IPv4-mapped ::ffff:127.0.0.0/104. The argument is a
+ * URL's `hostname` (IPv6 in brackets, as the WHATWG URL parser gives it) or a bare address.
+ */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    if (/^127(\.\d{1,3}){3}$/.test(host))
+        return host.split('.').every(part => Number(part) <= 255);
+    if (host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host))
+        return true;
+    // The WHATWG parser rewrites ::ffff:127.0.0.1 as ::ffff:7f00:1.
+    return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host);
+}
+/** Why plain http was refused, for messages that name the rule once. */
+const LOOPBACK_RULE = 'http is allowed only for loopback IP literals (127.0.0.0/8, ::1)';
+
+;// CONCATENATED MODULE: ./src/policy/credentials.ts
 /**
  * The one place that decides who receives the Basic credentials: the organisation's DSAR keys
  * (`api-key`/`secret-key`) and a project's erasure keys (`erasure-api-key`/`erasure-secret-key`).
@@ -38766,7 +36333,7 @@ function transportIsSafe(url) {
         return false;
     if (url.protocol === 'https:')
         return true;
-    return url.protocol === 'http:' && (0,_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname);
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
 }
 /**
  * Checks an origin given by the user (`api-url`, an entry of `credential-origins`):
@@ -38798,23 +36365,13 @@ function parseOrigin(text) {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(url.hostname)) {
         return refuse('has a host that is neither a DNS name nor an IP address (no wildcards)');
     }
-    const loopback = (0,_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname);
+    const loopback = isLoopbackHost(url.hostname);
     if (url.protocol === 'http:' && !loopback)
-        return refuse(`${_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .LOOPBACK_RULE */ .x}; use https`);
+        return refuse(`${LOOPBACK_RULE}; use https`);
     return { ok: true, origin: url.origin, loopback };
 }
 
-
-/***/ }),
-
-/***/ 83500:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   M1: () => (/* binding */ describeJsonError),
-/* harmony export */   lk: () => (/* binding */ parseJsonText)
-/* harmony export */ });
-/* unused harmony exports MAX_JSON_DEPTH, nestedDeeperThan */
+;// CONCATENATED MODULE: ./src/policy/json-text.ts
 /**
  * JSON text from outside (an input, a server's answer) in error messages: where it breaks, never
  * what it says. V8's own messages quote the start of the text (`Unexpected token 'Q', "QUtFWTAxMj"...`),
@@ -38982,50 +36539,148 @@ function locateJsonError(text) {
     }
 }
 
-
-/***/ }),
-
-/***/ 9417:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ isLoopbackHost),
-/* harmony export */   x: () => (/* binding */ LOOPBACK_RULE)
-/* harmony export */ });
+// EXTERNAL MODULE: external "node:dns"
+var external_node_dns_ = __nccwpck_require__(40610);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: ./src/policy/private-address.ts
 /**
- * The one loopback rule of the action. Plain http is allowed only to a loopback host (the simulator,
- * test servers, a local proxy), because Basic credentials and presigned URLs are bearer secrets.
+ * The one rule on where an export or a remote source description may be fetched from besides the
+ * origins trusted with the credentials: never from a link-local, private or otherwise internal
+ * address. A presigned link or
+ * a redirect is chosen by the server, and on a self-hosted runner `http(s)://169.254.169.254/`
+ * (cloud metadata: instance credentials), `10.x`, `192.168.x` or `fd00::/8` reach machines the
+ * server could never reach itself; what they answer would land in the export folder, and maybe in
+ * a workflow artifact.
  *
- * Only IP literals count: `localhost` and `*.localhost` are names, and a name is resolved by whatever
- * the runner's resolver (or DNS) says, so it proves nothing about where the bytes go.
- *
- * Accepted: 127.0.0.0/8, ::1 (any spelling), and IPv4-mapped ::ffff:127.0.0.0/104. The argument is a
- * URL's `hostname` (IPv6 in brackets, as the WHATWG URL parser gives it) or a bare address.
+ * Checked twice: the URL's host when it is an IP literal, and every address a host name resolves to
+ * (`refusingLookup`, used as the connection's DNS lookup, so a name cannot resolve one way for the
+ * check and another for the connection). Loopback stays allowed: it is the runner itself, which the
+ * loopback rule (loopback.ts) already limits to IP literals for plain http.
  */
-function isLoopbackHost(hostname) {
-    const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-    if (/^127(\.\d{1,3}){3}$/.test(host))
-        return host.split('.').every(part => Number(part) <= 255);
-    if (host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host))
-        return true;
-    // The WHATWG parser rewrites ::ffff:127.0.0.1 as ::ffff:7f00:1.
-    return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host);
+
+
+/** Why an address is refused ('link-local', 'private', ...), or undefined when it may be fetched. */
+function internalAddressKind(address) {
+    const host = address.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    const version = (0,external_node_net_.isIP)(host);
+    if (version === 4)
+        return ipv4Kind(host.split('.').map(Number));
+    if (version === 6)
+        return ipv6Kind(host);
+    return undefined;
 }
-/** Why plain http was refused, for messages that name the rule once. */
-const LOOPBACK_RULE = 'http is allowed only for loopback IP literals (127.0.0.0/8, ::1)';
+const INTERNAL_ADDRESS_RULE = 'downloads and remote source descriptions never go to link-local, private or other internal addresses (cloud metadata, the local network)';
+/** The one wording of a refusal, for the URL check and the DNS check alike. */
+function internalAddressRefusal(kind) {
+    return `refusing a ${kind} address: ${INTERNAL_ADDRESS_RULE}`;
+}
+function ipv4Kind([a, b]) {
+    if (a === 169 && b === 254)
+        return 'link-local (cloud metadata)';
+    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168))
+        return 'private';
+    if (a === 100 && b >= 64 && b <= 127)
+        return 'shared (carrier-grade NAT)';
+    if (a === 0)
+        return 'unspecified';
+    if (a >= 224)
+        return 'multicast or reserved';
+    return undefined;
+}
+function ipv6Kind(host) {
+    const words = expandIpv6(host);
+    if (!words)
+        return 'unreadable';
+    // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible forms: the IPv4 rule decides.
+    if (words.slice(0, 5).every(w => w === 0) && (words[5] === 0xffff || words[5] === 0)) {
+        if (words[5] === 0 && words[6] === 0 && words[7] <= 1) {
+            return words[7] === 0 ? 'unspecified' : undefined; // :: or ::1 (loopback)
+        }
+        return ipv4Kind([words[6] >> 8, words[6] & 0xff, words[7] >> 8, words[7] & 0xff]);
+    }
+    // NAT64 (64:ff9b::/96, RFC 6052) and 6to4 (2002::/16, RFC 3056) carry an IPv4 address that a
+    // gateway on the runner's network connects to: the IPv4 rule decides, and an embedded loopback
+    // address is not the runner itself.
+    const embedded = embeddedIpv4(words);
+    if (embedded) {
+        const kind = embedded.ipv4[0] === 127 ? 'loopback' : ipv4Kind(embedded.ipv4);
+        return kind && `${kind}, embedded in ${embedded.form}`;
+    }
+    if ((words[0] & 0xffc0) === 0xfe80)
+        return 'link-local';
+    if ((words[0] & 0xfe00) === 0xfc00)
+        return 'unique local (private)';
+    if ((words[0] & 0xff00) === 0xff00)
+        return 'multicast';
+    if (words[0] === 0xfec0)
+        return 'site-local (private)';
+    return undefined;
+}
+/** The IPv4 address a NAT64 or 6to4 address embeds, if it is one. */
+function embeddedIpv4(words) {
+    const bytes = (high, low) => [
+        high >> 8,
+        high & 0xff,
+        low >> 8,
+        low & 0xff
+    ];
+    if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every(w => w === 0)) {
+        return { ipv4: bytes(words[6], words[7]), form: 'NAT64 64:ff9b::/96' };
+    }
+    if (words[0] === 0x2002)
+        return { ipv4: bytes(words[1], words[2]), form: '6to4 2002::/16' };
+    return undefined;
+}
+/** Eight 16-bit words, or undefined. Accepts `::` and a trailing dotted IPv4 part. */
+function expandIpv6(host) {
+    let text = host.split('%')[0];
+    const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+    if (dotted) {
+        const [a, b, c, d] = dotted.slice(1).map(Number);
+        text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    }
+    const [head, tail] = text.split('::');
+    const left = head ? head.split(':') : [];
+    const right = tail ? tail.split(':') : [];
+    const missing = 8 - left.length - right.length;
+    if (text.includes('::') ? missing < 1 : missing !== 0)
+        return undefined;
+    const words = [...left, ...Array(text.includes('::') ? missing : 0).fill('0'), ...right];
+    const values = words.map(w => (/^[0-9a-f]{1,4}$/.test(w) ? parseInt(w, 16) : NaN));
+    return values.some(Number.isNaN) ? undefined : values;
+}
+/** The refusal of a connection to an internal address (a permanent failure: retrying cannot help). */
+class InternalAddressError extends Error {
+    code = 'EINTERNALADDRESS';
+    constructor(kind) {
+        super(internalAddressRefusal(kind));
+        this.name = 'InternalAddressError';
+    }
+}
+/**
+ * A DNS lookup for http(s).request's `lookup` option that fails when any address of the name is
+ * internal. `resolve` is the lookup it checks (dns.lookup by default; tests inject their own).
+ */
+function refusingLookup(resolve = external_node_dns_.lookup) {
+    return (hostname, options, callback) => {
+        resolve(hostname, { ...options, all: true }, (error, addresses) => {
+            if (error)
+                return callback(error, '');
+            const list = addresses;
+            const refused = list.map(entry => internalAddressKind(entry.address)).find(Boolean);
+            if (refused)
+                return callback(new InternalAddressError(refused), '');
+            if (list.length === 0)
+                return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+            if (options.all)
+                return callback(null, list);
+            callback(null, list[0].address, list[0].family);
+        });
+    };
+}
 
-
-/***/ }),
-
-/***/ 31606:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B2: () => (/* binding */ forHtml),
-/* harmony export */   Bm: () => (/* binding */ forMarkdown),
-/* harmony export */   Ig: () => (/* binding */ forLog),
-/* harmony export */   Px: () => (/* binding */ safeLogLines)
-/* harmony export */ });
+;// CONCATENATED MODULE: ./src/policy/untrusted-text.ts
 /**
  * The one escaper for untrusted text: anything a server, a workflow document or an issue body said,
  * on its way to the log, the job summary or an issue comment. Validate the shape first (a request
@@ -39097,6 +36752,2707 @@ const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#+\-.!|~&"'@:]/g;
  */
 function forMarkdown(text) {
     return text.replace(CONTROL, ' ').replace(MARKDOWN_SPECIAL, c => `&#${c.charCodeAt(0)};`);
+}
+
+;// CONCATENATED MODULE: ./src/policy/index.ts
+/** The rules every part shares, pure: credentials, loopback, private addresses, text from outside. */
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 27616:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   YC: () => (/* binding */ workflowRunPage),
+/* harmony export */   uploadExportArtifact: () => (/* binding */ uploadExportArtifact)
+/* harmony export */ });
+/* unused harmony exports ArtifactUploadError, safeDetail */
+/* harmony import */ var _linear_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10214);
+/**
+ * Uploads the downloaded export as a workflow artifact through @actions/artifact, and names the
+ * result the way a person finds it: the artifact's page under the workflow run.
+ *
+ * @actions/artifact (with the Azure SDK behind it) is loaded only when an upload happens: most runs
+ * upload nothing and should not pay its start-up cost. Failures become one line that never carries
+ * the runtime token or a signed storage URL, since the message ends up in the job log.
+ */
+
+class ArtifactUploadError extends Error {
+    constructor(detail) {
+        super(`artifact upload failed: ${detail}`);
+        this.name = 'ArtifactUploadError';
+    }
+}
+async function uploadExportArtifact(o) {
+    // Checked first: without them the upload would succeed but the reported URL would be wrong.
+    const runPage = workflowRunPage(process.env);
+    try {
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(111)]).then(__nccwpck_require__.bind(__nccwpck_require__, 40111));
+        const client = new DefaultArtifactClient();
+        const result = await client.uploadArtifact(o.name, o.files, o.rootDirectory, {
+            retentionDays: o.retentionDays
+        });
+        if (result.id === undefined)
+            throw new Error('the service returned no artifact id');
+        return {
+            id: result.id,
+            url: `${runPage}/artifacts/${result.id}`,
+            size: result.size ?? 0,
+            ...(result.digest && { digest: result.digest })
+        };
+    }
+    catch (error) {
+        throw new ArtifactUploadError(safeDetail(error, process.env.ACTIONS_RUNTIME_TOKEN));
+    }
+}
+/** `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`. */
+function workflowRunPage(env) {
+    const repository = env.GITHUB_REPOSITORY;
+    const runId = env.GITHUB_RUN_ID;
+    if (!repository || !runId) {
+        throw new ArtifactUploadError('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (artifacts need a GitHub Actions run)');
+    }
+    const server = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutTrailing */ .h)(env.GITHUB_SERVER_URL || 'https://github.com', '/');
+    return `${server}/${repository}/actions/runs/${runId}`;
+}
+/**
+ * The error's message on one line, with the secrets a storage or Twirp error can echo removed:
+ * the runtime token, bearer credentials, SAS signatures and any URL's query string (where signed
+ * URLs keep their authority). No stack: the message is for the job log, not for debugging the client.
+ */
+function safeDetail(error, runtimeToken) {
+    let text = error instanceof Error ? error.message : String(error);
+    if (runtimeToken && runtimeToken.length >= 8)
+        text = text.split(runtimeToken).join('***');
+    // Whitespace first: then `Bearer <credential>` has one unbounded run, last in its pattern.
+    text = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutUrlQueries */ .k)(text.replace(/\s+/g, ' '))
+        .replace(/\bBearer [^\s,;"']+/gi, 'Bearer ***')
+        .replace(/\bsig=[^&\s"'<>]+/gi, 'sig=***')
+        .trim();
+    return text === '' ? 'unknown error' : text;
+}
+
+
+/***/ }),
+
+/***/ 87309:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  rN: () => (/* reexport */ BUILTIN_WORKFLOWS),
+  sO: () => (/* reexport */ DAY_MS),
+  CM: () => (/* reexport */ DONE_STATUSES),
+  nW: () => (/* reexport */ ERASURE_STATUSES),
+  Lg: () => (/* reexport */ FAILED_STATUSES),
+  dz: () => (/* reexport */ InputError),
+  G0: () => (/* reexport */ Inputs),
+  sV: () => (/* reexport */ LIST_OUTPUT_LIMITS),
+  FJ: () => (/* reexport */ PENDING_STATUSES),
+  pm: () => (/* reexport */ SUMMARY_BUDGET),
+  jf: () => (/* reexport */ Semaphore),
+  wX: () => (/* reexport */ TransportError),
+  r5: () => (/* reexport */ aggregateJobStatus),
+  CD: () => (/* reexport */ batchInputs),
+  Xy: () => (/* reexport */ batches),
+  dV: () => (/* reexport */ cancellableUntil),
+  I9: () => (/* reexport */ composeRedactors),
+  ZG: () => (/* reexport */ decodeBasicAuth),
+  Ln: () => (/* reexport */ downloadRecords),
+  lq: () => (/* reexport */ encodeBasicAuth),
+  lV: () => (/* reexport */ entryIs),
+  K0: () => (/* reexport */ erasurePollSchedule),
+  hS: () => (/* reexport */ erasureTransport),
+  s_: () => (/* reexport */ expiringSoon),
+  MK: () => (/* reexport */ fitJsonList),
+  a3: () => (/* reexport */ formatDuration),
+  Fd: () => (/* reexport */ hasControlCharacter),
+  ll: () => (/* reexport */ idsFromJson),
+  Md: () => (/* reexport */ isJsonArray),
+  n8: () => (/* reexport */ line),
+  X$: () => (/* reexport */ listedSubjects),
+  Rm: () => (/* reexport */ log),
+  SC: () => (/* reexport */ markSharedRequestIds),
+  Bs: () => (/* reexport */ maskCredentials),
+  FC: () => (/* reexport */ openApiSession),
+  zz: () => (/* reexport */ parseAmplitudeIds),
+  d: () => (/* reexport */ parseDates),
+  E9: () => (/* reexport */ parseDuration),
+  dS: () => (/* reexport */ parseRequestIds),
+  bC: () => (/* reexport */ parseUserIds),
+  tI: () => (/* reexport */ placeSubjects),
+  gp: () => (/* reexport */ planRuns),
+  Nm: () => (/* reexport */ planStatusChecks),
+  hD: () => (/* reexport */ quote),
+  ap: () => (/* reexport */ reachedAmplitude),
+  RI: () => (/* reexport */ readJobs),
+  ns: () => (/* reexport */ requestCost),
+  BN: () => (/* reexport */ runRequest),
+  gG: () => (/* reexport */ runSizeProblem),
+  ry: () => (/* reexport */ splitList),
+  BG: () => (/* reexport */ subjectFingerprint),
+  pb: () => (/* reexport */ subjectLabel),
+  yq: () => (/* reexport */ subjectText),
+  rq: () => (/* reexport */ testHooks),
+  dL: () => (/* reexport */ uniqueSubjects),
+  mz: () => (/* reexport */ uploadArtifact),
+  Uo: () => (/* reexport */ userIdProblem),
+  xV: () => (/* reexport */ withinBudget),
+  hT: () => (/* reexport */ linear_text/* withoutTrailing */.h),
+  YC: () => (/* reexport */ artifact_helper/* workflowRunPage */.YC),
+  $q: () => (/* reexport */ writeRunReceipt),
+  HI: () => (/* reexport */ writeRunReceiptWithDigest)
+});
+
+// UNUSED EXPORTS: ACTION_NAME, ACTION_VERSION, ArtifactUploadError, BUDGET_SHARE, BudgetDeadlineError, BudgetPacer, CANCEL_WINDOW_DAYS, DOCUMENTED_BUDGET_PER_HOUR, ERASURE_MIN_INTERVAL_MS, EXPIRY_WARNING_MS, HOUR_MS, IntervalPacer, LONGEST_RUN_MS, MAX_IDS_PER_CALL, MAX_SUBJECTS, MAX_URLS, NOT_PROCESSED_STATUSES, NOT_SENT, OUTPUT_BUDGET, POLL_GROWTH, POLL_INTERVAL_CAP_MS, PaceDeadlineError, RATE_LIMIT_BACKOFF_MAX_MS, REQUEST_ID_PATTERN, REQUEST_ID_RULE, answeredDates, answeredSubject, askedDates, checkServerValues, createActionTransport, createBudgetPacer, createPollSchedule, credentialMaskForms, credentialRedactor, downloadExports, expiresAt, isDay, isKnownStatus, linkSecrets, normalizeStatus, parseBody, requestIdRule, safeDetail, sendOnce, sharedRequestIds, stripBasicPrefix, uploadExportArtifact, withoutRefused, withoutUrlQueries
+
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
+var arazzo = __nccwpck_require__(33707);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(44708);
+// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
+var policy = __nccwpck_require__(48261);
+;// CONCATENATED MODULE: ./src/run/budget.ts
+const DOCUMENTED_BUDGET_PER_HOUR = 14_400;
+const HOUR_MS = 3_600_000;
+/** The largest cost of one request (a POST). */
+const MAX_REQUEST_COST = 8;
+function requestCost(method) {
+    return method.toUpperCase() === 'POST' ? MAX_REQUEST_COST : 1;
+}
+/** The budget would have had room only after the caller's deadline. */
+class BudgetDeadlineError extends Error {
+    availableAt;
+    constructor(availableAt) {
+        super(`the API budget has room again only at ${new Date(availableAt).toISOString()}`);
+        this.availableAt = availableAt;
+        this.name = 'BudgetDeadlineError';
+    }
+}
+class BudgetPacer {
+    options;
+    burst;
+    /** Refill rate in units per millisecond. */
+    rate;
+    tokens;
+    refilledAt;
+    pausedUntil = 0;
+    queue = Promise.resolve();
+    constructor(options) {
+        this.options = options;
+        const { limitPerHour } = options;
+        if (!(limitPerHour >= 2 * MAX_REQUEST_COST)) {
+            throw new Error(`the budget must allow at least two POSTs per hour, not ${limitPerHour}`);
+        }
+        this.burst = Math.min(limitPerHour / 2, Math.max(MAX_REQUEST_COST, options.burst ?? Math.floor(limitPerHour * 0.05)));
+        this.rate = (limitPerHour - this.burst) / HOUR_MS;
+        this.tokens = this.burst;
+        this.refilledAt = options.clock.now();
+    }
+    /**
+     * Waits until `cost` is available, then takes it. Resolves in arrival order. Rejects with a
+     * BudgetDeadlineError, without waiting, when the cost could only be had after `deadline`.
+     */
+    acquire(cost, signal, deadline) {
+        const turn = this.queue.then(() => this.waitForTokens(cost, signal, deadline));
+        // A waiter that was aborted must not block the ones behind it.
+        this.queue = turn.catch(() => undefined);
+        return turn;
+    }
+    /** How long, from now, until `cost` units are free (ignoring waiters already queued). */
+    waitMs(cost) {
+        const now = this.options.clock.now();
+        this.refill(now);
+        return Math.max(0, this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
+    }
+    /** The server said 429: nobody sends before `until` (epoch ms). */
+    pauseUntil(until) {
+        this.pausedUntil = Math.max(this.pausedUntil, until);
+    }
+    async waitForTokens(cost, signal, deadline) {
+        if (cost > this.burst)
+            throw new Error(`a request of cost ${cost} exceeds the burst of ${this.burst}`);
+        const { clock } = this.options;
+        for (;;) {
+            signal?.throwIfAborted();
+            const now = clock.now();
+            this.refill(now);
+            const wait = Math.max(this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
+            if (wait <= 0) {
+                this.tokens -= cost;
+                return;
+            }
+            if (deadline !== undefined && now + wait > deadline)
+                throw new BudgetDeadlineError(now + wait);
+            await clock.sleep(wait, signal);
+        }
+    }
+    refill(now) {
+        this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.rate);
+        this.refilledAt = now;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/semaphore.ts
+/** At most `limit` holders at once; the rest wait in arrival order. */
+class Semaphore {
+    limit;
+    active = 0;
+    waiting = [];
+    peak = 0;
+    constructor(limit) {
+        this.limit = limit;
+        if (!Number.isInteger(limit) || limit < 1)
+            throw new Error(`bad concurrency limit ${limit}`);
+    }
+    /** The most holders there ever were at once. */
+    get peakActive() {
+        return this.peak;
+    }
+    async use(task) {
+        if (this.active >= this.limit)
+            await new Promise(grant => this.waiting.push(grant));
+        else
+            this.active++;
+        this.peak = Math.max(this.peak, this.active);
+        try {
+            return await task();
+        }
+        finally {
+            const next = this.waiting.shift();
+            // Hand the slot straight to the next waiter, so `active` never dips and lets a newcomer jump in.
+            if (next)
+                next();
+            else
+                this.active--;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/http-transport.ts
+/**
+ * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
+ * this is where the action is careful with the shared API budget and with credentials:
+ * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
+ *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
+ * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
+ * - transient failures (5xx, resets, stalls past the per-request timeout) are retried with exponential
+ *   back-off and jitter, never sooner than the server's Retry-After, up to `maxAttempts`;
+ * - a 429 (the organisation's shared budget is spent, maybe by another job) is retried for as long as
+ *   the run's deadline allows, with back-off capped at `rateLimitMaxMs`, and pauses the whole run's
+ *   pacer, not one request: Amplitude documents no Retry-After and no window, so a client must wait
+ *   a 429 out on its own;
+ * - a POST is retried only when it cannot have been taken: the server said so (429, 503), or its
+ *   connection never reached the server (refused, DNS, TLS before the request was written). A reset
+ *   or a silence after the request was written is not repeated: a lost answer must never create a
+ *   duplicate DSAR;
+ * - no retry waits past the run's deadline (a Retry-After of an hour must not outlive a 3 s timeout):
+ *   the request fails at once with a 'deadline' TransportError instead;
+ * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
+ *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
+ *   criteria decide.
+ */
+
+
+
+
+
+
+class TransportError extends Error {
+    kind;
+    status;
+    neverSent;
+    constructor(kind, message, status, 
+    /**
+     * For 'network': the connection never reached the server; for 'deadline': the timeout ran out
+     * before the request was sent, or before a POST answered 429/503 (not processed) could be
+     * repeated. Either way nothing was taken.
+     */
+    neverSent = false) {
+        super(message);
+        this.kind = kind;
+        this.status = status;
+        this.neverSent = neverSent;
+        this.name = 'TransportError';
+    }
+}
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+const RATE_LIMIT_BACKOFF_MAX_MS = 5 * 60_000;
+/** Statuses that promise the request was not processed: safe to repeat even a POST. */
+const NOT_PROCESSED_STATUSES = new Set([429, 503]);
+function createActionTransport(options) {
+    const credentials = (0,policy/* createCredentialPolicy */.M8)({ apiOrigin: options.apiOrigin });
+    const limits = {
+        timeoutMs: options.requestTimeoutMs ?? 30_000,
+        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
+    };
+    const maxAttempts = options.maxAttempts ?? 8;
+    const baseMs = options.backoffBaseMs ?? 1_000;
+    const maxMs = options.backoffMaxMs ?? 120_000;
+    const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS);
+    const random = options.random ?? Math.random;
+    const send = options.send ?? sendOnce;
+    const slots = new Semaphore(options.maxConcurrency);
+    const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
+    const backoff = (failures, cap, retryAfterMs) => {
+        const exponential = Math.min(cap, baseMs * 2 ** (failures - 1));
+        const jittered = exponential / 2 + (random() * exponential) / 2;
+        return Math.max(Math.round(jittered), retryAfterMs ?? 0);
+    };
+    const transport = async (request, signal) => {
+        const url = new URL(request.url);
+        const scope = options.scope ?? 'dsar';
+        if (!(0,policy/* mayCarryCredentials */.x6)(credentials, { kind: 'apiCall', url, scope })) {
+            throw new TransportError('policy', url.origin === credentials.apiOrigin
+                ? `refused to send ${scope === 'erasure' ? 'the erasure keys' : 'the DSAR keys'} to ${url.pathname}: ` +
+                    (scope === 'erasure'
+                        ? 'they go to the deletion API (/api/2/deletions/users) only'
+                        : "the deletion API takes a project's erasure keys, not these")
+                : `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
+        }
+        const method = request.method.toUpperCase();
+        const path = url.pathname;
+        // 429s and other failures are counted apart: a budget drained by another job must not use up
+        // the attempts meant for a failing server, nor the other way round.
+        let failures = 0;
+        let rateLimited = 0;
+        for (let attempt = 1;; attempt++) {
+            const cost = requestCost(method);
+            try {
+                await options.pacer.acquire(cost, signal, options.deadline);
+            }
+            catch (error) {
+                if (!(error instanceof BudgetDeadlineError))
+                    throw error;
+                throw new TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`, undefined, true);
+            }
+            stats.requests++;
+            stats.cost += cost;
+            let response;
+            let failure;
+            // A request in flight is cut at the deadline, whatever the per-request timeout says.
+            let cut = false;
+            let late = false;
+            // The pacer hears when each attempt ended (the erasure pacer spaces calls from there).
+            try {
+                await slots.use(async () => {
+                    const remainingMs = (options.deadline ?? Infinity) - options.clock.now();
+                    cut = remainingMs < limits.timeoutMs;
+                    late = remainingMs <= 0;
+                    if (late)
+                        return;
+                    try {
+                        response = await send(request, signal, cut ? { ...limits, timeoutMs: remainingMs } : limits);
+                    }
+                    catch (error) {
+                        failure = error;
+                    }
+                });
+            }
+            finally {
+                options.pacer.settled?.();
+            }
+            signal.throwIfAborted();
+            if (late) {
+                throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`, undefined, true);
+            }
+            if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
+                throw new TransportError('deadline', `${method} ${path} had no answer when the timeout ran out` +
+                    (method === 'GET'
+                        ? ''
+                        : ' (the server may have taken it: check before submitting again)'));
+            }
+            let reason;
+            let delayMs;
+            if (response) {
+                const status = response.status;
+                stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
+                if (status === 401 || status === 403) {
+                    throw new TransportError('auth', `HTTP ${status} from ${method} ${path}: the API refused the credentials ` +
+                        '(an organisation-level API key and secret key are required)', status);
+                }
+                if (!TRANSIENT_STATUSES.has(status))
+                    return response;
+                if (method !== 'GET' && !NOT_PROCESSED_STATUSES.has(status)) {
+                    throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status);
+                }
+                const retryAfterMs = (0,arazzo/* parseRetryAfter */.mu)(response.headers['retry-after'], options.clock.now());
+                reason = `HTTP ${status}`;
+                if (status === 429) {
+                    rateLimited++;
+                    delayMs = backoff(rateLimited, rateLimitMaxMs, retryAfterMs);
+                    // Everyone waits, but not past the deadline: the run ends there anyway.
+                    const until = options.clock.now() + delayMs;
+                    options.pacer.pauseUntil(Math.min(until, options.deadline ?? until));
+                }
+                else {
+                    failures++;
+                    delayMs = backoff(failures, maxMs, retryAfterMs);
+                }
+            }
+            else {
+                const error = failure;
+                if (error instanceof TransportError && error.kind !== 'network')
+                    throw error;
+                const neverSent = error instanceof TransportError && error.neverSent;
+                if (method !== 'GET' && !neverSent) {
+                    throw new TransportError('network', `${method} ${path} failed (${error.message}); not repeated, since the server may have ` +
+                        'taken it and a repeat could create a duplicate request');
+                }
+                reason = neverSent
+                    ? `${error.message} (the request never reached the server)`
+                    : error.message;
+                failures++;
+                delayMs = backoff(failures, maxMs);
+            }
+            if (failures >= maxAttempts) {
+                throw new TransportError(response ? 'status' : 'network', `${method} ${path} still failing after ${attempt} attempts (last: ${reason})`, response?.status);
+            }
+            if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
+                throw new TransportError('deadline', `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
+                    'would come after the timeout', response?.status, 
+                // A POST is repeated only after 429/503 or a connection that never reached the server:
+                // none of its attempts was taken.
+                method !== 'GET');
+            }
+            stats.retries++;
+            options.onRetry?.({ method, path, attempt, reason, delayMs });
+            await options.clock.sleep(delayMs, signal);
+        }
+    };
+    return { transport, stats };
+}
+/** One attempt over node:http(s), with a whole-attempt timeout and a body size cap. */
+function sendOnce(request, signal, limits) {
+    return new Promise((resolve, reject) => {
+        const url = new URL(request.url);
+        const client = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+        const headers = { accept: 'application/json', ...request.headers };
+        if (request.body !== undefined)
+            headers['content-length'] = String(Buffer.byteLength(request.body));
+        const req = client.request(url, { method: request.method, headers, signal });
+        // Until the connection is up (TLS included), no byte of the request can have reached the
+        // server: a failure before that cannot have created anything, even for a POST.
+        let connected = false;
+        req.on('socket', socket => {
+            if (!socket.connecting)
+                connected = true; // a kept-alive socket, already up
+            else
+                socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+        });
+        const fail = (error) => {
+            clearTimeout(timer);
+            req.destroy();
+            reject(error);
+        };
+        const timer = setTimeout(() => {
+            const message = connected
+                ? `no complete answer within ${limits.timeoutMs} ms`
+                : `no connection within ${limits.timeoutMs} ms`;
+            fail(new TransportError('network', message, undefined, !connected));
+        }, limits.timeoutMs);
+        req.on('error', error => fail(signal.aborted ? signal.reason : networkError(error, !connected)));
+        req.on('response', res => {
+            const declared = Number(res.headers['content-length'] ?? 0);
+            if (declared > limits.maxBodyBytes) {
+                res.destroy();
+                return fail(tooLarge(request, limits));
+            }
+            const chunks = [];
+            let size = 0;
+            res.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > limits.maxBodyBytes) {
+                    res.destroy();
+                    return fail(tooLarge(request, limits));
+                }
+                chunks.push(chunk);
+            });
+            res.on('error', error => fail(networkError(error)));
+            res.on('end', () => {
+                clearTimeout(timer);
+                if (!res.complete)
+                    return reject(networkError(new Error('the answer was cut short')));
+                try {
+                    resolve({
+                        status: res.statusCode ?? 0,
+                        headers: flattenHeaders(res.headers),
+                        body: parseBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type'])
+                    });
+                }
+                catch (error) {
+                    const what = `${request.method} ${url.pathname}`;
+                    reject(new TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${error.message})`, res.statusCode));
+                }
+            });
+        });
+        req.end(request.body);
+    });
+}
+function tooLarge(request, limits) {
+    const path = new URL(request.url).pathname;
+    return new TransportError('tooLarge', `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`);
+}
+function networkError(error, neverSent = false) {
+    return new TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message, undefined, neverSent);
+}
+function flattenHeaders(headers) {
+    const flat = {};
+    for (const [name, value] of Object.entries(headers)) {
+        if (value !== undefined)
+            flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return flat;
+}
+/**
+ * JSON when the server says so; throws on malformed JSON (saying where, never quoting the text) and
+ * on JSON nested too deep to walk.
+ */
+function parseBody(text, contentType) {
+    if (text.length === 0)
+        return undefined;
+    const declaredJson = /\bjson\b/i.test(contentType ?? '');
+    if (declaredJson)
+        return (0,policy/* parseJsonText */.lk)(text);
+    return text;
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(33838);
+;// CONCATENATED MODULE: ./src/run/log.ts
+/**
+ * The action's only way to the log. The runner reads any stdout line that starts with `::` as a
+ * workflow command (`::add-mask::`, `::stop-commands::`, `::error::`...), so text from outside (a
+ * server's answer, a workflow document, an error message that quotes either) must never start a
+ * line. Every function here escapes through src/policy/untrusted-text.ts:
+ * - `log.info` takes a `LogLine`, which only the `line` tag makes: its literal parts are the
+ *   action's own text (line breaks kept), every `${value}` is untrusted and goes through `forLog`;
+ * - `log.untrusted` prints a line another module assembled (the engine's, the download's), escaped
+ *   whole;
+ * - warnings, notices and group titles are workflow commands whose data @actions/core escapes;
+ *   they go through here too, so there is one place to read. ESLint refuses `core.info` and its
+ *   siblings everywhere else.
+ */
+
+
+/** `line\`request ${id} is ${status}\``: interpolated values escaped, literal text kept. */
+function line(strings, ...values) {
+    let text = strings[0];
+    values.forEach((value, i) => {
+        text += (0,policy/* forLog */.Ig)(typeof value === 'string' ? value : String(value)) + strings[i + 1];
+    });
+    return (0,policy/* safeLogLines */.Px)(text);
+}
+const log = {
+    info(message) {
+        core/* info */.pq(message);
+    },
+    /** A line assembled elsewhere from untrusted parts: escaped as a whole (it stays one line). */
+    untrusted(text) {
+        core/* info */.pq((0,policy/* forLog */.Ig)(text));
+    },
+    warning(message) {
+        core/* warning */.$e(message);
+    },
+    notice(message) {
+        core/* notice */.lm(message);
+    },
+    startGroup(title) {
+        core/* startGroup */.Oh(title);
+    },
+    endGroup() {
+        core/* endGroup */.N4();
+    },
+    /** Registers a value the runner must hide in every later log line of the job. */
+    secret(value) {
+        core/* setSecret */.Pq(value);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/run/pacing-policy.ts
+/**
+ * How gently the action uses the API, in one place (the action and the benchmarks both build from it):
+ * - its spend stays within BUDGET_SHARE of the organisation's documented 14,400 cost per hour, leaving
+ *   the rest to other jobs of the same organisation;
+ * - polls start at `poll-interval` and grow by POLL_GROWTH per poll up to POLL_INTERVAL_CAP_MS (or the
+ *   poll interval, when that is longer): never faster than asked, and quick enough that a job finishing
+ *   late in the 3-day SLA is seen within minutes, not a quarter hour.
+ */
+
+
+const BUDGET_SHARE = 0.5;
+const POLL_GROWTH = 1.5;
+const POLL_INTERVAL_CAP_MS = 5 * 60_000;
+function createBudgetPacer(clock, share = BUDGET_SHARE) {
+    return new BudgetPacer({ limitPerHour: Math.floor(DOCUMENTED_BUDGET_PER_HOUR * share), clock });
+}
+function createPollSchedule(pollIntervalMs) {
+    return (0,arazzo/* backoffPollSchedule */.Zz)({
+        initialMs: pollIntervalMs,
+        factor: POLL_GROWTH,
+        maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
+    });
+}
+
+;// CONCATENATED MODULE: ./src/run/input-names.ts
+/**
+ * Every input of action.yml, by name, so the code never spells an input twice (the layout of
+ * actions/upload-artifact's constants). These names are the action's public contract: add to
+ * them, never rename.
+ */
+var Inputs;
+(function (Inputs) {
+    Inputs["UserIds"] = "user-ids";
+    Inputs["AmplitudeIds"] = "amplitude-ids";
+    Inputs["UserIdsFile"] = "user-ids-file";
+    Inputs["ApiKey"] = "api-key";
+    Inputs["SecretKey"] = "secret-key";
+    Inputs["BasicAuth"] = "basic-auth";
+    Inputs["Region"] = "region";
+    Inputs["ApiUrl"] = "api-url";
+    Inputs["StartDate"] = "start-date";
+    Inputs["EndDate"] = "end-date";
+    Inputs["RequestIds"] = "request-ids";
+    Inputs["Wait"] = "wait";
+    Inputs["PollInterval"] = "poll-interval";
+    Inputs["Timeout"] = "timeout";
+    Inputs["MaxConcurrency"] = "max-concurrency";
+    Inputs["Download"] = "download";
+    Inputs["DownloadPath"] = "download-path";
+    Inputs["ArtifactName"] = "artifact-name";
+    Inputs["RetentionDays"] = "retention-days";
+    Inputs["EncryptTo"] = "encrypt-to";
+    Inputs["Workflow"] = "workflow";
+    Inputs["WorkflowId"] = "workflow-id";
+    Inputs["Inputs"] = "inputs";
+    Inputs["CredentialOrigins"] = "credential-origins";
+    Inputs["Ledger"] = "ledger";
+    Inputs["LedgerLabel"] = "ledger-label";
+    Inputs["GithubToken"] = "github-token";
+    Inputs["CloseOnDone"] = "close-on-done";
+    Inputs["SourceIntegrity"] = "source-integrity";
+    Inputs["RequestType"] = "request-type";
+    Inputs["ErasureApiKey"] = "erasure-api-key";
+    Inputs["ErasureSecretKey"] = "erasure-secret-key";
+    Inputs["ErasureRequester"] = "erasure-requester";
+})(Inputs || (Inputs = {}));
+
+// EXTERNAL MODULE: ./src/run/linear-text.ts
+var linear_text = __nccwpck_require__(10214);
+;// CONCATENATED MODULE: ./src/run/secret-helper.ts
+/**
+ * Masks the Amplitude credentials in every form a log line could show them, and holds the one
+ * codec for `basic-auth` (base64 of `api_key:secret_key`) that input validation shares.
+ *
+ * `maskCredentials()` must run first in the action, before anything reads or logs other inputs:
+ * the runner only hides what it was told about, and only from then on.
+ */
+
+
+
+function maskCredentials() {
+    const raw = {
+        apiKey: core/* getInput */.V4(Inputs.ApiKey),
+        secretKey: core/* getInput */.V4(Inputs.SecretKey),
+        basicAuth: core/* getInput */.V4(Inputs.BasicAuth)
+    };
+    for (const form of credentialMaskForms(raw))
+        core/* setSecret */.Pq(form);
+    // A project's erasure keys: their own pair, masked in the same forms.
+    const erasure = {
+        apiKey: core/* getInput */.V4(Inputs.ErasureApiKey),
+        secretKey: core/* getInput */.V4(Inputs.ErasureSecretKey),
+        basicAuth: ''
+    };
+    for (const form of credentialMaskForms(erasure))
+        core/* setSecret */.Pq(form);
+    // The ledger's GitHub token: the runner masks ${{ github.token }} and secrets, not every source.
+    const githubToken = core/* getInput */.V4(Inputs.GithubToken).trim();
+    if (githubToken.length >= 8)
+        core/* setSecret */.Pq(githubToken);
+}
+/**
+ * Every string that could reveal a credential: raw values, the Basic token in its base64 and
+ * base64url spellings (padded or not), the decoded halves, and their percent-encoded forms (as
+ * a URL or a form body would carry them). Empty values give nothing.
+ */
+function credentialMaskForms(raw) {
+    const forms = new Set();
+    const add = (value) => {
+        if (value === '')
+            return;
+        forms.add(value);
+        const encoded = percentEncoded(value);
+        if (encoded !== undefined && encoded !== value)
+            forms.add(encoded);
+        // The runner matches masks line by line, so a multi-line value is hidden line by line too.
+        if (/[\r\n]/.test(value)) {
+            for (const line of value.split(/\r?\n|\r/))
+                if (line.trim() !== '')
+                    forms.add(line.trim());
+        }
+    };
+    const addPair = (apiKey, secretKey) => {
+        add(apiKey);
+        add(secretKey);
+        const pair = `${apiKey}:${secretKey}`;
+        add(pair);
+        const standard = Buffer.from(pair, 'utf8').toString('base64');
+        add(standard);
+        add((0,linear_text/* withoutTrailing */.h)(standard, '='));
+        const urlSafe = Buffer.from(pair, 'utf8').toString('base64url');
+        add(urlSafe);
+        add(urlSafe + '='.repeat((4 - (urlSafe.length % 4)) % 4));
+    };
+    add(raw.apiKey);
+    add(raw.secretKey);
+    if (raw.apiKey !== '' && raw.secretKey !== '')
+        addPair(raw.apiKey, raw.secretKey);
+    if (raw.basicAuth !== '') {
+        add(raw.basicAuth);
+        add(stripBasicPrefix(raw.basicAuth));
+        const decoded = decodeBasicAuth(raw.basicAuth);
+        if (decoded.ok)
+            addPair(decoded.apiKey, decoded.secretKey);
+    }
+    return [...forms];
+}
+/** The `Authorization: Basic` token for a key pair (standard base64, padded). */
+function encodeBasicAuth(apiKey, secretKey) {
+    return Buffer.from(`${apiKey}:${secretKey}`, 'utf8').toString('base64');
+}
+/**
+ * A leading `Basic ` (any case) is dropped: people paste whole header values, and the workflows
+ * add the scheme themselves (`"Basic $inputs.basicAuth"`), which would otherwise double it.
+ */
+function stripBasicPrefix(value) {
+    return value.trim().replace(/^basic(?:\s+|$)/i, '');
+}
+/**
+ * Decodes `basic-auth` into its key pair. Accepts standard or URL-safe base64, with or without
+ * padding, but refuses anything that does not round-trip (stray characters, bad padding, bits
+ * past the end) and bytes that are not UTF-8. The reasons never quote the value.
+ */
+function decodeBasicAuth(value) {
+    const token = stripBasicPrefix(value);
+    if (token === '')
+        return { ok: false, reason: 'it is empty' };
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) {
+        return { ok: false, reason: 'it is not base64 (expected base64 of `api_key:secret_key`)' };
+    }
+    const unpadded = (0,linear_text/* withoutTrailing */.h)(token, '=').replace(/-/g, '+').replace(/_/g, '/');
+    if (unpadded.length % 4 === 1)
+        return { ok: false, reason: 'it is not valid base64 (bad length)' };
+    const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4);
+    if (token.includes('=') && token.length !== padded.length) {
+        return { ok: false, reason: 'it is not valid base64 (bad padding)' };
+    }
+    const bytes = Buffer.from(padded, 'base64');
+    if (bytes.toString('base64') !== padded) {
+        return { ok: false, reason: 'it is not valid base64 (trailing bits)' };
+    }
+    let text;
+    try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        return { ok: false, reason: 'it does not decode to UTF-8 text' };
+    }
+    const colon = text.indexOf(':');
+    if (colon < 0)
+        return { ok: false, reason: 'it does not decode to `api_key:secret_key`' };
+    const apiKey = text.slice(0, colon);
+    const secretKey = text.slice(colon + 1);
+    if (apiKey === '')
+        return { ok: false, reason: 'its decoded api key (before the colon) is empty' };
+    if (secretKey === '') {
+        return { ok: false, reason: 'its decoded secret key (after the colon) is empty' };
+    }
+    if (hasControlCharacter(text)) {
+        return { ok: false, reason: 'its decoded value contains control characters' };
+    }
+    return { ok: true, apiKey, secretKey };
+}
+function percentEncoded(value) {
+    try {
+        return encodeURIComponent(value);
+    }
+    catch {
+        return undefined; // a lone surrogate cannot be percent-encoded, so no log can show that form
+    }
+}
+function hasControlCharacter(text) {
+    // C0, DEL and C1: none belongs in an identifier or key, and some split log or header lines.
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f\u007f-\u009f]/.test(text);
+}
+/**
+ * Replaces every form of the credentials (raw, base64, base64url, URL-encoded) with '***'. The runner
+ * masks them in the log, but not in step outputs, and a workflow document can copy
+ * `$inputs.basicAuth` into an output or a path.
+ */
+function credentialRedactor(credentials) {
+    const forms = credentialMaskForms(credentials)
+        // Shorter than this would match ordinary text (real keys are 32 characters).
+        .filter(form => form.length >= 6)
+        .sort((a, b) => b.length - a.length);
+    return text => forms.reduce((result, form) => result.split(form).join('***'), text);
+}
+
+;// CONCATENATED MODULE: ./src/run/dsar-status.ts
+
+/** Statuses across both contracts: the documented API's and the seed's (lowercase). */
+const DONE_STATUSES = new Set(['done', 'complete']);
+const FAILED_STATUSES = new Set(['failed']);
+const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
+function normalizeStatus(status) {
+    return status.toLowerCase();
+}
+function isKnownStatus(status) {
+    const word = normalizeStatus(status);
+    return DONE_STATUSES.has(word) || FAILED_STATUSES.has(word) || PENDING_STATUSES.has(word);
+}
+/** `2026-12-03` -> `2026-12-03T23:59:59Z` (the links work through that day); others unchanged. */
+function expiresAt(expires) {
+    return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T23:59:59Z` : expires;
+}
+/** The longest user id the action accepts as input (subject-inputs.ts), and so from a server. */
+const MAX_USER_ID_LENGTH = 1024;
+/** What ends a shell quote or starts an expansion: outputs are pasted into scripts. */
+const SHELL_SPECIAL = /["'`$\\]/;
+/**
+ * The subject a status answer names, when it has the shape of one (a user id of at most 1,024
+ * characters, without control characters, quotes, backslashes or `$`; or a non-negative integer
+ * Amplitude id); otherwise none: it is only a label, never worth failing a request for.
+ */
+function answeredSubject(outputs) {
+    const { userId, amplitudeId } = outputs;
+    if (typeof userId === 'string' || typeof userId === 'number') {
+        const text = String(userId);
+        const fits = text.trim() !== '' &&
+            [...text].length <= MAX_USER_ID_LENGTH &&
+            !hasControlCharacter(text) &&
+            !SHELL_SPECIAL.test(text);
+        if (fits)
+            return { kind: 'userId', userId: text };
+    }
+    if (typeof amplitudeId === 'number' && Number.isSafeInteger(amplitudeId) && amplitudeId >= 0) {
+        return { kind: 'amplitudeId', amplitudeId };
+    }
+    return undefined;
+}
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+function askedDates(inputs) {
+    const { startDate, endDate } = inputs;
+    return typeof startDate === 'string' && typeof endDate === 'string'
+        ? { startDate, endDate, from: 'asked' }
+        : undefined;
+}
+/** The range a status answer names, when both ends are calendar days (YYYY-MM-DD). */
+function answeredDates(outputs) {
+    const { startDate, endDate } = outputs;
+    return typeof startDate === 'string' &&
+        typeof endDate === 'string' &&
+        DAY.test(startDate) &&
+        DAY.test(endDate)
+        ? { startDate, endDate, from: 'amplitude' }
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/run/server-values.ts
+/**
+ * What a DSAR server says, checked before it reaches a step output, a file name or a decision.
+ *
+ * Step outputs end up in workflow files (`run: echo "${{ steps.dsar.outputs.requestId }}"`), where a
+ * value is pasted into a shell script before the shell reads it: a request id such as
+ * `1"; touch /tmp/x; echo "` would run. So every value the action takes from a server has a shape,
+ * and a value outside it is refused as a whole (never repaired): the request fails with a message
+ * naming the field, and what was already known and checked (the request id obtained earlier, the
+ * last good status) is kept.
+ *
+ * The shapes leave out every character that ends a shell quote or starts an expansion
+ * (`" ' \` $ \\`) and every line break:
+ * - request id: digits for the documented API (its ids are integers), otherwise 1 to 128 of
+ *   `A-Z a-z 0-9 _ -` (the shape the `request-ids` input accepts);
+ * - status: a short word;
+ * - failReason: one line of at most 500 printable characters, none of the above;
+ * - expires: an ISO 8601 date or date-time;
+ * - urls: at most 1,000 https URLs (http only for loopback IP literals), no credentials in them,
+ *   each written with URL characters only, at most 8 KiB.
+ */
+
+/** The shape of a request id the action accepts as input and from servers of custom contracts. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
+/** The documented API's request ids are integers. */
+const DIGITS_PATTERN = /^\d{1,20}$/;
+const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+const MAX_FAIL_REASON = 500;
+// Controls, line separators, and what ends a shell quote or starts an expansion.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029"'`$\\]/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+const MAX_URLS = 1000;
+const MAX_URL_LENGTH = 8192;
+/** RFC 3986 unreserved and reserved characters, less the sub-delims a shell gives a meaning to. */
+const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@%&=+]+$/;
+/**
+ * Reads the names both contracts and the built-in workflows use (`requestId`, `status` or
+ * `finalStatus`, `failReason`, `expires`, `urls` or `downloadUrl`) from a workflow's or a step's
+ * outputs, and checks each one that is present.
+ */
+function checkServerValues(outputs, shape) {
+    const accepted = {};
+    const refused = [];
+    const refuse = (field, value, rule) => {
+        refused.push(`the server's ${field} ${shown(value)} is not ${rule}`);
+    };
+    const requestId = present(outputs.requestId);
+    if (requestId !== undefined) {
+        const text = scalarText(requestId);
+        const pattern = shape === 'digits' ? DIGITS_PATTERN : REQUEST_ID_PATTERN;
+        if (text !== undefined && pattern.test(text))
+            accepted.requestId = text;
+        else
+            refuse('requestId', requestId, `a request id (${requestIdRule(shape)})`);
+    }
+    const status = present(outputs.finalStatus ?? outputs.status);
+    if (status !== undefined) {
+        if (typeof status === 'string' && STATUS_PATTERN.test(status))
+            accepted.status = status;
+        else
+            refuse('status', status, 'a status (a word of up to 32 letters, digits, _ or -)');
+    }
+    const failReason = present(outputs.failReason);
+    if (failReason !== undefined) {
+        if (typeof failReason === 'string' &&
+            failReason.length <= MAX_FAIL_REASON &&
+            !UNSAFE_TEXT.test(failReason)) {
+            accepted.failReason = failReason;
+        }
+        else {
+            refuse('failReason', failReason, `one line of at most ${MAX_FAIL_REASON} characters without quotes, backslashes or $`);
+        }
+    }
+    const expires = present(outputs.expires);
+    if (expires !== undefined) {
+        if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
+            accepted.expires = expires;
+        }
+        else {
+            refuse('expires', expires, 'an ISO 8601 date');
+        }
+    }
+    const links = present(outputs.urls) ?? present(outputs.downloadUrl);
+    if (links !== undefined) {
+        const field = outputs.urls !== undefined ? 'urls' : 'downloadUrl';
+        const list = Array.isArray(links) ? links : [links];
+        if (list.length > MAX_URLS) {
+            refused.push(`the server's ${field} holds ${list.length} links, more than ${MAX_URLS}`);
+        }
+        else {
+            const problem = list
+                .map((link, i) => urlProblem(link, Array.isArray(links) ? `${field}[${i}]` : field))
+                .find(Boolean);
+            if (problem)
+                refused.push(problem);
+            else
+                accepted.urls = list;
+        }
+    }
+    return { accepted, refused };
+}
+/** A workflow's own outputs with every reported value that was refused replaced by null. */
+function withoutRefused(outputs, shape) {
+    const checked = { ...outputs };
+    for (const name of REPORTED_NAMES) {
+        if (!Object.hasOwn(outputs, name))
+            continue;
+        if (checkServerValues({ [name]: outputs[name] }, shape).refused.length > 0)
+            checked[name] = null;
+    }
+    return checked;
+}
+const REPORTED_NAMES = [
+    'requestId',
+    'status',
+    'finalStatus',
+    'failReason',
+    'expires',
+    'urls',
+    'downloadUrl'
+];
+function requestIdRule(shape) {
+    return shape === 'digits' ? 'digits' : REQUEST_ID_RULE;
+}
+/** Why a link is refused, or undefined when it has the shape of a download link. */
+function urlProblem(link, field) {
+    const refuse = (rule) => `the server's ${field} ${shown(link)} is not ${rule}`;
+    if (typeof link !== 'string')
+        return refuse('a URL (not text)');
+    if (link.length > MAX_URL_LENGTH)
+        return refuse(`a URL of at most ${MAX_URL_LENGTH} characters`);
+    if (!URL_CHARACTERS.test(link))
+        return refuse('a URL (characters outside URL syntax)');
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return refuse('a URL');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,policy/* isLoopbackHost */.cW)(url.hostname))) {
+        return refuse(`an https URL (${policy/* LOOPBACK_RULE */.x1})`);
+    }
+    if (url.username !== '' || url.password !== '')
+        return refuse('a URL without credentials');
+    return undefined;
+}
+/**
+ * The parts of presigned links (S3, GCS, Azure SAS, CloudFront) that make them bearer credentials:
+ * the whole query string, and each signature, credential or token parameter on its own (a log may
+ * show a link decoded or cut). The caller registers them as secrets with the runner.
+ */
+function linkSecrets(link) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return [];
+    }
+    if (url.search.length <= 1)
+        return [];
+    const secrets = new Set([url.search.slice(1)]);
+    for (const [name, value] of url.searchParams) {
+        if (/signature|^sig$|token|credential|^key$|policy|^se$|^sv$/i.test(name) &&
+            value.length >= 8) {
+            secrets.add(value);
+            secrets.add(encodeURIComponent(value));
+        }
+    }
+    return [...secrets];
+}
+/**
+ * Two requests with the same id would download into the same folder, and the export could belong to
+ * either subject: every id given to more than one request is returned with the labels holding it.
+ */
+function sharedRequestIds(records) {
+    const byId = new Map();
+    for (const record of records) {
+        if (record.requestId === undefined)
+            continue;
+        byId.set(record.requestId, [...(byId.get(record.requestId) ?? []), record.label]);
+    }
+    return [...byId]
+        .filter(([, labels]) => labels.length > 1)
+        .map(([requestId, labels]) => ({ requestId, labels }));
+}
+function present(value) {
+    return value === undefined || value === null || value === '' ? undefined : value;
+}
+/** A string or a number as text (ids arrive as either), else undefined. */
+function scalarText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+        return String(value);
+    return undefined;
+}
+/** A value for a message: JSON (quotes and line breaks escaped), at most 60 characters of it. */
+function shown(value) {
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        text = String(value);
+    }
+    return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/run/subject-fingerprint.ts
+/**
+ * How logs, the summary, the ledger and receipts name a subject: by position and a short
+ * fingerprint, never by its id (personal data).
+ */
+
+function subjectText(subject) {
+    return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId);
+}
+/**
+ * Subject ids are personal data and logs are read by everyone with access to the repository, so logs and
+ * the summary name a subject by position and a short fingerprint, never by its id.
+ */
+function subjectLabel(subject, index) {
+    return `subject ${index + 1} (${subjectFingerprint(subject)})`;
+}
+/** `user #ab12cd34` or `amplitude id #ab12cd34`: how logs, the ledger and receipts name a subject. */
+function subjectFingerprint(subject) {
+    const kind = subject.kind === 'userId' ? 'user' : 'amplitude id';
+    return `${kind} #${fingerprint(subjectText(subject))}`;
+}
+function fingerprint(text) {
+    // The first hex digits of its SHA-256: enough to tell subjects apart, and a privacy engineer who holds
+    // the id can check it (`printf %s ID | sha256sum`).
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
+}
+
+;// CONCATENATED MODULE: ./src/run/request-runner.ts
+/**
+ * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
+ * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
+ * that is cancelled or times out still reports the request id it obtained.
+ */
+
+
+
+
+
+
+/** The status a subject that was never sent is reported with (`requests` output, summary). */
+const NOT_SENT = 'not-sent';
+async function runRequest(options) {
+    const { plan, clock } = options;
+    const record = {
+        label: plan.label,
+        subject: plan.subject,
+        ...(plan.requestId !== undefined && { requestId: plan.requestId }),
+        urls: [],
+        polls: 0,
+        history: [],
+        startedAt: clock.now(),
+        requestsStarted: 0,
+        workflowOutputs: {}
+    };
+    // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
+    const asked = plan.requestId === undefined ? askedDates(plan.inputs) : undefined;
+    if (asked)
+        record.dates = asked;
+    options.onStart?.(record);
+    const redact = options.redact ?? ((text) => text);
+    // A value refused on arrival stops this request at once: a refused request id must not be polled.
+    const refused = new Set();
+    const refusal = new AbortController();
+    const take = (outputs) => {
+        for (const problem of absorbOutputs(record, outputs, options))
+            refused.add(redact(problem));
+        noteStatus(record, clock.now());
+        if (refused.size > 0)
+            refusal.abort(new Error('a server value was refused'));
+    };
+    const onEvent = (event) => {
+        if (event.type === 'stepOutputs')
+            take(redactDeep(event.outputs, redact));
+        observe(record, event, options);
+    };
+    const result = await (0,arazzo/* runWorkflow */.FZ)(options.loaded, {
+        workflowId: plan.workflowId,
+        inputs: plan.inputs,
+        transport: options.transport,
+        clock,
+        pollSchedule: options.pollSchedule,
+        maxSteps: options.maxSteps,
+        deadline: options.deadline,
+        signal: AbortSignal.any([options.signal, refusal.signal]),
+        serverUrl: options.serverUrl,
+        sensitiveHeaders: ['authorization'],
+        onEvent
+    });
+    record.finishedAt = clock.now();
+    const outputs = redactDeep(result.outputs, redact);
+    take(outputs);
+    record.workflowOutputs = withoutRefused(outputs, plan.requestIdShape);
+    record.nextPollAt = undefined;
+    judge(record, result.status, result.error, options);
+    if (refused.size > 0)
+        refuse(record, [...refused]);
+    if (record.problem)
+        record.problem = redact(record.problem);
+    return record;
+}
+/** What the server said that had no valid shape fails the request, whatever else happened. */
+function refuse(record, refused) {
+    const id = record.requestId ? `request ${record.requestId}` : record.label;
+    // A run stopped by the refusal itself says nothing more than the refusal.
+    const base = record.problem && record.outcome !== 'aborted' ? record.problem : id;
+    record.problem = [base, ...refused].join('; ');
+    if (record.outcome !== 'failed' && record.outcome !== 'timedOut')
+        record.outcome = 'error';
+}
+/** A copy of a JSON-like value with `redact` applied to every string in it. */
+function redactDeep(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactDeep(item, redact));
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
+    }
+    return value;
+}
+/** Keeps the record current while the run goes on, and writes the per-poll log line. */
+function observe(record, event, options) {
+    const { clock, log } = options;
+    switch (event.type) {
+        case 'request':
+            // Every GET of these workflows reads a status: that is a poll.
+            if (event.request.method.toUpperCase() === 'GET')
+                record.polls++;
+            record.requestsStarted = (record.requestsStarted ?? 0) + 1;
+            record.nextPollAt = undefined;
+            break;
+        case 'response':
+            record.lastHttpStatus = event.status;
+            break;
+        case 'waiting': {
+            record.nextPollAt = event.until;
+            const elapsed = formatDuration(event.at - record.startedAt);
+            const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
+            const reason = event.reason === 'retry' ? 'retrying' : 'next poll';
+            log(`${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
+                `after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${elapsed} elapsed; ${reason} at ${next} ` +
+                `(in ${formatDuration(event.until - clock.now())})`);
+            break;
+        }
+        default:
+            break;
+    }
+}
+/**
+ * Takes what the action reports from a workflow's or a step's outputs, once checked
+ * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
+ * the `request-ids` input on resume), is never replaced by another one.
+ */
+function absorbOutputs(record, outputs, options) {
+    const { accepted, refused } = checkServerValues(outputs, options.plan.requestIdShape);
+    if (accepted.requestId !== undefined) {
+        if (record.requestId === undefined) {
+            record.requestId = accepted.requestId;
+            record.submittedAt = options.clock.now();
+        }
+        else if (record.requestId !== accepted.requestId) {
+            refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
+        }
+    }
+    if (accepted.status !== undefined)
+        record.status = normalizeStatus(accepted.status);
+    record.failReason = accepted.failReason ?? record.failReason;
+    if (accepted.expires !== undefined)
+        record.expires = expiresAt(accepted.expires);
+    const answered = answeredDates(outputs);
+    if (answered)
+        record.dates = answered;
+    // Resuming by request id, the subject is not known until a status answer names it.
+    const subject = record.subject === undefined ? answeredSubject(outputs) : undefined;
+    if (subject) {
+        record.subject = subjectText(subject);
+        record.label = `${record.label} (${subjectFingerprint(subject)})`;
+    }
+    if (accepted.urls && accepted.urls.length > 0) {
+        for (const link of accepted.urls)
+            linkSecrets(link).forEach(secret => options.mask?.(secret));
+        record.urls = accepted.urls;
+    }
+    return refused;
+}
+function noteStatus(record, at) {
+    const history = (record.history ??= []);
+    if (record.status !== undefined && history.at(-1)?.status !== record.status) {
+        history.push({ status: record.status, at });
+    }
+}
+function judge(record, status, error, options) {
+    const id = record.requestId ? `request ${record.requestId}` : record.label;
+    // A request resumed by id was submitted, even before its status was read.
+    const still = record.status
+        ? `still ${record.status}`
+        : record.requestId
+            ? 'no status read yet'
+            : 'still not submitted';
+    const stopReason = options.signal.reason;
+    if (status === 'aborted' && stopReason instanceof TransportError && stopReason.kind === 'auth') {
+        // Refused credentials stop every request: say which call was refused, not "cancelled".
+        record.outcome = 'aborted';
+        record.stoppedBy =
+            /^HTTP \d{3} from [A-Z]{1,16} \S+/.exec(stopReason.message)?.[0] ??
+                `HTTP ${stopReason.status}`;
+        record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
+    }
+    else if (neverSent(record, status, error, options)) {
+        // Amplitude took nothing for this subject: the next run can take it as it is.
+        record.outcome = 'notSent';
+        record.status = NOT_SENT;
+        // Kept for callers that tell a deadline cut from a refusal (the ledger's submit step).
+        if (error)
+            record.error = error;
+        record.problem =
+            status === 'aborted'
+                ? `${record.label}: not sent (the run was stopped first)`
+                : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`;
+    }
+    else if (status === 'aborted') {
+        record.outcome = 'aborted';
+        record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
+    }
+    else if (status === 'timedOut') {
+        record.outcome = 'timedOut';
+        // The engine stops early when the next wait would end after the deadline: say that.
+        const early = (record.finishedAt ?? options.clock.now()) < options.deadline;
+        record.problem = early
+            ? `${id}: ${still} after ${formatElapsed(record.finishedAt - record.startedAt)}, and its next poll would come after the timeout`
+            : `${id}: ${still} when the timeout ran out`;
+    }
+    else if (status === 'maxSteps') {
+        record.outcome = 'error';
+        record.problem = `${id}: stopped after the maximum number of steps`;
+    }
+    else if (status === 'failed' && error instanceof TransportError && error.kind === 'deadline') {
+        // The transport would have had to wait past the deadline to try again: a timeout, resumable.
+        record.outcome = 'timedOut';
+        record.error = error;
+        record.problem = `${id}: ${still}; ${error.message}`;
+    }
+    else if (status === 'failed' && resumedUnknown(record, options)) {
+        // The workflow's criteria failed on a 404: what that means is what the user needs to read.
+        record.outcome = 'error';
+        record.error = error;
+        record.problem = `${id}: Amplitude has no such request (HTTP 404)`;
+    }
+    else if (status === 'failed') {
+        record.outcome = 'error';
+        record.error = error;
+        record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`;
+        if (record.status && !isKnownStatus(record.status)) {
+            record.problem = `${id}: unknown status '${record.status}'`;
+        }
+    }
+    else if (record.status && FAILED_STATUSES.has(record.status)) {
+        record.outcome = 'failed';
+        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
+    }
+    else if (options.plan.submitOnly) {
+        record.outcome = record.requestId ? 'submitted' : 'error';
+        if (!record.requestId)
+            record.problem = `${record.label}: submitted, but no request id came back`;
+    }
+    else if (record.status && DONE_STATUSES.has(record.status)) {
+        record.outcome = 'done';
+    }
+    else if (record.status === undefined) {
+        // A custom workflow may report no status: it succeeded, which is all it said.
+        record.outcome = 'done';
+    }
+    else {
+        record.outcome = 'error';
+        record.problem = isKnownStatus(record.status)
+            ? `${id}: the workflow ended while the request was still ${record.status}`
+            : `${id}: unknown status '${record.status}'`;
+    }
+}
+/**
+ * A subject Amplitude took no request for: no request id, none resumed, and either no request
+ * started or the transport said nothing was taken (the budget or the timeout held it back, or every
+ * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
+ * is not counted here.
+ */
+function neverSent(record, status, error, options) {
+    if (record.requestId !== undefined || options.plan.requestId !== undefined)
+        return false;
+    if (error instanceof TransportError && error.kind === 'deadline' && error.neverSent)
+        return true;
+    return (status === 'timedOut' || status === 'aborted') && (record.requestsStarted ?? 0) === 0;
+}
+/** A request resumed by id whose status read was answered 404 before any status was seen. */
+function resumedUnknown(record, options) {
+    return (options.plan.requestId !== undefined &&
+        record.status === undefined &&
+        record.lastHttpStatus === 404);
+}
+/**
+ * Requests the server gave the same id fail, all of them: their exports would land in one folder
+ * and could be either subject's, so none is downloaded.
+ */
+function markSharedRequestIds(records) {
+    for (const { requestId, labels } of sharedRequestIds(records)) {
+        for (const record of records.filter(r => r.requestId === requestId)) {
+            record.outcome = 'error';
+            record.problem =
+                `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
+                    'the server gave one id to different requests, so none of their exports is downloaded';
+        }
+    }
+}
+/** Like formatDuration, with tenths under a minute: "stopped after 13.7s" of a 20s timeout. */
+function formatElapsed(ms) {
+    return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms);
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.max(0, Math.round(ms))}ms`;
+    let seconds = Math.round(ms / 1000);
+    const hours = Math.floor(seconds / 3600);
+    seconds -= hours * 3600;
+    const minutes = Math.floor(seconds / 60);
+    seconds -= minutes * 60;
+    return [
+        hours ? `${hours}h` : '',
+        minutes ? `${minutes}m` : '',
+        seconds || (!hours && !minutes) ? `${seconds}s` : ''
+    ]
+        .filter(Boolean)
+        .join('');
+}
+
+;// CONCATENATED MODULE: ./src/run/test-hooks.ts
+
+function testHooks() {
+    const read = (name) => {
+        const text = process.env[name];
+        if (text === undefined || text === '')
+            return undefined;
+        if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
+            log.warning(line `${name} is not a positive whole number of milliseconds: ignored`);
+            return undefined;
+        }
+        return Number(text);
+    };
+    return {
+        requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
+        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
+        backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS'),
+        progressEveryMs: read('DSAR_TEST_PROGRESS_EVERY_MS')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/run/api-session.ts
+/**
+ * What every run needs to talk to the Amplitude API, composed once: the clock, the deadline, the
+ * budget pacer, the transport (origin rule, retries, concurrency) and the credential redactor. The
+ * request runs (src/main.ts) and the ledger sweep (src/ledger/sweep.ts) both start from it.
+ *
+ * `RunDependencies` is how a caller other than the runner drives the real action: the lifecycle
+ * benchmark (bench/lifecycle.ts) runs `run()` on a discrete-event clock against in-process models of
+ * Amplitude and GitHub. Production passes nothing and gets the system clock and the network. Every
+ * dependency is optional and replaces exactly one thing:
+ * - `clock`: time and sleeps (deadline, budget pacer, polls, retries, "today", timestamps);
+ * - `sendToApi`: one HTTP attempt to the Amplitude API (the transport's rules still apply around it);
+ * - `random`: the transport's back-off jitter (a seeded generator makes a simulation repeatable).
+ * The ledger adds how it reaches GitHub (`LedgerDependencies`, src/ledger/sweep.ts).
+ */
+
+
+
+
+
+
+
+function openApiSession(settings, stop, deps = {}) {
+    const clock = deps.clock ?? arazzo/* systemClock */.ml;
+    const startedAt = clock.now();
+    const deadline = startedAt + settings.timeoutMs;
+    const pacer = createBudgetPacer(clock);
+    const hooks = testHooks();
+    const sent = new WeakSet();
+    const send = deps.sendToApi ?? sendOnce;
+    const redact = credentialRedactor({
+        apiKey: settings.apiKey ?? '',
+        secretKey: settings.secretKey ?? '',
+        basicAuth: settings.basicAuth
+    });
+    const { transport } = createActionTransport({
+        apiOrigin: settings.apiUrl,
+        clock,
+        pacer,
+        maxConcurrency: settings.maxConcurrency,
+        deadline,
+        requestTimeoutMs: hooks.requestTimeoutMs,
+        backoffBaseMs: hooks.backoffBaseMs,
+        backoffMaxMs: hooks.backoffMaxMs,
+        rateLimitMaxMs: hooks.backoffMaxMs,
+        send: async (request, signal, limits) => {
+            try {
+                const response = await send(request, signal, limits);
+                const refused = response.status >= 400 && response.status < 500;
+                if (!refused && !NOT_PROCESSED_STATUSES.has(response.status))
+                    sent.add(request);
+                return response;
+            }
+            catch (error) {
+                if (!(error instanceof TransportError && error.neverSent))
+                    sent.add(request);
+                throw error;
+            }
+        },
+        ...(deps.random && { random: deps.random }),
+        onRetry: n => log.info(line `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`)
+    });
+    // Refused credentials would be refused for every subject: stop them all at once.
+    const guarded = async (request, signal) => {
+        try {
+            return await transport(request, signal);
+        }
+        catch (error) {
+            if (error instanceof TransportError && error.kind === 'auth')
+                stop.abort(error);
+            throw error;
+        }
+    };
+    return {
+        clock,
+        startedAt,
+        deadline,
+        pacer,
+        transport: guarded,
+        redact,
+        hooks,
+        pollSchedule: createPollSchedule(settings.pollIntervalMs),
+        maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100),
+        wasSent: request => sent.has(request)
+    };
+}
+
+// EXTERNAL MODULE: ./src/run/artifact-helper.ts
+var artifact_helper = __nccwpck_require__(27616);
+;// CONCATENATED MODULE: ./src/run/builtin-workflows.ts
+/** The built-in documents the action ships, and which of their workflows serves each mode. */
+/** The built-in documents, and which of their workflows serves each mode. */
+const BUILTIN_WORKFLOWS = {
+    amplitude: {
+        file: 'amplitude.arazzo.yml',
+        submitAndPoll: 'submit-and-poll',
+        submit: 'submit',
+        // `wait: false`: submit, then read the status once (the create answer carries none).
+        submitAndCheck: 'submit-and-check',
+        poll: 'poll',
+        status: 'status',
+        oneSubjectPerRequest: true,
+        requestIdShape: 'digits'
+    },
+    'apis-io': {
+        file: 'apis-io.arazzo.yml',
+        submitAndPoll: 'submit-and-poll-dsar',
+        submit: 'submit-dsar',
+        // The seed contract's create answer carries the status already.
+        submitAndCheck: 'submit-dsar',
+        poll: 'poll-dsar',
+        status: 'status-dsar',
+        oneSubjectPerRequest: false,
+        requestIdShape: 'token'
+    }
+};
+
+;// CONCATENATED MODULE: ./src/run/input-error.ts
+/**
+ * The error that names an input (or the issue-form field that stands for it), and quoting a
+ * user-supplied value for a message. Messages never quote credentials or user/Amplitude IDs
+ * (personal data): they point at the entry or line instead.
+ */
+class InputError extends Error {
+    input;
+    detail;
+    expected;
+    constructor(input, detail, 
+    /**
+     * What was expected, without the value given: for a place that must not repeat what was
+     * typed (an issue comment, where a subject id typed into a date field would be published).
+     */
+    expected) {
+        super(`Input '${input}': ${detail}`);
+        this.input = input;
+        this.detail = detail;
+        this.expected = expected;
+        this.name = 'InputError';
+    }
+}
+/** A user-supplied value for a message: JSON-escaped and bounded (never used for secrets). */
+function quote(text) {
+    const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+    return `'${json.slice(1, -1)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/run/dates.ts
+/** The date range of a DSAR (`start-date`, `end-date`, or the issue form's dates). */
+
+
+// Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
+const DEFAULT_START_DATE = '2012-01-01';
+const EARLIEST_START_DATE = '2000-01-01';
+/**
+ * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
+ * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
+ */
+function parseDates(startText, endText, today) {
+    const startDate = parseDate(Inputs.StartDate, startText || DEFAULT_START_DATE);
+    const endDate = endText === '' ? today : parseDate(Inputs.EndDate, endText);
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+    if (endDate > tomorrow) {
+        throw new InputError(Inputs.EndDate, `${endDate} is in the future (today is ${today} UTC)`, `is in the future: expected a date in the form YYYY-MM-DD up to today (${today} UTC)`);
+    }
+    if (startDate < EARLIEST_START_DATE) {
+        throw new InputError(Inputs.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`, `is before ${EARLIEST_START_DATE}: expected a date in the form YYYY-MM-DD from ${EARLIEST_START_DATE}`);
+    }
+    if (startDate > endDate) {
+        const origin = endText === '' ? ' (today, UTC)' : '';
+        throw new InputError(Inputs.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`, `is after end date${origin}: expected a start date on or before the end date`);
+    }
+    return { startDate, endDate };
+}
+function parseDate(input, text) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+        throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`, 'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
+    }
+    const time = Date.parse(`${text}T00:00:00Z`);
+    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+        throw new InputError(input, `${text} is not a real calendar date`, 'is not a real calendar date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/run/duration.ts
+/**
+ * Parses the durations the action's inputs accept (`poll-interval`, `timeout`): a sequence of
+ * `<number><unit>` parts with units h, m, s, ms in that order (`5h30m`, `1h2m3s`, `1h30m500ms`,
+ * `1.5h`), or a bare number of seconds (`90`, `0.05`). Returns whole milliseconds.
+ */
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+// Largest first: each unit may appear once, and only after every larger unit used.
+const UNIT_ORDER = ['h', 'm', 's', 'ms'];
+// Nothing the action waits for can last a month; larger values are typos (or overflow attempts).
+const MAX_MS = 30 * 24 * UNIT_MS.h;
+const NUMBER = String.raw `(?:\d+(?:\.\d+)?|\.\d+)`;
+const BARE_SECONDS = new RegExp(`^${NUMBER}$`);
+// `ms` before `m` so that `500ms` is not read as `500m` followed by a stray `s`.
+const PART = new RegExp(`(${NUMBER})(ms|h|m|s)\\s*`, 'y');
+const EXPECTED = "expected e.g. '500ms', '30s', '15m', '2h', '5h30m' or a number of seconds";
+function parseDuration(text) {
+    const shown = describe(text);
+    const trimmed = text.trim();
+    if (trimmed === '')
+        throw new Error(`invalid duration ${shown}: it is empty (${EXPECTED})`);
+    if (trimmed.startsWith('-')) {
+        throw new Error(`invalid duration ${shown}: it is negative (${EXPECTED})`);
+    }
+    const source = trimmed.toLowerCase(); // 'M' can only mean minutes: no unit here is months
+    const ms = BARE_SECONDS.test(source) ? Number(source) * UNIT_MS.s : sumOfParts(source, shown);
+    if (!Number.isFinite(ms) || ms > MAX_MS) {
+        throw new Error(`invalid duration ${shown}: it exceeds the 30-day maximum`);
+    }
+    return Math.round(ms);
+}
+function sumOfParts(source, shown) {
+    let total = 0;
+    let position = 0;
+    let smallestUsed = -1; // index in UNIT_ORDER of the last unit seen
+    while (position < source.length) {
+        PART.lastIndex = position;
+        const match = PART.exec(source);
+        if (!match) {
+            throw new Error(`invalid duration ${shown}: cannot read '${source.slice(position)}' (${EXPECTED})`);
+        }
+        const unit = match[2];
+        const rank = UNIT_ORDER.indexOf(unit);
+        if (rank <= smallestUsed) {
+            throw new Error(`invalid duration ${shown}: units must go from largest to smallest (h, m, s, ms), each at most once`);
+        }
+        smallestUsed = rank;
+        total += Number(match[1]) * UNIT_MS[unit];
+        position = PART.lastIndex;
+    }
+    return total;
+}
+/** The input as it may appear in an error: quoted, control characters escaped, bounded. */
+function describe(text) {
+    const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+    return `'${json.slice(1, -1)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/run/erasure-jobs.ts
+
+
+/** Amplitude takes at most 100 ids per deletion request. */
+const MAX_IDS_PER_CALL = 100;
+const DAY_MS = 86_400_000;
+const ERASURE_STATUSES = ['staging', 'submitted', 'done'];
+/** Amplitude's statuses cannot be changed from three days before a job's day. */
+const CANCEL_WINDOW_DAYS = 3;
+function batches(items, size = MAX_IDS_PER_CALL) {
+    const out = [];
+    for (let i = 0; i < items.length; i += size)
+        out.push(items.slice(i, i + size));
+    return out;
+}
+/** The `submit` workflow's id inputs for one batch: absent lists are left out of the body. */
+function batchInputs(batch) {
+    const amplitudeIds = batch.flatMap(s => (s.kind === 'amplitudeId' ? [s.amplitudeId] : []));
+    const userIds = batch.flatMap(s => (s.kind === 'userId' ? [s.userId] : []));
+    return {
+        ...(amplitudeIds.length > 0 && { amplitudeIds }),
+        ...(userIds.length > 0 && { userIds })
+    };
+}
+function isDay(text) {
+    if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text))
+        return false;
+    const ms = Date.parse(`${text}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+}
+const MAX_REQUESTER_CHARS = 200;
+const MAX_JOBS = 1_000;
+const MAX_ENTRIES = 100_000;
+/**
+ * The jobs a server answered, each checked: a real `day`, a status word, integer ids, user ids
+ * and requesters that are one line of bounded length. What does not fit is refused (named by
+ * position, never quoted: it may hold a subject's id), and does not reach the report.
+ */
+function readJobs(value) {
+    const refused = [];
+    if (!Array.isArray(value)) {
+        return { jobs: [], refused: ['the deletion API answered something other than a list of jobs'] };
+    }
+    if (value.length > MAX_JOBS) {
+        return {
+            jobs: [],
+            refused: [`the deletion API answered ${value.length} jobs (at most ${MAX_JOBS} are read)`]
+        };
+    }
+    const jobs = [];
+    let entriesSeen = 0;
+    value.forEach((raw, index) => {
+        const job = raw;
+        const where = `job ${index + 1} of the answer`;
+        if (typeof job !== 'object' || job === null || Array.isArray(job)) {
+            refused.push(`${where} is not an object`);
+            return;
+        }
+        if (!isDay(job.day)) {
+            refused.push(`${where} has no valid day (YYYY-MM-DD)`);
+            return;
+        }
+        if (typeof job.status !== 'string' || !/^[A-Za-z_-]{1,32}$/.test(job.status)) {
+            refused.push(`job ${job.day} has no valid status`);
+            return;
+        }
+        const list = job.amplitude_ids ?? [];
+        if (!Array.isArray(list) || entriesSeen + list.length > MAX_ENTRIES) {
+            refused.push(`job ${job.day} has no valid list of ids`);
+            return;
+        }
+        entriesSeen += list.length;
+        const entries = [];
+        for (const item of list) {
+            const entry = readEntry(item);
+            if (!entry) {
+                refused.push(`job ${job.day} lists an id of the wrong shape`);
+                return;
+            }
+            entries.push(entry);
+        }
+        const scrub = job.active_scrub_done_date;
+        if (scrub !== undefined && scrub !== null && !isDay(scrub)) {
+            refused.push(`job ${job.day} has an active_scrub_done_date that is not a day`);
+            return;
+        }
+        jobs.push({
+            day: job.day,
+            status: job.status.toLowerCase(),
+            ...(isDay(scrub) && { activeScrubDoneDate: scrub }),
+            entries
+        });
+    });
+    return { jobs, refused };
+}
+function readEntry(item) {
+    if (typeof item !== 'object' || item === null)
+        return undefined;
+    const { amplitude_id, user_id, requester, requested_on_day } = item;
+    if (typeof amplitude_id !== 'number' || !Number.isSafeInteger(amplitude_id) || amplitude_id < 0) {
+        return undefined;
+    }
+    const entry = { amplitudeId: amplitude_id };
+    if (user_id !== undefined && user_id !== null) {
+        // The shape a user id must have to be named at all (the same rule as a DSAR status answer's).
+        const subject = answeredSubject({ userId: user_id });
+        if (!subject || subject.kind !== 'userId')
+            return undefined;
+        entry.userId = subject.userId;
+    }
+    if (typeof requester === 'string') {
+        if (hasControlCharacter(requester) || [...requester].length > MAX_REQUESTER_CHARS)
+            return undefined;
+        entry.requester = requester;
+    }
+    if (isDay(requested_on_day))
+        entry.requestedOnDay = requested_on_day;
+    return entry;
+}
+/** Whether a job entry is this subject: by user id when asked by one, else by Amplitude id. */
+function entryIs(entry, subject) {
+    return subject.kind === 'userId'
+        ? entry.userId === subject.userId
+        : entry.amplitudeId === subject.amplitudeId;
+}
+/**
+ * Each subject with the latest job that holds it. A subject no job holds was skipped by
+ * Amplitude as an id it does not know (ignore_invalid_id): it has nothing to erase.
+ */
+function placeSubjects(subjects, jobs) {
+    const byDay = [...jobs].sort((a, b) => b.day.localeCompare(a.day));
+    return subjects.map(subject => {
+        for (const job of byDay) {
+            const entry = job.entries.find(e => entryIs(e, subject));
+            if (entry)
+                return { subject, job, entry };
+        }
+        return { subject };
+    });
+}
+/** Resuming by day, the subjects are those the jobs list (by user id when they name one). */
+function listedSubjects(jobs) {
+    const seen = new Set();
+    const subjects = [];
+    for (const job of jobs) {
+        for (const entry of job.entries) {
+            const subject = entry.userId !== undefined
+                ? { kind: 'userId', userId: entry.userId }
+                : { kind: 'amplitudeId', amplitudeId: entry.amplitudeId };
+            const key = subject.kind === 'userId' ? `u:${subject.userId}` : `a:${subject.amplitudeId}`;
+            if (!seen.has(key)) {
+                seen.add(key);
+                subjects.push(subject);
+            }
+        }
+    }
+    return subjects;
+}
+/** Several jobs: `done` only when all are; otherwise the least advanced status. */
+function aggregateJobStatus(statuses) {
+    if (statuses.length === 0)
+        return '';
+    const order = (s) => {
+        const at = ERASURE_STATUSES.indexOf(s);
+        return at < 0 ? -1 : at; // an unknown status ranks first: it is what must be looked at
+    };
+    return [...statuses].sort((a, b) => order(a) - order(b))[0];
+}
+/** The last moment ids can be revoked from a job: three days before its day (UTC). */
+function cancellableUntil(day) {
+    return new Date(Date.parse(`${day}T00:00:00Z`) - CANCEL_WINDOW_DAYS * DAY_MS).toISOString();
+}
+/**
+ * How often a job is read: a deletion job takes weeks, so Amplitude's list is read at most once a
+ * day per job. Only a loopback API (the simulator, in tests and demos in virtual days) is read at
+ * `poll-interval` itself. A server's Retry-After is respected either way.
+ */
+function erasurePollSchedule(pollIntervalMs, loopback) {
+    const interval = loopback ? pollIntervalMs : Math.max(pollIntervalMs, DAY_MS);
+    return { delayMs: (_poll, retryAfterMs) => Math.max(interval, retryAfterMs ?? 0) };
+}
+
+;// CONCATENATED MODULE: ./src/run/erasure-pacer.ts
+
+const ERASURE_MIN_INTERVAL_MS = 1000;
+/** The next deletion call could go only after the caller's deadline. */
+class PaceDeadlineError extends BudgetDeadlineError {
+    constructor(availableAt) {
+        super(availableAt);
+        this.message = `the next deletion call may go only at ${new Date(availableAt).toISOString()} (1 call a second, 429s waited out)`;
+    }
+}
+class IntervalPacer {
+    clock;
+    intervalMs;
+    lastEnded = -Infinity;
+    pausedUntil = 0;
+    queue = Promise.resolve();
+    /** Resolves when the call holding the turn ends. */
+    inFlight = Promise.resolve();
+    endInFlight;
+    constructor(clock, intervalMs = ERASURE_MIN_INTERVAL_MS) {
+        this.clock = clock;
+        this.intervalMs = intervalMs;
+    }
+    acquire(_cost, signal, deadline) {
+        const turn = this.queue.then(() => this.waitForTurn(signal, deadline));
+        // A waiter that was aborted must not block the ones behind it.
+        this.queue = turn.catch(() => undefined);
+        return turn;
+    }
+    pauseUntil(until) {
+        this.pausedUntil = Math.max(this.pausedUntil, until);
+    }
+    settled() {
+        this.lastEnded = this.clock.now();
+        const end = this.endInFlight;
+        this.endInFlight = undefined;
+        end?.();
+    }
+    async waitForTurn(signal, deadline) {
+        await this.inFlight;
+        for (;;) {
+            signal?.throwIfAborted();
+            const now = this.clock.now();
+            const wait = Math.max(this.lastEnded + this.intervalMs, this.pausedUntil) - now;
+            if (wait <= 0)
+                break;
+            if (deadline !== undefined && now + wait > deadline)
+                throw new PaceDeadlineError(now + wait);
+            await this.clock.sleep(wait, signal);
+        }
+        this.inFlight = new Promise(resolve => (this.endInFlight = resolve));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/erasure-transport.ts
+
+
+
+
+
+
+/** Both key pairs' every form, out of anything the run reports. */
+function composeRedactors(settings, erasure) {
+    const project = credentialRedactor({ ...erasure, basicAuth: erasure.basicAuth });
+    const org = credentialRedactor({
+        apiKey: settings.apiKey ?? '',
+        secretKey: settings.secretKey ?? '',
+        basicAuth: settings.basicAuth
+    });
+    return text => org(project(text));
+}
+/** The deletion API's transport: erasure scope, one call at a time, 1 a second, 429s waited out. */
+function erasureTransport(settings, stop, deps, clock, deadline, redact) {
+    const hooks = testHooks();
+    const { transport } = createActionTransport({
+        apiOrigin: settings.apiUrl,
+        scope: 'erasure',
+        clock,
+        pacer: new IntervalPacer(clock),
+        maxConcurrency: 1,
+        deadline,
+        requestTimeoutMs: hooks.requestTimeoutMs,
+        backoffBaseMs: hooks.backoffBaseMs,
+        backoffMaxMs: hooks.backoffMaxMs,
+        rateLimitMaxMs: hooks.backoffMaxMs,
+        ...(deps.sendToApi && { send: deps.sendToApi }),
+        ...(deps.random && { random: deps.random }),
+        onRetry: n => log.info(line `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`)
+    });
+    return async (request, signal) => {
+        try {
+            return await transport(request, signal);
+        }
+        catch (error) {
+            if (error instanceof TransportError && error.kind === 'auth') {
+                // Refused keys would be refused for every batch: stop, naming the right keys.
+                const method = request.method.toUpperCase();
+                const refused = new TransportError('auth', `HTTP ${error.status} from ${method} ${new URL(request.url).pathname}: the API refused the erasure keys (a project's API key and secret key are required)`, error.status);
+                stop.abort(refused);
+                throw refused;
+            }
+            throw error;
+        }
+    };
+}
+
+// EXTERNAL MODULE: ./src/export/index.ts + 1 modules
+var src_export = __nccwpck_require__(54608);
+;// CONCATENATED MODULE: ./src/run/export-helper.ts
+
+
+
+
+
+async function downloadExports(options) {
+    const { downloadRequestOutputs } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 54608));
+    const slots = new Semaphore(options.maxConcurrency);
+    const files = [];
+    const problems = [];
+    const { signal, release } = untilDeadline(options.signal, options.deadline);
+    const done = options.records.filter(r => r.outcome === 'done' && r.requestId && r.urls.length > 0);
+    await Promise.all(done.map(record => slots.use(async () => {
+        try {
+            const got = await downloadRequestOutputs({
+                apiOrigin: options.credentials.apiOrigin,
+                credentials: options.credentials,
+                basicAuth: options.basicAuth,
+                requestId: record.requestId,
+                urls: record.urls,
+                downloadPath: options.downloadPath,
+                recipients: options.recipients,
+                signal,
+                timeoutMs: options.timeoutMs,
+                // Called for DSAR endpoints only (API and output-link hosts), not for storage.
+                beforeRequest: () => options.payForRequest(signal),
+                // Its lines name the request id, which is what a reader of the log can act on.
+                onLog: options.log
+            });
+            files.push(...got.map(file => ({ ...file, requestId: record.requestId })));
+        }
+        catch (error) {
+            problems.push(error.message);
+            // What was verified before the failure is on disk and whole: it is listed too.
+            if (error instanceof src_export/* DownloadError */.nV)
+                files.push(...error.done);
+        }
+    }))).finally(release);
+    // Stable order for outputs and summary: by request, then by file name.
+    files.sort((a, b) => a.path.localeCompare(b.path));
+    return { files, problems };
+}
+/**
+ * `signal`, also aborted (with a DeadlineReached) when the run's timeout runs out; `release` stops
+ * watching the clock once the downloads are over.
+ */
+function untilDeadline(signal, deadline) {
+    if (!deadline)
+        return { signal, release: () => undefined };
+    const watch = new AbortController();
+    const reached = new AbortController();
+    const { at, clock, timeoutMs } = deadline;
+    clock.sleep(Math.max(0, at - clock.now()), watch.signal).then(() => reached.abort(new src_export/* DeadlineReached */.h_(`the timeout (${formatDuration(timeoutMs)}) ran out during the download; a later run ` +
+        'with request-ids and the same download-path keeps the whole files and fetches the rest')), () => undefined);
+    return { signal: AbortSignal.any([signal, reached.signal]), release: () => watch.abort() };
+}
+/**
+ * Downloads the exports of `records` into `downloadPath` the way every run does: the settings'
+ * credentials, recipients and concurrency, API-origin requests paid from the session's budget.
+ */
+function downloadRecords(settings, session, records, downloadPath, signal, log) {
+    return downloadExports({
+        records,
+        credentials: (0,policy/* createCredentialPolicy */.M8)({
+            apiOrigin: settings.apiUrl,
+            region: settings.region,
+            extraOrigins: settings.credentialOrigins
+        }),
+        basicAuth: settings.basicAuth,
+        downloadPath,
+        recipients: settings.encryptTo,
+        maxConcurrency: settings.maxConcurrency,
+        signal,
+        timeoutMs: session.hooks.requestTimeoutMs,
+        payForRequest: paySignal => session.pacer.acquire(requestCost('GET'), paySignal, session.deadline),
+        deadline: { at: session.deadline, clock: session.clock, timeoutMs: settings.timeoutMs },
+        log
+    });
+}
+async function uploadArtifact(options) {
+    const { uploadExportArtifact } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 27616));
+    const uploaded = await uploadExportArtifact({
+        name: options.name,
+        files: [...options.files.map(f => f.path), ...(options.extraPaths ?? [])],
+        rootDirectory: options.rootDirectory,
+        retentionDays: options.retentionDays
+    });
+    return { id: uploaded.id, url: uploaded.url };
+}
+/** Links that stop working within this long get a warning annotation: download them soon. */
+const EXPIRY_WARNING_MS = 12 * 3_600_000;
+function expiringSoon(records, now) {
+    return records.filter(r => {
+        if (!r.expires)
+            return false;
+        const at = Date.parse(r.expires);
+        return Number.isFinite(at) && at - now < EXPIRY_WARNING_MS;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/run/planning.ts
+/**
+ * Plans the runs of a loaded document: which workflow of it, how many times (one per subject when
+ * the workflow takes one subject), with which inputs. Everything here happens before any request,
+ * so a plan that cannot work fails by input name.
+ */
+
+
+
+
+
+function planRuns(settings, loaded, options = {}) {
+    const choice = settings.workflow;
+    if (choice.kind === 'builtin')
+        return planBuiltin(settings, choice.name, options);
+    return planCustom(settings, loaded);
+}
+function planBuiltin(settings, name, options) {
+    const builtin = BUILTIN_WORKFLOWS[name];
+    const { basicAuth, startDate, endDate } = settings;
+    const requestIdShape = builtin.requestIdShape;
+    if (settings.requestIds.length > 0) {
+        return settings.requestIds.map(requestId => ({
+            label: `request ${requestId}`,
+            workflowId: builtin.poll,
+            inputs: {
+                basicAuth,
+                requestId: name === 'amplitude' ? requestIdValue(requestId) : requestId
+            },
+            submitOnly: false,
+            requestId,
+            requestIdShape
+        }));
+    }
+    const workflowId = settings.wait
+        ? builtin.submitAndPoll
+        : options.readStatusAfterSubmit
+            ? builtin.submitAndCheck
+            : builtin.submit;
+    if (builtin.oneSubjectPerRequest) {
+        return settings.subjects.map((subject, index) => ({
+            label: subjectLabel(subject, index),
+            subject: subjectText(subject),
+            workflowId,
+            inputs: { basicAuth, startDate, endDate, ...subjectInputs(subject) },
+            submitOnly: !settings.wait,
+            requestIdShape
+        }));
+    }
+    const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId');
+    if (amplitudeIds.length > 0) {
+        throw new InputError(Inputs.AmplitudeIds, "the 'apis-io' workflow takes user ids only; use the default 'amplitude' workflow for Amplitude ids");
+    }
+    const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''));
+    return [
+        {
+            label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+            subject: userIds.join(','),
+            workflowId,
+            inputs: { basicAuth, userIds },
+            submitOnly: !settings.wait,
+            requestIdShape
+        }
+    ];
+}
+/**
+ * One status check per request id, with a built-in workflow (the ledger: each sweep reads each
+ * request's status once, without waiting). Labels name the request, never the subject.
+ */
+function planStatusChecks(settings, requestIds) {
+    const choice = settings.workflow;
+    if (choice.kind !== 'builtin')
+        throw new Error('status checks need a built-in workflow');
+    const builtin = BUILTIN_WORKFLOWS[choice.name];
+    return requestIds.map(requestId => ({
+        label: `request ${requestId}`,
+        workflowId: builtin.status,
+        inputs: {
+            basicAuth: settings.basicAuth,
+            requestId: choice.name === 'amplitude' ? requestIdValue(requestId) : requestId
+        },
+        submitOnly: false,
+        requestId,
+        requestIdShape: builtin.requestIdShape
+    }));
+}
+function planCustom(settings, loaded) {
+    let workflow;
+    try {
+        workflow = loaded.workflow(settings.workflowId);
+    }
+    catch (error) {
+        throw new InputError(Inputs.WorkflowId, error.message);
+    }
+    const { properties, required } = (0,arazzo/* workflowInputNames */.Mf)(workflow);
+    const declared = new Set(properties);
+    const common = {};
+    const offer = (name, value) => {
+        if (declared.has(name) && value !== undefined)
+            common[name] = value;
+    };
+    offer('basicAuth', settings.basicAuth);
+    offer('startDate', settings.startDate);
+    offer('endDate', settings.endDate);
+    // The user's own `inputs` come last: they know their workflow best.
+    const base = (extra) => ({
+        ...common,
+        ...extra,
+        ...settings.extraInputs
+    });
+    let runs;
+    const workflowId = workflow.workflowId;
+    // A custom contract's request ids are only known to be tokens.
+    const custom = { workflowId, submitOnly: false, requestIdShape: 'token' };
+    if (settings.requestIds.length > 0 && declared.has('requestId')) {
+        runs = settings.requestIds.map(requestId => ({
+            ...custom,
+            label: `request ${requestId}`,
+            inputs: base({ requestId }),
+            requestId
+        }));
+    }
+    else if (declared.has('userIds')) {
+        const userIds = settings.subjects.filter(s => s.kind === 'userId').map(s => s.userId);
+        runs = [
+            {
+                ...custom,
+                label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+                subject: userIds.join(','),
+                inputs: base(userIds.length > 0 ? { userIds } : {})
+            }
+        ];
+    }
+    else if ((declared.has('userId') || declared.has('amplitudeId')) &&
+        settings.subjects.length > 0) {
+        runs = settings.subjects.map((subject, index) => ({
+            ...custom,
+            label: subjectLabel(subject, index),
+            subject: subjectText(subject),
+            inputs: base(pick(subjectInputs(subject), declared))
+        }));
+    }
+    else {
+        runs = [{ ...custom, label: `workflow ${workflowId}`, inputs: base({}) }];
+    }
+    for (const run of runs) {
+        const missing = required.filter(name => run.inputs[name] === undefined);
+        if (missing.length > 0) {
+            throw new InputError(Inputs.Inputs, `workflow '${workflowId}' requires input${missing.length === 1 ? '' : 's'} ` +
+                `${missing.join(', ')}, which no action input supplies (add ${missing.length === 1 ? 'it' : 'them'} to 'inputs')`);
+        }
+    }
+    return runs;
+}
+function pick(values, names) {
+    return Object.fromEntries(Object.entries(values).filter(([name]) => names.has(name)));
+}
+function subjectInputs(subject) {
+    return subject.kind === 'userId'
+        ? { userId: subject.userId }
+        : { amplitudeId: subject.amplitudeId };
+}
+/** The documented API's request ids are integers: send them as such when they are. */
+function requestIdValue(requestId) {
+    return /^\d{1,15}$/.test(requestId) ? Number(requestId) : requestId;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+;// CONCATENATED MODULE: ./src/run/version.ts
+/**
+ * The action's name and version, as receipts and logs state them. Kept equal to package.json's by a
+ * test (__tests__/ledger-github-client.test.ts), so a release that bumps one and not the other fails CI.
+ */
+const ACTION_NAME = 'amplitude-dsar-action';
+const ACTION_VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: ./src/run/receipt-helper.ts
+/**
+ * The action's side of `receipt.json` (src/export/receipt.ts): the facts only the GitHub layer knows
+ * (the run, the action version, the API host) joined to what the requests and downloads recorded,
+ * and the SHA-256 of each file as stored (the `.age` file when encrypted), read back from disk so
+ * the receipt describes exactly what an auditor finds in the artifact.
+ */
+
+
+
+// Not through export/index.js: that would load the download code into runs that do not download.
+
+
+
+/** Writes `<dir>/receipt.json` (creating `dir`, 0700, when missing) and returns its path. */
+async function writeRunReceipt(options) {
+    const settings = options.settings;
+    const requests = options.requests ?? (options.records ?? []).map(receiptRequest);
+    const files = await Promise.all(options.files.map(storedFile));
+    await (0,promises_.mkdir)(options.dir, { recursive: true, mode: 0o700 });
+    const run = workflowRun();
+    const receipt = (0,src_export/* buildReceipt */.pi)({
+        action: {
+            name: ACTION_NAME,
+            version: ACTION_VERSION,
+            ...(process.env.GITHUB_ACTION_REF && { ref: process.env.GITHUB_ACTION_REF })
+        },
+        apiHost: new URL(settings.apiUrl).origin,
+        workflow: options.workflow,
+        generatedAt: new Date(options.now).toISOString(),
+        requests,
+        files,
+        root: options.dir,
+        recipients: settings.encryptTo,
+        ...(run && { run }),
+        ...(options.issue && { issue: options.issue }),
+        ...(options.artifact && { artifact: options.artifact })
+    });
+    return (0,src_export/* writeReceipt */.Qz)(options.dir, receipt);
+}
+/** The size and SHA-256 (hex) of a file, read as a stream. */
+async function hashFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path)) {
+        hash.update(chunk);
+        bytes += chunk.length;
+    }
+    return { bytes, sha256: hash.digest('hex') };
+}
+async function fileSha256(path) {
+    return (await hashFile(path)).sha256;
+}
+/** A plain file is stored as served; an encrypted one is hashed again as the `.age` file it is. */
+async function storedFile(file) {
+    if (!file.encrypted)
+        return { ...file, storedBytes: file.bytes, storedSha256: file.sha256 };
+    const stored = await hashFile(file.path);
+    return { ...file, storedBytes: stored.bytes, storedSha256: stored.sha256 };
+}
+/**
+ * What the receipt says of one request of this run. Its dates are those this run sent, or those
+ * Amplitude's status answer gave (a resumed request): never the inputs' defaults, which a resumed
+ * run did not send.
+ */
+function receiptRequest(record) {
+    return {
+        requestId: record.requestId ?? null,
+        // The label names the subject by position and fingerprint, never by its id.
+        subject: record.label,
+        startDate: record.dates?.startDate ?? src_export/* NOT_KNOWN */.gE,
+        endDate: record.dates?.endDate ?? src_export/* NOT_KNOWN */.gE,
+        ...(record.dates && { datesFrom: record.dates.from }),
+        ...(record.submittedAt !== undefined && {
+            submittedAt: new Date(record.submittedAt).toISOString()
+        }),
+        ...(record.outcome && { outcome: record.outcome }),
+        ...(record.failReason && { failReason: record.failReason }),
+        statuses: (record.history ?? []).map(h => ({
+            status: h.status,
+            at: new Date(h.at).toISOString()
+        })),
+        ...(record.expires && { expires: record.expires })
+    };
+}
+/** The workflow run, from the runner's environment (absent outside Actions). */
+function workflowRun() {
+    const repository = process.env.GITHUB_REPOSITORY;
+    const runId = process.env.GITHUB_RUN_ID;
+    if (!repository || !runId)
+        return undefined;
+    return { repository, runId, url: (0,artifact_helper/* workflowRunPage */.YC)(process.env) };
+}
+async function writeRunReceiptWithDigest(options) {
+    const path = await writeRunReceipt(options);
+    return { path, sha256: await fileSha256(path) };
+}
+/**
+ * Whether the run reached Amplitude: a request id obtained or resumed, or any answer at all (a
+ * refused submit is evidence too). A run stopped before that has nothing to attest.
+ */
+function reachedAmplitude(records) {
+    return records.some(r => r.requestId !== undefined || r.lastHttpStatus !== undefined);
+}
+
+;// CONCATENATED MODULE: ./src/run/run-limits.ts
+/**
+ * How large one run may be, and how large what it reports may be.
+ *
+ * Subjects: a run submits at most MAX_SUBJECTS, derived from the budget the action keeps to: half
+ * of the organisation's 14,400 cost units an hour, over the longest run (the default `timeout`,
+ * 5h30m, inside the 6-hour limit of a hosted job), at 8 units per submission:
+ * 0.5 x 14,400 x 5.5 / 8 = 4,950. More could not all be submitted within one run anyway; the same
+ * cap bounds `request-ids`. (850,000 subjects used to exhaust the heap with no message at all.)
+ *
+ * Outputs: GitHub keeps at most 1 MB of outputs per job (measured in UTF-16, so about 500,000
+ * characters of plain text) and 1 MiB of summary per step, and drops what is over. The action keeps
+ * its outputs within OUTPUT_BUDGET characters together and its summary within SUMMARY_BUDGET bytes:
+ * a JSON list that does not fit keeps as many whole entries as fit, with a warning that says so
+ * and where the whole list is (requests.json beside the downloads; receipt.json for the files).
+ */
+
+
+/** The longest a run waits: the default `timeout` (5h30m). */
+const LONGEST_RUN_MS = 5.5 * HOUR_MS;
+const MAX_SUBJECTS = Math.floor((BUDGET_SHARE * DOCUMENTED_BUDGET_PER_HOUR * (LONGEST_RUN_MS / HOUR_MS)) / requestCost('POST'));
+/** Why `count` subjects (or request ids) are too many for one run; undefined when they are not. */
+function runSizeProblem(count, what) {
+    if (count <= MAX_SUBJECTS)
+        return undefined;
+    return (`${count.toLocaleString('en-US')} ${what} are more than the ${MAX_SUBJECTS.toLocaleString('en-US')} one run ` +
+        `may take (half of the 14,400 cost units an hour over 5h30m, at 8 per submission): split them ` +
+        'over several runs');
+}
+/** Characters the action's step outputs may take together (GitHub: 1 MB per job, in UTF-16). */
+const OUTPUT_BUDGET = 400_000;
+/** The share of each list output; the small outputs (ids, statuses, one link) take the rest. */
+const LIST_OUTPUT_LIMITS = {
+    requests: 200_000,
+    downloadUrls: 60_000,
+    files: 60_000,
+    workflowOutputs: 60_000
+};
+/** Bytes the job summary may take (GitHub: 1 MiB per step). */
+const SUMMARY_BUDGET = 512 * 1024;
+/**
+ * A JSON list output cut to the whole entries that fit in `limit` characters (an object that does
+ * not fit becomes `null`); undefined when it fits as it is.
+ */
+function fitJsonList(text, limit) {
+    if (text.length <= limit)
+        return undefined;
+    const value = JSON.parse(text);
+    if (!Array.isArray(value))
+        return { text: 'null', kept: 0, total: 1 };
+    let size = 2; // the brackets
+    let kept = 0;
+    for (const item of value) {
+        const itemSize = JSON.stringify(item).length + (kept > 0 ? 1 : 0);
+        if (size + itemSize > limit)
+            break;
+        size += itemSize;
+        kept++;
+    }
+    return { text: JSON.stringify(value.slice(0, kept)), kept, total: value.length };
+}
+/** Items of a summary section that fit in `budget` characters, and how many were left out. */
+function withinBudget(items, budget, size) {
+    let used = 0;
+    let count = 0;
+    for (const item of items) {
+        used += size(item);
+        if (used > budget)
+            break;
+        count++;
+    }
+    return { kept: items.slice(0, count), left: items.length - count };
+}
+
+;// CONCATENATED MODULE: ./src/run/subjects.ts
+/**
+ * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
+ * request-ids. Lists are split by newlines and/or commas, or given as a JSON array (`["u1","u2"]`,
+ * as user-ids-file takes), and a problem names the entry or line, never the id itself (personal
+ * data). An id that starts or ends with a bracket or a quote is refused: it is almost always a JSON
+ * array or a quoted list read as a plain one (`["u1"` and `"u2"]` would be asked for as subjects).
+ */
+
+
+
+
+
+const MAX_ID_LENGTH = 1024;
+/** Entries separated by newlines and/or commas; blanks dropped; numbered from 1 for messages. */
+function splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map(entry => entry.trim())
+        .filter(entry => entry !== '')
+        .map((entry, index) => ({ entry, number: index + 1 }));
+}
+/** Characters no id starts or ends with, but a JSON array or a quoted list read as plain text does. */
+const WRAPPING = /^["'[\]]|["'[\]]$/;
+function userIdProblem(id) {
+    if ([...id].length > MAX_ID_LENGTH)
+        return `is longer than ${MAX_ID_LENGTH} characters`;
+    if (hasControlCharacter(id))
+        return 'contains control characters';
+    if (WRAPPING.test(id)) {
+        return 'starts or ends with a bracket or a quote: give a JSON array (["u1","u2"]) or plain ids separated by commas or newlines, without quotes';
+    }
+    return undefined;
+}
+/** `[...]`: the list is a JSON array, read as such. */
+function isJsonArray(text) {
+    return text.trimStart().startsWith('[');
+}
+function parseUserIds(text) {
+    if (isJsonArray(text))
+        return idsFromJson(Inputs.UserIds, text);
+    return splitList(text).map(({ entry, number }) => {
+        const problem = userIdProblem(entry);
+        if (problem)
+            throw new InputError(Inputs.UserIds, `entry ${number} ${problem}`);
+        return entry;
+    });
+}
+/** A JSON array of Amplitude ids: integers, or strings of digits; numbered from 1 for messages. */
+function amplitudeIdsFromJson(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new InputError(Inputs.AmplitudeIds, (0,policy/* describeJsonError */.M1)(text));
+    }
+    if (!Array.isArray(parsed)) {
+        throw new InputError(Inputs.AmplitudeIds, 'is not a JSON array of integers');
+    }
+    return parsed.map((item, index) => {
+        // A number outside the safe range has already lost digits: refused below by its text.
+        const entry = typeof item === 'number' ? JSON.stringify(item) : item;
+        if (typeof entry !== 'string') {
+            throw new InputError(Inputs.AmplitudeIds, `array element ${index + 1} is not an integer`);
+        }
+        return { entry: entry.trim(), number: index + 1 };
+    });
+}
+function parseAmplitudeIds(text) {
+    const entries = isJsonArray(text) ? amplitudeIdsFromJson(text) : splitList(text);
+    return entries.map(({ entry, number }) => {
+        const value = Number(entry);
+        if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
+            throw new InputError(Inputs.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
+        }
+        return value;
+    });
+}
+function parseRequestIds(text) {
+    const ids = splitList(text).map(({ entry, number }) => {
+        if (!REQUEST_ID_PATTERN.test(entry)) {
+            throw new InputError(Inputs.RequestIds, `entry ${number} is not a request id (${REQUEST_ID_RULE})`);
+        }
+        return entry;
+    });
+    return [...new Set(ids)];
+}
+function uniqueSubjects(subjects) {
+    const seen = new Set();
+    return subjects.filter(subject => {
+        const key = subject.kind === 'userId' ? `u:${subject.userId}` : `a:${String(subject.amplitudeId)}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+function idsFromJson(input, content) {
+    let parsed;
+    try {
+        parsed = JSON.parse(content);
+    }
+    catch {
+        throw new InputError(input, (0,policy/* describeJsonError */.M1)(content));
+    }
+    if (!Array.isArray(parsed))
+        throw new InputError(input, 'is not a JSON array of strings');
+    const ids = [];
+    parsed.forEach((item, index) => {
+        if (typeof item !== 'string') {
+            throw new InputError(input, `array element ${index + 1} is not a string`);
+        }
+        const id = item.trim();
+        if (id === '')
+            return;
+        const problem = userIdProblem(id);
+        if (problem)
+            throw new InputError(input, `array element ${index + 1} ${problem}`);
+        ids.push(id);
+    });
+    return ids;
+}
+
+;// CONCATENATED MODULE: ./src/run/index.ts
+/**
+ * The run core: what one run of the action and one ledger sweep both use. The API session and its
+ * transport (which answers whether a request was sent), the budget and pacing, planning and
+ * running requests, the status and server values, run limits, the log, and delivering exports.
+ * It imports the engine, the export and the policies, never the action or the ledger.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 10214:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   h: () => (/* binding */ withoutTrailing),
+/* harmony export */   k: () => (/* binding */ withoutUrlQueries)
+/* harmony export */ });
+/**
+ * Small text operations done by index instead of by a regular expression, for text that may come
+ * from outside (error messages, server answers): the patterns they replace (`/\/+$/`,
+ * `/\bhttps?:\/\/[^?]+\?.../`) are quadratic on JavaScript's backtracking engine for a long run
+ * that ends in the wrong character. Each character here is read a bounded number of times. The
+ * rule that keeps src/ledger and src/action free of such patterns: __tests__/linear-regex-rule.test.ts.
+ */
+/** `text` without any run of `char` at its end (`/x+$/` without the quadratic worst case). */
+function withoutTrailing(text, char) {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === char)
+        end--;
+    return text.slice(0, end);
+}
+const WHITESPACE = /\s/;
+/** Characters that end a URL's host and path (`[^\s?#"'<>]`) or its query (`[^\s"'<>]`). */
+const endsPath = (char) => WHITESPACE.test(char) || '?#"\'<>'.includes(char);
+const endsQuery = (char) => WHITESPACE.test(char) || '"\'<>'.includes(char);
+const isWordChar = (char) => char !== undefined && /[A-Za-z0-9_]/.test(char);
+/**
+ * Every `http(s)://...?query` in `text` with its query replaced by `***` (signed URLs keep their
+ * authority there); a URL whose path ends at `#` keeps its fragment, and the text after it is
+ * searched on. One pass: the search always moves forward.
+ */
+function withoutUrlQueries(text) {
+    const lower = text.toLowerCase();
+    let out = '';
+    let from = 0;
+    let search = 0;
+    for (;;) {
+        const at = lower.indexOf('http', search);
+        if (at === -1)
+            return out + text.slice(from);
+        const scheme = lower.startsWith('https://', at) ? 8 : lower.startsWith('http://', at) ? 7 : 0;
+        if (scheme === 0 || isWordChar(text[at - 1])) {
+            search = at + 1;
+            continue;
+        }
+        let end = at + scheme;
+        while (end < text.length && !endsPath(text[end]))
+            end++;
+        if (end > at + scheme && text[end] === '?') {
+            let queryEnd = end + 1;
+            while (queryEnd < text.length && !endsQuery(text[queryEnd]))
+                queryEnd++;
+            out += `${text.slice(from, end)}?***`;
+            from = queryEnd;
+            search = queryEnd;
+        }
+        else {
+            search = Math.max(end, at + 1);
+        }
+    }
 }
 
 

@@ -413,3 +413,28 @@ report.row(
   },
   { timeoutMs: 120_000 }
 )
+
+report.row(
+  MATRIX,
+  'GitHub 502 on the issue events list: retried, the approval counts, one POST',
+  'a second member approves; GET /issues/{n}/events answers 502 once',
+  async saw => {
+    await withWorld(async w => {
+      const n = await awaiting(w)
+      w.gh.addFault({
+        method: 'GET',
+        path: `/repos/${w.gh.repository}/issues/${n}/events`,
+        times: 1,
+        action: { type: 'status', status: 502 }
+      })
+      w.gh.addIssueLabel(n, APPROVER, 'dsar:approved')
+      const run = await sweep(w)
+      expect(run.exitCode).toBe(0)
+      expect(stateOf(run, n)).toBe('erasure-scheduled')
+      expect(w.gh.faultsInjected).toBe(1)
+      expect(byMethod(w, 'POST')).toHaveLength(1)
+      saw(`erasure-scheduled after the retried events read; ${byMethod(w, 'POST').length} POST`)
+    })
+  },
+  { timeoutMs: 120_000 }
+)

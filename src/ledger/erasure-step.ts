@@ -16,7 +16,6 @@ import {
   batchInputs,
   cancellableUntil,
   DAY_MS,
-  entryIs,
   placeSubjects,
   subjectFingerprint,
   type ErasureJob
@@ -24,13 +23,12 @@ import {
 import { APPROVING_PERMISSIONS, judgeApproval } from './approval.js'
 import { needsInfoComment } from './comments.js'
 import { erasureCalls } from './erasure-calls.js'
+import { cancelJob } from './erasure-cancel.js'
 import {
   approvalRefusedComment,
   awaitingApprovalComment,
-  cancelledComment,
   erasedComment,
-  formChangedComment,
-  tooLateComment
+  formChangedComment
 } from './erasure-comments.js'
 import { erasureReceipt } from './erasure-receipt.js'
 import { formDigest, isLogin, type ErasureRecord } from './erasure-record.js'
@@ -329,63 +327,6 @@ async function scheduled(
     return finish(ctx, issue, marker, commentId, reference, result, `job ${day} done`)
   await writeLedger(ctx, issue, marker, commentId, reference)
   return result('erasure-scheduled', `job ${day} still ${job.status}`)
-}
-
-async function cancelJob(
-  ctx: SweepContext,
-  issue: IssueFacts,
-  marker: LedgerMarker,
-  commentId: number,
-  job: ErasureJob,
-  reference: string | undefined,
-  result: Result
-): Promise<IssueResult> {
-  const n = issue.number
-  const record = marker.erasure!
-  const { label } = ctx.ledger
-  const cancel = personLabel(label, 'cancel')
-  const now = ctx.session.clock.now()
-  const inWindow = job.status === 'staging' && now < Date.parse(cancellableUntil(job.day))
-  if (!inWindow) {
-    await ctx.github.createComment(n, tooLateComment(job.day, job.status, label))
-    await ctx.github.removeLabel(n, cancel)
-    return result(
-      'erasure-scheduled',
-      `too late to cancel job ${job.day} (${job.status}): nothing called`
-    )
-  }
-  const events = await ctx.github.labelEvents(n)
-  const asked = events.filter(e => e.event === 'labeled' && e.label === cancel).at(-1)
-  const reading = readForm(issue.body, {
-    startDate: ctx.settings.startDate,
-    endDate: ctx.settings.endDate,
-    today: ctx.today
-  })
-  const subjects = reading.ok ? reading.form.subjects : []
-  const api = (await erasureCalls(ctx))!
-  let revoked = 0
-  const problems: string[] = []
-  for (const subject of subjects) {
-    const entry = job.entries.find(e => entryIs(e, subject))
-    if (!entry) continue
-    const done = await api.revoke(entry.amplitudeId, job.day)
-    if (done.ok) revoked++
-    else problems.push(`${subjectFingerprint(subject)}: ${done.problem}`)
-  }
-  if (problems.length > 0) {
-    return result('erasure-scheduled', `cancellation incomplete (${revoked} taken out)`, {
-      problem: `issue #${n}: ${problems.join('; ')}; the next sweep tries again while the job is staging`
-    })
-  }
-  const at = nowIso(ctx)
-  const by = asked && isLogin(asked.actor) ? asked.actor : 'unknown'
-  record.cancelled = { by: isLogin(by) ? by : 'ghost', at, revoked }
-  record.statuses.push({ status: 'cancelled', at })
-  marker.state = 'cancelled'
-  await writeLedger(ctx, issue, marker, commentId, reference)
-  await ctx.github.createComment(n, cancelledComment(job.day, revoked, record.cancelled.by))
-  await moveLabels(ctx, issue, 'cancelled')
-  return result('cancelled', `${revoked} id(s) taken out of job ${job.day}`)
 }
 
 /** The job is done (or nothing was known to erase): the receipt, `erased`, closed. */

@@ -35985,7 +35985,7 @@ async function run(deps = {}) {
         const settings = await getSettings({ now: () => new Date(clock.now()) });
         if (settings.ledger) {
             // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(208)]).then(__nccwpck_require__.bind(__nccwpck_require__, 28208));
+            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(99)]).then(__nccwpck_require__.bind(__nccwpck_require__, 23099));
             const loaded = await (0,document_loading/* loadWorkflowInput */.cT)(settings, message => src_run/* log */.Rm.notice((0,src_run/* line */.n8) `${message}`));
             await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), {
                 ...deps,

@@ -5641,7 +5641,7 @@ function isObject(value) {
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
 /* harmony import */ var _simulator_github_index_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(50009);
 /* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(14143);
-/* harmony import */ var _ledger_index_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(90481);
+/* harmony import */ var _ledger_index_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(44983);
 /* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(58881);
 /**
  * `npm run demo -- --ledger`: the DSAR ledger end to end on this machine. Starts the DSAR simulator and
@@ -6180,7 +6180,7 @@ function assertNotInternal(url) {
 
 /***/ }),
 
-/***/ 90481:
+/***/ 44983:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -10063,43 +10063,6 @@ async function erasure_calls_open(ctx, keys, load) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/ledger/erasure-receipt.ts
-/**
- * The erasure receipt: the evidence an auditor asks for (GDPR Art. 5(2)) once a deletion job is
- * done, from the ledger's own sealed record. Subjects by fingerprint only (raw ids never leave the
- * issue body and the calls to the deletion API). Fields: docs/receipt.md.
- */
-
-
-function erasure_receipt_erasureReceipt(ctx, issue, marker) {
-    const e = marker.erasure;
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
-    const identity = reading.ok ? reading.form.identityVerified : undefined;
-    return {
-        kind: 'erasure',
-        request: marker.request ?? 'erasure',
-        issue: { number: issue.number, url: issue.htmlUrl },
-        filedBy: issue.author,
-        identityVerified: identity ? forMarkdown(identity) : null,
-        requester: e.requester,
-        approvedBy: e.approvedBy && e.approvedAt ? { login: e.approvedBy, at: e.approvedAt } : null,
-        exportDeliveredAt: e.deliveredAt ?? null,
-        jobDay: e.day ?? null,
-        ids: {
-            sent: e.subjects.map(s => s.subject),
-            absent: e.subjects.filter(s => s.absent).map(s => s.subject)
-        },
-        statuses: e.statuses,
-        activeScrubDoneDate: e.activeScrubDoneDate ?? null,
-        cancellation: e.cancelled ?? null,
-        writtenAt: new Date(ctx.session.clock.now()).toISOString()
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/ledger/sweep-context.ts
 
 
@@ -10175,6 +10138,106 @@ class sweep_context_IdentityError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/ledger/erasure-cancel.ts
+/**
+ * Cancelling an erasure (a person added `<label>:cancel`): only while the job is `staging` and more
+ * than three days before its day (Amplitude's window) does the sweep call `DELETE` for each of the
+ * issue's ids the job holds, and nothing else -> `cancelled`. Too late: one comment says so, the
+ * label is taken off, and nothing is called. Who asked is read from the issue's label events.
+ */
+
+
+
+
+
+
+
+async function erasure_cancel_cancelJob(ctx, issue, marker, commentId, job, reference, result) {
+    const n = issue.number;
+    const record = marker.erasure;
+    const { label } = ctx.ledger;
+    const cancel = personLabel(label, 'cancel');
+    const now = ctx.session.clock.now();
+    const inWindow = job.status === 'staging' && now < Date.parse(cancellableUntil(job.day));
+    if (!inWindow) {
+        await ctx.github.createComment(n, tooLateComment(job.day, job.status, label));
+        await ctx.github.removeLabel(n, cancel);
+        return result('erasure-scheduled', `too late to cancel job ${job.day} (${job.status}): nothing called`);
+    }
+    const events = await ctx.github.labelEvents(n);
+    const asked = events.filter(e => e.event === 'labeled' && e.label === cancel).at(-1);
+    const reading = readForm(issue.body, {
+        startDate: ctx.settings.startDate,
+        endDate: ctx.settings.endDate,
+        today: ctx.today
+    });
+    const subjects = reading.ok ? reading.form.subjects : [];
+    const api = (await erasureCalls(ctx));
+    let revoked = 0;
+    const problems = [];
+    for (const subject of subjects) {
+        const entry = job.entries.find(e => entryIs(e, subject));
+        if (!entry)
+            continue;
+        const done = await api.revoke(entry.amplitudeId, job.day);
+        if (done.ok)
+            revoked++;
+        else
+            problems.push(`${subjectFingerprint(subject)}: ${done.problem}`);
+    }
+    if (problems.length > 0) {
+        return result('erasure-scheduled', `cancellation incomplete (${revoked} taken out)`, {
+            problem: `issue #${n}: ${problems.join('; ')}; the next sweep tries again while the job is staging`
+        });
+    }
+    const at = nowIso(ctx);
+    const by = asked && isLogin(asked.actor) ? asked.actor : 'unknown';
+    record.cancelled = { by: isLogin(by) ? by : 'ghost', at, revoked };
+    record.statuses.push({ status: 'cancelled', at });
+    marker.state = 'cancelled';
+    await writeLedger(ctx, issue, marker, commentId, reference);
+    await ctx.github.createComment(n, cancelledComment(job.day, revoked, record.cancelled.by));
+    await moveLabels(ctx, issue, 'cancelled');
+    return result('cancelled', `${revoked} id(s) taken out of job ${job.day}`);
+}
+
+;// CONCATENATED MODULE: ./src/ledger/erasure-receipt.ts
+/**
+ * The erasure receipt: the evidence an auditor asks for (GDPR Art. 5(2)) once a deletion job is
+ * done, from the ledger's own sealed record. Subjects by fingerprint only (raw ids never leave the
+ * issue body and the calls to the deletion API). Fields: docs/receipt.md.
+ */
+
+
+function erasure_receipt_erasureReceipt(ctx, issue, marker) {
+    const e = marker.erasure;
+    const reading = readForm(issue.body, {
+        startDate: ctx.settings.startDate,
+        endDate: ctx.settings.endDate,
+        today: ctx.today
+    });
+    const identity = reading.ok ? reading.form.identityVerified : undefined;
+    return {
+        kind: 'erasure',
+        request: marker.request ?? 'erasure',
+        issue: { number: issue.number, url: issue.htmlUrl },
+        filedBy: issue.author,
+        identityVerified: identity ? forMarkdown(identity) : null,
+        requester: e.requester,
+        approvedBy: e.approvedBy && e.approvedAt ? { login: e.approvedBy, at: e.approvedAt } : null,
+        exportDeliveredAt: e.deliveredAt ?? null,
+        jobDay: e.day ?? null,
+        ids: {
+            sent: e.subjects.map(s => s.subject),
+            absent: e.subjects.filter(s => s.absent).map(s => s.subject)
+        },
+        statuses: e.statuses,
+        activeScrubDoneDate: e.activeScrubDoneDate ?? null,
+        cancellation: e.cancelled ?? null,
+        writtenAt: new Date(ctx.session.clock.now()).toISOString()
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/ledger/erasure-step.ts
 /**
  * The erasure's part of a sweep (issue 22), one step per sweep like the rest of the ledger:
@@ -10189,6 +10252,7 @@ class sweep_context_IdentityError extends Error {
  *   for each id, `cancelled`; too late: a comment says so, nothing is called.
  * Raw subject ids go to the deletion API only; the issue, the log and the summary see fingerprints.
  */
+
 
 
 
@@ -10428,54 +10492,6 @@ async function scheduled(ctx, issue, marker, commentId, result) {
         return finish(ctx, issue, marker, commentId, reference, result, `job ${day} done`);
     await writeLedger(ctx, issue, marker, commentId, reference);
     return result('erasure-scheduled', `job ${day} still ${job.status}`);
-}
-async function cancelJob(ctx, issue, marker, commentId, job, reference, result) {
-    const n = issue.number;
-    const record = marker.erasure;
-    const { label } = ctx.ledger;
-    const cancel = personLabel(label, 'cancel');
-    const now = ctx.session.clock.now();
-    const inWindow = job.status === 'staging' && now < Date.parse(cancellableUntil(job.day));
-    if (!inWindow) {
-        await ctx.github.createComment(n, tooLateComment(job.day, job.status, label));
-        await ctx.github.removeLabel(n, cancel);
-        return result('erasure-scheduled', `too late to cancel job ${job.day} (${job.status}): nothing called`);
-    }
-    const events = await ctx.github.labelEvents(n);
-    const asked = events.filter(e => e.event === 'labeled' && e.label === cancel).at(-1);
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
-    const subjects = reading.ok ? reading.form.subjects : [];
-    const api = (await erasureCalls(ctx));
-    let revoked = 0;
-    const problems = [];
-    for (const subject of subjects) {
-        const entry = job.entries.find(e => entryIs(e, subject));
-        if (!entry)
-            continue;
-        const done = await api.revoke(entry.amplitudeId, job.day);
-        if (done.ok)
-            revoked++;
-        else
-            problems.push(`${subjectFingerprint(subject)}: ${done.problem}`);
-    }
-    if (problems.length > 0) {
-        return result('erasure-scheduled', `cancellation incomplete (${revoked} taken out)`, {
-            problem: `issue #${n}: ${problems.join('; ')}; the next sweep tries again while the job is staging`
-        });
-    }
-    const at = nowIso(ctx);
-    const by = asked && isLogin(asked.actor) ? asked.actor : 'unknown';
-    record.cancelled = { by: isLogin(by) ? by : 'ghost', at, revoked };
-    record.statuses.push({ status: 'cancelled', at });
-    marker.state = 'cancelled';
-    await writeLedger(ctx, issue, marker, commentId, reference);
-    await ctx.github.createComment(n, cancelledComment(job.day, revoked, record.cancelled.by));
-    await moveLabels(ctx, issue, 'cancelled');
-    return result('cancelled', `${revoked} id(s) taken out of job ${job.day}`);
 }
 /** The job is done (or nothing was known to erase): the receipt, `erased`, closed. */
 async function finish(ctx, issue, marker, commentId, reference, result, note) {

@@ -180,6 +180,14 @@ test('npm run demo -- --ledger removes its temporary folder (the downloaded expo
     // It did download (into that folder) before removing it.
     expect(out).toContain('request 53367: output 1 of 1: downloading')
     expect(out).toMatch(new RegExp(`wrote ${tmp}/dsar-ledger-demo-\\w+/\\S+/receipt\\.json`))
+    // The privacy desk: access, then erasure, through approval to erased; an erasure cancelled.
+    const desk = out.slice(out.indexOf('=== The privacy desk'))
+    expect(desk).toMatch(/#1 \[closed\] labels: .*dsar:erased/)
+    expect(desk).toMatch(/#2 \[open\] labels: .*dsar:cancelled/)
+    expect(desk).toContain('**DSAR erased**')
+    expect(desk).toContain('DELETE /api/2/deletions/users/')
+    expect(out).not.toContain('dana@example.com')
+    expect(out).not.toContain('eve@example.com')
     expect(readdirSync(tmp)).toEqual([])
   } finally {
     rmSync(tmp, { recursive: true, force: true })

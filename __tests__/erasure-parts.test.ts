@@ -12,7 +12,7 @@ import {
   listedSubjects,
   placeSubjects,
   readJobs
-} from '../src/action/erasure/erasure-jobs.js'
+} from '../src/run/index.js'
 import {
   checkJobDays,
   parseRequester,

@@ -137,6 +137,59 @@ test('comments, labels, closing, since and the collaborator permission', async (
   ).toBe('COLLABORATOR')
 })
 
+test('issue events: who added and removed which label, when, in the documented shape; maintain reads as write, triage as read', async () => {
+  let now = Date.UTC(2026, 0, 1)
+  gh = await startGitHubStandIn({ now: () => now })
+  gh.addUser({ login: 'priya', permission: 'write' })
+  gh.addUser({ login: 'mia', permission: 'maintain' })
+  gh.addUser({ login: 'tom', permission: 'triage' })
+  const n = gh.fileIssue({ author: 'priya', body: 'x', labels: ['dsar'] })
+  now += 2_000
+  gh.addIssueLabel(n, 'mia', 'dsar:approved')
+  now += 2_000
+  await api('PUT', `${repo}/issues/${n}/labels`, { body: { labels: ['dsar:done'] } })
+  const events = (await api('GET', `${repo}/issues/${n}/events?per_page=2`)) as {
+    json: Record<string, unknown>[]
+    headers: Headers
+  }
+  expect(events.headers.get('link')).toContain('rel="next"')
+  const all = (await api('GET', `${repo}/issues/${n}/events?per_page=100`)).json as Record<
+    string,
+    unknown
+  >[]
+  expect(
+    all.map(e => [
+      e.event,
+      (e.actor as { login: string }).login,
+      (e.label as { name: string }).name
+    ])
+  ).toEqual([
+    ['labeled', 'priya', 'dsar'],
+    ['labeled', 'mia', 'dsar:approved'],
+    ['unlabeled', 'github-actions[bot]', 'dsar'],
+    ['unlabeled', 'github-actions[bot]', 'dsar:approved'],
+    ['labeled', 'github-actions[bot]', 'dsar:done']
+  ])
+  expect(all[1]).toMatchObject({
+    id: expect.any(Number),
+    node_id: expect.any(String),
+    url: expect.stringContaining(`/issues/events/`),
+    actor: { login: 'mia', type: 'User' },
+    commit_id: null,
+    created_at: '2026-01-01T00:00:02Z',
+    label: { name: 'dsar:approved', color: expect.any(String) }
+  })
+  expect((await api('GET', `${repo}/issues/999/events`)).status).toBe(404)
+  expect((await api('GET', `${repo}/collaborators/mia/permission`)).json).toMatchObject({
+    permission: 'write',
+    role_name: 'maintain'
+  })
+  expect((await api('GET', `${repo}/collaborators/tom/permission`)).json).toMatchObject({
+    permission: 'read',
+    role_name: 'triage'
+  })
+})
+
 test('a read-only token cannot write', async () => {
   gh = await startGitHubStandIn({ readOnlyToken: true })
   const n = gh.fileIssue({ author: 'octo-org', body: 'x', labels: ['dsar'] })

@@ -18,6 +18,7 @@ const SUITES = [
   'cancellation',
   'ledger',
   'ledger-pressure',
+  'ledger-erasure',
   'no-leaks',
   'real-service'
 ]

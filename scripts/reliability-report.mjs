@@ -111,6 +111,18 @@ const SUITES = [
       'first sweep creates the labels, and an export is called delivered only when an artifact holds it.'
   },
   {
+    suite: 'ledger-erasure',
+    title: 'Erasure in the ledger',
+    intro:
+      'Issues whose form asks for an erasure, against the simulator\'s deletion API and the GitHub ' +
+      'stand-in (which records who added each label). No erasure call without an approval by a member ' +
+      'other than the author with write access, given after the ledger read the form as it stands; none ' +
+      'without `Identity verified`; none before the export of an access-then-erasure request was ' +
+      'delivered; a cancellation inside the window calls DELETE for every id and nothing else, outside ' +
+      'it nothing; a retried erasure never sends an id twice to a job that holds it; and no raw subject ' +
+      'id reaches a comment, the log, the summary or the outputs (docs/erasure.md).'
+  },
+  {
     suite: 'no-leaks',
     title: 'No leaks',
     intro:

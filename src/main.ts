@@ -60,7 +60,14 @@ async function runMode(
     // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
     const { sweepLedger } = await import('./ledger/index.js')
     const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`))
-    await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), deps)
+    await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), {
+      ...deps,
+      // The deletion API's document, for issues that ask for an erasure (loaded when needed).
+      erasureDocument: async () => {
+        const { loadErasureDocument } = await import('./action/erasure/erasure-run.js')
+        return loadErasureDocument(settings, stop.signal)
+      }
+    })
   } else if (settings.requestType === 'erasure') {
     const { runErasure } = await import('./action/erasure/erasure-run.js')
     await runErasure(settings, stop, deps)

@@ -3,7 +3,7 @@
  * the GitHub REST stand-in on 127.0.0.1, files three issues (a DSAR from a collaborator, one from an
  * outsider, one with a broken form), then runs the bundled action (dist/index.js) three times with
  * `ledger: issues`, as three scheduled sweeps would, printing each sweep's log and the issues'
- * comments and labels as they change. Like the other demo, it removes its temporary folder (which holds
+ * comments and labels as they change; then the privacy desk's erasures (src/demo/desk.ts). Like the other demo, it removes its temporary folder (which holds
  * the downloaded exports: personal data, even simulated) unless DEMO_KEEP_FILES=true.
  */
 import { spawn } from 'node:child_process'
@@ -77,6 +77,10 @@ export async function ledgerDemo(): Promise<void> {
       console.log(`--- output ledger: ${run.outputs.ledger ?? '(none)'}; exit code ${run.code} ---`)
       printIssues(github, issues)
     }
+    // The privacy desk (issue 22): access, then erasure; an erasure cancelled in its window.
+    const { deskDemo } = await import('./desk.js')
+    const desk = await deskDemo(home)
+    if (desk !== 0) code = desk
   } finally {
     if (keep) console.log(`Files kept in ${home}`)
     else rmSync(home, { recursive: true, force: true })
@@ -88,10 +92,11 @@ export async function ledgerDemo(): Promise<void> {
   process.exitCode = code ?? 1
 }
 
-async function sweepOnce(
+export async function sweepOnce(
   home: string,
   inputs: Record<string, string>,
-  extraEnv: Record<string, string>
+  extraEnv: Record<string, string>,
+  showLog = true
 ): Promise<{ code: number | null; outputs: Record<string, string> }> {
   mkdirSync(join(home, 'temp'), { recursive: true })
   const files = {
@@ -113,7 +118,7 @@ async function sweepOnce(
     const child = spawn(process.execPath, [action], { env, stdio: ['ignore', 'pipe', 'inherit'] })
     child.stdout.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
-        if (line !== '' && !line.startsWith('::add-mask::')) console.log(`  | ${line}`)
+        if (showLog && line !== '' && !line.startsWith('::add-mask::')) console.log(`  | ${line}`)
       }
     })
     child.on('close', done)

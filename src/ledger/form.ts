@@ -21,7 +21,9 @@ export const FIELDS = {
   amplitudeIds: 'Amplitude IDs',
   startDate: 'Start date',
   endDate: 'End date',
-  reference: 'Reference'
+  reference: 'Reference',
+  request: 'Request',
+  identityVerified: 'Identity verified'
 } as const
 
 /** GitHub's own limit on an issue body: anything longer did not come from GitHub. */
@@ -37,6 +39,10 @@ export interface DsarForm {
   endDate: string
   /** Free text for the team's own tracking; repeated (escaped) in comments, never sent to Amplitude. */
   reference?: string
+  /** What the person asked for (the form's `Request`; default access). */
+  request: RequestKind
+  /** How the person's identity was checked (the form's `Identity verified`); absent: not verified. */
+  identityVerified?: string
 }
 
 export type FormReading =
@@ -104,11 +110,15 @@ export function readForm(body: string, defaults: FormDefaults): FormReading {
     )
   }
   const reference = value(FIELDS.reference).replace(/\s+/g, ' ').trim()
+  const erasure = readErasureFields(value)
+  if (!erasure.ok) return erasure
   return {
     ok: true,
     form: {
       subjects,
       ...dates,
+      request: erasure.request,
+      ...(erasure.identityVerified !== undefined && { identityVerified: erasure.identityVerified }),
       ...(reference !== '' && {
         reference: [...reference].slice(0, MAX_REFERENCE_CHARS).join('')
       })
@@ -123,6 +133,9 @@ export interface FormFields {
   startDate?: string
   endDate?: string
   reference?: string
+  /** `Access (export)`, `Erasure` or `Access, then erasure`; left out: the section is not rendered. */
+  request?: string
+  identityVerified?: string
 }
 
 /** The issue body GitHub renders from the shipped form (examples/ISSUE_TEMPLATE/dsar.yml). */
@@ -134,7 +147,8 @@ export function formBody(fields: FormFields): string {
     section(FIELDS.amplitudeIds, fields.amplitudeIds),
     section(FIELDS.startDate, fields.startDate),
     section(FIELDS.endDate, fields.endDate),
-    section(FIELDS.reference, fields.reference)
+    section(FIELDS.reference, fields.reference),
+    ...erasureSections(fields).map(([label, value]) => section(label, value))
   ].join('\n\n')
 }
 
@@ -199,4 +213,57 @@ function fieldOf(input: string): string {
     default:
       return input
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Erasure fields (issue 22): `Request` and `Identity verified`
+// ---------------------------------------------------------------------------------------------
+
+export type RequestKind = 'access' | 'erasure' | 'access-then-erasure'
+
+/** The dropdown's options, as the form shows them, and what each means. */
+export const REQUEST_OPTIONS: readonly [string, RequestKind][] = [
+  ['Access (export)', 'access'],
+  ['Erasure', 'erasure'],
+  ['Access, then erasure', 'access-then-erasure']
+]
+export const MAX_IDENTITY_CHARS = 200
+
+/** The form's `Request` (default access) and `Identity verified` (empty: not verified). */
+function readErasureFields(
+  value: (field: string) => string
+):
+  | { ok: true; request: RequestKind; identityVerified?: string }
+  | { ok: false; field: string; problem: string } {
+  const said = value(FIELDS.request).replace(/\s+/g, ' ').trim()
+  const found = REQUEST_OPTIONS.find(([option]) => option.toLowerCase() === said.toLowerCase())
+  if (said !== '' && !found) {
+    return {
+      ok: false,
+      field: FIELDS.request,
+      problem: `is not one of ${REQUEST_OPTIONS.map(([option]) => `'${option}'`).join(', ')}`
+    }
+  }
+  const identity = value(FIELDS.identityVerified).replace(/\s+/g, ' ').trim()
+  return {
+    ok: true,
+    request: found ? found[1] : 'access',
+    ...(identity !== '' && {
+      identityVerified: [...identity].slice(0, MAX_IDENTITY_CHARS).join('')
+    })
+  }
+}
+
+function erasureSections(fields: FormFields): [string, string | undefined][] {
+  return [
+    ...(fields.request !== undefined ? [[FIELDS.request, fields.request] as [string, string]] : []),
+    ...(fields.identityVerified !== undefined
+      ? [[FIELDS.identityVerified, fields.identityVerified] as [string, string]]
+      : [])
+  ]
+}
+
+/** Whether the request erases (alone, or after the export). */
+export function erases(kind: RequestKind): boolean {
+  return kind !== 'access'
 }

@@ -8,19 +8,40 @@
 import { isRecordedStatus, REQUEST_ID_PATTERN } from '../policy/index.js'
 import type { Identity } from './github-client.js'
 import type { CommentFacts } from './github-shapes.js'
+import { erasureProblem, type ErasureKind, type ErasureRecord } from './erasure-record.js'
 import { macMatches, macOf, type Seal } from './seal.js'
 
 export const MARKER_PREFIX = '<!-- amplitude-dsar-ledger '
 const MARKER_LINE = /^<!-- amplitude-dsar-ledger (\{.*\}) -->$/
 /**
  * 2: per-request outcome (`sent`) and the integrity check (`mac`, src/ledger/seal.ts). A version-1
- * line (no check) is not honoured: docs/ledger.md says how to carry one over.
+ * line (no check) is not honoured: docs/ledger.md says how to carry one over. Issue 22 added, still
+ * as version 2, the optional `request` and `erasure` fields and the erasure states: no field's
+ * meaning changed, every line written before stays readable, and a line with the new fields is
+ * refused by an older release (unexpected fields: needs-attention, nothing submitted).
  */
 export const MARKER_VERSION = 2
 
 /** States the ledger comment records (needs-info and refused submit nothing, so need none). */
 export type LedgerState =
-  'submitting' | 'submitted' | 'done' | 'ready' | 'failed' | 'needs-attention' | 'expired'
+  | 'submitting'
+  | 'submitted'
+  | 'done'
+  | 'ready'
+  | 'failed'
+  | 'needs-attention'
+  | 'expired'
+  | ErasureState
+/** The erasure's states (issue 22); `erasure-submitting` is the write-ahead record of its POST. */
+export type ErasureState =
+  'awaiting-approval' | 'erasure-submitting' | 'erasure-scheduled' | 'cancelled' | 'erased'
+export const ERASURE_STATES: readonly ErasureState[] = [
+  'awaiting-approval',
+  'erasure-submitting',
+  'erasure-scheduled',
+  'cancelled',
+  'erased'
+]
 const STATES: readonly LedgerState[] = [
   'submitting',
   'submitted',
@@ -28,7 +49,8 @@ const STATES: readonly LedgerState[] = [
   'ready',
   'failed',
   'needs-attention',
-  'expired'
+  'expired',
+  ...ERASURE_STATES
 ]
 
 export interface LedgerRequest {
@@ -62,6 +84,10 @@ export interface LedgerMarker {
    * another sweep leaves the issue alone: that run may still be submitting and recording.
    */
   until?: string
+  /** What the person asked for beyond access (absent: access only). */
+  request?: ErasureKind
+  /** The erasure's record, with `request`. */
+  erasure?: ErasureRecord
 }
 
 export type MarkerReading =
@@ -172,7 +198,9 @@ export function markerProblem(value: unknown): string | undefined {
   if (typeof value.startDate !== 'string' || !DATE.test(value.startDate)) return 'bad startDate'
   if (typeof value.endDate !== 'string' || !DATE.test(value.endDate)) return 'bad endDate'
   const requests = value.requests
-  if (!Array.isArray(requests) || requests.length === 0 || requests.length > MAX_REQUESTS) {
+  // An erasure alone asks Amplitude's DSAR API for nothing: its requests list is empty.
+  const minRequests = value.request === 'erasure' ? 0 : 1
+  if (!Array.isArray(requests) || requests.length < minRequests || requests.length > MAX_REQUESTS) {
     return 'bad requests list'
   }
   for (const [index, request] of requests.entries()) {
@@ -180,7 +208,23 @@ export function markerProblem(value: unknown): string | undefined {
     if (problem) return `request ${index + 1}: ${problem}`
   }
   if (value.until !== undefined && !isTime(value.until)) return 'bad until'
-  const allowed = new Set(['version', 'state', 'startDate', 'endDate', 'requests', 'until'])
+  if (value.request !== undefined || value.erasure !== undefined) {
+    if (value.request !== 'erasure' && value.request !== 'access-then-erasure') return 'bad request'
+    const problem = erasureProblem(value.erasure, isTime)
+    if (problem) return problem
+  } else if ((ERASURE_STATES as readonly string[]).includes(value.state as string)) {
+    return 'an erasure state without an erasure'
+  }
+  const allowed = new Set([
+    'version',
+    'state',
+    'startDate',
+    'endDate',
+    'requests',
+    'until',
+    'request',
+    'erasure'
+  ])
   if (Object.keys(value).some(key => !allowed.has(key))) return 'unexpected fields'
   return undefined
 }

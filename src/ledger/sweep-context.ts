@@ -43,6 +43,10 @@ export interface SweepContext {
   /** The state line's key (src/ledger/seal.ts) and the repository it is bound to. */
   ledgerKey: Buffer
   repository: string
+  /** The deletion API's calls, opened on the first erasure of the sweep (one pacer for all). */
+  erasureCalls?: Promise<import('./erasure-calls.js').ErasureCalls>
+  /** Loads the deletion API's document (handed over by the action). */
+  erasureDocument?: () => Promise<LoadedArazzo>
 }
 
 export function sealOf(ctx: SweepContext, issue: number): Seal {
@@ -101,7 +105,7 @@ export async function writeLedger(
   commentId: number | undefined,
   reference?: string
 ): Promise<number> {
-  const body = ledgerComment(marker, sealOf(ctx, issue.number), reference)
+  const body = ledgerComment(marker, sealOf(ctx, issue.number), reference, ctx.ledger.label)
   if (commentId !== undefined) {
     await ctx.github.updateComment(commentId, body)
     return commentId
@@ -122,7 +126,7 @@ export async function moveLabels(
   state: IssueState | 'new'
 ): Promise<void> {
   const labels = labelsFor(issue.labels, ctx.ledger.label, state)
-  const close = state === 'done' && ctx.ledger.closeOnDone
+  const close = (state === 'done' || state === 'erased') && ctx.ledger.closeOnDone
   if (!close && sameLabels(labels, issue.labels)) return
   await ctx.github.setLabels(issue.number, labels, close)
   issue.labels = labels

@@ -28,7 +28,7 @@ import { ensureLabels } from './labels.js'
 import { ledgerKey } from './seal.js'
 import { reserveMs, SubmitTime } from './sweep-time.js'
 import { planStep, stepIssue } from './issue-step.js'
-import { stateLabel } from './states.js'
+import { personLabel, stateLabel } from './states.js'
 import type { LedgerSettings } from './settings.js'
 import { IdentityError, type IssueResult, type SweepContext } from './sweep-context.js'
 
@@ -45,6 +45,11 @@ const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000
 export interface LedgerDependencies extends RunDependencies {
   /** How the ledger reaches GitHub. Default: GITHUB_API_URL over the network. */
   github?: GitHubAccess
+  /**
+   * Loads the deletion API's document (the action's built-in `amplitude-erasure`) on the first
+   * erasure call of a sweep. Without it, an approved erasure waits and the step says why.
+   */
+  erasureDocument?: () => Promise<LoadedArazzo>
 }
 
 /** What a sweep did, handed to the action to write the outputs and the job summary. */
@@ -120,7 +125,8 @@ export async function sweepLedger(
     artifacts: [],
     deadline,
     ledgerKey: ledgerKey(settings.basicAuth),
-    repository: `${owner}/${repo}`
+    repository: `${owner}/${repo}`,
+    ...(deps.erasureDocument && { erasureDocument: deps.erasureDocument })
   }
   const results: IssueResult[] = []
   const problems: string[] = []
@@ -151,8 +157,14 @@ export async function sweepLedger(
       ledger.label,
       event ? new Date(session.clock.now() - EVENT_LOOKBACK_MS).toISOString() : undefined
     )
+    // (An erasure's job too, unless a person asked to cancel it: that is answered at once.)
     const issues = event
-      ? listed.filter(issue => !issue.labels.includes(stateLabel(ledger.label, 'submitted')))
+      ? listed.filter(
+          issue =>
+            !issue.labels.includes(stateLabel(ledger.label, 'submitted')) &&
+            (!issue.labels.includes(stateLabel(ledger.label, 'erasure-scheduled')) ||
+              issue.labels.includes(personLabel(ledger.label, 'cancel')))
+        )
       : listed
     openIssues = issues.length
     log.info(

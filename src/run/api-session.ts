@@ -102,10 +102,7 @@ export function openApiSession(
       }
     },
     ...(deps.random && { random: deps.random }),
-    onRetry: n =>
-      log.info(
-        line`${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`
-      )
+    onRetry: retryNotice(redact)
   })
   // Refused credentials would be refused for every subject: stop them all at once.
   const guarded: HttpTransport = async (request, signal) => {
@@ -128,4 +125,14 @@ export function openApiSession(
     maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100),
     wasSent: request => sent.has(request)
   }
+}
+
+/** The log line a retried API call leaves: reason, method, redacted path, attempt and wait. */
+export function retryNotice(
+  redact: (text: string) => string
+): (n: { reason: string; method: string; path: string; attempt: number; delayMs: number }) => void {
+  return n =>
+    log.info(
+      line`${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`
+    )
 }

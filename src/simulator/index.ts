@@ -48,3 +48,11 @@ export type {
   SimulatorOptions,
   SubjectRef
 } from './types.js'
+// The GitHub Actions results service (artifact uploads), for end-to-end tests and the ledger demo.
+export {
+  startArtifactService,
+  readZipEntries,
+  sha256Hex,
+  type ArtifactService,
+  type ArtifactServiceOptions
+} from './artifact-service.js'

@@ -20,24 +20,20 @@ import {
 } from '../../arazzo/index.js'
 import { isLoopbackHost } from '../../policy/index.js'
 import {
-  createActionTransport,
-  credentialRedactor,
   type ErasureSettings,
-  formatDuration,
   InputError,
   Inputs,
-  IntervalPacer,
   line,
   log,
   plural,
   type RunDependencies,
   stoppedByDeadline,
-  subjectLabel,
-  testHooks,
-  TransportError
+  subjectLabel
 } from '../../run/index.js'
 import {
   batches,
+  composeRedactors,
+  erasureTransport,
   batchInputs,
   erasurePollSchedule,
   ERASURE_STATUSES,
@@ -45,7 +41,7 @@ import {
   placeSubjects,
   readJobs,
   type ErasureJob
-} from './erasure-jobs.js'
+} from '../../run/index.js'
 import {
   buildErasureSummary,
   erasureFailure,
@@ -259,7 +255,10 @@ function engineOptions(ctx: Context) {
 }
 
 /** The built-in document, or the user's file with the same workflows (e.g. for the v2 API). */
-async function loadErasureDocument(settings: Settings, signal: AbortSignal): Promise<LoadedArazzo> {
+export async function loadErasureDocument(
+  settings: Settings,
+  signal: AbortSignal
+): Promise<LoadedArazzo> {
   const notice = (message: string) => log.notice(line`${message}`)
   let loaded: LoadedArazzo
   try {
@@ -280,63 +279,4 @@ async function loadErasureDocument(settings: Settings, signal: AbortSignal): Pro
     throw error
   }
   return loaded
-}
-
-/** Both key pairs' every form, out of anything the run reports. */
-function composeRedactors(settings: Settings, erasure: ErasureSettings): (text: string) => string {
-  const project = credentialRedactor({ ...erasure, basicAuth: erasure.basicAuth })
-  const org = credentialRedactor({
-    apiKey: settings.apiKey ?? '',
-    secretKey: settings.secretKey ?? '',
-    basicAuth: settings.basicAuth
-  })
-  return text => org(project(text))
-}
-
-/** The deletion API's transport: erasure scope, one call at a time, 1 a second, 429s waited out. */
-function erasureTransport(
-  settings: Settings,
-  stop: AbortController,
-  deps: RunDependencies,
-  clock: Clock,
-  deadline: number,
-  redact: (text: string) => string
-): HttpTransport {
-  const hooks = testHooks()
-  const { transport } = createActionTransport({
-    apiOrigin: settings.apiUrl,
-    scope: 'erasure',
-    clock,
-    pacer: new IntervalPacer(clock),
-    maxConcurrency: 1,
-    deadline,
-    requestTimeoutMs: hooks.requestTimeoutMs,
-    backoffBaseMs: hooks.backoffBaseMs,
-    backoffMaxMs: hooks.backoffMaxMs,
-    rateLimitMaxMs: hooks.backoffMaxMs,
-    ...(deps.sendToApi && { send: deps.sendToApi }),
-    ...(deps.random && { random: deps.random }),
-    onRetry: n =>
-      log.info(
-        line`${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`
-      )
-  })
-  return async (request, signal) => {
-    try {
-      return await transport(request, signal)
-    } catch (error) {
-      if (error instanceof TransportError && error.kind === 'auth') {
-        // Refused keys would be refused for every batch: stop, naming the right keys.
-        const method = request.method.toUpperCase()
-        const refused = new TransportError(
-          'auth',
-          `HTTP ${error.status} from ${method} ${new URL(request.url).pathname}: the API refused the erasure keys (a project's API key and secret key are required)`,
-          error.status
-        )
-        stop.abort(refused)
-        throw refused
-      }
-      throw error
-    }
-  }
 }

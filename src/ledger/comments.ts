@@ -8,8 +8,9 @@
 import { forMarkdown } from '../policy/untrusted-text.js'
 import { markerLine, type LedgerMarker } from './marker.js'
 import type { Seal } from './seal.js'
+import { dueLine } from './deadline-record.js'
 
-const SIGNATURE =
+export const SIGNATURE =
   '<sub>Written by the Amplitude DSAR action (ledger). Do not edit this comment.</sub>'
 
 function referenceLine(reference: string | undefined): string[] {
@@ -30,6 +31,7 @@ export function ledgerComment(marker: LedgerMarker, seal: Seal, reference?: stri
   return [
     `**DSAR ledger**: ${forMarkdown(marker.state)} (data from ${marker.startDate} to ${marker.endDate})`,
     '',
+    ...dueLine(marker.deadline),
     ...referenceLine(reference),
     '| subject | request id | status | last checked |',
     '| --- | --- | --- | --- |',

@@ -7,6 +7,7 @@
 import type { GitHubClient } from './github-client.js'
 import { GitHubError } from './github-octokit.js'
 import { PERSON_STATES, stateLabel, type IssueState } from './states.js'
+import { DEADLINE_LABELS } from './deadline-record.js'
 
 const DESCRIPTIONS: Record<IssueState | 'submitted', [string, string]> = {
   submitting: ['fbca04', 'DSAR: being submitted'],
@@ -20,6 +21,13 @@ const DESCRIPTIONS: Record<IssueState | 'submitted', [string, string]> = {
   expired: ['c5def5', 'DSAR: links expired before delivery; add the DSAR label again']
 }
 
+/** The legal clock's labels (docs/desk.md): two the ledger sets, one a person adds. */
+const CLOCK_DESCRIPTIONS: Record<(typeof DEADLINE_LABELS)[number], [string, string]> = {
+  'due-soon': ['fbca04', 'DSAR: due within seven days and not finished'],
+  overdue: ['b60205', 'DSAR: past its legal due date and not finished'],
+  extended: ['c2e0c6', 'DSAR: a person extended the deadline (once, as the regime allows)']
+}
+
 /** Every label the ledger sets, with its colour and description. */
 export function ledgerLabels(
   label: string
@@ -30,6 +38,11 @@ export function ledgerLabels(
       name: stateLabel(label, state),
       color: DESCRIPTIONS[state][0],
       description: DESCRIPTIONS[state][1]
+    })),
+    ...DEADLINE_LABELS.map(name => ({
+      name: `${label}:${name}`,
+      color: CLOCK_DESCRIPTIONS[name][0],
+      description: CLOCK_DESCRIPTIONS[name][1]
     }))
   ]
 }

@@ -28,6 +28,7 @@ import {
 import { readForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
+import { receiptDeadline } from './deadline-step.js'
 import {
   moveLabels,
   nowIso,
@@ -178,7 +179,8 @@ async function deliver(
         workflow: ctx.loaded.document.info.title,
         now,
         issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) },
-        ...(name && { artifact: { name, retentionDays: settings.retentionDays } })
+        ...(name && { artifact: { name, retentionDays: settings.retentionDays } }),
+        ...receiptDeadline(ctx, issue, marker)
       })
     } catch (error) {
       return keep(`receipt.json could not be written: ${(error as Error).message}`)

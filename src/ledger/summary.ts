@@ -11,6 +11,7 @@ import type { DownloadedFile } from '../export/index.js'
 import { forHtml } from '../policy/untrusted-text.js'
 import type { GitHubCalls } from './github-octokit.js'
 import type { IssueResult } from './sweep-context.js'
+import { clockTable, type ClockRow } from './deadline-step.js'
 
 export interface SweepSummary {
   results: IssueResult[]
@@ -25,6 +26,9 @@ export interface SweepSummary {
   /** New issues left for the next sweep because GitHub's budget was low (github-budget.ts). */
   deferred?: string
   calls: GitHubCalls
+  /** The open requests' clocks this sweep saw (listed by due date, soonest first). */
+  clocks?: ClockRow[]
+  today?: string
   /** API host and the folder file names are relative to (src/action/summary-facts.ts). */
   facts: RunFacts
 }
@@ -69,6 +73,10 @@ export async function writeSweepSummary(s: SweepSummary): Promise<void> {
         forHtml(r.note)
       ])
     ])
+  }
+  if (s.clocks && s.clocks.length > 0 && s.today) {
+    summary.addHeading('Open requests by due date', 3)
+    summary.addTable(clockTable(s.clocks, s.today))
   }
   try {
     await summary.write()

@@ -25,6 +25,7 @@ import { ensureLabels } from './labels.js'
 import { ledgerKey } from './seal.js'
 import { reserveMs, SubmitTime } from './sweep-time.js'
 import { planStep, stepIssue } from './issue-step.js'
+import { checkDeadline } from './deadline-step.js'
 import { stateLabel } from './states.js'
 import type { LedgerSettings } from './ledger-inputs.js'
 import { writeSweepSummary } from './summary.js'
@@ -85,7 +86,9 @@ export async function sweepLedger(
     artifacts: [],
     deadline,
     ledgerKey: ledgerKey(settings.basicAuth),
-    repository: `${owner}/${repo}`
+    repository: `${owner}/${repo}`,
+    ledgers: new Map(),
+    clocks: []
   }
   const results: IssueResult[] = []
   const problems: string[] = []
@@ -153,7 +156,15 @@ export async function sweepLedger(
           // Past Amplitude's cutoff nothing more is taken up: issues not reached stay as they were.
           if (halted || stop.signal.aborted || session.clock.now() >= session.deadline) return
           try {
-            const go = () => stepIssue(ctx, issue, step, { poll: !event })
+            const go = async () => {
+              const stepped = await stepIssue(ctx, issue, step, { poll: !event })
+              await checkDeadline(ctx, issue).catch((error: unknown) => {
+                const problem = `issue #${issue.number}: the deadline check: ${(error as Error).message}`
+                stepped.problem = stepped.problem ? `${stepped.problem}; ${problem}` : problem
+                if (error instanceof GitHubError) halted = problem
+              })
+              return stepped
+            }
             const result =
               step.kind === 'new'
                 ? await time.submit(subjects(issue), () => budget.submit(go))
@@ -234,6 +245,8 @@ async function report(
     openIssues,
     ...(deferred && { deferred }),
     calls: ctx.github.calls,
+    clocks: ctx.clocks,
+    today: ctx.today,
     facts: runFacts(ctx.settings, { records: ctx.records, now: ctx.session.clock.now() })
   })
 }

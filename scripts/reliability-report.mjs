@@ -111,6 +111,17 @@ const SUITES = [
       'first sweep creates the labels, and an export is called delivered only when an artifact holds it.'
   },
   {
+    suite: 'ledger-deadlines',
+    title: 'Ledger deadlines',
+    intro:
+      "Every request's legal clock (docs/desk.md): the due date per regime from the form's `Received on` " +
+      'and `Regime`, `due-soon` seven days ahead and `overdue` after, each told in one comment and one ' +
+      'label however many sweeps pass, `<label>:extended` moving the due date once, finishing removing the ' +
+      'notices, the receipt and the job summary carrying the clock, a bad `Received on` ending in ' +
+      '`needs-info` naming the field with nothing sent. The action runs on the real clock; rows set ' +
+      '`Received on` relative to today.'
+  },
+  {
     suite: 'no-leaks',
     title: 'No leaks',
     intro:

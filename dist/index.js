@@ -29185,6 +29185,8 @@ var Inputs;
     Inputs["LedgerLabel"] = "ledger-label";
     Inputs["GithubToken"] = "github-token";
     Inputs["CloseOnDone"] = "close-on-done";
+    Inputs["LedgerRegime"] = "ledger-regime";
+    Inputs["LedgerDueDays"] = "ledger-due-days";
     Inputs["SourceIntegrity"] = "source-integrity";
     Inputs["RequestType"] = "request-type";
     Inputs["ErasureApiKey"] = "erasure-api-key";
@@ -29726,7 +29728,8 @@ async function writeRunReceipt(options) {
         recipients: settings.encryptTo,
         ...(run && { run }),
         ...(options.issue && { issue: options.issue }),
-        ...(options.artifact && { artifact: options.artifact })
+        ...(options.artifact && { artifact: options.artifact }),
+        ...(options.deadline && { deadline: options.deadline })
     });
     return (0,export_receipt/* writeReceipt */.Qz)(options.dir, receipt);
 }
@@ -37411,6 +37414,7 @@ function buildReceipt(input) {
         workflow: input.workflow,
         ...(input.run && { run: input.run }),
         ...(input.issue && { issue: input.issue }),
+        ...(input.deadline && { deadline: input.deadline }),
         requests: input.requests,
         files: input.files.map(file => ({
             name: (0,node_path__WEBPACK_IMPORTED_MODULE_0__.relative)(input.root, file.path).split(node_path__WEBPACK_IMPORTED_MODULE_0__.sep).join('/'),
@@ -37649,6 +37653,97 @@ await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 64568:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fd: () => (/* binding */ DEFAULT_OTHER_DAYS),
+/* harmony export */   H_: () => (/* binding */ daysLeft),
+/* harmony export */   Lk: () => (/* binding */ isCalendarDay),
+/* harmony export */   XF: () => (/* binding */ dueDate),
+/* harmony export */   YA: () => (/* binding */ REGIMES),
+/* harmony export */   fi: () => (/* binding */ addDays),
+/* harmony export */   mH: () => (/* binding */ deadlineState),
+/* harmony export */   pr: () => (/* binding */ parseRegime)
+/* harmony export */ });
+/* unused harmony exports DUE_SOON_DAYS, addCalendarMonths */
+/**
+ * Every request's legal clock, as pure functions over calendar days (`YYYY-MM-DD`, UTC):
+ * - GDPR (Art. 12(3)): one calendar month after the request was received, extendable once by two
+ *   further months. A month after the 31st is the last day of a shorter month (Regulation
+ *   1182/71, Art. 3(2)(c): the period ends on the same date, or the month's last day when that date
+ *   does not exist). The extension counts from receipt (three months), so clamping never compounds.
+ * - CCPA (Cal. Civ. Code 1798.130(a)(2)): 45 calendar days, extendable once by 45 more.
+ * - Other: `ledger-due-days` (default 30) calendar days; no extension is defined.
+ * The due day itself is still in time: a request is overdue from the day after. `due-soon` starts
+ * seven days before the due day.
+ */
+const REGIMES = ['GDPR', 'CCPA', 'Other'];
+const DEFAULT_OTHER_DAYS = 30;
+const DUE_SOON_DAYS = 7;
+const DAY_MS = 86_400_000;
+/** `GDPR`, `ccpa`, ` Other ` -> the regime; anything else -> undefined. */
+function parseRegime(text) {
+    const word = text.trim().toLowerCase();
+    return REGIMES.find(regime => regime.toLowerCase() === word);
+}
+/** Whether `day` is a real calendar day written `YYYY-MM-DD`. */
+function isCalendarDay(day) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
+        return false;
+    const ms = Date.parse(`${day}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day;
+}
+function startOf(day) {
+    if (!isCalendarDay(day))
+        throw new RangeError(`not a calendar day (YYYY-MM-DD): ${day}`);
+    return Date.parse(`${day}T00:00:00Z`);
+}
+function addDays(day, days) {
+    return new Date(startOf(day) + days * DAY_MS).toISOString().slice(0, 10);
+}
+/** The same date `months` later, or that month's last day when the date does not exist. */
+function addCalendarMonths(day, months) {
+    const date = new Date(startOf(day));
+    const year = date.getUTCFullYear();
+    const month = date.getUTCMonth() + months;
+    const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    const target = new Date(Date.UTC(year, month, Math.min(date.getUTCDate(), lastDay)));
+    return target.toISOString().slice(0, 10);
+}
+/** The day a request received on `receivedOn` must be answered by. */
+function dueDate(receivedOn, regime, options = {}) {
+    const extended = options.extended === true;
+    switch (regime) {
+        case 'GDPR':
+            return addCalendarMonths(receivedOn, extended ? 3 : 1);
+        case 'CCPA':
+            return addDays(receivedOn, extended ? 90 : 45);
+        case 'Other': {
+            const days = options.otherDays ?? DEFAULT_OTHER_DAYS;
+            if (!(Number.isInteger(days) && days >= 1 && days <= 3650)) {
+                throw new RangeError(`the days of an Other request must be 1..3650, got ${days}`);
+            }
+            return addDays(receivedOn, days);
+        }
+    }
+}
+/** Where an unfinished request stands on `today` against its due day. */
+function deadlineState(due, today) {
+    if (startOf(today) > startOf(due))
+        return 'overdue';
+    if (startOf(today) >= startOf(due) - DUE_SOON_DAYS * DAY_MS)
+        return 'due-soon';
+    return 'open';
+}
+/** Whole days from `today` to `due` (negative once overdue). */
+function daysLeft(due, today) {
+    return Math.round((startOf(due) - startOf(today)) / DAY_MS);
+}
+
 
 /***/ }),
 
@@ -37992,11 +38087,15 @@ function parseSourcePins(text) {
     }
 }
 
+// EXTERNAL MODULE: ./src/ledger/deadlines.ts
+var deadlines = __nccwpck_require__(64568);
 ;// CONCATENATED MODULE: ./src/ledger/ledger-inputs.ts
 /**
- * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`), read and checked
+ * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`, `ledger-regime`,
+ * `ledger-due-days`), read and checked
  * like every other input: a bad value is refused with an InputError naming it, before any request.
  */
+
 
 
 /** GitHub's limit on a label name. */
@@ -38031,8 +38130,23 @@ function parseLedgerInputs(input) {
         mode: 'issues',
         label,
         githubToken,
-        closeOnDone: input.boolean(input_names/* Inputs */.G.CloseOnDone, true)
+        closeOnDone: input.boolean(input_names/* Inputs */.G.CloseOnDone, true),
+        ...clockInputs(input)
     };
+}
+/** `ledger-regime` (default GDPR) and `ledger-due-days` (default 30, whole days 1..3650). */
+function clockInputs(input) {
+    const regimeText = input.read(input_names/* Inputs */.G.LedgerRegime);
+    const regime = regimeText === '' ? 'GDPR' : (0,deadlines/* parseRegime */.pr)(regimeText);
+    if (regime === undefined) {
+        throw input.fail(input_names/* Inputs */.G.LedgerRegime, `must be one of ${deadlines/* REGIMES */.YA.join(', ')}`);
+    }
+    const daysText = input.read(input_names/* Inputs */.G.LedgerDueDays);
+    const dueDays = daysText === '' ? deadlines/* DEFAULT_OTHER_DAYS */.Fd : Number(daysText);
+    if (!(/^\d{1,4}$/.test(daysText || '0') && dueDays >= 1 && dueDays <= 3650)) {
+        throw input.fail(input_names/* Inputs */.G.LedgerDueDays, 'must be a whole number of days from 1 to 3650');
+    }
+    return { regime, dueDays };
 }
 
 ;// CONCATENATED MODULE: ./src/action/input-helper.ts
@@ -38458,7 +38572,7 @@ async function run(deps = {}) {
         const settings = await getSettings({ now: () => new Date(clock.now()) });
         if (settings.ledger) {
             // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(176)]).then(__nccwpck_require__.bind(__nccwpck_require__, 86176));
+            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(896)]).then(__nccwpck_require__.bind(__nccwpck_require__, 73896));
             await sweepLedger(settings, settings.ledger, stop, deps);
         }
         else if (settings.requestType === 'erasure') {

@@ -893,6 +893,8 @@ var input_names_Inputs;
     Inputs["LedgerLabel"] = "ledger-label";
     Inputs["GithubToken"] = "github-token";
     Inputs["CloseOnDone"] = "close-on-done";
+    Inputs["LedgerRegime"] = "ledger-regime";
+    Inputs["LedgerDueDays"] = "ledger-due-days";
     Inputs["SourceIntegrity"] = "source-integrity";
     Inputs["RequestType"] = "request-type";
     Inputs["ErasureApiKey"] = "erasure-api-key";
@@ -1723,12 +1725,15 @@ function idsFromLines(input, content) {
 
 
 
+
 const FIELDS = {
     userIds: 'User IDs',
     amplitudeIds: 'Amplitude IDs',
     startDate: 'Start date',
     endDate: 'End date',
-    reference: 'Reference'
+    reference: 'Reference',
+    receivedOn: 'Received on',
+    regime: 'Regime'
 };
 /** GitHub's own limit on an issue body: anything longer did not come from GitHub. */
 const form_MAX_BODY_CHARS = 65_536;
@@ -1780,17 +1785,43 @@ function readForm(body, defaults) {
     if (subjects.length > MAX_SUBJECTS_PER_ISSUE) {
         return refuse(`${FIELDS.userIds} / ${FIELDS.amplitudeIds}`, `${subjects.length} subjects; one issue may ask for at most ${MAX_SUBJECTS_PER_ISSUE} (file one issue per person)`);
     }
+    const clock = readClockFields(value, defaults);
+    if (!clock.ok)
+        return refuse(clock.field, clock.problem);
     const reference = value(FIELDS.reference).replace(/\s+/g, ' ').trim();
     return {
         ok: true,
         form: {
             subjects,
             ...dates,
+            receivedOn: clock.receivedOn,
+            regime: clock.regime,
             ...(reference !== '' && {
                 reference: [...reference].slice(0, MAX_REFERENCE_CHARS).join('')
             })
         }
     };
+}
+/**
+ * The request's legal clock from the form: `Received on` (a calendar day, not after tomorrow: a
+ * runner's UTC day may trail the requester's) and `Regime`. Kept apart from the subject fields:
+ * a problem names the field and the form expected, never what was typed.
+ */
+function readClockFields(value, defaults) {
+    const received = value(FIELDS.receivedOn);
+    const receivedOn = received || defaults.receivedOn || defaults.today;
+    if (!isCalendarDay(receivedOn)) {
+        return { ok: false, field: FIELDS.receivedOn, problem: 'must be a calendar day, YYYY-MM-DD' };
+    }
+    if (receivedOn > addDays(defaults.today, 1)) {
+        return { ok: false, field: FIELDS.receivedOn, problem: 'must not be in the future' };
+    }
+    const said = value(FIELDS.regime);
+    const regime = said === '' ? (defaults.regime ?? 'GDPR') : parseRegime(said);
+    if (regime === undefined) {
+        return { ok: false, field: FIELDS.regime, problem: `must be one of ${REGIMES.join(', ')}` };
+    }
+    return { ok: true, receivedOn, regime };
 }
 /** The issue body GitHub renders from the shipped form (examples/ISSUE_TEMPLATE/dsar.yml). */
 function formBody(fields) {
@@ -1800,7 +1831,9 @@ function formBody(fields) {
         section(FIELDS.amplitudeIds, fields.amplitudeIds),
         section(FIELDS.startDate, fields.startDate),
         section(FIELDS.endDate, fields.endDate),
-        section(FIELDS.reference, fields.reference)
+        section(FIELDS.reference, fields.reference),
+        section(FIELDS.receivedOn, fields.receivedOn),
+        section(FIELDS.regime, fields.regime)
     ].join('\n\n');
 }
 /**

@@ -84,9 +84,7 @@ export function moveDeadline(
   const standing = deadlineState(due, today)
   let notice: Notice | undefined
   if (standing === 'overdue' && record.overdue !== due) notice = 'overdue'
-  else if (standing === 'due-soon' && record.dueSoon !== due && record.overdue !== due) {
-    notice = 'due-soon'
-  }
+  else if (standing === 'due-soon' && record.dueSoon !== due) notice = 'due-soon'
   if (notice === 'overdue') next.overdue = due
   if (notice === 'due-soon') next.dueSoon = due
   return { record: next, standing, notice, changed: JSON.stringify(next) !== JSON.stringify(record) }

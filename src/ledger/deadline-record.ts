@@ -87,7 +87,12 @@ export function moveDeadline(
   else if (standing === 'due-soon' && record.dueSoon !== due) notice = 'due-soon'
   if (notice === 'overdue') next.overdue = due
   if (notice === 'due-soon') next.dueSoon = due
-  return { record: next, standing, notice, changed: JSON.stringify(next) !== JSON.stringify(record) }
+  return {
+    record: next,
+    standing,
+    notice,
+    changed: JSON.stringify(next) !== JSON.stringify(record)
+  }
 }
 
 /**

@@ -139,8 +139,7 @@ function readClockFields(
   value: (field: string) => string,
   defaults: FormDefaults
 ):
-  | { ok: true; receivedOn: string; regime: Regime }
-  | { ok: false; field: string; problem: string } {
+  { ok: true; receivedOn: string; regime: Regime } | { ok: false; field: string; problem: string } {
   const received = value(FIELDS.receivedOn)
   const receivedOn = received || defaults.receivedOn || defaults.today
   if (!isCalendarDay(receivedOn)) {

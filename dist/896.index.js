@@ -1143,14 +1143,18 @@ function moveDeadline(record, today, extendedLabel) {
     let notice;
     if (standing === 'overdue' && record.overdue !== due)
         notice = 'overdue';
-    else if (standing === 'due-soon' && record.dueSoon !== due && record.overdue !== due) {
+    else if (standing === 'due-soon' && record.dueSoon !== due)
         notice = 'due-soon';
-    }
     if (notice === 'overdue')
         next.overdue = due;
     if (notice === 'due-soon')
         next.dueSoon = due;
-    return { record: next, standing, notice, changed: JSON.stringify(next) !== JSON.stringify(record) };
+    return {
+        record: next,
+        standing,
+        notice,
+        changed: JSON.stringify(next) !== JSON.stringify(record)
+    };
 }
 /**
  * The issue's labels after a deadline move: a notice adds its label (overdue replaces due-soon);

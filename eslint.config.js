@@ -72,9 +72,9 @@ export default tseslint.config(
   },
   {
     // The runner reads a stdout line starting with '::' as a workflow command: every log line goes
-    // through src/action/log.ts, which escapes text from outside (src/policy/untrusted-text.ts).
+    // through src/run/log.ts, which escapes text from outside (src/policy/untrusted-text.ts).
     files: ['src/**/*.ts'],
-    ignores: ['src/action/log.ts'],
+    ignores: ['src/run/log.ts'],
     rules: {
       'no-restricted-properties': [
         'error',
@@ -83,32 +83,83 @@ export default tseslint.config(
             object: 'core',
             property,
             message:
-              'Log through src/action/log.ts (log.info(line`...`)), which escapes untrusted text.'
+              'Log through src/run/log.ts (log.info(line`...`)), which escapes untrusted text.'
           })
         )
       ]
     }
   },
-  {
-    // The Arazzo engine is a library: the GitHub layer adapts it, never the reverse.
-    // Shared policies are pure too, so every part can use them.
-    files: ['src/arazzo/**/*.ts', 'src/policy/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@actions/*'],
-              message: 'The engine and policies must not depend on @actions/*.'
-            },
-            {
-              group: ['../action/*', '../main.js'],
-              message: 'The GitHub layer adapts the engine, never the reverse.'
-            }
-          ]
-        }
-      ]
-    }
-  }
+  // Imports go one way: action -> ledger -> run core -> export -> engine / policies (see
+  // CONTRIBUTING.md), and a part is entered only through its index.ts.
+  ...importRules()
 )
+
+/**
+ * One `no-restricted-imports` entry per part (a later entry would replace an earlier one for the
+ * same files, so each part gets the whole list): what it may not import, plus the index rule.
+ */
+function importRules() {
+  const throughIndex = {
+    regex: '^(\\.\\./)+(arazzo|policy|export|run|ledger|simulator)/(?!(github/)?index\\.js$)',
+    message: "Import another part through its index.ts (e.g. '../run/index.js')."
+  }
+  const noActions = {
+    group: ['@actions/*'],
+    message: 'The engine and policies must not depend on @actions/*.'
+  }
+  const leaving = (regex, message) => ({ regex, message })
+  const parts = [
+    {
+      files: ['src/arazzo/**/*.ts'],
+      patterns: [
+        noActions,
+        leaving('^\\.\\./', 'The engine imports no other part: the others adapt it.')
+      ]
+    },
+    {
+      files: ['src/policy/**/*.ts'],
+      patterns: [
+        noActions,
+        leaving('^\\.\\./', 'The shared policies are pure and import no other part.')
+      ]
+    },
+    {
+      files: ['src/export/**/*.ts'],
+      patterns: [
+        leaving('^\\.\\./(?!(arazzo|policy)/)', 'The export uses only the engine and the policies.')
+      ]
+    },
+    {
+      files: ['src/run/**/*.ts'],
+      patterns: [
+        leaving(
+          '^(\\.\\./)+(action|ledger|simulator|demo)/|^(\\.\\./)+(main|index)\\.js$',
+          'The run core never imports the action or the ledger: they use it.'
+        )
+      ]
+    },
+    {
+      files: ['src/ledger/**/*.ts'],
+      patterns: [
+        leaving(
+          '^(\\.\\./)+(action|simulator|demo)/|^(\\.\\./)+(main|index)\\.js$',
+          'The ledger never imports the action: the action hands it what it needs.'
+        )
+      ]
+    },
+    {
+      files: ['src/action/**/*.ts'],
+      patterns: [
+        leaving(
+          '^(\\.\\./)+(simulator|demo)/|^(\\.\\./)+(main|index)\\.js$',
+          'The action never imports the entry, the simulators or the demo.'
+        )
+      ]
+    },
+    { files: ['src/*.ts', 'src/simulator/**/*.ts', 'src/demo/**/*.ts'], patterns: [] }
+  ]
+  return parts.map(({ files, patterns }) => ({
+    files,
+    rules: { 'no-restricted-imports': ['error', { patterns: [...patterns, throughIndex] }] }
+  }))
+}

@@ -17,10 +17,10 @@ export default {
     'src/policy/**/*.ts',
     'src/ledger/marker.ts',
     'src/ledger/states.ts',
-    'src/action/server-values.ts',
+    'src/run/server-values.ts',
     'src/arazzo/secret-flow.ts',
-    'src/action/secret-helper.ts',
-    'src/action/credential-inputs.ts'
+    'src/run/secret-helper.ts',
+    'src/action/inputs/credential-inputs.ts'
   ],
   // One test process at a time: the machine is small and shared.
   concurrency: 1,

@@ -1,4 +1,4 @@
-import { line } from '../src/action/log.js'
+import { line } from '../src/run/log.js'
 
 describe('line', () => {
   test('interpolated values are escaped; the action’s own text is kept', () => {

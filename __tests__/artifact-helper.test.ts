@@ -8,7 +8,7 @@ import {
   safeDetail,
   uploadExportArtifact,
   workflowRunPage
-} from '../src/action/artifact-helper.js'
+} from '../src/run/artifact-helper.js'
 import {
   readZipEntries,
   sha256Hex,
@@ -292,7 +292,7 @@ describe('loading', () => {
   // A child Node process (Node strips the types of src/*.ts itself) records every module resolution.
   test('@actions/artifact is loaded by the first upload, not by importing the adapter', async () => {
     const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-    const adapterUrl = pathToFileURL(join(root, 'src', 'action', 'artifact-helper.ts')).href
+    const adapterUrl = pathToFileURL(join(root, 'src', 'run', 'artifact-helper.ts')).href
     const script = `
       import { registerHooks } from 'node:module'
       const resolved = new Set()

@@ -5,7 +5,7 @@ import {
   DOCUMENTED_BUDGET_PER_HOUR,
   HOUR_MS,
   requestCost
-} from '../src/action/budget.js'
+} from '../src/run/budget.js'
 
 describe('requestCost', () => {
   test('POST costs 8 and every other method 1, as documented', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { parseDuration } from '../src/action/duration.js'
+import { parseDuration } from '../src/run/duration.js'
 
 describe('parseDuration', () => {
   test.each([

@@ -5,7 +5,7 @@
  * GitHub's faults, forged and tampered ledger comments, and a GitHub failure after Amplitude answered
  * are rows of the reliability matrix (__tests__/reliability/ledger.test.ts), not repeated here.
  */
-import { subjectFingerprint } from '../src/action/workflow-helper.js'
+import { subjectFingerprint } from '../src/run/subject-fingerprint.js'
 import type { LedgerMarker } from '../src/ledger/marker.js'
 import type { ActionRun } from './support/action-harness.js'
 import { call, PERIOD } from './simulator-helpers.js'

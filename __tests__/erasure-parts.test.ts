@@ -1,7 +1,7 @@
 // Unit tests of the erasure's pure parts: the key scope rule, the pacer, the job reading, inputs.
 import { VirtualClock } from '../src/arazzo/pacing.js'
-import { BudgetDeadlineError } from '../src/action/budget.js'
-import { IntervalPacer } from '../src/action/erasure-pacer.js'
+import { BudgetDeadlineError } from '../src/run/budget.js'
+import { IntervalPacer } from '../src/run/erasure-pacer.js'
 import {
   aggregateJobStatus,
   batches,
@@ -12,11 +12,15 @@ import {
   listedSubjects,
   placeSubjects,
   readJobs
-} from '../src/action/erasure-jobs.js'
-import { checkJobDays, parseRequester, parseRequestType } from '../src/action/erasure-inputs.js'
-import { createActionTransport, TransportError } from '../src/action/http-transport.js'
+} from '../src/action/erasure/erasure-jobs.js'
+import {
+  checkJobDays,
+  parseRequester,
+  parseRequestType
+} from '../src/action/inputs/erasure-inputs.js'
+import { createActionTransport, TransportError } from '../src/run/http-transport.js'
 import { createCredentialPolicy, mayCarryCredentials } from '../src/policy/credentials.js'
-import type { Subject } from '../src/action/subject-inputs.js'
+import type { Subject } from '../src/run/subjects.js'
 
 describe('which key pair may go where (src/policy/credentials.ts)', () => {
   const policy = createCredentialPolicy({ apiOrigin: 'https://amplitude.com', region: 'us' })

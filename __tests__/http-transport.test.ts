@@ -2,12 +2,12 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { VirtualClock } from '../src/arazzo/pacing.js'
-import { BudgetPacer } from '../src/action/budget.js'
+import { BudgetPacer } from '../src/run/budget.js'
 import {
   createActionTransport,
   TransportError,
   type TransportOptions
-} from '../src/action/http-transport.js'
+} from '../src/run/http-transport.js'
 import { EventClock } from '../bench/event-clock.js'
 import { freePort, testCertificate } from './reliability/support.js'
 

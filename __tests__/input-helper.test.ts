@@ -10,9 +10,9 @@ import {
 } from 'node:fs'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { getSettings, type Settings } from '../src/action/input-helper.js'
-import { InputError } from '../src/action/input-reading.js'
-import { Inputs } from '../src/action/input-names.js'
+import { getSettings, type Settings } from '../src/action/inputs/input-helper.js'
+import { InputError } from '../src/run/input-error.js'
+import { Inputs } from '../src/run/input-names.js'
 import { captureRunnerCommands } from './support/runner-commands.js'
 import { tempDir } from './support/temp.js'
 

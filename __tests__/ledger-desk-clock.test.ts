@@ -17,7 +17,7 @@ import {
 import { clockTable } from '../src/ledger/deadline-step.js'
 import { FIELDS, readForm } from '../src/ledger/form.js'
 import { ledgerLabels } from '../src/ledger/labels.js'
-import { parseLedgerInputs } from '../src/ledger/ledger-inputs.js'
+import { parseLedgerInputs } from '../src/action/inputs/ledger-inputs.js'
 import {
   markerLine,
   markerProblem,
@@ -26,7 +26,7 @@ import {
   type LedgerMarker
 } from '../src/ledger/marker.js'
 import { ledgerKey, sealFor } from '../src/ledger/seal.js'
-import { Inputs } from '../src/action/input-names.js'
+import { Inputs } from '../src/run/input-names.js'
 import { formBody } from './support/ledger-world.js'
 
 const today = '2026-12-06'

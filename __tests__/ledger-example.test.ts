@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { parseDuration } from '../src/action/duration.js'
+import { parseDuration } from '../src/run/duration.js'
 import { reserveMs } from '../src/ledger/sweep-time.js'
 
 test("examples/workflows/dsar-ledger.yml: the action's timeout ends inside the job's timeout-minutes", () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { GitHubClient } from '../src/ledger/github-client.js'
 import { GitHubError, githubApiOrigin } from '../src/ledger/github-octokit.js'
 import { commentFacts, issueFacts } from '../src/ledger/github-shapes.js'
-import { ACTION_VERSION } from '../src/action/version.js'
+import { ACTION_VERSION } from '../src/run/version.js'
 import {
   secondaryRateLimit,
   startGitHubStandIn,

@@ -4,7 +4,7 @@
  * inputs that made the old ones take minutes.
  */
 import fc from 'fast-check'
-import { withoutTrailing, withoutUrlQueries } from '../src/action/linear-text.js'
+import { withoutTrailing, withoutUrlQueries } from '../src/run/linear-text.js'
 import { formBody, headingOf, MAX_BODY_CHARS, readForm } from '../src/ledger/form.js'
 
 const OLD_HEADING = /^###[ \t]+(.+?)[ \t]*#*[ \t]*$/

@@ -8,10 +8,10 @@ import { join } from 'node:path'
 import { ArazzoLoadError } from '../src/arazzo/errors.js'
 import { loadArazzoFile } from '../src/arazzo/loader.js'
 import {
-  BUILTIN_WORKFLOWS,
   PREBUILT_DOCUMENTS_FILE,
   prebuiltDocuments
-} from '../src/action/workflow-helper.js'
+} from '../src/action/documents/document-loading.js'
+import { BUILTIN_WORKFLOWS } from '../src/run/builtin-workflows.js'
 import { repoRoot } from './support/action-harness.js'
 import { tempDir } from './support/temp.js'
 

@@ -1,9 +1,9 @@
 import { EventClock } from '../bench/event-clock.js'
-import { failureMessage, resumeHint, submittedSummary } from '../src/action/conclusion.js'
-import { answeredSubject, expiresAt, isKnownStatus } from '../src/action/dsar-status.js'
-import { TransportError } from '../src/action/http-transport.js'
-import { PROGRESS_EVERY_MS, progressLine, startProgress } from '../src/action/progress.js'
-import type { RequestRecord } from '../src/action/request-runner.js'
+import { failureMessage, resumeHint, submittedSummary } from '../src/action/reporting/conclusion.js'
+import { answeredSubject, expiresAt, isKnownStatus } from '../src/run/dsar-status.js'
+import { TransportError } from '../src/run/http-transport.js'
+import { PROGRESS_EVERY_MS, progressLine, startProgress } from '../src/action/reporting/progress.js'
+import type { RequestRecord } from '../src/run/request-runner.js'
 
 const MINUTE = 60_000
 

@@ -1,5 +1,5 @@
 /**
- * The action's reader of remote source descriptions (src/action/remote-sources.ts): @actions/
+ * The action's reader of remote source descriptions (src/action/documents/remote-sources.ts): @actions/
  * tool-cache downloads from a loopback HTTPS server whose throwaway certificate this process
  * trusts, the tool cache, `source-integrity` pins, and the bounds (size, time, cancellation).
  */
@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
-import { createRemoteSourceReader } from '../src/action/remote-sources.js'
-import { parseSourceIntegrity } from '../src/action/source-integrity.js'
+import { createRemoteSourceReader } from '../src/action/documents/remote-sources.js'
+import { parseSourceIntegrity } from '../src/action/documents/source-integrity.js'
 import type { SourceReader } from '../src/arazzo/index.js'
-import { fetchRemote } from '../src/action/remote-fetch.js'
+import { fetchRemote } from '../src/action/documents/remote-fetch.js'
 import { refusingLookup } from '../src/policy/private-address.js'
 import { startDescriptionServer, type DescriptionServer } from './support/description-server.js'
 import { captureRunnerCommands } from './support/runner-commands.js'

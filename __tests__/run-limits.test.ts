@@ -1,4 +1,4 @@
-import { buildSummary } from '../src/action/summary-helper.js'
+import { buildSummary } from '../src/action/reporting/summary-helper.js'
 import {
   fitJsonList,
   LIST_OUTPUT_LIMITS,
@@ -7,8 +7,8 @@ import {
   runSizeProblem,
   SUMMARY_BUDGET,
   withinBudget
-} from '../src/action/run-limits.js'
-import { runFacts } from '../src/action/summary-facts.js'
+} from '../src/run/run-limits.js'
+import { runFacts } from '../src/action/reporting/summary-facts.js'
 
 describe('the subject cap', () => {
   test('is derived from the budget: half of 14,400 an hour over 5h30m, at 8 per submission', () => {

@@ -6,7 +6,7 @@ import {
   encodeBasicAuth,
   maskCredentials,
   stripBasicPrefix
-} from '../src/action/secret-helper.js'
+} from '../src/run/secret-helper.js'
 
 // Chosen so that the Basic token holds '+', '/' and padding, and the keys hold characters that
 // encodeURIComponent changes: every variant is a distinct string.

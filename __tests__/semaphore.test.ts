@@ -1,4 +1,4 @@
-import { Semaphore } from '../src/action/semaphore.js'
+import { Semaphore } from '../src/run/semaphore.js'
 
 const tick = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 

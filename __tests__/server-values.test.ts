@@ -3,7 +3,7 @@ import {
   linkSecrets,
   sharedRequestIds,
   withoutRefused
-} from '../src/action/server-values.js'
+} from '../src/run/server-values.js'
 
 describe('checkServerValues', () => {
   test('accepts the documented answer, ids as numbers or text', () => {

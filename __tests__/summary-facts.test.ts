@@ -4,10 +4,10 @@
  */
 import * as core from '@actions/core'
 import { join } from 'node:path'
-import type { RequestRecord } from '../src/action/request-runner.js'
-import { dateRangeAsked, displayFileName, runFacts } from '../src/action/summary-facts.js'
-import { buildSummary } from '../src/action/summary-helper.js'
-import type { PlannedRun } from '../src/action/workflow-helper.js'
+import type { RequestRecord } from '../src/run/request-runner.js'
+import { dateRangeAsked, displayFileName, runFacts } from '../src/action/reporting/summary-facts.js'
+import { buildSummary } from '../src/action/reporting/summary-helper.js'
+import type { PlannedRun } from '../src/run/planning.js'
 import type { DownloadedFile } from '../src/export/index.js'
 
 const NOW = Date.parse('2026-12-01T12:00:00Z')

@@ -1,4 +1,4 @@
-import { buildSummary } from '../src/action/summary-helper.js'
+import { buildSummary } from '../src/action/reporting/summary-helper.js'
 
 describe('buildSummary', () => {
   test('every value from outside is escaped, code blocks included', () => {

@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { HOUR_MS } from '../src/action/budget.js'
+import { HOUR_MS } from '../src/run/budget.js'
 import { createGitHubStandIn, type GitHubStandIn } from '../src/simulator/github/index.js'
 import { addCalendarMonths, addDays } from '../src/ledger/deadlines.js'
 import { formBody } from '../src/ledger/form.js'

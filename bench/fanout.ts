@@ -10,7 +10,7 @@
  * sees one at a time whatever the client does.
  *
  * Two facts of the action shape what can be measured in a couple of minutes:
- * - Its budget pacer (src/action/pacing-policy.ts) spends at most half of the documented 14,400 cost per hour
+ * - Its budget pacer (src/run/pacing-policy.ts) spends at most half of the documented 14,400 cost per hour
  *   with a small burst; 200 submissions (POST 8 + GET 1 each) are far beyond the burst, so a 200-subject
  *   submit run lasts over ten minutes by design. The 200-request fan-out is therefore measured in resume
  *   mode (`request-ids` of 200 requests created beforehand, 200 GETs, within the burst), and the submit
@@ -25,8 +25,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { systemClock } from '../src/arazzo/pacing.js'
-import { DOCUMENTED_BUDGET_PER_HOUR, HOUR_MS } from '../src/action/budget.js'
-import { BUDGET_SHARE, createBudgetPacer } from '../src/action/pacing-policy.js'
+import { DOCUMENTED_BUDGET_PER_HOUR, HOUR_MS } from '../src/run/budget.js'
+import { BUDGET_SHARE, createBudgetPacer } from '../src/run/pacing-policy.js'
 import { GET_COST, POST_COST, startSimulator, type Simulator } from '../src/simulator/index.js'
 import { runAction, type ActionRun } from '../__tests__/support/action-harness.js'
 import type { BenchSection, Target } from './report.js'

@@ -14,8 +14,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { HOUR_MS } from '../src/action/budget.js'
-import { BUDGET_SHARE } from '../src/action/pacing-policy.js'
+import { HOUR_MS } from '../src/run/budget.js'
+import { BUDGET_SHARE } from '../src/run/pacing-policy.js'
 import { EventClock } from './event-clock.js'
 import {
   engineResult,

@@ -1,6 +1,6 @@
 /** Small statistics and a seeded random generator for the benchmarks. */
 
-import { HOUR_MS } from '../src/action/budget.js'
+import { HOUR_MS } from '../src/run/budget.js'
 
 /** A seeded PRNG (mulberry32): the same seed gives the same run. */
 export function mulberry32(seed: number): () => number {

@@ -6,7 +6,7 @@
 // build leaves the previous dist/ in place. src/tsconfig.json keeps the bundles' type check to src/.
 //
 // dist/workflows/documents.json holds every shipped YAML document already parsed (file name -> value):
-// the action reads it instead of parsing YAML at start-up (see src/action/workflow-helper.ts). The
+// the action reads it instead of parsing YAML at start-up (see src/run/planning.ts). The
 // bundle is left unminified on purpose: minified, it measured slower to start.
 import { execFileSync } from 'node:child_process'
 import { cpSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'

@@ -5,42 +5,49 @@
  * the job summary and one clear failure message when something is not done.
  *
  * `run()` takes optional dependencies (clock, API transport, GitHub access: see
- * src/action/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
+ * src/run/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
  * passes none.
  */
 import * as core from '@actions/core'
-import { line, log } from './action/log.js'
-import { systemClock } from './arazzo/pacing.js'
-import { openApiSession, type ApiSession, type RunDependencies } from './action/api-session.js'
-import { downloadRecords, expiringSoon, uploadArtifact } from './action/export-helper.js'
-import { getSettings, type Settings } from './action/input-helper.js'
-import { Inputs } from './action/input-names.js'
-import { computeOutputs, noteTruncation, writeOutputs } from './action/output-helper.js'
 import {
+  type ApiSession,
+  downloadRecords,
+  expiringSoon,
+  formatDuration,
+  Inputs,
+  line,
+  log,
+  markSharedRequestIds,
+  maskCredentials,
+  openApiSession,
+  type PlannedRun,
+  planRuns,
   reachedAmplitude,
+  type RequestRecord,
+  runRequest,
+  uploadArtifact,
   writeRunReceiptWithDigest,
   type WrittenReceipt
-} from './action/receipt-helper.js'
+} from './run/index.js'
+import { systemClock } from './arazzo/index.js'
+import { getSettings, type Settings } from './action/inputs/input-helper.js'
+import { computeOutputs, noteTruncation, writeOutputs } from './action/reporting/output-helper.js'
 import {
   failureMessage as runFailure,
   resumeHint,
   runProblems,
   submittedSummary
-} from './action/conclusion.js'
-import { startProgress } from './action/progress.js'
+} from './action/reporting/conclusion.js'
+import { startProgress } from './action/reporting/progress.js'
 import type { DownloadedFile } from './export/index.js'
-import {
-  formatDuration,
-  markSharedRequestIds,
-  runRequest,
-  type RequestRecord
-} from './action/request-runner.js'
-import { maskCredentials } from './action/secret-helper.js'
-import { buildSummary, type SummaryInput } from './action/summary-helper.js'
-import { runContext, runFacts } from './action/summary-facts.js'
-import { loadWorkflowInput, planRuns, type PlannedRun } from './action/workflow-helper.js'
+import { buildSummary, type SummaryInput } from './action/reporting/summary-helper.js'
+import { runContext, runFacts } from './action/reporting/summary-facts.js'
+import { loadWorkflowInput } from './action/documents/document-loading.js'
+import { sweepReporter } from './action/reporting/sweep-summary.js'
+import type { LedgerDependencies } from './ledger/index.js'
 
-export type { RunDependencies } from './action/api-session.js'
+/** What a caller other than the runner may replace (src/run/api-session.ts, src/ledger/sweep.ts). */
+export type RunDependencies = LedgerDependencies
 
 class Cancelled extends Error {
   constructor(signal: string) {
@@ -63,10 +70,11 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
     const settings = await getSettings({ now: () => new Date(clock.now()) })
     if (settings.ledger) {
       // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-      const { sweepLedger } = await import('./ledger/sweep.js')
-      await sweepLedger(settings, settings.ledger, stop, deps)
+      const { sweepLedger } = await import('./ledger/index.js')
+      const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`))
+      await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), deps)
     } else if (settings.requestType === 'erasure') {
-      const { runErasure } = await import('./action/erasure-run.js')
+      const { runErasure } = await import('./action/erasure/erasure-run.js')
       await runErasure(settings, stop, deps)
     } else {
       await runRequests(settings, stop, deps)

@@ -36,7 +36,7 @@ report.note(
 )
 
 /**
- * Test hooks read by src/action/test-hooks.ts: a shorter first back-off for every row (the production one is 1 s),
+ * Test hooks read by src/run/test-hooks.ts: a shorter first back-off for every row (the production one is 1 s),
  * and, for the rows that stall or dribble, a shorter per-request timeout (the production one is 30 s,
  * 60 s idle per download attempt). Other rows keep the production timeout, so a slow moment on a
  * loaded machine cannot fail them.
@@ -46,7 +46,7 @@ const BACKOFF_ENV = { DSAR_TEST_BACKOFF_BASE_MS: '20' }
 const TIMEOUT_ENV = { DSAR_TEST_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) }
 const STALL_MS = 3 * REQUEST_TIMEOUT_MS
 report.note(
-  `Test hooks in these runs (read by src/action/test-hooks.ts, unset on real runners): the first retry back-off is ` +
+  `Test hooks in these runs (read by src/run/test-hooks.ts, unset on real runners): the first retry back-off is ` +
     `20 ms instead of 1 s, and rows that stall or dribble use a per-request timeout of ` +
     `${REQUEST_TIMEOUT_MS} ms instead of 30 s (60 s idle per download attempt).`
 )

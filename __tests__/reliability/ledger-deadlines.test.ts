@@ -9,7 +9,7 @@
  */
 import { addCalendarMonths, addDays } from '../../src/ledger/deadlines.js'
 import { MARKER_PREFIX, type LedgerMarker } from '../../src/ledger/marker.js'
-import { subjectFingerprint } from '../../src/action/workflow-helper.js'
+import { subjectFingerprint } from '../../src/run/subject-fingerprint.js'
 import type { ActionRun } from '../support/action-harness.js'
 import { call, PERIOD } from '../simulator-helpers.js'
 import { readZipEntries, startArtifactService } from '../support/artifact-service.js'

@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { subjectFingerprint } from '../../src/action/workflow-helper.js'
+import { subjectFingerprint } from '../../src/run/subject-fingerprint.js'
 import { MARKER_PREFIX, type LedgerMarker } from '../../src/ledger/marker.js'
 import { ledgerLabels } from '../../src/ledger/labels.js'
 import type { ActionRun, ActionRunOptions } from '../support/action-harness.js'

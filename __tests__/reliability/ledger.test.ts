@@ -34,7 +34,7 @@ import {
 
 const report = new Report('ledger')
 report.note(
-  'Test hook in these runs (read by src/action/test-hooks.ts, unset on real runners): waits of the ' +
+  'Test hook in these runs (read by src/run/test-hooks.ts, unset on real runners): waits of the ' +
     "GitHub client's retries and of the API transport's back-off use a 20 ms unit instead of 1 s " +
     "(a GitHub retry-after of 1 s waits 20 ms). GitHub's spacing of writes (1 s; 3 s between new " +
     'comments) is the production one.'

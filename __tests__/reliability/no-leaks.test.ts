@@ -33,7 +33,7 @@ const report = new Report('no-leaks')
 const API_KEY = 'org-key+9f8e/7d6c=5b4a_'
 const SECRET_KEY = 'sec/ret+Key=with%25chars&more~'
 const DEBUG = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' }
-/** Test hook read by src/action/test-hooks.ts: a 20 ms first back-off instead of 1 s. */
+/** Test hook read by src/run/test-hooks.ts: a 20 ms first back-off instead of 1 s. */
 const HOOKS = { DSAR_TEST_BACKOFF_BASE_MS: '20' }
 const SEED = join(repoRoot, '__tests__', 'fixtures', 'seed', 'amplitude-dsar-request-workflow.yml')
 

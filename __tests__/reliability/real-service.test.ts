@@ -25,13 +25,13 @@ const OUTPUTS_PATH = /\/outputs\/\d+$/
 const STATUS_PATH = /^\/api\/2\/dsar\/requests\/[^/]+$/
 const FILES = 2
 /**
- * Test hooks read by src/action/test-hooks.ts (unset on real runners): back-off from 20 ms, capped at
+ * Test hooks read by src/run/test-hooks.ts (unset on real runners): back-off from 20 ms, capped at
  * 100 ms, so ten 429s take a second, not the minutes the production back-off (1 s, up to 5 minutes
  * after a 429) would wait.
  */
 const FAST_BACKOFF = { DSAR_TEST_BACKOFF_BASE_MS: '20', DSAR_TEST_BACKOFF_MAX_MS: '100' }
 report.note(
-  'Test hooks in these runs (src/action/test-hooks.ts, unset on real runners): retries back off from ' +
+  'Test hooks in these runs (src/run/test-hooks.ts, unset on real runners): retries back off from ' +
     '20 ms, capped at 100 ms (production: from 1 s, capped at 2 minutes, 5 minutes after a 429); the ' +
     'refused-connection row backs off from 2 s, leaving time to start the server.'
 )

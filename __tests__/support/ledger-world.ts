@@ -15,7 +15,7 @@ import { ledgerComment } from '../../src/ledger/comments.js'
 import { ledgerLabels } from '../../src/ledger/labels.js'
 import { MARKER_PREFIX, type LedgerMarker } from '../../src/ledger/marker.js'
 import { ledgerKey, sealFor } from '../../src/ledger/seal.js'
-import { encodeBasicAuth } from '../../src/action/secret-helper.js'
+import { encodeBasicAuth } from '../../src/run/secret-helper.js'
 import { runAction, type ActionRun, type ActionRunOptions } from './action-harness.js'
 
 /** The fields of the issue form; `formBody` renders them as GitHub does. */

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startGitHubStandIn, type GitHubStandIn } from '../simulator/github/index.js'
 import { startSimulator } from '../simulator/index.js'
-import { formBody } from '../ledger/form.js'
+import { formBody } from '../ledger/index.js'
 import { parseCommandFile } from './command-file.js'
 
 const action = join(dirname(fileURLToPath(import.meta.url)), '..', 'index.js')

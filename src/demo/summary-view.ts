@@ -5,7 +5,7 @@
  * once decoded it is untrusted again, so every line goes through the one escaper before it is shown.
  */
 import { convert } from 'html-to-text'
-import { forLog } from '../policy/untrusted-text.js'
+import { forLog } from '../policy/index.js'
 
 export function renderSummary(html: string, width = 120): string[] {
   const text = convert(html, {

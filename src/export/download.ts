@@ -44,7 +44,7 @@ import {
   type Manifest,
   type StoredStats
 } from './resume.js'
-import { createCredentialPolicy, type CredentialPolicy } from '../policy/credentials.js'
+import { createCredentialPolicy, type CredentialPolicy } from '../policy/index.js'
 import { assertFetchable } from './url-policy.js'
 import { VerifyingTap, type VerifiedStats } from './verify-stream.js'
 

@@ -8,14 +8,15 @@
  */
 import * as http from 'node:http'
 import * as https from 'node:https'
-import { parseRetryAfter } from '../arazzo/pacing.js'
+import { parseRetryAfter } from '../arazzo/index.js'
 import {
+  type CredentialPolicy,
+  InternalAddressError,
   isCredentialOrigin,
   isOutputLinkPath,
   mayCarryCredentials,
-  type CredentialPolicy
-} from '../policy/credentials.js'
-import { InternalAddressError, refusingLookup } from '../policy/private-address.js'
+  refusingLookup
+} from '../policy/index.js'
 import { TransferError } from './errors.js'
 import {
   assertFetchable,

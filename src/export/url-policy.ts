@@ -9,8 +9,12 @@
  *   internal address (src/policy/private-address.ts; host names are checked as they resolve).
  * Who receives the Basic credentials is decided by src/policy/credentials.ts, not here.
  */
-import { isLoopbackHost, LOOPBACK_RULE } from '../policy/loopback.js'
-import { internalAddressKind, internalAddressRefusal } from '../policy/private-address.js'
+import {
+  internalAddressKind,
+  internalAddressRefusal,
+  isLoopbackHost,
+  LOOPBACK_RULE
+} from '../policy/index.js'
 import { TransferError } from './errors.js'
 
 export const MAX_REDIRECTS = 5

@@ -5,7 +5,7 @@
  * nothing in a comment becomes a link, an image, a mention, HTML or a table break. Subjects appear
  * by fingerprint only: their ids are in the issue body, which the team controls.
  */
-import { forMarkdown } from '../policy/untrusted-text.js'
+import { forMarkdown } from '../policy/index.js'
 import { markerLine, type LedgerMarker } from './marker.js'
 import type { Seal } from './seal.js'
 import { dueLine } from './deadline-record.js'

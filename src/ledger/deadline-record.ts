@@ -125,8 +125,10 @@ export function deadlineProblem(value: unknown): string | undefined {
     return 'bad deadline'
   }
   const record = value as Record<string, unknown>
-  const day = (key: string): boolean =>
-    typeof record[key] === 'string' && isCalendarDay(record[key] as string)
+  const day = (key: string): boolean => {
+    const text = record[key]
+    return typeof text === 'string' && isCalendarDay(text)
+  }
   if (!day('receivedOn')) return 'bad deadline receivedOn'
   if (!REGIMES.includes(record.regime as Regime)) return 'bad deadline regime'
   if (!day('dueDate')) return 'bad deadline dueDate'

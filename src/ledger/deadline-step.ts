@@ -5,7 +5,7 @@
  * `due-soon` or `overdue` notice a threshold owes, records it, and sets the label. A sweep in which
  * no threshold is crossed and no extension appears writes nothing for it.
  */
-import { forHtml, forMarkdown } from '../policy/untrusted-text.js'
+import { forHtml, forMarkdown } from '../policy/index.js'
 import { SIGNATURE } from './comments.js'
 import {
   deadlineLabels,
@@ -18,7 +18,7 @@ import {
 } from './deadline-record.js'
 import { daysLeft, type Regime } from './deadlines.js'
 import { readForm } from './form.js'
-import type { ReceiptDeadline } from '../export/receipt.js'
+import type { ReceiptDeadline } from '../export/index.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
 import { sameLabels } from './states.js'

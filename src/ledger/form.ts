@@ -2,19 +2,19 @@
  * Reads a DSAR issue filed from the shipped issue form. GitHub renders each form field as a
  * `### <label>` section; an empty optional field reads `_No response_`. The body is untrusted
  * (anyone who may open an issue wrote it, and may have edited it since): it is bounded, each field
- * is checked by the same rules as the matching action input (src/action/subject-inputs.ts,
- * scalar-inputs.ts), and a problem names the field, never quotes a subject id. Headings are
+ * is checked by the same rules as the matching action input (src/run/subjects.ts,
+ * dates.ts), and a problem names the field, never quotes a subject id. Headings are
  * matched case-insensitively; a field given twice is refused rather than guessed at.
  */
-import { InputError } from '../action/input-reading.js'
-import { parseDates } from '../action/scalar-inputs.js'
 import {
+  InputError,
+  Inputs,
   parseAmplitudeIds,
+  parseDates,
   parseUserIds,
-  uniqueSubjects,
-  type Subject
-} from '../action/subject-inputs.js'
-import { Inputs } from '../action/input-names.js'
+  type Subject,
+  uniqueSubjects
+} from '../run/index.js'
 import { addDays, isCalendarDay, parseRegime, REGIMES, type Regime } from './deadlines.js'
 
 export const FIELDS = {

@@ -13,7 +13,7 @@ import {
 } from './github-octokit.js'
 import { commentFacts, issueFacts, type CommentFacts, type IssueFacts } from './github-shapes.js'
 
-// Re-exported for src/action/api-session.ts, which names the access options of a run.
+// Re-exported for LedgerDependencies (src/ledger/sweep.ts), which names the access options of a sweep.
 export type { GitHubAccess } from './github-octokit.js'
 
 export interface GitHubClientOptions extends OctokitOptions {

@@ -10,8 +10,8 @@ import { getOctokit } from '@actions/github'
 import { defaults as githubDefaults } from '@actions/github/lib/utils'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
-import { withoutTrailing } from '../action/linear-text.js'
-import { isLoopbackHost, LOOPBACK_RULE } from '../policy/loopback.js'
+import { withoutTrailing } from '../run/index.js'
+import { isLoopbackHost, LOOPBACK_RULE } from '../policy/index.js'
 
 type OctokitPlugin = Parameters<typeof getOctokit>[2]
 

@@ -7,16 +7,18 @@
  */
 import { lstat, mkdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { downloadRecords, uploadArtifact } from '../action/export-helper.js'
-import { writeRunReceipt } from '../action/receipt-helper.js'
 import {
   DONE_STATUSES,
+  downloadRecords,
   FAILED_STATUSES,
   PENDING_STATUSES,
-  type RequestRecord
-} from '../action/request-runner.js'
-import type { Subject } from '../action/subject-inputs.js'
-import { planStatusChecks, subjectFingerprint } from '../action/workflow-helper.js'
+  planStatusChecks,
+  type RequestRecord,
+  type Subject,
+  subjectFingerprint,
+  uploadArtifact,
+  writeRunReceipt
+} from '../run/index.js'
 import type { DownloadedFile, ReceiptRequest } from '../export/index.js'
 import {
   deliveredComment,

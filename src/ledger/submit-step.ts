@@ -4,15 +4,13 @@
  * record the request ids (`submitted`). A request id that GitHub then fails to record is logged at
  * once and reaches the step's outputs, summary and failure message: nothing is lost.
  */
-import { TransportError } from '../action/http-transport.js'
-import { planRuns, subjectFingerprint } from '../action/workflow-helper.js'
-import { forLog } from '../policy/untrusted-text.js'
+import { planRuns, type RequestRecord, subjectFingerprint, TransportError } from '../run/index.js'
+import { forLog } from '../policy/index.js'
 import { needsAttentionComment, needsInfoComment, refusedComment } from './comments.js'
 import { readForm, type DsarForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import { MARKER_PREFIX, MARKER_VERSION, type LedgerMarker } from './marker.js'
 import type { Step } from './states.js'
-import type { RequestRecord } from '../action/request-runner.js'
 import {
   moveLabels,
   nowIso,
@@ -238,7 +236,7 @@ async function anotherSweepFirst(
 
 /**
  * A request with no usable id: `not-sent` when Amplitude cannot have taken it (no attempt left
- * this machine, or every answer was a refusal or "not processed": src/action/api-session.ts);
+ * this machine, or every answer was a refusal or "not processed": src/run/api-session.ts);
  * `uncertain` otherwise (sent and not answered, or answered with an id the ledger cannot keep).
  */
 function sentOutcome(record: RequestRecord, posted: boolean): 'not-sent' | 'uncertain' {

@@ -5,15 +5,18 @@
  * as soon as a run returns, so an id Amplitude gave is never lost whatever fails next.
  */
 import type { HttpRequest, LoadedArazzo } from '../arazzo/index.js'
-import type { ApiSession } from '../action/api-session.js'
-import type { Settings } from '../action/input-helper.js'
-import { runRequest, type RequestRecord } from '../action/request-runner.js'
-import type { PlannedRun } from '../action/workflow-helper.js'
+import {
+  type ApiSession,
+  type PlannedRun,
+  type RequestRecord,
+  runRequest,
+  type RunSettings
+} from '../run/index.js'
 import type { DownloadedFile } from '../export/index.js'
-import { forLog } from '../policy/untrusted-text.js'
+import { forLog } from '../policy/index.js'
 import type { GitHubClient, Identity } from './github-client.js'
 import type { CommentFacts, IssueFacts } from './github-shapes.js'
-import type { LedgerSettings } from './ledger-inputs.js'
+import type { LedgerSettings } from './settings.js'
 import { ledgerComment } from './comments.js'
 import { MARKER_VERSION, type LedgerMarker } from './marker.js'
 import { stampDeadline, type ClockRow } from './deadline-step.js'
@@ -22,7 +25,7 @@ import { sealFor, type Seal } from './seal.js'
 import { labelsFor, sameLabels, type IssueState } from './states.js'
 
 export interface SweepContext {
-  settings: Settings
+  settings: RunSettings
   ledger: LedgerSettings
   session: ApiSession
   loaded: LoadedArazzo

@@ -9,7 +9,7 @@
  * The reserve also splits the run's time: Amplitude is cut at `deadline - reserve` (a submit cut
  * there was never sent, so its write-ahead comment is taken back), GitHub at the deadline itself.
  */
-import { requestCost, type BudgetPacer } from '../action/budget.js'
+import { requestCost, type BudgetPacer } from '../run/index.js'
 
 /** What a sweep keeps free at the end: 15% of the timeout, at least 3 s, at most 2 minutes. */
 export function reserveMs(timeoutMs: number): number {

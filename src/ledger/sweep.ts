@@ -8,16 +8,19 @@
  * the whole repository in pages, not per issue); and whatever fails, the outputs, the job summary
  * and the log carry every request id Amplitude gave, and the step fails with the resume line.
  */
-import * as core from '@actions/core'
-import { openApiSession, type RunDependencies } from '../action/api-session.js'
-import type { Settings } from '../action/input-helper.js'
-import { computeOutputs, writeOutputs } from '../action/output-helper.js'
-import { Semaphore } from '../action/semaphore.js'
-import { runFacts } from '../action/summary-facts.js'
-import { loadWorkflowInput } from '../action/workflow-helper.js'
-import { line, log } from '../action/log.js'
-import { GitHubClient } from './github-client.js'
-import { GitHubError, githubApiOrigin } from './github-octokit.js'
+import type { LoadedArazzo } from '../arazzo/index.js'
+import type { DownloadedFile } from '../export/index.js'
+import {
+  line,
+  log,
+  openApiSession,
+  Semaphore,
+  type RequestRecord,
+  type RunDependencies,
+  type RunSettings
+} from '../run/index.js'
+import { GitHubClient, type GitHubAccess } from './github-client.js'
+import { GitHubError, githubApiOrigin, type GitHubCalls } from './github-octokit.js'
 import type { CommentFacts, IssueFacts } from './github-shapes.js'
 import { GitHubBudget } from './github-budget.js'
 import { readForm } from './form.js'
@@ -25,10 +28,9 @@ import { ensureLabels } from './labels.js'
 import { ledgerKey } from './seal.js'
 import { reserveMs, SubmitTime } from './sweep-time.js'
 import { planStep, stepIssue } from './issue-step.js'
-import { checkDeadline } from './deadline-step.js'
+import { checkDeadline, type ClockRow } from './deadline-step.js'
 import { stateLabel } from './states.js'
-import type { LedgerSettings } from './ledger-inputs.js'
-import { writeSweepSummary } from './summary.js'
+import type { LedgerSettings } from './settings.js'
 import { IdentityError, type IssueResult, type SweepContext } from './sweep-context.js'
 
 /** Issues filed within this long are read through the repository's comment list; older ones alone. */
@@ -40,13 +42,50 @@ const CLEANUP_MS = 5_000
 /** The longest wait for GitHub's rate limit a sweep accepts (the next sweep can carry on). */
 const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000
 
+/** What the run core needs, and how the ledger reaches GitHub (an in-process fetch in benchmarks). */
+export interface LedgerDependencies extends RunDependencies {
+  /** How the ledger reaches GitHub. Default: GITHUB_API_URL over the network. */
+  github?: GitHubAccess
+}
+
+/** What a sweep did, handed to the action to write the outputs and the job summary. */
+export interface SweepReport {
+  results: IssueResult[]
+  records: RequestRecord[]
+  files: DownloadedFile[]
+  /** The first export artifact uploaded this sweep. */
+  artifact?: { issue: number; id: number; url: string }
+  problems: string[]
+  /** `request-ids: ...` for request ids Amplitude accepted that no issue records. */
+  resumeHint?: string
+  workflowTitle: string
+  now: number
+  label: string
+  openIssues: number
+  /** New issues left for the next sweep because GitHub's budget was low (github-budget.ts). */
+  deferred?: string
+  calls: GitHubCalls
+  /** The open requests' clocks this sweep saw (the summary lists them by due date). */
+  clocks: ClockRow[]
+  /** Today (UTC) by the sweep's clock. */
+  today: string
+}
+
+/** Writes a sweep's outputs and summary (the action's reporting room); must not throw. */
+export type SweepReporter = (report: SweepReport) => Promise<void>
+
+/**
+ * One sweep. The action hands over the run's settings, the ledger's, the loaded document and
+ * where to report: the ledger reads no input and writes no output itself.
+ */
 export async function sweepLedger(
-  settings: Settings,
+  settings: RunSettings,
   ledger: LedgerSettings,
+  loaded: LoadedArazzo,
   stop: AbortController,
-  deps: RunDependencies = {}
+  report: SweepReporter,
+  deps: LedgerDependencies = {}
 ): Promise<void> {
-  const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`))
   // Amplitude is cut a reserve before the deadline, GitHub at it (src/ledger/sweep-time.ts).
   const reserve = reserveMs(settings.timeoutMs)
   const session = openApiSession(
@@ -199,7 +238,23 @@ export async function sweepLedger(
     githubStop.release()
     results.sort((a, b) => a.issue - b.issue)
     problems.unshift(...results.map(r => r.problem).filter((p): p is string => Boolean(p)))
-    await report(ctx, results, problems, openIssues, deferred)
+    const unrecorded = results.flatMap(r => r.unrecorded ?? [])
+    await report({
+      results,
+      records: ctx.records,
+      files: ctx.files,
+      ...(ctx.artifacts[0] && { artifact: ctx.artifacts[0] }),
+      problems,
+      ...(unrecorded.length > 0 && { resumeHint: `request-ids: ${unrecorded.join(',')}` }),
+      workflowTitle: ctx.loaded.document.info.title,
+      now: ctx.session.clock.now(),
+      label: ctx.ledger.label,
+      openIssues,
+      ...(deferred && { deferred }),
+      calls: ctx.github.calls,
+      clocks: ctx.clocks,
+      today: ctx.today
+    })
   }
   const unrecorded = results.flatMap(r => r.unrecorded ?? [])
   if (stop.signal.aborted) problems.push((stop.signal.reason as Error).message)
@@ -211,44 +266,6 @@ export async function sweepLedger(
     throw new Error(message)
   }
   log.info(line`Ledger sweep done: ${results.length} issue(s) moved on or checked.`)
-}
-
-/** Outputs, then the summary: written whatever happened, from whatever is known. */
-async function report(
-  ctx: SweepContext,
-  results: IssueResult[],
-  problems: string[],
-  openIssues: number,
-  deferred: string | undefined
-): Promise<void> {
-  const artifact = ctx.artifacts[0]
-  writeOutputs(
-    computeOutputs(ctx.records, {
-      ...(ctx.settings.download && { files: ctx.files }),
-      ...(artifact && { artifact })
-    })
-  )
-  core.setOutput(
-    'ledger',
-    JSON.stringify(results.map(r => ({ issue: r.issue, state: r.state, requestIds: r.requestIds })))
-  )
-  const unrecorded = results.flatMap(r => r.unrecorded ?? [])
-  await writeSweepSummary({
-    results,
-    records: ctx.records,
-    files: ctx.files,
-    problems,
-    resumeHint: unrecorded.length > 0 ? `request-ids: ${unrecorded.join(',')}` : undefined,
-    workflowTitle: ctx.loaded.document.info.title,
-    now: ctx.session.clock.now(),
-    label: ctx.ledger.label,
-    openIssues,
-    ...(deferred && { deferred }),
-    calls: ctx.github.calls,
-    clocks: ctx.clocks,
-    today: ctx.today,
-    facts: runFacts(ctx.settings, { records: ctx.records, now: ctx.session.clock.now() })
-  })
 }
 
 /**

@@ -1,6 +1,2379 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 89659:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+exports.getProxyUrl = getProxyUrl;
+exports.isHttps = isHttps;
+const http = __importStar(__nccwpck_require__(58611));
+const https = __importStar(__nccwpck_require__(65692));
+const pm = __importStar(__nccwpck_require__(83335));
+const tunnel = __importStar(__nccwpck_require__(20770));
+const undici_1 = __nccwpck_require__(46752);
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (exports.Headers = Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+exports.HttpClientError = HttpClientError;
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+exports.HttpClientResponse = HttpClientResponse;
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+exports.HttpClient = HttpClient;
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 83335:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getProxyUrl = getProxyUrl;
+exports.checkBypass = checkBypass;
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
+/***/ 63251:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
 /***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -28368,33 +30741,31 @@ module.exports = {
 
 /***/ }),
 
-/***/ 81779:
+/***/ 84703:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   F: () => (/* binding */ openApiSession)
+/* harmony export */   Oj: () => (/* binding */ bundledWorkflowsDir),
+/* harmony export */   cT: () => (/* binding */ loadWorkflowInput),
+/* harmony export */   im: () => (/* binding */ prebuiltDocuments),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
+/* harmony export */   yb: () => (/* binding */ loadChosenDocument)
 /* harmony export */ });
-/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82663);
-/* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33404);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58592);
-/* harmony import */ var _pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(65019);
-/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(68402);
-/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(92341);
-/* harmony import */ var _test_hooks_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(95717);
+/* unused harmony export PREBUILT_DOCUMENTS_FILE */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(33707);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(23954);
 /**
- * What every run needs to talk to the Amplitude API, composed once: the clock, the deadline, the
- * budget pacer, the transport (origin rule, retries, concurrency) and the credential redactor. The
- * request runs (src/main.ts) and the ledger sweep (src/ledger/sweep.ts) both start from it.
- *
- * `RunDependencies` is how a caller other than the runner drives the real action: the lifecycle
- * benchmark (bench/lifecycle.ts) runs `run()` on a discrete-event clock against in-process models of
- * Amplitude and GitHub. Production passes nothing and gets the system clock and the network. Every
- * dependency is optional and replaces exactly one thing:
- * - `clock`: time and sleeps (deadline, budget pacer, polls, retries, "today", timestamps);
- * - `sendToApi`: one HTTP attempt to the Amplitude API (the transport's rules still apply around it);
- * - `github`: how the ledger reaches GitHub (an in-process fetch; real-time waits off when the caller
- *   models GitHub's timing itself);
- * - `random`: the transport's back-off jitter (a seeded generator makes a simulation repeatable).
+ * Chooses the Arazzo document the action runs (a built-in one or the user's) and loads it: the
+ * shipped documents pre-parsed at build time, remote source descriptions fetched (and pinned) on
+ * the way. A broken document is reported against the `workflow` input, before any request.
  */
 
 
@@ -28402,974 +30773,91 @@ module.exports = {
 
 
 
-
-function openApiSession(settings, stop, deps = {}) {
-    const clock = deps.clock ?? _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .ml;
-    const startedAt = clock.now();
-    const deadline = startedAt + settings.timeoutMs;
-    const pacer = (0,_pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__/* .createBudgetPacer */ .pH)(clock);
-    const hooks = (0,_test_hooks_js__WEBPACK_IMPORTED_MODULE_6__/* .testHooks */ .r)();
-    const sent = new WeakSet();
-    const send = deps.sendToApi ?? _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .sendOnce */ .E4;
-    const redact = (0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_5__/* .credentialRedactor */ .Ax)({
-        apiKey: settings.apiKey ?? '',
-        secretKey: settings.secretKey ?? '',
-        basicAuth: settings.basicAuth
-    });
-    const { transport } = (0,_http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .createActionTransport */ .sp)({
-        apiOrigin: settings.apiUrl,
-        clock,
-        pacer,
-        maxConcurrency: settings.maxConcurrency,
-        deadline,
-        requestTimeoutMs: hooks.requestTimeoutMs,
-        backoffBaseMs: hooks.backoffBaseMs,
-        backoffMaxMs: hooks.backoffMaxMs,
-        rateLimitMaxMs: hooks.backoffMaxMs,
-        send: async (request, signal, limits) => {
-            try {
-                const response = await send(request, signal, limits);
-                const refused = response.status >= 400 && response.status < 500;
-                if (!refused && !_http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .NOT_PROCESSED_STATUSES */ .eG.has(response.status))
-                    sent.add(request);
-                return response;
-            }
-            catch (error) {
-                if (!(error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .TransportError */ .wX && error.neverSent))
-                    sent.add(request);
-                throw error;
-            }
-        },
-        ...(deps.random && { random: deps.random }),
-        onRetry: n => _log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .R.info((0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .line */ .n) `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${(0,_request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(n.delayMs)}`)
-    });
-    // Refused credentials would be refused for every subject: stop them all at once.
-    const guarded = async (request, signal) => {
-        try {
-            return await transport(request, signal);
-        }
-        catch (error) {
-            if (error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .TransportError */ .wX && error.kind === 'auth')
-                stop.abort(error);
-            throw error;
-        }
-    };
-    return {
-        clock,
-        startedAt,
-        deadline,
-        pacer,
-        transport: guarded,
-        redact,
-        hooks,
-        pollSchedule: (0,_pacing_policy_js__WEBPACK_IMPORTED_MODULE_3__/* .createPollSchedule */ .z1)(settings.pollIntervalMs),
-        maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100),
-        wasSent: request => sent.has(request)
-    };
+/** Where the shipped Arazzo and OpenAPI documents are: dist/workflows when bundled, src/workflows in tests. */
+function bundledWorkflowsDir() {
+    const here = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(import.meta.url));
+    // dist/ when bundled; src/workflows beside src/action/documents/ in tests.
+    const candidates = [(0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(here, 'workflows'), (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(here, '..', '..', 'workflows')];
+    const found = candidates.find(dir => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, _run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .BUILTIN_WORKFLOWS */ .rN.amplitude.file)));
+    if (!found)
+        throw new Error(`the built-in workflows are missing (looked in ${candidates.join(', ')})`);
+    return found;
 }
-
-
-/***/ }),
-
-/***/ 73935:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   YC: () => (/* binding */ workflowRunPage),
-/* harmony export */   uploadExportArtifact: () => (/* binding */ uploadExportArtifact)
-/* harmony export */ });
-/* unused harmony exports ArtifactUploadError, safeDetail */
-/* harmony import */ var _linear_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(28681);
-/**
- * Uploads the downloaded export as a workflow artifact through @actions/artifact, and names the
- * result the way a person finds it: the artifact's page under the workflow run.
- *
- * @actions/artifact (with the Azure SDK behind it) is loaded only when an upload happens: most runs
- * upload nothing and should not pay its start-up cost. Failures become one line that never carries
- * the runtime token or a signed storage URL, since the message ends up in the job log.
- */
-
-class ArtifactUploadError extends Error {
-    constructor(detail) {
-        super(`artifact upload failed: ${detail}`);
-        this.name = 'ArtifactUploadError';
-    }
-}
-async function uploadExportArtifact(o) {
-    // Checked first: without them the upload would succeed but the reported URL would be wrong.
-    const runPage = workflowRunPage(process.env);
+/** The chosen document, with a broken one reported against the `workflow` input. */
+async function loadWorkflowInput(settings, onNotice, choices = {}) {
     try {
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(111)]).then(__nccwpck_require__.bind(__nccwpck_require__, 40111));
-        const client = new DefaultArtifactClient();
-        const result = await client.uploadArtifact(o.name, o.files, o.rootDirectory, {
-            retentionDays: o.retentionDays
-        });
-        if (result.id === undefined)
-            throw new Error('the service returned no artifact id');
-        return {
-            id: result.id,
-            url: `${runPage}/artifacts/${result.id}`,
-            size: result.size ?? 0,
-            ...(result.digest && { digest: result.digest })
-        };
+        return await loadChosenDocument(settings, onNotice, choices);
     }
     catch (error) {
-        throw new ArtifactUploadError(safeDetail(error, process.env.ACTIONS_RUNTIME_TOKEN));
+        if (error instanceof _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__/* .ArazzoError */ .oP)
+            throw new _run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .InputError */ .dz(_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .Inputs */ .G0.Workflow, error.message);
+        throw error;
     }
-}
-/** `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`. */
-function workflowRunPage(env) {
-    const repository = env.GITHUB_REPOSITORY;
-    const runId = env.GITHUB_RUN_ID;
-    if (!repository || !runId) {
-        throw new ArtifactUploadError('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (artifacts need a GitHub Actions run)');
-    }
-    const server = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutTrailing */ .h)(env.GITHUB_SERVER_URL || 'https://github.com', '/');
-    return `${server}/${repository}/actions/runs/${runId}`;
 }
 /**
- * The error's message on one line, with the secrets a storage or Twirp error can echo removed:
- * the runtime token, bearer credentials, SAS signatures and any URL's query string (where signed
- * URLs keep their authority). No stack: the message is for the job log, not for debugging the client.
+ * The workflow inputs the action fills from secrets: a document may use them only in request
+ * headers (the loader refuses any other use, with its JSON Pointer).
  */
-function safeDetail(error, runtimeToken) {
-    let text = error instanceof Error ? error.message : String(error);
-    if (runtimeToken && runtimeToken.length >= 8)
-        text = text.split(runtimeToken).join('***');
-    // Whitespace first: then `Bearer <credential>` has one unbounded run, last in its pattern.
-    text = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutUrlQueries */ .k)(text.replace(/\s+/g, ' '))
-        .replace(/\bBearer [^\s,;"']+/gi, 'Bearer ***')
-        .replace(/\bsig=[^&\s"'<>]+/gi, 'sig=***')
-        .trim();
-    return text === '' ? 'unknown error' : text;
-}
-
-
-/***/ }),
-
-/***/ 2513:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Jp: () => (/* binding */ BudgetPacer),
-/* harmony export */   Yi: () => (/* binding */ DOCUMENTED_BUDGET_PER_HOUR),
-/* harmony export */   iQ: () => (/* binding */ HOUR_MS),
-/* harmony export */   kw: () => (/* binding */ BudgetDeadlineError),
-/* harmony export */   ns: () => (/* binding */ requestCost)
-/* harmony export */ });
-const DOCUMENTED_BUDGET_PER_HOUR = 14_400;
-const HOUR_MS = 3_600_000;
-/** The largest cost of one request (a POST). */
-const MAX_REQUEST_COST = 8;
-function requestCost(method) {
-    return method.toUpperCase() === 'POST' ? MAX_REQUEST_COST : 1;
-}
-/** The budget would have had room only after the caller's deadline. */
-class BudgetDeadlineError extends Error {
-    availableAt;
-    constructor(availableAt) {
-        super(`the API budget has room again only at ${new Date(availableAt).toISOString()}`);
-        this.availableAt = availableAt;
-        this.name = 'BudgetDeadlineError';
-    }
-}
-class BudgetPacer {
-    options;
-    burst;
-    /** Refill rate in units per millisecond. */
-    rate;
-    tokens;
-    refilledAt;
-    pausedUntil = 0;
-    queue = Promise.resolve();
-    constructor(options) {
-        this.options = options;
-        const { limitPerHour } = options;
-        if (!(limitPerHour >= 2 * MAX_REQUEST_COST)) {
-            throw new Error(`the budget must allow at least two POSTs per hour, not ${limitPerHour}`);
-        }
-        this.burst = Math.min(limitPerHour / 2, Math.max(MAX_REQUEST_COST, options.burst ?? Math.floor(limitPerHour * 0.05)));
-        this.rate = (limitPerHour - this.burst) / HOUR_MS;
-        this.tokens = this.burst;
-        this.refilledAt = options.clock.now();
-    }
-    /**
-     * Waits until `cost` is available, then takes it. Resolves in arrival order. Rejects with a
-     * BudgetDeadlineError, without waiting, when the cost could only be had after `deadline`.
-     */
-    acquire(cost, signal, deadline) {
-        const turn = this.queue.then(() => this.waitForTokens(cost, signal, deadline));
-        // A waiter that was aborted must not block the ones behind it.
-        this.queue = turn.catch(() => undefined);
-        return turn;
-    }
-    /** How long, from now, until `cost` units are free (ignoring waiters already queued). */
-    waitMs(cost) {
-        const now = this.options.clock.now();
-        this.refill(now);
-        return Math.max(0, this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
-    }
-    /** The server said 429: nobody sends before `until` (epoch ms). */
-    pauseUntil(until) {
-        this.pausedUntil = Math.max(this.pausedUntil, until);
-    }
-    async waitForTokens(cost, signal, deadline) {
-        if (cost > this.burst)
-            throw new Error(`a request of cost ${cost} exceeds the burst of ${this.burst}`);
-        const { clock } = this.options;
-        for (;;) {
-            signal?.throwIfAborted();
-            const now = clock.now();
-            this.refill(now);
-            const wait = Math.max(this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
-            if (wait <= 0) {
-                this.tokens -= cost;
-                return;
-            }
-            if (deadline !== undefined && now + wait > deadline)
-                throw new BudgetDeadlineError(now + wait);
-            await clock.sleep(wait, signal);
-        }
-    }
-    refill(now) {
-        this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.rate);
-        this.refilledAt = now;
-    }
-}
-
-
-/***/ }),
-
-/***/ 14877:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CM: () => (/* binding */ DONE_STATUSES),
-/* harmony export */   FJ: () => (/* binding */ PENDING_STATUSES),
-/* harmony export */   Lg: () => (/* binding */ FAILED_STATUSES),
-/* harmony export */   NF: () => (/* binding */ answeredDates),
-/* harmony export */   SP: () => (/* binding */ normalizeStatus),
-/* harmony export */   WJ: () => (/* binding */ expiresAt),
-/* harmony export */   gi: () => (/* binding */ answeredSubject),
-/* harmony export */   ih: () => (/* binding */ isKnownStatus),
-/* harmony export */   wD: () => (/* binding */ askedDates)
-/* harmony export */ });
-/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(92341);
-
-/** Statuses across both contracts: the documented API's and the seed's (lowercase). */
-const DONE_STATUSES = new Set(['done', 'complete']);
-const FAILED_STATUSES = new Set(['failed']);
-const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
-function normalizeStatus(status) {
-    return status.toLowerCase();
-}
-function isKnownStatus(status) {
-    const word = normalizeStatus(status);
-    return DONE_STATUSES.has(word) || FAILED_STATUSES.has(word) || PENDING_STATUSES.has(word);
-}
-/** `2026-12-03` -> `2026-12-03T23:59:59Z` (the links work through that day); others unchanged. */
-function expiresAt(expires) {
-    return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T23:59:59Z` : expires;
-}
-/** The longest user id the action accepts as input (subject-inputs.ts), and so from a server. */
-const MAX_USER_ID_LENGTH = 1024;
-/** What ends a shell quote or starts an expansion: outputs are pasted into scripts. */
-const SHELL_SPECIAL = /["'`$\\]/;
+const SECRET_INPUTS = ['basicAuth'];
 /**
- * The subject a status answer names, when it has the shape of one (a user id of at most 1,024
- * characters, without control characters, quotes, backslashes or `$`; or a non-negative integer
- * Amplitude id); otherwise none: it is only a label, never worth failing a request for.
+ * The build (scripts/package.mjs) also writes every shipped YAML document, parsed, into one JSON file
+ * beside them: reading that is much cheaper at start-up than parsing YAML (and loading `yaml`).
  */
-function answeredSubject(outputs) {
-    const { userId, amplitudeId } = outputs;
-    if (typeof userId === 'string' || typeof userId === 'number') {
-        const text = String(userId);
-        const fits = text.trim() !== '' &&
-            [...text].length <= MAX_USER_ID_LENGTH &&
-            !(0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(text) &&
-            !SHELL_SPECIAL.test(text);
-        if (fits)
-            return { kind: 'userId', userId: text };
+const PREBUILT_DOCUMENTS_FILE = 'documents.json';
+/** The shipped documents as parsed at build time, by absolute path; empty when not built (tests). */
+async function prebuiltDocuments(shipped) {
+    let text;
+    try {
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(shipped, PREBUILT_DOCUMENTS_FILE), 'utf8');
     }
-    if (typeof amplitudeId === 'number' && Number.isSafeInteger(amplitudeId) && amplitudeId >= 0) {
-        return { kind: 'amplitudeId', amplitudeId };
+    catch {
+        return new Map();
     }
-    return undefined;
+    const byName = JSON.parse(text);
+    return new Map(Object.entries(byName).map(([name, parsed]) => [(0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(shipped, name), parsed]));
 }
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-function askedDates(inputs) {
-    const { startDate, endDate } = inputs;
-    return typeof startDate === 'string' && typeof endDate === 'string'
-        ? { startDate, endDate, from: 'asked' }
-        : undefined;
-}
-/** The range a status answer names, when both ends are calendar days (YYYY-MM-DD). */
-function answeredDates(outputs) {
-    const { startDate, endDate } = outputs;
-    return typeof startDate === 'string' &&
-        typeof endDate === 'string' &&
-        DAY.test(startDate) &&
-        DAY.test(endDate)
-        ? { startDate, endDate, from: 'amplitude' }
-        : undefined;
-}
-
-
-/***/ }),
-
-/***/ 37871:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ln: () => (/* binding */ downloadRecords),
-/* harmony export */   mz: () => (/* binding */ uploadArtifact),
-/* harmony export */   s_: () => (/* binding */ expiringSoon)
-/* harmony export */ });
-/* unused harmony exports downloadExports, EXPIRY_WARNING_MS */
-/* harmony import */ var _export_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79095);
-/* harmony import */ var _policy_credentials_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(13708);
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2513);
-/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(68402);
-/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(54396);
-
-
-
-
-
-async function downloadExports(options) {
-    const { downloadRequestOutputs } = await __nccwpck_require__.e(/* import() */ 524).then(__nccwpck_require__.bind(__nccwpck_require__, 10524));
-    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_4__/* .Semaphore */ .j(options.maxConcurrency);
-    const files = [];
-    const problems = [];
-    const { signal, release } = untilDeadline(options.signal, options.deadline);
-    const done = options.records.filter(r => r.outcome === 'done' && r.requestId && r.urls.length > 0);
-    await Promise.all(done.map(record => slots.use(async () => {
-        try {
-            const got = await downloadRequestOutputs({
-                apiOrigin: options.credentials.apiOrigin,
-                credentials: options.credentials,
-                basicAuth: options.basicAuth,
-                requestId: record.requestId,
-                urls: record.urls,
-                downloadPath: options.downloadPath,
-                recipients: options.recipients,
-                signal,
-                timeoutMs: options.timeoutMs,
-                // Called for DSAR endpoints only (API and output-link hosts), not for storage.
-                beforeRequest: () => options.payForRequest(signal),
-                // Its lines name the request id, which is what a reader of the log can act on.
-                onLog: options.log
-            });
-            files.push(...got.map(file => ({ ...file, requestId: record.requestId })));
-        }
-        catch (error) {
-            problems.push(error.message);
-            // What was verified before the failure is on disk and whole: it is listed too.
-            if (error instanceof _export_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DownloadError */ .nV)
-                files.push(...error.done);
-        }
-    }))).finally(release);
-    // Stable order for outputs and summary: by request, then by file name.
-    files.sort((a, b) => a.path.localeCompare(b.path));
-    return { files, problems };
-}
-/**
- * `signal`, also aborted (with a DeadlineReached) when the run's timeout runs out; `release` stops
- * watching the clock once the downloads are over.
- */
-function untilDeadline(signal, deadline) {
-    if (!deadline)
-        return { signal, release: () => undefined };
-    const watch = new AbortController();
-    const reached = new AbortController();
-    const { at, clock, timeoutMs } = deadline;
-    clock.sleep(Math.max(0, at - clock.now()), watch.signal).then(() => reached.abort(new _export_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DeadlineReached */ .h_(`the timeout (${(0,_request_runner_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(timeoutMs)}) ran out during the download; a later run ` +
-        'with request-ids and the same download-path keeps the whole files and fetches the rest')), () => undefined);
-    return { signal: AbortSignal.any([signal, reached.signal]), release: () => watch.abort() };
-}
-/**
- * Downloads the exports of `records` into `downloadPath` the way every run does: the settings'
- * credentials, recipients and concurrency, API-origin requests paid from the session's budget.
- */
-function downloadRecords(settings, session, records, downloadPath, signal, log) {
-    return downloadExports({
-        records,
-        credentials: (0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_1__/* .createCredentialPolicy */ .M8)({
-            apiOrigin: settings.apiUrl,
-            region: settings.region,
-            extraOrigins: settings.credentialOrigins
+async function loadChosenDocument(settings, onNotice, choices = {}) {
+    const shipped = bundledWorkflowsDir();
+    const prebuilt = await prebuiltDocuments(shipped);
+    if (settings.workflow.kind === 'builtin') {
+        return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__/* .loadArazzoFile */ .K6)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(shipped, _run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .BUILTIN_WORKFLOWS */ .rN[settings.workflow.name].file), {
+            allowedRoots: [shipped],
+            secretInputs: SECRET_INPUTS,
+            prebuilt,
+            onNotice
+        });
+    }
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__/* .loadArazzoFile */ .K6)(settings.workflow.path, {
+        allowedRoots: [workspace, shipped],
+        fallbackDescriptionDirs: [shipped],
+        secretInputs: SECRET_INPUTS,
+        sourceReader: lazyRemoteSourceReader({
+            pins: settings.sourceIntegrity,
+            timeoutMs: choices.remoteTimeoutMs ?? (0,_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .testHooks */ .rq)().requestTimeoutMs,
+            log: (url, message) => _run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info((0,_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .line */ .n8) `source description ${url}: ${message}`)
         }),
-        basicAuth: settings.basicAuth,
-        downloadPath,
-        recipients: settings.encryptTo,
-        maxConcurrency: settings.maxConcurrency,
-        signal,
-        timeoutMs: session.hooks.requestTimeoutMs,
-        payForRequest: paySignal => session.pacer.acquire((0,_budget_js__WEBPACK_IMPORTED_MODULE_2__/* .requestCost */ .ns)('GET'), paySignal, session.deadline),
-        deadline: { at: session.deadline, clock: session.clock, timeoutMs: settings.timeoutMs },
-        log
+        signal: choices.signal,
+        prebuilt,
+        onNotice
     });
 }
-async function uploadArtifact(options) {
-    const { uploadExportArtifact } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 73935));
-    const uploaded = await uploadExportArtifact({
-        name: options.name,
-        files: [...options.files.map(f => f.path), ...(options.extraPaths ?? [])],
-        rootDirectory: options.rootDirectory,
-        retentionDays: options.retentionDays
-    });
-    return { id: uploaded.id, url: uploaded.url };
-}
-/** Links that stop working within this long get a warning annotation: download them soon. */
-const EXPIRY_WARNING_MS = 12 * 3_600_000;
-function expiringSoon(records, now) {
-    return records.filter(r => {
-        if (!r.expires)
-            return false;
-        const at = Date.parse(r.expires);
-        return Number.isFinite(at) && at - now < EXPIRY_WARNING_MS;
-    });
-}
-
-
-/***/ }),
-
-/***/ 33404:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E4: () => (/* binding */ sendOnce),
-/* harmony export */   eG: () => (/* binding */ NOT_PROCESSED_STATUSES),
-/* harmony export */   sp: () => (/* binding */ createActionTransport),
-/* harmony export */   wX: () => (/* binding */ TransportError)
-/* harmony export */ });
-/* unused harmony exports RATE_LIMIT_BACKOFF_MAX_MS, parseBody */
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37067);
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(44708);
-/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(82663);
-/* harmony import */ var _policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(13708);
-/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83500);
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2513);
-/* harmony import */ var _semaphore_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(54396);
 /**
- * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
- * this is where the action is careful with the shared API budget and with credentials:
- * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
- *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
- * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
- * - transient failures (5xx, resets, stalls past the per-request timeout) are retried with exponential
- *   back-off and jitter, never sooner than the server's Retry-After, up to `maxAttempts`;
- * - a 429 (the organisation's shared budget is spent, maybe by another job) is retried for as long as
- *   the run's deadline allows, with back-off capped at `rateLimitMaxMs`, and pauses the whole run's
- *   pacer, not one request: Amplitude documents no Retry-After and no window, so a client must wait
- *   a 429 out on its own;
- * - a POST is retried only when it cannot have been taken: the server said so (429, 503), or its
- *   connection never reached the server (refused, DNS, TLS before the request was written). A reset
- *   or a silence after the request was written is not repeated: a lost answer must never create a
- *   duplicate DSAR;
- * - no retry waits past the run's deadline (a Retry-After of an hour must not outlive a 3 s timeout):
- *   the request fails at once with a 'deadline' TransportError instead;
- * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
- *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
- *   criteria decide.
+ * The remote source reader, loaded (with @actions/tool-cache and semver) on the first remote
+ * description a document names: most runs name none, and their start-up need not compile it.
  */
-
-
-
-
-
-
-
-class TransportError extends Error {
-    kind;
-    status;
-    neverSent;
-    constructor(kind, message, status, 
-    /**
-     * For 'network': the connection never reached the server; for 'deadline': the timeout ran out
-     * before the request was sent, or before a POST answered 429/503 (not processed) could be
-     * repeated. Either way nothing was taken.
-     */
-    neverSent = false) {
-        super(message);
-        this.kind = kind;
-        this.status = status;
-        this.neverSent = neverSent;
-        this.name = 'TransportError';
-    }
-}
-const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
-const RATE_LIMIT_BACKOFF_MAX_MS = 5 * 60_000;
-/** Statuses that promise the request was not processed: safe to repeat even a POST. */
-const NOT_PROCESSED_STATUSES = new Set([429, 503]);
-function createActionTransport(options) {
-    const credentials = (0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .createCredentialPolicy */ .M8)({ apiOrigin: options.apiOrigin });
-    const limits = {
-        timeoutMs: options.requestTimeoutMs ?? 30_000,
-        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
+function lazyRemoteSourceReader(options) {
+    let reader;
+    return async (url, limits) => {
+        reader ??= Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(162)]).then(__nccwpck_require__.bind(__nccwpck_require__, 25162)).then(m => m.createRemoteSourceReader(options));
+        return (await reader)(url, limits);
     };
-    const maxAttempts = options.maxAttempts ?? 8;
-    const baseMs = options.backoffBaseMs ?? 1_000;
-    const maxMs = options.backoffMaxMs ?? 120_000;
-    const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS);
-    const random = options.random ?? Math.random;
-    const send = options.send ?? sendOnce;
-    const slots = new _semaphore_js__WEBPACK_IMPORTED_MODULE_6__/* .Semaphore */ .j(options.maxConcurrency);
-    const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
-    const backoff = (failures, cap, retryAfterMs) => {
-        const exponential = Math.min(cap, baseMs * 2 ** (failures - 1));
-        const jittered = exponential / 2 + (random() * exponential) / 2;
-        return Math.max(Math.round(jittered), retryAfterMs ?? 0);
-    };
-    const transport = async (request, signal) => {
-        const url = new URL(request.url);
-        const scope = options.scope ?? 'dsar';
-        if (!(0,_policy_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .mayCarryCredentials */ .x6)(credentials, { kind: 'apiCall', url, scope })) {
-            throw new TransportError('policy', url.origin === credentials.apiOrigin
-                ? `refused to send ${scope === 'erasure' ? 'the erasure keys' : 'the DSAR keys'} to ${url.pathname}: ` +
-                    (scope === 'erasure'
-                        ? 'they go to the deletion API (/api/2/deletions/users) only'
-                        : "the deletion API takes a project's erasure keys, not these")
-                : `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
-        }
-        const method = request.method.toUpperCase();
-        const path = url.pathname;
-        // 429s and other failures are counted apart: a budget drained by another job must not use up
-        // the attempts meant for a failing server, nor the other way round.
-        let failures = 0;
-        let rateLimited = 0;
-        for (let attempt = 1;; attempt++) {
-            const cost = (0,_budget_js__WEBPACK_IMPORTED_MODULE_5__/* .requestCost */ .ns)(method);
-            try {
-                await options.pacer.acquire(cost, signal, options.deadline);
-            }
-            catch (error) {
-                if (!(error instanceof _budget_js__WEBPACK_IMPORTED_MODULE_5__/* .BudgetDeadlineError */ .kw))
-                    throw error;
-                throw new TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`, undefined, true);
-            }
-            stats.requests++;
-            stats.cost += cost;
-            let response;
-            let failure;
-            // A request in flight is cut at the deadline, whatever the per-request timeout says.
-            let cut = false;
-            let late = false;
-            // The pacer hears when each attempt ended (the erasure pacer spaces calls from there).
-            try {
-                await slots.use(async () => {
-                    const remainingMs = (options.deadline ?? Infinity) - options.clock.now();
-                    cut = remainingMs < limits.timeoutMs;
-                    late = remainingMs <= 0;
-                    if (late)
-                        return;
-                    try {
-                        response = await send(request, signal, cut ? { ...limits, timeoutMs: remainingMs } : limits);
-                    }
-                    catch (error) {
-                        failure = error;
-                    }
-                });
-            }
-            finally {
-                options.pacer.settled?.();
-            }
-            signal.throwIfAborted();
-            if (late) {
-                throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`, undefined, true);
-            }
-            if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
-                throw new TransportError('deadline', `${method} ${path} had no answer when the timeout ran out` +
-                    (method === 'GET'
-                        ? ''
-                        : ' (the server may have taken it: check before submitting again)'));
-            }
-            let reason;
-            let delayMs;
-            if (response) {
-                const status = response.status;
-                stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
-                if (status === 401 || status === 403) {
-                    throw new TransportError('auth', `HTTP ${status} from ${method} ${path}: the API refused the credentials ` +
-                        '(an organisation-level API key and secret key are required)', status);
-                }
-                if (!TRANSIENT_STATUSES.has(status))
-                    return response;
-                if (method !== 'GET' && !NOT_PROCESSED_STATUSES.has(status)) {
-                    throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status);
-                }
-                const retryAfterMs = (0,_arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_2__/* .parseRetryAfter */ .mu)(response.headers['retry-after'], options.clock.now());
-                reason = `HTTP ${status}`;
-                if (status === 429) {
-                    rateLimited++;
-                    delayMs = backoff(rateLimited, rateLimitMaxMs, retryAfterMs);
-                    // Everyone waits, but not past the deadline: the run ends there anyway.
-                    const until = options.clock.now() + delayMs;
-                    options.pacer.pauseUntil(Math.min(until, options.deadline ?? until));
-                }
-                else {
-                    failures++;
-                    delayMs = backoff(failures, maxMs, retryAfterMs);
-                }
-            }
-            else {
-                const error = failure;
-                if (error instanceof TransportError && error.kind !== 'network')
-                    throw error;
-                const neverSent = error instanceof TransportError && error.neverSent;
-                if (method !== 'GET' && !neverSent) {
-                    throw new TransportError('network', `${method} ${path} failed (${error.message}); not repeated, since the server may have ` +
-                        'taken it and a repeat could create a duplicate request');
-                }
-                reason = neverSent
-                    ? `${error.message} (the request never reached the server)`
-                    : error.message;
-                failures++;
-                delayMs = backoff(failures, maxMs);
-            }
-            if (failures >= maxAttempts) {
-                throw new TransportError(response ? 'status' : 'network', `${method} ${path} still failing after ${attempt} attempts (last: ${reason})`, response?.status);
-            }
-            if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
-                throw new TransportError('deadline', `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
-                    'would come after the timeout', response?.status, 
-                // A POST is repeated only after 429/503 or a connection that never reached the server:
-                // none of its attempts was taken.
-                method !== 'GET');
-            }
-            stats.retries++;
-            options.onRetry?.({ method, path, attempt, reason, delayMs });
-            await options.clock.sleep(delayMs, signal);
-        }
-    };
-    return { transport, stats };
-}
-/** One attempt over node:http(s), with a whole-attempt timeout and a body size cap. */
-function sendOnce(request, signal, limits) {
-    return new Promise((resolve, reject) => {
-        const url = new URL(request.url);
-        const client = url.protocol === 'https:' ? node_https__WEBPACK_IMPORTED_MODULE_1__ : node_http__WEBPACK_IMPORTED_MODULE_0__;
-        const headers = { accept: 'application/json', ...request.headers };
-        if (request.body !== undefined)
-            headers['content-length'] = String(Buffer.byteLength(request.body));
-        const req = client.request(url, { method: request.method, headers, signal });
-        // Until the connection is up (TLS included), no byte of the request can have reached the
-        // server: a failure before that cannot have created anything, even for a POST.
-        let connected = false;
-        req.on('socket', socket => {
-            if (!socket.connecting)
-                connected = true; // a kept-alive socket, already up
-            else
-                socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
-        });
-        const fail = (error) => {
-            clearTimeout(timer);
-            req.destroy();
-            reject(error);
-        };
-        const timer = setTimeout(() => {
-            const message = connected
-                ? `no complete answer within ${limits.timeoutMs} ms`
-                : `no connection within ${limits.timeoutMs} ms`;
-            fail(new TransportError('network', message, undefined, !connected));
-        }, limits.timeoutMs);
-        req.on('error', error => fail(signal.aborted ? signal.reason : networkError(error, !connected)));
-        req.on('response', res => {
-            const declared = Number(res.headers['content-length'] ?? 0);
-            if (declared > limits.maxBodyBytes) {
-                res.destroy();
-                return fail(tooLarge(request, limits));
-            }
-            const chunks = [];
-            let size = 0;
-            res.on('data', (chunk) => {
-                size += chunk.length;
-                if (size > limits.maxBodyBytes) {
-                    res.destroy();
-                    return fail(tooLarge(request, limits));
-                }
-                chunks.push(chunk);
-            });
-            res.on('error', error => fail(networkError(error)));
-            res.on('end', () => {
-                clearTimeout(timer);
-                if (!res.complete)
-                    return reject(networkError(new Error('the answer was cut short')));
-                try {
-                    resolve({
-                        status: res.statusCode ?? 0,
-                        headers: flattenHeaders(res.headers),
-                        body: parseBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type'])
-                    });
-                }
-                catch (error) {
-                    const what = `${request.method} ${url.pathname}`;
-                    reject(new TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${error.message})`, res.statusCode));
-                }
-            });
-        });
-        req.end(request.body);
-    });
-}
-function tooLarge(request, limits) {
-    const path = new URL(request.url).pathname;
-    return new TransportError('tooLarge', `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`);
-}
-function networkError(error, neverSent = false) {
-    return new TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message, undefined, neverSent);
-}
-function flattenHeaders(headers) {
-    const flat = {};
-    for (const [name, value] of Object.entries(headers)) {
-        if (value !== undefined)
-            flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return flat;
-}
-/**
- * JSON when the server says so; throws on malformed JSON (saying where, never quoting the text) and
- * on JSON nested too deep to walk.
- */
-function parseBody(text, contentType) {
-    if (text.length === 0)
-        return undefined;
-    const declaredJson = /\bjson\b/i.test(contentType ?? '');
-    if (declaredJson)
-        return (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJsonText */ .lk)(text);
-    return text;
 }
 
 
 /***/ }),
 
-/***/ 62383:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ Inputs)
-/* harmony export */ });
-/**
- * Every input of action.yml, by name, so the code never spells an input twice (the layout of
- * actions/upload-artifact's constants). These names are the action's public contract: add to
- * them, never rename.
- */
-var Inputs;
-(function (Inputs) {
-    Inputs["UserIds"] = "user-ids";
-    Inputs["AmplitudeIds"] = "amplitude-ids";
-    Inputs["UserIdsFile"] = "user-ids-file";
-    Inputs["ApiKey"] = "api-key";
-    Inputs["SecretKey"] = "secret-key";
-    Inputs["BasicAuth"] = "basic-auth";
-    Inputs["Region"] = "region";
-    Inputs["ApiUrl"] = "api-url";
-    Inputs["StartDate"] = "start-date";
-    Inputs["EndDate"] = "end-date";
-    Inputs["RequestIds"] = "request-ids";
-    Inputs["Wait"] = "wait";
-    Inputs["PollInterval"] = "poll-interval";
-    Inputs["Timeout"] = "timeout";
-    Inputs["MaxConcurrency"] = "max-concurrency";
-    Inputs["Download"] = "download";
-    Inputs["DownloadPath"] = "download-path";
-    Inputs["ArtifactName"] = "artifact-name";
-    Inputs["RetentionDays"] = "retention-days";
-    Inputs["EncryptTo"] = "encrypt-to";
-    Inputs["Workflow"] = "workflow";
-    Inputs["WorkflowId"] = "workflow-id";
-    Inputs["Inputs"] = "inputs";
-    Inputs["CredentialOrigins"] = "credential-origins";
-    Inputs["Ledger"] = "ledger";
-    Inputs["LedgerLabel"] = "ledger-label";
-    Inputs["GithubToken"] = "github-token";
-    Inputs["CloseOnDone"] = "close-on-done";
-    Inputs["LedgerRegime"] = "ledger-regime";
-    Inputs["LedgerDueDays"] = "ledger-due-days";
-    Inputs["SourceIntegrity"] = "source-integrity";
-    Inputs["RequestType"] = "request-type";
-    Inputs["ErasureApiKey"] = "erasure-api-key";
-    Inputs["ErasureSecretKey"] = "erasure-secret-key";
-    Inputs["ErasureRequester"] = "erasure-requester";
-})(Inputs || (Inputs = {}));
-
-
-/***/ }),
-
-/***/ 32167:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   LF: () => (/* binding */ read),
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   hD: () => (/* binding */ quote)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
-/**
- * What every input module shares: reading an input, the error that names it, and quoting a
- * user-supplied value for a message. Messages never quote credentials or user/Amplitude IDs
- * (personal data): they point at the entry or line instead.
- */
-
-
-class InputError extends Error {
-    input;
-    detail;
-    expected;
-    constructor(input, detail, 
-    /**
-     * What was expected, without the value given: for a place that must not repeat what was
-     * typed (an issue comment, where a subject id typed into a date field would be published).
-     */
-    expected) {
-        super(`Input '${input}': ${detail}`);
-        this.input = input;
-        this.detail = detail;
-        this.expected = expected;
-        this.name = 'InputError';
-    }
-}
-function read(name) {
-    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
-}
-/** A user-supplied value for a message: JSON-escaped and bounded (never used for secrets). */
-function quote(text) {
-    const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-    return `'${json.slice(1, -1)}'`;
-}
-
-
-/***/ }),
-
-/***/ 28681:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   h: () => (/* binding */ withoutTrailing),
-/* harmony export */   k: () => (/* binding */ withoutUrlQueries)
-/* harmony export */ });
-/**
- * Small text operations done by index instead of by a regular expression, for text that may come
- * from outside (error messages, server answers): the patterns they replace (`/\/+$/`,
- * `/\bhttps?:\/\/[^?]+\?.../`) are quadratic on JavaScript's backtracking engine for a long run
- * that ends in the wrong character. Each character here is read a bounded number of times. The
- * rule that keeps src/ledger and src/action free of such patterns: __tests__/linear-regex-rule.test.ts.
- */
-/** `text` without any run of `char` at its end (`/x+$/` without the quadratic worst case). */
-function withoutTrailing(text, char) {
-    let end = text.length;
-    while (end > 0 && text[end - 1] === char)
-        end--;
-    return text.slice(0, end);
-}
-const WHITESPACE = /\s/;
-/** Characters that end a URL's host and path (`[^\s?#"'<>]`) or its query (`[^\s"'<>]`). */
-const endsPath = (char) => WHITESPACE.test(char) || '?#"\'<>'.includes(char);
-const endsQuery = (char) => WHITESPACE.test(char) || '"\'<>'.includes(char);
-const isWordChar = (char) => char !== undefined && /[A-Za-z0-9_]/.test(char);
-/**
- * Every `http(s)://...?query` in `text` with its query replaced by `***` (signed URLs keep their
- * authority there); a URL whose path ends at `#` keeps its fragment, and the text after it is
- * searched on. One pass: the search always moves forward.
- */
-function withoutUrlQueries(text) {
-    const lower = text.toLowerCase();
-    let out = '';
-    let from = 0;
-    let search = 0;
-    for (;;) {
-        const at = lower.indexOf('http', search);
-        if (at === -1)
-            return out + text.slice(from);
-        const scheme = lower.startsWith('https://', at) ? 8 : lower.startsWith('http://', at) ? 7 : 0;
-        if (scheme === 0 || isWordChar(text[at - 1])) {
-            search = at + 1;
-            continue;
-        }
-        let end = at + scheme;
-        while (end < text.length && !endsPath(text[end]))
-            end++;
-        if (end > at + scheme && text[end] === '?') {
-            let queryEnd = end + 1;
-            while (queryEnd < text.length && !endsQuery(text[queryEnd]))
-                queryEnd++;
-            out += `${text.slice(from, end)}?***`;
-            from = queryEnd;
-            search = queryEnd;
-        }
-        else {
-            search = Math.max(end, at + 1);
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 58592:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ log),
-/* harmony export */   n: () => (/* binding */ line)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
-/**
- * The action's only way to the log. The runner reads any stdout line that starts with `::` as a
- * workflow command (`::add-mask::`, `::stop-commands::`, `::error::`...), so text from outside (a
- * server's answer, a workflow document, an error message that quotes either) must never start a
- * line. Every function here escapes through src/policy/untrusted-text.ts:
- * - `log.info` takes a `LogLine`, which only the `line` tag makes: its literal parts are the
- *   action's own text (line breaks kept), every `${value}` is untrusted and goes through `forLog`;
- * - `log.untrusted` prints a line another module assembled (the engine's, the download's), escaped
- *   whole;
- * - warnings, notices and group titles are workflow commands whose data @actions/core escapes;
- *   they go through here too, so there is one place to read. ESLint refuses `core.info` and its
- *   siblings everywhere else.
- */
-
-
-/** `line\`request ${id} is ${status}\``: interpolated values escaped, literal text kept. */
-function line(strings, ...values) {
-    let text = strings[0];
-    values.forEach((value, i) => {
-        text += (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forLog */ .Ig)(typeof value === 'string' ? value : String(value)) + strings[i + 1];
-    });
-    return (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .safeLogLines */ .Px)(text);
-}
-const log = {
-    info(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message);
-    },
-    /** A line assembled elsewhere from untrusted parts: escaped as a whole (it stays one line). */
-    untrusted(text) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forLog */ .Ig)(text));
-    },
-    warning(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message);
-    },
-    notice(message) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(message);
-    },
-    startGroup(title) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .startGroup */ .Oh(title);
-    },
-    endGroup() {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .endGroup */ .N4();
-    },
-    /** Registers a value the runner must hide in every later log line of the job. */
-    secret(value) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
-    }
-};
-
-
-/***/ }),
-
-/***/ 80686:
+/***/ 31443:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -29381,16 +30869,12 @@ const log = {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _export_safe_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73543);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(58592);
-/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(68402);
-/* harmony import */ var _run_limits_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6132);
+/* harmony import */ var _export_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54608);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(23954);
 /**
  * Step outputs, per the public contract (shared/reference/action-contract.md). Written from whatever is
  * known, also when the step fails: a request id that was obtained is never lost.
  */
-
-
 
 
 
@@ -29441,8 +30925,8 @@ function aggregateStatus(records) {
         return first;
     if (statuses.some(s => s === 'failed'))
         return 'failed';
-    const done = statuses.find(s => _request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .DONE_STATUSES */ .CM.has(s));
-    const notDone = statuses.find(s => !_request_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .DONE_STATUSES */ .CM.has(s));
+    const done = statuses.find(s => _run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .DONE_STATUSES */ .CM.has(s));
+    const notDone = statuses.find(s => !_run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .DONE_STATUSES */ .CM.has(s));
     return notDone ?? done ?? first;
 }
 /**
@@ -29454,8 +30938,8 @@ function writeOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
         if (value === undefined)
             continue;
-        const limit = _run_limits_js__WEBPACK_IMPORTED_MODULE_5__/* .LIST_OUTPUT_LIMITS */ .sV[name];
-        const fitted = limit === undefined ? undefined : (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_5__/* .fitJsonList */ .MK)(value, limit);
+        const limit = _run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .LIST_OUTPUT_LIMITS */ .sV[name];
+        const fitted = limit === undefined ? undefined : (0,_run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .fitJsonList */ .MK)(value, limit);
         if (fitted)
             truncated.push({ output: name, kept: fitted.kept, total: fitted.total });
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, fitted ? fitted.text : value);
@@ -29480,7 +30964,7 @@ async function noteTruncation(truncated, full, dir) {
     let where;
     try {
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(dir, { recursive: true, mode: 0o700 });
-        where = `all of them are in ${await (0,_export_safe_files_js__WEBPACK_IMPORTED_MODULE_2__/* .writeWholeFile */ .R0)(dir, REQUESTS_FILE, full.requests)}`;
+        where = `all of them are in ${await (0,_export_index_js__WEBPACK_IMPORTED_MODULE_2__/* .writeWholeFile */ .R0)(dir, REQUESTS_FILE, full.requests)}`;
     }
     catch (error) {
         where = `${REQUESTS_FILE} could not be written (${error.message})`;
@@ -29493,2182 +30977,9 @@ async function noteTruncation(truncated, full, dir) {
                 : where;
         const note = `the ${output} output holds ${kept} of ${total} ${LIST_NOUNS[output]} ` +
             `(GitHub keeps 1 MB of outputs per job): ${whole}`;
-        _log_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .R.warning((0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .line */ .n) `${note}`);
+        _run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .log */ .Rm.warning((0,_run_index_js__WEBPACK_IMPORTED_MODULE_3__/* .line */ .n8) `${note}`);
         return note;
     });
-}
-
-
-/***/ }),
-
-/***/ 65019:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   eg: () => (/* binding */ BUDGET_SHARE),
-/* harmony export */   pH: () => (/* binding */ createBudgetPacer),
-/* harmony export */   z1: () => (/* binding */ createPollSchedule)
-/* harmony export */ });
-/* unused harmony exports POLL_GROWTH, POLL_INTERVAL_CAP_MS */
-/* harmony import */ var _arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82663);
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2513);
-/**
- * How gently the action uses the API, in one place (the action and the benchmarks both build from it):
- * - its spend stays within BUDGET_SHARE of the organisation's documented 14,400 cost per hour, leaving
- *   the rest to other jobs of the same organisation;
- * - polls start at `poll-interval` and grow by POLL_GROWTH per poll up to POLL_INTERVAL_CAP_MS (or the
- *   poll interval, when that is longer): never faster than asked, and quick enough that a job finishing
- *   late in the 3-day SLA is seen within minutes, not a quarter hour.
- */
-
-
-const BUDGET_SHARE = 0.5;
-const POLL_GROWTH = 1.5;
-const POLL_INTERVAL_CAP_MS = 5 * 60_000;
-function createBudgetPacer(clock, share = BUDGET_SHARE) {
-    return new _budget_js__WEBPACK_IMPORTED_MODULE_1__/* .BudgetPacer */ .Jp({ limitPerHour: Math.floor(_budget_js__WEBPACK_IMPORTED_MODULE_1__/* .DOCUMENTED_BUDGET_PER_HOUR */ .Yi * share), clock });
-}
-function createPollSchedule(pollIntervalMs) {
-    return (0,_arazzo_pacing_js__WEBPACK_IMPORTED_MODULE_0__/* .backoffPollSchedule */ .Zz)({
-        initialMs: pollIntervalMs,
-        factor: POLL_GROWTH,
-        maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
-    });
-}
-
-
-/***/ }),
-
-/***/ 99269:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   J: () => (/* binding */ parseDownloadPath),
-/* harmony export */   K: () => (/* binding */ resolveWorkspaceFile)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(62383);
-/* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(32167);
-/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(92341);
-/**
- * Paths given as inputs: files that must be regular files inside the workspace (or RUNNER_TEMP),
- * and the download folder, which must resolve inside them. Real paths are compared, so symlinks
- * and '..' cannot escape.
- */
-
-
-
-
-
-/** Absolute, or relative to the workspace; must resolve (symlinks too) inside it or RUNNER_TEMP. */
-async function parseDownloadPath(text, workspace, runnerTemp) {
-    const input = _input_names_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G.DownloadPath;
-    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .hasControlCharacter */ .Fd)(text))
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, 'contains control characters');
-    const target = text === '' ? node_path__WEBPACK_IMPORTED_MODULE_1___default().join(runnerTemp, 'amplitude-dsar') : node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, text);
-    const nearest = await nearestExisting(target);
-    if (nearest.danglingLink) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${nearest.path}' is a symbolic link to nothing`);
-    }
-    if (!(await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(nearest.path)).isDirectory()) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${nearest.path}' exists and is not a directory`);
-    }
-    const real = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.realpath(nearest.path), ...nearest.missing);
-    const roots = await Promise.all([workspace, runnerTemp].map(realpathOrSelf));
-    if (!roots.some(root => isInside(real, root))) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${target}' is outside GITHUB_WORKSPACE and RUNNER_TEMP`);
-    }
-    return target;
-}
-/** The deepest existing ancestor of `target` (or itself), and the missing parts below it. */
-async function nearestExisting(target) {
-    const missing = [];
-    let current = target;
-    for (;;) {
-        try {
-            await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(current);
-            return { path: current, missing, danglingLink: false };
-        }
-        catch (error) {
-            if (!isMissing(error))
-                throw error;
-            if (await isSymlink(current))
-                return { path: current, missing, danglingLink: true };
-        }
-        const parent = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(current);
-        if (parent === current)
-            return { path: current, missing, danglingLink: false };
-        missing.unshift(node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(current));
-        current = parent;
-    }
-}
-/**
- * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
- * file inside the workspace (or `runnerTemp`, when given). Checking the real path refuses symlinks
- * (and '..') that escape.
- */
-async function resolveWorkspaceFile(input, text, workspace, runnerTemp) {
-    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_4__/* .hasControlCharacter */ .Fd)(text))
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, 'contains control characters');
-    const candidate = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, text);
-    let real;
-    try {
-        real = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.realpath(candidate);
-    }
-    catch (error) {
-        if (isMissing(error))
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' does not exist`);
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' cannot be read (${error.message})`);
-    }
-    const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf));
-    if (!roots.some(root => isInside(real, root))) {
-        const allowed = runnerTemp
-            ? 'GITHUB_WORKSPACE and RUNNER_TEMP'
-            : 'the workspace (GITHUB_WORKSPACE)';
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' is outside ${allowed}`);
-    }
-    if (!(await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.stat(real)).isFile()) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `'${text}' is not a regular file`);
-    }
-    return real;
-}
-async function realpathOrSelf(directory) {
-    try {
-        return await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.realpath(directory);
-    }
-    catch {
-        return directory;
-    }
-}
-function isInside(child, parent) {
-    const relative = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(parent, child);
-    return (relative === '' ||
-        (relative !== '..' && !relative.startsWith(`..${(node_path__WEBPACK_IMPORTED_MODULE_1___default().sep)}`) && !node_path__WEBPACK_IMPORTED_MODULE_1___default().isAbsolute(relative)));
-}
-function isMissing(error) {
-    const code = error.code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
-}
-async function isSymlink(file) {
-    try {
-        return (await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.lstat(file)).isSymbolicLink();
-    }
-    catch {
-        return false;
-    }
-}
-
-
-/***/ }),
-
-/***/ 67424:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  ap: () => (/* binding */ reachedAmplitude),
-  $q: () => (/* binding */ writeRunReceipt),
-  HI: () => (/* binding */ writeRunReceiptWithDigest)
-});
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: ./src/export/receipt.ts
-var export_receipt = __nccwpck_require__(77010);
-// EXTERNAL MODULE: ./src/action/artifact-helper.ts
-var artifact_helper = __nccwpck_require__(73935);
-;// CONCATENATED MODULE: ./src/action/version.ts
-/**
- * The action's name and version, as receipts and logs state them. Kept equal to package.json's by a
- * test (__tests__/ledger-github-client.test.ts), so a release that bumps one and not the other fails CI.
- */
-const ACTION_NAME = 'amplitude-dsar-action';
-const ACTION_VERSION = '1.0.0';
-
-;// CONCATENATED MODULE: ./src/action/receipt-helper.ts
-/**
- * The action's side of `receipt.json` (src/export/receipt.ts): the facts only the GitHub layer knows
- * (the run, the action version, the API host) joined to what the requests and downloads recorded,
- * and the SHA-256 of each file as stored (the `.age` file when encrypted), read back from disk so
- * the receipt describes exactly what an auditor finds in the artifact.
- */
-
-
-
-
-
-
-/** Writes `<dir>/receipt.json` (creating `dir`, 0700, when missing) and returns its path. */
-async function writeRunReceipt(options) {
-    const settings = options.settings;
-    const requests = options.requests ?? (options.records ?? []).map(receiptRequest);
-    const files = await Promise.all(options.files.map(storedFile));
-    await (0,promises_.mkdir)(options.dir, { recursive: true, mode: 0o700 });
-    const run = workflowRun();
-    const receipt = (0,export_receipt/* buildReceipt */.pi)({
-        action: {
-            name: ACTION_NAME,
-            version: ACTION_VERSION,
-            ...(process.env.GITHUB_ACTION_REF && { ref: process.env.GITHUB_ACTION_REF })
-        },
-        apiHost: new URL(settings.apiUrl).origin,
-        workflow: options.workflow,
-        generatedAt: new Date(options.now).toISOString(),
-        requests,
-        files,
-        root: options.dir,
-        recipients: settings.encryptTo,
-        ...(run && { run }),
-        ...(options.issue && { issue: options.issue }),
-        ...(options.artifact && { artifact: options.artifact }),
-        ...(options.deadline && { deadline: options.deadline })
-    });
-    return (0,export_receipt/* writeReceipt */.Qz)(options.dir, receipt);
-}
-/** The size and SHA-256 (hex) of a file, read as a stream. */
-async function hashFile(path) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let bytes = 0;
-    for await (const chunk of (0,external_node_fs_.createReadStream)(path)) {
-        hash.update(chunk);
-        bytes += chunk.length;
-    }
-    return { bytes, sha256: hash.digest('hex') };
-}
-async function fileSha256(path) {
-    return (await hashFile(path)).sha256;
-}
-/** A plain file is stored as served; an encrypted one is hashed again as the `.age` file it is. */
-async function storedFile(file) {
-    if (!file.encrypted)
-        return { ...file, storedBytes: file.bytes, storedSha256: file.sha256 };
-    const stored = await hashFile(file.path);
-    return { ...file, storedBytes: stored.bytes, storedSha256: stored.sha256 };
-}
-/**
- * What the receipt says of one request of this run. Its dates are those this run sent, or those
- * Amplitude's status answer gave (a resumed request): never the inputs' defaults, which a resumed
- * run did not send.
- */
-function receiptRequest(record) {
-    return {
-        requestId: record.requestId ?? null,
-        // The label names the subject by position and fingerprint, never by its id.
-        subject: record.label,
-        startDate: record.dates?.startDate ?? export_receipt/* NOT_KNOWN */.gE,
-        endDate: record.dates?.endDate ?? export_receipt/* NOT_KNOWN */.gE,
-        ...(record.dates && { datesFrom: record.dates.from }),
-        ...(record.submittedAt !== undefined && {
-            submittedAt: new Date(record.submittedAt).toISOString()
-        }),
-        ...(record.outcome && { outcome: record.outcome }),
-        ...(record.failReason && { failReason: record.failReason }),
-        statuses: (record.history ?? []).map(h => ({
-            status: h.status,
-            at: new Date(h.at).toISOString()
-        })),
-        ...(record.expires && { expires: record.expires })
-    };
-}
-/** The workflow run, from the runner's environment (absent outside Actions). */
-function workflowRun() {
-    const repository = process.env.GITHUB_REPOSITORY;
-    const runId = process.env.GITHUB_RUN_ID;
-    if (!repository || !runId)
-        return undefined;
-    return { repository, runId, url: (0,artifact_helper/* workflowRunPage */.YC)(process.env) };
-}
-async function writeRunReceiptWithDigest(options) {
-    const path = await writeRunReceipt(options);
-    return { path, sha256: await fileSha256(path) };
-}
-/**
- * Whether the run reached Amplitude: a request id obtained or resumed, or any answer at all (a
- * refused submit is evidence too). A run stopped before that has nothing to attest.
- */
-function reachedAmplitude(records) {
-    return records.some(r => r.requestId !== undefined || r.lastHttpStatus !== undefined);
-}
-
-
-/***/ }),
-
-/***/ 68402:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BN: () => (/* binding */ runRequest),
-/* harmony export */   CM: () => (/* reexport safe */ _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__.CM),
-/* harmony export */   FJ: () => (/* reexport safe */ _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__.FJ),
-/* harmony export */   Lg: () => (/* reexport safe */ _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__.Lg),
-/* harmony export */   SC: () => (/* binding */ markSharedRequestIds),
-/* harmony export */   a3: () => (/* binding */ formatDuration)
-/* harmony export */ });
-/* unused harmony export NOT_SENT */
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17744);
-/* harmony import */ var _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14877);
-/* harmony import */ var _http_transport_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33404);
-/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5122);
-/* harmony import */ var _workflow_helper_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(52234);
-/**
- * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
- * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
- * that is cancelled or times out still reports the request id it obtained.
- */
-
-
-
-
-
-
-/** The status a subject that was never sent is reported with (`requests` output, summary). */
-const NOT_SENT = 'not-sent';
-async function runRequest(options) {
-    const { plan, clock } = options;
-    const record = {
-        label: plan.label,
-        subject: plan.subject,
-        ...(plan.requestId !== undefined && { requestId: plan.requestId }),
-        urls: [],
-        polls: 0,
-        history: [],
-        startedAt: clock.now(),
-        requestsStarted: 0,
-        workflowOutputs: {}
-    };
-    // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
-    const asked = plan.requestId === undefined ? (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .askedDates */ .wD)(plan.inputs) : undefined;
-    if (asked)
-        record.dates = asked;
-    options.onStart?.(record);
-    const redact = options.redact ?? ((text) => text);
-    // A value refused on arrival stops this request at once: a refused request id must not be polled.
-    const refused = new Set();
-    const refusal = new AbortController();
-    const take = (outputs) => {
-        for (const problem of absorbOutputs(record, outputs, options))
-            refused.add(redact(problem));
-        noteStatus(record, clock.now());
-        if (refused.size > 0)
-            refusal.abort(new Error('a server value was refused'));
-    };
-    const onEvent = (event) => {
-        if (event.type === 'stepOutputs')
-            take(redactDeep(event.outputs, redact));
-        observe(record, event, options);
-    };
-    const result = await (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runWorkflow */ .FZ)(options.loaded, {
-        workflowId: plan.workflowId,
-        inputs: plan.inputs,
-        transport: options.transport,
-        clock,
-        pollSchedule: options.pollSchedule,
-        maxSteps: options.maxSteps,
-        deadline: options.deadline,
-        signal: AbortSignal.any([options.signal, refusal.signal]),
-        serverUrl: options.serverUrl,
-        sensitiveHeaders: ['authorization'],
-        onEvent
-    });
-    record.finishedAt = clock.now();
-    const outputs = redactDeep(result.outputs, redact);
-    take(outputs);
-    record.workflowOutputs = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .withoutRefused */ .$z)(outputs, plan.requestIdShape);
-    record.nextPollAt = undefined;
-    judge(record, result.status, result.error, options);
-    if (refused.size > 0)
-        refuse(record, [...refused]);
-    if (record.problem)
-        record.problem = redact(record.problem);
-    return record;
-}
-/** What the server said that had no valid shape fails the request, whatever else happened. */
-function refuse(record, refused) {
-    const id = record.requestId ? `request ${record.requestId}` : record.label;
-    // A run stopped by the refusal itself says nothing more than the refusal.
-    const base = record.problem && record.outcome !== 'aborted' ? record.problem : id;
-    record.problem = [base, ...refused].join('; ');
-    if (record.outcome !== 'failed' && record.outcome !== 'timedOut')
-        record.outcome = 'error';
-}
-/** A copy of a JSON-like value with `redact` applied to every string in it. */
-function redactDeep(value, redact) {
-    if (typeof value === 'string')
-        return redact(value);
-    if (Array.isArray(value))
-        return value.map(item => redactDeep(item, redact));
-    if (value !== null && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
-    }
-    return value;
-}
-/** Keeps the record current while the run goes on, and writes the per-poll log line. */
-function observe(record, event, options) {
-    const { clock, log } = options;
-    switch (event.type) {
-        case 'request':
-            // Every GET of these workflows reads a status: that is a poll.
-            if (event.request.method.toUpperCase() === 'GET')
-                record.polls++;
-            record.requestsStarted = (record.requestsStarted ?? 0) + 1;
-            record.nextPollAt = undefined;
-            break;
-        case 'response':
-            record.lastHttpStatus = event.status;
-            break;
-        case 'waiting': {
-            record.nextPollAt = event.until;
-            const elapsed = formatDuration(event.at - record.startedAt);
-            const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
-            const reason = event.reason === 'retry' ? 'retrying' : 'next poll';
-            log(`${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
-                `after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${elapsed} elapsed; ${reason} at ${next} ` +
-                `(in ${formatDuration(event.until - clock.now())})`);
-            break;
-        }
-        default:
-            break;
-    }
-}
-/**
- * Takes what the action reports from a workflow's or a step's outputs, once checked
- * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
- * the `request-ids` input on resume), is never replaced by another one.
- */
-function absorbOutputs(record, outputs, options) {
-    const { accepted, refused } = (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .checkServerValues */ .Yo)(outputs, options.plan.requestIdShape);
-    if (accepted.requestId !== undefined) {
-        if (record.requestId === undefined) {
-            record.requestId = accepted.requestId;
-            record.submittedAt = options.clock.now();
-        }
-        else if (record.requestId !== accepted.requestId) {
-            refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
-        }
-    }
-    if (accepted.status !== undefined)
-        record.status = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizeStatus */ .SP)(accepted.status);
-    record.failReason = accepted.failReason ?? record.failReason;
-    if (accepted.expires !== undefined)
-        record.expires = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .expiresAt */ .WJ)(accepted.expires);
-    const answered = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .answeredDates */ .NF)(outputs);
-    if (answered)
-        record.dates = answered;
-    // Resuming by request id, the subject is not known until a status answer names it.
-    const subject = record.subject === undefined ? (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .answeredSubject */ .gi)(outputs) : undefined;
-    if (subject) {
-        record.subject = (0,_workflow_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .subjectText */ .yq)(subject);
-        record.label = `${record.label} (${(0,_workflow_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .subjectFingerprint */ .BG)(subject)})`;
-    }
-    if (accepted.urls && accepted.urls.length > 0) {
-        for (const link of accepted.urls)
-            (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .linkSecrets */ .a9)(link).forEach(secret => options.mask?.(secret));
-        record.urls = accepted.urls;
-    }
-    return refused;
-}
-function noteStatus(record, at) {
-    const history = (record.history ??= []);
-    if (record.status !== undefined && history.at(-1)?.status !== record.status) {
-        history.push({ status: record.status, at });
-    }
-}
-function judge(record, status, error, options) {
-    const id = record.requestId ? `request ${record.requestId}` : record.label;
-    // A request resumed by id was submitted, even before its status was read.
-    const still = record.status
-        ? `still ${record.status}`
-        : record.requestId
-            ? 'no status read yet'
-            : 'still not submitted';
-    const stopReason = options.signal.reason;
-    if (status === 'aborted' && stopReason instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && stopReason.kind === 'auth') {
-        // Refused credentials stop every request: say which call was refused, not "cancelled".
-        record.outcome = 'aborted';
-        record.stoppedBy =
-            /^HTTP \d{3} from [A-Z]{1,16} \S+/.exec(stopReason.message)?.[0] ??
-                `HTTP ${stopReason.status}`;
-        record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
-    }
-    else if (neverSent(record, status, error, options)) {
-        // Amplitude took nothing for this subject: the next run can take it as it is.
-        record.outcome = 'notSent';
-        record.status = NOT_SENT;
-        // Kept for callers that tell a deadline cut from a refusal (the ledger's submit step).
-        if (error)
-            record.error = error;
-        record.problem =
-            status === 'aborted'
-                ? `${record.label}: not sent (the run was stopped first)`
-                : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`;
-    }
-    else if (status === 'aborted') {
-        record.outcome = 'aborted';
-        record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
-    }
-    else if (status === 'timedOut') {
-        record.outcome = 'timedOut';
-        // The engine stops early when the next wait would end after the deadline: say that.
-        const early = (record.finishedAt ?? options.clock.now()) < options.deadline;
-        record.problem = early
-            ? `${id}: ${still} after ${formatElapsed(record.finishedAt - record.startedAt)}, and its next poll would come after the timeout`
-            : `${id}: ${still} when the timeout ran out`;
-    }
-    else if (status === 'maxSteps') {
-        record.outcome = 'error';
-        record.problem = `${id}: stopped after the maximum number of steps`;
-    }
-    else if (status === 'failed' && error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && error.kind === 'deadline') {
-        // The transport would have had to wait past the deadline to try again: a timeout, resumable.
-        record.outcome = 'timedOut';
-        record.error = error;
-        record.problem = `${id}: ${still}; ${error.message}`;
-    }
-    else if (status === 'failed' && resumedUnknown(record, options)) {
-        // The workflow's criteria failed on a 404: what that means is what the user needs to read.
-        record.outcome = 'error';
-        record.error = error;
-        record.problem = `${id}: Amplitude has no such request (HTTP 404)`;
-    }
-    else if (status === 'failed') {
-        record.outcome = 'error';
-        record.error = error;
-        record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`;
-        if (record.status && !(0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .isKnownStatus */ .ih)(record.status)) {
-            record.problem = `${id}: unknown status '${record.status}'`;
-        }
-    }
-    else if (record.status && _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .FAILED_STATUSES */ .Lg.has(record.status)) {
-        record.outcome = 'failed';
-        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
-    }
-    else if (options.plan.submitOnly) {
-        record.outcome = record.requestId ? 'submitted' : 'error';
-        if (!record.requestId)
-            record.problem = `${record.label}: submitted, but no request id came back`;
-    }
-    else if (record.status && _dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .DONE_STATUSES */ .CM.has(record.status)) {
-        record.outcome = 'done';
-    }
-    else if (record.status === undefined) {
-        // A custom workflow may report no status: it succeeded, which is all it said.
-        record.outcome = 'done';
-    }
-    else {
-        record.outcome = 'error';
-        record.problem = (0,_dsar_status_js__WEBPACK_IMPORTED_MODULE_1__/* .isKnownStatus */ .ih)(record.status)
-            ? `${id}: the workflow ended while the request was still ${record.status}`
-            : `${id}: unknown status '${record.status}'`;
-    }
-}
-/**
- * A subject Amplitude took no request for: no request id, none resumed, and either no request
- * started or the transport said nothing was taken (the budget or the timeout held it back, or every
- * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
- * is not counted here.
- */
-function neverSent(record, status, error, options) {
-    if (record.requestId !== undefined || options.plan.requestId !== undefined)
-        return false;
-    if (error instanceof _http_transport_js__WEBPACK_IMPORTED_MODULE_2__/* .TransportError */ .wX && error.kind === 'deadline' && error.neverSent)
-        return true;
-    return (status === 'timedOut' || status === 'aborted') && (record.requestsStarted ?? 0) === 0;
-}
-/** A request resumed by id whose status read was answered 404 before any status was seen. */
-function resumedUnknown(record, options) {
-    return (options.plan.requestId !== undefined &&
-        record.status === undefined &&
-        record.lastHttpStatus === 404);
-}
-/**
- * Requests the server gave the same id fail, all of them: their exports would land in one folder
- * and could be either subject's, so none is downloaded.
- */
-function markSharedRequestIds(records) {
-    for (const { requestId, labels } of (0,_server_values_js__WEBPACK_IMPORTED_MODULE_4__/* .sharedRequestIds */ .xk)(records)) {
-        for (const record of records.filter(r => r.requestId === requestId)) {
-            record.outcome = 'error';
-            record.problem =
-                `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
-                    'the server gave one id to different requests, so none of their exports is downloaded';
-        }
-    }
-}
-/** Like formatDuration, with tenths under a minute: "stopped after 13.7s" of a 20s timeout. */
-function formatElapsed(ms) {
-    return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms);
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.max(0, Math.round(ms))}ms`;
-    let seconds = Math.round(ms / 1000);
-    const hours = Math.floor(seconds / 3600);
-    seconds -= hours * 3600;
-    const minutes = Math.floor(seconds / 60);
-    seconds -= minutes * 60;
-    return [
-        hours ? `${hours}h` : '',
-        minutes ? `${minutes}m` : '',
-        seconds || (!hours && !minutes) ? `${seconds}s` : ''
-    ]
-        .filter(Boolean)
-        .join('');
-}
-
-
-/***/ }),
-
-/***/ 6132:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   MK: () => (/* binding */ fitJsonList),
-/* harmony export */   gG: () => (/* binding */ runSizeProblem),
-/* harmony export */   pm: () => (/* binding */ SUMMARY_BUDGET),
-/* harmony export */   sV: () => (/* binding */ LIST_OUTPUT_LIMITS),
-/* harmony export */   xV: () => (/* binding */ withinBudget)
-/* harmony export */ });
-/* unused harmony exports LONGEST_RUN_MS, MAX_SUBJECTS, OUTPUT_BUDGET */
-/* harmony import */ var _budget_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2513);
-/* harmony import */ var _pacing_policy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(65019);
-/**
- * How large one run may be, and how large what it reports may be.
- *
- * Subjects: a run submits at most MAX_SUBJECTS, derived from the budget the action keeps to: half
- * of the organisation's 14,400 cost units an hour, over the longest run (the default `timeout`,
- * 5h30m, inside the 6-hour limit of a hosted job), at 8 units per submission:
- * 0.5 x 14,400 x 5.5 / 8 = 4,950. More could not all be submitted within one run anyway; the same
- * cap bounds `request-ids`. (850,000 subjects used to exhaust the heap with no message at all.)
- *
- * Outputs: GitHub keeps at most 1 MB of outputs per job (measured in UTF-16, so about 500,000
- * characters of plain text) and 1 MiB of summary per step, and drops what is over. The action keeps
- * its outputs within OUTPUT_BUDGET characters together and its summary within SUMMARY_BUDGET bytes:
- * a JSON list that does not fit keeps as many whole entries as fit, with a warning that says so
- * and where the whole list is (requests.json beside the downloads; receipt.json for the files).
- */
-
-
-/** The longest a run waits: the default `timeout` (5h30m). */
-const LONGEST_RUN_MS = 5.5 * _budget_js__WEBPACK_IMPORTED_MODULE_0__/* .HOUR_MS */ .iQ;
-const MAX_SUBJECTS = Math.floor((_pacing_policy_js__WEBPACK_IMPORTED_MODULE_1__/* .BUDGET_SHARE */ .eg * _budget_js__WEBPACK_IMPORTED_MODULE_0__/* .DOCUMENTED_BUDGET_PER_HOUR */ .Yi * (LONGEST_RUN_MS / _budget_js__WEBPACK_IMPORTED_MODULE_0__/* .HOUR_MS */ .iQ)) / (0,_budget_js__WEBPACK_IMPORTED_MODULE_0__/* .requestCost */ .ns)('POST'));
-/** Why `count` subjects (or request ids) are too many for one run; undefined when they are not. */
-function runSizeProblem(count, what) {
-    if (count <= MAX_SUBJECTS)
-        return undefined;
-    return (`${count.toLocaleString('en-US')} ${what} are more than the ${MAX_SUBJECTS.toLocaleString('en-US')} one run ` +
-        `may take (half of the 14,400 cost units an hour over 5h30m, at 8 per submission): split them ` +
-        'over several runs');
-}
-/** Characters the action's step outputs may take together (GitHub: 1 MB per job, in UTF-16). */
-const OUTPUT_BUDGET = 400_000;
-/** The share of each list output; the small outputs (ids, statuses, one link) take the rest. */
-const LIST_OUTPUT_LIMITS = {
-    requests: 200_000,
-    downloadUrls: 60_000,
-    files: 60_000,
-    workflowOutputs: 60_000
-};
-/** Bytes the job summary may take (GitHub: 1 MiB per step). */
-const SUMMARY_BUDGET = 512 * 1024;
-/**
- * A JSON list output cut to the whole entries that fit in `limit` characters (an object that does
- * not fit becomes `null`); undefined when it fits as it is.
- */
-function fitJsonList(text, limit) {
-    if (text.length <= limit)
-        return undefined;
-    const value = JSON.parse(text);
-    if (!Array.isArray(value))
-        return { text: 'null', kept: 0, total: 1 };
-    let size = 2; // the brackets
-    let kept = 0;
-    for (const item of value) {
-        const itemSize = JSON.stringify(item).length + (kept > 0 ? 1 : 0);
-        if (size + itemSize > limit)
-            break;
-        size += itemSize;
-        kept++;
-    }
-    return { text: JSON.stringify(value.slice(0, kept)), kept, total: value.length };
-}
-/** Items of a summary section that fit in `budget` characters, and how many were left out. */
-function withinBudget(items, budget, size) {
-    let used = 0;
-    let count = 0;
-    for (const item of items) {
-        used += size(item);
-        if (used > budget)
-            break;
-        count++;
-    }
-    return { kept: items.slice(0, count), left: items.length - count };
-}
-
-
-/***/ }),
-
-/***/ 63784:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  B4: () => (/* binding */ checkTimeoutHoldsOnePoll),
-  yG: () => (/* binding */ parseBoolean),
-  d: () => (/* binding */ parseDates),
-  cG: () => (/* binding */ parseInteger),
-  Uz: () => (/* binding */ parsePollInterval),
-  ZZ: () => (/* binding */ parseTimeout)
-});
-
-;// CONCATENATED MODULE: ./src/action/duration.ts
-/**
- * Parses the durations the action's inputs accept (`poll-interval`, `timeout`): a sequence of
- * `<number><unit>` parts with units h, m, s, ms in that order (`5h30m`, `1h2m3s`, `1h30m500ms`,
- * `1.5h`), or a bare number of seconds (`90`, `0.05`). Returns whole milliseconds.
- */
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-// Largest first: each unit may appear once, and only after every larger unit used.
-const UNIT_ORDER = ['h', 'm', 's', 'ms'];
-// Nothing the action waits for can last a month; larger values are typos (or overflow attempts).
-const MAX_MS = 30 * 24 * UNIT_MS.h;
-const NUMBER = String.raw `(?:\d+(?:\.\d+)?|\.\d+)`;
-const BARE_SECONDS = new RegExp(`^${NUMBER}$`);
-// `ms` before `m` so that `500ms` is not read as `500m` followed by a stray `s`.
-const PART = new RegExp(`(${NUMBER})(ms|h|m|s)\\s*`, 'y');
-const EXPECTED = "expected e.g. '500ms', '30s', '15m', '2h', '5h30m' or a number of seconds";
-function parseDuration(text) {
-    const shown = describe(text);
-    const trimmed = text.trim();
-    if (trimmed === '')
-        throw new Error(`invalid duration ${shown}: it is empty (${EXPECTED})`);
-    if (trimmed.startsWith('-')) {
-        throw new Error(`invalid duration ${shown}: it is negative (${EXPECTED})`);
-    }
-    const source = trimmed.toLowerCase(); // 'M' can only mean minutes: no unit here is months
-    const ms = BARE_SECONDS.test(source) ? Number(source) * UNIT_MS.s : sumOfParts(source, shown);
-    if (!Number.isFinite(ms) || ms > MAX_MS) {
-        throw new Error(`invalid duration ${shown}: it exceeds the 30-day maximum`);
-    }
-    return Math.round(ms);
-}
-function sumOfParts(source, shown) {
-    let total = 0;
-    let position = 0;
-    let smallestUsed = -1; // index in UNIT_ORDER of the last unit seen
-    while (position < source.length) {
-        PART.lastIndex = position;
-        const match = PART.exec(source);
-        if (!match) {
-            throw new Error(`invalid duration ${shown}: cannot read '${source.slice(position)}' (${EXPECTED})`);
-        }
-        const unit = match[2];
-        const rank = UNIT_ORDER.indexOf(unit);
-        if (rank <= smallestUsed) {
-            throw new Error(`invalid duration ${shown}: units must go from largest to smallest (h, m, s, ms), each at most once`);
-        }
-        smallestUsed = rank;
-        total += Number(match[1]) * UNIT_MS[unit];
-        position = PART.lastIndex;
-    }
-    return total;
-}
-/** The input as it may appear in an error: quoted, control characters escaped, bounded. */
-function describe(text) {
-    const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
-    return `'${json.slice(1, -1)}'`;
-}
-
-// EXTERNAL MODULE: ./src/action/input-names.ts
-var input_names = __nccwpck_require__(62383);
-// EXTERNAL MODULE: ./src/action/input-reading.ts
-var input_reading = __nccwpck_require__(32167);
-;// CONCATENATED MODULE: ./src/action/scalar-inputs.ts
-/**
- * Scalar inputs: booleans, bounded integers, durations (poll-interval, timeout) and the date
- * range. A value outside its bounds is refused, never clamped.
- */
-
-
-
-const DEFAULT_START_DATE = '2012-01-01';
-// Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
-const EARLIEST_START_DATE = '2000-01-01';
-const DEFAULT_POLL_INTERVAL = '60s';
-const MIN_POLL_INTERVAL_MS = 1_000;
-const DEFAULT_TIMEOUT = '5h30m';
-const MAX_TIMEOUT_MS = 6 * 3_600_000;
-/** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
-function parseBoolean(input, fallback) {
-    const text = (0,input_reading/* read */.LF)(input);
-    if (text === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(text))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(text))
-        return false;
-    throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not a boolean (expected true | True | TRUE | false | False | FALSE)`);
-}
-function parseDurationInput(input, text) {
-    try {
-        return parseDuration(text);
-    }
-    catch (error) {
-        throw new input_reading/* InputError */.dz(input, error.message);
-    }
-}
-function parsePollInterval(text, loopback) {
-    const ms = parseDurationInput(input_names/* Inputs */.G.PollInterval, text || DEFAULT_POLL_INTERVAL);
-    if (ms <= 0)
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.PollInterval, 'must be longer than 0');
-    // Every poll spends the organization's shared DSAR budget; only a local test server may be
-    // polled faster than once a second.
-    if (ms < MIN_POLL_INTERVAL_MS && !loopback) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.PollInterval, 'must be at least 1s (shorter intervals are allowed only with a loopback api-url)');
-    }
-    return ms;
-}
-/** The timeout: longer than 0, at most what a GitHub job may run. */
-function parseTimeout(text) {
-    const ms = parseDurationInput(input_names/* Inputs */.G.Timeout, text || DEFAULT_TIMEOUT);
-    if (ms <= 0)
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be longer than 0');
-    if (ms > MAX_TIMEOUT_MS) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
-            'wait: false and collect later with request-ids');
-    }
-    return ms;
-}
-/**
- * A run that waits holds at least one poll interval: a shorter timeout could only submit and then
- * fail. A ledger sweep or a `wait: false` run never waits between polls, so it is not held to it.
- */
-function checkTimeoutHoldsOnePoll(text, timeoutMs, pollIntervalMs) {
-    if (timeoutMs >= pollIntervalMs)
-        return;
-    throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Timeout, `${(0,input_reading/* quote */.hD)(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
-        'request would be submitted and the run would stop before its first status read ' +
-        '(a bare number is seconds: timeout: 90 is 90 s)');
-}
-function formatSeconds(ms) {
-    return `${ms / 1000} s`;
-}
-function parseInteger(input, fallback, min, max) {
-    const text = (0,input_reading/* read */.LF)(input);
-    if (text === '')
-        return fallback;
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) {
-        throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not an integer from ${min} to ${max}`);
-    }
-    return value;
-}
-/**
- * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
- * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
- */
-function parseDates(startText, endText, today) {
-    const startDate = parseDate(input_names/* Inputs */.G.StartDate, startText || DEFAULT_START_DATE);
-    const endDate = endText === '' ? today : parseDate(input_names/* Inputs */.G.EndDate, endText);
-    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
-        .toISOString()
-        .slice(0, 10);
-    if (endDate > tomorrow) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EndDate, `${endDate} is in the future (today is ${today} UTC)`, `is in the future: expected a date in the form YYYY-MM-DD up to today (${today} UTC)`);
-    }
-    if (startDate < EARLIEST_START_DATE) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`, `is before ${EARLIEST_START_DATE}: expected a date in the form YYYY-MM-DD from ${EARLIEST_START_DATE}`);
-    }
-    if (startDate > endDate) {
-        const origin = endText === '' ? ' (today, UTC)' : '';
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`, `is after end date${origin}: expected a start date on or before the end date`);
-    }
-    return { startDate, endDate };
-}
-function parseDate(input, text) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-        throw new input_reading/* InputError */.dz(input, `${(0,input_reading/* quote */.hD)(text)} is not a date in the form YYYY-MM-DD`, 'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
-    }
-    const time = Date.parse(`${text}T00:00:00Z`);
-    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
-        throw new input_reading/* InputError */.dz(input, `${text} is not a real calendar date`, 'is not a real calendar date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
-    }
-    return text;
-}
-
-
-/***/ }),
-
-/***/ 92341:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ax: () => (/* binding */ credentialRedactor),
-/* harmony export */   Bs: () => (/* binding */ maskCredentials),
-/* harmony export */   Fd: () => (/* binding */ hasControlCharacter),
-/* harmony export */   ZG: () => (/* binding */ decodeBasicAuth),
-/* harmony export */   lq: () => (/* binding */ encodeBasicAuth)
-/* harmony export */ });
-/* unused harmony exports credentialMaskForms, stripBasicPrefix */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
-/* harmony import */ var _linear_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(28681);
-/**
- * Masks the Amplitude credentials in every form a log line could show them, and holds the one
- * codec for `basic-auth` (base64 of `api_key:secret_key`) that input validation shares.
- *
- * `maskCredentials()` must run first in the action, before anything reads or logs other inputs:
- * the runner only hides what it was told about, and only from then on.
- */
-
-
-
-function maskCredentials() {
-    const raw = {
-        apiKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.ApiKey),
-        secretKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.SecretKey),
-        basicAuth: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.BasicAuth)
-    };
-    for (const form of credentialMaskForms(raw))
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
-    // A project's erasure keys: their own pair, masked in the same forms.
-    const erasure = {
-        apiKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.ErasureApiKey),
-        secretKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.ErasureSecretKey),
-        basicAuth: ''
-    };
-    for (const form of credentialMaskForms(erasure))
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
-    // The ledger's GitHub token: the runner masks ${{ github.token }} and secrets, not every source.
-    const githubToken = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.GithubToken).trim();
-    if (githubToken.length >= 8)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(githubToken);
-}
-/**
- * Every string that could reveal a credential: raw values, the Basic token in its base64 and
- * base64url spellings (padded or not), the decoded halves, and their percent-encoded forms (as
- * a URL or a form body would carry them). Empty values give nothing.
- */
-function credentialMaskForms(raw) {
-    const forms = new Set();
-    const add = (value) => {
-        if (value === '')
-            return;
-        forms.add(value);
-        const encoded = percentEncoded(value);
-        if (encoded !== undefined && encoded !== value)
-            forms.add(encoded);
-        // The runner matches masks line by line, so a multi-line value is hidden line by line too.
-        if (/[\r\n]/.test(value)) {
-            for (const line of value.split(/\r?\n|\r/))
-                if (line.trim() !== '')
-                    forms.add(line.trim());
-        }
-    };
-    const addPair = (apiKey, secretKey) => {
-        add(apiKey);
-        add(secretKey);
-        const pair = `${apiKey}:${secretKey}`;
-        add(pair);
-        const standard = Buffer.from(pair, 'utf8').toString('base64');
-        add(standard);
-        add((0,_linear_text_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutTrailing */ .h)(standard, '='));
-        const urlSafe = Buffer.from(pair, 'utf8').toString('base64url');
-        add(urlSafe);
-        add(urlSafe + '='.repeat((4 - (urlSafe.length % 4)) % 4));
-    };
-    add(raw.apiKey);
-    add(raw.secretKey);
-    if (raw.apiKey !== '' && raw.secretKey !== '')
-        addPair(raw.apiKey, raw.secretKey);
-    if (raw.basicAuth !== '') {
-        add(raw.basicAuth);
-        add(stripBasicPrefix(raw.basicAuth));
-        const decoded = decodeBasicAuth(raw.basicAuth);
-        if (decoded.ok)
-            addPair(decoded.apiKey, decoded.secretKey);
-    }
-    return [...forms];
-}
-/** The `Authorization: Basic` token for a key pair (standard base64, padded). */
-function encodeBasicAuth(apiKey, secretKey) {
-    return Buffer.from(`${apiKey}:${secretKey}`, 'utf8').toString('base64');
-}
-/**
- * A leading `Basic ` (any case) is dropped: people paste whole header values, and the workflows
- * add the scheme themselves (`"Basic $inputs.basicAuth"`), which would otherwise double it.
- */
-function stripBasicPrefix(value) {
-    return value.trim().replace(/^basic(?:\s+|$)/i, '');
-}
-/**
- * Decodes `basic-auth` into its key pair. Accepts standard or URL-safe base64, with or without
- * padding, but refuses anything that does not round-trip (stray characters, bad padding, bits
- * past the end) and bytes that are not UTF-8. The reasons never quote the value.
- */
-function decodeBasicAuth(value) {
-    const token = stripBasicPrefix(value);
-    if (token === '')
-        return { ok: false, reason: 'it is empty' };
-    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) {
-        return { ok: false, reason: 'it is not base64 (expected base64 of `api_key:secret_key`)' };
-    }
-    const unpadded = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutTrailing */ .h)(token, '=').replace(/-/g, '+').replace(/_/g, '/');
-    if (unpadded.length % 4 === 1)
-        return { ok: false, reason: 'it is not valid base64 (bad length)' };
-    const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4);
-    if (token.includes('=') && token.length !== padded.length) {
-        return { ok: false, reason: 'it is not valid base64 (bad padding)' };
-    }
-    const bytes = Buffer.from(padded, 'base64');
-    if (bytes.toString('base64') !== padded) {
-        return { ok: false, reason: 'it is not valid base64 (trailing bits)' };
-    }
-    let text;
-    try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    }
-    catch {
-        return { ok: false, reason: 'it does not decode to UTF-8 text' };
-    }
-    const colon = text.indexOf(':');
-    if (colon < 0)
-        return { ok: false, reason: 'it does not decode to `api_key:secret_key`' };
-    const apiKey = text.slice(0, colon);
-    const secretKey = text.slice(colon + 1);
-    if (apiKey === '')
-        return { ok: false, reason: 'its decoded api key (before the colon) is empty' };
-    if (secretKey === '') {
-        return { ok: false, reason: 'its decoded secret key (after the colon) is empty' };
-    }
-    if (hasControlCharacter(text)) {
-        return { ok: false, reason: 'its decoded value contains control characters' };
-    }
-    return { ok: true, apiKey, secretKey };
-}
-function percentEncoded(value) {
-    try {
-        return encodeURIComponent(value);
-    }
-    catch {
-        return undefined; // a lone surrogate cannot be percent-encoded, so no log can show that form
-    }
-}
-function hasControlCharacter(text) {
-    // C0, DEL and C1: none belongs in an identifier or key, and some split log or header lines.
-    // eslint-disable-next-line no-control-regex
-    return /[\u0000-\u001f\u007f-\u009f]/.test(text);
-}
-/**
- * Replaces every form of the credentials (raw, base64, base64url, URL-encoded) with '***'. The runner
- * masks them in the log, but not in step outputs, and a workflow document can copy
- * `$inputs.basicAuth` into an output or a path.
- */
-function credentialRedactor(credentials) {
-    const forms = credentialMaskForms(credentials)
-        // Shorter than this would match ordinary text (real keys are 32 characters).
-        .filter(form => form.length >= 6)
-        .sort((a, b) => b.length - a.length);
-    return text => forms.reduce((result, form) => result.split(form).join('***'), text);
-}
-
-
-/***/ }),
-
-/***/ 54396:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   j: () => (/* binding */ Semaphore)
-/* harmony export */ });
-/** At most `limit` holders at once; the rest wait in arrival order. */
-class Semaphore {
-    limit;
-    active = 0;
-    waiting = [];
-    peak = 0;
-    constructor(limit) {
-        this.limit = limit;
-        if (!Number.isInteger(limit) || limit < 1)
-            throw new Error(`bad concurrency limit ${limit}`);
-    }
-    /** The most holders there ever were at once. */
-    get peakActive() {
-        return this.peak;
-    }
-    async use(task) {
-        if (this.active >= this.limit)
-            await new Promise(grant => this.waiting.push(grant));
-        else
-            this.active++;
-        this.peak = Math.max(this.peak, this.active);
-        try {
-            return await task();
-        }
-        finally {
-            const next = this.waiting.shift();
-            // Hand the slot straight to the next waiter, so `active` never dips and lets a newcomer jump in.
-            if (next)
-                next();
-            else
-                this.active--;
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 5122:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $z: () => (/* binding */ withoutRefused),
-/* harmony export */   Yo: () => (/* binding */ checkServerValues),
-/* harmony export */   a9: () => (/* binding */ linkSecrets),
-/* harmony export */   xk: () => (/* binding */ sharedRequestIds),
-/* harmony export */   z$: () => (/* binding */ REQUEST_ID_RULE),
-/* harmony export */   zM: () => (/* binding */ REQUEST_ID_PATTERN)
-/* harmony export */ });
-/* unused harmony exports MAX_URLS, requestIdRule */
-/* harmony import */ var _policy_loopback_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9417);
-/**
- * What a DSAR server says, checked before it reaches a step output, a file name or a decision.
- *
- * Step outputs end up in workflow files (`run: echo "${{ steps.dsar.outputs.requestId }}"`), where a
- * value is pasted into a shell script before the shell reads it: a request id such as
- * `1"; touch /tmp/x; echo "` would run. So every value the action takes from a server has a shape,
- * and a value outside it is refused as a whole (never repaired): the request fails with a message
- * naming the field, and what was already known and checked (the request id obtained earlier, the
- * last good status) is kept.
- *
- * The shapes leave out every character that ends a shell quote or starts an expansion
- * (`" ' \` $ \\`) and every line break:
- * - request id: digits for the documented API (its ids are integers), otherwise 1 to 128 of
- *   `A-Z a-z 0-9 _ -` (the shape the `request-ids` input accepts);
- * - status: a short word;
- * - failReason: one line of at most 500 printable characters, none of the above;
- * - expires: an ISO 8601 date or date-time;
- * - urls: at most 1,000 https URLs (http only for loopback IP literals), no credentials in them,
- *   each written with URL characters only, at most 8 KiB.
- */
-
-/** The shape of a request id the action accepts as input and from servers of custom contracts. */
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
-/** The documented API's request ids are integers. */
-const DIGITS_PATTERN = /^\d{1,20}$/;
-const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
-const MAX_FAIL_REASON = 500;
-// Controls, line separators, and what ends a shell quote or starts an expansion.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029"'`$\\]/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
-const MAX_URLS = 1000;
-const MAX_URL_LENGTH = 8192;
-/** RFC 3986 unreserved and reserved characters, less the sub-delims a shell gives a meaning to. */
-const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@%&=+]+$/;
-/**
- * Reads the names both contracts and the built-in workflows use (`requestId`, `status` or
- * `finalStatus`, `failReason`, `expires`, `urls` or `downloadUrl`) from a workflow's or a step's
- * outputs, and checks each one that is present.
- */
-function checkServerValues(outputs, shape) {
-    const accepted = {};
-    const refused = [];
-    const refuse = (field, value, rule) => {
-        refused.push(`the server's ${field} ${shown(value)} is not ${rule}`);
-    };
-    const requestId = present(outputs.requestId);
-    if (requestId !== undefined) {
-        const text = scalarText(requestId);
-        const pattern = shape === 'digits' ? DIGITS_PATTERN : REQUEST_ID_PATTERN;
-        if (text !== undefined && pattern.test(text))
-            accepted.requestId = text;
-        else
-            refuse('requestId', requestId, `a request id (${requestIdRule(shape)})`);
-    }
-    const status = present(outputs.finalStatus ?? outputs.status);
-    if (status !== undefined) {
-        if (typeof status === 'string' && STATUS_PATTERN.test(status))
-            accepted.status = status;
-        else
-            refuse('status', status, 'a status (a word of up to 32 letters, digits, _ or -)');
-    }
-    const failReason = present(outputs.failReason);
-    if (failReason !== undefined) {
-        if (typeof failReason === 'string' &&
-            failReason.length <= MAX_FAIL_REASON &&
-            !UNSAFE_TEXT.test(failReason)) {
-            accepted.failReason = failReason;
-        }
-        else {
-            refuse('failReason', failReason, `one line of at most ${MAX_FAIL_REASON} characters without quotes, backslashes or $`);
-        }
-    }
-    const expires = present(outputs.expires);
-    if (expires !== undefined) {
-        if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
-            accepted.expires = expires;
-        }
-        else {
-            refuse('expires', expires, 'an ISO 8601 date');
-        }
-    }
-    const links = present(outputs.urls) ?? present(outputs.downloadUrl);
-    if (links !== undefined) {
-        const field = outputs.urls !== undefined ? 'urls' : 'downloadUrl';
-        const list = Array.isArray(links) ? links : [links];
-        if (list.length > MAX_URLS) {
-            refused.push(`the server's ${field} holds ${list.length} links, more than ${MAX_URLS}`);
-        }
-        else {
-            const problem = list
-                .map((link, i) => urlProblem(link, Array.isArray(links) ? `${field}[${i}]` : field))
-                .find(Boolean);
-            if (problem)
-                refused.push(problem);
-            else
-                accepted.urls = list;
-        }
-    }
-    return { accepted, refused };
-}
-/** A workflow's own outputs with every reported value that was refused replaced by null. */
-function withoutRefused(outputs, shape) {
-    const checked = { ...outputs };
-    for (const name of REPORTED_NAMES) {
-        if (!Object.hasOwn(outputs, name))
-            continue;
-        if (checkServerValues({ [name]: outputs[name] }, shape).refused.length > 0)
-            checked[name] = null;
-    }
-    return checked;
-}
-const REPORTED_NAMES = [
-    'requestId',
-    'status',
-    'finalStatus',
-    'failReason',
-    'expires',
-    'urls',
-    'downloadUrl'
-];
-function requestIdRule(shape) {
-    return shape === 'digits' ? 'digits' : REQUEST_ID_RULE;
-}
-/** Why a link is refused, or undefined when it has the shape of a download link. */
-function urlProblem(link, field) {
-    const refuse = (rule) => `the server's ${field} ${shown(link)} is not ${rule}`;
-    if (typeof link !== 'string')
-        return refuse('a URL (not text)');
-    if (link.length > MAX_URL_LENGTH)
-        return refuse(`a URL of at most ${MAX_URL_LENGTH} characters`);
-    if (!URL_CHARACTERS.test(link))
-        return refuse('a URL (characters outside URL syntax)');
-    let url;
-    try {
-        url = new URL(link);
-    }
-    catch {
-        return refuse('a URL');
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,_policy_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname))) {
-        return refuse(`an https URL (${_policy_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .LOOPBACK_RULE */ .x})`);
-    }
-    if (url.username !== '' || url.password !== '')
-        return refuse('a URL without credentials');
-    return undefined;
-}
-/**
- * The parts of presigned links (S3, GCS, Azure SAS, CloudFront) that make them bearer credentials:
- * the whole query string, and each signature, credential or token parameter on its own (a log may
- * show a link decoded or cut). The caller registers them as secrets with the runner.
- */
-function linkSecrets(link) {
-    let url;
-    try {
-        url = new URL(link);
-    }
-    catch {
-        return [];
-    }
-    if (url.search.length <= 1)
-        return [];
-    const secrets = new Set([url.search.slice(1)]);
-    for (const [name, value] of url.searchParams) {
-        if (/signature|^sig$|token|credential|^key$|policy|^se$|^sv$/i.test(name) &&
-            value.length >= 8) {
-            secrets.add(value);
-            secrets.add(encodeURIComponent(value));
-        }
-    }
-    return [...secrets];
-}
-/**
- * Two requests with the same id would download into the same folder, and the export could belong to
- * either subject: every id given to more than one request is returned with the labels holding it.
- */
-function sharedRequestIds(records) {
-    const byId = new Map();
-    for (const record of records) {
-        if (record.requestId === undefined)
-            continue;
-        byId.set(record.requestId, [...(byId.get(record.requestId) ?? []), record.label]);
-    }
-    return [...byId]
-        .filter(([, labels]) => labels.length > 1)
-        .map(([requestId, labels]) => ({ requestId, labels }));
-}
-function present(value) {
-    return value === undefined || value === null || value === '' ? undefined : value;
-}
-/** A string or a number as text (ids arrive as either), else undefined. */
-function scalarText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
-        return String(value);
-    return undefined;
-}
-/** A value for a message: JSON (quotes and line breaks escaped), at most 60 characters of it. */
-function shown(value) {
-    let text;
-    try {
-        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    }
-    catch {
-        text = String(value);
-    }
-    return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-}
-
-
-/***/ }),
-
-/***/ 95642:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Kd: () => (/* binding */ readUserIdsFile),
-/* harmony export */   bC: () => (/* binding */ parseUserIds),
-/* harmony export */   dL: () => (/* binding */ uniqueSubjects),
-/* harmony export */   dS: () => (/* binding */ parseRequestIds),
-/* harmony export */   ry: () => (/* binding */ splitList),
-/* harmony export */   zz: () => (/* binding */ parseAmplitudeIds)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(62383);
-/* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(32167);
-/* harmony import */ var _path_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(99269);
-/* harmony import */ var _policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83500);
-/* harmony import */ var _secret_helper_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(92341);
-/* harmony import */ var _server_values_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5122);
-/**
- * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
- * request-ids. Lists are split by newlines and/or commas, or given as a JSON array (`["u1","u2"]`,
- * as user-ids-file takes), and a problem names the entry or line, never the id itself (personal
- * data). An id that starts or ends with a bracket or a quote is refused: it is almost always a JSON
- * array or a quoted list read as a plain one (`["u1"` and `"u2"]` would be asked for as subjects).
- */
-
-
-
-
-
-
-
-const MAX_ID_LENGTH = 1024;
-const MAX_USER_IDS_FILE_BYTES = 10 * 1024 * 1024;
-/** Entries separated by newlines and/or commas; blanks dropped; numbered from 1 for messages. */
-function splitList(text) {
-    return text
-        .split(/[\n,]/)
-        .map(entry => entry.trim())
-        .filter(entry => entry !== '')
-        .map((entry, index) => ({ entry, number: index + 1 }));
-}
-/** Characters no id starts or ends with, but a JSON array or a quoted list read as plain text does. */
-const WRAPPING = /^["'[\]]|["'[\]]$/;
-function userIdProblem(id) {
-    if ([...id].length > MAX_ID_LENGTH)
-        return `is longer than ${MAX_ID_LENGTH} characters`;
-    if ((0,_secret_helper_js__WEBPACK_IMPORTED_MODULE_5__/* .hasControlCharacter */ .Fd)(id))
-        return 'contains control characters';
-    if (WRAPPING.test(id)) {
-        return 'starts or ends with a bracket or a quote: give a JSON array (["u1","u2"]) or plain ids separated by commas or newlines, without quotes';
-    }
-    return undefined;
-}
-/** `[...]`: the list is a JSON array, read as such. */
-function isJsonArray(text) {
-    return text.trimStart().startsWith('[');
-}
-function parseUserIds(text) {
-    if (isJsonArray(text))
-        return idsFromJson(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.UserIds, text);
-    return splitList(text).map(({ entry, number }) => {
-        const problem = userIdProblem(entry);
-        if (problem)
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.UserIds, `entry ${number} ${problem}`);
-        return entry;
-    });
-}
-/** A JSON array of Amplitude ids: integers, or strings of digits; numbered from 1 for messages. */
-function amplitudeIdsFromJson(text) {
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__/* .describeJsonError */ .M1)(text));
-    }
-    if (!Array.isArray(parsed)) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, 'is not a JSON array of integers');
-    }
-    return parsed.map((item, index) => {
-        // A number outside the safe range has already lost digits: refused below by its text.
-        const entry = typeof item === 'number' ? JSON.stringify(item) : item;
-        if (typeof entry !== 'string') {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, `array element ${index + 1} is not an integer`);
-        }
-        return { entry: entry.trim(), number: index + 1 };
-    });
-}
-function parseAmplitudeIds(text) {
-    const entries = isJsonArray(text) ? amplitudeIdsFromJson(text) : splitList(text);
-    return entries.map(({ entry, number }) => {
-        const value = Number(entry);
-        if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
-        }
-        return value;
-    });
-}
-function parseRequestIds(text) {
-    const ids = splitList(text).map(({ entry, number }) => {
-        if (!_server_values_js__WEBPACK_IMPORTED_MODULE_6__/* .REQUEST_ID_PATTERN */ .zM.test(entry)) {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.RequestIds, `entry ${number} is not a request id (${_server_values_js__WEBPACK_IMPORTED_MODULE_6__/* .REQUEST_ID_RULE */ .z$})`);
-        }
-        return entry;
-    });
-    return [...new Set(ids)];
-}
-function uniqueSubjects(subjects) {
-    const seen = new Set();
-    return subjects.filter(subject => {
-        const key = subject.kind === 'userId' ? `u:${subject.userId}` : `a:${String(subject.amplitudeId)}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-/**
- * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
- * whole lines starting with '#' are comments: an ID may itself contain '#'.
- */
-async function readUserIdsFile(text, workspace, runnerTemp) {
-    if (text === '')
-        return [];
-    const input = _input_names_js__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G.UserIdsFile;
-    // RUNNER_TEMP too: a step may write the ids there to keep personal data out of the checkout
-    // (the runner empties it after every job).
-    const file = await (0,_path_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .resolveWorkspaceFile */ .K)(input, text, workspace, runnerTemp);
-    const handle = await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.open(file, 'r');
-    let content;
-    try {
-        const { size } = await handle.stat();
-        if (size > MAX_USER_IDS_FILE_BYTES) {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `'${text}' is larger than 10 MiB (${size} bytes)`);
-        }
-        content = (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
-    }
-    finally {
-        await handle.close();
-    }
-    const ids = isJsonArray(content) ? idsFromJson(input, content) : idsFromLines(input, content);
-    if (ids.length === 0)
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `'${text}' contains no user IDs`);
-    return ids;
-}
-function idsFromJson(input, content) {
-    let parsed;
-    try {
-        parsed = JSON.parse(content);
-    }
-    catch {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, (0,_policy_json_text_js__WEBPACK_IMPORTED_MODULE_4__/* .describeJsonError */ .M1)(content));
-    }
-    if (!Array.isArray(parsed))
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'is not a JSON array of strings');
-    const ids = [];
-    parsed.forEach((item, index) => {
-        if (typeof item !== 'string') {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `array element ${index + 1} is not a string`);
-        }
-        const id = item.trim();
-        if (id === '')
-            return;
-        const problem = userIdProblem(id);
-        if (problem)
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `array element ${index + 1} ${problem}`);
-        ids.push(id);
-    });
-    return ids;
-}
-function idsFromLines(input, content) {
-    const ids = [];
-    content.split('\n').forEach((raw, index) => {
-        const id = raw.trim();
-        if (id === '' || id.startsWith('#'))
-            return;
-        const problem = userIdProblem(id);
-        if (problem)
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `line ${index + 1} ${problem}`);
-        ids.push(id);
-    });
-    return ids;
-}
-
-
-/***/ }),
-
-/***/ 79640:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AW: () => (/* binding */ artifactHtml),
-/* harmony export */   NG: () => (/* binding */ notSentHtml),
-/* harmony export */   _g: () => (/* binding */ displayFileName),
-/* harmony export */   jM: () => (/* binding */ expiryWarningHtml),
-/* harmony export */   pC: () => (/* binding */ factsTableRows),
-/* harmony export */   pI: () => (/* binding */ runFacts),
-/* harmony export */   pO: () => (/* binding */ runContext)
-/* harmony export */ });
-/* unused harmony export dateRangeAsked */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
-/* harmony import */ var _artifact_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73935);
-/* harmony import */ var _export_helper_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(37871);
-/**
- * What a compliance engineer files with the job summary besides the per-request table: where the
- * requests went (the API host), what was asked (the date range), where the export went (file names
- * relative to `download-path`, and the artifact: name, link, retention), and when the download links
- * stop working. Computed from the settings and the results, so the summary is testable without a run.
- */
-
-
-
-
-function runContext(env) {
-    return {
-        // The one rule for a run's page (artifact-helper.ts); absent outside a GitHub run.
-        ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && { url: (0,_artifact_helper_js__WEBPACK_IMPORTED_MODULE_2__/* .workflowRunPage */ .YC)(env) }),
-        ...(env.GITHUB_ACTOR && { actor: env.GITHUB_ACTOR })
-    };
-}
-function runFacts(settings, run) {
-    const { artifactName } = settings;
-    return {
-        apiHost: new URL(settings.apiUrl).host,
-        ...(run.plans && { dateRange: dateRangeAsked(run.plans) }),
-        ...(settings.download && { downloadPath: settings.downloadPath }),
-        ...(run.artifact &&
-            artifactName !== undefined && {
-            artifact: { ...run.artifact, name: artifactName, retentionDays: settings.retentionDays }
-        }),
-        ...(run.receipt && { receipt: run.receipt }),
-        ...(run.run && { run: run.run }),
-        ...(run.records.length > 0 && { submitted: submittedAt(run.records) }),
-        notSent: run.records.filter(r => r.outcome === 'notSent').map(r => r.label),
-        expiring: (0,_export_helper_js__WEBPACK_IMPORTED_MODULE_3__/* .expiringSoon */ .s_)(run.records, run.now).map(r => ({
-            requestId: r.requestId ?? r.label,
-            expires: r.expires ?? ''
-        }))
-    };
-}
-/** The earliest submit of this run, or what was submitted instead. */
-function submittedAt(records) {
-    const times = records.map(r => r.submittedAt).filter((t) => t !== undefined);
-    if (times.length > 0)
-        return new Date(Math.min(...times)).toISOString();
-    return records.some(r => r.requestId !== undefined)
-        ? 'before this run (resumed by request id)'
-        : 'nothing (no request was submitted)';
-}
-/** `start to end` when every request was sent the same range; otherwise each range, or why none. */
-function dateRangeAsked(plans) {
-    const ranges = new Set(plans
-        .filter(p => typeof p.inputs.startDate === 'string' && typeof p.inputs.endDate === 'string')
-        .map(p => `${String(p.inputs.startDate)} to ${String(p.inputs.endDate)}`));
-    if (ranges.size > 0)
-        return [...ranges].join('; ');
-    if (plans.length > 0 && plans.every(p => (p.requestId ?? p.inputs.requestId) !== undefined)) {
-        return 'none in this run (resuming requests submitted earlier)';
-    }
-    return "none (this workflow's requests take no date range)";
-}
-/**
- * A downloaded file's name as the summary shows it: relative to `download-path` (the runner's
- * temporary folder means nothing to the reader), e.g. `53367/output-001.json.gz.age`.
- */
-function displayFileName(file, downloadPath) {
-    if (downloadPath === undefined)
-        return node_path__WEBPACK_IMPORTED_MODULE_0__.basename(file.path);
-    const relative = node_path__WEBPACK_IMPORTED_MODULE_0__.relative(downloadPath, file.path);
-    if (relative === '' || relative.startsWith('..') || node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute(relative)) {
-        return node_path__WEBPACK_IMPORTED_MODULE_0__.basename(file.path);
-    }
-    return relative.split(node_path__WEBPACK_IMPORTED_MODULE_0__.sep).join('/');
-}
-/** The run's facts as the HTML of a two-column table (values escaped). */
-function factsTableRows(facts, workflowTitle) {
-    return [
-        ['Workflow', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(workflowTitle)],
-        ['API host', `<code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.apiHost)}</code>`],
-        ...(facts.dateRange !== undefined ? [['Date range asked', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.dateRange)]] : []),
-        ...(facts.run?.url ? [['Run', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.url)]] : []),
-        ...(facts.run?.actor ? [['Started by', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.run.actor)]] : []),
-        ...(facts.submitted !== undefined ? [['Submitted', (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.submitted)]] : []),
-        ...(facts.receipt
-            ? [
-                [
-                    'Receipt',
-                    `<code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(node_path__WEBPACK_IMPORTED_MODULE_0__.basename(facts.receipt.path))}</code> (in download-path), ` +
-                        `SHA-256 <code>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.receipt.sha256)}</code>`
-                ]
-            ]
-            : []),
-        ...(facts.artifact?.expiresAt
-            ? [['Artifact deleted', `about ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(facts.artifact.expiresAt)}`]]
-            : [])
-    ];
-}
-/** The artifact paragraph: its name linked to its page, its id, and how long GitHub keeps it. */
-function artifactHtml(artifact) {
-    const days = `${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`;
-    return (`<p>Uploaded as artifact <a href="${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(artifact.url)}">${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(artifact.name)}</a> ` +
-        `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +
-        `may be shorter). It holds the files listed above, under the same names, and receipt.json.</p>`);
-}
-/**
- * The subjects this run never sent, by label (position and fingerprint, never the id): the
- * `requests` output lists them by value with status `not-sent`, for the next run to take.
- */
-function notSentHtml(labels, budget) {
-    const shown = [];
-    let size = 0;
-    for (const label of labels) {
-        size += label.length + 2;
-        if (size > budget)
-            break;
-        shown.push((0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(label));
-    }
-    const more = labels.length - shown.length;
-    return (`<p><strong>${labels.length} subject${labels.length === 1 ? ' was' : 's were'} not sent</strong> ` +
-        `(the timeout ran out or the run was stopped first; Amplitude took no request for them). ` +
-        `The <code>requests</code> output lists them with status <code>not-sent</code>, for the next ` +
-        `run to take: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.</p>`);
-}
-/** One warning line per request whose links expire soon (the same warning as the log's). */
-function expiryWarningHtml(expiring) {
-    return expiring
-        .map(e => `<p><strong>Warning:</strong> the download links of request ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(e.requestId)} ` +
-        `expire at ${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(e.expires)}; download them before then.</p>`)
-        .join('\n');
-}
-
-
-/***/ }),
-
-/***/ 89775:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   f: () => (/* binding */ buildSummary)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31606);
-/* harmony import */ var _request_runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68402);
-/* harmony import */ var _run_limits_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6132);
-/* harmony import */ var _summary_facts_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(79640);
-/**
- * The job summary: one table row per request, and what to do next when not every request is done.
- * Subjects appear by label only (personal data stays out of the summary).
- */
-
-
-
-
-
-/** Shares of SUMMARY_BUDGET (run-limits.ts), so that GitHub never drops the summary as too large. */
-const REQUEST_ROWS_BUDGET = _run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .SUMMARY_BUDGET */ .pm / 2;
-const FILE_ROWS_BUDGET = _run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .SUMMARY_BUDGET */ .pm / 4;
-const SECTION_BUDGET = _run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .SUMMARY_BUDGET */ .pm / 16;
-/** The status seen, or what ended the request: a refused call is named, never "aborted". */
-function statusCell(r) {
-    const status = r.stoppedBy
-        ? `${r.status ?? 'not submitted'}; stopped by ${r.stoppedBy}`
-        : (r.status ?? r.outcome ?? '–');
-    return (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(status) + (r.failReason ? ` (${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.failReason)})` : '');
-}
-function buildSummary(input) {
-    const { records, now } = input;
-    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading('Amplitude DSAR', 2);
-    for (const note of input.notes ?? [])
-        summary.addRaw(`<p>${(0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(note)}</p>`, true);
-    summary.addTable((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .factsTableRows */ .pC)(input.facts, input.workflowTitle));
-    const requestRows = (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .withinBudget */ .xV)(records.map(r => [
-        (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.label),
-        (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.requestId ?? '–'),
-        statusCell(r),
-        String(r.polls),
-        (0,_request_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)((r.finishedAt ?? now) - r.startedAt),
-        (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)(r.expires ?? '–')
-    ]), REQUEST_ROWS_BUDGET, rowSize);
-    summary.addTable([
-        [
-            { data: 'Subject', header: true },
-            { data: 'Request id', header: true },
-            { data: 'Status', header: true },
-            { data: 'Polls', header: true },
-            { data: 'Elapsed', header: true },
-            { data: 'Links expire', header: true }
-        ],
-        ...requestRows.kept,
-        ...leftOut(requestRows.left, 6, 'more requests (all of them are in the requests output or requests.json)')
-    ]);
-    const notSent = input.facts.notSent ?? [];
-    if (notSent.length > 0)
-        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .notSentHtml */ .NG)(notSent, SECTION_BUDGET), true);
-    if (input.facts.expiring.length > 0) {
-        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .expiryWarningHtml */ .jM)(input.facts.expiring), true);
-    }
-    if (input.files && input.files.length > 0) {
-        const fileRows = (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .withinBudget */ .xV)(input.files.map(f => [
-            (0,_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2)((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .displayFileName */ ._g)(f, input.facts.downloadPath)),
-            String(f.bytes),
-            String(f.events),
-            `<code>${f.sha256}</code>`,
-            f.encrypted ? 'yes (age)' : 'no'
-        ]), FILE_ROWS_BUDGET, rowSize);
-        summary.addHeading('Downloaded files', 3);
-        summary.addTable([
-            [
-                { data: 'File (in download-path)', header: true },
-                { data: 'Bytes', header: true },
-                { data: 'Events', header: true },
-                { data: 'SHA-256', header: true },
-                { data: 'Encrypted', header: true }
-            ],
-            ...fileRows.kept,
-            ...leftOut(fileRows.left, 5, 'more files (all of them are in receipt.json)')
-        ]);
-    }
-    if (input.facts.artifact)
-        summary.addRaw((0,_summary_facts_js__WEBPACK_IMPORTED_MODULE_4__/* .artifactHtml */ .AW)(input.facts.artifact), true);
-    if (input.problems.length > 0) {
-        summary.addHeading('What needs attention', 3);
-        const shown = (0,_run_limits_js__WEBPACK_IMPORTED_MODULE_3__/* .withinBudget */ .xV)(input.problems.map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2), SECTION_BUDGET, p => p.length + 9);
-        const more = shown.left > 0 ? [`… and ${shown.left} more`] : [];
-        summary.addList([...shown.kept, ...more]);
-    }
-    if (input.resumeHint) {
-        summary.addHeading('Next step', 3);
-        summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true);
-        const hint = input.resumeHint;
-        summary.addRaw(hint.length <= SECTION_BUDGET
-            ? codeBlock(hint)
-            : `<p>The request-ids line is too long to show here (${hint.length} characters): it is in the log, in the failure message.</p>`, true);
-    }
-    return summary;
-}
-/**
- * A `<pre>` block whose every line is escaped: core.summary.addCodeBlock pastes its text in raw, so
- * `</code></pre><h1>` in it would close the block and start HTML of someone else's.
- */
-function codeBlock(text) {
-    const lines = text.split('\n').map(_policy_untrusted_text_js__WEBPACK_IMPORTED_MODULE_1__/* .forHtml */ .B2).join('\n');
-    return `<pre lang="yaml"><code>${lines}</code></pre>`;
-}
-function rowSize(cells) {
-    return cells.reduce((size, cell) => size + cell.length + 9, 9);
-}
-/** The row saying how many rows the budget left out (none when none was). */
-function leftOut(count, columns, what) {
-    return count > 0 ? [[{ data: `… and ${count} ${what}`, colspan: String(columns) }]] : [];
-}
-
-
-/***/ }),
-
-/***/ 95717:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   r: () => (/* binding */ testHooks)
-/* harmony export */ });
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58592);
-
-function testHooks() {
-    const read = (name) => {
-        const text = process.env[name];
-        if (text === undefined || text === '')
-            return undefined;
-        if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
-            _log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .R.warning((0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .line */ .n) `${name} is not a positive whole number of milliseconds: ignored`);
-            return undefined;
-        }
-        return Number(text);
-    };
-    return {
-        requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
-        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
-        backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS'),
-        progressEveryMs: read('DSAR_TEST_PROGRESS_EVERY_MS')
-    };
-}
-
-
-/***/ }),
-
-/***/ 52234:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BG: () => (/* binding */ subjectFingerprint),
-/* harmony export */   Nm: () => (/* binding */ planStatusChecks),
-/* harmony export */   Oj: () => (/* binding */ bundledWorkflowsDir),
-/* harmony export */   cT: () => (/* binding */ loadWorkflowInput),
-/* harmony export */   gp: () => (/* binding */ planRuns),
-/* harmony export */   im: () => (/* binding */ prebuiltDocuments),
-/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
-/* harmony export */   pb: () => (/* binding */ subjectLabel),
-/* harmony export */   yb: () => (/* binding */ loadChosenDocument),
-/* harmony export */   yq: () => (/* binding */ subjectText)
-/* harmony export */ });
-/* unused harmony exports BUILTIN_WORKFLOWS, PREBUILT_DOCUMENTS_FILE */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(73136);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(88012);
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(17744);
-/* harmony import */ var _input_reading_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(32167);
-/* harmony import */ var _input_names_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(62383);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(58592);
-/* harmony import */ var _test_hooks_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(95717);
-/**
- * Chooses the Arazzo document the action runs (a built-in one or the user's), and plans the runs: which
- * workflow of it, how many times (one per subject when the workflow takes one subject), with which inputs.
- * Everything here happens before any request, so a plan that cannot work fails by input name.
- */
-
-
-
-
-
-
-
-
-
-
-
-/** The built-in documents, and which of their workflows serves each mode. */
-const BUILTIN_WORKFLOWS = {
-    amplitude: {
-        file: 'amplitude.arazzo.yml',
-        submitAndPoll: 'submit-and-poll',
-        submit: 'submit',
-        // `wait: false`: submit, then read the status once (the create answer carries none).
-        submitAndCheck: 'submit-and-check',
-        poll: 'poll',
-        status: 'status',
-        oneSubjectPerRequest: true,
-        requestIdShape: 'digits'
-    },
-    'apis-io': {
-        file: 'apis-io.arazzo.yml',
-        submitAndPoll: 'submit-and-poll-dsar',
-        submit: 'submit-dsar',
-        // The seed contract's create answer carries the status already.
-        submitAndCheck: 'submit-dsar',
-        poll: 'poll-dsar',
-        status: 'status-dsar',
-        oneSubjectPerRequest: false,
-        requestIdShape: 'token'
-    }
-};
-/** Where the shipped Arazzo and OpenAPI documents are: dist/workflows when bundled, src/workflows in tests. */
-function bundledWorkflowsDir() {
-    const here = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.dirname)((0,node_url__WEBPACK_IMPORTED_MODULE_4__.fileURLToPath)(import.meta.url));
-    const candidates = [(0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(here, 'workflows'), (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(here, '..', 'workflows')];
-    const found = candidates.find(dir => (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(dir, BUILTIN_WORKFLOWS.amplitude.file)));
-    if (!found)
-        throw new Error(`the built-in workflows are missing (looked in ${candidates.join(', ')})`);
-    return found;
-}
-/** The chosen document, with a broken one reported against the `workflow` input. */
-async function loadWorkflowInput(settings, onNotice, choices = {}) {
-    try {
-        return await loadChosenDocument(settings, onNotice, choices);
-    }
-    catch (error) {
-        if (error instanceof _arazzo_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ArazzoError */ .oP)
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.Workflow, error.message);
-        throw error;
-    }
-}
-/**
- * The workflow inputs the action fills from secrets: a document may use them only in request
- * headers (the loader refuses any other use, with its JSON Pointer).
- */
-const SECRET_INPUTS = ['basicAuth'];
-/**
- * The build (scripts/package.mjs) also writes every shipped YAML document, parsed, into one JSON file
- * beside them: reading that is much cheaper at start-up than parsing YAML (and loading `yaml`).
- */
-const PREBUILT_DOCUMENTS_FILE = 'documents.json';
-/** The shipped documents as parsed at build time, by absolute path; empty when not built (tests). */
-async function prebuiltDocuments(shipped) {
-    let text;
-    try {
-        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(shipped, PREBUILT_DOCUMENTS_FILE), 'utf8');
-    }
-    catch {
-        return new Map();
-    }
-    const byName = JSON.parse(text);
-    return new Map(Object.entries(byName).map(([name, parsed]) => [(0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(shipped, name), parsed]));
-}
-async function loadChosenDocument(settings, onNotice, choices = {}) {
-    const shipped = bundledWorkflowsDir();
-    const prebuilt = await prebuiltDocuments(shipped);
-    if (settings.workflow.kind === 'builtin') {
-        return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__/* .loadArazzoFile */ .K6)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(shipped, BUILTIN_WORKFLOWS[settings.workflow.name].file), {
-            allowedRoots: [shipped],
-            secretInputs: SECRET_INPUTS,
-            prebuilt,
-            onNotice
-        });
-    }
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    return (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__/* .loadArazzoFile */ .K6)(settings.workflow.path, {
-        allowedRoots: [workspace, shipped],
-        fallbackDescriptionDirs: [shipped],
-        secretInputs: SECRET_INPUTS,
-        sourceReader: lazyRemoteSourceReader({
-            pins: settings.sourceIntegrity,
-            timeoutMs: choices.remoteTimeoutMs ?? (0,_test_hooks_js__WEBPACK_IMPORTED_MODULE_10__/* .testHooks */ .r)().requestTimeoutMs,
-            log: (url, message) => _log_js__WEBPACK_IMPORTED_MODULE_9__/* .log */ .R.info((0,_log_js__WEBPACK_IMPORTED_MODULE_9__/* .line */ .n) `source description ${url}: ${message}`)
-        }),
-        signal: choices.signal,
-        prebuilt,
-        onNotice
-    });
-}
-/**
- * The remote source reader, loaded (with @actions/tool-cache and semver) on the first remote
- * description a document names: most runs name none, and their start-up need not compile it.
- */
-function lazyRemoteSourceReader(options) {
-    let reader;
-    return async (url, limits) => {
-        reader ??= Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(489)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9489)).then(m => m.createRemoteSourceReader(options));
-        return (await reader)(url, limits);
-    };
-}
-function planRuns(settings, loaded, options = {}) {
-    const choice = settings.workflow;
-    if (choice.kind === 'builtin')
-        return planBuiltin(settings, choice.name, options);
-    return planCustom(settings, loaded);
-}
-function planBuiltin(settings, name, options) {
-    const builtin = BUILTIN_WORKFLOWS[name];
-    const { basicAuth, startDate, endDate } = settings;
-    const requestIdShape = builtin.requestIdShape;
-    if (settings.requestIds.length > 0) {
-        return settings.requestIds.map(requestId => ({
-            label: `request ${requestId}`,
-            workflowId: builtin.poll,
-            inputs: {
-                basicAuth,
-                requestId: name === 'amplitude' ? requestIdValue(requestId) : requestId
-            },
-            submitOnly: false,
-            requestId,
-            requestIdShape
-        }));
-    }
-    const workflowId = settings.wait
-        ? builtin.submitAndPoll
-        : options.readStatusAfterSubmit
-            ? builtin.submitAndCheck
-            : builtin.submit;
-    if (builtin.oneSubjectPerRequest) {
-        return settings.subjects.map((subject, index) => ({
-            label: subjectLabel(subject, index),
-            subject: subjectText(subject),
-            workflowId,
-            inputs: { basicAuth, startDate, endDate, ...subjectInputs(subject) },
-            submitOnly: !settings.wait,
-            requestIdShape
-        }));
-    }
-    const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId');
-    if (amplitudeIds.length > 0) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.AmplitudeIds, "the 'apis-io' workflow takes user ids only; use the default 'amplitude' workflow for Amplitude ids");
-    }
-    const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''));
-    return [
-        {
-            label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
-            subject: userIds.join(','),
-            workflowId,
-            inputs: { basicAuth, userIds },
-            submitOnly: !settings.wait,
-            requestIdShape
-        }
-    ];
-}
-/**
- * One status check per request id, with a built-in workflow (the ledger: each sweep reads each
- * request's status once, without waiting). Labels name the request, never the subject.
- */
-function planStatusChecks(settings, requestIds) {
-    const choice = settings.workflow;
-    if (choice.kind !== 'builtin')
-        throw new Error('status checks need a built-in workflow');
-    const builtin = BUILTIN_WORKFLOWS[choice.name];
-    return requestIds.map(requestId => ({
-        label: `request ${requestId}`,
-        workflowId: builtin.status,
-        inputs: {
-            basicAuth: settings.basicAuth,
-            requestId: choice.name === 'amplitude' ? requestIdValue(requestId) : requestId
-        },
-        submitOnly: false,
-        requestId,
-        requestIdShape: builtin.requestIdShape
-    }));
-}
-function planCustom(settings, loaded) {
-    let workflow;
-    try {
-        workflow = loaded.workflow(settings.workflowId);
-    }
-    catch (error) {
-        throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.WorkflowId, error.message);
-    }
-    const { properties, required } = (0,_arazzo_index_js__WEBPACK_IMPORTED_MODULE_6__/* .workflowInputNames */ .Mf)(workflow);
-    const declared = new Set(properties);
-    const common = {};
-    const offer = (name, value) => {
-        if (declared.has(name) && value !== undefined)
-            common[name] = value;
-    };
-    offer('basicAuth', settings.basicAuth);
-    offer('startDate', settings.startDate);
-    offer('endDate', settings.endDate);
-    // The user's own `inputs` come last: they know their workflow best.
-    const base = (extra) => ({
-        ...common,
-        ...extra,
-        ...settings.extraInputs
-    });
-    let runs;
-    const workflowId = workflow.workflowId;
-    // A custom contract's request ids are only known to be tokens.
-    const custom = { workflowId, submitOnly: false, requestIdShape: 'token' };
-    if (settings.requestIds.length > 0 && declared.has('requestId')) {
-        runs = settings.requestIds.map(requestId => ({
-            ...custom,
-            label: `request ${requestId}`,
-            inputs: base({ requestId }),
-            requestId
-        }));
-    }
-    else if (declared.has('userIds')) {
-        const userIds = settings.subjects.filter(s => s.kind === 'userId').map(s => s.userId);
-        runs = [
-            {
-                ...custom,
-                label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
-                subject: userIds.join(','),
-                inputs: base(userIds.length > 0 ? { userIds } : {})
-            }
-        ];
-    }
-    else if ((declared.has('userId') || declared.has('amplitudeId')) &&
-        settings.subjects.length > 0) {
-        runs = settings.subjects.map((subject, index) => ({
-            ...custom,
-            label: subjectLabel(subject, index),
-            subject: subjectText(subject),
-            inputs: base(pick(subjectInputs(subject), declared))
-        }));
-    }
-    else {
-        runs = [{ ...custom, label: `workflow ${workflowId}`, inputs: base({}) }];
-    }
-    for (const run of runs) {
-        const missing = required.filter(name => run.inputs[name] === undefined);
-        if (missing.length > 0) {
-            throw new _input_reading_js__WEBPACK_IMPORTED_MODULE_7__/* .InputError */ .dz(_input_names_js__WEBPACK_IMPORTED_MODULE_8__/* .Inputs */ .G.Inputs, `workflow '${workflowId}' requires input${missing.length === 1 ? '' : 's'} ` +
-                `${missing.join(', ')}, which no action input supplies (add ${missing.length === 1 ? 'it' : 'them'} to 'inputs')`);
-        }
-    }
-    return runs;
-}
-function pick(values, names) {
-    return Object.fromEntries(Object.entries(values).filter(([name]) => names.has(name)));
-}
-function subjectInputs(subject) {
-    return subject.kind === 'userId'
-        ? { userId: subject.userId }
-        : { amplitudeId: subject.amplitudeId };
-}
-function subjectText(subject) {
-    return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId);
-}
-/**
- * Subject ids are personal data and logs are read by everyone with access to the repository, so logs and
- * the summary name a subject by position and a short fingerprint, never by its id.
- */
-function subjectLabel(subject, index) {
-    return `subject ${index + 1} (${subjectFingerprint(subject)})`;
-}
-/** `user #ab12cd34` or `amplitude id #ab12cd34`: how logs, the ledger and receipts name a subject. */
-function subjectFingerprint(subject) {
-    const kind = subject.kind === 'userId' ? 'user' : 'amplitude id';
-    return `${kind} #${fingerprint(subjectText(subject))}`;
-}
-function fingerprint(text) {
-    // The first hex digits of its SHA-256: enough to tell subjects apart, and a privacy engineer who holds
-    // the id can check it (`printf %s ID | sha256sum`).
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
-}
-/** The documented API's request ids are integers: send them as such when they are. */
-function requestIdValue(requestId) {
-    return /^\d{1,15}$/.test(requestId) ? Number(requestId) : requestId;
 }
 
 
@@ -31782,18 +31093,22 @@ class ArazzoRuntimeError extends ArazzoError {
 
 /***/ }),
 
-/***/ 17744:
+/***/ 33707:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  oP: () => (/* reexport */ errors/* ArazzoError */.oP),
+  Zz: () => (/* reexport */ backoffPollSchedule),
   K6: () => (/* reexport */ loadArazzoFile),
+  mu: () => (/* reexport */ parseRetryAfter),
   FZ: () => (/* reexport */ runWorkflow),
+  ml: () => (/* reexport */ systemClock),
   Mf: () => (/* reexport */ workflowInputNames)
 });
 
-// UNUSED EXPORTS: ArazzoError, ArazzoLoadError, ArazzoRuntimeError, ArazzoSyntaxError, ArazzoValidationError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_STEPS, DEFAULT_POLL_INTERVAL_MS, MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS, MAX_WORKFLOW_DEPTH, VirtualClock, backoffPollSchedule, createFetchTransport, decodeBody, defaultPollSchedule, fetchTransport, fixedPollSchedule, loadArazzoText, parseRetryAfter, systemClock, validateDocument
+// UNUSED EXPORTS: ArazzoLoadError, ArazzoRuntimeError, ArazzoSyntaxError, ArazzoValidationError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_STEPS, DEFAULT_POLL_INTERVAL_MS, MAX_SOURCE_DEPTH, MAX_SOURCE_DOCUMENTS, MAX_WORKFLOW_DEPTH, VirtualClock, createFetchTransport, decodeBody, defaultPollSchedule, fetchTransport, fixedPollSchedule, loadArazzoText, validateDocument
 
 // EXTERNAL MODULE: ./src/arazzo/errors.ts
 var errors = __nccwpck_require__(88012);
@@ -36302,8 +35617,139 @@ function dereferenceInputs(document, problems) {
     });
 }
 
-// EXTERNAL MODULE: ./src/arazzo/pacing.ts
-var pacing = __nccwpck_require__(82663);
+;// CONCATENATED MODULE: ./src/arazzo/pacing.ts
+/**
+ * Time and pacing for the runner: a real clock, a virtual clock for tests and simulations, the
+ * poll schedules that space out `goto`-loops, and Retry-After parsing.
+ *
+ * Pacing exists because an unpaced poll loop is a denial of service against the provider (the
+ * Amplitude DSAR budget is shared by a whole organization), so every re-run of a step waits.
+ */
+/** setTimeout fires at once for delays above 2^31-1 ms, so longer sleeps are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+function abortReason(signal) {
+    return signal.reason ?? new Error('aborted');
+}
+/** Wall-clock time (Date.now) and setTimeout sleeps that reject promptly when aborted. */
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        let remaining = Math.max(0, ms);
+        do {
+            const chunk = Math.min(remaining, MAX_TIMER_MS);
+            await sleepOnce(chunk, signal);
+            remaining -= chunk;
+        } while (remaining > 0);
+    }
+};
+function sleepOnce(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(abortReason(signal));
+            return;
+        }
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(abortReason(signal));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * A clock whose sleeps complete on the next macrotask, advancing its time by the slept amount.
+ * Records every sleep so tests can assert the waits without waiting.
+ */
+class VirtualClock {
+    current;
+    /** Every completed sleep, in order (ms). */
+    sleeps = [];
+    constructor(start = 0) {
+        this.current = start;
+    }
+    now() {
+        return this.current;
+    }
+    /** Total virtual time spent sleeping. */
+    get totalSlept() {
+        return this.sleeps.reduce((sum, ms) => sum + ms, 0);
+    }
+    sleep(ms, signal) {
+        return new Promise((resolve, reject) => {
+            if (signal?.aborted) {
+                reject(abortReason(signal));
+                return;
+            }
+            const onAbort = () => {
+                clearImmediate(handle);
+                reject(abortReason(signal));
+            };
+            // A macrotask (not a microtask) so other pending work, such as an abort, can run first.
+            const handle = setImmediate(() => {
+                signal?.removeEventListener('abort', onAbort);
+                const slept = Math.max(0, ms);
+                this.current += slept;
+                this.sleeps.push(slept);
+                resolve();
+            });
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+    }
+    /** Moves time forward without a sleep (e.g. to simulate a slow request). */
+    advance(ms) {
+        this.current += Math.max(0, ms);
+    }
+}
+/** The same wait before every poll, never shorter than the server's Retry-After. */
+function fixedPollSchedule(ms) {
+    const base = Math.max(0, ms);
+    return {
+        delayMs: (_pollNumber, retryAfterMs) => Math.max(base, retryAfterMs ?? 0)
+    };
+}
+/**
+ * Waits growing by `factor` (default 2) from `initialMs` up to `maxMs` (default unbounded);
+ * never below `initialMs` and never below the server's Retry-After (which may exceed maxMs).
+ */
+function backoffPollSchedule(o) {
+    const initial = Math.max(0, o.initialMs);
+    const factor = o.factor !== undefined && o.factor >= 1 ? o.factor : 2;
+    const max = o.maxMs ?? Number.POSITIVE_INFINITY;
+    return {
+        delayMs(pollNumber, retryAfterMs) {
+            const exponent = Math.max(0, Math.floor(pollNumber) - 1);
+            const grown = Math.min(max, initial * factor ** exponent);
+            return Math.max(initial, grown, retryAfterMs ?? 0);
+        }
+    };
+}
+/** The runner's default: one second between polls (callers normally pass their own). */
+const DEFAULT_POLL_INTERVAL_MS = 1000;
+const defaultPollSchedule = fixedPollSchedule(DEFAULT_POLL_INTERVAL_MS);
+/**
+ * An HTTP Retry-After value (RFC 9110: delay-seconds or an HTTP-date) as milliseconds from `now`;
+ * undefined when absent or unreadable. Dates in the past give 0.
+ */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (text === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    // Only accept things that look like an HTTP-date, not any string Date.parse happens to read.
+    if (!/[A-Za-z]{3}/.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/run-control.ts
 /**
  * The bounds and the event stream one workflow run shares across all its nesting levels: the
@@ -36346,8 +35792,8 @@ class RunControl {
     sensitive;
     constructor(options) {
         this.options = options;
-        this.clock = options.clock ?? pacing/* systemClock */.ml;
-        this.schedule = options.pollSchedule ?? pacing/* defaultPollSchedule */.Gp;
+        this.clock = options.clock ?? systemClock;
+        this.schedule = options.pollSchedule ?? defaultPollSchedule;
         this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
         this.signal = options.signal ?? new AbortController().signal;
         this.sensitive = new Set([
@@ -36861,7 +36307,7 @@ class Run {
                 retries.set(action.name, (retries.get(action.name) ?? 0) + 1);
                 const failedResponse = execution.response;
                 await this.beforeRetry(state, action);
-                const fromHeader = (0,pacing/* parseRetryAfter */.mu)(failedResponse?.headers['retry-after'], this.control.clock.now());
+                const fromHeader = parseRetryAfter(failedResponse?.headers['retry-after'], this.control.clock.now());
                 await this.control.wait(fromHeader ?? (action.retryAfter ?? 0) * 1000, 'retry', workflowId, stepId);
                 continue;
             }
@@ -36888,7 +36334,7 @@ class Run {
         if ((state.runs.get(targetStepId) ?? 0) > 0) {
             const pollNumber = (state.polls.get(targetStepId) ?? 0) + 1;
             state.polls.set(targetStepId, pollNumber);
-            const retryAfter = (0,pacing/* parseRetryAfter */.mu)(this.control.lastResponse?.headers['retry-after'], this.control.clock.now());
+            const retryAfter = parseRetryAfter(this.control.lastResponse?.headers['retry-after'], this.control.clock.now());
             const delay = this.control.schedule.delayMs(pollNumber, retryAfter);
             await this.control.wait(delay, 'poll', state.workflow.workflowId, targetStepId);
         }
@@ -37177,151 +36623,6 @@ function isObject(value) {
 
 /***/ }),
 
-/***/ 82663:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gp: () => (/* binding */ defaultPollSchedule),
-/* harmony export */   Zz: () => (/* binding */ backoffPollSchedule),
-/* harmony export */   ml: () => (/* binding */ systemClock),
-/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
-/* harmony export */ });
-/* unused harmony exports VirtualClock, fixedPollSchedule, DEFAULT_POLL_INTERVAL_MS */
-/**
- * Time and pacing for the runner: a real clock, a virtual clock for tests and simulations, the
- * poll schedules that space out `goto`-loops, and Retry-After parsing.
- *
- * Pacing exists because an unpaced poll loop is a denial of service against the provider (the
- * Amplitude DSAR budget is shared by a whole organization), so every re-run of a step waits.
- */
-/** setTimeout fires at once for delays above 2^31-1 ms, so longer sleeps are chained. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-function abortReason(signal) {
-    return signal.reason ?? new Error('aborted');
-}
-/** Wall-clock time (Date.now) and setTimeout sleeps that reject promptly when aborted. */
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        let remaining = Math.max(0, ms);
-        do {
-            const chunk = Math.min(remaining, MAX_TIMER_MS);
-            await sleepOnce(chunk, signal);
-            remaining -= chunk;
-        } while (remaining > 0);
-    }
-};
-function sleepOnce(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted) {
-            reject(abortReason(signal));
-            return;
-        }
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(abortReason(signal));
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * A clock whose sleeps complete on the next macrotask, advancing its time by the slept amount.
- * Records every sleep so tests can assert the waits without waiting.
- */
-class VirtualClock {
-    current;
-    /** Every completed sleep, in order (ms). */
-    sleeps = [];
-    constructor(start = 0) {
-        this.current = start;
-    }
-    now() {
-        return this.current;
-    }
-    /** Total virtual time spent sleeping. */
-    get totalSlept() {
-        return this.sleeps.reduce((sum, ms) => sum + ms, 0);
-    }
-    sleep(ms, signal) {
-        return new Promise((resolve, reject) => {
-            if (signal?.aborted) {
-                reject(abortReason(signal));
-                return;
-            }
-            const onAbort = () => {
-                clearImmediate(handle);
-                reject(abortReason(signal));
-            };
-            // A macrotask (not a microtask) so other pending work, such as an abort, can run first.
-            const handle = setImmediate(() => {
-                signal?.removeEventListener('abort', onAbort);
-                const slept = Math.max(0, ms);
-                this.current += slept;
-                this.sleeps.push(slept);
-                resolve();
-            });
-            signal?.addEventListener('abort', onAbort, { once: true });
-        });
-    }
-    /** Moves time forward without a sleep (e.g. to simulate a slow request). */
-    advance(ms) {
-        this.current += Math.max(0, ms);
-    }
-}
-/** The same wait before every poll, never shorter than the server's Retry-After. */
-function fixedPollSchedule(ms) {
-    const base = Math.max(0, ms);
-    return {
-        delayMs: (_pollNumber, retryAfterMs) => Math.max(base, retryAfterMs ?? 0)
-    };
-}
-/**
- * Waits growing by `factor` (default 2) from `initialMs` up to `maxMs` (default unbounded);
- * never below `initialMs` and never below the server's Retry-After (which may exceed maxMs).
- */
-function backoffPollSchedule(o) {
-    const initial = Math.max(0, o.initialMs);
-    const factor = o.factor !== undefined && o.factor >= 1 ? o.factor : 2;
-    const max = o.maxMs ?? Number.POSITIVE_INFINITY;
-    return {
-        delayMs(pollNumber, retryAfterMs) {
-            const exponent = Math.max(0, Math.floor(pollNumber) - 1);
-            const grown = Math.min(max, initial * factor ** exponent);
-            return Math.max(initial, grown, retryAfterMs ?? 0);
-        }
-    };
-}
-/** The runner's default: one second between polls (callers normally pass their own). */
-const DEFAULT_POLL_INTERVAL_MS = 1000;
-const defaultPollSchedule = fixedPollSchedule(DEFAULT_POLL_INTERVAL_MS);
-/**
- * An HTTP Retry-After value (RFC 9110: delay-seconds or an HTTP-date) as milliseconds from `now`;
- * undefined when absent or unreadable. Dates in the past give 0.
- */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (text === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(text))
-        return Math.round(Number(text) * 1000);
-    // Only accept things that look like an HTTP-date, not any string Date.parse happens to read.
-    if (!/[A-Za-z]{3}/.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-
-
-/***/ }),
-
 /***/ 79095:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37373,18 +36674,32 @@ class DeadlineReached extends Error {
 
 /***/ }),
 
-/***/ 77010:
+/***/ 54608:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Qz: () => (/* binding */ writeReceipt),
-/* harmony export */   gE: () => (/* binding */ NOT_KNOWN),
-/* harmony export */   pi: () => (/* binding */ buildReceipt)
-/* harmony export */ });
-/* unused harmony export RECEIPT_FILE */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _safe_files_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73543);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  h_: () => (/* reexport */ errors/* DeadlineReached */.h_),
+  nV: () => (/* reexport */ errors/* DownloadError */.nV),
+  gE: () => (/* reexport */ NOT_KNOWN),
+  pi: () => (/* reexport */ buildReceipt),
+  downloadRequestOutputs: () => (/* binding */ downloadRequestOutputs),
+  Qz: () => (/* reexport */ writeReceipt),
+  R0: () => (/* reexport */ safe_files/* writeWholeFile */.R0)
+});
+
+// UNUSED EXPORTS: MAX_REDIRECTS, RECEIPT_FILE, TransferError, nextHop, outputFileName
+
+// EXTERNAL MODULE: ./src/export/errors.ts
+var errors = __nccwpck_require__(79095);
+// EXTERNAL MODULE: ./src/export/url-policy.ts
+var url_policy = __nccwpck_require__(53938);
+// EXTERNAL MODULE: ./src/export/safe-files.ts
+var safe_files = __nccwpck_require__(73543);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+;// CONCATENATED MODULE: ./src/export/receipt.ts
 /**
  * `receipt.json`: the evidence an auditor asks for (GDPR Art. 5(2)), written by every run that
  * reached Amplitude (in `download-path`, beside the files when there are any, and uploaded inside the
@@ -37417,7 +36732,7 @@ function buildReceipt(input) {
         ...(input.deadline && { deadline: input.deadline }),
         requests: input.requests,
         files: input.files.map(file => ({
-            name: (0,node_path__WEBPACK_IMPORTED_MODULE_0__.relative)(input.root, file.path).split(node_path__WEBPACK_IMPORTED_MODULE_0__.sep).join('/'),
+            name: (0,external_node_path_.relative)(input.root, file.path).split(external_node_path_.sep).join('/'),
             requestId: file.requestId ?? null,
             bytes: file.bytes,
             sha256: file.sha256,
@@ -37440,7 +36755,18 @@ function buildReceipt(input) {
 }
 /** Writes `<dir>/receipt.json` (0600, replacing an older one) and returns its path. */
 async function writeReceipt(dir, receipt) {
-    return (0,_safe_files_js__WEBPACK_IMPORTED_MODULE_1__/* .writeWholeFile */ .R0)(dir, RECEIPT_FILE, JSON.stringify(receipt, null, 2) + '\n');
+    return (0,safe_files/* writeWholeFile */.R0)(dir, RECEIPT_FILE, JSON.stringify(receipt, null, 2) + '\n');
+}
+
+;// CONCATENATED MODULE: ./src/export/index.ts
+
+
+
+
+/** Downloads one request's output files (src/export/download.ts, loaded on first use). */
+async function downloadRequestOutputs(options) {
+    const { downloadRequestOutputs: download } = await __nccwpck_require__.e(/* import() */ 98).then(__nccwpck_require__.bind(__nccwpck_require__, 87098));
+    return download(options);
 }
 
 
@@ -37642,11 +36968,78 @@ function isCode(error, code) {
 
 /***/ }),
 
+/***/ 53938:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B_: () => (/* binding */ assertNotInternal),
+/* harmony export */   Fz: () => (/* binding */ nextHop),
+/* harmony export */   NX: () => (/* binding */ MAX_REDIRECTS),
+/* harmony export */   Pb: () => (/* binding */ assertFetchable),
+/* harmony export */   xl: () => (/* binding */ isRedirectStatus)
+/* harmony export */ });
+/* harmony import */ var _policy_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48261);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(79095);
+/**
+ * Where the download may go and what it may carry there. Pure functions, so the policy can be
+ * tested without TLS servers:
+ * - only http(s); plain http only to loopback hosts (test servers, the simulator), because a
+ *   presigned URL and Basic credentials are both bearer secrets;
+ * - never https -> http along a redirect chain, even to loopback;
+ * - no user:password in a URL (it would be sent as credentials we did not choose);
+ * - nothing outside the origins trusted with the credentials on a link-local, private or other
+ *   internal address (src/policy/private-address.ts; host names are checked as they resolve).
+ * Who receives the Basic credentials is decided by src/policy/credentials.ts, not here.
+ */
+
+
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+function isRedirectStatus(status) {
+    return REDIRECT_STATUSES.has(status);
+}
+/** Throws (permanent TransferError) when a URL may not be fetched at all. */
+function assertFetchable(url) {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG(`refusing a ${url.protocol} URL (only https is allowed)`, false);
+    }
+    if (url.protocol === 'http:' && !(0,_policy_index_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .cW)(url.hostname)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG(`refusing plain http to a non-loopback host (${_policy_index_js__WEBPACK_IMPORTED_MODULE_0__/* .LOOPBACK_RULE */ .x1})`, false);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG('refusing a URL that embeds credentials', false);
+    }
+}
+/** The next URL of a redirect chain, or a permanent TransferError when the hop is not allowed. */
+function nextHop(from, location) {
+    let to;
+    try {
+        to = new URL(location, from);
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG('the server redirected to an invalid location', false);
+    }
+    if (from.protocol === 'https:' && to.protocol === 'http:') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG('refusing a redirect from https to http (downgrade)', false);
+    }
+    assertFetchable(to);
+    return to;
+}
+/** Throws (permanent TransferError) when the URL's host is an internal IP literal. */
+function assertNotInternal(url) {
+    const kind = (0,_policy_index_js__WEBPACK_IMPORTED_MODULE_0__/* .internalAddressKind */ .sg)(url.hostname);
+    if (kind)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .TransferError */ .aG((0,_policy_index_js__WEBPACK_IMPORTED_MODULE_0__/* .internalAddressRefusal */ .UT)(kind), false);
+}
+
+
+/***/ }),
+
 /***/ 79407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10110);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(89951);
 // The action's entry point (dist/index.js once bundled): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37656,20 +37049,811 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 64568:
+/***/ 43604:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Fd: () => (/* binding */ DEFAULT_OTHER_DAYS),
-/* harmony export */   H_: () => (/* binding */ daysLeft),
-/* harmony export */   Lk: () => (/* binding */ isCalendarDay),
-/* harmony export */   XF: () => (/* binding */ dueDate),
-/* harmony export */   YA: () => (/* binding */ REGIMES),
-/* harmony export */   fi: () => (/* binding */ addDays),
-/* harmony export */   mH: () => (/* binding */ deadlineState),
-/* harmony export */   pr: () => (/* binding */ parseRegime)
-/* harmony export */ });
-/* unused harmony exports DUE_SOON_DAYS, addCalendarMonths */
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Fd: () => (/* reexport */ DEFAULT_OTHER_DAYS),
+  YA: () => (/* reexport */ REGIMES),
+  hn: () => (/* reexport */ clockTable),
+  pr: () => (/* reexport */ parseRegime),
+  sweepLedger: () => (/* reexport */ sweepLedger)
+});
+
+// UNUSED EXPORTS: formBody
+
+// EXTERNAL MODULE: ./src/run/index.ts + 24 modules
+var run = __nccwpck_require__(23954);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __nccwpck_require__(61351);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 19 modules
+var utils = __nccwpck_require__(85555);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+var dist_bundle = __nccwpck_require__(49735);
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(63251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var noop = () => Promise.resolve();
+function wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
+var policy = __nccwpck_require__(48261);
+;// CONCATENATED MODULE: ./src/ledger/github-octokit.ts
+/**
+ * The Octokit the ledger talks through: @actions/github's Octokit with @octokit/plugin-retry (5xx,
+ * with growing waits) and @octokit/plugin-throttling (secondary rate limits and the primary limit,
+ * by `retry-after` / `x-ratelimit-reset`, and GitHub's spacing of writes), pointed at
+ * GITHUB_API_URL. Every HTTP attempt is counted (reads, writes, retries) and the last
+ * `x-ratelimit-remaining` kept, for the job summary and the budget: a GITHUB_TOKEN allows 1,000
+ * requests per hour per repository. A failed call becomes one GitHubError line naming the status.
+ */
+
+
+
+
+
+
+/** The GitHub call failed (after the plugins' retries): one line, status named. */
+class GitHubError extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+        this.name = 'GitHubError';
+    }
+}
+/** 5xx are retried; 429 is left to the throttling plugin, which honours its retry-after. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+const RETRIES = 3;
+const RATE_LIMIT_RETRIES = 3;
+/** Checks GITHUB_API_URL the way api-url is checked: https, or http for loopback only. */
+function githubApiOrigin(text) {
+    const value = text && text !== '' ? text : 'https://api.github.com';
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new Error('GITHUB_API_URL is not an absolute URL');
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new Error('GITHUB_API_URL must not contain credentials');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,policy/* isLoopbackHost */.cW)(url.hostname))) {
+        throw new Error(`GITHUB_API_URL must use https (${policy/* LOOPBACK_RULE */.x1})`);
+    }
+    // GitHub Enterprise Server serves the API under /api/v3: keep the path.
+    return (0,run/* withoutTrailing */.hT)(url.href, '/');
+}
+/** The Octokit for `options`, counting every attempt into `calls`. */
+function createOctokit(options, calls) {
+    // Listed first, so it sits inside the retry and throttling plugins and sees every attempt.
+    const counting = octokit => {
+        octokit.hook.wrap('request', async (request, o) => {
+            // A call queued behind GitHub's write spacing when the deadline came is never sent. The
+            // error has no `request`, so the retry plugin lets it through.
+            if (signal?.aborted)
+                throw new CutError(String(o.method), String(o.url));
+            if (signal)
+                o.request = { ...o.request, signal };
+            if (o.method === 'GET' || o.method === 'HEAD')
+                calls.reads++;
+            else
+                calls.writes++;
+            try {
+                const answer = await request(o);
+                noteBudget(calls, answer.headers);
+                return answer;
+            }
+            catch (error) {
+                calls.failedAttempts++;
+                noteBudget(calls, error.response?.headers);
+                throw error;
+            }
+        });
+    };
+    const signal = options.signal;
+    const waitUnit = options.waitUnitMs ?? 1000;
+    const realTime = options.realTimeWaits ?? true;
+    const onLimit = (kind) => (retryAfter, o, _k, count) => {
+        const what = `${o.method} ${o.url}`;
+        // Judged on the time GitHub asks for (the unit only scales the wait itself, in tests).
+        if (count >= RATE_LIMIT_RETRIES || retryAfter * 1000 > options.maxRateLimitWaitMs) {
+            options.log(`GitHub ${kind} on ${what}: not waiting ${retryAfter}s (too long)`);
+            return false;
+        }
+        options.log(`GitHub ${kind} on ${what}: waiting ${retryAfter}s as GitHub asks`);
+        return true;
+    };
+    const fetchImpl = options.fetch ?? utils/* defaults */.NT.request?.fetch;
+    const octokit = (0,github/* getOctokit */.Q)(options.token, {
+        baseUrl: options.apiUrl,
+        request: fetchImpl ? { fetch: fetchImpl } : {},
+        retry: {
+            enabled: realTime,
+            doNotRetry: DO_NOT_RETRY,
+            retries: RETRIES,
+            retryAfterBaseValue: waitUnit
+        },
+        throttle: {
+            enabled: realTime,
+            retryAfterBaseValue: waitUnit,
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit')
+        }
+    }, counting, dist_bundle/* retry */.L, throttling);
+    octokit.hook.error('request', (error, o) => {
+        const failure = error;
+        if (error instanceof CutError || (signal?.aborted && !failure.response)) {
+            throw new GitHubError(undefined, `${o.method} ${o.url} to GitHub ${cutReason(signal)}`);
+        }
+        // No HTTP answer at all: Octokit calls that a 500; say what it was.
+        if (!failure.response) {
+            const why = /ECONNREFUSED/.test(`${failure.message} ${causeCode(failure)}`)
+                ? 'connection refused'
+                : firstLine(failure.message);
+            throw new GitHubError(undefined, `cannot reach GitHub at ${options.apiUrl}: ${why}`);
+        }
+        throw new GitHubError(failure.status, `GitHub answered ${failure.status ? `HTTP ${failure.status}` : `no answer (${firstLine(failure.message)})`} to ${o.method} ${o.url}` +
+            (failure.status && failure.status < 500 ? `: ${firstLine(failure.message)}` : ''));
+    });
+    return octokit;
+}
+/** A call not sent because the run's deadline (or a cancellation) came first. */
+class CutError extends Error {
+    constructor(method, url) {
+        super(`${method} ${url} not sent: the run is stopping`);
+        this.name = 'CutError';
+    }
+}
+function cutReason(signal) {
+    const reason = signal?.reason;
+    return `cut: ${reason?.message ?? 'the run is stopping'}`;
+}
+function causeCode(error) {
+    const cause = error.cause;
+    return String(cause?.code ?? cause?.cause?.code ?? '');
+}
+/** Keeps what GitHub last said of the hour's budget (src/ledger/github-budget.ts decides on it). */
+function noteBudget(calls, headers) {
+    const remaining = countOf(headers?.['x-ratelimit-remaining']);
+    if (remaining === undefined)
+        return;
+    calls.remaining = remaining;
+    const limit = countOf(headers?.['x-ratelimit-limit']);
+    if (limit !== undefined)
+        calls.limit = limit;
+    const reset = countOf(headers?.['x-ratelimit-reset']);
+    // Epoch seconds; one later than any date a Date can hold is not a time at all.
+    calls.resetAt = reset === undefined || reset > LAST_DATE_SECONDS ? undefined : reset * 1000;
+}
+/** The last second a JavaScript Date can hold (8.64e15 ms after the epoch). */
+const LAST_DATE_SECONDS = 8.64e12;
+/** A header that should hold a whole number >= 0 (GitHub's, but checked: it is untrusted). */
+function countOf(value) {
+    const number = Number(value);
+    return value !== undefined && value !== '' && Number.isSafeInteger(number) && number >= 0
+        ? number
+        : undefined;
+}
+function firstLine(text) {
+    return text.split('\n')[0].slice(0, 200);
+}
+
+;// CONCATENATED MODULE: ./src/ledger/github-shapes.ts
+/**
+ * The shapes the ledger accepts from GitHub. Everything GitHub answers is checked before the
+ * ledger decides anything on it: an issue or comment that does not look like one is dropped
+ * (and counted by the caller), never guessed at.
+ */
+const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isCount = (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isTime = (value) => typeof value === 'string' && value.length <= 40 && !Number.isNaN(Date.parse(value));
+/** An issue's facts; null for a pull request; undefined when the shape is wrong. */
+function issueFacts(value) {
+    if (!isObject(value))
+        return undefined;
+    if (value.pull_request !== undefined && value.pull_request !== null)
+        return null;
+    const user = value.user;
+    const labels = value.labels;
+    if (!isCount(value.number) ||
+        value.number === 0 ||
+        !(typeof value.body === 'string' || value.body === null || value.body === undefined) ||
+        !isObject(user) ||
+        typeof user.login !== 'string' ||
+        typeof user.type !== 'string' ||
+        typeof value.author_association !== 'string' ||
+        !isTime(value.created_at) ||
+        !Array.isArray(labels) ||
+        typeof value.html_url !== 'string') {
+        return undefined;
+    }
+    const names = labels.map(label => typeof label === 'string' ? label : isObject(label) ? label.name : undefined);
+    if (!names.every((name) => typeof name === 'string'))
+        return undefined;
+    return {
+        number: value.number,
+        body: typeof value.body === 'string' ? value.body : '',
+        labels: names,
+        author: user.login,
+        authorType: user.type,
+        association: value.author_association,
+        createdAt: value.created_at,
+        comments: isCount(value.comments) ? value.comments : 1,
+        htmlUrl: value.html_url
+    };
+}
+function commentFacts(value) {
+    if (!isObject(value))
+        return undefined;
+    const user = value.user;
+    const issueUrl = value.issue_url;
+    const match = typeof issueUrl === 'string' ? /\/issues\/(\d{1,12})$/.exec(issueUrl) : null;
+    if (!isCount(value.id) ||
+        typeof value.body !== 'string' ||
+        !isObject(user) ||
+        typeof user.login !== 'string' ||
+        typeof user.type !== 'string' ||
+        !isTime(value.updated_at) ||
+        !match) {
+        return undefined;
+    }
+    return {
+        id: value.id,
+        issueNumber: Number(match[1]),
+        body: value.body,
+        author: user.login,
+        authorType: user.type,
+        updatedAt: value.updated_at
+    };
+}
+
+;// CONCATENATED MODULE: ./src/ledger/github-client.ts
+/**
+ * The ledger's GitHub client: the repository, the token's identity, issues and their comments,
+ * labels and closing, through the retrying, throttled, counting Octokit of github-octokit.ts.
+ * Answers are checked for shape (github-shapes.ts) before the ledger decides anything on them:
+ * an issue or comment that does not look like one is dropped and counted, never guessed at.
+ */
+
+
+/** The login a GITHUB_TOKEN writes as (GET /user is not allowed for it). */
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+const PAGE = 100;
+/** The most pages one list may take (10,000 items): a `rel="next"` chain that never ends is cut. */
+const MAX_PAGES = 100;
+class GitHubClient {
+    calls = { reads: 0, writes: 0, failedAttempts: 0, malformed: 0 };
+    octokit;
+    owner;
+    repo;
+    constructor(options) {
+        this.owner = options.owner;
+        this.repo = options.repo;
+        this.octokit = createOctokit(options, this.calls);
+    }
+    async repository() {
+        const { data } = await this.octokit.rest.repos.get({ owner: this.owner, repo: this.repo });
+        const record = data;
+        const visibility = record.visibility;
+        const known = visibility === 'private' || visibility === 'public' || visibility === 'internal'
+            ? visibility
+            : record.private === true
+                ? 'private'
+                : 'public'; // unknown shape: treated as the unsafe case
+        return { fullName: `${this.owner}/${this.repo}`, visibility: known };
+    }
+    /**
+     * Whose comments the ledger trusts: the token's own identity. A GITHUB_TOKEN may not read
+     * GET /user (403): it writes as github-actions[bot], which the caller checks on its first write.
+     */
+    async identity() {
+        try {
+            const { data } = await this.octokit.rest.users.getAuthenticated();
+            const login = data.login;
+            const type = data.type;
+            if (typeof login !== 'string' || typeof type !== 'string') {
+                throw new GitHubError(200, 'GitHub answered GET /user without a login');
+            }
+            return { login, type };
+        }
+        catch (error) {
+            // Only this refusal means an installation token; a 403 for a rate limit means nothing of the kind.
+            if (error instanceof GitHubError &&
+                error.status === 403 &&
+                /Resource not accessible by integration/.test(error.message)) {
+                return { login: ACTIONS_BOT_LOGIN, type: 'Bot' };
+            }
+            throw error;
+        }
+    }
+    /** Open issues carrying `label` (updated at or after `since`, ISO, when given), oldest first, pull requests left out. */
+    async openIssues(label, since) {
+        const items = await this.pages(this.octokit.rest.issues.listForRepo, {
+            owner: this.owner,
+            repo: this.repo,
+            state: 'open',
+            labels: label,
+            sort: 'created',
+            direction: 'asc',
+            per_page: PAGE,
+            ...(since && { since })
+        });
+        const issues = [];
+        for (const item of items) {
+            const issue = issueFacts(item);
+            if (issue === null)
+                continue; // a pull request
+            if (issue)
+                issues.push(issue);
+            else
+                this.calls.malformed++;
+        }
+        return issues;
+    }
+    /** Comments of the repository updated at or after `since` (ISO), oldest first. */
+    async commentsSince(since) {
+        const items = await this.pages(this.octokit.rest.issues.listCommentsForRepo, {
+            owner: this.owner,
+            repo: this.repo,
+            since,
+            per_page: PAGE
+        });
+        return this.commentList(items);
+    }
+    async issueComments(issueNumber) {
+        const items = await this.pages(this.octokit.rest.issues.listComments, {
+            owner: this.owner,
+            repo: this.repo,
+            issue_number: issueNumber,
+            per_page: PAGE
+        });
+        return this.commentList(items);
+    }
+    /** The author's permission on the repository ('none' when GitHub does not know them). */
+    async permission(login) {
+        try {
+            const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+                owner: this.owner,
+                repo: this.repo,
+                username: login
+            });
+            const permission = data.permission;
+            return typeof permission === 'string' ? permission : 'none';
+        }
+        catch (error) {
+            if (error instanceof GitHubError && error.status === 404)
+                return 'none';
+            throw error;
+        }
+    }
+    async createComment(issueNumber, body) {
+        const { data } = await this.octokit.rest.issues.createComment({
+            owner: this.owner,
+            repo: this.repo,
+            issue_number: issueNumber,
+            body
+        });
+        const comment = commentFacts(data);
+        if (!comment)
+            throw new GitHubError(201, `GitHub answered the new comment on #${issueNumber} without its id`);
+        return comment;
+    }
+    async updateComment(commentId, body) {
+        await this.octokit.rest.issues.updateComment({
+            owner: this.owner,
+            repo: this.repo,
+            comment_id: commentId,
+            body
+        });
+    }
+    async deleteComment(commentId) {
+        await this.octokit.rest.issues.deleteComment({
+            owner: this.owner,
+            repo: this.repo,
+            comment_id: commentId
+        });
+    }
+    /** Replaces the issue's labels; closes it too when asked (one call). */
+    async setLabels(issueNumber, labels, close = false) {
+        if (close) {
+            await this.octokit.rest.issues.update({
+                owner: this.owner,
+                repo: this.repo,
+                issue_number: issueNumber,
+                labels,
+                state: 'closed',
+                state_reason: 'completed'
+            });
+            return;
+        }
+        await this.octokit.rest.issues.setLabels({
+            owner: this.owner,
+            repo: this.repo,
+            issue_number: issueNumber,
+            labels
+        });
+    }
+    /** Every page of a list, at most MAX_PAGES of them. */
+    async pages(route, params) {
+        const items = [];
+        let pages = 0;
+        for await (const page of this.octokit.paginate.iterator(route, params)) {
+            if (++pages > MAX_PAGES) {
+                throw new GitHubError(undefined, `GitHub kept answering with a next page after ${MAX_PAGES} pages of ${String(page.url).split('?')[0]}: ` +
+                    'stopped reading (a list this long is not a ledger this action can sweep)');
+            }
+            items.push(...page.data);
+        }
+        return items;
+    }
+    /** The repository's labels (names, at most MAX_PAGES pages). */
+    async labels() {
+        const items = await this.pages(this.octokit.rest.issues.listLabelsForRepo, {
+            owner: this.owner,
+            repo: this.repo,
+            per_page: PAGE
+        });
+        return items
+            .map(item => item.name)
+            .filter((name) => typeof name === 'string');
+    }
+    async createLabel(name, color, description) {
+        await this.octokit.rest.issues.createLabel({
+            owner: this.owner,
+            repo: this.repo,
+            name,
+            color,
+            description
+        });
+    }
+    commentList(items) {
+        const comments = [];
+        for (const item of items) {
+            const comment = commentFacts(item);
+            if (comment)
+                comments.push(comment);
+            else
+                this.calls.malformed++;
+        }
+        return comments;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ledger/github-budget.ts
+/**
+ * The most GitHub calls a step's deadline check adds (src/ledger/deadline-step.ts): a due-soon or
+ * overdue notice, the ledger comment recording it, the labels. Once per threshold, rarely.
+ */
+const DEADLINE_CALLS = 3;
+/**
+ * The most GitHub calls one new issue's step makes once started: the author's permission (when
+ * the association does not settle it), a retried issue's old state label taken off, the
+ * write-ahead `submitting` comment, the read that checks no other sweep wrote one first, then either the ledger edit with the request ids and the
+ * `submitted` labels, or (Amplitude answered only in part) the ledger edit, the needs-attention
+ * comment and its labels. Refused and needs-info steps make fewer. Then its deadline check.
+ */
+const SUBMIT_CALLS = 7 + DEADLINE_CALLS;
+/**
+ * The most GitHub calls a step of an issue already taken up makes: a delivery writes the ledger
+ * comment, posts the delivery comment, edits the ledger again and sets the labels (closing); then
+ * its deadline check.
+ */
+const PROGRESS_CALLS = 4 + DEADLINE_CALLS;
+/**
+ * The rule: a step that may make `need` calls fits when they are left after the calls `promised`
+ * to steps under way. GitHub not saying (no rate-limit headers, e.g. a server without limits)
+ * leaves nothing to respect.
+ */
+function fitsBudget(left, promised, need) {
+    return left === undefined || left - promised >= need;
+}
+/**
+ * The share of the hour's budget new issues never take: left for another workflow, a person's
+ * script and the sweeps of the next hour (GitHub counts fixed hours, a sliding hour can hold the
+ * end of one and the start of the next).
+ */
+const KEPT_FREE_SHARE = 0.1;
+class GitHubBudget {
+    calls;
+    now;
+    /** Calls set aside for steps started and not yet finished (never less than they still make). */
+    promised = 0;
+    /** Once a new issue was left for later, so are the ones after it: the oldest go first. */
+    full = false;
+    /** New issues left untouched for the next sweep. */
+    deferred = 0;
+    constructor(calls, now) {
+        this.calls = calls;
+        this.now = now;
+    }
+    /** Calls left this hour as GitHub last said; undefined when it has not, or that hour is over. */
+    left() {
+        const { remaining, resetAt } = this.calls;
+        if (remaining === undefined || (resetAt !== undefined && this.now() >= resetAt))
+            return undefined;
+        return remaining;
+    }
+    /** A step of an issue already taken up: never held back, its calls counted while it runs. */
+    async progress(step) {
+        return this.spending(PROGRESS_CALLS, step);
+    }
+    /** A new issue's step: run only when all its calls fit; undefined when it is left for later. */
+    async submit(step) {
+        const kept = Math.floor((this.calls.limit ?? 0) * KEPT_FREE_SHARE);
+        if (this.full || !fitsBudget(this.left(), this.promised + kept, SUBMIT_CALLS)) {
+            this.full = true;
+            this.deferred++;
+            return undefined;
+        }
+        return this.spending(SUBMIT_CALLS, step);
+    }
+    /** One line for the log and the summary when new issues were left; undefined when none. */
+    deferredNote() {
+        if (this.deferred === 0)
+            return undefined;
+        const left = this.calls.remaining ?? 0;
+        const until = this.calls.resetAt !== undefined
+            ? ` until ${new Date(this.calls.resetAt).toISOString().slice(11, 16)} UTC`
+            : '';
+        return (`GitHub API: ${left} call(s) left${until}; ${this.deferred} new issue(s) left for the next ` +
+            `sweep (each submit needs up to ${SUBMIT_CALLS} GitHub calls to be recorded)`);
+    }
+    async spending(need, step) {
+        // Counted against what is left until the step ends, although some of its calls are then
+        // already in `remaining`: erring on the side of leaving a new issue for the next sweep.
+        this.promised += need;
+        try {
+            return await step();
+        }
+        finally {
+            this.promised -= need;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ledger/deadlines.ts
 /**
  * Every request's legal clock, as pure functions over calendar days (`YYYY-MM-DD`, UTC):
  * - GDPR (Art. 12(3)): one calendar month after the request was received, extendable once by two
@@ -37744,10 +37928,2032 @@ function daysLeft(due, today) {
     return Math.round((startOf(due) - startOf(today)) / DAY_MS);
 }
 
+;// CONCATENATED MODULE: ./src/ledger/form.ts
+/**
+ * Reads a DSAR issue filed from the shipped issue form. GitHub renders each form field as a
+ * `### <label>` section; an empty optional field reads `_No response_`. The body is untrusted
+ * (anyone who may open an issue wrote it, and may have edited it since): it is bounded, each field
+ * is checked by the same rules as the matching action input (src/run/subjects.ts,
+ * dates.ts), and a problem names the field, never quotes a subject id. Headings are
+ * matched case-insensitively; a field given twice is refused rather than guessed at.
+ */
+
+
+const FIELDS = {
+    userIds: 'User IDs',
+    amplitudeIds: 'Amplitude IDs',
+    startDate: 'Start date',
+    endDate: 'End date',
+    reference: 'Reference',
+    receivedOn: 'Received on',
+    regime: 'Regime'
+};
+/** GitHub's own limit on an issue body: anything longer did not come from GitHub. */
+const MAX_BODY_CHARS = 65_536;
+/** Subjects one issue may ask for: a DSAR is about one person, sometimes a few of their ids. */
+const MAX_SUBJECTS_PER_ISSUE = 20;
+const MAX_REFERENCE_CHARS = 200;
+const NO_RESPONSE = '_No response_';
+function readForm(body, defaults) {
+    const refuse = (field, problem) => ({ ok: false, field, problem });
+    if (body.length > MAX_BODY_CHARS) {
+        return refuse('the issue body', `is longer than ${MAX_BODY_CHARS} characters`);
+    }
+    const sections = new Map();
+    let current;
+    const lines = new Map();
+    for (const line of body.split(/\r?\n/)) {
+        const heading = headingOf(line);
+        if (heading !== undefined) {
+            current = heading.toLowerCase();
+            if (lines.has(current))
+                return refuse(heading.slice(0, 40), 'appears more than once');
+            lines.set(current, []);
+            continue;
+        }
+        if (current !== undefined)
+            lines.get(current).push(line);
+    }
+    for (const [heading, content] of lines)
+        sections.set(heading, fieldValue(content));
+    const value = (field) => sections.get(field.toLowerCase()) ?? '';
+    let subjects;
+    let dates;
+    try {
+        subjects = (0,run/* uniqueSubjects */.dL)([
+            ...(0,run/* parseUserIds */.bC)(value(FIELDS.userIds)).map(userId => ({ kind: 'userId', userId })),
+            ...(0,run/* parseAmplitudeIds */.zz)(value(FIELDS.amplitudeIds)).map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId }))
+        ]);
+        dates = (0,run/* parseDates */.d)(value(FIELDS.startDate) || defaults.startDate, value(FIELDS.endDate) || defaults.endDate, defaults.today);
+    }
+    catch (error) {
+        if (!(error instanceof run/* InputError */.dz))
+            throw error;
+        // The field and the expected form, never what was typed: the comment is public to the repo.
+        return refuse(fieldOf(error.input), error.expected ?? error.detail);
+    }
+    if (subjects.length === 0) {
+        return refuse(`${FIELDS.userIds} / ${FIELDS.amplitudeIds}`, 'no subject: give at least one user ID or Amplitude ID');
+    }
+    if (subjects.length > MAX_SUBJECTS_PER_ISSUE) {
+        return refuse(`${FIELDS.userIds} / ${FIELDS.amplitudeIds}`, `${subjects.length} subjects; one issue may ask for at most ${MAX_SUBJECTS_PER_ISSUE} (file one issue per person)`);
+    }
+    const clock = readClockFields(value, defaults);
+    if (!clock.ok)
+        return refuse(clock.field, clock.problem);
+    const reference = value(FIELDS.reference).replace(/\s+/g, ' ').trim();
+    return {
+        ok: true,
+        form: {
+            subjects,
+            ...dates,
+            receivedOn: clock.receivedOn,
+            regime: clock.regime,
+            ...(reference !== '' && {
+                reference: [...reference].slice(0, MAX_REFERENCE_CHARS).join('')
+            })
+        }
+    };
+}
+/**
+ * The request's legal clock from the form: `Received on` (a calendar day, not after tomorrow: a
+ * runner's UTC day may trail the requester's) and `Regime`. Kept apart from the subject fields:
+ * a problem names the field and the form expected, never what was typed.
+ */
+function readClockFields(value, defaults) {
+    const received = value(FIELDS.receivedOn);
+    const receivedOn = received || defaults.receivedOn || defaults.today;
+    if (!isCalendarDay(receivedOn)) {
+        return { ok: false, field: FIELDS.receivedOn, problem: 'must be a calendar day, YYYY-MM-DD' };
+    }
+    if (receivedOn > addDays(defaults.today, 1)) {
+        return { ok: false, field: FIELDS.receivedOn, problem: 'must not be in the future' };
+    }
+    const said = value(FIELDS.regime);
+    const regime = said === '' ? (defaults.regime ?? 'GDPR') : parseRegime(said);
+    if (regime === undefined) {
+        return { ok: false, field: FIELDS.regime, problem: `must be one of ${REGIMES.join(', ')}` };
+    }
+    return { ok: true, receivedOn, regime };
+}
+/** The issue body GitHub renders from the shipped form (examples/ISSUE_TEMPLATE/dsar.yml). */
+function formBody(fields) {
+    const section = (label, value) => `### ${label}\n\n${value && value !== '' ? value : NO_RESPONSE}`;
+    return [
+        section(FIELDS.userIds, fields.userIds),
+        section(FIELDS.amplitudeIds, fields.amplitudeIds),
+        section(FIELDS.startDate, fields.startDate),
+        section(FIELDS.endDate, fields.endDate),
+        section(FIELDS.reference, fields.reference),
+        section(FIELDS.receivedOn, fields.receivedOn),
+        section(FIELDS.regime, fields.regime)
+    ].join('\n\n');
+}
+/**
+ * The label of a `### <label>` line (closing `#`s and blanks dropped), or undefined. Read by
+ * index, not by a regular expression: the body is untrusted, and the pattern this replaces
+ * (`/^###[ \t]+(.+?)[ \t]*#*[ \t]*$/`) backtracked cubically on `### a` + spaces + `x`.
+ * Each character is looked at a bounded number of times.
+ */
+function headingOf(line) {
+    if (!line.startsWith('###') || !isBlank(line[3]))
+        return undefined;
+    let start = 4;
+    while (isBlank(line[start]))
+        start++;
+    if (start === line.length) {
+        // Only blanks: the old pattern gave the last one back to the label when it had two.
+        return start - 3 >= 2 ? line[start - 1] : undefined;
+    }
+    // The closing part: blanks, `#`s, blanks, read from the end; the label keeps at least one char.
+    let tail = line.length;
+    while (tail > start && isBlank(line[tail - 1]))
+        tail--;
+    while (tail > start && line[tail - 1] === '#')
+        tail--;
+    while (tail > start && isBlank(line[tail - 1]))
+        tail--;
+    const label = line.slice(start, Math.max(start + 1, tail));
+    // The old pattern's `.` refused line terminators other than \n; so does this reading.
+    for (const char of ['\r', '\u2028', '\u2029'])
+        if (label.includes(char))
+            return undefined;
+    return label;
+}
+function isBlank(char) {
+    return char === ' ' || char === '\t';
+}
+/** A field's text: trimmed, a code fence around it removed, `_No response_` as empty. */
+function fieldValue(lines) {
+    let text = lines.join('\n').trim();
+    const fenced = fencedText(text);
+    if (fenced !== undefined)
+        text = fenced.trim();
+    return text === NO_RESPONSE ? '' : text;
+}
+/** The inside of a text that is one code fence (```` ```lang\n...\n``` ````), read by index. */
+function fencedText(text) {
+    if (!text.startsWith('```') || !text.endsWith('```'))
+        return undefined;
+    const open = text.indexOf('\n', 3);
+    const close = text.length - 3;
+    if (open === -1 || open > close)
+        return undefined;
+    let inner = text.slice(open + 1, close);
+    if (inner.endsWith('\n'))
+        inner = inner.slice(0, -1);
+    return inner;
+}
+function fieldOf(input) {
+    switch (input) {
+        case run/* Inputs */.G0.UserIds:
+            return FIELDS.userIds;
+        case run/* Inputs */.G0.AmplitudeIds:
+            return FIELDS.amplitudeIds;
+        case run/* Inputs */.G0.StartDate:
+            return FIELDS.startDate;
+        case run/* Inputs */.G0.EndDate:
+            return FIELDS.endDate;
+        default:
+            return input;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ledger/states.ts
+/** States in which the ledger waits for a person (the issue loses `<label>`). */
+const PERSON_STATES = [
+    'done',
+    'ready',
+    'failed',
+    'needs-info',
+    'refused',
+    'needs-attention',
+    'expired'
+];
+/** Leeway for the clocks of two runners when judging another run's deadline. */
+const CLOCK_LEEWAY_MS = 60_000;
+function stateLabel(label, state) {
+    return `${label}:${state}`;
+}
+function decide(labels, label, reading, now = Number.POSITIVE_INFINITY) {
+    const has = (name) => labels.includes(name);
+    const personAsked = PERSON_STATES.some(state => has(stateLabel(label, state)));
+    if (reading.kind === 'several') {
+        return { kind: 'stuck', why: 'several', requestIds: reading.requestIds };
+    }
+    if (reading.kind === 'unreadable') {
+        return {
+            kind: 'stuck',
+            why: reading.tampered ? 'tampered' : 'unreadable',
+            commentId: reading.commentId
+        };
+    }
+    if (reading.kind === 'none') {
+        if (has(stateLabel(label, 'submitted')))
+            return { kind: 'stuck', why: 'missing' };
+        return { kind: 'new', retry: personAsked };
+    }
+    const { marker, commentId } = reading;
+    switch (marker.state) {
+        case 'submitting':
+            if (marker.until && now < Date.parse(marker.until) + CLOCK_LEEWAY_MS) {
+                return { kind: 'busy', until: marker.until };
+            }
+            return { kind: 'stuck', why: 'submitting', commentId, marker };
+        case 'submitted':
+            // Subjects a cut run never sent are submitted first (the accepted ones are kept).
+            if (marker.requests.some(r => r.requestId === null)) {
+                return { kind: 'new', retry: false, commentId, keep: marker };
+            }
+            return { kind: 'poll', marker, commentId };
+        case 'needs-attention':
+            // A person asked again: requests Amplitude accepted are kept, never asked twice.
+            return personAsked
+                ? { kind: 'new', retry: true, commentId, keep: marker }
+                : { kind: 'settle', state: marker.state };
+        default:
+            return personAsked
+                ? { kind: 'new', retry: true, commentId }
+                : { kind: 'settle', state: marker.state };
+    }
+}
+/**
+ * The issue's labels for `state`: every label that is not one of the ledger's kept as it is, then
+ * `<label>` and `<label>:submitted` while in progress, or `<label>:<state>` alone.
+ */
+function labelsFor(current, label, state) {
+    const ours = new Set([
+        label,
+        ...[...PERSON_STATES, 'submitted'].map(s => stateLabel(label, s))
+    ]);
+    const others = current.filter(name => !ours.has(name));
+    if (state === 'new')
+        return [...others, label];
+    if (state === 'submitting' || state === 'submitted') {
+        return [...others, label, stateLabel(label, 'submitted')];
+    }
+    return [...others, stateLabel(label, state)];
+}
+function sameLabels(a, b) {
+    return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/ledger/deadline-record.ts
+/**
+ * The legal clock of one ledger issue, as the state line records it (`deadline`), and the pure
+ * decisions a sweep takes on it: the due date (src/ledger/deadlines.ts) with `<label>:extended`,
+ * whether a `due-soon` or `overdue` notice is due, and which deadline labels the issue should carry.
+ *
+ * Quiet by construction: a notice is owed once per threshold and due date. The record keeps the
+ * due date each notice was written for, so the next sweeps (hourly) see it written and say nothing;
+ * an extension moves the due date, and the new date's thresholds are told once more.
+ */
+
+/** Ledger states in which the request is finished: its clock stops, its deadline labels go. */
+const FINISHED_STATES = ['done', 'ready', 'erased', 'cancelled'];
+const DEADLINE_LABELS = ['due-soon', 'overdue', 'extended'];
+function isFinished(state) {
+    return FINISHED_STATES.includes(state);
+}
+/** The record of a request taken up now. */
+function newDeadline(receivedOn, regime, options) {
+    const extended = options.extended && regime !== 'Other';
+    return {
+        receivedOn,
+        regime,
+        dueDate: dueDate(receivedOn, regime, { extended, otherDays: options.otherDays }),
+        ...(extended && { extended: true })
+    };
+}
+/**
+ * Where an unfinished request stands `today`. `extendedLabel`: `<label>:extended` is on the issue
+ * now (once seen, the extension stays recorded even if the label goes). Other has no extension:
+ * its due date is the one recorded when it was taken up.
+ */
+function moveDeadline(record, today, extendedLabel) {
+    const extended = (record.extended === true || extendedLabel) && record.regime !== 'Other';
+    const due = record.regime === 'Other'
+        ? record.dueDate
+        : dueDate(record.receivedOn, record.regime, { extended });
+    const next = {
+        ...record,
+        dueDate: due,
+        ...(extended && { extended: true })
+    };
+    const standing = deadlineState(due, today);
+    let notice;
+    if (standing === 'overdue' && record.overdue !== due)
+        notice = 'overdue';
+    else if (standing === 'due-soon' && record.dueSoon !== due)
+        notice = 'due-soon';
+    if (notice === 'overdue')
+        next.overdue = due;
+    if (notice === 'due-soon')
+        next.dueSoon = due;
+    return {
+        record: next,
+        standing,
+        notice,
+        changed: JSON.stringify(next) !== JSON.stringify(record)
+    };
+}
+/**
+ * The issue's labels after a deadline move: a notice adds its label (overdue replaces due-soon);
+ * a due date moved back out of reach (extended) takes both away. Otherwise the labels stay as they
+ * are: a person who removes `due-soon` is not answered by the next sweep putting it back.
+ */
+function deadlineLabels(labels, label, move) {
+    const soon = `${label}:due-soon`;
+    const late = `${label}:overdue`;
+    if (move.notice === 'overdue')
+        return [...labels.filter(l => l !== soon && l !== late), late];
+    if (move.notice === 'due-soon')
+        return [...labels.filter(l => l !== soon), soon];
+    if (move.standing === 'open')
+        return labels.filter(l => l !== soon && l !== late);
+    if (move.standing === 'due-soon')
+        return labels.filter(l => l !== late);
+    return labels;
+}
+/** The labels of a finished request: its deadline notices are over (`extended` stays, a record). */
+function finishedLabels(labels, label) {
+    return labels.filter(l => l !== `${label}:due-soon` && l !== `${label}:overdue`);
+}
+/** Why a state line's `deadline` is not one the action writes, or undefined when it is. */
+function deadlineProblem(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return 'bad deadline';
+    }
+    const record = value;
+    const day = (key) => {
+        const text = record[key];
+        return typeof text === 'string' && isCalendarDay(text);
+    };
+    if (!day('receivedOn'))
+        return 'bad deadline receivedOn';
+    if (!REGIMES.includes(record.regime))
+        return 'bad deadline regime';
+    if (!day('dueDate'))
+        return 'bad deadline dueDate';
+    if (record.extended !== undefined && record.extended !== true)
+        return 'bad deadline extended';
+    for (const key of ['dueSoon', 'overdue']) {
+        if (record[key] !== undefined && !day(key))
+            return `bad deadline ${key}`;
+    }
+    const finished = record.finishedAt;
+    if (finished !== undefined &&
+        !(typeof finished === 'string' &&
+            /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(finished) &&
+            !Number.isNaN(Date.parse(finished)))) {
+        return 'bad deadline finishedAt';
+    }
+    const allowed = new Set([
+        'receivedOn',
+        'regime',
+        'dueDate',
+        'extended',
+        'dueSoon',
+        'overdue',
+        'finishedAt'
+    ]);
+    if (Object.keys(record).some(key => !allowed.has(key)))
+        return 'bad deadline: unexpected fields';
+    return undefined;
+}
+/** The due line of the ledger comment (every value in it was checked: days and a known regime). */
+function dueLine(deadline) {
+    if (!deadline)
+        return [];
+    const extended = deadline.extended ? ', extended' : '';
+    return [
+        `Due: **${deadline.dueDate}** (${deadline.regime}, received ${deadline.receivedOn}${extended})`,
+        ''
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/ledger/labels.ts
+
+
+
+const DESCRIPTIONS = {
+    submitting: ['fbca04', 'DSAR: being submitted'],
+    submitted: ['0e8a16', 'DSAR: submitted to Amplitude, checked by each sweep'],
+    done: ['5319e7', 'DSAR: delivered (artifact uploaded)'],
+    ready: ['1d76db', 'DSAR: finished at Amplitude, ready to collect (not delivered)'],
+    failed: ['b60205', 'DSAR: Amplitude failed it; a person decides'],
+    'needs-info': ['d93f0b', 'DSAR: the form needs a fix; add the DSAR label again'],
+    refused: ['000000', 'DSAR: the author may not ask'],
+    'needs-attention': ['b60205', 'DSAR: a person must check what Amplitude received'],
+    expired: ['c5def5', 'DSAR: links expired before delivery; add the DSAR label again']
+};
+/** The legal clock's labels (docs/desk.md): two the ledger sets, one a person adds. */
+const CLOCK_DESCRIPTIONS = {
+    'due-soon': ['fbca04', 'DSAR: due within seven days and not finished'],
+    overdue: ['b60205', 'DSAR: past its legal due date and not finished'],
+    extended: ['c2e0c6', 'DSAR: a person extended the deadline (once, as the regime allows)']
+};
+/** Every label the ledger sets, with its colour and description. */
+function ledgerLabels(label) {
+    return [
+        { name: label, color: '0052cc', description: 'Data subject access request (DSAR ledger)' },
+        ...['submitted', ...PERSON_STATES].map(state => ({
+            name: stateLabel(label, state),
+            color: DESCRIPTIONS[state][0],
+            description: DESCRIPTIONS[state][1]
+        })),
+        ...DEADLINE_LABELS.map(name => ({
+            name: `${label}:${name}`,
+            color: CLOCK_DESCRIPTIONS[name][0],
+            description: CLOCK_DESCRIPTIONS[name][1]
+        }))
+    ];
+}
+async function ensureLabels(github, label, log) {
+    const existing = new Set((await github.labels()).map(name => name.toLowerCase()));
+    const missing = ledgerLabels(label).filter(l => !existing.has(l.name.toLowerCase()));
+    for (const l of missing) {
+        try {
+            await github.createLabel(l.name, l.color, l.description);
+        }
+        catch (error) {
+            // Another sweep created it meanwhile.
+            if (!(error instanceof GitHubError && error.status === 422))
+                throw error;
+        }
+    }
+    if (missing.length > 0) {
+        log(`Created the ledger's label(s): ${missing.map(l => l.name).join(', ')}`);
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/ledger/seal.ts
+/**
+ * The integrity check of the ledger's state line. People with write access can edit any comment
+ * (the author stays the bot), so a state line is honoured only when it carries an HMAC-SHA256 the
+ * action made: keyed from the Amplitude secret key (which a person editing comments does not
+ * hold) and bound to the repository and issue number, so a line copied from another issue fails
+ * too. A line that fails the check is never guessed at: `needs-attention`, nothing polled.
+ *
+ * Rotating the secret key changes the key: state lines written before the rotation then fail the
+ * check and their issues go to `needs-attention` (docs/ledger.md says how to rotate safely).
+ */
+
+/** What the key is derived for: a change here is a change of every key. */
+const PURPOSE = 'amplitude-dsar-ledger state line v2';
+/** The ledger's key from the Amplitude credentials (the secret key, or the basic-auth value). */
+function ledgerKey(secret) {
+    return (0,external_node_crypto_.createHmac)('sha256', secret).update(PURPOSE).digest();
+}
+function sealFor(key, repository, issue) {
+    return { key, scope: `${repository}#${issue}` };
+}
+/** The check value of `json` (the state without its `mac`) for `seal`'s issue, hex. */
+function macOf(seal, json) {
+    return (0,external_node_crypto_.createHmac)('sha256', seal.key).update(`${seal.scope}\n${json}`).digest('hex');
+}
+function macMatches(seal, json, mac) {
+    if (typeof mac !== 'string' || !/^[0-9a-f]{64}$/.test(mac))
+        return false;
+    return (0,external_node_crypto_.timingSafeEqual)(Buffer.from(macOf(seal, json), 'hex'), Buffer.from(mac, 'hex'));
+}
+
+;// CONCATENATED MODULE: ./src/ledger/sweep-time.ts
+/**
+ * The run's timeout as a sweep spends it: the one rule that decides whether a sweep may take up
+ * another new issue before its deadline. A submit cut half-way leaves a person to sort out what
+ * Amplitude received, so a new issue is taken up only when the time left can hold its whole submit
+ * (GitHub's spacing of writes for the write-ahead comment, the record and the labels, beside the
+ * issues already under way; Amplitude's pacing of the POSTs; their answers) and a reserve at the
+ * end stays free for recording what was done. Issues not taken up stay as they were, untouched.
+ *
+ * The reserve also splits the run's time: Amplitude is cut at `deadline - reserve` (a submit cut
+ * there was never sent, so its write-ahead comment is taken back), GitHub at the deadline itself.
+ */
+
+/** What a sweep keeps free at the end: 15% of the timeout, at least 3 s, at most 2 minutes. */
+function reserveMs(timeoutMs) {
+    return Math.min(120_000, Math.max(3_000, Math.round(timeoutMs * 0.15)));
+}
+/** GitHub's spacing of writes (@octokit/plugin-throttling): new comments 3 s apart, others 1 s. */
+const COMMENT_MS = 3_000;
+const WRITE_MS = 1_000;
+/** The writes of one submit: the write-ahead comment, then the record, the labels (a retry's label). */
+const SUBMIT_WRITES_MS = COMMENT_MS + 3 * WRITE_MS;
+/** Time planned for Amplitude to answer one POST (its pacing comes on top). */
+const ANSWER_MS = 2_000;
+class SubmitTime {
+    options;
+    inFlight = 0;
+    promisedCost = 0;
+    full = false;
+    /** New issues left untouched for the next sweep. */
+    deferred = 0;
+    constructor(options) {
+        this.options = options;
+    }
+    /** How long a submit of `subjects` takes from now, beside the submits under way. */
+    estimateMs(subjects) {
+        const { pacer, concurrency } = this.options;
+        const cost = subjects * (0,run/* requestCost */.ns)('POST');
+        const github = SUBMIT_WRITES_MS * (this.inFlight + 1);
+        const amplitude = (cost > 0 ? pacer.waitMs(this.promisedCost + cost) : 0) +
+            ANSWER_MS * Math.ceil(subjects / concurrency);
+        return github + amplitude;
+    }
+    /** A new issue's step: run only when it fits before the cutoff; undefined when left for later. */
+    async submit(subjects, step) {
+        const { now, cutoff } = this.options;
+        if (this.full || now() + this.estimateMs(subjects) > cutoff) {
+            this.full = true;
+            this.deferred++;
+            return undefined;
+        }
+        const cost = subjects * (0,run/* requestCost */.ns)('POST');
+        this.inFlight++;
+        this.promisedCost += cost;
+        try {
+            return await step();
+        }
+        finally {
+            this.inFlight--;
+            this.promisedCost -= cost;
+        }
+    }
+    /** One line for the log and the summary when new issues were left; undefined when none. */
+    deferredNote() {
+        if (this.deferred === 0)
+            return undefined;
+        const left = Math.max(0, Math.round((this.options.cutoff - this.options.now()) / 1000));
+        return (`${this.deferred} new issue(s) left for the next sweep: ${left} s were left before the ` +
+            "run's timeout (less its reserve for recording), too little to hold their whole submit");
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ledger/marker.ts
+
+
+const MARKER_PREFIX = '<!-- amplitude-dsar-ledger ';
+const MARKER_LINE = /^<!-- amplitude-dsar-ledger (\{.*\}) -->$/;
+/**
+ * 2: per-request outcome (`sent`) and the integrity check (`mac`, src/ledger/seal.ts). A version-1
+ * line (no check) is not honoured: docs/ledger.md says how to carry one over.
+ * 3: the request's legal clock (`deadline`: src/ledger/deadline-record.ts). A version-2 line carries
+ * the same check and reads as before (no deadline yet); the next write makes it version 3.
+ */
+const MARKER_VERSION = 3;
+/** Versions read: those sealed with the integrity check. */
+const READABLE_VERSIONS = [2, 3];
+const STATES = [
+    'submitting',
+    'submitted',
+    'done',
+    'ready',
+    'failed',
+    'needs-attention',
+    'expired'
+];
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/;
+// One subject, or several (a seed-contract request covers all the issue's user ids).
+const SUBJECT = /^(user|amplitude id) #[0-9a-f]{8}(, (user|amplitude id) #[0-9a-f]{8}){0,19}$/;
+const STATUS = /^[a-z][a-z_-]{0,31}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_REQUESTS = 100;
+/**
+ * The marker line: the state, then its check (`mac`, over the JSON before it, bound to the issue),
+ * with `<`, `>` and `&` escaped, so no value can end the HTML comment.
+ */
+function markerLine(marker, seal) {
+    const plain = JSON.stringify(marker);
+    const signed = `${plain.slice(0, -1)},"mac":"${macOf(seal, plain)}"}`;
+    const json = signed.replace(/[<>&]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return `${MARKER_PREFIX}${json} -->`;
+}
+/**
+ * The ledger of one issue from its comments: the one comment by `identity` that carries a marker,
+ * checked against `seal` (its issue). Markers in anyone else's comments are ignored (forgeries or
+ * quotes); two or more of the action's own (overlapping sweeps) are never chosen between.
+ */
+function readLedger(comments, identity, seal) {
+    const own = comments
+        .filter(c => c.author === identity.login && c.authorType === identity.type)
+        .filter(c => c.body.includes(MARKER_PREFIX))
+        .sort((a, b) => a.id - b.id);
+    if (own.length === 0)
+        return { kind: 'none' };
+    if (own.length > 1) {
+        const requestIds = own.flatMap(comment => idsIn(comment.body));
+        return { kind: 'several', commentIds: own.map(c => c.id), requestIds: [...new Set(requestIds)] };
+    }
+    const latest = own[0];
+    const line = lastLine(latest.body);
+    const match = MARKER_LINE.exec(line);
+    if (!match) {
+        return {
+            kind: 'unreadable',
+            commentId: latest.id,
+            problem: 'its last line is not the state line'
+        };
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(match[1]);
+    }
+    catch {
+        return { kind: 'unreadable', commentId: latest.id, problem: 'its state line is not JSON' };
+    }
+    if (marker_isObject(parsed) && !READABLE_VERSIONS.includes(parsed.version)) {
+        return {
+            kind: 'unreadable',
+            commentId: latest.id,
+            problem: `its state line is version ${String(parsed.version)}, which carries no integrity check`,
+            tampered: true
+        };
+    }
+    const { mac, ...state } = marker_isObject(parsed) ? parsed : { mac: undefined };
+    if (!macMatches(seal, JSON.stringify(state), mac)) {
+        return {
+            kind: 'unreadable',
+            commentId: latest.id,
+            problem: 'its state line fails its integrity check',
+            tampered: true
+        };
+    }
+    const problem = markerProblem(state);
+    if (problem)
+        return { kind: 'unreadable', commentId: latest.id, problem };
+    return { kind: 'valid', marker: state, commentId: latest.id };
+}
+function lastLine(body) {
+    return body.trimEnd().split('\n').pop().trim();
+}
+/** Request ids named in a ledger comment's state line, whatever its check says (for a person). */
+function idsIn(body) {
+    const match = MARKER_LINE.exec(lastLine(body));
+    if (!match)
+        return [];
+    try {
+        const parsed = JSON.parse(match[1]);
+        const requests = marker_isObject(parsed) && Array.isArray(parsed.requests) ? parsed.requests : [];
+        return requests
+            .map(r => (marker_isObject(r) ? r.requestId : undefined))
+            .filter((id) => typeof id === 'string' && REQUEST_ID.test(id))
+            .slice(0, MAX_REQUESTS);
+    }
+    catch {
+        return [];
+    }
+}
+/** Why a parsed value is not a marker the action writes, or undefined when it is one. */
+function markerProblem(value) {
+    if (!marker_isObject(value))
+        return 'the state is not an object';
+    if (!READABLE_VERSIONS.includes(value.version)) {
+        return `unknown version ${String(value.version)}`;
+    }
+    if (!STATES.includes(value.state))
+        return 'unknown state';
+    if (typeof value.startDate !== 'string' || !DATE.test(value.startDate))
+        return 'bad startDate';
+    if (typeof value.endDate !== 'string' || !DATE.test(value.endDate))
+        return 'bad endDate';
+    const requests = value.requests;
+    if (!Array.isArray(requests) || requests.length === 0 || requests.length > MAX_REQUESTS) {
+        return 'bad requests list';
+    }
+    for (const [index, request] of requests.entries()) {
+        const problem = requestProblem(request, value.state);
+        if (problem)
+            return `request ${index + 1}: ${problem}`;
+    }
+    if (value.until !== undefined && !marker_isTime(value.until))
+        return 'bad until';
+    if (value.deadline !== undefined) {
+        if (value.version === 2)
+            return 'unexpected fields';
+        const problem = deadlineProblem(value.deadline);
+        if (problem)
+            return problem;
+    }
+    const allowed = new Set(['version', 'state', 'startDate', 'endDate', 'requests', 'until']);
+    allowed.add('deadline');
+    if (Object.keys(value).some(key => !allowed.has(key)))
+        return 'unexpected fields';
+    return undefined;
+}
+function requestProblem(value, state) {
+    if (!marker_isObject(value))
+        return 'not an object';
+    const { requestId, subject, status, sent } = value;
+    if (requestId === null) {
+        const allowed = state === 'submitting' ||
+            state === 'needs-attention' ||
+            (state === 'submitted' && sent === 'not-sent');
+        if (!allowed)
+            return 'no request id';
+        if (sent !== undefined && sent !== 'not-sent' && sent !== 'uncertain')
+            return 'bad sent';
+    }
+    else if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) {
+        return 'bad request id';
+    }
+    else if (sent !== undefined) {
+        return 'sent beside a request id';
+    }
+    if (typeof subject !== 'string' || !SUBJECT.test(subject))
+        return 'bad subject fingerprint';
+    if (status !== null && (typeof status !== 'string' || !STATUS.test(status)))
+        return 'bad status';
+    for (const key of ['submittedAt', 'checkedAt', 'doneAt']) {
+        if (value[key] !== null && !marker_isTime(value[key]))
+            return `bad ${key}`;
+    }
+    if (value.expires !== undefined && !marker_isTime(value.expires))
+        return 'bad expires';
+    const allowed = new Set([
+        'requestId',
+        'subject',
+        'status',
+        'submittedAt',
+        'checkedAt',
+        'doneAt',
+        'expires',
+        'sent'
+    ]);
+    if (Object.keys(value).some(key => !allowed.has(key)))
+        return 'unexpected fields';
+    return undefined;
+}
+function marker_isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function marker_isTime(value) {
+    return (typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value) &&
+        !Number.isNaN(Date.parse(value)));
+}
+
+;// CONCATENATED MODULE: ./src/ledger/comments.ts
+/**
+ * What the ledger writes into issues. Human-readable first; the ledger comment ends with its state
+ * line (src/ledger/marker.ts). Every value that came from outside (Amplitude's answers, the issue
+ * body, the form's reference, recipients, problems that quote input) goes through `forMarkdown`, so
+ * nothing in a comment becomes a link, an image, a mention, HTML or a table break. Subjects appear
+ * by fingerprint only: their ids are in the issue body, which the team controls.
+ */
+
+
+
+const SIGNATURE = '<sub>Written by the Amplitude DSAR action (ledger). Do not edit this comment.</sub>';
+function referenceLine(reference) {
+    return reference ? [`Reference: ${(0,policy/* forMarkdown */.Bm)(reference)}`, ''] : [];
+}
+function cell(value) {
+    return value ? (0,policy/* forMarkdown */.Bm)(value) : '–';
+}
+/** The ledger comment: one row per request, then the state line (sealed). Edited in place. */
+function ledgerComment(marker, seal, reference) {
+    // Times are the action's own (ISO, validated in the marker); the rest came from outside.
+    const rows = marker.requests.map(r => `| ${cell(r.subject)} | ${cell(r.requestId)} | ${cell(r.status ?? (r.requestId ? 'requested' : (r.sent ?? 'submitting')))} | ${r.checkedAt ?? r.submittedAt ?? '–'} |`);
+    return [
+        `**DSAR ledger**: ${(0,policy/* forMarkdown */.Bm)(marker.state)} (data from ${marker.startDate} to ${marker.endDate})`,
+        '',
+        ...dueLine(marker.deadline),
+        ...referenceLine(reference),
+        '| subject | request id | status | last checked |',
+        '| --- | --- | --- | --- |',
+        ...rows,
+        '',
+        SIGNATURE,
+        markerLine(marker, seal)
+    ].join('\n');
+}
+/** Posted once every request is done (and downloaded, and uploaded, when asked). */
+function deliveredComment(d) {
+    const lines = [
+        `**DSAR delivered**: Amplitude finished ${d.requestIds.length === 1 ? 'request' : 'requests'} ${d.requestIds.map(id => (0,policy/* forMarkdown */.Bm)(id)).join(', ')}.`,
+        '',
+        ...referenceLine(d.reference)
+    ];
+    if (d.artifact) {
+        lines.push(`Artifact: [${(0,policy/* forMarkdown */.Bm)(d.artifact.name)}](${d.artifact.url}), kept ${d.artifact.retentionDays} day${d.artifact.retentionDays === 1 ? '' : 's'}; \`receipt.json\` inside it records what was asked and delivered.`, '');
+    }
+    if (d.files && d.files.length > 0) {
+        lines.push('| file | bytes | SHA-256 (as served) | events |', '| --- | --- | --- | --- |', ...d.files.map(f => `| ${(0,policy/* forMarkdown */.Bm)(f.name)} | ${f.bytes} | \`${f.sha256}\` | ${f.events} |`), '');
+        lines.push(d.recipients.length > 0
+            ? `Encrypted with age to: ${d.recipients.map(policy/* forMarkdown */.Bm).join(', ')}.`
+            : 'Not encrypted (set `encrypt-to` to encrypt exports before they touch the disk).', '');
+    }
+    else if (!d.files) {
+        lines.push('This workflow does not download exports (`download: false`): collect them with ' +
+            `\`request-ids: ${d.requestIds.join(',')}\` before the links expire.`, '');
+    }
+    if (d.expires)
+        lines.push(`Amplitude's download links expire at ${d.expires}.`, '');
+    lines.push(SIGNATURE);
+    return lines.join('\n');
+}
+/**
+ * Posted when every request is done but the workflow delivers nothing (no `artifact-name`): the
+ * export is not called delivered, and the issue stays open until someone collects it.
+ */
+function readyComment(d) {
+    return [
+        `**DSAR ready to collect (not delivered)**: Amplitude finished ${d.requestIds.length === 1 ? 'request' : 'requests'} ${d.requestIds.map(id => (0,policy/* forMarkdown */.Bm)(id)).join(', ')}, but ${d.why}.`,
+        '',
+        ...referenceLine(d.reference),
+        `Collect the export with \`request-ids: ${d.requestIds.join(',')}\`` +
+            (d.expires
+                ? ` before ${d.expires}, when Amplitude's download links expire.`
+                : " before Amplitude's download links expire."),
+        '',
+        'This issue stays open until a person closes it. To have the ledger deliver exports itself, set `artifact-name` in the workflow.',
+        '',
+        SIGNATURE
+    ].join('\n');
+}
+function failedComment(failures, reference, label) {
+    return [
+        '**DSAR failed**: Amplitude reports that it could not complete this request.',
+        '',
+        ...referenceLine(reference),
+        ...failures.map(f => `- request ${(0,policy/* forMarkdown */.Bm)(f.requestId)} (${(0,policy/* forMarkdown */.Bm)(f.subject)}): ${f.failReason ? (0,policy/* forMarkdown */.Bm)(f.failReason) : 'no reason given'}`),
+        '',
+        `Left open for a person. To submit again after fixing the cause, add the “${(0,policy/* forMarkdown */.Bm)(label)}” label again.`,
+        '',
+        SIGNATURE
+    ].join('\n');
+}
+function needsInfoComment(field, problem, label) {
+    return [
+        `**DSAR needs information**: ${(0,policy/* forMarkdown */.Bm)(field)} ${(0,policy/* forMarkdown */.Bm)(problem)}.`,
+        '',
+        'Nothing was sent to Amplitude. Edit the issue (keep the form’s `### ` headings), then add the ' +
+            `“${(0,policy/* forMarkdown */.Bm)(label)}” label again to retry.`,
+        '',
+        SIGNATURE
+    ].join('\n');
+}
+/** Says nothing about the subject: the author may not be entitled to know anything about it. */
+function refusedComment() {
+    return [
+        '**DSAR refused**: only owners, members and collaborators of this repository may file a data ' +
+            'subject access request here. Nothing was sent to Amplitude.',
+        '',
+        SIGNATURE
+    ].join('\n');
+}
+function needsAttentionComment(reason, label) {
+    return [
+        `**DSAR needs attention**: ${(0,policy/* forMarkdown */.Bm)(reason)}`,
+        '',
+        'The action does not submit again on its own, since that could ask Amplitude twice. Check the ' +
+            "failed run's log and job summary for request ids; if no request was created, add the " +
+            `“${(0,policy/* forMarkdown */.Bm)(label)}” label again to submit.`,
+        '',
+        SIGNATURE
+    ].join('\n');
+}
+function expiredComment(expires, label) {
+    return [
+        `**DSAR expired**: Amplitude finished, but its download links expired${expires ? ` at ${expires}` : ''} before they were delivered.`,
+        '',
+        `Submit it again: add the “${(0,policy/* forMarkdown */.Bm)(label)}” label again.`,
+        '',
+        SIGNATURE
+    ].join('\n');
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+;// CONCATENATED MODULE: ./src/ledger/sweep-context.ts
+
+
+
+
+
+
+
+
+function sealOf(ctx, issue) {
+    return sealFor(ctx.ledgerKey, ctx.repository, issue);
+}
+function nowIso(ctx) {
+    return new Date(ctx.session.clock.now()).toISOString();
+}
+/** Runs planned workflows (at most max-concurrency at once via the transport). */
+async function runPlans(ctx, plans) {
+    return (await submitPlans(ctx, plans)).map(run => run.record);
+}
+/** Runs planned workflows, saying for each whether a POST of it left this machine. */
+async function submitPlans(ctx, plans) {
+    const { session } = ctx;
+    return Promise.all(plans.map(async (plan) => {
+        const posts = [];
+        const record = await (0,run/* runRequest */.BN)({
+            loaded: ctx.loaded,
+            plan,
+            transport: (request, signal) => {
+                if (request.method.toUpperCase() === 'POST')
+                    posts.push(request);
+                return session.transport(request, signal);
+            },
+            clock: session.clock,
+            pollSchedule: session.pollSchedule,
+            serverUrl: ctx.settings.apiUrl,
+            deadline: session.deadline,
+            maxSteps: session.maxSteps,
+            signal: ctx.signal,
+            redact: session.redact,
+            log: text => ctx.log(text)
+        });
+        ctx.records.push(record);
+        return { record, posted: posts.some(post => session.wasSent(post)) };
+    }));
+}
+/** Writes the ledger comment: edits it in place when it exists, creates it otherwise. */
+async function writeLedger(ctx, issue, marker, commentId, reference) {
+    marker.version = MARKER_VERSION;
+    stampDeadline(ctx, issue, marker);
+    const body = ledgerComment(marker, sealOf(ctx, issue.number), reference);
+    const held = (id) => {
+        ctx.ledgers.set(issue.number, { marker: structuredClone(marker), commentId: id });
+        return id;
+    };
+    if (commentId !== undefined) {
+        await ctx.github.updateComment(commentId, body);
+        return held(commentId);
+    }
+    const created = await ctx.github.createComment(issue.number, body);
+    // The ledger trusts only comments by the token's identity: one written under another name would
+    // be ignored by the next sweep, which would then submit again. Stop before any DSAR call.
+    if (created.author !== ctx.identity.login || created.authorType !== ctx.identity.type) {
+        throw new IdentityError(ctx.identity, created);
+    }
+    return held(created.id);
+}
+/** Sets the labels for `state` (and closes the issue when delivered), unless already so. */
+async function moveLabels(ctx, issue, state) {
+    const kept = isFinished(state) ? finishedLabels(issue.labels, ctx.ledger.label) : issue.labels;
+    const labels = labelsFor(kept, ctx.ledger.label, state);
+    const close = state === 'done' && ctx.ledger.closeOnDone;
+    if (!close && sameLabels(labels, issue.labels))
+        return;
+    await ctx.github.setLabels(issue.number, labels, close);
+    issue.labels = labels;
+}
+class IdentityError extends Error {
+    constructor(expected, got) {
+        super(`the GitHub token writes as ${(0,policy/* forLog */.Ig)(got.author)} (${(0,policy/* forLog */.Ig)(got.authorType)}), not as ` +
+            `${expected.login}: the ledger supports the workflow's GITHUB_TOKEN or a user's token ` +
+            '(github-token). Nothing was submitted.');
+        this.name = 'IdentityError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ledger/deadline-step.ts
+/**
+ * The sweep's side of every request's legal clock (docs/desk.md): the state line's `deadline` is
+ * stamped on every write of the ledger comment (taken from the form when the request is taken up,
+ * `finishedAt` when it finishes), and after each issue's step the deadline check posts the one
+ * `due-soon` or `overdue` notice a threshold owes, records it, and sets the label. A sweep in which
+ * no threshold is crossed and no extension appears writes nothing for it.
+ */
+
+
+
+
+
+
+
+/** `<label>:extended` is on the issue (a person added it: only people set labels). */
+function extendedOn(issue, label) {
+    return issue.labels.includes(`${label}:extended`);
+}
+/** The form's clock fields, with the issue's creation day and `ledger-regime` as defaults. */
+function formClock(ctx, issue) {
+    const createdOn = issue.createdAt.slice(0, 10);
+    const reading = readForm(issue.body, {
+        startDate: ctx.settings.startDate,
+        endDate: ctx.settings.endDate,
+        today: ctx.today,
+        receivedOn: createdOn,
+        regime: ctx.ledger.regime
+    });
+    // A form edited into something unreadable after it was taken up: the clock still runs, from
+    // the day the issue was filed under the workflow's regime.
+    if (!reading.ok)
+        return { receivedOn: createdOn, regime: ctx.ledger.regime };
+    const { receivedOn, regime, reference } = reading.form;
+    return { receivedOn, regime, ...(reference && { reference }) };
+}
+/**
+ * Called by every write of the ledger comment: a marker without a deadline (taken up now, or read
+ * from a version-2 line) gets one from the form; a finished one records when it finished.
+ */
+function stampDeadline(ctx, issue, marker) {
+    if (!marker.deadline) {
+        const { receivedOn, regime } = formClock(ctx, issue);
+        marker.deadline = newDeadline(receivedOn, regime, {
+            extended: extendedOn(issue, ctx.ledger.label),
+            otherDays: ctx.ledger.dueDays
+        });
+    }
+    if (isFinished(marker.state) && !marker.deadline.finishedAt) {
+        marker.deadline = {
+            ...marker.deadline,
+            finishedAt: new Date(ctx.session.clock.now()).toISOString()
+        };
+    }
+}
+/**
+ * After an issue's step: where its request stands against its due date. Notices and labels only
+ * for an issue the ledger still carries (`<label>` on it) and not finished; every open request
+ * with a ledger is listed for the summary.
+ */
+async function checkDeadline(ctx, issue) {
+    const held = ctx.ledgers.get(issue.number);
+    if (!held)
+        return;
+    const { marker, commentId } = held;
+    if (marker.state === 'submitting' || isFinished(marker.state))
+        return;
+    const label = ctx.ledger.label;
+    const fromForm = marker.deadline ? undefined : formClock(ctx, issue);
+    const record = marker.deadline ??
+        newDeadline(fromForm.receivedOn, fromForm.regime, {
+            extended: false,
+            otherDays: ctx.ledger.dueDays
+        });
+    const move = moveDeadline(record, ctx.today, extendedOn(issue, label));
+    ctx.clocks.push({
+        issue: issue.number,
+        state: marker.state,
+        deadline: move.record,
+        standing: move.standing
+    });
+    if (!issue.labels.includes(label))
+        return;
+    if (move.notice) {
+        await ctx.github.createComment(issue.number, noticeComment(move.notice, move.record, ctx));
+    }
+    if (move.changed || !marker.deadline) {
+        const reference = (fromForm ?? formClock(ctx, issue)).reference;
+        await writeLedger(ctx, issue, { ...marker, deadline: move.record }, commentId, reference);
+    }
+    const labels = deadlineLabels(issue.labels, label, move);
+    if (!sameLabels(labels, issue.labels)) {
+        await ctx.github.setLabels(issue.number, labels);
+        issue.labels = labels;
+    }
+}
+const EXTENSIONS = {
+    GDPR: 'two more months (GDPR Art. 12(3), telling the person why within the first month)',
+    CCPA: '45 more days (telling the person within the first 45 days)',
+    Other: undefined
+};
+function noticeComment(notice, deadline, ctx) {
+    const label = (0,policy/* forMarkdown */.Bm)(ctx.ledger.label);
+    const days = daysLeft(deadline.dueDate, ctx.today);
+    const when = notice === 'overdue'
+        ? `was due on ${deadline.dueDate} (${-days} day${days === -1 ? '' : 's'} ago)`
+        : `is due on ${deadline.dueDate} (${days === 0 ? 'today' : `in ${days} day${days === 1 ? '' : 's'}`})`;
+    const extension = EXTENSIONS[deadline.regime];
+    const advice = deadline.extended || !extension
+        ? 'It cannot be extended further here: answer the person, or record why not.'
+        : `If the law allows more time, add the “${label}:extended” label: the due date moves by ${extension}.`;
+    return [
+        `**DSAR ${notice === 'overdue' ? 'overdue' : 'due soon'}**: the answer to this request ${when} ` +
+            `under ${deadline.regime} (received ${deadline.receivedOn}), and it is not finished yet.`,
+        '',
+        advice,
+        '',
+        SIGNATURE
+    ].join('\n');
+}
+/** The job summary's table of open requests, soonest due first (then by issue number). */
+function clockTable(clocks, today) {
+    const rows = [...clocks].sort((a, b) => a.deadline.dueDate.localeCompare(b.deadline.dueDate) || a.issue - b.issue);
+    const header = ['Issue', 'Due', 'Days left', 'Regime', 'Received on', 'Now', 'State'];
+    return [
+        header.map(data => ({ data, header: true })),
+        ...rows.map(r => [
+            `#${r.issue}`,
+            r.deadline.dueDate + (r.deadline.extended ? ' (extended)' : ''),
+            String(daysLeft(r.deadline.dueDate, today)),
+            r.deadline.regime,
+            r.deadline.receivedOn,
+            r.standing,
+            (0,policy/* forHtml */.B2)(r.state)
+        ])
+    ];
+}
+/**
+ * The receipt's `deadline`, written as the export is delivered: the request finishes with this
+ * delivery (`finishedAt` now, unless recorded earlier), extension as recorded or on the issue now.
+ */
+function receiptDeadline(ctx, issue, marker) {
+    let record = marker.deadline;
+    if (!record) {
+        const form = formClock(ctx, issue);
+        record = newDeadline(form.receivedOn, form.regime, {
+            extended: false,
+            otherDays: ctx.ledger.dueDays
+        });
+    }
+    const { record: now } = moveDeadline(record, ctx.today, extendedOn(issue, ctx.ledger.label));
+    return {
+        deadline: {
+            receivedOn: now.receivedOn,
+            regime: now.regime,
+            dueDate: now.dueDate,
+            extended: now.extended === true,
+            finishedAt: now.finishedAt ?? new Date(ctx.session.clock.now()).toISOString()
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/ledger/poll-step.ts
+/**
+ * A submitted issue: check each request's status once. Any `failed` -> tell the team (failReason)
+ * and leave it open; all done -> deliver (download, verify, encrypt, receipt, one artifact per
+ * issue when asked), post the delivery comment, `done`, close; links already expired -> `expired`.
+ * The ledger comment is edited only when a status changed: a sweep that learns nothing new writes
+ * nothing.
+ */
+
+
+
+
+
+
+
+async function pollIssue(ctx, issue, marker, commentId) {
+    const n = issue.number;
+    const ids = marker.requests.map(request => request.requestId);
+    const plans = (0,run/* planStatusChecks */.Nm)(ctx.settings, ids).map(plan => ({
+        ...plan,
+        label: `issue #${n} ${plan.label}`
+    }));
+    const records = await runPlans(ctx, plans);
+    const mismatch = foreignAnswers(ctx, issue, marker, records);
+    if (mismatch.length > 0)
+        return foreign(ctx, issue, marker, commentId, ids, mismatch);
+    const at = nowIso(ctx);
+    const next = structuredClone(marker);
+    const problems = [];
+    let changed = false;
+    records.forEach((record, i) => {
+        const status = record.status;
+        const known = status !== undefined &&
+            (run/* DONE_STATUSES */.CM.has(status) || run/* FAILED_STATUSES */.Lg.has(status) || run/* PENDING_STATUSES */.FJ.has(status));
+        if (!known) {
+            problems.push(record.problem ?? `request ${ids[i]}: no status`);
+            return;
+        }
+        // A status check that saw a pending status did its job: not a problem for the outputs.
+        if (run/* PENDING_STATUSES */.FJ.has(status)) {
+            record.outcome = 'submitted';
+            delete record.problem;
+        }
+        const request = next.requests[i];
+        if (request.status !== status) {
+            changed = true;
+            request.status = status;
+            request.checkedAt = at;
+        }
+        if (run/* DONE_STATUSES */.CM.has(status)) {
+            request.doneAt ??= at;
+            const expires = isoTime(record.expires);
+            if (expires && request.expires !== expires) {
+                request.expires = expires;
+                changed = true;
+            }
+        }
+    });
+    const result = (state, note, extra = {}) => ({
+        issue: n,
+        before: 'submitted',
+        state,
+        requestIds: ids,
+        note,
+        ...(problems.length > 0 && { problem: problems.map(p => `issue #${n}: ${p}`).join('; ') }),
+        ...extra
+    });
+    const reference = referenceOf(ctx, issue);
+    const failed = records.filter(r => r.status !== undefined && run/* FAILED_STATUSES */.Lg.has(r.status));
+    if (failed.length > 0) {
+        await ctx.github.createComment(n, failedComment(failed.map(r => ({
+            requestId: r.requestId ?? ids[records.indexOf(r)],
+            subject: next.requests[records.indexOf(r)].subject,
+            failReason: r.failReason
+        })), reference, ctx.ledger.label));
+        next.state = 'failed';
+        await writeLedger(ctx, issue, next, commentId, reference);
+        await moveLabels(ctx, issue, 'failed');
+        return result('failed', `Amplitude failed ${failed.length} request(s)`);
+    }
+    if (problems.length === 0 && records.every(r => run/* DONE_STATUSES */.CM.has(r.status))) {
+        return deliver(ctx, issue, next, commentId, records, reference, result);
+    }
+    if (changed)
+        await writeLedger(ctx, issue, next, commentId, reference);
+    await moveLabels(ctx, issue, 'submitted');
+    const statuses = next.requests.map(r => r.status ?? '?').join(', ');
+    return result('submitted', changed ? `now ${statuses}` : `still ${statuses} (nothing written)`);
+}
+async function deliver(ctx, issue, marker, commentId, records, reference, result) {
+    const n = issue.number;
+    const { settings, ledger } = ctx;
+    const now = ctx.session.clock.now();
+    const expiries = marker.requests.map(r => r.expires).filter((e) => Boolean(e));
+    const earliest = expiries.sort()[0];
+    if (earliest !== undefined && Date.parse(earliest) <= now) {
+        await ctx.github.createComment(n, expiredComment(earliest, ledger.label));
+        marker.state = 'expired';
+        await writeLedger(ctx, issue, marker, commentId, reference);
+        await moveLabels(ctx, issue, 'expired');
+        return result('expired', `links expired at ${earliest}`);
+    }
+    // A delivery that cannot finish keeps the issue `submitted` (its new statuses recorded), so the
+    // next sweep tries again while the links are valid.
+    const keep = async (problem) => {
+        await writeLedger(ctx, issue, marker, commentId, reference);
+        return result('submitted', 'done at Amplitude; delivery failed', {
+            problem: `issue #${n}: ${problem}`
+        });
+    };
+    let files;
+    let artifact;
+    const dir = (0,external_node_path_.join)(settings.downloadPath, `issue-${n}`);
+    if (settings.download) {
+        try {
+            await ownFolder(settings.downloadPath, dir);
+        }
+        catch (error) {
+            return keep(error.message);
+        }
+        const got = await (0,run/* downloadRecords */.Ln)(settings, ctx.session, records, dir, ctx.signal, ctx.log);
+        if (got.problems.length > 0)
+            return keep(got.problems.join('; '));
+        files = got.files;
+        ctx.files.push(...files);
+        const name = settings.artifactName ? `${settings.artifactName}-${n}` : undefined;
+        let receipt;
+        try {
+            receipt = await (0,run/* writeRunReceipt */.$q)({
+                dir,
+                settings,
+                requests: receiptRequests(marker),
+                files,
+                workflow: ctx.loaded.document.info.title,
+                now,
+                issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) },
+                ...(name && { artifact: { name, retentionDays: settings.retentionDays } }),
+                ...receiptDeadline(ctx, issue, marker)
+            });
+        }
+        catch (error) {
+            return keep(`receipt.json could not be written: ${error.message}`);
+        }
+        ctx.log(`issue #${n}: wrote ${receipt}`);
+        if (name) {
+            try {
+                const uploaded = await (0,run/* uploadArtifact */.mz)({
+                    name,
+                    files,
+                    extraPaths: [receipt],
+                    rootDirectory: dir,
+                    retentionDays: settings.retentionDays
+                });
+                ctx.artifacts.push({ issue: n, ...uploaded });
+                artifact = { name, url: uploaded.url, retentionDays: settings.retentionDays };
+            }
+            catch (error) {
+                return keep(error.message);
+            }
+        }
+    }
+    // Delivered means delivered: an artifact uploaded (the ledger's way to deliver) and the receipt
+    // in it. Otherwise the team is told where and until when to collect, and the issue stays open.
+    if (!artifact) {
+        await ctx.github.createComment(n, readyComment({
+            requestIds: marker.requests.map(r => r.requestId),
+            reference,
+            expires: earliest,
+            why: settings.download
+                ? 'this workflow sets no `artifact-name`, so the files it downloaded stay on the runner, which is gone after the job'
+                : 'this workflow does not download exports (`download: false`, no `artifact-name`)'
+        }));
+        marker.state = 'ready';
+        await writeLedger(ctx, issue, marker, commentId, reference);
+        await moveLabels(ctx, issue, 'ready');
+        return result('ready', 'done at Amplitude; not delivered (no artifact-name): ready to collect');
+    }
+    await ctx.github.createComment(n, deliveredComment({
+        requestIds: marker.requests.map(r => r.requestId),
+        reference,
+        expires: earliest,
+        files: files?.map(f => ({
+            name: f.path
+                .slice(dir.length + 1)
+                .split('\\')
+                .join('/'),
+            bytes: f.bytes,
+            sha256: f.sha256,
+            events: f.events
+        })),
+        recipients: settings.encryptTo,
+        ...(artifact && { artifact })
+    }));
+    marker.state = 'done';
+    await writeLedger(ctx, issue, marker, commentId, reference);
+    await moveLabels(ctx, issue, 'done');
+    return result('done', `delivered ${files?.length ?? 0} file(s)`);
+}
+/**
+ * Status answers naming a subject that is not this request's (or not the form's): a state line
+ * pointing at someone else's request. Each answer must name the request's own subject; one that
+ * names none cannot be checked, and counts as a mismatch. Requests covering several subjects (the
+ * seed's contract) are checked when the answer names one. The subject ids are dropped from the
+ * records once checked: the ledger's outputs never carried them.
+ */
+function foreignAnswers(ctx, issue, marker, records) {
+    const reading = readForm(issue.body, {
+        startDate: ctx.settings.startDate,
+        endDate: ctx.settings.endDate,
+        today: ctx.today
+    });
+    const formSubjects = new Set(reading.ok ? reading.form.subjects.map(run/* subjectFingerprint */.BG) : []);
+    const problems = [];
+    records.forEach((record, i) => {
+        const answered = namedSubject(record.workflowOutputs);
+        delete record.workflowOutputs.userId;
+        delete record.workflowOutputs.amplitudeId;
+        delete record.subject;
+        if (record.status === undefined)
+            return; // no answer: nothing to deliver from it
+        const request = marker.requests[i];
+        const single = !request.subject.includes(',');
+        if (answered === undefined) {
+            if (single)
+                problems.push(`request ${request.requestId}: the status answer names no subject`);
+            return;
+        }
+        const fingerprint = (0,run/* subjectFingerprint */.BG)(answered);
+        const ownSubject = single
+            ? request.subject === fingerprint
+            : request.subject.split(', ').includes(fingerprint);
+        if (!ownSubject || !formSubjects.has(fingerprint)) {
+            problems.push(`request ${request.requestId}: the status answer names ${fingerprint}, not a subject of this issue's form`);
+        }
+    });
+    return problems;
+}
+function namedSubject(outputs) {
+    const { userId, amplitudeId } = outputs;
+    if (typeof userId === 'string' && userId !== '')
+        return { kind: 'userId', userId };
+    if (typeof amplitudeId === 'number' && Number.isSafeInteger(amplitudeId)) {
+        return { kind: 'amplitudeId', amplitudeId };
+    }
+    return undefined;
+}
+async function foreign(ctx, issue, marker, commentId, ids, problems) {
+    await ctx.github.createComment(issue.number, needsAttentionComment(`${problems.join('; ')}. Nothing was downloaded or delivered: check the ledger comment ` +
+        'and the requests at Amplitude.', ctx.ledger.label));
+    await writeLedger(ctx, issue, { ...marker, state: 'needs-attention' }, commentId);
+    await moveLabels(ctx, issue, 'needs-attention');
+    return {
+        issue: issue.number,
+        before: 'submitted',
+        state: 'needs-attention',
+        requestIds: ids,
+        note: 'a status answer named another subject',
+        problem: `issue #${issue.number}: ${problems.join('; ')}`
+    };
+}
+/**
+ * The per-issue download folder, created without following a symbolic link: a link planted at
+ * `issue-<n>` (or a file) would send the export, its manifest and the receipt elsewhere.
+ */
+async function ownFolder(root, dir) {
+    await (0,promises_.mkdir)(root, { recursive: true, mode: 0o700 });
+    try {
+        await (0,promises_.mkdir)(dir, { mode: 0o700 });
+    }
+    catch (error) {
+        if (error.code !== 'EEXIST')
+            throw error;
+    }
+    const found = await (0,promises_.lstat)(dir);
+    if (found.isSymbolicLink() || !found.isDirectory()) {
+        throw new Error(`the download folder ${(0,external_node_path_.basename)(dir)} is ${found.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: refused to write the export through it`);
+    }
+}
+/** What the receipt says about each request, from the ledger's own record. */
+function receiptRequests(marker) {
+    return marker.requests.map(r => ({
+        requestId: r.requestId,
+        subject: r.subject,
+        startDate: marker.startDate,
+        endDate: marker.endDate,
+        statuses: [
+            ...(r.submittedAt ? [{ status: 'requested', at: r.submittedAt }] : []),
+            ...(r.status && (r.doneAt ?? r.checkedAt)
+                ? [{ status: r.status, at: (r.doneAt ?? r.checkedAt) }]
+                : [])
+        ],
+        ...(r.expires && { expires: r.expires })
+    }));
+}
+/** The form's reference, read again (the body may have changed; a broken form has none). */
+function referenceOf(ctx, issue) {
+    const reading = readForm(issue.body, {
+        startDate: ctx.settings.startDate,
+        endDate: ctx.settings.endDate,
+        today: ctx.today
+    });
+    return reading.ok ? reading.form.reference : undefined;
+}
+function isoTime(value) {
+    if (!value || value.length > 40)
+        return undefined;
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+;// CONCATENATED MODULE: ./src/ledger/submit-step.ts
+/**
+ * A new issue (or one a person asked again): check that its author may ask, read the form, write
+ * the ledger comment as `submitting` (the write-ahead record), submit one DSAR per subject, then
+ * record the request ids (`submitted`). A request id that GitHub then fails to record is logged at
+ * once and reaches the step's outputs, summary and failure message: nothing is lost.
+ */
+
+
+
+
+
+
+const ASKING_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+/** Any permission on a private repository makes its holder a member or collaborator. */
+const ASKING_PERMISSIONS = new Set(['admin', 'maintain', 'write', 'triage', 'read']);
+const submit_step_REQUEST_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const submit_step_STATUS = /^[a-z][a-z_-]{0,31}$/;
+/**
+ * Only owners, members and collaborators may ask. GitHub shows a private org member to some
+ * tokens as CONTRIBUTOR or NONE, so anyone else is looked up by their permission first.
+ */
+async function mayAsk(ctx, issue) {
+    if (ASKING_ASSOCIATIONS.has(issue.association))
+        return true;
+    return ASKING_PERMISSIONS.has(await ctx.github.permission(issue.author));
+}
+async function submitIssue(ctx, issue, step) {
+    const before = step.retry ? 'retry' : 'new';
+    const result = (state, note, extra = {}) => ({
+        issue: issue.number,
+        before,
+        state,
+        requestIds: [],
+        note,
+        ...extra
+    });
+    if (!(await mayAsk(ctx, issue))) {
+        await ctx.github.createComment(issue.number, refusedComment());
+        await moveLabels(ctx, issue, 'refused');
+        return result('refused', 'the author is not an owner, member or collaborator');
+    }
+    const { settings } = ctx;
+    const reading = readForm(issue.body, {
+        startDate: settings.startDate,
+        endDate: settings.endDate,
+        today: ctx.today
+    });
+    if (!reading.ok) {
+        await ctx.github.createComment(issue.number, needsInfoComment(reading.field, reading.problem, ctx.ledger.label));
+        await moveLabels(ctx, issue, 'needs-info');
+        return result('needs-info', `the form: ${(0,policy/* forLog */.Ig)(reading.field)} ${(0,policy/* forLog */.Ig)(reading.problem)}`);
+    }
+    return submitForm(ctx, issue, reading.form, step, result);
+}
+async function submitForm(ctx, issue, form, step, result) {
+    const n = issue.number;
+    const allPlans = (0,run/* planRuns */.gp)({
+        ...ctx.settings,
+        subjects: form.subjects,
+        startDate: form.startDate,
+        endDate: form.endDate,
+        wait: false,
+        requestIds: []
+    }, ctx.loaded).map(plan => ({ ...plan, label: `issue #${n} ${plan.label}`, subject: undefined }));
+    // One request per subject (documented API), or one for all of them (the seed's contract).
+    const fingerprints = allPlans.length === form.subjects.length
+        ? form.subjects.map(run/* subjectFingerprint */.BG)
+        : [form.subjects.map(run/* subjectFingerprint */.BG).join(', ')];
+    // Requests Amplitude accepted in an earlier run stay as they are: never asked twice.
+    const kept = (step.keep?.requests ?? []).filter(r => r.requestId !== null);
+    const keptSubjects = new Set(kept.map(r => r.subject));
+    const todo = fingerprints.flatMap((subject, i) => keptSubjects.has(subject) ? [] : [{ subject, plan: allPlans[i] }]);
+    // A person asked again: their old state label goes first, so that no crash below can leave
+    // `<label>` beside a person state (which would read as yet another retry).
+    if (step.retry)
+        await moveLabels(ctx, issue, 'new');
+    const marker = {
+        version: MARKER_VERSION,
+        state: 'submitting',
+        startDate: step.keep?.startDate ?? form.startDate,
+        endDate: step.keep?.endDate ?? form.endDate,
+        until: new Date(ctx.deadline).toISOString(),
+        requests: [
+            ...kept.map(r => ({ ...r })),
+            ...todo.map(({ subject }) => ({
+                requestId: null,
+                subject,
+                status: null,
+                submittedAt: null,
+                checkedAt: null,
+                doneAt: null
+            }))
+        ]
+    };
+    const commentId = await writeLedger(ctx, issue, marker, step.commentId, form.reference);
+    if (step.commentId === undefined && (await anotherSweepFirst(ctx, issue, commentId))) {
+        // Two sweeps took the issue up at once (outside one concurrency group): the one whose
+        // write-ahead comment came first submits; this one takes its comment back.
+        await ctx.github.deleteComment(commentId);
+        return result(step.retry ? 'retry' : 'new', 'another sweep is submitting it');
+    }
+    ctx.log(`issue #${n}: ledger says submitting; submitting ${todo.length} request(s)`);
+    const runs = await submitPlans(ctx, todo.map(t => t.plan));
+    const at = nowIso(ctx);
+    const stopReason = ctx.signal.aborted ? ctx.signal.reason : undefined;
+    const fresh = marker.requests.slice(kept.length);
+    const outcomes = runs.map(({ record, posted }, i) => {
+        const id = record.requestId && submit_step_REQUEST_ID.test(record.requestId) ? record.requestId : null;
+        if (id)
+            ctx.log(`issue #${n}: Amplitude accepted request ${id} (${fresh[i].subject})`);
+        else if (record.requestId)
+            ctx.log(`issue #${n}: Amplitude answered an unusable request id`);
+        return { record, id, sent: id ? undefined : sentOutcome(record, posted) };
+    });
+    outcomes.forEach(({ record, id, sent }, i) => {
+        const request = fresh[i];
+        request.requestId = id;
+        if (id) {
+            request.submittedAt = at;
+            const status = record.status;
+            request.status = status && submit_step_STATUS.test(status) ? status : null;
+        }
+        else
+            request.sent = sent;
+    });
+    const obtained = outcomes.map(o => o.id).filter((id) => id !== null);
+    const allIds = marker.requests.map(r => r.requestId).filter((id) => id !== null);
+    const uncertain = fresh.filter(r => r.sent === 'uncertain');
+    const notSent = fresh.filter(r => r.sent === 'not-sent');
+    const why = runs
+        .map(r => r.record.problem)
+        .filter(Boolean)
+        .join('; ');
+    // The timeout (or the budget's room only after it) stopped a request before it was sent: not a
+    // fault, the next sweep submits it.
+    const cut = outcomes.every(o => o.sent !== 'not-sent' || isDeadline(o.record.error ?? stopReason));
+    const problem = notSent.length > 0 && !cut ? { problem: `issue #${n}: ${why}` } : {};
+    if (uncertain.length === 0 && allIds.length === 0) {
+        // Nothing reached Amplitude: take the write-ahead record back, the next sweep tries again.
+        await ctx.github.deleteComment(commentId);
+        return result(step.retry ? 'retry' : 'new', 'nothing submitted', {
+            ...(notSent.length > 0 && !cut && { problem: `issue #${n}: nothing was submitted (${why})` })
+        });
+    }
+    delete marker.until;
+    if (uncertain.length === 0) {
+        marker.state = 'submitted';
+        try {
+            await writeLedger(ctx, issue, marker, commentId, form.reference);
+        }
+        catch (error) {
+            return result('submitting', 'submitted; GitHub failed to record the request ids', {
+                requestIds: obtained,
+                unrecorded: obtained,
+                problem: `issue #${n}: GitHub failed after Amplitude accepted request ${obtained.join(', ')} ` +
+                    `(${error.message}); the ledger comment still says submitting, so the next ` +
+                    'sweep asks a person (needs-attention) instead of submitting again'
+            });
+        }
+        await moveLabels(ctx, issue, 'submitted');
+        const rest = notSent.length > 0 ? `; ${notSent.length} not sent yet (the next sweep)` : '';
+        return result('submitted', `submitted ${obtained.join(', ') || '(none new)'}${rest}`, {
+            requestIds: allIds,
+            ...problem
+        });
+    }
+    marker.state = 'needs-attention';
+    await writeLedger(ctx, issue, marker, commentId, form.reference);
+    await ctx.github.createComment(n, needsAttentionComment(`Amplitude accepted ${allIds.length} of ${marker.requests.length} requests` +
+        (allIds.length > 0 ? ` (${allIds.join(', ')}, in the ledger comment)` : '') +
+        `; ${notSent.length} were never sent; for ${uncertain.map(r => r.subject).join(', ')} ` +
+        'a request was sent without a usable answer, so it is unknown whether Amplitude created it. ' +
+        'Adding the label again keeps the accepted requests and submits only the others.', ctx.ledger.label));
+    await moveLabels(ctx, issue, 'needs-attention');
+    return result('needs-attention', 'some requests may have been created without an answer', {
+        requestIds: allIds,
+        problem: `issue #${n}: ${why}`
+    });
+}
+/** Whether a ledger comment of the action's own, older than `commentId`, is on the issue. */
+async function anotherSweepFirst(ctx, issue, commentId) {
+    const comments = await ctx.github.issueComments(issue.number);
+    return comments.some(c => c.id < commentId &&
+        c.author === ctx.identity.login &&
+        c.authorType === ctx.identity.type &&
+        c.body.includes(MARKER_PREFIX));
+}
+/**
+ * A request with no usable id: `not-sent` when Amplitude cannot have taken it (no attempt left
+ * this machine, or every answer was a refusal or "not processed": src/run/api-session.ts);
+ * `uncertain` otherwise (sent and not answered, or answered with an id the ledger cannot keep).
+ */
+function sentOutcome(record, posted) {
+    return record.requestId || posted ? 'uncertain' : 'not-sent';
+}
+function isDeadline(error) {
+    return error instanceof run/* TransportError */.wX && error.kind === 'deadline';
+}
+
+;// CONCATENATED MODULE: ./src/ledger/issue-step.ts
+/**
+ * One issue, one step: read its ledger (trusted comments only), decide (src/ledger/states.ts), act.
+ * The two states that stop for a person without Amplitude's say are here: `needs-attention` (the
+ * ledger cannot tell what was submitted) and the silent completion of a label change a previous
+ * sweep recorded but did not finish.
+ */
+
+
+
+
+
+
+/** What the sweep will do with `issue`, from its labels and its ledger (no call made). */
+function planStep(ctx, issue, comments) {
+    const reading = readLedger(comments, ctx.identity, sealOf(ctx, issue.number));
+    if (reading.kind === 'valid') {
+        ctx.ledgers.set(issue.number, { marker: reading.marker, commentId: reading.commentId });
+    }
+    return decide(issue.labels, ctx.ledger.label, reading, ctx.session.clock.now());
+}
+async function stepIssue(ctx, issue, step, options = { poll: true }) {
+    switch (step.kind) {
+        case 'new':
+            return submitIssue(ctx, issue, step);
+        case 'poll':
+            if (options.poll)
+                return pollIssue(ctx, issue, step.marker, step.commentId);
+            return {
+                issue: issue.number,
+                before: 'submitted',
+                state: 'submitted',
+                requestIds: step.marker.requests.map(r => r.requestId),
+                note: 'not checked (an issue event; the scheduled sweeps check requests)'
+            };
+        case 'stuck':
+            return stuck(ctx, issue, step);
+        case 'busy':
+            return {
+                issue: issue.number,
+                before: 'submitting',
+                state: 'submitting',
+                requestIds: [],
+                note: `another run is submitting it (its deadline: ${step.until}); left alone`
+            };
+        case 'settle':
+            await moveLabels(ctx, issue, step.state);
+            return {
+                issue: issue.number,
+                before: step.state,
+                state: step.state,
+                requestIds: [],
+                note: 'labels brought in line with the ledger comment'
+            };
+    }
+}
+const REASONS = {
+    submitting: 'a run stopped while submitting this request (the ledger comment still says submitting, with ' +
+        'no request id), so it is unknown whether Amplitude created it.',
+    unreadable: 'the ledger comment no longer reads as the action wrote it. Fix or delete it, then add the ' +
+        'label again.',
+    tampered: 'the state line of the ledger comment fails its integrity check (edited by hand, copied from ' +
+        'another issue, written by an older version, or the secret key changed), so nothing was ' +
+        'checked or downloaded.',
+    several: 'this issue has more than one ledger comment (two sweeps took it up at once), so nothing was ' +
+        'checked or downloaded.',
+    missing: 'this issue is labelled as submitted, but its ledger comment is missing (only comments by the ' +
+        "action's own GitHub identity count)."
+};
+async function stuck(ctx, issue, step) {
+    const named = step.why === 'several'
+        ? ` Request ids found in them: ${step.requestIds?.length ? step.requestIds.join(', ') : 'none'}.`
+        : '';
+    await ctx.github.createComment(issue.number, needsAttentionComment(REASONS[step.why] + named, ctx.ledger.label));
+    if (step.marker && step.commentId !== undefined) {
+        // Recorded as needs-attention, so that adding the label again can submit (a person's choice).
+        await writeLedger(ctx, issue, { ...step.marker, state: 'needs-attention' }, step.commentId);
+    }
+    await moveLabels(ctx, issue, 'needs-attention');
+    const ids = step.requestIds ??
+        step.marker?.requests.map(r => r.requestId).filter((id) => !!id) ??
+        [];
+    return {
+        issue: issue.number,
+        before: step.why === 'missing' ? 'submitted' : step.why,
+        state: 'needs-attention',
+        requestIds: ids,
+        note: REASONS[step.why].split(' (')[0].split('. ')[0]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/ledger/sweep.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** Issues filed within this long are read through the repository's comment list; older ones alone. */
+const RECENT_MS = 7 * 24 * 3_600_000;
+/** An issue event's run looks at the issues updated this recently (the schedule sees the rest). */
+const EVENT_LOOKBACK_MS = 2 * 3_600_000;
+/** How long GitHub calls may go on after the run was stopped, to record what was done. */
+const CLEANUP_MS = 5_000;
+/** The longest wait for GitHub's rate limit a sweep accepts (the next sweep can carry on). */
+const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
+/**
+ * One sweep. The action hands over the run's settings, the ledger's, the loaded document and
+ * where to report: the ledger reads no input and writes no output itself.
+ */
+async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
+    // Amplitude is cut a reserve before the deadline, GitHub at it (src/ledger/sweep-time.ts).
+    const reserve = reserveMs(settings.timeoutMs);
+    const session = (0,run/* openApiSession */.FC)({ ...settings, timeoutMs: settings.timeoutMs - reserve }, stop, deps);
+    const deadline = session.startedAt + settings.timeoutMs;
+    const githubStop = githubDeadline(session, deadline, stop.signal);
+    const { owner, repo } = repositoryOf(process.env.GITHUB_REPOSITORY);
+    const github = new GitHubClient({
+        token: ledger.githubToken,
+        apiUrl: githubApiOrigin(process.env.GITHUB_API_URL),
+        owner,
+        repo,
+        ...deps.github,
+        waitUnitMs: session.hooks.backoffBaseMs,
+        maxRateLimitWaitMs: Math.min(MAX_RATE_LIMIT_WAIT_MS, Math.max(0, session.deadline - session.clock.now())),
+        log: text => run/* log */.Rm.untrusted(text),
+        signal: githubStop.signal
+    });
+    const ctx = {
+        settings,
+        ledger,
+        session,
+        loaded,
+        github,
+        identity: { login: '', type: '' },
+        signal: stop.signal,
+        today: new Date(session.clock.now()).toISOString().slice(0, 10),
+        log: text => run/* log */.Rm.untrusted(text),
+        records: [],
+        files: [],
+        artifacts: [],
+        deadline,
+        ledgerKey: ledgerKey(settings.basicAuth),
+        repository: `${owner}/${repo}`,
+        ledgers: new Map(),
+        clocks: []
+    };
+    const results = [];
+    const problems = [];
+    let openIssues = 0;
+    const budget = new GitHubBudget(github.calls, () => session.clock.now());
+    const time = new SubmitTime({
+        now: () => session.clock.now(),
+        cutoff: session.deadline,
+        pacer: session.pacer,
+        concurrency: settings.maxConcurrency
+    });
+    let deferred;
+    try {
+        const repository = await github.repository();
+        if (repository.visibility !== 'private') {
+            throw new Error(`${repository.fullName} is a ${repository.visibility} repository: the ledger works only in a ` +
+                'private one (DSAR issues, request ids and exports are personal data). Nothing was sent to Amplitude.');
+        }
+        ctx.identity = await github.identity();
+        await ensureLabels(github, ledger.label, text => run/* log */.Rm.info((0,run/* line */.n8) `${text}`));
+        // A run started by an issue event takes up the issues changed lately (filed, re-labelled) at
+        // once; checking the requests Amplitude is working on, and older issues, is the schedule's job:
+        // a burst of filings then costs Amplitude nothing and GitHub a page or two per run.
+        const event = eventRun();
+        const listed = await github.openIssues(ledger.label, event ? new Date(session.clock.now() - EVENT_LOOKBACK_MS).toISOString() : undefined);
+        const issues = event
+            ? listed.filter(issue => !issue.labels.includes(stateLabel(ledger.label, 'submitted')))
+            : listed;
+        openIssues = issues.length;
+        run/* log */.Rm.info(event
+            ? (0,run/* line */.n8) `An issue event: ${issues.length} open issue(s) labelled '${ledger.label}' changed in the last 2 hours to take up in ${repository.fullName}; requests in progress are checked by the scheduled sweeps`
+            : (0,run/* line */.n8) `Ledger: ${listed.length} open issue(s) labelled '${ledger.label}' in ${repository.fullName}`);
+        const comments = await commentsByIssue(github, issues, session.clock.now());
+        const subjects = (issue) => {
+            const reading = readForm(issue.body, {
+                startDate: settings.startDate,
+                endDate: settings.endDate,
+                today: ctx.today
+            });
+            return reading.ok ? reading.form.subjects.length : 0;
+        };
+        // Requests already at Amplitude come first (their polls and deliveries start before any new
+        // submit, oldest first within each); new issues are taken up only while GitHub's budget can
+        // record their whole submit (src/ledger/github-budget.ts), the rest wait for the next sweep.
+        const planned = issues.map(issue => ({
+            issue,
+            step: planStep(ctx, issue, comments.get(issue.number) ?? [])
+        }));
+        const ordered = [
+            ...planned.filter(p => p.step.kind !== 'new'),
+            ...planned.filter(p => p.step.kind === 'new')
+        ];
+        let halted;
+        const slots = new run/* Semaphore */.jf(settings.maxConcurrency);
+        await Promise.all(ordered.map(({ issue, step }) => slots.use(async () => {
+            // Past Amplitude's cutoff nothing more is taken up: issues not reached stay as they were.
+            if (halted || stop.signal.aborted || session.clock.now() >= session.deadline)
+                return;
+            try {
+                const go = async () => {
+                    const stepped = await stepIssue(ctx, issue, step, { poll: !event });
+                    await checkDeadline(ctx, issue).catch((error) => {
+                        const problem = `issue #${issue.number}: the deadline check: ${error.message}`;
+                        stepped.problem = stepped.problem ? `${stepped.problem}; ${problem}` : problem;
+                        if (error instanceof GitHubError)
+                            halted = problem;
+                    });
+                    return stepped;
+                };
+                const result = step.kind === 'new'
+                    ? await time.submit(subjects(issue), () => budget.submit(go))
+                    : await budget.progress(go);
+                if (!result)
+                    return; // left untouched for the next sweep (said once, below)
+                results.push(result);
+                run/* log */.Rm.info((0,run/* line */.n8) `issue #${issue.number}: ${result.before} -> ${result.state}: ${result.note}`);
+            }
+            catch (error) {
+                const message = `issue #${issue.number}: ${error.message}`;
+                results.push({
+                    issue: issue.number,
+                    before: '?',
+                    state: 'unchanged',
+                    requestIds: [],
+                    note: 'stopped',
+                    problem: message
+                });
+                // GitHub down or the wrong identity: every further step would fail the same way.
+                if (error instanceof GitHubError || error instanceof IdentityError)
+                    halted = message;
+            }
+        })));
+        deferred = [time.deferredNote(), budget.deferredNote()].filter(Boolean).join('; ') || undefined;
+        if (deferred)
+            run/* log */.Rm.notice((0,run/* line */.n8) `${deferred}`);
+        if (halted)
+            problems.push(`the sweep stopped early: ${halted}`);
+    }
+    catch (error) {
+        problems.push(error.message);
+    }
+    finally {
+        githubStop.release();
+        results.sort((a, b) => a.issue - b.issue);
+        problems.unshift(...results.map(r => r.problem).filter((p) => Boolean(p)));
+        const unrecorded = results.flatMap(r => r.unrecorded ?? []);
+        await report({
+            results,
+            records: ctx.records,
+            files: ctx.files,
+            ...(ctx.artifacts[0] && { artifact: ctx.artifacts[0] }),
+            problems,
+            ...(unrecorded.length > 0 && { resumeHint: `request-ids: ${unrecorded.join(',')}` }),
+            workflowTitle: ctx.loaded.document.info.title,
+            now: ctx.session.clock.now(),
+            label: ctx.ledger.label,
+            openIssues,
+            ...(deferred && { deferred }),
+            calls: ctx.github.calls,
+            clocks: ctx.clocks,
+            today: ctx.today
+        });
+    }
+    const unrecorded = results.flatMap(r => r.unrecorded ?? []);
+    if (stop.signal.aborted)
+        problems.push(stop.signal.reason.message);
+    if (problems.length > 0) {
+        let message = [...new Set(problems)].join('; ');
+        if (unrecorded.length > 0) {
+            message += `\nResume them in a later run with:\n  request-ids: ${unrecorded.join(',')}`;
+        }
+        throw new Error(message);
+    }
+    run/* log */.Rm.info((0,run/* line */.n8) `Ledger sweep done: ${results.length} issue(s) moved on or checked.`);
+}
+/**
+ * The comments of every listed issue that has any. Recent issues are read through the repository's
+ * comment list (`since` the oldest of them: pages of 100, whatever the number of issues); older
+ * ones (re-labelled long after filing) one by one, so an old issue cannot make the list long.
+ */
+async function commentsByIssue(github, issues, now) {
+    const byIssue = new Map();
+    // Every issue's comments are read: GitHub's `comments` count can lag behind a comment just
+    // written (a sweep trusting a 0 would submit again beside an existing ledger comment).
+    const commented = issues;
+    const recent = commented.filter(issue => Date.parse(issue.createdAt) >= now - RECENT_MS);
+    const alone = recent.length === 1 ? commented : commented.filter(i => !recent.includes(i));
+    if (recent.length > 1) {
+        const since = recent
+            .map(issue => issue.createdAt)
+            .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+        const wanted = new Set(recent.map(issue => issue.number));
+        for (const comment of await github.commentsSince(since)) {
+            if (!wanted.has(comment.issueNumber))
+                continue;
+            byIssue.set(comment.issueNumber, [...(byIssue.get(comment.issueNumber) ?? []), comment]);
+        }
+    }
+    for (const issue of alone)
+        byIssue.set(issue.number, await github.issueComments(issue.number));
+    return byIssue;
+}
+/**
+ * The signal that cuts every GitHub call: aborted at the run's deadline (by the session's clock),
+ * or CLEANUP_MS after the run was stopped (cancelled, or credentials refused), so the steps under
+ * way can still take back a write-ahead comment or record what Amplitude accepted. `release` ends
+ * its timers once the sweep is over.
+ */
+function githubDeadline(session, deadline, stopped) {
+    const cut = new AbortController();
+    const timers = new AbortController();
+    const cutAfter = (ms, reason) => {
+        session.clock.sleep(Math.max(0, ms), timers.signal).then(() => cut.abort(new Error(reason)), () => undefined);
+    };
+    cutAfter(deadline - session.clock.now(), "the run's timeout ran out");
+    const onStop = () => cutAfter(Math.min(CLEANUP_MS, deadline - session.clock.now()), 'the run was stopped');
+    if (stopped.aborted)
+        onStop();
+    else
+        stopped.addEventListener('abort', onStop, { once: true });
+    return {
+        signal: cut.signal,
+        release: () => {
+            timers.abort();
+            stopped.removeEventListener('abort', onStop);
+        }
+    };
+}
+/** Whether an `issues` event started this run (GITHUB_EVENT_NAME, set by the runner). */
+function eventRun() {
+    return process.env.GITHUB_EVENT_NAME === 'issues';
+}
+function repositoryOf(text) {
+    const match = /^([A-Za-z0-9_.-]{1,100})\/([A-Za-z0-9_.-]{1,100})$/.exec(text ?? '');
+    if (!match) {
+        throw new Error('GITHUB_REPOSITORY is not set to owner/name: the ledger runs inside GitHub Actions');
+    }
+    return { owner: match[1], repo: match[2] };
+}
+
+;// CONCATENATED MODULE: ./src/ledger/index.ts
+/**
+ * `ledger: issues`: the DSAR issues of a private repository as a ledger, swept on a schedule. It
+ * uses the run core (src/run/) and never the action: the action hands it its settings, the loaded
+ * document and where to report.
+ */
+
+
+
+
+
 
 /***/ }),
 
-/***/ 10110:
+/***/ 89951:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37758,31 +39964,26 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
-// EXTERNAL MODULE: ./src/action/log.ts
-var log = __nccwpck_require__(58592);
-// EXTERNAL MODULE: ./src/arazzo/pacing.ts
-var pacing = __nccwpck_require__(82663);
-// EXTERNAL MODULE: ./src/action/api-session.ts
-var api_session = __nccwpck_require__(81779);
-// EXTERNAL MODULE: ./src/action/export-helper.ts
-var export_helper = __nccwpck_require__(37871);
+// EXTERNAL MODULE: ./src/run/index.ts + 24 modules
+var src_run = __nccwpck_require__(23954);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
+var arazzo = __nccwpck_require__(33707);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/action/input-names.ts
-var input_names = __nccwpck_require__(62383);
-// EXTERNAL MODULE: ./src/action/input-reading.ts
-var input_reading = __nccwpck_require__(32167);
-// EXTERNAL MODULE: ./src/policy/credentials.ts
-var credentials = __nccwpck_require__(13708);
-// EXTERNAL MODULE: ./src/action/secret-helper.ts
-var secret_helper = __nccwpck_require__(92341);
-// EXTERNAL MODULE: ./src/action/subject-inputs.ts
-var subject_inputs = __nccwpck_require__(95642);
-;// CONCATENATED MODULE: ./src/action/credential-inputs.ts
+;// CONCATENATED MODULE: ./src/action/inputs/input-reading.ts
+/** Reading one input of action.yml: the one place the input room calls the runner for it. */
+
+function read(name) {
+    return core/* getInput */.V4(name);
+}
+
+// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
+var policy = __nccwpck_require__(48261);
+;// CONCATENATED MODULE: ./src/action/inputs/credential-inputs.ts
 /**
  * Credentials and where they may go: api-key/secret-key or basic-auth, region, api-url and
  * credential-origins. The origin rule itself lives in src/policy/credentials.ts; this module only
@@ -37791,26 +39992,24 @@ var subject_inputs = __nccwpck_require__(95642);
 
 
 
-
-
 function parseCredentials() {
-    const apiKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiKey);
-    const secretKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.SecretKey);
-    const basicAuth = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.BasicAuth);
+    const apiKey = read(src_run/* Inputs */.G0.ApiKey);
+    const secretKey = read(src_run/* Inputs */.G0.SecretKey);
+    const basicAuth = read(src_run/* Inputs */.G0.BasicAuth);
     if (basicAuth !== '') {
         if (apiKey !== '' || secretKey !== '') {
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.BasicAuth, 'ambiguous credentials: give either basic-auth or api-key and secret-key, not both');
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.BasicAuth, 'ambiguous credentials: give either basic-auth or api-key and secret-key, not both');
         }
-        const decoded = (0,secret_helper/* decodeBasicAuth */.ZG)(basicAuth);
+        const decoded = (0,src_run/* decodeBasicAuth */.ZG)(basicAuth);
         if (!decoded.ok)
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.BasicAuth, decoded.reason);
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.BasicAuth, decoded.reason);
         return {
             apiKey: decoded.apiKey,
             secretKey: decoded.secretKey,
-            basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(decoded.apiKey, decoded.secretKey)
+            basicAuth: (0,src_run/* encodeBasicAuth */.lq)(decoded.apiKey, decoded.secretKey)
         };
     }
-    return checkKeyPair({ key: input_names/* Inputs */.G.ApiKey, secret: input_names/* Inputs */.G.SecretKey }, apiKey, secretKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
+    return checkKeyPair({ key: src_run/* Inputs */.G0.ApiKey, secret: src_run/* Inputs */.G0.SecretKey }, apiKey, secretKey, 'no credentials: set api-key and secret-key (organization-level keys), or basic-auth');
 }
 /**
  * One API key and secret key pair (the org's DSAR keys, or a project's erasure keys): both given,
@@ -37818,51 +40017,51 @@ function parseCredentials() {
  */
 function checkKeyPair(names, apiKey, secretKey, none) {
     if (apiKey === '' && secretKey === '')
-        throw new input_reading/* InputError */.dz(names.key, none);
+        throw new src_run/* InputError */.dz(names.key, none);
     if (apiKey === '') {
-        throw new input_reading/* InputError */.dz(names.key, `missing (${names.secret} is set; both are needed)`);
+        throw new src_run/* InputError */.dz(names.key, `missing (${names.secret} is set; both are needed)`);
     }
     if (secretKey === '') {
-        throw new input_reading/* InputError */.dz(names.secret, `missing (${names.key} is set; both are needed)`);
+        throw new src_run/* InputError */.dz(names.secret, `missing (${names.key} is set; both are needed)`);
     }
     if (apiKey.includes(':')) {
-        throw new input_reading/* InputError */.dz(names.key, 'must not contain a colon (HTTP Basic uses it as separator)');
+        throw new src_run/* InputError */.dz(names.key, 'must not contain a colon (HTTP Basic uses it as separator)');
     }
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(apiKey))
-        throw new input_reading/* InputError */.dz(names.key, 'contains control characters');
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(secretKey)) {
-        throw new input_reading/* InputError */.dz(names.secret, 'contains control characters');
+    if ((0,src_run/* hasControlCharacter */.Fd)(apiKey))
+        throw new src_run/* InputError */.dz(names.key, 'contains control characters');
+    if ((0,src_run/* hasControlCharacter */.Fd)(secretKey)) {
+        throw new src_run/* InputError */.dz(names.secret, 'contains control characters');
     }
-    return { apiKey, secretKey, basicAuth: (0,secret_helper/* encodeBasicAuth */.lq)(apiKey, secretKey) };
+    return { apiKey, secretKey, basicAuth: (0,src_run/* encodeBasicAuth */.lq)(apiKey, secretKey) };
 }
 function parseRegion(text) {
     const region = (text || 'us').toLowerCase();
     if (region !== 'us' && region !== 'eu') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Region, `${(0,input_reading/* quote */.hD)(text)} is not a region (expected 'us' or 'eu')`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Region, `${(0,src_run/* quote */.hD)(text)} is not a region (expected 'us' or 'eu')`);
     }
     return region;
 }
 /** The API origin, and whether it is a loopback host (which permits http and fast polling). */
 function parseApiUrl(text, region) {
     if (text === '')
-        return { origin: credentials/* AMPLITUDE_ORIGINS */.YK[region].api, loopback: false };
-    const parsed = (0,credentials/* parseOrigin */.ef)(text);
+        return { origin: policy/* AMPLITUDE_ORIGINS */.YK[region].api, loopback: false };
+    const parsed = (0,policy/* parseOrigin */.ef)(text);
     if (!parsed.ok)
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ApiUrl, parsed.reason);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.ApiUrl, parsed.reason);
     return { origin: parsed.origin, loopback: parsed.loopback };
 }
 /** Origins separated by newlines and/or commas; each checked like api-url. */
 function parseCredentialOrigins(text) {
-    const origins = (0,subject_inputs/* splitList */.ry)(text).map(({ entry, number }) => {
-        const parsed = (0,credentials/* parseOrigin */.ef)(entry);
+    const origins = (0,src_run/* splitList */.ry)(text).map(({ entry, number }) => {
+        const parsed = (0,policy/* parseOrigin */.ef)(entry);
         if (!parsed.ok)
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.CredentialOrigins, `entry ${number} ${parsed.reason}`);
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.CredentialOrigins, `entry ${number} ${parsed.reason}`);
         return parsed.origin;
     });
     return [...new Set(origins)];
 }
 
-;// CONCATENATED MODULE: ./src/action/erasure-inputs.ts
+;// CONCATENATED MODULE: ./src/action/inputs/erasure-inputs.ts
 /**
  * The erasure inputs: `request-type`, the project's keys (`erasure-api-key`/`erasure-secret-key`,
  * their own pair, so that one workflow can hold the org's DSAR keys and a project's keys side by
@@ -37872,33 +40071,32 @@ function parseCredentialOrigins(text) {
 
 
 
-
 /** Used when neither `erasure-requester` nor GITHUB_ACTOR says who asked. */
 const FALLBACK_REQUESTER = 'amplitude-dsar-action';
 const MAX_REQUESTER_LENGTH = 200;
 function parseRequestType(text) {
     const type = (text || 'access').toLowerCase();
     if (type !== 'access' && type !== 'erasure') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestType, `${(0,input_reading/* quote */.hD)(text)} is not a request type (expected 'access' or 'erasure')`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestType, `${(0,src_run/* quote */.hD)(text)} is not a request type (expected 'access' or 'erasure')`);
     }
     return type;
 }
 /** The project's key pair and the requester; only read for `request-type: erasure`. */
 function parseErasureInputs(actor = process.env.GITHUB_ACTOR ?? '') {
-    const apiKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureApiKey);
-    const secretKey = (0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureSecretKey);
-    const keys = checkKeyPair({ key: input_names/* Inputs */.G.ErasureApiKey, secret: input_names/* Inputs */.G.ErasureSecretKey }, apiKey, secretKey, "request-type: erasure needs a project's keys: set erasure-api-key and erasure-secret-key " +
+    const apiKey = read(src_run/* Inputs */.G0.ErasureApiKey);
+    const secretKey = read(src_run/* Inputs */.G0.ErasureSecretKey);
+    const keys = checkKeyPair({ key: src_run/* Inputs */.G0.ErasureApiKey, secret: src_run/* Inputs */.G0.ErasureSecretKey }, apiKey, secretKey, "request-type: erasure needs a project's keys: set erasure-api-key and erasure-secret-key " +
         "(the project's API key and secret key, not the organisation's DSAR keys)");
-    return { ...keys, requester: parseRequester((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ErasureRequester), actor) };
+    return { ...keys, requester: parseRequester(read(src_run/* Inputs */.G0.ErasureRequester), actor) };
 }
 /** Who asked: the input, else the GitHub actor, else the action's name. One line, 200 characters. */
 function parseRequester(text, actor) {
     const requester = text || actor.trim() || FALLBACK_REQUESTER;
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(requester)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureRequester, 'contains control characters');
+    if ((0,src_run/* hasControlCharacter */.Fd)(requester)) {
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.ErasureRequester, 'contains control characters');
     }
     if ([...requester].length > MAX_REQUESTER_LENGTH) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ErasureRequester, `is longer than ${MAX_REQUESTER_LENGTH} characters`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.ErasureRequester, `is longer than ${MAX_REQUESTER_LENGTH} characters`);
     }
     return requester;
 }
@@ -37907,18 +40105,16 @@ function checkJobDays(requestIds) {
     requestIds.forEach((id, index) => {
         const ms = /^\d{4}-\d{2}-\d{2}$/.test(id) ? Date.parse(`${id}T00:00:00Z`) : NaN;
         if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== id) {
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, `entry ${index + 1} is not a job day: with request-type: erasure, request ids are the days of deletion jobs (YYYY-MM-DD)`);
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestIds, `entry ${index + 1} is not a job day: with request-type: erasure, request ids are the days of deletion jobs (YYYY-MM-DD)`);
         }
     });
 }
 
-;// CONCATENATED MODULE: ./src/action/export-inputs.ts
+;// CONCATENATED MODULE: ./src/action/inputs/export-inputs.ts
 /**
  * What the run does with the exports once downloaded: the artifact name (checked against what
  * @actions/artifact accepts) and the age recipients to encrypt to.
  */
-
-
 
 // The characters @actions/artifact refuses in names, plus path separators.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/;
@@ -37926,8 +40122,8 @@ const ARTIFACT_NAME_FORBIDDEN_LIST = `" : < > | * ? \\ / CR LF`;
 function parseArtifactName(text) {
     if (text === '')
         return undefined;
-    if (ARTIFACT_NAME_FORBIDDEN.test(text) || (0,secret_helper/* hasControlCharacter */.Fd)(text)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.ArtifactName, `${(0,input_reading/* quote */.hD)(text)} contains a character artifact names refuse (${ARTIFACT_NAME_FORBIDDEN_LIST} or control characters)`);
+    if (ARTIFACT_NAME_FORBIDDEN.test(text) || (0,src_run/* hasControlCharacter */.Fd)(text)) {
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.ArtifactName, `${(0,src_run/* quote */.hD)(text)} contains a character artifact names refuse (${ARTIFACT_NAME_FORBIDDEN_LIST} or control characters)`);
     }
     return text;
 }
@@ -37953,26 +40149,254 @@ async function parseRecipients(text) {
     const { Encrypter } = await __nccwpck_require__.e(/* import() */ 539).then(__nccwpck_require__.bind(__nccwpck_require__, 81539));
     for (const { line, number } of lines) {
         if (/^age-secret-key-/i.test(line)) {
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EncryptTo, `line ${number} is an age identity (a private key), not a recipient: give its public ` +
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.EncryptTo, `line ${number} is an age identity (a private key), not a recipient: give its public ` +
                 'key (age1...) instead, and treat this private key as exposed');
         }
         try {
             new Encrypter().addRecipient(line);
         }
         catch (error) {
-            throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EncryptTo, `line ${number} is not a valid age recipient (${error.message}); expected age1...`);
+            throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.EncryptTo, `line ${number} is not a valid age recipient (${error.message}); expected age1...`);
         }
     }
     return [...new Set(lines.map(({ line }) => line))];
 }
 
-// EXTERNAL MODULE: ./src/action/path-inputs.ts
-var path_inputs = __nccwpck_require__(99269);
-// EXTERNAL MODULE: ./src/action/run-limits.ts
-var run_limits = __nccwpck_require__(6132);
-// EXTERNAL MODULE: ./src/action/scalar-inputs.ts + 1 modules
-var scalar_inputs = __nccwpck_require__(63784);
-;// CONCATENATED MODULE: ./src/action/source-integrity.ts
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./src/action/inputs/path-inputs.ts
+/**
+ * Paths given as inputs: files that must be regular files inside the workspace (or RUNNER_TEMP),
+ * and the download folder, which must resolve inside them. Real paths are compared, so symlinks
+ * and '..' cannot escape.
+ */
+
+
+
+/** Absolute, or relative to the workspace; must resolve (symlinks too) inside it or RUNNER_TEMP. */
+async function parseDownloadPath(text, workspace, runnerTemp) {
+    const input = src_run/* Inputs */.G0.DownloadPath;
+    if ((0,src_run/* hasControlCharacter */.Fd)(text))
+        throw new src_run/* InputError */.dz(input, 'contains control characters');
+    const target = text === '' ? external_node_path_default().join(runnerTemp, 'amplitude-dsar') : external_node_path_default().resolve(workspace, text);
+    const nearest = await nearestExisting(target);
+    if (nearest.danglingLink) {
+        throw new src_run/* InputError */.dz(input, `'${nearest.path}' is a symbolic link to nothing`);
+    }
+    if (!(await external_node_fs_.promises.stat(nearest.path)).isDirectory()) {
+        throw new src_run/* InputError */.dz(input, `'${nearest.path}' exists and is not a directory`);
+    }
+    const real = external_node_path_default().join(await external_node_fs_.promises.realpath(nearest.path), ...nearest.missing);
+    const roots = await Promise.all([workspace, runnerTemp].map(realpathOrSelf));
+    if (!roots.some(root => isInside(real, root))) {
+        throw new src_run/* InputError */.dz(input, `'${target}' is outside GITHUB_WORKSPACE and RUNNER_TEMP`);
+    }
+    return target;
+}
+/** The deepest existing ancestor of `target` (or itself), and the missing parts below it. */
+async function nearestExisting(target) {
+    const missing = [];
+    let current = target;
+    for (;;) {
+        try {
+            await external_node_fs_.promises.stat(current);
+            return { path: current, missing, danglingLink: false };
+        }
+        catch (error) {
+            if (!isMissing(error))
+                throw error;
+            if (await isSymlink(current))
+                return { path: current, missing, danglingLink: true };
+        }
+        const parent = external_node_path_default().dirname(current);
+        if (parent === current)
+            return { path: current, missing, danglingLink: false };
+        missing.unshift(external_node_path_default().basename(current));
+        current = parent;
+    }
+}
+/**
+ * Resolves a path given relative to the workspace (or absolute) to the real path of a regular
+ * file inside the workspace (or `runnerTemp`, when given). Checking the real path refuses symlinks
+ * (and '..') that escape.
+ */
+async function resolveWorkspaceFile(input, text, workspace, runnerTemp) {
+    if ((0,src_run/* hasControlCharacter */.Fd)(text))
+        throw new src_run/* InputError */.dz(input, 'contains control characters');
+    const candidate = external_node_path_default().resolve(workspace, text);
+    let real;
+    try {
+        real = await external_node_fs_.promises.realpath(candidate);
+    }
+    catch (error) {
+        if (isMissing(error))
+            throw new src_run/* InputError */.dz(input, `'${text}' does not exist`);
+        throw new src_run/* InputError */.dz(input, `'${text}' cannot be read (${error.message})`);
+    }
+    const roots = await Promise.all([workspace, runnerTemp ?? workspace].map(realpathOrSelf));
+    if (!roots.some(root => isInside(real, root))) {
+        const allowed = runnerTemp
+            ? 'GITHUB_WORKSPACE and RUNNER_TEMP'
+            : 'the workspace (GITHUB_WORKSPACE)';
+        throw new src_run/* InputError */.dz(input, `'${text}' is outside ${allowed}`);
+    }
+    if (!(await external_node_fs_.promises.stat(real)).isFile()) {
+        throw new src_run/* InputError */.dz(input, `'${text}' is not a regular file`);
+    }
+    return real;
+}
+async function realpathOrSelf(directory) {
+    try {
+        return await external_node_fs_.promises.realpath(directory);
+    }
+    catch {
+        return directory;
+    }
+}
+function isInside(child, parent) {
+    const relative = external_node_path_default().relative(parent, child);
+    return (relative === '' ||
+        (relative !== '..' && !relative.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(relative)));
+}
+function isMissing(error) {
+    const code = error.code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+}
+async function isSymlink(file) {
+    try {
+        return (await external_node_fs_.promises.lstat(file)).isSymbolicLink();
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/inputs/scalar-inputs.ts
+/**
+ * Scalar inputs: booleans, bounded integers, durations (poll-interval, timeout); the date
+ * range is src/run/dates.ts (the issue form reads it too). A value outside its bounds is refused, never clamped.
+ */
+
+
+const DEFAULT_POLL_INTERVAL = '60s';
+const MIN_POLL_INTERVAL_MS = 1_000;
+const DEFAULT_TIMEOUT = '5h30m';
+const MAX_TIMEOUT_MS = 6 * 3_600_000;
+/** Booleans per the YAML 1.2 core schema, as core.getBooleanInput reads them. */
+function parseBoolean(input, fallback) {
+    const text = read(input);
+    if (text === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(text))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(text))
+        return false;
+    throw new src_run/* InputError */.dz(input, `${(0,src_run/* quote */.hD)(text)} is not a boolean (expected true | True | TRUE | false | False | FALSE)`);
+}
+function parseDurationInput(input, text) {
+    try {
+        return (0,src_run/* parseDuration */.E9)(text);
+    }
+    catch (error) {
+        throw new src_run/* InputError */.dz(input, error.message);
+    }
+}
+function parsePollInterval(text, loopback) {
+    const ms = parseDurationInput(src_run/* Inputs */.G0.PollInterval, text || DEFAULT_POLL_INTERVAL);
+    if (ms <= 0)
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.PollInterval, 'must be longer than 0');
+    // Every poll spends the organization's shared DSAR budget; only a local test server may be
+    // polled faster than once a second.
+    if (ms < MIN_POLL_INTERVAL_MS && !loopback) {
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.PollInterval, 'must be at least 1s (shorter intervals are allowed only with a loopback api-url)');
+    }
+    return ms;
+}
+/** The timeout: longer than 0, at most what a GitHub job may run. */
+function parseTimeout(text) {
+    const ms = parseDurationInput(src_run/* Inputs */.G0.Timeout, text || DEFAULT_TIMEOUT);
+    if (ms <= 0)
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Timeout, 'must be longer than 0');
+    if (ms > MAX_TIMEOUT_MS) {
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Timeout, 'must be at most 6h: a GitHub job is stopped after 6 hours; for longer waits submit with ' +
+            'wait: false and collect later with request-ids');
+    }
+    return ms;
+}
+/**
+ * A run that waits holds at least one poll interval: a shorter timeout could only submit and then
+ * fail. A ledger sweep or a `wait: false` run never waits between polls, so it is not held to it.
+ */
+function checkTimeoutHoldsOnePoll(text, timeoutMs, pollIntervalMs) {
+    if (timeoutMs >= pollIntervalMs)
+        return;
+    throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Timeout, `${(0,src_run/* quote */.hD)(text)} is shorter than one poll-interval (${formatSeconds(pollIntervalMs)}): the ` +
+        'request would be submitted and the run would stop before its first status read ' +
+        '(a bare number is seconds: timeout: 90 is 90 s)');
+}
+function formatSeconds(ms) {
+    return `${ms / 1000} s`;
+}
+function parseInteger(input, fallback, min, max) {
+    const text = read(input);
+    if (text === '')
+        return fallback;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+        throw new src_run/* InputError */.dz(input, `${(0,src_run/* quote */.hD)(text)} is not an integer from ${min} to ${max}`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/action/inputs/user-ids-file.ts
+/** `user-ids-file`: the subjects' user ids read from a file in the workspace (or RUNNER_TEMP). */
+
+
+
+const MAX_USER_IDS_FILE_BYTES = 10 * 1024 * 1024;
+/**
+ * A JSON array of strings when the content starts with '[', otherwise one ID per line. Only
+ * whole lines starting with '#' are comments: an ID may itself contain '#'.
+ */
+async function readUserIdsFile(text, workspace, runnerTemp) {
+    if (text === '')
+        return [];
+    const input = src_run/* Inputs */.G0.UserIdsFile;
+    // RUNNER_TEMP too: a step may write the ids there to keep personal data out of the checkout
+    // (the runner empties it after every job).
+    const file = await resolveWorkspaceFile(input, text, workspace, runnerTemp);
+    const handle = await external_node_fs_.promises.open(file, 'r');
+    let content;
+    try {
+        const { size } = await handle.stat();
+        if (size > MAX_USER_IDS_FILE_BYTES) {
+            throw new src_run/* InputError */.dz(input, `'${text}' is larger than 10 MiB (${size} bytes)`);
+        }
+        content = (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
+    }
+    finally {
+        await handle.close();
+    }
+    const ids = (0,src_run/* isJsonArray */.Md)(content) ? (0,src_run/* idsFromJson */.ll)(input, content) : idsFromLines(input, content);
+    if (ids.length === 0)
+        throw new src_run/* InputError */.dz(input, `'${text}' contains no user IDs`);
+    return ids;
+}
+function idsFromLines(input, content) {
+    const ids = [];
+    content.split('\n').forEach((raw, index) => {
+        const id = raw.trim();
+        if (id === '' || id.startsWith('#'))
+            return;
+        const problem = (0,src_run/* userIdProblem */.Uo)(id);
+        if (problem)
+            throw new src_run/* InputError */.dz(input, `line ${index + 1} ${problem}`);
+        ids.push(id);
+    });
+    return ids;
+}
+
+;// CONCATENATED MODULE: ./src/action/documents/source-integrity.ts
 /**
  * The `source-integrity` input: pins of remote source descriptions (URL -> sha256). Kept apart
  * from remote-sources.ts, which every run's input check would otherwise load with
@@ -38031,14 +40455,11 @@ function withoutComment(line) {
     return line;
 }
 
-// EXTERNAL MODULE: ./src/policy/json-text.ts
-var json_text = __nccwpck_require__(83500);
-;// CONCATENATED MODULE: ./src/action/workflow-inputs.ts
+;// CONCATENATED MODULE: ./src/action/inputs/workflow-inputs.ts
 /**
  * Which Arazzo workflow runs: the built-in documents or a file in the workspace, an optional
  * workflowId, the extra `inputs` object, and the sha256 pins of remote source descriptions.
  */
-
 
 
 
@@ -38049,16 +40470,16 @@ async function parseWorkflow(text, workspace) {
     if (name === 'amplitude' || name === 'apis-io')
         return { kind: 'builtin', name };
     if (!/\.(ya?ml|json)$/i.test(text)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Workflow, `${(0,input_reading/* quote */.hD)(text)} is neither 'amplitude', 'apis-io' nor a path to an Arazzo document ` +
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Workflow, `${(0,src_run/* quote */.hD)(text)} is neither 'amplitude', 'apis-io' nor a path to an Arazzo document ` +
             '(.yml, .yaml or .json)');
     }
-    return { kind: 'file', path: await (0,path_inputs/* resolveWorkspaceFile */.K)(input_names/* Inputs */.G.Workflow, text, workspace) };
+    return { kind: 'file', path: await resolveWorkspaceFile(src_run/* Inputs */.G0.Workflow, text, workspace) };
 }
 function parseWorkflowId(text) {
     if (text === '')
         return undefined;
     if (!WORKFLOW_ID.test(text)) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.WorkflowId, `${(0,input_reading/* quote */.hD)(text)} is not a workflowId (A-Z a-z 0-9 _ -)`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.WorkflowId, `${(0,src_run/* quote */.hD)(text)} is not a workflowId (A-Z a-z 0-9 _ -)`);
     }
     return text;
 }
@@ -38070,11 +40491,11 @@ function parseExtraInputs(text) {
         parsed = JSON.parse(text);
     }
     catch {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Inputs, (0,json_text/* describeJsonError */.M1)(text));
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Inputs, (0,policy/* describeJsonError */.M1)(text));
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
         const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed;
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Inputs, `must be a JSON object, not ${kind}`);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Inputs, `must be a JSON object, not ${kind}`);
     }
     return parsed;
 }
@@ -38083,19 +40504,18 @@ function parseSourcePins(text) {
         return parseSourceIntegrity(text);
     }
     catch (error) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.SourceIntegrity, error.message);
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.SourceIntegrity, error.message);
     }
 }
 
-// EXTERNAL MODULE: ./src/ledger/deadlines.ts
-var deadlines = __nccwpck_require__(64568);
-;// CONCATENATED MODULE: ./src/ledger/ledger-inputs.ts
+// EXTERNAL MODULE: ./src/ledger/index.ts + 20 modules
+var ledger = __nccwpck_require__(43604);
+;// CONCATENATED MODULE: ./src/action/inputs/ledger-inputs.ts
 /**
  * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`, `ledger-regime`,
  * `ledger-due-days`), read and checked
  * like every other input: a bad value is refused with an InputError naming it, before any request.
  */
-
 
 
 /** GitHub's limit on a label name. */
@@ -38105,51 +40525,51 @@ const LONGEST_SUFFIX = ':needs-attention'.length;
 const MAX_LEDGER_LABEL = MAX_LABEL - LONGEST_SUFFIX;
 /** The ledger's settings, or undefined when `ledger` is `none` (the default). */
 function parseLedgerInputs(input) {
-    const mode = (input.read(input_names/* Inputs */.G.Ledger) || 'none').toLowerCase();
+    const mode = (input.read(src_run/* Inputs */.G0.Ledger) || 'none').toLowerCase();
     if (mode === 'none')
         return undefined;
     if (mode !== 'issues') {
-        throw input.fail(input_names/* Inputs */.G.Ledger, `must be 'none' or 'issues'`);
+        throw input.fail(src_run/* Inputs */.G0.Ledger, `must be 'none' or 'issues'`);
     }
-    const label = input.read(input_names/* Inputs */.G.LedgerLabel) || 'dsar';
+    const label = input.read(src_run/* Inputs */.G0.LedgerLabel) || 'dsar';
     if (label.length > MAX_LEDGER_LABEL ||
         label !== label.trim() ||
         label.includes(',') ||
-        (0,secret_helper/* hasControlCharacter */.Fd)(label)) {
-        throw input.fail(input_names/* Inputs */.G.LedgerLabel, `must be 1 to ${MAX_LEDGER_LABEL} characters without commas, control characters or ` +
+        (0,src_run/* hasControlCharacter */.Fd)(label)) {
+        throw input.fail(src_run/* Inputs */.G0.LedgerLabel, `must be 1 to ${MAX_LEDGER_LABEL} characters without commas, control characters or ` +
             `surrounding blanks (state labels add up to ${LONGEST_SUFFIX} more, and GitHub allows ${MAX_LABEL})`);
     }
-    const githubToken = input.read(input_names/* Inputs */.G.GithubToken);
+    const githubToken = input.read(src_run/* Inputs */.G0.GithubToken);
     if (githubToken === '') {
-        throw input.fail(input_names/* Inputs */.G.GithubToken, 'is empty: the ledger needs a token with `issues: write` (the default is ${{ github.token }})');
+        throw input.fail(src_run/* Inputs */.G0.GithubToken, 'is empty: the ledger needs a token with `issues: write` (the default is ${{ github.token }})');
     }
-    if ((0,secret_helper/* hasControlCharacter */.Fd)(githubToken) || /\s/.test(githubToken)) {
-        throw input.fail(input_names/* Inputs */.G.GithubToken, 'contains blanks or control characters');
+    if ((0,src_run/* hasControlCharacter */.Fd)(githubToken) || /\s/.test(githubToken)) {
+        throw input.fail(src_run/* Inputs */.G0.GithubToken, 'contains blanks or control characters');
     }
     return {
         mode: 'issues',
         label,
         githubToken,
-        closeOnDone: input.boolean(input_names/* Inputs */.G.CloseOnDone, true),
+        closeOnDone: input.boolean(src_run/* Inputs */.G0.CloseOnDone, true),
         ...clockInputs(input)
     };
 }
 /** `ledger-regime` (default GDPR) and `ledger-due-days` (default 30, whole days 1..3650). */
 function clockInputs(input) {
-    const regimeText = input.read(input_names/* Inputs */.G.LedgerRegime);
-    const regime = regimeText === '' ? 'GDPR' : (0,deadlines/* parseRegime */.pr)(regimeText);
+    const regimeText = input.read(src_run/* Inputs */.G0.LedgerRegime);
+    const regime = regimeText === '' ? 'GDPR' : (0,ledger/* parseRegime */.pr)(regimeText);
     if (regime === undefined) {
-        throw input.fail(input_names/* Inputs */.G.LedgerRegime, `must be one of ${deadlines/* REGIMES */.YA.join(', ')}`);
+        throw input.fail(src_run/* Inputs */.G0.LedgerRegime, `must be one of ${ledger/* REGIMES */.YA.join(', ')}`);
     }
-    const daysText = input.read(input_names/* Inputs */.G.LedgerDueDays);
-    const dueDays = daysText === '' ? deadlines/* DEFAULT_OTHER_DAYS */.Fd : Number(daysText);
+    const daysText = input.read(src_run/* Inputs */.G0.LedgerDueDays);
+    const dueDays = daysText === '' ? ledger/* DEFAULT_OTHER_DAYS */.Fd : Number(daysText);
     if (!(/^\d{1,4}$/.test(daysText || '0') && dueDays >= 1 && dueDays <= 3650)) {
-        throw input.fail(input_names/* Inputs */.G.LedgerDueDays, 'must be a whole number of days from 1 to 3650');
+        throw input.fail(src_run/* Inputs */.G0.LedgerDueDays, 'must be a whole number of days from 1 to 3650');
     }
     return { regime, dueDays };
 }
 
-;// CONCATENATED MODULE: ./src/action/input-helper.ts
+;// CONCATENATED MODULE: ./src/action/inputs/input-helper.ts
 /**
  * Reads and checks every input of action.yml (the role of actions/checkout's input-helper.ts),
  * composing the checked values into the one typed Settings object. Each bad value is refused
@@ -38158,8 +40578,6 @@ function clockInputs(input) {
  * of each kind of input live in their own modules (subject-, credential-, scalar-, path-,
  * export- and workflow-inputs.ts); what is checked here is only how inputs combine.
  */
-
-
 
 
 
@@ -38181,48 +40599,48 @@ async function getSettings(env = {}) {
     const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE || process.cwd());
     const runnerTemp = external_node_path_default().resolve(process.env.RUNNER_TEMP || external_node_os_default().tmpdir());
     const today = (env.now?.() ?? new Date()).toISOString().slice(0, 10);
-    const userIds = (0,subject_inputs/* parseUserIds */.bC)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.UserIds));
-    const amplitudeIds = (0,subject_inputs/* parseAmplitudeIds */.zz)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.AmplitudeIds));
-    const fileUserIds = await (0,subject_inputs/* readUserIdsFile */.Kd)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.UserIdsFile), workspace, runnerTemp);
-    const requestType = parseRequestType((0,input_reading/* read */.LF)(input_names/* Inputs */.G.RequestType));
+    const userIds = (0,src_run/* parseUserIds */.bC)(read(src_run/* Inputs */.G0.UserIds));
+    const amplitudeIds = (0,src_run/* parseAmplitudeIds */.zz)(read(src_run/* Inputs */.G0.AmplitudeIds));
+    const fileUserIds = await readUserIdsFile(read(src_run/* Inputs */.G0.UserIdsFile), workspace, runnerTemp);
+    const requestType = parseRequestType(read(src_run/* Inputs */.G0.RequestType));
     // An erasure needs only the project's keys; the org's DSAR keys are checked when given.
-    const dsarKeysGiven = [input_names/* Inputs */.G.ApiKey, input_names/* Inputs */.G.SecretKey, input_names/* Inputs */.G.BasicAuth].some(n => (0,input_reading/* read */.LF)(n) !== '');
+    const dsarKeysGiven = [src_run/* Inputs */.G0.ApiKey, src_run/* Inputs */.G0.SecretKey, src_run/* Inputs */.G0.BasicAuth].some(n => read(n) !== '');
     const credentials = requestType === 'erasure' && !dsarKeysGiven
         ? { apiKey: '', secretKey: '', basicAuth: '' }
         : parseCredentials();
     const erasure = requestType === 'erasure' ? parseErasureInputs() : undefined;
-    const region = parseRegion((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Region));
-    const api = parseApiUrl((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl), region);
-    if ((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ApiUrl) !== '' && region !== 'us') {
+    const region = parseRegion(read(src_run/* Inputs */.G0.Region));
+    const api = parseApiUrl(read(src_run/* Inputs */.G0.ApiUrl), region);
+    if (read(src_run/* Inputs */.G0.ApiUrl) !== '' && region !== 'us') {
         // The runner passes action.yml's default (us) when region is not given: only eu was chosen.
-        log/* log */.R.warning((0,log/* line */.n) `Input '${input_names/* Inputs */.G.Region}': ${region} is ignored for API calls because api-url is set (they go to ${api.origin}); it still chooses which Amplitude hosts may receive the credentials for output links`);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Input '${src_run/* Inputs */.G0.Region}': ${region} is ignored for API calls because api-url is set (they go to ${api.origin}); it still chooses which Amplitude hosts may receive the credentials for output links`);
     }
-    const { startDate, endDate } = (0,scalar_inputs/* parseDates */.d)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.StartDate), (0,input_reading/* read */.LF)(input_names/* Inputs */.G.EndDate), today);
-    const requestIds = (0,subject_inputs/* parseRequestIds */.dS)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.RequestIds));
-    const wait = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Wait, true);
-    const pollIntervalMs = (0,scalar_inputs/* parsePollInterval */.Uz)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.PollInterval), api.loopback);
-    const timeoutMs = (0,scalar_inputs/* parseTimeout */.ZZ)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout));
-    const timeoutSaid = bareSeconds((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout));
-    const maxConcurrency = (0,scalar_inputs/* parseInteger */.cG)(input_names/* Inputs */.G.MaxConcurrency, 4, 1, 32);
-    const downloadWanted = (0,scalar_inputs/* parseBoolean */.yG)(input_names/* Inputs */.G.Download, false);
-    const downloadPath = await (0,path_inputs/* parseDownloadPath */.J)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.DownloadPath), workspace, runnerTemp);
-    const artifactName = parseArtifactName((0,input_reading/* read */.LF)(input_names/* Inputs */.G.ArtifactName));
-    const retentionDays = (0,scalar_inputs/* parseInteger */.cG)(input_names/* Inputs */.G.RetentionDays, 1, 1, 90);
-    const encryptTo = await parseRecipients((0,input_reading/* read */.LF)(input_names/* Inputs */.G.EncryptTo));
-    const plaintextOnPurpose = isPlaintextChoice((0,input_reading/* read */.LF)(input_names/* Inputs */.G.EncryptTo));
-    const workflow = await parseWorkflow((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Workflow), workspace);
-    const workflowId = parseWorkflowId((0,input_reading/* read */.LF)(input_names/* Inputs */.G.WorkflowId));
-    const extraInputs = parseExtraInputs((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Inputs));
-    const credentialOrigins = parseCredentialOrigins((0,input_reading/* read */.LF)(input_names/* Inputs */.G.CredentialOrigins));
+    const { startDate, endDate } = (0,src_run/* parseDates */.d)(read(src_run/* Inputs */.G0.StartDate), read(src_run/* Inputs */.G0.EndDate), today);
+    const requestIds = (0,src_run/* parseRequestIds */.dS)(read(src_run/* Inputs */.G0.RequestIds));
+    const wait = parseBoolean(src_run/* Inputs */.G0.Wait, true);
+    const pollIntervalMs = parsePollInterval(read(src_run/* Inputs */.G0.PollInterval), api.loopback);
+    const timeoutMs = parseTimeout(read(src_run/* Inputs */.G0.Timeout));
+    const timeoutSaid = bareSeconds(read(src_run/* Inputs */.G0.Timeout));
+    const maxConcurrency = parseInteger(src_run/* Inputs */.G0.MaxConcurrency, 4, 1, 32);
+    const downloadWanted = parseBoolean(src_run/* Inputs */.G0.Download, false);
+    const downloadPath = await parseDownloadPath(read(src_run/* Inputs */.G0.DownloadPath), workspace, runnerTemp);
+    const artifactName = parseArtifactName(read(src_run/* Inputs */.G0.ArtifactName));
+    const retentionDays = parseInteger(src_run/* Inputs */.G0.RetentionDays, 1, 1, 90);
+    const encryptTo = await parseRecipients(read(src_run/* Inputs */.G0.EncryptTo));
+    const plaintextOnPurpose = isPlaintextChoice(read(src_run/* Inputs */.G0.EncryptTo));
+    const workflow = await parseWorkflow(read(src_run/* Inputs */.G0.Workflow), workspace);
+    const workflowId = parseWorkflowId(read(src_run/* Inputs */.G0.WorkflowId));
+    const extraInputs = parseExtraInputs(read(src_run/* Inputs */.G0.Inputs));
+    const credentialOrigins = parseCredentialOrigins(read(src_run/* Inputs */.G0.CredentialOrigins));
     const ledger = parseLedgerInputs({
-        read: input_reading/* read */.LF,
-        boolean: scalar_inputs/* parseBoolean */.yG,
-        fail: (name, detail) => new input_reading/* InputError */.dz(name, detail)
+        read: read,
+        boolean: parseBoolean,
+        fail: (name, detail) => new src_run/* InputError */.dz(name, detail)
     });
-    const sourceIntegrity = parseSourcePins((0,input_reading/* read */.LF)(input_names/* Inputs */.G.SourceIntegrity));
+    const sourceIntegrity = parseSourcePins(read(src_run/* Inputs */.G0.SourceIntegrity));
     if (wait && !ledger)
-        (0,scalar_inputs/* checkTimeoutHoldsOnePoll */.B4)((0,input_reading/* read */.LF)(input_names/* Inputs */.G.Timeout), timeoutMs, pollIntervalMs);
-    const subjects = (0,subject_inputs/* uniqueSubjects */.dL)([
+        checkTimeoutHoldsOnePoll(read(src_run/* Inputs */.G0.Timeout), timeoutMs, pollIntervalMs);
+    const subjects = (0,src_run/* uniqueSubjects */.dL)([
         ...userIds.map(userId => ({ kind: 'userId', userId })),
         ...amplitudeIds.map(amplitudeId => ({ kind: 'amplitudeId', amplitudeId })),
         ...fileUserIds.map(userId => ({ kind: 'userId', userId }))
@@ -38284,7 +40702,7 @@ function bareSeconds(text) {
 function checkEncryption(given) {
     const { download, artifactName, encryptTo, plaintextOnPurpose } = given;
     if (artifactName !== undefined && encryptTo.length === 0 && !plaintextOnPurpose) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.EncryptTo, `is empty, and artifact-name would upload the export (personal data) to GitHub unencrypted: ` +
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.EncryptTo, `is empty, and artifact-name would upload the export (personal data) to GitHub unencrypted: ` +
             `give the age recipient(s) to encrypt to (age1...; an unset repository variable reads as ` +
             `empty), or set encrypt-to: none to store it in plaintext on GitHub on purpose`);
     }
@@ -38292,13 +40710,13 @@ function checkEncryption(given) {
         const where = artifactName !== undefined
             ? `on the runner and in the artifact '${artifactName}' on GitHub (encrypt-to: none)`
             : 'on the runner (in download-path, until the job ends)';
-        log/* log */.R.warning((0,log/* line */.n) `Input '${input_names/* Inputs */.G.EncryptTo}': no recipient, so the export (personal data) is stored in plaintext ${where}`);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Input '${src_run/* Inputs */.G0.EncryptTo}': no recipient, so the export (personal data) is stored in plaintext ${where}`);
     }
     if (!download) {
-        for (const name of [input_names/* Inputs */.G.EncryptTo, input_names/* Inputs */.G.DownloadPath]) {
-            if ((0,input_reading/* read */.LF)(name) === '')
+        for (const name of [src_run/* Inputs */.G0.EncryptTo, src_run/* Inputs */.G0.DownloadPath]) {
+            if (read(name) === '')
                 continue;
-            log/* log */.R.warning((0,log/* line */.n) `Input '${name}' is set, but '${input_names/* Inputs */.G.Download}' is not true: nothing is downloaded (set ${input_names/* Inputs */.G.Download}: true or artifact-name to download the export)`);
+            src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Input '${name}' is set, but '${src_run/* Inputs */.G0.Download}' is not true: nothing is downloaded (set ${src_run/* Inputs */.G0.Download}: true or artifact-name to download the export)`);
         }
     }
 }
@@ -38309,50 +40727,50 @@ function checkEncryption(given) {
  */
 function checkErasureCombination(settings) {
     if (settings.ledger) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestType, 'request-type: erasure takes its subjects from user-ids/amplitude-ids, not from ledger issues');
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestType, 'request-type: erasure takes its subjects from user-ids/amplitude-ids, not from ledger issues');
     }
     if (settings.download) {
-        throw new input_reading/* InputError */.dz(settings.artifactName !== undefined ? input_names/* Inputs */.G.ArtifactName : input_names/* Inputs */.G.Download, 'an erasure has nothing to download (set request-type: access for the export)');
+        throw new src_run/* InputError */.dz(settings.artifactName !== undefined ? src_run/* Inputs */.G0.ArtifactName : src_run/* Inputs */.G0.Download, 'an erasure has nothing to download (set request-type: access for the export)');
     }
     if (settings.workflow.kind === 'builtin' && settings.workflow.name !== 'amplitude') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Workflow, "request-type: erasure runs the built-in 'amplitude-erasure' document (keep workflow: amplitude) or a file with its workflows");
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Workflow, "request-type: erasure runs the built-in 'amplitude-erasure' document (keep workflow: amplitude) or a file with its workflows");
     }
     checkJobDays(settings.requestIds);
 }
 /** At most MAX_SUBJECTS subjects, or request ids, per run (run-limits.ts), refused by input name. */
 function checkRunSize(given) {
-    const requestIds = (0,run_limits/* runSizeProblem */.gG)(given.requestIds.length, 'request ids');
+    const requestIds = (0,src_run/* runSizeProblem */.gG)(given.requestIds.length, 'request ids');
     if (requestIds)
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, requestIds);
-    const subjects = (0,run_limits/* runSizeProblem */.gG)(given.subjects.length, 'subjects');
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestIds, requestIds);
+    const subjects = (0,src_run/* runSizeProblem */.gG)(given.subjects.length, 'subjects');
     if (!subjects)
         return;
     // Named by the input that gave the most of them.
     const inputs = [
-        [input_names/* Inputs */.G.UserIds, given.userIds.length],
-        [input_names/* Inputs */.G.AmplitudeIds, given.amplitudeIds.length],
-        [input_names/* Inputs */.G.UserIdsFile, given.fileUserIds.length]
+        [src_run/* Inputs */.G0.UserIds, given.userIds.length],
+        [src_run/* Inputs */.G0.AmplitudeIds, given.amplitudeIds.length],
+        [src_run/* Inputs */.G0.UserIdsFile, given.fileUserIds.length]
     ];
     const [largest] = inputs.sort((a, b) => b[1] - a[1])[0];
-    throw new input_reading/* InputError */.dz(largest, subjects);
+    throw new src_run/* InputError */.dz(largest, subjects);
 }
 function checkCombination(settings) {
     const { subjects, requestIds, wait, download, artifactName, workflow, extraInputs } = settings;
     if (requestIds.length > 0 && subjects.length > 0) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, 'ambiguous: give request-ids (to resume) or subjects (user-ids, amplitude-ids, ' +
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestIds, 'ambiguous: give request-ids (to resume) or subjects (user-ids, amplitude-ids, ' +
             'user-ids-file), not both');
     }
     if (requestIds.length > 0 && !wait) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.RequestIds, 'resuming needs wait: true (with wait: false there would be nothing to do)');
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.RequestIds, 'resuming needs wait: true (with wait: false there would be nothing to do)');
     }
     // A custom workflow may take its subject through `inputs`; the caller checks its required
     // inputs against the document.
     const customInputsGiven = workflow.kind === 'file' && Object.keys(extraInputs).length > 0;
     if (requestIds.length === 0 && subjects.length === 0 && !customInputsGiven) {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.UserIds, 'no subject: set user-ids, amplitude-ids or user-ids-file (or request-ids to resume)');
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.UserIds, 'no subject: set user-ids, amplitude-ids or user-ids-file (or request-ids to resume)');
     }
     if (download && !wait) {
-        throw new input_reading/* InputError */.dz(artifactName !== undefined ? input_names/* Inputs */.G.ArtifactName : input_names/* Inputs */.G.Download, 'downloading needs wait: true (with wait: false the exports are not ready yet)');
+        throw new src_run/* InputError */.dz(artifactName !== undefined ? src_run/* Inputs */.G0.ArtifactName : src_run/* Inputs */.G0.Download, 'downloading needs wait: true (with wait: false the exports are not ready yet)');
     }
 }
 /**
@@ -38361,28 +40779,19 @@ function checkCombination(settings) {
  * (the ledger submits, and later checks the status once, with the workflows it knows).
  */
 function checkLedgerCombination(settings) {
-    for (const name of [input_names/* Inputs */.G.UserIds, input_names/* Inputs */.G.AmplitudeIds, input_names/* Inputs */.G.UserIdsFile, input_names/* Inputs */.G.RequestIds]) {
-        if ((0,input_reading/* read */.LF)(name) !== '') {
-            throw new input_reading/* InputError */.dz(name, `must be empty with ledger: issues (the subjects come from the issues carrying the ledger label)`);
+    for (const name of [src_run/* Inputs */.G0.UserIds, src_run/* Inputs */.G0.AmplitudeIds, src_run/* Inputs */.G0.UserIdsFile, src_run/* Inputs */.G0.RequestIds]) {
+        if (read(name) !== '') {
+            throw new src_run/* InputError */.dz(name, `must be empty with ledger: issues (the subjects come from the issues carrying the ledger label)`);
         }
     }
     if (settings.workflow.kind !== 'builtin') {
-        throw new input_reading/* InputError */.dz(input_names/* Inputs */.G.Workflow, "ledger: issues works with the built-in workflows ('amplitude' or 'apis-io')");
+        throw new src_run/* InputError */.dz(src_run/* Inputs */.G0.Workflow, "ledger: issues works with the built-in workflows ('amplitude' or 'apis-io')");
     }
 }
 
-// EXTERNAL MODULE: ./src/action/output-helper.ts
-var output_helper = __nccwpck_require__(80686);
-// EXTERNAL MODULE: ./src/action/receipt-helper.ts + 1 modules
-var receipt_helper = __nccwpck_require__(67424);
-// EXTERNAL MODULE: ./src/action/request-runner.ts
-var request_runner = __nccwpck_require__(68402);
-// EXTERNAL MODULE: ./src/action/http-transport.ts
-var http_transport = __nccwpck_require__(33404);
-// EXTERNAL MODULE: ./src/action/dsar-status.ts
-var dsar_status = __nccwpck_require__(14877);
-;// CONCATENATED MODULE: ./src/action/progress.ts
-
+// EXTERNAL MODULE: ./src/action/reporting/output-helper.ts
+var output_helper = __nccwpck_require__(31443);
+;// CONCATENATED MODULE: ./src/action/reporting/progress.ts
 
 /** How often the progress line is printed: within the "every few minutes" a reader expects. */
 const PROGRESS_EVERY_MS = 3 * 60_000;
@@ -38396,7 +40805,7 @@ function statusCounts(records) {
     return counts;
 }
 function standing(record) {
-    if (record.outcome === 'done' || (record.status && dsar_status/* DONE_STATUSES */.CM.has(record.status))) {
+    if (record.outcome === 'done' || (record.status && src_run/* DONE_STATUSES */.CM.has(record.status))) {
         return 'done';
     }
     if (record.status)
@@ -38423,7 +40832,7 @@ function progressLine(records, total, now) {
     const due = records
         .map(r => r.nextPollAt)
         .filter((at) => at !== undefined && at >= now);
-    const next = due.length > 0 ? `; next poll in ${(0,request_runner/* formatDuration */.a3)(Math.min(...due) - now)}` : '';
+    const next = due.length > 0 ? `; next poll in ${(0,src_run/* formatDuration */.a3)(Math.min(...due) - now)}` : '';
     return `Progress: ${counts.get('done') ?? 0} of ${total} done${rest ? `, ${rest}` : ''}${next}`;
 }
 /** Prints a progress line every `everyMs` until `stop()` is called. */
@@ -38441,13 +40850,12 @@ function startProgress(options) {
     return { stop: () => stopped.abort() };
 }
 
-;// CONCATENATED MODULE: ./src/action/conclusion.ts
+;// CONCATENATED MODULE: ./src/action/reporting/conclusion.ts
 /**
  * How a run ends, in words: the step's one failure message (naming the HTTP status, request id or
  * timeout involved, and the line that resumes what is unfinished), or what a run that submitted
  * without waiting saw.
  */
-
 
 
 /** `request-ids: 1,2` for the requests a later run can pick up (timed out or stopped). */
@@ -38465,7 +40873,7 @@ function failureMessage(input) {
     if (stopReason) {
         // Refused credentials say which call was refused; a signal says it was cancelled.
         const known = ids.length > 0 ? `; request ids so far: ${ids.join(', ')}` : '';
-        const message = stopReason instanceof http_transport/* TransportError */.wX
+        const message = stopReason instanceof src_run/* TransportError */.wX
             ? `${stopReason.message}${known}`
             : `${stopReason.message}; request ids so far: ${records.map(r => r.requestId ?? '-').join(', ')}`;
         return message + (hint ? `\nResume them with:\n  ${hint}` : '');
@@ -38475,7 +40883,7 @@ function failureMessage(input) {
     const timedOut = records.some(r => r.outcome === 'timedOut' || r.outcome === 'notSent');
     const deadline = new Date(input.deadline).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const message = timedOut
-        ? `Timed out (timeout ${(0,request_runner/* formatDuration */.a3)(input.timeoutMs)}, deadline ${deadline}): ${someOf(problems)}`
+        ? `Timed out (timeout ${(0,src_run/* formatDuration */.a3)(input.timeoutMs)}, deadline ${deadline}): ${someOf(problems)}`
         : someOf(problems);
     return message + (hint ? `\nResume them in a later run with:\n  ${hint}` : '');
 }
@@ -38519,12 +40927,321 @@ function someOf(problems, count = 20) {
         (more > 0 ? `; and ${more} more (see the job summary)` : ''));
 }
 
-// EXTERNAL MODULE: ./src/action/summary-helper.ts
-var summary_helper = __nccwpck_require__(89775);
-// EXTERNAL MODULE: ./src/action/summary-facts.ts
-var summary_facts = __nccwpck_require__(79640);
-// EXTERNAL MODULE: ./src/action/workflow-helper.ts
-var workflow_helper = __nccwpck_require__(52234);
+;// CONCATENATED MODULE: ./src/action/reporting/summary-facts.ts
+/**
+ * What a compliance engineer files with the job summary besides the per-request table: where the
+ * requests went (the API host), what was asked (the date range), where the export went (file names
+ * relative to `download-path`, and the artifact: name, link, retention), and when the download links
+ * stop working. Computed from the settings and the results, so the summary is testable without a run.
+ */
+
+
+
+function runContext(env) {
+    return {
+        // The one rule for a run's page (artifact-helper.ts); absent outside a GitHub run.
+        ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID && { url: (0,src_run/* workflowRunPage */.YC)(env) }),
+        ...(env.GITHUB_ACTOR && { actor: env.GITHUB_ACTOR })
+    };
+}
+function runFacts(settings, run) {
+    const { artifactName } = settings;
+    return {
+        apiHost: new URL(settings.apiUrl).host,
+        ...(run.plans && { dateRange: dateRangeAsked(run.plans) }),
+        ...(settings.download && { downloadPath: settings.downloadPath }),
+        ...(run.artifact &&
+            artifactName !== undefined && {
+            artifact: { ...run.artifact, name: artifactName, retentionDays: settings.retentionDays }
+        }),
+        ...(run.receipt && { receipt: run.receipt }),
+        ...(run.run && { run: run.run }),
+        ...(run.records.length > 0 && { submitted: submittedAt(run.records) }),
+        notSent: run.records.filter(r => r.outcome === 'notSent').map(r => r.label),
+        expiring: (0,src_run/* expiringSoon */.s_)(run.records, run.now).map(r => ({
+            requestId: r.requestId ?? r.label,
+            expires: r.expires ?? ''
+        }))
+    };
+}
+/** The earliest submit of this run, or what was submitted instead. */
+function submittedAt(records) {
+    const times = records.map(r => r.submittedAt).filter((t) => t !== undefined);
+    if (times.length > 0)
+        return new Date(Math.min(...times)).toISOString();
+    return records.some(r => r.requestId !== undefined)
+        ? 'before this run (resumed by request id)'
+        : 'nothing (no request was submitted)';
+}
+/** `start to end` when every request was sent the same range; otherwise each range, or why none. */
+function dateRangeAsked(plans) {
+    const ranges = new Set(plans
+        .filter(p => typeof p.inputs.startDate === 'string' && typeof p.inputs.endDate === 'string')
+        .map(p => `${String(p.inputs.startDate)} to ${String(p.inputs.endDate)}`));
+    if (ranges.size > 0)
+        return [...ranges].join('; ');
+    if (plans.length > 0 && plans.every(p => (p.requestId ?? p.inputs.requestId) !== undefined)) {
+        return 'none in this run (resuming requests submitted earlier)';
+    }
+    return "none (this workflow's requests take no date range)";
+}
+/**
+ * A downloaded file's name as the summary shows it: relative to `download-path` (the runner's
+ * temporary folder means nothing to the reader), e.g. `53367/output-001.json.gz.age`.
+ */
+function displayFileName(file, downloadPath) {
+    if (downloadPath === undefined)
+        return external_node_path_.basename(file.path);
+    const relative = external_node_path_.relative(downloadPath, file.path);
+    if (relative === '' || relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
+        return external_node_path_.basename(file.path);
+    }
+    return relative.split(external_node_path_.sep).join('/');
+}
+/** The run's facts as the HTML of a two-column table (values escaped). */
+function factsTableRows(facts, workflowTitle) {
+    return [
+        ['Workflow', (0,policy/* forHtml */.B2)(workflowTitle)],
+        ['API host', `<code>${(0,policy/* forHtml */.B2)(facts.apiHost)}</code>`],
+        ...(facts.dateRange !== undefined ? [['Date range asked', (0,policy/* forHtml */.B2)(facts.dateRange)]] : []),
+        ...(facts.run?.url ? [['Run', (0,policy/* forHtml */.B2)(facts.run.url)]] : []),
+        ...(facts.run?.actor ? [['Started by', (0,policy/* forHtml */.B2)(facts.run.actor)]] : []),
+        ...(facts.submitted !== undefined ? [['Submitted', (0,policy/* forHtml */.B2)(facts.submitted)]] : []),
+        ...(facts.receipt
+            ? [
+                [
+                    'Receipt',
+                    `<code>${(0,policy/* forHtml */.B2)(external_node_path_.basename(facts.receipt.path))}</code> (in download-path), ` +
+                        `SHA-256 <code>${(0,policy/* forHtml */.B2)(facts.receipt.sha256)}</code>`
+                ]
+            ]
+            : []),
+        ...(facts.artifact?.expiresAt
+            ? [['Artifact deleted', `about ${(0,policy/* forHtml */.B2)(facts.artifact.expiresAt)}`]]
+            : [])
+    ];
+}
+/** The artifact paragraph: its name linked to its page, its id, and how long GitHub keeps it. */
+function artifactHtml(artifact) {
+    const days = `${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`;
+    return (`<p>Uploaded as artifact <a href="${(0,policy/* forHtml */.B2)(artifact.url)}">${(0,policy/* forHtml */.B2)(artifact.name)}</a> ` +
+        `(id ${artifact.id}), kept ${days} (<code>retention-days</code>; the repository's own limit ` +
+        `may be shorter). It holds the files listed above, under the same names, and receipt.json.</p>`);
+}
+/**
+ * The subjects this run never sent, by label (position and fingerprint, never the id): the
+ * `requests` output lists them by value with status `not-sent`, for the next run to take.
+ */
+function notSentHtml(labels, budget) {
+    const shown = [];
+    let size = 0;
+    for (const label of labels) {
+        size += label.length + 2;
+        if (size > budget)
+            break;
+        shown.push((0,policy/* forHtml */.B2)(label));
+    }
+    const more = labels.length - shown.length;
+    return (`<p><strong>${labels.length} subject${labels.length === 1 ? ' was' : 's were'} not sent</strong> ` +
+        `(the timeout ran out or the run was stopped first; Amplitude took no request for them). ` +
+        `The <code>requests</code> output lists them with status <code>not-sent</code>, for the next ` +
+        `run to take: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.</p>`);
+}
+/** One warning line per request whose links expire soon (the same warning as the log's). */
+function expiryWarningHtml(expiring) {
+    return expiring
+        .map(e => `<p><strong>Warning:</strong> the download links of request ${(0,policy/* forHtml */.B2)(e.requestId)} ` +
+        `expire at ${(0,policy/* forHtml */.B2)(e.expires)}; download them before then.</p>`)
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/action/reporting/summary-helper.ts
+/**
+ * The job summary: one table row per request, and what to do next when not every request is done.
+ * Subjects appear by label only (personal data stays out of the summary).
+ */
+
+
+
+
+/** Shares of SUMMARY_BUDGET (run-limits.ts), so that GitHub never drops the summary as too large. */
+const REQUEST_ROWS_BUDGET = src_run/* SUMMARY_BUDGET */.pm / 2;
+const FILE_ROWS_BUDGET = src_run/* SUMMARY_BUDGET */.pm / 4;
+const SECTION_BUDGET = src_run/* SUMMARY_BUDGET */.pm / 16;
+/** The status seen, or what ended the request: a refused call is named, never "aborted". */
+function statusCell(r) {
+    const status = r.stoppedBy
+        ? `${r.status ?? 'not submitted'}; stopped by ${r.stoppedBy}`
+        : (r.status ?? r.outcome ?? '–');
+    return (0,policy/* forHtml */.B2)(status) + (r.failReason ? ` (${(0,policy/* forHtml */.B2)(r.failReason)})` : '');
+}
+function buildSummary(input) {
+    const { records, now } = input;
+    const summary = core/* summary */.z.addHeading('Amplitude DSAR', 2);
+    for (const note of input.notes ?? [])
+        summary.addRaw(`<p>${(0,policy/* forHtml */.B2)(note)}</p>`, true);
+    summary.addTable(factsTableRows(input.facts, input.workflowTitle));
+    const requestRows = (0,src_run/* withinBudget */.xV)(records.map(r => [
+        (0,policy/* forHtml */.B2)(r.label),
+        (0,policy/* forHtml */.B2)(r.requestId ?? '–'),
+        statusCell(r),
+        String(r.polls),
+        (0,src_run/* formatDuration */.a3)((r.finishedAt ?? now) - r.startedAt),
+        (0,policy/* forHtml */.B2)(r.expires ?? '–')
+    ]), REQUEST_ROWS_BUDGET, rowSize);
+    summary.addTable([
+        [
+            { data: 'Subject', header: true },
+            { data: 'Request id', header: true },
+            { data: 'Status', header: true },
+            { data: 'Polls', header: true },
+            { data: 'Elapsed', header: true },
+            { data: 'Links expire', header: true }
+        ],
+        ...requestRows.kept,
+        ...leftOut(requestRows.left, 6, 'more requests (all of them are in the requests output or requests.json)')
+    ]);
+    const notSent = input.facts.notSent ?? [];
+    if (notSent.length > 0)
+        summary.addRaw(notSentHtml(notSent, SECTION_BUDGET), true);
+    if (input.facts.expiring.length > 0) {
+        summary.addRaw(expiryWarningHtml(input.facts.expiring), true);
+    }
+    if (input.files && input.files.length > 0) {
+        const fileRows = (0,src_run/* withinBudget */.xV)(input.files.map(f => [
+            (0,policy/* forHtml */.B2)(displayFileName(f, input.facts.downloadPath)),
+            String(f.bytes),
+            String(f.events),
+            `<code>${f.sha256}</code>`,
+            f.encrypted ? 'yes (age)' : 'no'
+        ]), FILE_ROWS_BUDGET, rowSize);
+        summary.addHeading('Downloaded files', 3);
+        summary.addTable([
+            [
+                { data: 'File (in download-path)', header: true },
+                { data: 'Bytes', header: true },
+                { data: 'Events', header: true },
+                { data: 'SHA-256', header: true },
+                { data: 'Encrypted', header: true }
+            ],
+            ...fileRows.kept,
+            ...leftOut(fileRows.left, 5, 'more files (all of them are in receipt.json)')
+        ]);
+    }
+    if (input.facts.artifact)
+        summary.addRaw(artifactHtml(input.facts.artifact), true);
+    if (input.problems.length > 0) {
+        summary.addHeading('What needs attention', 3);
+        const shown = (0,src_run/* withinBudget */.xV)(input.problems.map(policy/* forHtml */.B2), SECTION_BUDGET, p => p.length + 9);
+        const more = shown.left > 0 ? [`… and ${shown.left} more`] : [];
+        summary.addList([...shown.kept, ...more]);
+    }
+    if (input.resumeHint) {
+        summary.addHeading('Next step', 3);
+        summary.addRaw(`<p>Resume these requests in a later run with:</p>`, true);
+        const hint = input.resumeHint;
+        summary.addRaw(hint.length <= SECTION_BUDGET
+            ? codeBlock(hint)
+            : `<p>The request-ids line is too long to show here (${hint.length} characters): it is in the log, in the failure message.</p>`, true);
+    }
+    return summary;
+}
+/**
+ * A `<pre>` block whose every line is escaped: core.summary.addCodeBlock pastes its text in raw, so
+ * `</code></pre><h1>` in it would close the block and start HTML of someone else's.
+ */
+function codeBlock(text) {
+    const lines = text.split('\n').map(policy/* forHtml */.B2).join('\n');
+    return `<pre lang="yaml"><code>${lines}</code></pre>`;
+}
+function rowSize(cells) {
+    return cells.reduce((size, cell) => size + cell.length + 9, 9);
+}
+/** The row saying how many rows the budget left out (none when none was). */
+function leftOut(count, columns, what) {
+    return count > 0 ? [[{ data: `… and ${count} ${what}`, colspan: String(columns) }]] : [];
+}
+
+// EXTERNAL MODULE: ./src/action/documents/document-loading.ts
+var document_loading = __nccwpck_require__(84703);
+;// CONCATENATED MODULE: ./src/action/reporting/sweep-summary.ts
+/**
+ * The job summary of a sweep: what happened to each issue, what GitHub's budget saw, then the
+ * requests table every run writes (summary-helper.ts). When each request was last
+ * checked lives here, not in the issue: the ledger comment changes only when a status does.
+ */
+
+
+
+
+
+
+
+/** Outputs, then the summary: written whatever happened, from whatever the sweep knows. */
+function sweepReporter(settings) {
+    return async (report) => {
+        (0,output_helper/* writeOutputs */.Kn)((0,output_helper/* computeOutputs */.GC)(report.records, {
+            ...(settings.download && { files: report.files }),
+            ...(report.artifact && { artifact: report.artifact })
+        }));
+        core/* setOutput */.uH('ledger', JSON.stringify(report.results.map(r => ({ issue: r.issue, state: r.state, requestIds: r.requestIds }))));
+        await writeSweepSummary({
+            ...report,
+            facts: runFacts(settings, { records: report.records, now: report.now })
+        });
+    };
+}
+async function writeSweepSummary(s) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const summary = buildSummary({
+        records: s.records,
+        workflowTitle: s.workflowTitle,
+        now: s.now,
+        problems: s.problems,
+        ...(s.resumeHint && { resumeHint: s.resumeHint }),
+        files: s.files,
+        facts: s.facts
+    });
+    const calls = s.calls;
+    summary.addHeading('Ledger sweep', 3);
+    summary.addRaw(`<p>${s.openIssues} open issue(s) labelled <code>${(0,policy/* forHtml */.B2)(s.label)}</code>, checked at ` +
+        `${new Date(s.now).toISOString()}. GitHub REST: ${calls.reads} read(s), ${calls.writes} ` +
+        `write(s), ${calls.failedAttempts} failed attempt(s)` +
+        (calls.remaining !== undefined ? `, ${calls.remaining} requests left this hour` : '') +
+        (calls.malformed > 0 ? `, ${calls.malformed} malformed item(s) ignored` : '') +
+        '.</p>' +
+        (s.deferred ? `<p>${(0,policy/* forHtml */.B2)(s.deferred)}.</p>` : ''), true);
+    if (s.results.length > 0) {
+        summary.addTable([
+            [
+                { data: 'Issue', header: true },
+                { data: 'Was', header: true },
+                { data: 'Now', header: true },
+                { data: 'Request ids', header: true },
+                { data: 'What happened', header: true }
+            ],
+            ...s.results.map(r => [
+                `#${r.issue}`,
+                (0,policy/* forHtml */.B2)(r.before),
+                (0,policy/* forHtml */.B2)(r.state),
+                (0,policy/* forHtml */.B2)(r.requestIds.join(', ') || '–'),
+                (0,policy/* forHtml */.B2)(r.note)
+            ])
+        ]);
+    }
+    if (s.clocks && s.clocks.length > 0 && s.today) {
+        summary.addHeading('Open requests by due date', 3);
+        summary.addTable((0,ledger/* clockTable */.hn)(s.clocks, s.today));
+    }
+    try {
+        await summary.write();
+    }
+    catch (error) {
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `could not write the job summary: ${error.message}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action: mask the credentials, read and check every input, then either run the requests the
@@ -38533,14 +41250,9 @@ var workflow_helper = __nccwpck_require__(52234);
  * the job summary and one clear failure message when something is not done.
  *
  * `run()` takes optional dependencies (clock, API transport, GitHub access: see
- * src/action/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
+ * src/run/api-session.ts) so benchmarks can drive the real action in virtual time; the runner
  * passes none.
  */
-
-
-
-
-
 
 
 
@@ -38560,23 +41272,24 @@ class Cancelled extends Error {
 async function run(deps = {}) {
     const stop = new AbortController();
     const onSignal = (signal) => {
-        log/* log */.R.warning((0,log/* line */.n) `Received ${signal}: stopping and writing what is known`);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `Received ${signal}: stopping and writing what is known`);
         stop.abort(new Cancelled(signal));
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
         // First, before anything can log an input.
-        (0,secret_helper/* maskCredentials */.Bs)();
-        const clock = deps.clock ?? pacing/* systemClock */.ml;
+        (0,src_run/* maskCredentials */.Bs)();
+        const clock = deps.clock ?? arazzo/* systemClock */.ml;
         const settings = await getSettings({ now: () => new Date(clock.now()) });
         if (settings.ledger) {
             // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
-            const { sweepLedger } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(896)]).then(__nccwpck_require__.bind(__nccwpck_require__, 73896));
-            await sweepLedger(settings, settings.ledger, stop, deps);
+            const { sweepLedger } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 43604));
+            const loaded = await (0,document_loading/* loadWorkflowInput */.cT)(settings, message => src_run/* log */.Rm.notice((0,src_run/* line */.n8) `${message}`));
+            await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), deps);
         }
         else if (settings.requestType === 'erasure') {
-            const { runErasure } = await __nccwpck_require__.e(/* import() */ 311).then(__nccwpck_require__.bind(__nccwpck_require__, 68311));
+            const { runErasure } = await __nccwpck_require__.e(/* import() */ 444).then(__nccwpck_require__.bind(__nccwpck_require__, 58444));
             await runErasure(settings, stop, deps);
         }
         else {
@@ -38592,22 +41305,22 @@ async function run(deps = {}) {
     }
 }
 async function runRequests(settings, stop, deps) {
-    const loaded = await (0,workflow_helper/* loadWorkflowInput */.cT)(settings, message => log/* log */.R.notice((0,log/* line */.n) `${message}`), {
+    const loaded = await (0,document_loading/* loadWorkflowInput */.cT)(settings, message => src_run/* log */.Rm.notice((0,src_run/* line */.n8) `${message}`), {
         signal: stop.signal
     });
-    const plans = (0,workflow_helper/* planRuns */.gp)(settings, loaded, { readStatusAfterSubmit: true });
+    const plans = (0,src_run/* planRuns */.gp)(settings, loaded, { readStatusAfterSubmit: true });
     for (const warning of loaded.warnings)
-        log/* log */.R.warning((0,log/* line */.n) `${input_names/* Inputs */.G.Workflow}: ${warning}`);
-    const session = (0,api_session/* openApiSession */.F)(settings, stop, deps);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `${src_run/* Inputs */.G0.Workflow}: ${warning}`);
+    const session = (0,src_run/* openApiSession */.FC)(settings, stop, deps);
     const { clock, deadline, redact, pollSchedule, maxSteps } = session;
     const live = plans.length === 1;
     const started = [];
-    log/* log */.R.info((0,log/* line */.n) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${settings.timeoutSaid ?? (0,request_runner/* formatDuration */.a3)(settings.timeoutMs)}`);
+    src_run/* log */.Rm.info((0,src_run/* line */.n8) `${loaded.document.info.title}: ${plural(plans.length, 'request')} to ${settings.apiUrl}, at most ${settings.maxConcurrency} in flight, timeout ${settings.timeoutSaid ?? (0,src_run/* formatDuration */.a3)(settings.timeoutMs)}`);
     const runOne = async (plan) => {
         const lines = [];
         if (live)
-            log/* log */.R.startGroup((0,log/* line */.n) `${plan.label}`);
-        const record = await (0,request_runner/* runRequest */.BN)({
+            src_run/* log */.Rm.startGroup((0,src_run/* line */.n8) `${plan.label}`);
+        const record = await (0,src_run/* runRequest */.BN)({
             loaded,
             plan,
             transport: session.transport,
@@ -38618,20 +41331,20 @@ async function runRequests(settings, stop, deps) {
             maxSteps,
             signal: stop.signal,
             redact,
-            mask: secret => log/* log */.R.secret(secret),
+            mask: secret => src_run/* log */.Rm.secret(secret),
             onStart: record => started.push(record),
-            log: text => (live ? log/* log */.R.untrusted(text) : lines.push(text))
+            log: text => (live ? src_run/* log */.Rm.untrusted(text) : lines.push(text))
         });
-        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${(0,request_runner/* formatDuration */.a3)((record.finishedAt ?? clock.now()) - record.startedAt)}`;
+        const last = `${record.label}: request ${record.requestId ?? '?'} ${record.status ?? record.outcome} after ${plural(record.polls, 'poll')}, ${(0,src_run/* formatDuration */.a3)((record.finishedAt ?? clock.now()) - record.startedAt)}`;
         if (live) {
-            log/* log */.R.untrusted(last);
-            log/* log */.R.endGroup();
+            src_run/* log */.Rm.untrusted(last);
+            src_run/* log */.Rm.endGroup();
         }
         else {
-            log/* log */.R.startGroup((0,log/* line */.n) `${record.label}: ${record.status ?? record.outcome}`);
+            src_run/* log */.Rm.startGroup((0,src_run/* line */.n8) `${record.label}: ${record.status ?? record.outcome}`);
             for (const text of [...lines, last])
-                log/* log */.R.untrusted(text);
-            log/* log */.R.endGroup();
+                src_run/* log */.Rm.untrusted(text);
+            src_run/* log */.Rm.endGroup();
         }
         return record;
     };
@@ -38643,7 +41356,7 @@ async function runRequests(settings, stop, deps) {
             total: plans.length,
             clock,
             everyMs: session.hooks.progressEveryMs,
-            print: text => log/* log */.R.untrusted(text)
+            print: text => src_run/* log */.Rm.untrusted(text)
         });
     let records;
     try {
@@ -38652,7 +41365,7 @@ async function runRequests(settings, stop, deps) {
     finally {
         progress?.stop();
     }
-    (0,request_runner/* markSharedRequestIds */.SC)(records);
+    (0,src_run/* markSharedRequestIds */.SC)(records);
     const problems = runProblems(records);
     // Write what is known now: a later download or upload failure must not lose a request id.
     (0,output_helper/* writeOutputs */.Kn)((0,output_helper/* computeOutputs */.GC)(records));
@@ -38662,21 +41375,21 @@ async function runRequests(settings, stop, deps) {
     });
     const outputs = (0,output_helper/* computeOutputs */.GC)(records, { ...exported, receipt: exported.receipt?.path });
     const notes = await (0,output_helper/* noteTruncation */.mX)((0,output_helper/* writeOutputs */.Kn)(outputs), outputs, settings.downloadPath);
-    for (const record of (0,export_helper/* expiringSoon */.s_)(records, clock.now())) {
-        log/* log */.R.warning((0,log/* line */.n) `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
+    for (const record of (0,src_run/* expiringSoon */.s_)(records, clock.now())) {
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `request ${record.requestId}: its download links expire at ${record.expires}; download them before then`);
     }
     const stopReason = stop.signal.aborted ? stop.signal.reason : undefined;
     const ids = records.map(r => r.requestId).filter(Boolean);
     if (!settings.wait && ids.length > 0) {
-        log/* log */.R.info((0,log/* line */.n) `${submittedSummary(records)}. Collect the results in a later run with:
+        src_run/* log */.Rm.info((0,src_run/* line */.n8) `${submittedSummary(records)}. Collect the results in a later run with:
   request-ids: ${ids.join(',')}`);
     }
-    const facts = (0,summary_facts/* runFacts */.pI)(settings, {
+    const facts = runFacts(settings, {
         plans,
         records,
         now: clock.now(),
         ...exported,
-        run: (0,summary_facts/* runContext */.pO)(process.env)
+        run: runContext(process.env)
     });
     await writeSummary({
         records,
@@ -38698,7 +41411,7 @@ async function runRequests(settings, stop, deps) {
     if (failure)
         throw new Error(failure);
     if (settings.wait)
-        log/* log */.R.info((0,log/* line */.n) `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
+        src_run/* log */.Rm.info((0,src_run/* line */.n8) `All ${plural(records.length, 'request')} ${outputs.finalStatus}.`);
 }
 /**
  * Downloads the exports of done requests when asked, writes the receipt of every run that reached
@@ -38714,7 +41427,7 @@ async function exportFiles(settings, records, session, signal, problems, about) 
     }
     let artifact;
     try {
-        artifact = await (0,export_helper/* uploadArtifact */.mz)({
+        artifact = await (0,src_run/* uploadArtifact */.mz)({
             name: settings.artifactName,
             files,
             extraPaths: receipt ? [receipt.path] : [],
@@ -38729,23 +41442,23 @@ async function exportFiles(settings, records, session, signal, problems, about) 
     }
     // The service keeps it `retention-days` from the upload (or the repository's shorter limit).
     const expiresAt = new Date(Date.now() + settings.retentionDays * 86_400_000).toISOString();
-    log/* log */.R.info((0,log/* line */.n) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')} (until about ${expiresAt})`);
+    src_run/* log */.Rm.info((0,src_run/* line */.n8) `Uploaded artifact '${settings.artifactName}' (id ${artifact.id}), kept ${plural(settings.retentionDays, 'day')} (until about ${expiresAt})`);
     return { files, receipt, artifact: { ...artifact, expiresAt } };
 }
 async function downloadFiles(settings, records, session, signal) {
     if (!settings.download || signal.aborted)
         return { failed: [] };
-    const { files, problems: failed } = await (0,export_helper/* downloadRecords */.Ln)(settings, session, records, settings.downloadPath, signal, text => log/* log */.R.untrusted(text));
+    const { files, problems: failed } = await (0,src_run/* downloadRecords */.Ln)(settings, session, records, settings.downloadPath, signal, text => src_run/* log */.Rm.untrusted(text));
     const encrypted = settings.encryptTo.length > 0 ? ', encrypted with age' : '';
-    log/* log */.R.info((0,log/* line */.n) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
+    src_run/* log */.Rm.info((0,src_run/* line */.n8) `Downloaded ${plural(files.length, 'file')}${encrypted} to ${settings.downloadPath}`);
     return { files, failed };
 }
 /** `receipt.json` in download-path, for every run that reached Amplitude (none when none did). */
 async function runReceipt(settings, records, files, about, problems) {
-    if (!(0,receipt_helper/* reachedAmplitude */.ap)(records))
+    if (!(0,src_run/* reachedAmplitude */.ap)(records))
         return undefined;
     try {
-        const receipt = await (0,receipt_helper/* writeRunReceiptWithDigest */.HI)({
+        const receipt = await (0,src_run/* writeRunReceiptWithDigest */.HI)({
             dir: settings.downloadPath,
             settings,
             records,
@@ -38757,7 +41470,7 @@ async function runReceipt(settings, records, files, about, problems) {
                 artifact: { name: settings.artifactName, retentionDays: settings.retentionDays }
             })
         });
-        log/* log */.R.info((0,log/* line */.n) `Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`);
+        src_run/* log */.Rm.info((0,src_run/* line */.n8) `Wrote the receipt ${receipt.path} (SHA-256 ${receipt.sha256})`);
         return receipt;
     }
     catch (error) {
@@ -38772,10 +41485,10 @@ async function writeSummary(input) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await (0,summary_helper/* buildSummary */.f)(input).write();
+        await buildSummary(input).write();
     }
     catch (error) {
-        log/* log */.R.warning((0,log/* line */.n) `could not write the job summary: ${error.message}`);
+        src_run/* log */.Rm.warning((0,src_run/* line */.n8) `could not write the job summary: ${error.message}`);
     }
 }
 /** One line, no stack trace: the input, request id or HTTP status involved. */
@@ -38788,19 +41501,58 @@ function main_failureMessage(error) {
 
 /***/ }),
 
-/***/ 13708:
+/***/ 48261:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   M8: () => (/* binding */ createCredentialPolicy),
-/* harmony export */   YK: () => (/* binding */ AMPLITUDE_ORIGINS),
-/* harmony export */   cs: () => (/* binding */ isCredentialOrigin),
-/* harmony export */   ef: () => (/* binding */ parseOrigin),
-/* harmony export */   x6: () => (/* binding */ mayCarryCredentials),
-/* harmony export */   zq: () => (/* binding */ isOutputLinkPath)
-/* harmony export */ });
-/* unused harmony export isDeletionApiPath */
-/* harmony import */ var _loopback_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9417);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  YK: () => (/* reexport */ AMPLITUDE_ORIGINS),
+  oo: () => (/* reexport */ InternalAddressError),
+  x1: () => (/* reexport */ LOOPBACK_RULE),
+  M8: () => (/* reexport */ createCredentialPolicy),
+  M1: () => (/* reexport */ describeJsonError),
+  B2: () => (/* reexport */ forHtml),
+  Ig: () => (/* reexport */ forLog),
+  Bm: () => (/* reexport */ forMarkdown),
+  sg: () => (/* reexport */ internalAddressKind),
+  UT: () => (/* reexport */ internalAddressRefusal),
+  cs: () => (/* reexport */ isCredentialOrigin),
+  cW: () => (/* reexport */ isLoopbackHost),
+  zq: () => (/* reexport */ isOutputLinkPath),
+  x6: () => (/* reexport */ mayCarryCredentials),
+  lk: () => (/* reexport */ parseJsonText),
+  ef: () => (/* reexport */ parseOrigin),
+  MV: () => (/* reexport */ refusingLookup),
+  Px: () => (/* reexport */ safeLogLines)
+});
+
+// UNUSED EXPORTS: INTERNAL_ADDRESS_RULE, MAX_JSON_DEPTH, isDeletionApiPath, nestedDeeperThan
+
+;// CONCATENATED MODULE: ./src/policy/loopback.ts
+/**
+ * The one loopback rule of the action. Plain http is allowed only to a loopback host (the simulator,
+ * test servers, a local proxy), because Basic credentials and presigned URLs are bearer secrets.
+ *
+ * Only IP literals count: `localhost` and `*.localhost` are names, and a name is resolved by whatever
+ * the runner's resolver (or DNS) says, so it proves nothing about where the bytes go.
+ *
+ * Accepted: 127.0.0.0/8, ::1 (any spelling), and IPv4-mapped ::ffff:127.0.0.0/104. The argument is a
+ * URL's `hostname` (IPv6 in brackets, as the WHATWG URL parser gives it) or a bare address.
+ */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    if (/^127(\.\d{1,3}){3}$/.test(host))
+        return host.split('.').every(part => Number(part) <= 255);
+    if (host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host))
+        return true;
+    // The WHATWG parser rewrites ::ffff:127.0.0.1 as ::ffff:7f00:1.
+    return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host);
+}
+/** Why plain http was refused, for messages that name the rule once. */
+const LOOPBACK_RULE = 'http is allowed only for loopback IP literals (127.0.0.0/8, ::1)';
+
+;// CONCATENATED MODULE: ./src/policy/credentials.ts
 /**
  * The one place that decides who receives the Basic credentials: the organisation's DSAR keys
  * (`api-key`/`secret-key`) and a project's erasure keys (`erasure-api-key`/`erasure-secret-key`).
@@ -38873,7 +41625,7 @@ function transportIsSafe(url) {
         return false;
     if (url.protocol === 'https:')
         return true;
-    return url.protocol === 'http:' && (0,_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname);
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
 }
 /**
  * Checks an origin given by the user (`api-url`, an entry of `credential-origins`):
@@ -38905,23 +41657,13 @@ function parseOrigin(text) {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(url.hostname)) {
         return refuse('has a host that is neither a DNS name nor an IP address (no wildcards)');
     }
-    const loopback = (0,_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname);
+    const loopback = isLoopbackHost(url.hostname);
     if (url.protocol === 'http:' && !loopback)
-        return refuse(`${_loopback_js__WEBPACK_IMPORTED_MODULE_0__/* .LOOPBACK_RULE */ .x}; use https`);
+        return refuse(`${LOOPBACK_RULE}; use https`);
     return { ok: true, origin: url.origin, loopback };
 }
 
-
-/***/ }),
-
-/***/ 83500:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   M1: () => (/* binding */ describeJsonError),
-/* harmony export */   lk: () => (/* binding */ parseJsonText)
-/* harmony export */ });
-/* unused harmony exports MAX_JSON_DEPTH, nestedDeeperThan */
+;// CONCATENATED MODULE: ./src/policy/json-text.ts
 /**
  * JSON text from outside (an input, a server's answer) in error messages: where it breaks, never
  * what it says. V8's own messages quote the start of the text (`Unexpected token 'Q', "QUtFWTAxMj"...`),
@@ -39089,50 +41831,148 @@ function locateJsonError(text) {
     }
 }
 
-
-/***/ }),
-
-/***/ 9417:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ isLoopbackHost),
-/* harmony export */   x: () => (/* binding */ LOOPBACK_RULE)
-/* harmony export */ });
+// EXTERNAL MODULE: external "node:dns"
+var external_node_dns_ = __nccwpck_require__(40610);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: ./src/policy/private-address.ts
 /**
- * The one loopback rule of the action. Plain http is allowed only to a loopback host (the simulator,
- * test servers, a local proxy), because Basic credentials and presigned URLs are bearer secrets.
+ * The one rule on where an export or a remote source description may be fetched from besides the
+ * origins trusted with the credentials: never from a link-local, private or otherwise internal
+ * address. A presigned link or
+ * a redirect is chosen by the server, and on a self-hosted runner `http(s)://169.254.169.254/`
+ * (cloud metadata: instance credentials), `10.x`, `192.168.x` or `fd00::/8` reach machines the
+ * server could never reach itself; what they answer would land in the export folder, and maybe in
+ * a workflow artifact.
  *
- * Only IP literals count: `localhost` and `*.localhost` are names, and a name is resolved by whatever
- * the runner's resolver (or DNS) says, so it proves nothing about where the bytes go.
- *
- * Accepted: 127.0.0.0/8, ::1 (any spelling), and IPv4-mapped ::ffff:127.0.0.0/104. The argument is a
- * URL's `hostname` (IPv6 in brackets, as the WHATWG URL parser gives it) or a bare address.
+ * Checked twice: the URL's host when it is an IP literal, and every address a host name resolves to
+ * (`refusingLookup`, used as the connection's DNS lookup, so a name cannot resolve one way for the
+ * check and another for the connection). Loopback stays allowed: it is the runner itself, which the
+ * loopback rule (loopback.ts) already limits to IP literals for plain http.
  */
-function isLoopbackHost(hostname) {
-    const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-    if (/^127(\.\d{1,3}){3}$/.test(host))
-        return host.split('.').every(part => Number(part) <= 255);
-    if (host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host))
-        return true;
-    // The WHATWG parser rewrites ::ffff:127.0.0.1 as ::ffff:7f00:1.
-    return /^::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host);
+
+
+/** Why an address is refused ('link-local', 'private', ...), or undefined when it may be fetched. */
+function internalAddressKind(address) {
+    const host = address.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    const version = (0,external_node_net_.isIP)(host);
+    if (version === 4)
+        return ipv4Kind(host.split('.').map(Number));
+    if (version === 6)
+        return ipv6Kind(host);
+    return undefined;
 }
-/** Why plain http was refused, for messages that name the rule once. */
-const LOOPBACK_RULE = 'http is allowed only for loopback IP literals (127.0.0.0/8, ::1)';
+const INTERNAL_ADDRESS_RULE = 'downloads and remote source descriptions never go to link-local, private or other internal addresses (cloud metadata, the local network)';
+/** The one wording of a refusal, for the URL check and the DNS check alike. */
+function internalAddressRefusal(kind) {
+    return `refusing a ${kind} address: ${INTERNAL_ADDRESS_RULE}`;
+}
+function ipv4Kind([a, b]) {
+    if (a === 169 && b === 254)
+        return 'link-local (cloud metadata)';
+    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168))
+        return 'private';
+    if (a === 100 && b >= 64 && b <= 127)
+        return 'shared (carrier-grade NAT)';
+    if (a === 0)
+        return 'unspecified';
+    if (a >= 224)
+        return 'multicast or reserved';
+    return undefined;
+}
+function ipv6Kind(host) {
+    const words = expandIpv6(host);
+    if (!words)
+        return 'unreadable';
+    // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible forms: the IPv4 rule decides.
+    if (words.slice(0, 5).every(w => w === 0) && (words[5] === 0xffff || words[5] === 0)) {
+        if (words[5] === 0 && words[6] === 0 && words[7] <= 1) {
+            return words[7] === 0 ? 'unspecified' : undefined; // :: or ::1 (loopback)
+        }
+        return ipv4Kind([words[6] >> 8, words[6] & 0xff, words[7] >> 8, words[7] & 0xff]);
+    }
+    // NAT64 (64:ff9b::/96, RFC 6052) and 6to4 (2002::/16, RFC 3056) carry an IPv4 address that a
+    // gateway on the runner's network connects to: the IPv4 rule decides, and an embedded loopback
+    // address is not the runner itself.
+    const embedded = embeddedIpv4(words);
+    if (embedded) {
+        const kind = embedded.ipv4[0] === 127 ? 'loopback' : ipv4Kind(embedded.ipv4);
+        return kind && `${kind}, embedded in ${embedded.form}`;
+    }
+    if ((words[0] & 0xffc0) === 0xfe80)
+        return 'link-local';
+    if ((words[0] & 0xfe00) === 0xfc00)
+        return 'unique local (private)';
+    if ((words[0] & 0xff00) === 0xff00)
+        return 'multicast';
+    if (words[0] === 0xfec0)
+        return 'site-local (private)';
+    return undefined;
+}
+/** The IPv4 address a NAT64 or 6to4 address embeds, if it is one. */
+function embeddedIpv4(words) {
+    const bytes = (high, low) => [
+        high >> 8,
+        high & 0xff,
+        low >> 8,
+        low & 0xff
+    ];
+    if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every(w => w === 0)) {
+        return { ipv4: bytes(words[6], words[7]), form: 'NAT64 64:ff9b::/96' };
+    }
+    if (words[0] === 0x2002)
+        return { ipv4: bytes(words[1], words[2]), form: '6to4 2002::/16' };
+    return undefined;
+}
+/** Eight 16-bit words, or undefined. Accepts `::` and a trailing dotted IPv4 part. */
+function expandIpv6(host) {
+    let text = host.split('%')[0];
+    const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+    if (dotted) {
+        const [a, b, c, d] = dotted.slice(1).map(Number);
+        text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    }
+    const [head, tail] = text.split('::');
+    const left = head ? head.split(':') : [];
+    const right = tail ? tail.split(':') : [];
+    const missing = 8 - left.length - right.length;
+    if (text.includes('::') ? missing < 1 : missing !== 0)
+        return undefined;
+    const words = [...left, ...Array(text.includes('::') ? missing : 0).fill('0'), ...right];
+    const values = words.map(w => (/^[0-9a-f]{1,4}$/.test(w) ? parseInt(w, 16) : NaN));
+    return values.some(Number.isNaN) ? undefined : values;
+}
+/** The refusal of a connection to an internal address (a permanent failure: retrying cannot help). */
+class InternalAddressError extends Error {
+    code = 'EINTERNALADDRESS';
+    constructor(kind) {
+        super(internalAddressRefusal(kind));
+        this.name = 'InternalAddressError';
+    }
+}
+/**
+ * A DNS lookup for http(s).request's `lookup` option that fails when any address of the name is
+ * internal. `resolve` is the lookup it checks (dns.lookup by default; tests inject their own).
+ */
+function refusingLookup(resolve = external_node_dns_.lookup) {
+    return (hostname, options, callback) => {
+        resolve(hostname, { ...options, all: true }, (error, addresses) => {
+            if (error)
+                return callback(error, '');
+            const list = addresses;
+            const refused = list.map(entry => internalAddressKind(entry.address)).find(Boolean);
+            if (refused)
+                return callback(new InternalAddressError(refused), '');
+            if (list.length === 0)
+                return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+            if (options.all)
+                return callback(null, list);
+            callback(null, list[0].address, list[0].family);
+        });
+    };
+}
 
-
-/***/ }),
-
-/***/ 31606:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B2: () => (/* binding */ forHtml),
-/* harmony export */   Bm: () => (/* binding */ forMarkdown),
-/* harmony export */   Ig: () => (/* binding */ forLog),
-/* harmony export */   Px: () => (/* binding */ safeLogLines)
-/* harmony export */ });
+;// CONCATENATED MODULE: ./src/policy/untrusted-text.ts
 /**
  * The one escaper for untrusted text: anything a server, a workflow document or an issue body said,
  * on its way to the log, the job summary or an issue comment. Validate the shape first (a request
@@ -39204,6 +42044,2465 @@ const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#+\-.!|~&"'@:]/g;
  */
 function forMarkdown(text) {
     return text.replace(CONTROL, ' ').replace(MARKDOWN_SPECIAL, c => `&#${c.charCodeAt(0)};`);
+}
+
+;// CONCATENATED MODULE: ./src/policy/index.ts
+/** The rules every part shares, pure: credentials, loopback, private addresses, text from outside. */
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 27616:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   YC: () => (/* binding */ workflowRunPage),
+/* harmony export */   uploadExportArtifact: () => (/* binding */ uploadExportArtifact)
+/* harmony export */ });
+/* unused harmony exports ArtifactUploadError, safeDetail */
+/* harmony import */ var _linear_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10214);
+/**
+ * Uploads the downloaded export as a workflow artifact through @actions/artifact, and names the
+ * result the way a person finds it: the artifact's page under the workflow run.
+ *
+ * @actions/artifact (with the Azure SDK behind it) is loaded only when an upload happens: most runs
+ * upload nothing and should not pay its start-up cost. Failures become one line that never carries
+ * the runtime token or a signed storage URL, since the message ends up in the job log.
+ */
+
+class ArtifactUploadError extends Error {
+    constructor(detail) {
+        super(`artifact upload failed: ${detail}`);
+        this.name = 'ArtifactUploadError';
+    }
+}
+async function uploadExportArtifact(o) {
+    // Checked first: without them the upload would succeed but the reported URL would be wrong.
+    const runPage = workflowRunPage(process.env);
+    try {
+        const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 111).then(__nccwpck_require__.bind(__nccwpck_require__, 40111));
+        const client = new DefaultArtifactClient();
+        const result = await client.uploadArtifact(o.name, o.files, o.rootDirectory, {
+            retentionDays: o.retentionDays
+        });
+        if (result.id === undefined)
+            throw new Error('the service returned no artifact id');
+        return {
+            id: result.id,
+            url: `${runPage}/artifacts/${result.id}`,
+            size: result.size ?? 0,
+            ...(result.digest && { digest: result.digest })
+        };
+    }
+    catch (error) {
+        throw new ArtifactUploadError(safeDetail(error, process.env.ACTIONS_RUNTIME_TOKEN));
+    }
+}
+/** `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`. */
+function workflowRunPage(env) {
+    const repository = env.GITHUB_REPOSITORY;
+    const runId = env.GITHUB_RUN_ID;
+    if (!repository || !runId) {
+        throw new ArtifactUploadError('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set (artifacts need a GitHub Actions run)');
+    }
+    const server = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutTrailing */ .h)(env.GITHUB_SERVER_URL || 'https://github.com', '/');
+    return `${server}/${repository}/actions/runs/${runId}`;
+}
+/**
+ * The error's message on one line, with the secrets a storage or Twirp error can echo removed:
+ * the runtime token, bearer credentials, SAS signatures and any URL's query string (where signed
+ * URLs keep their authority). No stack: the message is for the job log, not for debugging the client.
+ */
+function safeDetail(error, runtimeToken) {
+    let text = error instanceof Error ? error.message : String(error);
+    if (runtimeToken && runtimeToken.length >= 8)
+        text = text.split(runtimeToken).join('***');
+    // Whitespace first: then `Bearer <credential>` has one unbounded run, last in its pattern.
+    text = (0,_linear_text_js__WEBPACK_IMPORTED_MODULE_0__/* .withoutUrlQueries */ .k)(text.replace(/\s+/g, ' '))
+        .replace(/\bBearer [^\s,;"']+/gi, 'Bearer ***')
+        .replace(/\bsig=[^&\s"'<>]+/gi, 'sig=***')
+        .trim();
+    return text === '' ? 'unknown error' : text;
+}
+
+
+/***/ }),
+
+/***/ 23954:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  rN: () => (/* reexport */ BUILTIN_WORKFLOWS),
+  CM: () => (/* reexport */ DONE_STATUSES),
+  Lg: () => (/* reexport */ FAILED_STATUSES),
+  dz: () => (/* reexport */ InputError),
+  G0: () => (/* reexport */ Inputs),
+  xz: () => (/* reexport */ IntervalPacer),
+  sV: () => (/* reexport */ LIST_OUTPUT_LIMITS),
+  FJ: () => (/* reexport */ PENDING_STATUSES),
+  pm: () => (/* reexport */ SUMMARY_BUDGET),
+  jf: () => (/* reexport */ Semaphore),
+  wX: () => (/* reexport */ TransportError),
+  gi: () => (/* reexport */ answeredSubject),
+  sp: () => (/* reexport */ createActionTransport),
+  Ax: () => (/* reexport */ credentialRedactor),
+  ZG: () => (/* reexport */ decodeBasicAuth),
+  Ln: () => (/* reexport */ downloadRecords),
+  lq: () => (/* reexport */ encodeBasicAuth),
+  s_: () => (/* reexport */ expiringSoon),
+  MK: () => (/* reexport */ fitJsonList),
+  a3: () => (/* reexport */ formatDuration),
+  Fd: () => (/* reexport */ hasControlCharacter),
+  ll: () => (/* reexport */ idsFromJson),
+  Md: () => (/* reexport */ isJsonArray),
+  n8: () => (/* reexport */ line),
+  Rm: () => (/* reexport */ log),
+  SC: () => (/* reexport */ markSharedRequestIds),
+  Bs: () => (/* reexport */ maskCredentials),
+  FC: () => (/* reexport */ openApiSession),
+  zz: () => (/* reexport */ parseAmplitudeIds),
+  d: () => (/* reexport */ parseDates),
+  E9: () => (/* reexport */ parseDuration),
+  dS: () => (/* reexport */ parseRequestIds),
+  bC: () => (/* reexport */ parseUserIds),
+  gp: () => (/* reexport */ planRuns),
+  Nm: () => (/* reexport */ planStatusChecks),
+  hD: () => (/* reexport */ quote),
+  ap: () => (/* reexport */ reachedAmplitude),
+  ns: () => (/* reexport */ requestCost),
+  BN: () => (/* reexport */ runRequest),
+  gG: () => (/* reexport */ runSizeProblem),
+  ry: () => (/* reexport */ splitList),
+  BG: () => (/* reexport */ subjectFingerprint),
+  pb: () => (/* reexport */ subjectLabel),
+  yq: () => (/* reexport */ subjectText),
+  rq: () => (/* reexport */ testHooks),
+  dL: () => (/* reexport */ uniqueSubjects),
+  mz: () => (/* reexport */ uploadArtifact),
+  Uo: () => (/* reexport */ userIdProblem),
+  xV: () => (/* reexport */ withinBudget),
+  hT: () => (/* reexport */ linear_text/* withoutTrailing */.h),
+  YC: () => (/* reexport */ artifact_helper/* workflowRunPage */.YC),
+  $q: () => (/* reexport */ writeRunReceipt),
+  HI: () => (/* reexport */ writeRunReceiptWithDigest)
+});
+
+// UNUSED EXPORTS: ACTION_NAME, ACTION_VERSION, ArtifactUploadError, BUDGET_SHARE, BudgetDeadlineError, BudgetPacer, DOCUMENTED_BUDGET_PER_HOUR, ERASURE_MIN_INTERVAL_MS, EXPIRY_WARNING_MS, HOUR_MS, LONGEST_RUN_MS, MAX_SUBJECTS, MAX_URLS, NOT_PROCESSED_STATUSES, NOT_SENT, OUTPUT_BUDGET, POLL_GROWTH, POLL_INTERVAL_CAP_MS, PaceDeadlineError, RATE_LIMIT_BACKOFF_MAX_MS, REQUEST_ID_PATTERN, REQUEST_ID_RULE, answeredDates, askedDates, checkServerValues, createBudgetPacer, createPollSchedule, credentialMaskForms, downloadExports, expiresAt, isKnownStatus, linkSecrets, normalizeStatus, parseBody, requestIdRule, safeDetail, sendOnce, sharedRequestIds, stripBasicPrefix, uploadExportArtifact, withoutRefused, withoutUrlQueries
+
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
+var arazzo = __nccwpck_require__(33707);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(44708);
+// EXTERNAL MODULE: ./src/policy/index.ts + 5 modules
+var policy = __nccwpck_require__(48261);
+;// CONCATENATED MODULE: ./src/run/budget.ts
+const DOCUMENTED_BUDGET_PER_HOUR = 14_400;
+const HOUR_MS = 3_600_000;
+/** The largest cost of one request (a POST). */
+const MAX_REQUEST_COST = 8;
+function requestCost(method) {
+    return method.toUpperCase() === 'POST' ? MAX_REQUEST_COST : 1;
+}
+/** The budget would have had room only after the caller's deadline. */
+class BudgetDeadlineError extends Error {
+    availableAt;
+    constructor(availableAt) {
+        super(`the API budget has room again only at ${new Date(availableAt).toISOString()}`);
+        this.availableAt = availableAt;
+        this.name = 'BudgetDeadlineError';
+    }
+}
+class BudgetPacer {
+    options;
+    burst;
+    /** Refill rate in units per millisecond. */
+    rate;
+    tokens;
+    refilledAt;
+    pausedUntil = 0;
+    queue = Promise.resolve();
+    constructor(options) {
+        this.options = options;
+        const { limitPerHour } = options;
+        if (!(limitPerHour >= 2 * MAX_REQUEST_COST)) {
+            throw new Error(`the budget must allow at least two POSTs per hour, not ${limitPerHour}`);
+        }
+        this.burst = Math.min(limitPerHour / 2, Math.max(MAX_REQUEST_COST, options.burst ?? Math.floor(limitPerHour * 0.05)));
+        this.rate = (limitPerHour - this.burst) / HOUR_MS;
+        this.tokens = this.burst;
+        this.refilledAt = options.clock.now();
+    }
+    /**
+     * Waits until `cost` is available, then takes it. Resolves in arrival order. Rejects with a
+     * BudgetDeadlineError, without waiting, when the cost could only be had after `deadline`.
+     */
+    acquire(cost, signal, deadline) {
+        const turn = this.queue.then(() => this.waitForTokens(cost, signal, deadline));
+        // A waiter that was aborted must not block the ones behind it.
+        this.queue = turn.catch(() => undefined);
+        return turn;
+    }
+    /** How long, from now, until `cost` units are free (ignoring waiters already queued). */
+    waitMs(cost) {
+        const now = this.options.clock.now();
+        this.refill(now);
+        return Math.max(0, this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
+    }
+    /** The server said 429: nobody sends before `until` (epoch ms). */
+    pauseUntil(until) {
+        this.pausedUntil = Math.max(this.pausedUntil, until);
+    }
+    async waitForTokens(cost, signal, deadline) {
+        if (cost > this.burst)
+            throw new Error(`a request of cost ${cost} exceeds the burst of ${this.burst}`);
+        const { clock } = this.options;
+        for (;;) {
+            signal?.throwIfAborted();
+            const now = clock.now();
+            this.refill(now);
+            const wait = Math.max(this.pausedUntil - now, Math.ceil((cost - this.tokens) / this.rate));
+            if (wait <= 0) {
+                this.tokens -= cost;
+                return;
+            }
+            if (deadline !== undefined && now + wait > deadline)
+                throw new BudgetDeadlineError(now + wait);
+            await clock.sleep(wait, signal);
+        }
+    }
+    refill(now) {
+        this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.rate);
+        this.refilledAt = now;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/semaphore.ts
+/** At most `limit` holders at once; the rest wait in arrival order. */
+class Semaphore {
+    limit;
+    active = 0;
+    waiting = [];
+    peak = 0;
+    constructor(limit) {
+        this.limit = limit;
+        if (!Number.isInteger(limit) || limit < 1)
+            throw new Error(`bad concurrency limit ${limit}`);
+    }
+    /** The most holders there ever were at once. */
+    get peakActive() {
+        return this.peak;
+    }
+    async use(task) {
+        if (this.active >= this.limit)
+            await new Promise(grant => this.waiting.push(grant));
+        else
+            this.active++;
+        this.peak = Math.max(this.peak, this.active);
+        try {
+            return await task();
+        }
+        finally {
+            const next = this.waiting.shift();
+            // Hand the slot straight to the next waiter, so `active` never dips and lets a newcomer jump in.
+            if (next)
+                next();
+            else
+                this.active--;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/http-transport.ts
+/**
+ * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
+ * this is where the action is careful with the shared API budget and with credentials:
+ * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
+ *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
+ * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
+ * - transient failures (5xx, resets, stalls past the per-request timeout) are retried with exponential
+ *   back-off and jitter, never sooner than the server's Retry-After, up to `maxAttempts`;
+ * - a 429 (the organisation's shared budget is spent, maybe by another job) is retried for as long as
+ *   the run's deadline allows, with back-off capped at `rateLimitMaxMs`, and pauses the whole run's
+ *   pacer, not one request: Amplitude documents no Retry-After and no window, so a client must wait
+ *   a 429 out on its own;
+ * - a POST is retried only when it cannot have been taken: the server said so (429, 503), or its
+ *   connection never reached the server (refused, DNS, TLS before the request was written). A reset
+ *   or a silence after the request was written is not repeated: a lost answer must never create a
+ *   duplicate DSAR;
+ * - no retry waits past the run's deadline (a Retry-After of an hour must not outlive a 3 s timeout):
+ *   the request fails at once with a 'deadline' TransportError instead;
+ * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
+ *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
+ *   criteria decide.
+ */
+
+
+
+
+
+
+class TransportError extends Error {
+    kind;
+    status;
+    neverSent;
+    constructor(kind, message, status, 
+    /**
+     * For 'network': the connection never reached the server; for 'deadline': the timeout ran out
+     * before the request was sent, or before a POST answered 429/503 (not processed) could be
+     * repeated. Either way nothing was taken.
+     */
+    neverSent = false) {
+        super(message);
+        this.kind = kind;
+        this.status = status;
+        this.neverSent = neverSent;
+        this.name = 'TransportError';
+    }
+}
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+const RATE_LIMIT_BACKOFF_MAX_MS = 5 * 60_000;
+/** Statuses that promise the request was not processed: safe to repeat even a POST. */
+const NOT_PROCESSED_STATUSES = new Set([429, 503]);
+function createActionTransport(options) {
+    const credentials = (0,policy/* createCredentialPolicy */.M8)({ apiOrigin: options.apiOrigin });
+    const limits = {
+        timeoutMs: options.requestTimeoutMs ?? 30_000,
+        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
+    };
+    const maxAttempts = options.maxAttempts ?? 8;
+    const baseMs = options.backoffBaseMs ?? 1_000;
+    const maxMs = options.backoffMaxMs ?? 120_000;
+    const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS);
+    const random = options.random ?? Math.random;
+    const send = options.send ?? sendOnce;
+    const slots = new Semaphore(options.maxConcurrency);
+    const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
+    const backoff = (failures, cap, retryAfterMs) => {
+        const exponential = Math.min(cap, baseMs * 2 ** (failures - 1));
+        const jittered = exponential / 2 + (random() * exponential) / 2;
+        return Math.max(Math.round(jittered), retryAfterMs ?? 0);
+    };
+    const transport = async (request, signal) => {
+        const url = new URL(request.url);
+        const scope = options.scope ?? 'dsar';
+        if (!(0,policy/* mayCarryCredentials */.x6)(credentials, { kind: 'apiCall', url, scope })) {
+            throw new TransportError('policy', url.origin === credentials.apiOrigin
+                ? `refused to send ${scope === 'erasure' ? 'the erasure keys' : 'the DSAR keys'} to ${url.pathname}: ` +
+                    (scope === 'erasure'
+                        ? 'they go to the deletion API (/api/2/deletions/users) only'
+                        : "the deletion API takes a project's erasure keys, not these")
+                : `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
+        }
+        const method = request.method.toUpperCase();
+        const path = url.pathname;
+        // 429s and other failures are counted apart: a budget drained by another job must not use up
+        // the attempts meant for a failing server, nor the other way round.
+        let failures = 0;
+        let rateLimited = 0;
+        for (let attempt = 1;; attempt++) {
+            const cost = requestCost(method);
+            try {
+                await options.pacer.acquire(cost, signal, options.deadline);
+            }
+            catch (error) {
+                if (!(error instanceof BudgetDeadlineError))
+                    throw error;
+                throw new TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`, undefined, true);
+            }
+            stats.requests++;
+            stats.cost += cost;
+            let response;
+            let failure;
+            // A request in flight is cut at the deadline, whatever the per-request timeout says.
+            let cut = false;
+            let late = false;
+            // The pacer hears when each attempt ended (the erasure pacer spaces calls from there).
+            try {
+                await slots.use(async () => {
+                    const remainingMs = (options.deadline ?? Infinity) - options.clock.now();
+                    cut = remainingMs < limits.timeoutMs;
+                    late = remainingMs <= 0;
+                    if (late)
+                        return;
+                    try {
+                        response = await send(request, signal, cut ? { ...limits, timeoutMs: remainingMs } : limits);
+                    }
+                    catch (error) {
+                        failure = error;
+                    }
+                });
+            }
+            finally {
+                options.pacer.settled?.();
+            }
+            signal.throwIfAborted();
+            if (late) {
+                throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`, undefined, true);
+            }
+            if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
+                throw new TransportError('deadline', `${method} ${path} had no answer when the timeout ran out` +
+                    (method === 'GET'
+                        ? ''
+                        : ' (the server may have taken it: check before submitting again)'));
+            }
+            let reason;
+            let delayMs;
+            if (response) {
+                const status = response.status;
+                stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
+                if (status === 401 || status === 403) {
+                    throw new TransportError('auth', `HTTP ${status} from ${method} ${path}: the API refused the credentials ` +
+                        '(an organisation-level API key and secret key are required)', status);
+                }
+                if (!TRANSIENT_STATUSES.has(status))
+                    return response;
+                if (method !== 'GET' && !NOT_PROCESSED_STATUSES.has(status)) {
+                    throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status);
+                }
+                const retryAfterMs = (0,arazzo/* parseRetryAfter */.mu)(response.headers['retry-after'], options.clock.now());
+                reason = `HTTP ${status}`;
+                if (status === 429) {
+                    rateLimited++;
+                    delayMs = backoff(rateLimited, rateLimitMaxMs, retryAfterMs);
+                    // Everyone waits, but not past the deadline: the run ends there anyway.
+                    const until = options.clock.now() + delayMs;
+                    options.pacer.pauseUntil(Math.min(until, options.deadline ?? until));
+                }
+                else {
+                    failures++;
+                    delayMs = backoff(failures, maxMs, retryAfterMs);
+                }
+            }
+            else {
+                const error = failure;
+                if (error instanceof TransportError && error.kind !== 'network')
+                    throw error;
+                const neverSent = error instanceof TransportError && error.neverSent;
+                if (method !== 'GET' && !neverSent) {
+                    throw new TransportError('network', `${method} ${path} failed (${error.message}); not repeated, since the server may have ` +
+                        'taken it and a repeat could create a duplicate request');
+                }
+                reason = neverSent
+                    ? `${error.message} (the request never reached the server)`
+                    : error.message;
+                failures++;
+                delayMs = backoff(failures, maxMs);
+            }
+            if (failures >= maxAttempts) {
+                throw new TransportError(response ? 'status' : 'network', `${method} ${path} still failing after ${attempt} attempts (last: ${reason})`, response?.status);
+            }
+            if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
+                throw new TransportError('deadline', `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
+                    'would come after the timeout', response?.status, 
+                // A POST is repeated only after 429/503 or a connection that never reached the server:
+                // none of its attempts was taken.
+                method !== 'GET');
+            }
+            stats.retries++;
+            options.onRetry?.({ method, path, attempt, reason, delayMs });
+            await options.clock.sleep(delayMs, signal);
+        }
+    };
+    return { transport, stats };
+}
+/** One attempt over node:http(s), with a whole-attempt timeout and a body size cap. */
+function sendOnce(request, signal, limits) {
+    return new Promise((resolve, reject) => {
+        const url = new URL(request.url);
+        const client = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+        const headers = { accept: 'application/json', ...request.headers };
+        if (request.body !== undefined)
+            headers['content-length'] = String(Buffer.byteLength(request.body));
+        const req = client.request(url, { method: request.method, headers, signal });
+        // Until the connection is up (TLS included), no byte of the request can have reached the
+        // server: a failure before that cannot have created anything, even for a POST.
+        let connected = false;
+        req.on('socket', socket => {
+            if (!socket.connecting)
+                connected = true; // a kept-alive socket, already up
+            else
+                socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+        });
+        const fail = (error) => {
+            clearTimeout(timer);
+            req.destroy();
+            reject(error);
+        };
+        const timer = setTimeout(() => {
+            const message = connected
+                ? `no complete answer within ${limits.timeoutMs} ms`
+                : `no connection within ${limits.timeoutMs} ms`;
+            fail(new TransportError('network', message, undefined, !connected));
+        }, limits.timeoutMs);
+        req.on('error', error => fail(signal.aborted ? signal.reason : networkError(error, !connected)));
+        req.on('response', res => {
+            const declared = Number(res.headers['content-length'] ?? 0);
+            if (declared > limits.maxBodyBytes) {
+                res.destroy();
+                return fail(tooLarge(request, limits));
+            }
+            const chunks = [];
+            let size = 0;
+            res.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > limits.maxBodyBytes) {
+                    res.destroy();
+                    return fail(tooLarge(request, limits));
+                }
+                chunks.push(chunk);
+            });
+            res.on('error', error => fail(networkError(error)));
+            res.on('end', () => {
+                clearTimeout(timer);
+                if (!res.complete)
+                    return reject(networkError(new Error('the answer was cut short')));
+                try {
+                    resolve({
+                        status: res.statusCode ?? 0,
+                        headers: flattenHeaders(res.headers),
+                        body: parseBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type'])
+                    });
+                }
+                catch (error) {
+                    const what = `${request.method} ${url.pathname}`;
+                    reject(new TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${error.message})`, res.statusCode));
+                }
+            });
+        });
+        req.end(request.body);
+    });
+}
+function tooLarge(request, limits) {
+    const path = new URL(request.url).pathname;
+    return new TransportError('tooLarge', `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`);
+}
+function networkError(error, neverSent = false) {
+    return new TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message, undefined, neverSent);
+}
+function flattenHeaders(headers) {
+    const flat = {};
+    for (const [name, value] of Object.entries(headers)) {
+        if (value !== undefined)
+            flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return flat;
+}
+/**
+ * JSON when the server says so; throws on malformed JSON (saying where, never quoting the text) and
+ * on JSON nested too deep to walk.
+ */
+function parseBody(text, contentType) {
+    if (text.length === 0)
+        return undefined;
+    const declaredJson = /\bjson\b/i.test(contentType ?? '');
+    if (declaredJson)
+        return (0,policy/* parseJsonText */.lk)(text);
+    return text;
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(33838);
+;// CONCATENATED MODULE: ./src/run/log.ts
+/**
+ * The action's only way to the log. The runner reads any stdout line that starts with `::` as a
+ * workflow command (`::add-mask::`, `::stop-commands::`, `::error::`...), so text from outside (a
+ * server's answer, a workflow document, an error message that quotes either) must never start a
+ * line. Every function here escapes through src/policy/untrusted-text.ts:
+ * - `log.info` takes a `LogLine`, which only the `line` tag makes: its literal parts are the
+ *   action's own text (line breaks kept), every `${value}` is untrusted and goes through `forLog`;
+ * - `log.untrusted` prints a line another module assembled (the engine's, the download's), escaped
+ *   whole;
+ * - warnings, notices and group titles are workflow commands whose data @actions/core escapes;
+ *   they go through here too, so there is one place to read. ESLint refuses `core.info` and its
+ *   siblings everywhere else.
+ */
+
+
+/** `line\`request ${id} is ${status}\``: interpolated values escaped, literal text kept. */
+function line(strings, ...values) {
+    let text = strings[0];
+    values.forEach((value, i) => {
+        text += (0,policy/* forLog */.Ig)(typeof value === 'string' ? value : String(value)) + strings[i + 1];
+    });
+    return (0,policy/* safeLogLines */.Px)(text);
+}
+const log = {
+    info(message) {
+        core/* info */.pq(message);
+    },
+    /** A line assembled elsewhere from untrusted parts: escaped as a whole (it stays one line). */
+    untrusted(text) {
+        core/* info */.pq((0,policy/* forLog */.Ig)(text));
+    },
+    warning(message) {
+        core/* warning */.$e(message);
+    },
+    notice(message) {
+        core/* notice */.lm(message);
+    },
+    startGroup(title) {
+        core/* startGroup */.Oh(title);
+    },
+    endGroup() {
+        core/* endGroup */.N4();
+    },
+    /** Registers a value the runner must hide in every later log line of the job. */
+    secret(value) {
+        core/* setSecret */.Pq(value);
+    }
+};
+
+;// CONCATENATED MODULE: ./src/run/pacing-policy.ts
+/**
+ * How gently the action uses the API, in one place (the action and the benchmarks both build from it):
+ * - its spend stays within BUDGET_SHARE of the organisation's documented 14,400 cost per hour, leaving
+ *   the rest to other jobs of the same organisation;
+ * - polls start at `poll-interval` and grow by POLL_GROWTH per poll up to POLL_INTERVAL_CAP_MS (or the
+ *   poll interval, when that is longer): never faster than asked, and quick enough that a job finishing
+ *   late in the 3-day SLA is seen within minutes, not a quarter hour.
+ */
+
+
+const BUDGET_SHARE = 0.5;
+const POLL_GROWTH = 1.5;
+const POLL_INTERVAL_CAP_MS = 5 * 60_000;
+function createBudgetPacer(clock, share = BUDGET_SHARE) {
+    return new BudgetPacer({ limitPerHour: Math.floor(DOCUMENTED_BUDGET_PER_HOUR * share), clock });
+}
+function createPollSchedule(pollIntervalMs) {
+    return (0,arazzo/* backoffPollSchedule */.Zz)({
+        initialMs: pollIntervalMs,
+        factor: POLL_GROWTH,
+        maxMs: Math.max(pollIntervalMs, POLL_INTERVAL_CAP_MS)
+    });
+}
+
+;// CONCATENATED MODULE: ./src/run/input-names.ts
+/**
+ * Every input of action.yml, by name, so the code never spells an input twice (the layout of
+ * actions/upload-artifact's constants). These names are the action's public contract: add to
+ * them, never rename.
+ */
+var Inputs;
+(function (Inputs) {
+    Inputs["UserIds"] = "user-ids";
+    Inputs["AmplitudeIds"] = "amplitude-ids";
+    Inputs["UserIdsFile"] = "user-ids-file";
+    Inputs["ApiKey"] = "api-key";
+    Inputs["SecretKey"] = "secret-key";
+    Inputs["BasicAuth"] = "basic-auth";
+    Inputs["Region"] = "region";
+    Inputs["ApiUrl"] = "api-url";
+    Inputs["StartDate"] = "start-date";
+    Inputs["EndDate"] = "end-date";
+    Inputs["RequestIds"] = "request-ids";
+    Inputs["Wait"] = "wait";
+    Inputs["PollInterval"] = "poll-interval";
+    Inputs["Timeout"] = "timeout";
+    Inputs["MaxConcurrency"] = "max-concurrency";
+    Inputs["Download"] = "download";
+    Inputs["DownloadPath"] = "download-path";
+    Inputs["ArtifactName"] = "artifact-name";
+    Inputs["RetentionDays"] = "retention-days";
+    Inputs["EncryptTo"] = "encrypt-to";
+    Inputs["Workflow"] = "workflow";
+    Inputs["WorkflowId"] = "workflow-id";
+    Inputs["Inputs"] = "inputs";
+    Inputs["CredentialOrigins"] = "credential-origins";
+    Inputs["Ledger"] = "ledger";
+    Inputs["LedgerLabel"] = "ledger-label";
+    Inputs["GithubToken"] = "github-token";
+    Inputs["CloseOnDone"] = "close-on-done";
+    Inputs["LedgerRegime"] = "ledger-regime";
+    Inputs["LedgerDueDays"] = "ledger-due-days";
+    Inputs["SourceIntegrity"] = "source-integrity";
+    Inputs["RequestType"] = "request-type";
+    Inputs["ErasureApiKey"] = "erasure-api-key";
+    Inputs["ErasureSecretKey"] = "erasure-secret-key";
+    Inputs["ErasureRequester"] = "erasure-requester";
+})(Inputs || (Inputs = {}));
+
+// EXTERNAL MODULE: ./src/run/linear-text.ts
+var linear_text = __nccwpck_require__(10214);
+;// CONCATENATED MODULE: ./src/run/secret-helper.ts
+/**
+ * Masks the Amplitude credentials in every form a log line could show them, and holds the one
+ * codec for `basic-auth` (base64 of `api_key:secret_key`) that input validation shares.
+ *
+ * `maskCredentials()` must run first in the action, before anything reads or logs other inputs:
+ * the runner only hides what it was told about, and only from then on.
+ */
+
+
+
+function maskCredentials() {
+    const raw = {
+        apiKey: core/* getInput */.V4(Inputs.ApiKey),
+        secretKey: core/* getInput */.V4(Inputs.SecretKey),
+        basicAuth: core/* getInput */.V4(Inputs.BasicAuth)
+    };
+    for (const form of credentialMaskForms(raw))
+        core/* setSecret */.Pq(form);
+    // A project's erasure keys: their own pair, masked in the same forms.
+    const erasure = {
+        apiKey: core/* getInput */.V4(Inputs.ErasureApiKey),
+        secretKey: core/* getInput */.V4(Inputs.ErasureSecretKey),
+        basicAuth: ''
+    };
+    for (const form of credentialMaskForms(erasure))
+        core/* setSecret */.Pq(form);
+    // The ledger's GitHub token: the runner masks ${{ github.token }} and secrets, not every source.
+    const githubToken = core/* getInput */.V4(Inputs.GithubToken).trim();
+    if (githubToken.length >= 8)
+        core/* setSecret */.Pq(githubToken);
+}
+/**
+ * Every string that could reveal a credential: raw values, the Basic token in its base64 and
+ * base64url spellings (padded or not), the decoded halves, and their percent-encoded forms (as
+ * a URL or a form body would carry them). Empty values give nothing.
+ */
+function credentialMaskForms(raw) {
+    const forms = new Set();
+    const add = (value) => {
+        if (value === '')
+            return;
+        forms.add(value);
+        const encoded = percentEncoded(value);
+        if (encoded !== undefined && encoded !== value)
+            forms.add(encoded);
+        // The runner matches masks line by line, so a multi-line value is hidden line by line too.
+        if (/[\r\n]/.test(value)) {
+            for (const line of value.split(/\r?\n|\r/))
+                if (line.trim() !== '')
+                    forms.add(line.trim());
+        }
+    };
+    const addPair = (apiKey, secretKey) => {
+        add(apiKey);
+        add(secretKey);
+        const pair = `${apiKey}:${secretKey}`;
+        add(pair);
+        const standard = Buffer.from(pair, 'utf8').toString('base64');
+        add(standard);
+        add((0,linear_text/* withoutTrailing */.h)(standard, '='));
+        const urlSafe = Buffer.from(pair, 'utf8').toString('base64url');
+        add(urlSafe);
+        add(urlSafe + '='.repeat((4 - (urlSafe.length % 4)) % 4));
+    };
+    add(raw.apiKey);
+    add(raw.secretKey);
+    if (raw.apiKey !== '' && raw.secretKey !== '')
+        addPair(raw.apiKey, raw.secretKey);
+    if (raw.basicAuth !== '') {
+        add(raw.basicAuth);
+        add(stripBasicPrefix(raw.basicAuth));
+        const decoded = decodeBasicAuth(raw.basicAuth);
+        if (decoded.ok)
+            addPair(decoded.apiKey, decoded.secretKey);
+    }
+    return [...forms];
+}
+/** The `Authorization: Basic` token for a key pair (standard base64, padded). */
+function encodeBasicAuth(apiKey, secretKey) {
+    return Buffer.from(`${apiKey}:${secretKey}`, 'utf8').toString('base64');
+}
+/**
+ * A leading `Basic ` (any case) is dropped: people paste whole header values, and the workflows
+ * add the scheme themselves (`"Basic $inputs.basicAuth"`), which would otherwise double it.
+ */
+function stripBasicPrefix(value) {
+    return value.trim().replace(/^basic(?:\s+|$)/i, '');
+}
+/**
+ * Decodes `basic-auth` into its key pair. Accepts standard or URL-safe base64, with or without
+ * padding, but refuses anything that does not round-trip (stray characters, bad padding, bits
+ * past the end) and bytes that are not UTF-8. The reasons never quote the value.
+ */
+function decodeBasicAuth(value) {
+    const token = stripBasicPrefix(value);
+    if (token === '')
+        return { ok: false, reason: 'it is empty' };
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) {
+        return { ok: false, reason: 'it is not base64 (expected base64 of `api_key:secret_key`)' };
+    }
+    const unpadded = (0,linear_text/* withoutTrailing */.h)(token, '=').replace(/-/g, '+').replace(/_/g, '/');
+    if (unpadded.length % 4 === 1)
+        return { ok: false, reason: 'it is not valid base64 (bad length)' };
+    const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4);
+    if (token.includes('=') && token.length !== padded.length) {
+        return { ok: false, reason: 'it is not valid base64 (bad padding)' };
+    }
+    const bytes = Buffer.from(padded, 'base64');
+    if (bytes.toString('base64') !== padded) {
+        return { ok: false, reason: 'it is not valid base64 (trailing bits)' };
+    }
+    let text;
+    try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch {
+        return { ok: false, reason: 'it does not decode to UTF-8 text' };
+    }
+    const colon = text.indexOf(':');
+    if (colon < 0)
+        return { ok: false, reason: 'it does not decode to `api_key:secret_key`' };
+    const apiKey = text.slice(0, colon);
+    const secretKey = text.slice(colon + 1);
+    if (apiKey === '')
+        return { ok: false, reason: 'its decoded api key (before the colon) is empty' };
+    if (secretKey === '') {
+        return { ok: false, reason: 'its decoded secret key (after the colon) is empty' };
+    }
+    if (hasControlCharacter(text)) {
+        return { ok: false, reason: 'its decoded value contains control characters' };
+    }
+    return { ok: true, apiKey, secretKey };
+}
+function percentEncoded(value) {
+    try {
+        return encodeURIComponent(value);
+    }
+    catch {
+        return undefined; // a lone surrogate cannot be percent-encoded, so no log can show that form
+    }
+}
+function hasControlCharacter(text) {
+    // C0, DEL and C1: none belongs in an identifier or key, and some split log or header lines.
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f\u007f-\u009f]/.test(text);
+}
+/**
+ * Replaces every form of the credentials (raw, base64, base64url, URL-encoded) with '***'. The runner
+ * masks them in the log, but not in step outputs, and a workflow document can copy
+ * `$inputs.basicAuth` into an output or a path.
+ */
+function credentialRedactor(credentials) {
+    const forms = credentialMaskForms(credentials)
+        // Shorter than this would match ordinary text (real keys are 32 characters).
+        .filter(form => form.length >= 6)
+        .sort((a, b) => b.length - a.length);
+    return text => forms.reduce((result, form) => result.split(form).join('***'), text);
+}
+
+;// CONCATENATED MODULE: ./src/run/dsar-status.ts
+
+/** Statuses across both contracts: the documented API's and the seed's (lowercase). */
+const DONE_STATUSES = new Set(['done', 'complete']);
+const FAILED_STATUSES = new Set(['failed']);
+const PENDING_STATUSES = new Set(['staging', 'submitted', 'pending', 'processing']);
+function normalizeStatus(status) {
+    return status.toLowerCase();
+}
+function isKnownStatus(status) {
+    const word = normalizeStatus(status);
+    return DONE_STATUSES.has(word) || FAILED_STATUSES.has(word) || PENDING_STATUSES.has(word);
+}
+/** `2026-12-03` -> `2026-12-03T23:59:59Z` (the links work through that day); others unchanged. */
+function expiresAt(expires) {
+    return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? `${expires}T23:59:59Z` : expires;
+}
+/** The longest user id the action accepts as input (subject-inputs.ts), and so from a server. */
+const MAX_USER_ID_LENGTH = 1024;
+/** What ends a shell quote or starts an expansion: outputs are pasted into scripts. */
+const SHELL_SPECIAL = /["'`$\\]/;
+/**
+ * The subject a status answer names, when it has the shape of one (a user id of at most 1,024
+ * characters, without control characters, quotes, backslashes or `$`; or a non-negative integer
+ * Amplitude id); otherwise none: it is only a label, never worth failing a request for.
+ */
+function answeredSubject(outputs) {
+    const { userId, amplitudeId } = outputs;
+    if (typeof userId === 'string' || typeof userId === 'number') {
+        const text = String(userId);
+        const fits = text.trim() !== '' &&
+            [...text].length <= MAX_USER_ID_LENGTH &&
+            !hasControlCharacter(text) &&
+            !SHELL_SPECIAL.test(text);
+        if (fits)
+            return { kind: 'userId', userId: text };
+    }
+    if (typeof amplitudeId === 'number' && Number.isSafeInteger(amplitudeId) && amplitudeId >= 0) {
+        return { kind: 'amplitudeId', amplitudeId };
+    }
+    return undefined;
+}
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+function askedDates(inputs) {
+    const { startDate, endDate } = inputs;
+    return typeof startDate === 'string' && typeof endDate === 'string'
+        ? { startDate, endDate, from: 'asked' }
+        : undefined;
+}
+/** The range a status answer names, when both ends are calendar days (YYYY-MM-DD). */
+function answeredDates(outputs) {
+    const { startDate, endDate } = outputs;
+    return typeof startDate === 'string' &&
+        typeof endDate === 'string' &&
+        DAY.test(startDate) &&
+        DAY.test(endDate)
+        ? { startDate, endDate, from: 'amplitude' }
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/run/server-values.ts
+/**
+ * What a DSAR server says, checked before it reaches a step output, a file name or a decision.
+ *
+ * Step outputs end up in workflow files (`run: echo "${{ steps.dsar.outputs.requestId }}"`), where a
+ * value is pasted into a shell script before the shell reads it: a request id such as
+ * `1"; touch /tmp/x; echo "` would run. So every value the action takes from a server has a shape,
+ * and a value outside it is refused as a whole (never repaired): the request fails with a message
+ * naming the field, and what was already known and checked (the request id obtained earlier, the
+ * last good status) is kept.
+ *
+ * The shapes leave out every character that ends a shell quote or starts an expansion
+ * (`" ' \` $ \\`) and every line break:
+ * - request id: digits for the documented API (its ids are integers), otherwise 1 to 128 of
+ *   `A-Z a-z 0-9 _ -` (the shape the `request-ids` input accepts);
+ * - status: a short word;
+ * - failReason: one line of at most 500 printable characters, none of the above;
+ * - expires: an ISO 8601 date or date-time;
+ * - urls: at most 1,000 https URLs (http only for loopback IP literals), no credentials in them,
+ *   each written with URL characters only, at most 8 KiB.
+ */
+
+/** The shape of a request id the action accepts as input and from servers of custom contracts. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
+/** The documented API's request ids are integers. */
+const DIGITS_PATTERN = /^\d{1,20}$/;
+const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+const MAX_FAIL_REASON = 500;
+// Controls, line separators, and what ends a shell quote or starts an expansion.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029"'`$\\]/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+const MAX_URLS = 1000;
+const MAX_URL_LENGTH = 8192;
+/** RFC 3986 unreserved and reserved characters, less the sub-delims a shell gives a meaning to. */
+const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@%&=+]+$/;
+/**
+ * Reads the names both contracts and the built-in workflows use (`requestId`, `status` or
+ * `finalStatus`, `failReason`, `expires`, `urls` or `downloadUrl`) from a workflow's or a step's
+ * outputs, and checks each one that is present.
+ */
+function checkServerValues(outputs, shape) {
+    const accepted = {};
+    const refused = [];
+    const refuse = (field, value, rule) => {
+        refused.push(`the server's ${field} ${shown(value)} is not ${rule}`);
+    };
+    const requestId = present(outputs.requestId);
+    if (requestId !== undefined) {
+        const text = scalarText(requestId);
+        const pattern = shape === 'digits' ? DIGITS_PATTERN : REQUEST_ID_PATTERN;
+        if (text !== undefined && pattern.test(text))
+            accepted.requestId = text;
+        else
+            refuse('requestId', requestId, `a request id (${requestIdRule(shape)})`);
+    }
+    const status = present(outputs.finalStatus ?? outputs.status);
+    if (status !== undefined) {
+        if (typeof status === 'string' && STATUS_PATTERN.test(status))
+            accepted.status = status;
+        else
+            refuse('status', status, 'a status (a word of up to 32 letters, digits, _ or -)');
+    }
+    const failReason = present(outputs.failReason);
+    if (failReason !== undefined) {
+        if (typeof failReason === 'string' &&
+            failReason.length <= MAX_FAIL_REASON &&
+            !UNSAFE_TEXT.test(failReason)) {
+            accepted.failReason = failReason;
+        }
+        else {
+            refuse('failReason', failReason, `one line of at most ${MAX_FAIL_REASON} characters without quotes, backslashes or $`);
+        }
+    }
+    const expires = present(outputs.expires);
+    if (expires !== undefined) {
+        if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
+            accepted.expires = expires;
+        }
+        else {
+            refuse('expires', expires, 'an ISO 8601 date');
+        }
+    }
+    const links = present(outputs.urls) ?? present(outputs.downloadUrl);
+    if (links !== undefined) {
+        const field = outputs.urls !== undefined ? 'urls' : 'downloadUrl';
+        const list = Array.isArray(links) ? links : [links];
+        if (list.length > MAX_URLS) {
+            refused.push(`the server's ${field} holds ${list.length} links, more than ${MAX_URLS}`);
+        }
+        else {
+            const problem = list
+                .map((link, i) => urlProblem(link, Array.isArray(links) ? `${field}[${i}]` : field))
+                .find(Boolean);
+            if (problem)
+                refused.push(problem);
+            else
+                accepted.urls = list;
+        }
+    }
+    return { accepted, refused };
+}
+/** A workflow's own outputs with every reported value that was refused replaced by null. */
+function withoutRefused(outputs, shape) {
+    const checked = { ...outputs };
+    for (const name of REPORTED_NAMES) {
+        if (!Object.hasOwn(outputs, name))
+            continue;
+        if (checkServerValues({ [name]: outputs[name] }, shape).refused.length > 0)
+            checked[name] = null;
+    }
+    return checked;
+}
+const REPORTED_NAMES = [
+    'requestId',
+    'status',
+    'finalStatus',
+    'failReason',
+    'expires',
+    'urls',
+    'downloadUrl'
+];
+function requestIdRule(shape) {
+    return shape === 'digits' ? 'digits' : REQUEST_ID_RULE;
+}
+/** Why a link is refused, or undefined when it has the shape of a download link. */
+function urlProblem(link, field) {
+    const refuse = (rule) => `the server's ${field} ${shown(link)} is not ${rule}`;
+    if (typeof link !== 'string')
+        return refuse('a URL (not text)');
+    if (link.length > MAX_URL_LENGTH)
+        return refuse(`a URL of at most ${MAX_URL_LENGTH} characters`);
+    if (!URL_CHARACTERS.test(link))
+        return refuse('a URL (characters outside URL syntax)');
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return refuse('a URL');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,policy/* isLoopbackHost */.cW)(url.hostname))) {
+        return refuse(`an https URL (${policy/* LOOPBACK_RULE */.x1})`);
+    }
+    if (url.username !== '' || url.password !== '')
+        return refuse('a URL without credentials');
+    return undefined;
+}
+/**
+ * The parts of presigned links (S3, GCS, Azure SAS, CloudFront) that make them bearer credentials:
+ * the whole query string, and each signature, credential or token parameter on its own (a log may
+ * show a link decoded or cut). The caller registers them as secrets with the runner.
+ */
+function linkSecrets(link) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return [];
+    }
+    if (url.search.length <= 1)
+        return [];
+    const secrets = new Set([url.search.slice(1)]);
+    for (const [name, value] of url.searchParams) {
+        if (/signature|^sig$|token|credential|^key$|policy|^se$|^sv$/i.test(name) &&
+            value.length >= 8) {
+            secrets.add(value);
+            secrets.add(encodeURIComponent(value));
+        }
+    }
+    return [...secrets];
+}
+/**
+ * Two requests with the same id would download into the same folder, and the export could belong to
+ * either subject: every id given to more than one request is returned with the labels holding it.
+ */
+function sharedRequestIds(records) {
+    const byId = new Map();
+    for (const record of records) {
+        if (record.requestId === undefined)
+            continue;
+        byId.set(record.requestId, [...(byId.get(record.requestId) ?? []), record.label]);
+    }
+    return [...byId]
+        .filter(([, labels]) => labels.length > 1)
+        .map(([requestId, labels]) => ({ requestId, labels }));
+}
+function present(value) {
+    return value === undefined || value === null || value === '' ? undefined : value;
+}
+/** A string or a number as text (ids arrive as either), else undefined. */
+function scalarText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+        return String(value);
+    return undefined;
+}
+/** A value for a message: JSON (quotes and line breaks escaped), at most 60 characters of it. */
+function shown(value) {
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        text = String(value);
+    }
+    return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/run/subject-fingerprint.ts
+/**
+ * How logs, the summary, the ledger and receipts name a subject: by position and a short
+ * fingerprint, never by its id (personal data).
+ */
+
+function subjectText(subject) {
+    return subject.kind === 'userId' ? subject.userId : String(subject.amplitudeId);
+}
+/**
+ * Subject ids are personal data and logs are read by everyone with access to the repository, so logs and
+ * the summary name a subject by position and a short fingerprint, never by its id.
+ */
+function subjectLabel(subject, index) {
+    return `subject ${index + 1} (${subjectFingerprint(subject)})`;
+}
+/** `user #ab12cd34` or `amplitude id #ab12cd34`: how logs, the ledger and receipts name a subject. */
+function subjectFingerprint(subject) {
+    const kind = subject.kind === 'userId' ? 'user' : 'amplitude id';
+    return `${kind} #${fingerprint(subjectText(subject))}`;
+}
+function fingerprint(text) {
+    // The first hex digits of its SHA-256: enough to tell subjects apart, and a privacy engineer who holds
+    // the id can check it (`printf %s ID | sha256sum`).
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
+}
+
+;// CONCATENATED MODULE: ./src/run/request-runner.ts
+/**
+ * Runs one planned request (one Arazzo workflow run) on the engine and keeps a record of it that the
+ * outputs, the summary and the logs are written from. The record is updated as events arrive, so a run
+ * that is cancelled or times out still reports the request id it obtained.
+ */
+
+
+
+
+
+
+/** The status a subject that was never sent is reported with (`requests` output, summary). */
+const NOT_SENT = 'not-sent';
+async function runRequest(options) {
+    const { plan, clock } = options;
+    const record = {
+        label: plan.label,
+        subject: plan.subject,
+        ...(plan.requestId !== undefined && { requestId: plan.requestId }),
+        urls: [],
+        polls: 0,
+        history: [],
+        startedAt: clock.now(),
+        requestsStarted: 0,
+        workflowOutputs: {}
+    };
+    // What this run sends; a resumed request's range comes from Amplitude's answer, if at all.
+    const asked = plan.requestId === undefined ? askedDates(plan.inputs) : undefined;
+    if (asked)
+        record.dates = asked;
+    options.onStart?.(record);
+    const redact = options.redact ?? ((text) => text);
+    // A value refused on arrival stops this request at once: a refused request id must not be polled.
+    const refused = new Set();
+    const refusal = new AbortController();
+    const take = (outputs) => {
+        for (const problem of absorbOutputs(record, outputs, options))
+            refused.add(redact(problem));
+        noteStatus(record, clock.now());
+        if (refused.size > 0)
+            refusal.abort(new Error('a server value was refused'));
+    };
+    const onEvent = (event) => {
+        if (event.type === 'stepOutputs')
+            take(redactDeep(event.outputs, redact));
+        observe(record, event, options);
+    };
+    const result = await (0,arazzo/* runWorkflow */.FZ)(options.loaded, {
+        workflowId: plan.workflowId,
+        inputs: plan.inputs,
+        transport: options.transport,
+        clock,
+        pollSchedule: options.pollSchedule,
+        maxSteps: options.maxSteps,
+        deadline: options.deadline,
+        signal: AbortSignal.any([options.signal, refusal.signal]),
+        serverUrl: options.serverUrl,
+        sensitiveHeaders: ['authorization'],
+        onEvent
+    });
+    record.finishedAt = clock.now();
+    const outputs = redactDeep(result.outputs, redact);
+    take(outputs);
+    record.workflowOutputs = withoutRefused(outputs, plan.requestIdShape);
+    record.nextPollAt = undefined;
+    judge(record, result.status, result.error, options);
+    if (refused.size > 0)
+        refuse(record, [...refused]);
+    if (record.problem)
+        record.problem = redact(record.problem);
+    return record;
+}
+/** What the server said that had no valid shape fails the request, whatever else happened. */
+function refuse(record, refused) {
+    const id = record.requestId ? `request ${record.requestId}` : record.label;
+    // A run stopped by the refusal itself says nothing more than the refusal.
+    const base = record.problem && record.outcome !== 'aborted' ? record.problem : id;
+    record.problem = [base, ...refused].join('; ');
+    if (record.outcome !== 'failed' && record.outcome !== 'timedOut')
+        record.outcome = 'error';
+}
+/** A copy of a JSON-like value with `redact` applied to every string in it. */
+function redactDeep(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactDeep(item, redact));
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
+    }
+    return value;
+}
+/** Keeps the record current while the run goes on, and writes the per-poll log line. */
+function observe(record, event, options) {
+    const { clock, log } = options;
+    switch (event.type) {
+        case 'request':
+            // Every GET of these workflows reads a status: that is a poll.
+            if (event.request.method.toUpperCase() === 'GET')
+                record.polls++;
+            record.requestsStarted = (record.requestsStarted ?? 0) + 1;
+            record.nextPollAt = undefined;
+            break;
+        case 'response':
+            record.lastHttpStatus = event.status;
+            break;
+        case 'waiting': {
+            record.nextPollAt = event.until;
+            const elapsed = formatDuration(event.at - record.startedAt);
+            const next = new Date(event.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
+            const reason = event.reason === 'retry' ? 'retrying' : 'next poll';
+            log(`${record.label}: request ${record.requestId ?? '?'} is ${record.status ?? 'unknown'} ` +
+                `after ${record.polls} poll${record.polls === 1 ? '' : 's'}, ${elapsed} elapsed; ${reason} at ${next} ` +
+                `(in ${formatDuration(event.until - clock.now())})`);
+            break;
+        }
+        default:
+            break;
+    }
+}
+/**
+ * Takes what the action reports from a workflow's or a step's outputs, once checked
+ * (server-values.ts), and returns what was refused. A request id, once known (from the submit, or
+ * the `request-ids` input on resume), is never replaced by another one.
+ */
+function absorbOutputs(record, outputs, options) {
+    const { accepted, refused } = checkServerValues(outputs, options.plan.requestIdShape);
+    if (accepted.requestId !== undefined) {
+        if (record.requestId === undefined) {
+            record.requestId = accepted.requestId;
+            record.submittedAt = options.clock.now();
+        }
+        else if (record.requestId !== accepted.requestId) {
+            refused.push(`the server answered with request id ${accepted.requestId} for ${record.requestId}`);
+        }
+    }
+    if (accepted.status !== undefined)
+        record.status = normalizeStatus(accepted.status);
+    record.failReason = accepted.failReason ?? record.failReason;
+    if (accepted.expires !== undefined)
+        record.expires = expiresAt(accepted.expires);
+    const answered = answeredDates(outputs);
+    if (answered)
+        record.dates = answered;
+    // Resuming by request id, the subject is not known until a status answer names it.
+    const subject = record.subject === undefined ? answeredSubject(outputs) : undefined;
+    if (subject) {
+        record.subject = subjectText(subject);
+        record.label = `${record.label} (${subjectFingerprint(subject)})`;
+    }
+    if (accepted.urls && accepted.urls.length > 0) {
+        for (const link of accepted.urls)
+            linkSecrets(link).forEach(secret => options.mask?.(secret));
+        record.urls = accepted.urls;
+    }
+    return refused;
+}
+function noteStatus(record, at) {
+    const history = (record.history ??= []);
+    if (record.status !== undefined && history.at(-1)?.status !== record.status) {
+        history.push({ status: record.status, at });
+    }
+}
+function judge(record, status, error, options) {
+    const id = record.requestId ? `request ${record.requestId}` : record.label;
+    // A request resumed by id was submitted, even before its status was read.
+    const still = record.status
+        ? `still ${record.status}`
+        : record.requestId
+            ? 'no status read yet'
+            : 'still not submitted';
+    const stopReason = options.signal.reason;
+    if (status === 'aborted' && stopReason instanceof TransportError && stopReason.kind === 'auth') {
+        // Refused credentials stop every request: say which call was refused, not "cancelled".
+        record.outcome = 'aborted';
+        record.stoppedBy =
+            /^HTTP \d{3} from [A-Z]{1,16} \S+/.exec(stopReason.message)?.[0] ??
+                `HTTP ${stopReason.status}`;
+        record.problem = `${id}: ${still}, stopped by ${stopReason.message}`;
+    }
+    else if (neverSent(record, status, error, options)) {
+        // Amplitude took nothing for this subject: the next run can take it as it is.
+        record.outcome = 'notSent';
+        record.status = NOT_SENT;
+        // Kept for callers that tell a deadline cut from a refusal (the ledger's submit step).
+        if (error)
+            record.error = error;
+        record.problem =
+            status === 'aborted'
+                ? `${record.label}: not sent (the run was stopped first)`
+                : `${record.label}: not sent; ${error?.message ?? 'the timeout ran out first'}`;
+    }
+    else if (status === 'aborted') {
+        record.outcome = 'aborted';
+        record.problem = `${id}: cancelled while ${record.status ?? 'running'}`;
+    }
+    else if (status === 'timedOut') {
+        record.outcome = 'timedOut';
+        // The engine stops early when the next wait would end after the deadline: say that.
+        const early = (record.finishedAt ?? options.clock.now()) < options.deadline;
+        record.problem = early
+            ? `${id}: ${still} after ${formatElapsed(record.finishedAt - record.startedAt)}, and its next poll would come after the timeout`
+            : `${id}: ${still} when the timeout ran out`;
+    }
+    else if (status === 'maxSteps') {
+        record.outcome = 'error';
+        record.problem = `${id}: stopped after the maximum number of steps`;
+    }
+    else if (status === 'failed' && error instanceof TransportError && error.kind === 'deadline') {
+        // The transport would have had to wait past the deadline to try again: a timeout, resumable.
+        record.outcome = 'timedOut';
+        record.error = error;
+        record.problem = `${id}: ${still}; ${error.message}`;
+    }
+    else if (status === 'failed' && resumedUnknown(record, options)) {
+        // The workflow's criteria failed on a 404: what that means is what the user needs to read.
+        record.outcome = 'error';
+        record.error = error;
+        record.problem = `${id}: Amplitude has no such request (HTTP 404)`;
+    }
+    else if (status === 'failed') {
+        record.outcome = 'error';
+        record.error = error;
+        record.problem = `${id}: ${error?.message ?? 'the workflow failed'}`;
+        if (record.status && !isKnownStatus(record.status)) {
+            record.problem = `${id}: unknown status '${record.status}'`;
+        }
+    }
+    else if (record.status && FAILED_STATUSES.has(record.status)) {
+        record.outcome = 'failed';
+        record.problem = `${id} failed${record.failReason ? `: ${record.failReason}` : ''}`;
+    }
+    else if (options.plan.submitOnly) {
+        record.outcome = record.requestId ? 'submitted' : 'error';
+        if (!record.requestId)
+            record.problem = `${record.label}: submitted, but no request id came back`;
+    }
+    else if (record.status && DONE_STATUSES.has(record.status)) {
+        record.outcome = 'done';
+    }
+    else if (record.status === undefined) {
+        // A custom workflow may report no status: it succeeded, which is all it said.
+        record.outcome = 'done';
+    }
+    else {
+        record.outcome = 'error';
+        record.problem = isKnownStatus(record.status)
+            ? `${id}: the workflow ended while the request was still ${record.status}`
+            : `${id}: unknown status '${record.status}'`;
+    }
+}
+/**
+ * A subject Amplitude took no request for: no request id, none resumed, and either no request
+ * started or the transport said nothing was taken (the budget or the timeout held it back, or every
+ * attempt was answered 429/503, "not processed"). A submit cut in flight may have been taken, so it
+ * is not counted here.
+ */
+function neverSent(record, status, error, options) {
+    if (record.requestId !== undefined || options.plan.requestId !== undefined)
+        return false;
+    if (error instanceof TransportError && error.kind === 'deadline' && error.neverSent)
+        return true;
+    return (status === 'timedOut' || status === 'aborted') && (record.requestsStarted ?? 0) === 0;
+}
+/** A request resumed by id whose status read was answered 404 before any status was seen. */
+function resumedUnknown(record, options) {
+    return (options.plan.requestId !== undefined &&
+        record.status === undefined &&
+        record.lastHttpStatus === 404);
+}
+/**
+ * Requests the server gave the same id fail, all of them: their exports would land in one folder
+ * and could be either subject's, so none is downloaded.
+ */
+function markSharedRequestIds(records) {
+    for (const { requestId, labels } of sharedRequestIds(records)) {
+        for (const record of records.filter(r => r.requestId === requestId)) {
+            record.outcome = 'error';
+            record.problem =
+                `request ${requestId} was returned for ${labels.length} subjects (${labels.join(', ')}): ` +
+                    'the server gave one id to different requests, so none of their exports is downloaded';
+        }
+    }
+}
+/** Like formatDuration, with tenths under a minute: "stopped after 13.7s" of a 20s timeout. */
+function formatElapsed(ms) {
+    return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms);
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.max(0, Math.round(ms))}ms`;
+    let seconds = Math.round(ms / 1000);
+    const hours = Math.floor(seconds / 3600);
+    seconds -= hours * 3600;
+    const minutes = Math.floor(seconds / 60);
+    seconds -= minutes * 60;
+    return [
+        hours ? `${hours}h` : '',
+        minutes ? `${minutes}m` : '',
+        seconds || (!hours && !minutes) ? `${seconds}s` : ''
+    ]
+        .filter(Boolean)
+        .join('');
+}
+
+;// CONCATENATED MODULE: ./src/run/test-hooks.ts
+
+function testHooks() {
+    const read = (name) => {
+        const text = process.env[name];
+        if (text === undefined || text === '')
+            return undefined;
+        if (!/^\d{1,9}$/.test(text) || Number(text) <= 0) {
+            log.warning(line `${name} is not a positive whole number of milliseconds: ignored`);
+            return undefined;
+        }
+        return Number(text);
+    };
+    return {
+        requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
+        backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
+        backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS'),
+        progressEveryMs: read('DSAR_TEST_PROGRESS_EVERY_MS')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/run/api-session.ts
+/**
+ * What every run needs to talk to the Amplitude API, composed once: the clock, the deadline, the
+ * budget pacer, the transport (origin rule, retries, concurrency) and the credential redactor. The
+ * request runs (src/main.ts) and the ledger sweep (src/ledger/sweep.ts) both start from it.
+ *
+ * `RunDependencies` is how a caller other than the runner drives the real action: the lifecycle
+ * benchmark (bench/lifecycle.ts) runs `run()` on a discrete-event clock against in-process models of
+ * Amplitude and GitHub. Production passes nothing and gets the system clock and the network. Every
+ * dependency is optional and replaces exactly one thing:
+ * - `clock`: time and sleeps (deadline, budget pacer, polls, retries, "today", timestamps);
+ * - `sendToApi`: one HTTP attempt to the Amplitude API (the transport's rules still apply around it);
+ * - `random`: the transport's back-off jitter (a seeded generator makes a simulation repeatable).
+ * The ledger adds how it reaches GitHub (`LedgerDependencies`, src/ledger/sweep.ts).
+ */
+
+
+
+
+
+
+
+function openApiSession(settings, stop, deps = {}) {
+    const clock = deps.clock ?? arazzo/* systemClock */.ml;
+    const startedAt = clock.now();
+    const deadline = startedAt + settings.timeoutMs;
+    const pacer = createBudgetPacer(clock);
+    const hooks = testHooks();
+    const sent = new WeakSet();
+    const send = deps.sendToApi ?? sendOnce;
+    const redact = credentialRedactor({
+        apiKey: settings.apiKey ?? '',
+        secretKey: settings.secretKey ?? '',
+        basicAuth: settings.basicAuth
+    });
+    const { transport } = createActionTransport({
+        apiOrigin: settings.apiUrl,
+        clock,
+        pacer,
+        maxConcurrency: settings.maxConcurrency,
+        deadline,
+        requestTimeoutMs: hooks.requestTimeoutMs,
+        backoffBaseMs: hooks.backoffBaseMs,
+        backoffMaxMs: hooks.backoffMaxMs,
+        rateLimitMaxMs: hooks.backoffMaxMs,
+        send: async (request, signal, limits) => {
+            try {
+                const response = await send(request, signal, limits);
+                const refused = response.status >= 400 && response.status < 500;
+                if (!refused && !NOT_PROCESSED_STATUSES.has(response.status))
+                    sent.add(request);
+                return response;
+            }
+            catch (error) {
+                if (!(error instanceof TransportError && error.neverSent))
+                    sent.add(request);
+                throw error;
+            }
+        },
+        ...(deps.random && { random: deps.random }),
+        onRetry: n => log.info(line `${n.reason} on ${n.method} ${redact(n.path)}; attempt ${n.attempt + 1} in ${formatDuration(n.delayMs)}`)
+    });
+    // Refused credentials would be refused for every subject: stop them all at once.
+    const guarded = async (request, signal) => {
+        try {
+            return await transport(request, signal);
+        }
+        catch (error) {
+            if (error instanceof TransportError && error.kind === 'auth')
+                stop.abort(error);
+            throw error;
+        }
+    };
+    return {
+        clock,
+        startedAt,
+        deadline,
+        pacer,
+        transport: guarded,
+        redact,
+        hooks,
+        pollSchedule: createPollSchedule(settings.pollIntervalMs),
+        maxSteps: Math.min(1_000_000, Math.ceil(settings.timeoutMs / settings.pollIntervalMs) + 100),
+        wasSent: request => sent.has(request)
+    };
+}
+
+// EXTERNAL MODULE: ./src/run/artifact-helper.ts
+var artifact_helper = __nccwpck_require__(27616);
+;// CONCATENATED MODULE: ./src/run/builtin-workflows.ts
+/** The built-in documents the action ships, and which of their workflows serves each mode. */
+/** The built-in documents, and which of their workflows serves each mode. */
+const BUILTIN_WORKFLOWS = {
+    amplitude: {
+        file: 'amplitude.arazzo.yml',
+        submitAndPoll: 'submit-and-poll',
+        submit: 'submit',
+        // `wait: false`: submit, then read the status once (the create answer carries none).
+        submitAndCheck: 'submit-and-check',
+        poll: 'poll',
+        status: 'status',
+        oneSubjectPerRequest: true,
+        requestIdShape: 'digits'
+    },
+    'apis-io': {
+        file: 'apis-io.arazzo.yml',
+        submitAndPoll: 'submit-and-poll-dsar',
+        submit: 'submit-dsar',
+        // The seed contract's create answer carries the status already.
+        submitAndCheck: 'submit-dsar',
+        poll: 'poll-dsar',
+        status: 'status-dsar',
+        oneSubjectPerRequest: false,
+        requestIdShape: 'token'
+    }
+};
+
+;// CONCATENATED MODULE: ./src/run/input-error.ts
+/**
+ * The error that names an input (or the issue-form field that stands for it), and quoting a
+ * user-supplied value for a message. Messages never quote credentials or user/Amplitude IDs
+ * (personal data): they point at the entry or line instead.
+ */
+class InputError extends Error {
+    input;
+    detail;
+    expected;
+    constructor(input, detail, 
+    /**
+     * What was expected, without the value given: for a place that must not repeat what was
+     * typed (an issue comment, where a subject id typed into a date field would be published).
+     */
+    expected) {
+        super(`Input '${input}': ${detail}`);
+        this.input = input;
+        this.detail = detail;
+        this.expected = expected;
+        this.name = 'InputError';
+    }
+}
+/** A user-supplied value for a message: JSON-escaped and bounded (never used for secrets). */
+function quote(text) {
+    const json = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+    return `'${json.slice(1, -1)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/run/dates.ts
+/** The date range of a DSAR (`start-date`, `end-date`, or the issue form's dates). */
+
+
+// Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
+const DEFAULT_START_DATE = '2012-01-01';
+const EARLIEST_START_DATE = '2000-01-01';
+/**
+ * Dates are calendar days in UTC. end-date may be up to one day after today (UTC), since a
+ * runner's "today" can be behind the user's; start-date must not be before 2000-01-01.
+ */
+function parseDates(startText, endText, today) {
+    const startDate = parseDate(Inputs.StartDate, startText || DEFAULT_START_DATE);
+    const endDate = endText === '' ? today : parseDate(Inputs.EndDate, endText);
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+    if (endDate > tomorrow) {
+        throw new InputError(Inputs.EndDate, `${endDate} is in the future (today is ${today} UTC)`, `is in the future: expected a date in the form YYYY-MM-DD up to today (${today} UTC)`);
+    }
+    if (startDate < EARLIEST_START_DATE) {
+        throw new InputError(Inputs.StartDate, `${startDate} is before ${EARLIEST_START_DATE}`, `is before ${EARLIEST_START_DATE}: expected a date in the form YYYY-MM-DD from ${EARLIEST_START_DATE}`);
+    }
+    if (startDate > endDate) {
+        const origin = endText === '' ? ' (today, UTC)' : '';
+        throw new InputError(Inputs.StartDate, `${startDate} is after end-date ${endDate}${origin}; the range would be empty`, `is after end date${origin}: expected a start date on or before the end date`);
+    }
+    return { startDate, endDate };
+}
+function parseDate(input, text) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+        throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`, 'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
+    }
+    const time = Date.parse(`${text}T00:00:00Z`);
+    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+        throw new InputError(input, `${text} is not a real calendar date`, 'is not a real calendar date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/run/duration.ts
+/**
+ * Parses the durations the action's inputs accept (`poll-interval`, `timeout`): a sequence of
+ * `<number><unit>` parts with units h, m, s, ms in that order (`5h30m`, `1h2m3s`, `1h30m500ms`,
+ * `1.5h`), or a bare number of seconds (`90`, `0.05`). Returns whole milliseconds.
+ */
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+// Largest first: each unit may appear once, and only after every larger unit used.
+const UNIT_ORDER = ['h', 'm', 's', 'ms'];
+// Nothing the action waits for can last a month; larger values are typos (or overflow attempts).
+const MAX_MS = 30 * 24 * UNIT_MS.h;
+const NUMBER = String.raw `(?:\d+(?:\.\d+)?|\.\d+)`;
+const BARE_SECONDS = new RegExp(`^${NUMBER}$`);
+// `ms` before `m` so that `500ms` is not read as `500m` followed by a stray `s`.
+const PART = new RegExp(`(${NUMBER})(ms|h|m|s)\\s*`, 'y');
+const EXPECTED = "expected e.g. '500ms', '30s', '15m', '2h', '5h30m' or a number of seconds";
+function parseDuration(text) {
+    const shown = describe(text);
+    const trimmed = text.trim();
+    if (trimmed === '')
+        throw new Error(`invalid duration ${shown}: it is empty (${EXPECTED})`);
+    if (trimmed.startsWith('-')) {
+        throw new Error(`invalid duration ${shown}: it is negative (${EXPECTED})`);
+    }
+    const source = trimmed.toLowerCase(); // 'M' can only mean minutes: no unit here is months
+    const ms = BARE_SECONDS.test(source) ? Number(source) * UNIT_MS.s : sumOfParts(source, shown);
+    if (!Number.isFinite(ms) || ms > MAX_MS) {
+        throw new Error(`invalid duration ${shown}: it exceeds the 30-day maximum`);
+    }
+    return Math.round(ms);
+}
+function sumOfParts(source, shown) {
+    let total = 0;
+    let position = 0;
+    let smallestUsed = -1; // index in UNIT_ORDER of the last unit seen
+    while (position < source.length) {
+        PART.lastIndex = position;
+        const match = PART.exec(source);
+        if (!match) {
+            throw new Error(`invalid duration ${shown}: cannot read '${source.slice(position)}' (${EXPECTED})`);
+        }
+        const unit = match[2];
+        const rank = UNIT_ORDER.indexOf(unit);
+        if (rank <= smallestUsed) {
+            throw new Error(`invalid duration ${shown}: units must go from largest to smallest (h, m, s, ms), each at most once`);
+        }
+        smallestUsed = rank;
+        total += Number(match[1]) * UNIT_MS[unit];
+        position = PART.lastIndex;
+    }
+    return total;
+}
+/** The input as it may appear in an error: quoted, control characters escaped, bounded. */
+function describe(text) {
+    const json = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+    return `'${json.slice(1, -1)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/run/erasure-pacer.ts
+
+const ERASURE_MIN_INTERVAL_MS = 1000;
+/** The next deletion call could go only after the caller's deadline. */
+class PaceDeadlineError extends BudgetDeadlineError {
+    constructor(availableAt) {
+        super(availableAt);
+        this.message = `the next deletion call may go only at ${new Date(availableAt).toISOString()} (1 call a second, 429s waited out)`;
+    }
+}
+class IntervalPacer {
+    clock;
+    intervalMs;
+    lastEnded = -Infinity;
+    pausedUntil = 0;
+    queue = Promise.resolve();
+    /** Resolves when the call holding the turn ends. */
+    inFlight = Promise.resolve();
+    endInFlight;
+    constructor(clock, intervalMs = ERASURE_MIN_INTERVAL_MS) {
+        this.clock = clock;
+        this.intervalMs = intervalMs;
+    }
+    acquire(_cost, signal, deadline) {
+        const turn = this.queue.then(() => this.waitForTurn(signal, deadline));
+        // A waiter that was aborted must not block the ones behind it.
+        this.queue = turn.catch(() => undefined);
+        return turn;
+    }
+    pauseUntil(until) {
+        this.pausedUntil = Math.max(this.pausedUntil, until);
+    }
+    settled() {
+        this.lastEnded = this.clock.now();
+        const end = this.endInFlight;
+        this.endInFlight = undefined;
+        end?.();
+    }
+    async waitForTurn(signal, deadline) {
+        await this.inFlight;
+        for (;;) {
+            signal?.throwIfAborted();
+            const now = this.clock.now();
+            const wait = Math.max(this.lastEnded + this.intervalMs, this.pausedUntil) - now;
+            if (wait <= 0)
+                break;
+            if (deadline !== undefined && now + wait > deadline)
+                throw new PaceDeadlineError(now + wait);
+            await this.clock.sleep(wait, signal);
+        }
+        this.inFlight = new Promise(resolve => (this.endInFlight = resolve));
+    }
+}
+
+// EXTERNAL MODULE: ./src/export/index.ts + 1 modules
+var src_export = __nccwpck_require__(54608);
+;// CONCATENATED MODULE: ./src/run/export-helper.ts
+
+
+
+
+
+async function downloadExports(options) {
+    const { downloadRequestOutputs } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 54608));
+    const slots = new Semaphore(options.maxConcurrency);
+    const files = [];
+    const problems = [];
+    const { signal, release } = untilDeadline(options.signal, options.deadline);
+    const done = options.records.filter(r => r.outcome === 'done' && r.requestId && r.urls.length > 0);
+    await Promise.all(done.map(record => slots.use(async () => {
+        try {
+            const got = await downloadRequestOutputs({
+                apiOrigin: options.credentials.apiOrigin,
+                credentials: options.credentials,
+                basicAuth: options.basicAuth,
+                requestId: record.requestId,
+                urls: record.urls,
+                downloadPath: options.downloadPath,
+                recipients: options.recipients,
+                signal,
+                timeoutMs: options.timeoutMs,
+                // Called for DSAR endpoints only (API and output-link hosts), not for storage.
+                beforeRequest: () => options.payForRequest(signal),
+                // Its lines name the request id, which is what a reader of the log can act on.
+                onLog: options.log
+            });
+            files.push(...got.map(file => ({ ...file, requestId: record.requestId })));
+        }
+        catch (error) {
+            problems.push(error.message);
+            // What was verified before the failure is on disk and whole: it is listed too.
+            if (error instanceof src_export/* DownloadError */.nV)
+                files.push(...error.done);
+        }
+    }))).finally(release);
+    // Stable order for outputs and summary: by request, then by file name.
+    files.sort((a, b) => a.path.localeCompare(b.path));
+    return { files, problems };
+}
+/**
+ * `signal`, also aborted (with a DeadlineReached) when the run's timeout runs out; `release` stops
+ * watching the clock once the downloads are over.
+ */
+function untilDeadline(signal, deadline) {
+    if (!deadline)
+        return { signal, release: () => undefined };
+    const watch = new AbortController();
+    const reached = new AbortController();
+    const { at, clock, timeoutMs } = deadline;
+    clock.sleep(Math.max(0, at - clock.now()), watch.signal).then(() => reached.abort(new src_export/* DeadlineReached */.h_(`the timeout (${formatDuration(timeoutMs)}) ran out during the download; a later run ` +
+        'with request-ids and the same download-path keeps the whole files and fetches the rest')), () => undefined);
+    return { signal: AbortSignal.any([signal, reached.signal]), release: () => watch.abort() };
+}
+/**
+ * Downloads the exports of `records` into `downloadPath` the way every run does: the settings'
+ * credentials, recipients and concurrency, API-origin requests paid from the session's budget.
+ */
+function downloadRecords(settings, session, records, downloadPath, signal, log) {
+    return downloadExports({
+        records,
+        credentials: (0,policy/* createCredentialPolicy */.M8)({
+            apiOrigin: settings.apiUrl,
+            region: settings.region,
+            extraOrigins: settings.credentialOrigins
+        }),
+        basicAuth: settings.basicAuth,
+        downloadPath,
+        recipients: settings.encryptTo,
+        maxConcurrency: settings.maxConcurrency,
+        signal,
+        timeoutMs: session.hooks.requestTimeoutMs,
+        payForRequest: paySignal => session.pacer.acquire(requestCost('GET'), paySignal, session.deadline),
+        deadline: { at: session.deadline, clock: session.clock, timeoutMs: settings.timeoutMs },
+        log
+    });
+}
+async function uploadArtifact(options) {
+    const { uploadExportArtifact } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 27616));
+    const uploaded = await uploadExportArtifact({
+        name: options.name,
+        files: [...options.files.map(f => f.path), ...(options.extraPaths ?? [])],
+        rootDirectory: options.rootDirectory,
+        retentionDays: options.retentionDays
+    });
+    return { id: uploaded.id, url: uploaded.url };
+}
+/** Links that stop working within this long get a warning annotation: download them soon. */
+const EXPIRY_WARNING_MS = 12 * 3_600_000;
+function expiringSoon(records, now) {
+    return records.filter(r => {
+        if (!r.expires)
+            return false;
+        const at = Date.parse(r.expires);
+        return Number.isFinite(at) && at - now < EXPIRY_WARNING_MS;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/run/planning.ts
+/**
+ * Plans the runs of a loaded document: which workflow of it, how many times (one per subject when
+ * the workflow takes one subject), with which inputs. Everything here happens before any request,
+ * so a plan that cannot work fails by input name.
+ */
+
+
+
+
+
+function planRuns(settings, loaded, options = {}) {
+    const choice = settings.workflow;
+    if (choice.kind === 'builtin')
+        return planBuiltin(settings, choice.name, options);
+    return planCustom(settings, loaded);
+}
+function planBuiltin(settings, name, options) {
+    const builtin = BUILTIN_WORKFLOWS[name];
+    const { basicAuth, startDate, endDate } = settings;
+    const requestIdShape = builtin.requestIdShape;
+    if (settings.requestIds.length > 0) {
+        return settings.requestIds.map(requestId => ({
+            label: `request ${requestId}`,
+            workflowId: builtin.poll,
+            inputs: {
+                basicAuth,
+                requestId: name === 'amplitude' ? requestIdValue(requestId) : requestId
+            },
+            submitOnly: false,
+            requestId,
+            requestIdShape
+        }));
+    }
+    const workflowId = settings.wait
+        ? builtin.submitAndPoll
+        : options.readStatusAfterSubmit
+            ? builtin.submitAndCheck
+            : builtin.submit;
+    if (builtin.oneSubjectPerRequest) {
+        return settings.subjects.map((subject, index) => ({
+            label: subjectLabel(subject, index),
+            subject: subjectText(subject),
+            workflowId,
+            inputs: { basicAuth, startDate, endDate, ...subjectInputs(subject) },
+            submitOnly: !settings.wait,
+            requestIdShape
+        }));
+    }
+    const amplitudeIds = settings.subjects.filter(s => s.kind === 'amplitudeId');
+    if (amplitudeIds.length > 0) {
+        throw new InputError(Inputs.AmplitudeIds, "the 'apis-io' workflow takes user ids only; use the default 'amplitude' workflow for Amplitude ids");
+    }
+    const userIds = settings.subjects.map(s => (s.kind === 'userId' ? s.userId : ''));
+    return [
+        {
+            label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+            subject: userIds.join(','),
+            workflowId,
+            inputs: { basicAuth, userIds },
+            submitOnly: !settings.wait,
+            requestIdShape
+        }
+    ];
+}
+/**
+ * One status check per request id, with a built-in workflow (the ledger: each sweep reads each
+ * request's status once, without waiting). Labels name the request, never the subject.
+ */
+function planStatusChecks(settings, requestIds) {
+    const choice = settings.workflow;
+    if (choice.kind !== 'builtin')
+        throw new Error('status checks need a built-in workflow');
+    const builtin = BUILTIN_WORKFLOWS[choice.name];
+    return requestIds.map(requestId => ({
+        label: `request ${requestId}`,
+        workflowId: builtin.status,
+        inputs: {
+            basicAuth: settings.basicAuth,
+            requestId: choice.name === 'amplitude' ? requestIdValue(requestId) : requestId
+        },
+        submitOnly: false,
+        requestId,
+        requestIdShape: builtin.requestIdShape
+    }));
+}
+function planCustom(settings, loaded) {
+    let workflow;
+    try {
+        workflow = loaded.workflow(settings.workflowId);
+    }
+    catch (error) {
+        throw new InputError(Inputs.WorkflowId, error.message);
+    }
+    const { properties, required } = (0,arazzo/* workflowInputNames */.Mf)(workflow);
+    const declared = new Set(properties);
+    const common = {};
+    const offer = (name, value) => {
+        if (declared.has(name) && value !== undefined)
+            common[name] = value;
+    };
+    offer('basicAuth', settings.basicAuth);
+    offer('startDate', settings.startDate);
+    offer('endDate', settings.endDate);
+    // The user's own `inputs` come last: they know their workflow best.
+    const base = (extra) => ({
+        ...common,
+        ...extra,
+        ...settings.extraInputs
+    });
+    let runs;
+    const workflowId = workflow.workflowId;
+    // A custom contract's request ids are only known to be tokens.
+    const custom = { workflowId, submitOnly: false, requestIdShape: 'token' };
+    if (settings.requestIds.length > 0 && declared.has('requestId')) {
+        runs = settings.requestIds.map(requestId => ({
+            ...custom,
+            label: `request ${requestId}`,
+            inputs: base({ requestId }),
+            requestId
+        }));
+    }
+    else if (declared.has('userIds')) {
+        const userIds = settings.subjects.filter(s => s.kind === 'userId').map(s => s.userId);
+        runs = [
+            {
+                ...custom,
+                label: `${userIds.length} user id${userIds.length === 1 ? '' : 's'}`,
+                subject: userIds.join(','),
+                inputs: base(userIds.length > 0 ? { userIds } : {})
+            }
+        ];
+    }
+    else if ((declared.has('userId') || declared.has('amplitudeId')) &&
+        settings.subjects.length > 0) {
+        runs = settings.subjects.map((subject, index) => ({
+            ...custom,
+            label: subjectLabel(subject, index),
+            subject: subjectText(subject),
+            inputs: base(pick(subjectInputs(subject), declared))
+        }));
+    }
+    else {
+        runs = [{ ...custom, label: `workflow ${workflowId}`, inputs: base({}) }];
+    }
+    for (const run of runs) {
+        const missing = required.filter(name => run.inputs[name] === undefined);
+        if (missing.length > 0) {
+            throw new InputError(Inputs.Inputs, `workflow '${workflowId}' requires input${missing.length === 1 ? '' : 's'} ` +
+                `${missing.join(', ')}, which no action input supplies (add ${missing.length === 1 ? 'it' : 'them'} to 'inputs')`);
+        }
+    }
+    return runs;
+}
+function pick(values, names) {
+    return Object.fromEntries(Object.entries(values).filter(([name]) => names.has(name)));
+}
+function subjectInputs(subject) {
+    return subject.kind === 'userId'
+        ? { userId: subject.userId }
+        : { amplitudeId: subject.amplitudeId };
+}
+/** The documented API's request ids are integers: send them as such when they are. */
+function requestIdValue(requestId) {
+    return /^\d{1,15}$/.test(requestId) ? Number(requestId) : requestId;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+;// CONCATENATED MODULE: ./src/run/version.ts
+/**
+ * The action's name and version, as receipts and logs state them. Kept equal to package.json's by a
+ * test (__tests__/ledger-github-client.test.ts), so a release that bumps one and not the other fails CI.
+ */
+const ACTION_NAME = 'amplitude-dsar-action';
+const ACTION_VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: ./src/run/receipt-helper.ts
+/**
+ * The action's side of `receipt.json` (src/export/receipt.ts): the facts only the GitHub layer knows
+ * (the run, the action version, the API host) joined to what the requests and downloads recorded,
+ * and the SHA-256 of each file as stored (the `.age` file when encrypted), read back from disk so
+ * the receipt describes exactly what an auditor finds in the artifact.
+ */
+
+
+
+// Not through export/index.js: that would load the download code into runs that do not download.
+
+
+
+/** Writes `<dir>/receipt.json` (creating `dir`, 0700, when missing) and returns its path. */
+async function writeRunReceipt(options) {
+    const settings = options.settings;
+    const requests = options.requests ?? (options.records ?? []).map(receiptRequest);
+    const files = await Promise.all(options.files.map(storedFile));
+    await (0,promises_.mkdir)(options.dir, { recursive: true, mode: 0o700 });
+    const run = workflowRun();
+    const receipt = (0,src_export/* buildReceipt */.pi)({
+        action: {
+            name: ACTION_NAME,
+            version: ACTION_VERSION,
+            ...(process.env.GITHUB_ACTION_REF && { ref: process.env.GITHUB_ACTION_REF })
+        },
+        apiHost: new URL(settings.apiUrl).origin,
+        workflow: options.workflow,
+        generatedAt: new Date(options.now).toISOString(),
+        requests,
+        files,
+        root: options.dir,
+        recipients: settings.encryptTo,
+        ...(run && { run }),
+        ...(options.issue && { issue: options.issue }),
+        ...(options.artifact && { artifact: options.artifact }),
+        ...(options.deadline && { deadline: options.deadline })
+    });
+    return (0,src_export/* writeReceipt */.Qz)(options.dir, receipt);
+}
+/** The size and SHA-256 (hex) of a file, read as a stream. */
+async function hashFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path)) {
+        hash.update(chunk);
+        bytes += chunk.length;
+    }
+    return { bytes, sha256: hash.digest('hex') };
+}
+async function fileSha256(path) {
+    return (await hashFile(path)).sha256;
+}
+/** A plain file is stored as served; an encrypted one is hashed again as the `.age` file it is. */
+async function storedFile(file) {
+    if (!file.encrypted)
+        return { ...file, storedBytes: file.bytes, storedSha256: file.sha256 };
+    const stored = await hashFile(file.path);
+    return { ...file, storedBytes: stored.bytes, storedSha256: stored.sha256 };
+}
+/**
+ * What the receipt says of one request of this run. Its dates are those this run sent, or those
+ * Amplitude's status answer gave (a resumed request): never the inputs' defaults, which a resumed
+ * run did not send.
+ */
+function receiptRequest(record) {
+    return {
+        requestId: record.requestId ?? null,
+        // The label names the subject by position and fingerprint, never by its id.
+        subject: record.label,
+        startDate: record.dates?.startDate ?? src_export/* NOT_KNOWN */.gE,
+        endDate: record.dates?.endDate ?? src_export/* NOT_KNOWN */.gE,
+        ...(record.dates && { datesFrom: record.dates.from }),
+        ...(record.submittedAt !== undefined && {
+            submittedAt: new Date(record.submittedAt).toISOString()
+        }),
+        ...(record.outcome && { outcome: record.outcome }),
+        ...(record.failReason && { failReason: record.failReason }),
+        statuses: (record.history ?? []).map(h => ({
+            status: h.status,
+            at: new Date(h.at).toISOString()
+        })),
+        ...(record.expires && { expires: record.expires })
+    };
+}
+/** The workflow run, from the runner's environment (absent outside Actions). */
+function workflowRun() {
+    const repository = process.env.GITHUB_REPOSITORY;
+    const runId = process.env.GITHUB_RUN_ID;
+    if (!repository || !runId)
+        return undefined;
+    return { repository, runId, url: (0,artifact_helper/* workflowRunPage */.YC)(process.env) };
+}
+async function writeRunReceiptWithDigest(options) {
+    const path = await writeRunReceipt(options);
+    return { path, sha256: await fileSha256(path) };
+}
+/**
+ * Whether the run reached Amplitude: a request id obtained or resumed, or any answer at all (a
+ * refused submit is evidence too). A run stopped before that has nothing to attest.
+ */
+function reachedAmplitude(records) {
+    return records.some(r => r.requestId !== undefined || r.lastHttpStatus !== undefined);
+}
+
+;// CONCATENATED MODULE: ./src/run/run-limits.ts
+/**
+ * How large one run may be, and how large what it reports may be.
+ *
+ * Subjects: a run submits at most MAX_SUBJECTS, derived from the budget the action keeps to: half
+ * of the organisation's 14,400 cost units an hour, over the longest run (the default `timeout`,
+ * 5h30m, inside the 6-hour limit of a hosted job), at 8 units per submission:
+ * 0.5 x 14,400 x 5.5 / 8 = 4,950. More could not all be submitted within one run anyway; the same
+ * cap bounds `request-ids`. (850,000 subjects used to exhaust the heap with no message at all.)
+ *
+ * Outputs: GitHub keeps at most 1 MB of outputs per job (measured in UTF-16, so about 500,000
+ * characters of plain text) and 1 MiB of summary per step, and drops what is over. The action keeps
+ * its outputs within OUTPUT_BUDGET characters together and its summary within SUMMARY_BUDGET bytes:
+ * a JSON list that does not fit keeps as many whole entries as fit, with a warning that says so
+ * and where the whole list is (requests.json beside the downloads; receipt.json for the files).
+ */
+
+
+/** The longest a run waits: the default `timeout` (5h30m). */
+const LONGEST_RUN_MS = 5.5 * HOUR_MS;
+const MAX_SUBJECTS = Math.floor((BUDGET_SHARE * DOCUMENTED_BUDGET_PER_HOUR * (LONGEST_RUN_MS / HOUR_MS)) / requestCost('POST'));
+/** Why `count` subjects (or request ids) are too many for one run; undefined when they are not. */
+function runSizeProblem(count, what) {
+    if (count <= MAX_SUBJECTS)
+        return undefined;
+    return (`${count.toLocaleString('en-US')} ${what} are more than the ${MAX_SUBJECTS.toLocaleString('en-US')} one run ` +
+        `may take (half of the 14,400 cost units an hour over 5h30m, at 8 per submission): split them ` +
+        'over several runs');
+}
+/** Characters the action's step outputs may take together (GitHub: 1 MB per job, in UTF-16). */
+const OUTPUT_BUDGET = 400_000;
+/** The share of each list output; the small outputs (ids, statuses, one link) take the rest. */
+const LIST_OUTPUT_LIMITS = {
+    requests: 200_000,
+    downloadUrls: 60_000,
+    files: 60_000,
+    workflowOutputs: 60_000
+};
+/** Bytes the job summary may take (GitHub: 1 MiB per step). */
+const SUMMARY_BUDGET = 512 * 1024;
+/**
+ * A JSON list output cut to the whole entries that fit in `limit` characters (an object that does
+ * not fit becomes `null`); undefined when it fits as it is.
+ */
+function fitJsonList(text, limit) {
+    if (text.length <= limit)
+        return undefined;
+    const value = JSON.parse(text);
+    if (!Array.isArray(value))
+        return { text: 'null', kept: 0, total: 1 };
+    let size = 2; // the brackets
+    let kept = 0;
+    for (const item of value) {
+        const itemSize = JSON.stringify(item).length + (kept > 0 ? 1 : 0);
+        if (size + itemSize > limit)
+            break;
+        size += itemSize;
+        kept++;
+    }
+    return { text: JSON.stringify(value.slice(0, kept)), kept, total: value.length };
+}
+/** Items of a summary section that fit in `budget` characters, and how many were left out. */
+function withinBudget(items, budget, size) {
+    let used = 0;
+    let count = 0;
+    for (const item of items) {
+        used += size(item);
+        if (used > budget)
+            break;
+        count++;
+    }
+    return { kept: items.slice(0, count), left: items.length - count };
+}
+
+;// CONCATENATED MODULE: ./src/run/subjects.ts
+/**
+ * Who the DSAR is about, or which requests to resume: user-ids, amplitude-ids, user-ids-file and
+ * request-ids. Lists are split by newlines and/or commas, or given as a JSON array (`["u1","u2"]`,
+ * as user-ids-file takes), and a problem names the entry or line, never the id itself (personal
+ * data). An id that starts or ends with a bracket or a quote is refused: it is almost always a JSON
+ * array or a quoted list read as a plain one (`["u1"` and `"u2"]` would be asked for as subjects).
+ */
+
+
+
+
+
+const MAX_ID_LENGTH = 1024;
+/** Entries separated by newlines and/or commas; blanks dropped; numbered from 1 for messages. */
+function splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map(entry => entry.trim())
+        .filter(entry => entry !== '')
+        .map((entry, index) => ({ entry, number: index + 1 }));
+}
+/** Characters no id starts or ends with, but a JSON array or a quoted list read as plain text does. */
+const WRAPPING = /^["'[\]]|["'[\]]$/;
+function userIdProblem(id) {
+    if ([...id].length > MAX_ID_LENGTH)
+        return `is longer than ${MAX_ID_LENGTH} characters`;
+    if (hasControlCharacter(id))
+        return 'contains control characters';
+    if (WRAPPING.test(id)) {
+        return 'starts or ends with a bracket or a quote: give a JSON array (["u1","u2"]) or plain ids separated by commas or newlines, without quotes';
+    }
+    return undefined;
+}
+/** `[...]`: the list is a JSON array, read as such. */
+function isJsonArray(text) {
+    return text.trimStart().startsWith('[');
+}
+function parseUserIds(text) {
+    if (isJsonArray(text))
+        return idsFromJson(Inputs.UserIds, text);
+    return splitList(text).map(({ entry, number }) => {
+        const problem = userIdProblem(entry);
+        if (problem)
+            throw new InputError(Inputs.UserIds, `entry ${number} ${problem}`);
+        return entry;
+    });
+}
+/** A JSON array of Amplitude ids: integers, or strings of digits; numbered from 1 for messages. */
+function amplitudeIdsFromJson(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new InputError(Inputs.AmplitudeIds, (0,policy/* describeJsonError */.M1)(text));
+    }
+    if (!Array.isArray(parsed)) {
+        throw new InputError(Inputs.AmplitudeIds, 'is not a JSON array of integers');
+    }
+    return parsed.map((item, index) => {
+        // A number outside the safe range has already lost digits: refused below by its text.
+        const entry = typeof item === 'number' ? JSON.stringify(item) : item;
+        if (typeof entry !== 'string') {
+            throw new InputError(Inputs.AmplitudeIds, `array element ${index + 1} is not an integer`);
+        }
+        return { entry: entry.trim(), number: index + 1 };
+    });
+}
+function parseAmplitudeIds(text) {
+    const entries = isJsonArray(text) ? amplitudeIdsFromJson(text) : splitList(text);
+    return entries.map(({ entry, number }) => {
+        const value = Number(entry);
+        if (!/^\d+$/.test(entry) || !Number.isSafeInteger(value) || value <= 0) {
+            throw new InputError(Inputs.AmplitudeIds, `entry ${number} is not a positive integer (digits only, at most ${Number.MAX_SAFE_INTEGER})`);
+        }
+        return value;
+    });
+}
+function parseRequestIds(text) {
+    const ids = splitList(text).map(({ entry, number }) => {
+        if (!REQUEST_ID_PATTERN.test(entry)) {
+            throw new InputError(Inputs.RequestIds, `entry ${number} is not a request id (${REQUEST_ID_RULE})`);
+        }
+        return entry;
+    });
+    return [...new Set(ids)];
+}
+function uniqueSubjects(subjects) {
+    const seen = new Set();
+    return subjects.filter(subject => {
+        const key = subject.kind === 'userId' ? `u:${subject.userId}` : `a:${String(subject.amplitudeId)}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+function idsFromJson(input, content) {
+    let parsed;
+    try {
+        parsed = JSON.parse(content);
+    }
+    catch {
+        throw new InputError(input, (0,policy/* describeJsonError */.M1)(content));
+    }
+    if (!Array.isArray(parsed))
+        throw new InputError(input, 'is not a JSON array of strings');
+    const ids = [];
+    parsed.forEach((item, index) => {
+        if (typeof item !== 'string') {
+            throw new InputError(input, `array element ${index + 1} is not a string`);
+        }
+        const id = item.trim();
+        if (id === '')
+            return;
+        const problem = userIdProblem(id);
+        if (problem)
+            throw new InputError(input, `array element ${index + 1} ${problem}`);
+        ids.push(id);
+    });
+    return ids;
+}
+
+;// CONCATENATED MODULE: ./src/run/index.ts
+/**
+ * The run core: what one run of the action and one ledger sweep both use. The API session and its
+ * transport (which answers whether a request was sent), the budget and pacing, planning and
+ * running requests, the status and server values, run limits, the log, and delivering exports.
+ * It imports the engine, the export and the policies, never the action or the ledger.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 10214:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   h: () => (/* binding */ withoutTrailing),
+/* harmony export */   k: () => (/* binding */ withoutUrlQueries)
+/* harmony export */ });
+/**
+ * Small text operations done by index instead of by a regular expression, for text that may come
+ * from outside (error messages, server answers): the patterns they replace (`/\/+$/`,
+ * `/\bhttps?:\/\/[^?]+\?.../`) are quadratic on JavaScript's backtracking engine for a long run
+ * that ends in the wrong character. Each character here is read a bounded number of times. The
+ * rule that keeps src/ledger and src/action free of such patterns: __tests__/linear-regex-rule.test.ts.
+ */
+/** `text` without any run of `char` at its end (`/x+$/` without the quadratic worst case). */
+function withoutTrailing(text, char) {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === char)
+        end--;
+    return text.slice(0, end);
+}
+const WHITESPACE = /\s/;
+/** Characters that end a URL's host and path (`[^\s?#"'<>]`) or its query (`[^\s"'<>]`). */
+const endsPath = (char) => WHITESPACE.test(char) || '?#"\'<>'.includes(char);
+const endsQuery = (char) => WHITESPACE.test(char) || '"\'<>'.includes(char);
+const isWordChar = (char) => char !== undefined && /[A-Za-z0-9_]/.test(char);
+/**
+ * Every `http(s)://...?query` in `text` with its query replaced by `***` (signed URLs keep their
+ * authority there); a URL whose path ends at `#` keeps its fragment, and the text after it is
+ * searched on. One pass: the search always moves forward.
+ */
+function withoutUrlQueries(text) {
+    const lower = text.toLowerCase();
+    let out = '';
+    let from = 0;
+    let search = 0;
+    for (;;) {
+        const at = lower.indexOf('http', search);
+        if (at === -1)
+            return out + text.slice(from);
+        const scheme = lower.startsWith('https://', at) ? 8 : lower.startsWith('http://', at) ? 7 : 0;
+        if (scheme === 0 || isWordChar(text[at - 1])) {
+            search = at + 1;
+            continue;
+        }
+        let end = at + scheme;
+        while (end < text.length && !endsPath(text[end]))
+            end++;
+        if (end > at + scheme && text[end] === '?') {
+            let queryEnd = end + 1;
+            while (queryEnd < text.length && !endsQuery(text[queryEnd]))
+                queryEnd++;
+            out += `${text.slice(from, end)}?***`;
+            from = queryEnd;
+            search = queryEnd;
+        }
+        else {
+            search = Math.max(end, at + 1);
+        }
+    }
 }
 
 
@@ -41226,6 +46525,5006 @@ function getExecOutput(commandLine, args, options) {
 
 /***/ }),
 
+/***/ 37157:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ Context)
+/* harmony export */ });
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79896);
+/* harmony import */ var os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(70857);
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${os__WEBPACK_IMPORTED_MODULE_1__.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+
+/***/ }),
+
+/***/ 61351:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ getOctokit)
+/* harmony export */ });
+/* unused harmony export context */
+/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37157);
+/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(85555);
+
+
+const context = new _context_js__WEBPACK_IMPORTED_MODULE_0__/* .Context */ .o();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = _utils_js__WEBPACK_IMPORTED_MODULE_1__/* .GitHub */ .gq.plugin(...additionalPlugins);
+    return new GitHubWithPlugins((0,_utils_js__WEBPACK_IMPORTED_MODULE_1__/* .getOctokitOptions */ .EG)(token, options));
+}
+//# sourceMappingURL=github.js.map
+
+/***/ }),
+
+/***/ 85555:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  gq: () => (/* binding */ GitHub),
+  NT: () => (/* binding */ defaults),
+  EG: () => (/* binding */ getOctokitOptions)
+});
+
+// UNUSED EXPORTS: context, getUserAgentWithOrchestrationId
+
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/context.js
+var context = __nccwpck_require__(37157);
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(89659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+var dist_src = __nccwpck_require__(31015);
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new dist_src/* RequestError */.G(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new dist_src/* RequestError */.G(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new dist_src/* RequestError */.G("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new dist_src/* RequestError */.G(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const utils_context = new context/* Context */.o();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+
+/***/ }),
+
 /***/ 92145:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -42612,6 +52911,149 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 //# sourceMappingURL=io.js.map
+
+/***/ }),
+
+/***/ 49735:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ retry)
+/* harmony export */ });
+/* unused harmony export VERSION */
+/* harmony import */ var bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63251);
+/* harmony import */ var _octokit_request_error__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(31015);
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new _octokit_request_error__WEBPACK_IMPORTED_MODULE_1__/* .RequestError */ .G(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = VERSION;
+
+
+
+/***/ }),
+
+/***/ 31015:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ RequestError)
+/* harmony export */ });
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
 
 /***/ })
 

@@ -12,7 +12,7 @@ import {
   listedSubjects,
   placeSubjects,
   readJobs
-} from '../src/action/erasure/erasure-jobs.js'
+} from '../src/run/erasure-jobs.js'
 import {
   checkJobDays,
   parseRequester,

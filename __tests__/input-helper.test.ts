@@ -988,9 +988,9 @@ const invalid: Invalid[] = [
   },
   {
     title: 'ledger-label too long for its state labels',
-    inputs: { ledger: 'issues', 'ledger-label': 'x'.repeat(35), 'github-token': 'ghs_x' },
+    inputs: { ledger: 'issues', 'ledger-label': 'x'.repeat(33), 'github-token': 'ghs_x' },
     input: 'ledger-label',
-    message: /1 to 34 characters/
+    message: /1 to 32 characters/
   },
   {
     title: 'github-token empty in ledger mode',

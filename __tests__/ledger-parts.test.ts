@@ -48,6 +48,7 @@ describe('the issue form', () => {
         ],
         startDate: '2012-01-01',
         endDate: '2026-06-30',
+        request: 'access',
         // Received on: the default (today when no creation day is given); Regime: GDPR.
         receivedOn: '2026-06-30',
         regime: 'GDPR'
@@ -388,7 +389,17 @@ describe('the state machine', () => {
 
   test('every state that waits for a person: its label is replaced, and `dsar` beside it asks again', () => {
     expect([...PERSON_STATES].sort()).toEqual(
-      ['done', 'ready', 'expired', 'failed', 'needs-attention', 'needs-info', 'refused'].sort()
+      [
+        'done',
+        'ready',
+        'expired',
+        'failed',
+        'needs-attention',
+        'needs-info',
+        'refused',
+        'cancelled',
+        'erased'
+      ].sort()
     )
     const everyOne = PERSON_STATES.map(state => `dsar:${state}`)
     expect(labelsFor(['x', ...everyOne, 'dsar:submitted', 'dsar'], 'dsar', 'new')).toEqual([

@@ -44,7 +44,7 @@ import { buildSummary, type SummaryInput } from './action/reporting/summary-help
 import { runContext, runFacts } from './action/reporting/summary-facts.js'
 import { loadWorkflowInput } from './action/documents/document-loading.js'
 import { sweepReporter } from './action/reporting/sweep-summary.js'
-import type { LedgerDependencies } from './ledger/index.js'
+import type { ErasureAccess, LedgerDependencies } from './ledger/index.js'
 
 /** What a caller other than the runner may replace (src/run/api-session.ts, src/ledger/sweep.ts). */
 export type RunDependencies = LedgerDependencies
@@ -72,7 +72,12 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
       // Loaded only for sweeps: Octokit and the ledger stay out of the start-up of other runs.
       const { sweepLedger } = await import('./ledger/index.js')
       const loaded = await loadWorkflowInput(settings, message => log.notice(line`${message}`))
-      await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), deps)
+      // The deletion API's parts stay the action's; the ledger borrows them only with erasure keys.
+      const erasure = settings.ledger.erasure ? await erasureAccess(settings, deps) : undefined
+      await sweepLedger(settings, settings.ledger, loaded, stop, sweepReporter(settings), {
+        ...deps,
+        ...(erasure && { erasure })
+      })
     } else if (settings.requestType === 'erasure') {
       const { runErasure } = await import('./action/erasure/erasure-run.js')
       await runErasure(settings, stop, deps)
@@ -84,6 +89,18 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+  }
+}
+
+/** What a sweep needs of the action's erasure run to call the deletion API. */
+async function erasureAccess(settings: Settings, deps: RunDependencies): Promise<ErasureAccess> {
+  const { composeRedactors, erasureTransport, loadErasureDocument } =
+    await import('./action/erasure/erasure-run.js')
+  return {
+    load: signal => loadErasureDocument(settings, signal),
+    transport: (stop, clock, deadline, redact) =>
+      erasureTransport(settings, stop, deps, clock, deadline, redact),
+    redactor: keys => composeRedactors(settings, keys)
   }
 }
 

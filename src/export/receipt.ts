@@ -72,8 +72,11 @@ export interface ReceiptDeadline {
   /** The day the answer was due, extension included. */
   dueDate: string
   extended: boolean
-  /** When the ledger finished the request (ISO 8601). */
-  finishedAt: string
+  /**
+   * When the ledger finished the request (ISO 8601); absent when it goes on after this receipt
+   * (access then erasure: the export is delivered, the erasure follows).
+   */
+  finishedAt?: string
 }
 
 export interface Receipt {

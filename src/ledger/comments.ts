@@ -6,6 +6,7 @@
  * by fingerprint only: their ids are in the issue body, which the team controls.
  */
 import { forMarkdown } from '../policy/index.js'
+import { erasureLines } from './erasure-comments.js'
 import { markerLine, type LedgerMarker } from './marker.js'
 import type { Seal } from './seal.js'
 import { dueLine } from './deadline-record.js'
@@ -22,7 +23,12 @@ function cell(value: string | null | undefined): string {
 }
 
 /** The ledger comment: one row per request, then the state line (sealed). Edited in place. */
-export function ledgerComment(marker: LedgerMarker, seal: Seal, reference?: string): string {
+export function ledgerComment(
+  marker: LedgerMarker,
+  seal: Seal,
+  reference?: string,
+  label = 'dsar'
+): string {
   // Times are the action's own (ISO, validated in the marker); the rest came from outside.
   const rows = marker.requests.map(
     r =>
@@ -33,10 +39,15 @@ export function ledgerComment(marker: LedgerMarker, seal: Seal, reference?: stri
     '',
     ...dueLine(marker.deadline),
     ...referenceLine(reference),
-    '| subject | request id | status | last checked |',
-    '| --- | --- | --- | --- |',
-    ...rows,
-    '',
+    ...erasureLines(marker, label),
+    ...(rows.length > 0
+      ? [
+          '| subject | request id | status | last checked |',
+          '| --- | --- | --- | --- |',
+          ...rows,
+          ''
+        ]
+      : []),
     SIGNATURE,
     markerLine(marker, seal)
   ].join('\n')

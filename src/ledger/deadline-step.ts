@@ -192,7 +192,10 @@ export function receiptDeadline(
       regime: now.regime,
       dueDate: now.dueDate,
       extended: now.extended === true,
-      finishedAt: now.finishedAt ?? new Date(ctx.session.clock.now()).toISOString()
+      // The export of an access-then-erasure request is delivered first: the request goes on.
+      ...(!(marker.request === 'access-then-erasure' && marker.state === 'submitted') && {
+        finishedAt: now.finishedAt ?? new Date(ctx.session.clock.now()).toISOString()
+      })
     }
   }
 }

@@ -23,6 +23,8 @@ export const FIELDS = {
   startDate: 'Start date',
   endDate: 'End date',
   reference: 'Reference',
+  request: 'Request',
+  identityVerified: 'Identity verified',
   receivedOn: 'Received on',
   regime: 'Regime'
 } as const
@@ -40,6 +42,10 @@ export interface DsarForm {
   endDate: string
   /** Free text for the team's own tracking; repeated (escaped) in comments, never sent to Amplitude. */
   reference?: string
+  /** What the person asked for (the form's `Request`; default access). */
+  request: RequestKind
+  /** How the person's identity was checked (the form's `Identity verified`); absent: not verified. */
+  identityVerified?: string
   /** The day the person asked (YYYY-MM-DD): the legal clock starts here (src/ledger/deadlines.ts). */
   receivedOn: string
   regime: Regime
@@ -116,11 +122,15 @@ export function readForm(body: string, defaults: FormDefaults): FormReading {
   const clock = readClockFields(value, defaults)
   if (!clock.ok) return refuse(clock.field, clock.problem)
   const reference = value(FIELDS.reference).replace(/\s+/g, ' ').trim()
+  const erasure = readErasureFields(value)
+  if (!erasure.ok) return erasure
   return {
     ok: true,
     form: {
       subjects,
       ...dates,
+      request: erasure.request,
+      ...(erasure.identityVerified !== undefined && { identityVerified: erasure.identityVerified }),
       receivedOn: clock.receivedOn,
       regime: clock.regime,
       ...(reference !== '' && {
@@ -163,6 +173,9 @@ export interface FormFields {
   startDate?: string
   endDate?: string
   reference?: string
+  /** `Access (export)`, `Erasure` or `Access, then erasure`; left out: the section is not rendered. */
+  request?: string
+  identityVerified?: string
   receivedOn?: string
   regime?: string
 }
@@ -177,6 +190,7 @@ export function formBody(fields: FormFields): string {
     section(FIELDS.startDate, fields.startDate),
     section(FIELDS.endDate, fields.endDate),
     section(FIELDS.reference, fields.reference),
+    ...erasureSections(fields).map(([label, value]) => section(label, value)),
     section(FIELDS.receivedOn, fields.receivedOn),
     section(FIELDS.regime, fields.regime)
   ].join('\n\n')
@@ -243,4 +257,57 @@ function fieldOf(input: string): string {
     default:
       return input
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Erasure fields (issue 22): `Request` and `Identity verified`
+// ---------------------------------------------------------------------------------------------
+
+export type RequestKind = 'access' | 'erasure' | 'access-then-erasure'
+
+/** The dropdown's options, as the form shows them, and what each means. */
+export const REQUEST_OPTIONS: readonly [string, RequestKind][] = [
+  ['Access (export)', 'access'],
+  ['Erasure', 'erasure'],
+  ['Access, then erasure', 'access-then-erasure']
+]
+export const MAX_IDENTITY_CHARS = 200
+
+/** The form's `Request` (default access) and `Identity verified` (empty: not verified). */
+function readErasureFields(
+  value: (field: string) => string
+):
+  | { ok: true; request: RequestKind; identityVerified?: string }
+  | { ok: false; field: string; problem: string } {
+  const said = value(FIELDS.request).replace(/\s+/g, ' ').trim()
+  const found = REQUEST_OPTIONS.find(([option]) => option.toLowerCase() === said.toLowerCase())
+  if (said !== '' && !found) {
+    return {
+      ok: false,
+      field: FIELDS.request,
+      problem: `is not one of ${REQUEST_OPTIONS.map(([option]) => `'${option}'`).join(', ')}`
+    }
+  }
+  const identity = value(FIELDS.identityVerified).replace(/\s+/g, ' ').trim()
+  return {
+    ok: true,
+    request: found ? found[1] : 'access',
+    ...(identity !== '' && {
+      identityVerified: [...identity].slice(0, MAX_IDENTITY_CHARS).join('')
+    })
+  }
+}
+
+function erasureSections(fields: FormFields): [string, string | undefined][] {
+  return [
+    ...(fields.request !== undefined ? [[FIELDS.request, fields.request] as [string, string]] : []),
+    ...(fields.identityVerified !== undefined
+      ? [[FIELDS.identityVerified, fields.identityVerified] as [string, string]]
+      : [])
+  ]
+}
+
+/** Whether the request erases (alone, or after the export). */
+export function erases(kind: RequestKind): boolean {
+  return kind !== 'access'
 }

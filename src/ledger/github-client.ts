@@ -11,7 +11,14 @@ import {
   type LedgerOctokit,
   type OctokitOptions
 } from './github-octokit.js'
-import { commentFacts, issueFacts, type CommentFacts, type IssueFacts } from './github-shapes.js'
+import {
+  commentFacts,
+  issueFacts,
+  labelEventFacts,
+  type CommentFacts,
+  type IssueFacts,
+  type LabelEventFacts
+} from './github-shapes.js'
 
 // Re-exported for LedgerDependencies (src/ledger/sweep.ts), which names the access options of a sweep.
 export type { GitHubAccess } from './github-octokit.js'
@@ -144,6 +151,41 @@ export class GitHubClient {
     } catch (error) {
       if (error instanceof GitHubError && error.status === 404) return 'none'
       throw error
+    }
+  }
+
+  /**
+   * The issue's label events (who added or removed which label, when), oldest first: how the
+   * ledger learns who approved an erasure (labels on the issue do not say who set them).
+   */
+  async labelEvents(issueNumber: number): Promise<LabelEventFacts[]> {
+    const items = await this.pages(this.octokit.rest.issues.listEvents, {
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: issueNumber,
+      per_page: PAGE
+    })
+    const events: LabelEventFacts[] = []
+    for (const item of items) {
+      const event = labelEventFacts(item)
+      if (event === null) continue
+      if (event) events.push(event)
+      else this.calls.malformed++
+    }
+    return events
+  }
+
+  /** Takes one label off the issue (a person's label the ledger answered, e.g. an approval that does not count). */
+  async removeLabel(issueNumber: number, name: string): Promise<void> {
+    try {
+      await this.octokit.rest.issues.removeLabel({
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: issueNumber,
+        name
+      })
+    } catch (error) {
+      if (!(error instanceof GitHubError && error.status === 404)) throw error
     }
   }
 

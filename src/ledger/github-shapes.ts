@@ -95,3 +95,40 @@ export function commentFacts(value: unknown): CommentFacts | undefined {
     updatedAt: value.updated_at
   }
 }
+
+/** A `labeled` / `unlabeled` event of an issue (GET /repos/{owner}/{repo}/issues/{n}/events). */
+export interface LabelEventFacts {
+  id: number
+  event: 'labeled' | 'unlabeled'
+  actor: string
+  actorType: string
+  label: string
+  createdAt: string
+}
+
+/** A label event's facts; null for another kind of event; undefined when the shape is wrong. */
+export function labelEventFacts(value: unknown): LabelEventFacts | null | undefined {
+  if (!isObject(value)) return undefined
+  if (value.event !== 'labeled' && value.event !== 'unlabeled') return null
+  const actor = value.actor
+  const label = value.label
+  if (
+    !isCount(value.id) ||
+    !isObject(actor) ||
+    typeof actor.login !== 'string' ||
+    typeof actor.type !== 'string' ||
+    !isObject(label) ||
+    typeof label.name !== 'string' ||
+    !isTime(value.created_at)
+  ) {
+    return undefined
+  }
+  return {
+    id: value.id,
+    event: value.event,
+    actor: actor.login,
+    actorType: actor.type,
+    label: label.name,
+    createdAt: value.created_at
+  }
+}

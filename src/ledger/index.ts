@@ -11,6 +11,7 @@ export {
 } from './sweep.js'
 export type { LedgerSettings } from './settings.js'
 export type { GitHubAccess } from './github-client.js'
+export type { ErasureAccess } from './erasure-calls.js'
 export type { GitHubCalls } from './github-octokit.js'
 export type { IssueResult } from './sweep-context.js'
 export { formBody } from './form.js'

@@ -5,6 +5,7 @@
  * sweep recorded but did not finish.
  */
 import { needsAttentionComment } from './comments.js'
+import { erasureStep } from './erasure-step.js'
 import type { CommentFacts, IssueFacts } from './github-shapes.js'
 import { readLedger } from './marker.js'
 import { pollIssue } from './poll-step.js'
@@ -45,6 +46,8 @@ export async function stepIssue(
         requestIds: step.marker.requests.map(r => r.requestId!),
         note: 'not checked (an issue event; the scheduled sweeps check requests)'
       }
+    case 'erasure':
+      return erasureStep(ctx, issue, step.marker, step.commentId)
     case 'stuck':
       return stuck(ctx, issue, step)
     case 'busy':

@@ -6,10 +6,17 @@
  */
 import type { GitHubClient } from './github-client.js'
 import { GitHubError } from './github-octokit.js'
-import { PERSON_STATES, stateLabel, type IssueState } from './states.js'
+import {
+  IN_PROGRESS,
+  PERSON_STATES,
+  personLabel,
+  stateLabel,
+  type IssueState,
+  type PersonLabel
+} from './states.js'
 import { DEADLINE_LABELS } from './deadline-record.js'
 
-const DESCRIPTIONS: Record<IssueState | 'submitted', [string, string]> = {
+const DESCRIPTIONS: Record<IssueState | PersonLabel, [string, string]> = {
   submitting: ['fbca04', 'DSAR: being submitted'],
   submitted: ['0e8a16', 'DSAR: submitted to Amplitude, checked by each sweep'],
   done: ['5319e7', 'DSAR: delivered (artifact uploaded)'],
@@ -18,7 +25,14 @@ const DESCRIPTIONS: Record<IssueState | 'submitted', [string, string]> = {
   'needs-info': ['d93f0b', 'DSAR: the form needs a fix; add the DSAR label again'],
   refused: ['000000', 'DSAR: the author may not ask'],
   'needs-attention': ['b60205', 'DSAR: a person must check what Amplitude received'],
-  expired: ['c5def5', 'DSAR: links expired before delivery; add the DSAR label again']
+  expired: ['c5def5', 'DSAR: links expired before delivery; add the DSAR label again'],
+  'awaiting-approval': ['fbca04', 'DSAR erasure: waits for a second member to add :approved'],
+  'erasure-submitting': ['fbca04', 'DSAR erasure: being submitted'],
+  'erasure-scheduled': ['0e8a16', 'DSAR erasure: in a deletion job at Amplitude'],
+  cancelled: ['c5def5', 'DSAR erasure: cancelled, ids taken out of the job'],
+  erased: ['5319e7', 'DSAR erasure: done at Amplitude, receipt posted'],
+  approved: ['0e8a16', 'DSAR erasure: approved by a member other than the author'],
+  cancel: ['b60205', 'DSAR erasure: cancel it (only while the job can still change)']
 }
 
 /** The legal clock's labels (docs/desk.md): two the ledger sets, one a person adds. */
@@ -34,10 +48,15 @@ export function ledgerLabels(
 ): { name: string; color: string; description: string }[] {
   return [
     { name: label, color: '0052cc', description: 'Data subject access request (DSAR ledger)' },
-    ...(['submitted', ...PERSON_STATES] as const).map(state => ({
+    ...[...IN_PROGRESS, ...PERSON_STATES].map(state => ({
       name: stateLabel(label, state),
       color: DESCRIPTIONS[state][0],
       description: DESCRIPTIONS[state][1]
+    })),
+    ...(['approved', 'cancel'] as const).map(which => ({
+      name: personLabel(label, which),
+      color: DESCRIPTIONS[which][0],
+      description: DESCRIPTIONS[which][1]
     })),
     ...DEADLINE_LABELS.map(name => ({
       name: `${label}:${name}`,

@@ -8,6 +8,7 @@
 import type { Identity } from './github-client.js'
 import type { CommentFacts } from './github-shapes.js'
 import { deadlineProblem, type DeadlineRecord } from './deadline-record.js'
+import { erasureProblem, type ErasureKind, type ErasureRecord } from './erasure-record.js'
 import { macMatches, macOf, type Seal } from './seal.js'
 
 export const MARKER_PREFIX = '<!-- amplitude-dsar-ledger '
@@ -15,8 +16,11 @@ const MARKER_LINE = /^<!-- amplitude-dsar-ledger (\{.*\}) -->$/
 /**
  * 2: per-request outcome (`sent`) and the integrity check (`mac`, src/ledger/seal.ts). A version-1
  * line (no check) is not honoured: docs/ledger.md says how to carry one over.
- * 3: the request's legal clock (`deadline`: src/ledger/deadline-record.ts). A version-2 line carries
- * the same check and reads as before (no deadline yet); the next write makes it version 3.
+ * 3 (issue 22): the request's legal clock (`deadline`: src/ledger/deadline-record.ts), and the
+ * optional `request` and `erasure` fields with the erasure states (src/ledger/erasure-record.ts).
+ * A version-2 line carries the same check and reads as before (no deadline yet); the next write
+ * makes it version 3. An older release refuses a version-3 line (needs-attention, nothing
+ * submitted).
  */
 export const MARKER_VERSION = 3
 /** Versions read: those sealed with the integrity check. */
@@ -24,7 +28,24 @@ export const READABLE_VERSIONS: readonly number[] = [2, 3]
 
 /** States the ledger comment records (needs-info and refused submit nothing, so need none). */
 export type LedgerState =
-  'submitting' | 'submitted' | 'done' | 'ready' | 'failed' | 'needs-attention' | 'expired'
+  | 'submitting'
+  | 'submitted'
+  | 'done'
+  | 'ready'
+  | 'failed'
+  | 'needs-attention'
+  | 'expired'
+  | ErasureState
+/** The erasure's states (issue 22); `erasure-submitting` is the write-ahead record of its POST. */
+export type ErasureState =
+  'awaiting-approval' | 'erasure-submitting' | 'erasure-scheduled' | 'cancelled' | 'erased'
+export const ERASURE_STATES: readonly ErasureState[] = [
+  'awaiting-approval',
+  'erasure-submitting',
+  'erasure-scheduled',
+  'cancelled',
+  'erased'
+]
 const STATES: readonly LedgerState[] = [
   'submitting',
   'submitted',
@@ -32,7 +53,8 @@ const STATES: readonly LedgerState[] = [
   'ready',
   'failed',
   'needs-attention',
-  'expired'
+  'expired',
+  ...ERASURE_STATES
 ]
 
 export interface LedgerRequest {
@@ -69,6 +91,10 @@ export interface LedgerMarker {
   until?: string
   /** The request's legal clock (version 3; absent in a version-2 line until its next write). */
   deadline?: DeadlineRecord
+  /** What the person asked for beyond access (absent: access only). */
+  request?: ErasureKind
+  /** The erasure's record, with `request`. */
+  erasure?: ErasureRecord
 }
 
 export type MarkerReading =
@@ -183,7 +209,9 @@ export function markerProblem(value: unknown): string | undefined {
   if (typeof value.startDate !== 'string' || !DATE.test(value.startDate)) return 'bad startDate'
   if (typeof value.endDate !== 'string' || !DATE.test(value.endDate)) return 'bad endDate'
   const requests = value.requests
-  if (!Array.isArray(requests) || requests.length === 0 || requests.length > MAX_REQUESTS) {
+  // An erasure alone asks Amplitude's DSAR API for nothing: its requests list is empty.
+  const minRequests = value.request === 'erasure' ? 0 : 1
+  if (!Array.isArray(requests) || requests.length < minRequests || requests.length > MAX_REQUESTS) {
     return 'bad requests list'
   }
   for (const [index, request] of requests.entries()) {
@@ -196,8 +224,24 @@ export function markerProblem(value: unknown): string | undefined {
     const problem = deadlineProblem(value.deadline)
     if (problem) return problem
   }
-  const allowed = new Set(['version', 'state', 'startDate', 'endDate', 'requests', 'until'])
-  allowed.add('deadline')
+  if (value.request !== undefined || value.erasure !== undefined) {
+    if (value.request !== 'erasure' && value.request !== 'access-then-erasure') return 'bad request'
+    const problem = erasureProblem(value.erasure, isTime)
+    if (problem) return problem
+  } else if ((ERASURE_STATES as readonly string[]).includes(value.state as string)) {
+    return 'an erasure state without an erasure'
+  }
+  const allowed = new Set([
+    'version',
+    'state',
+    'startDate',
+    'endDate',
+    'requests',
+    'until',
+    'request',
+    'erasure',
+    'deadline'
+  ])
   if (Object.keys(value).some(key => !allowed.has(key))) return 'unexpected fields'
   return undefined
 }

@@ -27,6 +27,7 @@ import {
   needsAttentionComment,
   readyComment
 } from './comments.js'
+import { askApproval } from './erasure-step.js'
 import { readForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
@@ -242,6 +243,15 @@ async function deliver(
       ...(artifact && { artifact })
     })
   )
+  if (marker.request === 'access-then-erasure' && marker.erasure) {
+    // Delivered: now, and only now, the erasure may go on (it destroys what the export reads).
+    marker.erasure.deliveredAt = new Date(now).toISOString()
+    marker.state = 'awaiting-approval'
+    await writeLedger(ctx, issue, marker, commentId, reference)
+    return askApproval(ctx, issue, marker, (state, note) =>
+      result(state, `delivered ${files?.length ?? 0} file(s); ${note}`)
+    )
+  }
   marker.state = 'done'
   await writeLedger(ctx, issue, marker, commentId, reference)
   await moveLabels(ctx, issue, 'done')

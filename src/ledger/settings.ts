@@ -2,6 +2,7 @@
  * What the ledger is configured with. The action's input room reads and checks the inputs
  * (src/action/inputs/ledger-inputs.ts) and hands the ledger this object: the ledger reads no input.
  */
+import type { ErasureSettings } from '../run/index.js'
 import type { Regime } from './deadlines.js'
 
 export interface LedgerSettings {
@@ -14,4 +15,9 @@ export interface LedgerSettings {
   regime: Regime
   /** Days to answer an `Other` request (`ledger-due-days`). */
   dueDays: number
+  /**
+   * A project's keys (`erasure-api-key`/`erasure-secret-key`) for the issues that ask for an
+   * erasure; absent when not given (an approved erasure then waits, and the step says why).
+   */
+  erasure?: ErasureSettings
 }

@@ -23,8 +23,19 @@ export const PERSON_STATES: readonly IssueState[] = [
   'needs-info',
   'refused',
   'needs-attention',
-  'expired'
+  'expired',
+  'cancelled',
+  'erased'
 ]
+
+/**
+ * Labels a person adds (never set by the ledger): `approved` (a second member approves the
+ * erasure) and `cancel` (take the ids back out of the job while it can still be changed).
+ */
+export type PersonLabel = 'approved' | 'cancel'
+export function personLabel(label: string, which: PersonLabel): string {
+  return `${label}:${which}`
+}
 
 export type Step =
   /**
@@ -47,6 +58,8 @@ export type Step =
   | { kind: 'settle'; state: LedgerState }
   /** Another run, still within its deadline, is submitting it: left alone this sweep. */
   | { kind: 'busy'; until: string }
+  /** The erasure's part: approval, submit, the job's status, cancellation (erasure-step.ts). */
+  | { kind: 'erasure'; marker: LedgerMarker; commentId: number }
 
 /** Leeway for the clocks of two runners when judging another run's deadline. */
 export const CLOCK_LEEWAY_MS = 60_000
@@ -79,6 +92,16 @@ export function decide(
   }
   const { marker, commentId } = reading
   switch (marker.state) {
+    case 'awaiting-approval':
+    case 'erasure-scheduled':
+      return { kind: 'erasure', marker, commentId }
+    case 'erasure-submitting':
+      // A run that may still be sending the ids is left alone; once its deadline passed, the
+      // erasure step reads the jobs before it sends anything, so no id is sent twice.
+      if (marker.until && now < Date.parse(marker.until) + CLOCK_LEEWAY_MS) {
+        return { kind: 'busy', until: marker.until }
+      }
+      return { kind: 'erasure', marker, commentId }
     case 'submitting':
       if (marker.until && now < Date.parse(marker.until) + CLOCK_LEEWAY_MS) {
         return { kind: 'busy', until: marker.until }
@@ -109,15 +132,22 @@ export function decide(
 export function labelsFor(current: string[], label: string, state: IssueState | 'new'): string[] {
   const ours = new Set([
     label,
-    ...[...PERSON_STATES, 'submitted' as const].map(s => stateLabel(label, s))
+    ...[...PERSON_STATES, ...IN_PROGRESS].map(s => stateLabel(label, s))
   ])
   const others = current.filter(name => !ours.has(name))
   if (state === 'new') return [...others, label]
   if (state === 'submitting' || state === 'submitted') {
     return [...others, label, stateLabel(label, 'submitted')]
   }
+  if (state === 'awaiting-approval') return [...others, label, stateLabel(label, state)]
+  if (state === 'erasure-submitting' || state === 'erasure-scheduled') {
+    return [...others, label, stateLabel(label, 'erasure-scheduled')]
+  }
   return [...others, stateLabel(label, state)]
 }
+
+/** States in which the sweep keeps the issue (`<label>` beside the state's own label). */
+export const IN_PROGRESS = ['submitted', 'awaiting-approval', 'erasure-scheduled'] as const
 
 export function sameLabels(a: string[], b: string[]): boolean {
   return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n')

@@ -7,7 +7,8 @@
 import { planRuns, type RequestRecord, subjectFingerprint, TransportError } from '../run/index.js'
 import { forLog } from '../policy/index.js'
 import { needsAttentionComment, needsInfoComment, refusedComment } from './comments.js'
-import { readForm, type DsarForm } from './form.js'
+import { erases, FIELDS, readForm, type DsarForm } from './form.js'
+import { newErasureRecord, startErasure } from './erasure-step.js'
 import type { IssueFacts } from './github-shapes.js'
 import { MARKER_PREFIX, MARKER_VERSION, type LedgerMarker } from './marker.js'
 import type { Step } from './states.js'
@@ -68,7 +69,48 @@ export async function submitIssue(
     await moveLabels(ctx, issue, 'needs-info')
     return result('needs-info', `the form: ${forLog(reading.field)} ${forLog(reading.problem)}`)
   }
-  return submitForm(ctx, issue, reading.form, step, result)
+  const form = reading.form
+  const erasureProblem = erasureFormProblem(ctx, form)
+  if (erasureProblem) {
+    await ctx.github.createComment(
+      issue.number,
+      needsInfoComment(erasureProblem.field, erasureProblem.problem, ctx.ledger.label)
+    )
+    await moveLabels(ctx, issue, 'needs-info')
+    return result(
+      'needs-info',
+      `the form: ${forLog(erasureProblem.field)} ${forLog(erasureProblem.problem)}`
+    )
+  }
+  // An erasure alone waits for approval; access, then erasure, starts with the export.
+  if (form.request === 'erasure') {
+    if (step.retry) await moveLabels(ctx, issue, 'new')
+    return startErasure(ctx, issue, form, step.commentId, result)
+  }
+  return submitForm(ctx, issue, form, step, result)
+}
+
+/** What an erasure needs before anything is done: a verified identity, and a delivery for the export. */
+function erasureFormProblem(
+  ctx: SweepContext,
+  form: DsarForm
+): { field: string; problem: string } | undefined {
+  if (!erases(form.request)) return undefined
+  if (!form.identityVerified) {
+    return {
+      field: FIELDS.identityVerified,
+      problem:
+        'is empty: an erasure is submitted only for a person whose identity was verified (say how it was checked)'
+    }
+  }
+  if (form.request === 'access-then-erasure' && !ctx.settings.artifactName) {
+    return {
+      field: FIELDS.request,
+      problem:
+        "asks for the export before the erasure, but this workflow does not deliver exports (no artifact-name): the erasure would destroy what the export reads. Ask for 'Erasure' alone, or set artifact-name"
+    }
+  }
+  return undefined
 }
 
 async function submitForm(
@@ -111,6 +153,10 @@ async function submitForm(
     startDate: step.keep?.startDate ?? form.startDate,
     endDate: step.keep?.endDate ?? form.endDate,
     until: new Date(ctx.deadline).toISOString(),
+    ...(form.request === 'access-then-erasure' && {
+      request: form.request,
+      erasure: step.keep?.erasure ?? newErasureRecord(issue, form, nowIso(ctx))
+    }),
     requests: [
       ...kept.map(r => ({ ...r })),
       ...todo.map(({ subject }) => ({

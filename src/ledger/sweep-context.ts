@@ -49,6 +49,10 @@ export interface SweepContext {
   ledgers: Map<number, { marker: LedgerMarker; commentId: number }>
   /** The clocks of the open requests this sweep saw, for the job summary. */
   clocks: ClockRow[]
+  /** The deletion API's calls, opened on the first erasure of the sweep (one pacer for all). */
+  erasureCalls?: Promise<import('./erasure-calls.js').ErasureCalls>
+  /** What the action lends for the deletion API (absent: no erasure is submitted this sweep). */
+  erasureAccess?: import('./erasure-calls.js').ErasureAccess
 }
 
 export function sealOf(ctx: SweepContext, issue: number): Seal {
@@ -120,7 +124,7 @@ export async function writeLedger(
 ): Promise<number> {
   marker.version = MARKER_VERSION
   stampDeadline(ctx, issue, marker)
-  const body = ledgerComment(marker, sealOf(ctx, issue.number), reference)
+  const body = ledgerComment(marker, sealOf(ctx, issue.number), reference, ctx.ledger.label)
   const held = (id: number): number => {
     ctx.ledgers.set(issue.number, { marker: structuredClone(marker), commentId: id })
     return id
@@ -146,7 +150,7 @@ export async function moveLabels(
 ): Promise<void> {
   const kept = isFinished(state) ? finishedLabels(issue.labels, ctx.ledger.label) : issue.labels
   const labels = labelsFor(kept, ctx.ledger.label, state)
-  const close = state === 'done' && ctx.ledger.closeOnDone
+  const close = (state === 'done' || state === 'erased') && ctx.ledger.closeOnDone
   if (!close && sameLabels(labels, issue.labels)) return
   await ctx.github.setLabels(issue.number, labels, close)
   issue.labels = labels

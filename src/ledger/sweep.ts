@@ -29,7 +29,8 @@ import { ledgerKey } from './seal.js'
 import { reserveMs, SubmitTime } from './sweep-time.js'
 import { planStep, stepIssue } from './issue-step.js'
 import { checkDeadline, type ClockRow } from './deadline-step.js'
-import { stateLabel } from './states.js'
+import type { ErasureAccess } from './erasure-calls.js'
+import { personLabel, stateLabel } from './states.js'
 import type { LedgerSettings } from './settings.js'
 import { IdentityError, type IssueResult, type SweepContext } from './sweep-context.js'
 
@@ -46,6 +47,8 @@ const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000
 export interface LedgerDependencies extends RunDependencies {
   /** How the ledger reaches GitHub. Default: GITHUB_API_URL over the network. */
   github?: GitHubAccess
+  /** The deletion API, lent by the action (src/main.ts) when the erasure keys are given. */
+  erasure?: ErasureAccess
 }
 
 /** What a sweep did, handed to the action to write the outputs and the job summary. */
@@ -127,7 +130,8 @@ export async function sweepLedger(
     ledgerKey: ledgerKey(settings.basicAuth),
     repository: `${owner}/${repo}`,
     ledgers: new Map(),
-    clocks: []
+    clocks: [],
+    ...(deps.erasure && { erasureAccess: deps.erasure })
   }
   const results: IssueResult[] = []
   const problems: string[] = []
@@ -158,8 +162,14 @@ export async function sweepLedger(
       ledger.label,
       event ? new Date(session.clock.now() - EVENT_LOOKBACK_MS).toISOString() : undefined
     )
+    // (An erasure's job too, unless a person asked to cancel it: that is answered at once.)
     const issues = event
-      ? listed.filter(issue => !issue.labels.includes(stateLabel(ledger.label, 'submitted')))
+      ? listed.filter(
+          issue =>
+            !issue.labels.includes(stateLabel(ledger.label, 'submitted')) &&
+            (!issue.labels.includes(stateLabel(ledger.label, 'erasure-scheduled')) ||
+              issue.labels.includes(personLabel(ledger.label, 'cancel')))
+        )
       : listed
     openIssues = issues.length
     log.info(

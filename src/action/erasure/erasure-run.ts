@@ -42,7 +42,7 @@ import {
   placeSubjects,
   readJobs,
   type ErasureJob
-} from './erasure-jobs.js'
+} from '../../run/index.js'
 import {
   buildErasureSummary,
   erasureFailure,
@@ -258,7 +258,10 @@ function engineOptions(ctx: Context) {
 }
 
 /** The built-in document, or the user's file with the same workflows (e.g. for the v2 API). */
-async function loadErasureDocument(settings: Settings, signal: AbortSignal): Promise<LoadedArazzo> {
+export async function loadErasureDocument(
+  settings: Settings,
+  signal: AbortSignal
+): Promise<LoadedArazzo> {
   const notice = (message: string) => log.notice(line`${message}`)
   let loaded: LoadedArazzo
   try {
@@ -282,7 +285,10 @@ async function loadErasureDocument(settings: Settings, signal: AbortSignal): Pro
 }
 
 /** Both key pairs' every form, out of anything the run reports. */
-function composeRedactors(settings: Settings, erasure: ErasureSettings): (text: string) => string {
+export function composeRedactors(
+  settings: Settings,
+  erasure: ErasureSettings
+): (text: string) => string {
   const project = credentialRedactor({ ...erasure, basicAuth: erasure.basicAuth })
   const org = credentialRedactor({
     apiKey: settings.apiKey ?? '',
@@ -293,7 +299,7 @@ function composeRedactors(settings: Settings, erasure: ErasureSettings): (text: 
 }
 
 /** The deletion API's transport: erasure scope, one call at a time, 1 a second, 429s waited out. */
-function erasureTransport(
+export function erasureTransport(
   settings: Settings,
   stop: AbortController,
   deps: RunDependencies,

@@ -79,6 +79,10 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
       ? { apiKey: '', secretKey: '', basicAuth: '' }
       : parseCredentials()
   const erasure = requestType === 'erasure' ? parseErasureInputs() : undefined
+  // The ledger erases when an issue asks for it: the project's keys are optional until then.
+  const ledgerErasureKeys = [Inputs.ErasureApiKey, Inputs.ErasureSecretKey].some(
+    n => read(n) !== ''
+  )
   const region = parseRegion(read(Inputs.Region))
   const api = parseApiUrl(read(Inputs.ApiUrl), region)
   if (read(Inputs.ApiUrl) !== '' && region !== 'us') {
@@ -149,7 +153,12 @@ export async function getSettings(env: { now?: () => Date } = {}): Promise<Setti
     ...(workflowId !== undefined && { workflowId }),
     extraInputs,
     sourceIntegrity,
-    ...(ledger && { ledger }),
+    ...(ledger && {
+      ledger: {
+        ...ledger,
+        ...(requestType !== 'erasure' && ledgerErasureKeys && { erasure: parseErasureInputs() })
+      }
+    }),
     // Absent means access: only an erasure says its type.
     ...(erasure && { requestType, erasure })
   }

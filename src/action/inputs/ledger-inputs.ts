@@ -14,8 +14,8 @@ import { hasControlCharacter, Inputs } from '../../run/index.js'
 
 /** GitHub's limit on a label name. */
 const MAX_LABEL = 50
-/** The longest state suffix, `:needs-attention`: every state label must fit GitHub's limit. */
-const LONGEST_SUFFIX = ':needs-attention'.length
+/** The longest state suffix, `:awaiting-approval`: every state label must fit GitHub's limit. */
+const LONGEST_SUFFIX = ':awaiting-approval'.length
 export const MAX_LEDGER_LABEL = MAX_LABEL - LONGEST_SUFFIX
 
 export interface LedgerInputReader {

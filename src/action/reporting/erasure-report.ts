@@ -10,7 +10,7 @@ import {
   cancellableUntil,
   type ErasureJob,
   type SubjectErasure
-} from '../erasure/erasure-jobs.js'
+} from '../../run/index.js'
 import { writeOutputs, type ActionOutputs } from './output-helper.js'
 import {
   subjectFingerprint,

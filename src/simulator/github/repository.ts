@@ -9,6 +9,7 @@ import type {
   GitHubUserSpec,
   Permission,
   StandInComment,
+  StandInEvent,
   StandInIssue,
   StandInLabel,
   StandInUser,
@@ -32,6 +33,8 @@ export class RepositoryState {
   private readonly issues = new Map<number, StandInIssue>()
   private readonly allComments: StandInComment[] = []
   private readonly labels = new Map<string, StandInLabel>()
+  private readonly events: StandInEvent[] = []
+  private nextEventId = 30_000_001
   private nextUserId = 1001
   private nextNumber = 1
   private nextCommentId = 900001
@@ -96,7 +99,7 @@ export class RepositoryState {
       association: options.association
     }
     this.issues.set(issue.number, issue)
-    this.setLabels(issue, options.labels ?? [])
+    this.setLabels(issue, options.labels ?? [], user)
     return issue
   }
 
@@ -112,10 +115,32 @@ export class RepositoryState {
     return [...this.issues.values()]
   }
 
-  setLabels(issue: StandInIssue, names: string[]): void {
+  /** Sets the issue's labels; `actor` (when known) is recorded in a labeled/unlabeled event per change. */
+  setLabels(issue: StandInIssue, names: string[], actor?: StandInUser): void {
     for (const name of names) this.label(name)
-    issue.labels = [...new Set(names)]
+    const next = [...new Set(names)]
+    if (actor) {
+      const at = this.now()
+      const record = (event: 'labeled' | 'unlabeled', label: string): void => {
+        this.events.push({
+          id: this.nextEventId++,
+          issueNumber: issue.number,
+          event,
+          actor,
+          label,
+          at
+        })
+      }
+      for (const name of issue.labels) if (!next.includes(name)) record('unlabeled', name)
+      for (const name of next) if (!issue.labels.includes(name)) record('labeled', name)
+    }
+    issue.labels = next
     issue.updatedAt = this.now()
+  }
+
+  /** The issue's events, oldest first (only label events are recorded). */
+  issueEvents(issueNumber: number): StandInEvent[] {
+    return this.events.filter(event => event.issueNumber === issueNumber)
   }
 
   addComment(issue: StandInIssue, user: StandInUser, body: string): StandInComment {
@@ -221,6 +246,23 @@ export class RepositoryState {
       url: `${repoUrl}/issues/${issue.number}`,
       html_url: `${htmlOrigin(base)}/${this.owner}/${this.repo}/${issue.pullRequest ? 'pull' : 'issues'}/${issue.number}`,
       ...(issue.pullRequest && { pull_request: { url: `${repoUrl}/pulls/${issue.number}` } })
+    }
+  }
+
+  /** An issue event as GitHub renders it (GET /repos/{owner}/{repo}/issues/{n}/events). */
+  eventJson(event: StandInEvent, base: string): Record<string, unknown> {
+    const label = this.labels.get(event.label)
+    return {
+      id: event.id,
+      node_id: `LE_${event.id}`,
+      url: `${base}/repos/${this.owner}/${this.repo}/issues/events/${event.id}`,
+      actor: this.userJson(event.actor, base),
+      event: event.event,
+      commit_id: null,
+      commit_url: null,
+      created_at: iso(event.at),
+      performed_via_github_app: null,
+      label: { name: event.label, color: label?.color ?? 'ededed' }
     }
   }
 

@@ -47,6 +47,7 @@ export function createRoutes(state: RepositoryState): (request: RestRequest) => 
     ['GET', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/, getIssue],
     ['PATCH', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/, updateIssue],
     ['GET', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/, listIssueComments],
+    ['GET', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/events$/, listIssueEvents],
     ['POST', /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/, createComment],
     ['PATCH', /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/, updateComment],
     ['DELETE', /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/, deleteComment],
@@ -115,7 +116,7 @@ export function createRoutes(state: RepositoryState): (request: RestRequest) => 
     if (body.labels !== undefined) {
       const labels = labelNames(body.labels)
       if (!labels) return invalid('labels', 'is not an array of label names')
-      state.setLabels(issue, labels)
+      state.setLabels(issue, labels, request.caller.user)
     }
     issue.updatedAt = state.now()
     return ok(state.issueJson(issue, request.base))
@@ -128,6 +129,15 @@ export function createRoutes(state: RepositoryState): (request: RestRequest) => 
     if (since === null) return invalid('since', 'is not an ISO 8601 timestamp')
     const comments = state.comments(c => c.issueNumber === issue.number && c.updatedAt >= since)
     return paged(request, comments, comment => state.commentJson(comment, request.base))
+  }
+
+  /** GitHub's issue events, oldest first (the stand-in records label events, with their actor). */
+  function listIssueEvents(request: RestRequest, [number]: string[]): RestReply {
+    const issue = state.issue(Number(number))
+    if (!issue) return notFound()
+    return paged(request, state.issueEvents(issue.number), event =>
+      state.eventJson(event, request.base)
+    )
   }
 
   function createComment(request: RestRequest, [number]: string[]): RestReply {
@@ -175,7 +185,8 @@ export function createRoutes(state: RepositoryState): (request: RestRequest) => 
     if (!issue.labels.includes(label)) return notFound('Label does not exist')
     state.setLabels(
       issue,
-      issue.labels.filter(existing => existing !== label)
+      issue.labels.filter(existing => existing !== label),
+      request.caller.user
     )
     return ok(issue.labels.map(label => ({ name: label })))
   }
@@ -191,7 +202,7 @@ export function createRoutes(state: RepositoryState): (request: RestRequest) => 
     const body = objectBody(request)
     const names = labelNames(Array.isArray(request.body) ? request.body : body?.labels)
     if (!names) return invalid('labels', 'is not an array of label names')
-    state.setLabels(issue, next(issue, names))
+    state.setLabels(issue, next(issue, names), request.caller.user)
     return ok(issue.labels.map(label => ({ name: label })))
   }
 
@@ -225,7 +236,9 @@ export function createRoutes(state: RepositoryState): (request: RestRequest) => 
     const permission = state.permission(name)
     if (!user || permission === undefined) return notFound(`${name} is not a user`)
     return ok({
-      permission: permission === 'maintain' || permission === 'triage' ? 'write' : permission,
+      // GitHub's `permission` keeps the legacy levels: maintain reads as write, triage as read.
+      permission:
+        permission === 'maintain' ? 'write' : permission === 'triage' ? 'read' : permission,
       role_name: permission,
       user: state.userJson(user, request.base)
     })

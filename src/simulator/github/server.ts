@@ -17,6 +17,7 @@ import type {
   GitHubStandInOptions,
   GitHubUserSpec,
   StandInComment,
+  StandInEvent,
   StandInLabel,
   StandInIssue,
   StandInUser,
@@ -164,11 +165,29 @@ class StandIn implements GitHubStandIn {
     return this.state.addComment(this.mustIssue(issueNumber), user, body).id
   }
 
-  editIssue(issueNumber: number, change: { body?: string; labels?: string[] }): void {
+  editIssue(
+    issueNumber: number,
+    change: { body?: string; labels?: string[] },
+    actor?: string
+  ): void {
     const issue = this.mustIssue(issueNumber)
     if (change.body !== undefined) issue.body = change.body
-    if (change.labels !== undefined) this.state.setLabels(issue, change.labels)
+    const who = actor === undefined ? issue.user : this.person(actor)
+    if (change.labels !== undefined) this.state.setLabels(issue, change.labels, who)
     issue.updatedAt = this.now()
+  }
+
+  addIssueLabel(issueNumber: number, login: string, label: string): void {
+    const issue = this.mustIssue(issueNumber)
+    this.state.setLabels(issue, [...issue.labels, label], this.person(login))
+  }
+
+  issueEvents(issueNumber: number): StandInEvent[] {
+    return structuredClone(this.state.issueEvents(issueNumber))
+  }
+
+  private person(login: string): StandInUser {
+    return this.state.user(login) ?? this.state.addUser({ login })
   }
 
   issue(issueNumber: number): StandInIssue {

@@ -89,6 +89,16 @@ export interface StandInComment {
   updatedAt: number
 }
 
+/** A label added to or removed from an issue, by whom and when (GitHub's issue events). */
+export interface StandInEvent {
+  id: number
+  issueNumber: number
+  event: 'labeled' | 'unlabeled'
+  actor: StandInUser
+  label: string
+  at: number
+}
+
 export interface StandInIssue {
   number: number
   title: string
@@ -136,7 +146,12 @@ export interface GitHubStandIn {
   fileIssue(options: FileIssueOptions): number
   /** A comment by anyone (a person, or a forger); returns its id. */
   addComment(issueNumber: number, author: string, body: string): number
-  editIssue(issueNumber: number, change: { body?: string; labels?: string[] }): void
+  /** A person's edit (the body and/or the labels; label changes are recorded as `actor`'s events, the author's by default). */
+  editIssue(issueNumber: number, change: { body?: string; labels?: string[] }, actor?: string): void
+  /** `login` adds `label` to the issue (a `labeled` event by them, as GitHub records it). */
+  addIssueLabel(issueNumber: number, login: string, label: string): void
+  /** The issue's recorded label events, oldest first. */
+  issueEvents(issueNumber: number): StandInEvent[]
   issue(issueNumber: number): StandInIssue
   comments(issueNumber: number): StandInComment[]
   /** The repository's labels (those made by the API or set on an issue). */

@@ -3,8 +3,10 @@
  * call), the deletion jobs a server answered (checked before anything reaches an output, the log or
  * the summary), which subject ended up in which job, and how often a job is read.
  */
-import type { PollSchedule } from '../../arazzo/index.js'
-import { answeredSubject, hasControlCharacter, type Subject } from '../../run/index.js'
+import type { PollSchedule } from '../arazzo/index.js'
+import { answeredSubject } from './dsar-status.js'
+import { hasControlCharacter } from './secret-helper.js'
+import type { Subject } from './subjects.js'
 
 /** Amplitude takes at most 100 ids per deletion request. */
 export const MAX_IDS_PER_CALL = 100

@@ -22,11 +22,11 @@ export const FIELDS = {
   amplitudeIds: 'Amplitude IDs',
   startDate: 'Start date',
   endDate: 'End date',
+  receivedOn: 'Received on',
+  regime: 'Regime',
   reference: 'Reference',
   request: 'Request',
-  identityVerified: 'Identity verified',
-  receivedOn: 'Received on',
-  regime: 'Regime'
+  identityVerified: 'Identity verified'
 } as const
 
 /** GitHub's own limit on an issue body: anything longer did not come from GitHub. */
@@ -189,10 +189,11 @@ export function formBody(fields: FormFields): string {
     section(FIELDS.amplitudeIds, fields.amplitudeIds),
     section(FIELDS.startDate, fields.startDate),
     section(FIELDS.endDate, fields.endDate),
-    section(FIELDS.reference, fields.reference),
-    ...erasureSections(fields).map(([label, value]) => section(label, value)),
+    // The clock's fields before the free-text ones, as in the shipped form.
     section(FIELDS.receivedOn, fields.receivedOn),
-    section(FIELDS.regime, fields.regime)
+    section(FIELDS.regime, fields.regime),
+    section(FIELDS.reference, fields.reference),
+    ...erasureSections(fields).map(([label, value]) => section(label, value))
   ].join('\n\n')
 }
 

@@ -38008,11 +38008,11 @@ const FIELDS = {
     amplitudeIds: 'Amplitude IDs',
     startDate: 'Start date',
     endDate: 'End date',
+    receivedOn: 'Received on',
+    regime: 'Regime',
     reference: 'Reference',
     request: 'Request',
-    identityVerified: 'Identity verified',
-    receivedOn: 'Received on',
-    regime: 'Regime'
+    identityVerified: 'Identity verified'
 };
 /** GitHub's own limit on an issue body: anything longer did not come from GitHub. */
 const MAX_BODY_CHARS = 65_536;
@@ -38115,10 +38115,11 @@ function formBody(fields) {
         section(FIELDS.amplitudeIds, fields.amplitudeIds),
         section(FIELDS.startDate, fields.startDate),
         section(FIELDS.endDate, fields.endDate),
-        section(FIELDS.reference, fields.reference),
-        ...erasureSections(fields).map(([label, value]) => section(label, value)),
+        // The clock's fields before the free-text ones, as in the shipped form.
         section(FIELDS.receivedOn, fields.receivedOn),
-        section(FIELDS.regime, fields.regime)
+        section(FIELDS.regime, fields.regime),
+        section(FIELDS.reference, fields.reference),
+        ...erasureSections(fields).map(([label, value]) => section(label, value))
     ].join('\n\n');
 }
 /**

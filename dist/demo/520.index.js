@@ -9439,11 +9439,11 @@ const form_FIELDS = {
     amplitudeIds: 'Amplitude IDs',
     startDate: 'Start date',
     endDate: 'End date',
+    receivedOn: 'Received on',
+    regime: 'Regime',
     reference: 'Reference',
     request: 'Request',
-    identityVerified: 'Identity verified',
-    receivedOn: 'Received on',
-    regime: 'Regime'
+    identityVerified: 'Identity verified'
 };
 /** GitHub's own limit on an issue body: anything longer did not come from GitHub. */
 const form_MAX_BODY_CHARS = 65_536;
@@ -9546,10 +9546,11 @@ function formBody(fields) {
         section(form_FIELDS.amplitudeIds, fields.amplitudeIds),
         section(form_FIELDS.startDate, fields.startDate),
         section(form_FIELDS.endDate, fields.endDate),
-        section(form_FIELDS.reference, fields.reference),
-        ...erasureSections(fields).map(([label, value]) => section(label, value)),
+        // The clock's fields before the free-text ones, as in the shipped form.
         section(form_FIELDS.receivedOn, fields.receivedOn),
-        section(form_FIELDS.regime, fields.regime)
+        section(form_FIELDS.regime, fields.regime),
+        section(form_FIELDS.reference, fields.reference),
+        ...erasureSections(fields).map(([label, value]) => section(label, value))
     ].join('\n\n');
 }
 /**

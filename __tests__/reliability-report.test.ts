@@ -18,6 +18,7 @@ const SUITES = [
   'cancellation',
   'ledger',
   'ledger-pressure',
+  'ledger-erasure',
   'ledger-deadlines',
   'no-leaks',
   'real-service'

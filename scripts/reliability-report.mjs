@@ -111,6 +111,16 @@ const SUITES = [
       'first sweep creates the labels, and an export is called delivered only when an artifact holds it.'
   },
   {
+    suite: 'ledger-erasure',
+    title: 'Ledger erasure',
+    intro:
+      'Erasure in the ledger (issue 22): sweeps of DSAR issues whose form asks for an erasure, against the ' +
+      "simulator's deletion API and the GitHub REST stand-in (which records who added each label). Each row " +
+      'is one safety rule of the erasure contract: approval by a second member only, identity verified, the ' +
+      'export delivered first, cancellation inside the window only, no id sent twice, no raw subject id in ' +
+      'comments, logs, the summary or the receipt.'
+  },
+  {
     suite: 'ledger-deadlines',
     title: 'Ledger deadlines',
     intro:

@@ -39488,7 +39488,9 @@ async function checkDeadline(ctx, issue) {
     if (move.notice) {
         await ctx.github.createComment(issue.number, noticeComment(move.notice, move.record, ctx));
     }
-    if (move.changed || !marker.deadline) {
+    // A version-2 line without a deadline is not rewritten just for it (a sweep in which nothing
+    // changed writes nothing): its next write stamps it.
+    if (move.changed) {
         const reference = (fromForm ?? formClock(ctx, issue)).reference;
         await writeLedger(ctx, issue, { ...marker, deadline: move.record }, commentId, reference);
     }

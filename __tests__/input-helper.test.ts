@@ -987,6 +987,18 @@ const invalid: Invalid[] = [
     message: /without commas/
   },
   {
+    title: 'ledger-regime not one of GDPR, CCPA, Other',
+    inputs: { ledger: 'issues', 'ledger-regime': 'LGPD', 'github-token': 'ghs_x' },
+    input: 'ledger-regime',
+    message: /must be one of GDPR, CCPA, Other/
+  },
+  {
+    title: 'ledger-due-days not a whole number of days',
+    inputs: { ledger: 'issues', 'ledger-due-days': '30.5', 'github-token': 'ghs_x' },
+    input: 'ledger-due-days',
+    message: /must be a whole number of days from 1 to 3650/
+  },
+  {
     title: 'ledger-label too long for its state labels',
     inputs: { ledger: 'issues', 'ledger-label': 'x'.repeat(33), 'github-token': 'ghs_x' },
     input: 'ledger-label',

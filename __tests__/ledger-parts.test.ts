@@ -48,7 +48,10 @@ describe('the issue form', () => {
         ],
         startDate: '2012-01-01',
         endDate: '2026-06-30',
-        request: 'access'
+        request: 'access',
+        // Received on: the default (today when no creation day is given); Regime: GDPR.
+        receivedOn: '2026-06-30',
+        regime: 'GDPR'
       }
     })
   })
@@ -226,7 +229,7 @@ describe('the ledger comment', () => {
 
   test.each([
     ['not an object', [], 'the state is not an object'],
-    ['an unknown version', { version: 3 }, 'unknown version 3'],
+    ['an unknown version', { version: 4 }, 'unknown version 4'],
     ['an unknown state', { state: 'delivered' }, 'unknown state'],
     ['a startDate with a time', { startDate: '2024-01-01T00:00' }, 'bad startDate'],
     ['a startDate that is not text', { startDate: 20240101 }, 'bad startDate'],
@@ -280,12 +283,12 @@ describe('the ledger comment', () => {
     const reading = readLedger([comment(1, bot.login, bot.type, body)], bot, seal)
     // Another version carries no integrity check this action can verify: refused before its shape.
     const expected =
-      value.version === 2
+      value.version === 2 || value.version === 3
         ? { kind: 'unreadable', commentId: 1, problem }
         : {
             kind: 'unreadable',
             commentId: 1,
-            problem: 'its state line is version 3, which carries no integrity check',
+            problem: 'its state line is version 4, which carries no integrity check',
             tampered: true
           }
     expect(reading).toEqual(expected)

@@ -19,6 +19,7 @@ const SUITES = [
   'ledger',
   'ledger-pressure',
   'ledger-erasure',
+  'ledger-deadlines',
   'no-leaks',
   'real-service'
 ]

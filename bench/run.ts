@@ -2,12 +2,13 @@
  * `npm run bench`: every benchmark, side by side in one run on this machine; writes bench/RESULTS.md
  * (machine, Node version, date, then one section per benchmark) and prints each target as met / not met.
  * Set BENCH_ONLY=id[,id] to run some of them (ids: startup, poll-economy, fanout, download, respect,
- * lifecycle, burst): their sections (and summary rows) in RESULTS.md are replaced, the others kept as they were.
+ * lifecycle, burst, desk): their sections (and summary rows) in RESULTS.md are replaced, the others kept as they were.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os'
 import { join } from 'node:path'
 import { benchBurst } from './burst.js'
+import { benchDesk } from './desk.js'
 import { benchDownload } from './download.js'
 import { benchFanout } from './fanout.js'
 import { benchLifecycle } from './lifecycle.js'
@@ -24,7 +25,8 @@ const benchmarks: [string, () => Promise<BenchSection>][] = [
   ['download', () => benchDownload()],
   ['respect', () => benchRespect()],
   ['lifecycle', () => benchLifecycle()],
-  ['burst', () => benchBurst()]
+  ['burst', () => benchBurst()],
+  ['desk', () => benchDesk()]
 ]
 
 const only = process.env.BENCH_ONLY?.split(',').map(s => s.trim())

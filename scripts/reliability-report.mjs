@@ -114,13 +114,24 @@ const SUITES = [
     suite: 'ledger-erasure',
     title: 'Erasure in the ledger',
     intro:
-      'Issues whose form asks for an erasure, against the simulator\'s deletion API and the GitHub ' +
+      "Issues whose form asks for an erasure, against the simulator's deletion API and the GitHub " +
       'stand-in (which records who added each label). No erasure call without an approval by a member ' +
       'other than the author with write access, given after the ledger read the form as it stands; none ' +
       'without `Identity verified`; none before the export of an access-then-erasure request was ' +
       'delivered; a cancellation inside the window calls DELETE for every id and nothing else, outside ' +
       'it nothing; a retried erasure never sends an id twice to a job that holds it; and no raw subject ' +
       'id reaches a comment, the log, the summary or the outputs (docs/erasure.md).'
+  },
+  {
+    suite: 'ledger-deadlines',
+    title: 'Ledger deadlines',
+    intro:
+      "Every request's legal clock (docs/desk.md): the due date per regime from the form's `Received on` " +
+      'and `Regime`, `due-soon` seven days ahead and `overdue` after, each told in one comment and one ' +
+      'label however many sweeps pass, `<label>:extended` moving the due date once, finishing removing the ' +
+      'notices, the receipt and the job summary carrying the clock, a bad `Received on` ending in ' +
+      '`needs-info` naming the field with nothing sent. The action runs on the real clock; rows set ' +
+      '`Received on` relative to today.'
   },
   {
     suite: 'no-leaks',

@@ -17,6 +17,7 @@ export {
   RECEIPT_FILE,
   writeReceipt,
   type Receipt,
+  type ReceiptDeadline,
   type ReceiptFile,
   type ReceiptInput,
   type ReceiptRequest

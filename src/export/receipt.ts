@@ -60,6 +60,23 @@ export interface ReceiptInput {
   /** Ledger mode: the issue the request came from, and its free-text reference. */
   issue?: { number: number; url: string; reference?: string }
   artifact?: { name: string; retentionDays: number }
+  /** Ledger mode: the request's legal clock (docs/desk.md). */
+  deadline?: ReceiptDeadline
+}
+
+/** The legal clock of the request a ledger issue carries, as the receipt records it. */
+export interface ReceiptDeadline {
+  /** The day the person asked (YYYY-MM-DD). */
+  receivedOn: string
+  regime: 'GDPR' | 'CCPA' | 'Other'
+  /** The day the answer was due, extension included. */
+  dueDate: string
+  extended: boolean
+  /**
+   * When the ledger finished the request (ISO 8601); absent when it goes on after this receipt
+   * (access then erasure: the export is delivered, the erasure follows).
+   */
+  finishedAt?: string
 }
 
 export interface Receipt {
@@ -70,6 +87,7 @@ export interface Receipt {
   workflow: string
   run?: ReceiptInput['run']
   issue?: ReceiptInput['issue']
+  deadline?: ReceiptDeadline
   requests: ReceiptRequest[]
   files: {
     name: string
@@ -98,6 +116,7 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     workflow: input.workflow,
     ...(input.run && { run: input.run }),
     ...(input.issue && { issue: input.issue }),
+    ...(input.deadline && { deadline: input.deadline }),
     requests: input.requests,
     files: input.files.map(file => ({
       name: relative(input.root, file.path).split(sep).join('/'),

@@ -10,8 +10,9 @@ import { erasureLines } from './erasure-comments.js'
 import { markerLine, type LedgerMarker } from './marker.js'
 import type { Seal } from './seal.js'
 import { plural } from '../run/index.js'
+import { dueLine } from './deadline-record.js'
 
-const SIGNATURE =
+export const SIGNATURE =
   '<sub>Written by the Amplitude DSAR action (ledger). Do not edit this comment.</sub>'
 
 function referenceLine(reference: string | undefined): string[] {
@@ -37,6 +38,7 @@ export function ledgerComment(
   return [
     `**DSAR ledger**: ${forMarkdown(marker.state)} (data from ${marker.startDate} to ${marker.endDate})`,
     '',
+    ...dueLine(marker.deadline),
     ...referenceLine(reference),
     ...erasureLines(marker, label),
     ...(rows.length > 0

@@ -1,8 +1,8 @@
 /**
  * The ledger's calls to Amplitude's deletion API, each one a workflow of the built-in
  * `amplitude-erasure` document run by the engine, through the erasure transport of an erasure
- * run (src/action/erasure-run.ts): the project's keys only (the 'erasure' credential scope), one
- * call at a time, at least a second apart, 429s waited out. One transport (one pacer) per sweep,
+ * run (src/run/erasure-transport.ts, shared with the action's erasure run): the project's keys
+ * only (the 'erasure' credential scope), one call at a time, at least a second apart, 429s waited out. One transport (one pacer) per sweep,
  * shared by every issue, so the sweep as a whole never sends more than one call a second.
  */
 import { runWorkflow, type HttpTransport, type LoadedArazzo } from '../arazzo/index.js'
@@ -57,7 +57,7 @@ async function open(
   const transport: HttpTransport = erasureTransport(
     settings,
     stop,
-    { clock: session.clock },
+    { ...ctx.apiDependencies, clock: session.clock },
     session.clock,
     session.deadline,
     redact

@@ -3,7 +3,9 @@
  * done, from the ledger's own sealed record. Subjects by fingerprint only (raw ids never leave the
  * issue body and the calls to the deletion API). Fields: docs/receipt.md.
  */
+import type { ReceiptDeadline } from '../export/index.js'
 import { forMarkdown } from '../policy/index.js'
+import { receiptDeadline } from './deadline-step.js'
 import { readForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
@@ -25,6 +27,8 @@ export interface ErasureReceipt {
   activeScrubDoneDate: string | null
   cancellation: { by: string; at: string; revoked: number } | null
   writtenAt: string
+  /** The request's legal clock (docs/receipt.md#deadline): finished with this receipt. */
+  deadline: ReceiptDeadline
 }
 
 export function erasureReceipt(
@@ -56,6 +60,7 @@ export function erasureReceipt(
     statuses: e.statuses,
     activeScrubDoneDate: e.activeScrubDoneDate ?? null,
     cancellation: e.cancelled ?? null,
-    writtenAt: new Date(ctx.session.clock.now()).toISOString()
+    writtenAt: new Date(ctx.session.clock.now()).toISOString(),
+    ...receiptDeadline(ctx, issue, marker)
   }
 }

@@ -15,12 +15,15 @@ import {
   type Subject,
   uniqueSubjects
 } from '../run/index.js'
+import { addDays, isCalendarDay, parseRegime, REGIMES, type Regime } from './deadlines.js'
 
 export const FIELDS = {
   userIds: 'User IDs',
   amplitudeIds: 'Amplitude IDs',
   startDate: 'Start date',
   endDate: 'End date',
+  receivedOn: 'Received on',
+  regime: 'Regime',
   reference: 'Reference',
   request: 'Request',
   identityVerified: 'Identity verified'
@@ -43,6 +46,9 @@ export interface DsarForm {
   request: RequestKind
   /** How the person's identity was checked (the form's `Identity verified`); absent: not verified. */
   identityVerified?: string
+  /** The day the person asked (YYYY-MM-DD): the legal clock starts here (src/ledger/deadlines.ts). */
+  receivedOn: string
+  regime: Regime
 }
 
 export type FormReading =
@@ -55,6 +61,10 @@ export interface FormDefaults {
   endDate: string
   /** Today (UTC), YYYY-MM-DD: a date after tomorrow is refused. */
   today: string
+  /** `Received on` when the form leaves it empty: the issue's creation day (default: today). */
+  receivedOn?: string
+  /** `Regime` when the form leaves it empty: the `ledger-regime` input (default: GDPR). */
+  regime?: Regime
 }
 
 export function readForm(body: string, defaults: FormDefaults): FormReading {
@@ -109,6 +119,8 @@ export function readForm(body: string, defaults: FormDefaults): FormReading {
       `${subjects.length} subjects; one issue may ask for at most ${MAX_SUBJECTS_PER_ISSUE} (file one issue per person)`
     )
   }
+  const clock = readClockFields(value, defaults)
+  if (!clock.ok) return refuse(clock.field, clock.problem)
   const reference = value(FIELDS.reference).replace(/\s+/g, ' ').trim()
   const erasure = readErasureFields(value)
   if (!erasure.ok) return erasure
@@ -119,11 +131,39 @@ export function readForm(body: string, defaults: FormDefaults): FormReading {
       ...dates,
       request: erasure.request,
       ...(erasure.identityVerified !== undefined && { identityVerified: erasure.identityVerified }),
+      receivedOn: clock.receivedOn,
+      regime: clock.regime,
       ...(reference !== '' && {
         reference: [...reference].slice(0, MAX_REFERENCE_CHARS).join('')
       })
     }
   }
+}
+
+/**
+ * The request's legal clock from the form: `Received on` (a calendar day, not after tomorrow: a
+ * runner's UTC day may trail the requester's) and `Regime`. Kept apart from the subject fields:
+ * a problem names the field and the form expected, never what was typed.
+ */
+function readClockFields(
+  value: (field: string) => string,
+  defaults: FormDefaults
+):
+  { ok: true; receivedOn: string; regime: Regime } | { ok: false; field: string; problem: string } {
+  const received = value(FIELDS.receivedOn)
+  const receivedOn = received || defaults.receivedOn || defaults.today
+  if (!isCalendarDay(receivedOn)) {
+    return { ok: false, field: FIELDS.receivedOn, problem: 'must be a calendar day, YYYY-MM-DD' }
+  }
+  if (receivedOn > addDays(defaults.today, 1)) {
+    return { ok: false, field: FIELDS.receivedOn, problem: 'must not be in the future' }
+  }
+  const said = value(FIELDS.regime)
+  const regime = said === '' ? (defaults.regime ?? 'GDPR') : parseRegime(said)
+  if (regime === undefined) {
+    return { ok: false, field: FIELDS.regime, problem: `must be one of ${REGIMES.join(', ')}` }
+  }
+  return { ok: true, receivedOn, regime }
 }
 
 /** The fields of the shipped issue form, as a person fills them in. */
@@ -136,6 +176,8 @@ export interface FormFields {
   /** `Access (export)`, `Erasure` or `Access, then erasure`; left out: the section is not rendered. */
   request?: string
   identityVerified?: string
+  receivedOn?: string
+  regime?: string
 }
 
 /** The issue body GitHub renders from the shipped form (examples/ISSUE_TEMPLATE/dsar.yml). */
@@ -147,6 +189,9 @@ export function formBody(fields: FormFields): string {
     section(FIELDS.amplitudeIds, fields.amplitudeIds),
     section(FIELDS.startDate, fields.startDate),
     section(FIELDS.endDate, fields.endDate),
+    // The clock's fields before the free-text ones, as in the shipped form.
+    section(FIELDS.receivedOn, fields.receivedOn),
+    section(FIELDS.regime, fields.regime),
     section(FIELDS.reference, fields.reference),
     ...erasureSections(fields).map(([label, value]) => section(label, value))
   ].join('\n\n')

@@ -11,19 +11,26 @@
 import type { GitHubCalls } from './github-octokit.js'
 
 /**
+ * The most GitHub calls a step's deadline check adds (src/ledger/deadline-step.ts): a due-soon or
+ * overdue notice, the ledger comment recording it, the labels. Once per threshold, rarely.
+ */
+export const DEADLINE_CALLS = 3
+
+/**
  * The most GitHub calls one new issue's step makes once started: the author's permission (when
  * the association does not settle it), a retried issue's old state label taken off, the
  * write-ahead `submitting` comment, the read that checks no other sweep wrote one first, then either the ledger edit with the request ids and the
  * `submitted` labels, or (Amplitude answered only in part) the ledger edit, the needs-attention
- * comment and its labels. Refused and needs-info steps make fewer.
+ * comment and its labels. Refused and needs-info steps make fewer. Then its deadline check.
  */
-export const SUBMIT_CALLS = 7
+export const SUBMIT_CALLS = 7 + DEADLINE_CALLS
 
 /**
  * The most GitHub calls a step of an issue already taken up makes: a delivery writes the ledger
- * comment, posts the delivery comment, edits the ledger again and sets the labels (closing).
+ * comment, posts the delivery comment, edits the ledger again and sets the labels (closing); then
+ * its deadline check.
  */
-export const PROGRESS_CALLS = 4
+export const PROGRESS_CALLS = 4 + DEADLINE_CALLS
 
 /**
  * The rule: a step that may make `need` calls fits when they are left after the calls `promised`

@@ -22,6 +22,9 @@ import {
 /** What the sweep will do with `issue`, from its labels and its ledger (no call made). */
 export function planStep(ctx: SweepContext, issue: IssueFacts, comments: CommentFacts[]): Step {
   const reading = readLedger(comments, ctx.identity, sealOf(ctx, issue.number))
+  if (reading.kind === 'valid') {
+    ctx.ledgers.set(issue.number, { marker: reading.marker, commentId: reading.commentId })
+  }
   return decide(issue.labels, ctx.ledger.label, reading, ctx.session.clock.now())
 }
 

@@ -14,6 +14,7 @@ import {
   type IssueState,
   type PersonLabel
 } from './states.js'
+import { DEADLINE_LABELS } from './deadline-record.js'
 
 const DESCRIPTIONS: Record<IssueState | PersonLabel, [string, string]> = {
   submitting: ['fbca04', 'DSAR: being submitted'],
@@ -34,6 +35,13 @@ const DESCRIPTIONS: Record<IssueState | PersonLabel, [string, string]> = {
   cancel: ['b60205', 'DSAR erasure: cancel it (only while the job can still change)']
 }
 
+/** The legal clock's labels (docs/desk.md): two the ledger sets, one a person adds. */
+const CLOCK_DESCRIPTIONS: Record<(typeof DEADLINE_LABELS)[number], [string, string]> = {
+  'due-soon': ['fbca04', 'DSAR: due within seven days and not finished'],
+  overdue: ['b60205', 'DSAR: past its legal due date and not finished'],
+  extended: ['c2e0c6', 'DSAR: a person extended the deadline (once, as the regime allows)']
+}
+
 /** Every label the ledger sets, with its colour and description. */
 export function ledgerLabels(
   label: string
@@ -49,6 +57,11 @@ export function ledgerLabels(
       name: personLabel(label, which),
       color: DESCRIPTIONS[which][0],
       description: DESCRIPTIONS[which][1]
+    })),
+    ...DEADLINE_LABELS.map(name => ({
+      name: `${label}:${name}`,
+      color: CLOCK_DESCRIPTIONS[name][0],
+      description: CLOCK_DESCRIPTIONS[name][1]
     }))
   ]
 }

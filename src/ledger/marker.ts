@@ -8,6 +8,7 @@
 import { isRecordedStatus, REQUEST_ID_PATTERN } from '../policy/index.js'
 import type { Identity } from './github-client.js'
 import type { CommentFacts } from './github-shapes.js'
+import { deadlineProblem, type DeadlineRecord } from './deadline-record.js'
 import { erasureProblem, type ErasureKind, type ErasureRecord } from './erasure-record.js'
 import { macMatches, macOf, type Seal } from './seal.js'
 
@@ -15,12 +16,16 @@ export const MARKER_PREFIX = '<!-- amplitude-dsar-ledger '
 const MARKER_LINE = /^<!-- amplitude-dsar-ledger (\{.*\}) -->$/
 /**
  * 2: per-request outcome (`sent`) and the integrity check (`mac`, src/ledger/seal.ts). A version-1
- * line (no check) is not honoured: docs/ledger.md says how to carry one over. Issue 22 added, still
- * as version 2, the optional `request` and `erasure` fields and the erasure states: no field's
- * meaning changed, every line written before stays readable, and a line with the new fields is
- * refused by an older release (unexpected fields: needs-attention, nothing submitted).
+ * line (no check) is not honoured: docs/ledger.md says how to carry one over.
+ * 3 (issue 22): the request's legal clock (`deadline`: src/ledger/deadline-record.ts), and the
+ * optional `request` and `erasure` fields with the erasure states (src/ledger/erasure-record.ts).
+ * A version-2 line carries the same check and reads as before (no deadline yet); the next write
+ * makes it version 3. An older release refuses a version-3 line (needs-attention, nothing
+ * submitted).
  */
-export const MARKER_VERSION = 2
+export const MARKER_VERSION = 3
+/** Versions read: those sealed with the integrity check. */
+export const READABLE_VERSIONS: readonly number[] = [2, 3]
 
 /** States the ledger comment records (needs-info and refused submit nothing, so need none). */
 export type LedgerState =
@@ -74,7 +79,8 @@ export interface LedgerRequest {
 }
 
 export interface LedgerMarker {
-  version: typeof MARKER_VERSION
+  /** What was read (2 or 3); every write is MARKER_VERSION. */
+  version: 2 | typeof MARKER_VERSION
   state: LedgerState
   startDate: string
   endDate: string
@@ -84,6 +90,8 @@ export interface LedgerMarker {
    * another sweep leaves the issue alone: that run may still be submitting and recording.
    */
   until?: string
+  /** The request's legal clock (version 3; absent in a version-2 line until its next write). */
+  deadline?: DeadlineRecord
   /** What the person asked for beyond access (absent: access only). */
   request?: ErasureKind
   /** The erasure's record, with `request`. */
@@ -148,7 +156,7 @@ export function readLedger(
   } catch {
     return { kind: 'unreadable', commentId: latest.id, problem: 'its state line is not JSON' }
   }
-  if (isObject(parsed) && parsed.version !== MARKER_VERSION) {
+  if (isObject(parsed) && !READABLE_VERSIONS.includes(parsed.version as number)) {
     return {
       kind: 'unreadable',
       commentId: latest.id,
@@ -193,7 +201,9 @@ function idsIn(body: string): string[] {
 /** Why a parsed value is not a marker the action writes, or undefined when it is one. */
 export function markerProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'the state is not an object'
-  if (value.version !== MARKER_VERSION) return `unknown version ${String(value.version)}`
+  if (!READABLE_VERSIONS.includes(value.version as number)) {
+    return `unknown version ${String(value.version)}`
+  }
   if (!STATES.includes(value.state as LedgerState)) return 'unknown state'
   if (typeof value.startDate !== 'string' || !DATE.test(value.startDate)) return 'bad startDate'
   if (typeof value.endDate !== 'string' || !DATE.test(value.endDate)) return 'bad endDate'
@@ -208,6 +218,11 @@ export function markerProblem(value: unknown): string | undefined {
     if (problem) return `request ${index + 1}: ${problem}`
   }
   if (value.until !== undefined && !isTime(value.until)) return 'bad until'
+  if (value.deadline !== undefined) {
+    if (value.version === 2) return 'unexpected fields'
+    const problem = deadlineProblem(value.deadline)
+    if (problem) return problem
+  }
   if (value.request !== undefined || value.erasure !== undefined) {
     if (value.request !== 'erasure' && value.request !== 'access-then-erasure') return 'bad request'
     const problem = erasureProblem(value.erasure, isTime)
@@ -223,7 +238,8 @@ export function markerProblem(value: unknown): string | undefined {
     'requests',
     'until',
     'request',
-    'erasure'
+    'erasure',
+    'deadline'
   ])
   if (Object.keys(value).some(key => !allowed.has(key))) return 'unexpected fields'
   return undefined

@@ -29,6 +29,7 @@ import { askApproval } from './erasure-step.js'
 import { readForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
+import { receiptDeadline } from './deadline-step.js'
 import {
   moveLabels,
   nowIso,
@@ -180,7 +181,8 @@ async function deliver(
         workflow: ctx.loaded.document.info.title,
         now,
         requests: receiptRequests(marker),
-        issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) }
+        issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) },
+        ...receiptDeadline(ctx, issue, marker)
       },
       ...(name && { artifact: { name, evenWithoutFiles: true } }),
       on: {

@@ -9,6 +9,7 @@ import {
   type ApiSession,
   type PlannedRun,
   type RequestRecord,
+  type RunDependencies,
   runOnSession,
   type RunSettings
 } from '../run/index.js'
@@ -18,7 +19,9 @@ import type { GitHubClient, Identity } from './github-client.js'
 import type { CommentFacts, IssueFacts } from './github-shapes.js'
 import type { LedgerSettings } from './settings.js'
 import { ledgerComment } from './comments.js'
-import type { LedgerMarker } from './marker.js'
+import { MARKER_VERSION, type LedgerMarker } from './marker.js'
+import { stampDeadline, type ClockRow } from './deadline-step.js'
+import { finishedLabels, isFinished } from './deadline-record.js'
 import { sealFor, type Seal } from './seal.js'
 import { labelsFor, sameLabels, type IssueState } from './states.js'
 
@@ -43,10 +46,16 @@ export interface SweepContext {
   /** The state line's key (src/ledger/seal.ts) and the repository it is bound to. */
   ledgerKey: Buffer
   repository: string
+  /** Each issue's ledger as last read or written in this sweep (the deadline check reads it). */
+  ledgers: Map<number, { marker: LedgerMarker; commentId: number }>
+  /** The clocks of the open requests this sweep saw, for the job summary. */
+  clocks: ClockRow[]
   /** The deletion API's calls, opened on the first erasure of the sweep (one pacer for all). */
   erasureCalls?: Promise<import('./erasure-calls.js').ErasureCalls>
   /** Loads the deletion API's document (handed over by the action). */
   erasureDocument?: () => Promise<LoadedArazzo>
+  /** How the run reaches the API (an in-process simulator in benchmarks): the deletion calls too. */
+  apiDependencies: RunDependencies
 }
 
 export function sealOf(ctx: SweepContext, issue: number): Seal {
@@ -105,10 +114,16 @@ export async function writeLedger(
   commentId: number | undefined,
   reference?: string
 ): Promise<number> {
+  marker.version = MARKER_VERSION
+  stampDeadline(ctx, issue, marker)
   const body = ledgerComment(marker, sealOf(ctx, issue.number), reference, ctx.ledger.label)
+  const held = (id: number): number => {
+    ctx.ledgers.set(issue.number, { marker: structuredClone(marker), commentId: id })
+    return id
+  }
   if (commentId !== undefined) {
     await ctx.github.updateComment(commentId, body)
-    return commentId
+    return held(commentId)
   }
   const created = await ctx.github.createComment(issue.number, body)
   // The ledger trusts only comments by the token's identity: one written under another name would
@@ -116,7 +131,7 @@ export async function writeLedger(
   if (created.author !== ctx.identity.login || created.authorType !== ctx.identity.type) {
     throw new IdentityError(ctx.identity, created)
   }
-  return created.id
+  return held(created.id)
 }
 
 /** Sets the labels for `state` (and closes the issue when delivered), unless already so. */
@@ -125,7 +140,8 @@ export async function moveLabels(
   issue: IssueFacts,
   state: IssueState | 'new'
 ): Promise<void> {
-  const labels = labelsFor(issue.labels, ctx.ledger.label, state)
+  const kept = isFinished(state) ? finishedLabels(issue.labels, ctx.ledger.label) : issue.labels
+  const labels = labelsFor(kept, ctx.ledger.label, state)
   const close = (state === 'done' || state === 'erased') && ctx.ledger.closeOnDone
   if (!close && sameLabels(labels, issue.labels)) return
   await ctx.github.setLabels(issue.number, labels, close)

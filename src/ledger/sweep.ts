@@ -28,6 +28,7 @@ import { ensureLabels } from './labels.js'
 import { ledgerKey } from './seal.js'
 import { reserveMs, SubmitTime } from './sweep-time.js'
 import { planStep, stepIssue } from './issue-step.js'
+import { checkDeadline, type ClockRow } from './deadline-step.js'
 import { personLabel, stateLabel } from './states.js'
 import type { LedgerSettings } from './settings.js'
 import { IdentityError, type IssueResult, type SweepContext } from './sweep-context.js'
@@ -69,6 +70,10 @@ export interface SweepReport {
   /** New issues left for the next sweep because GitHub's budget was low (github-budget.ts). */
   deferred?: string
   calls: GitHubCalls
+  /** The open requests' clocks this sweep saw (the summary lists them by due date). */
+  clocks: ClockRow[]
+  /** Today (UTC) by the sweep's clock. */
+  today: string
 }
 
 /** Writes a sweep's outputs and summary (the action's reporting room); must not throw. */
@@ -126,7 +131,10 @@ export async function sweepLedger(
     deadline,
     ledgerKey: ledgerKey(settings.basicAuth),
     repository: `${owner}/${repo}`,
-    ...(deps.erasureDocument && { erasureDocument: deps.erasureDocument })
+    ...(deps.erasureDocument && { erasureDocument: deps.erasureDocument }),
+    apiDependencies: deps,
+    ledgers: new Map(),
+    clocks: []
   }
   const results: IssueResult[] = []
   const problems: string[] = []
@@ -200,7 +208,15 @@ export async function sweepLedger(
           // Past Amplitude's cutoff nothing more is taken up: issues not reached stay as they were.
           if (halted || stop.signal.aborted || session.clock.now() >= session.deadline) return
           try {
-            const go = () => stepIssue(ctx, issue, step, { poll: !event })
+            const go = async () => {
+              const stepped = await stepIssue(ctx, issue, step, { poll: !event })
+              await checkDeadline(ctx, issue).catch((error: unknown) => {
+                const problem = `issue #${issue.number}: the deadline check: ${(error as Error).message}`
+                stepped.problem = stepped.problem ? `${stepped.problem}; ${problem}` : problem
+                if (error instanceof GitHubError) halted = problem
+              })
+              return stepped
+            }
             const result =
               step.kind === 'new'
                 ? await time.submit(subjects(issue), () => budget.submit(go))
@@ -248,7 +264,9 @@ export async function sweepLedger(
       label: ctx.ledger.label,
       openIssues,
       ...(deferred && { deferred }),
-      calls: ctx.github.calls
+      calls: ctx.github.calls,
+      clocks: ctx.clocks,
+      today: ctx.today
     })
   }
   const unrecorded = results.flatMap(r => r.unrecorded ?? [])

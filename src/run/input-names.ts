@@ -32,6 +32,8 @@ export enum Inputs {
   LedgerLabel = 'ledger-label',
   GithubToken = 'github-token',
   CloseOnDone = 'close-on-done',
+  LedgerRegime = 'ledger-regime',
+  LedgerDueDays = 'ledger-due-days',
   SourceIntegrity = 'source-integrity',
   RequestType = 'request-type',
   ErasureApiKey = 'erasure-api-key',

@@ -12,6 +12,7 @@ import {
   buildReceipt,
   type DownloadedFile,
   NOT_KNOWN,
+  type ReceiptDeadline,
   type ReceiptFile,
   type ReceiptRequest,
   writeReceipt
@@ -35,6 +36,8 @@ export interface RunReceiptOptions {
   now: number
   issue?: { number: number; url: string; reference?: string }
   artifact?: { name: string; retentionDays: number }
+  /** Ledger mode: the request's legal clock. */
+  deadline?: ReceiptDeadline
 }
 
 /** Writes `<dir>/receipt.json` (creating `dir`, 0700, when missing) and returns its path. */
@@ -59,7 +62,8 @@ export async function writeRunReceipt(options: RunReceiptOptions): Promise<strin
     recipients: settings.encryptTo,
     ...(run && { run }),
     ...(options.issue && { issue: options.issue }),
-    ...(options.artifact && { artifact: options.artifact })
+    ...(options.artifact && { artifact: options.artifact }),
+    ...(options.deadline && { deadline: options.deadline })
   })
   return writeReceipt(options.dir, receipt)
 }

@@ -1,8 +1,15 @@
 /**
- * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`), read and checked
+ * The ledger's inputs (`ledger`, `ledger-label`, `github-token`, `close-on-done`, `ledger-regime`,
+ * `ledger-due-days`), read and checked
  * like every other input: a bad value is refused with an InputError naming it, before any request.
  */
-import type { LedgerSettings } from '../../ledger/index.js'
+import {
+  DEFAULT_OTHER_DAYS,
+  parseRegime,
+  REGIMES,
+  type LedgerSettings,
+  type Regime
+} from '../../ledger/index.js'
 import { hasControlCharacter, Inputs } from '../../run/index.js'
 
 /** GitHub's limit on a label name. */
@@ -51,6 +58,22 @@ export function parseLedgerInputs(input: LedgerInputReader): LedgerSettings | un
     mode: 'issues',
     label,
     githubToken,
-    closeOnDone: input.boolean(Inputs.CloseOnDone, true)
+    closeOnDone: input.boolean(Inputs.CloseOnDone, true),
+    ...clockInputs(input)
   }
+}
+
+/** `ledger-regime` (default GDPR) and `ledger-due-days` (default 30, whole days 1..3650). */
+function clockInputs(input: LedgerInputReader): { regime: Regime; dueDays: number } {
+  const regimeText = input.read(Inputs.LedgerRegime)
+  const regime = regimeText === '' ? 'GDPR' : parseRegime(regimeText)
+  if (regime === undefined) {
+    throw input.fail(Inputs.LedgerRegime, `must be one of ${REGIMES.join(', ')}`)
+  }
+  const daysText = input.read(Inputs.LedgerDueDays)
+  const dueDays = daysText === '' ? DEFAULT_OTHER_DAYS : Number(daysText)
+  if (!(/^\d{1,4}$/.test(daysText || '0') && dueDays >= 1 && dueDays <= 3650)) {
+    throw input.fail(Inputs.LedgerDueDays, 'must be a whole number of days from 1 to 3650')
+  }
+  return { regime, dueDays }
 }

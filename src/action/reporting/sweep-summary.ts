@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import { forHtml } from '../../policy/index.js'
-import type { SweepReport, SweepReporter } from '../../ledger/index.js'
+import { clockTable, type SweepReport, type SweepReporter } from '../../ledger/index.js'
 import { line, log, type RunSettings } from '../../run/index.js'
 import { computeOutputs, writeOutputs } from './output-helper.js'
 import { runFacts, type RunFacts } from './summary-facts.js'
@@ -79,6 +79,10 @@ export async function writeSweepSummary(s: SweepSummary): Promise<void> {
         forHtml(r.note)
       ])
     ])
+  }
+  if (s.clocks && s.clocks.length > 0 && s.today) {
+    summary.addHeading('Open requests by due date', 3)
+    summary.addTable(clockTable(s.clocks, s.today))
   }
   try {
     await summary.write()

@@ -119,7 +119,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_6__);
 /* harmony import */ var _policy_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(74161);
-/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(28249);
+/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(14143);
 /* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(58881);
 /* harmony import */ var _export_view_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(33831);
 /* harmony import */ var _log_view_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1431);
@@ -273,7 +273,7 @@ function prettyJson(text) {
 }
 if (process.argv.includes('--ledger')) {
     // The ledger's demo (src/demo/ledger.ts): sweeps of DSAR issues against both stand-ins.
-    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(773), __nccwpck_require__.e(668)]).then(__nccwpck_require__.bind(__nccwpck_require__, 11668));
+    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(773), __nccwpck_require__.e(902)]).then(__nccwpck_require__.bind(__nccwpck_require__, 75902));
     await ledgerDemo();
 }
 else {
@@ -11360,16 +11360,18 @@ function validateRule(rule) {
 
 /***/ }),
 
-/***/ 28249:
+/***/ 14143:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  sO: () => (/* reexport */ DAY_MS),
+  Ab: () => (/* reexport */ startArtifactService),
   rs: () => (/* reexport */ startSimulator)
 });
 
-// UNUSED EXPORTS: BACKUP_PURGE_DAYS, CANCEL_WINDOW_DAYS, DAY_MS, DEFAULT_API_KEY, DEFAULT_BUDGET_PER_HOUR, DEFAULT_ERASURE_API_KEY, DEFAULT_ERASURE_SECRET_KEY, DEFAULT_FAIL_REASON, DEFAULT_LEAD_DAYS, DEFAULT_LINK_TTL_MS, DEFAULT_MIN_INTERVAL_MS, DEFAULT_SCRUB_DAYS, DEFAULT_SECRET_KEY, DELETIONS_PATH, FIRST_DOCUMENTED_ID, FIRST_SEED_ID, GET_COST, HOUR_MS, MAX_IDS_PER_REQUEST, MAX_LIST_RANGE_DAYS, POST_COST, SlidingWindowBudget, addDays, amplitudeIdOf, dayOf
+// UNUSED EXPORTS: BACKUP_PURGE_DAYS, CANCEL_WINDOW_DAYS, DEFAULT_API_KEY, DEFAULT_BUDGET_PER_HOUR, DEFAULT_ERASURE_API_KEY, DEFAULT_ERASURE_SECRET_KEY, DEFAULT_FAIL_REASON, DEFAULT_LEAD_DAYS, DEFAULT_LINK_TTL_MS, DEFAULT_MIN_INTERVAL_MS, DEFAULT_SCRUB_DAYS, DEFAULT_SECRET_KEY, DELETIONS_PATH, FIRST_DOCUMENTED_ID, FIRST_SEED_ID, GET_COST, HOUR_MS, MAX_IDS_PER_REQUEST, MAX_LIST_RANGE_DAYS, POST_COST, SlidingWindowBudget, addDays, amplitudeIdOf, dayOf, readZipEntries, sha256Hex
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(37067);
@@ -12962,6 +12964,343 @@ async function readBody(req) {
     return size > MAX_REQUEST_BODY ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
+;// CONCATENATED MODULE: ./src/simulator/artifact-service.ts
+/**
+ * A local stand-in for the GitHub Actions results service, as @actions/artifact v6 uses it to upload
+ * an artifact: a real HTTP server on 127.0.0.1 that speaks the two Twirp JSON calls
+ * (`ArtifactService/CreateArtifact`, `ArtifactService/FinalizeArtifact`) and the Azure block-blob
+ * protocol the client's @azure/storage-blob sends to the signed upload URL (`PUT ?comp=block` per
+ * chunk, then `PUT ?comp=blocklist`; a single `PUT` is accepted too).
+ *
+ * It checks what the real service checks that a test could get wrong (the bearer token, the backend
+ * ids from the token's `scp` claim, the signature on the upload URL, one artifact per name, content
+ * before finalize, the finalized size) and records every call, every committed blob and every
+ * artifact, so tests assert on what reached the service rather than on what the client was asked.
+ *
+ * `env` holds every variable the client needs; tests set it on process.env (and restore it), the
+ * end-to-end tests and the ledger demo pass it to the child process running dist/index.js.
+ */
+
+
+
+const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/';
+const BLOB_PREFIX = '/blob/';
+async function startArtifactService(options = {}) {
+    const workflowRunBackendId = (0,external_node_crypto_.randomUUID)();
+    const workflowJobRunBackendId = (0,external_node_crypto_.randomUUID)();
+    const token = fakeRuntimeToken(workflowRunBackendId, workflowJobRunBackendId);
+    const calls = [];
+    const uploads = [];
+    const artifacts = [];
+    const blobs = new Map();
+    const failures = new Map();
+    let nextArtifactId = options.firstArtifactId ?? 7001;
+    let origin = '';
+    const takeFailure = (target) => {
+        const failure = failures.get(target);
+        if (!failure)
+            return undefined;
+        if (--failure.remaining <= 0)
+            failures.delete(target);
+        return failure;
+    };
+    const handleTwirp = (rpc, body, call) => {
+        if (!call.authorized)
+            return twirpError(401, 'unauthenticated', 'invalid or missing bearer token');
+        if (rpc !== 'CreateArtifact' && rpc !== 'FinalizeArtifact') {
+            return twirpError(404, 'bad_route', `no handler for ${rpc}`);
+        }
+        const failure = takeFailure(rpc);
+        if (failure)
+            return twirpError(failure.status, failure.code ?? 'internal', failure.msg);
+        if (!isRecord(body))
+            return twirpError(400, 'malformed', 'the body is not a JSON object');
+        if (body.workflow_run_backend_id !== workflowRunBackendId ||
+            body.workflow_job_run_backend_id !== workflowJobRunBackendId) {
+            return twirpError(400, 'invalid_argument', 'backend ids do not match the runtime token');
+        }
+        const name = typeof body.name === 'string' ? body.name : '';
+        if (name === '')
+            return twirpError(400, 'invalid_argument', 'name is required');
+        const existing = artifacts.find(a => a.name === name);
+        if (rpc === 'CreateArtifact') {
+            if (existing) {
+                return twirpError(409, 'already_exists', `an artifact named ${name} already exists`);
+            }
+            const blobPath = `actions-results/${workflowRunBackendId}/${encodeURIComponent(name)}.zip`;
+            const artifact = {
+                name,
+                workflowRunBackendId,
+                workflowJobRunBackendId,
+                version: typeof body.version === 'number' ? body.version : 0,
+                ...(typeof body.mime_type === 'string' && { mimeType: body.mime_type }),
+                ...(typeof body.expires_at === 'string' && { expiresAt: body.expires_at }),
+                blobPath,
+                finalized: false
+            };
+            artifacts.push(artifact);
+            const sig = (0,external_node_crypto_.randomBytes)(18).toString('base64url');
+            blobs.set(blobPath, { artifact, sig, staged: new Map() });
+            const expiry = new Date(Date.now() + 3_600_000).toISOString();
+            const signedUploadUrl = `${origin}${BLOB_PREFIX}${blobPath}?sv=2025-01-05&sp=cw&se=${encodeURIComponent(expiry)}&sr=b&sig=${sig}`;
+            return json(200, { ok: true, signed_upload_url: signedUploadUrl });
+        }
+        // FinalizeArtifact
+        if (!existing)
+            return twirpError(404, 'not_found', `no artifact named ${name}`);
+        if (existing.finalized) {
+            return twirpError(409, 'already_exists', `artifact ${name} is already finalized`);
+        }
+        const upload = uploads.find(u => u.blobPath === existing.blobPath);
+        if (!upload)
+            return twirpError(400, 'failed_precondition', 'no content was uploaded');
+        const size = Number(body.size);
+        if (!Number.isSafeInteger(size) || size !== upload.bytes.length) {
+            return twirpError(400, 'invalid_argument', `size ${String(body.size)} does not match`);
+        }
+        existing.id = nextArtifactId++;
+        existing.size = size;
+        if (typeof body.hash === 'string')
+            existing.hash = body.hash;
+        existing.finalized = true;
+        // int64 travels as a string in protobuf JSON.
+        return json(200, { ok: true, artifact_id: String(existing.id) });
+    };
+    const handleBlob = (req, blobPath, query, body) => {
+        const blob = blobs.get(blobPath);
+        if (!blob)
+            return azureError(404, 'BlobNotFound', 'The specified blob does not exist.');
+        if (query.sig !== blob.sig) {
+            return azureError(403, 'AuthenticationFailed', 'Signature did not match.');
+        }
+        if (req.method !== 'PUT')
+            return azureError(405, 'UnsupportedHttpVerb', 'Only PUT is served.');
+        const failure = takeFailure('blob');
+        if (failure)
+            return azureError(failure.status, failure.code ?? 'InternalError', failure.msg);
+        if (query.comp === 'block') {
+            if (!query.blockid)
+                return azureError(400, 'InvalidQueryParameterValue', 'blockid missing');
+            blob.staged.set(query.blockid, body);
+            return { status: 201, headers: azureHeaders(), body: '' };
+        }
+        const contentType = header(req, 'x-ms-blob-content-type');
+        if (query.comp === 'blocklist') {
+            const ids = blockListIds(body.toString('utf8'));
+            const parts = [];
+            for (const id of ids) {
+                const part = blob.staged.get(id);
+                if (!part)
+                    return azureError(400, 'InvalidBlockList', `block ${id} was not staged`);
+                parts.push(part);
+            }
+            commit(blob, Buffer.concat(parts), ids.length, contentType);
+            return { status: 201, headers: azureHeaders(), body: '' };
+        }
+        if (query.comp === undefined && header(req, 'x-ms-blob-type') === 'BlockBlob') {
+            commit(blob, body, 0, contentType);
+            return { status: 201, headers: azureHeaders(), body: '' };
+        }
+        return azureError(400, 'InvalidQueryParameterValue', `unsupported comp ${query.comp ?? ''}`);
+    };
+    const commit = (blob, bytes, blockCount, contentType) => {
+        const index = uploads.findIndex(u => u.blobPath === blob.artifact.blobPath);
+        if (index >= 0)
+            uploads.splice(index, 1);
+        uploads.push({
+            artifactName: blob.artifact.name,
+            blobPath: blob.artifact.blobPath,
+            bytes,
+            blockCount,
+            ...(contentType !== undefined && { contentType })
+        });
+        blob.staged.clear();
+    };
+    const server = external_node_http_.createServer((req, res) => {
+        const chunks = [];
+        req.on('data', (chunk) => chunks.push(chunk));
+        req.on('end', () => {
+            const body = Buffer.concat(chunks);
+            const url = new URL(req.url ?? '/', origin);
+            const query = Object.fromEntries(url.searchParams);
+            const call = {
+                method: req.method ?? '',
+                path: url.pathname,
+                query,
+                authorized: req.headers.authorization === `Bearer ${token}`,
+                headers: withoutAuthorization(req.headers),
+                bodyBytes: body.length,
+                status: 0
+            };
+            calls.push(call);
+            let reply;
+            if (req.method === 'POST' && url.pathname.startsWith(TWIRP_PREFIX)) {
+                call.rpc = url.pathname.slice(TWIRP_PREFIX.length);
+                let parsed;
+                try {
+                    parsed = JSON.parse(body.toString('utf8'));
+                    call.body = parsed;
+                }
+                catch {
+                    parsed = undefined;
+                }
+                reply = handleTwirp(call.rpc, parsed, call);
+            }
+            else if (url.pathname.startsWith(BLOB_PREFIX)) {
+                reply = handleBlob(req, url.pathname.slice(BLOB_PREFIX.length), query, body);
+            }
+            else {
+                reply = json(404, { code: 'bad_route', msg: `no route for ${req.method} ${url.pathname}` });
+            }
+            call.status = reply.status;
+            res.writeHead(reply.status, reply.headers);
+            res.end(reply.body);
+        });
+    });
+    await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${server.address().port}`;
+    const env = {
+        ACTIONS_RUNTIME_TOKEN: token,
+        ACTIONS_RESULTS_URL: `${origin}/`,
+        GITHUB_SERVER_URL: options.serverUrl ?? 'https://github.com',
+        GITHUB_REPOSITORY: options.repository ?? 'octo-org/privacy-ops',
+        GITHUB_RUN_ID: options.runId ?? '4242',
+        // Pinned so the host's own value (set on real runners) cannot change the requested retention.
+        GITHUB_RETENTION_DAYS: String(options.maxRetentionDays ?? 90),
+        // Both the Twirp client and the Azure SDK honour proxy variables; the stand-in is local.
+        NO_PROXY: '127.0.0.1,localhost',
+        no_proxy: '127.0.0.1,localhost'
+    };
+    return {
+        url: origin,
+        env,
+        token,
+        workflowRunBackendId,
+        workflowJobRunBackendId,
+        calls,
+        uploads,
+        artifacts,
+        failNext(target, failure) {
+            failures.set(target, { ...failure, remaining: failure.times ?? 1 });
+        },
+        async close() {
+            server.closeAllConnections();
+            await new Promise(resolve => server.close(() => resolve()));
+        }
+    };
+}
+/**
+ * The files inside a zip, by name, decompressed (stored and deflated entries, no zip64): read
+ * through the central directory, as unzip tools do, so a broken archive fails here.
+ */
+function readZipEntries(zip) {
+    const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+    let end = -1;
+    for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 0xffff); at--) {
+        if (zip.readUInt32LE(at) === END_OF_CENTRAL_DIRECTORY) {
+            end = at;
+            break;
+        }
+    }
+    if (end < 0)
+        throw new Error('not a zip: no end of central directory record');
+    const count = zip.readUInt16LE(end + 10);
+    let at = zip.readUInt32LE(end + 16);
+    const entries = new Map();
+    for (let i = 0; i < count; i++) {
+        if (zip.readUInt32LE(at) !== 0x02014b50)
+            throw new Error(`bad central directory entry ${i}`);
+        const method = zip.readUInt16LE(at + 10);
+        const compressedSize = zip.readUInt32LE(at + 20);
+        const size = zip.readUInt32LE(at + 24);
+        const nameLength = zip.readUInt16LE(at + 28);
+        const extraLength = zip.readUInt16LE(at + 30);
+        const commentLength = zip.readUInt16LE(at + 32);
+        const localHeader = zip.readUInt32LE(at + 42);
+        const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+        if (compressedSize === 0xffffffff || localHeader === 0xffffffff) {
+            throw new Error(`zip64 entry ${name} is not supported`);
+        }
+        if (zip.readUInt32LE(localHeader) !== 0x04034b50)
+            throw new Error(`bad local header: ${name}`);
+        const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+        const data = zip.subarray(dataStart, dataStart + compressedSize);
+        let content;
+        if (method === 0)
+            content = Buffer.from(data);
+        else if (method === 8)
+            content = inflateRawSync(data);
+        else
+            throw new Error(`compression method ${method} of ${name} is not supported`);
+        if (content.length !== size)
+            throw new Error(`${name}: size ${content.length}, expected ${size}`);
+        entries.set(name, content);
+        at += 46 + nameLength + extraLength + commentLength;
+    }
+    return entries;
+}
+function sha256Hex(bytes) {
+    return createHash('sha256').update(bytes).digest('hex');
+}
+function json(status, body) {
+    return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+function twirpError(status, code, msg) {
+    return json(status, { code, msg });
+}
+function azureHeaders() {
+    return {
+        'x-ms-request-id': (0,external_node_crypto_.randomUUID)(),
+        'x-ms-version': '2025-01-05',
+        'x-ms-request-server-encrypted': 'true',
+        etag: `"0x${(0,external_node_crypto_.randomBytes)(8).toString('hex').toUpperCase()}"`,
+        'last-modified': new Date().toUTCString(),
+        date: new Date().toUTCString()
+    };
+}
+function azureError(status, code, message) {
+    return {
+        status,
+        headers: { ...azureHeaders(), 'content-type': 'application/xml', 'x-ms-error-code': code },
+        body: `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`
+    };
+}
+/** Block ids of a `<BlockList>` body, in order (Latest, Committed and Uncommitted alike). */
+function blockListIds(xml) {
+    return [...xml.matchAll(/<(Latest|Committed|Uncommitted)>([^<]*)<\/\1>/g)].map(m => m[2]);
+}
+/** A JWT whose `scp` claim carries the results-service scope; the client only decodes it. */
+function fakeRuntimeToken(runId, jobId) {
+    const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+        scp: `Actions.ExampleScope Actions.Results:${runId}:${jobId}`,
+        iss: 'artifact-service-stand-in',
+        iat: now,
+        exp: now + 3600
+    };
+    return `${part({ typ: 'JWT', alg: 'RS256' })}.${part(claims)}.${(0,external_node_crypto_.randomBytes)(32).toString('base64url')}`;
+}
+function header(req, name) {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+}
+function withoutAuthorization(headers) {
+    const kept = {};
+    for (const [name, value] of Object.entries(headers)) {
+        if (name === 'authorization' || value === undefined)
+            continue;
+        kept[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return kept;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function escapeXml(text) {
+    return text.replace(/[<>&'"]/g, c => `&#${c.charCodeAt(0)};`);
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/index.ts
 /**
  * The DSAR simulator: a real HTTP server playing both Amplitude DSAR contracts (the documented
@@ -12973,6 +13312,8 @@ async function readBody(req) {
 
 
 
+
+// The GitHub Actions results service (artifact uploads), for end-to-end tests and the ledger demo.
 
 
 

@@ -12,7 +12,7 @@
  *   and the ledger had: the run used to upload the files alone.
  * - The artifact holds the files and the receipt, rooted at the delivery's folder.
  */
-import type { DownloadedFile, ReceiptRequest } from '../export/index.js'
+import type { DownloadedFile, ReceiptDeadline, ReceiptRequest } from '../export/index.js'
 import { messageOf } from '../arazzo/index.js'
 import type { ApiSession } from './api-session.js'
 import { downloadRecords, type DownloadSettings, uploadArtifact } from './export-helper.js'
@@ -41,6 +41,8 @@ export interface DeliveryOptions {
     /** The ledger's requests as its comment records them (default: from `records`). */
     requests?: ReceiptRequest[]
     issue?: { number: number; url: string; reference?: string }
+    /** The request's legal clock (the ledger's issues: src/ledger/deadline-step.ts). */
+    deadline?: ReceiptDeadline
   }
   /**
    * Upload the files and the receipt as this artifact. `evenWithoutFiles`: the ledger delivers
@@ -85,6 +87,7 @@ export async function deliver(o: DeliveryOptions): Promise<Delivery> {
         workflow: o.receipt.workflow,
         now: o.receipt.now,
         ...(o.receipt.issue && { issue: o.receipt.issue }),
+        ...(o.receipt.deadline && { deadline: o.receipt.deadline }),
         ...(withArtifact && {
           artifact: { name: o.artifact!.name, retentionDays: settings.retentionDays }
         })

@@ -8702,6 +8702,7 @@ async function deliver(o) {
                 workflow: o.receipt.workflow,
                 now: o.receipt.now,
                 ...(o.receipt.issue && { issue: o.receipt.issue }),
+                ...(o.receipt.deadline && { deadline: o.receipt.deadline }),
                 ...(withArtifact && {
                     artifact: { name: o.artifact.name, retentionDays: settings.retentionDays }
                 })

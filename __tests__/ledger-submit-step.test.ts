@@ -17,7 +17,7 @@ import { ledgerComment } from '../src/ledger/comments.js'
 import { ledgerLabels } from '../src/ledger/labels.js'
 import { MARKER_PREFIX, type LedgerMarker } from '../src/ledger/marker.js'
 import { ledgerKey, sealFor } from '../src/ledger/seal.js'
-import { encodeBasicAuth } from '../src/action/secret-helper.js'
+import { credentialMaskForms, encodeBasicAuth } from '../src/action/secret-helper.js'
 import { parseCommandFile, prepareRunner } from './support/action-harness.js'
 
 interface Sweep {
@@ -65,12 +65,12 @@ async function sweep(
   const exitCode = process.exitCode
   Object.assign(process.env, env, { DSAR_TEST_BACKOFF_BASE_MS: '20' })
   // Everything the run logs (workflow commands included) stays in `written`, off Jest's stdout.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
     const callback = rest.find(arg => typeof arg === 'function') as (() => void) | undefined
     callback?.()
     return true
-  })
+  }
   try {
     await run({ github: { fetch: githubFetch, realTimeWaits: false } })
   } finally {
@@ -105,6 +105,25 @@ function markerOf(n: number): LedgerMarker {
   const line = comment.body.trimEnd().split('\n').pop()!
   return JSON.parse(line.slice(MARKER_PREFIX.length, -' -->'.length)) as LedgerMarker
 }
+
+test('the sweep registers every form of the credentials and the token as masks before it logs anything', async () => {
+  file()
+  const { log } = await sweep()
+  const lines = log.split('\n')
+  const firstOther = lines.findIndex(line => !line.startsWith('::add-mask::'))
+  // The runner reads a command's value with %25, %0D and %0A decoded (@actions/core escapes them).
+  const unescape = (value: string) =>
+    value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+  const masks = new Set(
+    lines.slice(0, firstOther).map(line => unescape(line.slice('::add-mask::'.length)))
+  )
+  const forms = [
+    ...credentialMaskForms({ apiKey: sim.apiKey, secretKey: sim.secretKey, basicAuth: '' }),
+    gh.token
+  ]
+  expect(forms.length).toBeGreaterThan(4)
+  expect(forms.filter(form => !masks.has(form))).toEqual([])
+})
 
 describe('who may ask', () => {
   test('a collaborator’s issue is submitted: one DSAR, the ledger comment records its id', async () => {

@@ -18,6 +18,9 @@ import { ledgerLabels } from '../src/ledger/labels.js'
 import { MARKER_PREFIX, type LedgerMarker } from '../src/ledger/marker.js'
 import { ledgerKey, sealFor } from '../src/ledger/seal.js'
 import { credentialMaskForms, encodeBasicAuth } from '../src/action/secret-helper.js'
+import { mayAsk } from '../src/ledger/submit-step.js'
+import type { SweepContext } from '../src/ledger/sweep-context.js'
+import type { IssueFacts } from '../src/ledger/github-shapes.js'
 import { parseCommandFile, prepareRunner } from './support/action-harness.js'
 
 interface Sweep {
@@ -226,6 +229,7 @@ describe('never resubmitting on doubt', () => {
       `issue #${n}: new -> needs-attention: some requests may have been created without an answer`
     )
     expect(first.failed).toBe(true)
+    expect(first.log).not.toContain('Amplitude accepted request')
     const marker = markerOf(n)
     expect(marker.state).toBe('needs-attention')
     expect(marker.requests).toEqual([
@@ -329,7 +333,11 @@ describe('several subjects', () => {
 
     // A person checked Amplitude and asks again: the ledger label goes back on.
     gh.editIssue(n, { labels: ['dsar:needs-attention', 'dsar'] })
+    const seen = gh.log.length
     const again = await sweep({ 'max-concurrency': '1' })
+    // The old person state goes first, before the ledger comment is rewritten.
+    const writes = gh.log.slice(seen).filter(e => e.method !== 'GET')
+    expect(writes[0].path).toMatch(/\/labels/)
     expect(again.ledger).toMatchObject([{ issue: n, state: 'submitted' }])
     expect(again.log).toContain(`issue #${n}: retry -> submitted: submitted `)
     expect(dsarPosts()).toBe(3)
@@ -383,19 +391,90 @@ test('another sweep wrote its write-ahead comment first: this one takes its own 
   expect(gh.log.filter(e => e.method === 'DELETE')).toHaveLength(1)
 })
 
-test('the other comment is a person’s, not the action’s: not a sweep, this one submits', async () => {
-  const n = file()
-  let added = false
-  const racing: typeof fetch = (input, init) => {
-    const url = input instanceof Request ? input.url : String(input)
-    if (!added && init?.method === 'POST' && url.endsWith(`/issues/${n}/comments`)) {
-      added = true
-      gh.addComment(n, member, `quoting: ${MARKER_PREFIX}{} -->`)
+test.each(['User', 'Bot'] as const)(
+  'a ledger line in a comment of another %s is not a sweep: this one submits',
+  async type => {
+    const author = type === 'Bot' ? 'other-app[bot]' : member
+    if (type === 'Bot') gh.addUser({ login: author, type })
+    const n = file()
+    let added = false
+    const racing: typeof fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input)
+      if (!added && init?.method === 'POST' && url.endsWith(`/issues/${n}/comments`)) {
+        added = true
+        gh.addComment(n, author, `quoting: ${MARKER_PREFIX}{} -->`)
+      }
+      return gh.fetch(input, init)
     }
-    return gh.fetch(input, init)
+    const result = await sweep({}, racing)
+    expect(added).toBe(true)
+    expect(result.ledger).toMatchObject([{ issue: n, state: 'submitted' }])
+    expect(dsarPosts()).toBe(1)
   }
-  const result = await sweep({}, racing)
-  expect(added).toBe(true)
-  expect(result.ledger).toMatchObject([{ issue: n, state: 'submitted' }])
-  expect(dsarPosts()).toBe(1)
+)
+
+describe('mayAsk: the associations and permissions that may file a DSAR', () => {
+  const ask = (association: string, permission = 'none') =>
+    mayAsk(
+      { github: { permission: () => Promise.resolve(permission) } } as unknown as SweepContext,
+      {
+        association,
+        author: 'someone'
+      } as IssueFacts
+    )
+
+  test.each(['OWNER', 'MEMBER', 'COLLABORATOR'])('%s may ask, whatever the permission', async a => {
+    expect(await ask(a)).toBe(true)
+  })
+
+  test.each(['admin', 'maintain', 'write', 'triage', 'read'])(
+    'NONE with %s permission may ask (a private member)',
+    async p => {
+      expect(await ask('NONE', p)).toBe(true)
+    }
+  )
+
+  test.each([
+    ['CONTRIBUTOR', 'none'],
+    ['NONE', 'none'],
+    ['FIRST_TIMER', ''],
+    ['', 'admin ']
+  ])('%s with permission %j may not', async (a, p) => {
+    expect(await ask(a, p)).toBe(false)
+  })
+})
+
+test('some sent, one not taken (503): submitted with the rest for the next sweep, and the step says why', async () => {
+  sim.addFault({
+    host: 'api',
+    method: 'POST',
+    skip: 1,
+    action: { type: 'status', status: 503 }
+  })
+  const n = file({ userIds: 'alice@example.com\nbob@example.com' })
+  const result = await sweep({ 'max-concurrency': '1', timeout: '20s' })
+  expect(sim.faultsInjected).toBeGreaterThan(0)
+  const id = String(sim.requests()[0].requestId)
+  expect(sim.requests()).toHaveLength(1)
+  expect(result.ledger).toMatchObject([{ issue: n, state: 'submitted', requestIds: [id] }])
+  expect(result.log).toContain(
+    `issue #${n}: new -> submitted: submitted ${id}; 1 not sent yet (the next sweep)\n`
+  )
+  expect(result.failed).toBe(true)
+  // The step fails naming the issue and the request that was not taken, with the server's answer.
+  expect(result.log).toMatch(
+    new RegExp(`::error::.*issue #${n}: issue #${n} subject 2 \\(user #[0-9a-f]{8}\\): .*503`)
+  )
+  expect(markerOf(n).requests).toEqual([
+    expect.objectContaining({ requestId: id }),
+    expect.objectContaining({ requestId: null, sent: 'not-sent' })
+  ])
+})
+
+test('the write-ahead comment says submitting before any DSAR is sent', async () => {
+  const n = file()
+  await sweep()
+  const writes = gh.log.filter(e => e.method !== 'GET' && e.path.includes(`/issues/${n}/comments`))
+  expect(writes[0].body).toContain('\\"state\\":\\"submitting\\"')
+  expect(writes[0].at).toBeLessThanOrEqual(sim.log.find(e => e.method === 'POST')!.at)
 })

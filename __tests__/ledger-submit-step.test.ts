@@ -204,7 +204,7 @@ describe('who may ask', () => {
 })
 
 test('a form that cannot be read asks for the field: needs-info, nothing sent', async () => {
-  const n = file({ userIds: '', deviceIds: '' })
+  const n = file({ userIds: '' })
   const result = await sweep()
   expect(result.ledger).toMatchObject([{ issue: n, state: 'needs-info' }])
   expect(result.log).toContain(`issue #${n}: new -> needs-info: the form: `)

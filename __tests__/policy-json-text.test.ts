@@ -55,6 +55,10 @@ describe('describeJsonError: where each kind of break is, and what was expected 
     ['{"a": 1 "b"}', "at line 1, column 9, expected ',' or '}'"],
     ['"ab\\x"', 'at line 1, column 4, expected a valid escape sequence'],
     ['"\\u12G4"', 'at line 1, column 2, expected a valid escape sequence'],
+    // Only \u takes four hex digits.
+    ['"\\x0041"', 'at line 1, column 2, expected a valid escape sequence'],
+    // A number may start with 9.
+    ['9 x', 'at line 1, column 3, expected nothing more'],
     ['"\\', 'at line 1, column 2, expected a valid escape sequence'],
     ['"a\u0001"', 'at line 1, column 3, expected no raw control character inside a string'],
     ['"abc', 'at the end of the input, expected a closing double quote'],

@@ -1,10 +1,14 @@
 import {
   AMPLITUDE_ORIGINS,
   createCredentialPolicy,
+  isCredentialOrigin,
+  isDeletionApiPath,
+  isOutputLinkPath,
   mayCarryCredentials,
   parseOrigin,
   type CredentialPolicy
 } from '../src/policy/credentials.js'
+import { LOOPBACK_RULE } from '../src/policy/loopback.js'
 
 const link = (path = '/api/2/dsar/requests/53367/outputs/0') => path
 
@@ -140,5 +144,116 @@ describe('origins given by the user', () => {
     const parsed = parseOrigin(text)
     expect(parsed).toMatchObject({ ok: false, reason: expect.stringMatching(reason) })
     expect(JSON.stringify(parsed)).not.toContain('p@')
+  })
+})
+
+describe('which key pair goes where (erasure and DSAR scopes)', () => {
+  const policy = createCredentialPolicy({ apiOrigin: 'https://amplitude.com', region: 'us' })
+  const call = (path: string, scope?: 'dsar' | 'erasure', origin = 'https://amplitude.com') =>
+    mayCarryCredentials(policy, { kind: 'apiCall', url: new URL(`${origin}${path}`), scope })
+
+  test.each([
+    '/api/2/deletions/users',
+    '/api/2/deletions/users/',
+    '/api/2/deletions/users/12345/2026-01-01',
+    '/api/2/deletions/users/12345/2026-01-01/'
+  ])('erasure keys go to the deletion API %s, DSAR keys do not', path => {
+    expect(isDeletionApiPath(path)).toBe(true)
+    expect(call(path, 'erasure')).toBe(true)
+    expect(call(path, 'dsar')).toBe(false)
+    expect(call(path)).toBe(false)
+    expect(call(path, 'erasure', 'https://analytics.amplitude.com')).toBe(false)
+  })
+
+  test.each([
+    '/api/2/dsar/requests',
+    '/api/2/deletions/users/12345',
+    '/api/2/deletions/users/1/2/3',
+    '/api/2/deletions/usersX',
+    '/x/api/2/deletions/users',
+    '/api/2/deletions/users//2026-01-01'
+  ])('%s is not the deletion API: erasure keys never go there', path => {
+    expect(isDeletionApiPath(path)).toBe(false)
+    expect(call(path, 'erasure')).toBe(false)
+    expect(call(path, 'dsar')).toBe(true)
+  })
+
+  test('output link paths: the documented shape, whole', () => {
+    expect(isOutputLinkPath('/api/2/dsar/requests/53367/outputs/12')).toBe(true)
+    expect(isOutputLinkPath('/x/api/2/dsar/requests/53367/outputs/0')).toBe(false)
+    expect(isOutputLinkPath('/api/2/dsar/requests/53367/outputs/')).toBe(false)
+    expect(isOutputLinkPath('/api/2/dsar/requests/5/3/outputs/0')).toBe(false)
+  })
+
+  test('isCredentialOrigin: the trusted origins, exactly', () => {
+    expect(isCredentialOrigin(policy, new URL('https://analytics.amplitude.com/x'))).toBe(true)
+    expect(isCredentialOrigin(policy, new URL('https://amplitude.com/'))).toBe(true)
+    expect(isCredentialOrigin(policy, new URL('https://amplitude.com:8443/'))).toBe(false)
+    expect(isCredentialOrigin(policy, new URL('https://eu.amplitude.com/'))).toBe(false)
+  })
+
+  test('plain http API calls only to a loopback literal; never with credentials in the URL', () => {
+    const local = createCredentialPolicy({ apiOrigin: 'http://127.0.0.1:8080' })
+    const url = (text: string) =>
+      mayCarryCredentials(local, { kind: 'apiCall', url: new URL(text) })
+    expect(url('http://127.0.0.1:8080/api/2/dsar/requests')).toBe(true)
+    expect(url('http://user@127.0.0.1:8080/api/2/dsar/requests')).toBe(false)
+    expect(url('http://:pw@127.0.0.1:8080/api/2/dsar/requests')).toBe(false)
+    const named = createCredentialPolicy({ apiOrigin: 'http://localhost:8080' })
+    expect(
+      mayCarryCredentials(named, { kind: 'apiCall', url: new URL('http://localhost:8080/x') })
+    ).toBe(false)
+    // Without a region only the API origin and the added ones serve output links.
+    expect(local.outputLinkOrigins).toEqual(['http://127.0.0.1:8080'])
+  })
+})
+
+describe('parseOrigin, exactly', () => {
+  test('the origin and whether it is loopback', () => {
+    expect(parseOrigin('http://127.0.0.1:9')).toEqual({
+      ok: true,
+      origin: 'http://127.0.0.1:9',
+      loopback: true
+    })
+    expect(parseOrigin('https://[2001:db8::1]:8443')).toEqual({
+      ok: true,
+      origin: 'https://[2001:db8::1]:8443',
+      loopback: false
+    })
+    expect(parseOrigin('https://amplitude.com')).toEqual({
+      ok: true,
+      origin: 'https://amplitude.com',
+      loopback: false
+    })
+  })
+
+  test.each([
+    ['https://amplitude.com#x', 'must be an origin only (no query or fragment)'],
+    ['https://amplitude.com?', 'must be an origin only (no query or fragment)'],
+    ['nope', 'is not an absolute URL (expected e.g. https://amplitude.com)'],
+    ['ws://amplitude.com', "must use https (got 'ws:')"],
+    [
+      'https://@amplitude.com',
+      'must not contain credentials (use api-key/secret-key or basic-auth)'
+    ],
+    [
+      'https://:pw@amplitude.com',
+      'must not contain credentials (use api-key/secret-key or basic-auth)'
+    ],
+    [
+      'https://amplitude.com/x',
+      'must be an origin only, without a path (e.g. https://amplitude.com)'
+    ],
+    [
+      'https://ampli*tude.com',
+      'has a host that is neither a DNS name nor an IP address (no wildcards)'
+    ],
+    [
+      'https://amplitude.com*',
+      'has a host that is neither a DNS name nor an IP address (no wildcards)'
+    ],
+    ['http://10.0.0.1', `${LOOPBACK_RULE}; use https`]
+  ])('%s: %s', (text, reason) => {
+    expect(parseOrigin(text)).toEqual({ ok: false, reason })
   })
 })

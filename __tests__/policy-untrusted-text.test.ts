@@ -54,3 +54,32 @@ describe('forMarkdown', () => {
     expect(forMarkdown('Ticket 42 from Alice')).toBe('Ticket 42 from Alice')
   })
 })
+
+describe('exact renderings (what a reader sees)', () => {
+  test('forLog: each control character is shown by name or code, nothing else changes', () => {
+    expect(forLog('a\nb\rc\td\u0007e\u001bf\u0085g\u2028h\u2029i\u007fj')).toBe(
+      'a\\nb\\rc\\td\\u0007e\\u001bf\\u0085g\\u2028h\\u2029i\\u007fj'
+    )
+  })
+
+  test('forLog: a command start gets a zero-width space after its blanks, the rest is kept', () => {
+    expect(forLog('  ::add-mask::x')).toBe('  \u200b::add-mask::x')
+    expect(forLog('::error::x')).toBe('\u200b::error::x')
+  })
+
+  test('safeLogLines: a carriage return is shown, the action’s own line breaks stay', () => {
+    expect(safeLogLines('one\r::error::x\n  ::warning::y\nthree')).toBe(
+      'one\\r::error::x\n  \u200b::warning::y\nthree'
+    )
+  })
+
+  test('forHtml: the five characters as entities, line breaks and controls as spaces', () => {
+    expect(forHtml(`a&b<c>d"e'f\ng\u0007h`)).toBe('a&amp;b&lt;c&gt;d&quot;e&#39;f g h')
+  })
+
+  test('forMarkdown: special characters as numeric entities, line breaks as spaces', () => {
+    expect(forMarkdown('[x](y) @a #1 *b*\n_c_ `d` |')).toBe(
+      '&#91;x&#93;&#40;y&#41; &#64;a &#35;1 &#42;b&#42; &#95;c&#95; &#96;d&#96; &#124;'
+    )
+  })
+})

@@ -293,7 +293,7 @@ describe('never resubmitting on doubt', () => {
     expect(markerOf(n).requests).toEqual([
       expect.objectContaining({ requestId: null, sent: 'uncertain' })
     ])
-    // The request runner refuses the id first (src/action/server-values.ts): never in the ledger.
+    // The request runner refuses the id first (src/run/server-values.ts): never in the ledger.
     expect(JSON.stringify(markerOf(n))).not.toContain('etc')
   })
 })

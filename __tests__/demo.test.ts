@@ -161,7 +161,7 @@ test('npm run demo (dist/demo): submit, poll, download, encrypt, decrypt one fil
   expect(out).toMatch(/exit code 0; the simulator answered \d+ requests/)
 }, 120_000)
 
-test('npm run demo -- --ledger removes its temporary folder (the downloaded exports) when it ends', async () => {
+test('npm run demo -- --ledger: three sweeps take a DSAR to ready to collect, refuse an outsider, ask for a fixed date; the desk erases one request and cancels another; the temporary folder is removed', async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'dsar-demo-tmp-'))
   try {
     const child = spawn(
@@ -180,6 +180,15 @@ test('npm run demo -- --ledger removes its temporary folder (the downloaded expo
     // It did download (into that folder) before removing it.
     expect(out).toContain('request 53367: output 1 of 1: downloading')
     expect(out).toMatch(new RegExp(`wrote ${tmp}/dsar-ledger-demo-\\w+/\\S+/receipt\\.json`))
+    const lastSweep = out.slice(
+      out.lastIndexOf('=== sweep 3 of 3'),
+      out.indexOf('=== The privacy desk')
+    )
+    expect(lastSweep).toMatch(/#1 \[open\] labels: dsar:ready/)
+    expect(lastSweep).toContain('**DSAR ready to collect (not delivered)**')
+    expect(lastSweep).toMatch(/#2 \[open\] labels: dsar:refused/)
+    expect(lastSweep).toMatch(/#3 \[open\] labels: dsar:needs-info/)
+    expect(out).not.toContain('bob@example.com')
     // The privacy desk: access, then erasure, through approval to erased; an erasure cancelled.
     const desk = out.slice(out.indexOf('=== The privacy desk'))
     expect(desk).toMatch(/#1 \[closed\] labels: .*dsar:erased/)
@@ -192,4 +201,4 @@ test('npm run demo -- --ledger removes its temporary folder (the downloaded expo
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
-}, 120_000)
+}, 300_000)

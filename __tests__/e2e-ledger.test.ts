@@ -337,22 +337,6 @@ test('downloads go beside receipt.json in download-path/issue-N, and the files o
   expect(errorOf(run)).toBe('')
 })
 
-test('npm run demo -- --ledger: three sweeps take a DSAR from filed to ready to collect, refuse an outsider, ask for a fixed date', async () => {
-  const { spawn } = await import('node:child_process')
-  const demo = join(import.meta.dirname, '..', 'dist', 'demo', 'index.js')
-  const child = spawn(process.execPath, [demo, '--ledger'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
-  const code = await new Promise<number | null>(done => child.on('close', done))
-  expect(code).toBe(0)
-  const lastSweep = out.slice(out.lastIndexOf('=== sweep 3 of 3'))
-  expect(lastSweep).toMatch(/#1 \[open\] labels: dsar:ready/)
-  expect(lastSweep).toContain('**DSAR ready to collect (not delivered)**')
-  expect(lastSweep).toMatch(/#2 \[open\] labels: dsar:refused/)
-  expect(lastSweep).toMatch(/#3 \[open\] labels: dsar:needs-info/)
-  expect(out).not.toContain('bob@example.com')
-})
-
 test('a run started by an issue event takes up new issues at once and leaves requests in progress to the schedule', async () => {
   world = await startLedgerWorld({ sim: { job: { pollsInStaging: 5 } } })
   const first = world.file({ userIds: 'alice@example.com' })

@@ -11,6 +11,9 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   roots: ['<rootDir>/__tests__'],
   testTimeout: 30000,
+  // Most suites wait on a child process (the bundle) or a loopback server rather than compute, so two
+  // workers keep a 2-core runner busy; Jest's default there (cores - 1) would run them one at a time.
+  maxWorkers: 2,
   // A temp root per run, checked empty at the end (__tests__/jest/temp-root.mjs).
   globalSetup: '<rootDir>/__tests__/jest/global-setup.mjs',
   globalTeardown: '<rootDir>/__tests__/jest/global-teardown.mjs',

@@ -8,7 +8,6 @@ import { cancellableUntil, entryIs, subjectFingerprint, type ErasureJob } from '
 import { erasureCalls } from './erasure-calls.js'
 import { cancelledComment, tooLateComment } from './erasure-comments.js'
 import { isLogin } from './erasure-record.js'
-import { readForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
 import { personLabel } from './states.js'
@@ -17,7 +16,8 @@ import {
   nowIso,
   writeLedger,
   type IssueResult,
-  type SweepContext
+  type SweepContext,
+  readIssueForm
 } from './sweep-context.js'
 
 type Result = (state: string, note: string, extra?: Partial<IssueResult>) => IssueResult
@@ -47,11 +47,7 @@ export async function cancelJob(
   }
   const events = await ctx.github.labelEvents(n)
   const asked = events.filter(e => e.event === 'labeled' && e.label === cancel).at(-1)
-  const reading = readForm(issue.body, {
-    startDate: ctx.settings.startDate,
-    endDate: ctx.settings.endDate,
-    today: ctx.today
-  })
+  const reading = readIssueForm(ctx, issue)
   const subjects = reading.ok ? reading.form.subjects : []
   const api = (await erasureCalls(ctx))!
   let revoked = 0

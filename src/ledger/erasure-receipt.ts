@@ -6,7 +6,7 @@
 import type { ReceiptDeadline } from '../export/index.js'
 import { forMarkdown } from '../policy/index.js'
 import { receiptDeadline } from './deadline-step.js'
-import { readForm } from './form.js'
+import { readIssueForm } from './sweep-context.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
 import type { SweepContext } from './sweep-context.js'
@@ -37,11 +37,7 @@ export function erasureReceipt(
   marker: LedgerMarker
 ): ErasureReceipt {
   const e = marker.erasure!
-  const reading = readForm(issue.body, {
-    startDate: ctx.settings.startDate,
-    endDate: ctx.settings.endDate,
-    today: ctx.today
-  })
+  const reading = readIssueForm(ctx, issue)
   const identity = reading.ok ? reading.form.identityVerified : undefined
   return {
     kind: 'erasure',

@@ -32,7 +32,7 @@ import {
 } from './erasure-comments.js'
 import { erasureReceipt } from './erasure-receipt.js'
 import { formDigest, isLogin, type ErasureRecord } from './erasure-record.js'
-import { FIELDS, readForm, type DsarForm } from './form.js'
+import { FIELDS, type DsarForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import { MARKER_VERSION, type LedgerMarker } from './marker.js'
 import { personLabel } from './states.js'
@@ -41,7 +41,9 @@ import {
   nowIso,
   writeLedger,
   type IssueResult,
-  type SweepContext
+  type SweepContext,
+  readIssueForm,
+  referenceOf
 } from './sweep-context.js'
 
 /** Amplitude's advice: list jobs from the request day to 30 days later. */
@@ -134,11 +136,7 @@ async function approvalThenSubmit(
   if (marker.request === 'access-then-erasure' && !record.deliveredAt) {
     return result(marker.state, 'the export is not delivered yet: nothing erased')
   }
-  const reading = readForm(issue.body, {
-    startDate: ctx.settings.startDate,
-    endDate: ctx.settings.endDate,
-    today: ctx.today
-  })
+  const reading = readIssueForm(ctx, issue)
   if (!reading.ok || !reading.form.identityVerified) {
     const field = reading.ok ? FIELDS.identityVerified : reading.field
     const problem = reading.ok
@@ -351,13 +349,4 @@ function noteStatus(record: ErasureRecord, job: ErasureJob, at: string): void {
     record.statuses.push({ status: job.status, at })
   }
   if (job.activeScrubDoneDate) record.activeScrubDoneDate = job.activeScrubDoneDate
-}
-
-function referenceOf(ctx: SweepContext, issue: IssueFacts): string | undefined {
-  const reading = readForm(issue.body, {
-    startDate: ctx.settings.startDate,
-    endDate: ctx.settings.endDate,
-    today: ctx.today
-  })
-  return reading.ok ? reading.form.reference : undefined
 }

@@ -26,7 +26,6 @@ import {
   readyComment
 } from './comments.js'
 import { askApproval } from './erasure-step.js'
-import { readForm } from './form.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
 import { receiptDeadline } from './deadline-step.js'
@@ -36,7 +35,9 @@ import {
   runPlans,
   writeLedger,
   type IssueResult,
-  type SweepContext
+  type SweepContext,
+  readIssueForm,
+  referenceOf
 } from './sweep-context.js'
 import { messageOf } from '../arazzo/index.js'
 
@@ -264,11 +265,7 @@ function foreignAnswers(
   marker: LedgerMarker,
   records: RequestRecord[]
 ): string[] {
-  const reading = readForm(issue.body, {
-    startDate: ctx.settings.startDate,
-    endDate: ctx.settings.endDate,
-    today: ctx.today
-  })
+  const reading = readIssueForm(ctx, issue)
   const formSubjects = new Set(reading.ok ? reading.form.subjects.map(subjectFingerprint) : [])
   const problems: string[] = []
   records.forEach((record, i) => {
@@ -367,16 +364,6 @@ function receiptRequests(marker: LedgerMarker): ReceiptRequest[] {
     ],
     ...(r.expires && { expires: r.expires })
   }))
-}
-
-/** The form's reference, read again (the body may have changed; a broken form has none). */
-function referenceOf(ctx: SweepContext, issue: IssueFacts): string | undefined {
-  const reading = readForm(issue.body, {
-    startDate: ctx.settings.startDate,
-    endDate: ctx.settings.endDate,
-    today: ctx.today
-  })
-  return reading.ok ? reading.form.reference : undefined
 }
 
 function isoTime(value: string | undefined): string | undefined {

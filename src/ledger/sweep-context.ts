@@ -18,6 +18,7 @@ import { forLog } from '../policy/index.js'
 import type { GitHubClient, Identity } from './github-client.js'
 import type { CommentFacts, IssueFacts } from './github-shapes.js'
 import type { LedgerSettings } from './settings.js'
+import { readForm, type FormReading } from './form.js'
 import { ledgerComment } from './comments.js'
 import { MARKER_VERSION, type LedgerMarker } from './marker.js'
 import { stampDeadline, type ClockRow } from './deadline-step.js'
@@ -157,4 +158,19 @@ export class IdentityError extends Error {
     )
     this.name = 'IdentityError'
   }
+}
+
+/** The issue's form as the sweep reads it now (the body may have changed since it was filed). */
+export function readIssueForm(ctx: SweepContext, issue: IssueFacts): FormReading {
+  return readForm(issue.body, {
+    startDate: ctx.settings.startDate,
+    endDate: ctx.settings.endDate,
+    today: ctx.today
+  })
+}
+
+/** The form's reference, read again (a broken form has none). */
+export function referenceOf(ctx: SweepContext, issue: IssueFacts): string | undefined {
+  const reading = readIssueForm(ctx, issue)
+  return reading.ok ? reading.form.reference : undefined
 }

@@ -39517,6 +39517,7 @@ function receiptDeadline(ctx, issue, marker) {
 
 
 
+
 function sealOf(ctx, issue) {
     return sealFor(ctx.ledgerKey, ctx.repository, issue);
 }
@@ -39580,6 +39581,19 @@ class IdentityError extends Error {
         this.name = 'IdentityError';
     }
 }
+/** The issue's form as the sweep reads it now (the body may have changed since it was filed). */
+function readIssueForm(ctx, issue) {
+    return readForm(issue.body, {
+        startDate: ctx.settings.startDate,
+        endDate: ctx.settings.endDate,
+        today: ctx.today
+    });
+}
+/** The form's reference, read again (a broken form has none). */
+function referenceOf(ctx, issue) {
+    const reading = readIssueForm(ctx, issue);
+    return reading.ok ? reading.form.reference : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/ledger/erasure-cancel.ts
 /**
@@ -39588,7 +39602,6 @@ class IdentityError extends Error {
  * issue's ids the job holds, and nothing else -> `cancelled`. Too late: one comment says so, the
  * label is taken off, and nothing is called. Who asked is read from the issue's label events.
  */
-
 
 
 
@@ -39609,11 +39622,7 @@ async function cancelJob(ctx, issue, marker, commentId, job, reference, result) 
     }
     const events = await ctx.github.labelEvents(n);
     const asked = events.filter(e => e.event === 'labeled' && e.label === cancel).at(-1);
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
+    const reading = readIssueForm(ctx, issue);
     const subjects = reading.ok ? reading.form.subjects : [];
     const api = (await erasureCalls(ctx));
     let revoked = 0;
@@ -39650,11 +39659,7 @@ async function cancelJob(ctx, issue, marker, commentId, job, reference, result) 
 
 function erasureReceipt(ctx, issue, marker) {
     const e = marker.erasure;
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
+    const reading = readIssueForm(ctx, issue);
     const identity = reading.ok ? reading.form.identityVerified : undefined;
     return {
         kind: 'erasure',
@@ -39765,11 +39770,7 @@ async function approvalThenSubmit(ctx, issue, marker, commentId, result) {
     if (marker.request === 'access-then-erasure' && !record.deliveredAt) {
         return result(marker.state, 'the export is not delivered yet: nothing erased');
     }
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
+    const reading = readIssueForm(ctx, issue);
     if (!reading.ok || !reading.form.identityVerified) {
         const field = reading.ok ? FIELDS.identityVerified : reading.field;
         const problem = reading.ok
@@ -39948,14 +39949,6 @@ function noteStatus(record, job, at) {
     if (job.activeScrubDoneDate)
         record.activeScrubDoneDate = job.activeScrubDoneDate;
 }
-function referenceOf(ctx, issue) {
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
-    return reading.ok ? reading.form.reference : undefined;
-}
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
@@ -39969,7 +39962,6 @@ var external_node_path_ = __nccwpck_require__(76760);
  * The ledger comment is edited only when a status changed: a sweep that learns nothing new writes
  * nothing.
  */
-
 
 
 
@@ -40030,7 +40022,7 @@ async function pollIssue(ctx, issue, marker, commentId) {
         ...(problems.length > 0 && { problem: problems.map(p => `issue #${n}: ${p}`).join('; ') }),
         ...extra
     });
-    const reference = poll_step_referenceOf(ctx, issue);
+    const reference = referenceOf(ctx, issue);
     const failed = records.filter(r => r.status !== undefined && src_run/* FAILED_STATUSES */.Lg.has(r.status));
     if (failed.length > 0) {
         await ctx.github.createComment(n, failedComment(failed.map(r => ({
@@ -40168,11 +40160,7 @@ async function deliver(ctx, issue, marker, commentId, records, reference, result
  * records once checked: the ledger's outputs never carried them.
  */
 function foreignAnswers(ctx, issue, marker, records) {
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
+    const reading = readIssueForm(ctx, issue);
     const formSubjects = new Set(reading.ok ? reading.form.subjects.map(src_run/* subjectFingerprint */.BG) : []);
     const problems = [];
     records.forEach((record, i) => {
@@ -40255,15 +40243,6 @@ function receiptRequests(marker) {
         ],
         ...(r.expires && { expires: r.expires })
     }));
-}
-/** The form's reference, read again (the body may have changed; a broken form has none). */
-function poll_step_referenceOf(ctx, issue) {
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
-    return reading.ok ? reading.form.reference : undefined;
 }
 function isoTime(value) {
     if (!value || value.length > 40)

@@ -10557,6 +10557,7 @@ function deadline_step_receiptDeadline(ctx, issue, marker) {
 
 
 
+
 function sweep_context_sealOf(ctx, issue) {
     return sealFor(ctx.ledgerKey, ctx.repository, issue);
 }
@@ -10620,6 +10621,19 @@ class sweep_context_IdentityError extends Error {
         this.name = 'IdentityError';
     }
 }
+/** The issue's form as the sweep reads it now (the body may have changed since it was filed). */
+function sweep_context_readIssueForm(ctx, issue) {
+    return readForm(issue.body, {
+        startDate: ctx.settings.startDate,
+        endDate: ctx.settings.endDate,
+        today: ctx.today
+    });
+}
+/** The form's reference, read again (a broken form has none). */
+function sweep_context_referenceOf(ctx, issue) {
+    const reading = sweep_context_readIssueForm(ctx, issue);
+    return reading.ok ? reading.form.reference : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/ledger/erasure-cancel.ts
 /**
@@ -10628,7 +10642,6 @@ class sweep_context_IdentityError extends Error {
  * issue's ids the job holds, and nothing else -> `cancelled`. Too late: one comment says so, the
  * label is taken off, and nothing is called. Who asked is read from the issue's label events.
  */
-
 
 
 
@@ -10649,11 +10662,7 @@ async function erasure_cancel_cancelJob(ctx, issue, marker, commentId, job, refe
     }
     const events = await ctx.github.labelEvents(n);
     const asked = events.filter(e => e.event === 'labeled' && e.label === cancel).at(-1);
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
+    const reading = readIssueForm(ctx, issue);
     const subjects = reading.ok ? reading.form.subjects : [];
     const api = (await erasureCalls(ctx));
     let revoked = 0;
@@ -10690,11 +10699,7 @@ async function erasure_cancel_cancelJob(ctx, issue, marker, commentId, job, refe
 
 function erasure_receipt_erasureReceipt(ctx, issue, marker) {
     const e = marker.erasure;
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
+    const reading = readIssueForm(ctx, issue);
     const identity = reading.ok ? reading.form.identityVerified : undefined;
     return {
         kind: 'erasure',
@@ -10805,11 +10810,7 @@ async function approvalThenSubmit(ctx, issue, marker, commentId, result) {
     if (marker.request === 'access-then-erasure' && !record.deliveredAt) {
         return result(marker.state, 'the export is not delivered yet: nothing erased');
     }
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
+    const reading = readIssueForm(ctx, issue);
     if (!reading.ok || !reading.form.identityVerified) {
         const field = reading.ok ? FIELDS.identityVerified : reading.field;
         const problem = reading.ok
@@ -10988,14 +10989,6 @@ function erasure_step_noteStatus(record, job, at) {
     if (job.activeScrubDoneDate)
         record.activeScrubDoneDate = job.activeScrubDoneDate;
 }
-function referenceOf(ctx, issue) {
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
-    return reading.ok ? reading.form.reference : undefined;
-}
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
@@ -11007,7 +11000,6 @@ var external_node_path_ = __webpack_require__(76760);
  * The ledger comment is edited only when a status changed: a sweep that learns nothing new writes
  * nothing.
  */
-
 
 
 
@@ -11068,7 +11060,7 @@ async function poll_step_pollIssue(ctx, issue, marker, commentId) {
         ...(problems.length > 0 && { problem: problems.map(p => `issue #${n}: ${p}`).join('; ') }),
         ...extra
     });
-    const reference = poll_step_referenceOf(ctx, issue);
+    const reference = referenceOf(ctx, issue);
     const failed = records.filter(r => r.status !== undefined && FAILED_STATUSES.has(r.status));
     if (failed.length > 0) {
         await ctx.github.createComment(n, failedComment(failed.map(r => ({
@@ -11206,11 +11198,7 @@ async function poll_step_deliver(ctx, issue, marker, commentId, records, referen
  * records once checked: the ledger's outputs never carried them.
  */
 function foreignAnswers(ctx, issue, marker, records) {
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
+    const reading = readIssueForm(ctx, issue);
     const formSubjects = new Set(reading.ok ? reading.form.subjects.map(subjectFingerprint) : []);
     const problems = [];
     records.forEach((record, i) => {
@@ -11293,15 +11281,6 @@ function receiptRequests(marker) {
         ],
         ...(r.expires && { expires: r.expires })
     }));
-}
-/** The form's reference, read again (the body may have changed; a broken form has none). */
-function poll_step_referenceOf(ctx, issue) {
-    const reading = readForm(issue.body, {
-        startDate: ctx.settings.startDate,
-        endDate: ctx.settings.endDate,
-        today: ctx.today
-    });
-    return reading.ok ? reading.form.reference : undefined;
 }
 function isoTime(value) {
     if (!value || value.length > 40)

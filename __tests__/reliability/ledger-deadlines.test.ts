@@ -176,8 +176,8 @@ report.row(
 
 report.row(
   'Notices',
-  'finishing removes due-soon and overdue; the receipt records the clock',
-  'an overdue CCPA request (received 50 days ago) done at Amplitude; delivered with artifact-name',
+  'finishing removes due-soon and overdue; the receipt records the clock, who filed and how identity was checked',
+  'an overdue CCPA request (received 50 days ago, identity checked) done at Amplitude; delivered with artifact-name',
   async saw => {
     await withWorld(
       { sim: { job: { pollsInStaging: 0, pollsInSubmitted: 1, files: 1 } } },
@@ -185,7 +185,12 @@ report.row(
         const service = await startArtifactService()
         try {
           const receivedOn = daysAgo(50)
-          const n = world.file({ userIds: 'alice@example.com', receivedOn, regime: 'CCPA' })
+          const n = world.file({
+            userIds: 'alice@example.com',
+            receivedOn,
+            regime: 'CCPA',
+            identityVerified: 'reply from the address on file'
+          })
           const inputs = { 'artifact-name': 'dsar-export', 'encrypt-to': 'none' }
           await sweep(world, inputs, service.env)
           expect(world.gh.issue(n).labels).toContain('dsar:overdue')
@@ -197,6 +202,8 @@ report.row(
           const receipt = upload
             ? (JSON.parse(readZipEntries(upload.bytes).get('receipt.json')!.toString('utf8')) as {
                 deadline?: Record<string, unknown>
+                filedBy?: string
+                identityVerified?: string | null
               })
             : undefined
           saw(
@@ -213,6 +220,8 @@ report.row(
             extended: false,
             finishedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/)
           })
+          expect(receipt?.filedBy).toBe('priya')
+          expect(receipt?.identityVerified).toBe('reply from the address on file')
           expect(markerOf(world, n).deadline).toMatchObject({
             dueDate: due,
             finishedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/)

@@ -18,6 +18,7 @@ export {
   writeReceipt,
   type Receipt,
   type ReceiptDeadline,
+  type ReceiptFiling,
   type ReceiptFile,
   type ReceiptInput,
   type ReceiptRequest

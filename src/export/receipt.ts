@@ -62,6 +62,14 @@ export interface ReceiptInput {
   artifact?: { name: string; retentionDays: number }
   /** Ledger mode: the request's legal clock (docs/desk.md). */
   deadline?: ReceiptDeadline
+  /** Ledger mode: who filed the issue, and how the person's identity was checked. */
+  filing?: ReceiptFiling
+}
+
+/** Who filed a ledger issue and the form's `Identity verified` (null: left empty). */
+export interface ReceiptFiling {
+  filedBy: string
+  identityVerified: string | null
 }
 
 /** The legal clock of the request a ledger issue carries, as the receipt records it. */
@@ -88,6 +96,8 @@ export interface Receipt {
   run?: ReceiptInput['run']
   issue?: ReceiptInput['issue']
   deadline?: ReceiptDeadline
+  filedBy?: string
+  identityVerified?: string | null
   requests: ReceiptRequest[]
   files: {
     name: string
@@ -117,6 +127,10 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     ...(input.run && { run: input.run }),
     ...(input.issue && { issue: input.issue }),
     ...(input.deadline && { deadline: input.deadline }),
+    ...(input.filing && {
+      filedBy: input.filing.filedBy,
+      identityVerified: input.filing.identityVerified
+    }),
     requests: input.requests,
     files: input.files.map(file => ({
       name: relative(input.root, file.path).split(sep).join('/'),

@@ -12,7 +12,12 @@
  *   and the ledger had: the run used to upload the files alone.
  * - The artifact holds the files and the receipt, rooted at the delivery's folder.
  */
-import type { DownloadedFile, ReceiptDeadline, ReceiptRequest } from '../export/index.js'
+import type {
+  DownloadedFile,
+  ReceiptDeadline,
+  ReceiptFiling,
+  ReceiptRequest
+} from '../export/index.js'
 import { messageOf } from '../arazzo/index.js'
 import type { ApiSession } from './api-session.js'
 import { downloadRecords, type DownloadSettings, uploadArtifact } from './export-helper.js'
@@ -43,6 +48,8 @@ export interface DeliveryOptions {
     issue?: { number: number; url: string; reference?: string }
     /** The request's legal clock (the ledger's issues: src/ledger/deadline-step.ts). */
     deadline?: ReceiptDeadline
+    /** Who filed the ledger's issue, and the form's `Identity verified`. */
+    filing?: ReceiptFiling
   }
   /**
    * Upload the files and the receipt as this artifact. `evenWithoutFiles`: the ledger delivers
@@ -88,6 +95,7 @@ export async function deliver(o: DeliveryOptions): Promise<Delivery> {
         now: o.receipt.now,
         ...(o.receipt.issue && { issue: o.receipt.issue }),
         ...(o.receipt.deadline && { deadline: o.receipt.deadline }),
+        ...(o.receipt.filing && { filing: o.receipt.filing }),
         ...(withArtifact && {
           artifact: { name: o.artifact!.name, retentionDays: settings.retentionDays }
         })

@@ -13,6 +13,7 @@ import {
   type DownloadedFile,
   NOT_KNOWN,
   type ReceiptDeadline,
+  type ReceiptFiling,
   type ReceiptFile,
   type ReceiptRequest,
   writeReceipt
@@ -38,6 +39,8 @@ export interface RunReceiptOptions {
   artifact?: { name: string; retentionDays: number }
   /** Ledger mode: the request's legal clock. */
   deadline?: ReceiptDeadline
+  /** Ledger mode: who filed the issue, and the form's `Identity verified`. */
+  filing?: ReceiptFiling
 }
 
 /** Writes `<dir>/receipt.json` (creating `dir`, 0700, when missing) and returns its path. */
@@ -63,7 +66,8 @@ export async function writeRunReceipt(options: RunReceiptOptions): Promise<strin
     ...(run && { run }),
     ...(options.issue && { issue: options.issue }),
     ...(options.artifact && { artifact: options.artifact }),
-    ...(options.deadline && { deadline: options.deadline })
+    ...(options.deadline && { deadline: options.deadline }),
+    ...(options.filing && { filing: options.filing })
   })
   return writeReceipt(options.dir, receipt)
 }

@@ -36747,6 +36747,10 @@ function buildReceipt(input) {
         ...(input.run && { run: input.run }),
         ...(input.issue && { issue: input.issue }),
         ...(input.deadline && { deadline: input.deadline }),
+        ...(input.filing && {
+            filedBy: input.filing.filedBy,
+            identityVerified: input.filing.identityVerified
+        }),
         requests: input.requests,
         files: input.files.map(file => ({
             name: (0,external_node_path_.relative)(input.root, file.path).split(external_node_path_.sep).join('/'),
@@ -40091,7 +40095,8 @@ async function deliver(ctx, issue, marker, commentId, records, reference, result
                 now,
                 requests: receiptRequests(marker),
                 issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) },
-                ...receiptDeadline(ctx, issue, marker)
+                ...receiptDeadline(ctx, issue, marker),
+                filing: receiptFiling(ctx, issue)
             },
             ...(name && { artifact: { name, evenWithoutFiles: true } }),
             on: {
@@ -40249,6 +40254,12 @@ function isoTime(value) {
         return undefined;
     const ms = Date.parse(value);
     return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+/** Who filed the issue and how the person's identity was checked, as the form says now. */
+function receiptFiling(ctx, issue) {
+    const reading = readIssueForm(ctx, issue);
+    const identity = reading.ok ? reading.form.identityVerified : undefined;
+    return { filedBy: issue.author, identityVerified: identity ?? null };
 }
 
 ;// CONCATENATED MODULE: ./src/ledger/submit-step.ts
@@ -44863,7 +44874,8 @@ async function writeRunReceipt(options) {
         ...(run && { run }),
         ...(options.issue && { issue: options.issue }),
         ...(options.artifact && { artifact: options.artifact }),
-        ...(options.deadline && { deadline: options.deadline })
+        ...(options.deadline && { deadline: options.deadline }),
+        ...(options.filing && { filing: options.filing })
     });
     return (0,src_export/* writeReceipt */.Qz)(options.dir, receipt);
 }
@@ -45680,6 +45692,7 @@ async function deliver(o) {
                 now: o.receipt.now,
                 ...(o.receipt.issue && { issue: o.receipt.issue }),
                 ...(o.receipt.deadline && { deadline: o.receipt.deadline }),
+                ...(o.receipt.filing && { filing: o.receipt.filing }),
                 ...(withArtifact && {
                     artifact: { name: o.artifact.name, retentionDays: settings.retentionDays }
                 })

@@ -205,7 +205,7 @@ describe('credentialMaskForms', () => {
 
   test('a value that cannot be percent-encoded (a lone surrogate) is masked as it is', () => {
     const forms = credentialMaskForms({ apiKey: 'key\ud800', secretKey: '', basicAuth: '' })
-    expect(forms).toEqual(['key\ud800'])
+    expect(forms).toStrictEqual(['key\ud800'])
   })
 })
 

@@ -543,6 +543,18 @@ const invalid: Invalid[] = [
     message: /ambiguous credentials/
   },
   {
+    title: 'basic-auth beside api-key alone',
+    inputs: { 'secret-key': '', 'basic-auth': KEY_SECRET_TOKEN },
+    input: 'basic-auth',
+    message: /ambiguous credentials/
+  },
+  {
+    title: 'basic-auth beside secret-key alone',
+    inputs: { 'api-key': '', 'basic-auth': KEY_SECRET_TOKEN },
+    input: 'basic-auth',
+    message: /ambiguous credentials/
+  },
+  {
     title: 'basic-auth not base64',
     inputs: { 'api-key': '', 'secret-key': '', 'basic-auth': 'key:secret' },
     input: 'basic-auth',
@@ -565,6 +577,19 @@ const invalid: Invalid[] = [
     inputs: { 'api-key': 'a:b' },
     input: 'api-key',
     message: /must not contain a colon/
+  },
+  {
+    // A control character in a key would split the Authorization header or a log line.
+    title: 'api-key with a control character',
+    inputs: { 'api-key': 'ke\u0007y' },
+    input: 'api-key',
+    message: /^Input 'api-key': contains control characters$/
+  },
+  {
+    title: 'secret-key with a control character',
+    inputs: { 'secret-key': 'sec\u001bret' },
+    input: 'secret-key',
+    message: /^Input 'secret-key': contains control characters$/
   },
   // region and origin
   {

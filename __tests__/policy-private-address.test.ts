@@ -27,7 +27,14 @@ describe('internalAddressKind', () => {
     ['64:ff9b::7f00:1', 'loopback, embedded in NAT64 64:ff9b::/96'],
     ['2002:a9fe:a9fe::1', 'link-local (cloud metadata), embedded in 6to4 2002::/16'],
     ['2002:c0a8:0101::', 'private, embedded in 6to4 2002::/16'],
-    ['2002:7f00:1::', 'loopback, embedded in 6to4 2002::/16']
+    ['2002:7f00:1::', 'loopback, embedded in 6to4 2002::/16'],
+    // The edges of each range, and the IPv4-compatible forms.
+    ['100.127.255.255', 'shared (carrier-grade NAT)'],
+    ['::ffff:0.0.0.1', 'unspecified'],
+    ['::10.0.0.1', 'private'],
+    ['::0.0.0.5', 'unspecified'],
+    ['ff02::1', 'multicast'],
+    ['fec0::1', 'site-local (private)']
   ])('%s is %s', (address, kind) => {
     expect(internalAddressKind(address)).toBe(kind)
   })
@@ -42,6 +49,22 @@ describe('internalAddressKind', () => {
     '2600:1f18::1',
     '64:ff9b::808:808',
     '2002:808:808::1',
+    // Near misses: one half of a range's test alone does not make an address internal.
+    '169.1.2.3',
+    '1.254.0.1',
+    '172.15.0.1',
+    '1.20.0.1',
+    '192.1.0.1',
+    '1.168.0.1',
+    '100.1.0.1',
+    '1.64.0.1',
+    '::2:a00:1',
+    '65:ff9b::a00:1',
+    '64:ff9a::a00:1',
+    '64:ff9b:1::a00:1',
+    // Brackets only around the whole host: these are not addresses at all.
+    '1[0.0.0.1]',
+    '[10.0.0.1]0',
     'amplitude.com',
     's3.amazonaws.com'
   ])('%s may be fetched', address => {
@@ -50,14 +73,23 @@ describe('internalAddressKind', () => {
 })
 
 describe('refusingLookup', () => {
+  // Answers like dns.lookup: the whole list only when asked for all addresses.
   const resolver =
-    (addresses: LookupAddress[]) =>
-    (_host: string, _options: unknown, callback: (e: null, a: LookupAddress[]) => void) =>
-      callback(null, addresses)
+    (addresses: LookupAddress[], failure: Error | null = null) =>
+    (
+      _host: string,
+      options: { all?: boolean },
+      callback: (e: Error | null, a: LookupAddress[] | string, f?: number) => void
+    ) =>
+      failure
+        ? callback(failure, [])
+        : options.all
+          ? callback(null, addresses)
+          : callback(null, addresses[0]?.address ?? '', addresses[0]?.family)
 
-  const lookup = (addresses: LookupAddress[], all: boolean) =>
+  const lookup = (addresses: LookupAddress[], all: boolean, failure: Error | null = null) =>
     new Promise<{ error: Error | null; address: unknown; family?: number }>(resolve =>
-      refusingLookup(resolver(addresses) as never)(
+      refusingLookup(resolver(addresses, failure) as never)(
         'bucket.example',
         { all },
         (error, address, family) => resolve({ error, address, family })
@@ -73,7 +105,30 @@ describe('refusingLookup', () => {
       true
     )
     expect(error).toBeInstanceOf(InternalAddressError)
-    expect(error?.message).toMatch(/refusing a link-local \(cloud metadata\) address/)
+    expect(error?.message).toBe(
+      'refusing a link-local (cloud metadata) address: downloads and remote source descriptions never go to link-local, private or other internal addresses (cloud metadata, the local network)'
+    )
+  })
+
+  test('the refusal is a permanent error of its own, with no address', async () => {
+    const result = await lookup([{ address: '10.0.0.1', family: 4 }], false)
+    expect(result.address).toBe('')
+    expect(result.error).toMatchObject({ name: 'InternalAddressError', code: 'EINTERNALADDRESS' })
+  })
+
+  test("the resolver's own failure is passed on as it is", async () => {
+    const failure = Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' })
+    expect(await lookup([], true, failure)).toEqual({
+      error: failure,
+      address: '',
+      family: undefined
+    })
+  })
+
+  test('a name with no address at all is not found', async () => {
+    const { error, address } = await lookup([], false)
+    expect(address).toBe('')
+    expect(error).toMatchObject({ message: 'no address for bucket.example', code: 'ENOTFOUND' })
   })
 
   test('public addresses pass, in the form the caller asked for', async () => {

@@ -4,6 +4,7 @@ import {
   credentialMaskForms,
   decodeBasicAuth,
   encodeBasicAuth,
+  hasControlCharacter,
   maskCredentials,
   stripBasicPrefix
 } from '../src/run/secret-helper.js'
@@ -29,7 +30,14 @@ const EVERY_FORM = [
   'YT9-YWFhOnNlJmNyL2FhYX4_YQ%3D%3D'
 ]
 
-const CREDENTIAL_INPUTS = ['INPUT_API-KEY', 'INPUT_SECRET-KEY', 'INPUT_BASIC-AUTH']
+const CREDENTIAL_INPUTS = [
+  'INPUT_API-KEY',
+  'INPUT_SECRET-KEY',
+  'INPUT_BASIC-AUTH',
+  'INPUT_ERASURE-API-KEY',
+  'INPUT_ERASURE-SECRET-KEY',
+  'INPUT_GITHUB-TOKEN'
+]
 
 /** Runs maskCredentials and returns the values it asked the runner to mask (::add-mask::). */
 function capturedMasks(): string[] {
@@ -113,6 +121,71 @@ describe('maskCredentials', () => {
       expect.arrayContaining(['first-line\nsecond-line', 'first-line', 'second-line'])
     )
   })
+
+  test('each line of a multi-line value is masked trimmed; blank lines give nothing', () => {
+    // The runner matches masks line by line: the whole value alone would hide no line of it.
+    process.env['INPUT_SECRET-KEY'] = 'first-line\n  second-line  \r\n   \n\nthird'
+    expect(new Set(capturedMasks())).toEqual(
+      new Set([
+        'first-line\n  second-line  \r\n   \n\nthird',
+        encodeURIComponent('first-line\n  second-line  \r\n   \n\nthird'),
+        'first-line',
+        'second-line',
+        'third'
+      ])
+    )
+  })
+
+  test('a basic-auth that does not decode is masked as given and without its Basic scheme', () => {
+    process.env['INPUT_BASIC-AUTH'] = 'Basic not*base64'
+    expect(new Set(capturedMasks())).toEqual(
+      new Set(['Basic not*base64', 'Basic%20not*base64', 'not*base64'])
+    )
+  })
+})
+
+describe('maskCredentials: the erasure keys and the GitHub token', () => {
+  const saved = new Map(CREDENTIAL_INPUTS.map(key => [key, process.env[key]]))
+  beforeEach(() => CREDENTIAL_INPUTS.forEach(key => delete process.env[key]))
+  afterAll(() => {
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+  })
+
+  test("a project's erasure key pair is masked in every form, like the org's keys", () => {
+    process.env['INPUT_ERASURE-API-KEY'] = API_KEY
+    process.env['INPUT_ERASURE-SECRET-KEY'] = SECRET_KEY
+    const masks = capturedMasks()
+    expect(new Set(masks)).toEqual(new Set(EVERY_FORM))
+  })
+
+  test('the org keys and the erasure keys are both masked', () => {
+    process.env['INPUT_API-KEY'] = 'org-key-1234'
+    process.env['INPUT_SECRET-KEY'] = 'org-secret-5678'
+    process.env['INPUT_ERASURE-API-KEY'] = 'project-key-1234'
+    process.env['INPUT_ERASURE-SECRET-KEY'] = 'project-secret-5678'
+    const masks = capturedMasks()
+    expect(masks).toEqual(
+      expect.arrayContaining([
+        'org-key-1234',
+        'org-secret-5678',
+        Buffer.from('org-key-1234:org-secret-5678').toString('base64'),
+        'project-key-1234',
+        'project-secret-5678',
+        Buffer.from('project-key-1234:project-secret-5678').toString('base64')
+      ])
+    )
+  })
+
+  test('the GitHub token is masked, trimmed, from eight characters on', () => {
+    process.env['INPUT_GITHUB-TOKEN'] = '  ghs_1234  '
+    expect(capturedMasks()).toEqual(['ghs_1234'])
+    process.env['INPUT_GITHUB-TOKEN'] = 'ghs_123'
+    // Seven characters would mask ordinary words in the log; real tokens are 40 and more.
+    expect(capturedMasks()).toEqual([])
+  })
 })
 
 describe('credentialMaskForms', () => {
@@ -120,6 +193,19 @@ describe('credentialMaskForms', () => {
     const forms = credentialMaskForms({ apiKey: API_KEY, secretKey: SECRET_KEY, basicAuth: TOKEN })
     expect(new Set(forms)).toEqual(new Set(EVERY_FORM))
     expect(forms).toHaveLength(EVERY_FORM.length)
+  })
+
+  test('a base64url token with one padding character is masked padded and unpadded', () => {
+    // 'ab:cdefg' is 8 bytes: its base64 ends in a single '='.
+    const forms = credentialMaskForms({ apiKey: 'ab', secretKey: 'cdefg', basicAuth: '' })
+    expect(Buffer.from('ab:cdefg').toString('base64')).toBe('YWI6Y2RlZmc=')
+    expect(forms).toEqual(expect.arrayContaining(['YWI6Y2RlZmc=', 'YWI6Y2RlZmc']))
+    expect(forms.filter(form => form.startsWith('YWI6Y2RlZmc'))).toHaveLength(3) // '=' as %3D
+  })
+
+  test('a value that cannot be percent-encoded (a lone surrogate) is masked as it is', () => {
+    const forms = credentialMaskForms({ apiKey: 'key\ud800', secretKey: '', basicAuth: '' })
+    expect(forms).toStrictEqual(['key\ud800'])
   })
 })
 
@@ -131,7 +217,15 @@ describe('basic-auth codec', () => {
   test('strips a Basic prefix in any case', () => {
     expect(stripBasicPrefix(`basic   ${TOKEN}`)).toBe(TOKEN)
     expect(stripBasicPrefix(`BASIC ${TOKEN}`)).toBe(TOKEN)
+    expect(stripBasicPrefix(`  Basic\t${TOKEN}  `)).toBe(TOKEN)
     expect(stripBasicPrefix(TOKEN)).toBe(TOKEN)
+    expect(stripBasicPrefix('Basic')).toBe('')
+  })
+
+  test('keeps a token that only starts with the letters of Basic, or holds it later', () => {
+    // base64 may well begin with "Basic": only the scheme followed by blanks (or nothing) is one.
+    expect(stripBasicPrefix('BasicYWJj')).toBe('BasicYWJj')
+    expect(stripBasicPrefix('YWJj Basic ')).toBe('YWJj Basic')
   })
 
   test.each([
@@ -155,6 +249,7 @@ describe('basic-auth codec', () => {
     ['', /empty/],
     ['Basic ', /empty/],
     ['not base64!', /not base64/],
+    ['key:c2VjcmV0', /not base64/],
     ['YT9+YWFhOnNlJmNyL2FhYX4/YQ=', /bad padding/],
     ['YWJj=', /bad padding/],
     ['YWJjZ', /bad length/],
@@ -170,6 +265,24 @@ describe('basic-auth codec', () => {
   })
 })
 
+describe('hasControlCharacter', () => {
+  test.each([
+    ['\u0000', true],
+    ['a\u001fb', true],
+    ['\u007f', true],
+    ['x\u0080', true],
+    ['\u009f', true],
+    ['\r', true],
+    [' ', false],
+    ['~', false],
+    ['\u00a0', false],
+    ['é-key', false],
+    ['', false]
+  ])('%j: %s', (text, control) => {
+    expect(hasControlCharacter(text)).toBe(control)
+  })
+})
+
 describe('credentialRedactor', () => {
   test('replaces every form of the credentials, longest first, and leaves other text alone', () => {
     const redact = credentialRedactor({
@@ -182,5 +295,17 @@ describe('credentialRedactor', () => {
     expect(redact('user key-123456 pass secret-abcdef')).toBe('user *** pass ***')
     expect(redact(encodeURIComponent('key-123456:secret-abcdef'))).toBe('***')
     expect(redact('request 53367 is done')).toBe('request 53367 is done')
+  })
+
+  test('forms shorter than six characters are left alone: they would match ordinary text', () => {
+    const redact = credentialRedactor({
+      apiKey: 'abcde',
+      secretKey: 'secret-abcdef',
+      basicAuth: ''
+    })
+    expect(redact('abcde and secret-abcdef')).toBe('abcde and ***')
+    expect(credentialRedactor({ apiKey: 'abcdef', secretKey: '', basicAuth: '' })('abcdef')).toBe(
+      '***'
+    )
   })
 })

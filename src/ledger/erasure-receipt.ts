@@ -6,10 +6,9 @@
 import type { ReceiptDeadline } from '../export/index.js'
 import { forMarkdown } from '../policy/index.js'
 import { receiptDeadline } from './deadline-step.js'
-import { readIssueForm } from './sweep-context.js'
 import type { IssueFacts } from './github-shapes.js'
 import type { LedgerMarker } from './marker.js'
-import type { SweepContext } from './sweep-context.js'
+import { issueFiling, type SweepContext } from './sweep-context.js'
 
 export interface ErasureReceipt {
   kind: 'erasure'
@@ -37,14 +36,14 @@ export function erasureReceipt(
   marker: LedgerMarker
 ): ErasureReceipt {
   const e = marker.erasure!
-  const reading = readIssueForm(ctx, issue)
-  const identity = reading.ok ? reading.form.identityVerified : undefined
+  // Posted in a comment: the form's text goes through the one escaper.
+  const { filedBy, identityVerified } = issueFiling(ctx, issue)
   return {
     kind: 'erasure',
     request: marker.request ?? 'erasure',
     issue: { number: issue.number, url: issue.htmlUrl },
-    filedBy: issue.author,
-    identityVerified: identity ? forMarkdown(identity) : null,
+    filedBy,
+    identityVerified: identityVerified ? forMarkdown(identityVerified) : null,
     requester: e.requester,
     approvedBy: e.approvedBy && e.approvedAt ? { login: e.approvedBy, at: e.approvedAt } : null,
     exportDeliveredAt: e.deliveredAt ?? null,

@@ -17,7 +17,7 @@ import {
   type Subject,
   subjectFingerprint
 } from '../run/index.js'
-import type { DownloadedFile, ReceiptFiling, ReceiptRequest } from '../export/index.js'
+import type { DownloadedFile, ReceiptRequest } from '../export/index.js'
 import {
   deliveredComment,
   expiredComment,
@@ -37,7 +37,8 @@ import {
   type IssueResult,
   type SweepContext,
   readIssueForm,
-  referenceOf
+  referenceOf,
+  issueFiling
 } from './sweep-context.js'
 import { messageOf } from '../arazzo/index.js'
 
@@ -184,7 +185,7 @@ async function deliver(
         requests: receiptRequests(marker),
         issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) },
         ...receiptDeadline(ctx, issue, marker),
-        filing: receiptFiling(ctx, issue)
+        filing: issueFiling(ctx, issue)
       },
       ...(name && { artifact: { name, evenWithoutFiles: true } }),
       on: {
@@ -371,11 +372,4 @@ function isoTime(value: string | undefined): string | undefined {
   if (!value || value.length > 40) return undefined
   const ms = Date.parse(value)
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/\.000Z$/, 'Z')
-}
-
-/** Who filed the issue and how the person's identity was checked, as the form says now. */
-function receiptFiling(ctx: SweepContext, issue: IssueFacts): ReceiptFiling {
-  const reading = readIssueForm(ctx, issue)
-  const identity = reading.ok ? reading.form.identityVerified : undefined
-  return { filedBy: issue.author, identityVerified: identity ?? null }
 }

@@ -13,7 +13,7 @@ import {
   runOnSession,
   type RunSettings
 } from '../run/index.js'
-import type { DownloadedFile } from '../export/index.js'
+import type { DownloadedFile, ReceiptFiling } from '../export/index.js'
 import { forLog } from '../policy/index.js'
 import type { GitHubClient, Identity } from './github-client.js'
 import type { CommentFacts, IssueFacts } from './github-shapes.js'
@@ -173,4 +173,11 @@ export function readIssueForm(ctx: SweepContext, issue: IssueFacts): FormReading
 export function referenceOf(ctx: SweepContext, issue: IssueFacts): string | undefined {
   const reading = readIssueForm(ctx, issue)
   return reading.ok ? reading.form.reference : undefined
+}
+
+/** Who filed the issue, and how the person's identity was checked as the form says now (raw text). */
+export function issueFiling(ctx: SweepContext, issue: IssueFacts): ReceiptFiling {
+  const reading = readIssueForm(ctx, issue)
+  const identity = reading.ok ? reading.form.identityVerified : undefined
+  return { filedBy: issue.author, identityVerified: identity ?? null }
 }

@@ -12,16 +12,15 @@
  *   and the ledger had: the run used to upload the files alone.
  * - The artifact holds the files and the receipt, rooted at the delivery's folder.
  */
-import type {
-  DownloadedFile,
-  ReceiptDeadline,
-  ReceiptFiling,
-  ReceiptRequest
-} from '../export/index.js'
+import type { DownloadedFile } from '../export/index.js'
 import { messageOf } from '../arazzo/index.js'
 import type { ApiSession } from './api-session.js'
 import { downloadRecords, type DownloadSettings, uploadArtifact } from './export-helper.js'
-import { writeRunReceiptWithDigest, type WrittenReceipt } from './receipt-helper.js'
+import {
+  type RunReceiptOptions,
+  writeRunReceiptWithDigest,
+  type WrittenReceipt
+} from './receipt-helper.js'
 import type { RequestRecord } from './request-runner.js'
 import type { RunSettings } from './settings.js'
 
@@ -39,18 +38,11 @@ export interface DeliveryOptions {
   /** Download progress lines (already free of secrets and subject ids). */
   log: (line: string) => void
   /** Write `receipt.json` (undefined: no receipt, e.g. a run that never reached Amplitude). */
-  receipt?: {
-    workflow: string
-    /** Clock ms. */
-    now: number
-    /** The ledger's requests as its comment records them (default: from `records`). */
-    requests?: ReceiptRequest[]
-    issue?: { number: number; url: string; reference?: string }
-    /** The request's legal clock (the ledger's issues: src/ledger/deadline-step.ts). */
-    deadline?: ReceiptDeadline
-    /** Who filed the ledger's issue, and the form's `Identity verified`. */
-    filing?: ReceiptFiling
-  }
+  receipt?: Pick<
+    RunReceiptOptions,
+    // `requests`: the ledger's requests as its comment records them (default: from `records`).
+    'workflow' | 'now' | 'requests' | 'issue' | 'deadline' | 'filing'
+  >
   /**
    * Upload the files and the receipt as this artifact. `evenWithoutFiles`: the ledger delivers
    * through the artifact itself, so it uploads the receipt alone when a request had no files.
@@ -86,16 +78,13 @@ export async function deliver(o: DeliveryOptions): Promise<Delivery> {
   let receipt: WrittenReceipt | undefined
   if (o.receipt) {
     try {
+      // Every field the caller gives reaches the receipt as given (one type, no copy to keep up).
       receipt = await writeRunReceiptWithDigest({
+        ...o.receipt,
         dir: o.dir,
         settings,
-        ...(o.receipt.requests ? { requests: o.receipt.requests } : { records: o.records }),
+        ...(!o.receipt.requests && { records: o.records }),
         files: files ?? [],
-        workflow: o.receipt.workflow,
-        now: o.receipt.now,
-        ...(o.receipt.issue && { issue: o.receipt.issue }),
-        ...(o.receipt.deadline && { deadline: o.receipt.deadline }),
-        ...(o.receipt.filing && { filing: o.receipt.filing }),
         ...(withArtifact && {
           artifact: { name: o.artifact!.name, retentionDays: settings.retentionDays }
         })

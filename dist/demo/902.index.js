@@ -8699,16 +8699,13 @@ async function deliver(o) {
     let receipt;
     if (o.receipt) {
         try {
+            // Every field the caller gives reaches the receipt as given (one type, no copy to keep up).
             receipt = await writeRunReceiptWithDigest({
+                ...o.receipt,
                 dir: o.dir,
                 settings,
-                ...(o.receipt.requests ? { requests: o.receipt.requests } : { records: o.records }),
+                ...(!o.receipt.requests && { records: o.records }),
                 files: files ?? [],
-                workflow: o.receipt.workflow,
-                now: o.receipt.now,
-                ...(o.receipt.issue && { issue: o.receipt.issue }),
-                ...(o.receipt.deadline && { deadline: o.receipt.deadline }),
-                ...(o.receipt.filing && { filing: o.receipt.filing }),
                 ...(withArtifact && {
                     artifact: { name: o.artifact.name, retentionDays: settings.retentionDays }
                 })
@@ -10640,6 +10637,12 @@ function sweep_context_referenceOf(ctx, issue) {
     const reading = sweep_context_readIssueForm(ctx, issue);
     return reading.ok ? reading.form.reference : undefined;
 }
+/** Who filed the issue, and how the person's identity was checked as the form says now (raw text). */
+function sweep_context_issueFiling(ctx, issue) {
+    const reading = sweep_context_readIssueForm(ctx, issue);
+    const identity = reading.ok ? reading.form.identityVerified : undefined;
+    return { filedBy: issue.author, identityVerified: identity ?? null };
+}
 
 ;// CONCATENATED MODULE: ./src/ledger/erasure-cancel.ts
 /**
@@ -10705,14 +10708,14 @@ async function erasure_cancel_cancelJob(ctx, issue, marker, commentId, job, refe
 
 function erasure_receipt_erasureReceipt(ctx, issue, marker) {
     const e = marker.erasure;
-    const reading = readIssueForm(ctx, issue);
-    const identity = reading.ok ? reading.form.identityVerified : undefined;
+    // Posted in a comment: the form's text goes through the one escaper.
+    const { filedBy, identityVerified } = issueFiling(ctx, issue);
     return {
         kind: 'erasure',
         request: marker.request ?? 'erasure',
         issue: { number: issue.number, url: issue.htmlUrl },
-        filedBy: issue.author,
-        identityVerified: identity ? forMarkdown(identity) : null,
+        filedBy,
+        identityVerified: identityVerified ? forMarkdown(identityVerified) : null,
         requester: e.requester,
         approvedBy: e.approvedBy && e.approvedAt ? { login: e.approvedBy, at: e.approvedAt } : null,
         exportDeliveredAt: e.deliveredAt ?? null,
@@ -11136,7 +11139,7 @@ async function poll_step_deliver(ctx, issue, marker, commentId, records, referen
                 requests: receiptRequests(marker),
                 issue: { number: n, url: issue.htmlUrl, ...(reference && { reference }) },
                 ...receiptDeadline(ctx, issue, marker),
-                filing: receiptFiling(ctx, issue)
+                filing: issueFiling(ctx, issue)
             },
             ...(name && { artifact: { name, evenWithoutFiles: true } }),
             on: {
@@ -11294,12 +11297,6 @@ function isoTime(value) {
         return undefined;
     const ms = Date.parse(value);
     return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-}
-/** Who filed the issue and how the person's identity was checked, as the form says now. */
-function receiptFiling(ctx, issue) {
-    const reading = readIssueForm(ctx, issue);
-    const identity = reading.ok ? reading.form.identityVerified : undefined;
-    return { filedBy: issue.author, identityVerified: identity ?? null };
 }
 
 ;// CONCATENATED MODULE: ./src/ledger/submit-step.ts

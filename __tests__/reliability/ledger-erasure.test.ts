@@ -167,7 +167,11 @@ report.row(
     await withWorld(async w => {
       const n = await awaiting(
         w,
-        erasureForm('erin@example.com, ghost@example.com', { reference: 'T-9' })
+        erasureForm('erin@example.com, ghost@example.com', {
+          reference: 'T-9',
+          // Text from the issue body, posted back in the receipt's comment: escaped there.
+          identityVerified: 'reply from the address on file ``` <img src=x> [link](x)'
+        })
       )
       expect(deletionCalls(w)).toEqual([])
       expect(bodies(w, n).filter(b => b.includes('awaiting approval'))).toHaveLength(1)
@@ -203,6 +207,9 @@ report.row(
         },
         cancellation: null
       })
+      expect(receipt.identityVerified).toContain('reply from the address on file')
+      expect(receiptText.match(/```/g)).toHaveLength(2)
+      expect(receiptText).not.toMatch(/<img|\[link\]/)
       expect(receipt.statuses.map((s: { status: string }) => s.status)).toEqual(['staging', 'done'])
       expect(receipt.activeScrubDoneDate).toMatch(/^\d{4}-\d{2}-\d{2}$/)
       saw(

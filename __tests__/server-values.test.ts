@@ -229,8 +229,10 @@ describe('the edges of each shape', () => {
       '2024-01-03x',
       '2024-01-03T10Z',
       '2024-01-03T10:00:00.1234567890Z',
-      // The shape, but no such month.
+      // The shape, but no such month, or no such day (Date.parse rolls it over to March).
       '2024-13-03T10:00Z',
+      '2024-02-30',
+      '2023-02-29T10:00:00Z',
       '24-01-03'
     ]) {
       expect({ expires, refused: check({ expires }).refused }).toEqual({

@@ -7,7 +7,8 @@
  * due date each notice was written for, so the next sweeps (hourly) see it written and say nothing;
  * an extension moves the due date, and the new date's thresholds are told once more.
  */
-import { deadlineState, dueDate, isCalendarDay, REGIMES, type Regime } from './deadlines.js'
+import { isCalendarDay } from '../policy/index.js'
+import { deadlineState, dueDate, REGIMES, type Regime } from './deadlines.js'
 
 export interface DeadlineRecord {
   /** The day the person asked (the form's `Received on`, or the issue's creation day). */

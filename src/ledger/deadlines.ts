@@ -9,6 +9,7 @@
  * The due day itself is still in time: a request is overdue from the day after. `due-soon` starts
  * seven days before the due day.
  */
+import { isCalendarDay } from '../policy/index.js'
 
 export type Regime = 'GDPR' | 'CCPA' | 'Other'
 
@@ -30,13 +31,6 @@ export type DeadlineState = 'open' | 'due-soon' | 'overdue'
 export function parseRegime(text: string): Regime | undefined {
   const word = text.trim().toLowerCase()
   return REGIMES.find(regime => regime.toLowerCase() === word)
-}
-
-/** Whether `day` is a real calendar day written `YYYY-MM-DD`. */
-export function isCalendarDay(day: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false
-  const ms = Date.parse(`${day}T00:00:00Z`)
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day
 }
 
 function startOf(day: string): number {

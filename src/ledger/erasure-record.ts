@@ -7,6 +7,7 @@
  * not write is never acted on.
  */
 import { createHash } from 'node:crypto'
+import { isCalendarDay } from '../policy/index.js'
 
 export type ErasureKind = 'erasure' | 'access-then-erasure'
 
@@ -43,7 +44,6 @@ export interface ErasureRecord {
 }
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/
-const DAY = /^\d{4}-\d{2}-\d{2}$/
 const STATUS = /^[a-z][a-z_-]{0,31}$/
 const SUBJECT = /^(user|amplitude id) #[0-9a-f]{8}$/
 const DIGEST = /^[0-9a-f]{16}$/
@@ -73,7 +73,7 @@ export function erasureProblem(
     if (value[key] !== undefined && !isTime(value[key])) return `erasure: bad ${key}`
   }
   for (const key of ['day', 'activeScrubDoneDate'] as const) {
-    if (value[key] !== undefined && !isDay(value[key])) return `erasure: bad ${key}`
+    if (value[key] !== undefined && !isCalendarDay(value[key])) return `erasure: bad ${key}`
   }
   const subjects = value.subjects
   if (!Array.isArray(subjects) || subjects.length === 0 || subjects.length > MAX_SUBJECTS) {
@@ -83,7 +83,7 @@ export function erasureProblem(
     if (!isObject(s) || typeof s.subject !== 'string' || !SUBJECT.test(s.subject)) {
       return 'erasure: bad subject'
     }
-    if (s.day !== null && !isDay(s.day)) return 'erasure: bad subject day'
+    if (s.day !== null && !isCalendarDay(s.day)) return 'erasure: bad subject day'
     if (s.absent !== undefined && s.absent !== true) return 'erasure: bad absent'
     if (Object.keys(s).some(k => !['subject', 'day', 'absent'].includes(k))) {
       return 'erasure: unexpected subject fields'
@@ -128,12 +128,6 @@ export function erasureProblem(
   ])
   if (Object.keys(value).some(key => !allowed.has(key))) return 'erasure: unexpected fields'
   return undefined
-}
-
-function isDay(value: unknown): boolean {
-  if (typeof value !== 'string' || !DAY.test(value)) return false
-  const ms = Date.parse(`${value}T00:00:00Z`)
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -15,7 +15,8 @@ import {
   type Subject,
   uniqueSubjects
 } from '../run/index.js'
-import { addDays, isCalendarDay, parseRegime, REGIMES, type Regime } from './deadlines.js'
+import { isCalendarDay } from '../policy/index.js'
+import { addDays, parseRegime, REGIMES, type Regime } from './deadlines.js'
 
 export const FIELDS = {
   userIds: 'User IDs',

@@ -11,6 +11,16 @@ export const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -'
 export const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/
 
 /**
+ * A calendar day written `YYYY-MM-DD` that exists (`Date.parse` alone rolls 2024-02-30 over to
+ * March 1st): inputs, the issue form, server answers and the ledger's records all check days here.
+ */
+export function isCalendarDay(text: unknown): text is string {
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return false
+  const ms = Date.parse(`${text}T00:00:00Z`)
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text
+}
+
+/**
  * A status as the action records it (the request runner lower-cases what a server answered): the
  * ledger's comments and markers hold only these.
  */

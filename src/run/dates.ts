@@ -1,4 +1,5 @@
 /** The date range of a DSAR (`start-date`, `end-date`, or the issue form's dates). */
+import { isCalendarDay } from '../policy/index.js'
 import { InputError, quote } from './input-error.js'
 import { Inputs } from './input-names.js'
 
@@ -53,8 +54,7 @@ function parseDate(input: Inputs, text: string): string {
       'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)'
     )
   }
-  const time = Date.parse(`${text}T00:00:00Z`)
-  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+  if (!isCalendarDay(text)) {
     throw new InputError(
       input,
       `${text} is not a real calendar date`,

@@ -4,6 +4,7 @@
  * the summary), which subject ended up in which job, and how often a job is read.
  */
 import type { PollSchedule } from '../arazzo/index.js'
+import { isCalendarDay } from '../policy/index.js'
 import { answeredSubject } from './dsar-status.js'
 import { hasControlCharacter } from './secret-helper.js'
 import type { Subject } from './subjects.js'
@@ -49,12 +50,6 @@ export function batchInputs(batch: readonly Subject[]): {
   }
 }
 
-export function isDay(text: unknown): text is string {
-  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return false
-  const ms = Date.parse(`${text}T00:00:00Z`)
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text
-}
-
 const MAX_REQUESTER_CHARS = 200
 const MAX_JOBS = 1_000
 const MAX_ENTRIES = 100_000
@@ -84,7 +79,7 @@ export function readJobs(value: unknown): { jobs: ErasureJob[]; refused: string[
       refused.push(`${where} is not an object`)
       return
     }
-    if (!isDay(job.day)) {
+    if (!isCalendarDay(job.day)) {
       refused.push(`${where} has no valid day (YYYY-MM-DD)`)
       return
     }
@@ -108,14 +103,14 @@ export function readJobs(value: unknown): { jobs: ErasureJob[]; refused: string[
       entries.push(entry)
     }
     const scrub = job.active_scrub_done_date
-    if (scrub !== undefined && scrub !== null && !isDay(scrub)) {
+    if (scrub !== undefined && scrub !== null && !isCalendarDay(scrub)) {
       refused.push(`job ${job.day} has an active_scrub_done_date that is not a day`)
       return
     }
     jobs.push({
       day: job.day,
       status: job.status.toLowerCase(),
-      ...(isDay(scrub) && { activeScrubDoneDate: scrub }),
+      ...(isCalendarDay(scrub) && { activeScrubDoneDate: scrub }),
       entries
     })
   })
@@ -140,7 +135,7 @@ function readEntry(item: unknown): ErasureEntry | undefined {
       return undefined
     entry.requester = requester
   }
-  if (isDay(requested_on_day)) entry.requestedOnDay = requested_on_day
+  if (isCalendarDay(requested_on_day)) entry.requestedOnDay = requested_on_day
   return entry
 }
 

@@ -19,6 +19,7 @@
  *   each written with URL characters only, at most 8 KiB.
  */
 import {
+  isCalendarDay,
   isLoopbackHost,
   LOOPBACK_RULE,
   REQUEST_ID_PATTERN,
@@ -107,7 +108,12 @@ export function checkServerValues(
 
   const expires = present(outputs.expires)
   if (expires !== undefined) {
-    if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
+    if (
+      typeof expires === 'string' &&
+      ISO_DATE.test(expires) &&
+      isCalendarDay(expires.slice(0, 10)) &&
+      !isNaN(Date.parse(expires))
+    ) {
       accepted.expires = expires
     } else {
       refuse('expires', expires, 'an ISO 8601 date')

@@ -14,8 +14,6 @@
 import { resolve } from 'node:path'
 import { criterionEnginesNeeded, loadCriterionEngines } from './criteria-engines.js'
 import { ArazzoLoadError } from './errors.js'
-import { findOperationByPointer, parseOperationIdRef, parseOperationPath } from './openapi.js'
-import type { OpenApiIndex } from './openapi.js'
 import { checkPathParameters } from './operation-checks.js'
 import {
   loadSources,
@@ -30,11 +28,12 @@ import {
   type SourceLocation,
   type SourceReader
 } from './source-location.js'
+import { dereferenceInputs, resolveOperations } from './resolve-references.js'
 import { checkSecretFlow } from './secret-flow.js'
 import type { ArazzoDocument, ResolvedOperation, Step, Workflow } from './types.js'
-import { childPointer, isObject, parseSourceReference } from './document-nodes.js'
+import { parseSourceReference } from './document-nodes.js'
 import { validateDocument } from './validate.js'
-import { ArazzoValidationError, type ValidationProblem } from './validation-context.js'
+import { ArazzoValidationError } from './validation-context.js'
 
 export type { SourceReader } from './source-location.js'
 
@@ -91,7 +90,6 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 /** Generous for real documents, tiny next to what an alias bomb needs. */
 const MAX_ALIAS_COUNT = 100
 /** Bound on `$ref` chains when resolving workflow input schemas. */
-const MAX_REF_DEPTH = 32
 
 export async function loadArazzoFile(
   path: string,
@@ -304,109 +302,4 @@ async function parseYamlOrJson(
 
 function firstLine(text: string): string {
   return text.split('\n')[0]
-}
-
-// ---------------------------------------------------------------------------------------------
-// Operations
-// ---------------------------------------------------------------------------------------------
-
-function resolveOperations(
-  document: ArazzoDocument,
-  sources: Map<string, OpenApiIndex>,
-  operations: Map<Step, ResolvedOperation>,
-  problems: ValidationProblem[]
-): void {
-  document.workflows.forEach((workflow, w) => {
-    workflow.steps.forEach((step, s) => {
-      const pointer = `workflows/${w}/steps/${s}`
-      if (step.operationPath !== undefined) {
-        const at = childPointer(pointer, 'operationPath')
-        const parsed = parseOperationPath(step.operationPath)
-        const index = parsed && sources.get(parsed.sourceName)
-        if (!parsed || !index) return // reported by validation or by the source load
-        const operation = findOperationByPointer(index, parsed.pointer)
-        if (!operation) {
-          problems.push({
-            pointer: at,
-            message: `'${parsed.pointer}' is not an operation of source description '${parsed.sourceName}' (expected #/paths/<path>/<method>)`
-          })
-        } else operations.set(step, operation)
-      } else if (step.operationId !== undefined) {
-        const at = childPointer(pointer, 'operationId')
-        const ref = parseOperationIdRef(step.operationId)
-        if (ref.sourceName !== undefined) {
-          const index = sources.get(ref.sourceName)
-          if (!index) return
-          const operation = index.byOperationId.get(ref.operationId)
-          if (operation) operations.set(step, operation)
-          else {
-            problems.push({
-              pointer: at,
-              message: `unknown operationId '${ref.operationId}' in source description '${ref.sourceName}'`
-            })
-          }
-          return
-        }
-        const matches = [...sources.values()]
-          .map(index => index.byOperationId.get(ref.operationId))
-          .filter((op): op is ResolvedOperation => op !== undefined)
-        if (matches.length === 1) operations.set(step, matches[0])
-        else if (matches.length === 0) {
-          problems.push({ pointer: at, message: `unknown operationId '${ref.operationId}'` })
-        } else {
-          const names = matches.map(m => m.sourceName).join(', ')
-          problems.push({
-            pointer: at,
-            message: `operationId '${ref.operationId}' is in several source descriptions (${names}): write $sourceDescriptions.<name>.${ref.operationId}`
-          })
-        }
-      }
-    })
-  })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Workflow input schemas
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Replaces `$ref: '#/components/inputs/x'` in workflow input schemas (at the top and in
- * properties) by the referenced schema, so required names and defaults can be read directly.
- */
-function dereferenceInputs(document: ArazzoDocument, problems: ValidationProblem[]): void {
-  const inputs = document.components?.inputs ?? {}
-  const resolveRef = (schema: unknown, pointer: string, depth: number): unknown => {
-    if (!isObject(schema) || typeof schema.$ref !== 'string') return schema
-    const match = /^#\/components\/inputs\/(.+)$/.exec(schema.$ref)
-    if (!match) return schema
-    if (depth >= MAX_REF_DEPTH) {
-      problems.push({ pointer, message: `$ref chain deeper than ${MAX_REF_DEPTH} (circular?)` })
-      return schema
-    }
-    const name = match[1].replace(/~1/g, '/').replace(/~0/g, '~')
-    const target = Object.hasOwn(inputs, name) ? inputs[name] : undefined
-    if (target === undefined) return schema // reported by validation
-    const { $ref: _ignored, ...siblings } = schema
-    const resolved = resolveRef(target, pointer, depth + 1)
-    return isObject(resolved) ? { ...resolved, ...siblings } : resolved
-  }
-  document.workflows.forEach((workflow, i) => {
-    if (workflow.inputs === undefined) return
-    const pointer = childPointer(childPointer('workflows', i), 'inputs')
-    const schema = resolveRef(workflow.inputs, pointer, 0)
-    if (!isObject(schema)) return
-    if (isObject(schema.properties)) {
-      const properties: Record<string, unknown> = {}
-      for (const [name, property] of Object.entries(schema.properties)) {
-        properties[name] = resolveRef(
-          property,
-          childPointer(childPointer(pointer, 'properties'), name),
-          0
-        )
-      }
-      workflow.inputs = { ...schema, properties }
-    } else {
-      workflow.inputs = schema
-    }
-  })
 }

@@ -201,4 +201,4 @@ test('npm run demo -- --ledger: three sweeps take a DSAR to ready to collect, re
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
-}, 300_000)
+}, 180_000)

@@ -24,6 +24,11 @@ import {
 } from './support.js'
 
 const report = new Report('ledger-pressure')
+report.note(
+  'Test hooks in these runs (read by src/run/test-hooks.ts, unset on real runners): retry waits use ' +
+    "a 20 ms unit (DSAR_TEST_BACKOFF_BASE_MS), and GitHub's spacing of writes is 10 ms instead of 1 s " +
+    '(DSAR_TEST_WRITE_SPACING_MS).'
+)
 const SAFETY_NET_MS = 150_000
 const ROW_MS = 300_000
 

@@ -229,7 +229,7 @@ report.row(
 report.row(
   'Deadline',
   'GitHub never answers',
-  'GET /issues stalls for 10 minutes; timeout: 15s',
+  'GET /issues stalls for 10 minutes; timeout: 8s',
   async saw => {
     await withWorld({}, async world => {
       world.file({ userIds: 'alice@example.com' })
@@ -238,7 +238,7 @@ report.row(
         path: /\/issues$/,
         action: { type: 'stall', ms: 600_000 }
       })
-      const run = await sweep(world, { timeout: '15s' })
+      const run = await sweep(world, { timeout: '8s' })
       saw(describe(run, world))
       expect(run.exitCode).toBe(1)
       expect(errorText(run)).toContain("cut: the run's timeout ran out")

@@ -4,9 +4,10 @@ import { line, log } from './log.js'
  * TEST HOOKS, not inputs: the reliability suites (__tests__/reliability/) stall and dribble answers
  * and answer 429 ten times in a row, which the production limits (30 s per API request, 60 s idle per
  * download attempt, back-off from 1 s, up to 2 minutes, 5 after a 429, a progress line every 3
- * minutes) would turn into minutes of waiting; the ledger suites sweep dozens of times, and GitHub's
- * spacing of writes (1 s apart) would add a second per comment or label change. These variables shorten those limits; unset (as on every
- * real runner) the defaults apply. They are not part of the action's contract.
+ * minutes) would turn into minutes of waiting; the ledger suites sweep hundreds of times, and GitHub's
+ * spacing of writes (1 s apart) would add a second per comment or label change. These variables
+ * shorten those limits; unset (as on every real runner) the defaults apply. They are not part of the
+ * action's contract.
  */
 export interface TestHooks {
   /** DSAR_TEST_REQUEST_TIMEOUT_MS: per API request, and per download attempt (idle). */

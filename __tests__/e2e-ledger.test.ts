@@ -306,6 +306,24 @@ test('links expired before delivery: expired label and a comment telling the tea
   expect(world.sim.log.filter(e => e.host === 'storage')).toEqual([])
 })
 
+test('without the write-spacing test hook a sweep spaces its GitHub writes as GitHub asks, 1 s apart', async () => {
+  world = await startLedgerWorld({ sim: { job: { pollsInStaging: 0, pollsInSubmitted: 5 } } })
+  world.file({ userIds: 'alice@example.com' })
+  // '' is unset for the hooks (src/run/test-hooks.ts): the production spacing.
+  const run = await world.sweep({}, { env: { DSAR_TEST_WRITE_SPACING_MS: '' } })
+  expect(run.exitCode).toBe(0)
+  // The issue taken up: its ledger comment, the comment's record, its labels.
+  const sent = writes(world)
+  expect(sent.length).toBeGreaterThanOrEqual(3)
+  // Each write takes a slot 1 s after the previous one's (the throttling plugin; 3 s between
+  // comments is ledger-github-client.test.ts's), so n writes span at least n - 1 s. Measured where
+  // the requests arrive, a little after the client let them go: some slack below, none above (a
+  // slower machine only widens the gaps).
+  expect(sent[sent.length - 1].at - sent[0].at).toBeGreaterThanOrEqual(
+    (sent.length - 1) * 1000 - 200
+  )
+}, 60_000)
+
 test('a sweep in which no status changed makes no write call to GitHub', async () => {
   world = await startLedgerWorld({ sim: { job: { pollsInStaging: 10 } } })
   world.file({ userIds: 'alice@example.com' })

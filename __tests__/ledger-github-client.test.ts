@@ -32,6 +32,63 @@ function client(lines: string[] = [], maxRateLimitWaitMs = 60_000): GitHubClient
   })
 }
 
+/**
+ * Four writes to issue `n`, one after the other: two label changes, then two comments (comments
+ * notify, and GitHub asks for 3 s between those); the gaps between them as the client sent them.
+ */
+async function fourWrites(writeSpacingMs: number | undefined, n: number): Promise<number[]> {
+  const sent: number[] = []
+  const c = new GitHubClient({
+    token: gh.token,
+    apiUrl: gh.url,
+    owner: gh.owner,
+    repo: gh.repo,
+    writeSpacingMs,
+    maxRateLimitWaitMs: 60_000,
+    log: () => {},
+    // When each write left (the stand-in's arrival times carry the first connection's set-up).
+    fetch: (input, init) => {
+      if (init?.method !== 'GET') sent.push(Date.now())
+      return fetch(input, init)
+    }
+  })
+  await c.removeLabel(n, 'dsar')
+  await c.removeLabel(n, 'dsar:new')
+  await c.createComment(n, 'one')
+  await c.createComment(n, 'two')
+  const writes = gh.log.filter(e => e.method !== 'GET')
+  expect(writes.map(e => `${e.method} ${e.status}`)).toEqual([
+    'DELETE 200',
+    'DELETE 200',
+    'POST 201',
+    'POST 201'
+  ])
+  expect(sent).toHaveLength(4)
+  return sent.slice(1).map((at, i) => at - sent[i])
+}
+
+// Bottleneck times its slots a little apart from the request's own start: some slack below the
+// spacing, none above (a slower machine only widens the gaps).
+const SLACK_MS = 50
+
+test("GitHub's spacing of writes, by default: 1 s apart, 3 s between comments (they notify)", async () => {
+  gh = await startGitHubStandIn()
+  const n = gh.fileIssue({ author: 'octo-org', body: 'x', labels: ['dsar', 'dsar:new'] })
+  const [labels, toComment, comments] = await fourWrites(undefined, n)
+  expect(labels).toBeGreaterThanOrEqual(1000 - SLACK_MS)
+  expect(toComment).toBeGreaterThanOrEqual(1000 - SLACK_MS)
+  expect(comments).toBeGreaterThanOrEqual(3000 - SLACK_MS)
+}, 30_000)
+
+test('the write-spacing test hook (DSAR_TEST_WRITE_SPACING_MS) sets the spacing: comments three times it', async () => {
+  gh = await startGitHubStandIn()
+  const n = gh.fileIssue({ author: 'octo-org', body: 'x', labels: ['dsar', 'dsar:new'] })
+  const [labels, toComment, comments] = await fourWrites(200, n)
+  expect(labels).toBeGreaterThanOrEqual(200 - SLACK_MS)
+  expect(toComment).toBeGreaterThanOrEqual(200 - SLACK_MS)
+  expect(comments).toBeGreaterThanOrEqual(600 - SLACK_MS)
+})
+
 test('5xx answers are repeated; every attempt is counted; the last remaining budget kept', async () => {
   gh = await startGitHubStandIn()
   gh.addFault({ method: 'GET', times: 2, action: { type: 'status', status: 503 } })

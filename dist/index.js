@@ -37098,6 +37098,7 @@ var utils = __nccwpck_require__(85555);
 var dist_bundle = __nccwpck_require__(49735);
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
 var light = __nccwpck_require__(63251);
+var light_default = /*#__PURE__*/__nccwpck_require__.n(light);
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 // pkg/dist-src/index.js
 
@@ -37357,6 +37358,7 @@ var policy = __nccwpck_require__(74161);
 
 
 
+
 /** The GitHub call failed (after the plugins' retries): one line, status named. */
 class GitHubError extends Error {
     status;
@@ -37443,7 +37445,8 @@ function createOctokit(options, calls) {
             enabled: realTime,
             retryAfterBaseValue: waitUnit,
             onRateLimit: onLimit('rate limit'),
-            onSecondaryRateLimit: onLimit('secondary rate limit')
+            onSecondaryRateLimit: onLimit('secondary rate limit'),
+            ...spacingGroups(options.writeSpacingMs)
         }
     }, counting, dist_bundle/* retry */.L, throttling);
     octokit.hook.error('request', (error, o) => {
@@ -37462,6 +37465,20 @@ function createOctokit(options, calls) {
             (failure.status && failure.status < 500 ? `: ${firstLine(failure.message)}` : ''));
     });
     return octokit;
+}
+/**
+ * The throttling plugin's write and notification groups with a shorter spacing (the test hook), built
+ * as the plugin builds its own (one call at a time, a minimum time between calls); none by default,
+ * so the plugin's GitHub spacing (1 s, 3 s) applies.
+ */
+function spacingGroups(spacingMs) {
+    if (spacingMs === undefined)
+        return undefined;
+    const group = (id, minTime) => new (light_default()).Group({ id, maxConcurrent: 1, minTime, timeout: 2 * 60_000 });
+    return {
+        write: group('dsar-octokit-write', spacingMs),
+        notifications: group('dsar-octokit-notifications', 3 * spacingMs)
+    };
 }
 /** A call not sent because the run's deadline (or a cancellation) came first. */
 class CutError extends Error {
@@ -40638,6 +40655,7 @@ async function sweepLedger(settings, ledger, loaded, stop, report, deps = {}) {
         repo,
         ...deps.github,
         waitUnitMs: session.hooks.backoffBaseMs,
+        writeSpacingMs: session.hooks.writeSpacingMs,
         maxRateLimitWaitMs: Math.min(MAX_RATE_LIMIT_WAIT_MS, Math.max(0, session.deadline - session.clock.now())),
         log: text => src_run/* log */.Rm.untrusted(text),
         signal: githubStop.signal
@@ -43965,7 +43983,8 @@ function testHooks() {
         requestTimeoutMs: read('DSAR_TEST_REQUEST_TIMEOUT_MS'),
         backoffBaseMs: read('DSAR_TEST_BACKOFF_BASE_MS'),
         backoffMaxMs: read('DSAR_TEST_BACKOFF_MAX_MS'),
-        progressEveryMs: read('DSAR_TEST_PROGRESS_EVERY_MS')
+        progressEveryMs: read('DSAR_TEST_PROGRESS_EVERY_MS'),
+        writeSpacingMs: read('DSAR_TEST_WRITE_SPACING_MS')
     };
 }
 

@@ -17,6 +17,11 @@ import { startLedgerWorld, type LedgerWorld } from '../support/ledger-world.js'
 import { describeRun, expectNoLeaks, Report, STACK_FRAME } from './support.js'
 
 const report = new Report('ledger-deadlines')
+report.note(
+  'Test hooks in these runs (read by src/run/test-hooks.ts, unset on real runners): retry waits use ' +
+    "a 20 ms unit (DSAR_TEST_BACKOFF_BASE_MS), and GitHub's spacing of writes is 10 ms instead of 1 s " +
+    '(DSAR_TEST_WRITE_SPACING_MS).'
+)
 const SAFETY_NET_MS = 150_000
 const ROW_MS = 300_000
 /** Requests stay at Amplitude for the whole row (staging for many polls). */

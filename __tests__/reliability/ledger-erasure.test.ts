@@ -20,7 +20,8 @@ const report = new Report('ledger-erasure')
 report.note(
   "The simulator's clock is moved in virtual days between sweeps (a job's weeks pass in a few " +
     "sweeps); the action runs on the real clock. Test hook: the GitHub client's and the API transport's " +
-    'retry waits use a 20 ms unit (DSAR_TEST_BACKOFF_BASE_MS).'
+    "retry waits use a 20 ms unit (DSAR_TEST_BACKOFF_BASE_MS), and GitHub's spacing of writes is " +
+    '10 ms instead of 1 s (DSAR_TEST_WRITE_SPACING_MS).'
 )
 
 const MATRIX = 'Erasure in the ledger'

@@ -24,6 +24,11 @@ import {
 } from './support.js'
 
 const report = new Report('ledger-pressure')
+report.note(
+  'Test hooks in these runs (read by src/run/test-hooks.ts, unset on real runners): retry waits use ' +
+    "a 20 ms unit (DSAR_TEST_BACKOFF_BASE_MS), and GitHub's spacing of writes is 10 ms instead of 1 s " +
+    '(DSAR_TEST_WRITE_SPACING_MS).'
+)
 const SAFETY_NET_MS = 150_000
 const ROW_MS = 300_000
 
@@ -224,7 +229,7 @@ report.row(
 report.row(
   'Deadline',
   'GitHub never answers',
-  'GET /issues stalls for 10 minutes; timeout: 15s',
+  'GET /issues stalls for 10 minutes; timeout: 8s',
   async saw => {
     await withWorld({}, async world => {
       world.file({ userIds: 'alice@example.com' })
@@ -233,7 +238,7 @@ report.row(
         path: /\/issues$/,
         action: { type: 'stall', ms: 600_000 }
       })
-      const run = await sweep(world, { timeout: '15s' })
+      const run = await sweep(world, { timeout: '8s' })
       saw(describe(run, world))
       expect(run.exitCode).toBe(1)
       expect(errorText(run)).toContain("cut: the run's timeout ran out")

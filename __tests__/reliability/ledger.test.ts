@@ -34,10 +34,11 @@ import {
 
 const report = new Report('ledger')
 report.note(
-  'Test hook in these runs (read by src/run/test-hooks.ts, unset on real runners): waits of the ' +
+  'Test hooks in these runs (read by src/run/test-hooks.ts, unset on real runners): waits of the ' +
     "GitHub client's retries and of the API transport's back-off use a 20 ms unit instead of 1 s " +
-    "(a GitHub retry-after of 1 s waits 20 ms). GitHub's spacing of writes (1 s; 3 s between new " +
-    'comments) is the production one.'
+    "(a GitHub retry-after of 1 s waits 20 ms), and GitHub's spacing of writes is 10 ms, 30 ms " +
+    'between new comments, instead of 1 s and 3 s (DSAR_TEST_WRITE_SPACING_MS; e2e-ledger.test.ts ' +
+    'checks the production spacing of a sweep).'
 )
 
 const ledgerOf = (run: ActionRun) =>

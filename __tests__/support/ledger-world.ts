@@ -39,6 +39,9 @@ export interface LedgerWorld {
   close(): Promise<void>
 }
 
+/** The test hook's write spacing in the world's sweeps (DSAR_TEST_WRITE_SPACING_MS). */
+export const WRITE_SPACING_MS = '10'
+
 export async function startLedgerWorld(
   options: {
     sim?: SimulatorOptions
@@ -80,6 +83,9 @@ export async function startLedgerWorld(
             GITHUB_API_URL: gh.url,
             GITHUB_REPOSITORY: gh.repository,
             DSAR_TEST_BACKOFF_BASE_MS: '20',
+            // GitHub's spacing of writes (1 s, 3 s between comments) would add minutes to every
+            // suite: 10 ms here. e2e-ledger.test.ts sweeps once with the production spacing.
+            DSAR_TEST_WRITE_SPACING_MS: WRITE_SPACING_MS,
             ...runOptions.env
           }
         }

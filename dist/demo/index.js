@@ -273,7 +273,7 @@ function prettyJson(text) {
 }
 if (process.argv.includes('--ledger')) {
     // The ledger's demo (src/demo/ledger.ts): sweeps of DSAR issues against both stand-ins.
-    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(773), __nccwpck_require__.e(902)]).then(__nccwpck_require__.bind(__nccwpck_require__, 75902));
+    const { ledgerDemo } = await Promise.all(/* import() */[__nccwpck_require__.e(431), __nccwpck_require__.e(902)]).then(__nccwpck_require__.bind(__nccwpck_require__, 75902));
     await ledgerDemo();
 }
 else {

@@ -10,6 +10,7 @@ import { getOctokit } from '@actions/github'
 import { defaults as githubDefaults } from '@actions/github/lib/utils'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import Bottleneck from 'bottleneck/light.js'
 import { withoutTrailing } from '../run/index.js'
 import { isLoopbackHost, LOOPBACK_RULE } from '../policy/index.js'
 
@@ -31,6 +32,11 @@ export interface OctokitOptions extends GitHubAccess {
   apiUrl: string
   /** Milliseconds the plugins wait per second GitHub asks for (test hook: shorter). Default 1000. */
   waitUnitMs?: number
+  /**
+   * Test hook (DSAR_TEST_WRITE_SPACING_MS): writes this far apart instead of GitHub's 1 s, and writes
+   * that notify (comments) three times as far instead of 3 s. Default: the plugin's own spacing.
+   */
+  writeSpacingMs?: number
   /** The longest rate-limit wait accepted (ms); longer ones fail the call. */
   maxRateLimitWaitMs: number
   /** One line per retry or rate-limit wait. */
@@ -147,7 +153,8 @@ export function createOctokit(options: OctokitOptions, calls: GitHubCalls): Ledg
         enabled: realTime,
         retryAfterBaseValue: waitUnit,
         onRateLimit: onLimit('rate limit'),
-        onSecondaryRateLimit: onLimit('secondary rate limit')
+        onSecondaryRateLimit: onLimit('secondary rate limit'),
+        ...spacingGroups(options.writeSpacingMs)
       }
     },
     counting,
@@ -173,6 +180,23 @@ export function createOctokit(options: OctokitOptions, calls: GitHubCalls): Ledg
     )
   })
   return octokit
+}
+
+/**
+ * The throttling plugin's write and notification groups with a shorter spacing (the test hook), built
+ * as the plugin builds its own (one call at a time, a minimum time between calls); none by default,
+ * so the plugin's GitHub spacing (1 s, 3 s) applies.
+ */
+function spacingGroups(
+  spacingMs: number | undefined
+): { write: Bottleneck.Group; notifications: Bottleneck.Group } | undefined {
+  if (spacingMs === undefined) return undefined
+  const group = (id: string, minTime: number) =>
+    new Bottleneck.Group({ id, maxConcurrent: 1, minTime, timeout: 2 * 60_000 })
+  return {
+    write: group('dsar-octokit-write', spacingMs),
+    notifications: group('dsar-octokit-notifications', 3 * spacingMs)
+  }
 }
 
 /** A call not sent because the run's deadline (or a cancellation) came first. */

@@ -108,6 +108,7 @@ export async function sweepLedger(
     repo,
     ...deps.github,
     waitUnitMs: session.hooks.backoffBaseMs,
+    writeSpacingMs: session.hooks.writeSpacingMs,
     maxRateLimitWaitMs: Math.min(
       MAX_RATE_LIMIT_WAIT_MS,
       Math.max(0, session.deadline - session.clock.now())

@@ -24,8 +24,8 @@ var promises_ = __webpack_require__(51455);
 var external_node_os_ = __webpack_require__(48161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
-// EXTERNAL MODULE: ./src/run/index.ts + 30 modules
-var run = __webpack_require__(12834);
+// EXTERNAL MODULE: ./src/run/index.ts + 32 modules
+var run = __webpack_require__(97879);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __webpack_require__(44708);
 // EXTERNAL MODULE: ./src/policy/index.ts + 6 modules

@@ -16,12 +16,12 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
-// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
-var arazzo = __webpack_require__(33707);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 37 modules
+var arazzo = __webpack_require__(30029);
 // EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
 var policy = __webpack_require__(74161);
-// EXTERNAL MODULE: ./src/run/index.ts + 30 modules
-var run = __webpack_require__(12834);
+// EXTERNAL MODULE: ./src/run/index.ts + 32 modules
+var run = __webpack_require__(97879);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __webpack_require__(33838);
 // EXTERNAL MODULE: ./src/action/reporting/output-helper.ts

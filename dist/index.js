@@ -30760,8 +30760,8 @@ module.exports = {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(33707);
-/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(12834);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(30029);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(97879);
 /**
  * Chooses the Arazzo document the action runs (a built-in one or the user's) and loads it: the
  * shipped documents pre-parsed at build time, remote source descriptions fetched (and pinned) on
@@ -30870,8 +30870,8 @@ function lazyRemoteSourceReader(options) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _export_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54608);
-/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(12834);
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(33707);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(97879);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(30029);
 /**
  * Step outputs, per the public contract (shared/reference/action-contract.md). Written from whatever is
  * known, also when the step fails: a request id that was obtained is never lost.
@@ -31095,7 +31095,7 @@ class ArazzoRuntimeError extends ArazzoError {
 
 /***/ }),
 
-/***/ 33707:
+/***/ 30029:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31193,217 +31193,6 @@ function criterionEnginesNeeded(document) {
         }
     }
     return needed;
-}
-
-;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
-/**
- * OpenAPI source descriptions: index a parsed OpenAPI 3.x (or Swagger 2.0) document by
- * operationId and by JSON Pointer, giving each operation its method, path template and servers.
- * Only what the runner needs to build a request is read; schemas are not.
- */
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function escapePointerToken(token) {
-    return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-function unescapePointerToken(token) {
-    return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-/** True when the parsed document looks like an OpenAPI (or Swagger) description. */
-function isOpenApiDocument(document) {
-    return isObject(document) && (typeof document.openapi === 'string' || document.swagger === '2.0');
-}
-/** Server URLs of a `servers` array, with `{variables}` replaced by their defaults. */
-function serverUrls(servers) {
-    if (!Array.isArray(servers) || servers.length === 0)
-        return undefined;
-    const urls = [];
-    for (const server of servers) {
-        if (!isObject(server) || typeof server.url !== 'string')
-            continue;
-        const variables = isObject(server.variables) ? server.variables : {};
-        urls.push(server.url.replace(/\{([^}]+)\}/g, (whole, name) => {
-            const variable = variables[name];
-            return isObject(variable) && variable.default !== undefined
-                ? String(variable.default)
-                : whole;
-        }));
-    }
-    return urls.length > 0 ? urls : undefined;
-}
-function swaggerServers(document) {
-    if (typeof document.host !== 'string')
-        return [];
-    const schemes = Array.isArray(document.schemes) ? document.schemes : [];
-    const scheme = schemes.includes('https')
-        ? 'https'
-        : typeof schemes[0] === 'string'
-            ? schemes[0]
-            : 'https';
-    const basePath = typeof document.basePath === 'string' ? document.basePath : '';
-    return [`${scheme}://${document.host}${basePath}`];
-}
-/** Follows a local `$ref` (`#/...`) once or a few times; other references are left alone. */
-function followLocalRef(document, value) {
-    let current = value;
-    for (let hops = 0; hops < 8 && isObject(current) && typeof current.$ref === 'string'; hops++) {
-        const ref = current.$ref;
-        if (!ref.startsWith('#/'))
-            return current;
-        let target = document;
-        for (const token of ref.slice(2).split('/').map(unescapePointerToken)) {
-            target = isObject(target) ? target[token] : undefined;
-        }
-        if (target === undefined)
-            return current;
-        current = target;
-    }
-    return current;
-}
-function indexOpenApi(sourceName, document) {
-    const index = {
-        sourceName,
-        byOperationId: new Map(),
-        byPointer: new Map(),
-        problems: []
-    };
-    if (!isOpenApiDocument(document)) {
-        index.problems.push('not an OpenAPI description (no `openapi` or `swagger: "2.0"` field)');
-        return index;
-    }
-    const doc = document;
-    const documentServers = doc.swagger === '2.0' ? swaggerServers(doc) : (serverUrls(doc.servers) ?? ['/']);
-    const paths = isObject(doc.paths) ? doc.paths : {};
-    for (const [pathTemplate, rawItem] of Object.entries(paths)) {
-        const pathItem = followLocalRef(doc, rawItem);
-        if (!isObject(pathItem))
-            continue;
-        const pathServers = serverUrls(pathItem.servers);
-        for (const method of HTTP_METHODS) {
-            const operation = pathItem[method];
-            if (!isObject(operation))
-                continue;
-            const resolved = {
-                sourceName,
-                method: method.toUpperCase(),
-                pathTemplate,
-                servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
-            };
-            const parameters = operationParameters(doc, pathItem.parameters, operation.parameters);
-            if (parameters)
-                resolved.parameters = parameters;
-            const contentTypes = requestContentTypes(doc, operation);
-            if (contentTypes)
-                resolved.requestContentTypes = contentTypes;
-            if (typeof operation.operationId === 'string') {
-                resolved.operationId = operation.operationId;
-                if (index.byOperationId.has(operation.operationId)) {
-                    index.problems.push(`operationId '${operation.operationId}' is used more than once`);
-                }
-                else {
-                    index.byOperationId.set(operation.operationId, resolved);
-                }
-            }
-            index.byPointer.set(`/paths/${escapePointerToken(pathTemplate)}/${method}`, resolved);
-        }
-    }
-    return index;
-}
-const LOCATIONS = ['path', 'query', 'header', 'cookie'];
-/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
-const COLLECTION_FORMATS = {
-    csv: { explode: false },
-    multi: { style: 'form', explode: true },
-    ssv: { style: 'spaceDelimited', explode: false },
-    pipes: { style: 'pipeDelimited', explode: false },
-    tsv: { style: 'tabDelimited', explode: false }
-};
-/** Path-item parameters overridden by the operation's (same name and location). */
-function operationParameters(document, ...lists) {
-    const merged = new Map();
-    for (const list of lists) {
-        if (!Array.isArray(list))
-            continue;
-        for (const raw of list) {
-            const parameter = followLocalRef(document, raw);
-            if (!isObject(parameter) || typeof parameter.name !== 'string')
-                continue;
-            if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in))
-                continue;
-            const described = {
-                name: parameter.name,
-                in: parameter.in
-            };
-            if (typeof parameter.style === 'string')
-                described.style = parameter.style;
-            if (typeof parameter.explode === 'boolean')
-                described.explode = parameter.explode;
-            if (parameter.allowReserved === true)
-                described.allowReserved = true;
-            if (isObject(parameter.content)) {
-                const [contentType] = Object.keys(parameter.content);
-                if (contentType)
-                    described.contentType = contentType;
-            }
-            if (document.swagger === '2.0' && parameter.type === 'array') {
-                const format = COLLECTION_FORMATS[typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'];
-                if (format) {
-                    if (format.style)
-                        described.style = format.style;
-                    described.explode = format.explode;
-                }
-            }
-            merged.set(`${described.name}\u0000${described.in}`, described);
-        }
-    }
-    return merged.size > 0 ? [...merged.values()] : undefined;
-}
-/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
-function requestContentTypes(document, operation) {
-    if (document.swagger === '2.0') {
-        const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes;
-        const types = Array.isArray(consumes)
-            ? consumes.filter((type) => typeof type === 'string')
-            : [];
-        return types.length > 0 ? types : undefined;
-    }
-    const body = followLocalRef(document, operation.requestBody);
-    if (!isObject(body) || !isObject(body.content))
-        return undefined;
-    const types = Object.keys(body.content);
-    return types.length > 0 ? types : undefined;
-}
-/** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */
-function parseOperationPath(text) {
-    const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#(.*)$/.exec(text);
-    if (!match)
-        return undefined;
-    return { sourceName: match[1], pointer: match[2] };
-}
-/** `$sourceDescriptions.name.opId` or a bare operationId. */
-function parseOperationIdRef(text) {
-    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
-    return match ? { sourceName: match[1], operationId: match[2] } : { operationId: text };
-}
-/**
- * The operation a pointer names. The pointer must reach an operation object, i.e.
- * `/paths/<escaped path>/<method>`; percent-encoding in the fragment is decoded first.
- */
-function findOperationByPointer(index, pointer) {
-    let decoded = pointer;
-    try {
-        decoded = decodeURIComponent(pointer);
-    }
-    catch {
-        // Not percent-encoded after all: use as written.
-    }
-    const tokens = decoded.split('/');
-    if (tokens.length !== 4 || tokens[0] !== '' || tokens[1] !== 'paths')
-        return undefined;
-    const method = tokens[3].toLowerCase();
-    return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
 }
 
 // EXTERNAL MODULE: ./src/arazzo/json-pointer.ts
@@ -32426,6 +32215,217 @@ function checkPathParameters(document, operations, problems) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
+/**
+ * OpenAPI source descriptions: index a parsed OpenAPI 3.x (or Swagger 2.0) document by
+ * operationId and by JSON Pointer, giving each operation its method, path template and servers.
+ * Only what the runner needs to build a request is read; schemas are not.
+ */
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function escapePointerToken(token) {
+    return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+function unescapePointerToken(token) {
+    return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+/** True when the parsed document looks like an OpenAPI (or Swagger) description. */
+function isOpenApiDocument(document) {
+    return isObject(document) && (typeof document.openapi === 'string' || document.swagger === '2.0');
+}
+/** Server URLs of a `servers` array, with `{variables}` replaced by their defaults. */
+function serverUrls(servers) {
+    if (!Array.isArray(servers) || servers.length === 0)
+        return undefined;
+    const urls = [];
+    for (const server of servers) {
+        if (!isObject(server) || typeof server.url !== 'string')
+            continue;
+        const variables = isObject(server.variables) ? server.variables : {};
+        urls.push(server.url.replace(/\{([^}]+)\}/g, (whole, name) => {
+            const variable = variables[name];
+            return isObject(variable) && variable.default !== undefined
+                ? String(variable.default)
+                : whole;
+        }));
+    }
+    return urls.length > 0 ? urls : undefined;
+}
+function swaggerServers(document) {
+    if (typeof document.host !== 'string')
+        return [];
+    const schemes = Array.isArray(document.schemes) ? document.schemes : [];
+    const scheme = schemes.includes('https')
+        ? 'https'
+        : typeof schemes[0] === 'string'
+            ? schemes[0]
+            : 'https';
+    const basePath = typeof document.basePath === 'string' ? document.basePath : '';
+    return [`${scheme}://${document.host}${basePath}`];
+}
+/** Follows a local `$ref` (`#/...`) once or a few times; other references are left alone. */
+function followLocalRef(document, value) {
+    let current = value;
+    for (let hops = 0; hops < 8 && isObject(current) && typeof current.$ref === 'string'; hops++) {
+        const ref = current.$ref;
+        if (!ref.startsWith('#/'))
+            return current;
+        let target = document;
+        for (const token of ref.slice(2).split('/').map(unescapePointerToken)) {
+            target = isObject(target) ? target[token] : undefined;
+        }
+        if (target === undefined)
+            return current;
+        current = target;
+    }
+    return current;
+}
+function indexOpenApi(sourceName, document) {
+    const index = {
+        sourceName,
+        byOperationId: new Map(),
+        byPointer: new Map(),
+        problems: []
+    };
+    if (!isOpenApiDocument(document)) {
+        index.problems.push('not an OpenAPI description (no `openapi` or `swagger: "2.0"` field)');
+        return index;
+    }
+    const doc = document;
+    const documentServers = doc.swagger === '2.0' ? swaggerServers(doc) : (serverUrls(doc.servers) ?? ['/']);
+    const paths = isObject(doc.paths) ? doc.paths : {};
+    for (const [pathTemplate, rawItem] of Object.entries(paths)) {
+        const pathItem = followLocalRef(doc, rawItem);
+        if (!isObject(pathItem))
+            continue;
+        const pathServers = serverUrls(pathItem.servers);
+        for (const method of HTTP_METHODS) {
+            const operation = pathItem[method];
+            if (!isObject(operation))
+                continue;
+            const resolved = {
+                sourceName,
+                method: method.toUpperCase(),
+                pathTemplate,
+                servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
+            };
+            const parameters = operationParameters(doc, pathItem.parameters, operation.parameters);
+            if (parameters)
+                resolved.parameters = parameters;
+            const contentTypes = requestContentTypes(doc, operation);
+            if (contentTypes)
+                resolved.requestContentTypes = contentTypes;
+            if (typeof operation.operationId === 'string') {
+                resolved.operationId = operation.operationId;
+                if (index.byOperationId.has(operation.operationId)) {
+                    index.problems.push(`operationId '${operation.operationId}' is used more than once`);
+                }
+                else {
+                    index.byOperationId.set(operation.operationId, resolved);
+                }
+            }
+            index.byPointer.set(`/paths/${escapePointerToken(pathTemplate)}/${method}`, resolved);
+        }
+    }
+    return index;
+}
+const LOCATIONS = ['path', 'query', 'header', 'cookie'];
+/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
+const COLLECTION_FORMATS = {
+    csv: { explode: false },
+    multi: { style: 'form', explode: true },
+    ssv: { style: 'spaceDelimited', explode: false },
+    pipes: { style: 'pipeDelimited', explode: false },
+    tsv: { style: 'tabDelimited', explode: false }
+};
+/** Path-item parameters overridden by the operation's (same name and location). */
+function operationParameters(document, ...lists) {
+    const merged = new Map();
+    for (const list of lists) {
+        if (!Array.isArray(list))
+            continue;
+        for (const raw of list) {
+            const parameter = followLocalRef(document, raw);
+            if (!isObject(parameter) || typeof parameter.name !== 'string')
+                continue;
+            if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in))
+                continue;
+            const described = {
+                name: parameter.name,
+                in: parameter.in
+            };
+            if (typeof parameter.style === 'string')
+                described.style = parameter.style;
+            if (typeof parameter.explode === 'boolean')
+                described.explode = parameter.explode;
+            if (parameter.allowReserved === true)
+                described.allowReserved = true;
+            if (isObject(parameter.content)) {
+                const [contentType] = Object.keys(parameter.content);
+                if (contentType)
+                    described.contentType = contentType;
+            }
+            if (document.swagger === '2.0' && parameter.type === 'array') {
+                const format = COLLECTION_FORMATS[typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'];
+                if (format) {
+                    if (format.style)
+                        described.style = format.style;
+                    described.explode = format.explode;
+                }
+            }
+            merged.set(`${described.name}\u0000${described.in}`, described);
+        }
+    }
+    return merged.size > 0 ? [...merged.values()] : undefined;
+}
+/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
+function requestContentTypes(document, operation) {
+    if (document.swagger === '2.0') {
+        const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes;
+        const types = Array.isArray(consumes)
+            ? consumes.filter((type) => typeof type === 'string')
+            : [];
+        return types.length > 0 ? types : undefined;
+    }
+    const body = followLocalRef(document, operation.requestBody);
+    if (!isObject(body) || !isObject(body.content))
+        return undefined;
+    const types = Object.keys(body.content);
+    return types.length > 0 ? types : undefined;
+}
+/** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */
+function parseOperationPath(text) {
+    const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#(.*)$/.exec(text);
+    if (!match)
+        return undefined;
+    return { sourceName: match[1], pointer: match[2] };
+}
+/** `$sourceDescriptions.name.opId` or a bare operationId. */
+function parseOperationIdRef(text) {
+    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
+    return match ? { sourceName: match[1], operationId: match[2] } : { operationId: text };
+}
+/**
+ * The operation a pointer names. The pointer must reach an operation object, i.e.
+ * `/paths/<escaped path>/<method>`; percent-encoding in the fragment is decoded first.
+ */
+function findOperationByPointer(index, pointer) {
+    let decoded = pointer;
+    try {
+        decoded = decodeURIComponent(pointer);
+    }
+    catch {
+        // Not percent-encoded after all: use as written.
+    }
+    const tokens = decoded.split('/');
+    if (tokens.length !== 4 || tokens[0] !== '' || tokens[1] !== 'paths')
+        return undefined;
+    const method = tokens[3].toLowerCase();
+    return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:url"
@@ -32889,6 +32889,122 @@ function checkWorkflowReferences(document, sources, problems) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/resolve-references.ts
+/**
+ * What a loaded document points at, resolved once at load time so a run needs no lookups: each
+ * step's operation (by `operationPath` or `operationId`, across its source descriptions), and the
+ * `$ref`s of workflow input schemas. Problems are collected with their pointers, not thrown.
+ */
+
+
+const MAX_REF_DEPTH = 32;
+// ---------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------
+function resolveOperations(document, sources, operations, problems) {
+    document.workflows.forEach((workflow, w) => {
+        workflow.steps.forEach((step, s) => {
+            const pointer = `workflows/${w}/steps/${s}`;
+            if (step.operationPath !== undefined) {
+                const at = (0,document_nodes/* childPointer */.Y2)(pointer, 'operationPath');
+                const parsed = parseOperationPath(step.operationPath);
+                const index = parsed && sources.get(parsed.sourceName);
+                if (!parsed || !index)
+                    return; // reported by validation or by the source load
+                const operation = findOperationByPointer(index, parsed.pointer);
+                if (!operation) {
+                    problems.push({
+                        pointer: at,
+                        message: `'${parsed.pointer}' is not an operation of source description '${parsed.sourceName}' (expected #/paths/<path>/<method>)`
+                    });
+                }
+                else
+                    operations.set(step, operation);
+            }
+            else if (step.operationId !== undefined) {
+                const at = (0,document_nodes/* childPointer */.Y2)(pointer, 'operationId');
+                const ref = parseOperationIdRef(step.operationId);
+                if (ref.sourceName !== undefined) {
+                    const index = sources.get(ref.sourceName);
+                    if (!index)
+                        return;
+                    const operation = index.byOperationId.get(ref.operationId);
+                    if (operation)
+                        operations.set(step, operation);
+                    else {
+                        problems.push({
+                            pointer: at,
+                            message: `unknown operationId '${ref.operationId}' in source description '${ref.sourceName}'`
+                        });
+                    }
+                    return;
+                }
+                const matches = [...sources.values()]
+                    .map(index => index.byOperationId.get(ref.operationId))
+                    .filter((op) => op !== undefined);
+                if (matches.length === 1)
+                    operations.set(step, matches[0]);
+                else if (matches.length === 0) {
+                    problems.push({ pointer: at, message: `unknown operationId '${ref.operationId}'` });
+                }
+                else {
+                    const names = matches.map(m => m.sourceName).join(', ');
+                    problems.push({
+                        pointer: at,
+                        message: `operationId '${ref.operationId}' is in several source descriptions (${names}): write $sourceDescriptions.<name>.${ref.operationId}`
+                    });
+                }
+            }
+        });
+    });
+}
+// ---------------------------------------------------------------------------------------------
+// Workflow input schemas
+// ---------------------------------------------------------------------------------------------
+/**
+ * Replaces `$ref: '#/components/inputs/x'` in workflow input schemas (at the top and in
+ * properties) by the referenced schema, so required names and defaults can be read directly.
+ */
+function dereferenceInputs(document, problems) {
+    const inputs = document.components?.inputs ?? {};
+    const resolveRef = (schema, pointer, depth) => {
+        if (!(0,document_nodes/* isObject */.Gv)(schema) || typeof schema.$ref !== 'string')
+            return schema;
+        const match = /^#\/components\/inputs\/(.+)$/.exec(schema.$ref);
+        if (!match)
+            return schema;
+        if (depth >= MAX_REF_DEPTH) {
+            problems.push({ pointer, message: `$ref chain deeper than ${MAX_REF_DEPTH} (circular?)` });
+            return schema;
+        }
+        const name = match[1].replace(/~1/g, '/').replace(/~0/g, '~');
+        const target = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
+        if (target === undefined)
+            return schema; // reported by validation
+        const { $ref: _ignored, ...siblings } = schema;
+        const resolved = resolveRef(target, pointer, depth + 1);
+        return (0,document_nodes/* isObject */.Gv)(resolved) ? { ...resolved, ...siblings } : resolved;
+    };
+    document.workflows.forEach((workflow, i) => {
+        if (workflow.inputs === undefined)
+            return;
+        const pointer = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('workflows', i), 'inputs');
+        const schema = resolveRef(workflow.inputs, pointer, 0);
+        if (!(0,document_nodes/* isObject */.Gv)(schema))
+            return;
+        if ((0,document_nodes/* isObject */.Gv)(schema.properties)) {
+            const properties = {};
+            for (const [name, property] of Object.entries(schema.properties)) {
+                properties[name] = resolveRef(property, (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(pointer, 'properties'), name), 0);
+            }
+            workflow.inputs = { ...schema, properties };
+        }
+        else {
+            workflow.inputs = schema;
+        }
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/boolean-condition.ts
 /**
  * The boolean skeleton shared by the `simple` and `jsonpath` (seed form) criterion languages:
@@ -33143,6 +33259,87 @@ function withRe2RegExp(query) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/loose-compare.ts
+/** A string that reads as a decimal number (no hex, no Infinity, not blank). */
+function numericString(value) {
+    if (!/^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(value))
+        return undefined;
+    return Number(value);
+}
+function fold(text) {
+    return text.toLowerCase();
+}
+function isNullish(value) {
+    return value === null || value === undefined;
+}
+/** Arazzo `==`: case-insensitive strings, number/numeric-string coercion, null == undefined. */
+function looseEquals(a, b) {
+    if (isNullish(a) || isNullish(b))
+        return isNullish(a) && isNullish(b);
+    if (typeof a === 'string' && typeof b === 'string')
+        return fold(a) === fold(b);
+    if (typeof a === 'number' && typeof b === 'string')
+        return numericString(b) === a;
+    if (typeof a === 'string' && typeof b === 'number')
+        return numericString(a) === b;
+    if (typeof a === 'boolean' && typeof b === 'string')
+        return fold(b.trim()) === String(a);
+    if (typeof a === 'string' && typeof b === 'boolean')
+        return fold(a.trim()) === String(b);
+    if (Array.isArray(a) && Array.isArray(b)) {
+        return a.length === b.length && a.every((item, i) => looseEquals(item, b[i]));
+    }
+    if (isRecord(a) && isRecord(b)) {
+        const keys = Object.keys(a);
+        return (keys.length === Object.keys(b).length &&
+            keys.every(key => Object.hasOwn(b, key) && looseEquals(a[key], b[key])));
+    }
+    return a === b;
+}
+function compareLoose(op, a, b) {
+    if (op === '==')
+        return looseEquals(a, b);
+    if (op === '!=')
+        return !looseEquals(a, b);
+    if (isNullish(a) || isNullish(b))
+        return false;
+    let x = a;
+    let y = b;
+    if (typeof x === 'string' && (typeof y === 'number' || typeof y === 'string')) {
+        const n = numericString(x);
+        const m = typeof y === 'string' ? numericString(y) : y;
+        if (n !== undefined && m !== undefined) {
+            x = n;
+            y = m;
+        }
+    }
+    else if (typeof x === 'number' && typeof y === 'string') {
+        const m = numericString(y);
+        if (m !== undefined)
+            y = m;
+    }
+    if (typeof x === 'string' && typeof y === 'string')
+        return order(op, fold(x), fold(y));
+    if (typeof x === 'number' && typeof y === 'number')
+        return order(op, x, y);
+    return false;
+}
+function order(op, x, y) {
+    switch (op) {
+        case '<':
+            return x < y;
+        case '<=':
+            return x <= y;
+        case '>':
+            return x > y;
+        case '>=':
+            return x >= y;
+    }
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/simple-condition.ts
 /**
  * `simple` criterion conditions (Arazzo 1.0.1 "Criterion Object"): literals, runtime expressions
@@ -33161,6 +33358,7 @@ function withRe2RegExp(query) {
  * as an operand; when the criterion has a `context`, a bare `$` (as in `$.status` or `$[0]`)
  * denotes the context value.
  */
+
 
 
 
@@ -33408,85 +33606,6 @@ function simpleSemantics(ctx, contextValue) {
         compare: compareLoose
     };
     return semantics;
-}
-/** A string that reads as a decimal number (no hex, no Infinity, not blank). */
-function numericString(value) {
-    if (!/^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(value))
-        return undefined;
-    return Number(value);
-}
-function fold(text) {
-    return text.toLowerCase();
-}
-function isNullish(value) {
-    return value === null || value === undefined;
-}
-/** Arazzo `==`: case-insensitive strings, number/numeric-string coercion, null == undefined. */
-function looseEquals(a, b) {
-    if (isNullish(a) || isNullish(b))
-        return isNullish(a) && isNullish(b);
-    if (typeof a === 'string' && typeof b === 'string')
-        return fold(a) === fold(b);
-    if (typeof a === 'number' && typeof b === 'string')
-        return numericString(b) === a;
-    if (typeof a === 'string' && typeof b === 'number')
-        return numericString(a) === b;
-    if (typeof a === 'boolean' && typeof b === 'string')
-        return fold(b.trim()) === String(a);
-    if (typeof a === 'string' && typeof b === 'boolean')
-        return fold(a.trim()) === String(b);
-    if (Array.isArray(a) && Array.isArray(b)) {
-        return a.length === b.length && a.every((item, i) => looseEquals(item, b[i]));
-    }
-    if (isRecord(a) && isRecord(b)) {
-        const keys = Object.keys(a);
-        return (keys.length === Object.keys(b).length &&
-            keys.every(key => Object.hasOwn(b, key) && looseEquals(a[key], b[key])));
-    }
-    return a === b;
-}
-function compareLoose(op, a, b) {
-    if (op === '==')
-        return looseEquals(a, b);
-    if (op === '!=')
-        return !looseEquals(a, b);
-    if (isNullish(a) || isNullish(b))
-        return false;
-    let x = a;
-    let y = b;
-    if (typeof x === 'string' && (typeof y === 'number' || typeof y === 'string')) {
-        const n = numericString(x);
-        const m = typeof y === 'string' ? numericString(y) : y;
-        if (n !== undefined && m !== undefined) {
-            x = n;
-            y = m;
-        }
-    }
-    else if (typeof x === 'number' && typeof y === 'string') {
-        const m = numericString(y);
-        if (m !== undefined)
-            y = m;
-    }
-    if (typeof x === 'string' && typeof y === 'string')
-        return order(op, fold(x), fold(y));
-    if (typeof x === 'number' && typeof y === 'number')
-        return order(op, x, y);
-    return false;
-}
-function order(op, x, y) {
-    switch (op) {
-        case '<':
-            return x < y;
-        case '<=':
-            return x <= y;
-        case '>':
-            return x > y;
-        case '>=':
-            return x >= y;
-    }
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** Every runtime expression a simple condition evaluates (iterative: no nesting overflows it). */
 function simpleConditionExpressions(condition) {
@@ -35351,7 +35470,6 @@ const DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 /** Generous for real documents, tiny next to what an alias bomb needs. */
 const MAX_ALIAS_COUNT = 100;
 /** Bound on `$ref` chains when resolving workflow input schemas. */
-const MAX_REF_DEPTH = 32;
 async function loadArazzoFile(path, options = {}) {
     const absolute = (0,external_node_path_.resolve)(path);
     await assertAllowed(absolute, options.allowedRoots, '');
@@ -35515,112 +35633,6 @@ async function parseYamlOrJson(text, what, pointer, warnings, remote = false) {
 }
 function firstLine(text) {
     return text.split('\n')[0];
-}
-// ---------------------------------------------------------------------------------------------
-// Operations
-// ---------------------------------------------------------------------------------------------
-function resolveOperations(document, sources, operations, problems) {
-    document.workflows.forEach((workflow, w) => {
-        workflow.steps.forEach((step, s) => {
-            const pointer = `workflows/${w}/steps/${s}`;
-            if (step.operationPath !== undefined) {
-                const at = (0,document_nodes/* childPointer */.Y2)(pointer, 'operationPath');
-                const parsed = parseOperationPath(step.operationPath);
-                const index = parsed && sources.get(parsed.sourceName);
-                if (!parsed || !index)
-                    return; // reported by validation or by the source load
-                const operation = findOperationByPointer(index, parsed.pointer);
-                if (!operation) {
-                    problems.push({
-                        pointer: at,
-                        message: `'${parsed.pointer}' is not an operation of source description '${parsed.sourceName}' (expected #/paths/<path>/<method>)`
-                    });
-                }
-                else
-                    operations.set(step, operation);
-            }
-            else if (step.operationId !== undefined) {
-                const at = (0,document_nodes/* childPointer */.Y2)(pointer, 'operationId');
-                const ref = parseOperationIdRef(step.operationId);
-                if (ref.sourceName !== undefined) {
-                    const index = sources.get(ref.sourceName);
-                    if (!index)
-                        return;
-                    const operation = index.byOperationId.get(ref.operationId);
-                    if (operation)
-                        operations.set(step, operation);
-                    else {
-                        problems.push({
-                            pointer: at,
-                            message: `unknown operationId '${ref.operationId}' in source description '${ref.sourceName}'`
-                        });
-                    }
-                    return;
-                }
-                const matches = [...sources.values()]
-                    .map(index => index.byOperationId.get(ref.operationId))
-                    .filter((op) => op !== undefined);
-                if (matches.length === 1)
-                    operations.set(step, matches[0]);
-                else if (matches.length === 0) {
-                    problems.push({ pointer: at, message: `unknown operationId '${ref.operationId}'` });
-                }
-                else {
-                    const names = matches.map(m => m.sourceName).join(', ');
-                    problems.push({
-                        pointer: at,
-                        message: `operationId '${ref.operationId}' is in several source descriptions (${names}): write $sourceDescriptions.<name>.${ref.operationId}`
-                    });
-                }
-            }
-        });
-    });
-}
-// ---------------------------------------------------------------------------------------------
-// Workflow input schemas
-// ---------------------------------------------------------------------------------------------
-/**
- * Replaces `$ref: '#/components/inputs/x'` in workflow input schemas (at the top and in
- * properties) by the referenced schema, so required names and defaults can be read directly.
- */
-function dereferenceInputs(document, problems) {
-    const inputs = document.components?.inputs ?? {};
-    const resolveRef = (schema, pointer, depth) => {
-        if (!(0,document_nodes/* isObject */.Gv)(schema) || typeof schema.$ref !== 'string')
-            return schema;
-        const match = /^#\/components\/inputs\/(.+)$/.exec(schema.$ref);
-        if (!match)
-            return schema;
-        if (depth >= MAX_REF_DEPTH) {
-            problems.push({ pointer, message: `$ref chain deeper than ${MAX_REF_DEPTH} (circular?)` });
-            return schema;
-        }
-        const name = match[1].replace(/~1/g, '/').replace(/~0/g, '~');
-        const target = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
-        if (target === undefined)
-            return schema; // reported by validation
-        const { $ref: _ignored, ...siblings } = schema;
-        const resolved = resolveRef(target, pointer, depth + 1);
-        return (0,document_nodes/* isObject */.Gv)(resolved) ? { ...resolved, ...siblings } : resolved;
-    };
-    document.workflows.forEach((workflow, i) => {
-        if (workflow.inputs === undefined)
-            return;
-        const pointer = (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)('workflows', i), 'inputs');
-        const schema = resolveRef(workflow.inputs, pointer, 0);
-        if (!(0,document_nodes/* isObject */.Gv)(schema))
-            return;
-        if ((0,document_nodes/* isObject */.Gv)(schema.properties)) {
-            const properties = {};
-            for (const [name, property] of Object.entries(schema.properties)) {
-                properties[name] = resolveRef(property, (0,document_nodes/* childPointer */.Y2)((0,document_nodes/* childPointer */.Y2)(pointer, 'properties'), name), 0);
-            }
-            workflow.inputs = { ...schema, properties };
-        }
-        else {
-            workflow.inputs = schema;
-        }
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/pacing.ts
@@ -37086,10 +37098,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: formBody
 
-// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
-var arazzo = __nccwpck_require__(33707);
-// EXTERNAL MODULE: ./src/run/index.ts + 30 modules
-var src_run = __nccwpck_require__(12834);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 37 modules
+var arazzo = __nccwpck_require__(30029);
+// EXTERNAL MODULE: ./src/run/index.ts + 32 modules
+var src_run = __nccwpck_require__(97879);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __nccwpck_require__(61351);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 19 modules
@@ -37970,6 +37982,7 @@ class GitHubBudget {
  * The due day itself is still in time: a request is overdue from the day after. `due-soon` starts
  * seven days before the due day.
  */
+
 const REGIMES = ['GDPR', 'CCPA', 'Other'];
 const DEFAULT_OTHER_DAYS = 30;
 const DUE_SOON_DAYS = 7;
@@ -37979,15 +37992,8 @@ function parseRegime(text) {
     const word = text.trim().toLowerCase();
     return REGIMES.find(regime => regime.toLowerCase() === word);
 }
-/** Whether `day` is a real calendar day written `YYYY-MM-DD`. */
-function isCalendarDay(day) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
-        return false;
-    const ms = Date.parse(`${day}T00:00:00Z`);
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day;
-}
 function startOf(day) {
-    if (!isCalendarDay(day))
+    if (!(0,policy/* isCalendarDay */.Lk)(day))
         throw new RangeError(`not a calendar day (YYYY-MM-DD): ${day}`);
     return Date.parse(`${day}T00:00:00Z`);
 }
@@ -38042,6 +38048,7 @@ function daysLeft(due, today) {
  * dates.ts), and a problem names the field, never quotes a subject id. Headings are
  * matched case-insensitively; a field given twice is refused rather than guessed at.
  */
+
 
 
 const FIELDS = {
@@ -38135,7 +38142,7 @@ function readForm(body, defaults) {
 function readClockFields(value, defaults) {
     const received = value(FIELDS.receivedOn);
     const receivedOn = received || defaults.receivedOn || defaults.today;
-    if (!isCalendarDay(receivedOn)) {
+    if (!(0,policy/* isCalendarDay */.Lk)(receivedOn)) {
         return { ok: false, field: FIELDS.receivedOn, problem: 'must be a calendar day, YYYY-MM-DD' };
     }
     if (receivedOn > addDays(defaults.today, 1)) {
@@ -38384,6 +38391,7 @@ function sameLabels(a, b) {
  * an extension moves the due date, and the new date's thresholds are told once more.
  */
 
+
 /** Ledger states in which the request is finished: its clock stops, its deadline labels go. */
 const FINISHED_STATES = ['done', 'ready', 'erased', 'cancelled'];
 const DEADLINE_LABELS = ['due-soon', 'overdue', 'extended'];
@@ -38462,7 +38470,7 @@ function deadlineProblem(value) {
     const record = value;
     const day = (key) => {
         const text = record[key];
-        return typeof text === 'string' && isCalendarDay(text);
+        return typeof text === 'string' && (0,policy/* isCalendarDay */.Lk)(text);
     };
     if (!day('receivedOn'))
         return 'bad deadline receivedOn';
@@ -38781,8 +38789,8 @@ function erasedComment(receipt) {
  * not write is never acted on.
  */
 
+
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const STATUS = /^[a-z][a-z_-]{0,31}$/;
 const SUBJECT = /^(user|amplitude id) #[0-9a-f]{8}$/;
 const DIGEST = /^[0-9a-f]{16}$/;
@@ -38812,7 +38820,7 @@ function erasureProblem(value, isTime) {
             return `erasure: bad ${key}`;
     }
     for (const key of ['day', 'activeScrubDoneDate']) {
-        if (value[key] !== undefined && !isDay(value[key]))
+        if (value[key] !== undefined && !(0,policy/* isCalendarDay */.Lk)(value[key]))
             return `erasure: bad ${key}`;
     }
     const subjects = value.subjects;
@@ -38823,7 +38831,7 @@ function erasureProblem(value, isTime) {
         if (!erasure_record_isObject(s) || typeof s.subject !== 'string' || !SUBJECT.test(s.subject)) {
             return 'erasure: bad subject';
         }
-        if (s.day !== null && !isDay(s.day))
+        if (s.day !== null && !(0,policy/* isCalendarDay */.Lk)(s.day))
             return 'erasure: bad subject day';
         if (s.absent !== undefined && s.absent !== true)
             return 'erasure: bad absent';
@@ -38871,12 +38879,6 @@ function erasureProblem(value, isTime) {
     if (Object.keys(value).some(key => !allowed.has(key)))
         return 'erasure: unexpected fields';
     return undefined;
-}
-function isDay(value) {
-    if (typeof value !== 'string' || !DAY.test(value))
-        return false;
-    const ms = Date.parse(`${value}T00:00:00Z`);
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
 }
 function erasure_record_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -40916,8 +40918,8 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/run/index.ts + 30 modules
-var src_run = __nccwpck_require__(12834);
+// EXTERNAL MODULE: ./src/run/index.ts + 32 modules
+var src_run = __nccwpck_require__(97879);
 ;// CONCATENATED MODULE: ./src/action/inputs/input-reading.ts
 /** Reading one input of action.yml: the one place the input room calls the runner for it. */
 
@@ -41054,8 +41056,8 @@ function checkJobDays(requestIds) {
     });
 }
 
-// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
-var arazzo = __nccwpck_require__(33707);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 37 modules
+var arazzo = __nccwpck_require__(30029);
 ;// CONCATENATED MODULE: ./src/action/inputs/export-inputs.ts
 /**
  * What the run does with the exports once downloaded: the artifact name (checked against what
@@ -42456,6 +42458,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Bm: () => (/* reexport */ forMarkdown),
   sg: () => (/* reexport */ internalAddressKind),
   UT: () => (/* reexport */ internalAddressRefusal),
+  Lk: () => (/* reexport */ isCalendarDay),
   cs: () => (/* reexport */ isCredentialOrigin),
   cW: () => (/* reexport */ isLoopbackHost),
   zq: () => (/* reexport */ isOutputLinkPath),
@@ -42997,6 +43000,16 @@ const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
 /** A status as a server may answer it: a word of up to 32 letters, digits, `_` or `-`. */
 const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 /**
+ * A calendar day written `YYYY-MM-DD` that exists (`Date.parse` alone rolls 2024-02-30 over to
+ * March 1st): inputs, the issue form, server answers and the ledger's records all check days here.
+ */
+function isCalendarDay(text) {
+    if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text))
+        return false;
+    const ms = Date.parse(`${text}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+}
+/**
  * A status as the action records it (the request runner lower-cases what a server answered): the
  * ledger's comments and markers hold only these.
  */
@@ -43092,7 +43105,7 @@ function safeDetail(error, runtimeToken) {
 
 /***/ }),
 
-/***/ 12834:
+/***/ 97879:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43162,14 +43175,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   YC: () => (/* reexport */ artifact_helper/* workflowRunPage */.YC)
 });
 
-// UNUSED EXPORTS: ACTION_NAME, ACTION_VERSION, ArtifactUploadError, BUDGET_SHARE, BudgetDeadlineError, BudgetPacer, CANCEL_WINDOW_DAYS, DOCUMENTED_BUDGET_PER_HOUR, ERASURE_MIN_INTERVAL_MS, EXPIRY_WARNING_MS, HOUR_MS, IntervalPacer, LONGEST_RUN_MS, MAX_IDS_PER_CALL, MAX_SUBJECTS, MAX_URLS, NOT_PROCESSED_STATUSES, NOT_SENT, OUTPUT_BUDGET, POLL_GROWTH, POLL_INTERVAL_CAP_MS, PaceDeadlineError, RATE_LIMIT_BACKOFF_MAX_MS, REQUEST_ID_PATTERN, REQUEST_ID_RULE, answeredDates, answeredSentState, answeredSubject, askedDates, checkServerValues, createActionTransport, createBudgetPacer, createPollSchedule, credentialMaskForms, credentialRedactor, downloadExports, downloadRecords, expiresAt, isDay, isKnownStatus, linkSecrets, normalizeStatus, parseBody, requestIdRule, retryNotice, runRequest, safeDetail, sendOnce, sentState, sharedRequestIds, stripBasicPrefix, uploadArtifact, uploadExportArtifact, withoutRefused, withoutUrlQueries, writeRunReceipt, writeRunReceiptWithDigest
+// UNUSED EXPORTS: ACTION_NAME, ACTION_VERSION, ArtifactUploadError, BUDGET_SHARE, BudgetDeadlineError, BudgetPacer, CANCEL_WINDOW_DAYS, DOCUMENTED_BUDGET_PER_HOUR, ERASURE_MIN_INTERVAL_MS, EXPIRY_WARNING_MS, HOUR_MS, IntervalPacer, LONGEST_RUN_MS, MAX_IDS_PER_CALL, MAX_SUBJECTS, MAX_URLS, NOT_PROCESSED_STATUSES, NOT_SENT, OUTPUT_BUDGET, POLL_GROWTH, POLL_INTERVAL_CAP_MS, PaceDeadlineError, RATE_LIMIT_BACKOFF_MAX_MS, REQUEST_ID_PATTERN, REQUEST_ID_RULE, answeredDates, answeredSentState, answeredSubject, askedDates, checkServerValues, createActionTransport, createBudgetPacer, createPollSchedule, credentialMaskForms, credentialRedactor, downloadExports, downloadRecords, expiresAt, isKnownStatus, linkSecrets, normalizeStatus, parseBody, requestIdRule, retryNotice, runRequest, safeDetail, sendOnce, sentState, sharedRequestIds, stripBasicPrefix, uploadArtifact, uploadExportArtifact, withoutRefused, withoutUrlQueries, writeRunReceipt, writeRunReceiptWithDigest
 
-// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
-var arazzo = __nccwpck_require__(33707);
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(37067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(44708);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 37 modules
+var arazzo = __nccwpck_require__(30029);
 // EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
 var policy = __nccwpck_require__(74161);
 ;// CONCATENATED MODULE: ./src/run/budget.ts
@@ -43289,6 +43298,136 @@ class Semaphore {
     }
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(44708);
+;// CONCATENATED MODULE: ./src/run/transport-error.ts
+class TransportError extends Error {
+    kind;
+    status;
+    neverSent;
+    constructor(kind, message, status, 
+    /**
+     * For 'network': the connection never reached the server; for 'deadline': the timeout ran out
+     * before the request was sent, or before a POST answered 429/503 (not processed) could be
+     * repeated. Either way nothing was taken.
+     */
+    neverSent = false) {
+        super(message);
+        this.kind = kind;
+        this.status = status;
+        this.neverSent = neverSent;
+        this.name = 'TransportError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/send-once.ts
+/**
+ * One HTTP attempt over node:http(s) for the API transport (src/run/http-transport.ts): a whole-attempt
+ * timeout, a body size cap, JSON parsed without quoting the text, and whether the connection was up
+ * when it failed (a failure before that cannot have created anything, even for a POST).
+ */
+
+
+
+
+
+/** One attempt over node:http(s), with a whole-attempt timeout and a body size cap. */
+function sendOnce(request, signal, limits) {
+    return new Promise((resolve, reject) => {
+        const url = new URL(request.url);
+        const client = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
+        const headers = { accept: 'application/json', ...request.headers };
+        if (request.body !== undefined)
+            headers['content-length'] = String(Buffer.byteLength(request.body));
+        const req = client.request(url, { method: request.method, headers, signal });
+        // Until the connection is up (TLS included), no byte of the request can have reached the
+        // server: a failure before that cannot have created anything, even for a POST.
+        let connected = false;
+        req.on('socket', socket => {
+            if (!socket.connecting)
+                connected = true; // a kept-alive socket, already up
+            else
+                socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+        });
+        const fail = (error) => {
+            clearTimeout(timer);
+            req.destroy();
+            reject(error);
+        };
+        const timer = setTimeout(() => {
+            const message = connected
+                ? `no complete answer within ${limits.timeoutMs} ms`
+                : `no connection within ${limits.timeoutMs} ms`;
+            fail(new TransportError('network', message, undefined, !connected));
+        }, limits.timeoutMs);
+        req.on('error', error => fail(signal.aborted ? signal.reason : networkError(error, !connected)));
+        req.on('response', res => {
+            const declared = Number(res.headers['content-length'] ?? 0);
+            if (declared > limits.maxBodyBytes) {
+                res.destroy();
+                return fail(tooLarge(request, limits));
+            }
+            const chunks = [];
+            let size = 0;
+            res.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > limits.maxBodyBytes) {
+                    res.destroy();
+                    return fail(tooLarge(request, limits));
+                }
+                chunks.push(chunk);
+            });
+            res.on('error', error => fail(networkError(error)));
+            res.on('end', () => {
+                clearTimeout(timer);
+                if (!res.complete)
+                    return reject(networkError(new Error('the answer was cut short')));
+                try {
+                    resolve({
+                        status: res.statusCode ?? 0,
+                        headers: flattenHeaders(res.headers),
+                        body: parseBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type'])
+                    });
+                }
+                catch (error) {
+                    const what = `${request.method} ${url.pathname}`;
+                    reject(new TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${(0,arazzo/* messageOf */.bD)(error)})`, res.statusCode));
+                }
+            });
+        });
+        req.end(request.body);
+    });
+}
+function tooLarge(request, limits) {
+    const path = new URL(request.url).pathname;
+    return new TransportError('tooLarge', `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`);
+}
+function networkError(error, neverSent = false) {
+    return new TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message, undefined, neverSent);
+}
+function flattenHeaders(headers) {
+    const flat = {};
+    for (const [name, value] of Object.entries(headers)) {
+        if (value !== undefined)
+            flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return flat;
+}
+/**
+ * JSON when the server says so; throws on malformed JSON (saying where, never quoting the text) and
+ * on JSON nested too deep to walk.
+ */
+function parseBody(text, contentType) {
+    if (text.length === 0)
+        return undefined;
+    const declaredJson = /\bjson\b/i.test(contentType ?? '');
+    if (declaredJson)
+        return (0,policy/* parseJsonText */.lk)(text);
+    return text;
+}
+
 ;// CONCATENATED MODULE: ./src/run/http-transport.ts
 /**
  * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
@@ -43318,24 +43457,8 @@ class Semaphore {
 
 
 
-class TransportError extends Error {
-    kind;
-    status;
-    neverSent;
-    constructor(kind, message, status, 
-    /**
-     * For 'network': the connection never reached the server; for 'deadline': the timeout ran out
-     * before the request was sent, or before a POST answered 429/503 (not processed) could be
-     * repeated. Either way nothing was taken.
-     */
-    neverSent = false) {
-        super(message);
-        this.kind = kind;
-        this.status = status;
-        this.neverSent = neverSent;
-        this.name = 'TransportError';
-    }
-}
+
+
 const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
 const RATE_LIMIT_BACKOFF_MAX_MS = 5 * 60_000;
 /** Statuses that promise the request was not processed: safe to repeat even a POST. */
@@ -43483,100 +43606,6 @@ function createActionTransport(options) {
         }
     };
     return { transport, stats };
-}
-/** One attempt over node:http(s), with a whole-attempt timeout and a body size cap. */
-function sendOnce(request, signal, limits) {
-    return new Promise((resolve, reject) => {
-        const url = new URL(request.url);
-        const client = url.protocol === 'https:' ? external_node_https_ : external_node_http_;
-        const headers = { accept: 'application/json', ...request.headers };
-        if (request.body !== undefined)
-            headers['content-length'] = String(Buffer.byteLength(request.body));
-        const req = client.request(url, { method: request.method, headers, signal });
-        // Until the connection is up (TLS included), no byte of the request can have reached the
-        // server: a failure before that cannot have created anything, even for a POST.
-        let connected = false;
-        req.on('socket', socket => {
-            if (!socket.connecting)
-                connected = true; // a kept-alive socket, already up
-            else
-                socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
-        });
-        const fail = (error) => {
-            clearTimeout(timer);
-            req.destroy();
-            reject(error);
-        };
-        const timer = setTimeout(() => {
-            const message = connected
-                ? `no complete answer within ${limits.timeoutMs} ms`
-                : `no connection within ${limits.timeoutMs} ms`;
-            fail(new TransportError('network', message, undefined, !connected));
-        }, limits.timeoutMs);
-        req.on('error', error => fail(signal.aborted ? signal.reason : networkError(error, !connected)));
-        req.on('response', res => {
-            const declared = Number(res.headers['content-length'] ?? 0);
-            if (declared > limits.maxBodyBytes) {
-                res.destroy();
-                return fail(tooLarge(request, limits));
-            }
-            const chunks = [];
-            let size = 0;
-            res.on('data', (chunk) => {
-                size += chunk.length;
-                if (size > limits.maxBodyBytes) {
-                    res.destroy();
-                    return fail(tooLarge(request, limits));
-                }
-                chunks.push(chunk);
-            });
-            res.on('error', error => fail(networkError(error)));
-            res.on('end', () => {
-                clearTimeout(timer);
-                if (!res.complete)
-                    return reject(networkError(new Error('the answer was cut short')));
-                try {
-                    resolve({
-                        status: res.statusCode ?? 0,
-                        headers: flattenHeaders(res.headers),
-                        body: parseBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type'])
-                    });
-                }
-                catch (error) {
-                    const what = `${request.method} ${url.pathname}`;
-                    reject(new TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${(0,arazzo/* messageOf */.bD)(error)})`, res.statusCode));
-                }
-            });
-        });
-        req.end(request.body);
-    });
-}
-function tooLarge(request, limits) {
-    const path = new URL(request.url).pathname;
-    return new TransportError('tooLarge', `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`);
-}
-function networkError(error, neverSent = false) {
-    return new TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message, undefined, neverSent);
-}
-function flattenHeaders(headers) {
-    const flat = {};
-    for (const [name, value] of Object.entries(headers)) {
-        if (value !== undefined)
-            flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return flat;
-}
-/**
- * JSON when the server says so; throws on malformed JSON (saying where, never quoting the text) and
- * on JSON nested too deep to walk.
- */
-function parseBody(text, contentType) {
-    if (text.length === 0)
-        return undefined;
-    const declaredJson = /\bjson\b/i.test(contentType ?? '');
-    if (declaredJson)
-        return (0,policy/* parseJsonText */.lk)(text);
-    return text;
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
@@ -44142,6 +44171,7 @@ function quote(text) {
 /** The date range of a DSAR (`start-date`, `end-date`, or the issue form's dates). */
 
 
+
 // Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
 const DEFAULT_START_DATE = '2012-01-01';
 const EARLIEST_START_DATE = '2000-01-01';
@@ -44171,8 +44201,7 @@ function parseDate(input, text) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
         throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`, 'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
     }
-    const time = Date.parse(`${text}T00:00:00Z`);
-    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+    if (!(0,policy/* isCalendarDay */.Lk)(text)) {
         throw new InputError(input, `${text} is not a real calendar date`, 'is not a real calendar date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
     }
     return text;
@@ -44241,6 +44270,7 @@ function answeredDates(outputs) {
 ;// CONCATENATED MODULE: ./src/run/erasure-jobs.ts
 
 
+
 /** Amplitude takes at most 100 ids per deletion request. */
 const MAX_IDS_PER_CALL = 100;
 const DAY_MS = 86_400_000;
@@ -44261,12 +44291,6 @@ function batchInputs(batch) {
         ...(amplitudeIds.length > 0 && { amplitudeIds }),
         ...(userIds.length > 0 && { userIds })
     };
-}
-function isDay(text) {
-    if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text))
-        return false;
-    const ms = Date.parse(`${text}T00:00:00Z`);
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
 }
 const MAX_REQUESTER_CHARS = 200;
 const MAX_JOBS = 1_000;
@@ -44296,7 +44320,7 @@ function readJobs(value) {
             refused.push(`${where} is not an object`);
             return;
         }
-        if (!isDay(job.day)) {
+        if (!(0,policy/* isCalendarDay */.Lk)(job.day)) {
             refused.push(`${where} has no valid day (YYYY-MM-DD)`);
             return;
         }
@@ -44320,14 +44344,14 @@ function readJobs(value) {
             entries.push(entry);
         }
         const scrub = job.active_scrub_done_date;
-        if (scrub !== undefined && scrub !== null && !isDay(scrub)) {
+        if (scrub !== undefined && scrub !== null && !(0,policy/* isCalendarDay */.Lk)(scrub)) {
             refused.push(`job ${job.day} has an active_scrub_done_date that is not a day`);
             return;
         }
         jobs.push({
             day: job.day,
             status: job.status.toLowerCase(),
-            ...(isDay(scrub) && { activeScrubDoneDate: scrub }),
+            ...((0,policy/* isCalendarDay */.Lk)(scrub) && { activeScrubDoneDate: scrub }),
             entries
         });
     });
@@ -44353,7 +44377,7 @@ function readEntry(item) {
             return undefined;
         entry.requester = requester;
     }
-    if (isDay(requested_on_day))
+    if ((0,policy/* isCalendarDay */.Lk)(requested_on_day))
         entry.requestedOnDay = requested_on_day;
     return entry;
 }
@@ -45037,7 +45061,10 @@ function checkServerValues(outputs, shape) {
     }
     const expires = present(outputs.expires);
     if (expires !== undefined) {
-        if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
+        if (typeof expires === 'string' &&
+            ISO_DATE.test(expires) &&
+            (0,policy/* isCalendarDay */.Lk)(expires.slice(0, 10)) &&
+            !isNaN(Date.parse(expires))) {
             accepted.expires = expires;
         }
         else {

@@ -103,7 +103,7 @@ class ArazzoRuntimeError extends ArazzoError {
 
 /***/ }),
 
-/***/ 33707:
+/***/ 2831:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -196,217 +196,6 @@ function criteria_engines_criterionEnginesNeeded(document) {
         }
     }
     return needed;
-}
-
-;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
-/**
- * OpenAPI source descriptions: index a parsed OpenAPI 3.x (or Swagger 2.0) document by
- * operationId and by JSON Pointer, giving each operation its method, path template and servers.
- * Only what the runner needs to build a request is read; schemas are not.
- */
-const HTTP_METHODS = (/* unused pure expression or super */ null && (['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']));
-function openapi_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function escapePointerToken(token) {
-    return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-function unescapePointerToken(token) {
-    return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-/** True when the parsed document looks like an OpenAPI (or Swagger) description. */
-function openapi_isOpenApiDocument(document) {
-    return openapi_isObject(document) && (typeof document.openapi === 'string' || document.swagger === '2.0');
-}
-/** Server URLs of a `servers` array, with `{variables}` replaced by their defaults. */
-function serverUrls(servers) {
-    if (!Array.isArray(servers) || servers.length === 0)
-        return undefined;
-    const urls = [];
-    for (const server of servers) {
-        if (!openapi_isObject(server) || typeof server.url !== 'string')
-            continue;
-        const variables = openapi_isObject(server.variables) ? server.variables : {};
-        urls.push(server.url.replace(/\{([^}]+)\}/g, (whole, name) => {
-            const variable = variables[name];
-            return openapi_isObject(variable) && variable.default !== undefined
-                ? String(variable.default)
-                : whole;
-        }));
-    }
-    return urls.length > 0 ? urls : undefined;
-}
-function swaggerServers(document) {
-    if (typeof document.host !== 'string')
-        return [];
-    const schemes = Array.isArray(document.schemes) ? document.schemes : [];
-    const scheme = schemes.includes('https')
-        ? 'https'
-        : typeof schemes[0] === 'string'
-            ? schemes[0]
-            : 'https';
-    const basePath = typeof document.basePath === 'string' ? document.basePath : '';
-    return [`${scheme}://${document.host}${basePath}`];
-}
-/** Follows a local `$ref` (`#/...`) once or a few times; other references are left alone. */
-function followLocalRef(document, value) {
-    let current = value;
-    for (let hops = 0; hops < 8 && openapi_isObject(current) && typeof current.$ref === 'string'; hops++) {
-        const ref = current.$ref;
-        if (!ref.startsWith('#/'))
-            return current;
-        let target = document;
-        for (const token of ref.slice(2).split('/').map(unescapePointerToken)) {
-            target = openapi_isObject(target) ? target[token] : undefined;
-        }
-        if (target === undefined)
-            return current;
-        current = target;
-    }
-    return current;
-}
-function openapi_indexOpenApi(sourceName, document) {
-    const index = {
-        sourceName,
-        byOperationId: new Map(),
-        byPointer: new Map(),
-        problems: []
-    };
-    if (!openapi_isOpenApiDocument(document)) {
-        index.problems.push('not an OpenAPI description (no `openapi` or `swagger: "2.0"` field)');
-        return index;
-    }
-    const doc = document;
-    const documentServers = doc.swagger === '2.0' ? swaggerServers(doc) : (serverUrls(doc.servers) ?? ['/']);
-    const paths = openapi_isObject(doc.paths) ? doc.paths : {};
-    for (const [pathTemplate, rawItem] of Object.entries(paths)) {
-        const pathItem = followLocalRef(doc, rawItem);
-        if (!openapi_isObject(pathItem))
-            continue;
-        const pathServers = serverUrls(pathItem.servers);
-        for (const method of HTTP_METHODS) {
-            const operation = pathItem[method];
-            if (!openapi_isObject(operation))
-                continue;
-            const resolved = {
-                sourceName,
-                method: method.toUpperCase(),
-                pathTemplate,
-                servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
-            };
-            const parameters = operationParameters(doc, pathItem.parameters, operation.parameters);
-            if (parameters)
-                resolved.parameters = parameters;
-            const contentTypes = requestContentTypes(doc, operation);
-            if (contentTypes)
-                resolved.requestContentTypes = contentTypes;
-            if (typeof operation.operationId === 'string') {
-                resolved.operationId = operation.operationId;
-                if (index.byOperationId.has(operation.operationId)) {
-                    index.problems.push(`operationId '${operation.operationId}' is used more than once`);
-                }
-                else {
-                    index.byOperationId.set(operation.operationId, resolved);
-                }
-            }
-            index.byPointer.set(`/paths/${escapePointerToken(pathTemplate)}/${method}`, resolved);
-        }
-    }
-    return index;
-}
-const LOCATIONS = (/* unused pure expression or super */ null && (['path', 'query', 'header', 'cookie']));
-/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
-const COLLECTION_FORMATS = {
-    csv: { explode: false },
-    multi: { style: 'form', explode: true },
-    ssv: { style: 'spaceDelimited', explode: false },
-    pipes: { style: 'pipeDelimited', explode: false },
-    tsv: { style: 'tabDelimited', explode: false }
-};
-/** Path-item parameters overridden by the operation's (same name and location). */
-function operationParameters(document, ...lists) {
-    const merged = new Map();
-    for (const list of lists) {
-        if (!Array.isArray(list))
-            continue;
-        for (const raw of list) {
-            const parameter = followLocalRef(document, raw);
-            if (!openapi_isObject(parameter) || typeof parameter.name !== 'string')
-                continue;
-            if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in))
-                continue;
-            const described = {
-                name: parameter.name,
-                in: parameter.in
-            };
-            if (typeof parameter.style === 'string')
-                described.style = parameter.style;
-            if (typeof parameter.explode === 'boolean')
-                described.explode = parameter.explode;
-            if (parameter.allowReserved === true)
-                described.allowReserved = true;
-            if (openapi_isObject(parameter.content)) {
-                const [contentType] = Object.keys(parameter.content);
-                if (contentType)
-                    described.contentType = contentType;
-            }
-            if (document.swagger === '2.0' && parameter.type === 'array') {
-                const format = COLLECTION_FORMATS[typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'];
-                if (format) {
-                    if (format.style)
-                        described.style = format.style;
-                    described.explode = format.explode;
-                }
-            }
-            merged.set(`${described.name}\u0000${described.in}`, described);
-        }
-    }
-    return merged.size > 0 ? [...merged.values()] : undefined;
-}
-/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
-function requestContentTypes(document, operation) {
-    if (document.swagger === '2.0') {
-        const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes;
-        const types = Array.isArray(consumes)
-            ? consumes.filter((type) => typeof type === 'string')
-            : [];
-        return types.length > 0 ? types : undefined;
-    }
-    const body = followLocalRef(document, operation.requestBody);
-    if (!openapi_isObject(body) || !openapi_isObject(body.content))
-        return undefined;
-    const types = Object.keys(body.content);
-    return types.length > 0 ? types : undefined;
-}
-/** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */
-function openapi_parseOperationPath(text) {
-    const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#(.*)$/.exec(text);
-    if (!match)
-        return undefined;
-    return { sourceName: match[1], pointer: match[2] };
-}
-/** `$sourceDescriptions.name.opId` or a bare operationId. */
-function openapi_parseOperationIdRef(text) {
-    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
-    return match ? { sourceName: match[1], operationId: match[2] } : { operationId: text };
-}
-/**
- * The operation a pointer names. The pointer must reach an operation object, i.e.
- * `/paths/<escaped path>/<method>`; percent-encoding in the fragment is decoded first.
- */
-function openapi_findOperationByPointer(index, pointer) {
-    let decoded = pointer;
-    try {
-        decoded = decodeURIComponent(pointer);
-    }
-    catch {
-        // Not percent-encoded after all: use as written.
-    }
-    const tokens = decoded.split('/');
-    if (tokens.length !== 4 || tokens[0] !== '' || tokens[1] !== 'paths')
-        return undefined;
-    const method = tokens[3].toLowerCase();
-    return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
 }
 
 // EXTERNAL MODULE: ./src/arazzo/json-pointer.ts
@@ -1429,6 +1218,217 @@ function operation_checks_checkPathParameters(document, operations, problems) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/openapi.ts
+/**
+ * OpenAPI source descriptions: index a parsed OpenAPI 3.x (or Swagger 2.0) document by
+ * operationId and by JSON Pointer, giving each operation its method, path template and servers.
+ * Only what the runner needs to build a request is read; schemas are not.
+ */
+const HTTP_METHODS = (/* unused pure expression or super */ null && (['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']));
+function openapi_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function escapePointerToken(token) {
+    return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+function unescapePointerToken(token) {
+    return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+/** True when the parsed document looks like an OpenAPI (or Swagger) description. */
+function openapi_isOpenApiDocument(document) {
+    return openapi_isObject(document) && (typeof document.openapi === 'string' || document.swagger === '2.0');
+}
+/** Server URLs of a `servers` array, with `{variables}` replaced by their defaults. */
+function serverUrls(servers) {
+    if (!Array.isArray(servers) || servers.length === 0)
+        return undefined;
+    const urls = [];
+    for (const server of servers) {
+        if (!openapi_isObject(server) || typeof server.url !== 'string')
+            continue;
+        const variables = openapi_isObject(server.variables) ? server.variables : {};
+        urls.push(server.url.replace(/\{([^}]+)\}/g, (whole, name) => {
+            const variable = variables[name];
+            return openapi_isObject(variable) && variable.default !== undefined
+                ? String(variable.default)
+                : whole;
+        }));
+    }
+    return urls.length > 0 ? urls : undefined;
+}
+function swaggerServers(document) {
+    if (typeof document.host !== 'string')
+        return [];
+    const schemes = Array.isArray(document.schemes) ? document.schemes : [];
+    const scheme = schemes.includes('https')
+        ? 'https'
+        : typeof schemes[0] === 'string'
+            ? schemes[0]
+            : 'https';
+    const basePath = typeof document.basePath === 'string' ? document.basePath : '';
+    return [`${scheme}://${document.host}${basePath}`];
+}
+/** Follows a local `$ref` (`#/...`) once or a few times; other references are left alone. */
+function followLocalRef(document, value) {
+    let current = value;
+    for (let hops = 0; hops < 8 && openapi_isObject(current) && typeof current.$ref === 'string'; hops++) {
+        const ref = current.$ref;
+        if (!ref.startsWith('#/'))
+            return current;
+        let target = document;
+        for (const token of ref.slice(2).split('/').map(unescapePointerToken)) {
+            target = openapi_isObject(target) ? target[token] : undefined;
+        }
+        if (target === undefined)
+            return current;
+        current = target;
+    }
+    return current;
+}
+function openapi_indexOpenApi(sourceName, document) {
+    const index = {
+        sourceName,
+        byOperationId: new Map(),
+        byPointer: new Map(),
+        problems: []
+    };
+    if (!openapi_isOpenApiDocument(document)) {
+        index.problems.push('not an OpenAPI description (no `openapi` or `swagger: "2.0"` field)');
+        return index;
+    }
+    const doc = document;
+    const documentServers = doc.swagger === '2.0' ? swaggerServers(doc) : (serverUrls(doc.servers) ?? ['/']);
+    const paths = openapi_isObject(doc.paths) ? doc.paths : {};
+    for (const [pathTemplate, rawItem] of Object.entries(paths)) {
+        const pathItem = followLocalRef(doc, rawItem);
+        if (!openapi_isObject(pathItem))
+            continue;
+        const pathServers = serverUrls(pathItem.servers);
+        for (const method of HTTP_METHODS) {
+            const operation = pathItem[method];
+            if (!openapi_isObject(operation))
+                continue;
+            const resolved = {
+                sourceName,
+                method: method.toUpperCase(),
+                pathTemplate,
+                servers: serverUrls(operation.servers) ?? pathServers ?? documentServers
+            };
+            const parameters = operationParameters(doc, pathItem.parameters, operation.parameters);
+            if (parameters)
+                resolved.parameters = parameters;
+            const contentTypes = requestContentTypes(doc, operation);
+            if (contentTypes)
+                resolved.requestContentTypes = contentTypes;
+            if (typeof operation.operationId === 'string') {
+                resolved.operationId = operation.operationId;
+                if (index.byOperationId.has(operation.operationId)) {
+                    index.problems.push(`operationId '${operation.operationId}' is used more than once`);
+                }
+                else {
+                    index.byOperationId.set(operation.operationId, resolved);
+                }
+            }
+            index.byPointer.set(`/paths/${escapePointerToken(pathTemplate)}/${method}`, resolved);
+        }
+    }
+    return index;
+}
+const LOCATIONS = (/* unused pure expression or super */ null && (['path', 'query', 'header', 'cookie']));
+/** Swagger 2's collectionFormat as the OAS 3 style (and explode) it stands for. */
+const COLLECTION_FORMATS = {
+    csv: { explode: false },
+    multi: { style: 'form', explode: true },
+    ssv: { style: 'spaceDelimited', explode: false },
+    pipes: { style: 'pipeDelimited', explode: false },
+    tsv: { style: 'tabDelimited', explode: false }
+};
+/** Path-item parameters overridden by the operation's (same name and location). */
+function operationParameters(document, ...lists) {
+    const merged = new Map();
+    for (const list of lists) {
+        if (!Array.isArray(list))
+            continue;
+        for (const raw of list) {
+            const parameter = followLocalRef(document, raw);
+            if (!openapi_isObject(parameter) || typeof parameter.name !== 'string')
+                continue;
+            if (typeof parameter.in !== 'string' || !LOCATIONS.includes(parameter.in))
+                continue;
+            const described = {
+                name: parameter.name,
+                in: parameter.in
+            };
+            if (typeof parameter.style === 'string')
+                described.style = parameter.style;
+            if (typeof parameter.explode === 'boolean')
+                described.explode = parameter.explode;
+            if (parameter.allowReserved === true)
+                described.allowReserved = true;
+            if (openapi_isObject(parameter.content)) {
+                const [contentType] = Object.keys(parameter.content);
+                if (contentType)
+                    described.contentType = contentType;
+            }
+            if (document.swagger === '2.0' && parameter.type === 'array') {
+                const format = COLLECTION_FORMATS[typeof parameter.collectionFormat === 'string' ? parameter.collectionFormat : 'csv'];
+                if (format) {
+                    if (format.style)
+                        described.style = format.style;
+                    described.explode = format.explode;
+                }
+            }
+            merged.set(`${described.name}\u0000${described.in}`, described);
+        }
+    }
+    return merged.size > 0 ? [...merged.values()] : undefined;
+}
+/** OAS 3 `requestBody.content` keys (through a `$ref`), or Swagger 2 `consumes`. */
+function requestContentTypes(document, operation) {
+    if (document.swagger === '2.0') {
+        const consumes = Array.isArray(operation.consumes) ? operation.consumes : document.consumes;
+        const types = Array.isArray(consumes)
+            ? consumes.filter((type) => typeof type === 'string')
+            : [];
+        return types.length > 0 ? types : undefined;
+    }
+    const body = followLocalRef(document, operation.requestBody);
+    if (!openapi_isObject(body) || !openapi_isObject(body.content))
+        return undefined;
+    const types = Object.keys(body.content);
+    return types.length > 0 ? types : undefined;
+}
+/** `{$sourceDescriptions.name.url}#/paths/~1pets/get` (braces optional) split in its parts. */
+function openapi_parseOperationPath(text) {
+    const match = /^\{?\$sourceDescriptions\.([A-Za-z0-9_-]+)\.url\}?#(.*)$/.exec(text);
+    if (!match)
+        return undefined;
+    return { sourceName: match[1], pointer: match[2] };
+}
+/** `$sourceDescriptions.name.opId` or a bare operationId. */
+function openapi_parseOperationIdRef(text) {
+    const match = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/.exec(text);
+    return match ? { sourceName: match[1], operationId: match[2] } : { operationId: text };
+}
+/**
+ * The operation a pointer names. The pointer must reach an operation object, i.e.
+ * `/paths/<escaped path>/<method>`; percent-encoding in the fragment is decoded first.
+ */
+function openapi_findOperationByPointer(index, pointer) {
+    let decoded = pointer;
+    try {
+        decoded = decodeURIComponent(pointer);
+    }
+    catch {
+        // Not percent-encoded after all: use as written.
+    }
+    const tokens = decoded.split('/');
+    if (tokens.length !== 4 || tokens[0] !== '' || tokens[1] !== 'paths')
+        return undefined;
+    const method = tokens[3].toLowerCase();
+    return index.byPointer.get(`/paths/${tokens[2]}/${method}`);
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:url"
@@ -1892,6 +1892,122 @@ function checkWorkflowReferences(document, sources, problems) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/arazzo/resolve-references.ts
+/**
+ * What a loaded document points at, resolved once at load time so a run needs no lookups: each
+ * step's operation (by `operationPath` or `operationId`, across its source descriptions), and the
+ * `$ref`s of workflow input schemas. Problems are collected with their pointers, not thrown.
+ */
+
+
+const MAX_REF_DEPTH = 32;
+// ---------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------
+function resolve_references_resolveOperations(document, sources, operations, problems) {
+    document.workflows.forEach((workflow, w) => {
+        workflow.steps.forEach((step, s) => {
+            const pointer = `workflows/${w}/steps/${s}`;
+            if (step.operationPath !== undefined) {
+                const at = childPointer(pointer, 'operationPath');
+                const parsed = parseOperationPath(step.operationPath);
+                const index = parsed && sources.get(parsed.sourceName);
+                if (!parsed || !index)
+                    return; // reported by validation or by the source load
+                const operation = findOperationByPointer(index, parsed.pointer);
+                if (!operation) {
+                    problems.push({
+                        pointer: at,
+                        message: `'${parsed.pointer}' is not an operation of source description '${parsed.sourceName}' (expected #/paths/<path>/<method>)`
+                    });
+                }
+                else
+                    operations.set(step, operation);
+            }
+            else if (step.operationId !== undefined) {
+                const at = childPointer(pointer, 'operationId');
+                const ref = parseOperationIdRef(step.operationId);
+                if (ref.sourceName !== undefined) {
+                    const index = sources.get(ref.sourceName);
+                    if (!index)
+                        return;
+                    const operation = index.byOperationId.get(ref.operationId);
+                    if (operation)
+                        operations.set(step, operation);
+                    else {
+                        problems.push({
+                            pointer: at,
+                            message: `unknown operationId '${ref.operationId}' in source description '${ref.sourceName}'`
+                        });
+                    }
+                    return;
+                }
+                const matches = [...sources.values()]
+                    .map(index => index.byOperationId.get(ref.operationId))
+                    .filter((op) => op !== undefined);
+                if (matches.length === 1)
+                    operations.set(step, matches[0]);
+                else if (matches.length === 0) {
+                    problems.push({ pointer: at, message: `unknown operationId '${ref.operationId}'` });
+                }
+                else {
+                    const names = matches.map(m => m.sourceName).join(', ');
+                    problems.push({
+                        pointer: at,
+                        message: `operationId '${ref.operationId}' is in several source descriptions (${names}): write $sourceDescriptions.<name>.${ref.operationId}`
+                    });
+                }
+            }
+        });
+    });
+}
+// ---------------------------------------------------------------------------------------------
+// Workflow input schemas
+// ---------------------------------------------------------------------------------------------
+/**
+ * Replaces `$ref: '#/components/inputs/x'` in workflow input schemas (at the top and in
+ * properties) by the referenced schema, so required names and defaults can be read directly.
+ */
+function resolve_references_dereferenceInputs(document, problems) {
+    const inputs = document.components?.inputs ?? {};
+    const resolveRef = (schema, pointer, depth) => {
+        if (!isObject(schema) || typeof schema.$ref !== 'string')
+            return schema;
+        const match = /^#\/components\/inputs\/(.+)$/.exec(schema.$ref);
+        if (!match)
+            return schema;
+        if (depth >= MAX_REF_DEPTH) {
+            problems.push({ pointer, message: `$ref chain deeper than ${MAX_REF_DEPTH} (circular?)` });
+            return schema;
+        }
+        const name = match[1].replace(/~1/g, '/').replace(/~0/g, '~');
+        const target = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
+        if (target === undefined)
+            return schema; // reported by validation
+        const { $ref: _ignored, ...siblings } = schema;
+        const resolved = resolveRef(target, pointer, depth + 1);
+        return isObject(resolved) ? { ...resolved, ...siblings } : resolved;
+    };
+    document.workflows.forEach((workflow, i) => {
+        if (workflow.inputs === undefined)
+            return;
+        const pointer = childPointer(childPointer('workflows', i), 'inputs');
+        const schema = resolveRef(workflow.inputs, pointer, 0);
+        if (!isObject(schema))
+            return;
+        if (isObject(schema.properties)) {
+            const properties = {};
+            for (const [name, property] of Object.entries(schema.properties)) {
+                properties[name] = resolveRef(property, childPointer(childPointer(pointer, 'properties'), name), 0);
+            }
+            workflow.inputs = { ...schema, properties };
+        }
+        else {
+            workflow.inputs = schema;
+        }
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/arazzo/boolean-condition.ts
 /**
  * The boolean skeleton shared by the `simple` and `jsonpath` (seed form) criterion languages:
@@ -2169,6 +2285,7 @@ function safe_regex_withRe2RegExp(query) {
 
 
 
+
 /** Where a `$...` operand ends: whitespace, operators, brackets, quotes, braces. */
 const OPERAND_END = /[\s()[\]<>=!&|'",{}]/;
 const PROPERTY_NAME = /[^\s()[\]<>=!&|'",{}.]+/y;
@@ -2411,85 +2528,6 @@ function simpleSemantics(ctx, contextValue) {
         compare: compareLoose
     };
     return semantics;
-}
-/** A string that reads as a decimal number (no hex, no Infinity, not blank). */
-function numericString(value) {
-    if (!/^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(value))
-        return undefined;
-    return Number(value);
-}
-function fold(text) {
-    return text.toLowerCase();
-}
-function isNullish(value) {
-    return value === null || value === undefined;
-}
-/** Arazzo `==`: case-insensitive strings, number/numeric-string coercion, null == undefined. */
-function looseEquals(a, b) {
-    if (isNullish(a) || isNullish(b))
-        return isNullish(a) && isNullish(b);
-    if (typeof a === 'string' && typeof b === 'string')
-        return fold(a) === fold(b);
-    if (typeof a === 'number' && typeof b === 'string')
-        return numericString(b) === a;
-    if (typeof a === 'string' && typeof b === 'number')
-        return numericString(a) === b;
-    if (typeof a === 'boolean' && typeof b === 'string')
-        return fold(b.trim()) === String(a);
-    if (typeof a === 'string' && typeof b === 'boolean')
-        return fold(a.trim()) === String(b);
-    if (Array.isArray(a) && Array.isArray(b)) {
-        return a.length === b.length && a.every((item, i) => looseEquals(item, b[i]));
-    }
-    if (isRecord(a) && isRecord(b)) {
-        const keys = Object.keys(a);
-        return (keys.length === Object.keys(b).length &&
-            keys.every(key => Object.hasOwn(b, key) && looseEquals(a[key], b[key])));
-    }
-    return a === b;
-}
-function compareLoose(op, a, b) {
-    if (op === '==')
-        return looseEquals(a, b);
-    if (op === '!=')
-        return !looseEquals(a, b);
-    if (isNullish(a) || isNullish(b))
-        return false;
-    let x = a;
-    let y = b;
-    if (typeof x === 'string' && (typeof y === 'number' || typeof y === 'string')) {
-        const n = numericString(x);
-        const m = typeof y === 'string' ? numericString(y) : y;
-        if (n !== undefined && m !== undefined) {
-            x = n;
-            y = m;
-        }
-    }
-    else if (typeof x === 'number' && typeof y === 'string') {
-        const m = numericString(y);
-        if (m !== undefined)
-            y = m;
-    }
-    if (typeof x === 'string' && typeof y === 'string')
-        return order(op, fold(x), fold(y));
-    if (typeof x === 'number' && typeof y === 'number')
-        return order(op, x, y);
-    return false;
-}
-function order(op, x, y) {
-    switch (op) {
-        case '<':
-            return x < y;
-        case '<=':
-            return x <= y;
-        case '>':
-            return x > y;
-        case '>=':
-            return x >= y;
-    }
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** Every runtime expression a simple condition evaluates (iterative: no nesting overflows it). */
 function simple_condition_simpleConditionExpressions(condition) {
@@ -4354,7 +4392,6 @@ const DEFAULT_MAX_DOCUMENT_BYTES = (/* unused pure expression or super */ null &
 /** Generous for real documents, tiny next to what an alias bomb needs. */
 const MAX_ALIAS_COUNT = 100;
 /** Bound on `$ref` chains when resolving workflow input schemas. */
-const MAX_REF_DEPTH = 32;
 async function loadArazzoFile(path, options = {}) {
     const absolute = resolve(path);
     await assertAllowed(absolute, options.allowedRoots, '');
@@ -4518,112 +4555,6 @@ async function parseYamlOrJson(text, what, pointer, warnings, remote = false) {
 }
 function firstLine(text) {
     return text.split('\n')[0];
-}
-// ---------------------------------------------------------------------------------------------
-// Operations
-// ---------------------------------------------------------------------------------------------
-function resolveOperations(document, sources, operations, problems) {
-    document.workflows.forEach((workflow, w) => {
-        workflow.steps.forEach((step, s) => {
-            const pointer = `workflows/${w}/steps/${s}`;
-            if (step.operationPath !== undefined) {
-                const at = childPointer(pointer, 'operationPath');
-                const parsed = parseOperationPath(step.operationPath);
-                const index = parsed && sources.get(parsed.sourceName);
-                if (!parsed || !index)
-                    return; // reported by validation or by the source load
-                const operation = findOperationByPointer(index, parsed.pointer);
-                if (!operation) {
-                    problems.push({
-                        pointer: at,
-                        message: `'${parsed.pointer}' is not an operation of source description '${parsed.sourceName}' (expected #/paths/<path>/<method>)`
-                    });
-                }
-                else
-                    operations.set(step, operation);
-            }
-            else if (step.operationId !== undefined) {
-                const at = childPointer(pointer, 'operationId');
-                const ref = parseOperationIdRef(step.operationId);
-                if (ref.sourceName !== undefined) {
-                    const index = sources.get(ref.sourceName);
-                    if (!index)
-                        return;
-                    const operation = index.byOperationId.get(ref.operationId);
-                    if (operation)
-                        operations.set(step, operation);
-                    else {
-                        problems.push({
-                            pointer: at,
-                            message: `unknown operationId '${ref.operationId}' in source description '${ref.sourceName}'`
-                        });
-                    }
-                    return;
-                }
-                const matches = [...sources.values()]
-                    .map(index => index.byOperationId.get(ref.operationId))
-                    .filter((op) => op !== undefined);
-                if (matches.length === 1)
-                    operations.set(step, matches[0]);
-                else if (matches.length === 0) {
-                    problems.push({ pointer: at, message: `unknown operationId '${ref.operationId}'` });
-                }
-                else {
-                    const names = matches.map(m => m.sourceName).join(', ');
-                    problems.push({
-                        pointer: at,
-                        message: `operationId '${ref.operationId}' is in several source descriptions (${names}): write $sourceDescriptions.<name>.${ref.operationId}`
-                    });
-                }
-            }
-        });
-    });
-}
-// ---------------------------------------------------------------------------------------------
-// Workflow input schemas
-// ---------------------------------------------------------------------------------------------
-/**
- * Replaces `$ref: '#/components/inputs/x'` in workflow input schemas (at the top and in
- * properties) by the referenced schema, so required names and defaults can be read directly.
- */
-function dereferenceInputs(document, problems) {
-    const inputs = document.components?.inputs ?? {};
-    const resolveRef = (schema, pointer, depth) => {
-        if (!isObject(schema) || typeof schema.$ref !== 'string')
-            return schema;
-        const match = /^#\/components\/inputs\/(.+)$/.exec(schema.$ref);
-        if (!match)
-            return schema;
-        if (depth >= MAX_REF_DEPTH) {
-            problems.push({ pointer, message: `$ref chain deeper than ${MAX_REF_DEPTH} (circular?)` });
-            return schema;
-        }
-        const name = match[1].replace(/~1/g, '/').replace(/~0/g, '~');
-        const target = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
-        if (target === undefined)
-            return schema; // reported by validation
-        const { $ref: _ignored, ...siblings } = schema;
-        const resolved = resolveRef(target, pointer, depth + 1);
-        return isObject(resolved) ? { ...resolved, ...siblings } : resolved;
-    };
-    document.workflows.forEach((workflow, i) => {
-        if (workflow.inputs === undefined)
-            return;
-        const pointer = childPointer(childPointer('workflows', i), 'inputs');
-        const schema = resolveRef(workflow.inputs, pointer, 0);
-        if (!isObject(schema))
-            return;
-        if (isObject(schema.properties)) {
-            const properties = {};
-            for (const [name, property] of Object.entries(schema.properties)) {
-                properties[name] = resolveRef(property, childPointer(childPointer(pointer, 'properties'), name), 0);
-            }
-            workflow.inputs = { ...schema, properties };
-        }
-        else {
-            workflow.inputs = schema;
-        }
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/pacing.ts
@@ -5658,7 +5589,7 @@ function isObject(value) {
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
 /* harmony import */ var _simulator_github_index_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(50009);
 /* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(14143);
-/* harmony import */ var _ledger_index_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(69330);
+/* harmony import */ var _ledger_index_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(79629);
 /* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(58881);
 /**
  * `npm run demo -- --ledger`: the DSAR ledger end to end on this machine. Starts the DSAR simulator and
@@ -6212,7 +6143,7 @@ function assertNotInternal(url) {
 
 /***/ }),
 
-/***/ 69330:
+/***/ 79629:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -6223,12 +6154,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DEFAULT_OTHER_DAYS, REGIMES, clockTable, parseRegime, sweepLedger
 
-// EXTERNAL MODULE: ./src/arazzo/index.ts + 35 modules
-var arazzo = __webpack_require__(33707);
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __webpack_require__(37067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __webpack_require__(44708);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 36 modules
+var arazzo = __webpack_require__(2831);
 // EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
 var policy = __webpack_require__(74161);
 ;// CONCATENATED MODULE: ./src/run/budget.ts
@@ -6312,36 +6239,12 @@ class budget_BudgetPacer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run/http-transport.ts
-/**
- * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
- * this is where the action is careful with the shared API budget and with credentials:
- * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
- *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
- * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
- * - transient failures (5xx, resets, stalls past the per-request timeout) are retried with exponential
- *   back-off and jitter, never sooner than the server's Retry-After, up to `maxAttempts`;
- * - a 429 (the organisation's shared budget is spent, maybe by another job) is retried for as long as
- *   the run's deadline allows, with back-off capped at `rateLimitMaxMs`, and pauses the whole run's
- *   pacer, not one request: Amplitude documents no Retry-After and no window, so a client must wait
- *   a 429 out on its own;
- * - a POST is retried only when it cannot have been taken: the server said so (429, 503), or its
- *   connection never reached the server (refused, DNS, TLS before the request was written). A reset
- *   or a silence after the request was written is not repeated: a lost answer must never create a
- *   duplicate DSAR;
- * - no retry waits past the run's deadline (a Retry-After of an hour must not outlive a 3 s timeout):
- *   the request fails at once with a 'deadline' TransportError instead;
- * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
- *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
- *   criteria decide.
- */
-
-
-
-
-
-
-class http_transport_TransportError extends Error {
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(44708);
+;// CONCATENATED MODULE: ./src/run/transport-error.ts
+class transport_error_TransportError extends Error {
     kind;
     status;
     neverSent;
@@ -6359,156 +6262,20 @@ class http_transport_TransportError extends Error {
         this.name = 'TransportError';
     }
 }
-const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
-const RATE_LIMIT_BACKOFF_MAX_MS = (/* unused pure expression or super */ null && (5 * 60_000));
-/** Statuses that promise the request was not processed: safe to repeat even a POST. */
-const http_transport_NOT_PROCESSED_STATUSES = new Set([429, 503]);
-function http_transport_createActionTransport(options) {
-    const credentials = createCredentialPolicy({ apiOrigin: options.apiOrigin });
-    const limits = {
-        timeoutMs: options.requestTimeoutMs ?? 30_000,
-        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
-    };
-    const maxAttempts = options.maxAttempts ?? 8;
-    const baseMs = options.backoffBaseMs ?? 1_000;
-    const maxMs = options.backoffMaxMs ?? 120_000;
-    const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS);
-    const random = options.random ?? Math.random;
-    const send = options.send ?? http_transport_sendOnce;
-    const slots = new Semaphore(options.maxConcurrency);
-    const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
-    const backoff = (failures, cap, retryAfterMs) => jitteredBackoffMs({
-        attempt: failures,
-        baseMs,
-        maxMs: cap,
-        random,
-        ...(retryAfterMs !== undefined && { retryAfterMs })
-    });
-    const transport = async (request, signal) => {
-        const url = new URL(request.url);
-        const scope = options.scope ?? 'dsar';
-        if (!mayCarryCredentials(credentials, { kind: 'apiCall', url, scope })) {
-            throw new http_transport_TransportError('policy', url.origin === credentials.apiOrigin
-                ? `refused to send ${scope === 'erasure' ? 'the erasure keys' : 'the DSAR keys'} to ${url.pathname}: ` +
-                    (scope === 'erasure'
-                        ? 'they go to the deletion API (/api/2/deletions/users) only'
-                        : "the deletion API takes a project's erasure keys, not these")
-                : `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
-        }
-        const method = request.method.toUpperCase();
-        const path = url.pathname;
-        // 429s and other failures are counted apart: a budget drained by another job must not use up
-        // the attempts meant for a failing server, nor the other way round.
-        let failures = 0;
-        let rateLimited = 0;
-        for (let attempt = 1;; attempt++) {
-            const cost = requestCost(method);
-            try {
-                await options.pacer.acquire(cost, signal, options.deadline);
-            }
-            catch (error) {
-                if (!(error instanceof BudgetDeadlineError))
-                    throw error;
-                throw new http_transport_TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`, undefined, true);
-            }
-            stats.requests++;
-            stats.cost += cost;
-            let response;
-            let failure;
-            // A request in flight is cut at the deadline, whatever the per-request timeout says.
-            let cut = false;
-            let late = false;
-            // The pacer hears when each attempt ended (the erasure pacer spaces calls from there).
-            try {
-                await slots.use(async () => {
-                    const remainingMs = (options.deadline ?? Infinity) - options.clock.now();
-                    cut = remainingMs < limits.timeoutMs;
-                    late = remainingMs <= 0;
-                    if (late)
-                        return;
-                    try {
-                        response = await send(request, signal, cut ? { ...limits, timeoutMs: remainingMs } : limits);
-                    }
-                    catch (error) {
-                        failure = error;
-                    }
-                });
-            }
-            finally {
-                options.pacer.settled?.();
-            }
-            signal.throwIfAborted();
-            if (late) {
-                throw new http_transport_TransportError('deadline', `${method} ${path} not sent: the timeout ran out`, undefined, true);
-            }
-            if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
-                throw new http_transport_TransportError('deadline', `${method} ${path} had no answer when the timeout ran out` +
-                    (method === 'GET'
-                        ? ''
-                        : ' (the server may have taken it: check before submitting again)'));
-            }
-            let reason;
-            let delayMs;
-            if (response) {
-                const status = response.status;
-                stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
-                if (status === 401 || status === 403) {
-                    throw new http_transport_TransportError('auth', `HTTP ${status} from ${method} ${path}: the API refused the credentials ` +
-                        '(an organisation-level API key and secret key are required)', status);
-                }
-                if (!TRANSIENT_STATUSES.has(status))
-                    return response;
-                if (method !== 'GET' && !http_transport_NOT_PROCESSED_STATUSES.has(status)) {
-                    throw new http_transport_TransportError('status', `HTTP ${status} from ${method} ${path}`, status);
-                }
-                const retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.clock.now());
-                reason = `HTTP ${status}`;
-                if (status === 429) {
-                    rateLimited++;
-                    delayMs = backoff(rateLimited, rateLimitMaxMs, retryAfterMs);
-                    // Everyone waits, but not past the deadline: the run ends there anyway.
-                    const until = options.clock.now() + delayMs;
-                    options.pacer.pauseUntil(Math.min(until, options.deadline ?? until));
-                }
-                else {
-                    failures++;
-                    delayMs = backoff(failures, maxMs, retryAfterMs);
-                }
-            }
-            else {
-                const error = failure;
-                if (error instanceof http_transport_TransportError && error.kind !== 'network')
-                    throw error;
-                const neverSent = error instanceof http_transport_TransportError && error.neverSent;
-                if (method !== 'GET' && !neverSent) {
-                    throw new http_transport_TransportError('network', `${method} ${path} failed (${error.message}); not repeated, since the server may have ` +
-                        'taken it and a repeat could create a duplicate request');
-                }
-                reason = neverSent
-                    ? `${error.message} (the request never reached the server)`
-                    : error.message;
-                failures++;
-                delayMs = backoff(failures, maxMs);
-            }
-            if (failures >= maxAttempts) {
-                throw new http_transport_TransportError(response ? 'status' : 'network', `${method} ${path} still failing after ${attempt} attempts (last: ${reason})`, response?.status);
-            }
-            if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
-                throw new http_transport_TransportError('deadline', `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
-                    'would come after the timeout', response?.status, 
-                // A POST is repeated only after 429/503 or a connection that never reached the server:
-                // none of its attempts was taken.
-                method !== 'GET');
-            }
-            stats.retries++;
-            options.onRetry?.({ method, path, attempt, reason, delayMs });
-            await options.clock.sleep(delayMs, signal);
-        }
-    };
-    return { transport, stats };
-}
+
+;// CONCATENATED MODULE: ./src/run/send-once.ts
+/**
+ * One HTTP attempt over node:http(s) for the API transport (src/run/http-transport.ts): a whole-attempt
+ * timeout, a body size cap, JSON parsed without quoting the text, and whether the connection was up
+ * when it failed (a failure before that cannot have created anything, even for a POST).
+ */
+
+
+
+
+
 /** One attempt over node:http(s), with a whole-attempt timeout and a body size cap. */
-function http_transport_sendOnce(request, signal, limits) {
+function send_once_sendOnce(request, signal, limits) {
     return new Promise((resolve, reject) => {
         const url = new URL(request.url);
         const client = url.protocol === 'https:' ? https : http;
@@ -6534,7 +6301,7 @@ function http_transport_sendOnce(request, signal, limits) {
             const message = connected
                 ? `no complete answer within ${limits.timeoutMs} ms`
                 : `no connection within ${limits.timeoutMs} ms`;
-            fail(new http_transport_TransportError('network', message, undefined, !connected));
+            fail(new TransportError('network', message, undefined, !connected));
         }, limits.timeoutMs);
         req.on('error', error => fail(signal.aborted ? signal.reason : networkError(error, !connected)));
         req.on('response', res => {
@@ -6567,7 +6334,7 @@ function http_transport_sendOnce(request, signal, limits) {
                 }
                 catch (error) {
                     const what = `${request.method} ${url.pathname}`;
-                    reject(new http_transport_TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${messageOf(error)})`, res.statusCode));
+                    reject(new TransportError('malformed', `HTTP ${res.statusCode} from ${what} had a malformed JSON body (${messageOf(error)})`, res.statusCode));
                 }
             });
         });
@@ -6576,10 +6343,10 @@ function http_transport_sendOnce(request, signal, limits) {
 }
 function tooLarge(request, limits) {
     const path = new URL(request.url).pathname;
-    return new http_transport_TransportError('tooLarge', `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`);
+    return new TransportError('tooLarge', `the answer to ${request.method} ${path} is larger than ${limits.maxBodyBytes} bytes: refused`);
 }
 function networkError(error, neverSent = false) {
-    return new http_transport_TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message, undefined, neverSent);
+    return new TransportError('network', error.code ? `${error.code}: ${error.message}` : error.message, undefined, neverSent);
 }
 function flattenHeaders(headers) {
     const flat = {};
@@ -6600,6 +6367,186 @@ function parseBody(text, contentType) {
     if (declaredJson)
         return parseJsonText(text);
     return text;
+}
+
+;// CONCATENATED MODULE: ./src/run/http-transport.ts
+/**
+ * The action's HTTP transport for the Arazzo engine. Everything the engine sends goes through here, so
+ * this is where the action is careful with the shared API budget and with credentials:
+ * - only the API origin is ever contacted: every request of a workflow may carry the credentials, and
+ *   src/policy/credentials.ts says where they may go (a document cannot send them anywhere else);
+ * - at most `maxConcurrency` requests are in flight; every request first takes its cost from the budget;
+ * - transient failures (5xx, resets, stalls past the per-request timeout) are retried with exponential
+ *   back-off and jitter, never sooner than the server's Retry-After, up to `maxAttempts`;
+ * - a 429 (the organisation's shared budget is spent, maybe by another job) is retried for as long as
+ *   the run's deadline allows, with back-off capped at `rateLimitMaxMs`, and pauses the whole run's
+ *   pacer, not one request: Amplitude documents no Retry-After and no window, so a client must wait
+ *   a 429 out on its own;
+ * - a POST is retried only when it cannot have been taken: the server said so (429, 503), or its
+ *   connection never reached the server (refused, DNS, TLS before the request was written). A reset
+ *   or a silence after the request was written is not repeated: a lost answer must never create a
+ *   duplicate DSAR;
+ * - no retry waits past the run's deadline (a Retry-After of an hour must not outlive a 3 s timeout):
+ *   the request fails at once with a 'deadline' TransportError instead;
+ * - permanent failures come back at once: 401/403 as an AuthError (it would fail for every subject),
+ *   malformed JSON and oversized bodies as a TransportError; other statuses go back to the engine, whose
+ *   criteria decide.
+ */
+
+
+
+
+
+
+
+
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+const RATE_LIMIT_BACKOFF_MAX_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+/** Statuses that promise the request was not processed: safe to repeat even a POST. */
+const http_transport_NOT_PROCESSED_STATUSES = new Set([429, 503]);
+function http_transport_createActionTransport(options) {
+    const credentials = createCredentialPolicy({ apiOrigin: options.apiOrigin });
+    const limits = {
+        timeoutMs: options.requestTimeoutMs ?? 30_000,
+        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024
+    };
+    const maxAttempts = options.maxAttempts ?? 8;
+    const baseMs = options.backoffBaseMs ?? 1_000;
+    const maxMs = options.backoffMaxMs ?? 120_000;
+    const rateLimitMaxMs = options.rateLimitMaxMs ?? Math.max(maxMs, RATE_LIMIT_BACKOFF_MAX_MS);
+    const random = options.random ?? Math.random;
+    const send = options.send ?? sendOnce;
+    const slots = new Semaphore(options.maxConcurrency);
+    const stats = { requests: 0, retries: 0, cost: 0, statuses: {} };
+    const backoff = (failures, cap, retryAfterMs) => jitteredBackoffMs({
+        attempt: failures,
+        baseMs,
+        maxMs: cap,
+        random,
+        ...(retryAfterMs !== undefined && { retryAfterMs })
+    });
+    const transport = async (request, signal) => {
+        const url = new URL(request.url);
+        const scope = options.scope ?? 'dsar';
+        if (!mayCarryCredentials(credentials, { kind: 'apiCall', url, scope })) {
+            throw new TransportError('policy', url.origin === credentials.apiOrigin
+                ? `refused to send ${scope === 'erasure' ? 'the erasure keys' : 'the DSAR keys'} to ${url.pathname}: ` +
+                    (scope === 'erasure'
+                        ? 'they go to the deletion API (/api/2/deletions/users) only'
+                        : "the deletion API takes a project's erasure keys, not these")
+                : `refused to send a request to ${url.origin}: only the API origin ${credentials.apiOrigin} is contacted`);
+        }
+        const method = request.method.toUpperCase();
+        const path = url.pathname;
+        // 429s and other failures are counted apart: a budget drained by another job must not use up
+        // the attempts meant for a failing server, nor the other way round.
+        let failures = 0;
+        let rateLimited = 0;
+        for (let attempt = 1;; attempt++) {
+            const cost = requestCost(method);
+            try {
+                await options.pacer.acquire(cost, signal, options.deadline);
+            }
+            catch (error) {
+                if (!(error instanceof BudgetDeadlineError))
+                    throw error;
+                throw new TransportError('deadline', `${method} ${path} not sent: ${error.message}, after the timeout`, undefined, true);
+            }
+            stats.requests++;
+            stats.cost += cost;
+            let response;
+            let failure;
+            // A request in flight is cut at the deadline, whatever the per-request timeout says.
+            let cut = false;
+            let late = false;
+            // The pacer hears when each attempt ended (the erasure pacer spaces calls from there).
+            try {
+                await slots.use(async () => {
+                    const remainingMs = (options.deadline ?? Infinity) - options.clock.now();
+                    cut = remainingMs < limits.timeoutMs;
+                    late = remainingMs <= 0;
+                    if (late)
+                        return;
+                    try {
+                        response = await send(request, signal, cut ? { ...limits, timeoutMs: remainingMs } : limits);
+                    }
+                    catch (error) {
+                        failure = error;
+                    }
+                });
+            }
+            finally {
+                options.pacer.settled?.();
+            }
+            signal.throwIfAborted();
+            if (late) {
+                throw new TransportError('deadline', `${method} ${path} not sent: the timeout ran out`, undefined, true);
+            }
+            if (failure && cut && options.clock.now() >= (options.deadline ?? Infinity)) {
+                throw new TransportError('deadline', `${method} ${path} had no answer when the timeout ran out` +
+                    (method === 'GET'
+                        ? ''
+                        : ' (the server may have taken it: check before submitting again)'));
+            }
+            let reason;
+            let delayMs;
+            if (response) {
+                const status = response.status;
+                stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
+                if (status === 401 || status === 403) {
+                    throw new TransportError('auth', `HTTP ${status} from ${method} ${path}: the API refused the credentials ` +
+                        '(an organisation-level API key and secret key are required)', status);
+                }
+                if (!TRANSIENT_STATUSES.has(status))
+                    return response;
+                if (method !== 'GET' && !http_transport_NOT_PROCESSED_STATUSES.has(status)) {
+                    throw new TransportError('status', `HTTP ${status} from ${method} ${path}`, status);
+                }
+                const retryAfterMs = parseRetryAfter(response.headers['retry-after'], options.clock.now());
+                reason = `HTTP ${status}`;
+                if (status === 429) {
+                    rateLimited++;
+                    delayMs = backoff(rateLimited, rateLimitMaxMs, retryAfterMs);
+                    // Everyone waits, but not past the deadline: the run ends there anyway.
+                    const until = options.clock.now() + delayMs;
+                    options.pacer.pauseUntil(Math.min(until, options.deadline ?? until));
+                }
+                else {
+                    failures++;
+                    delayMs = backoff(failures, maxMs, retryAfterMs);
+                }
+            }
+            else {
+                const error = failure;
+                if (error instanceof TransportError && error.kind !== 'network')
+                    throw error;
+                const neverSent = error instanceof TransportError && error.neverSent;
+                if (method !== 'GET' && !neverSent) {
+                    throw new TransportError('network', `${method} ${path} failed (${error.message}); not repeated, since the server may have ` +
+                        'taken it and a repeat could create a duplicate request');
+                }
+                reason = neverSent
+                    ? `${error.message} (the request never reached the server)`
+                    : error.message;
+                failures++;
+                delayMs = backoff(failures, maxMs);
+            }
+            if (failures >= maxAttempts) {
+                throw new TransportError(response ? 'status' : 'network', `${method} ${path} still failing after ${attempt} attempts (last: ${reason})`, response?.status);
+            }
+            if (options.deadline !== undefined && options.clock.now() + delayMs > options.deadline) {
+                throw new TransportError('deadline', `${method} ${path} failed (last: ${reason}); the next attempt, in ${Math.ceil(delayMs / 1000)} s, ` +
+                    'would come after the timeout', response?.status, 
+                // A POST is repeated only after 429/503 or a connection that never reached the server:
+                // none of its attempts was taken.
+                method !== 'GET');
+            }
+            stats.retries++;
+            options.onRetry?.({ method, path, attempt, reason, delayMs });
+            await options.clock.sleep(delayMs, signal);
+        }
+    };
+    return { transport, stats };
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
@@ -7163,6 +7110,7 @@ function input_error_quote(text) {
 /** The date range of a DSAR (`start-date`, `end-date`, or the issue form's dates). */
 
 
+
 // Amplitude was founded in 2012; anything before 2000 is a typo such as 0202-01-01.
 const DEFAULT_START_DATE = '2012-01-01';
 const EARLIEST_START_DATE = '2000-01-01';
@@ -7192,8 +7140,7 @@ function parseDate(input, text) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
         throw new InputError(input, `${quote(text)} is not a date in the form YYYY-MM-DD`, 'is not a date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
     }
-    const time = Date.parse(`${text}T00:00:00Z`);
-    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+    if (!isCalendarDay(text)) {
         throw new InputError(input, `${text} is not a real calendar date`, 'is not a real calendar date: expected the form YYYY-MM-DD (e.g. 2024-01-31)');
     }
     return text;
@@ -7262,6 +7209,7 @@ function dsar_status_answeredDates(outputs) {
 ;// CONCATENATED MODULE: ./src/run/erasure-jobs.ts
 
 
+
 /** Amplitude takes at most 100 ids per deletion request. */
 const MAX_IDS_PER_CALL = 100;
 const erasure_jobs_DAY_MS = 86_400_000;
@@ -7282,12 +7230,6 @@ function erasure_jobs_batchInputs(batch) {
         ...(amplitudeIds.length > 0 && { amplitudeIds }),
         ...(userIds.length > 0 && { userIds })
     };
-}
-function isDay(text) {
-    if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text))
-        return false;
-    const ms = Date.parse(`${text}T00:00:00Z`);
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
 }
 const MAX_REQUESTER_CHARS = 200;
 const MAX_JOBS = 1_000;
@@ -7317,7 +7259,7 @@ function erasure_jobs_readJobs(value) {
             refused.push(`${where} is not an object`);
             return;
         }
-        if (!isDay(job.day)) {
+        if (!isCalendarDay(job.day)) {
             refused.push(`${where} has no valid day (YYYY-MM-DD)`);
             return;
         }
@@ -7341,14 +7283,14 @@ function erasure_jobs_readJobs(value) {
             entries.push(entry);
         }
         const scrub = job.active_scrub_done_date;
-        if (scrub !== undefined && scrub !== null && !isDay(scrub)) {
+        if (scrub !== undefined && scrub !== null && !isCalendarDay(scrub)) {
             refused.push(`job ${job.day} has an active_scrub_done_date that is not a day`);
             return;
         }
         jobs.push({
             day: job.day,
             status: job.status.toLowerCase(),
-            ...(isDay(scrub) && { activeScrubDoneDate: scrub }),
+            ...(isCalendarDay(scrub) && { activeScrubDoneDate: scrub }),
             entries
         });
     });
@@ -7374,7 +7316,7 @@ function readEntry(item) {
             return undefined;
         entry.requester = requester;
     }
-    if (isDay(requested_on_day))
+    if (isCalendarDay(requested_on_day))
         entry.requestedOnDay = requested_on_day;
     return entry;
 }
@@ -8044,7 +7986,10 @@ function server_values_checkServerValues(outputs, shape) {
     }
     const expires = present(outputs.expires);
     if (expires !== undefined) {
-        if (typeof expires === 'string' && ISO_DATE.test(expires) && !isNaN(Date.parse(expires))) {
+        if (typeof expires === 'string' &&
+            ISO_DATE.test(expires) &&
+            isCalendarDay(expires.slice(0, 10)) &&
+            !isNaN(Date.parse(expires))) {
             accepted.expires = expires;
         }
         else {
@@ -9320,6 +9265,75 @@ class github_budget_GitHubBudget {
     }
 }
 
+;// CONCATENATED MODULE: ./src/ledger/deadlines.ts
+/**
+ * Every request's legal clock, as pure functions over calendar days (`YYYY-MM-DD`, UTC):
+ * - GDPR (Art. 12(3)): one calendar month after the request was received, extendable once by two
+ *   further months. A month after the 31st is the last day of a shorter month (Regulation
+ *   1182/71, Art. 3(2)(c): the period ends on the same date, or the month's last day when that date
+ *   does not exist). The extension counts from receipt (three months), so clamping never compounds.
+ * - CCPA (Cal. Civ. Code 1798.130(a)(2)): 45 calendar days, extendable once by 45 more.
+ * - Other: `ledger-due-days` (default 30) calendar days; no extension is defined.
+ * The due day itself is still in time: a request is overdue from the day after. `due-soon` starts
+ * seven days before the due day.
+ */
+
+const deadlines_REGIMES = (/* unused pure expression or super */ null && (['GDPR', 'CCPA', 'Other']));
+const DEFAULT_OTHER_DAYS = 30;
+const DUE_SOON_DAYS = 7;
+const deadlines_DAY_MS = 86_400_000;
+/** `GDPR`, `ccpa`, ` Other ` -> the regime; anything else -> undefined. */
+function deadlines_parseRegime(text) {
+    const word = text.trim().toLowerCase();
+    return deadlines_REGIMES.find(regime => regime.toLowerCase() === word);
+}
+function startOf(day) {
+    if (!isCalendarDay(day))
+        throw new RangeError(`not a calendar day (YYYY-MM-DD): ${day}`);
+    return Date.parse(`${day}T00:00:00Z`);
+}
+function deadlines_addDays(day, days) {
+    return new Date(startOf(day) + days * deadlines_DAY_MS).toISOString().slice(0, 10);
+}
+/** The same date `months` later, or that month's last day when the date does not exist. */
+function addCalendarMonths(day, months) {
+    const date = new Date(startOf(day));
+    const year = date.getUTCFullYear();
+    const month = date.getUTCMonth() + months;
+    const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    const target = new Date(Date.UTC(year, month, Math.min(date.getUTCDate(), lastDay)));
+    return target.toISOString().slice(0, 10);
+}
+/** The day a request received on `receivedOn` must be answered by. */
+function deadlines_dueDate(receivedOn, regime, options = {}) {
+    const extended = options.extended === true;
+    switch (regime) {
+        case 'GDPR':
+            return addCalendarMonths(receivedOn, extended ? 3 : 1);
+        case 'CCPA':
+            return deadlines_addDays(receivedOn, extended ? 90 : 45);
+        case 'Other': {
+            const days = options.otherDays ?? DEFAULT_OTHER_DAYS;
+            if (!(Number.isInteger(days) && days >= 1 && days <= 3650)) {
+                throw new RangeError(`the days of an Other request must be 1..3650, got ${days}`);
+            }
+            return deadlines_addDays(receivedOn, days);
+        }
+    }
+}
+/** Where an unfinished request stands on `today` against its due day. */
+function deadlines_deadlineState(due, today) {
+    if (startOf(today) > startOf(due))
+        return 'overdue';
+    if (startOf(today) >= startOf(due) - DUE_SOON_DAYS * deadlines_DAY_MS)
+        return 'due-soon';
+    return 'open';
+}
+/** Whole days from `today` to `due` (negative once overdue). */
+function deadlines_daysLeft(due, today) {
+    return Math.round((startOf(due) - startOf(today)) / deadlines_DAY_MS);
+}
+
 ;// CONCATENATED MODULE: ./src/ledger/form.ts
 /**
  * Reads a DSAR issue filed from the shipped issue form. GitHub renders each form field as a
@@ -9329,6 +9343,7 @@ class github_budget_GitHubBudget {
  * dates.ts), and a problem names the field, never quotes a subject id. Headings are
  * matched case-insensitively; a field given twice is refused rather than guessed at.
  */
+
 
 
 const form_FIELDS = {
@@ -9557,6 +9572,141 @@ function erasureSections(fields) {
 /** Whether the request erases (alone, or after the export). */
 function form_erases(kind) {
     return kind !== 'access';
+}
+
+;// CONCATENATED MODULE: ./src/ledger/deadline-record.ts
+/**
+ * The legal clock of one ledger issue, as the state line records it (`deadline`), and the pure
+ * decisions a sweep takes on it: the due date (src/ledger/deadlines.ts) with `<label>:extended`,
+ * whether a `due-soon` or `overdue` notice is due, and which deadline labels the issue should carry.
+ *
+ * Quiet by construction: a notice is owed once per threshold and due date. The record keeps the
+ * due date each notice was written for, so the next sweeps (hourly) see it written and say nothing;
+ * an extension moves the due date, and the new date's thresholds are told once more.
+ */
+
+
+/** Ledger states in which the request is finished: its clock stops, its deadline labels go. */
+const FINISHED_STATES = (/* unused pure expression or super */ null && (['done', 'ready', 'erased', 'cancelled']));
+const deadline_record_DEADLINE_LABELS = (/* unused pure expression or super */ null && (['due-soon', 'overdue', 'extended']));
+function deadline_record_isFinished(state) {
+    return FINISHED_STATES.includes(state);
+}
+/** The record of a request taken up now. */
+function deadline_record_newDeadline(receivedOn, regime, options) {
+    const extended = options.extended && regime !== 'Other';
+    return {
+        receivedOn,
+        regime,
+        dueDate: dueDate(receivedOn, regime, { extended, otherDays: options.otherDays }),
+        ...(extended && { extended: true })
+    };
+}
+/**
+ * Where an unfinished request stands `today`. `extendedLabel`: `<label>:extended` is on the issue
+ * now (once seen, the extension stays recorded even if the label goes). Other has no extension:
+ * its due date is the one recorded when it was taken up.
+ */
+function deadline_record_moveDeadline(record, today, extendedLabel) {
+    const extended = (record.extended === true || extendedLabel) && record.regime !== 'Other';
+    const due = record.regime === 'Other'
+        ? record.dueDate
+        : dueDate(record.receivedOn, record.regime, { extended });
+    const next = {
+        ...record,
+        dueDate: due,
+        ...(extended && { extended: true })
+    };
+    const standing = deadlineState(due, today);
+    let notice;
+    if (standing === 'overdue' && record.overdue !== due)
+        notice = 'overdue';
+    else if (standing === 'due-soon' && record.dueSoon !== due)
+        notice = 'due-soon';
+    if (notice === 'overdue')
+        next.overdue = due;
+    if (notice === 'due-soon')
+        next.dueSoon = due;
+    return {
+        record: next,
+        standing,
+        notice,
+        changed: JSON.stringify(next) !== JSON.stringify(record)
+    };
+}
+/**
+ * The issue's labels after a deadline move: a notice adds its label (overdue replaces due-soon);
+ * a due date moved back out of reach (extended) takes both away. Otherwise the labels stay as they
+ * are: a person who removes `due-soon` is not answered by the next sweep putting it back.
+ */
+function deadline_record_deadlineLabels(labels, label, move) {
+    const soon = `${label}:due-soon`;
+    const late = `${label}:overdue`;
+    if (move.notice === 'overdue')
+        return [...labels.filter(l => l !== soon && l !== late), late];
+    if (move.notice === 'due-soon')
+        return [...labels.filter(l => l !== soon), soon];
+    if (move.standing === 'open')
+        return labels.filter(l => l !== soon && l !== late);
+    if (move.standing === 'due-soon')
+        return labels.filter(l => l !== late);
+    return labels;
+}
+/** The labels of a finished request: its deadline notices are over (`extended` stays, a record). */
+function deadline_record_finishedLabels(labels, label) {
+    return labels.filter(l => l !== `${label}:due-soon` && l !== `${label}:overdue`);
+}
+/** Why a state line's `deadline` is not one the action writes, or undefined when it is. */
+function deadline_record_deadlineProblem(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return 'bad deadline';
+    }
+    const record = value;
+    const day = (key) => {
+        const text = record[key];
+        return typeof text === 'string' && isCalendarDay(text);
+    };
+    if (!day('receivedOn'))
+        return 'bad deadline receivedOn';
+    if (!REGIMES.includes(record.regime))
+        return 'bad deadline regime';
+    if (!day('dueDate'))
+        return 'bad deadline dueDate';
+    if (record.extended !== undefined && record.extended !== true)
+        return 'bad deadline extended';
+    for (const key of ['dueSoon', 'overdue']) {
+        if (record[key] !== undefined && !day(key))
+            return `bad deadline ${key}`;
+    }
+    const finished = record.finishedAt;
+    if (finished !== undefined &&
+        !(typeof finished === 'string' &&
+            /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(finished) &&
+            !Number.isNaN(Date.parse(finished)))) {
+        return 'bad deadline finishedAt';
+    }
+    const allowed = new Set([
+        'receivedOn',
+        'regime',
+        'dueDate',
+        'extended',
+        'dueSoon',
+        'overdue',
+        'finishedAt'
+    ]);
+    if (Object.keys(record).some(key => !allowed.has(key)))
+        return 'bad deadline: unexpected fields';
+    return undefined;
+}
+/** The due line of the ledger comment (every value in it was checked: days and a known regime). */
+function deadline_record_dueLine(deadline) {
+    if (!deadline)
+        return [];
+    const extended = deadline.extended ? ', extended' : '';
+    return [
+        `Due: **${deadline.dueDate}** (${deadline.regime}, received ${deadline.receivedOn}${extended})`,
+        ''
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/ledger/labels.ts
@@ -9831,8 +9981,8 @@ function erasure_comments_erasedComment(receipt) {
  * not write is never acted on.
  */
 
+
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
-const erasure_record_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const STATUS = /^[a-z][a-z_-]{0,31}$/;
 const SUBJECT = /^(user|amplitude id) #[0-9a-f]{8}$/;
 const DIGEST = /^[0-9a-f]{16}$/;
@@ -9862,7 +10012,7 @@ function erasure_record_erasureProblem(value, isTime) {
             return `erasure: bad ${key}`;
     }
     for (const key of ['day', 'activeScrubDoneDate']) {
-        if (value[key] !== undefined && !erasure_record_isDay(value[key]))
+        if (value[key] !== undefined && !isCalendarDay(value[key]))
             return `erasure: bad ${key}`;
     }
     const subjects = value.subjects;
@@ -9873,7 +10023,7 @@ function erasure_record_erasureProblem(value, isTime) {
         if (!isObject(s) || typeof s.subject !== 'string' || !SUBJECT.test(s.subject)) {
             return 'erasure: bad subject';
         }
-        if (s.day !== null && !erasure_record_isDay(s.day))
+        if (s.day !== null && !isCalendarDay(s.day))
             return 'erasure: bad subject day';
         if (s.absent !== undefined && s.absent !== true)
             return 'erasure: bad absent';
@@ -9921,12 +10071,6 @@ function erasure_record_erasureProblem(value, isTime) {
     if (Object.keys(value).some(key => !allowed.has(key)))
         return 'erasure: unexpected fields';
     return undefined;
-}
-function erasure_record_isDay(value) {
-    if (typeof value !== 'string' || !erasure_record_DAY.test(value))
-        return false;
-    const ms = Date.parse(`${value}T00:00:00Z`);
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
 }
 function isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -10708,7 +10708,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   MV: () => (/* reexport */ refusingLookup)
 });
 
-// UNUSED EXPORTS: AMPLITUDE_ORIGINS, INTERNAL_ADDRESS_RULE, MAX_JSON_DEPTH, REQUEST_ID_RULE, STATUS_PATTERN, describeJsonError, forHtml, forMarkdown, isDeletionApiPath, isRecordedStatus, nestedDeeperThan, parseJsonText, parseOrigin, safeLogLines
+// UNUSED EXPORTS: AMPLITUDE_ORIGINS, INTERNAL_ADDRESS_RULE, MAX_JSON_DEPTH, REQUEST_ID_RULE, STATUS_PATTERN, describeJsonError, forHtml, forMarkdown, isCalendarDay, isDeletionApiPath, isRecordedStatus, nestedDeeperThan, parseJsonText, parseOrigin, safeLogLines
 
 ;// CONCATENATED MODULE: ./src/policy/loopback.ts
 /**
@@ -11237,6 +11237,16 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 const REQUEST_ID_RULE = '1 to 128 of A-Z a-z 0-9 _ -';
 /** A status as a server may answer it: a word of up to 32 letters, digits, `_` or `-`. */
 const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+/**
+ * A calendar day written `YYYY-MM-DD` that exists (`Date.parse` alone rolls 2024-02-30 over to
+ * March 1st): inputs, the issue form, server answers and the ledger's records all check days here.
+ */
+function isCalendarDay(text) {
+    if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text))
+        return false;
+    const ms = Date.parse(`${text}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+}
 /**
  * A status as the action records it (the request runner lower-cases what a server answered): the
  * ledger's comments and markers hold only these.

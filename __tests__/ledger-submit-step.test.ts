@@ -478,3 +478,84 @@ test('the write-ahead comment says submitting before any DSAR is sent', async ()
   expect(writes[0].body).toContain('\\"state\\":\\"submitting\\"')
   expect(writes[0].at).toBeLessThanOrEqual(sim.log.find(e => e.method === 'POST')!.at)
 })
+
+describe('the deadline cut a request before it was sent: no fault, the next sweep submits it', () => {
+  // Every DSAR POST from `skip` on is told to come back in an hour, past the sweep's timeout.
+  const tooLate = (skip: number) =>
+    sim.addFault({
+      host: 'api',
+      method: 'POST',
+      skip,
+      action: { type: 'status', status: 429, headers: { 'retry-after': '3600' } }
+    })
+
+  test('nothing sent: the write-ahead comment goes, the issue stays new, the step does not fail', async () => {
+    tooLate(0)
+    const n = file()
+    const result = await sweep({ timeout: '20s' })
+    expect(sim.log.some(e => e.method === 'POST' && e.status === 429)).toBe(true)
+    expect(result.ledger).toEqual([{ issue: n, state: 'new', requestIds: [] }])
+    expect(result.log).toContain(`issue #${n}: new -> new: nothing submitted\n`)
+    expect(result.failed).toBe(false)
+    expect(result.log).not.toContain('nothing was submitted')
+    expect(ownComments(n)).toEqual([])
+    expect(sim.requests()).toHaveLength(0)
+  })
+
+  test('one accepted, one cut: submitted, the rest for the next sweep, the step does not fail', async () => {
+    tooLate(1)
+    const n = file({ userIds: 'alice@example.com\nbob@example.com' })
+    const result = await sweep({ timeout: '20s', 'max-concurrency': '1' })
+    expect(sim.faultsInjected).toBeGreaterThan(0)
+    const id = String(sim.requests()[0].requestId)
+    expect(result.ledger).toEqual([{ issue: n, state: 'submitted', requestIds: [id] }])
+    expect(result.log).toContain(
+      `issue #${n}: new -> submitted: submitted ${id}; 1 not sent yet (the next sweep)\n`
+    )
+    expect(result.failed).toBe(false)
+    expect(markerOf(n).requests).toEqual([
+      expect.objectContaining({ requestId: id }),
+      expect.objectContaining({ requestId: null, sent: 'not-sent' })
+    ])
+  })
+})
+
+test('GitHub fails to record the id Amplitude gave: the id reaches the outputs and the failure, the ledger still says submitting', async () => {
+  const n = file()
+  gh.addFault({ method: 'PATCH', action: { type: 'status', status: 502 } })
+  const result = await sweep()
+  expect(gh.faultsInjected).toBeGreaterThan(0)
+  const id = String(sim.requests()[0].requestId)
+  expect(sim.requests()).toHaveLength(1)
+  expect(result.failed).toBe(true)
+  expect(result.ledger).toEqual([{ issue: n, state: 'submitting', requestIds: [id] }])
+  expect(result.log).toContain(
+    `issue #${n}: new -> submitting: submitted; GitHub failed to record the request ids`
+  )
+  expect(result.log).toContain(
+    `issue #${n}: GitHub failed after Amplitude accepted request ${id} (`
+  )
+  expect(result.log).toContain(
+    '); the ledger comment still says submitting, so the next sweep asks a person (needs-attention) instead of submitting again'
+  )
+  expect(result.outputs.requestId).toBe(id)
+  expect(markerOf(n).state).toBe('submitting')
+})
+
+test("workflow: apis-io (the seed's contract): one request for all of the issue's user ids", async () => {
+  const n = file({ userIds: 'alice@example.com, alice-2@example.com' })
+  const result = await sweep({ workflow: 'apis-io' })
+  expect(result.failed).toBe(false)
+  expect(sim.requests()).toHaveLength(1)
+  const [request] = sim.requests()
+  expect(request.subject.userIds).toEqual(['alice@example.com', 'alice-2@example.com'])
+  expect(result.ledger).toEqual([
+    { issue: n, state: 'submitted', requestIds: [String(request.requestId)] }
+  ])
+  expect(markerOf(n).requests).toEqual([
+    expect.objectContaining({
+      requestId: String(request.requestId),
+      subject: expect.stringMatching(/^user #[0-9a-f]{8}, user #[0-9a-f]{8}$/)
+    })
+  ])
+})

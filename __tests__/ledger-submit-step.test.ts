@@ -559,3 +559,27 @@ test("workflow: apis-io (the seed's contract): one request for all of the issue'
     })
   ])
 })
+
+describe('an erasure is taken up only when its form allows it', () => {
+  test('an erasure without "Identity verified": needs-info naming that field, nothing sent', async () => {
+    const n = file({ request: 'Erasure' })
+    const result = await sweep()
+    expect(result.ledger).toEqual([{ issue: n, state: 'needs-info', requestIds: [] }])
+    expect(result.log).toContain(
+      `issue #${n}: new -> needs-info: the form: Identity verified is empty: an erasure is submitted only for a person whose identity was verified (say how it was checked)\n`
+    )
+    expect(sim.log).toEqual([])
+    expect(gh.issue(n).labels).toEqual(['dsar:needs-info'])
+  })
+
+  test('access, then erasure, where no export is delivered (no artifact-name): needs-info naming "Request"', async () => {
+    const n = file({ request: 'Access, then erasure', identityVerified: 'signed in with SSO' })
+    const result = await sweep()
+    expect(result.ledger).toEqual([{ issue: n, state: 'needs-info', requestIds: [] }])
+    expect(result.log).toContain(
+      `issue #${n}: new -> needs-info: the form: Request asks for the export before the erasure, but this workflow does not deliver exports (no artifact-name): the erasure would destroy what the export reads. Ask for 'Erasure' alone, or set artifact-name\n`
+    )
+    expect(sim.log).toEqual([])
+    expect(gh.issue(n).labels).toEqual(['dsar:needs-info'])
+  })
+})

@@ -583,3 +583,89 @@ describe('an erasure is taken up only when its form allows it', () => {
     expect(gh.issue(n).labels).toEqual(['dsar:needs-info'])
   })
 })
+
+describe('what an erasure asks of the submit step', () => {
+  test('an erasure alone sends no DSAR: it waits for approval', async () => {
+    const n = file({ request: 'Erasure', identityVerified: 'passport checked in person' })
+    const result = await sweep()
+    expect(result.ledger).toEqual([{ issue: n, state: 'awaiting-approval', requestIds: [] }])
+    expect(sim.log).toEqual([])
+    const marker = markerOf(n)
+    expect(marker.request).toBe('erasure')
+    expect(marker.requests).toEqual([])
+  })
+
+  test('access, then erasure, with an export delivered: the DSAR is submitted and the ledger keeps the erasure to come', async () => {
+    const n = file({ request: 'Access, then erasure', identityVerified: 'signed in with SSO' })
+    const result = await sweep({ 'artifact-name': 'dsar-export', 'encrypt-to': 'none' })
+    const id = String(sim.requests()[0].requestId)
+    expect(result.ledger).toEqual([{ issue: n, state: 'submitted', requestIds: [id] }])
+    const marker = markerOf(n)
+    expect(marker.request).toBe('access-then-erasure')
+    expect(marker.erasure).toEqual(
+      expect.objectContaining({
+        requester: member,
+        subjects: [expect.objectContaining({ subject: marker.requests[0].subject })]
+      })
+    )
+  })
+})
+
+describe('several requests named in one text', () => {
+  const two = 'alice@example.com\nbob@example.com'
+
+  test('the sweep log names every id submitted', async () => {
+    const n = file({ userIds: two })
+    const result = await sweep()
+    const ids = markerOf(n).requests.map(r => r.requestId)
+    expect(ids).toHaveLength(2)
+    expect(result.log).toContain(`issue #${n}: new -> submitted: submitted ${ids.join(', ')}\n`)
+  })
+
+  test('nothing taken: the failure names each request’s reason', async () => {
+    sim.addFault({ host: 'api', method: 'POST', action: { type: 'status', status: 503 } })
+    const n = file({ userIds: two })
+    const result = await sweep({ timeout: '20s', 'max-concurrency': '1' })
+    expect(sim.faultsInjected).toBeGreaterThan(0)
+    expect(result.failed).toBe(true)
+    expect(result.log).toMatch(
+      new RegExp(
+        `issue #${n}: nothing was submitted \\(issue #${n} subject 1 \\(user #[0-9a-f]{8}\\): [^;]*503[^;]*; issue #${n} subject 2 \\(user #[0-9a-f]{8}\\): `
+      )
+    )
+  })
+
+  test('GitHub fails to record two ids: the failure names both', async () => {
+    const n = file({ userIds: two })
+    gh.addFault({ method: 'PATCH', action: { type: 'status', status: 502 } })
+    const result = await sweep({ 'max-concurrency': '1' })
+    const ids = sim.requests().map(r => String(r.requestId))
+    expect(ids).toHaveLength(2)
+    expect(result.log).toContain(
+      `issue #${n}: GitHub failed after Amplitude accepted request ${ids.join(', ')} (`
+    )
+  })
+
+  test('two accepted, two in doubt: the needs-attention comment lists each and says what adding the label does', async () => {
+    sim.addFault({
+      host: 'api',
+      method: 'POST',
+      times: 2,
+      action: { type: 'reset', afterHandling: true }
+    })
+    const n = file({ userIds: `${two}\ncarol@example.com\ndave@example.com` })
+    const result = await sweep({ 'max-concurrency': '1' })
+    expect(sim.faultsInjected).toBe(2)
+    expect(result.ledger).toMatchObject([{ issue: n, state: 'needs-attention' }])
+    const requests = markerOf(n).requests
+    const ids = requests.flatMap(r => (r.requestId === null ? [] : [r.requestId]))
+    const doubtful = requests.filter(r => r.sent === 'uncertain').map(r => r.subject)
+    expect(ids).toHaveLength(2)
+    expect(doubtful).toHaveLength(2)
+    const attention = ownComments(n).find(c => !c.body.includes(MARKER_PREFIX))
+    const subjects = doubtful.map(s => s.replace('#', '&#35;')).join(', ')
+    expect(attention?.body).toContain(
+      `Amplitude accepted 2 of 4 requests &#40;${ids.join(', ')}, in the ledger comment&#41;; 0 were never sent; for ${subjects} a request was sent without a usable answer, so it is unknown whether Amplitude created it&#46; Adding the label again keeps the accepted requests and submits only the others&#46;`
+    )
+  })
+})

@@ -478,3 +478,194 @@ test('the write-ahead comment says submitting before any DSAR is sent', async ()
   expect(writes[0].body).toContain('\\"state\\":\\"submitting\\"')
   expect(writes[0].at).toBeLessThanOrEqual(sim.log.find(e => e.method === 'POST')!.at)
 })
+
+describe('the deadline cut a request before it was sent: no fault, the next sweep submits it', () => {
+  // Every DSAR POST from `skip` on is told to come back in an hour, past the sweep's timeout.
+  const tooLate = (skip: number) =>
+    sim.addFault({
+      host: 'api',
+      method: 'POST',
+      skip,
+      action: { type: 'status', status: 429, headers: { 'retry-after': '3600' } }
+    })
+
+  test('nothing sent: the write-ahead comment goes, the issue stays new, the step does not fail', async () => {
+    tooLate(0)
+    const n = file()
+    const result = await sweep({ timeout: '20s' })
+    expect(sim.log.some(e => e.method === 'POST' && e.status === 429)).toBe(true)
+    expect(result.ledger).toEqual([{ issue: n, state: 'new', requestIds: [] }])
+    expect(result.log).toContain(`issue #${n}: new -> new: nothing submitted\n`)
+    expect(result.failed).toBe(false)
+    expect(result.log).not.toContain('nothing was submitted')
+    expect(ownComments(n)).toEqual([])
+    expect(sim.requests()).toHaveLength(0)
+  })
+
+  test('one accepted, one cut: submitted, the rest for the next sweep, the step does not fail', async () => {
+    tooLate(1)
+    const n = file({ userIds: 'alice@example.com\nbob@example.com' })
+    const result = await sweep({ timeout: '20s', 'max-concurrency': '1' })
+    expect(sim.faultsInjected).toBeGreaterThan(0)
+    const id = String(sim.requests()[0].requestId)
+    expect(result.ledger).toEqual([{ issue: n, state: 'submitted', requestIds: [id] }])
+    expect(result.log).toContain(
+      `issue #${n}: new -> submitted: submitted ${id}; 1 not sent yet (the next sweep)\n`
+    )
+    expect(result.failed).toBe(false)
+    expect(markerOf(n).requests).toEqual([
+      expect.objectContaining({ requestId: id }),
+      expect.objectContaining({ requestId: null, sent: 'not-sent' })
+    ])
+  })
+})
+
+test('GitHub fails to record the id Amplitude gave: the id reaches the outputs and the failure, the ledger still says submitting', async () => {
+  const n = file()
+  gh.addFault({ method: 'PATCH', action: { type: 'status', status: 502 } })
+  const result = await sweep()
+  expect(gh.faultsInjected).toBeGreaterThan(0)
+  const id = String(sim.requests()[0].requestId)
+  expect(sim.requests()).toHaveLength(1)
+  expect(result.failed).toBe(true)
+  expect(result.ledger).toEqual([{ issue: n, state: 'submitting', requestIds: [id] }])
+  expect(result.log).toContain(
+    `issue #${n}: new -> submitting: submitted; GitHub failed to record the request ids`
+  )
+  expect(result.log).toContain(
+    `issue #${n}: GitHub failed after Amplitude accepted request ${id} (`
+  )
+  expect(result.log).toContain(
+    '); the ledger comment still says submitting, so the next sweep asks a person (needs-attention) instead of submitting again'
+  )
+  expect(result.outputs.requestId).toBe(id)
+  expect(markerOf(n).state).toBe('submitting')
+})
+
+test("workflow: apis-io (the seed's contract): one request for all of the issue's user ids", async () => {
+  const n = file({ userIds: 'alice@example.com, alice-2@example.com' })
+  const result = await sweep({ workflow: 'apis-io' })
+  expect(result.failed).toBe(false)
+  expect(sim.requests()).toHaveLength(1)
+  const [request] = sim.requests()
+  expect(request.subject.userIds).toEqual(['alice@example.com', 'alice-2@example.com'])
+  expect(result.ledger).toEqual([
+    { issue: n, state: 'submitted', requestIds: [String(request.requestId)] }
+  ])
+  expect(markerOf(n).requests).toEqual([
+    expect.objectContaining({
+      requestId: String(request.requestId),
+      subject: expect.stringMatching(/^user #[0-9a-f]{8}, user #[0-9a-f]{8}$/)
+    })
+  ])
+})
+
+describe('an erasure is taken up only when its form allows it', () => {
+  test('an erasure without "Identity verified": needs-info naming that field, nothing sent', async () => {
+    const n = file({ request: 'Erasure' })
+    const result = await sweep()
+    expect(result.ledger).toEqual([{ issue: n, state: 'needs-info', requestIds: [] }])
+    expect(result.log).toContain(
+      `issue #${n}: new -> needs-info: the form: Identity verified is empty: an erasure is submitted only for a person whose identity was verified (say how it was checked)\n`
+    )
+    expect(sim.log).toEqual([])
+    expect(gh.issue(n).labels).toEqual(['dsar:needs-info'])
+  })
+
+  test('access, then erasure, where no export is delivered (no artifact-name): needs-info naming "Request"', async () => {
+    const n = file({ request: 'Access, then erasure', identityVerified: 'signed in with SSO' })
+    const result = await sweep()
+    expect(result.ledger).toEqual([{ issue: n, state: 'needs-info', requestIds: [] }])
+    expect(result.log).toContain(
+      `issue #${n}: new -> needs-info: the form: Request asks for the export before the erasure, but this workflow does not deliver exports (no artifact-name): the erasure would destroy what the export reads. Ask for 'Erasure' alone, or set artifact-name\n`
+    )
+    expect(sim.log).toEqual([])
+    expect(gh.issue(n).labels).toEqual(['dsar:needs-info'])
+  })
+})
+
+describe('what an erasure asks of the submit step', () => {
+  test('an erasure alone sends no DSAR: it waits for approval', async () => {
+    const n = file({ request: 'Erasure', identityVerified: 'passport checked in person' })
+    const result = await sweep()
+    expect(result.ledger).toEqual([{ issue: n, state: 'awaiting-approval', requestIds: [] }])
+    expect(sim.log).toEqual([])
+    const marker = markerOf(n)
+    expect(marker.request).toBe('erasure')
+    expect(marker.requests).toEqual([])
+  })
+
+  test('access, then erasure, with an export delivered: the DSAR is submitted and the ledger keeps the erasure to come', async () => {
+    const n = file({ request: 'Access, then erasure', identityVerified: 'signed in with SSO' })
+    const result = await sweep({ 'artifact-name': 'dsar-export', 'encrypt-to': 'none' })
+    const id = String(sim.requests()[0].requestId)
+    expect(result.ledger).toEqual([{ issue: n, state: 'submitted', requestIds: [id] }])
+    const marker = markerOf(n)
+    expect(marker.request).toBe('access-then-erasure')
+    expect(marker.erasure).toEqual(
+      expect.objectContaining({
+        requester: member,
+        subjects: [expect.objectContaining({ subject: marker.requests[0].subject })]
+      })
+    )
+  })
+})
+
+describe('several requests named in one text', () => {
+  const two = 'alice@example.com\nbob@example.com'
+
+  test('the sweep log names every id submitted', async () => {
+    const n = file({ userIds: two })
+    const result = await sweep()
+    const ids = markerOf(n).requests.map(r => r.requestId)
+    expect(ids).toHaveLength(2)
+    expect(result.log).toContain(`issue #${n}: new -> submitted: submitted ${ids.join(', ')}\n`)
+  })
+
+  test('nothing taken: the failure names each request’s reason', async () => {
+    sim.addFault({ host: 'api', method: 'POST', action: { type: 'status', status: 503 } })
+    const n = file({ userIds: two })
+    const result = await sweep({ timeout: '20s', 'max-concurrency': '1' })
+    expect(sim.faultsInjected).toBeGreaterThan(0)
+    expect(result.failed).toBe(true)
+    expect(result.log).toMatch(
+      new RegExp(
+        `issue #${n}: nothing was submitted \\(issue #${n} subject 1 \\(user #[0-9a-f]{8}\\): [^;]*503[^;]*; issue #${n} subject 2 \\(user #[0-9a-f]{8}\\): `
+      )
+    )
+  })
+
+  test('GitHub fails to record two ids: the failure names both', async () => {
+    const n = file({ userIds: two })
+    gh.addFault({ method: 'PATCH', action: { type: 'status', status: 502 } })
+    const result = await sweep({ 'max-concurrency': '1' })
+    const ids = sim.requests().map(r => String(r.requestId))
+    expect(ids).toHaveLength(2)
+    expect(result.log).toContain(
+      `issue #${n}: GitHub failed after Amplitude accepted request ${ids.join(', ')} (`
+    )
+  })
+
+  test('two accepted, two in doubt: the needs-attention comment lists each and says what adding the label does', async () => {
+    sim.addFault({
+      host: 'api',
+      method: 'POST',
+      times: 2,
+      action: { type: 'reset', afterHandling: true }
+    })
+    const n = file({ userIds: `${two}\ncarol@example.com\ndave@example.com` })
+    const result = await sweep({ 'max-concurrency': '1' })
+    expect(sim.faultsInjected).toBe(2)
+    expect(result.ledger).toMatchObject([{ issue: n, state: 'needs-attention' }])
+    const requests = markerOf(n).requests
+    const ids = requests.flatMap(r => (r.requestId === null ? [] : [r.requestId]))
+    const doubtful = requests.filter(r => r.sent === 'uncertain').map(r => r.subject)
+    expect(ids).toHaveLength(2)
+    expect(doubtful).toHaveLength(2)
+    const attention = ownComments(n).find(c => !c.body.includes(MARKER_PREFIX))
+    const subjects = doubtful.map(s => s.replace('#', '&#35;')).join(', ')
+    expect(attention?.body).toContain(
+      `Amplitude accepted 2 of 4 requests &#40;${ids.join(', ')}, in the ledger comment&#41;; 0 were never sent; for ${subjects} a request was sent without a usable answer, so it is unknown whether Amplitude created it&#46; Adding the label again keeps the accepted requests and submits only the others&#46;`
+    )
+  })
+})

@@ -28,17 +28,17 @@ import {
 } from './sweep-context.js'
 import { messageOf } from '../arazzo/index.js'
 
-const ASKING_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR'])
-/** Any permission on a private repository makes its holder a member or collaborator. */
-const ASKING_PERMISSIONS = new Set(['admin', 'maintain', 'write', 'triage', 'read'])
-
 /**
  * Only owners, members and collaborators may ask. GitHub shows a private org member to some
  * tokens as CONTRIBUTOR or NONE, so anyone else is looked up by their permission first.
+ * (The two lists live in the function, not at module level, so that StrykerJS sees a mutant of
+ * them: under Jest's ESM mode it does not activate module-level mutants; bench/RESULTS.md.)
  */
 export async function mayAsk(ctx: SweepContext, issue: IssueFacts): Promise<boolean> {
-  if (ASKING_ASSOCIATIONS.has(issue.association)) return true
-  return ASKING_PERMISSIONS.has(await ctx.github.permission(issue.author))
+  if (['OWNER', 'MEMBER', 'COLLABORATOR'].includes(issue.association)) return true
+  // Any permission on a private repository makes its holder a member or collaborator.
+  const permission = await ctx.github.permission(issue.author)
+  return ['admin', 'maintain', 'write', 'triage', 'read'].includes(permission)
 }
 
 export async function submitIssue(

@@ -4,6 +4,7 @@
  * labels and decisions of the erasure states.
  */
 import { judgeApproval } from '../src/ledger/approval.js'
+import { approvalRefusedComment, awaitingApprovalComment } from '../src/ledger/erasure-comments.js'
 import { erasureProblem, formDigest } from '../src/ledger/erasure-record.js'
 import { formBody, readForm } from '../src/ledger/form.js'
 import type { LabelEventFacts } from '../src/ledger/github-shapes.js'
@@ -79,7 +80,11 @@ describe('approval (who added <label>:approved)', () => {
   test.each([
     ['the author', [event('Priya', '2026-06-01T11:00:00Z')], /author/],
     ['a bot', [event('ci-bot[bot]', '2026-06-01T11:00:00Z', { actorType: 'Bot' })], /person/],
-    ['before the form was read', [event('omar', '2026-06-01T09:59:59Z')], /before the form/],
+    [
+      'before the form was read',
+      [event('omar', '2026-06-01T09:59:59Z')],
+      /before the ledger read the form/
+    ],
     [
       'the last labeled event decides (the author re-added it)',
       [event('omar', '2026-06-01T11:00:00Z'), event('priya', '2026-06-01T12:00:00Z')],
@@ -89,6 +94,16 @@ describe('approval (who added <label>:approved)', () => {
     const verdict = judgeApproval(events, options)
     expect(verdict.kind).toBe('refused')
     expect(verdict.kind === 'refused' && verdict.why).toMatch(why)
+  })
+
+  test('only an approval older than the reading of the form is marked early (adding it again fixes it)', () => {
+    expect(judgeApproval([event('omar', '2026-06-01T09:59:59Z')], options)).toMatchObject({
+      kind: 'refused',
+      early: true
+    })
+    expect(judgeApproval([event('priya', '2026-06-01T11:00:00Z')], options)).not.toHaveProperty(
+      'early'
+    )
   })
 
   test('other labels and unlabeled events are not approvals', () => {
@@ -210,5 +225,48 @@ describe('erasure states and labels', () => {
       expect(names).toContain(`${'x'.repeat(32)}:${suffix}`)
     }
     expect(Math.max(...names.map(n => n.length))).toBeLessThanOrEqual(50)
+  })
+})
+
+describe('what the ledger tells a person about an approval', () => {
+  const record = {
+    form: 'f'.repeat(64),
+    formSeenAt: '2026-06-01T10:00:00.400Z',
+    requester: 'priya',
+    subjects: [],
+    statuses: []
+  }
+
+  test('an approval given before the ledger read the form: told to add the label again, and why', () => {
+    const said = approvalRefusedComment(
+      'omar',
+      'the approval was given before the ledger read the form as it stands (2026-06-01T10:00:00.400Z)',
+      'dsar',
+      'priya',
+      true
+    )
+    expect(said).toContain('does not say when an issue was last edited')
+    expect(said).toMatch(/other than priya adds `dsar&#58;approved` again/)
+  })
+
+  test('any other refusal says who may approve instead', () => {
+    const said = approvalRefusedComment('priya', 'the author cannot approve', 'dsar', 'priya')
+    expect(said).toMatch(/other than priya \(who filed it\), adds `dsar&#58;approved`/)
+    expect(said).not.toContain('again')
+  })
+
+  test('the ask for approval says an earlier approval must be given again; with one taken off, says so', () => {
+    const plain = awaitingApprovalComment(record, 'dsar')
+    expect(plain).toContain('add the label again after that time')
+    expect(plain).not.toContain('already on the issue')
+    const early = awaitingApprovalComment(record, 'dsar', true)
+    expect(early).toMatch(
+      /`dsar&#58;approved` was already on the issue .* taken off: to approve, add it again now/
+    )
+  })
+
+  test('logins from outside are escaped in the comments', () => {
+    const said = approvalRefusedComment('<b>x</b>', 'why', 'dsar', '[me](http://e)')
+    expect(said).not.toMatch(/<b>|\]\(http/)
   })
 })

@@ -5,10 +5,13 @@
  * the REAL action (`run()` of src/main.ts with `ledger: issues`, a fresh run each time as on a
  * runner) against the GitHub REST stand-in (in process) and the Amplitude model of the lifecycle
  * benchmark (access jobs finish within 3 days of their submission), with the clock, the API
- * transport and GitHub access injected (bench/lifecycle-world.ts).
+ * transport and GitHub access injected (bench/lifecycle-world.ts). The workflow delivers
+ * (`artifact-name`): each export goes through the one delivery pipeline (download, verify, encrypt,
+ * receipt, artifact) against loopback servers (bench/export-world.ts), so an access-then-erasure
+ * request reaches its erasure only through a real delivery.
  *
- * What it reports: the share of requests finished (delivered, ready to collect, erased) on or
- * before their due date, the due-soon / overdue notices (each at most once per issue and due
+ * What it reports: the share of requests finished (delivered, erased) on or before their due date,
+ * the artifacts delivered, the due-soon / overdue notices (each at most once per issue and due
  * date), GitHub calls in the worst hour, runner minutes per request; with erasure, the p95 from
  * approval to the erasure's submission and the deletion calls per second.
  */
@@ -21,11 +24,8 @@ import { HOUR_MS } from '../src/run/budget.js'
 import { DeletionRoutes } from '../src/simulator/deletion-routes.js'
 import { DeletionJobs, resolveDeletionOptions } from '../src/simulator/deletions.js'
 import { createGitHubStandIn, type GitHubStandIn } from '../src/simulator/github/index.js'
-import { addCalendarMonths, addDays } from '../src/ledger/deadlines.js'
 import { formBody } from '../src/ledger/form.js'
-import { MARKER_PREFIX, type LedgerMarker } from '../src/ledger/marker.js'
 import { EventClock } from './event-clock.js'
-import { billing } from './lifecycle.js'
 import {
   AmplitudeModel,
   DAY_MS,
@@ -34,9 +34,11 @@ import {
   runSweep,
   sweepHome
 } from './lifecycle-world.js'
+import { startExportWorld, type ExportWorld } from './export-world.js'
+import { deskFigures, type DeskFigures } from './desk-figures.js'
 import { formatMs } from './render.js'
 import type { BenchSection } from './report.js'
-import { mulberry32, peakHour, percentile } from './stats.js'
+import { mulberry32, percentile } from './stats.js'
 
 export const DESK_START = Date.UTC(2026, 2, 2, 0, 0)
 const SWEEP_MINUTE = 17
@@ -46,6 +48,9 @@ const MAX_DAYS = 60
 const ERASURE_KEY = 'bench-erasure-key-0001'
 const ERASURE_SECRET = 'bench-erasure-secret-0001'
 const ERASURE_AUTH = Buffer.from(`${ERASURE_KEY}:${ERASURE_SECRET}`).toString('base64')
+const API_KEY = 'bench-api-key-0001'
+const SECRET_KEY = 'bench-secret-key-0001'
+const DSAR_AUTH = Buffer.from(`${API_KEY}:${SECRET_KEY}`).toString('base64')
 const APPROVER = 'sam'
 const FORM_REQUEST: Record<Kind, string> = {
   access: 'Access (export)',
@@ -107,6 +112,12 @@ export interface DeskRun {
   approvedAt: (number | undefined)[]
   /** Every call that reached the deletion API, by its arrival time. */
   deletionCalls: number[]
+  /** Artifacts finalized at the artifact-service stand-in (one per delivered issue). */
+  artifactsDelivered: number
+  /** Exports the storage host served, and output-link GETs refused by the budget (429). */
+  served: ExportWorld['served']
+  /** Deliveries the clock stopped holding for after 10 s of real time without a call (0 expected). */
+  deliveryStalls: number
 }
 
 /**
@@ -153,13 +164,25 @@ function amplitudeWithDeletions(
 /** Files the planned requests of `kinds` and sweeps hourly until nothing is left to the ledger. */
 export async function deskDeployment(p: DeskPlan, kinds: readonly Kind[]): Promise<DeskRun> {
   const clock = new EventClock(DESK_START)
+  // The output links point at a loopback host (bench/export-world.ts), set below as `api-url`.
+  let outputOrigin = ''
   const amplitude = new AmplitudeModel(
     clock,
     subject => p.jobLength[indexOf(subject)],
     OTHER_CONSUMER_SHARE,
-    DESK_START - HOUR_MS
+    DESK_START - HOUR_MS,
+    () => outputOrigin
   )
   const github = createGitHubStandIn({ now: () => clock.now() })
+  const world = await startExportWorld({
+    clock,
+    amplitude,
+    basicAuth: DSAR_AUTH,
+    repository: github.repository
+  })
+  outputOrigin = world.apiUrl
+  amplitude.onDone = () => world.expectDelivery()
+  clock.hold = () => world.delivering()
   github.addUser({ login: 'priya', permission: 'write' })
   github.addUser({ login: APPROVER, permission: 'write' })
   const deletionCalls: number[] = []
@@ -210,18 +233,28 @@ export async function deskDeployment(p: DeskPlan, kinds: readonly Kind[]): Promi
         inputs: {
           ledger: 'issues',
           'github-token': github.token,
-          'api-key': 'bench-api-key-0001',
-          'secret-key': 'bench-secret-key-0001',
+          'api-key': API_KEY,
+          'secret-key': SECRET_KEY,
           'start-date': '2025-01-01',
           timeout: '50m',
+          // The team's workflow delivers: every export is downloaded, verified, encrypted and
+          // uploaded with its receipt (the one delivery pipeline), from the loopback hosts.
+          'api-url': world.apiUrl,
+          'artifact-name': 'dsar-export',
+          'encrypt-to': world.recipient,
+          // A loopback api-url would have the ledger read deletion jobs at poll-interval: once a
+          // day, as it reads Amplitude's (src/ledger/erasure-step.ts).
+          'poll-interval': '24h',
           ...(kinds.some(k => k !== 'access') && {
             'erasure-api-key': ERASURE_KEY,
             'erasure-secret-key': ERASURE_SECRET
           })
         },
         env: {
+          ...world.artifacts.env,
           GITHUB_API_URL: github.url,
           GITHUB_REPOSITORY: github.repository,
+          GITHUB_RUN_ID: String(9000 + sweeps.length),
           GITHUB_EVENT_NAME: 'schedule'
         },
         clock,
@@ -244,8 +277,19 @@ export async function deskDeployment(p: DeskPlan, kinds: readonly Kind[]): Promi
     }
   } finally {
     rmSync(root, { recursive: true, force: true })
+    await world.close()
   }
-  return { issues, github, amplitude, sweeps, approvedAt, deletionCalls }
+  return {
+    issues,
+    github,
+    amplitude,
+    sweeps,
+    approvedAt,
+    deletionCalls,
+    artifactsDelivered: world.artifacts.artifacts.filter(a => a.finalized).length,
+    served: { ...world.served },
+    deliveryStalls: world.stalls
+  }
 }
 
 function openLedgerIssues(github: GitHubStandIn): number {
@@ -260,111 +304,6 @@ function openLedgerIssues(github: GitHubStandIn): number {
   }
 }
 
-function markerOf(github: GitHubStandIn, n: number): LedgerMarker | undefined {
-  const comment = github.comments(n).find(c => c.body.includes(MARKER_PREFIX))
-  if (!comment) return undefined
-  const line = comment.body.trimEnd().split('\n').pop()!
-  return JSON.parse(line.slice(MARKER_PREFIX.length, -' -->'.length)) as LedgerMarker
-}
-
-export interface DeskFigures {
-  requests: number
-  finished: number
-  inTime: number
-  /** Requests whose legal clock had run out before the team filed them (nobody could meet it). */
-  lateOnArrival: number
-  dueSoonNotices: number
-  overdueNotices: number
-  /** Issues with more than one notice of one kind for one due date (must be 0). */
-  repeatedNotices: number
-  githubPeakHour: number
-  githubRefused: number
-  sweeps: number
-  failedSweeps: number
-  billedMinutes: number
-  /** From filing to finishing, per request. */
-  filedToFinished: number[]
-  /** From the approval to the erasure's POST recorded (`erasure.sentAt`), per erasure. */
-  approvalToSubmitted: number[]
-  /** The most calls the deletion API received within any one second. */
-  deletionPerSecondMax: number
-  deletionCalls: number
-  /** Erasures that reached `erased`. */
-  erased: number
-}
-
-export function deskFigures(p: DeskPlan, run: DeskRun): DeskFigures {
-  let finished = 0
-  let inTime = 0
-  let lateOnArrival = 0
-  let dueSoonNotices = 0
-  let overdueNotices = 0
-  let repeatedNotices = 0
-  const filedToFinished: number[] = []
-  const approvalToSubmitted: number[] = []
-  let erased = 0
-  let requests = 0
-  run.issues.forEach((n, i) => {
-    if (n === undefined) return
-    requests++
-    const marker = markerOf(run.github, n)
-    const received = dayOf(p.filedAt[i] - p.askedDaysBefore[i] * DAY_MS)
-    const due =
-      marker?.deadline?.dueDate ??
-      (p.regime[i] === 'GDPR' ? addCalendarMonths(received, 1) : addDays(received, 45))
-    if (due < dayOf(p.filedAt[i])) lateOnArrival++
-    const sent = marker?.erasure?.sentAt
-    const approved = run.approvedAt[i]
-    if (sent && approved !== undefined) approvalToSubmitted.push(Date.parse(sent) - approved)
-    if (marker?.state === 'erased') erased++
-    const at = marker?.deadline?.finishedAt
-    if (at) {
-      finished++
-      filedToFinished.push(Date.parse(at) - p.filedAt[i])
-      if (at.slice(0, 10) <= due) inTime++
-    }
-    const comments = run.github.comments(n)
-    const soon = comments.filter(c => c.body.startsWith('**DSAR due soon**')).length
-    const late = comments.filter(c => c.body.startsWith('**DSAR overdue**')).length
-    dueSoonNotices += soon
-    overdueNotices += late
-    if (soon > 1 || late > 1) repeatedNotices++
-  })
-  const { billed } = billing(run.sweeps.map(s => s.endedAt - s.startedAt))
-  return {
-    requests,
-    finished,
-    inTime,
-    lateOnArrival,
-    dueSoonNotices,
-    overdueNotices,
-    repeatedNotices,
-    githubPeakHour: peakHour(run.github.log.map(e => ({ at: e.at, cost: 1 }))),
-    githubRefused: run.github.log.filter(
-      e => e.status === 429 || (e.status === 403 && !e.path.startsWith('/user'))
-    ).length,
-    sweeps: run.sweeps.length,
-    failedSweeps: run.sweeps.filter(s => s.failed).length,
-    billedMinutes: billed,
-    filedToFinished,
-    approvalToSubmitted,
-    deletionPerSecondMax: maxInWindow(run.deletionCalls, 1000),
-    deletionCalls: run.deletionCalls.length,
-    erased
-  }
-}
-
-/** The most of `times` (sorted, ms) within any window of `windowMs`. */
-function maxInWindow(times: number[], windowMs: number): number {
-  let most = 0
-  let start = 0
-  for (let end = 0; end < times.length; end++) {
-    while (times[start] <= times[end] - windowMs) start++
-    most = Math.max(most, end - start + 1)
-  }
-  return most
-}
-
 export async function benchDesk(
   o: { requests?: number; seed?: number } = {}
 ): Promise<BenchSection> {
@@ -372,10 +311,11 @@ export async function benchDesk(
   const seed = o.seed ?? 20261222
   const p = deskPlan(requests, seed)
   // A small run first, discarded: it loads every module a sweep uses outside the measured time.
-  await deskDeployment(deskPlan(4, seed + 1), ['access', 'erasure'])
+  await deskDeployment(deskPlan(8, seed + 1), ['access', 'erasure', 'both'])
   const started = Date.now()
   const access = deskFigures(p, await deskDeployment(p, ['access']))
   const erasure = deskFigures(p, await deskDeployment(p, ['erasure']))
+  const both = deskFigures(p, await deskDeployment(p, ['both']))
   const wallMs = Date.now() - started
   const pct = (part: number, whole: number) =>
     whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)}%`
@@ -385,6 +325,7 @@ export async function benchDesk(
     String(f.requests),
     `${f.inTime} / ${f.finished} (${pct(f.inTime, f.requests)})`,
     hours(percentile(f.filedToFinished, 0.95)),
+    String(f.artifacts),
     `${f.dueSoonNotices} / ${f.overdueNotices} (${f.repeatedNotices} repeated)`,
     erases ? formatMs(percentile(f.approvalToSubmitted, 0.95)) : '–',
     erases ? `${f.deletionPerSecondMax} (${f.deletionCalls} calls)` : '0',
@@ -392,7 +333,9 @@ export async function benchDesk(
     `${f.sweeps}${f.failedSweeps ? ` (${f.failedSweeps} failed)` : ''}`,
     (f.billedMinutes / Math.max(1, f.requests)).toFixed(2)
   ]
-  const both = [access, erasure]
+  const all = [access, erasure, both]
+  const erasing = [erasure, both]
+  const p95 = (f: DeskFigures) => percentile(f.approvalToSubmitted, 0.95)
   return {
     id: 'desk',
     title: 'The privacy desk over a month (virtual time)',
@@ -407,16 +350,22 @@ export async function benchDesk(
       'at a seeded random time within a day of the ledger asking. The real action (`run()` with ' +
       '`ledger: issues`) sweeps hourly at :17 with `timeout: 50m`, in process, against the GitHub REST ' +
       'stand-in (250 ms per call, writes 1 s and new comments 3 s apart) with the clock, the Amplitude ' +
-      'transport and GitHub access injected, until no issue is left to the ledger. Each kind runs as its ' +
-      'own deployment (its own repository and month). Finished: the state line records `finishedAt` ' +
-      '(delivered, ready to collect, erased); in time: on or before the due day. Runner minutes: each ' +
-      "sweep's virtual duration plus 30 s of runner start, billed by the started minute, per request. " +
+      'transport and GitHub access injected, until no issue is left to the ledger. The workflow delivers ' +
+      '(`artifact-name`, `encrypt-to` an age recipient): each export goes through the one delivery ' +
+      'pipeline for real (download -> verify -> encrypt -> receipt -> artifact) from loopback servers: ' +
+      "the output links' host (Basic auth, each GET paid from the same Amplitude budget), a presigned " +
+      'storage host on another origin, and the artifact-service stand-in @actions/artifact uploads to ' +
+      '(bench/export-world.ts); the clock holds still while a delivery does real work. Each kind runs as ' +
+      'its own deployment (its own repository and month). Finished: the state line records `finishedAt` ' +
+      "(delivered, erased); in time: on or before the due day. Runner minutes: each sweep's virtual " +
+      'duration plus 30 s of runner start, billed by the started minute, per request. ' +
       `Simulated in ${formatMs(wallMs)} of wall time.`,
     headers: [
       'requests',
       'filed',
       'finished in time / finished (share of filed)',
       'filed -> finished p95',
+      'artifacts delivered',
       'due-soon / overdue notices',
       'approval -> erasure submitted p95',
       'deletion calls in any second, max',
@@ -427,56 +376,55 @@ export async function benchDesk(
     rows: [
       row('access (the half of the plan that is access only)', access, false),
       row('erasure (the quarter that is erasure only)', erasure, true),
-      [
-        'access, then erasure (the last quarter)',
-        'pending',
-        'pending',
-        'pending',
-        'pending',
-        'pending',
-        'pending',
-        'pending',
-        'pending',
-        'pending'
-      ]
+      row('access, then erasure (the last quarter)', both, true)
     ],
     targets: [
       {
         name: 'every request finished on or before its due date',
-        met: both.every(f => f.inTime === f.requests),
-        detail: `access ${access.inTime} of ${access.requests}, erasure ${erasure.inTime} of ${erasure.requests}; access then erasure not run (needs the artifact upload in the benchmark)`
+        met: all.every(f => f.inTime === f.requests),
+        detail: `access ${access.inTime} of ${access.requests}, erasure ${erasure.inTime} of ${erasure.requests}, access then erasure ${both.inTime} of ${both.requests}`
+      },
+      {
+        name: 'every export delivered (artifact with its receipt) before its erasure was sent',
+        met:
+          access.artifacts === access.requests &&
+          both.artifacts === both.requests &&
+          both.erasedBeforeDelivery === 0,
+        detail: `artifacts: access ${access.artifacts} of ${access.requests}, access then erasure ${both.artifacts} of ${both.requests}; erasures sent before their delivery: ${both.erasedBeforeDelivery}`
       },
       {
         name: 'p95 from approval to erasure submitted under 70 min',
-        met: percentile(erasure.approvalToSubmitted, 0.95) < 70 * MINUTE_MS,
-        detail: `${formatMs(percentile(erasure.approvalToSubmitted, 0.95))} over ${erasure.approvalToSubmitted.length} erasures (median ${formatMs(percentile(erasure.approvalToSubmitted, 0.5))})`
+        met: erasing.every(f => p95(f) < 70 * MINUTE_MS),
+        detail: `erasure ${formatMs(p95(erasure))} over ${erasure.approvalToSubmitted.length} (median ${formatMs(percentile(erasure.approvalToSubmitted, 0.5))}); access then erasure ${formatMs(p95(both))} over ${both.approvalToSubmitted.length} (median ${formatMs(percentile(both.approvalToSubmitted, 0.5))})`
       },
       {
         name: 'deletion calls never above 1 per second',
-        met: erasure.deletionPerSecondMax <= 1,
-        detail: `at most ${erasure.deletionPerSecondMax} in any second, ${erasure.deletionCalls} calls`
+        met: erasing.every(f => f.deletionPerSecondMax <= 1),
+        detail: `at most ${erasure.deletionPerSecondMax} (erasure, ${erasure.deletionCalls} calls), ${both.deletionPerSecondMax} (access then erasure, ${both.deletionCalls} calls) in any second`
       },
       {
         name: 'each notice told at most once per issue and due date',
-        met: both.every(f => f.repeatedNotices === 0),
-        detail: `${access.repeatedNotices + erasure.repeatedNotices} issue(s) told twice`
+        met: all.every(f => f.repeatedNotices === 0),
+        detail: `${access.repeatedNotices + erasure.repeatedNotices + both.repeatedNotices} issue(s) told twice`
       },
       {
         name: 'GitHub REST calls under 1,000 in any hour',
-        met: both.every(f => f.githubPeakHour < 1000 && f.githubRefused === 0),
-        detail: `peak ${access.githubPeakHour} (access), ${erasure.githubPeakHour} (erasure); ${access.githubRefused + erasure.githubRefused} refused`
+        met: all.every(f => f.githubPeakHour < 1000 && f.githubRefused === 0),
+        detail: `peak ${access.githubPeakHour} (access), ${erasure.githubPeakHour} (erasure), ${both.githubPeakHour} (access then erasure); ${access.githubRefused + erasure.githubRefused + both.githubRefused} refused`
       },
       {
         name: 'no sweep failed',
-        met: both.every(f => f.failedSweeps === 0),
-        detail: `${access.failedSweeps} of ${access.sweeps} (access), ${erasure.failedSweeps} of ${erasure.sweeps} (erasure)`
+        met: all.every(f => f.failedSweeps === 0),
+        detail: `${access.failedSweeps} of ${access.sweeps} (access), ${erasure.failedSweeps} of ${erasure.sweeps} (erasure), ${both.failedSweeps} of ${both.sweeps} (access then erasure)`
       }
     ],
     notes: [
-      `Erasures: ${erasure.erased} of ${erasure.requests} reached erased.`,
+      `Erasures: ${erasure.erased} of ${erasure.requests} (erasure) and ${both.erased} of ${both.requests} (access then erasure) reached erased.`,
+      `Exports downloaded from the storage host: ${access.downloads} (access), ${both.downloads} (access then erasure); ` +
+        `deliveries the clock stopped waiting for (10 s of real time without a call): ${access.deliveryStalls + both.deliveryStalls}.`,
       'Runner minutes: hourly sweeps run whether or not anything is open; a month of sweeps that mostly ' +
         'find a handful of open issues costs about one billed minute each, spread over the requests.',
-      `Requests whose clock had run out before they were filed: ${access.lateOnArrival} (access), ${erasure.lateOnArrival} (erasure).`
+      `Requests whose clock had run out before they were filed: ${access.lateOnArrival} (access), ${erasure.lateOnArrival} (erasure), ${both.lateOnArrival} (access then erasure).`
     ]
   }
 }

@@ -48,13 +48,17 @@ export class AmplitudeModel {
   readonly refused = { post: 0, get: 0 }
   /** DSARs created per subject: more than one would be a duplicate. */
   readonly created = new Map<string, number>()
+  /** Told each time a status answer says `done` (the desk then expects a delivery). */
+  onDone?: () => void
 
   constructor(
     private readonly clock: Clock,
     /** How long the job of `subject` takes, from its submission. */
     private readonly jobLength: (subject: string) => number,
     backgroundShare: number,
-    start: number
+    start: number,
+    /** Where the output links point (the desk serves them on loopback: bench/export-world.ts). */
+    private readonly outputOrigin: () => string = () => API_ORIGIN
   ) {
     this.backgroundEveryMs = HOUR_MS / (DOCUMENTED_BUDGET_PER_HOUR * backgroundShare)
     this.nextBackground = start
@@ -62,20 +66,8 @@ export class AmplitudeModel {
 
   send = async (request: HttpRequest): Promise<HttpResponse> => {
     const now = this.clock.now()
-    // The other consumer's calls up to now, in their order.
-    for (; this.nextBackground <= now; this.nextBackground += this.backgroundEveryMs) {
-      this.budget.tryConsume(1, this.nextBackground)
-    }
-    const cost = requestCost(request.method)
-    this.asked.push({ at: now, cost })
-    const decision = this.budget.tryConsume(cost, now)
-    if (!decision.admitted) {
-      if (request.method === 'POST') this.refused.post++
-      else this.refused.get++
-      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000))
-      return json(429, { error: 'Too many requests' }, { 'retry-after': String(seconds) })
-    }
-    this.admitted.push({ at: now, cost })
+    const refusal = this.pay(request.method)
+    if (refusal) return refusal
     const url = new URL(request.url)
     if (request.method === 'POST') {
       const subject = subjectOf(request.body)
@@ -94,13 +86,44 @@ export class AmplitudeModel {
     }
     if (now < job.finishAt) return json(200, { requestId: id, userId, status: 'submitted' })
     if (!this.seen.has(id)) this.seen.set(id, now)
+    this.onDone?.()
     return json(200, {
       requestId: id,
       userId,
       status: 'done',
-      urls: [`${API_ORIGIN}/api/2/dsar/requests/${id}/outputs/0`],
+      urls: [`${this.outputOrigin()}/api/2/dsar/requests/${id}/outputs/0`],
       expires: new Date(job.finishAt + LINK_TTL_MS).toISOString()
     })
+  }
+
+  /**
+   * Takes the cost of one call of `method` from the organisation's budget (after the other
+   * consumer's calls up to now): undefined when admitted, else the 429 to answer. The output links
+   * (a GET each) are paid from it too, as at Amplitude.
+   */
+  pay(method: string): HttpResponse | undefined {
+    const now = this.clock.now()
+    // The other consumer's calls up to now, in their order.
+    for (; this.nextBackground <= now; this.nextBackground += this.backgroundEveryMs) {
+      this.budget.tryConsume(1, this.nextBackground)
+    }
+    const cost = requestCost(method)
+    this.asked.push({ at: now, cost })
+    const decision = this.budget.tryConsume(cost, now)
+    if (!decision.admitted) {
+      if (method === 'POST') this.refused.post++
+      else this.refused.get++
+      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000))
+      return json(429, { error: 'Too many requests' }, { 'retry-after': String(seconds) })
+    }
+    this.admitted.push({ at: now, cost })
+    return undefined
+  }
+
+  /** The subject of DSAR `id` when it is done (its output can be served), else undefined. */
+  doneSubjectOf(id: number): string | undefined {
+    const job = this.jobs.get(id)
+    return job && this.clock.now() >= job.finishAt ? job.subject : undefined
   }
 
   /** When the job of `subject` finished at Amplitude (undefined before it was submitted). */

@@ -195,6 +195,8 @@ report.row(
       expect(stateOf(third, n)).toBe('erased')
       expect(w.gh.issue(n).state).toBe('closed')
       expect(labelsOf(w, n)).toContain('dsar:erased')
+      // Kept on the closed issue as the trace of the approval (docs/desk.md: "After the erasure").
+      expect(labelsOf(w, n)).toContain('dsar:approved')
       const receiptText = bodies(w, n).find(b => b.includes('**DSAR erased**'))!
       const receipt = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(receiptText)![1])
       expect(receipt).toMatchObject({
@@ -285,6 +287,36 @@ for (const [name, did, approve] of [
     { timeoutMs: 120_000 }
   )
 }
+
+report.row(
+  MATRIX,
+  'approval given before the ledger first read the form: taken off at once, asked again, then counts',
+  'a second member adds dsar:approved to a new erasure before the first sweep; swept; adds it again; swept',
+  async saw => {
+    await withWorld(async w => {
+      const n = file(w, erasureForm('erin@example.com'))
+      w.gh.addIssueLabel(n, APPROVER, 'dsar:approved')
+      const first = await sweep(w)
+      expect(stateOf(first, n)).toBe('awaiting-approval')
+      expect(labelsOf(w, n)).not.toContain('dsar:approved')
+      expect(deletionCalls(w)).toEqual([])
+      const asked = bodies(w, n).filter(b => b.includes('awaiting approval'))
+      expect(asked).toHaveLength(1)
+      expect(asked[0]).toMatch(
+        /was already on the issue .* taken off: to approve, add it again now/
+      )
+      w.gh.addIssueLabel(n, APPROVER, 'dsar:approved')
+      const second = await sweep(w)
+      expect(stateOf(second, n)).toBe('erasure-scheduled')
+      expect(markerOf(w, n).erasure!.approvedBy).toBe(APPROVER)
+      expect(bodies(w, n).filter(b => b.includes('approval not counted'))).toEqual([])
+      saw(
+        `first sweep: awaiting-approval, dsar:approved taken off, 0 deletion calls, the one comment says "add it again now"; added again: erasure-scheduled (${byMethod(w, 'POST').length} POST)`
+      )
+    })
+  },
+  { timeoutMs: 120_000 }
+)
 
 report.row(
   MATRIX,

@@ -9914,20 +9914,43 @@ function erasure_comments_erasureLines(marker, label) {
     }
     return [...lines, ''];
 }
-function erasure_comments_awaitingApprovalComment(record, label) {
+/** Why an approval older than the ledger's reading of the form cannot count, for a person. */
+const EARLY_APPROVAL = 'GitHub does not say when an issue was last edited, so an approval given before the ledger read the form cannot be told apart from one given to an earlier version of it';
+/**
+ * The one comment that asks for the approval. `earlyApproval`: the label was already on the issue
+ * when the ledger first read the form, and was taken off (it cannot count: EARLY_APPROVAL).
+ */
+function erasure_comments_awaitingApprovalComment(record, label, earlyApproval = false) {
+    const approved = code(`${label}:approved`);
     return [
         `**DSAR erasure awaiting approval**: an erasure deletes this person's events and user properties in the project and cannot be undone once Amplitude starts its job, so it needs a second person.`,
         '',
-        `It is submitted once a member of this repository with write access, other than ${forMarkdown(record.requester)} (who filed it), adds the label ${code(`${label}:approved`)}. An approval given before ${record.formSeenAt}, when the ledger read the form as it stands, does not count; editing the form asks for a new approval.`,
+        `It is submitted once a member of this repository with write access, other than ${forMarkdown(record.requester)} (who filed it), adds the label ${approved}. An approval given before ${record.formSeenAt}, when the ledger read the form as it stands, does not count (${EARLY_APPROVAL}): add the label again after that time. Editing the form asks for a new approval.`,
         '',
+        ...(earlyApproval
+            ? [
+                `The label ${approved} was already on the issue when the ledger read the form, so it was taken off: to approve, add it again now.`,
+                ''
+            ]
+            : []),
         'Nothing was sent to the deletion API.',
         '',
         erasure_comments_SIGNATURE
     ].join('\n');
 }
-function erasure_comments_approvalRefusedComment(login, why, label) {
+/**
+ * An approval that does not count: why, and what to do (who may add the label again). `early`:
+ * it was given before the ledger read the form as it stands, which a person fixes by adding the
+ * label again.
+ */
+function erasure_comments_approvalRefusedComment(login, why, label, requester, early = false) {
+    const approved = code(`${label}:approved`);
     return [
-        `**DSAR erasure: approval not counted**: the label ${code(`${label}:approved`)} added by ${forMarkdown(login)} does not count: ${forMarkdown(why)}. The label was taken off; nothing was sent to the deletion API.`,
+        `**DSAR erasure: approval not counted**: the label ${approved} added by ${forMarkdown(login)} does not count: ${forMarkdown(why)}. The label was taken off; nothing was sent to the deletion API.`,
+        '',
+        early
+            ? `${EARLY_APPROVAL}. To approve the form as it stands, a member with write access other than ${forMarkdown(requester)} adds ${approved} again.`
+            : `To approve, a member of this repository with write access, other than ${forMarkdown(requester)} (who filed it), adds ${approved}.`,
         '',
         erasure_comments_SIGNATURE
     ].join('\n');
@@ -10484,7 +10507,8 @@ function approval_judgeApproval(events, options) {
         return {
             kind: 'refused',
             ...who,
-            why: `the approval was given before the form as it stands was read (${options.formSeenAt})`
+            why: `the approval was given before the ledger read the form as it stands (${options.formSeenAt})`,
+            early: true
         };
     }
     return { kind: 'candidate', ...who };
@@ -10956,13 +10980,27 @@ async function erasure_step_startErasure(ctx, issue, form, commentId, result) {
         erasure: erasure_step_newErasureRecord(issue, form, nowIso(ctx))
     };
     await writeLedger(ctx, issue, marker, commentId, form.reference);
-    return erasure_step_askApproval(ctx, issue, marker, result);
+    // The team may label the issue before the first sweep: that approval predates the ledger's
+    // reading of the form, so it cannot count (REST has no body-edit time). Taken off now, and the
+    // comment asking for approval says to add it again, rather than a refusal an hour later.
+    const approved = personLabel(ctx.ledger.label, 'approved');
+    const early = issue.labels.includes(approved);
+    if (early) {
+        await ctx.github.removeLabel(issue.number, approved);
+        issue.labels = issue.labels.filter(l => l !== approved);
+    }
+    return erasure_step_askApproval(ctx, issue, marker, result, early);
 }
-/** Posts the one comment that says who may approve, and labels the issue awaiting approval. */
-async function erasure_step_askApproval(ctx, issue, marker, result) {
-    await ctx.github.createComment(issue.number, awaitingApprovalComment(marker.erasure, ctx.ledger.label));
+/**
+ * Posts the one comment that says who may approve, and labels the issue awaiting approval.
+ * `earlyApproval`: an approval label given before the ledger read the form was just taken off.
+ */
+async function erasure_step_askApproval(ctx, issue, marker, result, earlyApproval = false) {
+    await ctx.github.createComment(issue.number, awaitingApprovalComment(marker.erasure, ctx.ledger.label, earlyApproval));
     await moveLabels(ctx, issue, 'awaiting-approval');
-    return result('awaiting-approval', 'the erasure waits for a second member to approve it');
+    return result('awaiting-approval', earlyApproval
+        ? 'the erasure waits for a second member to approve it (an approval given before the form was read was taken off: to be given again)'
+        : 'the erasure waits for a second member to approve it');
 }
 async function erasure_step_erasureStep(ctx, issue, marker, commentId) {
     const result = (state, note, extra = {}) => ({
@@ -11036,7 +11074,7 @@ async function approvalThenSubmit(ctx, issue, marker, commentId, result) {
         if (why !== undefined || verdict.kind !== 'candidate') {
             const login = verdict.kind === 'none' ? 'someone' : verdict.login;
             await ctx.github.removeLabel(n, approved);
-            await ctx.github.createComment(n, approvalRefusedComment(login, why ?? '', label));
+            await ctx.github.createComment(n, approvalRefusedComment(login, why ?? '', label, record.requester, verdict.kind === 'refused' && verdict.early === true));
             return result('awaiting-approval', `an approval by ${forLog(login)} does not count: ${forLog(why ?? '')}`);
         }
         record.approvedBy = verdict.login;

@@ -2051,6 +2051,8 @@ async function startArtifactService(options = {}) {
                 reply = json(404, { code: 'bad_route', msg: `no route for ${req.method} ${url.pathname}` });
             }
             call.status = reply.status;
+            if (options.closeConnections)
+                res.shouldKeepAlive = false;
             res.writeHead(reply.status, reply.headers);
             res.end(reply.body);
         });

@@ -18,7 +18,8 @@ import { isLogin } from './erasure-record.js'
 export type ApprovalVerdict =
   | { kind: 'none' }
   | { kind: 'candidate'; login: string; at: string }
-  | { kind: 'refused'; login: string; at: string; why: string }
+  /** `early`: given before the ledger read the form as it stands (adding it again fixes it). */
+  | { kind: 'refused'; login: string; at: string; why: string; early?: true }
 
 /** Permissions (GitHub's `permission`, or its `role_name`) that make an approver. */
 export const APPROVING_PERMISSIONS = new Set(['admin', 'maintain', 'write'])
@@ -49,7 +50,8 @@ export function judgeApproval(
     return {
       kind: 'refused',
       ...who,
-      why: `the approval was given before the form as it stands was read (${options.formSeenAt})`
+      why: `the approval was given before the ledger read the form as it stands (${options.formSeenAt})`,
+      early: true
     }
   }
   return { kind: 'candidate', ...who }

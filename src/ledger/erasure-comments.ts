@@ -46,21 +46,56 @@ export function erasureLines(marker: LedgerMarker, label: string): string[] {
   return [...lines, '']
 }
 
-export function awaitingApprovalComment(record: ErasureRecord, label: string): string {
+/** Why an approval older than the ledger's reading of the form cannot count, for a person. */
+const EARLY_APPROVAL =
+  'GitHub does not say when an issue was last edited, so an approval given before the ledger read the form cannot be told apart from one given to an earlier version of it'
+
+/**
+ * The one comment that asks for the approval. `earlyApproval`: the label was already on the issue
+ * when the ledger first read the form, and was taken off (it cannot count: EARLY_APPROVAL).
+ */
+export function awaitingApprovalComment(
+  record: ErasureRecord,
+  label: string,
+  earlyApproval = false
+): string {
+  const approved = code(`${label}:approved`)
   return [
     `**DSAR erasure awaiting approval**: an erasure deletes this person's events and user properties in the project and cannot be undone once Amplitude starts its job, so it needs a second person.`,
     '',
-    `It is submitted once a member of this repository with write access, other than ${forMarkdown(record.requester)} (who filed it), adds the label ${code(`${label}:approved`)}. An approval given before ${record.formSeenAt}, when the ledger read the form as it stands, does not count; editing the form asks for a new approval.`,
+    `It is submitted once a member of this repository with write access, other than ${forMarkdown(record.requester)} (who filed it), adds the label ${approved}. An approval given before ${record.formSeenAt}, when the ledger read the form as it stands, does not count (${EARLY_APPROVAL}): add the label again after that time. Editing the form asks for a new approval.`,
     '',
+    ...(earlyApproval
+      ? [
+          `The label ${approved} was already on the issue when the ledger read the form, so it was taken off: to approve, add it again now.`,
+          ''
+        ]
+      : []),
     'Nothing was sent to the deletion API.',
     '',
     SIGNATURE
   ].join('\n')
 }
 
-export function approvalRefusedComment(login: string, why: string, label: string): string {
+/**
+ * An approval that does not count: why, and what to do (who may add the label again). `early`:
+ * it was given before the ledger read the form as it stands, which a person fixes by adding the
+ * label again.
+ */
+export function approvalRefusedComment(
+  login: string,
+  why: string,
+  label: string,
+  requester: string,
+  early = false
+): string {
+  const approved = code(`${label}:approved`)
   return [
-    `**DSAR erasure: approval not counted**: the label ${code(`${label}:approved`)} added by ${forMarkdown(login)} does not count: ${forMarkdown(why)}. The label was taken off; nothing was sent to the deletion API.`,
+    `**DSAR erasure: approval not counted**: the label ${approved} added by ${forMarkdown(login)} does not count: ${forMarkdown(why)}. The label was taken off; nothing was sent to the deletion API.`,
+    '',
+    early
+      ? `${EARLY_APPROVAL}. To approve the form as it stands, a member with write access other than ${forMarkdown(requester)} adds ${approved} again.`
+      : `To approve, a member of this repository with write access, other than ${forMarkdown(requester)} (who filed it), adds ${approved}.`,
     '',
     SIGNATURE
   ].join('\n')

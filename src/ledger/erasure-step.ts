@@ -80,22 +80,40 @@ export async function startErasure(
     erasure: newErasureRecord(issue, form, nowIso(ctx))
   }
   await writeLedger(ctx, issue, marker, commentId, form.reference)
-  return askApproval(ctx, issue, marker, result)
+  // The team may label the issue before the first sweep: that approval predates the ledger's
+  // reading of the form, so it cannot count (REST has no body-edit time). Taken off now, and the
+  // comment asking for approval says to add it again, rather than a refusal an hour later.
+  const approved = personLabel(ctx.ledger.label, 'approved')
+  const early = issue.labels.includes(approved)
+  if (early) {
+    await ctx.github.removeLabel(issue.number, approved)
+    issue.labels = issue.labels.filter(l => l !== approved)
+  }
+  return askApproval(ctx, issue, marker, result, early)
 }
 
-/** Posts the one comment that says who may approve, and labels the issue awaiting approval. */
+/**
+ * Posts the one comment that says who may approve, and labels the issue awaiting approval.
+ * `earlyApproval`: an approval label given before the ledger read the form was just taken off.
+ */
 export async function askApproval(
   ctx: SweepContext,
   issue: IssueFacts,
   marker: LedgerMarker,
-  result: Result
+  result: Result,
+  earlyApproval = false
 ): Promise<IssueResult> {
   await ctx.github.createComment(
     issue.number,
-    awaitingApprovalComment(marker.erasure!, ctx.ledger.label)
+    awaitingApprovalComment(marker.erasure!, ctx.ledger.label, earlyApproval)
   )
   await moveLabels(ctx, issue, 'awaiting-approval')
-  return result('awaiting-approval', 'the erasure waits for a second member to approve it')
+  return result(
+    'awaiting-approval',
+    earlyApproval
+      ? 'the erasure waits for a second member to approve it (an approval given before the form was read was taken off: to be given again)'
+      : 'the erasure waits for a second member to approve it'
+  )
 }
 
 export async function erasureStep(
@@ -178,7 +196,16 @@ async function approvalThenSubmit(
     if (why !== undefined || verdict.kind !== 'candidate') {
       const login = verdict.kind === 'none' ? 'someone' : verdict.login
       await ctx.github.removeLabel(n, approved)
-      await ctx.github.createComment(n, approvalRefusedComment(login, why ?? '', label))
+      await ctx.github.createComment(
+        n,
+        approvalRefusedComment(
+          login,
+          why ?? '',
+          label,
+          record.requester,
+          verdict.kind === 'refused' && verdict.early === true
+        )
+      )
       return result(
         'awaiting-approval',
         `an approval by ${forLog(login)} does not count: ${forLog(why ?? '')}`

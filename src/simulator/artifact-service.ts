@@ -89,6 +89,11 @@ export interface ArtifactServiceOptions {
   maxRetentionDays?: number
   /** First artifact id handed out. Default 7001. */
   firstArtifactId?: number
+  /**
+   * Close each connection once answered (`Connection: close`). The desk benchmark runs in virtual
+   * time, which stands still while a connection is open (bench/event-clock.ts). Default: keep-alive.
+   */
+  closeConnections?: boolean
 }
 
 export interface ArtifactService {
@@ -285,6 +290,7 @@ export async function startArtifactService(
         reply = json(404, { code: 'bad_route', msg: `no route for ${req.method} ${url.pathname}` })
       }
       call.status = reply.status
+      if (options.closeConnections) res.shouldKeepAlive = false
       res.writeHead(reply.status, reply.headers)
       res.end(reply.body)
     })

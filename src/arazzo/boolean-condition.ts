@@ -10,6 +10,20 @@ import { ArazzoSyntaxError } from './errors.js'
 export type ComparisonOperator = '==' | '!=' | '<' | '<=' | '>' | '>='
 export type BooleanOperator = '&&' | '||' | '!'
 
+/** An ordering operator over two numbers or two strings (both dialects decide first what to compare). */
+export function order<T extends number | string>(op: '<' | '<=' | '>' | '>=', x: T, y: T): boolean {
+  switch (op) {
+    case '<':
+      return x < y
+    case '<=':
+      return x <= y
+    case '>':
+      return x > y
+    case '>=':
+      return x >= y
+  }
+}
+
 /** Nesting bound ('(' and '!'), so hostile input is a syntax error, not a stack overflow. */
 export const MAX_NESTING = 100
 

@@ -24,6 +24,7 @@ import {
   BooleanConditionParser,
   evaluateBoolean,
   operatorAt,
+  order,
   scalarAt,
   truthy,
   wordAt
@@ -289,22 +290,9 @@ export function compareStrict(op: ComparisonOperator, a: unknown, b: unknown): b
     default:
       break // the ordering operators, below
   }
-  const comparable =
-    (typeof a === 'number' && typeof b === 'number') ||
-    (typeof a === 'string' && typeof b === 'string')
-  if (!comparable) return false
-  const x = a
-  const y = b
-  switch (op) {
-    case '<':
-      return x < y
-    case '<=':
-      return x <= y
-    case '>':
-      return x > y
-    case '>=':
-      return x >= y
-  }
+  if (typeof a === 'number' && typeof b === 'number') return order(op, a, b)
+  if (typeof a === 'string' && typeof b === 'string') return order(op, a, b)
+  return false
 }
 
 /** Exact JSON equality; a missing value (undefined) equals null. */

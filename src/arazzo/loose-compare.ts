@@ -4,7 +4,7 @@
  * coerces two numeric strings, as header values are), null and undefined equal only each other, and
  * ordering with either is false.
  */
-import type { ComparisonOperator } from './boolean-condition.js'
+import { type ComparisonOperator, order } from './boolean-condition.js'
 
 /** A string that reads as a decimal number (no hex, no Infinity, not blank). */
 export function numericString(value: string): number | undefined {
@@ -61,19 +61,6 @@ export function compareLoose(op: ComparisonOperator, a: unknown, b: unknown): bo
   if (typeof x === 'string' && typeof y === 'string') return order(op, fold(x), fold(y))
   if (typeof x === 'number' && typeof y === 'number') return order(op, x, y)
   return false
-}
-
-function order<T extends number | string>(op: '<' | '<=' | '>' | '>=', x: T, y: T): boolean {
-  switch (op) {
-    case '<':
-      return x < y
-    case '<=':
-      return x <= y
-    case '>':
-      return x > y
-    case '>=':
-      return x >= y
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

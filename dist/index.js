@@ -33014,6 +33014,19 @@ function dereferenceInputs(document, problems) {
  * BooleanConditionParser) and its own leaf and comparison semantics (evaluateBoolean's callbacks).
  */
 
+/** An ordering operator over two numbers or two strings (both dialects decide first what to compare). */
+function order(op, x, y) {
+    switch (op) {
+        case '<':
+            return x < y;
+        case '<=':
+            return x <= y;
+        case '>':
+            return x > y;
+        case '>=':
+            return x >= y;
+    }
+}
 /** Nesting bound ('(' and '!'), so hostile input is a syntax error, not a stack overflow. */
 const MAX_NESTING = 100;
 const COMPARISON_OPERATORS = ['==', '!=', '<', '<=', '>', '>='];
@@ -33260,6 +33273,13 @@ function withRe2RegExp(query) {
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/loose-compare.ts
+/**
+ * How a `simple` condition compares two values (Arazzo 1.0.1 + the 1.1.0 draft's "Condition
+ * Evaluation"): strings case-insensitively, a number and a numeric string as numbers (ordering also
+ * coerces two numeric strings, as header values are), null and undefined equal only each other, and
+ * ordering with either is false.
+ */
+
 /** A string that reads as a decimal number (no hex, no Infinity, not blank). */
 function numericString(value) {
     if (!/^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(value))
@@ -33323,18 +33343,6 @@ function compareLoose(op, a, b) {
     if (typeof x === 'number' && typeof y === 'number')
         return order(op, x, y);
     return false;
-}
-function order(op, x, y) {
-    switch (op) {
-        case '<':
-            return x < y;
-        case '<=':
-            return x <= y;
-        case '>':
-            return x > y;
-        case '>=':
-            return x >= y;
-    }
 }
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -33870,22 +33878,11 @@ function compareStrict(op, a, b) {
         default:
             break; // the ordering operators, below
     }
-    const comparable = (typeof a === 'number' && typeof b === 'number') ||
-        (typeof a === 'string' && typeof b === 'string');
-    if (!comparable)
-        return false;
-    const x = a;
-    const y = b;
-    switch (op) {
-        case '<':
-            return x < y;
-        case '<=':
-            return x <= y;
-        case '>':
-            return x > y;
-        case '>=':
-            return x >= y;
-    }
+    if (typeof a === 'number' && typeof b === 'number')
+        return order(op, a, b);
+    if (typeof a === 'string' && typeof b === 'string')
+        return order(op, a, b);
+    return false;
 }
 /** Exact JSON equality; a missing value (undefined) equals null. */
 function jsonEquals(a, b) {

@@ -14,7 +14,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(79095);
-/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2831);
+/* harmony import */ var _arazzo_index_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(30029);
 /**
  * age encryption as a stream stage, with constant memory: the plaintext never reaches the disk.
  *

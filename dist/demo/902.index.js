@@ -103,7 +103,7 @@ class ArazzoRuntimeError extends ArazzoError {
 
 /***/ }),
 
-/***/ 2831:
+/***/ 30029:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2017,6 +2017,19 @@ function resolve_references_dereferenceInputs(document, problems) {
  * BooleanConditionParser) and its own leaf and comparison semantics (evaluateBoolean's callbacks).
  */
 
+/** An ordering operator over two numbers or two strings (both dialects decide first what to compare). */
+function boolean_condition_order(op, x, y) {
+    switch (op) {
+        case '<':
+            return x < y;
+        case '<=':
+            return x <= y;
+        case '>':
+            return x > y;
+        case '>=':
+            return x >= y;
+    }
+}
 /** Nesting bound ('(' and '!'), so hostile input is a syntax error, not a stack overflow. */
 const MAX_NESTING = 100;
 const COMPARISON_OPERATORS = (/* unused pure expression or super */ null && (['==', '!=', '<', '<=', '>', '>=']));
@@ -2260,6 +2273,82 @@ function safe_regex_withRe2RegExp(query) {
     finally {
         globalThis.RegExp = native;
     }
+}
+
+;// CONCATENATED MODULE: ./src/arazzo/loose-compare.ts
+/**
+ * How a `simple` condition compares two values (Arazzo 1.0.1 + the 1.1.0 draft's "Condition
+ * Evaluation"): strings case-insensitively, a number and a numeric string as numbers (ordering also
+ * coerces two numeric strings, as header values are), null and undefined equal only each other, and
+ * ordering with either is false.
+ */
+
+/** A string that reads as a decimal number (no hex, no Infinity, not blank). */
+function numericString(value) {
+    if (!/^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(value))
+        return undefined;
+    return Number(value);
+}
+function fold(text) {
+    return text.toLowerCase();
+}
+function isNullish(value) {
+    return value === null || value === undefined;
+}
+/** Arazzo `==`: case-insensitive strings, number/numeric-string coercion, null == undefined. */
+function looseEquals(a, b) {
+    if (isNullish(a) || isNullish(b))
+        return isNullish(a) && isNullish(b);
+    if (typeof a === 'string' && typeof b === 'string')
+        return fold(a) === fold(b);
+    if (typeof a === 'number' && typeof b === 'string')
+        return numericString(b) === a;
+    if (typeof a === 'string' && typeof b === 'number')
+        return numericString(a) === b;
+    if (typeof a === 'boolean' && typeof b === 'string')
+        return fold(b.trim()) === String(a);
+    if (typeof a === 'string' && typeof b === 'boolean')
+        return fold(a.trim()) === String(b);
+    if (Array.isArray(a) && Array.isArray(b)) {
+        return a.length === b.length && a.every((item, i) => looseEquals(item, b[i]));
+    }
+    if (isRecord(a) && isRecord(b)) {
+        const keys = Object.keys(a);
+        return (keys.length === Object.keys(b).length &&
+            keys.every(key => Object.hasOwn(b, key) && looseEquals(a[key], b[key])));
+    }
+    return a === b;
+}
+function loose_compare_compareLoose(op, a, b) {
+    if (op === '==')
+        return looseEquals(a, b);
+    if (op === '!=')
+        return !looseEquals(a, b);
+    if (isNullish(a) || isNullish(b))
+        return false;
+    let x = a;
+    let y = b;
+    if (typeof x === 'string' && (typeof y === 'number' || typeof y === 'string')) {
+        const n = numericString(x);
+        const m = typeof y === 'string' ? numericString(y) : y;
+        if (n !== undefined && m !== undefined) {
+            x = n;
+            y = m;
+        }
+    }
+    else if (typeof x === 'number' && typeof y === 'string') {
+        const m = numericString(y);
+        if (m !== undefined)
+            y = m;
+    }
+    if (typeof x === 'string' && typeof y === 'string')
+        return order(op, fold(x), fold(y));
+    if (typeof x === 'number' && typeof y === 'number')
+        return order(op, x, y);
+    return false;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: ./src/arazzo/simple-condition.ts
@@ -2792,22 +2881,11 @@ function compareStrict(op, a, b) {
         default:
             break; // the ordering operators, below
     }
-    const comparable = (typeof a === 'number' && typeof b === 'number') ||
-        (typeof a === 'string' && typeof b === 'string');
-    if (!comparable)
-        return false;
-    const x = a;
-    const y = b;
-    switch (op) {
-        case '<':
-            return x < y;
-        case '<=':
-            return x <= y;
-        case '>':
-            return x > y;
-        case '>=':
-            return x >= y;
-    }
+    if (typeof a === 'number' && typeof b === 'number')
+        return order(op, a, b);
+    if (typeof a === 'string' && typeof b === 'string')
+        return order(op, a, b);
+    return false;
 }
 /** Exact JSON equality; a missing value (undefined) equals null. */
 function jsonEquals(a, b) {
@@ -6154,8 +6232,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DEFAULT_OTHER_DAYS, REGIMES, clockTable, parseRegime, sweepLedger
 
-// EXTERNAL MODULE: ./src/arazzo/index.ts + 36 modules
-var arazzo = __webpack_require__(2831);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 37 modules
+var arazzo = __webpack_require__(30029);
 // EXTERNAL MODULE: ./src/policy/index.ts + 6 modules
 var policy = __webpack_require__(74161);
 ;// CONCATENATED MODULE: ./src/run/budget.ts

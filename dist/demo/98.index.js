@@ -21,8 +21,8 @@ var external_node_path_ = __webpack_require__(76760);
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __webpack_require__(46466);
-// EXTERNAL MODULE: ./src/arazzo/index.ts + 36 modules
-var arazzo = __webpack_require__(2831);
+// EXTERNAL MODULE: ./src/arazzo/index.ts + 37 modules
+var arazzo = __webpack_require__(30029);
 // EXTERNAL MODULE: ./src/export/errors.ts
 var errors = __webpack_require__(79095);
 // EXTERNAL MODULE: external "node:http"

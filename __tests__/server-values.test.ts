@@ -179,6 +179,8 @@ describe('the edges of each shape', () => {
     // A number is taken only as a non-negative safe integer.
     expect(check({ requestId: 0 }).accepted.requestId).toBe('0')
     expect(check({ requestId: -1 }).refused).toHaveLength(1)
+    // In either shape: `-1` as text would pass the token pattern.
+    expect(check({ requestId: -1 }, 'token').refused).toHaveLength(1)
     expect(check({ requestId: true }).refused).toEqual([
       `the server's requestId "true" is not a request id (digits)`
     ])

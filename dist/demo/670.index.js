@@ -11,7 +11,7 @@ export const modules = {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _simulator_github_index_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(50009);
-/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(14143);
+/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(38280);
 /* harmony import */ var _ledger_index_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(79629);
 /* harmony import */ var _ledger_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75902);
 /**

@@ -5666,7 +5666,7 @@ function isObject(value) {
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_url__WEBPACK_IMPORTED_MODULE_4__);
 /* harmony import */ var _simulator_github_index_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(50009);
-/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(14143);
+/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(38280);
 /* harmony import */ var _ledger_index_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(79629);
 /* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(58881);
 /**

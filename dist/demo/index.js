@@ -119,7 +119,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(73136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_6__);
 /* harmony import */ var _policy_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(74161);
-/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(14143);
+/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(38280);
 /* harmony import */ var _command_file_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(58881);
 /* harmony import */ var _export_view_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(33831);
 /* harmony import */ var _log_view_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1431);
@@ -11370,7 +11370,7 @@ function validateRule(rule) {
 
 /***/ }),
 
-/***/ 14143:
+/***/ 38280:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -12974,6 +12974,67 @@ async function readBody(req) {
     return size > MAX_REQUEST_BODY ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
+;// CONCATENATED MODULE: ./src/simulator/zip-entries.ts
+/**
+ * What the artifact stand-in (and the tests reading its uploads) need of a zip: its entries, read
+ * the way unzip tools read them, and a SHA-256 to compare with the digest the client reported.
+ */
+
+
+/**
+ * The files inside a zip, by name, decompressed (stored and deflated entries, no zip64): read
+ * through the central directory, as unzip tools do, so a broken archive fails here.
+ */
+function readZipEntries(zip) {
+    const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+    let end = -1;
+    for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 0xffff); at--) {
+        if (zip.readUInt32LE(at) === END_OF_CENTRAL_DIRECTORY) {
+            end = at;
+            break;
+        }
+    }
+    if (end < 0)
+        throw new Error('not a zip: no end of central directory record');
+    const count = zip.readUInt16LE(end + 10);
+    let at = zip.readUInt32LE(end + 16);
+    const entries = new Map();
+    for (let i = 0; i < count; i++) {
+        if (zip.readUInt32LE(at) !== 0x02014b50)
+            throw new Error(`bad central directory entry ${i}`);
+        const method = zip.readUInt16LE(at + 10);
+        const compressedSize = zip.readUInt32LE(at + 20);
+        const size = zip.readUInt32LE(at + 24);
+        const nameLength = zip.readUInt16LE(at + 28);
+        const extraLength = zip.readUInt16LE(at + 30);
+        const commentLength = zip.readUInt16LE(at + 32);
+        const localHeader = zip.readUInt32LE(at + 42);
+        const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+        if (compressedSize === 0xffffffff || localHeader === 0xffffffff) {
+            throw new Error(`zip64 entry ${name} is not supported`);
+        }
+        if (zip.readUInt32LE(localHeader) !== 0x04034b50)
+            throw new Error(`bad local header: ${name}`);
+        const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+        const data = zip.subarray(dataStart, dataStart + compressedSize);
+        let content;
+        if (method === 0)
+            content = Buffer.from(data);
+        else if (method === 8)
+            content = inflateRawSync(data);
+        else
+            throw new Error(`compression method ${method} of ${name} is not supported`);
+        if (content.length !== size)
+            throw new Error(`${name}: size ${content.length}, expected ${size}`);
+        entries.set(name, content);
+        at += 46 + nameLength + extraLength + commentLength;
+    }
+    return entries;
+}
+function sha256Hex(bytes) {
+    return createHash('sha256').update(bytes).digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/artifact-service.ts
 /**
  * A local stand-in for the GitHub Actions results service, as @actions/artifact v6 uses it to upload
@@ -13200,59 +13261,6 @@ async function startArtifactService(options = {}) {
             await new Promise(resolve => server.close(() => resolve()));
         }
     };
-}
-/**
- * The files inside a zip, by name, decompressed (stored and deflated entries, no zip64): read
- * through the central directory, as unzip tools do, so a broken archive fails here.
- */
-function readZipEntries(zip) {
-    const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
-    let end = -1;
-    for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 0xffff); at--) {
-        if (zip.readUInt32LE(at) === END_OF_CENTRAL_DIRECTORY) {
-            end = at;
-            break;
-        }
-    }
-    if (end < 0)
-        throw new Error('not a zip: no end of central directory record');
-    const count = zip.readUInt16LE(end + 10);
-    let at = zip.readUInt32LE(end + 16);
-    const entries = new Map();
-    for (let i = 0; i < count; i++) {
-        if (zip.readUInt32LE(at) !== 0x02014b50)
-            throw new Error(`bad central directory entry ${i}`);
-        const method = zip.readUInt16LE(at + 10);
-        const compressedSize = zip.readUInt32LE(at + 20);
-        const size = zip.readUInt32LE(at + 24);
-        const nameLength = zip.readUInt16LE(at + 28);
-        const extraLength = zip.readUInt16LE(at + 30);
-        const commentLength = zip.readUInt16LE(at + 32);
-        const localHeader = zip.readUInt32LE(at + 42);
-        const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-        if (compressedSize === 0xffffffff || localHeader === 0xffffffff) {
-            throw new Error(`zip64 entry ${name} is not supported`);
-        }
-        if (zip.readUInt32LE(localHeader) !== 0x04034b50)
-            throw new Error(`bad local header: ${name}`);
-        const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
-        const data = zip.subarray(dataStart, dataStart + compressedSize);
-        let content;
-        if (method === 0)
-            content = Buffer.from(data);
-        else if (method === 8)
-            content = inflateRawSync(data);
-        else
-            throw new Error(`compression method ${method} of ${name} is not supported`);
-        if (content.length !== size)
-            throw new Error(`${name}: size ${content.length}, expected ${size}`);
-        entries.set(name, content);
-        at += 46 + nameLength + extraLength + commentLength;
-    }
-    return entries;
-}
-function sha256Hex(bytes) {
-    return createHash('sha256').update(bytes).digest('hex');
 }
 function json(status, body) {
     return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
